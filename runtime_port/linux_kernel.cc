@@ -1,0 +1,139 @@
+#include "runtime_port/linux_kernel.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "runtime_port/check.h"
+#include "runtime_port/proc_maps.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+namespace thp {
+namespace {
+
+int ProtBits(Prot prot) {
+  switch (prot) {
+    case Prot::kNone: return PROT_NONE;
+    case Prot::kRead: return PROT_READ;
+    case Prot::kReadWrite: return PROT_READ | PROT_WRITE;
+  }
+  return PROT_NONE;
+}
+
+std::vector<SmapsEntry> ReadSmapsOrDie() {
+  absl::StatusOr<std::string> text = ReadWholeFile("/proc/self/smaps");
+  THP_CHECK(text.ok(), std::string(text.status().message()));
+  absl::StatusOr<std::vector<SmapsEntry>> entries = ParseSmaps(*text);
+  THP_CHECK(entries.ok(), std::string(entries.status().message()));
+  return *std::move(entries);
+}
+
+}  // namespace
+
+bool LinuxKernel::Supports(Advice advice) const {
+  // MADV_TRY_COLLAPSE was proposed in 2024 and never merged.
+  return advice != Advice::kTryCollapse;
+}
+
+MmapResult LinuxKernel::Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) {
+  int mflags = MAP_PRIVATE | MAP_ANONYMOUS;
+  if (flags & kMapFixed) mflags |= MAP_FIXED;
+  if (flags & kMapNoReserve) mflags |= MAP_NORESERVE;
+  void* p = mmap(reinterpret_cast<void*>(hint), len, ProtBits(prot), mflags, -1, 0);
+  if (p == MAP_FAILED) return MmapResult{0, errno};
+  return MmapResult{reinterpret_cast<uintptr_t>(p), 0};
+}
+
+int LinuxKernel::Munmap(uintptr_t addr, uintptr_t len) {
+  return munmap(reinterpret_cast<void*>(addr), len) == 0 ? 0 : errno;
+}
+
+int LinuxKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
+  return madvise(reinterpret_cast<void*>(addr), len, LinuxAdvice(advice)) == 0 ? 0 : errno;
+}
+
+int LinuxKernel::Touch(uintptr_t addr, uintptr_t len) {
+  return madvise(reinterpret_cast<void*>(addr), len, MADV_POPULATE_WRITE) == 0 ? 0 : errno;
+}
+
+bool LinuxKernel::RangeUnmapped(uintptr_t addr, uintptr_t len) {
+  // Like Go's addrspace_free: one page at a time, because mincore reports
+  // ENOMEM if any page is unmapped and we need all of them to be.
+  unsigned char vec = 0;
+  for (uintptr_t off = 0; off < len; off += kOsPageSize) {
+    uintptr_t chunk = len - off < kOsPageSize ? len - off : kOsPageSize;
+    if (mincore(reinterpret_cast<void*>(addr + off), chunk, &vec) == 0 || errno != ENOMEM) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<Vma> LinuxKernel::Vmas(uintptr_t lo, uintptr_t hi) {
+  std::vector<Vma> out;
+  for (const SmapsEntry& e : ReadSmapsOrDie()) {
+    if (e.maps.end <= lo || e.maps.start >= hi) continue;
+    out.push_back(Vma{e.maps.start, e.maps.end, ProtOfPerms(e.maps.perms), e.huge});
+  }
+  return out;
+}
+
+int64_t LinuxKernel::MapCount() {
+  absl::StatusOr<std::string> text = ReadWholeFile("/proc/self/maps");
+  THP_CHECK(text.ok(), std::string(text.status().message()));
+  return MapCountOfText(*text);
+}
+
+Residency LinuxKernel::ResidencyOf(uintptr_t lo, uintptr_t hi) {
+  Residency r;
+  // Resident pages of exactly [lo, hi), from mincore over the mapped parts.
+  std::vector<Vma> vmas = Vmas(lo, hi);
+  std::vector<unsigned char> vec;
+  for (const Vma& v : vmas) {
+    uintptr_t s = v.start > lo ? v.start : lo;
+    uintptr_t e = v.end < hi ? v.end : hi;
+    constexpr uintptr_t kChunk = uintptr_t{1} << 30;
+    for (uintptr_t a = s; a < e; a += kChunk) {
+      uintptr_t n = e - a < kChunk ? e - a : kChunk;
+      vec.assign(n / kOsPageSize, 0);
+      int rc = mincore(reinterpret_cast<void*>(a), n, vec.data());
+      THP_CHECK(rc == 0, absl::StrCat("mincore failed: errno ", errno));
+      for (unsigned char b : vec) r.resident_bytes += (b & 1) ? kOsPageSize : 0;
+    }
+  }
+  for (const SmapsEntry& e : ReadSmapsOrDie()) {
+    if (e.maps.end <= lo || e.maps.start >= hi) continue;
+    r.anon_huge_bytes += e.anon_huge_bytes;
+  }
+  return r;
+}
+
+absl::StatusOr<ThpMode> ReadThpMode() {
+  absl::StatusOr<std::string> text =
+      ReadWholeFile("/sys/kernel/mm/transparent_hugepage/enabled");
+  if (!text.ok()) return text.status();
+  if (text->find("[always]") != std::string::npos) return ThpMode::kAlways;
+  if (text->find("[madvise]") != std::string::npos) return ThpMode::kMadvise;
+  if (text->find("[never]") != std::string::npos) return ThpMode::kNever;
+  return absl::InternalError(absl::StrCat("unreadable THP mode: ", *text));
+}
+
+absl::StatusOr<int64_t> ReadMaxMapCount() {
+  absl::StatusOr<std::string> text = ReadWholeFile("/proc/sys/vm/max_map_count");
+  if (!text.ok()) return text.status();
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &v)) {
+    return absl::InternalError(absl::StrCat("unreadable max_map_count: ", *text));
+  }
+  return v;
+}
+
+}  // namespace thp

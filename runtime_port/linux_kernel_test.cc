@@ -1,0 +1,63 @@
+// The real kernel through the seam: read-back matches what was asked for.
+#include "runtime_port/linux_kernel.h"
+
+#include <cerrno>
+
+#include "gtest/gtest.h"
+
+namespace thp {
+namespace {
+
+constexpr uintptr_t kMiB = uintptr_t{1} << 20;
+
+// A 2 MiB-aligned private range fenced by read-only guards so it never merges
+// with the rest of the process.
+uintptr_t ReserveFenced(LinuxKernel& k, uintptr_t len) {
+  MmapResult r = k.Mmap(0, len + 8 * kMiB, Prot::kRead, 0);
+  EXPECT_EQ(r.err, 0);
+  return RoundUp(r.addr + kMiB, 2 * kMiB) + 2 * kMiB;
+}
+
+TEST(LinuxKernel, MapsAdvisesAndReadsBack) {
+  LinuxKernel k;
+  const uintptr_t base = ReserveFenced(k, 8 * kMiB);
+  const int64_t before = k.MapCount();
+  ASSERT_EQ(MapFixed(k, base, 8 * kMiB), 0);
+  EXPECT_EQ(k.MapCount(), before + 2);  // the fence was split around it
+  ASSERT_EQ(k.Madvise(base + 8192, 8192, Advice::kNoHugePage), 0);
+  std::vector<Vma> vmas = k.Vmas(base, base + 8 * kMiB);
+  ASSERT_EQ(vmas.size(), 3u);
+  EXPECT_EQ(vmas[1], (Vma{base + 8192, base + 16384, Prot::kReadWrite, HugeFlag::kNoHuge}));
+  EXPECT_EQ(vmas[0].huge, HugeFlag::kNone);
+  ASSERT_EQ(k.Touch(base, 3 * 4096), 0);
+  EXPECT_EQ(k.ResidencyOf(base, base + 8 * kMiB).resident_bytes, 3 * 4096u);
+  EXPECT_EQ(k.ResidencyOf(base + 4096, base + 8192).resident_bytes, 4096u);
+  EXPECT_FALSE(k.RangeUnmapped(base, 4096));
+  ASSERT_EQ(k.Munmap(base, 8 * kMiB), 0);
+  EXPECT_TRUE(k.RangeUnmapped(base, 8 * kMiB));
+}
+
+TEST(LinuxKernel, TouchOfABadRangeIsAnErrnoNotACrash) {
+  LinuxKernel k;
+  const uintptr_t base = ReserveFenced(k, 4 * kMiB);
+  EXPECT_EQ(k.Touch(base, 4096), EINVAL);  // read-only fence
+  ASSERT_EQ(k.Munmap(base, 4 * kMiB), 0);
+  EXPECT_EQ(k.Touch(base, 4096), ENOMEM);
+}
+
+TEST(LinuxKernel, TryCollapseIsNotAKernelFeature) {
+  LinuxKernel k;
+  EXPECT_FALSE(k.Supports(Advice::kTryCollapse));
+  EXPECT_TRUE(k.Supports(Advice::kCollapse));
+}
+
+TEST(LinuxKernel, ReadsSystemSettingsWithoutChangingThem) {
+  absl::StatusOr<ThpMode> mode = ReadThpMode();
+  ASSERT_TRUE(mode.ok()) << mode.status();
+  absl::StatusOr<int64_t> limit = ReadMaxMapCount();
+  ASSERT_TRUE(limit.ok()) << limit.status();
+  EXPECT_GT(*limit, 0);
+}
+
+}  // namespace
+}  // namespace thp
