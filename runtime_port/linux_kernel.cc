@@ -94,24 +94,21 @@ int64_t LinuxKernel::MapCount() {
 
 Residency LinuxKernel::ResidencyOf(uintptr_t lo, uintptr_t hi) {
   Residency r;
-  // Resident pages of exactly [lo, hi), from mincore over the mapped parts.
-  std::vector<Vma> vmas = Vmas(lo, hi);
   std::vector<unsigned char> vec;
-  for (const Vma& v : vmas) {
-    uintptr_t s = v.start > lo ? v.start : lo;
-    uintptr_t e = v.end < hi ? v.end : hi;
+  for (const SmapsEntry& e : ReadSmapsOrDie()) {
+    if (e.maps.end <= lo || e.maps.start >= hi) continue;
+    r.anon_huge_bytes += e.anon_huge_bytes;
+    // Resident pages of exactly [lo, hi), from mincore over the mapped parts.
+    uintptr_t s = e.maps.start > lo ? e.maps.start : lo;
+    uintptr_t end = e.maps.end < hi ? e.maps.end : hi;
     constexpr uintptr_t kChunk = uintptr_t{1} << 30;
-    for (uintptr_t a = s; a < e; a += kChunk) {
-      uintptr_t n = e - a < kChunk ? e - a : kChunk;
+    for (uintptr_t a = s; a < end; a += kChunk) {
+      uintptr_t n = end - a < kChunk ? end - a : kChunk;
       vec.assign(n / kOsPageSize, 0);
       int rc = mincore(reinterpret_cast<void*>(a), n, vec.data());
       THP_CHECK(rc == 0, absl::StrCat("mincore failed: errno ", errno));
       for (unsigned char b : vec) r.resident_bytes += (b & 1) ? kOsPageSize : 0;
     }
-  }
-  for (const SmapsEntry& e : ReadSmapsOrDie()) {
-    if (e.maps.end <= lo || e.maps.start >= hi) continue;
-    r.anon_huge_bytes += e.anon_huge_bytes;
   }
   return r;
 }

@@ -9,7 +9,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace thp {
@@ -26,28 +25,60 @@ absl::Status LineError(int line_no, absl::string_view line, absl::string_view wh
       absl::StrFormat("line %d: %s: \"%s\"", line_no, what, line));
 }
 
-absl::StatusOr<MapsEntry> ParseHeader(int line_no, absl::string_view line) {
-  // start-end perms offset dev inode [name]
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-  if (fields.size() < 5) return LineError(line_no, line, "expected at least 5 fields");
-  MapsEntry e;
-  std::pair<absl::string_view, absl::string_view> range = absl::StrSplit(fields[0], '-');
+// Consumes a hexadecimal number; false if there is none or it overflows.
+bool ConsumeHex(absl::string_view* s, uint64_t* out) {
+  uint64_t v = 0;
+  size_t i = 0;
+  for (; i < s->size(); ++i) {
+    char c = (*s)[i];
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else {
+      break;
+    }
+    if (i >= 16) return false;
+    v = (v << 4) | static_cast<uint64_t>(d);
+  }
+  if (i == 0) return false;
+  s->remove_prefix(i);
+  *out = v;
+  return true;
+}
+
+// Consumes one space-delimited field and the blanks after it.
+absl::string_view ConsumeField(absl::string_view* s) {
+  size_t end = s->find(' ');
+  if (end == absl::string_view::npos) end = s->size();
+  absl::string_view field = s->substr(0, end);
+  s->remove_prefix(end);
+  while (!s->empty() && (s->front() == ' ' || s->front() == '\t')) s->remove_prefix(1);
+  return field;
+}
+
+// start-end perms offset dev inode [name]
+absl::Status ParseHeader(int line_no, absl::string_view line, MapsEntry* e) {
+  absl::string_view rest = line;
   uint64_t start = 0, end = 0;
-  if (!absl::SimpleHexAtoi(range.first, &start) || !absl::SimpleHexAtoi(range.second, &end) ||
-      end <= start) {
+  if (!ConsumeHex(&rest, &start) || !absl::ConsumePrefix(&rest, "-") ||
+      !ConsumeHex(&rest, &end) || end <= start || !absl::ConsumePrefix(&rest, " ")) {
     return LineError(line_no, line, "bad address range");
   }
-  e.start = start;
-  e.end = end;
-  if (fields[1].size() != 4) return LineError(line_no, line, "bad permissions");
-  e.perms = std::string(fields[1]);
-  if (fields.size() > 5) {
-    // The name is everything after the inode field, spaces included.
-    size_t pos = line.find(fields[5], fields[4].data() - line.data() + fields[4].size());
-    e.name = std::string(absl::StripTrailingAsciiWhitespace(line.substr(pos)));
+  e->start = start;
+  e->end = end;
+  absl::string_view perms = ConsumeField(&rest);
+  if (perms.size() != 4) return LineError(line_no, line, "bad permissions");
+  e->perms = std::string(perms);
+  absl::string_view offset = ConsumeField(&rest);
+  absl::string_view dev = ConsumeField(&rest);
+  absl::string_view inode = ConsumeField(&rest);
+  if (offset.empty() || dev.empty() || inode.empty()) {
+    return LineError(line_no, line, "expected at least 5 fields");
   }
-  return e;
+  e->name = std::string(absl::StripTrailingAsciiWhitespace(rest));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> ParseKb(int line_no, absl::string_view line, absl::string_view value) {
@@ -60,6 +91,22 @@ absl::StatusOr<uint64_t> ParseKb(int line_no, absl::string_view line, absl::stri
   return kb * 1024;
 }
 
+// Calls fn(line_no, line) for every non-empty line; stops at the first error.
+template <typename Fn>
+absl::Status ForEachLine(absl::string_view text, Fn fn) {
+  int line_no = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    absl::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == absl::string_view::npos ? text.size() : nl + 1);
+    ++line_no;
+    if (line.empty()) continue;
+    absl::Status st = fn(line_no, line);
+    if (!st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 Prot ProtOfPerms(absl::string_view perms) {
@@ -70,48 +117,47 @@ Prot ProtOfPerms(absl::string_view perms) {
 
 absl::StatusOr<std::vector<MapsEntry>> ParseMaps(absl::string_view text) {
   std::vector<MapsEntry> out;
-  int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    ++line_no;
-    absl::StatusOr<MapsEntry> e = ParseHeader(line_no, line);
-    if (!e.ok()) return e.status();
-    out.push_back(*std::move(e));
-  }
+  absl::Status st = ForEachLine(text, [&](int line_no, absl::string_view line) {
+    out.emplace_back();
+    return ParseHeader(line_no, line, &out.back());
+  });
+  if (!st.ok()) return st;
   return out;
 }
 
 absl::StatusOr<std::vector<SmapsEntry>> ParseSmaps(absl::string_view text) {
   std::vector<SmapsEntry> out;
-  int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    ++line_no;
+  absl::Status st = ForEachLine(text, [&](int line_no, absl::string_view line) -> absl::Status {
     if (IsHeaderLine(line)) {
-      absl::StatusOr<MapsEntry> e = ParseHeader(line_no, line);
-      if (!e.ok()) return e.status();
-      out.push_back(SmapsEntry{*std::move(e)});
-      continue;
+      out.emplace_back();
+      return ParseHeader(line_no, line, &out.back().maps);
     }
     if (out.empty()) return LineError(line_no, line, "attribute before any mapping");
-    size_t colon = line.find(':');
-    if (colon == absl::string_view::npos) return LineError(line_no, line, "expected key: value");
-    absl::string_view key = line.substr(0, colon);
-    absl::string_view value = line.substr(colon + 1);
     SmapsEntry& cur = out.back();
-    if (key == "Rss") {
+    absl::string_view value = line;
+    if (absl::ConsumePrefix(&value, "Rss:")) {
       absl::StatusOr<uint64_t> v = ParseKb(line_no, line, value);
       if (!v.ok()) return v.status();
       cur.rss_bytes = *v;
-    } else if (key == "AnonHugePages") {
+    } else if (absl::ConsumePrefix(&value, "AnonHugePages:")) {
       absl::StatusOr<uint64_t> v = ParseKb(line_no, line, value);
       if (!v.ok()) return v.status();
       cur.anon_huge_bytes = *v;
-    } else if (key == "VmFlags") {
-      for (absl::string_view flag : absl::StrSplit(value, ' ', absl::SkipEmpty())) {
-        if (flag == "hg") cur.huge = HugeFlag::kHuge;
-        if (flag == "nh") cur.huge = HugeFlag::kNoHuge;
+    } else if (absl::ConsumePrefix(&value, "VmFlags:")) {
+      // Two-letter flags separated by spaces.
+      for (size_t i = 0; i + 1 < value.size(); ++i) {
+        if (value[i] == ' ' && i + 2 < value.size() + 1) {
+          absl::string_view flag = value.substr(i + 1, 2);
+          if (flag == "hg") cur.huge = HugeFlag::kHuge;
+          if (flag == "nh") cur.huge = HugeFlag::kNoHuge;
+        }
       }
+    } else if (line.find(':') == absl::string_view::npos) {
+      return LineError(line_no, line, "expected key: value");
     }
-  }
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
   return out;
 }
 

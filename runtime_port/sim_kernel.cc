@@ -251,33 +251,39 @@ bool SimulatedKernel::HugeEligible(const VmaState& vma, uintptr_t vma_start,
 
 int SimulatedKernel::CollapseInVma(const VmaState& vma, uintptr_t vma_start, uintptr_t lo,
                                    uintptr_t hi) {
-  // MADV_COLLAPSE (6.1 semantics), called per VMA by madvise's walk. The
-  // range is clamped inward to huge pages; each region is tried on its own
-  // and the result names the last failure. MADV_TRY_COLLAPSE differs only
-  // under memory pressure, which the simulator does not model.
-  (void)vma_start;
-  if (vma.huge == HugeFlag::kNoHuge || vma.prot != Prot::kReadWrite) return EINVAL;
-  uintptr_t hs = RoundUp(lo, kHugePageSize);
-  uintptr_t he = RoundDown(hi, kHugePageSize);
-  if (hs >= he) return EINVAL;
-  int last_fail = 0;
+  // MADV_COLLAPSE (6.1 semantics), called per VMA by madvise's walk. A VMA
+  // is refused outright (thp_vma_allowable_order) if it is NOHUGEPAGE, was
+  // never faulted (no anon_vma) or holds no whole aligned 2 MiB region;
+  // otherwise the range is clamped inward to huge pages and collapsed region
+  // by region. A range that starts and ends inside one huge page clamps to
+  // hstart > hend, which Linux's unsigned region count turns into a failure
+  // (EINVAL), while hstart == hend is an empty success. Regions: a PTE table collapses even when
+  // no page is present (into a zero-filled huge page), an already PMD-mapped
+  // region counts as done, and a region without a page table (pmd_none)
+  // ends the call with EINVAL, leaving the regions after it alone. (Linux
+  // carries on past a region whose whole 1 GiB area has no page-middle
+  // directory at all; with the rest of the process nearby that does not
+  // happen, so it is not modelled.) MADV_TRY_COLLAPSE differs only under
+  // memory pressure, which the simulator does not model.
+  if (vma.huge == HugeFlag::kNoHuge || vma.anon == 0 ||
+      RoundUp(vma_start, kHugePageSize) + kHugePageSize > vma.end) {
+    return EINVAL;
+  }
+  const uintptr_t hs = RoundUp(lo, kHugePageSize);
+  const uintptr_t he = RoundDown(hi, kHugePageSize);
+  if (hs > he) return EINVAL;
   for (uintptr_t r = hs; r < he; r += kHugePageSize) {
     switch (pages_.StateOf(r)) {
       case SimPageTables::State::kHuge:
-        break;  // already PMD-mapped counts as success
+        break;
       case SimPageTables::State::kPte:
-        if (pages_.PresentPages(r) > 0) {
-          pages_.MakeHuge(r);
-        } else {
-          last_fail = EINVAL;  // no writable present page to collapse around
-        }
+        pages_.MakeHuge(r);
         break;
       case SimPageTables::State::kAbsent:
-        last_fail = EINVAL;  // pmd_none
-        break;
+        return EINVAL;
     }
   }
-  return last_fail;
+  return 0;
 }
 
 int SimulatedKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {

@@ -165,12 +165,15 @@ TEST(SimKernel, HugeFaultsDontneedAndCollapse) {
   ASSERT_EQ(k.Touch(kBase + 2 * kMiB + 8192, 4096), 0);
   EXPECT_EQ(k.ResidencyOf(kBase, kBase + 8 * kMiB), (Residency{2 * kMiB, 2 * kMiB}));
   // COLLAPSE: one present page suffices, none (pmd_none) is EINVAL, a range
-  // without a whole aligned region is EINVAL.
+  // that clamps to no region is 0 in a faulted VMA (EINVAL when it starts and
+  // ends inside one huge page) and EINVAL in a VMA that never had a fault.
   ASSERT_EQ(k.Touch(kBase, 4096), 0);
   EXPECT_EQ(k.Madvise(kBase, 2 * kMiB, Advice::kCollapse), 0);
   EXPECT_EQ(k.ResidencyOf(kBase, kBase + 2 * kMiB), (Residency{2 * kMiB, 2 * kMiB}));
   EXPECT_EQ(k.Madvise(kBase + 6 * kMiB, 2 * kMiB, Advice::kCollapse), EINVAL);
-  EXPECT_EQ(k.Madvise(kBase + kMiB, 2 * kMiB, Advice::kCollapse), EINVAL);
+  EXPECT_EQ(k.Madvise(kBase + kMiB, 2 * kMiB, Advice::kCollapse), 0);  // hstart == hend per VMA
+  EXPECT_EQ(k.Madvise(kBase + 4 * kMiB + 8192, 8192, Advice::kCollapse), EINVAL);  // hstart > hend
+  EXPECT_EQ(k.Madvise(kBase + 7 * kMiB, kMiB, Advice::kCollapse), EINVAL);
   // NOHUGEPAGE is respected by COLLAPSE.
   ASSERT_EQ(k.Madvise(kBase + 6 * kMiB, 2 * kMiB, Advice::kNoHugePage), 0);
   ASSERT_EQ(k.Touch(kBase + 6 * kMiB, 4096), 0);
