@@ -42,6 +42,7 @@ namespace {
 constexpr uintptr_t kMiB = uintptr_t{1} << 20;
 constexpr uintptr_t kArena = 64 * kMiB;
 constexpr uintptr_t kFence = 4 * kMiB;
+constexpr uintptr_t kTestRangeHint = uintptr_t{0x200000000000};
 
 struct Op {
   enum Kind { kReserve, kReserveFixed, kMap, kUnmap, kMadvise, kTouch } kind;
@@ -196,9 +197,12 @@ struct RunResult {
 RunResult RunSequence(uint64_t seed, int num_ops, ThpMode mode) {
   RunResult result;
   LinuxKernel real;
-  // The fenced range: [fence][arena][fence], fences read-only.
-  MmapResult whole = real.Mmap(0, kArena + 2 * kFence + 2 * kMiB, Prot::kRead, 0);
-  if (whole.err != 0) {
+  // The fenced range: [fence][arena][fence], fences read-only. It sits at
+  // 32 TiB, far below where the kernel places mappings it chooses itself, so
+  // no allocation of the test's own (glibc's or ASan's) lands in a hole of
+  // the arena; 32 TiB is also above ASan's shadow memory.
+  MmapResult whole = real.Mmap(kTestRangeHint, kArena + 2 * kFence + 2 * kMiB, Prot::kRead, 0);
+  if (whole.err != 0 || whole.addr != kTestRangeHint) {
     result.diverged = true;
     result.report = "could not reserve the test range";
     return result;

@@ -1,0 +1,41 @@
+#include "runtime_port/huge_page_policy.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime_port/policies.h"
+
+namespace thp {
+namespace {
+
+struct Entry {
+  const char* name;
+  std::unique_ptr<HugePagePolicy> (*make)();
+};
+
+constexpr Entry kPolicies[] = {
+    {"none", NewNonePolicy},
+    {"prefix", NewPrefixPolicy},
+    {"fixed", NewFixedPolicy},
+    {"hugepage_eager", NewHugepageEagerPolicy},
+    {"collapse", NewCollapsePolicy},
+    {"try_collapse", NewTryCollapsePolicy},
+    {"disablethp", NewDisableThpPolicy},
+};
+
+}  // namespace
+
+std::vector<std::string> HugePagePolicyNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : kPolicies) names.push_back(e.name);
+  return names;
+}
+
+absl::StatusOr<std::unique_ptr<HugePagePolicy>> MakeHugePagePolicy(absl::string_view name) {
+  for (const Entry& e : kPolicies) {
+    if (name == e.name) return e.make();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown variant \"", name, "\" (accepted: ",
+                                                 absl::StrJoin(HugePagePolicyNames(), ", "), ")"));
+}
+
+}  // namespace thp

@@ -1,0 +1,54 @@
+#include "runtime_port/madvise_counters.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace thp {
+
+void MadviseCounters::Record(Advice advice, uintptr_t len, int err, absl::Duration took) {
+  const int i = static_cast<int>(advice);
+  ++calls[i];
+  bytes[i] += len;
+  kernel_time[i] += took;
+  if (err != 0) ++errors[{advice, err}];
+}
+
+int64_t MadviseCounters::TotalCalls() const {
+  int64_t n = 0;
+  for (int64_t c : calls) n += c;
+  return n;
+}
+
+int64_t MadviseCounters::Errors(Advice a, int err) const {
+  auto it = errors.find({a, err});
+  return it == errors.end() ? 0 : it->second;
+}
+
+int64_t MadviseCounters::TotalErrors() const {
+  int64_t n = 0;
+  for (const auto& [key, count] : errors) n += count;
+  return n;
+}
+
+absl::Duration MadviseCounters::TotalKernelTime() const {
+  absl::Duration d;
+  for (absl::Duration t : kernel_time) d += t;
+  return d;
+}
+
+std::string MadviseCounters::Summary() const {
+  std::string s;
+  for (int i = 0; i < kNumAdvices; ++i) {
+    if (calls[i] == 0) continue;
+    absl::StrAppend(&s, s.empty() ? "" : " ", AdviceName(static_cast<Advice>(i)), "=", calls[i]);
+  }
+  if (s.empty()) s = "no madvise";
+  if (!errors.empty()) {
+    absl::StrAppend(&s, " errors:");
+    for (const auto& [key, count] : errors) {
+      absl::StrAppend(&s, " ", AdviceName(key.first), "/", ErrnoName(key.second), "=", count);
+    }
+  }
+  return s;
+}
+
+}  // namespace thp
