@@ -1,9 +1,12 @@
 #include "runtime_port/linux_kernel.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -87,9 +90,30 @@ std::vector<Vma> LinuxKernel::Vmas(uintptr_t lo, uintptr_t hi) {
 }
 
 int64_t LinuxKernel::MapCount() {
-  absl::StatusOr<std::string> text = ReadWholeFile("/proc/self/maps");
-  THP_CHECK(text.ok(), std::string(text.status().message()));
-  return MapCountOfText(*text);
+  // Streams /proc/self/maps through a fixed buffer: at the VMA limit the
+  // process cannot get new memory, and this count is what must still be
+  // reported then.
+  static char buf[1 << 16];
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  THP_CHECK(fd >= 0, absl::StrCat("open /proc/self/maps: errno ", errno));
+  int64_t lines = 0;
+  bool vsyscall = false;
+  constexpr absl::string_view kGate = "[vsyscall]";
+  size_t keep = 0;  // bytes carried over so a name split across reads is seen
+  for (;;) {
+    ssize_t n = read(fd, buf + keep, sizeof buf - keep);
+    if (n < 0 && errno == EINTR) continue;
+    THP_CHECK(n >= 0, absl::StrCat("read /proc/self/maps: errno ", errno));
+    if (n == 0) break;
+    absl::string_view chunk(buf + keep, static_cast<size_t>(n));
+    for (char c : chunk) lines += (c == '\n');
+    absl::string_view window(buf, keep + static_cast<size_t>(n));
+    if (window.find(kGate) != absl::string_view::npos) vsyscall = true;
+    keep = std::min(window.size(), kGate.size() - 1);
+    std::memmove(buf, window.data() + window.size() - keep, keep);
+  }
+  close(fd);
+  return lines - (vsyscall ? 1 : 0);
 }
 
 Residency LinuxKernel::ResidencyOf(uintptr_t lo, uintptr_t hi) {

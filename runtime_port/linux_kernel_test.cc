@@ -1,6 +1,8 @@
 // The real kernel through the seam: read-back matches what was asked for.
 #include "runtime_port/linux_kernel.h"
 
+#include "runtime_port/proc_maps.h"
+
 #include <cerrno>
 
 #include "gtest/gtest.h"
@@ -61,6 +63,21 @@ TEST(LinuxKernel, ReadsSystemSettingsWithoutChangingThem) {
   absl::StatusOr<int64_t> limit = ReadMaxMapCount();
   ASSERT_TRUE(limit.ok()) << limit.status();
   EXPECT_GT(*limit, 0);
+}
+
+}  // namespace
+}  // namespace thp
+
+namespace thp {
+namespace {
+
+TEST(LinuxKernel, MapCountStreamsAndAgreesWithTheParser) {
+  LinuxKernel k;
+  absl::StatusOr<std::string> text = ReadWholeFile("/proc/self/maps");
+  ASSERT_TRUE(text.ok());
+  absl::StatusOr<std::vector<MapsEntry>> entries = ParseMaps(*text);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(k.MapCount(), MapCountOf(*entries));
 }
 
 }  // namespace
