@@ -24,6 +24,12 @@ constexpr Entry kPolicies[] = {
 
 }  // namespace
 
+void AdviseHugeInterior(uintptr_t v, uintptr_t n, Advisor& a) {
+  const uintptr_t beg = RoundUp(v, kHugePageSize);
+  const uintptr_t end = RoundDown(v + n, kHugePageSize);
+  if (beg < end) a.Advise(beg, end - beg, Advice::kHugePage);
+}
+
 std::vector<std::string> HugePagePolicyNames() {
   std::vector<std::string> names;
   for (const Entry& e : kPolicies) names.push_back(e.name);

@@ -81,6 +81,10 @@ class HugePagePolicy {
   virtual void BeforeChunkScavenge(uintptr_t /*chunk*/, Advisor& /*a*/) const {}
 };
 
+// MADV_HUGEPAGE on the whole huge pages inside [v, v+n), if any: the
+// sysUsed rule of Go 1.5.2+ and Go 1.12+'s sysHugePage.
+void AdviseHugeInterior(uintptr_t v, uintptr_t n, Advisor& a);
+
 // All variant names, in the order of the table above.
 std::vector<std::string> HugePagePolicyNames();
 

@@ -38,9 +38,7 @@ class FixedPolicy final : public HugePagePolicy {
   // Mirrors sysUsed, Go 1.5.2/1.6: HUGEPAGE on whole huge pages only; the
   // partial ends stay NOHUGEPAGE until their neighbours are freed.
   void OnReuse(uintptr_t v, uintptr_t n, Advisor& a) const override {
-    const uintptr_t beg = RoundUp(v, kHugePageSize);
-    const uintptr_t end = RoundDown(v + n, kHugePageSize);
-    if (beg < end) a.Advise(beg, end - beg, Advice::kHugePage);
+    AdviseHugeInterior(v, n, a);
   }
 };
 

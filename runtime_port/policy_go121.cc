@@ -30,9 +30,7 @@ class HugepageEagerPolicy final : public HugePagePolicy {
 
   // Mirrors sysHugePage on the page allocator's grow, Go 1.21.0.
   void OnHeapGrow(uintptr_t v, uintptr_t n, Advisor& a) const override {
-    const uintptr_t beg = RoundUp(v, kHugePageSize);
-    const uintptr_t end = RoundDown(v + n, kHugePageSize);
-    if (beg < end) a.Advise(beg, end - beg, Advice::kHugePage);
+    AdviseHugeInterior(v, n, a);
   }
   // Mirrors the dense-chunk transition of pageAlloc.allocRange, Go 1.21.0.
   void OnChunkDense(uintptr_t chunk, uint64_t /*alloc_pages*/, Advisor& a) const override {
