@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
+#include "mheap/msize.h"
 #include "runtime_port/check.h"
 
 namespace thp {
@@ -266,7 +267,7 @@ MSpan* MHeap::Alloc(PageCount npage, int sizeclass, bool large, bool needzero) {
     s->state = SpanState::kInUse;
     s->ref = 0;
     s->sizeclass = static_cast<uint8_t>(sizeclass);
-    s->elemsize = sizeclass == 0 ? s->npages.bytes() : 0;  // small classes: set by the caller
+    s->elemsize = sizeclass == 0 ? s->npages.bytes() : GetSizeClasses().ClassToSize(sizeclass);
     if (large) {
       ++stats_.heap_objects;
       stats_.heap_live += npage.bytes();

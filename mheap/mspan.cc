@@ -29,6 +29,8 @@ void MSpan::Init(PageId start_page, PageCount pages) {
   npreleased = PageCount(0);
   needzero = 0;
   limit = 0;
+  freelist.clear();
+  allocated.clear();
 }
 
 MSpanList::MSpanList() {

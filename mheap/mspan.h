@@ -11,6 +11,7 @@
 #define THP_MHEAP_MSPAN_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "mheap/units.h"
@@ -37,9 +38,18 @@ struct MSpan {
   PageCount npreleased;     // pages believed released to the OS
   uint64_t serial = 0;      // creation order of the struct, for deterministic reports
 
+  // Small-object spans (sizeclass != 0) only. freelist mirrors Go's singly
+  // linked free list with its head at back(); allocated holds one flag per
+  // object slot. ref == number of allocated slots.
+  std::vector<uint16_t> freelist;
+  std::vector<bool> allocated;
+
   uintptr_t base() const { return start.addr(); }
   uintptr_t end() const { return (start + npages).addr(); }
   bool on_list() const { return next != nullptr || prev != nullptr; }
+  uint32_t Capacity() const {
+    return elemsize == 0 ? 0 : static_cast<uint32_t>(npages.bytes() / elemsize);
+  }
 
   // Mirrors mSpan_Init, Go 1.5.
   void Init(PageId start_page, PageCount pages);
