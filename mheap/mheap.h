@@ -77,6 +77,9 @@ class MHeap {
 
   // Mirrors mHeap_LookupMaybe: the in-use span holding addr, or nullptr.
   MSpan* LookupMaybe(uintptr_t addr) const;
+  // Mirrors mHeap_Lookup: the span-table entry for addr, which the caller
+  // guarantees is the first or last page of a span or inside an allocated one.
+  MSpan* Lookup(uintptr_t addr) const { return SpanAt(PageId::ForAddr(addr)); }
 
   // The span struct allocator charges this P's persistentalloc chunk.
   void set_current_p(int p) { current_p_ = p; }
