@@ -36,12 +36,14 @@ TEST_F(StackTest, SmallStacksComeFromOne32KiBSpanThroughTheCache) {
 TEST_F(StackTest, AFullCacheReleasesHalfToThePoolAndAnEmptySpanGoesBack) {
   std::vector<uintptr_t> live;
   for (int i = 0; i < 17; ++i) live.push_back(stacks_.Alloc(2048, 0));
-  for (int i = 0; i < 16; ++i) stacks_.Free(live[static_cast<size_t>(i)], 2048, 0);
-  // 16 stacks (32 KiB) sit in P0's cache: full. The next free first releases
-  // the cache down to 16 KiB, then adds its stack.
-  EXPECT_EQ(stacks_.CachedBytes(0, 0), 32u << 10);
-  stacks_.Free(live[16], 2048, 0);
+  // Three refills of 8 stacks: 7 stacks (14 KiB) are still cached.
+  EXPECT_EQ(stacks_.CachedBytes(0, 0), 7u * 2048);
+  for (int i = 0; i < 9; ++i) stacks_.Free(live[static_cast<size_t>(i)], 2048, 0);
+  EXPECT_EQ(stacks_.CachedBytes(0, 0), 32u << 10);  // full
+  // The next free first releases the cache down to 16 KiB, then adds its stack.
+  stacks_.Free(live[9], 2048, 0);
   EXPECT_EQ(stacks_.CachedBytes(0, 0), (16u << 10) + 2048);
+  for (int i = 10; i < 17; ++i) stacks_.Free(live[static_cast<size_t>(i)], 2048, 0);
   stacks_.ClearCache(0);  // what freemcache does
   EXPECT_EQ(heap_.stats().stacks_inuse, 0u);  // the emptied span went straight back
   heap_.CheckInvariants();
