@@ -115,7 +115,7 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
     size = s->elemsize;
   }
   if (!noscan) c.local_scan += size;  // the model has no ptrdata: all of it is scannable
-  trigger_.AfterMalloc(shouldhelpgc);
+  trigger_.AfterMalloc(shouldhelpgc, x);
   return x;
 }
 

@@ -27,7 +27,9 @@ class GcTrigger {
  public:
   virtual ~GcTrigger() = default;
   // Mirrors "if shouldhelpgc && shouldtriggergc() { startGC(background) }".
-  virtual void AfterMalloc(bool shouldhelpgc) = 0;
+  // `new_object` is what mallocgc is about to return: the allocating
+  // goroutine holds it, so a cycle started here must treat it as live.
+  virtual void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) = 0;
 };
 
 // The allocator: the central lists, one mcache per P and mallocgc.

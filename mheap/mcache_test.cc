@@ -22,7 +22,7 @@ class NoSweep final : public SpanSweeper {
 
 class CountTrigger final : public GcTrigger {
  public:
-  void AfterMalloc(bool shouldhelpgc) override {
+  void AfterMalloc(bool shouldhelpgc, uintptr_t) override {
     ++mallocs;
     helps += shouldhelpgc;
   }

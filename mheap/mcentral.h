@@ -10,18 +10,9 @@
 
 #include "mheap/mheap.h"
 #include "mheap/mspan.h"
+#include "mheap/sweeper.h"
 
 namespace thp {
-
-// What the central lists need from the GC model.
-class SpanSweeper {
- public:
-  virtual ~SpanSweeper() = default;
-  // Mirrors deductSweepCredit: sweep enough before allocating `bytes`.
-  virtual void DeductSweepCredit(uintptr_t bytes, uintptr_t npages) = 0;
-  // Mirrors mSpan_Sweep(s, preserve); true if the span went back to the heap.
-  virtual bool Sweep(MSpan* s, bool preserve) = 0;
-};
 
 class MCentral {
  public:

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "mheap/sweeper.h"
+
 #include "absl/strings/str_format.h"
 #include "mheap/msize.h"
 #include "runtime_port/check.h"
@@ -260,7 +262,9 @@ void MHeap::FreeSpanLocked(MSpan* s, bool acctinuse, bool acctidle, int64_t unus
 }
 
 MSpan* MHeap::Alloc(PageCount npage, int sizeclass, bool large, bool needzero) {
-  // Mirrors mHeap_Alloc_m + mHeap_Alloc, Go 1.5 (GC-side work excluded).
+  // Mirrors mHeap_Alloc_m + mHeap_Alloc, Go 1.5: reclaim and stat flushing
+  // happen in the hooks, before the span is chosen.
+  if (hooks_ != nullptr) hooks_->BeforeAlloc(npage);
   MSpan* s = AllocSpanLocked(npage);
   if (s != nullptr) {
     s->sweepgen = sweepgen_;
@@ -297,7 +301,8 @@ MSpan* MHeap::AllocStack(PageCount npage) {
 }
 
 void MHeap::Free(MSpan* s, bool acct) {
-  // Mirrors mHeap_Free, Go 1.5 (GC-side work excluded).
+  // Mirrors mHeap_Free, Go 1.5.
+  if (hooks_ != nullptr) hooks_->BeforeFree();
   if (acct) --stats_.heap_objects;
   FreeSpanLocked(s, /*acctinuse=*/true, /*acctidle=*/true, /*unusedsince=*/0);
 }
@@ -331,6 +336,60 @@ uintptr_t MHeap::Scavenge(uint64_t now, uint64_t limit) {
   for (MSpanList& l : free_) sum += ScavengeList(l, now, limit);
   sum += ScavengeList(freelarge_, now, limit);
   return sum;
+}
+
+uintptr_t MHeap::ReclaimList(MSpanList& list, PageCount npages, SpanSweeper& sweeper) {
+  // Mirrors mHeap_ReclaimList, Go 1.5: swept spans are moved to the end, so
+  // the first already-swept span ends the walk.
+  uintptr_t n = 0;
+  const uint32_t sg = sweepgen_;
+retry:
+  for (MSpan* s = list.First(); s != list.End(); s = s->next) {
+    if (s->sweepgen == sg - 2) {
+      s->sweepgen = sg - 1;
+      MSpanList::Remove(s);
+      list.InsertBack(s);
+      const uintptr_t snpages = s->npages.raw();
+      if (sweeper.Sweep(s, /*preserve=*/false)) n += snpages;
+      if (n >= npages.raw()) return n;
+      goto retry;  // the span may have moved
+    }
+    if (s->sweepgen == sg - 1) continue;
+    break;
+  }
+  return n;
+}
+
+void MHeap::Reclaim(PageCount npage, SpanSweeper& sweeper,
+                    const std::function<uintptr_t()>& sweepone) {
+  // Large objects of at least npage pages first, then larger ones, then
+  // several smaller ones, then anything at all.
+  for (uintptr_t i = npage.raw(); i < kMaxMHeapList; ++i) {
+    if (ReclaimList(busy_[i], npage, sweeper) != 0) return;
+  }
+  if (ReclaimList(busylarge_, npage, sweeper) != 0) return;
+  uintptr_t reclaimed = 0;
+  for (uintptr_t i = 0; i < npage.raw() && i < kMaxMHeapList; ++i) {
+    reclaimed += ReclaimList(busy_[i], PageCount(npage.raw() - reclaimed), sweeper);
+    if (reclaimed >= npage.raw()) return;
+  }
+  for (;;) {
+    const uintptr_t n = sweepone();
+    if (n == ~uintptr_t{0}) break;
+    reclaimed += n;
+    if (reclaimed >= npage.raw()) break;
+  }
+}
+
+size_t MHeap::CopySpansForGC() {
+  if (work_spans_addr_ != 0 && work_spans_addr_ != allspans_addr_) {
+    // Go frees len*8 bytes of the old array, which may be less than it mapped.
+    mem_.SysFree(work_spans_addr_, work_spans_len_ * kPtrSize, &stats_.other_sys);
+  }
+  gcspans_addr_ = allspans_addr_;
+  work_spans_addr_ = allspans_addr_;
+  work_spans_len_ = allspans_len_;
+  return allspans_len_;
 }
 
 MSpan* MHeap::LookupMaybe(uintptr_t addr) const {

@@ -22,6 +22,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -53,6 +54,20 @@ struct HeapLayout {
   uintptr_t bitmap_mapped = 0;  // bytes of the bitmap mapped
 };
 
+// What the heap asks of the GC model around span allocation (the GC-side
+// work of mHeap_Alloc_m and mHeap_Free, Go 1.5).
+class HeapAllocHooks {
+ public:
+  virtual ~HeapAllocHooks() = default;
+  // Before Alloc takes npage pages: reclaim if sweeping is unfinished, and
+  // move the current P's cached allocation stats into memstats.
+  virtual void BeforeAlloc(PageCount npage) = 0;
+  // Before Free: move the current P's cached stats into memstats.
+  virtual void BeforeFree() = 0;
+};
+
+class SpanSweeper;
+
 class MHeap {
  public:
   // Mirrors mallocinit's reservation and mHeap_Init, Go 1.5 (64-bit).
@@ -80,6 +95,20 @@ class MHeap {
   // Mirrors mHeap_Lookup: the span-table entry for addr, which the caller
   // guarantees is the first or last page of a span or inside an allocated one.
   MSpan* Lookup(uintptr_t addr) const { return SpanAt(PageId::ForAddr(addr)); }
+
+  // Mirrors mHeap_Reclaim, Go 1.5: sweeps large-object spans from the busy
+  // lists until npage pages were freed, then sweeps anything (`sweepone`,
+  // which returns the pages it freed or ~0 when everything is swept).
+  void Reclaim(PageCount npage, SpanSweeper& sweeper, const std::function<uintptr_t()>& sweepone);
+
+  // Mirrors gcCopySpans, Go 1.5: snapshots allspans for the marker and the
+  // sweeper (freeing the previous snapshot's array if allspans has moved
+  // since) and returns the snapshot's length.
+  size_t CopySpansForGC();
+  // The span struct with the given allspans index (creation order).
+  MSpan* AllSpan(size_t i) { return &span_structs_[i]; }
+
+  void set_hooks(HeapAllocHooks* hooks) { hooks_ = hooks; }
 
   // The span struct allocator charges this P's persistentalloc chunk.
   void set_current_p(int p) { current_p_ = p; }
@@ -113,6 +142,7 @@ class MHeap {
   void MapBits(uintptr_t arena_used);
   void MapSpans(uintptr_t arena_used);
   uintptr_t ScavengeList(MSpanList& list, uint64_t now, uint64_t limit);
+  uintptr_t ReclaimList(MSpanList& list, PageCount npages, SpanSweeper& sweeper);
 
   // The span table: index = page - arena_start page.
   MSpan*& SpanAt(PageId p) { return spans_[(p - arena_start_page_).raw()]; }
@@ -147,6 +177,9 @@ class MHeap {
   uintptr_t allspans_len_ = 0;
   uintptr_t allspans_cap_ = 0;
   uintptr_t gcspans_addr_ = 0;
+  uintptr_t work_spans_addr_ = 0;  // the sweeper's snapshot (work.spans)
+  uintptr_t work_spans_len_ = 0;
+  HeapAllocHooks* hooks_ = nullptr;
 };
 
 }  // namespace thp

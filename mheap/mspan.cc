@@ -31,6 +31,7 @@ void MSpan::Init(PageId start_page, PageCount pages) {
   limit = 0;
   freelist.clear();
   allocated.clear();
+  marked.clear();
 }
 
 MSpanList::MSpanList() {

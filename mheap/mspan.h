@@ -43,6 +43,9 @@ struct MSpan {
   // object slot. ref == number of allocated slots.
   std::vector<uint16_t> freelist;
   std::vector<bool> allocated;
+  // Mark bits of the last GC cycle, one per object slot (one for a large
+  // span); empty when the span was not in use at mark time. Sweep clears them.
+  std::vector<bool> marked;
 
   uintptr_t base() const { return start.addr(); }
   uintptr_t end() const { return (start + npages).addr(); }
