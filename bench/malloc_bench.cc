@@ -11,6 +11,7 @@
 // proportional sweep, reclaim and the central lists, as it does in Go when
 // the background sweeper falls behind.
 #include <fstream>
+#include <vector>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -56,6 +57,36 @@ BENCHMARK(BM_MallocDrop)
     ->Args({1024, 0})
     ->Args({32768, 0})
     ->Args({100000, 1});
+
+// Page-heap operations alone: LIFO-ish alloc/free of 1..64-page spans with
+// a scavenge every 1024 operations; items_per_second is heap ops per second.
+void BM_PageHeapOps(benchmark::State& state) {
+  SimulatedKernel sim;
+  VirtualClock clock;
+  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(sim, "fixed");
+  MHeap heap(**mem, clock, 1);
+  std::vector<MSpan*> live;
+  uint64_t rng = 88172645463325252ull, ops = 0;
+  for (auto _ : state) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    if (live.size() < 64 && (rng & 1)) {
+      live.push_back(heap.Alloc(PageCount(1 + (rng >> 8) % 64), 0, true, false));
+    } else if (!live.empty()) {
+      const size_t i = (rng >> 16) % live.size();
+      heap.Free(live[i], true);
+      live[i] = live.back();
+      live.pop_back();
+    }
+    if (++ops % 1024 == 0) {
+      clock.Advance(1000);
+      heap.Scavenge(static_cast<uint64_t>(clock.NanoTime()), 500);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PageHeapOps);
 
 // The real runtime's figures for the same machine kind, as context.
 void AddGoContext() {

@@ -9,6 +9,9 @@ Malloc::Malloc(MHeap& heap, SpanSweeper& sweeper, GcTrigger& trigger, int nprocs
   for (int c = 0; c < kNumSizeClasses; ++c) {
     central_.push_back(std::make_unique<MCentral>(c, heap, sweeper));
   }
+  // procresize, Go 1.5: P0 takes m0's mcache (allocated by mallocinit); the
+  // other Ps get new ones.
+  for (int p = 1; p < nprocs; ++p) heap.AllocMCacheRecord();
 }
 
 MSpan* Malloc::Refill(int p, int sizeclass) {

@@ -22,7 +22,8 @@ MHeap::MHeap(MemLinux& mem, const Clock& clock, int nprocs)
       clock_(clock),
       palloc_(mem, stats_, nprocs),
       spanalloc_(kMSpanStructBytes, [this] { RecordSpan(); }, &stats_.mspan_sys,
-                 &stats_.mspan_inuse, palloc_) {
+                 &stats_.mspan_inuse, palloc_),
+      cachealloc_(kMCacheStructBytes, nullptr, &stats_.mcache_sys, &stats_.mcache_inuse, palloc_) {
   // mallocinit, 64-bit: reserve spans + bitmap + arena at the first free
   // hint; on Linux this only probes 64 KiB there.
   const uintptr_t psize = kBitmapBytes + kSpansBytes + kArenaBytes + kPageSize;
@@ -41,6 +42,7 @@ MHeap::MHeap(MemLinux& mem, const Clock& clock, int nprocs)
   layout_.arena_end = p + psize;
   layout_.arena_reserved = reserved;
   arena_start_page_ = PageId::ForAddr(layout_.arena_start);
+  AllocMCacheRecord();  // m0's mcache: the first persistentalloc chunk
 }
 
 MSpan* MHeap::NewSpanStruct() {

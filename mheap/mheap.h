@@ -41,6 +41,7 @@ inline constexpr uintptr_t kArenaBytes = uintptr_t{512} << 30;  // _MaxMem + 1
 inline constexpr uintptr_t kHeapBitmapScale = 32;             // arena bytes per bitmap byte
 inline constexpr uintptr_t kBitmapChunk = 8192;
 inline constexpr uintptr_t kMSpanStructBytes = 112;           // sizeof(mspan), Go 1.5 amd64
+inline constexpr uintptr_t kMCacheStructBytes = 1208;         // sizeof(mcache), Go 1.5 amd64
 
 struct HeapLayout {
   uintptr_t reservation = 0;  // where sysReserve succeeded
@@ -70,7 +71,8 @@ class SpanSweeper;
 
 class MHeap {
  public:
-  // Mirrors mallocinit's reservation and mHeap_Init, Go 1.5 (64-bit).
+  // Mirrors mallocinit, Go 1.5 (64-bit): the reservation, mHeap_Init and the
+  // first mcache (m0's, allocmcache).
   // `nprocs` is GOMAXPROCS (one persistentalloc chunk per P).
   MHeap(MemLinux& mem, const Clock& clock, int nprocs);
   MHeap(const MHeap&) = delete;
@@ -109,6 +111,11 @@ class MHeap {
   MSpan* AllSpan(size_t i) { return &span_structs_[i]; }
 
   void set_hooks(HeapAllocHooks* hooks) { hooks_ = hooks; }
+
+  // Mirrors allocmcache, Go 1.5: an mcache record from the cachealloc
+  // fixalloc. mallocinit and procresize call it with no P, so its chunks come
+  // from the global persistentalloc chunk.
+  void AllocMCacheRecord() { cachealloc_.Alloc(/*p=*/-1); }
 
   // The span struct allocator charges this P's persistentalloc chunk.
   void set_current_p(int p) { current_p_ = p; }
@@ -158,6 +165,7 @@ class MHeap {
   MemStats stats_;
   PersistentAlloc palloc_;
   FixAlloc spanalloc_;
+  FixAlloc cachealloc_;
   HeapLayout layout_;
   PageId arena_start_page_;
   std::vector<MSpan*> spans_;

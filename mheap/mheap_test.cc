@@ -61,7 +61,11 @@ TEST_P(HeapTest, LayoutIsGo15s) {
   EXPECT_EQ(l.spans, uintptr_t{0xc000000000});
   EXPECT_EQ(l.arena_start, kArenaStart);
   EXPECT_FALSE(l.arena_reserved);
-  EXPECT_EQ(sim_.MapCount(), 0);  // the 64 KiB probe was unmapped
+  // The 64 KiB probe was unmapped; m0's mcache took the first 256 KiB
+  // persistentalloc chunk.
+  EXPECT_EQ(sim_.MapCount(), 1);
+  EXPECT_EQ(heap_->persistent().chunks(), 1);
+  EXPECT_EQ(heap_->stats().mcache_inuse, kMCacheStructBytes);
   MSpan* s = Alloc(1);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->base(), kArenaStart);
@@ -86,7 +90,7 @@ TEST_P(HeapTest, FirstGrowthMapsInGosOrder) {
     if (c.kind == KernelCall::kMmap || c.kind == KernelCall::kMunmap) maps.push_back(c);
   }
   // arena, bitmap, span table (sysMap), then the span struct's fixalloc
-  // chunk from a 256 KiB persistentalloc chunk, then recordspan's allspans.
+  // chunk from P0's 256 KiB persistentalloc chunk, then recordspan's allspans.
   ASSERT_GE(maps.size(), 5u);
   EXPECT_EQ(maps[0], MmapCall(kArenaStart, kMiB));
   EXPECT_EQ(maps[1], MmapCall(kArenaStart - (32 << 10), 32 << 10));
@@ -94,6 +98,7 @@ TEST_P(HeapTest, FirstGrowthMapsInGosOrder) {
   EXPECT_EQ(maps[3].len, 256u << 10);
   EXPECT_EQ(maps[4].len, 64u << 10);
   EXPECT_EQ(maps.size(), 5u);
+  EXPECT_EQ(heap_->persistent().chunks(), 2);  // m0's global chunk, then P0's
 }
 
 TEST_P(HeapTest, GrowthIsA64KiBMultipleOfAtLeast1MiB) {
