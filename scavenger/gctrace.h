@@ -1,0 +1,32 @@
+// The trace lines of GODEBUG=gctrace=1, in Go 1.5's formats (mgc.go,
+// mheap.go, proc1.go): the scavenger's two lines, "GC forced", and the
+// per-cycle gc line. The port's cycles are instantaneous, so the phase times
+// in the gc line are 0; the cycle number, start time, heap sizes, goal and P
+// count are the model's own.
+#ifndef THP_SCAVENGER_GCTRACE_H_
+#define THP_SCAVENGER_GCTRACE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "mheap/mgc.h"
+#include "mheap/mstats.h"
+
+namespace thp {
+
+// "scvg<k>: <n> MB released"
+std::string ScvgReleasedLine(int32_t k, uint64_t released_bytes);
+// "scvg<k>: inuse: <i>, idle: <d>, sys: <s>, released: <r>, consumed: <c> (MB)"
+std::string ScvgStatsLine(int32_t k, const MemStats& stats);
+// "gc <n> @<s.mmm>s <u>%: <clock> ms clock, <cpu> ms cpu, <h0>-><h1>-><h2> MB,
+//  <goal> MB goal, <p> P[ (forced)]"
+std::string GcLine(const GcCycle& cycle, int64_t runtime_init_ns, int procs);
+
+// Go's itoaDiv: val / 10^dec with dec decimals.
+std::string ItoaDiv(uint64_t val, int dec);
+// Go's fmtNSAsMS: whole milliseconds from 10 ms up, else two significant digits.
+std::string FmtNsAsMs(uint64_t ns);
+
+}  // namespace thp
+
+#endif  // THP_SCAVENGER_GCTRACE_H_

@@ -1,0 +1,31 @@
+// The release side of Go 1.5 (mheap.go): mHeap_Scavenge with its gctrace
+// lines, and runtime/debug.FreeOSMemory. Which spans are released, and in
+// which order, is MHeap::Scavenge (scavengelist); this adds the trace and
+// the forced-GC-then-release-everything of FreeOSMemory.
+#ifndef THP_SCAVENGER_SCAVENGER_H_
+#define THP_SCAVENGER_SCAVENGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "mheap/runtime.h"
+
+namespace thp {
+
+// Where trace lines go (stderr in the tools, a buffer in tests).
+using TraceSink = std::function<void(const std::string& line)>;
+
+// Mirrors mHeap_Scavenge(k, now, limit), Go 1.5. Prints the scvg lines when
+// `trace` is set (GODEBUG gctrace > 0). Returns the bytes released.
+uintptr_t HeapScavenge(MHeap& heap, int32_t k, uint64_t now, uint64_t limit,
+                       const TraceSink* trace);
+
+// Mirrors runtime/debug.FreeOSMemory, Go 1.5: a forced GC that sweeps
+// everything (skipped if GOGC=off), then every free span with an unreleased
+// page is released whatever its age (k = -1, now = 2^64-1, limit = 0).
+uintptr_t FreeOSMemory(Runtime& rt, const TraceSink* trace);
+
+}  // namespace thp
+
+#endif  // THP_SCAVENGER_SCAVENGER_H_

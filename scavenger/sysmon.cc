@@ -1,0 +1,65 @@
+#include "scavenger/sysmon.h"
+
+namespace thp {
+
+Sysmon::Sysmon(int64_t start_ns, SysmonOptions options) : options_(options) {
+  forcegcperiod_ = int64_t{2} * 60 * 1000000000;
+  scavengelimit_ = int64_t{5} * 60 * 1000000000;
+  if (options_.scavenge_debug) {
+    forcegcperiod_ = 10 * 1000000;
+    scavengelimit_ = 20 * 1000000;
+  }
+  maxsleep_ = forcegcperiod_ / 2;
+  if (scavengelimit_ < forcegcperiod_) maxsleep_ = scavengelimit_ / 2;
+  lastscavenge_ = start_ns;
+  ScheduleNext(start_ns);
+}
+
+void Sysmon::ScheduleNext(int64_t now) {
+  if (idle_ == 0) {
+    delay_us_ = 20;
+  } else if (idle_ > 50) {
+    delay_us_ *= 2;
+  }
+  if (delay_us_ > 10 * 1000) delay_us_ = 10 * 1000;
+  next_wake_ = now + delay_us_ * 1000 + options_.usleep_overshoot_ns;
+}
+
+void Sysmon::RunUntil(int64_t now, const SysmonActions& a,
+                      const std::function<void(int64_t)>& set_clock) {
+  while (next_wake_ <= now) {
+    int64_t t = next_wake_;
+    set_clock(t);
+    if (!resume_after_note_) {
+      ++wakes_;
+      int64_t busy_at = t;
+      if (a.all_ps_idle && a.all_ps_idle(t, &busy_at)) {
+        // notetsleep(maxsleep): woken early when a P becomes busy; then the
+        // period starts again at 20 us.
+        const int64_t until = busy_at < t + maxsleep_ ? busy_at : t + maxsleep_;
+        idle_ = 0;
+        delay_us_ = 20;
+        if (until > now) {
+          next_wake_ = until;  // finish the round when the caller gets there
+          resume_after_note_ = true;
+          return;
+        }
+        t = until;
+        set_clock(t);
+      }
+    }
+    resume_after_note_ = false;
+    ++idle_;  // retake() retook nothing
+    const int64_t last_gc = a.last_gc ? a.last_gc() : 0;
+    if (last_gc != 0 && t - last_gc > forcegcperiod_ && a.force_gc) a.force_gc();
+    if (lastscavenge_ + scavengelimit_ / 2 < t) {
+      if (a.scavenge) {
+        a.scavenge(nscavenge_, static_cast<uint64_t>(t), static_cast<uint64_t>(scavengelimit_));
+      }
+      lastscavenge_ = t;
+      ++nscavenge_;
+    }
+    ScheduleNext(t);
+  }
+}
+}  // namespace thp

@@ -1,0 +1,95 @@
+// sysmon's timing on the virtual clock: when it wakes, when it scavenges and
+// when it forces a GC, for both settings, and what the overshoot does.
+#include "scavenger/sysmon.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace thp {
+namespace {
+
+struct Recorder {
+  std::vector<int64_t> scavenges;
+  std::vector<int64_t> forced;
+  int64_t now = 0;
+  int64_t last_gc = 0;
+  bool idle = false;
+  int64_t busy_at = 0;
+  SysmonActions Actions() {
+    SysmonActions a;
+    a.all_ps_idle = [this](int64_t, int64_t* b) {
+      *b = busy_at;
+      return idle;
+    };
+    a.last_gc = [this] { return last_gc; };
+    a.force_gc = [this] {
+      forced.push_back(now);
+      last_gc = now;
+    };
+    a.scavenge = [this](int32_t, uint64_t t, uint64_t) { scavenges.push_back(static_cast<int64_t>(t)); };
+    return a;
+  }
+};
+
+TEST(Sysmon, ScavengeDebugWithoutOvershootScavengesEvery20ms) {
+  SysmonOptions o;
+  o.scavenge_debug = true;
+  o.usleep_overshoot_ns = 0;
+  Sysmon s(0, o);
+  Recorder r;
+  s.RunUntil(200000000, r.Actions(), [&](int64_t t) { r.now = t; });
+  // 51 sleeps of 20 us, then doubling to the 10 ms cap; the strict
+  // "last + 10 ms < now" then holds on every second 10 ms wake.
+  ASSERT_GE(r.scavenges.size(), 5u);
+  for (size_t i = 2; i < r.scavenges.size(); ++i) {
+    EXPECT_EQ(r.scavenges[i] - r.scavenges[i - 1], 20000000) << i;
+  }
+}
+
+TEST(Sysmon, WithUsleepOvershootItScavengesAtEveryTenMsWake) {
+  SysmonOptions o;
+  o.scavenge_debug = true;  // default overshoot 100 us
+  Sysmon s(0, o);
+  Recorder r;
+  s.RunUntil(300000000, r.Actions(), [&](int64_t t) { r.now = t; });
+  ASSERT_GE(r.scavenges.size(), 10u);
+  for (size_t i = 3; i < r.scavenges.size(); ++i) {
+    EXPECT_EQ(r.scavenges[i] - r.scavenges[i - 1], 10100000) << i;
+  }
+}
+
+TEST(Sysmon, DefaultPeriodsAreTwoAndFiveMinutes) {
+  Sysmon s(0, SysmonOptions());
+  EXPECT_EQ(s.forcegcperiod(), int64_t{120} * 1000000000);
+  EXPECT_EQ(s.scavengelimit(), int64_t{300} * 1000000000);
+  Recorder r;
+  r.last_gc = 1;  // a GC ran at the start
+  s.RunUntil(int64_t{200} * 1000000000, r.Actions(), [&](int64_t t) { r.now = t; });
+  // First scavenge once 2.5 minutes have passed; a forced GC after 2 minutes.
+  ASSERT_EQ(r.forced.size(), 1u);
+  EXPECT_GT(r.forced[0], int64_t{120} * 1000000000);
+  EXPECT_LT(r.forced[0], int64_t{121} * 1000000000);
+  ASSERT_EQ(r.scavenges.size(), 1u);
+  EXPECT_GT(r.scavenges[0], int64_t{150} * 1000000000);
+  EXPECT_LT(r.scavenges[0], int64_t{151} * 1000000000);
+}
+
+TEST(Sysmon, WhenEveryPIsIdleItSleepsOnTheNoteAndStartsOverAt20us) {
+  SysmonOptions o;
+  o.scavenge_debug = true;
+  o.usleep_overshoot_ns = 0;
+  Sysmon s(0, o);
+  Recorder r;
+  r.idle = true;
+  r.busy_at = int64_t{1} << 60;  // never busy again
+  s.RunUntil(2000000, r.Actions(), [&](int64_t t) { r.now = t; });
+  // First wake at 20 us, then a 5 ms note sleep (maxsleep = forcegcperiod/2).
+  EXPECT_EQ(s.wakes(), 1);
+  EXPECT_EQ(s.next_wake(), 20000 + 5000000);
+  s.RunUntil(5020000, r.Actions(), [&](int64_t t) { r.now = t; });
+  EXPECT_EQ(s.next_wake(), 5020000 + 20000 + 0);  // the period starts over
+}
+
+}  // namespace
+}  // namespace thp
