@@ -104,6 +104,7 @@ void GcModel::RunCycle(GcMode mode) {
   stacks_.set_gc_running(false);
   SweepPhase(mode);
   ++st.numgc;
+  heap_.NextGeneration();
   cycle.next_gc = st.next_gc;
   cycle.trigger_ratio = trigger_ratio_;
   cycles_.push_back(cycle);

@@ -42,6 +42,9 @@ MHeap::MHeap(MemLinux& mem, const Clock& clock, int nprocs)
   layout_.arena_end = p + psize;
   layout_.arena_reserved = reserved;
   arena_start_page_ = PageId::ForAddr(layout_.arena_start);
+  if (mem_.policy().TracksChunkDensity()) {
+    chunks_ = std::make_unique<ChunkTracker>(layout_.arena_start, mem_);
+  }
   AllocMCacheRecord();  // m0's mcache: the first persistentalloc chunk
 }
 
@@ -206,6 +209,7 @@ MSpan* MHeap::AllocSpanLocked(PageCount npage) {
   for (PageId p = s->start; p < s->start + npage; p = p + PageCount(1)) SpanAt(p) = s;
   stats_.heap_inuse += npage.bytes();
   stats_.heap_idle -= npage.bytes();
+  if (chunks_ != nullptr) chunks_->OnAlloc(s->base(), npage);
   return s;
 }
 
@@ -224,6 +228,7 @@ void MHeap::FreeSpanLocked(MSpan* s, bool acctinuse, bool acctidle, int64_t unus
       THP_CHECK(false, "MHeap_FreeSpanLocked - invalid span state");
   }
   if (acctinuse) stats_.heap_inuse -= s->npages.bytes();
+  if (acctinuse && chunks_ != nullptr) chunks_->OnFree(s->base(), s->npages);
   if (acctidle) stats_.heap_idle += s->npages.bytes();
   s->state = SpanState::kFree;
   MSpanList::Remove(s);
@@ -316,12 +321,17 @@ void MHeap::FreeStack(MSpan* s) {
   FreeSpanLocked(s, /*acctinuse=*/true, /*acctidle=*/true, /*unusedsince=*/0);
 }
 
-uintptr_t MHeap::ScavengeList(MSpanList& list, uint64_t now, uint64_t limit) {
+uintptr_t MHeap::ScavengeList(MSpanList& list, uint64_t now, uint64_t limit, bool force) {
   // Mirrors scavengelist, Go 1.5: the whole span is released whenever any
-  // of it is not (spec §1.10 quirk 3). The time test is unsigned.
+  // of it is not (spec §1.10 quirk 3). The time test is unsigned. For the
+  // chunk-tracking variants, spans in chunks that are not eligible stay.
   uintptr_t sum = 0;
   for (MSpan* s = list.First(); s != list.End(); s = s->next) {
     if (now - static_cast<uint64_t>(s->unusedsince) > limit && s->npreleased != s->npages) {
+      if (chunks_ != nullptr) {
+        if (!chunks_->Eligible(s->base(), s->npages, force)) continue;
+        chunks_->BeforeRelease(s->base(), s->npages);
+      }
       const uintptr_t released = (s->npages - s->npreleased).bytes();
       stats_.heap_released += released;
       sum += released;
@@ -334,9 +344,12 @@ uintptr_t MHeap::ScavengeList(MSpanList& list, uint64_t now, uint64_t limit) {
 
 uintptr_t MHeap::Scavenge(uint64_t now, uint64_t limit) {
   // Mirrors mHeap_Scavenge's scan, Go 1.5: free[0..127], then freelarge.
+  // FreeOSMemory's call (now = max, limit = 0) forces the chunk-tracking
+  // variants past their density rule, as Go 1.21's forced scavenge does.
+  const bool force = limit == 0 && now == ~uint64_t{0};
   uintptr_t sum = 0;
-  for (MSpanList& l : free_) sum += ScavengeList(l, now, limit);
-  sum += ScavengeList(freelarge_, now, limit);
+  for (MSpanList& l : free_) sum += ScavengeList(l, now, limit, force);
+  sum += ScavengeList(freelarge_, now, limit, force);
   return sum;
 }
 

@@ -26,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "mheap/chunks.h"
 #include "mheap/clock.h"
 #include "mheap/mspan.h"
 #include "mheap/mstats.h"
@@ -112,6 +113,14 @@ class MHeap {
 
   void set_hooks(HeapAllocHooks* hooks) { hooks_ = hooks; }
 
+  // The Go 1.21 chunk bookkeeping, for the variants that track chunk
+  // density (nullptr for the others); see chunks.h.
+  ChunkTracker* chunks() { return chunks_.get(); }
+  // A GC cycle ended (the chunk bookkeeping's generation advances).
+  void NextGeneration() {
+    if (chunks_ != nullptr) chunks_->NextGeneration();
+  }
+
   // Mirrors allocmcache, Go 1.5: an mcache record from the cachealloc
   // fixalloc. mallocinit and procresize call it with no P, so its chunks come
   // from the global persistentalloc chunk.
@@ -148,7 +157,7 @@ class MHeap {
   uintptr_t SysAllocArena(uintptr_t n);
   void MapBits(uintptr_t arena_used);
   void MapSpans(uintptr_t arena_used);
-  uintptr_t ScavengeList(MSpanList& list, uint64_t now, uint64_t limit);
+  uintptr_t ScavengeList(MSpanList& list, uint64_t now, uint64_t limit, bool force);
   uintptr_t ReclaimList(MSpanList& list, PageCount npages, SpanSweeper& sweeper);
 
   // The span table: index = page - arena_start page.
@@ -188,6 +197,7 @@ class MHeap {
   uintptr_t work_spans_addr_ = 0;  // the sweeper's snapshot (work.spans)
   uintptr_t work_spans_len_ = 0;
   HeapAllocHooks* hooks_ = nullptr;
+  std::unique_ptr<ChunkTracker> chunks_;
 };
 
 }  // namespace thp
