@@ -136,5 +136,58 @@ TEST(ScavengeIntegration, EachSpanGoesAtTheFirstScavengeAfterItsLimitBothSetting
   }
 }
 
+// The heap's quirks as sysmon's ticks see them (scavenge=1, 20 ms limit).
+TEST(ScavengeIntegration, QuirksOnTheVirtualClock) {
+  struct Case {
+    const char* name;
+    bool coalesce;  // free the neighbour 15 ms after the first span
+  };
+  for (const Case& c : {Case{"coalescing restarts the idle clock", true},
+                        Case{"a lone span goes after 20 ms", false}}) {
+    ScavengeRun run(/*scavenge_debug=*/true);
+    std::vector<uintptr_t> objs;
+    for (int i = 0; i < 4; ++i) objs.push_back(*run.rt().Allocate(64 << 10, true, 0));
+    // Fill the rest of the first 1 MiB so only the test's spans become free.
+    while (run.rt().heap().stats().heap_idle >= (64 << 10)) {
+      run.rt().Allocate(64 << 10, true, 0).IgnoreError();
+    }
+    const int64_t t0 = run.clock().NanoTime();
+    ASSERT_TRUE(run.rt().Drop(objs[1]).ok());
+    run.rt().GC();
+    if (c.coalesce) {
+      run.ComputeUntil(t0 + 15 * kMs);
+      ASSERT_TRUE(run.rt().Drop(objs[2]).ok());
+      run.rt().GC();  // coalesces with objs[1]'s span: idle since now
+    }
+    run.ComputeUntil(t0 + 60 * kMs);
+    ASSERT_FALSE(run.releases_.empty()) << c.name;
+    const int64_t idle_from = c.coalesce ? t0 + 15 * kMs : t0;
+    EXPECT_GT(run.releases_[0].at - idle_from, 20 * kMs) << c.name;
+    EXPECT_LE(run.releases_[0].at - idle_from, 31 * kMs) << c.name;
+    EXPECT_EQ(run.releases_[0].bytes, (c.coalesce ? 2u : 1u) * (64 << 10)) << c.name;
+  }
+}
+
+TEST(ScavengeIntegration, TheTrimmedRemainderIsReleasedAgainAtTheNextTick) {
+  ScavengeRun run(/*scavenge_debug=*/true);
+  absl::StatusOr<uintptr_t> big = run.rt().Allocate(512 << 10, true, 0);
+  while (run.rt().heap().stats().heap_idle >= (64 << 10)) {
+    run.rt().Allocate(64 << 10, true, 0).IgnoreError();
+  }
+  ASSERT_TRUE(run.rt().Drop(*big).ok());
+  run.rt().GC();
+  run.ComputeUntil(run.clock().NanoTime() + 40 * kMs);  // released
+  ASSERT_EQ(run.releases_.size(), 1u);
+  EXPECT_EQ(run.releases_[0].bytes, 512u << 10);
+  // Reuse 64 KiB of it: sysUsed on all 512 KiB, the 448 KiB remainder claims
+  // no released pages and keeps its old idle time, so the next scavenge tick
+  // releases it again at once.
+  run.rt().Allocate(64 << 10, true, 0).IgnoreError();
+  EXPECT_EQ(run.rt().heap().stats().heap_released, 0u);
+  run.ComputeUntil(run.clock().NanoTime() + 11 * kMs);
+  ASSERT_EQ(run.releases_.size(), 2u);
+  EXPECT_EQ(run.releases_[1].bytes, 448u << 10);
+}
+
 }  // namespace
 }  // namespace thp
