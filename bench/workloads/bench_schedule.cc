@@ -1,0 +1,61 @@
+#include "bench/workloads/bench_schedule.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace thp {
+
+absl::StatusOr<std::vector<RecordedBenchmark>> ParseBenchTimings(const std::string& text) {
+  std::vector<RecordedBenchmark> out;
+  int line_no = 0;
+  bool header_seen = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    if (!header_seen) {
+      header_seen = true;
+      continue;
+    }
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    RecordedBenchmark b;
+    if (f.size() != 5 || !absl::SimpleAtoi(f[1], &b.n_go151) ||
+        !absl::SimpleAtod(f[2], &b.ns_go151) || !absl::SimpleAtoi(f[3], &b.n_fix) ||
+        !absl::SimpleAtod(f[4], &b.ns_fix) || b.n_go151 <= 0 || b.n_fix <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bench timings line ", line_no, ": expected name, N, ns/op, N, ns/op: \"",
+                       line, "\""));
+    }
+    b.name = std::string(f[0]);
+    out.push_back(b);
+  }
+  return out;
+}
+
+int64_t RoundUpBenchN(int64_t n) {
+  int64_t base = 1;
+  for (int64_t m = n; m >= 10; m /= 10) base *= 10;
+  if (n <= base) return base;
+  if (n <= 2 * base) return 2 * base;
+  if (n <= 3 * base) return 3 * base;
+  if (n <= 5 * base) return 5 * base;
+  return 10 * base;
+}
+
+int64_t LaunchSchedule(const std::function<int64_t(int64_t n)>& run, int64_t benchtime_ns) {
+  int64_t n = 1;
+  int64_t duration = run(n);
+  while (duration < benchtime_ns && n < 1000000000) {
+    const int64_t last = n;
+    const int64_t ns_per_op = duration / n;
+    n = ns_per_op == 0 ? 1000000000 : benchtime_ns / ns_per_op;
+    n = std::max(std::min(n + n / 5, 100 * last), last + 1);
+    n = RoundUpBenchN(n);
+    duration = run(n);
+  }
+  return n;
+}
+
+}  // namespace thp

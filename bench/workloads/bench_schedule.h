@@ -1,0 +1,46 @@
+// How `go test -bench . runtime` (Go 1.5) runs one benchmark: the b.N
+// schedule of testing.B.launch, on virtual time, and the real Go 1.5.1
+// runtime's own timings of this machine kind that drive it
+// (testdata/go15_runtime_bench_ns_per_op.tsv: run order, final b.N and
+// ns/op, for go1.5.1 and go1.5.1 with 44078a3).
+//
+// launch, Go 1.5 (testing/benchmark.go): run N = 1; then, while the last run
+// took less than benchtime (1 s) and N < 1e9, predict N = benchtime /
+// (duration / N), grow it to min(1.2 N, 100 x last), at least last + 1,
+// round up to 1, 2, 3 or 5 x 10^k, and run again. Every run is preceded by
+// runtime.GC().
+#ifndef THP_BENCH_WORKLOADS_BENCH_SCHEDULE_H_
+#define THP_BENCH_WORKLOADS_BENCH_SCHEDULE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace thp {
+
+struct RecordedBenchmark {
+  std::string name;        // "BenchmarkMalloc8"
+  int64_t n_go151 = 0;     // final b.N, go1.5.1
+  double ns_go151 = 0;     // ns/op, go1.5.1
+  int64_t n_fix = 0;       // final b.N, go1.5.1 + 44078a3
+  double ns_fix = 0;
+};
+
+// Parses the TSV (comment lines start with '#'; the first other line is the
+// header). A malformed line is an error naming its number.
+absl::StatusOr<std::vector<RecordedBenchmark>> ParseBenchTimings(const std::string& text);
+
+// Mirrors roundUp, Go 1.5 testing.
+int64_t RoundUpBenchN(int64_t n);
+
+// Mirrors testing.B.launch, Go 1.5: calls run(n) for each b.N in turn;
+// run returns how long that run took (ns). Returns the final N.
+int64_t LaunchSchedule(const std::function<int64_t(int64_t n)>& run,
+                       int64_t benchtime_ns = 1000000000);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_WORKLOADS_BENCH_SCHEDULE_H_
