@@ -1,0 +1,222 @@
+#include "bench/workloads/trace.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace thp {
+namespace {
+
+absl::Status LineError(int line_no, absl::string_view line, absl::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrFormat("trace line %d: %s: \"%s\"", line_no, what, line));
+}
+
+}  // namespace
+
+absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event) {
+  *is_event = false;
+  absl::string_view body = line.substr(0, line.find('#'));
+  std::vector<absl::string_view> f = absl::StrSplit(body, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  if (f.empty()) return TraceEvent{};
+  *is_event = true;
+  TraceEvent e{};
+  auto num = [&](size_t i, uint64_t* out) { return i < f.size() && absl::SimpleAtoi(f[i], out); };
+  auto p_of = [&](size_t i, int* out) { return i < f.size() && absl::SimpleAtoi(f[i], out) && *out >= 0; };
+  const absl::string_view op = f[0];
+  uint64_t v = 0;
+  if (op == "alloc") {
+    e.kind = TraceEvent::kAlloc;
+    if (f.size() != 5 || !num(1, &e.id) || !num(2, &e.bytes) ||
+        (f[3] != "scan" && f[3] != "noscan") || !p_of(4, &e.p)) {
+      return LineError(line_no, line, "expected alloc <id> <bytes> scan|noscan <p>");
+    }
+    e.noscan = f[3] == "noscan";
+  } else if (op == "drop") {
+    e.kind = TraceEvent::kDrop;
+    if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected drop <id>");
+  } else if (op == "stack") {
+    e.kind = TraceEvent::kStack;
+    if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
+      return LineError(line_no, line, "expected stack <id> <bytes> <p>");
+    }
+  } else if (op == "unstack") {
+    e.kind = TraceEvent::kUnstack;
+    if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
+      return LineError(line_no, line, "expected unstack <id> <p>");
+    }
+  } else if (op == "gc" || op == "freeosmemory") {
+    e.kind = op == "gc" ? TraceEvent::kGc : TraceEvent::kFreeOsMemory;
+    if (f.size() != 1) return LineError(line_no, line, absl::StrCat("expected ", op, " alone"));
+  } else if (op == "compute" || op == "sleep") {
+    e.kind = op == "compute" ? TraceEvent::kCompute : TraceEvent::kSleep;
+    if (f.size() != 2 || !num(1, &v) || v > (uint64_t{1} << 62)) {
+      return LineError(line_no, line, absl::StrCat("expected ", op, " <ns>"));
+    }
+    e.ns = static_cast<int64_t>(v);
+  } else {
+    return LineError(line_no, line,
+                     "unknown event (accepted: alloc, drop, stack, unstack, gc, freeosmemory, "
+                     "compute, sleep)");
+  }
+  return e;
+}
+
+absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
+  std::vector<TraceEvent> out;
+  int line_no = 0;
+  bool header = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    if (!header) {
+      absl::string_view body = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+      if (body.empty()) continue;
+      if (body != "thp-trace 1") {
+        return LineError(line_no, line, "expected the header \"thp-trace 1\"");
+      }
+      header = true;
+      continue;
+    }
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, line_no, &is_event);
+    if (!e.ok()) return e.status();
+    if (is_event) {
+      e->line = line_no;
+      out.push_back(*e);
+    }
+  }
+  if (!header) return absl::InvalidArgumentError("trace: empty (no \"thp-trace 1\" header)");
+  return out;
+}
+
+std::string FormatTraceEvent(const TraceEvent& e) {
+  switch (e.kind) {
+    case TraceEvent::kAlloc:
+      return absl::StrFormat("alloc %d %d %s %d", e.id, e.bytes, e.noscan ? "noscan" : "scan", e.p);
+    case TraceEvent::kDrop: return absl::StrFormat("drop %d", e.id);
+    case TraceEvent::kStack: return absl::StrFormat("stack %d %d %d", e.id, e.bytes, e.p);
+    case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);
+    case TraceEvent::kGc: return "gc";
+    case TraceEvent::kFreeOsMemory: return "freeosmemory";
+    case TraceEvent::kCompute: return absl::StrFormat("compute %d", e.ns);
+    case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
+  }
+  return "?";
+}
+
+absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
+    Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const TraceSink* trace) {
+  auto clock = std::make_unique<VirtualClock>(1000);
+  absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(kernel, *clock, options);
+  if (!rt.ok()) return rt.status();
+  return std::unique_ptr<TraceReplayer>(
+      new TraceReplayer(kernel, std::move(clock), *std::move(rt), scavenge_debug, trace));
+}
+
+TraceReplayer::TraceReplayer(Kernel& kernel, std::unique_ptr<VirtualClock> clock,
+                             std::unique_ptr<Runtime> rt, bool scavenge_debug,
+                             const TraceSink* trace)
+    : kernel_(kernel), clock_(std::move(clock)), rt_(std::move(rt)), trace_(trace) {
+  start_ns_ = clock_->NanoTime();
+  SysmonOptions so;
+  so.scavenge_debug = scavenge_debug;
+  sysmon_ = std::make_unique<Sysmon>(start_ns_, so);
+  actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
+    *busy_at = busy_at_;
+    return idle_;
+  };
+  actions_.last_gc = [this]() -> int64_t {
+    const auto& c = rt_->gc().cycles();
+    return c.empty() ? 0 : c.back().start_ns;
+  };
+  actions_.force_gc = [this] {
+    if (trace_ != nullptr && *trace_) (*trace_)("GC forced");
+    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+    Census();
+  };
+  actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
+    HeapScavenge(rt_->heap(), k, now, limit, trace_);
+    Census();
+  };
+  Census();
+}
+
+void TraceReplayer::Census() {
+  const int64_t n = kernel_.MapCount();
+  if (n > stats_.max_vmas) stats_.max_vmas = n;
+  stats_.final_vmas = n;
+}
+
+void TraceReplayer::Advance(int64_t ns, bool idle) {
+  const int64_t until = clock_->NanoTime() + ns;
+  idle_ = idle;
+  busy_at_ = until;
+  sysmon_->RunUntil(until, actions_, [this](int64_t t) { clock_->Set(t); });
+  clock_->Set(until);
+  idle_ = false;
+  // Between bursts the other P's background sweeper catches up.
+  rt_->gc().BackgroundSweep(1 << 20);
+}
+
+absl::Status TraceReplayer::Apply(const TraceEvent& e) {
+  ++stats_.events;
+  switch (e.kind) {
+    case TraceEvent::kAlloc: {
+      if (objects_.contains(e.id)) {
+        return absl::InvalidArgumentError(absl::StrCat("alloc ", e.id, ": id already live"));
+      }
+      absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
+      if (!x.ok()) return x.status();
+      objects_[e.id] = *x;
+      break;
+    }
+    case TraceEvent::kDrop: {
+      auto it = objects_.find(e.id);
+      if (it == objects_.end()) {
+        return absl::NotFoundError(absl::StrCat("drop ", e.id, ": no live object has that id"));
+      }
+      absl::Status st = rt_->Drop(it->second);
+      if (!st.ok()) return st;
+      objects_.erase(it);
+      break;
+    }
+    case TraceEvent::kStack: {
+      if (stacks_.contains(e.id)) {
+        return absl::InvalidArgumentError(absl::StrCat("stack ", e.id, ": id already live"));
+      }
+      absl::StatusOr<uintptr_t> lo = rt_->NewStack(e.bytes, e.p);
+      if (!lo.ok()) return lo.status();
+      stacks_[e.id] = *lo;
+      break;
+    }
+    case TraceEvent::kUnstack: {
+      auto it = stacks_.find(e.id);
+      if (it == stacks_.end()) {
+        return absl::NotFoundError(absl::StrCat("unstack ", e.id, ": no live stack has that id"));
+      }
+      absl::Status st = rt_->FreeStack(it->second, e.p);
+      if (!st.ok()) return st;
+      stacks_.erase(it);
+      break;
+    }
+    case TraceEvent::kGc:
+      rt_->GC();
+      break;
+    case TraceEvent::kFreeOsMemory:
+      FreeOSMemory(*rt_, trace_);
+      break;
+    case TraceEvent::kCompute:
+      Advance(e.ns, /*idle=*/false);
+      break;
+    case TraceEvent::kSleep:
+      Advance(e.ns, /*idle=*/true);
+      break;
+  }
+  Census();
+  stats_.virtual_ns = clock_->NanoTime() - start_ns_;
+  return absl::OkStatus();
+}
+
+}  // namespace thp
