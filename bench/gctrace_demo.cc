@@ -9,7 +9,6 @@
 // sleeps 10 ms (every P idle), like the Goroutine* benchmarks; sysmon runs
 // on the virtual clock throughout. The last line on stdout summarises.
 #include <cstdio>
-#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <string>
@@ -19,33 +18,20 @@
 #include "bench/cli.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
+#include "bench/runtime_env.h"
 #include "mheap/runtime.h"
 #include "scavenger/gctrace.h"
-#include "scavenger/godebug.h"
 #include "scavenger/scavenger.h"
 #include "scavenger/sysmon.h"
 
 ABSL_FLAG(std::string, variant, "fixed", "memory-layer variant (GODEBUG thpvariant= overrides)");
 ABSL_FLAG(int, rounds, 40, "burst/compute/sleep rounds to run");
 
-namespace {
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? "" : v;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
   thp::ParseFlagsOrExit(argc, argv, "Runs a churning workload under GODEBUG/GOGC/GOMAXPROCS.");
-  std::vector<std::string> warnings;
-  absl::StatusOr<thp::DebugVars> dbg = thp::ParseGodebug(Env("GODEBUG"), &warnings);
-  thp::ExitIfError(dbg.status());
-  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  absl::StatusOr<int> procs = thp::ParseGomaxprocs(Env("GOMAXPROCS"), 2);
-  thp::ExitIfError(procs.status());
+  const thp::RuntimeEnv env = thp::RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant));
+  const thp::DebugVars* dbg = &env.debug;
   const int rounds = absl::GetFlag(FLAGS_rounds);
   if (rounds < 1 || rounds > 100000) {
     thp::ExitUsage(absl::StrFormat("--rounds=%d: expected 1 to 100000", rounds));
@@ -53,12 +39,7 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<thp::Kernel>> kernel = thp::MakeKernel(thp::KernelChoiceFromFlags());
   thp::ExitIfError(kernel.status());
-  thp::RuntimeOptions o;
-  o.variant = !dbg->thpvariant.empty() ? dbg->thpvariant
-              : dbg->disablethp > 0   ? "disablethp"
-                                      : absl::GetFlag(FLAGS_variant);
-  o.gogc = Env("GOGC");
-  o.gomaxprocs = *procs;
+  const thp::RuntimeOptions& o = env.options;
   thp::VirtualClock clock(1000);
   absl::StatusOr<std::unique_ptr<thp::Runtime>> rt = thp::Runtime::Create(**kernel, clock, o);
   thp::ExitIfError(rt.status());

@@ -8,7 +8,6 @@
 // environment. A bad trace line or event stops the run with one line naming
 // the line number, exit status 2. The report is one line on stdout.
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -17,33 +16,19 @@
 #include "bench/cli.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
+#include "bench/runtime_env.h"
 #include "bench/workloads/trace.h"
 #include "runtime_port/proc_maps.h"
-#include "scavenger/godebug.h"
 
 ABSL_FLAG(std::string, trace, "", "the trace file to replay (required)");
 ABSL_FLAG(std::string, variant, "fixed", "memory-layer variant (GODEBUG thpvariant= overrides)");
-
-namespace {
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? "" : v;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
   thp::ParseFlagsOrExit(argc, argv, "Replays a heap-event trace through a variant and kernel.");
   const std::string path = absl::GetFlag(FLAGS_trace);
   if (path.empty()) thp::ExitUsage("--trace is required (a file in the format of bench/workloads/trace.h)");
-  std::vector<std::string> warnings;
-  absl::StatusOr<thp::DebugVars> dbg = thp::ParseGodebug(Env("GODEBUG"), &warnings);
-  thp::ExitIfError(dbg.status());
-  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  absl::StatusOr<int> procs = thp::ParseGomaxprocs(Env("GOMAXPROCS"), 2);
-  thp::ExitIfError(procs.status());
+  const thp::RuntimeEnv env = thp::RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant));
 
   absl::StatusOr<std::string> text = thp::ReadWholeFile(path);
   if (!text.ok()) thp::ExitUsage(absl::StrCat("--trace=", path, ": ", text.status().message()));
@@ -52,15 +37,11 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<thp::Kernel>> kernel = thp::MakeKernel(thp::KernelChoiceFromFlags());
   thp::ExitIfError(kernel.status());
-  thp::RuntimeOptions o;
-  o.variant = !dbg->thpvariant.empty() ? dbg->thpvariant
-              : dbg->disablethp > 0   ? "disablethp"
-                                      : absl::GetFlag(FLAGS_variant);
-  o.gogc = Env("GOGC");
-  o.gomaxprocs = *procs;
+  const thp::RuntimeOptions& o = env.options;
   thp::TraceSink sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   absl::StatusOr<std::unique_ptr<thp::TraceReplayer>> r =
-      thp::TraceReplayer::Create(**kernel, o, dbg->scavenge > 0, dbg->gctrace > 0 ? &sink : nullptr);
+      thp::TraceReplayer::Create(**kernel, o, env.debug.scavenge > 0,
+                                 env.debug.gctrace > 0 ? &sink : nullptr);
   thp::ExitIfError(r.status());
   for (const thp::TraceEvent& e : *events) {
     absl::Status st = (*r)->Apply(e);
