@@ -292,6 +292,7 @@ MSpan* MHeap::Alloc(PageCount npage, int sizeclass, bool large, bool needzero) {
       // memclr: the port holds no data; only the flag matters.
     }
     s->needzero = 0;
+    if (on_span_handout_) on_span_handout_(*s);
   }
   return s;
 }
@@ -303,6 +304,7 @@ MSpan* MHeap::AllocStack(PageCount npage) {
     s->state = SpanState::kStack;
     s->ref = 0;
     stats_.stacks_inuse += s->npages.bytes();
+    if (on_span_handout_) on_span_handout_(*s);
   }
   return s;
 }

@@ -112,6 +112,11 @@ class MHeap {
   MSpan* AllSpan(size_t i) { return &span_structs_[i]; }
 
   void set_hooks(HeapAllocHooks* hooks) { hooks_ = hooks; }
+  // The mutator's first writes to memory the heap hands out: called with
+  // every span Alloc or AllocStack returns, after any sysUsed. Workloads use
+  // it to make the span's pages resident (a Go program writes what it
+  // allocates); the heap's decisions do not depend on it.
+  void set_on_span_handout(std::function<void(const MSpan&)> f) { on_span_handout_ = std::move(f); }
 
   // The Go 1.21 chunk bookkeeping, for the variants that track chunk
   // density (nullptr for the others); see chunks.h.
@@ -197,6 +202,7 @@ class MHeap {
   uintptr_t work_spans_addr_ = 0;  // the sweeper's snapshot (work.spans)
   uintptr_t work_spans_len_ = 0;
   HeapAllocHooks* hooks_ = nullptr;
+  std::function<void(const MSpan&)> on_span_handout_;
   std::unique_ptr<ChunkTracker> chunks_;
 };
 

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "runtime_port/check.h"
 
 namespace thp {
 
@@ -36,6 +37,14 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
                  int gogc)
     : options_(options), mem_(std::move(mem)) {
   heap_ = std::make_unique<MHeap>(*mem_, clock, options_.gomaxprocs);
+  if (options_.touch_memory) {
+    Kernel& kernel = mem_->kernel();
+    heap_->set_on_span_handout([&kernel](const MSpan& s) {
+      const int err = kernel.Touch(s.base(), s.end() - s.base());
+      THP_CHECK(err == 0, absl::StrFormat("touching span [%#x, %#x): %s", s.base(), s.end(),
+                                          ErrnoName(err)));
+    });
+  }
   stacks_ = std::make_unique<StackAllocator>(*heap_, options_.gomaxprocs);
   const RootSet& roots = *this;  // the live handles are the roots
   gc_ = std::make_unique<GcModel>(*heap_, *stacks_, roots, gogc);
@@ -55,12 +64,23 @@ absl::Status Runtime::CheckP(int p) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {
+absl::Status Runtime::CheckAllocation(uintptr_t size, int p) const {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (size == 0 || size > kArenaBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "allocation of ", size, " bytes: expected 1 byte to 512 GiB (the Go 1.5 arena)"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
+  malloc_->MallocGC(size, noscan, p);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
   const uintptr_t x = malloc_->MallocGC(size, noscan, p);
   ++live_[x];  // tiny objects can share an address only if Go 1.5 combined them
   return x;

@@ -32,6 +32,10 @@ struct RuntimeOptions {
   std::string gogc = "100";  // the GOGC environment variable's value ("" = unset)
   int gomaxprocs = 2;
   bool map_noreserve = false;
+  // The workload writes the memory it gets: every span the heap hands out
+  // (objects or stacks) is touched, so RSS and AnonHugePages mean what they
+  // would for a Go program. Off, only the address space is modelled.
+  bool touch_memory = false;
 };
 
 // Parses GOGC as Go 1.5 reads it ("" -> 100, "off" -> -1), but rejects what
@@ -45,6 +49,10 @@ class Runtime final : private RootSet {
 
   // A new object of `size` bytes on P `p`; it stays live until dropped.
   absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p);
+  // An object the workload lets go of as soon as it has it (Allocate then
+  // Drop with nothing between): garbage from birth, except that a GC cycle
+  // its own allocation starts still sees it live, as Go's would.
+  absl::Status AllocateTransient(uintptr_t size, bool noscan, int p);
   // The workload no longer holds `handle`.
   absl::Status Drop(uintptr_t handle);
   // Goroutine stacks (n a power of two, at least 2 KiB).
@@ -65,6 +73,7 @@ class Runtime final : private RootSet {
   Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options, int gogc);
   void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
   absl::Status CheckP(int p) const;
+  absl::Status CheckAllocation(uintptr_t size, int p) const;
 
   RuntimeOptions options_;
   std::unique_ptr<MemLinux> mem_;

@@ -75,4 +75,18 @@ std::string ErrnoName(int err) {
   }
 }
 
+VmaTally Kernel::TallyVmas(const std::vector<AddressRange>& ranges) {
+  VmaTally t;
+  t.map_count = MapCount();
+  uintptr_t last_end = 0;  // a VMA spanning two ranges is counted once
+  for (const AddressRange& r : ranges) {
+    for (const Vma& v : Vmas(r.lo, r.hi)) {
+      if (v.end <= last_end) continue;
+      ++t.in_ranges;
+      last_end = v.end;
+    }
+  }
+  return t;
+}
+
 }  // namespace thp

@@ -72,6 +72,17 @@ struct Residency {
   }
 };
 
+struct AddressRange {
+  uintptr_t lo = 0;
+  uintptr_t hi = 0;
+};
+
+// The process's VMA count and how many of its VMAs overlap a set of ranges.
+struct VmaTally {
+  int64_t map_count = 0;  // MapCount()
+  int64_t in_ranges = 0;  // VMAs overlapping at least one range, each counted once
+};
+
 struct MmapResult {
   uintptr_t addr = 0;  // valid when err == 0
   int err = 0;
@@ -111,6 +122,9 @@ class Kernel {
   virtual int64_t MapCount() = 0;
   // Resident bytes of exactly [lo, hi); AnonHugePages of the VMAs overlapping it.
   virtual Residency ResidencyOf(uintptr_t lo, uintptr_t hi) = 0;
+  // MapCount() and the VMAs overlapping `ranges` (sorted, disjoint) in one
+  // look at the mappings. The default asks Vmas() per range.
+  virtual VmaTally TallyVmas(const std::vector<AddressRange>& ranges);
 };
 
 // Conveniences named after what the runtime does with them.

@@ -11,6 +11,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runtime_port/check.h"
 #include "runtime_port/proc_maps.h"
@@ -114,6 +115,68 @@ int64_t LinuxKernel::MapCount() {
   }
   close(fd);
   return lines - (vsyscall ? 1 : 0);
+}
+
+namespace {
+
+// "start-end ..." of one maps line, in hex.
+bool ParseMapsRange(absl::string_view line, uintptr_t* start, uintptr_t* end) {
+  const size_t dash = line.find('-');
+  const size_t space = line.find(' ');
+  if (dash == absl::string_view::npos || space == absl::string_view::npos || space < dash) {
+    return false;
+  }
+  uint64_t a = 0, b = 0;
+  if (!absl::SimpleHexAtoi(line.substr(0, dash), &a) ||
+      !absl::SimpleHexAtoi(line.substr(dash + 1, space - dash - 1), &b)) {
+    return false;
+  }
+  *start = static_cast<uintptr_t>(a);
+  *end = static_cast<uintptr_t>(b);
+  return true;
+}
+
+}  // namespace
+
+VmaTally LinuxKernel::TallyVmas(const std::vector<AddressRange>& ranges) {
+  // Fixed buffer for the same reason as MapCount. Lines are processed whole;
+  // a partial line at the end of a read is carried to the next one.
+  static char buf[1 << 16];
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  THP_CHECK(fd >= 0, absl::StrCat("open /proc/self/maps: errno ", errno));
+  VmaTally t;
+  size_t have = 0;
+  auto line_done = [&](absl::string_view line) {
+    if (absl::EndsWith(line, "[vsyscall]")) return;
+    ++t.map_count;
+    uintptr_t start = 0, end = 0;
+    THP_CHECK(ParseMapsRange(line, &start, &end),
+              absl::StrCat("unreadable /proc/self/maps line: ", line));
+    // The first range ending after `start`; the VMA overlaps it if it
+    // starts before the VMA ends.
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), start,
+                               [](uintptr_t a, const AddressRange& r) { return a < r.hi; });
+    if (it != ranges.end() && it->lo < end) ++t.in_ranges;
+  };
+  for (;;) {
+    ssize_t n = read(fd, buf + have, sizeof buf - have);
+    if (n < 0 && errno == EINTR) continue;
+    THP_CHECK(n >= 0, absl::StrCat("read /proc/self/maps: errno ", errno));
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
+    size_t from = 0;
+    for (size_t i = 0; i < have; ++i) {
+      if (buf[i] != '\n') continue;
+      line_done(absl::string_view(buf + from, i - from));
+      from = i + 1;
+    }
+    THP_CHECK(from > 0 || have < sizeof buf, "a /proc/self/maps line longer than the buffer");
+    std::memmove(buf, buf + from, have - from);
+    have -= from;
+  }
+  if (have > 0) line_done(absl::string_view(buf, have));
+  close(fd);
+  return t;
 }
 
 Residency LinuxKernel::ResidencyOf(uintptr_t lo, uintptr_t hi) {

@@ -28,6 +28,8 @@ class LinuxKernel final : public Kernel {
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override;
   int64_t MapCount() override;
   Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override;
+  // One pass over /proc/self/maps through a fixed buffer (no allocation).
+  VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override;
 };
 
 // The system's /sys/kernel/mm/transparent_hugepage/enabled setting (read

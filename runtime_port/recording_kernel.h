@@ -48,6 +48,9 @@ class RecordingKernel final : public Kernel {
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override { return inner_.Vmas(lo, hi); }
   int64_t MapCount() override { return inner_.MapCount(); }
   Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override { return inner_.ResidencyOf(lo, hi); }
+  VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override {
+    return inner_.TallyVmas(ranges);
+  }
 
   const std::vector<KernelCall>& calls() const { return calls_; }
   // Only the madvise calls, in order.

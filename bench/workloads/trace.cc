@@ -56,10 +56,23 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
       return LineError(line_no, line, absl::StrCat("expected ", op, " <ns>"));
     }
     e.ns = static_cast<int64_t>(v);
+  } else if (op == "bench") {
+    e.kind = TraceEvent::kBench;
+    if (f.size() != 3 || !num(2, &e.id)) return LineError(line_no, line, "expected bench <name> <n>");
+    e.name = std::string(f[1]);
+  } else if (op == "loop") {
+    e.kind = TraceEvent::kLoop;
+    if (f.size() != 3 || !num(1, &e.id) || !num(2, &v) || v > (uint64_t{1} << 62)) {
+      return LineError(line_no, line, "expected loop <iterations> <ns>");
+    }
+    e.ns = static_cast<int64_t>(v);
+  } else if (op == "end") {
+    e.kind = TraceEvent::kEnd;
+    if (f.size() != 1) return LineError(line_no, line, "expected end alone");
   } else {
     return LineError(line_no, line,
                      "unknown event (accepted: alloc, drop, stack, unstack, gc, freeosmemory, "
-                     "compute, sleep)");
+                     "compute, sleep, bench, loop, end)");
   }
   return e;
 }
@@ -67,6 +80,7 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
 absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
   std::vector<TraceEvent> out;
   int line_no = 0;
+  int loop_line = 0;  // the open loop's line, 0 outside loops
   bool header = false;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_no;
@@ -82,12 +96,26 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(line, line_no, &is_event);
     if (!e.ok()) return e.status();
-    if (is_event) {
-      e->line = line_no;
-      out.push_back(*e);
+    if (!is_event) continue;
+    e->line = line_no;
+    if (e->kind == TraceEvent::kLoop || e->kind == TraceEvent::kBench) {
+      if (loop_line != 0) {
+        return LineError(line_no, line,
+                         absl::StrCat("inside the loop opened on line ", loop_line,
+                                      " (loops hold no loop or bench lines)"));
+      }
+      if (e->kind == TraceEvent::kLoop) loop_line = line_no;
+    } else if (e->kind == TraceEvent::kEnd) {
+      if (loop_line == 0) return LineError(line_no, line, "end without a loop");
+      loop_line = 0;
     }
+    out.push_back(*std::move(e));
   }
   if (!header) return absl::InvalidArgumentError("trace: empty (no \"thp-trace 1\" header)");
+  if (loop_line != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trace line ", loop_line, ": loop without an end"));
+  }
   return out;
 }
 
@@ -102,6 +130,9 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kFreeOsMemory: return "freeosmemory";
     case TraceEvent::kCompute: return absl::StrFormat("compute %d", e.ns);
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
+    case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
+    case TraceEvent::kLoop: return absl::StrFormat("loop %d %d", e.id, e.ns);
+    case TraceEvent::kEnd: return "end";
   }
   return "?";
 }
@@ -109,16 +140,19 @@ std::string FormatTraceEvent(const TraceEvent& e) {
 absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const TraceSink* trace) {
   auto clock = std::make_unique<VirtualClock>(1000);
-  absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(kernel, *clock, options);
+  const VirtualClock* c = clock.get();
+  auto census = std::make_unique<CensusKernel>(kernel, [c] { return c->NanoTime(); });
+  census->Observe();
+  absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(*census, *clock, options);
   if (!rt.ok()) return rt.status();
-  return std::unique_ptr<TraceReplayer>(
-      new TraceReplayer(kernel, std::move(clock), *std::move(rt), scavenge_debug, trace));
+  return std::unique_ptr<TraceReplayer>(new TraceReplayer(
+      std::move(census), std::move(clock), *std::move(rt), scavenge_debug, trace));
 }
 
-TraceReplayer::TraceReplayer(Kernel& kernel, std::unique_ptr<VirtualClock> clock,
-                             std::unique_ptr<Runtime> rt, bool scavenge_debug,
-                             const TraceSink* trace)
-    : kernel_(kernel), clock_(std::move(clock)), rt_(std::move(rt)), trace_(trace) {
+TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
+                             std::unique_ptr<VirtualClock> clock, std::unique_ptr<Runtime> rt,
+                             bool scavenge_debug, const TraceSink* trace)
+    : census_(std::move(census)), clock_(std::move(clock)), rt_(std::move(rt)), trace_(trace) {
   start_ns_ = clock_->NanoTime();
   SysmonOptions so;
   so.scavenge_debug = scavenge_debug;
@@ -139,14 +173,17 @@ TraceReplayer::TraceReplayer(Kernel& kernel, std::unique_ptr<VirtualClock> clock
   actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
     HeapScavenge(rt_->heap(), k, now, limit, trace_);
     Census();
+    if (on_scavenge_) on_scavenge_();
   };
   Census();
 }
 
 void TraceReplayer::Census() {
-  const int64_t n = kernel_.MapCount();
-  if (n > stats_.max_vmas) stats_.max_vmas = n;
-  stats_.final_vmas = n;
+  // The census kernel counted after every call; this only copies its numbers.
+  stats_.max_vmas = census_->max_process();
+  stats_.final_vmas = census_->current().process;
+  stats_.max_own_vmas = census_->max_own();
+  stats_.final_own_vmas = census_->current().own;
 }
 
 void TraceReplayer::Advance(int64_t ns, bool idle) {
@@ -213,9 +250,96 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kSleep:
       Advance(e.ns, /*idle=*/true);
       break;
+    case TraceEvent::kBench:
+      break;
+    case TraceEvent::kLoop:
+    case TraceEvent::kEnd:
+      return absl::InvalidArgumentError("loop and end are applied by Run, not Apply");
   }
   Census();
   stats_.virtual_ns = clock_->NanoTime() - start_ns_;
+  return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
+                                      int64_t ns_per_iteration) {
+  // The iteration's busy time is spread evenly after its alloc and stack
+  // events (all of it at the end if it has none), and reaches sysmon in
+  // slices of at most kLoopSliceNs.
+  int64_t work = 0;
+  for (const TraceEvent& e : body) {
+    work += e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack;
+  }
+  const int64_t per_work = work == 0 ? 0 : ns_per_iteration / work;
+  const int64_t at_end = ns_per_iteration - per_work * work;
+  // An alloc whose drop is the very next event is one transient allocation
+  // (Runtime::AllocateTransient): same heap decisions, no handle to track.
+  struct Step {
+    const TraceEvent* e;
+    bool transient;
+  };
+  std::vector<Step> steps;
+  for (size_t k = 0; k < body.size(); ++k) {
+    const TraceEvent& e = body[k];
+    const bool transient = e.kind == TraceEvent::kAlloc && k + 1 < body.size() &&
+                           body[k + 1].kind == TraceEvent::kDrop && body[k + 1].id == e.id &&
+                           !objects_.contains(e.id);
+    steps.push_back(Step{&e, transient});
+    if (transient) ++k;
+  }
+  int64_t pending = 0;
+  auto flush = [&] {
+    if (pending > 0) Advance(pending, /*idle=*/false);
+    pending = 0;
+  };
+  for (int64_t i = 0; i < iterations; ++i) {
+    for (const Step& step : steps) {
+      const TraceEvent& e = *step.e;
+      if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kSleep ||
+          e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute) {
+        flush();
+      }
+      if (step.transient) {
+        if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
+        stats_.events += 2;
+      } else if (absl::Status st = Apply(e); !st.ok()) {
+        return st;
+      }
+      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) {
+        pending += per_work;
+        if (pending >= kLoopSliceNs) flush();
+      }
+    }
+    pending += at_end;
+    if (pending >= kLoopSliceNs) flush();
+  }
+  flush();
+  stats_.virtual_ns = clock_->NanoTime() - start_ns_;
+  return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::Run(const std::vector<TraceEvent>& events,
+                                const std::function<void(const TraceEvent&)>& on_bench) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const TraceEvent& e = events[i];
+    if (e.kind == TraceEvent::kBench && on_bench) on_bench(e);
+    if (e.kind != TraceEvent::kLoop) {
+      if (absl::Status st = Apply(e); !st.ok()) {
+        return absl::Status(st.code(), absl::StrCat("trace line ", e.line, ": ", st.message()));
+      }
+      continue;
+    }
+    std::vector<TraceEvent> body;
+    size_t j = i + 1;
+    for (; j < events.size() && events[j].kind != TraceEvent::kEnd; ++j) body.push_back(events[j]);
+    if (j == events.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("trace line ", e.line, ": loop without an end"));
+    }
+    if (absl::Status st = ApplyLoop(body, static_cast<int64_t>(e.id), e.ns); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("trace loop at line ", e.line, ": ", st.message()));
+    }
+    i = j;
+  }
   return absl::OkStatus();
 }
 

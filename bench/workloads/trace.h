@@ -12,11 +12,17 @@
 //   freeosmemory                        runtime/debug.FreeOSMemory()
 //   compute <ns>                        virtual time passes with a P busy
 //   sleep <ns>                          virtual time passes with every P idle
+//   bench <name> <n>                    a b.N run of a benchmark begins (a label)
+//   loop <iterations> <ns>              the lines up to "end" are one iteration of
+//   end                                 a timed loop; each iteration is <ns> of busy
+//                                       time, spread evenly after its alloc and
+//                                       stack events (loops do not nest)
 // Ids are decimal and name one live object or stack at a time.
 #ifndef THP_BENCH_WORKLOADS_TRACE_H_
 #define THP_BENCH_WORKLOADS_TRACE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,19 +30,23 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "mheap/runtime.h"
+#include "runtime_port/census_kernel.h"
 #include "scavenger/scavenger.h"
 #include "scavenger/sysmon.h"
 
 namespace thp {
 
 struct TraceEvent {
-  enum Kind { kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep } kind;
-  uint64_t id = 0;
+  enum Kind {
+    kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd
+  } kind;
+  uint64_t id = 0;     // alloc, drop, stack, unstack; b.N for bench; iterations for loop
   uint64_t bytes = 0;  // alloc, stack
   bool noscan = false;
   int p = 0;
-  int64_t ns = 0;      // compute, sleep
+  int64_t ns = 0;      // compute, sleep, loop
   int line = 0;        // where it came from, for error messages
+  std::string name;    // bench
 };
 
 // Parses one line; `line_no` goes into the error. Returns nullopt-like
@@ -48,37 +58,58 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text);
 std::string FormatTraceEvent(const TraceEvent& e);
 
 struct ReplayStats {
-  int64_t events = 0;
-  int64_t max_vmas = 0;    // the kernel's map_count, highest after any event
+  int64_t events = 0;      // events applied (a loop's body counts once per iteration)
+  int64_t max_vmas = 0;    // the process's map_count, highest after any kernel call
   int64_t final_vmas = 0;
+  int64_t max_own_vmas = 0;  // the runtime's own mappings (census_kernel.h)
+  int64_t final_own_vmas = 0;
   int64_t virtual_ns = 0;
 };
 
-// Runs events through a Runtime with sysmon. Owns the virtual clock.
+// A loop's busy time reaches sysmon in slices of at most this much, so a
+// loop of many short iterations costs one sysmon catch-up per slice.
+inline constexpr int64_t kLoopSliceNs = 1000000;
+
+// Runs events through a Runtime with sysmon. Owns the virtual clock and the
+// VMA census: the runtime talks to the kernel through a CensusKernel.
 class TraceReplayer {
  public:
   static absl::StatusOr<std::unique_ptr<TraceReplayer>> Create(Kernel& kernel,
                                                                const RuntimeOptions& options,
                                                                bool scavenge_debug,
                                                                const TraceSink* trace);
-  // Applies one event; a failed status (unknown id, bad size) names it.
+  // Applies one event (not loop or end); a failed status (unknown id, bad
+  // size) names it.
   absl::Status Apply(const TraceEvent& e);
+  // Runs `iterations` iterations of `body` (no bench, loop or end events in
+  // it), each taking ns_per_iteration of busy time.
+  absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
+                         int64_t ns_per_iteration);
+  // Applies a whole parsed trace, loops included. `on_bench` (may be empty)
+  // sees each bench label as it is reached.
+  absl::Status Run(const std::vector<TraceEvent>& events,
+                   const std::function<void(const TraceEvent&)>& on_bench);
   const ReplayStats& stats() const { return stats_; }
   Runtime& runtime() { return *rt_; }
   const Sysmon& sysmon() const { return *sysmon_; }
+  const CensusKernel& census() const { return *census_; }
+  int64_t now_ns() const { return clock_->NanoTime(); }
+  // Called after each scavenge pass sysmon runs (may be empty).
+  void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
 
  private:
-  TraceReplayer(Kernel& kernel, std::unique_ptr<VirtualClock> clock, std::unique_ptr<Runtime> rt,
-                bool scavenge_debug, const TraceSink* trace);
+  TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
+                std::unique_ptr<Runtime> rt, bool scavenge_debug, const TraceSink* trace);
   void Advance(int64_t ns, bool idle);
   void Census();
 
-  Kernel& kernel_;
+  std::unique_ptr<CensusKernel> census_;
   std::unique_ptr<VirtualClock> clock_;
   std::unique_ptr<Runtime> rt_;
   std::unique_ptr<Sysmon> sysmon_;
   SysmonActions actions_;
   const TraceSink* trace_;
+  std::function<void()> on_scavenge_;
   bool idle_ = false;
   int64_t busy_at_ = 0;
   int64_t start_ns_ = 0;

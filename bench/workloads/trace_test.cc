@@ -2,6 +2,8 @@
 // the sample trace on the simulated kernel.
 #include "bench/workloads/trace.h"
 
+#include <tuple>
+
 #include "gtest/gtest.h"
 #include "runtime_port/proc_maps.h"
 #include "runtime_port/sim_kernel.h"
@@ -11,7 +13,8 @@ namespace {
 
 TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "drop 7", "stack 3 8192 0", "unstack 3 0",
-                         "gc", "freeosmemory", "compute 2000000", "sleep 10000000"};
+                         "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
+                         "bench BenchmarkMalloc8 100", "loop 100 33", "end"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -29,6 +32,49 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_NE(ParseTrace("thp-trace 1\nmunmap 5\n").status().message().find("unknown event"),
             std::string::npos);
   EXPECT_FALSE(ParseTrace("").ok());
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10\nloop 2 10\n").status().message(),
+            "trace line 3: inside the loop opened on line 2 (loops hold no loop or bench lines): "
+            "\"loop 2 10\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10\ngc\n").status().message(),
+            "trace line 2: loop without an end");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nend\n").status().message(),
+            "trace line 2: end without a loop: \"end\"");
+}
+
+// A loop is its body run `iterations` times with the loop's busy time: the
+// same heap, clock and census as the events written out one by one.
+TEST(Trace, LoopEqualsItsUnrolledBody) {
+  const std::string body =
+      "alloc 1 40000 noscan 0\nalloc 2 16 scan 1\ndrop 2\nstack 3 8192 0\nunstack 3 0\ndrop 1\n";
+  // 3 ms per iteration spread over the two allocs and the stack: one
+  // kLoopSliceNs slice after each.
+  std::string looped = "thp-trace 1\nbench BenchmarkX 400\nloop 400 3000000\n" + body + "end\n";
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 400; ++i) {
+    unrolled += "alloc 1 40000 noscan 0\ncompute 1000000\nalloc 2 16 scan 1\ncompute 1000000\n"
+                "drop 2\nstack 3 8192 0\ncompute 1000000\nunstack 3 0\ndrop 1\n";
+  }
+  auto run = [](const std::string& text) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+    EXPECT_TRUE(r.ok());
+    int benches = 0;
+    absl::Status st = (*r)->Run(*events, [&](const TraceEvent&) { ++benches; });
+    EXPECT_TRUE(st.ok()) << st;
+    (*r)->runtime().heap().CheckInvariants();
+    const MemStats& m = (*r)->runtime().heap().stats();
+    return std::make_tuple((*r)->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_released,
+                           (*r)->stats().max_own_vmas, (*r)->sysmon().scavenges());
+  };
+  auto a = run(looped);
+  auto b = run(unrolled);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(std::get<0>(a), int64_t{400} * 3000000);
+  EXPECT_GT(std::get<3>(a), 0u);  // 1.2 s of virtual time: the scavenger released spans
+  EXPECT_GT(std::get<1>(a), 0u);  // 16 MB of garbage: the pacer ran cycles
 }
 
 struct Result {
@@ -81,10 +127,12 @@ TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
       TraceReplayer::Create(sim, RuntimeOptions(), false, nullptr);
   ASSERT_TRUE(r.ok());
-  TraceEvent drop{TraceEvent::kDrop};
+  TraceEvent drop{};
+  drop.kind = TraceEvent::kDrop;
   drop.id = 42;
   EXPECT_EQ((*r)->Apply(drop).code(), absl::StatusCode::kNotFound);
-  TraceEvent big{TraceEvent::kAlloc};
+  TraceEvent big{};
+  big.kind = TraceEvent::kAlloc;
   big.id = 1;
   big.bytes = 0;
   EXPECT_FALSE((*r)->Apply(big).ok());

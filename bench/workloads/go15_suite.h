@@ -1,0 +1,31 @@
+// The 243 benchmarks of Go 1.5's runtime package built on linux/amd64, in
+// the order `go test -bench . runtime` runs them (test files in sorted name
+// order, functions in declaration order), each as a generator of one b.N
+// run's heap program. The table and the Go source each entry reads are in
+// go15_suite.cc; ../shared/docs/go-runtime-spec.md section 6.2 lists them.
+#ifndef THP_BENCH_WORKLOADS_GO15_SUITE_H_
+#define THP_BENCH_WORKLOADS_GO15_SUITE_H_
+
+#include <vector>
+
+#include "bench/workloads/run_program.h"
+
+namespace thp {
+
+// Writes one run of the benchmark into `b` (setup, then the body of one
+// iteration). A benchmark with no heap activity writes nothing; its runs
+// still take virtual time.
+using WorkloadGenerator = void (*)(RunBuilder& b);
+
+struct Go15Benchmark {
+  const char* name;  // "BenchmarkMalloc8", as Go names it (no -N suffix)
+  const char* file;  // "malloc_test.go"
+  WorkloadGenerator generate;
+};
+
+// All 243, in run order.
+const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks();
+
+}  // namespace thp
+
+#endif  // THP_BENCH_WORKLOADS_GO15_SUITE_H_

@@ -1,0 +1,175 @@
+#include "bench/workloads/run_program.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace thp {
+namespace {
+
+constexpr uint64_t kFixedStackBytes = 2048;
+
+TraceEvent Alloc(uint64_t id, uint64_t bytes, bool noscan, int p) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kAlloc;
+  e.id = id;
+  e.bytes = bytes;
+  e.noscan = noscan;
+  e.p = p;
+  return e;
+}
+
+TraceEvent Drop(uint64_t id) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kDrop;
+  e.id = id;
+  return e;
+}
+
+TraceEvent Stack(uint64_t id, uint64_t bytes, int p) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kStack;
+  e.id = id;
+  e.bytes = bytes;
+  e.p = p;
+  return e;
+}
+
+TraceEvent Unstack(uint64_t id, int p) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kUnstack;
+  e.id = id;
+  e.p = p;
+  return e;
+}
+
+}  // namespace
+
+uint64_t StackSizeFor(uint64_t bytes) {
+  uint64_t n = kFixedStackBytes;
+  while (n < bytes) n <<= 1;
+  return n;
+}
+
+void RunBuilder::SetupAlloc(uint64_t bytes, bool noscan, int count, int p) {
+  for (int i = 0; i < count; ++i) {
+    const uint64_t id = NewId();
+    setup_.push_back(Alloc(id, bytes, noscan, p));
+    teardown_.push_back(Drop(id));
+  }
+}
+
+void RunBuilder::SetupGoroutines(int count) {
+  for (int i = 0; i < count; ++i) {
+    const uint64_t id = NewId();
+    const int p = i % ctx_.gomaxprocs;
+    setup_.push_back(Stack(id, kFixedStackBytes, p));
+    teardown_.push_back(Unstack(id, p));
+  }
+}
+
+// Go 1.5's newstack doubles the stack (copystack allocates the new one and
+// frees the old) until the frame fits.
+void RunBuilder::GrowStack(std::vector<TraceEvent>& out, uint64_t bytes, int p, bool keep) {
+  uint64_t size = kFixedStackBytes;
+  uint64_t id = NewId();
+  out.push_back(Stack(id, size, p));
+  const uint64_t target = StackSizeFor(bytes);
+  while (size < target) {
+    size <<= 1;
+    const uint64_t next = NewId();
+    out.push_back(Stack(next, size, p));
+    out.push_back(Unstack(id, p));
+    id = next;
+  }
+  if (keep) {
+    teardown_.push_back(Unstack(id, p));
+  } else {
+    out.push_back(Unstack(id, p));
+  }
+}
+
+void RunBuilder::SetupGrownStack(uint64_t bytes, int p) { GrowStack(setup_, bytes, p, true); }
+
+void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < count; ++i) {
+    ids.push_back(NewId());
+    body_.push_back(Alloc(ids.back(), bytes, noscan, p));
+  }
+  for (uint64_t id : ids) body_.push_back(Drop(id));
+}
+
+void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, int p) {
+  uint64_t prev = 0;
+  for (uint64_t bytes : sizes) {
+    const uint64_t id = NewId();
+    body_.push_back(Alloc(id, bytes, noscan, p));
+    if (prev != 0) body_.push_back(Drop(prev));
+    prev = id;
+  }
+  if (prev != 0) body_.push_back(Drop(prev));
+}
+
+void RunBuilder::OpGoroutineWithStack(uint64_t bytes, int p) { GrowStack(body_, bytes, p, false); }
+
+void RunBuilder::OpSleep(int64_t ns) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kSleep;
+  e.ns = ns;
+  body_.push_back(e);
+}
+
+void RunBuilder::OpGc() {
+  TraceEvent e{};
+  e.kind = TraceEvent::kGc;
+  body_.push_back(e);
+}
+
+RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) const {
+  RunProgram prog;
+  prog.benchmark = benchmark;
+  prog.n = ctx_.n;
+  prog.setup = setup_;
+  prog.teardown = teardown_;
+  if (!parallel_ || ctx_.gomaxprocs <= 1) {
+    prog.body = body_;
+    prog.iterations = ctx_.n;
+    prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op));
+    return prog;
+  }
+  // One copy of the body per P, each with ids of its own (the copies for P
+  // k > 0 are renumbered above every id the builder handed out).
+  uint64_t next = next_id_;
+  for (int p = 0; p < ctx_.gomaxprocs; ++p) {
+    absl::flat_hash_map<uint64_t, uint64_t> renumber;
+    for (TraceEvent e : body_) {
+      // Time and runtime.GC() belong to the iteration, not to each P.
+      if (p > 0 && (e.kind == TraceEvent::kSleep || e.kind == TraceEvent::kCompute ||
+                    e.kind == TraceEvent::kGc)) {
+        continue;
+      }
+      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) {
+        if (p > 0) renumber[e.id] = next++;
+      }
+      if (p > 0 && renumber.contains(e.id) &&
+          (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kDrop ||
+           e.kind == TraceEvent::kStack || e.kind == TraceEvent::kUnstack)) {
+        e.id = renumber[e.id];
+      }
+      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
+          e.kind == TraceEvent::kUnstack) {
+        e.p = p;
+      }
+      prog.body.push_back(e);
+    }
+  }
+  const int64_t procs = ctx_.gomaxprocs;
+  prog.iterations = (ctx_.n + procs - 1) / procs;
+  // gomaxprocs ops run side by side in one iteration's wall time.
+  prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * procs));
+  return prog;
+}
+
+}  // namespace thp

@@ -1,0 +1,107 @@
+// One b.N run of a Go 1.5 runtime benchmark as a heap program: what the
+// benchmark function allocates before its timed loop (setup), what one
+// iteration of the loop does to the heap (body), how many iterations run and
+// how much busy time each takes, and what becomes garbage when the function
+// returns (teardown). Programs are plain trace events (trace.h), so a run can
+// be written out with --trace_out and replayed by //bench:replay.
+//
+// RunBuilder is how the workload table (go15_suite.cc) writes a program. It
+// hands out event ids, so a program's ids are unique within it, and it drops
+// everything setup allocated at teardown (an object that outlives the run in
+// Go is garbage after the benchmark function returns).
+//
+// Invariants of a finished program:
+//  - every id allocated in the body is dropped (or unstacked) in the body,
+//    so every iteration starts from the same live set;
+//  - every id allocated in setup is dropped (or unstacked) in teardown;
+//  - stack sizes are powers of two of at least 2 KiB.
+#ifndef THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
+#define THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/workloads/trace.h"
+
+namespace thp {
+
+struct RunProgram {
+  std::string benchmark;            // "BenchmarkMalloc8"
+  int64_t n = 0;                    // b.N of this run
+  std::vector<TraceEvent> setup;    // before the timed loop
+  std::vector<TraceEvent> body;     // one loop iteration
+  int64_t iterations = 0;           // n, or n / GOMAXPROCS rounded up for RunParallel
+  int64_t ns_per_iteration = 0;     // timed busy time of one iteration
+  std::vector<TraceEvent> teardown; // after the loop
+};
+
+// What the table's generator for one benchmark sees.
+struct RunContext {
+  int64_t n = 1;        // b.N
+  int gomaxprocs = 2;   // also the number of RunParallel workers (parallelism 1)
+};
+
+class RunBuilder {
+ public:
+  explicit RunBuilder(const RunContext& ctx) : ctx_(ctx) {}
+
+  const RunContext& ctx() const { return ctx_; }
+
+  // --- before the timed loop; live until the run ends -----------------------
+  // `count` objects of `bytes` each (pointerful unless noscan), on P `p`.
+  void SetupAlloc(uint64_t bytes, bool noscan, int count = 1, int p = 0);
+  // `count` goroutines that stay parked for the run: each gets a 2 KiB stack
+  // (Go 1.5's _FixedStack), spread round-robin over the Ps.
+  void SetupGoroutines(int count);
+  // A goroutine whose stack grows by doubling from 2 KiB until it holds
+  // `bytes` (each doubling allocates the new stack, then frees the old one)
+  // and keeps that stack for the run. Used for RunParallel workers and
+  // long-lived goroutines with deep recursion.
+  void SetupGrownStack(uint64_t bytes, int p);
+
+  // --- one iteration of the timed loop --------------------------------------
+  // `count` objects that are garbage by the end of the iteration.
+  void OpAlloc(uint64_t bytes, bool noscan, int count = 1, int p = 0);
+  // append's growth: each size is allocated while the previous one is still
+  // live (the copy), then the previous one is dropped; the last is garbage at
+  // the end of the iteration.
+  void OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, int p = 0);
+  // A goroutine that starts on P `p`, grows its stack by doubling until it
+  // holds `bytes`, and exits (its last stack is freed) within the iteration.
+  void OpGoroutineWithStack(uint64_t bytes, int p = 0);
+  // Untimed time with every P idle (time.Sleep between b.StopTimer/StartTimer).
+  void OpSleep(int64_t ns);
+  // runtime.GC() inside the loop.
+  void OpGc();
+
+  // RunParallel (or GOMAXPROCS worker goroutines splitting b.N): the body
+  // written by the Op* calls is one iteration per P; call after the Op*
+  // calls with p = 0. The builder copies the body onto every P and runs
+  // ceil(n / gomaxprocs) iterations, each taking gomaxprocs ops' wall time
+  // divided by gomaxprocs (the Ps run side by side).
+  void Parallel() { parallel_ = true; }
+
+  // Turns the recorded calls into a program whose iterations take
+  // `ns_per_op` of timed busy time each (ns_per_op * ops per iteration /
+  // gomaxprocs for Parallel).
+  RunProgram Build(const std::string& benchmark, double ns_per_op) const;
+
+ private:
+  uint64_t NewId() { return next_id_++; }
+  void GrowStack(std::vector<TraceEvent>& out, uint64_t bytes, int p, bool keep);
+
+  RunContext ctx_;
+  uint64_t next_id_ = 1;
+  bool parallel_ = false;
+  std::vector<TraceEvent> setup_;
+  std::vector<TraceEvent> body_;
+  std::vector<TraceEvent> teardown_;
+};
+
+// The smallest power-of-two stack of at least 2 KiB that holds `bytes`.
+uint64_t StackSizeFor(uint64_t bytes);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_WORKLOADS_RUN_PROGRAM_H_

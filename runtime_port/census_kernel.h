@@ -1,0 +1,89 @@
+// The VMA census: a Kernel that forwards every call unchanged to another one
+// and, after each call that can change the process's mappings (mmap, munmap,
+// madvise, whether it succeeded or not: a refused madvise may have split
+// once already), counts the VMAs again. Only these calls change the
+// runtime's mappings, so the maxima are exact, not sampled.
+//
+// Three counts:
+//  - process: the whole process's map_count, what vm.max_map_count limits;
+//  - own: VMAs overlapping any range the runtime has mapped through this
+//    kernel and not unmapped (its reservation, arena, persistentalloc
+//    chunks), each counted once;
+//  - go_equivalent: own plus the VMAs a static Go 1.5 linux/amd64 binary has
+//    before its heap exists (kGoStaticBinaryVmas), the number to set beside
+//    Go's own 692 and 49.
+#ifndef THP_RUNTIME_PORT_CENSUS_KERNEL_H_
+#define THP_RUNTIME_PORT_CENSUS_KERNEL_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "runtime_port/kernel.h"
+
+namespace thp {
+
+// text, rodata, data, bss, stack, vvar, vvar_vclock, vdso, vsyscall: a
+// static Go 1.5 binary at exec, measured on this machine kind (issue 5).
+inline constexpr int64_t kGoStaticBinaryVmas = 9;
+
+struct CensusPoint {
+  int64_t t_ns = 0;     // the census clock when the counts changed
+  int64_t process = 0;
+  int64_t own = 0;
+};
+
+class CensusKernel final : public Kernel {
+ public:
+  // `now` is the clock the series is stamped with (virtual time).
+  CensusKernel(Kernel& inner, std::function<int64_t()> now);
+
+  absl::string_view Name() const override { return inner_.Name(); }
+  bool Supports(Advice advice) const override { return inner_.Supports(advice); }
+  MmapResult Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) override;
+  int Munmap(uintptr_t addr, uintptr_t len) override;
+  int Madvise(uintptr_t addr, uintptr_t len, Advice advice) override;
+  int Touch(uintptr_t addr, uintptr_t len) override { return inner_.Touch(addr, len); }
+  bool RangeUnmapped(uintptr_t addr, uintptr_t len) override {
+    return inner_.RangeUnmapped(addr, len);
+  }
+  std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override { return inner_.Vmas(lo, hi); }
+  int64_t MapCount() override { return inner_.MapCount(); }
+  Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override { return inner_.ResidencyOf(lo, hi); }
+  VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override {
+    return inner_.TallyVmas(ranges);
+  }
+
+  // Counts again now (the driver calls this once at the start).
+  void Observe();
+
+  int64_t max_process() const { return max_process_; }
+  int64_t max_own() const { return max_own_; }
+  int64_t max_go_equivalent() const { return max_own_ + kGoStaticBinaryVmas; }
+  const CensusPoint& current() const { return current_; }
+  // One point per change of either count, in call order.
+  const std::vector<CensusPoint>& series() const { return series_; }
+  // The runtime's mapped ranges, sorted and disjoint.
+  const std::vector<AddressRange>& owned() const { return owned_list_; }
+  int64_t observations() const { return observations_; }
+
+ private:
+  void AddOwned(uintptr_t lo, uintptr_t hi);
+  void RemoveOwned(uintptr_t lo, uintptr_t hi);
+  void RebuildList();
+
+  Kernel& inner_;
+  std::function<int64_t()> now_;
+  absl::btree_map<uintptr_t, uintptr_t> owned_;  // lo -> hi, disjoint, not touching
+  std::vector<AddressRange> owned_list_;
+  CensusPoint current_;
+  std::vector<CensusPoint> series_;
+  int64_t max_process_ = 0;
+  int64_t max_own_ = 0;
+  int64_t observations_ = 0;
+};
+
+}  // namespace thp
+
+#endif  // THP_RUNTIME_PORT_CENSUS_KERNEL_H_
