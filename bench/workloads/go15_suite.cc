@@ -1,0 +1,760 @@
+// The table of Go 1.5's runtime-package benchmarks (go15_suite.h), each read
+// from its go1.5 src/runtime/*_test.go function and written as heap activity.
+//
+// How the Go source becomes a program:
+//  - Sizes are what mallocgc is asked for on linux/amd64; the ported
+//    allocator rounds them to size classes (and packs noscan objects under
+//    16 bytes with its tiny allocator) itself.
+//  - Only what the Go 1.5 compiler puts on the heap counts: a make or new of
+//    constant small size that does not escape (and a map made without a
+//    hint, with its first bucket, or a string conversion or concatenation of
+//    at most 32 bytes that does not escape) lives on the stack.
+//  - Setup is what is still live when the timed loop starts, or what the
+//    first iteration makes once and keeps (append's grown buffer, a map's
+//    grown bucket array). Objects that die before the loop (strings.Repeat's
+//    byte slice, the arrays append or a growing map outgrow) are left out:
+//    the builder has no way to drop them before the loop.
+//  - Goroutines: every GC frees the stacks of dead goroutines (Go 1.5
+//    shrinkstack on _Gdead), and every run starts with runtime.GC(), so the
+//    goroutines a run starts (RunParallel workers too) take 2 KiB stacks
+//    anew each run (SetupGoroutines). A goroutine started and ended within
+//    an op reuses a dead goroutine's 2 KiB stack: no heap activity. The g
+//    structs themselves are never freed (allgs) and are not modelled.
+//  - Left out as small next to the rest: the closure records and captured
+//    variables of the few goroutines a benchmark starts before its loop,
+//    the sudogs of a few blocked goroutines, fmt's pooled printer state, and
+//    everything the testing package allocates. Kept: per-op closures, and
+//    the closures and sudogs of the benchmarks that park 1000 goroutines.
+//  - Off the heap, so nothing here: finalizer specials (fixalloc), timers'
+//    runtime heap slots, defer records taken from the per-P defer pools.
+#include "bench/workloads/go15_suite.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "mheap/msize.h"
+
+namespace thp {
+namespace {
+
+constexpr bool kNoscan = true;
+constexpr bool kScan = false;
+
+// Go 1.5 linux/amd64 object sizes.
+constexpr uint64_t kHchanBytes = 96;         // runtime.hchan (hchanSize)
+constexpr uint64_t kSudogBytes = 64;         // runtime.sudog
+constexpr uint64_t kSliceHeaderBytes = 24;   // boxed into an interface{}
+constexpr uint64_t kStringHeaderBytes = 16;
+constexpr uint64_t kWaitGroupBytes = 16;     // sync.WaitGroup: [12]byte + uint32
+constexpr uint64_t kTimerBytes = 64;         // time.Timer: chan + runtimeTimer
+constexpr uint64_t kTimeBytes = 24;          // time.Time: sec, nsec, *Location
+constexpr uint64_t kDeferRecordBytes = 80;   // roundupsize(48-byte _defer + 24 bytes of args)
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+constexpr int kBenchGoroutines = 1000;       // malloc_test.go's -n flag default
+
+// ---------------------------------------------------------------------------
+// Go 1.5 runtime rules the generators share.
+
+// growslice (slice.go): the bytes allocated when a slice of `len` elements
+// and capacity `cap` must hold `need`: double the capacity while len < 1024,
+// else add a quarter, until it fits; then round up to a size class.
+uint64_t GrowSliceBytes(uint64_t elem, uint64_t len, uint64_t cap, uint64_t need) {
+  uint64_t newcap = cap;
+  if (newcap + newcap < need) {
+    newcap = need;
+  } else {
+    do {
+      newcap += len < 1024 ? newcap : newcap / 4;
+    } while (newcap < need);
+  }
+  return GetSizeClasses().RoundUpSize(newcap * elem);
+}
+
+// Every allocation append makes while `count` elements are appended one at
+// a time to a nil slice.
+std::vector<uint64_t> AppendGrowth(uint64_t elem, uint64_t count) {
+  std::vector<uint64_t> sizes;
+  uint64_t cap = 0;
+  while (cap < count) {
+    sizes.push_back(GrowSliceBytes(elem, cap, cap, cap + 1));
+    cap = sizes.back() / elem;
+  }
+  return sizes;
+}
+
+// A hashmap bucket (hashmap.go, the compiler's mapbucket): 8 tophash bytes,
+// 8 keys, 8 values, an overflow pointer. Values here are bool or word-sized.
+constexpr uint64_t MapBucketBytes(uint64_t key, uint64_t value) {
+  const uint64_t keys_end = 8 + 8 * key;
+  const uint64_t values_at = value % 8 == 0 ? (keys_end + 7) / 8 * 8 : keys_end;
+  return (values_at + 8 * value + 7) / 8 * 8 + 8;
+}
+
+// log2 of the bucket count after `n` inserts into a map made without a hint:
+// mapassign1 doubles the table when count >= 6.5 x 2^B and count >= 8.
+int MapLogBucketsAfterInserts(int n) {
+  int log_buckets = 0;
+  for (int count = 0; count < n; ++count) {
+    if (count >= 8 && count >= 6.5 * (1 << log_buckets)) ++log_buckets;
+  }
+  return log_buckets;
+}
+
+// makemap's B for a size hint.
+int MapLogBucketsForHint(int hint) {
+  int log_buckets = 0;
+  while (hint > 8 && hint > 6.5 * (1 << log_buckets)) ++log_buckets;
+  return log_buckets;
+}
+
+// makechan (chan.go) for pointer-free elements or no buffer: one noscan
+// object of hchan + buffer. (Buffered pointerful elements get a pointerful
+// hchan and a separate buffer; see SelectProdCons.)
+void MakeChan(RunBuilder& b, uint64_t cap, uint64_t elem, int count = 1, int p = 0) {
+  b.SetupAlloc(kHchanBytes + cap * elem, kNoscan, count, p);
+}
+
+// testing.B.RunParallel: parallelism x GOMAXPROCS workers, each with a 2 KiB
+// stack for the run, split b.N. Call after the Op* calls.
+void RunParallel(RunBuilder& b, int parallelism = 1) {
+  b.SetupGoroutines(parallelism * b.ctx().gomaxprocs);
+  b.Parallel();
+}
+
+// `count` objects made by each RunParallel worker before its loop.
+void PerWorker(RunBuilder& b, uint64_t bytes, bool noscan, int count = 1) {
+  for (int p = 0; p < b.ctx().gomaxprocs; ++p) b.SetupAlloc(bytes, noscan, count, p);
+}
+
+// `count` pointer-free objects made before the loop (make of length 0
+// returns zerobase: nothing).
+void Noscan(RunBuilder& b, uint64_t bytes, int count = 1) {
+  if (bytes > 0) b.SetupAlloc(bytes, kNoscan, count);
+}
+
+// ---------------------------------------------------------------------------
+// Generators shared by many benchmarks.
+
+// Nothing on the heap: stack values, compares, calls, non-escaping maps.
+void NoActivity(RunBuilder&) {}
+
+// Pointer-free setup objects: buffers, strings, boxed interface values.
+template <uint64_t kBytes, int kCount = 1>
+void SetupNoscan(RunBuilder& b) {
+  Noscan(b, kBytes, kCount);
+}
+
+// One pointerful object made before the loop (gc_test.go's benchSetType).
+template <uint64_t kBytes>
+void SetupScan(RunBuilder& b) {
+  b.SetupAlloc(kBytes, kScan);
+}
+
+// One object per op that is garbage right away.
+template <uint64_t kBytes, bool kIsNoscan>
+void OnePerOp(RunBuilder& b) {
+  b.OpAlloc(kBytes, kIsNoscan);
+}
+
+// RunParallel workers that allocate nothing (norace_test.go's syscalls).
+template <int kParallelism>
+void IdleWorkers(RunBuilder& b) {
+  RunParallel(b, kParallelism);
+}
+
+// ---------------------------------------------------------------------------
+// append_test.go
+
+// Appending 2^20 elements of kElem bytes to a nil slice each op.
+template <uint64_t kElem, bool kIsNoscan>
+void AppendGrow(RunBuilder& b) {
+  b.OpAllocChain(AppendGrowth(kElem, uint64_t{1} << 20), kIsNoscan);
+}
+
+// An append of `len` > 20 bytes outgrows the stack cap-20 buffer once; the
+// grown buffer is kept for the run.
+void GrowCap20(RunBuilder& b, uint64_t len) {
+  if (len > 20) b.SetupAlloc(GrowSliceBytes(1, 0, 20, len), kNoscan);
+}
+
+// benchmarkAppendBytes: the source slice plus any grown buffer.
+template <uint64_t kLen>
+void AppendBytes(RunBuilder& b) {
+  Noscan(b, kLen);
+  GrowCap20(b, kLen);
+}
+
+// benchmarkAppendStr: appending a constant allocates only on growth.
+template <uint64_t kLen>
+void AppendStr(RunBuilder& b) {
+  GrowCap20(b, kLen);
+}
+
+// benchmarkCopyStr: the string of l bytes, unless a 32-byte stack buffer holds it.
+template <uint64_t kLen>
+void CopyString(RunBuilder& b) {
+  if (kLen > 32) Noscan(b, kLen);
+}
+
+// ---------------------------------------------------------------------------
+// chan_test.go
+
+// One unbuffered chan int polled by the workers.
+void ChanNonblocking(RunBuilder& b) {
+  MakeChan(b, 0, 8);
+  RunParallel(b);
+}
+
+// Each worker makes two chan int of capacity 1.
+void SelectUncontended(RunBuilder& b) {
+  PerWorker(b, kHchanBytes + 8, kNoscan, 2);
+  RunParallel(b);
+}
+
+// Four unbuffered channels; each worker also starts a sender goroutine.
+void SelectSyncContended(RunBuilder& b) {
+  MakeChan(b, 0, 8, 4);
+  b.SetupGoroutines(b.ctx().gomaxprocs);
+  RunParallel(b);
+}
+
+// Two chan int of capacity GOMAXPROCS.
+void SelectAsyncContended(RunBuilder& b) {
+  MakeChan(b, b.ctx().gomaxprocs, 8, 2);
+  RunParallel(b);
+}
+
+// Two unbuffered and two capacity-1 chan int.
+void SelectNonblock(RunBuilder& b) {
+  MakeChan(b, 0, 8, 2);
+  MakeChan(b, 1, 8, 2);
+  RunParallel(b);
+}
+
+// Each worker makes a chan int of capacity 100.
+void ChanUncontended(RunBuilder& b) {
+  PerWorker(b, kHchanBytes + 100 * 8, kNoscan);
+  RunParallel(b);
+}
+
+// One chan int of capacity 100 x GOMAXPROCS.
+void ChanContended(RunBuilder& b) {
+  MakeChan(b, 100 * b.ctx().gomaxprocs, 8);
+  RunParallel(b);
+}
+
+// A chan bool of capacity 2, an unbuffered chan int, two ping-pong goroutines.
+void ChanSync(RunBuilder& b) {
+  MakeChan(b, 2, 1);
+  MakeChan(b, 0, 8);
+  b.SetupGoroutines(2);
+}
+
+// benchmarkChanProdCons: done channel, chan int of kCap, producer + consumer per P.
+template <uint64_t kCap>
+void ChanProdCons(RunBuilder& b) {
+  const int procs = b.ctx().gomaxprocs;
+  MakeChan(b, 2 * procs, 1);
+  MakeChan(b, kCap, 8);
+  b.SetupGoroutines(2 * procs);
+}
+
+// ChanProdCons<128> plus a close channel and each goroutine's time.After timer.
+void SelectProdCons(RunBuilder& b) {
+  const int procs = b.ctx().gomaxprocs;
+  MakeChan(b, 2 * procs, 1);
+  MakeChan(b, 128, 8);
+  MakeChan(b, 0, 1);
+  b.SetupGoroutines(2 * procs);
+  // The Timer, and its chan Time of capacity 1: Time holds a pointer.
+  b.SetupAlloc(kTimerBytes, kScan, 2 * procs);
+  b.SetupAlloc(kHchanBytes, kScan, 2 * procs);
+  b.SetupAlloc(kTimeBytes, kScan, 2 * procs);
+}
+
+// make(chan int, 1) in every op on every worker.
+void ChanCreation(RunBuilder& b) {
+  b.OpAlloc(kHchanBytes + 8, kNoscan);
+  RunParallel(b);
+}
+
+// A chan struct{} of capacity GOMAXPROCS: no buffer bytes.
+void ChanSem(RunBuilder& b) {
+  MakeChan(b, b.ctx().gomaxprocs, 0);
+  RunParallel(b);
+}
+
+// 1000 goroutines each with a channel, a closure and two select sudogs.
+void ChanPopular(RunBuilder& b) {
+  MakeChan(b, 0, 1);
+  b.SetupAlloc(kWaitGroupBytes, kNoscan);  // captured by reference
+  MakeChan(b, 0, 1, kBenchGoroutines);
+  b.SetupAlloc(AppendGrowth(8, kBenchGoroutines).back(), kScan);  // the slice of channels
+  b.SetupAlloc(5 * 8, kScan, kBenchGoroutines);  // closure: fn, b, c, d, &wg
+  b.SetupAlloc(kSudogBytes, kScan, 2 * kBenchGoroutines);
+  b.SetupGoroutines(kBenchGoroutines);
+}
+
+// ---------------------------------------------------------------------------
+// gc_test.go
+
+// gc_test.go's NodeN: N uintptr words then two pointers.
+constexpr uint64_t Node(uint64_t words) { return 8 * (words + 2); }
+
+// benchSetType on make([]T, kLen): the array and the boxed slice header.
+template <uint64_t kElem, uint64_t kLen>
+void SetTypeSlice(RunBuilder& b) {
+  b.SetupAlloc(kElem * kLen, kScan);
+  b.SetupAlloc(kSliceHeaderBytes, kScan);
+}
+
+// GOMAXPROCS goroutines take b.N ops from a chan bool; 1000 two-pointer structs each.
+void Allocation(RunBuilder& b) {
+  const int procs = b.ctx().gomaxprocs;
+  MakeChan(b, static_cast<uint64_t>(b.ctx().n) + procs, 1);
+  MakeChan(b, 0, 8);  // the unbuffered result channel
+  b.SetupGoroutines(procs);
+  b.OpAlloc(16, kScan, 1000);
+  b.Parallel();
+}
+
+// ---------------------------------------------------------------------------
+// iface_test.go uses SetupNoscan (a value boxed into a global before the
+// loop) and OnePerOp (convT2E/convT2I box TS, TM, TL every op).
+
+// ---------------------------------------------------------------------------
+// malloc_test.go
+
+// benchHelper: 1000 readers of capacity-1 channels; each op sends, sleeps 10 ms untimed, GCs.
+void BenchHelper(RunBuilder& b, int sudogs_per_reader) {
+  b.SetupAlloc(kBenchGoroutines * 8, kScan);
+  MakeChan(b, 1, 0, kBenchGoroutines);
+  b.SetupGoroutines(kBenchGoroutines);
+  b.SetupAlloc(kSudogBytes, kScan, sudogs_per_reader * kBenchGoroutines);
+  b.OpSleep(10 * 1000 * 1000);
+  b.OpGc();
+}
+
+// Readers select on their channel and a quit channel.
+void GoroutineSelect(RunBuilder& b) {
+  MakeChan(b, 0, 0);
+  BenchHelper(b, 2);
+}
+
+// Readers block on their channel alone (receive or range).
+void GoroutineBlocking(RunBuilder& b) { BenchHelper(b, 1); }
+
+// 1000 goroutines parked on a quit channel; each op is a runtime.GC().
+void GoroutineIdle(RunBuilder& b) {
+  MakeChan(b, 0, 0);
+  b.SetupGoroutines(kBenchGoroutines);
+  b.SetupAlloc(kSudogBytes, kScan, kBenchGoroutines);
+  b.OpGc();
+}
+
+// ---------------------------------------------------------------------------
+// map_test.go
+
+// benchmarkMapPop: the noscan bucket array kN keys grow (overflow buckets left out).
+template <int kN>
+void MapPop(RunBuilder& b) {
+  b.SetupAlloc(MapBucketBytes(8, 8) << MapLogBucketsAfterInserts(kN), kNoscan);
+}
+
+// ---------------------------------------------------------------------------
+// mapspeed_test.go
+
+// make(map[K]int, 10): two heap buckets, plus kKeys Sprintf'd keys of kKeyLen bytes.
+template <uint64_t kBucket, bool kIsNoscan, int kKeys, uint64_t kKeyLen>
+void HintedMap(RunBuilder& b) {
+  b.SetupAlloc(kBucket << MapLogBucketsForHint(10), kIsNoscan);
+  Noscan(b, kKeyLen, kKeys);
+}
+
+// Seven ~1 MiB keys (strings.Repeat + a two-digit suffix) and a lookup key.
+void MegMap(RunBuilder& b) {
+  Noscan(b, kMiB - 1 + 2, 7);
+  Noscan(b, kMiB);
+}
+
+// benchmarkMapStringKeysEight: eight keys of 1..8 bytes, a lookup key of kLen.
+template <uint64_t kLen>
+void MapStringKeysEight(RunBuilder& b) {
+  for (uint64_t len = 1; len <= 8; ++len) Noscan(b, len);
+  Noscan(b, kLen);
+}
+
+// benchmarkRepeatedLookup: 64 keys grow a map[string]bool; 32-byte lookup keys stay on the stack.
+template <uint64_t kKeyLen>
+void RepeatedLookup(RunBuilder& b) {
+  b.SetupAlloc(MapBucketBytes(kStringHeaderBytes, 1) << MapLogBucketsAfterInserts(64), kScan);
+  Noscan(b, 10, 10);
+  Noscan(b, 11, 54);
+  if (kKeyLen > 32) Noscan(b, kKeyLen, 2);
+}
+
+// ---------------------------------------------------------------------------
+// mfinal_test.go
+
+// Each worker's 1000 ints (finalizer specials are fixalloc'd, off the heap).
+void Finalizer(RunBuilder& b) {
+  PerWorker(b, 8, kNoscan, 1000);
+  RunParallel(b);
+}
+
+// new(int) with a finalizer each op (in Go it outlives one more GC than here).
+void FinalizerRun(RunBuilder& b) {
+  b.OpAlloc(8, kNoscan);
+  RunParallel(b);
+}
+
+// ---------------------------------------------------------------------------
+// proc_test.go
+
+// A spinning hog and two ping-pong goroutines over four unbuffered chans.
+void PingPongHog(RunBuilder& b) {
+  MakeChan(b, 0, 1, 4);
+  b.SetupGoroutines(3);
+}
+
+// stackGrowthRecursive's frame: a [128]uint64 pad, its int argument and the
+// return address. ASSUMPTION: no other spill slots.
+constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
+
+// Each worker's stack grows once to hold kDepth + 1 frames (GC shrinks left out).
+template <uint64_t kDepth>
+void StackGrowth(RunBuilder& b) {
+  for (int p = 0; p < b.ctx().gomaxprocs; ++p) b.SetupGrownStack((kDepth + 1) * kPadFrameBytes, p);
+  b.Parallel();
+}
+
+// benchmarkCreateGoroutines: a done channel; op goroutines reuse dead 2 KiB stacks.
+void CreateGoroutines(RunBuilder& b) { MakeChan(b, 0, 1); }
+
+// Each op: a heap WaitGroup and four 4-word goroutine closures (fn, b, i, &wg).
+void CreateGoroutinesCapture(RunBuilder& b) {
+  b.OpAlloc(kWaitGroupBytes, kNoscan);
+  b.OpAlloc(4 * 8, kScan, 4);
+}
+
+// Three n x n float64 matrices, n = cbrt(b.N) + 1 (matmult's own goroutines left out).
+void Matmult(RunBuilder& b) {
+  uint64_t root = 0;
+  while ((root + 1) * (root + 1) * (root + 1) <= static_cast<uint64_t>(b.ctx().n)) ++root;
+  const uint64_t n = root + 1;
+  for (int m = 0; m < 3; ++m) {
+    b.SetupAlloc(n * kSliceHeaderBytes, kScan);
+    b.SetupAlloc(n * 8, kNoscan, static_cast<int>(n));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// runtime_test.go
+
+// b.N defer records live until return, made up front (the builder has no retained op).
+void DeferMany(RunBuilder& b) {
+  b.SetupAlloc(kDeferRecordBytes, kScan, static_cast<int>(b.ctx().n));
+}
+
+// ---------------------------------------------------------------------------
+// stack_test.go
+
+// count(n)'s frame: return address plus the callee's argument and result.
+// ASSUMPTION (Go 1.5 amd64, no frame pointer): 24 bytes.
+constexpr uint64_t kCountFrameBytes = 8 + 16;
+
+// Each op: a closure and a goroutine recursing 10^6 deep (~24 MB: stack to 32 MiB).
+void StackCopy(RunBuilder& b) {
+  MakeChan(b, 0, 1);
+  b.OpAlloc(2 * 8, kScan);
+  b.OpGoroutineWithStack((1000000 + 1) * kCountFrameBytes);
+}
+
+// ---------------------------------------------------------------------------
+// string_test.go
+
+// "Hello Gophers!" appended until 2^20 bytes are reached.
+constexpr uint64_t kBigStringBytes = (kMiB + 13) / 14 * 14;
+
+// s1 = string(bytes) and s2 = "hello" + string(bytes).
+void CompareStringBigUnaligned(RunBuilder& b) {
+  Noscan(b, kBigStringBytes);
+  Noscan(b, 5 + kBigStringBytes);
+}
+
+}  // namespace
+
+const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
+  static const auto* const kTable = new std::vector<Go15Benchmark>{
+      // append_test.go
+      {"BenchmarkAppend", "append_test.go", &NoActivity},
+      {"BenchmarkAppendGrowByte", "append_test.go", &AppendGrow<1, kNoscan>},
+      {"BenchmarkAppendGrowString", "append_test.go", &AppendGrow<kStringHeaderBytes, kScan>},
+      {"BenchmarkAppend1Byte", "append_test.go", &AppendBytes<1>},
+      {"BenchmarkAppend4Bytes", "append_test.go", &AppendBytes<4>},
+      {"BenchmarkAppend7Bytes", "append_test.go", &AppendBytes<7>},
+      {"BenchmarkAppend8Bytes", "append_test.go", &AppendBytes<8>},
+      {"BenchmarkAppend15Bytes", "append_test.go", &AppendBytes<15>},
+      {"BenchmarkAppend16Bytes", "append_test.go", &AppendBytes<16>},
+      {"BenchmarkAppend32Bytes", "append_test.go", &AppendBytes<32>},
+      {"BenchmarkAppendStr1Byte", "append_test.go", &AppendStr<1>},
+      {"BenchmarkAppendStr4Bytes", "append_test.go", &AppendStr<4>},
+      {"BenchmarkAppendStr8Bytes", "append_test.go", &AppendStr<8>},
+      {"BenchmarkAppendStr16Bytes", "append_test.go", &AppendStr<16>},
+      {"BenchmarkAppendStr32Bytes", "append_test.go", &AppendStr<32>},
+      {"BenchmarkAppendSpecialCase", "append_test.go", &NoActivity},
+      {"BenchmarkCopy1Byte", "append_test.go", &SetupNoscan<1>},
+      {"BenchmarkCopy2Byte", "append_test.go", &SetupNoscan<2>},
+      {"BenchmarkCopy4Byte", "append_test.go", &SetupNoscan<4>},
+      {"BenchmarkCopy8Byte", "append_test.go", &SetupNoscan<8>},
+      {"BenchmarkCopy12Byte", "append_test.go", &SetupNoscan<12>},
+      {"BenchmarkCopy16Byte", "append_test.go", &SetupNoscan<16>},
+      {"BenchmarkCopy32Byte", "append_test.go", &SetupNoscan<32>},
+      {"BenchmarkCopy128Byte", "append_test.go", &SetupNoscan<128>},
+      {"BenchmarkCopy1024Byte", "append_test.go", &SetupNoscan<1024>},
+      {"BenchmarkCopy1String", "append_test.go", &CopyString<1>},
+      {"BenchmarkCopy2String", "append_test.go", &CopyString<2>},
+      {"BenchmarkCopy4String", "append_test.go", &CopyString<4>},
+      {"BenchmarkCopy8String", "append_test.go", &CopyString<8>},
+      {"BenchmarkCopy12String", "append_test.go", &CopyString<12>},
+      {"BenchmarkCopy16String", "append_test.go", &CopyString<16>},
+      {"BenchmarkCopy32String", "append_test.go", &CopyString<32>},
+      {"BenchmarkCopy128String", "append_test.go", &CopyString<128>},
+      {"BenchmarkCopy1024String", "append_test.go", &CopyString<1024>},
+      // chan_test.go
+      {"BenchmarkChanNonblocking", "chan_test.go", &ChanNonblocking},
+      {"BenchmarkSelectUncontended", "chan_test.go", &SelectUncontended},
+      {"BenchmarkSelectSyncContended", "chan_test.go", &SelectSyncContended},
+      {"BenchmarkSelectAsyncContended", "chan_test.go", &SelectAsyncContended},
+      {"BenchmarkSelectNonblock", "chan_test.go", &SelectNonblock},
+      {"BenchmarkChanUncontended", "chan_test.go", &ChanUncontended},
+      {"BenchmarkChanContended", "chan_test.go", &ChanContended},
+      {"BenchmarkChanSync", "chan_test.go", &ChanSync},
+      {"BenchmarkChanProdCons0", "chan_test.go", &ChanProdCons<0>},
+      {"BenchmarkChanProdCons10", "chan_test.go", &ChanProdCons<10>},
+      {"BenchmarkChanProdCons100", "chan_test.go", &ChanProdCons<100>},
+      {"BenchmarkChanProdConsWork0", "chan_test.go", &ChanProdCons<0>},
+      {"BenchmarkChanProdConsWork10", "chan_test.go", &ChanProdCons<10>},
+      {"BenchmarkChanProdConsWork100", "chan_test.go", &ChanProdCons<100>},
+      {"BenchmarkSelectProdCons", "chan_test.go", &SelectProdCons},
+      {"BenchmarkChanCreation", "chan_test.go", &ChanCreation},
+      {"BenchmarkChanSem", "chan_test.go", &ChanSem},
+      {"BenchmarkChanPopular", "chan_test.go", &ChanPopular},
+      // closure_test.go: closures 2-4 move one int to the heap per op.
+      {"BenchmarkCallClosure", "closure_test.go", &NoActivity},
+      {"BenchmarkCallClosure1", "closure_test.go", &NoActivity},
+      {"BenchmarkCallClosure2", "closure_test.go", &OnePerOp<8, kNoscan>},
+      {"BenchmarkCallClosure3", "closure_test.go", &OnePerOp<8, kNoscan>},
+      {"BenchmarkCallClosure4", "closure_test.go", &OnePerOp<8, kNoscan>},
+      // complex_test.go
+      {"BenchmarkComplex128DivNormal", "complex_test.go", &NoActivity},
+      {"BenchmarkComplex128DivNisNaN", "complex_test.go", &NoActivity},
+      {"BenchmarkComplex128DivDisNaN", "complex_test.go", &NoActivity},
+      {"BenchmarkComplex128DivNisInf", "complex_test.go", &NoActivity},
+      {"BenchmarkComplex128DivDisInf", "complex_test.go", &NoActivity},
+      // gc_test.go: benchSetType writes heap bits over one setup object.
+      {"BenchmarkSetTypePtr", "gc_test.go", &SetupScan<8>},
+      {"BenchmarkSetTypePtr8", "gc_test.go", &SetupScan<8 * 8>},
+      {"BenchmarkSetTypePtr16", "gc_test.go", &SetupScan<16 * 8>},
+      {"BenchmarkSetTypePtr32", "gc_test.go", &SetupScan<32 * 8>},
+      {"BenchmarkSetTypePtr64", "gc_test.go", &SetupScan<64 * 8>},
+      {"BenchmarkSetTypePtr126", "gc_test.go", &SetupScan<126 * 8>},
+      {"BenchmarkSetTypePtr128", "gc_test.go", &SetupScan<128 * 8>},
+      {"BenchmarkSetTypePtrSlice", "gc_test.go", &SetTypeSlice<8, 1024>},
+      {"BenchmarkSetTypeNode1", "gc_test.go", &SetupScan<Node(1)>},
+      {"BenchmarkSetTypeNode1Slice", "gc_test.go", &SetTypeSlice<Node(1), 32>},
+      {"BenchmarkSetTypeNode8", "gc_test.go", &SetupScan<Node(8)>},
+      {"BenchmarkSetTypeNode8Slice", "gc_test.go", &SetTypeSlice<Node(8), 32>},
+      {"BenchmarkSetTypeNode64", "gc_test.go", &SetupScan<Node(64)>},
+      {"BenchmarkSetTypeNode64Slice", "gc_test.go", &SetTypeSlice<Node(64), 32>},
+      {"BenchmarkSetTypeNode64Dead", "gc_test.go", &SetupScan<Node(64)>},
+      {"BenchmarkSetTypeNode64DeadSlice", "gc_test.go", &SetTypeSlice<Node(64), 32>},
+      {"BenchmarkSetTypeNode124", "gc_test.go", &SetupScan<Node(124)>},
+      {"BenchmarkSetTypeNode124Slice", "gc_test.go", &SetTypeSlice<Node(124), 32>},
+      {"BenchmarkSetTypeNode126", "gc_test.go", &SetupScan<Node(126)>},
+      {"BenchmarkSetTypeNode126Slice", "gc_test.go", &SetTypeSlice<Node(126), 32>},
+      {"BenchmarkSetTypeNode128", "gc_test.go", &SetupScan<Node(128)>},
+      {"BenchmarkSetTypeNode128Slice", "gc_test.go", &SetTypeSlice<Node(128), 32>},
+      {"BenchmarkSetTypeNode130", "gc_test.go", &SetupScan<Node(130)>},
+      {"BenchmarkSetTypeNode130Slice", "gc_test.go", &SetTypeSlice<Node(130), 32>},
+      {"BenchmarkSetTypeNode1024", "gc_test.go", &SetupScan<Node(1024)>},
+      {"BenchmarkSetTypeNode1024Slice", "gc_test.go", &SetTypeSlice<Node(1024), 32>},
+      {"BenchmarkAllocation", "gc_test.go", &Allocation},
+      // hash_test.go: strings.Repeat's string, hashed each op.
+      {"BenchmarkHash5", "hash_test.go", &SetupNoscan<5>},
+      {"BenchmarkHash16", "hash_test.go", &SetupNoscan<16>},
+      {"BenchmarkHash64", "hash_test.go", &SetupNoscan<64>},
+      {"BenchmarkHash1024", "hash_test.go", &SetupNoscan<1024>},
+      {"BenchmarkHash65536", "hash_test.go", &SetupNoscan<65536>},
+      // iface_test.go: TS is 2 bytes, TM 8, TL 16.
+      {"BenchmarkEqEfaceConcrete", "iface_test.go", &NoActivity},
+      {"BenchmarkEqIfaceConcrete", "iface_test.go", &NoActivity},
+      {"BenchmarkNeEfaceConcrete", "iface_test.go", &NoActivity},
+      {"BenchmarkNeIfaceConcrete", "iface_test.go", &NoActivity},
+      {"BenchmarkConvT2ESmall", "iface_test.go", &OnePerOp<2, kNoscan>},
+      {"BenchmarkConvT2EUintptr", "iface_test.go", &OnePerOp<8, kNoscan>},
+      {"BenchmarkConvT2ELarge", "iface_test.go", &OnePerOp<16, kNoscan>},
+      {"BenchmarkConvT2ISmall", "iface_test.go", &OnePerOp<2, kNoscan>},
+      {"BenchmarkConvT2IUintptr", "iface_test.go", &OnePerOp<8, kNoscan>},
+      {"BenchmarkConvT2ILarge", "iface_test.go", &OnePerOp<16, kNoscan>},
+      {"BenchmarkConvI2E", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkConvI2I", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertE2T", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertE2TLarge", "iface_test.go", &SetupNoscan<16>},
+      {"BenchmarkAssertE2I", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertI2T", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertI2I", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertI2E", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertE2E", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertE2T2", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertE2T2Blank", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertI2E2", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertI2E2Blank", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertE2E2", "iface_test.go", &SetupNoscan<8>},
+      {"BenchmarkAssertE2E2Blank", "iface_test.go", &SetupNoscan<8>},
+      // malloc_test.go
+      {"BenchmarkMalloc8", "malloc_test.go", &OnePerOp<8, kNoscan>},
+      {"BenchmarkMalloc16", "malloc_test.go", &OnePerOp<16, kNoscan>},
+      {"BenchmarkMallocTypeInfo8", "malloc_test.go", &OnePerOp<8, kScan>},
+      {"BenchmarkMallocTypeInfo16", "malloc_test.go", &OnePerOp<16, kScan>},
+      {"BenchmarkMallocLargeStruct", "malloc_test.go",
+       &OnePerOp<2 * 16 * kSliceHeaderBytes, kScan>},
+      {"BenchmarkGoroutineSelect", "malloc_test.go", &GoroutineSelect},
+      {"BenchmarkGoroutineBlocking", "malloc_test.go", &GoroutineBlocking},
+      {"BenchmarkGoroutineForRange", "malloc_test.go", &GoroutineBlocking},
+      {"BenchmarkGoroutineIdle", "malloc_test.go", &GoroutineIdle},
+      // map_test.go
+      {"BenchmarkMapPop100", "map_test.go", &MapPop<100>},
+      {"BenchmarkMapPop1000", "map_test.go", &MapPop<1000>},
+      {"BenchmarkMapPop10000", "map_test.go", &MapPop<10000>},
+      // mapspeed_test.go: maps without a hint stay on the stack below 9 keys.
+      {"BenchmarkHashStringSpeed", "mapspeed_test.go",
+       &HintedMap<MapBucketBytes(kStringHeaderBytes, 8), kScan, 10, 8>},
+      {"BenchmarkHashBytesSpeed", "mapspeed_test.go",
+       &HintedMap<MapBucketBytes(17, 8), kNoscan, 0, 0>},
+      {"BenchmarkHashInt32Speed", "mapspeed_test.go",
+       &HintedMap<MapBucketBytes(4, 8), kNoscan, 0, 0>},
+      {"BenchmarkHashInt64Speed", "mapspeed_test.go",
+       &HintedMap<MapBucketBytes(8, 8), kNoscan, 0, 0>},
+      {"BenchmarkHashStringArraySpeed", "mapspeed_test.go",
+       &HintedMap<MapBucketBytes(2 * kStringHeaderBytes, 8), kScan, 20, 10>},
+      {"BenchmarkMegMap", "mapspeed_test.go", &MegMap},
+      {"BenchmarkMegOneMap", "mapspeed_test.go", &SetupNoscan<kMiB, 2>},
+      {"BenchmarkMegEqMap", "mapspeed_test.go", &SetupNoscan<kMiB, 2>},
+      {"BenchmarkMegEmptyMap", "mapspeed_test.go", &SetupNoscan<kMiB>},
+      {"BenchmarkSmallStrMap", "mapspeed_test.go", &SetupNoscan<2, 7>},
+      {"BenchmarkMapStringKeysEight_16", "mapspeed_test.go", &MapStringKeysEight<16>},
+      {"BenchmarkMapStringKeysEight_32", "mapspeed_test.go", &MapStringKeysEight<32>},
+      {"BenchmarkMapStringKeysEight_64", "mapspeed_test.go", &MapStringKeysEight<64>},
+      {"BenchmarkMapStringKeysEight_1M", "mapspeed_test.go", &MapStringKeysEight<kMiB>},
+      {"BenchmarkIntMap", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkRepeatedLookupStrMapKey32", "mapspeed_test.go", &RepeatedLookup<32>},
+      {"BenchmarkRepeatedLookupStrMapKey1M", "mapspeed_test.go", &RepeatedLookup<kMiB>},
+      {"BenchmarkNewEmptyMap", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkNewSmallMap", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkMapIter", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkMapIterEmpty", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkSameLengthMap", "mapspeed_test.go", &SetupNoscan<3 + 100 + 3, 2>},
+      {"BenchmarkBigKeyMap", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkBigValMap", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkSmallKeyMap", "mapspeed_test.go", &NoActivity},
+      {"BenchmarkComplexAlgMap", "mapspeed_test.go", &NoActivity},
+      // memmove_test.go: bmMemmove makes two n-byte slices, bmMemclr and
+      // bmGoMemclr one; the fat values are stack arrays.
+      {"BenchmarkMemmove0", "memmove_test.go", &SetupNoscan<0, 2>},
+      {"BenchmarkMemmove1", "memmove_test.go", &SetupNoscan<1, 2>},
+      {"BenchmarkMemmove2", "memmove_test.go", &SetupNoscan<2, 2>},
+      {"BenchmarkMemmove3", "memmove_test.go", &SetupNoscan<3, 2>},
+      {"BenchmarkMemmove4", "memmove_test.go", &SetupNoscan<4, 2>},
+      {"BenchmarkMemmove5", "memmove_test.go", &SetupNoscan<5, 2>},
+      {"BenchmarkMemmove6", "memmove_test.go", &SetupNoscan<6, 2>},
+      {"BenchmarkMemmove7", "memmove_test.go", &SetupNoscan<7, 2>},
+      {"BenchmarkMemmove8", "memmove_test.go", &SetupNoscan<8, 2>},
+      {"BenchmarkMemmove9", "memmove_test.go", &SetupNoscan<9, 2>},
+      {"BenchmarkMemmove10", "memmove_test.go", &SetupNoscan<10, 2>},
+      {"BenchmarkMemmove11", "memmove_test.go", &SetupNoscan<11, 2>},
+      {"BenchmarkMemmove12", "memmove_test.go", &SetupNoscan<12, 2>},
+      {"BenchmarkMemmove13", "memmove_test.go", &SetupNoscan<13, 2>},
+      {"BenchmarkMemmove14", "memmove_test.go", &SetupNoscan<14, 2>},
+      {"BenchmarkMemmove15", "memmove_test.go", &SetupNoscan<15, 2>},
+      {"BenchmarkMemmove16", "memmove_test.go", &SetupNoscan<16, 2>},
+      {"BenchmarkMemmove32", "memmove_test.go", &SetupNoscan<32, 2>},
+      {"BenchmarkMemmove64", "memmove_test.go", &SetupNoscan<64, 2>},
+      {"BenchmarkMemmove128", "memmove_test.go", &SetupNoscan<128, 2>},
+      {"BenchmarkMemmove256", "memmove_test.go", &SetupNoscan<256, 2>},
+      {"BenchmarkMemmove512", "memmove_test.go", &SetupNoscan<512, 2>},
+      {"BenchmarkMemmove1024", "memmove_test.go", &SetupNoscan<1024, 2>},
+      {"BenchmarkMemmove2048", "memmove_test.go", &SetupNoscan<2048, 2>},
+      {"BenchmarkMemmove4096", "memmove_test.go", &SetupNoscan<4096, 2>},
+      {"BenchmarkMemclr5", "memmove_test.go", &SetupNoscan<5>},
+      {"BenchmarkMemclr16", "memmove_test.go", &SetupNoscan<16>},
+      {"BenchmarkMemclr64", "memmove_test.go", &SetupNoscan<64>},
+      {"BenchmarkMemclr256", "memmove_test.go", &SetupNoscan<256>},
+      {"BenchmarkMemclr4096", "memmove_test.go", &SetupNoscan<4096>},
+      {"BenchmarkMemclr65536", "memmove_test.go", &SetupNoscan<65536>},
+      {"BenchmarkGoMemclr5", "memmove_test.go", &SetupNoscan<5>},
+      {"BenchmarkGoMemclr16", "memmove_test.go", &SetupNoscan<16>},
+      {"BenchmarkGoMemclr64", "memmove_test.go", &SetupNoscan<64>},
+      {"BenchmarkGoMemclr256", "memmove_test.go", &SetupNoscan<256>},
+      {"BenchmarkClearFat8", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat12", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat16", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat24", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat32", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat40", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat48", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat56", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat64", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat128", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat256", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat512", "memmove_test.go", &NoActivity},
+      {"BenchmarkClearFat1024", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat8", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat12", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat16", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat24", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat32", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat64", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat128", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat256", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat512", "memmove_test.go", &NoActivity},
+      {"BenchmarkCopyFat1024", "memmove_test.go", &NoActivity},
+      // mfinal_test.go
+      {"BenchmarkFinalizer", "mfinal_test.go", &Finalizer},
+      {"BenchmarkFinalizerRun", "mfinal_test.go", &FinalizerRun},
+      // norace_test.go: RunParallel with parallelism 1 or 4.
+      {"BenchmarkSyscall", "norace_test.go", &IdleWorkers<1>},
+      {"BenchmarkSyscallWork", "norace_test.go", &IdleWorkers<1>},
+      {"BenchmarkSyscallExcess", "norace_test.go", &IdleWorkers<4>},
+      {"BenchmarkSyscallExcessWork", "norace_test.go", &IdleWorkers<4>},
+      // proc_test.go
+      {"BenchmarkPingPongHog", "proc_test.go", &PingPongHog},
+      {"BenchmarkStackGrowth", "proc_test.go", &StackGrowth<10>},
+      {"BenchmarkStackGrowthDeep", "proc_test.go", &StackGrowth<1024>},
+      {"BenchmarkCreateGoroutines", "proc_test.go", &CreateGoroutines},
+      {"BenchmarkCreateGoroutinesParallel", "proc_test.go", &CreateGoroutines},
+      {"BenchmarkCreateGoroutinesCapture", "proc_test.go", &CreateGoroutinesCapture},
+      {"BenchmarkClosureCall", "proc_test.go", &NoActivity},
+      {"BenchmarkMatmult", "proc_test.go", &Matmult},
+      // runtime_test.go: Defer and Defer10 recycle pooled defer records.
+      {"BenchmarkIfaceCmp100", "runtime_test.go", &NoActivity},
+      {"BenchmarkIfaceCmpNil100", "runtime_test.go", &NoActivity},
+      {"BenchmarkDefer", "runtime_test.go", &NoActivity},
+      {"BenchmarkDefer10", "runtime_test.go", &NoActivity},
+      {"BenchmarkDeferMany", "runtime_test.go", &DeferMany},
+      // stack_test.go
+      {"BenchmarkStackCopy", "stack_test.go", &StackCopy},
+      // string_test.go: short strings use stack buffers.
+      {"BenchmarkCompareStringEqual", "string_test.go", &NoActivity},
+      {"BenchmarkCompareStringIdentical", "string_test.go", &NoActivity},
+      {"BenchmarkCompareStringSameLength", "string_test.go", &NoActivity},
+      {"BenchmarkCompareStringDifferentLength", "string_test.go", &NoActivity},
+      {"BenchmarkCompareStringBigUnaligned", "string_test.go", &CompareStringBigUnaligned},
+      {"BenchmarkCompareStringBig", "string_test.go", &SetupNoscan<kBigStringBytes, 2>},
+      {"BenchmarkRuneIterate", "string_test.go", &SetupNoscan<100>},
+      {"BenchmarkRuneIterate2", "string_test.go", &SetupNoscan<100>},
+  };
+  return *kTable;
+}
+
+}  // namespace thp

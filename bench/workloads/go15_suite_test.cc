@@ -1,0 +1,263 @@
+// The Go 1.5 runtime benchmark table: its names and order against the
+// recorded run, and spot checks of well-known benchmarks' programs.
+#include "bench/workloads/go15_suite.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bench/workloads/bench_schedule.h"
+#include "gtest/gtest.h"
+#include "runtime_port/proc_maps.h"
+
+namespace thp {
+namespace {
+
+const Go15Benchmark* Find(const std::string& name) {
+  for (const Go15Benchmark& bench : Go15RuntimeBenchmarks()) {
+    if (name == bench.name) return &bench;
+  }
+  return nullptr;
+}
+
+// One run of `name` with b.N = n on `procs` Ps, at 10 ns/op.
+RunProgram Program(const std::string& name, int64_t n = 10, int procs = 2) {
+  const Go15Benchmark* bench = Find(name);
+  EXPECT_NE(bench, nullptr) << name;
+  RunContext ctx;
+  ctx.n = n;
+  ctx.gomaxprocs = procs;
+  RunBuilder builder(ctx);
+  if (bench != nullptr) bench->generate(builder);
+  return builder.Build(name, 10.0);
+}
+
+std::vector<uint64_t> AllocSizes(const std::vector<TraceEvent>& events) {
+  std::vector<uint64_t> sizes;
+  for (const TraceEvent& e : events) {
+    if (e.kind == TraceEvent::kAlloc) sizes.push_back(e.bytes);
+  }
+  return sizes;
+}
+
+std::vector<uint64_t> StackSizes(const std::vector<TraceEvent>& events) {
+  std::vector<uint64_t> sizes;
+  for (const TraceEvent& e : events) {
+    if (e.kind == TraceEvent::kStack) sizes.push_back(e.bytes);
+  }
+  return sizes;
+}
+
+int Count(const std::vector<TraceEvent>& events, TraceEvent::Kind kind) {
+  int n = 0;
+  for (const TraceEvent& e : events) n += e.kind == kind;
+  return n;
+}
+
+TEST(Go15Suite, NamesAreTheRecordedRunOrder) {
+  absl::StatusOr<std::string> text = ReadWholeFile("testdata/go15_runtime_bench_ns_per_op.tsv");
+  ASSERT_TRUE(text.ok()) << text.status();
+  absl::StatusOr<std::vector<RecordedBenchmark>> recs = ParseBenchTimings(*text);
+  ASSERT_TRUE(recs.ok()) << recs.status();
+  std::vector<std::string> recorded;
+  for (const RecordedBenchmark& r : *recs) recorded.push_back(r.name);
+  std::vector<std::string> table;
+  for (const Go15Benchmark& bench : Go15RuntimeBenchmarks()) table.push_back(bench.name);
+  ASSERT_EQ(recorded.size(), 243u);
+  EXPECT_EQ(table, recorded);
+}
+
+TEST(Go15Suite, NamesAreUnique) {
+  std::set<std::string> seen;
+  for (const Go15Benchmark& bench : Go15RuntimeBenchmarks()) {
+    EXPECT_TRUE(seen.insert(bench.name).second) << bench.name;
+  }
+}
+
+TEST(Go15Suite, FilesAreTheSeventeenInSortedOrderWithTheirBenchmarkCounts) {
+  // How many benchmarks each file declares (linux/amd64, go1.5).
+  const std::map<std::string, int> kCounts = {
+      {"append_test.go", 34},  {"chan_test.go", 18},     {"closure_test.go", 5},
+      {"complex_test.go", 5},  {"gc_test.go", 27},       {"hash_test.go", 5},
+      {"iface_test.go", 25},   {"malloc_test.go", 9},    {"map_test.go", 3},
+      {"mapspeed_test.go", 26}, {"memmove_test.go", 58}, {"mfinal_test.go", 2},
+      {"norace_test.go", 4},   {"proc_test.go", 8},      {"runtime_test.go", 5},
+      {"stack_test.go", 1},    {"string_test.go", 8},
+  };
+  std::map<std::string, int> counts;
+  std::string previous;
+  for (const Go15Benchmark& bench : Go15RuntimeBenchmarks()) {
+    EXPECT_TRUE(kCounts.count(bench.file)) << bench.name << " in " << bench.file;
+    // go test runs test files in sorted name order.
+    EXPECT_LE(previous, bench.file) << bench.name;
+    previous = bench.file;
+    ++counts[bench.file];
+    EXPECT_NE(bench.generate, nullptr) << bench.name;
+  }
+  EXPECT_EQ(counts, kCounts);
+}
+
+TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
+  for (const Go15Benchmark& bench : Go15RuntimeBenchmarks()) {
+    SCOPED_TRACE(bench.name);
+    const RunProgram prog = Program(bench.name, 100, 2);
+    std::set<uint64_t> live;
+    for (const TraceEvent& e : prog.setup) {
+      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) live.insert(e.id);
+      if (e.kind == TraceEvent::kUnstack) live.erase(e.id);  // a grown stack's old copy
+      if (e.kind == TraceEvent::kAlloc) {
+        EXPECT_GT(e.bytes, 0u);
+      }
+      EXPECT_LT(e.p, 2);
+    }
+    for (const TraceEvent& e : prog.teardown) live.erase(e.id);
+    EXPECT_TRUE(live.empty());
+    for (const TraceEvent& e : prog.body) {
+      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) live.insert(e.id);
+      if (e.kind == TraceEvent::kDrop || e.kind == TraceEvent::kUnstack) live.erase(e.id);
+      if (e.kind == TraceEvent::kAlloc) {
+        EXPECT_GT(e.bytes, 0u);
+      }
+      EXPECT_LT(e.p, 2);
+    }
+    EXPECT_TRUE(live.empty());
+    for (uint64_t bytes : StackSizes(prog.setup)) EXPECT_EQ(StackSizeFor(bytes), bytes);
+    for (uint64_t bytes : StackSizes(prog.body)) EXPECT_EQ(StackSizeFor(bytes), bytes);
+  }
+}
+
+TEST(Go15Suite, Malloc16AllocatesOneSixteenByteNoscanObjectPerOp) {
+  const RunProgram prog = Program("BenchmarkMalloc16");
+  EXPECT_TRUE(prog.setup.empty());
+  ASSERT_EQ(prog.body.size(), 2u);
+  EXPECT_EQ(prog.body[0].kind, TraceEvent::kAlloc);
+  EXPECT_EQ(prog.body[0].bytes, 16u);
+  EXPECT_TRUE(prog.body[0].noscan);
+  EXPECT_EQ(prog.body[1].kind, TraceEvent::kDrop);
+  EXPECT_EQ(prog.body[1].id, prog.body[0].id);
+  EXPECT_EQ(prog.iterations, 10);
+}
+
+TEST(Go15Suite, AppendGrowByteAllocatesAppendsThirtyFiveSizes) {
+  const RunProgram prog = Program("BenchmarkAppendGrowByte");
+  const std::vector<uint64_t> kSizes = {
+      8,      16,     32,     64,     128,    256,    512,    1024,    1280,    1664,   2304,   3072,
+      4096,   5376,   6912,   8704,   12288,  16384,  20480,  28416,   40960,   57344,  73728,  98304,
+      122880, 155648, 196608, 245760, 311296, 393216, 491520, 614400, 770048, 966656, 1212416};
+  EXPECT_EQ(AllocSizes(prog.body), kSizes);
+  for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kAlloc) {
+      EXPECT_TRUE(e.noscan);
+    }
+  }
+  EXPECT_EQ(Count(prog.body, TraceEvent::kDrop), 35);
+  EXPECT_TRUE(prog.setup.empty());
+}
+
+TEST(Go15Suite, AppendGrowStringAllocatesFortyPointerfulSizes) {
+  const RunProgram prog = Program("BenchmarkAppendGrowString");
+  const std::vector<uint64_t> sizes = AllocSizes(prog.body);
+  ASSERT_EQ(sizes.size(), 40u);
+  EXPECT_EQ(sizes.front(), 16u);
+  EXPECT_EQ(sizes[12], 28416u);  // the last small one
+  EXPECT_EQ(sizes.back(), 17768448u);
+  uint64_t total = 0;
+  for (uint64_t s : sizes) total += s;
+  EXPECT_EQ(total, 88506096u);  // ~88.5 MB per op
+  for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kAlloc) {
+      EXPECT_FALSE(e.noscan);
+    }
+  }
+}
+
+TEST(Go15Suite, GoroutineSelectSleepsTenMillisecondsAndCollectsEachOp) {
+  const RunProgram prog = Program("BenchmarkGoroutineSelect");
+  bool slept = false;
+  for (const TraceEvent& e : prog.body) slept |= e.kind == TraceEvent::kSleep && e.ns == 10000000;
+  EXPECT_TRUE(slept);
+  EXPECT_EQ(Count(prog.body, TraceEvent::kGc), 1);
+  EXPECT_EQ(Count(prog.body, TraceEvent::kAlloc), 0);
+  const std::vector<uint64_t> stacks = StackSizes(prog.setup);
+  EXPECT_EQ(stacks, std::vector<uint64_t>(1000, 2048));
+}
+
+TEST(Go15Suite, ANoActivityBenchmarkWritesNothing) {
+  for (const char* name : {"BenchmarkComplex128DivNormal", "BenchmarkClearFat1024",
+                           "BenchmarkMemmove0", "BenchmarkDefer"}) {
+    const RunProgram prog = Program(name);
+    EXPECT_TRUE(prog.setup.empty()) << name;
+    EXPECT_TRUE(prog.body.empty()) << name;
+    EXPECT_TRUE(prog.teardown.empty()) << name;
+  }
+}
+
+TEST(Go15Suite, StackCopyDoublesAGoroutineStackToThirtyTwoMebibytesEachOp) {
+  const RunProgram prog = Program("BenchmarkStackCopy");
+  std::vector<uint64_t> want;
+  for (uint64_t s = 2048; s <= (uint64_t{32} << 20); s *= 2) want.push_back(s);
+  EXPECT_EQ(StackSizes(prog.body), want);
+  EXPECT_EQ(Count(prog.body, TraceEvent::kUnstack), static_cast<int>(want.size()));
+}
+
+TEST(Go15Suite, ChanCreationRunsOnEveryWorker) {
+  const RunProgram prog = Program("BenchmarkChanCreation", 11, 2);
+  EXPECT_EQ(StackSizes(prog.setup), std::vector<uint64_t>(2, 2048));  // the workers
+  std::set<int> ps;
+  for (const TraceEvent& e : prog.body) {
+    if (e.kind != TraceEvent::kAlloc) continue;
+    EXPECT_EQ(e.bytes, 104u);  // hchan + one int
+    EXPECT_TRUE(e.noscan);
+    ps.insert(e.p);
+  }
+  EXPECT_EQ(ps, (std::set<int>{0, 1}));
+  EXPECT_EQ(prog.iterations, 6);
+}
+
+TEST(Go15Suite, StackGrowthKeepsOneGrownStackPerWorker) {
+  for (const auto& [name, top] : std::map<std::string, uint64_t>{
+           {"BenchmarkStackGrowth", 16384}, {"BenchmarkStackGrowthDeep", 2 << 20}}) {
+    const RunProgram prog = Program(name);
+    std::map<int, uint64_t> largest;
+    for (const TraceEvent& e : prog.setup) {
+      if (e.kind == TraceEvent::kStack) largest[e.p] = std::max(largest[e.p], e.bytes);
+    }
+    EXPECT_EQ(largest, (std::map<int, uint64_t>{{0, top}, {1, top}})) << name;
+    EXPECT_EQ(Count(prog.teardown, TraceEvent::kUnstack), 2) << name;  // kept for the run
+    EXPECT_TRUE(prog.body.empty()) << name;
+  }
+}
+
+TEST(Go15Suite, MatmultSetupFollowsTheCubeRootOfN) {
+  // b.N = 1000: n = 10 + 1; three matrices of 11 row headers and 11 rows.
+  std::vector<uint64_t> sizes = AllocSizes(Program("BenchmarkMatmult", 1000).setup);
+  ASSERT_EQ(sizes.size(), 3u * 12);
+  EXPECT_EQ(sizes[0], 11u * 24);
+  EXPECT_EQ(sizes[1], 11u * 8);
+  EXPECT_EQ(AllocSizes(Program("BenchmarkMatmult", 999).setup)[1], 10u * 8);
+  EXPECT_EQ(AllocSizes(Program("BenchmarkMatmult", 1).setup).size(), 3u * 3);
+}
+
+TEST(Go15Suite, DeferManyKeepsOneRecordPerOp) {
+  const std::vector<uint64_t> sizes = AllocSizes(Program("BenchmarkDeferMany", 500).setup);
+  EXPECT_EQ(sizes, std::vector<uint64_t>(500, 80));
+}
+
+TEST(Go15Suite, MapPopKeepsTheGrownBucketArray) {
+  // 144-byte buckets; 100 keys grow the table to 16, 1000 to 256, 10000 to 2048.
+  EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop100").setup), std::vector<uint64_t>{16 * 144});
+  EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop1000").setup), std::vector<uint64_t>{256 * 144});
+  EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop10000").setup), std::vector<uint64_t>{2048 * 144});
+}
+
+TEST(Go15Suite, SetTypeSliceSetupIsTheArrayAndItsBoxedHeader) {
+  EXPECT_EQ(AllocSizes(Program("BenchmarkSetTypeNode1024Slice").setup),
+            (std::vector<uint64_t>{8208 * 32, 24}));
+  EXPECT_EQ(AllocSizes(Program("BenchmarkSetTypePtr126").setup), std::vector<uint64_t>{1008});
+}
+
+}  // namespace
+}  // namespace thp
