@@ -139,8 +139,13 @@ void GcModel::Mark() {
     if (s->state != SpanState::kInUse) continue;
     s->marked.assign(s->sizeclass == 0 ? 1 : s->Capacity(), false);
   }
-  auto mark = [this](uintptr_t addr) {
-    MSpan* s = heap_.LookupMaybe(addr);
+  // Roots come in address order, so most share the previous root's span.
+  MSpan* last = nullptr;
+  auto mark = [this, &last](uintptr_t addr) {
+    MSpan* s = last != nullptr && addr >= last->base() && addr < last->end()
+                   ? last
+                   : heap_.LookupMaybe(addr);
+    last = s;
     if (s == nullptr || s->marked.empty()) return;
     if (s->sizeclass == 0) {
       if (!s->marked[0]) {

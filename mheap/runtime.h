@@ -81,7 +81,9 @@ class Runtime final : private RootSet {
   std::unique_ptr<StackAllocator> stacks_;
   std::unique_ptr<GcModel> gc_;
   std::unique_ptr<Malloc> malloc_;
-  absl::btree_map<uintptr_t, int> live_;     // handle -> how many times it is held
+  // handle -> how many times it is held; sorted, so marking walks the heap
+  // in address order.
+  absl::btree_map<uintptr_t, int> live_;
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
 };
 

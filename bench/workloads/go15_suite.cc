@@ -451,10 +451,8 @@ void Matmult(RunBuilder& b) {
 // ---------------------------------------------------------------------------
 // runtime_test.go
 
-// b.N defer records live until return, made up front (the builder has no retained op).
-void DeferMany(RunBuilder& b) {
-  b.SetupAlloc(kDeferRecordBytes, kScan, static_cast<int>(b.ctx().n));
-}
+// One defer record per op, all live until the function returns.
+void DeferMany(RunBuilder& b) { b.OpAllocRetained(kDeferRecordBytes, kScan); }
 
 // ---------------------------------------------------------------------------
 // stack_test.go

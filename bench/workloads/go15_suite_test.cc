@@ -117,13 +117,23 @@ TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
     EXPECT_TRUE(live.empty());
     for (const TraceEvent& e : prog.body) {
       if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) live.insert(e.id);
-      if (e.kind == TraceEvent::kDrop || e.kind == TraceEvent::kUnstack) live.erase(e.id);
+      if (e.kind == TraceEvent::kDrop || e.kind == TraceEvent::kUnstack ||
+          e.kind == TraceEvent::kRetain) {
+        live.erase(e.id);
+      }
       if (e.kind == TraceEvent::kAlloc) {
         EXPECT_GT(e.bytes, 0u);
       }
       EXPECT_LT(e.p, 2);
     }
     EXPECT_TRUE(live.empty());
+    // Retained objects are released when the run ends.
+    const bool retains = std::any_of(prog.body.begin(), prog.body.end(), [](const TraceEvent& e) {
+      return e.kind == TraceEvent::kRetain;
+    });
+    const bool releases = std::any_of(prog.teardown.begin(), prog.teardown.end(),
+                                      [](const TraceEvent& e) { return e.kind == TraceEvent::kRelease; });
+    EXPECT_EQ(retains, releases);
     for (uint64_t bytes : StackSizes(prog.setup)) EXPECT_EQ(StackSizeFor(bytes), bytes);
     for (uint64_t bytes : StackSizes(prog.body)) EXPECT_EQ(StackSizeFor(bytes), bytes);
   }
@@ -242,8 +252,14 @@ TEST(Go15Suite, MatmultSetupFollowsTheCubeRootOfN) {
 }
 
 TEST(Go15Suite, DeferManyKeepsOneRecordPerOp) {
-  const std::vector<uint64_t> sizes = AllocSizes(Program("BenchmarkDeferMany", 500).setup);
-  EXPECT_EQ(sizes, std::vector<uint64_t>(500, 80));
+  const RunProgram prog = Program("BenchmarkDeferMany", 500);
+  EXPECT_TRUE(prog.setup.empty());
+  EXPECT_EQ(AllocSizes(prog.body), std::vector<uint64_t>{80});
+  ASSERT_EQ(prog.body.size(), 2u);
+  EXPECT_EQ(prog.body[1].kind, TraceEvent::kRetain);
+  EXPECT_EQ(prog.iterations, 500);
+  ASSERT_EQ(prog.teardown.size(), 1u);
+  EXPECT_EQ(prog.teardown[0].kind, TraceEvent::kRelease);
 }
 
 TEST(Go15Suite, MapPopKeepsTheGrownBucketArray) {

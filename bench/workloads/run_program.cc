@@ -101,6 +101,21 @@ void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
   for (uint64_t id : ids) body_.push_back(Drop(id));
 }
 
+void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, int p) {
+  const uint64_t id = NewId();
+  body_.push_back(Alloc(id, bytes, noscan, p));
+  TraceEvent keep{};
+  keep.kind = TraceEvent::kRetain;
+  keep.id = id;
+  body_.push_back(keep);
+  if (!retains_) {
+    retains_ = true;
+    TraceEvent release{};
+    release.kind = TraceEvent::kRelease;
+    teardown_.push_back(release);
+  }
+}
+
 void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, int p) {
   uint64_t prev = 0;
   for (uint64_t bytes : sizes) {
@@ -155,6 +170,7 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
       }
       if (p > 0 && renumber.contains(e.id) &&
           (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kDrop ||
+           e.kind == TraceEvent::kRetain ||
            e.kind == TraceEvent::kStack || e.kind == TraceEvent::kUnstack)) {
         e.id = renumber[e.id];
       }

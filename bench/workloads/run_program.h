@@ -11,8 +11,9 @@
 // Go is garbage after the benchmark function returns).
 //
 // Invariants of a finished program:
-//  - every id allocated in the body is dropped (or unstacked) in the body,
-//    so every iteration starts from the same live set;
+//  - every id allocated in the body is dropped, retained or unstacked in the
+//    body, so every iteration starts from the same set of ids;
+//  - retained objects are released at teardown;
 //  - every id allocated in setup is dropped (or unstacked) in teardown;
 //  - stack sizes are powers of two of at least 2 KiB.
 #ifndef THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
@@ -63,6 +64,9 @@ class RunBuilder {
   // --- one iteration of the timed loop --------------------------------------
   // `count` objects that are garbage by the end of the iteration.
   void OpAlloc(uint64_t bytes, bool noscan, int count = 1, int p = 0);
+  // An object made in every iteration and kept until the run ends (b.N
+  // pending defer records).
+  void OpAllocRetained(uint64_t bytes, bool noscan, int p = 0);
   // append's growth: each size is allocated while the previous one is still
   // live (the copy), then the previous one is dropped; the last is garbage at
   // the end of the iteration.
@@ -94,6 +98,7 @@ class RunBuilder {
   RunContext ctx_;
   uint64_t next_id_ = 1;
   bool parallel_ = false;
+  bool retains_ = false;
   std::vector<TraceEvent> setup_;
   std::vector<TraceEvent> body_;
   std::vector<TraceEvent> teardown_;

@@ -1,5 +1,7 @@
 #include "bench/workloads/trace.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -47,8 +49,13 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
       return LineError(line_no, line, "expected unstack <id> <p>");
     }
-  } else if (op == "gc" || op == "freeosmemory") {
-    e.kind = op == "gc" ? TraceEvent::kGc : TraceEvent::kFreeOsMemory;
+  } else if (op == "retain") {
+    e.kind = TraceEvent::kRetain;
+    if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected retain <id>");
+  } else if (op == "gc" || op == "freeosmemory" || op == "release") {
+    e.kind = op == "gc" ? TraceEvent::kGc
+             : op == "release" ? TraceEvent::kRelease
+                               : TraceEvent::kFreeOsMemory;
     if (f.size() != 1) return LineError(line_no, line, absl::StrCat("expected ", op, " alone"));
   } else if (op == "compute" || op == "sleep") {
     e.kind = op == "compute" ? TraceEvent::kCompute : TraceEvent::kSleep;
@@ -71,8 +78,8 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 1) return LineError(line_no, line, "expected end alone");
   } else {
     return LineError(line_no, line,
-                     "unknown event (accepted: alloc, drop, stack, unstack, gc, freeosmemory, "
-                     "compute, sleep, bench, loop, end)");
+                     "unknown event (accepted: alloc, drop, retain, release, stack, unstack, gc, "
+                     "freeosmemory, compute, sleep, bench, loop, end)");
   }
   return e;
 }
@@ -133,6 +140,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
     case TraceEvent::kLoop: return absl::StrFormat("loop %d %d", e.id, e.ns);
     case TraceEvent::kEnd: return "end";
+    case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
+    case TraceEvent::kRelease: return "release";
   }
   return "?";
 }
@@ -250,6 +259,21 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kSleep:
       Advance(e.ns, /*idle=*/true);
       break;
+    case TraceEvent::kRetain: {
+      auto it = objects_.find(e.id);
+      if (it == objects_.end()) {
+        return absl::NotFoundError(absl::StrCat("retain ", e.id, ": no live object has that id"));
+      }
+      retained_.push_back(it->second);
+      objects_.erase(it);
+      break;
+    }
+    case TraceEvent::kRelease:
+      for (uintptr_t x : retained_) {
+        if (absl::Status st = rt_->Drop(x); !st.ok()) return st;
+      }
+      retained_.clear();
+      break;
     case TraceEvent::kBench:
       break;
     case TraceEvent::kLoop:
@@ -274,24 +298,42 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   const int64_t at_end = ns_per_iteration - per_work * work;
   // An alloc whose drop is the very next event is one transient allocation
   // (Runtime::AllocateTransient): same heap decisions, no handle to track.
+  // Likewise an alloc followed by its retain goes straight to the retained
+  // list.
+  enum class Fast { kNo, kTransient, kRetained };
   struct Step {
     const TraceEvent* e;
-    bool transient;
+    Fast fast;
   };
   std::vector<Step> steps;
   for (size_t k = 0; k < body.size(); ++k) {
     const TraceEvent& e = body[k];
-    const bool transient = e.kind == TraceEvent::kAlloc && k + 1 < body.size() &&
-                           body[k + 1].kind == TraceEvent::kDrop && body[k + 1].id == e.id &&
-                           !objects_.contains(e.id);
-    steps.push_back(Step{&e, transient});
-    if (transient) ++k;
+    Fast fast = Fast::kNo;
+    if (e.kind == TraceEvent::kAlloc && k + 1 < body.size() && body[k + 1].id == e.id &&
+        !objects_.contains(e.id)) {
+      if (body[k + 1].kind == TraceEvent::kDrop) fast = Fast::kTransient;
+      if (body[k + 1].kind == TraceEvent::kRetain) fast = Fast::kRetained;
+    }
+    steps.push_back(Step{&e, fast});
+    if (fast != Fast::kNo) ++k;
   }
   int64_t pending = 0;
   auto flush = [&] {
     if (pending > 0) Advance(pending, /*idle=*/false);
     pending = 0;
   };
+  if (steps.empty()) {
+    // Nothing but time: the same slices the loop below would make, without
+    // walking the iterations one by one (b.N reaches 1e9).
+    if (ns_per_iteration > 0) {
+      const int64_t per_slice = (kLoopSliceNs + ns_per_iteration - 1) / ns_per_iteration;
+      for (int64_t done = 0; done < iterations; done += per_slice) {
+        Advance(std::min(per_slice, iterations - done) * ns_per_iteration, /*idle=*/false);
+      }
+    }
+    stats_.virtual_ns = clock_->NanoTime() - start_ns_;
+    return absl::OkStatus();
+  }
   for (int64_t i = 0; i < iterations; ++i) {
     for (const Step& step : steps) {
       const TraceEvent& e = *step.e;
@@ -299,8 +341,13 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
           e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute) {
         flush();
       }
-      if (step.transient) {
+      if (step.fast == Fast::kTransient) {
         if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
+        stats_.events += 2;
+      } else if (step.fast == Fast::kRetained) {
+        absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
+        if (!x.ok()) return x.status();
+        retained_.push_back(*x);
         stats_.events += 2;
       } else if (absl::Status st = Apply(e); !st.ok()) {
         return st;

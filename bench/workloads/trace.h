@@ -12,6 +12,8 @@
 //   freeosmemory                        runtime/debug.FreeOSMemory()
 //   compute <ns>                        virtual time passes with a P busy
 //   sleep <ns>                          virtual time passes with every P idle
+//   retain <id>                         <id> stays live, without an id, until release
+//   release                             drops every retained object
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
 //   loop <iterations> <ns>              the lines up to "end" are one iteration of
 //   end                                 a timed loop; each iteration is <ns> of busy
@@ -38,7 +40,8 @@ namespace thp {
 
 struct TraceEvent {
   enum Kind {
-    kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd
+    kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
+    kRetain, kRelease
   } kind;
   uint64_t id = 0;     // alloc, drop, stack, unstack; b.N for bench; iterations for loop
   uint64_t bytes = 0;  // alloc, stack
@@ -115,6 +118,7 @@ class TraceReplayer {
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;
+  std::vector<uintptr_t> retained_;
   ReplayStats stats_;
 };
 

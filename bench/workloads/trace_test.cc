@@ -14,7 +14,7 @@ namespace {
 TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
-                         "bench BenchmarkMalloc8 100", "loop 100 33", "end"};
+                         "bench BenchmarkMalloc8 100", "loop 100 33", "end", "retain 4", "release"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -45,15 +45,19 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
 // same heap, clock and census as the events written out one by one.
 TEST(Trace, LoopEqualsItsUnrolledBody) {
   const std::string body =
-      "alloc 1 40000 noscan 0\nalloc 2 16 scan 1\ndrop 2\nstack 3 8192 0\nunstack 3 0\ndrop 1\n";
-  // 3 ms per iteration spread over the two allocs and the stack: one
+      "alloc 1 40000 noscan 0\nalloc 2 16 scan 1\ndrop 2\nstack 3 8192 0\nunstack 3 0\ndrop 1\n"
+      "alloc 4 80 scan 1\nretain 4\n";
+  // 4 ms per iteration spread over the three allocs and the stack: one
   // kLoopSliceNs slice after each.
-  std::string looped = "thp-trace 1\nbench BenchmarkX 400\nloop 400 3000000\n" + body + "end\n";
+  std::string looped =
+      "thp-trace 1\nbench BenchmarkX 400\nloop 400 4000000\n" + body + "end\nrelease\ngc\n";
   std::string unrolled = "thp-trace 1\n";
   for (int i = 0; i < 400; ++i) {
     unrolled += "alloc 1 40000 noscan 0\ncompute 1000000\nalloc 2 16 scan 1\ncompute 1000000\n"
-                "drop 2\nstack 3 8192 0\ncompute 1000000\nunstack 3 0\ndrop 1\n";
+                "drop 2\nstack 3 8192 0\ncompute 1000000\nunstack 3 0\ndrop 1\n"
+                "alloc 4 80 scan 1\ncompute 1000000\nretain 4\n";
   }
+  unrolled += "release\ngc\n";
   auto run = [](const std::string& text) {
     absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
     EXPECT_TRUE(events.ok()) << events.status();
@@ -72,7 +76,14 @@ TEST(Trace, LoopEqualsItsUnrolledBody) {
   auto a = run(looped);
   auto b = run(unrolled);
   EXPECT_EQ(a, b);
-  EXPECT_EQ(std::get<0>(a), int64_t{400} * 3000000);
+  // An empty body is time only, advanced in the same slices: 3 iterations
+  // of 400 us make one slice of 1.2 ms.
+  std::string empty = "thp-trace 1\nloop 2000 400000\nend\n";
+  std::string slices = "thp-trace 1\n";
+  for (int i = 0; i < 666; ++i) slices += "compute 1200000\n";
+  slices += "compute 800000\n";
+  EXPECT_EQ(run(empty), run(slices));
+  EXPECT_EQ(std::get<0>(a), int64_t{400} * 4000000);
   EXPECT_GT(std::get<3>(a), 0u);  // 1.2 s of virtual time: the scavenger released spans
   EXPECT_GT(std::get<1>(a), 0u);  // 16 MB of garbage: the pacer ran cycles
 }

@@ -1,0 +1,85 @@
+// What one variant's run of the Go 1.5 benchmark suite measured, and the
+// line format a vma_repro child process hands it to its parent in.
+//
+// Every figure is a plain field so the JSON, CSV and table writers
+// (repro_report.h) all read the same numbers.
+#ifndef THP_BENCH_REPRO_RESULT_H_
+#define THP_BENCH_REPRO_RESULT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime_port/census_kernel.h"
+
+namespace thp {
+
+struct VariantResult {
+  std::string variant;
+  std::string kernel;   // "linux" or "sim"
+  std::string profile;  // "linux6" or "linux2015"
+  // VMA counts (census_kernel.h): whole process, the runtime's own
+  // mappings, and the Go-equivalent (own + kGoStaticBinaryVmas).
+  int64_t max_process_vmas = 0;
+  int64_t max_own_vmas = 0;
+  int64_t max_go_vmas = 0;
+  int64_t final_process_vmas = 0;
+  int64_t final_own_vmas = 0;
+  std::string max_at_benchmark;  // where the Go-equivalent maximum was first reached
+  // The heap arena's resident and AnonHugePages bytes, sampled at the end of
+  // every b.N run's loop and after every scavenge pass that released memory.
+  uint64_t peak_rss = 0;
+  uint64_t final_rss = 0;
+  uint64_t peak_anon_huge = 0;
+  uint64_t final_anon_huge = 0;
+  // memstats at the end.
+  uint64_t heap_sys = 0;
+  uint64_t heap_released = 0;
+  uint64_t heap_inuse = 0;
+  // madvise calls by advice (DONTNEED, HUGEPAGE, NOHUGEPAGE, COLLAPSE,
+  // TRY_COLLAPSE) and failures as "ADVICE/ERRNO" -> count.
+  std::vector<std::pair<std::string, int64_t>> madvise_calls;
+  std::vector<std::pair<std::string, int64_t>> madvise_errors;
+  int64_t mmap_calls = 0;
+  int64_t munmap_calls = 0;
+  int64_t scavenge_passes = 0;
+  int64_t gc_cycles = 0;
+  int64_t benchmarks = 0;  // benchmarks run
+  int64_t runs = 0;        // b.N runs
+  int64_t ops = 0;         // loop iterations in all runs
+  int64_t events = 0;      // heap events applied
+  int64_t census_reads = 0;
+  int64_t virtual_ns = 0;
+  int64_t wall_ns = 0;
+  // "" when the run finished; else the runtime's fatal error (the kernel
+  // refused memory) and everything above is what was measured before it.
+  std::string error;
+  // VMA counts over virtual time, at most kSeriesPoints points: each point
+  // carries the highest counts of its stretch of time.
+  std::vector<CensusPoint> series;
+};
+
+inline constexpr int kSeriesPoints = 1500;
+
+// The scalar figures as (key, value) in a fixed order: the JSON keys, the CSV
+// columns and the child format all come from this one list.
+struct ResultField {
+  std::string key;
+  std::string value;  // decimal for numbers
+  bool is_string = false;
+};
+std::vector<ResultField> ScalarFields(const VariantResult& r);
+
+// Keeps the shape of a census series in at most `points` points: the time
+// axis is cut into equal buckets and each bucket keeps its highest counts.
+std::vector<CensusPoint> DownsampleSeries(const std::vector<CensusPoint>& series, int64_t end_ns,
+                                          int points);
+
+// The child -> parent format: "key<TAB>value" lines, "point<TAB>t<TAB>process<TAB>own".
+std::string SerializeResult(const VariantResult& r);
+absl::StatusOr<VariantResult> ParseResult(const std::string& text);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_REPRO_RESULT_H_

@@ -1,0 +1,336 @@
+// bench/vma_repro: the project's main job. Runs the Go 1.5 runtime package's
+// 243 benchmarks, as heap workloads, through the ported heap, scavenger and
+// each memory-layer variant under GODEBUG=scavenge=1, and reports the
+// maximum VMA count per variant next to Go's own 692 (go1.5.1) and 49 (with
+// 44078a3).
+//
+//   bazel run -c opt //bench:vma_repro -- --kernel=linux
+//   bazel run -c opt //bench:vma_repro -- --kernel=sim --kernel_profile=linux2015
+//       --variants=prefix,fixed --json_out=/tmp/r.json --svg_out=/tmp/r.svg   (one line)
+//
+// Each variant runs in a child process of its own (a fresh address space);
+// the parent collects the children's results and prints a table and the
+// headline line. Progress goes to stderr (--quiet silences it). Exit status:
+// 0; 1 if a variant died of a fatal runtime error (its row says which; what
+// it measured until then is still reported and written); 2 for bad flags.
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "bench/cli.h"
+#include "bench/fixed_layout.h"
+#include "bench/kernel_choice.h"
+#include "bench/repro_report.h"
+#include "bench/runtime_env.h"
+#include "bench/suite_runner.h"
+#include "bench/workloads/go15_suite.h"
+#include "runtime_port/huge_page_policy.h"
+#include "runtime_port/proc_maps.h"
+
+ABSL_FLAG(std::string, variants, "all",
+          "comma-separated memory-layer variants, or all (every variant the kernel supports)");
+ABSL_FLAG(std::string, workloads, "", "run only the benchmarks whose name matches this regex");
+ABSL_FLAG(bool, list_workloads, false,
+          "print the benchmark names (those --workloads picks) in run order and exit");
+ABSL_FLAG(int, gomaxprocs, 2,
+          "GOMAXPROCS of the modelled runtime (2: the recorded Go 1.5.1 run used 2 on a "
+          "2-core machine)");
+ABSL_FLAG(double, time_scale, 1.0, "multiplies every recorded ns/op (sensitivity to timing)");
+ABSL_FLAG(std::string, benchtime, "1s", "go test -benchtime (a duration, e.g. 1s, 100ms)");
+ABSL_FLAG(std::string, timings, "go151",
+          "recorded timings that drive the clock: go151 (as released) or fix (with 44078a3)");
+ABSL_FLAG(std::string, timings_file, "testdata/go15_runtime_bench_ns_per_op.tsv",
+          "the recorded Go 1.5.1 timings (run order, b.N, ns/op)");
+ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
+ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
+ABSL_FLAG(std::string, svg_out, "", "write the VMA count over virtual time as SVG here");
+ABSL_FLAG(std::string, trace_out, "",
+          "write the suite's heap-event trace (bench/workloads/trace.h) here; the same for every "
+          "variant, replayable with //bench:replay");
+ABSL_FLAG(int, jobs, 1, "variants to run at the same time (each is a child process)");
+ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
+ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
+ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
+
+namespace thp {
+namespace {
+
+struct Setup {
+  KernelChoice kernel;
+  std::vector<RecordedBenchmark> timings;
+  std::vector<const Go15Benchmark*> benchmarks;
+  SuiteOptions suite;
+};
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+// Validates every flag (exit 2 naming the value) and builds the options
+// shared by parent and children.
+Setup SetupOrExit() {
+  Setup s;
+  s.kernel = KernelChoiceFromFlags();
+  const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
+  absl::StatusOr<std::string> text = ReadWholeFile(timings_path);
+  if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
+  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
+  if (!timings.ok()) ExitUsage(absl::StrCat(timings_path, ": ", timings.status().message()));
+  s.timings = *std::move(timings);
+
+  const std::string pattern = absl::GetFlag(FLAGS_workloads);
+  std::regex re;
+  try {
+    re = std::regex(pattern, std::regex::extended);
+  } catch (const std::regex_error& e) {
+    ExitUsage(absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", e.what()));
+  }
+  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
+    if (pattern.empty() || std::regex_search(b.name, re)) s.benchmarks.push_back(&b);
+  }
+  if (s.benchmarks.empty()) {
+    ExitUsage(absl::StrCat("--workloads=", pattern, ": matches none of the ",
+                           Go15RuntimeBenchmarks().size(), " benchmarks (see --list_workloads)"));
+  }
+  for (const Go15Benchmark* b : s.benchmarks) {
+    bool found = false;
+    for (const RecordedBenchmark& t : s.timings) found |= t.name == b->name;
+    if (!found) ExitUsage(absl::StrCat(timings_path, ": no timing for ", b->name));
+  }
+
+  const int procs = absl::GetFlag(FLAGS_gomaxprocs);
+  if (procs < 1 || procs > 256) ExitUsage(absl::StrCat("--gomaxprocs=", procs, ": expected 1 to 256"));
+  const double scale = absl::GetFlag(FLAGS_time_scale);
+  if (!(scale > 0 && scale <= 1000)) {
+    ExitUsage(absl::StrCat("--time_scale=", scale, ": expected a number above 0, at most 1000"));
+  }
+  absl::Duration benchtime;
+  const std::string bt = absl::GetFlag(FLAGS_benchtime);
+  if (!absl::ParseDuration(bt, &benchtime) || benchtime <= absl::ZeroDuration() ||
+      benchtime > absl::Hours(1)) {
+    ExitUsage(absl::StrCat("--benchtime=", bt, ": expected a duration above 0, at most 1h (e.g. 1s, 50ms)"));
+  }
+  const std::string which = absl::GetFlag(FLAGS_timings);
+  if (which != "go151" && which != "fix") {
+    ExitUsage(absl::StrCat("--timings=", which, ": expected go151 or fix"));
+  }
+  const int jobs = absl::GetFlag(FLAGS_jobs);
+  if (jobs < 1 || jobs > 16) ExitUsage(absl::StrCat("--jobs=", jobs, ": expected 1 to 16"));
+
+  // The environment a Go program reads; GODEBUG=scavenge=1 unless GODEBUG
+  // says otherwise, because that is how Go measured 692 and 49.
+  const RuntimeEnv env = RuntimeEnvOrExit("fixed");
+  const char* godebug = std::getenv("GODEBUG");
+  s.suite.scavenge_debug =
+      godebug != nullptr && absl::StrContains(godebug, "scavenge=") ? env.debug.scavenge > 0 : true;
+  s.suite.runtime = env.options;
+  s.suite.runtime.gomaxprocs = procs;
+  s.suite.runtime.touch_memory = true;
+  s.suite.time_scale = scale;
+  s.suite.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
+  s.suite.timings_fix = which == "fix";
+  s.suite.benchmarks = s.benchmarks;
+  s.suite.profile = s.kernel.profile;
+  return s;
+}
+
+// The variants to run: the flag's list (each must exist and be supported by
+// the chosen kernel), or all the kernel supports.
+std::vector<std::string> VariantsOrExit(const Setup& s, std::vector<std::string>* skipped) {
+  absl::StatusOr<std::unique_ptr<Kernel>> probe = MakeKernel(s.kernel);
+  ExitIfError(probe.status());
+  const std::string flag = absl::GetFlag(FLAGS_variants);
+  const bool all = flag == "all";
+  std::vector<std::string> out;
+  for (const std::string& v : all ? HugePagePolicyNames() : SplitList(flag)) {
+    // NewMemLinux checks the name and that the kernel has the advices.
+    absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(**probe, v, MemLinuxOptions());
+    if (m.ok()) {
+      out.push_back(v);
+    } else if (all) {
+      skipped->push_back(absl::StrCat(v, " (", m.status().message(), ")"));
+    } else {
+      ExitUsage(absl::StrCat("--variants: ", m.status().message()));
+    }
+  }
+  if (out.empty()) ExitUsage(absl::StrCat("--variants=", flag, ": no variant to run"));
+  return out;
+}
+
+int RunChild(const Setup& s) {
+  const std::string variant = absl::GetFlag(FLAGS_child_variant);
+  const std::string out = absl::GetFlag(FLAGS_child_result);
+  absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
+  ExitIfError(kernel.status());
+  SuiteOptions o = s.suite;
+  o.runtime.variant = variant;
+  o.timings = &s.timings;
+  o.on_fatal = [&out](const VariantResult& r) { WriteFile(out, SerializeResult(r)); };
+  if (!absl::GetFlag(FLAGS_quiet)) {
+    const absl::Time start = absl::Now();
+    o.progress = [variant, start](const Go15Benchmark& b, size_t i, size_t total) {
+      std::fprintf(stderr, "vma_repro: [%s] %zu/%zu %s (%.1fs)\n", variant.c_str(), i + 1, total,
+                   b.name, absl::ToDoubleSeconds(absl::Now() - start));
+    };
+  }
+  VariantResult r = RunSuite(**kernel, o, nullptr);
+  if (!WriteFile(out, SerializeResult(r))) {
+    std::fprintf(stderr, "vma_repro: cannot write %s\n", out.c_str());
+    return 2;
+  }
+  return 0;
+}
+
+// Writes the trace of the whole suite: the programs depend only on the
+// schedule and GOMAXPROCS, not on the variant, so no runtime is needed.
+void WriteTraceOrExit(const Setup& s, const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) ExitUsage(absl::StrCat("--trace_out=", path, ": cannot open for writing"));
+  const SuiteOptions& o = s.suite;
+  std::fprintf(f, "thp-trace 1\n# Go 1.5 runtime benchmarks as heap programs; GOMAXPROCS=%d "
+               "time_scale=%g timings=%s\n", o.runtime.gomaxprocs, o.time_scale,
+               o.timings_fix ? "fix" : "go151");
+  auto line = [f](const std::string& l) { std::fprintf(f, "%s\n", l.c_str()); };
+  for (const Go15Benchmark* b : s.benchmarks) {
+    const RecordedBenchmark* t = nullptr;
+    for (const RecordedBenchmark& r : s.timings) {
+      if (r.name == b->name) t = &r;
+    }
+    const double ns = (o.timings_fix ? t->ns_fix : t->ns_go151) * o.time_scale;
+    LaunchSchedule(
+        [&](int64_t n) {
+          RunBuilder builder(RunContext{n, o.runtime.gomaxprocs});
+          b->generate(builder);
+          EmitRunProgram(builder.Build(b->name, ns), line);
+          return static_cast<int64_t>(std::llround(ns * static_cast<double>(n)));
+        },
+        o.benchtime_ns);
+  }
+  if (std::fclose(f) != 0) ExitUsage(absl::StrCat("--trace_out=", path, ": write failed"));
+}
+
+struct Child {
+  std::string variant;
+  std::string result_path;
+  pid_t pid = 0;
+};
+
+pid_t Spawn(int argc, char** argv, const Child& c) {
+  std::vector<std::string> args(argv, argv + argc);
+  args.push_back(absl::StrCat("--child_variant=", c.variant));
+  args.push_back(absl::StrCat("--child_result=", c.result_path));
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  pid_t pid = 0;
+  const int err = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ);
+  if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
+  return pid;
+}
+
+int RunParent(int argc, char** argv, const Setup& s) {
+  std::vector<std::string> skipped;
+  const std::vector<std::string> variants = VariantsOrExit(s, &skipped);
+  const bool quiet = absl::GetFlag(FLAGS_quiet);
+  for (const std::string& k : skipped) {
+    if (!quiet) std::fprintf(stderr, "vma_repro: skipping %s\n", k.c_str());
+  }
+  const std::string trace = absl::GetFlag(FLAGS_trace_out);
+  if (!trace.empty()) WriteTraceOrExit(s, trace);
+
+  char dir_template[] = "/tmp/vma_repro.XXXXXX";
+  const char* dir = mkdtemp(dir_template);
+  if (dir == nullptr) ExitUsage("cannot create a temporary directory under /tmp");
+  std::vector<Child> children;
+  for (const std::string& v : variants) {
+    children.push_back(Child{v, absl::StrCat(dir, "/", v, ".result")});
+  }
+  const size_t jobs = static_cast<size_t>(absl::GetFlag(FLAGS_jobs));
+  ReproRun run;
+  run.kernel = s.kernel.kernel;
+  run.profile = s.kernel.profile;
+  run.gomaxprocs = s.suite.runtime.gomaxprocs;
+  run.time_scale = s.suite.time_scale;
+  run.timings = s.suite.timings_fix ? "fix" : "go151";
+  run.workloads = absl::GetFlag(FLAGS_workloads);
+  run.variants.resize(children.size());
+  bool fatal = false;
+  size_t next = 0, running = 0;
+  while (next < children.size() || running > 0) {
+    while (running < jobs && next < children.size()) {
+      children[next].pid = Spawn(argc, argv, children[next]);
+      ++next;
+      ++running;
+    }
+    int status = 0;
+    const pid_t pid = wait(&status);
+    if (pid < 0) break;
+    --running;
+    for (size_t i = 0; i < children.size(); ++i) {
+      if (children[i].pid != pid) continue;
+      VariantResult& r = run.variants[i];
+      absl::StatusOr<std::string> text = ReadWholeFile(children[i].result_path);
+      absl::StatusOr<VariantResult> parsed =
+          text.ok() ? ParseResult(*text) : absl::StatusOr<VariantResult>(text.status());
+      if (parsed.ok()) r = *std::move(parsed);
+      r.variant = children[i].variant;
+      if (!parsed.ok() || (WIFEXITED(status) && WEXITSTATUS(status) != 0 && r.error.empty())) {
+        r.error = absl::StrFormat("child exited with status %d, no result", WEXITSTATUS(status));
+      } else if (WIFSIGNALED(status)) {
+        r.error = absl::StrCat("child killed by signal ", WTERMSIG(status));
+      }
+      fatal |= !r.error.empty();
+      std::remove(children[i].result_path.c_str());
+    }
+  }
+  rmdir(dir);
+
+  std::printf("%s", FormatTable(run).c_str());
+  const std::string headline = Headline(run);
+  if (!headline.empty()) std::printf("%s\n", headline.c_str());
+  auto write = [](const std::string& path, const std::string& text, const char* flag) {
+    if (!path.empty() && !WriteFile(path, text)) {
+      std::fprintf(stderr, "vma_repro: --%s=%s: cannot write\n", flag, path.c_str());
+      std::exit(2);
+    }
+  };
+  write(absl::GetFlag(FLAGS_json_out), FormatJson(run), "json_out");
+  write(absl::GetFlag(FLAGS_csv_out), FormatCsv(run), "csv_out");
+  write(absl::GetFlag(FLAGS_svg_out), FormatSvg(run), "svg_out");
+  return fatal ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace thp
+
+int main(int argc, char** argv) {
+  thp::ReexecWithFixedLayout(argc, argv);
+  thp::ParseFlagsOrExit(argc, argv,
+                        "Runs the Go 1.5 runtime benchmarks through every memory-layer variant "
+                        "and reports VMA counts.\n  vma_repro [--variants=prefix,fixed] "
+                        "[--kernel=linux|sim] [--kernel_profile=linux6|linux2015] "
+                        "[--json_out=F --csv_out=F --svg_out=F]");
+  const thp::Setup s = thp::SetupOrExit();
+  if (absl::GetFlag(FLAGS_list_workloads)) {
+    for (const thp::Go15Benchmark* b : s.benchmarks) std::printf("%s\n", b->name);
+    return 0;
+  }
+  if (!absl::GetFlag(FLAGS_child_variant).empty()) return thp::RunChild(s);
+  return thp::RunParent(argc, argv, s);
+}
