@@ -34,6 +34,7 @@ constexpr IntField kIntFields[] = {
     {"max_vmas_go_equivalent", &VariantResult::max_go_vmas},
     {"max_vmas_runtime", &VariantResult::max_own_vmas},
     {"max_vmas_process", &VariantResult::max_process_vmas},
+    {"max_split_vmas", &VariantResult::max_split_vmas},
     {"final_vmas_runtime", &VariantResult::final_own_vmas},
     {"final_vmas_process", &VariantResult::final_process_vmas},
     {"mmap_calls", &VariantResult::mmap_calls},

@@ -24,6 +24,7 @@ struct VariantResult {
   int64_t max_process_vmas = 0;
   int64_t max_own_vmas = 0;
   int64_t max_go_vmas = 0;
+  int64_t max_split_vmas = 0;  // CensusKernel::max_splits
   int64_t final_process_vmas = 0;
   int64_t final_own_vmas = 0;
   std::string max_at_benchmark;  // where the Go-equivalent maximum was first reached

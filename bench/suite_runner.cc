@@ -46,6 +46,7 @@ void Collect(TraceReplayer& rep, absl::Time wall_start, VariantResult& r) {
   r.max_process_vmas = c.max_process();
   r.max_own_vmas = c.max_own();
   r.max_go_vmas = c.max_go_equivalent();
+  r.max_split_vmas = c.max_splits();
   r.final_process_vmas = c.current().process;
   r.final_own_vmas = c.current().own;
   const MemStats& m = rep.runtime().heap().stats();

@@ -33,6 +33,7 @@ void CensusKernel::Observe() {
   const VmaTally t = inner_.TallyVmas(owned_list_);
   max_process_ = std::max(max_process_, t.map_count);
   max_own_ = std::max(max_own_, t.in_ranges);
+  max_splits_ = std::max(max_splits_, t.in_ranges - static_cast<int64_t>(owned_list_.size()));
   if (series_.empty() || t.map_count != current_.process || t.in_ranges != current_.own) {
     current_ = CensusPoint{now_(), t.map_count, t.in_ranges};
     series_.push_back(current_);

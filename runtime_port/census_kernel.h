@@ -61,6 +61,9 @@ class CensusKernel final : public Kernel {
   int64_t max_process() const { return max_process_; }
   int64_t max_own() const { return max_own_; }
   int64_t max_go_equivalent() const { return max_own_ + kGoStaticBinaryVmas; }
+  // The most VMAs the runtime's own ranges had beyond one per range: what
+  // flag changes split (0 for a variant that never changes a flag).
+  int64_t max_splits() const { return max_splits_; }
   const CensusPoint& current() const { return current_; }
   // One point per change of either count, in call order.
   const std::vector<CensusPoint>& series() const { return series_; }
@@ -81,6 +84,7 @@ class CensusKernel final : public Kernel {
   std::vector<CensusPoint> series_;
   int64_t max_process_ = 0;
   int64_t max_own_ = 0;
+  int64_t max_splits_ = 0;
   int64_t observations_ = 0;
 };
 

@@ -54,6 +54,7 @@ TEST_P(CensusKernelTest, CountsSplitsOfOwnedRangesExactly) {
   EXPECT_EQ(census_->owned()[0].hi, kBase + 12 * kMiB);
   EXPECT_EQ(census_->owned()[1].lo, kBase + 14 * kMiB);
   EXPECT_EQ(census_->max_own(), 6);
+  EXPECT_EQ(census_->max_splits(), 4);  // 6 VMAs over 2 ranges; 5 over 1 before
   EXPECT_EQ(census_->max_go_equivalent(), 6 + kGoStaticBinaryVmas);
   // The series records each change with its time.
   const std::vector<CensusPoint>& s = census_->series();

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# vma_repro on a reduced suite (benchtime 5ms: the same 243 benchmarks with
+# small b.N): the real kernel and the simulated linux6 kernel give identical
+# runtime-own and Go-equivalent VMA maxima for every variant; the `none`
+# variant adds no VMA beyond its mappings; on the linux2015 profile Go 1.5.0's
+# exact-range flags (prefix) split the heap more than no flags at all; the
+# sim is deterministic; and bad flags are one line with exit status 2.
+set -u
+bin="${1:-$(dirname "$0")/vma_repro}"
+[ -x "$bin" ] || bin="bench/vma_repro"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+common=(--benchtime=5ms --quiet --jobs=2 --variants=none,prefix,fixed,hugepage_eager,collapse,disablethp)
+
+"$bin" "${common[@]}" --kernel=linux --csv_out="$tmp/linux.csv" >"$tmp/linux.txt" || { echo "FAIL: linux run"; fail=1; }
+"$bin" "${common[@]}" --kernel=sim --csv_out="$tmp/sim.csv" >"$tmp/sim.txt" || { echo "FAIL: sim run"; fail=1; }
+"$bin" "${common[@]}" --kernel=sim --csv_out="$tmp/sim2.csv" >/dev/null || { echo "FAIL: sim rerun"; fail=1; }
+"$bin" --benchtime=5ms --quiet --jobs=2 --kernel=sim --kernel_profile=linux2015 \
+  --variants=none,prefix,fixed --csv_out="$tmp/l2015.csv" >/dev/null || { echo "FAIL: linux2015 run"; fail=1; }
+
+# column <csv> <variant> <key>
+column() {
+  awk -F, -v v="$2" -v k="$3" 'NR==1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["variant"] == v { print $col[k] }' "$1"
+}
+for v in none prefix fixed hugepage_eager collapse disablethp; do
+  for k in max_vmas_runtime max_vmas_go_equivalent final_vmas_runtime madvise_calls.HUGEPAGE madvise_calls.NOHUGEPAGE madvise_calls.DONTNEED; do
+    a=$(column "$tmp/linux.csv" "$v" "$k"); b=$(column "$tmp/sim.csv" "$v" "$k")
+    if [ -z "$a" ] || [ "$a" != "$b" ]; then echo "FAIL: $v $k: linux '$a' sim '$b'"; fail=1; fi
+  done
+done
+# Same flags, same numbers on the sim (virtual time only; wall time differs).
+strip() { awk -F, 'NR==1 { for (i = 1; i <= NF; i++) if ($i == "wall_ns") w = i } { $w = ""; print }' "$1"; }
+if [ "$(strip "$tmp/sim.csv")" != "$(strip "$tmp/sim2.csv")" ]; then
+  echo "FAIL: two sim runs differ"; diff <(strip "$tmp/sim.csv") <(strip "$tmp/sim2.csv"); fail=1
+fi
+# `none` never changes a flag, so its VMAs are its mappings: no splits.
+for f in linux sim l2015; do
+  s=$(column "$tmp/$f.csv" none max_split_vmas)
+  [ "$s" = "0" ] || { echo "FAIL: none on $f split $s VMAs"; fail=1; }
+  h=$(column "$tmp/$f.csv" none madvise_calls.HUGEPAGE); n=$(column "$tmp/$f.csv" none madvise_calls.NOHUGEPAGE)
+  [ "$h$n" = "00" ] || { echo "FAIL: none on $f made flag calls ($h, $n)"; fail=1; }
+done
+p=$(column "$tmp/l2015.csv" prefix max_split_vmas)
+if [ -z "$p" ] || [ "$p" -le 0 ]; then echo "FAIL: prefix on linux2015 split no VMA ($p)"; fail=1; fi
+grep -q '^prefix max_vmas=[0-9]* fixed max_vmas=[0-9]* ratio=[0-9.]* (Go 1.5: 692 -> 49, ratio 14.1)$' "$tmp/linux.txt" ||
+  { echo "FAIL: no headline line"; cat "$tmp/linux.txt"; fail=1; }
+
+expect_exit2() {
+  local what="$1"; shift
+  local err; err=$("$bin" "$@" 2>&1 >/dev/null); local rc=$?
+  local lines; lines=$(printf '%s\n' "$err" | grep -c .)
+  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -qF -- "$what"; then
+    echo "FAIL: $* -> exit $rc, stderr: $err (wanted one line with '$what', exit 2)"; fail=1
+  fi
+}
+expect_exit2 '--workloads=NoSuchBench: matches none of the 243 benchmarks' --workloads=NoSuchBench
+expect_exit2 '--workloads=(: not a valid' '--workloads=('
+expect_exit2 '--time_scale=0: expected a number above 0' --time_scale=0
+expect_exit2 '--benchtime=soon: expected a duration' --benchtime=soon
+expect_exit2 '--timings=go14: expected go151 or fix' --timings=go14
+expect_exit2 'unknown variant "prefx"' --variants=prefix,prefx --kernel=sim
+expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --variants=try_collapse --kernel=linux
+expect_exit2 '--gomaxprocs=0: expected 1 to 256' --gomaxprocs=0
+
+n=$("$bin" --list_workloads | wc -l)
+[ "$n" = 243 ] || { echo "FAIL: --list_workloads printed $n names"; fail=1; }
+first=$("$bin" --list_workloads --workloads='^BenchmarkMalloc' | head -1)
+[ "$first" = BenchmarkMalloc8 ] || { echo "FAIL: --workloads subset starts with '$first'"; fail=1; }
+
+[ "$fail" -eq 0 ] && echo PASS
+exit "$fail"
