@@ -8,6 +8,8 @@
 set -u
 bin="${1:-$(dirname "$0")/vma_repro}"
 [ -x "$bin" ] || bin="bench/vma_repro"
+replay="${2:-$(dirname "$0")/replay}"
+[ -x "$replay" ] || replay="bench/replay"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -46,6 +48,20 @@ p=$(column "$tmp/l2015.csv" prefix max_split_vmas)
 if [ -z "$p" ] || [ "$p" -le 0 ]; then echo "FAIL: prefix on linux2015 split no VMA ($p)"; fail=1; fi
 grep -q '^prefix max_vmas=[0-9]* fixed max_vmas=[0-9]* ratio=[0-9.]* (Go 1.5: 692 -> 49, ratio 14.1)$' "$tmp/linux.txt" ||
   { echo "FAIL: no headline line"; cat "$tmp/linux.txt"; fail=1; }
+
+# Workloads are data: the suite written with --trace_out and replayed by
+# //bench:replay gives the runtime the same VMA maximum and madvise calls.
+"$bin" --benchtime=5ms --quiet --kernel=sim --kernel_profile=linux2015 --variants=prefix \
+  --workloads='Append|StackCopy|Goroutine|DeferMany' --csv_out="$tmp/t.csv" \
+  --trace_out="$tmp/suite.trace" >/dev/null || { echo "FAIL: trace run"; fail=1; }
+line=$(GODEBUG=scavenge=1 "$replay" --trace="$tmp/suite.trace" --variant=prefix --kernel=sim \
+  --kernel_profile=linux2015)
+got=$(sed -n 's/.* max_runtime_vmas=\([0-9]*\) .*/\1/p' <<<"$line")
+want=$(column "$tmp/t.csv" prefix max_vmas_runtime)
+[ -n "$want" ] && [ "$got" = "$want" ] || { echo "FAIL: replayed trace max $got, vma_repro $want ($line)"; fail=1; }
+nohuge=$(sed -n 's/.*NOHUGEPAGE=\([0-9]*\).*/\1/p' <<<"$line")
+[ "$nohuge" = "$(column "$tmp/t.csv" prefix madvise_calls.NOHUGEPAGE)" ] ||
+  { echo "FAIL: replayed NOHUGEPAGE calls $nohuge"; fail=1; }
 
 expect_exit2() {
   local what="$1"; shift

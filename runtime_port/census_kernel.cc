@@ -6,7 +6,7 @@
 namespace thp {
 
 CensusKernel::CensusKernel(Kernel& inner, std::function<int64_t()> now)
-    : inner_(inner), now_(std::move(now)) {}
+    : ForwardingKernel(inner), now_(std::move(now)) {}
 
 MmapResult CensusKernel::Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) {
   MmapResult r = inner_.Mmap(hint, len, prot, flags);

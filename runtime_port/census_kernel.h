@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "runtime_port/forwarding_kernel.h"
 #include "runtime_port/kernel.h"
 
 namespace thp {
@@ -34,26 +35,14 @@ struct CensusPoint {
   int64_t own = 0;
 };
 
-class CensusKernel final : public Kernel {
+class CensusKernel final : public ForwardingKernel {
  public:
   // `now` is the clock the series is stamped with (virtual time).
   CensusKernel(Kernel& inner, std::function<int64_t()> now);
 
-  absl::string_view Name() const override { return inner_.Name(); }
-  bool Supports(Advice advice) const override { return inner_.Supports(advice); }
   MmapResult Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) override;
   int Munmap(uintptr_t addr, uintptr_t len) override;
   int Madvise(uintptr_t addr, uintptr_t len, Advice advice) override;
-  int Touch(uintptr_t addr, uintptr_t len) override { return inner_.Touch(addr, len); }
-  bool RangeUnmapped(uintptr_t addr, uintptr_t len) override {
-    return inner_.RangeUnmapped(addr, len);
-  }
-  std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override { return inner_.Vmas(lo, hi); }
-  int64_t MapCount() override { return inner_.MapCount(); }
-  Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override { return inner_.ResidencyOf(lo, hi); }
-  VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override {
-    return inner_.TallyVmas(ranges);
-  }
 
   // Counts again now (the driver calls this once at the start).
   void Observe();
@@ -76,7 +65,6 @@ class CensusKernel final : public Kernel {
   void RemoveOwned(uintptr_t lo, uintptr_t hi);
   void RebuildList();
 
-  Kernel& inner_;
   std::function<int64_t()> now_;
   absl::btree_map<uintptr_t, uintptr_t> owned_;  // lo -> hi, disjoint, not touching
   std::vector<AddressRange> owned_list_;

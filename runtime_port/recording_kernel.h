@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime_port/forwarding_kernel.h"
 #include "runtime_port/kernel.h"
 
 namespace thp {
@@ -32,25 +33,14 @@ KernelCall MadviseCall(uintptr_t addr, uintptr_t len, Advice advice);
 KernelCall MmapCall(uintptr_t addr, uintptr_t len);
 KernelCall MunmapCall(uintptr_t addr, uintptr_t len);
 
-class RecordingKernel final : public Kernel {
+class RecordingKernel final : public ForwardingKernel {
  public:
-  explicit RecordingKernel(Kernel& inner) : inner_(inner) {}
+  explicit RecordingKernel(Kernel& inner) : ForwardingKernel(inner) {}
 
-  absl::string_view Name() const override { return inner_.Name(); }
-  bool Supports(Advice advice) const override { return inner_.Supports(advice); }
   MmapResult Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) override;
   int Munmap(uintptr_t addr, uintptr_t len) override;
   int Madvise(uintptr_t addr, uintptr_t len, Advice advice) override;
   int Touch(uintptr_t addr, uintptr_t len) override;
-  bool RangeUnmapped(uintptr_t addr, uintptr_t len) override {
-    return inner_.RangeUnmapped(addr, len);
-  }
-  std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override { return inner_.Vmas(lo, hi); }
-  int64_t MapCount() override { return inner_.MapCount(); }
-  Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override { return inner_.ResidencyOf(lo, hi); }
-  VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override {
-    return inner_.TallyVmas(ranges);
-  }
 
   const std::vector<KernelCall>& calls() const { return calls_; }
   // Only the madvise calls, in order.
@@ -58,7 +48,6 @@ class RecordingKernel final : public Kernel {
   void Clear() { calls_.clear(); }
 
  private:
-  Kernel& inner_;
   std::vector<KernelCall> calls_;
 };
 
