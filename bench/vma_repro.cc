@@ -13,6 +13,7 @@
 // headline line. Progress goes to stderr (--quiet silences it). Exit status:
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
 // it measured until then is still reported and written); 2 for bad flags.
+#include <regex.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,7 +22,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -98,15 +98,16 @@ Setup SetupOrExit() {
   s.timings = *std::move(timings);
 
   const std::string pattern = absl::GetFlag(FLAGS_workloads);
-  std::regex re;
-  try {
-    re = std::regex(pattern, std::regex::extended);
-  } catch (const std::regex_error& e) {
-    ExitUsage(absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", e.what()));
+  regex_t re;
+  if (const int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    ExitUsage(absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", why));
   }
   for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
-    if (pattern.empty() || std::regex_search(b.name, re)) s.benchmarks.push_back(&b);
+    if (regexec(&re, b.name, 0, nullptr, 0) == 0) s.benchmarks.push_back(&b);
   }
+  regfree(&re);
   if (s.benchmarks.empty()) {
     ExitUsage(absl::StrCat("--workloads=", pattern, ": matches none of the ",
                            Go15RuntimeBenchmarks().size(), " benchmarks (see --list_workloads)"));
