@@ -90,32 +90,7 @@ std::vector<Vma> LinuxKernel::Vmas(uintptr_t lo, uintptr_t hi) {
   return out;
 }
 
-int64_t LinuxKernel::MapCount() {
-  // Streams /proc/self/maps through a fixed buffer: at the VMA limit the
-  // process cannot get new memory, and this count is what must still be
-  // reported then.
-  static char buf[1 << 16];
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  THP_CHECK(fd >= 0, absl::StrCat("open /proc/self/maps: errno ", errno));
-  int64_t lines = 0;
-  bool vsyscall = false;
-  constexpr absl::string_view kGate = "[vsyscall]";
-  size_t keep = 0;  // bytes carried over so a name split across reads is seen
-  for (;;) {
-    ssize_t n = read(fd, buf + keep, sizeof buf - keep);
-    if (n < 0 && errno == EINTR) continue;
-    THP_CHECK(n >= 0, absl::StrCat("read /proc/self/maps: errno ", errno));
-    if (n == 0) break;
-    absl::string_view chunk(buf + keep, static_cast<size_t>(n));
-    for (char c : chunk) lines += (c == '\n');
-    absl::string_view window(buf, keep + static_cast<size_t>(n));
-    if (window.find(kGate) != absl::string_view::npos) vsyscall = true;
-    keep = std::min(window.size(), kGate.size() - 1);
-    std::memmove(buf, window.data() + window.size() - keep, keep);
-  }
-  close(fd);
-  return lines - (vsyscall ? 1 : 0);
-}
+int64_t LinuxKernel::MapCount() { return TallyVmas({}).map_count; }
 
 namespace {
 
@@ -139,8 +114,10 @@ bool ParseMapsRange(absl::string_view line, uintptr_t* start, uintptr_t* end) {
 }  // namespace
 
 VmaTally LinuxKernel::TallyVmas(const std::vector<AddressRange>& ranges) {
-  // Fixed buffer for the same reason as MapCount. Lines are processed whole;
-  // a partial line at the end of a read is carried to the next one.
+  // Streams /proc/self/maps through a fixed buffer: at the VMA limit the
+  // process cannot get new memory, and this count is what must still be
+  // reported then. Lines are processed whole; a partial line at the end of
+  // a read is carried to the next one.
   static char buf[1 << 16];
   int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   THP_CHECK(fd >= 0, absl::StrCat("open /proc/self/maps: errno ", errno));
