@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   thp::ExitIfError(r.status());
   absl::Status st = (*r)->Run(*events, nullptr);
   if (!st.ok()) thp::ExitUsage(absl::StrCat(path, ": ", st.message()));
-  const thp::ReplayStats& s = (*r)->stats();
+  const thp::ReplayStats s = (*r)->stats();
   const thp::MemStats& m = (*r)->runtime().heap().stats();
   const std::string line = absl::StrFormat(
       "replay variant=%s kernel=%s events=%d virtual_s=%.3f gc=%d scavenges=%d max_vmas=%d "

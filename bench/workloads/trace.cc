@@ -177,22 +177,23 @@ TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
   actions_.force_gc = [this] {
     if (trace_ != nullptr && *trace_) (*trace_)("GC forced");
     rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
-    Census();
   };
   actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
     HeapScavenge(rt_->heap(), k, now, limit, trace_);
-    Census();
     if (on_scavenge_) on_scavenge_();
   };
-  Census();
 }
 
-void TraceReplayer::Census() {
-  // The census kernel counted after every call; this only copies its numbers.
-  stats_.max_vmas = census_->max_process();
-  stats_.final_vmas = census_->current().process;
-  stats_.max_own_vmas = census_->max_own();
-  stats_.final_own_vmas = census_->current().own;
+ReplayStats TraceReplayer::stats() const {
+  // The census kernel counted after every kernel call; the clock has the time.
+  ReplayStats s;
+  s.events = events_;
+  s.max_vmas = census_->max_process();
+  s.final_vmas = census_->current().process;
+  s.max_own_vmas = census_->max_own();
+  s.final_own_vmas = census_->current().own;
+  s.virtual_ns = clock_->NanoTime() - start_ns_;
+  return s;
 }
 
 void TraceReplayer::Advance(int64_t ns, bool idle) {
@@ -207,7 +208,7 @@ void TraceReplayer::Advance(int64_t ns, bool idle) {
 }
 
 absl::Status TraceReplayer::Apply(const TraceEvent& e) {
-  ++stats_.events;
+  ++events_;
   switch (e.kind) {
     case TraceEvent::kAlloc: {
       if (objects_.contains(e.id)) {
@@ -280,8 +281,6 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kEnd:
       return absl::InvalidArgumentError("loop and end are applied by Run, not Apply");
   }
-  Census();
-  stats_.virtual_ns = clock_->NanoTime() - start_ns_;
   return absl::OkStatus();
 }
 
@@ -331,8 +330,7 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
         Advance(std::min(per_slice, iterations - done) * ns_per_iteration, /*idle=*/false);
       }
     }
-    stats_.virtual_ns = clock_->NanoTime() - start_ns_;
-    return absl::OkStatus();
+      return absl::OkStatus();
   }
   for (int64_t i = 0; i < iterations; ++i) {
     for (const Step& step : steps) {
@@ -343,12 +341,12 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
       }
       if (step.fast == Fast::kTransient) {
         if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
-        stats_.events += 2;
+        events_ += 2;
       } else if (step.fast == Fast::kRetained) {
         absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
         if (!x.ok()) return x.status();
         retained_.push_back(*x);
-        stats_.events += 2;
+        events_ += 2;
       } else if (absl::Status st = Apply(e); !st.ok()) {
         return st;
       }
@@ -361,7 +359,6 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
     if (pending >= kLoopSliceNs) flush();
   }
   flush();
-  stats_.virtual_ns = clock_->NanoTime() - start_ns_;
   return absl::OkStatus();
 }
 

@@ -92,7 +92,7 @@ class TraceReplayer {
   // sees each bench label as it is reached.
   absl::Status Run(const std::vector<TraceEvent>& events,
                    const std::function<void(const TraceEvent&)>& on_bench);
-  const ReplayStats& stats() const { return stats_; }
+  ReplayStats stats() const;
   Runtime& runtime() { return *rt_; }
   const Sysmon& sysmon() const { return *sysmon_; }
   const CensusKernel& census() const { return *census_; }
@@ -104,7 +104,6 @@ class TraceReplayer {
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
                 std::unique_ptr<Runtime> rt, bool scavenge_debug, const TraceSink* trace);
   void Advance(int64_t ns, bool idle);
-  void Census();
 
   std::unique_ptr<CensusKernel> census_;
   std::unique_ptr<VirtualClock> clock_;
@@ -119,7 +118,7 @@ class TraceReplayer {
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;
   std::vector<uintptr_t> retained_;
-  ReplayStats stats_;
+  int64_t events_ = 0;
 };
 
 }  // namespace thp
