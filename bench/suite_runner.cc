@@ -13,31 +13,10 @@
 namespace thp {
 namespace {
 
-}  // namespace
-
-void EmitRunProgram(const RunProgram& prog, const std::function<void(const std::string&)>& out) {
-  TraceEvent label{};
-  label.kind = TraceEvent::kBench;
-  label.name = prog.benchmark;
-  label.id = static_cast<uint64_t>(prog.n);
-  out(FormatTraceEvent(label));
-  out("gc");
-  for (const TraceEvent& e : prog.setup) out(FormatTraceEvent(e));
-  TraceEvent loop{};
-  loop.kind = TraceEvent::kLoop;
-  loop.id = static_cast<uint64_t>(prog.iterations);
-  loop.ns = prog.ns_per_iteration;
-  out(FormatTraceEvent(loop));
-  for (const TraceEvent& e : prog.body) out(FormatTraceEvent(e));
-  out("end");
-  for (const TraceEvent& e : prog.teardown) out(FormatTraceEvent(e));
-}
-
-namespace {
-
-void MustApply(TraceReplayer& r, const TraceEvent& e, const std::string& bench) {
-  absl::Status st = r.Apply(e);
-  THP_CHECK(st.ok(), absl::StrCat(bench, ": ", st.message()));
+TraceEvent Marker(TraceEvent::Kind kind) {
+  TraceEvent e{};
+  e.kind = kind;
+  return e;
 }
 
 // Copies what the replayer and runtime know now into `r`.
@@ -77,6 +56,49 @@ void Collect(TraceReplayer& rep, absl::Time wall_start, VariantResult& r) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
+    const std::vector<const Go15Benchmark*>& benchmarks,
+    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale) {
+  absl::flat_hash_map<std::string, const RecordedBenchmark*> by_name;
+  for (const RecordedBenchmark& t : timings) by_name[t.name] = &t;
+  std::vector<ScheduledBenchmark> out;
+  for (const Go15Benchmark* b : benchmarks) {
+    auto t = by_name.find(b->name);
+    if (t == by_name.end()) return absl::NotFoundError(absl::StrCat("no timing for ", b->name));
+    out.push_back(ScheduledBenchmark{b, (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale});
+  }
+  return out;
+}
+
+void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
+                const std::function<void(const RunProgram& prog,
+                                         const std::vector<TraceEvent>& events)>& run) {
+  std::vector<TraceEvent> events;
+  LaunchSchedule(
+      [&](int64_t n) {
+        RunBuilder builder(RunContext{n, gomaxprocs});
+        b.bench->generate(builder);
+        const RunProgram prog = builder.Build(b.bench->name, b.ns_per_op);
+        events.clear();
+        TraceEvent label = Marker(TraceEvent::kBench);
+        label.name = prog.benchmark;
+        label.id = static_cast<uint64_t>(prog.n);
+        events.push_back(label);
+        events.push_back(Marker(TraceEvent::kGc));
+        events.insert(events.end(), prog.setup.begin(), prog.setup.end());
+        TraceEvent loop = Marker(TraceEvent::kLoop);
+        loop.id = static_cast<uint64_t>(prog.iterations);
+        loop.ns = prog.ns_per_iteration;
+        events.push_back(loop);
+        events.insert(events.end(), prog.body.begin(), prog.body.end());
+        events.push_back(Marker(TraceEvent::kEnd));
+        events.insert(events.end(), prog.teardown.begin(), prog.teardown.end());
+        run(prog, events);
+        return static_cast<int64_t>(std::llround(b.ns_per_op * static_cast<double>(n)));
+      },
+      benchtime_ns);
+}
+
 VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* partial) {
   VariantResult local;
   VariantResult& r = partial != nullptr ? *partial : local;
@@ -98,9 +120,6 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     });
   }
 
-  absl::flat_hash_map<std::string, const RecordedBenchmark*> by_name;
-  for (const RecordedBenchmark& t : *o.timings) by_name[t.name] = &t;
-
   const HeapLayout& layout = rep.runtime().heap().layout();
   auto sample = [&] {
     if (layout.arena_used <= layout.arena_start) return;
@@ -117,37 +136,22 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     released_seen = released;
   });
 
-  std::string current;
   const size_t total = o.benchmarks.size();
   for (size_t i = 0; i < total; ++i) {
-    const Go15Benchmark& bench = *o.benchmarks[i];
-    current = bench.name;
-    if (o.progress) o.progress(bench, i, total);
-    auto t = by_name.find(bench.name);
-    THP_CHECK(t != by_name.end(), absl::StrCat(bench.name, ": no recorded timing"));
-    const double ns_per_op =
-        (o.timings_fix ? t->second->ns_fix : t->second->ns_go151) * o.time_scale;
-    LaunchSchedule(
-        [&](int64_t n) {
-          RunBuilder b(RunContext{n, o.runtime.gomaxprocs});
-          bench.generate(b);
-          const RunProgram prog = b.Build(bench.name, ns_per_op);
-          const int64_t max_before = rep.census().max_own();
-          TraceEvent gc{};
-          gc.kind = TraceEvent::kGc;
-          MustApply(rep, gc, bench.name);  // testing.B.runN: runtime.GC() first
-          for (const TraceEvent& e : prog.setup) MustApply(rep, e, bench.name);
-          absl::Status st = rep.ApplyLoop(prog.body, prog.iterations, prog.ns_per_iteration);
-          THP_CHECK(st.ok(), absl::StrCat(bench.name, ": ", st.message()));
-          sample();
-          for (const TraceEvent& e : prog.teardown) MustApply(rep, e, bench.name);
-          if (rep.census().max_own() > max_before) r.max_at_benchmark = bench.name;
-          ++r.runs;
-          r.ops += prog.iterations;
-          // What Go's timer measured: the recorded ns/op times b.N.
-          return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
-        },
-        o.benchtime_ns);
+    const ScheduledBenchmark& b = o.benchmarks[i];
+    if (o.progress) o.progress(*b.bench, i, total);
+    ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
+               [&](const RunProgram& prog, const std::vector<TraceEvent>& events) {
+                 const int64_t max_before = rep.census().max_own();
+                 absl::Status st = rep.Run(events, nullptr);
+                 THP_CHECK(st.ok(), absl::StrCat(b.bench->name, ": ", st.message()));
+                 // The teardown only lets go of handles (no kernel call), so
+                 // the arena is as the loop left it.
+                 sample();
+                 if (rep.census().max_own() > max_before) r.max_at_benchmark = b.bench->name;
+                 ++r.runs;
+                 r.ops += prog.iterations;
+               });
     ++r.benchmarks;
   }
   sample();

@@ -13,25 +13,44 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "bench/repro_result.h"
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/go15_suite.h"
+#include "bench/workloads/trace.h"
 #include "mheap/runtime.h"
 #include "runtime_port/kernel.h"
 
 namespace thp {
 
+// A benchmark with the ns/op that drives its virtual clock.
+struct ScheduledBenchmark {
+  const Go15Benchmark* bench = nullptr;
+  double ns_per_op = 0;
+};
+
+// Looks up each benchmark's recorded timing: go1.5.1 as released, or with
+// 44078a3 when `fix`, times `time_scale`. The same timings serve every
+// variant, so every variant runs the same workload. An error names the
+// first benchmark without a timing.
+absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
+    const std::vector<const Go15Benchmark*>& benchmarks,
+    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale);
+
+// Go 1.5's testing.B.launch for one benchmark on virtual time: calls `run`
+// with the events of each b.N run in turn (bench label, runtime.GC() as
+// testing.B.runN does first, setup, loop, body, end, teardown). The run's
+// timed duration fed back to the schedule is ns_per_op x b.N, what Go's
+// timer measured.
+void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
+                const std::function<void(const RunProgram& prog,
+                                         const std::vector<TraceEvent>& events)>& run);
+
 struct SuiteOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS
   bool scavenge_debug = true;   // GODEBUG=scavenge=1
-  double time_scale = 1.0;      // multiplies every recorded ns/op
   int64_t benchtime_ns = 1000000000;
-  // Which of the recorded timings drive the clock: go1.5.1 as released
-  // ("go151") or with 44078a3 ("fix"). The same for every variant, so every
-  // variant runs the same workload.
-  bool timings_fix = false;
-  std::vector<const Go15Benchmark*> benchmarks;  // in run order
-  const std::vector<RecordedBenchmark>* timings = nullptr;  // by name
+  std::vector<ScheduledBenchmark> benchmarks;  // in run order
   std::string profile;          // for the result's label only
   // A fatal runtime error (a kernel refusal Go would die of) calls this with
   // everything measured so far and `error` set, then the process exits with
@@ -40,10 +59,6 @@ struct SuiteOptions {
   // Called as each benchmark starts (index from 0).
   std::function<void(const Go15Benchmark& b, size_t index, size_t total)> progress;
 };
-
-// Writes one b.N run as trace lines (trace.h), the way RunSuite applies it:
-// bench label, runtime.GC(), setup, the loop, teardown.
-void EmitRunProgram(const RunProgram& prog, const std::function<void(const std::string&)>& out);
 
 // Runs the suite on `kernel`. `partial` (may be null) is filled in as the
 // run goes and is the returned result at the end.

@@ -74,7 +74,9 @@ namespace {
 struct Setup {
   KernelChoice kernel;
   std::vector<RecordedBenchmark> timings;
-  std::vector<const Go15Benchmark*> benchmarks;
+  std::vector<const Go15Benchmark*> benchmarks;  // what --workloads picked
+  double time_scale = 1.0;
+  std::string timings_name;  // --timings
   SuiteOptions suite;
 };
 
@@ -112,11 +114,6 @@ Setup SetupOrExit() {
     ExitUsage(absl::StrCat("--workloads=", pattern, ": matches none of the ",
                            Go15RuntimeBenchmarks().size(), " benchmarks (see --list_workloads)"));
   }
-  for (const Go15Benchmark* b : s.benchmarks) {
-    bool found = false;
-    for (const RecordedBenchmark& t : s.timings) found |= t.name == b->name;
-    if (!found) ExitUsage(absl::StrCat(timings_path, ": no timing for ", b->name));
-  }
 
   const int procs = absl::GetFlag(FLAGS_gomaxprocs);
   if (procs < 1 || procs > 256) ExitUsage(absl::StrCat("--gomaxprocs=", procs, ": expected 1 to 256"));
@@ -146,10 +143,13 @@ Setup SetupOrExit() {
   s.suite.runtime = env.options;
   s.suite.runtime.gomaxprocs = procs;
   s.suite.runtime.touch_memory = true;
-  s.suite.time_scale = scale;
+  s.time_scale = scale;
+  s.timings_name = which;
   s.suite.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
-  s.suite.timings_fix = which == "fix";
-  s.suite.benchmarks = s.benchmarks;
+  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
+      ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale);
+  if (!scheduled.ok()) ExitUsage(absl::StrCat(timings_path, ": ", scheduled.status().message()));
+  s.suite.benchmarks = *std::move(scheduled);
   s.suite.profile = s.kernel.profile;
   return s;
 }
@@ -184,7 +184,6 @@ int RunChild(const Setup& s) {
   ExitIfError(kernel.status());
   SuiteOptions o = s.suite;
   o.runtime.variant = variant;
-  o.timings = &s.timings;
   o.on_fatal = [&out](const VariantResult& r) { WriteFile(out, SerializeResult(r)); };
   if (!absl::GetFlag(FLAGS_quiet)) {
     const absl::Time start = absl::Now();
@@ -208,23 +207,13 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
   if (f == nullptr) ExitUsage(absl::StrCat("--trace_out=", path, ": cannot open for writing"));
   const SuiteOptions& o = s.suite;
   std::fprintf(f, "thp-trace 1\n# Go 1.5 runtime benchmarks as heap programs; GOMAXPROCS=%d "
-               "time_scale=%g timings=%s\n", o.runtime.gomaxprocs, o.time_scale,
-               o.timings_fix ? "fix" : "go151");
-  auto line = [f](const std::string& l) { std::fprintf(f, "%s\n", l.c_str()); };
-  for (const Go15Benchmark* b : s.benchmarks) {
-    const RecordedBenchmark* t = nullptr;
-    for (const RecordedBenchmark& r : s.timings) {
-      if (r.name == b->name) t = &r;
-    }
-    const double ns = (o.timings_fix ? t->ns_fix : t->ns_go151) * o.time_scale;
-    LaunchSchedule(
-        [&](int64_t n) {
-          RunBuilder builder(RunContext{n, o.runtime.gomaxprocs});
-          b->generate(builder);
-          EmitRunProgram(builder.Build(b->name, ns), line);
-          return static_cast<int64_t>(std::llround(ns * static_cast<double>(n)));
-        },
-        o.benchtime_ns);
+               "time_scale=%g timings=%s\n", o.runtime.gomaxprocs, s.time_scale,
+               s.timings_name.c_str());
+  for (const ScheduledBenchmark& b : o.benchmarks) {
+    ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
+               [f](const RunProgram&, const std::vector<TraceEvent>& events) {
+                 for (const TraceEvent& e : events) std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
+               });
   }
   if (std::fclose(f) != 0) ExitUsage(absl::StrCat("--trace_out=", path, ": write failed"));
 }
@@ -271,8 +260,8 @@ int RunParent(int argc, char** argv, const Setup& s) {
   run.kernel = s.kernel.kernel;
   run.profile = s.kernel.profile;
   run.gomaxprocs = s.suite.runtime.gomaxprocs;
-  run.time_scale = s.suite.time_scale;
-  run.timings = s.suite.timings_fix ? "fix" : "go151";
+  run.time_scale = s.time_scale;
+  run.timings = s.timings_name;
   run.workloads = absl::GetFlag(FLAGS_workloads);
   run.variants.resize(children.size());
   bool fatal = false;

@@ -208,7 +208,7 @@ void TraceReplayer::Advance(int64_t ns, bool idle) {
 }
 
 absl::Status TraceReplayer::Apply(const TraceEvent& e) {
-  ++events_;
+  if (e.kind != TraceEvent::kBench) ++events_;  // a label is not a heap event
   switch (e.kind) {
     case TraceEvent::kAlloc: {
       if (objects_.contains(e.id)) {

@@ -61,7 +61,8 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text);
 std::string FormatTraceEvent(const TraceEvent& e);
 
 struct ReplayStats {
-  int64_t events = 0;      // events applied (a loop's body counts once per iteration)
+  int64_t events = 0;      // events applied, bench labels not counted (a loop's body counts
+                           // once per iteration)
   int64_t max_vmas = 0;    // the process's map_count, highest after any kernel call
   int64_t final_vmas = 0;
   int64_t max_own_vmas = 0;  // the runtime's own mappings (census_kernel.h)
