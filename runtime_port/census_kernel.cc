@@ -11,20 +11,20 @@ CensusKernel::CensusKernel(Kernel& inner, std::function<int64_t()> now)
 MmapResult CensusKernel::Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) {
   MmapResult r = inner_.Mmap(hint, len, prot, flags);
   if (r.err == 0) AddOwned(r.addr, r.addr + len);
-  Observe();
+  if (recount_every_call_) Observe();
   return r;
 }
 
 int CensusKernel::Munmap(uintptr_t addr, uintptr_t len) {
   const int err = inner_.Munmap(addr, len);
   if (err == 0) RemoveOwned(addr, addr + len);
-  Observe();
+  if (recount_every_call_) Observe();
   return err;
 }
 
 int CensusKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
   const int err = inner_.Madvise(addr, len, advice);
-  Observe();
+  if (recount_every_call_) Observe();
   return err;
 }
 

@@ -4,6 +4,11 @@
 // once already), counts the VMAs again. Only these calls change the
 // runtime's mappings, so the maxima are exact, not sampled.
 //
+// Exact by default. A driver that runs to vm.max_map_count (65,530 VMAs,
+// where one /proc/self/maps read takes milliseconds) may turn the per-call
+// recount off and call Observe() at the moments it reports; the maxima are
+// then maxima over those moments only.
+//
 // Three counts:
 //  - process: the whole process's map_count, what vm.max_map_count limits;
 //  - own: VMAs overlapping any range the runtime has mapped through this
@@ -46,6 +51,9 @@ class CensusKernel final : public ForwardingKernel {
 
   // Counts again now (the driver calls this once at the start).
   void Observe();
+  // Whether mmap, munmap and madvise recount (true unless turned off).
+  void set_recount_every_call(bool on) { recount_every_call_ = on; }
+  bool recount_every_call() const { return recount_every_call_; }
 
   int64_t max_process() const { return max_process_; }
   int64_t max_own() const { return max_own_; }
@@ -74,6 +82,7 @@ class CensusKernel final : public ForwardingKernel {
   int64_t max_own_ = 0;
   int64_t max_splits_ = 0;
   int64_t observations_ = 0;
+  bool recount_every_call_ = true;
 };
 
 }  // namespace thp

@@ -76,6 +76,19 @@ TEST_P(CensusKernelTest, TallyMatchesMapCountAndVmas) {
   EXPECT_EQ(inner_->TallyVmas({}).in_ranges, 0);
 }
 
+TEST_P(CensusKernelTest, SampledModeCountsOnlyWhenAsked) {
+  census_->set_recount_every_call(false);
+  const int64_t before = census_->observations();
+  ASSERT_EQ(census_->Mmap(kBase, 8 * kMiB, Prot::kReadWrite, kMapFixed).err, 0);
+  ASSERT_EQ(census_->Madvise(kBase + 2 * kMiB, 2 * kMiB, Advice::kNoHugePage), 0);
+  EXPECT_EQ(census_->observations(), before);
+  EXPECT_EQ(census_->current().own, 0);  // not looked yet
+  ASSERT_EQ(census_->owned().size(), 1u);  // ownership is still tracked on every call
+  census_->Observe();
+  EXPECT_EQ(census_->current().own, 3);
+  EXPECT_EQ(census_->max_own(), 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Kernels, CensusKernelTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& i) {
                            return i.param ? "linux" : "sim";

@@ -97,6 +97,10 @@ class TraceReplayer {
   Runtime& runtime() { return *rt_; }
   const Sysmon& sysmon() const { return *sysmon_; }
   const CensusKernel& census() const { return *census_; }
+  // Census every kernel call (the default), or only when ObserveCensus()
+  // is called (census_kernel.h: for runs near vm.max_map_count).
+  void set_census_every_call(bool on) { census_->set_recount_every_call(on); }
+  void ObserveCensus() { census_->Observe(); }
   int64_t now_ns() const { return clock_->NanoTime(); }
   // Called after each scavenge pass sysmon runs (may be empty).
   void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
