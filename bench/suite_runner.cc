@@ -120,6 +120,8 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     });
   }
 
+  if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
+
   const HeapLayout& layout = rep.runtime().heap().layout();
   auto sample = [&] {
     if (layout.arena_used <= layout.arena_start) return;

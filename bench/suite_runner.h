@@ -56,6 +56,9 @@ struct SuiteOptions {
   // everything measured so far and `error` set, then the process exits with
   // status 2 (check.h).
   std::function<void(const VariantResult&)> on_fatal;
+  // Called each time the runtime-own VMA count reaches a new maximum, in the
+  // middle of the kernel call that set it (may read, must not change).
+  std::function<void(TraceReplayer& rep)> on_census_peak;
   // Called as each benchmark starts (index from 0).
   std::function<void(const Go15Benchmark& b, size_t index, size_t total)> progress;
 };

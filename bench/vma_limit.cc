@@ -34,6 +34,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/address_map.h"
 #include "bench/cli.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
@@ -60,6 +61,8 @@ ABSL_FLAG(int, buffer_step_kib, 256, "how much the buffer grows per round, KiB (
 ABSL_FLAG(uint64_t, seed, 1, "seed of the workload's random choices");
 ABSL_FLAG(int, gomaxprocs, 2, "GOMAXPROCS (1..256)");
 ABSL_FLAG(std::string, trace_out, "", "also write the workload as a trace (bench/workloads/trace.h)");
+ABSL_FLAG(std::string, svg_out, "",
+          "write the arena at the VMA peak (VMA flags over span states) as SVG here");
 ABSL_FLAG(bool, quiet, false, "no progress or summary on stderr");
 
 namespace thp {
@@ -208,10 +211,46 @@ int Main(int argc, char** argv) {
   rep.set_census_every_call(false);
 
   Outcome out;
+  auto out_round = [&out] { return out.round; };
+  // The address map at the peak. Near the limit one capture reads 65,530
+  // VMAs, so a new one is taken only when the count has grown by 5% since
+  // the last; at a crash the count is at its peak and one is always taken.
+  const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
+  AddressMap peak;
+  int64_t captured_at = 0;
+  auto capture = [&] {
+    const CensusKernel& c = rep.census();
+    peak = CaptureAddressMap(
+        **kernel, rep.runtime().heap(), absl::StrCat(variant, " (", choice.kernel, ")"),
+        absl::StrFormat("%d VMAs in the process, %d of them the runtime's, at t=%.3fs of virtual "
+                        "time (round %d)",
+                        c.current().process, c.current().own, rep.now_ns() / 1e9, out_round()));
+    captured_at = c.current().own;
+  };
+  if (!svg_out.empty()) {
+    rep.set_on_census_peak([&] {
+      if (rep.census().current().own * 20 >= captured_at * 21) capture();
+    });
+  }
+  auto write_svg = [&] {
+    if (svg_out.empty()) return;
+    FILE* f = std::fopen(svg_out.c_str(), "w");
+    const std::string svg = RenderAddressMapsSvg(
+        {peak}, absl::StrFormat("vma_limit: the arena at the VMA peak (variant=%s, max_map_count=%d)",
+                                variant, limit));
+    if (f == nullptr || std::fwrite(svg.data(), 1, svg.size(), f) != svg.size() ||
+        std::fclose(f) != 0) {
+      std::fprintf(stderr, "vma_limit: --svg_out=%s: cannot write\n", svg_out.c_str());
+    }
+  };
+
   SetThrowHook([&](absl::string_view message) {
     out.error = std::string(message);
     std::printf("%s\n", ReportLine(variant, choice, limit, rep, log, out).c_str());
+    std::fflush(stdout);
     if (!quiet) PrintSummary(rep, log, out);
+    if (!svg_out.empty()) capture();
+    write_svg();
   });
   const absl::Time start = absl::Now();
   absl::Status st = rep.Run(events, [&](const TraceEvent& label) {
@@ -230,6 +269,7 @@ int Main(int argc, char** argv) {
   SetThrowHook(nullptr);
   std::printf("%s\n", ReportLine(variant, choice, limit, rep, log, out).c_str());
   if (!quiet) PrintSummary(rep, log, out);
+  write_svg();
   return 0;
 }
 

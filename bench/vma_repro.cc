@@ -31,6 +31,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "bench/address_map.h"
 #include "bench/cli.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
@@ -66,7 +67,10 @@ ABSL_FLAG(int, jobs, 0,
           "default run fits a minute on two cores)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
+ABSL_FLAG(std::string, map_svg_out, "",
+          "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here");
 ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
+ABSL_FLAG(std::string, child_map, "", "internal: where the child writes its peak address map");
 
 namespace thp {
 namespace {
@@ -192,7 +196,28 @@ int RunChild(const Setup& s) {
                    b.name, absl::ToDoubleSeconds(absl::Now() - start));
     };
   }
+  // The address map at the peak, kept for the parent's --map_svg_out.
+  const std::string map_path = absl::GetFlag(FLAGS_child_map);
+  AddressMap peak;
+  if (!map_path.empty()) {
+    Kernel& k = **kernel;
+    o.on_census_peak = [&peak, &k, variant](TraceReplayer& rep) {
+      const CensusKernel& c = rep.census();
+      peak = CaptureAddressMap(
+          k, rep.runtime().heap(), variant,
+          absl::StrFormat("peak: %d runtime VMAs (Go-equivalent %d) at t=%.3fs of virtual time",
+                          c.current().own, c.max_go_equivalent(), rep.now_ns() / 1e9));
+    };
+    o.on_fatal = [&out, &peak, &map_path](const VariantResult& r) {
+      WriteFile(out, SerializeResult(r));
+      WriteFile(map_path, SerializeAddressMap(peak));
+    };
+  }
   VariantResult r = RunSuite(**kernel, o, nullptr);
+  if (!map_path.empty() && !WriteFile(map_path, SerializeAddressMap(peak))) {
+    std::fprintf(stderr, "vma_repro: cannot write %s\n", map_path.c_str());
+    return 2;
+  }
   if (!WriteFile(out, SerializeResult(r))) {
     std::fprintf(stderr, "vma_repro: cannot write %s\n", out.c_str());
     return 2;
@@ -221,6 +246,7 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
 struct Child {
   std::string variant;
   std::string result_path;
+  std::string map_path;  // empty unless --map_svg_out
   pid_t pid = 0;
 };
 
@@ -228,6 +254,7 @@ pid_t Spawn(int argc, char** argv, const Child& c) {
   std::vector<std::string> args(argv, argv + argc);
   args.push_back(absl::StrCat("--child_variant=", c.variant));
   args.push_back(absl::StrCat("--child_result=", c.result_path));
+  if (!c.map_path.empty()) args.push_back(absl::StrCat("--child_map=", c.map_path));
   std::vector<char*> cargs;
   for (std::string& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
@@ -247,12 +274,15 @@ int RunParent(int argc, char** argv, const Setup& s) {
   const std::string trace = absl::GetFlag(FLAGS_trace_out);
   if (!trace.empty()) WriteTraceOrExit(s, trace);
 
+  const std::string map_svg = absl::GetFlag(FLAGS_map_svg_out);
+  std::vector<AddressMap> maps;
   char dir_template[] = "/tmp/vma_repro.XXXXXX";
   const char* dir = mkdtemp(dir_template);
   if (dir == nullptr) ExitUsage("cannot create a temporary directory under /tmp");
   std::vector<Child> children;
   for (const std::string& v : variants) {
-    children.push_back(Child{v, absl::StrCat(dir, "/", v, ".result")});
+    children.push_back(Child{v, absl::StrCat(dir, "/", v, ".result"),
+                             map_svg.empty() ? "" : absl::StrCat(dir, "/", v, ".map")});
   }
   size_t jobs = static_cast<size_t>(absl::GetFlag(FLAGS_jobs));
   if (jobs == 0) jobs = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
@@ -291,6 +321,18 @@ int RunParent(int argc, char** argv, const Setup& s) {
       }
       fatal |= !r.error.empty();
       std::remove(children[i].result_path.c_str());
+      if (!children[i].map_path.empty()) {
+        absl::StatusOr<std::string> mt = ReadWholeFile(children[i].map_path);
+        absl::StatusOr<AddressMap> m =
+            mt.ok() ? ParseAddressMap(*mt) : absl::StatusOr<AddressMap>(mt.status());
+        if (m.ok()) {
+          maps.push_back(*std::move(m));
+        } else {
+          std::fprintf(stderr, "vma_repro: no address map from %s: %s\n",
+                       children[i].variant.c_str(), std::string(m.status().message()).c_str());
+        }
+        std::remove(children[i].map_path.c_str());
+      }
     }
   }
   rmdir(dir);
@@ -307,6 +349,20 @@ int RunParent(int argc, char** argv, const Setup& s) {
   write(absl::GetFlag(FLAGS_json_out), FormatJson(run), "json_out");
   write(absl::GetFlag(FLAGS_csv_out), FormatCsv(run), "csv_out");
   write(absl::GetFlag(FLAGS_svg_out), FormatSvg(run), "svg_out");
+  if (!map_svg.empty()) {
+    // Children finish in any order; draw the maps in the variants' order.
+    std::vector<AddressMap> ordered;
+    for (const std::string& v : variants) {
+      for (const AddressMap& m : maps) {
+        if (m.title == v) ordered.push_back(m);
+      }
+    }
+    write(map_svg,
+          RenderAddressMapsSvg(ordered, absl::StrFormat("Arena at each variant's VMA peak "
+                                                        "(vma_repro, kernel=%s, profile=%s)",
+                                                        run.kernel, run.profile)),
+          "map_svg_out");
+  }
   return fatal ? 1 : 0;
 }
 

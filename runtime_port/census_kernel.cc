@@ -32,12 +32,14 @@ void CensusKernel::Observe() {
   ++observations_;
   const VmaTally t = inner_.TallyVmas(owned_list_);
   max_process_ = std::max(max_process_, t.map_count);
+  const bool new_max = t.in_ranges > max_own_;
   max_own_ = std::max(max_own_, t.in_ranges);
   max_splits_ = std::max(max_splits_, t.in_ranges - static_cast<int64_t>(owned_list_.size()));
   if (series_.empty() || t.map_count != current_.process || t.in_ranges != current_.own) {
     current_ = CensusPoint{now_(), t.map_count, t.in_ranges};
     series_.push_back(current_);
   }
+  if (new_max && on_new_max_) on_new_max_();
 }
 
 void CensusKernel::AddOwned(uintptr_t lo, uintptr_t hi) {

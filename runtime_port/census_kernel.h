@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_map.h"
@@ -54,6 +55,10 @@ class CensusKernel final : public ForwardingKernel {
   // Whether mmap, munmap and madvise recount (true unless turned off).
   void set_recount_every_call(bool on) { recount_every_call_ = on; }
   bool recount_every_call() const { return recount_every_call_; }
+  // Called from Observe() each time the runtime-own count passes its
+  // previous maximum (for pictures of the peak; the hook may read the
+  // kernel but must not change mappings).
+  void set_on_new_max(std::function<void()> f) { on_new_max_ = std::move(f); }
 
   int64_t max_process() const { return max_process_; }
   int64_t max_own() const { return max_own_; }
@@ -83,6 +88,7 @@ class CensusKernel final : public ForwardingKernel {
   int64_t max_splits_ = 0;
   int64_t observations_ = 0;
   bool recount_every_call_ = true;
+  std::function<void()> on_new_max_;
 };
 
 }  // namespace thp

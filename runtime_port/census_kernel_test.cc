@@ -84,9 +84,14 @@ TEST_P(CensusKernelTest, SampledModeCountsOnlyWhenAsked) {
   EXPECT_EQ(census_->observations(), before);
   EXPECT_EQ(census_->current().own, 0);  // not looked yet
   ASSERT_EQ(census_->owned().size(), 1u);  // ownership is still tracked on every call
+  int peaks = 0;
+  census_->set_on_new_max([&] { ++peaks; });
   census_->Observe();
   EXPECT_EQ(census_->current().own, 3);
   EXPECT_EQ(census_->max_own(), 3);
+  EXPECT_EQ(peaks, 1);
+  census_->Observe();  // no change: no new peak
+  EXPECT_EQ(peaks, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, CensusKernelTest, ::testing::Values(false, true),

@@ -101,6 +101,8 @@ class TraceReplayer {
   // is called (census_kernel.h: for runs near vm.max_map_count).
   void set_census_every_call(bool on) { census_->set_recount_every_call(on); }
   void ObserveCensus() { census_->Observe(); }
+  // See CensusKernel::set_on_new_max.
+  void set_on_census_peak(std::function<void()> f) { census_->set_on_new_max(std::move(f)); }
   int64_t now_ns() const { return clock_->NanoTime(); }
   // Called after each scavenge pass sysmon runs (may be empty).
   void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
