@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Regenerates the pictures in docs/: each driver writes an SVG, headless
+# Chromium renders it to PNG (tools/svg_to_png.sh), and every PNG is checked
+# not to be blank. Usage: tools/render_pictures.sh   (about 3 min)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bazel build -c opt //bench:vma_repro //bench:vma_limit >/dev/null 2>&1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+small=(--kernel=sim --max_map_count=2000 --sim_baseline=30 --burst_mib=2 --rounds=150 --quiet)
+# The 12233 crash, small enough to see every span: prefix at its crash,
+# fixed at its peak, same workload.
+bazel-bin/bench/vma_limit --variant=prefix "${small[@]}" --svg_out="$tmp/limit_prefix.svg" >/dev/null 2>&1 || true
+bazel-bin/bench/vma_limit --variant=fixed "${small[@]}" --svg_out="$tmp/limit_fixed.svg" >/dev/null
+# The Go 1.5 benchmark suite on the real kernel: VMA count over time, and
+# each variant's arena at its peak.
+bazel-bin/bench/vma_repro --kernel=linux --jobs=2 --quiet --svg_out="$tmp/repro_series.svg" \
+  --map_svg_out="$tmp/repro_maps.svg" >/dev/null
+tools/svg_to_png.sh \
+  "$tmp/limit_prefix.svg" docs/vma_limit_prefix_map.png \
+  "$tmp/limit_fixed.svg" docs/vma_limit_fixed_map.png \
+  "$tmp/repro_series.svg" docs/vma_repro_series.png \
+  "$tmp/repro_maps.svg" docs/vma_repro_peak_maps.png
