@@ -88,7 +88,8 @@ class HugePagePolicy {
   // The heap grew by the new memory [v, v+n).
   virtual void OnHeapGrow(uintptr_t /*v*/, uintptr_t /*n*/, Advisor& /*a*/) const {}
   // The chunk at `chunk` crossed kScavChunkHiOccPages pages in use through an
-  // allocation of `alloc_pages` pages.
+  // allocation that took `alloc_pages` of its pages (the chunk's share, as
+  // Go's allocRange passes it to scavengeIndex.alloc).
   virtual void OnChunkDense(uintptr_t /*chunk*/, uint64_t /*alloc_pages*/,
                             Advisor& /*a*/) const {}
   // The scavenger is about to release pages of a chunk still marked dense.
