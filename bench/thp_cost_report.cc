@@ -116,8 +116,12 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
   out += "\n";
   for (const ThpCostResult& r : run.variants) {
     if (!r.error.empty()) continue;
-    absl::StrAppendFormat(&out, "%-15s heap-locked: %s; not under the heap lock in Go: %s\n",
-                          r.variant, Sites(r.calls_by_site, true), Sites(r.calls_by_site, false));
+    absl::StrAppendFormat(&out, "%-15s heap-locked: %s; not under the heap lock in Go: %s%s\n",
+                          r.variant, Sites(r.calls_by_site, true), Sites(r.calls_by_site, false),
+                          r.madvise_errors.empty()
+                              ? ""
+                              : absl::StrCat("; failed (ignored, as Go does): ",
+                                             Joined(r.madvise_errors, " ", false)));
     absl::StrAppendFormat(&out,
                           "%-15s AnonHugePages/heap_inuse: end %.1f/%.1f MiB, at peak heap %.1f/%.1f "
                           "MiB, most AnonHugePages seen %.1f MiB; %d GCs, %d scavenger passes\n",
@@ -182,8 +186,11 @@ std::string FormatThpCostJson(const ThpCostRun& run) {
     VisitScalars(r, [&out](const std::string& key, int64_t v) {
       absl::StrAppend(&out, ", ", JsonString(key), ": ", v);
     });
-    for (const auto* counts : {&r.calls_by_site, &r.vmstat_delta}) {
-      absl::StrAppend(&out, ", ", counts == &r.calls_by_site ? "\"calls_by_site\"" : "\"vmstat_delta\"",
+    for (const auto* counts : {&r.calls_by_site, &r.madvise_errors, &r.vmstat_delta}) {
+      absl::StrAppend(&out, ", ",
+                      counts == &r.calls_by_site    ? "\"calls_by_site\""
+                      : counts == &r.madvise_errors ? "\"madvise_errors\""
+                                                    : "\"vmstat_delta\"",
                       ": {");
       for (size_t k = 0; k < counts->size(); ++k) {
         absl::StrAppend(&out, k == 0 ? "" : ", ", JsonString((*counts)[k].first), ": ",
@@ -202,12 +209,14 @@ std::string FormatThpCostCsv(const ThpCostRun& run) {
   const ThpCostResult blank;
   VisitScalars(blank, [&keys](const std::string& key, int64_t) { keys.push_back(key); });
   keys.push_back("calls_by_site");
+  keys.push_back("madvise_errors");
   keys.push_back("vmstat_delta");
   std::string out = absl::StrCat(absl::StrJoin(keys, ","), "\n");
   for (const ThpCostResult& r : run.variants) {
     std::vector<std::string> cells = {CsvCell(r.variant), CsvCell(r.kernel), CsvCell(r.error)};
     VisitScalars(r, [&cells](const std::string&, int64_t v) { cells.push_back(absl::StrCat(v)); });
     cells.push_back(CsvCell(Joined(r.calls_by_site, ";", false)));
+    cells.push_back(CsvCell(Joined(r.madvise_errors, ";", false)));
     cells.push_back(CsvCell(Joined(r.vmstat_delta, ";", false)));
     absl::StrAppend(&out, absl::StrJoin(cells, ","), "\n");
   }

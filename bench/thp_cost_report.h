@@ -24,9 +24,10 @@
 //     "gomaxprocs", "scavenge_debug", "workload": {"name", "chunks", "cycles"},
 //     "probe": {"bytes", "rounds"}, "skipped": [..],
 //     "variants": [ { "variant", "kernel", "error", <every VisitScalars key>,
-//                     "calls_by_site": {..}, "vmstat_delta": {..} } ] }
-// CSV: one row per variant, the same keys plus calls_by_site and
-// vmstat_delta as "name=n;name=n" cells.
+//                     "calls_by_site": {..}, "madvise_errors": {..},
+//                     "vmstat_delta": {..} } ] }
+// CSV: one row per variant, the same keys plus calls_by_site,
+// madvise_errors and vmstat_delta as "name=n;name=n" cells.
 #ifndef THP_BENCH_THP_COST_REPORT_H_
 #define THP_BENCH_THP_COST_REPORT_H_
 

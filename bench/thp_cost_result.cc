@@ -28,13 +28,14 @@ TouchCost TouchCost::Of(const LatencyHistogram& steps, int64_t anon_huge_bytes) 
 }
 
 // Lines: "variant=<name>", "kernel=<name>", "error=<text>", one
-// "<key>=<int>" per scalar, "site.<name>=<int>" and "vmstat.<name>=<int>"
-// per named count.
+// "<key>=<int>" per scalar, "site.<name>=<int>", "errno.<name>=<int>" and
+// "vmstat.<name>=<int>" per named count.
 std::string SerializeThpCost(const ThpCostResult& r) {
   std::string s = absl::StrCat("variant=", r.variant, "\nkernel=", r.kernel, "\n");
   if (!r.error.empty()) absl::StrAppend(&s, "error=", r.error, "\n");
   VisitScalars(r, [&s](const std::string& key, int64_t v) { absl::StrAppend(&s, key, "=", v, "\n"); });
   for (const auto& [name, n] : r.calls_by_site) absl::StrAppend(&s, "site.", name, "=", n, "\n");
+  for (const auto& [name, n] : r.madvise_errors) absl::StrAppend(&s, "errno.", name, "=", n, "\n");
   for (const auto& [name, n] : r.vmstat_delta) absl::StrAppend(&s, "vmstat.", name, "=", n, "\n");
   return s;
 }
@@ -68,6 +69,10 @@ absl::StatusOr<ThpCostResult> ParseThpCost(const std::string& text) {
     }
     if (absl::StartsWith(key, "site.")) {
       r.calls_by_site.emplace_back(std::string(key.substr(5)), n);
+      continue;
+    }
+    if (absl::StartsWith(key, "errno.")) {
+      r.madvise_errors.emplace_back(std::string(key.substr(6)), n);
       continue;
     }
     if (absl::StartsWith(key, "vmstat.")) {

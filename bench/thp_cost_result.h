@@ -58,6 +58,9 @@ struct ThpCostResult {
   // "<site>/<ADVICE>" -> calls, e.g. "dense/HUGEPAGE", for every call; a
   // leading '*' marks the sites that hold the heap lock ("*dense/HUGEPAGE").
   NamedCounts calls_by_site;
+  // Failed calls as "<ADVICE>/<errno>" (Go ignores them; e.g. COLLAPSE/EINVAL
+  // for a range with nothing resident to collapse).
+  NamedCounts madvise_errors;
 
   // 2. first touch of fresh memory.
   int64_t advises_new_memory = 0;  // 0: `advised` ran without advice too

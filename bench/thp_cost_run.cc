@@ -27,6 +27,11 @@ void CollectCalls(const MemLinux& mem, ThpCostResult& r) {
   r.locked_max_ns = locked.max_ns();
   r.locked_total_ns = locked.sum_ns();
   r.unlocked_calls = c.TotalCalls() - locked.count();
+  r.madvise_errors.clear();
+  for (const auto& [key, n] : c.errors) {
+    r.madvise_errors.emplace_back(absl::StrCat(AdviceName(key.first), "/", ErrnoName(key.second)),
+                                  n);
+  }
   r.calls_by_site.clear();
   for (AdviceSite site : kSites) {
     const bool held = mem.policy().HeapLockHeld(site);
