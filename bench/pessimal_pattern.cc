@@ -7,18 +7,20 @@
 namespace thp {
 namespace {
 
-int64_t Refusals(const MadviseCounters& c) {
+using ErrorCounts = decltype(MadviseCounters::errors);
+
+int64_t Refusals(const ErrorCounts& errors) {
   int64_t n = 0;
-  for (const auto& [key, count] : c.errors) {
+  for (const auto& [key, count] : errors) {
     if (key.second == EAGAIN || key.second == ENOMEM) n += count;
   }
   return n;
 }
 
-int LastRefusal(const MadviseCounters& before, const MadviseCounters& after) {
-  for (const auto& [key, count] : after.errors) {
-    auto it = before.errors.find(key);
-    int64_t was = it == before.errors.end() ? 0 : it->second;
+int LastRefusal(const ErrorCounts& before, const ErrorCounts& after) {
+  for (const auto& [key, count] : after) {
+    auto it = before.find(key);
+    int64_t was = it == before.end() ? 0 : it->second;
     if (count > was && (key.second == EAGAIN || key.second == ENOMEM)) return key.second;
   }
   return 0;
@@ -59,7 +61,8 @@ PessimalResult RunPessimal(MemLinux& mem, uint64_t max_heap, const PessimalProgr
       mem.SysMap(mapped_end, kGrow, reserved, &heap_sys);
       mapped_end += kGrow;
     }
-    const MadviseCounters before = mem.counters();
+    // Only the error counts: the latency histograms need not be copied.
+    const ErrorCounts before = mem.counters().errors;
     const int64_t refusals = Refusals(before);
     mem.SysUnused(a, release);
     if (policy.TracksChunkDensity()) {
@@ -71,9 +74,9 @@ PessimalResult RunPessimal(MemLinux& mem, uint64_t max_heap, const PessimalProgr
     }
     if (i % 2 == 1) mem.SysUsed(a, g);
     r.heap_bytes = (i + 1) * g;
-    if (Refusals(mem.counters()) > refusals) {
+    if (Refusals(mem.counters().errors) > refusals) {
       r.hit_limit = true;
-      r.err = LastRefusal(before, mem.counters());
+      r.err = LastRefusal(before, mem.counters().errors);
       break;
     }
     if (progress && r.heap_bytes % report_every == 0) progress(r.heap_bytes);

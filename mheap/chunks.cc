@@ -38,7 +38,10 @@ void ChunkTracker::OnAlloc(uintptr_t base, PageCount npages) {
     THP_CHECK(c.in_use <= kPallocChunkPages, "chunk has more pages in use than pages");
     if (!c.huge && c.in_use > kScavChunkHiOccPages) {
       c.huge = true;
-      mem_.ChunkBecameDense(chunk, npages.raw());
+      // Go's allocRange passes scavengeIndex.alloc each chunk's share of the
+      // allocation, not its whole length, so a large allocation's partial
+      // first and last chunks can still be collapsed.
+      mem_.ChunkBecameDense(chunk, pages);
     }
   });
 }

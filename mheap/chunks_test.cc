@@ -70,6 +70,27 @@ TEST(Chunks, CollapseVariantsCollapseADenseChunkOnlyForSubChunkAllocations) {
   }
 }
 
+TEST(Chunks, CollapseJudgesEachChunkByItsOwnShareOfTheAllocation) {
+  // Go 1.21.1's allocRange hands scavengeIndex.alloc the pages of each chunk
+  // separately: an allocation of 1016 pages that fills the last 504 pages of
+  // chunk 0 and all of chunk 1 collapses chunk 0 (504 < 512) but not chunk 1.
+  Heap h("collapse");
+  const uintptr_t a0 = h.heap->layout().arena_start;
+  MSpan* s = h.heap->Alloc(PageCount(1024), 0, true, false);
+  h.heap->Free(s, true);
+  h.heap->Scavenge(~uint64_t{0}, 0);  // both chunks lose their huge mark
+  ASSERT_FALSE(h.heap->chunks()->MarkedHuge(a0));
+  ASSERT_FALSE(h.heap->chunks()->MarkedHuge(a0 + kChunk));
+  MSpan* head = h.heap->Alloc(PageCount(8), 0, true, false);
+  ASSERT_EQ(head->base(), a0);
+  h.rec.Clear();
+  MSpan* rest = h.heap->Alloc(PageCount(1016), 0, true, false);
+  ASSERT_EQ(rest->base(), a0 + 8 * kPageSize);
+  EXPECT_THAT(HugeAdvice(h.rec), ElementsAre(MadviseCall(a0, kChunk, Advice::kCollapse)));
+  EXPECT_TRUE(h.heap->chunks()->MarkedHuge(a0 + kChunk));  // marked dense, not collapsed
+  h.heap->CheckInvariants();
+}
+
 TEST(Chunks, ADenseChunkWaitsOneGenerationBeforeItIsScavenged) {
   Heap h("hugepage_eager");
   MSpan* a = h.heap->Alloc(PageCount(400), 0, true, false);

@@ -24,6 +24,18 @@ constexpr Entry kPolicies[] = {
 
 }  // namespace
 
+absl::string_view AdviceSiteName(AdviceSite site) {
+  switch (site) {
+    case AdviceSite::kSysUnused: return "sysUnused";
+    case AdviceSite::kSysUsed: return "sysUsed";
+    case AdviceSite::kSysMap: return "sysMap";
+    case AdviceSite::kHeapGrow: return "grow";
+    case AdviceSite::kChunkDense: return "dense";
+    case AdviceSite::kChunkScavenge: return "scavenge";
+  }
+  return "?";
+}
+
 void AdviseHugeInterior(uintptr_t v, uintptr_t n, Advisor& a) {
   const uintptr_t beg = RoundUp(v, kHugePageSize);
   const uintptr_t end = RoundDown(v + n, kHugePageSize);

@@ -42,6 +42,20 @@ inline constexpr uint64_t kPallocChunkPages = 512;
 // scavChunkHiOccPages: uint16(0.96875 * 512).
 inline constexpr uint64_t kScavChunkHiOccPages = 496;
 
+// Where in the runtime an madvise call is made: the MemLinux entry point (and
+// so the policy hook) it came from.
+enum class AdviceSite : uint8_t {
+  kSysUnused,      // sysUnused: BeforeRelease's advice and the DONTNEED
+  kSysUsed,        // sysUsed: OnReuse
+  kSysMap,         // sysMap: AfterSysMap
+  kHeapGrow,       // OnHeapGrow
+  kChunkDense,     // OnChunkDense
+  kChunkScavenge,  // BeforeChunkScavenge
+};
+inline constexpr int kNumAdviceSites = 6;
+// "sysUnused", "sysUsed", "sysMap", "grow", "dense", "scavenge".
+absl::string_view AdviceSiteName(AdviceSite site);
+
 // Where a policy sends its advice; MemLinux counts and times every call.
 class Advisor {
  public:
@@ -74,11 +88,21 @@ class HugePagePolicy {
   // The heap grew by the new memory [v, v+n).
   virtual void OnHeapGrow(uintptr_t /*v*/, uintptr_t /*n*/, Advisor& /*a*/) const {}
   // The chunk at `chunk` crossed kScavChunkHiOccPages pages in use through an
-  // allocation of `alloc_pages` pages.
+  // allocation that took `alloc_pages` of its pages (the chunk's share, as
+  // Go's allocRange passes it to scavengeIndex.alloc).
   virtual void OnChunkDense(uintptr_t /*chunk*/, uint64_t /*alloc_pages*/,
                             Advisor& /*a*/) const {}
   // The scavenger is about to release pages of a chunk still marked dense.
   virtual void BeforeChunkScavenge(uintptr_t /*chunk*/, Advisor& /*a*/) const {}
+
+  // Whether the Go version this variant mirrors holds the heap lock
+  // (mheap_.lock) while it makes the madvise calls of `site`; a call made
+  // there stalls every goroutine that allocates pages meanwhile (issue
+  // 63334). The default is Go 1.5's heap (1.5.0 to 1.5.2 alike):
+  // mHeap_AllocSpanLocked calls sysUsed, mHeap_Grow calls sysMap through
+  // mHeap_SysAlloc, and mHeap_Scavenge calls sysUnused for every span, all
+  // between lock(&h.lock) and unlock(&h.lock).
+  virtual bool HeapLockHeld(AdviceSite /*site*/) const { return true; }
 };
 
 // MADV_HUGEPAGE on the whole huge pages inside [v, v+n), if any: the

@@ -4,12 +4,22 @@
 
 namespace thp {
 
-void MadviseCounters::Record(Advice advice, uintptr_t len, int err, absl::Duration took) {
+void MadviseCounters::Record(Advice advice, AdviceSite site, bool heap_locked, uintptr_t len,
+                             int err, absl::Duration took) {
   const int i = static_cast<int>(advice);
   ++calls[i];
+  ++calls_by_site[static_cast<int>(site)][i];
   bytes[i] += len;
   kernel_time[i] += took;
+  latency[i].Record(took);
+  if (heap_locked) heap_locked_latency[i].Record(took);
   if (err != 0) ++errors[{advice, err}];
+}
+
+LatencyHistogram MadviseCounters::HeapLockedLatency() const {
+  LatencyHistogram all;
+  for (const LatencyHistogram& h : heap_locked_latency) all.Merge(h);
+  return all;
 }
 
 int64_t MadviseCounters::TotalCalls() const {

@@ -17,8 +17,24 @@ MemLinux::MemLinux(Kernel& kernel, std::unique_ptr<HugePagePolicy> policy,
 int MemLinux::Advise(uintptr_t addr, uintptr_t len, Advice advice) {
   const absl::Time start = absl::Now();
   const int err = kernel_.Madvise(addr, len, advice);
-  counters_.Record(advice, len, err, absl::Now() - start);
+  const absl::Duration took = absl::Now() - start;
+  counters_.Record(advice, site_, policy_->HeapLockHeld(site_), len, err, took);
   return err;
+}
+
+void MemLinux::HeapGrown(uintptr_t v, uintptr_t n) {
+  site_ = AdviceSite::kHeapGrow;
+  policy_->OnHeapGrow(v, n, *this);
+}
+
+void MemLinux::ChunkBecameDense(uintptr_t chunk, uint64_t alloc_pages) {
+  site_ = AdviceSite::kChunkDense;
+  policy_->OnChunkDense(chunk, alloc_pages, *this);
+}
+
+void MemLinux::BeforeChunkScavenge(uintptr_t chunk) {
+  site_ = AdviceSite::kChunkScavenge;
+  policy_->BeforeChunkScavenge(chunk, *this);
 }
 
 MmapResult MemLinux::MmapFixed(uintptr_t v, uintptr_t n, Prot prot) {
@@ -94,15 +110,20 @@ void MemLinux::SysMap(uintptr_t v, uintptr_t n, bool reserved, uint64_t* sys_sta
     if (p.err == ENOMEM) Throw("runtime: out of memory");
     if (p.err != 0 || p.addr != v) Throw("runtime: cannot map pages in arena address space");
   }
+  site_ = AdviceSite::kSysMap;
   policy_->AfterSysMap(v, n, *this);
 }
 
 void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
+  site_ = AdviceSite::kSysUnused;
   policy_->BeforeRelease(v, n, *this);
   Advise(v, n, Advice::kDontNeed);  // error ignored, as in Go
 }
 
-void MemLinux::SysUsed(uintptr_t v, uintptr_t n) { policy_->OnReuse(v, n, *this); }
+void MemLinux::SysUsed(uintptr_t v, uintptr_t n) {
+  site_ = AdviceSite::kSysUsed;
+  policy_->OnReuse(v, n, *this);
+}
 
 void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
   if (sys_stat != nullptr) *sys_stat -= n;

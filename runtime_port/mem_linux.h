@@ -53,11 +53,9 @@ class MemLinux final : private Advisor {
 
   // Hooks for the heap's Go 1.21 chunk bookkeeping (no-ops for the Go 1.5
   // variants); see huge_page_policy.h.
-  void HeapGrown(uintptr_t v, uintptr_t n) { policy_->OnHeapGrow(v, n, *this); }
-  void ChunkBecameDense(uintptr_t chunk, uint64_t alloc_pages) {
-    policy_->OnChunkDense(chunk, alloc_pages, *this);
-  }
-  void BeforeChunkScavenge(uintptr_t chunk) { policy_->BeforeChunkScavenge(chunk, *this); }
+  void HeapGrown(uintptr_t v, uintptr_t n);
+  void ChunkBecameDense(uintptr_t chunk, uint64_t alloc_pages);
+  void BeforeChunkScavenge(uintptr_t chunk);
 
   const HugePagePolicy& policy() const { return *policy_; }
   const MadviseCounters& counters() const { return counters_; }
@@ -73,6 +71,8 @@ class MemLinux final : private Advisor {
   std::unique_ptr<HugePagePolicy> policy_;
   MemLinuxOptions options_;
   MadviseCounters counters_;
+  // The entry point now running, which the counters file each call under.
+  AdviceSite site_ = AdviceSite::kSysUnused;
 };
 
 // Builds the variant `variant` on `kernel`; an error naming the variant and

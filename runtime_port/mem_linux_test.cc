@@ -261,6 +261,68 @@ TEST(MemLinuxCounters, ErrorsAreIgnoredButCounted) {
   EXPECT_EQ(c.Summary(), "HUGEPAGE=2 errors: HUGEPAGE/EINVAL=1");
 }
 
+// Every call is filed under its site, timed, and counted as heap-locked
+// where the mirrored Go version holds the heap lock: Go 1.21.0 sends its
+// grow and dense-chunk HUGEPAGE under the lock but its scavenger's
+// NOHUGEPAGE and DONTNEED after unlocking; Go 1.5.2 (fixed) releases and
+// reuses with the lock held.
+TEST(MemLinuxCounters, SitesAndHeapLockOfHugepageEager) {
+  Fixture f("hugepage_eager");
+  f.mem().HeapGrown(A, 8 * M);
+  f.mem().ChunkBecameDense(A + 8 * M, 1);
+  f.mem().BeforeChunkScavenge(A + 8 * M);
+  f.mem().SysUnused(A + 8 * M, K8);
+  const MadviseCounters& c = f.mem().counters();
+  EXPECT_EQ(c.CallsAt(AdviceSite::kHeapGrow, kHuge), 1);
+  EXPECT_EQ(c.CallsAt(AdviceSite::kChunkDense, kHuge), 1);
+  EXPECT_EQ(c.CallsAt(AdviceSite::kChunkScavenge, kNoHuge), 1);
+  EXPECT_EQ(c.CallsAt(AdviceSite::kSysUnused, kDontNeed), 1);
+  EXPECT_EQ(c.CallsAt(AdviceSite::kSysUnused, kHuge), 0);
+  for (Advice a : {kHuge, kNoHuge, kDontNeed}) {
+    EXPECT_EQ(c.latency[static_cast<int>(a)].count(), c.Calls(a)) << AdviceName(a);
+  }
+  EXPECT_EQ(c.heap_locked_latency[static_cast<int>(kHuge)].count(), 2);
+  EXPECT_EQ(c.heap_locked_latency[static_cast<int>(kNoHuge)].count(), 0);
+  EXPECT_EQ(c.heap_locked_latency[static_cast<int>(kDontNeed)].count(), 0);
+  EXPECT_EQ(c.HeapLockedLatency().count(), 2);
+}
+
+TEST(MemLinuxCounters, SitesAndHeapLockOfCollapseAndFixed) {
+  Fixture collapse("collapse");
+  collapse.mem().ChunkBecameDense(A, 1);
+  collapse.mem().SysUnused(A + 4 * M, K8);
+  const MadviseCounters& c = collapse.mem().counters();
+  EXPECT_EQ(c.CallsAt(AdviceSite::kChunkDense, Advice::kCollapse), 1);
+  EXPECT_EQ(c.HeapLockedLatency().count(), 1);
+  EXPECT_EQ(c.heap_locked_latency[static_cast<int>(Advice::kCollapse)].count(), 1);
+
+  Fixture fixed("fixed");
+  fixed.mem().SysUnused(kUnalignedV, kUnalignedN);  // NOHUGEPAGE x2 + DONTNEED
+  fixed.mem().SysUsed(A, 4 * M);                    // HUGEPAGE
+  const MadviseCounters& x = fixed.mem().counters();
+  EXPECT_EQ(x.CallsAt(AdviceSite::kSysUnused, kNoHuge), x.Calls(kNoHuge));
+  EXPECT_EQ(x.CallsAt(AdviceSite::kSysUsed, kHuge), 1);
+  EXPECT_EQ(x.HeapLockedLatency().count(), x.TotalCalls());
+}
+
+TEST(MemLinuxCounters, GoVersionsHoldTheHeapLockWhereTheirSourcesDo) {
+  auto held = [](const char* variant, AdviceSite site) {
+    return (*MakeHugePagePolicy(variant))->HeapLockHeld(site);
+  };
+  for (AdviceSite s : {AdviceSite::kSysUnused, AdviceSite::kSysUsed, AdviceSite::kSysMap}) {
+    EXPECT_TRUE(held("fixed", s)) << AdviceSiteName(s);
+    EXPECT_TRUE(held("prefix", s)) << AdviceSiteName(s);
+  }
+  for (const char* v : {"hugepage_eager", "collapse", "try_collapse", "disablethp"}) {
+    EXPECT_TRUE(held(v, AdviceSite::kHeapGrow)) << v;
+    EXPECT_TRUE(held(v, AdviceSite::kChunkDense)) << v;
+    EXPECT_TRUE(held(v, AdviceSite::kSysMap)) << v;
+    EXPECT_FALSE(held(v, AdviceSite::kChunkScavenge)) << v;
+    EXPECT_FALSE(held(v, AdviceSite::kSysUnused)) << v;
+    EXPECT_FALSE(held(v, AdviceSite::kSysUsed)) << v;
+  }
+}
+
 // One conformance suite for every variant.
 class EveryVariant : public ::testing::TestWithParam<std::string> {};
 

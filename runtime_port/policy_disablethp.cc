@@ -19,6 +19,8 @@ class DisableThpPolicy final : public HugePagePolicy {
   void AfterSysMap(uintptr_t v, uintptr_t n, Advisor& a) const override {
     a.Advise(v, n, Advice::kNoHugePage);
   }
+  // Go 1.22 keeps Go 1.21's locking (sysMap inside mheap.grow).
+  bool HeapLockHeld(AdviceSite site) const override { return Go121HeapLockHeld(site); }
 };
 
 }  // namespace

@@ -14,6 +14,12 @@
 #include "runtime_port/policies.h"
 
 namespace thp {
+
+bool Go121HeapLockHeld(AdviceSite site) {
+  return site == AdviceSite::kSysMap || site == AdviceSite::kHeapGrow ||
+         site == AdviceSite::kChunkDense;
+}
+
 namespace {
 
 class HugepageEagerPolicy final : public HugePagePolicy {
@@ -40,6 +46,7 @@ class HugepageEagerPolicy final : public HugePagePolicy {
   void BeforeChunkScavenge(uintptr_t chunk, Advisor& a) const override {
     a.Advise(chunk, kPallocChunkBytes, Advice::kNoHugePage);
   }
+  bool HeapLockHeld(AdviceSite site) const override { return Go121HeapLockHeld(site); }
 };
 
 class CollapsePolicy final : public HugePagePolicy {
@@ -64,6 +71,7 @@ class CollapsePolicy final : public HugePagePolicy {
   void OnChunkDense(uintptr_t chunk, uint64_t alloc_pages, Advisor& a) const override {
     if (alloc_pages < kPallocChunkPages) a.Advise(chunk, kPallocChunkBytes, advice_);
   }
+  bool HeapLockHeld(AdviceSite site) const override { return Go121HeapLockHeld(site); }
 
  private:
   const Advice advice_;

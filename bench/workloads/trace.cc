@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "runtime_port/check.h"
 
 namespace thp {
 namespace {
@@ -147,12 +148,17 @@ std::string FormatTraceEvent(const TraceEvent& e) {
 }
 
 absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
-    Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const TraceSink* trace) {
+    Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const TraceSink* trace,
+    bool vma_census) {
   auto clock = std::make_unique<VirtualClock>(1000);
   const VirtualClock* c = clock.get();
-  auto census = std::make_unique<CensusKernel>(kernel, [c] { return c->NanoTime(); });
-  census->Observe();
-  absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(*census, *clock, options);
+  std::unique_ptr<CensusKernel> census;
+  if (vma_census) {
+    census = std::make_unique<CensusKernel>(kernel, [c] { return c->NanoTime(); });
+    census->Observe();
+  }
+  absl::StatusOr<std::unique_ptr<Runtime>> rt =
+      Runtime::Create(census != nullptr ? *census : kernel, *clock, options);
   if (!rt.ok()) return rt.status();
   return std::unique_ptr<TraceReplayer>(new TraceReplayer(
       std::move(census), std::move(clock), *std::move(rt), scavenge_debug, trace));
@@ -184,14 +190,21 @@ TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
   };
 }
 
+const CensusKernel& TraceReplayer::census() const {
+  THP_CHECK(census_ != nullptr, "TraceReplayer::census() of a replayer made without one");
+  return *census_;
+}
+
 ReplayStats TraceReplayer::stats() const {
   // The census kernel counted after every kernel call; the clock has the time.
   ReplayStats s;
   s.events = events_;
-  s.max_vmas = census_->max_process();
-  s.final_vmas = census_->current().process;
-  s.max_own_vmas = census_->max_own();
-  s.final_own_vmas = census_->current().own;
+  if (census_ != nullptr) {
+    s.max_vmas = census_->max_process();
+    s.final_vmas = census_->current().process;
+    s.max_own_vmas = census_->max_own();
+    s.final_own_vmas = census_->current().own;
+  }
   s.virtual_ns = clock_->NanoTime() - start_ns_;
   return s;
 }

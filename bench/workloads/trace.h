@@ -78,10 +78,15 @@ inline constexpr int64_t kLoopSliceNs = 1000000;
 // VMA census: the runtime talks to the kernel through a CensusKernel.
 class TraceReplayer {
  public:
+  // With `vma_census` false the runtime talks to `kernel` directly: no VMA
+  // count after each call (a /proc/self/maps read on the real kernel, which
+  // would land inside every madvise timing), the VMA fields of stats() are
+  // 0 and census() must not be called.
   static absl::StatusOr<std::unique_ptr<TraceReplayer>> Create(Kernel& kernel,
                                                                const RuntimeOptions& options,
                                                                bool scavenge_debug,
-                                                               const TraceSink* trace);
+                                                               const TraceSink* trace,
+                                                               bool vma_census = true);
   // Applies one event (not loop or end); a failed status (unknown id, bad
   // size) names it.
   absl::Status Apply(const TraceEvent& e);
@@ -96,9 +101,10 @@ class TraceReplayer {
   ReplayStats stats() const;
   Runtime& runtime() { return *rt_; }
   const Sysmon& sysmon() const { return *sysmon_; }
-  const CensusKernel& census() const { return *census_; }
+  const CensusKernel& census() const;
   // Census every kernel call (the default), or only when ObserveCensus()
-  // is called (census_kernel.h: for runs near vm.max_map_count).
+  // is called (census_kernel.h: for runs near vm.max_map_count). These
+  // three need a replayer made with its census.
   void set_census_every_call(bool on) { census_->set_recount_every_call(on); }
   void ObserveCensus() { census_->Observe(); }
   // See CensusKernel::set_on_new_max.

@@ -94,7 +94,7 @@ struct Result {
   int64_t madvise_calls;
 };
 
-Result Replay(const std::string& variant) {
+Result Replay(const std::string& variant, bool vma_census = true) {
   absl::StatusOr<std::string> text = ReadWholeFile("testdata/traces/churn.trace");
   EXPECT_TRUE(text.ok()) << text.status();
   absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(*text);
@@ -105,7 +105,7 @@ Result Replay(const std::string& variant) {
   RuntimeOptions o;
   o.variant = variant;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr);
+      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr, vma_census);
   EXPECT_TRUE(r.ok()) << r.status();
   for (const TraceEvent& e : *events) {
     absl::Status st = (*r)->Apply(e);
@@ -131,6 +131,18 @@ TEST(Trace, ReplayIsDeterministicAndShowsThePrefixVariantsVmas) {
   std::fprintf(stderr, "churn.trace max VMAs (sim, linux2015): prefix %ld, fixed %ld, none %ld\n",
                static_cast<long>(prefix.stats.max_vmas), static_cast<long>(fixed.stats.max_vmas),
                static_cast<long>(none.stats.max_vmas));
+}
+
+TEST(Trace, WithoutTheCensusTheRuntimeMakesTheSameCallsAndNoVmaFigures) {
+  Result with = Replay("prefix");
+  Result without = Replay("prefix", /*vma_census=*/false);
+  EXPECT_EQ(without.madvise_calls, with.madvise_calls);
+  EXPECT_EQ(without.released, with.released);
+  EXPECT_EQ(without.stats.events, with.stats.events);
+  EXPECT_EQ(without.stats.virtual_ns, with.stats.virtual_ns);
+  EXPECT_GT(with.stats.max_vmas, 0);
+  EXPECT_EQ(without.stats.max_vmas, 0);
+  EXPECT_EQ(without.stats.max_own_vmas, 0);
 }
 
 TEST(Trace, UnknownIdsAreErrorsNotCrashes) {

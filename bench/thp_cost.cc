@@ -1,0 +1,279 @@
+// bench/thp_cost: what asking for huge pages costs (Go issues 61718 and
+// 63334), per memory-layer variant, in one table:
+//  1. the latency distribution (count, p50, p99, max) of the madvise calls
+//     the variant makes where the Go version it mirrors holds the heap lock
+//     (Go 1.21.0's grow and dense-chunk HUGEPAGE, Go 1.21.1's dense-chunk
+//     COLLAPSE, Go 1.5.2's release and reuse advice for `fixed`);
+//  2. the cost of first-touching fresh heap memory after the variant's advice
+//     against the same without advice, per 4 KiB page and per 2 MiB;
+//  3. huge-page coverage, AnonHugePages / heap_inuse, at the end and at peak.
+// The workload is chunk_churn (bench/workloads/chunk_churn.h) through the
+// ported runtime with GODEBUG=scavenge=1 timing, memory touched.
+//
+//   bazel run -c opt //bench:thp_cost
+//   bazel run -c opt //bench:thp_cost -- --kernel=sim --csv_out=/tmp/c.csv
+//
+// Each variant runs in a child process of its own (a fresh address space),
+// one after the other so the timings do not compete for the two cores. On
+// the real kernel try_collapse is skipped with a note (MADV_TRY_COLLAPSE
+// never reached Linux); on the simulated kernel every time is model time and
+// printed as n/a. Nothing here writes /sys or creates memory pressure.
+// Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags.
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "bench/cli.h"
+#include "bench/kernel_choice.h"
+#include "bench/runtime_env.h"
+#include "bench/thp_cost_probe.h"
+#include "bench/thp_cost_report.h"
+#include "bench/thp_cost_run.h"
+#include "bench/workloads/chunk_churn.h"
+#include "runtime_port/check.h"
+#include "runtime_port/huge_page_policy.h"
+#include "runtime_port/mem_linux.h"
+#include "runtime_port/proc_maps.h"
+
+ABSL_FLAG(std::string, variants, "hugepage_eager,collapse,try_collapse,fixed",
+          "comma-separated memory-layer variants; those the kernel cannot run are skipped "
+          "with a note");
+ABSL_FLAG(int, chunks, 12, "4 MiB chunks the workload's large objects fill (1 to 256)");
+ABSL_FLAG(int, cycles, 4, "sparsify/idle/refill cycles of the workload (1 to 100)");
+ABSL_FLAG(int, probe_mib, 64,
+          "fresh memory per first-touch probe round and side, MiB (a multiple of 4, 4 to 1024)");
+ABSL_FLAG(int, probe_rounds, 8, "first-touch probe rounds per side (1 to 100)");
+ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
+ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
+ABSL_FLAG(std::string, trace_out, "",
+          "write the workload as a trace (bench/workloads/trace.h) here, replayable with "
+          "//bench:replay");
+ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
+ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
+ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
+
+namespace thp {
+namespace {
+
+struct Setup {
+  KernelChoice kernel;
+  ThpCostOptions options;
+};
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+void CheckRange(const char* flag, int v, int lo, int hi) {
+  if (v < lo || v > hi) ExitUsage(absl::StrFormat("--%s=%d: expected %d to %d", flag, v, lo, hi));
+}
+
+Setup SetupOrExit() {
+  Setup s;
+  s.kernel = KernelChoiceFromFlags();
+  const int chunks = absl::GetFlag(FLAGS_chunks);
+  const int cycles = absl::GetFlag(FLAGS_cycles);
+  const int probe_mib = absl::GetFlag(FLAGS_probe_mib);
+  const int rounds = absl::GetFlag(FLAGS_probe_rounds);
+  CheckRange("chunks", chunks, 1, 256);
+  CheckRange("cycles", cycles, 1, 100);
+  CheckRange("probe_mib", probe_mib, 4, 1024);
+  if (probe_mib % 4 != 0) {
+    ExitUsage(absl::StrFormat("--probe_mib=%d: expected a multiple of 4 (whole 4 MiB chunks)",
+                              probe_mib));
+  }
+  CheckRange("probe_rounds", rounds, 1, 100);
+  // GOGC, GOMAXPROCS and GODEBUG as a Go program reads them; scavenge=1
+  // unless GODEBUG says otherwise (the scavenger must run in the workload).
+  const RuntimeEnv env = RuntimeEnvOrExit("fixed");
+  const char* godebug = std::getenv("GODEBUG");
+  s.options.scavenge_debug =
+      godebug != nullptr && absl::StrContains(godebug, "scavenge=") ? env.debug.scavenge > 0 : true;
+  s.options.runtime = env.options;
+  s.options.runtime.touch_memory = true;
+  s.options.workload.chunks = chunks;
+  s.options.workload.cycles = cycles;
+  s.options.probe_bytes = static_cast<uintptr_t>(probe_mib) << 20;
+  s.options.probe_rounds = rounds;
+  return s;
+}
+
+// The flag's variants: an unknown name is a bad flag; one the kernel cannot
+// run goes to `skipped` with the reason.
+std::vector<std::string> VariantsOrExit(const Setup& s, std::vector<std::string>* skipped) {
+  absl::StatusOr<std::unique_ptr<Kernel>> probe = MakeKernel(s.kernel);
+  ExitIfError(probe.status());
+  const std::string flag = absl::GetFlag(FLAGS_variants);
+  std::vector<std::string> out;
+  for (const std::string& v : SplitList(flag)) {
+    absl::StatusOr<std::unique_ptr<HugePagePolicy>> policy = MakeHugePagePolicy(v);
+    if (!policy.ok()) ExitUsage(absl::StrCat("--variants: ", policy.status().message()));
+    absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(**probe, v, MemLinuxOptions());
+    if (m.ok()) {
+      out.push_back(v);
+    } else {
+      skipped->push_back(absl::StrCat(v, ": ", m.status().message()));
+    }
+  }
+  if (out.empty() && skipped->empty()) {
+    ExitUsage(absl::StrCat("--variants=", flag, ": no variant named"));
+  }
+  return out;
+}
+
+int RunChild(const Setup& s) {
+  const std::string variant = absl::GetFlag(FLAGS_child_variant);
+  const std::string out = absl::GetFlag(FLAGS_child_result);
+  absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
+  ExitIfError(kernel.status());
+  ThpCostOptions o = s.options;
+  o.runtime.variant = variant;
+  if (!absl::GetFlag(FLAGS_quiet)) {
+    const absl::Time start = absl::Now();
+    o.progress = [variant, start](const std::string& phase) {
+      std::fprintf(stderr, "thp_cost: [%s] %s (%.1fs)\n", variant.c_str(), phase.c_str(),
+                   absl::ToDoubleSeconds(absl::Now() - start));
+    };
+  }
+  // A fatal runtime error still leaves a row saying what it was.
+  SetThrowHook([&out, &variant, &kernel](absl::string_view message) {
+    ThpCostResult r;
+    r.variant = variant;
+    r.kernel = std::string((*kernel)->Name());
+    r.error = std::string(message);
+    WriteFile(out, SerializeThpCost(r));
+  });
+  const ThpCostResult r = RunThpCost(**kernel, o);
+  SetThrowHook(nullptr);
+  if (!WriteFile(out, SerializeThpCost(r))) {
+    std::fprintf(stderr, "thp_cost: cannot write %s\n", out.c_str());
+    return 2;
+  }
+  return 0;
+}
+
+pid_t Spawn(int argc, char** argv, const std::string& variant, const std::string& result) {
+  std::vector<std::string> args(argv, argv + argc);
+  args.push_back(absl::StrCat("--child_variant=", variant));
+  args.push_back(absl::StrCat("--child_result=", result));
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  pid_t pid = 0;
+  const int err = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ);
+  if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
+  return pid;
+}
+
+int64_t MemAvailableBytes() {
+  absl::StatusOr<std::string> text = ReadWholeFile("/proc/meminfo");
+  if (!text.ok()) return 0;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    if (!absl::ConsumePrefix(&line, "MemAvailable:")) continue;
+    line = absl::StripAsciiWhitespace(line);
+    int64_t kib = 0;
+    if (absl::SimpleAtoi(line.substr(0, line.find(' ')), &kib)) return kib * 1024;
+  }
+  return 0;
+}
+
+void WriteTraceOrExit(const Setup& s, const std::string& path) {
+  std::string text = absl::StrFormat(
+      "thp-trace 1\n# chunk_churn (bench/workloads/chunk_churn.h): %d chunks, %d cycles\n",
+      s.options.workload.chunks, s.options.workload.cycles);
+  for (const WorkloadPhase& p : ChunkChurnWorkload(s.options.workload)) {
+    absl::StrAppend(&text, "# ", p.name, "\n");
+    for (const TraceEvent& e : p.events) absl::StrAppend(&text, FormatTraceEvent(e), "\n");
+  }
+  if (!WriteFile(path, text)) ExitUsage(absl::StrCat("--trace_out=", path, ": cannot write"));
+}
+
+int RunParent(int argc, char** argv, const Setup& s) {
+  ThpCostRun run;
+  const std::vector<std::string> variants = VariantsOrExit(s, &run.skipped);
+  const bool quiet = absl::GetFlag(FLAGS_quiet);
+  for (const std::string& k : run.skipped) {
+    if (!quiet) std::fprintf(stderr, "thp_cost: skipping %s\n", k.c_str());
+  }
+  const std::string trace = absl::GetFlag(FLAGS_trace_out);
+  if (!trace.empty()) WriteTraceOrExit(s, trace);
+  run.kernel = s.kernel.kernel;
+  absl::StatusOr<std::string> enabled = ReadThpSetting("enabled");
+  absl::StatusOr<std::string> defrag = ReadThpSetting("defrag");
+  run.thp_enabled = enabled.ok() ? *enabled : "unknown";
+  run.thp_defrag = defrag.ok() ? *defrag : "unknown";
+  run.mem_available = MemAvailableBytes();
+  run.gomaxprocs = s.options.runtime.gomaxprocs;
+  run.scavenge_debug = s.options.scavenge_debug;
+  run.chunks = s.options.workload.chunks;
+  run.cycles = s.options.workload.cycles;
+  run.probe_bytes = static_cast<int64_t>(s.options.probe_bytes);
+  run.probe_rounds = s.options.probe_rounds;
+
+  char dir_template[] = "/tmp/thp_cost.XXXXXX";
+  const char* dir = mkdtemp(dir_template);
+  if (dir == nullptr) ExitUsage("cannot create a temporary directory under /tmp");
+  bool failed = false;
+  for (const std::string& v : variants) {
+    const std::string path = absl::StrCat(dir, "/", v, ".result");
+    const pid_t pid = Spawn(argc, argv, v, path);
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) ExitUsage("lost a child process");
+    absl::StatusOr<std::string> text = ReadWholeFile(path);
+    absl::StatusOr<ThpCostResult> parsed =
+        text.ok() ? ParseThpCost(*text) : absl::StatusOr<ThpCostResult>(text.status());
+    ThpCostResult r = parsed.ok() ? *std::move(parsed) : ThpCostResult();
+    r.variant = v;
+    if (r.kernel.empty()) r.kernel = run.kernel;
+    if (WIFSIGNALED(status)) {
+      r.error = absl::StrCat("child killed by signal ", WTERMSIG(status));
+    } else if (!parsed.ok() || (WEXITSTATUS(status) != 0 && r.error.empty())) {
+      r.error = absl::StrFormat("child exited with status %d, no result", WEXITSTATUS(status));
+    }
+    failed |= !r.error.empty();
+    run.variants.push_back(std::move(r));
+    std::remove(path.c_str());
+  }
+  rmdir(dir);
+
+  std::printf("%s", FormatThpCostTable(run).c_str());
+  auto write = [](const std::string& path, const std::string& text, const char* flag) {
+    if (!path.empty() && !WriteFile(path, text)) {
+      std::fprintf(stderr, "thp_cost: --%s=%s: cannot write\n", flag, path.c_str());
+      std::exit(2);
+    }
+  };
+  write(absl::GetFlag(FLAGS_json_out), FormatThpCostJson(run), "json_out");
+  write(absl::GetFlag(FLAGS_csv_out), FormatThpCostCsv(run), "csv_out");
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace thp
+
+int main(int argc, char** argv) {
+  thp::ParseFlagsOrExit(argc, argv,
+                        "Measures what asking for huge pages costs per memory-layer variant.\n"
+                        "  thp_cost [--variants=hugepage_eager,collapse,try_collapse,fixed] "
+                        "[--kernel=linux|sim] [--json_out=F --csv_out=F] [--quiet]");
+  const thp::Setup s = thp::SetupOrExit();
+  if (!absl::GetFlag(FLAGS_child_variant).empty()) return thp::RunChild(s);
+  return thp::RunParent(argc, argv, s);
+}
