@@ -55,6 +55,9 @@ class SimulatedKernel final : public Kernel {
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override;
   int64_t MapCount() override { return options_.baseline_vmas + static_cast<int64_t>(vmas_.size()); }
   Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override;
+  uint64_t ResidentBytes(uintptr_t lo, uintptr_t hi) override {
+    return pages_.ResidentBytes(lo, hi);
+  }
 
   const SimOptions& options() const { return options_; }
   void set_max_map_count(int64_t n) { options_.max_map_count = n; }
