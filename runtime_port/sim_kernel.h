@@ -59,6 +59,15 @@ class SimulatedKernel final : public Kernel {
     return pages_.ResidentBytes(lo, hi);
   }
 
+  // khugepaged's collapse of the one 2 MiB region at `region` (aligned), as
+  // every profile's kernel can do it (khugepaged dates from Linux 2.6.38,
+  // MADV_COLLAPSE from 6.1): the checks and effect of MADV_COLLAPSE on
+  // exactly that region, for a profile without MADV_COLLAPSE. Whether the
+  // region qualifies (max_ptes_none) is the caller's rule
+  // (khugepaged_emulator.h). Returns an errno: EINVAL if the region is not
+  // inside one VMA or MADV_COLLAPSE would refuse it.
+  int CollapseRegion(uintptr_t region);
+
   const SimOptions& options() const { return options_; }
   void set_max_map_count(int64_t n) { options_.max_map_count = n; }
   void set_baseline_vmas(int64_t n) { options_.baseline_vmas = n; }
