@@ -99,15 +99,15 @@ std::string FormatBloatTable(const BloatReport& report) {
       report.kernel, report.profile, report.thp_mode, report.max_ptes_none);
   int width = 7;  // "variant"
   for (const BloatRow& row : report.rows) width = std::max(width, static_cast<int>(row.variant.size()));
-  absl::StrAppendFormat(&out, "%-*s %9s %14s %14s %8s %14s %10s  %s\n", width, "variant", "arena",
-                        "RSS w/o khp", "RSS with khp", "bloat", "AnonHugePages", "collapsed",
+  absl::StrAppendFormat(&out, "%-*s %9s %17s %17s %8s %14s %10s  %s\n", width, "variant", "arena",
+                        "RSS no khugepaged", "RSS khugepaged", "bloat", "AnonHugePages", "collapsed",
                         "MADV_COLLAPSE latency (n / p50 / p99 / max)");
   for (const BloatRow& row : report.rows) {
     if (!row.error.empty()) {
       absl::StrAppendFormat(&out, "%-*s error: %s\n", width, row.variant, row.error);
       continue;
     }
-    absl::StrAppendFormat(&out, "%-*s %5.1f MiB %10.1f MiB %10.1f MiB %7.3fx %10.1f MiB %10d  %s\n",
+    absl::StrAppendFormat(&out, "%-*s %5.1f MiB %13.1f MiB %13.1f MiB %7.3fx %10.1f MiB %10d  %s\n",
                           width, row.variant, MiB(row.with.arena_bytes), MiB(row.without.rss_bytes),
                           MiB(row.with.rss_bytes), row.Factor(), MiB(row.with.anon_huge_bytes),
                           row.with.regions_collapsed, LatencyCell(report, row));
