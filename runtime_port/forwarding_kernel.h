@@ -30,6 +30,9 @@ class ForwardingKernel : public Kernel {
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override { return inner_.Vmas(lo, hi); }
   int64_t MapCount() override { return inner_.MapCount(); }
   Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override { return inner_.ResidencyOf(lo, hi); }
+  uint64_t ResidentBytes(uintptr_t lo, uintptr_t hi) override {
+    return inner_.ResidentBytes(lo, hi);
+  }
   VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override {
     return inner_.TallyVmas(ranges);
   }

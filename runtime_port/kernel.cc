@@ -75,6 +75,10 @@ std::string ErrnoName(int err) {
   }
 }
 
+uint64_t Kernel::ResidentBytes(uintptr_t lo, uintptr_t hi) {
+  return ResidencyOf(lo, hi).resident_bytes;
+}
+
 VmaTally Kernel::TallyVmas(const std::vector<AddressRange>& ranges) {
   VmaTally t;
   t.map_count = MapCount();

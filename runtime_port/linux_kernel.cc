@@ -177,6 +177,29 @@ Residency LinuxKernel::ResidencyOf(uintptr_t lo, uintptr_t hi) {
   return r;
 }
 
+uint64_t LinuxKernel::ResidentBytes(uintptr_t lo, uintptr_t hi) {
+  if (hi <= lo) return 0;
+  const uintptr_t s = RoundDown(lo, kOsPageSize);
+  const uintptr_t e = RoundUp(hi, kOsPageSize);
+  if (s != lo || e != hi) return ResidencyOf(lo, hi).resident_bytes;
+  // Most calls are one 2 MiB region: 512 bytes of vector on the stack.
+  unsigned char small[512];
+  std::vector<unsigned char> big;
+  const size_t pages = (e - s) / kOsPageSize;
+  unsigned char* vec = small;
+  if (pages > sizeof small) {
+    big.assign(pages, 0);
+    vec = big.data();
+  }
+  if (mincore(reinterpret_cast<void*>(s), e - s, vec) != 0) {
+    THP_CHECK(errno == ENOMEM, absl::StrCat("mincore failed: errno ", errno));
+    return ResidencyOf(lo, hi).resident_bytes;
+  }
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < pages; ++i) bytes += (vec[i] & 1) ? kOsPageSize : 0;
+  return bytes;
+}
+
 absl::StatusOr<ThpMode> ReadThpMode() {
   absl::StatusOr<std::string> text =
       ReadWholeFile("/sys/kernel/mm/transparent_hugepage/enabled");

@@ -28,6 +28,9 @@ class LinuxKernel final : public Kernel {
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override;
   int64_t MapCount() override;
   Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override;
+  // mincore(2) over the range; a range with an unmapped hole (mincore's
+  // ENOMEM) falls back to ResidencyOf, which skips holes.
+  uint64_t ResidentBytes(uintptr_t lo, uintptr_t hi) override;
   // One pass over /proc/self/maps through a fixed buffer (no allocation).
   VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override;
 };

@@ -57,6 +57,28 @@ TEST(LinuxKernel, TryCollapseIsNotAKernelFeature) {
   EXPECT_TRUE(k.Supports(Advice::kCollapse));
 }
 
+TEST(LinuxKernel, ResidentBytesAgreesWithResidencyOf) {
+  LinuxKernel k;
+  const uintptr_t base = ReserveFenced(k, 8 * kMiB);
+  ASSERT_EQ(MapFixed(k, base, 6 * kMiB), 0);
+  ASSERT_EQ(k.Madvise(base + 2 * kMiB, 2 * kMiB, Advice::kHugePage), 0);
+  ASSERT_EQ(k.Touch(base + 4096, 3 * 4096), 0);
+  ASSERT_EQ(k.Touch(base + 2 * kMiB + 8192, 4096), 0);  // a huge fault
+  ASSERT_EQ(k.Munmap(base + 5 * kMiB, kMiB), 0);         // a hole: mincore's ENOMEM
+  const uintptr_t cuts[] = {base, base + 4096, base + 2 * kMiB, base + 3 * kMiB + 4096,
+                            base + 4 * kMiB, base + 6 * kMiB};
+  for (uintptr_t lo : cuts) {
+    for (uintptr_t hi : cuts) {
+      if (hi <= lo) continue;
+      EXPECT_EQ(k.ResidentBytes(lo, hi), k.ResidencyOf(lo, hi).resident_bytes)
+          << std::hex << lo - base << ".." << hi - base;
+    }
+  }
+  EXPECT_EQ(k.ResidentBytes(base, base + 2 * kMiB), 3 * 4096u);
+  EXPECT_EQ(k.ResidentBytes(base + 2 * kMiB, base + 4 * kMiB), 2 * kMiB);
+  EXPECT_EQ(k.ResidentBytes(base, base + 6 * kMiB), 2 * kMiB + 3 * 4096);  // across the hole
+}
+
 TEST(LinuxKernel, ReadsSystemSettingsWithoutChangingThem) {
   absl::StatusOr<ThpMode> mode = ReadThpMode();
   ASSERT_TRUE(mode.ok()) << mode.status();

@@ -286,6 +286,13 @@ int SimulatedKernel::CollapseInVma(const VmaState& vma, uintptr_t vma_start, uin
   return 0;
 }
 
+int SimulatedKernel::CollapseRegion(uintptr_t region) {
+  if (region % kHugePageSize != 0) return EINVAL;
+  auto it = Find(region);
+  if (it == vmas_.end() || it->second.end < region + kHugePageSize) return EINVAL;
+  return CollapseInVma(it->second, it->first, region, region + kHugePageSize);
+}
+
 int SimulatedKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
   if (addr % kOsPageSize != 0) return EINVAL;
   if (!Supports(advice)) return EINVAL;

@@ -55,6 +55,18 @@ class SimulatedKernel final : public Kernel {
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override;
   int64_t MapCount() override { return options_.baseline_vmas + static_cast<int64_t>(vmas_.size()); }
   Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override;
+  uint64_t ResidentBytes(uintptr_t lo, uintptr_t hi) override {
+    return pages_.ResidentBytes(lo, hi);
+  }
+
+  // khugepaged's collapse of the one 2 MiB region at `region` (aligned), as
+  // every profile's kernel can do it (khugepaged dates from Linux 2.6.38,
+  // MADV_COLLAPSE from 6.1): the checks and effect of MADV_COLLAPSE on
+  // exactly that region, for a profile without MADV_COLLAPSE. Whether the
+  // region qualifies (max_ptes_none) is the caller's rule
+  // (khugepaged_emulator.h). Returns an errno: EINVAL if the region is not
+  // inside one VMA or MADV_COLLAPSE would refuse it.
+  int CollapseRegion(uintptr_t region);
 
   const SimOptions& options() const { return options_; }
   void set_max_map_count(int64_t n) { options_.max_map_count = n; }

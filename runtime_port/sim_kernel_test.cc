@@ -170,6 +170,11 @@ TEST(SimKernel, HugeFaultsDontneedAndCollapse) {
   ASSERT_EQ(k.Touch(kBase, 4096), 0);
   EXPECT_EQ(k.Madvise(kBase, 2 * kMiB, Advice::kCollapse), 0);
   EXPECT_EQ(k.ResidencyOf(kBase, kBase + 2 * kMiB), (Residency{2 * kMiB, 2 * kMiB}));
+  for (uintptr_t lo = kBase; lo < kBase + 8 * kMiB; lo += kMiB + 4096) {
+    for (uintptr_t hi = lo + 4096; hi <= kBase + 8 * kMiB; hi += 3 * kMiB / 2) {
+      EXPECT_EQ(k.ResidentBytes(lo, hi), k.ResidencyOf(lo, hi).resident_bytes);
+    }
+  }
   EXPECT_EQ(k.Madvise(kBase + 6 * kMiB, 2 * kMiB, Advice::kCollapse), EINVAL);
   EXPECT_EQ(k.Madvise(kBase + kMiB, 2 * kMiB, Advice::kCollapse), 0);  // hstart == hend per VMA
   EXPECT_EQ(k.Madvise(kBase + 4 * kMiB + 8192, 8192, Advice::kCollapse), EINVAL);  // hstart > hend
