@@ -184,8 +184,8 @@ TEST(MemLinuxVariants, UnknownNameListsTheAcceptedOnes) {
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(m.status().message(),
-            "unknown variant \"prefx\" (accepted: none, prefix, fixed, hugepage_eager, collapse, "
-            "try_collapse, disablethp)");
+            "unknown variant \"prefx\" (accepted: none, prefix, fixed, fixed_batched, "
+            "hugepage_eager, collapse, try_collapse, disablethp)");
 }
 
 // sysReserve / sysMap / sysAlloc as Go 1.5 does them on linux/amd64.

@@ -12,6 +12,7 @@ namespace thp {
 std::unique_ptr<HugePagePolicy> NewNonePolicy();
 std::unique_ptr<HugePagePolicy> NewPrefixPolicy();
 std::unique_ptr<HugePagePolicy> NewFixedPolicy();
+std::unique_ptr<HugePagePolicy> NewFixedBatchedPolicy();
 std::unique_ptr<HugePagePolicy> NewHugepageEagerPolicy();
 std::unique_ptr<HugePagePolicy> NewCollapsePolicy();
 std::unique_ptr<HugePagePolicy> NewTryCollapsePolicy();
