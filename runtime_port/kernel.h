@@ -90,6 +90,9 @@ struct VmaTally {
 struct RangeError {
   size_t index = 0;  // into the batch's ranges
   int err = 0;
+  friend bool operator==(const RangeError& a, const RangeError& b) {
+    return a.index == b.index && a.err == b.err;
+  }
 };
 struct BatchResult {
   // System calls that carried the advice: process_madvise calls, or, when
