@@ -7,9 +7,11 @@
 // Every flag call stays where fixed makes it, once per span and before the
 // pass ends, so each range's NOHUGEPAGE still precedes its DONTNEED; only the
 // DONTNEEDs move later. That changes nothing the kernel keeps: a DONTNEED
-// zaps pages and never touches a VMA or its flags, and a flag change never
-// touches the pages, so the VMA layout, residency and heap_released after
-// the pass equal fixed's. Deferring is safe because nothing can reuse the
+// zaps pages and never splits, merges or re-flags a VMA (nor forgets its
+// anon_vma, which merging looks at), and the NOHUGEPAGE fixed sends on
+// release only sets VMA flags, leaving pages (even a PMD-mapped huge page)
+// where they are; so the VMA layout, residency and heap_released after the
+// pass equal fixed's (scavenge_batch_test checks it on both kernels). Deferring is safe because nothing can reuse the
 // memory before the pass ends: Go holds the heap lock for all of
 // mHeap_Scavenge, and MemLinux dies if the heap asks for anything but a
 // release inside a pass. Outside a pass (a sysUnused called on its own) the
