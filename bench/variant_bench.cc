@@ -14,10 +14,16 @@
 //       with every other one free. Between passes, untimed, the 32 free spans
 //       are allocated again (sysUsed, and the Go 1.21 variants' chunk hooks),
 //       written, and freed, so each pass releases the same resident memory.
+//   ScavengePass/<fixed|fixed_batched>/<kernel>/<n>  the same pass releasing
+//       n = 32, 256 or 1024 spans of 1-5 pages (8-40 KiB, so the system
+//       calls rather than the zapping dominate): what batching the
+//       DONTNEEDs in process_madvise saves fixed per pass.
 //
 // Counters: madvise calls per iteration by advice in the timed part
-// (madv_DONTNEED, madv_HUGEPAGE, ...) and the failed ones (madv_errors; Go
-// ignores them, the label names them); at the end, the VMAs of the
+// (madv_DONTNEED, madv_HUGEPAGE, ...; ranges advised, batched or not), the
+// madvise and process_madvise system calls behind them (syscalls, of them
+// process_madvise), and the failed ranges (madv_errors; Go ignores them,
+// the label names them); at the end, the VMAs of the
 // benchmark's own memory (vmas), how many the timed loop added (vmas_added,
 // 0 when repeated flag flips do not grow the VMA list) and the process's
 // map_count; for Scavenge also the bytes released per pass (released_KiB)
@@ -89,7 +95,10 @@ constexpr uint64_t kScavengeLimitNs = uint64_t{5} * 60 * 1000 * 1000 * 1000;
 // pages, so the free (even) and the kept (odd) spans both have every size,
 // small-list and freelarge ones alike.
 constexpr int kHeapSpans = 64;
-constexpr uintptr_t kSpanPages[] = {1, 2, 3, 5, 8, 16, 64, 160};
+const std::vector<uintptr_t> kSpanPages = {1, 2, 3, 5, 8, 16, 64, 160};
+// ScavengePass: spans released per pass, and their sizes.
+constexpr int kPassSpans[] = {32, 256, 1024};
+const std::vector<uintptr_t> kSmallSpanPages = {1, 2, 3, 5};
 
 absl::StatusOr<std::unique_ptr<Kernel>> NewKernel(const std::string& name) {
   KernelChoice choice;  // linux6; the sim takes this machine's THP mode and limit
@@ -101,15 +110,21 @@ void Skip(benchmark::State& state, const absl::Status& status) {
   state.SkipWithError(std::string(status.message()).c_str());
 }
 
-// madvise calls by advice and failed calls, at one moment.
+// madvise calls by advice, failed calls and system calls, at one moment.
 struct MadviseSnapshot {
   std::array<int64_t, kNumAdvices> calls{};
   int64_t errors = 0;
+  int64_t syscalls = 0;
+  int64_t process_madvise = 0;
 
-  static MadviseSnapshot Of(const MadviseCounters& c) { return {c.calls, c.TotalErrors()}; }
+  static MadviseSnapshot Of(const MadviseCounters& c) {
+    return {c.calls, c.TotalErrors(), c.syscalls, c.process_madvise_calls};
+  }
   void Add(const MadviseSnapshot& later, const MadviseSnapshot& earlier) {
     for (int a = 0; a < kNumAdvices; ++a) calls[a] += later.calls[a] - earlier.calls[a];
     errors += later.errors - earlier.errors;
+    syscalls += later.syscalls - earlier.syscalls;
+    process_madvise += later.process_madvise - earlier.process_madvise;
   }
 };
 
@@ -128,6 +143,10 @@ void ReportCounters(benchmark::State& state, MemLinux& mem, const MadviseSnapsho
   }
   state.counters["madv_errors"] =
       benchmark::Counter(static_cast<double>(timed.errors), benchmark::Counter::kAvgIterations);
+  state.counters["syscalls"] =
+      benchmark::Counter(static_cast<double>(timed.syscalls), benchmark::Counter::kAvgIterations);
+  state.counters["process_madvise"] = benchmark::Counter(static_cast<double>(timed.process_madvise),
+                                                         benchmark::Counter::kAvgIterations);
   const int64_t vmas = static_cast<int64_t>(mem.kernel().Vmas(region_lo, region_hi).size());
   state.counters["vmas"] = static_cast<double>(vmas);
   state.counters["vmas_added"] = static_cast<double>(vmas - vmas_before);
@@ -190,20 +209,23 @@ void BM_SysUnusedUsed(benchmark::State& state, const std::string& variant,
 
 // ---- scavenge pass ------------------------------------------------------
 
-// A heap with kHeapSpans spans, every other one free and idle past the
-// scavenge limit. It lives as long as its benchmark, across the runs
-// google-benchmark makes to size the iteration count: the port's MHeap never
-// gives its address space back, so a heap per run would pile up mappings.
+// A heap of `spans` spans (sizes taken in turn from `pages`, each size twice
+// in a row), every other one free and idle past the scavenge limit. It
+// lives as long as its benchmark, across the runs google-benchmark makes to
+// size the iteration count: the port's MHeap never gives its address space
+// back, so a heap per run would pile up mappings.
 class ScavengeHeap {
  public:
   static absl::StatusOr<std::unique_ptr<ScavengeHeap>> Create(const std::string& variant,
-                                                              const std::string& kernel_name) {
+                                                              const std::string& kernel_name,
+                                                              int spans,
+                                                              const std::vector<uintptr_t>& pages) {
     absl::StatusOr<std::unique_ptr<Kernel>> kernel = NewKernel(kernel_name);
     if (!kernel.ok()) return kernel.status();
     absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(**kernel, variant);
     if (!mem.ok()) return mem.status();
     std::unique_ptr<ScavengeHeap> h(new ScavengeHeap(*std::move(kernel), *std::move(mem)));
-    if (absl::Status s = h->Build(); !s.ok()) return s;
+    if (absl::Status s = h->Build(spans, pages); !s.ok()) return s;
     return h;
   }
 
@@ -241,15 +263,15 @@ class ScavengeHeap {
   ScavengeHeap(std::unique_ptr<Kernel> kernel, std::unique_ptr<MemLinux> mem)
       : kernel_(std::move(kernel)), mem_(std::move(mem)), heap_(*mem_, clock_, /*nprocs=*/1) {}
 
-  absl::Status Build() {
+  absl::Status Build(int count, const std::vector<uintptr_t>& pages) {
     std::vector<MSpan*> spans;
-    for (int i = 0; i < kHeapSpans; ++i) {
-      const PageCount n(kSpanPages[(i / 2) % (sizeof(kSpanPages) / sizeof(kSpanPages[0]))]);
+    for (int i = 0; i < count; ++i) {
+      const PageCount n(pages[(i / 2) % pages.size()]);
       MSpan* s = heap_.Alloc(n, 0, /*large=*/true, /*needzero=*/false);
       if (s == nullptr) return absl::ResourceExhaustedError("the heap cannot grow");
       spans.push_back(s);
     }
-    for (int i = 0; i < kHeapSpans; i += 2) {
+    for (int i = 0; i < count; i += 2) {
       free_sizes_.push_back(spans[i]->npages);
       heap_.Free(spans[i], true);
     }
@@ -274,12 +296,14 @@ class ScavengeHeap {
 // The heap of one Scavenge benchmark, built on its first run.
 struct LazyScavengeHeap {
   std::string variant, kernel;
+  int spans = kHeapSpans;
+  std::vector<uintptr_t> pages = kSpanPages;
   absl::StatusOr<std::unique_ptr<ScavengeHeap>> heap = absl::UnknownError("not built");
   bool built = false;
 
   absl::StatusOr<ScavengeHeap*> Get() {
     if (!built) {
-      heap = ScavengeHeap::Create(variant, kernel);
+      heap = ScavengeHeap::Create(variant, kernel, spans, pages);
       built = true;
     }
     if (!heap.ok()) return heap.status();
@@ -339,6 +363,20 @@ void RegisterAll() {
       lazy->kernel = kernel;
       benchmark::RegisterBenchmark(absl::StrCat("Scavenge/", variant, "/", kernel).c_str(),
                                    [lazy](benchmark::State& state) { BM_Scavenge(state, *lazy); });
+    }
+  }
+  for (const int n : kPassSpans) {
+    for (const char* kernel : kKernels) {
+      for (const char* variant : {"fixed", "fixed_batched"}) {
+        auto lazy = std::make_shared<LazyScavengeHeap>();
+        lazy->variant = variant;
+        lazy->kernel = kernel;
+        lazy->spans = 2 * n;
+        lazy->pages = kSmallSpanPages;
+        benchmark::RegisterBenchmark(
+            absl::StrCat("ScavengePass/", variant, "/", kernel, "/", n).c_str(),
+            [lazy](benchmark::State& state) { BM_Scavenge(state, *lazy); });
+      }
     }
   }
 }

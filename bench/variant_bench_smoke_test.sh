@@ -9,14 +9,21 @@ json=$("$bin" --benchmark_filter=sim --benchmark_min_time=0.01 --benchmark_forma
 rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: $bin exited $rc"; exit 1; }
 
-for v in none prefix fixed hugepage_eager collapse try_collapse disablethp; do
+for v in none prefix fixed fixed_batched hugepage_eager collapse try_collapse disablethp; do
   for name in "SysUnusedUsed/$v/sim/aligned" "SysUnusedUsed/$v/sim/unaligned" \
               "SysUnusedUsed/$v/sim/subhuge" "Scavenge/$v/sim"; do
     printf '%s\n' "$json" | grep -q "\"name\": \"$name\"" || { echo "FAIL: no entry $name"; fail=1; }
   done
 done
+for v in fixed fixed_batched; do
+  for n in 32 256 1024; do
+    name="ScavengePass/$v/sim/$n"
+    printf '%s\n' "$json" | grep -q "\"name\": \"$name\"" || { echo "FAIL: no entry $name"; fail=1; }
+  done
+done
 for key in madv_DONTNEED madv_HUGEPAGE madv_NOHUGEPAGE madv_COLLAPSE madv_TRY_COLLAPSE \
-           madv_errors vmas vmas_added map_count released_KiB resident_KiB; do
+           madv_errors syscalls process_madvise vmas vmas_added map_count released_KiB \
+           resident_KiB; do
   printf '%s\n' "$json" | grep -q "\"$key\": " || { echo "FAIL: no counter $key"; fail=1; }
 done
 if printf '%s\n' "$json" | grep -q '"error_occurred": true'; then
@@ -47,6 +54,16 @@ expect SysUnusedUsed/none/sim/aligned madv_DONTNEED 1
 expect SysUnusedUsed/none/sim/aligned madv_NOHUGEPAGE 0
 expect SysUnusedUsed/prefix/sim/unaligned vmas_added 0
 expect Scavenge/none/sim madv_DONTNEED 32
+# fixed_batched: fixed's advice range by range, its 32 DONTNEEDs in one
+# process_madvise; 1024 spans still fit one call (UIO_MAXIOV).
+expect Scavenge/fixed/sim syscalls 64
+expect Scavenge/fixed_batched/sim madv_DONTNEED 32
+expect Scavenge/fixed_batched/sim madv_NOHUGEPAGE 32
+expect Scavenge/fixed_batched/sim syscalls 33
+expect Scavenge/fixed_batched/sim process_madvise 1
+expect ScavengePass/fixed/sim/1024 syscalls 2048
+expect ScavengePass/fixed_batched/sim/1024 madv_DONTNEED 1024
+expect ScavengePass/fixed_batched/sim/1024 syscalls 1025
 
 err=$("$bin" --benchmark_filtr=sim 2>&1 >/dev/null); rc=$?
 if [ $rc -ne 2 ] || ! printf '%s' "$err" | grep -q -- '--benchmark_filtr=sim'; then

@@ -348,10 +348,15 @@ uintptr_t MHeap::Scavenge(uint64_t now, uint64_t limit) {
   // Mirrors mHeap_Scavenge's scan, Go 1.5: free[0..127], then freelarge.
   // FreeOSMemory's call (now = max, limit = 0) forces the chunk-tracking
   // variants past their density rule, as Go 1.21's forced scavenge does.
+  // Go holds the heap lock from the first list to the last; the pass hooks
+  // mark that section for the memory layer (a batching variant flushes its
+  // releases at the end).
   const bool force = limit == 0 && now == ~uint64_t{0};
   uintptr_t sum = 0;
+  mem_.BeginScavengePass();
   for (MSpanList& l : free_) sum += ScavengeList(l, now, limit, force);
   sum += ScavengeList(freelarge_, now, limit, force);
+  mem_.EndScavengePass();
   return sum;
 }
 

@@ -90,7 +90,8 @@ class MHeap {
   void FreeStack(MSpan* s);
   // Mirrors mHeap_Scavenge's work (the trace lines are the scavenger's):
   // releases every free span idle longer than `limit` at `now`, smallest
-  // lists first. Returns the bytes released.
+  // lists first, as one scavenge pass of the memory layer
+  // (MemLinux::BeginScavengePass/EndScavengePass). Returns the bytes released.
   uintptr_t Scavenge(uint64_t now, uint64_t limit);
 
   // Mirrors mHeap_LookupMaybe: the in-use span holding addr, or nullptr.

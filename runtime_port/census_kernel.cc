@@ -28,6 +28,16 @@ int CensusKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
   return err;
 }
 
+BatchResult CensusKernel::MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) {
+  if (advice == Advice::kDontNeed) {
+    BatchResult r = inner_.MadviseBatch(ranges, advice);
+    Observe();
+    return r;
+  }
+  // One Madvise (and count) per range; the result says so (refused=ENOSYS).
+  return Kernel::MadviseBatch(ranges, advice);
+}
+
 void CensusKernel::Observe() {
   ++observations_;
   const VmaTally t = inner_.TallyVmas(owned_list_);

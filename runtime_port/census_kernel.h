@@ -2,7 +2,13 @@
 // and, after each call that can change the process's mappings (mmap, munmap,
 // madvise, whether it succeeded or not: a refused madvise may have split
 // once already), counts the VMAs again. Only these calls change the
-// runtime's mappings, so the maxima are exact, not sampled.
+// runtime's mappings, so the maxima are exact, not sampled. A batch of
+// DONTNEEDs is counted once, after the batch: MADV_DONTNEED zaps pages and
+// never splits, merges or re-flags a VMA (it is one of the advices madvise
+// runs under the mmap read lock), so no count inside the batch can differ
+// from the one after it. A batch of any other advice goes to the inner
+// kernel one madvise per range with a count after each, since flag changes
+// can split and merge again within one process_madvise call.
 //
 // Exact by default. A driver that runs to vm.max_map_count (65,530 VMAs,
 // where one /proc/self/maps read takes milliseconds) may turn the per-call
@@ -49,6 +55,7 @@ class CensusKernel final : public ForwardingKernel {
   MmapResult Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) override;
   int Munmap(uintptr_t addr, uintptr_t len) override;
   int Madvise(uintptr_t addr, uintptr_t len, Advice advice) override;
+  BatchResult MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) override;
 
   // Counts again now (the driver calls this once at the start).
   void Observe();

@@ -36,6 +36,9 @@ class ForwardingKernel : public Kernel {
   VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override {
     return inner_.TallyVmas(ranges);
   }
+  BatchResult MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) override {
+    return inner_.MadviseBatch(ranges, advice);
+  }
 
  protected:
   Kernel& inner_;

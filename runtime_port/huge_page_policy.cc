@@ -16,6 +16,7 @@ constexpr Entry kPolicies[] = {
     {"none", NewNonePolicy},
     {"prefix", NewPrefixPolicy},
     {"fixed", NewFixedPolicy},
+    {"fixed_batched", NewFixedBatchedPolicy},
     {"hugepage_eager", NewHugepageEagerPolicy},
     {"collapse", NewCollapsePolicy},
     {"try_collapse", NewTryCollapsePolicy},

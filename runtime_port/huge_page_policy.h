@@ -11,6 +11,10 @@
 //   fixed           Go 1.5.2..1.20 (44078a3): NOHUGEPAGE only on the huge pages
 //                   holding unaligned ends (one 4 MiB call when adjacent);
 //                   HUGEPAGE on the aligned interior on reuse.
+//   fixed_batched   fixed, with the DONTNEEDs of a scavenge pass held until
+//                   the pass ends and sent in process_madvise batches
+//                   (Linux 6.13+; one madvise each on older kernels). Not a
+//                   Go version: what batching would save fixed.
 //   hugepage_eager  Go 1.21.0 (8fa9e3b): HUGEPAGE on the aligned interior of new
 //                   heap memory and on 4 MiB chunks that become dense;
 //                   NOHUGEPAGE on a dense-marked chunk before it is scavenged.
@@ -20,8 +24,9 @@
 //                   (simulated kernel only: it never reached Linux).
 //   disablethp      Go 1.21.6+/1.22 with GODEBUG=disablethp=1: NOHUGEPAGE on
 //                   every range the runtime maps.
-// The chunk-density hooks need the heap's per-chunk bookkeeping; MemLinux
-// exposes them for the heap to call.
+// The chunk-density hooks need the heap's per-chunk bookkeeping, and the
+// scavenge-pass hooks the heap's pass; MemLinux exposes them for the heap to
+// call, for every variant alike.
 #ifndef THP_RUNTIME_PORT_HUGE_PAGE_POLICY_H_
 #define THP_RUNTIME_PORT_HUGE_PAGE_POLICY_H_
 
@@ -62,6 +67,9 @@ class Advisor {
   virtual ~Advisor() = default;
   // Returns the errno; the runtime ignores it, the counters do not.
   virtual int Advise(uintptr_t addr, uintptr_t len, Advice advice) = 0;
+  // `advice` on each range, in as few system calls as the kernel allows
+  // (Kernel::MadviseBatch); returns the first failed range's errno.
+  virtual int AdviseBatch(const std::vector<AddressRange>& ranges, Advice advice) = 0;
 };
 
 class HugePagePolicy {
@@ -81,6 +89,13 @@ class HugePagePolicy {
 
   // sysUnused(v, n): advice sent before the DONTNEED of [v, v+n).
   virtual void BeforeRelease(uintptr_t /*v*/, uintptr_t /*n*/, Advisor& /*a*/) const {}
+  // sysUnused(v, n), after BeforeRelease: the MADV_DONTNEED itself, sent at
+  // once unless the variant holds it until the scavenge pass ends.
+  virtual void Release(uintptr_t v, uintptr_t n, Advisor& a) { a.Advise(v, n, Advice::kDontNeed); }
+  // The heap's scavenge pass begins / ends: every sysUnused of one
+  // mHeap_Scavenge (all of it under the heap lock in Go) lies in between.
+  virtual void BeginScavengePass() {}
+  virtual void EndScavengePass(Advisor& /*a*/) {}
   // sysUsed(v, n).
   virtual void OnReuse(uintptr_t /*v*/, uintptr_t /*n*/, Advisor& /*a*/) const {}
   // After sysMap mapped [v, v+n) read-write.

@@ -1,8 +1,11 @@
 #include "runtime_port/kernel.h"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 
 #include "absl/strings/str_format.h"
+#include "runtime_port/check.h"
 
 namespace thp {
 
@@ -71,6 +74,7 @@ std::string ErrnoName(int err) {
     case EBUSY: return "EBUSY";
     case EPERM: return "EPERM";
     case EEXIST: return "EEXIST";
+    case ENOSYS: return "ENOSYS";
     default: return absl::StrFormat("errno%d", err);
   }
 }
@@ -91,6 +95,59 @@ VmaTally Kernel::TallyVmas(const std::vector<AddressRange>& ranges) {
     }
   }
   return t;
+}
+
+BatchResult Kernel::MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) {
+  BatchResult r;
+  r.refused = ENOSYS;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    ++r.syscalls;
+    const int err = Madvise(ranges[i].lo, ranges[i].hi - ranges[i].lo, advice);
+    if (err != 0) r.errors.push_back(RangeError{i, err});
+  }
+  return r;
+}
+
+BatchResult DriveVectoredMadvise(const std::vector<AddressRange>& ranges,
+                                 VectoredMadviseCall call) {
+  // An empty range would make "no byte advised" ambiguous (done, or failed?).
+  for (const AddressRange& x : ranges) {
+    THP_CHECK(x.hi > x.lo, absl::StrFormat("empty or inverted range %#x-%#x in a batch", x.lo, x.hi));
+  }
+  BatchResult r;
+  std::array<AddressRange, kMaxIovecs> iov;
+  size_t i = 0;        // the first range not done
+  uintptr_t done = 0;  // bytes of ranges[i] already advised (a call stopped inside it)
+  while (i < ranges.size()) {
+    size_t n = 0;
+    uintptr_t sent = 0;
+    for (size_t j = i; j < ranges.size() && n < kMaxIovecs; ++j) {
+      const uintptr_t lo = ranges[j].lo + (j == i ? done : 0);
+      iov[n++] = AddressRange{lo, ranges[j].hi};
+      sent += ranges[j].hi - lo;
+    }
+    const int64_t ret = call(iov.data(), n);
+    ++r.syscalls;
+    if (ret < 0) {  // ranges[i] failed: record it and go on after it
+      r.errors.push_back(RangeError{i, static_cast<int>(-ret)});
+      ++i;
+      done = 0;
+      continue;
+    }
+    THP_CHECK(ret > 0 && static_cast<uintptr_t>(ret) <= sent,
+              absl::StrFormat("a vectored madvise of %#x bytes reported %d done", sent, ret));
+    for (uintptr_t left = static_cast<uintptr_t>(ret); left > 0;) {
+      const uintptr_t len = ranges[i].hi - ranges[i].lo;
+      const uintptr_t take = std::min(left, len - done);
+      done += take;
+      left -= take;
+      if (done == len) {
+        ++i;
+        done = 0;
+      }
+    }
+  }
+  return r;
 }
 
 }  // namespace thp

@@ -16,8 +16,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
 
 namespace thp {
 
@@ -83,6 +85,38 @@ struct VmaTally {
   int64_t in_ranges = 0;  // VMAs overlapping at least one range, each counted once
 };
 
+// What one MadviseBatch call did. Each range gets what a madvise of it
+// alone would have given it; `errors` lists the ones that failed.
+struct RangeError {
+  size_t index = 0;  // into the batch's ranges
+  int err = 0;
+  friend bool operator==(const RangeError& a, const RangeError& b) {
+    return a.index == b.index && a.err == b.err;
+  }
+};
+struct BatchResult {
+  // System calls that carried the advice: process_madvise calls, or, when
+  // the kernel refused the batch call, one madvise per range.
+  int64_t syscalls = 0;
+  std::vector<RangeError> errors;  // in range order; empty when every range succeeded
+  // 0 if the ranges went in process_madvise calls; otherwise the errno with
+  // which this kernel refused that call for this advice (ENOSYS: no such
+  // call; EINVAL/EPERM: a kernel before 6.13 that takes only a few advices,
+  // or none from a process for itself) and the ranges went one madvise each.
+  int refused = 0;
+
+  // The first failed range's errno; 0 if none failed.
+  int err() const { return errors.empty() ? 0 : errors.front().err; }
+};
+
+// UIO_MAXIOV (= IOV_MAX): the most iovecs one process_madvise takes; more
+// is EINVAL before any advice is applied.
+inline constexpr size_t kMaxIovecs = 1024;
+// MAX_RW_COUNT (INT_MAX rounded down to a page): import_iovec shortens the
+// iovecs of one call to this many bytes in all, so a longer batch is
+// advised in several calls.
+inline constexpr uintptr_t kMaxRwCount = uintptr_t{0x7ffff000};
+
 struct MmapResult {
   uintptr_t addr = 0;  // valid when err == 0
   int err = 0;
@@ -130,7 +164,34 @@ class Kernel {
   // MapCount() and the VMAs overlapping `ranges` (sorted, disjoint) in one
   // look at the mappings. The default asks Vmas() per range.
   virtual VmaTally TallyVmas(const std::vector<AddressRange>& ranges);
+
+  // `advice` on each of `ranges` (each non-empty; any order), in as few
+  // system calls as this kernel allows: process_madvise(2) on the process
+  // itself, kMaxIovecs ranges and kMaxRwCount bytes at most a call, where
+  // the kernel takes that advice from a process for itself (Linux 6.13+,
+  // "mm/madvise: unrestrict process_madvise() for current process"). A
+  // failed range does not stop the ones after it, as it would not stop a
+  // separate madvise. The default makes one Madvise per range and reports
+  // refused = ENOSYS.
+  virtual BatchResult MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice);
 };
+
+// One process_madvise(2) call over `n` (1..kMaxIovecs) ranges as the
+// kernel's vector_madvise runs it: the ranges in order, each like a
+// madvise, stopping at the first that fails; returns the bytes of the
+// ranges done before it (the call's return value) or, if none was done,
+// minus that range's errno.
+using VectoredMadviseCall = absl::FunctionRef<int64_t(const AddressRange* ranges, size_t n)>;
+
+// MadviseBatch over a vectored call: sends up to kMaxIovecs ranges a call;
+// where a call stops short (a failed range, or the kMaxRwCount cap) the next
+// one starts at the first byte not done, so a failed range is sent again
+// alone at the head of a call to learn its errno, and then skipped. Sending
+// a failed range again applies its advice twice, which is harmless for the
+// advices batched (DONTNEED; HUGEPAGE/NOHUGEPAGE on a VMA that already has
+// the flag is a no-op on Linux 6). Shared by the real and simulated
+// kernels, so both count the same calls.
+BatchResult DriveVectoredMadvise(const std::vector<AddressRange>& ranges, VectoredMadviseCall call);
 
 // Conveniences named after what the runtime does with them.
 // A PROT_NONE reservation, at `hint` if that range is free.

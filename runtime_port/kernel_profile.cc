@@ -16,6 +16,7 @@ KernelProfile Linux2015Profile() {
   p.reflag_is_einval = true;
   p.has_collapse = false;
   p.anon_merge_2015 = true;
+  p.process_madvise_self = false;
   return p;
 }
 

@@ -3,13 +3,15 @@
 //  linux6    What this project's machines run (Linux 6.x): MADV_HUGEPAGE /
 //            MADV_NOHUGEPAGE on a VMA that already has the flag is a no-op
 //            returning 0; MADV_COLLAPSE exists (6.1); a VMA without an
-//            anon_vma merges with any neighbour.
+//            anon_vma merges with any neighbour; process_madvise takes any
+//            advice from a process for itself (6.13).
 //  linux2015 A 2015 kernel (3.x/4.x) as Go 1.5 met it: HUGEPAGE on an already
 //            VM_HUGEPAGE VMA (or NOHUGEPAGE on VM_NOHUGEPAGE) returns EINVAL
 //            and stops the walk, leaving the rest of the range unchanged
 //            (spec §7.3); no MADV_COLLAPSE; is_mergeable_anon_vma's 2012
 //            form, under which a faulted VMA does not merge into an unfaulted
-//            neighbour (only the reverse).
+//            neighbour (only the reverse); no process_madvise (5.10), so
+//            MadviseBatch falls back to one madvise per range (ENOSYS).
 // Both: a split at map_count >= max_map_count fails with ENOMEM, which
 // madvise reports as EAGAIN (spec §7.2).
 #ifndef THP_RUNTIME_PORT_KERNEL_PROFILE_H_
@@ -30,6 +32,9 @@ struct KernelProfile {
   bool has_collapse = true;
   // anon_vma compatibility for merges: true = the 2012..2015 asymmetric rule.
   bool anon_merge_2015 = false;
+  // process_madvise(2) on the process itself with any advice (Linux 6.13+);
+  // false: the call is ENOSYS.
+  bool process_madvise_self = true;
 };
 
 KernelProfile Linux6Profile();

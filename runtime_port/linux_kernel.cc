@@ -1,12 +1,17 @@
 #include "runtime_port/linux_kernel.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -18,6 +23,13 @@
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
+#endif
+// x86-64 numbers, for C libraries older than the calls.
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
 #endif
 
 namespace thp {
@@ -38,6 +50,61 @@ std::vector<SmapsEntry> ReadSmapsOrDie() {
   absl::StatusOr<std::vector<SmapsEntry>> entries = ParseSmaps(*text);
   THP_CHECK(entries.ok(), std::string(entries.status().message()));
   return *std::move(entries);
+}
+
+// This process's pidfd and which advices process_madvise takes on it.
+struct SelfMadvise {
+  static constexpr int kUnprobed = -1;
+  std::mutex mu;
+  int pidfd = -1;  // -1: not open (yet, or again after a fork)
+  std::array<int, kNumAdvices> refused;  // 0, an errno, or kUnprobed
+
+  SelfMadvise() { refused.fill(kUnprobed); }
+};
+
+SelfMadvise& Self() {
+  static SelfMadvise* self = [] {
+    auto* s = new SelfMadvise;
+    // The child of a fork inherits the descriptor, which still names the
+    // parent: process_madvise on it would advise the parent's memory (or be
+    // refused as a remote DONTNEED). Only the forking thread runs in the
+    // child, so no lock is needed here.
+    pthread_atfork(nullptr, nullptr, [] {
+      SelfMadvise& c = Self();
+      if (c.pidfd >= 0) close(c.pidfd);
+      c.pidfd = -1;
+    });
+    return s;
+  }();
+  return *self;
+}
+
+// The pidfd of this process, or minus the errno of pidfd_open.
+int SelfPidfdLocked(SelfMadvise& s) {
+  if (s.pidfd < 0) {
+    const long fd = syscall(SYS_pidfd_open, getpid(), 0u);
+    if (fd < 0) return -errno;
+    s.pidfd = static_cast<int>(fd);
+  }
+  return s.pidfd;
+}
+
+// The pidfd to batch `advice` on, or minus the errno with which the kernel
+// refuses that (probed once per advice: an empty vector reaches every check
+// of the call but no range).
+int SelfBatchPidfd(Advice advice) {
+  SelfMadvise& s = Self();
+  std::lock_guard<std::mutex> lock(s.mu);
+  const int fd = SelfPidfdLocked(s);
+  if (fd < 0) return fd;
+  int& refused = s.refused[static_cast<int>(advice)];
+  if (refused == SelfMadvise::kUnprobed) {
+    struct iovec none[1];
+    refused = syscall(SYS_process_madvise, fd, none, size_t{0}, LinuxAdvice(advice), 0u) == 0
+                  ? 0
+                  : errno;
+  }
+  return refused == 0 ? fd : -refused;
 }
 
 }  // namespace
@@ -62,6 +129,25 @@ int LinuxKernel::Munmap(uintptr_t addr, uintptr_t len) {
 
 int LinuxKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
   return madvise(reinterpret_cast<void*>(addr), len, LinuxAdvice(advice)) == 0 ? 0 : errno;
+}
+
+BatchResult LinuxKernel::MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) {
+  const int pidfd = SelfBatchPidfd(advice);
+  if (pidfd < 0) {
+    BatchResult r = Kernel::MadviseBatch(ranges, advice);
+    r.refused = -pidfd;
+    return r;
+  }
+  const int linux_advice = LinuxAdvice(advice);
+  return DriveVectoredMadvise(ranges, [&](const AddressRange* rs, size_t n) -> int64_t {
+    struct iovec iov[kMaxIovecs];
+    for (size_t j = 0; j < n; ++j) {
+      iov[j].iov_base = reinterpret_cast<void*>(rs[j].lo);
+      iov[j].iov_len = rs[j].hi - rs[j].lo;
+    }
+    const long ret = syscall(SYS_process_madvise, pidfd, iov, n, linux_advice, 0u);
+    return ret >= 0 ? ret : -errno;
+  });
 }
 
 int LinuxKernel::Touch(uintptr_t addr, uintptr_t len) {

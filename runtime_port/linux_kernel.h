@@ -4,6 +4,15 @@
 // Touch uses MADV_POPULATE_WRITE (Linux 5.14+), which takes the same fault
 // path as a store to each page but returns an errno for a bad range instead of
 // raising SIGSEGV.
+//
+// MadviseBatch uses process_madvise(2) on a pidfd of this process
+// (pidfd_open, Linux 5.3; any advice for the caller itself since Linux 6.13).
+// Whether the kernel takes an advice that way is probed once per process
+// with an empty iovec (a kernel before 6.13 refuses DONTNEED with EINVAL
+// before looking at the vector; before 5.10 the call is ENOSYS); a refused
+// advice falls back to one madvise per range. The pidfd is opened on first
+// use and dropped in a forked child, whose inherited one names the parent.
+// Neither the probe nor pidfd_open is counted in BatchResult::syscalls.
 #ifndef THP_RUNTIME_PORT_LINUX_KERNEL_H_
 #define THP_RUNTIME_PORT_LINUX_KERNEL_H_
 
@@ -33,6 +42,7 @@ class LinuxKernel final : public Kernel {
   uint64_t ResidentBytes(uintptr_t lo, uintptr_t hi) override;
   // One pass over /proc/self/maps through a fixed buffer (no allocation).
   VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override;
+  BatchResult MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) override;
 };
 
 // The system's /sys/kernel/mm/transparent_hugepage/enabled setting (read

@@ -14,6 +14,26 @@ void MadviseCounters::Record(Advice advice, AdviceSite site, bool heap_locked, u
   latency[i].Record(took);
   if (heap_locked) heap_locked_latency[i].Record(took);
   if (err != 0) ++errors[{advice, err}];
+  ++syscalls;
+}
+
+void MadviseCounters::RecordBatch(Advice advice, AdviceSite site, bool heap_locked,
+                                  const std::vector<AddressRange>& ranges, const BatchResult& r,
+                                  absl::Duration took) {
+  const int i = static_cast<int>(advice);
+  calls[i] += static_cast<int64_t>(ranges.size());
+  calls_by_site[static_cast<int>(site)][i] += static_cast<int64_t>(ranges.size());
+  latency[i].Record(took);
+  if (heap_locked) heap_locked_latency[i].Record(took);
+  for (const AddressRange& x : ranges) bytes[i] += x.hi - x.lo;
+  kernel_time[i] += took;
+  for (const RangeError& e : r.errors) ++errors[{advice, e.err}];
+  syscalls += r.syscalls;
+  if (r.refused == 0) {
+    process_madvise_calls += r.syscalls;
+  } else {
+    ++batch_fallbacks;
+  }
 }
 
 LatencyHistogram MadviseCounters::HeapLockedLatency() const {
@@ -52,6 +72,7 @@ std::string MadviseCounters::Summary() const {
     absl::StrAppend(&s, s.empty() ? "" : " ", AdviceName(static_cast<Advice>(i)), "=", calls[i]);
   }
   if (s.empty()) s = "no madvise";
+  if (process_madvise_calls > 0) absl::StrAppend(&s, " process_madvise=", process_madvise_calls);
   if (!errors.empty()) {
     absl::StrAppend(&s, " errors:");
     for (const auto& [key, count] : errors) {

@@ -4,6 +4,12 @@
 // distribution per advice (all calls, and those the mirrored Go version makes
 // with the heap lock held). Read by the drivers' reports; the runtime itself
 // ignores madvise errors.
+//
+// `calls` counts ranges advised, whether each went in its own madvise or as
+// one iovec of a process_madvise batch, so that the tables of a batching
+// variant compare with its unbatched twin; `syscalls` counts the system
+// calls themselves, and the scavenge-pass counters give syscalls per pass.
+// A batch is one latency sample (its calls together), filed under its site.
 #ifndef THP_RUNTIME_PORT_MADVISE_COUNTERS_H_
 #define THP_RUNTIME_PORT_MADVISE_COUNTERS_H_
 
@@ -11,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/time/time.h"
@@ -21,10 +28,10 @@
 namespace thp {
 
 struct MadviseCounters {
-  std::array<int64_t, kNumAdvices> calls{};
+  std::array<int64_t, kNumAdvices> calls{};  // ranges advised
   std::array<uint64_t, kNumAdvices> bytes{};
   std::array<absl::Duration, kNumAdvices> kernel_time{};
-  // (advice, errno) -> failed calls.
+  // (advice, errno) -> failed ranges.
   absl::btree_map<std::pair<Advice, int>, int64_t> errors;
   int64_t mmap_calls = 0;
   int64_t munmap_calls = 0;
@@ -37,8 +44,22 @@ struct MadviseCounters {
   // holds the heap lock (HugePagePolicy::HeapLockHeld).
   std::array<LatencyHistogram, kNumAdvices> heap_locked_latency;
 
+  // madvise and process_madvise system calls made.
+  int64_t syscalls = 0;
+  int64_t process_madvise_calls = 0;  // of `syscalls`
+  // Batches the kernel would not take in process_madvise calls.
+  int64_t batch_fallbacks = 0;
+  // MemLinux::BeginScavengePass calls, and the syscalls made inside passes.
+  int64_t scavenge_passes = 0;
+  int64_t scavenge_pass_syscalls = 0;
+
+  // One madvise of [addr, addr+len).
   void Record(Advice advice, AdviceSite site, bool heap_locked, uintptr_t len, int err,
               absl::Duration took);
+  // One Kernel::MadviseBatch of `ranges`.
+  void RecordBatch(Advice advice, AdviceSite site, bool heap_locked,
+                   const std::vector<AddressRange>& ranges, const BatchResult& r,
+                   absl::Duration took);
   int64_t Calls(Advice a) const { return calls[static_cast<int>(a)]; }
   int64_t CallsAt(AdviceSite site, Advice a) const {
     return calls_by_site[static_cast<int>(site)][static_cast<int>(a)];
@@ -50,7 +71,8 @@ struct MadviseCounters {
   int64_t Errors(Advice a, int err) const;
   int64_t TotalErrors() const;
   absl::Duration TotalKernelTime() const;
-  // "DONTNEED=12 HUGEPAGE=3 NOHUGEPAGE=4 errors: HUGEPAGE/EAGAIN=1"
+  // "DONTNEED=12 HUGEPAGE=3 NOHUGEPAGE=4 errors: HUGEPAGE/EAGAIN=1", with
+  // " process_madvise=2" after the advices when there were batches.
   std::string Summary() const;
 };
 

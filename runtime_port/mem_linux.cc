@@ -1,5 +1,6 @@
 #include "runtime_port/mem_linux.h"
 
+#include <atomic>
 #include <cerrno>
 #include <utility>
 
@@ -14,6 +15,21 @@ MemLinux::MemLinux(Kernel& kernel, std::unique_ptr<HugePagePolicy> policy,
                    MemLinuxOptions options)
     : kernel_(kernel), policy_(std::move(policy)), options_(options) {}
 
+namespace {
+
+// Once per process, however many MemLinux instances meet the refusal.
+void NoticeBatchRefusedOnce(absl::string_view variant, absl::string_view kernel, Advice advice,
+                            int err) {
+  static std::atomic<bool> printed{false};
+  if (printed.exchange(true)) return;
+  absl::FPrintF(stderr,
+                "notice: %s: kernel %s refused process_madvise(MADV_%s) on this process with %s "
+                "(Linux 6.13+ takes it); sending one madvise per range instead\n",
+                variant, kernel, AdviceName(advice), ErrnoName(err));
+}
+
+}  // namespace
+
 int MemLinux::Advise(uintptr_t addr, uintptr_t len, Advice advice) {
   const absl::Time start = absl::Now();
   const int err = kernel_.Madvise(addr, len, advice);
@@ -22,12 +38,46 @@ int MemLinux::Advise(uintptr_t addr, uintptr_t len, Advice advice) {
   return err;
 }
 
+int MemLinux::AdviseBatch(const std::vector<AddressRange>& ranges, Advice advice) {
+  if (ranges.empty()) return 0;
+  const absl::Time start = absl::Now();
+  const BatchResult r = kernel_.MadviseBatch(ranges, advice);
+  counters_.RecordBatch(advice, site_, policy_->HeapLockHeld(site_), ranges, r,
+                        absl::Now() - start);
+  if (r.refused != 0) NoticeBatchRefusedOnce(policy_->Name(), kernel_.Name(), advice, r.refused);
+  return r.err();
+}
+
+void MemLinux::CheckOutsidePass(const char* what) const {
+  THP_CHECK(!in_pass_, absl::StrCat(what, " inside a scavenge pass: Go holds the heap lock "
+                                          "for the whole pass, and a deferred DONTNEED would "
+                                          "land after it"));
+}
+
+void MemLinux::BeginScavengePass() {
+  THP_CHECK(!in_pass_, "a scavenge pass begun inside another");
+  in_pass_ = true;
+  ++counters_.scavenge_passes;
+  pass_start_syscalls_ = counters_.syscalls;
+  policy_->BeginScavengePass();
+}
+
+void MemLinux::EndScavengePass() {
+  THP_CHECK(in_pass_, "a scavenge pass ended that was not begun");
+  site_ = AdviceSite::kSysUnused;  // the pass's deferred releases
+  policy_->EndScavengePass(*this);
+  in_pass_ = false;
+  counters_.scavenge_pass_syscalls += counters_.syscalls - pass_start_syscalls_;
+}
+
 void MemLinux::HeapGrown(uintptr_t v, uintptr_t n) {
+  CheckOutsidePass("heap growth");
   site_ = AdviceSite::kHeapGrow;
   policy_->OnHeapGrow(v, n, *this);
 }
 
 void MemLinux::ChunkBecameDense(uintptr_t chunk, uint64_t alloc_pages) {
+  CheckOutsidePass("an allocation");
   site_ = AdviceSite::kChunkDense;
   policy_->OnChunkDense(chunk, alloc_pages, *this);
 }
@@ -53,6 +103,7 @@ MmapResult MemLinux::MmapFixed(uintptr_t v, uintptr_t n, Prot prot) {
 }
 
 uintptr_t MemLinux::SysAlloc(uintptr_t n, uint64_t* sys_stat) {
+  CheckOutsidePass("sysAlloc");
   ++counters_.mmap_calls;
   MmapResult p = kernel_.Mmap(0, n, Prot::kReadWrite, 0);
   if (p.err != 0) {
@@ -67,6 +118,7 @@ uintptr_t MemLinux::SysAlloc(uintptr_t n, uint64_t* sys_stat) {
 }
 
 uintptr_t MemLinux::SysReserve(uintptr_t v, uintptr_t n, bool* reserved) {
+  CheckOutsidePass("sysReserve");
   // Above 4 GiB Go only checks that 64 KiB at v can be had, so that a
   // "ulimit -v" does not trip over the 512 GiB arena; sysMap checks again.
   if (n > (uintptr_t{1} << 32)) {
@@ -92,6 +144,7 @@ uintptr_t MemLinux::SysReserve(uintptr_t v, uintptr_t n, bool* reserved) {
 }
 
 void MemLinux::SysMap(uintptr_t v, uintptr_t n, bool reserved, uint64_t* sys_stat) {
+  CheckOutsidePass("sysMap");
   if (sys_stat != nullptr) *sys_stat += n;
   if (!reserved) {
     MmapResult p = MmapFixed(v, n, Prot::kReadWrite);
@@ -117,15 +170,17 @@ void MemLinux::SysMap(uintptr_t v, uintptr_t n, bool reserved, uint64_t* sys_sta
 void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
   site_ = AdviceSite::kSysUnused;
   policy_->BeforeRelease(v, n, *this);
-  Advise(v, n, Advice::kDontNeed);  // error ignored, as in Go
+  policy_->Release(v, n, *this);  // the DONTNEED; errors ignored, as in Go
 }
 
 void MemLinux::SysUsed(uintptr_t v, uintptr_t n) {
+  CheckOutsidePass("sysUsed");
   site_ = AdviceSite::kSysUsed;
   policy_->OnReuse(v, n, *this);
 }
 
 void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
+  CheckOutsidePass("sysFree");
   if (sys_stat != nullptr) *sys_stat -= n;
   ++counters_.munmap_calls;
   const int err = kernel_.Munmap(v, n);
@@ -138,6 +193,7 @@ void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
 }
 
 void MemLinux::SysFault(uintptr_t v, uintptr_t n) {
+  CheckOutsidePass("sysFault");
   ++counters_.mmap_calls;
   kernel_.Mmap(v, n, Prot::kNone, kMapFixed);  // result ignored, as in Go
 }

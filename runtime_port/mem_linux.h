@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -57,12 +58,25 @@ class MemLinux final : private Advisor {
   void ChunkBecameDense(uintptr_t chunk, uint64_t alloc_pages);
   void BeforeChunkScavenge(uintptr_t chunk);
 
+  // The heap's scavenge pass begins / ends; MHeap::Scavenge calls these for
+  // every variant (fixed_batched sends the pass's DONTNEEDs at the end).
+  // Between them only SysUnused and BeforeChunkScavenge may be called, and
+  // dies otherwise: Go runs the whole pass under the heap lock
+  // (mHeap_Scavenge), so no span is reused, mapped or freed while a
+  // released one waits for its DONTNEED, and deferring it is unobservable.
+  void BeginScavengePass();
+  void EndScavengePass();
+  bool in_scavenge_pass() const { return in_pass_; }
+
   const HugePagePolicy& policy() const { return *policy_; }
   const MadviseCounters& counters() const { return counters_; }
   Kernel& kernel() { return kernel_; }
 
  private:
   int Advise(uintptr_t addr, uintptr_t len, Advice advice) override;
+  int AdviseBatch(const std::vector<AddressRange>& ranges, Advice advice) override;
+  // Dies if a scavenge pass is open (see BeginScavengePass).
+  void CheckOutsidePass(const char* what) const;
   // Mirrors mmap_fixed, Go 1.5: mmap at the hint, and if the kernel put it
   // elsewhere while [v, v+n) is free, again with MAP_FIXED.
   MmapResult MmapFixed(uintptr_t v, uintptr_t n, Prot prot);
@@ -73,6 +87,8 @@ class MemLinux final : private Advisor {
   MadviseCounters counters_;
   // The entry point now running, which the counters file each call under.
   AdviceSite site_ = AdviceSite::kSysUnused;
+  bool in_pass_ = false;
+  int64_t pass_start_syscalls_ = 0;
 };
 
 // Builds the variant `variant` on `kernel`; an error naming the variant and

@@ -4,7 +4,10 @@
 // variant passes.
 #include "runtime_port/mem_linux.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -122,6 +125,178 @@ TEST(MemLinuxFixed, FlagsChangeOnlyAtHugePageBoundaries) {
   }
 }
 
+// Three disjoint spans of one scavenge pass: unaligned over three huge
+// pages, aligned, and inside one huge page.
+constexpr uintptr_t kS1 = A + K8, kN1 = 6 * M - 2 * K8;
+constexpr uintptr_t kS2 = A + 8 * M, kN2 = 4 * M;
+constexpr uintptr_t kS3 = A + 16 * M + K8, kN3 = 2 * K8;
+
+void ReleaseThreeSpansInAPass(MemLinux& mem) {
+  mem.BeginScavengePass();
+  mem.SysUnused(kS1, kN1);
+  mem.SysUnused(kS2, kN2);
+  mem.SysUnused(kS3, kN3);
+  mem.EndScavengePass();
+}
+
+TEST(MemLinuxFixedBatched, APassSendsFixedsFlagsPerSpanAndTheDontNeedsInOneBatch) {
+  Fixture f("fixed_batched");
+  ASSERT_EQ(f.sim().Touch(A, 64 * M), 0);
+  f.rec().Clear();
+  f.mem().BeginScavengePass();
+  f.mem().SysUnused(kS1, kN1);
+  f.mem().SysUnused(kS2, kN2);
+  f.mem().SysUnused(kS3, kN3);
+  // Inside the pass only the flags have gone out, and nothing is released yet.
+  EXPECT_THAT(f.rec().calls(), ElementsAre(C(A, 2 * M, kNoHuge), C(A + 4 * M, 2 * M, kNoHuge),
+                                           C(A + 16 * M, 2 * M, kNoHuge)));
+  EXPECT_EQ(f.sim().ResidencyOf(A, A + 64 * M).resident_bytes, 64 * M);
+  f.mem().EndScavengePass();
+  EXPECT_THAT(f.rec().calls(),
+              ElementsAre(C(A, 2 * M, kNoHuge), C(A + 4 * M, 2 * M, kNoHuge),
+                          C(A + 16 * M, 2 * M, kNoHuge),
+                          MadviseBatchCall({{kS1, kN1}, {kS2, kN2}, {kS3, kN3}}, kDontNeed)));
+  EXPECT_EQ(f.rec().calls().back().syscalls, 1);
+  EXPECT_EQ(f.sim().ResidencyOf(A, A + 64 * M).resident_bytes, 64 * M - kN1 - kN2 - kN3);
+}
+
+TEST(MemLinuxFixedBatched, SameAdviceAsFixedPerRangeFlagsFirstAndTheSameEndState) {
+  Fixture fixed("fixed"), batched("fixed_batched");
+  for (Fixture* f : {&fixed, &batched}) {
+    ASSERT_EQ(f->sim().Touch(A, 64 * M), 0);
+    f->rec().Clear();
+    ReleaseThreeSpansInAPass(f->mem());
+  }
+  // fixed interleaves flags and DONTNEEDs span by span; fixed_batched sends
+  // the same calls with the DONTNEEDs moved, in order, behind the flags.
+  std::vector<KernelCall> want = fixed.rec().MadviseCalls();
+  ASSERT_THAT(want, ElementsAre(C(A, 2 * M, kNoHuge), C(A + 4 * M, 2 * M, kNoHuge),
+                                C(kS1, kN1, kDontNeed), C(kS2, kN2, kDontNeed),
+                                C(A + 16 * M, 2 * M, kNoHuge), C(kS3, kN3, kDontNeed)));
+  std::stable_partition(want.begin(), want.end(),
+                        [](const KernelCall& c) { return c.advice != kDontNeed; });
+  const std::vector<KernelCall> got = batched.rec().MadviseCalls();
+  EXPECT_EQ(got, want);
+  for (const KernelCall& c : got) EXPECT_EQ(c.in_batch, c.advice == kDontNeed);
+  // The kernel ends up in the same state.
+  EXPECT_EQ(batched.sim().Vmas(A, A + 64 * M), fixed.sim().Vmas(A, A + 64 * M));
+  EXPECT_EQ(batched.sim().ResidencyOf(A, A + 64 * M), fixed.sim().ResidencyOf(A, A + 64 * M));
+  // Counted by range like fixed; 4 system calls instead of 6.
+  const MadviseCounters& cf = fixed.mem().counters();
+  const MadviseCounters& cb = batched.mem().counters();
+  EXPECT_EQ(cb.calls, cf.calls);
+  EXPECT_EQ(cb.bytes, cf.bytes);
+  EXPECT_EQ(cf.syscalls, 6);
+  EXPECT_EQ(cb.syscalls, 4);
+  EXPECT_EQ(cb.process_madvise_calls, 1);
+  EXPECT_EQ(cf.process_madvise_calls, 0);
+  EXPECT_EQ(cf.scavenge_passes, 1);
+  EXPECT_EQ(cb.scavenge_passes, 1);
+  EXPECT_EQ(cf.scavenge_pass_syscalls, 6);
+  EXPECT_EQ(cb.scavenge_pass_syscalls, 4);
+  EXPECT_EQ(cb.Summary(), "DONTNEED=3 NOHUGEPAGE=3 process_madvise=1");
+  EXPECT_EQ(cf.Summary(), "DONTNEED=3 NOHUGEPAGE=3");
+}
+
+TEST(MemLinuxFixedBatched, OutsideAPassItIsFixed) {
+  Fixture f("fixed_batched");
+  EXPECT_THAT(f.Unused(kUnalignedV, kUnalignedN),
+              ElementsAre(C(A, 2 * M, kNoHuge), C(A + 4 * M, 2 * M, kNoHuge),
+                          C(kUnalignedV, kUnalignedN, kDontNeed)));
+  EXPECT_FALSE(f.rec().MadviseCalls().back().in_batch);
+  EXPECT_THAT(f.Used(kUnalignedV, kUnalignedN), ElementsAre(C(A + 2 * M, 2 * M, kHuge)));
+}
+
+TEST(MemLinuxFixedBatched, AnEmptyPassSendsNothing) {
+  Fixture f("fixed_batched");
+  f.rec().Clear();
+  f.mem().BeginScavengePass();
+  f.mem().EndScavengePass();
+  EXPECT_THAT(f.rec().calls(), IsEmpty());
+  EXPECT_EQ(f.mem().counters().scavenge_passes, 1);
+  EXPECT_EQ(f.mem().counters().scavenge_pass_syscalls, 0);
+}
+
+TEST(MemLinuxFixedBatched, ErrorsAreCountedPerRange) {
+  Fixture f("fixed_batched");
+  ASSERT_EQ(f.sim().Munmap(A + 8 * M, 2 * M), 0);  // a hole under kS2
+  f.rec().Clear();
+  ReleaseThreeSpansInAPass(f.mem());
+  const std::vector<KernelCall> calls = f.rec().MadviseCalls();
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[4], C(kS2, kN2, kDontNeed));
+  EXPECT_EQ(calls[4].err, ENOMEM);
+  EXPECT_EQ(calls[3].err, 0);
+  EXPECT_EQ(calls[5].err, 0);
+  EXPECT_EQ(f.mem().counters().Errors(kDontNeed, ENOMEM), 1);
+  EXPECT_EQ(f.mem().counters().Calls(kDontNeed), 3);
+  // Ranges 1-2 (stopped by 2); 2 alone; 3.
+  EXPECT_EQ(f.rec().calls().back().syscalls, 3);
+}
+
+// On a kernel without process_madvise (the 2015 profile) each range gets
+// its own madvise, and the process is told once, however many passes and
+// memory layers meet the refusal.
+TEST(MemLinuxFixedBatched, FallsBackToOneMadvisePerRange) {
+  SimOptions o;
+  o.profile = Linux2015Profile();
+  Fixture f("fixed_batched", o);
+  ASSERT_EQ(f.sim().Touch(A, 64 * M), 0);
+  f.rec().Clear();
+  ::testing::internal::CaptureStderr();
+  ReleaseThreeSpansInAPass(f.mem());
+  ::testing::internal::GetCapturedStderr();  // the notice, if this test is the first to see it
+  EXPECT_EQ(f.rec().calls().back().syscalls, 3);
+  const MadviseCounters& c = f.mem().counters();
+  EXPECT_EQ(c.Calls(kDontNeed), 3);
+  EXPECT_EQ(c.batch_fallbacks, 1);
+  EXPECT_EQ(c.process_madvise_calls, 0);
+  EXPECT_EQ(c.scavenge_pass_syscalls, 6);
+  EXPECT_EQ(f.sim().ResidencyOf(A, A + 64 * M).resident_bytes, 64 * M - kN1 - kN2 - kN3);
+}
+
+TEST(MemLinuxFixedBatchedDeathTest, TheFallbackNoticeIsOneLineOncePerProcess) {
+  // A fresh process (the threadsafe style re-runs only this test), so no
+  // earlier test has used up the notice.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        SimOptions o;
+        o.profile = Linux2015Profile();
+        ::testing::internal::CaptureStderr();
+        for (int i = 0; i < 2; ++i) {
+          Fixture f("fixed_batched", o);
+          ReleaseThreeSpansInAPass(f.mem());
+          ReleaseThreeSpansInAPass(f.mem());
+        }
+        const std::string err = ::testing::internal::GetCapturedStderr();
+        int lines = 0;
+        for (char ch : err) lines += ch == '\n';
+        std::fprintf(stderr, "%d line(s): %s", lines, err.c_str());
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0),
+      "^1 line\\(s\\): notice: fixed_batched: kernel sim refused process_madvise\\(MADV_DONTNEED\\) "
+      "on this process with ENOSYS \\(Linux 6.13\\+ takes it\\); sending one madvise per range "
+      "instead\n$");
+}
+
+TEST(MemLinuxFixedBatchedDeathTest, NothingButReleasesInsideAPass) {
+  Fixture f("fixed_batched");
+  f.mem().BeginScavengePass();
+  f.mem().SysUnused(kS1, kN1);
+  EXPECT_EXIT(f.mem().SysUsed(kS1, kN1), ::testing::ExitedWithCode(2),
+              "sysUsed inside a scavenge pass");
+  uint64_t stat = 0;
+  EXPECT_EXIT(f.mem().SysMap(A + 128 * M, M, /*reserved=*/false, &stat),
+              ::testing::ExitedWithCode(2), "sysMap inside a scavenge pass");
+  EXPECT_EXIT(f.mem().BeginScavengePass(), ::testing::ExitedWithCode(2),
+              "a scavenge pass begun inside another");
+  f.mem().EndScavengePass();
+  EXPECT_EXIT(f.mem().EndScavengePass(), ::testing::ExitedWithCode(2),
+              "a scavenge pass ended that was not begun");
+}
+
 TEST(MemLinuxNone, OnlyDontNeed) {
   Fixture f("none");
   EXPECT_THAT(f.Unused(kSubV, kSubN), ElementsAre(C(kSubV, kSubN, kDontNeed)));
@@ -184,8 +359,8 @@ TEST(MemLinuxVariants, UnknownNameListsTheAcceptedOnes) {
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(m.status().message(),
-            "unknown variant \"prefx\" (accepted: none, prefix, fixed, hugepage_eager, collapse, "
-            "try_collapse, disablethp)");
+            "unknown variant \"prefx\" (accepted: none, prefix, fixed, fixed_batched, "
+            "hugepage_eager, collapse, try_collapse, disablethp)");
 }
 
 // sysReserve / sysMap / sysAlloc as Go 1.5 does them on linux/amd64.

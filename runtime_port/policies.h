@@ -26,6 +26,7 @@ bool Go121HeapLockHeld(AdviceSite site);
 std::unique_ptr<HugePagePolicy> NewNonePolicy();
 std::unique_ptr<HugePagePolicy> NewPrefixPolicy();
 std::unique_ptr<HugePagePolicy> NewFixedPolicy();
+std::unique_ptr<HugePagePolicy> NewFixedBatchedPolicy();
 std::unique_ptr<HugePagePolicy> NewHugepageEagerPolicy();
 std::unique_ptr<HugePagePolicy> NewCollapsePolicy();
 std::unique_ptr<HugePagePolicy> NewTryCollapsePolicy();

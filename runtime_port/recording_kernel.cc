@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace thp {
 
@@ -15,10 +16,16 @@ std::string KernelCallToString(const KernelCall& c) {
     case KernelCall::kMunmap:
       return absl::StrFormat("munmap(%#x, %#x) = %s", c.addr, c.len, ErrnoName(c.err));
     case KernelCall::kMadvise:
-      return absl::StrFormat("madvise(%#x, %#x, %s) = %s", c.addr, c.len, AdviceName(c.advice),
-                             ErrnoName(c.err));
+      return absl::StrFormat("madvise(%#x, %#x, %s) = %s%s", c.addr, c.len, AdviceName(c.advice),
+                             ErrnoName(c.err), c.in_batch ? " (in a batch)" : "");
     case KernelCall::kTouch:
       return absl::StrFormat("touch(%#x, %#x) = %s", c.addr, c.len, ErrnoName(c.err));
+    case KernelCall::kMadviseBatch: {
+      std::vector<std::string> rs;
+      for (const AddressRange& r : c.ranges) rs.push_back(absl::StrFormat("%#x+%#x", r.lo, r.hi - r.lo));
+      return absl::StrFormat("madvise_batch([%s], %s) = %s in %d syscalls", absl::StrJoin(rs, " "),
+                             AdviceName(c.advice), ErrnoName(c.err), c.syscalls);
+    }
   }
   return "?";
 }
@@ -44,6 +51,14 @@ KernelCall MunmapCall(uintptr_t addr, uintptr_t len) {
   KernelCall c{KernelCall::kMunmap};
   c.addr = addr;
   c.len = len;
+  return c;
+}
+
+KernelCall MadviseBatchCall(const std::vector<std::pair<uintptr_t, uintptr_t>>& ranges,
+                            Advice advice) {
+  KernelCall c{KernelCall::kMadviseBatch};
+  c.advice = advice;
+  for (const auto& [addr, len] : ranges) c.ranges.push_back(AddressRange{addr, addr + len});
   return c;
 }
 
@@ -85,10 +100,32 @@ int RecordingKernel::Touch(uintptr_t addr, uintptr_t len) {
   return err;
 }
 
+BatchResult RecordingKernel::MadviseBatch(const std::vector<AddressRange>& ranges,
+                                          Advice advice) {
+  BatchResult r = inner_.MadviseBatch(ranges, advice);
+  KernelCall c{KernelCall::kMadviseBatch};
+  c.advice = advice;
+  c.ranges = ranges;
+  c.err = r.err();
+  c.range_errors = r.errors;
+  c.syscalls = r.syscalls;
+  calls_.push_back(std::move(c));
+  return r;
+}
+
 std::vector<KernelCall> RecordingKernel::MadviseCalls() const {
   std::vector<KernelCall> out;
   for (const KernelCall& c : calls_) {
     if (c.kind == KernelCall::kMadvise) out.push_back(c);
+    if (c.kind != KernelCall::kMadviseBatch) continue;
+    const std::vector<RangeError>& errors = c.range_errors;
+    size_t e = 0;
+    for (size_t i = 0; i < c.ranges.size(); ++i) {
+      KernelCall one = MadviseCall(c.ranges[i].lo, c.ranges[i].hi - c.ranges[i].lo, c.advice);
+      one.in_batch = true;
+      if (e < errors.size() && errors[e].index == i) one.err = errors[e++].err;
+      out.push_back(std::move(one));
+    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "runtime_port/sim_kernel.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <iterator>
 #include <utility>
@@ -340,6 +341,31 @@ int SimulatedKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
     cur = piece_end;
   }
   return unmapped_error;
+}
+
+BatchResult SimulatedKernel::MadviseBatch(const std::vector<AddressRange>& ranges,
+                                          Advice advice) {
+  if (!options_.profile.process_madvise_self) return Kernel::MadviseBatch(ranges, advice);
+  return DriveVectoredMadvise(ranges, [&](const AddressRange* rs, size_t n) {
+    return VectoredMadvise(rs, n, advice);
+  });
+}
+
+int64_t SimulatedKernel::VectoredMadvise(const AddressRange* ranges, size_t n, Advice advice) {
+  // process_madvise: import_iovec refuses more than UIO_MAXIOV iovecs and
+  // shortens the vector to MAX_RW_COUNT bytes (the iovecs past the cap get
+  // length 0); vector_madvise then advises each in order like madvise and
+  // stops at the first error, returning the bytes done if there are any.
+  if (n > kMaxIovecs) return -EINVAL;
+  uintptr_t total = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const uintptr_t len = std::min(ranges[j].hi - ranges[j].lo, kMaxRwCount - total);
+    if (const int err = Madvise(ranges[j].lo, len, advice); err != 0) {
+      return total > 0 ? static_cast<int64_t>(total) : -static_cast<int64_t>(err);
+    }
+    total += len;
+  }
+  return static_cast<int64_t>(total);
 }
 
 int SimulatedKernel::Touch(uintptr_t addr, uintptr_t len) {

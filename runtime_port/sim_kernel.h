@@ -10,7 +10,9 @@
 // adjacent VMAs with equal attributes and compatible anon_vmas at mmap and at
 // every flag change; the exact map_count comparisons of mmap (>), split (>=)
 // and munmap's hole punch (>=); madvise's walk in address order with ENOMEM
-// for holes and EAGAIN for a refused split.
+// for holes and EAGAIN for a refused split; process_madvise's vector walk
+// (ranges in order, stopping at the first failure, the bytes done as the
+// result, at most kMaxIovecs ranges and kMaxRwCount bytes a call).
 // What it does not model: file and shared mappings, mprotect, khugepaged's
 // background collapses, memory pressure (every huge-page allocation succeeds).
 #ifndef THP_RUNTIME_PORT_SIM_KERNEL_H_
@@ -51,6 +53,7 @@ class SimulatedKernel final : public Kernel {
   int Madvise(uintptr_t addr, uintptr_t len, Advice advice) override;
   int Touch(uintptr_t addr, uintptr_t len) override;
   bool RangeUnmapped(uintptr_t addr, uintptr_t len) override;
+  BatchResult MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) override;
 
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override;
   int64_t MapCount() override { return options_.baseline_vmas + static_cast<int64_t>(vmas_.size()); }
@@ -108,6 +111,8 @@ class SimulatedKernel final : public Kernel {
   // Sets the THP flag on [lo, hi) inside the VMA at `it`; returns an errno
   // (ENOMEM when a split is refused) and the VMA now covering hi-1 or end().
   int ModifyFlag(Map::iterator it, uintptr_t lo, uintptr_t hi, HugeFlag flag);
+  // One process_madvise call (see VectoredMadviseCall in kernel.h).
+  int64_t VectoredMadvise(const AddressRange* ranges, size_t n, Advice advice);
   int CollapseInVma(const VmaState& vma, uintptr_t vma_start, uintptr_t lo, uintptr_t hi);
   bool HugeEligible(const VmaState& vma, uintptr_t vma_start, uintptr_t region) const;
 
