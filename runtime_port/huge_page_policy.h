@@ -84,6 +84,9 @@ class HugePagePolicy {
   // The granularity at which the variant changes VMA flags (8 KiB for prefix,
   // 2 MiB for fixed, 4 MiB for the chunk-based ones); 0 if it never does.
   virtual uintptr_t FlagGranularity() const = 0;
+  // True for this project's own variants, which mirror no Go release
+  // (fixed_batched); drivers leave them out of their default "go" set.
+  virtual bool BeyondGo() const { return false; }
   // True for the variants that need the heap's chunk-density bookkeeping.
   virtual bool TracksChunkDensity() const { return false; }
 

@@ -35,6 +35,7 @@ class FixedBatchedPolicy final : public HugePagePolicy {
            "process_madvise batches (Linux 6.13+)";
   }
   std::vector<Advice> Needs() const override { return fixed_->Needs(); }
+  bool BeyondGo() const override { return true; }
   uintptr_t FlagGranularity() const override { return fixed_->FlagGranularity(); }
 
   void BeforeRelease(uintptr_t v, uintptr_t n, Advisor& a) const override {
