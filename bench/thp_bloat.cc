@@ -26,7 +26,7 @@
 // collapse latencies are not measured against each other. Progress goes to
 // stderr (--quiet silences it). Exit status 0; 1 if a run failed (its row
 // says why); 2 for bad flags.
-#include <spawn.h>
+
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +44,7 @@
 #include "bench/bloat_report.h"
 #include "bench/bloat_run.h"
 #include "bench/cli.h"
+#include "bench/report_format.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
@@ -72,13 +73,6 @@ struct Setup {
   KernelChoice kernel;
   BloatRunOptions run;
 };
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  return std::fclose(f) == 0 && ok;
-}
 
 Setup SetupOrExit() {
   Setup s;
@@ -147,16 +141,10 @@ int RunChild(const Setup& s) {
 // Runs one child to completion; its result, or an error message.
 absl::StatusOr<BloatResult> RunOneChild(int argc, char** argv, const std::string& variant,
                                         bool khugepaged, const std::string& result_path) {
-  std::vector<std::string> args(argv, argv + argc);
-  args.push_back(absl::StrCat("--child_variant=", variant));
-  args.push_back(absl::StrCat("--child_khugepaged=", khugepaged ? "true" : "false"));
-  args.push_back(absl::StrCat("--child_result=", result_path));
-  std::vector<char*> cargs;
-  for (std::string& a : args) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ);
-  if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
+  const pid_t pid =
+      SpawnSelf(argc, argv, {absl::StrCat("--child_variant=", variant),
+                             absl::StrCat("--child_khugepaged=", khugepaged ? "true" : "false"),
+                             absl::StrCat("--child_result=", result_path)});
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return absl::InternalError("waitpid failed");
   absl::StatusOr<std::string> text = ReadWholeFile(result_path);
@@ -213,10 +201,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
 
   std::printf("%s", FormatBloatTable(report).c_str());
   auto write = [](const std::string& path, const std::string& text, const char* flag) {
-    if (!path.empty() && !WriteFile(path, text)) {
-      std::fprintf(stderr, "thp_bloat: --%s=%s: cannot write\n", flag, path.c_str());
-      std::exit(2);
-    }
+    WriteOutputOrExit("thp_bloat", flag, path, text);
   };
   write(absl::GetFlag(FLAGS_json_out), FormatBloatJson(report), "json_out");
   write(absl::GetFlag(FLAGS_csv_out), FormatBloatCsv(report), "csv_out");

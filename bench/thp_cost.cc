@@ -19,7 +19,6 @@
 // never reached Linux); on the simulated kernel every time is model time and
 // printed as n/a. Nothing here writes /sys or creates memory pressure.
 // Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags.
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +37,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "bench/cli.h"
+#include "bench/report_format.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
 #include "bench/thp_cost_probe.h"
@@ -73,13 +73,6 @@ struct Setup {
   KernelChoice kernel;
   ThpCostOptions options;
 };
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  return std::fclose(f) == 0 && ok;
-}
 
 void CheckRange(const char* flag, int v, int lo, int hi) {
   if (v < lo || v > hi) ExitUsage(absl::StrFormat("--%s=%d: expected %d to %d", flag, v, lo, hi));
@@ -170,16 +163,8 @@ int RunChild(const Setup& s) {
 }
 
 pid_t Spawn(int argc, char** argv, const std::string& variant, const std::string& result) {
-  std::vector<std::string> args(argv, argv + argc);
-  args.push_back(absl::StrCat("--child_variant=", variant));
-  args.push_back(absl::StrCat("--child_result=", result));
-  std::vector<char*> cargs;
-  for (std::string& a : args) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ);
-  if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
-  return pid;
+  return SpawnSelf(argc, argv, {absl::StrCat("--child_variant=", variant),
+                                absl::StrCat("--child_result=", result)});
 }
 
 int64_t MemAvailableBytes() {
@@ -255,10 +240,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
 
   std::printf("%s", FormatThpCostTable(run).c_str());
   auto write = [](const std::string& path, const std::string& text, const char* flag) {
-    if (!path.empty() && !WriteFile(path, text)) {
-      std::fprintf(stderr, "thp_cost: --%s=%s: cannot write\n", flag, path.c_str());
-      std::exit(2);
-    }
+    WriteOutputOrExit("thp_cost", flag, path, text);
   };
   write(absl::GetFlag(FLAGS_json_out), FormatThpCostJson(run), "json_out");
   write(absl::GetFlag(FLAGS_csv_out), FormatThpCostCsv(run), "csv_out");

@@ -14,7 +14,6 @@
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
 // it measured until then is still reported and written); 2 for bad flags.
 #include <regex.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +32,7 @@
 #include "absl/time/clock.h"
 #include "bench/address_map.h"
 #include "bench/cli.h"
+#include "bench/report_format.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/repro_report.h"
@@ -84,13 +84,6 @@ struct Setup {
   std::string timings_name;  // --timings
   SuiteOptions suite;
 };
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  return std::fclose(f) == 0 && ok;
-}
 
 // Validates every flag (exit 2 naming the value) and builds the options
 // shared by parent and children.
@@ -254,17 +247,10 @@ struct Child {
 };
 
 pid_t Spawn(int argc, char** argv, const Child& c) {
-  std::vector<std::string> args(argv, argv + argc);
-  args.push_back(absl::StrCat("--child_variant=", c.variant));
-  args.push_back(absl::StrCat("--child_result=", c.result_path));
-  if (!c.map_path.empty()) args.push_back(absl::StrCat("--child_map=", c.map_path));
-  std::vector<char*> cargs;
-  for (std::string& a : args) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ);
-  if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
-  return pid;
+  std::vector<std::string> extra = {absl::StrCat("--child_variant=", c.variant),
+                                    absl::StrCat("--child_result=", c.result_path)};
+  if (!c.map_path.empty()) extra.push_back(absl::StrCat("--child_map=", c.map_path));
+  return SpawnSelf(argc, argv, extra);
 }
 
 int RunParent(int argc, char** argv, const Setup& s) {
@@ -344,10 +330,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   const std::string headline = Headline(run);
   if (!headline.empty()) std::printf("%s\n", headline.c_str());
   auto write = [](const std::string& path, const std::string& text, const char* flag) {
-    if (!path.empty() && !WriteFile(path, text)) {
-      std::fprintf(stderr, "vma_repro: --%s=%s: cannot write\n", flag, path.c_str());
-      std::exit(2);
-    }
+    WriteOutputOrExit("vma_repro", flag, path, text);
   };
   write(absl::GetFlag(FLAGS_json_out), FormatJson(run), "json_out");
   write(absl::GetFlag(FLAGS_csv_out), FormatCsv(run), "csv_out");

@@ -1,0 +1,69 @@
+#include "bench/report_format.h"
+
+#include <spawn.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "bench/cli.h"
+#include "runtime_port/kernel.h"
+
+extern char** environ;
+
+namespace thp {
+
+std::string JsonString(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppendFormat(&out, "\\u%04x", c);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string CsvCell(absl::string_view s) {
+  if (s.find_first_of(",\"\n") == absl::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+void WriteOutputOrExit(absl::string_view tool, absl::string_view flag, const std::string& path,
+                       const std::string& text) {
+  if (path.empty() || WriteFile(path, text)) return;
+  absl::FPrintF(stderr, "%s: --%s=%s: cannot write\n", tool, flag, path);
+  std::exit(2);
+}
+
+pid_t SpawnSelf(int argc, char** argv, const std::vector<std::string>& extra) {
+  std::vector<std::string> args(argv, argv + argc);
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  pid_t pid = 0;
+  const int err = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ);
+  if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
+  return pid;
+}
+
+}  // namespace thp
