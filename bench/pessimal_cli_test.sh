@@ -5,15 +5,7 @@ set -u
 bin="$(dirname "$0")/pessimal"
 [ -x "$bin" ] || bin="bench/pessimal"
 fail=0
-expect_exit2() {
-  local what="$1"; shift
-  local err
-  err=$("$bin" "$@" 2>&1 >/dev/null); local rc=$?
-  local lines; lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -q -- "$what"; then
-    echo "FAIL: $* -> exit $rc, stderr: $err (wanted one line with '$what', exit 2)"; fail=1
-  fi
-}
+. "$(dirname "$0")/cli_test_lib.sh"
 expect_exit2 'unknown variant "prefx" (accepted: none, prefix' --variant=prefx --kernel=sim
 expect_exit2 '--kernel=bsd: unknown kernel (accepted: linux, sim)' --kernel=bsd
 expect_exit2 'unknown kernel profile "linux2020"' --kernel=sim --kernel_profile=linux2020

@@ -84,14 +84,7 @@ expect m447 none rss_with_bytes=31195136 bloat_factor=1.066069 anon_huge_with_by
 expect m447 fixed bloat_factor=1.000000 regions_collapsed=4
 expect m0 none rss_with_bytes=29261824 bloat_factor=1.000000 regions_collapsed=0 collapse_added_bytes=0
 
-expect_exit2() {
-  local what="$1"; shift
-  local err; err=$("$bin" "$@" 2>&1 >/dev/null); local rc=$?
-  local lines; lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -qF -- "$what"; then
-    echo "FAIL: $* -> exit $rc, stderr: $err (wanted one line with '$what', exit 2)"; fail=1
-  fi
-}
+. "$(dirname "$0")/cli_test_lib.sh"
 expect_exit2 '--max_ptes_none=512: expected 0 to 511' --kernel=sim --max_ptes_none=512
 expect_exit2 '--max_ptes_none=-1: expected 0 to 511' --kernel=sim --max_ptes_none=-1
 expect_exit2 "Illegal value 'many'" --kernel=sim --max_ptes_none=many

@@ -114,14 +114,7 @@ grep -q 'n/a' "$tmp/linux.txt" && { echo "FAIL: n/a on the real kernel"; fail=1;
 grep -q '^transparent_hugepage: enabled=.* | defrag=' "$tmp/linux.txt" ||
   { echo "FAIL: THP settings not printed"; fail=1; }
 
-expect_exit2() {
-  local what="$1"; shift
-  local err; err=$("$bin" "$@" 2>&1 >/dev/null); local rc=$?
-  local lines; lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -qF -- "$what"; then
-    echo "FAIL: $* -> exit $rc, stderr: $err (wanted one line with '$what', exit 2)"; fail=1
-  fi
-}
+. "$(dirname "$0")/cli_test_lib.sh"
 expect_exit2 'unknown variant "hugepage"' --variants=hugepage_eager,hugepage --kernel=sim
 expect_exit2 '--kernel=bsd: unknown kernel' --kernel=bsd
 expect_exit2 '--probe_mib=6: expected a multiple of 4' --probe_mib=6

@@ -33,15 +33,7 @@ for s in 'round 50/150' 'flag changes refused by the kernel and ignored by the r
   printf '%s' "$err" | grep -qF -- "$s" || { echo "FAIL: stderr lacks '$s'"; fail=1; }
 done
 
-expect_exit2() {
-  local what="$1"; shift
-  local err
-  err=$("$bin" "$@" 2>&1 >/dev/null); local rc=$?
-  local lines; lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -qF -- "$what"; then
-    echo "FAIL: $* -> exit $rc, stderr: $err (wanted one line with '$what', exit 2)"; fail=1
-  fi
-}
+. "$(dirname "$0")/cli_test_lib.sh"
 expect_exit2 'unknown variant "prefx"' --variant=prefx --kernel=sim
 expect_exit2 '--rounds=0: expected an integer from 1 to 100000' --rounds=0 --kernel=sim
 expect_exit2 '--shrink_percent=101: expected an integer from 0 to 100' --shrink_percent=101 --kernel=sim

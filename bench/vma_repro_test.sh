@@ -63,14 +63,7 @@ nohuge=$(sed -n 's/.*NOHUGEPAGE=\([0-9]*\).*/\1/p' <<<"$line")
 [ "$nohuge" = "$(column "$tmp/t.csv" prefix madvise_calls.NOHUGEPAGE)" ] ||
   { echo "FAIL: replayed NOHUGEPAGE calls $nohuge"; fail=1; }
 
-expect_exit2() {
-  local what="$1"; shift
-  local err; err=$("$bin" "$@" 2>&1 >/dev/null); local rc=$?
-  local lines; lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -qF -- "$what"; then
-    echo "FAIL: $* -> exit $rc, stderr: $err (wanted one line with '$what', exit 2)"; fail=1
-  fi
-}
+. "$(dirname "$0")/cli_test_lib.sh"
 expect_exit2 '--workloads=NoSuchBench: matches none of the 243 benchmarks' --workloads=NoSuchBench
 expect_exit2 '--workloads=(: not a valid' '--workloads=('
 expect_exit2 '--time_scale=0: expected a number above 0' --time_scale=0
