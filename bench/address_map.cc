@@ -207,6 +207,31 @@ absl::StatusOr<AddressMap> ParseAddressMap(absl::string_view text) {
   return m;
 }
 
+absl::StatusOr<std::vector<AddressMap>> ParseAddressMaps(absl::string_view text) {
+  std::vector<AddressMap> maps;
+  constexpr absl::string_view kHeader = "addrmap 1\n";
+  size_t start = 0;
+  while (start < text.size()) {
+    // The next map starts at the next line that is a header.
+    size_t next = text.find(kHeader, start + 1);
+    while (next != absl::string_view::npos && text[next - 1] != '\n') {
+      next = text.find(kHeader, next + 1);
+    }
+    const absl::string_view one = text.substr(start, next == absl::string_view::npos
+                                                         ? absl::string_view::npos
+                                                         : next - start);
+    absl::StatusOr<AddressMap> m = ParseAddressMap(one);
+    if (!m.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("map ", maps.size() + 1, ": ", m.status().message()));
+    }
+    maps.push_back(*std::move(m));
+    if (next == absl::string_view::npos) break;
+    start = next;
+  }
+  return maps;
+}
+
 std::string RenderAddressMapsSvg(const std::vector<AddressMap>& maps, absl::string_view heading) {
   double height = 70;
   for (const AddressMap& m : maps) height += MapHeight(m);

@@ -54,6 +54,9 @@ AddressMap CaptureAddressMap(Kernel& kernel, const MHeap& heap, std::string titl
 // "v <start> <end> <flag>" or "s <start> <end> <shade>" line per run.
 std::string SerializeAddressMap(const AddressMap& m);
 absl::StatusOr<AddressMap> ParseAddressMap(absl::string_view text);
+// Several maps in that form, one after the other (a child that captures more
+// than one writes them so), in order; an empty text holds none.
+absl::StatusOr<std::vector<AddressMap>> ParseAddressMaps(absl::string_view text);
 
 // One SVG with every map stacked, under `heading`. Each map wraps its range
 // into rows of a whole number of 2 MiB pages (at most 48 rows, at least

@@ -96,6 +96,39 @@ TEST(AddressMapTest, TextRoundTripAndSvg) {
   EXPECT_GT(nohuge, 0);
 }
 
+TEST(AddressMapTest, SeveralMapsInOneTextComeBackInOrder) {
+  SimulatedKernel sim;
+  std::unique_ptr<TraceReplayer> r = Fragmented(sim, "fixed");
+  AddressMap a = CaptureAddressMap(sim, r->runtime().heap(), "fixed — VMA peak", "first");
+  AddressMap b = CaptureAddressMap(sim, r->runtime().heap(), "addrmap 1", "a title like a header");
+  b.hi = b.lo + kHugePageSize;  // differ from `a` in more than the title
+  b.vmas.resize(1);
+  b.vmas[0].end = b.hi;
+  b.spans = {SpanRun{b.lo, b.hi, SpanShade::kUnknown}};
+  absl::StatusOr<std::vector<AddressMap>> back =
+      ParseAddressMaps(SerializeAddressMap(a) + SerializeAddressMap(b));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].title, a.title);
+  EXPECT_EQ((*back)[0].vmas, a.vmas);
+  EXPECT_EQ((*back)[0].spans.size(), a.spans.size());
+  EXPECT_EQ((*back)[1].title, "addrmap 1");
+  EXPECT_EQ((*back)[1].caption, b.caption);
+  EXPECT_EQ((*back)[1].hi, b.hi);
+  EXPECT_EQ((*back)[1].vmas, b.vmas);
+  ASSERT_EQ((*back)[1].spans.size(), 1u);
+  EXPECT_EQ((*back)[1].spans[0].shade, SpanShade::kUnknown);
+
+  absl::StatusOr<std::vector<AddressMap>> none = ParseAddressMaps("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  absl::StatusOr<std::vector<AddressMap>> bad =
+      ParseAddressMaps(SerializeAddressMap(a) + "addrmap 1\nv 1 2 7\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("map 2: address map line 2"), absl::string_view::npos)
+      << bad.status();
+}
+
 TEST(AddressMapTest, BadTextIsRefusedWithTheLine) {
   EXPECT_FALSE(ParseAddressMap("").ok());
   absl::StatusOr<AddressMap> bad = ParseAddressMap("addrmap 1\nv 1 2 7\n");

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/workloads/trace.h"
+#include "runtime_port/check.h"
 
 namespace thp {
 
@@ -43,6 +45,14 @@ absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& o) {
   if (!made.ok()) return made.status();
   TraceReplayer& rep = **made;
   const HeapLayout& layout = rep.runtime().heap().layout();
+  if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
+  if (o.on_fatal) {
+    SetThrowHook([&rep, &o](absl::string_view message) { o.on_fatal(rep, message); });
+  }
+  // The hook must not outlive the replayer it points at.
+  absl::Cleanup unhook = [&o] {
+    if (o.on_fatal) SetThrowHook(nullptr);
+  };
 
   uint64_t low = std::numeric_limits<uint64_t>::max();
   std::vector<RegionScan> last_scan;
@@ -94,6 +104,7 @@ absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& o) {
       }
     }
   }
+  if (o.on_end) o.on_end(rep, r);
   return r;
 }
 

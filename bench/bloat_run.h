@@ -13,16 +13,21 @@
 #define THP_BENCH_BLOAT_RUN_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bench/workloads/issue8832.h"
+#include "bench/workloads/trace.h"
 #include "mheap/runtime.h"
 #include "runtime_port/khugepaged_emulator.h"
 
 namespace thp {
+
+struct BloatResult;
 
 struct BloatRunOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS; memory is touched
@@ -30,6 +35,16 @@ struct BloatRunOptions {
   bool khugepaged = false;      // emulate khugepaged after every scavenge pass
   KhugepagedOptions emulator;   // max_ptes_none, collapser, wall clock
   Issue8832Options workload;
+  // Observers (each may be empty; they may read the runtime and the kernel,
+  // never change them). on_census_peak: each time the runtime's own VMA
+  // count reaches a new maximum, in the middle of the kernel call that set
+  // it. on_end: once the program has run and the emulation's last scan is
+  // done, with the whole result (its wall time does not include this call).
+  std::function<void(TraceReplayer& rep)> on_census_peak;
+  std::function<void(TraceReplayer& rep, const BloatResult& r)> on_end;
+  // A fatal runtime error while the program runs calls this instead of any
+  // throw hook set before (check.h), then the process exits with status 2.
+  std::function<void(TraceReplayer& rep, absl::string_view message)> on_fatal;
 };
 
 struct BloatResult {

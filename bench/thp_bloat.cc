@@ -21,11 +21,23 @@
 // own /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none is never
 // read or changed.
 //
+// --svg_out draws, per variant, the arena of the run with the emulation as
+// address maps (bench/address_map.h): at its VMA peak (the runtime's own
+// count, taken when it reaches a new maximum) and at the end, after the last
+// scavenge pass and khugepaged scan. The map shows VMA flags and span states,
+// not residency, so the end map's caption carries the run's RSS and
+// AnonHugePages: `none`'s spans are released (yellow) while its RSS is back
+// to the whole arena. Every new peak is captured, so the map is exactly at
+// the peak; on the real kernel each capture reads /proc/self/smaps (the only
+// place with the VMAs' huge-page flags), which for prefix's ~7,150 peaks
+// adds about half a minute. A child that dies of a fatal runtime error still
+// writes the peak so far and the arena at the error.
+//
 // Each run is a child process of its own (a fresh address space, so every
 // run's heap starts at the same address); runs go one at a time so the
 // collapse latencies are not measured against each other. Progress goes to
 // stderr (--quiet silences it). Exit status 0; 1 if a run failed (its row
-// says why); 2 for bad flags.
+// says why); 2 for bad flags or an output file that cannot be written.
 
 #include <sys/wait.h>
 #include <time.h>
@@ -41,6 +53,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/address_map.h"
 #include "bench/bloat_report.h"
 #include "bench/bloat_run.h"
 #include "bench/cli.h"
@@ -61,10 +74,14 @@ ABSL_FLAG(int, max_ptes_none, 511,
           "the real MADV_COLLAPSE itself has no such threshold)");
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
+ABSL_FLAG(std::string, svg_out, "",
+          "write, per variant, the arena (VMA flags over span states) of the run with the "
+          "emulation, at its VMA peak and at its end, as SVG here");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
 ABSL_FLAG(bool, child_khugepaged, false, "internal: the child runs with the emulation");
 ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
+ABSL_FLAG(std::string, child_map, "", "internal: where the child writes its address maps");
 
 namespace thp {
 namespace {
@@ -114,6 +131,47 @@ int64_t MonotonicNs() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+std::string Mib(uint64_t bytes) { return absl::StrFormat("%.1f MiB", bytes / 1048576.0); }
+
+// The maps' titles; the parent finds the end map by its title.
+std::string PeakTitle(const std::string& v) { return absl::StrCat(v, " \u2014 VMA peak"); }
+std::string EndTitle(const std::string& v) {
+  return absl::StrCat(v, " \u2014 end (khugepaged emulated)");
+}
+
+// Sets the run's observers to draw the arena at each new VMA peak (the last
+// one kept) and at the end, into `maps` (serialized). A fatal runtime error
+// writes the peak so far and the arena at the error to `path` before the
+// process exits.
+void CaptureMaps(Kernel& kernel, BloatRunOptions& o, const std::string& path, std::string& maps) {
+  const std::string v = o.runtime.variant;
+  // Serialized only once it is final: prefix reaches thousands of new peaks.
+  auto peak = std::make_shared<AddressMap>();
+  auto peak_text = [peak] { return peak->title.empty() ? "" : SerializeAddressMap(*peak); };
+  o.on_census_peak = [&kernel, v, peak](TraceReplayer& rep) {
+    const MemStats& m = rep.runtime().heap().stats();
+    *peak = CaptureAddressMap(
+        kernel, rep.runtime().heap(), PeakTitle(v),
+        absl::StrFormat("runtime VMAs: %d, at t=%.3fs of virtual time; heap_sys %s, %s released",
+                        rep.census().current().own, rep.now_ns() / 1e9, Mib(m.heap_sys),
+                        Mib(m.heap_released)));
+  };
+  o.on_end = [&kernel, v, peak_text, &maps](TraceReplayer& rep, const BloatResult& r) {
+    const AddressMap end = CaptureAddressMap(
+        kernel, rep.runtime().heap(), EndTitle(v),
+        absl::StrFormat("RSS %s, AnonHugePages %s of a %s arena; regions collapsed: %d",
+                        Mib(r.rss_bytes), Mib(r.anon_huge_bytes), Mib(r.arena_bytes),
+                        r.regions_collapsed));
+    maps = peak_text() + SerializeAddressMap(end);
+  };
+  o.on_fatal = [&kernel, v, peak_text, path](TraceReplayer& rep, absl::string_view message) {
+    const AddressMap at_error = CaptureAddressMap(
+        kernel, rep.runtime().heap(), absl::StrCat(v, " \u2014 at the fatal error"),
+        absl::StrFormat("t=%.3fs of virtual time: %s", rep.now_ns() / 1e9, message));
+    WriteFile(path, peak_text() + SerializeAddressMap(at_error));
+  };
+}
+
 int RunChild(const Setup& s) {
   const std::string out = absl::GetFlag(FLAGS_child_result);
   absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
@@ -129,8 +187,15 @@ int RunChild(const Setup& s) {
     if (sim == nullptr) ExitUsage(absl::StrCat("kernel ", (*kernel)->Name(), " has no MADV_COLLAPSE"));
     o.emulator.collapse = [sim](uintptr_t region) { return sim->CollapseRegion(region); };
   }
+  const std::string map_path = absl::GetFlag(FLAGS_child_map);
+  std::string maps;  // serialized: the peak (once there is one), then the end
+  if (!map_path.empty()) CaptureMaps(**kernel, o, map_path, maps);
   absl::StatusOr<BloatResult> r = RunBloat(**kernel, o);
   ExitIfError(r.status());
+  if (!map_path.empty() && !WriteFile(map_path, maps)) {
+    std::fprintf(stderr, "thp_bloat: cannot write %s\n", map_path.c_str());
+    return 2;
+  }
   if (!WriteFile(out, SerializeBloatResult(*r))) {
     std::fprintf(stderr, "thp_bloat: cannot write %s\n", out.c_str());
     return 2;
@@ -138,17 +203,34 @@ int RunChild(const Setup& s) {
   return 0;
 }
 
-// Runs one child to completion; its result, or an error message.
+// Runs one child to completion; its result, or an error message. With a
+// `map_path`, the address maps it wrote (even if it failed) go to `maps`.
 absl::StatusOr<BloatResult> RunOneChild(int argc, char** argv, const std::string& variant,
-                                        bool khugepaged, const std::string& result_path) {
-  const pid_t pid =
-      SpawnSelf(argc, argv, {absl::StrCat("--child_variant=", variant),
-                             absl::StrCat("--child_khugepaged=", khugepaged ? "true" : "false"),
-                             absl::StrCat("--child_result=", result_path)});
+                                        bool khugepaged, const std::string& result_path,
+                                        const std::string& map_path,
+                                        std::vector<AddressMap>* maps) {
+  std::vector<std::string> extra = {
+      absl::StrCat("--child_variant=", variant),
+      absl::StrCat("--child_khugepaged=", khugepaged ? "true" : "false"),
+      absl::StrCat("--child_result=", result_path)};
+  if (!map_path.empty()) extra.push_back(absl::StrCat("--child_map=", map_path));
+  const pid_t pid = SpawnSelf(argc, argv, extra);
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return absl::InternalError("waitpid failed");
   absl::StatusOr<std::string> text = ReadWholeFile(result_path);
   std::remove(result_path.c_str());
+  if (!map_path.empty()) {
+    absl::StatusOr<std::string> mt = ReadWholeFile(map_path);
+    absl::StatusOr<std::vector<AddressMap>> m =
+        mt.ok() ? ParseAddressMaps(*mt) : absl::StatusOr<std::vector<AddressMap>>(mt.status());
+    if (m.ok()) {
+      maps->insert(maps->end(), m->begin(), m->end());
+    } else {
+      std::fprintf(stderr, "thp_bloat: no address map from %s: %s\n", variant.c_str(),
+                   std::string(m.status().message()).c_str());
+    }
+    std::remove(map_path.c_str());
+  }
   if (WIFSIGNALED(status)) {
     return absl::InternalError(absl::StrCat("child killed by signal ", WTERMSIG(status)));
   }
@@ -177,6 +259,8 @@ int RunParent(int argc, char** argv, const Setup& s) {
                  "works on the heap too, so even the runs without the emulation are not free of "
                  "it\n");
   }
+  const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
+  std::vector<AddressMap> maps;  // in variant order: the runs go one at a time
   bool failed = false;
   for (const std::string& v : variants) {
     BloatRow row;
@@ -186,8 +270,17 @@ int RunParent(int argc, char** argv, const Setup& s) {
         std::fprintf(stderr, "thp_bloat: [%s] %s khugepaged...\n", v.c_str(),
                      khp ? "with" : "without");
       }
-      absl::StatusOr<BloatResult> r =
-          RunOneChild(argc, argv, v, khp, absl::StrCat(dir, "/", v, khp ? ".with" : ".without"));
+      const std::string path = absl::StrCat(dir, "/", v, khp ? ".with" : ".without");
+      const size_t first_map = maps.size();
+      absl::StatusOr<BloatResult> r = RunOneChild(
+          argc, argv, v, khp, path, khp && !svg_out.empty() ? path + ".map" : "", &maps);
+      // The end map's caption compares with the run without the emulation.
+      for (size_t i = first_map; i < maps.size(); ++i) {
+        if (!r.ok() || maps[i].title != EndTitle(v) || row.without.rss_bytes == 0) continue;
+        absl::StrAppendFormat(&maps[i].caption, "; without khugepaged RSS %s (x%.2f)",
+                              Mib(row.without.rss_bytes),
+                              double(r->rss_bytes) / row.without.rss_bytes);
+      }
       if (!r.ok()) {
         row.error = absl::StrCat(khp ? "with" : "without", " khugepaged: ", r.status().message());
         break;
@@ -205,6 +298,14 @@ int RunParent(int argc, char** argv, const Setup& s) {
   };
   write(absl::GetFlag(FLAGS_json_out), FormatBloatJson(report), "json_out");
   write(absl::GetFlag(FLAGS_csv_out), FormatBloatCsv(report), "csv_out");
+  write(svg_out,
+        RenderAddressMapsSvg(
+            maps, absl::StrFormat("thp_bloat, khugepaged emulated: the arena at each variant's "
+                                  "VMA peak and at the end (kernel=%s%s, max_ptes_none=%d)",
+                                  report.kernel,
+                                  report.kernel == "sim" ? absl::StrCat("/", report.profile) : "",
+                                  report.max_ptes_none)),
+        "svg_out");
   return failed ? 1 : 0;
 }
 
@@ -217,7 +318,7 @@ int main(int argc, char** argv) {
                         "Go issue 8832's RSS bloat: the arena's RSS per variant without and with "
                         "khugepaged emulated in THP \"always\" mode.\n  thp_bloat "
                         "[--variants=none,prefix,fixed] [--kernel=linux|sim] [--max_ptes_none=N] "
-                        "[--json_out=F --csv_out=F] [--quiet]");
+                        "[--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
   if (!absl::GetFlag(FLAGS_child_variant).empty()) return thp::RunChild(s);
   return thp::RunParent(argc, argv, s);

@@ -4,7 +4,8 @@
 # bloats by the same factor every run; prefix and fixed do not bloat at all),
 # the max_ptes_none threshold (a released region keeps 64 of its 512 pages,
 # so it collapses iff max_ptes_none >= 448), the 2015 profile's khugepaged
-# path, determinism, the report formats, and bad flags (one line, exit 2).
+# path, determinism, the report formats, the address maps of --svg_out, and
+# bad flags (one line, exit 2).
 # The simulated kernel follows the machine's THP mode; the numbers below are
 # those of "madvise" (this project's machines), so other modes skip.
 set -u
@@ -23,7 +24,9 @@ run() { local out="$1"; shift; "$bin" --kernel=sim --quiet --csv_out="$tmp/$out.
   { echo "FAIL: $* (exit $?)"; fail=1; }; }
 # Every run below is two child processes per variant (each ~0.3 s, ~7 s under
 # ASan), so only the default run has all three variants.
-run default --json_out="$tmp/default.json"
+# The default run also draws its maps: the observers must not change a figure
+# (its none row is compared with a run without them below).
+run default --json_out="$tmp/default.json" --svg_out="$tmp/default.svg"
 run again --variants=none
 run m447 --max_ptes_none=447 --variants=none,fixed
 run m448 --max_ptes_none=448 --variants=none
@@ -76,6 +79,54 @@ if command -v python3 >/dev/null; then
     "$tmp/default.json" || { echo "FAIL: JSON"; fail=1; }
 fi
 
+# --svg_out: per variant, the run with khugepaged at its VMA peak and at its
+# end, in variant order, each title once.
+svg="$tmp/default.svg"
+[ "$(head -c 4 "$svg" 2>/dev/null)" = "<svg" ] || { echo "FAIL: $svg is not an SVG"; fail=1; }
+grep -q '</svg>$' "$svg" || { echo "FAIL: $svg unfinished"; fail=1; }
+# caption <title>: the caption drawn next to that title
+caption() { awk -v t=">$1</text>" 'index($0, t) { getline; sub(/^<text[^>]*>/, ""); sub(/<\/text>$/, ""); print }' "$svg"; }
+titles=$(grep -o 'font-weight="bold">[^<]*' "$svg" | sed 's/.*>//' | tail -n +2)
+want=$(for v in none prefix fixed; do printf '%s\n' "$v — VMA peak" "$v — end (khugepaged emulated)"; done)
+[ "$titles" = "$want" ] || { echo "FAIL: map titles:"; printf '%s\n' "$titles"; fail=1; }
+for v in none prefix fixed; do
+  # The peak map is taken at the VMA count the report gives as the maximum.
+  got=$(caption "$v — VMA peak" | sed -n 's/^runtime VMAs: \([0-9]*\),.*/\1/p')
+  want=$(column default "$v" max_vmas_runtime)
+  [ -n "$got" ] && [ "$got" = "$want" ] || { echo "FAIL: $v peak map at '$got' VMAs, max $want"; fail=1; }
+done
+[ "$(column default prefix max_vmas_runtime)" -gt 7000 ] || { echo "FAIL: prefix's peak"; fail=1; }
+# none at the end: RSS back to the whole arena, all of it huge, while its
+# spans are released (the map cannot show residency; the caption does).
+got=$(caption "none — end (khugepaged emulated)")
+want='RSS 224.0 MiB, AnonHugePages 224.0 MiB of a 224.0 MiB arena; regions collapsed: 117; without khugepaged RSS 27.9 MiB (x8.03)'
+[ "$got" = "$want" ] || { echo "FAIL: none end caption: '$got'"; fail=1; }
+got=$(caption "fixed — end (khugepaged emulated)")
+case "$got" in "RSS 27.9 MiB, AnonHugePages 0.0 MiB of a 224.0 MiB arena; regions collapsed: 4;"*"(x1.00)") ;;
+  *) echo "FAIL: fixed end caption: '$got'"; fail=1 ;; esac
+# Rectangles of one colour inside one map (from its title to the next).
+rects() { awk -v t=">$1</text>" -v c="fill=\"$2\"" 'index($0, t) { on = 1; next }
+  on && /font-weight="bold"/ { exit } on && index($0, c) { n++ } END { print n + 0 }' "$svg"; }
+released=$(rects "none — end (khugepaged emulated)" '#f2c744')
+nohuge=$(rects "none — end (khugepaged emulated)" '#d33a2c')
+[ "$released" -gt 100 ] && [ "$nohuge" -eq 0 ] ||
+  { echo "FAIL: none end map: $released released runs, $nohuge NOHUGEPAGE VMAs"; fail=1; }
+[ "$(rects "prefix — VMA peak" '#d33a2c')" -gt 3000 ] || { echo "FAIL: prefix peak map without NOHUGEPAGE VMAs"; fail=1; }
+
+# A child that dies of a fatal runtime error (here the arena's second mmap
+# meets a 32-VMA limit) still writes its maps: the peak so far and the arena
+# at the error.
+"$bin" --kernel=sim --quiet --max_map_count=32 --sim_baseline=30 --child_variant=prefix \
+  --child_khugepaged=true --child_result="$tmp/child.result" --child_map="$tmp/child.map" 2>"$tmp/child.err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -qx 'fatal error: runtime: cannot allocate memory' "$tmp/child.err" ||
+  { echo "FAIL: child with a 32-VMA limit: exit $rc"; cat "$tmp/child.err"; fail=1; }
+[ "$(grep -c '^addrmap 1$' "$tmp/child.map" 2>/dev/null)" = 2 ] &&
+  grep -qx 'title prefix — VMA peak' "$tmp/child.map" &&
+  grep -qx 'title prefix — at the fatal error' "$tmp/child.map" &&
+  grep -qx 'caption t=0.000s of virtual time: runtime: cannot allocate memory' "$tmp/child.map" ||
+  { echo "FAIL: the dying child's maps:"; cat "$tmp/child.map"; fail=1; }
+
 # Threshold: a released region has 448 absent pages.
 expect m448 none rss_with_bytes=234881024 regions_collapsed=117
 # At 447 only the top region, made whole before the big release (and so
@@ -95,5 +146,7 @@ expect_exit2 'unknown kernel profile "linux1999"' --kernel=sim --kernel_profile=
 expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --kernel=linux --variants=try_collapse
 expect_exit2 'unknown flag --max_ptes' --kernel=sim --max_ptes=3
 expect_exit2 'unexpected argument "none"' --kernel=sim none
+expect_exit2 "--svg_out=$tmp/no/such/dir/m.svg: cannot write" --kernel=sim --quiet --variants=fixed \
+  --svg_out="$tmp/no/such/dir/m.svg"
 [ "$fail" -eq 0 ] && echo PASS
 exit "$fail"

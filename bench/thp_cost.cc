@@ -18,6 +18,15 @@
 // the real kernel try_collapse is skipped with a note (MADV_TRY_COLLAPSE
 // never reached Linux); on the simulated kernel every time is model time and
 // printed as n/a. Nothing here writes /sys or creates memory pressure.
+//
+// --svg_out draws each variant's arena as an address map (bench/address_map.h:
+// VMA flags over span states) at the end of the workload, before the probe.
+// Not at the VMA peak, as vma_repro and thp_bloat draw it: to find the peak
+// the runtime would have to talk to the kernel through the VMA census, which
+// counts the VMAs after every call (a /proc/self/maps read on the real
+// kernel) and so would land inside the madvise timings this tool reports.
+// The caption gives the VMAs over the arena then (kernel.Vmas), with
+// heap_inuse, AnonHugePages and RSS.
 // Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags.
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +45,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "bench/address_map.h"
 #include "bench/cli.h"
 #include "bench/report_format.h"
 #include "bench/kernel_choice.h"
@@ -59,12 +69,16 @@ ABSL_FLAG(int, probe_mib, 64,
 ABSL_FLAG(int, probe_rounds, 8, "first-touch probe rounds per side (1 to 100)");
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
+ABSL_FLAG(std::string, svg_out, "",
+          "write each variant's arena (VMA flags over span states) at the end of its workload "
+          "as SVG here (not at the VMA peak: these runs have no VMA census)");
 ABSL_FLAG(std::string, trace_out, "",
           "write the workload as a trace (bench/workloads/trace.h) here, replayable with "
           "//bench:replay");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
 ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
+ABSL_FLAG(std::string, child_map, "", "internal: where the child writes its address map");
 
 namespace thp {
 namespace {
@@ -145,16 +159,48 @@ int RunChild(const Setup& s) {
                    absl::ToDoubleSeconds(absl::Now() - start));
     };
   }
-  // A fatal runtime error still leaves a row saying what it was.
-  SetThrowHook([&out, &variant, &kernel](absl::string_view message) {
+  // A fatal runtime error still leaves a row saying what it was, and with
+  // --svg_out the arena at the end of the workload, or at the error if the
+  // workload did not end.
+  auto error_row = [&out, &variant, &kernel](absl::string_view message) {
     ThpCostResult r;
     r.variant = variant;
     r.kernel = std::string((*kernel)->Name());
     r.error = std::string(message);
     WriteFile(out, SerializeThpCost(r));
-  });
+  };
+  SetThrowHook(error_row);
+  const std::string map_path = absl::GetFlag(FLAGS_child_map);
+  Kernel& k = **kernel;
+  std::string map;  // serialized
+  if (!map_path.empty()) {
+    o.on_workload_end = [&k, &map, &variant](TraceReplayer& rep, const ThpCostResult& r) {
+      AddressMap m = CaptureAddressMap(k, rep.runtime().heap(),
+                                       absl::StrCat(variant, " \u2014 end of workload"), "");
+      m.caption = absl::StrFormat(
+          "VMAs over the arena: %d; heap_inuse %.1f MiB, AnonHugePages %.1f MiB, RSS %.1f MiB "
+          "(not a VMA peak: no census here)",
+          m.vmas.size(), r.end_heap_inuse / 1048576.0, r.end_anon_huge / 1048576.0,
+          r.end_rss / 1048576.0);
+      map = SerializeAddressMap(m);
+    };
+  }
+  o.on_fatal = [&](TraceReplayer& rep, absl::string_view message) {
+    error_row(message);
+    if (map_path.empty()) return;
+    if (map.empty()) {
+      map = SerializeAddressMap(CaptureAddressMap(
+          k, rep.runtime().heap(), absl::StrCat(variant, " \u2014 at the fatal error"),
+          absl::StrFormat("t=%.3fs of virtual time: %s", rep.now_ns() / 1e9, message)));
+    }
+    WriteFile(map_path, map);
+  };
   const ThpCostResult r = RunThpCost(**kernel, o);
   SetThrowHook(nullptr);
+  if (!map_path.empty() && !WriteFile(map_path, map)) {
+    std::fprintf(stderr, "thp_cost: cannot write %s\n", map_path.c_str());
+    return 2;
+  }
   if (!WriteFile(out, SerializeThpCost(r))) {
     std::fprintf(stderr, "thp_cost: cannot write %s\n", out.c_str());
     return 2;
@@ -162,9 +208,12 @@ int RunChild(const Setup& s) {
   return 0;
 }
 
-pid_t Spawn(int argc, char** argv, const std::string& variant, const std::string& result) {
-  return SpawnSelf(argc, argv, {absl::StrCat("--child_variant=", variant),
-                                absl::StrCat("--child_result=", result)});
+pid_t Spawn(int argc, char** argv, const std::string& variant, const std::string& result,
+            const std::string& map) {
+  std::vector<std::string> extra = {absl::StrCat("--child_variant=", variant),
+                                    absl::StrCat("--child_result=", result)};
+  if (!map.empty()) extra.push_back(absl::StrCat("--child_map=", map));
+  return SpawnSelf(argc, argv, extra);
 }
 
 int64_t MemAvailableBytes() {
@@ -215,10 +264,13 @@ int RunParent(int argc, char** argv, const Setup& s) {
   char dir_template[] = "/tmp/thp_cost.XXXXXX";
   const char* dir = mkdtemp(dir_template);
   if (dir == nullptr) ExitUsage("cannot create a temporary directory under /tmp");
+  const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
+  std::vector<AddressMap> maps;
   bool failed = false;
   for (const std::string& v : variants) {
     const std::string path = absl::StrCat(dir, "/", v, ".result");
-    const pid_t pid = Spawn(argc, argv, v, path);
+    const std::string map_path = svg_out.empty() ? "" : absl::StrCat(dir, "/", v, ".map");
+    const pid_t pid = Spawn(argc, argv, v, path, map_path);
     int status = 0;
     if (waitpid(pid, &status, 0) != pid) ExitUsage("lost a child process");
     absl::StatusOr<std::string> text = ReadWholeFile(path);
@@ -235,6 +287,18 @@ int RunParent(int argc, char** argv, const Setup& s) {
     failed |= !r.error.empty();
     run.variants.push_back(std::move(r));
     std::remove(path.c_str());
+    if (!map_path.empty()) {
+      absl::StatusOr<std::string> mt = ReadWholeFile(map_path);
+      absl::StatusOr<AddressMap> m =
+          mt.ok() ? ParseAddressMap(*mt) : absl::StatusOr<AddressMap>(mt.status());
+      if (m.ok()) {
+        maps.push_back(*std::move(m));
+      } else {
+        std::fprintf(stderr, "thp_cost: no address map from %s: %s\n", v.c_str(),
+                     std::string(m.status().message()).c_str());
+      }
+      std::remove(map_path.c_str());
+    }
   }
   rmdir(dir);
 
@@ -244,6 +308,14 @@ int RunParent(int argc, char** argv, const Setup& s) {
   };
   write(absl::GetFlag(FLAGS_json_out), FormatThpCostJson(run), "json_out");
   write(absl::GetFlag(FLAGS_csv_out), FormatThpCostCsv(run), "csv_out");
+  write(svg_out,
+        RenderAddressMapsSvg(
+            maps, absl::StrFormat("thp_cost: the arena at the end of each variant's chunk_churn "
+                                  "workload (kernel=%s%s, %d chunks, %d cycles)",
+                                  run.kernel,
+                                  run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
+                                  run.chunks, run.cycles)),
+        "svg_out");
   return failed ? 1 : 0;
 }
 
@@ -254,7 +326,7 @@ int main(int argc, char** argv) {
   thp::ParseFlagsOrExit(argc, argv,
                         "Measures what asking for huge pages costs per memory-layer variant.\n"
                         "  thp_cost [--variants=hugepage_eager,collapse,try_collapse,fixed] "
-                        "[--kernel=linux|sim] [--json_out=F --csv_out=F] [--quiet]");
+                        "[--kernel=linux|sim] [--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
   if (!absl::GetFlag(FLAGS_child_variant).empty()) return thp::RunChild(s);
   return thp::RunParent(argc, argv, s);

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <memory>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/thp_cost_probe.h"
 #include "bench/workloads/trace.h"
+#include "runtime_port/check.h"
 #include "runtime_port/huge_page_policy.h"
 #include "runtime_port/madvise_counters.h"
 
@@ -64,6 +66,13 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
     return r;
   }
   TraceReplayer& rep = **made;
+  if (o.on_fatal) {
+    SetThrowHook([&rep, &o](absl::string_view message) { o.on_fatal(rep, message); });
+  }
+  // The hook must not outlive the replayer it points at.
+  absl::Cleanup unhook = [&o] {
+    if (o.on_fatal) SetThrowHook(nullptr);
+  };
   const HeapLayout& layout = rep.runtime().heap().layout();
   const MemStats& stats = rep.runtime().heap().stats();
   auto sample = [&] {
@@ -97,6 +106,7 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
   r.gc_cycles = static_cast<int64_t>(stats.numgc);
   r.scavenge_passes = rep.sysmon().scavenges();
   r.heap_released = static_cast<int64_t>(stats.heap_released);
+  if (o.on_workload_end) o.on_workload_end(rep, r);
 
   if (o.progress) o.progress("first-touch probe");
   absl::StatusOr<TouchProbeResult> probe =

@@ -13,8 +13,10 @@
 #include <functional>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "bench/thp_cost_result.h"
 #include "bench/workloads/chunk_churn.h"
+#include "bench/workloads/trace.h"
 #include "mheap/runtime.h"
 #include "runtime_port/kernel.h"
 
@@ -28,6 +30,14 @@ struct ThpCostOptions {
   int probe_rounds = 8;
   // Called as each workload phase starts (may be empty).
   std::function<void(const std::string& phase)> progress;
+  // Called once the workload's last phase has run and been sampled, before
+  // the probe, with the result so far (may be empty; may read the runtime
+  // and the kernel, never change them). With no census there is no VMA peak
+  // to observe: this is the one moment a picture of the arena is taken.
+  std::function<void(TraceReplayer& rep, const ThpCostResult& so_far)> on_workload_end;
+  // A fatal runtime error while the runtime lives calls this instead of any
+  // throw hook set before (check.h), then the process exits with status 2.
+  std::function<void(TraceReplayer& rep, absl::string_view message)> on_fatal;
 };
 
 // Runs options.runtime.variant on `kernel`. A failure to start the runtime

@@ -4,7 +4,9 @@
 # exactly (the heap's decisions do not depend on the kernel, and the model is
 # deterministic); times print as n/a; try_collapse gets a row. Bad flags are
 # one line with exit status 2. A small real-kernel run shows the same counts
-# as the simulator and skips try_collapse with a note. No timing is asserted.
+# as the simulator and skips try_collapse with a note. --svg_out draws each
+# variant's arena at the end of its workload, the same on both kernels, and a
+# variant that dies still gets its map. No timing is asserted.
 set -u
 bin="${1:-$(dirname "$0")/thp_cost}"
 [ -x "$bin" ] || bin="bench/thp_cost"
@@ -16,8 +18,9 @@ fail=0
 run() { env -u GODEBUG -u GOGC -u GOMAXPROCS "$bin" --quiet "$@"; }
 probe=(--probe_mib=8 --probe_rounds=1)
 
-run --kernel=sim "${probe[@]}" --csv_out="$tmp/sim.csv" --json_out="$tmp/sim.json" >"$tmp/sim.txt" ||
-  { echo "FAIL: sim run"; cat "$tmp/sim.txt"; fail=1; }
+# The first run also draws its maps; the second, without, must agree with it.
+run --kernel=sim "${probe[@]}" --csv_out="$tmp/sim.csv" --json_out="$tmp/sim.json" \
+  --svg_out="$tmp/sim.svg" >"$tmp/sim.txt" || { echo "FAIL: sim run"; cat "$tmp/sim.txt"; fail=1; }
 run --kernel=sim "${probe[@]}" --csv_out="$tmp/sim2.csv" >/dev/null || { echo "FAIL: sim rerun"; fail=1; }
 
 # column <csv> <variant> <key>
@@ -96,12 +99,51 @@ grep -q '^try_collapse  *35  *n/a  *n/a  *n/a ' "$tmp/sim.txt" ||
 grep -q 'times n/a: simulated kernel' "$tmp/sim.txt" || { echo "FAIL: no n/a note"; fail=1; }
 grep -q '"schema": "thp-lab/thp_cost/1"' "$tmp/sim.json" || { echo "FAIL: JSON schema"; fail=1; }
 
+# --svg_out: one map per variant, in order, at the end of the workload.
+# titles <svg>: the maps' titles, one a line
+titles() { grep -o 'font-weight="bold">[^<]*' "$1" | sed 's/.*>//' | tail -n +2; }
+# caption <svg> <title>: the caption drawn next to that title
+caption() { awk -v t=">$2</text>" 'index($0, t) { getline; sub(/^<text[^>]*>/, ""); sub(/<\/text>$/, ""); print }' "$1"; }
+[ "$(head -c 4 "$tmp/sim.svg" 2>/dev/null)" = "<svg" ] || { echo "FAIL: sim.svg is not an SVG"; fail=1; }
+want=$(for v in hugepage_eager collapse try_collapse fixed; do echo "$v — end of workload"; done)
+[ "$(titles "$tmp/sim.svg")" = "$want" ] || { echo "FAIL: map titles:"; titles "$tmp/sim.svg"; fail=1; }
+# The VMAs over the arena then: the flags hugepage_eager and fixed set split
+# it into 8 and 5; collapse and try_collapse set none, so it stays one.
+for vn in hugepage_eager:8 collapse:1 try_collapse:1 fixed:5; do
+  v=${vn%%:*}
+  got=$(caption "$tmp/sim.svg" "$v — end of workload")
+  case "$got" in "VMAs over the arena: ${vn#*:}; heap_inuse 55.6 MiB, AnonHugePages "*"(not a VMA peak: no census here)") ;;
+    *) echo "FAIL: $v caption '$got'"; fail=1 ;; esac
+done
+grep -q 'font-weight="bold">thp_cost: the arena at the end of each variant' "$tmp/sim.svg" ||
+  { echo "FAIL: SVG heading"; fail=1; }
+# A variant that dies (the arena's first mmap meets a 31-VMA limit) gets its
+# row and a map of the arena at the error.
+run --kernel=sim "${probe[@]}" --max_map_count=31 --sim_baseline=30 --variants=fixed \
+  --svg_out="$tmp/fatal.svg" >"$tmp/fatal.txt" 2>"$tmp/fatal.err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'runtime: out of memory' "$tmp/fatal.txt" ||
+  { echo "FAIL: fatal run: exit $rc"; cat "$tmp/fatal.txt" "$tmp/fatal.err"; fail=1; }
+[ "$(titles "$tmp/fatal.svg")" = "fixed — at the fatal error" ] &&
+  [ "$(caption "$tmp/fatal.svg" "fixed — at the fatal error")" = "t=0.000s of virtual time: runtime: out of memory" ] ||
+  { echo "FAIL: no map at the fatal error"; titles "$tmp/fatal.svg"; fail=1; }
+
 # Real kernel, small: same counts as the simulator for the same flags (the
 # heap decides, not the kernel), try_collapse skipped with a one-line note.
 small=(--chunks=2 --cycles=1 --probe_mib=4 --probe_rounds=1 --variants=fixed,collapse,try_collapse)
-run --kernel=linux "${small[@]}" --csv_out="$tmp/linux.csv" >"$tmp/linux.txt" ||
+run --kernel=linux "${small[@]}" --csv_out="$tmp/linux.csv" --svg_out="$tmp/linux.svg" >"$tmp/linux.txt" ||
   { echo "FAIL: linux run"; cat "$tmp/linux.txt"; fail=1; }
-run --kernel=sim "${small[@]}" --csv_out="$tmp/small_sim.csv" >/dev/null || { echo "FAIL: small sim run"; fail=1; }
+run --kernel=sim "${small[@]}" --csv_out="$tmp/small_sim.csv" --svg_out="$tmp/small_sim.svg" >/dev/null ||
+  { echo "FAIL: small sim run"; fail=1; }
+# The maps: no try_collapse (skipped), and the same VMAs over the arena as the
+# simulator's (the captions differ only in residency, which is the machine's).
+want=$(printf '%s\n' "fixed — end of workload" "collapse — end of workload")
+[ "$(titles "$tmp/linux.svg")" = "$want" ] || { echo "FAIL: linux map titles:"; titles "$tmp/linux.svg"; fail=1; }
+for v in fixed collapse; do
+  a=$(caption "$tmp/linux.svg" "$v — end of workload" | sed 's/;.*//')
+  b=$(caption "$tmp/small_sim.svg" "$v — end of workload" | sed 's/;.*//')
+  [ -n "$a" ] && [ "$a" = "$b" ] || { echo "FAIL: $v map: linux '$a' sim '$b'"; fail=1; }
+done
 for v in fixed collapse; do
   for k in calls_by_site locked_calls unlocked_calls end_heap_inuse gc_cycles scavenge_passes; do
     a=$(column "$tmp/linux.csv" "$v" "$k"); b=$(column "$tmp/small_sim.csv" "$v" "$k")
@@ -124,5 +166,7 @@ expect_exit2 '--probe_rounds=x' --probe_rounds=x
 expect_exit2 'unknown flag --no_such_flag' --no_such_flag
 expect_exit2 '--kernel_profile=linux2015: the real kernel' --kernel_profile=linux2015
 expect_exit2 'unexpected argument "extra"' extra
+expect_exit2 "--svg_out=$tmp/no/such/dir/m.svg: cannot write" --kernel=sim --quiet --variants=fixed \
+  --probe_mib=4 --probe_rounds=1 --chunks=1 --cycles=1 --svg_out="$tmp/no/such/dir/m.svg"
 [ "$fail" -eq 0 ] && echo PASS
 exit "$fail"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the pictures in docs/: each driver writes an SVG, headless
 # Chromium renders it to PNG (tools/svg_to_png.sh), and every PNG is checked
-# not to be blank. Usage: tools/render_pictures.sh   (about 3 min)
+# not to be blank. Usage: tools/render_pictures.sh   (about 4 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bazel build -c opt //bench:vma_repro //bench:vma_limit >/dev/null 2>&1
+bazel build -c opt //bench:vma_repro //bench:vma_limit //bench:thp_bloat //bench:thp_cost >/dev/null 2>&1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 small=(--kernel=sim --max_map_count=2000 --sim_baseline=30 --burst_mib=2 --rounds=150 --quiet)
@@ -16,8 +16,17 @@ bazel-bin/bench/vma_limit --variant=fixed "${small[@]}" --svg_out="$tmp/limit_fi
 # each variant's arena at its peak.
 bazel-bin/bench/vma_repro --kernel=linux --jobs=2 --quiet --svg_out="$tmp/repro_series.svg" \
   --map_svg_out="$tmp/repro_maps.svg" >/dev/null
+# Go issue 8832 on the real kernel with khugepaged emulated: each variant's
+# arena at its VMA peak and at the end (none re-inflated; about 70 s, most
+# of it prefix's 7,150 peak captures reading /proc/self/smaps).
+bazel-bin/bench/thp_bloat --kernel=linux --quiet --svg_out="$tmp/bloat_maps.svg" >/dev/null
+# The huge-page cost workload on the real kernel: each variant's arena at the
+# end of its workload (no VMA census there, so no peak).
+bazel-bin/bench/thp_cost --kernel=linux --quiet --svg_out="$tmp/cost_maps.svg" >/dev/null
 tools/svg_to_png.sh \
   "$tmp/limit_prefix.svg" docs/vma_limit_prefix_map.png \
   "$tmp/limit_fixed.svg" docs/vma_limit_fixed_map.png \
   "$tmp/repro_series.svg" docs/vma_repro_series.png \
-  "$tmp/repro_maps.svg" docs/vma_repro_peak_maps.png
+  "$tmp/repro_maps.svg" docs/vma_repro_peak_maps.png \
+  "$tmp/bloat_maps.svg" docs/thp_bloat_maps.png \
+  "$tmp/cost_maps.svg" docs/thp_cost_maps.png
