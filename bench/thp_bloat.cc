@@ -58,6 +58,7 @@
 #include "bench/bloat_run.h"
 #include "bench/cli.h"
 #include "bench/report_format.h"
+#include "bench/variant_choice.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
@@ -110,20 +111,6 @@ Setup SetupOrExit() {
   return s;
 }
 
-std::vector<std::string> VariantsOrExit(const Setup& s) {
-  absl::StatusOr<std::unique_ptr<Kernel>> probe = MakeKernel(s.kernel);
-  ExitIfError(probe.status());
-  const std::string flag = absl::GetFlag(FLAGS_variants);
-  std::vector<std::string> out;
-  for (const std::string& v : SplitList(flag)) {
-    // NewMemLinux checks the name and that the kernel has the advices.
-    absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(**probe, v, MemLinuxOptions());
-    if (!m.ok()) ExitUsage(absl::StrCat("--variants: ", m.status().message()));
-    out.push_back(v);
-  }
-  if (out.empty()) ExitUsage(absl::StrCat("--variants=", flag, ": no variant to run"));
-  return out;
-}
 
 int64_t MonotonicNs() {
   timespec ts;
@@ -242,7 +229,10 @@ absl::StatusOr<BloatResult> RunOneChild(int argc, char** argv, const std::string
 }
 
 int RunParent(int argc, char** argv, const Setup& s) {
-  const std::vector<std::string> variants = VariantsOrExit(s);
+  const std::vector<std::string> variants =
+      VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants), /*allow_sets=*/false,
+                     UnsupportedVariant::kExit)
+          .run;
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   char dir_template[] = "/tmp/thp_bloat.XXXXXX";
   const char* dir = mkdtemp(dir_template);

@@ -48,6 +48,7 @@
 #include "bench/address_map.h"
 #include "bench/cli.h"
 #include "bench/report_format.h"
+#include "bench/variant_choice.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
 #include "bench/thp_cost_probe.h"
@@ -122,28 +123,6 @@ Setup SetupOrExit() {
   return s;
 }
 
-// The flag's variants: an unknown name is a bad flag; one the kernel cannot
-// run goes to `skipped` with the reason.
-std::vector<std::string> VariantsOrExit(const Setup& s, std::vector<std::string>* skipped) {
-  absl::StatusOr<std::unique_ptr<Kernel>> probe = MakeKernel(s.kernel);
-  ExitIfError(probe.status());
-  const std::string flag = absl::GetFlag(FLAGS_variants);
-  std::vector<std::string> out;
-  for (const std::string& v : SplitList(flag)) {
-    absl::StatusOr<std::unique_ptr<HugePagePolicy>> policy = MakeHugePagePolicy(v);
-    if (!policy.ok()) ExitUsage(absl::StrCat("--variants: ", policy.status().message()));
-    absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(**probe, v, MemLinuxOptions());
-    if (m.ok()) {
-      out.push_back(v);
-    } else {
-      skipped->push_back(absl::StrCat(v, ": ", m.status().message()));
-    }
-  }
-  if (out.empty() && skipped->empty()) {
-    ExitUsage(absl::StrCat("--variants=", flag, ": no variant named"));
-  }
-  return out;
-}
 
 int RunChild(const Setup& s) {
   const std::string variant = absl::GetFlag(FLAGS_child_variant);
@@ -241,7 +220,12 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
 
 int RunParent(int argc, char** argv, const Setup& s) {
   ThpCostRun run;
-  const std::vector<std::string> variants = VariantsOrExit(s, &run.skipped);
+  const VariantSet chosen = VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants),
+                                           /*allow_sets=*/false, UnsupportedVariant::kSkip);
+  const std::vector<std::string>& variants = chosen.run;
+  for (const SkippedVariant& k : chosen.skipped) {
+    run.skipped.push_back(absl::StrCat(k.name, ": ", k.reason));
+  }
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   for (const std::string& k : run.skipped) {
     if (!quiet) std::fprintf(stderr, "thp_cost: skipping %s\n", k.c_str());

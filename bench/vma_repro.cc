@@ -37,6 +37,7 @@
 #include "bench/kernel_choice.h"
 #include "bench/repro_report.h"
 #include "bench/runtime_env.h"
+#include "bench/variant_choice.h"
 #include "bench/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
 #include "runtime_port/huge_page_policy.h"
@@ -152,30 +153,6 @@ Setup SetupOrExit() {
   return s;
 }
 
-// The variants to run: the flag's list (each must exist and be supported by
-// the chosen kernel), or all the kernel supports.
-std::vector<std::string> VariantsOrExit(const Setup& s, std::vector<std::string>* skipped) {
-  absl::StatusOr<std::unique_ptr<Kernel>> probe = MakeKernel(s.kernel);
-  ExitIfError(probe.status());
-  const std::string flag = absl::GetFlag(FLAGS_variants);
-  const bool all = flag == "all" || flag == "go";
-  std::vector<std::string> out;
-  for (const std::string& v : all ? HugePagePolicyNames() : SplitList(flag)) {
-    // NewMemLinux checks the name and that the kernel has the advices.
-    absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(**probe, v, MemLinuxOptions());
-    if (m.ok() && flag == "go" && (*m)->policy().BeyondGo()) {
-      skipped->push_back(absl::StrCat(v, " (not a Go release; --variants=all includes it)"));
-    } else if (m.ok()) {
-      out.push_back(v);
-    } else if (all) {
-      skipped->push_back(absl::StrCat(v, " (", m.status().message(), ")"));
-    } else {
-      ExitUsage(absl::StrCat("--variants: ", m.status().message()));
-    }
-  }
-  if (out.empty()) ExitUsage(absl::StrCat("--variants=", flag, ": no variant to run"));
-  return out;
-}
 
 int RunChild(const Setup& s) {
   const std::string variant = absl::GetFlag(FLAGS_child_variant);
@@ -254,11 +231,12 @@ pid_t Spawn(int argc, char** argv, const Child& c) {
 }
 
 int RunParent(int argc, char** argv, const Setup& s) {
-  std::vector<std::string> skipped;
-  const std::vector<std::string> variants = VariantsOrExit(s, &skipped);
+  const VariantSet chosen = VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants),
+                                           /*allow_sets=*/true, UnsupportedVariant::kExit);
+  const std::vector<std::string>& variants = chosen.run;
   const bool quiet = absl::GetFlag(FLAGS_quiet);
-  for (const std::string& k : skipped) {
-    if (!quiet) std::fprintf(stderr, "vma_repro: skipping %s\n", k.c_str());
+  for (const SkippedVariant& k : chosen.skipped) {
+    if (!quiet) std::fprintf(stderr, "vma_repro: skipping %s (%s)\n", k.name.c_str(), k.reason.c_str());
   }
   const std::string trace = absl::GetFlag(FLAGS_trace_out);
   if (!trace.empty()) WriteTraceOrExit(s, trace);
