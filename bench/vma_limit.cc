@@ -39,6 +39,7 @@
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/refusal_log.h"
+#include "bench/report_format.h"
 #include "bench/workloads/fragmenter.h"
 #include "bench/workloads/trace.h"
 #include "runtime_port/check.h"
@@ -180,11 +181,9 @@ int Main(int argc, char** argv) {
   const std::vector<TraceEvent> events = FragmenterTrace(w);
   const std::string trace_out = absl::GetFlag(FLAGS_trace_out);
   if (!trace_out.empty()) {
-    FILE* f = std::fopen(trace_out.c_str(), "w");
-    if (f == nullptr) ExitUsage(absl::StrCat("--trace_out=", trace_out, ": cannot open for writing"));
-    std::fprintf(f, "thp-trace 1\n");
-    for (const TraceEvent& e : events) std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
-    if (std::fclose(f) != 0) ExitUsage(absl::StrCat("--trace_out=", trace_out, ": write failed"));
+    std::string text = "thp-trace 1\n";
+    for (const TraceEvent& e : events) absl::StrAppend(&text, FormatTraceEvent(e), "\n");
+    if (!WriteFile(trace_out, text)) ExitUsage(absl::StrCat("--trace_out=", trace_out, ": cannot write"));
   }
   int64_t limit = -1;
   if (const auto* sim = dynamic_cast<const SimulatedKernel*>(kernel->get())) {
@@ -211,7 +210,6 @@ int Main(int argc, char** argv) {
   rep.set_census_every_call(false);
 
   Outcome out;
-  auto out_round = [&out] { return out.round; };
   // The address map at the peak, taken at each new maximum of the census
   // (which counts once per round here). On the real kernel one capture near
   // the limit reads 65,530 VMAs from /proc, so there a new one is taken only
@@ -226,7 +224,7 @@ int Main(int argc, char** argv) {
         **kernel, rep.runtime().heap(), absl::StrCat(variant, " (", choice.kernel, ")"),
         absl::StrFormat("%d VMAs in the process, %d of them the runtime's, at t=%.3fs of virtual "
                         "time (round %d)",
-                        c.current().process, c.current().own, rep.now_ns() / 1e9, out_round()));
+                        c.current().process, c.current().own, rep.now_ns() / 1e9, out.round));
     captured_at = c.current().own;
   };
   if (!svg_out.empty()) {
@@ -238,13 +236,11 @@ int Main(int argc, char** argv) {
   }
   auto write_svg = [&] {
     if (svg_out.empty()) return;
-    FILE* f = std::fopen(svg_out.c_str(), "w");
     const std::string svg = RenderAddressMapsSvg(
         {peak}, absl::StrFormat("vma_limit: the arena at the VMA peak (variant=%s, max_map_count=%d; "
                                 "VMA counts taken once per round)",
                                 variant, limit));
-    if (f == nullptr || std::fwrite(svg.data(), 1, svg.size(), f) != svg.size() ||
-        std::fclose(f) != 0) {
+    if (!WriteFile(svg_out, svg)) {
       std::fprintf(stderr, "vma_limit: --svg_out=%s: cannot write\n", svg_out.c_str());
     }
   };
