@@ -105,10 +105,12 @@ class TraceReplayer {
   // Census every kernel call (the default), or only when ObserveCensus()
   // is called (census_kernel.h: for runs near vm.max_map_count). These
   // three need a replayer made with its census.
-  void set_census_every_call(bool on) { census_->set_recount_every_call(on); }
-  void ObserveCensus() { census_->Observe(); }
+  void set_census_every_call(bool on) { mutable_census().set_recount_every_call(on); }
+  void ObserveCensus() { mutable_census().Observe(); }
   // See CensusKernel::set_on_new_max.
-  void set_on_census_peak(std::function<void()> f) { census_->set_on_new_max(std::move(f)); }
+  void set_on_census_peak(std::function<void()> f) {
+    mutable_census().set_on_new_max(std::move(f));
+  }
   int64_t now_ns() const { return clock_->NanoTime(); }
   // Called after each scavenge pass sysmon runs (may be empty).
   void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
@@ -117,6 +119,8 @@ class TraceReplayer {
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
                 std::unique_ptr<Runtime> rt, bool scavenge_debug, const TraceSink* trace);
   void Advance(int64_t ns, bool idle);
+  // census() for the calls that change its settings (same check).
+  CensusKernel& mutable_census() { return const_cast<CensusKernel&>(census()); }
 
   std::unique_ptr<CensusKernel> census_;
   std::unique_ptr<VirtualClock> clock_;
