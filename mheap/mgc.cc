@@ -28,6 +28,7 @@ bool GcModel::ShouldTriggerGC() const {
 }
 
 void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
+  if (on_system_stack_) return;
   if (shouldhelpgc && ShouldTriggerGC()) {
     in_flight_ = new_object;
     StartGC(GcMode::kBackground, false);
@@ -132,6 +133,9 @@ void GcModel::Mark() {
     malloc_->ReleaseAll(p);
     stacks_.ClearCache(p);
   }
+  // The goroutine roots follow the caches flush in markroot's order; at mark
+  // termination each g's stack may be shrunk, a dead g's freed.
+  if (goroutines_ != nullptr) goroutines_->ShrinkStacks();
   // Mark bits for every in-use span, then the workload's live objects.
   for (size_t i = 0; i < work_spans_; ++i) {
     MSpan* s = heap_.AllSpan(i);

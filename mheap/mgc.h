@@ -36,6 +36,14 @@ class RootSet {
   virtual void ForEachLive(const std::function<void(uintptr_t)>& mark) const = 0;
 };
 
+// The goroutines (allgs) as markroot visits them during mark termination.
+class GoroutineRoots {
+ public:
+  virtual ~GoroutineRoots() = default;
+  // markroot's shrinkstack, Go 1.5, on every g.
+  virtual void ShrinkStacks() = 0;
+};
+
 enum class GcMode { kBackground, kForce, kForceBlock };
 
 // One cycle, for gctrace and reports.
@@ -57,6 +65,12 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   GcModel(MHeap& heap, StackAllocator& stacks, const RootSet& roots, int gcpercent);
   // The allocator, whose caches the cycle flushes. Must be set before use.
   void set_malloc(Malloc* malloc) { malloc_ = malloc; }
+  // The goroutine table markroot walks (may stay unset: no goroutines).
+  void set_goroutines(GoroutineRoots* g) { goroutines_ = g; }
+  // While set, mallocgc starts no cycle: startGC, Go 1.5, returns at once on
+  // the g0 stack (newproc1 runs there through systemstack), and the next
+  // allocation that helps the GC starts it instead.
+  void set_on_system_stack(bool on) { on_system_stack_ = on; }
 
   // Mirrors startGC, Go 1.5.
   void StartGC(GcMode mode, bool force_trigger);
@@ -97,6 +111,8 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   StackAllocator& stacks_;
   const RootSet& roots_;
   Malloc* malloc_ = nullptr;
+  GoroutineRoots* goroutines_ = nullptr;
+  bool on_system_stack_ = false;
   int gcpercent_;
   uint64_t heapminimum_;
   double trigger_ratio_ = 7.0 / 8.0;

@@ -50,10 +50,13 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
   gc_ = std::make_unique<GcModel>(*heap_, *stacks_, roots, gogc);
   malloc_ = std::make_unique<Malloc>(*heap_, *gc_, *gc_, options_.gomaxprocs);
   gc_->set_malloc(malloc_.get());
+  goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, options_.gomaxprocs);
+  gc_->set_goroutines(goroutines_.get());
 }
 
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
   for (const auto& [handle, count] : live_) mark(handle);
+  goroutines_->ForEachRoot(mark);
 }
 
 absl::Status Runtime::CheckP(int p) const {
@@ -95,12 +98,24 @@ absl::Status Runtime::Drop(uintptr_t handle) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uintptr_t> Runtime::NewStack(uintptr_t n, int p) {
-  if (absl::Status st = CheckP(p); !st.ok()) return st;
+absl::Status Runtime::CheckStackSize(uintptr_t n) const {
   if (n < kFixedStack || (n & (n - 1)) != 0 || n > (uintptr_t{1} << 30)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::CheckRunning(size_t g, absl::string_view what) const {
+  if (!goroutines_->IsRunning(g)) {
+    return absl::NotFoundError(absl::StrCat(what, " of goroutine ", g, ": not running"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uintptr_t> Runtime::NewStack(uintptr_t n, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
   const uintptr_t lo = stacks_->Alloc(n, p);
   stacks_live_[lo] = n;
   return lo;
@@ -114,6 +129,26 @@ absl::Status Runtime::FreeStack(uintptr_t lo, int p) {
   }
   stacks_->Free(lo, it->second, p);
   stacks_live_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Runtime::NewGoroutine(int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  return goroutines_->NewProc(p);
+}
+
+absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "stack growth"); !st.ok()) return st;
+  goroutines_->CopyStack(g, n, p);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::ExitGoroutine(size_t g, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "exit"); !st.ok()) return st;
+  goroutines_->GoExit(g, p);
   return absl::OkStatus();
 }
 

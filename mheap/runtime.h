@@ -18,7 +18,9 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mheap/clock.h"
+#include "mheap/goroutines.h"
 #include "mheap/mcache.h"
 #include "mheap/mgc.h"
 #include "mheap/mheap.h"
@@ -55,9 +57,16 @@ class Runtime final : private RootSet {
   absl::Status AllocateTransient(uintptr_t size, bool noscan, int p);
   // The workload no longer holds `handle`.
   absl::Status Drop(uintptr_t handle);
-  // Goroutine stacks (n a power of two, at least 2 KiB).
+  // Goroutine stacks (n a power of two, at least 2 KiB) with no g: raw
+  // stackalloc and stackfree.
   absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
   absl::Status FreeStack(uintptr_t lo, int p);
+  // Goroutines (goroutines.h): `go` on P p (newproc1), its stack growing or
+  // shrinking to n bytes (copystack), its exit on P p (goexit0). A goroutine
+  // is named by its index in allgs, reused once it has exited.
+  absl::StatusOr<size_t> NewGoroutine(int p);
+  absl::Status GrowGoroutine(size_t g, uintptr_t n, int p);
+  absl::Status ExitGoroutine(size_t g, int p);
   // runtime.GC(): a forced cycle that sweeps everything before returning.
   void GC() { gc_->StartGC(GcMode::kForceBlock, false); }
 
@@ -65,6 +74,7 @@ class Runtime final : private RootSet {
   Malloc& malloc() { return *malloc_; }
   GcModel& gc() { return *gc_; }
   StackAllocator& stacks() { return *stacks_; }
+  const GoroutineTable& goroutines() const { return *goroutines_; }
   MemLinux& mem() { return *mem_; }
   size_t live_objects() const { return live_.size(); }
   int gomaxprocs() const { return options_.gomaxprocs; }
@@ -74,6 +84,8 @@ class Runtime final : private RootSet {
   void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
   absl::Status CheckP(int p) const;
   absl::Status CheckAllocation(uintptr_t size, int p) const;
+  absl::Status CheckStackSize(uintptr_t n) const;
+  absl::Status CheckRunning(size_t g, absl::string_view what) const;
 
   RuntimeOptions options_;
   std::unique_ptr<MemLinux> mem_;
@@ -81,8 +93,10 @@ class Runtime final : private RootSet {
   std::unique_ptr<StackAllocator> stacks_;
   std::unique_ptr<GcModel> gc_;
   std::unique_ptr<Malloc> malloc_;
+  std::unique_ptr<GoroutineTable> goroutines_;
   // handle -> how many times it is held; sorted, so marking walks the heap
-  // in address order.
+  // in address order. The goroutine table's g structs and allgs array are
+  // roots too.
   absl::btree_map<uintptr_t, int> live_;
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
 };
