@@ -147,8 +147,8 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
                  const int64_t max_before = rep.census().max_own();
                  absl::Status st = rep.Run(events, nullptr);
                  THP_CHECK(st.ok(), absl::StrCat(b.bench->name, ": ", st.message()));
-                 // The teardown only lets go of handles (no kernel call), so
-                 // the arena is as the loop left it.
+                 // The teardown only lets go of handles and gs (heap frees,
+                 // no kernel call), so the arena is as the loop left it.
                  sample();
                  if (rep.census().max_own() > max_before) r.max_at_benchmark = b.bench->name;
                  ++r.runs;

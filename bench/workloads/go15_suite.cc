@@ -14,12 +14,15 @@
 //    grown bucket array). Objects that die before the loop (strings.Repeat's
 //    byte slice, the arrays append or a growing map outgrow) are left out:
 //    the builder has no way to drop them before the loop.
-//  - Goroutines: every GC frees the stacks of dead goroutines (Go 1.5
+//  - Goroutines are go/gogrow/goexit events through the runtime's goroutine
+//    table (mheap/goroutines.h): a new g struct (384 bytes, never freed)
+//    and 2 KiB stack when no dead g is free on the P or globally, else a
+//    dead g reused; every GC frees the stacks of dead goroutines (Go 1.5
 //    shrinkstack on _Gdead), and every run starts with runtime.GC(), so the
-//    goroutines a run starts (RunParallel workers too) take 2 KiB stacks
-//    anew each run (SetupGoroutines). A goroutine started and ended within
-//    an op reuses a dead goroutine's 2 KiB stack: no heap activity. The g
-//    structs themselves are never freed (allgs) and are not modelled.
+//    goroutines a run starts (RunParallel workers too) reuse gs but take
+//    2 KiB stacks anew each run (SetupGoroutines). Goroutines started and
+//    ended within an op (CreateGoroutines*, StackCopy, Matmult's tree) reuse
+//    a dead g with its stack until a GC frees it, then allocate a stack.
 //  - Left out as small next to the rest: the closure records and captured
 //    variables of the few goroutines a benchmark starts before its loop,
 //    the sudogs of a few blocked goroutines, fmt's pooled printer state, and
@@ -428,16 +431,149 @@ void StackGrowth(RunBuilder& b) {
   b.Parallel();
 }
 
-// benchmarkCreateGoroutines: a done channel; op goroutines reuse dead 2 KiB stacks.
-void CreateGoroutines(RunBuilder& b) { MakeChan(b, 0, 1); }
+// benchmarkCreateGoroutines: a done channel; each op one goroutine of a
+// chain starts and exits. ASSUMPTION: the chain stays on the P that started
+// it (newproc's runnext), and each goroutine's successor reuses its g: go
+// then goexit in the op (Go starts the successor just before the exit, so a
+// chain holds two gs, not one; the heap sees the same stacks).
+void CreateGoroutines(RunBuilder& b) {
+  MakeChan(b, 0, 1);
+  b.OpGoroutines(1);
+}
 
-// Each op: a heap WaitGroup and four 4-word goroutine closures (fn, b, i, &wg).
+// The same with GOMAXPROCS chains of b.N / GOMAXPROCS goroutines, one per P.
+void CreateGoroutinesParallel(RunBuilder& b) {
+  CreateGoroutines(b);
+  b.Parallel();
+}
+
+// Each op: a heap WaitGroup, four 4-word goroutine closures (fn, b, i, &wg)
+// and their four goroutines, which exit before wg.Wait returns.
+// ASSUMPTION: all four start and exit on P 0.
 void CreateGoroutinesCapture(RunBuilder& b) {
   b.OpAlloc(kWaitGroupBytes, kNoscan);
   b.OpAlloc(4 * 8, kScan, 4);
+  b.OpGoroutines(4);
 }
 
-// Three n x n float64 matrices, n = cbrt(b.N) + 1 (matmult's own goroutines left out).
+// matmult's goroutine tree (proc_test.go): a call splits the i range (when
+// di is the largest and at least the threshold) or else the j range (when
+// dj >= dk and dj >= threshold) in two, makes a done channel, starts
+// `go matmult(first half)`, does the second half itself and waits; a k split
+// runs both halves in turn in the same goroutine; a leaf computes.
+//
+// ASSUMPTION (scheduling): the tree runs level-synchronously. Go 1.5's
+// newproc puts the new g in runnext and kicks the previous one to the FIFO
+// run queue, so a parent blocks on children queued behind big subtrees and
+// the tree expands almost breadth-first: every runnable goroutine takes one
+// step (one call, split or wait) per round, in the order it became runnable.
+// So the four quarters an i and a j split make run side by side, while the
+// k splits stay serial: at most 4^rounds goroutines are alive at once (16384
+// for n = 1001), and most of the cube's goroutines (about 6 million for
+// n = 1001, a million for the recorded b.N of 2e8) reuse the gs of the k
+// half before them. This is better founded than keeping every goroutine of
+// the run alive to its end, which would hold a million g structs and 2 KiB
+// stacks that Go never has at once. Goroutines start on P 0 (the newproc
+// caller's P) and exit on alternating Ps (the second P steals half the
+// queue); their done channel (an hchan of 96 bytes, noscan) is garbage once
+// the parent has received.
+void MatmultGoroutines(RunBuilder& b, int64_t n) {
+  constexpr int64_t kThreshold = 8;
+  struct Block {
+    int64_t i0, i1, j0, j1, k0, k1;
+  };
+  struct Item {
+    bool wait;    // wait for `child`, else call `block`
+    Block block;
+    size_t child;
+  };
+  struct Task {
+    std::vector<Item> stack;  // back() runs next
+    uint64_t go_id = 0;       // 0: the benchmark goroutine itself
+    uint64_t chan_id = 0;
+    bool done = false;
+    size_t waiter = SIZE_MAX;
+  };
+  auto event = [](TraceEvent::Kind kind, uint64_t id, int p) {
+    TraceEvent e{};
+    e.kind = kind;
+    e.id = id;
+    e.p = p;
+    return e;
+  };
+  const int procs = b.ctx().gomaxprocs;
+  int exits = 0;
+  std::vector<Task> tasks(1);
+  tasks[0].stack.push_back(Item{false, Block{0, n, 0, n, 0, n}, 0});
+  std::vector<size_t> active = {0};
+  std::vector<size_t> next;
+  while (!active.empty()) {
+    next.clear();
+    for (size_t t : active) {
+      Item item = tasks[t].stack.back();
+      tasks[t].stack.pop_back();
+      bool blocked = false;
+      if (item.wait) {
+        if (tasks[item.child].done) {
+          // The child's send is there: the receive goes through.
+        } else {
+          // Parked until the child exits; then the wait is taken again.
+          tasks[item.child].waiter = t;
+          tasks[t].stack.push_back(item);
+          blocked = true;
+        }
+      } else {
+        const Block& k = item.block;
+        const int64_t di = k.i1 - k.i0, dj = k.j1 - k.j0, dk = k.k1 - k.k0;
+        Block first = k, second = k;
+        bool spawn = false;
+        if (di >= dj && di >= dk && di >= kThreshold) {
+          first.i1 = second.i0 = k.i0 + di / 2;
+          spawn = true;
+        } else if (dj >= dk && dj >= kThreshold) {
+          first.j1 = second.j0 = k.j0 + dj / 2;
+          spawn = true;
+        } else if (dk >= kThreshold) {
+          first.k1 = second.k0 = k.k0 + dk / 2;
+          tasks[t].stack.push_back(Item{false, second, 0});
+          tasks[t].stack.push_back(Item{false, first, 0});
+        }
+        if (spawn) {
+          Task child;
+          child.stack.push_back(Item{false, first, 0});
+          child.chan_id = b.NewEventId();
+          child.go_id = b.NewEventId();
+          TraceEvent chan = event(TraceEvent::kAlloc, child.chan_id, 0);
+          chan.bytes = kHchanBytes;
+          chan.noscan = true;
+          b.OpEvent(chan);
+          b.OpEvent(event(TraceEvent::kGo, child.go_id, 0));
+          const size_t c = tasks.size();
+          tasks.push_back(std::move(child));
+          tasks[t].stack.push_back(Item{true, Block{}, c});
+          tasks[t].stack.push_back(Item{false, second, 0});
+          next.push_back(c);
+        }
+      }
+      if (blocked) continue;
+      if (!tasks[t].stack.empty()) {
+        next.push_back(t);
+        continue;
+      }
+      Task& done = tasks[t];
+      done.done = true;
+      if (done.go_id == 0) continue;
+      b.OpEvent(event(TraceEvent::kGoExit, done.go_id, exits++ % procs));
+      b.OpEvent(event(TraceEvent::kDrop, done.chan_id, 0));
+      if (done.waiter != SIZE_MAX) next.push_back(done.waiter);
+      std::vector<Item>().swap(done.stack);
+    }
+    active.swap(next);
+  }
+}
+
+// Three n x n float64 matrices, n = cbrt(b.N) + 1, made before the timer
+// starts; then one matmult over them is the whole timed run.
 void Matmult(RunBuilder& b) {
   uint64_t root = 0;
   while ((root + 1) * (root + 1) * (root + 1) <= static_cast<uint64_t>(b.ctx().n)) ++root;
@@ -446,6 +582,8 @@ void Matmult(RunBuilder& b) {
     b.SetupAlloc(n * kSliceHeaderBytes, kScan);
     b.SetupAlloc(n * 8, kNoscan, static_cast<int>(n));
   }
+  MatmultGoroutines(b, static_cast<int64_t>(n));
+  b.WholeRun();
 }
 
 // ---------------------------------------------------------------------------
@@ -730,7 +868,7 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       {"BenchmarkStackGrowth", "proc_test.go", &StackGrowth<10>},
       {"BenchmarkStackGrowthDeep", "proc_test.go", &StackGrowth<1024>},
       {"BenchmarkCreateGoroutines", "proc_test.go", &CreateGoroutines},
-      {"BenchmarkCreateGoroutinesParallel", "proc_test.go", &CreateGoroutines},
+      {"BenchmarkCreateGoroutinesParallel", "proc_test.go", &CreateGoroutinesParallel},
       {"BenchmarkCreateGoroutinesCapture", "proc_test.go", &CreateGoroutinesCapture},
       {"BenchmarkClosureCall", "proc_test.go", &NoActivity},
       {"BenchmarkMatmult", "proc_test.go", &Matmult},

@@ -43,10 +43,12 @@ std::vector<uint64_t> AllocSizes(const std::vector<TraceEvent>& events) {
   return sizes;
 }
 
+// The stack size each goroutine starts with (2 KiB) and grows to, in order.
 std::vector<uint64_t> StackSizes(const std::vector<TraceEvent>& events) {
   std::vector<uint64_t> sizes;
   for (const TraceEvent& e : events) {
-    if (e.kind == TraceEvent::kStack) sizes.push_back(e.bytes);
+    if (e.kind == TraceEvent::kGo) sizes.push_back(2048);
+    if (e.kind == TraceEvent::kGoGrow) sizes.push_back(e.bytes);
   }
   return sizes;
 }
@@ -105,20 +107,31 @@ TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
     SCOPED_TRACE(bench.name);
     const RunProgram prog = Program(bench.name, 100, 2);
     std::set<uint64_t> live;
+    std::set<uint64_t> running;
     for (const TraceEvent& e : prog.setup) {
-      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) live.insert(e.id);
-      if (e.kind == TraceEvent::kUnstack) live.erase(e.id);  // a grown stack's old copy
+      EXPECT_NE(e.kind, TraceEvent::kStack);  // goroutines, not raw stacks
+      if (e.kind == TraceEvent::kAlloc) live.insert(e.id);
+      if (e.kind == TraceEvent::kGo) running.insert(e.id);
       if (e.kind == TraceEvent::kAlloc) {
         EXPECT_GT(e.bytes, 0u);
       }
       EXPECT_LT(e.p, 2);
     }
-    for (const TraceEvent& e : prog.teardown) live.erase(e.id);
+    for (const TraceEvent& e : prog.teardown) {
+      if (e.kind == TraceEvent::kDrop) live.erase(e.id);
+      if (e.kind == TraceEvent::kGoExit) running.erase(e.id);
+    }
     EXPECT_TRUE(live.empty());
+    EXPECT_TRUE(running.empty());
     for (const TraceEvent& e : prog.body) {
-      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) live.insert(e.id);
-      if (e.kind == TraceEvent::kDrop || e.kind == TraceEvent::kUnstack ||
-          e.kind == TraceEvent::kRetain) {
+      EXPECT_NE(e.kind, TraceEvent::kStack);
+      if (e.kind == TraceEvent::kAlloc) live.insert(e.id);
+      if (e.kind == TraceEvent::kGo) running.insert(e.id);
+      if (e.kind == TraceEvent::kGoGrow || e.kind == TraceEvent::kGoExit) {
+        EXPECT_TRUE(running.count(e.id)) << e.id;
+      }
+      if (e.kind == TraceEvent::kGoExit) running.erase(e.id);
+      if (e.kind == TraceEvent::kDrop || e.kind == TraceEvent::kRetain) {
         live.erase(e.id);
       }
       if (e.kind == TraceEvent::kAlloc) {
@@ -127,6 +140,7 @@ TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
       EXPECT_LT(e.p, 2);
     }
     EXPECT_TRUE(live.empty());
+    EXPECT_TRUE(running.empty());
     // Retained objects are released when the run ends.
     const bool retains = std::any_of(prog.body.begin(), prog.body.end(), [](const TraceEvent& e) {
       return e.kind == TraceEvent::kRetain;
@@ -210,7 +224,8 @@ TEST(Go15Suite, StackCopyDoublesAGoroutineStackToThirtyTwoMebibytesEachOp) {
   std::vector<uint64_t> want;
   for (uint64_t s = 2048; s <= (uint64_t{32} << 20); s *= 2) want.push_back(s);
   EXPECT_EQ(StackSizes(prog.body), want);
-  EXPECT_EQ(Count(prog.body, TraceEvent::kUnstack), static_cast<int>(want.size()));
+  EXPECT_EQ(Count(prog.body, TraceEvent::kGo), 1);
+  EXPECT_EQ(Count(prog.body, TraceEvent::kGoExit), 1);
 }
 
 TEST(Go15Suite, ChanCreationRunsOnEveryWorker) {
@@ -233,10 +248,10 @@ TEST(Go15Suite, StackGrowthKeepsOneGrownStackPerWorker) {
     const RunProgram prog = Program(name);
     std::map<int, uint64_t> largest;
     for (const TraceEvent& e : prog.setup) {
-      if (e.kind == TraceEvent::kStack) largest[e.p] = std::max(largest[e.p], e.bytes);
+      if (e.kind == TraceEvent::kGoGrow) largest[e.p] = std::max(largest[e.p], e.bytes);
     }
     EXPECT_EQ(largest, (std::map<int, uint64_t>{{0, top}, {1, top}})) << name;
-    EXPECT_EQ(Count(prog.teardown, TraceEvent::kUnstack), 2) << name;  // kept for the run
+    EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 2) << name;  // kept for the run
     EXPECT_TRUE(prog.body.empty()) << name;
   }
 }
@@ -249,6 +264,54 @@ TEST(Go15Suite, MatmultSetupFollowsTheCubeRootOfN) {
   EXPECT_EQ(sizes[1], 11u * 8);
   EXPECT_EQ(AllocSizes(Program("BenchmarkMatmult", 999).setup)[1], 10u * 8);
   EXPECT_EQ(AllocSizes(Program("BenchmarkMatmult", 1).setup).size(), 3u * 3);
+}
+
+TEST(Go15Suite, MatmultIsOneRunOfItsGoroutineTree) {
+  // b.N = 10^6: n = 101. Every split of i or j makes a done channel and a
+  // goroutine; the k splits are serial.
+  const RunProgram prog = Program("BenchmarkMatmult", 1000000);
+  EXPECT_EQ(prog.iterations, 1);
+  EXPECT_EQ(prog.ns_per_iteration, 10 * 1000000);
+  EXPECT_EQ(Count(prog.body, TraceEvent::kGo), 2236);
+  EXPECT_EQ(Count(prog.body, TraceEvent::kGoExit), 2236);
+  EXPECT_EQ(AllocSizes(prog.body), std::vector<uint64_t>(2236, 96));
+  // Level by level: the i and j splits run side by side, the k halves one
+  // after the other, so at most 4^4 goroutines run at once (n = 101 splits
+  // to 7 in four rounds), the benchmark goroutine among them.
+  int running = 0;
+  int most = 0;
+  std::set<int> exit_ps;
+  for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kGo) {
+      EXPECT_EQ(e.p, 0);
+      most = std::max(most, ++running);
+    }
+    if (e.kind == TraceEvent::kGoExit) {
+      --running;
+      exit_ps.insert(e.p);
+    }
+  }
+  EXPECT_EQ(most, 4 * 4 * 4 * 4 - 1);
+  EXPECT_EQ(exit_ps, (std::set<int>{0, 1}));
+  // Below the threshold nothing splits.
+  EXPECT_TRUE(Program("BenchmarkMatmult", 100).body.empty());
+}
+
+TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
+  const RunProgram create = Program("BenchmarkCreateGoroutines", 10);
+  EXPECT_EQ(Count(create.body, TraceEvent::kGo), 1);
+  EXPECT_EQ(Count(create.body, TraceEvent::kGoExit), 1);
+  const RunProgram parallel = Program("BenchmarkCreateGoroutinesParallel", 10);
+  std::set<int> ps;
+  for (const TraceEvent& e : parallel.body) {
+    if (e.kind == TraceEvent::kGo) ps.insert(e.p);
+  }
+  EXPECT_EQ(ps, (std::set<int>{0, 1}));
+  EXPECT_EQ(parallel.iterations, 5);
+  const RunProgram capture = Program("BenchmarkCreateGoroutinesCapture", 10);
+  EXPECT_EQ(Count(capture.body, TraceEvent::kGo), 4);
+  EXPECT_EQ(Count(capture.body, TraceEvent::kGoExit), 4);
+  EXPECT_EQ(AllocSizes(capture.body), (std::vector<uint64_t>{16, 32, 32, 32, 32}));
 }
 
 TEST(Go15Suite, DeferManyKeepsOneRecordPerOp) {

@@ -27,21 +27,24 @@ TraceEvent Drop(uint64_t id) {
   return e;
 }
 
-TraceEvent Stack(uint64_t id, uint64_t bytes, int p) {
+TraceEvent Goroutine(TraceEvent::Kind kind, uint64_t id, int p, uint64_t bytes = 0) {
   TraceEvent e{};
-  e.kind = TraceEvent::kStack;
+  e.kind = kind;
   e.id = id;
   e.bytes = bytes;
   e.p = p;
   return e;
 }
 
-TraceEvent Unstack(uint64_t id, int p) {
-  TraceEvent e{};
-  e.kind = TraceEvent::kUnstack;
-  e.id = id;
-  e.p = p;
-  return e;
+bool HasId(TraceEvent::Kind k) {
+  return k == TraceEvent::kAlloc || k == TraceEvent::kDrop || k == TraceEvent::kRetain ||
+         k == TraceEvent::kStack || k == TraceEvent::kUnstack || k == TraceEvent::kGo ||
+         k == TraceEvent::kGoGrow || k == TraceEvent::kGoExit;
+}
+
+bool HasP(TraceEvent::Kind k) {
+  return k == TraceEvent::kAlloc || k == TraceEvent::kStack || k == TraceEvent::kUnstack ||
+         k == TraceEvent::kGo || k == TraceEvent::kGoGrow || k == TraceEvent::kGoExit;
 }
 
 }  // namespace
@@ -62,32 +65,27 @@ void RunBuilder::SetupAlloc(uint64_t bytes, bool noscan, int count, int p) {
 
 void RunBuilder::SetupGoroutines(int count) {
   for (int i = 0; i < count; ++i) {
-    const uint64_t id = NewId();
     const int p = i % ctx_.gomaxprocs;
-    setup_.push_back(Stack(id, kFixedStackBytes, p));
-    teardown_.push_back(Unstack(id, p));
+    SetupGoroutine(p, p);
   }
+}
+
+void RunBuilder::SetupGoroutine(int p, int exit_p) {
+  const uint64_t id = NewId();
+  setup_.push_back(Goroutine(TraceEvent::kGo, id, p));
+  teardown_.push_back(Goroutine(TraceEvent::kGoExit, id, exit_p));
 }
 
 // Go 1.5's newstack doubles the stack (copystack allocates the new one and
 // frees the old) until the frame fits.
 void RunBuilder::GrowStack(std::vector<TraceEvent>& out, uint64_t bytes, int p, bool keep) {
-  uint64_t size = kFixedStackBytes;
-  uint64_t id = NewId();
-  out.push_back(Stack(id, size, p));
+  const uint64_t id = NewId();
+  out.push_back(Goroutine(TraceEvent::kGo, id, p));
   const uint64_t target = StackSizeFor(bytes);
-  while (size < target) {
-    size <<= 1;
-    const uint64_t next = NewId();
-    out.push_back(Stack(next, size, p));
-    out.push_back(Unstack(id, p));
-    id = next;
+  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
+    out.push_back(Goroutine(TraceEvent::kGoGrow, id, p, size));
   }
-  if (keep) {
-    teardown_.push_back(Unstack(id, p));
-  } else {
-    out.push_back(Unstack(id, p));
-  }
+  (keep ? teardown_ : out).push_back(Goroutine(TraceEvent::kGoExit, id, p));
 }
 
 void RunBuilder::SetupGrownStack(uint64_t bytes, int p) { GrowStack(setup_, bytes, p, true); }
@@ -129,6 +127,15 @@ void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, i
 
 void RunBuilder::OpGoroutineWithStack(uint64_t bytes, int p) { GrowStack(body_, bytes, p, false); }
 
+void RunBuilder::OpGoroutines(int count, int p) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < count; ++i) {
+    ids.push_back(NewId());
+    body_.push_back(Goroutine(TraceEvent::kGo, ids.back(), p));
+  }
+  for (uint64_t id : ids) body_.push_back(Goroutine(TraceEvent::kGoExit, id, p));
+}
+
 void RunBuilder::OpSleep(int64_t ns) {
   TraceEvent e{};
   e.kind = TraceEvent::kSleep;
@@ -148,6 +155,12 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   prog.n = ctx_.n;
   prog.setup = setup_;
   prog.teardown = teardown_;
+  if (whole_run_) {
+    prog.body = body_;
+    prog.iterations = 1;
+    prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ctx_.n)));
+    return prog;
+  }
   if (!parallel_ || ctx_.gomaxprocs <= 1) {
     prog.body = body_;
     prog.iterations = ctx_.n;
@@ -165,19 +178,12 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
                     e.kind == TraceEvent::kGc)) {
         continue;
       }
-      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) {
+      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
+          e.kind == TraceEvent::kGo) {
         if (p > 0) renumber[e.id] = next++;
       }
-      if (p > 0 && renumber.contains(e.id) &&
-          (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kDrop ||
-           e.kind == TraceEvent::kRetain ||
-           e.kind == TraceEvent::kStack || e.kind == TraceEvent::kUnstack)) {
-        e.id = renumber[e.id];
-      }
-      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
-          e.kind == TraceEvent::kUnstack) {
-        e.p = p;
-      }
+      if (p > 0 && renumber.contains(e.id) && HasId(e.kind)) e.id = renumber[e.id];
+      if (HasP(e.kind)) e.p = p;
       prog.body.push_back(e);
     }
   }

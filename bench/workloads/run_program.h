@@ -10,11 +10,16 @@
 // everything setup allocated at teardown (an object that outlives the run in
 // Go is garbage after the benchmark function returns).
 //
+// Goroutines are go/gogrow/goexit events (the runtime's goroutine table:
+// g structs, gfree reuse, the GC freeing dead gs' stacks), never raw stacks.
+//
 // Invariants of a finished program:
-//  - every id allocated in the body is dropped, retained or unstacked in the
-//    body, so every iteration starts from the same set of ids;
+//  - every id allocated in the body is dropped or retained in the body, and
+//    every goroutine started in the body exits in the body, so every
+//    iteration starts from the same set of ids;
 //  - retained objects are released at teardown;
-//  - every id allocated in setup is dropped (or unstacked) in teardown;
+//  - every id allocated in setup is dropped in teardown, and every goroutine
+//    started in setup exits in teardown;
 //  - stack sizes are powers of two of at least 2 KiB.
 #ifndef THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
 #define THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
@@ -32,7 +37,8 @@ struct RunProgram {
   int64_t n = 0;                    // b.N of this run
   std::vector<TraceEvent> setup;    // before the timed loop
   std::vector<TraceEvent> body;     // one loop iteration
-  int64_t iterations = 0;           // n, or n / GOMAXPROCS rounded up for RunParallel
+  int64_t iterations = 0;           // n, n / GOMAXPROCS rounded up for RunParallel,
+                                    // or 1 when the body is the whole run (WholeRun)
   int64_t ns_per_iteration = 0;     // timed busy time of one iteration
   std::vector<TraceEvent> teardown; // after the loop
 };
@@ -52,13 +58,17 @@ class RunBuilder {
   // --- before the timed loop; live until the run ends -----------------------
   // `count` objects of `bytes` each (pointerful unless noscan), on P `p`.
   void SetupAlloc(uint64_t bytes, bool noscan, int count = 1, int p = 0);
-  // `count` goroutines that stay parked for the run: each gets a 2 KiB stack
-  // (Go 1.5's _FixedStack), spread round-robin over the Ps.
+  // `count` goroutines that stay parked for the run, started (newproc1: a
+  // dead g with or without its 2 KiB stack, or a new g) round-robin over
+  // the Ps and exiting on the same P at teardown.
   void SetupGoroutines(int count);
+  // One goroutine started on P p before the loop that exits on P exit_p
+  // when the run ends.
+  void SetupGoroutine(int p, int exit_p);
   // A goroutine whose stack grows by doubling from 2 KiB until it holds
   // `bytes` (each doubling allocates the new stack, then frees the old one)
-  // and keeps that stack for the run. Used for RunParallel workers and
-  // long-lived goroutines with deep recursion.
+  // and keeps that stack for the run (it exits at teardown). Used for
+  // RunParallel workers and long-lived goroutines with deep recursion.
   void SetupGrownStack(uint64_t bytes, int p);
 
   // --- one iteration of the timed loop --------------------------------------
@@ -72,8 +82,13 @@ class RunBuilder {
   // the end of the iteration.
   void OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, int p = 0);
   // A goroutine that starts on P `p`, grows its stack by doubling until it
-  // holds `bytes`, and exits (its last stack is freed) within the iteration.
+  // holds `bytes`, and exits (gfput frees its grown stack) within the
+  // iteration.
   void OpGoroutineWithStack(uint64_t bytes, int p = 0);
+  // `count` goroutines started on P `p` one after another, then all exiting
+  // there, within the iteration (a dead g reused: after a GC it allocates a
+  // 2 KiB stack again).
+  void OpGoroutines(int count, int p = 0);
   // Untimed time with every P idle (time.Sleep between b.StopTimer/StartTimer).
   void OpSleep(int64_t ns);
   // runtime.GC() inside the loop.
@@ -85,6 +100,13 @@ class RunBuilder {
   // ceil(n / gomaxprocs) iterations, each taking gomaxprocs ops' wall time
   // divided by gomaxprocs (the Ps run side by side).
   void Parallel() { parallel_ = true; }
+  // The body written by the Op* calls is the whole timed run rather than one
+  // op: one iteration taking n ops' busy time (benchmarks whose b.N sizes a
+  // single computation, as Matmult's cube).
+  void WholeRun() { whole_run_ = true; }
+  // Appends a body event as is (the caller keeps the invariants above).
+  void OpEvent(const TraceEvent& e) { body_.push_back(e); }
+  uint64_t NewEventId() { return NewId(); }
 
   // Turns the recorded calls into a program whose iterations take
   // `ns_per_op` of timed busy time each (ns_per_op * ops per iteration /
@@ -98,6 +120,7 @@ class RunBuilder {
   RunContext ctx_;
   uint64_t next_id_ = 1;
   bool parallel_ = false;
+  bool whole_run_ = false;
   bool retains_ = false;
   std::vector<TraceEvent> setup_;
   std::vector<TraceEvent> body_;

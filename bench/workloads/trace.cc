@@ -50,6 +50,16 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
       return LineError(line_no, line, "expected unstack <id> <p>");
     }
+  } else if (op == "go" || op == "goexit") {
+    e.kind = op == "go" ? TraceEvent::kGo : TraceEvent::kGoExit;
+    if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
+      return LineError(line_no, line, absl::StrCat("expected ", op, " <id> <p>"));
+    }
+  } else if (op == "gogrow") {
+    e.kind = TraceEvent::kGoGrow;
+    if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
+      return LineError(line_no, line, "expected gogrow <id> <bytes> <p>");
+    }
   } else if (op == "retain") {
     e.kind = TraceEvent::kRetain;
     if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected retain <id>");
@@ -79,8 +89,8 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 1) return LineError(line_no, line, "expected end alone");
   } else {
     return LineError(line_no, line,
-                     "unknown event (accepted: alloc, drop, retain, release, stack, unstack, gc, "
-                     "freeosmemory, compute, sleep, bench, loop, end)");
+                     "unknown event (accepted: alloc, drop, retain, release, stack, unstack, go, "
+                     "gogrow, goexit, gc, freeosmemory, compute, sleep, bench, loop, end)");
   }
   return e;
 }
@@ -143,6 +153,9 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kEnd: return "end";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
     case TraceEvent::kRelease: return "release";
+    case TraceEvent::kGo: return absl::StrFormat("go %d %d", e.id, e.p);
+    case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
+    case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
   }
   return "?";
 }
@@ -261,6 +274,32 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       stacks_.erase(it);
       break;
     }
+    case TraceEvent::kGo: {
+      if (goroutines_.contains(e.id)) {
+        return absl::InvalidArgumentError(absl::StrCat("go ", e.id, ": id already running"));
+      }
+      absl::StatusOr<size_t> g = rt_->NewGoroutine(e.p);
+      if (!g.ok()) return g.status();
+      goroutines_[e.id] = *g;
+      break;
+    }
+    case TraceEvent::kGoGrow: {
+      auto it = goroutines_.find(e.id);
+      if (it == goroutines_.end()) {
+        return absl::NotFoundError(absl::StrCat("gogrow ", e.id, ": no running goroutine has that id"));
+      }
+      if (absl::Status st = rt_->GrowGoroutine(it->second, e.bytes, e.p); !st.ok()) return st;
+      break;
+    }
+    case TraceEvent::kGoExit: {
+      auto it = goroutines_.find(e.id);
+      if (it == goroutines_.end()) {
+        return absl::NotFoundError(absl::StrCat("goexit ", e.id, ": no running goroutine has that id"));
+      }
+      if (absl::Status st = rt_->ExitGoroutine(it->second, e.p); !st.ok()) return st;
+      goroutines_.erase(it);
+      break;
+    }
     case TraceEvent::kGc:
       rt_->GC();
       break;
@@ -299,13 +338,15 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
 
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                                       int64_t ns_per_iteration) {
-  // The iteration's busy time is spread evenly after its alloc and stack
-  // events (all of it at the end if it has none), and reaches sysmon in
+  // The iteration's busy time is spread evenly after its alloc, stack and
+  // go events (all of it at the end if it has none), and reaches sysmon in
   // slices of at most kLoopSliceNs.
+  auto is_work = [](const TraceEvent& e) {
+    return e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
+           e.kind == TraceEvent::kGo;
+  };
   int64_t work = 0;
-  for (const TraceEvent& e : body) {
-    work += e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack;
-  }
+  for (const TraceEvent& e : body) work += is_work(e);
   const int64_t per_work = work == 0 ? 0 : ns_per_iteration / work;
   const int64_t at_end = ns_per_iteration - per_work * work;
   // An alloc whose drop is the very next event is one transient allocation
@@ -363,7 +404,7 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
       } else if (absl::Status st = Apply(e); !st.ok()) {
         return st;
       }
-      if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack) {
+      if (is_work(e)) {
         pending += per_work;
         if (pending >= kLoopSliceNs) flush();
       }

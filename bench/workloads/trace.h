@@ -8,6 +8,12 @@
 //   drop <id>                           the workload lets go of <id>
 //   stack <id> <bytes> <p>              a new goroutine stack (power of two)
 //   unstack <id> <p>                    that stack is freed
+//   go <id> <p>                         a goroutine starts on P p (newproc1: a dead
+//                                       g reused, or a new g struct and 2 KiB stack)
+//   gogrow <id> <bytes> <p>             its stack becomes <bytes>, a power of two
+//                                       (copystack: allocate the new, free the old)
+//   goexit <id> <p>                     it exits on P p (gfput; a stack that is not
+//                                       2 KiB is freed, the next GC frees the rest)
 //   gc                                  runtime.GC()
 //   freeosmemory                        runtime/debug.FreeOSMemory()
 //   compute <ns>                        virtual time passes with a P busy
@@ -18,8 +24,9 @@
 //   loop <iterations> <ns>              the lines up to "end" are one iteration of
 //   end                                 a timed loop; each iteration is <ns> of busy
 //                                       time, spread evenly after its alloc and
-//                                       stack events (loops do not nest)
-// Ids are decimal and name one live object or stack at a time.
+//                                       stack and go events (loops do not nest)
+// Ids are decimal and name one live object, stack or goroutine at a time
+// (goroutine ids are a namespace of their own).
 #ifndef THP_BENCH_WORKLOADS_TRACE_H_
 #define THP_BENCH_WORKLOADS_TRACE_H_
 
@@ -41,10 +48,10 @@ namespace thp {
 struct TraceEvent {
   enum Kind {
     kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
-    kRetain, kRelease
+    kRetain, kRelease, kGo, kGoGrow, kGoExit
   } kind;
-  uint64_t id = 0;     // alloc, drop, stack, unstack; b.N for bench; iterations for loop
-  uint64_t bytes = 0;  // alloc, stack
+  uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop
+  uint64_t bytes = 0;  // alloc, stack, gogrow
   bool noscan = false;
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop
@@ -134,6 +141,7 @@ class TraceReplayer {
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;
+  absl::flat_hash_map<uint64_t, size_t> goroutines_;  // trace id -> allgs index
   std::vector<uintptr_t> retained_;
   int64_t events_ = 0;
 };

@@ -14,7 +14,8 @@ namespace {
 TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
-                         "bench BenchmarkMalloc8 100", "loop 100 33", "end", "retain 4", "release"};
+                         "bench BenchmarkMalloc8 100", "loop 100 33", "end", "retain 4", "release",
+                         "go 5 1", "gogrow 5 65536 1", "goexit 5 0"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -39,6 +40,41 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: loop without an end");
   EXPECT_EQ(ParseTrace("thp-trace 1\nend\n").status().message(),
             "trace line 2: end without a loop: \"end\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\ngc\n\ngo 1\n").status().message(),
+            "trace line 4: expected go <id> <p>: \"go 1\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\ngogrow 1 4096\n").status().message(),
+            "trace line 2: expected gogrow <id> <bytes> <p>: \"gogrow 1 4096\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\ngoexit 1 -1\n").status().message(),
+            "trace line 2: expected goexit <id> <p>: \"goexit 1 -1\"");
+}
+
+// go, gogrow and goexit go through the runtime's goroutine table: a dead g
+// is reused, and its stack is gone after a GC.
+TEST(Trace, GoroutineEventsReuseDeadGsAndTheirStacks) {
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
+      "thp-trace 1\ngo 1 0\ngogrow 1 8192 0\ngo 2 1\ngoexit 1 0\ngoexit 2 1\n"
+      "go 3 1\ngc\ngo 4 0\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), false, nullptr);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->Run(*events, nullptr).ok());
+  const GoroutineTable& gs = (*r)->runtime().goroutines();
+  // 3 took 2's g on P 1 (with its 2 KiB stack); 4 took 1's g on P 0, whose
+  // 8 KiB stack gfput freed: a 2 KiB one again.
+  EXPECT_EQ(gs.allglen(), 2u);
+  EXPECT_TRUE(gs.IsRunning(0) && gs.IsRunning(1));
+  EXPECT_EQ(gs.stack_bytes(0), 2048u);
+  (*r)->runtime().heap().CheckInvariants();
+  TraceEvent exit{};
+  exit.kind = TraceEvent::kGoExit;
+  exit.id = 2;
+  EXPECT_EQ((*r)->Apply(exit).message(), "goexit 2: no running goroutine has that id");
+  TraceEvent go{};
+  go.kind = TraceEvent::kGo;
+  go.id = 3;
+  EXPECT_EQ((*r)->Apply(go).message(), "go 3: id already running");
 }
 
 // A loop is its body run `iterations` times with the loop's busy time: the
