@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # vma_repro on a reduced suite (benchtime 5ms: the same 243 benchmarks with
 # small b.N): the real kernel and the simulated linux6 kernel give identical
-# runtime-own and Go-equivalent VMA maxima for every variant; the `none`
+# splits and madvise calls, and runtime-own VMA maxima equal up to one
+# placement-dependent mapping boundary (below), for every variant; the `none`
 # variant adds no VMA beyond its mappings; on the linux2015 profile Go 1.5.0's
 # exact-range flags (prefix) split the heap more than no flags at all; the
-# sim is deterministic; and bad flags are one line with exit status 2.
+# sim is deterministic; prefix reaches at least 5x fixed's maximum on the
+# linux2015 profile at benchtime 100ms; and bad flags are one line with exit status 2.
 set -u
 bin="${1:-$(dirname "$0")/vma_repro}"
 [ -x "$bin" ] || bin="bench/vma_repro"
@@ -26,10 +28,24 @@ column() {
   awk -F, -v v="$2" -v k="$3" 'NR==1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     $col["variant"] == v { print $col[k] }' "$1"
 }
+# Splits and madvise calls are identical. The runtime-own counts may differ
+# by one mapping boundary: the runtime's hint-less mappings (persistentalloc
+# chunks, mmap(nil)) land top-down where the kernel finds room. In the sim,
+# as in a static Go binary, nothing else lives there, so two consecutive
+# chunks merge into one VMA; in this driver on Linux, glibc's own mappings
+# can fall between them (seen with the 1000-goroutine benchmarks' span
+# structures: a second 256 KiB chunk and a 64 KiB block). The heap arena is
+# placed by hint and is not affected.
 for v in none prefix fixed hugepage_eager collapse disablethp; do
-  for k in max_vmas_runtime max_vmas_go_equivalent final_vmas_runtime madvise_calls.HUGEPAGE madvise_calls.NOHUGEPAGE madvise_calls.DONTNEED; do
+  for k in max_split_vmas madvise_calls.HUGEPAGE madvise_calls.NOHUGEPAGE madvise_calls.DONTNEED; do
     a=$(column "$tmp/linux.csv" "$v" "$k"); b=$(column "$tmp/sim.csv" "$v" "$k")
     if [ -z "$a" ] || [ "$a" != "$b" ]; then echo "FAIL: $v $k: linux '$a' sim '$b'"; fail=1; fi
+  done
+  for k in max_vmas_runtime max_vmas_go_equivalent final_vmas_runtime; do
+    a=$(column "$tmp/linux.csv" "$v" "$k"); b=$(column "$tmp/sim.csv" "$v" "$k")
+    if [ -z "$a" ] || [ -z "$b" ] || [ $((a - b)) -lt 0 ] || [ $((a - b)) -gt 1 ]; then
+      echo "FAIL: $v $k: linux '$a' sim '$b' (want equal, or linux one more)"; fail=1
+    fi
   done
 done
 # Same flags, same numbers on the sim (virtual time only; wall time differs).
@@ -44,6 +60,17 @@ for f in linux sim l2015; do
   h=$(column "$tmp/$f.csv" none madvise_calls.HUGEPAGE); n=$(column "$tmp/$f.csv" none madvise_calls.NOHUGEPAGE)
   [ "$h$n" = "00" ] || { echo "FAIL: none on $f made flag calls ($h, $n)"; fail=1; }
 done
+# The headline's qualitative result (issue 12233): on the 2015 kernel
+# profile, Go 1.5.0's exact-range flags (prefix) reach at least 5x the VMAs
+# of 44078a3's huge-page-granular flags (fixed). benchtime 100ms gives
+# BenchmarkMatmult a goroutine tree big enough to fragment the heap (about
+# 3 s for both variants; 229 vs 18 when written).
+"$bin" --benchtime=100ms --quiet --jobs=2 --kernel=sim --kernel_profile=linux2015 \
+  --variants=prefix,fixed --csv_out="$tmp/ratio.csv" >/dev/null || { echo "FAIL: ratio run"; fail=1; }
+pm=$(column "$tmp/ratio.csv" prefix max_vmas_go_equivalent); fm=$(column "$tmp/ratio.csv" fixed max_vmas_go_equivalent)
+if [ -z "$pm" ] || [ -z "$fm" ] || [ "$pm" -lt $((5 * fm)) ]; then
+  echo "FAIL: linux2015 benchtime 100ms: prefix max $pm is not at least 5x fixed's $fm"; fail=1
+fi
 p=$(column "$tmp/l2015.csv" prefix max_split_vmas)
 if [ -z "$p" ] || [ "$p" -le 0 ]; then echo "FAIL: prefix on linux2015 split no VMA ($p)"; fail=1; fi
 grep -q '^prefix max_vmas=[0-9]* fixed max_vmas=[0-9]* ratio=[0-9.]* (Go 1.5: 692 -> 49, ratio 14.1)$' "$tmp/linux.txt" ||
