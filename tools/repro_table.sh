@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Prints the reproduction tables (Markdown) for the README: vma_repro over
 # all 243 Go 1.5 runtime benchmarks, every variant, on the real kernel and on
-# both simulated profiles, then the prefix/fixed maxima at other time scales
-# and GOMAXPROCS settings.
-# Usage: tools/repro_table.sh   (builds //bench:vma_repro first; about 4 min)
+# both simulated profiles.
+# Usage: tools/repro_table.sh   (builds //bench:vma_repro first; about 10 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel build -c opt //bench:vma_repro >/dev/null 2>&1
@@ -32,23 +31,3 @@ echo
 echo "Headline lines:"
 echo
 printf '%s\n' "${headlines[@]}"
-echo
-echo "Sensitivity to the recorded timings (\`--time_scale\`, sim linux2015, Go-equivalent max VMAs):"
-echo
-echo "| time_scale | prefix | fixed | none |"
-echo "|---|---|---|---|"
-for s in 0.5 1 2; do
-  "$bin" --kernel=sim --kernel_profile=linux2015 --variants=prefix,fixed,none --time_scale="$s" \
-    --jobs=2 --quiet --csv_out="$tmp/s.csv" >/dev/null || true
-  echo "| $s | $(col "$tmp/s.csv" 2 max_vmas_go_equivalent) | $(col "$tmp/s.csv" 3 max_vmas_go_equivalent) | $(col "$tmp/s.csv" 4 max_vmas_go_equivalent) |"
-done
-echo
-echo "Sensitivity to \`--gomaxprocs\` (sim linux2015, Go-equivalent max VMAs):"
-echo
-echo "| GOMAXPROCS | prefix | fixed | none |"
-echo "|---|---|---|---|"
-for g in 1 2 4 8 16; do
-  "$bin" --kernel=sim --kernel_profile=linux2015 --variants=prefix,fixed,none --gomaxprocs="$g" \
-    --jobs=2 --quiet --csv_out="$tmp/g.csv" >/dev/null || true
-  echo "| $g | $(col "$tmp/g.csv" 2 max_vmas_go_equivalent) | $(col "$tmp/g.csv" 3 max_vmas_go_equivalent) | $(col "$tmp/g.csv" 4 max_vmas_go_equivalent) |"
-done
