@@ -69,16 +69,7 @@ void GoroutineTable::AllgAdd(GIndex g, int p) {
   (void)g;  // gs_ already holds it: it is a root while the array grows
   if (gs_.size() <= allgs_cap_) return;
   // growslice, Go 1.5, for a []*g of len allglen-1 needing one more slot.
-  const size_t len = gs_.size() - 1;
-  size_t newcap = allgs_cap_;
-  if (newcap + newcap < gs_.size()) {
-    newcap = gs_.size();
-  } else {
-    do {
-      newcap += len < 1024 ? newcap : newcap / 4;
-    } while (newcap < gs_.size());
-  }
-  const uintptr_t bytes = GetSizeClasses().RoundUpSize(newcap * kPtrSize);
+  const uintptr_t bytes = GrowSliceBytes(kPtrSize, gs_.size() - 1, allgs_cap_, gs_.size());
   // The old array stays a root until the new one is in place.
   const uintptr_t array = malloc_.MallocGC(bytes, /*noscan=*/false, p);
   allgs_array_ = array;

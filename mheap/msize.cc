@@ -72,4 +72,16 @@ const SizeClasses& GetSizeClasses() {
   return *table;
 }
 
+uintptr_t GrowSliceBytes(uintptr_t elem, uintptr_t len, uintptr_t cap, uintptr_t need) {
+  uintptr_t newcap = cap;
+  if (newcap + newcap < need) {
+    newcap = need;
+  } else {
+    do {
+      newcap += len < 1024 ? newcap : newcap / 4;
+    } while (newcap < need);
+  }
+  return GetSizeClasses().RoundUpSize(newcap * elem);
+}
+
 }  // namespace thp

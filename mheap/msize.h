@@ -38,6 +38,12 @@ class SizeClasses {
 // The process-wide table (built once).
 const SizeClasses& GetSizeClasses();
 
+// Mirrors growslice's capacity rule, Go 1.5 (slice.go): the bytes allocated
+// when a slice of `len` elements of `elem` bytes and capacity `cap` must hold
+// `need`: double the capacity while len < 1024, else add a quarter, until it
+// fits; then roundupsize.
+uintptr_t GrowSliceBytes(uintptr_t elem, uintptr_t len, uintptr_t cap, uintptr_t need);
+
 }  // namespace thp
 
 #endif  // THP_MHEAP_MSIZE_H_

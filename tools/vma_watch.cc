@@ -21,7 +21,6 @@
 // process with its arguments, result and the map_count after it. The program's exit status is reported, not adopted:
 // vma_watch exits 0 when it measured the run to the end, 2 on bad usage.
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -98,21 +97,10 @@ void InstallFilter() {
   }
 }
 
-// map_count of `pid`, read through one reused buffer.
+// map_count of `pid`, or -1 once its maps can no longer be read.
 int64_t CountMaps(pid_t pid) {
-  static std::string buf;
-  const std::string path = absl::StrFormat("/proc/%d/maps", pid);
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  buf.clear();
-  char chunk[1 << 16];
-  for (;;) {
-    const ssize_t r = read(fd, chunk, sizeof(chunk));
-    if (r <= 0) break;
-    buf.append(chunk, static_cast<size_t>(r));
-  }
-  close(fd);
-  return MapCountOfText(buf);
+  absl::StatusOr<std::string> maps = ReadWholeFile(absl::StrFormat("/proc/%d/maps", pid));
+  return maps.ok() ? MapCountOfText(*maps) : -1;
 }
 
 std::string AdviceName(uint64_t advice) {

@@ -58,21 +58,6 @@ constexpr int kBenchGoroutines = 1000;       // malloc_test.go's -n flag default
 // ---------------------------------------------------------------------------
 // Go 1.5 runtime rules the generators share.
 
-// growslice (slice.go): the bytes allocated when a slice of `len` elements
-// and capacity `cap` must hold `need`: double the capacity while len < 1024,
-// else add a quarter, until it fits; then round up to a size class.
-uint64_t GrowSliceBytes(uint64_t elem, uint64_t len, uint64_t cap, uint64_t need) {
-  uint64_t newcap = cap;
-  if (newcap + newcap < need) {
-    newcap = need;
-  } else {
-    do {
-      newcap += len < 1024 ? newcap : newcap / 4;
-    } while (newcap < need);
-  }
-  return GetSizeClasses().RoundUpSize(newcap * elem);
-}
-
 // Every allocation append makes while `count` elements are appended one at
 // a time to a nil slice.
 std::vector<uint64_t> AppendGrowth(uint64_t elem, uint64_t count) {
