@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "mheap/mheap.h"
-#include "runtime_port/kernel.h"
+#include "mheap/go15/mheap.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 

@@ -6,7 +6,7 @@
 
 #include "bench/workloads/trace.h"
 #include "gtest/gtest.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 namespace {

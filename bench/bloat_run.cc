@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/workloads/trace.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 

@@ -1,6 +1,6 @@
 // One run of Go issue 8832's program (bench/workloads/issue8832.h) through the
 // ported runtime with one memory-layer variant, optionally with khugepaged
-// emulated in "always" mode (runtime_port/khugepaged_emulator.h), and what it
+// emulated in "always" mode (runtime_port/kernel/khugepaged_emulator.h), and what it
 // measured. bench/thp_bloat runs it twice per variant, without and with the
 // emulation, in child processes of their own, and compares the RSS.
 //
@@ -22,8 +22,8 @@
 #include "absl/strings/string_view.h"
 #include "bench/workloads/issue8832.h"
 #include "bench/workloads/trace.h"
-#include "mheap/runtime.h"
-#include "runtime_port/khugepaged_emulator.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/khugepaged_emulator.h"
 
 namespace thp {
 

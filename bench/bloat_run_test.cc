@@ -3,7 +3,7 @@
 #include "bench/bloat_run.h"
 
 #include "gtest/gtest.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 namespace {

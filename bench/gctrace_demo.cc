@@ -19,7 +19,7 @@
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
-#include "mheap/runtime.h"
+#include "mheap/go15/runtime.h"
 #include "scavenger/gctrace.h"
 #include "scavenger/scavenger.h"
 #include "scavenger/sysmon.h"

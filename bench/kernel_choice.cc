@@ -3,9 +3,9 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "runtime_port/kernel_profile.h"
-#include "runtime_port/linux_kernel.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/kernel/kernel_profile.h"
+#include "runtime_port/kernel/linux_kernel.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 ABSL_FLAG(std::string, kernel, "linux",
           "linux (this machine's kernel) or sim (the simulated kernel)");

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "runtime_port/kernel.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 

@@ -17,8 +17,8 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
-#include "mheap/runtime.h"
-#include "runtime_port/sim_kernel.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 namespace {

@@ -24,7 +24,7 @@
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/pessimal_pattern.h"
-#include "runtime_port/mem_linux.h"
+#include "runtime_port/mem_linux/mem_linux.h"
 
 ABSL_FLAG(std::string, variant, "prefix",
           "memory-layer variant: none, prefix, fixed, hugepage_eager, collapse, try_collapse, "

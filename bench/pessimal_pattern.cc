@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace {

@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "runtime_port/mem_linux.h"
+#include "runtime_port/mem_linux/mem_linux.h"
 
 namespace thp {
 

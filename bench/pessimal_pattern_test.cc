@@ -8,7 +8,7 @@
 #include <cerrno>
 
 #include "gtest/gtest.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 namespace {

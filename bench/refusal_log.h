@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "runtime_port/forwarding_kernel.h"
+#include "runtime_port/kernel/forwarding_kernel.h"
 
 namespace thp {
 

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/cli.h"
-#include "runtime_port/kernel.h"
+#include "runtime_port/kernel/kernel.h"
 
 extern char** environ;
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "runtime_port/census_kernel.h"
+#include "runtime_port/kernel/census_kernel.h"
 
 namespace thp {
 

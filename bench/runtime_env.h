@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "mheap/runtime.h"
+#include "mheap/go15/runtime.h"
 #include "scavenger/godebug.h"
 
 namespace thp {

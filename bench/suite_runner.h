@@ -18,8 +18,8 @@
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/go15_suite.h"
 #include "bench/workloads/trace.h"
-#include "mheap/runtime.h"
-#include "runtime_port/kernel.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 

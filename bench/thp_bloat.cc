@@ -2,7 +2,7 @@
 // program (bench/workloads/issue8832.h) through the ported runtime with each
 // memory-layer variant under GODEBUG=scavenge=1, once as the machine runs it
 // and once with khugepaged emulated in THP "always" mode after every
-// scavenge pass (runtime_port/khugepaged_emulator.h), and reports the arena's
+// scavenge pass (runtime_port/kernel/khugepaged_emulator.h), and reports the arena's
 // RSS both ways, the bloat factor, AnonHugePages, the regions collapsed and
 // the MADV_COLLAPSE latencies.
 //
@@ -62,10 +62,10 @@
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
-#include "runtime_port/linux_kernel.h"
-#include "runtime_port/mem_linux.h"
-#include "runtime_port/proc_maps.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/kernel/linux_kernel.h"
+#include "runtime_port/mem_linux/mem_linux.h"
+#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 ABSL_FLAG(std::string, variants, "none,prefix,fixed",
           "comma-separated memory-layer variants (any variant the kernel can run)");

@@ -55,10 +55,10 @@
 #include "bench/thp_cost_report.h"
 #include "bench/thp_cost_run.h"
 #include "bench/workloads/chunk_churn.h"
-#include "runtime_port/check.h"
-#include "runtime_port/huge_page_policy.h"
-#include "runtime_port/mem_linux.h"
-#include "runtime_port/proc_maps.h"
+#include "runtime_port/base/check.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/mem_linux/mem_linux.h"
+#include "runtime_port/kernel/proc_maps.h"
 
 ABSL_FLAG(std::string, variants, "hugepage_eager,collapse,try_collapse,fixed",
           "comma-separated memory-layer variants; those the kernel cannot run are skipped "

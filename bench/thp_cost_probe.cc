@@ -9,9 +9,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "runtime_port/huge_page_policy.h"
-#include "runtime_port/mem_linux.h"
-#include "runtime_port/proc_maps.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/mem_linux/mem_linux.h"
+#include "runtime_port/kernel/proc_maps.h"
 
 namespace thp {
 namespace {

@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "bench/thp_cost_result.h"
-#include "runtime_port/kernel.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 

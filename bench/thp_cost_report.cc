@@ -4,7 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/report_format.h"
-#include "runtime_port/kernel.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 namespace {

@@ -4,7 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "runtime_port/kernel.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 

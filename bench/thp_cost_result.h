@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "runtime_port/latency_histogram.h"
+#include "runtime_port/base/latency_histogram.h"
 
 namespace thp {
 

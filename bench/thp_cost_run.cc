@@ -8,9 +8,9 @@
 #include "absl/time/clock.h"
 #include "bench/thp_cost_probe.h"
 #include "bench/workloads/trace.h"
-#include "runtime_port/check.h"
-#include "runtime_port/huge_page_policy.h"
-#include "runtime_port/madvise_counters.h"
+#include "runtime_port/base/check.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/mem_linux/madvise_counters.h"
 
 namespace thp {
 namespace {

@@ -17,8 +17,8 @@
 #include "bench/thp_cost_result.h"
 #include "bench/workloads/chunk_churn.h"
 #include "bench/workloads/trace.h"
-#include "mheap/runtime.h"
-#include "runtime_port/kernel.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 

@@ -55,12 +55,12 @@
 #include "absl/strings/str_join.h"
 #include "bench/kernel_choice.h"
 #include "benchmark/benchmark.h"
-#include "mheap/clock.h"
-#include "mheap/mheap.h"
-#include "runtime_port/huge_page_policy.h"
-#include "runtime_port/kernel.h"
-#include "runtime_port/madvise_counters.h"
-#include "runtime_port/mem_linux.h"
+#include "runtime_port/base/clock.h"
+#include "mheap/go15/mheap.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/kernel/kernel.h"
+#include "runtime_port/mem_linux/madvise_counters.h"
+#include "runtime_port/mem_linux/mem_linux.h"
 #include "scavenger/scavenger.h"
 
 namespace thp {

@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/cli.h"
-#include "runtime_port/huge_page_policy.h"
-#include "runtime_port/mem_linux.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/mem_linux/mem_linux.h"
 
 namespace thp {
 

@@ -42,10 +42,10 @@
 #include "bench/report_format.h"
 #include "bench/workloads/fragmenter.h"
 #include "bench/workloads/trace.h"
-#include "runtime_port/check.h"
-#include "runtime_port/linux_kernel.h"
-#include "runtime_port/mem_linux.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/base/check.h"
+#include "runtime_port/kernel/linux_kernel.h"
+#include "runtime_port/mem_linux/mem_linux.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 ABSL_FLAG(std::string, variant, "prefix",
           "memory-layer variant: none, prefix, fixed, hugepage_eager, collapse, try_collapse, "

@@ -40,8 +40,8 @@
 #include "bench/variant_choice.h"
 #include "bench/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
-#include "runtime_port/huge_page_policy.h"
-#include "runtime_port/proc_maps.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/kernel/proc_maps.h"
 
 ABSL_FLAG(std::string, variants, "go",
           "comma-separated memory-layer variants; go = every variant mirroring a Go release that "

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string>
 
-#include "mheap/mgc.h"
-#include "mheap/mstats.h"
+#include "mheap/go15/mgc.h"
+#include "mheap/go15/mstats.h"
 
 namespace thp {
 

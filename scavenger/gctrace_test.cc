@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
-#include "runtime_port/proc_maps.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/kernel/sim_kernel.h"
 #include "scavenger/scavenger.h"
 
 namespace thp {

@@ -3,7 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "runtime_port/huge_page_policy.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
 
 namespace thp {
 

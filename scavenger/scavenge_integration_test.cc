@@ -5,9 +5,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mheap/runtime.h"
-#include "runtime_port/recording_kernel.h"
-#include "runtime_port/sim_kernel.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/recording_kernel.h"
+#include "runtime_port/kernel/sim_kernel.h"
 #include "scavenger/scavenger.h"
 #include "scavenger/sysmon.h"
 

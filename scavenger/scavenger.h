@@ -9,7 +9,7 @@
 #include <functional>
 #include <string>
 
-#include "mheap/runtime.h"
+#include "mheap/go15/runtime.h"
 
 namespace thp {
 

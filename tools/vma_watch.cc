@@ -49,7 +49,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/cli.h"
-#include "runtime_port/proc_maps.h"
+#include "runtime_port/kernel/proc_maps.h"
 
 ABSL_FLAG(std::string, series_out, "", "write (seconds, map_count) at every change to this TSV");
 ABSL_FLAG(std::string, calls_out, "",

@@ -15,7 +15,7 @@
 //    byte slice, the arrays append or a growing map outgrow) are left out:
 //    the builder has no way to drop them before the loop.
 //  - Goroutines are go/gogrow/goexit events through the runtime's goroutine
-//    table (mheap/goroutines.h): a new g struct (384 bytes, never freed)
+//    table (mheap/go15/goroutines.h): a new g struct (384 bytes, never freed)
 //    and 2 KiB stack when no dead g is free on the P or globally, else a
 //    dead g reused; every GC frees the stacks of dead goroutines (Go 1.5
 //    shrinkstack on _Gdead), and every run starts with runtime.GC(), so the
@@ -35,7 +35,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "mheap/msize.h"
+#include "mheap/go15/msize.h"
 
 namespace thp {
 namespace {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace {

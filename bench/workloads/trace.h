@@ -38,8 +38,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "mheap/runtime.h"
-#include "runtime_port/census_kernel.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/census_kernel.h"
 #include "scavenger/scavenger.h"
 #include "scavenger/sysmon.h"
 

@@ -1,0 +1,128 @@
+#include "mheap/go15/goroutines.h"
+
+#include "absl/strings/str_format.h"
+#include "mheap/go15/msize.h"
+#include "runtime_port/base/check.h"
+
+namespace thp {
+namespace {
+
+constexpr uintptr_t kPtrSize = 8;
+
+// newproc1 runs on the g0 stack (systemstack), where startGC does nothing.
+class SystemStack {
+ public:
+  explicit SystemStack(GcModel& gc) : gc_(gc) { gc_.set_on_system_stack(true); }
+  ~SystemStack() { gc_.set_on_system_stack(false); }
+  SystemStack(const SystemStack&) = delete;
+  SystemStack& operator=(const SystemStack&) = delete;
+
+ private:
+  GcModel& gc_;
+};
+
+}  // namespace
+
+GoroutineTable::GoroutineTable(Malloc& malloc, GcModel& gc, StackAllocator& stacks, int nprocs)
+    : malloc_(malloc), gc_(gc), stacks_(stacks), pfree_(static_cast<size_t>(nprocs)) {}
+
+bool GoroutineTable::GfGet(int p, GIndex* out) {
+  std::vector<GIndex>& local = pfree_[static_cast<size_t>(p)];
+  if (local.empty()) {
+    // Take a batch from the global list, one g at a time (head to head).
+    while (local.size() < static_cast<size_t>(kGFreeBatch) && !sched_free_.empty()) {
+      local.push_back(sched_free_.back());
+      sched_free_.pop_back();
+    }
+  }
+  if (local.empty()) return false;
+  const GIndex g = local.back();
+  local.pop_back();
+  G& gp = gs_[g];
+  if (gp.stack_lo == 0) {
+    // Its stack was freed (by gfput or by the GC): a fresh fixed-size one.
+    gp.stack_lo = stacks_.Alloc(kFixedStack, p);
+    gp.stack_bytes = kFixedStack;
+  }
+  *out = g;
+  return true;
+}
+
+void GoroutineTable::GfPut(int p, GIndex g) {
+  G& gp = gs_[g];
+  if (gp.stack_bytes != kFixedStack) {
+    stacks_.Free(gp.stack_lo, gp.stack_bytes, p);
+    gp.stack_lo = 0;
+    gp.stack_bytes = 0;
+  }
+  std::vector<GIndex>& local = pfree_[static_cast<size_t>(p)];
+  local.push_back(g);
+  if (local.size() >= static_cast<size_t>(kGFreeLocalMax)) {
+    while (local.size() >= static_cast<size_t>(kGFreeBatch)) {
+      sched_free_.push_back(local.back());
+      local.pop_back();
+    }
+  }
+}
+
+void GoroutineTable::AllgAdd(GIndex g, int p) {
+  (void)g;  // gs_ already holds it: it is a root while the array grows
+  if (gs_.size() <= allgs_cap_) return;
+  // growslice, Go 1.5, for a []*g of len allglen-1 needing one more slot.
+  const uintptr_t bytes = GrowSliceBytes(kPtrSize, gs_.size() - 1, allgs_cap_, gs_.size());
+  // The old array stays a root until the new one is in place.
+  const uintptr_t array = malloc_.MallocGC(bytes, /*noscan=*/false, p);
+  allgs_array_ = array;
+  allgs_cap_ = bytes / kPtrSize;
+}
+
+GoroutineTable::GIndex GoroutineTable::NewProc(int p) {
+  SystemStack on_g0(gc_);
+  GIndex g = 0;
+  if (!GfGet(p, &g)) {
+    // malg(_StackMin), then allgadd.
+    const uintptr_t addr = malloc_.MallocGC(kGStructBytes, /*noscan=*/false, p);
+    G gp;
+    gp.addr = addr;
+    gp.stack_lo = stacks_.Alloc(kFixedStack, p);
+    gp.stack_bytes = kFixedStack;
+    g = gs_.size();
+    gs_.push_back(gp);
+    AllgAdd(g, p);
+  }
+  THP_CHECK(gs_[g].stack_lo != 0, "newproc1: newg missing stack");
+  THP_CHECK(!gs_[g].running, "newproc1: new g is not Gdead");
+  gs_[g].running = true;
+  return g;
+}
+
+void GoroutineTable::CopyStack(GIndex g, uintptr_t bytes, int p) {
+  THP_CHECK(IsRunning(g), absl::StrFormat("copystack of g %d: not running", g));
+  G& gp = gs_[g];
+  const uintptr_t lo = stacks_.Alloc(bytes, p);
+  stacks_.Free(gp.stack_lo, gp.stack_bytes, p);
+  gp.stack_lo = lo;
+  gp.stack_bytes = bytes;
+}
+
+void GoroutineTable::GoExit(GIndex g, int p) {
+  THP_CHECK(IsRunning(g), absl::StrFormat("goexit of g %d: not running", g));
+  gs_[g].running = false;
+  GfPut(p, g);
+}
+
+void GoroutineTable::ShrinkStacks() {
+  for (G& gp : gs_) {
+    if (gp.running || gp.stack_lo == 0) continue;
+    stacks_.Free(gp.stack_lo, gp.stack_bytes, /*p=*/-1);
+    gp.stack_lo = 0;
+    gp.stack_bytes = 0;
+  }
+}
+
+void GoroutineTable::ForEachRoot(const std::function<void(uintptr_t)>& mark) const {
+  if (allgs_array_ != 0) mark(allgs_array_);
+  for (const G& gp : gs_) mark(gp.addr);
+}
+
+}  // namespace thp

@@ -1,0 +1,103 @@
+// The goroutine table of Go 1.5 (proc1.go, stack1.go) as far as it touches
+// the heap: every g ever made (allgs), the free lists of dead gs (per P and
+// global, sched.gfree), and each g's stack. newproc1 takes a dead g from
+// gfget or else makes one with malg (a 368-byte g struct, size class 384,
+// pointerful, on the creating P's mcache, then a 2 KiB stack) and appends it
+// to allgs (a []*g that growslice reallocates when it fills; the old array
+// becomes garbage). g structs are never freed: allgs keeps them, so they and
+// the allgs array are GC roots for the life of the process. A goroutine that
+// exits goes back on its P's free list with its stack if that stack is
+// exactly 2 KiB; markroot, at mark termination, frees the stack of every
+// dead g (shrinkstack on _Gdead), so the next goroutine that reuses one
+// allocates a stack anew.
+//
+// Left out: what a g does while it runs. Only newproc1, copystack's
+// allocate-new/free-old on growth, goexit0's gfput and the GC's dead-stack
+// freeing are modelled; a live goroutine's stack is never shrunk here
+// (shrinkstack on a live g halves a stack less than a quarter used, which
+// needs the goroutine's stack depth at the moment of the GC).
+#ifndef THP_MHEAP_GO15_GOROUTINES_H_
+#define THP_MHEAP_GO15_GOROUTINES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "mheap/go15/mcache.h"
+#include "mheap/go15/mgc.h"
+#include "mheap/go15/stack.h"
+
+namespace thp {
+
+// unsafe.Sizeof(runtime.g{}) in go1.5 on linux/amd64; mallocgc rounds it to
+// the 384-byte class.
+inline constexpr uintptr_t kGStructBytes = 368;
+// gfput moves gs to the global list when a P holds this many dead ones...
+inline constexpr int kGFreeLocalMax = 64;
+// ...until it holds fewer than this; gfget refills an empty P up to this.
+inline constexpr int kGFreeBatch = 32;
+
+class GoroutineTable final : public GoroutineRoots {
+ public:
+  // An index into allgs.
+  using GIndex = size_t;
+
+  GoroutineTable(Malloc& malloc, GcModel& gc, StackAllocator& stacks, int nprocs);
+  GoroutineTable(const GoroutineTable&) = delete;
+  GoroutineTable& operator=(const GoroutineTable&) = delete;
+
+  // Mirrors newproc1, Go 1.5, on P p: a dead g from gfget, or malg's new g
+  // and 2 KiB stack plus allgadd. The g is running when this returns. Its
+  // allocations start no GC cycle (newproc1 runs on the system stack).
+  GIndex NewProc(int p);
+  // Mirrors copystack, Go 1.5: running g's stack becomes `bytes` (a power of
+  // two of at least 2 KiB): the new stack is allocated on P p, then the old
+  // one freed there.
+  void CopyStack(GIndex g, uintptr_t bytes, int p);
+  // Mirrors goexit0's gfput, Go 1.5: running g dies on P p.
+  void GoExit(GIndex g, int p);
+
+  // GoroutineRoots: markroot's shrinkstack during mark termination, Go 1.5,
+  // for every g in allgs: a dead g's stack is freed (stackfree with
+  // preemptoff set, so straight to the global pool). Live gs keep theirs.
+  void ShrinkStacks() override;
+  // The g structs and the allgs array, for the GC.
+  void ForEachRoot(const std::function<void(uintptr_t)>& mark) const;
+
+  bool IsRunning(GIndex g) const { return g < gs_.size() && gs_[g].running; }
+  size_t allglen() const { return gs_.size(); }
+  uintptr_t allgs_array() const { return allgs_array_; }
+  size_t allgs_cap() const { return allgs_cap_; }
+  uintptr_t g_struct(GIndex g) const { return gs_[g].addr; }
+  uintptr_t stack_lo(GIndex g) const { return gs_[g].stack_lo; }
+  uintptr_t stack_bytes(GIndex g) const { return gs_[g].stack_bytes; }
+  size_t local_free(int p) const { return pfree_[static_cast<size_t>(p)].size(); }
+  size_t global_free() const { return sched_free_.size(); }
+
+ private:
+  struct G {
+    uintptr_t addr = 0;         // the g struct
+    uintptr_t stack_lo = 0;     // 0: no stack
+    uintptr_t stack_bytes = 0;  // stackAlloc
+    bool running = false;
+  };
+  // Mirrors gfget and gfput, Go 1.5.
+  bool GfGet(int p, GIndex* g);
+  void GfPut(int p, GIndex g);
+  // Mirrors allgadd, Go 1.5 (append through growslice on P p).
+  void AllgAdd(GIndex g, int p);
+
+  Malloc& malloc_;
+  GcModel& gc_;
+  StackAllocator& stacks_;
+  std::vector<G> gs_;                       // allgs, in allgadd order
+  uintptr_t allgs_array_ = 0;               // allgs' backing array (0 while nil)
+  size_t allgs_cap_ = 0;
+  std::vector<std::vector<GIndex>> pfree_;  // p.gfree, back() is the head
+  std::vector<GIndex> sched_free_;          // sched.gfree, back() is the head
+};
+
+}  // namespace thp
+
+#endif  // THP_MHEAP_GO15_GOROUTINES_H_

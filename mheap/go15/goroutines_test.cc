@@ -1,0 +1,183 @@
+// The goroutine table through the runtime: what newproc1 allocates, gfree
+// reuse, the 64/32 rule between the P lists and the global one, allgs'
+// growth, and the GC freeing the stacks of dead goroutines (never their g).
+#include "mheap/go15/goroutines.h"
+
+#include "gtest/gtest.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/sim_kernel.h"
+
+namespace thp {
+namespace {
+
+class GoroutineTableTest : public ::testing::Test {
+ protected:
+  GoroutineTableTest() {
+    RuntimeOptions o;
+    o.gomaxprocs = 2;
+    absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(sim_, clock_, o);
+    EXPECT_TRUE(rt.ok()) << rt.status();
+    rt_ = *std::move(rt);
+  }
+  const GoroutineTable& table() const { return rt_->goroutines(); }
+  size_t Go(int p) {
+    absl::StatusOr<size_t> g = rt_->NewGoroutine(p);
+    EXPECT_TRUE(g.ok()) << g.status();
+    return g.ok() ? *g : 0;
+  }
+  void Exit(size_t g, int p) { EXPECT_TRUE(rt_->ExitGoroutine(g, p).ok()); }
+  // Bytes mallocgc has handed out: heap_live plus what the mcaches have not
+  // flushed into it yet.
+  uint64_t AllocatedBytes() {
+    uint64_t n = rt_->heap().stats().heap_live;
+    for (int p = 0; p < rt_->gomaxprocs(); ++p) n += rt_->malloc().cache(p).local_cachealloc;
+    return n;
+  }
+  // Whether the object at x is allocated in its span.
+  bool Allocated(uintptr_t x) {
+    MSpan* s = rt_->heap().LookupMaybe(x);
+    if (s == nullptr || s->state != SpanState::kInUse) return false;
+    if (s->sizeclass == 0) return true;
+    return s->allocated[(x - s->base()) / s->elemsize];
+  }
+
+  SimulatedKernel sim_;
+  VirtualClock clock_;
+  std::unique_ptr<Runtime> rt_;
+};
+
+TEST_F(GoroutineTableTest, ANewGTakesOne384ByteObjectAndOneFixedStack) {
+  for (int i = 0; i < 3; ++i) Go(0);
+  ASSERT_EQ(table().allgs_cap(), 4u);  // the fourth g fits: no growslice
+  const uint64_t bytes = AllocatedBytes();
+  const uintptr_t cached = rt_->stacks().CachedBytes(0, 0);
+  const size_t g = Go(0);
+  EXPECT_EQ(g, 3u);
+  EXPECT_EQ(AllocatedBytes() - bytes, 384u);
+  MSpan* s = rt_->heap().LookupMaybe(table().g_struct(g));
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->elemsize, 384u);
+  EXPECT_EQ(table().stack_bytes(g), 2048u);
+  EXPECT_EQ(rt_->stacks().CachedBytes(0, 0), cached - 2048);
+  EXPECT_EQ(rt_->heap().Lookup(table().stack_lo(g))->state, SpanState::kStack);
+  rt_->heap().CheckInvariants();
+}
+
+TEST_F(GoroutineTableTest, ExitAndReuseBeforeAGcAllocateNothing) {
+  const size_t g = Go(0);
+  const uintptr_t stack = table().stack_lo(g);
+  Exit(g, 0);
+  EXPECT_EQ(table().local_free(0), 1u);
+  const uint64_t bytes = AllocatedBytes();
+  const uintptr_t cached = rt_->stacks().CachedBytes(0, 0);
+  EXPECT_EQ(Go(0), g);
+  EXPECT_EQ(table().stack_lo(g), stack);
+  EXPECT_EQ(AllocatedBytes(), bytes);
+  EXPECT_EQ(rt_->stacks().CachedBytes(0, 0), cached);
+  EXPECT_EQ(table().allglen(), 1u);
+}
+
+TEST_F(GoroutineTableTest, AGcFreesDeadStacksAndReuseAllocatesAFreshOne) {
+  const size_t live = Go(0);
+  const size_t dead = Go(0);
+  const uintptr_t live_stack = table().stack_lo(live);
+  Exit(dead, 0);
+  rt_->GC();
+  EXPECT_EQ(table().stack_lo(dead), 0u);
+  EXPECT_EQ(table().stack_lo(live), live_stack);
+  // The caches were flushed and the dead stack freed; the live one keeps
+  // its 32 KiB span.
+  EXPECT_EQ(rt_->heap().stats().stacks_inuse, 32u << 10);
+  Exit(live, 0);
+  rt_->GC();
+  EXPECT_EQ(rt_->heap().stats().stacks_inuse, 0u);
+  // Reuse (the last g freed is P 0's head) allocates a stack again: a new
+  // 32 KiB stack span through a cache refill.
+  EXPECT_EQ(Go(0), live);
+  EXPECT_NE(table().stack_lo(live), 0u);
+  EXPECT_EQ(table().stack_bytes(live), 2048u);
+  EXPECT_EQ(rt_->heap().stats().stacks_inuse, 32u << 10);
+  EXPECT_EQ(rt_->stacks().CachedBytes(0, 0), 14u << 10);
+  // A P with no dead g of its own and an empty global list makes a new one.
+  EXPECT_EQ(Go(1), 2u);
+  rt_->heap().CheckInvariants();
+}
+
+TEST_F(GoroutineTableTest, APHoldsAtMost63DeadGsThenHandsAllButThirtyOneToTheGlobalList) {
+  std::vector<size_t> gs;
+  for (int i = 0; i < 64; ++i) gs.push_back(Go(0));
+  for (int i = 0; i < 63; ++i) Exit(gs[static_cast<size_t>(i)], 0);
+  EXPECT_EQ(table().local_free(0), 63u);
+  EXPECT_EQ(table().global_free(), 0u);
+  Exit(gs[63], 0);
+  EXPECT_EQ(table().local_free(0), 31u);
+  EXPECT_EQ(table().global_free(), 33u);
+  // An empty P takes a batch of 32 from the global list, then one of them.
+  const size_t reused = Go(1);
+  EXPECT_LT(reused, 64u);
+  EXPECT_EQ(table().local_free(1), 31u);
+  EXPECT_EQ(table().global_free(), 1u);
+  EXPECT_EQ(table().allglen(), 64u);
+}
+
+TEST_F(GoroutineTableTest, AllgsGrowsLikeAppendAndItsOldArraysAreGarbage) {
+  std::vector<size_t> caps;
+  std::vector<uintptr_t> arrays;
+  for (int i = 0; i < 1100; ++i) {
+    Go(i % 2);
+    if (caps.empty() || caps.back() != table().allgs_cap()) {
+      caps.push_back(table().allgs_cap());
+      arrays.push_back(table().allgs_array());
+    }
+  }
+  // growslice doubles below 1024 elements, then adds a quarter, rounding
+  // each array to a size class (1024 * 1.25 = 1280 pointers = 10240 bytes,
+  // in the 10496-byte class: 1312 pointers).
+  EXPECT_EQ(caps, (std::vector<size_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1312}));
+  rt_->GC();
+  for (size_t i = 0; i + 1 < arrays.size(); ++i) EXPECT_FALSE(Allocated(arrays[i])) << caps[i];
+  EXPECT_TRUE(Allocated(arrays.back()));
+}
+
+TEST_F(GoroutineTableTest, GStructsSurviveEveryGc) {
+  std::vector<size_t> gs;
+  for (int i = 0; i < 100; ++i) gs.push_back(Go(i % 2));
+  for (size_t g : gs) Exit(g, static_cast<int>(g % 2));
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    rt_->GC();
+    for (size_t g : gs) {
+      EXPECT_TRUE(Allocated(table().g_struct(g))) << g;
+      EXPECT_EQ(table().stack_lo(g), 0u);
+    }
+  }
+  EXPECT_EQ(rt_->heap().stats().stacks_inuse, 0u);
+  rt_->heap().CheckInvariants();
+}
+
+TEST_F(GoroutineTableTest, AGrownStackIsCopiedAndFreedAtExit) {
+  const size_t g = Go(0);
+  ASSERT_TRUE(rt_->GrowGoroutine(g, 4096, 0).ok());
+  ASSERT_TRUE(rt_->GrowGoroutine(g, 64 << 10, 0).ok());
+  EXPECT_EQ(table().stack_bytes(g), 64u << 10);
+  EXPECT_EQ(rt_->heap().Lookup(table().stack_lo(g))->npages, PageCount(8));
+  Exit(g, 0);
+  // gfput frees a stack that is not 2 KiB at once.
+  EXPECT_EQ(table().stack_lo(g), 0u);
+  EXPECT_EQ(Go(0), g);
+  EXPECT_EQ(table().stack_bytes(g), 2048u);
+}
+
+TEST_F(GoroutineTableTest, BadGoroutineCallsFailCleanly) {
+  EXPECT_EQ(rt_->NewGoroutine(2).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(rt_->ExitGoroutine(0, 0).code(), absl::StatusCode::kNotFound);
+  const size_t g = Go(0);
+  EXPECT_EQ(rt_->GrowGoroutine(g, 3000, 0).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(rt_->GrowGoroutine(g, 4096, -1).code(), absl::StatusCode::kInvalidArgument);
+  Exit(g, 0);
+  EXPECT_EQ(rt_->ExitGoroutine(g, 0).message(), "exit of goroutine 0: not running");
+  EXPECT_EQ(rt_->GrowGoroutine(g, 4096, 0).code(), absl::StatusCode::kNotFound);
+  rt_->heap().CheckInvariants();
+}
+
+}  // namespace
+}  // namespace thp

@@ -1,0 +1,125 @@
+#include "mheap/go15/mcache.h"
+
+#include "runtime_port/base/check.h"
+
+namespace thp {
+
+Malloc::Malloc(MHeap& heap, SpanSweeper& sweeper, GcTrigger& trigger, int nprocs)
+    : heap_(heap), sweeper_(sweeper), trigger_(trigger), caches_(static_cast<size_t>(nprocs)) {
+  for (int c = 0; c < kNumSizeClasses; ++c) {
+    central_.push_back(std::make_unique<MCentral>(c, heap, sweeper));
+  }
+  // procresize, Go 1.5: P0 takes m0's mcache (allocated by mallocinit); the
+  // other Ps get new ones.
+  for (int p = 1; p < nprocs; ++p) heap.AllocMCacheRecord();
+}
+
+MSpan* Malloc::Refill(int p, int sizeclass) {
+  MCache& c = cache(p);
+  MSpan* s = c.alloc[static_cast<size_t>(sizeclass)];
+  if (s != nullptr) {
+    THP_CHECK(s->freelist.empty(), "refill on a nonempty span");
+    s->incache = false;
+  }
+  heap_.set_current_p(p);
+  s = central(sizeclass).CacheSpan();
+  if (s == nullptr) Throw("out of memory");
+  THP_CHECK(!s->freelist.empty(), "empty span");
+  c.alloc[static_cast<size_t>(sizeclass)] = s;
+  return s;
+}
+
+void Malloc::ReleaseAll(int p) {
+  MCache& c = cache(p);
+  for (int i = 0; i < kNumSizeClasses; ++i) {
+    MSpan*& s = c.alloc[static_cast<size_t>(i)];
+    if (s != nullptr) {
+      central(i).UncacheSpan(s);
+      s = nullptr;
+    }
+  }
+}
+
+void Malloc::ReleaseAllCaches() {
+  for (int p = 0; p < nprocs(); ++p) ReleaseAll(p);
+}
+
+uintptr_t Malloc::TakeObject(MSpan* s) {
+  const uint16_t slot = s->freelist.back();
+  s->freelist.pop_back();
+  s->allocated[slot] = true;
+  ++s->ref;
+  return s->base() + slot * s->elemsize;
+}
+
+MSpan* Malloc::LargeAlloc(uintptr_t size, bool needzero) {
+  if (size + kPageSize < size) Throw("out of memory");
+  const PageCount npages = PageCount::ForBytes(size);
+  sweeper_.DeductSweepCredit(npages.bytes(), npages.raw());
+  MSpan* s = heap_.Alloc(npages, 0, /*large=*/true, needzero);
+  if (s == nullptr) Throw("out of memory");
+  s->limit = s->base() + size;
+  return s;
+}
+
+uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
+  if (size == 0) return kZeroBase;
+  MCache& c = cache(p);
+  heap_.set_current_p(p);
+  bool shouldhelpgc = false;
+  uintptr_t x = 0;
+  if (size <= kMaxSmallSize) {
+    if (noscan && size < kTinySize) {
+      // The tiny allocator: several tiny noscan objects share a 16-byte block.
+      uintptr_t off = c.tinyoffset;
+      if ((size & 7) == 0) {
+        off = RoundUpTo(off, 8);
+      } else if ((size & 3) == 0) {
+        off = RoundUpTo(off, 4);
+      } else if ((size & 1) == 0) {
+        off = RoundUpTo(off, 2);
+      }
+      if (off + size <= kTinySize && c.tiny != 0) {
+        x = c.tiny + off;
+        c.tinyoffset = off + size;
+        ++c.local_tinyallocs;
+        return x;
+      }
+      MSpan* s = c.alloc[kTinySizeClass];
+      if (s == nullptr || s->freelist.empty()) {
+        s = Refill(p, kTinySizeClass);
+        shouldhelpgc = true;
+      }
+      x = TakeObject(s);
+      // Go 1.5 adopts the new block only if it leaves more room than the old
+      // one; with no block yet (tinyoffset 0) it never does. Go 1.6+ also
+      // adopts it when there is no block ("|| c.tiny == nil"); this port
+      // keeps 1.5's condition.
+      if (size < c.tinyoffset) {
+        c.tiny = x;
+        c.tinyoffset = size;
+      }
+      size = kTinySize;
+    } else {
+      const int sizeclass = GetSizeClasses().SizeToClass(size);
+      size = GetSizeClasses().ClassToSize(sizeclass);
+      MSpan* s = c.alloc[static_cast<size_t>(sizeclass)];
+      if (s == nullptr || s->freelist.empty()) {
+        s = Refill(p, sizeclass);
+        shouldhelpgc = true;
+      }
+      x = TakeObject(s);
+    }
+    c.local_cachealloc += size;
+  } else {
+    shouldhelpgc = true;
+    MSpan* s = LargeAlloc(size, /*needzero=*/true);
+    x = s->base();
+    size = s->elemsize;
+  }
+  if (!noscan) c.local_scan += size;  // the model has no ptrdata: all of it is scannable
+  trigger_.AfterMalloc(shouldhelpgc, x);
+  return x;
+}
+
+}  // namespace thp

@@ -1,0 +1,71 @@
+// The per-P cache of small-object spans and the tiny block (Go 1.5
+// mcache.go), and mallocgc's allocation paths (malloc.go) on top of it.
+#ifndef THP_MHEAP_GO15_MCACHE_H_
+#define THP_MHEAP_GO15_MCACHE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "mheap/go15/mcentral.h"
+#include "mheap/go15/msize.h"
+
+namespace thp {
+
+struct MCache {
+  std::array<MSpan*, kNumSizeClasses> alloc{};  // nullptr stands for Go's emptymspan
+  uintptr_t tiny = 0;
+  uintptr_t tinyoffset = 0;
+  uint64_t local_cachealloc = 0;
+  uint64_t local_scan = 0;
+  uint64_t local_tinyallocs = 0;
+};
+
+// What mallocgc asks of the GC model after an allocation.
+class GcTrigger {
+ public:
+  virtual ~GcTrigger() = default;
+  // Mirrors "if shouldhelpgc && shouldtriggergc() { startGC(background) }".
+  // `new_object` is what mallocgc is about to return: the allocating
+  // goroutine holds it, so a cycle started here must treat it as live.
+  virtual void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) = 0;
+};
+
+// The allocator: the central lists, one mcache per P and mallocgc.
+class Malloc {
+ public:
+  // The address Go returns for every 0-byte allocation (&zerobase).
+  static constexpr uintptr_t kZeroBase = 0x1000;
+
+  Malloc(MHeap& heap, SpanSweeper& sweeper, GcTrigger& trigger, int nprocs);
+
+  // Mirrors mallocgc, Go 1.5: the address of a new object of `size` bytes
+  // on P `p`. `noscan`: the object holds no pointers.
+  uintptr_t MallocGC(uintptr_t size, bool noscan, int p);
+
+  // Mirrors mCache_Refill and mCache_ReleaseAll.
+  MSpan* Refill(int p, int sizeclass);
+  void ReleaseAll(int p);
+  void ReleaseAllCaches();
+
+  MCentral& central(int sizeclass) { return *central_[static_cast<size_t>(sizeclass)]; }
+  MCache& cache(int p) { return caches_[static_cast<size_t>(p)]; }
+  int nprocs() const { return static_cast<int>(caches_.size()); }
+
+ private:
+  // Takes the head object of s's free list.
+  uintptr_t TakeObject(MSpan* s);
+  // Mirrors largeAlloc, Go 1.5.
+  MSpan* LargeAlloc(uintptr_t size, bool needzero);
+
+  MHeap& heap_;
+  SpanSweeper& sweeper_;
+  GcTrigger& trigger_;
+  std::vector<std::unique_ptr<MCentral>> central_;
+  std::vector<MCache> caches_;
+};
+
+}  // namespace thp
+
+#endif  // THP_MHEAP_GO15_MCACHE_H_

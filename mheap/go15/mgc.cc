@@ -1,0 +1,286 @@
+#include "mheap/go15/mgc.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "runtime_port/base/check.h"
+
+namespace thp {
+namespace {
+
+constexpr uint64_t kDefaultHeapMinimum = 4 << 20;
+constexpr uint64_t kSweepMinHeapDistance = 1 << 20;
+constexpr double kGcGoalUtilization = 0.25;
+constexpr double kTriggerGain = 0.5;
+
+}  // namespace
+
+GcModel::GcModel(MHeap& heap, StackAllocator& stacks, const RootSet& roots, int gcpercent)
+    : heap_(heap), stacks_(stacks), roots_(roots), gcpercent_(gcpercent < 0 ? -1 : gcpercent) {
+  // Mirrors setGCPercent and gcinit, Go 1.5.
+  heapminimum_ = gcpercent_ < 0 ? 0 : kDefaultHeapMinimum * static_cast<uint64_t>(gcpercent_) / 100;
+  heap_.stats().next_gc = heapminimum_;
+  heap_.set_hooks(this);
+}
+
+bool GcModel::ShouldTriggerGC() const {
+  return heap_.stats().heap_live >= heap_.stats().next_gc && !in_cycle_;
+}
+
+void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
+  if (on_system_stack_) return;
+  if (shouldhelpgc && ShouldTriggerGC()) {
+    in_flight_ = new_object;
+    StartGC(GcMode::kBackground, false);
+    in_flight_ = 0;
+  }
+}
+
+void GcModel::StartGC(GcMode mode, bool force_trigger) {
+  if (gcpercent_ < 0 || in_cycle_) return;
+  if (mode == GcMode::kBackground && !(force_trigger || ShouldTriggerGC())) return;
+  RunCycle(mode);
+}
+
+void GcModel::FlushCache(int p) {
+  MCache& c = malloc_->cache(p);
+  MemStats& st = heap_.stats();
+  st.heap_scan += c.local_scan;
+  c.local_scan = 0;
+  st.heap_live += c.local_cachealloc;
+  c.local_cachealloc = 0;
+  st.tinyallocs += c.local_tinyallocs;
+  c.local_tinyallocs = 0;
+}
+
+void GcModel::BeforeAlloc(PageCount npage) {
+  // mHeap_Alloc_m: reclaim at least npage pages while sweeping is unfinished,
+  // then move the current P's cached stats into memstats.
+  if (!sweepdone_) heap_.Reclaim(npage, *this, [this] { return SweepOne(); });
+  if (malloc_ != nullptr) FlushCache(heap_.current_p());
+}
+
+void GcModel::BeforeFree() {
+  if (malloc_ != nullptr) FlushCache(heap_.current_p());
+}
+
+void GcModel::RunCycle(GcMode mode) {
+  THP_CHECK(malloc_ != nullptr, "GcModel needs the allocator");
+  in_cycle_ = true;
+  GcCycle cycle;
+  cycle.num = heap_.stats().numgc + 1;
+  cycle.mode = mode;
+  cycle.start_ns = heap_.clock().NanoTime();
+  // Finish the previous cycle's sweep (gosweepone loop, finishsweep_m).
+  while (SweepOne() != ~uintptr_t{0}) {
+  }
+  // clearpools: every P drops its tiny block.
+  for (int p = 0; p < malloc_->nprocs(); ++p) {
+    malloc_->cache(p).tiny = 0;
+    malloc_->cache(p).tinyoffset = 0;
+  }
+  // gcResetMarkState.
+  bytes_marked_ = 0;
+  initial_heap_live_ = heap_.stats().heap_live;
+  cycle.heap0 = heap_.stats().heap_live;
+  MemStats& st = heap_.stats();
+  if (mode == GcMode::kBackground) {
+    // gcController.startCycle: on a heap still at its minimum, fake the
+    // previous cycle's marked heap from the trigger.
+    if (st.next_gc <= heapminimum_) {
+      st.heap_marked = static_cast<uint64_t>(static_cast<double>(st.next_gc) / (1 + trigger_ratio_));
+      st.heap_reachable = st.heap_marked;
+    }
+    cycle.heap_goal = static_cast<uint64_t>(static_cast<double>(st.heap_reachable) *
+                                            (1 + gcpercent_ / 100.0));
+    // (Concurrent scan and mark happen instantaneously here.)
+    EndCycle();
+  } else {
+    cycle.heap_goal = cycle.heap0;
+  }
+  cycle.heap1 = st.heap_live;
+  stacks_.set_gc_running(true);
+  Mark();
+  MarkTermination(cycle);
+  stacks_.set_gc_running(false);
+  SweepPhase(mode);
+  ++st.numgc;
+  heap_.NextGeneration();
+  cycle.next_gc = st.next_gc;
+  cycle.trigger_ratio = trigger_ratio_;
+  cycles_.push_back(cycle);
+  in_cycle_ = false;
+  if (on_cycle_) on_cycle_(cycle);
+}
+
+void GcModel::EndCycle() {
+  const MemStats& st = heap_.stats();
+  const double goal_growth = gcpercent_ / 100.0;
+  const double actual_growth =
+      static_cast<double>(st.heap_live) / static_cast<double>(std::max<uint64_t>(st.heap_marked, 1)) - 1;
+  const double utilization = kGcGoalUtilization;  // no assists modelled
+  const double error = goal_growth - trigger_ratio_ -
+                       utilization / kGcGoalUtilization * (actual_growth - trigger_ratio_);
+  trigger_ratio_ += kTriggerGain * error;
+  trigger_ratio_ = std::clamp(trigger_ratio_, 0.0, goal_growth * 0.95);
+}
+
+void GcModel::Mark() {
+  // gcCopySpans, then markroot's _RootFlushCaches: every mcache span goes
+  // back to its central list and every stack cache to the pool.
+  work_spans_ = heap_.CopySpansForGC();
+  for (int p = 0; p < malloc_->nprocs(); ++p) {
+    malloc_->ReleaseAll(p);
+    stacks_.ClearCache(p);
+  }
+  // The goroutine roots follow the caches flush in markroot's order; at mark
+  // termination each g's stack may be shrunk, a dead g's freed.
+  if (goroutines_ != nullptr) goroutines_->ShrinkStacks();
+  // Mark bits for every in-use span, then the workload's live objects.
+  for (size_t i = 0; i < work_spans_; ++i) {
+    MSpan* s = heap_.AllSpan(i);
+    s->marked.clear();
+    if (s->state != SpanState::kInUse) continue;
+    s->marked.assign(s->sizeclass == 0 ? 1 : s->Capacity(), false);
+  }
+  // Roots come in address order, so most share the previous root's span.
+  MSpan* last = nullptr;
+  auto mark = [this, &last](uintptr_t addr) {
+    MSpan* s = last != nullptr && addr >= last->base() && addr < last->end()
+                   ? last
+                   : heap_.LookupMaybe(addr);
+    last = s;
+    if (s == nullptr || s->marked.empty()) return;
+    if (s->sizeclass == 0) {
+      if (!s->marked[0]) {
+        s->marked[0] = true;
+        bytes_marked_ += s->elemsize;
+      }
+      return;
+    }
+    const size_t slot = (addr - s->base()) / s->elemsize;
+    if (slot < s->allocated.size() && s->allocated[slot] && !s->marked[slot]) {
+      s->marked[slot] = true;
+      bytes_marked_ += s->elemsize;
+    }
+  };
+  roots_.ForEachLive(mark);
+  if (in_flight_ != 0) mark(in_flight_);
+}
+
+void GcModel::MarkTermination(GcCycle& cycle) {
+  // Mirrors the end of gcMark, Go 1.5.
+  stacks_.FreeStackSpans();
+  for (int p = 0; p < malloc_->nprocs(); ++p) FlushCache(p);  // cachestats
+  MemStats& st = heap_.stats();
+  const uint64_t allocated_during_cycle = st.heap_live - initial_heap_live_;
+  st.heap_reachable =
+      bytes_marked_ >= allocated_during_cycle ? bytes_marked_ - allocated_during_cycle : 0;
+  st.next_gc = static_cast<uint64_t>(static_cast<double>(st.heap_reachable) * (1 + trigger_ratio_));
+  if (st.next_gc < heapminimum_) st.next_gc = heapminimum_;
+  st.heap_live = bytes_marked_;
+  st.heap_marked = bytes_marked_;
+  const uint64_t min_next_gc =
+      st.heap_live + kSweepMinHeapDistance * static_cast<uint64_t>(gcpercent_) / 100;
+  if (st.next_gc < min_next_gc) st.next_gc = min_next_gc;
+  cycle.heap2 = bytes_marked_;
+}
+
+void GcModel::SweepPhase(GcMode mode) {
+  // Mirrors gcSweep, Go 1.5.
+  work_spans_ = heap_.CopySpansForGC();
+  heap_.AdvanceSweepgen();
+  sweepdone_ = false;
+  sweep_idx_ = 0;
+  if (mode == GcMode::kForceBlock) {
+    sweep_pages_per_byte_ = 0;
+    pages_swept_ = 0;
+    while (SweepOne() != ~uintptr_t{0}) {
+    }
+    return;
+  }
+  uint64_t pages_to_sweep = 0;
+  for (size_t i = 0; i < work_spans_; ++i) {
+    const MSpan* s = heap_.AllSpan(i);
+    if (s->state == SpanState::kInUse) pages_to_sweep += s->npages.raw();
+  }
+  int64_t distance = static_cast<int64_t>(heap_.stats().next_gc) -
+                     static_cast<int64_t>(heap_.stats().heap_live) - (1 << 20);
+  if (distance < static_cast<int64_t>(kPageSize)) distance = kPageSize;
+  sweep_pages_per_byte_ = static_cast<double>(pages_to_sweep) / static_cast<double>(distance);
+  pages_swept_ = 0;
+  span_bytes_alloc_ = 0;
+}
+
+uintptr_t GcModel::SweepOne() {
+  const uint32_t sg = heap_.sweepgen();
+  for (;;) {
+    if (sweep_idx_ >= work_spans_) {
+      sweepdone_ = true;
+      return ~uintptr_t{0};
+    }
+    MSpan* s = heap_.AllSpan(sweep_idx_++);
+    if (s->state != SpanState::kInUse) {
+      s->sweepgen = sg;
+      continue;
+    }
+    if (s->sweepgen != sg - 2) continue;
+    s->sweepgen = sg - 1;
+    const uintptr_t npages = s->npages.raw();
+    return Sweep(s, /*preserve=*/false) ? npages : 0;
+  }
+}
+
+int GcModel::BackgroundSweep(int turns) {
+  int n = 0;
+  while (n < turns && !sweepdone_ && SweepOne() != ~uintptr_t{0}) ++n;
+  return n;
+}
+
+void GcModel::DeductSweepCredit(uintptr_t bytes, uintptr_t caller_sweep_pages) {
+  if (sweep_pages_per_byte_ == 0) return;
+  span_bytes_alloc_ += bytes;
+  const int64_t owed =
+      static_cast<int64_t>(sweep_pages_per_byte_ * static_cast<double>(span_bytes_alloc_));
+  while (owed - static_cast<int64_t>(pages_swept_) > static_cast<int64_t>(caller_sweep_pages)) {
+    if (SweepOne() == ~uintptr_t{0}) {
+      sweep_pages_per_byte_ = 0;
+      break;
+    }
+  }
+}
+
+bool GcModel::Sweep(MSpan* s, bool preserve) {
+  // Mirrors mSpan_Sweep, Go 1.5.
+  const uint32_t sg = heap_.sweepgen();
+  THP_CHECK(s->state == SpanState::kInUse && s->sweepgen == sg - 1,
+            absl::StrFormat("MSpan_Sweep: bad span state %s sweepgen %d/%d",
+                            SpanStateName(s->state), s->sweepgen, sg));
+  pages_swept_ += s->npages.raw();
+  const std::vector<bool> marked = std::move(s->marked);
+  s->marked.clear();
+  if (s->sizeclass == 0) {
+    const bool dead = !marked.empty() && !marked[0];
+    if (!dead) {
+      s->sweepgen = sg;
+      return false;
+    }
+    THP_CHECK(!preserve, "can't preserve large span");
+    s->needzero = 1;
+    s->sweepgen = sg;
+    heap_.Free(s, /*acct=*/true);
+    return true;
+  }
+  std::vector<uint16_t> freed;
+  for (size_t i = 0; i < s->allocated.size(); ++i) {
+    if (s->allocated[i] && (marked.empty() || !marked[i])) freed.push_back(static_cast<uint16_t>(i));
+  }
+  if (marked.empty()) freed.clear();  // not in use at mark time: nothing to judge
+  if (freed.empty()) {
+    s->sweepgen = sg;
+    return false;
+  }
+  return malloc_->central(s->sizeclass).FreeSpan(s, freed, preserve);
+}
+
+}  // namespace thp

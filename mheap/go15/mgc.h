@@ -1,0 +1,135 @@
+// The garbage collector as the heap sees it (Go 1.5 mgc.go, mgcsweep.go):
+// when a cycle starts, which objects it finds live, when each span is swept
+// and what the next trigger is. Marking is not traced through pointers: the
+// workload names its live objects (RootSet), and every object not named is
+// garbage.
+//
+// Faithful: the order of a cycle (finish the previous sweep, drop the tiny
+// blocks, flush the mcaches and stack caches, free stack spans, pace, bump
+// sweepgen, sweep), the pacing (GOGC, 4 MiB minimum, 7/8 starting trigger
+// ratio, gain 0.5, sweepMinHeapDistance), sweep order (allspans order),
+// proportional sweep, reclaim before allocation, sweep in the central lists.
+// Simplified, and why it cannot change a span decision by itself: a cycle is
+// instantaneous (marking happens at the moment it is triggered, so objects
+// that die during Go's concurrent mark are not floating garbage here); there
+// are no mutator assists (assistTime 0, so utilization is the 0.25 goal);
+// the background sweeper runs only when the driver gives it turns
+// (BackgroundSweep).
+#ifndef THP_MHEAP_GO15_MGC_H_
+#define THP_MHEAP_GO15_MGC_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "mheap/go15/mcache.h"
+#include "mheap/go15/mheap.h"
+#include "mheap/go15/stack.h"
+#include "mheap/go15/sweeper.h"
+
+namespace thp {
+
+// The workload's live objects: every address it still holds.
+class RootSet {
+ public:
+  virtual ~RootSet() = default;
+  virtual void ForEachLive(const std::function<void(uintptr_t)>& mark) const = 0;
+};
+
+// The goroutines (allgs) as markroot visits them during mark termination.
+class GoroutineRoots {
+ public:
+  virtual ~GoroutineRoots() = default;
+  // markroot's shrinkstack, Go 1.5, on every g.
+  virtual void ShrinkStacks() = 0;
+};
+
+enum class GcMode { kBackground, kForce, kForceBlock };
+
+// One cycle, for gctrace and reports.
+struct GcCycle {
+  uint64_t num = 0;
+  GcMode mode = GcMode::kBackground;
+  int64_t start_ns = 0;
+  uint64_t heap0 = 0;      // heap_live at the start
+  uint64_t heap1 = 0;      // heap_live at mark termination
+  uint64_t heap2 = 0;      // bytes marked
+  uint64_t heap_goal = 0;
+  uint64_t next_gc = 0;
+  double trigger_ratio = 0;
+};
+
+class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHooks {
+ public:
+  // gcpercent: GOGC (-1 = off).
+  GcModel(MHeap& heap, StackAllocator& stacks, const RootSet& roots, int gcpercent);
+  // The allocator, whose caches the cycle flushes. Must be set before use.
+  void set_malloc(Malloc* malloc) { malloc_ = malloc; }
+  // The goroutine table markroot walks (may stay unset: no goroutines).
+  void set_goroutines(GoroutineRoots* g) { goroutines_ = g; }
+  // While set, mallocgc starts no cycle: startGC, Go 1.5, returns at once on
+  // the g0 stack (newproc1 runs there through systemstack), and the next
+  // allocation that helps the GC starts it instead.
+  void set_on_system_stack(bool on) { on_system_stack_ = on; }
+
+  // Mirrors startGC, Go 1.5.
+  void StartGC(GcMode mode, bool force_trigger);
+  // Mirrors shouldtriggergc.
+  bool ShouldTriggerGC() const;
+  // Gives the background sweeper up to `turns` spans to sweep; returns how
+  // many it swept (it parks when everything is swept).
+  int BackgroundSweep(int turns);
+  // Mirrors sweepone: pages freed, or ~0 when nothing is left to sweep.
+  uintptr_t SweepOne();
+  bool sweepdone() const { return sweepdone_; }
+
+  // SpanSweeper.
+  void DeductSweepCredit(uintptr_t bytes, uintptr_t npages) override;
+  bool Sweep(MSpan* s, bool preserve) override;
+  // GcTrigger.
+  void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) override;
+  // HeapAllocHooks.
+  void BeforeAlloc(PageCount npage) override;
+  void BeforeFree() override;
+
+  int gcpercent() const { return gcpercent_; }
+  uint64_t heapminimum() const { return heapminimum_; }
+  double trigger_ratio() const { return trigger_ratio_; }
+  const std::vector<GcCycle>& cycles() const { return cycles_; }
+  // Called at the end of every cycle (for gctrace).
+  void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
+
+ private:
+  void RunCycle(GcMode mode);
+  void Mark();                    // markroot's caches flush + marking from the roots
+  void MarkTermination(GcCycle& cycle);  // gcMark's pacing, Go 1.5
+  void EndCycle();                // gcController.endCycle, Go 1.5
+  void SweepPhase(GcMode mode);   // gcSweep, Go 1.5
+  void FlushCache(int p);         // purgecachedstats
+
+  MHeap& heap_;
+  StackAllocator& stacks_;
+  const RootSet& roots_;
+  Malloc* malloc_ = nullptr;
+  GoroutineRoots* goroutines_ = nullptr;
+  bool on_system_stack_ = false;
+  int gcpercent_;
+  uint64_t heapminimum_;
+  double trigger_ratio_ = 7.0 / 8.0;
+  bool in_cycle_ = false;  // bggc.working / the world is stopped
+  bool sweepdone_ = true;
+  size_t sweep_idx_ = 0;
+  size_t work_spans_ = 0;
+  double sweep_pages_per_byte_ = 0;
+  uint64_t pages_swept_ = 0;
+  uint64_t span_bytes_alloc_ = 0;
+  uint64_t bytes_marked_ = 0;
+  uint64_t initial_heap_live_ = 0;
+  uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
+  std::vector<GcCycle> cycles_;
+  std::function<void(const GcCycle&)> on_cycle_;
+};
+
+}  // namespace thp
+
+#endif  // THP_MHEAP_GO15_MGC_H_

@@ -1,0 +1,138 @@
+// The GC model: when cycles start (GOGC pacing), what they free, and when
+// spans go back to the heap (all at once after a forced GC, lazily after a
+// background one).
+#include "mheap/go15/mgc.h"
+
+#include "absl/container/btree_set.h"
+#include "gtest/gtest.h"
+#include "runtime_port/kernel/sim_kernel.h"
+
+namespace thp {
+namespace {
+
+class Live final : public RootSet {
+ public:
+  void ForEachLive(const std::function<void(uintptr_t)>& mark) const override {
+    for (uintptr_t a : set) mark(a);
+  }
+  absl::btree_set<uintptr_t> set;
+};
+
+class GcTest : public ::testing::Test {
+ protected:
+  explicit GcTest(int gogc = 100)
+      : mem_(sim_, *MakeHugePagePolicy("fixed")),
+        heap_(mem_, clock_, 2),
+        stacks_(heap_, 2),
+        gc_(heap_, stacks_, live_, gogc),
+        malloc_(heap_, gc_, gc_, 2) {
+    gc_.set_malloc(&malloc_);
+  }
+  uintptr_t New(uintptr_t size, bool keep, int p = 0) {
+    uintptr_t x = malloc_.MallocGC(size, /*noscan=*/false, p);
+    if (keep) live_.set.insert(x);
+    return x;
+  }
+
+  SimulatedKernel sim_;
+  MemLinux mem_;
+  VirtualClock clock_;
+  MHeap heap_;
+  StackAllocator stacks_;
+  Live live_;
+  GcModel gc_;
+  Malloc malloc_;
+};
+
+TEST_F(GcTest, FirstCycleStartsAtTheFourMiBMinimumOnARefill) {
+  EXPECT_EQ(heap_.stats().next_gc, 4u << 20);
+  int n = 0;
+  while (gc_.cycles().empty()) {
+    New(1024, /*keep=*/true);
+    ASSERT_LT(++n, 10000);
+  }
+  const GcCycle& c = gc_.cycles()[0];
+  EXPECT_EQ(c.mode, GcMode::kBackground);
+  EXPECT_GE(c.heap0, 4u << 20);
+  // Everything was kept, including the object whose refill started the
+  // cycle (the allocating goroutine holds it).
+  EXPECT_EQ(c.heap2, static_cast<uint64_t>(n) * 1024);
+  // next_gc = reachable * (1 + ratio), at least heap_live + 1 MiB.
+  EXPECT_GE(heap_.stats().next_gc, c.heap2 + (1u << 20));
+  EXPECT_GE(gc_.trigger_ratio(), 0.0);
+  EXPECT_LE(gc_.trigger_ratio(), 0.95);
+  heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, ForcedCycleSweepsEverythingAtOnce) {
+  // 500 objects of 4 KiB (2 MB, below the first trigger) in 250 one-page spans.
+  std::vector<uintptr_t> objs;
+  for (int i = 0; i < 500; ++i) objs.push_back(New(4096, /*keep=*/i == 0));
+  ASSERT_TRUE(gc_.cycles().empty());
+  EXPECT_EQ(heap_.stats().heap_inuse, 250 * kPageSize);
+  gc_.StartGC(GcMode::kForceBlock, false);
+  EXPECT_TRUE(gc_.sweepdone());
+  EXPECT_EQ(heap_.stats().heap_inuse, kPageSize);  // only the span of the kept object
+  EXPECT_EQ(heap_.stats().heap_live, 4096u);
+  EXPECT_NE(heap_.LookupMaybe(objs[0]), nullptr);
+  EXPECT_EQ(heap_.LookupMaybe(objs[499]), nullptr);
+  heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, BackgroundCycleLeavesSweepingForLater) {
+  for (int i = 0; i < 500; ++i) New(4096, /*keep=*/false);
+  ASSERT_TRUE(gc_.cycles().empty());
+  const uint64_t inuse_before = heap_.stats().heap_inuse;
+  gc_.StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  EXPECT_FALSE(gc_.sweepdone());
+  EXPECT_EQ(heap_.stats().heap_inuse, inuse_before);  // nothing freed yet
+  EXPECT_EQ(gc_.BackgroundSweep(10), 10);
+  EXPECT_LT(heap_.stats().heap_inuse, inuse_before);
+  gc_.BackgroundSweep(1 << 20);
+  EXPECT_TRUE(gc_.sweepdone());
+  EXPECT_EQ(heap_.stats().heap_inuse, 0u);
+  heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, DeadLargeObjectsGoBackWhenSwept) {
+  const uintptr_t keep = New(100000, true);
+  const uintptr_t drop = New(200000, false);
+  EXPECT_EQ(heap_.stats().heap_objects, 2u);
+  gc_.StartGC(GcMode::kForceBlock, false);
+  EXPECT_EQ(heap_.stats().heap_objects, 1u);
+  EXPECT_NE(heap_.LookupMaybe(keep), nullptr);
+  EXPECT_EQ(heap_.LookupMaybe(drop), nullptr);
+  heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, AllocatingAfterABackgroundCycleSweepsThroughReclaim) {
+  for (int i = 0; i < 300; ++i) New(100000, false);  // 13-page large objects
+  gc_.StartGC(GcMode::kBackground, true);
+  const uint64_t sys = heap_.stats().heap_sys;
+  // A new 13-page object: mHeap_Alloc_m reclaims from busy[13] first, so the
+  // heap does not grow.
+  New(100000, false);
+  EXPECT_EQ(heap_.stats().heap_sys, sys);
+  heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, TheTinyBlockIsDroppedAtEveryCycle) {
+  malloc_.cache(0).tiny = 0x1234;
+  gc_.StartGC(GcMode::kForceBlock, false);
+  EXPECT_EQ(malloc_.cache(0).tiny, 0u);
+}
+
+class GcOffTest : public GcTest {
+ protected:
+  GcOffTest() : GcTest(-1) {}
+};
+
+TEST_F(GcOffTest, GogcOffNeverCollects) {
+  for (int i = 0; i < 10000; ++i) New(1024, false);
+  gc_.StartGC(GcMode::kForceBlock, false);
+  EXPECT_TRUE(gc_.cycles().empty());
+  EXPECT_GE(heap_.stats().heap_inuse, 10000u * 1024);
+}
+
+}  // namespace
+}  // namespace thp

@@ -1,0 +1,155 @@
+#include "mheap/go15/runtime.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "runtime_port/base/check.h"
+
+namespace thp {
+
+absl::StatusOr<int> ParseGogc(const std::string& value) {
+  if (value.empty()) return 100;
+  if (value == "off") return -1;
+  int n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "GOGC=", value, ": expected off or a non-negative integer percentage"));
+  }
+  return n;
+}
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const Clock& clock,
+                                                        const RuntimeOptions& options) {
+  absl::StatusOr<int> gogc = ParseGogc(options.gogc);
+  if (!gogc.ok()) return gogc.status();
+  if (options.gomaxprocs < 1 || options.gomaxprocs > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("GOMAXPROCS=", options.gomaxprocs,
+                                                   ": expected 1 to 256"));
+  }
+  MemLinuxOptions mo;
+  mo.map_noreserve = options.map_noreserve;
+  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(kernel, options.variant, mo);
+  if (!mem.ok()) return mem.status();
+  return std::unique_ptr<Runtime>(new Runtime(*std::move(mem), clock, options, *gogc));
+}
+
+Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options,
+                 int gogc)
+    : options_(options), mem_(std::move(mem)) {
+  heap_ = std::make_unique<MHeap>(*mem_, clock, options_.gomaxprocs);
+  if (options_.touch_memory) {
+    Kernel& kernel = mem_->kernel();
+    heap_->set_on_span_handout([&kernel](const MSpan& s) {
+      const int err = kernel.Touch(s.base(), s.end() - s.base());
+      THP_CHECK(err == 0, absl::StrFormat("touching span [%#x, %#x): %s", s.base(), s.end(),
+                                          ErrnoName(err)));
+    });
+  }
+  stacks_ = std::make_unique<StackAllocator>(*heap_, options_.gomaxprocs);
+  const RootSet& roots = *this;  // the live handles are the roots
+  gc_ = std::make_unique<GcModel>(*heap_, *stacks_, roots, gogc);
+  malloc_ = std::make_unique<Malloc>(*heap_, *gc_, *gc_, options_.gomaxprocs);
+  gc_->set_malloc(malloc_.get());
+  goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, options_.gomaxprocs);
+  gc_->set_goroutines(goroutines_.get());
+}
+
+void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
+  for (const auto& [handle, count] : live_) mark(handle);
+  goroutines_->ForEachRoot(mark);
+}
+
+absl::Status Runtime::CheckP(int p) const {
+  if (p < 0 || p >= options_.gomaxprocs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("P ", p, ": expected 0 to ", options_.gomaxprocs - 1));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::CheckAllocation(uintptr_t size, int p) const {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (size == 0 || size > kArenaBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "allocation of ", size, " bytes: expected 1 byte to 512 GiB (the Go 1.5 arena)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
+  malloc_->MallocGC(size, noscan, p);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
+  const uintptr_t x = malloc_->MallocGC(size, noscan, p);
+  ++live_[x];  // tiny objects can share an address only if Go 1.5 combined them
+  return x;
+}
+
+absl::Status Runtime::Drop(uintptr_t handle) {
+  auto it = live_.find(handle);
+  if (it == live_.end()) {
+    return absl::NotFoundError(absl::StrFormat("drop of %#x: not a live handle", handle));
+  }
+  if (--it->second == 0) live_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::CheckStackSize(uintptr_t n) const {
+  if (n < kFixedStack || (n & (n - 1)) != 0 || n > (uintptr_t{1} << 30)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::CheckRunning(size_t g, absl::string_view what) const {
+  if (!goroutines_->IsRunning(g)) {
+    return absl::NotFoundError(absl::StrCat(what, " of goroutine ", g, ": not running"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uintptr_t> Runtime::NewStack(uintptr_t n, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
+  const uintptr_t lo = stacks_->Alloc(n, p);
+  stacks_live_[lo] = n;
+  return lo;
+}
+
+absl::Status Runtime::FreeStack(uintptr_t lo, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  auto it = stacks_live_.find(lo);
+  if (it == stacks_live_.end()) {
+    return absl::NotFoundError(absl::StrFormat("free of stack %#x: not a live stack", lo));
+  }
+  stacks_->Free(lo, it->second, p);
+  stacks_live_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Runtime::NewGoroutine(int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  return goroutines_->NewProc(p);
+}
+
+absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "stack growth"); !st.ok()) return st;
+  goroutines_->CopyStack(g, n, p);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::ExitGoroutine(size_t g, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "exit"); !st.ok()) return st;
+  goroutines_->GoExit(g, p);
+  return absl::OkStatus();
+}
+
+}  // namespace thp

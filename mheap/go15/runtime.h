@@ -1,0 +1,106 @@
+// The ported Go 1.5 runtime as a workload uses it: one object holding the
+// memory layer variant, the heap, the allocator, the stack allocator and the
+// GC model, wired in mallocinit's order, with a checked API. Workloads
+// allocate objects and stacks by handle (address), say which handles they
+// drop, and ask for runtime.GC; everything else (when cycles run, which spans
+// are swept, what the scavenger releases) follows Go 1.5's rules.
+//
+// Bad input is a failed Status naming the value, never a corrupted heap: an
+// allocation size of 0 or beyond the 512 GiB arena, dropping a handle that is
+// not live, a GOGC value that is neither "off" nor a non-negative integer.
+#ifndef THP_MHEAP_GO15_RUNTIME_H_
+#define THP_MHEAP_GO15_RUNTIME_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "runtime_port/base/clock.h"
+#include "mheap/go15/goroutines.h"
+#include "mheap/go15/mcache.h"
+#include "mheap/go15/mgc.h"
+#include "mheap/go15/mheap.h"
+#include "mheap/go15/stack.h"
+#include "runtime_port/mem_linux/mem_linux.h"
+
+namespace thp {
+
+struct RuntimeOptions {
+  std::string variant = "fixed";
+  std::string gogc = "100";  // the GOGC environment variable's value ("" = unset)
+  int gomaxprocs = 2;
+  bool map_noreserve = false;
+  // The workload writes the memory it gets: every span the heap hands out
+  // (objects or stacks) is touched, so RSS and AnonHugePages mean what they
+  // would for a Go program. Off, only the address space is modelled.
+  bool touch_memory = false;
+};
+
+// Parses GOGC as Go 1.5 reads it ("" -> 100, "off" -> -1), but rejects what
+// Go would silently turn into 0 (anything not a non-negative integer).
+absl::StatusOr<int> ParseGogc(const std::string& value);
+
+class Runtime final : private RootSet {
+ public:
+  static absl::StatusOr<std::unique_ptr<Runtime>> Create(Kernel& kernel, const Clock& clock,
+                                                         const RuntimeOptions& options);
+
+  // A new object of `size` bytes on P `p`; it stays live until dropped.
+  absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p);
+  // An object the workload lets go of as soon as it has it (Allocate then
+  // Drop with nothing between): garbage from birth, except that a GC cycle
+  // its own allocation starts still sees it live, as Go's would.
+  absl::Status AllocateTransient(uintptr_t size, bool noscan, int p);
+  // The workload no longer holds `handle`.
+  absl::Status Drop(uintptr_t handle);
+  // Goroutine stacks (n a power of two, at least 2 KiB) with no g: raw
+  // stackalloc and stackfree.
+  absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
+  absl::Status FreeStack(uintptr_t lo, int p);
+  // Goroutines (goroutines.h): `go` on P p (newproc1), its stack growing or
+  // shrinking to n bytes (copystack), its exit on P p (goexit0). A goroutine
+  // is named by its index in allgs, reused once it has exited.
+  absl::StatusOr<size_t> NewGoroutine(int p);
+  absl::Status GrowGoroutine(size_t g, uintptr_t n, int p);
+  absl::Status ExitGoroutine(size_t g, int p);
+  // runtime.GC(): a forced cycle that sweeps everything before returning.
+  void GC() { gc_->StartGC(GcMode::kForceBlock, false); }
+
+  MHeap& heap() { return *heap_; }
+  Malloc& malloc() { return *malloc_; }
+  GcModel& gc() { return *gc_; }
+  StackAllocator& stacks() { return *stacks_; }
+  const GoroutineTable& goroutines() const { return *goroutines_; }
+  MemLinux& mem() { return *mem_; }
+  size_t live_objects() const { return live_.size(); }
+  int gomaxprocs() const { return options_.gomaxprocs; }
+
+ private:
+  Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options, int gogc);
+  void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
+  absl::Status CheckP(int p) const;
+  absl::Status CheckAllocation(uintptr_t size, int p) const;
+  absl::Status CheckStackSize(uintptr_t n) const;
+  absl::Status CheckRunning(size_t g, absl::string_view what) const;
+
+  RuntimeOptions options_;
+  std::unique_ptr<MemLinux> mem_;
+  std::unique_ptr<MHeap> heap_;
+  std::unique_ptr<StackAllocator> stacks_;
+  std::unique_ptr<GcModel> gc_;
+  std::unique_ptr<Malloc> malloc_;
+  std::unique_ptr<GoroutineTable> goroutines_;
+  // handle -> how many times it is held; sorted, so marking walks the heap
+  // in address order. The goroutine table's g structs and allgs array are
+  // roots too.
+  absl::btree_map<uintptr_t, int> live_;
+  absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
+};
+
+}  // namespace thp
+
+#endif  // THP_MHEAP_GO15_RUNTIME_H_

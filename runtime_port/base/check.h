@@ -1,0 +1,44 @@
+// Fatal errors, the way the Go runtime reports them.
+//
+// Go's runtime prints "fatal error: <message>" and exits with status 2 when it
+// throws (runtime.throw). The port does the same through Throw(). A driver
+// that must not lose its measurements installs a ThrowHook that writes its
+// report first; the hook runs once, then the process exits with status 2.
+//
+// THP_CHECK is for broken invariants of this project's own structures (a
+// corrupted heap, a kernel model that contradicts itself): those are bugs,
+// reported with the file and line and the same exit path.
+#ifndef THP_RUNTIME_PORT_BASE_CHECK_H_
+#define THP_RUNTIME_PORT_BASE_CHECK_H_
+
+#include <functional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+namespace thp {
+
+// Called with the throw message before the process exits. Must not throw.
+using ThrowHook = std::function<void(absl::string_view message)>;
+
+// Installs `hook` (replacing any previous one); pass nullptr to remove it.
+void SetThrowHook(ThrowHook hook);
+
+// Mirrors runtime.throw (Go 1.5 panic.go): prints "fatal error: <message>" to
+// stderr, runs the hook, exits with status 2.
+[[noreturn]] void Throw(absl::string_view message);
+
+// Mirrors the Go 1.5 paths that print a message and call exit(2) without the
+// "fatal error:" prefix (sysAlloc's EACCES/EAGAIN reports).
+[[noreturn]] void PrintAndExit2(absl::string_view message);
+
+[[noreturn]] void CheckFailed(const char* file, int line, const char* condition,
+                              const std::string& detail);
+
+}  // namespace thp
+
+#define THP_CHECK(cond, detail)                                        \
+  do {                                                                 \
+    if (!(cond)) ::thp::CheckFailed(__FILE__, __LINE__, #cond, detail); \
+  } while (0)
+
+#endif  // THP_RUNTIME_PORT_BASE_CHECK_H_

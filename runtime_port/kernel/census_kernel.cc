@@ -1,0 +1,86 @@
+#include "runtime_port/kernel/census_kernel.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace thp {
+
+CensusKernel::CensusKernel(Kernel& inner, std::function<int64_t()> now)
+    : ForwardingKernel(inner), now_(std::move(now)) {}
+
+MmapResult CensusKernel::Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) {
+  MmapResult r = inner_.Mmap(hint, len, prot, flags);
+  if (r.err == 0) AddOwned(r.addr, r.addr + len);
+  if (recount_every_call_) Observe();
+  return r;
+}
+
+int CensusKernel::Munmap(uintptr_t addr, uintptr_t len) {
+  const int err = inner_.Munmap(addr, len);
+  if (err == 0) RemoveOwned(addr, addr + len);
+  if (recount_every_call_) Observe();
+  return err;
+}
+
+int CensusKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
+  const int err = inner_.Madvise(addr, len, advice);
+  if (recount_every_call_) Observe();
+  return err;
+}
+
+BatchResult CensusKernel::MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) {
+  if (advice == Advice::kDontNeed) {
+    BatchResult r = inner_.MadviseBatch(ranges, advice);
+    Observe();
+    return r;
+  }
+  // One Madvise (and count) per range; the result says so (refused=ENOSYS).
+  return Kernel::MadviseBatch(ranges, advice);
+}
+
+void CensusKernel::Observe() {
+  ++observations_;
+  const VmaTally t = inner_.TallyVmas(owned_list_);
+  max_process_ = std::max(max_process_, t.map_count);
+  const bool new_max = t.in_ranges > max_own_;
+  max_own_ = std::max(max_own_, t.in_ranges);
+  max_splits_ = std::max(max_splits_, t.in_ranges - static_cast<int64_t>(owned_list_.size()));
+  if (series_.empty() || t.map_count != current_.process || t.in_ranges != current_.own) {
+    current_ = CensusPoint{now_(), t.map_count, t.in_ranges};
+    series_.push_back(current_);
+  }
+  if (new_max && on_new_max_) on_new_max_();
+}
+
+void CensusKernel::AddOwned(uintptr_t lo, uintptr_t hi) {
+  // Merge with every range that overlaps or touches [lo, hi).
+  auto it = owned_.upper_bound(lo);
+  if (it != owned_.begin() && std::prev(it)->second >= lo) --it;
+  while (it != owned_.end() && it->first <= hi) {
+    lo = std::min(lo, it->first);
+    hi = std::max(hi, it->second);
+    it = owned_.erase(it);
+  }
+  owned_[lo] = hi;
+  RebuildList();
+}
+
+void CensusKernel::RemoveOwned(uintptr_t lo, uintptr_t hi) {
+  auto it = owned_.upper_bound(lo);
+  if (it != owned_.begin() && std::prev(it)->second > lo) --it;
+  std::vector<AddressRange> keep;  // the parts outside [lo, hi)
+  while (it != owned_.end() && it->first < hi) {
+    if (it->first < lo) keep.push_back(AddressRange{it->first, lo});
+    if (it->second > hi) keep.push_back(AddressRange{hi, it->second});
+    it = owned_.erase(it);
+  }
+  for (const AddressRange& r : keep) owned_[r.lo] = r.hi;
+  RebuildList();
+}
+
+void CensusKernel::RebuildList() {
+  owned_list_.clear();
+  for (const auto& [lo, hi] : owned_) owned_list_.push_back(AddressRange{lo, hi});
+}
+
+}  // namespace thp

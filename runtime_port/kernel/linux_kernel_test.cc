@@ -1,0 +1,116 @@
+// The real kernel through the seam: read-back matches what was asked for.
+#include "runtime_port/kernel/linux_kernel.h"
+
+#include "runtime_port/kernel/proc_maps.h"
+
+#include <cerrno>
+
+#include "gtest/gtest.h"
+
+namespace thp {
+namespace {
+
+constexpr uintptr_t kMiB = uintptr_t{1} << 20;
+
+// A 2 MiB-aligned private range fenced by read-only guards so it never merges
+// with the rest of the process, placed far from where the test's own
+// allocations (glibc's or ASan's) go.
+uintptr_t ReserveFenced(LinuxKernel& k, uintptr_t len) {
+  static uintptr_t next_hint = uintptr_t{0x210000000000};
+  MmapResult r = k.Mmap(next_hint, len + 8 * kMiB, Prot::kRead, 0);
+  next_hint += uintptr_t{1} << 32;
+  EXPECT_EQ(r.err, 0);
+  return RoundUp(r.addr + kMiB, 2 * kMiB) + 2 * kMiB;
+}
+
+TEST(LinuxKernel, MapsAdvisesAndReadsBack) {
+  LinuxKernel k;
+  const uintptr_t base = ReserveFenced(k, 8 * kMiB);
+  ASSERT_EQ(k.Vmas(base - 2 * kMiB, base + 10 * kMiB).size(), 1u);
+  ASSERT_EQ(MapFixed(k, base, 8 * kMiB), 0);
+  EXPECT_EQ(k.Vmas(base - 2 * kMiB, base + 10 * kMiB).size(), 3u);  // the fence split around it
+  EXPECT_GT(k.MapCount(), 3);
+  ASSERT_EQ(k.Madvise(base + 8192, 8192, Advice::kNoHugePage), 0);
+  std::vector<Vma> vmas = k.Vmas(base, base + 8 * kMiB);
+  ASSERT_EQ(vmas.size(), 3u);
+  EXPECT_EQ(vmas[1], (Vma{base + 8192, base + 16384, Prot::kReadWrite, HugeFlag::kNoHuge}));
+  EXPECT_EQ(vmas[0].huge, HugeFlag::kNone);
+  ASSERT_EQ(k.Touch(base, 3 * 4096), 0);
+  EXPECT_EQ(k.ResidencyOf(base, base + 8 * kMiB).resident_bytes, 3 * 4096u);
+  EXPECT_EQ(k.ResidencyOf(base + 4096, base + 8192).resident_bytes, 4096u);
+  EXPECT_FALSE(k.RangeUnmapped(base, 4096));
+  ASSERT_EQ(k.Munmap(base, 8 * kMiB), 0);
+  EXPECT_TRUE(k.RangeUnmapped(base, 8 * kMiB));
+}
+
+TEST(LinuxKernel, TouchOfABadRangeIsAnErrnoNotACrash) {
+  LinuxKernel k;
+  const uintptr_t base = ReserveFenced(k, 4 * kMiB);
+  EXPECT_EQ(k.Touch(base, 4096), EINVAL);  // read-only fence
+  ASSERT_EQ(k.Munmap(base, 4 * kMiB), 0);
+  EXPECT_EQ(k.Touch(base, 4096), ENOMEM);
+}
+
+TEST(LinuxKernel, TryCollapseIsNotAKernelFeature) {
+  LinuxKernel k;
+  EXPECT_FALSE(k.Supports(Advice::kTryCollapse));
+  EXPECT_TRUE(k.Supports(Advice::kCollapse));
+}
+
+TEST(LinuxKernel, ResidentBytesAgreesWithResidencyOf) {
+  LinuxKernel k;
+  const uintptr_t base = ReserveFenced(k, 8 * kMiB);
+  ASSERT_EQ(MapFixed(k, base, 6 * kMiB), 0);
+  ASSERT_EQ(k.Madvise(base + 2 * kMiB, 2 * kMiB, Advice::kHugePage), 0);
+  ASSERT_EQ(k.Touch(base + 4096, 3 * 4096), 0);
+  ASSERT_EQ(k.Touch(base + 2 * kMiB + 8192, 4096), 0);  // a huge fault
+  ASSERT_EQ(k.Munmap(base + 5 * kMiB, kMiB), 0);         // a hole: mincore's ENOMEM
+  const uintptr_t cuts[] = {base, base + 4096, base + 2 * kMiB, base + 3 * kMiB + 4096,
+                            base + 4 * kMiB, base + 6 * kMiB};
+  for (uintptr_t lo : cuts) {
+    for (uintptr_t hi : cuts) {
+      if (hi <= lo) continue;
+      EXPECT_EQ(k.ResidentBytes(lo, hi), k.ResidencyOf(lo, hi).resident_bytes)
+          << std::hex << lo - base << ".." << hi - base;
+    }
+  }
+  EXPECT_EQ(k.ResidentBytes(base, base + 2 * kMiB), 3 * 4096u);
+  EXPECT_EQ(k.ResidentBytes(base + 2 * kMiB, base + 4 * kMiB), 2 * kMiB);
+  EXPECT_EQ(k.ResidentBytes(base, base + 6 * kMiB), 2 * kMiB + 3 * 4096);  // across the hole
+}
+
+TEST(LinuxKernel, ReadsSystemSettingsWithoutChangingThem) {
+  absl::StatusOr<ThpMode> mode = ReadThpMode();
+  ASSERT_TRUE(mode.ok()) << mode.status();
+  absl::StatusOr<int64_t> limit = ReadMaxMapCount();
+  ASSERT_TRUE(limit.ok()) << limit.status();
+  EXPECT_GT(*limit, 0);
+}
+
+}  // namespace
+}  // namespace thp
+
+namespace thp {
+namespace {
+
+TEST(LinuxKernel, MapCountStreamsAndAgreesWithTheParser) {
+  LinuxKernel k;
+  // Reading the file allocates, and an allocator (ASan's especially) may map
+  // memory while doing so; compare only when the count held still around
+  // the read.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const int64_t before = k.MapCount();
+    absl::StatusOr<std::string> text = ReadWholeFile("/proc/self/maps");
+    ASSERT_TRUE(text.ok());
+    const int64_t after = k.MapCount();
+    if (before != after) continue;
+    absl::StatusOr<std::vector<MapsEntry>> entries = ParseMaps(*text);
+    ASSERT_TRUE(entries.ok());
+    EXPECT_EQ(before, MapCountOf(*entries));
+    return;
+  }
+  FAIL() << "the VMA count never held still across a read of /proc/self/maps";
+}
+
+}  // namespace
+}  // namespace thp

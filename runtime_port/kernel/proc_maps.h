@@ -1,0 +1,53 @@
+// Readers for /proc/<pid>/maps and /proc/<pid>/smaps.
+//
+// The real kernel's VMA list is the ground truth of this project, so the
+// parsers are strict: a line they cannot read is an error naming the line,
+// never a silently skipped VMA. They take text (or a path) so tests can feed
+// recorded files from testdata/.
+#ifndef THP_RUNTIME_PORT_KERNEL_PROC_MAPS_H_
+#define THP_RUNTIME_PORT_KERNEL_PROC_MAPS_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime_port/kernel/kernel.h"
+
+namespace thp {
+
+struct MapsEntry {
+  uintptr_t start = 0;
+  uintptr_t end = 0;
+  std::string perms;  // "rw-p"
+  std::string name;   // "[heap]", a path, or empty for anonymous memory
+};
+
+struct SmapsEntry {
+  MapsEntry maps;
+  uint64_t rss_bytes = 0;
+  uint64_t anon_huge_bytes = 0;
+  HugeFlag huge = HugeFlag::kNone;  // from VmFlags "hg" / "nh"
+};
+
+absl::StatusOr<std::vector<MapsEntry>> ParseMaps(absl::string_view text);
+absl::StatusOr<std::vector<SmapsEntry>> ParseSmaps(absl::string_view text);
+
+// Reads a whole file (works for /proc files, whose size stat() reports as 0).
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+
+// mm->map_count as vm.max_map_count sees it: entries minus the [vsyscall]
+// gate area, which /proc lists but which is not a VMA of the process.
+int64_t MapCountOf(const std::vector<MapsEntry>& entries);
+
+// Counts the lines of a maps text and whether one is [vsyscall], without
+// building entries (fast path for large processes).
+int64_t MapCountOfText(absl::string_view text);
+
+// Prot of a perms string ("rw-p" -> kReadWrite).
+Prot ProtOfPerms(absl::string_view perms);
+
+}  // namespace thp
+
+#endif  // THP_RUNTIME_PORT_KERNEL_PROC_MAPS_H_

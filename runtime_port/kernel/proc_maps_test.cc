@@ -1,0 +1,76 @@
+#include "runtime_port/kernel/proc_maps.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace thp {
+namespace {
+
+std::string Testdata(const std::string& name) {
+  absl::StatusOr<std::string> text = ReadWholeFile("testdata/proc/" + name);
+  EXPECT_TRUE(text.ok()) << text.status();
+  return text.ok() ? *text : "";
+}
+
+TEST(ProcMaps, ParsesRecordedMapsOfLinux618) {
+  absl::StatusOr<std::vector<MapsEntry>> maps = ParseMaps(Testdata("maps_linux618.txt"));
+  ASSERT_TRUE(maps.ok()) << maps.status();
+  ASSERT_EQ(maps->size(), 28u);
+  EXPECT_EQ((*maps)[0].name, "/tmp/probe/rec");
+  EXPECT_EQ((*maps)[5].start, 0x7f0000000000u);
+  EXPECT_EQ((*maps)[5].end, 0x7f0000200000u);
+  EXPECT_EQ((*maps)[5].perms, "rw-p");
+  EXPECT_EQ((*maps)[5].name, "");
+  EXPECT_EQ(maps->back().name, "[vsyscall]");
+  // [vsyscall] is a gate area, not a VMA: map_count is one less than lines.
+  EXPECT_EQ(MapCountOf(*maps), 27);
+  EXPECT_EQ(MapCountOfText(Testdata("maps_linux618.txt")), 27);
+}
+
+TEST(ProcMaps, ParsesRecordedSmapsFlagsAndSizes) {
+  absl::StatusOr<std::vector<SmapsEntry>> smaps = ParseSmaps(Testdata("smaps_linux618.txt"));
+  ASSERT_TRUE(smaps.ok()) << smaps.status();
+  ASSERT_EQ(smaps->size(), 28u);
+  const SmapsEntry& none = (*smaps)[5];
+  EXPECT_EQ(none.maps.start, 0x7f0000000000u);
+  EXPECT_EQ(none.huge, HugeFlag::kNone);
+  EXPECT_EQ(none.rss_bytes, 4096u);
+  const SmapsEntry& hg = (*smaps)[6];
+  EXPECT_EQ(hg.maps.start, 0x7f0000200000u);
+  EXPECT_EQ(hg.huge, HugeFlag::kHuge);
+  EXPECT_EQ(hg.rss_bytes, 2u << 20);
+  EXPECT_EQ(hg.anon_huge_bytes, 2u << 20);
+  const SmapsEntry& nh = (*smaps)[8];
+  EXPECT_EQ(nh.maps.start, 0x7f0000600000u);
+  EXPECT_EQ(nh.maps.end, 0x7f0000602000u);
+  EXPECT_EQ(nh.huge, HugeFlag::kNoHuge);
+  EXPECT_EQ(nh.rss_bytes, 4096u);
+}
+
+TEST(ProcMaps, RejectsMalformedLinesWithTheirNumber) {
+  absl::StatusOr<std::vector<MapsEntry>> bad =
+      ParseMaps("7f0000000000-7f0000200000 rw-p 00000000 00:00 0\nnot a line\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("line 2"), std::string::npos) << bad.status();
+
+  absl::StatusOr<std::vector<MapsEntry>> reversed =
+      ParseMaps("7f0000200000-7f0000000000 rw-p 00000000 00:00 0\n");
+  EXPECT_FALSE(reversed.ok());
+
+  absl::StatusOr<std::vector<SmapsEntry>> orphan = ParseSmaps("Rss: 4 kB\n");
+  EXPECT_FALSE(orphan.ok());
+
+  absl::StatusOr<std::vector<SmapsEntry>> bad_kb =
+      ParseSmaps("7f0000000000-7f0000200000 rw-p 00000000 00:00 0\nRss: four kB\n");
+  EXPECT_FALSE(bad_kb.ok());
+}
+
+TEST(ProcMaps, PermsToProt) {
+  EXPECT_EQ(ProtOfPerms("rw-p"), Prot::kReadWrite);
+  EXPECT_EQ(ProtOfPerms("r--p"), Prot::kRead);
+  EXPECT_EQ(ProtOfPerms("---p"), Prot::kNone);
+}
+
+}  // namespace
+}  // namespace thp
