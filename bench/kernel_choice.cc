@@ -1,8 +1,12 @@
 #include "bench/kernel_choice.h"
 
+#include <memory>
+#include <utility>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "runtime_port/kernel/hintless_window_kernel.h"
 #include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/linux_kernel.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -42,7 +46,19 @@ absl::StatusOr<int64_t> AutoOrNumber(const std::string& flag, const std::string&
   return n;
 }
 
+// Every driver's kernel places the runtime's hint-less mappings in a window
+// of their own (hintless_window_kernel.h), on the real kernel as on the
+// simulated one, so both place and merge them as a static Go binary would.
+std::unique_ptr<Kernel> InHintlessWindow(std::unique_ptr<Kernel> inner) {
+  return std::make_unique<HintlessWindowKernel>(std::move(inner));
+}
+
 }  // namespace
+
+SimulatedKernel* SimulatedKernelOf(Kernel& k) {
+  if (auto* w = dynamic_cast<HintlessWindowKernel*>(&k)) return SimulatedKernelOf(w->inner());
+  return dynamic_cast<SimulatedKernel*>(&k);
+}
 
 absl::StatusOr<std::unique_ptr<Kernel>> MakeKernel(const KernelChoice& c) {
   absl::StatusOr<KernelProfile> profile = KernelProfileByName(c.profile);
@@ -58,7 +74,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> MakeKernel(const KernelChoice& c) {
           "--max_map_count and --sim_baseline apply to --kernel=sim only; this tool never "
           "changes the machine's sysctl settings");
     }
-    return std::unique_ptr<Kernel>(new LinuxKernel());
+    return InHintlessWindow(std::make_unique<LinuxKernel>());
   }
   if (c.kernel != "sim") {
     return absl::InvalidArgumentError(
@@ -77,7 +93,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> MakeKernel(const KernelChoice& c) {
   absl::StatusOr<int64_t> baseline = AutoOrNumber("sim_baseline", c.sim_baseline, self.MapCount());
   if (!baseline.ok()) return baseline.status();
   o.baseline_vmas = *baseline;
-  return std::unique_ptr<Kernel>(new SimulatedKernel(o));
+  return InHintlessWindow(std::make_unique<SimulatedKernel>(o));
 }
 
 }  // namespace thp

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "runtime_port/kernel/kernel.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 
@@ -24,8 +25,12 @@ struct KernelChoice {
 KernelChoice KernelChoiceFromFlags();
 
 // Builds the kernel; an InvalidArgument error naming a bad value and the
-// accepted ones.
+// accepted ones. The runtime's hint-less mappings go to a window of their
+// own on either kernel (runtime_port/kernel/hintless_window_kernel.h).
 absl::StatusOr<std::unique_ptr<Kernel>> MakeKernel(const KernelChoice& choice);
+
+// The simulated kernel a MakeKernel kernel runs on, or nullptr for Linux.
+SimulatedKernel* SimulatedKernelOf(Kernel& kernel);
 
 }  // namespace thp
 

@@ -170,7 +170,7 @@ int RunChild(const Setup& s) {
     o.emulator.wall_ns = MonotonicNs;  // the simulated kernel's collapses take no time
   } else if (!(*kernel)->Supports(Advice::kCollapse)) {
     // A 2015 kernel had khugepaged but no MADV_COLLAPSE.
-    SimulatedKernel* sim = dynamic_cast<SimulatedKernel*>(kernel->get());
+    SimulatedKernel* sim = SimulatedKernelOf(**kernel);
     if (sim == nullptr) ExitUsage(absl::StrCat("kernel ", (*kernel)->Name(), " has no MADV_COLLAPSE"));
     o.emulator.collapse = [sim](uintptr_t region) { return sim->CollapseRegion(region); };
   }

@@ -186,7 +186,7 @@ int Main(int argc, char** argv) {
     if (!WriteFile(trace_out, text)) ExitUsage(absl::StrCat("--trace_out=", trace_out, ": cannot write"));
   }
   int64_t limit = -1;
-  if (const auto* sim = dynamic_cast<const SimulatedKernel*>(kernel->get())) {
+  if (const SimulatedKernel* sim = SimulatedKernelOf(**kernel)) {
     limit = sim->options().max_map_count;
   } else if (absl::StatusOr<int64_t> host = ReadMaxMapCount(); host.ok()) {
     limit = *host;

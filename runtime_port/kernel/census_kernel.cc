@@ -10,14 +10,17 @@ CensusKernel::CensusKernel(Kernel& inner, std::function<int64_t()> now)
 
 MmapResult CensusKernel::Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t flags) {
   MmapResult r = inner_.Mmap(hint, len, prot, flags);
-  if (r.err == 0) AddOwned(r.addr, r.addr + len);
+  // The kernel maps and unmaps whole pages: a length that is not a page
+  // multiple (Go's sysFree of the allspans array passes cap*8 bytes) covers
+  // its last page entirely.
+  if (r.err == 0) AddOwned(r.addr, r.addr + RoundUp(len, kOsPageSize));
   if (recount_every_call_) Observe();
   return r;
 }
 
 int CensusKernel::Munmap(uintptr_t addr, uintptr_t len) {
   const int err = inner_.Munmap(addr, len);
-  if (err == 0) RemoveOwned(addr, addr + len);
+  if (err == 0) RemoveOwned(addr, RoundUp(addr + len, kOsPageSize));
   if (recount_every_call_) Observe();
   return err;
 }
