@@ -277,31 +277,45 @@ class BpftraceReader {
 };
 
 // Copies the program's stdout to a file, prefixing each line with the
-// seconds since start.
+// seconds since start at which the line was complete (its newline arrived):
+// a Go benchmark prints its name when it starts and the rest of its line
+// when it ends, and the line's time must be its end. A line longer than
+// kMaxLine is written in pieces, each stamped when it was cut.
 class StampedCopy {
  public:
   StampedCopy(FILE* out, uint64_t start_ns) : out_(out), start_ns_(start_ns) {}
 
-  // Returns false at EOF.
+  // Returns false at EOF (after writing an unfinished last line).
   bool ReadSome(int fd) {
     char buf[65536];
     const ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0) return errno == EINTR || errno == EAGAIN;
-    if (n == 0) return false;
-    const double t = static_cast<double>(MonotonicNs() - start_ns_) / 1e9;
+    if (n == 0) {
+      if (!line_.empty()) Emit();
+      return false;
+    }
     for (ssize_t i = 0; i < n; ++i) {
-      if (at_line_start_) std::fprintf(out_, "%.3f\t", t);
-      std::fputc(buf[i], out_);
-      at_line_start_ = buf[i] == '\n';
+      line_.push_back(buf[i]);
+      if (buf[i] == '\n' || line_.size() >= kMaxLine) Emit();
     }
     std::fflush(out_);
     return true;
   }
 
  private:
+  static constexpr size_t kMaxLine = 1 << 20;
+
+  void Emit() {
+    const double t = static_cast<double>(MonotonicNs() - start_ns_) / 1e9;
+    std::fprintf(out_, "%.3f\t", t);
+    std::fwrite(line_.data(), 1, line_.size(), out_);
+    if (line_.back() != '\n') std::fputc('\n', out_);
+    line_.clear();
+  }
+
   FILE* out_;
   uint64_t start_ns_;
-  bool at_line_start_ = true;
+  std::string line_;
 };
 
 FILE* OpenOrExit(const std::string& path, const char* flag) {
