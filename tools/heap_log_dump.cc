@@ -1,6 +1,6 @@
 // heap_log_dump: prints a heap-event log (tools/go151/FORMAT.md; raw or
 // xz-compressed, "-" for stdin) as text, one line per event
-// (mheap/events/event_text.h), so two logs can be compared with diff.
+// (mheap/go15/events/event_text.h), so two logs can be compared with diff.
 //
 //   heap_log_dump [--time=rel|abs|none] [--offsets] [--benchmark=NAME] LOG
 //   heap_log_dump --summary LOG     one line per benchmark segment
@@ -14,9 +14,9 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "bench/cli.h"
-#include "mheap/events/benchmark_split.h"
-#include "mheap/events/event_text.h"
-#include "mheap/events/heap_event_log.h"
+#include "mheap/go15/events/benchmark_split.h"
+#include "mheap/go15/events/event_text.h"
+#include "mheap/go15/events/heap_event_log.h"
 
 ABSL_FLAG(std::string, time, "rel",
           "time column: rel (ns since the first record), abs (nanotime), none (for diffs)");

@@ -14,7 +14,7 @@ packages=(
   clang             # libFuzzer targets
   libclang-rt-14-dev
   chromium          # renders the SVG pictures to PNG for checking
-  liblzma-dev       # reads xz-compressed heap-event logs (mheap/events)
+  liblzma-dev       # reads xz-compressed heap-event logs (mheap/go15/events)
   bpftrace          # tools/vma_peak's eBPF VMA counter
 )
 

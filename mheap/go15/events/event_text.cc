@@ -1,4 +1,4 @@
-#include "mheap/events/event_text.h"
+#include "mheap/go15/events/event_text.h"
 
 #include <variant>
 

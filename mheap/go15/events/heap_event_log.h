@@ -16,8 +16,8 @@
 // The writer encodes events with the same field lists and checks the same
 // field ranges, but not the structure, so tests can build bad logs. A log it
 // writes from events a reader returned is byte-identical to what was read.
-#ifndef THP_MHEAP_EVENTS_HEAP_EVENT_LOG_H_
-#define THP_MHEAP_EVENTS_HEAP_EVENT_LOG_H_
+#ifndef THP_MHEAP_GO15_EVENTS_HEAP_EVENT_LOG_H_
+#define THP_MHEAP_GO15_EVENTS_HEAP_EVENT_LOG_H_
 
 #include <cstdint>
 #include <memory>
@@ -27,8 +27,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "mheap/events/byte_io.h"
-#include "mheap/events/heap_event.h"
+#include "mheap/go15/events/byte_io.h"
+#include "mheap/go15/events/heap_event.h"
 
 namespace thp {
 namespace heaplog {
@@ -112,4 +112,4 @@ absl::StatusOr<std::string> EncodeEvents(const std::vector<HeapEvent>& events);
 }  // namespace heaplog
 }  // namespace thp
 
-#endif  // THP_MHEAP_EVENTS_HEAP_EVENT_LOG_H_
+#endif  // THP_MHEAP_GO15_EVENTS_HEAP_EVENT_LOG_H_

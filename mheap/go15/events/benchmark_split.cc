@@ -1,4 +1,4 @@
-#include "mheap/events/benchmark_split.h"
+#include "mheap/go15/events/benchmark_split.h"
 
 #include <variant>
 

@@ -1,4 +1,4 @@
-#include "mheap/events/heap_event_log.h"
+#include "mheap/go15/events/heap_event_log.h"
 
 #include <set>
 #include <string>
@@ -6,8 +6,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mheap/events/event_text.h"
-#include "mheap/events/test_events.h"
+#include "mheap/go15/events/event_text.h"
+#include "mheap/go15/events/test_events.h"
 
 namespace thp {
 namespace heaplog {

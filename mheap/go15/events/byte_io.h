@@ -3,8 +3,8 @@
 // go (a string, a file). The log of a full Go benchmark run is tens of
 // megabytes, committed xz-compressed, so readers stream it in pieces rather
 // than hold it; nothing here keeps more than one buffer per stream.
-#ifndef THP_MHEAP_EVENTS_BYTE_IO_H_
-#define THP_MHEAP_EVENTS_BYTE_IO_H_
+#ifndef THP_MHEAP_GO15_EVENTS_BYTE_IO_H_
+#define THP_MHEAP_GO15_EVENTS_BYTE_IO_H_
 
 #include <cstddef>
 #include <cstdio>
@@ -62,4 +62,4 @@ class FileSink : public ByteSink {
 }  // namespace heaplog
 }  // namespace thp
 
-#endif  // THP_MHEAP_EVENTS_BYTE_IO_H_
+#endif  // THP_MHEAP_GO15_EVENTS_BYTE_IO_H_

@@ -1,4 +1,4 @@
-#include "mheap/events/heap_event_log.h"
+#include "mheap/go15/events/heap_event_log.h"
 
 #include <cstring>
 #include <utility>

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "mheap/events/benchmark_split.h"
-#include "mheap/events/heap_event_log.h"
+#include "mheap/go15/events/benchmark_split.h"
+#include "mheap/go15/events/heap_event_log.h"
 
 namespace thp {
 namespace heaplog {

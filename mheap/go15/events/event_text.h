@@ -3,14 +3,14 @@
 // record's order with heap_event.h's names, addresses in hex, enums by
 // name. Stable and diffable: two logs of the same decisions dump to the
 // same lines when printed without times.
-#ifndef THP_MHEAP_EVENTS_EVENT_TEXT_H_
-#define THP_MHEAP_EVENTS_EVENT_TEXT_H_
+#ifndef THP_MHEAP_GO15_EVENTS_EVENT_TEXT_H_
+#define THP_MHEAP_GO15_EVENTS_EVENT_TEXT_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "mheap/events/heap_event.h"
+#include "mheap/go15/events/heap_event.h"
 
 namespace thp {
 namespace heaplog {
@@ -32,4 +32,4 @@ std::string FormatFields(const EventBody& body);
 }  // namespace heaplog
 }  // namespace thp
 
-#endif  // THP_MHEAP_EVENTS_EVENT_TEXT_H_
+#endif  // THP_MHEAP_GO15_EVENTS_EVENT_TEXT_H_

@@ -1,7 +1,7 @@
-#include "mheap/events/event_text.h"
+#include "mheap/go15/events/event_text.h"
 
 #include "gtest/gtest.h"
-#include "mheap/events/test_events.h"
+#include "mheap/go15/events/test_events.h"
 
 namespace thp {
 namespace heaplog {

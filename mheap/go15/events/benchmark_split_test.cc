@@ -1,7 +1,7 @@
-#include "mheap/events/benchmark_split.h"
+#include "mheap/go15/events/benchmark_split.h"
 
 #include "gtest/gtest.h"
-#include "mheap/events/test_events.h"
+#include "mheap/go15/events/test_events.h"
 
 namespace thp {
 namespace heaplog {

@@ -1,4 +1,4 @@
-#include "mheap/events/heap_event.h"
+#include "mheap/go15/events/heap_event.h"
 
 #include <array>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "mheap/events/test_events.h"
+#include "mheap/go15/events/test_events.h"
 
 #include <utility>
 

@@ -11,8 +11,8 @@
 // page numbers counted from the arena start (HeapInit::arena_start), the way
 // a replay compares them with a heap mapped elsewhere; every other address
 // is a plain virtual address.
-#ifndef THP_MHEAP_EVENTS_HEAP_EVENT_H_
-#define THP_MHEAP_EVENTS_HEAP_EVENT_H_
+#ifndef THP_MHEAP_GO15_EVENTS_HEAP_EVENT_H_
+#define THP_MHEAP_GO15_EVENTS_HEAP_EVENT_H_
 
 #include <cstdint>
 #include <optional>
@@ -537,4 +537,4 @@ inline uint64_t PageAddress(const HeapInit& h, uint64_t page) {
 }  // namespace heaplog
 }  // namespace thp
 
-#endif  // THP_MHEAP_EVENTS_HEAP_EVENT_H_
+#endif  // THP_MHEAP_GO15_EVENTS_HEAP_EVENT_H_

@@ -1,11 +1,11 @@
 // Test data for the heap-event log tests: a small valid log holding every
 // record kind, in the structure the Go runtime produces.
-#ifndef THP_MHEAP_EVENTS_TEST_EVENTS_H_
-#define THP_MHEAP_EVENTS_TEST_EVENTS_H_
+#ifndef THP_MHEAP_GO15_EVENTS_TEST_EVENTS_H_
+#define THP_MHEAP_GO15_EVENTS_TEST_EVENTS_H_
 
 #include <vector>
 
-#include "mheap/events/heap_event.h"
+#include "mheap/go15/events/heap_event.h"
 
 namespace thp {
 namespace heaplog {
@@ -19,4 +19,4 @@ HeapEvent At(int64_t time_ns, EventBody body);
 }  // namespace heaplog
 }  // namespace thp
 
-#endif  // THP_MHEAP_EVENTS_TEST_EVENTS_H_
+#endif  // THP_MHEAP_GO15_EVENTS_TEST_EVENTS_H_

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "mheap/events/event_text.h"
-#include "mheap/events/heap_event_log.h"
-#include "runtime_port/check.h"
+#include "mheap/go15/events/event_text.h"
+#include "mheap/go15/events/heap_event_log.h"
+#include "runtime_port/base/check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace thp::heaplog;

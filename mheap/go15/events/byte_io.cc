@@ -1,4 +1,4 @@
-#include "mheap/events/byte_io.h"
+#include "mheap/go15/events/byte_io.h"
 
 #include <errno.h>
 #include <lzma.h>

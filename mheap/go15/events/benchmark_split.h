@@ -7,8 +7,8 @@
 // runs, its bench_end, and the printing after it) or the end of the log.
 // A split is a view of one log, not a standalone log: the heap at a
 // segment's start is the one the earlier segments left.
-#ifndef THP_MHEAP_EVENTS_BENCHMARK_SPLIT_H_
-#define THP_MHEAP_EVENTS_BENCHMARK_SPLIT_H_
+#ifndef THP_MHEAP_GO15_EVENTS_BENCHMARK_SPLIT_H_
+#define THP_MHEAP_GO15_EVENTS_BENCHMARK_SPLIT_H_
 
 #include <array>
 #include <cstdint>
@@ -17,8 +17,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "mheap/events/heap_event.h"
-#include "mheap/events/heap_event_log.h"
+#include "mheap/go15/events/heap_event.h"
+#include "mheap/go15/events/heap_event_log.h"
 
 namespace thp {
 namespace heaplog {
@@ -61,4 +61,4 @@ bool SegmentMatches(const BenchmarkSegment& segment, absl::string_view name);
 }  // namespace heaplog
 }  // namespace thp
 
-#endif  // THP_MHEAP_EVENTS_BENCHMARK_SPLIT_H_
+#endif  // THP_MHEAP_GO15_EVENTS_BENCHMARK_SPLIT_H_
