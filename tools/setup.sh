@@ -14,6 +14,8 @@ packages=(
   clang             # libFuzzer targets
   libclang-rt-14-dev
   chromium          # renders the SVG pictures to PNG for checking
+  liblzma-dev       # reads xz-compressed heap-event logs (mheap/go15/events)
+  bpftrace          # tools/vma_peak's eBPF VMA counter
 )
 
 missing=()

@@ -50,6 +50,7 @@
 #include "absl/time/time.h"
 #include "bench/cli.h"
 #include "runtime_port/kernel/proc_maps.h"
+#include "tools/syscall_names.h"
 
 ABSL_FLAG(std::string, series_out, "", "write (seconds, map_count) at every change to this TSV");
 ABSL_FLAG(std::string, calls_out, "",
@@ -60,9 +61,6 @@ ABSL_FLAG(std::string, label, "", "a name for the summary line");
 namespace thp {
 namespace {
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
 #ifndef SYS_process_madvise
 #define SYS_process_madvise 440
 #endif
@@ -101,17 +99,6 @@ void InstallFilter() {
 int64_t CountMaps(pid_t pid) {
   absl::StatusOr<std::string> maps = ReadWholeFile(absl::StrFormat("/proc/%d/maps", pid));
   return maps.ok() ? MapCountOfText(*maps) : -1;
-}
-
-std::string AdviceName(uint64_t advice) {
-  switch (advice) {
-    case MADV_DONTNEED: return "DONTNEED";
-    case MADV_FREE: return "FREE";
-    case MADV_HUGEPAGE: return "HUGEPAGE";
-    case MADV_NOHUGEPAGE: return "NOHUGEPAGE";
-    case MADV_COLLAPSE: return "COLLAPSE";
-    default: return absl::StrFormat("advice%d", advice);
-  }
 }
 
 // A watched call between its entry stop and its exit stop.
@@ -246,13 +233,11 @@ int Run(const std::vector<std::string>& argv) {
         if (access(task_path, F_OK) == 0) {
           const auto ret = static_cast<int64_t>(regs.rax);
           const bool failed = ret < 0 && ret > -4096;
-          const std::string err = failed ? strerrorname_np(static_cast<int>(-ret)) : "";
-          if (c.nr == SYS_madvise) {
-            ++w.madvise[AdviceName(c.arg) + (failed ? "/" + err : "")];
-          }
+          const std::string err = failed ? ErrnoName(static_cast<int>(-ret)) : "";
+          if (c.nr == SYS_madvise) ++w.madvise[MadviseKey(static_cast<int64_t>(c.arg), ret)];
           w.Observe();
           if (w.calls != nullptr) {
-            const std::string arg = c.nr == SYS_madvise ? AdviceName(c.arg)
+            const std::string arg = c.nr == SYS_madvise ? AdviceName(static_cast<int64_t>(c.arg))
                                                         : absl::StrFormat("%d", c.arg);
             const std::string result = failed ? err : absl::StrFormat("%#x", ret);
             std::fprintf(w.calls, "%.6f\t%s\t%#llx\t%llu\t%s\t%s\t%lld\n",
