@@ -253,7 +253,7 @@ PageRun PallocData::FindScavengeCandidate(unsigned search_idx, uintptr_t min,
       if (y != 0) break;
     }
   }
-  unsigned size = std::min<unsigned>(run, static_cast<unsigned>(max));
+  unsigned size = run < max ? run : static_cast<unsigned>(max);
   unsigned start = end - size;
 
   // Cutting to max must not break a huge page that lies wholly inside the
