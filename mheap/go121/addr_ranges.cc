@@ -1,7 +1,7 @@
 #include "mheap/go121/addr_ranges.h"
 
 #include "absl/strings/str_format.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {

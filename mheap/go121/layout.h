@@ -14,7 +14,7 @@
 
 #include <cstdint>
 
-#include "mheap/units.h"
+#include "runtime_port/base/units.h"
 
 namespace thp {
 namespace go121 {

@@ -20,7 +20,7 @@
 
 #include "absl/strings/str_format.h"
 #include "mheap/go121/layout.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {

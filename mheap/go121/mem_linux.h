@@ -45,9 +45,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "runtime_port/huge_page_policy.h"
-#include "runtime_port/kernel.h"
-#include "runtime_port/madvise_counters.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/kernel/kernel.h"
+#include "runtime_port/mem_linux/madvise_counters.h"
 
 namespace thp {
 namespace go121 {

@@ -7,8 +7,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runtime_port/recording_kernel.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/kernel/recording_kernel.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 namespace go121 {

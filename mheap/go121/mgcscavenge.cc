@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "mheap/go121/mpagealloc.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {

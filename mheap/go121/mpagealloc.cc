@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {

@@ -2,7 +2,7 @@
 // 21ff9be0eb; 1.21.1-1.21.3 send COLLAPSE from allocToCache's index update
 // too, through the policy, since the cache takes at most 64 pages).
 #include "mheap/go121/mpagealloc.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {

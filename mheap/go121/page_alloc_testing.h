@@ -14,8 +14,8 @@
 #include "mheap/go121/bit_range.h"
 #include "mheap/go121/mem_linux.h"
 #include "mheap/go121/mpagealloc.h"
-#include "runtime_port/check.h"
-#include "runtime_port/sim_kernel.h"
+#include "runtime_port/base/check.h"
+#include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 namespace go121 {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "runtime_port/check.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {
