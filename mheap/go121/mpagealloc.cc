@@ -51,6 +51,17 @@ PageAlloc::PageAlloc(MemLinux& mem, HeapLock& lock, uint64_t* sys_stat, PageAllo
   summary_mapped_ready_ += scav_index_.Init(mem);
 }
 
+PageAlloc::~PageAlloc() {
+  Kernel& k = mem_.kernel();
+  for (unsigned l = 0; l < kSummaryLevels; ++l) {
+    k.Munmap(summary_[l].base(), AlignUp(summary_[l].cap() * kPallocSumBytes, kPhysPageSize));
+  }
+  k.Munmap(scav_index_.array_base(), scav_index_.array_bytes());
+  for (uintptr_t a : chunk_block_addr_) {
+    if (a != 0) k.Munmap(a, kChunkBlockBytes);
+  }
+}
+
 void PageAlloc::SysInit() {
   for (unsigned l = 0; l < kSummaryLevels; ++l) {
     const size_t entries = size_t{1} << (kHeapAddrBits - kLevelShift[l]);

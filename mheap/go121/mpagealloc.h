@@ -92,6 +92,10 @@ class PageAlloc {
   // is the sysMemStat charged for metadata (memstats.gcMiscSys); `env` may
   // be null (standalone use).
   PageAlloc(MemLinux& mem, HeapLock& lock, uint64_t* sys_stat, PageAllocEnv* env);
+  // Returns the allocator's reservations and blocks to the kernel. Go never
+  // tears a page allocator down outside its tests; a test process here may
+  // build several, so they must not leak address space.
+  ~PageAlloc();
   PageAlloc(const PageAlloc&) = delete;
   PageAlloc& operator=(const PageAlloc&) = delete;
 
