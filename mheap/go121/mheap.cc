@@ -191,7 +191,6 @@ MSpan* MHeap::AllocSpan(uintptr_t npages, SpanAllocType typ, uint8_t spanclass) 
   }
   if (pp != nullptr && bytes_to_scavenge > 0) {
     const uintptr_t released = pages_.Scavenge(bytes_to_scavenge, nullptr, force);
-    pages_.released_eager += released;
     released_eager_total_ += released;
   }
 

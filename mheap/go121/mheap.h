@@ -176,8 +176,8 @@ class MHeap final : private PageAllocEnv {
   const HeapArena* arena(uintptr_t idx) const;
   uintptr_t arena_l2_addr() const { return arena_l2_; }
   bool arenas_huge_pages() const { return arenas_huge_pages_; }
-  // scavenge.assistTime's growth: bytes released by allocation-time
-  // scavenging (pages.scav.releasedEager, never reset here).
+  // Bytes released by allocation-time scavenging (what Go adds to
+  // pages.scav.releasedEager; scavtrace's reset of it is not modelled).
   uint64_t released_eager_total() const { return released_eager_total_; }
   const PageCache& page_cache(int p) const { return ps_[p].pcache; }
   // Bytes of metadata in the Ready state the heap mapped (chunk blocks,
@@ -232,7 +232,6 @@ class MHeap final : private PageAllocEnv {
   std::vector<AddressRange> arena_reservations_;
   uintptr_t cur_arena_base_ = 0, cur_arena_end_ = 0;
   uint64_t arena_meta_bytes_ = 0;
-  uint64_t chunk_block_bytes_ = 0;
   std::vector<PState> ps_;
   int current_p_ = 0;
   std::deque<MSpan> span_structs_;

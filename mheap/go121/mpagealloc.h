@@ -154,9 +154,6 @@ class PageAlloc {
   bool chunk_huge_pages() const { return chunk_huge_pages_; }
   HeapLock& lock() { return lock_; }
   MemLinux& mem() { return mem_; }
-  // scav.releasedBg / releasedEager: bytes released this scavenge cycle.
-  uintptr_t released_bg = 0;
-  uintptr_t released_eager = 0;
 
   // The sizes of the chunk-block level (1 MiB of pallocData per L1 entry).
   static constexpr uintptr_t kChunksPerBlock = uintptr_t{1} << kPallocChunksL2Bits;
