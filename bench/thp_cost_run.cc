@@ -17,7 +17,8 @@ namespace {
 
 constexpr AdviceSite kSites[] = {AdviceSite::kSysUnused, AdviceSite::kSysUsed,
                                  AdviceSite::kSysMap,    AdviceSite::kHeapGrow,
-                                 AdviceSite::kChunkDense, AdviceSite::kChunkScavenge};
+                                 AdviceSite::kChunkDense, AdviceSite::kChunkScavenge,
+                                 AdviceSite::kMetadata};
 static_assert(sizeof(kSites) / sizeof(kSites[0]) == kNumAdviceSites, "every site is reported");
 
 void CollectCalls(const MemLinux& mem, ThpCostResult& r) {

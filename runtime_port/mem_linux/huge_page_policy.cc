@@ -33,6 +33,7 @@ absl::string_view AdviceSiteName(AdviceSite site) {
     case AdviceSite::kHeapGrow: return "grow";
     case AdviceSite::kChunkDense: return "dense";
     case AdviceSite::kChunkScavenge: return "scavenge";
+    case AdviceSite::kMetadata: return "metadata";
   }
   return "?";
 }

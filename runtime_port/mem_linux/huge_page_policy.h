@@ -56,9 +56,13 @@ enum class AdviceSite : uint8_t {
   kHeapGrow,       // OnHeapGrow
   kChunkDense,     // OnChunkDense
   kChunkScavenge,  // BeforeChunkScavenge
+  // The Go 1.21 heap's own GC-metadata advice, the same in every variant:
+  // NOHUGEPAGE on the arena map and page-bitmap blocks, HUGEPAGE on them
+  // once the heap goal passes 1 GiB (1f9d80e33165).
+  kMetadata,
 };
-inline constexpr int kNumAdviceSites = 6;
-// "sysUnused", "sysUsed", "sysMap", "grow", "dense", "scavenge".
+inline constexpr int kNumAdviceSites = 7;
+// "sysUnused", "sysUsed", "sysMap", "grow", "dense", "scavenge", "metadata".
 absl::string_view AdviceSiteName(AdviceSite site);
 
 // Where a policy sends its advice; MemLinux counts and times every call.

@@ -10,7 +10,11 @@
 //                  allocation smaller than a whole chunk; nothing else.
 //  try_collapse    The same with MADV_TRY_COLLAPSE (Lance Yang, 2024-01-17):
 //                  a collapse that never enters direct reclaim or compaction.
-// The heap's chunk bookkeeping decides when the hooks fire.
+// The heap's chunk bookkeeping decides when the hooks fire: on the Go 1.21
+// heap (mheap/go121) the page allocator's own scavenge index, as in Go; on
+// the Go 1.5 heap the hybrid's ChunkTracker. Go121HeapLockHeld is the table
+// for the hybrid; the Go 1.21 heap's memory layer reports the lock's actual
+// state at each call instead.
 #include "runtime_port/mem_linux/policies.h"
 
 namespace thp {
