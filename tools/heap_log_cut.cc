@@ -1,0 +1,100 @@
+// heap_log_cut: the first part of a heap-event log (tools/go151/FORMAT.md),
+// ended where a benchmark begins, as a complete log of its own: every record
+// before the cut, then an `end` record. What testdata keeps of a recording
+// too large to commit whole; a replay of the part makes the same decisions
+// as the whole log's replay up to the cut, because nothing before it depends
+// on what follows.
+//
+//   heap_log_cut --before=BenchmarkMatmult IN OUT
+//
+// The cut falls at the first bench_start of that benchmark (name with or
+// without "-<procs>"), or, if a heap bracket (alloc ... alloc_done,
+// scavenge ... scavenge_done) is open there, right after it closes, so the
+// part keeps the reader's structure rules. The output is raw; compress it
+// with xz. A log that fails to read, or a benchmark that is not in it, exits
+// 1 with one line; bad usage exits 2.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "bench/cli.h"
+#include "mheap/go15/events/byte_io.h"
+#include "mheap/go15/events/heap_event_log.h"
+
+ABSL_FLAG(std::string, before, "", "the benchmark at whose start the log is cut");
+
+namespace thp {
+namespace {
+
+using heaplog::Kind;
+
+bool IsBenchmark(const heaplog::HeapEvent& e, const std::string& name) {
+  const auto* b = std::get_if<heaplog::BenchStart>(&e.body);
+  return b != nullptr && (b->name == name || absl::StartsWith(b->name, name + "-"));
+}
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "heap_log_cut: %s\n", what.c_str());
+  return 1;
+}
+
+int Run(const std::string& in, const std::string& out, const std::string& before) {
+  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
+      heaplog::HeapEventReader::Open(in);
+  if (!reader.ok()) ExitUsage(reader.status().message());
+  absl::StatusOr<std::unique_ptr<heaplog::FileSink>> sink = heaplog::FileSink::Create(out);
+  if (!sink.ok()) ExitUsage(sink.status().message());
+  heaplog::HeapEventWriter writer(sink->get());
+  heaplog::HeapEvent e;
+  bool cutting = false;  // the benchmark has begun; stop once no bracket is open
+  bool in_bracket = false;
+  int64_t last_ns = 0;
+  uint64_t kept = 0;
+  for (;;) {
+    absl::StatusOr<bool> more = (*reader)->Next(&e);
+    if (!more.ok()) return Fail(std::string(more.status().message()));
+    if (!*more) return Fail(absl::StrCat(in, ": no benchmark ", before, " before the log's end"));
+    if (!cutting && IsBenchmark(e, before)) cutting = true;
+    if (cutting && !in_bracket) break;
+    switch (e.kind()) {
+      case Kind::kAlloc:
+      case Kind::kScavenge:
+        in_bracket = true;
+        break;
+      case Kind::kAllocDone:
+      case Kind::kScavengeDone:
+        in_bracket = false;
+        break;
+      default:
+        break;
+    }
+    if (absl::Status s = writer.Write(e); !s.ok()) return Fail(std::string(s.message()));
+    last_ns = e.time_ns;
+    ++kept;
+  }
+  heaplog::HeapEvent end;
+  end.time_ns = last_ns;
+  end.body = heaplog::End{};
+  if (absl::Status s = writer.Write(end); !s.ok()) return Fail(std::string(s.message()));
+  if (absl::Status s = (*sink)->Close(); !s.ok()) return Fail(std::string(s.message()));
+  std::fprintf(stderr, "heap_log_cut: kept %llu records (%llu bytes) before %s\n",
+               static_cast<unsigned long long>(kept),
+               static_cast<unsigned long long>(writer.offset()), before.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace thp
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args = thp::ParseFlagsOrExit(
+      argc, argv, "heap_log_cut --before=NAME IN OUT", /*allow_positional=*/true);
+  if (args.size() != 2) thp::ExitUsage("want IN and OUT");
+  const std::string before = absl::GetFlag(FLAGS_before);
+  if (before.empty()) thp::ExitUsage("--before: expected a benchmark name, e.g. BenchmarkMatmult");
+  return thp::Run(args[0], args[1], before);
+}
