@@ -7,7 +7,7 @@
 
 namespace thp {
 
-std::string KernelCallToString(const KernelCall& c) {
+std::string RefusedCallToString(const RefusedCall& c) {
   std::string flags;
   if (c.flags & kMapFixed) flags += ", MAP_FIXED";
   if (c.flags & kMapNoReserve) flags += ", MAP_NORESERVE";
@@ -18,9 +18,9 @@ std::string KernelCallToString(const KernelCall& c) {
 RefusalLog::RefusalLog(Kernel& inner, std::function<int64_t()> now)
     : ForwardingKernel(inner), now_(std::move(now)) {}
 
-KernelCall RefusalLog::Note(std::string op, uintptr_t addr, uintptr_t len, uint32_t flags,
+RefusedCall RefusalLog::Note(std::string op, uintptr_t addr, uintptr_t len, uint32_t flags,
                             int err) {
-  KernelCall c;
+  RefusedCall c;
   c.op = std::move(op);
   c.addr = addr;
   c.len = len;

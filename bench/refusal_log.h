@@ -15,7 +15,9 @@
 
 namespace thp {
 
-struct KernelCall {
+// A call the kernel refused. Named apart from the recording kernel's
+// KernelCall (runtime_port/kernel/recording_kernel.h), which any call can be.
+struct RefusedCall {
   std::string op;  // "mmap", "munmap" or "madvise(<ADVICE>)"
   uintptr_t addr = 0;
   uintptr_t len = 0;
@@ -25,7 +27,7 @@ struct KernelCall {
   int64_t map_count = -1;  // the process's map_count just after, if taken
 };
 // "mmap(0xc820000000, 1048576, MAP_FIXED) = ENOMEM at t=1.234s"
-std::string KernelCallToString(const KernelCall& c);
+std::string RefusedCallToString(const RefusedCall& c);
 
 class RefusalLog final : public ForwardingKernel {
  public:
@@ -40,19 +42,19 @@ class RefusalLog final : public ForwardingKernel {
   // EAGAIN; ENOMEM means the range ran into a hole, which is not counted).
   int64_t refused_splits() const { return refused_splits_; }
   // The first of them (op empty if none), with map_count then.
-  const KernelCall& first_refused_split() const { return first_refused_split_; }
+  const RefusedCall& first_refused_split() const { return first_refused_split_; }
   int64_t refused_mmaps() const { return refused_mmaps_; }
   // The last failed mmap or munmap (op empty if none).
-  const KernelCall& last_refused_map() const { return last_refused_map_; }
+  const RefusedCall& last_refused_map() const { return last_refused_map_; }
 
  private:
-  KernelCall Note(std::string op, uintptr_t addr, uintptr_t len, uint32_t flags, int err);
+  RefusedCall Note(std::string op, uintptr_t addr, uintptr_t len, uint32_t flags, int err);
 
   std::function<int64_t()> now_;
   int64_t refused_splits_ = 0;
   int64_t refused_mmaps_ = 0;
-  KernelCall first_refused_split_;
-  KernelCall last_refused_map_;
+  RefusedCall first_refused_split_;
+  RefusedCall last_refused_map_;
 };
 
 }  // namespace thp

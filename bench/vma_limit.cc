@@ -146,17 +146,17 @@ void PrintSummary(TraceReplayer& rep, const RefusalLog& log, const Outcome& out)
                m.heap_inuse / 1048576.0, m.heap_released / 1048576.0,
                static_cast<long>(rep.census().current().process));
   if (log.refused_splits() > 0) {
-    const KernelCall& f = log.first_refused_split();
+    const RefusedCall& f = log.first_refused_split();
     std::fprintf(stderr,
                  "vma_limit: %ld flag changes refused by the kernel and ignored by the runtime; "
                  "the first: %s with map_count %ld\n",
-                 static_cast<long>(log.refused_splits()), KernelCallToString(f).c_str(),
+                 static_cast<long>(log.refused_splits()), RefusedCallToString(f).c_str(),
                  static_cast<long>(f.map_count));
   }
   if (!log.last_refused_map().op.empty()) {
-    const KernelCall& f = log.last_refused_map();
+    const RefusedCall& f = log.last_refused_map();
     std::fprintf(stderr, "vma_limit: the fatal refusal: %s with map_count %ld\n",
-                 KernelCallToString(f).c_str(), static_cast<long>(f.map_count));
+                 RefusedCallToString(f).c_str(), static_cast<long>(f.map_count));
   }
   std::fprintf(stderr, "vma_limit: madvise %s\n",
                rep.runtime().mem().counters().Summary().c_str());
