@@ -19,7 +19,7 @@
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
 #include "bench/workloads/trace.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 
 ABSL_FLAG(std::string, trace, "", "the trace file to replay (required)");
 ABSL_FLAG(std::string, variant, "fixed", "memory-layer variant (GODEBUG thpvariant= overrides)");

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/cli.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/kernel.h"
 
 extern char** environ;
@@ -38,13 +39,6 @@ std::string CsvCell(absl::string_view s) {
     out += c;
   }
   return out + "\"";
-}
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  return std::fclose(f) == 0 && ok;
 }
 
 void WriteOutputOrExit(absl::string_view tool, absl::string_view flag, const std::string& path,

@@ -64,7 +64,7 @@
 #include "bench/runtime_env.h"
 #include "runtime_port/kernel/linux_kernel.h"
 #include "runtime_port/mem_linux/mem_linux.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 ABSL_FLAG(std::string, variants, "none,prefix,fixed",

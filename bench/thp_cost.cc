@@ -58,7 +58,7 @@
 #include "runtime_port/base/check.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "runtime_port/mem_linux/mem_linux.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 
 ABSL_FLAG(std::string, variants, "hugepage_eager,collapse,try_collapse,fixed",
           "comma-separated memory-layer variants; those the kernel cannot run are skipped "

@@ -11,7 +11,7 @@
 #include "absl/time/clock.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "runtime_port/mem_linux/mem_linux.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 
 namespace thp {
 namespace {

@@ -43,6 +43,7 @@
 #include "bench/workloads/fragmenter.h"
 #include "bench/workloads/trace.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/linux_kernel.h"
 #include "runtime_port/mem_linux/mem_linux.h"
 #include "runtime_port/kernel/sim_kernel.h"

@@ -41,7 +41,7 @@
 #include "bench/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 
 ABSL_FLAG(std::string, variants, "go",
           "comma-separated memory-layer variants; go = every variant mirroring a Go release that "

@@ -49,6 +49,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/cli.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/proc_maps.h"
 #include "tools/syscall_names.h"
 

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "gtest/gtest.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
