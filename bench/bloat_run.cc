@@ -6,7 +6,6 @@
 #include <limits>
 #include <optional>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -46,13 +45,9 @@ absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& o) {
   TraceReplayer& rep = **made;
   const HeapLayout& layout = rep.runtime().heap().layout();
   if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
-  if (o.on_fatal) {
-    SetThrowHook([&rep, &o](absl::string_view message) { o.on_fatal(rep, message); });
-  }
-  // The hook must not outlive the replayer it points at.
-  absl::Cleanup unhook = [&o] {
-    if (o.on_fatal) SetThrowHook(nullptr);
-  };
+  // The hook ends before the replayer it points at.
+  ScopedThrowHook hook(o.on_fatal ? [&rep, &o](absl::string_view m) { o.on_fatal(rep, m); }
+                                  : ThrowHook());
 
   uint64_t low = std::numeric_limits<uint64_t>::max();
   std::vector<RegionScan> last_scan;

@@ -112,13 +112,15 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   TraceReplayer& rep = **made;
 
   // A fatal error inside the runtime reports what was measured so far.
+  ThrowHook report;
   if (o.on_fatal) {
-    SetThrowHook([&rep, &r, wall_start, &o](absl::string_view message) {
+    report = [&rep, &r, wall_start, &o](absl::string_view message) {
       Collect(rep, wall_start, r);
       r.error = std::string(message);
       o.on_fatal(r);
-    });
+    };
   }
+  ScopedThrowHook hook(std::move(report));
 
   if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
 
@@ -158,7 +160,6 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   }
   sample();
   Collect(rep, wall_start, r);
-  if (o.on_fatal) SetThrowHook(nullptr);
   return r;
 }
 

@@ -148,7 +148,9 @@ int RunChild(const Setup& s) {
     r.error = std::string(message);
     WriteFile(out, SerializeThpCost(r));
   };
-  SetThrowHook(error_row);
+  // Outside RunThpCost's own hook (before its runtime exists, after it is
+  // gone) a fatal error still writes the row.
+  ScopedThrowHook hook(error_row);
   const std::string map_path = absl::GetFlag(FLAGS_child_map);
   Kernel& k = **kernel;
   std::string map;  // serialized
@@ -175,7 +177,6 @@ int RunChild(const Setup& s) {
     WriteFile(map_path, map);
   };
   const ThpCostResult r = RunThpCost(**kernel, o);
-  SetThrowHook(nullptr);
   if (!map_path.empty() && !WriteFile(map_path, map)) {
     std::fprintf(stderr, "thp_cost: cannot write %s\n", map_path.c_str());
     return 2;

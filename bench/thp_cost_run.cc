@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/thp_cost_probe.h"
@@ -67,13 +66,9 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
     return r;
   }
   TraceReplayer& rep = **made;
-  if (o.on_fatal) {
-    SetThrowHook([&rep, &o](absl::string_view message) { o.on_fatal(rep, message); });
-  }
-  // The hook must not outlive the replayer it points at.
-  absl::Cleanup unhook = [&o] {
-    if (o.on_fatal) SetThrowHook(nullptr);
-  };
+  // The hook ends before the replayer it points at.
+  ScopedThrowHook hook(o.on_fatal ? [&rep, &o](absl::string_view m) { o.on_fatal(rep, m); }
+                                  : ThrowHook());
   const HeapLayout& layout = rep.runtime().heap().layout();
   const MemStats& stats = rep.runtime().heap().stats();
   auto sample = [&] {

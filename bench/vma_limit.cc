@@ -246,29 +246,32 @@ int Main(int argc, char** argv) {
     }
   };
 
-  SetThrowHook([&](absl::string_view message) {
-    out.error = std::string(message);
-    std::printf("%s\n", ReportLine(variant, choice, limit, rep, log, out).c_str());
-    std::fflush(stdout);
-    if (!quiet) PrintSummary(rep, log, out);
-    if (!svg_out.empty()) capture();
-    write_svg();
-  });
   const absl::Time start = absl::Now();
-  absl::Status st = rep.Run(events, [&](const TraceEvent& label) {
-    rep.ObserveCensus();
-    if (!quiet && out.round % 10 == 0) {
-      std::fprintf(stderr, "vma_limit: [%s] round %d/%d map_count=%ld heap_sys=%.0f MiB (%.1fs)\n",
-                   variant.c_str(), out.round, w.rounds,
-                   static_cast<long>(rep.census().current().process),
-                   rep.runtime().heap().stats().heap_sys / 1048576.0,
-                   absl::ToDoubleSeconds(absl::Now() - start));
-    }
-    ++out.round;
-    (void)label;
-  });
+  absl::Status st;
+  {
+    // Go's fatal error ends the run; the report comes first.
+    ScopedThrowHook hook([&](absl::string_view message) {
+      out.error = std::string(message);
+      std::printf("%s\n", ReportLine(variant, choice, limit, rep, log, out).c_str());
+      std::fflush(stdout);
+      if (!quiet) PrintSummary(rep, log, out);
+      if (!svg_out.empty()) capture();
+      write_svg();
+    });
+    st = rep.Run(events, [&](const TraceEvent& label) {
+      rep.ObserveCensus();
+      if (!quiet && out.round % 10 == 0) {
+        std::fprintf(stderr, "vma_limit: [%s] round %d/%d map_count=%ld heap_sys=%.0f MiB (%.1fs)\n",
+                     variant.c_str(), out.round, w.rounds,
+                     static_cast<long>(rep.census().current().process),
+                     rep.runtime().heap().stats().heap_sys / 1048576.0,
+                     absl::ToDoubleSeconds(absl::Now() - start));
+      }
+      ++out.round;
+      (void)label;
+    });
+  }
   ExitIfError(st);
-  SetThrowHook(nullptr);
   std::printf("%s\n", ReportLine(variant, choice, limit, rep, log, out).c_str());
   if (!quiet) PrintSummary(rep, log, out);
   write_svg();
