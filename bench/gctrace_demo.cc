@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     });
   }
   thp::SysmonOptions so;
-  so.scavenge_debug = dbg->scavenge > 0;
+  so.scavenge_debug = env.scavenge_debug;
   thp::Sysmon sysmon(clock.NanoTime(), so);
   bool idle = false;
   int64_t busy_at = 0, last_gc = 0;

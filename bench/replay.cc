@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   o.touch_memory = true;
   thp::TraceSink sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   absl::StatusOr<std::unique_ptr<thp::TraceReplayer>> r =
-      thp::TraceReplayer::Create(**kernel, o, env.debug.scavenge > 0,
+      thp::TraceReplayer::Create(**kernel, o, env.scavenge_debug,
                                  env.debug.gctrace > 0 ? &sink : nullptr);
   thp::ExitIfError(r.status());
   absl::Status st = (*r)->Run(*events, nullptr);

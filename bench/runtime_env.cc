@@ -16,7 +16,7 @@ std::string Env(const char* name) {
 
 }  // namespace
 
-RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant) {
+RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant, ScavengeDefault scavenge) {
   RuntimeEnv env;
   std::vector<std::string> warnings;
   absl::StatusOr<DebugVars> dbg = ParseGodebug(Env("GODEBUG"), &warnings);
@@ -25,6 +25,7 @@ RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant) {
   absl::StatusOr<int> procs = ParseGomaxprocs(Env("GOMAXPROCS"), 2);
   ExitIfError(procs.status());
   env.debug = *dbg;
+  env.scavenge_debug = dbg->scavenge_named ? dbg->scavenge > 0 : scavenge == ScavengeDefault::kOn;
   env.options.variant = !dbg->thpvariant.empty() ? dbg->thpvariant
                         : dbg->disablethp > 0   ? "disablethp"
                                                 : flag_variant;

@@ -50,7 +50,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/address_map.h"
@@ -102,10 +101,8 @@ Setup SetupOrExit() {
   s.run.emulator.max_ptes_none = max_none;
   // GODEBUG=scavenge=1 unless GODEBUG says otherwise: the minutes
   // become milliseconds.
-  const RuntimeEnv env = RuntimeEnvOrExit("none");
-  const char* godebug = std::getenv("GODEBUG");
-  s.run.scavenge_debug =
-      godebug != nullptr && absl::StrContains(godebug, "scavenge=") ? env.debug.scavenge > 0 : true;
+  const RuntimeEnv env = RuntimeEnvOrExit("none", ScavengeDefault::kOn);
+  s.run.scavenge_debug = env.scavenge_debug;
   s.run.runtime = env.options;
   s.run.runtime.touch_memory = true;
   return s;

@@ -110,10 +110,8 @@ Setup SetupOrExit() {
   CheckRange("probe_rounds", rounds, 1, 100);
   // GOGC, GOMAXPROCS and GODEBUG as a Go program reads them; scavenge=1
   // unless GODEBUG says otherwise (the scavenger must run in the workload).
-  const RuntimeEnv env = RuntimeEnvOrExit("fixed");
-  const char* godebug = std::getenv("GODEBUG");
-  s.options.scavenge_debug =
-      godebug != nullptr && absl::StrContains(godebug, "scavenge=") ? env.debug.scavenge > 0 : true;
+  const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
+  s.options.scavenge_debug = env.scavenge_debug;
   s.options.runtime = env.options;
   s.options.runtime.touch_memory = true;
   s.options.workload.chunks = chunks;

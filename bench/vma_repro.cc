@@ -25,7 +25,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -135,10 +134,8 @@ Setup SetupOrExit() {
 
   // The environment a Go program reads; GODEBUG=scavenge=1 unless GODEBUG
   // says otherwise, because that is how Go measured 692 and 49.
-  const RuntimeEnv env = RuntimeEnvOrExit("fixed");
-  const char* godebug = std::getenv("GODEBUG");
-  s.suite.scavenge_debug =
-      godebug != nullptr && absl::StrContains(godebug, "scavenge=") ? env.debug.scavenge > 0 : true;
+  const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
+  s.suite.scavenge_debug = env.scavenge_debug;
   s.suite.runtime = env.options;
   s.suite.runtime.gomaxprocs = procs;
   s.suite.runtime.touch_memory = true;
