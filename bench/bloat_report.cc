@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "bench/report_format.h"
+#include "bench/result_fields.h"
 
 namespace thp {
 namespace {
@@ -23,37 +23,6 @@ std::string LatencyCell(const BloatReport& report, const BloatRow& row) {
                       Ms(Percentile(v, 100)));
 }
 
-
-std::string RunJson(const BloatResult& r) {
-  std::vector<std::string> f;
-  auto num = [&f](const char* k, auto v) { f.push_back(absl::StrCat(JsonString(k), ": ", v)); };
-  num("arena_bytes", r.arena_bytes);
-  num("rss_bytes", r.rss_bytes);
-  num("anon_huge_bytes", r.anon_huge_bytes);
-  num("rss_peak_bytes", r.rss_peak_bytes);
-  num("rss_low_after_release_bytes", r.rss_low_after_release_bytes);
-  num("heap_sys_bytes", r.heap_sys_bytes);
-  num("heap_inuse_bytes", r.heap_inuse_bytes);
-  num("heap_released_bytes", r.heap_released_bytes);
-  num("live_objects", r.live_objects);
-  num("scavenge_passes", r.scavenge_passes);
-  num("gc_cycles", r.gc_cycles);
-  num("max_vmas_runtime", r.max_vmas);
-  num("final_vmas_runtime", r.final_vmas);
-  num("madvise_dontneed", r.madvise_dontneed);
-  num("madvise_hugepage", r.madvise_hugepage);
-  num("madvise_nohugepage", r.madvise_nohugepage);
-  num("regions_collapsed", r.regions_collapsed);
-  num("collapse_added_bytes", r.collapse_added_bytes);
-  num("collapse_failures", r.collapse_failures);
-  f.push_back(absl::StrCat("\"collapse_errors\": ", JsonString(r.collapse_errors)));
-  std::vector<std::string> scan;
-  for (const auto& [k, v] : r.last_scan) scan.push_back(absl::StrCat(JsonString(k), ": ", v));
-  f.push_back(absl::StrCat("\"last_scan\": {", absl::StrJoin(scan, ", "), "}"));
-  num("virtual_ns", r.virtual_ns);
-  num("wall_ns", r.wall_ns);
-  return absl::StrCat("{", absl::StrJoin(f, ", "), "}");
-}
 
 }  // namespace
 
@@ -126,8 +95,8 @@ std::string FormatBloatJson(const BloatReport& report) {
       } else {
         absl::StrAppend(&s, "null");
       }
-      absl::StrAppend(&s, ",\n     \"without_khugepaged\": ", RunJson(row.without),
-                      ",\n     \"with_khugepaged\": ", RunJson(row.with));
+      absl::StrAppend(&s, ",\n     \"without_khugepaged\": ", JsonFields(row.without),
+                      ",\n     \"with_khugepaged\": ", JsonFields(row.with));
     }
     rows.push_back(s + "}");
   }

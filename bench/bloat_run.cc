@@ -6,11 +6,8 @@
 #include <limits>
 #include <optional>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/workloads/trace.h"
 #include "runtime_port/base/check.h"
@@ -100,112 +97,6 @@ absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& o) {
     }
   }
   if (o.on_end) o.on_end(rep, r);
-  return r;
-}
-
-namespace {
-
-template <typename T>
-struct Field {
-  const char* key;
-  T BloatResult::*member;
-};
-
-constexpr Field<std::string> kStrings[] = {
-    {"variant", &BloatResult::variant},
-    {"kernel", &BloatResult::kernel},
-    {"collapse_errors", &BloatResult::collapse_errors},
-};
-constexpr Field<int64_t> kInts[] = {
-    {"max_ptes_none", &BloatResult::max_ptes_none},
-    {"live_objects", &BloatResult::live_objects},
-    {"scavenge_passes", &BloatResult::scavenge_passes},
-    {"gc_cycles", &BloatResult::gc_cycles},
-    {"max_vmas_runtime", &BloatResult::max_vmas},
-    {"final_vmas_runtime", &BloatResult::final_vmas},
-    {"madvise_calls.DONTNEED", &BloatResult::madvise_dontneed},
-    {"madvise_calls.HUGEPAGE", &BloatResult::madvise_hugepage},
-    {"madvise_calls.NOHUGEPAGE", &BloatResult::madvise_nohugepage},
-    {"regions_collapsed", &BloatResult::regions_collapsed},
-    {"collapse_failures", &BloatResult::collapse_failures},
-    {"virtual_ns", &BloatResult::virtual_ns},
-    {"wall_ns", &BloatResult::wall_ns},
-};
-constexpr Field<uint64_t> kUints[] = {
-    {"arena_bytes", &BloatResult::arena_bytes},
-    {"rss_bytes", &BloatResult::rss_bytes},
-    {"anon_huge_bytes", &BloatResult::anon_huge_bytes},
-    {"rss_peak_bytes", &BloatResult::rss_peak_bytes},
-    {"rss_low_after_release_bytes", &BloatResult::rss_low_after_release_bytes},
-    {"heap_sys_bytes", &BloatResult::heap_sys_bytes},
-    {"heap_inuse_bytes", &BloatResult::heap_inuse_bytes},
-    {"heap_released_bytes", &BloatResult::heap_released_bytes},
-    {"collapse_added_bytes", &BloatResult::collapse_added_bytes},
-};
-constexpr absl::string_view kScanPrefix = "last_scan.";
-
-}  // namespace
-
-std::string SerializeBloatResult(const BloatResult& r) {
-  std::string out;
-  for (const auto& f : kStrings) absl::StrAppend(&out, f.key, "\t", r.*f.member, "\n");
-  absl::StrAppend(&out, "khugepaged\t", r.khugepaged ? 1 : 0, "\n");
-  for (const auto& f : kInts) absl::StrAppend(&out, f.key, "\t", r.*f.member, "\n");
-  for (const auto& f : kUints) absl::StrAppend(&out, f.key, "\t", r.*f.member, "\n");
-  for (const auto& [k, v] : r.last_scan) absl::StrAppend(&out, kScanPrefix, k, "\t", v, "\n");
-  absl::StrAppend(&out, "collapse_ns\t", absl::StrJoin(r.collapse_ns, ","), "\n");
-  return out;
-}
-
-absl::StatusOr<BloatResult> ParseBloatResult(const std::string& text) {
-  BloatResult r;
-  int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    ++line_no;
-    const size_t tab = line.find('\t');
-    auto bad = [&] {
-      return absl::InvalidArgumentError(absl::StrCat("result line ", line_no, ": \"", line, "\""));
-    };
-    if (tab == absl::string_view::npos) return bad();
-    const absl::string_view key = line.substr(0, tab);
-    const absl::string_view value = line.substr(tab + 1);
-    bool known = false;
-    for (const auto& f : kStrings) {
-      if (key == f.key) {
-        r.*f.member = std::string(value);
-        known = true;
-      }
-    }
-    for (const auto& f : kInts) {
-      if (key == f.key) {
-        if (!absl::SimpleAtoi(value, &(r.*f.member))) return bad();
-        known = true;
-      }
-    }
-    for (const auto& f : kUints) {
-      if (key == f.key) {
-        if (!absl::SimpleAtoi(value, &(r.*f.member))) return bad();
-        known = true;
-      }
-    }
-    if (key == "khugepaged") {
-      r.khugepaged = value == "1";
-      known = true;
-    } else if (absl::StartsWith(key, kScanPrefix)) {
-      int64_t n = 0;
-      if (!absl::SimpleAtoi(value, &n)) return bad();
-      r.last_scan.emplace_back(std::string(key.substr(kScanPrefix.size())), n);
-      known = true;
-    } else if (key == "collapse_ns") {
-      for (absl::string_view v : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-        int64_t ns = 0;
-        if (!absl::SimpleAtoi(v, &ns)) return bad();
-        r.collapse_ns.push_back(ns);
-      }
-      known = true;
-    }
-    if (!known) return bad();
-  }
   return r;
 }
 

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "bench/result_fields.h"
 #include "bench/workloads/issue8832.h"
 #include "bench/workloads/trace.h"
 #include "mheap/go15/runtime.h"
@@ -80,19 +81,53 @@ struct BloatResult {
   uint64_t collapse_added_bytes = 0;
   int64_t collapse_failures = 0;
   std::string collapse_errors;        // "EAGAIN=2 ENOMEM=1", "" if none
-  std::vector<std::pair<std::string, int64_t>> last_scan;  // verdict name -> regions
+  NamedCounts last_scan;              // verdict name -> regions
   std::vector<int64_t> collapse_ns;   // wall time of each collapse (real kernel)
   int64_t virtual_ns = 0;
   int64_t wall_ns = 0;
 };
 
+// The child -> parent format and each run's JSON object (bloat_report.h),
+// in this order; which run it was, and the collapse times, are in the child
+// format only.
+template <>
+struct FieldTable<BloatResult> {
+  template <typename R, typename V>
+  static void Visit(R& r, V& v) {
+    v("variant", r.variant, kChildOnly);
+    v("kernel", r.kernel, kChildOnly);
+    v("khugepaged", r.khugepaged, kChildOnly);
+    v("max_ptes_none", r.max_ptes_none, kChildOnly);
+    v("arena_bytes", r.arena_bytes);
+    v("rss_bytes", r.rss_bytes);
+    v("anon_huge_bytes", r.anon_huge_bytes);
+    v("rss_peak_bytes", r.rss_peak_bytes);
+    v("rss_low_after_release_bytes", r.rss_low_after_release_bytes);
+    v("heap_sys_bytes", r.heap_sys_bytes);
+    v("heap_inuse_bytes", r.heap_inuse_bytes);
+    v("heap_released_bytes", r.heap_released_bytes);
+    v("live_objects", r.live_objects);
+    v("scavenge_passes", r.scavenge_passes);
+    v("gc_cycles", r.gc_cycles);
+    v("max_vmas_runtime", r.max_vmas);
+    v("final_vmas_runtime", r.final_vmas);
+    v("madvise_dontneed", r.madvise_dontneed);
+    v("madvise_hugepage", r.madvise_hugepage);
+    v("madvise_nohugepage", r.madvise_nohugepage);
+    v("regions_collapsed", r.regions_collapsed);
+    v("collapse_added_bytes", r.collapse_added_bytes);
+    v("collapse_failures", r.collapse_failures);
+    v("collapse_errors", r.collapse_errors);
+    v("last_scan", r.last_scan, kEverywhere | kNested);
+    v("virtual_ns", r.virtual_ns);
+    v("wall_ns", r.wall_ns);
+    v("collapse_ns", r.collapse_ns, kChildOnly);
+  }
+};
+
 // Runs the program on `kernel`. A bad option (a variant the kernel cannot
 // run) is an error; a fatal runtime error exits as Go's throw does.
 absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& options);
-
-// The child -> parent format: "key<TAB>value" lines.
-std::string SerializeBloatResult(const BloatResult& r);
-absl::StatusOr<BloatResult> ParseBloatResult(const std::string& text);
 
 // Nearest-rank percentile (0 < p <= 100) of unsorted values; 0 if empty.
 int64_t Percentile(std::vector<int64_t> values, double p);

@@ -83,9 +83,9 @@ TEST(BloatRun, ResultRoundTrips) {
   r.collapse_ns = {4640783, 9162028, 12};
   r.virtual_ns = 700000000;
   r.wall_ns = 703645361;
-  absl::StatusOr<BloatResult> back = ParseBloatResult(SerializeBloatResult(r));
+  absl::StatusOr<BloatResult> back = ParseFields<BloatResult>(SerializeFields(r));
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(SerializeBloatResult(*back), SerializeBloatResult(r));
+  EXPECT_EQ(SerializeFields(*back), SerializeFields(r));
   EXPECT_TRUE(back->khugepaged);
   EXPECT_EQ(back->collapse_ns, r.collapse_ns);
   EXPECT_EQ(back->last_scan, r.last_scan);
@@ -93,11 +93,11 @@ TEST(BloatRun, ResultRoundTrips) {
 }
 
 TEST(BloatRun, UnknownOrBadLinesAreErrors) {
-  EXPECT_EQ(ParseBloatResult("rss_bytes\tlots\n").status().message(),
+  EXPECT_EQ(ParseFields<BloatResult>("rss_bytes\tlots\n").status().message(),
             "result line 1: \"rss_bytes\tlots\"");
-  EXPECT_FALSE(ParseBloatResult("variant\tnone\nmystery\t1\n").ok());
-  EXPECT_FALSE(ParseBloatResult("no tab here\n").ok());
-  EXPECT_FALSE(ParseBloatResult("collapse_ns\t1,x\n").ok());
+  EXPECT_FALSE(ParseFields<BloatResult>("variant\tnone\nmystery\t1\n").ok());
+  EXPECT_FALSE(ParseFields<BloatResult>("no tab here\n").ok());
+  EXPECT_FALSE(ParseFields<BloatResult>("collapse_ns\t1,x\n").ok());
 }
 
 }  // namespace

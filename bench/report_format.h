@@ -14,11 +14,6 @@
 
 namespace thp {
 
-// A JSON string literal, quotes included (control characters as \u00XX).
-std::string JsonString(absl::string_view s);
-// A CSV cell, quoted (with doubled quotes) only if it holds , " or a newline.
-std::string CsvCell(absl::string_view s);
-
 // Writes `text` to `path` unless the path is empty; on failure prints
 // "<tool>: --<flag>=<path>: cannot write" and exits with status 2.
 void WriteOutputOrExit(absl::string_view tool, absl::string_view flag, const std::string& path,

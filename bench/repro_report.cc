@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "bench/report_format.h"
+#include "bench/result_fields.h"
 
 namespace thp {
 namespace {
@@ -97,39 +97,13 @@ std::string FormatJson(const ReproRun& run) {
   }
   absl::StrAppend(&out, "  \"variants\": [");
   for (size_t i = 0; i < run.variants.size(); ++i) {
-    const VariantResult& v = run.variants[i];
-    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "    {");
-    for (const ResultField& f : ScalarFields(v)) {
-      absl::StrAppend(&out, JsonString(f.key), ": ", f.is_string ? JsonString(f.value) : f.value, ", ");
-    }
-    absl::StrAppend(&out, "\"series\": [");
-    for (size_t k = 0; k < v.series.size(); ++k) {
-      const CensusPoint& p = v.series[k];
-      absl::StrAppend(&out, k == 0 ? "" : ",", "[", p.t_ns, ",", p.process, ",", p.own, "]");
-    }
-    absl::StrAppend(&out, "]}");
+    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "    ", JsonFields(run.variants[i]));
   }
   absl::StrAppend(&out, "\n  ]\n}\n");
   return out;
 }
 
-std::string FormatCsv(const ReproRun& run) {
-  std::string out;
-  bool header = false;
-  for (const VariantResult& v : run.variants) {
-    const std::vector<ResultField> fields = ScalarFields(v);
-    if (!header) {
-      std::vector<std::string> keys;
-      for (const ResultField& f : fields) keys.push_back(f.key);
-      absl::StrAppend(&out, absl::StrJoin(keys, ","), "\n");
-      header = true;
-    }
-    std::vector<std::string> cells;
-    for (const ResultField& f : fields) cells.push_back(CsvCell(f.value));
-    absl::StrAppend(&out, absl::StrJoin(cells, ","), "\n");
-  }
-  return out;
-}
+std::string FormatCsv(const ReproRun& run) { return CsvTable(run.variants); }
 
 std::string FormatSvg(const ReproRun& run) {
   constexpr double kW = 960, kH = 540, kLeft = 70, kRight = 170, kTop = 50, kBottom = 60;

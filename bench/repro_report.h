@@ -1,12 +1,14 @@
 // The vma_repro outputs, all from the same VariantResults: the table and
 // headline on stdout, JSON (every figure, stable keys), CSV (one row per
-// variant) and an SVG of the Go-equivalent VMA count over virtual time.
+// variant: the same keys but the series) and an SVG of the Go-equivalent
+// VMA count over virtual time.
 //
 // JSON layout (schema "thp-lab/vma_repro/1"):
 //   { "schema", "kernel", "profile", "gomaxprocs", "time_scale", "timings",
 //     "workloads", "go_reference": {"before": 692, "after": 49, "ratio": 14.1},
 //     "headline": {"prefix_max_vmas", "fixed_max_vmas", "ratio"} (when both ran),
-//     "variants": [ { <every ScalarFields key>, "series": [[t_ns, process, runtime], ...] } ] }
+//     "variants": [ { <the keys of FieldTable<VariantResult>, series last:
+//                     "series": [[t_ns, process, runtime], ...]> } ] }
 // Counts in "series" are whole-process and runtime-own VMAs; add
 // kGoStaticBinaryVmas to the latter for the Go-equivalent count.
 #ifndef THP_BENCH_REPRO_REPORT_H_

@@ -1,5 +1,6 @@
-// What one variant's run of the Go 1.5 benchmark suite measured, and the
-// line format a vma_repro child process hands it to its parent in.
+// What one variant's run of the Go 1.5 benchmark suite measured, and its
+// field table (result_fields.h): the form a vma_repro child process hands
+// it to its parent in, and the JSON keys and CSV columns of repro_report.h.
 //
 // Every figure is a plain field so the JSON, CSV and table writers
 // (repro_report.h) all read the same numbers.
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "bench/result_fields.h"
 #include "runtime_port/kernel/census_kernel.h"
 
 namespace thp {
@@ -40,8 +41,8 @@ struct VariantResult {
   uint64_t heap_inuse = 0;
   // madvise calls by advice (DONTNEED, HUGEPAGE, NOHUGEPAGE, COLLAPSE,
   // TRY_COLLAPSE) and failures as "ADVICE/ERRNO" -> count.
-  std::vector<std::pair<std::string, int64_t>> madvise_calls;
-  std::vector<std::pair<std::string, int64_t>> madvise_errors;
+  NamedCounts madvise_calls;
+  NamedCounts madvise_errors;
   int64_t mmap_calls = 0;
   int64_t munmap_calls = 0;
   int64_t scavenge_passes = 0;
@@ -63,23 +64,51 @@ struct VariantResult {
 
 inline constexpr int kSeriesPoints = 1500;
 
-// The scalar figures as (key, value) in a fixed order: the JSON keys, the CSV
-// columns and the child format all come from this one list.
-struct ResultField {
-  std::string key;
-  std::string value;  // decimal for numbers
-  bool is_string = false;
+// The JSON keys, CSV columns and child format, in this order. The madvise
+// counts are flat ("madvise_calls.DONTNEED": n); the series is JSON only.
+template <>
+struct FieldTable<VariantResult> {
+  template <typename R, typename V>
+  static void Visit(R& r, V& v) {
+    v("variant", r.variant);
+    v("kernel", r.kernel);
+    v("profile", r.profile);
+    v("max_at_benchmark", r.max_at_benchmark);
+    v("error", r.error, kEverywhere | kFailure);
+    v("max_vmas_go_equivalent", r.max_go_vmas);
+    v("max_vmas_runtime", r.max_own_vmas);
+    v("max_vmas_process", r.max_process_vmas);
+    v("max_split_vmas", r.max_split_vmas);
+    v("final_vmas_runtime", r.final_own_vmas);
+    v("final_vmas_process", r.final_process_vmas);
+    v("mmap_calls", r.mmap_calls);
+    v("munmap_calls", r.munmap_calls);
+    v("scavenge_passes", r.scavenge_passes);
+    v("gc_cycles", r.gc_cycles);
+    v("benchmarks", r.benchmarks);
+    v("runs", r.runs);
+    v("ops", r.ops);
+    v("events", r.events);
+    v("census_reads", r.census_reads);
+    v("virtual_ns", r.virtual_ns);
+    v("wall_ns", r.wall_ns);
+    v("peak_rss_bytes", r.peak_rss);
+    v("final_rss_bytes", r.final_rss);
+    v("peak_anon_huge_bytes", r.peak_anon_huge);
+    v("final_anon_huge_bytes", r.final_anon_huge);
+    v("heap_sys_bytes", r.heap_sys);
+    v("heap_released_bytes", r.heap_released);
+    v("heap_inuse_bytes", r.heap_inuse);
+    v("madvise_calls", r.madvise_calls);
+    v("madvise_errors", r.madvise_errors);
+    v("series", r.series, kInJson);
+  }
 };
-std::vector<ResultField> ScalarFields(const VariantResult& r);
 
 // Keeps the shape of a census series in at most `points` points: the time
 // axis is cut into equal buckets and each bucket keeps its highest counts.
 std::vector<CensusPoint> DownsampleSeries(const std::vector<CensusPoint>& series, int64_t end_ns,
                                           int points);
-
-// The child -> parent format: "key<TAB>value" lines, "point<TAB>t<TAB>process<TAB>own".
-std::string SerializeResult(const VariantResult& r);
-absl::StatusOr<VariantResult> ParseResult(const std::string& text);
 
 }  // namespace thp
 

@@ -180,7 +180,7 @@ int RunChild(const Setup& s) {
     std::fprintf(stderr, "thp_bloat: cannot write %s\n", map_path.c_str());
     return 2;
   }
-  if (!WriteFile(out, SerializeBloatResult(*r))) {
+  if (!WriteFile(out, SerializeFields(*r))) {
     std::fprintf(stderr, "thp_bloat: cannot write %s\n", out.c_str());
     return 2;
   }
@@ -222,7 +222,7 @@ absl::StatusOr<BloatResult> RunOneChild(int argc, char** argv, const std::string
     return absl::InternalError(
         absl::StrFormat("child exited with status %d, no result", WEXITSTATUS(status)));
   }
-  return ParseBloatResult(*text);
+  return ParseFields<BloatResult>(*text);
 }
 
 int RunParent(int argc, char** argv, const Setup& s) {

@@ -144,7 +144,7 @@ int RunChild(const Setup& s) {
     r.variant = variant;
     r.kernel = std::string((*kernel)->Name());
     r.error = std::string(message);
-    WriteFile(out, SerializeThpCost(r));
+    WriteFile(out, SerializeFields(r));
   };
   // Outside RunThpCost's own hook (before its runtime exists, after it is
   // gone) a fatal error still writes the row.
@@ -179,7 +179,7 @@ int RunChild(const Setup& s) {
     std::fprintf(stderr, "thp_cost: cannot write %s\n", map_path.c_str());
     return 2;
   }
-  if (!WriteFile(out, SerializeThpCost(r))) {
+  if (!WriteFile(out, SerializeFields(r))) {
     std::fprintf(stderr, "thp_cost: cannot write %s\n", out.c_str());
     return 2;
   }
@@ -258,7 +258,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
     if (waitpid(pid, &status, 0) != pid) ExitUsage("lost a child process");
     absl::StatusOr<std::string> text = ReadWholeFile(path);
     absl::StatusOr<ThpCostResult> parsed =
-        text.ok() ? ParseThpCost(*text) : absl::StatusOr<ThpCostResult>(text.status());
+        text.ok() ? ParseFields<ThpCostResult>(*text) : absl::StatusOr<ThpCostResult>(text.status());
     ThpCostResult r = parsed.ok() ? *std::move(parsed) : ThpCostResult();
     r.variant = v;
     if (r.kernel.empty()) r.kernel = run.kernel;

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "bench/report_format.h"
+#include "bench/result_fields.h"
 #include "runtime_port/kernel/kernel.h"
 
 namespace thp {
@@ -157,47 +157,12 @@ std::string FormatThpCostJson(const ThpCostRun& run) {
   absl::StrAppend(&out, "  \"skipped\": [", absl::StrJoin(skipped, ", "), "],\n");
   absl::StrAppend(&out, "  \"variants\": [");
   for (size_t i = 0; i < run.variants.size(); ++i) {
-    const ThpCostResult& r = run.variants[i];
-    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "    {\"variant\": ", JsonString(r.variant),
-                    ", \"kernel\": ", JsonString(r.kernel), ", \"error\": ", JsonString(r.error));
-    VisitScalars(r, [&out](const std::string& key, int64_t v) {
-      absl::StrAppend(&out, ", ", JsonString(key), ": ", v);
-    });
-    for (const auto* counts : {&r.calls_by_site, &r.madvise_errors, &r.vmstat_delta}) {
-      absl::StrAppend(&out, ", ",
-                      counts == &r.calls_by_site    ? "\"calls_by_site\""
-                      : counts == &r.madvise_errors ? "\"madvise_errors\""
-                                                    : "\"vmstat_delta\"",
-                      ": {");
-      for (size_t k = 0; k < counts->size(); ++k) {
-        absl::StrAppend(&out, k == 0 ? "" : ", ", JsonString((*counts)[k].first), ": ",
-                        (*counts)[k].second);
-      }
-      out += "}";
-    }
-    out += "}";
+    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "    ", JsonFields(run.variants[i]));
   }
   absl::StrAppend(&out, "\n  ]\n}\n");
   return out;
 }
 
-std::string FormatThpCostCsv(const ThpCostRun& run) {
-  std::vector<std::string> keys = {"variant", "kernel", "error"};
-  const ThpCostResult blank;
-  VisitScalars(blank, [&keys](const std::string& key, int64_t) { keys.push_back(key); });
-  keys.push_back("calls_by_site");
-  keys.push_back("madvise_errors");
-  keys.push_back("vmstat_delta");
-  std::string out = absl::StrCat(absl::StrJoin(keys, ","), "\n");
-  for (const ThpCostResult& r : run.variants) {
-    std::vector<std::string> cells = {CsvCell(r.variant), CsvCell(r.kernel), CsvCell(r.error)};
-    VisitScalars(r, [&cells](const std::string&, int64_t v) { cells.push_back(absl::StrCat(v)); });
-    cells.push_back(CsvCell(Joined(r.calls_by_site, ";", false)));
-    cells.push_back(CsvCell(Joined(r.madvise_errors, ";", false)));
-    cells.push_back(CsvCell(Joined(r.vmstat_delta, ";", false)));
-    absl::StrAppend(&out, absl::StrJoin(cells, ","), "\n");
-  }
-  return out;
-}
+std::string FormatThpCostCsv(const ThpCostRun& run) { return CsvTable(run.variants); }
 
 }  // namespace thp

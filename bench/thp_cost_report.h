@@ -23,10 +23,10 @@
 //   { "schema", "kernel", "thp_enabled", "thp_defrag", "mem_available",
 //     "gomaxprocs", "scavenge_debug", "workload": {"name", "chunks", "cycles"},
 //     "probe": {"bytes", "rounds"}, "skipped": [..],
-//     "variants": [ { "variant", "kernel", "error", <every VisitScalars key>,
-//                     "calls_by_site": {..}, "madvise_errors": {..},
-//                     "vmstat_delta": {..} } ] }
-// CSV: one row per variant, the same keys plus calls_by_site,
+//     "variants": [ { <the keys of FieldTable<ThpCostResult>: "variant",
+//                     "kernel", "error", the figures, "calls_by_site": {..},
+//                     "madvise_errors": {..}, "vmstat_delta": {..}> } ] }
+// CSV: one row per variant, the same keys, with calls_by_site,
 // madvise_errors and vmstat_delta as "name=n;name=n" cells.
 #ifndef THP_BENCH_THP_COST_REPORT_H_
 #define THP_BENCH_THP_COST_REPORT_H_

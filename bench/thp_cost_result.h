@@ -1,5 +1,6 @@
-// What bench/thp_cost measures for one variant, and the text form a child
-// process hands it to the parent in ("key=value" lines).
+// What bench/thp_cost measures for one variant, and its field table
+// (result_fields.h): the form a child process hands it to the parent in and
+// the JSON keys and CSV columns of thp_cost_report.h.
 //
 // Three figures (issues 61718 and 63334):
 //  1. the madvise calls the variant makes where the Go version it mirrors
@@ -21,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "bench/result_fields.h"
 #include "runtime_port/base/latency_histogram.h"
 
 namespace thp {
@@ -40,8 +41,6 @@ struct TouchCost {
   // From the times of every 2 MiB step of every round.
   static TouchCost Of(const LatencyHistogram& steps, int64_t anon_huge_bytes);
 };
-
-using NamedCounts = std::vector<std::pair<std::string, int64_t>>;
 
 struct ThpCostResult {
   std::string variant;
@@ -87,40 +86,46 @@ struct ThpCostResult {
   NamedCounts vmstat_delta;
 };
 
-// Calls fn(key, value) for every scalar figure, in a fixed order (the
-// serialization, CSV and JSON all use it); `r` may be const or not.
-template <typename Result, typename Fn>
-void VisitScalars(Result& r, Fn fn) {
-  fn("locked_calls", r.locked_calls);
-  fn("locked_p50_ns", r.locked_p50_ns);
-  fn("locked_p99_ns", r.locked_p99_ns);
-  fn("locked_max_ns", r.locked_max_ns);
-  fn("locked_total_ns", r.locked_total_ns);
-  fn("unlocked_calls", r.unlocked_calls);
-  fn("advises_new_memory", r.advises_new_memory);
-  for (auto* t : {&r.advised, &r.plain}) {
-    const std::string k = t == &r.advised ? "touch_advised_" : "touch_plain_";
-    fn(k + "bytes", t->bytes);
-    fn(k + "total_ns", t->total_ns);
-    fn(k + "p50_huge_page_ns", t->p50_huge_page_ns);
-    fn(k + "max_huge_page_ns", t->max_huge_page_ns);
-    fn(k + "anon_huge_bytes", t->anon_huge_bytes);
+// Every figure in a fixed order: the child format, the JSON keys and the
+// CSV columns. The named counts are one JSON object and one CSV cell each.
+template <>
+struct FieldTable<ThpCostResult> {
+  template <typename R, typename V>
+  static void Visit(R& r, V& v) {
+    v("variant", r.variant);
+    v("kernel", r.kernel);
+    v("error", r.error, kEverywhere | kFailure);
+    v("locked_calls", r.locked_calls);
+    v("locked_p50_ns", r.locked_p50_ns);
+    v("locked_p99_ns", r.locked_p99_ns);
+    v("locked_max_ns", r.locked_max_ns);
+    v("locked_total_ns", r.locked_total_ns);
+    v("unlocked_calls", r.unlocked_calls);
+    v("advises_new_memory", r.advises_new_memory);
+    for (auto* t : {&r.advised, &r.plain}) {
+      const std::string k = t == &r.advised ? "touch_advised_" : "touch_plain_";
+      v(k + "bytes", t->bytes);
+      v(k + "total_ns", t->total_ns);
+      v(k + "p50_huge_page_ns", t->p50_huge_page_ns);
+      v(k + "max_huge_page_ns", t->max_huge_page_ns);
+      v(k + "anon_huge_bytes", t->anon_huge_bytes);
+    }
+    v("end_heap_inuse", r.end_heap_inuse);
+    v("end_anon_huge", r.end_anon_huge);
+    v("end_rss", r.end_rss);
+    v("peak_heap_inuse", r.peak_heap_inuse);
+    v("peak_anon_huge", r.peak_anon_huge);
+    v("max_anon_huge", r.max_anon_huge);
+    v("gc_cycles", r.gc_cycles);
+    v("scavenge_passes", r.scavenge_passes);
+    v("heap_released", r.heap_released);
+    v("samples", r.samples);
+    v("wall_ns", r.wall_ns);
+    v("calls_by_site", r.calls_by_site, kEverywhere | kNested);
+    v("madvise_errors", r.madvise_errors, kEverywhere | kNested);
+    v("vmstat_delta", r.vmstat_delta, kEverywhere | kNested);
   }
-  fn("end_heap_inuse", r.end_heap_inuse);
-  fn("end_anon_huge", r.end_anon_huge);
-  fn("end_rss", r.end_rss);
-  fn("peak_heap_inuse", r.peak_heap_inuse);
-  fn("peak_anon_huge", r.peak_anon_huge);
-  fn("max_anon_huge", r.max_anon_huge);
-  fn("gc_cycles", r.gc_cycles);
-  fn("scavenge_passes", r.scavenge_passes);
-  fn("heap_released", r.heap_released);
-  fn("samples", r.samples);
-  fn("wall_ns", r.wall_ns);
-}
-
-std::string SerializeThpCost(const ThpCostResult& r);
-absl::StatusOr<ThpCostResult> ParseThpCost(const std::string& text);
+};
 
 }  // namespace thp
 

@@ -1,5 +1,5 @@
-// The child-to-parent form of a thp_cost result: every figure survives the
-// round trip, and damaged text is an error naming what is wrong.
+// The child-to-parent form of a thp_cost result (its field table): every
+// figure survives the round trip, and damaged text is an error.
 #include "bench/thp_cost_result.h"
 
 #include "gtest/gtest.h"
@@ -7,12 +7,20 @@
 namespace thp {
 namespace {
 
+// Gives every integer figure of a field table its own value.
+struct Numberer {
+  int64_t next = 1;
+  void operator()(absl::string_view, int64_t& field, unsigned = 0) { field = next++ * 1000 + 7; }
+  template <typename T>
+  void operator()(absl::string_view, T&, unsigned = 0) {}
+};
+
 ThpCostResult Sample() {
   ThpCostResult r;
   r.variant = "collapse";
   r.kernel = "linux";
-  int64_t v = 1;
-  VisitScalars(r, [&v](const std::string&, int64_t& field) { field = v++ * 1000 + 7; });
+  Numberer n;
+  FieldTable<ThpCostResult>::Visit(r, n);
   r.calls_by_site = {{"*dense/COLLAPSE", 35}, {"sysUnused/DONTNEED", 726}};
   r.madvise_errors = {{"COLLAPSE/EINVAL", 4}};
   r.vmstat_delta = {{"thp_collapse_alloc", 65}, {"compact_stall", 0}};
@@ -21,12 +29,12 @@ ThpCostResult Sample() {
 
 TEST(ThpCostResult, RoundTripKeepsEveryFigure) {
   const ThpCostResult r = Sample();
-  absl::StatusOr<ThpCostResult> back = ParseThpCost(SerializeThpCost(r));
+  absl::StatusOr<ThpCostResult> back = ParseFields<ThpCostResult>(SerializeFields(r));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->variant, "collapse");
   EXPECT_EQ(back->kernel, "linux");
   EXPECT_EQ(back->error, "");
-  EXPECT_EQ(SerializeThpCost(*back), SerializeThpCost(r));
+  EXPECT_EQ(SerializeFields(*back), SerializeFields(r));
   EXPECT_EQ(back->locked_calls, r.locked_calls);
   EXPECT_EQ(back->plain.max_huge_page_ns, r.plain.max_huge_page_ns);
   EXPECT_EQ(back->calls_by_site, r.calls_by_site);
@@ -36,19 +44,20 @@ TEST(ThpCostResult, RoundTripKeepsEveryFigure) {
 
 TEST(ThpCostResult, AnErrorResultNeedsNoFigures) {
   absl::StatusOr<ThpCostResult> r =
-      ParseThpCost("variant=fixed\nkernel=linux\nerror=fatal error: runtime: out of memory\n");
+      ParseFields<ThpCostResult>(
+          "variant\tfixed\nkernel\tlinux\nerror\tfatal error: runtime: out of memory\n");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->error, "fatal error: runtime: out of memory");
 }
 
 TEST(ThpCostResult, DamagedTextIsAnError) {
-  std::string text = SerializeThpCost(Sample());
-  EXPECT_FALSE(ParseThpCost(text + "nonsense\n").ok());
-  EXPECT_FALSE(ParseThpCost(text + "locked_calls=12x\n").ok());
-  EXPECT_FALSE(ParseThpCost(text + "no_such_figure=1\n").ok());
-  EXPECT_FALSE(ParseThpCost(text.substr(text.find('\n') + 1)).ok());  // no variant
-  const size_t cut = text.find("end_rss=");
-  EXPECT_FALSE(ParseThpCost(text.substr(0, cut)).ok());  // figures missing
+  std::string text = SerializeFields(Sample());
+  EXPECT_FALSE(ParseFields<ThpCostResult>(text + "nonsense\n").ok());
+  EXPECT_FALSE(ParseFields<ThpCostResult>(text + "locked_calls\t12x\n").ok());
+  EXPECT_FALSE(ParseFields<ThpCostResult>(text + "no_such_figure\t1\n").ok());
+  EXPECT_FALSE(ParseFields<ThpCostResult>(text.substr(text.find('\n') + 1)).ok());  // no variant
+  const size_t cut = text.find("end_rss\t");
+  EXPECT_FALSE(ParseFields<ThpCostResult>(text.substr(0, cut)).ok());  // figures missing
 }
 
 TEST(TouchCost, PerPageFiguresComeFromTheSteps) {

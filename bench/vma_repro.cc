@@ -158,7 +158,7 @@ int RunChild(const Setup& s) {
   ExitIfError(kernel.status());
   SuiteOptions o = s.suite;
   o.runtime.variant = variant;
-  o.on_fatal = [&out](const VariantResult& r) { WriteFile(out, SerializeResult(r)); };
+  o.on_fatal = [&out](const VariantResult& r) { WriteFile(out, SerializeFields(r)); };
   if (!absl::GetFlag(FLAGS_quiet)) {
     const absl::Time start = absl::Now();
     o.progress = [variant, start](const Go15Benchmark& b, size_t i, size_t total) {
@@ -179,7 +179,7 @@ int RunChild(const Setup& s) {
                           c.current().own, c.max_go_equivalent(), rep.now_ns() / 1e9));
     };
     o.on_fatal = [&out, &peak, &map_path](const VariantResult& r) {
-      WriteFile(out, SerializeResult(r));
+      WriteFile(out, SerializeFields(r));
       WriteFile(map_path, SerializeAddressMap(peak));
     };
   }
@@ -188,7 +188,7 @@ int RunChild(const Setup& s) {
     std::fprintf(stderr, "vma_repro: cannot write %s\n", map_path.c_str());
     return 2;
   }
-  if (!WriteFile(out, SerializeResult(r))) {
+  if (!WriteFile(out, SerializeFields(r))) {
     std::fprintf(stderr, "vma_repro: cannot write %s\n", out.c_str());
     return 2;
   }
@@ -275,7 +275,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
       VariantResult& r = run.variants[i];
       absl::StatusOr<std::string> text = ReadWholeFile(children[i].result_path);
       absl::StatusOr<VariantResult> parsed =
-          text.ok() ? ParseResult(*text) : absl::StatusOr<VariantResult>(text.status());
+          text.ok() ? ParseFields<VariantResult>(*text) : absl::StatusOr<VariantResult>(text.status());
       if (parsed.ok()) r = *std::move(parsed);
       r.variant = children[i].variant;
       if (!parsed.ok() || (WIFEXITED(status) && WEXITSTATUS(status) != 0 && r.error.empty())) {
