@@ -39,13 +39,13 @@
 // stderr (--quiet silences it). Exit status 0; 1 if a run failed (its row
 // says why); 2 for bad flags or an output file that cannot be written.
 
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,8 +55,8 @@
 #include "bench/address_map.h"
 #include "bench/bloat_report.h"
 #include "bench/bloat_run.h"
+#include "bench/child_run.h"
 #include "bench/cli.h"
-#include "bench/report_format.h"
 #include "bench/variant_choice.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
@@ -78,10 +78,7 @@ ABSL_FLAG(std::string, svg_out, "",
           "write, per variant, the arena (VMA flags over span states) of the run with the "
           "emulation, at its VMA peak and at its end, as SVG here");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
-ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
 ABSL_FLAG(bool, child_khugepaged, false, "internal: the child runs with the emulation");
-ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
-ABSL_FLAG(std::string, child_map, "", "internal: where the child writes its address maps");
 
 namespace thp {
 namespace {
@@ -156,12 +153,11 @@ void CaptureMaps(Kernel& kernel, BloatRunOptions& o, const std::string& path, st
   };
 }
 
-int RunChild(const Setup& s) {
-  const std::string out = absl::GetFlag(FLAGS_child_result);
+int RunChild(const Setup& s, const ChildRole& role) {
   absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
   ExitIfError(kernel.status());
   BloatRunOptions o = s.run;
-  o.runtime.variant = absl::GetFlag(FLAGS_child_variant);
+  o.runtime.variant = role.variant;
   o.khugepaged = absl::GetFlag(FLAGS_child_khugepaged);
   if ((*kernel)->Name() == "linux") {
     o.emulator.wall_ns = MonotonicNs;  // the simulated kernel's collapses take no time
@@ -171,58 +167,26 @@ int RunChild(const Setup& s) {
     if (sim == nullptr) ExitUsage(absl::StrCat("kernel ", (*kernel)->Name(), " has no MADV_COLLAPSE"));
     o.emulator.collapse = [sim](uintptr_t region) { return sim->CollapseRegion(region); };
   }
-  const std::string map_path = absl::GetFlag(FLAGS_child_map);
   std::string maps;  // serialized: the peak (once there is one), then the end
-  if (!map_path.empty()) CaptureMaps(**kernel, o, map_path, maps);
+  if (!role.map_path.empty()) CaptureMaps(**kernel, o, role.map_path, maps);
   absl::StatusOr<BloatResult> r = RunBloat(**kernel, o);
   ExitIfError(r.status());
-  if (!map_path.empty() && !WriteFile(map_path, maps)) {
-    std::fprintf(stderr, "thp_bloat: cannot write %s\n", map_path.c_str());
-    return 2;
-  }
-  if (!WriteFile(out, SerializeFields(*r))) {
-    std::fprintf(stderr, "thp_bloat: cannot write %s\n", out.c_str());
-    return 2;
-  }
-  return 0;
+  return FinishChild("thp_bloat", role, SerializeFields(*r), maps);
 }
 
-// Runs one child to completion; its result, or an error message. With a
-// `map_path`, the address maps it wrote (even if it failed) go to `maps`.
-absl::StatusOr<BloatResult> RunOneChild(int argc, char** argv, const std::string& variant,
-                                        bool khugepaged, const std::string& result_path,
-                                        const std::string& map_path,
+// One child to its end: its result, or what a report row says instead. The
+// address maps it wrote (even if it failed) go to `maps`.
+absl::StatusOr<BloatResult> RunOneChild(ChildRunner& runner, const std::string& variant,
+                                        bool khugepaged, bool want_maps,
                                         std::vector<AddressMap>* maps) {
-  std::vector<std::string> extra = {
-      absl::StrCat("--child_variant=", variant),
-      absl::StrCat("--child_khugepaged=", khugepaged ? "true" : "false"),
-      absl::StrCat("--child_result=", result_path)};
-  if (!map_path.empty()) extra.push_back(absl::StrCat("--child_map=", map_path));
-  const pid_t pid = SpawnSelf(argc, argv, extra);
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return absl::InternalError("waitpid failed");
-  absl::StatusOr<std::string> text = ReadWholeFile(result_path);
-  std::remove(result_path.c_str());
-  if (!map_path.empty()) {
-    absl::StatusOr<std::string> mt = ReadWholeFile(map_path);
-    absl::StatusOr<std::vector<AddressMap>> m =
-        mt.ok() ? ParseAddressMaps(*mt) : absl::StatusOr<std::vector<AddressMap>>(mt.status());
-    if (m.ok()) {
-      maps->insert(maps->end(), m->begin(), m->end());
-    } else {
-      std::fprintf(stderr, "thp_bloat: no address map from %s: %s\n", variant.c_str(),
-                   std::string(m.status().message()).c_str());
-    }
-    std::remove(map_path.c_str());
-  }
-  if (WIFSIGNALED(status)) {
-    return absl::InternalError(absl::StrCat("child killed by signal ", WTERMSIG(status)));
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !text.ok()) {
-    return absl::InternalError(
-        absl::StrFormat("child exited with status %d, no result", WEXITSTATUS(status)));
-  }
-  return ParseFields<BloatResult>(*text);
+  ChildOutcome child = runner.RunOne(ChildSpec{
+      variant, {absl::StrCat("--child_khugepaged=", khugepaged ? "true" : "false")}, want_maps});
+  maps->insert(maps->end(), child.maps.begin(), child.maps.end());
+  absl::StatusOr<BloatResult> parsed =
+      child.result.ok() ? ParseFields<BloatResult>(*child.result) : child.result.status();
+  const std::string failure = ChildFailure(child, parsed.ok(), /*result_reports_error=*/false);
+  if (!failure.empty()) return absl::InternalError(failure);
+  return parsed;
 }
 
 int RunParent(int argc, char** argv, const Setup& s) {
@@ -231,9 +195,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
                      UnsupportedVariant::kExit)
           .run;
   const bool quiet = absl::GetFlag(FLAGS_quiet);
-  char dir_template[] = "/tmp/thp_bloat.XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (dir == nullptr) ExitUsage("cannot create a temporary directory under /tmp");
+  ChildRunner runner("thp_bloat", argc, argv);
 
   BloatReport report;
   report.kernel = s.kernel.kernel;
@@ -257,10 +219,8 @@ int RunParent(int argc, char** argv, const Setup& s) {
         std::fprintf(stderr, "thp_bloat: [%s] %s khugepaged...\n", v.c_str(),
                      khp ? "with" : "without");
       }
-      const std::string path = absl::StrCat(dir, "/", v, khp ? ".with" : ".without");
       const size_t first_map = maps.size();
-      absl::StatusOr<BloatResult> r = RunOneChild(
-          argc, argv, v, khp, path, khp && !svg_out.empty() ? path + ".map" : "", &maps);
+      absl::StatusOr<BloatResult> r = RunOneChild(runner, v, khp, khp && !svg_out.empty(), &maps);
       // The end map's caption compares with the run without the emulation.
       for (size_t i = first_map; i < maps.size(); ++i) {
         if (!r.ok() || maps[i].title != EndTitle(v) || row.without.rss_bytes == 0) continue;
@@ -277,7 +237,6 @@ int RunParent(int argc, char** argv, const Setup& s) {
     failed |= !row.error.empty();
     report.rows.push_back(std::move(row));
   }
-  rmdir(dir);
 
   std::printf("%s", FormatBloatTable(report).c_str());
   auto write = [](const std::string& path, const std::string& text, const char* flag) {
@@ -307,6 +266,6 @@ int main(int argc, char** argv) {
                         "[--variants=none,prefix,fixed] [--kernel=linux|sim] [--max_ptes_none=N] "
                         "[--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
-  if (!absl::GetFlag(FLAGS_child_variant).empty()) return thp::RunChild(s);
+  if (const std::optional<thp::ChildRole> role = thp::ChildRoleFromFlags()) return thp::RunChild(s, *role);
   return thp::RunParent(argc, argv, s);
 }

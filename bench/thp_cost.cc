@@ -28,12 +28,10 @@
 // The caption gives the VMAs over the arena then (kernel.Vmas), with
 // heap_inuse, AnonHugePages and RSS.
 // Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,8 +44,8 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "bench/address_map.h"
+#include "bench/child_run.h"
 #include "bench/cli.h"
-#include "bench/report_format.h"
 #include "bench/variant_choice.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
@@ -77,9 +75,6 @@ ABSL_FLAG(std::string, trace_out, "",
           "write the workload as a trace (bench/workloads/trace.h) here, replayable with "
           "//bench:replay");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
-ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
-ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
-ABSL_FLAG(std::string, child_map, "", "internal: where the child writes its address map");
 
 namespace thp {
 namespace {
@@ -122,9 +117,8 @@ Setup SetupOrExit() {
 }
 
 
-int RunChild(const Setup& s) {
-  const std::string variant = absl::GetFlag(FLAGS_child_variant);
-  const std::string out = absl::GetFlag(FLAGS_child_result);
+int RunChild(const Setup& s, const ChildRole& role) {
+  const std::string& variant = role.variant;
   absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
   ExitIfError(kernel.status());
   ThpCostOptions o = s.options;
@@ -139,17 +133,17 @@ int RunChild(const Setup& s) {
   // A fatal runtime error still leaves a row saying what it was, and with
   // --svg_out the arena at the end of the workload, or at the error if the
   // workload did not end.
-  auto error_row = [&out, &variant, &kernel](absl::string_view message) {
+  auto error_row = [&role, &kernel](absl::string_view message) {
     ThpCostResult r;
-    r.variant = variant;
+    r.variant = role.variant;
     r.kernel = std::string((*kernel)->Name());
     r.error = std::string(message);
-    WriteFile(out, SerializeFields(r));
+    WriteFile(role.result_path, SerializeFields(r));
   };
   // Outside RunThpCost's own hook (before its runtime exists, after it is
   // gone) a fatal error still writes the row.
   ScopedThrowHook hook(error_row);
-  const std::string map_path = absl::GetFlag(FLAGS_child_map);
+  const std::string& map_path = role.map_path;
   Kernel& k = **kernel;
   std::string map;  // serialized
   if (!map_path.empty()) {
@@ -175,23 +169,7 @@ int RunChild(const Setup& s) {
     WriteFile(map_path, map);
   };
   const ThpCostResult r = RunThpCost(**kernel, o);
-  if (!map_path.empty() && !WriteFile(map_path, map)) {
-    std::fprintf(stderr, "thp_cost: cannot write %s\n", map_path.c_str());
-    return 2;
-  }
-  if (!WriteFile(out, SerializeFields(r))) {
-    std::fprintf(stderr, "thp_cost: cannot write %s\n", out.c_str());
-    return 2;
-  }
-  return 0;
-}
-
-pid_t Spawn(int argc, char** argv, const std::string& variant, const std::string& result,
-            const std::string& map) {
-  std::vector<std::string> extra = {absl::StrCat("--child_variant=", variant),
-                                    absl::StrCat("--child_result=", result)};
-  if (!map.empty()) extra.push_back(absl::StrCat("--child_map=", map));
-  return SpawnSelf(argc, argv, extra);
+  return FinishChild("thp_cost", role, SerializeFields(r), map);
 }
 
 int64_t MemAvailableBytes() {
@@ -244,46 +222,21 @@ int RunParent(int argc, char** argv, const Setup& s) {
   run.probe_bytes = static_cast<int64_t>(s.options.probe_bytes);
   run.probe_rounds = s.options.probe_rounds;
 
-  char dir_template[] = "/tmp/thp_cost.XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (dir == nullptr) ExitUsage("cannot create a temporary directory under /tmp");
   const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
+  std::vector<ChildSpec> children;
+  for (const std::string& v : variants) children.push_back(ChildSpec{v, {}, !svg_out.empty()});
   std::vector<AddressMap> maps;
   bool failed = false;
-  for (const std::string& v : variants) {
-    const std::string path = absl::StrCat(dir, "/", v, ".result");
-    const std::string map_path = svg_out.empty() ? "" : absl::StrCat(dir, "/", v, ".map");
-    const pid_t pid = Spawn(argc, argv, v, path, map_path);
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid) ExitUsage("lost a child process");
-    absl::StatusOr<std::string> text = ReadWholeFile(path);
-    absl::StatusOr<ThpCostResult> parsed =
-        text.ok() ? ParseFields<ThpCostResult>(*text) : absl::StatusOr<ThpCostResult>(text.status());
-    ThpCostResult r = parsed.ok() ? *std::move(parsed) : ThpCostResult();
-    r.variant = v;
+  // One at a time, so the timings do not compete for the cores.
+  ChildRunner runner("thp_cost", argc, argv);
+  runner.Run(children, /*jobs=*/1, [&](size_t, ChildOutcome child) {
+    ThpCostResult r = ChildResult(child, &ParseFields<ThpCostResult>, &ThpCostResult::error);
+    r.variant = child.variant;
     if (r.kernel.empty()) r.kernel = run.kernel;
-    if (WIFSIGNALED(status)) {
-      r.error = absl::StrCat("child killed by signal ", WTERMSIG(status));
-    } else if (!parsed.ok() || (WEXITSTATUS(status) != 0 && r.error.empty())) {
-      r.error = absl::StrFormat("child exited with status %d, no result", WEXITSTATUS(status));
-    }
     failed |= !r.error.empty();
     run.variants.push_back(std::move(r));
-    std::remove(path.c_str());
-    if (!map_path.empty()) {
-      absl::StatusOr<std::string> mt = ReadWholeFile(map_path);
-      absl::StatusOr<AddressMap> m =
-          mt.ok() ? ParseAddressMap(*mt) : absl::StatusOr<AddressMap>(mt.status());
-      if (m.ok()) {
-        maps.push_back(*std::move(m));
-      } else {
-        std::fprintf(stderr, "thp_cost: no address map from %s: %s\n", v.c_str(),
-                     std::string(m.status().message()).c_str());
-      }
-      std::remove(map_path.c_str());
-    }
-  }
-  rmdir(dir);
+    maps.insert(maps.end(), child.maps.begin(), child.maps.end());
+  });
 
   std::printf("%s", FormatThpCostTable(run).c_str());
   auto write = [](const std::string& path, const std::string& text, const char* flag) {
@@ -311,6 +264,6 @@ int main(int argc, char** argv) {
                         "  thp_cost [--variants=hugepage_eager,collapse,try_collapse,fixed] "
                         "[--kernel=linux|sim] [--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
-  if (!absl::GetFlag(FLAGS_child_variant).empty()) return thp::RunChild(s);
+  if (const std::optional<thp::ChildRole> role = thp::ChildRoleFromFlags()) return thp::RunChild(s, *role);
   return thp::RunParent(argc, argv, s);
 }

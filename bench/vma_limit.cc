@@ -39,7 +39,6 @@
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/refusal_log.h"
-#include "bench/report_format.h"
 #include "bench/workloads/fragmenter.h"
 #include "bench/workloads/trace.h"
 #include "runtime_port/base/check.h"

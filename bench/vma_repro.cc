@@ -14,13 +14,13 @@
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
 // it measured until then is still reported and written); 2 for bad flags.
 #include <regex.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +30,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "bench/address_map.h"
+#include "bench/child_run.h"
 #include "bench/cli.h"
-#include "bench/report_format.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/repro_report.h"
@@ -67,11 +67,8 @@ ABSL_FLAG(int, jobs, 0,
           "variants to run at the same time, each a child process (0: one per CPU, so the "
           "default run fits a minute on two cores)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
-ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
 ABSL_FLAG(std::string, map_svg_out, "",
           "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here");
-ABSL_FLAG(std::string, child_result, "", "internal: where the child writes its result");
-ABSL_FLAG(std::string, child_map, "", "internal: where the child writes its peak address map");
 
 namespace thp {
 namespace {
@@ -151,14 +148,13 @@ Setup SetupOrExit() {
 }
 
 
-int RunChild(const Setup& s) {
-  const std::string variant = absl::GetFlag(FLAGS_child_variant);
-  const std::string out = absl::GetFlag(FLAGS_child_result);
+int RunChild(const Setup& s, const ChildRole& role) {
+  const std::string& variant = role.variant;
   absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
   ExitIfError(kernel.status());
   SuiteOptions o = s.suite;
   o.runtime.variant = variant;
-  o.on_fatal = [&out](const VariantResult& r) { WriteFile(out, SerializeFields(r)); };
+  o.on_fatal = [&role](const VariantResult& r) { WriteFile(role.result_path, SerializeFields(r)); };
   if (!absl::GetFlag(FLAGS_quiet)) {
     const absl::Time start = absl::Now();
     o.progress = [variant, start](const Go15Benchmark& b, size_t i, size_t total) {
@@ -167,9 +163,8 @@ int RunChild(const Setup& s) {
     };
   }
   // The address map at the peak, kept for the parent's --map_svg_out.
-  const std::string map_path = absl::GetFlag(FLAGS_child_map);
   AddressMap peak;
-  if (!map_path.empty()) {
+  if (!role.map_path.empty()) {
     Kernel& k = **kernel;
     o.on_census_peak = [&peak, &k, variant](TraceReplayer& rep) {
       const CensusKernel& c = rep.census();
@@ -178,21 +173,13 @@ int RunChild(const Setup& s) {
           absl::StrFormat("peak: %d runtime VMAs (Go-equivalent %d) at t=%.3fs of virtual time",
                           c.current().own, c.max_go_equivalent(), rep.now_ns() / 1e9));
     };
-    o.on_fatal = [&out, &peak, &map_path](const VariantResult& r) {
-      WriteFile(out, SerializeFields(r));
-      WriteFile(map_path, SerializeAddressMap(peak));
+    o.on_fatal = [&role, &peak](const VariantResult& r) {
+      WriteFile(role.result_path, SerializeFields(r));
+      WriteFile(role.map_path, SerializeAddressMap(peak));
     };
   }
-  VariantResult r = RunSuite(**kernel, o, nullptr);
-  if (!map_path.empty() && !WriteFile(map_path, SerializeAddressMap(peak))) {
-    std::fprintf(stderr, "vma_repro: cannot write %s\n", map_path.c_str());
-    return 2;
-  }
-  if (!WriteFile(out, SerializeFields(r))) {
-    std::fprintf(stderr, "vma_repro: cannot write %s\n", out.c_str());
-    return 2;
-  }
-  return 0;
+  const VariantResult r = RunSuite(**kernel, o, nullptr);
+  return FinishChild("vma_repro", role, SerializeFields(r), SerializeAddressMap(peak));
 }
 
 // Writes the trace of the whole suite: the programs depend only on the
@@ -213,20 +200,6 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
   if (std::fclose(f) != 0) ExitUsage(absl::StrCat("--trace_out=", path, ": write failed"));
 }
 
-struct Child {
-  std::string variant;
-  std::string result_path;
-  std::string map_path;  // empty unless --map_svg_out
-  pid_t pid = 0;
-};
-
-pid_t Spawn(int argc, char** argv, const Child& c) {
-  std::vector<std::string> extra = {absl::StrCat("--child_variant=", c.variant),
-                                    absl::StrCat("--child_result=", c.result_path)};
-  if (!c.map_path.empty()) extra.push_back(absl::StrCat("--child_map=", c.map_path));
-  return SpawnSelf(argc, argv, extra);
-}
-
 int RunParent(int argc, char** argv, const Setup& s) {
   const VariantSet chosen = VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants),
                                            /*allow_sets=*/true, UnsupportedVariant::kExit);
@@ -239,15 +212,8 @@ int RunParent(int argc, char** argv, const Setup& s) {
   if (!trace.empty()) WriteTraceOrExit(s, trace);
 
   const std::string map_svg = absl::GetFlag(FLAGS_map_svg_out);
-  std::vector<AddressMap> maps;
-  char dir_template[] = "/tmp/vma_repro.XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (dir == nullptr) ExitUsage("cannot create a temporary directory under /tmp");
-  std::vector<Child> children;
-  for (const std::string& v : variants) {
-    children.push_back(Child{v, absl::StrCat(dir, "/", v, ".result"),
-                             map_svg.empty() ? "" : absl::StrCat(dir, "/", v, ".map")});
-  }
+  std::vector<ChildSpec> children;
+  for (const std::string& v : variants) children.push_back(ChildSpec{v, {}, !map_svg.empty()});
   size_t jobs = static_cast<size_t>(absl::GetFlag(FLAGS_jobs));
   if (jobs == 0) jobs = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
   ReproRun run;
@@ -258,48 +224,17 @@ int RunParent(int argc, char** argv, const Setup& s) {
   run.timings = s.timings_name;
   run.workloads = absl::GetFlag(FLAGS_workloads);
   run.variants.resize(children.size());
+  // Children finish in any order; the maps are drawn in the variants' order.
+  std::vector<std::vector<AddressMap>> maps(children.size());
   bool fatal = false;
-  size_t next = 0, running = 0;
-  while (next < children.size() || running > 0) {
-    while (running < jobs && next < children.size()) {
-      children[next].pid = Spawn(argc, argv, children[next]);
-      ++next;
-      ++running;
-    }
-    int status = 0;
-    const pid_t pid = wait(&status);
-    if (pid < 0) break;
-    --running;
-    for (size_t i = 0; i < children.size(); ++i) {
-      if (children[i].pid != pid) continue;
-      VariantResult& r = run.variants[i];
-      absl::StatusOr<std::string> text = ReadWholeFile(children[i].result_path);
-      absl::StatusOr<VariantResult> parsed =
-          text.ok() ? ParseFields<VariantResult>(*text) : absl::StatusOr<VariantResult>(text.status());
-      if (parsed.ok()) r = *std::move(parsed);
-      r.variant = children[i].variant;
-      if (!parsed.ok() || (WIFEXITED(status) && WEXITSTATUS(status) != 0 && r.error.empty())) {
-        r.error = absl::StrFormat("child exited with status %d, no result", WEXITSTATUS(status));
-      } else if (WIFSIGNALED(status)) {
-        r.error = absl::StrCat("child killed by signal ", WTERMSIG(status));
-      }
-      fatal |= !r.error.empty();
-      std::remove(children[i].result_path.c_str());
-      if (!children[i].map_path.empty()) {
-        absl::StatusOr<std::string> mt = ReadWholeFile(children[i].map_path);
-        absl::StatusOr<AddressMap> m =
-            mt.ok() ? ParseAddressMap(*mt) : absl::StatusOr<AddressMap>(mt.status());
-        if (m.ok()) {
-          maps.push_back(*std::move(m));
-        } else {
-          std::fprintf(stderr, "vma_repro: no address map from %s: %s\n",
-                       children[i].variant.c_str(), std::string(m.status().message()).c_str());
-        }
-        std::remove(children[i].map_path.c_str());
-      }
-    }
-  }
-  rmdir(dir);
+  ChildRunner runner("vma_repro", argc, argv);
+  runner.Run(children, jobs, [&](size_t i, ChildOutcome child) {
+    VariantResult& r = run.variants[i];
+    r = ChildResult(child, &ParseFields<VariantResult>, &VariantResult::error);
+    r.variant = child.variant;
+    fatal |= !r.error.empty();
+    maps[i] = std::move(child.maps);
+  });
 
   std::printf("%s", FormatTable(run).c_str());
   const std::string headline = Headline(run);
@@ -311,13 +246,8 @@ int RunParent(int argc, char** argv, const Setup& s) {
   write(absl::GetFlag(FLAGS_csv_out), FormatCsv(run), "csv_out");
   write(absl::GetFlag(FLAGS_svg_out), FormatSvg(run), "svg_out");
   if (!map_svg.empty()) {
-    // Children finish in any order; draw the maps in the variants' order.
     std::vector<AddressMap> ordered;
-    for (const std::string& v : variants) {
-      for (const AddressMap& m : maps) {
-        if (m.title == v) ordered.push_back(m);
-      }
-    }
+    for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
     write(map_svg,
           RenderAddressMapsSvg(ordered, absl::StrFormat("Arena at each variant's VMA peak "
                                                         "(vma_repro, kernel=%s, profile=%s)",
@@ -342,6 +272,6 @@ int main(int argc, char** argv) {
     for (const thp::Go15Benchmark* b : s.benchmarks) std::printf("%s\n", b->name);
     return 0;
   }
-  if (!absl::GetFlag(FLAGS_child_variant).empty()) return thp::RunChild(s);
+  if (const std::optional<thp::ChildRole> role = thp::ChildRoleFromFlags()) return thp::RunChild(s, *role);
   return thp::RunParent(argc, argv, s);
 }
