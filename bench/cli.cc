@@ -8,9 +8,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "runtime_port/base/file_io.h"
 
 namespace thp {
 namespace {
@@ -29,13 +27,6 @@ void ExitUsage(absl::string_view message) {
 
 void ExitIfError(const absl::Status& status) {
   if (!status.ok()) ExitUsage(status.message());
-}
-
-void WriteOutputOrExit(absl::string_view tool, absl::string_view flag, const std::string& path,
-                       const std::string& text) {
-  if (path.empty() || WriteFile(path, text)) return;
-  absl::FPrintF(stderr, "%s: --%s=%s: cannot write\n", tool, flag, path);
-  std::exit(2);
 }
 
 std::vector<std::string> SplitList(absl::string_view list) {

@@ -1,5 +1,4 @@
-// Command-line handling shared by the drivers: flags, the one-line error
-// with exit status 2, and the output files they name.
+// Command-line handling shared by the drivers.
 //
 // Flags are Abseil flags, but Debian's libabsl exits with status 1 on a bad
 // flag; this project promises one line naming the value and status 2. So
@@ -29,11 +28,6 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
 
 // Exits with status 2 reporting `status` if it is not OK.
 void ExitIfError(const absl::Status& status);
-
-// Writes `text` to `path` unless the path is empty; on failure prints
-// "<tool>: --<flag>=<path>: cannot write" and exits with status 2.
-void WriteOutputOrExit(absl::string_view tool, absl::string_view flag, const std::string& path,
-                       const std::string& text);
 
 // Splits a comma-separated list ("prefix,fixed"), dropping empty items.
 std::vector<std::string> SplitList(absl::string_view list);

@@ -60,6 +60,7 @@
 #include "bench/variant_choice.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
+#include "bench/outputs.h"
 #include "bench/runtime_env.h"
 #include "runtime_port/kernel/linux_kernel.h"
 #include "runtime_port/mem_linux/mem_linux.h"
@@ -238,20 +239,18 @@ int RunParent(int argc, char** argv, const Setup& s) {
     report.rows.push_back(std::move(row));
   }
 
-  std::printf("%s", FormatBloatTable(report).c_str());
-  auto write = [](const std::string& path, const std::string& text, const char* flag) {
-    WriteOutputOrExit("thp_bloat", flag, path, text);
-  };
-  write(absl::GetFlag(FLAGS_json_out), FormatBloatJson(report), "json_out");
-  write(absl::GetFlag(FLAGS_csv_out), FormatBloatCsv(report), "csv_out");
-  write(svg_out,
-        RenderAddressMapsSvg(
-            maps, absl::StrFormat("thp_bloat, khugepaged emulated: the arena at each variant's "
-                                  "VMA peak and at the end (kernel=%s%s, max_ptes_none=%d)",
-                                  report.kernel,
-                                  report.kernel == "sim" ? absl::StrCat("/", report.profile) : "",
-                                  report.max_ptes_none)),
-        "svg_out");
+  WriteOutputsOrExit(
+      "thp_bloat", FormatBloatTable(report),
+      {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatBloatJson(report); }},
+       {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatBloatCsv(report); }},
+       {"svg_out", svg_out, [&] {
+          return RenderAddressMapsSvg(
+              maps, absl::StrFormat("thp_bloat, khugepaged emulated: the arena at each variant's "
+                                    "VMA peak and at the end (kernel=%s%s, max_ptes_none=%d)",
+                                    report.kernel,
+                                    report.kernel == "sim" ? absl::StrCat("/", report.profile) : "",
+                                    report.max_ptes_none));
+        }}});
   return failed ? 1 : 0;
 }
 

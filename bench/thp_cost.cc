@@ -48,6 +48,7 @@
 #include "bench/cli.h"
 #include "bench/variant_choice.h"
 #include "bench/kernel_choice.h"
+#include "bench/outputs.h"
 #include "bench/runtime_env.h"
 #include "bench/thp_cost_probe.h"
 #include "bench/thp_cost_report.h"
@@ -238,20 +239,18 @@ int RunParent(int argc, char** argv, const Setup& s) {
     maps.insert(maps.end(), child.maps.begin(), child.maps.end());
   });
 
-  std::printf("%s", FormatThpCostTable(run).c_str());
-  auto write = [](const std::string& path, const std::string& text, const char* flag) {
-    WriteOutputOrExit("thp_cost", flag, path, text);
-  };
-  write(absl::GetFlag(FLAGS_json_out), FormatThpCostJson(run), "json_out");
-  write(absl::GetFlag(FLAGS_csv_out), FormatThpCostCsv(run), "csv_out");
-  write(svg_out,
-        RenderAddressMapsSvg(
-            maps, absl::StrFormat("thp_cost: the arena at the end of each variant's chunk_churn "
-                                  "workload (kernel=%s%s, %d chunks, %d cycles)",
-                                  run.kernel,
-                                  run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
-                                  run.chunks, run.cycles)),
-        "svg_out");
+  WriteOutputsOrExit(
+      "thp_cost", FormatThpCostTable(run),
+      {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatThpCostJson(run); }},
+       {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatThpCostCsv(run); }},
+       {"svg_out", svg_out, [&] {
+          return RenderAddressMapsSvg(
+              maps, absl::StrFormat("thp_cost: the arena at the end of each variant's chunk_churn "
+                                    "workload (kernel=%s%s, %d chunks, %d cycles)",
+                                    run.kernel,
+                                    run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
+                                    run.chunks, run.cycles));
+        }}});
   return failed ? 1 : 0;
 }
 

@@ -34,6 +34,7 @@
 #include "bench/cli.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
+#include "bench/outputs.h"
 #include "bench/repro_report.h"
 #include "bench/runtime_env.h"
 #include "bench/variant_choice.h"
@@ -236,24 +237,19 @@ int RunParent(int argc, char** argv, const Setup& s) {
     maps[i] = std::move(child.maps);
   });
 
-  std::printf("%s", FormatTable(run).c_str());
   const std::string headline = Headline(run);
-  if (!headline.empty()) std::printf("%s\n", headline.c_str());
-  auto write = [](const std::string& path, const std::string& text, const char* flag) {
-    WriteOutputOrExit("vma_repro", flag, path, text);
-  };
-  write(absl::GetFlag(FLAGS_json_out), FormatJson(run), "json_out");
-  write(absl::GetFlag(FLAGS_csv_out), FormatCsv(run), "csv_out");
-  write(absl::GetFlag(FLAGS_svg_out), FormatSvg(run), "svg_out");
-  if (!map_svg.empty()) {
-    std::vector<AddressMap> ordered;
-    for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
-    write(map_svg,
-          RenderAddressMapsSvg(ordered, absl::StrFormat("Arena at each variant's VMA peak "
-                                                        "(vma_repro, kernel=%s, profile=%s)",
-                                                        run.kernel, run.profile)),
-          "map_svg_out");
-  }
+  WriteOutputsOrExit(
+      "vma_repro", FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
+      {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatJson(run); }},
+       {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatCsv(run); }},
+       {"svg_out", absl::GetFlag(FLAGS_svg_out), [&] { return FormatSvg(run); }},
+       {"map_svg_out", map_svg, [&] {
+          std::vector<AddressMap> ordered;
+          for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
+          return RenderAddressMapsSvg(ordered, absl::StrFormat("Arena at each variant's VMA peak "
+                                                               "(vma_repro, kernel=%s, profile=%s)",
+                                                               run.kernel, run.profile));
+        }}});
   return fatal ? 1 : 0;
 }
 
