@@ -56,6 +56,16 @@ struct ChildRole {
 // given), or nullopt in the parent.
 std::optional<ChildRole> ChildRoleFromFlags();
 
+// The part of a driver's main after its flags are checked: the child's run
+// when this process is a child, else the parent's.
+template <typename Setup>
+int RunChildOrParent(int argc, char** argv, const Setup& setup,
+                     int (*child)(const Setup&, const ChildRole&),
+                     int (*parent)(int, char**, const Setup&)) {
+  if (const std::optional<ChildRole> role = ChildRoleFromFlags()) return child(setup, *role);
+  return parent(argc, argv, setup);
+}
+
 // Writes the child's address maps (with a map path) and then its result;
 // returns the child's exit status: 0, or 2 after "<tool>: cannot write
 // <path>" on stderr.

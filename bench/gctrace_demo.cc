@@ -37,11 +37,10 @@ int main(int argc, char** argv) {
     thp::ExitUsage(absl::StrFormat("--rounds=%d: expected 1 to 100000", rounds));
   }
 
-  absl::StatusOr<std::unique_ptr<thp::Kernel>> kernel = thp::MakeKernel(thp::KernelChoiceFromFlags());
-  thp::ExitIfError(kernel.status());
+  std::unique_ptr<thp::Kernel> kernel = thp::MakeKernelOrExit(thp::KernelChoiceFromFlags());
   const thp::RuntimeOptions& o = env.options;
   thp::VirtualClock clock(1000);
-  absl::StatusOr<std::unique_ptr<thp::Runtime>> rt = thp::Runtime::Create(**kernel, clock, o);
+  absl::StatusOr<std::unique_ptr<thp::Runtime>> rt = thp::Runtime::Create(*kernel, clock, o);
   thp::ExitIfError(rt.status());
 
   const int64_t init_ns = clock.NanoTime();
@@ -111,10 +110,10 @@ int main(int argc, char** argv) {
   const thp::MemStats& st = (*rt)->heap().stats();
   std::printf("gctrace_demo variant=%s kernel=%s rounds=%d allocs=%lu gc=%lu scavenges=%d "
               "heap_sys=%lu heap_released=%lu vmas=%ld madvise: %s\n",
-              o.variant.c_str(), (*kernel)->Name().data(), rounds,
+              o.variant.c_str(), kernel->Name().data(), rounds,
               static_cast<unsigned long>(allocs), static_cast<unsigned long>(st.numgc),
               sysmon.scavenges(), static_cast<unsigned long>(st.heap_sys),
-              static_cast<unsigned long>(st.heap_released), static_cast<long>((*kernel)->MapCount()),
+              static_cast<unsigned long>(st.heap_released), static_cast<long>(kernel->MapCount()),
               (*rt)->mem().counters().Summary().c_str());
   return 0;
 }

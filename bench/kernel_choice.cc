@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "bench/cli.h"
 #include "runtime_port/kernel/hintless_window_kernel.h"
 #include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/linux_kernel.h"
@@ -94,6 +95,12 @@ absl::StatusOr<std::unique_ptr<Kernel>> MakeKernel(const KernelChoice& c) {
   if (!baseline.ok()) return baseline.status();
   o.baseline_vmas = *baseline;
   return InHintlessWindow(std::make_unique<SimulatedKernel>(o));
+}
+
+std::unique_ptr<Kernel> MakeKernelOrExit(const KernelChoice& choice) {
+  absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(choice);
+  ExitIfError(kernel.status());
+  return *std::move(kernel);
 }
 
 }  // namespace thp

@@ -28,6 +28,8 @@ KernelChoice KernelChoiceFromFlags();
 // accepted ones. The runtime's hint-less mappings go to a window of their
 // own on either kernel (runtime_port/kernel/hintless_window_kernel.h).
 absl::StatusOr<std::unique_ptr<Kernel>> MakeKernel(const KernelChoice& choice);
+// The same, or that error as one line and exit status 2.
+std::unique_ptr<Kernel> MakeKernelOrExit(const KernelChoice& choice);
 
 // The simulated kernel a MakeKernel kernel runs on, or nullptr for Linux.
 SimulatedKernel* SimulatedKernelOf(Kernel& kernel);

@@ -40,12 +40,11 @@ int main(int argc, char** argv) {
                         "refuses a VMA split.\n  pessimal --variant=prefix --kernel=linux|sim "
                         "[--kernel_profile=linux6|linux2015]");
   const thp::KernelChoice choice = thp::KernelChoiceFromFlags();
-  absl::StatusOr<std::unique_ptr<thp::Kernel>> kernel = thp::MakeKernel(choice);
-  thp::ExitIfError(kernel.status());
+  std::unique_ptr<thp::Kernel> kernel = thp::MakeKernelOrExit(choice);
   const std::string variant = absl::GetFlag(FLAGS_variant);
   thp::MemLinuxOptions options;
   options.map_noreserve = true;
-  absl::StatusOr<std::unique_ptr<thp::MemLinux>> mem = thp::NewMemLinux(**kernel, variant, options);
+  absl::StatusOr<std::unique_ptr<thp::MemLinux>> mem = thp::NewMemLinux(*kernel, variant, options);
   thp::ExitIfError(mem.status());
   const uint64_t max_heap = absl::GetFlag(FLAGS_max_heap);
   if (max_heap < (uint64_t{4} << 20) || max_heap > (uint64_t{512} << 30)) {

@@ -36,15 +36,14 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::vector<thp::TraceEvent>> events = thp::ParseTrace(*text);
   if (!events.ok()) thp::ExitUsage(absl::StrCat(path, ": ", events.status().message()));
 
-  absl::StatusOr<std::unique_ptr<thp::Kernel>> kernel = thp::MakeKernel(thp::KernelChoiceFromFlags());
-  thp::ExitIfError(kernel.status());
+  std::unique_ptr<thp::Kernel> kernel = thp::MakeKernelOrExit(thp::KernelChoiceFromFlags());
   thp::RuntimeOptions o = env.options;
   // The workload writes what it is given, as in vma_repro: touched memory
   // has an anon_vma, which decides which VMAs the kernel may merge.
   o.touch_memory = true;
   thp::TraceSink sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   absl::StatusOr<std::unique_ptr<thp::TraceReplayer>> r =
-      thp::TraceReplayer::Create(**kernel, o, env.scavenge_debug,
+      thp::TraceReplayer::Create(*kernel, o, env.scavenge_debug,
                                  env.debug.gctrace > 0 ? &sink : nullptr);
   thp::ExitIfError(r.status());
   absl::Status st = (*r)->Run(*events, nullptr);
@@ -54,7 +53,7 @@ int main(int argc, char** argv) {
   const std::string line = absl::StrFormat(
       "replay variant=%s kernel=%s events=%d virtual_s=%.3f gc=%d scavenges=%d max_vmas=%d "
       "final_vmas=%d max_runtime_vmas=%d heap_sys=%d heap_released=%d madvise: %s",
-      o.variant, (*kernel)->Name(), s.events, static_cast<double>(s.virtual_ns) / 1e9, m.numgc,
+      o.variant, kernel->Name(), s.events, static_cast<double>(s.virtual_ns) / 1e9, m.numgc,
       (*r)->sysmon().scavenges(), s.max_vmas, s.final_vmas, s.max_own_vmas, m.heap_sys, m.heap_released,
       (*r)->runtime().mem().counters().Summary());
   std::printf("%s\n", line.c_str());

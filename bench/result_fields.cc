@@ -55,33 +55,83 @@ std::string JoinedCounts(const NamedCounts& v) {
 
 }  // namespace
 
-// --- TextWriter
+// --- Writer
 
-void TextWriter::operator()(absl::string_view key, const std::string& v, unsigned) {
-  std::string one_line = v;  // a value is one line and holds no tab
+void Writer::Scalar(absl::string_view key, unsigned use, const std::string& text,
+                    const std::string& json, const std::string& csv) {
+  switch (form_) {
+    case kChildText:
+      items_.push_back(absl::StrCat(key, "\t", text));
+      break;
+    case kJson:
+      if (use & kInJson) items_.push_back(absl::StrCat(JsonString(key), ": ", json));
+      break;
+    case kCsvHeader:
+      if (use & kInCsv) items_.push_back(std::string(key));
+      break;
+    case kCsvCells:
+      if (use & kInCsv) items_.push_back(csv);
+      break;
+  }
+}
+
+std::string Writer::Text() const {
+  if (form_ == kJson) return absl::StrCat("{", absl::StrJoin(items_, ", "), "}");
+  std::string out;
+  for (const std::string& line : items_) absl::StrAppend(&out, line, "\n");
+  return out;
+}
+
+void Writer::operator()(absl::string_view key, const std::string& v, unsigned use) {
+  std::string one_line = v;  // a child-text value is one line and holds no tab
   std::replace(one_line.begin(), one_line.end(), '\n', ' ');
   std::replace(one_line.begin(), one_line.end(), '\t', ' ');
-  absl::StrAppend(&out_, key, "\t", one_line, "\n");
+  Scalar(key, use, one_line, JsonString(v), CsvCell(v));
 }
-void TextWriter::operator()(absl::string_view key, int64_t v, unsigned) {
-  absl::StrAppend(&out_, key, "\t", v, "\n");
+void Writer::operator()(absl::string_view key, int64_t v, unsigned use) {
+  const std::string n = absl::StrCat(v);
+  Scalar(key, use, n, n, n);
 }
-void TextWriter::operator()(absl::string_view key, uint64_t v, unsigned) {
-  absl::StrAppend(&out_, key, "\t", v, "\n");
+void Writer::operator()(absl::string_view key, uint64_t v, unsigned use) {
+  const std::string n = absl::StrCat(v);
+  Scalar(key, use, n, n, n);
 }
-void TextWriter::operator()(absl::string_view key, bool v, unsigned) {
-  absl::StrAppend(&out_, key, "\t", v ? 1 : 0, "\n");
+void Writer::operator()(absl::string_view key, bool v, unsigned use) {
+  Scalar(key, use, v ? "1" : "0", v ? "true" : "false", v ? "1" : "0");
 }
-void TextWriter::operator()(absl::string_view key, const NamedCounts& v, unsigned) {
-  for (const auto& [name, n] : v) absl::StrAppend(&out_, key, ".", name, "\t", n, "\n");
-}
-void TextWriter::operator()(absl::string_view key, const std::vector<int64_t>& v, unsigned) {
-  absl::StrAppend(&out_, key, "\t", absl::StrJoin(v, ","), "\n");
-}
-void TextWriter::operator()(absl::string_view key, const std::vector<CensusPoint>& v, unsigned) {
-  for (const CensusPoint& p : v) {
-    absl::StrAppend(&out_, key, "\t", p.t_ns, "\t", p.process, "\t", p.own, "\n");
+void Writer::operator()(absl::string_view key, const NamedCounts& v, unsigned use) {
+  // Flat: one field per name, "<key>.<name>", in every form; the child text
+  // is always flat.
+  if (form_ == kChildText || !(use & kNested)) {
+    for (const auto& [name, n] : v) {
+      const std::string count = absl::StrCat(n);
+      Scalar(absl::StrCat(key, ".", name), use, count, count, count);
+    }
+    return;
   }
+  std::vector<std::string> members;
+  for (const auto& [name, n] : v) members.push_back(absl::StrCat(JsonString(name), ": ", n));
+  Scalar(key, use, "", absl::StrCat("{", absl::StrJoin(members, ", "), "}"),
+         CsvCell(JoinedCounts(v)));
+}
+void Writer::operator()(absl::string_view key, const std::vector<int64_t>& v, unsigned use) {
+  // A list has no CSV column.
+  Scalar(key, use & ~kInCsv, absl::StrJoin(v, ","), absl::StrCat("[", absl::StrJoin(v, ", "), "]"),
+         "");
+}
+void Writer::operator()(absl::string_view key, const std::vector<CensusPoint>& v, unsigned use) {
+  if (form_ == kChildText) {
+    for (const CensusPoint& p : v) {
+      items_.push_back(absl::StrCat(key, "\t", p.t_ns, "\t", p.process, "\t", p.own));
+    }
+    return;
+  }
+  std::string points;
+  for (const CensusPoint& p : v) {
+    absl::StrAppend(&points, points.empty() ? "" : ",", "[", p.t_ns, ",", p.process, ",", p.own, "]");
+  }
+  // A series has no CSV column.
+  Scalar(key, use & ~kInCsv, "", absl::StrCat("[", points, "]"), "");
 }
 
 // --- TextReader
@@ -201,72 +251,6 @@ absl::Status TextReader::Finish() const {
     return absl::InvalidArgumentError(absl::StrCat("result lacks ", missing_after_failure_));
   }
   return absl::OkStatus();
-}
-
-// --- JsonWriter
-
-void JsonWriter::Add(absl::string_view key, absl::string_view json_value) {
-  items_.push_back(absl::StrCat(JsonString(key), ": ", json_value));
-}
-void JsonWriter::operator()(absl::string_view key, const std::string& v, unsigned use) {
-  if (use & kInJson) Add(key, JsonString(v));
-}
-void JsonWriter::operator()(absl::string_view key, int64_t v, unsigned use) {
-  if (use & kInJson) Add(key, absl::StrCat(v));
-}
-void JsonWriter::operator()(absl::string_view key, uint64_t v, unsigned use) {
-  if (use & kInJson) Add(key, absl::StrCat(v));
-}
-void JsonWriter::operator()(absl::string_view key, bool v, unsigned use) {
-  if (use & kInJson) Add(key, v ? "true" : "false");
-}
-void JsonWriter::operator()(absl::string_view key, const NamedCounts& v, unsigned use) {
-  if (!(use & kInJson)) return;
-  if (!(use & kNested)) {
-    for (const auto& [name, n] : v) Add(absl::StrCat(key, ".", name), absl::StrCat(n));
-    return;
-  }
-  std::vector<std::string> inner;
-  for (const auto& [name, n] : v) inner.push_back(absl::StrCat(JsonString(name), ": ", n));
-  Add(key, absl::StrCat("{", absl::StrJoin(inner, ", "), "}"));
-}
-void JsonWriter::operator()(absl::string_view key, const std::vector<int64_t>& v, unsigned use) {
-  if (use & kInJson) Add(key, absl::StrCat("[", absl::StrJoin(v, ", "), "]"));
-}
-void JsonWriter::operator()(absl::string_view key, const std::vector<CensusPoint>& v,
-                            unsigned use) {
-  if (!(use & kInJson)) return;
-  std::string points;
-  for (const CensusPoint& p : v) {
-    absl::StrAppend(&points, points.empty() ? "" : ",", "[", p.t_ns, ",", p.process, ",", p.own, "]");
-  }
-  Add(key, absl::StrCat("[", points, "]"));
-}
-std::string JsonWriter::Object() const { return absl::StrCat("{", absl::StrJoin(items_, ", "), "}"); }
-
-// --- CsvWriter
-
-void CsvWriter::Add(unsigned use, absl::string_view key, std::string cell) {
-  if (use & kInCsv) cells_.push_back(header_ ? std::string(key) : std::move(cell));
-}
-void CsvWriter::operator()(absl::string_view key, const std::string& v, unsigned use) {
-  Add(use, key, CsvCell(v));
-}
-void CsvWriter::operator()(absl::string_view key, int64_t v, unsigned use) {
-  Add(use, key, absl::StrCat(v));
-}
-void CsvWriter::operator()(absl::string_view key, uint64_t v, unsigned use) {
-  Add(use, key, absl::StrCat(v));
-}
-void CsvWriter::operator()(absl::string_view key, bool v, unsigned use) {
-  Add(use, key, v ? "1" : "0");
-}
-void CsvWriter::operator()(absl::string_view key, const NamedCounts& v, unsigned use) {
-  if (use & kNested) {
-    Add(use, key, CsvCell(JoinedCounts(v)));
-    return;
-  }
-  for (const auto& [name, n] : v) Add(use, absl::StrCat(key, ".", name), absl::StrCat(n));
 }
 
 }  // namespace fields_internal

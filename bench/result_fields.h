@@ -64,9 +64,11 @@ struct FieldTable;
 
 namespace fields_internal {
 
-// The child text.
-class TextWriter {
+// Writes the fields in one of the forms.
+class Writer {
  public:
+  enum Form { kChildText, kJson, kCsvHeader, kCsvCells };
+  explicit Writer(Form form) : form_(form) {}
   void operator()(absl::string_view key, const std::string& v, unsigned use = kEverywhere);
   void operator()(absl::string_view key, int64_t v, unsigned use = kEverywhere);
   void operator()(absl::string_view key, uint64_t v, unsigned use = kEverywhere);
@@ -75,10 +77,18 @@ class TextWriter {
   void operator()(absl::string_view key, const std::vector<int64_t>& v, unsigned use = kEverywhere);
   void operator()(absl::string_view key, const std::vector<CensusPoint>& v,
                   unsigned use = kEverywhere);
-  const std::string& text() const { return out_; }
+  // kChildText: the lines; kJson: {"key": value, ...}.
+  std::string Text() const;
+  // kCsvHeader, kCsvCells.
+  const std::vector<std::string>& items() const { return items_; }
 
  private:
-  std::string out_;
+  // One field: its child-text value (one line per element of `lines`; none
+  // for empty counts), its JSON value and its CSV cell.
+  void Scalar(absl::string_view key, unsigned use, const std::string& text,
+              const std::string& json, const std::string& csv);
+  const Form form_;
+  std::vector<std::string> items_;  // child-text lines, JSON members or CSV cells
 };
 
 // Fills a result from the child text; every line must be used exactly once.
@@ -118,51 +128,19 @@ class TextReader {
   std::string missing_after_failure_;
 };
 
-// A JSON object: {"key": value, ...}.
-class JsonWriter {
- public:
-  void operator()(absl::string_view key, const std::string& v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, int64_t v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, uint64_t v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, bool v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, const NamedCounts& v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, const std::vector<int64_t>& v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, const std::vector<CensusPoint>& v,
-                  unsigned use = kEverywhere);
-  std::string Object() const;
-
- private:
-  void Add(absl::string_view key, absl::string_view json_value);
-  std::vector<std::string> items_;
-};
-
-// CSV column names (header) or cells; lists and series have no column.
-class CsvWriter {
- public:
-  explicit CsvWriter(bool header) : header_(header) {}
-  void operator()(absl::string_view key, const std::string& v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, int64_t v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, uint64_t v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, bool v, unsigned use = kEverywhere);
-  void operator()(absl::string_view key, const NamedCounts& v, unsigned use = kEverywhere);
-  void operator()(absl::string_view, const std::vector<int64_t>&, unsigned = kEverywhere) {}
-  void operator()(absl::string_view, const std::vector<CensusPoint>&, unsigned = kEverywhere) {}
-  const std::vector<std::string>& cells() const { return cells_; }
-
- private:
-  void Add(unsigned use, absl::string_view key, std::string cell);
-  bool header_;
-  std::vector<std::string> cells_;
-};
-
 }  // namespace fields_internal
+
+template <typename R>
+fields_internal::Writer WriteFields(const R& r, fields_internal::Writer::Form form) {
+  fields_internal::Writer w(form);
+  FieldTable<R>::Visit(r, w);
+  return w;
+}
 
 // The child -> parent text of `r`.
 template <typename R>
 std::string SerializeFields(const R& r) {
-  fields_internal::TextWriter w;
-  FieldTable<R>::Visit(r, w);
-  return w.text();
+  return WriteFields(r, fields_internal::Writer::kChildText).Text();
 }
 
 // Reads the text SerializeFields wrote. Unknown keys, a line without a tab,
@@ -179,23 +157,17 @@ absl::StatusOr<R> ParseFields(absl::string_view text) {
 // The kInJson fields as one JSON object on one line.
 template <typename R>
 std::string JsonFields(const R& r) {
-  fields_internal::JsonWriter w;
-  FieldTable<R>::Visit(r, w);
-  return w.Object();
+  return WriteFields(r, fields_internal::Writer::kJson).Text();
 }
 
 // The kInCsv fields' column names, and `r`'s cells in the same order.
 template <typename R>
 std::vector<std::string> CsvHeader(const R& r) {
-  fields_internal::CsvWriter w(/*header=*/true);
-  FieldTable<R>::Visit(r, w);
-  return w.cells();
+  return WriteFields(r, fields_internal::Writer::kCsvHeader).items();
 }
 template <typename R>
 std::vector<std::string> CsvCells(const R& r) {
-  fields_internal::CsvWriter w(/*header=*/false);
-  FieldTable<R>::Visit(r, w);
-  return w.cells();
+  return WriteFields(r, fields_internal::Writer::kCsvCells).items();
 }
 
 // A CSV table, one row per result, under the header of the first row (of a

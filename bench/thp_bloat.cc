@@ -45,7 +45,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -155,22 +154,21 @@ void CaptureMaps(Kernel& kernel, BloatRunOptions& o, const std::string& path, st
 }
 
 int RunChild(const Setup& s, const ChildRole& role) {
-  absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
-  ExitIfError(kernel.status());
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   BloatRunOptions o = s.run;
   o.runtime.variant = role.variant;
   o.khugepaged = absl::GetFlag(FLAGS_child_khugepaged);
-  if ((*kernel)->Name() == "linux") {
+  if (kernel->Name() == "linux") {
     o.emulator.wall_ns = MonotonicNs;  // the simulated kernel's collapses take no time
-  } else if (!(*kernel)->Supports(Advice::kCollapse)) {
+  } else if (!kernel->Supports(Advice::kCollapse)) {
     // A 2015 kernel had khugepaged but no MADV_COLLAPSE.
-    SimulatedKernel* sim = SimulatedKernelOf(**kernel);
-    if (sim == nullptr) ExitUsage(absl::StrCat("kernel ", (*kernel)->Name(), " has no MADV_COLLAPSE"));
+    SimulatedKernel* sim = SimulatedKernelOf(*kernel);
+    if (sim == nullptr) ExitUsage(absl::StrCat("kernel ", kernel->Name(), " has no MADV_COLLAPSE"));
     o.emulator.collapse = [sim](uintptr_t region) { return sim->CollapseRegion(region); };
   }
   std::string maps;  // serialized: the peak (once there is one), then the end
-  if (!role.map_path.empty()) CaptureMaps(**kernel, o, role.map_path, maps);
-  absl::StatusOr<BloatResult> r = RunBloat(**kernel, o);
+  if (!role.map_path.empty()) CaptureMaps(*kernel, o, role.map_path, maps);
+  absl::StatusOr<BloatResult> r = RunBloat(*kernel, o);
   ExitIfError(r.status());
   return FinishChild("thp_bloat", role, SerializeFields(*r), maps);
 }
@@ -265,6 +263,5 @@ int main(int argc, char** argv) {
                         "[--variants=none,prefix,fixed] [--kernel=linux|sim] [--max_ptes_none=N] "
                         "[--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
-  if (const std::optional<thp::ChildRole> role = thp::ChildRoleFromFlags()) return thp::RunChild(s, *role);
-  return thp::RunParent(argc, argv, s);
+  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
 }

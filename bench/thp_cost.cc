@@ -31,7 +31,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +48,7 @@
 #include "bench/variant_choice.h"
 #include "bench/kernel_choice.h"
 #include "bench/outputs.h"
+#include "bench/progress.h"
 #include "bench/runtime_env.h"
 #include "bench/thp_cost_probe.h"
 #include "bench/thp_cost_report.h"
@@ -119,25 +119,18 @@ Setup SetupOrExit() {
 
 
 int RunChild(const Setup& s, const ChildRole& role) {
-  const std::string& variant = role.variant;
-  absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
-  ExitIfError(kernel.status());
   ThpCostOptions o = s.options;
-  o.runtime.variant = variant;
-  if (!absl::GetFlag(FLAGS_quiet)) {
-    const absl::Time start = absl::Now();
-    o.progress = [variant, start](const std::string& phase) {
-      std::fprintf(stderr, "thp_cost: [%s] %s (%.1fs)\n", variant.c_str(), phase.c_str(),
-                   absl::ToDoubleSeconds(absl::Now() - start));
-    };
-  }
+  o.runtime.variant = role.variant;
+  const Progress progress("thp_cost", role.variant, absl::GetFlag(FLAGS_quiet));
+  o.progress = [&progress](const std::string& phase) { progress.Line(phase); };
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   // A fatal runtime error still leaves a row saying what it was, and with
   // --svg_out the arena at the end of the workload, or at the error if the
   // workload did not end.
   auto error_row = [&role, &kernel](absl::string_view message) {
     ThpCostResult r;
     r.variant = role.variant;
-    r.kernel = std::string((*kernel)->Name());
+    r.kernel = std::string(kernel->Name());
     r.error = std::string(message);
     WriteFile(role.result_path, SerializeFields(r));
   };
@@ -145,12 +138,12 @@ int RunChild(const Setup& s, const ChildRole& role) {
   // gone) a fatal error still writes the row.
   ScopedThrowHook hook(error_row);
   const std::string& map_path = role.map_path;
-  Kernel& k = **kernel;
+  Kernel& k = *kernel;
   std::string map;  // serialized
   if (!map_path.empty()) {
-    o.on_workload_end = [&k, &map, &variant](TraceReplayer& rep, const ThpCostResult& r) {
+    o.on_workload_end = [&k, &map, &role](TraceReplayer& rep, const ThpCostResult& r) {
       AddressMap m = CaptureAddressMap(k, rep.runtime().heap(),
-                                       absl::StrCat(variant, " \u2014 end of workload"), "");
+                                       absl::StrCat(role.variant, " \u2014 end of workload"), "");
       m.caption = absl::StrFormat(
           "VMAs over the arena: %d; heap_inuse %.1f MiB, AnonHugePages %.1f MiB, RSS %.1f MiB "
           "(not a VMA peak: no census here)",
@@ -164,12 +157,12 @@ int RunChild(const Setup& s, const ChildRole& role) {
     if (map_path.empty()) return;
     if (map.empty()) {
       map = SerializeAddressMap(CaptureAddressMap(
-          k, rep.runtime().heap(), absl::StrCat(variant, " \u2014 at the fatal error"),
+          k, rep.runtime().heap(), absl::StrCat(role.variant, " \u2014 at the fatal error"),
           absl::StrFormat("t=%.3fs of virtual time: %s", rep.now_ns() / 1e9, message)));
     }
     WriteFile(map_path, map);
   };
-  const ThpCostResult r = RunThpCost(**kernel, o);
+  const ThpCostResult r = RunThpCost(*kernel, o);
   return FinishChild("thp_cost", role, SerializeFields(r), map);
 }
 
@@ -263,6 +256,5 @@ int main(int argc, char** argv) {
                         "  thp_cost [--variants=hugepage_eager,collapse,try_collapse,fixed] "
                         "[--kernel=linux|sim] [--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
-  if (const std::optional<thp::ChildRole> role = thp::ChildRoleFromFlags()) return thp::RunChild(s, *role);
-  return thp::RunParent(argc, argv, s);
+  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
 }

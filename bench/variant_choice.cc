@@ -11,8 +11,7 @@ namespace thp {
 
 VariantSet VariantsOrExit(const KernelChoice& kernel, absl::string_view list, bool allow_sets,
                           UnsupportedVariant unsupported) {
-  absl::StatusOr<std::unique_ptr<Kernel>> probe = MakeKernel(kernel);
-  ExitIfError(probe.status());
+  std::unique_ptr<Kernel> probe = MakeKernelOrExit(kernel);
   const bool go = allow_sets && list == "go";
   const bool set = go || (allow_sets && list == "all");
   VariantSet out;
@@ -24,7 +23,7 @@ VariantSet VariantsOrExit(const KernelChoice& kernel, absl::string_view list, bo
       continue;
     }
     // NewMemLinux checks that the kernel has the advices the variant sends.
-    absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(**probe, v, MemLinuxOptions());
+    absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(*probe, v, MemLinuxOptions());
     if (m.ok()) {
       out.run.push_back(v);
     } else if (set || unsupported == UnsupportedVariant::kSkip) {

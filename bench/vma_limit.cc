@@ -38,6 +38,7 @@
 #include "bench/cli.h"
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
+#include "bench/progress.h"
 #include "bench/refusal_log.h"
 #include "bench/workloads/fragmenter.h"
 #include "bench/workloads/trace.h"
@@ -172,10 +173,9 @@ int Main(int argc, char** argv) {
   const std::string variant = absl::GetFlag(FLAGS_variant);
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   const KernelChoice choice = KernelChoiceFromFlags();
-  absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(choice);
-  ExitIfError(kernel.status());
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(choice);
   {
-    absl::StatusOr<std::unique_ptr<MemLinux>> probe = NewMemLinux(**kernel, variant);
+    absl::StatusOr<std::unique_ptr<MemLinux>> probe = NewMemLinux(*kernel, variant);
     if (!probe.ok()) ExitUsage(absl::StrCat("--variant: ", probe.status().message()));
   }
   const std::vector<TraceEvent> events = FragmenterTrace(w);
@@ -186,7 +186,7 @@ int Main(int argc, char** argv) {
     if (!WriteFile(trace_out, text)) ExitUsage(absl::StrCat("--trace_out=", trace_out, ": cannot write"));
   }
   int64_t limit = -1;
-  if (const SimulatedKernel* sim = SimulatedKernelOf(**kernel)) {
+  if (const SimulatedKernel* sim = SimulatedKernelOf(*kernel)) {
     limit = sim->options().max_map_count;
   } else if (absl::StatusOr<int64_t> host = ReadMaxMapCount(); host.ok()) {
     limit = *host;
@@ -195,7 +195,7 @@ int Main(int argc, char** argv) {
 
   // The log sits under the census, so it sees exactly what the runtime asks.
   const TraceReplayer* clock_owner = nullptr;
-  RefusalLog log(**kernel, [&clock_owner] { return clock_owner ? clock_owner->now_ns() : 0; });
+  RefusalLog log(*kernel, [&clock_owner] { return clock_owner ? clock_owner->now_ns() : 0; });
   RuntimeOptions ro;
   ro.variant = variant;
   ro.gomaxprocs = w.gomaxprocs;
@@ -221,7 +221,7 @@ int Main(int argc, char** argv) {
   auto capture = [&] {
     const CensusKernel& c = rep.census();
     peak = CaptureAddressMap(
-        **kernel, rep.runtime().heap(), absl::StrCat(variant, " (", choice.kernel, ")"),
+        *kernel, rep.runtime().heap(), absl::StrCat(variant, " (", choice.kernel, ")"),
         absl::StrFormat("%d VMAs in the process, %d of them the runtime's, at t=%.3fs of virtual "
                         "time (round %d)",
                         c.current().process, c.current().own, rep.now_ns() / 1e9, out.round));
@@ -245,7 +245,7 @@ int Main(int argc, char** argv) {
     }
   };
 
-  const absl::Time start = absl::Now();
+  const Progress progress("vma_limit", variant, quiet);
   absl::Status st;
   {
     // Go's fatal error ends the run; the report comes first.
@@ -259,12 +259,10 @@ int Main(int argc, char** argv) {
     });
     st = rep.Run(events, [&](const TraceEvent& label) {
       rep.ObserveCensus();
-      if (!quiet && out.round % 10 == 0) {
-        std::fprintf(stderr, "vma_limit: [%s] round %d/%d map_count=%ld heap_sys=%.0f MiB (%.1fs)\n",
-                     variant.c_str(), out.round, w.rounds,
-                     static_cast<long>(rep.census().current().process),
-                     rep.runtime().heap().stats().heap_sys / 1048576.0,
-                     absl::ToDoubleSeconds(absl::Now() - start));
+      if (out.round % 10 == 0) {
+        progress.Line(absl::StrFormat("round %d/%d map_count=%d heap_sys=%.0f MiB", out.round,
+                                      w.rounds, rep.census().current().process,
+                                      rep.runtime().heap().stats().heap_sys / 1048576.0));
       }
       ++out.round;
       (void)label;

@@ -20,7 +20,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +34,7 @@
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/outputs.h"
+#include "bench/progress.h"
 #include "bench/repro_report.h"
 #include "bench/runtime_env.h"
 #include "bench/variant_choice.h"
@@ -151,22 +151,18 @@ Setup SetupOrExit() {
 
 int RunChild(const Setup& s, const ChildRole& role) {
   const std::string& variant = role.variant;
-  absl::StatusOr<std::unique_ptr<Kernel>> kernel = MakeKernel(s.kernel);
-  ExitIfError(kernel.status());
   SuiteOptions o = s.suite;
   o.runtime.variant = variant;
   o.on_fatal = [&role](const VariantResult& r) { WriteFile(role.result_path, SerializeFields(r)); };
-  if (!absl::GetFlag(FLAGS_quiet)) {
-    const absl::Time start = absl::Now();
-    o.progress = [variant, start](const Go15Benchmark& b, size_t i, size_t total) {
-      std::fprintf(stderr, "vma_repro: [%s] %zu/%zu %s (%.1fs)\n", variant.c_str(), i + 1, total,
-                   b.name, absl::ToDoubleSeconds(absl::Now() - start));
-    };
-  }
+  const Progress progress("vma_repro", variant, absl::GetFlag(FLAGS_quiet));
+  o.progress = [&progress](const Go15Benchmark& b, size_t i, size_t total) {
+    progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, b.name));
+  };
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   // The address map at the peak, kept for the parent's --map_svg_out.
   AddressMap peak;
   if (!role.map_path.empty()) {
-    Kernel& k = **kernel;
+    Kernel& k = *kernel;
     o.on_census_peak = [&peak, &k, variant](TraceReplayer& rep) {
       const CensusKernel& c = rep.census();
       peak = CaptureAddressMap(
@@ -179,7 +175,7 @@ int RunChild(const Setup& s, const ChildRole& role) {
       WriteFile(role.map_path, SerializeAddressMap(peak));
     };
   }
-  const VariantResult r = RunSuite(**kernel, o, nullptr);
+  const VariantResult r = RunSuite(*kernel, o, nullptr);
   return FinishChild("vma_repro", role, SerializeFields(r), SerializeAddressMap(peak));
 }
 
@@ -268,6 +264,5 @@ int main(int argc, char** argv) {
     for (const thp::Go15Benchmark* b : s.benchmarks) std::printf("%s\n", b->name);
     return 0;
   }
-  if (const std::optional<thp::ChildRole> role = thp::ChildRoleFromFlags()) return thp::RunChild(s, *role);
-  return thp::RunParent(argc, argv, s);
+  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
 }
