@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
 

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/check.h"
 
 namespace thp {

@@ -22,7 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "bench/result_fields.h"
 #include "bench/workloads/issue8832.h"
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
 #include "runtime_port/kernel/khugepaged_emulator.h"
 

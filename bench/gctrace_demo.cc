@@ -44,9 +44,9 @@ int main(int argc, char** argv) {
   thp::ExitIfError(rt.status());
 
   const int64_t init_ns = clock.NanoTime();
-  thp::TraceSink sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  const thp::TraceSink* trace = dbg->gctrace > 0 ? &sink : nullptr;
-  if (trace != nullptr) {
+  thp::GcTraceWriter sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  const thp::GcTraceWriter* gctrace = dbg->gctrace > 0 ? &sink : nullptr;
+  if (gctrace != nullptr) {
     (*rt)->gc().set_on_cycle([&](const thp::GcCycle& c) {
       std::fprintf(stderr, "%s\n", thp::GcLine(c, init_ns, o.gomaxprocs).c_str());
     });
@@ -70,11 +70,11 @@ int main(int argc, char** argv) {
     return last_gc;
   };
   a.force_gc = [&] {
-    if (trace != nullptr) std::fprintf(stderr, "GC forced\n");
+    if (gctrace != nullptr) std::fprintf(stderr, "GC forced\n");
     (*rt)->gc().StartGC(thp::GcMode::kBackground, /*force_trigger=*/true);
   };
   a.scavenge = [&](int32_t k, uint64_t now, uint64_t limit) {
-    thp::HeapScavenge((*rt)->heap(), k, now, limit, trace);
+    thp::HeapScavenge((*rt)->heap(), k, now, limit, gctrace);
   };
   auto run_until = [&](int64_t t) {
     sysmon.RunUntil(t, a, [&](int64_t now) { clock.Set(now); });

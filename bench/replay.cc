@@ -1,4 +1,4 @@
-// bench/replay: runs a heap-event trace (bench/workloads/trace.h) through
+// bench/replay: runs a heap-event trace (bench/workloads/trace_format.h) through
 // any memory-layer variant on the real or simulated kernel, with sysmon on
 // the virtual clock, and reports the peak VMA count.
 //
@@ -18,7 +18,7 @@
 #include "bench/fixed_layout.h"
 #include "bench/kernel_choice.h"
 #include "bench/runtime_env.h"
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/file_io.h"
 
 ABSL_FLAG(std::string, trace, "", "the trace file to replay (required)");
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
   thp::ParseFlagsOrExit(argc, argv, "Replays a heap-event trace through a variant and kernel.");
   const std::string path = absl::GetFlag(FLAGS_trace);
-  if (path.empty()) thp::ExitUsage("--trace is required (a file in the format of bench/workloads/trace.h)");
+  if (path.empty()) thp::ExitUsage("--trace is required (a file in the format of bench/workloads/trace_format.h)");
   const thp::RuntimeEnv env = thp::RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant));
 
   absl::StatusOr<std::string> text = thp::ReadWholeFile(path);
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   // The workload writes what it is given, as in vma_repro: touched memory
   // has an anon_vma, which decides which VMAs the kernel may merge.
   o.touch_memory = true;
-  thp::TraceSink sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  thp::GcTraceWriter sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   absl::StatusOr<std::unique_ptr<thp::TraceReplayer>> r =
       thp::TraceReplayer::Create(*kernel, o, env.scavenge_debug,
                                  env.debug.gctrace > 0 ? &sink : nullptr);

@@ -17,7 +17,7 @@
 #include "bench/repro_result.h"
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/go15_suite.h"
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
 #include "runtime_port/kernel/kernel.h"
 

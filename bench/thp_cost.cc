@@ -73,7 +73,7 @@ ABSL_FLAG(std::string, svg_out, "",
           "write each variant's arena (VMA flags over span states) at the end of its workload "
           "as SVG here (not at the VMA peak: these runs have no VMA census)");
 ABSL_FLAG(std::string, trace_out, "",
-          "write the workload as a trace (bench/workloads/trace.h) here, replayable with "
+          "write the workload as a trace (bench/workloads/trace_format.h) here, replayable with "
           "//bench:replay");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/thp_cost_probe.h"
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "runtime_port/mem_linux/madvise_counters.h"

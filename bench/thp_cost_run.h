@@ -16,7 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "bench/thp_cost_result.h"
 #include "bench/workloads/chunk_churn.h"
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
 #include "runtime_port/kernel/kernel.h"
 

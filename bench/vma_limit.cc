@@ -41,7 +41,7 @@
 #include "bench/progress.h"
 #include "bench/refusal_log.h"
 #include "bench/workloads/fragmenter.h"
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/linux_kernel.h"
@@ -62,7 +62,7 @@ ABSL_FLAG(int, buffer_kib, 1024, "the growing buffer's size in round 0, KiB; 0 =
 ABSL_FLAG(int, buffer_step_kib, 256, "how much the buffer grows per round, KiB (0..1048576)");
 ABSL_FLAG(uint64_t, seed, 1, "seed of the workload's random choices");
 ABSL_FLAG(int, gomaxprocs, 2, "GOMAXPROCS (1..256)");
-ABSL_FLAG(std::string, trace_out, "", "also write the workload as a trace (bench/workloads/trace.h)");
+ABSL_FLAG(std::string, trace_out, "", "also write the workload as a trace (bench/workloads/trace_format.h)");
 ABSL_FLAG(std::string, svg_out, "",
           "write the arena at the VMA peak (VMA flags over span states) as SVG here");
 ABSL_FLAG(bool, quiet, false, "no progress or summary on stderr");

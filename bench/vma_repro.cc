@@ -62,7 +62,7 @@ ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
 ABSL_FLAG(std::string, svg_out, "", "write the VMA count over virtual time as SVG here");
 ABSL_FLAG(std::string, trace_out, "",
-          "write the suite's heap-event trace (bench/workloads/trace.h) here; the same for every "
+          "write the suite's heap-event trace (bench/workloads/trace_format.h) here; the same for every "
           "variant, replayable with //bench:replay");
 ABSL_FLAG(int, jobs, 0,
           "variants to run at the same time, each a child process (0: one per CPU, so the "

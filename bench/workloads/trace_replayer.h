@@ -1,71 +1,25 @@
-// Workloads as data: a text format for the heap-level event stream of a
-// workload, its parser, and a replayer that runs a trace through the ported
-// runtime (any variant, any kernel) with sysmon on the virtual clock.
-//
-// Format, one event per line; '#' starts a comment; blank lines are ignored;
-// the first event line must be the header "thp-trace 1":
-//   alloc <id> <bytes> scan|noscan <p>   new object, held as handle <id>
-//   drop <id>                           the workload lets go of <id>
-//   stack <id> <bytes> <p>              a new goroutine stack (power of two)
-//   unstack <id> <p>                    that stack is freed
-//   go <id> <p>                         a goroutine starts on P p (newproc1: a dead
-//                                       g reused, or a new g struct and 2 KiB stack)
-//   gogrow <id> <bytes> <p>             its stack becomes <bytes>, a power of two
-//                                       (copystack: allocate the new, free the old)
-//   goexit <id> <p>                     it exits on P p (gfput; a stack that is not
-//                                       2 KiB is freed, the next GC frees the rest)
-//   gc                                  runtime.GC()
-//   freeosmemory                        runtime/debug.FreeOSMemory()
-//   compute <ns>                        virtual time passes with a P busy
-//   sleep <ns>                          virtual time passes with every P idle
-//   retain <id>                         <id> stays live, without an id, until release
-//   release                             drops every retained object
-//   bench <name> <n>                    a b.N run of a benchmark begins (a label)
-//   loop <iterations> <ns>              the lines up to "end" are one iteration of
-//   end                                 a timed loop; each iteration is <ns> of busy
-//                                       time, spread evenly after its alloc and
-//                                       stack and go events (loops do not nest)
-// Ids are decimal and name one live object, stack or goroutine at a time
-// (goroutine ids are a namespace of their own).
-#ifndef THP_BENCH_WORKLOADS_TRACE_H_
-#define THP_BENCH_WORKLOADS_TRACE_H_
+// The replayer of heap-event traces (trace_format.h): runs events through
+// the ported runtime (any variant, any kernel) with sysmon on the virtual
+// clock. It owns the virtual clock and the VMA census (census_kernel.h) the
+// runtime talks to the kernel through; the drivers observe the run through
+// its callbacks and never change it.
+#ifndef THP_BENCH_WORKLOADS_TRACE_REPLAYER_H_
+#define THP_BENCH_WORKLOADS_TRACE_REPLAYER_H_
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "bench/workloads/trace_format.h"
 #include "mheap/go15/runtime.h"
 #include "runtime_port/kernel/census_kernel.h"
 #include "scavenger/scavenger.h"
 #include "scavenger/sysmon.h"
 
 namespace thp {
-
-struct TraceEvent {
-  enum Kind {
-    kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
-    kRetain, kRelease, kGo, kGoGrow, kGoExit
-  } kind;
-  uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop
-  uint64_t bytes = 0;  // alloc, stack, gogrow
-  bool noscan = false;
-  int p = 0;
-  int64_t ns = 0;      // compute, sleep, loop
-  int line = 0;        // where it came from, for error messages
-  std::string name;    // bench
-};
-
-// Parses one line; `line_no` goes into the error. Returns nullopt-like
-// (kind unset) for blank and comment lines via *is_event = false.
-absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event);
-// Parses a whole trace, header included.
-absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text);
-// The line for an event (what ParseTraceLine reads back).
-std::string FormatTraceEvent(const TraceEvent& e);
 
 struct ReplayStats {
   int64_t events = 0;      // events applied, bench labels not counted (a loop's body counts
@@ -92,7 +46,7 @@ class TraceReplayer {
   static absl::StatusOr<std::unique_ptr<TraceReplayer>> Create(Kernel& kernel,
                                                                const RuntimeOptions& options,
                                                                bool scavenge_debug,
-                                                               const TraceSink* trace,
+                                                               const GcTraceWriter* gctrace,
                                                                bool vma_census = true);
   // Applies one event (not loop or end); a failed status (unknown id, bad
   // size) names it.
@@ -124,7 +78,7 @@ class TraceReplayer {
 
  private:
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
-                std::unique_ptr<Runtime> rt, bool scavenge_debug, const TraceSink* trace);
+                std::unique_ptr<Runtime> rt, bool scavenge_debug, const GcTraceWriter* gctrace);
   void Advance(int64_t ns, bool idle);
   // census() for the calls that change its settings (same check).
   CensusKernel& mutable_census() { return const_cast<CensusKernel&>(census()); }
@@ -134,7 +88,7 @@ class TraceReplayer {
   std::unique_ptr<Runtime> rt_;
   std::unique_ptr<Sysmon> sysmon_;
   SysmonActions actions_;
-  const TraceSink* trace_;
+  const GcTraceWriter* gctrace_;
   std::function<void()> on_scavenge_;
   bool idle_ = false;
   int64_t busy_at_ = 0;
@@ -148,4 +102,4 @@ class TraceReplayer {
 
 }  // namespace thp
 
-#endif  // THP_BENCH_WORKLOADS_TRACE_H_
+#endif  // THP_BENCH_WORKLOADS_TRACE_REPLAYER_H_
