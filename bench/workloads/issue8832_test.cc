@@ -3,11 +3,11 @@
 // described (#9869): one page of G structs, then eight free pages, over and
 // over, so every released 2 MiB region keeps present pages.
 #include "bench/workloads/issue8832.h"
-#include "bench/workloads/trace_replayer.h"
 
 #include <map>
 #include <string>
 
+#include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
