@@ -56,6 +56,7 @@
 #include "benchmark/benchmark.h"
 #include "mheap/go15/mheap.h"
 #include "runtime_port/base/clock.h"
+#include "runtime_port/kernel/hintless_window_kernel.h"
 #include "runtime_port/kernel/kernel.h"
 #include "runtime_port/kernel/linux_kernel.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -101,14 +102,18 @@ const std::vector<uintptr_t> kSpanPages = {1, 2, 3, 5, 8, 16, 64, 160};
 constexpr int kPassSpans[] = {32, 256, 1024};
 const std::vector<uintptr_t> kSmallSpanPages = {1, 2, 3, 5};
 
+// The kernels the drivers run on (bench/harness/kernel_choice.h): the
+// runtime's hint-less mappings in a window of their own on either.
 absl::StatusOr<std::unique_ptr<Kernel>> NewKernel(const std::string& name) {
-  if (name == "linux") return std::unique_ptr<Kernel>(new LinuxKernel());
+  if (name == "linux") {
+    return std::unique_ptr<Kernel>(new HintlessWindowKernel(std::make_unique<LinuxKernel>()));
+  }
   // The linux6 profile, THP mode madvise, vm.max_map_count 65530 (the
   // simulated kernel's defaults), and this process's own VMAs besides the
   // model's so map_count compares with the real kernel's.
   SimOptions o;
   o.baseline_vmas = LinuxKernel().MapCount();
-  return std::unique_ptr<Kernel>(new SimulatedKernel(o));
+  return std::unique_ptr<Kernel>(new HintlessWindowKernel(std::make_unique<SimulatedKernel>(o)));
 }
 
 void Skip(benchmark::State& state, const absl::Status& status) {
