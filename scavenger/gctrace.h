@@ -7,12 +7,18 @@
 #define THP_SCAVENGER_GCTRACE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "mheap/go15/mgc.h"
 #include "mheap/go15/mstats.h"
 
 namespace thp {
+
+// Where the gctrace lines go, one call per line without its newline
+// (stderr in the drivers, a buffer in tests). "Trace" alone in this project
+// means the heap-event trace of bench/workloads/trace_format.h.
+using GcTraceWriter = std::function<void(const std::string& line)>;
 
 // "scvg<k>: <n> MB released"
 std::string ScvgReleasedLine(int32_t k, uint64_t released_bytes);

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "scavenger/scavenger.h"
 
@@ -60,7 +60,7 @@ TEST(GcTrace, GoldenScavengerTrace) {
   absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(sim, clock, o);
   ASSERT_TRUE(rt.ok());
   std::ostringstream out;
-  TraceSink sink = [&](const std::string& line) { out << line << "\n"; };
+  GcTraceWriter sink = [&](const std::string& line) { out << line << "\n"; };
   (*rt)->gc().set_on_cycle([&](const GcCycle& c) { out << GcLine(c, 1000, 2) << "\n"; });
   std::vector<uintptr_t> objs;
   for (int i = 0; i < 40; ++i) objs.push_back(*(*rt)->Allocate(1 << 20, true, i % 2));

@@ -37,6 +37,7 @@ absl::StatusOr<DebugVars> ParseGodebug(const std::string& value,
       return absl::InvalidArgumentError(absl::StrCat("GODEBUG ", key, "=", val,
                                                      ": expected an integer"));
     }
+    if (target == &v.scavenge) v.scavenge_named = true;
   }
   return v;
 }

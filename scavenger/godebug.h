@@ -16,6 +16,7 @@ namespace thp {
 
 struct DebugVars {
   int scavenge = 0;      // >0: "scavenge-a-lot" (10 ms / 20 ms sysmon periods)
+  bool scavenge_named = false;  // the value set scavenge (a driver's default applies if not)
   int gctrace = 0;       // >0: gc and scvg trace lines on stderr
   int madvdontneed = 0;  // accepted for later Go versions' variants (1.12+)
   int disablethp = 0;    // >0: same as thpvariant=disablethp

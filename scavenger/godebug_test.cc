@@ -11,6 +11,7 @@ TEST(Godebug, ParsesTheKnownKeys) {
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->gctrace, 1);
   EXPECT_EQ(v->scavenge, 1);
+  EXPECT_TRUE(v->scavenge_named);
   EXPECT_EQ(v->thpvariant, "prefix");
   EXPECT_TRUE(w.empty());
 }
@@ -23,6 +24,15 @@ TEST(Godebug, UnknownKeysAreIgnoredWithAWarning) {
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0], "GODEBUG: ignoring unknown key \"gcstoptheworld\"");
   EXPECT_EQ(w[1], "GODEBUG: ignoring \"noeq\" (no '=')");
+}
+
+TEST(Godebug, SaysWhetherScavengeWasNamed) {
+  std::vector<std::string> w;
+  EXPECT_TRUE(ParseGodebug("scavenge=0", &w)->scavenge_named);
+  EXPECT_FALSE(ParseGodebug("gctrace=1", &w)->scavenge_named);
+  EXPECT_FALSE(ParseGodebug("", &w)->scavenge_named);
+  // Only the key itself counts, not a key that ends in it.
+  EXPECT_FALSE(ParseGodebug("noscavenge=1", &w)->scavenge_named);
 }
 
 TEST(Godebug, MalformedValuesNameKeyAndValue) {

@@ -1,22 +1,20 @@
 #include "scavenger/scavenger.h"
 
-#include "scavenger/gctrace.h"
-
 namespace thp {
 
 uintptr_t HeapScavenge(MHeap& heap, int32_t k, uint64_t now, uint64_t limit,
-                       const TraceSink* trace) {
+                       const GcTraceWriter* gctrace) {
   const uintptr_t released = heap.Scavenge(now, limit);
-  if (trace != nullptr && *trace) {
-    if (released > 0) (*trace)(ScvgReleasedLine(k, released));
-    (*trace)(ScvgStatsLine(k, heap.stats()));
+  if (gctrace != nullptr && *gctrace) {
+    if (released > 0) (*gctrace)(ScvgReleasedLine(k, released));
+    (*gctrace)(ScvgStatsLine(k, heap.stats()));
   }
   return released;
 }
 
-uintptr_t FreeOSMemory(Runtime& rt, const TraceSink* trace) {
+uintptr_t FreeOSMemory(Runtime& rt, const GcTraceWriter* gctrace) {
   rt.GC();  // a no-op when GOGC=off, as startGC returns at once
-  return HeapScavenge(rt.heap(), -1, ~uint64_t{0}, 0, trace);
+  return HeapScavenge(rt.heap(), -1, ~uint64_t{0}, 0, gctrace);
 }
 
 }  // namespace thp

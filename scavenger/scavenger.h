@@ -6,25 +6,21 @@
 #define THP_SCAVENGER_SCAVENGER_H_
 
 #include <cstdint>
-#include <functional>
-#include <string>
 
 #include "mheap/go15/runtime.h"
+#include "scavenger/gctrace.h"
 
 namespace thp {
 
-// Where trace lines go (stderr in the tools, a buffer in tests).
-using TraceSink = std::function<void(const std::string& line)>;
-
-// Mirrors mHeap_Scavenge(k, now, limit), Go 1.5. Prints the scvg lines when
-// `trace` is set (GODEBUG gctrace > 0). Returns the bytes released.
+// Mirrors mHeap_Scavenge(k, now, limit), Go 1.5. Writes the scvg lines to
+// `gctrace` when it is set (GODEBUG gctrace > 0). Returns the bytes released.
 uintptr_t HeapScavenge(MHeap& heap, int32_t k, uint64_t now, uint64_t limit,
-                       const TraceSink* trace);
+                       const GcTraceWriter* gctrace);
 
 // Mirrors runtime/debug.FreeOSMemory, Go 1.5: a forced GC that sweeps
 // everything (skipped if GOGC=off), then every free span with an unreleased
 // page is released whatever its age (k = -1, now = 2^64-1, limit = 0).
-uintptr_t FreeOSMemory(Runtime& rt, const TraceSink* trace);
+uintptr_t FreeOSMemory(Runtime& rt, const GcTraceWriter* gctrace);
 
 }  // namespace thp
 

@@ -21,7 +21,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "bench/cli.h"
+#include "bench/harness/cli.h"
 #include "mheap/go15/events/byte_io.h"
 #include "mheap/go15/events/heap_event_log.h"
 

@@ -13,7 +13,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "bench/cli.h"
+#include "bench/harness/cli.h"
 #include "mheap/go15/events/benchmark_split.h"
 #include "mheap/go15/events/event_text.h"
 #include "mheap/go15/events/heap_event_log.h"

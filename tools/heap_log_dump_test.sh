@@ -4,7 +4,7 @@
 # record and then the error (exit 1), and reports bad usage in one line
 # with status 2.
 set -euo pipefail
-source bench/cli_test_lib.sh
+source bench/harness/cli_test_lib.sh
 fail=0
 bin=tools/heap_log_dump
 sample=testdata/fuzz/heap_event_log/seed_sample_every_kind

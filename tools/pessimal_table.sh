@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel build -c opt //bench:pessimal >/dev/null 2>&1
-bin=bazel-bin/bench/pessimal
+bin=bazel-bin/bench/pessimal/pessimal
 gib() { awk -v b="$1" 'BEGIN { printf "%.2f GiB", b / 1073741824 }'; }
 echo "| variant | kernel | profile | heap at the VMA limit | VMAs (map_count) | refusal |"
 echo "|---|---|---|---|---|---|"

@@ -10,19 +10,19 @@ trap 'rm -rf "$tmp"' EXIT
 small=(--kernel=sim --max_map_count=2000 --sim_baseline=30 --burst_mib=2 --rounds=150 --quiet)
 # The 12233 crash, small enough to see every span: prefix at its crash,
 # fixed at its peak, same workload.
-bazel-bin/bench/vma_limit --variant=prefix "${small[@]}" --svg_out="$tmp/limit_prefix.svg" >/dev/null 2>&1 || true
-bazel-bin/bench/vma_limit --variant=fixed "${small[@]}" --svg_out="$tmp/limit_fixed.svg" >/dev/null
+bazel-bin/bench/vma_limit/vma_limit --variant=prefix "${small[@]}" --svg_out="$tmp/limit_prefix.svg" >/dev/null 2>&1 || true
+bazel-bin/bench/vma_limit/vma_limit --variant=fixed "${small[@]}" --svg_out="$tmp/limit_fixed.svg" >/dev/null
 # The Go 1.5 benchmark suite on the real kernel: VMA count over time, and
 # each variant's arena at its peak.
-bazel-bin/bench/vma_repro --kernel=linux --jobs=2 --quiet --svg_out="$tmp/repro_series.svg" \
+bazel-bin/bench/vma_repro/vma_repro --kernel=linux --jobs=2 --quiet --svg_out="$tmp/repro_series.svg" \
   --map_svg_out="$tmp/repro_maps.svg" >/dev/null
 # Go issue 8832 on the real kernel with khugepaged emulated: each variant's
 # arena at its VMA peak and at the end (none re-inflated; about 70 s, most
 # of it prefix's 7,150 peak captures reading /proc/self/smaps).
-bazel-bin/bench/thp_bloat --kernel=linux --quiet --svg_out="$tmp/bloat_maps.svg" >/dev/null
+bazel-bin/bench/thp_bloat/thp_bloat --kernel=linux --quiet --svg_out="$tmp/bloat_maps.svg" >/dev/null
 # The huge-page cost workload on the real kernel: each variant's arena at the
 # end of its workload (no VMA census there, so no peak).
-bazel-bin/bench/thp_cost --kernel=linux --quiet --svg_out="$tmp/cost_maps.svg" >/dev/null
+bazel-bin/bench/thp_cost/thp_cost --kernel=linux --quiet --svg_out="$tmp/cost_maps.svg" >/dev/null
 tools/svg_to_png.sh \
   "$tmp/limit_prefix.svg" docs/vma_limit_prefix_map.png \
   "$tmp/limit_fixed.svg" docs/vma_limit_fixed_map.png \

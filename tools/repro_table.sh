@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel build -c opt //bench:vma_repro >/dev/null 2>&1
-bin=bazel-bin/bench/vma_repro
+bin=bazel-bin/bench/vma_repro/vma_repro
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }

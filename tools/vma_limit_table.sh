@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel build -c opt //bench:vma_limit >/dev/null 2>&1
-bin=bazel-bin/bench/vma_limit
+bin=bazel-bin/bench/vma_limit/vma_limit
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 err() { sed -n 's/.* error="\(.*\)"$/\1/p' <<<"$1"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }

@@ -69,7 +69,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "bench/cli.h"
+#include "bench/harness/cli.h"
 #include "tools/syscall_names.h"
 #include "tools/vma_peak_events.h"
 

@@ -5,7 +5,7 @@
 # reports bad usage in one line with status 2. Skips (one line) where eBPF
 # cannot be used: not root, no bpftrace, no tracefs or BTF.
 set -euo pipefail
-source bench/cli_test_lib.sh
+source bench/harness/cli_test_lib.sh
 fail=0
 peak=tools/vma_peak
 probe=tools/vma_watch_probe

@@ -48,7 +48,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "bench/cli.h"
+#include "bench/harness/cli.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/proc_maps.h"
 #include "tools/syscall_names.h"
 

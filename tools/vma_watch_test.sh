@@ -3,7 +3,7 @@
 # madvise calls by advice, writes one calls_out line per watched call, and
 # reports bad usage in one line with status 2.
 set -euo pipefail
-source bench/cli_test_lib.sh
+source bench/harness/cli_test_lib.sh
 fail=0
 watch=tools/vma_watch
 probe=tools/vma_watch_probe

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "gtest/gtest.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 
 namespace thp {
 namespace {

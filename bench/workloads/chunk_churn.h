@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_format.h"
 
 namespace thp {
 

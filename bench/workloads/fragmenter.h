@@ -34,7 +34,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_format.h"
 
 namespace thp {
 

@@ -11,7 +11,7 @@
 
 #include "bench/workloads/bench_schedule.h"
 #include "gtest/gtest.h"
-#include "runtime_port/kernel/proc_maps.h"
+#include "runtime_port/base/file_io.h"
 
 namespace thp {
 namespace {

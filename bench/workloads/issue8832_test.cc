@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
 

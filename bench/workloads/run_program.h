@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/workloads/trace.h"
+#include "bench/workloads/trace_format.h"
 
 namespace thp {
 

@@ -14,6 +14,12 @@ ThrowHook& Hook() {
   return *hook;
 }
 
+// How many ScopedThrowHooks are installed now.
+int& HookDepth() {
+  static int depth = 0;
+  return depth;
+}
+
 [[noreturn]] void RunHookAndExit(absl::string_view message) {
   ThrowHook hook = std::move(Hook());
   Hook() = nullptr;  // a hook that throws again must not recurse
@@ -25,7 +31,18 @@ ThrowHook& Hook() {
 
 }  // namespace
 
-void SetThrowHook(ThrowHook hook) { Hook() = std::move(hook); }
+ScopedThrowHook::ScopedThrowHook(ThrowHook hook) {
+  if (!hook) return;
+  previous_ = std::exchange(Hook(), std::move(hook));
+  depth_ = ++HookDepth();
+}
+
+ScopedThrowHook::~ScopedThrowHook() {
+  if (depth_ == 0) return;
+  THP_CHECK(HookDepth() == depth_, "throw hooks ended out of order");
+  --HookDepth();
+  Hook() = std::move(previous_);
+}
 
 void Throw(absl::string_view message) {
   absl::FPrintF(stderr, "fatal error: %s\n", message);

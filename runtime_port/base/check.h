@@ -3,7 +3,8 @@
 // Go's runtime prints "fatal error: <message>" and exits with status 2 when it
 // throws (runtime.throw). The port does the same through Throw(). A driver
 // that must not lose its measurements installs a ThrowHook that writes its
-// report first; the hook runs once, then the process exits with status 2.
+// report first (ScopedThrowHook); the hook runs once, then the process exits
+// with status 2.
 //
 // THP_CHECK is for broken invariants of this project's own structures (a
 // corrupted heap, a kernel model that contradicts itself): those are bugs,
@@ -17,11 +18,26 @@
 
 namespace thp {
 
-// Called with the throw message before the process exits. Must not throw.
+// Called with the throw message before the process exits. A hook that
+// throws again ends the process at once (no hook runs twice).
 using ThrowHook = std::function<void(absl::string_view message)>;
 
-// Installs `hook` (replacing any previous one); pass nullptr to remove it.
-void SetThrowHook(ThrowHook hook);
+// Installs a throw hook for its own lifetime and puts back the one it
+// replaced when it ends, so hooks nest: a run's hook (which reads the
+// objects of that run) covers the run, and the caller's covers the rest.
+// An empty hook installs nothing and leaves the current one in place.
+// Scopes must end in the reverse order of their start (checked).
+class ScopedThrowHook {
+ public:
+  explicit ScopedThrowHook(ThrowHook hook);
+  ~ScopedThrowHook();
+  ScopedThrowHook(const ScopedThrowHook&) = delete;
+  ScopedThrowHook& operator=(const ScopedThrowHook&) = delete;
+
+ private:
+  int depth_ = 0;  // 0: installed nothing
+  ThrowHook previous_;
+};
 
 // Mirrors runtime.throw (Go 1.5 panic.go): prints "fatal error: <message>" to
 // stderr, runs the hook, exits with status 2.

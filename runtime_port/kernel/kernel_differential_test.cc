@@ -32,8 +32,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/linux_kernel.h"
-#include "runtime_port/kernel/proc_maps.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {

@@ -15,10 +15,11 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/proc_maps.h"
 
 #ifndef MADV_POPULATE_WRITE

@@ -1,6 +1,7 @@
 // The real kernel through the seam: read-back matches what was asked for.
 #include "runtime_port/kernel/linux_kernel.h"
 
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/proc_maps.h"
 
 #include <cerrno>

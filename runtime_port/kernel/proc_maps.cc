@@ -1,11 +1,5 @@
 #include "runtime_port/kernel/proc_maps.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
@@ -158,28 +152,6 @@ absl::StatusOr<std::vector<SmapsEntry>> ParseSmaps(absl::string_view text) {
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  return out;
-}
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::NotFoundError(absl::StrFormat("open %s: %s", path, std::strerror(errno)));
-  }
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      return absl::InternalError(absl::StrFormat("read %s: %s", path, std::strerror(err)));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
   return out;
 }
 

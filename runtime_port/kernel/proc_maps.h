@@ -2,8 +2,8 @@
 //
 // The real kernel's VMA list is the ground truth of this project, so the
 // parsers are strict: a line they cannot read is an error naming the line,
-// never a silently skipped VMA. They take text (or a path) so tests can feed
-// recorded files from testdata/.
+// never a silently skipped VMA. They take text so tests can feed recorded
+// files from testdata/ (read with runtime_port/base/file_io.h).
 #ifndef THP_RUNTIME_PORT_KERNEL_PROC_MAPS_H_
 #define THP_RUNTIME_PORT_KERNEL_PROC_MAPS_H_
 
@@ -33,9 +33,6 @@ struct SmapsEntry {
 
 absl::StatusOr<std::vector<MapsEntry>> ParseMaps(absl::string_view text);
 absl::StatusOr<std::vector<SmapsEntry>> ParseSmaps(absl::string_view text);
-
-// Reads a whole file (works for /proc files, whose size stat() reports as 0).
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 
 // mm->map_count as vm.max_map_count sees it: entries minus the [vsyscall]
 // gate area, which /proc lists but which is not a VMA of the process.

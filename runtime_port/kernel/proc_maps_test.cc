@@ -1,3 +1,4 @@
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/proc_maps.h"
 
 #include <string>

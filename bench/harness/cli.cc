@@ -1,0 +1,97 @@
+#include "bench/harness/cli.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace thp {
+namespace {
+
+std::string& ProgramName() {
+  static std::string* name = new std::string("thp");
+  return *name;
+}
+
+}  // namespace
+
+void ExitUsage(absl::string_view message) {
+  std::fprintf(stderr, "%s: %s\n", ProgramName().c_str(), std::string(message).c_str());
+  std::exit(2);
+}
+
+void ExitIfError(const absl::Status& status) {
+  if (!status.ok()) ExitUsage(status.message());
+}
+
+std::vector<std::string> SplitList(absl::string_view list) {
+  std::vector<std::string> out;
+  for (absl::string_view item : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    out.emplace_back(item);
+  }
+  return out;
+}
+
+std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_view usage,
+                                          bool allow_positional) {
+  std::string prog = argc > 0 ? argv[0] : "thp";
+  ProgramName() = prog.substr(prog.find_last_of('/') + 1);
+  absl::SetProgramUsageMessage(usage);
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") {
+      for (++i; i < argc; ++i) positional.emplace_back(argv[i]);
+      break;
+    }
+    if (!absl::StartsWith(arg, "-") || arg == "-") {
+      positional.emplace_back(arg);
+      continue;
+    }
+    absl::string_view body = arg.substr(absl::StartsWith(arg, "--") ? 2 : 1);
+    absl::string_view name = body.substr(0, body.find('='));
+    const bool has_value = body.find('=') != absl::string_view::npos;
+    if (name == "help" || name == "helpfull" || name == "helpshort" || name == "version" ||
+        name == "helpon" || name == "helpmatch" || name == "helppackage" ||
+        name == "only_check_args") {
+      continue;  // Abseil's own usage flags
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    bool negated = false;
+    if (flag == nullptr && absl::StartsWith(name, "no")) {
+      flag = absl::FindCommandLineFlag(name.substr(2));
+      negated = flag != nullptr && flag->IsOfType<bool>() && !has_value;
+      if (!negated) flag = nullptr;
+    }
+    if (flag == nullptr) ExitUsage(absl::StrCat("unknown flag --", name, " (see --help)"));
+    std::string value;
+    if (has_value) {
+      value = std::string(body.substr(body.find('=') + 1));
+    } else if (flag->IsOfType<bool>()) {
+      value = negated ? "false" : "true";
+    } else if (i + 1 < argc) {
+      value = argv[i + 1];
+    } else {
+      ExitUsage(absl::StrCat("flag --", name, " needs a value"));
+    }
+    // Validate on a throw-away parse; Abseil sets the value below.
+    std::string error;
+    std::string saved = flag->CurrentValue();
+    if (!flag->ParseFrom(value, &error)) {
+      ExitUsage(absl::StrCat("--", flag->Name(), "=", value, ": ", error));
+    }
+    (void)flag->ParseFrom(saved, &error);
+  }
+  if (!allow_positional && !positional.empty()) {
+    ExitUsage(absl::StrCat("unexpected argument \"", positional.front(), "\" (see --help)"));
+  }
+  absl::ParseCommandLine(argc, argv);
+  return positional;
+}
+
+}  // namespace thp

@@ -1,0 +1,37 @@
+#include "bench/harness/runtime_env.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "bench/harness/cli.h"
+
+namespace thp {
+namespace {
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
+}  // namespace
+
+RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant, ScavengeDefault scavenge) {
+  RuntimeEnv env;
+  std::vector<std::string> warnings;
+  absl::StatusOr<DebugVars> dbg = ParseGodebug(Env("GODEBUG"), &warnings);
+  ExitIfError(dbg.status());
+  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  absl::StatusOr<int> procs = ParseGomaxprocs(Env("GOMAXPROCS"), 2);
+  ExitIfError(procs.status());
+  env.debug = *dbg;
+  env.scavenge_debug = dbg->scavenge_named ? dbg->scavenge > 0 : scavenge == ScavengeDefault::kOn;
+  env.options.variant = !dbg->thpvariant.empty() ? dbg->thpvariant
+                        : dbg->disablethp > 0   ? "disablethp"
+                                                : flag_variant;
+  env.options.gogc = Env("GOGC");
+  env.options.gomaxprocs = *procs;
+  return env;
+}
+
+}  // namespace thp

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The pessimal driver's command line: bad input gives one line and exit 2;
+# a simulated run prints the documented line.
+set -u
+bin="$(dirname "$0")/pessimal"
+[ -x "$bin" ] || bin="bench/pessimal/pessimal"
+fail=0
+. "$(dirname "$0")/../harness/cli_test_lib.sh"
+expect_exit2 'unknown variant "prefx" (accepted: none, prefix' --variant=prefx --kernel=sim
+expect_exit2 '--kernel=bsd: unknown kernel (accepted: linux, sim)' --kernel=bsd
+expect_exit2 'unknown kernel profile "linux2020"' --kernel=sim --kernel_profile=linux2020
+expect_exit2 'use --kernel=sim for other profiles' --kernel=linux --kernel_profile=linux2015
+expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --variant=try_collapse --kernel=linux
+expect_exit2 'unknown flag --varient' --varient=prefix
+expect_exit2 '--max_heap=lots' --max_heap=lots
+expect_exit2 '--max_map_count=-5: expected auto or a non-negative integer' --kernel=sim --max_map_count=-5
+expect_exit2 'unexpected argument "extra"' --kernel=sim extra
+
+out=$("$bin" --variant=prefix --kernel=sim --max_map_count=1000 --sim_baseline=0 --quiet)
+want="pessimal variant=prefix kernel=sim profile=linux6 limit_heap_bytes=8192000 vmas=1000 errno=EAGAIN"
+[ "$out" = "$want" ] || { echo "FAIL: got '$out', want '$want'"; fail=1; }
+out=$("$bin" --variant=none --kernel=sim --max_heap=67108864 --sim_baseline=0 --quiet)
+want="pessimal variant=none kernel=sim profile=linux6 limit=none heap_bytes=67108864 vmas=1"
+[ "$out" = "$want" ] || { echo "FAIL: got '$out', want '$want'"; fail=1; }
+
+# The simulated kernel must stop exactly where the real one does.
+skipped=0
+if ldd "$bin" 2>/dev/null | grep -q libasan; then
+  skipped=2  # an ASan build cannot keep running at the VMA limit (its own mmaps fail)
+else
+  for v in prefix fixed; do
+    real=$("$bin" --variant=$v --kernel=linux --quiet | sed 's/kernel=linux/kernel=K/')
+    sim=$("$bin" --variant=$v --kernel=sim --quiet | sed 's/kernel=sim/kernel=K/')
+    case "$real" in *"vmas=65530 errno="*) ;; *) echo "FAIL: real $v run did not reach the limit: $real"; fail=1;; esac
+    [ "$real" = "$sim" ] || { echo "FAIL: $v: real '$real' vs sim '$sim'"; fail=1; }
+  done
+fi
+
+if [ $fail -eq 0 ]; then echo "$((13 - skipped)) passed, 0 failed, $skipped skipped"; else exit 1; fi

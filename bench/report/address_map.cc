@@ -1,0 +1,274 @@
+#include "bench/report/address_map.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace thp {
+namespace {
+
+constexpr uintptr_t kMiB = uintptr_t{1} << 20;
+
+void AppendSpanRun(std::vector<SpanRun>& runs, uintptr_t start, uintptr_t end, SpanShade shade) {
+  if (!runs.empty() && runs.back().end == start && runs.back().shade == shade) {
+    runs.back().end = end;
+  } else {
+    runs.push_back(SpanRun{start, end, shade});
+  }
+}
+
+const char* FlagColour(HugeFlag f) {
+  switch (f) {
+    case HugeFlag::kNone: return "#c8c8c8";
+    case HugeFlag::kHuge: return "#2e9e44";
+    case HugeFlag::kNoHuge: return "#d33a2c";
+  }
+  return "#000";
+}
+
+const char* ShadeColour(SpanShade s) {
+  switch (s) {
+    case SpanShade::kInUse: return "#2f4f9e";
+    case SpanShade::kFree: return "#9dbbe8";
+    case SpanShade::kReleased: return "#f2c744";
+    case SpanShade::kUnknown: return "#ffffff";
+  }
+  return "#000";
+}
+
+std::string Escape(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Layout constants (pixels).
+constexpr double kLeft = 90;
+constexpr double kPlotWidth = 1100;
+constexpr double kStrip = 9;
+constexpr double kRowGap = 5;
+constexpr double kRowHeight = 2 * kStrip + kRowGap;
+constexpr int kMaxRows = 48;
+
+uintptr_t RowBytes(uintptr_t span) {
+  const uintptr_t per_row = (span + kMaxRows - 1) / kMaxRows;
+  return std::max<uintptr_t>(8 * kMiB, RoundUp(per_row, kHugePageSize));
+}
+
+// Draws [start, end) of one strip, split over the rows it crosses.
+void DrawRun(std::string& svg, uintptr_t base, uintptr_t row_bytes, double top, double y_in_row,
+             uintptr_t start, uintptr_t end, const char* colour) {
+  while (start < end) {
+    const uintptr_t row = (start - base) / row_bytes;
+    const uintptr_t row_end = std::min(end, base + (row + 1) * row_bytes);
+    const double x0 = kLeft + kPlotWidth * double(start - base - row * row_bytes) / double(row_bytes);
+    const double x1 = kLeft + kPlotWidth * double(row_end - base - row * row_bytes) / double(row_bytes);
+    absl::StrAppendFormat(&svg, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" fill=\"%s\"/>\n",
+                          x0, top + row * kRowHeight + y_in_row, std::max(x1 - x0, 0.15), kStrip,
+                          colour);
+    start = row_end;
+  }
+}
+
+double MapHeight(const AddressMap& m) {
+  const uintptr_t rows = m.hi > m.lo ? (m.hi - m.lo + RowBytes(m.hi - m.lo) - 1) / RowBytes(m.hi - m.lo) : 0;
+  return 40 + rows * kRowHeight + 10;
+}
+
+void RenderOne(std::string& svg, const AddressMap& m, double top) {
+  absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.0f\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
+                        top + 18, Escape(m.title));
+  // The caption starts after the title (bold 14 px: about 9 px a character).
+  absl::StrAppendFormat(&svg, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"12\">%s</text>\n",
+                        std::max(kLeft, 24.0 + 9.0 * m.title.size()), top + 18, Escape(m.caption));
+  if (m.hi <= m.lo) return;
+  const uintptr_t row_bytes = RowBytes(m.hi - m.lo);
+  const uintptr_t rows = (m.hi - m.lo + row_bytes - 1) / row_bytes;
+  const double body = top + 30;
+  for (uintptr_t r = 0; r < rows; ++r) {
+    absl::StrAppendFormat(&svg, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\">+%d MiB</text>\n",
+                          kLeft - 4, body + r * kRowHeight + kStrip + 3, r * row_bytes / kMiB);
+  }
+  for (const Vma& v : m.vmas) {
+    DrawRun(svg, m.lo, row_bytes, body, 0, std::max(v.start, m.lo), std::min(v.end, m.hi),
+            FlagColour(v.huge));
+  }
+  for (const SpanRun& s : m.spans) {
+    DrawRun(svg, m.lo, row_bytes, body, kStrip, s.start, s.end, ShadeColour(s.shade));
+  }
+  // 2 MiB gridlines, at absolute 2 MiB boundaries.
+  for (uintptr_t g = RoundUp(m.lo, kHugePageSize); g < m.hi; g += kHugePageSize) {
+    const uintptr_t row = (g - m.lo) / row_bytes;
+    const double x = kLeft + kPlotWidth * double(g - m.lo - row * row_bytes) / double(row_bytes);
+    absl::StrAppendFormat(&svg, "<line x1=\"%.2f\" x2=\"%.2f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"0.4\"/>\n",
+                          x, x, body + row * kRowHeight - 1, body + row * kRowHeight + 2 * kStrip + 1);
+  }
+}
+
+}  // namespace
+
+AddressMap CaptureAddressMap(Kernel& kernel, const MHeap& heap, std::string title,
+                             std::string caption) {
+  AddressMap m;
+  m.title = std::move(title);
+  m.caption = std::move(caption);
+  m.lo = heap.layout().arena_start;
+  m.hi = heap.layout().arena_used;
+  if (m.hi <= m.lo) return m;
+  for (Vma v : kernel.Vmas(m.lo, m.hi)) {
+    v.start = std::max(v.start, m.lo);
+    v.end = std::min(v.end, m.hi);
+    m.vmas.push_back(v);
+  }
+  for (uintptr_t p = m.lo; p < m.hi;) {
+    const MSpan* s = heap.Lookup(p);
+    if (s == nullptr || s->base() != p || s->end() > m.hi || s->state == SpanState::kDead) {
+      AppendSpanRun(m.spans, p, p + kPageSize, SpanShade::kUnknown);
+      p += kPageSize;
+      continue;
+    }
+    SpanShade shade = SpanShade::kInUse;
+    if (s->state == SpanState::kFree) {
+      shade = s->npreleased == s->npages ? SpanShade::kReleased : SpanShade::kFree;
+    }
+    AppendSpanRun(m.spans, p, s->end(), shade);
+    p = s->end();
+  }
+  return m;
+}
+
+std::string SerializeAddressMap(const AddressMap& m) {
+  std::string out = "addrmap 1\n";
+  absl::StrAppend(&out, "title ", m.title, "\ncaption ", m.caption, "\n");
+  absl::StrAppendFormat(&out, "range %d %d\n", m.lo, m.hi);
+  for (const Vma& v : m.vmas) {
+    absl::StrAppendFormat(&out, "v %d %d %d\n", v.start, v.end, static_cast<int>(v.huge));
+  }
+  for (const SpanRun& s : m.spans) {
+    absl::StrAppendFormat(&out, "s %d %d %d\n", s.start, s.end, static_cast<int>(s.shade));
+  }
+  return out;
+}
+
+absl::StatusOr<AddressMap> ParseAddressMap(absl::string_view text) {
+  AddressMap m;
+  int line_no = 0;
+  bool header = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    ++line_no;
+    auto bad = [&] {
+      return absl::InvalidArgumentError(
+          absl::StrCat("address map line ", line_no, ": cannot read \"", line, "\""));
+    };
+    if (!header) {
+      if (line != "addrmap 1") return bad();
+      header = true;
+      continue;
+    }
+    const size_t sp = line.find(' ');
+    const absl::string_view key = line.substr(0, sp);
+    const absl::string_view rest = sp == absl::string_view::npos ? "" : line.substr(sp + 1);
+    if (key == "title") { m.title = std::string(rest); continue; }
+    if (key == "caption") { m.caption = std::string(rest); continue; }
+    std::vector<absl::string_view> f = absl::StrSplit(rest, ' ');
+    uint64_t a = 0, b = 0;
+    int c = 0;
+    if (key == "range" && f.size() == 2 && absl::SimpleAtoi(f[0], &a) && absl::SimpleAtoi(f[1], &b)) {
+      m.lo = a;
+      m.hi = b;
+    } else if (key == "v" && f.size() == 3 && absl::SimpleAtoi(f[0], &a) &&
+               absl::SimpleAtoi(f[1], &b) && absl::SimpleAtoi(f[2], &c) && c >= 0 && c <= 2) {
+      Vma v;
+      v.start = a;
+      v.end = b;
+      v.prot = Prot::kReadWrite;
+      v.huge = static_cast<HugeFlag>(c);
+      m.vmas.push_back(v);
+    } else if (key == "s" && f.size() == 3 && absl::SimpleAtoi(f[0], &a) &&
+               absl::SimpleAtoi(f[1], &b) && absl::SimpleAtoi(f[2], &c) && c >= 0 && c <= 3) {
+      m.spans.push_back(SpanRun{a, b, static_cast<SpanShade>(c)});
+    } else {
+      return bad();
+    }
+  }
+  if (!header) return absl::InvalidArgumentError("address map: empty (no \"addrmap 1\" header)");
+  return m;
+}
+
+absl::StatusOr<std::vector<AddressMap>> ParseAddressMaps(absl::string_view text) {
+  std::vector<AddressMap> maps;
+  constexpr absl::string_view kHeader = "addrmap 1\n";
+  size_t start = 0;
+  while (start < text.size()) {
+    // The next map starts at the next line that is a header.
+    size_t next = text.find(kHeader, start + 1);
+    while (next != absl::string_view::npos && text[next - 1] != '\n') {
+      next = text.find(kHeader, next + 1);
+    }
+    const absl::string_view one = text.substr(start, next == absl::string_view::npos
+                                                         ? absl::string_view::npos
+                                                         : next - start);
+    absl::StatusOr<AddressMap> m = ParseAddressMap(one);
+    if (!m.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("map ", maps.size() + 1, ": ", m.status().message()));
+    }
+    maps.push_back(*std::move(m));
+    if (next == absl::string_view::npos) break;
+    start = next;
+  }
+  return maps;
+}
+
+std::string RenderAddressMapsSvg(const std::vector<AddressMap>& maps, absl::string_view heading) {
+  double height = 70;
+  for (const AddressMap& m : maps) height += MapHeight(m);
+  const double width = kLeft + kPlotWidth + 20;
+  std::string svg = absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+      "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\">\n"
+      "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+      width, height, width, height);
+  absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s</text>\n",
+                        Escape(heading));
+  // Legend.
+  struct Key { const char* colour; const char* label; };
+  const Key keys[] = {
+      {FlagColour(HugeFlag::kNone), "VMA: no flag"},
+      {FlagColour(HugeFlag::kHuge), "VMA: MADV_HUGEPAGE"},
+      {FlagColour(HugeFlag::kNoHuge), "VMA: MADV_NOHUGEPAGE"},
+      {ShadeColour(SpanShade::kInUse), "span: in use"},
+      {ShadeColour(SpanShade::kFree), "span: free"},
+      {ShadeColour(SpanShade::kReleased), "span: released"},
+  };
+  double x = 10;
+  for (const Key& k : keys) {
+    absl::StrAppendFormat(&svg, "<rect x=\"%.0f\" y=\"32\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\"/>"
+                          "<text x=\"%.0f\" y=\"42\" font-size=\"11\">%s</text>\n",
+                          x, k.colour, x + 16, k.label);
+    x += 175;
+  }
+  absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"60\" font-size=\"11\">Each row: VMAs (top) over spans (bottom); "
+                        "vertical lines every 2 MiB.</text>\n");
+  double top = 70;
+  for (const AddressMap& m : maps) {
+    RenderOne(svg, m, top);
+    top += MapHeight(m);
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+}  // namespace thp

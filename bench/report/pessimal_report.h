@@ -1,0 +1,33 @@
+// What bench/pessimal measures (how much heap a variant had when the kernel
+// first refused a VMA split, bench/pessimal/pessimal_pattern.h), and the one
+// line it reports:
+//   pessimal variant=<v> kernel=<k> profile=<p> limit_heap_bytes=<N> vmas=<M> errno=<NAME>
+// or, when --max_heap is reached first,
+//   pessimal variant=<v> kernel=<k> profile=<p> limit=none heap_bytes=<N> vmas=<M>
+// vmas is the kernel's map_count then.
+#ifndef THP_BENCH_REPORT_PESSIMAL_REPORT_H_
+#define THP_BENCH_REPORT_PESSIMAL_REPORT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace thp {
+
+struct PessimalResult {
+  bool hit_limit = false;
+  uint64_t heap_bytes = 0;  // arena bytes the pattern covered when it stopped
+  int64_t vmas = 0;         // the kernel's map_count then
+  int err = 0;              // the refusal's errno, 0 if none
+  uintptr_t unit = 0;       // the granularity used
+  uintptr_t arena_start = 0;
+};
+
+// The report line (no newline).
+std::string PessimalLine(absl::string_view variant, absl::string_view kernel,
+                         absl::string_view profile, const PessimalResult& r);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_REPORT_PESSIMAL_REPORT_H_

@@ -1,0 +1,49 @@
+// The vma_repro outputs, all from the same VariantResults: the table and
+// headline on stdout, JSON (every figure, stable keys), CSV (one row per
+// variant: the same keys but the series) and an SVG of the Go-equivalent
+// VMA count over virtual time.
+//
+// JSON layout (schema "thp-lab/vma_repro/1"):
+//   { "schema", "kernel", "profile", "gomaxprocs", "time_scale", "timings",
+//     "workloads", "go_reference": {"before": 692, "after": 49, "ratio": 14.1},
+//     "headline": {"prefix_max_vmas", "fixed_max_vmas", "ratio"} (when both ran),
+//     "variants": [ { <the keys of FieldTable<VariantResult>, series last:
+//                     "series": [[t_ns, process, runtime], ...]> } ] }
+// Counts in "series" are whole-process and runtime-own VMAs; add
+// kGoStaticBinaryVmas to the latter for the Go-equivalent count.
+#ifndef THP_BENCH_REPORT_REPRO_REPORT_H_
+#define THP_BENCH_REPORT_REPRO_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "bench/report/repro_result.h"
+
+namespace thp {
+
+// Go's own figures for the runtime benchmarks under GODEBUG=scavenge=1.
+inline constexpr int kGoMaxVmasBefore = 692;  // go1.5.1
+inline constexpr int kGoMaxVmasAfter = 49;    // with 44078a3
+
+struct ReproRun {
+  std::string kernel;
+  std::string profile;
+  int gomaxprocs = 2;
+  double time_scale = 1.0;
+  std::string timings;    // "go151" or "fix"
+  std::string workloads;  // the --workloads regex
+  std::vector<VariantResult> variants;
+};
+
+// "prefix max_vmas=<A> fixed max_vmas=<B> ratio=<A/B> (Go 1.5: 692 -> 49, ratio 14.1)",
+// or "" unless both prefix and fixed ran.
+std::string Headline(const ReproRun& run);
+// A fixed-width table, one row per variant.
+std::string FormatTable(const ReproRun& run);
+std::string FormatJson(const ReproRun& run);
+std::string FormatCsv(const ReproRun& run);
+std::string FormatSvg(const ReproRun& run);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_REPORT_REPRO_REPORT_H_

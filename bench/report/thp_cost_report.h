@@ -1,0 +1,66 @@
+// The outputs of bench/thp_cost, all from the same results: one table on
+// stdout (a row per variant, notes under it), JSON and CSV.
+//
+// Table columns:
+//   heap-locked madvise  calls, p50, p99, max of every madvise call the
+//                        variant makes where its Go version holds the heap
+//                        lock (thp_cost_result.h);
+//   first touch          writing fresh memory after the variant's advice on
+//                        new heap memory ("adv") and without advice
+//                        ("plain"): ns per 4 KiB page (the median 2 MiB step
+//                        / 512, steadier than the mean on a shared machine;
+//                        JSON and CSV have the totals), median and maximum
+//                        per 2 MiB, and the share that got huge pages; "-"
+//                        in the adv columns when the variant sends no such
+//                        advice;
+//   coverage             AnonHugePages of the arena / heap_inuse at the end
+//                        and when heap_inuse peaked (it can pass 100%: free
+//                        but resident spans may sit in huge pages too).
+// On the simulated kernel every time is "n/a (simulated)"; counts and
+// coverage are the model's and deterministic.
+//
+// JSON layout (schema "thp-lab/thp_cost/1"):
+//   { "schema", "kernel", "thp_enabled", "thp_defrag", "mem_available",
+//     "gomaxprocs", "scavenge_debug", "workload": {"name", "chunks", "cycles"},
+//     "probe": {"bytes", "rounds"}, "skipped": [..],
+//     "variants": [ { <the keys of FieldTable<ThpCostResult>: "variant",
+//                     "kernel", "error", the figures, "calls_by_site": {..},
+//                     "madvise_errors": {..}, "vmstat_delta": {..}> } ] }
+// CSV: one row per variant, the same keys, with calls_by_site,
+// madvise_errors and vmstat_delta as "name=n;name=n" cells.
+#ifndef THP_BENCH_REPORT_THP_COST_REPORT_H_
+#define THP_BENCH_REPORT_THP_COST_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/report/thp_cost_result.h"
+
+namespace thp {
+
+struct ThpCostRun {
+  std::string kernel;       // "linux" or "sim"
+  std::string thp_enabled;  // /sys/kernel/mm/transparent_hugepage/enabled, as read
+  std::string thp_defrag;   // .../defrag, as read
+  int64_t mem_available = 0;  // /proc/meminfo MemAvailable in bytes (0 if unknown)
+  int gomaxprocs = 2;
+  bool scavenge_debug = true;
+  int chunks = 0;
+  int cycles = 0;
+  int64_t probe_bytes = 0;
+  int probe_rounds = 0;
+  std::vector<std::string> skipped;  // "try_collapse: <why>"
+  std::vector<ThpCostResult> variants;
+};
+
+std::string FormatThpCostTable(const ThpCostRun& run);
+std::string FormatThpCostJson(const ThpCostRun& run);
+std::string FormatThpCostCsv(const ThpCostRun& run);
+
+// "850ns", "12.3us", "4.56ms", "1.23s".
+std::string FormatNs(int64_t ns);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_REPORT_THP_COST_REPORT_H_

@@ -1,0 +1,44 @@
+// One run of bench/thp_bloat's program: the observers it calls.
+#include "bench/thp_bloat/bloat_run.h"
+
+#include "gtest/gtest.h"
+#include "runtime_port/kernel/sim_kernel.h"
+
+namespace thp {
+namespace {
+
+// prefix splits a VMA per released span, so its census climbs many times;
+// the observers see each new maximum in order and the end exactly once,
+// after the emulation, with the result RunBloat returns.
+TEST(BloatRun, ObserversSeeEachVmaPeakAndTheEnd) {
+  SimulatedKernel sim;
+  BloatRunOptions o;
+  o.runtime.variant = "prefix";
+  o.khugepaged = true;
+  o.workload.goroutines = 5000;
+  std::vector<int64_t> peaks;
+  o.on_census_peak = [&peaks](TraceReplayer& rep) {
+    peaks.push_back(rep.census().current().own);
+  };
+  int ends = 0;
+  uint64_t rss_at_end = 0;
+  int64_t collapsed_at_end = -1;
+  o.on_end = [&](TraceReplayer& rep, const BloatResult& r) {
+    ++ends;
+    rss_at_end = r.rss_bytes;
+    collapsed_at_end = r.regions_collapsed;
+    EXPECT_EQ(rep.census().max_own(), r.max_vmas);
+  };
+  absl::StatusOr<BloatResult> r = RunBloat(sim, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_GT(peaks.size(), 10u);
+  for (size_t i = 1; i < peaks.size(); ++i) EXPECT_GT(peaks[i], peaks[i - 1]) << i;
+  EXPECT_EQ(peaks.back(), r->max_vmas);
+  EXPECT_EQ(ends, 1);
+  EXPECT_EQ(rss_at_end, r->rss_bytes);
+  EXPECT_GT(rss_at_end, 0u);
+  EXPECT_EQ(collapsed_at_end, r->regions_collapsed);
+}
+
+}  // namespace
+}  // namespace thp

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# bench/thp_bloat on the simulated kernel: the exact outcome of Go issue
+# 8832's program per variant without and with emulated khugepaged (none
+# bloats by the same factor every run; prefix and fixed do not bloat at all),
+# the max_ptes_none threshold (a released region keeps 64 of its 512 pages,
+# so it collapses iff max_ptes_none >= 448), the 2015 profile's khugepaged
+# path, determinism, the report formats, the address maps of --svg_out, and
+# bad flags (one line, exit 2).
+# The simulated kernel follows the machine's THP mode; the numbers below are
+# those of "madvise" (this project's machines), so other modes skip.
+set -u
+bin="${1:-$(dirname "$0")/thp_bloat}"
+[ -x "$bin" ] || bin="bench/thp_bloat/thp_bloat"
+mode=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
+if [ "$mode" != "madvise" ]; then
+  echo "SKIP: THP mode is '$mode'; the pinned sim numbers are those of 'madvise'"
+  exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+run() { local out="$1"; shift; "$bin" --kernel=sim --quiet --csv_out="$tmp/$out.csv" "$@" >"$tmp/$out.txt" ||
+  { echo "FAIL: $* (exit $?)"; fail=1; }; }
+# Every run below is two child processes per variant (each ~0.3 s, ~7 s under
+# ASan), so only the default run has all three variants.
+# The default run also draws its maps: the observers must not change a figure
+# (its none row is compared with a run without them below).
+run default --json_out="$tmp/default.json" --svg_out="$tmp/default.svg"
+run again --variants=none
+run m447 --max_ptes_none=447 --variants=none,fixed
+run m448 --max_ptes_none=448 --variants=none
+run m0 --max_ptes_none=0 --variants=none
+run l2015 --kernel_profile=linux2015 --variants=none,prefix
+
+# column <csv> <variant> <key>
+column() {
+  awk -F, -v v="$2" -v k="$3" 'NR==1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["variant"] == v { print $col[k] }' "$tmp/$1.csv"
+}
+# expect <csv> <variant> key=value...
+expect() {
+  local csv="$1" v="$2"; shift 2
+  for kv in "$@"; do
+    local k="${kv%%=*}" want="${kv#*=}" got
+    got=$(column "$csv" "$v" "$k")
+    [ "$got" = "$want" ] || { echo "FAIL: $csv $v $k: got '$got', want '$want'"; fail=1; }
+  done
+}
+
+# 100,000 goroutines: a 224 MiB arena; after the scavenger, 3572 G pages
+# (27.9 MiB) stay. With khugepaged every one of the 112 regions is whole
+# again; the 117 collapses include the growing heap's top region before any
+# release (4) and once more after the scavenger released its unused end (1).
+common=(arena_bytes=234881024 rss_without_bytes=29261824 anon_huge_without_bytes=0
+        heap_released_bytes=205619200 live_objects=100000 collapse_failures=0
+        madvise_calls.DONTNEED=3572 madvise_calls.HUGEPAGE=0 error=)
+for csv in default l2015; do
+  expect "$csv" none "${common[@]}" rss_with_bytes=234881024 bloat_factor=8.026876 \
+    anon_huge_with_bytes=234881024 regions_collapsed=117 collapse_added_bytes=208199680 \
+    rss_low_after_release_bytes=30081024 madvise_calls.NOHUGEPAGE=0
+done
+for run_v in default:prefix default:fixed l2015:prefix; do
+  # The released regions are (partly) NOHUGEPAGE: only the 4 collapses of
+  # the growing heap, which the scavenger's DONTNEED later split again.
+  expect "${run_v%%:*}" "${run_v#*:}" "${common[@]}" rss_with_bytes=29261824 bloat_factor=1.000000 \
+    anon_huge_with_bytes=0 regions_collapsed=4 collapse_added_bytes=2580480 \
+    madvise_calls.NOHUGEPAGE=3572
+done
+# Simulated collapses are not timed.
+for v in none prefix fixed; do expect default "$v" collapse_count= collapse_p50_ns= ; done
+grep -q '^none .* 8\.027x .*n/a (simulated)$' "$tmp/default.txt" || { echo "FAIL: table row"; cat "$tmp/default.txt"; fail=1; }
+grep -qx 'none bloats (x8.027); prefix no bloat (x1.000); fixed no bloat (x1.000)' "$tmp/default.txt" ||
+  { echo "FAIL: verdict line"; cat "$tmp/default.txt"; fail=1; }
+[ "$(grep '^none,' "$tmp/default.csv")" = "$(grep '^none,' "$tmp/again.csv")" ] ||
+  { echo "FAIL: two sim runs differ"; fail=1; }
+if command -v python3 >/dev/null; then
+  python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["variants"][0]["bloat_factor"] > 8' \
+    "$tmp/default.json" || { echo "FAIL: JSON"; fail=1; }
+fi
+
+# --svg_out: per variant, the run with khugepaged at its VMA peak and at its
+# end, in variant order, each title once.
+svg="$tmp/default.svg"
+[ "$(head -c 4 "$svg" 2>/dev/null)" = "<svg" ] || { echo "FAIL: $svg is not an SVG"; fail=1; }
+grep -q '</svg>$' "$svg" || { echo "FAIL: $svg unfinished"; fail=1; }
+# caption <title>: the caption drawn next to that title
+caption() { awk -v t=">$1</text>" 'index($0, t) { getline; sub(/^<text[^>]*>/, ""); sub(/<\/text>$/, ""); print }' "$svg"; }
+titles=$(grep -o 'font-weight="bold">[^<]*' "$svg" | sed 's/.*>//' | tail -n +2)
+want=$(for v in none prefix fixed; do printf '%s\n' "$v — VMA peak" "$v — end (khugepaged emulated)"; done)
+[ "$titles" = "$want" ] || { echo "FAIL: map titles:"; printf '%s\n' "$titles"; fail=1; }
+for v in none prefix fixed; do
+  # The peak map is taken at the VMA count the report gives as the maximum.
+  got=$(caption "$v — VMA peak" | sed -n 's/^runtime VMAs: \([0-9]*\),.*/\1/p')
+  want=$(column default "$v" max_vmas_runtime)
+  [ -n "$got" ] && [ "$got" = "$want" ] || { echo "FAIL: $v peak map at '$got' VMAs, max $want"; fail=1; }
+done
+[ "$(column default prefix max_vmas_runtime)" -gt 7000 ] || { echo "FAIL: prefix's peak"; fail=1; }
+# none at the end: RSS back to the whole arena, all of it huge, while its
+# spans are released (the map cannot show residency; the caption does).
+got=$(caption "none — end (khugepaged emulated)")
+want='RSS 224.0 MiB, AnonHugePages 224.0 MiB of a 224.0 MiB arena; regions collapsed: 117; without khugepaged RSS 27.9 MiB (x8.03)'
+[ "$got" = "$want" ] || { echo "FAIL: none end caption: '$got'"; fail=1; }
+got=$(caption "fixed — end (khugepaged emulated)")
+case "$got" in "RSS 27.9 MiB, AnonHugePages 0.0 MiB of a 224.0 MiB arena; regions collapsed: 4;"*"(x1.00)") ;;
+  *) echo "FAIL: fixed end caption: '$got'"; fail=1 ;; esac
+# Rectangles of one colour inside one map (from its title to the next).
+rects() { awk -v t=">$1</text>" -v c="fill=\"$2\"" 'index($0, t) { on = 1; next }
+  on && /font-weight="bold"/ { exit } on && index($0, c) { n++ } END { print n + 0 }' "$svg"; }
+released=$(rects "none — end (khugepaged emulated)" '#f2c744')
+nohuge=$(rects "none — end (khugepaged emulated)" '#d33a2c')
+[ "$released" -gt 100 ] && [ "$nohuge" -eq 0 ] ||
+  { echo "FAIL: none end map: $released released runs, $nohuge NOHUGEPAGE VMAs"; fail=1; }
+[ "$(rects "prefix — VMA peak" '#d33a2c')" -gt 3000 ] || { echo "FAIL: prefix peak map without NOHUGEPAGE VMAs"; fail=1; }
+
+# A child that dies of a fatal runtime error (here the arena's second mmap
+# meets a 32-VMA limit) still writes its maps: the peak so far and the arena
+# at the error.
+"$bin" --kernel=sim --quiet --max_map_count=32 --sim_baseline=30 --child_variant=prefix \
+  --child_khugepaged=true --child_result="$tmp/child.result" --child_map="$tmp/child.map" 2>"$tmp/child.err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -qx 'fatal error: runtime: cannot allocate memory' "$tmp/child.err" ||
+  { echo "FAIL: child with a 32-VMA limit: exit $rc"; cat "$tmp/child.err"; fail=1; }
+[ "$(grep -c '^addrmap 1$' "$tmp/child.map" 2>/dev/null)" = 2 ] &&
+  grep -qx 'title prefix — VMA peak' "$tmp/child.map" &&
+  grep -qx 'title prefix — at the fatal error' "$tmp/child.map" &&
+  grep -qx 'caption t=0.000s of virtual time: runtime: cannot allocate memory' "$tmp/child.map" ||
+  { echo "FAIL: the dying child's maps:"; cat "$tmp/child.map"; fail=1; }
+
+# Threshold: a released region has 448 absent pages.
+expect m448 none rss_with_bytes=234881024 regions_collapsed=117
+# At 447 only the top region, made whole before the big release (and so
+# never released again), collapses after it.
+expect m447 none rss_with_bytes=31195136 bloat_factor=1.066069 anon_huge_with_bytes=2097152 regions_collapsed=6
+expect m447 fixed bloat_factor=1.000000 regions_collapsed=4
+expect m0 none rss_with_bytes=29261824 bloat_factor=1.000000 regions_collapsed=0 collapse_added_bytes=0
+
+. "$(dirname "$0")/../harness/cli_test_lib.sh"
+expect_exit2 '--max_ptes_none=512: expected 0 to 511' --kernel=sim --max_ptes_none=512
+expect_exit2 '--max_ptes_none=-1: expected 0 to 511' --kernel=sim --max_ptes_none=-1
+expect_exit2 "Illegal value 'many'" --kernel=sim --max_ptes_none=many
+expect_exit2 'unknown variant "nohuge" (accepted: none, prefix' --kernel=sim --variants=none,nohuge
+expect_exit2 '--variants=,: no variant to run' --kernel=sim --variants=,
+expect_exit2 '--kernel=bsd: unknown kernel (accepted: linux, sim)' --kernel=bsd
+expect_exit2 'unknown kernel profile "linux1999"' --kernel=sim --kernel_profile=linux1999
+expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --kernel=linux --variants=try_collapse
+expect_exit2 'unknown flag --max_ptes' --kernel=sim --max_ptes=3
+expect_exit2 'unexpected argument "none"' --kernel=sim none
+expect_exit2 "--svg_out=$tmp/no/such/dir/m.svg: cannot write" --kernel=sim --quiet --variants=fixed \
+  --svg_out="$tmp/no/such/dir/m.svg"
+[ "$fail" -eq 0 ] && echo PASS
+exit "$fail"

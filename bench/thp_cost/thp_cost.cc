@@ -1,0 +1,260 @@
+// bench/thp_cost: what asking for huge pages costs (Go issues 61718 and
+// 63334), per memory-layer variant, in one table:
+//  1. the latency distribution (count, p50, p99, max) of the madvise calls
+//     the variant makes where the Go version it mirrors holds the heap lock
+//     (Go 1.21.0's grow and dense-chunk HUGEPAGE, Go 1.21.1's dense-chunk
+//     COLLAPSE, Go 1.5.2's release and reuse advice for `fixed`);
+//  2. the cost of first-touching fresh heap memory after the variant's advice
+//     against the same without advice, per 4 KiB page and per 2 MiB;
+//  3. huge-page coverage, AnonHugePages / heap_inuse, at the end and at peak.
+// The workload is chunk_churn (bench/workloads/chunk_churn.h) through the
+// ported runtime with GODEBUG=scavenge=1 timing, memory touched.
+//
+//   bazel run -c opt //bench:thp_cost
+//   bazel run -c opt //bench:thp_cost -- --kernel=sim --csv_out=/tmp/c.csv
+//
+// Each variant runs in a child process of its own (a fresh address space),
+// one after the other so the timings do not compete for the two cores. On
+// the real kernel try_collapse is skipped with a note (MADV_TRY_COLLAPSE
+// never reached Linux); on the simulated kernel every time is model time and
+// printed as n/a. Nothing here writes /sys or creates memory pressure.
+//
+// --svg_out draws each variant's arena as an address map (bench/report/address_map.h:
+// VMA flags over span states) at the end of the workload, before the probe.
+// Not at the VMA peak, as vma_repro and thp_bloat draw it: to find the peak
+// the runtime would have to talk to the kernel through the VMA census, which
+// counts the VMAs after every call (a /proc/self/maps read on the real
+// kernel) and so would land inside the madvise timings this tool reports.
+// The caption gives the VMAs over the arena then (kernel.Vmas), with
+// heap_inuse, AnonHugePages and RSS.
+// Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "bench/harness/child_run.h"
+#include "bench/harness/cli.h"
+#include "bench/harness/kernel_choice.h"
+#include "bench/harness/outputs.h"
+#include "bench/harness/progress.h"
+#include "bench/harness/runtime_env.h"
+#include "bench/harness/variant_choice.h"
+#include "bench/report/address_map.h"
+#include "bench/report/thp_cost_report.h"
+#include "bench/thp_cost/thp_cost_probe.h"
+#include "bench/thp_cost/thp_cost_run.h"
+#include "bench/workloads/chunk_churn.h"
+#include "runtime_port/base/check.h"
+#include "runtime_port/base/file_io.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/mem_linux/mem_linux.h"
+
+ABSL_FLAG(std::string, variants, "hugepage_eager,collapse,try_collapse,fixed",
+          "comma-separated memory-layer variants; those the kernel cannot run are skipped "
+          "with a note");
+ABSL_FLAG(int, chunks, 12, "4 MiB chunks the workload's large objects fill (1 to 256)");
+ABSL_FLAG(int, cycles, 4, "sparsify/idle/refill cycles of the workload (1 to 100)");
+ABSL_FLAG(int, probe_mib, 64,
+          "fresh memory per first-touch probe round and side, MiB (a multiple of 4, 4 to 1024)");
+ABSL_FLAG(int, probe_rounds, 8, "first-touch probe rounds per side (1 to 100)");
+ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
+ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
+ABSL_FLAG(std::string, svg_out, "",
+          "write each variant's arena (VMA flags over span states) at the end of its workload "
+          "as SVG here (not at the VMA peak: these runs have no VMA census)");
+ABSL_FLAG(std::string, trace_out, "",
+          "write the workload as a trace (bench/workloads/trace_format.h) here, replayable with "
+          "//bench:replay");
+ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
+
+namespace thp {
+namespace {
+
+struct Setup {
+  KernelChoice kernel;
+  ThpCostOptions options;
+};
+
+void CheckRange(const char* flag, int v, int lo, int hi) {
+  if (v < lo || v > hi) ExitUsage(absl::StrFormat("--%s=%d: expected %d to %d", flag, v, lo, hi));
+}
+
+Setup SetupOrExit() {
+  Setup s;
+  s.kernel = KernelChoiceFromFlags();
+  const int chunks = absl::GetFlag(FLAGS_chunks);
+  const int cycles = absl::GetFlag(FLAGS_cycles);
+  const int probe_mib = absl::GetFlag(FLAGS_probe_mib);
+  const int rounds = absl::GetFlag(FLAGS_probe_rounds);
+  CheckRange("chunks", chunks, 1, 256);
+  CheckRange("cycles", cycles, 1, 100);
+  CheckRange("probe_mib", probe_mib, 4, 1024);
+  if (probe_mib % 4 != 0) {
+    ExitUsage(absl::StrFormat("--probe_mib=%d: expected a multiple of 4 (whole 4 MiB chunks)",
+                              probe_mib));
+  }
+  CheckRange("probe_rounds", rounds, 1, 100);
+  // GOGC, GOMAXPROCS and GODEBUG as a Go program reads them; scavenge=1
+  // unless GODEBUG says otherwise (the scavenger must run in the workload).
+  const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
+  s.options.scavenge_debug = env.scavenge_debug;
+  s.options.runtime = env.options;
+  s.options.runtime.touch_memory = true;
+  s.options.workload.chunks = chunks;
+  s.options.workload.cycles = cycles;
+  s.options.probe_bytes = static_cast<uintptr_t>(probe_mib) << 20;
+  s.options.probe_rounds = rounds;
+  return s;
+}
+
+
+int RunChild(const Setup& s, const ChildRole& role) {
+  ThpCostOptions o = s.options;
+  o.runtime.variant = role.variant;
+  const Progress progress("thp_cost", role.variant, absl::GetFlag(FLAGS_quiet));
+  o.progress = [&progress](const std::string& phase) { progress.Line(phase); };
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
+  // A fatal runtime error still leaves a row saying what it was, and with
+  // --svg_out the arena at the end of the workload, or at the error if the
+  // workload did not end.
+  auto error_row = [&role, &kernel](absl::string_view message) {
+    ThpCostResult r;
+    r.variant = role.variant;
+    r.kernel = std::string(kernel->Name());
+    r.error = std::string(message);
+    WriteFile(role.result_path, SerializeFields(r));
+  };
+  // Outside RunThpCost's own hook (before its runtime exists, after it is
+  // gone) a fatal error still writes the row.
+  ScopedThrowHook hook(error_row);
+  const std::string& map_path = role.map_path;
+  Kernel& k = *kernel;
+  std::string map;  // serialized
+  if (!map_path.empty()) {
+    o.on_workload_end = [&k, &map, &role](TraceReplayer& rep, const ThpCostResult& r) {
+      AddressMap m = CaptureAddressMap(k, rep.runtime().heap(),
+                                       absl::StrCat(role.variant, " \u2014 end of workload"), "");
+      m.caption = absl::StrFormat(
+          "VMAs over the arena: %d; heap_inuse %.1f MiB, AnonHugePages %.1f MiB, RSS %.1f MiB "
+          "(not a VMA peak: no census here)",
+          m.vmas.size(), r.end_heap_inuse / 1048576.0, r.end_anon_huge / 1048576.0,
+          r.end_rss / 1048576.0);
+      map = SerializeAddressMap(m);
+    };
+  }
+  o.on_fatal = [&](TraceReplayer& rep, absl::string_view message) {
+    error_row(message);
+    if (map_path.empty()) return;
+    if (map.empty()) {
+      map = SerializeAddressMap(CaptureAddressMap(
+          k, rep.runtime().heap(), absl::StrCat(role.variant, " \u2014 at the fatal error"),
+          absl::StrFormat("t=%.3fs of virtual time: %s", rep.now_ns() / 1e9, message)));
+    }
+    WriteFile(map_path, map);
+  };
+  const ThpCostResult r = RunThpCost(*kernel, o);
+  return FinishChild("thp_cost", role, SerializeFields(r), map);
+}
+
+int64_t MemAvailableBytes() {
+  absl::StatusOr<std::string> text = ReadWholeFile("/proc/meminfo");
+  if (!text.ok()) return 0;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    if (!absl::ConsumePrefix(&line, "MemAvailable:")) continue;
+    line = absl::StripAsciiWhitespace(line);
+    int64_t kib = 0;
+    if (absl::SimpleAtoi(line.substr(0, line.find(' ')), &kib)) return kib * 1024;
+  }
+  return 0;
+}
+
+void WriteTraceOrExit(const Setup& s, const std::string& path) {
+  std::string text = absl::StrFormat(
+      "thp-trace 1\n# chunk_churn (bench/workloads/chunk_churn.h): %d chunks, %d cycles\n",
+      s.options.workload.chunks, s.options.workload.cycles);
+  for (const WorkloadPhase& p : ChunkChurnWorkload(s.options.workload)) {
+    absl::StrAppend(&text, "# ", p.name, "\n");
+    for (const TraceEvent& e : p.events) absl::StrAppend(&text, FormatTraceEvent(e), "\n");
+  }
+  if (!WriteFile(path, text)) ExitUsage(absl::StrCat("--trace_out=", path, ": cannot write"));
+}
+
+int RunParent(int argc, char** argv, const Setup& s) {
+  ThpCostRun run;
+  const VariantSet chosen = VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants),
+                                           /*allow_sets=*/false, UnsupportedVariant::kSkip);
+  const std::vector<std::string>& variants = chosen.run;
+  for (const SkippedVariant& k : chosen.skipped) {
+    run.skipped.push_back(absl::StrCat(k.name, ": ", k.reason));
+  }
+  const bool quiet = absl::GetFlag(FLAGS_quiet);
+  for (const std::string& k : run.skipped) {
+    if (!quiet) std::fprintf(stderr, "thp_cost: skipping %s\n", k.c_str());
+  }
+  const std::string trace = absl::GetFlag(FLAGS_trace_out);
+  if (!trace.empty()) WriteTraceOrExit(s, trace);
+  run.kernel = s.kernel.kernel;
+  absl::StatusOr<std::string> enabled = ReadThpSetting("enabled");
+  absl::StatusOr<std::string> defrag = ReadThpSetting("defrag");
+  run.thp_enabled = enabled.ok() ? *enabled : "unknown";
+  run.thp_defrag = defrag.ok() ? *defrag : "unknown";
+  run.mem_available = MemAvailableBytes();
+  run.gomaxprocs = s.options.runtime.gomaxprocs;
+  run.scavenge_debug = s.options.scavenge_debug;
+  run.chunks = s.options.workload.chunks;
+  run.cycles = s.options.workload.cycles;
+  run.probe_bytes = static_cast<int64_t>(s.options.probe_bytes);
+  run.probe_rounds = s.options.probe_rounds;
+
+  const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
+  std::vector<ChildSpec> children;
+  for (const std::string& v : variants) children.push_back(ChildSpec{v, {}, !svg_out.empty()});
+  std::vector<AddressMap> maps;
+  bool failed = false;
+  // One at a time, so the timings do not compete for the cores.
+  ChildRunner runner("thp_cost", argc, argv);
+  runner.Run(children, /*jobs=*/1, [&](size_t, ChildOutcome child) {
+    ThpCostResult r = ChildResult(child, &ParseFields<ThpCostResult>, &ThpCostResult::error);
+    r.variant = child.variant;
+    if (r.kernel.empty()) r.kernel = run.kernel;
+    failed |= !r.error.empty();
+    run.variants.push_back(std::move(r));
+    maps.insert(maps.end(), child.maps.begin(), child.maps.end());
+  });
+
+  WriteOutputsOrExit(
+      "thp_cost", FormatThpCostTable(run),
+      {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatThpCostJson(run); }},
+       {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatThpCostCsv(run); }},
+       {"svg_out", svg_out, [&] {
+          return RenderAddressMapsSvg(
+              maps, absl::StrFormat("thp_cost: the arena at the end of each variant's chunk_churn "
+                                    "workload (kernel=%s%s, %d chunks, %d cycles)",
+                                    run.kernel,
+                                    run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
+                                    run.chunks, run.cycles));
+        }}});
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace thp
+
+int main(int argc, char** argv) {
+  thp::ParseFlagsOrExit(argc, argv,
+                        "Measures what asking for huge pages costs per memory-layer variant.\n"
+                        "  thp_cost [--variants=hugepage_eager,collapse,try_collapse,fixed] "
+                        "[--kernel=linux|sim] [--json_out=F --csv_out=F --svg_out=F] [--quiet]");
+  const thp::Setup s = thp::SetupOrExit();
+  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
+}

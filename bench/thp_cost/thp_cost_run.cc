@@ -1,0 +1,122 @@
+#include "bench/thp_cost/thp_cost_run.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/thp_cost/thp_cost_probe.h"
+#include "bench/workloads/trace_replayer.h"
+#include "runtime_port/base/check.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+#include "runtime_port/mem_linux/madvise_counters.h"
+
+namespace thp {
+namespace {
+
+constexpr AdviceSite kSites[] = {AdviceSite::kSysUnused, AdviceSite::kSysUsed,
+                                 AdviceSite::kSysMap,    AdviceSite::kHeapGrow,
+                                 AdviceSite::kChunkDense, AdviceSite::kChunkScavenge,
+                                 AdviceSite::kMetadata};
+static_assert(sizeof(kSites) / sizeof(kSites[0]) == kNumAdviceSites, "every site is reported");
+
+void CollectCalls(const MemLinux& mem, ThpCostResult& r) {
+  const MadviseCounters& c = mem.counters();
+  const LatencyHistogram locked = c.HeapLockedLatency();
+  r.locked_calls = locked.count();
+  r.locked_p50_ns = locked.PercentileNs(0.5);
+  r.locked_p99_ns = locked.PercentileNs(0.99);
+  r.locked_max_ns = locked.max_ns();
+  r.locked_total_ns = locked.sum_ns();
+  r.unlocked_calls = c.TotalCalls() - locked.count();
+  r.madvise_errors.clear();
+  for (const auto& [key, n] : c.errors) {
+    r.madvise_errors.emplace_back(absl::StrCat(AdviceName(key.first), "/", ErrnoName(key.second)),
+                                  n);
+  }
+  r.calls_by_site.clear();
+  for (AdviceSite site : kSites) {
+    const bool held = mem.policy().HeapLockHeld(site);
+    for (int a = 0; a < kNumAdvices; ++a) {
+      const int64_t n = c.CallsAt(site, static_cast<Advice>(a));
+      if (n == 0) continue;
+      r.calls_by_site.emplace_back(absl::StrCat(held ? "*" : "", AdviceSiteName(site), "/",
+                                                AdviceName(static_cast<Advice>(a))),
+                                   n);
+    }
+  }
+}
+
+}  // namespace
+
+ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
+  ThpCostResult r;
+  r.variant = o.runtime.variant;
+  r.kernel = std::string(kernel.Name());
+  const absl::Time wall_start = absl::Now();
+  const bool real = kernel.Name() == "linux";
+  const NamedCounts vmstat_before = real ? ReadThpVmstat() : NamedCounts();
+
+  RuntimeOptions ro = o.runtime;
+  ro.touch_memory = true;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
+      TraceReplayer::Create(kernel, ro, o.scavenge_debug, nullptr, /*vma_census=*/false);
+  if (!made.ok()) {
+    r.error = std::string(made.status().message());
+    return r;
+  }
+  TraceReplayer& rep = **made;
+  // The hook ends before the replayer it points at.
+  ScopedThrowHook hook(o.on_fatal ? [&rep, &o](absl::string_view m) { o.on_fatal(rep, m); }
+                                  : ThrowHook());
+  const HeapLayout& layout = rep.runtime().heap().layout();
+  const MemStats& stats = rep.runtime().heap().stats();
+  auto sample = [&] {
+    if (layout.arena_used <= layout.arena_start) return;
+    const Residency res = kernel.ResidencyOf(layout.arena_start, layout.arena_used);
+    const int64_t huge = static_cast<int64_t>(res.anon_huge_bytes);
+    const int64_t inuse = static_cast<int64_t>(stats.heap_inuse);
+    ++r.samples;
+    if (inuse > r.peak_heap_inuse || (inuse == r.peak_heap_inuse && huge > r.peak_anon_huge)) {
+      r.peak_heap_inuse = inuse;
+      r.peak_anon_huge = huge;
+    }
+    r.max_anon_huge = std::max(r.max_anon_huge, huge);
+    r.end_heap_inuse = inuse;
+    r.end_anon_huge = huge;
+    r.end_rss = static_cast<int64_t>(res.resident_bytes);
+  };
+  rep.set_on_scavenge(sample);
+
+  for (const WorkloadPhase& phase : ChunkChurnWorkload(o.workload)) {
+    if (o.progress) o.progress(phase.name);
+    for (const TraceEvent& e : phase.events) {
+      if (absl::Status st = rep.Apply(e); !st.ok()) {
+        r.error = absl::StrCat(phase.name, ": ", st.message());
+        return r;
+      }
+    }
+    sample();
+  }
+  CollectCalls(rep.runtime().mem(), r);
+  r.gc_cycles = static_cast<int64_t>(stats.numgc);
+  r.scavenge_passes = rep.sysmon().scavenges();
+  r.heap_released = static_cast<int64_t>(stats.heap_released);
+  if (o.on_workload_end) o.on_workload_end(rep, r);
+
+  if (o.progress) o.progress("first-touch probe");
+  absl::StatusOr<TouchProbeResult> probe =
+      RunTouchProbe(kernel, o.runtime.variant, o.probe_bytes, o.probe_rounds);
+  if (!probe.ok()) {
+    r.error = std::string(probe.status().message());
+    return r;
+  }
+  r.advises_new_memory = probe->advises_new_memory ? 1 : 0;
+  r.advised = probe->advised;
+  r.plain = probe->plain;
+  if (real) r.vmstat_delta = VmstatDelta(vmstat_before, ReadThpVmstat());
+  r.wall_ns = absl::ToInt64Nanoseconds(absl::Now() - wall_start);
+  return r;
+}
+
+}  // namespace thp

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# thp_cost on the simulated kernel: the madvise counts by site, the heap-lock
+# split and the huge-page coverage of the chunk_churn workload are pinned
+# exactly (the heap's decisions do not depend on the kernel, and the model is
+# deterministic); times print as n/a; try_collapse gets a row. Bad flags are
+# one line with exit status 2. A small real-kernel run shows the same counts
+# as the simulator and skips try_collapse with a note. --svg_out draws each
+# variant's arena at the end of its workload, the same on both kernels, and a
+# variant that dies still gets its map. No timing is asserted.
+set -u
+bin="${1:-$(dirname "$0")/thp_cost}"
+[ -x "$bin" ] || bin="bench/thp_cost/thp_cost"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+# The pinned figures are for Go's defaults: GOGC=100, GOMAXPROCS=2, and
+# GODEBUG=scavenge=1, which thp_cost sets itself when GODEBUG does not say.
+run() { env -u GODEBUG -u GOGC -u GOMAXPROCS "$bin" --quiet "$@"; }
+probe=(--probe_mib=8 --probe_rounds=1)
+
+# The first run also draws its maps; the second, without, must agree with it.
+run --kernel=sim "${probe[@]}" --csv_out="$tmp/sim.csv" --json_out="$tmp/sim.json" \
+  --svg_out="$tmp/sim.svg" >"$tmp/sim.txt" || { echo "FAIL: sim run"; cat "$tmp/sim.txt"; fail=1; }
+run --kernel=sim "${probe[@]}" --csv_out="$tmp/sim2.csv" >/dev/null || { echo "FAIL: sim rerun"; fail=1; }
+
+# column <csv> <variant> <key>
+column() {
+  awk -F, -v v="$2" -v k="$3" 'NR==1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["variant"] == v { print $col[k] }' "$1"
+}
+expect() {  # expect <csv> <variant> <key> <value>
+  local got; got=$(column "$1" "$2" "$3")
+  [ "$got" = "$4" ] || { echo "FAIL: $2 $3 = '$got', want '$4' ($1)"; fail=1; }
+}
+
+# 1. Calls with the heap lock held, by site ('*' = held in the Go version the
+#    variant mirrors). Go 1.21.0 (hugepage_eager): grow and dense-chunk
+#    HUGEPAGE under the lock, the scavenger's NOHUGEPAGE and DONTNEED not;
+#    Go 1.21.1 (collapse): dense-chunk COLLAPSE under the lock; the 2024
+#    TRY_COLLAPSE proposal the same calls; fixed (Go 1.5.2's heap): every
+#    call under the lock.
+expect "$tmp/sim.csv" hugepage_eager calls_by_site \
+  'sysUnused/DONTNEED=726;*grow/HUGEPAGE=1;*dense/HUGEPAGE=35;scavenge/NOHUGEPAGE=43'
+expect "$tmp/sim.csv" hugepage_eager locked_calls 36
+expect "$tmp/sim.csv" hugepage_eager unlocked_calls 769
+expect "$tmp/sim.csv" collapse calls_by_site 'sysUnused/DONTNEED=726;*dense/COLLAPSE=35'
+expect "$tmp/sim.csv" collapse locked_calls 35
+expect "$tmp/sim.csv" try_collapse calls_by_site 'sysUnused/DONTNEED=726;*dense/TRY_COLLAPSE=35'
+expect "$tmp/sim.csv" try_collapse locked_calls 35
+expect "$tmp/sim.csv" fixed calls_by_site \
+  '*sysUnused/DONTNEED=755;*sysUnused/NOHUGEPAGE=759;*sysUsed/HUGEPAGE=4'
+expect "$tmp/sim.csv" fixed locked_calls 1518
+expect "$tmp/sim.csv" fixed unlocked_calls 0
+# Every variant runs the same workload: the same heap, GCs and scavenger passes.
+for v in hugepage_eager collapse try_collapse fixed; do
+  expect "$tmp/sim.csv" "$v" end_heap_inuse 58269696
+  expect "$tmp/sim.csv" "$v" peak_heap_inuse 58269696
+  expect "$tmp/sim.csv" "$v" gc_cycles 41
+  expect "$tmp/sim.csv" "$v" scavenge_passes 30
+  expect "$tmp/sim.csv" "$v" samples 44
+  expect "$tmp/sim.csv" "$v" touch_advised_bytes 8388608
+  expect "$tmp/sim.csv" "$v" touch_plain_anon_huge_bytes 0
+done
+expect "$tmp/sim.csv" hugepage_eager advises_new_memory 1
+for v in collapse try_collapse fixed; do expect "$tmp/sim.csv" "$v" advises_new_memory 0; done
+
+# 3. Coverage (and the probe's huge pages) depend on the THP mode, which the
+#    simulator takes from this machine: pinned for "madvise", this project's.
+if grep -q '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+  expect "$tmp/sim.csv" hugepage_eager touch_advised_anon_huge_bytes 8388608  # every fault huge
+  for v in hugepage_eager fixed; do
+    expect "$tmp/sim.csv" "$v" end_anon_huge 4194304
+    expect "$tmp/sim.csv" "$v" peak_anon_huge 4194304
+  done
+  # Four dense chunks hold a 2 MiB region with no page table yet (released
+  # whole, not yet written again): Linux refuses those collapses with EINVAL.
+  expect "$tmp/sim.csv" collapse madvise_errors 'COLLAPSE/EINVAL=4'
+  expect "$tmp/sim.csv" try_collapse madvise_errors 'TRY_COLLAPSE/EINVAL=4'
+  for v in collapse try_collapse; do
+    expect "$tmp/sim.csv" "$v" end_anon_huge 23068672
+    expect "$tmp/sim.csv" "$v" peak_anon_huge 39845888
+    expect "$tmp/sim.csv" "$v" max_anon_huge 39845888
+  done
+else
+  echo "note: THP mode is not madvise here; coverage pins skipped"
+fi
+
+# Deterministic: a second run agrees on every figure but the times.
+strip() {
+  awk -F, 'NR==1 { for (i = 1; i <= NF; i++) if ($i ~ /_ns$/) drop[i] = 1 }
+    { line = ""; for (i = 1; i <= NF; i++) if (!(i in drop)) line = line $i ","; print line }' "$1"
+}
+if [ "$(strip "$tmp/sim.csv")" != "$(strip "$tmp/sim2.csv")" ]; then
+  echo "FAIL: two sim runs differ"; diff <(strip "$tmp/sim.csv") <(strip "$tmp/sim2.csv"); fail=1
+fi
+# The table: times are n/a on the simulator, try_collapse has a row.
+grep -q '^try_collapse  *35  *n/a  *n/a  *n/a ' "$tmp/sim.txt" ||
+  { echo "FAIL: no try_collapse row with n/a times"; cat "$tmp/sim.txt"; fail=1; }
+grep -q 'times n/a: simulated kernel' "$tmp/sim.txt" || { echo "FAIL: no n/a note"; fail=1; }
+grep -q '"schema": "thp-lab/thp_cost/1"' "$tmp/sim.json" || { echo "FAIL: JSON schema"; fail=1; }
+
+# --svg_out: one map per variant, in order, at the end of the workload.
+# titles <svg>: the maps' titles, one a line
+titles() { grep -o 'font-weight="bold">[^<]*' "$1" | sed 's/.*>//' | tail -n +2; }
+# caption <svg> <title>: the caption drawn next to that title
+caption() { awk -v t=">$2</text>" 'index($0, t) { getline; sub(/^<text[^>]*>/, ""); sub(/<\/text>$/, ""); print }' "$1"; }
+[ "$(head -c 4 "$tmp/sim.svg" 2>/dev/null)" = "<svg" ] || { echo "FAIL: sim.svg is not an SVG"; fail=1; }
+want=$(for v in hugepage_eager collapse try_collapse fixed; do echo "$v — end of workload"; done)
+[ "$(titles "$tmp/sim.svg")" = "$want" ] || { echo "FAIL: map titles:"; titles "$tmp/sim.svg"; fail=1; }
+# The VMAs over the arena then: the flags hugepage_eager and fixed set split
+# it into 8 and 5; collapse and try_collapse set none, so it stays one.
+for vn in hugepage_eager:8 collapse:1 try_collapse:1 fixed:5; do
+  v=${vn%%:*}
+  got=$(caption "$tmp/sim.svg" "$v — end of workload")
+  case "$got" in "VMAs over the arena: ${vn#*:}; heap_inuse 55.6 MiB, AnonHugePages "*"(not a VMA peak: no census here)") ;;
+    *) echo "FAIL: $v caption '$got'"; fail=1 ;; esac
+done
+grep -q 'font-weight="bold">thp_cost: the arena at the end of each variant' "$tmp/sim.svg" ||
+  { echo "FAIL: SVG heading"; fail=1; }
+# A variant that dies (the arena's first mmap meets a 31-VMA limit) gets its
+# row and a map of the arena at the error.
+run --kernel=sim "${probe[@]}" --max_map_count=31 --sim_baseline=30 --variants=fixed \
+  --svg_out="$tmp/fatal.svg" >"$tmp/fatal.txt" 2>"$tmp/fatal.err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'runtime: out of memory' "$tmp/fatal.txt" ||
+  { echo "FAIL: fatal run: exit $rc"; cat "$tmp/fatal.txt" "$tmp/fatal.err"; fail=1; }
+[ "$(titles "$tmp/fatal.svg")" = "fixed — at the fatal error" ] &&
+  [ "$(caption "$tmp/fatal.svg" "fixed — at the fatal error")" = "t=0.000s of virtual time: runtime: out of memory" ] ||
+  { echo "FAIL: no map at the fatal error"; titles "$tmp/fatal.svg"; fail=1; }
+
+# Real kernel, small: same counts as the simulator for the same flags (the
+# heap decides, not the kernel), try_collapse skipped with a one-line note.
+small=(--chunks=2 --cycles=1 --probe_mib=4 --probe_rounds=1 --variants=fixed,collapse,try_collapse)
+run --kernel=linux "${small[@]}" --csv_out="$tmp/linux.csv" --svg_out="$tmp/linux.svg" >"$tmp/linux.txt" ||
+  { echo "FAIL: linux run"; cat "$tmp/linux.txt"; fail=1; }
+run --kernel=sim "${small[@]}" --csv_out="$tmp/small_sim.csv" --svg_out="$tmp/small_sim.svg" >/dev/null ||
+  { echo "FAIL: small sim run"; fail=1; }
+# The maps: no try_collapse (skipped), and the same VMAs over the arena as the
+# simulator's (the captions differ only in residency, which is the machine's).
+want=$(printf '%s\n' "fixed — end of workload" "collapse — end of workload")
+[ "$(titles "$tmp/linux.svg")" = "$want" ] || { echo "FAIL: linux map titles:"; titles "$tmp/linux.svg"; fail=1; }
+for v in fixed collapse; do
+  a=$(caption "$tmp/linux.svg" "$v — end of workload" | sed 's/;.*//')
+  b=$(caption "$tmp/small_sim.svg" "$v — end of workload" | sed 's/;.*//')
+  [ -n "$a" ] && [ "$a" = "$b" ] || { echo "FAIL: $v map: linux '$a' sim '$b'"; fail=1; }
+done
+for v in fixed collapse; do
+  for k in calls_by_site locked_calls unlocked_calls end_heap_inuse gc_cycles scavenge_passes; do
+    a=$(column "$tmp/linux.csv" "$v" "$k"); b=$(column "$tmp/small_sim.csv" "$v" "$k")
+    if [ -z "$a" ] || [ "$a" != "$b" ]; then echo "FAIL: $v $k: linux '$a' sim '$b'"; fail=1; fi
+  done
+done
+[ "$(grep -c '^skipped try_collapse: .*MADV_TRY_COLLAPSE' "$tmp/linux.txt")" = 1 ] ||
+  { echo "FAIL: no skip note for try_collapse"; cat "$tmp/linux.txt"; fail=1; }
+grep -q 'n/a' "$tmp/linux.txt" && { echo "FAIL: n/a on the real kernel"; fail=1; }
+grep -q '^transparent_hugepage: enabled=.* | defrag=' "$tmp/linux.txt" ||
+  { echo "FAIL: THP settings not printed"; fail=1; }
+
+. "$(dirname "$0")/../harness/cli_test_lib.sh"
+expect_exit2 'unknown variant "hugepage"' --variants=hugepage_eager,hugepage --kernel=sim
+expect_exit2 '--kernel=bsd: unknown kernel' --kernel=bsd
+expect_exit2 '--probe_mib=6: expected a multiple of 4' --probe_mib=6
+expect_exit2 '--probe_mib=0: expected 4 to 1024' --probe_mib=0
+expect_exit2 '--chunks=0: expected 1 to 256' --chunks=0
+expect_exit2 '--probe_rounds=x' --probe_rounds=x
+expect_exit2 'unknown flag --no_such_flag' --no_such_flag
+expect_exit2 '--kernel_profile=linux2015: the real kernel' --kernel_profile=linux2015
+expect_exit2 'unexpected argument "extra"' extra
+expect_exit2 "--svg_out=$tmp/no/such/dir/m.svg: cannot write" --kernel=sim --quiet --variants=fixed \
+  --probe_mib=4 --probe_rounds=1 --chunks=1 --cycles=1 --svg_out="$tmp/no/such/dir/m.svg"
+[ "$fail" -eq 0 ] && echo PASS
+exit "$fail"

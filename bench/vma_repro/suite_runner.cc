@@ -1,0 +1,166 @@
+#include "bench/vma_repro/suite_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/workloads/trace_replayer.h"
+#include "runtime_port/base/check.h"
+
+namespace thp {
+namespace {
+
+TraceEvent Marker(TraceEvent::Kind kind) {
+  TraceEvent e{};
+  e.kind = kind;
+  return e;
+}
+
+// Copies what the replayer and runtime know now into `r`.
+void Collect(TraceReplayer& rep, absl::Time wall_start, VariantResult& r) {
+  const CensusKernel& c = rep.census();
+  r.max_process_vmas = c.max_process();
+  r.max_own_vmas = c.max_own();
+  r.max_go_vmas = c.max_go_equivalent();
+  r.max_split_vmas = c.max_splits();
+  r.final_process_vmas = c.current().process;
+  r.final_own_vmas = c.current().own;
+  const MemStats& m = rep.runtime().heap().stats();
+  r.heap_sys = m.heap_sys;
+  r.heap_released = m.heap_released;
+  r.heap_inuse = m.heap_inuse;
+  r.gc_cycles = static_cast<int64_t>(m.numgc);
+  const MadviseCounters& mc = rep.runtime().mem().counters();
+  r.madvise_calls.clear();
+  r.madvise_errors.clear();
+  for (int a = 0; a < kNumAdvices; ++a) {
+    r.madvise_calls.emplace_back(std::string(AdviceName(static_cast<Advice>(a))),
+                                 mc.Calls(static_cast<Advice>(a)));
+  }
+  for (const auto& [key, n] : mc.errors) {
+    r.madvise_errors.emplace_back(
+        absl::StrCat(AdviceName(key.first), "/", ErrnoName(key.second)), n);
+  }
+  r.mmap_calls = mc.mmap_calls;
+  r.munmap_calls = mc.munmap_calls;
+  r.scavenge_passes = rep.sysmon().scavenges();
+  r.events = rep.stats().events;
+  r.census_reads = c.observations();
+  r.virtual_ns = rep.stats().virtual_ns;
+  r.wall_ns = absl::ToInt64Nanoseconds(absl::Now() - wall_start);
+  r.series = DownsampleSeries(c.series(), c.current().t_ns, kSeriesPoints);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
+    const std::vector<const Go15Benchmark*>& benchmarks,
+    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale) {
+  absl::flat_hash_map<std::string, const RecordedBenchmark*> by_name;
+  for (const RecordedBenchmark& t : timings) by_name[t.name] = &t;
+  std::vector<ScheduledBenchmark> out;
+  for (const Go15Benchmark* b : benchmarks) {
+    auto t = by_name.find(b->name);
+    if (t == by_name.end()) return absl::NotFoundError(absl::StrCat("no timing for ", b->name));
+    out.push_back(ScheduledBenchmark{b, (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale});
+  }
+  return out;
+}
+
+void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
+                const std::function<void(const RunProgram& prog,
+                                         const std::vector<TraceEvent>& events)>& run) {
+  std::vector<TraceEvent> events;
+  LaunchSchedule(
+      [&](int64_t n) {
+        RunBuilder builder(RunContext{n, gomaxprocs});
+        b.bench->generate(builder);
+        const RunProgram prog = builder.Build(b.bench->name, b.ns_per_op);
+        events.clear();
+        TraceEvent label = Marker(TraceEvent::kBench);
+        label.name = prog.benchmark;
+        label.id = static_cast<uint64_t>(prog.n);
+        events.push_back(label);
+        events.push_back(Marker(TraceEvent::kGc));
+        events.insert(events.end(), prog.setup.begin(), prog.setup.end());
+        TraceEvent loop = Marker(TraceEvent::kLoop);
+        loop.id = static_cast<uint64_t>(prog.iterations);
+        loop.ns = prog.ns_per_iteration;
+        events.push_back(loop);
+        events.insert(events.end(), prog.body.begin(), prog.body.end());
+        events.push_back(Marker(TraceEvent::kEnd));
+        events.insert(events.end(), prog.teardown.begin(), prog.teardown.end());
+        run(prog, events);
+        return static_cast<int64_t>(std::llround(b.ns_per_op * static_cast<double>(n)));
+      },
+      benchtime_ns);
+}
+
+VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* partial) {
+  VariantResult local;
+  VariantResult& r = partial != nullptr ? *partial : local;
+  r.variant = o.runtime.variant;
+  r.kernel = std::string(kernel.Name());
+  r.profile = o.profile;
+  const absl::Time wall_start = absl::Now();
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
+      TraceReplayer::Create(kernel, o.runtime, o.scavenge_debug, nullptr);
+  if (!made.ok()) Throw(made.status().message());
+  TraceReplayer& rep = **made;
+
+  // A fatal error inside the runtime reports what was measured so far.
+  ThrowHook report;
+  if (o.on_fatal) {
+    report = [&rep, &r, wall_start, &o](absl::string_view message) {
+      Collect(rep, wall_start, r);
+      r.error = std::string(message);
+      o.on_fatal(r);
+    };
+  }
+  ScopedThrowHook hook(std::move(report));
+
+  if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
+
+  const HeapLayout& layout = rep.runtime().heap().layout();
+  auto sample = [&] {
+    if (layout.arena_used <= layout.arena_start) return;
+    const Residency res = kernel.ResidencyOf(layout.arena_start, layout.arena_used);
+    r.peak_rss = std::max(r.peak_rss, res.resident_bytes);
+    r.peak_anon_huge = std::max(r.peak_anon_huge, res.anon_huge_bytes);
+    r.final_rss = res.resident_bytes;
+    r.final_anon_huge = res.anon_huge_bytes;
+  };
+  uint64_t released_seen = 0;
+  rep.set_on_scavenge([&] {
+    const uint64_t released = rep.runtime().heap().stats().heap_released;
+    if (released != released_seen) sample();
+    released_seen = released;
+  });
+
+  const size_t total = o.benchmarks.size();
+  for (size_t i = 0; i < total; ++i) {
+    const ScheduledBenchmark& b = o.benchmarks[i];
+    if (o.progress) o.progress(*b.bench, i, total);
+    ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
+               [&](const RunProgram& prog, const std::vector<TraceEvent>& events) {
+                 const int64_t max_before = rep.census().max_own();
+                 absl::Status st = rep.Run(events, nullptr);
+                 THP_CHECK(st.ok(), absl::StrCat(b.bench->name, ": ", st.message()));
+                 // The teardown only lets go of handles and gs (heap frees,
+                 // no kernel call), so the arena is as the loop left it.
+                 sample();
+                 if (rep.census().max_own() > max_before) r.max_at_benchmark = b.bench->name;
+                 ++r.runs;
+                 r.ops += prog.iterations;
+               });
+    ++r.benchmarks;
+  }
+  sample();
+  Collect(rep, wall_start, r);
+  return r;
+}
+
+}  // namespace thp

@@ -1,0 +1,72 @@
+// Runs the Go 1.5 runtime benchmark suite (bench/workloads/go15_suite.h)
+// through the ported runtime for one memory-layer variant, the way
+// `go test -bench . runtime` runs it: benchmarks in run order, each with
+// Go 1.5's b.N schedule on the virtual clock (the recorded Go 1.5.1 ns/op
+// times --time_scale), runtime.GC() before every run. Sysmon runs on the
+// same clock, so GODEBUG=scavenge=1's 10 ms scavenger sees the suite's idle
+// spans as Go's did.
+#ifndef THP_BENCH_VMA_REPRO_SUITE_RUNNER_H_
+#define THP_BENCH_VMA_REPRO_SUITE_RUNNER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bench/report/repro_result.h"
+#include "bench/workloads/bench_schedule.h"
+#include "bench/workloads/go15_suite.h"
+#include "bench/workloads/trace_replayer.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/kernel.h"
+
+namespace thp {
+
+// A benchmark with the ns/op that drives its virtual clock.
+struct ScheduledBenchmark {
+  const Go15Benchmark* bench = nullptr;
+  double ns_per_op = 0;
+};
+
+// Looks up each benchmark's recorded timing: go1.5.1 as released, or with
+// 44078a3 when `fix`, times `time_scale`. The same timings serve every
+// variant, so every variant runs the same workload. An error names the
+// first benchmark without a timing.
+absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
+    const std::vector<const Go15Benchmark*>& benchmarks,
+    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale);
+
+// Go 1.5's testing.B.launch for one benchmark on virtual time: calls `run`
+// with the events of each b.N run in turn (bench label, runtime.GC() as
+// testing.B.runN does first, setup, loop, body, end, teardown). The run's
+// timed duration fed back to the schedule is ns_per_op x b.N, what Go's
+// timer measured.
+void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
+                const std::function<void(const RunProgram& prog,
+                                         const std::vector<TraceEvent>& events)>& run);
+
+struct SuiteOptions {
+  RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS
+  bool scavenge_debug = true;   // GODEBUG=scavenge=1
+  int64_t benchtime_ns = 1000000000;
+  std::vector<ScheduledBenchmark> benchmarks;  // in run order
+  std::string profile;          // for the result's label only
+  // A fatal runtime error (a kernel refusal Go would die of) calls this with
+  // everything measured so far and `error` set, then the process exits with
+  // status 2 (check.h).
+  std::function<void(const VariantResult&)> on_fatal;
+  // Called each time the runtime-own VMA count reaches a new maximum, in the
+  // middle of the kernel call that set it (may read, must not change).
+  std::function<void(TraceReplayer& rep)> on_census_peak;
+  // Called as each benchmark starts (index from 0).
+  std::function<void(const Go15Benchmark& b, size_t index, size_t total)> progress;
+};
+
+// Runs the suite on `kernel`. `partial` (may be null) is filled in as the
+// run goes and is the returned result at the end.
+VariantResult RunSuite(Kernel& kernel, const SuiteOptions& options, VariantResult* partial);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_VMA_REPRO_SUITE_RUNNER_H_

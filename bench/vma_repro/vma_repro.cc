@@ -1,0 +1,268 @@
+// bench/vma_repro: the project's main job. Runs the Go 1.5 runtime package's
+// 243 benchmarks, as heap workloads, through the ported heap, scavenger and
+// each memory-layer variant under GODEBUG=scavenge=1, and reports the
+// maximum VMA count per variant next to Go's own 692 (go1.5.1) and 49 (with
+// 44078a3).
+//
+//   bazel run -c opt //bench:vma_repro -- --kernel=linux
+//   bazel run -c opt //bench:vma_repro -- --kernel=sim --kernel_profile=linux2015
+//       --variants=prefix,fixed --json_out=/tmp/r.json --svg_out=/tmp/r.svg   (one line)
+//
+// Each variant runs in a child process of its own (a fresh address space);
+// the parent collects the children's results and prints a table and the
+// headline line. Progress goes to stderr (--quiet silences it). Exit status:
+// 0; 1 if a variant died of a fatal runtime error (its row says which; what
+// it measured until then is still reported and written); 2 for bad flags.
+#include <regex.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "bench/harness/child_run.h"
+#include "bench/harness/cli.h"
+#include "bench/harness/fixed_layout.h"
+#include "bench/harness/kernel_choice.h"
+#include "bench/harness/outputs.h"
+#include "bench/harness/progress.h"
+#include "bench/harness/runtime_env.h"
+#include "bench/harness/variant_choice.h"
+#include "bench/report/address_map.h"
+#include "bench/report/repro_report.h"
+#include "bench/vma_repro/suite_runner.h"
+#include "bench/workloads/go15_suite.h"
+#include "runtime_port/base/file_io.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+
+ABSL_FLAG(std::string, variants, "go",
+          "comma-separated memory-layer variants; go = every variant mirroring a Go release that "
+          "the kernel supports; all = those and this project's own (fixed_batched)");
+ABSL_FLAG(std::string, workloads, "", "run only the benchmarks whose name matches this regex");
+ABSL_FLAG(bool, list_workloads, false,
+          "print the benchmark names (those --workloads picks) in run order and exit");
+ABSL_FLAG(int, gomaxprocs, 2,
+          "GOMAXPROCS of the modelled runtime (2: the recorded Go 1.5.1 run used 2 on a "
+          "2-core machine)");
+ABSL_FLAG(double, time_scale, 1.0, "multiplies every recorded ns/op (sensitivity to timing)");
+ABSL_FLAG(std::string, benchtime, "1s", "go test -benchtime (a duration, e.g. 1s, 100ms)");
+ABSL_FLAG(std::string, timings, "go151",
+          "recorded timings that drive the clock: go151 (as released) or fix (with 44078a3)");
+ABSL_FLAG(std::string, timings_file, "testdata/go15_runtime_bench_ns_per_op.tsv",
+          "the recorded Go 1.5.1 timings (run order, b.N, ns/op)");
+ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
+ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
+ABSL_FLAG(std::string, svg_out, "", "write the VMA count over virtual time as SVG here");
+ABSL_FLAG(std::string, trace_out, "",
+          "write the suite's heap-event trace (bench/workloads/trace_format.h) here; the same for every "
+          "variant, replayable with //bench:replay");
+ABSL_FLAG(int, jobs, 0,
+          "variants to run at the same time, each a child process (0: one per CPU, so the "
+          "default run fits a minute on two cores)");
+ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
+ABSL_FLAG(std::string, map_svg_out, "",
+          "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here");
+
+namespace thp {
+namespace {
+
+struct Setup {
+  KernelChoice kernel;
+  std::vector<RecordedBenchmark> timings;
+  std::vector<const Go15Benchmark*> benchmarks;  // what --workloads picked
+  double time_scale = 1.0;
+  std::string timings_name;  // --timings
+  SuiteOptions suite;
+};
+
+// Validates every flag (exit 2 naming the value) and builds the options
+// shared by parent and children.
+Setup SetupOrExit() {
+  Setup s;
+  s.kernel = KernelChoiceFromFlags();
+  const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
+  absl::StatusOr<std::string> text = ReadWholeFile(timings_path);
+  if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
+  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
+  if (!timings.ok()) ExitUsage(absl::StrCat(timings_path, ": ", timings.status().message()));
+  s.timings = *std::move(timings);
+
+  const std::string pattern = absl::GetFlag(FLAGS_workloads);
+  regex_t re;
+  if (const int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    ExitUsage(absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", why));
+  }
+  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
+    if (regexec(&re, b.name, 0, nullptr, 0) == 0) s.benchmarks.push_back(&b);
+  }
+  regfree(&re);
+  if (s.benchmarks.empty()) {
+    ExitUsage(absl::StrCat("--workloads=", pattern, ": matches none of the ",
+                           Go15RuntimeBenchmarks().size(), " benchmarks (see --list_workloads)"));
+  }
+
+  const int procs = absl::GetFlag(FLAGS_gomaxprocs);
+  if (procs < 1 || procs > 256) ExitUsage(absl::StrCat("--gomaxprocs=", procs, ": expected 1 to 256"));
+  const double scale = absl::GetFlag(FLAGS_time_scale);
+  if (!(scale > 0 && scale <= 1000)) {
+    ExitUsage(absl::StrCat("--time_scale=", scale, ": expected a number above 0, at most 1000"));
+  }
+  absl::Duration benchtime;
+  const std::string bt = absl::GetFlag(FLAGS_benchtime);
+  if (!absl::ParseDuration(bt, &benchtime) || benchtime <= absl::ZeroDuration() ||
+      benchtime > absl::Hours(1)) {
+    ExitUsage(absl::StrCat("--benchtime=", bt, ": expected a duration above 0, at most 1h (e.g. 1s, 50ms)"));
+  }
+  const std::string which = absl::GetFlag(FLAGS_timings);
+  if (which != "go151" && which != "fix") {
+    ExitUsage(absl::StrCat("--timings=", which, ": expected go151 or fix"));
+  }
+  const int jobs = absl::GetFlag(FLAGS_jobs);
+  if (jobs < 0 || jobs > 16) ExitUsage(absl::StrCat("--jobs=", jobs, ": expected 0 (one per CPU) to 16"));
+
+  // The environment a Go program reads; GODEBUG=scavenge=1 unless GODEBUG
+  // says otherwise, because that is how Go measured 692 and 49.
+  const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
+  s.suite.scavenge_debug = env.scavenge_debug;
+  s.suite.runtime = env.options;
+  s.suite.runtime.gomaxprocs = procs;
+  s.suite.runtime.touch_memory = true;
+  s.time_scale = scale;
+  s.timings_name = which;
+  s.suite.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
+  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
+      ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale);
+  if (!scheduled.ok()) ExitUsage(absl::StrCat(timings_path, ": ", scheduled.status().message()));
+  s.suite.benchmarks = *std::move(scheduled);
+  s.suite.profile = s.kernel.profile;
+  return s;
+}
+
+
+int RunChild(const Setup& s, const ChildRole& role) {
+  const std::string& variant = role.variant;
+  SuiteOptions o = s.suite;
+  o.runtime.variant = variant;
+  o.on_fatal = [&role](const VariantResult& r) { WriteFile(role.result_path, SerializeFields(r)); };
+  const Progress progress("vma_repro", variant, absl::GetFlag(FLAGS_quiet));
+  o.progress = [&progress](const Go15Benchmark& b, size_t i, size_t total) {
+    progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, b.name));
+  };
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
+  // The address map at the peak, kept for the parent's --map_svg_out.
+  AddressMap peak;
+  if (!role.map_path.empty()) {
+    Kernel& k = *kernel;
+    o.on_census_peak = [&peak, &k, variant](TraceReplayer& rep) {
+      const CensusKernel& c = rep.census();
+      peak = CaptureAddressMap(
+          k, rep.runtime().heap(), variant,
+          absl::StrFormat("peak: %d runtime VMAs (Go-equivalent %d) at t=%.3fs of virtual time",
+                          c.current().own, c.max_go_equivalent(), rep.now_ns() / 1e9));
+    };
+    o.on_fatal = [&role, &peak](const VariantResult& r) {
+      WriteFile(role.result_path, SerializeFields(r));
+      WriteFile(role.map_path, SerializeAddressMap(peak));
+    };
+  }
+  const VariantResult r = RunSuite(*kernel, o, nullptr);
+  return FinishChild("vma_repro", role, SerializeFields(r), SerializeAddressMap(peak));
+}
+
+// Writes the trace of the whole suite: the programs depend only on the
+// schedule and GOMAXPROCS, not on the variant, so no runtime is needed.
+void WriteTraceOrExit(const Setup& s, const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) ExitUsage(absl::StrCat("--trace_out=", path, ": cannot open for writing"));
+  const SuiteOptions& o = s.suite;
+  std::fprintf(f, "thp-trace 1\n# Go 1.5 runtime benchmarks as heap programs; GOMAXPROCS=%d "
+               "time_scale=%g timings=%s\n", o.runtime.gomaxprocs, s.time_scale,
+               s.timings_name.c_str());
+  for (const ScheduledBenchmark& b : o.benchmarks) {
+    ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
+               [f](const RunProgram&, const std::vector<TraceEvent>& events) {
+                 for (const TraceEvent& e : events) std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
+               });
+  }
+  if (std::fclose(f) != 0) ExitUsage(absl::StrCat("--trace_out=", path, ": write failed"));
+}
+
+int RunParent(int argc, char** argv, const Setup& s) {
+  const VariantSet chosen = VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants),
+                                           /*allow_sets=*/true, UnsupportedVariant::kExit);
+  const std::vector<std::string>& variants = chosen.run;
+  const bool quiet = absl::GetFlag(FLAGS_quiet);
+  for (const SkippedVariant& k : chosen.skipped) {
+    if (!quiet) std::fprintf(stderr, "vma_repro: skipping %s (%s)\n", k.name.c_str(), k.reason.c_str());
+  }
+  const std::string trace = absl::GetFlag(FLAGS_trace_out);
+  if (!trace.empty()) WriteTraceOrExit(s, trace);
+
+  const std::string map_svg = absl::GetFlag(FLAGS_map_svg_out);
+  std::vector<ChildSpec> children;
+  for (const std::string& v : variants) children.push_back(ChildSpec{v, {}, !map_svg.empty()});
+  size_t jobs = static_cast<size_t>(absl::GetFlag(FLAGS_jobs));
+  if (jobs == 0) jobs = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
+  ReproRun run;
+  run.kernel = s.kernel.kernel;
+  run.profile = s.kernel.profile;
+  run.gomaxprocs = s.suite.runtime.gomaxprocs;
+  run.time_scale = s.time_scale;
+  run.timings = s.timings_name;
+  run.workloads = absl::GetFlag(FLAGS_workloads);
+  run.variants.resize(children.size());
+  // Children finish in any order; the maps are drawn in the variants' order.
+  std::vector<std::vector<AddressMap>> maps(children.size());
+  bool fatal = false;
+  ChildRunner runner("vma_repro", argc, argv);
+  runner.Run(children, jobs, [&](size_t i, ChildOutcome child) {
+    VariantResult& r = run.variants[i];
+    r = ChildResult(child, &ParseFields<VariantResult>, &VariantResult::error);
+    r.variant = child.variant;
+    fatal |= !r.error.empty();
+    maps[i] = std::move(child.maps);
+  });
+
+  const std::string headline = Headline(run);
+  WriteOutputsOrExit(
+      "vma_repro", FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
+      {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatJson(run); }},
+       {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatCsv(run); }},
+       {"svg_out", absl::GetFlag(FLAGS_svg_out), [&] { return FormatSvg(run); }},
+       {"map_svg_out", map_svg, [&] {
+          std::vector<AddressMap> ordered;
+          for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
+          return RenderAddressMapsSvg(ordered, absl::StrFormat("Arena at each variant's VMA peak "
+                                                               "(vma_repro, kernel=%s, profile=%s)",
+                                                               run.kernel, run.profile));
+        }}});
+  return fatal ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace thp
+
+int main(int argc, char** argv) {
+  thp::ReexecWithFixedLayout(argc, argv);
+  thp::ParseFlagsOrExit(argc, argv,
+                        "Runs the Go 1.5 runtime benchmarks through every memory-layer variant "
+                        "and reports VMA counts.\n  vma_repro [--variants=prefix,fixed] "
+                        "[--kernel=linux|sim] [--kernel_profile=linux6|linux2015] "
+                        "[--json_out=F --csv_out=F --svg_out=F]");
+  const thp::Setup s = thp::SetupOrExit();
+  if (absl::GetFlag(FLAGS_list_workloads)) {
+    for (const thp::Go15Benchmark* b : s.benchmarks) std::printf("%s\n", b->name);
+    return 0;
+  }
+  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# vma_repro on a reduced suite (benchtime 5ms: the same 243 benchmarks with
+# small b.N): the real kernel and the simulated linux6 kernel give identical
+# splits, madvise calls and runtime-own VMA maxima for every variant; the `none`
+# variant adds no VMA beyond its mappings; on the linux2015 profile Go 1.5.0's
+# exact-range flags (prefix) split the heap more than no flags at all; the
+# sim is deterministic; prefix reaches at least 5x fixed's maximum on the
+# linux2015 profile at benchtime 100ms; and bad flags are one line with exit status 2.
+set -u
+bin="${1:-$(dirname "$0")/vma_repro}"
+[ -x "$bin" ] || bin="bench/vma_repro/vma_repro"
+replay="${2:-$(dirname "$0")/replay}"
+[ -x "$replay" ] || replay="bench/replay/replay"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+common=(--benchtime=5ms --quiet --jobs=2 --variants=none,prefix,fixed,hugepage_eager,collapse,disablethp)
+
+"$bin" "${common[@]}" --kernel=linux --csv_out="$tmp/linux.csv" >"$tmp/linux.txt" || { echo "FAIL: linux run"; fail=1; }
+"$bin" "${common[@]}" --kernel=sim --csv_out="$tmp/sim.csv" >"$tmp/sim.txt" || { echo "FAIL: sim run"; fail=1; }
+"$bin" "${common[@]}" --kernel=sim --csv_out="$tmp/sim2.csv" >/dev/null || { echo "FAIL: sim rerun"; fail=1; }
+"$bin" --benchtime=5ms --quiet --jobs=2 --kernel=sim --kernel_profile=linux2015 \
+  --variants=none,prefix,fixed --csv_out="$tmp/l2015.csv" >/dev/null || { echo "FAIL: linux2015 run"; fail=1; }
+
+# column <csv> <variant> <key>
+column() {
+  awk -F, -v v="$2" -v k="$3" 'NR==1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["variant"] == v { print $col[k] }' "$1"
+}
+# Splits, madvise calls and the runtime's own VMA counts are identical: the
+# runtime's hint-less mappings (persistentalloc chunks, mmap(nil)) are placed
+# in a window of their own on both kernels (hintless_window_kernel.h), so
+# glibc's mappings cannot fall between two of them on Linux.
+for v in none prefix fixed hugepage_eager collapse disablethp; do
+  for k in max_split_vmas madvise_calls.HUGEPAGE madvise_calls.NOHUGEPAGE madvise_calls.DONTNEED \
+    max_vmas_runtime max_vmas_go_equivalent final_vmas_runtime; do
+    a=$(column "$tmp/linux.csv" "$v" "$k"); b=$(column "$tmp/sim.csv" "$v" "$k")
+    if [ -z "$a" ] || [ "$a" != "$b" ]; then echo "FAIL: $v $k: linux '$a' sim '$b'"; fail=1; fi
+  done
+done
+# Same flags, same numbers on the sim (virtual time only; wall time differs).
+strip() { awk -F, 'NR==1 { for (i = 1; i <= NF; i++) if ($i == "wall_ns") w = i } { $w = ""; print }' "$1"; }
+if [ "$(strip "$tmp/sim.csv")" != "$(strip "$tmp/sim2.csv")" ]; then
+  echo "FAIL: two sim runs differ"; diff <(strip "$tmp/sim.csv") <(strip "$tmp/sim2.csv"); fail=1
+fi
+# `none` never changes a flag, so its VMAs are its mappings: no splits.
+for f in linux sim l2015; do
+  s=$(column "$tmp/$f.csv" none max_split_vmas)
+  [ "$s" = "0" ] || { echo "FAIL: none on $f split $s VMAs"; fail=1; }
+  h=$(column "$tmp/$f.csv" none madvise_calls.HUGEPAGE); n=$(column "$tmp/$f.csv" none madvise_calls.NOHUGEPAGE)
+  [ "$h$n" = "00" ] || { echo "FAIL: none on $f made flag calls ($h, $n)"; fail=1; }
+done
+# The headline's qualitative result (issue 12233): on the 2015 kernel
+# profile, Go 1.5.0's exact-range flags (prefix) reach at least 5x the VMAs
+# of 44078a3's huge-page-granular flags (fixed). benchtime 100ms gives
+# BenchmarkMatmult a goroutine tree big enough to fragment the heap (about
+# 3 s for both variants; 229 vs 18 when written).
+"$bin" --benchtime=100ms --quiet --jobs=2 --kernel=sim --kernel_profile=linux2015 \
+  --variants=prefix,fixed --csv_out="$tmp/ratio.csv" >/dev/null || { echo "FAIL: ratio run"; fail=1; }
+pm=$(column "$tmp/ratio.csv" prefix max_vmas_go_equivalent); fm=$(column "$tmp/ratio.csv" fixed max_vmas_go_equivalent)
+if [ -z "$pm" ] || [ -z "$fm" ] || [ "$pm" -lt $((5 * fm)) ]; then
+  echo "FAIL: linux2015 benchtime 100ms: prefix max $pm is not at least 5x fixed's $fm"; fail=1
+fi
+p=$(column "$tmp/l2015.csv" prefix max_split_vmas)
+if [ -z "$p" ] || [ "$p" -le 0 ]; then echo "FAIL: prefix on linux2015 split no VMA ($p)"; fail=1; fi
+grep -q '^prefix max_vmas=[0-9]* fixed max_vmas=[0-9]* ratio=[0-9.]* (Go 1.5: 692 -> 49, ratio 14.1)$' "$tmp/linux.txt" ||
+  { echo "FAIL: no headline line"; cat "$tmp/linux.txt"; fail=1; }
+
+# Workloads are data: the suite written with --trace_out and replayed by
+# //bench:replay gives the runtime the same VMA maximum and madvise calls.
+"$bin" --benchtime=5ms --quiet --kernel=sim --kernel_profile=linux2015 --variants=prefix \
+  --workloads='Append|StackCopy|Goroutine|DeferMany' --csv_out="$tmp/t.csv" \
+  --trace_out="$tmp/suite.trace" >/dev/null || { echo "FAIL: trace run"; fail=1; }
+line=$(GODEBUG=scavenge=1 "$replay" --trace="$tmp/suite.trace" --variant=prefix --kernel=sim \
+  --kernel_profile=linux2015)
+got=$(sed -n 's/.* max_runtime_vmas=\([0-9]*\) .*/\1/p' <<<"$line")
+want=$(column "$tmp/t.csv" prefix max_vmas_runtime)
+[ -n "$want" ] && [ "$got" = "$want" ] || { echo "FAIL: replayed trace max $got, vma_repro $want ($line)"; fail=1; }
+nohuge=$(sed -n 's/.*NOHUGEPAGE=\([0-9]*\).*/\1/p' <<<"$line")
+[ "$nohuge" = "$(column "$tmp/t.csv" prefix madvise_calls.NOHUGEPAGE)" ] ||
+  { echo "FAIL: replayed NOHUGEPAGE calls $nohuge"; fail=1; }
+
+. "$(dirname "$0")/../harness/cli_test_lib.sh"
+expect_exit2 '--workloads=NoSuchBench: matches none of the 243 benchmarks' --workloads=NoSuchBench
+expect_exit2 '--workloads=(: not a valid' '--workloads=('
+expect_exit2 '--time_scale=0: expected a number above 0' --time_scale=0
+expect_exit2 '--benchtime=soon: expected a duration' --benchtime=soon
+expect_exit2 '--timings=go14: expected go151 or fix' --timings=go14
+expect_exit2 'unknown variant "prefx"' --variants=prefix,prefx --kernel=sim
+expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --variants=try_collapse --kernel=linux
+expect_exit2 '--gomaxprocs=0: expected 1 to 256' --gomaxprocs=0
+
+n=$("$bin" --list_workloads | wc -l)
+[ "$n" = 243 ] || { echo "FAIL: --list_workloads printed $n names"; fail=1; }
+first=$("$bin" --list_workloads --workloads='^BenchmarkMalloc' | head -1)
+[ "$first" = BenchmarkMalloc8 ] || { echo "FAIL: --workloads subset starts with '$first'"; fail=1; }
+
+[ "$fail" -eq 0 ] && echo PASS
+exit "$fail"

@@ -1,0 +1,160 @@
+#include "bench/workloads/trace_format.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace thp {
+namespace {
+
+absl::Status LineError(int line_no, absl::string_view line, absl::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrFormat("trace line %d: %s: \"%s\"", line_no, what, line));
+}
+
+}  // namespace
+
+absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event) {
+  *is_event = false;
+  absl::string_view body = line.substr(0, line.find('#'));
+  std::vector<absl::string_view> f = absl::StrSplit(body, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  if (f.empty()) return TraceEvent{};
+  *is_event = true;
+  TraceEvent e{};
+  auto num = [&](size_t i, uint64_t* out) { return i < f.size() && absl::SimpleAtoi(f[i], out); };
+  auto p_of = [&](size_t i, int* out) { return i < f.size() && absl::SimpleAtoi(f[i], out) && *out >= 0; };
+  const absl::string_view op = f[0];
+  uint64_t v = 0;
+  if (op == "alloc") {
+    e.kind = TraceEvent::kAlloc;
+    if (f.size() != 5 || !num(1, &e.id) || !num(2, &e.bytes) ||
+        (f[3] != "scan" && f[3] != "noscan") || !p_of(4, &e.p)) {
+      return LineError(line_no, line, "expected alloc <id> <bytes> scan|noscan <p>");
+    }
+    e.noscan = f[3] == "noscan";
+  } else if (op == "drop") {
+    e.kind = TraceEvent::kDrop;
+    if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected drop <id>");
+  } else if (op == "stack") {
+    e.kind = TraceEvent::kStack;
+    if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
+      return LineError(line_no, line, "expected stack <id> <bytes> <p>");
+    }
+  } else if (op == "unstack") {
+    e.kind = TraceEvent::kUnstack;
+    if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
+      return LineError(line_no, line, "expected unstack <id> <p>");
+    }
+  } else if (op == "go" || op == "goexit") {
+    e.kind = op == "go" ? TraceEvent::kGo : TraceEvent::kGoExit;
+    if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
+      return LineError(line_no, line, absl::StrCat("expected ", op, " <id> <p>"));
+    }
+  } else if (op == "gogrow") {
+    e.kind = TraceEvent::kGoGrow;
+    if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
+      return LineError(line_no, line, "expected gogrow <id> <bytes> <p>");
+    }
+  } else if (op == "retain") {
+    e.kind = TraceEvent::kRetain;
+    if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected retain <id>");
+  } else if (op == "gc" || op == "freeosmemory" || op == "release") {
+    e.kind = op == "gc" ? TraceEvent::kGc
+             : op == "release" ? TraceEvent::kRelease
+                               : TraceEvent::kFreeOsMemory;
+    if (f.size() != 1) return LineError(line_no, line, absl::StrCat("expected ", op, " alone"));
+  } else if (op == "compute" || op == "sleep") {
+    e.kind = op == "compute" ? TraceEvent::kCompute : TraceEvent::kSleep;
+    if (f.size() != 2 || !num(1, &v) || v > (uint64_t{1} << 62)) {
+      return LineError(line_no, line, absl::StrCat("expected ", op, " <ns>"));
+    }
+    e.ns = static_cast<int64_t>(v);
+  } else if (op == "bench") {
+    e.kind = TraceEvent::kBench;
+    if (f.size() != 3 || !num(2, &e.id)) return LineError(line_no, line, "expected bench <name> <n>");
+    e.name = std::string(f[1]);
+  } else if (op == "loop") {
+    e.kind = TraceEvent::kLoop;
+    if (f.size() != 3 || !num(1, &e.id) || !num(2, &v) || v > (uint64_t{1} << 62)) {
+      return LineError(line_no, line, "expected loop <iterations> <ns>");
+    }
+    e.ns = static_cast<int64_t>(v);
+  } else if (op == "end") {
+    e.kind = TraceEvent::kEnd;
+    if (f.size() != 1) return LineError(line_no, line, "expected end alone");
+  } else {
+    return LineError(line_no, line,
+                     "unknown event (accepted: alloc, drop, retain, release, stack, unstack, go, "
+                     "gogrow, goexit, gc, freeosmemory, compute, sleep, bench, loop, end)");
+  }
+  return e;
+}
+
+absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
+  std::vector<TraceEvent> out;
+  int line_no = 0;
+  int loop_line = 0;  // the open loop's line, 0 outside loops
+  bool header = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    if (!header) {
+      absl::string_view body = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+      if (body.empty()) continue;
+      if (body != "thp-trace 1") {
+        return LineError(line_no, line, "expected the header \"thp-trace 1\"");
+      }
+      header = true;
+      continue;
+    }
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, line_no, &is_event);
+    if (!e.ok()) return e.status();
+    if (!is_event) continue;
+    e->line = line_no;
+    if (e->kind == TraceEvent::kLoop || e->kind == TraceEvent::kBench) {
+      if (loop_line != 0) {
+        return LineError(line_no, line,
+                         absl::StrCat("inside the loop opened on line ", loop_line,
+                                      " (loops hold no loop or bench lines)"));
+      }
+      if (e->kind == TraceEvent::kLoop) loop_line = line_no;
+    } else if (e->kind == TraceEvent::kEnd) {
+      if (loop_line == 0) return LineError(line_no, line, "end without a loop");
+      loop_line = 0;
+    }
+    out.push_back(*std::move(e));
+  }
+  if (!header) return absl::InvalidArgumentError("trace: empty (no \"thp-trace 1\" header)");
+  if (loop_line != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trace line ", loop_line, ": loop without an end"));
+  }
+  return out;
+}
+
+std::string FormatTraceEvent(const TraceEvent& e) {
+  switch (e.kind) {
+    case TraceEvent::kAlloc:
+      return absl::StrFormat("alloc %d %d %s %d", e.id, e.bytes, e.noscan ? "noscan" : "scan", e.p);
+    case TraceEvent::kDrop: return absl::StrFormat("drop %d", e.id);
+    case TraceEvent::kStack: return absl::StrFormat("stack %d %d %d", e.id, e.bytes, e.p);
+    case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);
+    case TraceEvent::kGc: return "gc";
+    case TraceEvent::kFreeOsMemory: return "freeosmemory";
+    case TraceEvent::kCompute: return absl::StrFormat("compute %d", e.ns);
+    case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
+    case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
+    case TraceEvent::kLoop: return absl::StrFormat("loop %d %d", e.id, e.ns);
+    case TraceEvent::kEnd: return "end";
+    case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
+    case TraceEvent::kRelease: return "release";
+    case TraceEvent::kGo: return absl::StrFormat("go %d %d", e.id, e.p);
+    case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
+    case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
+  }
+  return "?";
+}
+
+}  // namespace thp

@@ -1,0 +1,66 @@
+// Workloads as data: the text format of a workload's heap-level event
+// stream (its parser and its printer). bench/workloads/trace_replayer.h runs
+// the events through the ported runtime; the workload generators
+// (go15_suite, fragmenter, issue8832, chunk_churn) write them.
+//
+// Format, one event per line; '#' starts a comment; blank lines are ignored;
+// the first event line must be the header "thp-trace 1":
+//   alloc <id> <bytes> scan|noscan <p>   new object, held as handle <id>
+//   drop <id>                           the workload lets go of <id>
+//   stack <id> <bytes> <p>              a new goroutine stack (power of two)
+//   unstack <id> <p>                    that stack is freed
+//   go <id> <p>                         a goroutine starts on P p (newproc1: a dead
+//                                       g reused, or a new g struct and 2 KiB stack)
+//   gogrow <id> <bytes> <p>             its stack becomes <bytes>, a power of two
+//                                       (copystack: allocate the new, free the old)
+//   goexit <id> <p>                     it exits on P p (gfput; a stack that is not
+//                                       2 KiB is freed, the next GC frees the rest)
+//   gc                                  runtime.GC()
+//   freeosmemory                        runtime/debug.FreeOSMemory()
+//   compute <ns>                        virtual time passes with a P busy
+//   sleep <ns>                          virtual time passes with every P idle
+//   retain <id>                         <id> stays live, without an id, until release
+//   release                             drops every retained object
+//   bench <name> <n>                    a b.N run of a benchmark begins (a label)
+//   loop <iterations> <ns>              the lines up to "end" are one iteration of
+//   end                                 a timed loop; each iteration is <ns> of busy
+//                                       time, spread evenly after its alloc and
+//                                       stack and go events (loops do not nest)
+// Ids are decimal and name one live object, stack or goroutine at a time
+// (goroutine ids are a namespace of their own).
+#ifndef THP_BENCH_WORKLOADS_TRACE_FORMAT_H_
+#define THP_BENCH_WORKLOADS_TRACE_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace thp {
+
+struct TraceEvent {
+  enum Kind {
+    kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
+    kRetain, kRelease, kGo, kGoGrow, kGoExit
+  } kind;
+  uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop
+  uint64_t bytes = 0;  // alloc, stack, gogrow
+  bool noscan = false;
+  int p = 0;
+  int64_t ns = 0;      // compute, sleep, loop
+  int line = 0;        // where it came from, for error messages
+  std::string name;    // bench
+};
+
+// Parses one line; `line_no` goes into the error. Returns nullopt-like
+// (kind unset) for blank and comment lines via *is_event = false.
+absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event);
+// Parses a whole trace, header included.
+absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text);
+// The line for an event (what ParseTraceLine reads back).
+std::string FormatTraceEvent(const TraceEvent& e);
+}  // namespace thp
+
+#endif  // THP_BENCH_WORKLOADS_TRACE_FORMAT_H_

@@ -1,0 +1,291 @@
+#include "bench/workloads/trace_replayer.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "runtime_port/base/check.h"
+
+namespace thp {
+
+absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
+    Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const GcTraceWriter* gctrace,
+    bool vma_census) {
+  auto clock = std::make_unique<VirtualClock>(1000);
+  const VirtualClock* c = clock.get();
+  std::unique_ptr<CensusKernel> census;
+  if (vma_census) {
+    census = std::make_unique<CensusKernel>(kernel, [c] { return c->NanoTime(); });
+    census->Observe();
+  }
+  absl::StatusOr<std::unique_ptr<Runtime>> rt =
+      Runtime::Create(census != nullptr ? *census : kernel, *clock, options);
+  if (!rt.ok()) return rt.status();
+  return std::unique_ptr<TraceReplayer>(new TraceReplayer(
+      std::move(census), std::move(clock), *std::move(rt), scavenge_debug, gctrace));
+}
+
+TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
+                             std::unique_ptr<VirtualClock> clock, std::unique_ptr<Runtime> rt,
+                             bool scavenge_debug, const GcTraceWriter* gctrace)
+    : census_(std::move(census)), clock_(std::move(clock)), rt_(std::move(rt)), gctrace_(gctrace) {
+  start_ns_ = clock_->NanoTime();
+  SysmonOptions so;
+  so.scavenge_debug = scavenge_debug;
+  sysmon_ = std::make_unique<Sysmon>(start_ns_, so);
+  actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
+    *busy_at = busy_at_;
+    return idle_;
+  };
+  actions_.last_gc = [this]() -> int64_t {
+    const auto& c = rt_->gc().cycles();
+    return c.empty() ? 0 : c.back().start_ns;
+  };
+  actions_.force_gc = [this] {
+    if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
+    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  };
+  actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
+    HeapScavenge(rt_->heap(), k, now, limit, gctrace_);
+    if (on_scavenge_) on_scavenge_();
+  };
+}
+
+const CensusKernel& TraceReplayer::census() const {
+  THP_CHECK(census_ != nullptr, "TraceReplayer::census() of a replayer made without one");
+  return *census_;
+}
+
+ReplayStats TraceReplayer::stats() const {
+  // The census kernel counted after every kernel call; the clock has the time.
+  ReplayStats s;
+  s.events = events_;
+  if (census_ != nullptr) {
+    s.max_vmas = census_->max_process();
+    s.final_vmas = census_->current().process;
+    s.max_own_vmas = census_->max_own();
+    s.final_own_vmas = census_->current().own;
+  }
+  s.virtual_ns = clock_->NanoTime() - start_ns_;
+  return s;
+}
+
+void TraceReplayer::Advance(int64_t ns, bool idle) {
+  const int64_t until = clock_->NanoTime() + ns;
+  idle_ = idle;
+  busy_at_ = until;
+  sysmon_->RunUntil(until, actions_, [this](int64_t t) { clock_->Set(t); });
+  clock_->Set(until);
+  idle_ = false;
+  // Between bursts the other P's background sweeper catches up.
+  rt_->gc().BackgroundSweep(1 << 20);
+}
+
+absl::Status TraceReplayer::Apply(const TraceEvent& e) {
+  if (e.kind != TraceEvent::kBench) ++events_;  // a label is not a heap event
+  switch (e.kind) {
+    case TraceEvent::kAlloc: {
+      if (objects_.contains(e.id)) {
+        return absl::InvalidArgumentError(absl::StrCat("alloc ", e.id, ": id already live"));
+      }
+      absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
+      if (!x.ok()) return x.status();
+      objects_[e.id] = *x;
+      break;
+    }
+    case TraceEvent::kDrop: {
+      auto it = objects_.find(e.id);
+      if (it == objects_.end()) {
+        return absl::NotFoundError(absl::StrCat("drop ", e.id, ": no live object has that id"));
+      }
+      absl::Status st = rt_->Drop(it->second);
+      if (!st.ok()) return st;
+      objects_.erase(it);
+      break;
+    }
+    case TraceEvent::kStack: {
+      if (stacks_.contains(e.id)) {
+        return absl::InvalidArgumentError(absl::StrCat("stack ", e.id, ": id already live"));
+      }
+      absl::StatusOr<uintptr_t> lo = rt_->NewStack(e.bytes, e.p);
+      if (!lo.ok()) return lo.status();
+      stacks_[e.id] = *lo;
+      break;
+    }
+    case TraceEvent::kUnstack: {
+      auto it = stacks_.find(e.id);
+      if (it == stacks_.end()) {
+        return absl::NotFoundError(absl::StrCat("unstack ", e.id, ": no live stack has that id"));
+      }
+      absl::Status st = rt_->FreeStack(it->second, e.p);
+      if (!st.ok()) return st;
+      stacks_.erase(it);
+      break;
+    }
+    case TraceEvent::kGo: {
+      if (goroutines_.contains(e.id)) {
+        return absl::InvalidArgumentError(absl::StrCat("go ", e.id, ": id already running"));
+      }
+      absl::StatusOr<size_t> g = rt_->NewGoroutine(e.p);
+      if (!g.ok()) return g.status();
+      goroutines_[e.id] = *g;
+      break;
+    }
+    case TraceEvent::kGoGrow: {
+      auto it = goroutines_.find(e.id);
+      if (it == goroutines_.end()) {
+        return absl::NotFoundError(absl::StrCat("gogrow ", e.id, ": no running goroutine has that id"));
+      }
+      if (absl::Status st = rt_->GrowGoroutine(it->second, e.bytes, e.p); !st.ok()) return st;
+      break;
+    }
+    case TraceEvent::kGoExit: {
+      auto it = goroutines_.find(e.id);
+      if (it == goroutines_.end()) {
+        return absl::NotFoundError(absl::StrCat("goexit ", e.id, ": no running goroutine has that id"));
+      }
+      if (absl::Status st = rt_->ExitGoroutine(it->second, e.p); !st.ok()) return st;
+      goroutines_.erase(it);
+      break;
+    }
+    case TraceEvent::kGc:
+      rt_->GC();
+      break;
+    case TraceEvent::kFreeOsMemory:
+      FreeOSMemory(*rt_, gctrace_);
+      break;
+    case TraceEvent::kCompute:
+      Advance(e.ns, /*idle=*/false);
+      break;
+    case TraceEvent::kSleep:
+      Advance(e.ns, /*idle=*/true);
+      break;
+    case TraceEvent::kRetain: {
+      auto it = objects_.find(e.id);
+      if (it == objects_.end()) {
+        return absl::NotFoundError(absl::StrCat("retain ", e.id, ": no live object has that id"));
+      }
+      retained_.push_back(it->second);
+      objects_.erase(it);
+      break;
+    }
+    case TraceEvent::kRelease:
+      for (uintptr_t x : retained_) {
+        if (absl::Status st = rt_->Drop(x); !st.ok()) return st;
+      }
+      retained_.clear();
+      break;
+    case TraceEvent::kBench:
+      break;
+    case TraceEvent::kLoop:
+    case TraceEvent::kEnd:
+      return absl::InvalidArgumentError("loop and end are applied by Run, not Apply");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
+                                      int64_t ns_per_iteration) {
+  // The iteration's busy time is spread evenly after its alloc, stack and
+  // go events (all of it at the end if it has none), and reaches sysmon in
+  // slices of at most kLoopSliceNs.
+  auto is_work = [](const TraceEvent& e) {
+    return e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
+           e.kind == TraceEvent::kGo;
+  };
+  int64_t work = 0;
+  for (const TraceEvent& e : body) work += is_work(e);
+  const int64_t per_work = work == 0 ? 0 : ns_per_iteration / work;
+  const int64_t at_end = ns_per_iteration - per_work * work;
+  // An alloc whose drop is the very next event is one transient allocation
+  // (Runtime::AllocateTransient): same heap decisions, no handle to track.
+  // Likewise an alloc followed by its retain goes straight to the retained
+  // list.
+  enum class Fast { kNo, kTransient, kRetained };
+  struct Step {
+    const TraceEvent* e;
+    Fast fast;
+  };
+  std::vector<Step> steps;
+  for (size_t k = 0; k < body.size(); ++k) {
+    const TraceEvent& e = body[k];
+    Fast fast = Fast::kNo;
+    if (e.kind == TraceEvent::kAlloc && k + 1 < body.size() && body[k + 1].id == e.id &&
+        !objects_.contains(e.id)) {
+      if (body[k + 1].kind == TraceEvent::kDrop) fast = Fast::kTransient;
+      if (body[k + 1].kind == TraceEvent::kRetain) fast = Fast::kRetained;
+    }
+    steps.push_back(Step{&e, fast});
+    if (fast != Fast::kNo) ++k;
+  }
+  int64_t pending = 0;
+  auto flush = [&] {
+    if (pending > 0) Advance(pending, /*idle=*/false);
+    pending = 0;
+  };
+  if (steps.empty()) {
+    // Nothing but time: the same slices the loop below would make, without
+    // walking the iterations one by one (b.N reaches 1e9).
+    if (ns_per_iteration > 0) {
+      const int64_t per_slice = (kLoopSliceNs + ns_per_iteration - 1) / ns_per_iteration;
+      for (int64_t done = 0; done < iterations; done += per_slice) {
+        Advance(std::min(per_slice, iterations - done) * ns_per_iteration, /*idle=*/false);
+      }
+    }
+      return absl::OkStatus();
+  }
+  for (int64_t i = 0; i < iterations; ++i) {
+    for (const Step& step : steps) {
+      const TraceEvent& e = *step.e;
+      if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kSleep ||
+          e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute) {
+        flush();
+      }
+      if (step.fast == Fast::kTransient) {
+        if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
+        events_ += 2;
+      } else if (step.fast == Fast::kRetained) {
+        absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
+        if (!x.ok()) return x.status();
+        retained_.push_back(*x);
+        events_ += 2;
+      } else if (absl::Status st = Apply(e); !st.ok()) {
+        return st;
+      }
+      if (is_work(e)) {
+        pending += per_work;
+        if (pending >= kLoopSliceNs) flush();
+      }
+    }
+    pending += at_end;
+    if (pending >= kLoopSliceNs) flush();
+  }
+  flush();
+  return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::Run(const std::vector<TraceEvent>& events,
+                                const std::function<void(const TraceEvent&)>& on_bench) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const TraceEvent& e = events[i];
+    if (e.kind == TraceEvent::kBench && on_bench) on_bench(e);
+    if (e.kind != TraceEvent::kLoop) {
+      if (absl::Status st = Apply(e); !st.ok()) {
+        return absl::Status(st.code(), absl::StrCat("trace line ", e.line, ": ", st.message()));
+      }
+      continue;
+    }
+    std::vector<TraceEvent> body;
+    size_t j = i + 1;
+    for (; j < events.size() && events[j].kind != TraceEvent::kEnd; ++j) body.push_back(events[j]);
+    if (j == events.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("trace line ", e.line, ": loop without an end"));
+    }
+    if (absl::Status st = ApplyLoop(body, static_cast<int64_t>(e.id), e.ns); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("trace loop at line ", e.line, ": ", st.message()));
+    }
+    i = j;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace thp

@@ -1,0 +1,105 @@
+// The replayer of heap-event traces (trace_format.h): runs events through
+// the ported runtime (any variant, any kernel) with sysmon on the virtual
+// clock. It owns the virtual clock and the VMA census (census_kernel.h) the
+// runtime talks to the kernel through; the drivers observe the run through
+// its callbacks and never change it.
+#ifndef THP_BENCH_WORKLOADS_TRACE_REPLAYER_H_
+#define THP_BENCH_WORKLOADS_TRACE_REPLAYER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "bench/workloads/trace_format.h"
+#include "mheap/go15/runtime.h"
+#include "runtime_port/kernel/census_kernel.h"
+#include "scavenger/scavenger.h"
+#include "scavenger/sysmon.h"
+
+namespace thp {
+
+struct ReplayStats {
+  int64_t events = 0;      // events applied, bench labels not counted (a loop's body counts
+                           // once per iteration)
+  int64_t max_vmas = 0;    // the process's map_count, highest after any kernel call
+  int64_t final_vmas = 0;
+  int64_t max_own_vmas = 0;  // the runtime's own mappings (census_kernel.h)
+  int64_t final_own_vmas = 0;
+  int64_t virtual_ns = 0;
+};
+
+// A loop's busy time reaches sysmon in slices of at most this much, so a
+// loop of many short iterations costs one sysmon catch-up per slice.
+inline constexpr int64_t kLoopSliceNs = 1000000;
+
+// Runs events through a Runtime with sysmon. Owns the virtual clock and the
+// VMA census: the runtime talks to the kernel through a CensusKernel.
+class TraceReplayer {
+ public:
+  // With `vma_census` false the runtime talks to `kernel` directly: no VMA
+  // count after each call (a /proc/self/maps read on the real kernel, which
+  // would land inside every madvise timing), the VMA fields of stats() are
+  // 0 and census() must not be called.
+  static absl::StatusOr<std::unique_ptr<TraceReplayer>> Create(Kernel& kernel,
+                                                               const RuntimeOptions& options,
+                                                               bool scavenge_debug,
+                                                               const GcTraceWriter* gctrace,
+                                                               bool vma_census = true);
+  // Applies one event (not loop or end); a failed status (unknown id, bad
+  // size) names it.
+  absl::Status Apply(const TraceEvent& e);
+  // Runs `iterations` iterations of `body` (no bench, loop or end events in
+  // it), each taking ns_per_iteration of busy time.
+  absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
+                         int64_t ns_per_iteration);
+  // Applies a whole parsed trace, loops included. `on_bench` (may be empty)
+  // sees each bench label as it is reached.
+  absl::Status Run(const std::vector<TraceEvent>& events,
+                   const std::function<void(const TraceEvent&)>& on_bench);
+  ReplayStats stats() const;
+  Runtime& runtime() { return *rt_; }
+  const Sysmon& sysmon() const { return *sysmon_; }
+  const CensusKernel& census() const;
+  // Census every kernel call (the default), or only when ObserveCensus()
+  // is called (census_kernel.h: for runs near vm.max_map_count). These
+  // three need a replayer made with its census.
+  void set_census_every_call(bool on) { mutable_census().set_recount_every_call(on); }
+  void ObserveCensus() { mutable_census().Observe(); }
+  // See CensusKernel::set_on_new_max.
+  void set_on_census_peak(std::function<void()> f) {
+    mutable_census().set_on_new_max(std::move(f));
+  }
+  int64_t now_ns() const { return clock_->NanoTime(); }
+  // Called after each scavenge pass sysmon runs (may be empty).
+  void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
+
+ private:
+  TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
+                std::unique_ptr<Runtime> rt, bool scavenge_debug, const GcTraceWriter* gctrace);
+  void Advance(int64_t ns, bool idle);
+  // census() for the calls that change its settings (same check).
+  CensusKernel& mutable_census() { return const_cast<CensusKernel&>(census()); }
+
+  std::unique_ptr<CensusKernel> census_;
+  std::unique_ptr<VirtualClock> clock_;
+  std::unique_ptr<Runtime> rt_;
+  std::unique_ptr<Sysmon> sysmon_;
+  SysmonActions actions_;
+  const GcTraceWriter* gctrace_;
+  std::function<void()> on_scavenge_;
+  bool idle_ = false;
+  int64_t busy_at_ = 0;
+  int64_t start_ns_ = 0;
+  absl::flat_hash_map<uint64_t, uintptr_t> objects_;
+  absl::flat_hash_map<uint64_t, uintptr_t> stacks_;
+  absl::flat_hash_map<uint64_t, size_t> goroutines_;  // trace id -> allgs index
+  std::vector<uintptr_t> retained_;
+  int64_t events_ = 0;
+};
+
+}  // namespace thp
+
+#endif  // THP_BENCH_WORKLOADS_TRACE_REPLAYER_H_

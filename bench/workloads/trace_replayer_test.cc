@@ -1,0 +1,165 @@
+// Replays of traces on the simulated kernel: goroutine events, loops, the
+// sample trace with and without the VMA census, and bad ids.
+#include "bench/workloads/trace_replayer.h"
+
+#include <tuple>
+
+#include "gtest/gtest.h"
+#include "runtime_port/base/file_io.h"
+#include "runtime_port/kernel/sim_kernel.h"
+
+namespace thp {
+namespace {
+
+// go, gogrow and goexit go through the runtime's goroutine table: a dead g
+// is reused, and its stack is gone after a GC.
+TEST(Trace, GoroutineEventsReuseDeadGsAndTheirStacks) {
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
+      "thp-trace 1\ngo 1 0\ngogrow 1 8192 0\ngo 2 1\ngoexit 1 0\ngoexit 2 1\n"
+      "go 3 1\ngc\ngo 4 0\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), false, nullptr);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->Run(*events, nullptr).ok());
+  const GoroutineTable& gs = (*r)->runtime().goroutines();
+  // 3 took 2's g on P 1 (with its 2 KiB stack); 4 took 1's g on P 0, whose
+  // 8 KiB stack gfput freed: a 2 KiB one again.
+  EXPECT_EQ(gs.allglen(), 2u);
+  EXPECT_TRUE(gs.IsRunning(0) && gs.IsRunning(1));
+  EXPECT_EQ(gs.stack_bytes(0), 2048u);
+  (*r)->runtime().heap().CheckInvariants();
+  TraceEvent exit{};
+  exit.kind = TraceEvent::kGoExit;
+  exit.id = 2;
+  EXPECT_EQ((*r)->Apply(exit).message(), "goexit 2: no running goroutine has that id");
+  TraceEvent go{};
+  go.kind = TraceEvent::kGo;
+  go.id = 3;
+  EXPECT_EQ((*r)->Apply(go).message(), "go 3: id already running");
+}
+
+// A loop is its body run `iterations` times with the loop's busy time: the
+// same heap, clock and census as the events written out one by one.
+TEST(Trace, LoopEqualsItsUnrolledBody) {
+  const std::string body =
+      "alloc 1 40000 noscan 0\nalloc 2 16 scan 1\ndrop 2\nstack 3 8192 0\nunstack 3 0\ndrop 1\n"
+      "alloc 4 80 scan 1\nretain 4\n";
+  // 4 ms per iteration spread over the three allocs and the stack: one
+  // kLoopSliceNs slice after each.
+  std::string looped =
+      "thp-trace 1\nbench BenchmarkX 400\nloop 400 4000000\n" + body + "end\nrelease\ngc\n";
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 400; ++i) {
+    unrolled += "alloc 1 40000 noscan 0\ncompute 1000000\nalloc 2 16 scan 1\ncompute 1000000\n"
+                "drop 2\nstack 3 8192 0\ncompute 1000000\nunstack 3 0\ndrop 1\n"
+                "alloc 4 80 scan 1\ncompute 1000000\nretain 4\n";
+  }
+  unrolled += "release\ngc\n";
+  auto run = [](const std::string& text) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+    EXPECT_TRUE(r.ok());
+    int benches = 0;
+    absl::Status st = (*r)->Run(*events, [&](const TraceEvent&) { ++benches; });
+    EXPECT_TRUE(st.ok()) << st;
+    (*r)->runtime().heap().CheckInvariants();
+    const MemStats& m = (*r)->runtime().heap().stats();
+    return std::make_tuple((*r)->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_released,
+                           (*r)->stats().max_own_vmas, (*r)->sysmon().scavenges());
+  };
+  auto a = run(looped);
+  auto b = run(unrolled);
+  EXPECT_EQ(a, b);
+  // An empty body is time only, advanced in the same slices: 3 iterations
+  // of 400 us make one slice of 1.2 ms.
+  std::string empty = "thp-trace 1\nloop 2000 400000\nend\n";
+  std::string slices = "thp-trace 1\n";
+  for (int i = 0; i < 666; ++i) slices += "compute 1200000\n";
+  slices += "compute 800000\n";
+  EXPECT_EQ(run(empty), run(slices));
+  EXPECT_EQ(std::get<0>(a), int64_t{400} * 4000000);
+  EXPECT_GT(std::get<3>(a), 0u);  // 1.2 s of virtual time: the scavenger released spans
+  EXPECT_GT(std::get<1>(a), 0u);  // 16 MB of garbage: the pacer ran cycles
+}
+
+struct Result {
+  ReplayStats stats;
+  uint64_t released;
+  int64_t madvise_calls;
+};
+
+Result Replay(const std::string& variant, bool vma_census = true) {
+  absl::StatusOr<std::string> text = ReadWholeFile("testdata/traces/churn.trace");
+  EXPECT_TRUE(text.ok()) << text.status();
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(*text);
+  EXPECT_TRUE(events.ok()) << events.status();
+  SimOptions so;
+  so.profile = Linux2015Profile();
+  SimulatedKernel sim(so);
+  RuntimeOptions o;
+  o.variant = variant;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr, vma_census);
+  EXPECT_TRUE(r.ok()) << r.status();
+  for (const TraceEvent& e : *events) {
+    absl::Status st = (*r)->Apply(e);
+    EXPECT_TRUE(st.ok()) << "line " << e.line << ": " << st;
+  }
+  (*r)->runtime().heap().CheckInvariants();
+  return Result{(*r)->stats(), (*r)->runtime().heap().stats().heap_released,
+                (*r)->runtime().mem().counters().TotalCalls()};
+}
+
+TEST(Trace, ReplayIsDeterministicAndShowsThePrefixVariantsVmas) {
+  Result prefix = Replay("prefix");
+  Result prefix_again = Replay("prefix");
+  Result fixed = Replay("fixed");
+  Result none = Replay("none");
+  EXPECT_EQ(prefix.stats.max_vmas, prefix_again.stats.max_vmas);
+  EXPECT_EQ(prefix.madvise_calls, prefix_again.madvise_calls);
+  EXPECT_GT(prefix.released, 0u);
+  // Go 1.5.0's exact-range flags split the arena far more than 44078a3's
+  // huge-page-granular ones, and DONTNEED alone splits nothing.
+  EXPECT_GT(prefix.stats.max_vmas, 2 * fixed.stats.max_vmas);
+  EXPECT_GE(fixed.stats.max_vmas, none.stats.max_vmas);
+  std::fprintf(stderr, "churn.trace max VMAs (sim, linux2015): prefix %ld, fixed %ld, none %ld\n",
+               static_cast<long>(prefix.stats.max_vmas), static_cast<long>(fixed.stats.max_vmas),
+               static_cast<long>(none.stats.max_vmas));
+}
+
+TEST(Trace, WithoutTheCensusTheRuntimeMakesTheSameCallsAndNoVmaFigures) {
+  Result with = Replay("prefix");
+  Result without = Replay("prefix", /*vma_census=*/false);
+  EXPECT_EQ(without.madvise_calls, with.madvise_calls);
+  EXPECT_EQ(without.released, with.released);
+  EXPECT_EQ(without.stats.events, with.stats.events);
+  EXPECT_EQ(without.stats.virtual_ns, with.stats.virtual_ns);
+  EXPECT_GT(with.stats.max_vmas, 0);
+  EXPECT_EQ(without.stats.max_vmas, 0);
+  EXPECT_EQ(without.stats.max_own_vmas, 0);
+}
+
+TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), false, nullptr);
+  ASSERT_TRUE(r.ok());
+  TraceEvent drop{};
+  drop.kind = TraceEvent::kDrop;
+  drop.id = 42;
+  EXPECT_EQ((*r)->Apply(drop).code(), absl::StatusCode::kNotFound);
+  TraceEvent big{};
+  big.kind = TraceEvent::kAlloc;
+  big.id = 1;
+  big.bytes = 0;
+  EXPECT_FALSE((*r)->Apply(big).ok());
+  (*r)->runtime().heap().CheckInvariants();
+}
+
+}  // namespace
+}  // namespace thp

@@ -1,0 +1,44 @@
+#include "runtime_port/base/file_io.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace thp {
+namespace {
+
+std::string TempPath(const char* name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+TEST(FileIoTest, WritesAndReadsBackExactly) {
+  const std::string path = TempPath("file_io_test.txt");
+  std::string text(200000, 'x');  // more than one read buffer
+  text[12345] = '\0';
+  text += "\nlast line";
+  ASSERT_TRUE(WriteFile(path, text));
+  absl::StatusOr<std::string> back = ReadWholeFile(path);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, text);
+  ASSERT_TRUE(WriteFile(path, "short"));  // truncates
+  EXPECT_EQ(*ReadWholeFile(path), "short");
+}
+
+TEST(FileIoTest, ReadsProcFilesWhoseSizeIsZero) {
+  absl::StatusOr<std::string> maps = ReadWholeFile("/proc/self/maps");
+  ASSERT_TRUE(maps.ok()) << maps.status();
+  EXPECT_NE(maps->find('\n'), std::string::npos);
+}
+
+TEST(FileIoTest, FailuresNameThePath) {
+  absl::StatusOr<std::string> missing = ReadWholeFile("/no/such/file");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "open /no/such/file: No such file or directory");
+  EXPECT_FALSE(WriteFile("/no/such/dir/f", "x"));
+  EXPECT_FALSE(WriteFile("/dev/full", "x"));  // the error shows at close
+}
+
+}  // namespace
+}  // namespace thp
