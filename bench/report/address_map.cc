@@ -1,6 +1,7 @@
 #include "bench/report/address_map.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -82,9 +83,87 @@ void DrawRun(std::string& svg, uintptr_t base, uintptr_t row_bytes, double top, 
   }
 }
 
+// The zoom under a map: the 2 MiB regions (huge pages, absolute alignment)
+// holding the most VMAs, one per row, when some region holds at least
+// kZoomMinVmas: at the overview's scale an 8 KiB flag change is a fraction
+// of a pixel; in a zoom row it is about 4 pixels wide.
+constexpr int kZoomRows = 16;
+constexpr int64_t kZoomMinVmas = 4;
+
+struct ZoomRegion {
+  uintptr_t start = 0;
+  int64_t vmas = 0;  // VMAs overlapping the region
+};
+
+// Up to kZoomRows regions, the densest first chosen, returned in address order.
+std::vector<ZoomRegion> DensestRegions(const AddressMap& m) {
+  std::map<uintptr_t, int64_t> count;  // region start -> VMAs overlapping it
+  for (const Vma& v : m.vmas) {
+    const uintptr_t lo = std::max(v.start, m.lo), hi = std::min(v.end, m.hi);
+    if (lo >= hi) continue;
+    for (uintptr_t r = RoundDown(lo, kHugePageSize); r < hi; r += kHugePageSize) ++count[r];
+  }
+  std::vector<ZoomRegion> all;
+  for (const auto& [start, n] : count) all.push_back(ZoomRegion{start, n});
+  std::vector<ZoomRegion> dense;
+  for (const ZoomRegion& z : all) {
+    if (z.vmas >= kZoomMinVmas) dense.push_back(z);
+  }
+  std::stable_sort(dense.begin(), dense.end(),
+                   [](const ZoomRegion& a, const ZoomRegion& b) { return a.vmas > b.vmas; });
+  if (dense.size() > static_cast<size_t>(kZoomRows)) dense.resize(kZoomRows);
+  std::sort(dense.begin(), dense.end(),
+            [](const ZoomRegion& a, const ZoomRegion& b) { return a.start < b.start; });
+  return dense;
+}
+
+double ZoomHeight(const AddressMap& m) {
+  const size_t n = DensestRegions(m).size();
+  return n == 0 ? 0 : 24 + n * kRowHeight;
+}
+
 double MapHeight(const AddressMap& m) {
   const uintptr_t rows = m.hi > m.lo ? (m.hi - m.lo + RowBytes(m.hi - m.lo) - 1) / RowBytes(m.hi - m.lo) : 0;
-  return 40 + rows * kRowHeight + 10;
+  return 40 + rows * kRowHeight + 10 + ZoomHeight(m);
+}
+
+// Draws the zoom rows of `m` from `top`.
+void RenderZoom(std::string& svg, const AddressMap& m, double top) {
+  const std::vector<ZoomRegion> regions = DensestRegions(m);
+  if (regions.empty()) return;
+  absl::StrAppendFormat(&svg,
+                        "<text x=\"10\" y=\"%.0f\" font-size=\"12\">The %d 2 MiB regions with the "
+                        "most VMAs, one per row (a row is one huge page, 8 KiB is %.1f px; a tick marks each VMA's start):</text>\n",
+                        top + 14, regions.size(), kPlotWidth * 8192 / double(kHugePageSize));
+  const double body = top + 24;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const uintptr_t lo = regions[i].start, hi = lo + kHugePageSize;
+    const double row_top = body + i * kRowHeight;
+    absl::StrAppendFormat(&svg,
+                          "<text x=\"%.0f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\">+%.0f MiB: "
+                          "%d</text>\n",
+                          kLeft - 4, row_top + kStrip + 3, double(lo - m.lo) / double(kMiB),
+                          regions[i].vmas);
+    for (const Vma& v : m.vmas) {
+      if (v.end <= lo || v.start >= hi) continue;
+      DrawRun(svg, lo, kHugePageSize, row_top, 0, std::max(v.start, lo), std::min(v.end, hi),
+              FlagColour(v.huge));
+      // A tick where a VMA begins: neighbours with the same flag that did
+      // not merge are two VMAs, and this is where one can see it.
+      if (v.start > lo) {
+        const double x = kLeft + kPlotWidth * double(v.start - lo) / double(kHugePageSize);
+        absl::StrAppendFormat(&svg,
+                              "<line x1=\"%.2f\" x2=\"%.2f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
+                              "stroke-width=\"0.8\"/>\n",
+                              x, x, row_top - 1, row_top + kStrip);
+      }
+    }
+    for (const SpanRun& s : m.spans) {
+      if (s.end <= lo || s.start >= hi) continue;
+      DrawRun(svg, lo, kHugePageSize, row_top, kStrip, std::max(s.start, lo), std::min(s.end, hi),
+              ShadeColour(s.shade));
+    }
+  }
 }
 
 void RenderOne(std::string& svg, const AddressMap& m, double top) {
@@ -115,6 +194,7 @@ void RenderOne(std::string& svg, const AddressMap& m, double top) {
     absl::StrAppendFormat(&svg, "<line x1=\"%.2f\" x2=\"%.2f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"0.4\"/>\n",
                           x, x, body + row * kRowHeight - 1, body + row * kRowHeight + 2 * kStrip + 1);
   }
+  RenderZoom(svg, m, body + rows * kRowHeight + 10);
 }
 
 }  // namespace

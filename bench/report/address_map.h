@@ -60,7 +60,10 @@ absl::StatusOr<std::vector<AddressMap>> ParseAddressMaps(absl::string_view text)
 
 // One SVG with every map stacked, under `heading`. Each map wraps its range
 // into rows of a whole number of 2 MiB pages (at most 48 rows, at least
-// 8 MiB each), each row a VMA strip over a span strip.
+// 8 MiB each), each row a VMA strip over a span strip. Under a map whose
+// VMAs are too fine for that scale (a 2 MiB region with 4 or more), a zoom
+// draws its densest 2 MiB regions (at most 16) one per row, labelled with
+// their offset and VMA count, so an 8 KiB flag change is a few pixels wide.
 std::string RenderAddressMapsSvg(const std::vector<AddressMap>& maps, absl::string_view heading);
 
 }  // namespace thp

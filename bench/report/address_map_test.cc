@@ -138,3 +138,45 @@ TEST(AddressMapTest, BadTextIsRefusedWithTheLine) {
 
 }  // namespace
 }  // namespace thp
+
+namespace thp {
+namespace {
+
+AddressMap Striped(uintptr_t lo, int vmas_in_first_region) {
+  // The first 2 MiB region cut into `vmas_in_first_region` alternating
+  // VMAs, then 6 MiB in one VMA.
+  AddressMap m;
+  m.title = "striped";
+  m.lo = lo;
+  m.hi = lo + 8 * (uintptr_t{1} << 20);
+  const uintptr_t piece = kHugePageSize / vmas_in_first_region;
+  for (int i = 0; i < vmas_in_first_region; ++i) {
+    m.vmas.push_back(Vma{lo + i * piece, i + 1 == vmas_in_first_region ? lo + kHugePageSize
+                                                                       : lo + (i + 1) * piece,
+                         Prot::kReadWrite, i % 2 ? HugeFlag::kHuge : HugeFlag::kNoHuge});
+  }
+  m.vmas.push_back(Vma{lo + kHugePageSize, m.hi, Prot::kReadWrite, HugeFlag::kNone});
+  m.spans.push_back(SpanRun{m.lo, m.hi, SpanShade::kReleased});
+  return m;
+}
+
+TEST(AddressMapTest, DenseRegionsAreZoomedOnePerRow) {
+  const std::string svg = RenderAddressMapsSvg({Striped(uintptr_t{0xc820000000}, 10)}, "zoom");
+  EXPECT_NE(svg.find("The 1 2 MiB regions with the most VMAs"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">+0 MiB: 10<"), std::string::npos);
+  // A VMA boundary tick for each VMA that starts inside the zoomed region.
+  size_t ticks = 0;
+  for (size_t p = svg.find("stroke-width=\"0.8\""); p != std::string::npos;
+       p = svg.find("stroke-width=\"0.8\"", p + 1)) {
+    ++ticks;
+  }
+  EXPECT_EQ(ticks, 9u);
+}
+
+TEST(AddressMapTest, CoarseMapsHaveNoZoom) {
+  const std::string svg = RenderAddressMapsSvg({Striped(uintptr_t{0xc820000000}, 3)}, "coarse");
+  EXPECT_EQ(svg.find("regions with the most VMAs"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace thp

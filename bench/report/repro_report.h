@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bench/report/repro_result.h"
 
 namespace thp {
@@ -42,7 +44,15 @@ std::string Headline(const ReproRun& run);
 std::string FormatTable(const ReproRun& run);
 std::string FormatJson(const ReproRun& run);
 std::string FormatCsv(const ReproRun& run);
-std::string FormatSvg(const ReproRun& run);
+// The SVG's y axis: linear, logarithmic, or auto (logarithmic when one
+// variant's maximum is more than ten times another's, so the small ones
+// are not flattened against the axis).
+enum class SvgScale { kAuto, kLinear, kLog };
+absl::StatusOr<SvgScale> ParseSvgScale(absl::string_view name);
+// The Go-equivalent VMA count of every variant over virtual time, Go's own
+// 692 and 49 as guides, and each variant's peak marked with the benchmark
+// during which it was first reached.
+std::string FormatSvg(const ReproRun& run, SvgScale scale = SvgScale::kAuto);
 
 }  // namespace thp
 

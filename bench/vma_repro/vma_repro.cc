@@ -61,6 +61,9 @@ ABSL_FLAG(std::string, timings_file, "testdata/go15_runtime_bench_ns_per_op.tsv"
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
 ABSL_FLAG(std::string, svg_out, "", "write the VMA count over virtual time as SVG here");
+ABSL_FLAG(std::string, svg_y, "auto",
+          "the SVG's y axis: linear, log, or auto (log when one variant's maximum is over ten "
+          "times another's)");
 ABSL_FLAG(std::string, trace_out, "",
           "write the suite's heap-event trace (bench/workloads/trace_format.h) here; the same for every "
           "variant, replayable with //bench:replay");
@@ -80,6 +83,7 @@ struct Setup {
   std::vector<const Go15Benchmark*> benchmarks;  // what --workloads picked
   double time_scale = 1.0;
   std::string timings_name;  // --timings
+  SvgScale svg_scale = SvgScale::kAuto;
   SuiteOptions suite;
 };
 
@@ -88,6 +92,9 @@ struct Setup {
 Setup SetupOrExit() {
   Setup s;
   s.kernel = KernelChoiceFromFlags();
+  absl::StatusOr<SvgScale> svg_y = ParseSvgScale(absl::GetFlag(FLAGS_svg_y));
+  if (!svg_y.ok()) ExitUsage(svg_y.status().message());
+  s.svg_scale = *svg_y;
   const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
   absl::StatusOr<std::string> text = ReadWholeFile(timings_path);
   if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
@@ -238,7 +245,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
       "vma_repro", FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
       {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatJson(run); }},
        {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatCsv(run); }},
-       {"svg_out", absl::GetFlag(FLAGS_svg_out), [&] { return FormatSvg(run); }},
+       {"svg_out", absl::GetFlag(FLAGS_svg_out), [&] { return FormatSvg(run, s.svg_scale); }},
        {"map_svg_out", map_svg, [&] {
           std::vector<AddressMap> ordered;
           for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
