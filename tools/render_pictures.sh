@@ -4,6 +4,7 @@
 # not to be blank. Usage: tools/render_pictures.sh   (about 4 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/stamp.sh
 bazel build -c opt //bench:vma_repro //bench:vma_limit //bench:thp_bloat //bench:thp_cost >/dev/null 2>&1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -30,3 +31,14 @@ tools/svg_to_png.sh \
   "$tmp/repro_maps.svg" docs/vma_repro_peak_maps.png \
   "$tmp/bloat_maps.svg" docs/thp_bloat_maps.png \
   "$tmp/cost_maps.svg" docs/thp_cost_maps.png
+# The stamp of these pictures, in docs/the-bug.md.
+stamp=$(stamp_line tools/render_pictures.sh)
+python3 - "Pictures: $stamp" <<'PY'
+import re, sys
+text = open("docs/the-bug.md").read()
+new = "<!-- pictures:begin -->\n%s\n<!-- pictures:end -->" % sys.argv[1]
+text, n = re.subn(r"<!-- pictures:begin -->.*?<!-- pictures:end -->", lambda m: new, text, flags=re.S)
+if n != 1:
+    sys.exit("docs/the-bug.md has no pictures markers")
+open("docs/the-bug.md", "w").write(text)
+PY
