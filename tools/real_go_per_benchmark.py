@@ -18,6 +18,8 @@ def main(argv):
     ends = []
     with open(argv[1]) as f:
         for line in f:
+            if line.startswith("#"):  # vma_peak's clock line
+                continue
             t, _, rest = line.rstrip("\n").partition("\t")
             name = rest.split("\t", 1)[0].strip()
             if name.startswith("Benchmark"):

@@ -1,31 +1,48 @@
 #!/usr/bin/env bash
-# Regenerates the measured tables in README.md between their markers:
-#   <!-- pessimal-table:begin --> ... <!-- pessimal-table:end -->
-#   <!-- repro-table:begin --> ... <!-- repro-table:end -->
-#   <!-- real-go-table:begin --> ... <!-- real-go-table:end -->  (from testdata/go151_real)
-# Usage: tools/update_readme.sh (or tools/regenerate.sh, which runs it with the
-# other regeneration scripts under one stamp)
+# Regenerates the measured blocks of README.md, each between its markers
+# <!-- NAME:begin --> ... <!-- NAME:end -->, from the command listed below,
+# under a stamp naming the commit and date (tools/stamp.sh).
+#
+# Usage: tools/update_readme.sh [NAME ...]   (default: every block)
+# tools/regenerate.sh runs it with the other regeneration scripts under one
+# stamp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/stamp.sh
-table=$(tools/pessimal_table.sh)
-repro=$(tools/repro_table.sh)
-realgo=$(tools/real_go_table.sh)
-stamp=$(stamp_line tools/update_readme.sh)
-real_stamp=$(stamp_line tools/update_readme.sh "from the measurements in \`testdata/go151_real/\` (see its README)")
-python3 - "$table" "$repro" "$stamp" "$realgo" "$real_stamp" <<'PY'
+
+# NAME, then the command that prints the block's body, then "measured" for a
+# block read from committed measurements (no machine in its stamp) or "run".
+blocks=(
+  "pessimal-table|tools/pessimal_table.sh|run"
+  "repro-table|tools/repro_table.sh|run"
+  "real-go-table|tools/real_go_table.sh|measured"
+)
+want=("$@")
+for w in ${want[@]+"${want[@]}"}; do
+  found=0
+  for b in "${blocks[@]}"; do [ "${b%%|*}" = "$w" ] && found=1; done
+  [ $found = 1 ] || { echo "update_readme: unknown block \"$w\" (accepted: ${blocks[*]%%|*})" >&2; exit 2; }
+done
+for b in "${blocks[@]}"; do
+  IFS='|' read -r name cmd kind <<<"$b"
+  if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
+  echo "update_readme: $name ($cmd)" >&2
+  body=$($cmd)
+  if [ "$kind" = measured ]; then
+    stamp=$(stamp_line "$cmd" "from the measurements in \`testdata/go151_real/\` (see its README)")
+  else
+    stamp=$(stamp_line "$cmd")
+  fi
+  python3 - "$name" "$stamp" "$body" <<'PY'
 import re, sys
-tables = {"pessimal-table": sys.argv[1], "repro-table": sys.argv[2], "real-go-table": sys.argv[4]}
-stamp = sys.argv[3]
-real_stamp = sys.argv[5]
+name, stamp, body = sys.argv[1:4]
 text = open("README.md").read()
-for name, table in tables.items():
-    new = "<!-- %s:begin -->\n%s\n\n%s\n<!-- %s:end -->" % (
-        name, real_stamp if name == "real-go-table" else stamp, table, name)
-    text, n = re.subn(r"<!-- %s:begin -->.*?<!-- %s:end -->" % (name, name),
-                      lambda m: new, text, flags=re.S)
-    if n != 1:
-        sys.exit("README.md has no %s markers" % name)
+new = "<!-- %s:begin -->\n%s\n\n%s\n<!-- %s:end -->" % (name, stamp, body, name)
+text, n = re.subn(r"<!-- %s:begin -->.*?<!-- %s:end -->" % (name, name),
+                  lambda m: new, text, flags=re.S)
+if n != 1:
+    sys.exit("README.md has no %s markers" % name)
 open("README.md", "w").write(text)
 PY
-echo "README.md tables regenerated"
+done
+echo "README.md blocks regenerated" >&2
