@@ -163,6 +163,8 @@ std::string FormatReportJson(const ReplayReport& r,
   field("sys_alloc_port", JsonTally(r.port_sys_alloc));
   field("sys_free_go", JsonTally(r.go_sys_free));
   field("sys_free_port", JsonTally(r.port_sys_free));
+  field("sys_alloc_sizes_go", absl::StrCat("[", absl::StrJoin(r.go_sys_alloc.sizes, ", "), "]"));
+  field("sys_alloc_sizes_port", absl::StrCat("[", absl::StrJoin(r.port_sys_alloc.sizes, ", "), "]"));
   field("first_sys_alloc_size_difference", absl::StrCat(r.first_sys_alloc_size_difference));
   field("heap_sys", absl::StrCat(r.heap_sys));
   field("heap_released", absl::StrCat(r.heap_released));

@@ -125,8 +125,15 @@ absl::Status HeapReplay::Apply(const HeapEvent& e) {
       if (!divergence_.has_value()) ExpectNothingMore(r);
       scavenge_.reset();
       return absl::OkStatus();
+    case Kind::kGcMarkTerm:
+      // gc's mark termination runs gcMark, whose gcCopySpans snapshots
+      // allspans for the sweeper (and frees the previous snapshot): off the
+      // heap, but it decides which allspans arrays recordspan may free.
+      if (heap_ != nullptr) heap_->CopySpansForGC();
+      return absl::OkStatus();
     case Kind::kGcSweepGen: {
       if (absl::Status s = need_heap(); !s.ok()) return s;
+      heap_->CopySpansForGC();  // gcSweep's, just before sweepgen += 2
       heap_->AdvanceSweepgen();
       ++counts_.gc_cycles;
       const auto& g = std::get<GcSweepGen>(e.body);

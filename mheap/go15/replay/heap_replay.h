@@ -12,7 +12,9 @@
 //                                     on the port's span at that page, its
 //                                     sweepgen set as Go's sweeper sets it
 //   scavenge (k, now, limit)          MHeap::Scavenge(now, limit)
-//   gc_sweepgen                       MHeap::AdvanceSweepgen
+//   gc_sweepgen                       MHeap::CopySpansForGC (gcSweep's
+//                                     gcCopySpans), MHeap::AdvanceSweepgen
+//   gc_mark_term                      MHeap::CopySpansForGC (gcMark's)
 //   heap_init                         the MHeap is made (mallocinit)
 // What is compared (record by record, every field unless said):
 //   sys_reserve, heap_init (the arena layout and the heap's constants),
