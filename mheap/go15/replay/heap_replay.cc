@@ -219,7 +219,6 @@ absl::Status HeapReplay::StartHeap(const Indexed& r) {
   if (heap_ != nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(Where(r.index, r.e), ": a second heap_init"));
   }
-  init_ = std::get<HeapInit>(r.e.body);
   clock_.Set(r.e.time_ns);
   heap_ = std::make_unique<MHeap>(*mem_, clock_, options_.nprocs);
   heap_->set_observer(&port_);

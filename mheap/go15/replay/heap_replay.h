@@ -175,12 +175,10 @@ class HeapReplay {
   std::unique_ptr<MemLinux> mem_;
   std::unique_ptr<MHeap> heap_;
   PortDecisions port_;
-  std::optional<HeapInit> init_;
   uint64_t next_index_ = 0;
   std::vector<Indexed> pre_init_;  // sys_reserve records before heap_init
   std::vector<Indexed> bracket_;   // an open alloc ... alloc_done
   std::optional<Indexed> scavenge_;  // an open scavenge pass
-  uintptr_t scavenge_released_ = 0;
   std::string benchmark_ = "(startup)";
   bool ended_ = false;
   std::optional<Divergence> divergence_;
