@@ -30,10 +30,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "bench/cli.h"
-#include "bench/fixed_layout.h"
-#include "bench/kernel_choice.h"
-#include "bench/real_replay/replay_report.h"
+#include "bench/harness/cli.h"
+#include "bench/harness/fixed_layout.h"
+#include "bench/harness/kernel_choice.h"
+#include "bench/harness/outputs.h"
+#include "bench/harness/progress.h"
+#include "bench/report/real_replay_report.h"
 #include "mheap/go15/events/heap_event_log.h"
 #include "mheap/go15/replay/heap_replay.h"
 #include "runtime_port/kernel/census_kernel.h"
@@ -94,7 +96,7 @@ int Run() {
 
   absl::StatusOr<std::unique_ptr<HeapEventReader>> reader = HeapEventReader::Open(path);
   if (!reader.ok()) ExitUsage(absl::StrCat("--trace=", path, ": ", reader.status().message()));
-  const bool quiet = absl::GetFlag(FLAGS_quiet);
+  const Progress progress("real_replay", rep.variant, absl::GetFlag(FLAGS_quiet));
   const absl::Time start = absl::Now();
   std::string bench;
   HeapEvent e;
@@ -104,25 +106,21 @@ int Run() {
     if (!*more) break;
     if (absl::Status s = r.Apply(e); !s.ok()) ExitBadLog(path, s.message());
     if (r.divergence().has_value()) break;
-    if (!quiet && r.benchmark() != bench) {
+    if (r.benchmark() != bench) {
       bench = r.benchmark();
-      std::fprintf(stderr, "real_replay: [%s] %s at record %lld (%.1fs)\n", rep.variant.c_str(),
-                   bench.c_str(), static_cast<long long>(r.counts().records),
-                   absl::ToDoubleSeconds(absl::Now() - start));
+      progress.Line(absl::StrCat(bench, " at record ", r.counts().records));
     }
   }
   if (absl::Status s = r.Finish(); !s.ok()) ExitBadLog(path, s.message());
   rep.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   FillReport(r, census, &rep);
 
-  std::printf("%s\n", FormatReportLine(rep).c_str());
   if (r.divergence().has_value()) std::fprintf(stderr, "%s", r.divergence()->Describe().c_str());
-  const std::string json = absl::GetFlag(FLAGS_json_out);
-  if (!json.empty() && !WriteText(json, FormatReportJson(rep, r.divergence()))) {
-    std::fprintf(stderr, "real_replay: --json_out=%s: cannot write\n", json.c_str());
-    return 2;
-  }
-  return r.divergence().has_value() ? 1 : 0;
+  const std::optional<heaplog::Divergence>& divergence = r.divergence();
+  WriteOutputsOrExit("real_replay", FormatReportLine(rep) + "\n",
+                     {{"json_out", absl::GetFlag(FLAGS_json_out),
+                       [&rep, &divergence] { return FormatReportJson(rep, divergence); }}});
+  return divergence.has_value() ? 1 : 0;
 }
 
 }  // namespace

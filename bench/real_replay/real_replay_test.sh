@@ -13,7 +13,7 @@ logs="testdata/go151_heaplog"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-. bench/cli_test_lib.sh
+. bench/harness/cli_test_lib.sh
 
 # field <report line> <key>
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }

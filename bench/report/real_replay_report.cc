@@ -1,11 +1,11 @@
-#include "bench/real_replay/replay_report.h"
+#include "bench/report/real_replay_report.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/report/result_fields.h"
 #include "runtime_port/kernel/kernel.h"
 
 namespace thp {
@@ -21,23 +21,6 @@ std::string LinuxAdviceName(uint64_t linux_advice) {
   return absl::StrCat("advice", linux_advice);
 }
 
-std::string Quote(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      absl::StrAppend(&out, absl::StrFormat("\\u%04x", u));
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
 std::string Counts(const std::vector<std::pair<std::string, int64_t>>& v) {
   if (v.empty()) return "-";
   return absl::StrJoin(v, ",", [](std::string* out, const std::pair<std::string, int64_t>& p) {
@@ -47,7 +30,7 @@ std::string Counts(const std::vector<std::pair<std::string, int64_t>>& v) {
 
 std::string JsonCounts(const std::vector<std::pair<std::string, int64_t>>& v) {
   return absl::StrCat("{", absl::StrJoin(v, ", ", [](std::string* out, const std::pair<std::string, int64_t>& p) {
-                        absl::StrAppend(out, Quote(p.first), ": ", p.second);
+                        absl::StrAppend(out, JsonString(p.first), ": ", p.second);
                       }), "}");
 }
 
@@ -131,13 +114,13 @@ std::string FormatReportJson(const ReplayReport& r,
                              const std::optional<heaplog::Divergence>& d) {
   std::string out = "{\n";
   auto field = [&out](absl::string_view key, const std::string& value) {
-    absl::StrAppend(&out, "  ", Quote(key), ": ", value, ",\n");
+    absl::StrAppend(&out, "  ", JsonString(key), ": ", value, ",\n");
   };
-  field("trace", Quote(r.trace));
-  field("build", Quote(r.build));
-  field("variant", Quote(r.variant));
-  field("kernel", Quote(r.kernel));
-  field("profile", Quote(r.profile));
+  field("trace", JsonString(r.trace));
+  field("build", JsonString(r.build));
+  field("variant", JsonString(r.variant));
+  field("kernel", JsonString(r.kernel));
+  field("profile", JsonString(r.profile));
   field("madvise_checked", r.madvise_checked ? "true" : "false");
   field("records", absl::StrCat(r.records));
   field("decisions", absl::StrCat(r.decisions));
@@ -146,7 +129,7 @@ std::string FormatReportJson(const ReplayReport& r,
   field("madvise_unchecked_go", absl::StrCat(r.madvise_unchecked_go));
   field("madvise_unchecked_port", absl::StrCat(r.madvise_unchecked_port));
   field("madvise_result_mismatches", absl::StrCat(r.madvise_result_mismatches));
-  field("first_result_mismatch", Quote(r.first_result_mismatch));
+  field("first_result_mismatch", JsonString(r.first_result_mismatch));
   field("allocs", absl::StrCat(r.allocs));
   field("frees", absl::StrCat(r.frees));
   field("scavenges", absl::StrCat(r.scavenges));
@@ -176,21 +159,14 @@ std::string FormatReportJson(const ReplayReport& r,
         absl::StrFormat("\"record_index\": %d, \"offset\": %d, \"kind\": %s, \"field\": %s, "
                         "\"recorded\": %s, \"port\": %s, \"record\": %s, \"context\": %s, "
                         "\"benchmark\": %s, \"heap_state\": %s",
-                        d->record_index, d->offset, Quote(d->kind), Quote(d->field),
-                        Quote(d->recorded), Quote(d->port), Quote(d->record), Quote(d->context),
-                        Quote(d->benchmark), Quote(d->heap_state)),
+                        d->record_index, d->offset, JsonString(d->kind), JsonString(d->field),
+                        JsonString(d->recorded), JsonString(d->port), JsonString(d->record), JsonString(d->context),
+                        JsonString(d->benchmark), JsonString(d->heap_state)),
         "}\n}\n");
   } else {
     absl::StrAppend(&out, "  \"divergence\": null\n}\n");
   }
   return out;
-}
-
-bool WriteText(const std::string& path, const std::string& text) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  return std::fclose(f) == 0 && ok;
 }
 
 }  // namespace thp

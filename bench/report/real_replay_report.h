@@ -1,9 +1,9 @@
-// What one real_replay run measured and checked, and its two forms: the
-// one-line report on stdout and the JSON of --json_out. Every figure is a
-// plain field filled from the replay and the VMA census, so both forms read
-// the same numbers.
-#ifndef THP_BENCH_REAL_REPLAY_REPLAY_REPORT_H_
-#define THP_BENCH_REAL_REPLAY_REPLAY_REPORT_H_
+// What one real_replay run (bench/real_replay) measured and checked, and
+// its two forms: the one-line report on stdout and the JSON of --json_out.
+// Every figure is a plain field filled from the replay and the VMA census,
+// so both forms read the same numbers. It mirrors no Go code.
+#ifndef THP_BENCH_REPORT_REAL_REPLAY_REPORT_H_
+#define THP_BENCH_REPORT_REAL_REPLAY_REPORT_H_
 
 #include <cstdint>
 #include <optional>
@@ -72,9 +72,6 @@ std::string FormatReportLine(const ReplayReport& rep);
 std::string FormatReportJson(const ReplayReport& rep,
                              const std::optional<heaplog::Divergence>& divergence);
 
-// Writes `text` to `path`; false on any failure.
-bool WriteText(const std::string& path, const std::string& text);
-
 }  // namespace thp
 
-#endif  // THP_BENCH_REAL_REPLAY_REPLAY_REPORT_H_
+#endif  // THP_BENCH_REPORT_REAL_REPLAY_REPORT_H_
