@@ -137,9 +137,11 @@ bool MHeap::Grow(PageCount npage) {
     if (v == 0) {
       std::fprintf(stderr, "runtime: out of memory: cannot allocate %lu-byte block (%lu in use)\n",
                    static_cast<unsigned long>(ask), static_cast<unsigned long>(stats_.heap_sys));
+      if (observer_ != nullptr) observer_->OnGrow(npage, ask, 0);
       return false;
     }
   }
+  if (observer_ != nullptr) observer_->OnGrow(npage, ask, v);
   // A fake in-use span, freed so that it coalesces with its neighbours.
   MSpan* s = NewSpanStruct();
   s->Init(PageId::ForAddr(v), PageCount(ask >> kPageShift));
@@ -176,14 +178,16 @@ MSpan* MHeap::AllocSpanLocked(PageCount npage) {
   if (s == nullptr) {
     s = AllocLarge(npage);
     if (s == nullptr) {
-      if (!Grow(npage)) return nullptr;
-      s = AllocLarge(npage);
-      if (s == nullptr) return nullptr;
+      if (!Grow(npage) || (s = AllocLarge(npage)) == nullptr) {
+        if (observer_ != nullptr) observer_->OnAllocSpan(nullptr, PageCount(0), PageCount(0));
+        return nullptr;
+      }
     }
   }
   THP_CHECK(s->state == SpanState::kFree, "MHeap_AllocLocked - MSpan not free");
   THP_CHECK(s->npages >= npage, "MHeap_AllocLocked - bad npages");
   MSpanList::Remove(s);
+  const PageCount found_npages = s->npages, found_npreleased = s->npreleased;
   if (s->npreleased > PageCount(0)) {
     // The whole span, before it is trimmed (spec §1.10 quirk 1).
     mem_.SysUsed(s->base(), s->npages.bytes());
@@ -210,6 +214,7 @@ MSpan* MHeap::AllocSpanLocked(PageCount npage) {
   stats_.heap_inuse += npage.bytes();
   stats_.heap_idle -= npage.bytes();
   if (chunks_ != nullptr) chunks_->OnAlloc(s->base(), npage);
+  if (observer_ != nullptr) observer_->OnAllocSpan(s, found_npages, found_npreleased);
   return s;
 }
 
@@ -227,6 +232,8 @@ void MHeap::FreeSpanLocked(MSpan* s, bool acctinuse, bool acctidle, int64_t unus
     default:
       THP_CHECK(false, "MHeap_FreeSpanLocked - invalid span state");
   }
+  const PageId freed_start = s->start;
+  const PageCount freed_npages = s->npages;
   if (acctinuse) stats_.heap_inuse -= s->npages.bytes();
   if (acctinuse && chunks_ != nullptr) chunks_->OnFree(s->base(), s->npages);
   if (acctidle) stats_.heap_idle += s->npages.bytes();
@@ -265,6 +272,9 @@ void MHeap::FreeSpanLocked(MSpan* s, bool acctinuse, bool acctidle, int64_t unus
     free_[s->npages.raw()].Insert(s);
   } else {
     freelarge_.Insert(s);
+  }
+  if (observer_ != nullptr) {
+    observer_->OnFreeSpan(freed_start, freed_npages, acctinuse, acctidle, unusedsince == 0, *s);
   }
 }
 
@@ -422,6 +432,13 @@ MSpan* MHeap::LookupMaybe(uintptr_t addr) const {
     return nullptr;
   }
   return s;
+}
+
+std::vector<const MSpan*> MHeap::FreeListSpans(int npages) const {
+  const MSpanList& l = npages == 0 ? freelarge_ : free_[static_cast<size_t>(npages)];
+  std::vector<const MSpan*> out;
+  for (const MSpan* s = l.First(); s != l.End(); s = s->next) out.push_back(s);
+  return out;
 }
 
 size_t MHeap::FreeListLength(int npages) const {

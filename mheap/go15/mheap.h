@@ -70,6 +70,27 @@ class HeapAllocHooks {
 
 class SpanSweeper;
 
+// Watches the heap's decisions where Go 1.5.1's recording patch logs them
+// (tools/go151/FORMAT.md: grow, free, alloc_done), for the heap-event replay
+// that compares them with Go's own log. Called synchronously, in the heap's
+// order; an observer only reads and must not call back into the heap.
+class MHeapObserver {
+ public:
+  virtual ~MHeapObserver() = default;
+  // mHeap_Grow once it has its memory or has given up (v = 0): the request
+  // rounded up to 64 KiB worth of pages, and the bytes last asked for.
+  virtual void OnGrow(PageCount npage, uintptr_t ask, uintptr_t v) = 0;
+  // mHeap_FreeSpanLocked after coalescing: the span as freed, the call's
+  // accounting arguments, whether it was stamped with nanotime() (its
+  // unusedsince argument was 0), and the free span `merged` it is now part of.
+  virtual void OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle,
+                          bool stamped, const MSpan& merged) = 0;
+  // mHeap_AllocSpanLocked's return: the span (nullptr: none) and the free
+  // span it was cut from as found, before sysUsed and the trim.
+  virtual void OnAllocSpan(const MSpan* s, PageCount found_npages,
+                           PageCount found_npreleased) = 0;
+};
+
 class MHeap {
  public:
   // Mirrors mallocinit, Go 1.5 (64-bit): the reservation, mHeap_Init and the
@@ -113,6 +134,8 @@ class MHeap {
   MSpan* AllSpan(size_t i) { return &span_structs_[i]; }
 
   void set_hooks(HeapAllocHooks* hooks) { hooks_ = hooks; }
+  // At most one observer; nullptr (the default) for none.
+  void set_observer(MHeapObserver* o) { observer_ = o; }
   // The mutator's first writes to memory the heap hands out: called with
   // every span Alloc or AllocStack returns, after any sysUsed. Workloads use
   // it to make the span's pages resident (a Go program writes what it
@@ -149,6 +172,8 @@ class MHeap {
   // Every live (not dead) span in address order, for observers.
   std::vector<const MSpan*> SpansInAddressOrder() const;
   size_t FreeListLength(int npages) const;  // free[npages]; 0 reads freelarge
+  // The spans of free[npages] (0: freelarge) in list order, first = next used.
+  std::vector<const MSpan*> FreeListSpans(int npages) const;
 
   // Recomputes everything from the spans and compares it with the cached
   // counters and tables (style habit 6); a mismatch is fatal with a named
@@ -203,6 +228,7 @@ class MHeap {
   uintptr_t work_spans_addr_ = 0;  // the sweeper's snapshot (work.spans)
   uintptr_t work_spans_len_ = 0;
   HeapAllocHooks* hooks_ = nullptr;
+  MHeapObserver* observer_ = nullptr;
   std::function<void(const MSpan&)> on_span_handout_;
   std::unique_ptr<ChunkTracker> chunks_;
 };

@@ -4,6 +4,7 @@
 // CheckInvariants after every step.
 #include "mheap/go15/mheap.h"
 
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/recording_kernel.h"
@@ -310,6 +311,78 @@ TEST_P(HeapTest, FreeingASpanTwiceIsFatal) {
 
 INSTANTIATE_TEST_SUITE_P(AllVariants, HeapTest, ::testing::ValuesIn(HugePagePolicyNames()),
                          [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace thp
+
+namespace thp {
+namespace {
+
+// Writes down what an MHeapObserver is told, one line per call, pages
+// counted from arena_start.
+class LineHeapObserver final : public MHeapObserver {
+ public:
+  void OnGrow(PageCount npage, uintptr_t ask, uintptr_t v) override {
+    lines.push_back(absl::StrFormat("grow %d %#x %#x", npage.raw(), ask, v));
+  }
+  void OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle, bool stamped,
+                  const MSpan& merged) override {
+    lines.push_back(absl::StrFormat("free %d+%d %d%d%d merged %d+%d released %d since %d", Page(start),
+                                    npages.raw(), acctinuse, acctidle, stamped, Page(merged.start),
+                                    merged.npages.raw(), merged.npreleased.raw(), merged.unusedsince));
+  }
+  void OnAllocSpan(const MSpan* s, PageCount found_npages, PageCount found_npreleased) override {
+    lines.push_back(absl::StrFormat("alloc %d found %d released %d", s == nullptr ? -1 : Page(s->start),
+                                    found_npages.raw(), found_npreleased.raw()));
+  }
+  std::vector<std::string> lines;
+
+ private:
+  static int64_t Page(PageId p) { return static_cast<int64_t>((p - PageId::ForAddr(kArenaStart)).raw()); }
+};
+
+TEST(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(sim, "none");
+  ASSERT_TRUE(mem.ok());
+  VirtualClock clock(1000);
+  MHeap heap(**mem, clock, 1);
+  LineHeapObserver obs;
+  heap.set_observer(&obs);
+  MSpan* a = heap.Alloc(P(1), 0, /*large=*/true, /*needzero=*/true);
+  clock.Set(2000);
+  MSpan* b = heap.Alloc(P(2), 0, true, true);
+  clock.Set(3000);
+  heap.Free(a, /*acct=*/true);
+  heap.Scavenge(~uint64_t{0}, 0);
+  clock.Set(4000);
+  heap.AllocStack(P(1));
+  (void)b;
+  EXPECT_THAT(obs.lines,
+              ElementsAre("grow 8 0x100000 0xc820000000",
+                          "free 0+128 011 merged 0+128 released 0 since 1000",  // the grow's span
+                          "free 1+127 000 merged 1+127 released 0 since 1000",  // the trim keeps it
+                          "alloc 0 found 128 released 0",
+                          "free 3+125 000 merged 3+125 released 0 since 1000",
+                          "alloc 1 found 127 released 0",
+                          // a's page alone: its neighbours are b (in use) and nothing
+                          "free 0+1 111 merged 0+1 released 0 since 3000",
+                          // free[1] comes first: a's page again, released as a whole
+                          "alloc 0 found 1 released 1"));
+}
+
+TEST(MHeapObserverTest, SeesAFailedAllocation) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(sim, "none");
+  ASSERT_TRUE(mem.ok());
+  VirtualClock clock(1000);
+  MHeap heap(**mem, clock, 1);
+  LineHeapObserver obs;
+  heap.set_observer(&obs);
+  // More than the 512 GiB arena: Grow gives up after its one ask.
+  EXPECT_EQ(heap.Alloc(P((uintptr_t{513} << 30) / kPageSize), 0, true, true), nullptr);
+  EXPECT_THAT(obs.lines, ElementsAre("grow 67239936 0x8040000000 0", "alloc -1 found 0 released 0"));
+}
 
 }  // namespace
 }  // namespace thp

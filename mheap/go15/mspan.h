@@ -68,6 +68,7 @@ class MSpanList {
 
   bool IsEmpty() const { return head_.next == &head_; }
   MSpan* First() { return head_.next; }
+  const MSpan* First() const { return head_.next; }
   const MSpan* End() const { return &head_; }
   void Insert(MSpan* s);
   void InsertBack(MSpan* s);

@@ -35,6 +35,7 @@ int MemLinux::Advise(uintptr_t addr, uintptr_t len, Advice advice) {
   const int err = kernel_.Madvise(addr, len, advice);
   const absl::Duration took = absl::Now() - start;
   counters_.Record(advice, site_, policy_->HeapLockHeld(site_), len, err, took);
+  if (observer_ != nullptr) observer_->OnMadvise(addr, len, advice, err);
   return err;
 }
 
@@ -45,6 +46,16 @@ int MemLinux::AdviseBatch(const std::vector<AddressRange>& ranges, Advice advice
   counters_.RecordBatch(advice, site_, policy_->HeapLockHeld(site_), ranges, r,
                         absl::Now() - start);
   if (r.refused != 0) NoticeBatchRefusedOnce(policy_->Name(), kernel_.Name(), advice, r.refused);
+  if (observer_ != nullptr) {
+    size_t next_error = 0;
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      int err = 0;
+      if (next_error < r.errors.size() && r.errors[next_error].index == i) {
+        err = r.errors[next_error++].err;
+      }
+      observer_->OnMadvise(ranges[i].lo, ranges[i].hi - ranges[i].lo, advice, err);
+    }
+  }
   return r.err();
 }
 
@@ -106,6 +117,7 @@ uintptr_t MemLinux::SysAlloc(uintptr_t n, uint64_t* sys_stat) {
   CheckOutsidePass("sysAlloc");
   ++counters_.mmap_calls;
   MmapResult p = kernel_.Mmap(0, n, Prot::kReadWrite, 0);
+  if (observer_ != nullptr) observer_->OnSysAlloc(p.err == 0 ? p.addr : 0, n, p.err);
   if (p.err != 0) {
     if (p.err == EACCES) PrintAndExit2("runtime: mmap: access denied");
     if (p.err == EAGAIN) {
@@ -129,22 +141,29 @@ uintptr_t MemLinux::SysReserve(uintptr_t v, uintptr_t n, bool* reserved) {
         ++counters_.munmap_calls;
         kernel_.Munmap(p.addr, kProbe);
       }
+      if (observer_ != nullptr) observer_->OnSysReserve(v, n, 0, false);
       return 0;
     }
     ++counters_.munmap_calls;
     kernel_.Munmap(p.addr, kProbe);
     *reserved = false;
+    if (observer_ != nullptr) observer_->OnSysReserve(v, n, v, false);
     return v;
   }
   ++counters_.mmap_calls;
   MmapResult p = kernel_.Mmap(v, n, Prot::kNone, 0);
-  if (p.err != 0) return 0;
+  if (p.err != 0) {
+    if (observer_ != nullptr) observer_->OnSysReserve(v, n, 0, false);
+    return 0;
+  }
   *reserved = true;
+  if (observer_ != nullptr) observer_->OnSysReserve(v, n, p.addr, true);
   return p.addr;
 }
 
 void MemLinux::SysMap(uintptr_t v, uintptr_t n, bool reserved, uint64_t* sys_stat) {
   CheckOutsidePass("sysMap");
+  if (observer_ != nullptr) observer_->OnSysMap(v, n, reserved);
   if (sys_stat != nullptr) *sys_stat += n;
   if (!reserved) {
     MmapResult p = MmapFixed(v, n, Prot::kReadWrite);
@@ -168,6 +187,7 @@ void MemLinux::SysMap(uintptr_t v, uintptr_t n, bool reserved, uint64_t* sys_sta
 }
 
 void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
+  if (observer_ != nullptr) observer_->OnSysUnused(v, n);
   site_ = AdviceSite::kSysUnused;
   policy_->BeforeRelease(v, n, *this);
   policy_->Release(v, n, *this);  // the DONTNEED; errors ignored, as in Go
@@ -175,12 +195,14 @@ void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
 
 void MemLinux::SysUsed(uintptr_t v, uintptr_t n) {
   CheckOutsidePass("sysUsed");
+  if (observer_ != nullptr) observer_->OnSysUsed(v, n);
   site_ = AdviceSite::kSysUsed;
   policy_->OnReuse(v, n, *this);
 }
 
 void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
   CheckOutsidePass("sysFree");
+  if (observer_ != nullptr) observer_->OnSysFree(v, n);
   if (sys_stat != nullptr) *sys_stat -= n;
   ++counters_.munmap_calls;
   const int err = kernel_.Munmap(v, n);

@@ -27,6 +27,27 @@
 
 namespace thp {
 
+// Watches the memory layer's entry points and the madvise calls they make,
+// in call order, each with what the port decided (the heap-event replay
+// compares them with Go 1.5.1's own log, tools/go151/FORMAT.md). An
+// observer only reads: it must not call back into MemLinux or the kernel.
+class MemLinuxObserver {
+ public:
+  virtual ~MemLinuxObserver() = default;
+  // sysAlloc after its mmap: the address got, or 0 and the errno.
+  virtual void OnSysAlloc(uintptr_t /*p*/, uintptr_t /*n*/, int /*err*/) {}
+  // sysReserve as it returns: hint, size, the result (0: failed), *reserved.
+  virtual void OnSysReserve(uintptr_t /*v*/, uintptr_t /*n*/, uintptr_t /*p*/, bool /*reserved*/) {}
+  // sysMap, sysUnused, sysUsed and sysFree at their entry.
+  virtual void OnSysMap(uintptr_t /*v*/, uintptr_t /*n*/, bool /*reserved*/) {}
+  virtual void OnSysUnused(uintptr_t /*v*/, uintptr_t /*n*/) {}
+  virtual void OnSysUsed(uintptr_t /*v*/, uintptr_t /*n*/) {}
+  virtual void OnSysFree(uintptr_t /*v*/, uintptr_t /*n*/) {}
+  // Each range advised, once its call returned, with its errno (0: done);
+  // a batch reports its ranges in order.
+  virtual void OnMadvise(uintptr_t /*v*/, uintptr_t /*n*/, Advice /*advice*/, int /*err*/) {}
+};
+
 struct MemLinuxOptions {
   bool map_noreserve = false;
 };
@@ -68,6 +89,9 @@ class MemLinux final : private Advisor {
   void EndScavengePass();
   bool in_scavenge_pass() const { return in_pass_; }
 
+  // At most one observer; nullptr (the default) for none.
+  void set_observer(MemLinuxObserver* o) { observer_ = o; }
+
   const HugePagePolicy& policy() const { return *policy_; }
   const MadviseCounters& counters() const { return counters_; }
   Kernel& kernel() { return kernel_; }
@@ -89,6 +113,7 @@ class MemLinux final : private Advisor {
   AdviceSite site_ = AdviceSite::kSysUnused;
   bool in_pass_ = false;
   int64_t pass_start_syscalls_ = 0;
+  MemLinuxObserver* observer_ = nullptr;
 };
 
 // Builds the variant `variant` on `kernel`; an error naming the variant and

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/linux_kernel.h"
@@ -537,6 +538,90 @@ TEST_P(EveryVariant, NamesItselfAndTheGoItMirrors) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, EveryVariant,
                          ::testing::ValuesIn(HugePagePolicyNames()),
                          [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace thp
+
+namespace thp {
+namespace {
+
+// Writes down what a MemLinuxObserver is told, one line per call.
+class LineObserver final : public MemLinuxObserver {
+ public:
+  void OnSysAlloc(uintptr_t p, uintptr_t n, int err) override {
+    Add(absl::StrFormat("alloc %#x %#x %d", p, n, err));
+  }
+  void OnSysReserve(uintptr_t v, uintptr_t n, uintptr_t p, bool reserved) override {
+    Add(absl::StrFormat("reserve %#x %#x %#x %d", v, n, p, reserved));
+  }
+  void OnSysMap(uintptr_t v, uintptr_t n, bool reserved) override {
+    Add(absl::StrFormat("map %#x %#x %d", v, n, reserved));
+  }
+  void OnSysUnused(uintptr_t v, uintptr_t n) override { Add(absl::StrFormat("unused %#x %#x", v, n)); }
+  void OnSysUsed(uintptr_t v, uintptr_t n) override { Add(absl::StrFormat("used %#x %#x", v, n)); }
+  void OnSysFree(uintptr_t v, uintptr_t n) override { Add(absl::StrFormat("free %#x %#x", v, n)); }
+  void OnMadvise(uintptr_t v, uintptr_t n, Advice advice, int err) override {
+    Add(absl::StrFormat("madvise %#x %#x %s %d", v, n, AdviceName(advice), err));
+  }
+  std::vector<std::string> lines;
+
+ private:
+  void Add(std::string s) { lines.push_back(std::move(s)); }
+};
+
+TEST(MemLinuxObserver, SeesEachEntryPointThenItsMadviseCallsInOrder) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<MemLinux>> m = NewMemLinux(sim, "prefix");
+  ASSERT_TRUE(m.ok());
+  LineObserver obs;
+  (*m)->set_observer(&obs);
+  bool reserved = true;
+  ASSERT_EQ((*m)->SysReserve(uintptr_t{0xc000000000}, uintptr_t{544} << 30, &reserved),
+            uintptr_t{0xc000000000});
+  (*m)->SysMap(A, M, reserved, nullptr);
+  (*m)->SysUnused(A + K8, K8);
+  (*m)->SysUsed(A, 2 * K8);
+  const uintptr_t p = (*m)->SysAlloc(64 << 10, nullptr);
+  ASSERT_NE(p, 0u);
+  (*m)->SysFree(p, 64 << 10, nullptr);
+  EXPECT_THAT(obs.lines,
+              ElementsAre("reserve 0xc000000000 0x8800000000 0xc000000000 0", "map 0xc820000000 0x100000 0",
+                          "unused 0xc820002000 0x2000", "madvise 0xc820002000 0x2000 NOHUGEPAGE 0",
+                          "madvise 0xc820002000 0x2000 DONTNEED 0", "used 0xc820000000 0x4000",
+                          "madvise 0xc820000000 0x4000 HUGEPAGE 0",
+                          absl::StrFormat("alloc %#x 0x10000 0", p), absl::StrFormat("free %#x 0x10000", p)));
+}
+
+TEST(MemLinuxObserver, SeesFailuresWithTheirErrno) {
+  SimulatedKernel sim;
+  ASSERT_EQ(MapFixed(sim, uintptr_t{0xc000000000}, M), 0);
+  MemLinux m(sim, *MakeHugePagePolicy("none"));
+  LineObserver obs;
+  m.set_observer(&obs);
+  bool reserved = false;
+  EXPECT_EQ(m.SysReserve(uintptr_t{0xc000000000}, uintptr_t{544} << 30, &reserved), 0u);
+  m.SysUnused(A, K8);  // nothing mapped there
+  EXPECT_THAT(obs.lines, ElementsAre("reserve 0xc000000000 0x8800000000 0 0", "unused 0xc820000000 0x2000",
+                                     "madvise 0xc820000000 0x2000 DONTNEED 12"));
+}
+
+// A batch's ranges are reported one by one, each with its own errno, when
+// the batch is sent: at the end of the pass.
+TEST(MemLinuxObserver, SeesABatchRangeByRange) {
+  Fixture f("fixed_batched");
+  ASSERT_EQ(f.sim().Munmap(A + 8 * M, 2 * M), 0);  // a hole under kS2
+  LineObserver obs;
+  f.mem().set_observer(&obs);
+  ReleaseThreeSpansInAPass(f.mem());
+  std::vector<std::string> dontneeds;
+  for (const std::string& l : obs.lines) {
+    if (l.find("DONTNEED") != std::string::npos) dontneeds.push_back(l);
+  }
+  EXPECT_THAT(dontneeds, ElementsAre(absl::StrFormat("madvise %#x %#x DONTNEED 0", kS1, kN1),
+                                     absl::StrFormat("madvise %#x %#x DONTNEED %d", kS2, kN2, ENOMEM),
+                                     absl::StrFormat("madvise %#x %#x DONTNEED 0", kS3, kN3)));
+  EXPECT_EQ(obs.lines.back(), dontneeds.back());
+}
 
 }  // namespace
 }  // namespace thp
