@@ -61,6 +61,11 @@ class SimulatedKernel final : public Kernel {
   uint64_t ResidentBytes(uintptr_t lo, uintptr_t hi) override {
     return pages_.ResidentBytes(lo, hi);
   }
+  // Bytes of PMD-mapped huge pages whose 2 MiB region lies within [lo, hi):
+  // unlike ResidencyOf (smaps, whole VMAs), exactly the given range.
+  uint64_t HugeBytesWithin(uintptr_t lo, uintptr_t hi) const {
+    return pages_.HugeBytesWithin(lo, hi);
+  }
 
   // khugepaged's collapse of the one 2 MiB region at `region` (aligned), as
   // every profile's kernel can do it (khugepaged dates from Linux 2.6.38,
