@@ -14,8 +14,10 @@ cd "$(dirname "$0")/.."
 # block read from committed measurements (no machine in its stamp) or "run".
 blocks=(
   "pessimal-table|tools/pessimal_table.sh|run"
+  "repro-intro|tools/repro_intro.sh|run"
   "repro-table|tools/repro_table.sh|run"
   "real-go-table|tools/real_go_table.sh|measured"
+  "real-replay-table|tools/real_replay_table.sh testdata/go151_heaplog/prefix.hlog.xz testdata/go151_heaplog/fixed_to_CallClosure3.hlog.xz|run"
 )
 want=("$@")
 for w in ${want[@]+"${want[@]}"}; do
