@@ -1,5 +1,6 @@
 #include "bench/harness/child_run.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,13 @@ std::string ChildFailure(const ChildOutcome& child, bool result_parsed, bool res
   return "";
 }
 
+void RelayChildStderr(absl::string_view header, const ChildOutcome& child) {
+  std::string block = absl::StrCat(header, "\n", child.captured_stderr);
+  if (!child.captured_stderr.empty() && child.captured_stderr.back() != '\n') block += '\n';
+  std::fwrite(block.data(), 1, block.size(), stderr);
+  std::fflush(stderr);
+}
+
 ChildRunner::ChildRunner(std::string tool, int argc, char** argv)
     : tool_(std::move(tool)), argv_(argv, argv + argc) {
   std::string dir_template = absl::StrCat("/tmp/", tool_, ".XXXXXX");
@@ -75,6 +83,7 @@ ChildRunner::Running ChildRunner::Start(size_t index, const ChildSpec& spec) {
   const std::string stem = absl::StrCat(dir_, "/", ++started_, ".", spec.variant);
   child.result_path = stem + ".result";
   if (spec.wants_map) child.map_path = stem + ".map";
+  if (spec.capture_stderr) child.stderr_path = stem + ".stderr";
   std::vector<std::string> args = argv_;
   args.push_back(absl::StrCat("--child_variant=", spec.variant));
   args.push_back(absl::StrCat("--child_result=", child.result_path));
@@ -83,7 +92,15 @@ ChildRunner::Running ChildRunner::Start(size_t index, const ChildSpec& spec) {
   std::vector<char*> cargs;
   for (std::string& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
-  const int err = posix_spawn(&child.pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (spec.capture_stderr) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, child.stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
+  const int err =
+      posix_spawn(&child.pid, "/proc/self/exe", &actions, nullptr, cargs.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
   if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
   return child;
 }
@@ -104,6 +121,16 @@ ChildOutcome ChildRunner::Collect(const ChildSpec& spec, const Running& child, i
   out.lost = lost;
   out.result = ReadWholeFile(child.result_path);
   std::remove(child.result_path.c_str());
+  if (!child.stderr_path.empty()) {
+    absl::StatusOr<std::string> text = ReadWholeFile(child.stderr_path);
+    std::remove(child.stderr_path.c_str());
+    if (text.ok()) {
+      out.captured_stderr = *std::move(text);
+    } else {
+      absl::FPrintF(stderr, "%s: no stderr from %s: %s\n", tool_, spec.variant,
+                    text.status().message());
+    }
+  }
   if (child.map_path.empty()) return out;
   absl::StatusOr<std::string> text = ReadWholeFile(child.map_path);
   std::remove(child.map_path.c_str());

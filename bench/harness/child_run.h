@@ -13,8 +13,14 @@
 //     (ChildFailure turns that into the text a report row shows, a child
 //     killed by a signal included), the text of its result file (the
 //     driver parses it with its field table, result_fields.h) and the
-//     address maps it wrote; then removes its files;
+//     address maps it wrote, and its stderr when the spec asked for it to
+//     be captured; then removes its files;
 //   - removes the directory when it ends.
+// A captured stderr (ChildSpec::capture_stderr) is how a driver keeps each
+// child's GODEBUG=gctrace=1 lines together when several children run at
+// once: the child writes to its stderr as a Go program does, the file
+// behind it is the child's alone, and the parent relays it whole, under a
+// header line, when the child ends (RelayChildStderr).
 // The child (ChildRoleFromFlags) runs its variant, writes its result with
 // FinishChild, and on a fatal runtime error writes what it has from its
 // throw hook (check.h).
@@ -78,6 +84,9 @@ struct ChildSpec {
   std::string variant;
   std::vector<std::string> extra_flags;  // the driver's own, e.g. --child_khugepaged=true
   bool wants_map = false;
+  // The child's stderr goes to a file of its own, handed back in
+  // ChildOutcome::captured_stderr, instead of to the parent's stderr.
+  bool capture_stderr = false;
 };
 
 struct ChildOutcome {
@@ -89,7 +98,16 @@ struct ChildOutcome {
   // The address maps it wrote, in order (empty unless it was asked for them;
   // a file that cannot be read or parsed was reported on stderr).
   std::vector<AddressMap> maps;
+  // With capture_stderr: all the child wrote to its stderr, up to its end
+  // whatever that was (a fatal error or a signal included).
+  std::string captured_stderr;
 };
+
+// Writes `header` as a line of its own, then the child's captured stderr
+// as it is (a newline added only if its last line has none), to this
+// process's stderr. When every child's stderr is captured, only the parent
+// writes there, so each child's block stays whole.
+void RelayChildStderr(absl::string_view header, const ChildOutcome& child);
 
 // What a report row says of a child's run, or "" if its result stands:
 // "child killed by signal N"; "child exited with status N, no result" when
@@ -133,6 +151,7 @@ class ChildRunner {
     pid_t pid;
     std::string result_path;
     std::string map_path;  // empty unless wanted
+    std::string stderr_path;  // empty unless captured
   };
   Running Start(size_t index, const ChildSpec& spec);
   // Waits for any child; false if waiting failed (no child left to wait for).

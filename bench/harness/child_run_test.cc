@@ -45,6 +45,15 @@ int RunningNow() {
 // What a child does, by its variant.
 int ActAsChild(const ChildRole& role) {
   const std::string pid = absl::StrCat(getpid());
+  if (role.variant == "say" || role.variant == "say_then_die") {
+    // Two lines of its own on stderr, a while apart, so that children run
+    // side by side interleave if their stderr is shared.
+    std::fprintf(stderr, "line 1 of %s\n", pid.c_str());
+    usleep(100 * 1000);
+    std::fprintf(stderr, "line 2 of %s", pid.c_str());  // no newline at the end
+    if (role.variant == "say_then_die") raise(SIGKILL);
+    return FinishChild("child_run_test", role, absl::StrCat("pid\t", pid, "\n"), "");
+  }
   if (role.variant == "signal") raise(SIGKILL);
   if (role.variant == "fail3") return 3;
   if (role.variant == "fatal") {
@@ -150,6 +159,45 @@ TEST(ChildRunTest, MapsComeBackParsedWhenAskedFor) {
   EXPECT_TRUE(RunOne("ok", /*wants_map=*/true).maps.empty());
 }
 
+TEST(ChildRunTest, ACapturedStderrComesBackWholeForEachChild) {
+  std::vector<char*> argv = Argv();
+  ChildRunner runner("child_run_test", static_cast<int>(argv.size()), argv.data());
+  ChildSpec say{"say", {}, false};
+  say.capture_stderr = true;
+  std::vector<ChildOutcome> got(2);
+  runner.Run({say, say}, 2, [&](size_t i, ChildOutcome c) { got[i] = std::move(c); });
+  for (const ChildOutcome& c : got) {
+    ASSERT_TRUE(c.result.ok()) << c.result.status();
+    const std::string pid(absl::StripSuffix(absl::StripPrefix(*c.result, "pid\t"), "\n"));
+    EXPECT_EQ(c.captured_stderr, absl::StrCat("line 1 of ", pid, "\nline 2 of ", pid));
+  }
+  // Not asked for: the child's stderr is the parent's, nothing comes back.
+  EXPECT_EQ(RunOne("say").captured_stderr, "");
+}
+
+TEST(ChildRunTest, ACapturedStderrSurvivesTheChildsDeath) {
+  std::vector<char*> argv = Argv();
+  ChildRunner runner("child_run_test", static_cast<int>(argv.size()), argv.data());
+  ChildSpec spec{"say_then_die", {}, false};
+  spec.capture_stderr = true;
+  const ChildOutcome c = runner.RunOne(spec);
+  EXPECT_EQ(ChildFailure(c, false, false), "child killed by signal 9");
+  EXPECT_TRUE(absl::StartsWith(c.captured_stderr, "line 1 of ")) << c.captured_stderr;
+  EXPECT_NE(c.captured_stderr.find("\nline 2 of "), std::string::npos) << c.captured_stderr;
+}
+
+TEST(ChildRunTest, RelayPutsTheHeaderFirstAndEndsTheLastLine) {
+  ChildOutcome c;
+  c.captured_stderr = "a\nb";
+  testing::internal::CaptureStderr();
+  RelayChildStderr("# header", c);
+  c.captured_stderr = "c\n";
+  RelayChildStderr("# again", c);
+  c.captured_stderr = "";
+  RelayChildStderr("# empty", c);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "# header\na\nb\n# again\nc\n# empty\n");
+}
+
 TEST(ChildRunTest, TheTemporaryDirectoryGoesWithTheRunner) {
   auto dirs = [] {
     std::set<std::string> out;
@@ -163,6 +211,13 @@ TEST(ChildRunTest, TheTemporaryDirectoryGoesWithTheRunner) {
   const std::set<std::string> before = dirs();
   RunOne("ok");
   RunOne("signal");
+  {
+    std::vector<char*> argv = Argv();
+    ChildRunner runner("child_run_test", static_cast<int>(argv.size()), argv.data());
+    ChildSpec spec{"say_then_die", {}, false};
+    spec.capture_stderr = true;
+    runner.RunOne(spec);
+  }
   EXPECT_EQ(dirs(), before);
 }
 

@@ -107,7 +107,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   r.profile = o.profile;
   const absl::Time wall_start = absl::Now();
   absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
-      TraceReplayer::Create(kernel, o.runtime, o.scavenge_debug, nullptr);
+      TraceReplayer::Create(kernel, o.runtime, o.scavenge_debug, o.gctrace);
   if (!made.ok()) Throw(made.status().message());
   TraceReplayer& rep = **made;
 

@@ -20,6 +20,7 @@
 #include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
 #include "runtime_port/kernel/kernel.h"
+#include "scavenger/gctrace.h"
 
 namespace thp {
 
@@ -49,6 +50,9 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
 struct SuiteOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS
   bool scavenge_debug = true;   // GODEBUG=scavenge=1
+  // GODEBUG=gctrace=1: where Go 1.5's gc, "GC forced" and scvg lines go
+  // (trace_replayer.h); null for none. Must outlive RunSuite.
+  const GcTraceWriter* gctrace = nullptr;
   int64_t benchtime_ns = 1000000000;
   std::vector<ScheduledBenchmark> benchmarks;  // in run order
   std::string profile;          // for the result's label only

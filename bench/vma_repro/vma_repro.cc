@@ -10,7 +10,11 @@
 //
 // Each variant runs in a child process of its own (a fresh address space);
 // the parent collects the children's results and prints a table and the
-// headline line. Progress goes to stderr (--quiet silences it). Exit status:
+// headline line. Progress goes to stderr (--quiet silences it). Under
+// GODEBUG=gctrace=1 each child prints Go 1.5's gc and scvg lines to its
+// stderr, which the parent captures and relays whole when the child ends,
+// under a line "# gctrace of variant V (kernel K[, profile P])"; --quiet
+// does not silence them, as no flag of a Go benchmark does. Exit status:
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
 // it measured until then is still reported and written); 2 for bad flags.
 #include <regex.h>
@@ -21,6 +25,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -42,6 +47,7 @@
 #include "bench/workloads/go15_suite.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
+#include "scavenger/gctrace.h"
 
 ABSL_FLAG(std::string, variants, "go",
           "comma-separated memory-layer variants; go = every variant mirroring a Go release that "
@@ -84,6 +90,7 @@ struct Setup {
   double time_scale = 1.0;
   std::string timings_name;  // --timings
   SvgScale svg_scale = SvgScale::kAuto;
+  bool gctrace = false;  // GODEBUG gctrace > 0
   SuiteOptions suite;
 };
 
@@ -141,6 +148,7 @@ Setup SetupOrExit() {
   // says otherwise, because that is how Go measured 692 and 49.
   const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
   s.suite.scavenge_debug = env.scavenge_debug;
+  s.gctrace = env.debug.gctrace > 0;
   s.suite.runtime = env.options;
   s.suite.runtime.gomaxprocs = procs;
   s.suite.runtime.touch_memory = true;
@@ -156,6 +164,13 @@ Setup SetupOrExit() {
 }
 
 
+// The line above each child's relayed stderr under GODEBUG=gctrace=1. It
+// starts with '#', which no line of Go's trace does.
+std::string GctraceHeader(const std::string& variant, const KernelChoice& k) {
+  return absl::StrCat("# gctrace of variant ", variant, " (kernel ", k.kernel,
+                      k.kernel == "sim" ? absl::StrCat(", profile ", k.profile) : "", ")");
+}
+
 int RunChild(const Setup& s, const ChildRole& role) {
   const std::string& variant = role.variant;
   SuiteOptions o = s.suite;
@@ -165,6 +180,12 @@ int RunChild(const Setup& s, const ChildRole& role) {
   o.progress = [&progress](const Go15Benchmark& b, size_t i, size_t total) {
     progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, b.name));
   };
+  // Go prints its trace to stderr; the parent captured this child's
+  // (RunParent), so its lines stay together.
+  const GcTraceWriter gctrace = [](const std::string& line) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  };
+  if (s.gctrace) o.gctrace = &gctrace;
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   // The address map at the peak, kept for the parent's --map_svg_out.
   AddressMap peak;
@@ -217,7 +238,11 @@ int RunParent(int argc, char** argv, const Setup& s) {
 
   const std::string map_svg = absl::GetFlag(FLAGS_map_svg_out);
   std::vector<ChildSpec> children;
-  for (const std::string& v : variants) children.push_back(ChildSpec{v, {}, !map_svg.empty()});
+  for (const std::string& v : variants) {
+    ChildSpec spec{v, {}, !map_svg.empty()};
+    spec.capture_stderr = s.gctrace;
+    children.push_back(std::move(spec));
+  }
   size_t jobs = static_cast<size_t>(absl::GetFlag(FLAGS_jobs));
   if (jobs == 0) jobs = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
   ReproRun run;
@@ -238,6 +263,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
     r.variant = child.variant;
     fatal |= !r.error.empty();
     maps[i] = std::move(child.maps);
+    if (s.gctrace) RelayChildStderr(GctraceHeader(child.variant, s.kernel), child);
   });
 
   const std::string headline = Headline(run);

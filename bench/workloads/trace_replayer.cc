@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
+#include "scavenger/gctrace.h"
 
 namespace thp {
 
@@ -40,6 +41,13 @@ TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
     const auto& c = rt_->gc().cycles();
     return c.empty() ? 0 : c.back().start_ns;
   };
+  if (gctrace_ != nullptr && *gctrace_) {
+    // The line gc(mode) prints at the end of every cycle under gctrace
+    // (Go 1.5 mgc.go), runtimeInitTime being the replayer's start.
+    rt_->gc().set_on_cycle([this](const GcCycle& c) {
+      (*gctrace_)(GcLine(c, start_ns_, rt_->gomaxprocs()));
+    });
+  }
   actions_.force_gc = [this] {
     if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
     rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);

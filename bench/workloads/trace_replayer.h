@@ -39,6 +39,9 @@ inline constexpr int64_t kLoopSliceNs = 1000000;
 // VMA census: the runtime talks to the kernel through a CensusKernel.
 class TraceReplayer {
  public:
+  // `gctrace` (may be null; must outlive the replayer) receives Go 1.5's
+  // GODEBUG=gctrace=1 lines: each GC cycle's gc line, "GC forced", and the
+  // scvg lines of every scavenge (HeapScavenge, FreeOSMemory).
   // With `vma_census` false the runtime talks to `kernel` directly: no VMA
   // count after each call (a /proc/self/maps read on the real kernel, which
   // would land inside every madvise timing), the VMA fields of stats() are

@@ -4,6 +4,8 @@
 
 #include <tuple>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -142,6 +144,65 @@ TEST(Trace, WithoutTheCensusTheRuntimeMakesTheSameCallsAndNoVmaFigures) {
   EXPECT_GT(with.stats.max_vmas, 0);
   EXPECT_EQ(without.stats.max_vmas, 0);
   EXPECT_EQ(without.stats.max_own_vmas, 0);
+}
+
+// GODEBUG=gctrace=1: the gc line of every cycle (Go 1.5 gc(mode)), in the
+// order the cycles ran, with sysmon's "GC forced" before each cycle it
+// forces (forcegchelper) and the scvg lines of every scavenge pass
+// (mHeap_Scavenge), FreeOSMemory's scvg-1 included.
+TEST(Trace, GctraceHasALineForEveryCycleAndEveryScavenge) {
+  std::string text = "thp-trace 1\n";
+  for (int i = 1; i <= 40; ++i) text += absl::StrCat("alloc ", i, " 400000 noscan ", i % 2, "\n");
+  for (int i = 1; i <= 40; i += 2) text += absl::StrCat("drop ", i, "\n");
+  // 100 ms with every P idle: with scavenge=1 sysmon forces a GC every
+  // 10 ms and scavenges every 10; then runtime.GC() and FreeOSMemory.
+  text += "sleep 100000000\ngc\nfreeosmemory\n";
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+  ASSERT_TRUE(events.ok()) << events.status();
+  SimulatedKernel sim;
+  RuntimeOptions o;
+  o.gomaxprocs = 3;
+  std::vector<std::string> lines;
+  const GcTraceWriter sink = [&lines](const std::string& line) { lines.push_back(line); };
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, &sink);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->Run(*events, nullptr).ok());
+
+  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  const int64_t init_ns = (*r)->now_ns() - (*r)->stats().virtual_ns;
+  size_t gc = 0, forced = 0, stats_lines = 0, released_lines = 0;
+  bool after_forced = false;
+  for (const std::string& line : lines) {
+    if (absl::StartsWith(line, "gc ")) {
+      ASSERT_LT(gc, cycles.size());
+      EXPECT_EQ(line, GcLine(cycles[gc], init_ns, 3));
+      // A cycle sysmon forced is a background one, as forcegchelper starts it.
+      if (after_forced) {
+        EXPECT_EQ(cycles[gc].mode, GcMode::kBackground);
+      }
+      after_forced = false;
+      ++gc;
+    } else if (line == "GC forced") {
+      after_forced = true;
+      ++forced;
+    } else if (absl::StrContains(line, ": inuse: ")) {
+      ++stats_lines;
+    } else {
+      EXPECT_TRUE(absl::EndsWith(line, " MB released")) << line;
+      ++released_lines;
+    }
+  }
+  EXPECT_EQ(gc, cycles.size());
+  EXPECT_GE(forced, 5u);
+  EXPECT_EQ(stats_lines, static_cast<size_t>((*r)->sysmon().scavenges()) + 1);
+  EXPECT_GE(released_lines, 1u);
+  // The last three: runtime.GC()'s line, then FreeOSMemory's forced cycle
+  // and its scvg-1 stats line (nothing left to release).
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_TRUE(absl::EndsWith(lines[lines.size() - 3], " 3 P (forced)")) << lines[lines.size() - 3];
+  EXPECT_TRUE(absl::EndsWith(lines[lines.size() - 2], " 3 P (forced)")) << lines[lines.size() - 2];
+  EXPECT_TRUE(absl::StartsWith(lines.back(), "scvg-1: inuse: ")) << lines.back();
 }
 
 TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
