@@ -39,10 +39,12 @@ std::string ExpectedOutcome(absl::string_view variant) {
 
 std::string FormatBloatTable(const BloatReport& report) {
   std::string out = absl::StrFormat(
-      "Go issue 8832 on the ported runtime (GODEBUG=scavenge=1), kernel=%s (%s, THP mode %s); "
+      "Go issue 8832 on the ported runtime (GODEBUG=scavenge=1), kernel=%s (%s, THP mode %s%s); "
       "khugepaged emulated as in THP \"always\" mode after every scavenge pass, "
       "max_ptes_none=%d\n",
-      report.kernel, report.profile, report.thp_mode, report.max_ptes_none);
+      report.kernel, report.profile, report.thp_mode,
+      report.kernel == "sim" ? absl::StrCat(", max_map_count ", report.max_map_count) : "",
+      report.max_ptes_none);
   int width = 7;  // "variant"
   for (const BloatRow& row : report.rows) width = std::max(width, static_cast<int>(row.variant.size()));
   absl::StrAppendFormat(&out, "%-*s %9s %17s %17s %8s %14s %10s  %s\n", width, "variant", "arena",

@@ -29,7 +29,9 @@ struct BloatRow {
 struct BloatReport {
   std::string kernel;    // "linux" or "sim"
   std::string profile;   // the sim's kernel profile; "linux6" on the real kernel
-  std::string thp_mode;  // the machine's transparent_hugepage/enabled (the sim follows it)
+  // transparent_hugepage/enabled: the machine's on the real kernel, --sim_thp's on the sim
+  std::string thp_mode;
+  int64_t max_map_count = -1;  // vm.max_map_count (the table shows the sim's only)
   int max_ptes_none = 0;
   std::vector<BloatRow> rows;
 };

@@ -4,8 +4,9 @@
 // VMA count over virtual time.
 //
 // JSON layout (schema "thp-lab/vma_repro/1"):
-//   { "schema", "kernel", "profile", "gomaxprocs", "time_scale", "timings",
-//     "workloads", "go_reference": {"before": 692, "after": 49, "ratio": 14.1},
+//   { "schema", "kernel", "profile", "thp_mode", "max_map_count", "gomaxprocs",
+//     "time_scale", "timings", "workloads",
+//     "go_reference": {"before": 692, "after": 49, "ratio": 14.1},
 //     "headline": {"prefix_max_vmas", "fixed_max_vmas", "ratio"} (when both ran),
 //     "variants": [ { <the keys of FieldTable<VariantResult>, series last:
 //                     "series": [[t_ns, process, runtime], ...]> } ] }
@@ -14,6 +15,7 @@
 #ifndef THP_BENCH_REPORT_REPRO_REPORT_H_
 #define THP_BENCH_REPORT_REPRO_REPORT_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,10 @@ inline constexpr int kGoMaxVmasAfter = 49;    // with 44078a3
 struct ReproRun {
   std::string kernel;
   std::string profile;
+  // The THP mode and vm.max_map_count the run met: the simulated kernel's,
+  // or this machine's on the real kernel.
+  std::string thp_mode;
+  int64_t max_map_count = -1;
   int gomaxprocs = 2;
   double time_scale = 1.0;
   std::string timings;    // "go151" or "fix"

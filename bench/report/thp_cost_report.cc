@@ -48,8 +48,10 @@ std::string FormatNs(int64_t ns) {
 std::string FormatThpCostTable(const ThpCostRun& run) {
   const bool sim = run.kernel != "linux";
   std::string out;
-  absl::StrAppendFormat(&out, "thp_cost: kernel=%s GOMAXPROCS=%d GODEBUG=scavenge=%d%s\n",
-                        run.kernel, run.gomaxprocs, run.scavenge_debug ? 1 : 0,
+  absl::StrAppendFormat(&out, "thp_cost: kernel=%s%s GOMAXPROCS=%d GODEBUG=scavenge=%d%s\n",
+                        run.kernel,
+                        sim ? absl::StrCat(" max_map_count=", run.sim_max_map_count) : "",
+                        run.gomaxprocs, run.scavenge_debug ? 1 : 0,
                         sim ? "  (times n/a: simulated kernel, model time only)" : "");
   absl::StrAppendFormat(&out, "transparent_hugepage: enabled=%s | defrag=%s\n", run.thp_enabled,
                         run.thp_defrag);

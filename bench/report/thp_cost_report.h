@@ -41,8 +41,12 @@ namespace thp {
 
 struct ThpCostRun {
   std::string kernel;       // "linux" or "sim"
-  std::string thp_enabled;  // /sys/kernel/mm/transparent_hugepage/enabled, as read
-  std::string thp_defrag;   // .../defrag, as read
+  // /sys/kernel/mm/transparent_hugepage/enabled and .../defrag as read on the
+  // real kernel; on the simulated one its --sim_thp mode in the same form
+  // and "n/a (simulated)".
+  std::string thp_enabled;
+  std::string thp_defrag;
+  int64_t sim_max_map_count = 0;  // the simulated kernel's vm.max_map_count
   int64_t mem_available = 0;  // /proc/meminfo MemAvailable in bytes (0 if unknown)
   int gomaxprocs = 2;
   bool scavenge_debug = true;

@@ -19,7 +19,8 @@
 // real kernel the emulation applies it before calling MADV_COLLAPSE, which
 // itself ignores max_ptes_none (and every other sysfs setting). The machine's
 // own /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none is never
-// read or changed.
+// read or changed. The simulated kernel's THP mode is --sim_thp's (madvise
+// unless asked otherwise), so its figures are the same on every machine.
 //
 // --svg_out draws, per variant, the arena of the run with the emulation as
 // address maps (bench/report/address_map.h): at its VMA peak (the runtime's own
@@ -62,7 +63,6 @@
 #include "bench/report/bloat_report.h"
 #include "bench/thp_bloat/bloat_run.h"
 #include "runtime_port/base/file_io.h"
-#include "runtime_port/kernel/linux_kernel.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "runtime_port/mem_linux/mem_linux.h"
 
@@ -200,9 +200,11 @@ int RunParent(int argc, char** argv, const Setup& s) {
   report.kernel = s.kernel.kernel;
   report.profile = s.kernel.profile;
   report.max_ptes_none = s.run.emulator.max_ptes_none;
-  absl::StatusOr<ThpMode> mode = ReadThpMode();
-  report.thp_mode = mode.ok() ? std::string(ThpModeName(*mode)) : "unknown";
-  if (!quiet && mode.ok() && *mode == ThpMode::kAlways) {
+  absl::StatusOr<KernelSettings> settings = KernelSettingsOf(s.kernel);
+  ExitIfError(settings.status());
+  report.thp_mode = settings->thp_mode;
+  report.max_map_count = settings->max_map_count;
+  if (!quiet && s.kernel.kernel == "linux" && report.thp_mode == "always") {
     std::fprintf(stderr, "thp_bloat: notice: THP mode is \"always\": the machine's own khugepaged "
                  "works on the heap too, so even the runs without the emulation are not free of "
                  "it\n");
@@ -260,7 +262,8 @@ int main(int argc, char** argv) {
   thp::ParseFlagsOrExit(argc, argv,
                         "Go issue 8832's RSS bloat: the arena's RSS per variant without and with "
                         "khugepaged emulated in THP \"always\" mode.\n  thp_bloat "
-                        "[--variants=none,prefix,fixed] [--kernel=linux|sim] [--max_ptes_none=N] "
+                        "[--variants=none,prefix,fixed] [--kernel=linux|sim] "
+                        "[--sim_thp=madvise|always|never|auto] [--max_ptes_none=N] "
                         "[--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
   return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);

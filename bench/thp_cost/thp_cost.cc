@@ -17,7 +17,8 @@
 // one after the other so the timings do not compete for the two cores. On
 // the real kernel try_collapse is skipped with a note (MADV_TRY_COLLAPSE
 // never reached Linux); on the simulated kernel every time is model time and
-// printed as n/a. Nothing here writes /sys or creates memory pressure.
+// printed as n/a, and the THP mode is --sim_thp's (madvise unless set), not
+// this machine's. Nothing here writes /sys or creates memory pressure.
 //
 // --svg_out draws each variant's arena as an address map (bench/report/address_map.h:
 // VMA flags over span states) at the end of the workload, before the probe.
@@ -56,6 +57,7 @@
 #include "bench/workloads/chunk_churn.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/file_io.h"
+#include "runtime_port/kernel/kernel.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "runtime_port/mem_linux/mem_linux.h"
 
@@ -204,10 +206,25 @@ int RunParent(int argc, char** argv, const Setup& s) {
   const std::string trace = absl::GetFlag(FLAGS_trace_out);
   if (!trace.empty()) WriteTraceOrExit(s, trace);
   run.kernel = s.kernel.kernel;
-  absl::StatusOr<std::string> enabled = ReadThpSetting("enabled");
-  absl::StatusOr<std::string> defrag = ReadThpSetting("defrag");
-  run.thp_enabled = enabled.ok() ? *enabled : "unknown";
-  run.thp_defrag = defrag.ok() ? *defrag : "unknown";
+  if (s.kernel.kernel == "sim") {
+    // The simulated kernel's mode is --sim_thp's, shown as sysfs shows a
+    // mode; it models no defrag setting (every huge page allocation
+    // succeeds), so the machine's is not shown for it.
+    absl::StatusOr<SimSettings> sim = ResolveSimSettings(s.kernel);
+    ExitIfError(sim.status());
+    for (ThpMode m : {ThpMode::kAlways, ThpMode::kMadvise, ThpMode::kNever}) {
+      const std::string name(ThpModeName(m));
+      absl::StrAppend(&run.thp_enabled, run.thp_enabled.empty() ? "" : " ",
+                      m == sim->thp_mode ? absl::StrCat("[", name, "]") : name);
+    }
+    run.thp_defrag = "n/a (simulated)";
+    run.sim_max_map_count = sim->max_map_count;
+  } else {
+    absl::StatusOr<std::string> enabled = ReadThpSetting("enabled");
+    absl::StatusOr<std::string> defrag = ReadThpSetting("defrag");
+    run.thp_enabled = enabled.ok() ? *enabled : "unknown";
+    run.thp_defrag = defrag.ok() ? *defrag : "unknown";
+  }
   run.mem_available = MemAvailableBytes();
   run.gomaxprocs = s.options.runtime.gomaxprocs;
   run.scavenge_debug = s.options.scavenge_debug;

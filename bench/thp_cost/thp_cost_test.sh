@@ -64,26 +64,38 @@ done
 expect "$tmp/sim.csv" hugepage_eager advises_new_memory 1
 for v in collapse try_collapse fixed; do expect "$tmp/sim.csv" "$v" advises_new_memory 0; done
 
-# 3. Coverage (and the probe's huge pages) depend on the THP mode, which the
-#    simulator takes from this machine: pinned for "madvise", this project's.
-if grep -q '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
-  expect "$tmp/sim.csv" hugepage_eager touch_advised_anon_huge_bytes 8388608  # every fault huge
-  for v in hugepage_eager fixed; do
-    expect "$tmp/sim.csv" "$v" end_anon_huge 4194304
-    expect "$tmp/sim.csv" "$v" peak_anon_huge 4194304
-  done
-  # Four dense chunks hold a 2 MiB region with no page table yet (released
-  # whole, not yet written again): Linux refuses those collapses with EINVAL.
-  expect "$tmp/sim.csv" collapse madvise_errors 'COLLAPSE/EINVAL=4'
-  expect "$tmp/sim.csv" try_collapse madvise_errors 'TRY_COLLAPSE/EINVAL=4'
-  for v in collapse try_collapse; do
-    expect "$tmp/sim.csv" "$v" end_anon_huge 23068672
-    expect "$tmp/sim.csv" "$v" peak_anon_huge 39845888
-    expect "$tmp/sim.csv" "$v" max_anon_huge 39845888
-  done
-else
-  echo "note: THP mode is not madvise here; coverage pins skipped"
-fi
+# 3. Coverage (and the probe's huge pages) depend on the THP mode: the
+#    simulator's is --sim_thp's, madvise by default, whatever this machine's.
+expect "$tmp/sim.csv" hugepage_eager touch_advised_anon_huge_bytes 8388608  # every fault huge
+for v in hugepage_eager fixed; do
+  expect "$tmp/sim.csv" "$v" end_anon_huge 4194304
+  expect "$tmp/sim.csv" "$v" peak_anon_huge 4194304
+done
+# Four dense chunks hold a 2 MiB region with no page table yet (released
+# whole, not yet written again): Linux refuses those collapses with EINVAL.
+expect "$tmp/sim.csv" collapse madvise_errors 'COLLAPSE/EINVAL=4'
+expect "$tmp/sim.csv" try_collapse madvise_errors 'TRY_COLLAPSE/EINVAL=4'
+for v in collapse try_collapse; do
+  expect "$tmp/sim.csv" "$v" end_anon_huge 23068672
+  expect "$tmp/sim.csv" "$v" peak_anon_huge 39845888
+  expect "$tmp/sim.csv" "$v" max_anon_huge 39845888
+done
+# In mode never no fault gets a huge page, advised or not: what the
+# variants that rely on faults had in madvise mode is gone (the children
+# run with the parent's --sim_thp).
+run --kernel=sim "${probe[@]}" --variants=hugepage_eager,fixed --sim_thp=never \
+  --csv_out="$tmp/never.csv" >"$tmp/never.txt" || { echo "FAIL: --sim_thp=never run"; fail=1; }
+expect "$tmp/never.csv" hugepage_eager touch_advised_anon_huge_bytes 0
+for v in hugepage_eager fixed; do
+  expect "$tmp/never.csv" "$v" end_anon_huge 0
+  expect "$tmp/never.csv" "$v" peak_anon_huge 0
+done
+# The header names the simulator's settings, not this machine's.
+grep -qx 'transparent_hugepage: enabled=always \[madvise\] never | defrag=n/a (simulated)' "$tmp/sim.txt" &&
+  grep -q '^thp_cost: kernel=sim max_map_count=65530 GOMAXPROCS=2 ' "$tmp/sim.txt" ||
+  { echo "FAIL: sim settings header"; head -3 "$tmp/sim.txt"; fail=1; }
+grep -qx 'transparent_hugepage: enabled=always madvise \[never\] | defrag=n/a (simulated)' "$tmp/never.txt" ||
+  { echo "FAIL: --sim_thp=never header"; head -3 "$tmp/never.txt"; fail=1; }
 
 # Deterministic: a second run agrees on every figure but the times.
 strip() {
@@ -165,6 +177,8 @@ expect_exit2 '--chunks=0: expected 1 to 256' --chunks=0
 expect_exit2 '--probe_rounds=x' --probe_rounds=x
 expect_exit2 'unknown flag --no_such_flag' --no_such_flag
 expect_exit2 '--kernel_profile=linux2015: the real kernel' --kernel_profile=linux2015
+expect_exit2 '--sim_thp=sometimes: expected madvise, always, never or auto' --kernel=sim --sim_thp=sometimes
+expect_exit2 '--sim_thp=never: applies to --kernel=sim only' --sim_thp=never
 expect_exit2 'unexpected argument "extra"' extra
 expect_exit2 "--svg_out=$tmp/no/such/dir/m.svg: cannot write" --kernel=sim --quiet --variants=fixed \
   --probe_mib=4 --probe_rounds=1 --chunks=1 --cycles=1 --svg_out="$tmp/no/such/dir/m.svg"

@@ -4,7 +4,7 @@
 //
 // Runs the fragmenting service of bench/workloads/fragmenter.h through the
 // ported Go 1.5 runtime under GODEBUG=scavenge=1 until the process reaches
-// vm.max_map_count, and lets it fail the way Go 1.5 failed (spec §7.2):
+// vm.max_map_count, and lets it fail the way Go 1.5 failed (issue 12233):
 // the flag changes that need a split are refused (EAGAIN on Linux 6.x) and
 // ignored by the runtime, so the layout freezes; one more mmap that cannot
 // merge still succeeds (map_count > limit is checked before merging); the
@@ -19,10 +19,12 @@
 // a Go program's fatal error), 0 when the workload completes, 2 for bad flags.
 //
 // With prefix the default workload crashes; with fixed it completes. On the
-// simulated kernel --max_map_count moves the limit (the real kernel's is
-// the machine's, never changed). On the real kernel the process's own C
-// heap is pre-grown and kept, so the report can still be written after the
-// kernel refuses every new mapping.
+// simulated kernel --max_map_count moves the limit (65530, Linux's default,
+// unless set; the real kernel's is the machine's, never changed) and
+// --sim_thp sets the THP mode (madvise unless set); the report line names
+// both. On the real kernel the process's own C heap is pre-grown and kept,
+// so the report can still be written after the kernel refuses every new
+// mapping.
 #include <malloc.h>
 
 #include <cstdio>
@@ -44,8 +46,6 @@
 #include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/file_io.h"
-#include "runtime_port/kernel/linux_kernel.h"
-#include "runtime_port/kernel/sim_kernel.h"
 #include "runtime_port/mem_linux/mem_linux.h"
 
 ABSL_FLAG(std::string, variant, "prefix",
@@ -122,15 +122,16 @@ struct Outcome {
 };
 
 std::string ReportLine(const std::string& variant, const KernelChoice& choice, int64_t limit,
-                       TraceReplayer& rep, const RefusalLog& log, const Outcome& out) {
+                       const std::string& thp_mode, TraceReplayer& rep, const RefusalLog& log,
+                       const Outcome& out) {
   rep.ObserveCensus();
   const MemStats& m = rep.runtime().heap().stats();
   const CensusKernel& c = rep.census();
   std::string line = absl::StrFormat(
-      "vma_limit variant=%s kernel=%s profile=%s max_map_count=%d outcome=%s round=%d "
+      "vma_limit variant=%s kernel=%s profile=%s max_map_count=%d thp_mode=%s outcome=%s round=%d "
       "virtual_s=%.3f map_count=%d max_map_count_seen=%d runtime_vmas=%d go_equivalent_vmas=%d "
       "heap_sys=%d heap_inuse=%d heap_released=%d refused_splits=%d refused_mmaps=%d",
-      variant, choice.kernel, choice.kernel == "sim" ? choice.profile : "host", limit,
+      variant, choice.kernel, choice.kernel == "sim" ? choice.profile : "host", limit, thp_mode,
       out.error.empty() ? "completed" : "crash", out.round, rep.stats().virtual_ns / 1e9,
       c.current().process, c.max_process(), c.current().own,
       c.current().own + kGoStaticBinaryVmas, m.heap_sys, m.heap_inuse, m.heap_released,
@@ -168,7 +169,7 @@ int Main(int argc, char** argv) {
   ParseFlagsOrExit(argc, argv,
                    "Runs a fragmenting Go 1.5 heap under GODEBUG=scavenge=1 until "
                    "vm.max_map_count stops it.\n  vma_limit --variant=prefix "
-                   "--kernel=linux|sim [--max_map_count=N (sim)]");
+                   "--kernel=linux|sim [--max_map_count=N --sim_thp=MODE (sim)]");
   const FragmenterOptions w = WorkloadFromFlags();
   const std::string variant = absl::GetFlag(FLAGS_variant);
   const bool quiet = absl::GetFlag(FLAGS_quiet);
@@ -185,12 +186,10 @@ int Main(int argc, char** argv) {
     for (const TraceEvent& e : events) absl::StrAppend(&text, FormatTraceEvent(e), "\n");
     if (!WriteFile(trace_out, text)) ExitUsage(absl::StrCat("--trace_out=", trace_out, ": cannot write"));
   }
-  int64_t limit = -1;
-  if (const SimulatedKernel* sim = SimulatedKernelOf(*kernel)) {
-    limit = sim->options().max_map_count;
-  } else if (absl::StatusOr<int64_t> host = ReadMaxMapCount(); host.ok()) {
-    limit = *host;
-  }
+  absl::StatusOr<KernelSettings> settings = KernelSettingsOf(choice);
+  ExitIfError(settings.status());
+  const int64_t limit = settings->max_map_count;
+  const std::string& thp_mode = settings->thp_mode;
   if (choice.kernel == "linux") ReserveOwnHeap();
 
   // The log sits under the census, so it sees exactly what the runtime asks.
@@ -251,7 +250,7 @@ int Main(int argc, char** argv) {
     // Go's fatal error ends the run; the report comes first.
     ScopedThrowHook hook([&](absl::string_view message) {
       out.error = std::string(message);
-      std::printf("%s\n", ReportLine(variant, choice, limit, rep, log, out).c_str());
+      std::printf("%s\n", ReportLine(variant, choice, limit, thp_mode, rep, log, out).c_str());
       std::fflush(stdout);
       if (!quiet) PrintSummary(rep, log, out);
       if (!svg_out.empty()) capture();
@@ -269,7 +268,7 @@ int Main(int argc, char** argv) {
     });
   }
   ExitIfError(st);
-  std::printf("%s\n", ReportLine(variant, choice, limit, rep, log, out).c_str());
+  std::printf("%s\n", ReportLine(variant, choice, limit, thp_mode, rep, log, out).c_str());
   if (!quiet) PrintSummary(rep, log, out);
   write_svg();
   return 0;

@@ -3,7 +3,8 @@
 # fragmenting service runs into vm.max_map_count and dies as Go 1.5 died
 # (report first, then "fatal error: runtime: out of memory", exit 2); with
 # fixed (44078a3) the same workload completes. A small limit and workload
-# keep it fast; the outcome lines are pinned exactly (the sim is deterministic).
+# keep it fast; the outcome lines are pinned exactly (the sim is deterministic
+# and takes its THP mode and limit from the flags, not from this machine).
 set -u
 bin="$(dirname "$0")/vma_limit"
 [ -x "$bin" ] || bin="bench/vma_limit/vma_limit"
@@ -12,7 +13,7 @@ small=(--kernel=sim --max_map_count=2000 --sim_baseline=30 --burst_mib=2 --round
 
 for profile in linux6 linux2015; do
   out=$("$bin" --variant=prefix "${small[@]}" --kernel_profile=$profile 2>/tmp/vma_limit_err.$$); rc=$?
-  want="vma_limit variant=prefix kernel=sim profile=$profile max_map_count=2000 outcome=crash round=52 virtual_s=2.550 map_count=2001 max_map_count_seen=2001 runtime_vmas=1971 go_equivalent_vmas=1979 heap_sys=214171648 heap_inuse=52740096 heap_released=147013632 refused_splits=847 refused_mmaps=2 error=\"runtime: out of memory\""
+  want="vma_limit variant=prefix kernel=sim profile=$profile max_map_count=2000 thp_mode=madvise outcome=crash round=52 virtual_s=2.550 map_count=2001 max_map_count_seen=2001 runtime_vmas=1971 go_equivalent_vmas=1979 heap_sys=214171648 heap_inuse=52740096 heap_released=147013632 refused_splits=847 refused_mmaps=2 error=\"runtime: out of memory\""
   [ "$rc" -eq 2 ] || { echo "FAIL: prefix/$profile exit $rc, want 2"; fail=1; }
   [ "$out" = "$want" ] || { echo "FAIL: prefix/$profile got '$out', want '$want'"; fail=1; }
   # Go's last words, after the report.
@@ -22,9 +23,19 @@ done
 rm -f /tmp/vma_limit_err.$$
 
 out=$("$bin" --variant=fixed "${small[@]}"); rc=$?
-want='vma_limit variant=fixed kernel=sim profile=linux6 max_map_count=2000 outcome=completed round=150 virtual_s=7.500 map_count=95 max_map_count_seen=95 runtime_vmas=65 go_equivalent_vmas=73 heap_sys=602669056 heap_inuse=182190080 heap_released=420478976 refused_splits=0 refused_mmaps=0'
+want='vma_limit variant=fixed kernel=sim profile=linux6 max_map_count=2000 thp_mode=madvise outcome=completed round=150 virtual_s=7.500 map_count=95 max_map_count_seen=95 runtime_vmas=65 go_equivalent_vmas=73 heap_sys=602669056 heap_inuse=182190080 heap_released=420478976 refused_splits=0 refused_mmaps=0'
 [ "$rc" -eq 0 ] || { echo "FAIL: fixed exit $rc, want 0"; fail=1; }
 [ "$out" = "$want" ] || { echo "FAIL: fixed got '$out', want '$want'"; fail=1; }
+
+# Without --max_map_count and --sim_thp the simulated kernel runs with
+# Linux's default limit and THP mode madvise, whatever this machine's are;
+# the line names what the run used.
+out=$("$bin" --variant=fixed --kernel=sim --sim_baseline=30 --burst_mib=2 --rounds=150 --quiet)
+case "$out" in "vma_limit variant=fixed kernel=sim profile=linux6 max_map_count=65530 thp_mode=madvise outcome=completed "*) ;;
+  *) echo "FAIL: default sim settings: '$out'"; fail=1 ;; esac
+out=$("$bin" --variant=fixed "${small[@]}" --sim_thp=never)
+case "$out" in *" max_map_count=2000 thp_mode=never outcome=completed "*) ;;
+  *) echo "FAIL: --sim_thp=never: '$out'"; fail=1 ;; esac
 
 # Progress and the readable summary go to stderr without --quiet.
 err=$("$bin" --variant=prefix --kernel=sim --max_map_count=2000 --sim_baseline=30 --burst_mib=2 --rounds=150 2>&1 >/dev/null)
@@ -38,6 +49,9 @@ expect_exit2 'unknown variant "prefx"' --variant=prefx --kernel=sim
 expect_exit2 '--rounds=0: expected an integer from 1 to 100000' --rounds=0 --kernel=sim
 expect_exit2 '--shrink_percent=101: expected an integer from 0 to 100' --shrink_percent=101 --kernel=sim
 expect_exit2 '--max_map_count=x: expected auto or a non-negative integer' --kernel=sim --max_map_count=x
+expect_exit2 '--sim_thp=sometimes: expected madvise, always, never or auto' --kernel=sim --sim_thp=sometimes
+expect_exit2 '--sim_thp=always: applies to --kernel=sim only' --kernel=linux --sim_thp=always
+expect_exit2 '--max_map_count=2000: applies to --kernel=sim only' --kernel=linux --max_map_count=2000
 expect_exit2 'MADV_TRY_COLLAPSE' --variant=try_collapse --kernel=linux
 expect_exit2 'unknown flag --round' --round=3
 

@@ -248,6 +248,10 @@ int RunParent(int argc, char** argv, const Setup& s) {
   ReproRun run;
   run.kernel = s.kernel.kernel;
   run.profile = s.kernel.profile;
+  absl::StatusOr<KernelSettings> settings = KernelSettingsOf(s.kernel);
+  ExitIfError(settings.status());
+  run.thp_mode = settings->thp_mode;
+  run.max_map_count = settings->max_map_count;
   run.gomaxprocs = s.suite.runtime.gomaxprocs;
   run.time_scale = s.time_scale;
   run.timings = s.timings_name;

@@ -17,7 +17,8 @@ fail=0
 common=(--benchtime=5ms --quiet --jobs=2 --variants=none,prefix,fixed,hugepage_eager,collapse,disablethp)
 
 "$bin" "${common[@]}" --kernel=linux --csv_out="$tmp/linux.csv" >"$tmp/linux.txt" || { echo "FAIL: linux run"; fail=1; }
-"$bin" "${common[@]}" --kernel=sim --csv_out="$tmp/sim.csv" >"$tmp/sim.txt" || { echo "FAIL: sim run"; fail=1; }
+"$bin" "${common[@]}" --kernel=sim --csv_out="$tmp/sim.csv" --json_out="$tmp/sim.json" >"$tmp/sim.txt" ||
+  { echo "FAIL: sim run"; fail=1; }
 "$bin" "${common[@]}" --kernel=sim --csv_out="$tmp/sim2.csv" >/dev/null || { echo "FAIL: sim rerun"; fail=1; }
 "$bin" --benchtime=5ms --quiet --jobs=2 --kernel=sim --kernel_profile=linux2015 \
   --variants=none,prefix,fixed --csv_out="$tmp/l2015.csv" >/dev/null || { echo "FAIL: linux2015 run"; fail=1; }
@@ -79,6 +80,15 @@ want=$(column "$tmp/t.csv" prefix max_vmas_runtime)
 nohuge=$(sed -n 's/.*NOHUGEPAGE=\([0-9]*\).*/\1/p' <<<"$line")
 [ "$nohuge" = "$(column "$tmp/t.csv" prefix madvise_calls.NOHUGEPAGE)" ] ||
   { echo "FAIL: replayed NOHUGEPAGE calls $nohuge"; fail=1; }
+
+# The JSON names the simulator's THP mode and limit: the flags', madvise
+# and 65530 unless set, not this machine's.
+grep -q '^  "thp_mode": "madvise",$' "$tmp/sim.json" && grep -q '^  "max_map_count": 65530,$' "$tmp/sim.json" ||
+  { echo "FAIL: sim JSON settings"; head -8 "$tmp/sim.json"; fail=1; }
+"$bin" --benchtime=5ms --quiet --kernel=sim --variants=fixed --workloads='^BenchmarkMalloc8$' \
+  --sim_thp=never --max_map_count=100000 --json_out="$tmp/never.json" >/dev/null || { echo "FAIL: never run"; fail=1; }
+grep -q '^  "thp_mode": "never",$' "$tmp/never.json" && grep -q '^  "max_map_count": 100000,$' "$tmp/never.json" ||
+  { echo "FAIL: --sim_thp=never JSON settings"; head -8 "$tmp/never.json"; fail=1; }
 
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
 expect_exit2 '--workloads=NoSuchBench: matches none of the 243 benchmarks' --workloads=NoSuchBench
