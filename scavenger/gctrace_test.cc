@@ -30,7 +30,8 @@ TEST(GcTrace, ScavengerLinesMatchGo15sFormat) {
   s.heap_idle = (1018u << 20) + 123;
   s.heap_sys = 1035u << 20;
   s.heap_released = 0;
-  // The line from golang/go#13552 (spec §2.2).
+  // The line quoted in golang/go#13552 (aclements, 2015-12-09); the format is
+  // Go 1.5.1's mHeap_Scavenge (runtime/mheap.go).
   EXPECT_EQ(ScvgStatsLine(59, s),
             "scvg59: inuse: 16, idle: 1018, sys: 1035, released: 0, consumed: 1035 (MB)");
   EXPECT_EQ(ScvgReleasedLine(-1, (3u << 20) + 5), "scvg-1: 3 MB released");

@@ -38,8 +38,10 @@ class RefusalLog final : public ForwardingKernel {
   int Madvise(uintptr_t addr, uintptr_t len, Advice advice) override;
 
   // madvise calls that change a flag and were refused with EAGAIN: a split
-  // the VMA limit did not allow (spec §7.2: Linux 6.x and 2015 kernels say
-  // EAGAIN; ENOMEM means the range ran into a hole, which is not counted).
+  // the VMA limit did not allow (split_vma's ENOMEM, which mm/madvise.c turns
+  // into EAGAIN on Linux 6.x in madvise_vma_behavior as 2015 kernels did in
+  // madvise_behavior; ENOMEM means the range ran into a hole, which is not
+  // counted).
   int64_t refused_splits() const { return refused_splits_; }
   // The first of them (op empty if none), with map_count then.
   const RefusedCall& first_refused_split() const { return first_refused_split_; }

@@ -4,13 +4,14 @@
 //
 // Runs the fragmenting service of bench/workloads/fragmenter.h through the
 // ported Go 1.5 runtime under GODEBUG=scavenge=1 until the process reaches
-// vm.max_map_count, and lets it fail the way Go 1.5 failed (issue 12233):
-// the flag changes that need a split are refused (EAGAIN on Linux 6.x) and
-// ignored by the runtime, so the layout freezes; one more mmap that cannot
-// merge still succeeds (map_count > limit is checked before merging); the
-// next is refused, and the runtime throws: "runtime: cannot allocate
-// memory" when it was persistentalloc's chunk (the #12233 stack) or
-// recordspan's array, "runtime: out of memory" when it was the arena's sysMap.
+// vm.max_map_count, and lets it fail the way Go 1.5 failed (golang/go#12233):
+// the flag changes that need a split are refused (split_vma; EAGAIN on Linux
+// 6.x) and ignored by the runtime, so the layout freezes; one more mmap that
+// cannot merge still succeeds (do_mmap in mm/mmap.c checks map_count > limit
+// before it tries to merge); the next is refused, and the runtime throws (Go
+// 1.5.1): "runtime: cannot allocate memory" when it was persistentalloc1's
+// chunk (malloc.go; the #12233 stack) or recordspan's array (mheap.go),
+// "runtime: out of memory" when it was the arena's sysMap (mem_linux.go).
 //
 // Before the fatal line the tool writes its report: one line on stdout
 //   vma_limit variant=<v> kernel=<k> ... outcome=crash|completed ...

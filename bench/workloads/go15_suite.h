@@ -2,7 +2,9 @@
 // the order `go test -bench . runtime` runs them (test files in sorted name
 // order, functions in declaration order), each as a generator of one b.N
 // run's heap program. The table and the Go source each entry reads are in
-// go15_suite.cc; ../shared/docs/go-runtime-spec.md section 6.2 lists them.
+// go15_suite.cc; the benchmarks are those of go1.5 src/runtime/*_test.go, in
+// the order Go 1.5.1's cmd/go/test.go (loadTestFuncs) puts them in the test
+// main.
 #ifndef THP_BENCH_WORKLOADS_GO15_SUITE_H_
 #define THP_BENCH_WORKLOADS_GO15_SUITE_H_
 

@@ -2,7 +2,7 @@
 // again", 2014) as a heap program (trace events, trace.h), for measuring how
 // much of the memory the scavenger releases khugepaged brings back.
 //
-// What the issue reports (spec §5.1; golang/go#8832, #9869): a small program
+// What the issue reports (golang/go#8832 and #9869): a small program
 // starts many goroutines and at once uses about 250 MB RES (ps: 258096 KB).
 // When the goroutines have ended, their stacks are freed at the next GC, but
 // the G structs are never freed (#9869), so the heap becomes "a repeated

@@ -1,6 +1,8 @@
-// Go 1.21's per-chunk huge-page bookkeeping (scavChunkData in mgcscavenge.go,
-// spec §4.5-4.6), grafted onto the Go 1.5 heap for the variants that need it
-// (hugepage_eager, collapse, try_collapse).
+// Go 1.21's per-chunk huge-page bookkeeping (runtime/mgcscavenge.go:
+// scavChunkData and scavengeIndex.alloc/free as added by 8fa9e3b for Go 1.21.0,
+// pageAlloc.scavengeOne's NOHUGEPAGE before a release; the COLLAPSE on a dense
+// chunk from 9f9bb26, Go 1.21.1), grafted onto the Go 1.5 heap for the
+// variants that need it (hugepage_eager, collapse, try_collapse).
 //
 // The arena is cut into 4 MiB chunks of 512 pages. Each counts its pages in
 // use, remembers the count of the previous GC generation, and carries a

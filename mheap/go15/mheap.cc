@@ -189,7 +189,8 @@ MSpan* MHeap::AllocSpanLocked(PageCount npage) {
   MSpanList::Remove(s);
   const PageCount found_npages = s->npages, found_npreleased = s->npreleased;
   if (s->npreleased > PageCount(0)) {
-    // The whole span, before it is trimmed (spec §1.10 quirk 1).
+    // The whole span, before it is trimmed: Go 1.5.1's mHeap_AllocSpanLocked
+    // (runtime/mheap.go) calls sysUsed on s before it splits off the rest.
     mem_.SysUsed(s->base(), s->npages.bytes());
     stats_.heap_released -= s->npreleased.bytes();
     s->npreleased = PageCount(0);
@@ -334,8 +335,9 @@ void MHeap::FreeStack(MSpan* s) {
 }
 
 uintptr_t MHeap::ScavengeList(MSpanList& list, uint64_t now, uint64_t limit, bool force) {
-  // Mirrors scavengelist, Go 1.5: the whole span is released whenever any
-  // of it is not (spec §1.10 quirk 3). The time test is unsigned. For the
+  // Mirrors scavengelist, Go 1.5 (runtime/mheap.go, unchanged in 1.5.1): the
+  // whole span is released whenever any of it is not, since sysUnused gets
+  // s.npages and not the unreleased part. The time test is unsigned. For the
   // chunk-tracking variants, spans in chunks that are not eligible stay.
   uintptr_t sum = 0;
   for (MSpan* s = list.First(); s != list.End(); s = s->next) {

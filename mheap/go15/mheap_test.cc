@@ -1,7 +1,10 @@
 // Conformance of the page heap with Go 1.5: layout, growth, LIFO reuse, best
-// fit, coalescing, trimming, released-page accounting and every quirk of
-// spec §1.10, each named. The suite runs on every mem_linux variant and calls
-// CheckInvariants after every step.
+// fit, coalescing, trimming, released-page accounting and every quirk of Go
+// 1.5.1's runtime/mheap.go, each named: sysUsed over the whole span
+// (mHeap_AllocSpanLocked), coalescing that keeps npreleased but restarts
+// unusedsince (mHeap_FreeSpanLocked), the whole-span release (scavengelist),
+// and heap spans never unmapped. The suite runs on every mem_linux variant and
+// calls CheckInvariants after every step.
 #include "mheap/go15/mheap.h"
 
 #include "absl/strings/str_format.h"

@@ -8,12 +8,17 @@
 //  linux2015 A 2015 kernel (3.x/4.x) as Go 1.5 met it: HUGEPAGE on an already
 //            VM_HUGEPAGE VMA (or NOHUGEPAGE on VM_NOHUGEPAGE) returns EINVAL
 //            and stops the walk, leaving the rest of the range unchanged
-//            (spec §7.3); no MADV_COLLAPSE; is_mergeable_anon_vma's 2012
-//            form, under which a faulted VMA does not merge into an unfaulted
-//            neighbour (only the reverse); no process_madvise (5.10), so
-//            MadviseBatch falls back to one madvise per range (ENOSYS).
-// Both: a split at map_count >= max_map_count fails with ENOMEM, which
-// madvise reports as EAGAIN (spec §7.2).
+//            (hugepage_madvise in mm/huge_memory.c, whose already-set check
+//            Jason J. Herne's "mm: Loosen MADV_NOHUGEPAGE to enable Qemu
+//            postcopy on s390", linux-mm, Nov 2015, relaxed; the sys_madvise
+//            loop in mm/madvise.c stops at the first error); no
+//            MADV_COLLAPSE; is_mergeable_anon_vma's 2012 form, under which a
+//            faulted VMA does not merge into an unfaulted neighbour (only the
+//            reverse); no process_madvise (5.10), so MadviseBatch falls back
+//            to one madvise per range (ENOSYS).
+// Both: a split at map_count >= max_map_count fails with ENOMEM (split_vma,
+// mm/mmap.c in 2015, mm/vma.c in 6.x), which madvise reports as EAGAIN
+// (mm/madvise.c: madvise_behavior in 2015, madvise_vma_behavior in 6.x).
 #ifndef THP_RUNTIME_PORT_KERNEL_KERNEL_PROFILE_H_
 #define THP_RUNTIME_PORT_KERNEL_KERNEL_PROFILE_H_
 

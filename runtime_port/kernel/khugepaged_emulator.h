@@ -3,14 +3,16 @@
 // tools never change the machine's THP settings (this machine runs
 // "madvise", under which the real khugepaged ignores the runtime's heap).
 //
-// The kernel behaviour it mirrors (spec §7.4): khugepaged walks the mms
-// registered with it; for each PMD-aligned 2 MiB region lying wholly inside
-// one THP-eligible VMA it counts the PTEs that are none (or map the zero
-// page) and, when that count is at most max_ptes_none (default
-// HPAGE_PMD_NR - 1 = 511), copies the region into a freshly allocated huge
-// page. Absent pages become zero-filled and resident, so one present 4 KiB
-// page can become 2 MiB of RSS: the bloat of issue 8832 (kernel bugzilla
-// 93111), which MADV_DONTNEED alone cannot prevent.
+// The kernel behaviour it mirrors (mm/khugepaged.c: hpage_collapse_scan_pmd,
+// called khugepaged_scan_pmd in older kernels, with the defaults that
+// khugepaged_init sets): khugepaged walks the mms registered with it; for each
+// PMD-aligned 2 MiB region lying wholly inside one THP-eligible VMA it counts
+// the PTEs that are none (or map the zero page) and, when that count is at
+// most max_ptes_none (default HPAGE_PMD_NR - 1 = 511), copies the region into
+// a freshly allocated huge page. Absent pages become zero-filled and
+// resident, so one present 4 KiB page can become 2 MiB of RSS: the bloat of
+// issue 8832 (kernel bugzilla 93111), which MADV_DONTNEED alone cannot
+// prevent.
 //
 // The rule, applied by Scan() to every 2 MiB-aligned region wholly inside the
 // ranges it is given, in address order. A region is collapsed iff:
@@ -43,8 +45,9 @@
 // scan_sleep_millisecs = 10 s, so 8 regions every 10 s): Scan() does a full
 // pass at once, i.e. it shows the state the real daemon creeps towards (8832's
 // RSS took minutes to climb back). Its requirement that some page be young
-// or referenced (kernel-version dependent, spec §7.4): pages the workload
-// wrote and nothing reclaimed count as referenced. max_ptes_swap and
+// or referenced (the scan's SCAN_LACK_REFERENCED_PAGE outcome; the exact
+// condition varies by kernel version): pages the workload wrote and nothing
+// reclaimed count as referenced. max_ptes_swap and
 // max_ptes_shared: the heap is private and nothing is swapped. Allocation
 // failure of the huge page: the real kernel reports it as an errno, the sim
 // never fails.

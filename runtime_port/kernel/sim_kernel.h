@@ -3,16 +3,19 @@
 // describes, so a 128 GiB heap costs kilobytes, and it can run the
 // vm.max_map_count limit at any setting.
 //
-// What it models (spec §7, checked against the real kernel by
-// kernel_differential_test): private anonymous mappings only; VMA attributes
-// prot, THP flag and MAP_NORESERVE (which decides VM_ACCOUNT); the anon_vma a
-// VMA gets on its first fault, shared by the pieces split from it; merging of
-// adjacent VMAs with equal attributes and compatible anon_vmas at mmap and at
-// every flag change; the exact map_count comparisons of mmap (>), split (>=)
-// and munmap's hole punch (>=); madvise's walk in address order with ENOMEM
-// for holes and EAGAIN for a refused split; process_madvise's vector walk
-// (ranges in order, stopping at the first failure, the bytes done as the
-// result, at most kMaxIovecs ranges and kMaxRwCount bytes a call).
+// What it models (after Linux 6.x: do_mmap in mm/mmap.c; split_vma,
+// vma_merge_new_range, vma_merge_existing_range and vms_gather_munmap_vmas in
+// mm/vma.c; madvise_walk_vmas and vector_madvise in mm/madvise.c; checked
+// against the real kernel by kernel_differential_test): private anonymous
+// mappings only; VMA attributes prot, THP flag and MAP_NORESERVE (which
+// decides VM_ACCOUNT); the anon_vma a VMA gets on its first fault, shared by
+// the pieces split from it; merging of adjacent VMAs with equal attributes and
+// compatible anon_vmas at mmap and at every flag change; the exact map_count
+// comparisons of mmap (>), split (>=) and munmap's hole punch (>=); madvise's
+// walk in address order with ENOMEM for holes and EAGAIN for a refused split;
+// process_madvise's vector walk (ranges in order, stopping at the first
+// failure, the bytes done as the result, at most kMaxIovecs ranges and
+// kMaxRwCount bytes a call).
 // What it does not model: file and shared mappings, mprotect, khugepaged's
 // background collapses, memory pressure (every huge-page allocation succeeds).
 #ifndef THP_RUNTIME_PORT_KERNEL_SIM_KERNEL_H_

@@ -38,9 +38,13 @@ TEST(SimKernel, FlagChangeInsideAVmaSplitsItInThree) {
   k.CheckInvariants();
 }
 
-TEST(SimKernel, Spec71WorkedExampleUnder2015Profile) {
-  // Spec §7.1: scavenge S1, scavenge S2 (merges), reuse S1+S2 as HUGEPAGE,
-  // scavenge the trimmed remainder.
+TEST(SimKernel, Go15ScavengeReuseSequenceUnder2015Profile) {
+  // The advice Go 1.5.1 sends (runtime/mheap.go: scavengelist's sysUnused,
+  // mHeap_AllocSpanLocked's sysUsed; mem_linux.go from 7e1b61c): scavenge S1,
+  // scavenge S2 (merges), reuse S1+S2 as HUGEPAGE, scavenge the trimmed
+  // remainder. The kernel side is 2015's madvise_behavior (mm/madvise.c:
+  // merge with a neighbour, else split at both ends) and hugepage_madvise
+  // (mm/huge_memory.c: EINVAL on a flag already set).
   SimulatedKernel k = MakeKernel(Linux2015Profile());
   ASSERT_EQ(MapFixed(k, kBase, 64 * kMiB), 0);
   const uintptr_t x1 = 3 * k8K, x2 = 7 * k8K, x3 = 12 * k8K;

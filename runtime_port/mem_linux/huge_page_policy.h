@@ -3,8 +3,10 @@
 // at which moment. One small class per variant; MemLinux (the mem_linux.go
 // port) calls the hooks, the heap never sees which variant runs.
 //
-// Variants (spec §4):
-//   none            Go 1.4, and Go 1.21.4+ for the heap: DONTNEED only.
+// Variants, each with the Go commit that brought it (Go's runtime/mem_linux.go
+// sysUnused/sysUsed up to Go 1.20, runtime/mgcscavenge.go from Go 1.21):
+//   none            Go 1.4 (runtime/mem_linux.c, SysUnused), and Go 1.21.4+
+//                   for the heap (595deec, golang/go#63334): DONTNEED only.
 //   prefix          Go 1.5.0/1.5.1 (7e1b61c): NOHUGEPAGE on the exact released
 //                   range unless it is 2 MiB aligned in start and length;
 //                   HUGEPAGE on the exact range on reuse.
@@ -22,8 +24,8 @@
 //                   becomes dense through an allocation smaller than a chunk.
 //   try_collapse    The 2024 MADV_TRY_COLLAPSE proposal in place of COLLAPSE
 //                   (simulated kernel only: it never reached Linux).
-//   disablethp      Go 1.21.6+/1.22 with GODEBUG=disablethp=1: NOHUGEPAGE on
-//                   every range the runtime maps.
+//   disablethp      Go 1.21.6+/1.22 with GODEBUG=disablethp=1 (c915215):
+//                   NOHUGEPAGE on every range the runtime maps.
 // The chunk-density hooks need the heap's per-chunk bookkeeping, and the
 // scavenge-pass hooks the heap's pass; MemLinux exposes them for the heap to
 // call, for every variant alike.

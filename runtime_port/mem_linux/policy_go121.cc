@@ -1,5 +1,9 @@
-// The Go 1.21 chunk-based variants (spec §4.5, §4.6) and the 2024
-// MADV_TRY_COLLAPSE proposal (§7.6).
+// The Go 1.21 chunk-based variants (runtime/mgcscavenge.go's
+// scavengeIndex.alloc and pageAlloc.scavengeOne, and mpagealloc.go's
+// pageAlloc.grow, at the commits named below) and the 2024 MADV_TRY_COLLAPSE
+// proposal (Lance Yang, "[PATCH v1 1/2] mm/madvise: introduce
+// MADV_TRY_COLLAPSE for attempted synchronous hugepage collapse",
+// linux-kernel, 2024-01-17).
 //
 //  hugepage_eager  Go 1.21.0 (8fa9e3b): new heap memory gets HUGEPAGE on its
 //                  aligned interior; a chunk that becomes dense gets HUGEPAGE;
