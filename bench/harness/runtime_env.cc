@@ -30,6 +30,10 @@ RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant, ScavengeDefault sca
                         : dbg->disablethp > 0   ? "disablethp"
                                                 : flag_variant;
   env.options.gogc = Env("GOGC");
+  // Checked here, before any child runs: the runtime checks it again at
+  // Runtime::Create, but by then a parent would have started every child
+  // only to collect the same error from each.
+  ExitIfError(ParseGogc(env.options.gogc).status());
   env.options.gomaxprocs = *procs;
   return env;
 }

@@ -1,7 +1,8 @@
 // The environment a Go program reads, for the drivers that run the ported
 // runtime: GODEBUG (warnings for unknown keys on stderr), GOGC and
-// GOMAXPROCS. A bad value is one line on stderr and exit status 2. This is
-// also the one place that decides whether sysmon scavenges a lot
+// GOMAXPROCS. A bad value is one line on stderr and exit status 2, before
+// any work starts (and before a parent starts its children). This is also
+// the one place that decides whether sysmon scavenges a lot
 // (GODEBUG=scavenge=1) when GODEBUG does not say.
 #ifndef THP_BENCH_HARNESS_RUNTIME_ENV_H_
 #define THP_BENCH_HARNESS_RUNTIME_ENV_H_

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every driver that runs the ported runtime reads GODEBUG, GOGC and
+# GOMAXPROCS through RuntimeEnvOrExit: a bad value is one line and exit 2
+# before any run starts (a parent must not start its children to collect
+# the same error from each). Args: the drivers' binaries.
+set -u
+# Run from the workspace root of the runfiles (Bazel's test cwd).
+source bench/harness/cli_test_lib.sh || exit 1
+fail=0
+[ $# -gt 0 ] || { echo "FAIL: no driver given"; exit 1; }
+for bin in "$@"; do
+  name=$(basename "$bin")
+  # replay checks its --trace after the environment, so give it one.
+  extra=()
+  [ "$name" = replay ] && extra=(--trace=testdata/traces/churn.trace)
+  export GOGC=abc
+  expect_exit2 'GOGC=abc: expected off or a non-negative integer percentage' --kernel=sim "${extra[@]}"
+  export GOGC=-5
+  expect_exit2 'GOGC=-5: expected off or a non-negative integer percentage' --kernel=sim "${extra[@]}"
+  unset GOGC
+  export GOMAXPROCS=0
+  expect_exit2 'GOMAXPROCS=0' --kernel=sim "${extra[@]}"
+  unset GOMAXPROCS
+  export GODEBUG=thpvariant=bogus
+  expect_exit2 'unknown variant "bogus"' --kernel=sim "${extra[@]}"
+  unset GODEBUG
+  echo "$name: checked"
+done
+exit $fail
