@@ -30,7 +30,10 @@ struct RecordedBenchmark {
 };
 
 // Parses the TSV (comment lines start with '#'; the first other line is the
-// header). A malformed line is an error naming its number.
+// header). A malformed line is an error naming its number, with the line
+// quoted (escaped, cut at 120 bytes); so is a b.N outside 1..1e11 (more than
+// Go 1.5's launch can reach) or an ns/op that is not finite, not above 0 or
+// above 1e12 (1000 s an op).
 absl::StatusOr<std::vector<RecordedBenchmark>> ParseBenchTimings(const std::string& text);
 
 // Mirrors roundUp, Go 1.5 testing.

@@ -55,7 +55,30 @@ TEST(BenchSchedule, RecordedTimingsParseAndMostFinalNsFollowFromTheirNsPerOp) {
 
 TEST(BenchSchedule, BadLinesNameTheirNumber) {
   EXPECT_EQ(ParseBenchTimings("# c\nname\tN\tns\tN\tns\nBenchmarkX\t10\tfast\t1\t2\n").status().message(),
-            "bench timings line 3: expected name, N, ns/op, N, ns/op: \"BenchmarkX\t10\tfast\t1\t2\"");
+            "bench timings line 3: expected name, N, ns/op, N, ns/op: \"BenchmarkX\\t10\\tfast\\t1\\t2\"");
+}
+
+TEST(BenchSchedule, TimingsOutOfBoundsAreRefused) {
+  const std::string head = "name\tN\tns\tN\tns\n";
+  EXPECT_EQ(ParseBenchTimings(head + "BenchmarkX\t10\t0\t1\t2\n").status().message(),
+            "bench timings line 2: go151 ns/op 0: expected above 0, at most 1e12");
+  EXPECT_EQ(ParseBenchTimings(head + "BenchmarkX\t10\t5\t1\t-2\n").status().message(),
+            "bench timings line 2: fix ns/op -2: expected above 0, at most 1e12");
+  EXPECT_EQ(ParseBenchTimings(head + "BenchmarkX\t10\tnan\t1\t2\n").status().message(),
+            "bench timings line 2: go151 ns/op nan: expected above 0, at most 1e12");
+  EXPECT_EQ(ParseBenchTimings(head + "BenchmarkX\t10\tinf\t1\t2\n").status().message(),
+            "bench timings line 2: go151 ns/op inf: expected above 0, at most 1e12");
+  EXPECT_EQ(ParseBenchTimings(head + "BenchmarkX\t10\t2e12\t1\t2\n").status().message(),
+            "bench timings line 2: go151 ns/op 2e+12: expected above 0, at most 1e12");
+  EXPECT_EQ(ParseBenchTimings(head + "BenchmarkX\t0\t5\t1\t2\n").status().message(),
+            "bench timings line 2: go151 N 0: expected 1 to 100000000000");
+  EXPECT_EQ(ParseBenchTimings(head + "BenchmarkX\t10\t5\t200000000000\t2\n").status().message(),
+            "bench timings line 2: fix N 200000000000: expected 1 to 100000000000");
+  EXPECT_TRUE(ParseBenchTimings(head + "BenchmarkX\t100000000000\t1e12\t1\t0.5\n").ok());
+  // A long or binary line is quoted escaped and cut.
+  const std::string bad = ParseBenchTimings(head + std::string(500, 'x') + "\x01\n").status().message().data();
+  EXPECT_EQ(bad, absl::StrCat("bench timings line 2: expected name, N, ns/op, N, ns/op: \"",
+                              std::string(120, 'x'), "...\""));
 }
 
 }  // namespace
