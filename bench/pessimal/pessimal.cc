@@ -6,6 +6,9 @@
 // Prints one line (bench/report/pessimal_report.h); vmas is the kernel's
 // map_count (/proc/self/maps lines minus [vsyscall]).
 // Progress goes to stderr unless --quiet. Never changes sysctl settings.
+// Exit status 0; 1 when the limit is below the process's own VMAs, so that
+// the arena reservation itself is refused (Go 1.5's mallocinit throws; the
+// line still says limit_heap_bytes=0); 2 for bad input.
 // Runs with address-space randomisation off for itself (see fixed_layout.h),
 // so the numbers are the same run after run and the simulated kernel's
 // automatic baseline equals the real process's own VMA count.
@@ -59,11 +62,18 @@ int main(int argc, char** argv) {
                    absl::ToDoubleSeconds(absl::Now() - start));
     }
   });
+  if (r.reserve_failed) {
+    // As Go 1.5's mallocinit throws when it cannot reserve the arena; the
+    // line below still says where the limit stopped it (at no heap at all).
+    std::fprintf(stderr, "fatal error: runtime: cannot reserve arena virtual address space "
+                         "(map_count %lld at the limit)\n",
+                 static_cast<long long>(r.vmas));
+  }
   std::printf("%s\n", thp::PessimalLine(variant, choice.kernel, choice.profile, r).c_str());
   if (!quiet) {
     std::fprintf(stderr, "pessimal: %s; %s in %.2fs\n", (*mem)->counters().Summary().c_str(),
                  absl::StrFormat("unit %d KiB", r.unit / 1024).c_str(),
                  absl::ToDoubleSeconds(absl::Now() - start));
   }
-  return 0;
+  return r.reserve_failed ? 1 : 0;
 }

@@ -19,6 +19,13 @@ expect_exit2 'unexpected argument "extra"' --kernel=sim extra
 out=$("$bin" --variant=prefix --kernel=sim --max_map_count=1000 --sim_baseline=0 --quiet)
 want="pessimal variant=prefix kernel=sim profile=linux6 limit_heap_bytes=8192000 vmas=1000 errno=EAGAIN"
 [ "$out" = "$want" ] || { echo "FAIL: got '$out', want '$want'"; fail=1; }
+# A limit below the process's own VMAs refuses the arena reservation: Go's
+# throw on stderr, the line on stdout all the same, exit 1.
+out=$("$bin" --variant=prefix --kernel=sim --max_map_count=1 --sim_baseline=5 --quiet 2>"$TEST_TMPDIR/err"); rc=$?
+want="pessimal variant=prefix kernel=sim profile=linux6 limit_heap_bytes=0 vmas=5 errno=ENOMEM"
+[ "$out" = "$want" ] && [ $rc -eq 1 ] || { echo "FAIL: max_map_count=1: got '$out' exit $rc, want '$want' exit 1"; fail=1; }
+grep -qx 'fatal error: runtime: cannot reserve arena virtual address space (map_count 5 at the limit)' "$TEST_TMPDIR/err" ||
+  { echo "FAIL: max_map_count=1: stderr $(cat "$TEST_TMPDIR/err")"; fail=1; }
 out=$("$bin" --variant=none --kernel=sim --max_heap=67108864 --sim_baseline=0 --quiet)
 want="pessimal variant=none kernel=sim profile=linux6 limit=none heap_bytes=67108864 vmas=1"
 [ "$out" = "$want" ] || { echo "FAIL: got '$out', want '$want'"; fail=1; }
@@ -37,4 +44,4 @@ else
   done
 fi
 
-if [ $fail -eq 0 ]; then echo "$((13 - skipped)) passed, 0 failed, $skipped skipped"; else exit 1; fi
+if [ $fail -eq 0 ]; then echo "$((14 - skipped)) passed, 0 failed, $skipped skipped"; else exit 1; fi

@@ -2,8 +2,6 @@
 
 #include <cerrno>
 
-#include "runtime_port/base/check.h"
-
 namespace thp {
 namespace {
 
@@ -48,7 +46,15 @@ PessimalResult RunPessimal(MemLinux& mem, uint64_t max_heap, const PessimalProgr
   for (uintptr_t i = 0; i <= 0x7f && p == 0; ++i) {
     p = mem.SysReserve((i << 40) | uintptr_t{0xc000000000}, kReserveBytes, &reserved);
   }
-  THP_CHECK(p != 0, "no arena hint was free in this process");
+  if (p == 0) {
+    // mallocinit, Go 1.5: no reservation at any hint (here: mmap refused at
+    // vm.max_map_count, below the process's own VMAs) is a throw.
+    r.reserve_failed = true;
+    r.hit_limit = true;
+    r.err = ENOMEM;
+    r.vmas = mem.kernel().MapCount();
+    return r;
+  }
   const uintptr_t arena_start = p + kSpansBytes + kBitmapBytes;
   r.arena_start = arena_start;
   uint64_t heap_sys = 0;

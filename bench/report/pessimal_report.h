@@ -4,7 +4,8 @@
 //   pessimal variant=<v> kernel=<k> profile=<p> limit_heap_bytes=<N> vmas=<M> errno=<NAME>
 // or, when --max_heap is reached first,
 //   pessimal variant=<v> kernel=<k> profile=<p> limit=none heap_bytes=<N> vmas=<M>
-// vmas is the kernel's map_count then.
+// vmas is the kernel's map_count then. A refused arena reservation is the
+// first form with limit_heap_bytes=0 errno=ENOMEM.
 #ifndef THP_BENCH_REPORT_PESSIMAL_REPORT_H_
 #define THP_BENCH_REPORT_PESSIMAL_REPORT_H_
 
@@ -20,6 +21,10 @@ struct PessimalResult {
   uint64_t heap_bytes = 0;  // arena bytes the pattern covered when it stopped
   int64_t vmas = 0;         // the kernel's map_count then
   int err = 0;              // the refusal's errno, 0 if none
+  // The arena reservation itself was refused (a limit below the process's
+  // own VMAs): Go 1.5's mallocinit throws then. hit_limit is set too, with
+  // heap_bytes 0 and err ENOMEM, as mmap refuses at the limit.
+  bool reserve_failed = false;
   uintptr_t unit = 0;       // the granularity used
   uintptr_t arena_start = 0;
 };
