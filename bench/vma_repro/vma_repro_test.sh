@@ -105,5 +105,11 @@ n=$("$bin" --list_workloads | wc -l)
 first=$("$bin" --list_workloads --workloads='^BenchmarkMalloc' | head -1)
 [ "$first" = BenchmarkMalloc8 ] || { echo "FAIL: --workloads subset starts with '$first'"; fail=1; }
 
+# From outside the repository the default --timings_file is found in the
+# binary's runfiles.
+abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+n=$(cd "$tmp" && "$abs_bin" --list_workloads | wc -l)
+[ "$n" = 243 ] || { echo "FAIL: --list_workloads from $tmp printed $n names"; fail=1; }
+
 [ "$fail" -eq 0 ] && echo PASS
 exit "$fail"
