@@ -1,6 +1,7 @@
 #include "bench/workloads/trace_format.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -10,8 +11,26 @@ namespace thp {
 namespace {
 
 absl::Status LineError(int line_no, absl::string_view line, absl::string_view what) {
-  return absl::InvalidArgumentError(
-      absl::StrFormat("trace line %d: %s: \"%s\"", line_no, what, line));
+  // The line is quoted escaped and cut, so a binary or huge line cannot
+  // flood the terminal.
+  constexpr size_t kQuoted = 120;
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "trace line %d: %s: \"%s%s\"", line_no, what, absl::CHexEscape(line.substr(0, kQuoted)),
+      line.size() > kQuoted ? "..." : ""));
+}
+
+// a + b, or false if it passes `limit` (both non-negative).
+bool AddWithin(int64_t* a, int64_t b, int64_t limit) {
+  if (b > limit - *a) return false;
+  *a += b;
+  return true;
+}
+
+// a * b, or false if it passes `limit` (both non-negative).
+bool MulWithin(int64_t a, int64_t b, int64_t limit, int64_t* out) {
+  if (a != 0 && b > limit / a) return false;
+  *out = a * b;
+  return true;
 }
 
 }  // namespace
@@ -24,7 +43,9 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   *is_event = true;
   TraceEvent e{};
   auto num = [&](size_t i, uint64_t* out) { return i < f.size() && absl::SimpleAtoi(f[i], out); };
-  auto p_of = [&](size_t i, int* out) { return i < f.size() && absl::SimpleAtoi(f[i], out) && *out >= 0; };
+  auto p_of = [&](size_t i, int* out) {
+    return i < f.size() && absl::SimpleAtoi(f[i], out) && *out >= 0 && *out <= 255;
+  };
   const absl::string_view op = f[0];
   uint64_t v = 0;
   if (op == "alloc") {
@@ -67,18 +88,21 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 1) return LineError(line_no, line, absl::StrCat("expected ", op, " alone"));
   } else if (op == "compute" || op == "sleep") {
     e.kind = op == "compute" ? TraceEvent::kCompute : TraceEvent::kSleep;
-    if (f.size() != 2 || !num(1, &v) || v > (uint64_t{1} << 62)) {
-      return LineError(line_no, line, absl::StrCat("expected ", op, " <ns>"));
+    if (f.size() != 2 || !num(1, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
+      return LineError(line_no, line, absl::StrCat("expected ", op, " <ns>, at most 1e14"));
     }
     e.ns = static_cast<int64_t>(v);
   } else if (op == "bench") {
     e.kind = TraceEvent::kBench;
-    if (f.size() != 3 || !num(2, &e.id)) return LineError(line_no, line, "expected bench <name> <n>");
+    if (f.size() != 3 || !num(2, &e.id) || e.id > kMaxTraceCount) {
+      return LineError(line_no, line, "expected bench <name> <n>, n at most 1e11");
+    }
     e.name = std::string(f[1]);
   } else if (op == "loop") {
     e.kind = TraceEvent::kLoop;
-    if (f.size() != 3 || !num(1, &e.id) || !num(2, &v) || v > (uint64_t{1} << 62)) {
-      return LineError(line_no, line, "expected loop <iterations> <ns>");
+    if (f.size() != 3 || !num(1, &e.id) || e.id > kMaxTraceCount || !num(2, &v) ||
+        v > static_cast<uint64_t>(kMaxTraceNs)) {
+      return LineError(line_no, line, "expected loop <iterations> <ns>, iterations at most 1e11, ns at most 1e14");
     }
     e.ns = static_cast<int64_t>(v);
   } else if (op == "end") {
@@ -97,8 +121,16 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
   int line_no = 0;
   int loop_line = 0;  // the open loop's line, 0 outside loops
   bool header = false;
+  // Totals with loops expanded, checked against kMaxTraceEvents/kMaxTraceNs.
+  int64_t events = 0, virtual_ns = 0;
+  int64_t body_events = 0;      // of the open loop
+  int64_t loop_iterations = 0;  // of the open loop
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_no;
+    if (line.size() > kMaxTraceLineBytes) {
+      return LineError(line_no, line, absl::StrCat("longer than ", kMaxTraceLineBytes, " bytes"));
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!header) {
       absl::string_view body = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
       if (body.empty()) continue;
@@ -123,6 +155,38 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
     } else if (e->kind == TraceEvent::kEnd) {
       if (loop_line == 0) return LineError(line_no, line, "end without a loop");
       loop_line = 0;
+    }
+    // What the line costs once loops are expanded: a loop's iterations each
+    // run its body and take its ns; every other line is one event (in a loop,
+    // once per iteration, counted at its end).
+    bool within = true;
+    if (e->kind == TraceEvent::kLoop) {
+      body_events = 0;
+      loop_iterations = static_cast<int64_t>(e->id);
+      int64_t loop_ns = 0;
+      within = MulWithin(static_cast<int64_t>(e->id), e->ns, kMaxTraceNs, &loop_ns) &&
+               AddWithin(&virtual_ns, loop_ns, kMaxTraceNs);
+    } else if (e->kind == TraceEvent::kEnd) {
+      int64_t expanded = 0;
+      within = MulWithin(loop_iterations, body_events, kMaxTraceEvents, &expanded) &&
+               AddWithin(&events, expanded, kMaxTraceEvents);
+    } else if (loop_line != 0) {
+      ++body_events;
+      if (e->kind == TraceEvent::kCompute || e->kind == TraceEvent::kSleep) {
+        int64_t loop_ns = 0;
+        within = MulWithin(loop_iterations, e->ns, kMaxTraceNs, &loop_ns) &&
+                 AddWithin(&virtual_ns, loop_ns, kMaxTraceNs);
+      }
+    } else {
+      within = AddWithin(&events, 1, kMaxTraceEvents) &&
+               ((e->kind != TraceEvent::kCompute && e->kind != TraceEvent::kSleep) ||
+                AddWithin(&virtual_ns, e->ns, kMaxTraceNs));
+    }
+    if (!within) {
+      return LineError(line_no, line,
+                       absl::StrCat("the trace passes its bounds here (at most ", kMaxTraceEvents,
+                                    " events and ", kMaxTraceNs,
+                                    " ns of virtual time, loops expanded)"));
     }
     out.push_back(*std::move(e));
   }

@@ -28,6 +28,15 @@
 //                                       stack and go events (loops do not nest)
 // Ids are decimal and name one live object, stack or goroutine at a time
 // (goroutine ids are a namespace of their own).
+//
+// Bounds, checked when the trace is parsed, so that no trace runs forever
+// or wraps a count: a line is at most kMaxTraceLineBytes (a CRLF line end is
+// read as LF); <p> is 0 to 255 (GOMAXPROCS at most 256); bench <n> and loop
+// <iterations> are at most 1e11 (past what Go 1.5's b.N can reach); the
+// whole trace, loops expanded, is at most kMaxTraceEvents events and
+// kMaxTraceNs of virtual time (sysmon wakes every 10 ms or less of it, so
+// a longer trace would cost minutes of wall time at the least). Sizes are
+// checked by the runtime as Go checks them (Runtime::Allocate, stackalloc).
 #ifndef THP_BENCH_WORKLOADS_TRACE_FORMAT_H_
 #define THP_BENCH_WORKLOADS_TRACE_FORMAT_H_
 
@@ -39,6 +48,11 @@
 #include "absl/strings/string_view.h"
 
 namespace thp {
+
+inline constexpr size_t kMaxTraceLineBytes = 4096;
+inline constexpr int64_t kMaxTraceEvents = 1000000000;        // 1e9
+inline constexpr int64_t kMaxTraceNs = 100000000000000;       // 1e14 ns, about 28 hours
+inline constexpr uint64_t kMaxTraceCount = 100000000000;      // 1e11: bench n, loop iterations
 
 struct TraceEvent {
   enum Kind {

@@ -44,5 +44,41 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected goexit <id> <p>: \"goexit 1 -1\"");
 }
 
+TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {
+  // 2^62 iterations of 2^62 ns used to wrap and run for ever.
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 4611686018427387904 1\nend\n").status().message(),
+            "trace line 2: expected loop <iterations> <ns>, iterations at most 1e11, ns at most "
+            "1e14: \"loop 4611686018427387904 1\"");
+  const std::string over = "the trace passes its bounds here (at most 1000000000 events and "
+                           "100000000000000 ns of virtual time, loops expanded)";
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000000000 100000\nend\n").status().message(),
+            "trace line 2: " + over + ": \"loop 100000000000 100000\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nsleep 60000000000000\ncompute 60000000000000\n").status().message(),
+            "trace line 3: " + over + ": \"compute 60000000000000\"");
+  // Events are counted once per iteration, at the loop's end.
+  EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 500000000 1\ngc\nend\n").ok());
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 500000000 1\ngc\ngc\ngc\nend\n").status().message(),
+            "trace line 6: " + over + ": \"end\"");
+  // A sleep inside a loop counts its iterations times.
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000 0\nsleep 10000000000\nend\n").status().message(),
+            "trace line 3: " + over + ": \"sleep 10000000000\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\ngo 1 256\n").status().message(),
+            "trace line 2: expected go <id> <p>: \"go 1 256\"");
+  EXPECT_TRUE(ParseTrace("thp-trace 1\ngo 1 255\nbench BenchmarkX 100000000000\n").ok());
+  EXPECT_FALSE(ParseTrace("thp-trace 1\nbench BenchmarkX 100000000001\n").ok());
+}
+
+TEST(Trace, LinesAreBoundedEscapedAndMayEndInCrlf) {
+  absl::StatusOr<std::vector<TraceEvent>> crlf = ParseTrace("thp-trace 1\r\ngc\r\nsleep 5\r\n");
+  ASSERT_TRUE(crlf.ok()) << crlf.status();
+  EXPECT_EQ(crlf->size(), 2u);
+  EXPECT_EQ(ParseTrace("thp-trace 1\n" + std::string(5000, 'x') + "\n").status().message(),
+            "trace line 2: longer than 4096 bytes: \"" + std::string(120, 'x') + "...\"");
+  EXPECT_EQ(ParseTrace(std::string("thp-trace 1\nfoo\x01\n")).status().message().substr(0, 40),
+            "trace line 2: unknown event (accepted: a");
+  EXPECT_NE(ParseTrace(std::string("thp-trace 1\nfoo\x01\n")).status().message().find("\"foo\\x01\""),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace thp
