@@ -4,10 +4,10 @@
 #include <cmath>
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 
@@ -19,14 +19,6 @@ namespace {
 constexpr int64_t kMaxBenchN = 100000000000;
 // A recorded ns/op above 1000 s is not a benchmark this suite ran.
 constexpr double kMaxNsPerOp = 1e12;
-// A bad line is quoted escaped and cut to this many bytes.
-constexpr size_t kMaxQuoted = 120;
-
-std::string Quote(absl::string_view line) {
-  const bool cut = line.size() > kMaxQuoted;
-  return absl::StrCat("\"", absl::CHexEscape(line.substr(0, kMaxQuoted)), cut ? "..." : "", "\"");
-}
-
 absl::Status CheckRun(int line_no, absl::string_view what, int64_t n, double ns) {
   if (n < 1 || n > kMaxBenchN) {
     return absl::InvalidArgumentError(absl::StrCat("bench timings line ", line_no, ": ", what,
@@ -58,7 +50,7 @@ absl::StatusOr<std::vector<RecordedBenchmark>> ParseBenchTimings(const std::stri
         !absl::SimpleAtod(f[2], &b.ns_go151) || !absl::SimpleAtoi(f[3], &b.n_fix) ||
         !absl::SimpleAtod(f[4], &b.ns_fix)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "bench timings line ", line_no, ": expected name, N, ns/op, N, ns/op: ", Quote(line)));
+          "bench timings line ", line_no, ": expected name, N, ns/op, N, ns/op: ", QuoteForError(line)));
     }
     if (absl::Status st = CheckRun(line_no, "go151", b.n_go151, b.ns_go151); !st.ok()) return st;
     if (absl::Status st = CheckRun(line_no, "fix", b.n_fix, b.ns_fix); !st.ok()) return st;

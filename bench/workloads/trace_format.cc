@@ -1,22 +1,18 @@
 #include "bench/workloads/trace_format.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 namespace {
 
 absl::Status LineError(int line_no, absl::string_view line, absl::string_view what) {
-  // The line is quoted escaped and cut, so a binary or huge line cannot
-  // flood the terminal.
-  constexpr size_t kQuoted = 120;
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "trace line %d: %s: \"%s%s\"", line_no, what, absl::CHexEscape(line.substr(0, kQuoted)),
-      line.size() > kQuoted ? "..." : ""));
+  return absl::InvalidArgumentError(
+      absl::StrFormat("trace line %d: %s: %s", line_no, what, QuoteForError(line)));
 }
 
 // a + b, or false if it passes `limit` (both non-negative).

@@ -1,0 +1,56 @@
+// Fuzz target for the text formats a user hands the drivers: heap-event
+// traces (trace_format.h) and recorded benchmark timings
+// (bench_schedule.h). The first input byte picks the parser (even: trace,
+// odd: timings), the rest is the file. Any input must parse or fail with one
+// line of bounded length (no newline, at most kMaxMessage bytes: a bad value
+// is quoted escaped and cut); never crash or run unbounded (the fuzz build
+// runs under ASan, and libFuzzer's -timeout catches a hang). A trace that
+// parses must print back, event by event, to lines that parse to the same
+// event. Kept inputs live in testdata/fuzz/text_formats/ and are replayed by
+// text_formats_fuzz_regression_test on every test run.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "bench/workloads/bench_schedule.h"
+#include "bench/workloads/trace_format.h"
+#include "runtime_port/base/check.h"
+
+namespace {
+
+constexpr size_t kMaxMessage = 400;
+
+void CheckMessage(const absl::Status& st) {
+  if (st.ok()) return;
+  const absl::string_view m = st.message();
+  THP_CHECK(!m.empty(), "an error says what is wrong");
+  THP_CHECK(m.find('\n') == absl::string_view::npos, "an error is one line");
+  THP_CHECK(m.size() <= kMaxMessage, "an error is bounded");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // A failed check aborts, so that libFuzzer keeps the input.
+  static thp::ScopedThrowHook abort_on_check([](absl::string_view) { std::abort(); });
+  if (size == 0) return 0;
+  const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (data[0] % 2 == 0) {
+    absl::StatusOr<std::vector<thp::TraceEvent>> events = thp::ParseTrace(text);
+    CheckMessage(events.status());
+    if (!events.ok()) return 0;
+    for (const thp::TraceEvent& e : *events) {
+      const std::string line = thp::FormatTraceEvent(e);
+      bool is_event = false;
+      absl::StatusOr<thp::TraceEvent> again = thp::ParseTraceLine(line, e.line, &is_event);
+      THP_CHECK(again.ok() && is_event, "a parsed event prints to a line that parses");
+      THP_CHECK(thp::FormatTraceEvent(*again) == line, "and prints the same again");
+    }
+  } else {
+    absl::StatusOr<std::vector<thp::RecordedBenchmark>> timings = thp::ParseBenchTimings(text);
+    CheckMessage(timings.status());
+  }
+  return 0;
+}
