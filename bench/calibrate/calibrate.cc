@@ -246,9 +246,19 @@ int Run() {
   ModelObserver observer([&replayer] {
     return replayer->census().current().own + kGoStaticBinaryVmas;
   });
+  // The census's own maximum covers the middle of kernel calls, which the
+  // observer's reads between calls may miss: a benchmark during which it
+  // rose reached it.
+  ModelSide* side = nullptr;
+  int64_t census_max_at_start = 0;
   auto sync = [&] {
     observer.Sync(replayer->runtime().gc().cycles().size(),
                   static_cast<uint64_t>(replayer->sysmon().scavenges()));
+    const int64_t census_max = replayer->census().max_go_equivalent();
+    if (side != nullptr && census_max > census_max_at_start) {
+      side->max_go_vmas = std::max(side->max_go_vmas, census_max);
+    }
+    census_max_at_start = census_max;
   };
   o.on_start = [&](TraceReplayer& rep_) {
     replayer = &rep_;
@@ -259,13 +269,15 @@ int Run() {
   const Progress progress("calibrate", variant, quiet);
   o.progress = [&](const Go15Benchmark& b, size_t i, size_t total) {
     sync();
-    observer.set_side(&sides[i]);
+    side = &sides[i];
+    observer.set_side(side);
     progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, b.name));
   };
   const absl::Time start = absl::Now();
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(kc);
   o.on_end = [&](TraceReplayer& rep_) {
     sync();
+    side = nullptr;
     observer.set_side(nullptr);
     rep_.runtime().heap().set_observer(nullptr);
     rep_.runtime().mem().set_observer(nullptr);
