@@ -123,6 +123,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   ScopedThrowHook hook(std::move(report));
 
   if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
+  if (o.on_start) o.on_start(rep);
 
   const HeapLayout& layout = rep.runtime().heap().layout();
   auto sample = [&] {
@@ -158,6 +159,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
                });
     ++r.benchmarks;
   }
+  if (o.on_end) o.on_end(rep);
   sample();
   Collect(rep, wall_start, r);
   return r;

@@ -65,6 +65,11 @@ struct SuiteOptions {
   std::function<void(TraceReplayer& rep)> on_census_peak;
   // Called as each benchmark starts (index from 0).
   std::function<void(const Go15Benchmark& b, size_t index, size_t total)> progress;
+  // Called once the replayer exists, before the first benchmark: may attach
+  // observers that only read (bench/calibrate counts the heap's decisions).
+  std::function<void(TraceReplayer& rep)> on_start;
+  // Called once after the last benchmark, while the replayer still exists.
+  std::function<void(TraceReplayer& rep)> on_end;
 };
 
 // Runs the suite on `kernel`. `partial` (may be null) is filled in as the

@@ -283,6 +283,7 @@ MSpan* MHeap::Alloc(PageCount npage, int sizeclass, bool large, bool needzero) {
   // Mirrors mHeap_Alloc_m + mHeap_Alloc, Go 1.5: reclaim and stat flushing
   // happen in the hooks, before the span is chosen.
   if (hooks_ != nullptr) hooks_->BeforeAlloc(npage);
+  if (observer_ != nullptr) observer_->OnAllocRequest(npage, sizeclass, /*stack=*/false);
   MSpan* s = AllocSpanLocked(npage);
   if (s != nullptr) {
     s->sweepgen = sweepgen_;
@@ -310,6 +311,7 @@ MSpan* MHeap::Alloc(PageCount npage, int sizeclass, bool large, bool needzero) {
 
 MSpan* MHeap::AllocStack(PageCount npage) {
   // Mirrors mHeap_AllocStack, Go 1.5.
+  if (observer_ != nullptr) observer_->OnAllocRequest(npage, /*sizeclass=*/0, /*stack=*/true);
   MSpan* s = AllocSpanLocked(npage);
   if (s != nullptr) {
     s->state = SpanState::kStack;

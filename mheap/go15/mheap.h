@@ -89,6 +89,11 @@ class MHeapObserver {
   // span it was cut from as found, before sysUsed and the trim.
   virtual void OnAllocSpan(const MSpan* s, PageCount found_npages,
                            PageCount found_npreleased) = 0;
+  // mHeap_AllocSpanLocked's entry (the log's `alloc` record): a request for
+  // npage pages from mHeap_Alloc_m, after its reclaim (sizeclass > 0: an
+  // mcentral's span; 0: a large object), or from mHeap_AllocStack (`stack`).
+  // Optional: the replay does not compare requests, the calibration counts them.
+  virtual void OnAllocRequest(PageCount /*npage*/, int /*sizeclass*/, bool /*stack*/) {}
 };
 
 class MHeap {

@@ -1,0 +1,318 @@
+// bench/calibrate: the modelled Go 1.5 suite beside Go 1.5.1's own, one
+// benchmark at a time (issue 13, item 1). Runs the suite's benchmarks
+// through the ported runtime on the simulated kernel, as vma_repro's child
+// does (same variant, GOMAXPROCS, GODEBUG=scavenge and GOGC as the log's
+// config, vma_repro's recorded go1.5.1 timings, --benchtime), counts what
+// the port decided per benchmark with an observer that only reads
+// (model_observer.h), and counts the same things in a heap-event log
+// recorded from Go 1.5.1's runtime (real_tally.h, format
+// tools/go151/FORMAT.md), with the same Tally (tally.h).
+//
+//   bazel run -c opt //bench:calibrate -- --real=$PWD/testdata/go151_heaplog/prefix.hlog.xz
+//       [--workloads=REGEX] [--variant=prefix|fixed] [--benchtime=1s] [--json_out=F]
+//       [--csv_out=F]   (one line)
+//
+// --real is a log (raw or xz) or a directory: there the log of the variant
+// (--variant, default prefix): <variant>.hlog.xz, <variant>.hlog, or the one
+// file <variant>_*.hlog.xz (fixed_to_CallClosure3.hlog.xz). The variant
+// must be the build the log was recorded with (its config); it defaults to
+// it.
+//
+// How far apart a benchmark's two runs are (gap.h, kept stable):
+//   distance = max(|ln(release ratio)|, tvd of the release-size histograms)
+// where the release ratio is max(m/r, r/m) of the modelled (m) and real (r)
+// sysUnused counts (n + 1 when one side has none and the other n; 1 when
+// both have none), and the histograms bin sizes in 8 KiB heap pages as 1,
+// 2, 3-4, 5-8, 9-32, 33-256, >256 (tvd 0 when neither side released, 1 when
+// one did not). Benchmarks print furthest apart first (ties: the larger
+// release count, then the name), then the whole suite's line: the same
+// figures for the sums over the benchmarks compared.
+//
+// Only benchmarks that --workloads picks and that the log holds complete
+// (its bench_end seen) run and are compared; the others are named on
+// stderr and in the JSON. The startup segment (runtime init, tests) is not
+// compared. Max VMAs are the model's only (Go-equivalent, census_kernel.h):
+// the log records no VMA count.
+//
+// Progress goes to stderr (--quiet silences it), the table to stdout.
+// Exit status: 0; 2 for bad flags or a log that cannot be read (one line).
+#include <dirent.h>
+#include <regex.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bench/calibrate/calibrate_report.h"
+#include "bench/calibrate/model_observer.h"
+#include "bench/calibrate/real_tally.h"
+#include "bench/harness/cli.h"
+#include "bench/harness/kernel_choice.h"
+#include "bench/harness/outputs.h"
+#include "bench/harness/progress.h"
+#include "bench/vma_repro/suite_runner.h"
+#include "bench/workloads/go15_suite.h"
+#include "mheap/go15/events/heap_event_log.h"
+#include "runtime_port/base/file_io.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
+
+ABSL_FLAG(std::string, real, "",
+          "Go 1.5.1's heap-event log (tools/go151/FORMAT.md; raw or xz), or a directory holding "
+          "<variant>.hlog.xz or <variant>_*.hlog.xz; required");
+ABSL_FLAG(std::string, workloads, "", "compare only the benchmarks whose name matches this regex");
+ABSL_FLAG(std::string, variant, "",
+          "the modelled variant; must be the build the log was recorded with (default: that "
+          "build; with a directory, prefix)");
+ABSL_FLAG(std::string, timings_file, "testdata/go15_runtime_bench_ns_per_op.tsv",
+          "the recorded Go 1.5.1 timings (run order, b.N, ns/op) that drive the virtual clock");
+ABSL_FLAG(std::string, benchtime, "1s",
+          "go test -benchtime of the modelled run: the one the log was recorded with (1s for the "
+          "full-suite logs, 20ms for the smoke logs)");
+ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
+ABSL_FLAG(std::string, csv_out, "", "write one CSV row per benchmark and one for the suite here");
+ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
+ABSL_DECLARE_FLAG(std::string, kernel);
+
+namespace thp {
+namespace calibrate {
+namespace {
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The log of `variant` in directory `dir` (see the file comment).
+std::string LogInDirectoryOrExit(const std::string& dir, const std::string& variant) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str()); d != nullptr) {
+    while (const dirent* e = readdir(d)) names.emplace_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  for (const std::string& exact : {variant + ".hlog.xz", variant + ".hlog"}) {
+    if (std::find(names.begin(), names.end(), exact) != names.end()) return dir + "/" + exact;
+  }
+  std::vector<std::string> partial;
+  for (const std::string& n : names) {
+    if (absl::StartsWith(n, variant + "_") && absl::EndsWith(n, ".hlog.xz")) partial.push_back(n);
+  }
+  if (partial.size() == 1) return dir + "/" + partial[0];
+  ExitUsage(absl::StrCat("--real=", dir, ": ",
+                         partial.empty() ? "holds no " : "holds more than one ", variant,
+                         ".hlog.xz, ", variant, ".hlog or ", variant,
+                         "_*.hlog.xz; name the log itself"));
+}
+
+std::vector<const Go15Benchmark*> PickOrExit(const std::string& pattern) {
+  regex_t re;
+  if (const int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    ExitUsage(absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", why));
+  }
+  std::vector<const Go15Benchmark*> out;
+  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
+    if (regexec(&re, b.name, 0, nullptr, 0) == 0) out.push_back(&b);
+  }
+  regfree(&re);
+  if (out.empty()) {
+    ExitUsage(absl::StrCat("--workloads=", pattern, ": matches none of the ",
+                           Go15RuntimeBenchmarks().size(), " benchmarks"));
+  }
+  return out;
+}
+
+int Run() {
+  const bool quiet = absl::GetFlag(FLAGS_quiet);
+  if (absl::GetFlag(FLAGS_kernel) != "sim") {
+    ExitUsage(absl::StrCat("--kernel=", absl::GetFlag(FLAGS_kernel),
+                           ": calibrate models on the simulated kernel only (sim)"));
+  }
+  const KernelChoice kc = KernelChoiceFromFlags();
+  std::string path = absl::GetFlag(FLAGS_real);
+  if (path.empty()) {
+    ExitUsage("--real is required (a heap-event log or a directory of them, e.g. "
+              "testdata/go151_heaplog/prefix.hlog.xz)");
+  }
+  std::string variant = absl::GetFlag(FLAGS_variant);
+  const std::vector<std::string> known = HugePagePolicyNames();
+  if (!variant.empty() && std::find(known.begin(), known.end(), variant) == known.end()) {
+    ExitUsage(absl::StrCat("--variant=", variant, ": expected one of ", absl::StrJoin(known, ", ")));
+  }
+  if (IsDirectory(path)) path = LogInDirectoryOrExit(path, variant.empty() ? "prefix" : variant);
+  const std::vector<const Go15Benchmark*> picked = PickOrExit(absl::GetFlag(FLAGS_workloads));
+  absl::Duration benchtime;
+  const std::string bt = absl::GetFlag(FLAGS_benchtime);
+  if (!absl::ParseDuration(bt, &benchtime) || benchtime <= absl::ZeroDuration() ||
+      benchtime > absl::Hours(1)) {
+    ExitUsage(absl::StrCat("--benchtime=", bt, ": expected a duration above 0, at most 1h (e.g. 1s, 20ms)"));
+  }
+
+  const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
+  absl::StatusOr<std::string> text = ReadWholeFile(timings_path);
+  if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
+  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
+  if (!timings.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", timings.status().message()));
+
+  // The real side first: it says which benchmarks there are to compare.
+  const Progress reading("calibrate", "real", quiet);
+  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader = heaplog::HeapEventReader::Open(path);
+  if (!reader.ok()) ExitUsage(absl::StrCat("--real=", path, ": ", reader.status().message()));
+  absl::StatusOr<RealLog> real = TallyLog(**reader, nullptr);
+  if (!real.ok()) ExitUsage(absl::StrCat("--real=", path, ": ", real.status().message()));
+  if (real->lost > 0) {
+    ExitUsage(absl::StrCat("--real=", path, ": the runtime dropped ", real->lost,
+                           " records (a lost record), so its counts are not Go's"));
+  }
+  const std::string build = real->config.has_value() ? real->config->build : "";
+  if (variant.empty()) variant = build;
+  if (variant.empty()) ExitUsage(absl::StrCat("--variant: the log ", path, " names no build; give one"));
+  if (!build.empty() && variant != build) {
+    ExitUsage(absl::StrCat("--variant=", variant, ": the log ", path, " was recorded with build ",
+                           build, "; calibrate compares a variant with its own recording"));
+  }
+
+  CalibrateReport rep;
+  rep.real_path = path;
+  rep.build = build;
+  rep.variant = variant;
+  rep.kernel_profile = kc.profile;
+  rep.timings_file = timings_path;
+  rep.workloads = absl::GetFlag(FLAGS_workloads);
+  SuiteOptions o;
+  o.runtime.variant = variant;
+  o.runtime.touch_memory = true;
+  o.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
+  rep.benchtime = bt;
+  if (real->config.has_value()) {
+    o.runtime.gomaxprocs = static_cast<int>(real->config->gomaxprocs);
+    o.runtime.gogc = real->config->gcpercent < 0 ? "off" : absl::StrCat(real->config->gcpercent);
+    o.scavenge_debug = real->config->debug_scavenge != 0;
+  }
+  rep.gomaxprocs = o.runtime.gomaxprocs;
+  rep.scavenge_debug = o.scavenge_debug;
+
+  // Benchmarks picked and held complete by the log, in the suite's order.
+  absl::flat_hash_map<std::string, Tally> real_by_name;
+  for (const RealSegment& s : real->segments) {
+    if (s.ended) real_by_name[s.base] += s.tally;
+  }
+  std::vector<const Go15Benchmark*> run;
+  for (const Go15Benchmark* b : picked) {
+    if (real_by_name.contains(b->name)) {
+      run.push_back(b);
+    } else {
+      rep.not_in_log.push_back(b->name);
+    }
+  }
+  if (run.empty()) {
+    ExitUsage(absl::StrCat("--workloads=", rep.workloads, ": none of the ", picked.size(),
+                           " benchmarks picked is in ", path));
+  }
+  // Every input is good from here on: progress lines may follow.
+  reading.Line(absl::StrCat("read ", path, ": ", real->records, " records, ",
+                            real_by_name.size(), " benchmarks complete"));
+  if (!rep.not_in_log.empty() && !quiet) {
+    std::fprintf(stderr, "calibrate: %zu of the %zu benchmarks picked are not (complete) in %s, "
+                 "not compared: %s%s\n", rep.not_in_log.size(), picked.size(), path.c_str(),
+                 absl::StrJoin(rep.not_in_log.begin(),
+                               rep.not_in_log.begin() + std::min<size_t>(5, rep.not_in_log.size()), ", ")
+                     .c_str(),
+                 rep.not_in_log.size() > 5 ? ", ..." : "");
+  }
+  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
+      ScheduleBenchmarks(run, *timings, /*fix=*/false, 1.0);
+  if (!scheduled.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", scheduled.status().message()));
+  o.benchmarks = *std::move(scheduled);
+  o.profile = kc.profile;
+
+  // The modelled side.
+  std::vector<ModelSide> sides(run.size());
+  TraceReplayer* replayer = nullptr;
+  ModelObserver observer([&replayer] {
+    return replayer->census().current().own + kGoStaticBinaryVmas;
+  });
+  // The census's own maximum covers the middle of kernel calls, which the
+  // observer's reads between calls may miss: a benchmark during which it
+  // rose reached it.
+  ModelSide* side = nullptr;
+  int64_t census_max_at_start = 0;
+  auto sync = [&] {
+    observer.Sync(replayer->runtime().gc().cycles().size(),
+                  static_cast<uint64_t>(replayer->sysmon().scavenges()));
+    const int64_t census_max = replayer->census().max_go_equivalent();
+    if (side != nullptr && census_max > census_max_at_start) {
+      side->max_go_vmas = std::max(side->max_go_vmas, census_max);
+    }
+    census_max_at_start = census_max;
+  };
+  o.on_start = [&](TraceReplayer& rep_) {
+    replayer = &rep_;
+    rep_.runtime().heap().set_observer(&observer);
+    rep_.runtime().mem().set_observer(&observer);
+    sync();  // the startup's cycles and passes are not a benchmark's
+  };
+  const Progress progress("calibrate", variant, quiet);
+  o.progress = [&](const Go15Benchmark& b, size_t i, size_t total) {
+    sync();
+    side = &sides[i];
+    observer.set_side(side);
+    progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, b.name));
+  };
+  const absl::Time start = absl::Now();
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(kc);
+  o.on_end = [&](TraceReplayer& rep_) {
+    sync();
+    side = nullptr;
+    observer.set_side(nullptr);
+    rep_.runtime().heap().set_observer(nullptr);
+    rep_.runtime().mem().set_observer(nullptr);
+    replayer = nullptr;
+  };
+  RunSuite(*kernel, o, nullptr);
+  rep.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+
+  for (size_t i = 0; i < run.size(); ++i) {
+    BenchRow row;
+    row.name = run[i]->name;
+    row.model = sides[i].tally;
+    row.real = real_by_name[row.name];
+    row.model_max_go_vmas = sides[i].max_go_vmas;
+    rep.rows.push_back(std::move(row));
+  }
+  SortFurthestFirst(&rep.rows);
+  rep.suite = SuiteRow(rep.rows);
+  WriteOutputsOrExit("calibrate", FormatTable(rep),
+                     {{"json_out", absl::GetFlag(FLAGS_json_out), [&rep] { return FormatJson(rep); }},
+                      {"csv_out", absl::GetFlag(FLAGS_csv_out), [&rep] { return FormatCsv(rep); }}});
+  return 0;
+}
+
+}  // namespace
+}  // namespace calibrate
+}  // namespace thp
+
+int main(int argc, char** argv) {
+  // The model runs on the simulated kernel; --kernel_profile, --sim_thp and
+  // --max_map_count choose its settings (kernel_choice.h).
+  absl::SetFlag(&FLAGS_kernel, "sim");
+  thp::ParseFlagsOrExit(argc, argv,
+                        "Sets the modelled Go 1.5 suite beside Go 1.5.1's recorded heap events, "
+                        "benchmark by benchmark.\n  calibrate --real=LOG_OR_DIR [--workloads=REGEX] "
+                        "[--variant=prefix|fixed] [--json_out=F] [--csv_out=F]");
+  return thp::calibrate::Run();
+}

@@ -1,0 +1,222 @@
+#include "bench/calibrate/calibrate_report.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace thp {
+namespace calibrate {
+namespace {
+
+constexpr const char* kCallers[3] = {"small", "large", "stack"};
+
+std::string Pair(uint64_t m, uint64_t r) { return absl::StrCat(m, "/", r); }
+
+std::string Hist(const SizeHistogram& h) { return absl::StrJoin(h, "|"); }
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonHist(const SizeHistogram& h) {
+  std::vector<std::string> parts;
+  for (int b = 0; b < kSizeBins; ++b) parts.push_back(absl::StrCat("\"", SizeBinName(b), "\": ", h[b]));
+  return absl::StrCat("{", absl::StrJoin(parts, ", "), "}");
+}
+
+std::string JsonTally(const Tally& t) {
+  return absl::StrCat(
+      "{\"allocs\": {\"small\": ", t.allocs[0], ", \"large\": ", t.allocs[1], ", \"stack\": ",
+      t.allocs[2], "}, \"alloc_pages\": {\"small\": ", t.alloc_pages[0], ", \"large\": ",
+      t.alloc_pages[1], ", \"stack\": ", t.alloc_pages[2], "}, \"alloc_hist_pages\": ",
+      JsonHist(t.alloc_hist), ", \"frees\": ", t.frees, ", \"free_pages\": ", t.free_pages,
+      ", \"gc_cycles\": ", t.gc_cycles, ", \"scavenge_passes\": ", t.scavenge_passes,
+      ", \"releases\": ", t.releases, ", \"released_pages\": ", t.released_pages,
+      ", \"release_hist_pages\": ", JsonHist(t.release_hist), ", \"hugepage_calls\": ",
+      t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls, "}");
+}
+
+std::string JsonRow(const BenchRow& r) {
+  return absl::StrFormat(
+      "{\"benchmark\": %s, \"distance\": %.6f, \"ratio\": %.6f, \"count_gap\": %.6f, "
+      "\"tvd\": %.6f, \"model_max_go_vmas\": %d, \"model\": %s, \"real\": %s}",
+      JsonString(r.name), r.gap.distance, r.gap.ratio, r.gap.count_gap, r.gap.tvd,
+      r.model_max_go_vmas, JsonTally(r.model), JsonTally(r.real));
+}
+
+std::vector<std::string> CsvTallyHeader(const std::string& side) {
+  std::vector<std::string> h;
+  for (const char* c : kCallers) h.push_back(absl::StrCat(side, "_allocs_", c));
+  for (const char* c : kCallers) h.push_back(absl::StrCat(side, "_alloc_pages_", c));
+  for (int b = 0; b < kSizeBins; ++b) h.push_back(absl::StrCat(side, "_alloc_hist_", SizeBinName(b)));
+  for (const char* f : {"frees", "free_pages", "gc_cycles", "scavenge_passes", "releases",
+                        "released_pages"}) {
+    h.push_back(absl::StrCat(side, "_", f));
+  }
+  for (int b = 0; b < kSizeBins; ++b) h.push_back(absl::StrCat(side, "_release_hist_", SizeBinName(b)));
+  h.push_back(absl::StrCat(side, "_hugepage_calls"));
+  h.push_back(absl::StrCat(side, "_nohugepage_calls"));
+  return h;
+}
+
+std::vector<std::string> CsvTally(const Tally& t) {
+  std::vector<std::string> v;
+  for (uint64_t x : t.allocs) v.push_back(absl::StrCat(x));
+  for (uint64_t x : t.alloc_pages) v.push_back(absl::StrCat(x));
+  for (uint64_t x : t.alloc_hist) v.push_back(absl::StrCat(x));
+  for (uint64_t x : {t.frees, t.free_pages, t.gc_cycles, t.scavenge_passes, t.releases,
+                     t.released_pages}) {
+    v.push_back(absl::StrCat(x));
+  }
+  for (uint64_t x : t.release_hist) v.push_back(absl::StrCat(x));
+  v.push_back(absl::StrCat(t.hugepage_calls));
+  v.push_back(absl::StrCat(t.nohugepage_calls));
+  return v;
+}
+
+}  // namespace
+
+void SortFurthestFirst(std::vector<BenchRow>* rows) {
+  for (BenchRow& r : *rows) r.gap = ReleaseGap(r.model, r.real);
+  std::stable_sort(rows->begin(), rows->end(), [](const BenchRow& a, const BenchRow& b) {
+    const uint64_t ma = std::max(a.model.releases, a.real.releases);
+    const uint64_t mb = std::max(b.model.releases, b.real.releases);
+    return std::make_tuple(-a.gap.distance, -static_cast<int64_t>(ma), a.name) <
+           std::make_tuple(-b.gap.distance, -static_cast<int64_t>(mb), b.name);
+  });
+}
+
+BenchRow SuiteRow(const std::vector<BenchRow>& rows) {
+  BenchRow s;
+  s.name = "(suite)";
+  for (const BenchRow& r : rows) {
+    s.model += r.model;
+    s.real += r.real;
+    s.model_max_go_vmas = std::max(s.model_max_go_vmas, r.model_max_go_vmas);
+  }
+  s.gap = ReleaseGap(s.model, s.real);
+  return s;
+}
+
+std::string SuiteLine(const CalibrateReport& rep) {
+  const BenchRow& s = rep.suite;
+  const Tally& m = s.model;
+  const Tally& r = s.real;
+  return absl::StrFormat(
+      "suite (%d benchmarks, %s): releases model %d / real %d (ratio %.2f, count gap %.3f), "
+      "release sizes in pages 1|2|3-4|5-8|9-32|33-256|>256 model %s / real %s (tvd %.3f), "
+      "distance %.3f; GC cycles %d / %d, scavenge passes %d / %d, span allocs "
+      "small|large|stack %d|%d|%d / %d|%d|%d, frees %d / %d, HUGEPAGE %d / %d, NOHUGEPAGE "
+      "%d / %d; max Go-equivalent VMAs (model only) %d",
+      rep.rows.size(), rep.variant, m.releases, r.releases, s.gap.ratio, s.gap.count_gap,
+      Hist(m.release_hist), Hist(r.release_hist), s.gap.tvd, s.gap.distance, m.gc_cycles,
+      r.gc_cycles, m.scavenge_passes, r.scavenge_passes, m.allocs[0], m.allocs[1], m.allocs[2],
+      r.allocs[0], r.allocs[1], r.allocs[2], m.frees, r.frees, m.hugepage_calls, r.hugepage_calls,
+      m.nohugepage_calls, r.nohugepage_calls, s.model_max_go_vmas);
+}
+
+std::string FormatTable(const CalibrateReport& rep) {
+  std::string out = absl::StrFormat(
+      "# calibrate: model (variant %s, sim kernel %s, GOMAXPROCS %d, scavenge=%d, timings %s, "
+      "benchtime %s) beside Go 1.5.1's log %s (build %s)\n"
+      "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
+      "first; vmas: the model's max Go-equivalent VMAs (the log has none)\n",
+      rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
+      rep.timings_file, rep.benchtime, rep.real_path, rep.build.empty() ? "?" : rep.build);
+  const std::vector<std::string> header = {
+      "benchmark", "distance", "releases", "ratio", "tvd",   "rel_pages", "small", "large",
+      "stack",     "frees",    "gc",       "scav",  "huge",  "nohuge",    "vmas"};
+  std::vector<std::vector<std::string>> cells = {header};
+  auto add = [&cells](const BenchRow& r) {
+    const Tally& m = r.model;
+    const Tally& t = r.real;
+    cells.push_back({r.name, absl::StrFormat("%.3f", r.gap.distance), Pair(m.releases, t.releases),
+                     absl::StrFormat("%.2f", r.gap.ratio), absl::StrFormat("%.3f", r.gap.tvd),
+                     Pair(m.released_pages, t.released_pages), Pair(m.allocs[0], t.allocs[0]),
+                     Pair(m.allocs[1], t.allocs[1]), Pair(m.allocs[2], t.allocs[2]),
+                     Pair(m.frees, t.frees), Pair(m.gc_cycles, t.gc_cycles),
+                     Pair(m.scavenge_passes, t.scavenge_passes),
+                     Pair(m.hugepage_calls, t.hugepage_calls),
+                     Pair(m.nohugepage_calls, t.nohugepage_calls),
+                     absl::StrCat(r.model_max_go_vmas)});
+  };
+  for (const BenchRow& r : rep.rows) add(r);
+  add(rep.suite);
+  std::vector<size_t> width(header.size(), 0);
+  for (const auto& row : cells) {
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (size_t k = 0; k < cells.size(); ++k) {
+    std::string line;
+    for (size_t i = 0; i < cells[k].size(); ++i) {
+      if (i == 0) {
+        absl::StrAppend(&line, cells[k][i], std::string(width[i] - cells[k][i].size(), ' '));
+      } else {
+        absl::StrAppend(&line, "  ", std::string(width[i] - cells[k][i].size(), ' '), cells[k][i]);
+      }
+    }
+    absl::StrAppend(&out, line, "\n");
+  }
+  if (!rep.not_in_log.empty()) {
+    absl::StrAppend(&out, "# not in the log, not compared: ", rep.not_in_log.size(), " benchmarks (",
+                    rep.not_in_log.front(), rep.not_in_log.size() > 1 ? " ..." : "", ")\n");
+  }
+  absl::StrAppend(&out, SuiteLine(rep), "\n");
+  return out;
+}
+
+std::string FormatJson(const CalibrateReport& rep) {
+  std::vector<std::string> rows;
+  for (const BenchRow& r : rep.rows) rows.push_back(JsonRow(r));
+  std::vector<std::string> missing;
+  for (const std::string& n : rep.not_in_log) missing.push_back(JsonString(n));
+  return absl::StrFormat(
+      "{\"tool\": \"calibrate\", \"distance\": \"max(|ln(release ratio)|, release-size tvd); "
+      "bench/calibrate/gap.h\", \"real\": %s, \"build\": %s, \"variant\": %s, \"kernel\": \"sim\", "
+      "\"kernel_profile\": %s, \"gomaxprocs\": %d, \"scavenge_debug\": %s, \"timings_file\": %s, "
+      "\"benchtime\": %s, \"workloads\": %s, \"size_bins_pages\": [\"1\", \"2\", \"3-4\", \"5-8\", \"9-32\", "
+      "\"33-256\", \">256\"], \"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
+      "\"benchmarks\": [\n  %s\n]}\n",
+      JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
+      JsonString(rep.kernel_profile), rep.gomaxprocs, rep.scavenge_debug ? "true" : "false",
+      JsonString(rep.timings_file), JsonString(rep.benchtime), JsonString(rep.workloads), rep.wall_seconds, JsonRow(rep.suite),
+      absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));
+}
+
+std::string FormatCsv(const CalibrateReport& rep) {
+  std::vector<std::string> header = {"benchmark", "distance", "ratio", "count_gap", "tvd",
+                                     "model_max_go_vmas"};
+  for (const std::string& h : CsvTallyHeader("model")) header.push_back(h);
+  for (const std::string& h : CsvTallyHeader("real")) header.push_back(h);
+  std::string out = absl::StrCat(absl::StrJoin(header, ","), "\n");
+  auto add = [&out](const BenchRow& r) {
+    std::vector<std::string> v = {r.name, absl::StrFormat("%.6f", r.gap.distance),
+                                  absl::StrFormat("%.6f", r.gap.ratio),
+                                  absl::StrFormat("%.6f", r.gap.count_gap),
+                                  absl::StrFormat("%.6f", r.gap.tvd),
+                                  absl::StrCat(r.model_max_go_vmas)};
+    for (const std::string& x : CsvTally(r.model)) v.push_back(x);
+    for (const std::string& x : CsvTally(r.real)) v.push_back(x);
+    absl::StrAppend(&out, absl::StrJoin(v, ","), "\n");
+  };
+  for (const BenchRow& r : rep.rows) add(r);
+  add(rep.suite);
+  return out;
+}
+
+}  // namespace calibrate
+}  // namespace thp

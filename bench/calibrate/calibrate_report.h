@@ -1,0 +1,60 @@
+// bench/calibrate's report: the benchmarks, modelled beside real, furthest
+// apart first (gap.h defines "how far apart"), a whole-suite line, and the
+// same figures as JSON and CSV. It mirrors no Go code.
+#ifndef THP_BENCH_CALIBRATE_CALIBRATE_REPORT_H_
+#define THP_BENCH_CALIBRATE_CALIBRATE_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/calibrate/gap.h"
+#include "bench/calibrate/tally.h"
+
+namespace thp {
+namespace calibrate {
+
+struct BenchRow {
+  std::string name;  // "BenchmarkMalloc8"; "(suite)" for the whole-suite row
+  Tally model;
+  Tally real;
+  int64_t model_max_go_vmas = 0;  // the modelled run's; the log has no VMA count
+  Gap gap;
+};
+
+struct CalibrateReport {
+  std::string real_path;
+  std::string build;    // the log's config build
+  std::string variant;  // the modelled run's
+  std::string kernel_profile;
+  int gomaxprocs = 2;
+  bool scavenge_debug = true;
+  std::string timings_file;
+  std::string benchtime;  // of the modelled run
+  std::string workloads;  // the --workloads regex ("" = every benchmark)
+  std::vector<BenchRow> rows;  // furthest apart first
+  BenchRow suite;              // the sum of the rows
+  // Benchmarks --workloads picked that the log does not have (a log cut
+  // short, e.g. fixed_to_CallClosure3): not run, not compared.
+  std::vector<std::string> not_in_log;
+  double wall_seconds = 0;
+};
+
+// Fills in each row's gap and sorts the rows furthest apart first (gap.h).
+void SortFurthestFirst(std::vector<BenchRow>* rows);
+// The whole-suite row: the rows' tallies summed, its own gap, the highest
+// modelled VMA count.
+BenchRow SuiteRow(const std::vector<BenchRow>& rows);
+
+// The text table (stdout): one line per benchmark, then the suite line.
+std::string FormatTable(const CalibrateReport& report);
+// "suite (N benchmarks, variant V): releases model M / real R (ratio x), ..."
+std::string SuiteLine(const CalibrateReport& report);
+std::string FormatJson(const CalibrateReport& report);
+// One row per benchmark, furthest apart first, then the "(suite)" row.
+std::string FormatCsv(const CalibrateReport& report);
+
+}  // namespace calibrate
+}  // namespace thp
+
+#endif  // THP_BENCH_CALIBRATE_CALIBRATE_REPORT_H_

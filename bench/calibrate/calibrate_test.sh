@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# calibrate on Go 1.5.1's smoke log (testdata/go151_heaplog/smoke_prefix.hlog.xz:
+# BenchmarkMalloc8 and BenchmarkStackGrowth at -test.benchtime=20ms): the
+# table's shape (a header, one row per benchmark compared, the suite row,
+# the suite line), the benchmarks sorted by distance, JSON and CSV agreeing
+# with the table, a benchmark the log lacks left out and named, and bad
+# input as one line with exit status 2.
+set -u
+bin="${1:-$(dirname "$0")/calibrate}"
+log="testdata/go151_heaplog/smoke_prefix.hlog.xz"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+. bench/harness/cli_test_lib.sh
+
+out=$("$bin" --real="$log" --workloads='Malloc8$|StackGrowth$|Append$' --benchtime=20ms \
+  --json_out="$tmp/c.json" --csv_out="$tmp/c.csv" 2>"$tmp/err"); rc=$?
+echo "$out"
+[ "$rc" -eq 0 ] || { echo "FAIL: exit $rc: $(cat "$tmp/err")"; fail=1; }
+# Two '#' lines, the column header, two benchmarks, the suite row, the
+# not-in-log note, the suite line.
+[ "$(printf '%s\n' "$out" | wc -l)" -eq 8 ] || { echo "FAIL: expected 8 lines"; fail=1; }
+printf '%s\n' "$out" | sed -n 3p | grep -q '^benchmark  *distance  *releases  *ratio  *tvd ' \
+  || { echo "FAIL: column header"; fail=1; }
+rows=$(printf '%s\n' "$out" | grep -E '^Benchmark(Malloc8|StackGrowth) ' | wc -l)
+[ "$rows" -eq 2 ] || { echo "FAIL: $rows benchmark rows"; fail=1; }
+printf '%s\n' "$out" | grep -q '^(suite) ' || { echo "FAIL: no suite row"; fail=1; }
+printf '%s\n' "$out" | tail -1 | grep -q '^suite (2 benchmarks, prefix): releases model [0-9]* / real [0-9]* ' \
+  || { echo "FAIL: suite line"; fail=1; }
+printf '%s\n' "$out" | grep -q '^# not in the log, not compared: 1 benchmarks (BenchmarkAppend)' \
+  || { echo "FAIL: BenchmarkAppend not named as missing"; fail=1; }
+grep -q 'BenchmarkAppend' "$tmp/err" || { echo "FAIL: missing benchmark not on stderr"; fail=1; }
+# Furthest apart first.
+d=$(printf '%s\n' "$out" | grep -E '^Benchmark' | awk '{print $2}')
+[ "$d" = "$(printf '%s\n' "$d" | sort -gr)" ] || { echo "FAIL: rows not sorted by distance: $d"; fail=1; }
+# The real side of the smoke log, as recorded (heap_log_dump counts the same records).
+python3 - "$tmp/c.json" "$tmp/c.csv" "$out" <<'PY' || fail=1
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+table = sys.argv[3].splitlines()
+bad = []
+if d["variant"] != "prefix" or d["build"] != "prefix" or d["gomaxprocs"] != 2: bad.append("header fields")
+if [b["benchmark"] for b in d["benchmarks"]] != [r["benchmark"] for r in rows[:-1]]: bad.append("json/csv order")
+if rows[-1]["benchmark"] != "(suite)": bad.append("csv suite row")
+if d["not_in_log"] != ["BenchmarkAppend"]: bad.append("not_in_log")
+for side in ("model", "real"):
+    s = sum(b[side]["releases"] for b in d["benchmarks"])
+    if s != d["suite"][side]["releases"]: bad.append("suite %s releases" % side)
+    for b in d["benchmarks"] + [d["suite"]]:
+        t = b[side]
+        if sum(t["release_hist_pages"].values()) != t["releases"]: bad.append("hist sum " + b["benchmark"])
+for b in d["benchmarks"]:
+    r = next(x for x in rows if x["benchmark"] == b["benchmark"])
+    if int(r["real_releases"]) != b["real"]["releases"] or int(r["model_releases"]) != b["model"]["releases"]:
+        bad.append("csv releases " + b["benchmark"])
+    if abs(b["distance"] - max(b["count_gap"], b["tvd"])) > 1e-9: bad.append("distance " + b["benchmark"])
+    line = next(l for l in table if l.startswith(b["benchmark"] + " "))
+    if line.split()[2] != "%d/%d" % (b["model"]["releases"], b["real"]["releases"]): bad.append("table " + b["benchmark"])
+# What Go 1.5.1 recorded in the smoke log: every benchmark ran, released and collected.
+for b in d["benchmarks"]:
+    if b["real"]["gc_cycles"] < 1 or b["real"]["allocs"]["small"] < 1: bad.append("real side empty " + b["benchmark"])
+if bad:
+    print("FAIL:", ", ".join(bad)); sys.exit(1)
+PY
+
+# The same log through a directory: no smoke_*.hlog.xz is picked by variant.
+expect_exit2 "holds no prefix.hlog.xz" --real="$tmp" --benchtime=20ms
+cp "$log" "$tmp/prefix_smoke.hlog.xz"
+out2=$("$bin" --real="$tmp" --workloads='Malloc8$|StackGrowth$' --benchtime=20ms --quiet); rc=$?
+[ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out2" | sed -n '3,$p')" = "$(printf '%s\n' "$out" | sed -n '3,6p;8p')" ] \
+  || { echo "FAIL: the log through a directory differs (exit $rc)"; fail=1; }
+
+# Bad input: one line naming the value, exit 2.
+expect_exit2 "--real is required"
+expect_exit2 "--real=/nonexistent" --real=/nonexistent
+printf 'not a log' >"$tmp/bad.hlog"
+expect_exit2 "--real=$tmp/bad.hlog" --real="$tmp/bad.hlog"
+expect_exit2 "--workloads=(" --real="$log" --workloads='('
+expect_exit2 "matches none" --real="$log" --workloads='NoSuchBenchmark'
+expect_exit2 "none of the 1 benchmarks picked is in" --real="$log" --workloads='^BenchmarkAppend$'
+expect_exit2 "--variant=fixed: the log" --real="$log" --variant=fixed --workloads='Malloc8$'
+expect_exit2 "--variant=bogus" --real="$log" --variant=bogus
+expect_exit2 "--benchtime=0s" --real="$log" --benchtime=0s
+expect_exit2 "--kernel=linux" --real="$log" --kernel=linux
+expect_exit2 "--json_out=/nonexistent/x.json" --real="$log" --workloads='Malloc8$' --benchtime=20ms \
+  --json_out=/nonexistent/x.json --quiet
+
+[ "$fail" -eq 0 ] && echo PASS
+exit "$fail"

@@ -1,0 +1,66 @@
+#include "bench/calibrate/model_observer.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace thp {
+namespace calibrate {
+
+using heaplog::AllocCaller;
+using heaplog::FreeWhy;
+
+void ModelObserver::Record(const heaplog::EventBody& body) {
+  if (side_ != nullptr) side_->tally.Add(body);
+  SampleVmas();
+}
+
+void ModelObserver::SampleVmas() {
+  if (side_ == nullptr || !go_vmas_) return;
+  side_->max_go_vmas = std::max(side_->max_go_vmas, go_vmas_());
+}
+
+void ModelObserver::Sync(uint64_t gc_cycles_total, uint64_t scavenge_passes_total) {
+  for (; gc_synced_ < gc_cycles_total; ++gc_synced_) Record(heaplog::GcDone{});
+  for (; scavenges_synced_ < scavenge_passes_total; ++scavenges_synced_) Record(heaplog::Scavenge{});
+}
+
+void ModelObserver::OnAllocRequest(PageCount npage, int sizeclass, bool stack) {
+  heaplog::Alloc a;
+  a.npage = npage.raw();
+  a.sizeclass = static_cast<uint64_t>(sizeclass);
+  a.caller = stack ? AllocCaller::kStack : sizeclass > 0 ? AllocCaller::kSmall : AllocCaller::kLarge;
+  Record(a);
+}
+
+void ModelObserver::OnGrow(PageCount, uintptr_t, uintptr_t) { SampleVmas(); }
+
+void ModelObserver::OnFreeSpan(PageId, PageCount npages, bool acctinuse, bool acctidle, bool,
+                               const MSpan&) {
+  // The accounting flags tell the frees apart as in Go 1.5.1: (1,1) from
+  // mHeap_Free or mHeap_FreeStack (which of them does not matter to the
+  // tally), (0,1) mHeap_Grow, (0,0) the trim in mHeap_AllocSpanLocked.
+  heaplog::Free f;
+  f.npages = npages.raw();
+  f.why = acctinuse ? FreeWhy::kCentral : acctidle ? FreeWhy::kGrow : FreeWhy::kTrim;
+  Record(f);
+}
+
+void ModelObserver::OnAllocSpan(const MSpan*, PageCount, PageCount) { SampleVmas(); }
+
+void ModelObserver::OnSysMap(uintptr_t, uintptr_t, bool) { SampleVmas(); }
+
+void ModelObserver::OnSysUnused(uintptr_t v, uintptr_t n) { Record(heaplog::SysUnused{v, n}); }
+
+void ModelObserver::OnSysFree(uintptr_t, uintptr_t) { SampleVmas(); }
+
+void ModelObserver::OnMadvise(uintptr_t v, uintptr_t n, Advice advice, int err) {
+  heaplog::Madvise m;
+  m.v = v;
+  m.n = n;
+  m.advice = static_cast<uint64_t>(LinuxAdvice(advice));
+  m.result = -static_cast<int64_t>(err);
+  Record(m);
+}
+
+}  // namespace calibrate
+}  // namespace thp

@@ -1,0 +1,76 @@
+// The modelled side of bench/calibrate: an observer of the ported heap
+// (MHeapObserver) and its memory layer (MemLinuxObserver) that turns each
+// decision it is told of into the heap-event record Go 1.5.1's recording
+// patch writes for it (tools/go151/FORMAT.md) and counts it in the Tally of
+// the benchmark now running, through the same Tally::Add as the real log.
+// It only reads: nothing it does reaches the heap, the memory layer or the
+// kernel.
+//
+// What the observers do not see is brought in as counts: GC cycles and
+// scavenge passes are the runtime's and sysmon's totals, turned into that
+// many gc_done and scavenge records when the driver syncs (at each
+// benchmark's start and at the end). The modelled maximum of Go-equivalent
+// VMAs (census_kernel.h) is read after each call the observers see; the
+// real log has no VMA count.
+#ifndef THP_BENCH_CALIBRATE_MODEL_OBSERVER_H_
+#define THP_BENCH_CALIBRATE_MODEL_OBSERVER_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "bench/calibrate/tally.h"
+#include "mheap/go15/mheap.h"
+#include "runtime_port/mem_linux/mem_linux.h"
+
+namespace thp {
+namespace calibrate {
+
+// One benchmark's modelled figures.
+struct ModelSide {
+  Tally tally;
+  int64_t max_go_vmas = 0;  // 0 until a VMA count was read
+};
+
+class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
+ public:
+  // `go_vmas` (may be empty) reads the current Go-equivalent VMA count.
+  explicit ModelObserver(std::function<int64_t()> go_vmas) : go_vmas_(std::move(go_vmas)) {}
+
+  // Where the records go from now on (nullptr: nowhere).
+  void set_side(ModelSide* side) {
+    SampleVmas();  // the last count of the side it leaves
+    side_ = side;
+    SampleVmas();
+  }
+  // Brings in the runtime's GC cycles and sysmon's scavenge passes so far
+  // (totals since the run began): the increase since the last sync is
+  // counted in the current side as gc_done and scavenge records.
+  void Sync(uint64_t gc_cycles_total, uint64_t scavenge_passes_total);
+
+  // MHeapObserver.
+  void OnAllocRequest(PageCount npage, int sizeclass, bool stack) override;
+  void OnGrow(PageCount npage, uintptr_t ask, uintptr_t v) override;
+  void OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle, bool stamped,
+                  const MSpan& merged) override;
+  void OnAllocSpan(const MSpan* s, PageCount found_npages, PageCount found_npreleased) override;
+
+  // MemLinuxObserver.
+  void OnSysMap(uintptr_t v, uintptr_t n, bool reserved) override;
+  void OnSysUnused(uintptr_t v, uintptr_t n) override;
+  void OnSysFree(uintptr_t v, uintptr_t n) override;
+  void OnMadvise(uintptr_t v, uintptr_t n, Advice advice, int err) override;
+
+ private:
+  void Record(const heaplog::EventBody& body);
+  void SampleVmas();
+
+  std::function<int64_t()> go_vmas_;
+  ModelSide* side_ = nullptr;
+  uint64_t gc_synced_ = 0;
+  uint64_t scavenges_synced_ = 0;
+};
+
+}  // namespace calibrate
+}  // namespace thp
+
+#endif  // THP_BENCH_CALIBRATE_MODEL_OBSERVER_H_

@@ -1,0 +1,62 @@
+#include "bench/calibrate/model_observer.h"
+
+#include "gtest/gtest.h"
+#include "mheap/go15/mspan.h"
+
+namespace thp {
+namespace calibrate {
+namespace {
+
+// The port's callbacks become the records Go's patch writes, counted by the
+// same Tally; GC cycles and scavenge passes come in through Sync.
+TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
+  int64_t vmas = 10;
+  ModelObserver obs([&vmas] { return vmas; });
+  ModelSide a, b;
+  obs.Sync(1, 1);  // before any side: counted nowhere
+  obs.set_side(&a);
+  obs.OnAllocRequest(PageCount(1), /*sizeclass=*/5, /*stack=*/false);
+  obs.OnAllocRequest(PageCount(4), 0, /*stack=*/true);
+  obs.OnAllocRequest(PageCount(10), 0, /*stack=*/false);
+  const MSpan merged;
+  obs.OnFreeSpan(PageId(), PageCount(2), true, true, true, merged);     // mHeap_Free
+  obs.OnFreeSpan(PageId(), PageCount(128), false, true, true, merged);  // grow
+  obs.OnFreeSpan(PageId(), PageCount(5), false, false, false, merged);  // trim
+  vmas = 14;
+  obs.OnSysUnused(0xc820000000, 3 * 8192);
+  obs.OnMadvise(0xc820000000, 3 * 8192, Advice::kNoHugePage, 0);
+  obs.OnMadvise(0xc820000000, 3 * 8192, Advice::kDontNeed, 0);
+  vmas = 12;
+  obs.OnMadvise(0xc820000000, 8192, Advice::kHugePage, 22);
+  obs.Sync(3, 4);
+  obs.set_side(&b);
+  vmas = 11;
+  obs.OnSysUnused(0xc820000000, 8192);
+  obs.Sync(4, 4);
+  obs.set_side(nullptr);
+  obs.OnSysUnused(0xc820000000, 8192);  // counted nowhere
+
+  const Tally& t = a.tally;
+  EXPECT_EQ(t.allocs, (std::array<uint64_t, 3>{1, 1, 1}));
+  EXPECT_EQ(t.alloc_pages, (std::array<uint64_t, 3>{1, 10, 4}));
+  EXPECT_EQ(t.alloc_hist, (SizeHistogram{1, 0, 1, 0, 1, 0, 0}));
+  EXPECT_EQ(t.frees, 1u);
+  EXPECT_EQ(t.free_pages, 2u);
+  EXPECT_EQ(t.gc_cycles, 2u);
+  EXPECT_EQ(t.scavenge_passes, 3u);
+  EXPECT_EQ(t.releases, 1u);
+  EXPECT_EQ(t.release_hist, (SizeHistogram{0, 0, 1, 0, 0, 0, 0}));
+  EXPECT_EQ(t.hugepage_calls, 1u);
+  EXPECT_EQ(t.nohugepage_calls, 1u);
+  EXPECT_EQ(a.max_go_vmas, 14);
+
+  EXPECT_EQ(b.tally.releases, 1u);
+  EXPECT_EQ(b.tally.gc_cycles, 1u);
+  EXPECT_EQ(b.tally.scavenge_passes, 0u);
+  EXPECT_EQ(b.tally.total_allocs(), 0u);
+  EXPECT_EQ(b.max_go_vmas, 12);  // b opened while the count was still 12
+}
+
+}  // namespace
+}  // namespace calibrate
+}  // namespace thp

@@ -1,0 +1,47 @@
+#include "bench/calibrate/real_tally.h"
+
+#include <variant>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "mheap/go15/events/benchmark_split.h"
+
+namespace thp {
+namespace calibrate {
+
+std::string BaseName(const std::string& printed, uint64_t procs) {
+  const std::string suffix = absl::StrCat("-", procs);
+  if (procs > 0 && absl::EndsWith(printed, suffix)) {
+    return printed.substr(0, printed.size() - suffix.size());
+  }
+  return printed;
+}
+
+absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
+                                 const std::function<void(const std::string&)>& on_segment) {
+  RealLog log;
+  heaplog::BenchmarkTracker tracker;
+  heaplog::HeapEvent e;
+  for (;;) {
+    absl::StatusOr<bool> more = reader.Next(&e);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    ++log.records;
+    const size_t i = tracker.Observe(e);
+    if (i >= log.segments.size()) {
+      log.segments.resize(i + 1);
+      const heaplog::BenchmarkSegment& seg = tracker.segments()[i];
+      log.segments[i].name = seg.name;
+      log.segments[i].base = BaseName(seg.name, seg.procs);
+      if (on_segment) on_segment(log.segments[i].name);
+    }
+    if (const auto* c = std::get_if<heaplog::Config>(&e.body)) log.config = *c;
+    if (const auto* l = std::get_if<heaplog::Lost>(&e.body)) log.lost += l->count;
+    log.segments[i].tally.Add(e.body);
+  }
+  for (size_t i = 0; i < log.segments.size(); ++i) log.segments[i].ended = tracker.segments()[i].ended;
+  return log;
+}
+
+}  // namespace calibrate
+}  // namespace thp

@@ -1,0 +1,49 @@
+// The real side of bench/calibrate: a heap-event log recorded from Go
+// 1.5.1's runtime (tools/go151/FORMAT.md) tallied benchmark by benchmark
+// (benchmark_split.h), every record through the same Tally::Add as the
+// modelled run. The startup segment (before the first benchmark) is tallied
+// too, under heaplog::kStartupSegment. It mirrors no Go code.
+#ifndef THP_BENCH_CALIBRATE_REAL_TALLY_H_
+#define THP_BENCH_CALIBRATE_REAL_TALLY_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bench/calibrate/tally.h"
+#include "mheap/go15/events/heap_event.h"
+#include "mheap/go15/events/heap_event_log.h"
+
+namespace thp {
+namespace calibrate {
+
+struct RealSegment {
+  std::string name;  // as printed, "BenchmarkMalloc8-2", or "(startup)"
+  std::string base;  // without Go's "-<GOMAXPROCS>" suffix: "BenchmarkMalloc8"
+  bool ended = false;  // its bench_end was seen
+  Tally tally;
+};
+
+struct RealLog {
+  std::optional<heaplog::Config> config;
+  std::vector<RealSegment> segments;  // in log order
+  uint64_t records = 0;
+  uint64_t lost = 0;  // records the runtime dropped (`lost`)
+};
+
+// Reads the whole log. `on_segment` (may be empty) sees each segment's name
+// as it opens. An error is the reader's (it names the record's offset).
+absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
+                                 const std::function<void(const std::string&)>& on_segment);
+
+// The benchmark name without the "-<procs>" suffix Go prints when procs
+// is not 1 ("BenchmarkMalloc8-2", 2 -> "BenchmarkMalloc8").
+std::string BaseName(const std::string& printed, uint64_t procs);
+
+}  // namespace calibrate
+}  // namespace thp
+
+#endif  // THP_BENCH_CALIBRATE_REAL_TALLY_H_

@@ -1,0 +1,80 @@
+#include "bench/calibrate/tally.h"
+
+#include <variant>
+
+namespace thp {
+namespace calibrate {
+
+absl::string_view SizeBinName(int bin) {
+  static constexpr absl::string_view kNames[kSizeBins] = {"1",    "2",      "3-4", "5-8",
+                                                          "9-32", "33-256", ">256"};
+  return bin >= 0 && bin < kSizeBins ? kNames[bin] : absl::string_view("?");
+}
+
+int SizeBin(uint64_t pages) {
+  if (pages <= 1) return 0;
+  if (pages == 2) return 1;
+  if (pages <= 4) return 2;
+  if (pages <= 8) return 3;
+  if (pages <= 32) return 4;
+  if (pages <= 256) return 5;
+  return 6;
+}
+
+void Tally::Add(const heaplog::EventBody& body) {
+  using namespace heaplog;  // NOLINT: the record structs
+  if (const auto* a = std::get_if<Alloc>(&body)) {
+    const size_t caller = static_cast<size_t>(a->caller);
+    ++allocs[caller];
+    alloc_pages[caller] += a->npage;
+    ++alloc_hist[SizeBin(a->npage)];
+  } else if (const auto* f = std::get_if<Free>(&body)) {
+    if (f->why == FreeWhy::kCentral || f->why == FreeWhy::kLarge || f->why == FreeWhy::kStack) {
+      ++frees;
+      free_pages += f->npages;
+    }
+  } else if (std::holds_alternative<GcDone>(body)) {
+    ++gc_cycles;
+  } else if (std::holds_alternative<Scavenge>(body)) {
+    ++scavenge_passes;
+  } else if (const auto* u = std::get_if<SysUnused>(&body)) {
+    const uint64_t pages = BytesToPages(u->n);
+    ++releases;
+    released_pages += pages;
+    ++release_hist[SizeBin(pages)];
+  } else if (const auto* m = std::get_if<Madvise>(&body)) {
+    if (m->advice == kMadvHugePage) ++hugepage_calls;
+    if (m->advice == kMadvNoHugePage) ++nohugepage_calls;
+  }
+}
+
+Tally& Tally::operator+=(const Tally& o) {
+  for (size_t i = 0; i < allocs.size(); ++i) {
+    allocs[i] += o.allocs[i];
+    alloc_pages[i] += o.alloc_pages[i];
+  }
+  for (int b = 0; b < kSizeBins; ++b) {
+    alloc_hist[b] += o.alloc_hist[b];
+    release_hist[b] += o.release_hist[b];
+  }
+  frees += o.frees;
+  free_pages += o.free_pages;
+  gc_cycles += o.gc_cycles;
+  scavenge_passes += o.scavenge_passes;
+  releases += o.releases;
+  released_pages += o.released_pages;
+  hugepage_calls += o.hugepage_calls;
+  nohugepage_calls += o.nohugepage_calls;
+  return *this;
+}
+
+bool Tally::operator==(const Tally& o) const {
+  return allocs == o.allocs && alloc_pages == o.alloc_pages && alloc_hist == o.alloc_hist &&
+         frees == o.frees && free_pages == o.free_pages && gc_cycles == o.gc_cycles &&
+         scavenge_passes == o.scavenge_passes && releases == o.releases &&
+         released_pages == o.released_pages && release_hist == o.release_hist &&
+         hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls;
+}
+
+}  // namespace calibrate
+}  // namespace thp

@@ -1,0 +1,69 @@
+// What bench/calibrate counts, for the modelled run and for Go 1.5.1's
+// recording alike: span allocations by caller with a size summary, frees,
+// GC cycles, scavenge passes, releases (sysUnused) with a size histogram in
+// heap pages, and MADV_HUGEPAGE / MADV_NOHUGEPAGE calls.
+//
+// Both sides feed the same Tally::Add with heap-event log records
+// (tools/go151/FORMAT.md): the real side the records it reads, the modelled
+// side the records its observer makes of the port's decisions
+// (model_observer.h). One struct and one binning function, so the two sides
+// cannot count differently. It mirrors no Go code; what each record means
+// is in heap_event.h.
+#ifndef THP_BENCH_CALIBRATE_TALLY_H_
+#define THP_BENCH_CALIBRATE_TALLY_H_
+
+#include <array>
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+#include "mheap/go15/events/heap_event.h"
+
+namespace thp {
+namespace calibrate {
+
+// Go 1.5's heap page (_PageShift 13); sysUnused sizes are whole pages of it.
+inline constexpr uint64_t kHeapPageBytes = 8192;
+
+// Size bins in heap pages: 1, 2, 3-4, 5-8, 9-32, 33-256, >256 (issue 13).
+inline constexpr int kSizeBins = 7;
+using SizeHistogram = std::array<uint64_t, kSizeBins>;
+// "1", "2", "3-4", "5-8", "9-32", "33-256", ">256".
+absl::string_view SizeBinName(int bin);
+// The bin of a span of `pages` pages (0 pages counts as 1).
+int SizeBin(uint64_t pages);
+// Bytes as heap pages, rounded up.
+inline uint64_t BytesToPages(uint64_t bytes) { return (bytes + kHeapPageBytes - 1) / kHeapPageBytes; }
+
+// Linux's madvise advice numbers, as the log records them.
+inline constexpr uint64_t kMadvHugePage = 14;
+inline constexpr uint64_t kMadvNoHugePage = 15;
+
+struct Tally {
+  // `alloc` records (mHeap_AllocSpanLocked requests), indexed by AllocCaller
+  // (0 small, 1 large, 2 stack): how many and how many pages asked for.
+  std::array<uint64_t, 3> allocs{};
+  std::array<uint64_t, 3> alloc_pages{};
+  SizeHistogram alloc_hist{};  // every caller's requests, by npage
+  // `free` records of mHeap_Free and mHeap_FreeStack (why 1-3; the frees
+  // inside an allocation, grow and trim, are the heap's own bookkeeping).
+  uint64_t frees = 0;
+  uint64_t free_pages = 0;
+  uint64_t gc_cycles = 0;        // `gc_done` records
+  uint64_t scavenge_passes = 0;  // `scavenge` records (sysmon's and FreeOSMemory's)
+  uint64_t releases = 0;         // `sys_unused` records
+  uint64_t released_pages = 0;
+  SizeHistogram release_hist{};  // by sys_unused size in pages
+  uint64_t hugepage_calls = 0;    // `madvise` records with MADV_HUGEPAGE
+  uint64_t nohugepage_calls = 0;  // and with MADV_NOHUGEPAGE
+
+  // Counts one record; kinds not listed above are ignored.
+  void Add(const heaplog::EventBody& body);
+  Tally& operator+=(const Tally& o);
+  uint64_t total_allocs() const { return allocs[0] + allocs[1] + allocs[2]; }
+  bool operator==(const Tally& o) const;
+};
+
+}  // namespace calibrate
+}  // namespace thp
+
+#endif  // THP_BENCH_CALIBRATE_TALLY_H_
