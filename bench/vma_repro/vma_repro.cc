@@ -16,7 +16,8 @@
 // under a line "# gctrace of variant V (kernel K[, profile P])"; --quiet
 // does not silence them, as no flag of a Go benchmark does. Exit status:
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
-// it measured until then is still reported and written); 2 for bad flags.
+// it measured until then is still reported and written); 2 for bad flags
+// or an output that cannot be written.
 #include <regex.h>
 #include <unistd.h>
 
@@ -271,7 +272,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   });
 
   const std::string headline = Headline(run);
-  WriteOutputsOrExit(
+  const int outputs = WriteOutputs(
       "vma_repro", FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
       {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatJson(run); }},
        {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatCsv(run); }},
@@ -283,7 +284,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
                                                                "(vma_repro, kernel=%s, profile=%s)",
                                                                run.kernel, run.profile));
         }}});
-  return fatal ? 1 : 0;
+  return CombineExitStatus({fatal ? 1 : 0, outputs});
 }
 
 }  // namespace
@@ -301,5 +302,5 @@ int main(int argc, char** argv) {
     for (const thp::Go15Benchmark* b : s.benchmarks) std::printf("%s\n", b->name);
     return 0;
   }
-  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
+  return thp::FinishMain(thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent));
 }
