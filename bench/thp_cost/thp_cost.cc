@@ -29,7 +29,8 @@
 // The caption gives the VMAs over the arena then (kernel.Vmas), with
 // heap_inuse, AnonHugePages and RSS.
 // Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags
-// or an output that cannot be written.
+// or an output that cannot be written; 130/143 when SIGINT/SIGTERM stopped
+// the run (README, "Exit statuses").
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -262,7 +263,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
                                     run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
                                     run.chunks, run.cycles));
         }}});
-  return CombineExitStatus({failed ? 1 : 0, outputs});
+  return CombineExitStatus({failed ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
 
 }  // namespace

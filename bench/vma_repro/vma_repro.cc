@@ -17,7 +17,9 @@
 // does not silence them, as no flag of a Go benchmark does. Exit status:
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
 // it measured until then is still reported and written); 2 for bad flags
-// or an output that cannot be written.
+// or an output that cannot be written; 130/143 when SIGINT/SIGTERM stopped
+// the run (the variants that finished are still reported and written, the
+// others marked interrupted; README, "Exit statuses").
 #include <regex.h>
 #include <unistd.h>
 
@@ -284,7 +286,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
                                                                "(vma_repro, kernel=%s, profile=%s)",
                                                                run.kernel, run.profile));
         }}});
-  return CombineExitStatus({fatal ? 1 : 0, outputs});
+  return CombineExitStatus({fatal ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
 
 }  // namespace
