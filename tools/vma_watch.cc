@@ -19,7 +19,8 @@
 // advice and errno); with --series_out, a TSV of (seconds, map_count) at
 // every change; with --calls_out, a TSV of every watched call of the traced
 // process with its arguments, result and the map_count after it. The program's exit status is reported, not adopted:
-// vma_watch exits 0 when it measured the run to the end, 2 on bad usage.
+// vma_watch exits 0 when it measured the run to the end, 2 on bad usage or an
+// output (--series_out, --calls_out, stdout) that cannot be written.
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -268,8 +269,20 @@ int Run(const std::vector<std::string>& argv) {
     // The program's own signals go through.
     ptrace(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(static_cast<intptr_t>(sig)));
   }
-  if (w.series != nullptr) std::fclose(w.series);
-  if (w.calls != nullptr) std::fclose(w.calls);
+  // A file that could not be written (a full disk, /dev/full) is one line
+  // and exit status 2, after the summary line.
+  int write_status = 0;
+  auto close = [&write_status](FILE* f, const char* flag, const std::string& path) {
+    if (f == nullptr) return;
+    const bool failed = std::ferror(f) != 0;
+    errno = 0;
+    if (std::fclose(f) == 0 && !failed) return;
+    std::fprintf(stderr, "vma_watch: --%s=%s: cannot write: %s\n", flag, path.c_str(),
+                 errno != 0 ? std::strerror(errno) : "write failed");
+    write_status = 2;
+  };
+  close(w.series, "series_out", series_path);
+  close(w.calls, "calls_out", calls_path);
   std::vector<std::string> calls;
   for (const auto& [key, n] : w.madvise) calls.push_back(absl::StrFormat("%s=%d", key, n));
   const std::string label = absl::GetFlag(FLAGS_label);
@@ -278,7 +291,7 @@ int Run(const std::vector<std::string>& argv) {
               static_cast<long long>(w.current), static_cast<long long>(w.counts),
               absl::StrJoin(calls, " ").c_str(), how.c_str(), exit_code,
               absl::ToDoubleSeconds(absl::Now() - w.start));
-  return exit_code < 0 ? 1 : 0;
+  return CombineExitStatus({exit_code < 0 ? 1 : 0, write_status});
 }
 
 }  // namespace

@@ -1,18 +1,23 @@
 #include "bench/harness/child_run.h"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "bench/harness/cli.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/kernel.h"
@@ -24,6 +29,71 @@ ABSL_FLAG(std::string, child_map, "", "internal: where the child writes its addr
 extern char** environ;
 
 namespace thp {
+namespace {
+
+// The test-only hook (child_run.h): THP_TEST_CHILD_HOOK=<variant>:<action>.
+constexpr char kTestHook[] = "THP_TEST_CHILD_HOOK";
+
+struct TestHook {
+  std::string variant;
+  std::string action;  // hang, segv, kill, abort
+};
+
+// The hook asked for, nullopt if none; an error names the value.
+absl::StatusOr<std::optional<TestHook>> TestHookFromEnv() {
+  const char* value = std::getenv(kTestHook);
+  if (value == nullptr || *value == '\0') return std::optional<TestHook>();
+  const std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits(':', 1));
+  if (parts.size() == 2 && !parts[0].empty() &&
+      (parts[1] == "hang" || parts[1] == "segv" || parts[1] == "kill" || parts[1] == "abort")) {
+    return std::optional<TestHook>(TestHook{parts[0], parts[1]});
+  }
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "%s=\"%s\": expected <variant>:hang|segv|kill|abort (test only)", kTestHook,
+      absl::CHexEscape(absl::string_view(value).substr(0, 80))));
+}
+
+void RunTestHook(const ChildRole& role) {
+  absl::StatusOr<std::optional<TestHook>> hook = TestHookFromEnv();
+  if (!hook.ok() || !hook->has_value() || (*hook)->variant != role.variant) return;
+  const std::string& action = (*hook)->action;
+  if (action == "hang") {
+    std::fprintf(stderr, "test hook: child %s hangs\n", role.variant.c_str());
+    std::fflush(stderr);
+    for (;;) pause();
+  }
+  raise(action == "segv" ? SIGSEGV : action == "kill" ? SIGKILL : SIGABRT);
+}
+
+// What the parent blocks, from the first runner on, and waits for.
+sigset_t WaitedSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGCHLD);
+  return set;
+}
+
+// The signal mask before the first runner blocked WaitedSignals(): the
+// children's.
+sigset_t& MaskBeforeRunners() {
+  static sigset_t* mask = [] {
+    auto* m = new sigset_t;
+    sigset_t set = WaitedSignals();
+    pthread_sigmask(SIG_BLOCK, &set, m);
+    return m;
+  }();
+  return *mask;
+}
+
+// "SIGSEGV" for 11.
+std::string SignalName(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev != nullptr ? absl::StrCat("SIG", abbrev) : absl::StrCat("signal ", sig);
+}
+
+}  // namespace
 
 std::optional<ChildRole> ChildRoleFromFlags() {
   ChildRole role;
@@ -31,6 +101,7 @@ std::optional<ChildRole> ChildRoleFromFlags() {
   if (role.variant.empty()) return std::nullopt;
   role.result_path = absl::GetFlag(FLAGS_child_result);
   role.map_path = absl::GetFlag(FLAGS_child_map);
+  RunTestHook(role);
   return role;
 }
 
@@ -46,9 +117,11 @@ int FinishChild(absl::string_view tool, const ChildRole& role, const std::string
 }
 
 std::string ChildFailure(const ChildOutcome& child, bool result_parsed, bool result_reports_error) {
+  if (child.interrupted) return "interrupted";
   if (child.lost) return "child lost: waiting for it failed";
   if (WIFSIGNALED(child.wait_status)) {
-    return absl::StrCat("child killed by signal ", WTERMSIG(child.wait_status));
+    const int sig = WTERMSIG(child.wait_status);
+    return absl::StrCat("child killed by signal ", sig, " (", SignalName(sig), ")");
   }
   const int status = WIFEXITED(child.wait_status) ? WEXITSTATUS(child.wait_status) : -1;
   if (!result_parsed || (status != 0 && !result_reports_error)) {
@@ -66,6 +139,9 @@ void RelayChildStderr(absl::string_view header, const ChildOutcome& child) {
 
 ChildRunner::ChildRunner(std::string tool, int argc, char** argv)
     : tool_(std::move(tool)), argv_(argv, argv + argc) {
+  ExitIfError(TestHookFromEnv().status());
+  // Blocked before the directory exists, so no interrupt can leave it.
+  (void)MaskBeforeRunners();
   std::string dir_template = absl::StrCat("/tmp/", tool_, ".XXXXXX");
   if (mkdtemp(dir_template.data()) == nullptr) {
     ExitUsage("cannot create a temporary directory under /tmp");
@@ -92,25 +168,23 @@ ChildRunner::Running ChildRunner::Start(size_t index, const ChildSpec& spec) {
   std::vector<char*> cargs;
   for (std::string& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (spec.capture_stderr) {
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, child.stderr_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const pid_t parent = getpid();
+  const sigset_t child_mask = MaskBeforeRunners();
+  // fork, then only async-signal-safe calls until exec.
+  child.pid = fork();
+  if (child.pid < 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(errno)));
+  if (child.pid == 0) {
+    // Dies with its parent; the parent may have died before this line.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+    if (spec.capture_stderr) {
+      const int fd = open(child.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      if (fd < 0 || dup2(fd, STDERR_FILENO) < 0) _exit(127);
+    }
+    pthread_sigmask(SIG_SETMASK, &child_mask, nullptr);
+    execve("/proc/self/exe", cargs.data(), environ);
+    _exit(127);
   }
-  const int err =
-      posix_spawn(&child.pid, "/proc/self/exe", &actions, nullptr, cargs.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) ExitUsage(absl::StrCat("cannot start a child process: ", ErrnoName(err)));
   return child;
-}
-
-bool ChildRunner::WaitForAny(pid_t* pid, int* status) {
-  for (;;) {
-    *pid = waitpid(-1, status, 0);
-    if (*pid >= 0) return true;
-    if (errno != EINTR) return false;
-  }
 }
 
 ChildOutcome ChildRunner::Collect(const ChildSpec& spec, const Running& child, int wait_status,
@@ -150,27 +224,68 @@ void ChildRunner::Run(const std::vector<ChildSpec>& specs, size_t jobs,
                       const std::function<void(size_t index, ChildOutcome outcome)>& done) {
   std::vector<Running> running;
   size_t next = 0;
-  while (next < specs.size() || !running.empty()) {
+  const sigset_t waited = WaitedSignals();
+  while (!interrupted()) {
     while (running.size() < jobs && next < specs.size()) {
       running.push_back(Start(next, specs[next]));
       ++next;
     }
-    pid_t pid = 0;
-    int status = 0;
-    if (!WaitForAny(&pid, &status)) {
-      // Nothing left to wait for: every child still listed is lost.
-      for (const Running& child : running) done(child.index, Collect(specs[child.index], child, 0, true));
-      running.clear();
-      continue;
-    }
-    for (size_t i = 0; i < running.size(); ++i) {
-      if (running[i].pid != pid) continue;
-      const Running child = running[i];
-      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
-      done(child.index, Collect(specs[child.index], child, status, false));
+    if (running.empty()) return;
+    // SIGINT and SIGTERM come before SIGCHLD (the lowest pending signal is
+    // taken first), so children that a Ctrl-C to the process group killed
+    // are counted as interrupted. The timeout only bounds a wait for a
+    // SIGCHLD that another part of the process might have taken.
+    const timespec second = {1, 0};
+    const int sig = sigtimedwait(&waited, nullptr, &second);
+    if (sig == SIGINT || sig == SIGTERM) {
+      interrupt_signal_ = sig;
       break;
     }
+    // Reap every child that has ended.
+    for (size_t i = 0; i < running.size();) {
+      int status = 0;
+      const pid_t got = waitpid(running[i].pid, &status, WNOHANG);
+      if (got == 0 || (got < 0 && errno == EINTR)) {
+        ++i;
+        continue;
+      }
+      const Running child = running[i];
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+      done(child.index, Collect(specs[child.index], child, status, /*lost=*/got < 0));
+    }
   }
+  // Interrupted: stop the children still running, keep what those that
+  // ended on their own wrote, and mark the rest.
+  for (const Running& child : running) kill(child.pid, SIGKILL);
+  for (const Running& child : running) {
+    int status = 0;
+    pid_t got;
+    do {
+      got = waitpid(child.pid, &status, 0);
+    } while (got < 0 && errno == EINTR);
+    ChildOutcome out = Collect(specs[child.index], child, status, /*lost=*/got < 0);
+    out.interrupted = got < 0 || !WIFEXITED(status);
+    done(child.index, std::move(out));
+  }
+  for (; next < specs.size(); ++next) {
+    ChildOutcome out;
+    out.variant = specs[next].variant;
+    out.interrupted = true;
+    done(next, std::move(out));
+  }
+}
+
+int ChildRunner::InterruptExitStatus() {
+  if (!interrupted()) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    const timespec now = {0, 0};
+    const int sig = sigtimedwait(&set, nullptr, &now);
+    if (sig == SIGINT || sig == SIGTERM) interrupt_signal_ = sig;
+  }
+  return interrupted() ? 128 + interrupt_signal_ : 0;
 }
 
 ChildOutcome ChildRunner::RunOne(const ChildSpec& spec) {

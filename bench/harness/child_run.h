@@ -25,13 +25,30 @@
 // FinishChild, and on a fatal runtime error writes what it has from its
 // throw hook (check.h).
 //
-// Interrupts and dying parents (issue 18) belong here and nowhere else:
-// Start() is where a child joins the runner's process group or is given a
-// parent-death signal (ChildRoleFromFlags is the child's first act, where
-// it could ask for PR_SET_PDEATHSIG itself); WaitForAny() is the one place
-// the parent blocks, where an interrupt would stop the children still
-// running and end Run() with what finished; ~ChildRunner is where the
-// files of stopped children would be removed with the directory.
+// Interrupts and dying parents (issue 18):
+//   - a child is started by fork+exec and asks, before its exec, for
+//     SIGKILL when its parent dies (PR_SET_PDEATHSIG), then checks that the
+//     parent it was forked by is still its parent (it may have died in
+//     between); so no child outlives its parent, whatever ends the parent;
+//   - the ChildRunner blocks SIGINT and SIGTERM (and SIGCHLD) in the parent
+//     from its construction to the process's end, and waits for them with
+//     sigtimedwait in Run(); on SIGINT or SIGTERM it kills (SIGKILL) and
+//     reaps the children still running, keeps the results of those that
+//     had already ended, and hands the driver every other child as
+//     `interrupted` (ChildFailure: "interrupted"); the driver then writes
+//     its table and files with what it has, the runner's destructor removes
+//     the temporary directory, and the driver exits InterruptExitStatus()
+//     (130 for SIGINT, 143 for SIGTERM; CombineExitStatus in cli.h ranks it
+//     first). Children get the parent's signal mask as it was before.
+//
+// Test-only: THP_TEST_CHILD_HOOK=<variant>:<action> makes each child of
+// that variant, as its first act, hang (pause() until a signal ends it,
+// after one line "<tool>: test hook: child <variant> hangs" on stderr) or
+// die of SIGSEGV, SIGKILL or SIGABRT (action hang, segv, kill or abort).
+// It exists for //bench/harness:robustness_test, which needs a child that
+// dies of a signal, or a run that is still going when it is interrupted,
+// at a known point; no user run sets it. A malformed value is one line and
+// exit status 2 in the parent.
 #ifndef THP_BENCH_HARNESS_CHILD_RUN_H_
 #define THP_BENCH_HARNESS_CHILD_RUN_H_
 
@@ -101,6 +118,9 @@ struct ChildOutcome {
   // With capture_stderr: all the child wrote to its stderr, up to its end
   // whatever that was (a fatal error or a signal included).
   std::string captured_stderr;
+  // The run was interrupted (SIGINT/SIGTERM to the parent) before this
+  // child ended on its own: it was killed, or never started.
+  bool interrupted = false;
 };
 
 // Writes `header` as a line of its own, then the child's captured stderr
@@ -110,7 +130,7 @@ struct ChildOutcome {
 void RelayChildStderr(absl::string_view header, const ChildOutcome& child);
 
 // What a report row says of a child's run, or "" if its result stands:
-// "child killed by signal N"; "child exited with status N, no result" when
+// "interrupted"; "child killed by signal N (SIGNAME)"; "child exited with status N, no result" when
 // there is no parsable result, or the child failed (status not 0) without a
 // result that says why (`result_reports_error`).
 std::string ChildFailure(const ChildOutcome& child, bool result_parsed, bool result_reports_error);
@@ -139,11 +159,20 @@ class ChildRunner {
   ChildRunner& operator=(const ChildRunner&) = delete;
 
   // Runs every spec, at most `jobs` (>= 1) at a time, and calls done(i,
-  // outcome) for spec i as each child ends, in the order they end.
+  // outcome) for spec i as each child ends, in the order they end. On
+  // SIGINT/SIGTERM: done() for the children killed, then for those never
+  // started, in the specs' order, each marked interrupted; once the runner
+  // is interrupted, later calls start no child (every spec is interrupted).
   void Run(const std::vector<ChildSpec>& specs, size_t jobs,
            const std::function<void(size_t index, ChildOutcome outcome)>& done);
   // Runs one child to its end.
   ChildOutcome RunOne(const ChildSpec& spec);
+
+  // Whether SIGINT or SIGTERM has stopped a Run() so far.
+  bool interrupted() const { return interrupt_signal_ != 0; }
+  // 128 + the signal (130 for SIGINT, 143 for SIGTERM) if a run was
+  // interrupted, or one of them arrived since (it is taken), else 0.
+  int InterruptExitStatus();
 
  private:
   struct Running {
@@ -154,14 +183,13 @@ class ChildRunner {
     std::string stderr_path;  // empty unless captured
   };
   Running Start(size_t index, const ChildSpec& spec);
-  // Waits for any child; false if waiting failed (no child left to wait for).
-  bool WaitForAny(pid_t* pid, int* status);
   ChildOutcome Collect(const ChildSpec& spec, const Running& child, int wait_status, bool lost);
 
   std::string tool_;
   std::vector<std::string> argv_;
   std::string dir_;
   int started_ = 0;  // children started, numbering their files
+  int interrupt_signal_ = 0;  // SIGINT or SIGTERM once one stopped a run
 };
 
 }  // namespace thp

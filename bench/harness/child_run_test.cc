@@ -55,6 +55,12 @@ int ActAsChild(const ChildRole& role) {
     return FinishChild("child_run_test", role, absl::StrCat("pid\t", pid, "\n"), "");
   }
   if (role.variant == "signal") raise(SIGKILL);
+  if (role.variant == "segv") raise(SIGSEGV);
+  if (role.variant == "interrupt_parent") {
+    // As a Ctrl-C would, to the parent only; then wait to be killed.
+    kill(getppid(), SIGINT);
+    for (;;) pause();
+  }
   if (role.variant == "fail3") return 3;
   if (role.variant == "fatal") {
     WriteFile(role.result_path, "error\tfatal error: runtime: out of memory\n");
@@ -102,7 +108,29 @@ TEST(ChildRunTest, AChildThatFinishesHandsOverItsResult) {
 TEST(ChildRunTest, ASignalledChildIsReportedAsSuch) {
   const ChildOutcome c = RunOne("signal");
   EXPECT_FALSE(c.result.ok());
-  EXPECT_EQ(ChildFailure(c, false, false), "child killed by signal 9");
+  EXPECT_EQ(ChildFailure(c, false, false), "child killed by signal 9 (SIGKILL)");
+}
+
+TEST(ChildRunTest, TheSignalIsNamed) {
+  EXPECT_EQ(ChildFailure(RunOne("segv"), false, false), "child killed by signal 11 (SIGSEGV)");
+}
+
+TEST(ChildRunTest, AnInterruptKeepsWhatEndedAndMarksTheRest) {
+  std::vector<char*> argv = Argv();
+  ChildRunner runner("child_run_test", static_cast<int>(argv.size()), argv.data());
+  std::vector<ChildSpec> specs = {{"ok", {}, false}, {"interrupt_parent", {}, false},
+                                  {"ok", {}, false}};
+  std::vector<std::string> failures(3, "not called");
+  runner.Run(specs, 1, [&](size_t i, ChildOutcome c) {
+    failures[i] = ChildFailure(c, c.result.ok(), false);
+  });
+  EXPECT_EQ(failures, (std::vector<std::string>{"", "interrupted", "interrupted"}));
+  EXPECT_TRUE(runner.interrupted());
+  EXPECT_EQ(runner.InterruptExitStatus(), 130);
+  // Nothing more starts.
+  EXPECT_EQ(ChildFailure(runner.RunOne({"ok", {}, false}), false, false), "interrupted");
+  // Another runner is not interrupted.
+  EXPECT_EQ(ChildFailure(RunOne("ok"), true, false), "");
 }
 
 TEST(ChildRunTest, AFailedChildWithoutAResultSaysItsStatus) {
@@ -181,7 +209,7 @@ TEST(ChildRunTest, ACapturedStderrSurvivesTheChildsDeath) {
   ChildSpec spec{"say_then_die", {}, false};
   spec.capture_stderr = true;
   const ChildOutcome c = runner.RunOne(spec);
-  EXPECT_EQ(ChildFailure(c, false, false), "child killed by signal 9");
+  EXPECT_EQ(ChildFailure(c, false, false), "child killed by signal 9 (SIGKILL)");
   EXPECT_TRUE(absl::StartsWith(c.captured_stderr, "line 1 of ")) << c.captured_stderr;
   EXPECT_NE(c.captured_stderr.find("\nline 2 of "), std::string::npos) << c.captured_stderr;
 }

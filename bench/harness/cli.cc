@@ -1,7 +1,12 @@
 #include "bench/harness/cli.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <iostream>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -18,7 +23,63 @@ std::string& ProgramName() {
   return *name;
 }
 
+// Whether stdout has been checked (FinishMain); the check at exit then
+// does nothing.
+bool stdout_checked = false;
+
+// "" if everything written to stdout (and std::cout) reached it, else why not.
+std::string FlushStdout() {
+  // stdout first: std::cout (synced with stdio) flushes it too, and a
+  // second failed flush has no errno to tell.
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int err = errno;
+  std::cout.flush();
+  if (flushed && !std::ferror(stdout) && !std::cout.fail()) return "";
+  return err != 0 ? std::strerror(err) : "write failed";
+}
+
+void ReportStdout(const std::string& why) {
+  std::fprintf(stderr, "%s: cannot write stdout: %s\n", ProgramName().c_str(), why.c_str());
+}
+
+void CheckStdoutAtExit() {
+  if (stdout_checked) return;
+  stdout_checked = true;
+  const std::string why = FlushStdout();
+  if (why.empty()) return;
+  ReportStdout(why);
+  // Inside exit(): _exit, as exit() may not be called again. Whatever status
+  // was on its way (0, 1 or 2; interrupts go through FinishMain) ranks below
+  // or with 2.
+  std::fflush(stderr);
+  _exit(2);
+}
+
+int Rank(int status) {
+  if (status > 128) return 3;
+  if (status == 0) return 0;
+  if (status == 1) return 1;
+  return 2;
+}
+
 }  // namespace
+
+int CombineExitStatus(std::initializer_list<int> statuses) {
+  int worst = 0;
+  for (int s : statuses) {
+    if (Rank(s) > Rank(worst)) worst = s;
+  }
+  return worst;
+}
+
+int FinishMain(int status) {
+  stdout_checked = true;
+  const std::string why = FlushStdout();
+  if (why.empty()) return status;
+  ReportStdout(why);
+  return CombineExitStatus({status, 2});
+}
 
 void ExitUsage(absl::string_view message) {
   std::fprintf(stderr, "%s: %s\n", ProgramName().c_str(), std::string(message).c_str());
@@ -42,6 +103,8 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
   std::string prog = argc > 0 ? argv[0] : "thp";
   ProgramName() = prog.substr(prog.find_last_of('/') + 1);
   absl::SetProgramUsageMessage(usage);
+  static const bool registered = std::atexit(&CheckStdoutAtExit) == 0;
+  (void)registered;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];

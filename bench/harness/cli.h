@@ -6,9 +6,18 @@
 // value, stray positional argument) before handing the command line to
 // Abseil, and drivers report their own validation failures through
 // ExitUsage().
+//
+// Exit statuses, the same in every driver (README, "Exit statuses"): 0
+// success; 1 a variant died of a Go fatal error (its row says which); 2 bad
+// input, or an output (a file or stdout) that could not be written; 130 /
+// 143 the run was interrupted by SIGINT / SIGTERM (what had finished is
+// still reported). When several apply, CombineExitStatus picks one.
+// ParseFlagsOrExit also makes a write error on stdout (a full disk, `>
+// /dev/full`) one line on stderr and status 2 when the process ends.
 #ifndef THP_BENCH_HARNESS_CLI_H_
 #define THP_BENCH_HARNESS_CLI_H_
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -28,6 +37,16 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
 
 // Exits with status 2 reporting `status` if it is not OK.
 void ExitIfError(const absl::Status& status);
+
+// The exit status of a run that ended with all of `statuses`: an interrupt
+// (130, 143; any status above 128) first, then 2, then 1, then 0.
+int CombineExitStatus(std::initializer_list<int> statuses);
+
+// The end of a driver's main: flushes stdout (and std::cout) and returns
+// CombineExitStatus({status, 2}) after one line on stderr if stdout could
+// not be written, else `status`. Without it the same check runs at exit,
+// where it can only make the status 2.
+int FinishMain(int status);
 
 // Splits a comma-separated list ("prefix,fixed"), dropping empty items.
 std::vector<std::string> SplitList(absl::string_view list);

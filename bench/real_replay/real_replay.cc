@@ -17,7 +17,8 @@
 // Progress goes to stderr (--quiet silences it), one report line to
 // stdout. Exit status: 0; 1 on a divergence (its record, field, both values
 // and the heap around it on stderr, and in the JSON); 2 for bad flags or a
-// log that cannot be replayed (unreadable, records lost, cut short).
+// log that cannot be replayed (unreadable, records lost, cut short), or an
+// output that cannot be written.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -117,10 +118,10 @@ int Run() {
 
   if (r.divergence().has_value()) std::fprintf(stderr, "%s", r.divergence()->Describe().c_str());
   const std::optional<heaplog::Divergence>& divergence = r.divergence();
-  WriteOutputsOrExit("real_replay", FormatReportLine(rep) + "\n",
+  const int outputs = WriteOutputs("real_replay", FormatReportLine(rep) + "\n",
                      {{"json_out", absl::GetFlag(FLAGS_json_out),
                        [&rep, &divergence] { return FormatReportJson(rep, divergence); }}});
-  return divergence.has_value() ? 1 : 0;
+  return CombineExitStatus({divergence.has_value() ? 1 : 0, outputs});
 }
 
 }  // namespace

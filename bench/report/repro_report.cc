@@ -58,7 +58,11 @@ std::string FormatTable(const ReproRun& run) {
                     absl::StrCat(v.scavenge_passes), absl::StrCat(v.gc_cycles),
                     absl::StrFormat("%.1f", v.virtual_ns / 1e9),
                     absl::StrFormat("%.1f", v.wall_ns / 1e9),
-                    v.error.empty() ? "ok" : absl::StrCat("fatal: ", v.error)});
+                    // "interrupted": the run was stopped before this
+                    // variant ended (ChildFailure, child_run.h).
+                    v.error.empty()           ? "ok"
+                    : v.error == "interrupted" ? v.error
+                                               : absl::StrCat("fatal: ", v.error)});
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& row : rows) {

@@ -38,7 +38,8 @@
 // run's heap starts at the same address); runs go one at a time so the
 // collapse latencies are not measured against each other. Progress goes to
 // stderr (--quiet silences it). Exit status 0; 1 if a run failed (its row
-// says why); 2 for bad flags or an output file that cannot be written.
+// says why); 2 for bad flags or an output that cannot be written; 130/143
+// when SIGINT/SIGTERM stopped the run (README, "Exit statuses").
 
 #include <time.h>
 #include <unistd.h>
@@ -216,7 +217,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
     BloatRow row;
     row.variant = v;
     for (bool khp : {false, true}) {
-      if (!quiet) {
+      if (!quiet && !runner.interrupted()) {
         std::fprintf(stderr, "thp_bloat: [%s] %s khugepaged...\n", v.c_str(),
                      khp ? "with" : "without");
       }
@@ -239,7 +240,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
     report.rows.push_back(std::move(row));
   }
 
-  WriteOutputsOrExit(
+  const int outputs = WriteOutputs(
       "thp_bloat", FormatBloatTable(report),
       {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatBloatJson(report); }},
        {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatBloatCsv(report); }},
@@ -251,7 +252,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
                                     report.kernel == "sim" ? absl::StrCat("/", report.profile) : "",
                                     report.max_ptes_none));
         }}});
-  return failed ? 1 : 0;
+  return CombineExitStatus({failed ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
 
 }  // namespace
@@ -266,5 +267,5 @@ int main(int argc, char** argv) {
                         "[--sim_thp=madvise|always|never|auto] [--max_ptes_none=N] "
                         "[--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
-  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
+  return thp::FinishMain(thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent));
 }

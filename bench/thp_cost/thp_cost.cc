@@ -28,7 +28,9 @@
 // kernel) and so would land inside the madvise timings this tool reports.
 // The caption gives the VMAs over the arena then (kernel.Vmas), with
 // heap_inuse, AnonHugePages and RSS.
-// Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags.
+// Exit status: 0; 1 if a variant failed (its row says why); 2 for bad flags
+// or an output that cannot be written; 130/143 when SIGINT/SIGTERM stopped
+// the run (README, "Exit statuses").
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -249,7 +251,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
     maps.insert(maps.end(), child.maps.begin(), child.maps.end());
   });
 
-  WriteOutputsOrExit(
+  const int outputs = WriteOutputs(
       "thp_cost", FormatThpCostTable(run),
       {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatThpCostJson(run); }},
        {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatThpCostCsv(run); }},
@@ -261,7 +263,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
                                     run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
                                     run.chunks, run.cycles));
         }}});
-  return failed ? 1 : 0;
+  return CombineExitStatus({failed ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
 
 }  // namespace
@@ -273,5 +275,5 @@ int main(int argc, char** argv) {
                         "  thp_cost [--variants=hugepage_eager,collapse,try_collapse,fixed] "
                         "[--kernel=linux|sim] [--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
-  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
+  return thp::FinishMain(thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent));
 }

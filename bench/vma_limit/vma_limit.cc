@@ -17,7 +17,8 @@
 //   vma_limit variant=<v> kernel=<k> ... outcome=crash|completed ...
 // (heap size, VMA counts, refused splits, the refused call), and, unless
 // --quiet, a readable summary on stderr. Exit status: 2 after a crash (as
-// a Go program's fatal error), 0 when the workload completes, 2 for bad flags.
+// a Go program's fatal error), 0 when the workload completes, 2 for bad flags
+// or an output (--svg_out, stdout) that cannot be written.
 //
 // With prefix the default workload crashes; with fixed it completes. On the
 // simulated kernel --max_map_count moves the limit (65530, Linux's default,
@@ -40,6 +41,7 @@
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
 #include "bench/harness/kernel_choice.h"
+#include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/harness/refusal_log.h"
 #include "bench/report/address_map.h"
@@ -234,15 +236,16 @@ int Main(int argc, char** argv) {
       }
     });
   }
+  // 0, or 2 after one line if the map cannot be written.
   auto write_svg = [&] {
-    if (svg_out.empty()) return;
-    const std::string svg = RenderAddressMapsSvg(
-        {peak}, absl::StrFormat("vma_limit: the arena at the VMA peak (variant=%s, max_map_count=%d; "
-                                "VMA counts taken once per round)",
-                                variant, limit));
-    if (!WriteFile(svg_out, svg)) {
-      std::fprintf(stderr, "vma_limit: --svg_out=%s: cannot write\n", svg_out.c_str());
-    }
+    return WriteOutputs("vma_limit", "", {{"svg_out", svg_out, [&] {
+                                             return RenderAddressMapsSvg(
+                                                 {peak}, absl::StrFormat(
+                                                             "vma_limit: the arena at the VMA peak "
+                                                             "(variant=%s, max_map_count=%d; VMA "
+                                                             "counts taken once per round)",
+                                                             variant, limit));
+                                           }}});
   };
 
   const Progress progress("vma_limit", variant, quiet);
@@ -255,7 +258,7 @@ int Main(int argc, char** argv) {
       std::fflush(stdout);
       if (!quiet) PrintSummary(rep, log, out);
       if (!svg_out.empty()) capture();
-      write_svg();
+      (void)write_svg();  // the fatal error's exit status is 2 already
     });
     st = rep.Run(events, [&](const TraceEvent& label) {
       rep.ObserveCensus();
@@ -271,8 +274,7 @@ int Main(int argc, char** argv) {
   ExitIfError(st);
   std::printf("%s\n", ReportLine(variant, choice, limit, thp_mode, rep, log, out).c_str());
   if (!quiet) PrintSummary(rep, log, out);
-  write_svg();
-  return 0;
+  return write_svg();
 }
 
 }  // namespace

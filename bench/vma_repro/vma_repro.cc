@@ -16,7 +16,10 @@
 // under a line "# gctrace of variant V (kernel K[, profile P])"; --quiet
 // does not silence them, as no flag of a Go benchmark does. Exit status:
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
-// it measured until then is still reported and written); 2 for bad flags.
+// it measured until then is still reported and written); 2 for bad flags
+// or an output that cannot be written; 130/143 when SIGINT/SIGTERM stopped
+// the run (the variants that finished are still reported and written, the
+// others marked interrupted; README, "Exit statuses").
 #include <regex.h>
 #include <unistd.h>
 
@@ -287,7 +290,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   });
 
   const std::string headline = Headline(run);
-  WriteOutputsOrExit(
+  const int outputs = WriteOutputs(
       "vma_repro", FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
       {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatJson(run); }},
        {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatCsv(run); }},
@@ -299,7 +302,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
                                                                "(vma_repro, kernel=%s, profile=%s)",
                                                                run.kernel, run.profile));
         }}});
-  return fatal ? 1 : 0;
+  return CombineExitStatus({fatal ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
 
 }  // namespace
@@ -317,5 +320,5 @@ int main(int argc, char** argv) {
     for (const thp::Go15Benchmark* b : s.benchmarks) std::printf("%s\n", b->name);
     return 0;
   }
-  return thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent);
+  return thp::FinishMain(thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent));
 }
