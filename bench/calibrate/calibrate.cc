@@ -296,10 +296,9 @@ int Run() {
   }
   SortFurthestFirst(&rep.rows);
   rep.suite = SuiteRow(rep.rows);
-  WriteOutputsOrExit("calibrate", FormatTable(rep),
-                     {{"json_out", absl::GetFlag(FLAGS_json_out), [&rep] { return FormatJson(rep); }},
-                      {"csv_out", absl::GetFlag(FLAGS_csv_out), [&rep] { return FormatCsv(rep); }}});
-  return 0;
+  return WriteOutputs("calibrate", FormatTable(rep),
+                      {{"json_out", absl::GetFlag(FLAGS_json_out), [&rep] { return FormatJson(rep); }},
+                       {"csv_out", absl::GetFlag(FLAGS_csv_out), [&rep] { return FormatCsv(rep); }}});
 }
 
 }  // namespace
