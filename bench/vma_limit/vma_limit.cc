@@ -177,12 +177,16 @@ int Main(int argc, char** argv) {
   const std::string variant = absl::GetFlag(FLAGS_variant);
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   const KernelChoice choice = KernelChoiceFromFlags();
+  // The workload's events first: the vector holding them is one mapping of
+  // glibc's (about 160 MB), so it must exist before the simulated kernel
+  // counts the process's own VMAs (--sim_baseline=auto), as it exists
+  // during the real kernel's run.
+  const std::vector<TraceEvent> events = FragmenterTrace(w);
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(choice);
   {
     absl::StatusOr<std::unique_ptr<MemLinux>> probe = NewMemLinux(*kernel, variant);
     if (!probe.ok()) ExitUsage(absl::StrCat("--variant: ", probe.status().message()));
   }
-  const std::vector<TraceEvent> events = FragmenterTrace(w);
   const std::string trace_out = absl::GetFlag(FLAGS_trace_out);
   if (!trace_out.empty()) {
     std::string text = "thp-trace 1\n";
