@@ -62,7 +62,11 @@ void RunTestHook(const ChildRole& role) {
     std::fflush(stderr);
     for (;;) pause();
   }
-  raise(action == "segv" ? SIGSEGV : action == "kill" ? SIGKILL : SIGABRT);
+  const int sig = action == "segv" ? SIGSEGV : action == "kill" ? SIGKILL : SIGABRT;
+  // The default action, whatever handler a sanitizer installed (ASan's
+  // SIGSEGV handler aborts, which would report SIGABRT).
+  if (sig != SIGKILL) signal(sig, SIG_DFL);
+  raise(sig);
 }
 
 // What the parent blocks, from the first runner on, and waits for.

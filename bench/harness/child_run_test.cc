@@ -55,7 +55,12 @@ int ActAsChild(const ChildRole& role) {
     return FinishChild("child_run_test", role, absl::StrCat("pid\t", pid, "\n"), "");
   }
   if (role.variant == "signal") raise(SIGKILL);
-  if (role.variant == "segv") raise(SIGSEGV);
+  if (role.variant == "segv") {
+    // Default action, so that a sanitizer's own SIGSEGV handler (which
+    // aborts) does not turn it into SIGABRT under --config=asan.
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+  }
   if (role.variant == "interrupt_parent") {
     // As a Ctrl-C would, to the parent only; then wait to be killed.
     kill(getppid(), SIGINT);
