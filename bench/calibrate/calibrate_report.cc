@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/report/result_fields.h"
 
 namespace thp {
 namespace calibrate {
@@ -16,21 +17,6 @@ constexpr const char* kCallers[3] = {"small", "large", "stack"};
 std::string Pair(uint64_t m, uint64_t r) { return absl::StrCat(m, "/", r); }
 
 std::string Hist(const SizeHistogram& h) { return absl::StrJoin(h, "|"); }
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string JsonHist(const SizeHistogram& h) {
   std::vector<std::string> parts;

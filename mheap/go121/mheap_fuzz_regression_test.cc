@@ -1,32 +1,12 @@
-// Replays every input kept in testdata/fuzz/go121_mheap/ through the fuzz
-// target.
-#include <dirent.h>
-
-#include <string>
-
+// Replays every input kept in testdata/fuzz/go121_mheap/ through the fuzz target
+// of the Go 1.21 heap.
 #include "gtest/gtest.h"
-#include "runtime_port/base/file_io.h"
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+#include "runtime_port/base/fuzz_corpus.h"
 
 namespace thp {
 namespace {
 
-TEST(Go121HeapFuzzRegression, EveryKeptInputRunsClean) {
-  const std::string dir = "testdata/fuzz/go121_mheap";
-  DIR* d = opendir(dir.c_str());
-  ASSERT_NE(d, nullptr) << dir;
-  int n = 0;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    absl::StatusOr<std::string> bytes = ReadWholeFile(dir + "/" + e->d_name);
-    ASSERT_TRUE(bytes.ok()) << bytes.status();
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
-    ++n;
-  }
-  closedir(d);
-  EXPECT_GE(n, 1);
-}
+TEST(Go121HeapFuzzRegression, EveryKeptInputRunsClean) { EXPECT_GE(ReplayKeptFuzzInputs("testdata/fuzz/go121_mheap"), 1); }
 
 }  // namespace
 }  // namespace thp
