@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 namespace {
@@ -26,6 +27,10 @@ std::string& ProgramName() {
 // Whether stdout has been checked (FinishMain); the check at exit then
 // does nothing.
 bool stdout_checked = false;
+
+// --help and its kin were asked for: Abseil prints the usage and exits 1,
+// which the check at exit turns into 0 (a usage asked for is a success).
+bool usage_asked = false;
 
 // "" if everything written to stdout (and std::cout) reached it, else why not.
 std::string FlushStdout() {
@@ -47,13 +52,32 @@ void CheckStdoutAtExit() {
   if (stdout_checked) return;
   stdout_checked = true;
   const std::string why = FlushStdout();
-  if (why.empty()) return;
+  if (why.empty()) {
+    if (usage_asked) _exit(0);
+    return;
+  }
   ReportStdout(why);
   // Inside exit(): _exit, as exit() may not be called again. Whatever status
   // was on its way (0, 1 or 2; interrupts go through FinishMain) ranks below
   // or with 2.
   std::fflush(stderr);
   _exit(2);
+}
+
+// A value as an error line shows it: C-escaped and cut (quote.h) but
+// without the quotes, so that "--rounds=0" reads as typed.
+std::string Shown(absl::string_view value) {
+  const std::string q = QuoteForError(value);
+  return q.substr(1, q.size() - 2);
+}
+
+// What a flag of this type accepts, for the error line.
+std::string TypeName(const absl::CommandLineFlag& flag) {
+  if (flag.IsOfType<bool>()) return "true or false";
+  if (flag.IsOfType<int>() || flag.IsOfType<int64_t>()) return "an integer";
+  if (flag.IsOfType<uint64_t>() || flag.IsOfType<uint32_t>()) return "a non-negative integer";
+  if (flag.IsOfType<double>()) return "a number";
+  return absl::StrCat("a value of the flag's type (default ", Shown(flag.DefaultValue()), ")");
 }
 
 int Rank(int status) {
@@ -122,7 +146,12 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
     if (name == "help" || name == "helpfull" || name == "helpshort" || name == "version" ||
         name == "helpon" || name == "helpmatch" || name == "helppackage" ||
         name == "only_check_args") {
+      usage_asked = true;
       continue;  // Abseil's own usage flags
+    }
+    if (name == "flagfile" || name == "fromenv" || name == "tryfromenv") {
+      ExitUsage(absl::StrCat("--", name,
+                             ": not accepted here (accepted: flags on the command line, see --help)"));
     }
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     bool negated = false;
@@ -131,7 +160,7 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
       negated = flag != nullptr && flag->IsOfType<bool>() && !has_value;
       if (!negated) flag = nullptr;
     }
-    if (flag == nullptr) ExitUsage(absl::StrCat("unknown flag --", name, " (see --help)"));
+    if (flag == nullptr) ExitUsage(absl::StrCat("unknown flag --", Shown(name), " (see --help)"));
     std::string value;
     if (has_value) {
       value = std::string(body.substr(body.find('=') + 1));
@@ -140,18 +169,19 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
     } else if (i + 1 < argc) {
       value = argv[i + 1];
     } else {
-      ExitUsage(absl::StrCat("flag --", name, " needs a value"));
+      ExitUsage(absl::StrCat("flag --", Shown(name), " needs a value"));
     }
     // Validate on a throw-away parse; Abseil sets the value below.
     std::string error;
     std::string saved = flag->CurrentValue();
     if (!flag->ParseFrom(value, &error)) {
-      ExitUsage(absl::StrCat("--", flag->Name(), "=", value, ": ", error));
+      ExitUsage(absl::StrCat("--", flag->Name(), "=", Shown(value), ": expected ", TypeName(*flag),
+                             " (see --help)"));
     }
     (void)flag->ParseFrom(saved, &error);
   }
   if (!allow_positional && !positional.empty()) {
-    ExitUsage(absl::StrCat("unexpected argument \"", positional.front(), "\" (see --help)"));
+    ExitUsage(absl::StrCat("unexpected argument ", QuoteForError(positional.front()), " (see --help)"));
   }
   absl::ParseCommandLine(argc, argv);
   return positional;
