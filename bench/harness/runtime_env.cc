@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "absl/flags/reflection.h"
 #include "bench/harness/cli.h"
 
 namespace thp {
@@ -14,6 +15,14 @@ std::string Env(const char* name) {
   return v == nullptr ? "" : v;
 }
 
+// Started by a ChildRunner (child_run.h): --child_variant is registered in
+// this binary and set. Looked up by name, so that drivers without children
+// do not link the child-run flags.
+bool IsChildProcess() {
+  const absl::CommandLineFlag* f = absl::FindCommandLineFlag("child_variant");
+  return f != nullptr && !f->CurrentValue().empty();
+}
+
 }  // namespace
 
 RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant, ScavengeDefault scavenge) {
@@ -21,7 +30,10 @@ RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant, ScavengeDefault sca
   std::vector<std::string> warnings;
   absl::StatusOr<DebugVars> dbg = ParseGodebug(Env("GODEBUG"), &warnings);
   ExitIfError(dbg.status());
-  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  // A driver's children read the same GODEBUG: the parent has warned once.
+  if (!IsChildProcess()) {
+    for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  }
   absl::StatusOr<int> procs = ParseGomaxprocs(Env("GOMAXPROCS"), 2);
   ExitIfError(procs.status());
   env.debug = *dbg;
