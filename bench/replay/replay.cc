@@ -7,7 +7,9 @@
 // GODEBUG (scavenge, gctrace, thpvariant), GOGC and GOMAXPROCS come from the
 // environment. Every span the heap hands out is touched (written), as a Go
 // program would, and as vma_repro does. A bad trace line or event stops the run with one line naming
-// the line number, exit status 2. The report is one line on stdout.
+// the line number, exit status 2. The report is one line on stdout, written
+// also when the run dies of a Go fatal error (then exit status 2, as the Go
+// program's).
 #include <cstdio>
 #include <string>
 
@@ -19,6 +21,7 @@
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/runtime_env.h"
 #include "bench/workloads/trace_replayer.h"
+#include "runtime_port/base/check.h"
 #include "runtime_port/base/file_io.h"
 
 ABSL_FLAG(std::string, trace, "", "the trace file to replay (required)");
@@ -46,16 +49,29 @@ int main(int argc, char** argv) {
       thp::TraceReplayer::Create(*kernel, o, env.scavenge_debug,
                                  env.debug.gctrace > 0 ? &sink : nullptr);
   thp::ExitIfError(r.status());
-  absl::Status st = (*r)->Run(*events, nullptr);
+  thp::TraceReplayer& rep = **r;
+  // The report line, also written when the run dies of a Go fatal error
+  // (the VMA limit, out of memory): what it measured up to then is kept.
+  auto report = [&] {
+    const thp::ReplayStats s = rep.stats();
+    const thp::MemStats& m = rep.runtime().heap().stats();
+    std::printf("%s\n",
+                absl::StrFormat(
+                    "replay variant=%s kernel=%s events=%d virtual_s=%.3f gc=%d scavenges=%d "
+                    "max_vmas=%d final_vmas=%d max_runtime_vmas=%d heap_sys=%d heap_released=%d "
+                    "madvise: %s",
+                    o.variant, kernel->Name(), s.events, static_cast<double>(s.virtual_ns) / 1e9,
+                    m.numgc, rep.sysmon().scavenges(), s.max_vmas, s.final_vmas, s.max_own_vmas,
+                    m.heap_sys, m.heap_released, rep.runtime().mem().counters().Summary())
+                    .c_str());
+    std::fflush(stdout);
+  };
+  absl::Status st;
+  {
+    thp::ScopedThrowHook hook([&](absl::string_view) { report(); });
+    st = rep.Run(*events, nullptr);
+  }
   if (!st.ok()) thp::ExitUsage(absl::StrCat(path, ": ", st.message()));
-  const thp::ReplayStats s = (*r)->stats();
-  const thp::MemStats& m = (*r)->runtime().heap().stats();
-  const std::string line = absl::StrFormat(
-      "replay variant=%s kernel=%s events=%d virtual_s=%.3f gc=%d scavenges=%d max_vmas=%d "
-      "final_vmas=%d max_runtime_vmas=%d heap_sys=%d heap_released=%d madvise: %s",
-      o.variant, kernel->Name(), s.events, static_cast<double>(s.virtual_ns) / 1e9, m.numgc,
-      (*r)->sysmon().scavenges(), s.max_vmas, s.final_vmas, s.max_own_vmas, m.heap_sys, m.heap_released,
-      (*r)->runtime().mem().counters().Summary());
-  std::printf("%s\n", line.c_str());
+  report();
   return 0;
 }
