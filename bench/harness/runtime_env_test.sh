@@ -13,12 +13,13 @@ for bin in "$@"; do
   # replay checks its --trace after the environment, so give it one.
   extra=()
   [ "$name" = replay ] && extra=(--trace=testdata/traces/churn.trace)
-  # The smallest real run of each driver, for the warning count below.
+  # A small two-child run of each driver that starts children, for the
+  # warning count below.
   tiny=()
   case "$name" in
     vma_repro) tiny=(--quiet --variants=prefix,fixed --workloads='^BenchmarkMalloc8$' --benchtime=5ms) ;;
     thp_bloat) tiny=(--quiet --variants=prefix,fixed) ;;
-    thp_cost) tiny=(--quiet --variants=fixed) ;;
+    thp_cost) tiny=(--quiet --variants=fixed,collapse) ;;
   esac
   export GOGC=abc
   expect_exit2 'GOGC=abc: expected off or a non-negative integer percentage' --kernel=sim "${extra[@]}"
@@ -31,10 +32,13 @@ for bin in "$@"; do
   export GODEBUG=thpvariant=bogus
   expect_exit2 'unknown variant "bogus"' --kernel=sim "${extra[@]}"
   unset GODEBUG
-  # An unknown GODEBUG key is one warning, however many children run.
-  n=$(GODEBUG=bogus=1 "$bin" --kernel=sim "${extra[@]}" "${tiny[@]}" 2>&1 >/dev/null |
-      grep -c 'warning: GODEBUG: ignoring unknown key "bogus"')
-  [ "$n" = 1 ] || { echo "FAIL: $name: $n GODEBUG warnings, want 1"; fail=1; }
+  # An unknown GODEBUG key is one warning, however many children run (the
+  # drivers that start children; the others are one process).
+  if [ ${#tiny[@]} -gt 0 ]; then
+    n=$(GODEBUG=bogus=1 "$bin" --kernel=sim "${tiny[@]}" 2>&1 >/dev/null |
+        grep -c 'warning: GODEBUG: ignoring unknown key "bogus"')
+    [ "$n" = 1 ] || { echo "FAIL: $name: $n GODEBUG warnings, want 1"; fail=1; }
+  fi
   echo "$name: checked"
 done
 exit $fail
