@@ -76,7 +76,7 @@ ABSL_FLAG(std::string, workloads, "", "compare only the benchmarks whose name ma
 ABSL_FLAG(std::string, variant, "",
           "the modelled variant; must be the build the log was recorded with (default: that "
           "build; with a directory, prefix)");
-ABSL_FLAG(std::string, timings_file, "testdata/go15_runtime_bench_ns_per_op.tsv",
+ABSL_FLAG(std::string, timings_file, thp::kGo151TimingsFile,
           "the recorded Go 1.5.1 timings (run order, b.N, ns/op) that drive the virtual clock");
 ABSL_FLAG(std::string, benchtime, "1s",
           "go test -benchtime of the modelled run: the one the log was recorded with (1s for the "
@@ -163,7 +163,10 @@ int Run() {
   }
 
   const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
-  absl::StatusOr<std::string> text = ReadWholeFile(timings_path);
+  // As in vma_repro: the default is also found in the binary's runfiles.
+  absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
+                                         ? ReadWorkspaceFile(timings_path)
+                                         : ReadWholeFile(timings_path);
   if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
   absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
   if (!timings.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", timings.status().message()));

@@ -55,10 +55,6 @@
 ABSL_FLAG(std::string, variants, "go",
           "comma-separated memory-layer variants; go = every variant mirroring a Go release that "
           "the kernel supports; all = those and this project's own (fixed_batched)");
-// Relative to the workspace (bazel run's working directory), and in the
-// binary's runfiles for a run from anywhere else.
-constexpr char kDefaultTimingsFile[] = "testdata/go15_runtime_bench_ns_per_op.tsv";
-
 ABSL_FLAG(std::string, workloads, "", "run only the benchmarks whose name matches this regex");
 ABSL_FLAG(bool, list_workloads, false,
           "print the benchmark names (those --workloads picks) in run order and exit");
@@ -69,7 +65,7 @@ ABSL_FLAG(double, time_scale, 1.0, "multiplies every recorded ns/op (sensitivity
 ABSL_FLAG(std::string, benchtime, "1s", "go test -benchtime (a duration, e.g. 1s, 100ms)");
 ABSL_FLAG(std::string, timings, "go151",
           "recorded timings that drive the clock: go151 (as released) or fix (with 44078a3)");
-ABSL_FLAG(std::string, timings_file, kDefaultTimingsFile,
+ABSL_FLAG(std::string, timings_file, thp::kGo151TimingsFile,
           "the recorded Go 1.5.1 timings (run order, b.N, ns/op)");
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
@@ -110,19 +106,11 @@ Setup SetupOrExit() {
   if (!svg_y.ok()) ExitUsage(svg_y.status().message());
   s.svg_scale = *svg_y;
   const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
-  absl::StatusOr<std::string> text = ReadWholeFile(timings_path);
-  if (!text.ok() && timings_path == kDefaultTimingsFile) {
-    // Run from outside the repository (the binary copied or called by its
-    // path): the default is also in the binary's runfiles.
-    char self[4096];
-    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-      self[n] = '\0';
-      absl::StatusOr<std::string> beside =
-          ReadWholeFile(absl::StrCat(self, ".runfiles/thp_lab/", kDefaultTimingsFile));
-      if (beside.ok()) text = std::move(beside);
-    }
-  }
+  // The default is also found from outside the repository (the binary's
+  // runfiles); a path given is read as given.
+  absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
+                                         ? ReadWorkspaceFile(timings_path)
+                                         : ReadWholeFile(timings_path);
   if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
   absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
   if (!timings.ok()) ExitUsage(absl::StrCat(timings_path, ": ", timings.status().message()));

@@ -29,6 +29,10 @@ struct RecordedBenchmark {
   double ns_fix = 0;
 };
 
+// The recorded Go 1.5.1 suite (run order, b.N and ns/op of go1.5.1 and of
+// go1.5.1 with 44078a3), relative to the workspace: the drivers' default.
+inline constexpr char kGo151TimingsFile[] = "testdata/go15_runtime_bench_ns_per_op.tsv";
+
 // Parses the TSV (comment lines start with '#'; the first other line is the
 // header). A malformed line is an error naming its number, with the line
 // quoted (escaped, cut at 120 bytes); so is a b.N outside 1..1e11 (more than

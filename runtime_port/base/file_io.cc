@@ -33,11 +33,29 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return out;
 }
 
-bool WriteFile(const std::string& path, const std::string& text) {
+absl::StatusOr<std::string> ReadWorkspaceFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadWholeFile(path);
+  if (text.ok() || path.empty() || path[0] == '/') return text;
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return text;
+  self[n] = '\0';
+  absl::StatusOr<std::string> beside =
+      ReadWholeFile(absl::StrFormat("%s.runfiles/thp_lab/%s", self, path));
+  return beside.ok() ? beside : text;
+}
+
+absl::Status WriteWholeFile(const std::string& path, const std::string& text) {
   FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  return std::fclose(f) == 0 && ok;
+  if (f == nullptr) return absl::UnavailableError(std::strerror(errno));
+  int err = 0;
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size()) err = errno != 0 ? errno : EIO;
+  if (std::fclose(f) != 0 && err == 0) err = errno != 0 ? errno : EIO;
+  return err == 0 ? absl::OkStatus() : absl::UnavailableError(std::strerror(err));
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  return WriteWholeFile(path, text).ok();
 }
 
 }  // namespace thp

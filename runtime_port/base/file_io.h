@@ -15,8 +15,18 @@ namespace thp {
 // names the path and the errno.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 
-// Writes `text` to `path` (created or truncated); false on any failure,
-// including one that only shows when the file is closed (a full disk).
+// Reads a file of the workspace (a path relative to it, such as
+// "testdata/..."): from the working directory (bazel run's is the
+// workspace), else from the running binary's runfiles, where a `data`
+// dependency puts it. The error is the working directory's.
+absl::StatusOr<std::string> ReadWorkspaceFile(const std::string& path);
+
+// Writes `text` to `path` (created or truncated). The error's message is
+// the errno text of the first step that failed, closing included (a full
+// disk shows only there).
+absl::Status WriteWholeFile(const std::string& path, const std::string& text);
+
+// WriteWholeFile(...).ok().
 bool WriteFile(const std::string& path, const std::string& text);
 
 }  // namespace thp

@@ -40,5 +40,19 @@ TEST(FileIoTest, FailuresNameThePath) {
   EXPECT_FALSE(WriteFile("/dev/full", "x"));  // the error shows at close
 }
 
+TEST(FileIoTest, WriteErrorsSayWhy) {
+  EXPECT_EQ(WriteWholeFile("/dev/full", "x").message(), "No space left on device");
+  EXPECT_EQ(WriteWholeFile("/nonexistent-dir/f", "x").message(), "No such file or directory");
+  EXPECT_TRUE(WriteWholeFile(TempPath("w"), "x").ok());
+}
+
+TEST(FileIoTest, AWorkspaceFileIsReadFromTheWorkingDirectoryOrTheRunfiles) {
+  // A relative path that exists nowhere gives the working directory's error.
+  EXPECT_EQ(ReadWorkspaceFile("no/such/file").status().message(),
+            "open no/such/file: No such file or directory");
+  // An absolute path is read as given.
+  EXPECT_TRUE(ReadWorkspaceFile("/proc/self/status").ok());
+}
+
 }  // namespace
 }  // namespace thp
