@@ -37,7 +37,6 @@
 // Progress goes to stderr (--quiet silences it), the table to stdout.
 // Exit status: 0; 2 for bad flags or a log that cannot be read (one line).
 #include <dirent.h>
-#include <regex.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -117,25 +116,6 @@ std::string LogInDirectoryOrExit(const std::string& dir, const std::string& vari
                          "_*.hlog.xz; name the log itself"));
 }
 
-std::vector<const Go15Benchmark*> PickOrExit(const std::string& pattern) {
-  regex_t re;
-  if (const int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
-    char why[256];
-    regerror(rc, &re, why, sizeof why);
-    ExitUsage(absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", why));
-  }
-  std::vector<const Go15Benchmark*> out;
-  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
-    if (regexec(&re, b.name, 0, nullptr, 0) == 0) out.push_back(&b);
-  }
-  regfree(&re);
-  if (out.empty()) {
-    ExitUsage(absl::StrCat("--workloads=", pattern, ": matches none of the ",
-                           Go15RuntimeBenchmarks().size(), " benchmarks"));
-  }
-  return out;
-}
-
 int Run() {
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   if (absl::GetFlag(FLAGS_kernel) != "sim") {
@@ -154,7 +134,10 @@ int Run() {
     ExitUsage(absl::StrCat("--variant=", variant, ": expected one of ", absl::StrJoin(known, ", ")));
   }
   if (IsDirectory(path)) path = LogInDirectoryOrExit(path, variant.empty() ? "prefix" : variant);
-  const std::vector<const Go15Benchmark*> picked = PickOrExit(absl::GetFlag(FLAGS_workloads));
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked_or =
+      PickGo15Benchmarks(absl::GetFlag(FLAGS_workloads));
+  ExitIfError(picked_or.status());
+  const std::vector<const Go15Benchmark*> picked = *std::move(picked_or);
   absl::Duration benchtime;
   const std::string bt = absl::GetFlag(FLAGS_benchtime);
   if (!absl::ParseDuration(bt, &benchtime) || benchtime <= absl::ZeroDuration() ||

@@ -20,7 +20,6 @@
 // or an output that cannot be written; 130/143 when SIGINT/SIGTERM stopped
 // the run (the variants that finished are still reported and written, the
 // others marked interrupted; README, "Exit statuses").
-#include <regex.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -116,21 +115,13 @@ Setup SetupOrExit() {
   if (!timings.ok()) ExitUsage(absl::StrCat(timings_path, ": ", timings.status().message()));
   s.timings = *std::move(timings);
 
-  const std::string pattern = absl::GetFlag(FLAGS_workloads);
-  regex_t re;
-  if (const int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
-    char why[256];
-    regerror(rc, &re, why, sizeof why);
-    ExitUsage(absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", why));
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
+      PickGo15Benchmarks(absl::GetFlag(FLAGS_workloads));
+  if (absl::IsNotFound(picked.status())) {
+    ExitUsage(absl::StrCat(picked.status().message(), " (see --list_workloads)"));
   }
-  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
-    if (regexec(&re, b.name, 0, nullptr, 0) == 0) s.benchmarks.push_back(&b);
-  }
-  regfree(&re);
-  if (s.benchmarks.empty()) {
-    ExitUsage(absl::StrCat("--workloads=", pattern, ": matches none of the ",
-                           Go15RuntimeBenchmarks().size(), " benchmarks (see --list_workloads)"));
-  }
+  ExitIfError(picked.status());
+  s.benchmarks = *std::move(picked);
 
   const int procs = absl::GetFlag(FLAGS_gomaxprocs);
   if (procs < 1 || procs > 256) ExitUsage(absl::StrCat("--gomaxprocs=", procs, ": expected 1 to 256"));

@@ -32,9 +32,12 @@
 //    runtime heap slots, defer records taken from the per-P defer pools.
 #include "bench/workloads/go15_suite.h"
 
+#include <regex.h>
+
 #include <cstdint>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "mheap/go15/msize.h"
 
 namespace thp {
@@ -876,6 +879,26 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       {"BenchmarkRuneIterate2", "string_test.go", &SetupNoscan<100>},
   };
   return *kTable;
+}
+
+absl::StatusOr<std::vector<const Go15Benchmark*>> PickGo15Benchmarks(const std::string& pattern) {
+  regex_t re;
+  if (const int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    return absl::InvalidArgumentError(
+        absl::StrCat("--workloads=", pattern, ": not a valid (POSIX extended) regex: ", why));
+  }
+  std::vector<const Go15Benchmark*> out;
+  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
+    if (regexec(&re, b.name, 0, nullptr, 0) == 0) out.push_back(&b);
+  }
+  regfree(&re);
+  if (out.empty()) {
+    return absl::NotFoundError(absl::StrCat("--workloads=", pattern, ": matches none of the ",
+                                            Go15RuntimeBenchmarks().size(), " benchmarks"));
+  }
+  return out;
 }
 
 }  // namespace thp

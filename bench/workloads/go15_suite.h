@@ -8,8 +8,10 @@
 #ifndef THP_BENCH_WORKLOADS_GO15_SUITE_H_
 #define THP_BENCH_WORKLOADS_GO15_SUITE_H_
 
+#include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "bench/workloads/run_program.h"
 
 namespace thp {
@@ -27,6 +29,12 @@ struct Go15Benchmark {
 
 // All 243, in run order.
 const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks();
+
+// The benchmarks whose name matches `pattern` (POSIX extended regex, as the
+// drivers' --workloads), in run order. Errors, naming --workloads=<pattern>:
+// InvalidArgument for a pattern that does not compile, NotFound when it
+// matches none.
+absl::StatusOr<std::vector<const Go15Benchmark*>> PickGo15Benchmarks(const std::string& pattern);
 
 }  // namespace thp
 

@@ -72,6 +72,19 @@ TEST(Go15Suite, NamesAreTheRecordedRunOrder) {
   EXPECT_EQ(table, recorded);
 }
 
+TEST(Go15Suite, PickingByRegexKeepsRunOrderAndNamesBadPatterns) {
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked = PickGo15Benchmarks("^BenchmarkMalloc(8|16)$");
+  ASSERT_TRUE(picked.ok()) << picked.status();
+  ASSERT_EQ(picked->size(), 2u);
+  EXPECT_STREQ((*picked)[0]->name, "BenchmarkMalloc8");
+  EXPECT_STREQ((*picked)[1]->name, "BenchmarkMalloc16");
+  EXPECT_EQ(PickGo15Benchmarks("").value().size(), 243u);
+  EXPECT_EQ(PickGo15Benchmarks("NoSuchBench").status().message(),
+            "--workloads=NoSuchBench: matches none of the 243 benchmarks");
+  EXPECT_TRUE(absl::IsNotFound(PickGo15Benchmarks("NoSuchBench").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(PickGo15Benchmarks("(").status()));
+}
+
 TEST(Go15Suite, NamesAreUnique) {
   std::set<std::string> seen;
   for (const Go15Benchmark& bench : Go15RuntimeBenchmarks()) {
