@@ -2,6 +2,8 @@
 
 #include <variant>
 
+#include "runtime_port/kernel/kernel.h"
+
 namespace thp {
 namespace calibrate {
 
@@ -43,8 +45,9 @@ void Tally::Add(const heaplog::EventBody& body) {
     released_pages += pages;
     ++release_hist[SizeBin(pages)];
   } else if (const auto* m = std::get_if<Madvise>(&body)) {
-    if (m->advice == kMadvHugePage) ++hugepage_calls;
-    if (m->advice == kMadvNoHugePage) ++nohugepage_calls;
+    // The log records Linux's advice numbers.
+    if (m->advice == static_cast<uint64_t>(LinuxAdvice(Advice::kHugePage))) ++hugepage_calls;
+    if (m->advice == static_cast<uint64_t>(LinuxAdvice(Advice::kNoHugePage))) ++nohugepage_calls;
   }
 }
 

@@ -17,12 +17,10 @@
 
 #include "absl/strings/string_view.h"
 #include "mheap/go15/events/heap_event.h"
+#include "runtime_port/base/units.h"
 
 namespace thp {
 namespace calibrate {
-
-// Go 1.5's heap page (_PageShift 13); sysUnused sizes are whole pages of it.
-inline constexpr uint64_t kHeapPageBytes = 8192;
 
 // Size bins in heap pages: 1, 2, 3-4, 5-8, 9-32, 33-256, >256 (issue 13).
 inline constexpr int kSizeBins = 7;
@@ -31,12 +29,8 @@ using SizeHistogram = std::array<uint64_t, kSizeBins>;
 absl::string_view SizeBinName(int bin);
 // The bin of a span of `pages` pages (0 pages counts as 1).
 int SizeBin(uint64_t pages);
-// Bytes as heap pages, rounded up.
-inline uint64_t BytesToPages(uint64_t bytes) { return (bytes + kHeapPageBytes - 1) / kHeapPageBytes; }
-
-// Linux's madvise advice numbers, as the log records them.
-inline constexpr uint64_t kMadvHugePage = 14;
-inline constexpr uint64_t kMadvNoHugePage = 15;
+// Bytes as heap pages (Go 1.5's 8 KiB, units.h), rounded up.
+inline uint64_t BytesToPages(uint64_t bytes) { return PageCount::ForBytes(bytes).raw(); }
 
 struct Tally {
   // `alloc` records (mHeap_AllocSpanLocked requests), indexed by AllocCaller

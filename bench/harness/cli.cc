@@ -64,20 +64,13 @@ void CheckStdoutAtExit() {
   _exit(2);
 }
 
-// A value as an error line shows it: C-escaped and cut (quote.h) but
-// without the quotes, so that "--rounds=0" reads as typed.
-std::string Shown(absl::string_view value) {
-  const std::string q = QuoteForError(value);
-  return q.substr(1, q.size() - 2);
-}
-
 // What a flag of this type accepts, for the error line.
 std::string TypeName(const absl::CommandLineFlag& flag) {
   if (flag.IsOfType<bool>()) return "true or false";
   if (flag.IsOfType<int>() || flag.IsOfType<int64_t>()) return "an integer";
   if (flag.IsOfType<uint64_t>() || flag.IsOfType<uint32_t>()) return "a non-negative integer";
   if (flag.IsOfType<double>()) return "a number";
-  return absl::StrCat("a value of the flag's type (default ", Shown(flag.DefaultValue()), ")");
+  return absl::StrCat("a value of the flag's type (default ", EscapeForError(flag.DefaultValue()), ")");
 }
 
 int Rank(int status) {
@@ -160,7 +153,7 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
       negated = flag != nullptr && flag->IsOfType<bool>() && !has_value;
       if (!negated) flag = nullptr;
     }
-    if (flag == nullptr) ExitUsage(absl::StrCat("unknown flag --", Shown(name), " (see --help)"));
+    if (flag == nullptr) ExitUsage(absl::StrCat("unknown flag --", EscapeForError(name), " (see --help)"));
     std::string value;
     if (has_value) {
       value = std::string(body.substr(body.find('=') + 1));
@@ -169,13 +162,13 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
     } else if (i + 1 < argc) {
       value = argv[i + 1];
     } else {
-      ExitUsage(absl::StrCat("flag --", Shown(name), " needs a value"));
+      ExitUsage(absl::StrCat("flag --", EscapeForError(name), " needs a value"));
     }
     // Validate on a throw-away parse; Abseil sets the value below.
     std::string error;
     std::string saved = flag->CurrentValue();
     if (!flag->ParseFrom(value, &error)) {
-      ExitUsage(absl::StrCat("--", flag->Name(), "=", Shown(value), ": expected ", TypeName(*flag),
+      ExitUsage(absl::StrCat("--", flag->Name(), "=", EscapeForError(value), ": expected ", TypeName(*flag),
                              " (see --help)"));
     }
     (void)flag->ParseFrom(saved, &error);

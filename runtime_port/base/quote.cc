@@ -4,20 +4,18 @@
 
 namespace thp {
 
-std::string QuoteForError(absl::string_view value) {
-  std::string out = "\"";
-  size_t used = 0;
+std::string EscapeForError(absl::string_view value) {
+  std::string out;
   for (size_t i = 0; i < value.size(); ++i) {
     const std::string piece = absl::CHexEscape(value.substr(i, 1));
-    if (used + piece.size() > kMaxQuotedChars) {
-      out += "...";
-      break;
-    }
+    if (out.size() + piece.size() > kMaxQuotedChars) return out + "...";
     out += piece;
-    used += piece.size();
   }
-  out += '"';
   return out;
+}
+
+std::string QuoteForError(absl::string_view value) {
+  return "\"" + EscapeForError(value) + "\"";
 }
 
 }  // namespace thp

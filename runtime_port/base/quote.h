@@ -17,6 +17,9 @@ inline constexpr size_t kMaxQuotedChars = 120;
 
 std::string QuoteForError(absl::string_view value);
 
+// The same without the quotes, for a value shown as typed ("--rounds=0").
+std::string EscapeForError(absl::string_view value);
+
 }  // namespace thp
 
 #endif  // THP_RUNTIME_PORT_BASE_QUOTE_H_
