@@ -155,28 +155,28 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
     // What the line costs once loops are expanded: a loop's iterations each
     // run its body and take its ns; every other line is one event (in a loop,
     // once per iteration, counted at its end).
+    // Inside a loop a line counts once per iteration.
+    const int64_t times = loop_line != 0 ? loop_iterations : 1;
     bool within = true;
+    int64_t product = 0;
     if (e->kind == TraceEvent::kLoop) {
       body_events = 0;
       loop_iterations = static_cast<int64_t>(e->id);
-      int64_t loop_ns = 0;
-      within = MulWithin(static_cast<int64_t>(e->id), e->ns, kMaxTraceNs, &loop_ns) &&
-               AddWithin(&virtual_ns, loop_ns, kMaxTraceNs);
+      within = MulWithin(loop_iterations, e->ns, kMaxTraceNs, &product) &&
+               AddWithin(&virtual_ns, product, kMaxTraceNs);
     } else if (e->kind == TraceEvent::kEnd) {
-      int64_t expanded = 0;
-      within = MulWithin(loop_iterations, body_events, kMaxTraceEvents, &expanded) &&
-               AddWithin(&events, expanded, kMaxTraceEvents);
-    } else if (loop_line != 0) {
-      ++body_events;
-      if (e->kind == TraceEvent::kCompute || e->kind == TraceEvent::kSleep) {
-        int64_t loop_ns = 0;
-        within = MulWithin(loop_iterations, e->ns, kMaxTraceNs, &loop_ns) &&
-                 AddWithin(&virtual_ns, loop_ns, kMaxTraceNs);
-      }
+      within = MulWithin(loop_iterations, body_events, kMaxTraceEvents, &product) &&
+               AddWithin(&events, product, kMaxTraceEvents);
     } else {
-      within = AddWithin(&events, 1, kMaxTraceEvents) &&
-               ((e->kind != TraceEvent::kCompute && e->kind != TraceEvent::kSleep) ||
-                AddWithin(&virtual_ns, e->ns, kMaxTraceNs));
+      if (loop_line != 0) {
+        ++body_events;
+      } else {
+        within = AddWithin(&events, 1, kMaxTraceEvents);
+      }
+      if (within && (e->kind == TraceEvent::kCompute || e->kind == TraceEvent::kSleep)) {
+        within = MulWithin(times, e->ns, kMaxTraceNs, &product) &&
+                 AddWithin(&virtual_ns, product, kMaxTraceNs);
+      }
     }
     if (!within) {
       return LineError(line_no, line,
