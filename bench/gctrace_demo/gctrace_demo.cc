@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   a.last_gc = [&] {
     if ((*rt)->gc().cycles().size() != seen_cycles) {
       seen_cycles = (*rt)->gc().cycles().size();
-      last_gc = (*rt)->gc().cycles().back().start_ns;
+      last_gc = (*rt)->gc().cycles().back().end_ns;
     }
     return last_gc;
   };

@@ -55,7 +55,7 @@ expect "$tmp/sim.csv" fixed unlocked_calls 0
 for v in hugepage_eager collapse try_collapse fixed; do
   expect "$tmp/sim.csv" "$v" end_heap_inuse 58269696
   expect "$tmp/sim.csv" "$v" peak_heap_inuse 58269696
-  expect "$tmp/sim.csv" "$v" gc_cycles 41
+  expect "$tmp/sim.csv" "$v" gc_cycles 36
   expect "$tmp/sim.csv" "$v" scavenge_passes 30
   expect "$tmp/sim.csv" "$v" samples 44
   expect "$tmp/sim.csv" "$v" touch_advised_bytes 8388608

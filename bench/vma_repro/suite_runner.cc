@@ -89,6 +89,7 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
         TraceEvent loop = Marker(TraceEvent::kLoop);
         loop.id = static_cast<uint64_t>(prog.iterations);
         loop.ns = prog.ns_per_iteration;
+        loop.no_safe_point = !b.bench->loop_reaches_safe_point;
         events.push_back(loop);
         events.insert(events.end(), prog.body.begin(), prog.body.end());
         events.push_back(Marker(TraceEvent::kEnd));

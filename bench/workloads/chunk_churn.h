@@ -19,8 +19,9 @@
 //   sparsify keep one large object in four (a different one each cycle) and
 //            every small one, drop the buffer, runtime.GC();
 //   idle     60 ms with every P idle: under GODEBUG=scavenge=1 sysmon forces
-//            a GC every 10 ms (one generation of the chunks' hysteresis each)
-//            and scavenges every ~10 ms whatever was idle 20 ms;
+//            a GC once none has ended for 10 ms, about every 20 ms (one
+//            generation of the chunks' hysteresis each), and scavenges every
+//            ~10 ms whatever was idle 20 ms;
 //   refill   allocate what was dropped again, same sizes, same order.
 //  end       60 ms idle, with the heap full.
 #ifndef THP_BENCH_WORKLOADS_CHUNK_CHURN_H_

@@ -21,7 +21,8 @@
 //     span; 40 KiB and 72 KiB: large objects, 5- and 9-page spans); every
 //     keep_every-th object survives the round, the others are dropped at once;
 //  3. (every round) round_ns of busy time passes, long enough under GODEBUG=scavenge=1
-//     (forced GC every 10 ms, release after 20 ms idle) for the round's
+//     (a forced GC once none has ended for 10 ms, about every 20 ms;
+//     release after 20 ms idle) for the round's
 //     garbage to be swept, and its spans released, before the next round
 //     reuses them.
 // The live heap grows by about burst_bytes/keep_every per request round and

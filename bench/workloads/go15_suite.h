@@ -25,7 +25,12 @@ struct Go15Benchmark {
   const char* name;  // "BenchmarkMalloc8", as Go names it (no -N suffix)
   const char* file;  // "malloc_test.go"
   WorkloadGenerator generate;
+  // False when Go 1.5.1's compiled timed loop never reaches a preemption
+  // point (its trace loop is "nosafepoint"; see go15_suite.cc for which and
+  // why). Such a loop makes no heap events.
+  bool loop_reaches_safe_point = true;
 };
+inline constexpr bool kNoSafePoint = false;
 
 // All 243, in run order.
 const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks();

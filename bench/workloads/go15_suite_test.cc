@@ -353,3 +353,23 @@ TEST(Go15Suite, SetTypeSliceSetupIsTheArrayAndItsBoxedHeader) {
 
 }  // namespace
 }  // namespace thp
+
+namespace thp {
+namespace {
+
+// A loop without a safe point makes no heap event: mallocgc and every
+// runtime call a heap event stands for would be one.
+TEST(Go15Suite, LoopsWithoutSafePointMakeNoHeapEvents) {
+  int marked = 0;
+  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
+    if (b.loop_reaches_safe_point) continue;
+    ++marked;
+    for (int procs : {1, 2, 4}) {
+      EXPECT_TRUE(Program(b.name, 1000, procs).body.empty()) << b.name;
+    }
+  }
+  EXPECT_EQ(marked, 130);
+}
+
+}  // namespace
+}  // namespace thp

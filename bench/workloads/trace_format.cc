@@ -96,11 +96,15 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     e.name = std::string(f[1]);
   } else if (op == "loop") {
     e.kind = TraceEvent::kLoop;
-    if (f.size() != 3 || !num(1, &e.id) || e.id > kMaxTraceCount || !num(2, &v) ||
+    if (f.size() < 3 || f.size() > 4 || (f.size() == 4 && f[3] != "nosafepoint") ||
+        !num(1, &e.id) || e.id > kMaxTraceCount || !num(2, &v) ||
         v > static_cast<uint64_t>(kMaxTraceNs)) {
-      return LineError(line_no, line, "expected loop <iterations> <ns>, iterations at most 1e11, ns at most 1e14");
+      return LineError(line_no, line,
+                       "expected loop <iterations> <ns> [nosafepoint], iterations at most 1e11, "
+                       "ns at most 1e14");
     }
     e.ns = static_cast<int64_t>(v);
+    e.no_safe_point = f.size() == 4;
   } else if (op == "end") {
     e.kind = TraceEvent::kEnd;
     if (f.size() != 1) return LineError(line_no, line, "expected end alone");
@@ -116,6 +120,7 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
   std::vector<TraceEvent> out;
   int line_no = 0;
   int loop_line = 0;  // the open loop's line, 0 outside loops
+  bool loop_no_safe_point = false;  // the open loop's nosafepoint
   bool header = false;
   // Totals with loops expanded, checked against kMaxTraceEvents/kMaxTraceNs.
   int64_t events = 0, virtual_ns = 0;
@@ -147,10 +152,18 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
                          absl::StrCat("inside the loop opened on line ", loop_line,
                                       " (loops hold no loop or bench lines)"));
       }
-      if (e->kind == TraceEvent::kLoop) loop_line = line_no;
+      if (e->kind == TraceEvent::kLoop) {
+        loop_line = line_no;
+        loop_no_safe_point = e->no_safe_point;
+      }
     } else if (e->kind == TraceEvent::kEnd) {
       if (loop_line == 0) return LineError(line_no, line, "end without a loop");
       loop_line = 0;
+    } else if (loop_line != 0 && loop_no_safe_point) {
+      return LineError(line_no, line,
+                       absl::StrCat("inside the nosafepoint loop opened on line ", loop_line,
+                                    " (such a loop holds no events: each one would reach a "
+                                    "safe point)"));
     }
     // What the line costs once loops are expanded: a loop's iterations each
     // run its body and take its ns; every other line is one event (in a loop,
@@ -206,7 +219,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kCompute: return absl::StrFormat("compute %d", e.ns);
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
-    case TraceEvent::kLoop: return absl::StrFormat("loop %d %d", e.id, e.ns);
+    case TraceEvent::kLoop:
+      return absl::StrFormat("loop %d %d%s", e.id, e.ns, e.no_safe_point ? " nosafepoint" : "");
     case TraceEvent::kEnd: return "end";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
     case TraceEvent::kRelease: return "release";

@@ -22,10 +22,15 @@
 //   retain <id>                         <id> stays live, without an id, until release
 //   release                             drops every retained object
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
-//   loop <iterations> <ns>              the lines up to "end" are one iteration of
-//   end                                 a timed loop; each iteration is <ns> of busy
+//   loop <iterations> <ns> [nosafepoint]
+//   end                                 the lines up to "end" are one iteration of
+//                                       a timed loop; each iteration is <ns> of busy
 //                                       time, spread evenly after its alloc and
-//                                       stack and go events (loops do not nest)
+//                                       stack and go events (loops do not nest);
+//                                       nosafepoint: the loop never reaches a
+//                                       preemption point, so a GC sysmon forces
+//                                       during it cannot stop the world, and runs
+//                                       when the loop ends
 // Ids are decimal and name one live object, stack or goroutine at a time
 // (goroutine ids are a namespace of their own).
 //
@@ -64,6 +69,7 @@ struct TraceEvent {
   bool noscan = false;
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop
+  bool no_safe_point = false;  // loop: "nosafepoint"
   int line = 0;        // where it came from, for error messages
   std::string name;    // bench
 };

@@ -10,7 +10,7 @@ namespace {
 TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
-                         "bench BenchmarkMalloc8 100", "loop 100 33", "end", "retain 4", "release",
+                         "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "end", "retain 4", "release",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0"};
   for (const char* l : lines) {
     bool is_event = false;
@@ -34,6 +34,13 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "\"loop 2 10\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10\ngc\n").status().message(),
             "trace line 2: loop without an end");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 safe\nend\n").status().message(),
+            "trace line 2: expected loop <iterations> <ns> [nosafepoint], iterations at most 1e11, "
+            "ns at most 1e14: \"loop 3 10 safe\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\ngc\nend\n").status().message(),
+            "trace line 3: inside the nosafepoint loop opened on line 2 (such a loop holds no "
+            "events: each one would reach a safe point): \"gc\"");
+  EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nend\n").ok());
   EXPECT_EQ(ParseTrace("thp-trace 1\nend\n").status().message(),
             "trace line 2: end without a loop: \"end\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\ngc\n\ngo 1\n").status().message(),
@@ -47,8 +54,8 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
 TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {
   // 2^62 iterations of 2^62 ns used to wrap and run for ever.
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 4611686018427387904 1\nend\n").status().message(),
-            "trace line 2: expected loop <iterations> <ns>, iterations at most 1e11, ns at most "
-            "1e14: \"loop 4611686018427387904 1\"");
+            "trace line 2: expected loop <iterations> <ns> [nosafepoint], iterations at most 1e11, "
+            "ns at most 1e14: \"loop 4611686018427387904 1\"");
   const std::string over = "the trace passes its bounds here (at most 1000000000 events and "
                            "100000000000000 ns of virtual time, loops expanded)";
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000000000 100000\nend\n").status().message(),

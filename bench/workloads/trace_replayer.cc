@@ -39,7 +39,7 @@ TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
   };
   actions_.last_gc = [this]() -> int64_t {
     const auto& c = rt_->gc().cycles();
-    return c.empty() ? 0 : c.back().start_ns;
+    return c.empty() ? 0 : c.back().end_ns;
   };
   if (gctrace_ != nullptr && *gctrace_) {
     // The line gc(mode) prints at the end of every cycle under gctrace
@@ -49,7 +49,14 @@ TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
     });
   }
   actions_.force_gc = [this] {
+    // While a forced GC waits for the world to stop, forcegchelper cannot
+    // run again (the stopping world holds the idle Ps), so nothing prints.
+    if (gc_waits_for_safe_point_) return;
     if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
+    if (in_loop_without_safe_point_) {
+      gc_waits_for_safe_point_ = true;
+      return;
+    }
     rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
   };
   actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
@@ -192,7 +199,21 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
 }
 
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
-                                      int64_t ns_per_iteration) {
+                                      int64_t ns_per_iteration, bool no_safe_point) {
+  if (no_safe_point) {
+    if (!body.empty()) {
+      return absl::InvalidArgumentError(
+          "a loop with no safe point holds no events (each one would reach a safe point)");
+    }
+    in_loop_without_safe_point_ = true;
+    absl::Status st = ApplyLoop(body, iterations, ns_per_iteration);
+    in_loop_without_safe_point_ = false;
+    if (gc_waits_for_safe_point_) {
+      gc_waits_for_safe_point_ = false;
+      rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+    }
+    return st;
+  }
   // The iteration's busy time is spread evenly after its alloc, stack and
   // go events (all of it at the end if it has none), and reaches sysmon in
   // slices of at most kLoopSliceNs.
@@ -288,7 +309,8 @@ absl::Status TraceReplayer::Run(const std::vector<TraceEvent>& events,
     if (j == events.size()) {
       return absl::InvalidArgumentError(absl::StrCat("trace line ", e.line, ": loop without an end"));
     }
-    if (absl::Status st = ApplyLoop(body, static_cast<int64_t>(e.id), e.ns); !st.ok()) {
+    if (absl::Status st = ApplyLoop(body, static_cast<int64_t>(e.id), e.ns, e.no_safe_point);
+        !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("trace loop at line ", e.line, ": ", st.message()));
     }
     i = j;

@@ -55,9 +55,14 @@ class TraceReplayer {
   // size) names it.
   absl::Status Apply(const TraceEvent& e);
   // Runs `iterations` iterations of `body` (no bench, loop or end events in
-  // it), each taking ns_per_iteration of busy time.
+  // it), each taking ns_per_iteration of busy time. A loop with
+  // `no_safe_point` (and so an empty body) never reaches a preemption
+  // point, and Go 1.5 preempts at none other: a GC that sysmon forces
+  // during it takes worldsema but cannot stop the world until the loop
+  // returns, so it starts at the loop's end (and no second one is forced
+  // meanwhile: bggc is still working).
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
-                         int64_t ns_per_iteration);
+                         int64_t ns_per_iteration, bool no_safe_point = false);
   // Applies a whole parsed trace, loops included. `on_bench` (may be empty)
   // sees each bench label as it is reached.
   absl::Status Run(const std::vector<TraceEvent>& events,
@@ -95,6 +100,8 @@ class TraceReplayer {
   std::function<void()> on_scavenge_;
   bool idle_ = false;
   int64_t busy_at_ = 0;
+  bool in_loop_without_safe_point_ = false;
+  bool gc_waits_for_safe_point_ = false;  // forced, waiting for the loop's end
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;

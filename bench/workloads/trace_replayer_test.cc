@@ -224,3 +224,56 @@ TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
 
 }  // namespace
 }  // namespace thp
+
+namespace thp {
+namespace {
+
+// The GC cycles a one-second timed loop sees under GODEBUG=scavenge=1
+// (sysmon forces a GC when none ended for 10 ms), with and without a safe
+// point in the loop.
+std::vector<GcCycle> CyclesOfOneSecondLoop(bool no_safe_point) {
+  const std::string trace = absl::StrCat("thp-trace 1\ngc\nloop 1000 1000000",
+                                         no_safe_point ? " nosafepoint" : "", "\nend\n");
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(trace);
+  EXPECT_TRUE(events.ok()) << events.status();
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  EXPECT_TRUE(r.ok());
+  if (!events.ok() || !r.ok()) return {};
+  EXPECT_TRUE((*r)->Run(*events, nullptr).ok());
+  return (*r)->runtime().gc().cycles();
+}
+
+// Forced cycles end kBackgroundCycleNs after they start, so sysmon (waking
+// about every 10.1 ms) finds 10 ms since the last GC's end every second
+// wake: a forced GC about every 20 ms, as Go 1.5.1 forced them
+// (testdata/go151_heaplog: 19.3 ms median from a cycle's end to the next
+// forced start).
+TEST(Trace, SysmonForcesAGcTenMillisecondsAfterTheLastOneEnded) {
+  const std::vector<GcCycle> cycles = CyclesOfOneSecondLoop(false);
+  ASSERT_GE(cycles.size(), 3u);
+  EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);
+  EXPECT_EQ(cycles[0].end_ns, cycles[0].start_ns);
+  for (size_t i = 1; i < cycles.size(); ++i) {
+    EXPECT_EQ(cycles[i].mode, GcMode::kBackground);
+    EXPECT_EQ(cycles[i].end_ns - cycles[i].start_ns, kBackgroundCycleNs);
+    EXPECT_GT(cycles[i].start_ns - cycles[i - 1].end_ns, 10000000);
+    EXPECT_LT(cycles[i].start_ns - cycles[i - 1].end_ns, 21000000);
+  }
+  EXPECT_GE(cycles.size(), 1u + 45u);
+  EXPECT_LE(cycles.size(), 1u + 51u);
+}
+
+// A loop with no safe point: the one GC sysmon forces waits for the loop to
+// end, and no other is forced meanwhile.
+TEST(Trace, AGcForcedDuringALoopWithoutSafePointStartsWhenTheLoopEnds) {
+  const std::vector<GcCycle> cycles = CyclesOfOneSecondLoop(true);
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);
+  EXPECT_EQ(cycles[1].mode, GcMode::kBackground);
+  EXPECT_EQ(cycles[1].start_ns - cycles[0].start_ns, 1000000000);
+}
+
+}  // namespace
+}  // namespace thp

@@ -108,6 +108,7 @@ void GcModel::RunCycle(GcMode mode) {
   heap_.NextGeneration();
   cycle.next_gc = st.next_gc;
   cycle.trigger_ratio = trigger_ratio_;
+  cycle.end_ns = cycle.start_ns + (mode == GcMode::kBackground ? kBackgroundCycleNs : 0);
   cycles_.push_back(cycle);
   in_cycle_ = false;
   if (on_cycle_) on_cycle_(cycle);
