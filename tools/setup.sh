@@ -16,6 +16,7 @@ packages=(
   chromium          # renders the SVG pictures to PNG for checking
   liblzma-dev       # reads xz-compressed heap-event logs (mheap/go15/events)
   bpftrace          # tools/vma_peak's eBPF VMA counter
+  golang-1.19-go    # bootstrap toolchain of tools/go151/build_and_record.sh (Go 1.5.1)
 )
 
 missing=()
