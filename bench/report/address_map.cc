@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 namespace {
@@ -63,6 +64,10 @@ constexpr double kRowGap = 5;
 constexpr double kRowHeight = 2 * kStrip + kRowGap;
 constexpr int kMaxRows = 48;
 
+// 48 rows of 1,100 px hold about 52,800 px: past this many 2 MiB pages the
+// gridlines would be less than a pixel apart (and the SVG huge).
+constexpr uintptr_t kMaxGridLines = 65536;
+
 uintptr_t RowBytes(uintptr_t span) {
   const uintptr_t per_row = (span + kMaxRows - 1) / kMaxRows;
   return std::max<uintptr_t>(8 * kMiB, RoundUp(per_row, kHugePageSize));
@@ -98,10 +103,17 @@ struct ZoomRegion {
 // Up to kZoomRows regions, the densest first chosen, returned in address order.
 std::vector<ZoomRegion> DensestRegions(const AddressMap& m) {
   std::map<uintptr_t, int64_t> count;  // region start -> VMAs overlapping it
+  // VMAs are disjoint and in order, so a region that lies wholly inside one
+  // VMA overlaps that one only; a region with two or more holds a VMA
+  // boundary. Counting each VMA in its first and last region is therefore
+  // exact for every region that can qualify (kZoomMinVmas > 1), however
+  // large the VMAs.
   for (const Vma& v : m.vmas) {
     const uintptr_t lo = std::max(v.start, m.lo), hi = std::min(v.end, m.hi);
     if (lo >= hi) continue;
-    for (uintptr_t r = RoundDown(lo, kHugePageSize); r < hi; r += kHugePageSize) ++count[r];
+    const uintptr_t first = RoundDown(lo, kHugePageSize), last = RoundDown(hi - 1, kHugePageSize);
+    ++count[first];
+    if (last != first) ++count[last];
   }
   std::vector<ZoomRegion> all;
   for (const auto& [start, n] : count) all.push_back(ZoomRegion{start, n});
@@ -185,10 +197,13 @@ void RenderOne(std::string& svg, const AddressMap& m, double top) {
             FlagColour(v.huge));
   }
   for (const SpanRun& s : m.spans) {
-    DrawRun(svg, m.lo, row_bytes, body, kStrip, s.start, s.end, ShadeColour(s.shade));
+    DrawRun(svg, m.lo, row_bytes, body, kStrip, std::max(s.start, m.lo), std::min(s.end, m.hi),
+            ShadeColour(s.shade));
   }
-  // 2 MiB gridlines, at absolute 2 MiB boundaries.
-  for (uintptr_t g = RoundUp(m.lo, kHugePageSize); g < m.hi; g += kHugePageSize) {
+  // 2 MiB gridlines, at absolute 2 MiB boundaries, while they are at least
+  // a pixel or so apart (a range of at most kMaxGridLines huge pages).
+  const bool grid = (m.hi - m.lo) / kHugePageSize <= kMaxGridLines;
+  for (uintptr_t g = RoundUp(m.lo, kHugePageSize); grid && g < m.hi; g += kHugePageSize) {
     const uintptr_t row = (g - m.lo) / row_bytes;
     const double x = kLeft + kPlotWidth * double(g - m.lo - row * row_bytes) / double(row_bytes);
     absl::StrAppendFormat(&svg, "<line x1=\"%.2f\" x2=\"%.2f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"0.4\"/>\n",
@@ -242,6 +257,9 @@ std::string SerializeAddressMap(const AddressMap& m) {
   return out;
 }
 
+// The most a map's range may cover: a 47-bit user address space.
+constexpr uint64_t kMaxRange = uint64_t{1} << 47;
+
 absl::StatusOr<AddressMap> ParseAddressMap(absl::string_view text) {
   AddressMap m;
   int line_no = 0;
@@ -250,7 +268,7 @@ absl::StatusOr<AddressMap> ParseAddressMap(absl::string_view text) {
     ++line_no;
     auto bad = [&] {
       return absl::InvalidArgumentError(
-          absl::StrCat("address map line ", line_no, ": cannot read \"", line, "\""));
+          absl::StrCat("address map line ", line_no, ": cannot read ", QuoteForError(line)));
     };
     if (!header) {
       if (line != "addrmap 1") return bad();
@@ -265,11 +283,15 @@ absl::StatusOr<AddressMap> ParseAddressMap(absl::string_view text) {
     std::vector<absl::string_view> f = absl::StrSplit(rest, ' ');
     uint64_t a = 0, b = 0;
     int c = 0;
-    if (key == "range" && f.size() == 2 && absl::SimpleAtoi(f[0], &a) && absl::SimpleAtoi(f[1], &b)) {
+    // A range with lo <= hi; VMAs non-empty, in address order and disjoint
+    // (as captured); span runs non-empty.
+    if (key == "range" && f.size() == 2 && absl::SimpleAtoi(f[0], &a) && absl::SimpleAtoi(f[1], &b) &&
+        a <= b && b - a <= kMaxRange) {
       m.lo = a;
       m.hi = b;
     } else if (key == "v" && f.size() == 3 && absl::SimpleAtoi(f[0], &a) &&
-               absl::SimpleAtoi(f[1], &b) && absl::SimpleAtoi(f[2], &c) && c >= 0 && c <= 2) {
+               absl::SimpleAtoi(f[1], &b) && absl::SimpleAtoi(f[2], &c) && c >= 0 && c <= 2 &&
+               a < b && (m.vmas.empty() || m.vmas.back().end <= a)) {
       Vma v;
       v.start = a;
       v.end = b;
@@ -277,7 +299,8 @@ absl::StatusOr<AddressMap> ParseAddressMap(absl::string_view text) {
       v.huge = static_cast<HugeFlag>(c);
       m.vmas.push_back(v);
     } else if (key == "s" && f.size() == 3 && absl::SimpleAtoi(f[0], &a) &&
-               absl::SimpleAtoi(f[1], &b) && absl::SimpleAtoi(f[2], &c) && c >= 0 && c <= 3) {
+               absl::SimpleAtoi(f[1], &b) && absl::SimpleAtoi(f[2], &c) && c >= 0 && c <= 3 &&
+               a < b) {
       m.spans.push_back(SpanRun{a, b, static_cast<SpanShade>(c)});
     } else {
       return bad();

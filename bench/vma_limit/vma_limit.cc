@@ -44,6 +44,7 @@
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/harness/refusal_log.h"
+#include "bench/harness/runtime_env.h"
 #include "bench/report/address_map.h"
 #include "bench/workloads/fragmenter.h"
 #include "bench/workloads/trace_replayer.h"
@@ -174,7 +175,12 @@ int Main(int argc, char** argv) {
                    "vm.max_map_count stops it.\n  vma_limit --variant=prefix "
                    "--kernel=linux|sim [--max_map_count=N --sim_thp=MODE (sim)]");
   const FragmenterOptions w = WorkloadFromFlags();
-  const std::string variant = absl::GetFlag(FLAGS_variant);
+  // GODEBUG (thpvariant overrides --variant; scavenge=1 unless it says
+  // otherwise, the setting this workload was built for) and GOGC, as every
+  // driver that runs the ported runtime reads them; --gomaxprocs sets the
+  // P count, which the workload's allocations alternate over.
+  const RuntimeEnv env = RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant), ScavengeDefault::kOn);
+  const std::string variant = env.options.variant;
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   const KernelChoice choice = KernelChoiceFromFlags();
   // The workload's events first: the vector holding them is one mapping of
@@ -202,12 +208,11 @@ int Main(int argc, char** argv) {
   // The log sits under the census, so it sees exactly what the runtime asks.
   const TraceReplayer* clock_owner = nullptr;
   RefusalLog log(*kernel, [&clock_owner] { return clock_owner ? clock_owner->now_ns() : 0; });
-  RuntimeOptions ro;
-  ro.variant = variant;
+  RuntimeOptions ro = env.options;
   ro.gomaxprocs = w.gomaxprocs;
   ro.touch_memory = true;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
-      TraceReplayer::Create(log, ro, /*scavenge_debug=*/true, nullptr);
+      TraceReplayer::Create(log, ro, env.scavenge_debug, nullptr);
   ExitIfError(made.status());
   TraceReplayer& rep = **made;
   clock_owner = &rep;

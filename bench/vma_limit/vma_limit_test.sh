@@ -31,6 +31,12 @@ want='vma_limit variant=fixed kernel=sim profile=linux6 max_map_count=2000 thp_m
 [ "$rc" -eq 0 ] || { echo "FAIL: fixed exit $rc, want 0"; fail=1; }
 [ "$out" = "$want" ] || { echo "FAIL: fixed got '$out', want '$want'"; fail=1; }
 
+# GODEBUG's thpvariant overrides --variant, as in every driver that runs
+# the ported runtime.
+out=$(GODEBUG=thpvariant=fixed "$bin" --variant=prefix "${small[@]}")
+case "$out" in "vma_limit variant=fixed kernel=sim profile=linux6 max_map_count=2000 thp_mode=madvise outcome=completed "*) ;;
+  *) echo "FAIL: GODEBUG=thpvariant=fixed: '$out'"; fail=1 ;; esac
+
 # Without --max_map_count and --sim_thp the simulated kernel runs with
 # Linux's default limit and THP mode madvise, whatever this machine's are;
 # the line names what the run used.

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 namespace {
@@ -15,8 +16,9 @@ bool IsHeaderLine(absl::string_view line) {
 }
 
 absl::Status LineError(int line_no, absl::string_view line, absl::string_view what) {
+  // The line is quoted escaped and cut, so the message stays one bounded line.
   return absl::InvalidArgumentError(
-      absl::StrFormat("line %d: %s: \"%s\"", line_no, what, line));
+      absl::StrFormat("line %d: %s: %s", line_no, what, QuoteForError(line)));
 }
 
 // Consumes a hexadecimal number; false if there is none or it overflows.
@@ -79,7 +81,7 @@ absl::StatusOr<uint64_t> ParseKb(int line_no, absl::string_view line, absl::stri
   value = absl::StripAsciiWhitespace(value);
   if (!absl::ConsumeSuffix(&value, " kB")) return LineError(line_no, line, "expected kB");
   uint64_t kb = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(value), &kb)) {
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(value), &kb) || kb > (~uint64_t{0} >> 10)) {
     return LineError(line_no, line, "bad number");
   }
   return kb * 1024;

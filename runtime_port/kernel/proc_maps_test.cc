@@ -49,6 +49,26 @@ TEST(ProcMaps, ParsesRecordedSmapsFlagsAndSizes) {
   EXPECT_EQ(nh.rss_bytes, 4096u);
 }
 
+// An error is one bounded line: the line it could not read is quoted
+// escaped and cut; a kB figure too large for a byte count is refused, not
+// wrapped.
+TEST(ProcMaps, ErrorsQuoteTheLineEscapedAndCutAndRefuseOverflow) {
+  absl::StatusOr<std::vector<MapsEntry>> longline = ParseMaps(std::string(5000, 'z') + "\x01\n");
+  ASSERT_FALSE(longline.ok());
+  EXPECT_EQ(longline.status().message(),
+            "line 1: bad address range: \"" + std::string(120, 'z') + "...\"");
+  absl::StatusOr<std::vector<MapsEntry>> binary = ParseMaps("7f-7e \x01\x02\n");
+  ASSERT_FALSE(binary.ok());
+  EXPECT_EQ(binary.status().message(), "line 1: bad address range: \"7f-7e \\x01\\x02\"");
+  const std::string head = "7f0000000000-7f0000200000 rw-p 00000000 00:00 0\n";
+  absl::StatusOr<std::vector<SmapsEntry>> huge = ParseSmaps(head + "Rss: 18014398509481984 kB\n");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().message(), "line 2: bad number: \"Rss: 18014398509481984 kB\"");
+  absl::StatusOr<std::vector<SmapsEntry>> biggest = ParseSmaps(head + "Rss: 18014398509481983 kB\n");
+  ASSERT_TRUE(biggest.ok()) << biggest.status();
+  EXPECT_EQ((*biggest)[0].rss_bytes, uint64_t{18014398509481983} * 1024);
+}
+
 TEST(ProcMaps, RejectsMalformedLinesWithTheirNumber) {
   absl::StatusOr<std::vector<MapsEntry>> bad =
       ParseMaps("7f0000000000-7f0000200000 rw-p 00000000 00:00 0\nnot a line\n");
