@@ -4,7 +4,7 @@
 // parent (bench/report/address_map.h). The first input byte picks the
 // parser (0 or 2 mod 4: trace, 1: timings, 3: address maps), the rest is
 // the file. Any input must parse or fail with one
-// line of bounded length (no newline, at most kMaxMessage bytes: a bad value
+// line of bounded length (no newline, at most kMaxErrorMessage bytes: a bad value
 // is quoted escaped and cut); never crash or run unbounded (the fuzz build
 // runs under ASan, and libFuzzer's -timeout catches a hang). A trace that
 // parses must print back, event by event, to lines that parse to the same
@@ -22,18 +22,10 @@
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/trace_format.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/fuzz_checks.h"
 
 namespace {
 
-constexpr size_t kMaxMessage = 400;
-
-void CheckMessage(const absl::Status& st) {
-  if (st.ok()) return;
-  const absl::string_view m = st.message();
-  THP_CHECK(!m.empty(), "an error says what is wrong");
-  THP_CHECK(m.find('\n') == absl::string_view::npos, "an error is one line");
-  THP_CHECK(m.size() <= kMaxMessage, "an error is bounded");
-}
 
 }  // namespace
 
@@ -44,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] % 4 == 3) {
     absl::StatusOr<std::vector<thp::AddressMap>> maps = thp::ParseAddressMaps(text);
-    CheckMessage(maps.status());
+    thp::CheckOneLineError(maps.status());
     if (!maps.ok()) return 0;
     for (const thp::AddressMap& m : *maps) {
       const std::string once = thp::SerializeAddressMap(m);
@@ -55,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)thp::RenderAddressMapsSvg(*maps, "fuzz");
   } else if (data[0] % 2 == 0) {
     absl::StatusOr<std::vector<thp::TraceEvent>> events = thp::ParseTrace(text);
-    CheckMessage(events.status());
+    thp::CheckOneLineError(events.status());
     if (!events.ok()) return 0;
     for (const thp::TraceEvent& e : *events) {
       const std::string line = thp::FormatTraceEvent(e);
@@ -66,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   } else {
     absl::StatusOr<std::vector<thp::RecordedBenchmark>> timings = thp::ParseBenchTimings(text);
-    CheckMessage(timings.status());
+    thp::CheckOneLineError(timings.status());
   }
   return 0;
 }

@@ -22,23 +22,15 @@
 
 #include "absl/strings/string_view.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/fuzz_checks.h"
 #include "runtime_port/kernel/proc_maps.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace {
 
-constexpr size_t kMaxMessage = 400;
 constexpr uintptr_t kWindow = uintptr_t{0x7e0000000000};  // 2 MiB-aligned
 constexpr uintptr_t kPage = 4096;
 constexpr uintptr_t kWindowPages = (uintptr_t{64} << 20) / kPage;
-
-void CheckMessage(const absl::Status& st) {
-  if (st.ok()) return;
-  const absl::string_view m = st.message();
-  THP_CHECK(!m.empty(), "an error says what is wrong");
-  THP_CHECK(m.find('\n') == absl::string_view::npos, "an error is one line");
-  THP_CHECK(m.size() <= kMaxMessage, "an error is bounded");
-}
 
 void CheckEntry(const thp::MapsEntry& e) {
   THP_CHECK(e.start < e.end, "a parsed mapping is a non-empty range");
@@ -106,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (data[0] % 3) {
     case 0: {
       absl::StatusOr<std::vector<thp::MapsEntry>> maps = thp::ParseMaps(text);
-      CheckMessage(maps.status());
+      thp::CheckOneLineError(maps.status());
       if (maps.ok()) {
         for (const thp::MapsEntry& e : *maps) CheckEntry(e);
       }
@@ -114,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 1: {
       absl::StatusOr<std::vector<thp::SmapsEntry>> smaps = thp::ParseSmaps(text);
-      CheckMessage(smaps.status());
+      thp::CheckOneLineError(smaps.status());
       if (smaps.ok()) {
         for (const thp::SmapsEntry& e : *smaps) CheckEntry(e.maps);
       }
