@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_format.h"
+
 #include "runtime_port/base/check.h"
 
 namespace thp {
@@ -12,7 +14,7 @@ ChunkTracker::Chunk& ChunkTracker::At(size_t i) {
 }
 
 template <typename Fn>
-void ChunkTracker::ForEachChunk(uintptr_t base, PageCount npages, Fn fn) {
+void ChunkTracker::ForEachChunk(uintptr_t base, PageCount npages, Fn fn) const {
   const uintptr_t end = base + npages.bytes();
   for (uintptr_t a = base; a < end;) {
     const size_t i = (a - arena_start_) / kPallocChunkBytes;
@@ -86,6 +88,24 @@ uint64_t ChunkTracker::InUse(uintptr_t chunk_base) {
 
 bool ChunkTracker::MarkedHuge(uintptr_t chunk_base) {
   return At((chunk_base - arena_start_) / kPallocChunkBytes).huge;
+}
+
+void ChunkTracker::CountPages(uintptr_t base, PageCount npages,
+                              std::vector<uint64_t>* pages) const {
+  ForEachChunk(base, npages, [&](size_t i, uintptr_t, uint32_t n) {
+    if (i >= pages->size()) pages->resize(i + 1);
+    (*pages)[i] += n;
+  });
+}
+
+void ChunkTracker::CheckInUse(const std::vector<uint64_t>& pages) const {
+  const size_t n = std::max(pages.size(), chunks_.size());
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t want = i < pages.size() ? pages[i] : 0;
+    const uint64_t got = i < chunks_.size() ? chunks_[i].in_use : 0;
+    THP_CHECK(got == want, absl::StrFormat("chunk %d at %#x counts %d pages in use, its spans hold %d",
+                                           i, arena_start_ + i * kPallocChunkBytes, got, want));
+  }
 }
 
 }  // namespace thp

@@ -48,6 +48,12 @@ class ChunkTracker {
   uint64_t InUse(uintptr_t chunk_base);
   bool MarkedHuge(uintptr_t chunk_base);
 
+  // For MHeap::CheckInvariants, which recomputes the counts from the spans:
+  // adds the pages of [base, base + npages) to (*pages)[chunk index], and
+  // checks that every chunk's pages in use equal the recomputed count.
+  void CountPages(uintptr_t base, PageCount npages, std::vector<uint64_t>* pages) const;
+  void CheckInUse(const std::vector<uint64_t>& pages) const;
+
  private:
   struct Chunk {
     uint32_t in_use = 0;
@@ -57,7 +63,7 @@ class ChunkTracker {
   };
   Chunk& At(size_t i);
   template <typename Fn>
-  void ForEachChunk(uintptr_t base, PageCount npages, Fn fn);
+  void ForEachChunk(uintptr_t base, PageCount npages, Fn fn) const;
   void Touch(Chunk& c);  // a new generation moves in_use to last_in_use
 
   const uintptr_t arena_start_;

@@ -56,6 +56,22 @@ TEST(Chunks, HugepageEagerMarksNewMemoryUnmarksBeforeReleaseAndRemarksWhenDense)
   h.heap->CheckInvariants();
 }
 
+// MHeap::CheckInvariants recomputes every chunk's pages in use from the
+// spans: a count that drifts from them is caught.
+TEST(ChunksDeathTest, TheHeapCheckRecomputesChunkCountsFromTheSpans) {
+  Heap h("collapse");
+  const uintptr_t a0 = h.heap->layout().arena_start;
+  MSpan* big = h.heap->Alloc(PageCount(700), 0, true, false);  // two chunks
+  MSpan* stack = h.heap->AllocStack(PageCount(4));
+  ASSERT_NE(big, nullptr);
+  ASSERT_NE(stack, nullptr);
+  h.heap->CheckInvariants();
+  EXPECT_EQ(h.heap->chunks()->InUse(a0), 512u);
+  h.heap->chunks()->OnFree(big->base(), PageCount(1));  // the books now miss a page
+  EXPECT_DEATH(h.heap->CheckInvariants(), "chunk 0 at 0x[0-9a-f]+ counts 511 pages in use, its "
+                                          "spans hold 512");
+}
+
 TEST(Chunks, CollapseVariantsCollapseADenseChunkOnlyForSubChunkAllocations) {
   for (const char* v : {"collapse", "try_collapse"}) {
     Heap h(v);

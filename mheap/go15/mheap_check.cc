@@ -1,4 +1,6 @@
 // MHeap::CheckInvariants: recompute and compare (style habit 6).
+#include <vector>
+
 #include "absl/strings/str_format.h"
 #include "mheap/go15/mheap.h"
 #include "runtime_port/base/check.h"
@@ -8,6 +10,7 @@ namespace thp {
 void MHeap::CheckInvariants(bool deep) const {
   uint64_t idle = 0, inuse = 0, released = 0, stacks = 0;
   size_t free_spans = 0;
+  std::vector<uint64_t> chunk_pages;  // pages in use per 4 MiB chunk, recomputed
   const MSpan* prev = nullptr;
   // Every arena page belongs to exactly one span, and the table points at the
   // span from its first and last page (every page, for in-use spans).
@@ -31,6 +34,7 @@ void MHeap::CheckInvariants(bool deep) const {
       case SpanState::kStack:
         inuse += s->npages.bytes();
         if (s->state == SpanState::kStack) stacks += s->npages.bytes();
+        if (chunks_ != nullptr) chunks_->CountPages(s->base(), s->npages, &chunk_pages);
         THP_CHECK(s->npreleased == PageCount(0),
                   absl::StrFormat("in-use span %#x claims released pages", s->base()));
         if (deep) {
@@ -46,6 +50,9 @@ void MHeap::CheckInvariants(bool deep) const {
     }
     prev = s;
   }
+  // The Go 1.21 chunk bookkeeping (chunks.h) counts exactly the pages its
+  // chunks' in-use and stack spans hold.
+  if (chunks_ != nullptr) chunks_->CheckInUse(chunk_pages);
 
   // Each free list holds only free spans of its length; together they hold
   // every free span once.
