@@ -9,9 +9,11 @@
 // sweepgen, sweep), the pacing (GOGC, 4 MiB minimum, 7/8 starting trigger
 // ratio, gain 0.5, sweepMinHeapDistance), sweep order (allspans order),
 // proportional sweep, reclaim before allocation, sweep in the central lists.
-// Simplified, and why it cannot change a span decision by itself: a cycle is
-// instantaneous (marking happens at the moment it is triggered, so objects
-// that die during Go's concurrent mark are not floating garbage here); there
+// Simplified, and why it cannot change a span decision by itself: a cycle
+// marks and sweeps at the moment it is triggered (objects that die during
+// Go's concurrent mark are not floating garbage here, and nothing is
+// allocated during the mark); only its end, which sysmon's forced-GC timing
+// reads, lies kBackgroundCycleNs later for a background cycle; there
 // are no mutator assists (assistTime 0, so utilization is the 0.25 goal);
 // the background sweeper runs only when the driver gives it turns
 // (BackgroundSweep).
