@@ -131,8 +131,7 @@ rc=$?
   { echo "FAIL: the dying child's maps:"; cat "$tmp/child.map"; fail=1; }
 
 # Threshold: a released region has 448 absent pages, so at 448 every one
-# collapses again, except the heap's partly used top region, which the
-# scavenger releases too and which keeps only 40 of its 512 pages (472
+# collapses again but one, which keeps only 40 of its 512 pages (472
 # absent): 2 MiB less than the arena stays resident.
 expect m448 none rss_with_bytes=232947712 regions_collapsed=116
 # At 447 no released region collapses again: 5 collapses in all (fixed: 4),
