@@ -55,20 +55,13 @@ int main(int argc, char** argv) {
   so.scavenge_debug = env.scavenge_debug;
   thp::Sysmon sysmon(clock.NanoTime(), so);
   bool idle = false;
-  int64_t busy_at = 0, last_gc = 0;
-  size_t seen_cycles = 0;
+  int64_t busy_at = 0;
   thp::SysmonActions a;
   a.all_ps_idle = [&](int64_t, int64_t* b) {
     *b = busy_at;
     return idle;
   };
-  a.last_gc = [&] {
-    if ((*rt)->gc().cycles().size() != seen_cycles) {
-      seen_cycles = (*rt)->gc().cycles().size();
-      last_gc = (*rt)->gc().cycles().back().end_ns;
-    }
-    return last_gc;
-  };
+  a.last_gc = [&] { return (*rt)->gc().last_gc_ns(); };
   a.force_gc = [&] {
     if (gctrace != nullptr) std::fprintf(stderr, "GC forced\n");
     (*rt)->gc().StartGC(thp::GcMode::kBackground, /*force_trigger=*/true);

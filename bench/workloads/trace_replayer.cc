@@ -37,10 +37,7 @@ TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
     *busy_at = busy_at_;
     return idle_;
   };
-  actions_.last_gc = [this]() -> int64_t {
-    const auto& c = rt_->gc().cycles();
-    return c.empty() ? 0 : c.back().end_ns;
-  };
+  actions_.last_gc = [this] { return rt_->gc().last_gc_ns(); };
   if (gctrace_ != nullptr && *gctrace_) {
     // The line gc(mode) prints at the end of every cycle under gctrace
     // (Go 1.5 mgc.go), runtimeInitTime being the replayer's start.

@@ -112,6 +112,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   uint64_t heapminimum() const { return heapminimum_; }
   double trigger_ratio() const { return trigger_ratio_; }
   const std::vector<GcCycle>& cycles() const { return cycles_; }
+  // memstats.last_gc: when the last cycle ended (GcCycle::end_ns), 0 before
+  // the first. sysmon's forced-GC test reads it.
+  int64_t last_gc_ns() const { return cycles_.empty() ? 0 : cycles_.back().end_ns; }
   // Called at the end of every cycle (for gctrace).
   void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
 
