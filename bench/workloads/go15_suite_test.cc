@@ -351,11 +351,6 @@ TEST(Go15Suite, SetTypeSliceSetupIsTheArrayAndItsBoxedHeader) {
   EXPECT_EQ(AllocSizes(Program("BenchmarkSetTypePtr126").setup), std::vector<uint64_t>{1008});
 }
 
-}  // namespace
-}  // namespace thp
-
-namespace thp {
-namespace {
 
 // A loop without a safe point makes no heap event: mallocgc and every
 // runtime call a heap event stands for would be one.

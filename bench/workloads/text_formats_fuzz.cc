@@ -3,9 +3,8 @@
 // (bench_schedule.h), and the address maps a driver's child hands its
 // parent (bench/report/address_map.h). The first input byte picks the
 // parser (0 or 2 mod 4: trace, 1: timings, 3: address maps), the rest is
-// the file. Any input must parse or fail with one
-// line of bounded length (no newline, at most kMaxErrorMessage bytes: a bad value
-// is quoted escaped and cut); never crash or run unbounded (the fuzz build
+// the file. Any input must parse or fail with one line of bounded length
+// (CheckOneLineError); never crash or run unbounded (the fuzz build
 // runs under ASan, and libFuzzer's -timeout catches a hang). A trace that
 // parses must print back, event by event, to lines that parse to the same
 // event; address maps that parse must print back to text that parses to
@@ -14,7 +13,6 @@
 // text_formats_fuzz_regression_test on every test run.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -24,14 +22,8 @@
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/fuzz_checks.h"
 
-namespace {
-
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // A failed check aborts, so that libFuzzer keeps the input.
-  static thp::ScopedThrowHook abort_on_check([](absl::string_view) { std::abort(); });
+  thp::AbortOnFailedCheck();
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] % 4 == 3) {

@@ -168,7 +168,6 @@ absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
     // What the line costs once loops are expanded: a loop's iterations each
     // run its body and take its ns; every other line is one event (in a loop,
     // once per iteration, counted at its end).
-    // Inside a loop a line counts once per iteration.
     const int64_t times = loop_line != 0 ? loop_iterations : 1;
     bool within = true;
     int64_t product = 0;

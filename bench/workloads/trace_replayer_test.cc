@@ -222,11 +222,6 @@ TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
   (*r)->runtime().heap().CheckInvariants();
 }
 
-}  // namespace
-}  // namespace thp
-
-namespace thp {
-namespace {
 
 // The GC cycles a one-second timed loop sees under GODEBUG=scavenge=1
 // (sysmon forces a GC when none ended for 10 ms), with and without a safe

@@ -2,12 +2,13 @@
 // the promise of bad input is one line naming the value, so the message is
 // non-empty, holds no newline and is bounded (a bad value is quoted escaped
 // and cut, runtime_port/base/quote.h). A broken promise is a THP_CHECK
-// failure, which a fuzz target turns into an abort so libFuzzer keeps the
-// input.
+// failure, which a fuzz target turns into an abort (AbortOnFailedCheck) so
+// libFuzzer keeps the input.
 #ifndef THP_RUNTIME_PORT_BASE_FUZZ_CHECKS_H_
 #define THP_RUNTIME_PORT_BASE_FUZZ_CHECKS_H_
 
 #include <cstddef>
+#include <cstdlib>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -17,6 +18,12 @@ namespace thp {
 
 // Generous next to kMaxQuotedChars: the quote plus the words around it.
 inline constexpr size_t kMaxErrorMessage = 400;
+
+// Call first in LLVMFuzzerTestOneInput: from then on a failed check or a
+// Go fatal error aborts (libFuzzer keeps the input) instead of exiting.
+inline void AbortOnFailedCheck() {
+  static ScopedThrowHook abort_on_check([](absl::string_view) { std::abort(); });
+}
 
 inline void CheckOneLineError(const absl::Status& st) {
   if (st.ok()) return;

@@ -16,7 +16,6 @@
 // kernel_fuzz_regression_test on every test run.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -91,8 +90,7 @@ void RunKernelOps(const uint8_t* data, size_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // A failed check aborts, so that libFuzzer keeps the input.
-  static thp::ScopedThrowHook abort_on_check([](absl::string_view) { std::abort(); });
+  thp::AbortOnFailedCheck();
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 3) {
