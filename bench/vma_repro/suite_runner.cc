@@ -71,33 +71,104 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
 }
 
 void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
-                const std::function<void(const RunProgram& prog,
-                                         const std::vector<TraceEvent>& events)>& run) {
-  std::vector<TraceEvent> events;
+                const std::function<void(const RunProgram& prog, const BodyStream& stream)>& run) {
+  // Counts a streamed body the first time round.
+  class Discard final : public EventSink {
+   public:
+    void Put(const TraceEvent&) override {}
+  };
   LaunchSchedule(
       [&](int64_t n) {
-        RunBuilder builder(RunContext{n, gomaxprocs});
+        const RunContext ctx{n, gomaxprocs};
+        Discard discard;
+        RunBuilder builder(ctx, &discard);
         b.bench->generate(builder);
         const RunProgram prog = builder.Build(b.bench->name, b.ns_per_op);
-        events.clear();
-        TraceEvent label = Marker(TraceEvent::kBench);
-        label.name = prog.benchmark;
-        label.id = static_cast<uint64_t>(prog.n);
-        events.push_back(label);
-        events.push_back(Marker(TraceEvent::kGc));
-        events.insert(events.end(), prog.setup.begin(), prog.setup.end());
-        TraceEvent loop = Marker(TraceEvent::kLoop);
-        loop.id = static_cast<uint64_t>(prog.iterations);
-        loop.ns = prog.ns_per_iteration;
-        loop.no_safe_point = !b.bench->loop_reaches_safe_point;
-        events.push_back(loop);
-        events.insert(events.end(), prog.body.begin(), prog.body.end());
-        events.push_back(Marker(TraceEvent::kEnd));
-        events.insert(events.end(), prog.teardown.begin(), prog.teardown.end());
-        run(prog, events);
+        BodyStream stream;
+        if (prog.body_streamed) {
+          stream = [&b, &ctx, &prog](EventSink& sink) {
+            RunBuilder again(ctx, &sink);
+            b.bench->generate(again);
+            const RunProgram check = again.Build(b.bench->name, b.ns_per_op);
+            THP_CHECK(check.body_events == prog.body_events,
+                      absl::StrCat(b.bench->name, ": the generator wrote ", check.body_events,
+                                   " body events the second time, ", prog.body_events, " the first"));
+          };
+        }
+        run(prog, stream);
         return static_cast<int64_t>(std::llround(b.ns_per_op * static_cast<double>(n)));
       },
       benchtime_ns);
+}
+
+void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
+                  const std::function<void(const TraceEvent&)>& put) {
+  TraceEvent label = Marker(TraceEvent::kBench);
+  label.name = prog.benchmark;
+  label.id = static_cast<uint64_t>(prog.n);
+  put(label);
+  put(Marker(TraceEvent::kGc));
+  for (const TraceEvent& e : prog.setup) put(e);
+  TraceEvent loop = Marker(TraceEvent::kLoop);
+  loop.id = static_cast<uint64_t>(prog.iterations);
+  loop.ns = prog.ns_per_iteration;
+  loop.no_safe_point = no_safe_point;
+  put(loop);
+  if (prog.body_streamed) {
+    class Forward final : public EventSink {
+     public:
+      explicit Forward(const std::function<void(const TraceEvent&)>& put) : put_(put) {}
+      void Put(const TraceEvent& e) override { put_(e); }
+
+     private:
+      const std::function<void(const TraceEvent&)>& put_;
+    };
+    Forward forward(put);
+    stream(forward);
+  } else {
+    for (const TraceEvent& e : prog.body) put(e);
+  }
+  put(Marker(TraceEvent::kEnd));
+  for (const TraceEvent& e : prog.teardown) put(e);
+}
+
+absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
+                      bool no_safe_point) {
+  TraceEvent label = Marker(TraceEvent::kBench);
+  label.name = prog.benchmark;
+  label.id = static_cast<uint64_t>(prog.n);
+  if (absl::Status st = rep.Apply(label); !st.ok()) return st;
+  if (absl::Status st = rep.Apply(Marker(TraceEvent::kGc)); !st.ok()) return st;
+  for (const TraceEvent& e : prog.setup) {
+    if (absl::Status st = rep.Apply(e); !st.ok()) return st;
+  }
+  if (prog.body_streamed) {
+    // A streamed body is a WholeRun: one iteration, never without a safe
+    // point (it holds events, and each one reaches one).
+    THP_CHECK(prog.iterations == 1 && !no_safe_point,
+              absl::StrCat(prog.benchmark, ": a streamed body must be one iteration with safe points"));
+    class Apply final : public EventSink {
+     public:
+      explicit Apply(TraceReplayer& rep) : rep_(rep) {}
+      void Put(const TraceEvent& e) override { rep_.PutStreamedEvent(e).IgnoreError(); }
+
+     private:
+      TraceReplayer& rep_;
+    };
+    rep.BeginStreamedLoop(prog.ns_per_iteration, prog.body_work);
+    Apply apply(rep);
+    stream(apply);
+    // The first failure is kept and returned here.
+    if (absl::Status st = rep.EndStreamedLoop(); !st.ok()) return st;
+  } else if (absl::Status st =
+                 rep.ApplyLoop(prog.body, prog.iterations, prog.ns_per_iteration, no_safe_point);
+             !st.ok()) {
+    return st;
+  }
+  for (const TraceEvent& e : prog.teardown) {
+    if (absl::Status st = rep.Apply(e); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* partial) {
@@ -147,9 +218,9 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     const ScheduledBenchmark& b = o.benchmarks[i];
     if (o.progress) o.progress(*b.bench, i, total);
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
-               [&](const RunProgram& prog, const std::vector<TraceEvent>& events) {
+               [&](const RunProgram& prog, const BodyStream& stream) {
                  const int64_t max_before = rep.census().max_own();
-                 absl::Status st = rep.Run(events, nullptr);
+                 absl::Status st = ApplyRun(rep, prog, stream, !b.bench->loop_reaches_safe_point);
                  THP_CHECK(st.ok(), absl::StrCat(b.bench->name, ": ", st.message()));
                  // The teardown only lets go of handles and gs (heap frees,
                  // no kernel call), so the arena is as the loop left it.

@@ -38,14 +38,28 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
     const std::vector<const Go15Benchmark*>& benchmarks,
     const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale);
 
+// Writes a streamed body's events (RunProgram::body_streamed) to the sink,
+// by running the benchmark's generator again.
+using BodyStream = std::function<void(EventSink& sink)>;
+
 // Go 1.5's testing.B.launch for one benchmark on virtual time: calls `run`
-// with the events of each b.N run in turn (bench label, runtime.GC() as
-// testing.B.runN does first, setup, loop, body, end, teardown). The run's
-// timed duration fed back to the schedule is ns_per_op x b.N, what Go's
-// timer measured.
+// with each b.N run's program in turn. A WholeRun body is not held: the
+// program says how many events it has, and `stream` (empty for other
+// programs) writes them (so Matmult's 4 million events never sit in
+// memory). The run's timed duration fed back to the schedule is
+// ns_per_op x b.N, what Go's timer measured.
 void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
-                const std::function<void(const RunProgram& prog,
-                                         const std::vector<TraceEvent>& events)>& run);
+                const std::function<void(const RunProgram& prog, const BodyStream& stream)>& run);
+
+// Calls `put` with a run's events in trace order (trace_format.h): bench
+// label, runtime.GC() as testing.B.runN does first, setup, loop, body, end,
+// teardown.
+void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
+                  const std::function<void(const TraceEvent&)>& put);
+
+// Applies one run to the replayer, in the order ForEachEvent gives.
+absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
+                      bool no_safe_point);
 
 struct SuiteOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS

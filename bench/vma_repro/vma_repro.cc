@@ -216,8 +216,11 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
                s.timings_name.c_str());
   for (const ScheduledBenchmark& b : o.benchmarks) {
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
-               [f](const RunProgram&, const std::vector<TraceEvent>& events) {
-                 for (const TraceEvent& e : events) std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
+               [f, &b](const RunProgram& prog, const BodyStream& stream) {
+                 ForEachEvent(prog, stream, !b.bench->loop_reaches_safe_point,
+                              [f](const TraceEvent& e) {
+                                std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
+                              });
                });
   }
   if (std::fclose(f) != 0) ExitUsage(absl::StrCat("--trace_out=", path, ": write failed"));

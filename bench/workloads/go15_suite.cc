@@ -581,6 +581,7 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
 // Three n x n float64 matrices, n = cbrt(b.N) + 1, made before the timer
 // starts; then one matmult over them is the whole timed run.
 void Matmult(RunBuilder& b) {
+  b.WholeRun();
   uint64_t root = 0;
   while ((root + 1) * (root + 1) * (root + 1) <= static_cast<uint64_t>(b.ctx().n)) ++root;
   const uint64_t n = root + 1;
@@ -589,7 +590,6 @@ void Matmult(RunBuilder& b) {
     b.SetupAlloc(n * 8, kNoscan, static_cast<int>(n));
   }
   MatmultGoroutines(b, static_cast<int64_t>(n));
-  b.WholeRun();
 }
 
 // ---------------------------------------------------------------------------

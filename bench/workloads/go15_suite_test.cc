@@ -352,6 +352,48 @@ TEST(Go15Suite, SetTypeSliceSetupIsTheArrayAndItsBoxedHeader) {
 }
 
 
+// With a sink, a WholeRun body goes to the sink as it is written and the
+// program only counts it; the events are those the held body has.
+TEST(Go15Suite, AStreamedBodyIsTheHeldBodyEventForEvent) {
+  class Collect final : public EventSink {
+   public:
+    void Put(const TraceEvent& e) override { events.push_back(FormatTraceEvent(e)); }
+    std::vector<std::string> events;
+  };
+  const Go15Benchmark* mm = Find("BenchmarkMatmult");
+  ASSERT_NE(mm, nullptr);
+  const RunProgram held = Program("BenchmarkMatmult", 1000000);
+  Collect sink;
+  RunBuilder builder(RunContext{1000000, 2}, &sink);
+  mm->generate(builder);
+  const RunProgram streamed = builder.Build("BenchmarkMatmult", 10.0);
+  EXPECT_FALSE(held.body_streamed);
+  EXPECT_TRUE(streamed.body_streamed);
+  EXPECT_TRUE(streamed.body.empty());
+  std::vector<std::string> want;
+  for (const TraceEvent& e : held.body) want.push_back(FormatTraceEvent(e));
+  EXPECT_EQ(sink.events, want);
+  EXPECT_EQ(streamed.body_events, static_cast<int64_t>(held.body.size()));
+  // 2236 goroutines and their 2236 done channels.
+  EXPECT_EQ(streamed.body_work, 2 * 2236);
+  EXPECT_EQ(held.body_work, 2 * 2236);
+  EXPECT_EQ(streamed.setup.size(), held.setup.size());
+  EXPECT_EQ(streamed.teardown.size(), held.teardown.size());
+  EXPECT_EQ(streamed.ns_per_iteration, held.ns_per_iteration);
+  // Programs that loop keep their body whatever the builder was given.
+  RunBuilder looping(RunContext{10, 2}, &sink);
+  Find("BenchmarkMalloc8")->generate(looping);
+  const RunProgram malloc8 = looping.Build("BenchmarkMalloc8", 10.0);
+  EXPECT_FALSE(malloc8.body_streamed);
+  EXPECT_EQ(malloc8.body.size(), 2u);
+}
+
+TEST(Go15SuiteDeathTest, WholeRunAfterTheFirstBodyEventDies) {
+  RunBuilder b(RunContext{10, 2});
+  b.OpAlloc(8, true);
+  EXPECT_DEATH(b.WholeRun(), "WholeRun after the body's first event");
+}
+
 // A loop without a safe point makes no heap event: mallocgc and every
 // runtime call a heap event stands for would be one.
 TEST(Go15Suite, LoopsWithoutSafePointMakeNoHeapEvents) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace {
@@ -76,36 +77,64 @@ void RunBuilder::SetupGoroutine(int p, int exit_p) {
   teardown_.push_back(Goroutine(TraceEvent::kGoExit, id, exit_p));
 }
 
-// Go 1.5's newstack doubles the stack (copystack allocates the new one and
-// frees the old) until the frame fits.
-void RunBuilder::GrowStack(std::vector<TraceEvent>& out, uint64_t bytes, int p, bool keep) {
-  const uint64_t id = NewId();
-  out.push_back(Goroutine(TraceEvent::kGo, id, p));
-  const uint64_t target = StackSizeFor(bytes);
-  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
-    out.push_back(Goroutine(TraceEvent::kGoGrow, id, p, size));
-  }
-  (keep ? teardown_ : out).push_back(Goroutine(TraceEvent::kGoExit, id, p));
+void RunBuilder::WholeRun() {
+  THP_CHECK(body_.empty() && streamed_events_ == 0,
+            "RunBuilder::WholeRun after the body's first event (call it first)");
+  whole_run_ = true;
 }
 
-void RunBuilder::SetupGrownStack(uint64_t bytes, int p) { GrowStack(setup_, bytes, p, true); }
+void RunBuilder::PutBody(const TraceEvent& e) {
+  if (!streaming()) {
+    body_.push_back(e);
+    return;
+  }
+  ++streamed_events_;
+  streamed_work_ += IsLoopWork(e);
+  sink_->Put(e);
+}
+
+// Go 1.5's newstack doubles the stack (copystack allocates the new one and
+// frees the old) until the frame fits.
+void RunBuilder::GrowStack(bool in_setup, uint64_t bytes, int p) {
+  const uint64_t id = NewId();
+  auto put = [&](const TraceEvent& e) {
+    if (in_setup) {
+      setup_.push_back(e);
+    } else {
+      PutBody(e);
+    }
+  };
+  put(Goroutine(TraceEvent::kGo, id, p));
+  const uint64_t target = StackSizeFor(bytes);
+  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
+    put(Goroutine(TraceEvent::kGoGrow, id, p, size));
+  }
+  const TraceEvent exit = Goroutine(TraceEvent::kGoExit, id, p);
+  if (in_setup) {
+    teardown_.push_back(exit);
+  } else {
+    PutBody(exit);
+  }
+}
+
+void RunBuilder::SetupGrownStack(uint64_t bytes, int p) { GrowStack(/*in_setup=*/true, bytes, p); }
 
 void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
   std::vector<uint64_t> ids;
   for (int i = 0; i < count; ++i) {
     ids.push_back(NewId());
-    body_.push_back(Alloc(ids.back(), bytes, noscan, p));
+    PutBody(Alloc(ids.back(), bytes, noscan, p));
   }
-  for (uint64_t id : ids) body_.push_back(Drop(id));
+  for (uint64_t id : ids) PutBody(Drop(id));
 }
 
 void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, int p) {
   const uint64_t id = NewId();
-  body_.push_back(Alloc(id, bytes, noscan, p));
+  PutBody(Alloc(id, bytes, noscan, p));
   TraceEvent keep{};
   keep.kind = TraceEvent::kRetain;
   keep.id = id;
-  body_.push_back(keep);
+  PutBody(keep);
   if (!retains_) {
     retains_ = true;
     TraceEvent release{};
@@ -118,35 +147,37 @@ void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, i
   uint64_t prev = 0;
   for (uint64_t bytes : sizes) {
     const uint64_t id = NewId();
-    body_.push_back(Alloc(id, bytes, noscan, p));
-    if (prev != 0) body_.push_back(Drop(prev));
+    PutBody(Alloc(id, bytes, noscan, p));
+    if (prev != 0) PutBody(Drop(prev));
     prev = id;
   }
-  if (prev != 0) body_.push_back(Drop(prev));
+  if (prev != 0) PutBody(Drop(prev));
 }
 
-void RunBuilder::OpGoroutineWithStack(uint64_t bytes, int p) { GrowStack(body_, bytes, p, false); }
+void RunBuilder::OpGoroutineWithStack(uint64_t bytes, int p) {
+  GrowStack(/*in_setup=*/false, bytes, p);
+}
 
 void RunBuilder::OpGoroutines(int count, int p) {
   std::vector<uint64_t> ids;
   for (int i = 0; i < count; ++i) {
     ids.push_back(NewId());
-    body_.push_back(Goroutine(TraceEvent::kGo, ids.back(), p));
+    PutBody(Goroutine(TraceEvent::kGo, ids.back(), p));
   }
-  for (uint64_t id : ids) body_.push_back(Goroutine(TraceEvent::kGoExit, id, p));
+  for (uint64_t id : ids) PutBody(Goroutine(TraceEvent::kGoExit, id, p));
 }
 
 void RunBuilder::OpSleep(int64_t ns) {
   TraceEvent e{};
   e.kind = TraceEvent::kSleep;
   e.ns = ns;
-  body_.push_back(e);
+  PutBody(e);
 }
 
 void RunBuilder::OpGc() {
   TraceEvent e{};
   e.kind = TraceEvent::kGc;
-  body_.push_back(e);
+  PutBody(e);
 }
 
 RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) const {
@@ -157,6 +188,13 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   prog.teardown = teardown_;
   if (whole_run_) {
     prog.body = body_;
+    // An empty streamed body is an empty held one.
+    prog.body_streamed = streaming() && streamed_events_ > 0;
+    prog.body_events = streaming() ? streamed_events_ : static_cast<int64_t>(body_.size());
+    prog.body_work = streamed_work_;
+    if (!streaming()) {
+      for (const TraceEvent& e : body_) prog.body_work += IsLoopWork(e);
+    }
     prog.iterations = 1;
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ctx_.n)));
     return prog;

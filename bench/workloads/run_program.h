@@ -10,6 +10,12 @@
 // everything setup allocated at teardown (an object that outlives the run in
 // Go is garbage after the benchmark function returns).
 //
+// A WholeRun program's body grows with b.N (Matmult's cube starts a goroutine
+// per block: 4 million events at b.N = 2e8), so a builder made with an
+// EventSink hands such a body to the sink as it is written instead of
+// holding it, and the drivers run the generator twice: once to count, once
+// to replay (suite_runner.h, ForEachRun).
+//
 // Goroutines are go/gogrow/goexit events (the runtime's goroutine table:
 // g structs, gfree reuse, the GC freeing dead gs' stacks), never raw stacks.
 //
@@ -41,7 +47,26 @@ struct RunProgram {
                                     // or 1 when the body is the whole run (WholeRun)
   int64_t ns_per_iteration = 0;     // timed busy time of one iteration
   std::vector<TraceEvent> teardown; // after the loop
+  // A WholeRun body that went to the builder's EventSink (at least one
+  // event): `body` is empty and these say what the sink received.
+  bool body_streamed = false;
+  int64_t body_events = 0;          // events in the body
+  int64_t body_work = 0;            // its alloc, stack and go events (what the
+                                    // iteration's time is spread over)
 };
+
+// Receives a streamed body's events in order.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Put(const TraceEvent& e) = 0;
+};
+
+// The events the trace replayer spreads a loop iteration's busy time over.
+inline bool IsLoopWork(const TraceEvent& e) {
+  return e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
+         e.kind == TraceEvent::kGo;
+}
 
 // What the table's generator for one benchmark sees.
 struct RunContext {
@@ -52,6 +77,11 @@ struct RunContext {
 class RunBuilder {
  public:
   explicit RunBuilder(const RunContext& ctx) : ctx_(ctx) {}
+  // Once WholeRun() is called (before any Op* call), every body event goes
+  // to `sink` (not owned; outlives the builder) instead of being held, and
+  // Build() marks the program's body as streamed. Other programs are built
+  // as by the constructor above.
+  RunBuilder(const RunContext& ctx, EventSink* sink) : ctx_(ctx), sink_(sink) {}
 
   const RunContext& ctx() const { return ctx_; }
 
@@ -102,10 +132,11 @@ class RunBuilder {
   void Parallel() { parallel_ = true; }
   // The body written by the Op* calls is the whole timed run rather than one
   // op: one iteration taking n ops' busy time (benchmarks whose b.N sizes a
-  // single computation, as Matmult's cube).
-  void WholeRun() { whole_run_ = true; }
+  // single computation, as Matmult's cube). Call it before the first Op*
+  // call: a builder with a sink streams the body from then on.
+  void WholeRun();
   // Appends a body event as is (the caller keeps the invariants above).
-  void OpEvent(const TraceEvent& e) { body_.push_back(e); }
+  void OpEvent(const TraceEvent& e) { PutBody(e); }
   uint64_t NewEventId() { return NewId(); }
 
   // Turns the recorded calls into a program whose iterations take
@@ -115,9 +146,16 @@ class RunBuilder {
 
  private:
   uint64_t NewId() { return next_id_++; }
-  void GrowStack(std::vector<TraceEvent>& out, uint64_t bytes, int p, bool keep);
+  bool streaming() const { return sink_ != nullptr && whole_run_; }
+  void PutBody(const TraceEvent& e);
+  // in_setup: the goroutine starts in setup and keeps its stack until
+  // teardown; else it lives within the body.
+  void GrowStack(bool in_setup, uint64_t bytes, int p);
 
   RunContext ctx_;
+  EventSink* sink_ = nullptr;
+  int64_t streamed_events_ = 0;
+  int64_t streamed_work_ = 0;
   uint64_t next_id_ = 1;
   bool parallel_ = false;
   bool whole_run_ = false;

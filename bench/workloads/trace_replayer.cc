@@ -195,38 +195,93 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
   return absl::OkStatus();
 }
 
-absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
-                                      int64_t ns_per_iteration, bool no_safe_point) {
-  if (no_safe_point) {
-    if (!body.empty()) {
-      return absl::InvalidArgumentError(
-          "a loop with no safe point holds no events (each one would reach a safe point)");
-    }
-    in_loop_without_safe_point_ = true;
-    absl::Status st = ApplyLoop(body, iterations, ns_per_iteration);
-    in_loop_without_safe_point_ = false;
-    if (gc_waits_for_safe_point_) {
-      gc_waits_for_safe_point_ = false;
-      rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
-    }
-    return st;
+bool TraceReplayer::BeginSafePointFreeLoop(bool no_safe_point) {
+  if (!no_safe_point) return false;
+  in_loop_without_safe_point_ = true;
+  return true;
+}
+
+void TraceReplayer::EndSafePointFreeLoop() {
+  in_loop_without_safe_point_ = false;
+  if (gc_waits_for_safe_point_) {
+    gc_waits_for_safe_point_ = false;
+    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
   }
+}
+
+TraceReplayer::LoopClock TraceReplayer::MakeLoopClock(int64_t ns_per_iteration, int64_t work) {
   // The iteration's busy time is spread evenly after its alloc, stack and
   // go events (all of it at the end if it has none), and reaches sysmon in
   // slices of at most kLoopSliceNs.
-  auto is_work = [](const TraceEvent& e) {
-    return e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
-           e.kind == TraceEvent::kGo;
-  };
-  int64_t work = 0;
-  for (const TraceEvent& e : body) work += is_work(e);
-  const int64_t per_work = work == 0 ? 0 : ns_per_iteration / work;
-  const int64_t at_end = ns_per_iteration - per_work * work;
+  LoopClock c;
+  c.per_work = work == 0 ? 0 : ns_per_iteration / work;
+  c.at_end = ns_per_iteration - c.per_work * work;
+  return c;
+}
+
+void TraceReplayer::FlushLoopTime(LoopClock& c) {
+  if (c.pending > 0) Advance(c.pending, /*idle=*/false);
+  c.pending = 0;
+}
+
+absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c) {
+  if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kSleep ||
+      e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute) {
+    FlushLoopTime(c);
+  }
+  if (fast == Fast::kTransient) {
+    if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
+    events_ += 2;
+  } else if (fast == Fast::kRetained) {
+    absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
+    if (!x.ok()) return x.status();
+    retained_.push_back(*x);
+    events_ += 2;
+  } else if (absl::Status st = Apply(e); !st.ok()) {
+    return st;
+  }
+  if (IsLoopWork(e)) {
+    c.pending += c.per_work;
+    if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
+  }
+  return absl::OkStatus();
+}
+
+void TraceReplayer::EndLoopIteration(LoopClock& c) {
+  c.pending += c.at_end;
+  if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
+}
+
+TraceReplayer::Fast TraceReplayer::FastPath(const TraceEvent& alloc, const TraceEvent& next) const {
   // An alloc whose drop is the very next event is one transient allocation
   // (Runtime::AllocateTransient): same heap decisions, no handle to track.
   // Likewise an alloc followed by its retain goes straight to the retained
   // list.
-  enum class Fast { kNo, kTransient, kRetained };
+  if (alloc.kind != TraceEvent::kAlloc || next.id != alloc.id || objects_.contains(alloc.id)) {
+    return Fast::kNo;
+  }
+  if (next.kind == TraceEvent::kDrop) return Fast::kTransient;
+  if (next.kind == TraceEvent::kRetain) return Fast::kRetained;
+  return Fast::kNo;
+}
+
+absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
+                                      int64_t ns_per_iteration, bool no_safe_point) {
+  if (no_safe_point && !body.empty()) {
+    return absl::InvalidArgumentError(
+        "a loop with no safe point holds no events (each one would reach a safe point)");
+  }
+  const bool waits = BeginSafePointFreeLoop(no_safe_point);
+  absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration);
+  if (waits) EndSafePointFreeLoop();
+  return st;
+}
+
+absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& body,
+                                                int64_t iterations, int64_t ns_per_iteration) {
+  int64_t work = 0;
+  for (const TraceEvent& e : body) work += IsLoopWork(e);
+  LoopClock clock = MakeLoopClock(ns_per_iteration, work);
   struct Step {
     const TraceEvent* e;
     Fast fast;
@@ -234,20 +289,10 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   std::vector<Step> steps;
   for (size_t k = 0; k < body.size(); ++k) {
     const TraceEvent& e = body[k];
-    Fast fast = Fast::kNo;
-    if (e.kind == TraceEvent::kAlloc && k + 1 < body.size() && body[k + 1].id == e.id &&
-        !objects_.contains(e.id)) {
-      if (body[k + 1].kind == TraceEvent::kDrop) fast = Fast::kTransient;
-      if (body[k + 1].kind == TraceEvent::kRetain) fast = Fast::kRetained;
-    }
+    const Fast fast = k + 1 < body.size() ? FastPath(e, body[k + 1]) : Fast::kNo;
     steps.push_back(Step{&e, fast});
     if (fast != Fast::kNo) ++k;
   }
-  int64_t pending = 0;
-  auto flush = [&] {
-    if (pending > 0) Advance(pending, /*idle=*/false);
-    pending = 0;
-  };
   if (steps.empty()) {
     // Nothing but time: the same slices the loop below would make, without
     // walking the iterations one by one (b.N reaches 1e9).
@@ -257,35 +302,62 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
         Advance(std::min(per_slice, iterations - done) * ns_per_iteration, /*idle=*/false);
       }
     }
-      return absl::OkStatus();
+    return absl::OkStatus();
   }
   for (int64_t i = 0; i < iterations; ++i) {
     for (const Step& step : steps) {
-      const TraceEvent& e = *step.e;
-      if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kSleep ||
-          e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute) {
-        flush();
-      }
-      if (step.fast == Fast::kTransient) {
-        if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
-        events_ += 2;
-      } else if (step.fast == Fast::kRetained) {
-        absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
-        if (!x.ok()) return x.status();
-        retained_.push_back(*x);
-        events_ += 2;
-      } else if (absl::Status st = Apply(e); !st.ok()) {
-        return st;
-      }
-      if (is_work(e)) {
-        pending += per_work;
-        if (pending >= kLoopSliceNs) flush();
-      }
+      if (absl::Status st = ApplyLoopStep(*step.e, step.fast, clock); !st.ok()) return st;
     }
-    pending += at_end;
-    if (pending >= kLoopSliceNs) flush();
+    EndLoopIteration(clock);
   }
-  flush();
+  FlushLoopTime(clock);
+  return absl::OkStatus();
+}
+
+// A streamed iteration applies each event when the next one arrives (or
+// the loop ends), so that an alloc sees whether its drop or retain follows,
+// as ApplyLoopIterations sees it in the held body.
+void TraceReplayer::BeginStreamedLoop(int64_t ns_per_iteration, int64_t work) {
+  THP_CHECK(!stream_.has_value(), "BeginStreamedLoop inside a streamed loop");
+  stream_.emplace();
+  stream_->clock = MakeLoopClock(ns_per_iteration, work);
+  stream_->work_expected = work;
+}
+
+absl::Status TraceReplayer::PutStreamedEvent(const TraceEvent& e) {
+  THP_CHECK(stream_.has_value(), "PutStreamedEvent outside a streamed loop");
+  StreamedLoop& s = *stream_;
+  if (!s.status.ok()) return s.status;
+  if (e.kind == TraceEvent::kBench || e.kind == TraceEvent::kLoop || e.kind == TraceEvent::kEnd) {
+    s.status = absl::InvalidArgumentError("a loop's body holds no bench, loop or end event");
+    return s.status;
+  }
+  s.work_seen += IsLoopWork(e);
+  if (s.held.has_value()) {
+    const Fast fast = FastPath(*s.held, e);
+    s.status = ApplyLoopStep(*s.held, fast, s.clock);
+    s.held.reset();
+    if (fast != Fast::kNo || !s.status.ok()) return s.status;
+  }
+  if (e.kind == TraceEvent::kAlloc) {
+    s.held = e;
+    return absl::OkStatus();
+  }
+  s.status = ApplyLoopStep(e, Fast::kNo, s.clock);
+  return s.status;
+}
+
+absl::Status TraceReplayer::EndStreamedLoop() {
+  THP_CHECK(stream_.has_value(), "EndStreamedLoop outside a streamed loop");
+  StreamedLoop s = *std::move(stream_);
+  stream_.reset();
+  if (s.status.ok() && s.held.has_value()) s.status = ApplyLoopStep(*s.held, Fast::kNo, s.clock);
+  if (!s.status.ok()) return s.status;
+  THP_CHECK(s.work_seen == s.work_expected,
+            absl::StrCat("streamed loop: ", s.work_seen, " alloc, stack and go events, announced ",
+                         s.work_expected));
+  EndLoopIteration(s.clock);
+  FlushLoopTime(s.clock);
   return absl::OkStatus();
 }
 

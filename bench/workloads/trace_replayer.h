@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "bench/workloads/run_program.h"
 #include "bench/workloads/trace_format.h"
 #include "mheap/go15/runtime.h"
 #include "runtime_port/kernel/census_kernel.h"
@@ -63,6 +65,16 @@ class TraceReplayer {
   // meanwhile: bggc is still working).
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                          int64_t ns_per_iteration, bool no_safe_point = false);
+  // A loop of one iteration whose body arrives one event at a time and is
+  // never held (a streamed WholeRun body, run_program.h): BeginStreamedLoop,
+  // PutStreamedEvent for each event, EndStreamedLoop. `work` is the number
+  // of alloc, stack and go events the body holds (EndStreamedLoop dies if
+  // the events sent disagree). The runtime sees exactly what
+  // ApplyLoop(body, 1, ns_per_iteration) shows it. After a failed status,
+  // the remaining events are ignored and EndStreamedLoop returns it.
+  void BeginStreamedLoop(int64_t ns_per_iteration, int64_t work);
+  absl::Status PutStreamedEvent(const TraceEvent& e);
+  absl::Status EndStreamedLoop();
   // Applies a whole parsed trace, loops included. `on_bench` (may be empty)
   // sees each bench label as it is reached.
   absl::Status Run(const std::vector<TraceEvent>& events,
@@ -85,9 +97,34 @@ class TraceReplayer {
   void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
 
  private:
+  // How a loop iteration's busy time reaches sysmon (ApplyLoop).
+  struct LoopClock {
+    int64_t per_work = 0;  // after each alloc, stack and go event
+    int64_t at_end = 0;    // the remainder, at the iteration's end
+    int64_t pending = 0;   // not yet given to Advance
+  };
+  enum class Fast { kNo, kTransient, kRetained };
+  struct StreamedLoop {
+    LoopClock clock;
+    std::optional<TraceEvent> held;  // an alloc waiting to see the next event
+    int64_t work_expected = 0;
+    int64_t work_seen = 0;
+    absl::Status status;
+  };
+
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
                 std::unique_ptr<Runtime> rt, bool scavenge_debug, const GcTraceWriter* gctrace);
   void Advance(int64_t ns, bool idle);
+  // A loop without a safe point defers a forced GC to its end.
+  bool BeginSafePointFreeLoop(bool no_safe_point);
+  void EndSafePointFreeLoop();
+  static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
+  void FlushLoopTime(LoopClock& c);
+  absl::Status ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c);
+  void EndLoopIteration(LoopClock& c);
+  Fast FastPath(const TraceEvent& alloc, const TraceEvent& next) const;
+  absl::Status ApplyLoopIterations(const std::vector<TraceEvent>& body, int64_t iterations,
+                                   int64_t ns_per_iteration);
   // census() for the calls that change its settings (same check).
   CensusKernel& mutable_census() { return const_cast<CensusKernel&>(census()); }
 
@@ -108,6 +145,7 @@ class TraceReplayer {
   absl::flat_hash_map<uint64_t, size_t> goroutines_;  // trace id -> allgs index
   std::vector<uintptr_t> retained_;
   int64_t events_ = 0;
+  std::optional<StreamedLoop> stream_;
 };
 
 }  // namespace thp
