@@ -253,11 +253,11 @@ int Run() {
     sync();  // the startup's cycles and passes are not a benchmark's
   };
   const Progress progress("calibrate", variant, quiet);
-  o.progress = [&](const Go15Benchmark& b, size_t i, size_t total) {
+  o.progress = [&](const std::string& name, size_t i, size_t total) {
     sync();
     side = &sides[i];
     observer.set_side(side);
-    progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, b.name));
+    progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, name));
   };
   const absl::Time start = absl::Now();
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(kc);

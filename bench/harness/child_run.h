@@ -168,6 +168,11 @@ class ChildRunner {
   // Runs one child to its end.
   ChildOutcome RunOne(const ChildSpec& spec);
 
+  // The private temporary directory; a file the driver puts there for its
+  // children (vma_repro's memory-layer streams) is the driver's to remove
+  // before the runner ends.
+  const std::string& dir() const { return dir_; }
+
   // Whether SIGINT or SIGTERM has stopped a Run() so far.
   bool interrupted() const { return interrupt_signal_ != 0; }
   // 128 + the signal (130 for SIGINT, 143 for SIGTERM) if a run was

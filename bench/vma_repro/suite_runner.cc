@@ -4,11 +4,21 @@
 #include <cmath>
 #include <memory>
 
+#include <iterator>
+#include <optional>
+#include <utility>
+
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/quote.h"
+#include "runtime_port/kernel/census_kernel.h"
+#include "runtime_port/memstream/player.h"
+#include "runtime_port/memstream/recorder.h"
 
 namespace thp {
 namespace {
@@ -19,21 +29,84 @@ TraceEvent Marker(TraceEvent::Kind kind) {
   return e;
 }
 
-// Copies what the replayer and runtime know now into `r`.
-void Collect(TraceReplayer& rep, absl::Time wall_start, VariantResult& r) {
-  const CensusKernel& c = rep.census();
+// What only the heap run knows, which a memory-layer replay reads from the
+// stream's end record.
+struct HeapTotals {
+  uint64_t heap_sys = 0;
+  uint64_t heap_released = 0;
+  uint64_t heap_inuse = 0;
+  int64_t gc_cycles = 0;
+  int64_t scavenge_passes = 0;
+  int64_t events = 0;
+  int64_t virtual_ns = 0;
+};
+
+HeapTotals TotalsOf(TraceReplayer& rep) {
+  const MemStats& m = rep.runtime().heap().stats();
+  HeapTotals h;
+  h.heap_sys = m.heap_sys;
+  h.heap_released = m.heap_released;
+  h.heap_inuse = m.heap_inuse;
+  h.gc_cycles = static_cast<int64_t>(m.numgc);
+  h.scavenge_passes = rep.sysmon().scavenges();
+  h.events = rep.stats().events;
+  h.virtual_ns = rep.stats().virtual_ns;
+  return h;
+}
+
+std::string FormatTotals(const HeapTotals& h) {
+  return absl::StrCat("heap_sys=", h.heap_sys, " heap_released=", h.heap_released,
+                      " heap_inuse=", h.heap_inuse, " gc_cycles=", h.gc_cycles,
+                      " scavenge_passes=", h.scavenge_passes, " events=", h.events,
+                      " virtual_ns=", h.virtual_ns);
+}
+
+absl::StatusOr<HeapTotals> ParseTotals(absl::string_view text) {
+  HeapTotals h;
+  const std::pair<const char*, void*> fields[] = {
+      {"heap_sys", &h.heap_sys},         {"heap_released", &h.heap_released},
+      {"heap_inuse", &h.heap_inuse},     {"gc_cycles", &h.gc_cycles},
+      {"scavenge_passes", &h.scavenge_passes}, {"events", &h.events},
+      {"virtual_ns", &h.virtual_ns}};
+  size_t seen = 0;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    const size_t eq = word.find('=');
+    bool known = false;
+    for (size_t i = 0; i < std::size(fields); ++i) {
+      if (eq == absl::string_view::npos || word.substr(0, eq) != fields[i].first) continue;
+      const absl::string_view value = word.substr(eq + 1);
+      const bool ok = i < 3 ? absl::SimpleAtoi(value, static_cast<uint64_t*>(fields[i].second))
+                            : absl::SimpleAtoi(value, static_cast<int64_t*>(fields[i].second));
+      if (!ok) break;
+      known = true;
+      seen |= size_t{1} << i;
+    }
+    if (!known) {
+      return absl::InvalidArgumentError(absl::StrCat("end record: ", QuoteForError(word),
+                                                     ": expected <total>=<integer>"));
+    }
+  }
+  if (seen != (size_t{1} << std::size(fields)) - 1) {
+    return absl::InvalidArgumentError(
+        "end record: expected heap_sys, heap_released, heap_inuse, gc_cycles, scavenge_passes, "
+        "events and virtual_ns");
+  }
+  return h;
+}
+
+// Copies what the census, the memory layer and the heap know now into `r`.
+void Collect(const CensusKernel& c, const MadviseCounters& mc, const HeapTotals& h,
+             absl::Time wall_start, VariantResult& r) {
   r.max_process_vmas = c.max_process();
   r.max_own_vmas = c.max_own();
   r.max_go_vmas = c.max_go_equivalent();
   r.max_split_vmas = c.max_splits();
   r.final_process_vmas = c.current().process;
   r.final_own_vmas = c.current().own;
-  const MemStats& m = rep.runtime().heap().stats();
-  r.heap_sys = m.heap_sys;
-  r.heap_released = m.heap_released;
-  r.heap_inuse = m.heap_inuse;
-  r.gc_cycles = static_cast<int64_t>(m.numgc);
-  const MadviseCounters& mc = rep.runtime().mem().counters();
+  r.heap_sys = h.heap_sys;
+  r.heap_released = h.heap_released;
+  r.heap_inuse = h.heap_inuse;
+  r.gc_cycles = h.gc_cycles;
   r.madvise_calls.clear();
   r.madvise_errors.clear();
   for (int a = 0; a < kNumAdvices; ++a) {
@@ -46,12 +119,26 @@ void Collect(TraceReplayer& rep, absl::Time wall_start, VariantResult& r) {
   }
   r.mmap_calls = mc.mmap_calls;
   r.munmap_calls = mc.munmap_calls;
-  r.scavenge_passes = rep.sysmon().scavenges();
-  r.events = rep.stats().events;
+  r.scavenge_passes = h.scavenge_passes;
+  r.events = h.events;
   r.census_reads = c.observations();
-  r.virtual_ns = rep.stats().virtual_ns;
+  r.virtual_ns = h.virtual_ns;
   r.wall_ns = absl::ToInt64Nanoseconds(absl::Now() - wall_start);
   r.series = DownsampleSeries(c.series(), c.current().t_ns, kSeriesPoints);
+}
+
+void Collect(TraceReplayer& rep, absl::Time wall_start, VariantResult& r) {
+  Collect(rep.census(), rep.runtime().mem().counters(), TotalsOf(rep), wall_start, r);
+}
+
+// The residency sample a driver takes of the arena [lo, hi).
+void Sample(Kernel& kernel, uintptr_t lo, uintptr_t hi, VariantResult& r) {
+  if (hi <= lo) return;
+  const Residency res = kernel.ResidencyOf(lo, hi);
+  r.peak_rss = std::max(r.peak_rss, res.resident_bytes);
+  r.peak_anon_huge = std::max(r.peak_anon_huge, res.anon_huge_bytes);
+  r.final_rss = res.resident_bytes;
+  r.final_anon_huge = res.anon_huge_bytes;
 }
 
 }  // namespace
@@ -178,10 +265,31 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   r.kernel = std::string(kernel.Name());
   r.profile = o.profile;
   const absl::Time wall_start = absl::Now();
+  // The recorder sees the heap's first call, made while the replayer is
+  // being created, at the clock's start.
+  const TraceReplayer* clock = nullptr;
+  std::unique_ptr<MemStreamRecorder> recorder;
+  RuntimeOptions ro = o.runtime;
+  if (o.record != nullptr) {
+    recorder = std::make_unique<MemStreamRecorder>(
+        o.record, [&clock] { return clock != nullptr ? clock->now_ns() : kReplayStartNs; });
+    ro.mem_observer = recorder.get();
+  }
+  // Under gctrace a recording keeps the lines in the stream too.
+  GcTraceWriter recorded_gctrace;
+  const GcTraceWriter* gctrace = o.gctrace;
+  if (recorder != nullptr && o.gctrace != nullptr) {
+    recorded_gctrace = [&recorder, &o](const std::string& line) {
+      recorder->Gctrace(line);
+      (*o.gctrace)(line);
+    };
+    gctrace = &recorded_gctrace;
+  }
   absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
-      TraceReplayer::Create(kernel, o.runtime, o.scavenge_debug, o.gctrace);
+      TraceReplayer::Create(kernel, ro, o.scavenge_debug, gctrace);
   if (!made.ok()) Throw(made.status().message());
   TraceReplayer& rep = **made;
+  clock = &rep;
 
   // A fatal error inside the runtime reports what was measured so far.
   ThrowHook report;
@@ -199,12 +307,8 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
 
   const HeapLayout& layout = rep.runtime().heap().layout();
   auto sample = [&] {
-    if (layout.arena_used <= layout.arena_start) return;
-    const Residency res = kernel.ResidencyOf(layout.arena_start, layout.arena_used);
-    r.peak_rss = std::max(r.peak_rss, res.resident_bytes);
-    r.peak_anon_huge = std::max(r.peak_anon_huge, res.anon_huge_bytes);
-    r.final_rss = res.resident_bytes;
-    r.final_anon_huge = res.anon_huge_bytes;
+    if (recorder != nullptr) recorder->Sample(layout.arena_start, layout.arena_used);
+    Sample(kernel, layout.arena_start, layout.arena_used, r);
   };
   uint64_t released_seen = 0;
   rep.set_on_scavenge([&] {
@@ -216,9 +320,11 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   const size_t total = o.benchmarks.size();
   for (size_t i = 0; i < total; ++i) {
     const ScheduledBenchmark& b = o.benchmarks[i];
-    if (o.progress) o.progress(*b.bench, i, total);
+    if (o.progress) o.progress(b.bench->name, i, total);
+    if (recorder != nullptr) recorder->Bench(i, total, b.bench->name);
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
                [&](const RunProgram& prog, const BodyStream& stream) {
+                 if (recorder != nullptr) recorder->Run(prog.n);
                  const int64_t max_before = rep.census().max_own();
                  absl::Status st = ApplyRun(rep, prog, stream, !b.bench->loop_reaches_safe_point);
                  THP_CHECK(st.ok(), absl::StrCat(b.bench->name, ": ", st.message()));
@@ -226,6 +332,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
                  // no kernel call), so the arena is as the loop left it.
                  sample();
                  if (rep.census().max_own() > max_before) r.max_at_benchmark = b.bench->name;
+                 if (recorder != nullptr) recorder->RunEnd(prog.iterations);
                  ++r.runs;
                  r.ops += prog.iterations;
                });
@@ -234,6 +341,103 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   if (o.on_end) o.on_end(rep);
   sample();
   Collect(rep, wall_start, r);
+  if (recorder != nullptr) {
+    recorder->End(FormatTotals(TotalsOf(rep)));
+    THP_CHECK(recorder->ok() && std::fflush(o.record) == 0,
+              "the memory-layer stream could not be written");
+  }
+  return r;
+}
+
+bool SameHeapDecisions(const HugePagePolicy& a, const HugePagePolicy& b) {
+  return a.TracksChunkDensity() == b.TracksChunkDensity();
+}
+
+VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantResult* partial) {
+  VariantResult local;
+  VariantResult& r = partial != nullptr ? *partial : local;
+  r.variant = o.variant;
+  r.kernel = std::string(kernel.Name());
+  r.profile = o.profile;
+  const absl::Time wall_start = absl::Now();
+  absl::StatusOr<MemStreamReader> reader = MemStreamReader::Open(o.stream_path);
+  if (!reader.ok()) Throw(reader.status().message());
+  auto next = [&]() -> std::optional<MemRecord> {
+    absl::StatusOr<MemRecord> rec = reader->Next();
+    if (absl::IsNotFound(rec.status())) return std::nullopt;
+    if (!rec.ok()) Throw(rec.status().message());
+    return *std::move(rec);
+  };
+  // The census starts where the heap run's clock did.
+  std::optional<MemRecord> first = next();
+  if (!first.has_value() || first->kind != MemRecord::kAt) {
+    Throw(absl::StrCat(o.stream_path, ": a stream starts with its clock (\"at <ns>\")"));
+  }
+  int64_t now = static_cast<int64_t>(first->addr);
+  CensusKernel census(kernel, [&now] { return now; });
+  census.Observe();
+  MemLinuxOptions mo;
+  mo.map_noreserve = o.map_noreserve;
+  absl::StatusOr<std::unique_ptr<MemLinux>> made = NewMemLinux(census, o.variant, mo);
+  if (!made.ok()) Throw(made.status().message());
+  MemLinux& mem = **made;
+
+  HeapTotals totals;  // known at the end record
+  ThrowHook report;
+  if (o.on_fatal) {
+    report = [&](absl::string_view message) {
+      Collect(census, mem.counters(), totals, wall_start, r);
+      r.error = std::string(message);
+      o.on_fatal(r);
+    };
+  }
+  ScopedThrowHook hook(std::move(report));
+
+  std::string bench;
+  int64_t max_before = 0;
+  bool ended = false;
+  while (std::optional<MemRecord> rec = next()) {
+    THP_CHECK(!ended, absl::StrCat(o.stream_path, ": records after the end record"));
+    absl::StatusOr<bool> applied = ApplyMemRecord(*rec, mem);
+    if (!applied.ok()) Throw(absl::StrCat(o.stream_path, ": ", applied.status().message()));
+    if (*applied) continue;
+    switch (rec->kind) {
+      case MemRecord::kAt:
+        now = static_cast<int64_t>(rec->addr);
+        break;
+      case MemRecord::kBench:
+        if (!bench.empty()) ++r.benchmarks;
+        bench = rec->text;
+        if (o.progress) o.progress(bench, rec->addr, rec->len);
+        break;
+      case MemRecord::kRun:
+        max_before = census.max_own();
+        break;
+      case MemRecord::kRunEnd:
+        if (census.max_own() > max_before) r.max_at_benchmark = bench;
+        ++r.runs;
+        r.ops += static_cast<int64_t>(rec->len);
+        break;
+      case MemRecord::kSample:
+        Sample(kernel, rec->addr, rec->len, r);
+        break;
+      case MemRecord::kGctrace:
+        if (o.gctrace != nullptr && *o.gctrace) (*o.gctrace)(rec->text);
+        break;
+      case MemRecord::kEnd: {
+        absl::StatusOr<HeapTotals> t = ParseTotals(rec->text);
+        if (!t.ok()) Throw(absl::StrCat(o.stream_path, ": ", t.status().message()));
+        totals = *t;
+        ended = true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (!ended) Throw(absl::StrCat(o.stream_path, ": the stream stops before its end record"));
+  if (!bench.empty()) ++r.benchmarks;
+  Collect(census, mem.counters(), totals, wall_start, r);
   return r;
 }
 

@@ -9,6 +9,7 @@
 #define THP_BENCH_VMA_REPRO_SUITE_RUNNER_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
 #include "runtime_port/kernel/kernel.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
 #include "scavenger/gctrace.h"
 
 namespace thp {
@@ -78,7 +80,10 @@ struct SuiteOptions {
   // middle of the kernel call that set it (may read, must not change).
   std::function<void(TraceReplayer& rep)> on_census_peak;
   // Called as each benchmark starts (index from 0).
-  std::function<void(const Go15Benchmark& b, size_t index, size_t total)> progress;
+  std::function<void(const std::string& name, size_t index, size_t total)> progress;
+  // Where to write the run's memory-layer stream (runtime_port/memstream),
+  // or null for none. Not closed; flushed at the end.
+  std::FILE* record = nullptr;
   // Called once the replayer exists, before the first benchmark: may attach
   // observers that only read (bench/calibrate counts the heap's decisions).
   std::function<void(TraceReplayer& rep)> on_start;
@@ -89,6 +94,36 @@ struct SuiteOptions {
 // Runs the suite on `kernel`. `partial` (may be null) is filled in as the
 // run goes and is the returned result at the end.
 VariantResult RunSuite(Kernel& kernel, const SuiteOptions& options, VariantResult* partial);
+
+// Whether two variants make the Go 1.5 heap take the same decisions, so
+// that one's memory-layer stream can drive the other: every variant but
+// those that track Go 1.21 chunk density (whose hybrid release rule,
+// mheap/go15/chunks.h, reads the heap's chunk counts) forms one class, and
+// those form another.
+bool SameHeapDecisions(const HugePagePolicy& a, const HugePagePolicy& b);
+
+struct ReplaySuiteOptions {
+  std::string variant;
+  std::string stream_path;  // recorded by RunSuite (SuiteOptions::record)
+  std::string profile;      // for the result's label only
+  bool map_noreserve = false;
+  // As in SuiteOptions: the recorded gctrace lines go here; a fatal runtime
+  // error (the kernel refused what the heap run's kernel gave) reports what
+  // the replay measured so far, with the heap's totals unknown (0).
+  const GcTraceWriter* gctrace = nullptr;
+  std::function<void(const VariantResult&)> on_fatal;
+  std::function<void(const std::string& name, size_t index, size_t total)> progress;
+};
+
+// Drives variant `variant`'s memory layer on `kernel` with a recorded
+// memory-layer stream, as RunSuite would have with a heap run of its own:
+// for a variant of the recording's class (SameHeapDecisions) every figure
+// of the result equals RunSuite's but the wall time. The stream is read one
+// record at a time. A stream that does not read or that the kernel does not
+// follow (sysAlloc or sysReserve got another address) is a fatal error
+// naming the stream.
+VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& options,
+                          VariantResult* partial);
 
 }  // namespace thp
 

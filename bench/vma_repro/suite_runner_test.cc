@@ -2,6 +2,9 @@
 // what the held body shows it through ApplyLoop.
 #include "bench/vma_repro/suite_runner.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
+#include "bench/report/repro_result.h"
+#include "runtime_port/base/file_io.h"
 
 namespace thp {
 namespace {
@@ -112,6 +117,98 @@ TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
   want.push_back("end");
   for (const TraceEvent& e : prog.teardown) want.push_back(FormatTraceEvent(e));
   EXPECT_EQ(lines, want);
+}
+
+// The reduced suite the two paths are compared on: the malloc, append,
+// stack and Matmult benchmarks at their recorded Go 1.5.1 timings and a
+// tenth of the default benchtime. Under prefix it splits the arena into
+// hundreds of VMAs; it grows the heap, frees big spans, grows stacks, and
+// sysmon scavenges.
+SuiteOptions ReducedSuite(const std::string& variant) {
+  SuiteOptions o;
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
+      PickGo15Benchmarks("^BenchmarkMalloc|Append|Stack|Matmult");
+  EXPECT_TRUE(picked.ok()) << picked.status();
+  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
+  EXPECT_TRUE(text.ok()) << text.status();
+  if (!picked.ok() || !text.ok()) return o;
+  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
+  EXPECT_TRUE(timings.ok()) << timings.status();
+  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
+      ScheduleBenchmarks(*picked, *timings, /*fix=*/false, 1.0);
+  EXPECT_TRUE(scheduled.ok()) << scheduled.status();
+  o.runtime.variant = variant;
+  o.runtime.gomaxprocs = 2;
+  o.runtime.touch_memory = true;
+  o.benchtime_ns = 100000000;
+  o.benchmarks = *std::move(scheduled);
+  o.profile = "linux6";
+  return o;
+}
+
+// Every field but the wall time, as the child hands it to the parent.
+std::string Figures(VariantResult r) {
+  r.wall_ns = 0;
+  return SerializeFields(r);
+}
+
+// The memory-layer stream of one heap run drives each variant of its class
+// to exactly the result of that variant's own heap run: one class of the Go
+// 1.5 variants, one of the chunk-tracking ones.
+TEST(SuiteRunner, AReplayedStreamGivesEveryVariantOfItsClassItsOwnHeapRunsResult) {
+  const std::vector<std::vector<std::string>> classes = {
+      {"prefix", "none", "fixed", "fixed_batched", "disablethp"},
+      {"hugepage_eager", "collapse", "try_collapse"}};
+  for (const std::vector<std::string>& cls : classes) {
+    char path[] = "/tmp/suite_runner_test.XXXXXX";
+    const int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    std::FILE* stream = fdopen(fd, "w");
+    ASSERT_NE(stream, nullptr);
+    std::vector<std::string> gc_lines;
+    const GcTraceWriter gctrace = [&gc_lines](const std::string& l) { gc_lines.push_back(l); };
+    SuiteOptions recording = ReducedSuite(cls[0]);
+    recording.record = stream;
+    recording.gctrace = &gctrace;
+    SimulatedKernel recording_kernel;
+    const VariantResult recorded = RunSuite(recording_kernel, recording, nullptr);
+    ASSERT_EQ(std::fclose(stream), 0);
+    EXPECT_GT(recorded.gc_cycles, 10);
+    EXPECT_GT(recorded.scavenge_passes, 10);
+    if (cls[0] == "prefix") {
+      EXPECT_GT(recorded.max_own_vmas, 300);  // flags split the arena
+    }
+    ASSERT_GT(gc_lines.size(), 10u);
+    for (const std::string& variant : cls) {
+      SuiteOptions own = ReducedSuite(variant);
+      SimulatedKernel own_kernel;
+      const VariantResult heap_run = RunSuite(own_kernel, own, nullptr);
+      ReplaySuiteOptions ro;
+      ro.variant = variant;
+      ro.stream_path = path;
+      ro.profile = "linux6";
+      std::vector<std::string> replayed_lines;
+      const GcTraceWriter relay = [&replayed_lines](const std::string& l) {
+        replayed_lines.push_back(l);
+      };
+      ro.gctrace = &relay;
+      SimulatedKernel replay_kernel;
+      const VariantResult replayed = ReplaySuite(replay_kernel, ro, nullptr);
+      EXPECT_EQ(Figures(replayed), Figures(heap_run)) << variant;
+      EXPECT_EQ(replayed_lines, gc_lines) << variant;
+    }
+    if (cls[0] == "prefix") {
+      // The classes differ: driven by the Go 1.5 class's stream, a
+      // chunk-tracking variant is not what its own heap run makes of it.
+      SimulatedKernel own_kernel, replay_kernel;
+      const VariantResult own = RunSuite(own_kernel, ReducedSuite("hugepage_eager"), nullptr);
+      ReplaySuiteOptions ro;
+      ro.variant = "hugepage_eager";
+      ro.stream_path = path;
+      EXPECT_NE(Figures(ReplaySuite(replay_kernel, ro, nullptr)), Figures(own));
+    }
+    unlink(path);
+  }
 }
 
 }  // namespace

@@ -48,6 +48,7 @@
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
 #include "runtime_port/base/file_io.h"
+#include "runtime_port/base/quote.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "scavenger/gctrace.h"
 
@@ -80,7 +81,15 @@ ABSL_FLAG(int, jobs, 0,
           "default run fits a minute on two cores)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, map_svg_out, "",
-          "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here");
+          "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here "
+          "(runs the heap once per variant: the map draws span states)");
+ABSL_FLAG(std::string, heap_runs, "shared",
+          "shared: run the heap once per class of variants that take the same heap decisions and "
+          "drive the others with its memory-layer stream (the same figures, faster); per_variant: "
+          "run the heap once per variant");
+// Set by the parent on a child's command line.
+ABSL_FLAG(std::string, child_record, "", "(internal) write the memory-layer stream here");
+ABSL_FLAG(std::string, child_replay, "", "(internal) replay the memory-layer stream here");
 
 namespace thp {
 namespace {
@@ -93,6 +102,7 @@ struct Setup {
   std::string timings_name;  // --timings
   SvgScale svg_scale = SvgScale::kAuto;
   bool gctrace = false;  // GODEBUG gctrace > 0
+  bool heap_runs_shared = true;  // --heap_runs=shared
   SuiteOptions suite;
 };
 
@@ -139,6 +149,11 @@ Setup SetupOrExit() {
   if (which != "go151" && which != "fix") {
     ExitUsage(absl::StrCat("--timings=", which, ": expected go151 or fix"));
   }
+  const std::string heap_runs = absl::GetFlag(FLAGS_heap_runs);
+  if (heap_runs != "shared" && heap_runs != "per_variant") {
+    ExitUsage(absl::StrCat("--heap_runs=", QuoteForError(heap_runs), ": expected shared or per_variant"));
+  }
+  s.heap_runs_shared = heap_runs == "shared";
   const int jobs = absl::GetFlag(FLAGS_jobs);
   if (jobs < 0 || jobs > 16) ExitUsage(absl::StrCat("--jobs=", jobs, ": expected 0 (one per CPU) to 16"));
 
@@ -169,14 +184,37 @@ std::string GctraceHeader(const std::string& variant, const KernelChoice& k) {
                       k.kernel == "sim" ? absl::StrCat(", profile ", k.profile) : "", ")");
 }
 
+// A child that drives its variant with a recorded memory-layer stream.
+int RunReplayChild(const Setup& s, const ChildRole& role, const std::string& stream) {
+  ReplaySuiteOptions o;
+  o.variant = role.variant;
+  o.stream_path = stream;
+  o.profile = s.kernel.profile;
+  o.map_noreserve = s.suite.runtime.map_noreserve;
+  o.on_fatal = [&role](const VariantResult& r) { WriteFile(role.result_path, SerializeFields(r)); };
+  const Progress progress("vma_repro", role.variant, absl::GetFlag(FLAGS_quiet));
+  o.progress = [&progress](const std::string& name, size_t i, size_t total) {
+    progress.Line(absl::StrFormat("%d/%d %s (replayed)", i + 1, total, name));
+  };
+  const GcTraceWriter gctrace = [](const std::string& line) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  };
+  if (s.gctrace) o.gctrace = &gctrace;
+  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
+  const VariantResult r = ReplaySuite(*kernel, o, nullptr);
+  return FinishChild("vma_repro", role, SerializeFields(r), "");
+}
+
 int RunChild(const Setup& s, const ChildRole& role) {
+  const std::string replay = absl::GetFlag(FLAGS_child_replay);
+  if (!replay.empty()) return RunReplayChild(s, role, replay);
   const std::string& variant = role.variant;
   SuiteOptions o = s.suite;
   o.runtime.variant = variant;
   o.on_fatal = [&role](const VariantResult& r) { WriteFile(role.result_path, SerializeFields(r)); };
   const Progress progress("vma_repro", variant, absl::GetFlag(FLAGS_quiet));
-  o.progress = [&progress](const Go15Benchmark& b, size_t i, size_t total) {
-    progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, b.name));
+  o.progress = [&progress](const std::string& name, size_t i, size_t total) {
+    progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, name));
   };
   // Go prints its trace to stderr; the parent captured this child's
   // (RunParent), so its lines stay together.
@@ -201,7 +239,16 @@ int RunChild(const Setup& s, const ChildRole& role) {
       WriteFile(role.map_path, SerializeAddressMap(peak));
     };
   }
+  // A recording child writes its heap run's memory-layer stream too.
+  const std::string record = absl::GetFlag(FLAGS_child_record);
+  std::FILE* stream = nullptr;
+  if (!record.empty()) {
+    stream = std::fopen(record.c_str(), "w");
+    if (stream == nullptr) ExitUsage(absl::StrCat("cannot write ", record));
+    o.record = stream;
+  }
   const VariantResult r = RunSuite(*kernel, o, nullptr);
+  if (stream != nullptr && std::fclose(stream) != 0) ExitUsage(absl::StrCat("cannot write ", record));
   return FinishChild("vma_repro", role, SerializeFields(r), SerializeAddressMap(peak));
 }
 
@@ -262,14 +309,72 @@ int RunParent(int argc, char** argv, const Setup& s) {
   std::vector<std::vector<AddressMap>> maps(children.size());
   bool fatal = false;
   ChildRunner runner("vma_repro", argc, argv);
-  runner.Run(children, jobs, [&](size_t i, ChildOutcome child) {
+  std::vector<bool> replaying(children.size(), false);
+  auto collect = [&](size_t i, ChildOutcome child) {
     VariantResult& r = run.variants[i];
     r = ChildResult(child, &ParseFields<VariantResult>, &VariantResult::error);
     r.variant = child.variant;
-    fatal |= !r.error.empty();
     maps[i] = std::move(child.maps);
-    if (s.gctrace) RelayChildStderr(GctraceHeader(child.variant, s.kernel), child);
-  });
+    // A replay that died is run again with a heap of its own, whose trace
+    // is the one relayed.
+    const bool rerun = replaying[i] && !r.error.empty() && !child.interrupted;
+    if (s.gctrace && !rerun) RelayChildStderr(GctraceHeader(child.variant, s.kernel), child);
+  };
+  // The heap runs: every variant's, or one per class of variants that take
+  // the same heap decisions (SameHeapDecisions), whose child records the
+  // memory-layer stream the rest of its class is then driven by.
+  const bool shared = s.heap_runs_shared && map_svg.empty();
+  std::vector<size_t> heap_runs;         // indexes into children
+  std::vector<size_t> recorder_of(children.size(), SIZE_MAX);
+  std::vector<std::string> stream_of(children.size());
+  for (size_t i = 0; i < children.size(); ++i) {
+    if (shared) {
+      const std::unique_ptr<HugePagePolicy> mine = *MakeHugePagePolicy(children[i].variant);
+      for (size_t h : heap_runs) {
+        if (SameHeapDecisions(*mine, **MakeHugePagePolicy(children[h].variant))) recorder_of[i] = h;
+      }
+    }
+    if (recorder_of[i] != SIZE_MAX) continue;
+    heap_runs.push_back(i);
+    if (shared) {
+      stream_of[i] = absl::StrCat(runner.dir(), "/heap-run-", heap_runs.size(), ".memstream");
+      children[i].extra_flags.push_back(absl::StrCat("--child_record=", stream_of[i]));
+    }
+  }
+  auto run_specs = [&](const std::vector<size_t>& which) {
+    std::vector<ChildSpec> specs;
+    for (size_t i : which) specs.push_back(children[i]);
+    runner.Run(specs, jobs, [&](size_t k, ChildOutcome child) { collect(which[k], std::move(child)); });
+  };
+  run_specs(heap_runs);
+  // A replay needs a whole stream: a heap run that died leaves its class to
+  // heap runs of their own, as does a replay that dies (the heap totals at
+  // its death are the heap run's to say).
+  std::vector<size_t> replays, own_runs;
+  for (size_t i = 0; i < children.size(); ++i) {
+    if (recorder_of[i] == SIZE_MAX) continue;
+    if (run.variants[recorder_of[i]].error.empty()) {
+      children[i].extra_flags.push_back(
+          absl::StrCat("--child_replay=", stream_of[recorder_of[i]]));
+      replays.push_back(i);
+      replaying[i] = true;
+    } else {
+      own_runs.push_back(i);
+    }
+  }
+  if (!replays.empty()) run_specs(replays);
+  for (size_t i : replays) {
+    if (run.variants[i].error.empty() || runner.interrupted()) continue;
+    children[i].extra_flags.pop_back();
+    replaying[i] = false;
+    own_runs.push_back(i);
+  }
+  std::sort(own_runs.begin(), own_runs.end());
+  if (!own_runs.empty()) run_specs(own_runs);
+  for (const std::string& stream : stream_of) {
+    if (!stream.empty()) unlink(stream.c_str());
+  }
+  for (const VariantResult& r : run.variants) fatal |= !r.error.empty();
 
   const std::string headline = Headline(run);
   const int outputs = WriteOutputs(

@@ -11,7 +11,7 @@ namespace thp {
 absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const GcTraceWriter* gctrace,
     bool vma_census) {
-  auto clock = std::make_unique<VirtualClock>(1000);
+  auto clock = std::make_unique<VirtualClock>(kReplayStartNs);
   const VirtualClock* c = clock.get();
   std::unique_ptr<CensusKernel> census;
   if (vma_census) {

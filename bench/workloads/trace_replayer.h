@@ -33,6 +33,10 @@ struct ReplayStats {
   int64_t virtual_ns = 0;
 };
 
+// The virtual clock's time when a replayer is created (the heap's first
+// calls are made then).
+inline constexpr int64_t kReplayStartNs = 1000;
+
 // A loop's busy time reaches sysmon in slices of at most this much, so a
 // loop of many short iterations costs one sysmon catch-up per slice.
 inline constexpr int64_t kLoopSliceNs = 1000000;

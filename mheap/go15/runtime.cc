@@ -36,11 +36,12 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const C
 Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options,
                  int gogc)
     : options_(options), mem_(std::move(mem)) {
+  mem_->set_observer(options_.mem_observer);  // before the heap's first call
   heap_ = std::make_unique<MHeap>(*mem_, clock, options_.gomaxprocs);
   if (options_.touch_memory) {
-    Kernel& kernel = mem_->kernel();
-    heap_->set_on_span_handout([&kernel](const MSpan& s) {
-      const int err = kernel.Touch(s.base(), s.end() - s.base());
+    MemLinux& mem = *mem_;
+    heap_->set_on_span_handout([&mem](const MSpan& s) {
+      const int err = mem.Touch(s.base(), s.end() - s.base());
       THP_CHECK(err == 0, absl::StrFormat("touching span [%#x, %#x): %s", s.base(), s.end(),
                                           ErrnoName(err)));
     });

@@ -38,6 +38,9 @@ struct RuntimeOptions {
   // (objects or stacks) is touched, so RSS and AnonHugePages mean what they
   // would for a Go program. Off, only the address space is modelled.
   bool touch_memory = false;
+  // Watches the memory layer from the heap's first call on (not owned; may
+  // be null; outlives the runtime): the memory-layer stream's recorder.
+  MemLinuxObserver* mem_observer = nullptr;
 };
 
 // Parses GOGC as Go 1.5 reads it ("" -> 100, "off" -> -1), but rejects what

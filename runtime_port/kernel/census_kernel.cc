@@ -27,7 +27,9 @@ int CensusKernel::Munmap(uintptr_t addr, uintptr_t len) {
 
 int CensusKernel::Madvise(uintptr_t addr, uintptr_t len, Advice advice) {
   const int err = inner_.Madvise(addr, len, advice);
-  if (recount_every_call_) Observe();
+  // A DONTNEED cannot change a count (see the header), so recounting after
+  // it would only repeat the last count.
+  if (recount_every_call_ && advice != Advice::kDontNeed) Observe();
   return err;
 }
 

@@ -1,12 +1,13 @@
 // The VMA census: a Kernel that forwards every call unchanged to another one
 // and, after each call that can change the process's mappings (mmap, munmap,
-// madvise, whether it succeeded or not: a refused madvise may have split
-// once already), counts the VMAs again. Only these calls change the
-// runtime's mappings, so the maxima are exact, not sampled. A batch of
-// DONTNEEDs is counted once, after the batch: MADV_DONTNEED zaps pages and
-// never splits, merges or re-flags a VMA (it is one of the advices madvise
-// runs under the mmap read lock), so no count inside the batch can differ
-// from the one after it. A batch of any other advice goes to the inner
+// madvise other than DONTNEED, whether it succeeded or not: a refused
+// madvise may have split once already), counts the VMAs again. Only these
+// calls change the runtime's mappings, so the maxima are exact, not
+// sampled. MADV_DONTNEED zaps pages and never splits, merges or re-flags a
+// VMA (it is one of the advices madvise runs under the mmap read lock), so
+// a single DONTNEED is not counted after, and a batch of them is counted
+// once, after the batch (no count inside it can differ from the one after
+// it; the batch's count stays, as the one place a process_madvise is seen). A batch of any other advice goes to the inner
 // kernel one madvise per range with a count after each, since flag changes
 // can split and merge again within one process_madvise call.
 //

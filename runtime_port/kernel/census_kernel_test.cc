@@ -95,6 +95,24 @@ TEST_P(CensusKernelTest, SampledModeCountsOnlyWhenAsked) {
   EXPECT_EQ(peaks, 1);
 }
 
+// DONTNEED cannot change a count: a single one is not counted after, and
+// the counts stay what they were (the page is zapped all the same).
+TEST_P(CensusKernelTest, ASingleDontNeedIsNotCounted) {
+  ASSERT_EQ(census_->Mmap(kBase, 4 * kMiB, Prot::kReadWrite, kMapFixed).err, 0);
+  ASSERT_EQ(census_->Touch(kBase, 4 * kMiB), 0);
+  const int64_t before = census_->observations();
+  const CensusPoint was = census_->current();
+  ASSERT_EQ(census_->Madvise(kBase + kMiB, kMiB, Advice::kDontNeed), 0);
+  EXPECT_EQ(census_->observations(), before);
+  EXPECT_EQ(census_->current().own, was.own);
+  EXPECT_EQ(inner_->ResidencyOf(kBase, kBase + 4 * kMiB).resident_bytes, 3 * kMiB);
+  census_->Observe();
+  EXPECT_EQ(census_->current().own, was.own);
+  EXPECT_EQ(census_->current().process, was.process);
+  ASSERT_EQ(census_->Madvise(kBase + kMiB, kMiB, Advice::kNoHugePage), 0);
+  EXPECT_EQ(census_->observations(), before + 2);
+}
+
 TEST_P(CensusKernelTest, ADontNeedBatchIsCountedOnceAndAFlagBatchRangeByRange) {
   ASSERT_EQ(census_->Mmap(kBase, 16 * kMiB, Prot::kReadWrite, kMapFixed).err, 0);
   ASSERT_EQ(census_->Touch(kBase, 16 * kMiB), 0);

@@ -67,6 +67,7 @@ void MemLinux::CheckOutsidePass(const char* what) const {
 
 void MemLinux::BeginScavengePass() {
   THP_CHECK(!in_pass_, "a scavenge pass begun inside another");
+  if (observer_ != nullptr) observer_->OnScavengePass(/*begin=*/true);
   in_pass_ = true;
   ++counters_.scavenge_passes;
   pass_start_syscalls_ = counters_.syscalls;
@@ -75,6 +76,7 @@ void MemLinux::BeginScavengePass() {
 
 void MemLinux::EndScavengePass() {
   THP_CHECK(in_pass_, "a scavenge pass ended that was not begun");
+  if (observer_ != nullptr) observer_->OnScavengePass(/*begin=*/false);
   site_ = AdviceSite::kSysUnused;  // the pass's deferred releases
   policy_->EndScavengePass(*this);
   in_pass_ = false;
@@ -83,17 +85,20 @@ void MemLinux::EndScavengePass() {
 
 void MemLinux::HeapGrown(uintptr_t v, uintptr_t n) {
   CheckOutsidePass("heap growth");
+  if (observer_ != nullptr) observer_->OnHeapGrown(v, n);
   site_ = AdviceSite::kHeapGrow;
   policy_->OnHeapGrow(v, n, *this);
 }
 
 void MemLinux::ChunkBecameDense(uintptr_t chunk, uint64_t alloc_pages) {
   CheckOutsidePass("an allocation");
+  if (observer_ != nullptr) observer_->OnChunkBecameDense(chunk, alloc_pages);
   site_ = AdviceSite::kChunkDense;
   policy_->OnChunkDense(chunk, alloc_pages, *this);
 }
 
 void MemLinux::BeforeChunkScavenge(uintptr_t chunk) {
+  if (observer_ != nullptr) observer_->OnBeforeChunkScavenge(chunk);
   site_ = AdviceSite::kChunkScavenge;
   policy_->BeforeChunkScavenge(chunk, *this);
 }
@@ -216,8 +221,14 @@ void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
 
 void MemLinux::SysFault(uintptr_t v, uintptr_t n) {
   CheckOutsidePass("sysFault");
+  if (observer_ != nullptr) observer_->OnSysFault(v, n);
   ++counters_.mmap_calls;
   kernel_.Mmap(v, n, Prot::kNone, kMapFixed);  // result ignored, as in Go
+}
+
+int MemLinux::Touch(uintptr_t v, uintptr_t n) {
+  if (observer_ != nullptr) observer_->OnTouch(v, n);
+  return kernel_.Touch(v, n);
 }
 
 absl::StatusOr<std::unique_ptr<MemLinux>> NewMemLinux(Kernel& kernel, absl::string_view variant,

@@ -43,6 +43,14 @@ class MemLinuxObserver {
   virtual void OnSysUnused(uintptr_t /*v*/, uintptr_t /*n*/) {}
   virtual void OnSysUsed(uintptr_t /*v*/, uintptr_t /*n*/) {}
   virtual void OnSysFree(uintptr_t /*v*/, uintptr_t /*n*/) {}
+  virtual void OnSysFault(uintptr_t /*v*/, uintptr_t /*n*/) {}
+  // The heap's hooks and scavenge pass (below), at their entry.
+  virtual void OnHeapGrown(uintptr_t /*v*/, uintptr_t /*n*/) {}
+  virtual void OnChunkBecameDense(uintptr_t /*chunk*/, uint64_t /*alloc_pages*/) {}
+  virtual void OnBeforeChunkScavenge(uintptr_t /*chunk*/) {}
+  virtual void OnScavengePass(bool /*begin*/) {}
+  // The program writing memory the heap handed it (Touch).
+  virtual void OnTouch(uintptr_t /*v*/, uintptr_t /*n*/) {}
   // Each range advised, once its call returned, with its errno (0: done);
   // a batch reports its ranges in order.
   virtual void OnMadvise(uintptr_t /*v*/, uintptr_t /*n*/, Advice /*advice*/, int /*err*/) {}
@@ -72,6 +80,12 @@ class MemLinux final : private Advisor {
   void SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat);
   // Mirrors sysFault, Go 1.5: remaps [v, v+n) PROT_NONE.
   void SysFault(uintptr_t v, uintptr_t n);
+
+  // Not a Go function: the program's first writes to [v, v+n), which the
+  // heap just handed out (a span), made through here so that an observer
+  // sees them in order with the calls above (the memory-layer stream,
+  // runtime_port/memstream). Returns the kernel's errno.
+  int Touch(uintptr_t v, uintptr_t n);
 
   // Hooks for the heap's Go 1.21 chunk bookkeeping (no-ops for the Go 1.5
   // variants); see huge_page_policy.h.

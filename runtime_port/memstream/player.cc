@@ -1,0 +1,132 @@
+#include "runtime_port/memstream/player.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "runtime_port/base/check.h"
+
+namespace thp {
+
+absl::StatusOr<bool> ApplyMemRecord(const MemRecord& r, MemLinux& mem) {
+  uint64_t sys_stat = 0;  // the heap's statistics are not replayed
+  switch (r.kind) {
+    case MemRecord::kSysAlloc: {
+      const uintptr_t p = mem.SysAlloc(r.len, &sys_stat);
+      if (p != r.result) {
+        return absl::FailedPreconditionError(absl::StrFormat(
+            "replay diverged: sysAlloc(%d) got %#x here, %#x in the recorded heap run", r.len, p,
+            r.result));
+      }
+      return true;
+    }
+    case MemRecord::kSysReserve: {
+      bool reserved = false;
+      const uintptr_t p = mem.SysReserve(r.addr, r.len, &reserved);
+      if (p != r.result || (p != 0 && reserved != r.flag)) {
+        return absl::FailedPreconditionError(absl::StrFormat(
+            "replay diverged: sysReserve(%#x, %d) got %#x (reserved %d) here, %#x (reserved %d) "
+            "in the recorded heap run",
+            r.addr, r.len, p, reserved, r.result, r.flag));
+      }
+      return true;
+    }
+    case MemRecord::kSysMap:
+      mem.SysMap(r.addr, r.len, r.flag, &sys_stat);
+      return true;
+    case MemRecord::kSysUnused:
+      mem.SysUnused(r.addr, r.len);
+      return true;
+    case MemRecord::kSysUsed:
+      mem.SysUsed(r.addr, r.len);
+      return true;
+    case MemRecord::kSysFree:
+      sys_stat = r.len;
+      mem.SysFree(r.addr, r.len, &sys_stat);
+      return true;
+    case MemRecord::kSysFault:
+      mem.SysFault(r.addr, r.len);
+      return true;
+    case MemRecord::kHeapGrown:
+      mem.HeapGrown(r.addr, r.len);
+      return true;
+    case MemRecord::kChunkDense:
+      mem.ChunkBecameDense(r.addr, r.len);
+      return true;
+    case MemRecord::kChunkScavenge:
+      mem.BeforeChunkScavenge(r.addr);
+      return true;
+    case MemRecord::kPassBegin:
+      mem.BeginScavengePass();
+      return true;
+    case MemRecord::kPassEnd:
+      mem.EndScavengePass();
+      return true;
+    case MemRecord::kTouch: {
+      // As the runtime's span hand-out checks its touch (mheap/go15/runtime.cc).
+      const int err = mem.Touch(r.addr, r.len);
+      THP_CHECK(err == 0, absl::StrFormat("touching span [%#x, %#x): %s", r.addr,
+                                          r.addr + r.len, ErrnoName(err)));
+      return true;
+    }
+    case MemRecord::kAt:
+    case MemRecord::kBench:
+    case MemRecord::kRun:
+    case MemRecord::kRunEnd:
+    case MemRecord::kSample:
+    case MemRecord::kGctrace:
+    case MemRecord::kEnd:
+      return false;
+  }
+  return false;
+}
+
+absl::StatusOr<MemStreamReader> MemStreamReader::Open(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  }
+  MemStreamReader reader(f, path);
+  char* line = nullptr;
+  size_t cap = 0;
+  const ssize_t got = getline(&line, &cap, f);
+  std::string header = got > 0 ? std::string(line, static_cast<size_t>(got)) : "";
+  std::free(line);
+  if (!header.empty() && header.back() == '\n') header.pop_back();
+  if (header != kMemStreamHeader) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a memory-layer stream (its first line must be \"",
+                     kMemStreamHeader, "\")"));
+  }
+  return reader;
+}
+
+MemStreamReader::MemStreamReader(MemStreamReader&& other) noexcept
+    : f_(other.f_), path_(std::move(other.path_)), line_(other.line_), buf_(other.buf_),
+      cap_(other.cap_) {
+  other.f_ = nullptr;
+  other.buf_ = nullptr;
+}
+
+MemStreamReader::~MemStreamReader() {
+  if (f_ != nullptr) std::fclose(f_);
+  std::free(buf_);
+}
+
+absl::StatusOr<MemRecord> MemStreamReader::Next() {
+  const ssize_t got = getline(&buf_, &cap_, f_);
+  if (got < 0) return absl::NotFoundError(absl::StrCat(path_, ": end of stream"));
+  ++line_;
+  absl::string_view text(buf_, static_cast<size_t>(got));
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  absl::StatusOr<MemRecord> r = ParseMemRecord(text);
+  if (!r.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path_, ":", line_, ": ", r.status().message()));
+  }
+  return r;
+}
+
+}  // namespace thp
