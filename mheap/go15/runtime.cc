@@ -60,21 +60,15 @@ void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
   goroutines_->ForEachRoot(mark);
 }
 
-absl::Status Runtime::CheckP(int p) const {
-  if (p < 0 || p >= options_.gomaxprocs) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("P ", p, ": expected 0 to ", options_.gomaxprocs - 1));
-  }
-  return absl::OkStatus();
+absl::Status Runtime::BadP(int p) const {
+  return absl::InvalidArgumentError(
+      absl::StrCat("P ", p, ": expected 0 to ", options_.gomaxprocs - 1));
 }
 
-absl::Status Runtime::CheckAllocation(uintptr_t size, int p) const {
+absl::Status Runtime::BadAllocation(uintptr_t size, int p) const {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
-  if (size == 0 || size > kArenaBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "allocation of ", size, " bytes: expected 1 byte to 512 GiB (the Go 1.5 arena)"));
-  }
-  return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "allocation of ", size, " bytes: expected 1 byte to 512 GiB (the Go 1.5 arena)"));
 }
 
 absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {

@@ -17,6 +17,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
+#include "absl/base/optimization.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "runtime_port/base/clock.h"
@@ -85,8 +86,20 @@ class Runtime final : private RootSet {
  private:
   Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options, int gogc);
   void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
-  absl::Status CheckP(int p) const;
-  absl::Status CheckAllocation(uintptr_t size, int p) const;
+  // The checks every event passes: inline, with the message built out of
+  // line only when one fails (they run once per modelled object).
+  absl::Status CheckP(int p) const {
+    if (ABSL_PREDICT_TRUE(p >= 0 && p < options_.gomaxprocs)) return absl::OkStatus();
+    return BadP(p);
+  }
+  absl::Status CheckAllocation(uintptr_t size, int p) const {
+    if (ABSL_PREDICT_TRUE(p >= 0 && p < options_.gomaxprocs && size != 0 && size <= kArenaBytes)) {
+      return absl::OkStatus();
+    }
+    return BadAllocation(size, p);
+  }
+  absl::Status BadP(int p) const;
+  absl::Status BadAllocation(uintptr_t size, int p) const;
   absl::Status CheckStackSize(uintptr_t n) const;
   absl::Status CheckRunning(size_t g, absl::string_view what) const;
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -243,7 +244,127 @@ VmaTally LinuxKernel::TallyVmas(const std::vector<AddressRange>& ranges) {
   return t;
 }
 
+namespace {
+
+// The Linux 6.7 and 6.11 uapi (include/uapi/linux/fs.h) that Debian's
+// linux-libc-dev 6.1 lacks, written out.
+struct PageRegion {
+  uint64_t start;
+  uint64_t end;
+  uint64_t categories;
+};
+struct PmScanArg {
+  uint64_t size;
+  uint64_t flags;
+  uint64_t start;
+  uint64_t end;
+  uint64_t walk_end;
+  uint64_t vec;
+  uint64_t vec_len;
+  uint64_t max_pages;
+  uint64_t category_inverted;
+  uint64_t category_mask;
+  uint64_t category_anyof_mask;
+  uint64_t return_mask;
+};
+struct ProcmapQuery {
+  uint64_t size;
+  uint64_t query_flags;
+  uint64_t query_addr;
+  uint64_t vma_start;
+  uint64_t vma_end;
+  uint64_t vma_flags;
+  uint64_t vma_page_size;
+  uint64_t vma_offset;
+  uint64_t inode;
+  uint32_t dev_major;
+  uint32_t dev_minor;
+  uint32_t vma_name_size;
+  uint32_t build_id_size;
+  uint64_t vma_name_addr;
+  uint64_t build_id_addr;
+};
+static_assert(sizeof(PmScanArg) == 96 && sizeof(ProcmapQuery) == 104, "uapi layout");
+constexpr unsigned long kPagemapScan = _IOWR('f', 16, PmScanArg);
+constexpr unsigned long kProcmapQuery = _IOWR('f', 17, ProcmapQuery);
+constexpr uint64_t kPageIsPresent = 1 << 3;
+constexpr uint64_t kPageIsPfnZero = 1 << 5;
+constexpr uint64_t kPageIsHuge = 1 << 6;
+constexpr uint64_t kProcmapCoveringOrNext = 0x10;
+
+}  // namespace
+
+LinuxKernel::~LinuxKernel() {
+  if (maps_fd_ >= 0) close(maps_fd_);
+  if (pagemap_fd_ >= 0) close(pagemap_fd_);
+}
+
 Residency LinuxKernel::ResidencyOf(uintptr_t lo, uintptr_t hi) {
+  if (std::optional<Residency> r = ResidencyByScan(lo, hi)) return *r;
+  return ResidencyBySmaps(lo, hi);
+}
+
+std::optional<Residency> LinuxKernel::ResidencyByScan(uintptr_t lo, uintptr_t hi) {
+  if (scan_unsupported_) return std::nullopt;
+  if (maps_fd_ < 0) {
+    maps_fd_ = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    pagemap_fd_ = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (maps_fd_ < 0 || pagemap_fd_ < 0) {
+      scan_unsupported_ = true;
+      return std::nullopt;
+    }
+  }
+  Residency r;
+  std::array<PageRegion, 512> vec;
+  // Scans [from, to) for pages with all of `want` (and none of `refuse`),
+  // returning their bytes; false if the ioctl is refused.
+  auto scan = [&](uint64_t from, uint64_t to, uint64_t want, uint64_t refuse,
+                  uint64_t* bytes) {
+    while (from < to) {
+      PmScanArg arg{};
+      arg.size = sizeof arg;
+      arg.start = from;
+      arg.end = to;
+      arg.vec = reinterpret_cast<uint64_t>(vec.data());
+      arg.vec_len = vec.size();
+      arg.category_inverted = refuse;
+      arg.category_mask = want | refuse;
+      arg.return_mask = want;
+      const long n = ioctl(pagemap_fd_, kPagemapScan, &arg);
+      if (n < 0) return false;
+      for (long i = 0; i < n; ++i) *bytes += vec[static_cast<size_t>(i)].end - vec[static_cast<size_t>(i)].start;
+      if (arg.walk_end <= from) return false;  // no progress: not the ioctl we know
+      from = arg.walk_end;
+    }
+    return true;
+  };
+  uint64_t at = lo;
+  while (at < hi) {
+    ProcmapQuery q{};
+    q.size = sizeof q;
+    q.query_flags = kProcmapCoveringOrNext;
+    q.query_addr = at;
+    if (ioctl(maps_fd_, kProcmapQuery, &q) != 0) {
+      if (errno == ENOENT) break;  // no VMA at or above `at`
+      scan_unsupported_ = true;
+      return std::nullopt;
+    }
+    if (q.vma_start >= hi) break;
+    const uint64_t from = std::max<uint64_t>(q.vma_start, lo);
+    const uint64_t to = std::min<uint64_t>(q.vma_end, hi);
+    if (!scan(from, to, kPageIsPresent, 0, &r.resident_bytes) ||
+        (q.inode == 0 && q.dev_major == 0 && q.dev_minor == 0 &&
+         !scan(q.vma_start, q.vma_end, kPageIsPresent | kPageIsHuge, kPageIsPfnZero,
+               &r.anon_huge_bytes))) {
+      scan_unsupported_ = true;
+      return std::nullopt;
+    }
+    at = q.vma_end;
+  }
+  return r;
+}
+
+Residency LinuxKernel::ResidencyBySmaps(uintptr_t lo, uintptr_t hi) {
   Residency r;
   std::vector<unsigned char> vec;
   for (const SmapsEntry& e : ReadSmapsOrDie()) {

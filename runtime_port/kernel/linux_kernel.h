@@ -18,6 +18,8 @@
 
 #include <string>
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "runtime_port/kernel/kernel.h"
 
@@ -36,13 +38,35 @@ class LinuxKernel final : public Kernel {
 
   std::vector<Vma> Vmas(uintptr_t lo, uintptr_t hi) override;
   int64_t MapCount() override;
+  // Resident bytes of exactly [lo, hi) and the AnonHugePages of every
+  // anonymous VMA overlapping it, as /proc/self/smaps counts them. Read by
+  // ResidencyByScan where the kernel has its ioctls (Linux 6.11+), else by
+  // ResidencyBySmaps; the two agree (linux_kernel_test) and differ in cost:
+  // smaps formats and walks every VMA of the process, the ioctls only the
+  // range's.
   Residency ResidencyOf(uintptr_t lo, uintptr_t hi) override;
+  // /proc/self/smaps for the huge pages, mincore(2) for the resident pages.
+  Residency ResidencyBySmaps(uintptr_t lo, uintptr_t hi);
+  // PROCMAP_QUERY on /proc/self/maps finds the VMAs overlapping [lo, hi);
+  // PAGEMAP_SCAN on /proc/self/pagemap reports their present pages and
+  // PMD-mapped huge pages (PAGE_IS_HUGE without PAGE_IS_PFNZERO: the huge
+  // zero page is not AnonHugePages). nullopt if the kernel lacks either
+  // ioctl.
+  std::optional<Residency> ResidencyByScan(uintptr_t lo, uintptr_t hi);
   // mincore(2) over the range; a range with an unmapped hole (mincore's
   // ENOMEM) falls back to ResidencyOf, which skips holes.
   uint64_t ResidentBytes(uintptr_t lo, uintptr_t hi) override;
   // One pass over /proc/self/maps through a fixed buffer (no allocation).
   VmaTally TallyVmas(const std::vector<AddressRange>& ranges) override;
   BatchResult MadviseBatch(const std::vector<AddressRange>& ranges, Advice advice) override;
+  ~LinuxKernel() override;
+
+ private:
+  // /proc/self/maps and /proc/self/pagemap, opened at the first scan; -1
+  // until then, or for good once an ioctl was refused.
+  int maps_fd_ = -1;
+  int pagemap_fd_ = -1;
+  bool scan_unsupported_ = false;
 };
 
 // The system's /sys/kernel/mm/transparent_hugepage/enabled setting (read

@@ -5,6 +5,7 @@
 #include "runtime_port/kernel/proc_maps.h"
 
 #include <cerrno>
+#include <optional>
 
 #include "gtest/gtest.h"
 
@@ -78,6 +79,41 @@ TEST(LinuxKernel, ResidentBytesAgreesWithResidencyOf) {
   EXPECT_EQ(k.ResidentBytes(base, base + 2 * kMiB), 3 * 4096u);
   EXPECT_EQ(k.ResidentBytes(base + 2 * kMiB, base + 4 * kMiB), 2 * kMiB);
   EXPECT_EQ(k.ResidentBytes(base, base + 6 * kMiB), 2 * kMiB + 3 * 4096);  // across the hole
+}
+
+// The two ways of reading residency agree: the ioctls (PROCMAP_QUERY,
+// PAGEMAP_SCAN) and /proc/self/smaps with mincore, over ranges that cut
+// VMAs, a hole, huge pages (where this machine's THP mode makes them) and
+// a DONTNEED inside one.
+TEST(LinuxKernel, ResidencyByScanAgreesWithSmaps) {
+  LinuxKernel k;
+  const uintptr_t base = ReserveFenced(k, 12 * kMiB);
+  ASSERT_EQ(MapFixed(k, base, 10 * kMiB), 0);
+  if (!k.ResidencyByScan(base, base + kMiB).has_value()) {
+    GTEST_SKIP() << "this kernel has no PROCMAP_QUERY or PAGEMAP_SCAN (Linux 6.11+); smaps is used";
+  }
+  ASSERT_EQ(k.Madvise(base + 2 * kMiB, 6 * kMiB, Advice::kHugePage), 0);
+  ASSERT_EQ(k.Touch(base + 4096, 3 * 4096), 0);
+  ASSERT_EQ(k.Touch(base + 2 * kMiB, 6 * kMiB), 0);          // three huge faults
+  ASSERT_EQ(k.Madvise(base + 4 * kMiB + 8192, 8192, Advice::kDontNeed), 0);  // splits one
+  ASSERT_EQ(k.Madvise(base + 6 * kMiB, 2 * kMiB, Advice::kNoHugePage), 0);  // a VMA of its own
+  ASSERT_EQ(k.Munmap(base + 9 * kMiB, kMiB), 0);             // a hole
+  const uintptr_t cuts[] = {base, base + 4096, base + 2 * kMiB, base + 3 * kMiB + 4096,
+                            base + 4 * kMiB, base + 6 * kMiB + 8192, base + 8 * kMiB,
+                            base + 10 * kMiB};
+  for (uintptr_t lo : cuts) {
+    for (uintptr_t hi : cuts) {
+      if (hi <= lo) continue;
+      const std::optional<Residency> scan = k.ResidencyByScan(lo, hi);
+      ASSERT_TRUE(scan.has_value());
+      const Residency smaps = k.ResidencyBySmaps(lo, hi);
+      EXPECT_EQ(scan->resident_bytes, smaps.resident_bytes) << std::hex << lo - base << ".." << hi - base;
+      EXPECT_EQ(scan->anon_huge_bytes, smaps.anon_huge_bytes) << std::hex << lo - base << ".." << hi - base;
+    }
+  }
+  const Residency all = k.ResidencyBySmaps(base, base + 10 * kMiB);
+  EXPECT_GE(all.resident_bytes, 3 * 4096 + 6 * kMiB - 8192);
+  EXPECT_EQ(all.anon_huge_bytes % (2 * kMiB), 0u);
 }
 
 TEST(LinuxKernel, ReadsSystemSettingsWithoutChangingThem) {

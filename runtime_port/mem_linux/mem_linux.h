@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
@@ -84,7 +85,12 @@ class MemLinux final : private Advisor {
   // Not a Go function: the program's first writes to [v, v+n), which the
   // heap just handed out (a span), made through here so that an observer
   // sees them in order with the calls above (the memory-layer stream,
-  // runtime_port/memstream). Returns the kernel's errno.
+  // runtime_port/memstream). A page written stays resident until the
+  // runtime releases it (sysUnused's DONTNEED) or unmaps it (sysFree,
+  // sysFault, a new sysMap), so only the pages written since none of these
+  // reach the kernel (Kernel::Touch, one call per such stretch); writing a
+  // resident page again would change nothing the kernel shows. Returns the
+  // kernel's first errno (0 when nothing needed writing).
   int Touch(uintptr_t v, uintptr_t n);
 
   // Hooks for the heap's Go 1.21 chunk bookkeeping (no-ops for the Go 1.5
@@ -128,6 +134,10 @@ class MemLinux final : private Advisor {
   bool in_pass_ = false;
   int64_t pass_start_syscalls_ = 0;
   MemLinuxObserver* observer_ = nullptr;
+  // What the program has written and the runtime has not released or
+  // unmapped since: lo -> hi, disjoint, not touching.
+  absl::btree_map<uintptr_t, uintptr_t> written_;
+  void ForgetWritten(uintptr_t v, uintptr_t n);
 };
 
 // Builds the variant `variant` on `kernel`; an error naming the variant and
