@@ -10,7 +10,11 @@
 //
 // Each variant runs in a child process of its own (a fresh address space);
 // the parent collects the children's results and prints a table and the
-// headline line. Progress goes to stderr (--quiet silences it). Under
+// headline line. The heap runs once per class of variants that take the
+// same heap decisions (SameHeapDecisions, suite_runner.h): that child
+// records the memory-layer stream (runtime_port/memstream), and the class's
+// other variants replay it, with the figures a heap run of their own gives
+// (--heap_runs=per_variant runs one per variant). Progress goes to stderr (--quiet silences it). Under
 // GODEBUG=gctrace=1 each child prints Go 1.5's gc and scvg lines to its
 // stderr, which the parent captures and relays whole when the child ends,
 // under a line "# gctrace of variant V (kernel K[, profile P])"; --quiet
@@ -77,8 +81,7 @@ ABSL_FLAG(std::string, trace_out, "",
           "write the suite's heap-event trace (bench/workloads/trace_format.h) here; the same for every "
           "variant, replayable with //bench:replay");
 ABSL_FLAG(int, jobs, 0,
-          "variants to run at the same time, each a child process (0: one per CPU, so the "
-          "default run fits a minute on two cores)");
+          "variants to run at the same time, each a child process (0: one per CPU)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, map_svg_out, "",
           "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here "
