@@ -4,7 +4,7 @@
 # vma_repro: real kernel, every variant, one child per CPU), the largest
 # RSS any of its processes reached (getrusage's ru_maxrss over the
 # children, the high-water mark the kernel kept for each), and its output.
-# Usage: tools/repro_intro.sh   (builds //bench:vma_repro first; about 3 min)
+# Usage: tools/repro_intro.sh   (builds //bench:vma_repro first; about 1 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel build -c opt //bench:vma_repro >/dev/null 2>&1

@@ -2,7 +2,7 @@
 # Prints the reproduction tables (Markdown) for the README: vma_repro over
 # all 243 Go 1.5 runtime benchmarks, every variant, on the real kernel and on
 # both simulated profiles.
-# Usage: tools/repro_table.sh   (builds //bench:vma_repro first; about 10 min)
+# Usage: tools/repro_table.sh   (builds //bench:vma_repro first; about 2 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel build -c opt //bench:vma_repro >/dev/null 2>&1
