@@ -58,34 +58,18 @@ void CensusKernel::Observe() {
 }
 
 void CensusKernel::AddOwned(uintptr_t lo, uintptr_t hi) {
-  // Merge with every range that overlaps or touches [lo, hi).
-  auto it = owned_.upper_bound(lo);
-  if (it != owned_.begin() && std::prev(it)->second >= lo) --it;
-  while (it != owned_.end() && it->first <= hi) {
-    lo = std::min(lo, it->first);
-    hi = std::max(hi, it->second);
-    it = owned_.erase(it);
-  }
-  owned_[lo] = hi;
+  owned_.Add(lo, hi);
   RebuildList();
 }
 
 void CensusKernel::RemoveOwned(uintptr_t lo, uintptr_t hi) {
-  auto it = owned_.upper_bound(lo);
-  if (it != owned_.begin() && std::prev(it)->second > lo) --it;
-  std::vector<AddressRange> keep;  // the parts outside [lo, hi)
-  while (it != owned_.end() && it->first < hi) {
-    if (it->first < lo) keep.push_back(AddressRange{it->first, lo});
-    if (it->second > hi) keep.push_back(AddressRange{hi, it->second});
-    it = owned_.erase(it);
-  }
-  for (const AddressRange& r : keep) owned_[r.lo] = r.hi;
+  owned_.Remove(lo, hi);
   RebuildList();
 }
 
 void CensusKernel::RebuildList() {
   owned_list_.clear();
-  for (const auto& [lo, hi] : owned_) owned_list_.push_back(AddressRange{lo, hi});
+  for (const auto& [lo, hi] : owned_.runs()) owned_list_.push_back(AddressRange{lo, hi});
 }
 
 }  // namespace thp

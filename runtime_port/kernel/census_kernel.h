@@ -33,7 +33,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/btree_map.h"
+#include "runtime_port/base/range_set.h"
 #include "runtime_port/kernel/forwarding_kernel.h"
 #include "runtime_port/kernel/kernel.h"
 
@@ -92,7 +92,7 @@ class CensusKernel final : public ForwardingKernel {
   void RebuildList();
 
   std::function<int64_t()> now_;
-  absl::btree_map<uintptr_t, uintptr_t> owned_;  // lo -> hi, disjoint, not touching
+  RangeSet owned_;
   std::vector<AddressRange> owned_list_;
   CensusPoint current_;
   std::vector<CensusPoint> series_;

@@ -170,7 +170,7 @@ uintptr_t MemLinux::SysReserve(uintptr_t v, uintptr_t n, bool* reserved) {
 void MemLinux::SysMap(uintptr_t v, uintptr_t n, bool reserved, uint64_t* sys_stat) {
   CheckOutsidePass("sysMap");
   if (observer_ != nullptr) observer_->OnSysMap(v, n, reserved);
-  ForgetWritten(v, n);
+  written_.Remove(v, v + n);
   if (sys_stat != nullptr) *sys_stat += n;
   if (!reserved) {
     MmapResult p = MmapFixed(v, n, Prot::kReadWrite);
@@ -195,7 +195,7 @@ void MemLinux::SysMap(uintptr_t v, uintptr_t n, bool reserved, uint64_t* sys_sta
 
 void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
   if (observer_ != nullptr) observer_->OnSysUnused(v, n);
-  ForgetWritten(v, n);
+  written_.Remove(v, v + n);
   site_ = AdviceSite::kSysUnused;
   policy_->BeforeRelease(v, n, *this);
   policy_->Release(v, n, *this);  // the DONTNEED; errors ignored, as in Go
@@ -211,7 +211,7 @@ void MemLinux::SysUsed(uintptr_t v, uintptr_t n) {
 void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
   CheckOutsidePass("sysFree");
   if (observer_ != nullptr) observer_->OnSysFree(v, n);
-  ForgetWritten(v, n);
+  written_.Remove(v, v + n);
   if (sys_stat != nullptr) *sys_stat -= n;
   ++counters_.munmap_calls;
   const int err = kernel_.Munmap(v, n);
@@ -226,62 +226,20 @@ void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
 void MemLinux::SysFault(uintptr_t v, uintptr_t n) {
   CheckOutsidePass("sysFault");
   if (observer_ != nullptr) observer_->OnSysFault(v, n);
-  ForgetWritten(v, n);
+  written_.Remove(v, v + n);
   ++counters_.mmap_calls;
   kernel_.Mmap(v, n, Prot::kNone, kMapFixed);  // result ignored, as in Go
 }
 
 int MemLinux::Touch(uintptr_t v, uintptr_t n) {
   if (observer_ != nullptr) observer_->OnTouch(v, n);
-  const uintptr_t end = v + n;
-  // The stretches of [v, end) not written yet, each sent to the kernel.
   int first_err = 0;
-  uintptr_t at = v;
-  auto it = written_.upper_bound(v);
-  if (it != written_.begin() && std::prev(it)->second > v) --it;
-  while (at < end) {
-    const uintptr_t gap_end = it != written_.end() && it->first < end ? it->first : end;
-    if (gap_end > at) {
-      const int err = kernel_.Touch(at, gap_end - at);
-      if (err != 0 && first_err == 0) first_err = err;
-    }
-    if (it == written_.end() || it->first >= end) break;
-    at = std::max(at, it->second);
-    ++it;
-  }
-  if (first_err != 0) return first_err;
-  // Record [v, end) as written, merged with what overlaps or touches it.
-  uintptr_t lo = v;
-  uintptr_t hi = end;
-  it = written_.upper_bound(lo);
-  if (it != written_.begin() && std::prev(it)->second >= lo) --it;
-  while (it != written_.end() && it->first <= hi) {
-    lo = std::min(lo, it->first);
-    hi = std::max(hi, it->second);
-    it = written_.erase(it);
-  }
-  written_[lo] = hi;
-  return 0;
-}
-
-void MemLinux::ForgetWritten(uintptr_t v, uintptr_t n) {
-  const uintptr_t end = v + n;
-  auto it = written_.upper_bound(v);
-  if (it != written_.begin() && std::prev(it)->second > v) --it;
-  uintptr_t keep_lo = 0, keep_hi = 0, tail_lo = 0, tail_hi = 0;
-  while (it != written_.end() && it->first < end) {
-    if (it->first < v) {
-      keep_lo = it->first;
-      keep_hi = v;
-    }
-    if (it->second > end) {
-      tail_lo = end;
-      tail_hi = it->second;
-    }
-    it = written_.erase(it);
-  }
-  if (keep_hi > keep_lo) written_[keep_lo] = keep_hi;
-  if (tail_hi > tail_lo) written_[tail_lo] = tail_hi;
+  written_.ForEachGap(v, v + n, [&](uintptr_t lo, uintptr_t hi) {
+    const int err = kernel_.Touch(lo, hi - lo);
+    if (err != 0 && first_err == 0) first_err = err;
+  });
+  if (first_err == 0) written_.Add(v, v + n);
+  return first_err;
 }
 
 absl::StatusOr<std::unique_ptr<MemLinux>> NewMemLinux(Kernel& kernel, absl::string_view variant,

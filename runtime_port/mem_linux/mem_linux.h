@@ -19,9 +19,9 @@
 #include <memory>
 #include <vector>
 
-#include "absl/container/btree_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "runtime_port/base/range_set.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "runtime_port/kernel/kernel.h"
 #include "runtime_port/mem_linux/madvise_counters.h"
@@ -135,9 +135,8 @@ class MemLinux final : private Advisor {
   int64_t pass_start_syscalls_ = 0;
   MemLinuxObserver* observer_ = nullptr;
   // What the program has written and the runtime has not released or
-  // unmapped since: lo -> hi, disjoint, not touching.
-  absl::btree_map<uintptr_t, uintptr_t> written_;
-  void ForgetWritten(uintptr_t v, uintptr_t n);
+  // unmapped since.
+  RangeSet written_;
 };
 
 // Builds the variant `variant` on `kernel`; an error naming the variant and

@@ -623,5 +623,33 @@ TEST(MemLinuxObserver, SeesABatchRangeByRange) {
   EXPECT_EQ(obs.lines.back(), dontneeds.back());
 }
 
+// The program's writes reach the kernel only for pages it has not written
+// since the runtime last released or unmapped them: the rest are resident
+// already, and writing them again changes nothing the kernel shows.
+TEST(MemLinuxTouch, OnlyPagesNotWrittenSinceTheirReleaseReachTheKernel) {
+  Fixture f("fixed");
+  auto touches = [&f](uintptr_t v, uintptr_t n) {
+    f.rec().Clear();
+    EXPECT_EQ(f.mem().Touch(v, n), 0);
+    std::vector<std::pair<uintptr_t, uintptr_t>> out;
+    for (const KernelCall& c : f.rec().calls()) {
+      if (c.kind == KernelCall::kTouch) out.emplace_back(c.addr - A, c.len);
+    }
+    return out;
+  };
+  using Touches = std::vector<std::pair<uintptr_t, uintptr_t>>;
+  EXPECT_EQ(touches(A, 4 * K8), (Touches{{0, 4 * K8}}));
+  EXPECT_EQ(touches(A, 4 * K8), Touches{});
+  EXPECT_EQ(touches(A + 2 * K8, 4 * K8), (Touches{{4 * K8, 2 * K8}}));
+  f.mem().SysUnused(A + K8, K8);
+  EXPECT_EQ(f.sim().ResidencyOf(A, A + 6 * K8).resident_bytes, 5 * K8);
+  EXPECT_EQ(touches(A, 6 * K8), (Touches{{K8, K8}}));
+  EXPECT_EQ(f.sim().ResidencyOf(A, A + 6 * K8).resident_bytes, 6 * K8);
+  uint64_t stat = 6 * K8;
+  f.mem().SysFree(A, 6 * K8, &stat);
+  f.mem().SysMap(A, 6 * K8, /*reserved=*/true, &stat);
+  EXPECT_EQ(touches(A, 6 * K8), (Touches{{0, 6 * K8}}));
+}
+
 }  // namespace
 }  // namespace thp
