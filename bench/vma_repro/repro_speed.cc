@@ -130,22 +130,19 @@ int Main() {
   suite.benchmarks = *std::move(scheduled);
 
   std::vector<std::string> variants = absl::StrSplit(absl::GetFlag(FLAGS_variants), ',');
-  std::vector<std::unique_ptr<HugePagePolicy>> policies;
   for (const std::string& v : variants) {
     absl::StatusOr<std::unique_ptr<HugePagePolicy>> p = MakeHugePagePolicy(v);
     if (!p.ok()) ExitUsage(absl::StrCat("--variants: ", p.status().message()));
-    policies.push_back(*std::move(p));
   }
   char dir[] = "/tmp/repro_speed.XXXXXX";
   if (mkdtemp(dir) == nullptr) ExitUsage("repro_speed: cannot make a temporary directory");
 
   std::vector<StageRow> rows;
+  const std::vector<size_t> heap_run_of = HeapRunOf(variants);
   std::vector<std::string> stream_of(variants.size());
+  std::vector<int64_t> records_of(variants.size());  // the stream's records, by heap run
   for (size_t i = 0; i < variants.size(); ++i) {
-    for (size_t h = 0; h < i && stream_of[i].empty(); ++h) {
-      if (SameHeapDecisions(*policies[i], *policies[h])) stream_of[i] = stream_of[h];
-    }
-    if (!stream_of[i].empty()) continue;
+    if (heap_run_of[i] != i) continue;
     stream_of[i] = absl::StrCat(dir, "/", variants[i], ".memstream");
     const std::string path = stream_of[i];
     std::fprintf(stderr, "repro_speed: heap run (%s)\n", variants[i].c_str());
@@ -160,10 +157,11 @@ int Main() {
       std::fclose(f);
       return r.events;
     }));
+    records_of[i] = CountLines(path) - 1;  // the header is not a record
   }
   for (size_t i = 0; i < variants.size(); ++i) {
-    const std::string path = stream_of[i];
-    const int64_t records = CountLines(path) - 1;
+    const std::string path = stream_of[heap_run_of[i]];
+    const int64_t records = records_of[heap_run_of[i]];
     std::fprintf(stderr, "repro_speed: replay (%s)\n", variants[i].c_str());
     StageRow row = RunStage("replay", variants[i], [&, i, path, records] {
       ReplaySuiteOptions o;
@@ -176,7 +174,9 @@ int Main() {
     });
     rows.push_back(row);
   }
-  for (const std::string& s : stream_of) unlink(s.c_str());
+  for (const std::string& s : stream_of) {
+    if (!s.empty()) unlink(s.c_str());
+  }
   rmdir(dir);
 
   std::string table = absl::StrFormat("%-9s %-15s %8s %12s %14s %10s\n", "stage", "variant",

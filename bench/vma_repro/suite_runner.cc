@@ -32,21 +32,31 @@ TraceEvent Marker(TraceEvent::Kind kind) {
 // What only the heap run knows, which a memory-layer replay reads from the
 // stream's end record.
 struct HeapTotals {
-  uint64_t heap_sys = 0;
-  uint64_t heap_released = 0;
-  uint64_t heap_inuse = 0;
+  int64_t heap_sys = 0;
+  int64_t heap_released = 0;
+  int64_t heap_inuse = 0;
   int64_t gc_cycles = 0;
   int64_t scavenge_passes = 0;
   int64_t events = 0;
   int64_t virtual_ns = 0;
 };
 
+// The end record's words, in order: one table for writing and reading.
+constexpr std::pair<const char*, int64_t HeapTotals::*> kTotalsFields[] = {
+    {"heap_sys", &HeapTotals::heap_sys},
+    {"heap_released", &HeapTotals::heap_released},
+    {"heap_inuse", &HeapTotals::heap_inuse},
+    {"gc_cycles", &HeapTotals::gc_cycles},
+    {"scavenge_passes", &HeapTotals::scavenge_passes},
+    {"events", &HeapTotals::events},
+    {"virtual_ns", &HeapTotals::virtual_ns}};
+
 HeapTotals TotalsOf(TraceReplayer& rep) {
   const MemStats& m = rep.runtime().heap().stats();
   HeapTotals h;
-  h.heap_sys = m.heap_sys;
-  h.heap_released = m.heap_released;
-  h.heap_inuse = m.heap_inuse;
+  h.heap_sys = static_cast<int64_t>(m.heap_sys);
+  h.heap_released = static_cast<int64_t>(m.heap_released);
+  h.heap_inuse = static_cast<int64_t>(m.heap_inuse);
   h.gc_cycles = static_cast<int64_t>(m.numgc);
   h.scavenge_passes = rep.sysmon().scavenges();
   h.events = rep.stats().events;
@@ -55,29 +65,22 @@ HeapTotals TotalsOf(TraceReplayer& rep) {
 }
 
 std::string FormatTotals(const HeapTotals& h) {
-  return absl::StrCat("heap_sys=", h.heap_sys, " heap_released=", h.heap_released,
-                      " heap_inuse=", h.heap_inuse, " gc_cycles=", h.gc_cycles,
-                      " scavenge_passes=", h.scavenge_passes, " events=", h.events,
-                      " virtual_ns=", h.virtual_ns);
+  std::string out;
+  for (const auto& [key, field] : kTotalsFields) {
+    absl::StrAppend(&out, out.empty() ? "" : " ", key, "=", h.*field);
+  }
+  return out;
 }
 
 absl::StatusOr<HeapTotals> ParseTotals(absl::string_view text) {
   HeapTotals h;
-  const std::pair<const char*, void*> fields[] = {
-      {"heap_sys", &h.heap_sys},         {"heap_released", &h.heap_released},
-      {"heap_inuse", &h.heap_inuse},     {"gc_cycles", &h.gc_cycles},
-      {"scavenge_passes", &h.scavenge_passes}, {"events", &h.events},
-      {"virtual_ns", &h.virtual_ns}};
   size_t seen = 0;
   for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
     const size_t eq = word.find('=');
     bool known = false;
-    for (size_t i = 0; i < std::size(fields); ++i) {
-      if (eq == absl::string_view::npos || word.substr(0, eq) != fields[i].first) continue;
-      const absl::string_view value = word.substr(eq + 1);
-      const bool ok = i < 3 ? absl::SimpleAtoi(value, static_cast<uint64_t*>(fields[i].second))
-                            : absl::SimpleAtoi(value, static_cast<int64_t*>(fields[i].second));
-      if (!ok) break;
+    for (size_t i = 0; i < std::size(kTotalsFields); ++i) {
+      if (eq == absl::string_view::npos || word.substr(0, eq) != kTotalsFields[i].first) continue;
+      if (!absl::SimpleAtoi(word.substr(eq + 1), &(h.*kTotalsFields[i].second))) break;
       known = true;
       seen |= size_t{1} << i;
     }
@@ -86,7 +89,7 @@ absl::StatusOr<HeapTotals> ParseTotals(absl::string_view text) {
                                                      ": expected <total>=<integer>"));
     }
   }
-  if (seen != (size_t{1} << std::size(fields)) - 1) {
+  if (seen != (size_t{1} << std::size(kTotalsFields)) - 1) {
     return absl::InvalidArgumentError(
         "end record: expected heap_sys, heap_released, heap_inuse, gc_cycles, scavenge_passes, "
         "events and virtual_ns");
@@ -103,9 +106,9 @@ void Collect(const CensusKernel& c, const MadviseCounters& mc, const HeapTotals&
   r.max_split_vmas = c.max_splits();
   r.final_process_vmas = c.current().process;
   r.final_own_vmas = c.current().own;
-  r.heap_sys = h.heap_sys;
-  r.heap_released = h.heap_released;
-  r.heap_inuse = h.heap_inuse;
+  r.heap_sys = static_cast<uint64_t>(h.heap_sys);
+  r.heap_released = static_cast<uint64_t>(h.heap_released);
+  r.heap_inuse = static_cast<uint64_t>(h.heap_inuse);
   r.gc_cycles = h.gc_cycles;
   r.madvise_calls.clear();
   r.madvise_errors.clear();
@@ -127,8 +130,8 @@ void Collect(const CensusKernel& c, const MadviseCounters& mc, const HeapTotals&
   r.series = DownsampleSeries(c.series(), c.current().t_ns, kSeriesPoints);
 }
 
-void Collect(TraceReplayer& rep, absl::Time wall_start, VariantResult& r) {
-  Collect(rep.census(), rep.runtime().mem().counters(), TotalsOf(rep), wall_start, r);
+void Collect(TraceReplayer& rep, const HeapTotals& h, absl::Time wall_start, VariantResult& r) {
+  Collect(rep.census(), rep.runtime().mem().counters(), h, wall_start, r);
 }
 
 // The residency sample a driver takes of the arena [lo, hi).
@@ -188,12 +191,17 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
       benchtime_ns);
 }
 
-void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
-                  const std::function<void(const TraceEvent&)>& put) {
+// The "bench <name> <n>" label a run starts with.
+TraceEvent BenchLabel(const RunProgram& prog) {
   TraceEvent label = Marker(TraceEvent::kBench);
   label.name = prog.benchmark;
   label.id = static_cast<uint64_t>(prog.n);
-  put(label);
+  return label;
+}
+
+void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
+                  const std::function<void(const TraceEvent&)>& put) {
+  put(BenchLabel(prog));
   put(Marker(TraceEvent::kGc));
   for (const TraceEvent& e : prog.setup) put(e);
   TraceEvent loop = Marker(TraceEvent::kLoop);
@@ -221,10 +229,7 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe
 
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
                       bool no_safe_point) {
-  TraceEvent label = Marker(TraceEvent::kBench);
-  label.name = prog.benchmark;
-  label.id = static_cast<uint64_t>(prog.n);
-  if (absl::Status st = rep.Apply(label); !st.ok()) return st;
+  if (absl::Status st = rep.Apply(BenchLabel(prog)); !st.ok()) return st;
   if (absl::Status st = rep.Apply(Marker(TraceEvent::kGc)); !st.ok()) return st;
   for (const TraceEvent& e : prog.setup) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
@@ -295,7 +300,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   ThrowHook report;
   if (o.on_fatal) {
     report = [&rep, &r, wall_start, &o](absl::string_view message) {
-      Collect(rep, wall_start, r);
+      Collect(rep, TotalsOf(rep), wall_start, r);
       r.error = std::string(message);
       o.on_fatal(r);
     };
@@ -340,9 +345,10 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   }
   if (o.on_end) o.on_end(rep);
   sample();
-  Collect(rep, wall_start, r);
+  const HeapTotals totals = TotalsOf(rep);
+  Collect(rep, totals, wall_start, r);
   if (recorder != nullptr) {
-    recorder->End(FormatTotals(TotalsOf(rep)));
+    recorder->End(FormatTotals(totals));
     THP_CHECK(recorder->ok() && std::fflush(o.record) == 0,
               "the memory-layer stream could not be written");
   }
@@ -351,6 +357,26 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
 
 bool SameHeapDecisions(const HugePagePolicy& a, const HugePagePolicy& b) {
   return a.TracksChunkDensity() == b.TracksChunkDensity();
+}
+
+std::vector<size_t> HeapRunOf(const std::vector<std::string>& variants) {
+  std::vector<std::unique_ptr<HugePagePolicy>> policies;
+  for (const std::string& v : variants) {
+    absl::StatusOr<std::unique_ptr<HugePagePolicy>> p = MakeHugePagePolicy(v);
+    THP_CHECK(p.ok(), std::string(p.status().message()));
+    policies.push_back(*std::move(p));
+  }
+  std::vector<size_t> first(variants.size());
+  for (size_t i = 0; i < variants.size(); ++i) {
+    first[i] = i;
+    for (size_t h = 0; h < i; ++h) {
+      if (first[h] == h && SameHeapDecisions(*policies[i], *policies[h])) {
+        first[i] = h;
+        break;
+      }
+    }
+  }
+  return first;
 }
 
 VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantResult* partial) {

@@ -102,6 +102,11 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& options, VariantResul
 // those form another.
 bool SameHeapDecisions(const HugePagePolicy& a, const HugePagePolicy& b);
 
+// For each of `variants` (names MakeHugePagePolicy accepts), the index of
+// the first variant of its class (SameHeapDecisions): its own index for the
+// variant that runs the class's heap, the heap run's for the others.
+std::vector<size_t> HeapRunOf(const std::vector<std::string>& variants);
+
 struct ReplaySuiteOptions {
   std::string variant;
   std::string stream_path;  // recorded by RunSuite (SuiteOptions::record)

@@ -187,6 +187,10 @@ std::string GctraceHeader(const std::string& variant, const KernelChoice& k) {
                       k.kernel == "sim" ? absl::StrCat(", profile ", k.profile) : "", ")");
 }
 
+// Go prints its trace to stderr; the parent captured each child's
+// (RunParent), so a child's lines stay together.
+void WriteGctraceLine(const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }
+
 // A child that drives its variant with a recorded memory-layer stream.
 int RunReplayChild(const Setup& s, const ChildRole& role, const std::string& stream) {
   ReplaySuiteOptions o;
@@ -199,9 +203,7 @@ int RunReplayChild(const Setup& s, const ChildRole& role, const std::string& str
   o.progress = [&progress](const std::string& name, size_t i, size_t total) {
     progress.Line(absl::StrFormat("%d/%d %s (replayed)", i + 1, total, name));
   };
-  const GcTraceWriter gctrace = [](const std::string& line) {
-    std::fprintf(stderr, "%s\n", line.c_str());
-  };
+  const GcTraceWriter gctrace = &WriteGctraceLine;
   if (s.gctrace) o.gctrace = &gctrace;
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   const VariantResult r = ReplaySuite(*kernel, o, nullptr);
@@ -219,11 +221,7 @@ int RunChild(const Setup& s, const ChildRole& role) {
   o.progress = [&progress](const std::string& name, size_t i, size_t total) {
     progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, name));
   };
-  // Go prints its trace to stderr; the parent captured this child's
-  // (RunParent), so its lines stay together.
-  const GcTraceWriter gctrace = [](const std::string& line) {
-    std::fprintf(stderr, "%s\n", line.c_str());
-  };
+  const GcTraceWriter gctrace = &WriteGctraceLine;
   if (s.gctrace) o.gctrace = &gctrace;
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   // The address map at the peak, kept for the parent's --map_svg_out.
@@ -330,14 +328,12 @@ int RunParent(int argc, char** argv, const Setup& s) {
   std::vector<size_t> heap_runs;         // indexes into children
   std::vector<size_t> recorder_of(children.size(), SIZE_MAX);
   std::vector<std::string> stream_of(children.size());
+  const std::vector<size_t> first_of_class = HeapRunOf(variants);
   for (size_t i = 0; i < children.size(); ++i) {
-    if (shared) {
-      const std::unique_ptr<HugePagePolicy> mine = *MakeHugePagePolicy(children[i].variant);
-      for (size_t h : heap_runs) {
-        if (SameHeapDecisions(*mine, **MakeHugePagePolicy(children[h].variant))) recorder_of[i] = h;
-      }
+    if (shared && first_of_class[i] != i) {
+      recorder_of[i] = first_of_class[i];
+      continue;
     }
-    if (recorder_of[i] != SIZE_MAX) continue;
     heap_runs.push_back(i);
     if (shared) {
       stream_of[i] = absl::StrCat(runner.dir(), "/heap-run-", heap_runs.size(), ".memstream");

@@ -78,19 +78,19 @@ void RunBuilder::SetupGoroutine(int p, int exit_p) {
 }
 
 void RunBuilder::WholeRun() {
-  THP_CHECK(body_.empty() && streamed_events_ == 0,
+  THP_CHECK(body_events_ == 0,
             "RunBuilder::WholeRun after the body's first event (call it first)");
   whole_run_ = true;
 }
 
 void RunBuilder::PutBody(const TraceEvent& e) {
-  if (!streaming()) {
+  ++body_events_;
+  body_work_ += IsLoopWork(e);
+  if (streaming()) {
+    sink_->Put(e);
+  } else {
     body_.push_back(e);
-    return;
   }
-  ++streamed_events_;
-  streamed_work_ += IsLoopWork(e);
-  sink_->Put(e);
 }
 
 // Go 1.5's newstack doubles the stack (copystack allocates the new one and
@@ -189,12 +189,9 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   if (whole_run_) {
     prog.body = body_;
     // An empty streamed body is an empty held one.
-    prog.body_streamed = streaming() && streamed_events_ > 0;
-    prog.body_events = streaming() ? streamed_events_ : static_cast<int64_t>(body_.size());
-    prog.body_work = streamed_work_;
-    if (!streaming()) {
-      for (const TraceEvent& e : body_) prog.body_work += IsLoopWork(e);
-    }
+    prog.body_streamed = streaming() && body_events_ > 0;
+    prog.body_events = body_events_;
+    prog.body_work = body_work_;
     prog.iterations = 1;
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ctx_.n)));
     return prog;

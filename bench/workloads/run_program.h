@@ -154,8 +154,8 @@ class RunBuilder {
 
   RunContext ctx_;
   EventSink* sink_ = nullptr;
-  int64_t streamed_events_ = 0;
-  int64_t streamed_work_ = 0;
+  int64_t body_events_ = 0;  // written so far, held or streamed
+  int64_t body_work_ = 0;    // of them alloc, stack and go events
   uint64_t next_id_ = 1;
   bool parallel_ = false;
   bool whole_run_ = false;

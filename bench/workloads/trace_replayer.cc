@@ -195,20 +195,6 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
   return absl::OkStatus();
 }
 
-bool TraceReplayer::BeginSafePointFreeLoop(bool no_safe_point) {
-  if (!no_safe_point) return false;
-  in_loop_without_safe_point_ = true;
-  return true;
-}
-
-void TraceReplayer::EndSafePointFreeLoop() {
-  in_loop_without_safe_point_ = false;
-  if (gc_waits_for_safe_point_) {
-    gc_waits_for_safe_point_ = false;
-    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
-  }
-}
-
 TraceReplayer::LoopClock TraceReplayer::MakeLoopClock(int64_t ns_per_iteration, int64_t work) {
   // The iteration's busy time is spread evenly after its alloc, stack and
   // go events (all of it at the end if it has none), and reaches sysmon in
@@ -271,9 +257,14 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
     return absl::InvalidArgumentError(
         "a loop with no safe point holds no events (each one would reach a safe point)");
   }
-  const bool waits = BeginSafePointFreeLoop(no_safe_point);
+  in_loop_without_safe_point_ = no_safe_point;
   absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration);
-  if (waits) EndSafePointFreeLoop();
+  in_loop_without_safe_point_ = false;
+  if (gc_waits_for_safe_point_) {
+    // The GC sysmon forced during the loop stops the world at its end.
+    gc_waits_for_safe_point_ = false;
+    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  }
   return st;
 }
 

@@ -119,9 +119,6 @@ class TraceReplayer {
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
                 std::unique_ptr<Runtime> rt, bool scavenge_debug, const GcTraceWriter* gctrace);
   void Advance(int64_t ns, bool idle);
-  // A loop without a safe point defers a forced GC to its end.
-  bool BeginSafePointFreeLoop(bool no_safe_point);
-  void EndSafePointFreeLoop();
   static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
   void FlushLoopTime(LoopClock& c);
   absl::Status ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c);

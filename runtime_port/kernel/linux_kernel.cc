@@ -305,7 +305,9 @@ Residency LinuxKernel::ResidencyOf(uintptr_t lo, uintptr_t hi) {
 }
 
 std::optional<Residency> LinuxKernel::ResidencyByScan(uintptr_t lo, uintptr_t hi) {
-  if (scan_unsupported_) return std::nullopt;
+  // PAGEMAP_SCAN takes whole pages only; mincore counts the whole pages
+  // inside an unaligned range, which smaps' path keeps.
+  if (scan_unsupported_ || lo % kOsPageSize != 0 || hi % kOsPageSize != 0) return std::nullopt;
   if (maps_fd_ < 0) {
     maps_fd_ = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     pagemap_fd_ = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);

@@ -51,7 +51,7 @@ class LinuxKernel final : public Kernel {
   // PAGEMAP_SCAN on /proc/self/pagemap reports their present pages and
   // PMD-mapped huge pages (PAGE_IS_HUGE without PAGE_IS_PFNZERO: the huge
   // zero page is not AnonHugePages). nullopt if the kernel lacks either
-  // ioctl.
+  // ioctl (from then on), or for a range not in whole 4 KiB pages.
   std::optional<Residency> ResidencyByScan(uintptr_t lo, uintptr_t hi);
   // mincore(2) over the range; a range with an unmapped hole (mincore's
   // ENOMEM) falls back to ResidencyOf, which skips holes.

@@ -111,6 +111,9 @@ TEST(LinuxKernel, ResidencyByScanAgreesWithSmaps) {
       EXPECT_EQ(scan->anon_huge_bytes, smaps.anon_huge_bytes) << std::hex << lo - base << ".." << hi - base;
     }
   }
+  // An unaligned range is smaps' to read, and does not turn the ioctls off.
+  EXPECT_FALSE(k.ResidencyByScan(base + 100, base + kMiB).has_value());
+  EXPECT_TRUE(k.ResidencyByScan(base, base + kMiB).has_value());
   const Residency all = k.ResidencyBySmaps(base, base + 10 * kMiB);
   EXPECT_GE(all.resident_bytes, 3 * 4096 + 6 * kMiB - 8192);
   EXPECT_EQ(all.anon_huge_bytes % (2 * kMiB), 0u);

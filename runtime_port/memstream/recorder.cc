@@ -7,23 +7,24 @@ namespace thp {
 MemStreamRecorder::MemStreamRecorder(std::FILE* out, std::function<int64_t()> now)
     : out_(out), now_(std::move(now)) {
   ok_ = std::fprintf(out_, "%s\n", std::string(kMemStreamHeader).c_str()) > 0;
-  last_ns_ = now_();
+  PutAt(now_());
+}
+
+void MemStreamRecorder::PutAt(int64_t t) {
+  last_ns_ = t;
   MemRecord at;
   at.kind = MemRecord::kAt;
-  at.addr = static_cast<uint64_t>(last_ns_);
-  ok_ = ok_ && std::fprintf(out_, "%s\n", FormatMemRecord(at).c_str()) > 0;
+  at.addr = static_cast<uint64_t>(t);
+  Write(at);
+}
+
+void MemStreamRecorder::Write(const MemRecord& r) {
+  ok_ = ok_ && std::fprintf(out_, "%s\n", FormatMemRecord(r).c_str()) > 0;
 }
 
 void MemStreamRecorder::Put(MemRecord r) {
-  const int64_t t = now_();
-  if (t != last_ns_) {
-    last_ns_ = t;
-    MemRecord at;
-    at.kind = MemRecord::kAt;
-    at.addr = static_cast<uint64_t>(t);
-    ok_ = ok_ && std::fprintf(out_, "%s\n", FormatMemRecord(at).c_str()) > 0;
-  }
-  ok_ = ok_ && std::fprintf(out_, "%s\n", FormatMemRecord(r).c_str()) > 0;
+  if (const int64_t t = now_(); t != last_ns_) PutAt(t);
+  Write(r);
   ++records_;
 }
 

@@ -51,7 +51,11 @@ class MemStreamRecorder final : public MemLinuxObserver {
   bool ok() const { return ok_; }
 
  private:
+  // A record of the run, after an "at" record if the clock moved.
   void Put(MemRecord r);
+  // The clock's record (not counted in records()).
+  void PutAt(int64_t t);
+  void Write(const MemRecord& r);
 
   std::FILE* out_;
   std::function<int64_t()> now_;
