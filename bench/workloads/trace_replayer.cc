@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
 #include "scavenger/gctrace.h"
@@ -185,6 +186,7 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
         if (absl::Status st = rt_->Drop(x); !st.ok()) return st;
       }
       retained_.clear();
+      rt_->DropHeldTo(0);
       break;
     case TraceEvent::kBench:
       break;
@@ -219,9 +221,8 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
   } else if (fast == Fast::kRetained) {
-    absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
-    if (!x.ok()) return x.status();
-    retained_.push_back(*x);
+    // Retained objects stay on the runtime's held stack until the release.
+    if (absl::Status st = rt_->AllocateHeld(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
   } else if (absl::Status st = Apply(e); !st.ok()) {
     return st;
@@ -247,8 +248,43 @@ TraceReplayer::Fast TraceReplayer::FastPath(const TraceEvent& alloc, const Trace
     return Fast::kNo;
   }
   if (next.kind == TraceEvent::kDrop) return Fast::kTransient;
-  if (next.kind == TraceEvent::kRetain) return Fast::kRetained;
+  if (next.kind == TraceEvent::kRetain && batched_loops_) return Fast::kRetained;
   return Fast::kNo;
+}
+
+size_t TraceReplayer::BlockLength(const std::vector<TraceEvent>& body, size_t k) const {
+  // Allocs of distinct ids not live now, then the drops of exactly those
+  // ids in the same order: what the body's events would do one by one is
+  // what holding the objects and dropping them together does (drops are
+  // not loop work, so no time passes between them).
+  if (!batched_loops_) return 0;
+  size_t n = 0;
+  absl::flat_hash_set<uint64_t> ids;
+  while (k + n < body.size() && body[k + n].kind == TraceEvent::kAlloc &&
+         !objects_.contains(body[k + n].id) && ids.insert(body[k + n].id).second) {
+    ++n;
+  }
+  if (n < 2 || k + 2 * n > body.size()) return 0;
+  for (size_t i = 0; i < n; ++i) {
+    const TraceEvent& d = body[k + n + i];
+    if (d.kind != TraceEvent::kDrop || d.id != body[k + i].id) return 0;
+  }
+  return n;
+}
+
+absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c) {
+  // Each alloc as ApplyLoopStep applies one (loop work: its share of the
+  // iteration's time, and a flush at a slice's end), then every drop.
+  const size_t height = rt_->held_height();
+  for (size_t i = 0; i < n; ++i) {
+    const TraceEvent& a = allocs[i];
+    if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
+    c.pending += c.per_work;
+    if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
+  }
+  rt_->DropHeldTo(height);
+  events_ += 2 * static_cast<int64_t>(n);
+  return absl::OkStatus();
 }
 
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
@@ -276,10 +312,16 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   struct Step {
     const TraceEvent* e;
     Fast fast;
+    size_t block = 0;  // kBlock's allocs
   };
   std::vector<Step> steps;
   for (size_t k = 0; k < body.size(); ++k) {
     const TraceEvent& e = body[k];
+    if (const size_t n = BlockLength(body, k); n != 0) {
+      steps.push_back(Step{&e, Fast::kBlock, n});
+      k += 2 * n - 1;
+      continue;
+    }
     const Fast fast = k + 1 < body.size() ? FastPath(e, body[k + 1]) : Fast::kNo;
     steps.push_back(Step{&e, fast});
     if (fast != Fast::kNo) ++k;
@@ -295,13 +337,50 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
     }
     return absl::OkStatus();
   }
+  if (batched_loops_ && steps.size() == 1 && steps[0].fast == Fast::kTransient) {
+    return ApplyTransientLoop(*steps[0].e, iterations, clock);
+  }
   for (int64_t i = 0; i < iterations; ++i) {
     for (const Step& step : steps) {
-      if (absl::Status st = ApplyLoopStep(*step.e, step.fast, clock); !st.ok()) return st;
+      absl::Status st = step.fast == Fast::kBlock ? ApplyBlock(step.e, step.block, clock)
+                                                  : ApplyLoopStep(*step.e, step.fast, clock);
+      if (!st.ok()) return st;
     }
     EndLoopIteration(clock);
   }
   FlushLoopTime(clock);
+  return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iterations,
+                                               LoopClock& c) {
+  // Each iteration adds `step` to the pending time; the first one to bring
+  // it to kLoopSliceNs flushes it (at its alloc or at its end). The
+  // iterations before that one see no time pass and no other event, so they
+  // are one run of transient allocations (Runtime::AllocateTransientRun);
+  // the flushing iteration runs as any other loop's does.
+  const int64_t step = c.per_work + c.at_end;
+  int64_t done = 0;
+  while (done < iterations) {
+    int64_t quiet = iterations - done;
+    if (step > 0) {
+      // The smallest j with pending + j * step >= kLoopSliceNs, less one.
+      quiet = std::min(quiet, (kLoopSliceNs - c.pending + step - 1) / step - 1);
+    }
+    if (quiet > 0) {
+      if (absl::Status st = rt_->AllocateTransientRun(e.bytes, e.noscan, e.p, quiet); !st.ok()) {
+        return st;
+      }
+      events_ += 2 * quiet;
+      c.pending += quiet * step;
+      done += quiet;
+      if (done == iterations) break;
+    }
+    if (absl::Status st = ApplyLoopStep(e, Fast::kTransient, c); !st.ok()) return st;
+    EndLoopIteration(c);
+    ++done;
+  }
+  FlushLoopTime(c);
   return absl::OkStatus();
 }
 

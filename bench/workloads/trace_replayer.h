@@ -99,6 +99,10 @@ class TraceReplayer {
   int64_t now_ns() const { return clock_->NanoTime(); }
   // Called after each scavenge pass sysmon runs (may be empty).
   void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
+  // Off, a loop's events are applied one by one (an alloc and its drop as
+  // one transient allocation, the rest through Apply): what the batched
+  // paths must equal, for tests.
+  void set_batched_loops(bool on) { batched_loops_ = on; }
 
  private:
   // How a loop iteration's busy time reaches sysmon (ApplyLoop).
@@ -107,7 +111,9 @@ class TraceReplayer {
     int64_t at_end = 0;    // the remainder, at the iteration's end
     int64_t pending = 0;   // not yet given to Advance
   };
-  enum class Fast { kNo, kTransient, kRetained };
+  // kTransient: an alloc and its drop; kRetained: an alloc and its retain;
+  // kBlock: n allocs and then their n drops in the same order.
+  enum class Fast { kNo, kTransient, kRetained, kBlock };
   struct StreamedLoop {
     LoopClock clock;
     std::optional<TraceEvent> held;  // an alloc waiting to see the next event
@@ -124,8 +130,13 @@ class TraceReplayer {
   absl::Status ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c);
   void EndLoopIteration(LoopClock& c);
   Fast FastPath(const TraceEvent& alloc, const TraceEvent& next) const;
+  // How many allocs a kBlock starting at body[k] holds (0: none).
+  size_t BlockLength(const std::vector<TraceEvent>& body, size_t k) const;
+  absl::Status ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c);
   absl::Status ApplyLoopIterations(const std::vector<TraceEvent>& body, int64_t iterations,
                                    int64_t ns_per_iteration);
+  // A loop whose body is one transient alloc (`e`).
+  absl::Status ApplyTransientLoop(const TraceEvent& e, int64_t iterations, LoopClock& c);
   // census() for the calls that change its settings (same check).
   CensusKernel& mutable_census() { return const_cast<CensusKernel&>(census()); }
 
@@ -137,6 +148,7 @@ class TraceReplayer {
   const GcTraceWriter* gctrace_;
   std::function<void()> on_scavenge_;
   bool idle_ = false;
+  bool batched_loops_ = true;
   int64_t busy_at_ = 0;
   bool in_loop_without_safe_point_ = false;
   bool gc_waits_for_safe_point_ = false;  // forced, waiting for the loop's end

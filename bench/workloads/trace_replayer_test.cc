@@ -89,6 +89,70 @@ TEST(Trace, LoopEqualsItsUnrolledBody) {
   EXPECT_GT(std::get<1>(a), 0u);  // 16 MB of garbage: the pacer ran cycles
 }
 
+// The replayer's batched paths (a body of one transient alloc taken as
+// one allocation run between clock slices; allocs dropped together held on
+// the runtime's stack; retained objects held until the release) make the
+// decisions the loop's events make applied one by one.
+TEST(Trace, BatchedLoopsEqualTheirEventsOneByOne) {
+  struct Loop {
+    std::vector<std::string> body;  // allocs ("alloc ID BYTES scan|noscan P") and the rest
+    int64_t iterations;
+    int64_t ns_per_iteration;
+  };
+  const std::vector<Loop> loops = {
+      // One transient object per iteration: 25 iterations a slice, refills
+      // and pacer-started cycles inside the runs (11 MB of 112-byte objects).
+      {{"alloc 1 100 scan 0", "drop 1"}, 100000, 40000},
+      // Tiny noscan objects, and a large one, on P 1.
+      {{"alloc 2 8 noscan 1", "drop 2"}, 30000, 30000},
+      {{"alloc 3 40000 noscan 1", "drop 3"}, 300, 700000},
+      // Three objects dropped together; slices end inside the batch.
+      {{"alloc 4 64 scan 0", "alloc 5 64 scan 1", "alloc 6 32 noscan 0", "drop 4", "drop 5",
+        "drop 6"},
+       20000,
+       120000},
+      // A retained object per iteration, released after the loop.
+      {{"alloc 7 80 scan 1", "retain 7"}, 20000, 50000},
+  };
+  auto trace = [](const std::vector<Loop>& ls) {
+    std::string text = "thp-trace 1\n";
+    for (const Loop& l : ls) {
+      text += absl::StrCat("loop ", l.iterations, " ", l.ns_per_iteration, "\n");
+      for (const std::string& e : l.body) text += e + "\n";
+      text += "end\nrelease\n";
+    }
+    return text;
+  };
+  auto run = [](const std::string& text, bool batched) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+    EXPECT_TRUE(r.ok());
+    (*r)->set_batched_loops(batched);
+    absl::Status st = (*r)->Run(*events, nullptr);
+    EXPECT_TRUE(st.ok()) << st;
+    (*r)->runtime().heap().CheckInvariants();
+    const MemStats& m = (*r)->runtime().heap().stats();
+    return std::make_tuple((*r)->stats().virtual_ns, (*r)->stats().events, m.numgc, m.heap_sys,
+                           m.heap_inuse, m.heap_released, m.heap_live, m.tinyallocs,
+                           (*r)->stats().max_own_vmas, (*r)->sysmon().scavenges(),
+                           (*r)->runtime().mem().counters().TotalCalls());
+  };
+  for (size_t i = 0; i <= loops.size(); ++i) {
+    SCOPED_TRACE(i < loops.size() ? absl::StrCat("loop ", i) : "all loops");
+    const std::vector<Loop> ls = i < loops.size() ? std::vector<Loop>{loops[i]} : loops;
+    const auto batched = run(trace(ls), true);
+    EXPECT_EQ(batched, run(trace(ls), false));
+    if (i == loops.size()) {
+      EXPECT_GE(std::get<2>(batched), 3u);  // cycles started inside the runs
+      EXPECT_GT(std::get<4>(batched), 0u);  // what the last cycle left in use
+      EXPECT_GT(std::get<10>(batched), 0);  // the scavenger released memory
+    }
+  }
+}
+
 struct Result {
   ReplayStats stats;
   uint64_t released;

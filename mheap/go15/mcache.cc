@@ -1,5 +1,7 @@
 #include "mheap/go15/mcache.h"
 
+#include <algorithm>
+
 #include "runtime_port/base/check.h"
 
 namespace thp {
@@ -47,7 +49,7 @@ void Malloc::ReleaseAllCaches() {
 uintptr_t Malloc::TakeObject(MSpan* s) {
   const uint16_t slot = s->freelist.back();
   s->freelist.pop_back();
-  s->allocated[slot] = true;
+  s->allocated.Set(slot);
   ++s->ref;
   return s->base() + slot * s->elemsize;
 }
@@ -120,6 +122,37 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
   if (!noscan) c.local_scan += size;  // the model has no ptrdata: all of it is scannable
   trigger_.AfterMalloc(shouldhelpgc, x);
   return x;
+}
+
+void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+  if (size == 0 || count <= 0) return;
+  if (size > kMaxSmallSize || (noscan && size < kTinySize)) {
+    // Large objects refill every time; tiny ones share blocks: one by one.
+    for (int64_t i = 0; i < count; ++i) MallocGC(size, noscan, p);
+    return;
+  }
+  const int sizeclass = GetSizeClasses().SizeToClass(size);
+  const uintptr_t elemsize = GetSizeClasses().ClassToSize(sizeclass);
+  MCache& c = cache(p);
+  while (count > 0) {
+    MSpan* s = c.alloc[static_cast<size_t>(sizeclass)];
+    if (s == nullptr || s->freelist.empty()) {
+      // The refill, and the GC check that follows it, as mallocgc makes them.
+      MallocGC(size, noscan, p);
+      --count;
+      continue;
+    }
+    heap_.set_current_p(p);
+    const size_t take = static_cast<size_t>(std::min<int64_t>(count, static_cast<int64_t>(s->freelist.size())));
+    for (size_t i = 0; i < take; ++i) {
+      s->allocated.Set(s->freelist.back());
+      s->freelist.pop_back();
+    }
+    s->ref = static_cast<uint16_t>(s->ref + take);
+    c.local_cachealloc += take * elemsize;
+    if (!noscan) c.local_scan += take * elemsize;
+    count -= static_cast<int64_t>(take);
+  }
 }
 
 }  // namespace thp

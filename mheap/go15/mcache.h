@@ -43,6 +43,13 @@ class Malloc {
   // Mirrors mallocgc, Go 1.5: the address of a new object of `size` bytes
   // on P `p`. `noscan`: the object holds no pointers.
   uintptr_t MallocGC(uintptr_t size, bool noscan, int p);
+  // `count` calls of MallocGC(size, noscan, p) whose results nobody keeps:
+  // the same decisions in the same order (refills, and the GC triggers
+  // they check, happen at the same object), with the objects a cached span
+  // still holds taken in one step instead of one call each. Only the
+  // refilling call can start a cycle (mallocgc's shouldhelpgc), so nothing
+  // between two refills is visible to the GC model.
+  void MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
 
   // Mirrors mCache_Refill and mCache_ReleaseAll.
   MSpan* Refill(int p, int sizeclass);

@@ -66,7 +66,7 @@ bool MCentral::FreeSpan(MSpan* s, const std::vector<uint16_t>& freed, bool prese
   // The freed chain goes in front of the old list, in address order.
   for (auto it = freed.rbegin(); it != freed.rend(); ++it) {
     THP_CHECK(s->allocated[*it], "freeing a free object");
-    s->allocated[*it] = false;
+    s->allocated.Reset(*it);
     s->freelist.push_back(*it);
   }
   s->ref = static_cast<uint16_t>(s->ref - freed.size());
@@ -98,7 +98,7 @@ MSpan* MCentral::Grow() {
   if (s == nullptr) return nullptr;
   s->limit = s->base() + size * n;
   THP_CHECK(s->freelist.empty(), "freelist not empty");
-  s->allocated.assign(n, false);
+  s->allocated.AssignClear(n);
   for (uintptr_t i = n; i > 0; --i) s->freelist.push_back(static_cast<uint16_t>(i - 1));
   return s;
 }

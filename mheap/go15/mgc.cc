@@ -142,7 +142,7 @@ void GcModel::Mark() {
     MSpan* s = heap_.AllSpan(i);
     s->marked.clear();
     if (s->state != SpanState::kInUse) continue;
-    s->marked.assign(s->sizeclass == 0 ? 1 : s->Capacity(), false);
+    s->marked.AssignClear(s->sizeclass == 0 ? 1 : s->Capacity());
   }
   // Roots come in address order, so most share the previous root's span.
   MSpan* last = nullptr;
@@ -154,14 +154,14 @@ void GcModel::Mark() {
     if (s == nullptr || s->marked.empty()) return;
     if (s->sizeclass == 0) {
       if (!s->marked[0]) {
-        s->marked[0] = true;
+        s->marked.Set(0);
         bytes_marked_ += s->elemsize;
       }
       return;
     }
     const size_t slot = (addr - s->base()) / s->elemsize;
     if (slot < s->allocated.size() && s->allocated[slot] && !s->marked[slot]) {
-      s->marked[slot] = true;
+      s->marked.Set(slot);
       bytes_marked_ += s->elemsize;
     }
   };
@@ -258,7 +258,7 @@ bool GcModel::Sweep(MSpan* s, bool preserve) {
             absl::StrFormat("MSpan_Sweep: bad span state %s sweepgen %d/%d",
                             SpanStateName(s->state), s->sweepgen, sg));
   pages_swept_ += s->npages.raw();
-  const std::vector<bool> marked = std::move(s->marked);
+  const SlotBits marked = std::move(s->marked);
   s->marked.clear();
   if (s->sizeclass == 0) {
     const bool dead = !marked.empty() && !marked[0];
@@ -272,11 +272,20 @@ bool GcModel::Sweep(MSpan* s, bool preserve) {
     heap_.Free(s, /*acct=*/true);
     return true;
   }
-  std::vector<uint16_t> freed;
-  for (size_t i = 0; i < s->allocated.size(); ++i) {
-    if (s->allocated[i] && (marked.empty() || !marked[i])) freed.push_back(static_cast<uint16_t>(i));
+  // Not in use at mark time: nothing to judge.
+  if (marked.empty()) {
+    s->sweepgen = sg;
+    return false;
   }
-  if (marked.empty()) freed.clear();  // not in use at mark time: nothing to judge
+  THP_CHECK(marked.size() == s->allocated.size(), "MSpan_Sweep: mark bits of another span shape");
+  // The allocated objects the mark did not reach, in address order.
+  std::vector<uint16_t>& freed = freed_scratch_;
+  freed.clear();
+  for (size_t w = 0; w < marked.words(); ++w) {
+    for (uint64_t dead = s->allocated.word(w) & ~marked.word(w); dead != 0; dead &= dead - 1) {
+      freed.push_back(static_cast<uint16_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(dead))));
+    }
+  }
   if (freed.empty()) {
     s->sweepgen = sg;
     return false;

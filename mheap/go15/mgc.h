@@ -143,6 +143,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   uint64_t pages_swept_ = 0;
   uint64_t span_bytes_alloc_ = 0;
   uint64_t bytes_marked_ = 0;
+  std::vector<uint16_t> freed_scratch_;  // Sweep's list of dead slots, reused
   uint64_t initial_heap_live_ = 0;
   uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
   std::vector<GcCycle> cycles_;

@@ -21,6 +21,33 @@ namespace thp {
 enum class SpanState : uint8_t { kInUse = 0, kStack = 1, kFree = 2, kListHead = 3, kDead = 4 };
 absl::string_view SpanStateName(SpanState s);
 
+// One bit per object slot of a span (allocated, or marked by the last GC),
+// kept in 64-bit words so that sweep can find a span's dead objects a word
+// at a time. Bits past size() are always 0.
+class SlotBits {
+ public:
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  void clear() {
+    n_ = 0;
+    words_.clear();
+  }
+  // n slots, all clear.
+  void AssignClear(size_t n) {
+    n_ = n;
+    words_.assign((n + 63) / 64, 0);
+  }
+  bool operator[](size_t i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
+  void Set(size_t i) { words_[i >> 6] |= uint64_t{1} << (i & 63); }
+  void Reset(size_t i) { words_[i >> 6] &= ~(uint64_t{1} << (i & 63)); }
+  size_t words() const { return words_.size(); }
+  uint64_t word(size_t w) const { return words_[w]; }
+
+ private:
+  size_t n_ = 0;
+  std::vector<uint64_t> words_;
+};
+
 struct MSpan {
   MSpan* next = nullptr;  // on a span list; both null when on none
   MSpan* prev = nullptr;
@@ -42,10 +69,10 @@ struct MSpan {
   // linked free list with its head at back(); allocated holds one flag per
   // object slot. ref == number of allocated slots.
   std::vector<uint16_t> freelist;
-  std::vector<bool> allocated;
+  SlotBits allocated;
   // Mark bits of the last GC cycle, one per object slot (one for a large
   // span); empty when the span was not in use at mark time. Sweep clears them.
-  std::vector<bool> marked;
+  SlotBits marked;
 
   uintptr_t base() const { return start.addr(); }
   uintptr_t end() const { return (start + npages).addr(); }

@@ -1,5 +1,6 @@
 #include "mheap/go15/runtime.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -57,7 +58,15 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
 
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
   for (const auto& [handle, count] : live_) mark(handle);
+  for (uintptr_t x : held_) mark(x);
   goroutines_->ForEachRoot(mark);
+}
+
+size_t Runtime::live_objects() const {
+  if (held_.empty()) return live_.size();
+  absl::flat_hash_set<uintptr_t> all(held_.begin(), held_.end());
+  for (const auto& [handle, count] : live_) all.insert(handle);
+  return all.size();
 }
 
 absl::Status Runtime::BadP(int p) const {
@@ -74,6 +83,12 @@ absl::Status Runtime::BadAllocation(uintptr_t size, int p) const {
 absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
   if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
   malloc_->MallocGC(size, noscan, p);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+  if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
+  malloc_->MallocGCTransientRun(size, noscan, p, count);
   return absl::OkStatus();
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
@@ -59,8 +60,25 @@ class Runtime final : private RootSet {
   // Drop with nothing between): garbage from birth, except that a GC cycle
   // its own allocation starts still sees it live, as Go's would.
   absl::Status AllocateTransient(uintptr_t size, bool noscan, int p);
+  // `count` transient allocations in a row with nothing between them (no
+  // time passing, no other event): the decisions of `count` calls of
+  // AllocateTransient, made in one step where Go's would not differ.
+  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
   // The workload no longer holds `handle`.
   absl::Status Drop(uintptr_t handle);
+  // A stack of objects the workload holds without naming them one by one
+  // (a loop's retained objects, or a batch it drops all at once): Allocate
+  // onto the top, and drop from the top back to an earlier height. Roots
+  // like any live handle.
+  absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) {
+    if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
+    held_.push_back(malloc_->MallocGC(size, noscan, p));
+    return absl::OkStatus();
+  }
+  size_t held_height() const { return held_.size(); }
+  void DropHeldTo(size_t height) {
+    if (height < held_.size()) held_.resize(height);
+  }
   // Goroutine stacks (n a power of two, at least 2 KiB) with no g: raw
   // stackalloc and stackfree.
   absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
@@ -80,7 +98,8 @@ class Runtime final : private RootSet {
   StackAllocator& stacks() { return *stacks_; }
   const GoroutineTable& goroutines() const { return *goroutines_; }
   MemLinux& mem() { return *mem_; }
-  size_t live_objects() const { return live_.size(); }
+  // Distinct live object addresses (tiny objects can share one).
+  size_t live_objects() const;
   int gomaxprocs() const { return options_.gomaxprocs; }
 
  private:
@@ -115,6 +134,7 @@ class Runtime final : private RootSet {
   // roots too.
   absl::btree_map<uintptr_t, int> live_;
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
+  std::vector<uintptr_t> held_;  // AllocateHeld's stack, oldest first
 };
 
 }  // namespace thp

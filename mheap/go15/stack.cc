@@ -24,7 +24,7 @@ uintptr_t StackAllocator::PoolAlloc(int order) {
     THP_CHECK(s->freelist.empty(), "bad freelist");
     const uintptr_t step = kFixedStack << order;
     s->elemsize = step;
-    s->allocated.assign(kStackCacheSize / step, false);
+    s->allocated.AssignClear(kStackCacheSize / step);
     for (uintptr_t i = 0; i < kStackCacheSize / step; ++i) {
       s->freelist.push_back(static_cast<uint16_t>(i));  // pushed in front: the last is the head
     }
@@ -33,7 +33,7 @@ uintptr_t StackAllocator::PoolAlloc(int order) {
   THP_CHECK(!s->freelist.empty(), "span has no free stacks");
   const uint16_t slot = s->freelist.back();
   s->freelist.pop_back();
-  s->allocated[slot] = true;
+  s->allocated.Set(slot);
   ++s->ref;
   if (s->freelist.empty()) MSpanList::Remove(s);  // all its stacks are in use
   return s->base() + slot * s->elemsize;
@@ -46,7 +46,7 @@ void StackAllocator::PoolFree(uintptr_t x, int order) {
   if (s->freelist.empty()) pool_[static_cast<size_t>(order)].Insert(s);
   const uint16_t slot = static_cast<uint16_t>((x - s->base()) / s->elemsize);
   THP_CHECK(s->allocated[slot], "freeing a free stack");
-  s->allocated[slot] = false;
+  s->allocated.Reset(slot);
   s->freelist.push_back(slot);
   --s->ref;
   if (!gc_running_ && s->ref == 0) {
