@@ -66,6 +66,23 @@ struct MSpan {
   uint8_t spanclass = 0;
   bool needzero = false;
 
+  // The object layer's half of mspan (malloc.go, mcache.go, mcentral.go,
+  // mgcsweep.go, mbitmap.go). The page heap never reads these; the object
+  // layer fills them in as soon as Alloc returns (initSpan's heap-span
+  // branch, mbitmap.h's InitHeapSpanObjects).
+  uint32_t sweepgen = 0;
+  uint16_t nelems = 0;       // objects the span holds
+  uint16_t alloc_count = 0;  // allocCount
+  uint16_t freeindex = 0;    // slots below it are allocated
+  uint16_t alloc_count_before_cache = 0;
+  uintptr_t elemsize = 0;
+  uintptr_t obj_limit = 0;   // limit: end of the last object
+  // allocBits and gcmarkBits: one flag per object slot. Sweep makes the
+  // mark bits the new alloc bits.
+  std::vector<bool> alloc_bits;
+  std::vector<bool> gcmark_bits;
+  bool any_marked = false;   // a mark bit was set this cycle (pageMarks)
+
   uintptr_t base() const { return start; }
   uintptr_t limit() const { return start + npages * kPageSize; }
 };
@@ -161,6 +178,8 @@ class MHeap final : private PageAllocEnv {
   // spanOf for a page in an in-use span; nullptr otherwise.
   MSpan* SpanOf(uintptr_t addr) const;
 
+  // pagesInUse: pages of in-use heap spans (gcPaceSweeper reads it).
+  uintptr_t pages_in_use() const { return pages_in_use_; }
   const HeapStats& stats() const { return stats_; }
   const PacerState& pacer() const { return pacer_; }
   const ScavengeGoals& scavenge_goals() const { return goals_; }

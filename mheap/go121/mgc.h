@@ -1,0 +1,112 @@
+// The garbage collector of Go 1.21 as the heap sees it (mgc.go, mgcmark.go's
+// accounting, mgcpacer.go through mgcpacer.h; go1.21.0 = master
+// 21ff9be0eb): when a cycle starts, which objects it finds live, and what
+// mark termination hands to the sweeper, the pacer, the page heap and the
+// scavenger.
+//
+// Marking is not traced through pointers: the workload names its live
+// objects (RootSet) and every other object is garbage. A cycle is
+// instantaneous: gcStart's sweep of what is left, finishsweep_m (waking the
+// scavenger), startCycle, the mark, endCycle, and mark termination (heapLive
+// reset to the marked bytes, gcSweep's sweepgen += 2, gcControllerCommit:
+// commit, trigger, gcPaceSweeper, then the page heap's GcMarkTermination
+// with the new goal for the scavenger's pacing, freeStackSpans, every P's
+// mcache.prepareForSweep) all happen inside the allocation that triggers it,
+// as the Go 1.5 model (mheap/go15/mgc.h) does. Consequences: nothing is
+// allocated during a mark, so there is no floating garbage and the pacer's
+// cons/mark estimate stays 0 (see mgcpacer.h); there are no assists or mark
+// workers; the background sweeper runs only when the driver gives it turns.
+// Only gcTriggerHeap and gcTriggerCycle (runtime.GC) start cycles;
+// sysmon's gcTriggerTime is not modelled.
+#ifndef THP_MHEAP_GO121_MGC_H_
+#define THP_MHEAP_GO121_MGC_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "mheap/go121/mcache.h"
+#include "mheap/go121/mgcpacer.h"
+#include "mheap/go121/mgcsweep.h"
+#include "mheap/go121/mheap.h"
+
+namespace thp {
+namespace go121 {
+
+// The workload's live objects: every address it still holds.
+class RootSet {
+ public:
+  virtual ~RootSet() = default;
+  virtual void ForEachLive(const std::function<void(uintptr_t)>& mark) const = 0;
+};
+
+// What a cycle asks of the stack allocator (stack.h), if there is one.
+class GcStackHooks {
+ public:
+  virtual ~GcStackHooks() = default;
+  // gcphase != _GCoff: stackfree defers freeing whole spans.
+  virtual void SetGcRunning(bool running) = 0;
+  // freeStackSpans at mark termination.
+  virtual void FreeStackSpans() = 0;
+  // stackcache_clear of P p (mcache.prepareForSweep).
+  virtual void ClearCache(int p) = 0;
+  // Bytes of stack the mark scans (stackScanWork).
+  virtual uint64_t ScannedStackBytes() const = 0;
+};
+
+// One cycle, for tests and gctrace-like reports.
+struct GcCycle {
+  uint64_t num = 0;
+  bool forced = false;  // runtime.GC
+  uint64_t heap0 = 0;   // heapLive at gcStart
+  uint64_t heap1 = 0;   // heapLive at mark termination
+  uint64_t heap2 = 0;   // bytes marked
+  uint64_t heap_goal = 0;  // heapGoal when the cycle started
+  uint64_t next_goal = 0;
+  uint64_t next_trigger = 0;
+};
+
+class GcModel final : public GcTrigger {
+ public:
+  GcModel(MHeap& heap, Sweeper& sweeper, GcController& pacer, const RootSet& roots);
+  // The allocator, whose caches mark termination flushes. Set before use.
+  void set_malloc(Malloc* malloc) { malloc_ = malloc; }
+  void set_stacks(GcStackHooks* stacks) { stacks_ = stacks; }
+  // scavenger.wake, called by finishsweep_m.
+  void set_wake_scavenger(std::function<void()> f) { wake_scavenger_ = std::move(f); }
+
+  // gcTrigger{kind: gcTriggerHeap}.test().
+  bool HeapTriggered() const;
+  // runtime.GC: a cycle, then sweep until done.
+  void GC();
+  // GcTrigger.
+  void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) override;
+
+  uint64_t num_gc() const { return cycles_.size(); }
+  const std::vector<GcCycle>& cycles() const { return cycles_; }
+  void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
+
+ private:
+  // gcStart with a heap trigger (cycle_n == 0) or a cycle trigger (n).
+  void GcStart(uint64_t cycle_n);
+  bool Test(uint64_t cycle_n) const;
+  // The instantaneous mark: bytes marked, heap scan work.
+  void Mark(uint64_t* bytes_marked, uint64_t* heap_scan_work);
+
+  MHeap& heap_;
+  Sweeper& sweeper_;
+  GcController& pacer_;
+  const RootSet& roots_;
+  Malloc* malloc_ = nullptr;
+  GcStackHooks* stacks_ = nullptr;
+  std::function<void()> wake_scavenger_;
+  bool in_cycle_ = false;    // gcphase != _GCoff
+  uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
+  std::vector<GcCycle> cycles_;
+  std::function<void(const GcCycle&)> on_cycle_;
+};
+
+}  // namespace go121
+}  // namespace thp
+
+#endif  // THP_MHEAP_GO121_MGC_H_

@@ -1,0 +1,145 @@
+#include "mheap/go121/runtime.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "mheap/go121/sizeclasses.h"
+
+namespace thp {
+namespace go121 {
+
+absl::StatusOr<int32_t> ParseGogc(const std::string& value) {
+  if (value.empty()) return 100;
+  if (value == "off") return -1;
+  int32_t n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("GOGC=", value, ": expected off or a non-negative integer percentage"));
+  }
+  return n;
+}
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const Clock& clock,
+                                                        const RuntimeOptions& options) {
+  absl::StatusOr<int32_t> gogc = ParseGogc(options.gogc);
+  if (!gogc.ok()) return gogc.status();
+  if (options.gomaxprocs < 1 || options.gomaxprocs > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("GOMAXPROCS=", options.gomaxprocs, ": expected 1 to 256"));
+  }
+  if (options.gomemlimit < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("GOMEMLIMIT=", options.gomemlimit, ": expected a byte count"));
+  }
+  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(kernel, options.variant);
+  if (!mem.ok()) return mem.status();
+  return std::unique_ptr<Runtime>(new Runtime(*std::move(mem), clock, options, *gogc));
+}
+
+// mallocinit, gcinit and procresize, in that order.
+Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options,
+                 int32_t gogc)
+    : options_(options), mem_(std::move(mem)) {
+  heap_ = std::make_unique<MHeap>(*mem_, clock, options_.gomaxprocs);
+  MHeap& heap = *heap_;
+  MemLinux& m = *mem_;
+  pacer_ = std::make_unique<GcController>(gogc, options_.gomemlimit, [&heap, &m] {
+    return MemoryLimitInputs{heap.stats().heap_free, m.mapped_ready()};
+  });
+  if (options_.gomemlimit != INT64_MAX) heap_->SetMemoryLimit(options_.gomemlimit);
+  sweeper_ = std::make_unique<Sweeper>(*heap_, *pacer_);
+  const RootSet& roots = *this;
+  gc_ = std::make_unique<GcModel>(*heap_, *sweeper_, *pacer_, roots);
+  malloc_ = std::make_unique<Malloc>(*heap_, *sweeper_, *pacer_, *gc_, options_.gomaxprocs);
+  gc_->set_malloc(malloc_.get());
+  stacks_ = std::make_unique<StackAllocator>(*heap_, options_.gomaxprocs);
+  gc_->set_stacks(stacks_.get());
+  scavenger_ = std::make_unique<BackgroundScavenger>(clock, heap_->BackgroundScavengerHooks());
+  BackgroundScavenger& bg = *scavenger_;
+  sweeper_->set_on_sweep_drained([&bg] { bg.Ready(); });
+  gc_->set_wake_scavenger([&bg] { bg.Wake(); });
+}
+
+Runtime::~Runtime() {
+  scavenger_.reset();
+  stacks_.reset();
+  malloc_.reset();
+  gc_.reset();
+  sweeper_.reset();
+  pacer_.reset();
+  heap_.reset();
+}
+
+void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
+  for (const auto& [handle, count] : live_) mark(handle);
+}
+
+absl::Status Runtime::CheckP(int p) const {
+  if (p >= 0 && p < options_.gomaxprocs) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("P ", p, ": expected 0 to ", options_.gomaxprocs - 1));
+}
+
+namespace {
+
+// The 1.21 heap's arenas cover 2^48 bytes; a request beyond that fails.
+constexpr uintptr_t kMaxAlloc = uintptr_t{1} << 47;
+
+absl::Status CheckSize(uintptr_t size) {
+  if (size != 0 && size <= kMaxAlloc) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("allocation of ", size, " bytes: expected 1 byte to 128 TiB"));
+}
+
+}  // namespace
+
+absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckSize(size); !st.ok()) return st;
+  const uintptr_t x = malloc_->MallocGC(size, noscan, p);
+  ++live_[x];  // tiny objects share an address only when Go combined them
+  return x;
+}
+
+absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckSize(size); !st.ok()) return st;
+  malloc_->MallocGC(size, noscan, p);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::Drop(uintptr_t handle) {
+  auto it = live_.find(handle);
+  if (it == live_.end()) {
+    return absl::NotFoundError(absl::StrFormat("drop of %#x: not a live handle", handle));
+  }
+  if (--it->second == 0) live_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uintptr_t> Runtime::NewStack(uintptr_t n, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (n < kFixedStack || (n & (n - 1)) != 0 || n > (uintptr_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
+  }
+  heap_->set_current_p(p);
+  const uintptr_t lo = stacks_->Alloc(n, p);
+  stacks_live_[lo] = n;
+  return lo;
+}
+
+absl::Status Runtime::FreeStack(uintptr_t lo, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  auto it = stacks_live_.find(lo);
+  if (it == stacks_live_.end()) {
+    return absl::NotFoundError(absl::StrFormat("free of stack %#x: not a live stack", lo));
+  }
+  heap_->set_current_p(p);
+  stacks_->Free(lo, it->second, p);
+  stacks_live_.erase(it);
+  return absl::OkStatus();
+}
+
+}  // namespace go121
+}  // namespace thp

@@ -1,0 +1,101 @@
+// The ported Go 1.21 runtime (go1.21.0 = master 21ff9be0eb) as a workload
+// uses it, with the public shape of the Go 1.5 port's thp::Runtime
+// (mheap/go15/runtime.h) so that one trace replayer can drive either:
+// Create, Allocate, AllocateTransient, Drop, NewStack/FreeStack, GC.
+// Wired in mallocinit/gcinit's order: the memory layer variant, the page
+// heap, the pacer (GOGC, GOMEMLIMIT), the sweeper and central lists, the
+// mcaches, the stack allocator, the GC model and the background scavenger.
+//
+// The background scavenger is an event-driven goroutine (bg_scavenger.h):
+// the sweep that drains readies it (sysmon then wakes it: SysmonCheck) and
+// finishsweep_m wakes it directly; a driver runs it with RunDue as its
+// virtual clock advances, as heap_driver.h does.
+//
+// Not yet here: goroutines (NewGoroutine/GrowGoroutine/ExitGoroutine),
+// sysmon's forced GC, memory touching.
+#ifndef THP_MHEAP_GO121_RUNTIME_H_
+#define THP_MHEAP_GO121_RUNTIME_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "mheap/go121/mcache.h"
+#include "mheap/go121/mem_linux.h"
+#include "mheap/go121/mgc.h"
+#include "mheap/go121/mgcpacer.h"
+#include "mheap/go121/mgcsweep.h"
+#include "mheap/go121/mheap.h"
+#include "mheap/go121/stack.h"
+#include "runtime_port/base/clock.h"
+#include "runtime_port/kernel/kernel.h"
+#include "scavenger/go121/bg_scavenger.h"
+
+namespace thp {
+namespace go121 {
+
+struct RuntimeOptions {
+  std::string variant = "hugepage_eager";  // go1.21.0's advice (mem_linux.h)
+  std::string gogc = "100";          // GOGC ("" = unset, "off")
+  int64_t gomemlimit = INT64_MAX;    // GOMEMLIMIT in bytes
+  int gomaxprocs = 2;
+};
+
+// readGOGC, but rejecting what Go would silently read as 100.
+absl::StatusOr<int32_t> ParseGogc(const std::string& value);
+
+class Runtime final : private RootSet {
+ public:
+  static absl::StatusOr<std::unique_ptr<Runtime>> Create(Kernel& kernel, const Clock& clock,
+                                                         const RuntimeOptions& options);
+  ~Runtime() override;
+
+  // A new object of `size` bytes on P p; it stays live until dropped.
+  absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p);
+  // An object dropped as soon as it is allocated (live only to a cycle its
+  // own allocation starts).
+  absl::Status AllocateTransient(uintptr_t size, bool noscan, int p);
+  absl::Status Drop(uintptr_t handle);
+  // Goroutine stacks with no g (n a power of two, at least 2 KiB).
+  absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
+  absl::Status FreeStack(uintptr_t lo, int p);
+  // runtime.GC.
+  void GC() { gc_->GC(); }
+
+  MHeap& heap() { return *heap_; }
+  GcController& pacer() { return *pacer_; }
+  Sweeper& sweeper() { return *sweeper_; }
+  Malloc& malloc() { return *malloc_; }
+  GcModel& gc() { return *gc_; }
+  StackAllocator& stacks() { return *stacks_; }
+  BackgroundScavenger& scavenger() { return *scavenger_; }
+  MemLinux& mem() { return *mem_; }
+  size_t live_objects() const { return live_.size(); }
+  int gomaxprocs() const { return options_.gomaxprocs; }
+
+ private:
+  Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options,
+          int32_t gogc);
+  void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
+  absl::Status CheckP(int p) const;
+
+  RuntimeOptions options_;
+  std::unique_ptr<MemLinux> mem_;
+  std::unique_ptr<MHeap> heap_;
+  std::unique_ptr<GcController> pacer_;
+  std::unique_ptr<Sweeper> sweeper_;
+  std::unique_ptr<GcModel> gc_;
+  std::unique_ptr<Malloc> malloc_;
+  std::unique_ptr<StackAllocator> stacks_;
+  std::unique_ptr<BackgroundScavenger> scavenger_;
+  absl::btree_map<uintptr_t, int> live_;  // handle -> times held
+  absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
+};
+
+}  // namespace go121
+}  // namespace thp
+
+#endif  // THP_MHEAP_GO121_RUNTIME_H_

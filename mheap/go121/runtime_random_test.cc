@@ -1,0 +1,109 @@
+// Random workloads on the Go 1.21 runtime: allocations of every kind, drops,
+// GCs, background sweeping, scavenger time and stacks, with the page heap's
+// and the simulated kernel's checkers after every step and a check that no
+// live object was swept.
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "mheap/go121/mbitmap.h"
+#include "mheap/go121/runtime.h"
+#include "runtime_port/base/clock.h"
+#include "runtime_port/kernel/sim_kernel.h"
+
+namespace thp {
+namespace go121 {
+namespace {
+
+struct Param {
+  std::string variant;
+  int procs;
+  uint32_t seed;
+};
+
+class RandomRuntimeTest : public ::testing::TestWithParam<Param> {};
+
+uintptr_t RandomSize(std::mt19937& rng) {
+  switch (rng() % 8) {
+    case 0: return 1 + rng() % 15;             // tiny if noscan
+    case 1: return 1 + rng() % 1024;
+    case 2: return 1 + rng() % 32768;
+    case 3: return 32769 + rng() % (256 << 10);  // large
+    default: return 8 << (rng() % 8);
+  }
+}
+
+TEST_P(RandomRuntimeTest, InvariantsHoldAfterEveryStep) {
+  SimulatedKernel sim;
+  VirtualClock clock{1'000'000'000};
+  RuntimeOptions o;
+  o.variant = GetParam().variant;
+  o.gomaxprocs = GetParam().procs;
+  absl::StatusOr<std::unique_ptr<Runtime>> r = Runtime::Create(sim, clock, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  Runtime& rt = **r;
+  std::mt19937 rng(GetParam().seed);
+  std::vector<uintptr_t> live;
+  std::vector<std::pair<uintptr_t, int>> stacks;  // lo, P
+  for (int step = 0; step < 8000; ++step) {
+    const int p = static_cast<int>(rng() % static_cast<uint32_t>(o.gomaxprocs));
+    const uint32_t op = rng() % 100;
+    if (op < 45) {
+      absl::StatusOr<uintptr_t> x = rt.Allocate(RandomSize(rng), rng() % 2 == 0, p);
+      ASSERT_TRUE(x.ok()) << x.status();
+      live.push_back(*x);
+    } else if (op < 60) {
+      ASSERT_TRUE(rt.AllocateTransient(RandomSize(rng), rng() % 2 == 0, p).ok());
+    } else if (op < 85) {
+      if (!live.empty()) {
+        const size_t i = rng() % live.size();
+        ASSERT_TRUE(rt.Drop(live[i]).ok());
+        live[i] = live.back();
+        live.pop_back();
+      }
+    } else if (op < 87) {
+      rt.GC();
+    } else if (op < 91) {
+      rt.sweeper().BackgroundSweep(static_cast<int>(rng() % 8));
+    } else if (op < 95) {
+      clock.Advance(int64_t{1'000'000} * (rng() % 100));
+      rt.scavenger().SysmonCheck();
+      rt.scavenger().RunDue();
+    } else if (op < 98) {
+      absl::StatusOr<uintptr_t> s = rt.NewStack(uintptr_t{2048} << (rng() % 7), p);
+      ASSERT_TRUE(s.ok()) << s.status();
+      stacks.push_back({*s, p});
+    } else if (!stacks.empty()) {
+      const size_t i = rng() % stacks.size();
+      ASSERT_TRUE(rt.FreeStack(stacks[i].first, p).ok());
+      stacks[i] = stacks.back();
+      stacks.pop_back();
+    }
+    rt.heap().CheckInvariants();
+    sim.CheckInvariants();
+    for (uintptr_t x : live) {
+      const MSpan* s = rt.heap().SpanOf(x);
+      ASSERT_TRUE(s != nullptr && s->state == SpanState::kInUse)
+          << "step " << step << ": live object " << x << " lost its span";
+      ASSERT_FALSE(IsFree(*s, ObjIndex(*s, x))) << "step " << step << ": live object freed";
+    }
+  }
+  rt.GC();
+  rt.heap().CheckInvariants();
+  int heap_triggered = 0;
+  for (const GcCycle& c : rt.gc().cycles()) heap_triggered += c.forced ? 0 : 1;
+  EXPECT_GT(heap_triggered, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Go121, RandomRuntimeTest,
+    ::testing::Values(Param{"hugepage_eager", 1, 1}, Param{"collapse", 2, 2}, Param{"none", 3, 3},
+                      Param{"disablethp", 2, 4}),
+    [](const ::testing::TestParamInfo<Param>& i) {
+      return i.param.variant + "_" + std::to_string(i.param.procs) + "P_seed" +
+             std::to_string(i.param.seed);
+    });
+
+}  // namespace
+}  // namespace go121
+}  // namespace thp
