@@ -5,7 +5,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
-#include "scavenger/gctrace.h"
 
 namespace thp {
 
@@ -22,45 +21,29 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
   absl::StatusOr<std::unique_ptr<Runtime>> rt =
       Runtime::Create(census != nullptr ? *census : kernel, *clock, options);
   if (!rt.ok()) return rt.status();
-  return std::unique_ptr<TraceReplayer>(new TraceReplayer(
-      std::move(census), std::move(clock), *std::move(rt), scavenge_debug, gctrace));
+  auto go15 = std::make_unique<Go15HeapRuntime>(*std::move(rt), clock->NanoTime(), scavenge_debug,
+                                                gctrace);
+  Go15HeapRuntime* go15_ptr = go15.get();
+  std::unique_ptr<TraceReplayer> r(
+      new TraceReplayer(std::move(census), std::move(clock), std::move(go15)));
+  r->go15_ = go15_ptr;
+  return r;
 }
 
 TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
-                             std::unique_ptr<VirtualClock> clock, std::unique_ptr<Runtime> rt,
-                             bool scavenge_debug, const GcTraceWriter* gctrace)
-    : census_(std::move(census)), clock_(std::move(clock)), rt_(std::move(rt)), gctrace_(gctrace) {
+                             std::unique_ptr<VirtualClock> clock, std::unique_ptr<HeapRuntime> rt)
+    : census_(std::move(census)), clock_(std::move(clock)), rt_(std::move(rt)) {
   start_ns_ = clock_->NanoTime();
-  SysmonOptions so;
-  so.scavenge_debug = scavenge_debug;
-  sysmon_ = std::make_unique<Sysmon>(start_ns_, so);
-  actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
-    *busy_at = busy_at_;
-    return idle_;
-  };
-  actions_.last_gc = [this] { return rt_->gc().last_gc_ns(); };
-  if (gctrace_ != nullptr && *gctrace_) {
-    // The line gc(mode) prints at the end of every cycle under gctrace
-    // (Go 1.5 mgc.go), runtimeInitTime being the replayer's start.
-    rt_->gc().set_on_cycle([this](const GcCycle& c) {
-      (*gctrace_)(GcLine(c, start_ns_, rt_->gomaxprocs()));
-    });
-  }
-  actions_.force_gc = [this] {
-    // While a forced GC waits for the world to stop, forcegchelper cannot
-    // run again (the stopping world holds the idle Ps), so nothing prints.
-    if (gc_waits_for_safe_point_) return;
-    if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
-    if (in_loop_without_safe_point_) {
-      gc_waits_for_safe_point_ = true;
-      return;
-    }
-    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
-  };
-  actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
-    HeapScavenge(rt_->heap(), k, now, limit, gctrace_);
-    if (on_scavenge_) on_scavenge_();
-  };
+}
+
+Runtime& TraceReplayer::runtime() {
+  THP_CHECK(go15_ != nullptr, "TraceReplayer::runtime(): the replayer does not run the Go 1.5 heap");
+  return go15_->runtime();
+}
+
+const Sysmon& TraceReplayer::sysmon() const {
+  THP_CHECK(go15_ != nullptr, "TraceReplayer::sysmon(): the replayer does not run the Go 1.5 heap");
+  return go15_->sysmon();
 }
 
 const CensusKernel& TraceReplayer::census() const {
@@ -84,13 +67,8 @@ ReplayStats TraceReplayer::stats() const {
 
 void TraceReplayer::Advance(int64_t ns, bool idle) {
   const int64_t until = clock_->NanoTime() + ns;
-  idle_ = idle;
-  busy_at_ = until;
-  sysmon_->RunUntil(until, actions_, [this](int64_t t) { clock_->Set(t); });
+  rt_->RunUntil(until, idle, [this](int64_t t) { clock_->Set(t); });
   clock_->Set(until);
-  idle_ = false;
-  // Between bursts the other P's background sweeper catches up.
-  rt_->gc().BackgroundSweep(1 << 20);
 }
 
 absl::Status TraceReplayer::Apply(const TraceEvent& e) {
@@ -164,7 +142,7 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       rt_->GC();
       break;
     case TraceEvent::kFreeOsMemory:
-      FreeOSMemory(*rt_, gctrace_);
+      rt_->FreeOSMemory();
       break;
     case TraceEvent::kCompute:
       Advance(e.ns, /*idle=*/false);
@@ -293,14 +271,9 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
     return absl::InvalidArgumentError(
         "a loop with no safe point holds no events (each one would reach a safe point)");
   }
-  in_loop_without_safe_point_ = no_safe_point;
+  if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
   absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration);
-  in_loop_without_safe_point_ = false;
-  if (gc_waits_for_safe_point_) {
-    // The GC sysmon forced during the loop stops the world at its end.
-    gc_waits_for_safe_point_ = false;
-    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
-  }
+  if (no_safe_point) rt_->LeaveLoopWithoutSafePoint();
   return st;
 }
 

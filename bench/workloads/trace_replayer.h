@@ -17,8 +17,10 @@
 #include "bench/workloads/run_program.h"
 #include "bench/workloads/trace_format.h"
 #include "mheap/go15/runtime.h"
+#include "mheap/heap_runtime/go15_heap_runtime.h"
+#include "mheap/heap_runtime/heap_runtime.h"
 #include "runtime_port/kernel/census_kernel.h"
-#include "scavenger/scavenger.h"
+#include "scavenger/gctrace.h"
 #include "scavenger/sysmon.h"
 
 namespace thp {
@@ -84,8 +86,12 @@ class TraceReplayer {
   absl::Status Run(const std::vector<TraceEvent>& events,
                    const std::function<void(const TraceEvent&)>& on_bench);
   ReplayStats stats() const;
-  Runtime& runtime() { return *rt_; }
-  const Sysmon& sysmon() const { return *sysmon_; }
+  // The runtime the events drive, whichever heap it is.
+  HeapRuntime& heap_runtime() { return *rt_; }
+  const HeapRuntime& heap_runtime() const { return *rt_; }
+  // The Go 1.5 heap's runtime and sysmon (dies for another heap).
+  Runtime& runtime();
+  const Sysmon& sysmon() const;
   const CensusKernel& census() const;
   // Census every kernel call (the default), or only when ObserveCensus()
   // is called (census_kernel.h: for runs near vm.max_map_count). These
@@ -98,7 +104,7 @@ class TraceReplayer {
   }
   int64_t now_ns() const { return clock_->NanoTime(); }
   // Called after each scavenge pass sysmon runs (may be empty).
-  void set_on_scavenge(std::function<void()> f) { on_scavenge_ = std::move(f); }
+  void set_on_scavenge(std::function<void()> f) { rt_->set_on_scavenge(std::move(f)); }
   // Off, a loop's events are applied one by one (an alloc and its drop as
   // one transient allocation, the rest through Apply): what the batched
   // paths must equal, for tests.
@@ -123,7 +129,7 @@ class TraceReplayer {
   };
 
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
-                std::unique_ptr<Runtime> rt, bool scavenge_debug, const GcTraceWriter* gctrace);
+                std::unique_ptr<HeapRuntime> rt);
   void Advance(int64_t ns, bool idle);
   static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
   void FlushLoopTime(LoopClock& c);
@@ -142,16 +148,9 @@ class TraceReplayer {
 
   std::unique_ptr<CensusKernel> census_;
   std::unique_ptr<VirtualClock> clock_;
-  std::unique_ptr<Runtime> rt_;
-  std::unique_ptr<Sysmon> sysmon_;
-  SysmonActions actions_;
-  const GcTraceWriter* gctrace_;
-  std::function<void()> on_scavenge_;
-  bool idle_ = false;
+  std::unique_ptr<HeapRuntime> rt_;
+  Go15HeapRuntime* go15_ = nullptr;  // rt_, when it runs the Go 1.5 heap
   bool batched_loops_ = true;
-  int64_t busy_at_ = 0;
-  bool in_loop_without_safe_point_ = false;
-  bool gc_waits_for_safe_point_ = false;  // forced, waiting for the loop's end
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;

@@ -93,6 +93,7 @@ class Runtime final : private RootSet {
   void GC() { gc_->StartGC(GcMode::kForceBlock, false); }
 
   MHeap& heap() { return *heap_; }
+  const MHeap& heap() const { return *heap_; }
   Malloc& malloc() { return *malloc_; }
   GcModel& gc() { return *gc_; }
   StackAllocator& stacks() { return *stacks_; }

@@ -1,0 +1,82 @@
+#include "mheap/heap_runtime/go15_heap_runtime.h"
+
+#include "scavenger/scavenger.h"
+
+namespace thp {
+
+namespace {
+SysmonOptions OptionsFor(bool scavenge_debug) {
+  SysmonOptions so;
+  so.scavenge_debug = scavenge_debug;
+  return so;
+}
+}  // namespace
+
+Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
+                                 bool scavenge_debug, const GcTraceWriter* gctrace)
+    : rt_(std::move(rt)),
+      start_ns_(start_ns),
+      gctrace_(gctrace),
+      sysmon_(start_ns, OptionsFor(scavenge_debug)) {
+  actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
+    *busy_at = busy_at_;
+    return idle_;
+  };
+  actions_.last_gc = [this] { return rt_->gc().last_gc_ns(); };
+  if (gctrace_ != nullptr && *gctrace_) {
+    // The line gc(mode) prints at the end of every cycle under gctrace
+    // (Go 1.5 mgc.go), runtimeInitTime being the runtime's start.
+    rt_->gc().set_on_cycle([this](const GcCycle& c) {
+      (*gctrace_)(GcLine(c, start_ns_, rt_->gomaxprocs()));
+    });
+  }
+  actions_.force_gc = [this] {
+    // While a forced GC waits for the world to stop, forcegchelper cannot
+    // run again (the stopping world holds the idle Ps), so nothing prints.
+    if (gc_waits_for_safe_point_) return;
+    if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
+    if (in_loop_without_safe_point_) {
+      gc_waits_for_safe_point_ = true;
+      return;
+    }
+    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  };
+  actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
+    HeapScavenge(rt_->heap(), k, now, limit, gctrace_);
+    if (on_scavenge_) on_scavenge_();
+  };
+}
+
+void Go15HeapRuntime::FreeOSMemory() { thp::FreeOSMemory(*rt_, gctrace_); }
+
+void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
+                               const std::function<void(int64_t)>& set_clock) {
+  idle_ = idle;
+  busy_at_ = until;
+  sysmon_.RunUntil(until, actions_, set_clock);
+  set_clock(until);
+  idle_ = false;
+  rt_->gc().BackgroundSweep(1 << 20);
+}
+
+void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {
+  in_loop_without_safe_point_ = false;
+  if (gc_waits_for_safe_point_) {
+    // The GC sysmon forced during the loop stops the world at its end.
+    gc_waits_for_safe_point_ = false;
+    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  }
+}
+
+HeapFigures Go15HeapRuntime::Figures() const {
+  const MemStats& m = rt_->heap().stats();
+  HeapFigures f;
+  f.heap_sys = m.heap_sys;
+  f.heap_inuse = m.heap_inuse;
+  f.heap_released = m.heap_released;
+  f.gc_cycles = m.numgc;
+  f.scavenge_passes = sysmon_.scavenges();
+  return f;
+}
+
+}  // namespace thp

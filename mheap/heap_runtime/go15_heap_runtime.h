@@ -1,0 +1,81 @@
+// The Go 1.5 port as a HeapRuntime: mheap/go15's Runtime with sysmon
+// (scavenger/sysmon.h) on the virtual clock, the forced GC and scavenge
+// passes sysmon makes, and Go 1.5's GODEBUG=gctrace=1 lines.
+#ifndef THP_MHEAP_HEAP_RUNTIME_GO15_HEAP_RUNTIME_H_
+#define THP_MHEAP_HEAP_RUNTIME_GO15_HEAP_RUNTIME_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "mheap/go15/runtime.h"
+#include "mheap/heap_runtime/heap_runtime.h"
+#include "scavenger/gctrace.h"
+#include "scavenger/sysmon.h"
+
+namespace thp {
+
+class Go15HeapRuntime final : public HeapRuntime {
+ public:
+  // `start_ns` is the clock's time now (runtimeInitTime); `gctrace` (may
+  // be null; outlives this) receives the gc, "GC forced" and scvg lines.
+  Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns, bool scavenge_debug,
+                  const GcTraceWriter* gctrace);
+
+  absl::string_view heap_name() const override { return "go15"; }
+  absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p) override {
+    return rt_->Allocate(size, noscan, p);
+  }
+  absl::Status AllocateTransient(uintptr_t size, bool noscan, int p) override {
+    return rt_->AllocateTransient(size, noscan, p);
+  }
+  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) override {
+    return rt_->AllocateTransientRun(size, noscan, p, count);
+  }
+  absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) override {
+    return rt_->AllocateHeld(size, noscan, p);
+  }
+  size_t held_height() const override { return rt_->held_height(); }
+  void DropHeldTo(size_t height) override { rt_->DropHeldTo(height); }
+  absl::Status Drop(uintptr_t handle) override { return rt_->Drop(handle); }
+  size_t live_objects() const override { return rt_->live_objects(); }
+  absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p) override { return rt_->NewStack(n, p); }
+  absl::Status FreeStack(uintptr_t lo, int p) override { return rt_->FreeStack(lo, p); }
+  absl::StatusOr<size_t> NewGoroutine(int p) override { return rt_->NewGoroutine(p); }
+  absl::Status GrowGoroutine(size_t g, uintptr_t n, int p) override {
+    return rt_->GrowGoroutine(g, n, p);
+  }
+  absl::Status ExitGoroutine(size_t g, int p) override { return rt_->ExitGoroutine(g, p); }
+  void GC() override { rt_->GC(); }
+  void FreeOSMemory() override;
+  // Sysmon's rounds up to `until`, then the other P's background sweeper
+  // catches up (between bursts of the program's work).
+  void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
+  // Go 1.5 preempts only at function calls: a GC sysmon forces during such
+  // a loop takes worldsema but starts when the loop returns (and no second
+  // one is forced meanwhile).
+  void EnterLoopWithoutSafePoint() override { in_loop_without_safe_point_ = true; }
+  void LeaveLoopWithoutSafePoint() override;
+  void set_on_scavenge(std::function<void()> f) override { on_scavenge_ = std::move(f); }
+  HeapFigures Figures() const override;
+  const MadviseCounters& counters() const override { return rt_->mem().counters(); }
+
+  Runtime& runtime() { return *rt_; }
+  const Sysmon& sysmon() const { return sysmon_; }
+
+ private:
+  std::unique_ptr<Runtime> rt_;
+  const int64_t start_ns_;
+  const GcTraceWriter* gctrace_;
+  Sysmon sysmon_;
+  SysmonActions actions_;
+  std::function<void()> on_scavenge_;
+  bool idle_ = false;
+  int64_t busy_at_ = 0;
+  bool in_loop_without_safe_point_ = false;
+  bool gc_waits_for_safe_point_ = false;  // forced, waiting for the loop's end
+};
+
+}  // namespace thp
+
+#endif  // THP_MHEAP_HEAP_RUNTIME_GO15_HEAP_RUNTIME_H_

@@ -1,0 +1,87 @@
+// One ported runtime as a workload drives it, whichever Go version's heap
+// it is: the program's allocations, stacks and goroutines, runtime.GC and
+// debug.FreeOSMemory, and the time the program spends computing or
+// sleeping, during which the runtime's own background work (sysmon, the
+// scavenger, the background sweeper) runs on the virtual clock. The trace
+// replayer (bench/workloads/trace_replayer.h) drives a HeapRuntime; each
+// heap has one implementation beside this header (go15_heap_runtime.h,
+// go121_heap_runtime.h).
+//
+// Handles are object addresses. Contracts are those of the Go 1.5 port's
+// Runtime (mheap/go15/runtime.h): bad input is a failed Status naming the
+// value, never a corrupted heap.
+#ifndef THP_MHEAP_HEAP_RUNTIME_HEAP_RUNTIME_H_
+#define THP_MHEAP_HEAP_RUNTIME_HEAP_RUNTIME_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "runtime_port/mem_linux/madvise_counters.h"
+
+namespace thp {
+
+// The heap's figures that mean the same for every heap (what the reports
+// print beside the kernel's own counts).
+struct HeapFigures {
+  uint64_t heap_sys = 0;       // heap memory mapped from the OS
+  uint64_t heap_inuse = 0;     // in spans holding objects or stacks
+  uint64_t heap_released = 0;  // free and returned to the OS
+  uint64_t gc_cycles = 0;
+  int64_t scavenge_passes = 0;  // the scavenger's runs (sysmon's or the background one's)
+};
+
+class HeapRuntime {
+ public:
+  virtual ~HeapRuntime() = default;
+
+  // "go15" or "go121".
+  virtual absl::string_view heap_name() const = 0;
+
+  // Objects: a live one until dropped; a transient one is garbage once
+  // allocated (live only to a cycle its own allocation starts); a run of
+  // `count` transient ones with nothing between them; held ones are live
+  // on a stack and dropped from its top.
+  virtual absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p) = 0;
+  virtual absl::Status AllocateTransient(uintptr_t size, bool noscan, int p) = 0;
+  virtual absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p,
+                                            int64_t count) = 0;
+  virtual absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) = 0;
+  virtual size_t held_height() const = 0;
+  virtual void DropHeldTo(size_t height) = 0;
+  virtual absl::Status Drop(uintptr_t handle) = 0;
+  // Distinct live object addresses.
+  virtual size_t live_objects() const = 0;
+
+  // Stacks with no goroutine, and goroutines (named by their allgs index).
+  virtual absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p) = 0;
+  virtual absl::Status FreeStack(uintptr_t lo, int p) = 0;
+  virtual absl::StatusOr<size_t> NewGoroutine(int p) = 0;
+  virtual absl::Status GrowGoroutine(size_t g, uintptr_t n, int p) = 0;
+  virtual absl::Status ExitGoroutine(size_t g, int p) = 0;
+
+  // runtime.GC and runtime/debug.FreeOSMemory.
+  virtual void GC() = 0;
+  virtual void FreeOSMemory() = 0;
+
+  // The program computes (`idle` false) or sleeps until virtual time
+  // `until`; the runtime's background work due before then runs in time
+  // order, each action after set_clock(its time).
+  virtual void RunUntil(int64_t until, bool idle,
+                        const std::function<void(int64_t)>& set_clock) = 0;
+  // The program is in a loop with no preemption point (a GC that needs to
+  // stop the world waits for its end), and has left it.
+  virtual void EnterLoopWithoutSafePoint() = 0;
+  virtual void LeaveLoopWithoutSafePoint() = 0;
+  // Called after each scavenger pass (may be empty).
+  virtual void set_on_scavenge(std::function<void()> f) = 0;
+
+  virtual HeapFigures Figures() const = 0;
+  virtual const MadviseCounters& counters() const = 0;
+};
+
+}  // namespace thp
+
+#endif  // THP_MHEAP_HEAP_RUNTIME_HEAP_RUNTIME_H_
