@@ -1,5 +1,6 @@
 #include "mheap/go121/runtime.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -72,6 +73,14 @@ Runtime::~Runtime() {
 
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
   for (const auto& [handle, count] : live_) mark(handle);
+  for (uintptr_t x : held_) mark(x);
+}
+
+size_t Runtime::live_objects() const {
+  if (held_.empty()) return live_.size();
+  absl::flat_hash_set<uintptr_t> all(held_.begin(), held_.end());
+  for (const auto& [handle, count] : live_) all.insert(handle);
+  return all.size();
 }
 
 absl::Status Runtime::CheckP(int p) const {
@@ -105,6 +114,23 @@ absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckSize(size); !st.ok()) return st;
   malloc_->MallocGC(size, noscan, p);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckSize(size); !st.ok()) return st;
+  if (count < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("allocation run of ", count, " objects"));
+  }
+  malloc_->MallocGCTransientRun(size, noscan, p, count);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::AllocateHeld(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckSize(size); !st.ok()) return st;
+  held_.push_back(malloc_->MallocGC(size, noscan, p));
   return absl::OkStatus();
 }
 

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
@@ -58,7 +59,19 @@ class Runtime final : private RootSet {
   // An object dropped as soon as it is allocated (live only to a cycle its
   // own allocation starts).
   absl::Status AllocateTransient(uintptr_t size, bool noscan, int p);
+  // `count` transient allocations in a row with nothing between them: the
+  // decisions of `count` AllocateTransient calls (Malloc's
+  // MallocGCTransientRun takes a cached span's free slots in one step).
+  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
   absl::Status Drop(uintptr_t handle);
+  // A stack of objects held without naming them (a loop's retained objects,
+  // or a batch dropped all at once): Allocate onto the top, drop from the
+  // top back to an earlier height. Roots like any live handle.
+  absl::Status AllocateHeld(uintptr_t size, bool noscan, int p);
+  size_t held_height() const { return held_.size(); }
+  void DropHeldTo(size_t height) {
+    if (height < held_.size()) held_.resize(height);
+  }
   // Goroutine stacks with no g (n a power of two, at least 2 KiB).
   absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
   absl::Status FreeStack(uintptr_t lo, int p);
@@ -73,7 +86,9 @@ class Runtime final : private RootSet {
   StackAllocator& stacks() { return *stacks_; }
   BackgroundScavenger& scavenger() { return *scavenger_; }
   MemLinux& mem() { return *mem_; }
-  size_t live_objects() const { return live_.size(); }
+  // Distinct live object addresses, held ones included (tiny objects can
+  // share one).
+  size_t live_objects() const;
   int gomaxprocs() const { return options_.gomaxprocs; }
 
  private:
@@ -93,6 +108,7 @@ class Runtime final : private RootSet {
   std::unique_ptr<BackgroundScavenger> scavenger_;
   absl::btree_map<uintptr_t, int> live_;  // handle -> times held
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
+  std::vector<uintptr_t> held_;  // AllocateHeld's stack, oldest first
 };
 
 }  // namespace go121
