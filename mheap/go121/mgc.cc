@@ -22,7 +22,7 @@ bool GcModel::Test(uint64_t cycle_n) const {
 }
 
 void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
-  if (!shouldhelpgc || !HeapTriggered()) return;
+  if (!shouldhelpgc || on_system_stack_ || !HeapTriggered()) return;
   in_flight_ = new_object;
   GcStart(0);
   in_flight_ = 0;
@@ -72,6 +72,8 @@ void GcModel::GcStart(uint64_t cycle_n) {
   pacer_.StartCycle();
   cycle.heap0 = pacer_.heap_live();
   if (stacks_ != nullptr) stacks_->SetGcRunning(true);
+
+  if (free_g_stacks_) free_g_stacks_();  // a root job of the mark
 
   uint64_t bytes_marked = 0, heap_scan_work = 0;
   Mark(&bytes_marked, &heap_scan_work);

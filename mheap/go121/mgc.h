@@ -72,6 +72,11 @@ class GcModel final : public GcTrigger {
   // The allocator, whose caches mark termination flushes. Set before use.
   void set_malloc(Malloc* malloc) { malloc_ = malloc; }
   void set_stacks(GcStackHooks* stacks) { stacks_ = stacks; }
+  // markrootFreeGStacks, run during the mark (stacks freed while the GC
+  // runs, so whole stack spans wait for freeStackSpans).
+  void set_free_g_stacks(std::function<void()> f) { free_g_stacks_ = std::move(f); }
+  // Running on a g0 stack (systemstack): gcStart returns at once.
+  void set_on_system_stack(bool on) { on_system_stack_ = on; }
   // scavenger.wake, called by finishsweep_m.
   void set_wake_scavenger(std::function<void()> f) { wake_scavenger_ = std::move(f); }
 
@@ -100,6 +105,8 @@ class GcModel final : public GcTrigger {
   Malloc* malloc_ = nullptr;
   GcStackHooks* stacks_ = nullptr;
   std::function<void()> wake_scavenger_;
+  std::function<void()> free_g_stacks_;
+  bool on_system_stack_ = false;
   bool in_cycle_ = false;    // gcphase != _GCoff
   uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
   std::vector<GcCycle> cycles_;

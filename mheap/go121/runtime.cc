@@ -59,9 +59,14 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
   BackgroundScavenger& bg = *scavenger_;
   sweeper_->set_on_sweep_drained([&bg] { bg.Ready(); });
   gc_->set_wake_scavenger([&bg] { bg.Wake(); });
+  goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, *pacer_,
+                                                 options_.gomaxprocs);
+  GoroutineTable& gs = *goroutines_;
+  gc_->set_free_g_stacks([&gs] { gs.FreeGStacks(); });
 }
 
 Runtime::~Runtime() {
+  goroutines_.reset();
   scavenger_.reset();
   stacks_.reset();
   malloc_.reset();
@@ -74,6 +79,7 @@ Runtime::~Runtime() {
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
   for (const auto& [handle, count] : live_) mark(handle);
   for (uintptr_t x : held_) mark(x);
+  goroutines_->ForEachRoot(mark);
 }
 
 size_t Runtime::live_objects() const {
@@ -98,6 +104,12 @@ absl::Status CheckSize(uintptr_t size) {
   if (size != 0 && size <= kMaxAlloc) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("allocation of ", size, " bytes: expected 1 byte to 128 TiB"));
+}
+
+absl::Status CheckStackSize(uintptr_t n) {
+  if (n >= kFixedStack && (n & (n - 1)) == 0 && n <= (uintptr_t{1} << 30)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
 }
 
 }  // namespace
@@ -143,12 +155,14 @@ absl::Status Runtime::Drop(uintptr_t handle) {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::CheckRunning(size_t g, const char* what) const {
+  if (goroutines_->IsRunning(g)) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat(what, " of goroutine ", g, ": not running"));
+}
+
 absl::StatusOr<uintptr_t> Runtime::NewStack(uintptr_t n, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
-  if (n < kFixedStack || (n & (n - 1)) != 0 || n > (uintptr_t{1} << 30)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
-  }
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
   heap_->set_current_p(p);
   const uintptr_t lo = stacks_->Alloc(n, p);
   stacks_live_[lo] = n;
@@ -164,6 +178,29 @@ absl::Status Runtime::FreeStack(uintptr_t lo, int p) {
   heap_->set_current_p(p);
   stacks_->Free(lo, it->second, p);
   stacks_live_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Runtime::NewGoroutine(int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  heap_->set_current_p(p);
+  return goroutines_->NewProc(p);
+}
+
+absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "stack growth"); !st.ok()) return st;
+  heap_->set_current_p(p);
+  goroutines_->CopyStack(g, n, p);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::ExitGoroutine(size_t g, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "exit"); !st.ok()) return st;
+  heap_->set_current_p(p);
+  goroutines_->GoExit(g, p);
   return absl::OkStatus();
 }
 

@@ -1,7 +1,8 @@
 // The ported Go 1.21 runtime (go1.21.0 = master 21ff9be0eb) as a workload
 // uses it, with the public shape of the Go 1.5 port's thp::Runtime
 // (mheap/go15/runtime.h) so that one trace replayer can drive either:
-// Create, Allocate, AllocateTransient, Drop, NewStack/FreeStack, GC.
+// Create, Allocate, AllocateTransient(Run), AllocateHeld/DropHeldTo, Drop,
+// NewStack/FreeStack, goroutines (goroutines.h), GC.
 // Wired in mallocinit/gcinit's order: the memory layer variant, the page
 // heap, the pacer (GOGC, GOMEMLIMIT), the sweeper and central lists, the
 // mcaches, the stack allocator, the GC model and the background scavenger.
@@ -11,8 +12,7 @@
 // finishsweep_m wakes it directly; a driver runs it with RunDue as its
 // virtual clock advances, as heap_driver.h does.
 //
-// Not yet here: goroutines (NewGoroutine/GrowGoroutine/ExitGoroutine),
-// sysmon's forced GC, memory touching.
+// Not yet here: sysmon's forced GC, memory touching.
 #ifndef THP_MHEAP_GO121_RUNTIME_H_
 #define THP_MHEAP_GO121_RUNTIME_H_
 
@@ -24,6 +24,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "mheap/go121/goroutines.h"
 #include "mheap/go121/mcache.h"
 #include "mheap/go121/mem_linux.h"
 #include "mheap/go121/mgc.h"
@@ -75,6 +76,12 @@ class Runtime final : private RootSet {
   // Goroutine stacks with no g (n a power of two, at least 2 KiB).
   absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
   absl::Status FreeStack(uintptr_t lo, int p);
+  // Goroutines (goroutines.h): `go` on P p (newproc1), its stack growing
+  // (or shrinking) to n bytes (copystack), its exit on P p (goexit0). A
+  // goroutine is named by its index in allgs, reused once it has exited.
+  absl::StatusOr<size_t> NewGoroutine(int p);
+  absl::Status GrowGoroutine(size_t g, uintptr_t n, int p);
+  absl::Status ExitGoroutine(size_t g, int p);
   // runtime.GC.
   void GC() { gc_->GC(); }
 
@@ -84,6 +91,7 @@ class Runtime final : private RootSet {
   Malloc& malloc() { return *malloc_; }
   GcModel& gc() { return *gc_; }
   StackAllocator& stacks() { return *stacks_; }
+  const GoroutineTable& goroutines() const { return *goroutines_; }
   BackgroundScavenger& scavenger() { return *scavenger_; }
   MemLinux& mem() { return *mem_; }
   // Distinct live object addresses, held ones included (tiny objects can
@@ -96,6 +104,7 @@ class Runtime final : private RootSet {
           int32_t gogc);
   void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
   absl::Status CheckP(int p) const;
+  absl::Status CheckRunning(size_t g, const char* what) const;
 
   RuntimeOptions options_;
   std::unique_ptr<MemLinux> mem_;
@@ -106,6 +115,7 @@ class Runtime final : private RootSet {
   std::unique_ptr<Malloc> malloc_;
   std::unique_ptr<StackAllocator> stacks_;
   std::unique_ptr<BackgroundScavenger> scavenger_;
+  std::unique_ptr<GoroutineTable> goroutines_;
   absl::btree_map<uintptr_t, int> live_;  // handle -> times held
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
   std::vector<uintptr_t> held_;  // AllocateHeld's stack, oldest first
