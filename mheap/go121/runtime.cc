@@ -28,6 +28,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const C
     return absl::InvalidArgumentError(
         absl::StrCat("GOMAXPROCS=", options.gomaxprocs, ": expected 1 to 256"));
   }
+  if (options.sysmon_usleep_overshoot_ns < 0) {
+    return absl::InvalidArgumentError("sysmon usleep overshoot: expected >= 0 ns");
+  }
   if (options.gomemlimit < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("GOMEMLIMIT=", options.gomemlimit, ": expected a byte count"));
@@ -63,9 +66,28 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
                                                  options_.gomaxprocs);
   GoroutineTable& gs = *goroutines_;
   gc_->set_free_g_stacks([&gs] { gs.FreeGStacks(); });
+  gc_->set_clock(&clock);
+  background_ = std::make_unique<BackgroundWork>(
+      clock, *gc_, *sweeper_, *scavenger_, options_.gomaxprocs,
+      SysmonOptions{options_.sysmon_usleep_overshoot_ns});
+}
+
+void Runtime::FreeOSMemory() {
+  GC();
+  forced_released_ += heap_->ScavengeAll();
+  ++forced_scavenges_;
+}
+
+int64_t Runtime::scavenge_passes() const {
+  return scavenger_->runs() + heap_->eager_scavenges() + forced_scavenges_;
+}
+
+uint64_t Runtime::released_bytes_total() const {
+  return scavenger_->released_total() + heap_->released_eager_total() + forced_released_;
 }
 
 Runtime::~Runtime() {
+  background_.reset();
   goroutines_.reset();
   scavenger_.reset();
   stacks_.reset();

@@ -9,14 +9,17 @@
 //
 // The background scavenger is an event-driven goroutine (bg_scavenger.h):
 // the sweep that drains readies it (sysmon then wakes it: SysmonCheck) and
-// finishsweep_m wakes it directly; a driver runs it with RunDue as its
-// virtual clock advances, as heap_driver.h does.
+// finishsweep_m wakes it directly.
 //
-// Not yet here: sysmon's forced GC, memory touching.
+// RunUntil (background.h) runs the background scavenger, sysmon's forced GC
+// and the background sweeper as virtual time passes.
+//
+// Not yet here: memory touching.
 #ifndef THP_MHEAP_GO121_RUNTIME_H_
 #define THP_MHEAP_GO121_RUNTIME_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +27,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "mheap/go121/background.h"
 #include "mheap/go121/goroutines.h"
 #include "mheap/go121/mcache.h"
 #include "mheap/go121/mem_linux.h"
@@ -44,6 +48,8 @@ struct RuntimeOptions {
   std::string gogc = "100";          // GOGC ("" = unset, "off")
   int64_t gomemlimit = INT64_MAX;    // GOMEMLIMIT in bytes
   int gomaxprocs = 2;
+  // sysmon's usleep overshoot (scavenger/go121/sysmon.h).
+  int64_t sysmon_usleep_overshoot_ns = 100'000;
 };
 
 // readGOGC, but rejecting what Go would silently read as 100.
@@ -84,6 +90,19 @@ class Runtime final : private RootSet {
   absl::Status ExitGoroutine(size_t g, int p);
   // runtime.GC.
   void GC() { gc_->GC(); }
+  // debug.FreeOSMemory: runtime.GC, then mheap_.scavengeAll.
+  void FreeOSMemory();
+  // What runs while the program computes (idle false) or sleeps (idle
+  // true) from the clock's time up to until_ns: the background scavenger,
+  // sysmon (scavenger wake, forced GC) and the background sweeper, in
+  // virtual-time order; set_clock(t) before each action (background.h).
+  void RunUntil(int64_t until_ns, bool idle, const std::function<void(int64_t)>& set_clock) {
+    background_->RunUntil(until_ns, idle, set_clock);
+  }
+  // Scavenge passes (background scavenger runs, allocations that released
+  // memory, FreeOSMemory's scavengeAll) and the bytes they released.
+  int64_t scavenge_passes() const;
+  uint64_t released_bytes_total() const;
 
   MHeap& heap() { return *heap_; }
   GcController& pacer() { return *pacer_; }
@@ -93,6 +112,7 @@ class Runtime final : private RootSet {
   StackAllocator& stacks() { return *stacks_; }
   const GoroutineTable& goroutines() const { return *goroutines_; }
   BackgroundScavenger& scavenger() { return *scavenger_; }
+  const BackgroundWork& background() const { return *background_; }
   MemLinux& mem() { return *mem_; }
   // Distinct live object addresses, held ones included (tiny objects can
   // share one).
@@ -116,6 +136,9 @@ class Runtime final : private RootSet {
   std::unique_ptr<StackAllocator> stacks_;
   std::unique_ptr<BackgroundScavenger> scavenger_;
   std::unique_ptr<GoroutineTable> goroutines_;
+  std::unique_ptr<BackgroundWork> background_;
+  int64_t forced_scavenges_ = 0;
+  uint64_t forced_released_ = 0;
   absl::btree_map<uintptr_t, int> live_;  // handle -> times held
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
   std::vector<uintptr_t> held_;  // AllocateHeld's stack, oldest first
