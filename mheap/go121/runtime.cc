@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mheap/go121/sizeclasses.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {
@@ -45,6 +46,14 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
                  int32_t gogc)
     : options_(options), mem_(std::move(mem)) {
   heap_ = std::make_unique<MHeap>(*mem_, clock, options_.gomaxprocs);
+  if (options_.touch_memory) {
+    Kernel& kernel = mem_->kernel();
+    heap_->set_on_span_handout([&kernel](const MSpan& s) {
+      const int err = kernel.Touch(s.base(), s.limit() - s.base());
+      THP_CHECK(err == 0, absl::StrFormat("touching span [%#x, %#x): errno %d", s.base(),
+                                          s.limit(), err));
+    });
+  }
   MHeap& heap = *heap_;
   MemLinux& m = *mem_;
   pacer_ = std::make_unique<GcController>(gogc, options_.gomemlimit, [&heap, &m] {

@@ -13,8 +13,7 @@
 //
 // RunUntil (background.h) runs the background scavenger, sysmon's forced GC
 // and the background sweeper as virtual time passes.
-//
-// Not yet here: memory touching.
+// RuntimeOptions::touch_memory writes every span handed out.
 #ifndef THP_MHEAP_GO121_RUNTIME_H_
 #define THP_MHEAP_GO121_RUNTIME_H_
 
@@ -48,6 +47,12 @@ struct RuntimeOptions {
   std::string gogc = "100";          // GOGC ("" = unset, "off")
   int64_t gomemlimit = INT64_MAX;    // GOMEMLIMIT in bytes
   int gomaxprocs = 2;
+  // The workload writes the memory it gets: every span the heap hands out
+  // (objects or stacks) is written whole through the kernel, so resident
+  // and AnonHugePages bytes mean what they mean for a Go program, whose
+  // pages become resident when first written (again after a release). Off,
+  // only the address space is modelled. Decisions never depend on it.
+  bool touch_memory = false;
   // sysmon's usleep overshoot (scavenger/go121/sysmon.h).
   int64_t sysmon_usleep_overshoot_ns = 100'000;
 };
