@@ -15,7 +15,7 @@
 // as the Go 1.5 model (mheap/go15/mgc.h) does. Consequences: nothing is
 // allocated during a mark, so there is no floating garbage and the pacer's
 // cons/mark estimate stays 0 (see mgcpacer.h); there are no assists or mark
-// workers; the background sweeper runs only when the driver gives it turns.
+// workers; the background sweeper runs when Runtime::RunUntil gives it turns.
 // gcTriggerHeap, gcTriggerCycle (runtime.GC) and gcTriggerTime (sysmon's
 // forcegc, driven by the runtime's background work) start cycles; mark
 // termination records last_gc_nanotime from the injected clock.
