@@ -1,5 +1,7 @@
 #include "mheap/go121/mcache.h"
 
+#include <algorithm>
+
 #include "mheap/go121/mbitmap.h"
 #include "runtime_port/base/check.h"
 
@@ -166,6 +168,37 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
   }
   trigger_.AfterMalloc(shouldhelpgc, x);
   return x;
+}
+
+void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+  if (size == 0 || count <= 0) return;
+  if (size > kMaxSmallSize || (noscan && size < kMaxTinySize)) {
+    for (int64_t i = 0; i < count; ++i) MallocGC(size, noscan, p);
+    return;
+  }
+  const int sizeclass = SizeClasses::SizeToClass(size);
+  const uintptr_t elemsize = SizeClasses::ClassToSize(sizeclass);
+  const SpanClass spc = MakeSpanClass(sizeclass, noscan);
+  MCache& c = cache(p);
+  while (count > 0) {
+    MSpan* s = c.alloc[spc];
+    if (s == nullptr || s->alloc_count == s->nelems) {
+      MallocGC(size, noscan, p);  // the refill and its GC check
+      --count;
+      continue;
+    }
+    heap_.set_current_p(p);
+    // The free slots are exactly nelems - allocCount; take the lowest
+    // `take` of them, as that many nextFreeIndex calls would.
+    const int64_t take = std::min<int64_t>(count, int64_t{s->nelems} - s->alloc_count);
+    for (int64_t i = 0; i < take; ++i) {
+      const uint16_t idx = NextFreeIndex(s);
+      THP_CHECK(idx < s->nelems, "transient run: no free slot in a span with free count");
+    }
+    s->alloc_count = static_cast<uint16_t>(s->alloc_count + take);
+    if (!noscan) c.scan_alloc += static_cast<uint64_t>(take) * elemsize;
+    count -= take;
+  }
 }
 
 }  // namespace go121

@@ -56,6 +56,12 @@ class Malloc {
 
   // mallocgc, go1.21.0: the address of a new object of `size` bytes on P p.
   uintptr_t MallocGC(uintptr_t size, bool noscan, int p);
+  // `count` calls of MallocGC whose results are dropped at once, with the
+  // same decisions: while P p's cached span of the size's class has free
+  // slots, a stretch of them is taken in one step (nextFreeFast never
+  // refills and never asks for a GC); each refill, and the GC check after
+  // it, is an ordinary MallocGC. Tiny and large sizes go one by one.
+  void MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
 
   // mcache.refill, releaseAll, prepareForSweep.
   void Refill(int p, SpanClass spc);

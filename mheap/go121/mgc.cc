@@ -5,6 +5,12 @@
 
 namespace thp {
 namespace go121 {
+namespace {
+
+// forcegcperiod (proc.go).
+constexpr int64_t kForceGcPeriod = int64_t{2} * 60 * 1'000'000'000;
+
+}  // namespace
 
 GcModel::GcModel(MHeap& heap, Sweeper& sweeper, GcController& pacer, const RootSet& roots)
     : heap_(heap), sweeper_(sweeper), pacer_(pacer), roots_(roots) {}
@@ -15,23 +21,43 @@ bool GcModel::HeapTriggered() const {
   return pacer_.heap_live() >= pacer_.Trigger().trigger;
 }
 
-// gcTrigger.test: a heap trigger (n == 0) or a cycle trigger for cycle n.
-bool GcModel::Test(uint64_t cycle_n) const {
-  if (cycle_n == 0) return HeapTriggered();
-  return !in_cycle_ && static_cast<int64_t>(cycle_n - cycles_.size()) > 0;
+bool GcModel::TimeTriggered(int64_t now) const {
+  if (in_cycle_ || pacer_.gc_percent() < 0) return false;
+  return last_gc_ns_ != 0 && now - last_gc_ns_ > kForceGcPeriod;
+}
+
+// gcTrigger.test.
+bool GcModel::Test(const Trigger& t) const {
+  switch (t.kind) {
+    case Trigger::Kind::kHeap: return HeapTriggered();
+    case Trigger::Kind::kTime: return TimeTriggered(t.now);
+    case Trigger::Kind::kCycle:
+      return !in_cycle_ && static_cast<int64_t>(t.n - cycles_.size()) > 0;
+  }
+  return false;
+}
+
+void GcModel::ForceGC(int64_t now) {
+  Trigger t;
+  t.kind = Trigger::Kind::kTime;
+  t.now = now;
+  GcStart(t);
 }
 
 void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
-  if (!shouldhelpgc || !HeapTriggered()) return;
+  if (!shouldhelpgc || on_system_stack_ || !HeapTriggered()) return;
   in_flight_ = new_object;
-  GcStart(0);
+  GcStart(Trigger{});
   in_flight_ = 0;
 }
 
 // runtime.GC, go1.21.0: the cycle, then this goroutine sweeps until done.
 void GcModel::GC() {
   const uint64_t n = cycles_.size();
-  GcStart(n + 1);
+  Trigger t;
+  t.kind = Trigger::Kind::kCycle;
+  t.n = n + 1;
+  GcStart(t);
   while (cycles_.size() == n + 1 && sweeper_.SweepOne() != ~uintptr_t{0}) {
   }
 }
@@ -56,22 +82,25 @@ void GcModel::Mark(uint64_t* bytes_marked, uint64_t* heap_scan_work) {
 }
 
 // gcStart, gcMarkDone and gcMarkTermination of go1.21.0, back to back.
-void GcModel::GcStart(uint64_t cycle_n) {
+void GcModel::GcStart(const Trigger& trigger) {
   THP_CHECK(malloc_ != nullptr, "GcModel needs the allocator");
   // Sweep what the last cycle left while the trigger still holds.
-  while (Test(cycle_n) && sweeper_.SweepOne() != ~uintptr_t{0}) {
+  while (Test(trigger) && sweeper_.SweepOne() != ~uintptr_t{0}) {
   }
-  if (!Test(cycle_n)) return;
+  if (!Test(trigger)) return;
   in_cycle_ = true;
   sweeper_.FinishSweep();
   if (wake_scavenger_) wake_scavenger_();  // finishsweep_m
   GcCycle cycle;
   cycle.num = cycles_.size() + 1;
-  cycle.forced = cycle_n != 0;
+  cycle.forced = trigger.kind == Trigger::Kind::kCycle;
+  cycle.timed = trigger.kind == Trigger::Kind::kTime;
   cycle.heap_goal = pacer_.HeapGoal();
   pacer_.StartCycle();
   cycle.heap0 = pacer_.heap_live();
   if (stacks_ != nullptr) stacks_->SetGcRunning(true);
+
+  if (free_g_stacks_) free_g_stacks_();  // a root job of the mark
 
   uint64_t bytes_marked = 0, heap_scan_work = 0;
   Mark(&bytes_marked, &heap_scan_work);
@@ -94,6 +123,8 @@ void GcModel::GcStart(uint64_t cycle_n) {
     malloc_->PrepareForSweep(p);
     if (stacks_ != nullptr) stacks_->ClearCache(p);
   }
+  if (clock_ != nullptr) last_gc_ns_ = clock_->NanoTime();
+  cycle.end_ns = last_gc_ns_;
   cycle.next_goal = tg.goal;
   cycle.next_trigger = tg.trigger;
   cycles_.push_back(cycle);

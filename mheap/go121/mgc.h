@@ -15,9 +15,10 @@
 // as the Go 1.5 model (mheap/go15/mgc.h) does. Consequences: nothing is
 // allocated during a mark, so there is no floating garbage and the pacer's
 // cons/mark estimate stays 0 (see mgcpacer.h); there are no assists or mark
-// workers; the background sweeper runs only when the driver gives it turns.
-// Only gcTriggerHeap and gcTriggerCycle (runtime.GC) start cycles;
-// sysmon's gcTriggerTime is not modelled.
+// workers; the background sweeper runs when Runtime::RunUntil gives it turns.
+// gcTriggerHeap, gcTriggerCycle (runtime.GC) and gcTriggerTime (sysmon's
+// forcegc, driven by the runtime's background work) start cycles; mark
+// termination records last_gc_nanotime from the injected clock.
 #ifndef THP_MHEAP_GO121_MGC_H_
 #define THP_MHEAP_GO121_MGC_H_
 
@@ -29,6 +30,7 @@
 #include "mheap/go121/mgcpacer.h"
 #include "mheap/go121/mgcsweep.h"
 #include "mheap/go121/mheap.h"
+#include "runtime_port/base/clock.h"
 
 namespace thp {
 namespace go121 {
@@ -58,6 +60,8 @@ class GcStackHooks {
 struct GcCycle {
   uint64_t num = 0;
   bool forced = false;  // runtime.GC
+  bool timed = false;   // gcTriggerTime (forcegchelper)
+  int64_t end_ns = 0;   // last_gc_nanotime after this cycle
   uint64_t heap0 = 0;   // heapLive at gcStart
   uint64_t heap1 = 0;   // heapLive at mark termination
   uint64_t heap2 = 0;   // bytes marked
@@ -72,13 +76,29 @@ class GcModel final : public GcTrigger {
   // The allocator, whose caches mark termination flushes. Set before use.
   void set_malloc(Malloc* malloc) { malloc_ = malloc; }
   void set_stacks(GcStackHooks* stacks) { stacks_ = stacks; }
+  // markrootFreeGStacks, run during the mark (stacks freed while the GC
+  // runs, so whole stack spans wait for freeStackSpans).
+  void set_free_g_stacks(std::function<void()> f) { free_g_stacks_ = std::move(f); }
+  // Running on a g0 stack (systemstack): gcStart returns at once.
+  void set_on_system_stack(bool on) { on_system_stack_ = on; }
   // scavenger.wake, called by finishsweep_m.
   void set_wake_scavenger(std::function<void()> f) { wake_scavenger_ = std::move(f); }
 
+  // nanotime for last_gc_nanotime; set before use.
+  void set_clock(const Clock* clock) { clock_ = clock; }
+
   // gcTrigger{kind: gcTriggerHeap}.test().
   bool HeapTriggered() const;
+  // gcTrigger{kind: gcTriggerTime, now}.test(): GOGC is not off, a cycle
+  // has ended, and more than forcegcperiod has passed since.
+  bool TimeTriggered(int64_t now) const;
+  // forcegchelper: gcStart(gcTrigger{kind: gcTriggerTime, now}); the
+  // sweep is left to the background sweeper.
+  void ForceGC(int64_t now);
   // runtime.GC: a cycle, then sweep until done.
   void GC();
+  // memstats.last_gc_nanotime (0 before the first cycle ends).
+  int64_t last_gc_nanotime() const { return last_gc_ns_; }
   // GcTrigger.
   void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) override;
 
@@ -87,9 +107,14 @@ class GcModel final : public GcTrigger {
   void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
 
  private:
-  // gcStart with a heap trigger (cycle_n == 0) or a cycle trigger (n).
-  void GcStart(uint64_t cycle_n);
-  bool Test(uint64_t cycle_n) const;
+  // gcTrigger.
+  struct Trigger {
+    enum class Kind { kHeap, kTime, kCycle } kind = Kind::kHeap;
+    int64_t now = 0;  // kTime
+    uint64_t n = 0;   // kCycle
+  };
+  void GcStart(const Trigger& trigger);
+  bool Test(const Trigger& trigger) const;
   // The instantaneous mark: bytes marked, heap scan work.
   void Mark(uint64_t* bytes_marked, uint64_t* heap_scan_work);
 
@@ -100,6 +125,10 @@ class GcModel final : public GcTrigger {
   Malloc* malloc_ = nullptr;
   GcStackHooks* stacks_ = nullptr;
   std::function<void()> wake_scavenger_;
+  std::function<void()> free_g_stacks_;
+  bool on_system_stack_ = false;
+  const Clock* clock_ = nullptr;
+  int64_t last_gc_ns_ = 0;
   bool in_cycle_ = false;    // gcphase != _GCoff
   uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
   std::vector<GcCycle> cycles_;

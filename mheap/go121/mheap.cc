@@ -192,6 +192,7 @@ MSpan* MHeap::AllocSpan(uintptr_t npages, SpanAllocType typ, uint8_t spanclass) 
   if (pp != nullptr && bytes_to_scavenge > 0) {
     const uintptr_t released = pages_.Scavenge(bytes_to_scavenge, nullptr, force);
     released_eager_total_ += released;
+    if (released > 0) ++eager_scavenges_;
   }
 
   InitSpan(s, typ, spanclass, base, npages);

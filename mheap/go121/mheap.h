@@ -198,6 +198,8 @@ class MHeap final : private PageAllocEnv {
   // Bytes released by allocation-time scavenging (what Go adds to
   // pages.scav.releasedEager; scavtrace's reset of it is not modelled).
   uint64_t released_eager_total() const { return released_eager_total_; }
+  // Allocations whose scavenging released something.
+  int64_t eager_scavenges() const { return eager_scavenges_; }
   const PageCache& page_cache(int p) const { return ps_[p].pcache; }
   // Bytes of metadata in the Ready state the heap mapped (chunk blocks,
   // heapArena structs, summaries and index pages).
@@ -257,6 +259,7 @@ class MHeap final : private PageAllocEnv {
   std::vector<MSpan*> free_spans_;  // spanalloc's free list
   uintptr_t pages_in_use_ = 0;      // pagesInUse
   uint64_t released_eager_total_ = 0;
+  int64_t eager_scavenges_ = 0;
   std::function<void(const MSpan&)> on_handout_;
 };
 

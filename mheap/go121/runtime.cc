@@ -1,9 +1,11 @@
 #include "mheap/go121/runtime.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mheap/go121/sizeclasses.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace go121 {
@@ -27,6 +29,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const C
     return absl::InvalidArgumentError(
         absl::StrCat("GOMAXPROCS=", options.gomaxprocs, ": expected 1 to 256"));
   }
+  if (options.sysmon_usleep_overshoot_ns < 0) {
+    return absl::InvalidArgumentError("sysmon usleep overshoot: expected >= 0 ns");
+  }
   if (options.gomemlimit < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("GOMEMLIMIT=", options.gomemlimit, ": expected a byte count"));
@@ -41,6 +46,14 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
                  int32_t gogc)
     : options_(options), mem_(std::move(mem)) {
   heap_ = std::make_unique<MHeap>(*mem_, clock, options_.gomaxprocs);
+  if (options_.touch_memory) {
+    Kernel& kernel = mem_->kernel();
+    heap_->set_on_span_handout([&kernel](const MSpan& s) {
+      const int err = kernel.Touch(s.base(), s.limit() - s.base());
+      THP_CHECK(err == 0, absl::StrFormat("touching span [%#x, %#x): errno %d", s.base(),
+                                          s.limit(), err));
+    });
+  }
   MHeap& heap = *heap_;
   MemLinux& m = *mem_;
   pacer_ = std::make_unique<GcController>(gogc, options_.gomemlimit, [&heap, &m] {
@@ -58,9 +71,33 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
   BackgroundScavenger& bg = *scavenger_;
   sweeper_->set_on_sweep_drained([&bg] { bg.Ready(); });
   gc_->set_wake_scavenger([&bg] { bg.Wake(); });
+  goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, *pacer_,
+                                                 options_.gomaxprocs);
+  GoroutineTable& gs = *goroutines_;
+  gc_->set_free_g_stacks([&gs] { gs.FreeGStacks(); });
+  gc_->set_clock(&clock);
+  background_ = std::make_unique<BackgroundWork>(
+      clock, *gc_, *sweeper_, *scavenger_, options_.gomaxprocs,
+      SysmonOptions{options_.sysmon_usleep_overshoot_ns});
+}
+
+void Runtime::FreeOSMemory() {
+  GC();
+  forced_released_ += heap_->ScavengeAll();
+  ++forced_scavenges_;
+}
+
+int64_t Runtime::scavenge_passes() const {
+  return scavenger_->runs() + heap_->eager_scavenges() + forced_scavenges_;
+}
+
+uint64_t Runtime::released_bytes_total() const {
+  return scavenger_->released_total() + heap_->released_eager_total() + forced_released_;
 }
 
 Runtime::~Runtime() {
+  background_.reset();
+  goroutines_.reset();
   scavenger_.reset();
   stacks_.reset();
   malloc_.reset();
@@ -72,6 +109,15 @@ Runtime::~Runtime() {
 
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
   for (const auto& [handle, count] : live_) mark(handle);
+  for (uintptr_t x : held_) mark(x);
+  goroutines_->ForEachRoot(mark);
+}
+
+size_t Runtime::live_objects() const {
+  if (held_.empty()) return live_.size();
+  absl::flat_hash_set<uintptr_t> all(held_.begin(), held_.end());
+  for (const auto& [handle, count] : live_) all.insert(handle);
+  return all.size();
 }
 
 absl::Status Runtime::CheckP(int p) const {
@@ -91,6 +137,12 @@ absl::Status CheckSize(uintptr_t size) {
       absl::StrCat("allocation of ", size, " bytes: expected 1 byte to 128 TiB"));
 }
 
+absl::Status CheckStackSize(uintptr_t n) {
+  if (n >= kFixedStack && (n & (n - 1)) == 0 && n <= (uintptr_t{1} << 30)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
+}
+
 }  // namespace
 
 absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {
@@ -108,6 +160,23 @@ absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckSize(size); !st.ok()) return st;
+  if (count < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("allocation run of ", count, " objects"));
+  }
+  malloc_->MallocGCTransientRun(size, noscan, p, count);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::AllocateHeld(uintptr_t size, bool noscan, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckSize(size); !st.ok()) return st;
+  held_.push_back(malloc_->MallocGC(size, noscan, p));
+  return absl::OkStatus();
+}
+
 absl::Status Runtime::Drop(uintptr_t handle) {
   auto it = live_.find(handle);
   if (it == live_.end()) {
@@ -117,12 +186,14 @@ absl::Status Runtime::Drop(uintptr_t handle) {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::CheckRunning(size_t g, const char* what) const {
+  if (goroutines_->IsRunning(g)) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat(what, " of goroutine ", g, ": not running"));
+}
+
 absl::StatusOr<uintptr_t> Runtime::NewStack(uintptr_t n, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
-  if (n < kFixedStack || (n & (n - 1)) != 0 || n > (uintptr_t{1} << 30)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
-  }
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
   heap_->set_current_p(p);
   const uintptr_t lo = stacks_->Alloc(n, p);
   stacks_live_[lo] = n;
@@ -138,6 +209,29 @@ absl::Status Runtime::FreeStack(uintptr_t lo, int p) {
   heap_->set_current_p(p);
   stacks_->Free(lo, it->second, p);
   stacks_live_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Runtime::NewGoroutine(int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  heap_->set_current_p(p);
+  return goroutines_->NewProc(p);
+}
+
+absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "stack growth"); !st.ok()) return st;
+  heap_->set_current_p(p);
+  goroutines_->CopyStack(g, n, p);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::ExitGoroutine(size_t g, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "exit"); !st.ok()) return st;
+  heap_->set_current_p(p);
+  goroutines_->GoExit(g, p);
   return absl::OkStatus();
 }
 

@@ -1,28 +1,33 @@
 // The ported Go 1.21 runtime (go1.21.0 = master 21ff9be0eb) as a workload
 // uses it, with the public shape of the Go 1.5 port's thp::Runtime
 // (mheap/go15/runtime.h) so that one trace replayer can drive either:
-// Create, Allocate, AllocateTransient, Drop, NewStack/FreeStack, GC.
+// Create, Allocate, AllocateTransient(Run), AllocateHeld/DropHeldTo, Drop,
+// NewStack/FreeStack, goroutines (goroutines.h), GC.
 // Wired in mallocinit/gcinit's order: the memory layer variant, the page
 // heap, the pacer (GOGC, GOMEMLIMIT), the sweeper and central lists, the
 // mcaches, the stack allocator, the GC model and the background scavenger.
 //
 // The background scavenger is an event-driven goroutine (bg_scavenger.h):
 // the sweep that drains readies it (sysmon then wakes it: SysmonCheck) and
-// finishsweep_m wakes it directly; a driver runs it with RunDue as its
-// virtual clock advances, as heap_driver.h does.
+// finishsweep_m wakes it directly.
 //
-// Not yet here: goroutines (NewGoroutine/GrowGoroutine/ExitGoroutine),
-// sysmon's forced GC, memory touching.
+// RunUntil (background.h) runs the background scavenger, sysmon's forced GC
+// and the background sweeper as virtual time passes.
+// RuntimeOptions::touch_memory writes every span handed out.
 #ifndef THP_MHEAP_GO121_RUNTIME_H_
 #define THP_MHEAP_GO121_RUNTIME_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "mheap/go121/background.h"
+#include "mheap/go121/goroutines.h"
 #include "mheap/go121/mcache.h"
 #include "mheap/go121/mem_linux.h"
 #include "mheap/go121/mgc.h"
@@ -42,6 +47,14 @@ struct RuntimeOptions {
   std::string gogc = "100";          // GOGC ("" = unset, "off")
   int64_t gomemlimit = INT64_MAX;    // GOMEMLIMIT in bytes
   int gomaxprocs = 2;
+  // The workload writes the memory it gets: every span the heap hands out
+  // (objects or stacks) is written whole through the kernel, so resident
+  // and AnonHugePages bytes mean what they mean for a Go program, whose
+  // pages become resident when first written (again after a release). Off,
+  // only the address space is modelled. Decisions never depend on it.
+  bool touch_memory = false;
+  // sysmon's usleep overshoot (scavenger/go121/sysmon.h).
+  int64_t sysmon_usleep_overshoot_ns = 100'000;
 };
 
 // readGOGC, but rejecting what Go would silently read as 100.
@@ -58,12 +71,43 @@ class Runtime final : private RootSet {
   // An object dropped as soon as it is allocated (live only to a cycle its
   // own allocation starts).
   absl::Status AllocateTransient(uintptr_t size, bool noscan, int p);
+  // `count` transient allocations in a row with nothing between them: the
+  // decisions of `count` AllocateTransient calls (Malloc's
+  // MallocGCTransientRun takes a cached span's free slots in one step).
+  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
   absl::Status Drop(uintptr_t handle);
+  // A stack of objects held without naming them (a loop's retained objects,
+  // or a batch dropped all at once): Allocate onto the top, drop from the
+  // top back to an earlier height. Roots like any live handle.
+  absl::Status AllocateHeld(uintptr_t size, bool noscan, int p);
+  size_t held_height() const { return held_.size(); }
+  void DropHeldTo(size_t height) {
+    if (height < held_.size()) held_.resize(height);
+  }
   // Goroutine stacks with no g (n a power of two, at least 2 KiB).
   absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
   absl::Status FreeStack(uintptr_t lo, int p);
+  // Goroutines (goroutines.h): `go` on P p (newproc1), its stack growing
+  // (or shrinking) to n bytes (copystack), its exit on P p (goexit0). A
+  // goroutine is named by its index in allgs, reused once it has exited.
+  absl::StatusOr<size_t> NewGoroutine(int p);
+  absl::Status GrowGoroutine(size_t g, uintptr_t n, int p);
+  absl::Status ExitGoroutine(size_t g, int p);
   // runtime.GC.
   void GC() { gc_->GC(); }
+  // debug.FreeOSMemory: runtime.GC, then mheap_.scavengeAll.
+  void FreeOSMemory();
+  // What runs while the program computes (idle false) or sleeps (idle
+  // true) from the clock's time up to until_ns: the background scavenger,
+  // sysmon (scavenger wake, forced GC) and the background sweeper, in
+  // virtual-time order; set_clock(t) before each action (background.h).
+  void RunUntil(int64_t until_ns, bool idle, const std::function<void(int64_t)>& set_clock) {
+    background_->RunUntil(until_ns, idle, set_clock);
+  }
+  // Scavenge passes (background scavenger runs, allocations that released
+  // memory, FreeOSMemory's scavengeAll) and the bytes they released.
+  int64_t scavenge_passes() const;
+  uint64_t released_bytes_total() const;
 
   MHeap& heap() { return *heap_; }
   GcController& pacer() { return *pacer_; }
@@ -71,9 +115,13 @@ class Runtime final : private RootSet {
   Malloc& malloc() { return *malloc_; }
   GcModel& gc() { return *gc_; }
   StackAllocator& stacks() { return *stacks_; }
+  const GoroutineTable& goroutines() const { return *goroutines_; }
   BackgroundScavenger& scavenger() { return *scavenger_; }
+  const BackgroundWork& background() const { return *background_; }
   MemLinux& mem() { return *mem_; }
-  size_t live_objects() const { return live_.size(); }
+  // Distinct live object addresses, held ones included (tiny objects can
+  // share one).
+  size_t live_objects() const;
   int gomaxprocs() const { return options_.gomaxprocs; }
 
  private:
@@ -81,6 +129,7 @@ class Runtime final : private RootSet {
           int32_t gogc);
   void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
   absl::Status CheckP(int p) const;
+  absl::Status CheckRunning(size_t g, const char* what) const;
 
   RuntimeOptions options_;
   std::unique_ptr<MemLinux> mem_;
@@ -91,8 +140,13 @@ class Runtime final : private RootSet {
   std::unique_ptr<Malloc> malloc_;
   std::unique_ptr<StackAllocator> stacks_;
   std::unique_ptr<BackgroundScavenger> scavenger_;
+  std::unique_ptr<GoroutineTable> goroutines_;
+  std::unique_ptr<BackgroundWork> background_;
+  int64_t forced_scavenges_ = 0;
+  uint64_t forced_released_ = 0;
   absl::btree_map<uintptr_t, int> live_;  // handle -> times held
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
+  std::vector<uintptr_t> held_;  // AllocateHeld's stack, oldest first
 };
 
 }  // namespace go121

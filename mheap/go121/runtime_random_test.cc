@@ -39,16 +39,41 @@ TEST_P(RandomRuntimeTest, InvariantsHoldAfterEveryStep) {
   RuntimeOptions o;
   o.variant = GetParam().variant;
   o.gomaxprocs = GetParam().procs;
+  o.touch_memory = GetParam().seed % 2 == 0;  // seeds 2 and 4 write what they get
   absl::StatusOr<std::unique_ptr<Runtime>> r = Runtime::Create(sim, clock, o);
   ASSERT_TRUE(r.ok()) << r.status();
   Runtime& rt = **r;
   std::mt19937 rng(GetParam().seed);
   std::vector<uintptr_t> live;
   std::vector<std::pair<uintptr_t, int>> stacks;  // lo, P
+  std::vector<size_t> gs;  // running goroutines
   for (int step = 0; step < 8000; ++step) {
     const int p = static_cast<int>(rng() % static_cast<uint32_t>(o.gomaxprocs));
-    const uint32_t op = rng() % 100;
-    if (op < 45) {
+    const uint32_t op = rng() % 120;
+    if (op >= 100) {
+      // The phase 2b ops: transient runs, the held stack, goroutines.
+      if (op < 104) {
+        ASSERT_TRUE(rt.AllocateTransientRun(RandomSize(rng), rng() % 2 == 0, p, rng() % 2000).ok());
+      } else if (op < 108) {
+        ASSERT_TRUE(rt.AllocateHeld(RandomSize(rng), rng() % 2 == 0, p).ok());
+      } else if (op < 110) {
+        rt.DropHeldTo(rt.held_height() / 2);
+      } else if (op < 114) {
+        absl::StatusOr<size_t> g = rt.NewGoroutine(p);
+        ASSERT_TRUE(g.ok()) << g.status();
+        gs.push_back(*g);
+      } else if (op < 116) {
+        if (!gs.empty()) {
+          const size_t g = gs[rng() % gs.size()];
+          ASSERT_TRUE(rt.GrowGoroutine(g, uintptr_t{2048} << (rng() % 6), p).ok());
+        }
+      } else if (!gs.empty()) {
+        const size_t i = rng() % gs.size();
+        ASSERT_TRUE(rt.ExitGoroutine(gs[i], p).ok());
+        gs[i] = gs.back();
+        gs.pop_back();
+      }
+    } else if (op < 45) {
       absl::StatusOr<uintptr_t> x = rt.Allocate(RandomSize(rng), rng() % 2 == 0, p);
       ASSERT_TRUE(x.ok()) << x.status();
       live.push_back(*x);
@@ -66,9 +91,11 @@ TEST_P(RandomRuntimeTest, InvariantsHoldAfterEveryStep) {
     } else if (op < 91) {
       rt.sweeper().BackgroundSweep(static_cast<int>(rng() % 8));
     } else if (op < 95) {
-      clock.Advance(int64_t{1'000'000} * (rng() % 100));
-      rt.scavenger().SysmonCheck();
-      rt.scavenger().RunDue();
+      // Time passes: computing or sleeping, up to 3 s (forced GCs need
+      // 2 min without a cycle: GOGC stays on, so they are rare here).
+      const int64_t until = clock.NanoTime() + int64_t{1'000'000} * (rng() % 3000);
+      rt.RunUntil(until, rng() % 2 == 0, [&clock](int64_t t) { clock.Set(t); });
+      if (rng() % 50 == 0) rt.FreeOSMemory();
     } else if (op < 98) {
       absl::StatusOr<uintptr_t> s = rt.NewStack(uintptr_t{2048} << (rng() % 7), p);
       ASSERT_TRUE(s.ok()) << s.status();
@@ -86,6 +113,16 @@ TEST_P(RandomRuntimeTest, InvariantsHoldAfterEveryStep) {
       ASSERT_TRUE(s != nullptr && s->state == SpanState::kInUse)
           << "step " << step << ": live object " << x << " lost its span";
       ASSERT_FALSE(IsFree(*s, ObjIndex(*s, x))) << "step " << step << ": live object freed";
+    }
+    for (size_t g : gs) {
+      const MSpan* s = rt.heap().SpanOf(rt.goroutines().stack_lo(g));
+      ASSERT_TRUE(s != nullptr && s->state == SpanState::kManual)
+          << "step " << step << ": goroutine " << g << " lost its stack";
+    }
+    for (size_t g = 0; g < rt.goroutines().allglen(); ++g) {
+      const uintptr_t x = rt.goroutines().g_struct(g);
+      const MSpan* s = rt.heap().SpanOf(x);
+      ASSERT_TRUE(s != nullptr && !IsFree(*s, ObjIndex(*s, x))) << "step " << step << ": g freed";
     }
   }
   rt.GC();

@@ -183,6 +183,44 @@ TEST_F(RuntimeTest, StacksFromPoolsAndLargeSpans) {
   rt_->heap().CheckInvariants();
 }
 
+TEST_F(RuntimeTest, TouchMemoryMakesHandedOutSpansResident) {
+  RuntimeOptions o;
+  o.gomaxprocs = 1;
+  o.touch_memory = true;
+  absl::StatusOr<std::unique_ptr<Runtime>> r = Runtime::Create(sim_, clock_, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  Runtime& rt = **r;
+  auto resident = [&](uintptr_t lo, uintptr_t n) {
+    return sim_.ResidencyOf(lo, lo + n).resident_bytes;
+  };
+  absl::StatusOr<uintptr_t> big = rt.Allocate(64 << 10, true, 0);
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(resident(*big, 64 << 10), 64u << 10);
+  absl::StatusOr<uintptr_t> small = rt.Allocate(100, false, 0);
+  ASSERT_TRUE(small.ok());
+  const MSpan* s = rt.heap().SpanOf(*small);
+  EXPECT_EQ(resident(s->base(), s->npages * kPageSize), s->npages * kPageSize);
+  absl::StatusOr<uintptr_t> stack = rt.NewStack(2048, 0);
+  ASSERT_TRUE(stack.ok());
+  const MSpan* ss = rt.heap().SpanOf(*stack);
+  EXPECT_EQ(resident(ss->base(), 32 << 10), 32u << 10);  // the whole pool span
+  // Freed and released: no longer resident; handed out again: resident.
+  ASSERT_TRUE(rt.Drop(*big).ok());
+  rt.FreeOSMemory();
+  EXPECT_EQ(resident(*big, 64 << 10), 0u);
+  absl::StatusOr<uintptr_t> again = rt.Allocate(64 << 10, true, 0);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(resident(*again, 64 << 10), 64u << 10);
+  rt.heap().CheckInvariants();
+  sim_.CheckInvariants();
+}
+
+TEST_F(RuntimeTest, WithoutTouchingNothingIsResident) {
+  Start();
+  const uintptr_t big = Alloc(64 << 10, true);
+  EXPECT_EQ(sim_.ResidencyOf(big, big + (64 << 10)).resident_bytes, 0u);
+}
+
 TEST_F(RuntimeTest, BadInput) {
   Start();
   EXPECT_FALSE(rt_->Allocate(0, false, 0).ok());
