@@ -9,8 +9,11 @@
 // program would, and as vma_repro does. A bad trace line or event stops the run with one line naming
 // the line number, exit status 2. The report is one line on stdout, written
 // also when the run dies of a Go fatal error (then exit status 2, as the Go
-// program's).
+// program's). The trace is read as it runs (only a loop's body is held),
+// after a first pass that checks every line.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -23,9 +26,11 @@
 #include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/file_io.h"
+#include "runtime_port/base/quote.h"
 
 ABSL_FLAG(std::string, trace, "", "the trace file to replay (required)");
 ABSL_FLAG(std::string, variant, "fixed", "memory-layer variant (GODEBUG thpvariant= overrides)");
+ABSL_FLAG(std::string, heap, "go15", "the heap: go15 or go121 (mheap/heap_runtime)");
 
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
@@ -34,10 +39,17 @@ int main(int argc, char** argv) {
   if (path.empty()) thp::ExitUsage("--trace is required (a file in the format of bench/workloads/trace_format.h)");
   const thp::RuntimeEnv env = thp::RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant));
 
-  absl::StatusOr<std::string> text = thp::ReadWholeFile(path);
-  if (!text.ok()) thp::ExitUsage(absl::StrCat("--trace=", path, ": ", text.status().message()));
-  absl::StatusOr<std::vector<thp::TraceEvent>> events = thp::ParseTrace(*text);
-  if (!events.ok()) thp::ExitUsage(absl::StrCat(path, ": ", events.status().message()));
+  const std::string heap_name = absl::GetFlag(FLAGS_heap);
+  thp::HeapKind heap = thp::HeapKind::kGo15;
+  if (!thp::ParseHeapKind(heap_name, &heap)) {
+    thp::ExitUsage(absl::StrCat("--heap=", thp::QuoteForError(heap_name), ": expected go15 or go121"));
+  }
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) thp::ExitUsage(absl::StrCat("--trace=", path, ": ", std::strerror(errno)));
+  // Every line is checked before any work starts.
+  absl::Status checked = thp::ForEachTraceEvent(f, [](thp::TraceEvent&&) { return absl::OkStatus(); });
+  if (!checked.ok()) thp::ExitUsage(absl::StrCat(path, ": ", checked.message()));
+  std::rewind(f);
 
   std::unique_ptr<thp::Kernel> kernel = thp::MakeKernelOrExit(thp::KernelChoiceFromFlags());
   thp::RuntimeOptions o = env.options;
@@ -47,30 +59,32 @@ int main(int argc, char** argv) {
   thp::GcTraceWriter sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   absl::StatusOr<std::unique_ptr<thp::TraceReplayer>> r =
       thp::TraceReplayer::Create(*kernel, o, env.scavenge_debug,
-                                 env.debug.gctrace > 0 ? &sink : nullptr);
+                                 env.debug.gctrace > 0 ? &sink : nullptr, /*vma_census=*/true, heap);
   thp::ExitIfError(r.status());
   thp::TraceReplayer& rep = **r;
   // The report line, also written when the run dies of a Go fatal error
   // (the VMA limit, out of memory): what it measured up to then is kept.
   auto report = [&] {
     const thp::ReplayStats s = rep.stats();
-    const thp::MemStats& m = rep.runtime().heap().stats();
+    const thp::HeapFigures m = rep.heap_runtime().Figures();
     std::printf("%s\n",
                 absl::StrFormat(
-                    "replay variant=%s kernel=%s events=%d virtual_s=%.3f gc=%d scavenges=%d "
+                    "replay variant=%s kernel=%s%s events=%d virtual_s=%.3f gc=%d scavenges=%d "
                     "max_vmas=%d final_vmas=%d max_runtime_vmas=%d heap_sys=%d heap_released=%d "
                     "madvise: %s",
-                    o.variant, kernel->Name(), s.events, static_cast<double>(s.virtual_ns) / 1e9,
-                    m.numgc, rep.sysmon().scavenges(), s.max_vmas, s.final_vmas, s.max_own_vmas,
-                    m.heap_sys, m.heap_released, rep.runtime().mem().counters().Summary())
+                    o.variant, kernel->Name(), heap == thp::HeapKind::kGo15 ? "" : " heap=go121",
+                    s.events, static_cast<double>(s.virtual_ns) / 1e9, m.gc_cycles,
+                    m.scavenge_passes, s.max_vmas, s.final_vmas, s.max_own_vmas, m.heap_sys,
+                    m.heap_released, rep.heap_runtime().counters().Summary())
                     .c_str());
     std::fflush(stdout);
   };
   absl::Status st;
   {
     thp::ScopedThrowHook hook([&](absl::string_view) { report(); });
-    st = rep.Run(*events, nullptr);
+    st = rep.RunStream(f, nullptr);
   }
+  std::fclose(f);
   if (!st.ok()) thp::ExitUsage(absl::StrCat(path, ": ", st.message()));
   report();
   return 0;

@@ -22,6 +22,11 @@ printf 'thp-trace 1\nalloc 1 64 scan 0\ndrop 9\n' > "$tmp/unknown.trace"
 check_exit2 'trace line 3: drop 9: no live object has that id' "$bin" --trace="$tmp/unknown.trace" --kernel=sim
 check_exit2 '--trace is required' "$bin" --kernel=sim
 check_exit2 'GODEBUG scavenge=on' env GODEBUG=scavenge=on "$bin" --trace="$trace" --kernel=sim
+check_exit2 '--heap="go1": expected go15 or go121' "$bin" --trace="$trace" --kernel=sim --heap=go1
+# The same trace on the Go 1.21 heap: labelled, and the same run after run.
+g1=$("$bin" --trace="$trace" --kernel=sim --variant=hugepage_eager --heap=go121); g2=$("$bin" --trace="$trace" --kernel=sim --variant=hugepage_eager --heap=go121)
+case "$g1" in "replay variant=hugepage_eager kernel=sim heap=go121 events="*) ;; *) echo "FAIL: go121 replay: '$g1'"; fail=1 ;; esac
+[ "$g1" = "$g2" ] || { echo "FAIL: go121 replay not reproducible: '$g1' vs '$g2'"; fail=1; }
 
 run() { GODEBUG=scavenge=1 "$bin" --trace="$trace" --kernel=sim --kernel_profile=linux2015 --sim_baseline=0 --variant="$1" | sed -n 's/.*max_vmas=\([0-9]*\).*/\1/p'; }
 p1=$(run prefix); p2=$(run prefix); f=$(run fixed)
@@ -36,4 +41,4 @@ out=$(GODEBUG=scavenge=1 "$bin" --trace="$frag" --kernel=sim --max_map_count=50 
 want="replay variant=prefix kernel=sim events=1850 virtual_s=1.150 gc=56 scavenges=113 max_vmas=51 final_vmas=51 max_runtime_vmas=21 heap_sys=66060288 heap_released=34504704 madvise: DONTNEED=46 HUGEPAGE=37 NOHUGEPAGE=46 errors: NOHUGEPAGE/EAGAIN=1"
 [ "$rc" -eq 2 ] && [ "$out" = "$want" ] && [ "$(cat "$tmp/err")" = "fatal error: runtime: out of memory" ] ||
   { echo "FAIL: fatal run: exit $rc, stdout '$out', stderr '$(cat "$tmp/err")'"; fail=1; }
-if [ $fail -eq 0 ]; then echo "7 passed, 0 failed"; else exit 1; fi
+if [ $fail -eq 0 ]; then echo "10 passed, 0 failed"; else exit 1; fi

@@ -85,6 +85,7 @@ std::string FormatJson(const ReproRun& run) {
   absl::StrAppend(&out, "  \"schema\": \"thp-lab/vma_repro/1\",\n");
   absl::StrAppend(&out, "  \"kernel\": ", JsonString(run.kernel), ",\n");
   absl::StrAppend(&out, "  \"profile\": ", JsonString(run.profile), ",\n");
+  absl::StrAppend(&out, "  \"heap\": ", JsonString(run.heap), ",\n");
   absl::StrAppend(&out, "  \"thp_mode\": ", JsonString(run.thp_mode), ",\n");
   absl::StrAppend(&out, "  \"max_map_count\": ", run.max_map_count, ",\n");
   absl::StrAppend(&out, "  \"gomaxprocs\": ", run.gomaxprocs, ",\n");

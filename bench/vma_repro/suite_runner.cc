@@ -52,13 +52,13 @@ constexpr std::pair<const char*, int64_t HeapTotals::*> kTotalsFields[] = {
     {"virtual_ns", &HeapTotals::virtual_ns}};
 
 HeapTotals TotalsOf(TraceReplayer& rep) {
-  const MemStats& m = rep.runtime().heap().stats();
+  const HeapFigures f = rep.heap_runtime().Figures();
   HeapTotals h;
-  h.heap_sys = static_cast<int64_t>(m.heap_sys);
-  h.heap_released = static_cast<int64_t>(m.heap_released);
-  h.heap_inuse = static_cast<int64_t>(m.heap_inuse);
-  h.gc_cycles = static_cast<int64_t>(m.numgc);
-  h.scavenge_passes = rep.sysmon().scavenges();
+  h.heap_sys = static_cast<int64_t>(f.heap_sys);
+  h.heap_released = static_cast<int64_t>(f.heap_released);
+  h.heap_inuse = static_cast<int64_t>(f.heap_inuse);
+  h.gc_cycles = static_cast<int64_t>(f.gc_cycles);
+  h.scavenge_passes = f.scavenge_passes;
   h.events = rep.stats().events;
   h.virtual_ns = rep.stats().virtual_ns;
   return h;
@@ -131,7 +131,7 @@ void Collect(const CensusKernel& c, const MadviseCounters& mc, const HeapTotals&
 }
 
 void Collect(TraceReplayer& rep, const HeapTotals& h, absl::Time wall_start, VariantResult& r) {
-  Collect(rep.census(), rep.runtime().mem().counters(), h, wall_start, r);
+  Collect(rep.census(), rep.heap_runtime().counters(), h, wall_start, r);
 }
 
 // The residency sample a driver takes of the arena [lo, hi).
@@ -276,6 +276,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   std::unique_ptr<MemStreamRecorder> recorder;
   RuntimeOptions ro = o.runtime;
   if (o.record != nullptr) {
+    THP_CHECK(o.heap == HeapKind::kGo15, "RunSuite: only the Go 1.5 heap's memory layer is recorded");
     recorder = std::make_unique<MemStreamRecorder>(
         o.record, [&clock] { return clock != nullptr ? clock->now_ns() : kReplayStartNs; });
     ro.mem_observer = recorder.get();
@@ -291,7 +292,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     gctrace = &recorded_gctrace;
   }
   absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
-      TraceReplayer::Create(kernel, ro, o.scavenge_debug, gctrace);
+      TraceReplayer::Create(kernel, ro, o.scavenge_debug, gctrace, /*vma_census=*/true, o.heap);
   if (!made.ok()) Throw(made.status().message());
   TraceReplayer& rep = **made;
   clock = &rep;
@@ -310,14 +311,14 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
   if (o.on_start) o.on_start(rep);
 
-  const HeapLayout& layout = rep.runtime().heap().layout();
   auto sample = [&] {
-    if (recorder != nullptr) recorder->Sample(layout.arena_start, layout.arena_used);
-    Sample(kernel, layout.arena_start, layout.arena_used, r);
+    const auto [lo, hi] = rep.heap_runtime().ArenaRange();
+    if (recorder != nullptr) recorder->Sample(lo, hi);
+    Sample(kernel, lo, hi, r);
   };
   uint64_t released_seen = 0;
   rep.set_on_scavenge([&] {
-    const uint64_t released = rep.runtime().heap().stats().heap_released;
+    const uint64_t released = rep.heap_runtime().Figures().heap_released;
     if (released != released_seen) sample();
     released_seen = released;
   });

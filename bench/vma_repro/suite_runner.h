@@ -65,6 +65,8 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
 
 struct SuiteOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS
+  // The heap the variant runs on; only the Go 1.5 one can be recorded.
+  HeapKind heap = HeapKind::kGo15;
   bool scavenge_debug = true;   // GODEBUG=scavenge=1
   // GODEBUG=gctrace=1: where Go 1.5's gc, "GC forced" and scvg lines go
   // (trace_replayer.h); null for none. Must outlive RunSuite.

@@ -86,6 +86,10 @@ ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, map_svg_out, "",
           "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here "
           "(runs the heap once per variant: the map draws span states)");
+ABSL_FLAG(std::string, heap, "go15",
+          "the heap every variant runs on: go15 (Go 1.5's, where the bug happened) or go121 "
+          "(Go 1.21's page allocator, object layer and background scavenger: the Go 1.5 "
+          "benchmarks on the Go 1.21 heap; each variant gets a heap run of its own)");
 ABSL_FLAG(std::string, heap_runs, "shared",
           "shared: run the heap once per class of variants that take the same heap decisions and "
           "drive the others with its memory-layer stream (the same figures, faster); per_variant: "
@@ -157,6 +161,13 @@ Setup SetupOrExit() {
     ExitUsage(absl::StrCat("--heap_runs=", QuoteForError(heap_runs), ": expected shared or per_variant"));
   }
   s.heap_runs_shared = heap_runs == "shared";
+  const std::string heap = absl::GetFlag(FLAGS_heap);
+  if (!ParseHeapKind(heap, &s.suite.heap)) {
+    ExitUsage(absl::StrCat("--heap=", QuoteForError(heap), ": expected go15 or go121"));
+  }
+  if (s.suite.heap != HeapKind::kGo15 && !absl::GetFlag(FLAGS_map_svg_out).empty()) {
+    ExitUsage("--map_svg_out draws the Go 1.5 heap's spans: it needs --heap=go15");
+  }
   const int jobs = absl::GetFlag(FLAGS_jobs);
   if (jobs < 0 || jobs > 16) ExitUsage(absl::StrCat("--jobs=", jobs, ": expected 0 (one per CPU) to 16"));
 
@@ -297,6 +308,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   ReproRun run;
   run.kernel = s.kernel.kernel;
   run.profile = s.kernel.profile;
+  run.heap = std::string(HeapKindName(s.suite.heap));
   absl::StatusOr<KernelSettings> settings = KernelSettingsOf(s.kernel);
   ExitIfError(settings.status());
   run.thp_mode = settings->thp_mode;
@@ -324,7 +336,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   // The heap runs: every variant's, or one per class of variants that take
   // the same heap decisions (SameHeapDecisions), whose child records the
   // memory-layer stream the rest of its class is then driven by.
-  const bool shared = s.heap_runs_shared && map_svg.empty();
+  const bool shared = s.heap_runs_shared && map_svg.empty() && s.suite.heap == HeapKind::kGo15;
   std::vector<size_t> heap_runs;         // indexes into children
   std::vector<size_t> recorder_of(children.size(), SIZE_MAX);
   std::vector<std::string> stream_of(children.size());
@@ -376,8 +388,10 @@ int RunParent(int argc, char** argv, const Setup& s) {
   for (const VariantResult& r : run.variants) fatal |= !r.error.empty();
 
   const std::string headline = Headline(run);
+  const std::string label =
+      s.suite.heap == HeapKind::kGo15 ? "" : "Go 1.5 benchmarks on the Go 1.21 heap (--heap=go121)\n";
   const int outputs = WriteOutputs(
-      "vma_repro", FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
+      "vma_repro", label + FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
       {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatJson(run); }},
        {"csv_out", absl::GetFlag(FLAGS_csv_out), [&] { return FormatCsv(run); }},
        {"svg_out", absl::GetFlag(FLAGS_svg_out), [&] { return FormatSvg(run, s.svg_scale); }},

@@ -95,6 +95,32 @@ grep -q '^  "thp_mode": "never",$' "$tmp/never.json" && grep -q '^  "max_map_cou
   { echo "FAIL: --sim_thp=never JSON settings"; head -8 "$tmp/never.json"; fail=1; }
 
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
+# The Go 1.5 suite on the Go 1.21 heap (--heap=go121): labelled, and the
+# real kernel and the sim agree on every flag call and runtime-own VMA count.
+go121=(--benchtime=5ms --quiet --jobs=2 --heap=go121 --variants=none,hugepage_eager,collapse,disablethp)
+"$bin" "${go121[@]}" --kernel=linux --csv_out="$tmp/g121_linux.csv" --json_out="$tmp/g121.json" \
+  >"$tmp/g121.txt" || { echo "FAIL: go121 linux run"; fail=1; }
+"$bin" "${go121[@]}" --kernel=sim --csv_out="$tmp/g121_sim.csv" >/dev/null || { echo "FAIL: go121 sim run"; fail=1; }
+head -1 "$tmp/g121.txt" | grep -qx 'Go 1.5 benchmarks on the Go 1.21 heap (--heap=go121)' ||
+  { echo "FAIL: go121 run not labelled"; fail=1; }
+grep -q '"heap": "go121"' "$tmp/g121.json" || { echo "FAIL: go121 JSON has no heap"; fail=1; }
+for v in none hugepage_eager collapse disablethp; do
+  for k in max_split_vmas madvise_calls.HUGEPAGE madvise_calls.NOHUGEPAGE madvise_calls.DONTNEED \
+    max_vmas_runtime final_vmas_runtime heap_sys_bytes gc_cycles; do
+    a=$(column "$tmp/g121_linux.csv" "$v" "$k"); b=$(column "$tmp/g121_sim.csv" "$v" "$k")
+    if [ -z "$a" ] || [ "$a" != "$b" ]; then echo "FAIL: go121 $v $k: linux '$a' sim '$b'"; fail=1; fi
+  done
+done
+# Go 1.21.0 (hugepage_eager) marks the heap HUGEPAGE as it grows; disablethp
+# (1.21.6) marks it NOHUGEPAGE after every sysMap; none (1.21.4) marks only
+# the GC metadata NOHUGEPAGE (mheap.go's arena map, below the 1 GiB switch).
+[ "$(column "$tmp/g121_sim.csv" hugepage_eager madvise_calls.HUGEPAGE)" -gt 0 ] ||
+  { echo "FAIL: go121 hugepage_eager made no HUGEPAGE call"; fail=1; }
+[ "$(column "$tmp/g121_sim.csv" disablethp madvise_calls.NOHUGEPAGE)" -gt 0 ] ||
+  { echo "FAIL: go121 disablethp made no NOHUGEPAGE call"; fail=1; }
+[ "$(column "$tmp/g121_sim.csv" none madvise_calls.HUGEPAGE)$(column "$tmp/g121_sim.csv" none madvise_calls.COLLAPSE)" = "00" ] ||
+  { echo "FAIL: go121 none made HUGEPAGE or COLLAPSE calls"; fail=1; }
+
 expect_exit2 '--workloads=NoSuchBench: matches none of the 243 benchmarks' --workloads=NoSuchBench
 expect_exit2 '--workloads=(: not a valid' '--workloads=('
 expect_exit2 '--time_scale=0: expected a number above 0' --time_scale=0
@@ -102,6 +128,8 @@ expect_exit2 '--benchtime=soon: expected a duration' --benchtime=soon
 expect_exit2 '--timings=go14: expected go151 or fix' --timings=go14
 expect_exit2 'unknown variant "prefx"' --variants=prefix,prefx --kernel=sim
 expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --variants=try_collapse --kernel=linux
+expect_exit2 '--heap="go12": expected go15 or go121' --heap=go12 --kernel=sim
+expect_exit2 '--map_svg_out draws the Go 1.5 heap' --heap=go121 --map_svg_out=/tmp/x.svg --kernel=sim
 expect_exit2 '--gomaxprocs=0: expected 1 to 256' --gomaxprocs=0
 expect_exit2 '--heap_runs="once": expected shared or per_variant' --heap_runs=once
 

@@ -1,5 +1,9 @@
 #include "bench/workloads/trace_format.h"
 
+#include <cstdio>
+#include <functional>
+#include <optional>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -116,94 +120,123 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   return e;
 }
 
+absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view line) {
+  ++line_no_;
+  if (line.size() > kMaxTraceLineBytes) {
+    return LineError(line_no_, line, absl::StrCat("longer than ", kMaxTraceLineBytes, " bytes"));
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (!header_) {
+    absl::string_view body = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+    if (body.empty()) return std::nullopt;
+    if (body != "thp-trace 1") {
+      return LineError(line_no_, line, "expected the header \"thp-trace 1\"");
+    }
+    header_ = true;
+    return std::nullopt;
+  }
+  bool is_event = false;
+  absl::StatusOr<TraceEvent> e = ParseTraceLine(line, line_no_, &is_event);
+  if (!e.ok()) return e.status();
+  if (!is_event) return std::nullopt;
+  e->line = line_no_;
+  if (e->kind == TraceEvent::kLoop || e->kind == TraceEvent::kBench) {
+    if (loop_line_ != 0) {
+      return LineError(line_no_, line,
+                       absl::StrCat("inside the loop opened on line ", loop_line_,
+                                    " (loops hold no loop or bench lines)"));
+    }
+    if (e->kind == TraceEvent::kLoop) {
+      loop_line_ = line_no_;
+      loop_no_safe_point_ = e->no_safe_point;
+    }
+  } else if (e->kind == TraceEvent::kEnd) {
+    if (loop_line_ == 0) return LineError(line_no_, line, "end without a loop");
+    loop_line_ = 0;
+  } else if (loop_line_ != 0 && loop_no_safe_point_) {
+    return LineError(line_no_, line,
+                     absl::StrCat("inside the nosafepoint loop opened on line ", loop_line_,
+                                  " (such a loop holds no events: each one would reach a "
+                                  "safe point)"));
+  }
+  // What the line costs once loops are expanded: a loop's iterations each
+  // run its body and take its ns; every other line is one event (in a loop,
+  // once per iteration, counted at its end).
+  const int64_t times = loop_line_ != 0 ? loop_iterations_ : 1;
+  bool within = true;
+  int64_t product = 0;
+  if (e->kind == TraceEvent::kLoop) {
+    body_events_ = 0;
+    loop_iterations_ = static_cast<int64_t>(e->id);
+    within = MulWithin(loop_iterations_, e->ns, kMaxTraceNs, &product) &&
+             AddWithin(&virtual_ns_, product, kMaxTraceNs);
+  } else if (e->kind == TraceEvent::kEnd) {
+    within = MulWithin(loop_iterations_, body_events_, kMaxTraceEvents, &product) &&
+             AddWithin(&events_, product, kMaxTraceEvents);
+  } else {
+    if (loop_line_ != 0) {
+      ++body_events_;
+    } else {
+      within = AddWithin(&events_, 1, kMaxTraceEvents);
+    }
+    if (within && (e->kind == TraceEvent::kCompute || e->kind == TraceEvent::kSleep)) {
+      within = MulWithin(times, e->ns, kMaxTraceNs, &product) &&
+               AddWithin(&virtual_ns_, product, kMaxTraceNs);
+    }
+  }
+  if (!within) {
+    return LineError(line_no_, line,
+                     absl::StrCat("the trace passes its bounds here (at most ", kMaxTraceEvents,
+                                  " events and ", kMaxTraceNs,
+                                  " ns of virtual time, loops expanded)"));
+  }
+  return std::optional<TraceEvent>(*std::move(e));
+}
+
+absl::Status TraceParser::Finish() const {
+  if (!header_) return absl::InvalidArgumentError("trace: empty (no \"thp-trace 1\" header)");
+  if (loop_line_ != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trace line ", loop_line_, ": loop without an end"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text) {
   std::vector<TraceEvent> out;
-  int line_no = 0;
-  int loop_line = 0;  // the open loop's line, 0 outside loops
-  bool loop_no_safe_point = false;  // the open loop's nosafepoint
-  bool header = false;
-  // Totals with loops expanded, checked against kMaxTraceEvents/kMaxTraceNs.
-  int64_t events = 0, virtual_ns = 0;
-  int64_t body_events = 0;      // of the open loop
-  int64_t loop_iterations = 0;  // of the open loop
+  TraceParser parser;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    ++line_no;
-    if (line.size() > kMaxTraceLineBytes) {
-      return LineError(line_no, line, absl::StrCat("longer than ", kMaxTraceLineBytes, " bytes"));
-    }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!header) {
-      absl::string_view body = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
-      if (body.empty()) continue;
-      if (body != "thp-trace 1") {
-        return LineError(line_no, line, "expected the header \"thp-trace 1\"");
-      }
-      header = true;
-      continue;
-    }
-    bool is_event = false;
-    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, line_no, &is_event);
+    absl::StatusOr<std::optional<TraceEvent>> e = parser.Feed(line);
     if (!e.ok()) return e.status();
-    if (!is_event) continue;
-    e->line = line_no;
-    if (e->kind == TraceEvent::kLoop || e->kind == TraceEvent::kBench) {
-      if (loop_line != 0) {
-        return LineError(line_no, line,
-                         absl::StrCat("inside the loop opened on line ", loop_line,
-                                      " (loops hold no loop or bench lines)"));
-      }
-      if (e->kind == TraceEvent::kLoop) {
-        loop_line = line_no;
-        loop_no_safe_point = e->no_safe_point;
-      }
-    } else if (e->kind == TraceEvent::kEnd) {
-      if (loop_line == 0) return LineError(line_no, line, "end without a loop");
-      loop_line = 0;
-    } else if (loop_line != 0 && loop_no_safe_point) {
-      return LineError(line_no, line,
-                       absl::StrCat("inside the nosafepoint loop opened on line ", loop_line,
-                                    " (such a loop holds no events: each one would reach a "
-                                    "safe point)"));
-    }
-    // What the line costs once loops are expanded: a loop's iterations each
-    // run its body and take its ns; every other line is one event (in a loop,
-    // once per iteration, counted at its end).
-    const int64_t times = loop_line != 0 ? loop_iterations : 1;
-    bool within = true;
-    int64_t product = 0;
-    if (e->kind == TraceEvent::kLoop) {
-      body_events = 0;
-      loop_iterations = static_cast<int64_t>(e->id);
-      within = MulWithin(loop_iterations, e->ns, kMaxTraceNs, &product) &&
-               AddWithin(&virtual_ns, product, kMaxTraceNs);
-    } else if (e->kind == TraceEvent::kEnd) {
-      within = MulWithin(loop_iterations, body_events, kMaxTraceEvents, &product) &&
-               AddWithin(&events, product, kMaxTraceEvents);
-    } else {
-      if (loop_line != 0) {
-        ++body_events;
-      } else {
-        within = AddWithin(&events, 1, kMaxTraceEvents);
-      }
-      if (within && (e->kind == TraceEvent::kCompute || e->kind == TraceEvent::kSleep)) {
-        within = MulWithin(times, e->ns, kMaxTraceNs, &product) &&
-                 AddWithin(&virtual_ns, product, kMaxTraceNs);
-      }
-    }
-    if (!within) {
-      return LineError(line_no, line,
-                       absl::StrCat("the trace passes its bounds here (at most ", kMaxTraceEvents,
-                                    " events and ", kMaxTraceNs,
-                                    " ns of virtual time, loops expanded)"));
-    }
-    out.push_back(*std::move(e));
+    if (e->has_value()) out.push_back(**std::move(e));
   }
-  if (!header) return absl::InvalidArgumentError("trace: empty (no \"thp-trace 1\" header)");
-  if (loop_line != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("trace line ", loop_line, ": loop without an end"));
-  }
+  if (absl::Status st = parser.Finish(); !st.ok()) return st;
   return out;
+}
+
+absl::Status ForEachTraceEvent(std::FILE* f, const std::function<absl::Status(TraceEvent&&)>& fn) {
+  TraceParser parser;
+  std::string line;
+  bool done = false;
+  while (!done) {
+    // One line at a time, without holding more than one: a line longer
+    // than the bound fails here as ParseTrace's would.
+    line.clear();
+    int c = 0;
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+      if (line.size() <= kMaxTraceLineBytes) line.push_back(static_cast<char>(c));
+    }
+    if (c == EOF) {
+      if (std::ferror(f)) return absl::DataLossError("trace: read error");
+      done = true;
+    }
+    absl::StatusOr<std::optional<TraceEvent>> e = parser.Feed(line);
+    if (!e.ok()) return e.status();
+    if (e->has_value()) {
+      if (absl::Status st = fn(**std::move(e)); !st.ok()) return st;
+    }
+  }
+  return parser.Finish();
 }
 
 std::string FormatTraceEvent(const TraceEvent& e) {

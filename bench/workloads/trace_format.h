@@ -46,6 +46,9 @@
 #define THP_BENCH_WORKLOADS_TRACE_FORMAT_H_
 
 #include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,8 +80,30 @@ struct TraceEvent {
 // Parses one line; `line_no` goes into the error. Returns nullopt-like
 // (kind unset) for blank and comment lines via *is_event = false.
 absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event);
+// Parses a trace one line at a time, with every check ParseTrace makes:
+// Feed returns each line's event (nullopt for the header, blank and
+// comment lines); Finish, after the last line, checks the trace's end.
+class TraceParser {
+ public:
+  absl::StatusOr<std::optional<TraceEvent>> Feed(absl::string_view line);
+  absl::Status Finish() const;
+
+ private:
+  int line_no_ = 0;
+  int loop_line_ = 0;               // the open loop's line, 0 outside loops
+  bool loop_no_safe_point_ = false;  // the open loop's nosafepoint
+  bool header_ = false;
+  // Totals with loops expanded, checked against kMaxTraceEvents/kMaxTraceNs.
+  int64_t events_ = 0, virtual_ns_ = 0;
+  int64_t body_events_ = 0;      // of the open loop
+  int64_t loop_iterations_ = 0;  // of the open loop
+};
 // Parses a whole trace, header included.
 absl::StatusOr<std::vector<TraceEvent>> ParseTrace(absl::string_view text);
+// Reads a trace from `f` one line at a time and hands each event to `fn`
+// (which may move it), holding none: the first failed status, the parser's
+// or fn's, ends the read and is returned.
+absl::Status ForEachTraceEvent(std::FILE* f, const std::function<absl::Status(TraceEvent&&)>& fn);
 // The line for an event (what ParseTraceLine reads back).
 std::string FormatTraceEvent(const TraceEvent& e);
 }  // namespace thp

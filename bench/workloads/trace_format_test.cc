@@ -2,6 +2,11 @@
 // lines are errors naming their line number.
 #include "bench/workloads/trace_format.h"
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace thp {
@@ -85,6 +90,43 @@ TEST(Trace, LinesAreBoundedEscapedAndMayEndInCrlf) {
             "trace line 2: unknown event (accepted: a");
   EXPECT_NE(ParseTrace(std::string("thp-trace 1\nfoo\x01\n")).status().message().find("\"foo\\x01\""),
             std::string::npos);
+}
+
+// Read from a file one line at a time, a trace gives the events ParseTrace
+// gives, and fails where and as ParseTrace fails.
+TEST(Trace, ReadingAFileLineByLineEqualsParsingItWhole) {
+  const std::string long_line = "alloc 1 8 scan 0 " + std::string(5000, 'x');
+  const std::vector<std::string> texts = {
+      "thp-trace 1\nbench BenchmarkX 10\nloop 10 100\nalloc 1 8 scan 0\ndrop 1\nend\ngc\n",
+      "# made by hand\r\n\r\nthp-trace 1\r\nalloc 1 8 scan 0\r\nsleep 5",  // CRLF, no final newline
+      "thp-trace 1\nloop 3 10\nalloc 1 8 scan 0\n",                        // loop without an end
+      "thp-trace 1\nalloc 1 8 scan 0\nalloc 2 8 sideways 0\n",              // a bad line
+      "thp-trace 1\n" + long_line + "\n",                                   // a line past the bound
+      "",                                                                   // no header
+      "thp-trace 1\nloop 100000000000 1\nalloc 1 8 scan 0\nend\nloop 100000000000 1\n"
+      "alloc 1 8 scan 0\nend\n",                                            // past the event bound
+  };
+  for (const std::string& text : texts) {
+    SCOPED_TRACE(text.substr(0, 60));
+    absl::StatusOr<std::vector<TraceEvent>> whole = ParseTrace(text);
+    std::FILE* f = fmemopen(const_cast<char*>(text.data()), text.size(), "r");
+    if (text.empty()) f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    std::vector<std::string> read;
+    absl::Status st = ForEachTraceEvent(f, [&read](TraceEvent&& e) {
+      read.push_back(absl::StrCat(e.line, ": ", FormatTraceEvent(e)));
+      return absl::OkStatus();
+    });
+    std::fclose(f);
+    ASSERT_EQ(whole.ok(), st.ok()) << whole.status() << " / " << st;
+    if (!whole.ok()) {
+      EXPECT_EQ(whole.status(), st);
+      continue;
+    }
+    std::vector<std::string> parsed;
+    for (const TraceEvent& e : *whole) parsed.push_back(absl::StrCat(e.line, ": ", FormatTraceEvent(e)));
+    EXPECT_EQ(parsed, read);
+  }
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace thp {
 
 absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const GcTraceWriter* gctrace,
-    bool vma_census) {
+    bool vma_census, HeapKind heap) {
   auto clock = std::make_unique<VirtualClock>(kReplayStartNs);
   const VirtualClock* c = clock.get();
   std::unique_ptr<CensusKernel> census;
@@ -18,8 +18,20 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     census = std::make_unique<CensusKernel>(kernel, [c] { return c->NanoTime(); });
     census->Observe();
   }
-  absl::StatusOr<std::unique_ptr<Runtime>> rt =
-      Runtime::Create(census != nullptr ? *census : kernel, *clock, options);
+  Kernel& k = census != nullptr ? *census : kernel;
+  if (heap == HeapKind::kGo121) {
+    go121::RuntimeOptions o;
+    o.variant = options.variant;
+    o.gogc = options.gogc;
+    o.gomaxprocs = options.gomaxprocs;
+    o.touch_memory = options.touch_memory;
+    o.map_noreserve = options.map_noreserve;
+    absl::StatusOr<std::unique_ptr<go121::Runtime>> rt = go121::Runtime::Create(k, *clock, o);
+    if (!rt.ok()) return rt.status();
+    return std::unique_ptr<TraceReplayer>(new TraceReplayer(
+        std::move(census), std::move(clock), std::make_unique<Go121HeapRuntime>(*std::move(rt))));
+  }
+  absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(k, *clock, options);
   if (!rt.ok()) return rt.status();
   auto go15 = std::make_unique<Go15HeapRuntime>(*std::move(rt), clock->NanoTime(), scavenge_debug,
                                                 gctrace);
@@ -404,30 +416,49 @@ absl::Status TraceReplayer::EndStreamedLoop() {
   return absl::OkStatus();
 }
 
-absl::Status TraceReplayer::Run(const std::vector<TraceEvent>& events,
-                                const std::function<void(const TraceEvent&)>& on_bench) {
-  for (size_t i = 0; i < events.size(); ++i) {
-    const TraceEvent& e = events[i];
-    if (e.kind == TraceEvent::kBench && on_bench) on_bench(e);
-    if (e.kind != TraceEvent::kLoop) {
-      if (absl::Status st = Apply(e); !st.ok()) {
-        return absl::Status(st.code(), absl::StrCat("trace line ", e.line, ": ", st.message()));
-      }
-      continue;
+absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
+  if (t.loop.has_value()) {
+    if (e.kind != TraceEvent::kEnd) {
+      t.body.push_back(std::move(e));
+      return absl::OkStatus();
     }
-    std::vector<TraceEvent> body;
-    size_t j = i + 1;
-    for (; j < events.size() && events[j].kind != TraceEvent::kEnd; ++j) body.push_back(events[j]);
-    if (j == events.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("trace line ", e.line, ": loop without an end"));
+    const TraceEvent loop = *std::move(t.loop);
+    t.loop.reset();
+    absl::Status st = ApplyLoop(t.body, static_cast<int64_t>(loop.id), loop.ns, loop.no_safe_point);
+    t.body.clear();
+    if (!st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("trace loop at line ", loop.line, ": ", st.message()));
     }
-    if (absl::Status st = ApplyLoop(body, static_cast<int64_t>(e.id), e.ns, e.no_safe_point);
-        !st.ok()) {
-      return absl::Status(st.code(), absl::StrCat("trace loop at line ", e.line, ": ", st.message()));
-    }
-    i = j;
+    return absl::OkStatus();
+  }
+  if (e.kind == TraceEvent::kBench && t.on_bench) t.on_bench(e);
+  if (e.kind == TraceEvent::kLoop) {
+    t.loop = std::move(e);
+    return absl::OkStatus();
+  }
+  if (absl::Status st = Apply(e); !st.ok()) {
+    return absl::Status(st.code(), absl::StrCat("trace line ", e.line, ": ", st.message()));
   }
   return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::Run(const std::vector<TraceEvent>& events,
+                                const std::function<void(const TraceEvent&)>& on_bench) {
+  TopLevel t{on_bench, std::nullopt, {}};
+  for (const TraceEvent& e : events) {
+    if (absl::Status st = FeedEvent(TraceEvent(e), t); !st.ok()) return st;
+  }
+  if (t.loop.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trace line ", t.loop->line, ": loop without an end"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::RunStream(std::FILE* f,
+                                      const std::function<void(const TraceEvent&)>& on_bench) {
+  TopLevel t{on_bench, std::nullopt, {}};
+  return ForEachTraceEvent(f, [this, &t](TraceEvent&& e) { return FeedEvent(std::move(e), t); });
 }
 
 }  // namespace thp

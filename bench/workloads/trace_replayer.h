@@ -17,6 +17,7 @@
 #include "bench/workloads/run_program.h"
 #include "bench/workloads/trace_format.h"
 #include "mheap/go15/runtime.h"
+#include "mheap/heap_runtime/go121_heap_runtime.h"
 #include "mheap/heap_runtime/go15_heap_runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
 #include "runtime_port/kernel/census_kernel.h"
@@ -43,7 +44,8 @@ inline constexpr int64_t kReplayStartNs = 1000;
 // loop of many short iterations costs one sysmon catch-up per slice.
 inline constexpr int64_t kLoopSliceNs = 1000000;
 
-// Runs events through a Runtime with sysmon. Owns the virtual clock and the
+// Runs events through a HeapRuntime (the Go 1.5 port with sysmon, or the
+// Go 1.21 port with its background work). Owns the virtual clock and the
 // VMA census: the runtime talks to the kernel through a CensusKernel.
 class TraceReplayer {
  public:
@@ -53,12 +55,15 @@ class TraceReplayer {
   // With `vma_census` false the runtime talks to `kernel` directly: no VMA
   // count after each call (a /proc/self/maps read on the real kernel, which
   // would land inside every madvise timing), the VMA fields of stats() are
-  // 0 and census() must not be called.
+  // 0 and census() must not be called. `heap` picks the port; the Go 1.21
+  // one takes the variant, GOGC, GOMAXPROCS, touch_memory and
+  // map_noreserve of `options`, and has no gctrace or scavenge=1.
   static absl::StatusOr<std::unique_ptr<TraceReplayer>> Create(Kernel& kernel,
                                                                const RuntimeOptions& options,
                                                                bool scavenge_debug,
                                                                const GcTraceWriter* gctrace,
-                                                               bool vma_census = true);
+                                                               bool vma_census = true,
+                                                               HeapKind heap = HeapKind::kGo15);
   // Applies one event (not loop or end); a failed status (unknown id, bad
   // size) names it.
   absl::Status Apply(const TraceEvent& e);
@@ -85,6 +90,11 @@ class TraceReplayer {
   // sees each bench label as it is reached.
   absl::Status Run(const std::vector<TraceEvent>& events,
                    const std::function<void(const TraceEvent&)>& on_bench);
+  // Run, reading the trace from `f` as it goes (trace_format.h's
+  // ForEachTraceEvent): only the open loop's body is held. A malformed
+  // line stops the run there; check the file first (ForEachTraceEvent with
+  // a function that does nothing) to refuse it before any work.
+  absl::Status RunStream(std::FILE* f, const std::function<void(const TraceEvent&)>& on_bench);
   ReplayStats stats() const;
   // The runtime the events drive, whichever heap it is.
   HeapRuntime& heap_runtime() { return *rt_; }
@@ -141,6 +151,13 @@ class TraceReplayer {
   absl::Status ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c);
   absl::Status ApplyLoopIterations(const std::vector<TraceEvent>& body, int64_t iterations,
                                    int64_t ns_per_iteration);
+  // The top level of a trace being run: the open loop and its body.
+  struct TopLevel {
+    const std::function<void(const TraceEvent&)>& on_bench;
+    std::optional<TraceEvent> loop;
+    std::vector<TraceEvent> body;
+  };
+  absl::Status FeedEvent(TraceEvent&& e, TopLevel& t);
   // A loop whose body is one transient alloc (`e`).
   absl::Status ApplyTransientLoop(const TraceEvent& e, int64_t iterations, LoopClock& c);
   // census() for the calls that change its settings (same check).

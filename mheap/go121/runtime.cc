@@ -10,6 +10,14 @@
 namespace thp {
 namespace go121 {
 
+namespace {
+MemOptions MemOptionsOf(const RuntimeOptions& options) {
+  MemOptions m;
+  m.map_noreserve = options.map_noreserve;
+  return m;
+}
+}  // namespace
+
 absl::StatusOr<int32_t> ParseGogc(const std::string& value) {
   if (value.empty()) return 100;
   if (value == "off") return -1;
@@ -36,7 +44,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const C
     return absl::InvalidArgumentError(
         absl::StrCat("GOMEMLIMIT=", options.gomemlimit, ": expected a byte count"));
   }
-  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(kernel, options.variant);
+  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(kernel, options.variant, MemOptionsOf(options));
   if (!mem.ok()) return mem.status();
   return std::unique_ptr<Runtime>(new Runtime(*std::move(mem), clock, options, *gogc));
 }

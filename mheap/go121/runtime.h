@@ -53,6 +53,9 @@ struct RuntimeOptions {
   // pages become resident when first written (again after a release). Off,
   // only the address space is modelled. Decisions never depend on it.
   bool touch_memory = false;
+  // MAP_NORESERVE on sysMap (mem_linux.h's MemOptions): for drivers that
+  // map more than the machine has; changes no VMA decision.
+  bool map_noreserve = false;
   // sysmon's usleep overshoot (scavenger/go121/sysmon.h).
   int64_t sysmon_usleep_overshoot_ns = 100'000;
 };

@@ -22,7 +22,12 @@ class Go15HeapRuntime final : public HeapRuntime {
   Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns, bool scavenge_debug,
                   const GcTraceWriter* gctrace);
 
-  absl::string_view heap_name() const override { return "go15"; }
+  HeapKind kind() const override { return HeapKind::kGo15; }
+  // The arena's used part (arena_start to arena_used).
+  std::pair<uintptr_t, uintptr_t> ArenaRange() const override {
+    const HeapLayout& l = rt_->heap().layout();
+    return {l.arena_start, l.arena_used};
+  }
   absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p) override {
     return rt_->Allocate(size, noscan, p);
   }

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -22,6 +23,21 @@
 #include "runtime_port/mem_linux/madvise_counters.h"
 
 namespace thp {
+
+// Which Go version's heap runs a workload.
+enum class HeapKind { kGo15, kGo121 };
+inline absl::string_view HeapKindName(HeapKind h) { return h == HeapKind::kGo15 ? "go15" : "go121"; }
+// "go15" or "go121"; false for anything else.
+inline bool ParseHeapKind(absl::string_view name, HeapKind* out) {
+  if (name == "go15") {
+    *out = HeapKind::kGo15;
+  } else if (name == "go121") {
+    *out = HeapKind::kGo121;
+  } else {
+    return false;
+  }
+  return true;
+}
 
 // The heap's figures that mean the same for every heap (what the reports
 // print beside the kernel's own counts).
@@ -37,8 +53,10 @@ class HeapRuntime {
  public:
   virtual ~HeapRuntime() = default;
 
-  // "go15" or "go121".
-  virtual absl::string_view heap_name() const = 0;
+  virtual HeapKind kind() const = 0;
+  // [lo, hi): where the heap's objects and stacks lie (what a residency
+  // sample reads); hi grows with the heap.
+  virtual std::pair<uintptr_t, uintptr_t> ArenaRange() const = 0;
 
   // Objects: a live one until dropped; a transient one is garbage once
   // allocated (live only to a cycle its own allocation starts); a run of

@@ -1,0 +1,45 @@
+#include "mheap/heap_runtime/go121_heap_runtime.h"
+
+#include <algorithm>
+
+#include "mheap/go121/layout.h"
+
+namespace thp {
+
+std::pair<uintptr_t, uintptr_t> Go121HeapRuntime::ArenaRange() const {
+  const go121::MHeap& h = rt_->heap();
+  uintptr_t lo = h.cur_arena_base();
+  for (uintptr_t i : h.all_arenas()) lo = std::min(lo, go121::ArenaBase(i));
+  return {lo, std::max(lo, h.cur_arena_end())};
+}
+
+void Go121HeapRuntime::FreeOSMemory() {
+  rt_->FreeOSMemory();
+  ReportScavenges();
+}
+
+void Go121HeapRuntime::RunUntil(int64_t until, bool idle,
+                                const std::function<void(int64_t)>& set_clock) {
+  rt_->RunUntil(until, idle, set_clock);
+  ReportScavenges();
+}
+
+void Go121HeapRuntime::ReportScavenges() {
+  const int64_t passes = rt_->scavenge_passes();
+  if (passes == passes_reported_) return;
+  passes_reported_ = passes;
+  if (on_scavenge_) on_scavenge_();
+}
+
+HeapFigures Go121HeapRuntime::Figures() const {
+  const go121::HeapStats& s = rt_->heap().stats();
+  HeapFigures f;
+  f.heap_inuse = s.heap_in_use;
+  f.heap_released = s.heap_released;
+  f.heap_sys = s.heap_in_use + s.heap_free + s.heap_released;
+  f.gc_cycles = rt_->gc().cycles().size();
+  f.scavenge_passes = rt_->scavenge_passes();
+  return f;
+}
+
+}  // namespace thp
