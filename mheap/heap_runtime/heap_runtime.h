@@ -39,6 +39,16 @@ inline bool ParseHeapKind(absl::string_view name, HeapKind* out) {
   return true;
 }
 
+// The heap a variant's Go release had: the Go 1.5 heap for none (Go 1.4's
+// behaviour), prefix, fixed and fixed_batched; the Go 1.21 heap for
+// hugepage_eager, collapse, try_collapse and disablethp.
+inline HeapKind DefaultHeapOf(absl::string_view variant) {
+  return variant == "hugepage_eager" || variant == "collapse" || variant == "try_collapse" ||
+                 variant == "disablethp"
+             ? HeapKind::kGo121
+             : HeapKind::kGo15;
+}
+
 // The heap's figures that mean the same for every heap (what the reports
 // print beside the kernel's own counts).
 struct HeapFigures {
