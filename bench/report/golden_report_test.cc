@@ -44,6 +44,7 @@ VariantResult Repro(const std::string& variant, int64_t own, int64_t splits, int
   v.variant = variant;
   v.kernel = "sim";
   v.profile = "linux6";
+  v.heap = "go15";
   v.max_own_vmas = own;
   v.max_go_vmas = own + kGoStaticBinaryVmas;
   v.max_process_vmas = own + 270;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/report/result_fields.h"
+#include "mheap/heap_runtime/heap_runtime.h"
 
 namespace thp {
 namespace {
@@ -40,7 +41,8 @@ std::string Headline(const ReproRun& run) {
 
 std::string FormatTable(const ReproRun& run) {
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"variant", "max_vmas_go", "max_vmas_rt", "max_vmas_proc", "final_rt",
+  bool foreign = false;  // a variant not on its own Go release's heap
+  rows.push_back({"variant", "heap", "max_vmas_go", "max_vmas_rt", "max_vmas_proc", "final_rt",
                   "final_proc", "peak_rss_MiB", "final_rss_MiB", "peak_ahp_MiB",
                   "heap_sys_MiB", "released_MiB", "madvise", "scavenges", "gcs", "virtual_s",
                   "wall_s", "status"});
@@ -50,7 +52,10 @@ std::string FormatTable(const ReproRun& run) {
       if (n > 0) calls.push_back(absl::StrCat(k, "=", n));
     }
     for (const auto& [k, n] : v.madvise_errors) calls.push_back(absl::StrCat(k, "=", n));
-    rows.push_back({v.variant, absl::StrCat(v.max_go_vmas), absl::StrCat(v.max_own_vmas),
+    const bool own = v.heap.empty() || v.heap == HeapKindName(DefaultHeapOf(v.variant));
+    foreign |= !own;
+    rows.push_back({v.variant, v.heap.empty() ? "-" : absl::StrCat(v.heap, own ? "" : "*"),
+                    absl::StrCat(v.max_go_vmas), absl::StrCat(v.max_own_vmas),
                     absl::StrCat(v.max_process_vmas), absl::StrCat(v.final_own_vmas),
                     absl::StrCat(v.final_process_vmas), MiB(v.peak_rss), MiB(v.final_rss),
                     MiB(v.peak_anon_huge), MiB(v.heap_sys), MiB(v.heap_released),
@@ -77,6 +82,7 @@ std::string FormatTable(const ReproRun& run) {
     }
     absl::StrAppend(&out, line, "\n");
   }
+  if (foreign) absl::StrAppend(&out, "* not the heap this variant's Go release had (--heap)\n");
   return out;
 }
 

@@ -32,9 +32,9 @@ inline constexpr int kGoMaxVmasAfter = 49;    // with 44078a3
 struct ReproRun {
   std::string kernel;
   std::string profile;
-  // The heap every variant ran on: "go15", or "go121" for the Go 1.5
-  // benchmarks on the Go 1.21 heap.
-  std::string heap = "go15";
+  // --heap: "auto" (each variant on its Go release's heap, DefaultHeapOf),
+  // or "go15" / "go121" for every variant.
+  std::string heap = "auto";
   // The THP mode and vm.max_map_count the run met: the simulated kernel's,
   // or this machine's on the real kernel.
   std::string thp_mode;

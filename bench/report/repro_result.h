@@ -20,6 +20,7 @@ struct VariantResult {
   std::string variant;
   std::string kernel;   // "linux" or "sim"
   std::string profile;  // "linux6" or "linux2015"
+  std::string heap;     // the heap it ran on: "go15" or "go121"
   // VMA counts (census_kernel.h): whole process, the runtime's own
   // mappings, and the Go-equivalent (own + kGoStaticBinaryVmas).
   int64_t max_process_vmas = 0;
@@ -73,6 +74,7 @@ struct FieldTable<VariantResult> {
     v("variant", r.variant);
     v("kernel", r.kernel);
     v("profile", r.profile);
+    v("heap", r.heap);
     v("max_at_benchmark", r.max_at_benchmark);
     v("error", r.error, kEverywhere | kFailure);
     v("max_vmas_go_equivalent", r.max_go_vmas);

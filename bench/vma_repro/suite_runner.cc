@@ -269,6 +269,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   r.variant = o.runtime.variant;
   r.kernel = std::string(kernel.Name());
   r.profile = o.profile;
+  r.heap = std::string(HeapKindName(o.heap));
   const absl::Time wall_start = absl::Now();
   // The recorder sees the heap's first call, made while the replayer is
   // being created, at the clock's start.
@@ -386,6 +387,7 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
   r.variant = o.variant;
   r.kernel = std::string(kernel.Name());
   r.profile = o.profile;
+  r.heap = std::string(HeapKindName(HeapKind::kGo15));  // only its streams are recorded
   const absl::Time wall_start = absl::Now();
   absl::StatusOr<MemStreamReader> reader = MemStreamReader::Open(o.stream_path);
   if (!reader.ok()) Throw(reader.status().message());

@@ -2,7 +2,10 @@
 // 243 benchmarks, as heap workloads, through the ported heap, scavenger and
 // each memory-layer variant under GODEBUG=scavenge=1, and reports the
 // maximum VMA count per variant next to Go's own 692 (go1.5.1) and 49 (with
-// 44078a3).
+// 44078a3). Each variant runs on the heap its Go release had (--heap=auto:
+// the Go 1.5 heap for none, prefix, fixed, fixed_batched; the Go 1.21 heap,
+// mheap/go121, for the 1.21 variants); --heap=go15 or go121 puts every
+// variant on one.
 //
 //   bazel run -c opt //bench:vma_repro -- --kernel=linux
 //   bazel run -c opt //bench:vma_repro -- --kernel=sim --kernel_profile=linux2015
@@ -14,7 +17,8 @@
 // same heap decisions (SameHeapDecisions, suite_runner.h): that child
 // records the memory-layer stream (runtime_port/memstream), and the class's
 // other variants replay it, with the figures a heap run of their own gives
-// (--heap_runs=per_variant runs one per variant). Progress goes to stderr (--quiet silences it). Under
+// (--heap_runs=per_variant runs one per variant). Only the Go 1.5 heap's
+// stream is recorded: a variant on the Go 1.21 heap runs a heap of its own. Progress goes to stderr (--quiet silences it). Under
 // GODEBUG=gctrace=1 each child prints Go 1.5's gc and scvg lines to its
 // stderr, which the parent captures and relays whole when the child ends,
 // under a line "# gctrace of variant V (kernel K[, profile P])"; --quiet
@@ -30,6 +34,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,10 +91,11 @@ ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, map_svg_out, "",
           "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here "
           "(runs the heap once per variant: the map draws span states)");
-ABSL_FLAG(std::string, heap, "go15",
-          "the heap every variant runs on: go15 (Go 1.5's, where the bug happened) or go121 "
-          "(Go 1.21's page allocator, object layer and background scavenger: the Go 1.5 "
-          "benchmarks on the Go 1.21 heap; each variant gets a heap run of its own)");
+ABSL_FLAG(std::string, heap, "auto",
+          "the heap the variants run on: auto (each on its Go release's: go15 for none, prefix, "
+          "fixed, fixed_batched; go121 for hugepage_eager, collapse, try_collapse, disablethp), "
+          "go15 (Go 1.5's, the 1.21 variants with Go 1.21's chunk rule) or go121 (Go 1.21's "
+          "page allocator, object layer and background scavenger) for every variant");
 ABSL_FLAG(std::string, heap_runs, "shared",
           "shared: run the heap once per class of variants that take the same heap decisions and "
           "drive the others with its memory-layer stream (the same figures, faster); per_variant: "
@@ -110,6 +116,11 @@ struct Setup {
   SvgScale svg_scale = SvgScale::kAuto;
   bool gctrace = false;  // GODEBUG gctrace > 0
   bool heap_runs_shared = true;  // --heap_runs=shared
+  std::optional<HeapKind> heap;  // --heap; unset: each variant's own (auto)
+
+  HeapKind HeapFor(const std::string& variant) const {
+    return heap.has_value() ? *heap : DefaultHeapOf(variant);
+  }
   SuiteOptions suite;
 };
 
@@ -162,11 +173,12 @@ Setup SetupOrExit() {
   }
   s.heap_runs_shared = heap_runs == "shared";
   const std::string heap = absl::GetFlag(FLAGS_heap);
-  if (!ParseHeapKind(heap, &s.suite.heap)) {
-    ExitUsage(absl::StrCat("--heap=", QuoteForError(heap), ": expected go15 or go121"));
-  }
-  if (s.suite.heap != HeapKind::kGo15 && !absl::GetFlag(FLAGS_map_svg_out).empty()) {
-    ExitUsage("--map_svg_out draws the Go 1.5 heap's spans: it needs --heap=go15");
+  HeapKind kind = HeapKind::kGo15;
+  if (heap != "auto") {
+    if (!ParseHeapKind(heap, &kind)) {
+      ExitUsage(absl::StrCat("--heap=", QuoteForError(heap), ": expected auto, go15 or go121"));
+    }
+    s.heap = kind;
   }
   const int jobs = absl::GetFlag(FLAGS_jobs);
   if (jobs < 0 || jobs > 16) ExitUsage(absl::StrCat("--jobs=", jobs, ": expected 0 (one per CPU) to 16"));
@@ -227,6 +239,7 @@ int RunChild(const Setup& s, const ChildRole& role) {
   const std::string& variant = role.variant;
   SuiteOptions o = s.suite;
   o.runtime.variant = variant;
+  o.heap = s.HeapFor(variant);
   o.on_fatal = [&role](const VariantResult& r) { WriteFile(role.result_path, SerializeFields(r)); };
   const Progress progress("vma_repro", variant, absl::GetFlag(FLAGS_quiet));
   o.progress = [&progress](const std::string& name, size_t i, size_t total) {
@@ -237,7 +250,9 @@ int RunChild(const Setup& s, const ChildRole& role) {
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   // The address map at the peak, kept for the parent's --map_svg_out.
   AddressMap peak;
-  if (!role.map_path.empty()) {
+  // The map draws the Go 1.5 heap's spans; a variant on the Go 1.21 heap
+  // has none (the parent says so in the picture's title).
+  if (!role.map_path.empty() && o.heap == HeapKind::kGo15) {
     Kernel& k = *kernel;
     o.on_census_peak = [&peak, &k, variant](TraceReplayer& rep) {
       const CensusKernel& c = rep.census();
@@ -308,7 +323,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   ReproRun run;
   run.kernel = s.kernel.kernel;
   run.profile = s.kernel.profile;
-  run.heap = std::string(HeapKindName(s.suite.heap));
+  run.heap = s.heap.has_value() ? std::string(HeapKindName(*s.heap)) : "auto";
   absl::StatusOr<KernelSettings> settings = KernelSettingsOf(s.kernel);
   ExitIfError(settings.status());
   run.thp_mode = settings->thp_mode;
@@ -335,19 +350,33 @@ int RunParent(int argc, char** argv, const Setup& s) {
   };
   // The heap runs: every variant's, or one per class of variants that take
   // the same heap decisions (SameHeapDecisions), whose child records the
-  // memory-layer stream the rest of its class is then driven by.
-  const bool shared = s.heap_runs_shared && map_svg.empty() && s.suite.heap == HeapKind::kGo15;
+  // memory-layer stream the rest of its class is then driven by. Only the
+  // Go 1.5 heap's memory layer is recorded: a variant on the Go 1.21 heap
+  // has a heap run of its own.
+  const bool shared = s.heap_runs_shared && map_svg.empty();
   std::vector<size_t> heap_runs;         // indexes into children
   std::vector<size_t> recorder_of(children.size(), SIZE_MAX);
   std::vector<std::string> stream_of(children.size());
-  const std::vector<size_t> first_of_class = HeapRunOf(variants);
+  std::vector<size_t> first_of_class(children.size());
+  {
+    std::vector<size_t> go15;  // indexes of the variants on the Go 1.5 heap
+    std::vector<std::string> go15_variants;
+    for (size_t i = 0; i < children.size(); ++i) {
+      first_of_class[i] = i;
+      if (s.HeapFor(variants[i]) != HeapKind::kGo15) continue;
+      go15.push_back(i);
+      go15_variants.push_back(variants[i]);
+    }
+    const std::vector<size_t> first = HeapRunOf(go15_variants);
+    for (size_t k = 0; k < go15.size(); ++k) first_of_class[go15[k]] = go15[first[k]];
+  }
   for (size_t i = 0; i < children.size(); ++i) {
     if (shared && first_of_class[i] != i) {
       recorder_of[i] = first_of_class[i];
       continue;
     }
     heap_runs.push_back(i);
-    if (shared) {
+    if (shared && s.HeapFor(variants[i]) == HeapKind::kGo15) {
       stream_of[i] = absl::StrCat(runner.dir(), "/heap-run-", heap_runs.size(), ".memstream");
       children[i].extra_flags.push_back(absl::StrCat("--child_record=", stream_of[i]));
     }
@@ -388,8 +417,9 @@ int RunParent(int argc, char** argv, const Setup& s) {
   for (const VariantResult& r : run.variants) fatal |= !r.error.empty();
 
   const std::string headline = Headline(run);
-  const std::string label =
-      s.suite.heap == HeapKind::kGo15 ? "" : "Go 1.5 benchmarks on the Go 1.21 heap (--heap=go121)\n";
+  const std::string label = s.heap == HeapKind::kGo121
+                                ? "Go 1.5 benchmarks on the Go 1.21 heap (--heap=go121)\n"
+                                : "";
   const int outputs = WriteOutputs(
       "vma_repro", label + FormatTable(run) + (headline.empty() ? "" : headline + "\n"),
       {{"json_out", absl::GetFlag(FLAGS_json_out), [&] { return FormatJson(run); }},
@@ -398,9 +428,14 @@ int RunParent(int argc, char** argv, const Setup& s) {
        {"map_svg_out", map_svg, [&] {
           std::vector<AddressMap> ordered;
           for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
-          return RenderAddressMapsSvg(ordered, absl::StrFormat("Arena at each variant's VMA peak "
-                                                               "(vma_repro, kernel=%s, profile=%s)",
-                                                               run.kernel, run.profile));
+          bool go121 = false;
+          for (const VariantResult& v : run.variants) go121 |= v.heap == "go121";
+          return RenderAddressMapsSvg(
+              ordered, absl::StrFormat("Arena at each variant's VMA peak (vma_repro, kernel=%s, "
+                                       "profile=%s)%s",
+                                       run.kernel, run.profile,
+                                       go121 ? "; variants on the Go 1.21 heap are not drawn"
+                                             : ""));
         }}});
   return CombineExitStatus({fatal ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }

@@ -103,6 +103,12 @@ go121=(--benchtime=5ms --quiet --jobs=2 --heap=go121 --variants=none,hugepage_ea
 "$bin" "${go121[@]}" --kernel=sim --csv_out="$tmp/g121_sim.csv" >/dev/null || { echo "FAIL: go121 sim run"; fail=1; }
 head -1 "$tmp/g121.txt" | grep -qx 'Go 1.5 benchmarks on the Go 1.21 heap (--heap=go121)' ||
   { echo "FAIL: go121 run not labelled"; fail=1; }
+# By default (--heap=auto) each variant runs on its Go release's heap; a
+# variant put on another is marked.
+[ "$(column "$tmp/sim.csv" prefix heap)/$(column "$tmp/sim.csv" hugepage_eager heap)" = "go15/go121" ] ||
+  { echo "FAIL: default heaps: prefix $(column "$tmp/sim.csv" prefix heap), hugepage_eager $(column "$tmp/sim.csv" hugepage_eager heap)"; fail=1; }
+grep -q '^none  *go121\* ' "$tmp/g121.txt" && grep -q '^\* not the heap this variant' "$tmp/g121.txt" ||
+  { echo "FAIL: none on the Go 1.21 heap is not marked"; cat "$tmp/g121.txt"; fail=1; }
 grep -q '"heap": "go121"' "$tmp/g121.json" || { echo "FAIL: go121 JSON has no heap"; fail=1; }
 for v in none hugepage_eager collapse disablethp; do
   for k in max_split_vmas madvise_calls.HUGEPAGE madvise_calls.NOHUGEPAGE madvise_calls.DONTNEED \
@@ -128,8 +134,7 @@ expect_exit2 '--benchtime=soon: expected a duration' --benchtime=soon
 expect_exit2 '--timings=go14: expected go151 or fix' --timings=go14
 expect_exit2 'unknown variant "prefx"' --variants=prefix,prefx --kernel=sim
 expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --variants=try_collapse --kernel=linux
-expect_exit2 '--heap="go12": expected go15 or go121' --heap=go12 --kernel=sim
-expect_exit2 '--map_svg_out draws the Go 1.5 heap' --heap=go121 --map_svg_out=/tmp/x.svg --kernel=sim
+expect_exit2 '--heap="go12": expected auto, go15 or go121' --heap=go12 --kernel=sim
 expect_exit2 '--gomaxprocs=0: expected 1 to 256' --gomaxprocs=0
 expect_exit2 '--heap_runs="once": expected shared or per_variant' --heap_runs=once
 
