@@ -2,11 +2,12 @@
 // memory each takes, so that a change that slows them shows (a benchmark,
 // not a test: nothing here passes or fails).
 //   stage 1, heap run: the workload's events through the ported heap on
-//     the chosen kernel, recording the memory-layer stream
-//     (runtime_port/memstream), once per class of variants that take the
-//     same heap decisions (prefix's class and the chunk-tracking one);
-//   stage 2, replay: that stream through one variant's memory layer and
-//     kernel, for each variant.
+//     the chosen kernel. On the Go 1.5 heap it records the memory-layer
+//     stream (runtime_port/memstream), once per class of variants that take
+//     the same heap decisions; each variant on the Go 1.21 heap (as
+//     vma_repro's default --heap=auto puts it) runs one of its own;
+//   stage 2, replay: a Go 1.5 heap run's stream through one variant's
+//     memory layer and kernel, for each Go 1.5 variant.
 // Each stage runs in a child process of its own, one at a time; a row gives
 // its wall time, what it processed (heap events, or stream records) per
 // second, and the child's peak RSS (getrusage's ru_maxrss).
@@ -37,6 +38,7 @@
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/go15_suite.h"
+#include "mheap/heap_runtime/heap_runtime.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/base/quote.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
@@ -138,6 +140,23 @@ int Main() {
   if (mkdtemp(dir) == nullptr) ExitUsage("repro_speed: cannot make a temporary directory");
 
   std::vector<StageRow> rows;
+  // The Go 1.21 heap's variants: a heap run each, nothing replayed.
+  std::vector<std::string> go15;
+  for (const std::string& v : variants) {
+    if (DefaultHeapOf(v) == HeapKind::kGo15) {
+      go15.push_back(v);
+      continue;
+    }
+    std::fprintf(stderr, "repro_speed: heap run (%s, go121)\n", v.c_str());
+    rows.push_back(RunStage("heap run", v + " (go121)", [&, v] {
+      SuiteOptions o = suite;
+      o.runtime.variant = v;
+      o.heap = HeapKind::kGo121;
+      std::unique_ptr<Kernel> k = MakeKernelOrExit(kernel);
+      return RunSuite(*k, o, nullptr).events;
+    }));
+  }
+  variants = go15;
   const std::vector<size_t> heap_run_of = HeapRunOf(variants);
   std::vector<std::string> stream_of(variants.size());
   std::vector<int64_t> records_of(variants.size());  // the stream's records, by heap run
@@ -179,12 +198,12 @@ int Main() {
   }
   rmdir(dir);
 
-  std::string table = absl::StrFormat("%-9s %-15s %8s %12s %14s %10s\n", "stage", "variant",
+  std::string table = absl::StrFormat("%-9s %-23s %8s %12s %14s %10s\n", "stage", "variant",
                                       "wall_s", "items", "items_per_s", "rss_MiB");
   std::string json = absl::StrCat("{\n  \"kernel\": \"", kernel.kernel, "\",\n  \"stages\": [\n");
   for (size_t i = 0; i < rows.size(); ++i) {
     const StageRow& r = rows[i];
-    absl::StrAppend(&table, absl::StrFormat("%-9s %-15s %8.1f %12d %14.0f %10.1f%s\n", r.stage,
+    absl::StrAppend(&table, absl::StrFormat("%-9s %-23s %8.1f %12d %14.0f %10.1f%s\n", r.stage,
                                             r.variant, r.wall_s, r.items, r.items_per_s,
                                             r.max_rss_kib / 1024.0,
                                             r.error.empty() ? "" : "  " + r.error));
