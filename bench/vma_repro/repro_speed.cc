@@ -2,12 +2,12 @@
 // memory each takes, so that a change that slows them shows (a benchmark,
 // not a test: nothing here passes or fails).
 //   stage 1, heap run: the workload's events through the ported heap on
-//     the chosen kernel. On the Go 1.5 heap it records the memory-layer
+//     the chosen kernel, each variant on its Go release's heap (as
+//     vma_repro's default --heap=auto puts it), recording the memory-layer
 //     stream (runtime_port/memstream), once per class of variants that take
-//     the same heap decisions; each variant on the Go 1.21 heap (as
-//     vma_repro's default --heap=auto puts it) runs one of its own;
-//   stage 2, replay: a Go 1.5 heap run's stream through one variant's
-//     memory layer and kernel, for each Go 1.5 variant.
+//     the same heap decisions (HeapRunOf);
+//   stage 2, replay: that stream through one variant's memory layer and
+//     kernel, for each variant.
 // Each stage runs in a child process of its own, one at a time; a row gives
 // its wall time, what it processed (heap events, or stream records) per
 // second, and the child's peak RSS (getrusage's ru_maxrss).
@@ -140,34 +140,22 @@ int Main() {
   if (mkdtemp(dir) == nullptr) ExitUsage("repro_speed: cannot make a temporary directory");
 
   std::vector<StageRow> rows;
-  // The Go 1.21 heap's variants: a heap run each, nothing replayed.
-  std::vector<std::string> go15;
-  for (const std::string& v : variants) {
-    if (DefaultHeapOf(v) == HeapKind::kGo15) {
-      go15.push_back(v);
-      continue;
-    }
-    std::fprintf(stderr, "repro_speed: heap run (%s, go121)\n", v.c_str());
-    rows.push_back(RunStage("heap run", v + " (go121)", [&, v] {
-      SuiteOptions o = suite;
-      o.runtime.variant = v;
-      o.heap = HeapKind::kGo121;
-      std::unique_ptr<Kernel> k = MakeKernelOrExit(kernel);
-      return RunSuite(*k, o, nullptr).events;
-    }));
-  }
-  variants = go15;
-  const std::vector<size_t> heap_run_of = HeapRunOf(variants);
+  // Each variant on its Go release's heap, as vma_repro's default puts it.
+  std::vector<HeapKind> heaps;
+  for (const std::string& v : variants) heaps.push_back(DefaultHeapOf(v));
+  const std::vector<size_t> heap_run_of = HeapRunOf(variants, heaps);
   std::vector<std::string> stream_of(variants.size());
   std::vector<int64_t> records_of(variants.size());  // the stream's records, by heap run
   for (size_t i = 0; i < variants.size(); ++i) {
     if (heap_run_of[i] != i) continue;
     stream_of[i] = absl::StrCat(dir, "/", variants[i], ".memstream");
     const std::string path = stream_of[i];
-    std::fprintf(stderr, "repro_speed: heap run (%s)\n", variants[i].c_str());
-    rows.push_back(RunStage("heap run", variants[i], [&, i, path] {
+    const std::string label = absl::StrCat(variants[i], " (", HeapKindName(heaps[i]), ")");
+    std::fprintf(stderr, "repro_speed: heap run (%s)\n", label.c_str());
+    rows.push_back(RunStage("heap run", label, [&, i, path] {
       SuiteOptions o = suite;
       o.runtime.variant = variants[i];
+      o.heap = heaps[i];
       std::FILE* f = std::fopen(path.c_str(), "w");
       if (f == nullptr) return int64_t{-1};
       o.record = f;

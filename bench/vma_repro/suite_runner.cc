@@ -14,6 +14,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/workloads/trace_replayer.h"
+#include "mheap/go121/mem_linux.h"
+#include "mheap/go121/stream_player.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/quote.h"
 #include "runtime_port/kernel/census_kernel.h"
@@ -277,9 +279,9 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   std::unique_ptr<MemStreamRecorder> recorder;
   RuntimeOptions ro = o.runtime;
   if (o.record != nullptr) {
-    THP_CHECK(o.heap == HeapKind::kGo15, "RunSuite: only the Go 1.5 heap's memory layer is recorded");
     recorder = std::make_unique<MemStreamRecorder>(
         o.record, [&clock] { return clock != nullptr ? clock->now_ns() : kReplayStartNs; });
+    if (o.heap == HeapKind::kGo121) recorder->Go121Heap();
     ro.mem_observer = recorder.get();
   }
   // Under gctrace a recording keeps the lines in the stream too.
@@ -361,7 +363,10 @@ bool SameHeapDecisions(const HugePagePolicy& a, const HugePagePolicy& b) {
   return a.TracksChunkDensity() == b.TracksChunkDensity();
 }
 
-std::vector<size_t> HeapRunOf(const std::vector<std::string>& variants) {
+std::vector<size_t> HeapRunOf(const std::vector<std::string>& variants,
+                              const std::vector<HeapKind>& heaps) {
+  THP_CHECK(heaps.empty() || heaps.size() == variants.size(), "HeapRunOf: one heap per variant");
+  auto heap = [&heaps](size_t i) { return heaps.empty() ? HeapKind::kGo15 : heaps[i]; };
   std::vector<std::unique_ptr<HugePagePolicy>> policies;
   for (const std::string& v : variants) {
     absl::StatusOr<std::unique_ptr<HugePagePolicy>> p = MakeHugePagePolicy(v);
@@ -372,7 +377,8 @@ std::vector<size_t> HeapRunOf(const std::vector<std::string>& variants) {
   for (size_t i = 0; i < variants.size(); ++i) {
     first[i] = i;
     for (size_t h = 0; h < i; ++h) {
-      if (first[h] == h && SameHeapDecisions(*policies[i], *policies[h])) {
+      if (first[h] != h || heap(h) != heap(i)) continue;
+      if (heap(i) == HeapKind::kGo121 || SameHeapDecisions(*policies[i], *policies[h])) {
         first[i] = h;
         break;
       }
@@ -387,7 +393,6 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
   r.variant = o.variant;
   r.kernel = std::string(kernel.Name());
   r.profile = o.profile;
-  r.heap = std::string(HeapKindName(HeapKind::kGo15));  // only its streams are recorded
   const absl::Time wall_start = absl::Now();
   absl::StatusOr<MemStreamReader> reader = MemStreamReader::Open(o.stream_path);
   if (!reader.ok()) Throw(reader.status().message());
@@ -405,17 +410,38 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
   int64_t now = static_cast<int64_t>(first->addr);
   CensusKernel census(kernel, [&now] { return now; });
   census.Observe();
-  MemLinuxOptions mo;
-  mo.map_noreserve = o.map_noreserve;
-  absl::StatusOr<std::unique_ptr<MemLinux>> made = NewMemLinux(census, o.variant, mo);
-  if (!made.ok()) Throw(made.status().message());
-  MemLinux& mem = **made;
+  // A Go 1.21 heap's stream says so first; the variant's memory layer is
+  // then the Go 1.21 heap's.
+  std::optional<MemRecord> pending = next();
+  const bool go121 = pending.has_value() && pending->kind == MemRecord::kGo121Heap;
+  if (go121) pending.reset();
+  r.heap = std::string(HeapKindName(go121 ? HeapKind::kGo121 : HeapKind::kGo15));
+  std::unique_ptr<MemLinux> mem15;
+  std::unique_ptr<go121::MemLinux> mem121;
+  if (go121) {
+    go121::MemOptions mo;
+    mo.map_noreserve = o.map_noreserve;
+    absl::StatusOr<std::unique_ptr<go121::MemLinux>> made =
+        go121::NewMemLinux(census, o.variant, mo);
+    if (!made.ok()) Throw(made.status().message());
+    mem121 = *std::move(made);
+  } else {
+    MemLinuxOptions mo;
+    mo.map_noreserve = o.map_noreserve;
+    absl::StatusOr<std::unique_ptr<MemLinux>> made = NewMemLinux(census, o.variant, mo);
+    if (!made.ok()) Throw(made.status().message());
+    mem15 = *std::move(made);
+  }
+  const MadviseCounters& counters = go121 ? mem121->counters() : mem15->counters();
+  auto apply = [&](const MemRecord& rec) {
+    return go121 ? go121::ApplyMemRecord(rec, *mem121) : ApplyMemRecord(rec, *mem15);
+  };
 
   HeapTotals totals;  // known at the end record
   ThrowHook report;
   if (o.on_fatal) {
     report = [&](absl::string_view message) {
-      Collect(census, mem.counters(), totals, wall_start, r);
+      Collect(census, counters, totals, wall_start, r);
       r.error = std::string(message);
       o.on_fatal(r);
     };
@@ -425,9 +451,10 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
   std::string bench;
   int64_t max_before = 0;
   bool ended = false;
-  while (std::optional<MemRecord> rec = next()) {
+  while (std::optional<MemRecord> rec = pending.has_value() ? std::exchange(pending, std::nullopt)
+                                                             : next()) {
     THP_CHECK(!ended, absl::StrCat(o.stream_path, ": records after the end record"));
-    absl::StatusOr<bool> applied = ApplyMemRecord(*rec, mem);
+    absl::StatusOr<bool> applied = apply(*rec);
     if (!applied.ok()) Throw(absl::StrCat(o.stream_path, ": ", applied.status().message()));
     if (*applied) continue;
     switch (rec->kind) {
@@ -466,7 +493,7 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
   }
   if (!ended) Throw(absl::StrCat(o.stream_path, ": the stream stops before its end record"));
   if (!bench.empty()) ++r.benchmarks;
-  Collect(census, mem.counters(), totals, wall_start, r);
+  Collect(census, counters, totals, wall_start, r);
   return r;
 }
 

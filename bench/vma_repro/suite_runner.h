@@ -65,7 +65,7 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
 
 struct SuiteOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS
-  // The heap the variant runs on; only the Go 1.5 one can be recorded.
+  // The heap the variant runs on.
   HeapKind heap = HeapKind::kGo15;
   bool scavenge_debug = true;   // GODEBUG=scavenge=1
   // GODEBUG=gctrace=1: where Go 1.5's gc, "GC forced" and scvg lines go
@@ -104,10 +104,14 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& options, VariantResul
 // those form another.
 bool SameHeapDecisions(const HugePagePolicy& a, const HugePagePolicy& b);
 
-// For each of `variants` (names MakeHugePagePolicy accepts), the index of
-// the first variant of its class (SameHeapDecisions): its own index for the
-// variant that runs the class's heap, the heap run's for the others.
-std::vector<size_t> HeapRunOf(const std::vector<std::string>& variants);
+// For each of `variants` (names MakeHugePagePolicy accepts), running on
+// `heaps` (one per variant; empty: all on the Go 1.5 heap), the index of
+// the first variant of its class: its own index for the variant that runs
+// the class's heap, the heap run's for the others. On the Go 1.5 heap a
+// class is SameHeapDecisions'; every variant on the Go 1.21 heap is of one
+// class (no policy's hook returns anything to that heap).
+std::vector<size_t> HeapRunOf(const std::vector<std::string>& variants,
+                              const std::vector<HeapKind>& heaps = {});
 
 struct ReplaySuiteOptions {
   std::string variant;

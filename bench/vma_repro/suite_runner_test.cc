@@ -211,5 +211,41 @@ TEST(SuiteRunner, AReplayedStreamGivesEveryVariantOfItsClassItsOwnHeapRunsResult
   }
 }
 
+// On the Go 1.21 heap every variant is of one class: one heap run's stream
+// drives each variant to exactly its own heap run's result, Go 1.5's
+// prefix among them (its release-time advice returns nothing to the heap).
+TEST(SuiteRunner, OneGo121HeapRunsStreamGivesEveryVariantOnThatHeapItsOwnResult) {
+  char path[] = "/tmp/suite_runner_test.XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::FILE* stream = fdopen(fd, "w");
+  ASSERT_NE(stream, nullptr);
+  SuiteOptions recording = ReducedSuite("hugepage_eager");
+  recording.heap = HeapKind::kGo121;
+  recording.record = stream;
+  SimulatedKernel recording_kernel;
+  const VariantResult recorded = RunSuite(recording_kernel, recording, nullptr);
+  ASSERT_EQ(std::fclose(stream), 0);
+  EXPECT_EQ(recorded.heap, "go121");
+  EXPECT_GT(recorded.gc_cycles, 10);
+  EXPECT_GT(recorded.scavenge_passes, 0);
+  for (const std::string variant :
+       {"hugepage_eager", "collapse", "try_collapse", "disablethp", "none", "prefix"}) {
+    SuiteOptions own = ReducedSuite(variant);
+    own.heap = HeapKind::kGo121;
+    SimulatedKernel own_kernel;
+    const VariantResult heap_run = RunSuite(own_kernel, own, nullptr);
+    ReplaySuiteOptions ro;
+    ro.variant = variant;
+    ro.stream_path = path;
+    ro.profile = "linux6";
+    SimulatedKernel replay_kernel;
+    const VariantResult replayed = ReplaySuite(replay_kernel, ro, nullptr);
+    EXPECT_EQ(replayed.heap, "go121") << variant;
+    EXPECT_EQ(Figures(replayed), Figures(heap_run)) << variant;
+  }
+  unlink(path);
+}
+
 }  // namespace
 }  // namespace thp

@@ -17,8 +17,8 @@
 // same heap decisions (SameHeapDecisions, suite_runner.h): that child
 // records the memory-layer stream (runtime_port/memstream), and the class's
 // other variants replay it, with the figures a heap run of their own gives
-// (--heap_runs=per_variant runs one per variant). Only the Go 1.5 heap's
-// stream is recorded: a variant on the Go 1.21 heap runs a heap of its own. Progress goes to stderr (--quiet silences it). Under
+// (--heap_runs=per_variant runs one per variant). The variants on the
+// Go 1.21 heap form one class of their own. Progress goes to stderr (--quiet silences it). Under
 // GODEBUG=gctrace=1 each child prints Go 1.5's gc and scvg lines to its
 // stderr, which the parent captures and relays whole when the child ends,
 // under a line "# gctrace of variant V (kernel K[, profile P])"; --quiet
@@ -350,33 +350,22 @@ int RunParent(int argc, char** argv, const Setup& s) {
   };
   // The heap runs: every variant's, or one per class of variants that take
   // the same heap decisions (SameHeapDecisions), whose child records the
-  // memory-layer stream the rest of its class is then driven by. Only the
-  // Go 1.5 heap's memory layer is recorded: a variant on the Go 1.21 heap
-  // has a heap run of its own.
+  // memory-layer stream the rest of its class is then driven by: one class
+  // per SameHeapDecisions on the Go 1.5 heap, one for the Go 1.21 heap.
   const bool shared = s.heap_runs_shared && map_svg.empty();
   std::vector<size_t> heap_runs;         // indexes into children
   std::vector<size_t> recorder_of(children.size(), SIZE_MAX);
   std::vector<std::string> stream_of(children.size());
-  std::vector<size_t> first_of_class(children.size());
-  {
-    std::vector<size_t> go15;  // indexes of the variants on the Go 1.5 heap
-    std::vector<std::string> go15_variants;
-    for (size_t i = 0; i < children.size(); ++i) {
-      first_of_class[i] = i;
-      if (s.HeapFor(variants[i]) != HeapKind::kGo15) continue;
-      go15.push_back(i);
-      go15_variants.push_back(variants[i]);
-    }
-    const std::vector<size_t> first = HeapRunOf(go15_variants);
-    for (size_t k = 0; k < go15.size(); ++k) first_of_class[go15[k]] = go15[first[k]];
-  }
+  std::vector<HeapKind> heaps;
+  for (const std::string& v : variants) heaps.push_back(s.HeapFor(v));
+  const std::vector<size_t> first_of_class = HeapRunOf(variants, heaps);
   for (size_t i = 0; i < children.size(); ++i) {
     if (shared && first_of_class[i] != i) {
       recorder_of[i] = first_of_class[i];
       continue;
     }
     heap_runs.push_back(i);
-    if (shared && s.HeapFor(variants[i]) == HeapKind::kGo15) {
+    if (shared) {
       stream_of[i] = absl::StrCat(runner.dir(), "/heap-run-", heap_runs.size(), ".memstream");
       children[i].extra_flags.push_back(absl::StrCat("--child_record=", stream_of[i]));
     }

@@ -26,6 +26,7 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     o.gomaxprocs = options.gomaxprocs;
     o.touch_memory = options.touch_memory;
     o.map_noreserve = options.map_noreserve;
+    o.mem_observer = options.mem_observer;
     absl::StatusOr<std::unique_ptr<go121::Runtime>> rt = go121::Runtime::Create(k, *clock, o);
     if (!rt.ok()) return rt.status();
     return std::unique_ptr<TraceReplayer>(new TraceReplayer(

@@ -60,6 +60,7 @@ MmapResult MemLinux::Mmap(uintptr_t hint, uintptr_t len, Prot prot, uint32_t fla
 
 uintptr_t MemLinux::SysAllocOS(uintptr_t n) {
   const MmapResult p = Mmap(0, n, Prot::kReadWrite, 0);
+  if (observer_ != nullptr) observer_->OnSysAllocOS(p.err != 0 ? 0 : p.addr, n);
   if (p.err != 0) {
     if (p.err == EACCES) PrintAndExit2("runtime: mmap: access denied");
     if (p.err == EAGAIN) PrintAndExit2("runtime: mmap: too much locked memory (check 'ulimit -l').");
@@ -76,6 +77,7 @@ uintptr_t MemLinux::SysAlloc(uintptr_t n, uint64_t* sys_stat) {
 }
 
 void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
+  if (observer_ != nullptr) observer_->OnSysUnused(v, n);
   mapped_ready_ -= n;
   if (v % kPhysPageSize != 0 || n % kPhysPageSize != 0) Throw("unaligned sysUnused");
   site_ = AdviceSite::kSysUnused;
@@ -95,6 +97,7 @@ void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
 }
 
 void MemLinux::SysUsed(uintptr_t v, uintptr_t n, uintptr_t prepared) {
+  if (observer_ != nullptr) observer_->OnSysUsedPrepared(v, n, prepared);
   mapped_ready_ += prepared;
   if (options_.harddecommit) {
     const MmapResult p = Mmap(v, n, Prot::kReadWrite, kMapFixed);
@@ -107,17 +110,20 @@ void MemLinux::SysUsed(uintptr_t v, uintptr_t n, uintptr_t prepared) {
 }
 
 void MemLinux::SysHugePage(uintptr_t v, uintptr_t n, AdviceSite site) {
+  if (observer_ != nullptr) observer_->OnSysHugePage(v, n, site, /*huge=*/true);
   site_ = site;
   AdviseHugeInterior(v, n, *this);
 }
 
 void MemLinux::SysNoHugePage(uintptr_t v, uintptr_t n, AdviceSite site) {
+  if (observer_ != nullptr) observer_->OnSysHugePage(v, n, site, /*huge=*/false);
   if (v % kPhysPageSize != 0) Throw("unaligned sysNoHugePageOS");
   site_ = site;
   Advise(v, n, Advice::kNoHugePage);
 }
 
 void MemLinux::SysFreeOS(uintptr_t v, uintptr_t n) {
+  if (observer_ != nullptr) observer_->OnSysFreeOS(v, n);
   ++counters_.munmap_calls;
   kernel_.Munmap(v, RoundUp(n, kOsPageSize));  // result ignored, as in Go
 }
@@ -130,10 +136,13 @@ void MemLinux::SysFree(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
 
 uintptr_t MemLinux::SysReserve(uintptr_t v, uintptr_t n) {
   const MmapResult p = Mmap(v, n, Prot::kNone, 0);
-  return p.err != 0 ? 0 : p.addr;
+  const uintptr_t got = p.err != 0 ? 0 : p.addr;
+  if (observer_ != nullptr) observer_->OnSysReserve(v, n, got, /*reserved=*/true);
+  return got;
 }
 
 void MemLinux::SysMap(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
+  if (observer_ != nullptr) observer_->OnSysMap(v, n, /*reserved=*/true);
   *sys_stat += n;
   const uint32_t flags = kMapFixed | (options_.map_noreserve ? uint32_t{kMapNoReserve} : 0u);
   const MmapResult p = Mmap(v, n, Prot::kReadWrite, flags);
@@ -149,18 +158,26 @@ void MemLinux::SysMap(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
 }
 
 void MemLinux::HeapGrown(uintptr_t base, uintptr_t size) {
+  if (observer_ != nullptr) observer_->OnHeapGrown(base, size);
   site_ = AdviceSite::kHeapGrow;
   policy_->OnHeapGrow(base, size, *this);
 }
 
 void MemLinux::ChunkBecameDense(uintptr_t chunk, uint64_t npages) {
+  if (observer_ != nullptr) observer_->OnChunkBecameDense(chunk, npages);
   site_ = AdviceSite::kChunkDense;
   policy_->OnChunkDense(chunk, npages, *this);
 }
 
 void MemLinux::BeforeChunkScavenge(uintptr_t chunk) {
+  if (observer_ != nullptr) observer_->OnBeforeChunkScavenge(chunk);
   site_ = AdviceSite::kChunkScavenge;
   policy_->BeforeChunkScavenge(chunk, *this);
+}
+
+int MemLinux::Touch(uintptr_t v, uintptr_t n) {
+  if (observer_ != nullptr) observer_->OnTouch(v, n);
+  return kernel_.Touch(v, n);
 }
 
 absl::StatusOr<std::unique_ptr<MemLinux>> NewMemLinux(Kernel& kernel, absl::string_view variant,

@@ -48,6 +48,7 @@
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "runtime_port/kernel/kernel.h"
 #include "runtime_port/mem_linux/madvise_counters.h"
+#include "runtime_port/mem_linux/mem_linux_observer.h"
 
 namespace thp {
 namespace go121 {
@@ -86,6 +87,12 @@ class MemLinux final : private Advisor {
 
   // The heap whose lock the counters consult (nullptr: the policy's table).
   void set_heap_lock(const HeapLock* lock) { lock_ = lock; }
+  // Sees every call from here on (not owned; may be null): the
+  // memory-layer stream's recorder (runtime_port/memstream).
+  void set_observer(MemLinuxObserver* o) { observer_ = o; }
+  // The program writes [v, v+n), memory the heap handed it; the kernel's
+  // errno (0: done).
+  int Touch(uintptr_t v, uintptr_t n);
 
   // sysAlloc: None -> Ready, kernel-chosen; 0 on ENOMEM. Adds n to
   // *sys_stat and to mappedReady.
@@ -138,6 +145,7 @@ class MemLinux final : private Advisor {
   MemOptions options_;
   MadviseCounters counters_;
   const HeapLock* lock_ = nullptr;
+  MemLinuxObserver* observer_ = nullptr;
   AdviceSite site_ = AdviceSite::kSysUnused;
   uint64_t mapped_ready_ = 0;
   bool madvise_unsupported_ = false;

@@ -44,8 +44,10 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const C
     return absl::InvalidArgumentError(
         absl::StrCat("GOMEMLIMIT=", options.gomemlimit, ": expected a byte count"));
   }
-  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(kernel, options.variant, MemOptionsOf(options));
+  absl::StatusOr<std::unique_ptr<MemLinux>> mem =
+      NewMemLinux(kernel, options.variant, MemOptionsOf(options));
   if (!mem.ok()) return mem.status();
+  (*mem)->set_observer(options.mem_observer);
   return std::unique_ptr<Runtime>(new Runtime(*std::move(mem), clock, options, *gogc));
 }
 
@@ -55,9 +57,9 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
     : options_(options), mem_(std::move(mem)) {
   heap_ = std::make_unique<MHeap>(*mem_, clock, options_.gomaxprocs);
   if (options_.touch_memory) {
-    Kernel& kernel = mem_->kernel();
-    heap_->set_on_span_handout([&kernel](const MSpan& s) {
-      const int err = kernel.Touch(s.base(), s.limit() - s.base());
+    MemLinux& m = *mem_;
+    heap_->set_on_span_handout([&m](const MSpan& s) {
+      const int err = m.Touch(s.base(), s.limit() - s.base());
       THP_CHECK(err == 0, absl::StrFormat("touching span [%#x, %#x): errno %d", s.base(),
                                           s.limit(), err));
     });

@@ -53,6 +53,9 @@ struct RuntimeOptions {
   // pages become resident when first written (again after a release). Off,
   // only the address space is modelled. Decisions never depend on it.
   bool touch_memory = false;
+  // Watches the memory layer from the heap's first call on (not owned; may
+  // be null; outlives the runtime): the memory-layer stream's recorder.
+  MemLinuxObserver* mem_observer = nullptr;
   // MAP_NORESERVE on sysMap (mem_linux.h's MemOptions): for drivers that
   // map more than the machine has; changes no VMA decision.
   bool map_noreserve = false;

@@ -36,6 +36,12 @@ constexpr Shape kShapes[] = {
     {MemRecord::kRun, "run", "a"},
     {MemRecord::kRunEnd, "runend", "l"},
     {MemRecord::kSample, "sample", "ah"},
+    {MemRecord::kGo121Heap, "go121heap", ""},
+    {MemRecord::kSysAllocOS, "sysallocos", "lr"},
+    {MemRecord::kSysFreeOS, "sysfreeos", "al"},
+    {MemRecord::kSysUsedPrepared, "sysusedp", "alr"},
+    {MemRecord::kSysHugePage, "syshugepage", "alr"},
+    {MemRecord::kSysNoHugePage, "sysnohugepage", "alr"},
 };
 
 // "at" and "run" carry counts, not addresses, in `addr`.
@@ -152,7 +158,8 @@ absl::StatusOr<MemRecord> ParseMemRecord(absl::string_view line) {
     return absl::InvalidArgumentError(absl::StrCat(
         QuoteForError(word), ": not a memory-layer record (expected at, sysalloc, sysreserve, "
         "sysmap, sysunused, sysused, sysfree, sysfault, grown, dense, chunkscavenge, pass, touch, "
-        "bench, run, runend, sample, gctrace or end)"));
+        "bench, run, runend, sample, gctrace, end, go121heap, sysallocos, sysfreeos, sysusedp, "
+        "syshugepage or sysnohugepage)"));
   }
   r.kind = shape->kind;
   std::vector<absl::string_view> args =

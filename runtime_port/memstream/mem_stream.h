@@ -42,6 +42,19 @@
 //   sample <lo> <hi>              the driver reads residency of [lo, hi)
 //   gctrace <text>                a GODEBUG=gctrace=1 line, as Go prints it
 //   end <key>=<value>...          the heap run's totals (last record)
+// A stream of the Go 1.21 heap (mheap/go121) starts with "go121heap" after
+// its first clock record, and has these calls besides sysreserve (whose
+// flag is 1), sysmap, sysunused, sysfree (none: sysfreeos), grown, dense,
+// chunkscavenge and touch:
+//   go121heap                     the stream is the Go 1.21 heap's
+//   sysallocos <n> <p>            sysAllocOS(n) (also under sysAlloc) got p
+//   sysfreeos <v> <n>             sysFreeOS(v, n) (also under sysFree)
+//   sysusedp <v> <n> <prepared>   sysUsed(v, n, prepared bytes, hex)
+//   syshugepage <v> <n> <site>    sysHugePage for the heap's own metadata
+//   sysnohugepage <v> <n> <site>  sysNoHugePage likewise (site: AdviceSite, hex)
+// The Go 1.21 heap's decisions do not depend on its memory layer either
+// (the policies' hooks return nothing to it), so every variant on it
+// replays one heap run's stream.
 // This format mirrors no Go code.
 #ifndef THP_RUNTIME_PORT_MEMSTREAM_MEM_STREAM_H_
 #define THP_RUNTIME_PORT_MEMSTREAM_MEM_STREAM_H_
@@ -60,12 +73,14 @@ struct MemRecord {
   enum Kind : uint8_t {
     kAt, kSysAlloc, kSysReserve, kSysMap, kSysUnused, kSysUsed, kSysFree, kSysFault,
     kHeapGrown, kChunkDense, kChunkScavenge, kPassBegin, kPassEnd, kTouch,
-    kBench, kRun, kRunEnd, kSample, kGctrace, kEnd
+    kBench, kRun, kRunEnd, kSample, kGctrace, kEnd,
+    // The Go 1.21 heap's (mheap/go121/mem_linux.h).
+    kGo121Heap, kSysAllocOS, kSysFreeOS, kSysUsedPrepared, kSysHugePage, kSysNoHugePage
   };
   Kind kind = kAt;
   uint64_t addr = 0;    // v, chunk, lo; the ns of "at"; n of "run"; index of "bench"
   uint64_t len = 0;     // n, pages, hi; iterations of "runend"; total of "bench"
-  uint64_t result = 0;  // p of sysalloc and sysreserve
+  uint64_t result = 0;  // p of sysalloc(os) and sysreserve; prepared bytes; advice site
   int64_t err = 0;      // errno of sysalloc
   bool flag = false;    // reserved (sysreserve, sysmap)
   std::string text;     // bench name, gctrace line, end totals

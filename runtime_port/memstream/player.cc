@@ -80,6 +80,14 @@ absl::StatusOr<bool> ApplyMemRecord(const MemRecord& r, MemLinux& mem) {
     case MemRecord::kGctrace:
     case MemRecord::kEnd:
       return false;
+    case MemRecord::kGo121Heap:
+    case MemRecord::kSysAllocOS:
+    case MemRecord::kSysFreeOS:
+    case MemRecord::kSysUsedPrepared:
+    case MemRecord::kSysHugePage:
+    case MemRecord::kSysNoHugePage:
+      return absl::FailedPreconditionError(absl::StrCat(
+          "\"", FormatMemRecord(r), "\": a Go 1.21 heap's record (mheap/go121/stream_player.h)"));
   }
   return false;
 }

@@ -87,6 +87,25 @@ void MemStreamRecorder::OnScavengePass(bool begin) {
   Put(std::move(r));
 }
 void MemStreamRecorder::OnTouch(uintptr_t v, uintptr_t n) { Put(Range(MemRecord::kTouch, v, n)); }
+void MemStreamRecorder::OnSysAllocOS(uintptr_t p, uintptr_t n) {
+  MemRecord r = Range(MemRecord::kSysAllocOS, 0, n);
+  r.result = p;
+  Put(std::move(r));
+}
+void MemStreamRecorder::OnSysFreeOS(uintptr_t v, uintptr_t n) {
+  Put(Range(MemRecord::kSysFreeOS, v, n));
+}
+void MemStreamRecorder::OnSysUsedPrepared(uintptr_t v, uintptr_t n, uintptr_t prepared) {
+  MemRecord r = Range(MemRecord::kSysUsedPrepared, v, n);
+  r.result = prepared;
+  Put(std::move(r));
+}
+void MemStreamRecorder::OnSysHugePage(uintptr_t v, uintptr_t n, AdviceSite site, bool huge) {
+  MemRecord r = Range(huge ? MemRecord::kSysHugePage : MemRecord::kSysNoHugePage, v, n);
+  r.result = static_cast<uint64_t>(site);
+  Put(std::move(r));
+}
+void MemStreamRecorder::Go121Heap() { Put(Range(MemRecord::kGo121Heap, 0, 0)); }
 
 void MemStreamRecorder::Bench(size_t index, size_t total, absl::string_view name) {
   MemRecord r = Range(MemRecord::kBench, index, total);

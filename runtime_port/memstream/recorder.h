@@ -36,6 +36,12 @@ class MemStreamRecorder final : public MemLinuxObserver {
   void OnBeforeChunkScavenge(uintptr_t chunk) override;
   void OnScavengePass(bool begin) override;
   void OnTouch(uintptr_t v, uintptr_t n) override;
+  void OnSysAllocOS(uintptr_t p, uintptr_t n) override;
+  void OnSysFreeOS(uintptr_t v, uintptr_t n) override;
+  void OnSysUsedPrepared(uintptr_t v, uintptr_t n, uintptr_t prepared) override;
+  void OnSysHugePage(uintptr_t v, uintptr_t n, AdviceSite site, bool huge) override;
+  // The stream is the Go 1.21 heap's: call before its first call.
+  void Go121Heap();
 
   // The driver's markers.
   void Bench(size_t index, size_t total, absl::string_view name);
