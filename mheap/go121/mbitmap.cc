@@ -21,7 +21,6 @@ void InitHeapSpanObjects(MSpan* s, uint32_t sweepgen) {
   s->alloc_count_before_cache = 0;
   s->alloc_bits.assign(s->nelems, false);
   s->gcmark_bits.assign(s->nelems, false);
-  s->any_marked = false;
   s->sweepgen = sweepgen;
 }
 

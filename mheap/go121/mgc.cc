@@ -73,7 +73,7 @@ void GcModel::Mark(uint64_t* bytes_marked, uint64_t* heap_scan_work) {
     const uintptr_t i = ObjIndex(*s, addr);
     if (i >= s->nelems || IsFree(*s, i) || s->gcmark_bits[i]) return;
     s->gcmark_bits[i] = true;
-    s->any_marked = true;
+    heap_.SetPageMark(*s);
     *bytes_marked += s->elemsize;
     if (!NoScan(s->spanclass)) *heap_scan_work += s->elemsize;
   };
@@ -91,6 +91,7 @@ void GcModel::GcStart(const Trigger& trigger) {
   in_cycle_ = true;
   sweeper_.FinishSweep();
   if (wake_scavenger_) wake_scavenger_();  // finishsweep_m
+  heap_.ClearPageMarks();  // gcResetMarkState
   GcCycle cycle;
   cycle.num = cycles_.size() + 1;
   cycle.forced = trigger.kind == Trigger::Kind::kCycle;

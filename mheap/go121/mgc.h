@@ -7,8 +7,10 @@
 // Marking is not traced through pointers: the workload names its live
 // objects (RootSet) and every other object is garbage. A cycle is
 // instantaneous: gcStart's sweep of what is left, finishsweep_m (waking the
-// scavenger), startCycle, the mark, endCycle, and mark termination (heapLive
-// reset to the marked bytes, gcSweep's sweepgen += 2, gcControllerCommit:
+// scavenger), gcResetMarkState's clearing of the page marks, startCycle,
+// the mark (setting the page marks the page reclaimer reads), endCycle,
+// and mark termination (heapLive reset to the marked bytes, gcSweep's
+// sweepgen += 2 and page reclaimer reset, gcControllerCommit:
 // commit, trigger, gcPaceSweeper, then the page heap's GcMarkTermination
 // with the new goal for the scavenger's pacing, freeStackSpans, every P's
 // mcache.prepareForSweep) all happen inside the allocation that triggers it,

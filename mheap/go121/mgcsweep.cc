@@ -17,7 +17,10 @@ Sweeper::Sweeper(MHeap& heap, GcController& pacer) : heap_(heap), pacer_(pacer) 
   for (int spc = 0; spc < kNumSpanClasses; ++spc) {
     central_.push_back(std::make_unique<MCentral>(static_cast<SpanClass>(spc), heap, *this));
   }
+  heap_.set_reclaim_sweeper(this);
 }
+
+Sweeper::~Sweeper() { heap_.set_reclaim_sweeper(nullptr); }
 
 // sweepLocker.tryAcquire.
 bool Sweeper::TryAcquire(MSpan* s) {
@@ -42,7 +45,6 @@ bool Sweeper::Sweep(MSpan* s, bool preserve) {
   // The mark bits become the alloc bits; the next cycle starts unmarked.
   s->alloc_bits.swap(s->gcmark_bits);
   s->gcmark_bits.assign(s->nelems, false);
-  s->any_marked = false;
   s->sweepgen = sg;
   if (SizeClassOf(spc) != 0) {
     if (nfreed > 0) {
@@ -108,7 +110,12 @@ uintptr_t Sweeper::SweepOne() {
     }
     if (TryAcquire(s)) {
       npages = s->npages;
-      if (!Sweep(s, /*preserve=*/false)) npages = 0;
+      if (Sweep(s, /*preserve=*/false)) {
+        // Free pages a later allocation need not reclaim itself.
+        heap_.AddReclaimCredit(npages);
+      } else {
+        npages = 0;
+      }
       break;
     }
   }
@@ -121,6 +128,7 @@ void Sweeper::StartSweepCycle() {
   sweepgen_ += 2;
   drained_ = false;  // sweep.active.reset
   pages_swept_ = 0;
+  heap_.ResetReclaimer();
   central_index_ = 0;
 }
 

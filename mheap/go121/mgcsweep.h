@@ -10,9 +10,11 @@
 // sweepone (the scavenger is readied when the sweep drains), finishsweep_m,
 // gcPaceSweeper, deductSweepCredit, and bgsweep as turns the driver gives.
 //
-// Not ported: mheap.reclaim (mheap.alloc's sweep of unmarked spans before
-// allocating pages while the sweep is unfinished); the heap still grows
-// when the sweeper has not yet freed what it would have reclaimed.
+// The page reclaimer (mheap.reclaim and reclaimChunk: mheap.alloc's sweep of
+// spans with no marked object before it takes pages, while the sweep is
+// unfinished) is the page heap's (mheap_reclaim.cc); it sweeps through this
+// sweeper, which registers itself with the heap. sweepone credits the pages
+// it frees to reclaimCredit, and gcSweep's start resets the reclaimer.
 // Finalizers, specials and user arenas are absent.
 #ifndef THP_MHEAP_GO121_MGCSWEEP_H_
 #define THP_MHEAP_GO121_MGCSWEEP_H_
@@ -33,7 +35,9 @@ namespace go121 {
 
 class Sweeper final : public SpanSweeper {
  public:
+  // Registers itself as the heap's reclaim sweeper.
   Sweeper(MHeap& heap, GcController& pacer);
+  ~Sweeper() override;
   Sweeper(const Sweeper&) = delete;
   Sweeper& operator=(const Sweeper&) = delete;
 
@@ -49,9 +53,9 @@ class Sweeper final : public SpanSweeper {
   // sweepone: the pages returned to the heap by the span it swept, or ~0
   // when nothing is left to sweep.
   uintptr_t SweepOne();
-  // isSweepDone.
-  bool IsSweepDone() const { return drained_; }
-  // gcSweep's start: sweepgen += 2, the sweep is active again.
+  bool IsSweepDone() const override { return drained_; }
+  // gcSweep's start: sweepgen += 2, the sweep is active again, the page
+  // reclaimer starts over.
   void StartSweepCycle();
   // finishsweep_m: sweep everything left, empty the unswept sets.
   void FinishSweep();

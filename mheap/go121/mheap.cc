@@ -71,7 +71,10 @@ MSpan* MHeap::SpanOf(uintptr_t addr) const {
   return s;
 }
 
+// mheap.alloc: to keep the heap from growing while the sweep has not yet
+// freed what it will, take back as many pages as are needed first.
 MSpan* MHeap::Alloc(uintptr_t npages, uint8_t spanclass) {
+  if (reclaim_sweeper_ != nullptr && !reclaim_sweeper_->IsSweepDone()) Reclaim(npages);
   return AllocSpan(npages, SpanAllocType::kHeap, spanclass);
 }
 
@@ -232,7 +235,12 @@ void MHeap::InitSpan(MSpan* s, SpanAllocType typ, uint8_t spanclass, uintptr_t b
     s->state = SpanState::kInUse;
   }
   SetSpans(base, npages, s);
-  if (typ == SpanAllocType::kHeap) pages_in_use_ += npages;
+  if (typ == SpanAllocType::kHeap) {
+    // Only now, with the span whole, may the reclaimer find it.
+    const PageBit b = PageIndexOf(base);
+    arenas_.at(ArenaIndex(base))->page_in_use[b.byte] |= b.mask;
+    pages_in_use_ += npages;
+  }
 }
 
 void MHeap::SetSpans(uintptr_t base, uintptr_t npages, MSpan* s) {
@@ -276,7 +284,12 @@ void MHeap::FreeSpanLocked(MSpan* s, SpanAllocType typ) {
   lock_.AssertHeld("freeSpanLocked");
   switch (s->state) {
     case SpanState::kManual: break;
-    case SpanState::kInUse: pages_in_use_ -= s->npages; break;
+    case SpanState::kInUse: {
+      pages_in_use_ -= s->npages;
+      const PageBit b = PageIndexOf(s->base());
+      arenas_.at(ArenaIndex(s->base()))->page_in_use[b.byte] &= static_cast<uint8_t>(~b.mask);
+      break;
+    }
     default: Throw("mheap.freeSpanLocked - invalid span state");
   }
   const uintptr_t nbytes = s->npages * kPageSize;

@@ -22,14 +22,26 @@
 //
 // Compromises: no objects, no GC; the GC model (or a test) calls
 // GcMarkTermination with the next heap goal and wakes the background
-// scavenger (bg_scavenger.h) when sweeping ends; mheap.alloc's reclaim
-// (sweeping before allocating) is the sweeper's and not called;
-// gcCPULimiter.limiting() is false; persistentalloc'd small metadata (mspan
-// structs, arena hints, allArenas, addrRanges arrays) is not mapped, so
-// mappedReady lacks those few KiB; the race and 32-bit paths are absent.
+// scavenger (bg_scavenger.h) when sweeping ends; gcCPULimiter.limiting()
+// is false; persistentalloc'd small metadata (mspan structs, arena hints,
+// allArenas, addrRanges arrays) is not mapped, so mappedReady lacks those
+// few KiB; the race and 32-bit paths are absent.
+//
+// The page reclaimer (mheap.reclaim and reclaimChunk, mheap_reclaim.cc):
+// while a sweep is unfinished, Alloc first sweeps in-use spans whose first
+// page has no page mark, walking the arenas of the sweep's snapshot in
+// 512-page chunks, until it has returned as many pages as it is about to
+// take. Pages freed beyond that need, and pages sweepone frees, go to a
+// credit that later calls spend before they walk. The sweeping itself is
+// the object layer's, reached through ReclaimSweeper; a heap without one
+// (the page-heap tests) never reclaims. The reclaimer runs on one thread,
+// so Go's atomics and sweep.active's count of sweepers are plain fields,
+// and the execution tracer's sweep events are absent; the walk's order and
+// the credit's are Go's.
 #ifndef THP_MHEAP_GO121_MHEAP_H_
 #define THP_MHEAP_GO121_MHEAP_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -81,7 +93,6 @@ struct MSpan {
   // mark bits the new alloc bits.
   std::vector<bool> alloc_bits;
   std::vector<bool> gcmark_bits;
-  bool any_marked = false;   // a mark bit was set this cycle (pageMarks)
 
   uintptr_t base() const { return start; }
   uintptr_t limit() const { return start + npages * kPageSize; }
@@ -119,6 +130,48 @@ struct HeapArena {
   uintptr_t meta_addr = 0;  // the persistentalloc'd struct
   uintptr_t zeroed_base = 0;
   std::vector<MSpan*> spans = std::vector<MSpan*>(kPagesPerArena, nullptr);
+  // pageInUse and pageMarks: one bit per page, set only at a span's first
+  // page. In use: the span is an in-use heap span (initSpan sets it,
+  // freeSpanLocked clears it). Marks: the mark found a live object in the
+  // span (greyobject sets it; only the next mark's start clears it, so a
+  // swept span keeps its bit for the rest of the cycle).
+  std::array<uint8_t, kPagesPerArena / 8> page_in_use{};
+  std::array<uint8_t, kPagesPerArena / 8> page_marks{};
+};
+
+// pageIndexOf's byte and bit for the first page of a span at `base`.
+struct PageBit {
+  uintptr_t byte = 0;
+  uint8_t mask = 0;
+};
+inline PageBit PageIndexOf(uintptr_t base) {
+  const uintptr_t page = (base / kPageSize) % kPagesPerArena;
+  return {page / 8, static_cast<uint8_t>(1u << (page % 8))};
+}
+
+// pagesPerReclaimerChunk: the pages of pageInUse one claim of the reclaimer
+// scans (a multiple of 8 dividing pagesPerArena).
+inline constexpr uintptr_t kPagesPerReclaimerChunk = 512;
+// reclaimIndex at or above this: the reclaimer has walked every arena.
+inline constexpr uint64_t kReclaimDone = uint64_t{1} << 63;
+
+// What mheap.reclaim asks of the sweeper (mgcsweep.go): isSweepDone,
+// sweep.active.begin, sweepLocker.tryAcquire and sweepLocked.sweep. The
+// object layer's sweeper (mgcsweep.h) implements it; sweepone, which frees
+// spans outside the reclaimer, gives their pages to AddReclaimCredit.
+class ReclaimSweeper {
+ public:
+  virtual ~ReclaimSweeper() = default;
+  // isSweepDone: the sweep is drained (no sweeper runs on another thread).
+  virtual bool IsSweepDone() const = 0;
+  // sweep.active.begin: false once the sweep is drained (sweepLocker.valid).
+  virtual bool BeginSweep() const = 0;
+  // sweepLocker.tryAcquire: takes ownership of an unswept span
+  // (sweepgen-2 -> sweepgen-1); false if it is swept or being swept.
+  virtual bool TryAcquire(MSpan* s) = 0;
+  // sweepLocked.sweep: true if the span went back to the heap. Takes the
+  // heap lock to free; call without it.
+  virtual bool Sweep(MSpan* s, bool preserve) = 0;
 };
 
 // An arenaHint.
@@ -138,8 +191,9 @@ class MHeap final : private PageAllocEnv {
   MHeap(const MHeap&) = delete;
   MHeap& operator=(const MHeap&) = delete;
 
-  // alloc (without the sweeper's reclaim): a heap span of npages for
-  // objects of `spanclass`; nullptr if the heap cannot grow.
+  // alloc: a heap span of npages for objects of `spanclass`, after
+  // reclaiming as many pages if the sweep is unfinished; nullptr if the
+  // heap cannot grow.
   MSpan* Alloc(uintptr_t npages, uint8_t spanclass);
   // allocManual: a stack or other manually managed span.
   MSpan* AllocManual(uintptr_t npages, SpanAllocType typ);
@@ -164,6 +218,29 @@ class MHeap final : private PageAllocEnv {
   // What the background scavenger runs against this heap (its scavenge,
   // shouldStop and gomaxprocs).
   ScavengerHooks BackgroundScavengerHooks();
+
+  // The page reclaimer's side of the sweeper (mheap_reclaim.cc).
+  //
+  // The sweeper Alloc's reclaim sweeps through (nullptr: none, no reclaim).
+  void set_reclaim_sweeper(ReclaimSweeper* s) { reclaim_sweeper_ = s; }
+  // gcSweep's part under the heap lock: sweepArenas becomes a snapshot of
+  // allArenas, reclaimIndex and reclaimCredit go to 0.
+  void ResetReclaimer();
+  // sweepone's reclaimCredit.Add: pages a sweep returned to the heap.
+  void AddReclaimCredit(uintptr_t npages) { reclaim_credit_ += npages; }
+  // greyobject's pageMarks update: s (an in-use heap span) has a live
+  // object this cycle.
+  void SetPageMark(const MSpan& s);
+  // gcResetMarkState's clearing of every arena's pageMarks.
+  void ClearPageMarks();
+  uint64_t reclaim_index() const { return reclaim_index_; }
+  uintptr_t reclaim_credit() const { return reclaim_credit_; }
+  // len(sweepArenas): allArenas only grows, so its snapshot is a prefix.
+  size_t sweep_arenas() const { return sweep_arenas_; }
+  // The pageInUse and pageMarks bits of the page at addr (false outside
+  // the arenas).
+  bool PageInUse(uintptr_t addr) const;
+  bool PageMarked(uintptr_t addr) const;
 
   // The P now running (procresize's range), or -1 for none.
   void set_current_p(int p);
@@ -218,6 +295,13 @@ class MHeap final : private PageAllocEnv {
     std::vector<MSpan*> mspancache;  // at most 128
   };
 
+  // reclaim: sweeps until npage pages are back in the heap or every chunk
+  // of the snapshot was walked. Call without the heap lock.
+  void Reclaim(uintptr_t npage);
+  // reclaimChunk: sweeps the unmarked in-use spans starting in pages
+  // [page_idx, page_idx + n) of the sweep's arenas; returns the pages
+  // freed. Call with the heap lock held; it is dropped around each sweep.
+  uintptr_t ReclaimChunk(uint64_t page_idx, uintptr_t n);
   MSpan* AllocSpan(uintptr_t npages, SpanAllocType typ, uint8_t spanclass);
   void InitSpan(MSpan* s, SpanAllocType typ, uint8_t spanclass, uintptr_t base, uintptr_t npages);
   bool AllocNeedsZero(uintptr_t base, uintptr_t npages);
@@ -261,6 +345,11 @@ class MHeap final : private PageAllocEnv {
   uint64_t released_eager_total_ = 0;
   int64_t eager_scavenges_ = 0;
   std::function<void(const MSpan&)> on_handout_;
+  // The page reclaimer's state.
+  ReclaimSweeper* reclaim_sweeper_ = nullptr;
+  uint64_t reclaim_index_ = 0;   // reclaimIndex: next page of the snapshot
+  uintptr_t reclaim_credit_ = 0;  // reclaimCredit: pages swept beyond a need
+  size_t sweep_arenas_ = 0;       // sweepArenas, as a prefix of all_arenas_
 };
 
 }  // namespace go121

@@ -1,5 +1,7 @@
 // MHeap::CheckInvariants: everything cached recomputed from the bitmaps and
 // the spans, and compared.
+#include <algorithm>
+#include <array>
 #include <map>
 #include <string>
 
@@ -139,6 +141,43 @@ void MHeap::CheckInvariants() const {
                          used_pages, span_pages, cached));
   }
   if (heap_pages != pages_in_use_) Fail("pagesInUse differs from the in-use spans");
+
+  // The page reclaimer's bitmaps: pageInUse is exactly the first pages of
+  // in-use spans. A page mark sits only on such a page (a span with a live
+  // object is not freed before the next mark clears the marks), and every
+  // span with a marked object has one, or the reclaimer would free it.
+  std::map<uintptr_t, std::array<uint8_t, kPagesPerArena / 8>> in_use_bits;
+  for (uintptr_t ai : all_arenas_) in_use_bits[ai].fill(0);
+  for (const MSpan& s : span_structs_) {
+    if (s.state != SpanState::kInUse) continue;
+    const PageBit b = PageIndexOf(s.base());
+    in_use_bits[ArenaIndex(s.base())][b.byte] |= b.mask;
+    const bool marked = std::find(s.gcmark_bits.begin(), s.gcmark_bits.end(), true) !=
+                        s.gcmark_bits.end();
+    if (marked && !PageMarked(s.base())) {
+      Fail(absl::StrFormat("span at %#x has marked objects but no page mark", s.base()));
+    }
+  }
+  for (const auto& [ai, bits] : in_use_bits) {
+    const HeapArena& ha = *arenas_.at(ai);
+    for (uintptr_t i = 0; i < bits.size(); ++i) {
+      if (ha.page_in_use[i] != bits[i]) {
+        Fail(absl::StrFormat("arena %#x: pageInUse byte %d is %#x, the spans say %#x", ai, i,
+                             ha.page_in_use[i], bits[i]));
+      }
+      if ((ha.page_marks[i] & ~bits[i]) != 0) {
+        Fail(absl::StrFormat("arena %#x: pageMarks byte %d (%#x) marks no in-use span start", ai,
+                             i, ha.page_marks[i]));
+      }
+    }
+  }
+  if (sweep_arenas_ > all_arenas_.size()) Fail("sweepArenas longer than allArenas");
+  if (reclaim_index_ != kReclaimDone &&
+      (reclaim_index_ % kPagesPerReclaimerChunk != 0 ||
+       reclaim_index_ > uint64_t{sweep_arenas_} * kPagesPerArena)) {
+    Fail(absl::StrFormat("reclaimIndex %d is not a chunk of the %d arenas swept", reclaim_index_,
+                         sweep_arenas_));
+  }
 
   // The statistics.
   auto eq = [](const char* what, uint64_t got, uint64_t want) {

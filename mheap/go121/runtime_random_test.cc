@@ -1,7 +1,8 @@
 // Random workloads on the Go 1.21 runtime: allocations of every kind, drops,
 // GCs, background sweeping, scavenger time and stacks, with the page heap's
-// and the simulated kernel's checkers after every step and a check that no
-// live object was swept.
+// and the simulated kernel's checkers after every step (the page heap's
+// covers the page reclaimer's bitmaps and state) and a check that no live
+// object was swept, by the sweeper or by the page reclaimer.
 #include <random>
 #include <vector>
 
@@ -47,6 +48,8 @@ TEST_P(RandomRuntimeTest, InvariantsHoldAfterEveryStep) {
   std::vector<uintptr_t> live;
   std::vector<std::pair<uintptr_t, int>> stacks;  // lo, P
   std::vector<size_t> gs;  // running goroutines
+  int reclaim_claims = 0;  // steps in which the page reclaimer claimed chunks
+  uint64_t reclaim_index = 0;
   for (int step = 0; step < 8000; ++step) {
     const int p = static_cast<int>(rng() % static_cast<uint32_t>(o.gomaxprocs));
     const uint32_t op = rng() % 120;
@@ -106,6 +109,9 @@ TEST_P(RandomRuntimeTest, InvariantsHoldAfterEveryStep) {
       stacks[i] = stacks.back();
       stacks.pop_back();
     }
+    const uint64_t reclaim_index_before = reclaim_index;
+    reclaim_index = rt.heap().reclaim_index();
+    if (reclaim_index != 0 && reclaim_index != reclaim_index_before) ++reclaim_claims;
     rt.heap().CheckInvariants();
     sim.CheckInvariants();
     for (uintptr_t x : live) {
@@ -130,6 +136,7 @@ TEST_P(RandomRuntimeTest, InvariantsHoldAfterEveryStep) {
   int heap_triggered = 0;
   for (const GcCycle& c : rt.gc().cycles()) heap_triggered += c.forced ? 0 : 1;
   EXPECT_GT(heap_triggered, 0);
+  EXPECT_GT(reclaim_claims, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -12,20 +12,14 @@
 namespace thp {
 namespace go121 {
 
-class SpanSweeper {
+// BeginSweep, TryAcquire and Sweep come from what the page reclaimer asks
+// (mheap.h's ReclaimSweeper).
+class SpanSweeper : public ReclaimSweeper {
  public:
-  virtual ~SpanSweeper() = default;
   // mheap_.sweepgen.
   virtual uint32_t sweepgen() const = 0;
   // deductSweepCredit: sweep enough before allocating spanBytes.
   virtual void DeductSweepCredit(uintptr_t span_bytes, uintptr_t caller_sweep_pages) = 0;
-  // sweep.active.begin: false once the sweep is drained (sweepLocker.valid).
-  virtual bool BeginSweep() const = 0;
-  // sweepLocker.tryAcquire: takes ownership of an unswept span
-  // (sweepgen-2 -> sweepgen-1); false if it is swept or being swept.
-  virtual bool TryAcquire(MSpan* s) = 0;
-  // sweepLocked.sweep: true if the span went back to the heap.
-  virtual bool Sweep(MSpan* s, bool preserve) = 0;
 };
 
 }  // namespace go121
