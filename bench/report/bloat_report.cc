@@ -130,7 +130,7 @@ std::string FormatBloatJson(const BloatReport& report) {
 
 std::string FormatBloatCsv(const BloatReport& report) {
   std::string out =
-      "variant,heap,kernel,profile,max_ptes_none,error,arena_bytes,rss_without_bytes,rss_with_bytes,"
+      "variant,kernel,profile,max_ptes_none,error,heap,arena_bytes,rss_without_bytes,rss_with_bytes,"
       "bloat_factor,anon_huge_without_bytes,anon_huge_with_bytes,rss_low_after_release_bytes,"
       "regions_collapsed,collapse_added_bytes,collapse_failures,collapse_count,collapse_p50_ns,"
       "collapse_p99_ns,collapse_max_ns,heap_released_bytes,live_objects,max_vmas_runtime,"
@@ -140,8 +140,9 @@ std::string FormatBloatCsv(const BloatReport& report) {
     const BloatResult& o = row.without;
     const std::vector<int64_t>& v = w.collapse_ns;
     const bool timed = report.kernel == "linux";
-    absl::StrAppendFormat(&out, "%s,%s,%s,%s,%d,%s,", row.variant, row.heap, report.kernel,
-                          report.profile, report.max_ptes_none, CsvCell(row.error));
+    // heap after error: the columns before it keep their places.
+    absl::StrAppendFormat(&out, "%s,%s,%s,%d,%s,%s,", row.variant, report.kernel, report.profile,
+                          report.max_ptes_none, CsvCell(row.error), row.heap);
     if (!row.error.empty()) {
       absl::StrAppend(&out, "\n");
       continue;
