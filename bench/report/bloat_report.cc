@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/report/heap_label.h"
 #include "bench/report/result_fields.h"
 
 namespace thp {
@@ -31,7 +32,8 @@ double BloatRow::Factor() const {
   return static_cast<double>(with.rss_bytes) / static_cast<double>(without.rss_bytes);
 }
 
-std::string ExpectedOutcome(absl::string_view variant) {
+std::string ExpectedOutcome(absl::string_view variant, absl::string_view heap) {
+  if (heap != HeapKindName(HeapKind::kGo15)) return "";
   if (variant == "none") return "bloats";
   if (variant == "prefix" || variant == "fixed") return "no bloat";
   return "";
@@ -47,16 +49,21 @@ std::string FormatBloatTable(const BloatReport& report) {
       report.max_ptes_none);
   int width = 7;  // "variant"
   for (const BloatRow& row : report.rows) width = std::max(width, static_cast<int>(row.variant.size()));
-  absl::StrAppendFormat(&out, "%-*s %9s %17s %17s %8s %14s %10s  %s\n", width, "variant", "arena",
-                        "RSS no khugepaged", "RSS khugepaged", "bloat", "AnonHugePages", "collapsed",
-                        "MADV_COLLAPSE latency (n / p50 / p99 / max)");
+  absl::StrAppendFormat(&out, "%-*s %-6s %9s %17s %17s %8s %14s %10s  %s\n", width, "variant",
+                        "heap", "arena", "RSS no khugepaged", "RSS khugepaged", "bloat",
+                        "AnonHugePages", "collapsed", "MADV_COLLAPSE latency (n / p50 / p99 / max)");
+  bool marked = false, go121 = false;
   for (const BloatRow& row : report.rows) {
+    marked |= NotOwnHeap(row.variant, row.heap);
+    go121 |= row.heap == HeapKindName(HeapKind::kGo121);
+    const std::string heap = HeapCell(row.variant, row.heap);
     if (!row.error.empty()) {
-      absl::StrAppendFormat(&out, "%-*s error: %s\n", width, row.variant, row.error);
+      absl::StrAppendFormat(&out, "%-*s %-6s error: %s\n", width, row.variant, heap, row.error);
       continue;
     }
-    absl::StrAppendFormat(&out, "%-*s %5.1f MiB %13.1f MiB %13.1f MiB %7.3fx %10.1f MiB %10d  %s\n",
-                          width, row.variant, MiB(row.with.arena_bytes), MiB(row.without.rss_bytes),
+    absl::StrAppendFormat(&out,
+                          "%-*s %-6s %5.1f MiB %13.1f MiB %13.1f MiB %7.3fx %10.1f MiB %10d  %s\n",
+                          width, row.variant, heap, MiB(row.with.arena_bytes), MiB(row.without.rss_bytes),
                           MiB(row.with.rss_bytes), row.Factor(), MiB(row.with.anon_huge_bytes),
                           row.with.regions_collapsed, LatencyCell(report, row));
   }
@@ -64,6 +71,15 @@ std::string FormatBloatTable(const BloatReport& report) {
                   "(RSS and AnonHugePages: the heap arena at the end of the run; collapsed: "
                   "regions the emulation collapsed during the run, the growing heap's partly "
                   "used top region included)\n");
+  if (marked) absl::StrAppend(&out, kNotOwnHeapFootnote, "\n");
+  if (!report.map_note.empty()) absl::StrAppend(&out, report.map_note, "\n");
+  if (go121) {
+    absl::StrAppend(&out,
+                    "go121: the Go 1.21 heap (mheap/go121); its arena is the 64 MiB arenas it "
+                    "reserved, its background scavenger paces itself (Go 1.21 has no "
+                    "GODEBUG=scavenge=1), and the emulation scans after each stretch of virtual "
+                    "time in which it ran\n");
+  }
   absl::StrAppendFormat(
       &out, "issue 8832 itself (Go 1.4-dev, 2014): RSS %.1f MiB, %.1f MiB after the scavenger, "
             "then back to ~250 MB (x%.2f)\n",
@@ -72,7 +88,7 @@ std::string FormatBloatTable(const BloatReport& report) {
   std::vector<std::string> verdicts;
   for (const BloatRow& row : report.rows) {
     if (!row.error.empty()) continue;
-    const std::string expected = ExpectedOutcome(row.variant);
+    const std::string expected = ExpectedOutcome(row.variant, row.heap);
     const std::string got = row.Factor() > 1.0 ? "bloats" : "no bloat";
     std::string v = absl::StrFormat("%s %s (x%.3f)", row.variant, got, row.Factor());
     if (!expected.empty() && expected != got) absl::StrAppend(&v, ", NOT the expected ", expected);
@@ -86,6 +102,7 @@ std::string FormatBloatJson(const BloatReport& report) {
   std::vector<std::string> rows;
   for (const BloatRow& row : report.rows) {
     std::string s = absl::StrCat("    {\"variant\": ", JsonString(row.variant),
+                                 ", \"heap\": ", JsonString(row.heap),
                                  ", \"error\": ", JsonString(row.error));
     if (row.error.empty()) {
       const std::vector<int64_t>& v = row.with.collapse_ns;
@@ -113,7 +130,7 @@ std::string FormatBloatJson(const BloatReport& report) {
 
 std::string FormatBloatCsv(const BloatReport& report) {
   std::string out =
-      "variant,kernel,profile,max_ptes_none,error,arena_bytes,rss_without_bytes,rss_with_bytes,"
+      "variant,kernel,profile,max_ptes_none,error,heap,arena_bytes,rss_without_bytes,rss_with_bytes,"
       "bloat_factor,anon_huge_without_bytes,anon_huge_with_bytes,rss_low_after_release_bytes,"
       "regions_collapsed,collapse_added_bytes,collapse_failures,collapse_count,collapse_p50_ns,"
       "collapse_p99_ns,collapse_max_ns,heap_released_bytes,live_objects,max_vmas_runtime,"
@@ -123,8 +140,9 @@ std::string FormatBloatCsv(const BloatReport& report) {
     const BloatResult& o = row.without;
     const std::vector<int64_t>& v = w.collapse_ns;
     const bool timed = report.kernel == "linux";
-    absl::StrAppendFormat(&out, "%s,%s,%s,%d,%s,", row.variant, report.kernel, report.profile,
-                          report.max_ptes_none, CsvCell(row.error));
+    // heap after error: the columns before it keep their places.
+    absl::StrAppendFormat(&out, "%s,%s,%s,%d,%s,%s,", row.variant, report.kernel, report.profile,
+                          report.max_ptes_none, CsvCell(row.error), row.heap);
     if (!row.error.empty()) {
       absl::StrAppend(&out, "\n");
       continue;

@@ -19,6 +19,7 @@ inline constexpr int64_t kIssue8832RssAfterScavengeKb = 48776;
 
 struct BloatRow {
   std::string variant;
+  std::string heap;    // "go15" or "go121": the heap both runs ran on
   std::string error;   // "" if both runs finished
   BloatResult without;
   BloatResult with;
@@ -34,11 +35,14 @@ struct BloatReport {
   int64_t max_map_count = -1;  // vm.max_map_count (the table shows the sim's only)
   int max_ptes_none = 0;
   std::vector<BloatRow> rows;
+  // Why some variants have no address map (--svg_out); "" when none is missing.
+  std::string map_note;
 };
 
-// "none", "prefix" and "fixed" are the variants whose expected outcome is
-// known (none bloats; the two Go 1.5 fixes do not); "" for others.
-std::string ExpectedOutcome(absl::string_view variant);
+// "none", "prefix" and "fixed" on the Go 1.5 heap are the runs whose
+// expected outcome is known (none bloats; the two Go 1.5 fixes do not); ""
+// for others.
+std::string ExpectedOutcome(absl::string_view variant, absl::string_view heap);
 
 std::string FormatBloatTable(const BloatReport& report);
 std::string FormatBloatJson(const BloatReport& report);

@@ -16,6 +16,7 @@ namespace thp {
 struct BloatResult {
   std::string variant;
   std::string kernel;
+  std::string heap;  // "go15" or "go121": the ported heap it ran on (HeapKindName)
   bool khugepaged = false;
   int64_t max_ptes_none = 0;
   // The heap arena at the end, and its resident bytes (mincore) and
@@ -27,7 +28,8 @@ struct BloatResult {
   // highest, and lowest once a pass had released memory (8832's 48776 KB).
   uint64_t rss_peak_bytes = 0;
   uint64_t rss_low_after_release_bytes = 0;
-  // memstats at the end; the live G objects.
+  // The heap's figures at the end (HeapFigures: memstats on Go 1.5, the
+  // page heap's stats on Go 1.21); the live G objects.
   uint64_t heap_sys_bytes = 0;
   uint64_t heap_inuse_bytes = 0;
   uint64_t heap_released_bytes = 0;
@@ -61,6 +63,7 @@ struct FieldTable<BloatResult> {
   static void Visit(R& r, V& v) {
     v("variant", r.variant, kChildOnly);
     v("kernel", r.kernel, kChildOnly);
+    v("heap", r.heap);
     v("khugepaged", r.khugepaged, kChildOnly);
     v("max_ptes_none", r.max_ptes_none, kChildOnly);
     v("arena_bytes", r.arena_bytes);

@@ -102,6 +102,7 @@ BloatResult Bloat(const std::string& variant, bool khugepaged, uint64_t rss, int
   BloatResult r;
   r.variant = variant;
   r.kernel = "sim";
+  r.heap = "go15";
   r.khugepaged = khugepaged;
   r.max_ptes_none = 511;
   r.arena_bytes = uint64_t{224} << 20;
@@ -134,12 +135,16 @@ TEST(GoldenReports, ThpBloat) {
   report.max_ptes_none = 511;
   BloatRow none;
   none.variant = "none";
+  none.heap = "go15";
   none.without = Bloat("none", false, 29261824, 0);
   none.with = Bloat("none", true, uint64_t{224} << 20, 117);
+  // fixed on the Go 1.21 heap: not its release's, so marked.
   BloatRow fixed;
   fixed.variant = "fixed";
+  fixed.heap = "go121";
   fixed.without = Bloat("fixed", false, 29261824, 0);
   fixed.with = Bloat("fixed", true, 29261824, 4);
+  fixed.without.heap = fixed.with.heap = "go121";
   fixed.with.madvise_nohugepage = 3573;
   fixed.with.collapse_errors = "EAGAIN=2";
   fixed.with.collapse_failures = 2;
@@ -153,6 +158,7 @@ ThpCostResult Cost(const std::string& variant, int64_t locked, int64_t p99) {
   ThpCostResult r;
   r.variant = variant;
   r.kernel = "sim";
+  r.heap = "go15";
   r.locked_calls = locked;
   r.locked_p50_ns = 1400;
   r.locked_p99_ns = p99;
@@ -187,10 +193,14 @@ TEST(GoldenReports, ThpCost) {
   run.probe_bytes = int64_t{64} << 20;
   run.probe_rounds = 4;
   run.skipped = {"try_collapse: MADV_TRY_COLLAPSE was never merged into Linux"};
+  // collapse on the Go 1.5 heap (the hybrid: marked) and on its own.
   ThpCostResult collapse = Cost("collapse", 35, 9'070'000);
   collapse.calls_by_site = {{"*dense/COLLAPSE", 35}};
   collapse.madvise_errors = {{"COLLAPSE/EINVAL", 20}};
-  run.variants = {Cost("fixed", 1518, 90'100), collapse};
+  ThpCostResult collapse121 = collapse;
+  collapse121.heap = "go121";
+  collapse121.calls_by_site = {{"*dense/COLLAPSE", 30}, {"dense/COLLAPSE", 5}};
+  run.variants = {Cost("fixed", 1518, 90'100), collapse, collapse121};
   ExpectGolden("thp_cost_table.txt", FormatThpCostTable(run));
   ExpectGolden("thp_cost.json", FormatThpCostJson(run));
   ExpectGolden("thp_cost.csv", FormatThpCostCsv(run));

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/report/heap_label.h"
 #include "bench/report/result_fields.h"
 #include "runtime_port/kernel/kernel.h"
 
@@ -34,7 +35,7 @@ std::string Sites(const NamedCounts& counts, bool locked) {
 }
 
 constexpr const char* kRowFormat =
-    "%-15s %6s %8s %8s %8s   %7s %7s   %8s %8s   %8s %8s   %5s %5s   %6s %6s\n";
+    "%-15s %-6s %6s %8s %8s %8s   %7s %7s   %8s %8s   %8s %8s   %5s %5s   %6s %6s\n";
 
 }  // namespace
 
@@ -59,15 +60,23 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
                         "workload: chunk_churn, %d chunks, %d sparsify/idle/refill cycles; "
                         "first-touch probe: %d MiB x %d rounds each side\n\n",
                         run.chunks, run.cycles, run.probe_bytes >> 20, run.probe_rounds);
-  absl::StrAppendFormat(&out, "%-15s %-33s   %-15s   %-17s   %-17s   %-11s   %s\n", "",
+  absl::StrAppendFormat(&out, "%-15s %-6s %-33s   %-15s   %-17s   %-17s   %-11s   %s\n", "", "",
                         "madvise with the heap lock held", "ns/4KiB (p50)", "per 2 MiB: p50",
                         "per 2 MiB: max", "got huge", "AnonHuge/inuse");
-  absl::StrAppendFormat(&out, kRowFormat, "variant", "calls", "p50", "p99", "max", "adv", "plain",
+  absl::StrAppendFormat(&out, kRowFormat, "variant", "heap", "calls", "p50", "p99", "max", "adv", "plain",
                         "adv", "plain", "adv", "plain", "adv", "plain", "end", "peak");
   auto t = [sim](int64_t ns) { return sim ? std::string("n/a") : FormatNs(ns); };
+  bool marked = false;  // a variant not on its own heap
+  bool hybrid = false;  // a Go 1.21 variant on the Go 1.5 heap
+  bool go121 = false;   // a variant on the Go 1.21 heap
   for (const ThpCostResult& r : run.variants) {
+    const std::string heap = HeapCell(r.variant, r.heap);
+    marked |= NotOwnHeap(r.variant, r.heap);
+    hybrid |= r.heap == HeapKindName(HeapKind::kGo15) &&
+              DefaultHeapOf(r.variant) == HeapKind::kGo121;
+    go121 |= r.heap == HeapKindName(HeapKind::kGo121);
     if (!r.error.empty()) {
-      absl::StrAppendFormat(&out, "%-15s error: %s\n", r.variant, r.error);
+      absl::StrAppendFormat(&out, "%-15s %-6s error: %s\n", r.variant, heap, r.error);
       continue;
     }
     const bool adv = r.advises_new_memory != 0;
@@ -83,7 +92,7 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
     const std::string per_page_plain = per_page(r.plain);
     const bool none = r.locked_calls == 0;
     absl::StrAppendFormat(
-        &out, kRowFormat, r.variant, absl::StrCat(r.locked_calls),
+        &out, kRowFormat, r.variant, heap, absl::StrCat(r.locked_calls),
         none ? "-" : t(r.locked_p50_ns), none ? "-" : t(r.locked_p99_ns),
         none ? "-" : t(r.locked_max_ns), a(per_page_adv), per_page_plain,
         a(t(r.advised.p50_huge_page_ns)), t(r.plain.p50_huge_page_ns),
@@ -92,6 +101,7 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
         Percent(r.plain.anon_huge_bytes, r.plain.bytes), Percent(r.end_anon_huge, r.end_heap_inuse),
         Percent(r.peak_anon_huge, r.peak_heap_inuse));
   }
+  if (marked) absl::StrAppend(&out, kNotOwnHeapFootnote, "\n");
   out += "\n";
   for (const ThpCostResult& r : run.variants) {
     if (!r.error.empty()) continue;
@@ -113,17 +123,28 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
     }
   }
   for (const std::string& s : run.skipped) absl::StrAppend(&out, "skipped ", s, "\n");
+  if (!run.map_note.empty()) absl::StrAppend(&out, run.map_note, "\n");
   out +=
       "\nheap lock, from the Go sources: Go 1.21.0 sends its grow HUGEPAGE (mheap.grow -> "
       "pageAlloc.grow)\n  and dense-chunk HUGEPAGE (allocRange/allocToCache -> "
       "scavengeIndex.alloc) with mheap_.lock held, but its\n  scavenger's NOHUGEPAGE and DONTNEED "
       "after unlocking (scavengeOne); Go 1.21.1 sends the dense-chunk\n  COLLAPSE with the lock "
       "held; fixed runs on Go 1.5.2's heap, which releases (mHeap_Scavenge) and\n  reuses "
-      "(mHeap_AllocSpanLocked) spans with h.lock held.\n"
-      "port: the heap grows as Go 1.5's does (1 MiB steps), so hugepage_eager's grow HUGEPAGE "
-      "covers only\n  grows holding a whole 2 MiB page (the workload's 6 MiB buffer); Go 1.21.0 "
-      "grows in 4 MiB chunks and\n  advises all new heap memory, which is the case the "
-      "first-touch probe measures.\n";
+      "(mHeap_AllocSpanLocked) spans with h.lock held.\n";
+  if (go121) {
+    out +=
+        "go121: on the Go 1.21 heap (mheap/go121) a call counts as heap-locked when that heap's "
+        "own mheap_.lock\n  is held at the call (go121::HeapLock), not by a table of sites; its "
+        "background scavenger paces\n  itself (Go 1.21 has no GODEBUG=scavenge=1).\n";
+  }
+  if (hybrid) {
+    out +=
+        "go15 under a Go 1.21 variant: the Go 1.5 heap with Go 1.21's chunk-density rule "
+        "(mheap/go15/chunks.h).\n  It grows as Go 1.5's does (1 MiB steps), so hugepage_eager's "
+        "grow HUGEPAGE covers only grows\n  holding a whole 2 MiB page (the workload's 6 MiB "
+        "buffer); Go 1.21.0 grows in 4 MiB chunks and advises\n  all new heap memory, which is "
+        "the case the first-touch probe measures.\n";
+  }
   if (!sim) {
     absl::StrAppendFormat(
         &out,

@@ -2,9 +2,12 @@
 // stdout (a row per variant, notes under it), JSON and CSV.
 //
 // Table columns:
+//   heap                 the ported heap the variant ran on, "go15*" or
+//                        "go121*" when it is not its Go release's
+//                        (heap_label.h; a footnote line says so);
 //   heap-locked madvise  calls, p50, p99, max of every madvise call the
-//                        variant makes where its Go version holds the heap
-//                        lock (thp_cost_result.h);
+//                        variant makes with the heap lock held
+//                        (thp_cost_result.h);
 //   first touch          writing fresh memory after the variant's advice on
 //                        new heap memory ("adv") and without advice
 //                        ("plain"): ns per 4 KiB page (the median 2 MiB step
@@ -55,6 +58,8 @@ struct ThpCostRun {
   int64_t probe_bytes = 0;
   int probe_rounds = 0;
   std::vector<std::string> skipped;  // "try_collapse: <why>"
+  // Why some variants have no address map (--svg_out); "" when none is missing.
+  std::string map_note;
   std::vector<ThpCostResult> variants;
 };
 

@@ -3,9 +3,11 @@
 // the JSON keys and CSV columns of thp_cost_report.h.
 //
 // Three figures (issues 61718 and 63334):
-//  1. the madvise calls the variant makes where the Go version it mirrors
-//     holds the heap lock (HugePagePolicy::HeapLockHeld), as a latency
-//     distribution;
+//  1. the madvise calls the variant makes with the heap lock held, as a
+//     latency distribution: on the Go 1.5 heap where the Go version the
+//     variant mirrors holds it (HugePagePolicy::HeapLockHeld), on the Go
+//     1.21 heap where that heap's own lock (go121::HeapLock) is held at the
+//     call;
 //  2. the cost of first-touching fresh heap memory after the variant's
 //     advice on new memory, against the same memory without advice;
 //  3. huge-page coverage, AnonHugePages of the arena over heap_inuse, at the
@@ -45,6 +47,7 @@ struct TouchCost {
 struct ThpCostResult {
   std::string variant;
   std::string kernel;  // "linux" or "sim"
+  std::string heap;    // "go15" or "go121": the ported heap it ran on (HeapKindName)
   std::string error;   // why the child failed; empty when it did not
 
   // 1. madvise calls made with the heap lock held (every advice together).
@@ -55,7 +58,9 @@ struct ThpCostResult {
   int64_t locked_total_ns = 0;
   int64_t unlocked_calls = 0;  // the variant's other madvise calls
   // "<site>/<ADVICE>" -> calls, e.g. "dense/HUGEPAGE", for every call; a
-  // leading '*' marks the sites that hold the heap lock ("*dense/HUGEPAGE").
+  // leading '*' marks the calls made with the heap lock held
+  // ("*dense/HUGEPAGE"). A site whose calls were made both ways (only on
+  // the Go 1.21 heap, whose lock is read at each call) has both entries.
   NamedCounts calls_by_site;
   // Failed calls as "<ADVICE>/<errno>" (Go ignores them; e.g. COLLAPSE/EINVAL
   // for a range with nothing resident to collapse).
@@ -95,6 +100,8 @@ struct FieldTable<ThpCostResult> {
     v("variant", r.variant);
     v("kernel", r.kernel);
     v("error", r.error, kEverywhere | kFailure);
+    // After the error: a child that died before its runtime existed has none.
+    v("heap", r.heap);
     v("locked_calls", r.locked_calls);
     v("locked_p50_ns", r.locked_p50_ns);
     v("locked_p99_ns", r.locked_p99_ns);

@@ -17,6 +17,7 @@ absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& o) {
   BloatResult r;
   r.variant = o.runtime.variant;
   r.kernel = std::string(kernel.Name());
+  r.heap = std::string(HeapKindName(o.heap));
   r.khugepaged = o.khugepaged;
   r.max_ptes_none = o.emulator.max_ptes_none;
   std::optional<KhugepagedEmulator> emulator;
@@ -28,10 +29,10 @@ absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& o) {
   RuntimeOptions ro = o.runtime;
   ro.touch_memory = true;  // RSS must be real
   absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
-      TraceReplayer::Create(kernel, ro, o.scavenge_debug, nullptr);
+      TraceReplayer::Create(kernel, ro, o.scavenge_debug, nullptr, /*vma_census=*/true, o.heap);
   if (!made.ok()) return made.status();
   TraceReplayer& rep = **made;
-  const HeapLayout& layout = rep.runtime().heap().layout();
+  const HeapRuntime& heap = rep.heap_runtime();
   if (o.on_census_peak) rep.set_on_census_peak([&rep, &o] { o.on_census_peak(rep); });
   // The hook ends before the replayer it points at.
   ScopedThrowHook hook(o.on_fatal ? [&rep, &o](absl::string_view m) { o.on_fatal(rep, m); }
@@ -40,32 +41,34 @@ absl::StatusOr<BloatResult> RunBloat(Kernel& kernel, const BloatRunOptions& o) {
   uint64_t low = std::numeric_limits<uint64_t>::max();
   std::vector<RegionScan> last_scan;
   rep.set_on_scavenge([&] {
-    if (layout.arena_used <= layout.arena_start) return;
-    const uint64_t rss = kernel.ResidentBytes(layout.arena_start, layout.arena_used);
+    const auto [lo, hi] = heap.ArenaRange();
+    if (hi <= lo) return;
+    const uint64_t rss = kernel.ResidentBytes(lo, hi);
     r.rss_peak_bytes = std::max(r.rss_peak_bytes, rss);
-    if (rep.runtime().heap().stats().heap_released > 0) low = std::min(low, rss);
-    if (emulator) last_scan = emulator->Scan({AddressRange{layout.arena_start, layout.arena_used}});
+    if (heap.Figures().heap_released > 0) low = std::min(low, rss);
+    if (emulator) last_scan = emulator->Scan({AddressRange{lo, hi}});
   });
 
   const absl::Time wall_start = absl::Now();
   if (absl::Status st = rep.Run(Issue8832Program(o.workload), nullptr); !st.ok()) return st;
   r.wall_ns = absl::ToInt64Nanoseconds(absl::Now() - wall_start);
 
-  r.arena_bytes = layout.arena_used - layout.arena_start;
-  const Residency res = kernel.ResidencyOf(layout.arena_start, layout.arena_used);
+  const auto [lo, hi] = heap.ArenaRange();
+  r.arena_bytes = hi - lo;
+  const Residency res = kernel.ResidencyOf(lo, hi);
   r.rss_bytes = res.resident_bytes;
   r.anon_huge_bytes = res.anon_huge_bytes;
   r.rss_low_after_release_bytes = low == std::numeric_limits<uint64_t>::max() ? 0 : low;
-  const MemStats& ms = rep.runtime().heap().stats();
-  r.heap_sys_bytes = ms.heap_sys;
-  r.heap_inuse_bytes = ms.heap_inuse;
-  r.heap_released_bytes = ms.heap_released;
-  r.live_objects = static_cast<int64_t>(rep.runtime().live_objects());
-  r.scavenge_passes = rep.sysmon().scavenges();
-  r.gc_cycles = static_cast<int64_t>(rep.runtime().gc().cycles().size());
+  const HeapFigures f = heap.Figures();
+  r.heap_sys_bytes = f.heap_sys;
+  r.heap_inuse_bytes = f.heap_inuse;
+  r.heap_released_bytes = f.heap_released;
+  r.live_objects = static_cast<int64_t>(heap.live_objects());
+  r.scavenge_passes = f.scavenge_passes;
+  r.gc_cycles = static_cast<int64_t>(f.gc_cycles);
   r.max_vmas = rep.census().max_own();
   r.final_vmas = rep.census().current().own;
-  const MadviseCounters& mc = rep.runtime().mem().counters();
+  const MadviseCounters& mc = heap.counters();
   r.madvise_dontneed = mc.Calls(Advice::kDontNeed);
   r.madvise_hugepage = mc.Calls(Advice::kHugePage);
   r.madvise_nohugepage = mc.Calls(Advice::kNoHugePage);

@@ -4,11 +4,14 @@
 // measuring a BloatResult (bench/report/bloat_result.h). bench/thp_bloat runs it twice per variant, without and with the
 // emulation, in child processes of their own, and compares the RSS.
 //
-// The emulation is an observer of the run, never part of the heap: the trace
-// replayer calls back after each scavenge pass sysmon makes, and the
-// callback scans the heap arena [arena_start, arena_used) through the kernel
-// the runtime runs on (not through the replayer's VMA census, which counts
-// the runtime's own calls).
+// The run is heap-neutral (HeapRuntime): `heap` picks the Go 1.5 port or the
+// Go 1.21 one. The emulation is an observer of the run, never part of the
+// heap: the trace replayer calls back after each scavenge pass sysmon makes
+// (on the Go 1.21 heap: after each stretch of virtual time in which its
+// background scavenger ran, or a FreeOSMemory), and the callback scans the
+// heap's arena (HeapRuntime::ArenaRange) through the kernel the runtime runs
+// on (not through the replayer's VMA census, which counts the runtime's own
+// calls), so it applies to either heap.
 #ifndef THP_BENCH_THP_BLOAT_BLOAT_RUN_H_
 #define THP_BENCH_THP_BLOAT_BLOAT_RUN_H_
 
@@ -21,13 +24,15 @@
 #include "bench/workloads/issue8832.h"
 #include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
+#include "mheap/heap_runtime/heap_runtime.h"
 #include "runtime_port/kernel/khugepaged_emulator.h"
 
 namespace thp {
 
 struct BloatRunOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS; memory is touched
-  bool scavenge_debug = true;   // GODEBUG=scavenge=1
+  bool scavenge_debug = true;   // GODEBUG=scavenge=1 (Go 1.5 heap only)
+  HeapKind heap = HeapKind::kGo15;  // the ported heap the program runs on
   bool khugepaged = false;      // emulate khugepaged after every scavenge pass
   KhugepagedOptions emulator;   // max_ptes_none, collapser, wall clock
   Issue8832Options workload;

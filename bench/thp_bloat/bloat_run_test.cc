@@ -40,5 +40,32 @@ TEST(BloatRun, ObserversSeeEachVmaPeakAndTheEnd) {
   EXPECT_EQ(collapsed_at_end, r->regions_collapsed);
 }
 
+// The Go 1.21 heap through the same run: it names its heap, reads its
+// figures through HeapRuntime, and the emulation scans its arena through
+// the kernel seam (the 64 MiB arena's reserved tail is not writable).
+TEST(BloatRun, Go121HeapRunsWithTheEmulation) {
+  SimulatedKernel sim;
+  BloatRunOptions o;
+  o.runtime.variant = "collapse";
+  o.heap = HeapKind::kGo121;
+  o.khugepaged = true;
+  o.workload.goroutines = 5000;
+  int ends = 0;
+  o.on_end = [&](TraceReplayer& rep, const BloatResult& r) {
+    ++ends;
+    EXPECT_EQ(rep.heap_runtime().kind(), HeapKind::kGo121);
+    EXPECT_EQ(rep.census().max_own(), r.max_vmas);
+  };
+  absl::StatusOr<BloatResult> r = RunBloat(sim, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->heap, "go121");
+  EXPECT_EQ(ends, 1);
+  EXPECT_EQ(r->live_objects, 5000);
+  EXPECT_GT(r->arena_bytes, 0u);
+  EXPECT_GT(r->rss_bytes, 0u);
+  EXPECT_GT(r->gc_cycles, 0);
+  EXPECT_FALSE(r->last_scan.empty());
+}
+
 }  // namespace
 }  // namespace thp

@@ -13,6 +13,15 @@
 // and `fixed` (Go 1.5.2, 44078a3) do not, because the regions they release
 // partly are VM_NOHUGEPAGE.
 //
+// --heap=auto (the default) runs each variant on the heap its Go release
+// had (DefaultHeapOf: none, prefix, fixed and fixed_batched on the Go 1.5
+// heap; hugepage_eager, collapse, try_collapse and disablethp on the Go 1.21
+// heap, mheap/go121); --heap=go15 or go121 runs every variant on that heap.
+// Each row names its heap, marked '*' when it is not the variant's own. On
+// the Go 1.21 heap the program's scavenging is the background scavenger's
+// own pacing (Go 1.21 has no GODEBUG=scavenge=1) and the emulation scans
+// after each stretch of virtual time in which it ran.
+//
 // --max_ptes_none is the emulation's threshold on both kernels: a region is
 // collapsed only if at most that many of its 512 pages are absent. On the
 // simulated kernel that is the whole rule, as khugepaged applies it; on the
@@ -25,7 +34,9 @@
 // --svg_out draws, per variant, the arena of the run with the emulation as
 // address maps (bench/report/address_map.h): at its VMA peak (the runtime's own
 // count, taken when it reaches a new maximum) and at the end, after the last
-// scavenge pass and khugepaged scan. The map shows VMA flags and span states,
+// scavenge pass and khugepaged scan. The maps draw Go 1.5 spans, so a variant
+// run on the Go 1.21 heap gets none: a note line under the table (and the
+// picture's heading) names them. The map shows VMA flags and span states,
 // not residency, so the end map's caption carries the run's RSS and
 // AnonHugePages: `none`'s spans are released (yellow) while its RSS is back
 // to the whole arena. Every new peak is captured, so the map is exactly at
@@ -53,9 +64,11 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/runtime_env.h"
@@ -78,6 +91,10 @@ ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
 ABSL_FLAG(std::string, svg_out, "",
           "write, per variant, the arena (VMA flags over span states) of the run with the "
           "emulation, at its VMA peak and at its end, as SVG here");
+ABSL_FLAG(std::string, heap, "auto",
+          "the ported heap each variant runs on: auto (the heap its Go release had: go15 for "
+          "none, prefix, fixed, fixed_batched; go121 for the Go 1.21 variants), go15 or go121 "
+          "(every variant on that heap)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(bool, child_khugepaged, false, "internal: the child runs with the emulation");
 
@@ -86,12 +103,14 @@ namespace {
 
 struct Setup {
   KernelChoice kernel;
+  HeapChoice heap;
   BloatRunOptions run;
 };
 
 Setup SetupOrExit() {
   Setup s;
   s.kernel = KernelChoiceFromFlags();
+  s.heap = HeapChoiceOrExit(absl::GetFlag(FLAGS_heap));
   const int max_none = absl::GetFlag(FLAGS_max_ptes_none);
   if (max_none < 0 || max_none > kDefaultMaxPtesNone) {
     ExitUsage(absl::StrCat("--max_ptes_none=", max_none, ": expected 0 to ", kDefaultMaxPtesNone));
@@ -158,6 +177,7 @@ int RunChild(const Setup& s, const ChildRole& role) {
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   BloatRunOptions o = s.run;
   o.runtime.variant = role.variant;
+  o.heap = s.heap.For(role.variant);
   o.khugepaged = absl::GetFlag(FLAGS_child_khugepaged);
   if (kernel->Name() == "linux") {
     o.emulator.wall_ns = MonotonicNs;  // the simulated kernel's collapses take no time
@@ -168,7 +188,10 @@ int RunChild(const Setup& s, const ChildRole& role) {
     o.emulator.collapse = [sim](uintptr_t region) { return sim->CollapseRegion(region); };
   }
   std::string maps;  // serialized: the peak (once there is one), then the end
-  if (!role.map_path.empty()) CaptureMaps(*kernel, o, role.map_path, maps);
+  // The parent asks for maps of Go 1.5 heap runs only (they draw its spans).
+  if (!role.map_path.empty() && o.heap == HeapKind::kGo15) {
+    CaptureMaps(*kernel, o, role.map_path, maps);
+  }
   absl::StatusOr<BloatResult> r = RunBloat(*kernel, o);
   ExitIfError(r.status());
   return FinishChild("thp_bloat", role, SerializeFields(*r), maps);
@@ -194,6 +217,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
       VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants), /*allow_sets=*/false,
                      UnsupportedVariant::kExit)
           .run;
+  CheckHeapsOrExit(s.heap, variants);
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   ChildRunner runner("thp_bloat", argc, argv);
 
@@ -211,18 +235,30 @@ int RunParent(int argc, char** argv, const Setup& s) {
                  "it\n");
   }
   const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
+  std::vector<std::string> unmapped;  // run on the Go 1.21 heap: no map
+  for (const std::string& v : variants) {
+    if (!svg_out.empty() && s.heap.For(v) != HeapKind::kGo15) unmapped.push_back(v);
+  }
+  if (!unmapped.empty()) {
+    report.map_note = absl::StrCat("--svg_out: no map for ", absl::StrJoin(unmapped, ", "),
+                                   " (run on the Go 1.21 heap; the maps draw Go 1.5 spans)");
+    if (!quiet) std::fprintf(stderr, "thp_bloat: %s\n", report.map_note.c_str());
+  }
   std::vector<AddressMap> maps;  // in variant order: the runs go one at a time
   bool failed = false;
   for (const std::string& v : variants) {
     BloatRow row;
     row.variant = v;
+    row.heap = std::string(HeapKindName(s.heap.For(v)));
+    const bool mapped = s.heap.For(v) == HeapKind::kGo15;
     for (bool khp : {false, true}) {
       if (!quiet && !runner.interrupted()) {
         std::fprintf(stderr, "thp_bloat: [%s] %s khugepaged...\n", v.c_str(),
                      khp ? "with" : "without");
       }
       const size_t first_map = maps.size();
-      absl::StatusOr<BloatResult> r = RunOneChild(runner, v, khp, khp && !svg_out.empty(), &maps);
+      absl::StatusOr<BloatResult> r =
+          RunOneChild(runner, v, khp, khp && mapped && !svg_out.empty(), &maps);
       // The end map's caption compares with the run without the emulation.
       for (size_t i = first_map; i < maps.size(); ++i) {
         if (!r.ok() || maps[i].title != EndTitle(v) || row.without.rss_bytes == 0) continue;
@@ -247,10 +283,14 @@ int RunParent(int argc, char** argv, const Setup& s) {
        {"svg_out", svg_out, [&] {
           return RenderAddressMapsSvg(
               maps, absl::StrFormat("thp_bloat, khugepaged emulated: the arena at each variant's "
-                                    "VMA peak and at the end (kernel=%s%s, max_ptes_none=%d)",
+                                    "VMA peak and at the end (kernel=%s%s, max_ptes_none=%d)%s",
                                     report.kernel,
                                     report.kernel == "sim" ? absl::StrCat("/", report.profile) : "",
-                                    report.max_ptes_none));
+                                    report.max_ptes_none,
+                                    unmapped.empty()
+                                        ? ""
+                                        : absl::StrCat("; no map for ", absl::StrJoin(unmapped, ", "),
+                                                       " (Go 1.21 heap)")));
         }}});
   return CombineExitStatus({failed ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
@@ -263,7 +303,7 @@ int main(int argc, char** argv) {
   thp::ParseFlagsOrExit(argc, argv,
                         "Go issue 8832's RSS bloat: the arena's RSS per variant without and with "
                         "khugepaged emulated in THP \"always\" mode.\n  thp_bloat "
-                        "[--variants=none,prefix,fixed] [--kernel=linux|sim] "
+                        "[--variants=none,prefix,fixed] [--kernel=linux|sim] [--heap=auto|go15|go121] "
                         "[--sim_thp=madvise|always|never|auto] [--max_ptes_none=N] "
                         "[--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();

@@ -37,5 +37,16 @@ n=$(column linux none collapse_count)
 p50=$(column linux none collapse_p50_ns)
 [ -n "$p50" ] && [ "$p50" -gt 0 ] || { echo "FAIL: p50 '$p50'"; fail=1; }
 grep -q '^none .* 8\.027x .* ms$' "$tmp/linux.txt" || { echo "FAIL: table"; cat "$tmp/linux.txt"; fail=1; }
+# A Go 1.21 variant on the Go 1.21 heap (--heap=auto): the same flag calls,
+# VMAs and emulated collapses on both kernels.
+"$bin" --quiet --variants=collapse --kernel=linux --csv_out="$tmp/linux121.csv" >/dev/null ||
+  { echo "FAIL: linux go121 run"; fail=1; }
+"$bin" --quiet --variants=collapse --kernel=sim --sim_thp=auto --csv_out="$tmp/sim121.csv" >/dev/null ||
+  { echo "FAIL: sim go121 run"; fail=1; }
+for k in heap madvise_calls.DONTNEED madvise_calls.HUGEPAGE madvise_calls.NOHUGEPAGE max_vmas_runtime \
+         arena_bytes regions_collapsed heap_released_bytes; do
+  a=$(column linux121 collapse "$k"); b=$(column sim121 collapse "$k")
+  [ -n "$a" ] && [ "$a" = "$b" ] || { echo "FAIL: go121 collapse $k: linux '$a' sim '$b'"; fail=1; }
+done
 [ "$fail" -eq 0 ] && echo PASS
 exit "$fail"

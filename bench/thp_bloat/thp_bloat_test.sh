@@ -29,6 +29,12 @@ run m448 --max_ptes_none=448 --variants=none
 run m0 --max_ptes_none=0 --variants=none
 run l2015 --kernel_profile=linux2015 --variants=none,prefix
 run always --sim_thp=always --max_map_count=100000 --variants=fixed
+# The Go 1.21 variants on their own heap (--heap=auto, the default), with
+# the emulation working through the kernel seam as for the Go 1.5 heap, and
+# --svg_out skipping their maps with a note; and none on the Go 1.21 heap,
+# marked as not its release's.
+run go121 --variants=hugepage_eager,collapse --svg_out="$tmp/go121.svg"
+run none121 --variants=none --heap=go121
 
 # column <csv> <variant> <key>
 column() {
@@ -140,6 +146,25 @@ expect m447 none rss_with_bytes=29261824 bloat_factor=1.000000 anon_huge_with_by
 expect m447 fixed bloat_factor=1.000000 regions_collapsed=4
 expect m0 none rss_with_bytes=29261824 bloat_factor=1.000000 regions_collapsed=0 collapse_added_bytes=0
 
+# --heap: the rows above name the Go 1.5 heap; the 1.21 variants run on
+# theirs and complete, the emulation scanning their arena (collapse's dense
+# chunks are collapsed again by it); no map is drawn for them, and none on
+# go121 is marked, with no expected outcome (that is the Go 1.5 heap's).
+for v in none prefix fixed; do expect default "$v" heap=go15; done
+for v in hugepage_eager collapse; do
+  expect go121 "$v" heap=go121 error= live_objects=100000
+  [ "$(column go121 "$v" arena_bytes)" -gt 0 ] || { echo "FAIL: go121 $v arena"; fail=1; }
+done
+[ "$(column go121 collapse regions_collapsed)" -gt 0 ] ||
+  { echo "FAIL: the emulation collapsed nothing on the go121 heap"; fail=1; }
+grep -q '^hugepage_eager go121  ' "$tmp/go121.txt" && ! grep -q '\*' "$tmp/go121.txt" ||
+  { echo "FAIL: go121 rows"; cat "$tmp/go121.txt"; fail=1; }
+grep -qx -- '--svg_out: no map for hugepage_eager, collapse (run on the Go 1.21 heap; the maps draw Go 1.5 spans)' "$tmp/go121.txt" &&
+  ! grep -q '— VMA peak' "$tmp/go121.svg" || { echo "FAIL: go121 maps"; cat "$tmp/go121.txt"; fail=1; }
+expect none121 none heap=go121
+grep -q '^none    go121\* ' "$tmp/none121.txt" && grep -qx "\* not the heap this variant's Go release had" "$tmp/none121.txt" &&
+  ! grep -q 'NOT the expected' "$tmp/none121.txt" || { echo "FAIL: none on go121"; cat "$tmp/none121.txt"; fail=1; }
+
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
 expect_exit2 '--max_ptes_none=512: expected 0 to 511' --kernel=sim --max_ptes_none=512
 expect_exit2 '--max_ptes_none=-1: expected 0 to 511' --kernel=sim --max_ptes_none=-1
@@ -153,6 +178,8 @@ expect_exit2 '--sim_thp=always: applies to --kernel=sim only' --kernel=linux --s
 expect_exit2 'MADV_TRY_COLLAPSE, which kernel linux does not have' --kernel=linux --variants=try_collapse
 expect_exit2 'unknown flag --max_ptes' --kernel=sim --max_ptes=3
 expect_exit2 'unexpected argument "none"' --kernel=sim none
+expect_exit2 '--heap="go14": expected auto, go15 or go121' --kernel=sim --heap=go14
+expect_exit2 '--heap=go121: variant fixed_batched batches' --kernel=sim --heap=go121 --variants=fixed_batched
 expect_exit2 "--svg_out=$tmp/no/such/dir/m.svg: cannot write" --kernel=sim --quiet --variants=fixed \
   --svg_out="$tmp/no/such/dir/m.svg"
 [ "$fail" -eq 0 ] && echo PASS

@@ -20,8 +20,19 @@
 // printed as n/a, and the THP mode is --sim_thp's (madvise unless set), not
 // this machine's. Nothing here writes /sys or creates memory pressure.
 //
+// --heap=auto (the default) runs each variant on the heap its Go release
+// had (DefaultHeapOf: hugepage_eager, collapse, try_collapse and disablethp
+// on the Go 1.21 heap, mheap/go121; none, prefix, fixed and fixed_batched on
+// the Go 1.5 heap); --heap=go15 or go121 runs every variant on that heap (a
+// Go 1.21 variant on go15 is the hybrid: Go 1.21's chunk-density rule on the
+// Go 1.5 page heap, mheap/go15/chunks.h). Each row names its heap, marked
+// '*' when it is not the variant's own. On the Go 1.21 heap the heap-locked
+// calls are those made while that heap's own lock (go121::HeapLock) is held.
+//
 // --svg_out draws each variant's arena as an address map (bench/report/address_map.h:
 // VMA flags over span states) at the end of the workload, before the probe.
+// The maps draw Go 1.5 spans, so a variant run on the Go 1.21 heap gets no
+// map: a note line under the table (and the picture's heading) names them.
 // Not at the VMA peak, as vma_repro and thp_bloat draw it: to find the peak
 // the runtime would have to talk to the kernel through the VMA census, which
 // counts the VMAs after every call (a /proc/self/maps read on the real
@@ -42,11 +53,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
+#include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
@@ -79,6 +92,10 @@ ABSL_FLAG(std::string, svg_out, "",
 ABSL_FLAG(std::string, trace_out, "",
           "write the workload as a trace (bench/workloads/trace_format.h) here, replayable with "
           "//bench:replay");
+ABSL_FLAG(std::string, heap, "auto",
+          "the ported heap each variant runs on: auto (the heap its Go release had: go121 for "
+          "hugepage_eager, collapse, try_collapse, disablethp; go15 for the others), go15 or go121 "
+          "(every variant on that heap)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 
 namespace thp {
@@ -86,6 +103,7 @@ namespace {
 
 struct Setup {
   KernelChoice kernel;
+  HeapChoice heap;
   ThpCostOptions options;
 };
 
@@ -96,6 +114,7 @@ void CheckRange(const char* flag, int v, int lo, int hi) {
 Setup SetupOrExit() {
   Setup s;
   s.kernel = KernelChoiceFromFlags();
+  s.heap = HeapChoiceOrExit(absl::GetFlag(FLAGS_heap));
   const int chunks = absl::GetFlag(FLAGS_chunks);
   const int cycles = absl::GetFlag(FLAGS_cycles);
   const int probe_mib = absl::GetFlag(FLAGS_probe_mib);
@@ -125,23 +144,26 @@ Setup SetupOrExit() {
 int RunChild(const Setup& s, const ChildRole& role) {
   ThpCostOptions o = s.options;
   o.runtime.variant = role.variant;
+  o.heap = s.heap.For(role.variant);
   const Progress progress("thp_cost", role.variant, absl::GetFlag(FLAGS_quiet));
   o.progress = [&progress](const std::string& phase) { progress.Line(phase); };
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   // A fatal runtime error still leaves a row saying what it was, and with
   // --svg_out the arena at the end of the workload, or at the error if the
   // workload did not end.
-  auto error_row = [&role, &kernel](absl::string_view message) {
+  auto error_row = [&role, &kernel, &o](absl::string_view message) {
     ThpCostResult r;
     r.variant = role.variant;
     r.kernel = std::string(kernel->Name());
+    r.heap = std::string(HeapKindName(o.heap));
     r.error = std::string(message);
     WriteFile(role.result_path, SerializeFields(r));
   };
   // Outside RunThpCost's own hook (before its runtime exists, after it is
   // gone) a fatal error still writes the row.
   ScopedThrowHook hook(error_row);
-  const std::string& map_path = role.map_path;
+  // The parent asks for maps of Go 1.5 heap runs only (they draw its spans).
+  const std::string map_path = o.heap == HeapKind::kGo15 ? role.map_path : "";
   Kernel& k = *kernel;
   std::string map;  // serialized
   if (!map_path.empty()) {
@@ -198,6 +220,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   const VariantSet chosen = VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants),
                                            /*allow_sets=*/false, UnsupportedVariant::kSkip);
   const std::vector<std::string>& variants = chosen.run;
+  CheckHeapsOrExit(s.heap, variants);
   for (const SkippedVariant& k : chosen.skipped) {
     run.skipped.push_back(absl::StrCat(k.name, ": ", k.reason));
   }
@@ -237,7 +260,17 @@ int RunParent(int argc, char** argv, const Setup& s) {
 
   const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
   std::vector<ChildSpec> children;
-  for (const std::string& v : variants) children.push_back(ChildSpec{v, {}, !svg_out.empty()});
+  std::vector<std::string> unmapped;  // run on the Go 1.21 heap: no map
+  for (const std::string& v : variants) {
+    const bool go15 = s.heap.For(v) == HeapKind::kGo15;
+    if (!svg_out.empty() && !go15) unmapped.push_back(v);
+    children.push_back(ChildSpec{v, {}, !svg_out.empty() && go15});
+  }
+  if (!unmapped.empty()) {
+    run.map_note = absl::StrCat("--svg_out: no map for ", absl::StrJoin(unmapped, ", "),
+                                " (run on the Go 1.21 heap; the maps draw Go 1.5 spans)");
+    if (!quiet) std::fprintf(stderr, "thp_cost: %s\n", run.map_note.c_str());
+  }
   std::vector<AddressMap> maps;
   bool failed = false;
   // One at a time, so the timings do not compete for the cores.
@@ -246,6 +279,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
     ThpCostResult r = ChildResult(child, &ParseFields<ThpCostResult>, &ThpCostResult::error);
     r.variant = child.variant;
     if (r.kernel.empty()) r.kernel = run.kernel;
+    if (r.heap.empty()) r.heap = std::string(HeapKindName(s.heap.For(child.variant)));
     failed |= !r.error.empty();
     run.variants.push_back(std::move(r));
     maps.insert(maps.end(), child.maps.begin(), child.maps.end());
@@ -258,10 +292,14 @@ int RunParent(int argc, char** argv, const Setup& s) {
        {"svg_out", svg_out, [&] {
           return RenderAddressMapsSvg(
               maps, absl::StrFormat("thp_cost: the arena at the end of each variant's chunk_churn "
-                                    "workload (kernel=%s%s, %d chunks, %d cycles)",
+                                    "workload (kernel=%s%s, %d chunks, %d cycles)%s",
                                     run.kernel,
                                     run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
-                                    run.chunks, run.cycles));
+                                    run.chunks, run.cycles,
+                                    unmapped.empty()
+                                        ? ""
+                                        : absl::StrCat("; no map for ", absl::StrJoin(unmapped, ", "),
+                                                       " (Go 1.21 heap)")));
         }}});
   return CombineExitStatus({failed ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
@@ -273,7 +311,8 @@ int main(int argc, char** argv) {
   thp::ParseFlagsOrExit(argc, argv,
                         "Measures what asking for huge pages costs per memory-layer variant.\n"
                         "  thp_cost [--variants=hugepage_eager,collapse,try_collapse,fixed] "
-                        "[--kernel=linux|sim] [--json_out=F --csv_out=F --svg_out=F] [--quiet]");
+                        "[--kernel=linux|sim] [--heap=auto|go15|go121] "
+                        "[--json_out=F --csv_out=F --svg_out=F] [--quiet]");
   const thp::Setup s = thp::SetupOrExit();
   return thp::FinishMain(thp::RunChildOrParent(argc, argv, s, &thp::RunChild, &thp::RunParent));
 }

@@ -20,8 +20,10 @@ constexpr AdviceSite kSites[] = {AdviceSite::kSysUnused, AdviceSite::kSysUsed,
                                  AdviceSite::kMetadata};
 static_assert(sizeof(kSites) / sizeof(kSites[0]) == kNumAdviceSites, "every site is reported");
 
-void CollectCalls(const MemLinux& mem, ThpCostResult& r) {
-  const MadviseCounters& c = mem.counters();
+// The heap-locked calls are those the counters recorded as made with the
+// heap lock held: by the policy's table of sites on the Go 1.5 heap (a site
+// is all or nothing), by the Go 1.21 heap's own lock at each call.
+void CollectCalls(const MadviseCounters& c, ThpCostResult& r) {
   const LatencyHistogram locked = c.HeapLockedLatency();
   r.locked_calls = locked.count();
   r.locked_p50_ns = locked.PercentileNs(0.5);
@@ -36,13 +38,13 @@ void CollectCalls(const MemLinux& mem, ThpCostResult& r) {
   }
   r.calls_by_site.clear();
   for (AdviceSite site : kSites) {
-    const bool held = mem.policy().HeapLockHeld(site);
     for (int a = 0; a < kNumAdvices; ++a) {
-      const int64_t n = c.CallsAt(site, static_cast<Advice>(a));
-      if (n == 0) continue;
-      r.calls_by_site.emplace_back(absl::StrCat(held ? "*" : "", AdviceSiteName(site), "/",
-                                                AdviceName(static_cast<Advice>(a))),
-                                   n);
+      const Advice advice = static_cast<Advice>(a);
+      const int64_t n = c.CallsAt(site, advice);
+      const int64_t held = c.HeapLockedCallsAt(site, advice);
+      const std::string name = absl::StrCat(AdviceSiteName(site), "/", AdviceName(advice));
+      if (held > 0) r.calls_by_site.emplace_back(absl::StrCat("*", name), held);
+      if (n > held) r.calls_by_site.emplace_back(name, n - held);
     }
   }
 }
@@ -53,6 +55,7 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
   ThpCostResult r;
   r.variant = o.runtime.variant;
   r.kernel = std::string(kernel.Name());
+  r.heap = std::string(HeapKindName(o.heap));
   const absl::Time wall_start = absl::Now();
   const bool real = kernel.Name() == "linux";
   const NamedCounts vmstat_before = real ? ReadThpVmstat() : NamedCounts();
@@ -60,7 +63,7 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
   RuntimeOptions ro = o.runtime;
   ro.touch_memory = true;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
-      TraceReplayer::Create(kernel, ro, o.scavenge_debug, nullptr, /*vma_census=*/false);
+      TraceReplayer::Create(kernel, ro, o.scavenge_debug, nullptr, /*vma_census=*/false, o.heap);
   if (!made.ok()) {
     r.error = std::string(made.status().message());
     return r;
@@ -69,13 +72,13 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
   // The hook ends before the replayer it points at.
   ScopedThrowHook hook(o.on_fatal ? [&rep, &o](absl::string_view m) { o.on_fatal(rep, m); }
                                   : ThrowHook());
-  const HeapLayout& layout = rep.runtime().heap().layout();
-  const MemStats& stats = rep.runtime().heap().stats();
+  const HeapRuntime& heap = rep.heap_runtime();
   auto sample = [&] {
-    if (layout.arena_used <= layout.arena_start) return;
-    const Residency res = kernel.ResidencyOf(layout.arena_start, layout.arena_used);
+    const auto [lo, hi] = heap.ArenaRange();
+    if (hi <= lo) return;
+    const Residency res = kernel.ResidencyOf(lo, hi);
     const int64_t huge = static_cast<int64_t>(res.anon_huge_bytes);
-    const int64_t inuse = static_cast<int64_t>(stats.heap_inuse);
+    const int64_t inuse = static_cast<int64_t>(heap.Figures().heap_inuse);
     ++r.samples;
     if (inuse > r.peak_heap_inuse || (inuse == r.peak_heap_inuse && huge > r.peak_anon_huge)) {
       r.peak_heap_inuse = inuse;
@@ -98,10 +101,11 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
     }
     sample();
   }
-  CollectCalls(rep.runtime().mem(), r);
-  r.gc_cycles = static_cast<int64_t>(stats.numgc);
-  r.scavenge_passes = rep.sysmon().scavenges();
-  r.heap_released = static_cast<int64_t>(stats.heap_released);
+  CollectCalls(heap.counters(), r);
+  const HeapFigures f = heap.Figures();
+  r.gc_cycles = static_cast<int64_t>(f.gc_cycles);
+  r.scavenge_passes = f.scavenge_passes;
+  r.heap_released = static_cast<int64_t>(f.heap_released);
   if (o.on_workload_end) o.on_workload_end(rep, r);
 
   if (o.progress) o.progress("first-touch probe");

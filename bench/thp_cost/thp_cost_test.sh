@@ -7,6 +7,11 @@
 # as the simulator and skips try_collapse with a note. --svg_out draws each
 # variant's arena at the end of its workload, the same on both kernels, and a
 # variant that dies still gets its map. No timing is asserted.
+# The pinned figures are the Go 1.5 heap's (the 1.21 variants there are the
+# hybrid, mheap/go15/chunks.h), so those runs say --heap=go15; the default
+# (--heap=auto) runs the 1.21 variants on the Go 1.21 heap, checked at the
+# end: it completes on both kernels, names its heap, and the real kernel
+# agrees with the simulator on every flag call.
 set -u
 bin="${1:-$(dirname "$0")/thp_cost}"
 [ -x "$bin" ] || bin="bench/thp_cost/thp_cost"
@@ -16,7 +21,7 @@ fail=0
 # The pinned figures are for Go's defaults: GOGC=100, GOMAXPROCS=2, and
 # GODEBUG=scavenge=1, which thp_cost sets itself when GODEBUG does not say.
 run() { env -u GODEBUG -u GOGC -u GOMAXPROCS "$bin" --quiet "$@"; }
-probe=(--probe_mib=8 --probe_rounds=1)
+probe=(--probe_mib=8 --probe_rounds=1 --heap=go15)
 
 # The first run also draws its maps; the second, without, must agree with it.
 run --kernel=sim "${probe[@]}" --csv_out="$tmp/sim.csv" --json_out="$tmp/sim.json" \
@@ -106,7 +111,7 @@ if [ "$(strip "$tmp/sim.csv")" != "$(strip "$tmp/sim2.csv")" ]; then
   echo "FAIL: two sim runs differ"; diff <(strip "$tmp/sim.csv") <(strip "$tmp/sim2.csv"); fail=1
 fi
 # The table: times are n/a on the simulator, try_collapse has a row.
-grep -q '^try_collapse  *35  *n/a  *n/a  *n/a ' "$tmp/sim.txt" ||
+grep -q '^try_collapse  *go15\*  *35  *n/a  *n/a  *n/a ' "$tmp/sim.txt" ||
   { echo "FAIL: no try_collapse row with n/a times"; cat "$tmp/sim.txt"; fail=1; }
 grep -q 'times n/a: simulated kernel' "$tmp/sim.txt" || { echo "FAIL: no n/a note"; fail=1; }
 grep -q '"schema": "thp-lab/thp_cost/1"' "$tmp/sim.json" || { echo "FAIL: JSON schema"; fail=1; }
@@ -142,7 +147,7 @@ rc=$?
 
 # Real kernel, small: same counts as the simulator for the same flags (the
 # heap decides, not the kernel), try_collapse skipped with a one-line note.
-small=(--chunks=2 --cycles=1 --probe_mib=4 --probe_rounds=1 --variants=fixed,collapse,try_collapse)
+small=(--chunks=2 --cycles=1 --probe_mib=4 --probe_rounds=1 --variants=fixed,collapse,try_collapse --heap=go15)
 run --kernel=linux "${small[@]}" --csv_out="$tmp/linux.csv" --svg_out="$tmp/linux.svg" >"$tmp/linux.txt" ||
   { echo "FAIL: linux run"; cat "$tmp/linux.txt"; fail=1; }
 run --kernel=sim "${small[@]}" --csv_out="$tmp/small_sim.csv" --svg_out="$tmp/small_sim.svg" >/dev/null ||
@@ -168,6 +173,42 @@ grep -q 'n/a' "$tmp/linux.txt" && { echo "FAIL: n/a on the real kernel"; fail=1;
 grep -q '^transparent_hugepage: enabled=.* | defrag=' "$tmp/linux.txt" ||
   { echo "FAIL: THP settings not printed"; fail=1; }
 
+# --heap: every row names its heap; under --heap=go15 the 1.21 variants are
+# marked as not on their release's heap, with the footnote.
+for v in hugepage_eager collapse try_collapse fixed; do expect "$tmp/sim.csv" "$v" heap go15; done
+grep -q '^hugepage_eager  go15\*  ' "$tmp/sim.txt" && grep -q '^fixed           go15  ' "$tmp/sim.txt" &&
+  grep -qx "\* not the heap this variant's Go release had" "$tmp/sim.txt" ||
+  { echo "FAIL: heap column or footnote"; cat "$tmp/sim.txt"; fail=1; }
+
+# The default, --heap=auto: the 1.21 variants on the Go 1.21 heap, fixed on
+# Go 1.5's. Its heap-locked calls are those made under the 1.21 heap's own
+# lock: hugepage_eager's grow HUGEPAGE is, its scavenger's NOHUGEPAGE is not.
+# --svg_out draws the Go 1.5 heap's run only, with a note for the others.
+auto=(--chunks=2 --cycles=1 --probe_mib=4 --probe_rounds=1 --variants=hugepage_eager,collapse,fixed)
+run --kernel=sim "${auto[@]}" --csv_out="$tmp/auto_sim.csv" --svg_out="$tmp/auto.svg" >"$tmp/auto.txt" ||
+  { echo "FAIL: --heap=auto sim run"; cat "$tmp/auto.txt"; fail=1; }
+expect "$tmp/auto_sim.csv" hugepage_eager heap go121
+expect "$tmp/auto_sim.csv" collapse heap go121
+expect "$tmp/auto_sim.csv" fixed heap go15
+case "$(column "$tmp/auto_sim.csv" hugepage_eager calls_by_site)" in
+  *'*grow/HUGEPAGE='*) ;; *) echo "FAIL: go121 hugepage_eager grow HUGEPAGE not heap-locked"; fail=1 ;; esac
+case "$(column "$tmp/auto_sim.csv" hugepage_eager calls_by_site)" in
+  *'*scavenge/'*) echo "FAIL: go121 scavenger advice counted as heap-locked"; fail=1 ;; esac
+grep -q '^hugepage_eager  go121  ' "$tmp/auto.txt" && ! grep -q 'go121\*\|go15\*' "$tmp/auto.txt" ||
+  { echo "FAIL: --heap=auto rows"; cat "$tmp/auto.txt"; fail=1; }
+[ "$(titles "$tmp/auto.svg")" = "fixed — end of workload" ] &&
+  grep -qx -- '--svg_out: no map for hugepage_eager, collapse (run on the Go 1.21 heap; the maps draw Go 1.5 spans)' "$tmp/auto.txt" ||
+  { echo "FAIL: --heap=auto maps"; titles "$tmp/auto.svg"; fail=1; }
+# The same on the real kernel: every flag call, heap-locked or not, as the sim.
+run --kernel=linux "${auto[@]}" --csv_out="$tmp/auto_linux.csv" >/dev/null ||
+  { echo "FAIL: --heap=auto linux run"; fail=1; }
+for v in hugepage_eager collapse fixed; do
+  for k in heap calls_by_site locked_calls unlocked_calls end_heap_inuse gc_cycles scavenge_passes; do
+    a=$(column "$tmp/auto_linux.csv" "$v" "$k"); b=$(column "$tmp/auto_sim.csv" "$v" "$k")
+    if [ -z "$a" ] || [ "$a" != "$b" ]; then echo "FAIL: --heap=auto $v $k: linux '$a' sim '$b'"; fail=1; fi
+  done
+done
+
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
 expect_exit2 'unknown variant "hugepage"' --variants=hugepage_eager,hugepage --kernel=sim
 expect_exit2 '--kernel=bsd: unknown kernel' --kernel=bsd
@@ -180,6 +221,8 @@ expect_exit2 '--kernel_profile=linux2015: the real kernel' --kernel_profile=linu
 expect_exit2 '--sim_thp=sometimes: expected madvise, always, never or auto' --kernel=sim --sim_thp=sometimes
 expect_exit2 '--sim_thp=never: applies to --kernel=sim only' --sim_thp=never
 expect_exit2 'unexpected argument "extra"' extra
+expect_exit2 '--heap="go12": expected auto, go15 or go121' --heap=go12 --kernel=sim
+expect_exit2 '--heap=go121: variant fixed_batched batches' --heap=go121 --variants=fixed_batched --kernel=sim
 expect_exit2 "--svg_out=$tmp/no/such/dir/m.svg: cannot write" --kernel=sim --quiet --variants=fixed \
   --probe_mib=4 --probe_rounds=1 --chunks=1 --cycles=1 --svg_out="$tmp/no/such/dir/m.svg"
 [ "$fail" -eq 0 ] && echo PASS

@@ -154,6 +154,10 @@ TEST_F(MemTest, LockStateIsReadAtEachCall) {
   EXPECT_EQ(m->counters().heap_locked_latency[static_cast<int>(Advice::kCollapse)].count(), 1);
   EXPECT_EQ(m->counters().heap_locked_latency[static_cast<int>(Advice::kDontNeed)].count(), 0);
   EXPECT_EQ(m->counters().latency[static_cast<int>(Advice::kDontNeed)].count(), 1);
+  // The same split site by site (what thp_cost's calls_by_site reads).
+  EXPECT_EQ(m->counters().HeapLockedCallsAt(AdviceSite::kChunkDense, Advice::kCollapse), 1);
+  EXPECT_EQ(m->counters().HeapLockedCallsAt(AdviceSite::kSysUnused, Advice::kDontNeed), 0);
+  EXPECT_EQ(m->counters().CallsAt(AdviceSite::kSysUnused, Advice::kDontNeed), 1);
 }
 
 TEST_F(MemTest, FailedDontNeedFallsBackToMmapForGood) {

@@ -12,7 +12,10 @@ void MadviseCounters::Record(Advice advice, AdviceSite site, bool heap_locked, u
   bytes[i] += len;
   kernel_time[i] += took;
   latency[i].Record(took);
-  if (heap_locked) heap_locked_latency[i].Record(took);
+  if (heap_locked) {
+    heap_locked_latency[i].Record(took);
+    ++heap_locked_calls_by_site[static_cast<int>(site)][i];
+  }
   if (err != 0) ++errors[{advice, err}];
   ++syscalls;
 }
@@ -24,7 +27,10 @@ void MadviseCounters::RecordBatch(Advice advice, AdviceSite site, bool heap_lock
   calls[i] += static_cast<int64_t>(ranges.size());
   calls_by_site[static_cast<int>(site)][i] += static_cast<int64_t>(ranges.size());
   latency[i].Record(took);
-  if (heap_locked) heap_locked_latency[i].Record(took);
+  if (heap_locked) {
+    heap_locked_latency[i].Record(took);
+    heap_locked_calls_by_site[static_cast<int>(site)][i] += static_cast<int64_t>(ranges.size());
+  }
   for (const AddressRange& x : ranges) bytes[i] += x.hi - x.lo;
   kernel_time[i] += took;
   for (const RangeError& e : r.errors) ++errors[{advice, e.err}];

@@ -37,6 +37,10 @@ struct MadviseCounters {
   int64_t munmap_calls = 0;
   // calls_by_site[site][advice].
   std::array<std::array<int64_t, kNumAdvices>, kNumAdviceSites> calls_by_site{};
+  // The part of calls_by_site made with the heap lock held. For the Go 1.5
+  // layer a site is all or nothing (the policy's table); the Go 1.21 heap
+  // passes its lock's actual state, call by call.
+  std::array<std::array<int64_t, kNumAdvices>, kNumAdviceSites> heap_locked_calls_by_site{};
   // Wall time of each call by advice. On the simulated kernel this is the
   // model's own run time, which says nothing about a kernel.
   std::array<LatencyHistogram, kNumAdvices> latency;
@@ -63,6 +67,9 @@ struct MadviseCounters {
   int64_t Calls(Advice a) const { return calls[static_cast<int>(a)]; }
   int64_t CallsAt(AdviceSite site, Advice a) const {
     return calls_by_site[static_cast<int>(site)][static_cast<int>(a)];
+  }
+  int64_t HeapLockedCallsAt(AdviceSite site, Advice a) const {
+    return heap_locked_calls_by_site[static_cast<int>(site)][static_cast<int>(a)];
   }
   // Every heap-locked call, whatever its advice.
   LatencyHistogram HeapLockedLatency() const;

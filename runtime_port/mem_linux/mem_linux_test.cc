@@ -461,6 +461,11 @@ TEST(MemLinuxCounters, SitesAndHeapLockOfHugepageEager) {
   EXPECT_EQ(c.heap_locked_latency[static_cast<int>(kNoHuge)].count(), 0);
   EXPECT_EQ(c.heap_locked_latency[static_cast<int>(kDontNeed)].count(), 0);
   EXPECT_EQ(c.HeapLockedLatency().count(), 2);
+  // Site by site: the policy's table, all or nothing.
+  EXPECT_EQ(c.HeapLockedCallsAt(AdviceSite::kHeapGrow, kHuge), 1);
+  EXPECT_EQ(c.HeapLockedCallsAt(AdviceSite::kChunkDense, kHuge), 1);
+  EXPECT_EQ(c.HeapLockedCallsAt(AdviceSite::kChunkScavenge, kNoHuge), 0);
+  EXPECT_EQ(c.HeapLockedCallsAt(AdviceSite::kSysUnused, kDontNeed), 0);
 }
 
 TEST(MemLinuxCounters, SitesAndHeapLockOfCollapseAndFixed) {
