@@ -1,10 +1,8 @@
 // Which ported heap each variant of a driver runs on: the --heap flag of
-// thp_bloat and thp_cost. `auto` (their default) runs each variant on the
-// heap its Go release had (DefaultHeapOf, mheap/heap_runtime/heap_runtime.h);
-// `go15` or `go121` runs every variant on that heap. It mirrors no Go code.
-//
-// vma_repro's --heap takes go15 or go121 only: its subject is one heap's
-// decisions replayed through every variant, so it has no per-variant heap.
+// vma_repro, thp_bloat and thp_cost. `auto` (their default) runs each
+// variant on the heap its Go release had (DefaultHeapOf,
+// mheap/heap_runtime/heap_runtime.h); `go15` or `go121` runs every variant
+// on that heap. It mirrors no Go code.
 #ifndef THP_BENCH_HARNESS_HEAP_CHOICE_H_
 #define THP_BENCH_HARNESS_HEAP_CHOICE_H_
 

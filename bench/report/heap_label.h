@@ -1,6 +1,7 @@
-// How a report names the heap a variant ran on (thp_bloat, thp_cost): "go15"
-// or "go121", marked "go15*" when it is not the heap the variant's Go
-// release had (DefaultHeapOf), with one footnote line under the table. A
+// How a report names the heap a variant ran on (vma_repro, thp_bloat,
+// thp_cost): "go15" or "go121", marked "go15*" when it is not the heap the
+// variant's Go release had (DefaultHeapOf), with one footnote line under
+// the table. A
 // Go 1.21 variant on the Go 1.5 heap is this project's hybrid (Go 1.21's
 // chunk-density rule on Go 1.5's page heap, mheap/go15/chunks.h).
 #ifndef THP_BENCH_REPORT_HEAP_LABEL_H_

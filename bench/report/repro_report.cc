@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/report/result_fields.h"
-#include "mheap/heap_runtime/heap_runtime.h"
+#include "bench/report/heap_label.h"
 
 namespace thp {
 namespace {
@@ -52,9 +52,8 @@ std::string FormatTable(const ReproRun& run) {
       if (n > 0) calls.push_back(absl::StrCat(k, "=", n));
     }
     for (const auto& [k, n] : v.madvise_errors) calls.push_back(absl::StrCat(k, "=", n));
-    const bool own = v.heap.empty() || v.heap == HeapKindName(DefaultHeapOf(v.variant));
-    foreign |= !own;
-    rows.push_back({v.variant, v.heap.empty() ? "-" : absl::StrCat(v.heap, own ? "" : "*"),
+    foreign |= NotOwnHeap(v.variant, v.heap);
+    rows.push_back({v.variant, HeapCell(v.variant, v.heap),
                     absl::StrCat(v.max_go_vmas), absl::StrCat(v.max_own_vmas),
                     absl::StrCat(v.max_process_vmas), absl::StrCat(v.final_own_vmas),
                     absl::StrCat(v.final_process_vmas), MiB(v.peak_rss), MiB(v.final_rss),
@@ -82,7 +81,7 @@ std::string FormatTable(const ReproRun& run) {
     }
     absl::StrAppend(&out, line, "\n");
   }
-  if (foreign) absl::StrAppend(&out, "* not the heap this variant's Go release had (--heap)\n");
+  if (foreign) absl::StrAppend(&out, kNotOwnHeapFootnote, "\n");
   return out;
 }
 

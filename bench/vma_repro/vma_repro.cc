@@ -47,6 +47,7 @@
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
@@ -116,11 +117,7 @@ struct Setup {
   SvgScale svg_scale = SvgScale::kAuto;
   bool gctrace = false;  // GODEBUG gctrace > 0
   bool heap_runs_shared = true;  // --heap_runs=shared
-  std::optional<HeapKind> heap;  // --heap; unset: each variant's own (auto)
-
-  HeapKind HeapFor(const std::string& variant) const {
-    return heap.has_value() ? *heap : DefaultHeapOf(variant);
-  }
+  HeapChoice heap;  // --heap
   SuiteOptions suite;
 };
 
@@ -172,14 +169,7 @@ Setup SetupOrExit() {
     ExitUsage(absl::StrCat("--heap_runs=", QuoteForError(heap_runs), ": expected shared or per_variant"));
   }
   s.heap_runs_shared = heap_runs == "shared";
-  const std::string heap = absl::GetFlag(FLAGS_heap);
-  HeapKind kind = HeapKind::kGo15;
-  if (heap != "auto") {
-    if (!ParseHeapKind(heap, &kind)) {
-      ExitUsage(absl::StrCat("--heap=", QuoteForError(heap), ": expected auto, go15 or go121"));
-    }
-    s.heap = kind;
-  }
+  s.heap = HeapChoiceOrExit(absl::GetFlag(FLAGS_heap));
   const int jobs = absl::GetFlag(FLAGS_jobs);
   if (jobs < 0 || jobs > 16) ExitUsage(absl::StrCat("--jobs=", jobs, ": expected 0 (one per CPU) to 16"));
 
@@ -239,7 +229,7 @@ int RunChild(const Setup& s, const ChildRole& role) {
   const std::string& variant = role.variant;
   SuiteOptions o = s.suite;
   o.runtime.variant = variant;
-  o.heap = s.HeapFor(variant);
+  o.heap = s.heap.For(variant);
   o.on_fatal = [&role](const VariantResult& r) { WriteFile(role.result_path, SerializeFields(r)); };
   const Progress progress("vma_repro", variant, absl::GetFlag(FLAGS_quiet));
   o.progress = [&progress](const std::string& name, size_t i, size_t total) {
@@ -304,6 +294,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   const VariantSet chosen = VariantsOrExit(s.kernel, absl::GetFlag(FLAGS_variants),
                                            /*allow_sets=*/true, UnsupportedVariant::kExit);
   const std::vector<std::string>& variants = chosen.run;
+  CheckHeapsOrExit(s.heap, variants);
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   for (const SkippedVariant& k : chosen.skipped) {
     if (!quiet) std::fprintf(stderr, "vma_repro: skipping %s (%s)\n", k.name.c_str(), k.reason.c_str());
@@ -323,7 +314,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   ReproRun run;
   run.kernel = s.kernel.kernel;
   run.profile = s.kernel.profile;
-  run.heap = s.heap.has_value() ? std::string(HeapKindName(*s.heap)) : "auto";
+  run.heap = s.heap.automatic ? "auto" : std::string(HeapKindName(s.heap.kind));
   absl::StatusOr<KernelSettings> settings = KernelSettingsOf(s.kernel);
   ExitIfError(settings.status());
   run.thp_mode = settings->thp_mode;
@@ -357,7 +348,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   std::vector<size_t> recorder_of(children.size(), SIZE_MAX);
   std::vector<std::string> stream_of(children.size());
   std::vector<HeapKind> heaps;
-  for (const std::string& v : variants) heaps.push_back(s.HeapFor(v));
+  for (const std::string& v : variants) heaps.push_back(s.heap.For(v));
   const std::vector<size_t> first_of_class = HeapRunOf(variants, heaps);
   for (size_t i = 0; i < children.size(); ++i) {
     if (shared && first_of_class[i] != i) {
@@ -406,7 +397,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   for (const VariantResult& r : run.variants) fatal |= !r.error.empty();
 
   const std::string headline = Headline(run);
-  const std::string label = s.heap == HeapKind::kGo121
+  const std::string label = !s.heap.automatic && s.heap.kind == HeapKind::kGo121
                                 ? "Go 1.5 benchmarks on the Go 1.21 heap (--heap=go121)\n"
                                 : "";
   const int outputs = WriteOutputs(
