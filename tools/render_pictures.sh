@@ -23,8 +23,9 @@ bazel-bin/bench/vma_repro/vma_repro --kernel=linux --jobs=2 --quiet --svg_out="$
 # of it prefix's 7,150 peak captures reading /proc/self/smaps).
 bazel-bin/bench/thp_bloat/thp_bloat --kernel=linux --quiet --svg_out="$tmp/bloat_maps.svg" >/dev/null
 # The huge-page cost workload on the real kernel: each variant's arena at the
-# end of its workload (no VMA census there, so no peak).
-bazel-bin/bench/thp_cost/thp_cost --kernel=linux --quiet --svg_out="$tmp/cost_maps.svg" >/dev/null
+# end of its workload (no VMA census there, so no peak), every variant on the
+# Go 1.5 heap (the maps draw Go 1.5 spans).
+bazel-bin/bench/thp_cost/thp_cost --kernel=linux --heap=go15 --quiet --svg_out="$tmp/cost_maps.svg" >/dev/null
 tools/svg_to_png.sh \
   "$tmp/limit_prefix.svg" docs/vma_limit_prefix_map.png \
   "$tmp/limit_fixed.svg" docs/vma_limit_fixed_map.png \

@@ -25,6 +25,8 @@ tools/vma_limit_table.sh >"$tmp/vma_limit.part"
 block_cmd thp_cost "bazel run -c opt //bench:thp_cost -- --quiet" bazel-bin/bench/thp_cost/thp_cost --quiet
 echo >>"$tmp/thp_cost.part"
 block_cmd thp_cost "bazel run -c opt //bench:thp_cost -- --kernel=sim --quiet" bazel-bin/bench/thp_cost/thp_cost --kernel=sim --quiet
+echo >>"$tmp/thp_cost.part"
+block_cmd thp_cost "bazel run -c opt //bench:thp_cost -- --heap=go15 --quiet" bazel-bin/bench/thp_cost/thp_cost --heap=go15 --quiet
 : >"$tmp/batched.part"
 block_cmd batched "bazel run -c opt //bench:variant_bench -- --benchmark_filter=ScavengePass" \
   bazel-bin/runtime_port/mem_linux/variant_benchmark --benchmark_filter=ScavengePass
