@@ -14,7 +14,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 col() {  # col <csv> <row number, from 2> <key>
   awk -F, -v r="$2" -v k="$3" 'NR==1 { for (i = 1; i <= NF; i++) c[$i] = i; next } NR==r { print $c[k] }' "$1"
 }
-echo "| heap | variant | kernel | max VMAs, Go-equivalent | runtime's own | heap mapped MiB | peak RSS MiB | peak AnonHugePages MiB (share of RSS) | HUGEPAGE / NOHUGEPAGE / COLLAPSE calls | GC cycles | scavenger passes |"
+echo "| heap | variant | kernel | max VMAs, Go-equivalent | runtime's own | heap mapped MiB | peak RSS MiB | peak AnonHugePages MiB (share of RSS) | HUGEPAGE / NOHUGEPAGE / COLLAPSE (or TRY_COLLAPSE) calls | GC cycles | scavenger passes |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for hk in go121:linux go121:sim go15:linux go15:sim; do
   h=${hk%%:*}; k=${hk##*:}
@@ -28,7 +28,8 @@ for hk in go121:linux go121:sim go15:linux go15:sim; do
     status=""; [ -n "$(f error)" ] && status=" (fatal: $(f error))"
     rss=$(f peak_rss_bytes); ahp=$(f peak_anon_huge_bytes)
     share=$(awk -v a="$ahp" -v r="$rss" 'BEGIN { if (r > 0) printf "%.0f%%", 100 * a / r; else print "-" }')
-    label=$h; [ "$h" = go15 ] && label="go15 (chunk rule)"
-    echo "| $label | $(f variant)$status | $k | $(f max_vmas_go_equivalent) | $(f max_vmas_runtime) | $(mib "$(f heap_sys_bytes)") | $(mib "$rss") | $(mib "$ahp") ($share) | $(f madvise_calls.HUGEPAGE) / $(f madvise_calls.NOHUGEPAGE) / $(f madvise_calls.COLLAPSE) | $(f gc_cycles) | $(f scavenge_passes) |"
+    label=$h; [ "$h" = go15 ] && [ "$(f variant)" != none ] && label="go15 (chunk rule)"
+    collapses=$(( $(f madvise_calls.COLLAPSE) + $(f madvise_calls.TRY_COLLAPSE) ))
+    echo "| $label | $(f variant)$status | $k | $(f max_vmas_go_equivalent) | $(f max_vmas_runtime) | $(mib "$(f heap_sys_bytes)") | $(mib "$rss") | $(mib "$ahp") ($share) | $(f madvise_calls.HUGEPAGE) / $(f madvise_calls.NOHUGEPAGE) / $collapses | $(f gc_cycles) | $(f scavenge_passes) |"
   done
 done
