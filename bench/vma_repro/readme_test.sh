@@ -29,8 +29,8 @@ col() {  # col <variant> <key>
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 block=$(sed -n '/<!-- repro-table:begin -->/,/<!-- repro-table:end -->/p' "$readme")
 for v in prefix fixed; do
-  want=$(grep -E "^\| $v \| sim \| linux6 \|" <<<"$block" | head -1 |
-    awk -F'|' '{ for (i = 5; i <= 11; i++) { gsub(/^ +| +$/, "", $i) } print $5 "|" $6 "|" $7 "|" $9 "|" $10 "|" $11 }')
+  want=$(grep -E "^\| $v \| go15 \| sim \| linux6 \|" <<<"$block" | head -1 |
+    awk -F'|' '{ for (i = 6; i <= 12; i++) { gsub(/^ +| +$/, "", $i) } print $6 "|" $7 "|" $8 "|" $10 "|" $11 "|" $12 }')
   got="$(col "$v" max_vmas_go_equivalent)|$(col "$v" max_vmas_runtime)|$(col "$v" max_split_vmas)|$(mib "$(col "$v" peak_rss_bytes)")|$(mib "$(col "$v" peak_anon_huge_bytes)")|$(col "$v" madvise_calls.HUGEPAGE) / $(col "$v" madvise_calls.NOHUGEPAGE) / $(col "$v" madvise_calls.COLLAPSE)"
   if [ -z "$want" ] || [ "$want" != "$got" ]; then
     echo "FAIL: README's $v sim linux6 row says '$want', a fresh run gives '$got': $regen"
