@@ -1,6 +1,5 @@
 #include "mheap/go121/runtime.h"
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -118,16 +117,8 @@ Runtime::~Runtime() {
 }
 
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
-  for (const auto& [handle, count] : live_) mark(handle);
-  for (uintptr_t x : held_) mark(x);
+  live_.ForEach(mark);
   goroutines_->ForEachRoot(mark);
-}
-
-size_t Runtime::live_objects() const {
-  if (held_.empty()) return live_.size();
-  absl::flat_hash_set<uintptr_t> all(held_.begin(), held_.end());
-  for (const auto& [handle, count] : live_) all.insert(handle);
-  return all.size();
 }
 
 absl::Status Runtime::CheckP(int p) const {
@@ -159,7 +150,7 @@ absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) 
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckSize(size); !st.ok()) return st;
   const uintptr_t x = malloc_->MallocGC(size, noscan, p);
-  ++live_[x];  // tiny objects share an address only when Go combined them
+  live_.Hold(x);  // tiny objects share an address only when malloc combined them
   return x;
 }
 
@@ -183,18 +174,11 @@ absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, i
 absl::Status Runtime::AllocateHeld(uintptr_t size, bool noscan, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckSize(size); !st.ok()) return st;
-  held_.push_back(malloc_->MallocGC(size, noscan, p));
+  live_.PushHeld(malloc_->MallocGC(size, noscan, p));
   return absl::OkStatus();
 }
 
-absl::Status Runtime::Drop(uintptr_t handle) {
-  auto it = live_.find(handle);
-  if (it == live_.end()) {
-    return absl::NotFoundError(absl::StrFormat("drop of %#x: not a live handle", handle));
-  }
-  if (--it->second == 0) live_.erase(it);
-  return absl::OkStatus();
-}
+absl::Status Runtime::Drop(uintptr_t handle) { return live_.Drop(handle); }
 
 absl::Status Runtime::CheckRunning(size_t g, const char* what) const {
   if (goroutines_->IsRunning(g)) return absl::OkStatus();

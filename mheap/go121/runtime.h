@@ -25,6 +25,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
+#include "mheap/heap_runtime/live_handles.h"
 #include "absl/status/statusor.h"
 #include "mheap/go121/background.h"
 #include "mheap/go121/goroutines.h"
@@ -86,9 +87,9 @@ class Runtime final : private RootSet {
   // or a batch dropped all at once): Allocate onto the top, drop from the
   // top back to an earlier height. Roots like any live handle.
   absl::Status AllocateHeld(uintptr_t size, bool noscan, int p);
-  size_t held_height() const { return held_.size(); }
+  size_t held_height() const { return live_.held_height(); }
   void DropHeldTo(size_t height) {
-    if (height < held_.size()) held_.resize(height);
+    live_.DropHeldTo(height);
   }
   // Goroutine stacks with no g (n a power of two, at least 2 KiB).
   absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
@@ -127,7 +128,7 @@ class Runtime final : private RootSet {
   MemLinux& mem() { return *mem_; }
   // Distinct live object addresses, held ones included (tiny objects can
   // share one).
-  size_t live_objects() const;
+  size_t live_objects() const { return live_.distinct(); }
   int gomaxprocs() const { return options_.gomaxprocs; }
 
  private:
@@ -150,9 +151,8 @@ class Runtime final : private RootSet {
   std::unique_ptr<BackgroundWork> background_;
   int64_t forced_scavenges_ = 0;
   uint64_t forced_released_ = 0;
-  absl::btree_map<uintptr_t, int> live_;  // handle -> times held
+  LiveHandles live_;  // what the workload holds: the mark's roots
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
-  std::vector<uintptr_t> held_;  // AllocateHeld's stack, oldest first
 };
 
 }  // namespace go121

@@ -1,6 +1,5 @@
 #include "mheap/go15/runtime.h"
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -57,16 +56,8 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
 }
 
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
-  for (const auto& [handle, count] : live_) mark(handle);
-  for (uintptr_t x : held_) mark(x);
+  live_.ForEach(mark);
   goroutines_->ForEachRoot(mark);
-}
-
-size_t Runtime::live_objects() const {
-  if (held_.empty()) return live_.size();
-  absl::flat_hash_set<uintptr_t> all(held_.begin(), held_.end());
-  for (const auto& [handle, count] : live_) all.insert(handle);
-  return all.size();
 }
 
 absl::Status Runtime::BadP(int p) const {
@@ -95,18 +86,11 @@ absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, i
 absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {
   if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
   const uintptr_t x = malloc_->MallocGC(size, noscan, p);
-  ++live_[x];  // tiny objects can share an address only if Go 1.5 combined them
+  live_.Hold(x);  // tiny objects share an address only when malloc combined them
   return x;
 }
 
-absl::Status Runtime::Drop(uintptr_t handle) {
-  auto it = live_.find(handle);
-  if (it == live_.end()) {
-    return absl::NotFoundError(absl::StrFormat("drop of %#x: not a live handle", handle));
-  }
-  if (--it->second == 0) live_.erase(it);
-  return absl::OkStatus();
-}
+absl::Status Runtime::Drop(uintptr_t handle) { return live_.Drop(handle); }
 
 absl::Status Runtime::CheckStackSize(uintptr_t n) const {
   if (n < kFixedStack || (n & (n - 1)) != 0 || n > (uintptr_t{1} << 30)) {

@@ -18,6 +18,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
+#include "mheap/heap_runtime/live_handles.h"
 #include "absl/base/optimization.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -72,12 +73,12 @@ class Runtime final : private RootSet {
   // like any live handle.
   absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) {
     if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
-    held_.push_back(malloc_->MallocGC(size, noscan, p));
+    live_.PushHeld(malloc_->MallocGC(size, noscan, p));
     return absl::OkStatus();
   }
-  size_t held_height() const { return held_.size(); }
+  size_t held_height() const { return live_.held_height(); }
   void DropHeldTo(size_t height) {
-    if (height < held_.size()) held_.resize(height);
+    live_.DropHeldTo(height);
   }
   // Goroutine stacks (n a power of two, at least 2 KiB) with no g: raw
   // stackalloc and stackfree.
@@ -100,7 +101,7 @@ class Runtime final : private RootSet {
   const GoroutineTable& goroutines() const { return *goroutines_; }
   MemLinux& mem() { return *mem_; }
   // Distinct live object addresses (tiny objects can share one).
-  size_t live_objects() const;
+  size_t live_objects() const { return live_.distinct(); }
   int gomaxprocs() const { return options_.gomaxprocs; }
 
  private:
@@ -133,9 +134,8 @@ class Runtime final : private RootSet {
   // handle -> how many times it is held; sorted, so marking walks the heap
   // in address order. The goroutine table's g structs and allgs array are
   // roots too.
-  absl::btree_map<uintptr_t, int> live_;
+  LiveHandles live_;  // what the workload holds: the mark's roots
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
-  std::vector<uintptr_t> held_;  // AllocateHeld's stack, oldest first
 };
 
 }  // namespace thp
