@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
   std::FILE* f = std::fopen(path.c_str(), "r");
   if (f == nullptr) thp::ExitUsage(absl::StrCat("--trace=", path, ": ", std::strerror(errno)));
   // Every line is checked before any work starts.
-  absl::Status checked = thp::ForEachTraceEvent(f, [](thp::TraceEvent&&) { return absl::OkStatus(); });
-  if (!checked.ok()) thp::ExitUsage(absl::StrCat(path, ": ", checked.message()));
+  absl::StatusOr<thp::TraceReplayer::StreamableLoops> checked = thp::TraceReplayer::CheckTrace(f);
+  if (!checked.ok()) thp::ExitUsage(absl::StrCat(path, ": ", checked.status().message()));
   std::rewind(f);
 
   std::unique_ptr<thp::Kernel> kernel = thp::MakeKernelOrExit(thp::KernelChoiceFromFlags());
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   absl::Status st;
   {
     thp::ScopedThrowHook hook([&](absl::string_view) { report(); });
-    st = rep.RunStream(f, nullptr);
+    st = rep.RunStream(f, nullptr, *checked);
   }
   std::fclose(f);
   if (!st.ok()) thp::ExitUsage(absl::StrCat(path, ": ", st.message()));

@@ -61,15 +61,15 @@ TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 4611686018427387904 1\nend\n").status().message(),
             "trace line 2: expected loop <iterations> <ns> [nosafepoint], iterations at most 1e11, "
             "ns at most 1e14: \"loop 4611686018427387904 1\"");
-  const std::string over = "the trace passes its bounds here (at most 1000000000 events and "
+  const std::string over = "the trace passes its bounds here (at most 10000000000 events and "
                            "100000000000000 ns of virtual time, loops expanded)";
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000000000 100000\nend\n").status().message(),
             "trace line 2: " + over + ": \"loop 100000000000 100000\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nsleep 60000000000000\ncompute 60000000000000\n").status().message(),
             "trace line 3: " + over + ": \"compute 60000000000000\"");
   // Events are counted once per iteration, at the loop's end.
-  EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 500000000 1\ngc\nend\n").ok());
-  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 500000000 1\ngc\ngc\ngc\nend\n").status().message(),
+  EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 5000000000 1\ngc\nend\n").ok());
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 5000000000 1\ngc\ngc\ngc\nend\n").status().message(),
             "trace line 6: " + over + ": \"end\"");
   // A sleep inside a loop counts its iterations times.
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000 0\nsleep 10000000000\nend\n").status().message(),

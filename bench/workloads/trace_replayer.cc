@@ -418,6 +418,18 @@ absl::Status TraceReplayer::EndStreamedLoop() {
 }
 
 absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
+  if (t.streaming) {
+    const int line = t.loop->line;
+    absl::Status st = e.kind == TraceEvent::kEnd ? EndStreamedLoop() : PutStreamedEvent(e);
+    if (e.kind == TraceEvent::kEnd) {
+      t.streaming = false;
+      t.loop.reset();
+    }
+    if (!st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("trace loop at line ", line, ": ", st.message()));
+    }
+    return absl::OkStatus();
+  }
   if (t.loop.has_value()) {
     if (e.kind != TraceEvent::kEnd) {
       t.body.push_back(std::move(e));
@@ -434,6 +446,12 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
   }
   if (e.kind == TraceEvent::kBench && t.on_bench) t.on_bench(e);
   if (e.kind == TraceEvent::kLoop) {
+    if (t.streamable != nullptr && e.id == 1 && !e.no_safe_point) {
+      if (auto it = t.streamable->find(e.line); it != t.streamable->end()) {
+        BeginStreamedLoop(e.ns, it->second);
+        t.streaming = true;
+      }
+    }
     t.loop = std::move(e);
     return absl::OkStatus();
   }
@@ -445,7 +463,7 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
 
 absl::Status TraceReplayer::Run(const std::vector<TraceEvent>& events,
                                 const std::function<void(const TraceEvent&)>& on_bench) {
-  TopLevel t{on_bench, std::nullopt, {}};
+  TopLevel t{on_bench, nullptr, std::nullopt, false, {}};
   for (const TraceEvent& e : events) {
     if (absl::Status st = FeedEvent(TraceEvent(e), t); !st.ok()) return st;
   }
@@ -456,9 +474,30 @@ absl::Status TraceReplayer::Run(const std::vector<TraceEvent>& events,
   return absl::OkStatus();
 }
 
+absl::StatusOr<TraceReplayer::StreamableLoops> TraceReplayer::CheckTrace(std::FILE* f) {
+  StreamableLoops loops;
+  int open = 0;  // the line of an open loop of one iteration, else 0
+  int64_t work = 0;
+  absl::Status st = ForEachTraceEvent(f, [&](TraceEvent&& e) {
+    if (e.kind == TraceEvent::kLoop) {
+      open = e.id == 1 && !e.no_safe_point ? e.line : 0;
+      work = 0;
+    } else if (e.kind == TraceEvent::kEnd) {
+      if (open != 0) loops[open] = work;
+      open = 0;
+    } else {
+      work += IsLoopWork(e);
+    }
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return loops;
+}
+
 absl::Status TraceReplayer::RunStream(std::FILE* f,
-                                      const std::function<void(const TraceEvent&)>& on_bench) {
-  TopLevel t{on_bench, std::nullopt, {}};
+                                      const std::function<void(const TraceEvent&)>& on_bench,
+                                      const StreamableLoops& streamable) {
+  TopLevel t{on_bench, &streamable, std::nullopt, false, {}};
   return ForEachTraceEvent(f, [this, &t](TraceEvent&& e) { return FeedEvent(std::move(e), t); });
 }
 

@@ -90,11 +90,17 @@ class TraceReplayer {
   // sees each bench label as it is reached.
   absl::Status Run(const std::vector<TraceEvent>& events,
                    const std::function<void(const TraceEvent&)>& on_bench);
+  // What a first pass over a trace file learns: every line checked, and for
+  // each loop of one iteration (a streamed WholeRun body, such as
+  // Matmult's million goroutines), its line and its alloc, stack and go
+  // events, so that its body can be streamed too.
+  using StreamableLoops = absl::flat_hash_map<int, int64_t>;
+  static absl::StatusOr<StreamableLoops> CheckTrace(std::FILE* f);
   // Run, reading the trace from `f` as it goes (trace_format.h's
-  // ForEachTraceEvent): only the open loop's body is held. A malformed
-  // line stops the run there; check the file first (ForEachTraceEvent with
-  // a function that does nothing) to refuse it before any work.
-  absl::Status RunStream(std::FILE* f, const std::function<void(const TraceEvent&)>& on_bench);
+  // ForEachTraceEvent): only an open loop's body is held, and not even that
+  // for the loops in `streamable` (CheckTrace's, from the same file).
+  absl::Status RunStream(std::FILE* f, const std::function<void(const TraceEvent&)>& on_bench,
+                         const StreamableLoops& streamable);
   ReplayStats stats() const;
   // The runtime the events drive, whichever heap it is.
   HeapRuntime& heap_runtime() { return *rt_; }
@@ -154,7 +160,9 @@ class TraceReplayer {
   // The top level of a trace being run: the open loop and its body.
   struct TopLevel {
     const std::function<void(const TraceEvent&)>& on_bench;
+    const StreamableLoops* streamable;  // may be null
     std::optional<TraceEvent> loop;
+    bool streaming = false;  // the open loop's body goes to PutStreamedEvent
     std::vector<TraceEvent> body;
   };
   absl::Status FeedEvent(TraceEvent&& e, TopLevel& t);

@@ -2,6 +2,7 @@
 // sample trace with and without the VMA census, and bad ids.
 #include "bench/workloads/trace_replayer.h"
 
+#include <cstdio>
 #include <tuple>
 
 #include "absl/strings/match.h"
@@ -151,6 +152,46 @@ TEST(Trace, BatchedLoopsEqualTheirEventsOneByOne) {
       EXPECT_GT(std::get<10>(batched), 0);  // the scavenger released memory
     }
   }
+}
+
+// A trace file read as it runs (CheckTrace, then RunStream, the way
+// //bench:replay reads one) gives what the parsed trace gives, loops of one
+// iteration streamed and loops of many held.
+TEST(Trace, AFileStreamedGivesWhatTheParsedTraceGives) {
+  std::string text = "thp-trace 1\nbench BenchmarkX 3\nloop 1 9000000\n";
+  for (int i = 0; i < 3000; ++i) {
+    text += absl::StrCat("alloc ", i, " ", 32 + i % 5000, " scan ", i % 2, "\n");
+    if (i % 3 == 0) text += absl::StrCat("drop ", i, "\n");
+    if (i % 7 == 0) text += absl::StrCat("go ", 100000 + i, " 0\ngoexit ", 100000 + i, " 1\n");
+  }
+  text += "end\nloop 400 50000\nalloc 900000 64 scan 0\ndrop 900000\nend\nsleep 20000000\n";
+  auto outcome = [](TraceReplayer& r) {
+    const MemStats& m = r.runtime().heap().stats();
+    return std::make_tuple(r.stats().events, r.stats().virtual_ns, r.stats().max_own_vmas, m.numgc,
+                           m.heap_sys, m.heap_inuse, m.heap_released,
+                           r.runtime().mem().counters().TotalCalls(), r.runtime().live_objects());
+  };
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+  ASSERT_TRUE(events.ok()) << events.status();
+  SimulatedKernel held_kernel, streamed_kernel;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> held =
+      TraceReplayer::Create(held_kernel, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> streamed =
+      TraceReplayer::Create(streamed_kernel, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(held.ok() && streamed.ok());
+  ASSERT_TRUE((*held)->Run(*events, nullptr).ok());
+  std::FILE* f = fmemopen(text.data(), text.size(), "r");
+  ASSERT_NE(f, nullptr);
+  absl::StatusOr<TraceReplayer::StreamableLoops> loops = TraceReplayer::CheckTrace(f);
+  ASSERT_TRUE(loops.ok()) << loops.status();
+  EXPECT_EQ(loops->size(), 1u);  // the loop of one iteration, on line 3
+  EXPECT_EQ(loops->at(3), 3000 + 3000 / 7 + 1);
+  std::rewind(f);
+  absl::Status st = (*streamed)->RunStream(f, nullptr, *loops);
+  std::fclose(f);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(outcome(**streamed), outcome(**held));
+  EXPECT_GT(std::get<0>(outcome(**held)), 3000);
 }
 
 struct Result {
