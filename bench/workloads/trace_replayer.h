@@ -119,7 +119,9 @@ class TraceReplayer {
     mutable_census().set_on_new_max(std::move(f));
   }
   int64_t now_ns() const { return clock_->NanoTime(); }
-  // Called after each scavenge pass sysmon runs (may be empty).
+  // Called after the runtime's scavenger ran (may be empty): after each of
+  // sysmon's scavenge passes on the Go 1.5 heap; after each stretch of time
+  // in which the background scavenger ran on the Go 1.21 heap.
   void set_on_scavenge(std::function<void()> f) { rt_->set_on_scavenge(std::move(f)); }
   // Off, a loop's events are applied one by one (an alloc and its drop as
   // one transient allocation, the rest through Apply): what the batched
