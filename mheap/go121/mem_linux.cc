@@ -78,6 +78,7 @@ uintptr_t MemLinux::SysAlloc(uintptr_t n, uint64_t* sys_stat) {
 
 void MemLinux::SysUnused(uintptr_t v, uintptr_t n) {
   if (observer_ != nullptr) observer_->OnSysUnused(v, n);
+  written_.Remove(v, v + n);
   mapped_ready_ -= n;
   if (v % kPhysPageSize != 0 || n % kPhysPageSize != 0) Throw("unaligned sysUnused");
   site_ = AdviceSite::kSysUnused;
@@ -100,6 +101,7 @@ void MemLinux::SysUsed(uintptr_t v, uintptr_t n, uintptr_t prepared) {
   if (observer_ != nullptr) observer_->OnSysUsedPrepared(v, n, prepared);
   mapped_ready_ += prepared;
   if (options_.harddecommit) {
+    written_.Remove(v, v + n);
     const MmapResult p = Mmap(v, n, Prot::kReadWrite, kMapFixed);
     if (p.err == ENOMEM) Throw("runtime: out of memory");
     if (p.err != 0 || p.addr != v) Throw("runtime: cannot remap pages in address space");
@@ -124,6 +126,7 @@ void MemLinux::SysNoHugePage(uintptr_t v, uintptr_t n, AdviceSite site) {
 
 void MemLinux::SysFreeOS(uintptr_t v, uintptr_t n) {
   if (observer_ != nullptr) observer_->OnSysFreeOS(v, n);
+  written_.Remove(v, v + n);
   ++counters_.munmap_calls;
   kernel_.Munmap(v, RoundUp(n, kOsPageSize));  // result ignored, as in Go
 }
@@ -143,6 +146,7 @@ uintptr_t MemLinux::SysReserve(uintptr_t v, uintptr_t n) {
 
 void MemLinux::SysMap(uintptr_t v, uintptr_t n, uint64_t* sys_stat) {
   if (observer_ != nullptr) observer_->OnSysMap(v, n, /*reserved=*/true);
+  written_.Remove(v, v + n);
   *sys_stat += n;
   const uint32_t flags = kMapFixed | (options_.map_noreserve ? uint32_t{kMapNoReserve} : 0u);
   const MmapResult p = Mmap(v, n, Prot::kReadWrite, flags);
@@ -177,7 +181,13 @@ void MemLinux::BeforeChunkScavenge(uintptr_t chunk) {
 
 int MemLinux::Touch(uintptr_t v, uintptr_t n) {
   if (observer_ != nullptr) observer_->OnTouch(v, n);
-  return kernel_.Touch(v, n);
+  int first_err = 0;
+  written_.ForEachGap(v, v + n, [&](uintptr_t lo, uintptr_t hi) {
+    const int err = kernel_.Touch(lo, hi - lo);
+    if (err != 0 && first_err == 0) first_err = err;
+  });
+  if (first_err == 0) written_.Add(v, v + n);
+  return first_err;
 }
 
 absl::StatusOr<std::unique_ptr<MemLinux>> NewMemLinux(Kernel& kernel, absl::string_view variant,

@@ -49,6 +49,7 @@
 #include "runtime_port/kernel/kernel.h"
 #include "runtime_port/mem_linux/madvise_counters.h"
 #include "runtime_port/mem_linux/mem_linux_observer.h"
+#include "runtime_port/base/range_set.h"
 
 namespace thp {
 namespace go121 {
@@ -90,8 +91,12 @@ class MemLinux final : private Advisor {
   // Sees every call from here on (not owned; may be null): the
   // memory-layer stream's recorder (runtime_port/memstream).
   void set_observer(MemLinuxObserver* o) { observer_ = o; }
-  // The program writes [v, v+n), memory the heap handed it; the kernel's
-  // errno (0: done).
+  // Not a Go function: the program writes [v, v+n), memory the heap handed
+  // it. A page written stays resident until the runtime releases it
+  // (sysUnused) or maps or unmaps it again (sysMap, sysFreeOS, harddecommit's
+  // remaps), so only pages written since none of these reach the kernel
+  // (Kernel::Touch, one call per stretch), as in the Go 1.5 memory layer.
+  // Returns the kernel's first errno (0 when nothing needed writing).
   int Touch(uintptr_t v, uintptr_t n);
 
   // sysAlloc: None -> Ready, kernel-chosen; 0 on ENOMEM. Adds n to
@@ -146,6 +151,7 @@ class MemLinux final : private Advisor {
   MadviseCounters counters_;
   const HeapLock* lock_ = nullptr;
   MemLinuxObserver* observer_ = nullptr;
+  RangeSet written_;  // pages Touch wrote that are still resident
   AdviceSite site_ = AdviceSite::kSysUnused;
   uint64_t mapped_ready_ = 0;
   bool madvise_unsupported_ = false;
