@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
 
@@ -218,17 +217,16 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
   } else if (absl::Status st = Apply(e); !st.ok()) {
     return st;
   }
-  if (IsLoopWork(e)) {
-    c.pending += c.per_work;
-    if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
-  }
+  if (IsLoopWork(e)) AddLoopTime(c, c.per_work);
   return absl::OkStatus();
 }
 
-void TraceReplayer::EndLoopIteration(LoopClock& c) {
-  c.pending += c.at_end;
+void TraceReplayer::AddLoopTime(LoopClock& c, int64_t ns) {
+  c.pending += ns;
   if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
 }
+
+void TraceReplayer::EndLoopIteration(LoopClock& c) { AddLoopTime(c, c.at_end); }
 
 TraceReplayer::Fast TraceReplayer::FastPath(const TraceEvent& alloc, const TraceEvent& next) const {
   // An alloc whose drop is the very next event is one transient allocation
@@ -243,24 +241,44 @@ TraceReplayer::Fast TraceReplayer::FastPath(const TraceEvent& alloc, const Trace
   return Fast::kNo;
 }
 
-size_t TraceReplayer::BlockLength(const std::vector<TraceEvent>& body, size_t k) const {
-  // Allocs of distinct ids not live now, then the drops of exactly those
-  // ids in the same order: what the body's events would do one by one is
-  // what holding the objects and dropping them together does (drops are
-  // not loop work, so no time passes between them).
-  if (!batched_loops_) return 0;
-  size_t n = 0;
-  absl::flat_hash_set<uint64_t> ids;
-  while (k + n < body.size() && body[k + n].kind == TraceEvent::kAlloc &&
-         !objects_.contains(body[k + n].id) && ids.insert(body[k + n].id).second) {
-    ++n;
+std::vector<size_t> TraceReplayer::BlockLengths(const std::vector<TraceEvent>& body) const {
+  // A block is allocs, then the drops of exactly those ids in the same
+  // order: what the body's events would do one by one is what holding the
+  // objects and dropping them together does (drops are not loop work, so
+  // no time passes between them). Only ids the body allocates once and
+  // that are not live now take part (a second alloc of an id must still
+  // fail as it would one by one). One pass: in each maximal run of such
+  // allocs, the only block that can end where the run ends starts at the
+  // alloc whose id the next event drops.
+  std::vector<size_t> lengths(body.size(), 0);
+  if (!batched_loops_) return lengths;
+  absl::flat_hash_map<uint64_t, int> allocs;  // id -> allocs of it in the body
+  for (const TraceEvent& e : body) allocs[e.id] += e.kind == TraceEvent::kAlloc;
+  auto takes_part = [&](const TraceEvent& e) {
+    return e.kind == TraceEvent::kAlloc && allocs[e.id] == 1 && !objects_.contains(e.id);
+  };
+  absl::flat_hash_map<uint64_t, size_t> run;  // id -> its position, in the current run
+  for (size_t s = 0; s < body.size();) {
+    if (!takes_part(body[s])) {
+      ++s;
+      continue;
+    }
+    run.clear();
+    size_t j = s;
+    for (; j < body.size() && takes_part(body[j]); ++j) run[body[j].id] = j;
+    if (j < body.size() && body[j].kind == TraceEvent::kDrop) {
+      if (auto it = run.find(body[j].id); it != run.end()) {
+        const size_t k = it->second, n = j - k;
+        bool matches = n >= 2 && j + n <= body.size();
+        for (size_t i = 0; matches && i < n; ++i) {
+          matches = body[j + i].kind == TraceEvent::kDrop && body[j + i].id == body[k + i].id;
+        }
+        if (matches) lengths[k] = n;
+      }
+    }
+    s = j;
   }
-  if (n < 2 || k + 2 * n > body.size()) return 0;
-  for (size_t i = 0; i < n; ++i) {
-    const TraceEvent& d = body[k + n + i];
-    if (d.kind != TraceEvent::kDrop || d.id != body[k + i].id) return 0;
-  }
-  return n;
+  return lengths;
 }
 
 absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c) {
@@ -270,8 +288,7 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
   for (size_t i = 0; i < n; ++i) {
     const TraceEvent& a = allocs[i];
     if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
-    c.pending += c.per_work;
-    if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
+    AddLoopTime(c, c.per_work);
   }
   rt_->DropHeldTo(height);
   events_ += 2 * static_cast<int64_t>(n);
@@ -301,9 +318,10 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
     size_t block = 0;  // kBlock's allocs
   };
   std::vector<Step> steps;
+  const std::vector<size_t> blocks = BlockLengths(body);
   for (size_t k = 0; k < body.size(); ++k) {
     const TraceEvent& e = body[k];
-    if (const size_t n = BlockLength(body, k); n != 0) {
+    if (const size_t n = blocks[k]; n != 0) {
       steps.push_back(Step{&e, Fast::kBlock, n});
       k += 2 * n - 1;
       continue;

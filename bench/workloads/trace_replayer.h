@@ -151,11 +151,14 @@ class TraceReplayer {
   void Advance(int64_t ns, bool idle);
   static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
   void FlushLoopTime(LoopClock& c);
+  // Adds busy time to the pending time, flushing a whole slice.
+  void AddLoopTime(LoopClock& c, int64_t ns);
   absl::Status ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c);
   void EndLoopIteration(LoopClock& c);
   Fast FastPath(const TraceEvent& alloc, const TraceEvent& next) const;
-  // How many allocs a kBlock starting at body[k] holds (0: none).
-  size_t BlockLength(const std::vector<TraceEvent>& body, size_t k) const;
+  // For each position of `body`, how many allocs a kBlock starting there
+  // holds (0: none).
+  std::vector<size_t> BlockLengths(const std::vector<TraceEvent>& body) const;
   absl::Status ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c);
   absl::Status ApplyLoopIterations(const std::vector<TraceEvent>& body, int64_t iterations,
                                    int64_t ns_per_iteration);

@@ -194,6 +194,21 @@ TEST(Trace, AFileStreamedGivesWhatTheParsedTraceGives) {
   EXPECT_GT(std::get<0>(outcome(**held)), 3000);
 }
 
+// A body that allocates one id twice fails as its events one by one would,
+// even where a batch (allocs, then their drops in order) follows.
+TEST(Trace, ABatchNeverHidesAnIdAllocatedTwice) {
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
+      "thp-trace 1\nloop 3 1000\nalloc 1 16 scan 0\nalloc 2 16 scan 0\nalloc 1 16 scan 0\n"
+      "drop 2\ndrop 1\nend\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), false, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->Run(*events, nullptr).message(),
+            "trace loop at line 2: alloc 1: id already live");
+}
+
 struct Result {
   ReplayStats stats;
   uint64_t released;
