@@ -15,41 +15,19 @@
 #include <utility>
 
 #include "mheap/go121/runtime.h"
+#include "mheap/heap_runtime/forwarding_heap_runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
 
 namespace thp {
 
-class Go121HeapRuntime final : public HeapRuntime {
+class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
  public:
-  explicit Go121HeapRuntime(std::unique_ptr<go121::Runtime> rt) : rt_(std::move(rt)) {}
+  explicit Go121HeapRuntime(std::unique_ptr<go121::Runtime> rt)
+      : ForwardingHeapRuntime(std::move(rt)) {}
 
   HeapKind kind() const override { return HeapKind::kGo121; }
   // From the first arena's base to the end of the arena the heap grows in.
   std::pair<uintptr_t, uintptr_t> ArenaRange() const override;
-  absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p) override {
-    return rt_->Allocate(size, noscan, p);
-  }
-  absl::Status AllocateTransient(uintptr_t size, bool noscan, int p) override {
-    return rt_->AllocateTransient(size, noscan, p);
-  }
-  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) override {
-    return rt_->AllocateTransientRun(size, noscan, p, count);
-  }
-  absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) override {
-    return rt_->AllocateHeld(size, noscan, p);
-  }
-  size_t held_height() const override { return rt_->held_height(); }
-  void DropHeldTo(size_t height) override { rt_->DropHeldTo(height); }
-  absl::Status Drop(uintptr_t handle) override { return rt_->Drop(handle); }
-  size_t live_objects() const override { return rt_->live_objects(); }
-  absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p) override { return rt_->NewStack(n, p); }
-  absl::Status FreeStack(uintptr_t lo, int p) override { return rt_->FreeStack(lo, p); }
-  absl::StatusOr<size_t> NewGoroutine(int p) override { return rt_->NewGoroutine(p); }
-  absl::Status GrowGoroutine(size_t g, uintptr_t n, int p) override {
-    return rt_->GrowGoroutine(g, n, p);
-  }
-  absl::Status ExitGoroutine(size_t g, int p) override { return rt_->ExitGoroutine(g, p); }
-  void GC() override { rt_->GC(); }
   void FreeOSMemory() override;
   void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
   // Asynchronous preemption (Go 1.14+) stops such a loop for a GC.
@@ -57,15 +35,12 @@ class Go121HeapRuntime final : public HeapRuntime {
   void LeaveLoopWithoutSafePoint() override {}
   void set_on_scavenge(std::function<void()> f) override { on_scavenge_ = std::move(f); }
   HeapFigures Figures() const override;
-  const MadviseCounters& counters() const override { return rt_->mem().counters(); }
 
-  go121::Runtime& runtime() { return *rt_; }
 
  private:
   // Calls on_scavenge_ once for each scavenger pass made since the last call.
   void ReportScavenges();
 
-  std::unique_ptr<go121::Runtime> rt_;
   std::function<void()> on_scavenge_;
   int64_t passes_reported_ = 0;
 };

@@ -14,7 +14,7 @@ SysmonOptions OptionsFor(bool scavenge_debug) {
 
 Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
                                  bool scavenge_debug, const GcTraceWriter* gctrace)
-    : rt_(std::move(rt)),
+    : ForwardingHeapRuntime(std::move(rt)),
       start_ns_(start_ns),
       gctrace_(gctrace),
       sysmon_(start_ns, OptionsFor(scavenge_debug)) {

@@ -9,13 +9,14 @@
 #include <memory>
 
 #include "mheap/go15/runtime.h"
+#include "mheap/heap_runtime/forwarding_heap_runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
 #include "scavenger/gctrace.h"
 #include "scavenger/sysmon.h"
 
 namespace thp {
 
-class Go15HeapRuntime final : public HeapRuntime {
+class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
  public:
   // `start_ns` is the clock's time now (runtimeInitTime); `gctrace` (may
   // be null; outlives this) receives the gc, "GC forced" and scvg lines.
@@ -28,30 +29,6 @@ class Go15HeapRuntime final : public HeapRuntime {
     const HeapLayout& l = rt_->heap().layout();
     return {l.arena_start, l.arena_used};
   }
-  absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p) override {
-    return rt_->Allocate(size, noscan, p);
-  }
-  absl::Status AllocateTransient(uintptr_t size, bool noscan, int p) override {
-    return rt_->AllocateTransient(size, noscan, p);
-  }
-  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) override {
-    return rt_->AllocateTransientRun(size, noscan, p, count);
-  }
-  absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) override {
-    return rt_->AllocateHeld(size, noscan, p);
-  }
-  size_t held_height() const override { return rt_->held_height(); }
-  void DropHeldTo(size_t height) override { rt_->DropHeldTo(height); }
-  absl::Status Drop(uintptr_t handle) override { return rt_->Drop(handle); }
-  size_t live_objects() const override { return rt_->live_objects(); }
-  absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p) override { return rt_->NewStack(n, p); }
-  absl::Status FreeStack(uintptr_t lo, int p) override { return rt_->FreeStack(lo, p); }
-  absl::StatusOr<size_t> NewGoroutine(int p) override { return rt_->NewGoroutine(p); }
-  absl::Status GrowGoroutine(size_t g, uintptr_t n, int p) override {
-    return rt_->GrowGoroutine(g, n, p);
-  }
-  absl::Status ExitGoroutine(size_t g, int p) override { return rt_->ExitGoroutine(g, p); }
-  void GC() override { rt_->GC(); }
   void FreeOSMemory() override;
   // Sysmon's rounds up to `until`, then the other P's background sweeper
   // catches up (between bursts of the program's work).
@@ -63,13 +40,10 @@ class Go15HeapRuntime final : public HeapRuntime {
   void LeaveLoopWithoutSafePoint() override;
   void set_on_scavenge(std::function<void()> f) override { on_scavenge_ = std::move(f); }
   HeapFigures Figures() const override;
-  const MadviseCounters& counters() const override { return rt_->mem().counters(); }
 
-  Runtime& runtime() { return *rt_; }
   const Sysmon& sysmon() const { return sysmon_; }
 
  private:
-  std::unique_ptr<Runtime> rt_;
   const int64_t start_ns_;
   const GcTraceWriter* gctrace_;
   Sysmon sysmon_;
