@@ -350,13 +350,18 @@ int RunParent(int argc, char** argv, const Setup& s) {
   std::vector<HeapKind> heaps;
   for (const std::string& v : variants) heaps.push_back(s.heap.For(v));
   const std::vector<size_t> first_of_class = HeapRunOf(variants, heaps);
+  // A heap run records its stream only if another variant replays it.
+  std::vector<bool> replayed(children.size(), false);
+  for (size_t i = 0; i < children.size(); ++i) {
+    if (first_of_class[i] != i) replayed[first_of_class[i]] = true;
+  }
   for (size_t i = 0; i < children.size(); ++i) {
     if (shared && first_of_class[i] != i) {
       recorder_of[i] = first_of_class[i];
       continue;
     }
     heap_runs.push_back(i);
-    if (shared) {
+    if (shared && replayed[i]) {
       stream_of[i] = absl::StrCat(runner.dir(), "/heap-run-", heap_runs.size(), ".memstream");
       children[i].extra_flags.push_back(absl::StrCat("--child_record=", stream_of[i]));
     }
