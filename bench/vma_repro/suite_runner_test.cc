@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "bench/report/repro_result.h"
 #include "runtime_port/base/file_io.h"
@@ -245,6 +246,79 @@ TEST(SuiteRunner, OneGo121HeapRunsStreamGivesEveryVariantOnThatHeapItsOwnResult)
     EXPECT_EQ(Figures(replayed), Figures(heap_run)) << variant;
   }
   unlink(path);
+}
+
+int64_t Calls(const VariantResult& r, const std::string& advice) {
+  for (const auto& [name, n] : r.madvise_calls) {
+    if (name == advice) return n;
+  }
+  ADD_FAILURE() << "no " << advice << " count";
+  return -1;
+}
+
+// The whole suite at the given benchtime on a fresh simulated kernel of
+// `profile`, as vma_repro's child runs it (Go 1.5.1's timings, GOMAXPROCS 2,
+// memory touched, GODEBUG=scavenge=1).
+VariantResult RunWholeSuite(const std::string& variant, const KernelProfile& profile,
+                            int64_t benchtime_ns, HeapKind heap = HeapKind::kGo15) {
+  SuiteOptions o = ReducedSuite(variant);
+  absl::StatusOr<std::vector<const Go15Benchmark*>> all = PickGo15Benchmarks("");
+  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
+  EXPECT_TRUE(all.ok() && text.ok());
+  if (!all.ok() || !text.ok()) return VariantResult();
+  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
+      ScheduleBenchmarks(*all, *ParseBenchTimings(*text), /*fix=*/false, 1.0);
+  EXPECT_TRUE(scheduled.ok()) << scheduled.status();
+  o.benchmarks = *std::move(scheduled);
+  o.benchtime_ns = benchtime_ns;
+  o.heap = heap;
+  o.profile = profile.name;
+  SimOptions so;
+  so.profile = profile;
+  SimulatedKernel sim(so);
+  return RunSuite(sim, o, nullptr);
+}
+
+// The headline's qualitative result (Go issue 12233): on the 2015 kernel
+// profile Go 1.5.0's exact-range flags (prefix) reach at least five times
+// the VMAs of 44078a3's huge-page-granular flags (fixed). Benchtime 100 ms
+// gives BenchmarkMatmult a goroutine tree big enough to fragment the heap.
+TEST(SuiteRunner, OnThe2015ProfilePrefixReachesFiveTimesFixedsVmas) {
+  const VariantResult prefix = RunWholeSuite("prefix", Linux2015Profile(), 100000000);
+  const VariantResult fixed = RunWholeSuite("fixed", Linux2015Profile(), 100000000);
+  EXPECT_GT(fixed.max_go_vmas, 0);
+  EXPECT_GE(prefix.max_go_vmas, 5 * fixed.max_go_vmas);
+  EXPECT_GT(prefix.max_split_vmas, 0);
+}
+
+// none never changes a flag, so its VMAs are its mappings: no split and no
+// flag call, on either profile. On the Go 1.21 heap Go 1.21.4 marks only the
+// GC metadata NOHUGEPAGE (mheap.go's arena metadata, below the 1 GiB
+// switch) and never collapses.
+TEST(SuiteRunner, NoneSplitsNoVma) {
+  for (const KernelProfile& profile : {Linux6Profile(), Linux2015Profile()}) {
+    const VariantResult r = RunWholeSuite("none", profile, 5000000);
+    EXPECT_EQ(r.max_split_vmas, 0) << profile.name;
+    EXPECT_EQ(Calls(r, "HUGEPAGE"), 0) << profile.name;
+    EXPECT_EQ(Calls(r, "NOHUGEPAGE"), 0) << profile.name;
+  }
+  const VariantResult r = RunWholeSuite("none", Linux6Profile(), 5000000, HeapKind::kGo121);
+  EXPECT_EQ(r.heap, "go121");
+  EXPECT_EQ(Calls(r, "HUGEPAGE"), 0);
+  EXPECT_EQ(Calls(r, "COLLAPSE"), 0);
+}
+
+// On the Go 1.21 heap, Go 1.21.0 (hugepage_eager) marks the heap HUGEPAGE as
+// it grows and Go 1.21.6 (disablethp) marks it NOHUGEPAGE after every
+// sysMap: more NOHUGEPAGE calls than none's metadata marks.
+TEST(SuiteRunner, Go121VariantsFlagTheirHeap) {
+  const KernelProfile linux6 = Linux6Profile();
+  const VariantResult eager = RunWholeSuite("hugepage_eager", linux6, 5000000, HeapKind::kGo121);
+  EXPECT_GT(Calls(eager, "HUGEPAGE"), 0);
+  const VariantResult none = RunWholeSuite("none", linux6, 5000000, HeapKind::kGo121);
+  const VariantResult off = RunWholeSuite("disablethp", linux6, 5000000, HeapKind::kGo121);
+  EXPECT_GT(Calls(off, "NOHUGEPAGE"), Calls(none, "NOHUGEPAGE"));
+  EXPECT_EQ(Calls(off, "HUGEPAGE"), 0);
 }
 
 }  // namespace
