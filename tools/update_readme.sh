@@ -20,6 +20,7 @@ blocks=(
   "real-go-table|tools/real_go_table.sh|measured"
   "real-replay-table|tools/real_replay_table.sh testdata/go151_heaplog/prefix.hlog.xz testdata/go151_heaplog/fixed_to_CallClosure3.hlog.xz|run"
   "calibrate-table|tools/calibrate_table.sh testdata/go151_heaplog/prefix.hlog.xz|run"
+  "sensitivity-table|tools/sensitivity_table.sh|run"
 )
 want=("$@")
 for w in ${want[@]+"${want[@]}"}; do
