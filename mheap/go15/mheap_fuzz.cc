@@ -26,14 +26,16 @@
 //
 // The page-level fuzzer (mheap_page_fuzz.cc) stays beside this one: it
 // calls MHeap directly and so reaches states no workload can, such as a
-// span of any page count given back at any moment (the runtime frees
-// only what a GC's sweep finds dead, in sweep order, and small objects only
-// through mcentral's size-class spans) and scavenges with a 5 us idle limit
-// between any two operations (a workload reaches the scavenger only through
-// sysmon's 5-minute limit or FreeOSMemory). It costs a fraction of this one
-// per input, so in the same time it covers the page heap's trim, coalesce
-// and release paths far more densely; this one covers what the runtime
-// does with them.
+// span of any page count given back at any moment (the runtime frees only
+// what a GC's sweep finds dead, in sweep order, and small objects only
+// through mcentral's size-class spans) and scavenges with a 5 us idle
+// limit between any two operations (a workload reaches the scavenger only
+// through sysmon's 5-minute limit or FreeOSMemory). Every one of its bytes
+// is a page-heap operation, where most of a trace's events stop in the
+// caches above the page heap, so it drives the page heap's trim, coalesce
+// and release paths more densely; this one covers what the runtime does
+// with them. Its failures are op sequences, not traces: a workload that
+// reproduces one is worth writing down as a regress trace by hand.
 #include <cstddef>
 #include <cstdint>
 #include <string>
