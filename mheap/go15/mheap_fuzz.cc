@@ -1,14 +1,18 @@
-// Fuzz target for the Go 1.5 heap, in the workload language: the input
-// decodes into a heap-event trace (bench/workloads/trace_format.h) and the
-// trace runs through the whole ported runtime (allocation through mcache
-// and mcentral, stacks, goroutines, the GC's sweep, sysmon's scavenger)
-// with every check after every event (testing/checked_replay.h: the heap's
-// deep CheckInvariants, the simulated kernel's CheckInvariants, and the
-// reference page model fed from the heap's span allocs and frees).
+// Fuzz target for the heaps, in the workload language: the input decodes
+// into a heap-event trace (bench/workloads/trace_format.h) and the trace
+// runs through a whole ported runtime (allocation through mcache and
+// mcentral, stacks, goroutines, the GC's sweep, the scavenger) with every
+// check after every event (testing/checked_replay.h: the heap's
+// CheckInvariants, the simulated kernel's CheckInvariants, and on the
+// Go 1.5 heap the reference page model fed from its span allocs and frees).
+// It lives with the Go 1.5 heap, the one with the page model, but runs the
+// Go 1.21 heap's runtime too (the same trace, the same replayer).
 //
-// Input: the first byte picks the mem_linux variant (mod the number of
-// variants); the rest decodes as testing/fuzz_trace_decoder.h documents
-// (one op byte and its operands per event; any bytes make a valid trace).
+// Input: the first byte picks the heap and the mem_linux variant, one of
+// CheckedReplayConfigs() (mod their number: the Go 1.5 heap's variants
+// first, then the Go 1.21 heap's); the rest decodes as
+// testing/fuzz_trace_decoder.h documents (one op byte and its operands per
+// event; any bytes make a valid trace).
 // Every decoded trace is also printed and parsed back, so what a failure
 // prints is exactly what ran.
 //
@@ -39,19 +43,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/workloads/trace_format.h"
 #include "mheap/go15/testing/checked_replay.h"
 #include "mheap/go15/testing/fuzz_trace_decoder.h"
 #include "runtime_port/base/check.h"
-#include "runtime_port/mem_linux/huge_page_policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace thp;
   if (size == 0) return 0;
-  const std::vector<std::string> variants = HugePagePolicyNames();
-  const std::string& variant = variants[data[0] % variants.size()];
+  static const auto* const configs =
+      new std::vector<std::pair<HeapKind, std::string>>(CheckedReplayConfigs());
+  const auto& [heap, variant] = (*configs)[data[0] % configs->size()];
   const std::vector<TraceEvent> events =
       DecodeFuzzTrace(data + 1, size - 1, kCheckedReplayGomaxprocs);
   // The decoder writes only valid traces, and the text reads back as the
@@ -60,6 +65,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::vector<TraceEvent>> parsed = ParseTrace(text);
   THP_CHECK(parsed.ok(), "a decoded trace does not parse: " + parsed.status().ToString());
   THP_CHECK(TraceText(*parsed, parsed->size()) == text, "a decoded trace reads back differently");
-  ReplayChecked(events, variant);
+  ReplayChecked(events, heap, variant);
   return 0;
 }

@@ -1,5 +1,5 @@
-// Prints the trace mheap_fuzz decodes from each input file (its variant
-// in a comment), so a kept fuzz input can be read, or kept as a
+// Prints the trace mheap_fuzz decodes from each input file (its heap and
+// variant in a comment), so a kept fuzz input can be read, or kept as a
 // testdata/traces/regress_<name>.trace:
 //   bazel run //mheap/go15:mheap_fuzz_decode -- "$PWD"/testdata/fuzz/mheap/seed_loops
 #include <cstdint>
@@ -10,7 +10,6 @@
 #include "mheap/go15/testing/checked_replay.h"
 #include "mheap/go15/testing/fuzz_trace_decoder.h"
 #include "runtime_port/base/file_io.h"
-#include "runtime_port/mem_linux/huge_page_policy.h"
 
 int main(int argc, char** argv) {
   using namespace thp;
@@ -18,7 +17,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: mheap_fuzz_decode <fuzz input>...\n");
     return 2;
   }
-  const std::vector<std::string> variants = HugePagePolicyNames();
+  const std::vector<std::pair<HeapKind, std::string>> configs = CheckedReplayConfigs();
   for (int i = 1; i < argc; ++i) {
     absl::StatusOr<std::string> bytes = ReadWholeFile(argv[i]);
     if (!bytes.ok()) {
@@ -30,8 +29,9 @@ int main(int argc, char** argv) {
     const auto* data = reinterpret_cast<const uint8_t*>(bytes->data());
     const std::vector<TraceEvent> events =
         DecodeFuzzTrace(data + 1, bytes->size() - 1, kCheckedReplayGomaxprocs);
-    std::printf("# %s: variant %s, GOMAXPROCS %d\n%s", argv[i],
-                variants[data[0] % variants.size()].c_str(), kCheckedReplayGomaxprocs,
+    const auto& [heap, variant] = configs[data[0] % configs.size()];
+    std::printf("# %s: heap %s, variant %s, GOMAXPROCS %d\n%s", argv[i],
+                std::string(HeapKindName(heap)).c_str(), variant.c_str(), kCheckedReplayGomaxprocs,
                 TraceText(events, events.size()).c_str());
   }
   return 0;

@@ -1,6 +1,6 @@
 // Every testdata/traces/regress_*.trace (a failure mheap_fuzz printed, or a
-// bug class written down by hand), replayed under every mem_linux variant
-// with the fuzzer's checks after every event (testing/checked_replay.h). A
+// bug class written down by hand), replayed on both heaps under every
+// mem_linux variant each runs, with the fuzzer's checks after every event (testing/checked_replay.h). A
 // broken check prints the trace up to the failing event and aborts, which
 // fails the test.
 #include <dirent.h>
@@ -13,7 +13,6 @@
 #include "gtest/gtest.h"
 #include "mheap/go15/testing/checked_replay.h"
 #include "runtime_port/base/file_io.h"
-#include "runtime_port/mem_linux/huge_page_policy.h"
 
 namespace thp {
 namespace {
@@ -33,7 +32,7 @@ std::vector<std::string> RegressTraces(const std::string& dir) {
   return names;
 }
 
-TEST(RegressTraces, EveryOneRunsCleanUnderEveryVariant) {
+TEST(RegressTraces, EveryOneRunsCleanOnEveryHeapAndVariant) {
   const std::string dir = "testdata/traces";
   const std::vector<std::string> names = RegressTraces(dir);
   ASSERT_GE(names.size(), 1u) << "no regress_*.trace in " << dir;
@@ -42,11 +41,11 @@ TEST(RegressTraces, EveryOneRunsCleanUnderEveryVariant) {
     ASSERT_TRUE(text.ok()) << text.status();
     absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(*text);
     ASSERT_TRUE(events.ok()) << name << ": " << events.status();
-    for (const std::string& variant : HugePagePolicyNames()) {
-      SCOPED_TRACE(name + " under " + variant);
-      const std::string summary = ReplayChecked(*events, variant);
-      std::fprintf(stderr, "%s under %s: %zu events: %s\n", name.c_str(), variant.c_str(),
-                   events->size(), summary.c_str());
+    for (const auto& [heap, variant] : CheckedReplayConfigs()) {
+      const std::string summary = ReplayChecked(*events, heap, variant);
+      std::fprintf(stderr, "%s on %s under %s: %zu events: %s\n", name.c_str(),
+                   std::string(HeapKindName(heap)).c_str(), variant.c_str(), events->size(),
+                   summary.c_str());
     }
   }
 }

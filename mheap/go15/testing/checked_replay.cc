@@ -1,14 +1,18 @@
 #include "mheap/go15/testing/checked_replay.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 
 #include "absl/strings/str_format.h"
 #include "bench/workloads/trace_replayer.h"
+#include "mheap/heap_runtime/go121_heap_runtime.h"
 #include "mheap/go15/testing/page_model_observer.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/kernel/sim_kernel.h"
+#include "runtime_port/mem_linux/huge_page_policy.h"
 
 namespace thp {
 
@@ -21,13 +25,32 @@ std::string TraceText(const std::vector<TraceEvent>& events, size_t n) {
   return text;
 }
 
-std::string ReplayChecked(const std::vector<TraceEvent>& events, const std::string& variant) {
+std::vector<std::string> CheckedReplayVariants(HeapKind heap) {
+  std::vector<std::string> names = HugePagePolicyNames();
+  if (heap == HeapKind::kGo121) {
+    names.erase(std::remove(names.begin(), names.end(), "fixed_batched"), names.end());
+  }
+  return names;
+}
+
+std::vector<std::pair<HeapKind, std::string>> CheckedReplayConfigs() {
+  std::vector<std::pair<HeapKind, std::string>> configs;
+  for (HeapKind heap : {HeapKind::kGo15, HeapKind::kGo121}) {
+    for (std::string& v : CheckedReplayVariants(heap)) configs.emplace_back(heap, std::move(v));
+  }
+  return configs;
+}
+
+std::string ReplayChecked(const std::vector<TraceEvent>& events, HeapKind heap,
+                          const std::string& variant) {
   size_t reached = 0;  // events[0, reached) reached the runtime, the failing one included
   ScopedThrowHook print_trace([&](absl::string_view) {
     absl::FPrintF(stderr,
-                  "# The trace up to the event that failed (variant %s, GOMAXPROCS %d); keep it\n"
-                  "# as testdata/traces/regress_<name>.trace (mheap/go15/mheap_fuzz.cc).\n%s",
-                  variant, kCheckedReplayGomaxprocs, TraceText(events, reached));
+                  "# The trace up to the event that failed (heap %s, variant %s, GOMAXPROCS %d);\n"
+                  "# keep it as testdata/traces/regress_<name>.trace (mheap/go15/mheap_fuzz.cc).\n"
+                  "%s",
+                  HeapKindName(heap), variant, kCheckedReplayGomaxprocs,
+                  TraceText(events, reached));
     std::fflush(stderr);
     std::abort();  // libFuzzer keeps the input; a test fails
   });
@@ -36,18 +59,29 @@ std::string ReplayChecked(const std::vector<TraceEvent>& events, const std::stri
   options.variant = variant;
   options.gomaxprocs = kCheckedReplayGomaxprocs;
   options.touch_memory = true;  // the kernel's residency and huge pages are checked too
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, options, /*scavenge_debug=*/false, /*gctrace=*/nullptr);
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r = TraceReplayer::Create(
+      sim, options, /*scavenge_debug=*/false, /*gctrace=*/nullptr, /*vma_census=*/true, heap);
   THP_CHECK(r.ok(), r.status().ToString());
   TraceReplayer& replayer = **r;
-  MHeap& heap = replayer.runtime().heap();
-  PageModelObserver model(heap);
-  heap.set_observer(&model);
+  std::function<void()> check_heap;
+  std::unique_ptr<PageModelObserver> model;
+  if (heap == HeapKind::kGo15) {
+    MHeap& h = replayer.runtime().heap();
+    model = std::make_unique<PageModelObserver>(h);
+    h.set_observer(model.get());
+    check_heap = [&h, &model] {
+      h.CheckInvariants(/*deep=*/true);
+      const std::string err = model->Check(h);
+      THP_CHECK(err.empty(), "reference page model: " + err);
+    };
+  } else {
+    const go121::MHeap& h =
+        static_cast<Go121HeapRuntime&>(replayer.heap_runtime()).runtime().heap();
+    check_heap = [&h] { h.CheckInvariants(); };
+  }
   auto check = [&] {
-    heap.CheckInvariants(/*deep=*/true);
+    check_heap();
     sim.CheckInvariants();
-    const std::string err = model.Check(heap);
-    THP_CHECK(err.empty(), "reference page model: " + err);
   };
   check();
   for (size_t i = 0; i < events.size();) {
@@ -72,11 +106,11 @@ std::string ReplayChecked(const std::vector<TraceEvent>& events, const std::stri
     THP_CHECK(st.ok(), "the replayer refused an event: " + st.ToString());
     check();
   }
-  heap.set_observer(nullptr);
-  return absl::StrFormat("%d ns, %d GCs, %d sysmon scavenges, heap_sys %d KiB, %s",
-                         replayer.stats().virtual_ns, heap.stats().numgc,
-                         replayer.sysmon().scavenges(), heap.stats().heap_sys >> 10,
-                         replayer.runtime().mem().counters().Summary());
+  if (heap == HeapKind::kGo15) replayer.runtime().heap().set_observer(nullptr);
+  const HeapFigures f = replayer.heap_runtime().Figures();
+  return absl::StrFormat("%d ns, %d GCs, %d scavenger passes, heap_sys %d KiB, %s",
+                         replayer.stats().virtual_ns, f.gc_cycles, f.scavenge_passes,
+                         f.heap_sys >> 10, replayer.heap_runtime().counters().Summary());
 }
 
 }  // namespace thp

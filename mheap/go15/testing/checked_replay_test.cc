@@ -15,8 +15,10 @@ TEST(CheckedReplayDeathTest, AFailurePrintsTheTraceUpToTheFailingEvent) {
   ASSERT_TRUE(events.ok());
   // drop 2 names no live object: the replayer refuses it, and what is
   // printed ends with it.
-  EXPECT_DEATH(ReplayChecked(*events, "fixed"),
+  EXPECT_DEATH(ReplayChecked(*events, HeapKind::kGo15, "fixed"),
                "no live object has that id.*\nthp-trace 1\nalloc 1 100000 scan 0\ngc\ndrop 2\n$");
+  EXPECT_DEATH(ReplayChecked(*events, HeapKind::kGo121, "collapse"),
+               "heap go121, variant collapse.*\nthp-trace 1\nalloc 1 100000 scan 0\ngc\ndrop 2\n$");
 }
 
 TEST(CheckedReplay, TraceTextReadsBackAsTheSameEvents) {
