@@ -50,9 +50,11 @@
 #include "mheap/go15/testing/checked_replay.h"
 #include "mheap/go15/testing/fuzz_trace_decoder.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/fuzz_checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace thp;
+  AbortOnFailedCheck();  // a failed check aborts, so libFuzzer keeps the input
   if (size == 0) return 0;
   static const auto* const configs =
       new std::vector<std::pair<HeapKind, std::string>>(CheckedReplayConfigs());

@@ -22,10 +22,12 @@
 #include "mheap/go15/mheap.h"
 #include "mheap/go15/testing/page_model_observer.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/fuzz_checks.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace thp;
+  AbortOnFailedCheck();  // a failed check aborts, so libFuzzer keeps the input
   if (size == 0) return 0;
   const std::vector<std::string> variants = HugePagePolicyNames();
   SimulatedKernel sim;
