@@ -393,7 +393,10 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
 // as ApplyLoopIterations sees it in the held body.
 void TraceReplayer::BeginStreamedLoop(int64_t ns_per_iteration, int64_t work) {
   THP_CHECK(!stream_.has_value(), "BeginStreamedLoop inside a streamed loop");
-  stream_.emplace();
+  // Not stream_.emplace(): clang 14 (--config=fuzz) decides that a nested
+  // struct with default member initializers is not default-constructible
+  // when std::optional asks inside the enclosing class.
+  stream_ = StreamedLoop{};
   stream_->clock = MakeLoopClock(ns_per_iteration, work);
   stream_->work_expected = work;
 }

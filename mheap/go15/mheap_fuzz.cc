@@ -1,76 +1,72 @@
-// Fuzz target for the page heap. The input is a byte-coded op sequence:
-// the first byte picks the mem_linux variant, then each op byte (mod 5) is
-//   0 alloc    next byte b: 1 + b%32 pages, or (b&0x7f)*8 + 128 if b >= 0xe0
-//   1 free     next byte picks a live span
-//   2 scavenge everything (FreeOSMemory's scavenge)
-//   3 tick     next byte: advance the clock b*100 ns, scavenge what idled 5 us
-//   4 stack    next byte: a stack span of 1 + b%16 pages
-// Every op is followed by a deep CheckInvariants, which dies on any
-// inconsistency. Found inputs are kept in testdata/fuzz/mheap/ and replayed
-// by mheap_fuzz_regression_test in every test run.
+// Fuzz target for the heaps, in the workload language: the input decodes
+// into a heap-event trace (bench/workloads/trace_format.h) and the trace
+// runs through a whole ported runtime (allocation through mcache and
+// mcentral, stacks, goroutines, the GC's sweep, the scavenger) with every
+// check after every event (testing/checked_replay.h: the heap's
+// CheckInvariants, the simulated kernel's CheckInvariants, and on the
+// Go 1.5 heap the reference page model fed from its span allocs and frees).
+// It lives with the Go 1.5 heap, the one with the page model, but runs the
+// Go 1.21 heap's runtime too (the same trace, the same replayer).
+//
+// Input: the first byte picks the heap and the mem_linux variant, one of
+// CheckedReplayConfigs() (mod their number: the Go 1.5 heap's variants
+// first, then the Go 1.21 heap's); the rest decodes as
+// testing/fuzz_trace_decoder.h documents (one op byte and its operands per
+// event; any bytes make a valid trace).
+// Every decoded trace is also printed and parsed back, so what a failure
+// prints is exactly what ran.
+//
+// When a check fails, the message is followed on stderr by the trace up to
+// the failing event. The workflow from a fuzz failure to a regression test:
+//   1. bazel-bin/mheap/go15/mheap_fuzz <crash file> reprints it;
+//   2. save the lines from "thp-trace 1" on as
+//      testdata/traces/regress_<what broke>.trace (trim it if you like: the
+//      test runs whatever is there; add a '#' comment saying what it
+//      guards);
+//   3. fix the bug; regress_traces_test replays every regress_*.trace under
+//      every variant with the same checks, on every test run.
+// Inputs worth keeping as fuzzing seeds go to testdata/fuzz/mheap/
+// (replayed by mheap_fuzz_regression_test).
+//
+// The page-level fuzzer (mheap_page_fuzz.cc) stays beside this one: it
+// calls MHeap directly and so reaches states no workload can, such as a
+// span of any page count given back at any moment (the runtime frees only
+// what a GC's sweep finds dead, in sweep order, and small objects only
+// through mcentral's size-class spans) and scavenges with a 5 us idle
+// limit between any two operations (a workload reaches the scavenger only
+// through sysmon's 5-minute limit or FreeOSMemory). Every one of its bytes
+// is a page-heap operation, where most of a trace's events stop in the
+// caches above the page heap, so it drives the page heap's trim, coalesce
+// and release paths more densely; this one covers what the runtime does
+// with them. Its failures are op sequences, not traces: a workload that
+// reproduces one is worth writing down as a regress trace by hand.
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
-#include "mheap/go15/mheap.h"
+#include "bench/workloads/trace_format.h"
+#include "mheap/go15/testing/checked_replay.h"
+#include "mheap/go15/testing/fuzz_trace_decoder.h"
 #include "runtime_port/base/check.h"
-#include "runtime_port/kernel/sim_kernel.h"
+#include "runtime_port/base/fuzz_checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace thp;
+  AbortOnFailedCheck();  // a failed check aborts, so libFuzzer keeps the input
   if (size == 0) return 0;
-  const std::vector<std::string> variants = HugePagePolicyNames();
-  SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<MemLinux>> mem =
-      NewMemLinux(sim, variants[data[0] % variants.size()]);
-  THP_CHECK(mem.ok(), "variant");
-  VirtualClock clock(1);
-  MHeap heap(**mem, clock, 1);
-  std::vector<std::pair<MSpan*, bool>> live;  // span, is a stack
-  size_t i = 1;
-  auto next = [&]() -> uint8_t { return i < size ? data[i++] : 0; };
-  while (i < size) {
-    const uint8_t op = next() % 5;
-    switch (op) {
-      case 0: {
-        const uint8_t b = next();
-        const uintptr_t pages = b >= 0xe0 ? (b & 0x7f) * 8 + 128 : 1 + b % 32;
-        MSpan* s = heap.Alloc(PageCount(pages), 0, /*large=*/true, /*needzero=*/true);
-        THP_CHECK(s != nullptr && s->npages == PageCount(pages), "alloc failed");
-        live.emplace_back(s, false);
-        break;
-      }
-      case 1: {
-        const uint8_t b = next();
-        if (live.empty()) break;
-        const size_t k = b % live.size();
-        auto [s, stack] = live[k];
-        live[k] = live.back();
-        live.pop_back();
-        if (stack) {
-          heap.FreeStack(s);
-        } else {
-          heap.Free(s, true);
-        }
-        break;
-      }
-      case 2:
-        heap.Scavenge(~uint64_t{0}, 0);
-        break;
-      case 3:
-        clock.Advance(int64_t{next()} * 100);
-        heap.Scavenge(static_cast<uint64_t>(clock.NanoTime()), 5000);
-        break;
-      case 4: {
-        MSpan* s = heap.AllocStack(PageCount(1 + next() % 16));
-        THP_CHECK(s != nullptr, "stack alloc failed");
-        live.emplace_back(s, true);
-        break;
-      }
-    }
-    heap.CheckInvariants(/*deep=*/true);
-    sim.CheckInvariants();
-  }
+  static const auto* const configs =
+      new std::vector<std::pair<HeapKind, std::string>>(CheckedReplayConfigs());
+  const auto& [heap, variant] = (*configs)[data[0] % configs->size()];
+  const std::vector<TraceEvent> events =
+      DecodeFuzzTrace(data + 1, size - 1, kCheckedReplayGomaxprocs);
+  // The decoder writes only valid traces, and the text reads back as the
+  // same events.
+  const std::string text = TraceText(events, events.size());
+  absl::StatusOr<std::vector<TraceEvent>> parsed = ParseTrace(text);
+  THP_CHECK(parsed.ok(), "a decoded trace does not parse: " + parsed.status().ToString());
+  THP_CHECK(TraceText(*parsed, parsed->size()) == text, "a decoded trace reads back differently");
+  ReplayChecked(events, heap, variant);
   return 0;
 }

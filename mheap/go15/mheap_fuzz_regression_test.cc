@@ -1,12 +1,14 @@
-// Replays every input kept in testdata/fuzz/mheap/ through the fuzz target
-// of the Go 1.5 page heap.
+// Replays every input kept in testdata/fuzz/mheap/ through the trace-level
+// fuzz target of the Go 1.5 heap (mheap_fuzz.cc).
 #include "gtest/gtest.h"
 #include "runtime_port/base/fuzz_corpus.h"
 
 namespace thp {
 namespace {
 
-TEST(MHeapFuzzRegression, EveryKeptInputRunsClean) { EXPECT_GE(ReplayKeptFuzzInputs("testdata/fuzz/mheap"), 1); }
+TEST(MHeapFuzzRegression, EveryKeptInputRunsClean) {
+  EXPECT_GE(ReplayKeptFuzzInputs("testdata/fuzz/mheap"), 1);
+}
 
 }  // namespace
 }  // namespace thp

@@ -1,6 +1,7 @@
 // A seeded random walk over the page heap: 1,000,000 alloc / free /
 // scavenge steps, CheckInvariants after every one, against a trivially
-// correct reference model (one state byte per arena page). The model checks
+// correct reference model (one state byte per arena page,
+// testing/page_model.h). The model checks
 // every span the heap hands out was free and every span it takes back was in
 // use; every 1024 steps the free page ranges of the heap and of the model
 // are compared in full.
@@ -13,63 +14,11 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "mheap/go15/mheap.h"
+#include "mheap/go15/testing/page_model.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
 namespace {
-
-class Model {
- public:
-  enum State : uint8_t { kFree = 1, kUsed = 2 };
-  explicit Model(uintptr_t arena_start) : arena_start_(arena_start) {}
-
-  void GrowTo(uintptr_t arena_used) {
-    pages_.resize((arena_used - arena_start_) / kPageSize, kFree);
-  }
-  // Returns an error text, empty if fine.
-  std::string Take(const MSpan* s) {
-    for (uintptr_t p = Index(s->base()); p < Index(s->end()); ++p) {
-      if (p >= pages_.size() || pages_[p] != kFree) {
-        return absl::StrFormat("heap handed out page %#x, which is not free", Addr(p));
-      }
-      pages_[p] = kUsed;
-    }
-    return "";
-  }
-  std::string Give(uintptr_t base, uintptr_t end) {
-    for (uintptr_t p = Index(base); p < Index(end); ++p) {
-      if (pages_[p] != kUsed) return absl::StrFormat("page %#x freed twice", Addr(p));
-      pages_[p] = kFree;
-    }
-    return "";
-  }
-  uint64_t FreeBytes() const {
-    uint64_t n = 0;
-    for (uint8_t s : pages_) n += s == kFree;
-    return n * kPageSize;
-  }
-  std::string CompareFreeRanges(const MHeap& heap) const {
-    std::vector<uint8_t> from_heap(pages_.size(), kUsed);
-    for (const MSpan* s : heap.SpansInAddressOrder()) {
-      if (s->state != SpanState::kFree) continue;
-      for (uintptr_t p = Index(s->base()); p < Index(s->end()); ++p) from_heap[p] = kFree;
-    }
-    for (size_t p = 0; p < pages_.size(); ++p) {
-      if (from_heap[p] != pages_[p]) {
-        return absl::StrFormat("page %#x: heap says %s, model says %s", Addr(p),
-                               from_heap[p] == kFree ? "free" : "in use",
-                               pages_[p] == kFree ? "free" : "in use");
-      }
-    }
-    return "";
-  }
-
- private:
-  uintptr_t Index(uintptr_t addr) const { return (addr - arena_start_) / kPageSize; }
-  uintptr_t Addr(uintptr_t index) const { return arena_start_ + index * kPageSize; }
-  uintptr_t arena_start_;
-  std::vector<uint8_t> pages_;
-};
 
 struct Live {
   MSpan* span;
@@ -97,7 +46,7 @@ TEST_P(HeapRandom, MillionStepsAgreeWithTheReferenceModel) {
   ASSERT_TRUE(mem.ok());
   VirtualClock clock(1);
   MHeap heap(**mem, clock, 2);
-  Model model(heap.layout().arena_start);
+  PageModel model(heap.layout().arena_start);
   std::mt19937_64 rng(20151202);  // Go 1.5.2's release date
   auto uniform = [&](uint64_t lo, uint64_t hi) { return lo + rng() % (hi - lo); };
   std::vector<Live> live;

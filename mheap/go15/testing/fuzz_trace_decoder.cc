@@ -1,0 +1,232 @@
+#include "mheap/go15/testing/fuzz_trace_decoder.h"
+
+#include <utility>
+
+namespace thp {
+namespace {
+
+// Running goroutines at most (each stack at most 256 KiB).
+constexpr size_t kMaxGoroutines = 256;
+
+class Decoder {
+ public:
+  Decoder(const uint8_t* data, size_t size, int gomaxprocs)
+      : data_(data), size_(size), procs_(gomaxprocs) {}
+
+  std::vector<TraceEvent> Run() {
+    while (i_ < size_) Op(Next() % 15);
+    return std::move(out_);
+  }
+
+ private:
+  uint8_t Next() { return i_ < size_ ? data_[i_++] : 0; }
+  int P(uint8_t b) const { return b % procs_; }
+  TraceEvent Event(TraceEvent::Kind kind, uint64_t id = 0) {
+    TraceEvent e{};
+    e.kind = kind;
+    e.id = id;
+    return e;
+  }
+  // Removes and returns the (b mod size)th element.
+  template <typename T>
+  static T Take(std::vector<T>& v, uint8_t b) {
+    const size_t k = b % v.size();
+    T x = v[k];
+    v[k] = v.back();
+    v.pop_back();
+    return x;
+  }
+
+  void Op(uint8_t op) {
+    switch (op) {
+      case 0:
+      case 1: {
+        const uint8_t s = Next(), f = Next();
+        uint64_t bytes = 1 + 171 * uint64_t{s};
+        if (s >= 0xc0) {
+          bytes = (32 << 10) + ((s - 0xc0) + 64 * uint64_t{static_cast<uint8_t>(f >> 4)}) * 8192 +
+                  ((f & 8) != 0 ? 100 : 0);
+        }
+        if (live_bytes_ + bytes > kFuzzMaxLiveBytes) return;
+        TraceEvent e = Event(TraceEvent::kAlloc, ++next_id_);
+        e.bytes = bytes;
+        e.noscan = (f & 4) != 0;
+        e.p = P(f & 3);
+        out_.push_back(e);
+        objects_.emplace_back(e.id, bytes);
+        live_bytes_ += bytes;
+        return;
+      }
+      case 2: {
+        const uint8_t b = Next();
+        if (objects_.empty()) return;
+        const auto [id, bytes] = Take(objects_, b);
+        live_bytes_ -= bytes;
+        out_.push_back(Event(TraceEvent::kDrop, id));
+        return;
+      }
+      case 3: {
+        const uint8_t b = Next();
+        const uint64_t bytes = uint64_t{2048} << (b % 8);
+        if (stack_bytes_ + bytes > kFuzzMaxLiveBytes) return;
+        TraceEvent e = Event(TraceEvent::kStack, ++next_id_);
+        e.bytes = bytes;
+        e.p = P(b >> 3);
+        out_.push_back(e);
+        stacks_.emplace_back(e.id, bytes);
+        stack_bytes_ += bytes;
+        return;
+      }
+      case 4: {
+        const uint8_t b = Next(), q = Next();
+        if (stacks_.empty()) return;
+        const auto [id, bytes] = Take(stacks_, b);
+        stack_bytes_ -= bytes;
+        TraceEvent e = Event(TraceEvent::kUnstack, id);
+        e.p = P(q);
+        out_.push_back(e);
+        return;
+      }
+      case 5: {
+        if (goroutines_.size() >= kMaxGoroutines) {
+          Next();
+          return;
+        }
+        TraceEvent e = Event(TraceEvent::kGo, ++next_gid_);
+        e.p = P(Next());
+        out_.push_back(e);
+        goroutines_.push_back(e.id);
+        return;
+      }
+      case 6: {
+        const uint8_t b = Next(), c = Next();
+        if (goroutines_.empty()) return;
+        TraceEvent e = Event(TraceEvent::kGoGrow, goroutines_[b % goroutines_.size()]);
+        e.bytes = uint64_t{2048} << (c % 8);
+        e.p = P(c >> 3);
+        out_.push_back(e);
+        return;
+      }
+      case 7: {
+        const uint8_t b = Next(), q = Next();
+        if (goroutines_.empty()) return;
+        TraceEvent e = Event(TraceEvent::kGoExit, Take(goroutines_, b));
+        e.p = P(q);
+        out_.push_back(e);
+        return;
+      }
+      case 8:
+        out_.push_back(Event(TraceEvent::kGc));
+        return;
+      case 9:
+        out_.push_back(Event(TraceEvent::kFreeOsMemory));
+        return;
+      case 10: {
+        TraceEvent e = Event(TraceEvent::kCompute);
+        e.ns = (int64_t{Next()} + 1) * 100000;
+        out_.push_back(e);
+        return;
+      }
+      case 11: {
+        const int64_t b = int64_t{Next()} + 1;
+        TraceEvent e = Event(TraceEvent::kSleep);
+        e.ns = b * b * 10000000;
+        out_.push_back(e);
+        return;
+      }
+      case 12: {
+        const uint8_t b = Next();
+        if (objects_.empty()) return;
+        const auto [id, bytes] = Take(objects_, b);
+        out_.push_back(Event(TraceEvent::kRetain, id));
+        retained_bytes_ += bytes;  // still in live_bytes_, until the release
+        return;
+      }
+      case 13:
+        out_.push_back(Event(TraceEvent::kRelease));
+        live_bytes_ -= retained_bytes_;
+        retained_bytes_ = 0;
+        return;
+      case 14:
+        Loop();
+        return;
+    }
+  }
+
+  void Loop() {
+    const uint8_t n = Next(), shape = Next(), s = Next(), t = Next();
+    TraceEvent loop = Event(TraceEvent::kLoop, 1 + n % 32);
+    loop.ns = int64_t{t} * 10000;
+    const int kind = (shape >> 2) % 5;
+    const int m = 1 + shape % 3;
+    const uint64_t bytes = 1 + 128 * uint64_t{s};
+    std::vector<TraceEvent> body;
+    auto alloc = [&](uint64_t id) {
+      TraceEvent e = Event(TraceEvent::kAlloc, id);
+      e.bytes = bytes;
+      e.noscan = (s & 1) != 0;
+      e.p = P(s);
+      return e;
+    };
+    switch (kind) {
+      case 0:
+      case 1:
+        for (int k = 0; k < m; ++k) {
+          const uint64_t id = ++next_id_;
+          body.push_back(alloc(id));
+          body.push_back(Event(kind == 0 ? TraceEvent::kDrop : TraceEvent::kRetain, id));
+        }
+        break;
+      case 2: {
+        const uint64_t first = next_id_ + 1;
+        for (int k = 0; k < m; ++k) body.push_back(alloc(++next_id_));
+        for (int k = 0; k < m; ++k) body.push_back(Event(TraceEvent::kDrop, first + k));
+        break;
+      }
+      case 3:
+        for (int k = 0; k < m; ++k) {
+          TraceEvent e = Event(TraceEvent::kStack, ++next_id_);
+          e.bytes = uint64_t{2048} << (s % 4);
+          e.p = P(s);
+          TraceEvent u = Event(TraceEvent::kUnstack, e.id);
+          u.p = P(s >> 2);
+          body.push_back(e);
+          body.push_back(u);
+        }
+        break;
+      case 4:
+        loop.no_safe_point = true;
+        break;
+    }
+    if (kind == 1) {
+      const uint64_t retained = loop.id * m * bytes;
+      if (live_bytes_ + retained > kFuzzMaxLiveBytes) return;
+      live_bytes_ += retained;
+      retained_bytes_ += retained;
+    }
+    out_.push_back(loop);
+    for (TraceEvent& e : body) out_.push_back(std::move(e));
+    out_.push_back(Event(TraceEvent::kEnd));
+  }
+
+  const uint8_t* data_;
+  size_t size_;
+  size_t i_ = 0;
+  int procs_;
+  std::vector<TraceEvent> out_;
+  uint64_t next_id_ = 0, next_gid_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> objects_;  // id, bytes
+  std::vector<std::pair<uint64_t, uint64_t>> stacks_;   // id, bytes
+  std::vector<uint64_t> goroutines_;
+  uint64_t live_bytes_ = 0;      // live and retained objects
+  uint64_t retained_bytes_ = 0;  // of which retained
+  uint64_t stack_bytes_ = 0;
+};
+
+}  // namespace
+
+std::vector<TraceEvent> DecodeFuzzTrace(const uint8_t* data, size_t size, int gomaxprocs) {
+  return Decoder(data, size, gomaxprocs).Run();
+}
+
+}  // namespace thp

@@ -1,0 +1,62 @@
+// Bytes to a heap-event trace (bench/workloads/trace_format.h), for the
+// page heap's fuzzer (mheap/go15/mheap_fuzz.cc): any byte string decodes to
+// a valid trace, so the fuzzer explores workloads rather than parse errors,
+// and a failing input prints as a trace a developer can keep.
+//
+// The decoder keeps the trace's state (live object, stack and goroutine
+// ids, live bytes) as the replayer will, so every event it writes is one
+// the replayer accepts: drops, retains, unstacks and goroutine events name
+// a live id (and are left out when none is live), ids are never reused, P
+// is below `gomaxprocs`, and sizes are bounded: live and retained objects
+// together at most kFuzzMaxLiveBytes, live raw stacks as much again, at
+// most 256 running goroutines (an event past a bound is left out).
+//
+// Each event starts with an op byte; op % 15 picks the event, and the next
+// bytes (0 once the input runs out) are its operands:
+//   0, 1  alloc      s, f: s < 0xc0: 1 + 171*s bytes (a size class, up to
+//                    32 KiB); else a large object of 32 KiB + k pages,
+//                    k = (s - 0xc0) + 64*(f >> 4), plus 100 bytes if f & 8.
+//                    P f & 3 (mod gomaxprocs), noscan if f & 4
+//   2     drop       b: the (b mod live)th live object
+//   3     stack      b: 2 KiB << (b % 8) bytes (to 256 KiB), P b >> 3
+//   4     unstack    b, q: the (b mod live)th live stack, on P q
+//   5     go         b: a new goroutine on P b
+//   6     gogrow     b, c: the (b mod running)th goroutine's stack becomes
+//                    2 KiB << (c % 8), on P c >> 3
+//   7     goexit     b, q: the (b mod running)th goroutine exits on P q
+//   8     gc
+//   9     freeosmemory
+//   10    compute    b: (b + 1) * 100 us busy
+//   11    sleep      b: (b + 1)^2 * 10 ms idle (to 11 minutes: sysmon's
+//                    forced GC after 2 minutes and its scavenger's 5-minute
+//                    idle limit are reached)
+//   12    retain     b: the (b mod live)th live object
+//   13    release
+//   14    loop       n, shape, s, t: 1 + n % 32 iterations of t * 10 us each;
+//                    the body (fresh ids, the same each iteration) is one
+//                    of the replayer's batched shapes, shape >> 2 mod 5:
+//                    0 m transient allocs (alloc x; drop x), 1 m retained
+//                    allocs (alloc x; retain x), 2 a block (m allocs, then
+//                    their drops in order), 3 m stacks (stack x; unstack x),
+//                    4 an empty nosafepoint loop; m = 1 + shape % 3; object
+//                    sizes 1 + 128*s bytes, stacks 2 KiB << (s % 4), P s
+// (a P operand is taken mod gomaxprocs). Retained loop objects count
+// toward the bound (a loop that would pass it is left out).
+#ifndef THP_MHEAP_GO15_TESTING_FUZZ_TRACE_DECODER_H_
+#define THP_MHEAP_GO15_TESTING_FUZZ_TRACE_DECODER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "bench/workloads/trace_format.h"
+
+namespace thp {
+
+inline constexpr uint64_t kFuzzMaxLiveBytes = uint64_t{64} << 20;
+
+std::vector<TraceEvent> DecodeFuzzTrace(const uint8_t* data, size_t size, int gomaxprocs);
+
+}  // namespace thp
+
+#endif  // THP_MHEAP_GO15_TESTING_FUZZ_TRACE_DECODER_H_

@@ -1,0 +1,65 @@
+// The byte-to-event mapping of fuzz_trace_decoder.h, pinned on a few
+// inputs, and any bytes decoding to a trace that parses back.
+#include "mheap/go15/testing/fuzz_trace_decoder.h"
+
+#include <random>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace thp {
+namespace {
+
+std::string Text(const std::vector<uint8_t>& bytes) {
+  std::string text = "thp-trace 1\n";
+  for (const TraceEvent& e : DecodeFuzzTrace(bytes.data(), bytes.size(), 4)) {
+    text += FormatTraceEvent(e) + "\n";
+  }
+  return text;
+}
+
+TEST(FuzzTraceDecoder, MapsBytesToEvents) {
+  EXPECT_EQ(Text({
+                2, 0,           // drop with nothing live: left out
+                0, 10, 0x05,    // alloc 1 + 1710 bytes, P 1, noscan
+                1, 0xc1, 0x1a,  // alloc 32 KiB + (1 + 64) pages + 100 bytes, P 2, scan
+                12, 1,          // retain the second live object
+                3, 0x0a,        // stack 8 KiB on P 1
+                4, 0, 3,        // unstack it on P 3
+                5, 6,           // go on P 2
+                6, 0, 0x0b,     // its stack becomes 16 KiB, on P 1
+                7, 0, 1,        // goexit on P 1
+                8, 9, 13,       // gc, freeosmemory, release
+                10, 1,          // compute 200 us
+                11, 2,          // sleep 90 ms
+                14, 1, 0x0a, 3, 2,  // 2 iterations of 20 us: a block of 2 allocs of 385 bytes
+                17,             // 17 % 15 = 2: drop the only live object
+            }),
+            "thp-trace 1\nalloc 1 1711 noscan 1\nalloc 2 565348 scan 2\nretain 2\n"
+            "stack 3 8192 1\nunstack 3 3\ngo 1 2\ngogrow 1 16384 1\ngoexit 1 1\ngc\n"
+            "freeosmemory\nrelease\ncompute 200000\nsleep 90000000\nloop 2 20000\n"
+            "alloc 4 385 noscan 3\nalloc 5 385 noscan 3\ndrop 4\ndrop 5\nend\ndrop 1\n");
+}
+
+TEST(FuzzTraceDecoder, LiveBytesAreBounded) {
+  std::vector<uint8_t> bytes;
+  for (int i = 0; i < 40; ++i) bytes.insert(bytes.end(), {0, 0xff, 0xf0});  // 8 MiB each
+  int allocs = 0;
+  for (const TraceEvent& e : DecodeFuzzTrace(bytes.data(), bytes.size(), 4)) {
+    allocs += e.kind == TraceEvent::kAlloc;
+  }
+  EXPECT_EQ(allocs, static_cast<int>(kFuzzMaxLiveBytes / 8413184));
+}
+
+TEST(FuzzTraceDecoder, AnyBytesMakeATraceThatParses) {
+  std::mt19937 rng(17);
+  for (int n = 0; n < 300; ++n) {
+    std::vector<uint8_t> bytes(rng() % 600);
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+    absl::StatusOr<std::vector<TraceEvent>> parsed = ParseTrace(Text(bytes));
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+  }
+}
+
+}  // namespace
+}  // namespace thp
