@@ -1,6 +1,6 @@
 // The fuzzer's checks can fail, and a failure prints the trace that
 // reproduces it: a refused event, and the page model's two disagreements.
-#include "mheap/go15/testing/checked_replay.h"
+#include "mheap/testing/checked_replay.h"
 
 #include "gtest/gtest.h"
 #include "mheap/go15/testing/page_model_observer.h"
