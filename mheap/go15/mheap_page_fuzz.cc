@@ -1,5 +1,5 @@
-// Fuzz target for the page heap's own operations (mheap_fuzz.cc, the
-// trace-level target, says why both exist). The input is a byte-coded op
+// Fuzz target for the page heap's own operations (mheap/testing/mheap_fuzz.cc,
+// the trace-level target, says why both exist). The input is a byte-coded op
 // sequence:
 // the first byte picks the mem_linux variant, then each op byte (mod 5) is
 //   0 alloc    next byte b: 1 + b%32 pages, or (b&0x7f)*8 + 128 if b >= 0xe0

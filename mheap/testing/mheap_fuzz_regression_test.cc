@@ -1,5 +1,5 @@
-// Replays every input kept in testdata/fuzz/mheap/ through the trace-level
-// fuzz target of the Go 1.5 heap (mheap_fuzz.cc).
+// Replays every input kept in testdata/fuzz/mheap/ through the heaps'
+// trace-level fuzz target (mheap_fuzz.cc).
 #include "gtest/gtest.h"
 #include "runtime_port/base/fuzz_corpus.h"
 

@@ -1,6 +1,6 @@
 // The byte-to-event mapping of fuzz_trace_decoder.h, pinned on a few
 // inputs, and any bytes decoding to a trace that parses back.
-#include "mheap/go15/testing/fuzz_trace_decoder.h"
+#include "mheap/testing/fuzz_trace_decoder.h"
 
 #include <random>
 #include <string>

@@ -1,7 +1,7 @@
 // Every testdata/traces/regress_*.trace (a failure mheap_fuzz printed, or a
 // bug class written down by hand), replayed on both heaps under every
-// mem_linux variant each runs, with the fuzzer's checks after every event (testing/checked_replay.h). A
-// broken check prints the trace up to the failing event and aborts, which
+// mem_linux variant each runs, with the fuzzer's checks after every event
+// (checked_replay.h). A broken check prints the trace up to the failing event and aborts, which
 // fails the test.
 #include <dirent.h>
 
@@ -11,7 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "mheap/go15/testing/checked_replay.h"
+#include "mheap/testing/checked_replay.h"
 #include "runtime_port/base/file_io.h"
 
 namespace thp {

@@ -1,7 +1,7 @@
 // Bytes to a heap-event trace (bench/workloads/trace_format.h), for the
-// page heap's fuzzer (mheap/go15/mheap_fuzz.cc): any byte string decodes to
-// a valid trace, so the fuzzer explores workloads rather than parse errors,
-// and a failing input prints as a trace a developer can keep.
+// heaps' trace-level fuzzer (mheap/testing/mheap_fuzz.cc): any byte string
+// decodes to a valid trace, so the fuzzer explores workloads rather than
+// parse errors, and a failing input prints as a trace a developer can keep.
 //
 // The decoder keeps the trace's state (live object, stack and goroutine
 // ids, live bytes) as the replayer will, so every event it writes is one
@@ -42,8 +42,8 @@
 //                    sizes 1 + 128*s bytes, stacks 2 KiB << (s % 4), P s
 // (a P operand is taken mod gomaxprocs). Retained loop objects count
 // toward the bound (a loop that would pass it is left out).
-#ifndef THP_MHEAP_GO15_TESTING_FUZZ_TRACE_DECODER_H_
-#define THP_MHEAP_GO15_TESTING_FUZZ_TRACE_DECODER_H_
+#ifndef THP_MHEAP_TESTING_FUZZ_TRACE_DECODER_H_
+#define THP_MHEAP_TESTING_FUZZ_TRACE_DECODER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -59,4 +59,4 @@ std::vector<TraceEvent> DecodeFuzzTrace(const uint8_t* data, size_t size, int go
 
 }  // namespace thp
 
-#endif  // THP_MHEAP_GO15_TESTING_FUZZ_TRACE_DECODER_H_
+#endif  // THP_MHEAP_TESTING_FUZZ_TRACE_DECODER_H_

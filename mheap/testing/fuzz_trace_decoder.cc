@@ -1,4 +1,4 @@
-#include "mheap/go15/testing/fuzz_trace_decoder.h"
+#include "mheap/testing/fuzz_trace_decoder.h"
 
 #include <utility>
 

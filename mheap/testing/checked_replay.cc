@@ -1,4 +1,4 @@
-#include "mheap/go15/testing/checked_replay.h"
+#include "mheap/testing/checked_replay.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -47,7 +47,7 @@ std::string ReplayChecked(const std::vector<TraceEvent>& events, HeapKind heap,
   ScopedThrowHook print_trace([&](absl::string_view) {
     absl::FPrintF(stderr,
                   "# The trace up to the event that failed (heap %s, variant %s, GOMAXPROCS %d);\n"
-                  "# keep it as testdata/traces/regress_<name>.trace (mheap/go15/mheap_fuzz.cc).\n"
+                  "# keep it as testdata/traces/regress_<name>.trace (mheap/testing/mheap_fuzz.cc).\n"
                   "%s",
                   HeapKindName(heap), variant, kCheckedReplayGomaxprocs,
                   TraceText(events, reached));

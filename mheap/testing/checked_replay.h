@@ -14,8 +14,8 @@
 // in the trace format, to stderr, and aborts: the printed trace is the
 // regression test (save it as testdata/traces/regress_<name>.trace; the
 // fuzzer's header says more). mheap_fuzz and regress_traces_test share it.
-#ifndef THP_MHEAP_GO15_TESTING_CHECKED_REPLAY_H_
-#define THP_MHEAP_GO15_TESTING_CHECKED_REPLAY_H_
+#ifndef THP_MHEAP_TESTING_CHECKED_REPLAY_H_
+#define THP_MHEAP_TESTING_CHECKED_REPLAY_H_
 
 #include <string>
 #include <utility>
@@ -51,4 +51,4 @@ std::string TraceText(const std::vector<TraceEvent>& events, size_t n);
 
 }  // namespace thp
 
-#endif  // THP_MHEAP_GO15_TESTING_CHECKED_REPLAY_H_
+#endif  // THP_MHEAP_TESTING_CHECKED_REPLAY_H_

@@ -1,14 +1,14 @@
 // Prints the trace mheap_fuzz decodes from each input file (its heap and
 // variant in a comment), so a kept fuzz input can be read, or kept as a
 // testdata/traces/regress_<name>.trace:
-//   bazel run //mheap/go15:mheap_fuzz_decode -- "$PWD"/testdata/fuzz/mheap/seed_loops
+//   bazel run //mheap/testing:mheap_fuzz_decode -- "$PWD"/testdata/fuzz/mheap/seed_loops
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "mheap/go15/testing/checked_replay.h"
-#include "mheap/go15/testing/fuzz_trace_decoder.h"
+#include "mheap/testing/checked_replay.h"
+#include "mheap/testing/fuzz_trace_decoder.h"
 #include "runtime_port/base/file_io.h"
 
 int main(int argc, char** argv) {
