@@ -1,5 +1,5 @@
-// Replays every input kept in testdata/fuzz/go121_mheap/ through the fuzz target
-// of the Go 1.21 heap.
+// Replays every input kept in testdata/fuzz/go121_mheap/ through the page-level
+// fuzz target of the Go 1.21 heap.
 #include "gtest/gtest.h"
 #include "runtime_port/base/fuzz_corpus.h"
 
