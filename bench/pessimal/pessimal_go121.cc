@@ -104,6 +104,8 @@ PessimalResult RunPessimalGo121(go121::MemLinux& mem, uint64_t max_heap,
       progress(r.heap_bytes);
     }
   }
+  // Once more with the heap still there (its end unmaps it).
+  if (progress) progress(r.heap_bytes);
   r.arena_start = heap.all_arenas().empty() ? 0 : go121::ArenaBase(heap.all_arenas().front());
   r.vmas = mem.kernel().MapCount();
   return r;

@@ -92,7 +92,9 @@ using PessimalFatal = std::function<void(const PessimalResult& r)>;
 // Runs the pattern on a fresh Go 1.21 heap over `mem` (whose kernel must
 // have the heap's arena hints free). r.unit is the unit's bytes; r.heap_bytes
 // the heap bytes the completed units cover (the unit the refusal came in
-// included), counted from the heap's first byte.
+// included), counted from the heap's first byte. `progress` is also called
+// once after the last unit, while the heap still exists (it unmaps its
+// address space when the run ends).
 PessimalResult RunPessimalGo121(go121::MemLinux& mem, uint64_t max_heap,
                                 const PessimalProgress& progress, const PessimalFatal& on_fatal);
 
