@@ -54,6 +54,7 @@
 #include "bench/harness/runtime_env.h"
 #include "bench/harness/variant_choice.h"
 #include "bench/report/address_map.h"
+#include "bench/report/heap_address_map.h"
 #include "bench/report/repro_report.h"
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
@@ -238,16 +239,16 @@ int RunChild(const Setup& s, const ChildRole& role) {
   const GcTraceWriter gctrace = &WriteGctraceLine;
   if (s.gctrace) o.gctrace = &gctrace;
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
-  // The address map at the peak, kept for the parent's --map_svg_out.
+  // The address map at the peak, kept for the parent's --map_svg_out: Go
+  // 1.5's spans or the Go 1.21 page allocator's page states
+  // (heap_address_map.h).
   AddressMap peak;
-  // The map draws the Go 1.5 heap's spans; a variant on the Go 1.21 heap
-  // has none (the parent says so in the picture's title).
-  if (!role.map_path.empty() && o.heap == HeapKind::kGo15) {
+  if (!role.map_path.empty()) {
     Kernel& k = *kernel;
     o.on_census_peak = [&peak, &k, variant](TraceReplayer& rep) {
       const CensusKernel& c = rep.census();
-      peak = CaptureAddressMap(
-          k, rep.runtime().heap(), variant,
+      peak = CaptureHeapAddressMap(
+          k, rep.heap_runtime(), variant,
           absl::StrFormat("peak: %d runtime VMAs (Go-equivalent %d) at t=%.3fs of virtual time",
                           c.current().own, c.max_go_equivalent(), rep.now_ns() / 1e9));
     };
@@ -413,14 +414,10 @@ int RunParent(int argc, char** argv, const Setup& s) {
        {"map_svg_out", map_svg, [&] {
           std::vector<AddressMap> ordered;
           for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
-          bool go121 = false;
-          for (const VariantResult& v : run.variants) go121 |= v.heap == "go121";
           return RenderAddressMapsSvg(
               ordered, absl::StrFormat("Arena at each variant's VMA peak (vma_repro, kernel=%s, "
-                                       "profile=%s)%s",
-                                       run.kernel, run.profile,
-                                       go121 ? "; variants on the Go 1.21 heap are not drawn"
-                                             : ""));
+                                       "profile=%s)",
+                                       run.kernel, run.profile));
         }}});
   return CombineExitStatus({fatal ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }
