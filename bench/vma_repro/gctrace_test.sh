@@ -131,5 +131,23 @@ done
 ! grep -Eq -e '^gc ' -e '^GC forced' "$tmp/p121.err" || { echo "FAIL: go121 trace lines without gctrace"; fail=1; }
 [ "$(strip "$tmp/t121.csv")" = "$(strip "$tmp/p121.csv")" ] || { echo "FAIL: go121 tracing changed the run"; fail=1; }
 
+# GODEBUG=scavtrace=1: printScavTrace's line (mgcscavenge.go) from the Go 1.21
+# heap runs, at each sweep drain (and forced at scavengeAll); the Go 1.5 heap
+# has no such line, so fixed's block is empty. Tracing changes no number.
+GODEBUG=scavtrace=1 "$bin" "${args121[@]}" --variants=hugepage_eager,collapse,fixed \
+  --csv_out="$tmp/s121.csv" >/dev/null 2>"$tmp/s121.err" || { echo "FAIL: scavtrace run"; fail=1; }
+scav_re='^scav [0-9]+ KiB work \(bg\), [0-9]+ KiB work \(eager\), [0-9]+ KiB now, [0-9]+% util( \(forced\)| \[controller reset\])?$'
+bad=$(grep -Ev -e "$scav_re" -e "$header_re" "$tmp/s121.err")
+[ -z "$bad" ] || { echo "FAIL: lines that are not scavtrace lines:"; head -5 <<<"$bad"; fail=1; }
+for v in hugepage_eager collapse fixed; do
+  n=$(awk -v h="# gctrace of variant $v " 'index($0, h) == 1 { on = 1; next } /^# / { on = 0 } on' \
+    "$tmp/s121.err" | grep -c '^scav ')
+  case "$v:$n" in fixed:0) ;; fixed:*) echo "FAIL: scav lines from the Go 1.5 heap"; fail=1 ;;
+    *:0) echo "FAIL: no scav line from $v"; fail=1 ;; esac
+done
+"$bin" "${args121[@]}" --variants=hugepage_eager,collapse,fixed --csv_out="$tmp/ps121.csv" \
+  >/dev/null 2>/dev/null || { echo "FAIL: plain run for scavtrace"; fail=1; }
+[ "$(strip "$tmp/s121.csv")" = "$(strip "$tmp/ps121.csv")" ] || { echo "FAIL: scavtrace changed the run"; fail=1; }
+
 [ "$fail" -eq 0 ] && echo PASS
 exit "$fail"
