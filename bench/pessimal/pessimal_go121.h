@@ -36,8 +36,8 @@
 //   a GC cycle ends         (gcMarkTermination with GOGC=100 and all live:
 //                           nextGen, which raises the background
 //                           scavenger's search address to the hole; it
-//                           starts a generation, so the chunk's count at
-//                           its start is the 495 it has now)
+//                           starts a generation, so the count at its start
+//                           is the chunk's count now, under 496)
 //   scavenge(h pages)       (the background scavenger's call, for the hole)
 // with, per the variant's flag granularity (HugePagePolicy::FlagGranularity):
 //   prefix (8 KiB)          a = 2, h = 1, s = 2: HUGEPAGE on T and S, then
@@ -60,12 +60,14 @@
 // Once a cycle's goal passes 1 GiB (heap in use over 512 MiB), the heap's
 // metadata gets its HUGEPAGE switch (enableMetadataHugePages), as in Go.
 // The driver is the heap's only user, on no P (allocSpan's pp == nil path:
-// no page cache, no allocation-time scavenging), with MAP_NORESERVE on sysMap and nothing written. It stops after the unit in
-// which the kernel refused an madvise split (EAGAIN or ENOMEM in the memory
-// layer's counters; Go ignores sysHugePage/sysNoHugePage errors, so the heap
-// goes on) or, if the growth's mmap is refused first, where Go throws
-// "runtime: out of memory" (sysMapOS): the result then has
-// sys_map_refused set, err ENOMEM.
+// no page cache, no allocation-time scavenging), with MAP_NORESERVE on
+// sysMap and nothing written. It stops after the unit in which the kernel
+// refused an madvise split (EAGAIN or ENOMEM in the memory layer's counters;
+// Go ignores sysHugePage/sysNoHugePage errors, so the heap goes on) or, if
+// an mmap of the heap is refused first, where Go throws (sysMapOS's
+// "runtime: out of memory", or a refused metadata or arena reservation):
+// on_fatal then gets the result so far with err ENOMEM (reserve_failed if no
+// unit was complete), and the process ends as Go's would.
 #ifndef THP_BENCH_PESSIMAL_PESSIMAL_GO121_H_
 #define THP_BENCH_PESSIMAL_PESSIMAL_GO121_H_
 
