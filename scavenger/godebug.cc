@@ -26,6 +26,7 @@ absl::StatusOr<DebugVars> ParseGodebug(const std::string& value,
     }
     int* target = key == "scavenge"       ? &v.scavenge
                   : key == "gctrace"      ? &v.gctrace
+                  : key == "scavtrace"    ? &v.scavtrace
                   : key == "madvdontneed" ? &v.madvdontneed
                   : key == "disablethp"   ? &v.disablethp
                                           : nullptr;

@@ -1,6 +1,7 @@
 // GODEBUG, GOGC and GOMAXPROCS as the port reads them. GODEBUG is a
 // comma-separated list of key=value pairs (Go 1.5 parsedebugvars); the keys
-// the port knows are scavenge, gctrace, madvdontneed and disablethp (Go's)
+// the port knows are scavenge, gctrace, scavtrace, madvdontneed and
+// disablethp (Go's)
 // and thpvariant (this project's: the memory-layer variant). Unlike Go, a
 // value that is not a number is an error rather than a silent 0; unknown
 // keys are ignored, as Go ignores them, with a warning.
@@ -18,6 +19,7 @@ struct DebugVars {
   int scavenge = 0;      // >0: "scavenge-a-lot" (10 ms / 20 ms sysmon periods)
   bool scavenge_named = false;  // the value set scavenge (a driver's default applies if not)
   int gctrace = 0;       // >0: gc and scvg trace lines on stderr
+  int scavtrace = 0;     // >0: Go 1.21's scav lines on stderr (the Go 1.21 heap only)
   int madvdontneed = 0;  // accepted for later Go versions' variants (1.12+)
   int disablethp = 0;    // >0: same as thpvariant=disablethp
   std::string thpvariant;  // empty: the caller's default

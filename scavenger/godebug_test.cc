@@ -7,9 +7,11 @@ namespace {
 
 TEST(Godebug, ParsesTheKnownKeys) {
   std::vector<std::string> w;
-  absl::StatusOr<DebugVars> v = ParseGodebug("gctrace=1,scavenge=1,thpvariant=prefix", &w);
+  absl::StatusOr<DebugVars> v =
+      ParseGodebug("gctrace=1,scavenge=1,thpvariant=prefix,scavtrace=2", &w);
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->gctrace, 1);
+  EXPECT_EQ(v->scavtrace, 2);
   EXPECT_EQ(v->scavenge, 1);
   EXPECT_TRUE(v->scavenge_named);
   EXPECT_EQ(v->thpvariant, "prefix");

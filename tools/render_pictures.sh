@@ -24,7 +24,8 @@ bazel-bin/bench/vma_repro/vma_repro --kernel=linux --jobs=2 --quiet --svg_out="$
 bazel-bin/bench/thp_bloat/thp_bloat --kernel=linux --quiet --svg_out="$tmp/bloat_maps.svg" >/dev/null
 # The huge-page cost workload on the real kernel: each variant's arena at the
 # end of its workload (no VMA census there, so no peak), every variant on the
-# Go 1.5 heap (the maps draw Go 1.5 spans).
+# Go 1.5 heap, as docs/the-bug.md's section 5 runs it (--heap=auto would draw
+# the Go 1.21 variants on their own heap).
 bazel-bin/bench/thp_cost/thp_cost --kernel=linux --heap=go15 --quiet --svg_out="$tmp/cost_maps.svg" >/dev/null
 tools/svg_to_png.sh \
   "$tmp/limit_prefix.svg" docs/vma_limit_prefix_map.png \

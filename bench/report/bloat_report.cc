@@ -72,7 +72,6 @@ std::string FormatBloatTable(const BloatReport& report) {
                   "regions the emulation collapsed during the run, the growing heap's partly "
                   "used top region included)\n");
   if (marked) absl::StrAppend(&out, kNotOwnHeapFootnote, "\n");
-  if (!report.map_note.empty()) absl::StrAppend(&out, report.map_note, "\n");
   if (go121) {
     absl::StrAppend(&out,
                     "go121: the Go 1.21 heap (mheap/go121); its arena is the 64 MiB arenas it "

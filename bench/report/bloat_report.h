@@ -35,8 +35,6 @@ struct BloatReport {
   int64_t max_map_count = -1;  // vm.max_map_count (the table shows the sim's only)
   int max_ptes_none = 0;
   std::vector<BloatRow> rows;
-  // Why some variants have no address map (--svg_out); "" when none is missing.
-  std::string map_note;
 };
 
 // "none", "prefix" and "fixed" on the Go 1.5 heap are the runs whose

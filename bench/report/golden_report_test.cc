@@ -224,9 +224,9 @@ TEST(GoldenReports, Pessimal) {
   fine.vmas = 300;
   fine.unit = uint64_t{2} << 20;
   fine.arena_start = 0xc820000000;
-  ExpectGolden("pessimal.txt", PessimalLine("prefix", "sim", "linux6", hit) + "\n" +
-                                   PessimalLine("prefix", "sim", "linux6", reserve) + "\n" +
-                                   PessimalLine("fixed", "linux", "linux6", fine) + "\n");
+  ExpectGolden("pessimal.txt", PessimalLine("prefix", "go15", "sim", "linux6", hit) + "\n" +
+                                   PessimalLine("prefix", "go15", "sim", "linux6", reserve) + "\n" +
+                                   PessimalLine("fixed", "go15", "linux", "linux6", fine) + "\n");
 }
 
 }  // namespace

@@ -5,10 +5,11 @@
 
 namespace thp {
 
-std::string PessimalLine(absl::string_view variant, absl::string_view kernel,
-                         absl::string_view profile, const PessimalResult& r) {
-  std::string line =
-      absl::StrFormat("pessimal variant=%s kernel=%s profile=%s", variant, kernel, profile);
+std::string PessimalLine(absl::string_view variant, absl::string_view heap,
+                         absl::string_view kernel, absl::string_view profile,
+                         const PessimalResult& r) {
+  std::string line = absl::StrFormat("pessimal variant=%s heap=%s kernel=%s profile=%s", variant,
+                                     heap, kernel, profile);
   if (r.hit_limit) {
     absl::StrAppendFormat(&line, " limit_heap_bytes=%d vmas=%d errno=%s", r.heap_bytes, r.vmas,
                           ErrnoName(r.err));

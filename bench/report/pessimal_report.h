@@ -1,11 +1,13 @@
 // What bench/pessimal measures (how much heap a variant had when the kernel
 // first refused a VMA split, bench/pessimal/pessimal_pattern.h), and the one
 // line it reports:
-//   pessimal variant=<v> kernel=<k> profile=<p> limit_heap_bytes=<N> vmas=<M> errno=<NAME>
+//   pessimal variant=<v> heap=<h> kernel=<k> profile=<p> limit_heap_bytes=<N> vmas=<M> errno=<NAME>
 // or, when --max_heap is reached first,
-//   pessimal variant=<v> kernel=<k> profile=<p> limit=none heap_bytes=<N> vmas=<M>
-// vmas is the kernel's map_count then. A refused arena reservation is the
-// first form with limit_heap_bytes=0 errno=ENOMEM.
+//   pessimal variant=<v> heap=<h> kernel=<k> profile=<p> limit=none heap_bytes=<N> vmas=<M>
+// heap is the ported heap the pattern ran on (go15 or go121); vmas is the
+// kernel's map_count then. A refused arena reservation is the first form
+// with limit_heap_bytes=0 errno=ENOMEM; so is, on the Go 1.21 heap, a growth
+// whose mmap was refused (Go throws; N is the heap the pattern covered).
 #ifndef THP_BENCH_REPORT_PESSIMAL_REPORT_H_
 #define THP_BENCH_REPORT_PESSIMAL_REPORT_H_
 
@@ -30,8 +32,9 @@ struct PessimalResult {
 };
 
 // The report line (no newline).
-std::string PessimalLine(absl::string_view variant, absl::string_view kernel,
-                         absl::string_view profile, const PessimalResult& r);
+std::string PessimalLine(absl::string_view variant, absl::string_view heap,
+                         absl::string_view kernel, absl::string_view profile,
+                         const PessimalResult& r);
 
 }  // namespace thp
 

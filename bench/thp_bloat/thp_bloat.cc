@@ -34,9 +34,9 @@
 // --svg_out draws, per variant, the arena of the run with the emulation as
 // address maps (bench/report/address_map.h): at its VMA peak (the runtime's own
 // count, taken when it reaches a new maximum) and at the end, after the last
-// scavenge pass and khugepaged scan. The maps draw Go 1.5 spans, so a variant
-// run on the Go 1.21 heap gets none: a note line under the table (and the
-// picture's heading) names them. The map shows VMA flags and span states,
+// scavenge pass and khugepaged scan. On the Go 1.5 heap they draw its spans,
+// on the Go 1.21 heap its page allocator's page states
+// (bench/report/heap_address_map.h). The map shows VMA flags and span states,
 // not residency, so the end map's caption carries the run's RSS and
 // AnonHugePages: `none`'s spans are released (yellow) while its RSS is back
 // to the whole arena. Every new peak is captured, so the map is exactly at
@@ -64,7 +64,6 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
@@ -74,6 +73,7 @@
 #include "bench/harness/runtime_env.h"
 #include "bench/harness/variant_choice.h"
 #include "bench/report/address_map.h"
+#include "bench/report/heap_address_map.h"
 #include "bench/report/bloat_report.h"
 #include "bench/thp_bloat/bloat_run.h"
 #include "runtime_port/base/file_io.h"
@@ -150,24 +150,24 @@ void CaptureMaps(Kernel& kernel, BloatRunOptions& o, const std::string& path, st
   auto peak = std::make_shared<AddressMap>();
   auto peak_text = [peak] { return peak->title.empty() ? "" : SerializeAddressMap(*peak); };
   o.on_census_peak = [&kernel, v, peak](TraceReplayer& rep) {
-    const MemStats& m = rep.runtime().heap().stats();
-    *peak = CaptureAddressMap(
-        kernel, rep.runtime().heap(), PeakTitle(v),
+    const HeapFigures m = rep.heap_runtime().Figures();
+    *peak = CaptureHeapAddressMap(
+        kernel, rep.heap_runtime(), PeakTitle(v),
         absl::StrFormat("runtime VMAs: %d, at t=%.3fs of virtual time; heap_sys %s, %s released",
                         rep.census().current().own, rep.now_ns() / 1e9, Mib(m.heap_sys),
                         Mib(m.heap_released)));
   };
   o.on_end = [&kernel, v, peak_text, &maps](TraceReplayer& rep, const BloatResult& r) {
-    const AddressMap end = CaptureAddressMap(
-        kernel, rep.runtime().heap(), EndTitle(v),
+    const AddressMap end = CaptureHeapAddressMap(
+        kernel, rep.heap_runtime(), EndTitle(v),
         absl::StrFormat("RSS %s, AnonHugePages %s of a %s arena; regions collapsed: %d",
                         Mib(r.rss_bytes), Mib(r.anon_huge_bytes), Mib(r.arena_bytes),
                         r.regions_collapsed));
     maps = peak_text() + SerializeAddressMap(end);
   };
   o.on_fatal = [&kernel, v, peak_text, path](TraceReplayer& rep, absl::string_view message) {
-    const AddressMap at_error = CaptureAddressMap(
-        kernel, rep.runtime().heap(), absl::StrCat(v, " \u2014 at the fatal error"),
+    const AddressMap at_error = CaptureHeapAddressMap(
+        kernel, rep.heap_runtime(), absl::StrCat(v, " \u2014 at the fatal error"),
         absl::StrFormat("t=%.3fs of virtual time: %s", rep.now_ns() / 1e9, message));
     WriteFile(path, peak_text() + SerializeAddressMap(at_error));
   };
@@ -188,10 +188,7 @@ int RunChild(const Setup& s, const ChildRole& role) {
     o.emulator.collapse = [sim](uintptr_t region) { return sim->CollapseRegion(region); };
   }
   std::string maps;  // serialized: the peak (once there is one), then the end
-  // The parent asks for maps of Go 1.5 heap runs only (they draw its spans).
-  if (!role.map_path.empty() && o.heap == HeapKind::kGo15) {
-    CaptureMaps(*kernel, o, role.map_path, maps);
-  }
+  if (!role.map_path.empty()) CaptureMaps(*kernel, o, role.map_path, maps);
   absl::StatusOr<BloatResult> r = RunBloat(*kernel, o);
   ExitIfError(r.status());
   return FinishChild("thp_bloat", role, SerializeFields(*r), maps);
@@ -235,22 +232,12 @@ int RunParent(int argc, char** argv, const Setup& s) {
                  "it\n");
   }
   const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
-  std::vector<std::string> unmapped;  // run on the Go 1.21 heap: no map
-  for (const std::string& v : variants) {
-    if (!svg_out.empty() && s.heap.For(v) != HeapKind::kGo15) unmapped.push_back(v);
-  }
-  if (!unmapped.empty()) {
-    report.map_note = absl::StrCat("--svg_out: no map for ", absl::StrJoin(unmapped, ", "),
-                                   " (run on the Go 1.21 heap; the maps draw Go 1.5 spans)");
-    if (!quiet) std::fprintf(stderr, "thp_bloat: %s\n", report.map_note.c_str());
-  }
   std::vector<AddressMap> maps;  // in variant order: the runs go one at a time
   bool failed = false;
   for (const std::string& v : variants) {
     BloatRow row;
     row.variant = v;
     row.heap = std::string(HeapKindName(s.heap.For(v)));
-    const bool mapped = s.heap.For(v) == HeapKind::kGo15;
     for (bool khp : {false, true}) {
       if (!quiet && !runner.interrupted()) {
         std::fprintf(stderr, "thp_bloat: [%s] %s khugepaged...\n", v.c_str(),
@@ -258,7 +245,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
       }
       const size_t first_map = maps.size();
       absl::StatusOr<BloatResult> r =
-          RunOneChild(runner, v, khp, khp && mapped && !svg_out.empty(), &maps);
+          RunOneChild(runner, v, khp, khp && !svg_out.empty(), &maps);
       // The end map's caption compares with the run without the emulation.
       for (size_t i = first_map; i < maps.size(); ++i) {
         if (!r.ok() || maps[i].title != EndTitle(v) || row.without.rss_bytes == 0) continue;
@@ -283,14 +270,10 @@ int RunParent(int argc, char** argv, const Setup& s) {
        {"svg_out", svg_out, [&] {
           return RenderAddressMapsSvg(
               maps, absl::StrFormat("thp_bloat, khugepaged emulated: the arena at each variant's "
-                                    "VMA peak and at the end (kernel=%s%s, max_ptes_none=%d)%s",
+                                    "VMA peak and at the end (kernel=%s%s, max_ptes_none=%d)",
                                     report.kernel,
                                     report.kernel == "sim" ? absl::StrCat("/", report.profile) : "",
-                                    report.max_ptes_none,
-                                    unmapped.empty()
-                                        ? ""
-                                        : absl::StrCat("; no map for ", absl::StrJoin(unmapped, ", "),
-                                                       " (Go 1.21 heap)")));
+                                    report.max_ptes_none));
         }}});
   return CombineExitStatus({failed ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }

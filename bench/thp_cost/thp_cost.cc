@@ -31,8 +31,8 @@
 //
 // --svg_out draws each variant's arena as an address map (bench/report/address_map.h:
 // VMA flags over span states) at the end of the workload, before the probe.
-// The maps draw Go 1.5 spans, so a variant run on the Go 1.21 heap gets no
-// map: a note line under the table (and the picture's heading) names them.
+// On the Go 1.5 heap they draw its spans, on the Go 1.21 heap its page
+// allocator's page states (bench/report/heap_address_map.h).
 // Not at the VMA peak, as vma_repro and thp_bloat draw it: to find the peak
 // the runtime would have to talk to the kernel through the VMA census, which
 // counts the VMAs after every call (a /proc/self/maps read on the real
@@ -53,7 +53,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -66,6 +65,7 @@
 #include "bench/harness/runtime_env.h"
 #include "bench/harness/variant_choice.h"
 #include "bench/report/address_map.h"
+#include "bench/report/heap_address_map.h"
 #include "bench/report/thp_cost_report.h"
 #include "bench/thp_cost/thp_cost_probe.h"
 #include "bench/thp_cost/thp_cost_run.h"
@@ -162,14 +162,13 @@ int RunChild(const Setup& s, const ChildRole& role) {
   // Outside RunThpCost's own hook (before its runtime exists, after it is
   // gone) a fatal error still writes the row.
   ScopedThrowHook hook(error_row);
-  // The parent asks for maps of Go 1.5 heap runs only (they draw its spans).
-  const std::string map_path = o.heap == HeapKind::kGo15 ? role.map_path : "";
+  const std::string& map_path = role.map_path;
   Kernel& k = *kernel;
   std::string map;  // serialized
   if (!map_path.empty()) {
     o.on_workload_end = [&k, &map, &role](TraceReplayer& rep, const ThpCostResult& r) {
-      AddressMap m = CaptureAddressMap(k, rep.runtime().heap(),
-                                       absl::StrCat(role.variant, " \u2014 end of workload"), "");
+      AddressMap m = CaptureHeapAddressMap(
+          k, rep.heap_runtime(), absl::StrCat(role.variant, " \u2014 end of workload"), "");
       m.caption = absl::StrFormat(
           "VMAs over the arena: %d; heap_inuse %.1f MiB, AnonHugePages %.1f MiB, RSS %.1f MiB "
           "(not a VMA peak: no census here)",
@@ -182,8 +181,8 @@ int RunChild(const Setup& s, const ChildRole& role) {
     error_row(message);
     if (map_path.empty()) return;
     if (map.empty()) {
-      map = SerializeAddressMap(CaptureAddressMap(
-          k, rep.runtime().heap(), absl::StrCat(role.variant, " \u2014 at the fatal error"),
+      map = SerializeAddressMap(CaptureHeapAddressMap(
+          k, rep.heap_runtime(), absl::StrCat(role.variant, " \u2014 at the fatal error"),
           absl::StrFormat("t=%.3fs of virtual time: %s", rep.now_ns() / 1e9, message)));
     }
     WriteFile(map_path, map);
@@ -260,17 +259,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
 
   const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
   std::vector<ChildSpec> children;
-  std::vector<std::string> unmapped;  // run on the Go 1.21 heap: no map
-  for (const std::string& v : variants) {
-    const bool go15 = s.heap.For(v) == HeapKind::kGo15;
-    if (!svg_out.empty() && !go15) unmapped.push_back(v);
-    children.push_back(ChildSpec{v, {}, !svg_out.empty() && go15});
-  }
-  if (!unmapped.empty()) {
-    run.map_note = absl::StrCat("--svg_out: no map for ", absl::StrJoin(unmapped, ", "),
-                                " (run on the Go 1.21 heap; the maps draw Go 1.5 spans)");
-    if (!quiet) std::fprintf(stderr, "thp_cost: %s\n", run.map_note.c_str());
-  }
+  for (const std::string& v : variants) children.push_back(ChildSpec{v, {}, !svg_out.empty()});
   std::vector<AddressMap> maps;
   bool failed = false;
   // One at a time, so the timings do not compete for the cores.
@@ -292,14 +281,10 @@ int RunParent(int argc, char** argv, const Setup& s) {
        {"svg_out", svg_out, [&] {
           return RenderAddressMapsSvg(
               maps, absl::StrFormat("thp_cost: the arena at the end of each variant's chunk_churn "
-                                    "workload (kernel=%s%s, %d chunks, %d cycles)%s",
+                                    "workload (kernel=%s%s, %d chunks, %d cycles)",
                                     run.kernel,
                                     run.kernel == "sim" ? absl::StrCat("/", s.kernel.profile) : "",
-                                    run.chunks, run.cycles,
-                                    unmapped.empty()
-                                        ? ""
-                                        : absl::StrCat("; no map for ", absl::StrJoin(unmapped, ", "),
-                                                       " (Go 1.21 heap)")));
+                                    run.chunks, run.cycles));
         }}});
   return CombineExitStatus({failed ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }

@@ -37,8 +37,7 @@ struct ThpCostOptions {
   // Called once the workload's last phase has run and been sampled, before
   // the probe, with the result so far (may be empty; may read the runtime
   // and the kernel, never change them). With no census there is no VMA peak
-  // to observe: this is the one moment a picture of the arena is taken
-  // (on the Go 1.5 heap only: address maps draw its spans).
+  // to observe: this is the one moment a picture of the arena is taken.
   std::function<void(TraceReplayer& rep, const ThpCostResult& so_far)> on_workload_end;
   // A fatal runtime error while the runtime lives calls this instead of any
   // throw hook set before (check.h), then the process exits with status 2.

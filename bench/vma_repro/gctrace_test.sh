@@ -102,5 +102,52 @@ grep -q '^vma_repro: \[fixed\] 1/1 BenchmarkMalloc8 ' "$tmp/linux.err" ||
   { echo "FAIL: no progress line without --quiet"; head -3 "$tmp/linux.err"; fail=1; }
 grep -Eq "$gc_re" "$tmp/linux.err" || { echo "FAIL: no gc line on the real kernel"; fail=1; }
 
+# The Go 1.21 heap (the 1.21 variants' own): Go 1.21's gc line
+# (gcMarkTermination, mgc.go: three clock phases, five CPU times, stacks and
+# globals; mheap/go121/gctrace.h: an instantaneous cycle prints 0 for every
+# time and 0% utilisation) and forcegchelper's "GC forced"; gc lines count
+# 1, 2, ... up to the child's GC cycles, and tracing changes no number.
+args121=(--workloads='Malloc|AppendGrow' --kernel=sim --variants=hugepage_eager,collapse --jobs=2
+  --quiet --benchtime=20ms)
+GODEBUG=gctrace=1 "$bin" "${args121[@]}" --csv_out="$tmp/t121.csv" >/dev/null 2>"$tmp/t121.err" ||
+  { echo "FAIL: go121 gctrace run"; cat "$tmp/t121.err"; fail=1; }
+gc121_re='^gc [0-9]+ @[0-9]+\.[0-9]{3}s 0%: 0\+0\+0 ms clock, 0\+0/0/0\+0 ms cpu, '
+gc121_re+='[0-9]+->[0-9]+->[0-9]+ MB, [0-9]+ MB goal, [0-9]+ MB stacks, [0-9]+ MB globals, 2 P( \(forced\))?$'
+bad=$(grep -Ev -e "$gc121_re" -e '^GC forced$' -e "$header_re" "$tmp/t121.err")
+[ -z "$bad" ] || { echo "FAIL: lines that are not Go 1.21 trace lines:"; head -5 <<<"$bad"; fail=1; }
+for v in hugepage_eager collapse; do
+  awk -v h="# gctrace of variant $v " 'index($0, h) == 1 { on = 1; next } /^# / { on = 0 } on' \
+    "$tmp/t121.err" >"$tmp/$v.block"
+  gcs=$(column "$tmp/t121.csv" "$v" gc_cycles)
+  why=$(awk -v gcs="$gcs" '
+    /^gc / { n = $2 + 0; if (n != gc + 1) { print "gc " n " after gc " gc; exit } gc = n
+             forced += / \(forced\)$/ }
+    END { if (gc != gcs) print gc " gc lines, " gcs " GC cycles"
+          if (forced == 0) print "no (forced) gc line" }' "$tmp/$v.block")
+  [ -n "$gcs" ] && [ "$gcs" -gt 0 ] || why="no GC cycles in the CSV ($gcs) $why"
+  [ -z "$why" ] || { echo "FAIL: go121 $v's block: $why"; fail=1; }
+done
+"$bin" "${args121[@]}" --csv_out="$tmp/p121.csv" >/dev/null 2>"$tmp/p121.err" || { echo "FAIL: go121 plain run"; fail=1; }
+! grep -Eq -e '^gc ' -e '^GC forced' "$tmp/p121.err" || { echo "FAIL: go121 trace lines without gctrace"; fail=1; }
+[ "$(strip "$tmp/t121.csv")" = "$(strip "$tmp/p121.csv")" ] || { echo "FAIL: go121 tracing changed the run"; fail=1; }
+
+# GODEBUG=scavtrace=1: printScavTrace's line (mgcscavenge.go) from the Go 1.21
+# heap runs, at each sweep drain (and forced at scavengeAll); the Go 1.5 heap
+# has no such line, so fixed's block is empty. Tracing changes no number.
+GODEBUG=scavtrace=1 "$bin" "${args121[@]}" --variants=hugepage_eager,collapse,fixed \
+  --csv_out="$tmp/s121.csv" >/dev/null 2>"$tmp/s121.err" || { echo "FAIL: scavtrace run"; fail=1; }
+scav_re='^scav [0-9]+ KiB work \(bg\), [0-9]+ KiB work \(eager\), [0-9]+ KiB now, [0-9]+% util( \(forced\)| \[controller reset\])?$'
+bad=$(grep -Ev -e "$scav_re" -e "$header_re" "$tmp/s121.err")
+[ -z "$bad" ] || { echo "FAIL: lines that are not scavtrace lines:"; head -5 <<<"$bad"; fail=1; }
+for v in hugepage_eager collapse fixed; do
+  n=$(awk -v h="# gctrace of variant $v " 'index($0, h) == 1 { on = 1; next } /^# / { on = 0 } on' \
+    "$tmp/s121.err" | grep -c '^scav ')
+  case "$v:$n" in fixed:0) ;; fixed:*) echo "FAIL: scav lines from the Go 1.5 heap"; fail=1 ;;
+    *:0) echo "FAIL: no scav line from $v"; fail=1 ;; esac
+done
+"$bin" "${args121[@]}" --variants=hugepage_eager,collapse,fixed --csv_out="$tmp/ps121.csv" \
+  >/dev/null 2>/dev/null || { echo "FAIL: plain run for scavtrace"; fail=1; }
+[ "$(strip "$tmp/s121.csv")" = "$(strip "$tmp/ps121.csv")" ] || { echo "FAIL: scavtrace changed the run"; fail=1; }
+
 [ "$fail" -eq 0 ] && echo PASS
 exit "$fail"

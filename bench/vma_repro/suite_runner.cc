@@ -294,8 +294,17 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     };
     gctrace = &recorded_gctrace;
   }
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
-      TraceReplayer::Create(kernel, ro, o.scavenge_debug, gctrace, /*vma_census=*/true, o.heap);
+  GcTraceWriter recorded_scavtrace;
+  const GcTraceWriter* scavtrace = o.scavtrace;
+  if (recorder != nullptr && o.scavtrace != nullptr) {
+    recorded_scavtrace = [&recorder, &o](const std::string& line) {
+      recorder->Gctrace(line);
+      (*o.scavtrace)(line);
+    };
+    scavtrace = &recorded_scavtrace;
+  }
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> made = TraceReplayer::Create(
+      kernel, ro, o.scavenge_debug, gctrace, /*vma_census=*/true, o.heap, scavtrace);
   if (!made.ok()) Throw(made.status().message());
   TraceReplayer& rep = **made;
   clock = &rep;

@@ -71,6 +71,10 @@ struct SuiteOptions {
   // GODEBUG=gctrace=1: where Go 1.5's gc, "GC forced" and scvg lines go
   // (trace_replayer.h); null for none. Must outlive RunSuite.
   const GcTraceWriter* gctrace = nullptr;
+  // GODEBUG=scavtrace=1: where the Go 1.21 heap's scav lines go (the Go 1.5
+  // heap has none); null for none. A recording keeps them as it keeps the
+  // gctrace lines. Must outlive RunSuite.
+  const GcTraceWriter* scavtrace = nullptr;
   int64_t benchtime_ns = 1000000000;
   std::vector<ScheduledBenchmark> benchmarks;  // in run order
   std::string profile;          // for the result's label only

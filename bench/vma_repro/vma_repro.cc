@@ -19,8 +19,9 @@
 // other variants replay it, with the figures a heap run of their own gives
 // (--heap_runs=per_variant runs one per variant). The variants on the
 // Go 1.21 heap form one class of their own. Progress goes to stderr (--quiet silences it). Under
-// GODEBUG=gctrace=1 each child prints Go 1.5's gc and scvg lines to its
-// stderr, which the parent captures and relays whole when the child ends,
+// GODEBUG=gctrace=1 each child prints its heap's gc lines (Go 1.5's gc and
+// scvg lines, or Go 1.21's gc lines), and under scavtrace=1 Go 1.21's scav
+// lines, to its stderr, which the parent captures and relays whole when the child ends,
 // under a line "# gctrace of variant V (kernel K[, profile P])"; --quiet
 // does not silence them, as no flag of a Go benchmark does. Exit status:
 // 0; 1 if a variant died of a fatal runtime error (its row says which; what
@@ -54,6 +55,7 @@
 #include "bench/harness/runtime_env.h"
 #include "bench/harness/variant_choice.h"
 #include "bench/report/address_map.h"
+#include "bench/report/heap_address_map.h"
 #include "bench/report/repro_report.h"
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
@@ -116,6 +118,7 @@ struct Setup {
   std::string timings_name;  // --timings
   SvgScale svg_scale = SvgScale::kAuto;
   bool gctrace = false;  // GODEBUG gctrace > 0
+  bool scavtrace = false;  // GODEBUG scavtrace > 0 (Go 1.21 heap runs only)
   bool heap_runs_shared = true;  // --heap_runs=shared
   HeapChoice heap;  // --heap
   SuiteOptions suite;
@@ -178,6 +181,7 @@ Setup SetupOrExit() {
   const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
   s.suite.scavenge_debug = env.scavenge_debug;
   s.gctrace = env.debug.gctrace > 0;
+  s.scavtrace = env.debug.scavtrace > 0;
   s.suite.runtime = env.options;
   s.suite.runtime.gomaxprocs = procs;
   s.suite.runtime.touch_memory = true;
@@ -216,8 +220,9 @@ int RunReplayChild(const Setup& s, const ChildRole& role, const std::string& str
   o.progress = [&progress](const std::string& name, size_t i, size_t total) {
     progress.Line(absl::StrFormat("%d/%d %s (replayed)", i + 1, total, name));
   };
+  // The stream holds the lines of whichever trace the heap run wrote.
   const GcTraceWriter gctrace = &WriteGctraceLine;
-  if (s.gctrace) o.gctrace = &gctrace;
+  if (s.gctrace || s.scavtrace) o.gctrace = &gctrace;
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
   const VariantResult r = ReplaySuite(*kernel, o, nullptr);
   return FinishChild("vma_repro", role, SerializeFields(r), "");
@@ -237,17 +242,18 @@ int RunChild(const Setup& s, const ChildRole& role) {
   };
   const GcTraceWriter gctrace = &WriteGctraceLine;
   if (s.gctrace) o.gctrace = &gctrace;
+  if (s.scavtrace) o.scavtrace = &gctrace;
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
-  // The address map at the peak, kept for the parent's --map_svg_out.
+  // The address map at the peak, kept for the parent's --map_svg_out: Go
+  // 1.5's spans or the Go 1.21 page allocator's page states
+  // (heap_address_map.h).
   AddressMap peak;
-  // The map draws the Go 1.5 heap's spans; a variant on the Go 1.21 heap
-  // has none (the parent says so in the picture's title).
-  if (!role.map_path.empty() && o.heap == HeapKind::kGo15) {
+  if (!role.map_path.empty()) {
     Kernel& k = *kernel;
     o.on_census_peak = [&peak, &k, variant](TraceReplayer& rep) {
       const CensusKernel& c = rep.census();
-      peak = CaptureAddressMap(
-          k, rep.runtime().heap(), variant,
+      peak = CaptureHeapAddressMap(
+          k, rep.heap_runtime(), variant,
           absl::StrFormat("peak: %d runtime VMAs (Go-equivalent %d) at t=%.3fs of virtual time",
                           c.current().own, c.max_go_equivalent(), rep.now_ns() / 1e9));
     };
@@ -306,7 +312,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   std::vector<ChildSpec> children;
   for (const std::string& v : variants) {
     ChildSpec spec{v, {}, !map_svg.empty()};
-    spec.capture_stderr = s.gctrace;
+    spec.capture_stderr = s.gctrace || s.scavtrace;
     children.push_back(std::move(spec));
   }
   size_t jobs = static_cast<size_t>(absl::GetFlag(FLAGS_jobs));
@@ -337,7 +343,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
     // A replay that died is run again with a heap of its own, whose trace
     // is the one relayed.
     const bool rerun = replaying[i] && !r.error.empty() && !child.interrupted;
-    if (s.gctrace && !rerun) RelayChildStderr(GctraceHeader(child.variant, s.kernel), child);
+    if ((s.gctrace || s.scavtrace) && !rerun) RelayChildStderr(GctraceHeader(child.variant, s.kernel), child);
   };
   // The heap runs: every variant's, or one per class of variants that take
   // the same heap decisions (SameHeapDecisions), whose child records the
@@ -413,14 +419,10 @@ int RunParent(int argc, char** argv, const Setup& s) {
        {"map_svg_out", map_svg, [&] {
           std::vector<AddressMap> ordered;
           for (const std::vector<AddressMap>& m : maps) ordered.insert(ordered.end(), m.begin(), m.end());
-          bool go121 = false;
-          for (const VariantResult& v : run.variants) go121 |= v.heap == "go121";
           return RenderAddressMapsSvg(
               ordered, absl::StrFormat("Arena at each variant's VMA peak (vma_repro, kernel=%s, "
-                                       "profile=%s)%s",
-                                       run.kernel, run.profile,
-                                       go121 ? "; variants on the Go 1.21 heap are not drawn"
-                                             : ""));
+                                       "profile=%s)",
+                                       run.kernel, run.profile));
         }}});
   return CombineExitStatus({fatal ? 1 : 0, outputs, runner.InterruptExitStatus()});
 }

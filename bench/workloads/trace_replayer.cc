@@ -9,7 +9,7 @@ namespace thp {
 
 absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const GcTraceWriter* gctrace,
-    bool vma_census, HeapKind heap) {
+    bool vma_census, HeapKind heap, const GcTraceWriter* scavtrace) {
   auto clock = std::make_unique<VirtualClock>(kReplayStartNs);
   const VirtualClock* c = clock.get();
   std::unique_ptr<CensusKernel> census;
@@ -28,8 +28,11 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     o.mem_observer = options.mem_observer;
     absl::StatusOr<std::unique_ptr<go121::Runtime>> rt = go121::Runtime::Create(k, *clock, o);
     if (!rt.ok()) return rt.status();
-    return std::unique_ptr<TraceReplayer>(new TraceReplayer(
-        std::move(census), std::move(clock), std::make_unique<Go121HeapRuntime>(*std::move(rt))));
+    const int64_t start_ns = clock->NanoTime();
+    return std::unique_ptr<TraceReplayer>(
+        new TraceReplayer(std::move(census), std::move(clock),
+                          std::make_unique<Go121HeapRuntime>(*std::move(rt), start_ns, gctrace,
+                                                             scavtrace)));
   }
   absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(k, *clock, options);
   if (!rt.ok()) return rt.status();

@@ -49,21 +49,25 @@ inline constexpr int64_t kLoopSliceNs = 1000000;
 // VMA census: the runtime talks to the kernel through a CensusKernel.
 class TraceReplayer {
  public:
-  // `gctrace` (may be null; must outlive the replayer) receives Go 1.5's
-  // GODEBUG=gctrace=1 lines: each GC cycle's gc line, "GC forced", and the
-  // scvg lines of every scavenge (HeapScavenge, FreeOSMemory).
+  // `gctrace` (may be null; must outlive the replayer) receives the
+  // GODEBUG=gctrace=1 lines of the heap's Go version: on the Go 1.5 heap each
+  // GC cycle's gc line, "GC forced", and the scvg lines of every scavenge
+  // (HeapScavenge, FreeOSMemory); on the Go 1.21 heap each cycle's gc line
+  // and "GC forced" (mheap/go121/gctrace.h). `scavtrace` (may be null)
+  // receives the Go 1.21 heap's GODEBUG=scavtrace=1 lines (Go 1.5 has none).
   // With `vma_census` false the runtime talks to `kernel` directly: no VMA
   // count after each call (a /proc/self/maps read on the real kernel, which
   // would land inside every madvise timing), the VMA fields of stats() are
   // 0 and census() must not be called. `heap` picks the port; the Go 1.21
   // one takes the variant, GOGC, GOMAXPROCS, touch_memory, map_noreserve
-  // and mem_observer of `options`, and has no gctrace or scavenge=1.
+  // and mem_observer of `options`, and has no scavenge=1.
   static absl::StatusOr<std::unique_ptr<TraceReplayer>> Create(Kernel& kernel,
                                                                const RuntimeOptions& options,
                                                                bool scavenge_debug,
                                                                const GcTraceWriter* gctrace,
                                                                bool vma_census = true,
-                                                               HeapKind heap = HeapKind::kGo15);
+                                                               HeapKind heap = HeapKind::kGo15,
+                                                               const GcTraceWriter* scavtrace = nullptr);
   // Applies one event (not loop or end); a failed status (unknown id, bad
   // size) names it.
   absl::Status Apply(const TraceEvent& e);

@@ -38,6 +38,7 @@ bool GcModel::Test(const Trigger& t) const {
 }
 
 void GcModel::ForceGC(int64_t now) {
+  if (on_force_gc_) on_force_gc_();  // forcegchelper's println("GC forced")
   Trigger t;
   t.kind = Trigger::Kind::kTime;
   t.now = now;
@@ -97,6 +98,7 @@ void GcModel::GcStart(const Trigger& trigger) {
   cycle.forced = trigger.kind == Trigger::Kind::kCycle;
   cycle.timed = trigger.kind == Trigger::Kind::kTime;
   cycle.heap_goal = pacer_.HeapGoal();
+  if (clock_ != nullptr) cycle.start_ns = clock_->NanoTime();
   pacer_.StartCycle();
   cycle.heap0 = pacer_.heap_live();
   if (stacks_ != nullptr) stacks_->SetGcRunning(true);
@@ -128,6 +130,8 @@ void GcModel::GcStart(const Trigger& trigger) {
   cycle.end_ns = last_gc_ns_;
   cycle.next_goal = tg.goal;
   cycle.next_trigger = tg.trigger;
+  cycle.stack_scan = stack_scan_work;
+  cycle.globals_scan = pacer_.globals_scan();
   cycles_.push_back(cycle);
   in_cycle_ = false;
   if (on_cycle_) on_cycle_(cycle);

@@ -63,6 +63,7 @@ struct GcCycle {
   uint64_t num = 0;
   bool forced = false;  // runtime.GC
   bool timed = false;   // gcTriggerTime (forcegchelper)
+  int64_t start_ns = 0;  // work.tSweepTerm: nanotime at gcStart (0 without a clock)
   int64_t end_ns = 0;   // last_gc_nanotime after this cycle
   uint64_t heap0 = 0;   // heapLive at gcStart
   uint64_t heap1 = 0;   // heapLive at mark termination
@@ -70,6 +71,8 @@ struct GcCycle {
   uint64_t heap_goal = 0;  // heapGoal when the cycle started
   uint64_t next_goal = 0;
   uint64_t next_trigger = 0;
+  uint64_t stack_scan = 0;    // gcController.lastStackScan: stack bytes scanned
+  uint64_t globals_scan = 0;  // gcController.globalsScan
 };
 
 class GcModel final : public GcTrigger {
@@ -107,6 +110,9 @@ class GcModel final : public GcTrigger {
   uint64_t num_gc() const { return cycles_.size(); }
   const std::vector<GcCycle>& cycles() const { return cycles_; }
   void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
+  // Called where forcegchelper prints "GC forced" under gctrace: as a forced
+  // GC (gcTriggerTime) is about to start, whether or not it then runs.
+  void set_on_force_gc(std::function<void()> f) { on_force_gc_ = std::move(f); }
 
  private:
   // gcTrigger.
@@ -135,6 +141,7 @@ class GcModel final : public GcTrigger {
   uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
   std::vector<GcCycle> cycles_;
   std::function<void(const GcCycle&)> on_cycle_;
+  std::function<void()> on_force_gc_;
 };
 
 }  // namespace go121

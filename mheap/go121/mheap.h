@@ -278,6 +278,8 @@ class MHeap final : private PageAllocEnv {
   // Allocations whose scavenging released something.
   int64_t eager_scavenges() const { return eager_scavenges_; }
   const PageCache& page_cache(int p) const { return ps_[p].pcache; }
+  // GOMAXPROCS: the Ps whose page caches there are.
+  int nprocs() const { return static_cast<int>(ps_.size()); }
   // Bytes of metadata in the Ready state the heap mapped (chunk blocks,
   // heapArena structs, summaries and index pages).
   uint64_t metadata_ready() const;

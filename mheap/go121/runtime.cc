@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mheap/go121/gctrace.h"
 #include "mheap/go121/sizeclasses.h"
 #include "runtime_port/base/check.h"
 
@@ -78,7 +79,18 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
   gc_->set_stacks(stacks_.get());
   scavenger_ = std::make_unique<BackgroundScavenger>(clock, heap_->BackgroundScavengerHooks());
   BackgroundScavenger& bg = *scavenger_;
-  sweeper_->set_on_sweep_drained([&bg] { bg.Ready(); });
+  sweeper_->set_on_sweep_drained([this, &bg] {
+    // sweepone, go1.21.0 mgcsweep.go: under scavtrace, the scav line with
+    // what was released since the last one, then scavenger.ready().
+    if (scavtrace_) {
+      const uint64_t all_bg = scavenger_->released_total();
+      const uint64_t all_eager = heap_->released_eager_total();
+      PrintScavTrace(all_bg - released_bg_printed_, all_eager - released_eager_printed_, false);
+      released_bg_printed_ = all_bg;
+      released_eager_printed_ = all_eager;
+    }
+    bg.Ready();
+  });
   gc_->set_wake_scavenger([&bg] { bg.Wake(); });
   goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, *pacer_,
                                                  options_.gomaxprocs);
@@ -92,8 +104,19 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
 
 void Runtime::FreeOSMemory() {
   GC();
-  forced_released_ += heap_->ScavengeAll();
+  const uintptr_t released = heap_->ScavengeAll();
+  forced_released_ += released;
   ++forced_scavenges_;
+  // mheap.scavengeAll: printScavTrace(0, released, true).
+  if (scavtrace_) PrintScavTrace(0, released, true);
+}
+
+void Runtime::PrintScavTrace(uint64_t released_bg, uint64_t released_eager, bool forced) {
+  const HeapStats& st = heap_->stats();
+  // The reset mark is read (and cleared) only when the line is not forced.
+  const bool reset = !forced && scavenger_->TakeControllerReset();
+  scavtrace_(ScavTraceLine(released_bg, released_eager, st.heap_released, st.heap_in_use,
+                           st.HeapRetained(), forced, reset));
 }
 
 int64_t Runtime::scavenge_passes() const {

@@ -104,6 +104,15 @@ class Runtime final : private RootSet {
   void GC() { gc_->GC(); }
   // debug.FreeOSMemory: runtime.GC, then mheap_.scavengeAll.
   void FreeOSMemory();
+  // GODEBUG=scavtrace=1: printScavTrace's line (gctrace.h) goes to `w`
+  // (empty: none) where Go 1.21 prints it: when the last sweep drains the
+  // sweep list (sweepone, before it readies the background scavenger), with
+  // the background and allocation-time releases since the last such line;
+  // and at the end of scavengeAll (FreeOSMemory), forced, with what it
+  // released as eager work.
+  void set_scavtrace(std::function<void(const std::string& line)> w) {
+    scavtrace_ = std::move(w);
+  }
   // What runs while the program computes (idle false) or sleeps (idle
   // true) from the clock's time up to until_ns: the background scavenger,
   // sysmon (scavenger wake, forced GC) and the background sweeper, in
@@ -135,6 +144,8 @@ class Runtime final : private RootSet {
   Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options,
           int32_t gogc);
   void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
+  // printScavTrace (go1.21.0 mgcscavenge.go).
+  void PrintScavTrace(uint64_t released_bg, uint64_t released_eager, bool forced);
   absl::Status CheckP(int p) const;
   absl::Status CheckRunning(size_t g, const char* what) const;
 
@@ -150,6 +161,10 @@ class Runtime final : private RootSet {
   std::unique_ptr<GoroutineTable> goroutines_;
   std::unique_ptr<BackgroundWork> background_;
   int64_t forced_scavenges_ = 0;
+  std::function<void(const std::string&)> scavtrace_;
+  // pages.scav.releasedBg and releasedEager as of the last scavtrace line.
+  uint64_t released_bg_printed_ = 0;
+  uint64_t released_eager_printed_ = 0;
   uint64_t forced_released_ = 0;
   LiveHandles live_;  // what the workload holds: the mark's roots
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size

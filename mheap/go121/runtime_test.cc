@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "mheap/go121/gctrace.h"
 #include "mheap/go121/mbitmap.h"
 #include "runtime_port/base/clock.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -230,6 +231,44 @@ TEST_F(RuntimeTest, BadInput) {
   RuntimeOptions o;
   o.gogc = "x";
   EXPECT_FALSE(Runtime::Create(sim_, clock_, o).ok());
+}
+
+}  // namespace
+}  // namespace go121
+}  // namespace thp
+
+namespace thp {
+namespace go121 {
+namespace {
+
+// GODEBUG=scavtrace=1: a line where the sweep drains (sweepone), and a
+// forced one at scavengeAll with what it released as eager work.
+TEST_F(RuntimeTest, ScavtraceLinesAtSweepDrainAndScavengeAll) {
+  Start();
+  std::vector<std::string> lines;
+  rt_->set_scavtrace([&](const std::string& l) { lines.push_back(l); });
+  std::vector<uintptr_t> big;
+  for (int i = 0; i < 8; ++i) big.push_back(Alloc(512 << 10));
+  for (uintptr_t x : big) ASSERT_TRUE(rt_->Drop(x).ok());
+  lines.clear();
+  // runtime.GC: gcStart first sweeps what the last cycle left (a drain, its
+  // line with the heap still in use), then the new cycle's sweep runs to
+  // the end (a drain, the dropped 4 MiB no longer in use). Nothing was
+  // released in between.
+  rt_->GC();
+  ASSERT_EQ(lines.size(), 2u) << lines[0];
+  EXPECT_EQ(lines[0], "scav 0 KiB work (bg), 0 KiB work (eager), 0 KiB now, 100% util");
+  EXPECT_EQ(lines[1], "scav 0 KiB work (bg), 0 KiB work (eager), 0 KiB now, 0% util");
+  const uint64_t released_before = rt_->heap().stats().heap_released;
+  lines.clear();
+  rt_->FreeOSMemory();  // its GC drains the sweep again, then scavengeAll
+  ASSERT_EQ(lines.size(), 2u) << lines[0] << "\n" << lines.back();
+  const HeapStats& st = rt_->heap().stats();
+  const uint64_t released = st.heap_released - released_before;
+  EXPECT_GE(released, 4 * kMiB);  // the 4 MiB dropped, at least
+  EXPECT_EQ(lines[1], ScavTraceLine(0, released, st.heap_released, st.heap_in_use,
+                                    st.HeapRetained(), /*forced=*/true, false));
+  EXPECT_NE(lines[1].find(" (forced)"), std::string::npos);
 }
 
 }  // namespace

@@ -1,10 +1,29 @@
 #include "mheap/heap_runtime/go121_heap_runtime.h"
 
+#include "mheap/go121/gctrace.h"
+
 #include <algorithm>
 
 #include "mheap/go121/layout.h"
 
 namespace thp {
+
+Go121HeapRuntime::Go121HeapRuntime(std::unique_ptr<go121::Runtime> rt, int64_t start_ns,
+                                   const GcTraceWriter* gctrace, const GcTraceWriter* scavtrace)
+    : ForwardingHeapRuntime(std::move(rt)) {
+  if (gctrace != nullptr && *gctrace) {
+    // gcMarkTermination's line at the end of every cycle, runtimeInitTime
+    // being the runtime's start; forcegchelper's line before its gcStart.
+    const int procs = rt_->gomaxprocs();
+    rt_->gc().set_on_cycle([gctrace, start_ns, procs](const go121::GcCycle& c) {
+      (*gctrace)(go121::GcLine(c, start_ns, procs));
+    });
+    rt_->gc().set_on_force_gc([gctrace] { (*gctrace)("GC forced"); });
+  }
+  if (scavtrace != nullptr && *scavtrace) {
+    rt_->set_scavtrace([scavtrace](const std::string& line) { (*scavtrace)(line); });
+  }
+}
 
 std::pair<uintptr_t, uintptr_t> Go121HeapRuntime::ArenaRange() const {
   const go121::MHeap& h = rt_->heap();

@@ -5,7 +5,11 @@
 // Differences from the Go 1.5 one a reader of its figures should know:
 // Go 1.14+ preempts loops without function calls asynchronously, so such a
 // loop does not hold back a GC; GODEBUG=scavenge=1 does not exist in 1.21
-// (the background scavenger paces itself); gctrace lines are not written.
+// (the background scavenger paces itself). GODEBUG=gctrace=1 writes Go
+// 1.21's lines (mheap/go121/gctrace.h, which says how the instantaneous
+// cycle's times print): each cycle's gc line and forcegchelper's "GC
+// forced"; GODEBUG=scavtrace=1 printScavTrace's scav lines
+// (go121::Runtime::set_scavtrace).
 #ifndef THP_MHEAP_HEAP_RUNTIME_GO121_HEAP_RUNTIME_H_
 #define THP_MHEAP_HEAP_RUNTIME_GO121_HEAP_RUNTIME_H_
 
@@ -17,13 +21,18 @@
 #include "mheap/go121/runtime.h"
 #include "mheap/heap_runtime/forwarding_heap_runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
+#include "scavenger/gctrace.h"
 
 namespace thp {
 
 class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
  public:
-  explicit Go121HeapRuntime(std::unique_ptr<go121::Runtime> rt)
-      : ForwardingHeapRuntime(std::move(rt)) {}
+  // `start_ns` is the clock's time now (runtimeInitTime); `gctrace` and
+  // `scavtrace` (may be null or empty; must outlive the runtime) receive
+  // GODEBUG=gctrace=1's and scavtrace=1's lines.
+  explicit Go121HeapRuntime(std::unique_ptr<go121::Runtime> rt, int64_t start_ns = 0,
+                            const GcTraceWriter* gctrace = nullptr,
+                            const GcTraceWriter* scavtrace = nullptr);
 
   HeapKind kind() const override { return HeapKind::kGo121; }
   // From the first arena's base to the end of the arena the heap grows in.
