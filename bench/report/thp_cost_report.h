@@ -53,8 +53,19 @@ struct ThpCostRun {
   int64_t mem_available = 0;  // /proc/meminfo MemAvailable in bytes (0 if unknown)
   int gomaxprocs = 2;
   bool scavenge_debug = true;
+  // The heap program (--workload): "chunk_churn", "issue63334" (chunks,
+  // cycles, GOMEMLIMIT) or "issue61718" (mib).
+  std::string workload = "chunk_churn";
   int chunks = 0;
   int cycles = 0;
+  int64_t gomemlimit = 0;
+  int mib = 0;
+  // The simulated kernel's cost model for the issue workloads
+  // (bench/thp_cost/sim_cost_kernel.h); sim_cost false on the real kernel.
+  bool sim_cost = false;
+  int64_t sim_stall_ns = 0;
+  int64_t sim_collapse_ns = 0;
+  int64_t sim_free_huge_pages = 0;
   int64_t probe_bytes = 0;
   int probe_rounds = 0;
   std::vector<std::string> skipped;  // "try_collapse: <why>"
@@ -64,6 +75,9 @@ struct ThpCostRun {
 };
 
 std::string FormatThpCostTable(const ThpCostRun& run);
+// One line naming an issue workload and its parameters (the table's header
+// line; the comment of a --trace_out file).
+std::string WorkloadDescription(const ThpCostRun& run);
 std::string FormatThpCostJson(const ThpCostRun& run);
 std::string FormatThpCostCsv(const ThpCostRun& run);
 

@@ -89,6 +89,14 @@ struct ThpCostResult {
   int64_t wall_ns = 0;
   // /proc/vmstat counters over the child's run (system-wide; real kernel).
   NamedCounts vmstat_delta;
+  // The issue workloads' per-operation figures (bench/thp_cost/workload_timer.h:
+  // allocation latency percentiles, heap-lock hold time per MADV_COLLAPSE,
+  // collapses per GC cycle and per refill; modelled_ns = 1 when the times
+  // are the simulated kernel's model charge, sim_cost_kernel.h, with its
+  // sim_stalls, sim_huge_faults and sim_collapsed). Empty for chunk_churn,
+  // so its outputs have no such columns. One JSON key and CSV column each,
+  // "workload.<name>".
+  NamedCounts workload_figures;
 };
 
 // Every figure in a fixed order: the child format, the JSON keys and the
@@ -131,6 +139,7 @@ struct FieldTable<ThpCostResult> {
     v("calls_by_site", r.calls_by_site, kEverywhere | kNested);
     v("madvise_errors", r.madvise_errors, kEverywhere | kNested);
     v("vmstat_delta", r.vmstat_delta, kEverywhere | kNested);
+    v("workload", r.workload_figures);
   }
 };
 
