@@ -30,10 +30,11 @@ struct SimCostModel {
   // the compaction stalls issue 61718's reporters saw on allocation. Every
   // stall figure scales linearly with it.
   int64_t stall_ns = 1000 * 1000;
-  // --sim_collapse_us: 100 us per 2 MiB, about what MADV_COLLAPSE of a
-  // mostly resident region took on this project's machine with free memory
-  // (thp_cost --workload=issue63334 --kernel=linux; Linux 6.18).
-  int64_t collapse_ns = 100 * 1000;
+  // --sim_collapse_us: 1.7 ms per 2 MiB, what MADV_COLLAPSE took on this
+  // project's machine with 20 GiB free (thp_cost --workload=issue63334
+  // --kernel=linux, Linux 6.18: 3.4 ms median per 4 MiB chunk, two regions,
+  // in three runs), rounded.
+  int64_t collapse_ns = 1700 * 1000;
   // --sim_free_huge_pages: 0, order-9 memory already scarce.
   int64_t free_huge_pages = 0;
 };

@@ -107,9 +107,9 @@ ABSL_FLAG(int, mib, 128, "issue61718: MiB the growing heap reaches (4 to 4096)")
 ABSL_FLAG(int, sim_stall_us, 1000,
           "simulated kernel, issue workloads: model us a huge page costs when no free order-9 "
           "block is left (direct compaction/reclaim; an assumption, 0 to 1000000)");
-ABSL_FLAG(int, sim_collapse_us, 100,
+ABSL_FLAG(int, sim_collapse_us, 1700,
           "simulated kernel, issue workloads: model us per 2 MiB region MADV_COLLAPSE "
-          "collapses (0 to 1000000)");
+          "collapses (measured here with free memory; 0 to 1000000)");
 ABSL_FLAG(int, sim_free_huge_pages, 0,
           "simulated kernel, issue workloads: free order-9 blocks before huge pages stall "
           "(0: scarce from the start; 0 to 1000000000)");

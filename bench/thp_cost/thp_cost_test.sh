@@ -230,7 +230,7 @@ expect "$tmp/burst.csv" collapse workload.collapses 2
 expect "$tmp/burst.csv" collapse workload.refill_collapses_min 2
 expect "$tmp/burst.csv" none workload.collapses 0
 expect "$tmp/burst.csv" none workload.modelled_ns 1
-grep -q '"times_modelled": true, "sim_cost": {"stall_ns": 1000000, "collapse_ns": 100000, "free_huge_pages": 0}' \
+grep -q '"times_modelled": true, "sim_cost": {"stall_ns": 1000000, "collapse_ns": 1700000, "free_huge_pages": 0}' \
   "$tmp/burst.json" || { echo "FAIL: issue63334 JSON workload"; fail=1; }
 run --kernel=sim --workload=issue61718 --mib=8 --probe_mib=4 --probe_rounds=1 --variants=hugepage_eager \
   --sim_stall_us=7 --csv_out="$tmp/grow.csv" >"$tmp/grow.txt" || { echo "FAIL: issue61718 sim run"; fail=1; }
