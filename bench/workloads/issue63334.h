@@ -13,10 +13,9 @@
 // would: a chunk re-collapses only after the scavenger cleared its dense
 // mark, which takes a release from it (scavengeOne), and the background
 // scavenger leaves a chunk alone until it has been sparse for a whole GC
-// cycle; a GOMEMLIMIT just above the peak heap (set by the driver from
-// MemoryLimitBytes) adds the allocation-time scavenging of mheap.allocSpan,
-// which forces releases whatever the chunk's density, so the chunks the
-// refill has not reached yet lose their marks during the refill too.
+// cycle. The setting adds a GOMEMLIMIT near the heap size (set by
+// the driver from BurstMemoryLimitBytes): mheap.allocSpan's allocation-time
+// scavenging then forces releases whatever a chunk's density.
 //
 // Every number fixed (the simulated kernel's counts are exact):
 //  grow     `chunks` chunks' worth of 64 KiB objects (8 pages: large
