@@ -15,7 +15,9 @@
 //     counted per VMA, so free but resident spans in huge pages count too
 //     and the ratio can pass 100%.
 // Times are wall-clock nanoseconds of this process; on the simulated kernel
-// they time the model, so the report prints them as n/a.
+// they time the model, so the report prints them as n/a. The exception is
+// workload_figures: on the simulated kernel its times are the cost model's
+// charge (bench/thp_cost/sim_cost_kernel.h), printed and labelled modelled.
 #ifndef THP_BENCH_REPORT_THP_COST_RESULT_H_
 #define THP_BENCH_REPORT_THP_COST_RESULT_H_
 

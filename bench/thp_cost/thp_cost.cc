@@ -8,7 +8,14 @@
 //     against the same without advice, per 4 KiB page and per 2 MiB;
 //  3. huge-page coverage, AnonHugePages / heap_inuse, at the end and at peak.
 // The workload is chunk_churn (bench/workloads/chunk_churn.h) through the
-// ported runtime with GODEBUG=scavenge=1 timing, memory touched.
+// ported runtime with GODEBUG=scavenge=1 timing, memory touched, unless
+// --workload names one of the issues' own heap programs: issue63334
+// (bench/workloads/issue63334.h: bursts on GOMAXPROCS Ps, GOMEMLIMIT near
+// the peak) or issue61718 (issue61718.h: a growing heap). Those are timed
+// per allocation and per hold of the Go 1.21 heap lock (workload_timer.h)
+// into a second table; on the simulated kernel their times are the model
+// of sim_cost_kernel.h (--sim_stall_us, --sim_collapse_us,
+// --sim_free_huge_pages) and the output says they are modelled.
 //
 //   bazel run -c opt //bench:thp_cost
 //   bazel run -c opt //bench:thp_cost -- --kernel=sim --csv_out=/tmp/c.csv
@@ -81,8 +88,10 @@
 ABSL_FLAG(std::string, variants, "hugepage_eager,collapse,try_collapse,fixed",
           "comma-separated memory-layer variants; those the kernel cannot run are skipped "
           "with a note");
-ABSL_FLAG(int, chunks, 12, "4 MiB chunks the workload's large objects fill (1 to 256)");
-ABSL_FLAG(int, cycles, 4, "sparsify/idle/refill cycles of the workload (1 to 100)");
+ABSL_FLAG(int, chunks, 12,
+          "4 MiB chunks the workload's large objects fill (chunk_churn, issue63334; 1 to 256)");
+ABSL_FLAG(int, cycles, 4,
+          "sparsify/idle/refill (chunk_churn) or drain/idle/refill (issue63334) cycles (1 to 100)");
 ABSL_FLAG(int, probe_mib, 64,
           "fresh memory per first-touch probe round and side, MiB (a multiple of 4, 4 to 1024)");
 ABSL_FLAG(int, probe_rounds, 8, "first-touch probe rounds per side (1 to 100)");
