@@ -121,7 +121,10 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
                         run.kernel,
                         sim ? absl::StrCat(" max_map_count=", run.sim_max_map_count) : "",
                         run.gomaxprocs, run.scavenge_debug ? 1 : 0,
-                        sim ? "  (times n/a: simulated kernel, model time only)" : "");
+                        !sim                         ? ""
+                        : run.workload == "chunk_churn" ? "  (times n/a: simulated kernel, model time only)"
+                                                        : "  (times n/a but the per-operation table's, "
+                                                          "which are modelled)");
   absl::StrAppendFormat(&out, "transparent_hugepage: enabled=%s | defrag=%s\n", run.thp_enabled,
                         run.thp_defrag);
   if (run.workload == "chunk_churn") {
@@ -228,10 +231,15 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
         "exhausted memory: these are no-pressure\n  costs; compact_stall and allocstall above "
         "show whether any allocation stalled meanwhile.\n",
         static_cast<double>(run.mem_available) / (1 << 30));
-  } else {
+  } else if (run.workload == "chunk_churn") {
     out +=
         "memory pressure: not modelled by the simulated kernel (every huge page allocation "
         "succeeds).\n";
+  } else {
+    out +=
+        "memory pressure: every huge page allocation of the simulated kernel succeeds; the "
+        "per-operation table\n  charges a modelled stall for each one made while no free "
+        "order-9 block is left (above).\n";
   }
   return out;
 }
