@@ -206,6 +206,56 @@ TEST(GoldenReports, ThpCost) {
   ExpectGolden("thp_cost.csv", FormatThpCostCsv(run));
 }
 
+// An issue workload's second table and its workload.* keys, on the
+// simulated kernel (times labelled modelled) and on the real one.
+TEST(GoldenReports, ThpCostIssueWorkload) {
+  for (const std::string kernel : {"sim", "linux"}) {
+    ThpCostRun run;
+    run.kernel = kernel;
+    run.thp_enabled = "always [madvise] never";
+    run.thp_defrag = kernel == "sim" ? "n/a (simulated)" : "always defer defer+madvise [madvise] never";
+    run.sim_max_map_count = 65530;
+    run.workload = "issue63334";
+    run.gomaxprocs = 4;
+    run.chunks = 8;
+    run.cycles = 4;
+    run.gomemlimit = 34603008;
+    run.mib = 128;
+    run.sim_cost = kernel == "sim";
+    run.sim_stall_ns = 1000000;
+    run.sim_collapse_ns = 1700000;
+    run.probe_bytes = int64_t{64} << 20;
+    run.probe_rounds = 4;
+    ThpCostResult collapse = Cost("collapse", 32, 5'400'000);
+    collapse.kernel = kernel;
+    collapse.heap = "go121";
+    collapse.calls_by_site = {{"*dense/COLLAPSE", 32}};
+    collapse.workload_figures = {
+        {"allocs", 2048}, {"alloc_p50_ns", 0}, {"alloc_p99_ns", 5400000},
+        {"alloc_max_ns", 5400000}, {"alloc_lock_wait_ns", 518400000}, {"collapses", 32},
+        {"collapse_holds", 32}, {"collapse_hold_p50_ns", 5400000},
+        {"collapse_hold_p99_ns", 5400000}, {"collapse_hold_max_ns", 5400000},
+        {"gc_cycles_seen", 206}, {"collapses_per_gc_p50", 0}, {"collapses_per_gc_max", 5},
+        {"refills", 4}, {"refill_collapses_min", 8}, {"refill_collapses_max", 8},
+        {"modelled_ns", kernel == "sim" ? 1 : 0}};
+    if (kernel == "sim") {
+      collapse.workload_figures.insert(collapse.workload_figures.end(),
+                                       {{"sim_stalls", 64}, {"sim_huge_faults", 0},
+                                        {"sim_collapsed", 64}});
+    }
+    ThpCostResult fixed = Cost("fixed", 1518, 90'100);
+    fixed.kernel = kernel;
+    fixed.workload_figures = {{"allocs", 2048}, {"alloc_p50_ns", 0}, {"alloc_p99_ns", 0},
+                              {"alloc_max_ns", 0}, {"collapses", 0}, {"refills", 4},
+                              {"modelled_ns", kernel == "sim" ? 1 : 0}};
+    run.variants = {collapse, fixed};
+    const std::string base = absl::StrCat("thp_cost_issue63334_", kernel);
+    ExpectGolden(base + "_table.txt", FormatThpCostTable(run));
+    ExpectGolden(base + ".json", FormatThpCostJson(run));
+    ExpectGolden(base + ".csv", FormatThpCostCsv(run));
+  }
+}
+
 TEST(GoldenReports, Pessimal) {
   PessimalResult hit;
   hit.hit_limit = true;

@@ -34,6 +34,74 @@ std::string Sites(const NamedCounts& counts, bool locked) {
   return picked.empty() ? "none" : Joined(picked, " ", false);
 }
 
+int64_t Figure(const ThpCostResult& r, absl::string_view name) {
+  for (const auto& [n, v] : r.workload_figures) {
+    if (n == name) return v;
+  }
+  return 0;
+}
+
+constexpr const char* kWorkloadRowFormat =
+    "%-15s %-6s %6s %8s %8s %8s   %5s %8s %8s %8s   %6s %7s %9s\n";
+
+// The issue workloads' per-operation table (workload_timer.h), times as
+// measured on the real kernel and as modelled on the simulated one.
+std::string WorkloadTable(const ThpCostRun& run) {
+  const bool sim = run.kernel != "linux";
+  std::string out = absl::StrFormat(
+      "\nper operation (%s; %s):\n", run.workload,
+      sim ? "MODELLED times: the simulated kernel's cost model, see below"
+          : "measured wall time on this kernel");
+  absl::StrAppendFormat(&out, "%-15s %-6s %-33s   %-32s   %s\n", "", "",
+                        "allocation, with heap-lock wait", "heap lock held per COLLAPSE",
+                        "collapses: all, per GC, per refill");
+  absl::StrAppendFormat(&out, kWorkloadRowFormat, "variant", "heap", "allocs", "p50", "p99", "max",
+                        "holds", "p50", "p99", "max", "total", "p50/max", "min/max");
+  for (const ThpCostResult& r : run.variants) {
+    if (!r.error.empty() || r.workload_figures.empty()) continue;
+    const bool holds = Figure(r, "collapse_holds") > 0;
+    auto h = [&](absl::string_view k) { return holds ? FormatNs(Figure(r, k)) : std::string("-"); };
+    const bool go121 = r.heap == HeapKindName(HeapKind::kGo121);
+    absl::StrAppendFormat(
+        &out, kWorkloadRowFormat, r.variant, HeapCell(r.variant, r.heap),
+        absl::StrCat(Figure(r, "allocs")), FormatNs(Figure(r, "alloc_p50_ns")),
+        FormatNs(Figure(r, "alloc_p99_ns")), FormatNs(Figure(r, "alloc_max_ns")),
+        go121 ? absl::StrCat(Figure(r, "collapse_holds")) : std::string("n/a"), h("collapse_hold_p50_ns"),
+        h("collapse_hold_p99_ns"), h("collapse_hold_max_ns"), absl::StrCat(Figure(r, "collapses")),
+        absl::StrCat(Figure(r, "collapses_per_gc_p50"), "/", Figure(r, "collapses_per_gc_max")),
+        Figure(r, "refills") == 0 ? std::string("-")
+                                  : absl::StrCat(Figure(r, "refill_collapses_min"), "/",
+                                                 Figure(r, "refill_collapses_max")));
+    if (sim) {
+      absl::StrAppendFormat(&out,
+                            "%-15s modelled: %d huge-page faults in HUGEPAGE VMAs, %d regions "
+                            "collapsed, %d stalls for want of a free huge page\n",
+                            "", Figure(r, "sim_huge_faults"), Figure(r, "sim_collapsed"),
+                            Figure(r, "sim_stalls"));
+    }
+  }
+  out +=
+      "allocation latency = the allocation's own time + (if it took the heap lock) the lock hold "
+      "time of the\n  allocations before it in its round of Ps: the port runs the Ps one after "
+      "another, so contention\n  is composed from the holds, not observed (Go 1.21 heap only; "
+      "n/a holds on the Go 1.5 heap).\n";
+  if (sim) {
+    absl::StrAppendFormat(
+        &out,
+        "MODELLED (simulated kernel): every time in this table is the cost model's charge, not a "
+        "measurement:\n  %s per huge page allocated while no free order-9 block is left "
+        "(--sim_stall_us, an\n  assumption; %d free at the start, --sim_free_huge_pages), %s per "
+        "2 MiB region collapsed (--sim_collapse_us);\n  4 KiB faults and every other call cost "
+        "0. Counts are the model's and exact.\n",
+        FormatNs(run.sim_stall_ns), run.sim_free_huge_pages, FormatNs(run.sim_collapse_ns));
+  } else {
+    out +=
+        "measured: wall time of this process; a COLLAPSE's lock hold includes the real "
+        "madvise(MADV_COLLAPSE).\n";
+  }
+  return out;
+}
+
 constexpr const char* kRowFormat =
     "%-15s %-6s %6s %8s %8s %8s   %7s %7s   %8s %8s   %8s %8s   %5s %5s   %6s %6s\n";
 
@@ -53,13 +121,21 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
                         run.kernel,
                         sim ? absl::StrCat(" max_map_count=", run.sim_max_map_count) : "",
                         run.gomaxprocs, run.scavenge_debug ? 1 : 0,
-                        sim ? "  (times n/a: simulated kernel, model time only)" : "");
+                        !sim                         ? ""
+                        : run.workload == "chunk_churn" ? "  (times n/a: simulated kernel, model time only)"
+                                                        : "  (times n/a but the per-operation table's, "
+                                                          "which are modelled)");
   absl::StrAppendFormat(&out, "transparent_hugepage: enabled=%s | defrag=%s\n", run.thp_enabled,
                         run.thp_defrag);
-  absl::StrAppendFormat(&out,
-                        "workload: chunk_churn, %d chunks, %d sparsify/idle/refill cycles; "
-                        "first-touch probe: %d MiB x %d rounds each side\n\n",
-                        run.chunks, run.cycles, run.probe_bytes >> 20, run.probe_rounds);
+  if (run.workload == "chunk_churn") {
+    absl::StrAppendFormat(&out,
+                          "workload: chunk_churn, %d chunks, %d sparsify/idle/refill cycles; "
+                          "first-touch probe: %d MiB x %d rounds each side\n\n",
+                          run.chunks, run.cycles, run.probe_bytes >> 20, run.probe_rounds);
+  } else {
+    absl::StrAppendFormat(&out, "workload: %s; first-touch probe: %d MiB x %d rounds each side\n\n",
+                          WorkloadDescription(run), run.probe_bytes >> 20, run.probe_rounds);
+  }
   absl::StrAppendFormat(&out, "%-15s %-6s %-33s   %-15s   %-17s   %-17s   %-11s   %s\n", "", "",
                         "madvise with the heap lock held", "ns/4KiB (p50)", "per 2 MiB: p50",
                         "per 2 MiB: max", "got huge", "AnonHuge/inuse");
@@ -122,6 +198,7 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
                             Joined(r.vmstat_delta, " ", true));
     }
   }
+  if (run.workload != "chunk_churn") out += WorkloadTable(run);
   for (const std::string& s : run.skipped) absl::StrAppend(&out, "skipped ", s, "\n");
   if (!run.map_note.empty()) absl::StrAppend(&out, run.map_note, "\n");
   out +=
@@ -154,12 +231,33 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
         "exhausted memory: these are no-pressure\n  costs; compact_stall and allocstall above "
         "show whether any allocation stalled meanwhile.\n",
         static_cast<double>(run.mem_available) / (1 << 30));
-  } else {
+  } else if (run.workload == "chunk_churn") {
     out +=
         "memory pressure: not modelled by the simulated kernel (every huge page allocation "
         "succeeds).\n";
+  } else {
+    out +=
+        "memory pressure: every huge page allocation of the simulated kernel succeeds; the "
+        "per-operation table\n  charges a modelled stall for each one made while no free "
+        "order-9 block is left (above).\n";
   }
   return out;
+}
+
+std::string WorkloadDescription(const ThpCostRun& run) {
+  if (run.workload == "issue63334") {
+    return absl::StrFormat(
+        "issue63334 (bench/workloads/issue63334.h): %d chunks, %d drain/idle/refill cycles on "
+        "%d Ps, GOMEMLIMIT=%d",
+        run.chunks, run.cycles, run.gomaxprocs, run.gomemlimit);
+  }
+  if (run.workload == "issue61718") {
+    return absl::StrFormat(
+        "issue61718 (bench/workloads/issue61718.h): a heap growing to %d MiB on %d Ps, each "
+        "allocation timed",
+        run.mib, run.gomaxprocs);
+  }
+  return run.workload;
 }
 
 std::string FormatThpCostJson(const ThpCostRun& run) {
@@ -171,8 +269,23 @@ std::string FormatThpCostJson(const ThpCostRun& run) {
   absl::StrAppend(&out, "  \"mem_available\": ", run.mem_available, ",\n");
   absl::StrAppend(&out, "  \"gomaxprocs\": ", run.gomaxprocs, ",\n");
   absl::StrAppend(&out, "  \"scavenge_debug\": ", run.scavenge_debug ? "true" : "false", ",\n");
-  absl::StrAppendFormat(&out, "  \"workload\": {\"name\": \"chunk_churn\", \"chunks\": %d, "
-                        "\"cycles\": %d},\n", run.chunks, run.cycles);
+  if (run.workload == "chunk_churn") {
+    absl::StrAppendFormat(&out, "  \"workload\": {\"name\": \"chunk_churn\", \"chunks\": %d, "
+                          "\"cycles\": %d},\n", run.chunks, run.cycles);
+  } else {
+    absl::StrAppendFormat(&out,
+                          "  \"workload\": {\"name\": %s, \"chunks\": %d, \"cycles\": %d, "
+                          "\"gomemlimit\": %d, \"mib\": %d, \"times_modelled\": %s",
+                          JsonString(run.workload), run.chunks, run.cycles, run.gomemlimit, run.mib,
+                          run.sim_cost ? "true" : "false");
+    if (run.sim_cost) {
+      absl::StrAppendFormat(&out,
+                            ", \"sim_cost\": {\"stall_ns\": %d, \"collapse_ns\": %d, "
+                            "\"free_huge_pages\": %d}",
+                            run.sim_stall_ns, run.sim_collapse_ns, run.sim_free_huge_pages);
+    }
+    out += "},\n";
+  }
   absl::StrAppendFormat(&out, "  \"probe\": {\"bytes\": %d, \"rounds\": %d},\n", run.probe_bytes,
                         run.probe_rounds);
   std::vector<std::string> skipped;

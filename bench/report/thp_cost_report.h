@@ -22,15 +22,26 @@
 // On the simulated kernel every time is "n/a (simulated)"; counts and
 // coverage are the model's and deterministic.
 //
+// With an issue workload (--workload=issue63334 or issue61718) a second
+// table follows the notes: per-allocation latency p50/p99/max, heap-lock
+// holds per MADV_COLLAPSE with their p50/p99/max, and collapses in all, per
+// GC cycle (p50/max) and per refill (min/max), from each result's
+// workload_figures; its heading and a note say whether the times were
+// measured or modelled (simulated kernel, with the model's parameters).
+//
 // JSON layout (schema "thp-lab/thp_cost/1"):
 //   { "schema", "kernel", "thp_enabled", "thp_defrag", "mem_available",
-//     "gomaxprocs", "scavenge_debug", "workload": {"name", "chunks", "cycles"},
+//     "gomaxprocs", "scavenge_debug", "workload": {"name", "chunks", "cycles"}
+//     (an issue workload adds "gomemlimit", "mib", "times_modelled" and on
+//     the simulated kernel "sim_cost": {"stall_ns", "collapse_ns",
+//     "free_huge_pages"}),
 //     "probe": {"bytes", "rounds"}, "skipped": [..],
 //     "variants": [ { <the keys of FieldTable<ThpCostResult>: "variant",
 //                     "kernel", "error", the figures, "calls_by_site": {..},
 //                     "madvise_errors": {..}, "vmstat_delta": {..}> } ] }
 // CSV: one row per variant, the same keys, with calls_by_site,
-// madvise_errors and vmstat_delta as "name=n;name=n" cells.
+// madvise_errors and vmstat_delta as "name=n;name=n" cells, and an issue
+// workload's figures as one "workload.<name>" key and column each.
 #ifndef THP_BENCH_REPORT_THP_COST_REPORT_H_
 #define THP_BENCH_REPORT_THP_COST_REPORT_H_
 
@@ -53,8 +64,19 @@ struct ThpCostRun {
   int64_t mem_available = 0;  // /proc/meminfo MemAvailable in bytes (0 if unknown)
   int gomaxprocs = 2;
   bool scavenge_debug = true;
+  // The heap program (--workload): "chunk_churn", "issue63334" (chunks,
+  // cycles, GOMEMLIMIT) or "issue61718" (mib).
+  std::string workload = "chunk_churn";
   int chunks = 0;
   int cycles = 0;
+  int64_t gomemlimit = 0;
+  int mib = 0;
+  // The simulated kernel's cost model for the issue workloads
+  // (bench/thp_cost/sim_cost_kernel.h); sim_cost false on the real kernel.
+  bool sim_cost = false;
+  int64_t sim_stall_ns = 0;
+  int64_t sim_collapse_ns = 0;
+  int64_t sim_free_huge_pages = 0;
   int64_t probe_bytes = 0;
   int probe_rounds = 0;
   std::vector<std::string> skipped;  // "try_collapse: <why>"
@@ -64,6 +86,9 @@ struct ThpCostRun {
 };
 
 std::string FormatThpCostTable(const ThpCostRun& run);
+// One line naming an issue workload and its parameters (the table's header
+// line; the comment of a --trace_out file).
+std::string WorkloadDescription(const ThpCostRun& run);
 std::string FormatThpCostJson(const ThpCostRun& run);
 std::string FormatThpCostCsv(const ThpCostRun& run);
 

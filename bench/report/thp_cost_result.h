@@ -15,7 +15,9 @@
 //     counted per VMA, so free but resident spans in huge pages count too
 //     and the ratio can pass 100%.
 // Times are wall-clock nanoseconds of this process; on the simulated kernel
-// they time the model, so the report prints them as n/a.
+// they time the model, so the report prints them as n/a. The exception is
+// workload_figures: on the simulated kernel its times are the cost model's
+// charge (bench/thp_cost/sim_cost_kernel.h), printed and labelled modelled.
 #ifndef THP_BENCH_REPORT_THP_COST_RESULT_H_
 #define THP_BENCH_REPORT_THP_COST_RESULT_H_
 
@@ -89,6 +91,14 @@ struct ThpCostResult {
   int64_t wall_ns = 0;
   // /proc/vmstat counters over the child's run (system-wide; real kernel).
   NamedCounts vmstat_delta;
+  // The issue workloads' per-operation figures (bench/thp_cost/workload_timer.h:
+  // allocation latency percentiles, heap-lock hold time per MADV_COLLAPSE,
+  // collapses per GC cycle and per refill; modelled_ns = 1 when the times
+  // are the simulated kernel's model charge, sim_cost_kernel.h, with its
+  // sim_stalls, sim_huge_faults and sim_collapsed). Empty for chunk_churn,
+  // so its outputs have no such columns. One JSON key and CSV column each,
+  // "workload.<name>".
+  NamedCounts workload_figures;
 };
 
 // Every figure in a fixed order: the child format, the JSON keys and the
@@ -131,6 +141,7 @@ struct FieldTable<ThpCostResult> {
     v("calls_by_site", r.calls_by_site, kEverywhere | kNested);
     v("madvise_errors", r.madvise_errors, kEverywhere | kNested);
     v("vmstat_delta", r.vmstat_delta, kEverywhere | kNested);
+    v("workload", r.workload_figures);
   }
 };
 

@@ -8,7 +8,14 @@
 //     against the same without advice, per 4 KiB page and per 2 MiB;
 //  3. huge-page coverage, AnonHugePages / heap_inuse, at the end and at peak.
 // The workload is chunk_churn (bench/workloads/chunk_churn.h) through the
-// ported runtime with GODEBUG=scavenge=1 timing, memory touched.
+// ported runtime with GODEBUG=scavenge=1 timing, memory touched, unless
+// --workload names one of the issues' own heap programs: issue63334
+// (bench/workloads/issue63334.h: bursts on GOMAXPROCS Ps, GOMEMLIMIT near
+// the peak) or issue61718 (issue61718.h: a growing heap). Those are timed
+// per allocation and per hold of the Go 1.21 heap lock (workload_timer.h)
+// into a second table; on the simulated kernel their times are the model
+// of sim_cost_kernel.h (--sim_stall_us, --sim_collapse_us,
+// --sim_free_huge_pages) and the output says they are modelled.
 //
 //   bazel run -c opt //bench:thp_cost
 //   bazel run -c opt //bench:thp_cost -- --kernel=sim --csv_out=/tmp/c.csv
@@ -68,10 +75,12 @@
 #include "bench/report/heap_address_map.h"
 #include "bench/report/thp_cost_report.h"
 #include "bench/thp_cost/thp_cost_probe.h"
+#include "bench/thp_cost/sim_cost_kernel.h"
 #include "bench/thp_cost/thp_cost_run.h"
 #include "bench/workloads/chunk_churn.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/file_io.h"
+#include "runtime_port/base/quote.h"
 #include "runtime_port/kernel/kernel.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "runtime_port/mem_linux/mem_linux.h"
@@ -79,8 +88,10 @@
 ABSL_FLAG(std::string, variants, "hugepage_eager,collapse,try_collapse,fixed",
           "comma-separated memory-layer variants; those the kernel cannot run are skipped "
           "with a note");
-ABSL_FLAG(int, chunks, 12, "4 MiB chunks the workload's large objects fill (1 to 256)");
-ABSL_FLAG(int, cycles, 4, "sparsify/idle/refill cycles of the workload (1 to 100)");
+ABSL_FLAG(int, chunks, 12,
+          "4 MiB chunks the workload's large objects fill (chunk_churn, issue63334; 1 to 256)");
+ABSL_FLAG(int, cycles, 4,
+          "sparsify/idle/refill (chunk_churn) or drain/idle/refill (issue63334) cycles (1 to 100)");
 ABSL_FLAG(int, probe_mib, 64,
           "fresh memory per first-touch probe round and side, MiB (a multiple of 4, 4 to 1024)");
 ABSL_FLAG(int, probe_rounds, 8, "first-touch probe rounds per side (1 to 100)");
@@ -96,6 +107,21 @@ ABSL_FLAG(std::string, heap, "auto",
           "the ported heap each variant runs on: auto (the heap its Go release had: go121 for "
           "hugepage_eager, collapse, try_collapse, disablethp; go15 for the others), go15 or go121 "
           "(every variant on that heap)");
+ABSL_FLAG(std::string, workload, "chunk_churn",
+          "the heap program: chunk_churn (bench/workloads/chunk_churn.h), issue63334 (a bursty "
+          "heap on GOMAXPROCS Ps with GOMEMLIMIT near its peak: MADV_COLLAPSE under the heap "
+          "lock) or issue61718 (a growing heap timed per allocation: first-touch faults in "
+          "HUGEPAGE memory)");
+ABSL_FLAG(int, mib, 128, "issue61718: MiB the growing heap reaches (4 to 4096)");
+ABSL_FLAG(int, sim_stall_us, 1000,
+          "simulated kernel, issue workloads: model us a huge page costs when no free order-9 "
+          "block is left (direct compaction/reclaim; an assumption, 0 to 1000000)");
+ABSL_FLAG(int, sim_collapse_us, 1700,
+          "simulated kernel, issue workloads: model us per 2 MiB region MADV_COLLAPSE "
+          "collapses (measured here with free memory; 0 to 1000000)");
+ABSL_FLAG(int, sim_free_huge_pages, 0,
+          "simulated kernel, issue workloads: free order-9 blocks before huge pages stall "
+          "(0: scarce from the start; 0 to 1000000000)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 
 namespace thp {
@@ -103,6 +129,7 @@ namespace {
 
 struct Setup {
   KernelChoice kernel;
+  SimCostModel cost;
   HeapChoice heap;
   ThpCostOptions options;
 };
@@ -127,6 +154,22 @@ Setup SetupOrExit() {
                               probe_mib));
   }
   CheckRange("probe_rounds", rounds, 1, 100);
+  const std::string workload = absl::GetFlag(FLAGS_workload);
+  if (!ParseThpWorkload(workload, &s.options.which)) {
+    ExitUsage(absl::StrCat("--workload=", QuoteForError(workload),
+                           ": expected chunk_churn, issue63334 or issue61718"));
+  }
+  const int mib = absl::GetFlag(FLAGS_mib);
+  CheckRange("mib", mib, 4, 4096);
+  const int stall_us = absl::GetFlag(FLAGS_sim_stall_us);
+  const int collapse_us = absl::GetFlag(FLAGS_sim_collapse_us);
+  const int free_huge = absl::GetFlag(FLAGS_sim_free_huge_pages);
+  CheckRange("sim_stall_us", stall_us, 0, 1000000);
+  CheckRange("sim_collapse_us", collapse_us, 0, 1000000);
+  CheckRange("sim_free_huge_pages", free_huge, 0, 1000000000);
+  s.cost.stall_ns = int64_t{stall_us} * 1000;
+  s.cost.collapse_ns = int64_t{collapse_us} * 1000;
+  s.cost.free_huge_pages = free_huge;
   // GOGC, GOMAXPROCS and GODEBUG as a Go program reads them; scavenge=1
   // unless GODEBUG says otherwise (the scavenger must run in the workload).
   const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
@@ -135,6 +178,11 @@ Setup SetupOrExit() {
   s.options.runtime.touch_memory = true;
   s.options.workload.chunks = chunks;
   s.options.workload.cycles = cycles;
+  s.options.burst.chunks = chunks;
+  s.options.burst.cycles = cycles;
+  s.options.burst.ps = s.options.runtime.gomaxprocs;
+  s.options.growing.mib = mib;
+  s.options.growing.ps = s.options.runtime.gomaxprocs;
   s.options.probe_bytes = static_cast<uintptr_t>(probe_mib) << 20;
   s.options.probe_rounds = rounds;
   return s;
@@ -147,7 +195,15 @@ int RunChild(const Setup& s, const ChildRole& role) {
   o.heap = s.heap.For(role.variant);
   const Progress progress("thp_cost", role.variant, absl::GetFlag(FLAGS_quiet));
   o.progress = [&progress](const std::string& phase) { progress.Line(phase); };
-  std::unique_ptr<Kernel> kernel = MakeKernelOrExit(s.kernel);
+  std::unique_ptr<Kernel> made = MakeKernelOrExit(s.kernel);
+  // The issue workloads time the simulated kernel by its cost model.
+  std::unique_ptr<SimCostKernel> cost;
+  if (SimulatedKernel* sim = SimulatedKernelOf(*made);
+      sim != nullptr && o.which != ThpWorkload::kChunkChurn) {
+    cost = std::make_unique<SimCostKernel>(*sim, s.cost);
+    o.sim_cost = cost.get();
+  }
+  Kernel* const kernel = cost != nullptr ? static_cast<Kernel*>(cost.get()) : made.get();
   // A fatal runtime error still leaves a row saying what it was, and with
   // --svg_out the arena at the end of the workload, or at the error if the
   // workload did not end.
@@ -191,6 +247,28 @@ int RunChild(const Setup& s, const ChildRole& role) {
   return FinishChild("thp_cost", role, SerializeFields(r), map);
 }
 
+// The workload's part of the run's header.
+void SetWorkload(const Setup& s, ThpCostRun& run) {
+  run.workload = ThpWorkloadName(s.options.which);
+  run.chunks = s.options.workload.chunks;
+  run.cycles = s.options.workload.cycles;
+  run.gomaxprocs = s.options.runtime.gomaxprocs;
+  if (s.options.which == ThpWorkload::kIssue63334) {
+    run.gomemlimit = BurstMemoryLimitBytes(s.options.burst);
+  }
+  run.mib = s.options.growing.mib;
+  run.sim_cost = s.kernel.kernel == "sim";
+  run.sim_stall_ns = s.cost.stall_ns;
+  run.sim_collapse_ns = s.cost.collapse_ns;
+  run.sim_free_huge_pages = s.cost.free_huge_pages;
+}
+
+ThpCostRun RunHeader(const Setup& s) {
+  ThpCostRun run;
+  SetWorkload(s, run);
+  return run;
+}
+
 int64_t MemAvailableBytes() {
   absl::StatusOr<std::string> text = ReadWholeFile("/proc/meminfo");
   if (!text.ok()) return 0;
@@ -204,10 +282,14 @@ int64_t MemAvailableBytes() {
 }
 
 void WriteTraceOrExit(const Setup& s, const std::string& path) {
-  std::string text = absl::StrFormat(
-      "thp-trace 1\n# chunk_churn (bench/workloads/chunk_churn.h): %d chunks, %d cycles\n",
-      s.options.workload.chunks, s.options.workload.cycles);
-  for (const WorkloadPhase& p : ChunkChurnWorkload(s.options.workload)) {
+  std::string text =
+      s.options.which == ThpWorkload::kChunkChurn
+          ? absl::StrFormat(
+                "thp-trace 1\n# chunk_churn (bench/workloads/chunk_churn.h): %d chunks, %d "
+                "cycles\n",
+                s.options.workload.chunks, s.options.workload.cycles)
+          : absl::StrCat("thp-trace 1\n# ", WorkloadDescription(RunHeader(s)), "\n");
+  for (const WorkloadPhase& p : ThpCostPhases(s.options)) {
     absl::StrAppend(&text, "# ", p.name, "\n");
     for (const TraceEvent& e : p.events) absl::StrAppend(&text, FormatTraceEvent(e), "\n");
   }
@@ -256,6 +338,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   run.cycles = s.options.workload.cycles;
   run.probe_bytes = static_cast<int64_t>(s.options.probe_bytes);
   run.probe_rounds = s.options.probe_rounds;
+  SetWorkload(s, run);
 
   const std::string svg_out = absl::GetFlag(FLAGS_svg_out);
   std::vector<ChildSpec> children;

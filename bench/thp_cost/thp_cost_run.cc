@@ -1,11 +1,14 @@
 #include "bench/thp_cost/thp_cost_run.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/thp_cost/thp_cost_probe.h"
+#include "bench/thp_cost/workload_timer.h"
 #include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
@@ -49,7 +52,46 @@ void CollectCalls(const MadviseCounters& c, ThpCostResult& r) {
   }
 }
 
+int64_t CollapseCalls(const MadviseCounters& c) {
+  return c.Calls(Advice::kCollapse) + c.Calls(Advice::kTryCollapse);
+}
+
 }  // namespace
+
+const char* ThpWorkloadName(ThpWorkload w) {
+  switch (w) {
+    case ThpWorkload::kChunkChurn:
+      return "chunk_churn";
+    case ThpWorkload::kIssue63334:
+      return "issue63334";
+    case ThpWorkload::kIssue61718:
+      return "issue61718";
+  }
+  return "?";
+}
+
+bool ParseThpWorkload(absl::string_view name, ThpWorkload* out) {
+  for (ThpWorkload w :
+       {ThpWorkload::kChunkChurn, ThpWorkload::kIssue63334, ThpWorkload::kIssue61718}) {
+    if (name == ThpWorkloadName(w)) {
+      *out = w;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<WorkloadPhase> ThpCostPhases(const ThpCostOptions& o) {
+  switch (o.which) {
+    case ThpWorkload::kChunkChurn:
+      break;
+    case ThpWorkload::kIssue63334:
+      return BurstRefillWorkload(o.burst);
+    case ThpWorkload::kIssue61718:
+      return GrowingHeapWorkload(o.growing);
+  }
+  return ChunkChurnWorkload(o.workload);
+}
 
 ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
   ThpCostResult r;
@@ -62,6 +104,7 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
 
   RuntimeOptions ro = o.runtime;
   ro.touch_memory = true;
+  if (o.which == ThpWorkload::kIssue63334) ro.gomemlimit = BurstMemoryLimitBytes(o.burst);
   absl::StatusOr<std::unique_ptr<TraceReplayer>> made =
       TraceReplayer::Create(kernel, ro, o.scavenge_debug, nullptr, /*vma_census=*/false, o.heap);
   if (!made.ok()) {
@@ -91,14 +134,50 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
   };
   rep.set_on_scavenge(sample);
 
-  for (const WorkloadPhase& phase : ChunkChurnWorkload(o.workload)) {
+  const bool timed = o.which != ThpWorkload::kChunkChurn;
+  std::unique_ptr<WorkloadTimer> timer;
+  const go121::HeapLock* lock = nullptr;
+  if (timed) {
+    const SimCostKernel* cost = o.sim_cost;
+    std::function<int64_t()> now = cost != nullptr
+                                       ? std::function<int64_t()>([cost] { return cost->charged_ns(); })
+                                       : std::function<int64_t()>(absl::GetCurrentTimeNanos);
+    timer = std::make_unique<WorkloadTimer>(std::move(now),
+                                            [&heap] { return CollapseCalls(heap.counters()); });
+    if (heap.kind() == HeapKind::kGo121) {
+      lock = &static_cast<Go121HeapRuntime&>(rep.heap_runtime()).runtime().heap().lock();
+      lock->set_observer(timer.get());
+    }
+  }
+  // The lock outlives the observer's use: the observer is reset before the
+  // timer goes (every return below).
+  struct Unobserve {
+    const go121::HeapLock* lock;
+    ~Unobserve() {
+      if (lock != nullptr) lock->set_observer(nullptr);
+    }
+  } unobserve{lock};
+
+  for (const WorkloadPhase& phase : ThpCostPhases(o)) {
     if (o.progress) o.progress(phase.name);
+    if (timer) timer->BeginPhase(absl::StartsWith(phase.name, "refill"));
     for (const TraceEvent& e : phase.events) {
+      const bool alloc = timer && e.kind == TraceEvent::kAlloc;
+      if (alloc) timer->BeginAlloc(e.p);
       if (absl::Status st = rep.Apply(e); !st.ok()) {
         r.error = absl::StrCat(phase.name, ": ", st.message());
         return r;
       }
+      if (timer) {
+        if (alloc) {
+          timer->EndAlloc();
+        } else {
+          timer->OtherEvent();
+        }
+        timer->NoteGcCycle(static_cast<int64_t>(heap.Figures().gc_cycles));
+      }
     }
+    if (timer) timer->EndPhase();
     sample();
   }
   CollectCalls(heap.counters(), r);
@@ -106,6 +185,15 @@ ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& o) {
   r.gc_cycles = static_cast<int64_t>(f.gc_cycles);
   r.scavenge_passes = f.scavenge_passes;
   r.heap_released = static_cast<int64_t>(f.heap_released);
+  if (timer) {
+    r.workload_figures = timer->Figures(r.gc_cycles);
+    r.workload_figures.emplace_back("modelled_ns", o.sim_cost != nullptr ? 1 : 0);
+    if (o.sim_cost != nullptr) {
+      r.workload_figures.emplace_back("sim_stalls", o.sim_cost->stalls());
+      r.workload_figures.emplace_back("sim_huge_faults", o.sim_cost->huge_faults());
+      r.workload_figures.emplace_back("sim_collapsed", o.sim_cost->collapsed());
+    }
+  }
   if (o.on_workload_end) o.on_workload_end(rep, r);
 
   if (o.progress) o.progress("first-touch probe");

@@ -14,10 +14,14 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "bench/report/thp_cost_result.h"
+#include "bench/thp_cost/sim_cost_kernel.h"
 #include "bench/workloads/chunk_churn.h"
+#include "bench/workloads/issue61718.h"
+#include "bench/workloads/issue63334.h"
 #include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
@@ -25,11 +29,25 @@
 
 namespace thp {
 
+// The heap program thp_cost runs (--workload).
+enum class ThpWorkload { kChunkChurn, kIssue63334, kIssue61718 };
+// "chunk_churn", "issue63334", "issue61718".
+const char* ThpWorkloadName(ThpWorkload w);
+// One of the names; false for anything else.
+bool ParseThpWorkload(absl::string_view name, ThpWorkload* out);
+
 struct ThpCostOptions {
   RuntimeOptions runtime;      // the variant, GOGC, GOMAXPROCS; memory is touched
   bool scavenge_debug = true;  // GODEBUG=scavenge=1 (Go 1.5 heap only)
   HeapKind heap = HeapKind::kGo15;  // the ported heap the variant runs on
+  ThpWorkload which = ThpWorkload::kChunkChurn;
   ChunkChurnOptions workload;
+  BurstRefillOptions burst;      // issue63334 (its ps: GOMAXPROCS); sets GOMEMLIMIT
+  GrowingHeapOptions growing;    // issue61718
+  // The simulated kernel's cost model the runtime's kernel is (not owned;
+  // null on the real kernel, and for chunk_churn): the issue workloads time
+  // with its charge instead of the wall clock.
+  const SimCostKernel* sim_cost = nullptr;
   uintptr_t probe_bytes = uintptr_t{64} << 20;  // a multiple of 4 MiB
   int probe_rounds = 8;
   // Called as each workload phase starts (may be empty).
@@ -44,7 +62,12 @@ struct ThpCostOptions {
   std::function<void(TraceReplayer& rep, absl::string_view message)> on_fatal;
 };
 
-// Runs options.runtime.variant on `kernel`. A failure to start the runtime
+// The workload's phases.
+std::vector<WorkloadPhase> ThpCostPhases(const ThpCostOptions& options);
+
+// Runs options.runtime.variant on `kernel`. The issue workloads time every
+// allocation and, on the Go 1.21 heap, every hold of its lock
+// (workload_timer.h) into the result's workload_figures. A failure to start the runtime
 // or the probe is reported in the result's `error`; a fatal runtime error
 // exits the process (check.h).
 ThpCostResult RunThpCost(Kernel& kernel, const ThpCostOptions& options);

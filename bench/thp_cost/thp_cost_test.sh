@@ -210,7 +210,42 @@ for v in hugepage_eager collapse fixed; do
   done
 done
 
+# --workload: the default is chunk_churn, whose outputs have no per-operation
+# table and no workload.* columns; the issue workloads add both, and on the
+# simulated kernel say their times are modelled. Counts are pinned in
+# thp_cost_run_test.
+grep -q '^per operation' "$tmp/sim.txt" && { echo "FAIL: per-operation table under chunk_churn"; fail=1; }
+head -1 "$tmp/sim.csv" | grep -q 'workload\.' && { echo "FAIL: workload columns under chunk_churn"; fail=1; }
+grep -q '"workload": {"name": "chunk_churn", "chunks": 12, "cycles": 4},' "$tmp/sim.json" ||
+  { echo "FAIL: chunk_churn JSON workload"; fail=1; }
+run --kernel=sim --workload=chunk_churn "${probe[@]}" >"$tmp/explicit.txt" &&
+  cmp -s "$tmp/explicit.txt" "$tmp/sim.txt" || { echo "FAIL: --workload=chunk_churn is not the default"; fail=1; }
+burst=(--workload=issue63334 --chunks=2 --cycles=1 --probe_mib=4 --probe_rounds=1 --variants=collapse,none)
+GOMAXPROCS=4 "$bin" --quiet --kernel=sim "${burst[@]}" --csv_out="$tmp/burst.csv" \
+  --json_out="$tmp/burst.json" >"$tmp/burst.txt" || { echo "FAIL: issue63334 sim run"; cat "$tmp/burst.txt"; fail=1; }
+grep -q '^workload: issue63334 .*on 4 Ps, GOMEMLIMIT=' "$tmp/burst.txt" &&
+  grep -q '^per operation (issue63334; MODELLED times' "$tmp/burst.txt" &&
+  grep -q '^MODELLED (simulated kernel)' "$tmp/burst.txt" ||
+  { echo "FAIL: issue63334 table"; cat "$tmp/burst.txt"; fail=1; }
+expect "$tmp/burst.csv" collapse workload.collapses 2
+expect "$tmp/burst.csv" collapse workload.refill_collapses_min 2
+expect "$tmp/burst.csv" none workload.collapses 0
+expect "$tmp/burst.csv" none workload.modelled_ns 1
+grep -q '"times_modelled": true, "sim_cost": {"stall_ns": 1000000, "collapse_ns": 1700000, "free_huge_pages": 0}' \
+  "$tmp/burst.json" || { echo "FAIL: issue63334 JSON workload"; fail=1; }
+run --kernel=sim --workload=issue61718 --mib=8 --probe_mib=4 --probe_rounds=1 --variants=hugepage_eager \
+  --sim_stall_us=7 --csv_out="$tmp/grow.csv" >"$tmp/grow.txt" || { echo "FAIL: issue61718 sim run"; fail=1; }
+expect "$tmp/grow.csv" hugepage_eager workload.alloc_max_ns 7000
+run --kernel=linux --workload=issue61718 --mib=8 --probe_mib=4 --probe_rounds=1 --variants=none \
+  --csv_out="$tmp/grow_linux.csv" >"$tmp/grow_linux.txt" || { echo "FAIL: issue61718 linux run"; fail=1; }
+grep -q '^per operation (issue61718; measured wall time' "$tmp/grow_linux.txt" &&
+  ! grep -q 'MODELLED' "$tmp/grow_linux.txt" || { echo "FAIL: issue61718 linux table"; cat "$tmp/grow_linux.txt"; fail=1; }
+expect "$tmp/grow_linux.csv" none workload.modelled_ns 0
+
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
+expect_exit2 '--workload="churn": expected chunk_churn, issue63334 or issue61718' --workload=churn --kernel=sim
+expect_exit2 '--sim_stall_us=-1: expected 0 to 1000000' --sim_stall_us=-1 --kernel=sim
+expect_exit2 '--mib=2: expected 4 to 4096' --mib=2 --kernel=sim
 expect_exit2 'unknown variant "hugepage"' --variants=hugepage_eager,hugepage --kernel=sim
 expect_exit2 '--kernel=bsd: unknown kernel' --kernel=bsd
 expect_exit2 '--probe_mib=6: expected a multiple of 4' --probe_mib=6

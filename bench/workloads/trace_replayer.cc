@@ -23,6 +23,7 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     o.variant = options.variant;
     o.gogc = options.gogc;
     o.gomaxprocs = options.gomaxprocs;
+    o.gomemlimit = options.gomemlimit;
     o.touch_memory = options.touch_memory;
     o.map_noreserve = options.map_noreserve;
     o.mem_observer = options.mem_observer;

@@ -59,8 +59,8 @@ class TraceReplayer {
   // count after each call (a /proc/self/maps read on the real kernel, which
   // would land inside every madvise timing), the VMA fields of stats() are
   // 0 and census() must not be called. `heap` picks the port; the Go 1.21
-  // one takes the variant, GOGC, GOMAXPROCS, touch_memory, map_noreserve
-  // and mem_observer of `options`, and has no scavenge=1.
+  // one takes the variant, GOGC, GOMAXPROCS, GOMEMLIMIT, touch_memory,
+  // map_noreserve and mem_observer of `options`, and has no scavenge=1.
   static absl::StatusOr<std::unique_ptr<TraceReplayer>> Create(Kernel& kernel,
                                                                const RuntimeOptions& options,
                                                                bool scavenge_debug,

@@ -17,10 +17,12 @@ void HeapLock::Lock() {
   THP_CHECK(!held_, "mheap_.lock acquired while held (self-deadlock in Go)");
   held_ = true;
   ++acquisitions_;
+  if (observer_ != nullptr) observer_->Acquired();
 }
 
 void HeapLock::Unlock() {
   THP_CHECK(held_, "mheap_.lock released while not held");
+  if (observer_ != nullptr) observer_->Released();
   held_ = false;
 }
 

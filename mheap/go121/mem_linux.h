@@ -54,6 +54,16 @@
 namespace thp {
 namespace go121 {
 
+// Not a Go thing: sees every acquisition and release of the heap lock, so
+// a driver can time how long it is held (bench/thp_cost's issue 63334
+// workload). It observes only; the heap's decisions never depend on it.
+class HeapLockObserver {
+ public:
+  virtual ~HeapLockObserver() = default;
+  virtual void Acquired() = 0;  // called after the lock is taken
+  virtual void Released() = 0;  // called before it is dropped
+};
+
 // mheap_.lock, as far as anyone but the heap needs to know: whether it is
 // held. Acquire/release pairs are checked; the model is single-threaded, so
 // a lock taken twice is a bug in the port.
@@ -65,10 +75,15 @@ class HeapLock {
   // assertLockHeld.
   void AssertHeld(const char* what) const;
   int64_t acquisitions() const { return acquisitions_; }
+  // Sees every Lock/Unlock from here on (not owned; may be null; must
+  // outlive the lock or be reset first). Observing is not part of the
+  // lock's state, hence const.
+  void set_observer(HeapLockObserver* o) const { observer_ = o; }
 
  private:
   bool held_ = false;
   int64_t acquisitions_ = 0;
+  mutable HeapLockObserver* observer_ = nullptr;
 };
 
 struct MemOptions {

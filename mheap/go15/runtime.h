@@ -36,6 +36,9 @@ struct RuntimeOptions {
   std::string variant = "fixed";
   std::string gogc = "100";  // the GOGC environment variable's value ("" = unset)
   int gomaxprocs = 2;
+  // GOMEMLIMIT in bytes, read by the Go 1.21 heap only (Go 1.5 has no
+  // memory limit; this heap ignores it).
+  int64_t gomemlimit = INT64_MAX;
   bool map_noreserve = false;
   // The workload writes the memory it gets: every span the heap hands out
   // (objects or stacks) is touched, so RSS and AnonHugePages mean what they
