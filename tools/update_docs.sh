@@ -27,6 +27,16 @@ echo >>"$tmp/thp_cost.part"
 block_cmd thp_cost "bazel run -c opt //bench:thp_cost -- --kernel=sim --quiet" bazel-bin/bench/thp_cost/thp_cost --kernel=sim --quiet
 echo >>"$tmp/thp_cost.part"
 block_cmd thp_cost "bazel run -c opt //bench:thp_cost -- --heap=go15 --quiet" bazel-bin/bench/thp_cost/thp_cost --heap=go15 --quiet
+: >"$tmp/thp_cost_issues.part"
+for w in "issue63334" "issue61718 --heap=go121"; do
+  for k in linux sim; do
+    kflag=""; [ "$k" = sim ] && kflag=" --kernel=sim"
+    # shellcheck disable=SC2086
+    block_cmd thp_cost_issues "bazel run -c opt //bench:thp_cost -- --workload=$w$kflag --quiet" \
+      bazel-bin/bench/thp_cost/thp_cost --workload=$w$kflag --quiet
+    echo >>"$tmp/thp_cost_issues.part"
+  done
+done
 : >"$tmp/batched.part"
 block_cmd batched "bazel run -c opt //bench:variant_bench -- --benchmark_filter=ScavengePass" \
   bazel-bin/runtime_port/mem_linux/variant_benchmark --benchmark_filter=ScavengePass
@@ -35,7 +45,7 @@ python3 - "$tmp" "$stamp" <<'PY'
 import os, re, sys
 tmp, stamp = sys.argv[1], sys.argv[2]
 text = open("docs/the-bug.md").read()
-for name in ("thp_bloat", "vma_limit", "thp_cost", "batched"):
+for name in ("thp_bloat", "vma_limit", "thp_cost", "thp_cost_issues", "batched"):
     body = open(os.path.join(tmp, name + ".part")).read().rstrip("\n")
     new = "<!-- table:%s:begin -->\n%s\n\n%s\n<!-- table:%s:end -->" % (name, stamp, body, name)
     text, n = re.subn(r"<!-- table:%s:begin -->.*?<!-- table:%s:end -->" % (name, name),
