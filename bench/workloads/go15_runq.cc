@@ -25,6 +25,7 @@ void Go15RunQueues::RunqPut(int p, G g, bool next) {
     pp.runq.pop_front();
   }
   global_.push_back(g);
+  if (on_put_) on_put_(static_cast<int64_t>(kRunqSize / 2 + 1));
 }
 
 Go15RunQueues::G Go15RunQueues::RunqGet(int p, bool* inherit_time) {
@@ -73,6 +74,13 @@ Go15RunQueues::G Go15RunQueues::RunqSteal(int p, int victim) {
   return g;
 }
 
+Go15RunQueues::G Go15RunQueues::LookAtGlobal(int p, int max) {
+  const size_t before = global_.size();
+  const G g = GlobRunqGet(p, max);
+  if (on_get_) on_get_(p, static_cast<int64_t>(before - global_.size()));
+  return g;
+}
+
 bool Go15RunQueues::Empty(int p) const {
   const P& pp = ps_[static_cast<size_t>(p)];
   return pp.runnext == kNone && pp.runq.empty();
@@ -83,12 +91,12 @@ Go15RunQueues::G Go15RunQueues::Schedule(int p) {
   G g = kNone;
   bool inherit_time = false;
   // schedule: the global queue once in a while, for fairness.
-  if (pp.schedtick % 61 == 0 && !global_.empty()) g = GlobRunqGet(p, 1);
+  if (pp.schedtick % 61 == 0) g = LookAtGlobal(p, 1);
   if (g == kNone) g = RunqGet(p, &inherit_time);
   if (g == kNone) {
     // findrunnable: the local queue (empty here), the global queue, then
     // the other Ps' rings.
-    g = GlobRunqGet(p, 0);
+    g = LookAtGlobal(p, 0);
     const int n = gomaxprocs();
     for (int i = 1; g == kNone && i < n; ++i) g = RunqSteal(p, (p + i) % n);
   }

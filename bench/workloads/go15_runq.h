@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <vector>
 
 namespace thp {
@@ -39,6 +40,15 @@ class Go15RunQueues {
   static constexpr size_t kRunqSize = 256;  // len(p.runq)
 
   explicit Go15RunQueues(int gomaxprocs);
+
+  // Told of every change to the global queue: `n` gs put on its tail
+  // (runqputslow), and every time a P looks at it (schedule's 61st tick,
+  // findrunnable), `n` (0 or more) taken from its head. Go's queue also
+  // holds what the runtime readies there (forcegc.g, which makes a P that
+  // finds this queue empty still take one), so a look that takes nothing
+  // is reported too.
+  void set_on_global_put(std::function<void(int64_t n)> f) { on_put_ = std::move(f); }
+  void set_on_global_get(std::function<void(int p, int64_t n)> f) { on_get_ = std::move(f); }
 
   // Mirrors runqput.
   void RunqPut(int p, G g, bool next);
@@ -65,8 +75,13 @@ class Go15RunQueues {
     std::deque<G> runq;  // front() is the head
     uint32_t schedtick = 0;
   };
+  // The look schedule() or findrunnable() takes at the global queue.
+  G LookAtGlobal(int p, int max);
+
   std::vector<P> ps_;
   std::deque<G> global_;  // sched.runq, front() is the head
+  std::function<void(int64_t)> on_put_;
+  std::function<void(int, int64_t)> on_get_;
 };
 
 }  // namespace thp

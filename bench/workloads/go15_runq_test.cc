@@ -2,6 +2,8 @@
 #include "bench/workloads/go15_runq.h"
 
 #include <deque>
+#include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -91,6 +93,22 @@ TEST(Go15RunQueues, FindrunnableTriesTheGlobalQueueThenSteals) {
   idle.RunqPut(0, 3, /*next=*/true);
   EXPECT_EQ(idle.Schedule(1), Go15RunQueues::kNone);  // only a runnext: P 1 idles
   EXPECT_EQ(idle.schedtick(1), 0u);
+}
+
+// Every change to the global queue is told, and every look at it, even one
+// that finds it empty (Go's queue may hold forcegc.g there).
+TEST(Go15RunQueues, GlobalQueueTrafficIsReported) {
+  Go15RunQueues rq(2);
+  std::vector<std::string> told;
+  rq.set_on_global_put([&told](int64_t n) { told.push_back("put " + std::to_string(n)); });
+  rq.set_on_global_get([&told](int p, int64_t n) {
+    told.push_back("get " + std::to_string(p) + " " + std::to_string(n));
+  });
+  EXPECT_EQ(rq.Schedule(1), Go15RunQueues::kNone);  // tick 0, then findrunnable: two empty looks
+  for (G g = 0; g < 257; ++g) rq.RunqPut(0, g, /*next=*/false);
+  EXPECT_EQ(rq.Schedule(0), 0);  // tick 0: one from the global head
+  EXPECT_EQ(rq.Schedule(0), 128);  // tick 1: the ring, no look
+  EXPECT_EQ(told, (std::vector<std::string>{"get 1 0", "get 1 0", "put 129", "get 0 1"}));
 }
 
 }  // namespace

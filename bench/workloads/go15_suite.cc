@@ -477,7 +477,8 @@ void CreateGoroutinesCapture(RunBuilder& b) {
 // the sending P's runnext (ready), so the parent resumes right after the
 // child's goexit; a P with nothing runnable takes from the global queue or
 // steals half of another P's ring, and else goes idle until a newproc1 or a
-// ready wakes it (wakep). The benchmark goroutine starts on P 0 with the
+// ready wakes it (wakep); the global queue's traffic goes into the trace,
+// for sysmon's forcegc.g queued there. The benchmark goroutine starts on P 0 with the
 // other Ps idle. The Ps run side by side on a clock that only a leaf's
 // multiply-adds advance (di * dj * dk of them); the other steps take no
 // time, and a P's clock never runs behind the P that woke it. The done
@@ -515,6 +516,21 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
   };
   const int procs = b.ctx().gomaxprocs;
   Go15RunQueues rq(procs);
+  // The global queue's traffic, so that a forced GC sysmon readies there
+  // waits its turn (globrunqput/globrunqget).
+  rq.set_on_global_put([&b](int64_t n) {
+    TraceEvent e{};
+    e.kind = TraceEvent::kGlobRunqPut;
+    e.id = static_cast<uint64_t>(n);
+    b.OpEvent(e);
+  });
+  rq.set_on_global_get([&b](int p, int64_t n) {
+    TraceEvent e{};
+    e.kind = TraceEvent::kGlobRunqGet;
+    e.p = p;
+    e.id = static_cast<uint64_t>(n);
+    b.OpEvent(e);
+  });
   std::vector<Proc> ps(static_cast<size_t>(procs));
   // A child's slot is free again once its parent has received from it, so
   // the table holds the goroutines alive at once, not every one ever made.
