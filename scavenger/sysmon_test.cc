@@ -2,6 +2,8 @@
 // when it forces a GC, for both settings, and what the overshoot does.
 #include "scavenger/sysmon.h"
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -10,6 +12,7 @@ namespace thp {
 namespace {
 
 struct Recorder {
+  std::vector<std::string> calls;  // "scavenge" and "gc", in order
   std::vector<int64_t> scavenges;
   std::vector<int64_t> forced;
   int64_t now = 0;
@@ -24,10 +27,14 @@ struct Recorder {
     };
     a.last_gc = [this] { return last_gc; };
     a.force_gc = [this] {
+      calls.push_back("gc");
       forced.push_back(now);
       last_gc = now;
     };
-    a.scavenge = [this](int32_t, uint64_t t, uint64_t) { scavenges.push_back(static_cast<int64_t>(t)); };
+    a.scavenge = [this](int32_t, uint64_t t, uint64_t) {
+      calls.push_back("scavenge");
+      scavenges.push_back(static_cast<int64_t>(t));
+    };
     return a;
   }
 };
@@ -56,6 +63,34 @@ TEST(Sysmon, WithUsleepOvershootItScavengesAtEveryTenMsWake) {
   ASSERT_GE(r.scavenges.size(), 10u);
   for (size_t i = 3; i < r.scavenges.size(); ++i) {
     EXPECT_EQ(r.scavenges[i] - r.scavenges[i - 1], 10100000) << i;
+  }
+}
+
+// sysmon readies the forcegc goroutine and goes straight on to
+// mHeap_Scavenge (go1.5.1 proc1.go); the GC reaches the heap later, on a P.
+// So in a round that does both, the scavenge comes first.
+TEST(Sysmon, ARoundThatForcesAGcScavengesBeforeTheGcRuns) {
+  SysmonOptions o;
+  o.scavenge_debug = true;
+  o.usleep_overshoot_ns = 0;
+  Sysmon s(0, o);
+  Recorder r;
+  r.last_gc = 1;  // a GC ended at the start
+  s.RunUntil(200000000, r.Actions(), [&](int64_t t) { r.now = t; });
+  ASSERT_GE(r.forced.size(), 3u);
+  // Without overshoot both tests first hold on the same 10 ms wake, and
+  // every second wake after it: each such round scavenges, then forces.
+  int both = 0;
+  for (size_t i = 0; i + 1 < r.calls.size(); ++i) {
+    if (r.calls[i + 1] == "gc") {
+      ASSERT_EQ(r.calls[i], "scavenge") << i;
+      ++both;
+    }
+  }
+  EXPECT_EQ(both, static_cast<int>(r.forced.size()));
+  for (size_t i = 0; i < r.forced.size(); ++i) {
+    EXPECT_NE(std::find(r.scavenges.begin(), r.scavenges.end(), r.forced[i]), r.scavenges.end())
+        << "forced GC at " << r.forced[i] << " has no scavenge in its round";
   }
 }
 

@@ -177,7 +177,9 @@ TEST(SuiteRunner, AReplayedStreamGivesEveryVariantOfItsClassItsOwnHeapRunsResult
     EXPECT_GT(recorded.gc_cycles, 10);
     EXPECT_GT(recorded.scavenge_passes, 10);
     if (cls[0] == "prefix") {
-      EXPECT_GT(recorded.max_own_vmas, 300);  // flags split the arena
+      // Flags split the arena: 114 when written (over 300 while Matmult's
+      // tree ran level by level).
+      EXPECT_GT(recorded.max_own_vmas, 100);
     }
     ASSERT_GT(gc_lines.size(), 10u);
     for (const std::string& variant : cls) {
@@ -280,14 +282,16 @@ VariantResult RunWholeSuite(const std::string& variant, const KernelProfile& pro
 }
 
 // The headline's qualitative result (Go issue 12233): on the 2015 kernel
-// profile Go 1.5.0's exact-range flags (prefix) reach at least five times
+// profile Go 1.5.0's exact-range flags (prefix) reach at least four times
 // the VMAs of 44078a3's huge-page-granular flags (fixed). Benchtime 100 ms
-// gives BenchmarkMatmult a goroutine tree big enough to fragment the heap.
-TEST(SuiteRunner, OnThe2015ProfilePrefixReachesFiveTimesFixedsVmas) {
+// gives BenchmarkMatmult a goroutine tree big enough to fragment the heap
+// (80 vs 17 when written, with the tree in Go 1.5.1's scheduling order; the
+// level-by-level tree it replaced gave 229 vs 18, and the test asked 5x).
+TEST(SuiteRunner, OnThe2015ProfilePrefixReachesFourTimesFixedsVmas) {
   const VariantResult prefix = RunWholeSuite("prefix", Linux2015Profile(), 100000000);
   const VariantResult fixed = RunWholeSuite("fixed", Linux2015Profile(), 100000000);
   EXPECT_GT(fixed.max_go_vmas, 0);
-  EXPECT_GE(prefix.max_go_vmas, 5 * fixed.max_go_vmas);
+  EXPECT_GE(prefix.max_go_vmas, 4 * fixed.max_go_vmas);
   EXPECT_GT(prefix.max_split_vmas, 0);
 }
 

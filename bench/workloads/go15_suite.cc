@@ -52,10 +52,12 @@
 
 #include <regex.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/workloads/go15_runq.h"
 #include "mheap/go15/msize.h"
 
 namespace thp {
@@ -468,37 +470,42 @@ void CreateGoroutinesCapture(RunBuilder& b) {
 // `go matmult(first half)`, does the second half itself and waits; a k split
 // runs both halves in turn in the same goroutine; a leaf computes.
 //
-// ASSUMPTION (scheduling): the tree runs level-synchronously. Go 1.5's
-// newproc puts the new g in runnext and kicks the previous one to the FIFO
-// run queue, so a parent blocks on children queued behind big subtrees and
-// the tree expands almost breadth-first: every runnable goroutine takes one
-// step (one call, split or wait) per round, in the order it became runnable.
-// So the four quarters an i and a j split make run side by side, while the
-// k splits stay serial: at most 4^rounds goroutines are alive at once (16384
-// for n = 1001), and most of the cube's goroutines (about 6 million for
-// n = 1001, a million for the recorded b.N of 2e8) reuse the gs of the k
-// half before them. This is better founded than keeping every goroutine of
-// the run alive to its end, which would hold a million g structs and 2 KiB
-// stacks that Go never has at once. Goroutines start on P 0 (the newproc
-// caller's P) and exit on alternating Ps (the second P steals half the
-// queue); their done channel (an hchan of 96 bytes, noscan) is garbage once
-// the parent has received.
+// The goroutines run in the order Go 1.5.1's scheduler gives them
+// (go15_runq.h, proc1.go): newproc1 puts the new g in its P's runnext (the g
+// there before goes to the ring's tail) and wakes an idle P; a receive on an
+// empty done channel parks the parent, and the child's send readies it into
+// the sending P's runnext (ready), so the parent resumes right after the
+// child's goexit; a P with nothing runnable takes from the global queue or
+// steals half of another P's ring, and else goes idle until a newproc1 or a
+// ready wakes it (wakep); the global queue's traffic goes into the trace,
+// for sysmon's forcegc.g queued there. The benchmark goroutine starts on P 0 with the
+// other Ps idle. The Ps run side by side on a clock that only a leaf's
+// multiply-adds advance (di * dj * dk of them); the other steps take no
+// time, and a P's clock never runs behind the P that woke it. The done
+// channel (an hchan of 96 bytes, noscan) is garbage once the parent's
+// receive returns.
 void MatmultGoroutines(RunBuilder& b, int64_t n) {
   constexpr int64_t kThreshold = 8;
+  constexpr int kNoTask = -1;
   struct Block {
     int64_t i0, i1, j0, j1, k0, k1;
   };
   struct Item {
     bool wait;    // wait for `child`, else call `block`
     Block block;
-    size_t child;
+    int64_t child;
   };
   struct Task {
     std::vector<Item> stack;  // back() runs next
     uint64_t go_id = 0;       // 0: the benchmark goroutine itself
     uint64_t chan_id = 0;
-    bool done = false;
-    size_t waiter = SIZE_MAX;
+    bool sent = false;        // its send on the done channel happened
+    int64_t waiter = kNoTask; // the parent parked on the receive
+  };
+  struct Proc {
+    int64_t cur = kNoTask;  // the g running, kNoTask when idle
+    int64_t clock = 0;
+    bool woken = false;     // wakep made it look for work
   };
   auto event = [](TraceEvent::Kind kind, uint64_t id, int p) {
     TraceEvent e{};
@@ -508,84 +515,130 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
     return e;
   };
   const int procs = b.ctx().gomaxprocs;
-  int exits = 0;
+  Go15RunQueues rq(procs);
+  // The global queue's traffic, so that a forced GC sysmon readies there
+  // waits its turn (globrunqput/globrunqget).
+  rq.set_on_global_put([&b](int64_t n) {
+    TraceEvent e{};
+    e.kind = TraceEvent::kGlobRunqPut;
+    e.id = static_cast<uint64_t>(n);
+    b.OpEvent(e);
+  });
+  rq.set_on_global_get([&b](int p, int64_t n) {
+    TraceEvent e{};
+    e.kind = TraceEvent::kGlobRunqGet;
+    e.p = p;
+    e.id = static_cast<uint64_t>(n);
+    b.OpEvent(e);
+  });
+  std::vector<Proc> ps(static_cast<size_t>(procs));
   // A child's slot is free again once its parent has received from it, so
-  // the table holds the goroutines alive at once, not every one ever made
-  // (a million at b.N = 2e8). Slot numbers never reach the events.
+  // the table holds the goroutines alive at once, not every one ever made.
   std::vector<Task> tasks(1);
-  std::vector<size_t> free_slots;
+  std::vector<int64_t> free_slots;
   tasks[0].stack.push_back(Item{false, Block{0, n, 0, n, 0, n}, 0});
-  std::vector<size_t> active = {0};
-  std::vector<size_t> next;
-  while (!active.empty()) {
-    next.clear();
-    for (size_t t : active) {
-      Item item = tasks[t].stack.back();
-      tasks[t].stack.pop_back();
-      bool blocked = false;
-      if (item.wait) {
-        if (tasks[item.child].done) {
-          // The child's send is there: the receive goes through.
-          free_slots.push_back(item.child);
-        } else {
-          // Parked until the child exits; then the wait is taken again.
-          tasks[item.child].waiter = t;
-          tasks[t].stack.push_back(item);
-          blocked = true;
-        }
-      } else {
-        const Block& k = item.block;
-        const int64_t di = k.i1 - k.i0, dj = k.j1 - k.j0, dk = k.k1 - k.k0;
-        Block first = k, second = k;
-        bool spawn = false;
-        if (di >= dj && di >= dk && di >= kThreshold) {
-          first.i1 = second.i0 = k.i0 + di / 2;
-          spawn = true;
-        } else if (dj >= dk && dj >= kThreshold) {
-          first.j1 = second.j0 = k.j0 + dj / 2;
-          spawn = true;
-        } else if (dk >= kThreshold) {
-          first.k1 = second.k0 = k.k0 + dk / 2;
-          tasks[t].stack.push_back(Item{false, second, 0});
-          tasks[t].stack.push_back(Item{false, first, 0});
-        }
-        if (spawn) {
-          Task child;
-          child.stack.push_back(Item{false, first, 0});
-          child.chan_id = b.NewEventId();
-          child.go_id = b.NewEventId();
-          TraceEvent chan = event(TraceEvent::kAlloc, child.chan_id, 0);
-          chan.bytes = kHchanBytes;
-          chan.noscan = true;
-          b.OpEvent(chan);
-          b.OpEvent(event(TraceEvent::kGo, child.go_id, 0));
-          size_t c = tasks.size();
-          if (free_slots.empty()) {
-            tasks.push_back(std::move(child));
-          } else {
-            c = free_slots.back();
-            free_slots.pop_back();
-            tasks[c] = std::move(child);
-          }
-          tasks[t].stack.push_back(Item{true, Block{}, c});
-          tasks[t].stack.push_back(Item{false, second, 0});
-          next.push_back(c);
-        }
+  ps[0].cur = 0;
+  // wakep, Go 1.5.1: an idle P (the lowest numbered) starts looking for
+  // work, unless one is looking already (sched.nmspinning != 0).
+  auto wakep = [&](int64_t now) {
+    for (const Proc& q : ps) {
+      if (q.woken) return;
+    }
+    for (Proc& q : ps) {
+      if (q.cur == kNoTask && !q.woken) {
+        q.woken = true;
+        q.clock = std::max(q.clock, now);
+        return;
       }
-      if (blocked) continue;
-      if (!tasks[t].stack.empty()) {
-        next.push_back(t);
+    }
+  };
+  bool root_done = false;
+  while (!root_done) {
+    // The P furthest behind that has something to do moves next.
+    int p = -1;
+    for (int q = 0; q < procs; ++q) {
+      const Proc& pq = ps[static_cast<size_t>(q)];
+      if (pq.cur == kNoTask && !pq.woken) continue;
+      if (p < 0 || pq.clock < ps[static_cast<size_t>(p)].clock) p = q;
+    }
+    if (p < 0) break;  // cannot happen while the benchmark goroutine waits on one
+    Proc& pp = ps[static_cast<size_t>(p)];
+    if (pp.cur == kNoTask) {
+      pp.woken = false;
+      pp.cur = rq.Schedule(p);  // kNoTask: back to idle
+      continue;
+    }
+    const int64_t t = pp.cur;
+    Item item = tasks[static_cast<size_t>(t)].stack.back();
+    tasks[static_cast<size_t>(t)].stack.pop_back();
+    if (item.wait) {
+      Task& child = tasks[static_cast<size_t>(item.child)];
+      if (!child.sent) {
+        // gopark on the receive: the P schedules another g.
+        child.waiter = t;
+        tasks[static_cast<size_t>(t)].stack.push_back(item);
+        pp.cur = rq.Schedule(p);
         continue;
       }
-      Task& done = tasks[t];
-      done.done = true;
-      if (done.go_id == 0) continue;
-      b.OpEvent(event(TraceEvent::kGoExit, done.go_id, exits++ % procs));
-      b.OpEvent(event(TraceEvent::kDrop, done.chan_id, 0));
-      if (done.waiter != SIZE_MAX) next.push_back(done.waiter);
-      std::vector<Item>().swap(done.stack);
+      b.OpEvent(event(TraceEvent::kDrop, child.chan_id, p));
+      std::vector<Item>().swap(child.stack);
+      free_slots.push_back(item.child);
+    } else {
+      const Block& k = item.block;
+      const int64_t di = k.i1 - k.i0, dj = k.j1 - k.j0, dk = k.k1 - k.k0;
+      Block first = k, second = k;
+      bool spawn = false;
+      if (di >= dj && di >= dk && di >= kThreshold) {
+        first.i1 = second.i0 = k.i0 + di / 2;
+        spawn = true;
+      } else if (dj >= dk && dj >= kThreshold) {
+        first.j1 = second.j0 = k.j0 + dj / 2;
+        spawn = true;
+      } else if (dk >= kThreshold) {
+        first.k1 = second.k0 = k.k0 + dk / 2;
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, second, 0});
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, first, 0});
+      } else {
+        pp.clock += di * dj * dk;  // the leaf's multiply-adds
+      }
+      if (spawn) {
+        Task child;
+        child.stack.push_back(Item{false, first, 0});
+        child.chan_id = b.NewEventId();
+        child.go_id = b.NewEventId();
+        TraceEvent chan = event(TraceEvent::kAlloc, child.chan_id, p);
+        chan.bytes = kHchanBytes;
+        chan.noscan = true;
+        b.OpEvent(chan);
+        b.OpEvent(event(TraceEvent::kGo, child.go_id, p));
+        int64_t c = static_cast<int64_t>(tasks.size());
+        if (free_slots.empty()) {
+          tasks.push_back(std::move(child));
+        } else {
+          c = free_slots.back();
+          free_slots.pop_back();
+          tasks[static_cast<size_t>(c)] = std::move(child);
+        }
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{true, Block{}, c});
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, second, 0});
+        rq.RunqPut(p, c, /*next=*/true);  // newproc1
+        wakep(pp.clock);
+      }
     }
-    active.swap(next);
+    Task& task = tasks[static_cast<size_t>(t)];
+    if (!task.stack.empty()) continue;
+    if (task.go_id == 0) {
+      root_done = true;
+      continue;
+    }
+    // The send on the done channel, then goexit.
+    task.sent = true;
+    if (task.waiter != kNoTask) {
+      rq.RunqPut(p, task.waiter, /*next=*/true);  // ready
+      wakep(pp.clock);
+    }
+    b.OpEvent(event(TraceEvent::kGoExit, task.go_id, p));
+    pp.cur = rq.Schedule(p);
   }
 }
 

@@ -288,26 +288,75 @@ TEST(Go15Suite, MatmultIsOneRunOfItsGoroutineTree) {
   EXPECT_EQ(Count(prog.body, TraceEvent::kGo), 2236);
   EXPECT_EQ(Count(prog.body, TraceEvent::kGoExit), 2236);
   EXPECT_EQ(AllocSizes(prog.body), std::vector<uint64_t>(2236, 96));
-  // Level by level: the i and j splits run side by side, the k halves one
-  // after the other, so at most 4^4 goroutines run at once (n = 101 splits
-  // to 7 in four rounds), the benchmark goroutine among them.
+  // Below the threshold nothing splits.
+  EXPECT_TRUE(Program("BenchmarkMatmult", 100).body.empty());
+}
+
+// The tree in the order Go 1.5.1's scheduler runs it (proc1.go): newproc1's
+// runnext, the FIFO ring, ready's runnext and stealing by the idle P.
+TEST(Go15Suite, MatmultRunsItsTreeAsGo151Schedules) {
+  const RunProgram prog = Program("BenchmarkMatmult", 1000000);
+  std::map<uint64_t, size_t> started;  // go id -> index among the kGo events
+  std::set<uint64_t> exited;
+  std::vector<uint64_t> order;          // go ids in start order
+  size_t first_go_on_p1 = SIZE_MAX;
   int running = 0;
   int most = 0;
+  std::set<int> go_ps;
   std::set<int> exit_ps;
+  std::map<int, uint64_t> last_started;  // per P
+  std::set<int> exited_on;                // Ps that saw an exit
+  std::map<uint64_t, uint64_t> go_of_chan;
+  uint64_t last_chan = 0;
   for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kAlloc) last_chan = e.id;
     if (e.kind == TraceEvent::kGo) {
-      EXPECT_EQ(e.p, 0);
+      go_of_chan[last_chan] = e.id;
+      started[e.id] = order.size();
+      order.push_back(e.id);
+      go_ps.insert(e.p);
+      last_started[e.p] = e.id;
+      if (e.p == 1 && first_go_on_p1 == SIZE_MAX) first_go_on_p1 = order.size() - 1;
       most = std::max(most, ++running);
     }
     if (e.kind == TraceEvent::kGoExit) {
-      --running;
+      if (exited_on.insert(e.p).second) {
+        // A goroutine walks down its second halves, starting a goroutine at
+        // each i or j split, and parks on the newest one, which sits in its
+        // P's runnext: the first goroutine to exit on a P is the last one
+        // that P started.
+        EXPECT_EQ(e.id, last_started[e.p]) << "P " << e.p;
+      }
+      exited.insert(e.id);
       exit_ps.insert(e.p);
+      --running;
+    }
+    if (e.kind == TraceEvent::kDrop) {
+      // A done channel is dropped by its parent's receive, after the send
+      // and the goexit of its goroutine.
+      ASSERT_EQ(go_of_chan.count(e.id), 1u);
+      EXPECT_EQ(exited.count(go_of_chan[e.id]), 1u) << "chan " << e.id;
     }
   }
-  EXPECT_EQ(most, 4 * 4 * 4 * 4 - 1);
+  EXPECT_EQ(running, 0);
+  // P 1 idles until a g sits on P 0's ring (runnext is not stolen): the
+  // benchmark goroutine's second go displaces its first, which P 1 steals,
+  // so the first goroutine P 1 starts comes after those two.
+  EXPECT_GE(first_go_on_p1, 2u);
+  EXPECT_LT(first_go_on_p1, order.size());
+  EXPECT_EQ(go_ps, (std::set<int>{0, 1}));
   EXPECT_EQ(exit_ps, (std::set<int>{0, 1}));
-  // Below the threshold nothing splits.
-  EXPECT_TRUE(Program("BenchmarkMatmult", 100).body.empty());
+  // Depth first on each P, so far fewer alive at once than the 4^4 - 1 the
+  // four rounds of i and j splits would hold if each level ran side by side.
+  EXPECT_LT(most, 4 * 4 * 4 * 4 - 1);
+  // On one P nothing is stolen and everything runs on P 0.
+  const RunProgram one = Program("BenchmarkMatmult", 1000000, /*gomaxprocs=*/1);
+  for (const TraceEvent& e : one.body) {
+    if (e.kind == TraceEvent::kGo || e.kind == TraceEvent::kGoExit) {
+      ASSERT_EQ(e.p, 0);
+    }
+  }
+  EXPECT_EQ(Count(one.body, TraceEvent::kGo), 2236);
 }
 
 TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {

@@ -78,6 +78,16 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
       return LineError(line_no, line, "expected gogrow <id> <bytes> <p>");
     }
+  } else if (op == "globrunqput") {
+    e.kind = TraceEvent::kGlobRunqPut;
+    if (f.size() != 2 || !num(1, &e.id) || e.id > kMaxTraceCount) {
+      return LineError(line_no, line, "expected globrunqput <n>, n at most 1e11");
+    }
+  } else if (op == "globrunqget") {
+    e.kind = TraceEvent::kGlobRunqGet;
+    if (f.size() != 3 || !p_of(1, &e.p) || !num(2, &e.id) || e.id > kMaxTraceCount) {
+      return LineError(line_no, line, "expected globrunqget <p> <n>, n at most 1e11");
+    }
   } else if (op == "retain") {
     e.kind = TraceEvent::kRetain;
     if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected retain <id>");
@@ -115,7 +125,8 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   } else {
     return LineError(line_no, line,
                      "unknown event (accepted: alloc, drop, retain, release, stack, unstack, go, "
-                     "gogrow, goexit, gc, freeosmemory, compute, sleep, bench, loop, end)");
+                     "gogrow, goexit, globrunqput, globrunqget, gc, freeosmemory, compute, sleep, bench, "
+                     "loop, end)");
   }
   return e;
 }
@@ -259,6 +270,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kGo: return absl::StrFormat("go %d %d", e.id, e.p);
     case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
+    case TraceEvent::kGlobRunqPut: return absl::StrFormat("globrunqput %d", e.id);
+    case TraceEvent::kGlobRunqGet: return absl::StrFormat("globrunqget %d %d", e.p, e.id);
   }
   return "?";
 }

@@ -21,6 +21,12 @@
 //   sleep <ns>                          virtual time passes with every P idle
 //   retain <id>                         <id> stays live, without an id, until release
 //   release                             drops every retained object
+//   globrunqput <n>                     the workload's scheduler put n goroutines on
+//                                       the global run queue's tail (runqputslow)
+//   globrunqget <p> <n>                 P p looked at the global run queue (schedule's
+//                                       61st tick, or findrunnable) and took n from
+//                                       its head; a forced GC sysmon readied while
+//                                       such events come waits its turn there
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
 //   loop <iterations> <ns> [nosafepoint]
 //   end                                 the lines up to "end" are one iteration of
@@ -67,9 +73,10 @@ inline constexpr uint64_t kMaxTraceCount = 100000000000;      // 1e11: bench n, 
 struct TraceEvent {
   enum Kind {
     kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
-    kRetain, kRelease, kGo, kGoGrow, kGoExit
+    kRetain, kRelease, kGo, kGoGrow, kGoExit, kGlobRunqPut, kGlobRunqGet
   } kind;
-  uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop
+  uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop;
+                       // the count for globrunqput and globrunqget
   uint64_t bytes = 0;  // alloc, stack, gogrow
   bool noscan = false;
   int p = 0;

@@ -16,7 +16,8 @@ TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "end", "retain 4", "release",
-                         "go 5 1", "gogrow 5 65536 1", "goexit 5 0"};
+                         "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
+                         "globrunqget 1 0", "globrunqget 0 65"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -54,6 +55,10 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected gogrow <id> <bytes> <p>: \"gogrow 1 4096\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\ngoexit 1 -1\n").status().message(),
             "trace line 2: expected goexit <id> <p>: \"goexit 1 -1\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqput\n").status().message(),
+            "trace line 2: expected globrunqput <n>, n at most 1e11: \"globrunqput\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqget 256 1\n").status().message(),
+            "trace line 2: expected globrunqget <p> <n>, n at most 1e11: \"globrunqget 256 1\"");
 }
 
 TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {

@@ -154,6 +154,12 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       goroutines_.erase(it);
       break;
     }
+    case TraceEvent::kGlobRunqPut:
+      rt_->GlobalRunqPut(static_cast<int64_t>(e.id));
+      break;
+    case TraceEvent::kGlobRunqGet:
+      rt_->GlobalRunqGet(e.p, static_cast<int64_t>(e.id));
+      break;
     case TraceEvent::kGc:
       rt_->GC();
       break;

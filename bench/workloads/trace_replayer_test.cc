@@ -2,6 +2,7 @@
 // sample trace with and without the VMA census, and bad ids.
 #include "bench/workloads/trace_replayer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <tuple>
 
@@ -323,6 +324,65 @@ TEST(Trace, GctraceHasALineForEveryCycleAndEveryScavenge) {
   EXPECT_TRUE(absl::EndsWith(lines[lines.size() - 3], " 3 P (forced)")) << lines[lines.size() - 3];
   EXPECT_TRUE(absl::EndsWith(lines[lines.size() - 2], " 3 P (forced)")) << lines[lines.size() - 2];
   EXPECT_TRUE(absl::StartsWith(lines.back(), "scvg-1: inuse: ")) << lines.back();
+}
+
+// sysmon readies forcegc.g onto the global run queue's tail (go1.5.1
+// injectglist): while the workload reports that queue, the forced GC starts
+// only when a P has taken every g queued ahead of it and then looks again.
+TEST(Trace, AForcedGcWaitsInTheGlobalRunQueueTheWorkloadReports) {
+  SimulatedKernel sim;
+  RuntimeOptions o;
+  o.gomaxprocs = 2;
+  std::vector<std::string> lines;
+  const GcTraceWriter sink = [&lines](const std::string& line) { lines.push_back(line); };
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, &sink);
+  ASSERT_TRUE(r.ok());
+  auto apply = [&](const std::string& line) {
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+    ASSERT_TRUE(e.ok()) << e.status();
+    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
+  };
+  auto forced = [&lines] { return std::count(lines.begin(), lines.end(), "GC forced"); };
+  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  apply("gc");  // last_gc set: sysmon may force from 10 ms on
+  ASSERT_EQ(cycles.size(), 1u);
+  apply("globrunqput 3");
+  apply("compute 30000000");  // 30 ms busy: sysmon readies forcegc.g behind the 3
+  EXPECT_EQ(cycles.size(), 1u);
+  EXPECT_EQ(forced(), 0);
+  apply("globrunqget 0 1");
+  apply("globrunqget 1 2");
+  apply("compute 30000000");  // forcegc.g is not readied twice
+  EXPECT_EQ(cycles.size(), 1u);
+  apply("globrunqget 0 0");  // the workload's queue is empty: the P takes forcegc.g
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_EQ(cycles[1].mode, GcMode::kBackground);
+  EXPECT_EQ(forced(), 1);
+  // runtime.GC() ends the report: sysmon's next forced GC runs at once.
+  apply("gc");
+  const size_t after_gc = cycles.size();
+  apply("compute 30000000");
+  EXPECT_GT(cycles.size(), after_gc);
+  EXPECT_GT(forced(), 1);
+}
+
+// A forced GC still queued when runtime.GC() comes runs first: the
+// workload's goroutines are done, so a P has taken forcegc.g.
+TEST(Trace, AForcedGcStillQueuedRunsBeforeRuntimeGc) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  absl::StatusOr<std::vector<TraceEvent>> events =
+      ParseTrace("thp-trace 1\ngc\nglobrunqput 500\ncompute 15000000\ngc\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_TRUE((*r)->Run(*events, nullptr).ok());
+  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  ASSERT_EQ(cycles.size(), 3u);
+  EXPECT_EQ(cycles[1].mode, GcMode::kBackground);
+  EXPECT_EQ(cycles[2].mode, GcMode::kForceBlock);
 }
 
 TEST(Trace, UnknownIdsAreErrorsNotCrashes) {

@@ -32,19 +32,60 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
   }
   actions_.force_gc = [this] {
     // While a forced GC waits for the world to stop, forcegchelper cannot
-    // run again (the stopping world holds the idle Ps), so nothing prints.
-    if (gc_waits_for_safe_point_) return;
-    if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
-    if (in_loop_without_safe_point_) {
-      gc_waits_for_safe_point_ = true;
+    // run again (the stopping world holds the idle Ps), so nothing prints;
+    // nor is forcegc.g readied again while it waits in the run queue
+    // (sysmon tests forcegc.idle).
+    if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0) return;
+    if (runq_reported_) {
+      forcegc_ahead_ = global_runq_;  // injectglist: onto the tail
       return;
     }
-    rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+    RunForcedGc();
   };
   actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
     HeapScavenge(rt_->heap(), k, now, limit, gctrace_);
     if (on_scavenge_) on_scavenge_();
   };
+}
+
+void Go15HeapRuntime::RunForcedGc() {
+  if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
+  if (in_loop_without_safe_point_) {
+    gc_waits_for_safe_point_ = true;
+    return;
+  }
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+}
+
+void Go15HeapRuntime::GlobalRunqPut(int64_t n) {
+  runq_reported_ = true;
+  global_runq_ += n;
+}
+
+void Go15HeapRuntime::GlobalRunqGet(int p, int64_t n) {
+  (void)p;
+  runq_reported_ = true;
+  global_runq_ = n < global_runq_ ? global_runq_ - n : 0;
+  if (forcegc_ahead_ < 0) return;
+  // With forcegc.g queued the P finds the queue non-empty even where the
+  // workload's own queue was empty, and takes it once every g ahead of it
+  // has gone.
+  if (forcegc_ahead_ < n || n == 0) {
+    forcegc_ahead_ = -1;
+    RunForcedGc();
+  } else {
+    forcegc_ahead_ -= n;
+  }
+}
+
+void Go15HeapRuntime::GC() {
+  if (forcegc_ahead_ >= 0) {
+    forcegc_ahead_ = -1;
+    RunForcedGc();
+  }
+  runq_reported_ = false;
+  global_runq_ = 0;
+  rt_->GC();
 }
 
 void Go15HeapRuntime::FreeOSMemory() { thp::FreeOSMemory(*rt_, gctrace_); }

@@ -38,8 +38,21 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // one is forced meanwhile).
   void EnterLoopWithoutSafePoint() override { in_loop_without_safe_point_ = true; }
   void LeaveLoopWithoutSafePoint() override;
+  // sysmon readies forcegc.g with injectglist (go1.5.1 proc1.go): onto the
+  // global run queue's tail, whence a P takes it in turn (schedule's 61st
+  // tick, findrunnable) and forcegchelper starts the GC. While the workload
+  // reports that queue (Matmult's tree), a forced GC waits there behind the
+  // goroutines queued before it; otherwise an idle P takes it at once.
+  // runtime.GC() runs a forced GC still waiting first (the workload's
+  // goroutines are done by then, so forcegc.g has run) and ends the report.
+  void GlobalRunqPut(int64_t n) override;
+  void GlobalRunqGet(int p, int64_t n) override;
+  void GC() override;
   void set_on_scavenge(std::function<void()> f) override { on_scavenge_ = std::move(f); }
   HeapFigures Figures() const override;
+  // Goroutines ahead of a forced GC waiting in the global run queue (-1:
+  // none waits there).
+  int64_t forcegc_ahead() const { return forcegc_ahead_; }
 
   const Sysmon& sysmon() const { return sysmon_; }
 
@@ -53,6 +66,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   int64_t busy_at_ = 0;
   bool in_loop_without_safe_point_ = false;
   bool gc_waits_for_safe_point_ = false;  // forced, waiting for the loop's end
+  bool runq_reported_ = false;  // the workload reports the global run queue
+  int64_t global_runq_ = 0;     // its length as the workload's scheduler has it
+  int64_t forcegc_ahead_ = -1;  // see forcegc_ahead()
+  // forcegchelper, Go 1.5.1: "GC forced" under gctrace, then startGC.
+  void RunForcedGc();
 };
 
 }  // namespace thp

@@ -103,6 +103,15 @@ class HeapRuntime {
   // stop the world waits for its end), and has left it.
   virtual void EnterLoopWithoutSafePoint() = 0;
   virtual void LeaveLoopWithoutSafePoint() = 0;
+  // The workload's scheduler put `n` goroutines on the global run queue's
+  // tail, or P `p` looked at it and took `n` from its head. A runtime that
+  // readies its forced-GC goroutine there may time that GC by them; by
+  // default they are ignored.
+  virtual void GlobalRunqPut(int64_t n) { (void)n; }
+  virtual void GlobalRunqGet(int p, int64_t n) {
+    (void)p;
+    (void)n;
+  }
   // Called after each scavenger pass (may be empty).
   virtual void set_on_scavenge(std::function<void()> f) = 0;
 
