@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/harness/flag_range.h"
 #include "runtime_port/base/quote.h"
 
 namespace thp {
@@ -160,18 +161,24 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
     } else if (flag->IsOfType<bool>()) {
       value = negated ? "false" : "true";
     } else if (i + 1 < argc) {
-      value = argv[i + 1];
+      value = argv[++i];  // "--rounds 5": the next argument is the value
     } else {
       ExitUsage(absl::StrCat("flag --", EscapeForError(name), " needs a value"));
     }
     // Validate on a throw-away parse; Abseil sets the value below.
     std::string error;
     std::string saved = flag->CurrentValue();
+    const FlagRange* range = FindFlagRange(flag->Name());
     if (!flag->ParseFrom(value, &error)) {
       ExitUsage(absl::StrCat("--", flag->Name(), "=", EscapeForError(value), ": expected ", TypeName(*flag),
-                             " (see --help)"));
+                             range != nullptr ? absl::StrCat(" (accepted: ", range->accepted, ")")
+                                              : std::string(" (see --help)")));
     }
+    const bool in_range = range == nullptr || InFlagRange(*range, flag->CurrentValue());
     (void)flag->ParseFrom(saved, &error);
+    if (!in_range) {
+      ExitUsage(absl::StrCat("--", flag->Name(), "=", EscapeForError(value), ": expected ", range->accepted));
+    }
   }
   if (!allow_positional && !positional.empty()) {
     ExitUsage(absl::StrCat("unexpected argument ", QuoteForError(positional.front()), " (see --help)"));

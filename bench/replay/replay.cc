@@ -8,8 +8,8 @@
 // environment. Every span the heap hands out is touched (written), as a Go
 // program would, and as vma_repro does. A bad trace line or event stops the run with one line naming
 // the line number, exit status 2. The report is one line on stdout, written
-// also when the run dies of a Go fatal error (then exit status 2, as the Go
-// program's). The trace is read as it runs (only a loop's body is held),
+// also when the run dies of a Go fatal error (then exit status 1, the
+// drivers' status for a variant that died; Go's own is 2). The trace is read as it runs (only a loop's body is held),
 // after a first pass that checks every line.
 #include <cerrno>
 #include <cstdio>
@@ -35,6 +35,7 @@ ABSL_FLAG(std::string, heap, "go15", "the heap: go15 or go121 (mheap/heap_runtim
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
   thp::ParseFlagsOrExit(argc, argv, "Replays a heap-event trace through a variant and kernel.");
+  thp::SetThrowExitStatus(1);
   const std::string path = absl::GetFlag(FLAGS_trace);
   if (path.empty()) thp::ExitUsage("--trace is required (a file in the format of bench/workloads/trace_format.h)");
   const thp::RuntimeEnv env = thp::RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant));

@@ -59,6 +59,7 @@
 #include "absl/time/clock.h"
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
@@ -84,6 +85,10 @@ ABSL_FLAG(int, cycles, 4, "sparsify/idle/refill cycles of the workload (1 to 100
 ABSL_FLAG(int, probe_mib, 64,
           "fresh memory per first-touch probe round and side, MiB (a multiple of 4, 4 to 1024)");
 ABSL_FLAG(int, probe_rounds, 8, "first-touch probe rounds per side (1 to 100)");
+THP_FLAG_RANGE(chunks, 1, 256);
+THP_FLAG_RANGE(cycles, 1, 100);
+THP_FLAG_RANGE(probe_mib, 4, 1024);
+THP_FLAG_RANGE(probe_rounds, 1, 100);
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
 ABSL_FLAG(std::string, svg_out, "",
@@ -107,10 +112,6 @@ struct Setup {
   ThpCostOptions options;
 };
 
-void CheckRange(const char* flag, int v, int lo, int hi) {
-  if (v < lo || v > hi) ExitUsage(absl::StrFormat("--%s=%d: expected %d to %d", flag, v, lo, hi));
-}
-
 Setup SetupOrExit() {
   Setup s;
   s.kernel = KernelChoiceFromFlags();
@@ -119,14 +120,10 @@ Setup SetupOrExit() {
   const int cycles = absl::GetFlag(FLAGS_cycles);
   const int probe_mib = absl::GetFlag(FLAGS_probe_mib);
   const int rounds = absl::GetFlag(FLAGS_probe_rounds);
-  CheckRange("chunks", chunks, 1, 256);
-  CheckRange("cycles", cycles, 1, 100);
-  CheckRange("probe_mib", probe_mib, 4, 1024);
   if (probe_mib % 4 != 0) {
     ExitUsage(absl::StrFormat("--probe_mib=%d: expected a multiple of 4 (whole 4 MiB chunks)",
                               probe_mib));
   }
-  CheckRange("probe_rounds", rounds, 1, 100);
   // GOGC, GOMAXPROCS and GODEBUG as a Go program reads them; scavenge=1
   // unless GODEBUG says otherwise (the scavenger must run in the workload).
   const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);
