@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
                     m.scavenge_passes, s.max_vmas, s.final_vmas, s.max_own_vmas, m.heap_sys,
                     m.heap_released, rep.heap_runtime().counters().Summary())
                     .c_str());
-    std::fflush(stdout);
+    // Not flushed here: the fatal path flushes (check.h), and the normal
+    // one at exit, where a write error is reported with its errno.
   };
   absl::Status st;
   {
