@@ -1,5 +1,6 @@
 #include "bench/harness/flag_range.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
