@@ -13,6 +13,7 @@
 // after a first pass that checks every line.
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -83,7 +84,11 @@ int main(int argc, char** argv) {
   };
   absl::Status st;
   {
-    thp::ScopedThrowHook hook([&](absl::string_view) { report(); });
+    // Exit 1 (a Go fatal error), or 2 if the report cannot be written.
+    thp::ScopedThrowHook hook([&](absl::string_view) {
+      report();
+      if (const int status = thp::FinishMain(1); status != 1) std::_Exit(status);
+    });
     st = rep.RunStream(f, nullptr, *checked);
   }
   std::fclose(f);

@@ -41,4 +41,11 @@ out=$(GODEBUG=scavenge=1 "$bin" --trace="$frag" --kernel=sim --max_map_count=50 
 want="replay variant=prefix kernel=sim events=1850 virtual_s=1.150 gc=56 scavenges=113 max_vmas=51 final_vmas=51 max_runtime_vmas=21 heap_sys=66060288 heap_released=34504704 madvise: DONTNEED=46 HUGEPAGE=37 NOHUGEPAGE=46 errors: NOHUGEPAGE/EAGAIN=1"
 [ "$rc" -eq 1 ] && [ "$out" = "$want" ] && [ "$(cat "$tmp/err")" = "fatal error: runtime: out of memory" ] ||
   { echo "FAIL: fatal run: exit $rc, stdout '$out', stderr '$(cat "$tmp/err")'"; fail=1; }
-if [ $fail -eq 0 ]; then echo "10 passed, 0 failed"; else exit 1; fi
+# The same run with stdout full: the report is lost, which ranks above the
+# fatal error: one line for it after Go's, exit 2.
+err=$(GODEBUG=scavenge=1 "$bin" --trace="$frag" --kernel=sim --max_map_count=50 --sim_baseline=30 \
+      --variant=prefix 2>&1 >/dev/full); rc=$?
+[ "$rc" -eq 2 ] && [ "$err" = "fatal error: runtime: out of memory
+replay: cannot write stdout: No space left on device" ] ||
+  { echo "FAIL: fatal run to /dev/full: exit $rc, stderr '$err'"; fail=1; }
+if [ $fail -eq 0 ]; then echo "11 passed, 0 failed"; else exit 1; fi

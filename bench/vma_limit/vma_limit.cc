@@ -265,12 +265,12 @@ int Main(int argc, char** argv) {
     ScopedThrowHook hook([&](absl::string_view message) {
       out.error = std::string(message);
       std::printf("%s\n", ReportLine(variant, choice, limit, thp_mode, rep, log, out).c_str());
-      std::fflush(stdout);
       if (!quiet) PrintSummary(rep, log, out);
       if (!svg_out.empty()) capture();
-      // The fatal error's exit status (1) stands even if the map fails: the
-      // run's outcome is the news, and the failure has its line.
-      (void)write_svg();
+      // Exit 1 (a Go fatal error), unless the map or stdout could not be
+      // written: then 2, which ranks above it (CombineExitStatus).
+      const int status = FinishMain(CombineExitStatus({1, write_svg()}));
+      if (status != 1) std::_Exit(status);
     });
     st = rep.Run(events, [&](const TraceEvent& label) {
       rep.ObserveCensus();

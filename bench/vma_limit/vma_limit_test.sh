@@ -25,6 +25,13 @@ for profile in linux6 linux2015; do
   [ "$err" = "fatal error: runtime: out of memory" ] || { echo "FAIL: prefix/$profile stderr '$err'"; fail=1; }
 done
 rm -f /tmp/vma_limit_err.$$
+# A crash whose report or map cannot be written: 2, which ranks above the
+# fatal error's 1, with one line for each failure after Go's.
+err=$("$bin" --variant=prefix "${small[@]}" --svg_out=/nonexistent/dir/map.svg 2>&1 >/dev/full); rc=$?
+[ "$rc" -eq 2 ] && [ "$err" = "fatal error: runtime: out of memory
+vma_limit: --svg_out=/nonexistent/dir/map.svg: cannot write: No such file or directory
+vma_limit: cannot write stdout: No space left on device" ] ||
+  { echo "FAIL: crash with unwritable outputs: exit $rc, stderr '$err'"; fail=1; }
 
 out=$("$bin" --variant=fixed "${small[@]}"); rc=$?
 want='vma_limit variant=fixed kernel=sim profile=linux6 max_map_count=2000 thp_mode=madvise outcome=completed round=150 virtual_s=7.500 map_count=114 max_map_count_seen=131 runtime_vmas=84 go_equivalent_vmas=92 heap_sys=825229312 heap_inuse=358907904 heap_released=426213376 refused_splits=0 refused_mmaps=0'
