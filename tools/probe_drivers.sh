@@ -220,14 +220,14 @@ for bin in "$@"; do
   fi
 
   # Bad files: each file input given a missing file, a directory, an empty
-  # file, binary bytes, one 1 MB line, and a line of 5000 bytes; one line
-  # naming the file, 2.
+  # file, binary bytes, one 1 MB line, and /dev/zero (a line without end);
+  # one line naming the file, 2, in bounded time and memory.
   printf 'a\001\377\n\000\000zz\n' >"$work/binary"
   head -c 1048576 /dev/zero | tr '\0' 'x' >"$work/longline"
   : >"$work/empty"
   mkdir -p "$work/dir"
-  bad_files=("$work/missing" "$work/dir" "$work/empty" "$work/binary" "$work/longline")
-  [ $quick = 1 ] && bad_files=("$work/missing" "$work/longline")
+  bad_files=("$work/missing" "$work/dir" "$work/empty" "$work/binary" "$work/longline" /dev/zero)
+  [ $quick = 1 ] && bad_files=("$work/missing" "$work/longline" /dev/zero)
   inputs=()
   case "$name" in
     vma_repro) inputs=(--timings_file) ;;

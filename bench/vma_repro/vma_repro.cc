@@ -137,8 +137,8 @@ Setup SetupOrExit() {
   // The default is also found from outside the repository (the binary's
   // runfiles); a path given is read as given.
   absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
-                                         ? ReadWorkspaceFile(timings_path)
-                                         : ReadWholeFile(timings_path);
+                                         ? ReadWorkspaceFile(timings_path, kMaxTimingsFileBytes)
+                                         : ReadWholeFile(timings_path, kMaxTimingsFileBytes);
   if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
   absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
   if (!timings.ok()) ExitUsage(absl::StrCat(timings_path, ": ", timings.status().message()));

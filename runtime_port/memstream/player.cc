@@ -124,7 +124,10 @@ bool MemStreamReader::ReadLine() {
   while ((c = getc_unlocked(f_)) != EOF) {
     any = true;
     if (c == '\n') return true;
-    if (line_buf_.size() <= kMaxMemStreamLineBytes) line_buf_.push_back(static_cast<char>(c));
+    line_buf_.push_back(static_cast<char>(c));
+    // Past the bound the line is refused: stop reading (a line may never
+    // end, as /dev/zero's).
+    if (line_buf_.size() > kMaxMemStreamLineBytes) return true;
   }
   return any;
 }
