@@ -137,9 +137,10 @@ leftovers() {
   printf '%s' "$l"
 }
 
-# one_line <name>: the run's stderr is exactly one line "<name>: ...".
+# one_line <name>: the run's stderr is exactly one line "<name>: ...", of
+# bounded length (a value is quoted cut at 120 characters; paths add some).
 one_line() {
-  [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] && [ "${err#"$1: "}" != "$err" ]
+  [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] && [ "${err#"$1: "}" != "$err" ] && [ ${#err} -le 600 ]
 }
 
 # check_bad <class> <name> <must contain> <label> <args...>: exit 2, one line.

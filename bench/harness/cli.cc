@@ -74,6 +74,29 @@ std::string TypeName(const absl::CommandLineFlag& flag) {
   return absl::StrCat("a value of the flag's type (default ", EscapeForError(flag.DefaultValue()), ")");
 }
 
+// The one line ExitUsage prints, bounded whatever its caller composed (a
+// value is meant to be quoted escaped and cut, QuoteForError, but not every
+// message does it): control bytes are escaped, so a newline in a value
+// cannot make two lines, and past kMaxUsageChars the middle is cut,
+// keeping the start (what is wrong) and the end (what is accepted).
+constexpr size_t kMaxUsageChars = 480;
+
+std::string BoundedLine(absl::string_view message) {
+  std::string line;
+  for (char c : message) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      absl::StrAppend(&line, "\\x", absl::Hex(u, absl::kZeroPad2));
+    } else {
+      line.push_back(c);
+    }
+  }
+  if (line.size() <= kMaxUsageChars) return line;
+  constexpr size_t kHead = 280;
+  constexpr size_t kTail = kMaxUsageChars - kHead - 3;
+  return absl::StrCat(line.substr(0, kHead), "...", line.substr(line.size() - kTail));
+}
+
 int Rank(int status) {
   if (status > 128) return 3;
   if (status == 0) return 0;
@@ -100,7 +123,7 @@ int FinishMain(int status) {
 }
 
 void ExitUsage(absl::string_view message) {
-  std::fprintf(stderr, "%s: %s\n", ProgramName().c_str(), std::string(message).c_str());
+  std::fprintf(stderr, "%s: %s\n", ProgramName().c_str(), BoundedLine(message).c_str());
   std::exit(2);
 }
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "runtime_port/base/file_io.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 namespace {
@@ -32,7 +33,7 @@ int WriteOutputs(absl::string_view tool, const std::string& report,
     const absl::Status written = WriteWholeFile(f.path, f.render());
     if (written.ok()) continue;
     if (StdoutIsStderr()) std::fflush(stdout);  // the report before the complaint
-    absl::FPrintF(stderr, "%s: --%s=%s: cannot write: %s\n", tool, f.flag, f.path,
+    absl::FPrintF(stderr, "%s: --%s=%s: cannot write: %s\n", tool, f.flag, EscapeForError(f.path),
                   written.message());
     status = 2;
   }
