@@ -11,8 +11,9 @@
 // without "-<procs>"), or, if a heap bracket (alloc ... alloc_done,
 // scavenge ... scavenge_done) is open there, right after it closes, so the
 // part keeps the reader's structure rules. The output is raw; compress it
-// with xz. A log that fails to read, or a benchmark that is not in it, exits
-// 1 with one line; bad usage exits 2.
+// with xz. A log that fails to read, a benchmark that is not in it, or bad
+// usage is one line naming the file, exit 2 (bad input, as in every driver);
+// then no OUT is left behind.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -24,6 +25,7 @@
 #include "bench/harness/cli.h"
 #include "mheap/go15/events/byte_io.h"
 #include "mheap/go15/events/heap_event_log.h"
+#include "runtime_port/base/quote.h"
 
 ABSL_FLAG(std::string, before, "", "the benchmark at whose start the log is cut");
 
@@ -37,15 +39,21 @@ bool IsBenchmark(const heaplog::HeapEvent& e, const std::string& name) {
   return b != nullptr && (b->name == name || absl::StartsWith(b->name, name + "-"));
 }
 
-int Fail(const std::string& what) {
+// One line, the partial OUT removed, exit 2.
+int Fail(const std::string& out, const std::string& what) {
+  std::remove(out.c_str());
   std::fprintf(stderr, "heap_log_cut: %s\n", what.c_str());
-  return 1;
+  return 2;
 }
 
 int Run(const std::string& in, const std::string& out, const std::string& before) {
   absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
       heaplog::HeapEventReader::Open(in);
-  if (!reader.ok()) ExitUsage(reader.status().message());
+  // The reader's open errors name the file; its format errors do not.
+  if (!reader.ok()) {
+    const absl::string_view why = reader.status().message();
+    ExitUsage(absl::StrContains(why, in) ? std::string(why) : absl::StrCat(in, ": ", why));
+  }
   absl::StatusOr<std::unique_ptr<heaplog::FileSink>> sink = heaplog::FileSink::Create(out);
   if (!sink.ok()) ExitUsage(sink.status().message());
   heaplog::HeapEventWriter writer(sink->get());
@@ -56,8 +64,8 @@ int Run(const std::string& in, const std::string& out, const std::string& before
   uint64_t kept = 0;
   for (;;) {
     absl::StatusOr<bool> more = (*reader)->Next(&e);
-    if (!more.ok()) return Fail(std::string(more.status().message()));
-    if (!*more) return Fail(absl::StrCat(in, ": no benchmark ", before, " before the log's end"));
+    if (!more.ok()) return Fail(out, absl::StrCat(in, ": ", more.status().message()));
+    if (!*more) return Fail(out, absl::StrCat(in, ": no benchmark ", QuoteForError(before), " before the log's end"));
     if (!cutting && IsBenchmark(e, before)) cutting = true;
     if (cutting && !in_bracket) break;
     switch (e.kind()) {
@@ -72,15 +80,15 @@ int Run(const std::string& in, const std::string& out, const std::string& before
       default:
         break;
     }
-    if (absl::Status s = writer.Write(e); !s.ok()) return Fail(std::string(s.message()));
+    if (absl::Status s = writer.Write(e); !s.ok()) return Fail(out, absl::StrCat(out, ": ", s.message()));
     last_ns = e.time_ns;
     ++kept;
   }
   heaplog::HeapEvent end;
   end.time_ns = last_ns;
   end.body = heaplog::End{};
-  if (absl::Status s = writer.Write(end); !s.ok()) return Fail(std::string(s.message()));
-  if (absl::Status s = (*sink)->Close(); !s.ok()) return Fail(std::string(s.message()));
+  if (absl::Status s = writer.Write(end); !s.ok()) return Fail(out, absl::StrCat(out, ": ", s.message()));
+  if (absl::Status s = (*sink)->Close(); !s.ok()) return Fail(out, absl::StrCat(out, ": ", s.message()));
   std::fprintf(stderr, "heap_log_cut: kept %llu records (%llu bytes) before %s\n",
                static_cast<unsigned long long>(kept),
                static_cast<unsigned long long>(writer.offset()), before.c_str());

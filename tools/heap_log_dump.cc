@@ -6,17 +6,20 @@
 //   heap_log_dump --summary LOG     one line per benchmark segment
 //
 // A log that fails to read prints every event before the bad record, then
-// the error on stderr, and exits 1; bad usage exits 2.
+// the error on stderr (one line naming the file), and exits 2, as bad usage
+// does (bad input: exit 1 is a Go fatal error's, README "Exit statuses").
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bench/harness/cli.h"
 #include "mheap/go15/events/benchmark_split.h"
 #include "mheap/go15/events/event_text.h"
 #include "mheap/go15/events/heap_event_log.h"
+#include "runtime_port/base/quote.h"
 
 ABSL_FLAG(std::string, time, "rel",
           "time column: rel (ns since the first record), abs (nanotime), none (for diffs)");
@@ -58,7 +61,11 @@ int Run(const std::string& path) {
   }
   absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
       heaplog::HeapEventReader::Open(path);
-  if (!reader.ok()) ExitUsage(reader.status().message());
+  // The reader's open errors name the file; its format errors do not.
+  if (!reader.ok()) {
+    const absl::string_view why = reader.status().message();
+    ExitUsage(absl::StrContains(why, path) ? std::string(why) : absl::StrCat(path, ": ", why));
+  }
   const std::string only = absl::GetFlag(FLAGS_benchmark);
   const bool summary = absl::GetFlag(FLAGS_summary);
   const bool offsets = absl::GetFlag(FLAGS_offsets);
@@ -71,8 +78,10 @@ int Run(const std::string& path) {
     absl::StatusOr<bool> more = (*reader)->Next(&e);
     if (!more.ok()) {
       std::fflush(stdout);
-      std::fprintf(stderr, "heap_log_dump: %s\n", std::string(more.status().message()).c_str());
-      return 1;
+      // Bad input: what was read is printed, then one line, exit 2.
+      std::fprintf(stderr, "heap_log_dump: %s: %s\n", path.c_str(),
+                   std::string(more.status().message()).c_str());
+      return 2;
     }
     if (!*more) break;
     if (first) base = e.time_ns;
@@ -87,8 +96,9 @@ int Run(const std::string& path) {
   if (summary) {
     for (const BenchmarkSegment& s : tracker.segments()) PrintSummary(s);
   } else if (!only.empty() && printed == 0) {
-    std::fprintf(stderr, "heap_log_dump: no benchmark %s in %s\n", only.c_str(), path.c_str());
-    return 1;
+    std::fprintf(stderr, "heap_log_dump: %s: no benchmark %s\n", path.c_str(),
+                 QuoteForError(only).c_str());
+    return 2;
   }
   return 0;
 }

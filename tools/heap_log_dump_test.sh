@@ -1,8 +1,8 @@
 #!/bin/bash
 # heap_log_dump prints one line per event (raw or xz logs), filters one
 # benchmark, summarizes per benchmark, prints what it read before a bad
-# record and then the error (exit 1), and reports bad usage in one line
-# with status 2.
+# record and then the error naming the file (exit 2: bad input), and
+# reports bad usage in one line with status 2.
 set -euo pipefail
 source bench/harness/cli_test_lib.sh
 fail=0
@@ -32,9 +32,9 @@ set +e
 "$bin" "$TEST_TMPDIR/cut" >"$TEST_TMPDIR/cut.out" 2>"$TEST_TMPDIR/cut.err"
 rc=$?
 set -e
-[ "$rc" -eq 1 ] || { echo "FAIL: cut log exit $rc, want 1"; exit 1; }
+[ "$rc" -eq 2 ] || { echo "FAIL: cut log exit $rc, want 2"; exit 1; }
 [ "$(wc -l <"$TEST_TMPDIR/cut.out")" -gt 3 ] || { echo "FAIL: no events before the cut"; exit 1; }
-grep -q "^heap_log_dump: heap-event log offset [0-9]*: .*cut short" "$TEST_TMPDIR/cut.err" ||
+grep -q "^heap_log_dump: $TEST_TMPDIR/cut: heap-event log offset [0-9]*: .*cut short" "$TEST_TMPDIR/cut.err" ||
   { echo "FAIL: cut log error: $(cat "$TEST_TMPDIR/cut.err")"; exit 1; }
 
 set +e
@@ -42,6 +42,8 @@ expect_exit2 "want exactly one log file"
 expect_exit2 "want exactly one log file" "$sample" "$sample"
 expect_exit2 "--time=seconds is not one of rel, abs, none" --time=seconds "$sample"
 expect_exit2 "cannot open /nonexistent/log" /nonexistent/log
+expect_exit2 "/dev/null: heap-event log offset 0" /dev/null
+expect_exit2 "$sample: no benchmark \"BenchmarkNone\"" --benchmark=BenchmarkNone "$sample"
 expect_exit2 "unknown flag --bogus" --bogus "$sample"
 [ "$fail" -eq 0 ] || exit 1
 echo PASS

@@ -163,12 +163,18 @@ int Run(const std::vector<std::string>& argv) {
     if (w.calls == nullptr) ExitUsage(absl::StrFormat("cannot write --calls_out=%s", calls_path));
     std::fprintf(w.calls, "# seconds\tcall\taddr\tlen\targ\tresult\tmap_count\n");
   }
+  const pid_t parent = getpid();
   const pid_t child = fork();
   if (child < 0) {
     std::perror("vma_watch: fork");
     return 1;
   }
   if (child == 0) {
+    // The program dies with vma_watch, however that ends: PTRACE_O_EXITKILL
+    // only covers it once the options are set, and a tracee stopped before
+    // then would be left stopped for ever.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
     raise(SIGSTOP);
     InstallFilter();

@@ -148,8 +148,8 @@ int Run() {
   const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
   // As in vma_repro: the default is also found in the binary's runfiles.
   absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
-                                         ? ReadWorkspaceFile(timings_path)
-                                         : ReadWholeFile(timings_path);
+                                         ? ReadWorkspaceFile(timings_path, kMaxTimingsFileBytes)
+                                         : ReadWholeFile(timings_path, kMaxTimingsFileBytes);
   if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
   absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
   if (!timings.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", timings.status().message()));

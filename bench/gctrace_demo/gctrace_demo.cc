@@ -17,25 +17,26 @@
 #include "absl/strings/str_format.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/runtime_env.h"
 #include "mheap/go15/runtime.h"
+#include "runtime_port/base/check.h"
 #include "scavenger/gctrace.h"
 #include "scavenger/scavenger.h"
 #include "scavenger/sysmon.h"
 
 ABSL_FLAG(std::string, variant, "fixed", "memory-layer variant (GODEBUG thpvariant= overrides)");
-ABSL_FLAG(int, rounds, 40, "burst/compute/sleep rounds to run");
+ABSL_FLAG(int, rounds, 40, "burst/compute/sleep rounds to run (1 to 100000)");
+THP_FLAG_RANGE(rounds, 1, 100000);
 
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
   thp::ParseFlagsOrExit(argc, argv, "Runs a churning workload under GODEBUG/GOGC/GOMAXPROCS.");
+  thp::SetThrowExitStatus(1);
   const thp::RuntimeEnv env = thp::RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant));
   const thp::DebugVars* dbg = &env.debug;
   const int rounds = absl::GetFlag(FLAGS_rounds);
-  if (rounds < 1 || rounds > 100000) {
-    thp::ExitUsage(absl::StrFormat("--rounds=%d: expected 1 to 100000", rounds));
-  }
 
   std::unique_ptr<thp::Kernel> kernel = thp::MakeKernelOrExit(thp::KernelChoiceFromFlags());
   const thp::RuntimeOptions& o = env.options;

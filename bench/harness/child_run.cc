@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/harness/cli.h"
 #include "runtime_port/base/file_io.h"
+#include "runtime_port/base/quote.h"
 #include "runtime_port/kernel/kernel.h"
 
 ABSL_FLAG(std::string, child_variant, "", "internal: run one variant and write its result");
@@ -146,9 +147,13 @@ ChildRunner::ChildRunner(std::string tool, int argc, char** argv)
   ExitIfError(TestHookFromEnv().status());
   // Blocked before the directory exists, so no interrupt can leave it.
   (void)MaskBeforeRunners();
-  std::string dir_template = absl::StrCat("/tmp/", tool_, ".XXXXXX");
+  // Under $TMPDIR when set (as mktemp), else /tmp.
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string parent = tmpdir != nullptr && tmpdir[0] != '\0' ? tmpdir : "/tmp";
+  std::string dir_template = absl::StrCat(parent, "/", tool_, ".XXXXXX");
   if (mkdtemp(dir_template.data()) == nullptr) {
-    ExitUsage("cannot create a temporary directory under /tmp");
+    ExitUsage(absl::StrCat("cannot create a temporary directory under ", QuoteForError(parent), ": ",
+                           std::strerror(errno)));
   }
   dir_ = dir_template;
 }

@@ -5,9 +5,9 @@
 // plus --child_variant=<v>, --child_result=<file>, --child_map=<file> (when
 // the parent wants address maps) and the driver's own extra flags. The
 // parent (ChildRunner):
-//   - makes one private temporary directory, /tmp/<tool>.XXXXXX, and gives
-//     every child files of its own there (two children of the same variant
-//     never share one);
+//   - makes one private temporary directory, $TMPDIR/<tool>.XXXXXX (/tmp
+//     without TMPDIR), and gives every child files of its own there (two
+//     children of the same variant never share one);
 //   - starts at most `jobs` children at a time and waits for them;
 //   - on each child's end hands the driver a ChildOutcome: how it ended
 //     (ChildFailure turns that into the text a report row shows, a child

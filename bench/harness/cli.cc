@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/harness/flag_range.h"
 #include "runtime_port/base/quote.h"
 
 namespace thp {
@@ -73,6 +74,29 @@ std::string TypeName(const absl::CommandLineFlag& flag) {
   return absl::StrCat("a value of the flag's type (default ", EscapeForError(flag.DefaultValue()), ")");
 }
 
+// The one line ExitUsage prints, bounded whatever its caller composed (a
+// value is meant to be quoted escaped and cut, QuoteForError, but not every
+// message does it): control bytes are escaped, so a newline in a value
+// cannot make two lines, and past kMaxUsageChars the middle is cut,
+// keeping the start (what is wrong) and the end (what is accepted).
+constexpr size_t kMaxUsageChars = 480;
+
+std::string BoundedLine(absl::string_view message) {
+  std::string line;
+  for (char c : message) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      absl::StrAppend(&line, "\\x", absl::Hex(u, absl::kZeroPad2));
+    } else {
+      line.push_back(c);
+    }
+  }
+  if (line.size() <= kMaxUsageChars) return line;
+  constexpr size_t kHead = 280;
+  constexpr size_t kTail = kMaxUsageChars - kHead - 3;
+  return absl::StrCat(line.substr(0, kHead), "...", line.substr(line.size() - kTail));
+}
+
 int Rank(int status) {
   if (status > 128) return 3;
   if (status == 0) return 0;
@@ -99,7 +123,7 @@ int FinishMain(int status) {
 }
 
 void ExitUsage(absl::string_view message) {
-  std::fprintf(stderr, "%s: %s\n", ProgramName().c_str(), std::string(message).c_str());
+  std::fprintf(stderr, "%s: %s\n", ProgramName().c_str(), BoundedLine(message).c_str());
   std::exit(2);
 }
 
@@ -160,18 +184,24 @@ std::vector<std::string> ParseFlagsOrExit(int argc, char** argv, absl::string_vi
     } else if (flag->IsOfType<bool>()) {
       value = negated ? "false" : "true";
     } else if (i + 1 < argc) {
-      value = argv[i + 1];
+      value = argv[++i];  // "--rounds 5": the next argument is the value
     } else {
       ExitUsage(absl::StrCat("flag --", EscapeForError(name), " needs a value"));
     }
     // Validate on a throw-away parse; Abseil sets the value below.
     std::string error;
     std::string saved = flag->CurrentValue();
+    const FlagRange* range = FindFlagRange(flag->Name());
     if (!flag->ParseFrom(value, &error)) {
       ExitUsage(absl::StrCat("--", flag->Name(), "=", EscapeForError(value), ": expected ", TypeName(*flag),
-                             " (see --help)"));
+                             range != nullptr ? absl::StrCat(" (accepted: ", range->accepted, ")")
+                                              : std::string(" (see --help)")));
     }
+    const bool in_range = range == nullptr || InFlagRange(*range, flag->CurrentValue());
     (void)flag->ParseFrom(saved, &error);
+    if (!in_range) {
+      ExitUsage(absl::StrCat("--", flag->Name(), "=", EscapeForError(value), ": expected ", range->accepted));
+    }
   }
   if (!allow_positional && !positional.empty()) {
     ExitUsage(absl::StrCat("unexpected argument ", QuoteForError(positional.front()), " (see --help)"));

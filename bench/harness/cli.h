@@ -5,7 +5,8 @@
 // ParseFlagsOrExit checks every argument itself (unknown flag, unparsable
 // value, stray positional argument) before handing the command line to
 // Abseil, and drivers report their own validation failures through
-// ExitUsage().
+// ExitUsage(). A numeric flag's range is declared beside it with
+// THP_FLAG_RANGE (flag_range.h) and checked here.
 //
 // Exit statuses, the same in every driver (README, "Exit statuses"): 0
 // success; 1 a variant died of a Go fatal error (its row says which); 2 bad

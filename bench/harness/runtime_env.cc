@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/flags/reflection.h"
+#include "absl/strings/numbers.h"
 #include "bench/harness/cli.h"
 
 namespace thp {
@@ -47,6 +48,17 @@ RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant, ScavengeDefault sca
   // only to collect the same error from each.
   ExitIfError(ParseGogc(env.options.gogc).status());
   env.options.gomaxprocs = *procs;
+  // One rule for a setting both the environment and a flag can give: what
+  // a Go program reads (GOMAXPROCS, GODEBUG's thpvariant) wins, as a Go
+  // binary would obey it; the driver's flag (--gomaxprocs, --variant)
+  // applies when the environment is silent. The flag is looked up by name,
+  // as only some drivers have it; its range was checked at parse time.
+  const absl::CommandLineFlag* flag = absl::FindCommandLineFlag("gomaxprocs");
+  int from_flag = 0;
+  if (Env("GOMAXPROCS").empty() && flag != nullptr &&
+      absl::SimpleAtoi(flag->CurrentValue(), &from_flag)) {
+    env.options.gomaxprocs = from_flag;
+  }
   return env;
 }
 

@@ -26,7 +26,8 @@ struct RuntimeEnv {
 };
 
 // `flag_variant` is the driver's --variant; GODEBUG's thpvariant, then
-// disablethp=1, override it.
+// disablethp=1, override it. Likewise GOMAXPROCS, when set, overrides a
+// driver's --gomaxprocs flag (vma_repro, vma_limit); with neither, 2.
 RuntimeEnv RuntimeEnvOrExit(const std::string& flag_variant,
                             ScavengeDefault scavenge = ScavengeDefault::kOff);
 

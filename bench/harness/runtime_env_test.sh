@@ -39,6 +39,27 @@ for bin in "$@"; do
         grep -c 'warning: GODEBUG: ignoring unknown key "bogus"')
     [ "$n" = 1 ] || { echo "FAIL: $name: $n GODEBUG warnings, want 1"; fail=1; }
   fi
+  # GOMAXPROCS, when set, wins over --gomaxprocs; the flag applies when it is
+  # unset (README, "GODEBUG, GOGC, GOMAXPROCS"). Seen as the P count of
+  # vma_repro's gctrace lines and of vma_limit's workload (its allocations
+  # alternate over the Ps).
+  procs_seen() {
+    case "$name" in
+      vma_repro) GODEBUG=gctrace=1 "$bin" --kernel=sim "${tiny[@]}" --variants=fixed "$@" 2>&1 >/dev/null |
+                   grep -o ', [0-9]* P' | sort -u | tr -dc '0-9' ;;
+      vma_limit) "$bin" --kernel=sim --variant=fixed --rounds=2 --burst_mib=1 --quiet \
+                   --trace_out="$TEST_TMPDIR/procs.trace" "$@" >/dev/null &&
+                 awk '$1 == "alloc" && $5 >= n { n = $5 + 1 } END { print n }' "$TEST_TMPDIR/procs.trace" ;;
+    esac
+  }
+  if [ "$name" = vma_repro ] || [ "$name" = vma_limit ]; then
+    for case_ in ":2" ":--gomaxprocs=5:5" "3::3" "3:--gomaxprocs=5:3"; do
+      IFS=: read -r e f want <<<"$case_"
+      [ -z "$want" ] && want=$f && f=
+      if [ -n "$e" ]; then got=$(GOMAXPROCS=$e procs_seen $f); else got=$(procs_seen $f); fi
+      [ "$got" = "$want" ] || { echo "FAIL: $name GOMAXPROCS='$e' $f: $got Ps, want $want"; fail=1; }
+    done
+  fi
   echo "$name: checked"
 done
 exit $fail

@@ -35,6 +35,7 @@
 #include "absl/time/clock.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/pessimal/pessimal_go121.h"
@@ -51,6 +52,8 @@ ABSL_FLAG(std::string, heap, "auto",
           "the ported heap: auto (the variant's own), go15 or go121");
 ABSL_FLAG(uint64_t, max_heap, uint64_t{256} << 30,
           "stop without a limit once the pattern covers this many arena bytes");
+THP_FLAG_RANGE_SAID(max_heap, uint64_t{4} << 20, uint64_t{512} << 30, false,
+                    "4194304 to 549755813888 bytes, 4 MiB to 512 GiB (Go 1.5's arena limit)");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 
 namespace {
@@ -90,10 +93,6 @@ int main(int argc, char** argv) {
   const thp::HeapKind heap = heap_choice.For(variant);
   const std::string heap_name(thp::HeapKindName(heap));
   const uint64_t max_heap = absl::GetFlag(FLAGS_max_heap);
-  if (max_heap < (uint64_t{4} << 20) || max_heap > (uint64_t{512} << 30)) {
-    thp::ExitUsage(absl::StrCat("--max_heap=", max_heap,
-                                ": expected 4 MiB to 512 GiB (Go 1.5's arena limit)"));
-  }
 
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   const absl::Time start = absl::Now();

@@ -8,11 +8,12 @@
 // environment. Every span the heap hands out is touched (written), as a Go
 // program would, and as vma_repro does. A bad trace line or event stops the run with one line naming
 // the line number, exit status 2. The report is one line on stdout, written
-// also when the run dies of a Go fatal error (then exit status 2, as the Go
-// program's). The trace is read as it runs (only a loop's body is held),
+// also when the run dies of a Go fatal error (then exit status 1, the
+// drivers' status for a variant that died; Go's own is 2). The trace is read as it runs (only a loop's body is held),
 // after a first pass that checks every line.
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -35,6 +36,7 @@ ABSL_FLAG(std::string, heap, "go15", "the heap: go15 or go121 (mheap/heap_runtim
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
   thp::ParseFlagsOrExit(argc, argv, "Replays a heap-event trace through a variant and kernel.");
+  thp::SetThrowExitStatus(1);
   const std::string path = absl::GetFlag(FLAGS_trace);
   if (path.empty()) thp::ExitUsage("--trace is required (a file in the format of bench/workloads/trace_format.h)");
   const thp::RuntimeEnv env = thp::RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant));
@@ -77,11 +79,16 @@ int main(int argc, char** argv) {
                     m.scavenge_passes, s.max_vmas, s.final_vmas, s.max_own_vmas, m.heap_sys,
                     m.heap_released, rep.heap_runtime().counters().Summary())
                     .c_str());
-    std::fflush(stdout);
+    // Not flushed here: the fatal path flushes (check.h), and the normal
+    // one at exit, where a write error is reported with its errno.
   };
   absl::Status st;
   {
-    thp::ScopedThrowHook hook([&](absl::string_view) { report(); });
+    // Exit 1 (a Go fatal error), or 2 if the report cannot be written.
+    thp::ScopedThrowHook hook([&](absl::string_view) {
+      report();
+      if (const int status = thp::FinishMain(1); status != 1) std::_Exit(status);
+    });
     st = rep.RunStream(f, nullptr, *checked);
   }
   std::fclose(f);

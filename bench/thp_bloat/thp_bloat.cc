@@ -67,6 +67,7 @@
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
@@ -86,6 +87,7 @@ ABSL_FLAG(int, max_ptes_none, 511,
           "the emulated khugepaged's max_ptes_none, 0..511: collapse a 2 MiB region only if at "
           "most this many of its 512 pages are absent (applied by the emulation on both kernels; "
           "the real MADV_COLLAPSE itself has no such threshold)");
+THP_FLAG_RANGE(max_ptes_none, 0, thp::kDefaultMaxPtesNone);
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
 ABSL_FLAG(std::string, svg_out, "",
@@ -112,9 +114,6 @@ Setup SetupOrExit() {
   s.kernel = KernelChoiceFromFlags();
   s.heap = HeapChoiceOrExit(absl::GetFlag(FLAGS_heap));
   const int max_none = absl::GetFlag(FLAGS_max_ptes_none);
-  if (max_none < 0 || max_none > kDefaultMaxPtesNone) {
-    ExitUsage(absl::StrCat("--max_ptes_none=", max_none, ": expected 0 to ", kDefaultMaxPtesNone));
-  }
   s.run.emulator.max_ptes_none = max_none;
   // GODEBUG=scavenge=1 unless GODEBUG says otherwise: the minutes
   // become milliseconds.

@@ -155,7 +155,7 @@ grep -q '^none    go121\* ' "$tmp/none121.txt" && grep -qx "\* not the heap this
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
 expect_exit2 '--max_ptes_none=512: expected 0 to 511' --kernel=sim --max_ptes_none=512
 expect_exit2 '--max_ptes_none=-1: expected 0 to 511' --kernel=sim --max_ptes_none=-1
-expect_exit2 "--max_ptes_none=many: expected an integer (see --help)" --kernel=sim --max_ptes_none=many
+expect_exit2 "--max_ptes_none=many: expected an integer (accepted: 0 to 511)" --kernel=sim --max_ptes_none=many
 expect_exit2 'unknown variant "nohuge" (accepted: none, prefix' --kernel=sim --variants=none,nohuge
 expect_exit2 '--variants=,: no variant to run' --kernel=sim --variants=,
 expect_exit2 '--kernel=bsd: unknown kernel (accepted: linux, sim)' --kernel=bsd

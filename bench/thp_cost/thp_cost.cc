@@ -65,6 +65,7 @@
 #include "absl/time/clock.h"
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
@@ -95,6 +96,10 @@ ABSL_FLAG(int, cycles, 4,
 ABSL_FLAG(int, probe_mib, 64,
           "fresh memory per first-touch probe round and side, MiB (a multiple of 4, 4 to 1024)");
 ABSL_FLAG(int, probe_rounds, 8, "first-touch probe rounds per side (1 to 100)");
+THP_FLAG_RANGE(chunks, 1, 256);
+THP_FLAG_RANGE(cycles, 1, 100);
+THP_FLAG_RANGE(probe_mib, 4, 1024);
+THP_FLAG_RANGE(probe_rounds, 1, 100);
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
 ABSL_FLAG(std::string, svg_out, "",
@@ -113,15 +118,19 @@ ABSL_FLAG(std::string, workload, "chunk_churn",
           "lock) or issue61718 (a growing heap timed per allocation: first-touch faults in "
           "HUGEPAGE memory)");
 ABSL_FLAG(int, mib, 128, "issue61718: MiB the growing heap reaches (4 to 4096)");
+THP_FLAG_RANGE(mib, 4, 4096);
 ABSL_FLAG(int, sim_stall_us, 1000,
           "simulated kernel, issue workloads: model us a huge page costs when no free order-9 "
           "block is left (direct compaction/reclaim; an assumption, 0 to 1000000)");
+THP_FLAG_RANGE(sim_stall_us, 0, 1000000);
 ABSL_FLAG(int, sim_collapse_us, 1700,
           "simulated kernel, issue workloads: model us per 2 MiB region MADV_COLLAPSE "
           "collapses (measured here with free memory; 0 to 1000000)");
+THP_FLAG_RANGE(sim_collapse_us, 0, 1000000);
 ABSL_FLAG(int, sim_free_huge_pages, 0,
           "simulated kernel, issue workloads: free order-9 blocks before huge pages stall "
           "(0: scarce from the start; 0 to 1000000000)");
+THP_FLAG_RANGE(sim_free_huge_pages, 0, 1000000000);
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 
 namespace thp {
@@ -134,10 +143,6 @@ struct Setup {
   ThpCostOptions options;
 };
 
-void CheckRange(const char* flag, int v, int lo, int hi) {
-  if (v < lo || v > hi) ExitUsage(absl::StrFormat("--%s=%d: expected %d to %d", flag, v, lo, hi));
-}
-
 Setup SetupOrExit() {
   Setup s;
   s.kernel = KernelChoiceFromFlags();
@@ -146,30 +151,19 @@ Setup SetupOrExit() {
   const int cycles = absl::GetFlag(FLAGS_cycles);
   const int probe_mib = absl::GetFlag(FLAGS_probe_mib);
   const int rounds = absl::GetFlag(FLAGS_probe_rounds);
-  CheckRange("chunks", chunks, 1, 256);
-  CheckRange("cycles", cycles, 1, 100);
-  CheckRange("probe_mib", probe_mib, 4, 1024);
   if (probe_mib % 4 != 0) {
     ExitUsage(absl::StrFormat("--probe_mib=%d: expected a multiple of 4 (whole 4 MiB chunks)",
                               probe_mib));
   }
-  CheckRange("probe_rounds", rounds, 1, 100);
   const std::string workload = absl::GetFlag(FLAGS_workload);
   if (!ParseThpWorkload(workload, &s.options.which)) {
     ExitUsage(absl::StrCat("--workload=", QuoteForError(workload),
                            ": expected chunk_churn, issue63334 or issue61718"));
   }
   const int mib = absl::GetFlag(FLAGS_mib);
-  CheckRange("mib", mib, 4, 4096);
-  const int stall_us = absl::GetFlag(FLAGS_sim_stall_us);
-  const int collapse_us = absl::GetFlag(FLAGS_sim_collapse_us);
-  const int free_huge = absl::GetFlag(FLAGS_sim_free_huge_pages);
-  CheckRange("sim_stall_us", stall_us, 0, 1000000);
-  CheckRange("sim_collapse_us", collapse_us, 0, 1000000);
-  CheckRange("sim_free_huge_pages", free_huge, 0, 1000000000);
-  s.cost.stall_ns = int64_t{stall_us} * 1000;
-  s.cost.collapse_ns = int64_t{collapse_us} * 1000;
-  s.cost.free_huge_pages = free_huge;
+  s.cost.stall_ns = int64_t{absl::GetFlag(FLAGS_sim_stall_us)} * 1000;
+  s.cost.collapse_ns = int64_t{absl::GetFlag(FLAGS_sim_collapse_us)} * 1000;
+  s.cost.free_huge_pages = absl::GetFlag(FLAGS_sim_free_huge_pages);
   // GOGC, GOMAXPROCS and GODEBUG as a Go program reads them; scavenge=1
   // unless GODEBUG says otherwise (the scavenger must run in the workload).
   const RuntimeEnv env = RuntimeEnvOrExit("fixed", ScavengeDefault::kOn);

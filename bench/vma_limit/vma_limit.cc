@@ -16,9 +16,10 @@
 // Before the fatal line the tool writes its report: one line on stdout
 //   vma_limit variant=<v> kernel=<k> ... outcome=crash|completed ...
 // (heap size, VMA counts, refused splits, the refused call), and, unless
-// --quiet, a readable summary on stderr. Exit status: 2 after a crash (as
-// a Go program's fatal error), 0 when the workload completes, 2 for bad flags
-// or an output (--svg_out, stdout) that cannot be written.
+// --quiet, a readable summary on stderr. Exit status: 1 after a crash (the
+// drivers' status for a variant that died of a Go fatal error; a Go
+// program's own is 2), 0 when the workload completes, 2 for bad flags or an
+// output (--svg_out, stdout) that cannot be written.
 //
 // With prefix the default workload crashes; with fixed it completes. On the
 // simulated kernel --max_map_count moves the limit (65530, Linux's default,
@@ -40,6 +41,7 @@
 #include "absl/time/clock.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
@@ -65,7 +67,19 @@ ABSL_FLAG(int, round_ms, 50, "virtual busy time per round, ms (1..60000)");
 ABSL_FLAG(int, buffer_kib, 1024, "the growing buffer's size in round 0, KiB; 0 = none (0..1048576)");
 ABSL_FLAG(int, buffer_step_kib, 256, "how much the buffer grows per round, KiB (0..1048576)");
 ABSL_FLAG(uint64_t, seed, 1, "seed of the workload's random choices");
-ABSL_FLAG(int, gomaxprocs, 2, "GOMAXPROCS (1..256)");
+ABSL_FLAG(int, gomaxprocs, 2,
+          "GOMAXPROCS (1..256); the GOMAXPROCS environment variable, when set, overrides it");
+THP_FLAG_RANGE(rounds, 1, 100000);
+THP_FLAG_RANGE(burst_mib, 1, 1024);
+THP_FLAG_RANGE(keep_every, 1, 1000);
+THP_FLAG_RANGE(die_percent, 0, 100);
+THP_FLAG_RANGE(grow_rounds, 0, 100000);
+THP_FLAG_RANGE(shrink_percent, 0, 100);
+THP_FLAG_RANGE(round_ms, 1, 60000);
+THP_FLAG_RANGE(buffer_kib, 0, 1 << 20);
+THP_FLAG_RANGE(buffer_step_kib, 0, 1 << 20);
+THP_FLAG_RANGE(seed, 0, UINT64_MAX);
+THP_FLAG_RANGE(gomaxprocs, 1, 256);
 ABSL_FLAG(std::string, trace_out, "", "also write the workload as a trace (bench/workloads/trace_format.h)");
 ABSL_FLAG(std::string, svg_out, "",
           "write the arena at the VMA peak (VMA flags over span states) as SVG here");
@@ -74,39 +88,24 @@ ABSL_FLAG(bool, quiet, false, "no progress or summary on stderr");
 namespace thp {
 namespace {
 
-void CheckRange(const char* flag, int64_t v, int64_t lo, int64_t hi) {
-  if (v < lo || v > hi) {
-    ExitUsage(absl::StrFormat("--%s=%d: expected an integer from %d to %d", flag, v, lo, hi));
-  }
-}
-
-FragmenterOptions WorkloadFromFlags() {
+// `gomaxprocs`: the flag's or the environment's (RuntimeEnvOrExit).
+FragmenterOptions WorkloadFromFlags(int gomaxprocs) {
   FragmenterOptions o;
   o.rounds = absl::GetFlag(FLAGS_rounds);
-  CheckRange("rounds", o.rounds, 1, 100000);
   const int burst = absl::GetFlag(FLAGS_burst_mib);
-  CheckRange("burst_mib", burst, 1, 1024);
   o.burst_bytes = uint64_t(burst) << 20;
   o.keep_every = absl::GetFlag(FLAGS_keep_every);
-  CheckRange("keep_every", o.keep_every, 1, 1000);
   o.die_percent = absl::GetFlag(FLAGS_die_percent);
-  CheckRange("die_percent", o.die_percent, 0, 100);
   o.grow_rounds = absl::GetFlag(FLAGS_grow_rounds);
-  CheckRange("grow_rounds", o.grow_rounds, 0, 100000);
   o.shrink_percent = absl::GetFlag(FLAGS_shrink_percent);
-  CheckRange("shrink_percent", o.shrink_percent, 0, 100);
   const int round_ms = absl::GetFlag(FLAGS_round_ms);
-  CheckRange("round_ms", round_ms, 1, 60000);
   o.round_ns = int64_t{round_ms} * 1000000;
   const int buffer = absl::GetFlag(FLAGS_buffer_kib);
-  CheckRange("buffer_kib", buffer, 0, 1 << 20);
   o.buffer_bytes = uint64_t(buffer) << 10;
   const int step = absl::GetFlag(FLAGS_buffer_step_kib);
-  CheckRange("buffer_step_kib", step, 0, 1 << 20);
   o.buffer_step_bytes = uint64_t(step) << 10;
   o.seed = absl::GetFlag(FLAGS_seed);
-  o.gomaxprocs = absl::GetFlag(FLAGS_gomaxprocs);
-  CheckRange("gomaxprocs", o.gomaxprocs, 1, 256);
+  o.gomaxprocs = gomaxprocs;
   return o;
 }
 
@@ -174,12 +173,14 @@ int Main(int argc, char** argv) {
                    "Runs a fragmenting Go 1.5 heap under GODEBUG=scavenge=1 until "
                    "vm.max_map_count stops it.\n  vma_limit --variant=prefix "
                    "--kernel=linux|sim [--max_map_count=N --sim_thp=MODE (sim)]");
-  const FragmenterOptions w = WorkloadFromFlags();
+  SetThrowExitStatus(1);
   // GODEBUG (thpvariant overrides --variant; scavenge=1 unless it says
-  // otherwise, the setting this workload was built for) and GOGC, as every
-  // driver that runs the ported runtime reads them; --gomaxprocs sets the
-  // P count, which the workload's allocations alternate over.
+  // otherwise, the setting this workload was built for), GOGC and
+  // GOMAXPROCS (over --gomaxprocs), as every driver that runs the ported
+  // runtime reads them; the P count is also what the workload's
+  // allocations alternate over.
   const RuntimeEnv env = RuntimeEnvOrExit(absl::GetFlag(FLAGS_variant), ScavengeDefault::kOn);
+  const FragmenterOptions w = WorkloadFromFlags(env.options.gomaxprocs);
   const std::string variant = env.options.variant;
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   const KernelChoice choice = KernelChoiceFromFlags();
@@ -264,10 +265,12 @@ int Main(int argc, char** argv) {
     ScopedThrowHook hook([&](absl::string_view message) {
       out.error = std::string(message);
       std::printf("%s\n", ReportLine(variant, choice, limit, thp_mode, rep, log, out).c_str());
-      std::fflush(stdout);
       if (!quiet) PrintSummary(rep, log, out);
       if (!svg_out.empty()) capture();
-      (void)write_svg();  // the fatal error's exit status is 2 already
+      // Exit 1 (a Go fatal error), unless the map or stdout could not be
+      // written: then 2, which ranks above it (CombineExitStatus).
+      const int status = FinishMain(CombineExitStatus({1, write_svg()}));
+      if (status != 1) std::_Exit(status);
     });
     st = rep.Run(events, [&](const TraceEvent& label) {
       rep.ObserveCensus();

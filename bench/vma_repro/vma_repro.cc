@@ -48,6 +48,7 @@
 #include "bench/harness/child_run.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/outputs.h"
@@ -72,8 +73,10 @@ ABSL_FLAG(bool, list_workloads, false,
           "print the benchmark names (those --workloads picks) in run order and exit");
 ABSL_FLAG(int, gomaxprocs, 2,
           "GOMAXPROCS of the modelled runtime (2: the recorded Go 1.5.1 run used 2 on a "
-          "2-core machine)");
+          "2-core machine); the GOMAXPROCS environment variable, when set, overrides it");
 ABSL_FLAG(double, time_scale, 1.0, "multiplies every recorded ns/op (sensitivity to timing)");
+THP_FLAG_RANGE(gomaxprocs, 1, 256);
+THP_FLAG_RANGE_SAID(time_scale, 0, 1000, true, "a number above 0, at most 1000");
 ABSL_FLAG(std::string, benchtime, "1s", "go test -benchtime (a duration, e.g. 1s, 100ms)");
 ABSL_FLAG(std::string, timings, "go151",
           "recorded timings that drive the clock: go151 (as released) or fix (with 44078a3)");
@@ -90,6 +93,7 @@ ABSL_FLAG(std::string, trace_out, "",
           "variant, replayable with //bench:replay");
 ABSL_FLAG(int, jobs, 0,
           "variants to run at the same time, each a child process (0: one per CPU)");
+THP_FLAG_RANGE_SAID(jobs, 0, 16, false, "0 (one per CPU) to 16");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, map_svg_out, "",
           "write each variant's arena at its VMA peak (VMA flags over span states) as SVG here "
@@ -136,8 +140,8 @@ Setup SetupOrExit() {
   // The default is also found from outside the repository (the binary's
   // runfiles); a path given is read as given.
   absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
-                                         ? ReadWorkspaceFile(timings_path)
-                                         : ReadWholeFile(timings_path);
+                                         ? ReadWorkspaceFile(timings_path, kMaxTimingsFileBytes)
+                                         : ReadWholeFile(timings_path, kMaxTimingsFileBytes);
   if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
   absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
   if (!timings.ok()) ExitUsage(absl::StrCat(timings_path, ": ", timings.status().message()));
@@ -151,12 +155,7 @@ Setup SetupOrExit() {
   ExitIfError(picked.status());
   s.benchmarks = *std::move(picked);
 
-  const int procs = absl::GetFlag(FLAGS_gomaxprocs);
-  if (procs < 1 || procs > 256) ExitUsage(absl::StrCat("--gomaxprocs=", procs, ": expected 1 to 256"));
   const double scale = absl::GetFlag(FLAGS_time_scale);
-  if (!(scale > 0 && scale <= 1000)) {
-    ExitUsage(absl::StrCat("--time_scale=", scale, ": expected a number above 0, at most 1000"));
-  }
   absl::Duration benchtime;
   const std::string bt = absl::GetFlag(FLAGS_benchtime);
   if (!absl::ParseDuration(bt, &benchtime) || benchtime <= absl::ZeroDuration() ||
@@ -173,8 +172,6 @@ Setup SetupOrExit() {
   }
   s.heap_runs_shared = heap_runs == "shared";
   s.heap = HeapChoiceOrExit(absl::GetFlag(FLAGS_heap));
-  const int jobs = absl::GetFlag(FLAGS_jobs);
-  if (jobs < 0 || jobs > 16) ExitUsage(absl::StrCat("--jobs=", jobs, ": expected 0 (one per CPU) to 16"));
 
   // The environment a Go program reads; GODEBUG=scavenge=1 unless GODEBUG
   // says otherwise, because that is how Go measured 692 and 49.
@@ -183,7 +180,6 @@ Setup SetupOrExit() {
   s.gctrace = env.debug.gctrace > 0;
   s.scavtrace = env.debug.scavtrace > 0;
   s.suite.runtime = env.options;
-  s.suite.runtime.gomaxprocs = procs;
   s.suite.runtime.touch_memory = true;
   s.time_scale = scale;
   s.timings_name = which;

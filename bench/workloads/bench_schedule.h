@@ -32,6 +32,8 @@ struct RecordedBenchmark {
 // The recorded Go 1.5.1 suite (run order, b.N and ns/op of go1.5.1 and of
 // go1.5.1 with 44078a3), relative to the workspace: the drivers' default.
 inline constexpr char kGo151TimingsFile[] = "testdata/go15_runtime_bench_ns_per_op.tsv";
+// The largest timings file the drivers read (the recorded one is 13 KB).
+inline constexpr size_t kMaxTimingsFileBytes = size_t{16} << 20;
 
 // Parses the TSV (comment lines start with '#'; the first other line is the
 // header). A malformed line is an error naming its number, with the line

@@ -235,7 +235,10 @@ absl::Status ForEachTraceEvent(std::FILE* f, const std::function<absl::Status(Tr
     line.clear();
     int c = 0;
     while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-      if (line.size() <= kMaxTraceLineBytes) line.push_back(static_cast<char>(c));
+      line.push_back(static_cast<char>(c));
+      // Past the bound the line is refused: stop reading (a line may never
+      // end, as /dev/zero's).
+      if (line.size() > kMaxTraceLineBytes) break;
     }
     if (c == EOF) {
       if (std::ferror(f)) return absl::DataLossError("trace: read error");

@@ -14,6 +14,8 @@ ThrowHook& Hook() {
   return *hook;
 }
 
+int throw_exit_status = 2;
+
 // How many ScopedThrowHooks are installed now.
 int& HookDepth() {
   static int depth = 0;
@@ -26,10 +28,12 @@ int& HookDepth() {
   if (hook) hook(message);
   std::fflush(stdout);
   std::fflush(stderr);
-  std::_Exit(2);
+  std::_Exit(throw_exit_status);
 }
 
 }  // namespace
+
+void SetThrowExitStatus(int status) { throw_exit_status = status; }
 
 ScopedThrowHook::ScopedThrowHook(ThrowHook hook) {
   if (!hook) return;

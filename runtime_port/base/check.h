@@ -4,7 +4,7 @@
 // throws (runtime.throw). The port does the same through Throw(). A driver
 // that must not lose its measurements installs a ThrowHook that writes its
 // report first (ScopedThrowHook); the hook runs once, then the process exits
-// with status 2.
+// with status 2, or with the status a driver set (SetThrowExitStatus).
 //
 // THP_CHECK is for broken invariants of this project's own structures (a
 // corrupted heap, a kernel model that contradicts itself): those are bugs,
@@ -39,8 +39,15 @@ class ScopedThrowHook {
   ThrowHook previous_;
 };
 
+// The status Throw and PrintAndExit2 exit with: 2, as Go's runtime, unless
+// set. A driver that runs the runtime in its own process sets 1, the
+// project's status for "a variant died of a Go fatal error" (README, "Exit
+// statuses"); a child of a driver keeps Go's 2 (its parent reads the error
+// from its result, not its status).
+void SetThrowExitStatus(int status);
+
 // Mirrors runtime.throw (Go 1.5 panic.go): prints "fatal error: <message>" to
-// stderr, runs the hook, exits with status 2.
+// stderr, runs the hook, exits with status 2 (see SetThrowExitStatus).
 [[noreturn]] void Throw(absl::string_view message);
 
 // Mirrors the Go 1.5 paths that print a message and call exit(2) without the

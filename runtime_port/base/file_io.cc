@@ -11,7 +11,7 @@
 
 namespace thp {
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path, size_t max_bytes) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return absl::NotFoundError(absl::StrFormat("open %s: %s", path, std::strerror(errno)));
@@ -28,20 +28,25 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max_bytes) {
+      close(fd);
+      return absl::OutOfRangeError(
+          absl::StrFormat("read %s: more than %d bytes (the bound of this input)", path, max_bytes));
+    }
   }
   close(fd);
   return out;
 }
 
-absl::StatusOr<std::string> ReadWorkspaceFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadWholeFile(path);
+absl::StatusOr<std::string> ReadWorkspaceFile(const std::string& path, size_t max_bytes) {
+  absl::StatusOr<std::string> text = ReadWholeFile(path, max_bytes);
   if (text.ok() || path.empty() || path[0] == '/') return text;
   char self[4096];
   const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) return text;
   self[n] = '\0';
   absl::StatusOr<std::string> beside =
-      ReadWholeFile(absl::StrFormat("%s.runfiles/thp_lab/%s", self, path));
+      ReadWholeFile(absl::StrFormat("%s.runfiles/thp_lab/%s", self, path), max_bytes);
   return beside.ok() ? beside : text;
 }
 

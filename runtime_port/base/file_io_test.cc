@@ -26,6 +26,19 @@ TEST(FileIoTest, WritesAndReadsBackExactly) {
   EXPECT_EQ(*ReadWholeFile(path), "short");
 }
 
+// A bounded read refuses a file past its bound, also one that never ends,
+// and reads one of exactly the bound.
+TEST(FileIoTest, ABoundedReadStopsPastItsBound) {
+  absl::StatusOr<std::string> zero = ReadWholeFile("/dev/zero", 100000);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().message(), "read /dev/zero: more than 100000 bytes (the bound of this input)");
+  const std::string path = TempPath("file_io_bound.txt");
+  ASSERT_TRUE(WriteFile(path, std::string(100000, 'b')));
+  EXPECT_TRUE(ReadWholeFile(path, 100000).ok());
+  EXPECT_FALSE(ReadWholeFile(path, 99999).ok());
+  EXPECT_FALSE(ReadWorkspaceFile(path, 99999).ok());
+}
+
 TEST(FileIoTest, ReadsProcFilesWhoseSizeIsZero) {
   absl::StatusOr<std::string> maps = ReadWholeFile("/proc/self/maps");
   ASSERT_TRUE(maps.ok()) << maps.status();

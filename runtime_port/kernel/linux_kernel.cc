@@ -411,23 +411,17 @@ uint64_t LinuxKernel::ResidentBytes(uintptr_t lo, uintptr_t hi) {
 }
 
 absl::StatusOr<ThpMode> ReadThpMode() {
-  absl::StatusOr<std::string> text =
-      ReadWholeFile("/sys/kernel/mm/transparent_hugepage/enabled");
+  static constexpr char kPath[] = "/sys/kernel/mm/transparent_hugepage/enabled";
+  absl::StatusOr<std::string> text = ReadWholeFile(kPath);
   if (!text.ok()) return text.status();
-  if (text->find("[always]") != std::string::npos) return ThpMode::kAlways;
-  if (text->find("[madvise]") != std::string::npos) return ThpMode::kMadvise;
-  if (text->find("[never]") != std::string::npos) return ThpMode::kNever;
-  return absl::InternalError(absl::StrCat("unreadable THP mode: ", *text));
+  return ParseThpMode(kPath, *text);
 }
 
 absl::StatusOr<int64_t> ReadMaxMapCount() {
-  absl::StatusOr<std::string> text = ReadWholeFile("/proc/sys/vm/max_map_count");
+  static constexpr char kPath[] = "/proc/sys/vm/max_map_count";
+  absl::StatusOr<std::string> text = ReadWholeFile(kPath);
   if (!text.ok()) return text.status();
-  int64_t v = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &v)) {
-    return absl::InternalError(absl::StrCat("unreadable max_map_count: ", *text));
-  }
-  return v;
+  return ParseMaxMapCount(kPath, *text);
 }
 
 }  // namespace thp

@@ -15,7 +15,7 @@ bool IsHeaderLine(absl::string_view line) {
   return !line.empty() && (absl::ascii_isdigit(line[0]) || (line[0] >= 'a' && line[0] <= 'f'));
 }
 
-absl::Status LineError(int line_no, absl::string_view line, absl::string_view what) {
+absl::Status LineError(int64_t line_no, absl::string_view line, absl::string_view what) {
   // The line is quoted escaped and cut, so the message stays one bounded line.
   return absl::InvalidArgumentError(
       absl::StrFormat("line %d: %s: %s", line_no, what, QuoteForError(line)));
@@ -55,7 +55,7 @@ absl::string_view ConsumeField(absl::string_view* s) {
 }
 
 // start-end perms offset dev inode [name]
-absl::Status ParseHeader(int line_no, absl::string_view line, MapsEntry* e) {
+absl::Status ParseHeader(int64_t line_no, absl::string_view line, MapsEntry* e) {
   absl::string_view rest = line;
   uint64_t start = 0, end = 0;
   if (!ConsumeHex(&rest, &start) || !absl::ConsumePrefix(&rest, "-") ||
@@ -77,7 +77,7 @@ absl::Status ParseHeader(int line_no, absl::string_view line, MapsEntry* e) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> ParseKb(int line_no, absl::string_view line, absl::string_view value) {
+absl::StatusOr<uint64_t> ParseKb(int64_t line_no, absl::string_view line, absl::string_view value) {
   value = absl::StripAsciiWhitespace(value);
   if (!absl::ConsumeSuffix(&value, " kB")) return LineError(line_no, line, "expected kB");
   uint64_t kb = 0;
@@ -90,13 +90,17 @@ absl::StatusOr<uint64_t> ParseKb(int line_no, absl::string_view line, absl::stri
 // Calls fn(line_no, line) for every non-empty line; stops at the first error.
 template <typename Fn>
 absl::Status ForEachLine(absl::string_view text, Fn fn) {
-  int line_no = 0;
+  int64_t line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
     absl::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == absl::string_view::npos ? text.size() : nl + 1);
     ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
+    if (line.size() > kMaxProcLineBytes) {
+      return LineError(line_no, line, absl::StrFormat("longer than %d bytes", kMaxProcLineBytes));
+    }
     absl::Status st = fn(line_no, line);
     if (!st.ok()) return st;
   }
@@ -113,7 +117,7 @@ Prot ProtOfPerms(absl::string_view perms) {
 
 absl::StatusOr<std::vector<MapsEntry>> ParseMaps(absl::string_view text) {
   std::vector<MapsEntry> out;
-  absl::Status st = ForEachLine(text, [&](int line_no, absl::string_view line) {
+  absl::Status st = ForEachLine(text, [&](int64_t line_no, absl::string_view line) {
     out.emplace_back();
     return ParseHeader(line_no, line, &out.back());
   });
@@ -123,7 +127,7 @@ absl::StatusOr<std::vector<MapsEntry>> ParseMaps(absl::string_view text) {
 
 absl::StatusOr<std::vector<SmapsEntry>> ParseSmaps(absl::string_view text) {
   std::vector<SmapsEntry> out;
-  absl::Status st = ForEachLine(text, [&](int line_no, absl::string_view line) -> absl::Status {
+  absl::Status st = ForEachLine(text, [&](int64_t line_no, absl::string_view line) -> absl::Status {
     if (IsHeaderLine(line)) {
       out.emplace_back();
       return ParseHeader(line_no, line, &out.back().maps);
@@ -155,6 +159,26 @@ absl::StatusOr<std::vector<SmapsEntry>> ParseSmaps(absl::string_view text) {
   });
   if (!st.ok()) return st;
   return out;
+}
+
+absl::StatusOr<ThpMode> ParseThpMode(absl::string_view path, absl::string_view text) {
+  if (text.size() <= kMaxProcLineBytes) {
+    if (text.find("[always]") != absl::string_view::npos) return ThpMode::kAlways;
+    if (text.find("[madvise]") != absl::string_view::npos) return ThpMode::kMadvise;
+    if (text.find("[never]") != absl::string_view::npos) return ThpMode::kNever;
+  }
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "%s: %s: expected a THP mode in brackets (accepted: always, madvise, never)", path,
+      QuoteForError(text)));
+}
+
+absl::StatusOr<int64_t> ParseMaxMapCount(absl::string_view path, absl::string_view text) {
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &v) || v < 0 || v > 2147483647) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: %s: expected an integer (accepted: 0 to 2147483647)", path, QuoteForError(text)));
+  }
+  return v;
 }
 
 int64_t MapCountOf(const std::vector<MapsEntry>& entries) {

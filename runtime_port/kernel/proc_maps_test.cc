@@ -87,6 +87,39 @@ TEST(ProcMaps, RejectsMalformedLinesWithTheirNumber) {
   EXPECT_FALSE(bad_kb.ok());
 }
 
+// Bounds (proc_maps.h): a line past kMaxProcLineBytes is refused by its
+// number, before its fields are read; a CRLF line end reads as LF.
+TEST(ProcMaps, BoundsLineLengthAndReadsCrlf) {
+  const std::string head = "7f0000000000-7f0000200000 rw-p 00000000 00:00 0 ";
+  const std::string at_bound = head + std::string(kMaxProcLineBytes - head.size(), 'p');
+  absl::StatusOr<std::vector<MapsEntry>> ok = ParseMaps(at_bound + "\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  absl::StatusOr<std::vector<MapsEntry>> too_long = ParseMaps("\n" + at_bound + "p\n");
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.status().message().substr(0, 40), "line 2: longer than 32768 bytes: \"7f0000");
+  absl::StatusOr<std::vector<SmapsEntry>> crlf =
+      ParseSmaps("7f0000000000-7f0000200000 rw-p 00000000 00:00 0 [heap]\r\nRss: 8 kB\r\n");
+  ASSERT_TRUE(crlf.ok()) << crlf.status();
+  EXPECT_EQ((*crlf)[0].maps.name, "[heap]");
+  EXPECT_EQ((*crlf)[0].rss_bytes, 8192u);
+}
+
+// The sysctl-like files: one value, bounded, quoted in the error with the
+// file's name.
+TEST(ProcMaps, ThpModeAndMaxMapCountTexts) {
+  EXPECT_EQ(*ParseThpMode("f", "always [madvise] never\n"), ThpMode::kMadvise);
+  EXPECT_EQ(*ParseThpMode("f", "[always] madvise never\n"), ThpMode::kAlways);
+  EXPECT_EQ(ParseThpMode("/sys/x", "always madvise\x01\n").status().message(),
+            "/sys/x: \"always madvise\\x01\\n\": expected a THP mode in brackets (accepted: "
+            "always, madvise, never)");
+  EXPECT_EQ(*ParseMaxMapCount("f", "65530\n"), 65530);
+  EXPECT_EQ(*ParseMaxMapCount("f", "2147483647\n"), 2147483647);
+  EXPECT_EQ(ParseMaxMapCount("/proc/m", "2147483648\n").status().message(),
+            "/proc/m: \"2147483648\\n\": expected an integer (accepted: 0 to 2147483647)");
+  EXPECT_FALSE(ParseMaxMapCount("f", "-1\n").ok());
+  EXPECT_FALSE(ParseMaxMapCount("f", "").ok());
+}
+
 TEST(ProcMaps, PermsToProt) {
   EXPECT_EQ(ProtOfPerms("rw-p"), Prot::kReadWrite);
   EXPECT_EQ(ProtOfPerms("r--p"), Prot::kRead);

@@ -69,6 +69,11 @@ namespace thp {
 
 inline constexpr absl::string_view kMemStreamHeader = "thp-memstream 1";
 
+// The longest line a reader accepts (the header included); the longest the
+// recorder writes is a gctrace line, about 200 bytes. A longer line is an
+// error naming the file and line, read without holding more than this.
+inline constexpr size_t kMaxMemStreamLineBytes = 4096;
+
 struct MemRecord {
   enum Kind : uint8_t {
     kAt, kSysAlloc, kSysReserve, kSysMap, kSysUnused, kSysUsed, kSysFree, kSysFault,

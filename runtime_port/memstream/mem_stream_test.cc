@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "runtime_port/base/quote.h"
 #include "runtime_port/kernel/recording_kernel.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "runtime_port/mem_linux/mem_linux.h"
@@ -193,6 +195,28 @@ TEST(MemStream, AFileThatIsNotAStreamIsRefused) {
   EXPECT_EQ(reader.status().message(),
             std::string(path) +
                 ": not a memory-layer stream (its first line must be \"thp-memstream 1\")");
+}
+
+// A line of the bound is read; one past it is refused by its path and line
+// number, quoted cut (the reader keeps at most one byte past the bound of
+// it, however long).
+TEST(MemStream, ALineLongerThanTheBoundIsRefused) {
+  char path[] = "/tmp/mem_stream_test.XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string at_bound = "gctrace " + std::string(kMaxMemStreamLineBytes - 8, 'x');
+  const std::string text = absl::StrCat(kMemStreamHeader, "\n", at_bound, "\n", at_bound, "y\nat 6\n");
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  absl::StatusOr<MemStreamReader> reader = MemStreamReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<MemRecord> first = reader->Next();
+  EXPECT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<MemRecord> r = reader->Next();
+  unlink(path);
+  EXPECT_EQ(r.status().message(),
+            absl::StrCat(path, ":3: longer than 4096 bytes: \"gctrace ",
+                         std::string(kMaxQuotedChars - 8, 'x'), "...\""));
 }
 
 }  // namespace

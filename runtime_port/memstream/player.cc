@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 
@@ -98,13 +99,7 @@ absl::StatusOr<MemStreamReader> MemStreamReader::Open(const std::string& path) {
     return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   }
   MemStreamReader reader(f, path);
-  char* line = nullptr;
-  size_t cap = 0;
-  const ssize_t got = getline(&line, &cap, f);
-  std::string header = got > 0 ? std::string(line, static_cast<size_t>(got)) : "";
-  std::free(line);
-  if (!header.empty() && header.back() == '\n') header.pop_back();
-  if (header != kMemStreamHeader) {
+  if (!reader.ReadLine() || reader.line_buf_ != kMemStreamHeader) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a memory-layer stream (its first line must be \"",
                      kMemStreamHeader, "\")"));
@@ -113,23 +108,39 @@ absl::StatusOr<MemStreamReader> MemStreamReader::Open(const std::string& path) {
 }
 
 MemStreamReader::MemStreamReader(MemStreamReader&& other) noexcept
-    : f_(other.f_), path_(std::move(other.path_)), line_(other.line_), buf_(other.buf_),
-      cap_(other.cap_) {
+    : f_(other.f_), path_(std::move(other.path_)), line_(other.line_),
+      line_buf_(std::move(other.line_buf_)) {
   other.f_ = nullptr;
-  other.buf_ = nullptr;
 }
 
 MemStreamReader::~MemStreamReader() {
   if (f_ != nullptr) std::fclose(f_);
-  std::free(buf_);
+}
+
+bool MemStreamReader::ReadLine() {
+  line_buf_.clear();
+  int c = 0;
+  bool any = false;
+  while ((c = getc_unlocked(f_)) != EOF) {
+    any = true;
+    if (c == '\n') return true;
+    line_buf_.push_back(static_cast<char>(c));
+    // Past the bound the line is refused: stop reading (a line may never
+    // end, as /dev/zero's).
+    if (line_buf_.size() > kMaxMemStreamLineBytes) return true;
+  }
+  return any;
 }
 
 absl::StatusOr<MemRecord> MemStreamReader::Next() {
-  const ssize_t got = getline(&buf_, &cap_, f_);
-  if (got < 0) return absl::NotFoundError(absl::StrCat(path_, ": end of stream"));
+  if (!ReadLine()) return absl::NotFoundError(absl::StrCat(path_, ": end of stream"));
   ++line_;
-  absl::string_view text(buf_, static_cast<size_t>(got));
-  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  const absl::string_view text = line_buf_;
+  if (text.size() > kMaxMemStreamLineBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(path_, ":", line_, ": longer than ",
+                                                   kMaxMemStreamLineBytes, " bytes: ",
+                                                   QuoteForError(text)));
+  }
   absl::StatusOr<MemRecord> r = ParseMemRecord(text);
   if (!r.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path_, ":", line_, ": ", r.status().message()));

@@ -25,7 +25,8 @@ absl::StatusOr<bool> ApplyMemRecord(const MemRecord& r, MemLinux& mem);
 // Reads a stream's records from a file, one at a time.
 class MemStreamReader {
  public:
-  // Opens `path` and checks the header; errors name the path.
+  // Opens `path` and checks the header; errors name the path. Lines are
+  // at most kMaxMemStreamLineBytes (an error naming the path and line).
   static absl::StatusOr<MemStreamReader> Open(const std::string& path);
   MemStreamReader(MemStreamReader&& other) noexcept;
   MemStreamReader& operator=(MemStreamReader&&) = delete;
@@ -38,11 +39,14 @@ class MemStreamReader {
  private:
   MemStreamReader(std::FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
 
+  // The next line without its '\n' into line_buf_, keeping at most one
+  // byte past the bound; false at the end of the file.
+  bool ReadLine();
+
   std::FILE* f_;
   std::string path_;
   int64_t line_ = 1;  // the header's
-  char* buf_ = nullptr;  // getline's, reused line to line
-  size_t cap_ = 0;
+  std::string line_buf_;  // the line being read, reused line to line
 };
 
 }  // namespace thp
