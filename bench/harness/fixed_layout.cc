@@ -1,10 +1,12 @@
 #include "bench/harness/fixed_layout.h"
 
+#include <malloc.h>
 #include <sys/personality.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace thp {
@@ -20,6 +22,13 @@ void ReexecWithFixedLayout(int /*argc*/, char** argv) {
   execv("/proc/self/exe", argv);
   std::fprintf(stderr, "notice: re-exec for a fixed layout failed (%s); VMA counts may vary "
                "by one or two between runs\n", std::strerror(errno));
+}
+
+void ReserveOwnHeap() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, -1);
+  void* p = std::malloc(size_t{512} << 20);
+  std::free(p);
 }
 
 }  // namespace thp

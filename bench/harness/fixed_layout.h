@@ -16,6 +16,14 @@ namespace thp {
 // which case a one-line notice goes to stderr); otherwise does not return.
 void ReexecWithFixedLayout(int argc, char** argv);
 
+// Makes glibc serve this process's own allocations from a brk heap grown
+// now (512 MiB) and never trimmed, never from mmap: nothing the harness or
+// the port's own tables allocate later needs a mapping of its own. Such a
+// mapping would be a VMA the real kernel counts and the simulated one does
+// not, and brk and mmap both fail once map_count passes the limit. For the
+// drivers that run a heap into vm.max_map_count (vma_limit, pessimal).
+void ReserveOwnHeap();
+
 }  // namespace thp
 
 #endif  // THP_BENCH_HARNESS_FIXED_LAYOUT_H_

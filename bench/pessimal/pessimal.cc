@@ -25,7 +25,6 @@
 // automatic baseline equals the real process's own VMA count.
 #include <cstdio>
 #include <cstdlib>
-#include <malloc.h>
 #include <memory>
 #include <string>
 
@@ -58,19 +57,6 @@ ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 
 namespace {
 
-// glibc serves this process's own allocations from a heap grown now and never
-// trimmed, so nothing allocated later needs a mapping of its own: the Go 1.21
-// heap's port keeps per-arena and per-chunk-block tables (up to 300 MB at
-// 256 GiB), which glibc would otherwise mmap one by one, each a VMA the real
-// kernel counts and the simulated one does not (and brk or mmap both fail
-// once map_count passes the limit). As vma_limit does.
-void ReserveOwnHeap() {
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, -1);
-  void* p = std::malloc(size_t{512} << 20);
-  std::free(p);
-}
-
 struct Run {
   thp::PessimalResult result;
   std::string counters;  // the memory layer's counter summary
@@ -80,7 +66,7 @@ struct Run {
 
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
-  ReserveOwnHeap();
+  thp::ReserveOwnHeap();
   thp::ParseFlagsOrExit(argc, argv,
                         "Drives the worst-case heap pattern for a variant until the kernel "
                         "refuses a VMA split.\n  pessimal --variant=prefix --kernel=linux|sim "

@@ -28,7 +28,6 @@
 // both. On the real kernel the process's own C heap is pre-grown and kept,
 // so the report can still be written after the kernel refuses every new
 // mapping.
-#include <malloc.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -109,15 +108,6 @@ FragmenterOptions WorkloadFromFlags(int gomaxprocs) {
   return o;
 }
 
-// glibc serves this process's own allocations from a heap grown now and
-// never trimmed, so nothing the harness allocates later needs a new mapping
-// (brk and mmap both fail once map_count passes the limit).
-void ReserveOwnHeap() {
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, -1);
-  void* p = std::malloc(size_t{512} << 20);
-  std::free(p);
-}
 
 struct Outcome {
   std::string error;  // the fatal error, empty if the workload completed
