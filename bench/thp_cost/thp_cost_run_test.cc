@@ -1,5 +1,6 @@
-// The issue workloads of thp_cost on the simulated kernel, whose counts and
-// model times are exact.
+// thp_cost's workloads on the simulated kernel, whose counts and model times
+// are exact: the issue workloads on the Go 1.21 heap, and chunk_churn on the
+// Go 1.5 heap per variant as the driver runs it by default.
 #include "bench/thp_cost/thp_cost_run.h"
 
 #include <string>
@@ -126,6 +127,105 @@ TEST(ThpCostRun, ChunkChurnHasNoWorkloadFigures) {
   const ThpCostResult r = RunThpCost(sim, o);
   ASSERT_EQ(r.error, "");
   EXPECT_TRUE(r.workload_figures.empty());
+}
+
+// chunk_churn as the driver runs it by default on the simulated kernel
+// (GOGC 100, GOMAXPROCS 2, GODEBUG=scavenge=1, 12 chunks, 4 cycles), on the
+// Go 1.5 heap for every variant (the 1.21 variants with Go 1.21's
+// chunk-density rule), with an 8 MiB, one-round first-touch probe.
+ThpCostResult RunChunkChurnOnGo15(const std::string& variant, ThpMode mode = ThpMode::kMadvise) {
+  SimOptions so;
+  so.thp_mode = mode;
+  SimulatedKernel sim(so);
+  ThpCostOptions o;
+  o.runtime.variant = variant;
+  o.runtime.gomaxprocs = 2;
+  o.runtime.touch_memory = true;
+  o.scavenge_debug = true;
+  o.heap = HeapKind::kGo15;
+  o.workload.chunks = 12;
+  o.workload.cycles = 4;
+  o.probe_bytes = uintptr_t{8} << 20;
+  o.probe_rounds = 1;
+  ThpCostResult r = RunThpCost(sim, o);
+  EXPECT_EQ(r.error, "") << variant;
+  return r;
+}
+
+// NamedCounts as the CSV cell shows them: name=count, ';'-separated.
+std::string Cell(const NamedCounts& c) {
+  std::string out;
+  for (const auto& [name, n] : c) {
+    if (!out.empty()) out += ";";
+    out += name + "=" + std::to_string(n);
+  }
+  return out;
+}
+
+// 1. Calls with the heap lock held, by site ('*': held in the Go version the
+// variant mirrors). Go 1.21.0 (hugepage_eager): grow and dense-chunk
+// HUGEPAGE under the lock, the scavenger's NOHUGEPAGE and DONTNEED not; Go
+// 1.21.1 (collapse): dense-chunk COLLAPSE under the lock; the 2024
+// TRY_COLLAPSE proposal the same calls; fixed (Go 1.5.2's heap): every call
+// under the lock. Every variant runs the same workload: the same heap, GCs
+// and scavenger passes. Coverage depends on the THP mode (madvise here):
+// four dense chunks hold a 2 MiB region with no page table yet (released
+// whole, not yet written again), whose collapses Linux refuses with EINVAL.
+TEST(ThpCostRun, ChunkChurnOnTheGo15HeapPerVariant) {
+  const ThpCostResult eager = RunChunkChurnOnGo15("hugepage_eager");
+  EXPECT_EQ(Cell(eager.calls_by_site),
+            "sysUnused/DONTNEED=726;*grow/HUGEPAGE=1;*dense/HUGEPAGE=35;scavenge/NOHUGEPAGE=43");
+  EXPECT_EQ(eager.locked_calls, 36);
+  EXPECT_EQ(eager.unlocked_calls, 769);
+  EXPECT_EQ(eager.advises_new_memory, 1);
+  EXPECT_EQ(eager.advised.anon_huge_bytes, 8388608);  // every fault huge
+  const ThpCostResult collapse = RunChunkChurnOnGo15("collapse");
+  EXPECT_EQ(Cell(collapse.calls_by_site), "sysUnused/DONTNEED=726;*dense/COLLAPSE=35");
+  EXPECT_EQ(collapse.locked_calls, 35);
+  EXPECT_EQ(Cell(collapse.madvise_errors), "COLLAPSE/EINVAL=4");
+  const ThpCostResult try_collapse = RunChunkChurnOnGo15("try_collapse");
+  EXPECT_EQ(Cell(try_collapse.calls_by_site), "sysUnused/DONTNEED=726;*dense/TRY_COLLAPSE=35");
+  EXPECT_EQ(try_collapse.locked_calls, 35);
+  EXPECT_EQ(Cell(try_collapse.madvise_errors), "TRY_COLLAPSE/EINVAL=4");
+  const ThpCostResult fixed = RunChunkChurnOnGo15("fixed");
+  EXPECT_EQ(Cell(fixed.calls_by_site),
+            "*sysUnused/DONTNEED=755;*sysUnused/NOHUGEPAGE=759;*sysUsed/HUGEPAGE=4");
+  EXPECT_EQ(fixed.locked_calls, 1518);
+  EXPECT_EQ(fixed.unlocked_calls, 0);
+  for (const ThpCostResult* r : {&eager, &collapse, &try_collapse, &fixed}) {
+    SCOPED_TRACE(r->variant);
+    EXPECT_EQ(r->end_heap_inuse, 58269696u);
+    EXPECT_EQ(r->peak_heap_inuse, 58269696u);
+    EXPECT_EQ(r->gc_cycles, 36);
+    EXPECT_EQ(r->scavenge_passes, 30);
+    EXPECT_EQ(r->samples, 44);
+    EXPECT_EQ(r->advised.bytes, 8388608);
+    EXPECT_EQ(r->plain.anon_huge_bytes, 0);
+  }
+  for (const ThpCostResult* r : {&collapse, &try_collapse, &fixed}) {
+    EXPECT_EQ(r->advises_new_memory, 0) << r->variant;
+  }
+  for (const ThpCostResult* r : {&eager, &fixed}) {
+    EXPECT_EQ(r->end_anon_huge, 4194304u) << r->variant;
+    EXPECT_EQ(r->peak_anon_huge, 4194304u) << r->variant;
+  }
+  for (const ThpCostResult* r : {&collapse, &try_collapse}) {
+    EXPECT_EQ(r->end_anon_huge, 23068672u) << r->variant;
+    EXPECT_EQ(r->peak_anon_huge, 39845888u) << r->variant;
+    EXPECT_EQ(r->max_anon_huge, 39845888u) << r->variant;
+  }
+}
+
+// In mode never no fault gets a huge page, advised or not: what the
+// variants that rely on faults had in madvise mode is gone.
+TEST(ThpCostRun, ChunkChurnInModeNeverGetsNoHugePage) {
+  const ThpCostResult eager = RunChunkChurnOnGo15("hugepage_eager", ThpMode::kNever);
+  EXPECT_EQ(eager.advised.anon_huge_bytes, 0);
+  for (const char* v : {"hugepage_eager", "fixed"}) {
+    const ThpCostResult r = RunChunkChurnOnGo15(v, ThpMode::kNever);
+    EXPECT_EQ(r.end_anon_huge, 0u) << v;
+    EXPECT_EQ(r.peak_anon_huge, 0u) << v;
+  }
 }
 
 }  // namespace
