@@ -200,7 +200,6 @@ std::string FormatThpCostTable(const ThpCostRun& run) {
   }
   if (run.workload != "chunk_churn") out += WorkloadTable(run);
   for (const std::string& s : run.skipped) absl::StrAppend(&out, "skipped ", s, "\n");
-  if (!run.map_note.empty()) absl::StrAppend(&out, run.map_note, "\n");
   out +=
       "\nheap lock, from the Go sources: Go 1.21.0 sends its grow HUGEPAGE (mheap.grow -> "
       "pageAlloc.grow)\n  and dense-chunk HUGEPAGE (allocRange/allocToCache -> "

@@ -80,8 +80,6 @@ struct ThpCostRun {
   int64_t probe_bytes = 0;
   int probe_rounds = 0;
   std::vector<std::string> skipped;  // "try_collapse: <why>"
-  // Why some variants have no address map (--svg_out); "" when none is missing.
-  std::string map_note;
   std::vector<ThpCostResult> variants;
 };
 
