@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "bench/report/heap_label.h"
 #include "bench/report/result_fields.h"
+#include "bench/report/sample_percentiles.h"
 
 namespace thp {
 namespace {
@@ -20,8 +21,9 @@ std::string LatencyCell(const BloatReport& report, const BloatRow& row) {
   if (report.kernel != "linux") return "n/a (simulated)";
   const std::vector<int64_t>& v = row.with.collapse_ns;
   if (v.empty()) return "0 calls";
-  return absl::StrCat(v.size(), " / ", Ms(Percentile(v, 50)), " / ", Ms(Percentile(v, 99)), " / ",
-                      Ms(Percentile(v, 100)));
+  return absl::StrCat(v.size(), " / ", Ms(NearestRankPercentile(v, 0.5)), " / ",
+                      Ms(NearestRankPercentile(v, 0.99)), " / ",
+                      Ms(NearestRankPercentile(v, 1.0)));
 }
 
 
@@ -108,8 +110,9 @@ std::string FormatBloatJson(const BloatReport& report) {
       absl::StrAppendFormat(&s, ", \"bloat_factor\": %.6f", row.Factor());
       absl::StrAppend(&s, ", \"collapse_latency_ns\": ");
       if (report.kernel == "linux") {
-        absl::StrAppend(&s, "{\"count\": ", v.size(), ", \"p50\": ", Percentile(v, 50),
-                        ", \"p99\": ", Percentile(v, 99), ", \"max\": ", Percentile(v, 100), "}");
+        absl::StrAppend(&s, "{\"count\": ", v.size(), ", \"p50\": ", NearestRankPercentile(v, 0.5),
+                        ", \"p99\": ", NearestRankPercentile(v, 0.99),
+                        ", \"max\": ", NearestRankPercentile(v, 1.0), "}");
       } else {
         absl::StrAppend(&s, "null");
       }
@@ -151,8 +154,8 @@ std::string FormatBloatCsv(const BloatReport& report) {
                           w.rss_low_after_release_bytes, w.regions_collapsed,
                           w.collapse_added_bytes, w.collapse_failures);
     if (timed) {
-      absl::StrAppendFormat(&out, "%d,%d,%d,%d,", v.size(), Percentile(v, 50), Percentile(v, 99),
-                            Percentile(v, 100));
+      absl::StrAppendFormat(&out, "%d,%d,%d,%d,", v.size(), NearestRankPercentile(v, 0.5),
+                            NearestRankPercentile(v, 0.99), NearestRankPercentile(v, 1.0));
     } else {
       absl::StrAppend(&out, ",,,,");
     }

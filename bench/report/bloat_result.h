@@ -93,9 +93,6 @@ struct FieldTable<BloatResult> {
   }
 };
 
-// Nearest-rank percentile (0 < p <= 100) of unsorted values; 0 if empty.
-int64_t Percentile(std::vector<int64_t> values, double p);
-
 }  // namespace thp
 
 #endif  // THP_BENCH_REPORT_BLOAT_RESULT_H_

@@ -1,5 +1,4 @@
-// The thp_bloat result: nearest-rank percentiles of the collapse times, and
-// its field table's child text (every figure survives the round trip; a
+// The thp_bloat result: its field table's child text (every figure survives the round trip; a
 // damaged line is an error naming it).
 #include "bench/report/bloat_result.h"
 
@@ -9,18 +8,6 @@
 
 namespace thp {
 namespace {
-
-TEST(BloatResult, NearestRankPercentiles) {
-  EXPECT_EQ(Percentile({}, 50), 0);
-  EXPECT_EQ(Percentile({7}, 99), 7);
-  std::vector<int64_t> v;
-  for (int i = 100; i >= 1; --i) v.push_back(i);  // unsorted on purpose
-  EXPECT_EQ(Percentile(v, 50), 50);
-  EXPECT_EQ(Percentile(v, 99), 99);
-  EXPECT_EQ(Percentile(v, 100), 100);
-  EXPECT_EQ(Percentile({1, 2, 3}, 50), 2);
-  EXPECT_EQ(Percentile({1, 2, 3, 4}, 50), 2);
-}
 
 TEST(BloatResult, ResultRoundTrips) {
   BloatResult r;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "bench/thp_cost/sample_percentiles.h"
+#include "bench/report/sample_percentiles.h"
 
 namespace thp {
 

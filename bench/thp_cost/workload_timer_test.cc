@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "bench/thp_cost/sample_percentiles.h"
+#include "bench/report/sample_percentiles.h"
 #include "gtest/gtest.h"
 
 namespace thp {

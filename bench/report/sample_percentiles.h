@@ -1,9 +1,10 @@
 // Exact percentiles of a sample, by nearest rank: the q-th percentile of n
 // values is the ceil(q * n)-th smallest (the smallest for q = 0). Unlike
-// LatencyHistogram's buckets, what a small workload's report prints is a
-// value that was measured. Not a Go thing.
-#ifndef THP_BENCH_THP_COST_SAMPLE_PERCENTILES_H_
-#define THP_BENCH_THP_COST_SAMPLE_PERCENTILES_H_
+// LatencyHistogram's buckets, what a report prints is a value that was
+// measured: thp_bloat's collapse times, thp_cost's per-operation timings.
+// Not a Go thing.
+#ifndef THP_BENCH_REPORT_SAMPLE_PERCENTILES_H_
+#define THP_BENCH_REPORT_SAMPLE_PERCENTILES_H_
 
 #include <algorithm>
 #include <cmath>
@@ -26,4 +27,4 @@ inline int64_t NearestRankPercentile(std::vector<int64_t> values, double q) {
 
 }  // namespace thp
 
-#endif  // THP_BENCH_THP_COST_SAMPLE_PERCENTILES_H_
+#endif  // THP_BENCH_REPORT_SAMPLE_PERCENTILES_H_
