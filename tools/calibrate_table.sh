@@ -12,10 +12,14 @@ log="${1:-testdata/go151_heaplog/prefix.hlog.xz}"
 bazel build -c opt //bench/calibrate:calibrate >/dev/null 2>&1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+timings=testdata/go15_runtime_bench_ns_per_op.tsv
 bazel-bin/bench/calibrate/calibrate --real="$log" --quiet --json_out="$tmp/c.json" >/dev/null
-python3 - "$tmp/c.json" <<'PY'
+bazel-bin/bench/calibrate/calibrate --real="$log" --quiet --json_out="$tmp/t.json" \
+  --timings_file="$timings" >/dev/null
+python3 - "$tmp/c.json" "$tmp/t.json" "$timings" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+t = json.load(open(sys.argv[2]))
 s = d["suite"]
 m, r = s["model"], s["real"]
 bins = d["size_bins_pages"]
@@ -31,6 +35,40 @@ print("Whole suite (%d benchmarks, variant %s, log `%s`): releases model **%d** 
       m["allocs"]["stack"], r["allocs"]["small"], r["allocs"]["large"], r["allocs"]["stack"],
       m["hugepage_calls"], r["hugepage_calls"], m["nohugepage_calls"], r["nohugepage_calls"],
       s["model_max_go_vmas"]))
+# Per benchmark, how many are close: the release target of issue 13 (within
+# 25% for every benchmark Go released at least 50 times in), and the same
+# band for GC cycles and scavenge passes (the clock's agreement).
+def within(m, r):
+    return r > 0 and abs(m / r - 1) <= 0.25
+bs = d["benchmarks"]
+big = [b for b in bs if b["real"]["releases"] >= 50]
+print()
+print("Benchmark by benchmark: releases within 25%% of Go's in %d of the %d benchmarks Go released "
+      "at least 50 times in; GC cycles within 25%% in %d of %d; scavenge passes within 25%% in %d of %d." % (
+      sum(within(b["model"]["releases"], b["real"]["releases"]) for b in big), len(big),
+      sum(within(b["model"]["gc_cycles"], b["real"]["gc_cycles"]) for b in bs), len(bs),
+      sum(within(b["model"]["scavenge_passes"], b["real"]["scavenge_passes"]) for b in bs), len(bs)))
+# What the log's own runs change against the recorded timings file.
+rec = {}
+for line in open(sys.argv[3]):
+    f = line.split("\t")
+    if f[0].startswith("Benchmark"): rec[f[0]] = (int(f[1]), float(f[2]))
+other_n = sum(1 for b in bs if b["runs"] and rec.get(b["benchmark"], (0,))[0] != b["runs"][-1][0])
+def off(b):
+    n, ns = b["runs"][-1]
+    r = rec.get(b["benchmark"], (0, 0.0))[1]
+    return r > 0 and (ns / r > 1.5 or r / ns > 1.5)
+tb = {b["benchmark"]: b for b in t["benchmarks"]}
+tgc = sum(within(x["model"]["gc_cycles"], x["real"]["gc_cycles"]) for x in tb.values())
+tsc = sum(within(x["model"]["scavenge_passes"], x["real"]["scavenge_passes"]) for x in tb.values())
+tbig = [x for x in tb.values() if x["real"]["releases"] >= 50]
+print()
+print("Driven instead by `%s` (another run: its final b.N differs from the log's in %d of these %d "
+      "benchmarks, its ns/op is more than 1.5 times off in %d): releases model %d / real %d, "
+      "release-size tvd %.3f; releases within 25%% in %d of %d, GC cycles within 25%% in %d, scavenge "
+      "passes in %d." % (sys.argv[3], other_n, len(bs), sum(off(b) for b in bs),
+      t["suite"]["model"]["releases"], t["suite"]["real"]["releases"], t["suite"]["tvd"],
+      sum(within(x["model"]["releases"], x["real"]["releases"]) for x in tbig), len(tbig), tgc, tsc))
 print()
 print("The ten benchmarks furthest apart (each cell model / real):")
 print()

@@ -2,7 +2,8 @@
 // benchmark at a time (issue 13, item 1). Runs the suite's benchmarks
 // through the ported runtime on the simulated kernel, as vma_repro's child
 // does (same variant, GOMAXPROCS, GODEBUG=scavenge and GOGC as the log's
-// config, vma_repro's recorded go1.5.1 timings, --benchtime), counts what
+// config), each benchmark making the runs the log's benchmark made, each
+// b.N at the ns/op its timer measured (recorded_runs.h), and counts what
 // the port decided per benchmark with an observer that only reads
 // (model_observer.h), and counts the same things in a heap-event log
 // recorded from Go 1.5.1's runtime (real_tally.h, format
@@ -27,6 +28,11 @@
 // one did not). Benchmarks print furthest apart first (ties: the larger
 // release count, then the name), then the whole suite's line: the same
 // figures for the sums over the benchmarks compared.
+//
+// --timings_file=TSV drives the model with another run's timings (final
+// b.N and ns/op, as vma_repro does, with testing.B.launch's schedule on
+// virtual time) instead: the comparison is then with a run that went at
+// another speed, which moves GC counts and what the scavenger finds idle.
 //
 // Only benchmarks that --workloads picks and that the log holds complete
 // (its bench_end seen) run and are compared; the others are named on
@@ -75,11 +81,13 @@ ABSL_FLAG(std::string, workloads, "", "compare only the benchmarks whose name ma
 ABSL_FLAG(std::string, variant, "",
           "the modelled variant; must be the build the log was recorded with (default: that "
           "build; with a directory, prefix)");
-ABSL_FLAG(std::string, timings_file, thp::kGo151TimingsFile,
-          "the recorded Go 1.5.1 timings (run order, b.N, ns/op) that drive the virtual clock");
+ABSL_FLAG(std::string, timings_file, "",
+          "drive the virtual clock with these recorded timings (run order, final b.N, ns/op; "
+          "e.g. testdata/go15_runtime_bench_ns_per_op.tsv) and launch's schedule; default: "
+          "the runs of the log itself, each b.N at its measured ns/op");
 ABSL_FLAG(std::string, benchtime, "1s",
-          "go test -benchtime of the modelled run: the one the log was recorded with (1s for the "
-          "full-suite logs, 20ms for the smoke logs)");
+          "with --timings_file only: go test -benchtime of the modelled run, the one the log was "
+          "recorded with (1s for the full-suite logs, 20ms for the smoke logs)");
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per benchmark and one for the suite here");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
@@ -146,13 +154,17 @@ int Run() {
   }
 
   const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
-  // As in vma_repro: the default is also found in the binary's runfiles.
-  absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
-                                         ? ReadWorkspaceFile(timings_path, kMaxTimingsFileBytes)
-                                         : ReadWholeFile(timings_path, kMaxTimingsFileBytes);
-  if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
-  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
-  if (!timings.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", timings.status().message()));
+  std::vector<RecordedBenchmark> timings;
+  if (!timings_path.empty()) {
+    // As in vma_repro: the recorded file is also found in the binary's runfiles.
+    absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
+                                           ? ReadWorkspaceFile(timings_path, kMaxTimingsFileBytes)
+                                           : ReadWholeFile(timings_path, kMaxTimingsFileBytes);
+    if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
+    absl::StatusOr<std::vector<RecordedBenchmark>> parsed = ParseBenchTimings(*text);
+    if (!parsed.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", parsed.status().message()));
+    timings = *std::move(parsed);
+  }
 
   // The real side first: it says which benchmarks there are to compare.
   const Progress reading("calibrate", "real", quiet);
@@ -192,10 +204,15 @@ int Run() {
   rep.gomaxprocs = o.runtime.gomaxprocs;
   rep.scavenge_debug = o.scavenge_debug;
 
-  // Benchmarks picked and held complete by the log, in the suite's order.
+  // Benchmarks picked and held complete by the log, in the suite's order,
+  // with the runs the log made of each.
   absl::flat_hash_map<std::string, Tally> real_by_name;
+  absl::flat_hash_map<std::string, std::vector<RecordedRun>> runs_by_name;
   for (const RealSegment& s : real->segments) {
-    if (s.ended) real_by_name[s.base] += s.tally;
+    if (!s.ended) continue;
+    real_by_name[s.base] += s.tally;
+    std::vector<RecordedRun>& runs = runs_by_name[s.base];
+    runs.insert(runs.end(), s.runs.begin(), s.runs.end());
   }
   std::vector<const Go15Benchmark*> run;
   for (const Go15Benchmark* b : picked) {
@@ -209,6 +226,15 @@ int Run() {
     ExitUsage(absl::StrCat("--workloads=", rep.workloads, ": none of the ", picked.size(),
                            " benchmarks picked is in ", path));
   }
+  if (timings_path.empty()) {
+    for (const Go15Benchmark* b : run) {
+      if (runs_by_name[b->name].empty()) {
+        ExitUsage(absl::StrCat("--real=", path, ": ", b->name,
+                               " has no timed run (bench_run ... bench_end); give --timings_file"));
+      }
+      o.benchmarks.push_back(ScheduledBenchmark{b, 0, runs_by_name[b->name]});
+    }
+  }
   // Every input is good from here on: progress lines may follow.
   reading.Line(absl::StrCat("read ", path, ": ", real->records, " records, ",
                             real_by_name.size(), " benchmarks complete"));
@@ -220,10 +246,12 @@ int Run() {
                      .c_str(),
                  rep.not_in_log.size() > 5 ? ", ..." : "");
   }
-  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-      ScheduleBenchmarks(run, *timings, /*fix=*/false, 1.0);
-  if (!scheduled.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", scheduled.status().message()));
-  o.benchmarks = *std::move(scheduled);
+  if (!timings_path.empty()) {
+    absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
+        ScheduleBenchmarks(run, timings, /*fix=*/false, 1.0);
+    if (!scheduled.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", scheduled.status().message()));
+    o.benchmarks = *std::move(scheduled);
+  }
   o.profile = kc.profile;
 
   // The modelled side.
@@ -278,6 +306,7 @@ int Run() {
     row.model = sides[i].tally;
     row.real = real_by_name[row.name];
     row.model_max_go_vmas = sides[i].max_go_vmas;
+    if (timings_path.empty()) row.runs = runs_by_name[row.name];
     rep.rows.push_back(std::move(row));
   }
   SortFurthestFirst(&rep.rows);

@@ -37,11 +37,13 @@ std::string JsonTally(const Tally& t) {
 }
 
 std::string JsonRow(const BenchRow& r) {
+  std::vector<std::string> runs;
+  for (const RecordedRun& run : r.runs) runs.push_back(absl::StrFormat("[%d, %.3f]", run.n, run.ns_per_op));
   return absl::StrFormat(
       "{\"benchmark\": %s, \"distance\": %.6f, \"ratio\": %.6f, \"count_gap\": %.6f, "
-      "\"tvd\": %.6f, \"model_max_go_vmas\": %d, \"model\": %s, \"real\": %s}",
+      "\"tvd\": %.6f, \"model_max_go_vmas\": %d, \"runs\": [%s], \"model\": %s, \"real\": %s}",
       JsonString(r.name), r.gap.distance, r.gap.ratio, r.gap.count_gap, r.gap.tvd,
-      r.model_max_go_vmas, JsonTally(r.model), JsonTally(r.real));
+      r.model_max_go_vmas, absl::StrJoin(runs, ", "), JsonTally(r.model), JsonTally(r.real));
 }
 
 std::vector<std::string> CsvTallyHeader(const std::string& side) {
@@ -122,7 +124,7 @@ std::string FormatTable(const CalibrateReport& rep) {
       "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
       "first; vmas: the model's max Go-equivalent VMAs (the log has none)\n",
       rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
-      rep.timings_file, rep.benchtime, rep.real_path, rep.build.empty() ? "?" : rep.build);
+      rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime, rep.real_path, rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
       "benchmark", "distance", "releases", "ratio", "tvd",   "rel_pages", "small", "large",
       "stack",     "frees",    "gc",       "scav",  "huge",  "nohuge",    "vmas"};

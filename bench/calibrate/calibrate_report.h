@@ -10,6 +10,7 @@
 
 #include "bench/calibrate/gap.h"
 #include "bench/calibrate/tally.h"
+#include "bench/workloads/bench_schedule.h"
 
 namespace thp {
 namespace calibrate {
@@ -20,6 +21,9 @@ struct BenchRow {
   Tally real;
   int64_t model_max_go_vmas = 0;  // the modelled run's; the log has no VMA count
   Gap gap;
+  // The log's runs that drove the model (b.N, measured ns/op), in order;
+  // empty when recorded timings and launch's schedule did.
+  std::vector<RecordedRun> runs;
 };
 
 struct CalibrateReport {
@@ -29,7 +33,7 @@ struct CalibrateReport {
   std::string kernel_profile;
   int gomaxprocs = 2;
   bool scavenge_debug = true;
-  std::string timings_file;
+  std::string timings_file;  // "": the log's own runs drove the model
   std::string benchtime;  // of the modelled run
   std::string workloads;  // the --workloads regex ("" = every benchmark)
   std::vector<BenchRow> rows;  // furthest apart first

@@ -7,6 +7,7 @@
 # input as one line with exit status 2.
 set -u
 bin="${1:-$(dirname "$0")/calibrate}"
+dump="${2:-tools/heap_log_dump}"
 log="testdata/go151_heaplog/smoke_prefix.hlog.xz"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,7 +35,7 @@ grep -q 'BenchmarkAppend' "$tmp/err" || { echo "FAIL: missing benchmark not on s
 d=$(printf '%s\n' "$out" | grep -E '^Benchmark' | awk '{print $2}')
 [ "$d" = "$(printf '%s\n' "$d" | sort -gr)" ] || { echo "FAIL: rows not sorted by distance: $d"; fail=1; }
 # The real side of the smoke log, as recorded (heap_log_dump counts the same records).
-python3 - "$tmp/c.json" "$tmp/c.csv" "$out" <<'PY' || fail=1
+python3 - "$tmp/c.json" "$tmp/c.csv" "$out" "$dump" <<'PY' || fail=1
 import csv, json, sys
 d = json.load(open(sys.argv[1]))
 rows = list(csv.DictReader(open(sys.argv[2])))
@@ -57,12 +58,38 @@ for b in d["benchmarks"]:
     if abs(b["distance"] - max(b["count_gap"], b["tvd"])) > 1e-9: bad.append("distance " + b["benchmark"])
     line = next(l for l in table if l.startswith(b["benchmark"] + " "))
     if line.split()[2] != "%d/%d" % (b["model"]["releases"], b["real"]["releases"]): bad.append("table " + b["benchmark"])
+# The runs that drove the model are the log's: each b.N of its bench_run
+# records in order, the last at bench_end's ns over b.N.
+import subprocess
+dump = subprocess.run([sys.argv[4], "testdata/go151_heaplog/smoke_prefix.hlog.xz"], capture_output=True, text=True).stdout
+want, name = {}, None
+for line in dump.splitlines():
+    f = line.split()
+    if len(f) < 2: continue
+    if f[1] == "bench_start": name = line.split('name="')[1].split('"')[0].rsplit("-", 1)[0]
+    if f[1] == "bench_run": want.setdefault(name, []).append(int(f[2].split("=")[1]))
+    if f[1] == "bench_end": want[name + " ns"] = int(f[3].split("=")[1])
+for b in d["benchmarks"]:
+    got = [n for n, _ in b["runs"]]
+    if got != want.get(b["benchmark"]): bad.append("runs %s: %s, log %s" % (b["benchmark"], got, want.get(b["benchmark"])))
+    elif abs(b["runs"][-1][1] - want[b["benchmark"] + " ns"] / got[-1]) > 1e-3: bad.append("final ns/op " + b["benchmark"])
 # What Go 1.5.1 recorded in the smoke log: every benchmark ran, released and collected.
 for b in d["benchmarks"]:
     if b["real"]["gc_cycles"] < 1 or b["real"]["allocs"]["small"] < 1: bad.append("real side empty " + b["benchmark"])
 if bad:
     print("FAIL:", ", ".join(bad)); sys.exit(1)
 PY
+
+# By default the model makes the log's own runs; --timings_file gives it
+# the recorded suite's timings and launch's schedule instead.
+printf '%s\n' "$out" | head -1 | grep -q "timings the log's own runs," \
+  || { echo "FAIL: default timings not the log's runs"; fail=1; }
+grep -q '"timings_file": ""' "$tmp/c.json" || { echo "FAIL: json timings_file not empty"; fail=1; }
+out3=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet \
+  --timings_file=testdata/go15_runtime_bench_ns_per_op.tsv); rc=$?
+[ "$rc" -eq 0 ] && printf '%s\n' "$out3" | head -1 | grep -q 'timings testdata/go15_runtime_bench_ns_per_op.tsv,' \
+  || { echo "FAIL: --timings_file not named (exit $rc)"; fail=1; }
+expect_exit2 "--timings_file=/nonexistent" --real="$log" --timings_file=/nonexistent
 
 # The same log through a directory: no smoke_*.hlog.xz is picked by variant.
 expect_exit2 "holds no prefix.hlog.xz" --real="$tmp" --benchtime=20ms

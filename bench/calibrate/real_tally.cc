@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "bench/calibrate/recorded_runs.h"
 #include "mheap/go15/events/benchmark_split.h"
 
 namespace thp {
@@ -21,6 +22,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
                                  const std::function<void(const std::string&)>& on_segment) {
   RealLog log;
   heaplog::BenchmarkTracker tracker;
+  std::vector<RecordedRunTimer> timers;  // one per segment
   heaplog::HeapEvent e;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&e);
@@ -30,6 +32,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     const size_t i = tracker.Observe(e);
     if (i >= log.segments.size()) {
       log.segments.resize(i + 1);
+      timers.resize(i + 1);
       const heaplog::BenchmarkSegment& seg = tracker.segments()[i];
       log.segments[i].name = seg.name;
       log.segments[i].base = BaseName(seg.name, seg.procs);
@@ -38,8 +41,12 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     if (const auto* c = std::get_if<heaplog::Config>(&e.body)) log.config = *c;
     if (const auto* l = std::get_if<heaplog::Lost>(&e.body)) log.lost += l->count;
     log.segments[i].tally.Add(e.body);
+    timers[i].Observe(e);
   }
-  for (size_t i = 0; i < log.segments.size(); ++i) log.segments[i].ended = tracker.segments()[i].ended;
+  for (size_t i = 0; i < log.segments.size(); ++i) {
+    log.segments[i].ended = tracker.segments()[i].ended;
+    log.segments[i].runs = timers[i].runs();
+  }
   return log;
 }
 

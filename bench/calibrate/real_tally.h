@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "bench/calibrate/tally.h"
+#include "bench/workloads/bench_schedule.h"
 #include "mheap/go15/events/heap_event.h"
 #include "mheap/go15/events/heap_event_log.h"
 
@@ -25,6 +26,9 @@ struct RealSegment {
   std::string base;  // without Go's "-<GOMAXPROCS>" suffix: "BenchmarkMalloc8"
   bool ended = false;  // its bench_end was seen
   Tally tally;
+  // Its runs, each b.N with the ns/op Go's timer measured (recorded_runs.h);
+  // the last one only when ended.
+  std::vector<RecordedRun> runs;
 };
 
 struct RealLog {

@@ -157,7 +157,7 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
   for (const Go15Benchmark* b : benchmarks) {
     auto t = by_name.find(b->name);
     if (t == by_name.end()) return absl::NotFoundError(absl::StrCat("no timing for ", b->name));
-    out.push_back(ScheduledBenchmark{b, (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale});
+    out.push_back(ScheduledBenchmark{b, (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale, {}});
   }
   return out;
 }
@@ -169,28 +169,32 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
    public:
     void Put(const TraceEvent&) override {}
   };
-  LaunchSchedule(
-      [&](int64_t n) {
-        const RunContext ctx{n, gomaxprocs};
-        Discard discard;
-        RunBuilder builder(ctx, &discard);
-        b.bench->generate(builder);
-        const RunProgram prog = builder.Build(b.bench->name, b.ns_per_op);
-        BodyStream stream;
-        if (prog.body_streamed) {
-          stream = [&b, &ctx, &prog](EventSink& sink) {
-            RunBuilder again(ctx, &sink);
-            b.bench->generate(again);
-            const RunProgram check = again.Build(b.bench->name, b.ns_per_op);
-            THP_CHECK(check.body_events == prog.body_events,
-                      absl::StrCat(b.bench->name, ": the generator wrote ", check.body_events,
-                                   " body events the second time, ", prog.body_events, " the first"));
-          };
-        }
-        run(prog, stream);
-        return static_cast<int64_t>(std::llround(b.ns_per_op * static_cast<double>(n)));
-      },
-      benchtime_ns);
+  // One run of b.N = n at ns_per_op; returns its timed duration.
+  auto one_run = [&](int64_t n, double ns_per_op) {
+    const RunContext ctx{n, gomaxprocs};
+    Discard discard;
+    RunBuilder builder(ctx, &discard);
+    b.bench->generate(builder);
+    const RunProgram prog = builder.Build(b.bench->name, ns_per_op);
+    BodyStream stream;
+    if (prog.body_streamed) {
+      stream = [&b, &ctx, &prog, ns_per_op](EventSink& sink) {
+        RunBuilder again(ctx, &sink);
+        b.bench->generate(again);
+        const RunProgram check = again.Build(b.bench->name, ns_per_op);
+        THP_CHECK(check.body_events == prog.body_events,
+                  absl::StrCat(b.bench->name, ": the generator wrote ", check.body_events,
+                               " body events the second time, ", prog.body_events, " the first"));
+      };
+    }
+    run(prog, stream);
+    return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
+  };
+  if (!b.runs.empty()) {
+    for (const RecordedRun& r : b.runs) one_run(r.n, r.ns_per_op);
+    return;
+  }
+  LaunchSchedule([&](int64_t n) { return one_run(n, b.ns_per_op); }, benchtime_ns);
 }
 
 // The "bench <name> <n>" label a run starts with.

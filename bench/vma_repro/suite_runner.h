@@ -30,6 +30,10 @@ namespace thp {
 struct ScheduledBenchmark {
   const Go15Benchmark* bench = nullptr;
   double ns_per_op = 0;
+  // When not empty, the runs a recorded Go run made, in order (each b.N
+  // with its own measured ns/op), which ForEachRun replays in place of
+  // launch's schedule; ns_per_op is then unused.
+  std::vector<RecordedRun> runs;
 };
 
 // Looks up each benchmark's recorded timing: go1.5.1 as released, or with
@@ -49,7 +53,8 @@ using BodyStream = std::function<void(EventSink& sink)>;
 // program says how many events it has, and `stream` (empty for other
 // programs) writes them (so Matmult's 4 million events never sit in
 // memory). The run's timed duration fed back to the schedule is
-// ns_per_op x b.N, what Go's timer measured.
+// ns_per_op x b.N, what Go's timer measured. A benchmark with recorded runs
+// makes exactly those runs, each at its own ns/op.
 void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
                 const std::function<void(const RunProgram& prog, const BodyStream& stream)>& run);
 

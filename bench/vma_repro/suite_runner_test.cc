@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -94,7 +95,7 @@ TEST(SuiteRunner, AStreamedBodyRunsAsTheHeldOne) {
 // trace order with the body in place.
 TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
   const Go15Benchmark& mm = Find("BenchmarkMatmult");
-  ScheduledBenchmark b{&mm, 600.0};
+  ScheduledBenchmark b{&mm, 600.0, {}};
   std::vector<std::string> lines;
   int64_t n = 0;
   int runs = 0;
@@ -118,6 +119,34 @@ TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
   want.push_back("end");
   for (const TraceEvent& e : prog.teardown) want.push_back(FormatTraceEvent(e));
   EXPECT_EQ(lines, want);
+}
+
+// A benchmark with recorded runs makes exactly those, in order, each at its
+// own ns/op, whatever launch would have predicted from them.
+TEST(SuiteRunner, ForEachRunMakesTheRecordedRunsInsteadOfLaunchsSchedule) {
+  const Go15Benchmark& m = Find("BenchmarkMalloc8");
+  ScheduledBenchmark b{&m, 600.0, {{1, 9000.0}, {100, 70.0}, {3, 40.5}}};
+  std::vector<std::pair<int64_t, int64_t>> seen;  // b.N, ns per loop iteration
+  ForEachRun(b, 2, 1000000000, [&](const RunProgram& prog, const BodyStream&) {
+    seen.emplace_back(prog.n, prog.ns_per_iteration);
+  });
+  std::vector<std::pair<int64_t, int64_t>> want;
+  for (const auto& [n, ns] : std::vector<std::pair<int64_t, double>>{{1, 9000.0}, {100, 70.0}, {3, 40.5}}) {
+    RunBuilder builder(RunContext{n, 2});
+    m.generate(builder);
+    want.emplace_back(n, builder.Build(m.name, ns).ns_per_iteration);
+  }
+  EXPECT_EQ(seen, want);
+  EXPECT_NE(want[0].second, want[1].second);
+  // Without recorded runs: launch's schedule from 1 on, at the one ns/op.
+  b.runs.clear();
+  seen.clear();
+  ForEachRun(b, 2, 1000000000, [&](const RunProgram& prog, const BodyStream&) {
+    seen.emplace_back(prog.n, prog.ns_per_iteration);
+  });
+  ASSERT_GT(seen.size(), 3u);
+  EXPECT_EQ(seen[0].first, 1);
+  EXPECT_EQ(seen[1].first, 100);
 }
 
 // The reduced suite the two paths are compared on: the malloc, append,

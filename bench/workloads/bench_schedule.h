@@ -29,6 +29,13 @@ struct RecordedBenchmark {
   double ns_fix = 0;
 };
 
+// One run of a benchmark as a recorded Go run timed it (testing.B.runN):
+// its b.N and its ns/op (the run's timed duration over b.N).
+struct RecordedRun {
+  int64_t n = 0;
+  double ns_per_op = 0;
+};
+
 // The recorded Go 1.5.1 suite (run order, b.N and ns/op of go1.5.1 and of
 // go1.5.1 with 44078a3), relative to the workspace: the drivers' default.
 inline constexpr char kGo151TimingsFile[] = "testdata/go15_runtime_bench_ns_per_op.tsv";
