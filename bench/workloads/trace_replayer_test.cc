@@ -385,6 +385,51 @@ TEST(Trace, AForcedGcStillQueuedRunsBeforeRuntimeGc) {
   EXPECT_EQ(cycles[2].mode, GcMode::kForceBlock);
 }
 
+// bgsweep (Go 1.5) starts as the cycle ends and frees one span every
+// kBgSweepNsPerFreedSpan of virtual time, the leftover carried from one
+// step to the next; before it gets to a span, the span is still in use.
+TEST(Trace, TheBackgroundSweeperFreesASpanPerMeasuredInterval) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  auto apply = [&](const std::string& line) {
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+    ASSERT_TRUE(e.ok()) << e.status();
+    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
+  };
+  constexpr int kSpans = 200;  // large objects of 2 pages, garbage at once
+  constexpr uint64_t kSpanBytes = 16384;
+  apply("gc");
+  for (int i = 1; i <= kSpans; ++i) apply(absl::StrCat("alloc ", i, " 16384 noscan 0"));
+  for (int i = 1; i <= kSpans; ++i) apply(absl::StrCat("drop ", i));
+  const MemStats& stats = (*r)->runtime().heap().stats();
+  const uint64_t inuse = stats.heap_inuse;
+  auto freed = [&] { return static_cast<int64_t>((inuse - stats.heap_inuse) / kSpanBytes); };
+  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  // sysmon forces a background cycle once none has ended for 10 ms.
+  while (cycles.size() < 2) apply("compute 100000");
+  ASSERT_EQ(cycles[1].mode, GcMode::kBackground);
+  const int64_t end = cycles[1].end_ns;
+  auto due = [&] {
+    return std::min<int64_t>(kSpans, std::max<int64_t>(0, (*r)->now_ns() - end) / kBgSweepNsPerFreedSpan);
+  };
+  EXPECT_EQ(freed(), due());
+  EXPECT_LT(freed(), kSpans);
+  // Past the cycle's end, in steps shorter than one interval.
+  while ((*r)->now_ns() < end) apply("compute 100000");
+  for (int step = 0; step < 40; ++step) {
+    apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan / 3));
+    EXPECT_EQ(freed(), due()) << "step " << step;
+  }
+  EXPECT_GT(freed(), 10);
+  EXPECT_LT(freed(), kSpans);
+  apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan * kSpans));
+  EXPECT_EQ(freed(), kSpans);
+  EXPECT_TRUE((*r)->runtime().gc().sweepdone());
+}
+
 TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
   SimulatedKernel sim;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =

@@ -238,6 +238,16 @@ int GcModel::BackgroundSweep(int turns) {
   return n;
 }
 
+int GcModel::BackgroundSweepFreeing(int frees) {
+  int freed = 0;
+  while (freed < frees && !sweepdone_) {
+    const uintptr_t pages = SweepOne();
+    if (pages == ~uintptr_t{0}) break;
+    if (pages != 0) ++freed;
+  }
+  return freed;
+}
+
 void GcModel::DeductSweepCredit(uintptr_t bytes, uintptr_t caller_sweep_pages) {
   if (sweep_pages_per_byte_ == 0) return;
   span_bytes_alloc_ += bytes;

@@ -1,5 +1,7 @@
 #include "mheap/heap_runtime/go15_heap_runtime.h"
 
+#include <algorithm>
+
 #include "scavenger/scavenger.h"
 
 namespace thp {
@@ -97,7 +99,23 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   sysmon_.RunUntil(until, actions_, set_clock);
   set_clock(until);
   idle_ = false;
-  rt_->gc().BackgroundSweep(1 << 20);
+  SweepInBackground(until);
+}
+
+void Go15HeapRuntime::SweepInBackground(int64_t until) {
+  GcModel& gc = rt_->gc();
+  if (gc.sweepdone()) {
+    bgsweep_at_ = until;
+    return;
+  }
+  // bgsweep, Go 1.5, is readied by gcSweep as the cycle ends (after mark
+  // termination) and frees a span every kBgSweepNsPerFreedSpan from then on.
+  int64_t from = bgsweep_at_;
+  if (!gc.cycles().empty()) from = std::max(from, gc.cycles().back().end_ns);
+  if (until <= from) return;
+  const int64_t frees = std::min<int64_t>((until - from) / kBgSweepNsPerFreedSpan, 1 << 30);
+  const int freed = gc.BackgroundSweepFreeing(static_cast<int>(frees));
+  bgsweep_at_ = gc.sweepdone() ? until : from + freed * kBgSweepNsPerFreedSpan;
 }
 
 void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {

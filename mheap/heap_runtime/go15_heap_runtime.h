@@ -31,7 +31,7 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   }
   void FreeOSMemory() override;
   // Sysmon's rounds up to `until`, then the other P's background sweeper
-  // catches up (between bursts of the program's work).
+  // gets the time up to `until` (SweepInBackground).
   void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
   // Go 1.5 preempts only at function calls: a GC sysmon forces during such
   // a loop takes worldsema but starts when the loop returns (and no second
@@ -71,6 +71,12 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   int64_t forcegc_ahead_ = -1;  // see forcegc_ahead()
   // forcegchelper, Go 1.5.1: "GC forced" under gctrace, then startGC.
   void RunForcedGc();
+  // bgsweep on the P the program leaves idle (the model assumes one, as
+  // under GOMAXPROCS 2 with one benchmark goroutine): from the cycle's end,
+  // or from where its last turn left off, to `until`, one span freed per
+  // kBgSweepNsPerFreedSpan; a remainder carries to the next call.
+  void SweepInBackground(int64_t until);
+  int64_t bgsweep_at_ = 0;  // virtual time bgsweep has used up to
 };
 
 }  // namespace thp
