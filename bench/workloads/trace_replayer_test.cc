@@ -430,6 +430,60 @@ TEST(Trace, TheBackgroundSweeperFreesASpanPerMeasuredInterval) {
   EXPECT_TRUE((*r)->runtime().gc().sweepdone());
 }
 
+// While the workload reports its run queue (every P busy), bgsweep sweeps
+// one span from runnext as the cycle ends, then one each time a P takes it
+// from the global run queue, where it waits behind the gs queued before it
+// (go1.5.1: gcSweep's ready, bgsweep's Gosched).
+TEST(Trace, WithEveryPBusyTheBackgroundSweeperWaitsInTheGlobalRunQueue) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  auto apply = [&](const std::string& line) {
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+    ASSERT_TRUE(e.ok()) << e.status();
+    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
+  };
+  constexpr uint64_t kSpanBytes = 16384;
+  apply("gc");
+  apply("globrunqput 5");
+  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  // Garbage of 2-page spans until an allocation starts a background cycle.
+  int spans = 0;
+  while (cycles.size() < 2) {
+    ++spans;
+    apply(absl::StrCat("alloc ", spans, " 16384 noscan 0"));
+    apply(absl::StrCat("drop ", spans));
+  }
+  ASSERT_EQ(cycles[1].mode, GcMode::kBackground);
+  ASSERT_GT(spans, 100);
+  const MemStats& stats = (*r)->runtime().heap().stats();
+  const uint64_t inuse = stats.heap_inuse;
+  auto freed = [&] { return static_cast<int64_t>((inuse - stats.heap_inuse) / kSpanBytes); };
+  while ((*r)->now_ns() < cycles[1].end_ns) {
+    EXPECT_EQ(freed(), 0);
+    apply("compute 100000");
+  }
+  EXPECT_EQ(freed(), 1);  // readied into runnext as the cycle ends
+  apply("compute 2000000");
+  EXPECT_EQ(freed(), 1);  // no P idle, whatever the time
+  apply("globrunqget 0 2");
+  apply("globrunqget 1 3");
+  EXPECT_EQ(freed(), 1);  // the five queued before it
+  apply("globrunqget 0 0");
+  EXPECT_EQ(freed(), 2);  // its turn; then back to the tail, first there
+  apply("globrunqput 4");
+  apply("globrunqget 1 1");
+  EXPECT_EQ(freed(), 3);
+  apply("globrunqget 0 2");
+  EXPECT_EQ(freed(), 3);  // now behind three
+  ASSERT_EQ(cycles.size(), 2u);
+  apply("gc");
+  EXPECT_TRUE((*r)->runtime().gc().sweepdone());
+  EXPECT_EQ(freed(), spans);
+}
+
 TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
   SimulatedKernel sim;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =

@@ -68,16 +68,34 @@ void Go15HeapRuntime::GlobalRunqGet(int p, int64_t n) {
   (void)p;
   runq_reported_ = true;
   global_runq_ = n < global_runq_ ? global_runq_ - n : 0;
-  if (forcegc_ahead_ < 0) return;
-  // With forcegc.g queued the P finds the queue non-empty even where the
+  // With a runtime g queued the P finds the queue non-empty even where the
   // workload's own queue was empty, and takes it once every g ahead of it
   // has gone.
-  if (forcegc_ahead_ < n || n == 0) {
-    forcegc_ahead_ = -1;
-    RunForcedGc();
-  } else {
-    forcegc_ahead_ -= n;
+  auto taken = [n](int64_t& ahead) {
+    if (ahead < 0) return false;
+    if (ahead < n || n == 0) {
+      ahead = -1;
+      return true;
+    }
+    ahead -= n;
+    return false;
+  };
+  if (taken(forcegc_ahead_)) RunForcedGc();
+  if (taken(bgsweep_ahead_)) BgSweepTurn();
+}
+
+void Go15HeapRuntime::BgSweepTurn() {
+  GcModel& gc = rt_->gc();
+  // Before the cycle's end the model has swept nothing yet that Go could
+  // (Go's gc() finished the sweep before it marked): sweepone finds
+  // nothing, as when everything is swept, and bgsweep parks.
+  const bool before_end = !gc.cycles().empty() && now_ < gc.cycles().back().end_ns;
+  if (before_end || gc.sweepdone() || gc.SweepOne() == ~uintptr_t{0}) {
+    bgsweep_parked_ = true;
+    return;
   }
+  // Gosched: onto the global queue's tail.
+  bgsweep_ahead_ = global_runq_;
 }
 
 void Go15HeapRuntime::GC() {
@@ -87,6 +105,10 @@ void Go15HeapRuntime::GC() {
   }
   runq_reported_ = false;
   global_runq_ = 0;
+  // runtime.GC() sweeps everything (gcForceBlockMode); bgsweep, wherever it
+  // waited, finds nothing and parks.
+  bgsweep_ahead_ = -1;
+  bgsweep_parked_ = true;
   rt_->GC();
 }
 
@@ -104,12 +126,30 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
 
 void Go15HeapRuntime::SweepInBackground(int64_t until) {
   GcModel& gc = rt_->gc();
+  now_ = until;
+  if (runq_reported_) {
+    // Every P runs the workload's goroutines: bgsweep runs only when a P
+    // takes it from a run queue. gcSweep readies it (ready: the P's
+    // runnext) as the cycle ends; it sweeps one span there, then Goscheds
+    // onto the global queue's tail, where it waits its turn
+    // (GlobalRunqGet).
+    bgsweep_at_ = until;
+    const bool ended = !gc.cycles().empty() && until >= gc.cycles().back().end_ns;
+    if (bgsweep_parked_ && ended && !gc.sweepdone()) {
+      bgsweep_parked_ = false;
+      BgSweepTurn();
+    }
+    return;
+  }
   if (gc.sweepdone()) {
     bgsweep_at_ = until;
     return;
   }
   // bgsweep, Go 1.5, is readied by gcSweep as the cycle ends (after mark
-  // termination) and frees a span every kBgSweepNsPerFreedSpan from then on.
+  // termination) and, on the P the program leaves idle, frees a span every
+  // kBgSweepNsPerFreedSpan from then on.
+  bgsweep_ahead_ = -1;
+  bgsweep_parked_ = false;
   int64_t from = bgsweep_at_;
   if (!gc.cycles().empty()) from = std::max(from, gc.cycles().back().end_ns);
   if (until <= from) return;

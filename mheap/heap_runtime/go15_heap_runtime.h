@@ -43,6 +43,7 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // tick, findrunnable) and forcegchelper starts the GC. While the workload
   // reports that queue (Matmult's tree), a forced GC waits there behind the
   // goroutines queued before it; otherwise an idle P takes it at once.
+  // bgsweep waits in the same queue after each span it sweeps.
   // runtime.GC() runs a forced GC still waiting first (the workload's
   // goroutines are done by then, so forcegc.g has run) and ends the report.
   void GlobalRunqPut(int64_t n) override;
@@ -71,12 +72,22 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   int64_t forcegc_ahead_ = -1;  // see forcegc_ahead()
   // forcegchelper, Go 1.5.1: "GC forced" under gctrace, then startGC.
   void RunForcedGc();
-  // bgsweep on the P the program leaves idle (the model assumes one, as
-  // under GOMAXPROCS 2 with one benchmark goroutine): from the cycle's end,
-  // or from where its last turn left off, to `until`, one span freed per
-  // kBgSweepNsPerFreedSpan; a remainder carries to the next call.
+  // bgsweep, Go 1.5 (mgcsweep.go). While the workload does not report its
+  // run queue, it runs on a P the program leaves idle (the model assumes
+  // one, as under GOMAXPROCS 2 with one benchmark goroutine): from the
+  // cycle's end, or from where its last turn left off, to `until`, one span
+  // freed per kBgSweepNsPerFreedSpan; a remainder carries to the next call.
+  // While the workload reports its run queue (every P busy), it sweeps one
+  // span when readied at the cycle's end, then one per turn it gets in the
+  // global run queue (BgSweepTurn).
   void SweepInBackground(int64_t until);
+  // One sweepone, then Gosched onto the global queue's tail; or, with
+  // nothing to sweep, it parks until the next cycle's gcSweep readies it.
+  void BgSweepTurn();
   int64_t bgsweep_at_ = 0;  // virtual time bgsweep has used up to
+  int64_t now_ = 0;          // the last RunUntil's end
+  bool bgsweep_parked_ = true;   // in goparkunlock: gcSweep must ready it
+  int64_t bgsweep_ahead_ = -1;   // gs ahead of it in the global run queue (-1: not there)
 };
 
 }  // namespace thp
