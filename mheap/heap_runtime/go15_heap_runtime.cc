@@ -34,8 +34,9 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
     // While a forced GC waits for the world to stop, forcegchelper cannot
     // run again (the stopping world holds the idle Ps), so nothing prints;
     // nor is forcegc.g readied again while it waits in the run queue
-    // (sysmon tests forcegc.idle).
-    if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0) return;
+    // (sysmon tests forcegc.idle), nor after it readied the GC goroutine
+    // until it runs once more.
+    if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0 || forcegc_yield_ahead_ >= 0) return;
     if (runq_reported_) {
       forcegc_ahead_ = global_runq_;  // injectglist: onto the tail
       return;
@@ -62,19 +63,32 @@ void Go15HeapRuntime::GlobalRunqPut(int64_t n) {
   global_runq_ += n;
 }
 
+bool Go15HeapRuntime::TakesForcegc(int64_t* ahead, int64_t n) {
+  // With forcegc.g queued the P finds the queue non-empty even where the
+  // workload's own queue was empty, and takes it once every g ahead of it
+  // has gone.
+  if (*ahead < n || n == 0) {
+    *ahead = -1;
+    return true;
+  }
+  *ahead -= n;
+  return false;
+}
+
 void Go15HeapRuntime::GlobalRunqGet(int p, int64_t n) {
   (void)p;
   runq_reported_ = true;
   global_runq_ = n < global_runq_ ? global_runq_ - n : 0;
-  if (forcegc_ahead_ < 0) return;
-  // With forcegc.g queued the P finds the queue non-empty even where the
-  // workload's own queue was empty, and takes it once every g ahead of it
-  // has gone.
-  if (forcegc_ahead_ < n || n == 0) {
-    forcegc_ahead_ = -1;
+  // forcegc.g parks again (forcegc.idle = 1): sysmon may ready it anew.
+  if (forcegc_yield_ahead_ >= 0) {
+    TakesForcegc(&forcegc_yield_ahead_, n);
+    return;
+  }
+  if (forcegc_ahead_ >= 0 && TakesForcegc(&forcegc_ahead_, n)) {
     RunForcedGc();
-  } else {
-    forcegc_ahead_ -= n;
+    // startGC readied the GC goroutine and yields: forcegc.g goes to the
+    // tail, behind what this look left queued.
+    forcegc_yield_ahead_ = global_runq_;
   }
 }
 
@@ -83,6 +97,7 @@ void Go15HeapRuntime::GC() {
     forcegc_ahead_ = -1;
     RunForcedGc();
   }
+  forcegc_yield_ahead_ = -1;
   runq_reported_ = false;
   global_runq_ = 0;
   rt_->GC();
