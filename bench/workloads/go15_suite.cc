@@ -538,6 +538,7 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
   std::vector<int64_t> free_slots;
   tasks[0].stack.push_back(Item{false, Block{0, n, 0, n, 0, n}, 0});
   ps[0].cur = 0;
+  rq.Execute(0);  // the benchmark goroutine, counted by its execute
   // wakep, Go 1.5.1: an idle P (the lowest numbered) starts looking for
   // work, unless one is looking already (sched.nmspinning != 0).
   auto wakep = [&](int64_t now) {

@@ -308,7 +308,16 @@ TEST(Go15Suite, MatmultRunsItsTreeAsGo151Schedules) {
   std::set<int> exited_on;                // Ps that saw an exit
   std::map<uint64_t, uint64_t> go_of_chan;
   uint64_t last_chan = 0;
+  int p0_looks = 0;
   for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kGlobRunqGet && e.p == 0 && p0_looks++ == 0) {
+      // P 0 has counted the benchmark goroutine (execute: schedtick 1), so
+      // the gs it then runs from runnext bring no look at the global queue
+      // (at tick 0 the first would come with the first exit, after 12 gos);
+      // its first comes at its 61st tick.
+      EXPECT_EQ(order.size(), 150u);
+      EXPECT_EQ(exited.size(), 93u);
+    }
     if (e.kind == TraceEvent::kAlloc) last_chan = e.id;
     if (e.kind == TraceEvent::kGo) {
       go_of_chan[last_chan] = e.id;
