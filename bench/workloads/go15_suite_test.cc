@@ -368,6 +368,39 @@ TEST(Go15Suite, MatmultRunsItsTreeAsGo151Schedules) {
   EXPECT_EQ(Count(one.body, TraceEvent::kGo), 2236);
 }
 
+std::vector<std::string> Lines(const std::vector<TraceEvent>& events) {
+  std::vector<std::string> lines;
+  for (const TraceEvent& e : events) lines.push_back(FormatTraceEvent(e));
+  return lines;
+}
+
+// benchmarkCreateGoroutines with one chain per P in Go 1.5.1's order: P 1,
+// woken by the first go, looks at the global queue (its schedtick 0 is a
+// multiple of 61, then findrunnable's look) and steals the chain P 0's
+// second go displaced; P 0 runs the newest from runnext. Each chain then
+// runs its successors from runnext in one time slice, so no P looks at the
+// global queue while the chains run; at their end P 0, its chain done and
+// the benchmark goroutine parked again, finds nothing (findrunnable's
+// look), and is woken again by P 1's last send.
+TEST(Go15Suite, CreateGoroutinesParallelRunsItsChainsAsGo151Schedules) {
+  const RunProgram prog = Program("BenchmarkCreateGoroutinesParallel", 1000);
+  EXPECT_EQ(Lines(prog.setup), (std::vector<std::string>{"alloc 1 96 noscan 0", "globrunqput 0",
+                                                         "globrunqget 1 0", "globrunqget 1 0"}));
+  EXPECT_EQ(Lines(prog.body),
+            (std::vector<std::string>{"go 2 0", "goexit 2 0", "go 3 1", "goexit 3 1"}));
+  EXPECT_EQ(prog.iterations, 500);
+  EXPECT_EQ(prog.ns_per_iteration, 20);
+  EXPECT_EQ(Lines(prog.teardown), (std::vector<std::string>{"drop 1", "globrunqget 0 0",
+                                                            "globrunqget 0 0"}));
+  // On one P there is no P to wake: the chain runs from the benchmark
+  // goroutine's runnext, and the P looks only when the chain has ended.
+  const RunProgram one = Program("BenchmarkCreateGoroutinesParallel", 1000, /*procs=*/1);
+  EXPECT_EQ(Lines(one.setup), (std::vector<std::string>{"alloc 1 96 noscan 0", "globrunqput 0"}));
+  EXPECT_EQ(Lines(one.body), (std::vector<std::string>{"go 2 0", "goexit 2 0"}));
+  EXPECT_EQ(one.iterations, 1000);
+  EXPECT_EQ(Lines(one.teardown), (std::vector<std::string>{"drop 1"}));
+}
+
 TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
   const RunProgram create = Program("BenchmarkCreateGoroutines", 10);
   EXPECT_EQ(Count(create.body, TraceEvent::kGo), 1);
