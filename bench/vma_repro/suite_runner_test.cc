@@ -90,6 +90,30 @@ TEST(SuiteRunner, AStreamedBodyRunsAsTheHeldOne) {
   }
 }
 
+// BenchmarkCreateGoroutinesParallel on two Ps: each P runs its chain from
+// runnext in one time slice and never looks at the global run queue, and
+// no P is idle, so the GC sysmon forces 20 ms into the loop waits there
+// until a chain ends (the run's end), and sysmon forces no other meanwhile.
+TEST(SuiteRunner, CreateGoroutinesParallelHoldsAForcedGcUntilItsChainsEnd) {
+  const Go15Benchmark& bench = Find("BenchmarkCreateGoroutinesParallel");
+  SimulatedKernel sim;
+  RuntimeOptions ro;
+  ro.gomaxprocs = 2;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> rep =
+      TraceReplayer::Create(sim, ro, /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(rep.ok()) << rep.status();
+  RunBuilder builder(RunContext{4000000, 2});
+  bench.generate(builder);
+  // 2e6 iterations of 131.6 ns: a loop of 263 ms.
+  const RunProgram prog = builder.Build(bench.name, 65.8);
+  ASSERT_TRUE(ApplyRun(**rep, prog, BodyStream(), false).ok());
+  const std::vector<GcCycle>& cycles = (*rep)->runtime().gc().cycles();
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);  // runtime.GC() before the loop
+  EXPECT_EQ(cycles[1].mode, GcMode::kBackground);
+  EXPECT_EQ(cycles[1].start_ns - cycles[0].start_ns, 2000000 * 132);
+}
+
 // What ForEachRun hands the trace writer and the replayer is one program
 // per b.N run, Matmult's body streamed; ForEachEvent writes its events in
 // trace order with the body in place.

@@ -61,6 +61,10 @@ class Go15RunQueues {
   // Mirrors schedule's choice and findrunnable's, then execute's schedtick
   // count: the g P p runs next, or kNone when it finds none (it goes idle).
   G Schedule(int p);
+  // execute's schedtick count alone, for a g P p runs without inheriting a
+  // time slice that came to it other than by Schedule: the benchmark
+  // goroutine, running when a generator starts.
+  void Execute(int p) { ++ps_[static_cast<size_t>(p)].schedtick; }
 
   bool Empty(int p) const;  // runqempty
   G runnext(int p) const { return ps_[static_cast<size_t>(p)].runnext; }

@@ -95,6 +95,29 @@ TEST(Go15RunQueues, FindrunnableTriesTheGlobalQueueThenSteals) {
   EXPECT_EQ(idle.schedtick(1), 0u);
 }
 
+// A P running the benchmark goroutine has counted it (execute), so a g it
+// then runs from runnext leaves its tick at 1 and no look at the global
+// queue comes; at tick 0 every such schedule would look.
+TEST(Go15RunQueues, ExecuteCountsTheGoroutineAPRunsBeforeItsFirstSchedule) {
+  int looks = 0;
+  Go15RunQueues rq(1);
+  rq.set_on_global_get([&looks](int, int64_t) { ++looks; });
+  rq.Execute(0);
+  for (G g = 1; g <= 3; ++g) {
+    rq.RunqPut(0, g, /*next=*/true);
+    EXPECT_EQ(rq.Schedule(0), g);
+  }
+  EXPECT_EQ(rq.schedtick(0), 1u);
+  EXPECT_EQ(looks, 0);
+  Go15RunQueues fresh(1);
+  fresh.set_on_global_get([&looks](int, int64_t) { ++looks; });
+  for (G g = 1; g <= 3; ++g) {
+    fresh.RunqPut(0, g, /*next=*/true);
+    EXPECT_EQ(fresh.Schedule(0), g);
+  }
+  EXPECT_EQ(looks, 3);
+}
+
 // Every change to the global queue is told, and every look at it, even one
 // that finds it empty (Go's queue may hold forcegc.g there).
 TEST(Go15RunQueues, GlobalQueueTrafficIsReported) {

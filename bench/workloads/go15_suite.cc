@@ -54,11 +54,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "bench/workloads/go15_runq.h"
 #include "mheap/go15/msize.h"
+#include "runtime_port/base/check.h"
 
 namespace thp {
 namespace {
@@ -449,10 +451,124 @@ void CreateGoroutines(RunBuilder& b) {
   b.OpGoroutines(1);
 }
 
-// The same with GOMAXPROCS chains of b.N / GOMAXPROCS goroutines, one per P.
+// A scheduler event of the global run queue's traffic (trace_format.h).
+TraceEvent GlobRunqEvent(TraceEvent::Kind kind, int p, int64_t n) {
+  TraceEvent e{};
+  e.kind = kind;
+  e.p = p;
+  e.id = static_cast<uint64_t>(n);
+  return e;
+}
+
+// The same with GOMAXPROCS chains of b.N / GOMAXPROCS goroutines, one per P,
+// in the order Go 1.5.1's scheduler gives them (go15_runq.h, proc1.go), its
+// global-queue traffic reported so that a GC sysmon forces waits there:
+//  - start: the benchmark goroutine, running on P 0 (execute counted it),
+//    starts the chains' first goroutines (newproc1: each into runnext, the
+//    one it displaces to the ring) and wakes an idle P (wakep), then parks
+//    on its first receive, and P 0 runs the newest; a woken P looks for work
+//    (schedule, findrunnable: the global queue, then a steal from the rings)
+//    and, having found some, wakes the next idle P (resetspinning);
+//  - each op: a chain's goroutine starts its successor into its P's runnext
+//    and exits, and schedule runs the successor in the same time slice
+//    (runqget's inheritTime), so the P's schedtick stands still: the P looks
+//    at the global queue on every op if that tick is a multiple of 61, else
+//    never while its chain runs (with every P running a chain none is idle
+//    to take forcegc.g either);
+//  - end, P by P: the last goroutine's send readies the benchmark goroutine
+//    into its P's runnext (ready) and exits; the benchmark goroutine parks
+//    on its next receive, its P finds nothing (findrunnable) and goes idle,
+//    until the last chain's send, which wakes an idle P too.
+// So a GC sysmon forces waits for a chain's end. Left out: sysmon's
+// preemption of a goroutine that has held its P for 10 ms (retake,
+// preemptone, gopreempt_m). Most often it lands on a goroutine about to
+// exit, which goes to the global queue's tail while the chain goes on in
+// the same slice; the rare one that lands before the successor is started
+// leaves the P nothing local, and findrunnable then drains the global
+// queue, forcegc.g with it. Go 1.5.1's recorded run shows both: its
+// b.N = 1e6 run's forced GC started as the run ended (70 ms), while its
+// 2e7 run's came 0.46 s and 1 s apart.
 void CreateGoroutinesParallel(RunBuilder& b) {
-  CreateGoroutines(b);
-  b.Parallel();
+  MakeChan(b, 0, 1);
+  const int procs = b.ctx().gomaxprocs;
+  Go15RunQueues rq(procs);
+  // Where the scheduler's events go: setup, the body's op, or teardown.
+  std::function<void(const TraceEvent&)> put = [&b](const TraceEvent& e) { b.SetupEvent(e); };
+  rq.set_on_global_put([&put](int64_t n) { put(GlobRunqEvent(TraceEvent::kGlobRunqPut, 0, n)); });
+  rq.set_on_global_get(
+      [&put](int p, int64_t n) { put(GlobRunqEvent(TraceEvent::kGlobRunqGet, p, n)); });
+  // The queue is reported from here on (an empty put: on one P no look
+  // comes before the chain's end, and none of the chains' gs go there).
+  put(GlobRunqEvent(TraceEvent::kGlobRunqPut, 0, 0));
+  std::vector<bool> spinning(static_cast<size_t>(procs), false);
+  std::vector<Go15RunQueues::G> running(static_cast<size_t>(procs), Go15RunQueues::kNone);
+  // wakep, Go 1.5.1: one idle P, unless one is spinning already.
+  auto wakep = [&] {
+    for (int q = 0; q < procs; ++q) {
+      if (spinning[static_cast<size_t>(q)]) return;
+    }
+    for (int q = 0; q < procs; ++q) {
+      if (running[static_cast<size_t>(q)] == Go15RunQueues::kNone) {
+        spinning[static_cast<size_t>(q)] = true;
+        return;
+      }
+    }
+  };
+  // Woken Ps look for work, lowest first.
+  auto run_woken = [&] {
+    for (int q = 0; q < procs; ++q) {
+      if (!spinning[static_cast<size_t>(q)]) continue;
+      spinning[static_cast<size_t>(q)] = false;
+      running[static_cast<size_t>(q)] = rq.Schedule(q);
+      if (running[static_cast<size_t>(q)] != Go15RunQueues::kNone) wakep();  // resetspinning
+      q = -1;
+    }
+  };
+  constexpr Go15RunQueues::G kBench = 0;  // the benchmark goroutine; chains are 1..procs
+  rq.Execute(0);
+  running[0] = kBench;
+  for (int c = 1; c <= procs; ++c) {
+    rq.RunqPut(0, c, /*next=*/true);  // newproc1
+    wakep();
+  }
+  running[0] = rq.Schedule(0);  // the first receive parks it
+  run_woken();
+  for (int q = 0; q < procs; ++q) {
+    THP_CHECK(running[static_cast<size_t>(q)] != Go15RunQueues::kNone && rq.Empty(q),
+              "CreateGoroutinesParallel: every P runs a chain of its own");
+  }
+  // One op on every P: its successor starts, it exits, the successor runs.
+  put = [&b](const TraceEvent& e) { b.OpEvent(e); };
+  for (int q = 0; q < procs; ++q) {
+    TraceEvent go{};
+    go.kind = TraceEvent::kGo;
+    go.id = b.NewEventId();
+    go.p = q;
+    b.OpEvent(go);
+    const Go15RunQueues::G successor = procs + 1 + q;
+    rq.RunqPut(q, successor, /*next=*/true);
+    TraceEvent exit = go;
+    exit.kind = TraceEvent::kGoExit;
+    b.OpEvent(exit);
+    THP_CHECK(rq.Schedule(q) == successor && rq.Empty(q),
+              "CreateGoroutinesParallel: a chain runs its successor next");
+    running[static_cast<size_t>(q)] = successor;
+  }
+  b.SideBySide();
+  // The chains end, P by P.
+  put = [&b](const TraceEvent& e) { b.TeardownEvent(e); };
+  for (int q = 0; q < procs; ++q) {
+    rq.RunqPut(q, kBench, /*next=*/true);  // ready: the send it waits for
+    wakep();
+    const Go15RunQueues::G next = rq.Schedule(q);  // the chain's last goroutine exits
+    THP_CHECK(next == kBench, "CreateGoroutinesParallel: the benchmark goroutine runs next");
+    if (q + 1 < procs) {
+      running[static_cast<size_t>(q)] = rq.Schedule(q);  // it parks on its next receive
+    } else {
+      running[static_cast<size_t>(q)] = kBench;  // it returns
+    }
+    run_woken();
+  }
 }
 
 // Each op: a heap WaitGroup, four 4-word goroutine closures (fn, b, i, &wg)
@@ -518,19 +634,10 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
   Go15RunQueues rq(procs);
   // The global queue's traffic, so that a forced GC sysmon readies there
   // waits its turn (globrunqput/globrunqget).
-  rq.set_on_global_put([&b](int64_t n) {
-    TraceEvent e{};
-    e.kind = TraceEvent::kGlobRunqPut;
-    e.id = static_cast<uint64_t>(n);
-    b.OpEvent(e);
-  });
-  rq.set_on_global_get([&b](int p, int64_t n) {
-    TraceEvent e{};
-    e.kind = TraceEvent::kGlobRunqGet;
-    e.p = p;
-    e.id = static_cast<uint64_t>(n);
-    b.OpEvent(e);
-  });
+  rq.set_on_global_put(
+      [&b](int64_t n) { b.OpEvent(GlobRunqEvent(TraceEvent::kGlobRunqPut, 0, n)); });
+  rq.set_on_global_get(
+      [&b](int p, int64_t n) { b.OpEvent(GlobRunqEvent(TraceEvent::kGlobRunqGet, p, n)); });
   std::vector<Proc> ps(static_cast<size_t>(procs));
   // A child's slot is free again once its parent has received from it, so
   // the table holds the goroutines alive at once, not every one ever made.
@@ -538,6 +645,7 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
   std::vector<int64_t> free_slots;
   tasks[0].stack.push_back(Item{false, Block{0, n, 0, n, 0, n}, 0});
   ps[0].cur = 0;
+  rq.Execute(0);  // the benchmark goroutine, counted by its execute
   // wakep, Go 1.5.1: an idle P (the lowest numbered) starts looking for
   // work, unless one is looking already (sched.nmspinning != 0).
   auto wakep = [&](int64_t now) {

@@ -308,7 +308,16 @@ TEST(Go15Suite, MatmultRunsItsTreeAsGo151Schedules) {
   std::set<int> exited_on;                // Ps that saw an exit
   std::map<uint64_t, uint64_t> go_of_chan;
   uint64_t last_chan = 0;
+  int p0_looks = 0;
   for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kGlobRunqGet && e.p == 0 && p0_looks++ == 0) {
+      // P 0 has counted the benchmark goroutine (execute: schedtick 1), so
+      // the gs it then runs from runnext bring no look at the global queue
+      // (at tick 0 the first would come with the first exit, after 12 gos);
+      // its first comes at its 61st tick.
+      EXPECT_EQ(order.size(), 150u);
+      EXPECT_EQ(exited.size(), 93u);
+    }
     if (e.kind == TraceEvent::kAlloc) last_chan = e.id;
     if (e.kind == TraceEvent::kGo) {
       go_of_chan[last_chan] = e.id;
@@ -357,6 +366,39 @@ TEST(Go15Suite, MatmultRunsItsTreeAsGo151Schedules) {
     }
   }
   EXPECT_EQ(Count(one.body, TraceEvent::kGo), 2236);
+}
+
+std::vector<std::string> Lines(const std::vector<TraceEvent>& events) {
+  std::vector<std::string> lines;
+  for (const TraceEvent& e : events) lines.push_back(FormatTraceEvent(e));
+  return lines;
+}
+
+// benchmarkCreateGoroutines with one chain per P in Go 1.5.1's order: P 1,
+// woken by the first go, looks at the global queue (its schedtick 0 is a
+// multiple of 61, then findrunnable's look) and steals the chain P 0's
+// second go displaced; P 0 runs the newest from runnext. Each chain then
+// runs its successors from runnext in one time slice, so no P looks at the
+// global queue while the chains run; at their end P 0, its chain done and
+// the benchmark goroutine parked again, finds nothing (findrunnable's
+// look), and is woken again by P 1's last send.
+TEST(Go15Suite, CreateGoroutinesParallelRunsItsChainsAsGo151Schedules) {
+  const RunProgram prog = Program("BenchmarkCreateGoroutinesParallel", 1000);
+  EXPECT_EQ(Lines(prog.setup), (std::vector<std::string>{"alloc 1 96 noscan 0", "globrunqput 0",
+                                                         "globrunqget 1 0", "globrunqget 1 0"}));
+  EXPECT_EQ(Lines(prog.body),
+            (std::vector<std::string>{"go 2 0", "goexit 2 0", "go 3 1", "goexit 3 1"}));
+  EXPECT_EQ(prog.iterations, 500);
+  EXPECT_EQ(prog.ns_per_iteration, 20);
+  EXPECT_EQ(Lines(prog.teardown), (std::vector<std::string>{"drop 1", "globrunqget 0 0",
+                                                            "globrunqget 0 0"}));
+  // On one P there is no P to wake: the chain runs from the benchmark
+  // goroutine's runnext, and the P looks only when the chain has ended.
+  const RunProgram one = Program("BenchmarkCreateGoroutinesParallel", 1000, /*procs=*/1);
+  EXPECT_EQ(Lines(one.setup), (std::vector<std::string>{"alloc 1 96 noscan 0", "globrunqput 0"}));
+  EXPECT_EQ(Lines(one.body), (std::vector<std::string>{"go 2 0", "goexit 2 0"}));
+  EXPECT_EQ(one.iterations, 1000);
+  EXPECT_EQ(Lines(one.teardown), (std::vector<std::string>{"drop 1"}));
 }
 
 TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {

@@ -196,6 +196,13 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ctx_.n)));
     return prog;
   }
+  const int64_t procs = ctx_.gomaxprocs;
+  if (side_by_side_) {
+    prog.body = body_;
+    prog.iterations = (ctx_.n + procs - 1) / procs;
+    prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(procs)));
+    return prog;
+  }
   if (!parallel_ || ctx_.gomaxprocs <= 1) {
     prog.body = body_;
     prog.iterations = ctx_.n;
@@ -222,7 +229,6 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
       prog.body.push_back(e);
     }
   }
-  const int64_t procs = ctx_.gomaxprocs;
   prog.iterations = (ctx_.n + procs - 1) / procs;
   // gomaxprocs ops run side by side in one iteration's wall time.
   prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * procs));

@@ -130,6 +130,10 @@ class RunBuilder {
   // ceil(n / gomaxprocs) iterations, each taking gomaxprocs ops' wall time
   // divided by gomaxprocs (the Ps run side by side).
   void Parallel() { parallel_ = true; }
+  // As Parallel, for a body the generator wrote with one op of every P
+  // already in it (each event naming its P): not copied, the same
+  // iterations and time.
+  void SideBySide() { side_by_side_ = true; }
   // The body written by the Op* calls is the whole timed run rather than one
   // op: one iteration taking n ops' busy time (benchmarks whose b.N sizes a
   // single computation, as Matmult's cube). Call it before the first Op*
@@ -137,6 +141,11 @@ class RunBuilder {
   void WholeRun();
   // Appends a body event as is (the caller keeps the invariants above).
   void OpEvent(const TraceEvent& e) { PutBody(e); }
+  // Appends an event as is to setup (before the loop) or to teardown
+  // (after it, behind the drops and exits the Setup* calls queued there):
+  // for events that hold nothing, such as a scheduler's run-queue traffic.
+  void SetupEvent(const TraceEvent& e) { setup_.push_back(e); }
+  void TeardownEvent(const TraceEvent& e) { teardown_.push_back(e); }
   uint64_t NewEventId() { return NewId(); }
 
   // Turns the recorded calls into a program whose iterations take
@@ -158,6 +167,7 @@ class RunBuilder {
   int64_t body_work_ = 0;    // of them alloc, stack and go events
   uint64_t next_id_ = 1;
   bool parallel_ = false;
+  bool side_by_side_ = false;
   bool whole_run_ = false;
   bool retains_ = false;
   std::vector<TraceEvent> setup_;

@@ -368,6 +368,52 @@ TEST(Trace, AForcedGcWaitsInTheGlobalRunQueueTheWorkloadReports) {
   EXPECT_GT(forced(), 1);
 }
 
+// Having readied the GC goroutine, forcegc.g yields (go1.5.1 mgc.go
+// startGC's Gosched) onto the global queue's tail and sets forcegc.idle
+// only when a P runs it again: until then sysmon readies no other forced
+// GC, however long it has been since the last one ended.
+TEST(Trace, ForcegcWaitsItsTurnAgainBeforeSysmonCanReadyItAnew) {
+  SimulatedKernel sim;
+  RuntimeOptions o;
+  o.gomaxprocs = 2;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  auto apply = [&](const std::string& line) {
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+    ASSERT_TRUE(e.ok()) << e.status();
+    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
+  };
+  const Go15HeapRuntime& rt = static_cast<const Go15HeapRuntime&>((*r)->heap_runtime());
+  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  apply("gc");
+  apply("globrunqput 3");
+  apply("compute 30000000");  // forcegc.g readied behind the 3
+  EXPECT_EQ(rt.forcegc_ahead(), 3);
+  apply("globrunqget 0 1");
+  apply("globrunqput 4");     // behind forcegc.g: 2 ahead of it, 4 after
+  apply("globrunqget 1 3");   // takes the 2 and forcegc.g: the GC starts
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_EQ(rt.forcegc_ahead(), -1);
+  EXPECT_EQ(rt.forcegc_yield_ahead(), 3);  // it yields behind the 3 still queued
+  apply("compute 30000000");  // 30 ms since that GC ended: forcegc.g is not parked
+  EXPECT_EQ(rt.forcegc_ahead(), -1);
+  apply("globrunqget 0 3");
+  EXPECT_EQ(rt.forcegc_yield_ahead(), 0);
+  apply("globrunqget 1 0");   // runs it: it parks, forcegc.idle set
+  EXPECT_EQ(rt.forcegc_yield_ahead(), -1);
+  EXPECT_EQ(cycles.size(), 2u);
+  apply("compute 30000000");  // sysmon readies it anew, the queue empty
+  EXPECT_EQ(rt.forcegc_ahead(), 0);
+  apply("globrunqget 0 0");
+  EXPECT_EQ(cycles.size(), 3u);
+  EXPECT_EQ(rt.forcegc_yield_ahead(), 0);
+  // runtime.GC() ends the report: forcegc.g has run by then.
+  apply("gc");
+  EXPECT_EQ(rt.forcegc_yield_ahead(), -1);
+}
+
 // A forced GC still queued when runtime.GC() comes runs first: the
 // workload's goroutines are done, so a P has taken forcegc.g.
 TEST(Trace, AForcedGcStillQueuedRunsBeforeRuntimeGc) {

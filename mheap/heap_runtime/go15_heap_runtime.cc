@@ -36,8 +36,9 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
     // While a forced GC waits for the world to stop, forcegchelper cannot
     // run again (the stopping world holds the idle Ps), so nothing prints;
     // nor is forcegc.g readied again while it waits in the run queue
-    // (sysmon tests forcegc.idle).
-    if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0) return;
+    // (sysmon tests forcegc.idle), nor after it readied the GC goroutine
+    // until it runs once more.
+    if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0 || forcegc_yield_ahead_ >= 0) return;
     if (runq_reported_) {
       forcegc_ahead_ = global_runq_;  // injectglist: onto the tail
       return;
@@ -64,24 +65,34 @@ void Go15HeapRuntime::GlobalRunqPut(int64_t n) {
   global_runq_ += n;
 }
 
+bool Go15HeapRuntime::TakesForcegc(int64_t* ahead, int64_t n) {
+  // With forcegc.g queued the P finds the queue non-empty even where the
+  // workload's own queue was empty, and takes it once every g ahead of it
+  // has gone.
+  if (*ahead < n || n == 0) {
+    *ahead = -1;
+    return true;
+  }
+  *ahead -= n;
+  return false;
+}
+
 void Go15HeapRuntime::GlobalRunqGet(int p, int64_t n) {
   (void)p;
   runq_reported_ = true;
   global_runq_ = n < global_runq_ ? global_runq_ - n : 0;
-  // With a runtime g queued the P finds the queue non-empty even where the
-  // workload's own queue was empty, and takes it once every g ahead of it
-  // has gone.
-  auto taken = [n](int64_t& ahead) {
-    if (ahead < 0) return false;
-    if (ahead < n || n == 0) {
-      ahead = -1;
-      return true;
-    }
-    ahead -= n;
-    return false;
-  };
-  if (taken(forcegc_ahead_)) RunForcedGc();
-  if (taken(bgsweep_ahead_)) BgSweepTurn();
+  // A runtime g queued there is taken once every g ahead of it has gone
+  // (TakesForcegc's rule serves forcegc.g and bgsweep alike).
+  if (forcegc_yield_ahead_ >= 0) {
+    // forcegc.g parks again (forcegc.idle = 1): sysmon may ready it anew.
+    TakesForcegc(&forcegc_yield_ahead_, n);
+  } else if (forcegc_ahead_ >= 0 && TakesForcegc(&forcegc_ahead_, n)) {
+    RunForcedGc();
+    // startGC readied the GC goroutine and yields: forcegc.g goes to the
+    // tail, behind what this look left queued.
+    forcegc_yield_ahead_ = global_runq_;
+  }
+  if (bgsweep_ahead_ >= 0 && TakesForcegc(&bgsweep_ahead_, n)) BgSweepTurn();
 }
 
 void Go15HeapRuntime::BgSweepTurn() {
@@ -103,6 +114,7 @@ void Go15HeapRuntime::GC() {
     forcegc_ahead_ = -1;
     RunForcedGc();
   }
+  forcegc_yield_ahead_ = -1;
   runq_reported_ = false;
   global_runq_ = 0;
   // runtime.GC() sweeps everything (gcForceBlockMode); bgsweep, wherever it

@@ -46,6 +46,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // bgsweep waits in the same queue after each span it sweeps.
   // runtime.GC() runs a forced GC still waiting first (the workload's
   // goroutines are done by then, so forcegc.g has run) and ends the report.
+  // Having readied the GC goroutine, forcegc.g yields (go1.5.1 mgc.go
+  // startGC's Gosched: goschedImpl puts it on the global queue's tail) and
+  // sets forcegc.idle only when a P runs it again; until then sysmon readies
+  // no other forced GC. While the workload reports the queue, that second
+  // wait is behind the gs queued when the GC started.
   void GlobalRunqPut(int64_t n) override;
   void GlobalRunqGet(int p, int64_t n) override;
   void GC() override;
@@ -54,6 +59,9 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // Goroutines ahead of a forced GC waiting in the global run queue (-1:
   // none waits there).
   int64_t forcegc_ahead() const { return forcegc_ahead_; }
+  // Goroutines ahead of forcegc.g back in the global run queue after its
+  // yield, the GC it readied started (-1: it is parked, forcegc.idle set).
+  int64_t forcegc_yield_ahead() const { return forcegc_yield_ahead_; }
 
   const Sysmon& sysmon() const { return sysmon_; }
 
@@ -70,6 +78,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   bool runq_reported_ = false;  // the workload reports the global run queue
   int64_t global_runq_ = 0;     // its length as the workload's scheduler has it
   int64_t forcegc_ahead_ = -1;  // see forcegc_ahead()
+  int64_t forcegc_yield_ahead_ = -1;  // see forcegc_yield_ahead()
+  // A P's look at the global queue took `n` of the workload's gs: whether
+  // it took a runtime g too (forcegc.g, bgsweep), `*ahead` gs being queued
+  // before it (and counts those down otherwise).
+  static bool TakesForcegc(int64_t* ahead, int64_t n);
   // forcegchelper, Go 1.5.1: "GC forced" under gctrace, then startGC.
   void RunForcedGc();
   // bgsweep, Go 1.5 (mgcsweep.go). While the workload does not report its
