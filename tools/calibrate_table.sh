@@ -24,17 +24,19 @@ s = d["suite"]
 m, r = s["model"], s["real"]
 bins = d["size_bins_pages"]
 hist = lambda t: " / ".join(str(t["release_hist_pages"][b]) for b in bins)
+kib = lambda t: t["heap_marked_sum"] // t["gc_cycles"] // 1024 if t["gc_cycles"] else 0
 print("Whole suite (%d benchmarks, variant %s, log `%s`): releases model **%d** / real **%d** "
       "(ratio %.2f), release-size tvd **%.3f**, distance **%.3f**; release sizes in pages (%s) "
       "model %s, real %s; GC cycles %d / %d; scavenge passes %d / %d; span allocations "
       "small / large / stack %d / %d / %d vs %d / %d / %d; HUGEPAGE %d / %d, NOHUGEPAGE %d / %d; "
+      "mean heap marked per cycle %d / %d KiB; "
       "max Go-equivalent VMAs %d (model; the log has no VMA count)." % (
       len(d["benchmarks"]), d["variant"], d["real"], m["releases"], r["releases"], s["ratio"],
       s["tvd"], s["distance"], ", ".join(bins), hist(m), hist(r), m["gc_cycles"], r["gc_cycles"],
       m["scavenge_passes"], r["scavenge_passes"], m["allocs"]["small"], m["allocs"]["large"],
       m["allocs"]["stack"], r["allocs"]["small"], r["allocs"]["large"], r["allocs"]["stack"],
       m["hugepage_calls"], r["hugepage_calls"], m["nohugepage_calls"], r["nohugepage_calls"],
-      s["model_max_go_vmas"]))
+      kib(m), kib(r), s["model_max_go_vmas"]))
 # Per benchmark, how many are close: the release target of issue 13 (within
 # 25% for every benchmark Go released at least 50 times in), and the same
 # band for GC cycles and scavenge passes (the clock's agreement).
@@ -72,13 +74,13 @@ print("Driven instead by `%s` (another run: its final b.N differs from the log's
 print()
 print("The ten benchmarks furthest apart (each cell model / real):")
 print()
-print("| benchmark | distance | releases | ratio | size tvd | release sizes, pages %s | GC cycles | scavenge passes | span allocs small / large / stack | frees | HUGEPAGE | max VMAs (model) |" % " / ".join(bins))
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| benchmark | distance | releases | ratio | size tvd | release sizes, pages %s | GC cycles | heap marked, KiB | scavenge passes | span allocs small / large / stack | frees | HUGEPAGE | max VMAs (model) |" % " / ".join(bins))
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for b in d["benchmarks"][:10]:
     m, r = b["model"], b["real"]
-    print("| %s | %.3f | %d / %d | %.2f | %.3f | %s vs %s | %d / %d | %d / %d | %d / %d / %d vs %d / %d / %d | %d / %d | %d / %d | %d |" % (
+    print("| %s | %.3f | %d / %d | %.2f | %.3f | %s vs %s | %d / %d | %d / %d | %d / %d | %d / %d / %d vs %d / %d / %d | %d / %d | %d / %d | %d |" % (
         b["benchmark"], b["distance"], m["releases"], r["releases"], b["ratio"], b["tvd"],
-        hist(m), hist(r), m["gc_cycles"], r["gc_cycles"], m["scavenge_passes"], r["scavenge_passes"],
+        hist(m), hist(r), m["gc_cycles"], r["gc_cycles"], kib(m), kib(r), m["scavenge_passes"], r["scavenge_passes"],
         m["allocs"]["small"], m["allocs"]["large"], m["allocs"]["stack"],
         r["allocs"]["small"], r["allocs"]["large"], r["allocs"]["stack"],
         m["frees"], r["frees"], m["hugepage_calls"], r["hugepage_calls"], b["model_max_go_vmas"]))

@@ -266,7 +266,7 @@ int Run() {
   ModelSide* side = nullptr;
   int64_t census_max_at_start = 0;
   auto sync = [&] {
-    observer.Sync(replayer->runtime().gc().cycles().size(),
+    observer.Sync(replayer->runtime().gc().cycles(),
                   static_cast<uint64_t>(replayer->sysmon().scavenges()));
     const int64_t census_max = replayer->census().max_go_equivalent();
     if (side != nullptr && census_max > census_max_at_start) {

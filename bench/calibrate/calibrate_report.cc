@@ -30,7 +30,8 @@ std::string JsonTally(const Tally& t) {
       t.allocs[2], "}, \"alloc_pages\": {\"small\": ", t.alloc_pages[0], ", \"large\": ",
       t.alloc_pages[1], ", \"stack\": ", t.alloc_pages[2], "}, \"alloc_hist_pages\": ",
       JsonHist(t.alloc_hist), ", \"frees\": ", t.frees, ", \"free_pages\": ", t.free_pages,
-      ", \"gc_cycles\": ", t.gc_cycles, ", \"scavenge_passes\": ", t.scavenge_passes,
+      ", \"gc_cycles\": ", t.gc_cycles, ", \"heap_marked_sum\": ", t.heap_marked,
+      ", \"scavenge_passes\": ", t.scavenge_passes,
       ", \"releases\": ", t.releases, ", \"released_pages\": ", t.released_pages,
       ", \"release_hist_pages\": ", JsonHist(t.release_hist), ", \"hugepage_calls\": ",
       t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls, "}");
@@ -58,6 +59,7 @@ std::vector<std::string> CsvTallyHeader(const std::string& side) {
   for (int b = 0; b < kSizeBins; ++b) h.push_back(absl::StrCat(side, "_release_hist_", SizeBinName(b)));
   h.push_back(absl::StrCat(side, "_hugepage_calls"));
   h.push_back(absl::StrCat(side, "_nohugepage_calls"));
+  h.push_back(absl::StrCat(side, "_heap_marked_sum"));
   return h;
 }
 
@@ -73,6 +75,7 @@ std::vector<std::string> CsvTally(const Tally& t) {
   for (uint64_t x : t.release_hist) v.push_back(absl::StrCat(x));
   v.push_back(absl::StrCat(t.hugepage_calls));
   v.push_back(absl::StrCat(t.nohugepage_calls));
+  v.push_back(absl::StrCat(t.heap_marked));
   return v;
 }
 
@@ -127,7 +130,7 @@ std::string FormatTable(const CalibrateReport& rep) {
       rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime, rep.real_path, rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
       "benchmark", "distance", "releases", "ratio", "tvd",   "rel_pages", "small", "large",
-      "stack",     "frees",    "gc",       "scav",  "huge",  "nohuge",    "vmas"};
+      "stack",     "frees",    "gc",       "marked_kib", "scav",  "huge",  "nohuge",    "vmas"};
   std::vector<std::vector<std::string>> cells = {header};
   auto add = [&cells](const BenchRow& r) {
     const Tally& m = r.model;
@@ -137,6 +140,7 @@ std::string FormatTable(const CalibrateReport& rep) {
                      Pair(m.released_pages, t.released_pages), Pair(m.allocs[0], t.allocs[0]),
                      Pair(m.allocs[1], t.allocs[1]), Pair(m.allocs[2], t.allocs[2]),
                      Pair(m.frees, t.frees), Pair(m.gc_cycles, t.gc_cycles),
+                     Pair(m.mean_marked_kib(), t.mean_marked_kib()),
                      Pair(m.scavenge_passes, t.scavenge_passes),
                      Pair(m.hugepage_calls, t.hugepage_calls),
                      Pair(m.nohugepage_calls, t.nohugepage_calls),

@@ -19,8 +19,14 @@ void ModelObserver::SampleVmas() {
   side_->max_go_vmas = std::max(side_->max_go_vmas, go_vmas_());
 }
 
-void ModelObserver::Sync(uint64_t gc_cycles_total, uint64_t scavenge_passes_total) {
-  for (; gc_synced_ < gc_cycles_total; ++gc_synced_) Record(heaplog::GcDone{});
+void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total) {
+  for (; gc_synced_ < cycles.size(); ++gc_synced_) {
+    heaplog::GcDone done;
+    done.numgc = cycles[gc_synced_].num;
+    done.heap_marked = cycles[gc_synced_].heap2;
+    done.next_gc = cycles[gc_synced_].next_gc;
+    Record(done);
+  }
   for (; scavenges_synced_ < scavenge_passes_total; ++scavenges_synced_) Record(heaplog::Scavenge{});
 }
 

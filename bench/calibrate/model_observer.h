@@ -19,6 +19,7 @@
 #include <functional>
 
 #include "bench/calibrate/tally.h"
+#include "mheap/go15/mgc.h"
 #include "mheap/go15/mheap.h"
 #include "runtime_port/mem_linux/mem_linux.h"
 
@@ -42,10 +43,11 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
     side_ = side;
     SampleVmas();
   }
-  // Brings in the runtime's GC cycles and sysmon's scavenge passes so far
-  // (totals since the run began): the increase since the last sync is
-  // counted in the current side as gc_done and scavenge records.
-  void Sync(uint64_t gc_cycles_total, uint64_t scavenge_passes_total);
+  // Brings in the runtime's GC cycles (every one since the run began) and
+  // sysmon's scavenge passes so far (a total): those since the last sync
+  // are counted in the current side as gc_done (with the bytes the cycle
+  // marked) and scavenge records.
+  void Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total);
 
   // MHeapObserver.
   void OnAllocRequest(PageCount npage, int sizeclass, bool stack) override;
@@ -66,7 +68,7 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
 
   std::function<int64_t()> go_vmas_;
   ModelSide* side_ = nullptr;
-  uint64_t gc_synced_ = 0;
+  size_t gc_synced_ = 0;
   uint64_t scavenges_synced_ = 0;
 };
 

@@ -13,7 +13,9 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   int64_t vmas = 10;
   ModelObserver obs([&vmas] { return vmas; });
   ModelSide a, b;
-  obs.Sync(1, 1);  // before any side: counted nowhere
+  std::vector<GcCycle> cycles(1);
+  cycles[0].heap2 = 1 << 20;
+  obs.Sync(cycles, 1);  // before any side: counted nowhere
   obs.set_side(&a);
   obs.OnAllocRequest(PageCount(1), /*sizeclass=*/5, /*stack=*/false);
   obs.OnAllocRequest(PageCount(4), 0, /*stack=*/true);
@@ -28,11 +30,16 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   obs.OnMadvise(0xc820000000, 3 * 8192, Advice::kDontNeed, 0);
   vmas = 12;
   obs.OnMadvise(0xc820000000, 8192, Advice::kHugePage, 22);
-  obs.Sync(3, 4);
+  cycles.resize(3);
+  cycles[1].heap2 = 3000;
+  cycles[2].heap2 = 5000;
+  obs.Sync(cycles, 4);
   obs.set_side(&b);
   vmas = 11;
   obs.OnSysUnused(0xc820000000, 8192);
-  obs.Sync(4, 4);
+  cycles.resize(4);
+  cycles[3].heap2 = 70000;
+  obs.Sync(cycles, 4);
   obs.set_side(nullptr);
   obs.OnSysUnused(0xc820000000, 8192);  // counted nowhere
 
@@ -43,6 +50,8 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   EXPECT_EQ(t.frees, 1u);
   EXPECT_EQ(t.free_pages, 2u);
   EXPECT_EQ(t.gc_cycles, 2u);
+  EXPECT_EQ(t.heap_marked, 8000u);  // the cycles synced while on a
+  EXPECT_EQ(b.tally.heap_marked, 70000u);
   EXPECT_EQ(t.scavenge_passes, 3u);
   EXPECT_EQ(t.releases, 1u);
   EXPECT_EQ(t.release_hist, (SizeHistogram{0, 0, 1, 0, 0, 0, 0}));

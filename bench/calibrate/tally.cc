@@ -35,8 +35,9 @@ void Tally::Add(const heaplog::EventBody& body) {
       ++frees;
       free_pages += f->npages;
     }
-  } else if (std::holds_alternative<GcDone>(body)) {
+  } else if (const auto* g = std::get_if<GcDone>(&body)) {
     ++gc_cycles;
+    heap_marked += g->heap_marked;
   } else if (std::holds_alternative<Scavenge>(body)) {
     ++scavenge_passes;
   } else if (const auto* u = std::get_if<SysUnused>(&body)) {
@@ -63,6 +64,7 @@ Tally& Tally::operator+=(const Tally& o) {
   frees += o.frees;
   free_pages += o.free_pages;
   gc_cycles += o.gc_cycles;
+  heap_marked += o.heap_marked;
   scavenge_passes += o.scavenge_passes;
   releases += o.releases;
   released_pages += o.released_pages;
@@ -74,6 +76,7 @@ Tally& Tally::operator+=(const Tally& o) {
 bool Tally::operator==(const Tally& o) const {
   return allocs == o.allocs && alloc_pages == o.alloc_pages && alloc_hist == o.alloc_hist &&
          frees == o.frees && free_pages == o.free_pages && gc_cycles == o.gc_cycles &&
+         heap_marked == o.heap_marked &&
          scavenge_passes == o.scavenge_passes && releases == o.releases &&
          released_pages == o.released_pages && release_hist == o.release_hist &&
          hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls;

@@ -43,6 +43,7 @@ struct Tally {
   uint64_t frees = 0;
   uint64_t free_pages = 0;
   uint64_t gc_cycles = 0;        // `gc_done` records
+  uint64_t heap_marked = 0;      // the sum of their heap_marked (bytes)
   uint64_t scavenge_passes = 0;  // `scavenge` records (sysmon's and FreeOSMemory's)
   uint64_t releases = 0;         // `sys_unused` records
   uint64_t released_pages = 0;
@@ -54,6 +55,8 @@ struct Tally {
   void Add(const heaplog::EventBody& body);
   Tally& operator+=(const Tally& o);
   uint64_t total_allocs() const { return allocs[0] + allocs[1] + allocs[2]; }
+  // The mean heap a cycle marked live, in KiB (0 without cycles).
+  uint64_t mean_marked_kib() const { return gc_cycles == 0 ? 0 : heap_marked / gc_cycles / 1024; }
   bool operator==(const Tally& o) const;
 };
 

@@ -59,8 +59,8 @@ std::vector<EventBody> Sequence() {
       FreeOf(40, FreeWhy::kLarge),
       FreeOf(2, FreeWhy::kStack),
       heaplog::GcStart{},
-      heaplog::GcDone{},
-      heaplog::GcDone{},
+      heaplog::GcDone{1, 3 << 20, 8 << 20},
+      heaplog::GcDone{2, 1 << 20, 8 << 20},
       heaplog::Scavenge{},
       heaplog::SysUnused{0xc820000000, 3 * 8192},    // 3-4
       heaplog::SysUnused{0xc820100000, 8192},        // 1
@@ -84,6 +84,8 @@ TEST(TallyTest, CountsEachKindOfRecordExactly) {
   EXPECT_EQ(t.frees, 3u);
   EXPECT_EQ(t.free_pages, 43u);
   EXPECT_EQ(t.gc_cycles, 2u);
+  EXPECT_EQ(t.heap_marked, uint64_t{4} << 20);
+  EXPECT_EQ(t.mean_marked_kib(), 2048u);
   EXPECT_EQ(t.scavenge_passes, 1u);
   EXPECT_EQ(t.releases, 3u);
   EXPECT_EQ(t.released_pages, 304u);
