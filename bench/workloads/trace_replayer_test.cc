@@ -480,6 +480,39 @@ TEST(Trace, TheBackgroundSweeperFreesASpanPerMeasuredInterval) {
 // one span from runnext as the cycle ends, then one each time a P takes it
 // from the global run queue, where it waits behind the gs queued before it
 // (go1.5.1: gcSweep's ready, bgsweep's Gosched).
+// On one P the benchmark goroutine keeps the P: bgsweep sweeps nothing
+// while the P is busy, and sweeps at its measured pace while it is idle.
+TEST(Trace, OnOnePTheBackgroundSweeperRunsOnlyWhileThePIsIdle) {
+  SimulatedKernel sim;
+  RuntimeOptions o;
+  o.gomaxprocs = 1;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  auto apply = [&](const std::string& line) {
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+    ASSERT_TRUE(e.ok()) << e.status();
+    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
+  };
+  constexpr uint64_t kSpanBytes = 16384;
+  apply("gc");
+  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  int spans = 0;
+  while (cycles.size() < 2) {
+    ++spans;
+    apply(absl::StrCat("alloc ", spans, " 16384 noscan 0"));
+    apply(absl::StrCat("drop ", spans));
+  }
+  const MemStats& stats = (*r)->runtime().heap().stats();
+  const uint64_t inuse = stats.heap_inuse;
+  auto freed = [&] { return static_cast<int64_t>((inuse - stats.heap_inuse) / kSpanBytes); };
+  apply("compute 3000000");  // past the cycle's end, the P busy
+  EXPECT_EQ(freed(), 0);
+  apply(absl::StrCat("sleep ", 10 * kBgSweepNsPerFreedSpan));
+  EXPECT_EQ(freed(), 10);
+}
+
 TEST(Trace, WithEveryPBusyTheBackgroundSweeperWaitsInTheGlobalRunQueue) {
   SimulatedKernel sim;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =

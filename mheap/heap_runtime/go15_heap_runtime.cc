@@ -133,10 +133,10 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   sysmon_.RunUntil(until, actions_, set_clock);
   set_clock(until);
   idle_ = false;
-  SweepInBackground(until);
+  SweepInBackground(until, idle);
 }
 
-void Go15HeapRuntime::SweepInBackground(int64_t until) {
+void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
   GcModel& gc = rt_->gc();
   now_ = until;
   if (runq_reported_) {
@@ -153,7 +153,11 @@ void Go15HeapRuntime::SweepInBackground(int64_t until) {
     }
     return;
   }
-  if (gc.sweepdone()) {
+  if (gc.sweepdone() || (rt_->gomaxprocs() == 1 && !idle)) {
+    // On one P the program's goroutine keeps it: bgsweep, on the global
+    // queue after its first span, runs again only when that goroutine
+    // blocks or is preempted, and the allocations' own sweeping does the
+    // rest. Its time is not banked.
     bgsweep_at_ = until;
     return;
   }

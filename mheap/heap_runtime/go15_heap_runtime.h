@@ -87,13 +87,14 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   void RunForcedGc();
   // bgsweep, Go 1.5 (mgcsweep.go). While the workload does not report its
   // run queue, it runs on a P the program leaves idle (the model assumes
-  // one, as under GOMAXPROCS 2 with one benchmark goroutine): from the
+  // one under GOMAXPROCS 2 or more, as with one benchmark goroutine; under
+  // GOMAXPROCS 1 only while the step is idle): from the
   // cycle's end, or from where its last turn left off, to `until`, one span
   // freed per kBgSweepNsPerFreedSpan; a remainder carries to the next call.
   // While the workload reports its run queue (every P busy), it sweeps one
   // span when readied at the cycle's end, then one per turn it gets in the
   // global run queue (BgSweepTurn).
-  void SweepInBackground(int64_t until);
+  void SweepInBackground(int64_t until, bool idle);
   // One sweepone, then Gosched onto the global queue's tail; or, with
   // nothing to sweep, it parks until the next cycle's gcSweep readies it.
   void BgSweepTurn();
