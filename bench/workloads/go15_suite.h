@@ -27,7 +27,8 @@ struct Go15Benchmark {
   WorkloadGenerator generate;
   // False when Go 1.5.1's compiled timed loop never reaches a preemption
   // point (its trace loop is "nosafepoint"; see go15_suite.cc for which and
-  // why). Such a loop makes no heap events.
+  // why). Such a loop makes no heap event that would reach one: none, or
+  // allocations on the system stack (DeferMany's defer records).
   bool loop_reaches_safe_point = true;
 };
 inline constexpr bool kNoSafePoint = false;

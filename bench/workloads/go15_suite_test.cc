@@ -418,11 +418,15 @@ TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
   EXPECT_EQ(AllocSizes(capture.body), (std::vector<uint64_t>{16, 32, 32, 32, 32}));
 }
 
-TEST(Go15Suite, DeferManyKeepsOneRecordPerOp) {
+// deferproc makes each record with newdefer on the system stack (go1.5.1
+// panic.go): a pooled size class (deferclass 2 of 5), but b.N records are
+// live at once, so all but a pool's worth come from mallocgc.
+TEST(Go15Suite, DeferManyKeepsOneRecordPerOpMadeOnTheSystemStack) {
   const RunProgram prog = Program("BenchmarkDeferMany", 500);
   EXPECT_TRUE(prog.setup.empty());
   EXPECT_EQ(AllocSizes(prog.body), std::vector<uint64_t>{80});
   ASSERT_EQ(prog.body.size(), 2u);
+  EXPECT_TRUE(prog.body[0].system_stack);
   EXPECT_EQ(prog.body[1].kind, TraceEvent::kRetain);
   EXPECT_EQ(prog.iterations, 500);
   ASSERT_EQ(prog.teardown.size(), 1u);
@@ -485,18 +489,42 @@ TEST(Go15SuiteDeathTest, WholeRunAfterTheFirstBodyEventDies) {
   EXPECT_DEATH(b.WholeRun(), "WholeRun after the body's first event");
 }
 
-// A loop without a safe point makes no heap event: mallocgc and every
-// runtime call a heap event stands for would be one.
-TEST(Go15Suite, LoopsWithoutSafePointMakeNoHeapEvents) {
+// A loop without a safe point makes no heap event that would reach one:
+// mallocgc on a goroutine and every other runtime call a heap event stands
+// for would. DeferMany's records, made on the system stack, are the only
+// events such a loop has.
+TEST(Go15Suite, LoopsWithoutSafePointMakeNoHeapEventThatReachesOne) {
   int marked = 0;
+  std::set<std::string> with_events;
   for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
     if (b.loop_reaches_safe_point) continue;
     ++marked;
     for (int procs : {1, 2, 4}) {
-      EXPECT_TRUE(Program(b.name, 1000, procs).body.empty()) << b.name;
+      const RunProgram prog = Program(b.name, 1000, procs);
+      for (const TraceEvent& e : prog.body) {
+        EXPECT_FALSE(ReachesSafePoint(e)) << b.name << ": " << FormatTraceEvent(e);
+      }
+      if (!prog.body.empty()) with_events.insert(b.name);
     }
   }
-  EXPECT_EQ(marked, 130);
+  EXPECT_EQ(marked, 131);
+  EXPECT_EQ(with_events, std::set<std::string>{"BenchmarkDeferMany"});
+}
+
+// Only DeferMany's defer records are made on the system stack: newproc1's
+// g structs are the goroutine table's (go events), and nothing else the
+// suite allocates is mallocgc'd there in Go 1.5.1.
+TEST(Go15Suite, OnlyDeferManyAllocatesOnTheSystemStack) {
+  std::set<std::string> on_g0;
+  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
+    const RunProgram prog = Program(b.name, 1000);
+    for (const std::vector<TraceEvent>* part : {&prog.setup, &prog.body, &prog.teardown}) {
+      for (const TraceEvent& e : *part) {
+        if (e.system_stack) on_g0.insert(b.name);
+      }
+    }
+  }
+  EXPECT_EQ(on_g0, std::set<std::string>{"BenchmarkDeferMany"});
 }
 
 }  // namespace

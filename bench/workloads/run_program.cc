@@ -128,9 +128,11 @@ void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
   for (uint64_t id : ids) PutBody(Drop(id));
 }
 
-void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, int p) {
+void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, int p) {
   const uint64_t id = NewId();
-  PutBody(Alloc(id, bytes, noscan, p));
+  TraceEvent alloc = Alloc(id, bytes, noscan, p);
+  alloc.system_stack = on_system_stack;
+  PutBody(alloc);
   TraceEvent keep{};
   keep.kind = TraceEvent::kRetain;
   keep.id = id;

@@ -105,8 +105,9 @@ class RunBuilder {
   // `count` objects that are garbage by the end of the iteration.
   void OpAlloc(uint64_t bytes, bool noscan, int count = 1, int p = 0);
   // An object made in every iteration and kept until the run ends (b.N
-  // pending defer records).
-  void OpAllocRetained(uint64_t bytes, bool noscan, int p = 0);
+  // pending defer records), on the system stack if `on_system_stack`
+  // (its alloc is marked systemstack: it never starts a GC cycle).
+  void OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, int p = 0);
   // append's growth: each size is allocated while the previous one is still
   // live (the copy), then the previous one is dropped; the last is garbage at
   // the end of the iteration.

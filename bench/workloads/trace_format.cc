@@ -50,11 +50,13 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   uint64_t v = 0;
   if (op == "alloc") {
     e.kind = TraceEvent::kAlloc;
-    if (f.size() != 5 || !num(1, &e.id) || !num(2, &e.bytes) ||
-        (f[3] != "scan" && f[3] != "noscan") || !p_of(4, &e.p)) {
-      return LineError(line_no, line, "expected alloc <id> <bytes> scan|noscan <p>");
+    if (f.size() < 5 || f.size() > 6 || (f.size() == 6 && f[5] != "systemstack") ||
+        !num(1, &e.id) || !num(2, &e.bytes) || (f[3] != "scan" && f[3] != "noscan") ||
+        !p_of(4, &e.p)) {
+      return LineError(line_no, line, "expected alloc <id> <bytes> scan|noscan <p> [systemstack]");
     }
     e.noscan = f[3] == "noscan";
+    e.system_stack = f.size() == 6;
   } else if (op == "drop") {
     e.kind = TraceEvent::kDrop;
     if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected drop <id>");
@@ -164,11 +166,11 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
   } else if (e->kind == TraceEvent::kEnd) {
     if (loop_line_ == 0) return LineError(line_no_, line, "end without a loop");
     loop_line_ = 0;
-  } else if (loop_line_ != 0 && loop_no_safe_point_) {
+  } else if (loop_line_ != 0 && loop_no_safe_point_ && ReachesSafePoint(*e)) {
     return LineError(line_no_, line,
                      absl::StrCat("inside the nosafepoint loop opened on line ", loop_line_,
-                                  " (such a loop holds no events: each one would reach a "
-                                  "safe point)"));
+                                  " (such a loop holds only systemstack allocs, drops and "
+                                  "retains: any other event would reach a safe point)"));
   }
   // What the line costs once loops are expanded: a loop's iterations each
   // run its body and take its ns; every other line is one event (in a loop,
@@ -256,7 +258,8 @@ absl::Status ForEachTraceEvent(std::FILE* f, const std::function<absl::Status(Tr
 std::string FormatTraceEvent(const TraceEvent& e) {
   switch (e.kind) {
     case TraceEvent::kAlloc:
-      return absl::StrFormat("alloc %d %d %s %d", e.id, e.bytes, e.noscan ? "noscan" : "scan", e.p);
+      return absl::StrFormat("alloc %d %d %s %d%s", e.id, e.bytes, e.noscan ? "noscan" : "scan", e.p,
+                             e.system_stack ? " systemstack" : "");
     case TraceEvent::kDrop: return absl::StrFormat("drop %d", e.id);
     case TraceEvent::kStack: return absl::StrFormat("stack %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);

@@ -5,7 +5,14 @@
 //
 // Format, one event per line; '#' starts a comment; blank lines are ignored;
 // the first event line must be the header "thp-trace 1":
-//   alloc <id> <bytes> scan|noscan <p>   new object, held as handle <id>
+//   alloc <id> <bytes> scan|noscan <p> [systemstack]
+//                                       new object, held as handle <id>;
+//                                       systemstack: mallocgc runs on the g0
+//                                       stack (Go 1.5.1's deferproc calls
+//                                       newdefer through systemstack), where
+//                                       startGC returns at once: such an
+//                                       allocation never starts a GC cycle,
+//                                       and it is no safe point
 //   drop <id>                           the workload lets go of <id>
 //   stack <id> <bytes> <p>              a new goroutine stack (power of two)
 //   unstack <id> <p>                    that stack is freed
@@ -36,7 +43,10 @@
 //                                       nosafepoint: the loop never reaches a
 //                                       preemption point, so a GC sysmon forces
 //                                       during it cannot stop the world, and runs
-//                                       when the loop ends
+//                                       when the loop ends; its body holds only
+//                                       systemstack allocs and their drops and
+//                                       retains (any other event would reach a
+//                                       safe point)
 // Ids are decimal and name one live object, stack or goroutine at a time
 // (goroutine ids are a namespace of their own).
 //
@@ -79,12 +89,22 @@ struct TraceEvent {
                        // the count for globrunqput and globrunqget
   uint64_t bytes = 0;  // alloc, stack, gogrow
   bool noscan = false;
+  bool system_stack = false;   // alloc: "systemstack"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop
   bool no_safe_point = false;  // loop: "nosafepoint"
   int line = 0;        // where it came from, for error messages
   std::string name;    // bench
 };
+
+// Whether running `e` reaches a preemption point (what a nosafepoint loop
+// may not hold): every event but a systemstack alloc (mallocgc on g0 checks
+// no preemption request) and the workload's own drops and retains (no
+// runtime call).
+inline bool ReachesSafePoint(const TraceEvent& e) {
+  return !((e.kind == TraceEvent::kAlloc && e.system_stack) || e.kind == TraceEvent::kDrop ||
+           e.kind == TraceEvent::kRetain);
+}
 
 // Parses one line; `line_no` goes into the error. Returns nullopt-like
 // (kind unset) for blank and comment lines via *is_event = false.

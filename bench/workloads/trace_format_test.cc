@@ -13,7 +13,7 @@ namespace thp {
 namespace {
 
 TEST(Trace, EveryEventRoundTrips) {
-  const char* lines[] = {"alloc 7 4096 noscan 1", "drop 7", "stack 3 8192 0", "unstack 3 0",
+  const char* lines[] = {"alloc 7 4096 noscan 1", "alloc 8 80 scan 0 systemstack", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "end", "retain 4", "release",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
@@ -29,7 +29,8 @@ TEST(Trace, EveryEventRoundTrips) {
 
 TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\ngc\nalloc 1 64 maybe 0\n").status().message(),
-            "trace line 3: expected alloc <id> <bytes> scan|noscan <p>: \"alloc 1 64 maybe 0\"");
+            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack]: "
+            "\"alloc 1 64 maybe 0\"");
   EXPECT_EQ(ParseTrace("# hi\nthp-trace 2\n").status().message(),
             "trace line 2: expected the header \"thp-trace 1\": \"thp-trace 2\"");
   EXPECT_NE(ParseTrace("thp-trace 1\nmunmap 5\n").status().message().find("unknown event"),
@@ -44,8 +45,9 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected loop <iterations> <ns> [nosafepoint], iterations at most 1e11, "
             "ns at most 1e14: \"loop 3 10 safe\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\ngc\nend\n").status().message(),
-            "trace line 3: inside the nosafepoint loop opened on line 2 (such a loop holds no "
-            "events: each one would reach a safe point): \"gc\"");
+            "trace line 3: inside the nosafepoint loop opened on line 2 (such a loop holds only "
+            "systemstack allocs, drops and retains: any other event would reach a safe point): "
+            "\"gc\"");
   EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nend\n").ok());
   EXPECT_EQ(ParseTrace("thp-trace 1\nend\n").status().message(),
             "trace line 2: end without a loop: \"end\"");
@@ -59,6 +61,59 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected globrunqput <n>, n at most 1e11: \"globrunqput\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqget 256 1\n").status().message(),
             "trace line 2: expected globrunqget <p> <n>, n at most 1e11: \"globrunqget 256 1\"");
+}
+
+// "systemstack" is an optional last word of alloc: traces written before it
+// existed read as they did, and any other word is refused with the form.
+TEST(Trace, AnAllocMayBeMarkedAsMadeOnTheSystemStack) {
+  absl::StatusOr<std::vector<TraceEvent>> events =
+      ParseTrace("thp-trace 1\nalloc 1 80 scan 0 systemstack\nalloc 2 80 scan 0\n"
+                 "alloc 3 8 noscan 1\tsystemstack  # a comment\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_TRUE((*events)[0].system_stack);
+  EXPECT_FALSE((*events)[1].system_stack);
+  EXPECT_TRUE((*events)[2].system_stack);
+  EXPECT_TRUE((*events)[2].noscan);
+  EXPECT_EQ((*events)[2].p, 1);
+  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack]: ";
+  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 sysstack\n").status().message(),
+            "trace line 2: " + form + "\"alloc 1 80 scan 0 sysstack\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 systemstack systemstack\n").status().message(),
+            "trace line 2: " + form + "\"alloc 1 80 scan 0 systemstack systemstack\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan systemstack\n").status().message(),
+            "trace line 2: " + form + "\"alloc 1 80 scan systemstack\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 systemstack scan 0\n").status().message(),
+            "trace line 2: " + form + "\"alloc 1 80 systemstack scan 0\"");
+}
+
+// Allocations on the system stack reach no safe point, nor do the
+// workload's own drops and retains: a nosafepoint loop may hold those and
+// nothing else.
+TEST(Trace, ANosafepointLoopHoldsOnlySystemStackAllocsDropsAndRetains) {
+  absl::StatusOr<std::vector<TraceEvent>> events =
+      ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nalloc 1 80 scan 0 systemstack\nretain 1\n"
+                 "alloc 2 16 noscan 0 systemstack\ndrop 2\nend\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_EQ(events->size(), 6u);
+  const std::string why = " (such a loop holds only systemstack allocs, drops and retains: any "
+                          "other event would reach a safe point): ";
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nalloc 1 80 scan 0\nretain 1\nend\n")
+                .status()
+                .message(),
+            "trace line 3: inside the nosafepoint loop opened on line 2" + why +
+                "\"alloc 1 80 scan 0\"");
+  for (const char* line : {"stack 1 8192 0", "go 1 0", "compute 5", "release", "freeosmemory"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\nloop 3 10 nosafepoint\n", line, "\nend\n"))
+                  .status()
+                  .message(),
+              absl::StrCat("trace line 3: inside the nosafepoint loop opened on line 2", why, "\"",
+                           line, "\""));
+  }
+  // A loop with safe points holds them all as before.
+  EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10\nalloc 1 80 scan 0 systemstack\nretain 1\n"
+                         "alloc 2 80 scan 0\ndrop 2\ncompute 5\nend\n")
+                  .ok());
 }
 
 TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {
@@ -106,6 +161,9 @@ TEST(Trace, ReadingAFileLineByLineEqualsParsingItWhole) {
       "# made by hand\r\n\r\nthp-trace 1\r\nalloc 1 8 scan 0\r\nsleep 5",  // CRLF, no final newline
       "thp-trace 1\nloop 3 10\nalloc 1 8 scan 0\n",                        // loop without an end
       "thp-trace 1\nalloc 1 8 scan 0\nalloc 2 8 sideways 0\n",              // a bad line
+      "thp-trace 1\nloop 2 5 nosafepoint\nalloc 1 80 scan 0 systemstack\nretain 1\nend\n"
+      "release\n",                                                          // on the system stack
+      "thp-trace 1\nloop 2 5 nosafepoint\nalloc 1 80 scan 0\nend\n",       // ... or not
       "thp-trace 1\n" + long_line + "\n",                                   // a line past the bound
       "",                                                                   // no header
       "thp-trace 1\nloop 100000000000 1\nalloc 1 8 scan 0\nend\nloop 100000000000 1\n"

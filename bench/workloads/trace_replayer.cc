@@ -6,6 +6,26 @@
 #include "runtime_port/base/check.h"
 
 namespace thp {
+namespace {
+
+// While it lives, the runtime allocates on the system stack if `e` (an
+// alloc) is marked systemstack.
+class StackOf {
+ public:
+  StackOf(HeapRuntime& rt, const TraceEvent& e) : rt_(e.system_stack ? &rt : nullptr) {
+    if (rt_ != nullptr) rt_->EnterSystemStack();
+  }
+  ~StackOf() {
+    if (rt_ != nullptr) rt_->LeaveSystemStack();
+  }
+  StackOf(const StackOf&) = delete;
+  StackOf& operator=(const StackOf&) = delete;
+
+ private:
+  HeapRuntime* rt_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     Kernel& kernel, const RuntimeOptions& options, bool scavenge_debug, const GcTraceWriter* gctrace,
@@ -94,6 +114,7 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       if (objects_.contains(e.id)) {
         return absl::InvalidArgumentError(absl::StrCat("alloc ", e.id, ": id already live"));
       }
+      StackOf stack(*rt_, e);
       absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
       if (!x.ok()) return x.status();
       objects_[e.id] = *x;
@@ -218,10 +239,12 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     FlushLoopTime(c);
   }
   if (fast == Fast::kTransient) {
+    StackOf stack(*rt_, e);
     if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
   } else if (fast == Fast::kRetained) {
     // Retained objects stay on the runtime's held stack until the release.
+    StackOf stack(*rt_, e);
     if (absl::Status st = rt_->AllocateHeld(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
   } else if (absl::Status st = Apply(e); !st.ok()) {
@@ -297,6 +320,7 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
   const size_t height = rt_->held_height();
   for (size_t i = 0; i < n; ++i) {
     const TraceEvent& a = allocs[i];
+    StackOf stack(*rt_, a);
     if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
     AddLoopTime(c, c.per_work);
   }
@@ -307,9 +331,10 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
 
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                                       int64_t ns_per_iteration, bool no_safe_point) {
-  if (no_safe_point && !body.empty()) {
+  if (no_safe_point && std::any_of(body.begin(), body.end(), ReachesSafePoint)) {
     return absl::InvalidArgumentError(
-        "a loop with no safe point holds no events (each one would reach a safe point)");
+        "a loop with no safe point holds only systemstack allocs, drops and retains (any other "
+        "event would reach a safe point)");
   }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
   absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration);
@@ -382,6 +407,7 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
       quiet = std::min(quiet, (kLoopSliceNs - c.pending + step - 1) / step - 1);
     }
     if (quiet > 0) {
+      StackOf stack(*rt_, e);
       if (absl::Status st = rt_->AllocateTransientRun(e.bytes, e.noscan, e.p, quiet); !st.ok()) {
         return st;
       }

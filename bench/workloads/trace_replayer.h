@@ -73,7 +73,8 @@ class TraceReplayer {
   absl::Status Apply(const TraceEvent& e);
   // Runs `iterations` iterations of `body` (no bench, loop or end events in
   // it), each taking ns_per_iteration of busy time. A loop with
-  // `no_safe_point` (and so an empty body) never reaches a preemption
+  // `no_safe_point` (whose body holds only events that reach no safe
+  // point: systemstack allocs, drops, retains) never reaches a preemption
   // point, and Go 1.5 preempts at none other: a GC that sysmon forces
   // during it takes worldsema but cannot stop the world until the loop
   // returns, so it starts at the loop's end (and no second one is forced

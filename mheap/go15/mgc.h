@@ -96,8 +96,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // The goroutine table markroot walks (may stay unset: no goroutines).
   void set_goroutines(GoroutineRoots* g) { goroutines_ = g; }
   // While set, mallocgc starts no cycle: startGC, Go 1.5, returns at once on
-  // the g0 stack (newproc1 runs there through systemstack), and the next
-  // allocation that helps the GC starts it instead.
+  // the g0 stack (newproc1 and newdefer run there through systemstack; the
+  // latter reaches here through HeapRuntime::EnterSystemStack), and the
+  // next allocation that helps the GC starts it instead.
   void set_on_system_stack(bool on) { on_system_stack_ = on; }
 
   // Mirrors startGC, Go 1.5.

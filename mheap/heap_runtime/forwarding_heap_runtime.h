@@ -30,6 +30,10 @@ class ForwardingHeapRuntime : public HeapRuntime {
     return rt_->AllocateHeld(size, noscan, p);
   }
   size_t held_height() const override { return rt_->held_height(); }
+  // Both ports' GcModel refuse to start a cycle from mallocgc while set
+  // (their newproc1 sets it too).
+  void EnterSystemStack() override { rt_->gc().set_on_system_stack(true); }
+  void LeaveSystemStack() override { rt_->gc().set_on_system_stack(false); }
   void DropHeldTo(size_t height) override { rt_->DropHeldTo(height); }
   absl::Status Drop(uintptr_t handle) override { return rt_->Drop(handle); }
   size_t live_objects() const override { return rt_->live_objects(); }

@@ -78,6 +78,14 @@ class HeapRuntime {
                                             int64_t count) = 0;
   virtual absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) = 0;
   virtual size_t held_height() const = 0;
+  // The allocations between these two calls run on the system stack (the
+  // g0 stack, as Go 1.5.1's newdefer does under systemstack): none of them
+  // starts a GC cycle, however far past the trigger the heap is, because
+  // startGC (go1.5.1 mgc.go) returns at once on g0, as gcStart (go1.21.0
+  // mgc.go) does; the next allocation on a goroutine that finds the
+  // trigger passed starts it. Calls do not nest.
+  virtual void EnterSystemStack() = 0;
+  virtual void LeaveSystemStack() = 0;
   virtual void DropHeldTo(size_t height) = 0;
   virtual absl::Status Drop(uintptr_t handle) = 0;
   // Distinct live object addresses.

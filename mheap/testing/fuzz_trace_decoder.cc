@@ -51,6 +51,7 @@ class Decoder {
         TraceEvent e = Event(TraceEvent::kAlloc, ++next_id_);
         e.bytes = bytes;
         e.noscan = (f & 4) != 0;
+        e.system_stack = s < 0xc0 && (f & 8) != 0;
         e.p = P(f & 3);
         out_.push_back(e);
         objects_.emplace_back(e.id, bytes);
@@ -195,11 +196,20 @@ class Decoder {
         }
         break;
       case 4:
+        // Only what reaches no safe point: allocs on the system stack, each
+        // dropped or retained.
         loop.no_safe_point = true;
+        for (int k = 0; k < m - 1; ++k) {
+          const uint64_t id = ++next_id_;
+          TraceEvent e = alloc(id);
+          e.system_stack = true;
+          body.push_back(e);
+          body.push_back(Event((s & 2) != 0 ? TraceEvent::kRetain : TraceEvent::kDrop, id));
+        }
         break;
     }
-    if (kind == 1) {
-      const uint64_t retained = loop.id * m * bytes;
+    if (kind == 1 || (kind == 4 && (s & 2) != 0)) {
+      const uint64_t retained = loop.id * static_cast<uint64_t>(kind == 4 ? m - 1 : m) * bytes;
       if (live_bytes_ + retained > kFuzzMaxLiveBytes) return;
       live_bytes_ += retained;
       retained_bytes_ += retained;

@@ -16,7 +16,8 @@
 //   0, 1  alloc      s, f: s < 0xc0: 1 + 171*s bytes (a size class, up to
 //                    32 KiB); else a large object of 32 KiB + k pages,
 //                    k = (s - 0xc0) + 64*(f >> 4), plus 100 bytes if f & 8.
-//                    P f & 3 (mod gomaxprocs), noscan if f & 4
+//                    P f & 3 (mod gomaxprocs), noscan if f & 4; a small
+//                    one (s < 0xc0) on the system stack if f & 8
 //   2     drop       b: the (b mod live)th live object
 //   3     stack      b: 2 KiB << (b % 8) bytes (to 256 KiB), P b >> 3
 //   4     unstack    b, q: the (b mod live)th live stack, on P q
@@ -38,8 +39,11 @@
 //                    0 m transient allocs (alloc x; drop x), 1 m retained
 //                    allocs (alloc x; retain x), 2 a block (m allocs, then
 //                    their drops in order), 3 m stacks (stack x; unstack x),
-//                    4 an empty nosafepoint loop; m = 1 + shape % 3; object
-//                    sizes 1 + 128*s bytes, stacks 2 KiB << (s % 4), P s
+//                    4 a nosafepoint loop of m - 1 allocs on the system
+//                    stack, each retained if s & 2, else dropped (empty
+//                    when m is 1); m = 1 + shape % 3; object sizes
+//                    1 + 128*s bytes, noscan if s & 1, stacks
+//                    2 KiB << (s % 4), P s
 // (a P operand is taken mod gomaxprocs). Retained loop objects count
 // toward the bound (a loop that would pass it is left out).
 #ifndef THP_MHEAP_TESTING_FUZZ_TRACE_DECODER_H_

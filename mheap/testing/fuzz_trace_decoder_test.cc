@@ -41,6 +41,21 @@ TEST(FuzzTraceDecoder, MapsBytesToEvents) {
             "alloc 4 385 noscan 3\nalloc 5 385 noscan 3\ndrop 4\ndrop 5\nend\ndrop 1\n");
 }
 
+TEST(FuzzTraceDecoder, MapsSystemStackAllocsAndTheirNosafepointLoops) {
+  EXPECT_EQ(Text({
+                0, 10, 0x0d,     // alloc 1711 bytes, P 1, noscan, on the system stack
+                0, 0xc0, 0x08,   // a large one: f & 8 adds 100 bytes instead
+                14, 1, 17, 3, 2,  // 2 iterations of 20 us, nosafepoint: 2 allocs, retained
+                14, 0, 16, 0, 0,  // 1 iteration, nosafepoint: 1 alloc, dropped
+                14, 0, 18, 0, 0,  // m is 1: an empty nosafepoint loop
+            }),
+            "thp-trace 1\nalloc 1 1711 noscan 1 systemstack\nalloc 2 32868 scan 0\n"
+            "loop 2 20000 nosafepoint\nalloc 3 385 noscan 3 systemstack\nretain 3\n"
+            "alloc 4 385 noscan 3 systemstack\nretain 4\nend\n"
+            "loop 1 0 nosafepoint\nalloc 5 1 scan 0 systemstack\ndrop 5\nend\n"
+            "loop 1 0 nosafepoint\nend\n");
+}
+
 TEST(FuzzTraceDecoder, LiveBytesAreBounded) {
   std::vector<uint8_t> bytes;
   for (int i = 0; i < 40; ++i) bytes.insert(bytes.end(), {0, 0xff, 0xf0});  // 8 MiB each
