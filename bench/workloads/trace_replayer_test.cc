@@ -15,6 +15,15 @@
 namespace thp {
 namespace {
 
+// Applies one trace line (a line that does not parse, or an event the
+// replayer refuses, fails the test).
+void ApplyLine(TraceReplayer& r, const std::string& line) {
+  bool is_event = false;
+  absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_TRUE(r.Apply(*e).ok()) << line;
+}
+
 // go, gogrow and goexit go through the runtime's goroutine table: a dead g
 // is reused, and its stack is gone after a GC.
 TEST(Trace, GoroutineEventsReuseDeadGsAndTheirStacks) {
@@ -338,12 +347,7 @@ TEST(Trace, AForcedGcWaitsInTheGlobalRunQueueTheWorkloadReports) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
       TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, &sink);
   ASSERT_TRUE(r.ok());
-  auto apply = [&](const std::string& line) {
-    bool is_event = false;
-    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
-    ASSERT_TRUE(e.ok()) << e.status();
-    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
-  };
+  auto apply = [&r](const std::string& line) { ApplyLine(**r, line); };
   auto forced = [&lines] { return std::count(lines.begin(), lines.end(), "GC forced"); };
   const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
   apply("gc");  // last_gc set: sysmon may force from 10 ms on
@@ -379,12 +383,7 @@ TEST(Trace, ForcegcWaitsItsTurnAgainBeforeSysmonCanReadyItAnew) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
       TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr);
   ASSERT_TRUE(r.ok());
-  auto apply = [&](const std::string& line) {
-    bool is_event = false;
-    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
-    ASSERT_TRUE(e.ok()) << e.status();
-    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
-  };
+  auto apply = [&r](const std::string& line) { ApplyLine(**r, line); };
   const Go15HeapRuntime& rt = static_cast<const Go15HeapRuntime&>((*r)->heap_runtime());
   const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
   apply("gc");
@@ -429,138 +428,6 @@ TEST(Trace, AForcedGcStillQueuedRunsBeforeRuntimeGc) {
   ASSERT_EQ(cycles.size(), 3u);
   EXPECT_EQ(cycles[1].mode, GcMode::kBackground);
   EXPECT_EQ(cycles[2].mode, GcMode::kForceBlock);
-}
-
-// bgsweep (Go 1.5) starts as the cycle ends and frees one span every
-// kBgSweepNsPerFreedSpan of virtual time, the leftover carried from one
-// step to the next; before it gets to a span, the span is still in use.
-TEST(Trace, TheBackgroundSweeperFreesASpanPerMeasuredInterval) {
-  SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-  ASSERT_TRUE(r.ok());
-  auto apply = [&](const std::string& line) {
-    bool is_event = false;
-    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
-    ASSERT_TRUE(e.ok()) << e.status();
-    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
-  };
-  constexpr int kSpans = 200;  // large objects of 2 pages, garbage at once
-  constexpr uint64_t kSpanBytes = 16384;
-  apply("gc");
-  for (int i = 1; i <= kSpans; ++i) apply(absl::StrCat("alloc ", i, " 16384 noscan 0"));
-  for (int i = 1; i <= kSpans; ++i) apply(absl::StrCat("drop ", i));
-  const MemStats& stats = (*r)->runtime().heap().stats();
-  const uint64_t inuse = stats.heap_inuse;
-  auto freed = [&] { return static_cast<int64_t>((inuse - stats.heap_inuse) / kSpanBytes); };
-  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
-  // sysmon forces a background cycle once none has ended for 10 ms.
-  while (cycles.size() < 2) apply("compute 100000");
-  ASSERT_EQ(cycles[1].mode, GcMode::kBackground);
-  const int64_t end = cycles[1].end_ns;
-  auto due = [&] {
-    return std::min<int64_t>(kSpans, std::max<int64_t>(0, (*r)->now_ns() - end) / kBgSweepNsPerFreedSpan);
-  };
-  EXPECT_EQ(freed(), due());
-  EXPECT_LT(freed(), kSpans);
-  // Past the cycle's end, in steps shorter than one interval.
-  while ((*r)->now_ns() < end) apply("compute 100000");
-  for (int step = 0; step < 40; ++step) {
-    apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan / 3));
-    EXPECT_EQ(freed(), due()) << "step " << step;
-  }
-  EXPECT_GT(freed(), 10);
-  EXPECT_LT(freed(), kSpans);
-  apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan * kSpans));
-  EXPECT_EQ(freed(), kSpans);
-  EXPECT_TRUE((*r)->runtime().gc().sweepdone());
-}
-
-// While the workload reports its run queue (every P busy), bgsweep sweeps
-// one span from runnext as the cycle ends, then one each time a P takes it
-// from the global run queue, where it waits behind the gs queued before it
-// (go1.5.1: gcSweep's ready, bgsweep's Gosched).
-// On one P the benchmark goroutine keeps the P: bgsweep sweeps nothing
-// while the P is busy, and sweeps at its measured pace while it is idle.
-TEST(Trace, OnOnePTheBackgroundSweeperRunsOnlyWhileThePIsIdle) {
-  SimulatedKernel sim;
-  RuntimeOptions o;
-  o.gomaxprocs = 1;
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr);
-  ASSERT_TRUE(r.ok());
-  auto apply = [&](const std::string& line) {
-    bool is_event = false;
-    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
-    ASSERT_TRUE(e.ok()) << e.status();
-    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
-  };
-  constexpr uint64_t kSpanBytes = 16384;
-  apply("gc");
-  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
-  int spans = 0;
-  while (cycles.size() < 2) {
-    ++spans;
-    apply(absl::StrCat("alloc ", spans, " 16384 noscan 0"));
-    apply(absl::StrCat("drop ", spans));
-  }
-  const MemStats& stats = (*r)->runtime().heap().stats();
-  const uint64_t inuse = stats.heap_inuse;
-  auto freed = [&] { return static_cast<int64_t>((inuse - stats.heap_inuse) / kSpanBytes); };
-  apply("compute 3000000");  // past the cycle's end, the P busy
-  EXPECT_EQ(freed(), 0);
-  apply(absl::StrCat("sleep ", 10 * kBgSweepNsPerFreedSpan));
-  EXPECT_EQ(freed(), 10);
-}
-
-TEST(Trace, WithEveryPBusyTheBackgroundSweeperWaitsInTheGlobalRunQueue) {
-  SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-  ASSERT_TRUE(r.ok());
-  auto apply = [&](const std::string& line) {
-    bool is_event = false;
-    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
-    ASSERT_TRUE(e.ok()) << e.status();
-    ASSERT_TRUE((*r)->Apply(*e).ok()) << line;
-  };
-  constexpr uint64_t kSpanBytes = 16384;
-  apply("gc");
-  apply("globrunqput 5");
-  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
-  // Garbage of 2-page spans until an allocation starts a background cycle.
-  int spans = 0;
-  while (cycles.size() < 2) {
-    ++spans;
-    apply(absl::StrCat("alloc ", spans, " 16384 noscan 0"));
-    apply(absl::StrCat("drop ", spans));
-  }
-  ASSERT_EQ(cycles[1].mode, GcMode::kBackground);
-  ASSERT_GT(spans, 100);
-  const MemStats& stats = (*r)->runtime().heap().stats();
-  const uint64_t inuse = stats.heap_inuse;
-  auto freed = [&] { return static_cast<int64_t>((inuse - stats.heap_inuse) / kSpanBytes); };
-  while ((*r)->now_ns() < cycles[1].end_ns) {
-    EXPECT_EQ(freed(), 0);
-    apply("compute 100000");
-  }
-  EXPECT_EQ(freed(), 1);  // readied into runnext as the cycle ends
-  apply("compute 2000000");
-  EXPECT_EQ(freed(), 1);  // no P idle, whatever the time
-  apply("globrunqget 0 2");
-  apply("globrunqget 1 3");
-  EXPECT_EQ(freed(), 1);  // the five queued before it
-  apply("globrunqget 0 0");
-  EXPECT_EQ(freed(), 2);  // its turn; then back to the tail, first there
-  apply("globrunqput 4");
-  apply("globrunqget 1 1");
-  EXPECT_EQ(freed(), 3);
-  apply("globrunqget 0 2");
-  EXPECT_EQ(freed(), 3);  // now behind three
-  ASSERT_EQ(cycles.size(), 2u);
-  apply("gc");
-  EXPECT_TRUE((*r)->runtime().gc().sweepdone());
-  EXPECT_EQ(freed(), spans);
 }
 
 TEST(Trace, UnknownIdsAreErrorsNotCrashes) {

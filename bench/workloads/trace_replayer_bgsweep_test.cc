@@ -1,0 +1,133 @@
+// The Go 1.5 background sweeper (bgsweep, go1.5.1 mgcsweep.go) on the
+// replayer's virtual clock (mheap/heap_runtime/go15_heap_runtime.h): its
+// measured pace on an idle P, none on one busy P, and its turns in the
+// global run queue while the workload reports every P busy.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bench/workloads/trace_replayer.h"
+#include "gtest/gtest.h"
+#include "runtime_port/kernel/sim_kernel.h"
+
+namespace thp {
+namespace {
+
+constexpr uint64_t kSpanBytes = 16384;  // the garbage: 2-page large objects
+
+class BgSweepTest : public ::testing::Test {
+ protected:
+  void Start(int gomaxprocs) {
+    RuntimeOptions o;
+    o.gomaxprocs = gomaxprocs;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim_, o, /*scavenge_debug=*/true, nullptr);
+    ASSERT_TRUE(r.ok()) << r.status();
+    r_ = *std::move(r);
+  }
+  void Apply(const std::string& line) {
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+    ASSERT_TRUE(e.ok()) << e.status();
+    ASSERT_TRUE(r_->Apply(*e).ok()) << line;
+  }
+  // Garbage spans, each dropped once allocated, until an allocation starts
+  // a background cycle (after runtime.GC() and whatever `before` says).
+  void GarbageUntilACycle(const std::string& before = "") {
+    Apply("gc");
+    if (!before.empty()) Apply(before);
+    while (cycles().size() < 2) {
+      ++spans_;
+      Apply(absl::StrCat("alloc ", spans_, " 16384 noscan 0"));
+      Apply(absl::StrCat("drop ", spans_));
+    }
+    ASSERT_EQ(cycles()[1].mode, GcMode::kBackground);
+    ASSERT_GT(spans_, 100);
+    inuse_ = stats().heap_inuse;
+  }
+  // Spans given back to the heap since the cycle started.
+  int64_t Freed() const { return static_cast<int64_t>((inuse_ - stats().heap_inuse) / kSpanBytes); }
+  const std::vector<GcCycle>& cycles() const { return r_->runtime().gc().cycles(); }
+  const MemStats& stats() const { return r_->runtime().heap().stats(); }
+
+  SimulatedKernel sim_;
+  std::unique_ptr<TraceReplayer> r_;
+  int spans_ = 0;
+  uint64_t inuse_ = 0;
+};
+
+// On a P the program leaves idle, bgsweep starts as the cycle ends and frees
+// one span every kBgSweepNsPerFreedSpan of virtual time, the leftover
+// carried from one step to the next; before it gets to a span, the span is
+// still in use.
+TEST_F(BgSweepTest, OnAnIdlePItFreesASpanPerMeasuredInterval) {
+  Start(2);
+  GarbageUntilACycle();
+  const int64_t end = cycles()[1].end_ns;
+  // The object whose allocation started the cycle was live when marked.
+  const int64_t garbage = spans_ - 1;
+  auto due = [&] {
+    return std::min<int64_t>(garbage, std::max<int64_t>(0, r_->now_ns() - end) / kBgSweepNsPerFreedSpan);
+  };
+  while (r_->now_ns() < end) {
+    EXPECT_EQ(Freed(), 0);
+    Apply("compute 100000");
+  }
+  EXPECT_EQ(Freed(), due());
+  for (int step = 0; step < 40; ++step) {  // steps shorter than one interval
+    Apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan / 3));
+    EXPECT_EQ(Freed(), due()) << "step " << step;
+  }
+  EXPECT_GT(Freed(), 10);
+  EXPECT_LT(Freed(), garbage);
+  Apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan * spans_));
+  EXPECT_EQ(Freed(), garbage);
+  EXPECT_TRUE(r_->runtime().gc().sweepdone());
+}
+
+// On one P the benchmark goroutine keeps the P: bgsweep sweeps nothing
+// while the P is busy, and sweeps at its measured pace while it is idle.
+TEST_F(BgSweepTest, OnOnePItRunsOnlyWhileThePIsIdle) {
+  Start(1);
+  GarbageUntilACycle();
+  Apply("compute 3000000");  // past the cycle's end, the P busy
+  EXPECT_EQ(Freed(), 0);
+  Apply(absl::StrCat("sleep ", 10 * kBgSweepNsPerFreedSpan));
+  EXPECT_EQ(Freed(), 10);
+}
+
+// While the workload reports its run queue (every P busy), bgsweep sweeps
+// one span from runnext as the cycle ends, then one each time a P takes it
+// from the global run queue, where it waits behind the gs queued before it
+// (go1.5.1: gcSweep's ready, bgsweep's Gosched).
+TEST_F(BgSweepTest, WithEveryPBusyItWaitsInTheGlobalRunQueue) {
+  Start(2);
+  GarbageUntilACycle("globrunqput 5");
+  while (r_->now_ns() < cycles()[1].end_ns) {
+    EXPECT_EQ(Freed(), 0);
+    Apply("compute 100000");
+  }
+  EXPECT_EQ(Freed(), 1);  // readied into runnext as the cycle ends
+  Apply("compute 2000000");
+  EXPECT_EQ(Freed(), 1);  // no P idle, whatever the time
+  Apply("globrunqget 0 2");
+  Apply("globrunqget 1 3");
+  EXPECT_EQ(Freed(), 1);  // the five queued before it
+  Apply("globrunqget 0 0");
+  EXPECT_EQ(Freed(), 2);  // its turn; then back to the tail, first there
+  Apply("globrunqput 4");
+  Apply("globrunqget 1 1");
+  EXPECT_EQ(Freed(), 3);
+  Apply("globrunqget 0 2");
+  EXPECT_EQ(Freed(), 3);  // now behind three
+  ASSERT_EQ(cycles().size(), 2u);
+  Apply("gc");
+  EXPECT_TRUE(r_->runtime().gc().sweepdone());
+  EXPECT_EQ(Freed(), spans_);
+}
+
+}  // namespace
+}  // namespace thp
