@@ -153,7 +153,14 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
     }
     return;
   }
-  if (gc.sweepdone() || (rt_->gomaxprocs() == 1 && !idle)) {
+  if (gc.sweepdone()) {
+    // Nothing left: bgsweep parks until the next cycle's gcSweep.
+    bgsweep_parked_ = true;
+    bgsweep_ahead_ = -1;
+    bgsweep_at_ = until;
+    return;
+  }
+  if (rt_->gomaxprocs() == 1 && !idle) {
     // On one P the program's goroutine keeps it: bgsweep, on the global
     // queue after its first span, runs again only when that goroutine
     // blocks or is preempted, and the allocations' own sweeping does the
@@ -172,6 +179,7 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
   const int64_t frees = std::min<int64_t>((until - from) / kBgSweepNsPerFreedSpan, 1 << 30);
   const int freed = gc.BackgroundSweepFreeing(static_cast<int>(frees));
   bgsweep_at_ = gc.sweepdone() ? until : from + freed * kBgSweepNsPerFreedSpan;
+  bgsweep_parked_ = gc.sweepdone();
 }
 
 void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {
