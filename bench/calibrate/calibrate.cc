@@ -306,7 +306,7 @@ int Run() {
     row.model = sides[i].tally;
     row.real = real_by_name[row.name];
     row.model_max_go_vmas = sides[i].max_go_vmas;
-    if (timings_path.empty()) row.runs = runs_by_name[row.name];
+    row.runs = o.benchmarks[i].runs;  // empty with --timings_file
     rep.rows.push_back(std::move(row));
   }
   SortFurthestFirst(&rep.rows);

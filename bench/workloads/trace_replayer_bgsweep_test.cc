@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -28,12 +29,7 @@ class BgSweepTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status();
     r_ = *std::move(r);
   }
-  void Apply(const std::string& line) {
-    bool is_event = false;
-    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
-    ASSERT_TRUE(e.ok()) << e.status();
-    ASSERT_TRUE(r_->Apply(*e).ok()) << line;
-  }
+  void Apply(const std::string& line) { ApplyTraceLine(*r_, line); }
   // Garbage spans, each dropped once allocated, until an allocation starts
   // a background cycle (after runtime.GC() and whatever `before` says).
   void GarbageUntilACycle(const std::string& before = "") {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "bench/workloads/trace_line_testing.h"
 #include "gtest/gtest.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -15,14 +16,6 @@
 namespace thp {
 namespace {
 
-// Applies one trace line (a line that does not parse, or an event the
-// replayer refuses, fails the test).
-void ApplyLine(TraceReplayer& r, const std::string& line) {
-  bool is_event = false;
-  absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
-  ASSERT_TRUE(e.ok()) << e.status();
-  ASSERT_TRUE(r.Apply(*e).ok()) << line;
-}
 
 // go, gogrow and goexit go through the runtime's goroutine table: a dead g
 // is reused, and its stack is gone after a GC.
@@ -347,7 +340,7 @@ TEST(Trace, AForcedGcWaitsInTheGlobalRunQueueTheWorkloadReports) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
       TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, &sink);
   ASSERT_TRUE(r.ok());
-  auto apply = [&r](const std::string& line) { ApplyLine(**r, line); };
+  auto apply = [&r](const std::string& line) { ApplyTraceLine(**r, line); };
   auto forced = [&lines] { return std::count(lines.begin(), lines.end(), "GC forced"); };
   const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
   apply("gc");  // last_gc set: sysmon may force from 10 ms on
@@ -383,7 +376,7 @@ TEST(Trace, ForcegcWaitsItsTurnAgainBeforeSysmonCanReadyItAnew) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
       TraceReplayer::Create(sim, o, /*scavenge_debug=*/true, nullptr);
   ASSERT_TRUE(r.ok());
-  auto apply = [&r](const std::string& line) { ApplyLine(**r, line); };
+  auto apply = [&r](const std::string& line) { ApplyTraceLine(**r, line); };
   const Go15HeapRuntime& rt = static_cast<const Go15HeapRuntime&>((*r)->heap_runtime());
   const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
   apply("gc");

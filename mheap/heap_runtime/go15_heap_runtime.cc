@@ -65,8 +65,8 @@ void Go15HeapRuntime::GlobalRunqPut(int64_t n) {
   global_runq_ += n;
 }
 
-bool Go15HeapRuntime::TakesForcegc(int64_t* ahead, int64_t n) {
-  // With forcegc.g queued the P finds the queue non-empty even where the
+bool Go15HeapRuntime::TakesQueuedG(int64_t* ahead, int64_t n) {
+  // With a runtime g queued the P finds the queue non-empty even where the
   // workload's own queue was empty, and takes it once every g ahead of it
   // has gone.
   if (*ahead < n || n == 0) {
@@ -81,18 +81,18 @@ void Go15HeapRuntime::GlobalRunqGet(int p, int64_t n) {
   (void)p;
   runq_reported_ = true;
   global_runq_ = n < global_runq_ ? global_runq_ - n : 0;
-  // A runtime g queued there is taken once every g ahead of it has gone
-  // (TakesForcegc's rule serves forcegc.g and bgsweep alike).
+  // A runtime g queued there (forcegc.g, bgsweep) is taken once every g
+  // ahead of it has gone.
   if (forcegc_yield_ahead_ >= 0) {
     // forcegc.g parks again (forcegc.idle = 1): sysmon may ready it anew.
-    TakesForcegc(&forcegc_yield_ahead_, n);
-  } else if (forcegc_ahead_ >= 0 && TakesForcegc(&forcegc_ahead_, n)) {
+    TakesQueuedG(&forcegc_yield_ahead_, n);
+  } else if (forcegc_ahead_ >= 0 && TakesQueuedG(&forcegc_ahead_, n)) {
     RunForcedGc();
     // startGC readied the GC goroutine and yields: forcegc.g goes to the
     // tail, behind what this look left queued.
     forcegc_yield_ahead_ = global_runq_;
   }
-  if (bgsweep_ahead_ >= 0 && TakesForcegc(&bgsweep_ahead_, n)) BgSweepTurn();
+  if (bgsweep_ahead_ >= 0 && TakesQueuedG(&bgsweep_ahead_, n)) BgSweepTurn();
 }
 
 void Go15HeapRuntime::BgSweepTurn() {
@@ -100,7 +100,8 @@ void Go15HeapRuntime::BgSweepTurn() {
   // Before the cycle's end the model has swept nothing yet that Go could
   // (Go's gc() finished the sweep before it marked): sweepone finds
   // nothing, as when everything is swept, and bgsweep parks.
-  const bool before_end = !gc.cycles().empty() && now_ < gc.cycles().back().end_ns;
+  const bool before_end =
+      !gc.cycles().empty() && rt_->heap().clock().NanoTime() < gc.cycles().back().end_ns;
   if (before_end || gc.sweepdone() || gc.SweepOne() == ~uintptr_t{0}) {
     bgsweep_parked_ = true;
     return;
@@ -138,7 +139,6 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
 
 void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
   GcModel& gc = rt_->gc();
-  now_ = until;
   if (runq_reported_) {
     // Every P runs the workload's goroutines: bgsweep runs only when a P
     // takes it from a run queue. gcSweep readies it (ready: the P's

@@ -82,7 +82,7 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // A P's look at the global queue took `n` of the workload's gs: whether
   // it took a runtime g too (forcegc.g, bgsweep), `*ahead` gs being queued
   // before it (and counts those down otherwise).
-  static bool TakesForcegc(int64_t* ahead, int64_t n);
+  static bool TakesQueuedG(int64_t* ahead, int64_t n);
   // forcegchelper, Go 1.5.1: "GC forced" under gctrace, then startGC.
   void RunForcedGc();
   // bgsweep, Go 1.5 (mgcsweep.go). While the workload does not report its
@@ -99,7 +99,6 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // nothing to sweep, it parks until the next cycle's gcSweep readies it.
   void BgSweepTurn();
   int64_t bgsweep_at_ = 0;  // virtual time bgsweep has used up to
-  int64_t now_ = 0;          // the last RunUntil's end
   bool bgsweep_parked_ = true;   // in goparkunlock: gcSweep must ready it
   int64_t bgsweep_ahead_ = -1;   // gs ahead of it in the global run queue (-1: not there)
 };
