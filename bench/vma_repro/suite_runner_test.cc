@@ -15,6 +15,7 @@
 #include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "bench/report/repro_result.h"
+#include "bench/workloads/trace_line_testing.h"
 #include "runtime_port/base/file_io.h"
 
 namespace thp {
@@ -107,6 +108,7 @@ TEST(SuiteRunner, CreateGoroutinesParallelHoldsAForcedGcUntilItsChainsEnd) {
   // 2e6 iterations of 131.6 ns: a loop of 263 ms.
   const RunProgram prog = builder.Build(bench.name, 65.8);
   ASSERT_TRUE(ApplyRun(**rep, prog, BodyStream(), false).ok());
+  ApplyTraceLine(**rep, "compute 2000000");  // its mark ends
   const std::vector<GcCycle>& cycles = (*rep)->runtime().gc().cycles();
   ASSERT_EQ(cycles.size(), 2u);
   EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);  // runtime.GC() before the loop

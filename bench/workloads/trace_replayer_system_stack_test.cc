@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -49,7 +50,7 @@ Cycles CyclesOf(HeapKind heap, const Shape& shape, bool batched, bool on_system_
   for (const std::string& e : shape.body) {
     text += (on_system_stack ? e : absl::StrReplaceAll(e, {{" systemstack", ""}})) + "\n";
   }
-  text += "end\n";
+  text += "end\ncompute 2000000\n";  // a cycle the loop started ends its mark
   absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
   EXPECT_TRUE(events.ok()) << events.status();
   SimulatedKernel sim;
@@ -69,6 +70,7 @@ Cycles CyclesOf(HeapKind heap, const Shape& shape, bool batched, bool on_system_
   alloc.noscan = true;
   st = (*r)->Apply(alloc);
   EXPECT_TRUE(st.ok()) << st;
+  ApplyTraceLine(**r, "compute 2000000");  // and so does one this alloc starts
   c.after_goroutine_alloc = (*r)->heap_runtime().Figures().gc_cycles;
   return c;
 }
@@ -100,7 +102,7 @@ TEST(TraceSystemStack, AllocationsThereStartNoCycleOnEitherHeapOnAnyPath) {
 TEST(TraceSystemStack, AGcForcedInANosafepointLoopOfSuchAllocationsWaitsForItsEnd) {
   absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
       "thp-trace 1\ngc\nloop 100000 10000 nosafepoint\nalloc 1 80 scan 0 systemstack\n"
-      "retain 1\nend\n");
+      "retain 1\nend\ncompute 2000000\n");
   ASSERT_TRUE(events.ok()) << events.status();
   SimulatedKernel sim;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =

@@ -29,6 +29,15 @@ bool GcModel::ShouldTriggerGC() const {
 
 void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
   if (on_system_stack_) return;
+  if (shouldhelpgc && marking_ && heap_.stats().heap_live >= pending_.heap_goal) {
+    // The heap reached the cycle's goal before the mark's time was up:
+    // gcAssistAlloc's assists (go1.5.1 mgcmark.go), paced to finish the
+    // scan work by heapGoal, have ended it; the new object is a root.
+    in_flight_ = new_object;
+    FinishMark();
+    in_flight_ = 0;
+    return;
+  }
   if (shouldhelpgc && ShouldTriggerGC()) {
     in_flight_ = new_object;
     StartGC(GcMode::kBackground, false);
@@ -37,7 +46,11 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
 }
 
 void GcModel::StartGC(GcMode mode, bool force_trigger) {
-  if (gcpercent_ < 0 || in_cycle_) return;
+  if (gcpercent_ < 0) return;
+  // A background start while a cycle runs is a no-op (bggc.working); a
+  // blocking one waits on worldsema for the running cycle's end.
+  if (marking_ && mode != GcMode::kBackground) FinishMark();
+  if (in_cycle_) return;
   if (mode == GcMode::kBackground && !(force_trigger || ShouldTriggerGC())) return;
   RunCycle(mode);
 }
@@ -65,6 +78,7 @@ void GcModel::BeforeFree() {
 }
 
 void GcModel::RunCycle(GcMode mode) {
+  // Mirrors gc(mode), go1.5.1 mgc.go, up to mark termination.
   THP_CHECK(malloc_ != nullptr, "GcModel needs the allocator");
   in_cycle_ = true;
   GcCycle cycle;
@@ -84,31 +98,60 @@ void GcModel::RunCycle(GcMode mode) {
   initial_heap_live_ = heap_.stats().heap_live;
   cycle.heap0 = heap_.stats().heap_live;
   MemStats& st = heap_.stats();
-  if (mode == GcMode::kBackground) {
-    // gcController.startCycle: on a heap still at its minimum, fake the
-    // previous cycle's marked heap from the trigger.
-    if (st.next_gc <= heapminimum_) {
-      st.heap_marked = static_cast<uint64_t>(static_cast<double>(st.next_gc) / (1 + trigger_ratio_));
-      st.heap_reachable = st.heap_marked;
-    }
-    cycle.heap_goal = static_cast<uint64_t>(static_cast<double>(st.heap_reachable) *
-                                            (1 + gcpercent_ / 100.0));
+  if (mode != GcMode::kBackground) {
+    cycle.heap_goal = cycle.heap0;
+    cycle.end_ns = cycle.start_ns;  // the world stays stopped
+    Terminate(cycle);
+    return;
+  }
+  // gcController.startCycle: on a heap still at its minimum, fake the
+  // previous cycle's marked heap from the trigger.
+  if (st.next_gc <= heapminimum_) {
+    st.heap_marked = static_cast<uint64_t>(static_cast<double>(st.next_gc) / (1 + trigger_ratio_));
+    st.heap_reachable = st.heap_marked;
+  }
+  cycle.heap_goal = static_cast<uint64_t>(static_cast<double>(st.heap_reachable) *
+                                          (1 + gcpercent_ / 100.0));
+  cycle.end_ns = cycle.start_ns + kBackgroundCycleNs;
+  if (!concurrent_mark_) {
     // (Concurrent scan and mark happen instantaneously here.)
     EndCycle();
-  } else {
-    cycle.heap_goal = cycle.heap0;
+    Terminate(cycle);
+    return;
   }
+  // _GCscan: gcphase leaves _GCoff (stackfree keeps whole spans from here
+  // on), and gcscan_m scans every stack at once: what the workload holds
+  // now is marked. The caches are flushed only at mark termination.
+  stacks_.set_gc_running(true);
+  PrepareMarkBits(/*keep=*/false);
+  MarkRoots();
+  pending_ = cycle;
+  marking_ = true;
+}
+
+void GcModel::FinishMark() {
+  THP_CHECK(marking_, "FinishMark: no cycle is marking");
+  // Mark termination stops the world now: endCycle paces from the heap as
+  // it grew during the concurrent phase.
+  marking_ = false;
+  GcCycle cycle = pending_;
+  cycle.end_ns = heap_.clock().NanoTime();
+  EndCycle();
+  Terminate(cycle);
+}
+
+void GcModel::Terminate(GcCycle& cycle) {
+  MemStats& st = heap_.stats();
   cycle.heap1 = st.heap_live;
   stacks_.set_gc_running(true);
-  Mark();
+  Mark(/*after_concurrent_phase=*/cycle.mode == GcMode::kBackground && concurrent_mark_);
   MarkTermination(cycle);
   stacks_.set_gc_running(false);
-  SweepPhase(mode);
+  SweepPhase(cycle.mode);
   ++st.numgc;
   heap_.NextGeneration();
   cycle.next_gc = st.next_gc;
   cycle.trigger_ratio = trigger_ratio_;
-  cycle.end_ns = cycle.start_ns + (mode == GcMode::kBackground ? kBackgroundCycleNs : 0);
   cycles_.push_back(cycle);
   in_cycle_ = false;
   if (on_cycle_) on_cycle_(cycle);
@@ -126,24 +169,40 @@ void GcModel::EndCycle() {
   trigger_ratio_ = std::clamp(trigger_ratio_, 0.0, goal_growth * 0.95);
 }
 
-void GcModel::Mark() {
-  // gcCopySpans, then markroot's _RootFlushCaches: every mcache span goes
-  // back to its central list and every stack cache to the pool.
+void GcModel::PrepareMarkBits(bool keep) {
+  // gcCopySpans names the spans; in-use ones get cleared mark bits, the
+  // rest none. With `keep`, a span already marked at the cycle's start
+  // keeps its bits (nothing frees or reshapes an in-use span before the
+  // sweep); spans the concurrent phase allocated get theirs.
   work_spans_ = heap_.CopySpansForGC();
+  for (size_t i = 0; i < work_spans_; ++i) {
+    MSpan* s = heap_.AllSpan(i);
+    if (s->state != SpanState::kInUse) {
+      s->marked.clear();
+      continue;
+    }
+    const size_t slots = s->sizeclass == 0 ? 1 : s->Capacity();
+    if (keep && s->marked.size() == slots) continue;
+    s->marked.AssignClear(slots);
+  }
+}
+
+void GcModel::Mark(bool after_concurrent_phase) {
+  // Mirrors gcMark's roots, go1.5.1 mgcmark.go markroot: gcCopySpans, then
+  // _RootFlushCaches (every mcache span goes back to its central list,
+  // every stack cache to the pool), then the goroutines (each g's stack may
+  // be shrunk, a dead g's freed), then what the workload holds. After a
+  // concurrent phase, what it held at the start stays marked.
+  PrepareMarkBits(after_concurrent_phase);
   for (int p = 0; p < malloc_->nprocs(); ++p) {
     malloc_->ReleaseAll(p);
     stacks_.ClearCache(p);
   }
-  // The goroutine roots follow the caches flush in markroot's order; at mark
-  // termination each g's stack may be shrunk, a dead g's freed.
   if (goroutines_ != nullptr) goroutines_->ShrinkStacks();
-  // Mark bits for every in-use span, then the workload's live objects.
-  for (size_t i = 0; i < work_spans_; ++i) {
-    MSpan* s = heap_.AllSpan(i);
-    s->marked.clear();
-    if (s->state != SpanState::kInUse) continue;
-    s->marked.AssignClear(s->sizeclass == 0 ? 1 : s->Capacity());
-  }
+  MarkRoots();
+}
+
+void GcModel::MarkRoots() {
   // Roots come in address order, so most share the previous root's span.
   MSpan* last = nullptr;
   auto mark = [this, &last](uintptr_t addr) {

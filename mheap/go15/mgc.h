@@ -9,14 +9,29 @@
 // sweepgen, sweep), the pacing (GOGC, 4 MiB minimum, 7/8 starting trigger
 // ratio, gain 0.5, sweepMinHeapDistance), sweep order (allspans order),
 // proportional sweep, reclaim before allocation, sweep in the central lists.
-// Simplified, and why it cannot change a span decision by itself: a cycle
-// marks and sweeps at the moment it is triggered (objects that die during
-// Go's concurrent mark are not floating garbage here, and nothing is
-// allocated during the mark); only its end, which sysmon's forced-GC timing
-// reads, lies kBackgroundCycleNs later for a background cycle; there
-// are no mutator assists (assistTime 0, so utilization is the 0.25 goal);
-// the background sweeper runs only when the driver gives it turns
-// (BackgroundSweep, or BackgroundSweepFreeing with the time it has had).
+//
+// A background cycle's concurrent phase (go1.5.1 mgc.go gc(): from
+// gcscan_m to mark termination) lasts kBackgroundCycleNs on the virtual
+// clock once the driver turns it on (set_concurrent_mark; Go15HeapRuntime
+// does): StartGC marks what the workload holds then (the stacks gcscan_m
+// scans at once) and returns with the cycle marking; the program allocates
+// on, from spans swept before the cycle (nothing is unswept until gcSweep),
+// its new objects white (go1.5.1 mallocgc allocates black only in mark
+// termination); FinishMark, called by the driver when the clock reaches the
+// end, is mark termination: endCycle's pacing on the heap that grew
+// meanwhile, the caches' flush, the roots held then marked too, sweepgen's
+// bump and the sweep. Without the driver's clock a cycle is instantaneous:
+// it marks and sweeps where it starts, and only its end (what sysmon's
+// forced-GC test reads) lies kBackgroundCycleNs later. Assists are not
+// modelled one by one: go1.5.1 paces them to finish the scan work by the
+// cycle's heap goal, so a mark still running when an allocation finds
+// heap_live at the goal ends there.
+// Simplified: marking is the union of what is held at the start and at mark
+// termination (no write-barrier shading of objects dropped in between, so
+// less floating garbage than Go's); no mutator assists (assistTime 0, so
+// utilization is the 0.25 goal); the background sweeper runs only when the
+// driver gives it turns (BackgroundSweep, or BackgroundSweepFreeing with the
+// time it has had).
 #ifndef THP_MHEAP_GO15_MGC_H_
 #define THP_MHEAP_GO15_MGC_H_
 
@@ -49,9 +64,10 @@ class GoroutineRoots {
 enum class GcMode { kBackground, kForce, kForceBlock };
 
 // How long a background cycle lasts from its start (gc takes worldsema) to
-// its end (memstats.last_gc), on the virtual clock. The model still marks
-// and sweeps at the start; only the end moves, so that sysmon, which forces
-// a GC when none ended for forcegcperiod, sees Go's timing. Measured, not
+// its end (memstats.last_gc), on the virtual clock: the concurrent mark's
+// length under set_concurrent_mark, and otherwise only where the cycle's
+// end lies, so that sysmon, which forces a GC when none ended for
+// forcegcperiod, sees Go's timing. Measured, not
 // derived: the median gc_start -> gc_done time of Go 1.5.1's background
 // cycles in testdata/go151_heaplog/prefix.hlog.xz (10,342 cycles marking
 // under 1 MB: 1.08 ms; 1-2 MB: 2.0 ms; the heap's size barely moves it).
@@ -101,7 +117,22 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // next allocation that helps the GC starts it instead.
   void set_on_system_stack(bool on) { on_system_stack_ = on; }
 
-  // Mirrors startGC, Go 1.5.
+  // A background cycle's concurrent mark lasts kBackgroundCycleNs on the
+  // heap's clock, ended by FinishMark (the driver must call it when the
+  // clock reaches mark_end_ns()); off (the default), cycles are
+  // instantaneous.
+  void set_concurrent_mark(bool on) { concurrent_mark_ = on; }
+  // A background cycle is in its concurrent phase.
+  bool marking() const { return marking_; }
+  // When the marking cycle's concurrent phase ends (valid while marking()).
+  int64_t mark_end_ns() const { return pending_.end_ns; }
+  // Mark termination and the sweep's start for the marking cycle, at the
+  // clock's time now (its end): the concurrent phase's end, or earlier
+  // when a blocking cycle waits for it (gc's semacquire of worldsema).
+  void FinishMark();
+
+  // Mirrors startGC, Go 1.5. A forced blocking cycle first lets a marking
+  // one finish.
   void StartGC(GcMode mode, bool force_trigger);
   // Mirrors shouldtriggergc.
   bool ShouldTriggerGC() const;
@@ -128,7 +159,10 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   int gcpercent() const { return gcpercent_; }
   uint64_t heapminimum() const { return heapminimum_; }
   double trigger_ratio() const { return trigger_ratio_; }
+  // The cycles that ended (a marking one is recorded at its end).
   const std::vector<GcCycle>& cycles() const { return cycles_; }
+  // The cycles started: those ended and a marking one.
+  size_t cycles_started() const { return cycles_.size() + (marking_ ? 1 : 0); }
   // memstats.last_gc: when the last cycle ended (GcCycle::end_ns), 0 before
   // the first. sysmon's forced-GC test reads it.
   int64_t last_gc_ns() const { return cycles_.empty() ? 0 : cycles_.back().end_ns; }
@@ -137,7 +171,11 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
 
  private:
   void RunCycle(GcMode mode);
-  void Mark();                    // markroot's caches flush + marking from the roots
+  // Mark termination, the sweep's start and the cycle's record.
+  void Terminate(GcCycle& cycle);
+  void PrepareMarkBits(bool keep);
+  void MarkRoots();  // the workload's live objects and the one in flight
+  void Mark(bool after_concurrent_phase);  // markroot's caches flush + marking from the roots
   void MarkTermination(GcCycle& cycle);  // gcMark's pacing, Go 1.5
   void EndCycle();                // gcController.endCycle, Go 1.5
   void SweepPhase(GcMode mode);   // gcSweep, Go 1.5
@@ -153,6 +191,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   uint64_t heapminimum_;
   double trigger_ratio_ = 7.0 / 8.0;
   bool in_cycle_ = false;  // bggc.working / the world is stopped
+  bool concurrent_mark_ = false;
+  bool marking_ = false;   // in_cycle_ and in the concurrent phase
+  GcCycle pending_;        // the marking cycle (end_ns: when its mark ends)
   bool sweepdone_ = true;
   size_t sweep_idx_ = 0;
   size_t work_spans_ = 0;

@@ -20,6 +20,9 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
       start_ns_(start_ns),
       gctrace_(gctrace),
       sysmon_(start_ns, OptionsFor(scavenge_debug)) {
+  // The clock here is the virtual one sysmon runs on: a background
+  // cycle's concurrent mark lasts on it, and RunUntil ends it.
+  rt_->gc().set_concurrent_mark(true);
   actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
     *busy_at = busy_at_;
     return idle_;
@@ -97,12 +100,9 @@ void Go15HeapRuntime::GlobalRunqGet(int p, int64_t n) {
 
 void Go15HeapRuntime::BgSweepTurn() {
   GcModel& gc = rt_->gc();
-  // Before the cycle's end the model has swept nothing yet that Go could
-  // (Go's gc() finished the sweep before it marked): sweepone finds
-  // nothing, as when everything is swept, and bgsweep parks.
-  const bool before_end =
-      !gc.cycles().empty() && rt_->heap().clock().NanoTime() < gc.cycles().back().end_ns;
-  if (before_end || gc.sweepdone() || gc.SweepOne() == ~uintptr_t{0}) {
+  // During a cycle's concurrent phase nothing is unswept (gc() finished the
+  // sweep before it scanned): sweepone finds nothing and bgsweep parks.
+  if (gc.sweepdone() || gc.SweepOne() == ~uintptr_t{0}) {
     bgsweep_parked_ = true;
     return;
   }
@@ -131,7 +131,21 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
                                const std::function<void(int64_t)>& set_clock) {
   idle_ = idle;
   busy_at_ = until;
-  sysmon_.RunUntil(until, actions_, set_clock);
+  // A cycle's concurrent phase ends on the clock, in time order with
+  // sysmon's actions: before any action at or after its end, and before
+  // `until` when it ends by then.
+  GcModel& gc = rt_->gc();
+  auto finish_marks_due = [&gc, &set_clock](int64_t t) {
+    if (gc.marking() && gc.mark_end_ns() <= t) {
+      set_clock(gc.mark_end_ns());
+      gc.FinishMark();
+    }
+  };
+  sysmon_.RunUntil(until, actions_, [&](int64_t t) {
+    finish_marks_due(t);
+    set_clock(t);
+  });
+  finish_marks_due(until);
   set_clock(until);
   idle_ = false;
   SweepInBackground(until, idle);
@@ -146,8 +160,7 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
     // onto the global queue's tail, where it waits its turn
     // (GlobalRunqGet).
     bgsweep_at_ = until;
-    const bool ended = !gc.cycles().empty() && until >= gc.cycles().back().end_ns;
-    if (bgsweep_parked_ && ended && !gc.sweepdone()) {
+    if (bgsweep_parked_ && !gc.sweepdone()) {
       bgsweep_parked_ = false;
       BgSweepTurn();
     }
