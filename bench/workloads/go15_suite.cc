@@ -177,10 +177,20 @@ void SetupScan(RunBuilder& b) {
   b.SetupAlloc(kBytes, kScan);
 }
 
-// One object per op that is garbage right away.
+// One object per op that is garbage right away: held in a local
+// (malloc_test.go's `x = p`, a stack slot: no write barrier).
 template <uint64_t kBytes, bool kIsNoscan>
 void OnePerOp(RunBuilder& b) {
   b.OpAlloc(kBytes, kIsNoscan);
+}
+
+// One object per op stored in a package-level variable, the previous one
+// garbage: iface_test.go's `e = ts` and `i1 = tl`, closure_test.go's
+// `ss = &j`. The store goes through the write barrier, which shades the
+// object while a GC's concurrent phase runs.
+template <uint64_t kBytes, bool kIsNoscan>
+void OnePerOpInGlobal(RunBuilder& b) {
+  b.OpAllocStoredInGlobal(kBytes, kIsNoscan);
 }
 
 // RunParallel workers that allocate nothing (norace_test.go's syscalls).
@@ -347,7 +357,8 @@ void Allocation(RunBuilder& b) {
 
 // ---------------------------------------------------------------------------
 // iface_test.go uses SetupNoscan (a value boxed into a global before the
-// loop) and OnePerOp (convT2E/convT2I box TS, TM, TL every op).
+// loop) and OnePerOpInGlobal (convT2E/convT2I box TS, TM, TL every op into
+// the globals e and i1).
 
 // ---------------------------------------------------------------------------
 // malloc_test.go
@@ -875,9 +886,9 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       // closure_test.go: closures 2-4 move one int to the heap per op.
       {"BenchmarkCallClosure", "closure_test.go", &NoActivity, kNoSafePoint},
       {"BenchmarkCallClosure1", "closure_test.go", &NoActivity, kNoSafePoint},
-      {"BenchmarkCallClosure2", "closure_test.go", &OnePerOp<8, kNoscan>},
-      {"BenchmarkCallClosure3", "closure_test.go", &OnePerOp<8, kNoscan>},
-      {"BenchmarkCallClosure4", "closure_test.go", &OnePerOp<8, kNoscan>},
+      {"BenchmarkCallClosure2", "closure_test.go", &OnePerOpInGlobal<8, kNoscan>},
+      {"BenchmarkCallClosure3", "closure_test.go", &OnePerOpInGlobal<8, kNoscan>},
+      {"BenchmarkCallClosure4", "closure_test.go", &OnePerOpInGlobal<8, kNoscan>},
       // complex_test.go
       {"BenchmarkComplex128DivNormal", "complex_test.go", &NoActivity, kNoSafePoint},
       {"BenchmarkComplex128DivNisNaN", "complex_test.go", &NoActivity, kNoSafePoint},
@@ -923,12 +934,12 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       {"BenchmarkEqIfaceConcrete", "iface_test.go", &NoActivity},
       {"BenchmarkNeEfaceConcrete", "iface_test.go", &NoActivity},
       {"BenchmarkNeIfaceConcrete", "iface_test.go", &NoActivity},
-      {"BenchmarkConvT2ESmall", "iface_test.go", &OnePerOp<2, kNoscan>},
-      {"BenchmarkConvT2EUintptr", "iface_test.go", &OnePerOp<8, kNoscan>},
-      {"BenchmarkConvT2ELarge", "iface_test.go", &OnePerOp<16, kNoscan>},
-      {"BenchmarkConvT2ISmall", "iface_test.go", &OnePerOp<2, kNoscan>},
-      {"BenchmarkConvT2IUintptr", "iface_test.go", &OnePerOp<8, kNoscan>},
-      {"BenchmarkConvT2ILarge", "iface_test.go", &OnePerOp<16, kNoscan>},
+      {"BenchmarkConvT2ESmall", "iface_test.go", &OnePerOpInGlobal<2, kNoscan>},
+      {"BenchmarkConvT2EUintptr", "iface_test.go", &OnePerOpInGlobal<8, kNoscan>},
+      {"BenchmarkConvT2ELarge", "iface_test.go", &OnePerOpInGlobal<16, kNoscan>},
+      {"BenchmarkConvT2ISmall", "iface_test.go", &OnePerOpInGlobal<2, kNoscan>},
+      {"BenchmarkConvT2IUintptr", "iface_test.go", &OnePerOpInGlobal<8, kNoscan>},
+      {"BenchmarkConvT2ILarge", "iface_test.go", &OnePerOpInGlobal<16, kNoscan>},
       {"BenchmarkConvI2E", "iface_test.go", &SetupNoscan<8>},
       {"BenchmarkConvI2I", "iface_test.go", &SetupNoscan<8>},
       {"BenchmarkAssertE2T", "iface_test.go", &SetupNoscan<8>},

@@ -128,6 +128,14 @@ void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
   for (uint64_t id : ids) PutBody(Drop(id));
 }
 
+void RunBuilder::OpAllocStoredInGlobal(uint64_t bytes, bool noscan, int p) {
+  const uint64_t id = NewId();
+  TraceEvent alloc = Alloc(id, bytes, noscan, p);
+  alloc.write_barrier = true;
+  PutBody(alloc);
+  PutBody(Drop(id));
+}
+
 void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, int p) {
   const uint64_t id = NewId();
   TraceEvent alloc = Alloc(id, bytes, noscan, p);

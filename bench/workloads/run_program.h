@@ -104,6 +104,11 @@ class RunBuilder {
   // --- one iteration of the timed loop --------------------------------------
   // `count` objects that are garbage by the end of the iteration.
   void OpAlloc(uint64_t bytes, bool noscan, int count = 1, int p = 0);
+  // An object stored in a global (its alloc marked writebarrier: a GC's
+  // concurrent phase shades it), garbage once the next iteration's store
+  // overwrites it; dropped at once here, as the global's one object is
+  // small next to the rest.
+  void OpAllocStoredInGlobal(uint64_t bytes, bool noscan, int p = 0);
   // An object made in every iteration and kept until the run ends (b.N
   // pending defer records), on the system stack if `on_system_stack`
   // (its alloc is marked systemstack: it never starts a GC cycle).

@@ -50,13 +50,22 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   uint64_t v = 0;
   if (op == "alloc") {
     e.kind = TraceEvent::kAlloc;
-    if (f.size() < 5 || f.size() > 6 || (f.size() == 6 && f[5] != "systemstack") ||
-        !num(1, &e.id) || !num(2, &e.bytes) || (f[3] != "scan" && f[3] != "noscan") ||
-        !p_of(4, &e.p)) {
-      return LineError(line_no, line, "expected alloc <id> <bytes> scan|noscan <p> [systemstack]");
+    // The flags, each at most once, in this order.
+    size_t i = 5;
+    if (i < f.size() && f[i] == "systemstack") {
+      e.system_stack = true;
+      ++i;
+    }
+    if (i < f.size() && f[i] == "writebarrier") {
+      e.write_barrier = true;
+      ++i;
+    }
+    if (f.size() < 5 || i != f.size() || !num(1, &e.id) || !num(2, &e.bytes) ||
+        (f[3] != "scan" && f[3] != "noscan") || !p_of(4, &e.p)) {
+      return LineError(line_no, line,
+                       "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]");
     }
     e.noscan = f[3] == "noscan";
-    e.system_stack = f.size() == 6;
   } else if (op == "drop") {
     e.kind = TraceEvent::kDrop;
     if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected drop <id>");
@@ -258,8 +267,9 @@ absl::Status ForEachTraceEvent(std::FILE* f, const std::function<absl::Status(Tr
 std::string FormatTraceEvent(const TraceEvent& e) {
   switch (e.kind) {
     case TraceEvent::kAlloc:
-      return absl::StrFormat("alloc %d %d %s %d%s", e.id, e.bytes, e.noscan ? "noscan" : "scan", e.p,
-                             e.system_stack ? " systemstack" : "");
+      return absl::StrFormat("alloc %d %d %s %d%s%s", e.id, e.bytes, e.noscan ? "noscan" : "scan",
+                             e.p, e.system_stack ? " systemstack" : "",
+                             e.write_barrier ? " writebarrier" : "");
     case TraceEvent::kDrop: return absl::StrFormat("drop %d", e.id);
     case TraceEvent::kStack: return absl::StrFormat("stack %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);

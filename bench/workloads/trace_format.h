@@ -5,14 +5,20 @@
 //
 // Format, one event per line; '#' starts a comment; blank lines are ignored;
 // the first event line must be the header "thp-trace 1":
-//   alloc <id> <bytes> scan|noscan <p> [systemstack]
+//   alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]
 //                                       new object, held as handle <id>;
 //                                       systemstack: mallocgc runs on the g0
 //                                       stack (Go 1.5.1's deferproc calls
 //                                       newdefer through systemstack), where
 //                                       startGC returns at once: such an
 //                                       allocation never starts a GC cycle,
-//                                       and it is no safe point
+//                                       and it is no safe point;
+//                                       writebarrier: the program stores the
+//                                       new pointer in a global or heap slot
+//                                       (iface_test.go's `e = ts`), so during
+//                                       a GC's concurrent phase the write
+//                                       barrier shades it: that cycle marks
+//                                       it even if it is dropped at once
 //   drop <id>                           the workload lets go of <id>
 //   stack <id> <bytes> <p>              a new goroutine stack (power of two)
 //   unstack <id> <p>                    that stack is freed
@@ -90,6 +96,7 @@ struct TraceEvent {
   uint64_t bytes = 0;  // alloc, stack, gogrow
   bool noscan = false;
   bool system_stack = false;   // alloc: "systemstack"
+  bool write_barrier = false;  // alloc: "writebarrier"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop
   bool no_safe_point = false;  // loop: "nosafepoint"

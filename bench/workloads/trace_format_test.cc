@@ -13,7 +13,8 @@ namespace thp {
 namespace {
 
 TEST(Trace, EveryEventRoundTrips) {
-  const char* lines[] = {"alloc 7 4096 noscan 1", "alloc 8 80 scan 0 systemstack", "drop 7", "stack 3 8192 0", "unstack 3 0",
+  const char* lines[] = {"alloc 7 4096 noscan 1", "alloc 8 80 scan 0 systemstack",
+                         "alloc 9 16 noscan 0 writebarrier", "alloc 10 80 scan 1 systemstack writebarrier", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "end", "retain 4", "release",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
@@ -29,7 +30,7 @@ TEST(Trace, EveryEventRoundTrips) {
 
 TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\ngc\nalloc 1 64 maybe 0\n").status().message(),
-            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack]: "
+            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]: "
             "\"alloc 1 64 maybe 0\"");
   EXPECT_EQ(ParseTrace("# hi\nthp-trace 2\n").status().message(),
             "trace line 2: expected the header \"thp-trace 1\": \"thp-trace 2\"");
@@ -76,7 +77,7 @@ TEST(Trace, AnAllocMayBeMarkedAsMadeOnTheSystemStack) {
   EXPECT_TRUE((*events)[2].system_stack);
   EXPECT_TRUE((*events)[2].noscan);
   EXPECT_EQ((*events)[2].p, 1);
-  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack]: ";
+  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]: ";
   EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 sysstack\n").status().message(),
             "trace line 2: " + form + "\"alloc 1 80 scan 0 sysstack\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 systemstack systemstack\n").status().message(),
@@ -85,6 +86,27 @@ TEST(Trace, AnAllocMayBeMarkedAsMadeOnTheSystemStack) {
             "trace line 2: " + form + "\"alloc 1 80 scan systemstack\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 systemstack scan 0\n").status().message(),
             "trace line 2: " + form + "\"alloc 1 80 systemstack scan 0\"");
+}
+
+// "writebarrier" follows systemstack where both are given; each at most
+// once.
+TEST(Trace, AnAllocMayBeMarkedAsStoredThroughAWriteBarrier) {
+  absl::StatusOr<std::vector<TraceEvent>> events =
+      ParseTrace("thp-trace 1\nalloc 1 16 noscan 0 writebarrier\nalloc 2 80 scan 0\n"
+                 "alloc 3 80 scan 1 systemstack writebarrier\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_TRUE((*events)[0].write_barrier);
+  EXPECT_FALSE((*events)[0].system_stack);
+  EXPECT_FALSE((*events)[1].write_barrier);
+  EXPECT_TRUE((*events)[2].write_barrier);
+  EXPECT_TRUE((*events)[2].system_stack);
+  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]: ";
+  for (const char* bad : {"alloc 1 80 scan 0 writebarrier systemstack",
+                          "alloc 1 80 scan 0 writebarrier writebarrier", "alloc 1 80 scan writebarrier"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
+  }
 }
 
 // Allocations on the system stack reach no safe point, nor do the

@@ -8,21 +8,27 @@
 namespace thp {
 namespace {
 
-// While it lives, the runtime allocates on the system stack if `e` (an
-// alloc) is marked systemstack.
-class StackOf {
+// While it lives, the runtime allocates as `e` (an alloc) is marked: on
+// the system stack (systemstack), and storing the new pointer through a
+// write barrier (writebarrier).
+class AllocFlagsOf {
  public:
-  StackOf(HeapRuntime& rt, const TraceEvent& e) : rt_(e.system_stack ? &rt : nullptr) {
-    if (rt_ != nullptr) rt_->EnterSystemStack();
+  AllocFlagsOf(HeapRuntime& rt, const TraceEvent& e)
+      : rt_(rt), system_stack_(e.system_stack), write_barrier_(e.write_barrier) {
+    if (system_stack_) rt_.EnterSystemStack();
+    if (write_barrier_) rt_.EnterWriteBarrierStores();
   }
-  ~StackOf() {
-    if (rt_ != nullptr) rt_->LeaveSystemStack();
+  ~AllocFlagsOf() {
+    if (write_barrier_) rt_.LeaveWriteBarrierStores();
+    if (system_stack_) rt_.LeaveSystemStack();
   }
-  StackOf(const StackOf&) = delete;
-  StackOf& operator=(const StackOf&) = delete;
+  AllocFlagsOf(const AllocFlagsOf&) = delete;
+  AllocFlagsOf& operator=(const AllocFlagsOf&) = delete;
 
  private:
-  HeapRuntime* rt_;
+  HeapRuntime& rt_;
+  const bool system_stack_;
+  const bool write_barrier_;
 };
 
 }  // namespace
@@ -114,7 +120,7 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       if (objects_.contains(e.id)) {
         return absl::InvalidArgumentError(absl::StrCat("alloc ", e.id, ": id already live"));
       }
-      StackOf stack(*rt_, e);
+      AllocFlagsOf flags(*rt_, e);
       absl::StatusOr<uintptr_t> x = rt_->Allocate(e.bytes, e.noscan, e.p);
       if (!x.ok()) return x.status();
       objects_[e.id] = *x;
@@ -239,12 +245,12 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     FlushLoopTime(c);
   }
   if (fast == Fast::kTransient) {
-    StackOf stack(*rt_, e);
+    AllocFlagsOf flags(*rt_, e);
     if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
   } else if (fast == Fast::kRetained) {
     // Retained objects stay on the runtime's held stack until the release.
-    StackOf stack(*rt_, e);
+    AllocFlagsOf flags(*rt_, e);
     if (absl::Status st = rt_->AllocateHeld(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
   } else if (absl::Status st = Apply(e); !st.ok()) {
@@ -320,7 +326,7 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
   const size_t height = rt_->held_height();
   for (size_t i = 0; i < n; ++i) {
     const TraceEvent& a = allocs[i];
-    StackOf stack(*rt_, a);
+    AllocFlagsOf flags(*rt_, a);
     if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
     AddLoopTime(c, c.per_work);
   }
@@ -407,7 +413,7 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
       quiet = std::min(quiet, (kLoopSliceNs - c.pending + step - 1) / step - 1);
     }
     if (quiet > 0) {
-      StackOf stack(*rt_, e);
+      AllocFlagsOf flags(*rt_, e);
       if (absl::Status st = rt_->AllocateTransientRun(e.bytes, e.noscan, e.p, quiet); !st.ok()) {
         return st;
       }

@@ -86,6 +86,10 @@ class GcModel final : public GcTrigger {
   void set_free_g_stacks(std::function<void()> f) { free_g_stacks_ = std::move(f); }
   // Running on a g0 stack (systemstack): gcStart returns at once.
   void set_on_system_stack(bool on) { on_system_stack_ = on; }
+  // The program stores the objects it allocates through a write barrier.
+  // Nothing to do: a cycle here has no concurrent phase whose barrier
+  // could shade them.
+  void set_write_barrier_stores(bool on) { (void)on; }
   // scavenger.wake, called by finishsweep_m.
   void set_wake_scavenger(std::function<void()> f) { wake_scavenger_ = std::move(f); }
 

@@ -126,8 +126,9 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
 
 void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
   if (size == 0 || count <= 0) return;
-  if (size > kMaxSmallSize || (noscan && size < kTinySize)) {
-    // Large objects refill every time; tiny ones share blocks: one by one.
+  if (size > kMaxSmallSize || (noscan && size < kTinySize) || trigger_.ShadesEachObject()) {
+    // Large objects refill every time; tiny ones share blocks; the write
+    // barrier shades each one the GC must see: one by one.
     for (int64_t i = 0; i < count; ++i) MallocGC(size, noscan, p);
     return;
   }

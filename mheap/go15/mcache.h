@@ -30,6 +30,9 @@ class GcTrigger {
   // `new_object` is what mallocgc is about to return: the allocating
   // goroutine holds it, so a cycle started here must treat it as live.
   virtual void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) = 0;
+  // Whether AfterMalloc must see every object (a run of transient
+  // allocations is then made one mallocgc at a time).
+  virtual bool ShadesEachObject() const { return false; }
 };
 
 // The allocator: the central lists, one mcache per P and mallocgc.

@@ -28,6 +28,9 @@ bool GcModel::ShouldTriggerGC() const {
 }
 
 void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
+  // The program's store of the new pointer: the barrier shades it while
+  // gcphase is _GCscan or _GCmark.
+  if (write_barrier_stores_ && marking_) shaded_.push_back(new_object);
   if (on_system_stack_) return;
   if (shouldhelpgc && marking_ && heap_.stats().heap_live >= pending_.heap_goal) {
     // The heap reached the cycle's goal before the mark's time was up:
@@ -226,6 +229,10 @@ void GcModel::MarkRoots() {
   };
   roots_.ForEachLive(mark);
   if (in_flight_ != 0) mark(in_flight_);
+  // Mark termination: what the barrier shaded during the concurrent phase
+  // (its slots are still allocated: nothing is swept before gcSweep).
+  for (uintptr_t x : shaded_) mark(x);
+  shaded_.clear();
 }
 
 void GcModel::MarkTermination(GcCycle& cycle) {

@@ -116,6 +116,14 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // latter reaches here through HeapRuntime::EnterSystemStack), and the
   // next allocation that helps the GC starts it instead.
   void set_on_system_stack(bool on) { on_system_stack_ = on; }
+  // While set, the program stores each object mallocgc returns in a global
+  // or heap slot through the write barrier (go1.5.1 mbarrier.go
+  // writebarrierptr): during a cycle's concurrent phase gcmarkwb_m shades
+  // it, so mark termination finds it marked however soon it was dropped.
+  void set_write_barrier_stores(bool on) { write_barrier_stores_ = on; }
+  // Malloc must hand every object to AfterMalloc one by one (no batched
+  // runs): the barrier is shading the ones it returns.
+  bool ShadesEachObject() const override { return write_barrier_stores_ && marking_; }
 
   // A background cycle's concurrent mark lasts kBackgroundCycleNs on the
   // heap's clock, ended by FinishMark (the driver must call it when the
@@ -187,6 +195,8 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   Malloc* malloc_ = nullptr;
   GoroutineRoots* goroutines_ = nullptr;
   bool on_system_stack_ = false;
+  bool write_barrier_stores_ = false;
+  std::vector<uintptr_t> shaded_;  // the objects the barrier shaded in this concurrent phase
   int gcpercent_;
   uint64_t heapminimum_;
   double trigger_ratio_ = 7.0 / 8.0;

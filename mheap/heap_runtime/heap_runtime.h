@@ -86,6 +86,15 @@ class HeapRuntime {
   // trigger passed starts it. Calls do not nest.
   virtual void EnterSystemStack() = 0;
   virtual void LeaveSystemStack() = 0;
+  // The program stores each object allocated between these two calls in a
+  // global or heap slot (iface_test.go's `e = ts`): a pointer store
+  // through the write barrier, which during a GC cycle's concurrent phase
+  // shades the new object (go1.5.1 mbarrier.go writebarrierptr, mgcmark.go
+  // gcmarkwb_m), so that cycle marks it even if the program drops it at
+  // once. A heap whose cycles have no concurrent phase ignores it. Calls
+  // do not nest.
+  virtual void EnterWriteBarrierStores() = 0;
+  virtual void LeaveWriteBarrierStores() = 0;
   virtual void DropHeldTo(size_t height) = 0;
   virtual absl::Status Drop(uintptr_t handle) = 0;
   // Distinct live object addresses.

@@ -56,6 +56,16 @@ TEST(FuzzTraceDecoder, MapsSystemStackAllocsAndTheirNosafepointLoops) {
             "loop 1 0 nosafepoint\nend\n");
 }
 
+TEST(FuzzTraceDecoder, MapsWriteBarrierStoresOfSmallAllocs) {
+  EXPECT_EQ(Text({
+                0, 10, 0x10,    // alloc 1711 bytes, P 0, stored through a write barrier
+                0, 10, 0x18,    // both flags
+                0, 0xc0, 0x10,  // a large one: f >> 4 picks its size instead
+            }),
+            "thp-trace 1\nalloc 1 1711 scan 0 writebarrier\n"
+            "alloc 2 1711 scan 0 systemstack writebarrier\nalloc 3 557056 scan 0\n");
+}
+
 TEST(FuzzTraceDecoder, LiveBytesAreBounded) {
   std::vector<uint8_t> bytes;
   for (int i = 0; i < 40; ++i) bytes.insert(bytes.end(), {0, 0xff, 0xf0});  // 8 MiB each

@@ -1,0 +1,129 @@
+// A Go 1.5 background cycle's concurrent phase on the replayer's virtual
+// clock (mheap/go15/mgc.h): it lasts kBackgroundCycleNs, or until the heap
+// reaches the cycle's goal, or until runtime.GC() waits for it; the program
+// allocates on meanwhile, and what it stores through the write barrier then
+// is marked (go1.5.1 mgc.go gc(), mbarrier.go writebarrierptr).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bench/workloads/trace_line_testing.h"
+#include "bench/workloads/trace_replayer.h"
+#include "gtest/gtest.h"
+#include "runtime_port/kernel/sim_kernel.h"
+
+namespace thp {
+namespace {
+
+constexpr uint64_t kLarge = 16384;  // a 2-page large object
+constexpr uint64_t kSmall = 1024;   // a size class of its own
+
+class MarkPhaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim_, RuntimeOptions(), /*scavenge_debug=*/false, nullptr);
+    ASSERT_TRUE(r.ok()) << r.status();
+    r_ = *std::move(r);
+  }
+  void Apply(const std::string& line) { ApplyTraceLine(*r_, line); }
+  // An object the program drops at once, with `flags` on its alloc line.
+  void Garbage(uint64_t bytes, const std::string& flags = "") {
+    ++ids_;
+    Apply(absl::StrCat("alloc ", ids_, " ", bytes, " scan 0", flags));
+    Apply(absl::StrCat("drop ", ids_));
+  }
+  // runtime.GC(), then garbage until an allocation starts a background
+  // cycle (its concurrent phase runs when this returns).
+  void GarbageUntilACycleStarts() {
+    Apply("gc");
+    while (gc().cycles_started() < 2) Garbage(kLarge);
+    ASSERT_TRUE(gc().marking());
+  }
+  const GcModel& gc() { return r_->runtime().gc(); }
+  const MemStats& stats() { return r_->runtime().heap().stats(); }
+
+  SimulatedKernel sim_;
+  std::unique_ptr<TraceReplayer> r_;
+  uint64_t ids_ = 0;
+};
+
+// The cycle is recorded, sweepgen bumped and the garbage swept only when
+// its concurrent phase ends, kBackgroundCycleNs after it started; the
+// program's allocations meanwhile grow the heap, and the cycle's pacing
+// sees that growth (heap1 > heap0).
+TEST_F(MarkPhaseTest, ACycleEndsItsMarkOnTheClock) {
+  GarbageUntilACycleStarts();
+  const int64_t start = r_->now_ns();
+  const uint32_t sweepgen = r_->runtime().heap().sweepgen();
+  EXPECT_EQ(gc().mark_end_ns(), start + kBackgroundCycleNs);
+  for (int i = 0; i < 8; ++i) Garbage(kLarge);
+  Apply("compute 1000000");  // 1 ms: not yet
+  EXPECT_TRUE(gc().marking());
+  EXPECT_EQ(gc().cycles().size(), 1u);
+  EXPECT_EQ(r_->runtime().heap().sweepgen(), sweepgen);
+  Apply("compute 1000000");
+  EXPECT_FALSE(gc().marking());
+  ASSERT_EQ(gc().cycles().size(), 2u);
+  const GcCycle& c = gc().cycles()[1];
+  EXPECT_EQ(c.mode, GcMode::kBackground);
+  EXPECT_EQ(c.start_ns, start);
+  EXPECT_EQ(c.end_ns, start + kBackgroundCycleNs);
+  EXPECT_EQ(c.heap1, c.heap0 + 8 * kLarge);
+  EXPECT_EQ(c.heap2, kLarge);  // the object whose allocation started it
+  EXPECT_EQ(r_->runtime().heap().sweepgen(), sweepgen + 2);
+  r_->runtime().heap().CheckInvariants();
+}
+
+// Objects the program stores through the write barrier during the
+// concurrent phase are marked, dropped or not; the same objects held only
+// in locals are garbage to that cycle and swept.
+TEST_F(MarkPhaseTest, TheWriteBarrierShadesWhatTheProgramStoresDuringTheMark) {
+  GarbageUntilACycleStarts();
+  for (int i = 0; i < 10; ++i) Garbage(kSmall, " writebarrier");
+  for (int i = 0; i < 7; ++i) Garbage(kSmall);
+  Garbage(kSmall, " systemstack writebarrier");
+  Apply("compute 2000000");
+  ASSERT_EQ(gc().cycles().size(), 2u);
+  EXPECT_EQ(gc().cycles()[1].heap2, kLarge + 11 * kSmall);
+  // Stored before or after the phase, nothing is shaded.
+  for (int i = 0; i < 5; ++i) Garbage(kSmall, " writebarrier");
+  Apply("gc");
+  EXPECT_EQ(gc().cycles().back().heap2, 0u);
+  r_->runtime().heap().CheckInvariants();
+}
+
+// With no time passing, the heap reaches the cycle's goal first: the
+// assists go1.5.1 paces to finish by then have ended the mark, at the
+// allocation that found the heap there (itself marked).
+TEST_F(MarkPhaseTest, AMarkOutpacedByTheHeapEndsAtTheGoal) {
+  GarbageUntilACycleStarts();
+  const int64_t start = r_->now_ns();
+  while (gc().marking()) Garbage(kLarge);
+  ASSERT_EQ(gc().cycles().size(), 2u);
+  const GcCycle& c = gc().cycles()[1];
+  EXPECT_EQ(c.end_ns, start);
+  EXPECT_GE(c.heap1, c.heap_goal);
+  EXPECT_LT(c.heap1, c.heap_goal + kLarge);
+  EXPECT_EQ(c.heap2, 2 * kLarge);  // the objects that started and ended it
+}
+
+// runtime.GC() waits for the running cycle (gc's worldsema) and then runs
+// its own blocking one, both ending now.
+TEST_F(MarkPhaseTest, RuntimeGcWaitsForTheMarkingCycle) {
+  GarbageUntilACycleStarts();
+  Apply("compute 500000");
+  const int64_t now = r_->now_ns();
+  Apply("gc");
+  ASSERT_EQ(gc().cycles().size(), 3u);
+  EXPECT_EQ(gc().cycles()[1].mode, GcMode::kBackground);
+  EXPECT_EQ(gc().cycles()[1].end_ns, now);
+  EXPECT_EQ(gc().cycles()[2].mode, GcMode::kForceBlock);
+  EXPECT_EQ(gc().cycles()[2].start_ns, now);
+  EXPECT_FALSE(gc().marking());
+}
+
+}  // namespace
+}  // namespace thp
