@@ -64,6 +64,11 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
 void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
                   const std::function<void(const TraceEvent&)>& put);
 
+// The events RunSuite applies before the first benchmark on `heap` (with
+// options.go15_startup_heap): Go 1.5.1's startup heap on the Go 1.5 heap,
+// none on the Go 1.21 heap.
+std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap);
+
 // Applies one run to the replayer, in the order ForEachEvent gives.
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
                       bool no_safe_point);
@@ -81,6 +86,11 @@ struct SuiteOptions {
   // gctrace lines. Must outlive RunSuite.
   const GcTraceWriter* scavtrace = nullptr;
   int64_t benchtime_ns = 1000000000;
+  // Go 1.5.1's startup heap (bench/workloads/go15_startup.h) is made before
+  // the first benchmark and kept for the whole suite, on the Go 1.5 heap
+  // (the Go 1.21 heap's own startup is not recorded: it starts empty).
+  // Off only for tests that need an empty heap.
+  bool go15_startup_heap = true;
   std::vector<ScheduledBenchmark> benchmarks;  // in run order
   std::string profile;          // for the result's label only
   // A fatal runtime error (a kernel refusal Go would die of) calls this with

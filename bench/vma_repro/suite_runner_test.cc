@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -378,6 +380,78 @@ TEST(SuiteRunner, Go121VariantsFlagTheirHeap) {
   const VariantResult off = RunWholeSuite("disablethp", linux6, 5000000, HeapKind::kGo121);
   EXPECT_GT(Calls(off, "NOHUGEPAGE"), Calls(none, "NOHUGEPAGE"));
   EXPECT_EQ(Calls(off, "HUGEPAGE"), 0);
+}
+
+}  // namespace
+}  // namespace thp
+
+namespace thp {
+namespace {
+
+// The heap's in-use and stack spans as "page:sizeclass/npages" (page from
+// arena_start; "stack" for a stack span), in address order.
+std::vector<std::string> SpansOf(TraceReplayer& rep) {
+  const MHeap& h = rep.runtime().heap();
+  const PageId first = PageId::ForAddr(h.layout().arena_start);
+  std::vector<std::string> out;
+  for (const MSpan* s : h.SpansInAddressOrder()) {
+    if (s->state != SpanState::kInUse && s->state != SpanState::kStack) continue;
+    const std::string kind =
+        s->state == SpanState::kStack ? "stack" : absl::StrCat(static_cast<int>(s->sizeclass));
+    out.push_back(absl::StrCat((s->start - first).raw(), ":", kind, "/", s->npages.raw()));
+  }
+  return out;
+}
+
+// What Go 1.5.1's startup left that its first GC did not free
+// (testdata/go151_heaplog/prefix.hlog.xz; none of it was ever freed).
+const std::vector<std::string>& RecordedStartupSurvivors() {
+  static const auto* spans = new std::vector<std::string>(absl::StrSplit(
+      "0:21/1 1:stack/4 5:4/1 6:27/1 7:2/1 8:3/1 9:5/1 10:6/1 11:14/1 12:43/1 13:7/1 14:45/2 "
+      "16:stack/4 20:1/1 21:32/1 22:stack/4 26:stack/4 34:stack/4 38:8/1 39:stack/4 "
+      "43:22/1 44:30/1 45:36/2 47:42/3 50:48/5 56:18/1 59:34/2 61:10/1 "
+      "62:11/1 64:46/3 71:66/4 80:2/1 81:17/1",
+      ' '));
+  return *spans;
+}
+
+struct StartupSeen {
+  std::vector<std::string> at_first_bench;
+  std::vector<std::string> at_end;
+};
+
+StartupSeen RunWatchingStartup(bool startup_heap) {
+  SuiteOptions o = ReducedSuite("prefix");
+  o.benchtime_ns = 20000000;
+  o.go15_startup_heap = startup_heap;
+  StartupSeen seen;
+  TraceReplayer* rep = nullptr;
+  o.on_start = [&](TraceReplayer& r) { rep = &r; };
+  o.progress = [&](const std::string&, size_t i, size_t) {
+    if (i == 0) seen.at_first_bench = SpansOf(*rep);
+  };
+  o.on_end = [&](TraceReplayer& r) { seen.at_end = SpansOf(r); };
+  SimulatedKernel sim;
+  RunSuite(sim, o, nullptr);
+  return seen;
+}
+
+TEST(SuiteRunner, GosStartupHeapIsThereAtTheFirstBenchmarkAndStaysToTheEnd) {
+  const StartupSeen seen = RunWatchingStartup(true);
+  // The recording's 43 startup spans but the stack span its first GC freed
+  // (the model frees it before the first benchmark).
+  EXPECT_EQ(seen.at_first_bench.size(), 42u);
+  for (const std::string& s : RecordedStartupSurvivors()) {
+    EXPECT_NE(std::find(seen.at_first_bench.begin(), seen.at_first_bench.end(), s),
+              seen.at_first_bench.end())
+        << s << " at the first benchmark";
+    EXPECT_NE(std::find(seen.at_end.begin(), seen.at_end.end(), s), seen.at_end.end())
+        << s << " after the last benchmark";
+  }
+}
+
+TEST(SuiteRunner, WithoutTheStartupHeapTheFirstBenchmarkFindsItEmpty) {
+  EXPECT_TRUE(RunWatchingStartup(false).at_first_bench.empty());
 }
 
 }  // namespace

@@ -280,6 +280,13 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
   std::fprintf(f, "thp-trace 1\n# Go 1.5 runtime benchmarks as heap programs; GOMAXPROCS=%d "
                "time_scale=%g timings=%s\n", o.runtime.gomaxprocs, s.time_scale,
                s.timings_name.c_str());
+  // The suite's trace is the Go 1.5 suite's: it opens with Go 1.5.1's
+  // startup heap, which RunSuite makes on the Go 1.5 heap (a replay on the
+  // Go 1.21 heap makes it too).
+  std::fprintf(f, "# Go 1.5.1's startup heap (bench/workloads/go15_startup.h)\n");
+  for (const TraceEvent& e : StartupEvents(HeapKind::kGo15, o.go15_startup_heap)) {
+    std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
+  }
   for (const ScheduledBenchmark& b : o.benchmarks) {
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
                [f, &b](const RunProgram& prog, const BodyStream& stream) {
