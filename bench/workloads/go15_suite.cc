@@ -321,15 +321,27 @@ void ChanSem(RunBuilder& b) {
   RunParallel(b);
 }
 
-// 1000 goroutines each with a channel, a closure and two select sudogs.
+// 1000 goroutines each with a channel, a closure and two select sudogs,
+// made in chan_test.go's loop order, one goroutine after another: its
+// channel d, the slice of channels where append outgrows it (only the last
+// array is kept: the builder cannot drop the ones before it), the closure,
+// the goroutine (newproc1 on the main goroutine's P 0; it exits on either
+// P), and the two sudogs its first select takes. The order decides which
+// spans lie between which: the g structs outlive the run, the rest die
+// with it.
 void ChanPopular(RunBuilder& b) {
   MakeChan(b, 0, 1);
   b.SetupAlloc(kWaitGroupBytes, kNoscan);  // captured by reference
-  MakeChan(b, 0, 1, kBenchGoroutines);
-  b.SetupAlloc(AppendGrowth(8, kBenchGoroutines).back(), kScan);  // the slice of channels
-  b.SetupAlloc(5 * 8, kScan, kBenchGoroutines);  // closure: fn, b, c, d, &wg
-  b.SetupAlloc(kSudogBytes, kScan, 2 * kBenchGoroutines);
-  b.SetupGoroutines(kBenchGoroutines);
+  const std::vector<uint64_t> growth = AppendGrowth(8, kBenchGoroutines);
+  uint64_t cap = 0;  // the slice's capacity before the last growth
+  for (size_t i = 0; i + 1 < growth.size(); ++i) cap = growth[i] / 8;
+  for (int j = 0; j < kBenchGoroutines; ++j) {
+    MakeChan(b, 0, 1);
+    if (static_cast<uint64_t>(j) == cap) b.SetupAlloc(growth.back(), kScan);
+    b.SetupAlloc(5 * 8, kScan);  // closure: fn, b, c, d, &wg
+    b.SetupGoroutine(0, j % b.ctx().gomaxprocs);
+    b.SetupAlloc(kSudogBytes, kScan, 2);
+  }
 }
 
 // ---------------------------------------------------------------------------
