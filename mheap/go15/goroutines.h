@@ -62,6 +62,8 @@ class GoroutineTable final : public GoroutineRoots {
   // for every g in allgs: a dead g's stack is freed (stackfree with
   // preemptoff set, so straight to the global pool). Live gs keep theirs.
   void ShrinkStacks() override;
+  // newproc1 of the GC's own goroutine: NewProc(p), running ever after.
+  void StartRuntimeGoroutine(int p) override { NewProc(p); }
   // The g structs and the allgs array, for the GC.
   void ForEachRoot(const std::function<void(uintptr_t)>& mark) const;
 

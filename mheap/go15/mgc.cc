@@ -55,6 +55,12 @@ void GcModel::StartGC(GcMode mode, bool force_trigger) {
   if (marking_ && mode != GcMode::kBackground) FinishMark();
   if (in_cycle_) return;
   if (mode == GcMode::kBackground && !(force_trigger || ShouldTriggerGC())) return;
+  if (mode == GcMode::kBackground && !bggc_started_ && goroutines_ != nullptr) {
+    // The first background start makes the goroutine that runs gc()
+    // (go1.5.1 mgc.go startGC: go backgroundgc()).
+    bggc_started_ = true;
+    goroutines_->StartRuntimeGoroutine(heap_.current_p());
+  }
   RunCycle(mode);
 }
 
@@ -90,6 +96,13 @@ void GcModel::RunCycle(GcMode mode) {
   cycle.start_ns = heap_.clock().NanoTime();
   // Finish the previous cycle's sweep (gosweepone loop, finishsweep_m).
   while (SweepOne() != ~uintptr_t{0}) {
+  }
+  if (mode == GcMode::kBackground && goroutines_ != nullptr) {
+    // gcBgMarkStartWorkers: a mark worker goroutine for every P that has
+    // none yet, each made by backgroundgc (here: on the current P).
+    for (; mark_workers_ < malloc_->nprocs(); ++mark_workers_) {
+      goroutines_->StartRuntimeGoroutine(heap_.current_p());
+    }
   }
   // clearpools: every P drops its tiny block.
   for (int p = 0; p < malloc_->nprocs(); ++p) {

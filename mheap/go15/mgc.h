@@ -59,6 +59,9 @@ class GoroutineRoots {
   virtual ~GoroutineRoots() = default;
   // markroot's shrinkstack, Go 1.5, on every g.
   virtual void ShrinkStacks() = 0;
+  // newproc1 on P p of a goroutine the GC starts for itself (startGC's
+  // backgroundgc, gcBgMarkStartWorkers' mark workers), which never exits.
+  virtual void StartRuntimeGoroutine(int p) = 0;
 };
 
 enum class GcMode { kBackground, kForce, kForceBlock };
@@ -196,6 +199,8 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   GoroutineRoots* goroutines_ = nullptr;
   bool on_system_stack_ = false;
   bool write_barrier_stores_ = false;
+  bool bggc_started_ = false;  // bggc.started: backgroundgc's goroutine exists
+  int mark_workers_ = 0;       // Ps with a gcBgMarkWorker goroutine
   std::vector<uintptr_t> shaded_;  // the objects the barrier shaded in this concurrent phase
   int gcpercent_;
   uint64_t heapminimum_;
