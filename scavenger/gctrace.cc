@@ -49,9 +49,9 @@ std::string FmtNsAsMs(uint64_t ns) {
 std::string GcLine(const GcCycle& c, int64_t runtime_init_ns, int procs) {
   const uint64_t since_init = static_cast<uint64_t>(c.start_ns - runtime_init_ns);
   std::string line = absl::StrFormat(
-      "gc %d @%ss 0%%: 0+0+0+0+0 ms clock, 0+0+0+0/0/0+0 ms cpu, %d->%d->%d MB, %d MB goal, %d P",
-      c.num, ItoaDiv(since_init / 1000000, 3), c.heap0 >> 20, c.heap1 >> 20, c.heap2 >> 20,
-      c.heap_goal >> 20, procs);
+      "gc %d @%ss 0%%: 0+0+0+%d+0 ms clock, 0+0+0+0/0/0+0 ms cpu, %d->%d->%d MB, %d MB goal, %d P",
+      c.num, ItoaDiv(since_init / 1000000, 3), (c.end_ns - c.start_ns) / 1000000, c.heap0 >> 20,
+      c.heap1 >> 20, c.heap2 >> 20, c.heap_goal >> 20, procs);
   if (c.mode != GcMode::kBackground) absl::StrAppend(&line, " (forced)");
   return line;
 }

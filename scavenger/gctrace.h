@@ -25,7 +25,10 @@ std::string ScvgReleasedLine(int32_t k, uint64_t released_bytes);
 // "scvg<k>: inuse: <i>, idle: <d>, sys: <s>, released: <r>, consumed: <c> (MB)"
 std::string ScvgStatsLine(int32_t k, const MemStats& stats);
 // "gc <n> @<s.mmm>s <u>%: <clock> ms clock, <cpu> ms cpu, <h0>-><h1>-><h2> MB,
-//  <goal> MB goal, <p> P[ (forced)]"
+//  <goal> MB goal, <p> P[ (forced)]". Of Go 1.5's five clock phases only
+// the concurrent mark (tMarkTerm - tMark, whole milliseconds as Go prints
+// them) has a length here: the cycle's start to its end; the stop-the-world
+// phases, the CPU times and the utilisation are 0.
 std::string GcLine(const GcCycle& cycle, int64_t runtime_init_ns, int procs);
 
 // Go's itoaDiv: val / 10^dec with dec decimals.

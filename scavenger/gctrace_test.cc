@@ -42,6 +42,7 @@ TEST(GcTrace, GcLine) {
   c.num = 3;
   c.mode = GcMode::kForceBlock;
   c.start_ns = 1234567890 + 100;
+  c.end_ns = c.start_ns;  // the world stopped throughout
   c.heap0 = 5u << 20;
   c.heap1 = 5u << 20;
   c.heap2 = 2u << 20;
@@ -49,6 +50,12 @@ TEST(GcTrace, GcLine) {
   EXPECT_EQ(GcLine(c, 100, 2),
             "gc 3 @1.234s 0%: 0+0+0+0+0 ms clock, 0+0+0+0/0/0+0 ms cpu, 5->5->2 MB, 5 MB goal, "
             "2 P (forced)");
+  // A background cycle: its concurrent mark in whole milliseconds, as Go
+  // prints tMarkTerm - tMark.
+  c.mode = GcMode::kBackground;
+  c.end_ns = c.start_ns + 2999999;
+  EXPECT_EQ(GcLine(c, 100, 2),
+            "gc 3 @1.234s 0%: 0+0+0+2+0 ms clock, 0+0+0+0/0/0+0 ms cpu, 5->5->2 MB, 5 MB goal, 2 P");
 }
 
 // A small run: allocate 40 MiB of large objects, drop half, FreeOSMemory,
