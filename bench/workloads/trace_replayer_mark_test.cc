@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/workloads/trace_format.h"
 #include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
@@ -104,6 +105,30 @@ TEST_F(MarkPhaseTest, TheWriteBarrierShadesWhatTheProgramStoresDuringTheMark) {
   Apply("gc");
   EXPECT_EQ(gc().cycles().back().heap2, kGcGoroutines);
   r_->runtime().heap().CheckInvariants();
+}
+
+// A batched loop of stored objects makes the decisions the same objects
+// applied one by one make, also where an allocation partway through the
+// loop starts the cycle whose barrier then shades the rest.
+TEST(MarkPhaseBatched, AStoredRunThatStartsACycleShadesAsOneByOne) {
+  auto run = [](bool batched) {
+    SimulatedKernel sim;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/false, nullptr);
+    EXPECT_TRUE(r.ok()) << r.status();
+    (*r)->set_batched_loops(batched);
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
+        "thp-trace 1\ngc\nloop 5000 0\nalloc 1 1024 scan 0 writebarrier\ndrop 1\nend\n"
+        "compute 2000000\n");
+    EXPECT_TRUE(events.ok()) << events.status();
+    EXPECT_TRUE((*r)->Run(*events, nullptr).ok());
+    const GcModel& gc = (*r)->runtime().gc();
+    EXPECT_EQ(gc.cycles().size(), 2u);
+    return std::make_pair(gc.cycles().back().heap2, (*r)->runtime().heap().stats().heap_inuse);
+  };
+  const auto batched = run(true);
+  EXPECT_EQ(batched, run(false));
+  EXPECT_GT(batched.first, kGcGoroutines + 100 * kSmall);  // the phase's stores, marked
 }
 
 // With no time passing, the heap reaches the cycle's goal first: the

@@ -137,8 +137,10 @@ void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t co
   MCache& c = cache(p);
   while (count > 0) {
     MSpan* s = c.alloc[static_cast<size_t>(sizeclass)];
-    if (s == nullptr || s->freelist.empty()) {
-      // The refill, and the GC check that follows it, as mallocgc makes them.
+    if (s == nullptr || s->freelist.empty() || trigger_.ShadesEachObject()) {
+      // The refill, and the GC check that follows it, as mallocgc makes
+      // them; or, once a refill started a cycle whose barrier shades the
+      // objects, the rest one by one.
       MallocGC(size, noscan, p);
       --count;
       continue;
