@@ -17,6 +17,7 @@
 #include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "bench/report/repro_result.h"
+#include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_line_testing.h"
 #include "runtime_port/base/file_io.h"
 
@@ -388,20 +389,8 @@ TEST(SuiteRunner, Go121VariantsFlagTheirHeap) {
 namespace thp {
 namespace {
 
-// The heap's in-use and stack spans as "page:sizeclass/npages" (page from
-// arena_start; "stack" for a stack span), in address order.
-std::vector<std::string> SpansOf(TraceReplayer& rep) {
-  const MHeap& h = rep.runtime().heap();
-  const PageId first = PageId::ForAddr(h.layout().arena_start);
-  std::vector<std::string> out;
-  for (const MSpan* s : h.SpansInAddressOrder()) {
-    if (s->state != SpanState::kInUse && s->state != SpanState::kStack) continue;
-    const std::string kind =
-        s->state == SpanState::kStack ? "stack" : absl::StrCat(static_cast<int>(s->sizeclass));
-    out.push_back(absl::StrCat((s->start - first).raw(), ":", kind, "/", s->npages.raw()));
-  }
-  return out;
-}
+// The heap's in-use and stack spans (SpanLayout's notation).
+std::vector<std::string> SpansOf(TraceReplayer& rep) { return SpanLayout(rep.runtime().heap()); }
 
 // What Go 1.5.1's startup left that its first GC did not free
 // (testdata/go151_heaplog/prefix.hlog.xz; none of it was ever freed).

@@ -2,6 +2,7 @@
 // testdata/go151_heaplog/prefix.hlog.xz; see go15_startup.h.
 #include "bench/workloads/go15_startup.h"
 
+#include "absl/strings/str_cat.h"
 #include "mheap/go15/msize.h"
 #include "runtime_port/base/check.h"
 #include "runtime_port/base/units.h"
@@ -106,6 +107,18 @@ std::vector<TraceEvent> Go151StartupProgram() {
   }
   events.insert(events.end(), dead.begin(), dead.end());
   return events;
+}
+
+std::vector<std::string> SpanLayout(const MHeap& heap) {
+  const PageId first = PageId::ForAddr(heap.layout().arena_start);
+  std::vector<std::string> out;
+  for (const MSpan* s : heap.SpansInAddressOrder()) {
+    if (s->state != SpanState::kInUse && s->state != SpanState::kStack) continue;
+    const std::string kind =
+        s->state == SpanState::kStack ? "stack" : absl::StrCat(static_cast<int>(s->sizeclass));
+    out.push_back(absl::StrCat((s->start - first).raw(), ":", kind, "/", s->npages.raw()));
+  }
+  return out;
 }
 
 }  // namespace thp

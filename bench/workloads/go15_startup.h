@@ -25,7 +25,10 @@
 #include <cstdint>
 #include <vector>
 
+#include <string>
+
 #include "bench/workloads/trace_format.h"
+#include "mheap/go15/mheap.h"
 
 namespace thp {
 
@@ -56,6 +59,11 @@ inline constexpr uint64_t kStartupIdBase = 1000000000000000;  // 1e15
 // what Go's first GC found dead. The Go 1.5 heap's size classes (msize.h)
 // give each object its bytes.
 std::vector<TraceEvent> Go151StartupProgram();
+
+// The heap's in-use and stack spans in the notation the startup table's
+// comments and its tests use: "page:sizeclass/npages" ("page:stack/npages"
+// for a stack span), the page counted from arena_start, in address order.
+std::vector<std::string> SpanLayout(const MHeap& heap);
 
 }  // namespace thp
 

@@ -55,18 +55,7 @@ class Go15StartupTest : public ::testing::Test {
     }
   }
   // The heap's in-use and stack spans in the recording's notation.
-  std::string Spans() {
-    const MHeap& h = r_->runtime().heap();
-    const PageId first = PageId::ForAddr(h.layout().arena_start);
-    std::vector<std::string> out;
-    for (const MSpan* s : h.SpansInAddressOrder()) {
-      if (s->state != SpanState::kInUse && s->state != SpanState::kStack) continue;
-      const std::string kind =
-          s->state == SpanState::kStack ? "stack" : absl::StrCat(static_cast<int>(s->sizeclass));
-      out.push_back(absl::StrCat((s->start - first).raw(), ":", kind, "/", s->npages.raw()));
-    }
-    return absl::StrJoin(out, " ");
-  }
+  std::string Spans() { return absl::StrJoin(SpanLayout(r_->runtime().heap()), " "); }
 
   SimulatedKernel sim_;
   std::unique_ptr<TraceReplayer> r_;
