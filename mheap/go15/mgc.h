@@ -27,11 +27,14 @@
 // cycle's heap goal, so a mark still running when an allocation finds
 // heap_live at the goal ends there.
 // Simplified: marking is the union of what is held at the start and at mark
-// termination (no write-barrier shading of objects dropped in between, so
-// less floating garbage than Go's); no mutator assists (assistTime 0, so
-// utilization is the 0.25 goal); the background sweeper runs only when the
-// driver gives it turns (BackgroundSweep, or BackgroundSweepFreeing with the
-// time it has had).
+// termination, plus what the program stored through the write barrier
+// meanwhile (set_write_barrier_stores); an object dropped in between is
+// floating garbage only then. There is no gcBlackenPromptly window (new
+// objects allocated black once the mark's work runs out, which in go1.5.1
+// lasts long when every P runs the program); no mutator assists one by one
+// (assistTime 0, so utilization is the 0.25 goal); the background sweeper
+// runs only when the driver gives it turns (BackgroundSweep, or
+// BackgroundSweepFreeing with the time it has had).
 #ifndef THP_MHEAP_GO15_MGC_H_
 #define THP_MHEAP_GO15_MGC_H_
 

@@ -30,8 +30,10 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
     return {l.arena_start, l.arena_used};
   }
   void FreeOSMemory() override;
-  // Sysmon's rounds up to `until`, then the other P's background sweeper
-  // gets the time up to `until` (SweepInBackground).
+  // Sysmon's rounds up to `until`, with a marking cycle's end (mark
+  // termination, GcModel::FinishMark) in time order among them, then the
+  // other P's background sweeper gets the time up to `until`
+  // (SweepInBackground).
   void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
   // Go 1.5 preempts only at function calls: a GC sysmon forces during such
   // a loop takes worldsema but starts when the loop returns (and no second
