@@ -28,7 +28,8 @@
 //    the sudogs of a few blocked goroutines, fmt's pooled printer state, and
 //    everything the testing package allocates. Kept: per-op closures, and
 //    the closures and sudogs of the benchmarks that park 1000 goroutines.
-//  - Off the heap, so nothing here: finalizer specials (fixalloc), timers'
+//  - Off the heap, so nothing here: finalizer specials (fixalloc; the
+//    objects they keep alive are: allocs marked finalizer), timers'
 //    runtime heap slots, defer records taken from the per-P defer pools
 //    (newdefer pools the records of small argument sizes, and Defer and
 //    Defer10 free each before making the next). DeferMany keeps b.N records
@@ -452,9 +453,13 @@ void Finalizer(RunBuilder& b) {
   RunParallel(b);
 }
 
-// new(int) with a finalizer each op (in Go it outlives one more GC than here).
+// new(int) with a finalizer each op, dropped at once: the sweep keeps it
+// and queues its finalizer, the next cycle marks it from finq, and only
+// the one after frees it (GcModel's finalizers). Finalizer's ints above
+// need no flag: each op clears the finalizer it set, so none has one when
+// the run drops them.
 void FinalizerRun(RunBuilder& b) {
-  b.OpAlloc(8, kNoscan);
+  b.OpAllocWithFinalizer(8, kNoscan);
   RunParallel(b);
 }
 

@@ -136,6 +136,14 @@ void RunBuilder::OpAllocStoredInGlobal(uint64_t bytes, bool noscan, int p) {
   PutBody(Drop(id));
 }
 
+void RunBuilder::OpAllocWithFinalizer(uint64_t bytes, bool noscan, int p) {
+  const uint64_t id = NewId();
+  TraceEvent alloc = Alloc(id, bytes, noscan, p);
+  alloc.finalizer = true;
+  PutBody(alloc);
+  PutBody(Drop(id));
+}
+
 void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, int p) {
   const uint64_t id = NewId();
   TraceEvent alloc = Alloc(id, bytes, noscan, p);

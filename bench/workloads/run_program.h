@@ -109,6 +109,9 @@ class RunBuilder {
   // overwrites it; dropped at once here, as the global's one object is
   // small next to the rest.
   void OpAllocStoredInGlobal(uint64_t bytes, bool noscan, int p = 0);
+  // An object with a finalizer (its alloc marked finalizer), dropped at
+  // once: the GC keeps it until its finalizer has run.
+  void OpAllocWithFinalizer(uint64_t bytes, bool noscan, int p = 0);
   // An object made in every iteration and kept until the run ends (b.N
   // pending defer records), on the system stack if `on_system_stack`
   // (its alloc is marked systemstack: it never starts a GC cycle).

@@ -5,7 +5,7 @@
 //
 // Format, one event per line; '#' starts a comment; blank lines are ignored;
 // the first event line must be the header "thp-trace 1":
-//   alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]
+//   alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]
 //                                       new object, held as handle <id>;
 //                                       systemstack: mallocgc runs on the g0
 //                                       stack (Go 1.5.1's deferproc calls
@@ -18,7 +18,13 @@
 //                                       (iface_test.go's `e = ts`), so during
 //                                       a GC's concurrent phase the write
 //                                       barrier shades it: that cycle marks
-//                                       it even if it is dropped at once
+//                                       it even if it is dropped at once;
+//                                       finalizer: the program sets a
+//                                       finalizer on it (mfinal_test.go's
+//                                       SetFinalizer(v, fin)): once
+//                                       unreachable, a sweep keeps it and
+//                                       queues the finalizer, and it is
+//                                       garbage only after runfinq ran that
 //   drop <id>                           the workload lets go of <id>
 //   stack <id> <bytes> <p>              a new goroutine stack (power of two)
 //   unstack <id> <p>                    that stack is freed
@@ -97,6 +103,7 @@ struct TraceEvent {
   bool noscan = false;
   bool system_stack = false;   // alloc: "systemstack"
   bool write_barrier = false;  // alloc: "writebarrier"
+  bool finalizer = false;      // alloc: "finalizer"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop
   bool no_safe_point = false;  // loop: "nosafepoint"

@@ -30,7 +30,7 @@ TEST(Trace, EveryEventRoundTrips) {
 
 TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\ngc\nalloc 1 64 maybe 0\n").status().message(),
-            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]: "
+            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: "
             "\"alloc 1 64 maybe 0\"");
   EXPECT_EQ(ParseTrace("# hi\nthp-trace 2\n").status().message(),
             "trace line 2: expected the header \"thp-trace 1\": \"thp-trace 2\"");
@@ -77,7 +77,7 @@ TEST(Trace, AnAllocMayBeMarkedAsMadeOnTheSystemStack) {
   EXPECT_TRUE((*events)[2].system_stack);
   EXPECT_TRUE((*events)[2].noscan);
   EXPECT_EQ((*events)[2].p, 1);
-  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]: ";
+  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: ";
   EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 sysstack\n").status().message(),
             "trace line 2: " + form + "\"alloc 1 80 scan 0 sysstack\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 systemstack systemstack\n").status().message(),
@@ -101,9 +101,33 @@ TEST(Trace, AnAllocMayBeMarkedAsStoredThroughAWriteBarrier) {
   EXPECT_FALSE((*events)[1].write_barrier);
   EXPECT_TRUE((*events)[2].write_barrier);
   EXPECT_TRUE((*events)[2].system_stack);
-  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier]: ";
+  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: ";
   for (const char* bad : {"alloc 1 80 scan 0 writebarrier systemstack",
                           "alloc 1 80 scan 0 writebarrier writebarrier", "alloc 1 80 scan writebarrier"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
+  }
+}
+
+// "finalizer" comes last; it prints back as it was read.
+TEST(Trace, AnAllocMayCarryAFinalizer) {
+  const std::string text =
+      "thp-trace 1\nalloc 1 8 noscan 0 finalizer\nalloc 2 80 scan 1 systemstack writebarrier finalizer\n"
+      "alloc 3 80 scan 0\n";
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_TRUE((*events)[0].finalizer);
+  EXPECT_FALSE((*events)[0].write_barrier);
+  EXPECT_TRUE((*events)[1].finalizer);
+  EXPECT_TRUE((*events)[1].write_barrier);
+  EXPECT_FALSE((*events)[2].finalizer);
+  EXPECT_EQ(FormatTraceEvent((*events)[0]), "alloc 1 8 noscan 0 finalizer");
+  EXPECT_EQ(FormatTraceEvent((*events)[1]), "alloc 2 80 scan 1 systemstack writebarrier finalizer");
+  const std::string form =
+      "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: ";
+  for (const char* bad : {"alloc 1 80 scan 0 finalizer writebarrier",
+                          "alloc 1 80 scan 0 finalizer finalizer", "alloc 1 80 scan 0 finaliser"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
               absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
   }

@@ -10,15 +10,20 @@ namespace {
 
 // While it lives, the runtime allocates as `e` (an alloc) is marked: on
 // the system stack (systemstack), and storing the new pointer through a
-// write barrier (writebarrier).
+// write barrier (writebarrier), setting a finalizer on it (finalizer).
 class AllocFlagsOf {
  public:
   AllocFlagsOf(HeapRuntime& rt, const TraceEvent& e)
-      : rt_(rt), system_stack_(e.system_stack), write_barrier_(e.write_barrier) {
+      : rt_(rt),
+        system_stack_(e.system_stack),
+        write_barrier_(e.write_barrier),
+        finalizer_(e.finalizer) {
     if (system_stack_) rt_.EnterSystemStack();
     if (write_barrier_) rt_.EnterWriteBarrierStores();
+    if (finalizer_) rt_.EnterFinalizerAllocs();
   }
   ~AllocFlagsOf() {
+    if (finalizer_) rt_.LeaveFinalizerAllocs();
     if (write_barrier_) rt_.LeaveWriteBarrierStores();
     if (system_stack_) rt_.LeaveSystemStack();
   }
@@ -29,6 +34,7 @@ class AllocFlagsOf {
   HeapRuntime& rt_;
   const bool system_stack_;
   const bool write_barrier_;
+  const bool finalizer_;
 };
 
 }  // namespace

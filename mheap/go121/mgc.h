@@ -90,6 +90,10 @@ class GcModel final : public GcTrigger {
   // Nothing to do: a cycle here has no concurrent phase whose barrier
   // could shade them.
   void set_write_barrier_stores(bool on) { (void)on; }
+  // The program sets a finalizer on each object it allocates. Ignored: this
+  // port leaves finalizers out (go1.21.0's sweep would keep such an object
+  // one cycle longer, as Go 1.5's does).
+  void set_finalizer_allocs(bool on) { (void)on; }
   // scavenger.wake, called by finishsweep_m.
   void set_wake_scavenger(std::function<void()> f) { wake_scavenger_ = std::move(f); }
 

@@ -85,6 +85,7 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
         x = c.tiny + off;
         c.tinyoffset = off + size;
         ++c.local_tinyallocs;
+        trigger_.NewObject(x);
         return x;
       }
       MSpan* s = c.alloc[kTinySizeClass];
@@ -120,15 +121,17 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
     size = s->elemsize;
   }
   if (!noscan) c.local_scan += size;  // the model has no ptrdata: all of it is scannable
+  trigger_.NewObject(x);
   trigger_.AfterMalloc(shouldhelpgc, x);
   return x;
 }
 
 void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
   if (size == 0 || count <= 0) return;
-  if (size > kMaxSmallSize || (noscan && size < kTinySize) || trigger_.ShadesEachObject()) {
-    // Large objects refill every time; tiny ones share blocks; the write
-    // barrier shades each one the GC must see: one by one.
+  if (size > kMaxSmallSize || (noscan && size < kTinySize) || trigger_.SeesEachObject()) {
+    // Large objects refill every time; tiny ones share blocks; the GC
+    // must see each one (the write barrier shades it, or it has a
+    // finalizer): one by one.
     for (int64_t i = 0; i < count; ++i) MallocGC(size, noscan, p);
     return;
   }
@@ -137,7 +140,7 @@ void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t co
   MCache& c = cache(p);
   while (count > 0) {
     MSpan* s = c.alloc[static_cast<size_t>(sizeclass)];
-    if (s == nullptr || s->freelist.empty() || trigger_.ShadesEachObject()) {
+    if (s == nullptr || s->freelist.empty() || trigger_.SeesEachObject()) {
       // The refill, and the GC check that follows it, as mallocgc makes
       // them; or, once a refill started a cycle whose barrier shades the
       // objects, the rest one by one.

@@ -30,9 +30,12 @@ class GcTrigger {
   // `new_object` is what mallocgc is about to return: the allocating
   // goroutine holds it, so a cycle started here must treat it as live.
   virtual void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) = 0;
-  // Whether AfterMalloc must see every object (a run of transient
-  // allocations is then made one mallocgc at a time).
-  virtual bool ShadesEachObject() const { return false; }
+  // Every object mallocgc returns, the tiny allocator's shares of a block
+  // too (which return before AfterMalloc's check), before AfterMalloc.
+  virtual void NewObject(uintptr_t x) { (void)x; }
+  // Whether AfterMalloc and NewObject must see every object (a run of
+  // transient allocations is then made one mallocgc at a time).
+  virtual bool SeesEachObject() const { return false; }
 };
 
 // The allocator: the central lists, one mcache per P and mallocgc.

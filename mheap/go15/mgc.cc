@@ -48,6 +48,12 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
   }
 }
 
+void GcModel::NewObject(uintptr_t x) {
+  // runtime.SetFinalizer's addfinalizer: one special per object.
+  if (!finalizer_allocs_) return;
+  THP_CHECK(finalizers_.insert(x).second, "runtime.SetFinalizer: finalizer already set");
+}
+
 void GcModel::StartGC(GcMode mode, bool force_trigger) {
   if (gcpercent_ < 0) return;
   // A background start while a cycle runs is a no-op (bggc.working); a
@@ -164,6 +170,9 @@ void GcModel::Terminate(GcCycle& cycle) {
   MarkTermination(cycle);
   stacks_.set_gc_running(false);
   SweepPhase(cycle.mode);
+  // runfinq runs what is queued now (see the header: the cycle's end
+  // readies it); its objects are garbage for the next cycle.
+  finq_.clear();
   ++st.numgc;
   heap_.NextGeneration();
   cycle.next_gc = st.next_gc;
@@ -246,6 +255,8 @@ void GcModel::MarkRoots() {
   // (its slots are still allocated: nothing is swept before gcSweep).
   for (uintptr_t x : shaded_) mark(x);
   shaded_.clear();
+  // _RootFinalizers: finq's pending finalizers hold their objects.
+  for (uintptr_t x : finq_) mark(x);
 }
 
 void GcModel::MarkTermination(GcCycle& cycle) {
@@ -340,6 +351,26 @@ void GcModel::DeductSweepCredit(uintptr_t bytes, uintptr_t caller_sweep_pages) {
   }
 }
 
+void GcModel::KeepFinalized(const MSpan* s, SlotBits& marked) {
+  // mSpan_Sweep's walk of the span's specials, go1.5.1 mgcsweep.go, in
+  // offset order: an unmarked object's finalizer special is freed and
+  // queued (freespecial -> queuefinalizer), and the object is marked so
+  // that this sweep keeps it. A second special in the same (tiny) block
+  // then finds it marked and stays for a later cycle.
+  if (marked.empty()) return;
+  auto it = finalizers_.lower_bound(s->base());
+  while (it != finalizers_.end() && *it < s->end()) {
+    const size_t slot = s->sizeclass == 0 ? 0 : (*it - s->base()) / s->elemsize;
+    if (marked[slot]) {
+      ++it;
+      continue;
+    }
+    finq_.push_back(*it);
+    marked.Set(slot);
+    it = finalizers_.erase(it);
+  }
+}
+
 bool GcModel::Sweep(MSpan* s, bool preserve) {
   // Mirrors mSpan_Sweep, Go 1.5.
   const uint32_t sg = heap_.sweepgen();
@@ -347,8 +378,9 @@ bool GcModel::Sweep(MSpan* s, bool preserve) {
             absl::StrFormat("MSpan_Sweep: bad span state %s sweepgen %d/%d",
                             SpanStateName(s->state), s->sweepgen, sg));
   pages_swept_ += s->npages.raw();
-  const SlotBits marked = std::move(s->marked);
+  SlotBits marked = std::move(s->marked);
   s->marked.clear();
+  KeepFinalized(s, marked);
   if (s->sizeclass == 0) {
     const bool dead = !marked.empty() && !marked[0];
     if (!dead) {

@@ -35,6 +35,18 @@
 // (assistTime 0, so utilization is the 0.25 goal); the background sweeper
 // runs only when the driver gives it turns (BackgroundSweep, or
 // BackgroundSweepFreeing with the time it has had).
+// Finalizers (set_finalizer_allocs): the sweep keeps an unmarked object
+// with a finalizer, drops its special and queues it on finq, a root of
+// every mark until runfinq runs it (go1.5.1 mgcsweep.go mSpan_Sweep,
+// mfinal.go queuefinalizer, mgcmark.go markroot _RootFinalizers). runfinq
+// is a goroutine that findrunnable readies (proc1.go wakefing); the model
+// has no findrunnable, so it runs the queue at each cycle's end (after
+// the sweep phase's start), where Go's backgroundgc parks once gc()
+// returns and its P, whose program goroutine startGC's Gosched put on the
+// global queue, looks for work; a forced cycle's caller (the benchmark's
+// runtime.GC, then RunParallel's wait) blocks there likewise. What a
+// background cycle's sweep queues is thus marked by the next cycle and
+// run at its end: garbage for the one after.
 #ifndef THP_MHEAP_GO15_MGC_H_
 #define THP_MHEAP_GO15_MGC_H_
 
@@ -42,6 +54,7 @@
 #include <functional>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "mheap/go15/mcache.h"
 #include "mheap/go15/mheap.h"
 #include "mheap/go15/stack.h"
@@ -129,7 +142,20 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void set_write_barrier_stores(bool on) { write_barrier_stores_ = on; }
   // Malloc must hand every object to AfterMalloc one by one (no batched
   // runs): the barrier is shading the ones it returns.
-  bool ShadesEachObject() const override { return write_barrier_stores_ && marking_; }
+  // While set, the program sets a finalizer on each object mallocgc
+  // returns (runtime.SetFinalizer; its special is fixalloc'd, off the
+  // heap): the object outlives the cycle that finds it unreachable.
+  void set_finalizer_allocs(bool on) { finalizer_allocs_ = on; }
+  // Objects with a finalizer special (the address the program set it on,
+  // which may lie inside a tiny block), and those queued on finq.
+  size_t finalizers() const { return finalizers_.size(); }
+  size_t finq() const { return finq_.size(); }
+  // Malloc must hand every object to AfterMalloc and NewObject one by one
+  // (no batched runs): the barrier is shading them, or each gets a
+  // finalizer.
+  bool SeesEachObject() const override {
+    return (write_barrier_stores_ && marking_) || finalizer_allocs_;
+  }
 
   // A background cycle's concurrent mark lasts kBackgroundCycleNs on the
   // heap's clock, ended by FinishMark (the driver must call it when the
@@ -166,6 +192,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool Sweep(MSpan* s, bool preserve) override;
   // GcTrigger.
   void AfterMalloc(bool shouldhelpgc, uintptr_t new_object) override;
+  void NewObject(uintptr_t x) override;
   // HeapAllocHooks.
   void BeforeAlloc(PageCount npage) override;
   void BeforeFree() override;
@@ -193,6 +220,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void MarkTermination(GcCycle& cycle);  // gcMark's pacing, Go 1.5
   void EndCycle();                // gcController.endCycle, Go 1.5
   void SweepPhase(GcMode mode);   // gcSweep, Go 1.5
+  // mSpan_Sweep's specials: marks (in `marked`, the span's mark bits) and
+  // queues the unmarked objects with a finalizer.
+  void KeepFinalized(const MSpan* s, SlotBits& marked);
   void FlushCache(int p);         // purgecachedstats
 
   MHeap& heap_;
@@ -205,6 +235,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool bggc_started_ = false;  // bggc.started: backgroundgc's goroutine exists
   int mark_workers_ = 0;       // Ps with a gcBgMarkWorker goroutine
   std::vector<uintptr_t> shaded_;  // the objects the barrier shaded in this concurrent phase
+  bool finalizer_allocs_ = false;
+  absl::btree_set<uintptr_t> finalizers_;  // finalizer specials, in address order
+  std::vector<uintptr_t> finq_;            // queued finalizers' objects, roots until runfinq
   int gcpercent_;
   uint64_t heapminimum_;
   double trigger_ratio_ = 7.0 / 8.0;

@@ -36,6 +36,8 @@ class ForwardingHeapRuntime : public HeapRuntime {
   void LeaveSystemStack() override { rt_->gc().set_on_system_stack(false); }
   void EnterWriteBarrierStores() override { rt_->gc().set_write_barrier_stores(true); }
   void LeaveWriteBarrierStores() override { rt_->gc().set_write_barrier_stores(false); }
+  void EnterFinalizerAllocs() override { rt_->gc().set_finalizer_allocs(true); }
+  void LeaveFinalizerAllocs() override { rt_->gc().set_finalizer_allocs(false); }
   void DropHeldTo(size_t height) override { rt_->DropHeldTo(height); }
   absl::Status Drop(uintptr_t handle) override { return rt_->Drop(handle); }
   size_t live_objects() const override { return rt_->live_objects(); }

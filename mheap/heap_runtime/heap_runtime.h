@@ -95,6 +95,15 @@ class HeapRuntime {
   // do not nest.
   virtual void EnterWriteBarrierStores() = 0;
   virtual void LeaveWriteBarrierStores() = 0;
+  // The program sets a finalizer on each object allocated between these
+  // two calls (mfinal_test.go's `v := new(int); SetFinalizer(v, fin)`).
+  // Go 1.5.1's sweep keeps such an object once it is unreachable and
+  // queues its finalizer (mgcsweep.go mSpan_Sweep, mfinal.go
+  // queuefinalizer); the queue is a root until runfinq has run it, so the
+  // object is garbage only for a later cycle. A heap that does not model
+  // finalizers ignores it. Calls do not nest.
+  virtual void EnterFinalizerAllocs() = 0;
+  virtual void LeaveFinalizerAllocs() = 0;
   virtual void DropHeldTo(size_t height) = 0;
   virtual absl::Status Drop(uintptr_t handle) = 0;
   // Distinct live object addresses.

@@ -66,6 +66,16 @@ TEST(FuzzTraceDecoder, MapsWriteBarrierStoresOfSmallAllocs) {
             "alloc 2 1711 scan 0 systemstack writebarrier\nalloc 3 557056 scan 0\n");
 }
 
+TEST(FuzzTraceDecoder, MapsFinalizersOfSmallAllocs) {
+  EXPECT_EQ(Text({
+                0, 10, 0x20,    // alloc 1711 bytes, P 0, with a finalizer
+                0, 10, 0x38,    // all three flags
+                0, 0xc0, 0x20,  // a large one: f >> 4 picks its size instead
+            }),
+            "thp-trace 1\nalloc 1 1711 scan 0 finalizer\n"
+            "alloc 2 1711 scan 0 systemstack writebarrier finalizer\nalloc 3 1081344 scan 0\n");
+}
+
 TEST(FuzzTraceDecoder, LiveBytesAreBounded) {
   std::vector<uint8_t> bytes;
   for (int i = 0; i < 40; ++i) bytes.insert(bytes.end(), {0, 0xff, 0xf0});  // 8 MiB each
