@@ -26,40 +26,35 @@ namespace {
 // Per benchmark, each background cycle's (marked beyond the last forced
 // cycle's) / (heap growth during its concurrent phase).
 std::map<std::string, std::vector<double>> MarkedPerByteGrown() {
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-      heaplog::HeapEventReader::Open("testdata/go151_heaplog/prefix.hlog.xz");
-  EXPECT_TRUE(reader.ok()) << reader.status();
   std::map<std::string, std::vector<double>> out;
-  if (!reader.ok()) return out;
   std::vector<double>* current = nullptr;
   bool background = false, forced = false;
   uint64_t heap0 = 0, heap1 = 0, forced_marked = 0;
   bool have_forced = false;
-  heaplog::HeapEvent e;
-  for (;;) {
-    absl::StatusOr<bool> more = (*reader)->Next(&e);
-    EXPECT_TRUE(more.ok()) << more.status();
-    if (!more.ok() || !*more) break;
-    if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-      current = &out[s->name.substr(0, s->name.rfind('-'))];
-      have_forced = false;
-    } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
-      background = g->mode == heaplog::GcMode::kBackground;
-      forced = g->mode == heaplog::GcMode::kForceBlock;
-      heap0 = g->heap_live;
-    } else if (const auto* m = std::get_if<heaplog::GcMarkTerm>(&e.body)) {
-      heap1 = m->heap_live;
-    } else if (const auto* d = std::get_if<heaplog::GcDone>(&e.body)) {
-      if (forced) {
-        forced_marked = d->heap_marked;
-        have_forced = true;
-      } else if (background && have_forced && current != nullptr && heap1 > heap0) {
-        current->push_back((static_cast<double>(d->heap_marked) - static_cast<double>(forced_marked)) /
-                           static_cast<double>(heap1 - heap0));
-      }
-      background = forced = false;
-    }
-  }
+  const absl::Status st = heaplog::ForEachHeapEvent(
+      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+        if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
+          current = &out[s->name.substr(0, s->name.rfind('-'))];
+          have_forced = false;
+        } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
+          background = g->mode == heaplog::GcMode::kBackground;
+          forced = g->mode == heaplog::GcMode::kForceBlock;
+          heap0 = g->heap_live;
+        } else if (const auto* m = std::get_if<heaplog::GcMarkTerm>(&e.body)) {
+          heap1 = m->heap_live;
+        } else if (const auto* d = std::get_if<heaplog::GcDone>(&e.body)) {
+          if (forced) {
+            forced_marked = d->heap_marked;
+            have_forced = true;
+          } else if (background && have_forced && current != nullptr && heap1 > heap0) {
+            current->push_back(
+                (static_cast<double>(d->heap_marked) - static_cast<double>(forced_marked)) /
+                static_cast<double>(heap1 - heap0));
+          }
+          background = forced = false;
+        }
+      });
+  EXPECT_TRUE(st.ok()) << st;
   return out;
 }
 

@@ -497,5 +497,18 @@ absl::StatusOr<std::string> EncodeEvents(const std::vector<HeapEvent>& events) {
   return out;
 }
 
+absl::Status ForEachHeapEvent(const std::string& path,
+                              const std::function<void(const HeapEvent&)>& fn) {
+  absl::StatusOr<std::unique_ptr<HeapEventReader>> reader = HeapEventReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  HeapEvent e;
+  for (;;) {
+    absl::StatusOr<bool> more = (*reader)->Next(&e);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    fn(e);
+  }
+}
+
 }  // namespace heaplog
 }  // namespace thp

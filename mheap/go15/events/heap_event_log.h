@@ -20,6 +20,7 @@
 #define THP_MHEAP_GO15_EVENTS_HEAP_EVENT_LOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,11 @@ class HeapEventReader {
   std::optional<std::pair<uint64_t, Alloc>> open_alloc_;  // offset, request
   std::optional<uint64_t> open_scavenge_;                 // offset
 };
+
+// Opens the log at `path` and calls `fn` on each event in order; the first
+// error (opening or reading) is returned, after the events before it.
+absl::Status ForEachHeapEvent(const std::string& path,
+                              const std::function<void(const HeapEvent&)>& fn);
 
 class HeapEventWriter {
  public:
