@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/workloads/go15_new_ms.h"
 #include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_replayer.h"
 #include "mheap/go121/mem_linux.h"
@@ -275,6 +276,12 @@ std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap) {
   return Go151StartupProgram();
 }
 
+std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_heap,
+                                             absl::string_view benchmark) {
+  if (heap != HeapKind::kGo15 || !go15_startup_heap) return {};
+  return Go151NewMEvents(benchmark);
+}
+
 VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* partial) {
   VariantResult local;
   VariantResult& r = partial != nullptr ? *partial : local;
@@ -357,6 +364,10 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     const ScheduledBenchmark& b = o.benchmarks[i];
     if (o.progress) o.progress(b.bench->name, i, total);
     if (recorder != nullptr) recorder->Bench(i, total, b.bench->name);
+    for (const TraceEvent& e : BenchmarkStartEvents(o.heap, o.go15_startup_heap, b.bench->name)) {
+      absl::Status st = rep.Apply(e);
+      THP_CHECK(st.ok(), absl::StrCat(b.bench->name, "'s recorded Ms: ", st.message()));
+    }
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
                [&](const RunProgram& prog, const BodyStream& stream) {
                  if (recorder != nullptr) recorder->Run(prog.n);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bench/report/repro_result.h"
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/go15_suite.h"
@@ -68,6 +69,10 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe
 // options.go15_startup_heap): Go 1.5.1's startup heap on the Go 1.5 heap,
 // none on the Go 1.21 heap.
 std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap);
+// What comes before `benchmark`'s first run under the same option: the newm
+// events of the Ms Go 1.5.1 made during it (bench/workloads/go15_new_ms.h).
+std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_heap,
+                                             absl::string_view benchmark);
 
 // Applies one run to the replayer, in the order ForEachEvent gives.
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
@@ -89,6 +94,8 @@ struct SuiteOptions {
   // Go 1.5.1's startup heap (bench/workloads/go15_startup.h) is made before
   // the first benchmark and kept for the whole suite, on the Go 1.5 heap
   // (the Go 1.21 heap's own startup is not recorded: it starts empty).
+  // With it come the Ms Go 1.5.1 made during the benchmarks
+  // (bench/workloads/go15_new_ms.h), the rest of the recorded runtime state.
   // Off only for tests that need an empty heap.
   bool go15_startup_heap = true;
   std::vector<ScheduledBenchmark> benchmarks;  // in run order

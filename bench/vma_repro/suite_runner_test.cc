@@ -407,6 +407,7 @@ const std::vector<std::string>& RecordedStartupSurvivors() {
 struct StartupSeen {
   std::vector<std::string> at_first_bench;
   std::vector<std::string> at_end;
+  int new_ms = 0;  // the Ms the recorded newm events made
 };
 
 StartupSeen RunWatchingStartup(bool startup_heap) {
@@ -419,7 +420,10 @@ StartupSeen RunWatchingStartup(bool startup_heap) {
   o.progress = [&](const std::string&, size_t i, size_t) {
     if (i == 0) seen.at_first_bench = SpansOf(*rep);
   };
-  o.on_end = [&](TraceReplayer& r) { seen.at_end = SpansOf(r); };
+  o.on_end = [&](TraceReplayer& r) {
+    seen.at_end = SpansOf(r);
+    seen.new_ms = r.runtime().gc().new_ms();
+  };
   SimulatedKernel sim;
   RunSuite(sim, o, nullptr);
   return seen;
@@ -440,7 +444,15 @@ TEST(SuiteRunner, GosStartupHeapIsThereAtTheFirstBenchmarkAndStaysToTheEnd) {
 }
 
 TEST(SuiteRunner, WithoutTheStartupHeapTheFirstBenchmarkFindsItEmpty) {
-  EXPECT_TRUE(RunWatchingStartup(false).at_first_bench.empty());
+  const StartupSeen seen = RunWatchingStartup(false);
+  EXPECT_TRUE(seen.at_first_bench.empty());
+  EXPECT_EQ(seen.new_ms, 0);
+}
+
+// The same option brings the Ms Go 1.5.1 made during the benchmarks
+// (go15_new_ms.h): of the reduced suite's, Append's and AppendGrowByte's.
+TEST(SuiteRunner, TheRecordedMsComeWithTheStartupHeap) {
+  EXPECT_EQ(RunWatchingStartup(true).new_ms, 2);
 }
 
 }  // namespace

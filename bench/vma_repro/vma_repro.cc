@@ -288,6 +288,10 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
     std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
   }
   for (const ScheduledBenchmark& b : o.benchmarks) {
+    for (const TraceEvent& e : BenchmarkStartEvents(HeapKind::kGo15, o.go15_startup_heap,
+                                                    b.bench->name)) {
+      std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
+    }
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
                [f, &b](const RunProgram& prog, const BodyStream& stream) {
                  ForEachEvent(prog, stream, !b.bench->loop_reaches_safe_point,

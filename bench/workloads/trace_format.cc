@@ -104,6 +104,13 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 3 || !p_of(1, &e.p) || !num(2, &e.id) || e.id > kMaxTraceCount) {
       return LineError(line_no, line, "expected globrunqget <p> <n>, n at most 1e11");
     }
+  } else if (op == "newm") {
+    e.kind = TraceEvent::kNewM;
+    if (f.size() != 3 || !num(1, &e.id) || e.id < 1 || e.id > kMaxNewMCycle ||
+        (f[2] != "start" && f[2] != "end")) {
+      return LineError(line_no, line, "expected newm <n> start|end, n from 1 to 1e6");
+    }
+    e.at_cycle_end = f[2] == "end";
   } else if (op == "retain") {
     e.kind = TraceEvent::kRetain;
     if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected retain <id>");
@@ -141,8 +148,8 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   } else {
     return LineError(line_no, line,
                      "unknown event (accepted: alloc, drop, retain, release, stack, unstack, go, "
-                     "gogrow, goexit, globrunqput, globrunqget, gc, freeosmemory, compute, sleep, bench, "
-                     "loop, end)");
+                     "gogrow, goexit, globrunqput, globrunqget, newm, gc, freeosmemory, compute, sleep, "
+                     "bench, loop, end)");
   }
   return e;
 }
@@ -293,6 +300,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
     case TraceEvent::kGlobRunqPut: return absl::StrFormat("globrunqput %d", e.id);
     case TraceEvent::kGlobRunqGet: return absl::StrFormat("globrunqget %d %d", e.p, e.id);
+    case TraceEvent::kNewM:
+      return absl::StrFormat("newm %d %s", e.id, e.at_cycle_end ? "end" : "start");
   }
   return "?";
 }

@@ -46,6 +46,11 @@
 //                                       61st tick, or findrunnable) and took n from
 //                                       its head; a forced GC sysmon readied while
 //                                       such events come waits its turn there
+//   newm <n> start|end                  Go made a new M (newm: an m struct, gsignal
+//                                       and g0 with their stacks, kept for good) at
+//                                       the start or the end of the n-th background
+//                                       GC cycle to start from here (n >= 1); a
+//                                       recorded scheduler decision (Go 1.5 heap)
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
 //   loop <iterations> <ns> [nosafepoint]
 //   end                                 the lines up to "end" are one iteration of
@@ -91,19 +96,21 @@ inline constexpr size_t kMaxTraceLineBytes = 4096;
 inline constexpr int64_t kMaxTraceEvents = 10000000000;       // 1e10
 inline constexpr int64_t kMaxTraceNs = 100000000000000;       // 1e14 ns, about 28 hours
 inline constexpr uint64_t kMaxTraceCount = 100000000000;      // 1e11: bench n, loop iterations
+inline constexpr uint64_t kMaxNewMCycle = 1000000;            // 1e6: newm's cycle
 
 struct TraceEvent {
   enum Kind {
     kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
-    kRetain, kRelease, kGo, kGoGrow, kGoExit, kGlobRunqPut, kGlobRunqGet
+    kRetain, kRelease, kGo, kGoGrow, kGoExit, kGlobRunqPut, kGlobRunqGet, kNewM
   } kind;
   uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop;
-                       // the count for globrunqput and globrunqget
+                       // the count for globrunqput and globrunqget; the cycle for newm
   uint64_t bytes = 0;  // alloc, stack, gogrow
   bool noscan = false;
   bool system_stack = false;   // alloc: "systemstack"
   bool write_barrier = false;  // alloc: "writebarrier"
   bool finalizer = false;      // alloc: "finalizer"
+  bool at_cycle_end = false;   // newm: "end"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop
   bool no_safe_point = false;  // loop: "nosafepoint"

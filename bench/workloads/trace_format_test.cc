@@ -18,7 +18,7 @@ TEST(Trace, EveryEventRoundTrips) {
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "end", "retain 4", "release",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
-                         "globrunqget 1 0", "globrunqget 0 65"};
+                         "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -62,6 +62,11 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected globrunqput <n>, n at most 1e11: \"globrunqput\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqget 256 1\n").status().message(),
             "trace line 2: expected globrunqget <p> <n>, n at most 1e11: \"globrunqget 256 1\"");
+  for (const char* bad : {"newm 0 end", "newm 1", "newm 1 middle", "newm 1000001 start"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: expected newm <n> start|end, n from 1 to 1e6: \"", bad,
+                           "\""));
+  }
 }
 
 // "systemstack" is an optional last word of alloc: traces written before it

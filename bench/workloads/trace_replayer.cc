@@ -193,6 +193,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kGlobRunqGet:
       rt_->GlobalRunqGet(e.p, static_cast<int64_t>(e.id));
       break;
+    case TraceEvent::kNewM:
+      rt_->ArmNewM(static_cast<int>(e.id), e.at_cycle_end);
+      break;
     case TraceEvent::kGc:
       rt_->GC();
       break;

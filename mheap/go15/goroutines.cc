@@ -9,7 +9,8 @@ namespace {
 
 constexpr uintptr_t kPtrSize = 8;
 
-// newproc1 runs on the g0 stack (systemstack), where startGC does nothing.
+// newproc1 runs on the g0 stack (systemstack) and allocm holds m.locks:
+// startGC does nothing in either.
 class SystemStack {
  public:
   explicit SystemStack(GcModel& gc) : gc_(gc) { gc_.set_on_system_stack(true); }
@@ -120,7 +121,23 @@ void GoroutineTable::ShrinkStacks() {
   }
 }
 
+void GoroutineTable::NewM(int p) {
+  SystemStack locked(gc_);
+  M mp;
+  mp.m = malloc_.MallocGC(kMStructBytes, /*noscan=*/false, p);
+  mp.gsignal = malloc_.MallocGC(kGStructBytes, /*noscan=*/false, p);
+  mp.gsignal_stack = stacks_.Alloc(kGSignalStackBytes, p);
+  mp.g0 = malloc_.MallocGC(kGStructBytes, /*noscan=*/false, p);
+  mp.g0_stack = stacks_.Alloc(kG0StackBytes, p);
+  allm_.push_back(mp);
+}
+
 void GoroutineTable::ForEachRoot(const std::function<void(uintptr_t)>& mark) const {
+  for (const M& mp : allm_) {
+    mark(mp.m);
+    mark(mp.gsignal);
+    mark(mp.g0);
+  }
   if (allgs_array_ != 0) mark(allgs_array_);
   for (const G& gp : gs_) mark(gp.addr);
 }

@@ -33,6 +33,15 @@ namespace thp {
 // unsafe.Sizeof(runtime.g{}) in go1.5 on linux/amd64; mallocgc rounds it to
 // the 384-byte class.
 inline constexpr uintptr_t kGStructBytes = 368;
+// runtime.m in go1.5.1 on linux/amd64 is in the 1152-byte size class: the
+// recorded log's allocm takes its new(m) from class 32 (1025-1152 bytes).
+// The class, not the exact size, is what the heap sees.
+inline constexpr uintptr_t kMStructBytes = 1152;
+// malg's stack sizes in allocm: the g0 stack (8192 * stackGuardMultiplier,
+// which is 1 without the race detector) and mpreinit's gsignal stack on
+// linux.
+inline constexpr uintptr_t kG0StackBytes = 8192;
+inline constexpr uintptr_t kGSignalStackBytes = 32 * 1024;
 // gfput moves gs to the global list when a P holds this many dead ones...
 inline constexpr int kGFreeLocalMax = 64;
 // ...until it holds fewer than this; gfget refills an empty P up to this.
@@ -64,7 +73,22 @@ class GoroutineTable final : public GoroutineRoots {
   void ShrinkStacks() override;
   // newproc1 of the GC's own goroutine: NewProc(p), running ever after.
   void StartRuntimeGoroutine(int p) override { NewProc(p); }
-  // The g structs and the allgs array, for the GC.
+  // Mirrors allocm, go1.5.1 proc1.go, on P p (its mallocs start no GC
+  // cycle: m.locks is held): new(m); mcommoninit's mpreinit makes gsignal
+  // (malg: a g struct, then a 32 KiB stack, a span of its own); then g0
+  // (a g struct and an 8 KiB stack from the P's stack cache). Neither g is
+  // in allgs; allm keeps the m, and the m its two gs, for good.
+  void NewM(int p) override;
+  // What NewM made, in order.
+  struct M {
+    uintptr_t m = 0;
+    uintptr_t gsignal = 0;
+    uintptr_t gsignal_stack = 0;
+    uintptr_t g0 = 0;
+    uintptr_t g0_stack = 0;
+  };
+  const std::vector<M>& allm() const { return allm_; }
+  // The g structs, the allgs array and the Ms' objects, for the GC.
   void ForEachRoot(const std::function<void(uintptr_t)>& mark) const;
 
   bool IsRunning(GIndex g) const { return g < gs_.size() && gs_[g].running; }
@@ -93,6 +117,7 @@ class GoroutineTable final : public GoroutineRoots {
   Malloc& malloc_;
   GcModel& gc_;
   StackAllocator& stacks_;
+  std::vector<M> allm_;                     // the Ms NewM made
   std::vector<G> gs_;                       // allgs, in allgadd order
   uintptr_t allgs_array_ = 0;               // allgs' backing array (0 while nil)
   size_t allgs_cap_ = 0;

@@ -179,5 +179,57 @@ TEST_F(GoroutineTableTest, BadGoroutineCallsFailCleanly) {
   rt_->heap().CheckInvariants();
 }
 
+// allocm's objects (go1.5.1 proc1.go): an m struct of the 1152-byte class,
+// then gsignal (a g struct and a 32 KiB stack, a span of its own), then g0
+// (a g struct and an 8 KiB stack from the P's cache). The M comes at the
+// armed background cycle only (a forced one does not count), and allm keeps
+// everything through later cycles.
+TEST_F(GoroutineTableTest, AnArmedNewMComesAtItsBackgroundCycleAndStays) {
+  rt_->gc().ArmNewM(2, NewMAt::kCycleEnd);
+  rt_->GC();
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  EXPECT_TRUE(table().allm().empty());
+  const uint64_t bytes = AllocatedBytes();
+  rt_->GC();  // forced: still waiting for the second background cycle
+  EXPECT_TRUE(table().allm().empty());
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  ASSERT_EQ(table().allm().size(), 1u);
+  EXPECT_EQ(rt_->gc().new_ms(), 1);
+  const GoroutineTable::M& m = table().allm()[0];
+  EXPECT_EQ(rt_->heap().Lookup(m.m)->elemsize, 1152u);
+  EXPECT_EQ(rt_->heap().Lookup(m.gsignal)->elemsize, 384u);
+  EXPECT_EQ(rt_->heap().Lookup(m.g0)->elemsize, 384u);
+  const MSpan* gsignal_stack = rt_->heap().Lookup(m.gsignal_stack);
+  EXPECT_EQ(gsignal_stack->state, SpanState::kStack);
+  EXPECT_EQ(gsignal_stack->base(), m.gsignal_stack);
+  EXPECT_EQ(gsignal_stack->npages.raw(), 4u);
+  const MSpan* g0_stack = rt_->heap().Lookup(m.g0_stack);
+  EXPECT_EQ(g0_stack->state, SpanState::kStack);
+  EXPECT_NE(g0_stack, gsignal_stack);
+  EXPECT_EQ(AllocatedBytes() - bytes, 1152u + 2 * 384u);
+  // Made after the cycle's mark: that cycle did not count it.
+  const uint64_t marked_before = rt_->gc().cycles().back().heap2;
+  rt_->GC();
+  EXPECT_EQ(rt_->gc().cycles().back().heap2, marked_before + 1152 + 2 * 384);
+  EXPECT_TRUE(Allocated(m.m) && Allocated(m.gsignal) && Allocated(m.g0));
+  EXPECT_EQ(rt_->heap().Lookup(m.gsignal_stack)->state, SpanState::kStack);
+  // Nothing is armed any more.
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  EXPECT_EQ(table().allm().size(), 1u);
+  rt_->heap().CheckInvariants();
+}
+
+// At a cycle's start the M is made before the mark, which counts it.
+TEST_F(GoroutineTableTest, AnMAtACyclesStartIsMarkedByThatCycle) {
+  rt_->GC();
+  const uint64_t marked_before = rt_->gc().cycles().back().heap2;
+  rt_->gc().ArmNewM(1, NewMAt::kCycleStart);
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  ASSERT_EQ(table().allm().size(), 1u);
+  // The first background cycle also makes backgroundgc and a mark worker
+  // per P: three g structs more, and allgs grows from nothing to 4 slots.
+  EXPECT_EQ(rt_->gc().cycles().back().heap2, marked_before + 1152 + 2 * 384 + 3 * 384 + 32);
+}
+
 }  // namespace
 }  // namespace thp

@@ -110,6 +110,10 @@ void GcModel::RunCycle(GcMode mode) {
       goroutines_->StartRuntimeGoroutine(heap_.current_p());
     }
   }
+  if (mode == GcMode::kBackground) {
+    bg_cycle_ = ++bg_cycles_started_;
+    MaybeNewM(bg_cycle_, NewMAt::kCycleStart);
+  }
   // clearpools: every P drops its tiny block.
   for (int p = 0; p < malloc_->nprocs(); ++p) {
     malloc_->cache(p).tiny = 0;
@@ -151,6 +155,20 @@ void GcModel::RunCycle(GcMode mode) {
   marking_ = true;
 }
 
+void GcModel::ArmNewM(int nth, NewMAt at) {
+  THP_CHECK(nth >= 1, absl::StrFormat("ArmNewM: cycle %d; the next is 1", nth));
+  armed_cycle_ = bg_cycles_started_ + static_cast<uint64_t>(nth);
+  armed_at_ = at;
+}
+
+void GcModel::MaybeNewM(uint64_t bg_cycle, NewMAt at) {
+  if (armed_cycle_ == 0 || bg_cycle != armed_cycle_ || at != armed_at_) return;
+  armed_cycle_ = 0;
+  if (goroutines_ == nullptr) return;
+  goroutines_->NewM(heap_.current_p());
+  ++new_ms_;
+}
+
 void GcModel::FinishMark() {
   THP_CHECK(marking_, "FinishMark: no cycle is marking");
   // Mark termination stops the world now: endCycle paces from the heap as
@@ -170,6 +188,7 @@ void GcModel::Terminate(GcCycle& cycle) {
   MarkTermination(cycle);
   stacks_.set_gc_running(false);
   SweepPhase(cycle.mode);
+  if (cycle.mode == GcMode::kBackground) MaybeNewM(bg_cycle_, NewMAt::kCycleEnd);
   // runfinq runs what is queued now (see the header: the cycle's end
   // readies it); its objects are garbage for the next cycle.
   finq_.clear();

@@ -78,6 +78,15 @@ class GoroutineRoots {
   // newproc1 on P p of a goroutine the GC starts for itself (startGC's
   // backgroundgc, gcBgMarkStartWorkers' mark workers), which never exits.
   virtual void StartRuntimeGoroutine(int p) = 0;
+  // allocm on P p of a new M (go1.5.1 proc1.go newm), kept for the life of
+  // the process on allm.
+  virtual void NewM(int p) = 0;
+};
+
+// Where in a background cycle Go 1.5.1 made a new M (see GcModel::ArmNewM).
+enum class NewMAt {
+  kCycleStart,  // gcBgMarkStartWorkers, after the mark workers' newproc
+  kCycleEnd,    // mark termination's startTheWorldWithSema
 };
 
 enum class GcMode { kBackground, kForce, kForceBlock };
@@ -156,6 +165,16 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool SeesEachObject() const override {
     return (write_barrier_stores_ && marking_) || finalizer_allocs_;
   }
+  // Go 1.5.1 makes a new M (newm) where its scheduler finds no idle M:
+  // startm, called by the handoffp of gcBgMarkStartWorkers' notetsleepg, or
+  // mark termination's startTheWorldWithSema (needaddgcproc). Whether an
+  // M is idle then depends on the scheduler, which this port does not
+  // model; so the driver says when, from a recording: the M is made at
+  // `at` of the `nth` background cycle (1: the next) to start after this
+  // call. Arming again before that cycle replaces the request.
+  void ArmNewM(int nth, NewMAt at);
+  // Ms made so far through ArmNewM.
+  int new_ms() const { return new_ms_; }
 
   // A background cycle's concurrent mark lasts kBackgroundCycleNs on the
   // heap's clock, ended by FinishMark (the driver must call it when the
@@ -224,6 +243,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // queues the unmarked objects with a finalizer.
   void KeepFinalized(const MSpan* s, SlotBits& marked);
   void FlushCache(int p);         // purgecachedstats
+  // newm, if ArmNewM asked for one at `at` of the background cycle whose
+  // ordinal is `bg_cycle`.
+  void MaybeNewM(uint64_t bg_cycle, NewMAt at);
 
   MHeap& heap_;
   StackAllocator& stacks_;
@@ -234,6 +256,11 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool write_barrier_stores_ = false;
   bool bggc_started_ = false;  // bggc.started: backgroundgc's goroutine exists
   int mark_workers_ = 0;       // Ps with a gcBgMarkWorker goroutine
+  uint64_t bg_cycles_started_ = 0;  // background cycles started so far
+  uint64_t bg_cycle_ = 0;           // the ordinal of the one marking (pending_)
+  uint64_t armed_cycle_ = 0;        // ArmNewM's cycle ordinal (0: none armed)
+  NewMAt armed_at_ = NewMAt::kCycleStart;
+  int new_ms_ = 0;
   std::vector<uintptr_t> shaded_;  // the objects the barrier shaded in this concurrent phase
   bool finalizer_allocs_ = false;
   absl::btree_set<uintptr_t> finalizers_;  // finalizer specials, in address order

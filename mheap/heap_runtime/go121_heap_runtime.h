@@ -42,6 +42,12 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
   // Asynchronous preemption (Go 1.14+) stops such a loop for a GC.
   void EnterLoopWithoutSafePoint() override {}
   void LeaveLoopWithoutSafePoint() override {}
+  // Ignored: this port's cycles have no concurrent phase, and its Ms are
+  // left out (like its goroutines' stacks).
+  void ArmNewM(int nth, bool at_cycle_end) override {
+    (void)nth;
+    (void)at_cycle_end;
+  }
   void set_on_scavenge(std::function<void()> f) override { on_scavenge_ = std::move(f); }
   HeapFigures Figures() const override;
 

@@ -56,6 +56,9 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   void GlobalRunqPut(int64_t n) override;
   void GlobalRunqGet(int p, int64_t n) override;
   void GC() override;
+  void ArmNewM(int nth, bool at_cycle_end) override {
+    rt_->gc().ArmNewM(nth, at_cycle_end ? NewMAt::kCycleEnd : NewMAt::kCycleStart);
+  }
   void set_on_scavenge(std::function<void()> f) override { on_scavenge_ = std::move(f); }
   HeapFigures Figures() const override;
   // Goroutines ahead of a forced GC waiting in the global run queue (-1:

@@ -104,6 +104,13 @@ class HeapRuntime {
   // finalizers ignores it. Calls do not nest.
   virtual void EnterFinalizerAllocs() = 0;
   virtual void LeaveFinalizerAllocs() = 0;
+  // Go made a new M (newm: an m struct, its gsignal and g0 with their
+  // stacks, kept for good) at the start (`at_cycle_end` false) or the end
+  // of the `nth` background GC cycle to start from now on (1: the next).
+  // When an M is made depends on Go's scheduler, which no port models: a
+  // driver brings it from a recording (bench/workloads/go15_new_ms.h). A
+  // heap that has no such cycles ignores it.
+  virtual void ArmNewM(int nth, bool at_cycle_end) = 0;
   virtual void DropHeldTo(size_t height) = 0;
   virtual absl::Status Drop(uintptr_t handle) = 0;
   // Distinct live object addresses.

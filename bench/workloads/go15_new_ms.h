@@ -1,0 +1,49 @@
+// The Ms Go 1.5.1 made during its runtime benchmarks, as recorded: for each,
+// the benchmark and the background GC cycle (its start or its end) at which
+// runtime.test's scheduler found no idle M and called newm.
+//
+// Why recorded: whether an M is idle when startm (gcBgMarkStartWorkers'
+// notetsleepg hands its P off) or startTheWorldWithSema (needaddgcproc)
+// looks depends on what every M is doing at that instant, and this port has
+// no scheduler. Across the recorded suite's 16,501 cycles it happened three
+// times. What a new M allocates (new(m), gsignal's g and 32 KiB stack,
+// g0's g and 8 KiB stack) and where the heap puts it are the model's
+// (mheap/go15/goroutines.h NewM); only the moment is read from the log.
+// Ms are never freed, so each pins a stack span or two wherever the heap
+// was when it came: in Go, the M of AppendGrowByte's first background
+// cycle lies above the pages the small-object benchmarks churn later.
+//
+// Where it comes from: testdata/go151_heaplog/prefix.hlog.xz, by
+// tools/go151/new_ms.py (its comment says how an M shows in the log). The
+// recording ran at GOMAXPROCS 2; at other settings the same moments are a
+// stand-in. The moments are one draw of a race: the fixed build's partial
+// recording (fixed_to_CallClosure3.hlog.xz) made its Ms elsewhere, in
+// Append and CallClosure right after a runtime.GC() cycle and in
+// AppendGrowByte at its 75th background cycle's end.
+#ifndef THP_BENCH_WORKLOADS_GO15_NEW_MS_H_
+#define THP_BENCH_WORKLOADS_GO15_NEW_MS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "bench/workloads/trace_format.h"
+
+namespace thp {
+
+struct RecordedNewM {
+  std::string benchmark;  // e.g. "BenchmarkAppend"
+  int nth_background_cycle;  // counted from the benchmark's start, 1 the first
+  bool at_cycle_end;      // false: at the cycle's start
+};
+
+// The recorded Ms, in the order Go made them.
+const std::vector<RecordedNewM>& Go151NewMs();
+
+// The newm events of `benchmark`'s recorded Ms, for the start of its first
+// run (before its first bench label): empty for most benchmarks.
+std::vector<TraceEvent> Go151NewMEvents(absl::string_view benchmark);
+
+}  // namespace thp
+
+#endif  // THP_BENCH_WORKLOADS_GO15_NEW_MS_H_
