@@ -407,7 +407,8 @@ const std::vector<std::string>& RecordedStartupSurvivors() {
 struct StartupSeen {
   std::vector<std::string> at_first_bench;
   std::vector<std::string> at_end;
-  int new_ms = 0;  // the Ms the recorded newm events made
+  int new_ms = 0;          // the Ms the recorded newm events made
+  size_t pending_new_ms = 0;  // and those still waiting for their cycle
 };
 
 StartupSeen RunWatchingStartup(bool startup_heap) {
@@ -423,6 +424,7 @@ StartupSeen RunWatchingStartup(bool startup_heap) {
   o.on_end = [&](TraceReplayer& r) {
     seen.at_end = SpansOf(r);
     seen.new_ms = r.runtime().gc().new_ms();
+    seen.pending_new_ms = r.runtime().gc().pending_new_ms();
   };
   SimulatedKernel sim;
   RunSuite(sim, o, nullptr);
@@ -452,7 +454,9 @@ TEST(SuiteRunner, WithoutTheStartupHeapTheFirstBenchmarkFindsItEmpty) {
 // The same option brings the Ms Go 1.5.1 made during the benchmarks
 // (go15_new_ms.h): of the reduced suite's, Append's and AppendGrowByte's.
 TEST(SuiteRunner, TheRecordedMsComeWithTheStartupHeap) {
-  EXPECT_EQ(RunWatchingStartup(true).new_ms, 2);
+  const StartupSeen seen = RunWatchingStartup(true);
+  EXPECT_EQ(seen.new_ms, 2);
+  EXPECT_EQ(seen.pending_new_ms, 0u);
 }
 
 }  // namespace

@@ -2,11 +2,16 @@
 // the benchmark and the background GC cycle (its start or its end) at which
 // runtime.test's scheduler found no idle M and called newm.
 //
-// Why recorded: whether an M is idle when startm (gcBgMarkStartWorkers'
-// notetsleepg hands its P off) or startTheWorldWithSema (needaddgcproc)
-// looks depends on what every M is doing at that instant, and this port has
-// no scheduler. Across the recorded suite's 16,501 cycles it happened three
-// times. What a new M allocates (new(m), gsignal's g and 32 KiB stack,
+// Why recorded: go1.5.1 calls newm from startm when no M is idle (wakep
+// after newproc1 or ready, handoffp after a blocking call, notetsleepg or
+// sysmon's retake) and from startTheWorldWithSema (a P with work and no M;
+// needaddgcproc's spare GC helper), and which of these fires depends on
+// what every M is doing at that instant; this port has no scheduler.
+// Across the recorded suite's 16,501 cycles it happened three times. The
+// log shows spans, not callers: "start" and "end" name the GC event the M
+// followed. AssertE2E2's came 148 us after gc_done (its m struct) and
+// 287 us (its stacks), so its caller is as likely a later wakep as the
+// world's restart; "end" is approximate there. What a new M allocates (new(m), gsignal's g and 32 KiB stack,
 // g0's g and 8 KiB stack) and where the heap puts it are the model's
 // (mheap/go15/goroutines.h NewM); only the moment is read from the log.
 // Ms are never freed, so each pins a stack span or two wherever the heap

@@ -1,11 +1,12 @@
 // The recorded Ms (go15_new_ms.h) against the log they come from, read the
-// way tools/go151/new_ms.py reads it: every stack span allocated after the
-// first bench_start and never freed is a new M's (gsignal's own span, and
-// g0's pool span when the pool was empty); spans less than 1 ms apart are
-// one M's; its place is the last GC event before its first span, which
+// way tools/go151/new_ms.py reads it, with its assumption: every stack span
+// allocated after the first bench_start and never freed is a new M's
+// (gsignal's own span, and g0's pool span when the pool was empty); spans
+// less than 1 ms apart are one M's; its place is the last GC event before its first span, which
 // must be a background cycle's gc_start or gc_done less than 1 ms before.
-// The table must be exactly that list. And the suite's trace gets one newm
-// event per recorded M, at the start of its benchmark.
+// The table must be exactly that list (this catches an edit of the table,
+// not a wrong assumption). And the suite's trace gets one newm event per
+// recorded M, at the start of its benchmark.
 #include "bench/workloads/go15_new_ms.h"
 
 #include <cstdint>
@@ -99,7 +100,6 @@ std::string Describe(const std::vector<RecordedNewM>& ms) {
 
 TEST(Go151NewMs, TheTableIsTheLogsMs) {
   EXPECT_EQ(Describe(Go151NewMs()), Describe(MsInLog("testdata/go151_heaplog/prefix.hlog.xz")));
-  EXPECT_EQ(Go151NewMs().size(), 3u);
 }
 
 TEST(Go151NewMs, EachBenchmarkGetsItsMsAsNewmEvents) {

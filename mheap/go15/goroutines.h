@@ -33,10 +33,10 @@ namespace thp {
 // unsafe.Sizeof(runtime.g{}) in go1.5 on linux/amd64; mallocgc rounds it to
 // the 384-byte class.
 inline constexpr uintptr_t kGStructBytes = 368;
-// runtime.m in go1.5.1 on linux/amd64 is in the 1152-byte size class: the
-// recorded log's allocm takes its new(m) from class 32 (1025-1152 bytes).
-// The class, not the exact size, is what the heap sees.
-inline constexpr uintptr_t kMStructBytes = 1152;
+// unsafe.Sizeof(runtime.m{}) in go1.5.1 on linux/amd64 (runtime2.go, field
+// by field); mallocgc rounds it to the 1152-byte class, as the recorded
+// log's allocm shows.
+inline constexpr uintptr_t kMStructBytes = 1040;
 // malg's stack sizes in allocm: the g0 stack (8192 * stackGuardMultiplier,
 // which is 1 without the race detector) and mpreinit's gsignal stack on
 // linux.

@@ -205,7 +205,12 @@ TEST_F(GoroutineTableTest, AnArmedNewMComesAtItsBackgroundCycleAndStays) {
   EXPECT_EQ(gsignal_stack->npages.raw(), 4u);
   const MSpan* g0_stack = rt_->heap().Lookup(m.g0_stack);
   EXPECT_EQ(g0_stack->state, SpanState::kStack);
-  EXPECT_NE(g0_stack, gsignal_stack);
+  EXPECT_EQ(g0_stack->elemsize, 8192u);  // a pool span of 8 KiB stacks
+  // allocm's order: gsignal (g, then stack) before g0 (g, then stack).
+  EXPECT_LT(m.gsignal, m.g0);
+  EXPECT_LT(m.gsignal_stack, m.g0_stack);
+  // g0's stack came through P 0's stack cache: its refill took 16 KiB.
+  EXPECT_EQ(rt_->stacks().CachedBytes(0, 2), 8192u);
   EXPECT_EQ(AllocatedBytes() - bytes, 1152u + 2 * 384u);
   // Made after the cycle's mark: that cycle did not count it.
   const uint64_t marked_before = rt_->gc().cycles().back().heap2;
@@ -217,6 +222,24 @@ TEST_F(GoroutineTableTest, AnArmedNewMComesAtItsBackgroundCycleAndStays) {
   rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
   EXPECT_EQ(table().allm().size(), 1u);
   rt_->heap().CheckInvariants();
+}
+
+// Requests queue, each counted from its own arming; one whose cycle has not
+// come stays pending.
+TEST_F(GoroutineTableTest, ArmedMsQueueAndWaitForTheirCycles) {
+  rt_->gc().ArmNewM(2, NewMAt::kCycleEnd);
+  rt_->gc().ArmNewM(1, NewMAt::kCycleEnd);
+  rt_->gc().ArmNewM(3, NewMAt::kCycleStart);
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  EXPECT_EQ(table().allm().size(), 1u);
+  rt_->gc().ArmNewM(1, NewMAt::kCycleStart);  // the second cycle's start
+  EXPECT_EQ(rt_->gc().pending_new_ms(), 3u);
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  EXPECT_EQ(table().allm().size(), 3u);
+  rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  EXPECT_EQ(table().allm().size(), 4u);
+  EXPECT_EQ(rt_->gc().pending_new_ms(), 0u);
+  EXPECT_EQ(rt_->gc().new_ms(), 4);
 }
 
 // At a cycle's start the M is made before the mark, which counts it.

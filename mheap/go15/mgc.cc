@@ -106,13 +106,16 @@ void GcModel::RunCycle(GcMode mode) {
   if (mode == GcMode::kBackground && goroutines_ != nullptr) {
     // gcBgMarkStartWorkers: a mark worker goroutine for every P that has
     // none yet, each made by backgroundgc (here: on the current P).
+    bg_cycle_ = ++bg_cycles_started_;
     for (; mark_workers_ < malloc_->nprocs(); ++mark_workers_) {
       goroutines_->StartRuntimeGoroutine(heap_.current_p());
+      // A recorded M comes after the first worker (startm, before the next
+      // P's worker is made).
+      MaybeNewM(bg_cycle_, NewMAt::kCycleStart);
     }
-  }
-  if (mode == GcMode::kBackground) {
-    bg_cycle_ = ++bg_cycles_started_;
     MaybeNewM(bg_cycle_, NewMAt::kCycleStart);
+  } else if (mode == GcMode::kBackground) {
+    bg_cycle_ = ++bg_cycles_started_;
   }
   // clearpools: every P drops its tiny block.
   for (int p = 0; p < malloc_->nprocs(); ++p) {
@@ -157,16 +160,20 @@ void GcModel::RunCycle(GcMode mode) {
 
 void GcModel::ArmNewM(int nth, NewMAt at) {
   THP_CHECK(nth >= 1, absl::StrFormat("ArmNewM: cycle %d; the next is 1", nth));
-  armed_cycle_ = bg_cycles_started_ + static_cast<uint64_t>(nth);
-  armed_at_ = at;
+  armed_.push_back(ArmedNewM{bg_cycles_started_ + static_cast<uint64_t>(nth), at});
 }
 
 void GcModel::MaybeNewM(uint64_t bg_cycle, NewMAt at) {
-  if (armed_cycle_ == 0 || bg_cycle != armed_cycle_ || at != armed_at_) return;
-  armed_cycle_ = 0;
-  if (goroutines_ == nullptr) return;
-  goroutines_->NewM(heap_.current_p());
-  ++new_ms_;
+  for (auto it = armed_.begin(); it != armed_.end();) {
+    if (it->bg_cycle != bg_cycle || it->at != at) {
+      ++it;
+      continue;
+    }
+    it = armed_.erase(it);
+    if (goroutines_ == nullptr) continue;
+    goroutines_->NewM(heap_.current_p());
+    ++new_ms_;
+  }
 }
 
 void GcModel::FinishMark() {

@@ -83,10 +83,15 @@ class GoroutineRoots {
   virtual void NewM(int p) = 0;
 };
 
-// Where in a background cycle Go 1.5.1 made a new M (see GcModel::ArmNewM).
+// Where in a background cycle a recorded new M comes (GcModel::ArmNewM).
 enum class NewMAt {
-  kCycleStart,  // gcBgMarkStartWorkers, after the mark workers' newproc
-  kCycleEnd,    // mark termination's startTheWorldWithSema
+  // After the first mark worker's newproc (where gcBgMarkStartWorkers'
+  // notetsleepg hands the P off, or newproc1's wakep, may call startm), or
+  // where the workers would have been made once every P has one; either
+  // way before the cycle's roots are marked, so the cycle counts the M.
+  kCycleStart,
+  // After the sweep phase's start: mark termination's startTheWorldWithSema.
+  kCycleEnd,
 };
 
 enum class GcMode { kBackground, kForce, kForceBlock };
@@ -165,16 +170,20 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool SeesEachObject() const override {
     return (write_barrier_stores_ && marking_) || finalizer_allocs_;
   }
-  // Go 1.5.1 makes a new M (newm) where its scheduler finds no idle M:
-  // startm, called by the handoffp of gcBgMarkStartWorkers' notetsleepg, or
-  // mark termination's startTheWorldWithSema (needaddgcproc). Whether an
-  // M is idle then depends on the scheduler, which this port does not
-  // model; so the driver says when, from a recording: the M is made at
-  // `at` of the `nth` background cycle (1: the next) to start after this
-  // call. Arming again before that cycle replaces the request.
+  // Go 1.5.1 calls newm from startm when no M is idle (startm is called by
+  // wakep from newproc1 and ready, by handoffp from a blocking syscall,
+  // notetsleepg or sysmon's retake), from startTheWorldWithSema for a P
+  // with work and no M, and from startTheWorldWithSema again when fewer Ms
+  // are idle than GC helpers could use (needaddgcproc: a spare M for
+  // gchelper). Which of these fires depends on what every M is doing, and
+  // this port has no scheduler; so the driver says when, from a recording:
+  // an M is made at `at` of the `nth` background cycle (1: the next) to
+  // start after this call. Requests queue, each counted from its own
+  // call; one whose cycle has not come stays pending.
   void ArmNewM(int nth, NewMAt at);
-  // Ms made so far through ArmNewM.
+  // Ms made so far through ArmNewM, and requests still waiting.
   int new_ms() const { return new_ms_; }
+  size_t pending_new_ms() const { return armed_.size(); }
 
   // A background cycle's concurrent mark lasts kBackgroundCycleNs on the
   // heap's clock, ended by FinishMark (the driver must call it when the
@@ -258,8 +267,11 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   int mark_workers_ = 0;       // Ps with a gcBgMarkWorker goroutine
   uint64_t bg_cycles_started_ = 0;  // background cycles started so far
   uint64_t bg_cycle_ = 0;           // the ordinal of the one marking (pending_)
-  uint64_t armed_cycle_ = 0;        // ArmNewM's cycle ordinal (0: none armed)
-  NewMAt armed_at_ = NewMAt::kCycleStart;
+  struct ArmedNewM {
+    uint64_t bg_cycle;  // the ordinal of the cycle it waits for
+    NewMAt at;
+  };
+  std::vector<ArmedNewM> armed_;  // ArmNewM's requests, in arming order
   int new_ms_ = 0;
   std::vector<uintptr_t> shaded_;  // the objects the barrier shaded in this concurrent phase
   bool finalizer_allocs_ = false;

@@ -108,8 +108,9 @@ class HeapRuntime {
   // stacks, kept for good) at the start (`at_cycle_end` false) or the end
   // of the `nth` background GC cycle to start from now on (1: the next).
   // When an M is made depends on Go's scheduler, which no port models: a
-  // driver brings it from a recording (bench/workloads/go15_new_ms.h). A
-  // heap that has no such cycles ignores it.
+  // driver brings it from a recording (bench/workloads/go15_new_ms.h).
+  // Requests queue, each counted from its own call. A heap that has no
+  // such cycles ignores it.
   virtual void ArmNewM(int nth, bool at_cycle_end) = 0;
   virtual void DropHeldTo(size_t height) = 0;
   virtual absl::Status Drop(uintptr_t handle) = 0;

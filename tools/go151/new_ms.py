@@ -9,14 +9,15 @@ bench_start, 1 the first) and whether at the cycle's start or its end.
 How an M shows in the log: allocm's mpreinit gives gsignal a 32 KiB stack,
 a span of its own (mHeap_AllocStack, caller=stack) that allm keeps to the
 end; g0's 8 KiB stack comes from the P's stack cache and takes a pool span
-only when the pool is empty. So every stack span the log allocates after
-the first bench_start and never frees belongs to a new M, and those that
-come less than 1 ms apart are one M's. Go 1.5.1 calls newm from startm
-(gcBgMarkStartWorkers' notetsleepg hands its P off; the new workers are
-runnable) and from mark termination's startTheWorldWithSema
-(needaddgcproc): the M is placed at the last GC event before its first
-span, "start" after a gc_start, "end" after a gc_done. The script fails if
-an M comes more than 1 ms after that event or after a forced cycle.
+only when the pool is empty. The script assumes that every stack span the
+log allocates after the first bench_start and never frees belongs to a new
+M (a pool span that a goroutine which never exits keeps, such as a mark
+worker's 2 KiB stack, would look the same), and that those less than 1 ms
+apart are one M's. The log has no callers (go1.5.1 calls newm from startm
+and from startTheWorldWithSema), so the M is placed at the last GC event
+before its first span: "start" after a gc_start, "end" after a gc_done.
+The script fails if an M comes more than 1 ms after that event or after a
+forced cycle.
 
 Usage: heap_log_dump LOG | new_ms.py
 (bazel build -c opt //tools:heap_log_dump; xz -dc
