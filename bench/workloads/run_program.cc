@@ -128,20 +128,21 @@ void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
   for (uint64_t id : ids) PutBody(Drop(id));
 }
 
-void RunBuilder::OpAllocStoredInGlobal(uint64_t bytes, bool noscan, int p) {
+void RunBuilder::OpAllocMarked(uint64_t bytes, bool noscan, int p,
+                               const std::function<void(TraceEvent&)>& mark) {
   const uint64_t id = NewId();
   TraceEvent alloc = Alloc(id, bytes, noscan, p);
-  alloc.write_barrier = true;
+  mark(alloc);
   PutBody(alloc);
   PutBody(Drop(id));
 }
 
+void RunBuilder::OpAllocStoredInGlobal(uint64_t bytes, bool noscan, int p) {
+  OpAllocMarked(bytes, noscan, p, [](TraceEvent& e) { e.write_barrier = true; });
+}
+
 void RunBuilder::OpAllocWithFinalizer(uint64_t bytes, bool noscan, int p) {
-  const uint64_t id = NewId();
-  TraceEvent alloc = Alloc(id, bytes, noscan, p);
-  alloc.finalizer = true;
-  PutBody(alloc);
-  PutBody(Drop(id));
+  OpAllocMarked(bytes, noscan, p, [](TraceEvent& e) { e.finalizer = true; });
 }
 
 void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, int p) {

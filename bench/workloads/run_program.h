@@ -31,6 +31,7 @@
 #define THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -166,6 +167,9 @@ class RunBuilder {
   uint64_t NewId() { return next_id_++; }
   bool streaming() const { return sink_ != nullptr && whole_run_; }
   void PutBody(const TraceEvent& e);
+  // One object, its alloc marked by `mark` (a flag), dropped at once.
+  void OpAllocMarked(uint64_t bytes, bool noscan, int p,
+                     const std::function<void(TraceEvent&)>& mark);
   // in_setup: the goroutine starts in setup and keeps its stack until
   // teardown; else it lives within the body.
   void GrowStack(bool in_setup, uint64_t bytes, int p);

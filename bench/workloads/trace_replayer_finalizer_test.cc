@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "bench/workloads/trace_format.h"
+#include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -20,19 +20,17 @@ TEST(FinalizerReplay, ABatchedLoopKeepsWhatOneByOneKeeps) {
   // background cycle starts partway through), the cycle's end, runtime.GC().
   auto run = [](bool batched) {
     SimulatedKernel sim;
-    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/false, nullptr);
-    EXPECT_TRUE(r.ok()) << r.status();
-    (*r)->set_batched_loops(batched);
-    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
+    const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+        sim,
         "thp-trace 1\ngc\nloop 5000 0\nalloc 1 1024 scan 0 finalizer\ndrop 1\nend\n"
-        "compute 2000000\ngc\n");
-    EXPECT_TRUE(events.ok()) << events.status();
-    EXPECT_TRUE((*r)->Run(*events, nullptr).ok());
+        "compute 2000000\ngc\n",
+        batched);
+    EXPECT_NE(r, nullptr);
+    if (r == nullptr) return std::make_pair(std::vector<uint64_t>(), uint64_t{0});
     std::vector<uint64_t> marked;
-    for (const GcCycle& c : (*r)->runtime().gc().cycles()) marked.push_back(c.heap2);
-    (*r)->runtime().heap().CheckInvariants();
-    return std::make_pair(marked, (*r)->runtime().heap().stats().heap_inuse);
+    for (const GcCycle& c : r->runtime().gc().cycles()) marked.push_back(c.heap2);
+    r->runtime().heap().CheckInvariants();
+    return std::make_pair(marked, r->runtime().heap().stats().heap_inuse);
   };
   const auto batched = run(true);
   EXPECT_EQ(batched, run(false));

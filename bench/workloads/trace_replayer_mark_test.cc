@@ -113,18 +113,16 @@ TEST_F(MarkPhaseTest, TheWriteBarrierShadesWhatTheProgramStoresDuringTheMark) {
 TEST(MarkPhaseBatched, AStoredRunThatStartsACycleShadesAsOneByOne) {
   auto run = [](bool batched) {
     SimulatedKernel sim;
-    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/false, nullptr);
-    EXPECT_TRUE(r.ok()) << r.status();
-    (*r)->set_batched_loops(batched);
-    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
+    const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+        sim,
         "thp-trace 1\ngc\nloop 5000 0\nalloc 1 1024 scan 0 writebarrier\ndrop 1\nend\n"
-        "compute 2000000\n");
-    EXPECT_TRUE(events.ok()) << events.status();
-    EXPECT_TRUE((*r)->Run(*events, nullptr).ok());
-    const GcModel& gc = (*r)->runtime().gc();
+        "compute 2000000\n",
+        batched);
+    EXPECT_NE(r, nullptr);
+    if (r == nullptr) return std::make_pair(uint64_t{0}, uint64_t{0});
+    const GcModel& gc = r->runtime().gc();
     EXPECT_EQ(gc.cycles().size(), 2u);
-    return std::make_pair(gc.cycles().back().heap2, (*r)->runtime().heap().stats().heap_inuse);
+    return std::make_pair(gc.cycles().back().heap2, r->runtime().heap().stats().heap_inuse);
   };
   const auto batched = run(true);
   EXPECT_EQ(batched, run(false));
