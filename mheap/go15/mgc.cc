@@ -103,19 +103,17 @@ void GcModel::RunCycle(GcMode mode) {
   // Finish the previous cycle's sweep (gosweepone loop, finishsweep_m).
   while (SweepOne() != ~uintptr_t{0}) {
   }
+  if (mode == GcMode::kBackground) ++bg_cycles_started_;
   if (mode == GcMode::kBackground && goroutines_ != nullptr) {
     // gcBgMarkStartWorkers: a mark worker goroutine for every P that has
     // none yet, each made by backgroundgc (here: on the current P).
-    bg_cycle_ = ++bg_cycles_started_;
     for (; mark_workers_ < malloc_->nprocs(); ++mark_workers_) {
       goroutines_->StartRuntimeGoroutine(heap_.current_p());
       // A recorded M comes after the first worker (startm, before the next
       // P's worker is made).
-      MaybeNewM(bg_cycle_, NewMAt::kCycleStart);
+      MaybeNewM(NewMAt::kCycleStart);
     }
-    MaybeNewM(bg_cycle_, NewMAt::kCycleStart);
-  } else if (mode == GcMode::kBackground) {
-    bg_cycle_ = ++bg_cycles_started_;
+    MaybeNewM(NewMAt::kCycleStart);
   }
   // clearpools: every P drops its tiny block.
   for (int p = 0; p < malloc_->nprocs(); ++p) {
@@ -163,9 +161,9 @@ void GcModel::ArmNewM(int nth, NewMAt at) {
   armed_.push_back(ArmedNewM{bg_cycles_started_ + static_cast<uint64_t>(nth), at});
 }
 
-void GcModel::MaybeNewM(uint64_t bg_cycle, NewMAt at) {
+void GcModel::MaybeNewM(NewMAt at) {
   for (auto it = armed_.begin(); it != armed_.end();) {
-    if (it->bg_cycle != bg_cycle || it->at != at) {
+    if (it->bg_cycle != bg_cycles_started_ || it->at != at) {
       ++it;
       continue;
     }
@@ -195,7 +193,7 @@ void GcModel::Terminate(GcCycle& cycle) {
   MarkTermination(cycle);
   stacks_.set_gc_running(false);
   SweepPhase(cycle.mode);
-  if (cycle.mode == GcMode::kBackground) MaybeNewM(bg_cycle_, NewMAt::kCycleEnd);
+  if (cycle.mode == GcMode::kBackground) MaybeNewM(NewMAt::kCycleEnd);
   // runfinq runs what is queued now (see the header: the cycle's end
   // readies it); its objects are garbage for the next cycle.
   finq_.clear();

@@ -261,9 +261,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // queues the unmarked objects with a finalizer.
   void KeepFinalized(const MSpan* s, SlotBits& marked);
   void FlushCache(int p);         // purgecachedstats
-  // newm, if ArmNewM asked for one at `at` of the background cycle whose
-  // ordinal is `bg_cycle`.
-  void MaybeNewM(uint64_t bg_cycle, NewMAt at);
+  // newm, if ArmNewM asked for one at `at` of the background cycle running
+  // now (the last one started: cycles do not overlap).
+  void MaybeNewM(NewMAt at);
 
   MHeap& heap_;
   StackAllocator& stacks_;
@@ -275,7 +275,6 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool bggc_started_ = false;  // bggc.started: backgroundgc's goroutine exists
   int mark_workers_ = 0;       // Ps with a gcBgMarkWorker goroutine
   uint64_t bg_cycles_started_ = 0;  // background cycles started so far
-  uint64_t bg_cycle_ = 0;           // the ordinal of the one marking (pending_)
   struct ArmedNewM {
     uint64_t bg_cycle;  // the ordinal of the cycle it waits for
     NewMAt at;
