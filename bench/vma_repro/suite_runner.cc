@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/workloads/go15_launch.h"
 #include "bench/workloads/go15_new_ms.h"
 #include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_replayer.h"
@@ -208,9 +209,12 @@ TraceEvent BenchLabel(const RunProgram& prog) {
 }
 
 void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
-                  const std::function<void(const TraceEvent&)>& put) {
+                  const LaunchStack* launch, const std::function<void(const TraceEvent&)>& put) {
   put(BenchLabel(prog));
+  if (launch != nullptr) put(LaunchUseEvent(launch->use_at_run_gc));
   put(Marker(TraceEvent::kGc));
+  put(Marker(TraceEvent::kReadMemStats));
+  if (launch != nullptr) put(LaunchUseEvent(launch->use_in_benchmark));
   for (const TraceEvent& e : prog.setup) put(e);
   TraceEvent loop = Marker(TraceEvent::kLoop);
   loop.id = static_cast<uint64_t>(prog.iterations);
@@ -233,12 +237,23 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe
   }
   put(Marker(TraceEvent::kEnd));
   for (const TraceEvent& e : prog.teardown) put(e);
+  if (launch != nullptr) put(LaunchUseEvent(launch->use_in_stop_timer));
+  put(Marker(TraceEvent::kReadMemStats));
 }
 
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
-                      bool no_safe_point) {
+                      bool no_safe_point, const LaunchStack* launch) {
   if (absl::Status st = rep.Apply(BenchLabel(prog)); !st.ok()) return st;
+  if (launch != nullptr) {
+    if (absl::Status st = rep.Apply(LaunchUseEvent(launch->use_at_run_gc)); !st.ok()) return st;
+  }
   if (absl::Status st = rep.Apply(Marker(TraceEvent::kGc)); !st.ok()) return st;
+  if (absl::Status st = rep.Apply(Marker(TraceEvent::kReadMemStats)); !st.ok()) return st;
+  if (launch != nullptr) {
+    if (absl::Status st = rep.Apply(LaunchUseEvent(launch->use_in_benchmark)); !st.ok()) {
+      return st;
+    }
+  }
   for (const TraceEvent& e : prog.setup) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
@@ -268,7 +283,12 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
   for (const TraceEvent& e : prog.teardown) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
-  return absl::OkStatus();
+  if (launch != nullptr) {
+    if (absl::Status st = rep.Apply(LaunchUseEvent(launch->use_in_stop_timer)); !st.ok()) {
+      return st;
+    }
+  }
+  return rep.Apply(Marker(TraceEvent::kReadMemStats));
 }
 
 std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap) {
@@ -278,8 +298,22 @@ std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap) {
 
 std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_heap,
                                              absl::string_view benchmark) {
-  if (heap != HeapKind::kGo15 || !go15_startup_heap) return {};
-  return Go151NewMEvents(benchmark);
+  if (heap != HeapKind::kGo15) return {};
+  std::vector<TraceEvent> out = {LaunchStartEvent()};
+  if (go15_startup_heap) {
+    for (const TraceEvent& e : Go151NewMEvents(benchmark)) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap) {
+  if (heap != HeapKind::kGo15) return {};
+  return {LaunchExitEvent()};
+}
+
+const LaunchStack* LaunchStackOf(HeapKind heap, absl::string_view benchmark) {
+  if (heap != HeapKind::kGo15) return nullptr;
+  return &Go151LaunchStack(benchmark);
 }
 
 VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* partial) {
@@ -366,13 +400,15 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     if (recorder != nullptr) recorder->Bench(i, total, b.bench->name);
     for (const TraceEvent& e : BenchmarkStartEvents(o.heap, o.go15_startup_heap, b.bench->name)) {
       absl::Status st = rep.Apply(e);
-      THP_CHECK(st.ok(), absl::StrCat(b.bench->name, "'s recorded Ms: ", st.message()));
+      THP_CHECK(st.ok(), absl::StrCat(b.bench->name, "'s start: ", st.message()));
     }
+    const LaunchStack* launch = LaunchStackOf(o.heap, b.bench->name);
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
                [&](const RunProgram& prog, const BodyStream& stream) {
                  if (recorder != nullptr) recorder->Run(prog.n);
                  const int64_t max_before = rep.census().max_own();
-                 absl::Status st = ApplyRun(rep, prog, stream, !b.bench->loop_reaches_safe_point);
+                 absl::Status st =
+                     ApplyRun(rep, prog, stream, !b.bench->loop_reaches_safe_point, launch);
                  THP_CHECK(st.ok(), absl::StrCat(b.bench->name, ": ", st.message()));
                  // The teardown only lets go of handles and gs (heap frees,
                  // no kernel call), so the arena is as the loop left it.
@@ -382,6 +418,10 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
                  ++r.runs;
                  r.ops += prog.iterations;
                });
+    for (const TraceEvent& e : BenchmarkEndEvents(o.heap)) {
+      absl::Status st = rep.Apply(e);
+      THP_CHECK(st.ok(), absl::StrCat(b.bench->name, "'s end: ", st.message()));
+    }
     ++r.benchmarks;
   }
   if (o.on_end) o.on_end(rep);

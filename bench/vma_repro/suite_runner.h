@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "bench/report/repro_result.h"
 #include "bench/workloads/bench_schedule.h"
+#include "bench/workloads/go15_launch.h"
 #include "bench/workloads/go15_suite.h"
 #include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/runtime.h"
@@ -59,24 +60,37 @@ using BodyStream = std::function<void(EventSink& sink)>;
 void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
                 const std::function<void(const RunProgram& prog, const BodyStream& stream)>& run);
 
-// Calls `put` with a run's events in trace order (trace_format.h): bench
-// label, runtime.GC() as testing.B.runN does first, setup, loop, body, end,
-// teardown.
+// Calls `put` with a run's events in trace order (trace_format.h), as
+// go1.5.1's testing.B.runN makes them: bench label, runtime.GC(),
+// StartTimer's runtime.ReadMemStats, setup, loop, body, end, teardown,
+// StopTimer's ReadMemStats. With `launch` (the benchmark's launch
+// goroutine, go15_launch.h), its stack use as runN's GC finds it comes
+// before the GC, its use in the benchmark function after StartTimer, and
+// its use inside StopTimer before StopTimer's ReadMemStats (which waits
+// there for a cycle in flight to end).
 void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
-                  const std::function<void(const TraceEvent&)>& put);
+                  const LaunchStack* launch, const std::function<void(const TraceEvent&)>& put);
 
 // The events RunSuite applies before the first benchmark on `heap` (with
 // options.go15_startup_heap): Go 1.5.1's startup heap on the Go 1.5 heap,
 // none on the Go 1.21 heap.
 std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap);
-// What comes before `benchmark`'s first run under the same option: the newm
-// events of the Ms Go 1.5.1 made during it (bench/workloads/go15_new_ms.h).
+// What comes before `benchmark`'s first run: on the Go 1.5 heap, the start
+// of testing's launch goroutine (go15_launch.h), and under the same option
+// the newm events of the Ms Go 1.5.1 made during it
+// (bench/workloads/go15_new_ms.h).
 std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_heap,
                                              absl::string_view benchmark);
+// What comes after its last run: on the Go 1.5 heap, the launch
+// goroutine's exit.
+std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap);
+// The launch goroutine's stack uses for `benchmark` on `heap`: null on the
+// Go 1.21 heap, whose runs have no launch goroutine here.
+const LaunchStack* LaunchStackOf(HeapKind heap, absl::string_view benchmark);
 
 // Applies one run to the replayer, in the order ForEachEvent gives.
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
-                      bool no_safe_point);
+                      bool no_safe_point, const LaunchStack* launch);
 
 struct SuiteOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS

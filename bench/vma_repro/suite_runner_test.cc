@@ -77,7 +77,7 @@ std::string RunMatmult(int64_t n, bool stream) {
     RunBuilder again(RunContext{n, 2}, &sink);
     mm.generate(again);
   };
-  absl::Status st = ApplyRun(**rep, prog, stream ? body : BodyStream(), false);
+  absl::Status st = ApplyRun(**rep, prog, stream ? body : BodyStream(), false, nullptr);
   EXPECT_TRUE(st.ok()) << st;
   (*rep)->runtime().heap().CheckInvariants();
   return Outcome(**rep);
@@ -110,7 +110,7 @@ TEST(SuiteRunner, CreateGoroutinesParallelHoldsAForcedGcUntilItsChainsEnd) {
   bench.generate(builder);
   // 2e6 iterations of 131.6 ns: a loop of 263 ms.
   const RunProgram prog = builder.Build(bench.name, 65.8);
-  ASSERT_TRUE(ApplyRun(**rep, prog, BodyStream(), false).ok());
+  ASSERT_TRUE(ApplyRun(**rep, prog, BodyStream(), false, nullptr).ok());
   ApplyTraceLine(**rep, "compute 2000000");  // its mark ends
   const std::vector<GcCycle>& cycles = (*rep)->runtime().gc().cycles();
   ASSERT_EQ(cycles.size(), 2u);
@@ -132,7 +132,7 @@ TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
     ++runs;
     if (!prog.body_streamed || n != 0) return;
     n = prog.n;
-    ForEachEvent(prog, stream, false,
+    ForEachEvent(prog, stream, false, nullptr,
                  [&](const TraceEvent& e) { lines.push_back(FormatTraceEvent(e)); });
   });
   EXPECT_GT(runs, 1);
@@ -141,13 +141,49 @@ TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
   mm.generate(held);
   const RunProgram prog = held.Build(mm.name, 600.0);
   ASSERT_GT(prog.body.size(), 0u);
-  std::vector<std::string> want = {absl::StrCat("bench BenchmarkMatmult ", n), "gc"};
+  std::vector<std::string> want = {absl::StrCat("bench BenchmarkMatmult ", n), "gc",
+                                   "readmemstats"};
   for (const TraceEvent& e : prog.setup) want.push_back(FormatTraceEvent(e));
   want.push_back(absl::StrCat("loop 1 ", prog.ns_per_iteration));
   for (const TraceEvent& e : prog.body) want.push_back(FormatTraceEvent(e));
   want.push_back("end");
   for (const TraceEvent& e : prog.teardown) want.push_back(FormatTraceEvent(e));
+  want.push_back("readmemstats");
   EXPECT_EQ(lines, want);
+}
+
+// runN as go1.5.1's testing package runs it around the program: the launch
+// goroutine's use at runN's GC before it, StartTimer's ReadMemStats after
+// it, the goroutine's use in the benchmark function (growing its stack)
+// before the setup, and its use in StopTimer before StopTimer's
+// ReadMemStats, after the teardown.
+TEST(SuiteRunner, ForEachEventWrapsARunInRunNsLaunchGoroutineAndTimerCalls) {
+  const Go15Benchmark& copy = Find("BenchmarkCopy1Byte");
+  RunBuilder builder(RunContext{100, 2});
+  copy.generate(builder);
+  const RunProgram prog = builder.Build(copy.name, 5.0);
+  const LaunchStack* launch = LaunchStackOf(HeapKind::kGo15, copy.name);
+  ASSERT_NE(launch, nullptr);
+  EXPECT_EQ(LaunchStackOf(HeapKind::kGo121, copy.name), nullptr);
+  std::vector<std::string> lines;
+  ForEachEvent(prog, BodyStream(), true, launch,
+               [&](const TraceEvent& e) { lines.push_back(FormatTraceEvent(e)); });
+  std::vector<std::string> want = {"bench BenchmarkCopy1Byte 100", "gouse 0 1496 0", "gc",
+                                   "readmemstats", "gouse 0 8192 0"};
+  for (const TraceEvent& e : prog.setup) want.push_back(FormatTraceEvent(e));
+  want.push_back(absl::StrCat("loop 100 ", prog.ns_per_iteration, " nosafepoint"));
+  for (const TraceEvent& e : prog.body) want.push_back(FormatTraceEvent(e));
+  want.push_back("end");
+  for (const TraceEvent& e : prog.teardown) want.push_back(FormatTraceEvent(e));
+  want.push_back("gouse 0 1024 0");
+  want.push_back("readmemstats");
+  EXPECT_EQ(lines, want);
+  EXPECT_EQ(FormatTraceEvent(BenchmarkStartEvents(HeapKind::kGo15, false, copy.name).at(0)),
+            "go 0 0");
+  EXPECT_TRUE(BenchmarkStartEvents(HeapKind::kGo121, true, copy.name).empty());
+  ASSERT_EQ(BenchmarkEndEvents(HeapKind::kGo15).size(), 1u);
+  EXPECT_EQ(FormatTraceEvent(BenchmarkEndEvents(HeapKind::kGo15)[0]), "goexit 0 0");
+  EXPECT_TRUE(BenchmarkEndEvents(HeapKind::kGo121).empty());
 }
 
 // A benchmark with recorded runs makes exactly those, in order, each at its
@@ -449,6 +485,48 @@ TEST(SuiteRunner, WithoutTheStartupHeapTheFirstBenchmarkFindsItEmpty) {
   const StartupSeen seen = RunWatchingStartup(false);
   EXPECT_TRUE(seen.at_first_bench.empty());
   EXPECT_EQ(seen.new_ms, 0);
+}
+
+// Counts mHeap_AllocStack's requests.
+class StackSpanCounter final : public MHeapObserver {
+ public:
+  void OnGrow(PageCount, uintptr_t, uintptr_t) override {}
+  void OnFreeSpan(PageId, PageCount, bool, bool, bool, const MSpan&) override {}
+  void OnAllocSpan(const MSpan*, PageCount, PageCount) override {}
+  void OnAllocRequest(PageCount, int, bool stack) override { stack_spans += stack ? 1 : 0; }
+  int stack_spans = 0;
+};
+
+// Stack spans one benchmark's runs allocate, the startup heap made first.
+int StackSpansOfRuns(const std::string& benchmark, const std::vector<RecordedRun>& runs) {
+  SuiteOptions o;
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
+      PickGo15Benchmarks(absl::StrCat("^", benchmark, "$"));
+  EXPECT_TRUE(picked.ok() && picked->size() == 1u);
+  if (!picked.ok() || picked->size() != 1u) return -1;
+  o.benchmarks.push_back(ScheduledBenchmark{picked->front(), 0, runs});
+  StackSpanCounter counter;
+  TraceReplayer* rep = nullptr;
+  o.on_start = [&](TraceReplayer& r) { rep = &r; };
+  o.progress = [&](const std::string&, size_t, size_t) {
+    rep->runtime().heap().set_observer(&counter);
+  };
+  o.on_end = [&](TraceReplayer& r) { r.runtime().heap().set_observer(nullptr); };
+  SimulatedKernel sim;
+  RunSuite(sim, o, nullptr);
+  return counter.stack_spans;
+}
+
+// The launch goroutine of a Copy benchmark (go15_launch.h) as Go 1.5.1's
+// log has it: the first run grows its stack 2 -> 4 -> 8 KiB (a pool span for
+// each size); every later runN's GC halves it (a 4 KiB slot from a fresh
+// pool span, the 8 KiB span emptied) and the loop grows it back (a fresh
+// 8 KiB span): two stack spans a run. A benchmark whose frames fit 2 KiB
+// makes none.
+TEST(SuiteRunner, ACopyBenchmarksLaunchGoroutineTakesTwoStackSpansARun) {
+  const std::vector<RecordedRun> runs = {{1, 5.0}, {100, 5.0}, {10000, 5.0}, {1000000, 5.0}};
+  EXPECT_EQ(StackSpansOfRuns("BenchmarkCopy1Byte", runs), 8);
+  EXPECT_EQ(StackSpansOfRuns("BenchmarkCopyFat8", runs), 0);
 }
 
 // The same option brings the Ms Go 1.5.1 made during the benchmarks

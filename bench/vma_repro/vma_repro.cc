@@ -292,13 +292,17 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
                                                     b.bench->name)) {
       std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
     }
+    const LaunchStack* launch = LaunchStackOf(HeapKind::kGo15, b.bench->name);
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
-               [f, &b](const RunProgram& prog, const BodyStream& stream) {
-                 ForEachEvent(prog, stream, !b.bench->loop_reaches_safe_point,
+               [f, &b, launch](const RunProgram& prog, const BodyStream& stream) {
+                 ForEachEvent(prog, stream, !b.bench->loop_reaches_safe_point, launch,
                               [f](const TraceEvent& e) {
                                 std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
                               });
                });
+    for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15)) {
+      std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
+    }
   }
   if (std::fclose(f) != 0) ExitUsage(absl::StrCat("--trace_out=", path, ": write failed"));
 }

@@ -94,6 +94,11 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
       return LineError(line_no, line, "expected gogrow <id> <bytes> <p>");
     }
+  } else if (op == "gouse") {
+    e.kind = TraceEvent::kGoUse;
+    if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
+      return LineError(line_no, line, "expected gouse <id> <bytes> <p>");
+    }
   } else if (op == "globrunqput") {
     e.kind = TraceEvent::kGlobRunqPut;
     if (f.size() != 2 || !num(1, &e.id) || e.id > kMaxTraceCount) {
@@ -114,9 +119,10 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   } else if (op == "retain") {
     e.kind = TraceEvent::kRetain;
     if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected retain <id>");
-  } else if (op == "gc" || op == "freeosmemory" || op == "release") {
+  } else if (op == "gc" || op == "freeosmemory" || op == "release" || op == "readmemstats") {
     e.kind = op == "gc" ? TraceEvent::kGc
              : op == "release" ? TraceEvent::kRelease
+             : op == "readmemstats" ? TraceEvent::kReadMemStats
                                : TraceEvent::kFreeOsMemory;
     if (f.size() != 1) return LineError(line_no, line, absl::StrCat("expected ", op, " alone"));
   } else if (op == "compute" || op == "sleep") {
@@ -148,8 +154,8 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   } else {
     return LineError(line_no, line,
                      "unknown event (accepted: alloc, drop, retain, release, stack, unstack, go, "
-                     "gogrow, goexit, globrunqput, globrunqget, newm, gc, freeosmemory, compute, sleep, "
-                     "bench, loop, end)");
+                     "gogrow, gouse, goexit, globrunqput, globrunqget, newm, gc, freeosmemory, "
+                     "readmemstats, compute, sleep, bench, loop, end)");
   }
   return e;
 }
@@ -287,6 +293,7 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);
     case TraceEvent::kGc: return "gc";
     case TraceEvent::kFreeOsMemory: return "freeosmemory";
+    case TraceEvent::kReadMemStats: return "readmemstats";
     case TraceEvent::kCompute: return absl::StrFormat("compute %d", e.ns);
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
@@ -298,6 +305,7 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kGo: return absl::StrFormat("go %d %d", e.id, e.p);
     case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
+    case TraceEvent::kGoUse: return absl::StrFormat("gouse %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kGlobRunqPut: return absl::StrFormat("globrunqput %d", e.id);
     case TraceEvent::kGlobRunqGet: return absl::StrFormat("globrunqget %d %d", e.p, e.id);
     case TraceEvent::kNewM:

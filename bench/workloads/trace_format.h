@@ -32,10 +32,18 @@
 //                                       g reused, or a new g struct and 2 KiB stack)
 //   gogrow <id> <bytes> <p>             its stack becomes <bytes>, a power of two
 //                                       (copystack: allocate the new, free the old)
+//   gouse <id> <bytes> <p>              the goroutine now uses <bytes> of its stack
+//                                       (depth plus _StackLimit; 0: not known): the
+//                                       stack doubles on P p until it holds that
+//                                       (newstack), and a GC halves a stack used
+//                                       under a quarter (Go 1.5 shrinkstack)
 //   goexit <id> <p>                     it exits on P p (gfput; a stack that is not
 //                                       2 KiB is freed, the next GC frees the rest)
 //   gc                                  runtime.GC()
 //   freeosmemory                        runtime/debug.FreeOSMemory()
+//   readmemstats                        runtime.ReadMemStats() (testing's StartTimer
+//                                       and StopTimer): waits for a cycle in flight,
+//                                       then flushes every P's mcache and stack cache
 //   compute <ns>                        virtual time passes with a P busy
 //   sleep <ns>                          virtual time passes with every P idle
 //   retain <id>                         <id> stays live, without an id, until release
@@ -101,11 +109,12 @@ inline constexpr uint64_t kMaxNewMCycle = 1000000;            // 1e6: newm's cyc
 struct TraceEvent {
   enum Kind {
     kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
-    kRetain, kRelease, kGo, kGoGrow, kGoExit, kGlobRunqPut, kGlobRunqGet, kNewM
+    kRetain, kRelease, kGo, kGoGrow, kGoExit, kGlobRunqPut, kGlobRunqGet, kNewM, kReadMemStats,
+    kGoUse
   } kind;
   uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop;
                        // the count for globrunqput and globrunqget; the cycle for newm
-  uint64_t bytes = 0;  // alloc, stack, gogrow
+  uint64_t bytes = 0;  // alloc, stack, gogrow, gouse
   bool noscan = false;
   bool system_stack = false;   // alloc: "systemstack"
   bool write_barrier = false;  // alloc: "writebarrier"

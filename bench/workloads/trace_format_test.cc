@@ -18,7 +18,8 @@ TEST(Trace, EveryEventRoundTrips) {
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "end", "retain 4", "release",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
-                         "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end"};
+                         "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
+                         "readmemstats", "gouse 0 4700 0", "gouse 5 0 1"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -62,6 +63,12 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected globrunqput <n>, n at most 1e11: \"globrunqput\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqget 256 1\n").status().message(),
             "trace line 2: expected globrunqget <p> <n>, n at most 1e11: \"globrunqget 256 1\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nreadmemstats 1\n").status().message(),
+            "trace line 2: expected readmemstats alone: \"readmemstats 1\"");
+  for (const char* bad : {"gouse 1 4096", "gouse 1 -5 0", "gouse 1 4096 256"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: expected gouse <id> <bytes> <p>: \"", bad, "\""));
+  }
   for (const char* bad : {"newm 0 end", "newm 1", "newm 1 middle", "newm 1000001 start"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
               absl::StrCat("trace line 2: expected newm <n> start|end, n from 1 to 1e6: \"", bad,

@@ -178,6 +178,14 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       if (absl::Status st = rt_->GrowGoroutine(it->second, e.bytes, e.p); !st.ok()) return st;
       break;
     }
+    case TraceEvent::kGoUse: {
+      auto it = goroutines_.find(e.id);
+      if (it == goroutines_.end()) {
+        return absl::NotFoundError(absl::StrCat("gouse ", e.id, ": no running goroutine has that id"));
+      }
+      if (absl::Status st = rt_->SetGoroutineStackUse(it->second, e.bytes, e.p); !st.ok()) return st;
+      break;
+    }
     case TraceEvent::kGoExit: {
       auto it = goroutines_.find(e.id);
       if (it == goroutines_.end()) {
@@ -201,6 +209,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       break;
     case TraceEvent::kFreeOsMemory:
       rt_->FreeOSMemory();
+      break;
+    case TraceEvent::kReadMemStats:
+      rt_->ReadMemStats();
       break;
     case TraceEvent::kCompute:
       Advance(e.ns, /*idle=*/false);

@@ -102,6 +102,13 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
       SysmonOptions{options_.sysmon_usleep_overshoot_ns});
 }
 
+void Runtime::ReadMemStats() {
+  for (int p = 0; p < malloc_->nprocs(); ++p) {
+    malloc_->ReleaseAll(p);
+    stacks_->ClearCache(p);
+  }
+}
+
 void Runtime::FreeOSMemory() {
   GC();
   const uintptr_t released = heap_->ScavengeAll();
@@ -242,6 +249,12 @@ absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
   heap_->set_current_p(p);
   goroutines_->CopyStack(g, n, p);
   return absl::OkStatus();
+}
+
+absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) {
+  (void)bytes;
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  return CheckRunning(g, "stack use");
 }
 
 absl::Status Runtime::ExitGoroutine(size_t g, int p) {

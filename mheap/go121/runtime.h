@@ -100,8 +100,18 @@ class Runtime final : private RootSet {
   absl::StatusOr<size_t> NewGoroutine(int p);
   absl::Status GrowGoroutine(size_t g, uintptr_t n, int p);
   absl::Status ExitGoroutine(size_t g, int p);
+  // Checked, then ignored: a g has no frames here, so neither newstack's
+  // growth to a depth nor scanstack's shrinkstack is modelled
+  // (goroutines.h).
+  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p);
   // runtime.GC.
   void GC() { gc_->GC(); }
+  // runtime.ReadMemStats, go1.21.0 mstats.go: readmemstats_m first runs
+  // flushallmcaches (flushmcache on every P: mcache.releaseAll, then
+  // stackcache_clear). The world is stopped and, this port's cycles being
+  // instantaneous, no cycle runs, so a stack span left empty goes back to
+  // the heap at once.
+  void ReadMemStats();
   // debug.FreeOSMemory: runtime.GC, then mheap_.scavengeAll.
   void FreeOSMemory();
   // GODEBUG=scavtrace=1: printScavTrace's line (gctrace.h) goes to `w`

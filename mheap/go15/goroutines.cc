@@ -94,6 +94,7 @@ GoroutineTable::GIndex GoroutineTable::NewProc(int p) {
   THP_CHECK(gs_[g].stack_lo != 0, "newproc1: newg missing stack");
   THP_CHECK(!gs_[g].running, "newproc1: new g is not Gdead");
   gs_[g].running = true;
+  gs_[g].stack_use = 0;
   return g;
 }
 
@@ -112,12 +113,29 @@ void GoroutineTable::GoExit(GIndex g, int p) {
   GfPut(p, g);
 }
 
+void GoroutineTable::SetStackUse(GIndex g, uintptr_t bytes, int p) {
+  THP_CHECK(IsRunning(g), absl::StrFormat("stack use of g %d: not running", g));
+  gs_[g].stack_use = bytes;
+  while (gs_[g].stack_bytes < bytes) CopyStack(g, gs_[g].stack_bytes * 2, p);
+}
+
 void GoroutineTable::ShrinkStacks() {
   for (G& gp : gs_) {
-    if (gp.running || gp.stack_lo == 0) continue;
+    if (gp.stack_lo == 0) continue;
+    if (!gp.running) {
+      stacks_.Free(gp.stack_lo, gp.stack_bytes, /*p=*/-1);
+      gp.stack_lo = 0;
+      gp.stack_bytes = 0;
+      continue;
+    }
+    // shrinkstack of a live g: never below the fixed size, and only while
+    // it uses less than a quarter of what it has.
+    const uintptr_t half = gp.stack_bytes / 2;
+    if (gp.stack_use == 0 || half < kFixedStack || gp.stack_use >= gp.stack_bytes / 4) continue;
+    const uintptr_t lo = stacks_.Alloc(half, /*p=*/-1);
     stacks_.Free(gp.stack_lo, gp.stack_bytes, /*p=*/-1);
-    gp.stack_lo = 0;
-    gp.stack_bytes = 0;
+    gp.stack_lo = lo;
+    gp.stack_bytes = half;
   }
 }
 

@@ -11,11 +11,16 @@
 // dead g (shrinkstack on _Gdead), so the next goroutine that reuses one
 // allocates a stack anew.
 //
+// A live g's stack is shrunk only when the workload says how much of it
+// the goroutine uses (SetStackUse, which also grows the stack to hold it):
+// markroot's shrinkstack at mark termination halves a stack, once per
+// cycle, while that use is under a quarter of it and the half is at least
+// 2 KiB. A g whose use is not given keeps its stack (the workload knows no
+// depth for it).
+//
 // Left out: what a g does while it runs. Only newproc1, copystack's
-// allocate-new/free-old on growth, goexit0's gfput and the GC's dead-stack
-// freeing are modelled; a live goroutine's stack is never shrunk here
-// (shrinkstack on a live g halves a stack less than a quarter used, which
-// needs the goroutine's stack depth at the moment of the GC).
+// allocate-new/free-old, goexit0's gfput and the GC's freeing and shrinking
+// are modelled.
 #ifndef THP_MHEAP_GO15_GOROUTINES_H_
 #define THP_MHEAP_GO15_GOROUTINES_H_
 
@@ -66,10 +71,19 @@ class GoroutineTable final : public GoroutineRoots {
   void CopyStack(GIndex g, uintptr_t bytes, int p);
   // Mirrors goexit0's gfput, Go 1.5: running g dies on P p.
   void GoExit(GIndex g, int p);
+  // Running g now uses `bytes` of its stack, as shrinkstack (go1.5.1
+  // stack1.go) measures it: its depth (stack.hi - sp) plus _StackLimit,
+  // the room a function's stack check leaves. If its stack holds less, it
+  // doubles on P p until it holds that (newstack: one copystack per
+  // doubling); until the next call a GC finds it at that depth. 0: not
+  // known (a new or reused g starts so), never grown or shrunk.
+  void SetStackUse(GIndex g, uintptr_t bytes, int p);
 
-  // GoroutineRoots: markroot's shrinkstack during mark termination, Go 1.5,
-  // for every g in allgs: a dead g's stack is freed (stackfree with
-  // preemptoff set, so straight to the global pool). Live gs keep theirs.
+  // GoroutineRoots: markroot's shrinkstack during mark termination, go1.5.1
+  // mgcmark.go, for every g in allgs in order: a dead g's stack is freed; a
+  // live g with a known use under a quarter of its stack gets a stack of
+  // half the size (copystack: the new one allocated, the old freed). gc
+  // runs with m.preemptoff set, so both go straight to the global pool.
   void ShrinkStacks() override;
   // newproc1 of the GC's own goroutine: NewProc(p), running ever after.
   void StartRuntimeGoroutine(int p) override { NewProc(p); }
@@ -98,6 +112,7 @@ class GoroutineTable final : public GoroutineRoots {
   uintptr_t g_struct(GIndex g) const { return gs_[g].addr; }
   uintptr_t stack_lo(GIndex g) const { return gs_[g].stack_lo; }
   uintptr_t stack_bytes(GIndex g) const { return gs_[g].stack_bytes; }
+  uintptr_t stack_use(GIndex g) const { return gs_[g].stack_use; }
   size_t local_free(int p) const { return pfree_[static_cast<size_t>(p)].size(); }
   size_t global_free() const { return sched_free_.size(); }
 
@@ -106,6 +121,7 @@ class GoroutineTable final : public GoroutineRoots {
     uintptr_t addr = 0;         // the g struct
     uintptr_t stack_lo = 0;     // 0: no stack
     uintptr_t stack_bytes = 0;  // stackAlloc
+    uintptr_t stack_use = 0;    // SetStackUse's bytes, 0 while not known
     bool running = false;
   };
   // Mirrors gfget and gfput, Go 1.5.

@@ -167,6 +167,74 @@ TEST_F(GoroutineTableTest, AGrownStackIsCopiedAndFreedAtExit) {
   EXPECT_EQ(table().stack_bytes(g), 2048u);
 }
 
+// A stated use grows the stack by doubling (newstack's copystack, each one
+// a new stack then the old one freed) until it holds the use; the next GC's
+// shrinkstack halves it, once per cycle, while the use is under a quarter,
+// never below 2 KiB, and never without a stated use. gc runs with
+// m.preemptoff set: the shrink takes its stack from the global pool, not the
+// P's cache, and the emptied stack span waits for freeStackSpans.
+TEST_F(GoroutineTableTest, AStatedUseGrowsTheStackAndAGcHalvesItWhileUnderAQuarter) {
+  const size_t g = Go(0);
+  const size_t unknown = Go(0);
+  ASSERT_TRUE(rt_->GrowGoroutine(unknown, 8192, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 4700, 0).ok());
+  EXPECT_EQ(table().stack_bytes(g), 8192u);
+  EXPECT_EQ(table().stack_use(g), 4700u);
+  // 8 KiB holds 4700: a second call changes nothing.
+  const uintptr_t lo = table().stack_lo(g);
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 8192, 0).ok());
+  EXPECT_EQ(table().stack_lo(g), lo);
+  // A use of at least a quarter (2048 of 8 KiB) keeps the stack.
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 2048, 0).ok());
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 8192u);
+  EXPECT_EQ(table().stack_lo(g), lo);
+  // Under a quarter: one halving per cycle (1496 is runN's use at its
+  // runtime.GC in go1.5.1), until the half would be under 2 KiB... or the
+  // use reaches the quarter: at 4 KiB, 1496 is over 1024.
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 1496, 0).ok());
+  const uintptr_t cached4k = rt_->stacks().CachedBytes(0, 1);
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 4096u);
+  EXPECT_EQ(rt_->stacks().CachedBytes(0, 1), cached4k);  // not from P 0's cache
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 4096u);
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 100, 0).ok());
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 2048u);
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 2048u);
+  // No stated use: never shrunk.
+  EXPECT_EQ(table().stack_bytes(unknown), 8192u);
+  // A reused g starts with no stated use.
+  Exit(g, 0);
+  EXPECT_EQ(Go(0), g);
+  EXPECT_EQ(table().stack_use(g), 0u);
+  EXPECT_EQ(rt_->SetGoroutineStackUse(g, (uintptr_t{1} << 30) + 1, 0).code(),
+            absl::StatusCode::kInvalidArgument);
+  rt_->heap().CheckInvariants();
+}
+
+// The shrink at mark termination frees the old stack into the pool while
+// the GC runs, so its emptied span goes back to the heap in freeStackSpans
+// (before the sweep), and the regrowth after the GC takes a fresh span: the
+// launch goroutine of go1.5.1's BenchmarkCopy1Byte, whose log shows one
+// stack span freed in each runN's mark termination and one allocated after.
+TEST_F(GoroutineTableTest, AShrinkEmptiesItsStackSpanWithinTheCycle) {
+  const size_t g = Go(0);
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 4700, 0).ok());
+  rt_->ReadMemStats();  // StopTimer: the P's caches back to the pools
+  const uint64_t before = rt_->heap().stats().stacks_inuse;
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 1496, 0).ok());
+  rt_->GC();
+  // The 8 KiB stack's span is gone; a span for the 4 KiB one came.
+  EXPECT_EQ(table().stack_bytes(g), 4096u);
+  EXPECT_EQ(rt_->stacks().QueuedSpans(), 0u);
+  EXPECT_EQ(rt_->stacks().PoolSpans(2), 0u);
+  EXPECT_EQ(rt_->heap().stats().stacks_inuse, before);
+  rt_->heap().CheckInvariants();
+}
+
 TEST_F(GoroutineTableTest, BadGoroutineCallsFailCleanly) {
   EXPECT_EQ(rt_->NewGoroutine(2).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(rt_->ExitGoroutine(0, 0).code(), absl::StatusCode::kNotFound);

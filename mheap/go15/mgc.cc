@@ -251,6 +251,15 @@ void GcModel::Mark(bool after_concurrent_phase) {
   MarkRoots();
 }
 
+void GcModel::UpdateMemStats() {
+  THP_CHECK(!in_cycle_, "updatememstats with a GC cycle running");
+  for (int p = 0; p < malloc_->nprocs(); ++p) {
+    malloc_->ReleaseAll(p);
+    stacks_.ClearCache(p);
+  }
+  for (int p = 0; p < malloc_->nprocs(); ++p) FlushCache(p);
+}
+
 void GcModel::MarkRoots() {
   // Roots come in address order, so most share the previous root's span.
   MSpan* last = nullptr;

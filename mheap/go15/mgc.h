@@ -208,6 +208,14 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // when a blocking cycle waits for it (gc's semacquire of worldsema).
   void FinishMark();
 
+  // Mirrors updatememstats' cache work, go1.5.1 mstats.go, as
+  // readmemstats_m runs it with the world stopped and no cycle running:
+  // flushallmcaches (every P's mcache spans back to their central lists,
+  // every P's stack cache back to the pools; gcphase is _GCoff, so a stack
+  // span left with no stack in use goes back to the heap at once), then
+  // cachestats (each P's cached counts into memstats, heap_live among them).
+  void UpdateMemStats();
+
   // Mirrors startGC, Go 1.5. A forced blocking cycle first lets a marking
   // one finish.
   void StartGC(GcMode mode, bool force_trigger);

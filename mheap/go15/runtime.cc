@@ -139,6 +139,17 @@ absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "stack use"); !st.ok()) return st;
+  if (bytes > (uintptr_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stack use of ", bytes, " bytes: expected at most 1 GiB"));
+  }
+  goroutines_->SetStackUse(g, bytes, p);
+  return absl::OkStatus();
+}
+
 absl::Status Runtime::ExitGoroutine(size_t g, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckRunning(g, "exit"); !st.ok()) return st;

@@ -93,8 +93,19 @@ class Runtime final : private RootSet {
   absl::StatusOr<size_t> NewGoroutine(int p);
   absl::Status GrowGoroutine(size_t g, uintptr_t n, int p);
   absl::Status ExitGoroutine(size_t g, int p);
+  // How much of its stack running goroutine g uses from now on, its stack
+  // grown on P p to hold it (GoroutineTable::SetStackUse; 0: not known).
+  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p);
   // runtime.GC(): a forced cycle that sweeps everything before returning.
   void GC() { gc_->StartGC(GcMode::kForceBlock, false); }
+  // runtime.ReadMemStats, go1.5.1 mstats.go (what testing's StartTimer and
+  // StopTimer call): stopTheWorld takes worldsema, which gc holds from a
+  // cycle's start to its sweep's start, so a cycle still marking finishes
+  // now; then readmemstats_m's cache work (GcModel::UpdateMemStats).
+  void ReadMemStats() {
+    if (gc_->marking()) gc_->FinishMark();
+    gc_->UpdateMemStats();
+  }
 
   MHeap& heap() { return *heap_; }
   const MHeap& heap() const { return *heap_; }

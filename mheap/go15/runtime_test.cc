@@ -2,6 +2,8 @@
 // intact; a workload's drops become frees at the next GC.
 #include "mheap/go15/runtime.h"
 
+#include <algorithm>
+
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
@@ -71,6 +73,55 @@ TEST(Runtime, StacksRoundTrip) {
   EXPECT_EQ(rt->heap().stats().stacks_inuse, uint64_t{1} << 20);
   ASSERT_TRUE(rt->FreeStack(*s, 0).ok());
   EXPECT_EQ(rt->heap().stats().stacks_inuse, 0u);
+}
+
+// runtime.ReadMemStats (go1.5.1 mstats.go), as testing's StartTimer and
+// StopTimer call it: a cycle still marking ends first (stopTheWorld waits
+// for worldsema), then every P's mcache spans go back to their central
+// lists, every P's stack cache back to the pools (a stack span left empty
+// goes back to the heap at once: gcphase is _GCoff), and the Ps' cached
+// counts into memstats.
+TEST(Runtime, ReadMemStatsFinishesAMarkAndFlushesEveryPsCaches) {
+  SimulatedKernel sim;
+  VirtualClock clock;
+  std::unique_ptr<Runtime> rt = Make(sim, clock);
+  for (int p = 0; p < 2; ++p) ASSERT_TRUE(rt->Allocate(64, false, p).ok());
+  absl::StatusOr<uintptr_t> stack = rt->NewStack(4096, 1);
+  ASSERT_TRUE(stack.ok());
+  ASSERT_TRUE(rt->FreeStack(*stack, 1).ok());
+  ASSERT_GT(rt->stacks().CachedBytes(1, 1), 0u);
+  ASSERT_EQ(rt->heap().stats().stacks_inuse, 32u << 10);
+  ASSERT_GT(rt->malloc().cache(0).local_cachealloc + rt->malloc().cache(1).local_cachealloc, 0u);
+  rt->gc().set_concurrent_mark(true);
+  rt->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  ASSERT_TRUE(rt->gc().marking());
+  rt->ReadMemStats();
+  EXPECT_FALSE(rt->gc().marking());
+  EXPECT_EQ(rt->gc().cycles().size(), 1u);
+  // The 4 KiB stack's span went back at mark termination; what is left is
+  // the 2 KiB stack of the goroutine the first background cycle started.
+  const uint64_t stacks_after_mark = rt->heap().stats().stacks_inuse;
+  EXPECT_EQ(stacks_after_mark, 32u << 10);
+  EXPECT_EQ(rt->stacks().PoolSpans(1), 0u);
+  // Allocate again: spans cached now are flushed by the next call alone.
+  for (int p = 0; p < 2; ++p) ASSERT_TRUE(rt->Allocate(64, false, p).ok());
+  stack = rt->NewStack(4096, 1);
+  ASSERT_TRUE(stack.ok() && rt->FreeStack(*stack, 1).ok());
+  ASSERT_NE(std::count(rt->malloc().cache(0).alloc.begin(), rt->malloc().cache(0).alloc.end(),
+                       nullptr),
+            kNumSizeClasses);
+  rt->ReadMemStats();
+  for (int p = 0; p < 2; ++p) {
+    for (MSpan* s : rt->malloc().cache(p).alloc) EXPECT_EQ(s, nullptr) << "P " << p;
+    EXPECT_EQ(rt->malloc().cache(p).local_cachealloc, 0u);
+    for (int order = 0; order < kNumStackOrders; ++order) {
+      EXPECT_EQ(rt->stacks().CachedBytes(p, order), 0u) << "P " << p << " order " << order;
+    }
+  }
+  EXPECT_EQ(rt->stacks().PoolSpans(1), 0u);
+  EXPECT_EQ(rt->heap().stats().stacks_inuse, stacks_after_mark);
+  EXPECT_GT(rt->heap().stats().heap_live, 0u);
+  rt->heap().CheckInvariants();
 }
 
 }  // namespace

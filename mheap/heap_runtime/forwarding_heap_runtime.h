@@ -48,7 +48,11 @@ class ForwardingHeapRuntime : public HeapRuntime {
     return rt_->GrowGoroutine(g, n, p);
   }
   absl::Status ExitGoroutine(size_t g, int p) override { return rt_->ExitGoroutine(g, p); }
+  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) override {
+    return rt_->SetGoroutineStackUse(g, bytes, p);
+  }
   void GC() override { rt_->GC(); }
+  void ReadMemStats() override { rt_->ReadMemStats(); }
   const MadviseCounters& counters() const override { return rt_->mem().counters(); }
 
   R& runtime() { return *rt_; }

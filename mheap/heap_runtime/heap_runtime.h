@@ -123,10 +123,18 @@ class HeapRuntime {
   virtual absl::StatusOr<size_t> NewGoroutine(int p) = 0;
   virtual absl::Status GrowGoroutine(size_t g, uintptr_t n, int p) = 0;
   virtual absl::Status ExitGoroutine(size_t g, int p) = 0;
+  // How much of its stack goroutine g uses from now on (its depth plus the
+  // stack check's room; 0: not known): Go 1.5's heap grows the stack on P
+  // p to hold it (newstack) and its GCs shrink a stack used under a
+  // quarter (shrinkstack); a heap whose gs have no frames ignores it.
+  virtual absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) = 0;
 
   // runtime.GC and runtime/debug.FreeOSMemory.
   virtual void GC() = 0;
   virtual void FreeOSMemory() = 0;
+  // runtime.ReadMemStats (testing's StartTimer and StopTimer call it): the
+  // world stopped, every P's mcache and stack cache flushed.
+  virtual void ReadMemStats() = 0;
 
   // The program computes (`idle` false) or sleeps until virtual time
   // `until`; the runtime's background work due before then runs in time
