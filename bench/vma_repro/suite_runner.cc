@@ -237,6 +237,7 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe
   }
   put(Marker(TraceEvent::kEnd));
   for (const TraceEvent& e : prog.teardown) put(e);
+  if (!prog.timer_on_at_end) return;
   if (launch != nullptr) put(LaunchUseEvent(launch->use_in_stop_timer));
   put(Marker(TraceEvent::kReadMemStats));
 }
@@ -283,6 +284,7 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
   for (const TraceEvent& e : prog.teardown) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
+  if (!prog.timer_on_at_end) return absl::OkStatus();
   if (launch != nullptr) {
     if (absl::Status st = rep.Apply(LaunchUseEvent(launch->use_in_stop_timer)); !st.ok()) {
       return st;

@@ -63,7 +63,8 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
 // Calls `put` with a run's events in trace order (trace_format.h), as
 // go1.5.1's testing.B.runN makes them: bench label, runtime.GC(),
 // StartTimer's runtime.ReadMemStats, setup, loop, body, end, teardown,
-// StopTimer's ReadMemStats. With `launch` (the benchmark's launch
+// StopTimer's ReadMemStats (when the timer is still on: the program says).
+// With `launch` (the benchmark's launch
 // goroutine, go15_launch.h), its stack use as runN's GC finds it comes
 // before the GC, its use in the benchmark function after StartTimer, and
 // its use inside StopTimer before StopTimer's ReadMemStats (which waits

@@ -166,6 +166,30 @@ void Noscan(RunBuilder& b, uint64_t bytes, int count = 1) {
 // Nothing on the heap: stack values, compares, calls, non-escaping maps.
 void NoActivity(RunBuilder&) {}
 
+// runtime.GC() before the loop.
+TraceEvent GcEvent() {
+  TraceEvent e{};
+  e.kind = TraceEvent::kGc;
+  return e;
+}
+
+// A benchmark that calls b.ResetTimer() once its setup is made: the timer
+// is on, so testing reads the memory statistics there.
+template <void (*kSetup)(RunBuilder&)>
+void ResetTimerAfter(RunBuilder& b) {
+  kSetup(b);
+  b.SetupTimer(BenchTimer::kReset);
+}
+
+// A benchmark that makes its setup between b.StopTimer() and
+// b.StartTimer(): testing reads the memory statistics at both.
+template <void (*kSetup)(RunBuilder&)>
+void TimerStoppedAround(RunBuilder& b) {
+  b.SetupTimer(BenchTimer::kStop);
+  kSetup(b);
+  b.SetupTimer(BenchTimer::kStart);
+}
+
 // Pointer-free setup objects: buffers, strings, boxed interface values.
 template <uint64_t kBytes, int kCount = 1>
 void SetupNoscan(RunBuilder& b) {
@@ -356,6 +380,7 @@ template <uint64_t kElem, uint64_t kLen>
 void SetTypeSlice(RunBuilder& b) {
   b.SetupAlloc(kElem * kLen, kScan);
   b.SetupAlloc(kSliceHeaderBytes, kScan);
+  b.SetupTimer(BenchTimer::kReset);
 }
 
 // GOMAXPROCS goroutines take b.N ops from a chan bool; 1000 two-pointer structs each.
@@ -382,8 +407,15 @@ void BenchHelper(RunBuilder& b, int sudogs_per_reader) {
   MakeChan(b, 1, 0, kBenchGoroutines);
   b.SetupGoroutines(kBenchGoroutines);
   b.SetupAlloc(kSudogBytes, kScan, sudogs_per_reader * kBenchGoroutines);
+  // StopTimer, ResetTimer (the timer is off: no read), then runtime.GC()
+  // before the loop.
+  b.SetupTimer(BenchTimer::kStop);
+  b.SetupTimer(BenchTimer::kReset);
+  b.SetupEvent(GcEvent());
   b.OpSleep(10 * 1000 * 1000);
+  b.OpTimer(BenchTimer::kStart);
   b.OpGc();
+  b.OpTimer(BenchTimer::kStop);
 }
 
 // Readers select on their channel and a quit channel.
@@ -400,7 +432,12 @@ void GoroutineIdle(RunBuilder& b) {
   MakeChan(b, 0, 0);
   b.SetupGoroutines(kBenchGoroutines);
   b.SetupAlloc(kSudogBytes, kScan, kBenchGoroutines);
+  // runtime.GC(), then ResetTimer before the loop; StopTimer after it,
+  // before the goroutines are let go.
+  b.SetupEvent(GcEvent());
+  b.SetupTimer(BenchTimer::kReset);
   b.OpGc();
+  b.AfterLoopTimer(BenchTimer::kStop);
 }
 
 // ---------------------------------------------------------------------------
@@ -470,6 +507,8 @@ void FinalizerRun(RunBuilder& b) {
 void PingPongHog(RunBuilder& b) {
   MakeChan(b, 0, 1, 4);
   b.SetupGoroutines(3);
+  b.SetupTimer(BenchTimer::kReset);
+  b.AfterLoopTimer(BenchTimer::kStop);
 }
 
 // stackGrowthRecursive's frame: a [128]uint64 pad, its int argument and the
@@ -799,10 +838,12 @@ void Matmult(RunBuilder& b) {
   uint64_t root = 0;
   while ((root + 1) * (root + 1) * (root + 1) <= static_cast<uint64_t>(b.ctx().n)) ++root;
   const uint64_t n = root + 1;
+  b.SetupTimer(BenchTimer::kStop);
   for (int m = 0; m < 3; ++m) {
     b.SetupAlloc(n * kSliceHeaderBytes, kScan);
     b.SetupAlloc(n * 8, kNoscan, static_cast<int>(n));
   }
+  b.SetupTimer(BenchTimer::kStart);
   MatmultGoroutines(b, static_cast<int64_t>(n));
 }
 
@@ -847,22 +888,35 @@ void CompareStringBigUnaligned(RunBuilder& b) {
 const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
   static const auto* const kTable = new std::vector<Go15Benchmark>{
       // append_test.go
-      {"BenchmarkAppend", "append_test.go", &NoActivity, kNoSafePoint},
+      {"BenchmarkAppend", "append_test.go", &TimerStoppedAround<&NoActivity>, kNoSafePoint},
       {"BenchmarkAppendGrowByte", "append_test.go", &AppendGrow<1, kNoscan>},
       {"BenchmarkAppendGrowString", "append_test.go", &AppendGrow<kStringHeaderBytes, kScan>},
-      {"BenchmarkAppend1Byte", "append_test.go", &AppendBytes<1>, kNoSafePoint},
-      {"BenchmarkAppend4Bytes", "append_test.go", &AppendBytes<4>, kNoSafePoint},
-      {"BenchmarkAppend7Bytes", "append_test.go", &AppendBytes<7>, kNoSafePoint},
-      {"BenchmarkAppend8Bytes", "append_test.go", &AppendBytes<8>, kNoSafePoint},
-      {"BenchmarkAppend15Bytes", "append_test.go", &AppendBytes<15>, kNoSafePoint},
-      {"BenchmarkAppend16Bytes", "append_test.go", &AppendBytes<16>, kNoSafePoint},
-      {"BenchmarkAppend32Bytes", "append_test.go", &AppendBytes<32>, kNoSafePoint},
-      {"BenchmarkAppendStr1Byte", "append_test.go", &AppendStr<1>, kNoSafePoint},
-      {"BenchmarkAppendStr4Bytes", "append_test.go", &AppendStr<4>, kNoSafePoint},
-      {"BenchmarkAppendStr8Bytes", "append_test.go", &AppendStr<8>, kNoSafePoint},
-      {"BenchmarkAppendStr16Bytes", "append_test.go", &AppendStr<16>, kNoSafePoint},
-      {"BenchmarkAppendStr32Bytes", "append_test.go", &AppendStr<32>, kNoSafePoint},
-      {"BenchmarkAppendSpecialCase", "append_test.go", &NoActivity, kNoSafePoint},
+      {"BenchmarkAppend1Byte", "append_test.go",
+       &TimerStoppedAround<&AppendBytes<1>>, kNoSafePoint},
+      {"BenchmarkAppend4Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendBytes<4>>, kNoSafePoint},
+      {"BenchmarkAppend7Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendBytes<7>>, kNoSafePoint},
+      {"BenchmarkAppend8Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendBytes<8>>, kNoSafePoint},
+      {"BenchmarkAppend15Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendBytes<15>>, kNoSafePoint},
+      {"BenchmarkAppend16Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendBytes<16>>, kNoSafePoint},
+      {"BenchmarkAppend32Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendBytes<32>>, kNoSafePoint},
+      {"BenchmarkAppendStr1Byte", "append_test.go",
+       &TimerStoppedAround<&AppendStr<1>>, kNoSafePoint},
+      {"BenchmarkAppendStr4Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendStr<4>>, kNoSafePoint},
+      {"BenchmarkAppendStr8Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendStr<8>>, kNoSafePoint},
+      {"BenchmarkAppendStr16Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendStr<16>>, kNoSafePoint},
+      {"BenchmarkAppendStr32Bytes", "append_test.go",
+       &TimerStoppedAround<&AppendStr<32>>, kNoSafePoint},
+      {"BenchmarkAppendSpecialCase", "append_test.go",
+       &TimerStoppedAround<&NoActivity>, kNoSafePoint},
       {"BenchmarkCopy1Byte", "append_test.go", &SetupNoscan<1>, kNoSafePoint},
       {"BenchmarkCopy2Byte", "append_test.go", &SetupNoscan<2>, kNoSafePoint},
       {"BenchmarkCopy4Byte", "append_test.go", &SetupNoscan<4>, kNoSafePoint},
@@ -913,31 +967,38 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       {"BenchmarkComplex128DivNisInf", "complex_test.go", &NoActivity, kNoSafePoint},
       {"BenchmarkComplex128DivDisInf", "complex_test.go", &NoActivity, kNoSafePoint},
       // gc_test.go: benchSetType writes heap bits over one setup object.
-      {"BenchmarkSetTypePtr", "gc_test.go", &SetupScan<8>, kNoSafePoint},
-      {"BenchmarkSetTypePtr8", "gc_test.go", &SetupScan<8 * 8>, kNoSafePoint},
-      {"BenchmarkSetTypePtr16", "gc_test.go", &SetupScan<16 * 8>, kNoSafePoint},
-      {"BenchmarkSetTypePtr32", "gc_test.go", &SetupScan<32 * 8>, kNoSafePoint},
-      {"BenchmarkSetTypePtr64", "gc_test.go", &SetupScan<64 * 8>, kNoSafePoint},
-      {"BenchmarkSetTypePtr126", "gc_test.go", &SetupScan<126 * 8>, kNoSafePoint},
-      {"BenchmarkSetTypePtr128", "gc_test.go", &SetupScan<128 * 8>, kNoSafePoint},
+      {"BenchmarkSetTypePtr", "gc_test.go", &ResetTimerAfter<&SetupScan<8>>, kNoSafePoint},
+      {"BenchmarkSetTypePtr8", "gc_test.go", &ResetTimerAfter<&SetupScan<8 * 8>>, kNoSafePoint},
+      {"BenchmarkSetTypePtr16", "gc_test.go", &ResetTimerAfter<&SetupScan<16 * 8>>, kNoSafePoint},
+      {"BenchmarkSetTypePtr32", "gc_test.go", &ResetTimerAfter<&SetupScan<32 * 8>>, kNoSafePoint},
+      {"BenchmarkSetTypePtr64", "gc_test.go", &ResetTimerAfter<&SetupScan<64 * 8>>, kNoSafePoint},
+      {"BenchmarkSetTypePtr126", "gc_test.go", &ResetTimerAfter<&SetupScan<126 * 8>>, kNoSafePoint},
+      {"BenchmarkSetTypePtr128", "gc_test.go", &ResetTimerAfter<&SetupScan<128 * 8>>, kNoSafePoint},
       {"BenchmarkSetTypePtrSlice", "gc_test.go", &SetTypeSlice<8, 1024>, kNoSafePoint},
-      {"BenchmarkSetTypeNode1", "gc_test.go", &SetupScan<Node(1)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode1", "gc_test.go", &ResetTimerAfter<&SetupScan<Node(1)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode1Slice", "gc_test.go", &SetTypeSlice<Node(1), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode8", "gc_test.go", &SetupScan<Node(8)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode8", "gc_test.go", &ResetTimerAfter<&SetupScan<Node(8)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode8Slice", "gc_test.go", &SetTypeSlice<Node(8), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode64", "gc_test.go", &SetupScan<Node(64)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode64", "gc_test.go",
+       &ResetTimerAfter<&SetupScan<Node(64)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode64Slice", "gc_test.go", &SetTypeSlice<Node(64), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode64Dead", "gc_test.go", &SetupScan<Node(64)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode64Dead", "gc_test.go",
+       &ResetTimerAfter<&SetupScan<Node(64)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode64DeadSlice", "gc_test.go", &SetTypeSlice<Node(64), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode124", "gc_test.go", &SetupScan<Node(124)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode124", "gc_test.go",
+       &ResetTimerAfter<&SetupScan<Node(124)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode124Slice", "gc_test.go", &SetTypeSlice<Node(124), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode126", "gc_test.go", &SetupScan<Node(126)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode126", "gc_test.go",
+       &ResetTimerAfter<&SetupScan<Node(126)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode126Slice", "gc_test.go", &SetTypeSlice<Node(126), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode128", "gc_test.go", &SetupScan<Node(128)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode128", "gc_test.go",
+       &ResetTimerAfter<&SetupScan<Node(128)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode128Slice", "gc_test.go", &SetTypeSlice<Node(128), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode130", "gc_test.go", &SetupScan<Node(130)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode130", "gc_test.go",
+       &ResetTimerAfter<&SetupScan<Node(130)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode130Slice", "gc_test.go", &SetTypeSlice<Node(130), 32>, kNoSafePoint},
-      {"BenchmarkSetTypeNode1024", "gc_test.go", &SetupScan<Node(1024)>, kNoSafePoint},
+      {"BenchmarkSetTypeNode1024", "gc_test.go",
+       &ResetTimerAfter<&SetupScan<Node(1024)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode1024Slice", "gc_test.go", &SetTypeSlice<Node(1024), 32>, kNoSafePoint},
       {"BenchmarkAllocation", "gc_test.go", &Allocation},
       // hash_test.go: strings.Repeat's string, hashed each op.
@@ -989,32 +1050,39 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       {"BenchmarkMapPop10000", "map_test.go", &MapPop<10000>},
       // mapspeed_test.go: maps without a hint stay on the stack below 9 keys.
       {"BenchmarkHashStringSpeed", "mapspeed_test.go",
-       &HintedMap<MapBucketBytes(kStringHeaderBytes, 8), kScan, 10, 8>},
+       &ResetTimerAfter<&HintedMap<MapBucketBytes(kStringHeaderBytes, 8), kScan, 10, 8>>},
       {"BenchmarkHashBytesSpeed", "mapspeed_test.go",
-       &HintedMap<MapBucketBytes(17, 8), kNoscan, 0, 0>},
+       &ResetTimerAfter<&HintedMap<MapBucketBytes(17, 8), kNoscan, 0, 0>>},
       {"BenchmarkHashInt32Speed", "mapspeed_test.go",
-       &HintedMap<MapBucketBytes(4, 8), kNoscan, 0, 0>},
+       &ResetTimerAfter<&HintedMap<MapBucketBytes(4, 8), kNoscan, 0, 0>>},
       {"BenchmarkHashInt64Speed", "mapspeed_test.go",
-       &HintedMap<MapBucketBytes(8, 8), kNoscan, 0, 0>},
+       &ResetTimerAfter<&HintedMap<MapBucketBytes(8, 8), kNoscan, 0, 0>>},
       {"BenchmarkHashStringArraySpeed", "mapspeed_test.go",
-       &HintedMap<MapBucketBytes(2 * kStringHeaderBytes, 8), kScan, 20, 10>},
-      {"BenchmarkMegMap", "mapspeed_test.go", &MegMap},
-      {"BenchmarkMegOneMap", "mapspeed_test.go", &SetupNoscan<kMiB, 2>},
-      {"BenchmarkMegEqMap", "mapspeed_test.go", &SetupNoscan<kMiB, 2>},
-      {"BenchmarkMegEmptyMap", "mapspeed_test.go", &SetupNoscan<kMiB>},
-      {"BenchmarkSmallStrMap", "mapspeed_test.go", &SetupNoscan<2, 7>},
-      {"BenchmarkMapStringKeysEight_16", "mapspeed_test.go", &MapStringKeysEight<16>},
-      {"BenchmarkMapStringKeysEight_32", "mapspeed_test.go", &MapStringKeysEight<32>},
-      {"BenchmarkMapStringKeysEight_64", "mapspeed_test.go", &MapStringKeysEight<64>},
-      {"BenchmarkMapStringKeysEight_1M", "mapspeed_test.go", &MapStringKeysEight<kMiB>},
-      {"BenchmarkIntMap", "mapspeed_test.go", &NoActivity},
-      {"BenchmarkRepeatedLookupStrMapKey32", "mapspeed_test.go", &RepeatedLookup<32>},
-      {"BenchmarkRepeatedLookupStrMapKey1M", "mapspeed_test.go", &RepeatedLookup<kMiB>},
+       &ResetTimerAfter<&HintedMap<MapBucketBytes(2 * kStringHeaderBytes, 8), kScan, 20, 10>>},
+      {"BenchmarkMegMap", "mapspeed_test.go", &ResetTimerAfter<&MegMap>},
+      {"BenchmarkMegOneMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<kMiB, 2>>},
+      {"BenchmarkMegEqMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<kMiB, 2>>},
+      {"BenchmarkMegEmptyMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<kMiB>>},
+      {"BenchmarkSmallStrMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<2, 7>>},
+      {"BenchmarkMapStringKeysEight_16", "mapspeed_test.go",
+       &ResetTimerAfter<&MapStringKeysEight<16>>},
+      {"BenchmarkMapStringKeysEight_32", "mapspeed_test.go",
+       &ResetTimerAfter<&MapStringKeysEight<32>>},
+      {"BenchmarkMapStringKeysEight_64", "mapspeed_test.go",
+       &ResetTimerAfter<&MapStringKeysEight<64>>},
+      {"BenchmarkMapStringKeysEight_1M", "mapspeed_test.go",
+       &ResetTimerAfter<&MapStringKeysEight<kMiB>>},
+      {"BenchmarkIntMap", "mapspeed_test.go", &ResetTimerAfter<&NoActivity>},
+      {"BenchmarkRepeatedLookupStrMapKey32", "mapspeed_test.go",
+       &ResetTimerAfter<&RepeatedLookup<32>>},
+      {"BenchmarkRepeatedLookupStrMapKey1M", "mapspeed_test.go",
+       &ResetTimerAfter<&RepeatedLookup<kMiB>>},
       {"BenchmarkNewEmptyMap", "mapspeed_test.go", &NoActivity},
       {"BenchmarkNewSmallMap", "mapspeed_test.go", &NoActivity},
-      {"BenchmarkMapIter", "mapspeed_test.go", &NoActivity},
-      {"BenchmarkMapIterEmpty", "mapspeed_test.go", &NoActivity},
-      {"BenchmarkSameLengthMap", "mapspeed_test.go", &SetupNoscan<3 + 100 + 3, 2>},
+      {"BenchmarkMapIter", "mapspeed_test.go", &ResetTimerAfter<&NoActivity>},
+      {"BenchmarkMapIterEmpty", "mapspeed_test.go", &ResetTimerAfter<&NoActivity>},
+      {"BenchmarkSameLengthMap", "mapspeed_test.go",
+       &ResetTimerAfter<&SetupNoscan<3 + 100 + 3, 2>>},
       {"BenchmarkBigKeyMap", "mapspeed_test.go", &NoActivity},
       {"BenchmarkBigValMap", "mapspeed_test.go", &NoActivity},
       {"BenchmarkSmallKeyMap", "mapspeed_test.go", &NoActivity},

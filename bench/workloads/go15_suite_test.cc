@@ -222,6 +222,60 @@ TEST(Go15Suite, GoroutineSelectSleepsTenMillisecondsAndCollectsEachOp) {
   EXPECT_EQ(stacks, std::vector<uint64_t>(1000, 2048));
 }
 
+// The kinds of a program's events other than alloc, drop, go and goexit,
+// in order: where the runtime calls are.
+std::vector<std::string> Calls(const std::vector<TraceEvent>& events) {
+  std::vector<std::string> out;
+  for (const TraceEvent& e : events) {
+    if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kDrop || e.kind == TraceEvent::kGo ||
+        e.kind == TraceEvent::kGoExit) {
+      continue;
+    }
+    out.push_back(FormatTraceEvent(e));
+  }
+  return out;
+}
+
+// testing.B's timer calls as the go1.5.1 benchmark functions make them:
+// ReadMemStats where StopTimer or ResetTimer finds the timer on and where
+// StartTimer finds it off (runN's own StartTimer has it on at the start).
+TEST(Go15Suite, TimerCallsReadMemStatsWhereTestingWould) {
+  using V = std::vector<std::string>;
+  // benchHelper: StopTimer (read), ResetTimer (off: none), GC before the
+  // loop; each op sleeps, StartTimer (read), GC, StopTimer (read); the
+  // timer is off when the function returns.
+  RunProgram prog = Program("BenchmarkGoroutineBlocking");
+  EXPECT_EQ(Calls(prog.setup), (V{"readmemstats", "gc"}));
+  EXPECT_EQ(Calls(prog.body), (V{"sleep 10000000", "readmemstats", "gc", "readmemstats"}));
+  EXPECT_FALSE(prog.timer_on_at_end);
+  // GoroutineIdle: GC, ResetTimer; StopTimer right after the loop, before
+  // its goroutines exit.
+  prog = Program("BenchmarkGoroutineIdle");
+  EXPECT_EQ(Calls(prog.setup), (V{"gc", "readmemstats"}));
+  EXPECT_EQ(prog.teardown.front().kind, TraceEvent::kReadMemStats);
+  EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 1000);
+  EXPECT_FALSE(prog.timer_on_at_end);
+  // Append*: the setup between StopTimer and StartTimer.
+  prog = Program("BenchmarkAppend4Bytes");
+  ASSERT_EQ(prog.setup.size(), 3u);
+  EXPECT_EQ(prog.setup.front().kind, TraceEvent::kReadMemStats);
+  EXPECT_EQ(prog.setup.back().kind, TraceEvent::kReadMemStats);
+  EXPECT_TRUE(prog.timer_on_at_end);
+  // mapspeed and benchSetType: ResetTimer after the setup.
+  for (const char* name : {"BenchmarkMegMap", "BenchmarkSetTypeNode1024Slice", "BenchmarkIntMap"}) {
+    prog = Program(name);
+    ASSERT_FALSE(prog.setup.empty()) << name;
+    EXPECT_EQ(prog.setup.back().kind, TraceEvent::kReadMemStats) << name;
+    EXPECT_EQ(Count(prog.setup, TraceEvent::kReadMemStats), 1) << name;
+  }
+  // Benchmarks that touch no timer read nothing themselves.
+  prog = Program("BenchmarkMalloc8");
+  for (const std::vector<TraceEvent>* part : {&prog.setup, &prog.body, &prog.teardown}) {
+    EXPECT_EQ(Count(*part, TraceEvent::kReadMemStats), 0);
+  }
+  EXPECT_TRUE(prog.timer_on_at_end);
+}
+
 TEST(Go15Suite, ANoActivityBenchmarkWritesNothing) {
   for (const char* name : {"BenchmarkComplex128DivNormal", "BenchmarkClearFat1024",
                            "BenchmarkMemmove0", "BenchmarkDefer"}) {

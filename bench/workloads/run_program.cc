@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
 
 namespace thp {
@@ -193,6 +194,49 @@ void RunBuilder::OpSleep(int64_t ns) {
   PutBody(e);
 }
 
+bool RunBuilder::TimerReadsMemStats(BenchTimer t, bool* on) {
+  switch (t) {
+    case BenchTimer::kStart: {
+      const bool reads = !*on;
+      *on = true;
+      return reads;
+    }
+    case BenchTimer::kStop: {
+      const bool reads = *on;
+      *on = false;
+      return reads;
+    }
+    case BenchTimer::kReset:
+      return *on;
+  }
+  return false;
+}
+
+namespace {
+TraceEvent ReadMemStatsEvent() {
+  TraceEvent e{};
+  e.kind = TraceEvent::kReadMemStats;
+  return e;
+}
+}  // namespace
+
+void RunBuilder::SetupTimer(BenchTimer t) {
+  THP_CHECK(!op_timer_used_ && !after_loop_timer_used_,
+            "RunBuilder::SetupTimer after a timer call in or after the loop");
+  if (TimerReadsMemStats(t, &timer_before_loop_)) setup_.push_back(ReadMemStatsEvent());
+  op_timer_ = timer_after_loop_ = timer_before_loop_;
+}
+
+void RunBuilder::OpTimer(BenchTimer t) {
+  op_timer_used_ = true;
+  if (TimerReadsMemStats(t, &op_timer_)) PutBody(ReadMemStatsEvent());
+}
+
+void RunBuilder::AfterLoopTimer(BenchTimer t) {
+  after_loop_timer_used_ = true;
+  if (TimerReadsMemStats(t, &timer_after_loop_)) after_loop_.push_back(ReadMemStatsEvent());
+}
+
 void RunBuilder::OpGc() {
   TraceEvent e{};
   e.kind = TraceEvent::kGc;
@@ -203,8 +247,14 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   RunProgram prog;
   prog.benchmark = benchmark;
   prog.n = ctx_.n;
+  THP_CHECK(op_timer_ == timer_before_loop_,
+            absl::StrCat(benchmark, ": an iteration leaves testing.B's timer ",
+                         op_timer_ ? "on" : "off", ", having found it ",
+                         timer_before_loop_ ? "on" : "off"));
   prog.setup = setup_;
-  prog.teardown = teardown_;
+  prog.teardown = after_loop_;
+  prog.teardown.insert(prog.teardown.end(), teardown_.begin(), teardown_.end());
+  prog.timer_on_at_end = timer_after_loop_;
   if (whole_run_) {
     prog.body = body_;
     // An empty streamed body is an empty held one.
@@ -236,7 +286,7 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
     for (TraceEvent e : body_) {
       // Time and runtime.GC() belong to the iteration, not to each P.
       if (p > 0 && (e.kind == TraceEvent::kSleep || e.kind == TraceEvent::kCompute ||
-                    e.kind == TraceEvent::kGc)) {
+                    e.kind == TraceEvent::kGc || e.kind == TraceEvent::kReadMemStats)) {
         continue;
       }
       if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||

@@ -54,7 +54,13 @@ struct RunProgram {
   int64_t body_events = 0;          // events in the body
   int64_t body_work = 0;            // its alloc, stack and go events (what the
                                     // iteration's time is spread over)
+  // Whether testing.B's timer is on when the benchmark function returns
+  // (runN's StopTimer reads the memory statistics only then).
+  bool timer_on_at_end = true;
 };
+
+// testing.B's timer calls (go1.5.1 testing/benchmark.go).
+enum class BenchTimer { kStart, kStop, kReset };
 
 // Receives a streamed body's events in order.
 class EventSink {
@@ -134,6 +140,18 @@ class RunBuilder {
   // runtime.GC() inside the loop.
   void OpGc();
 
+  // --- testing.B's timer, as the benchmark function calls it ---------------
+  // runN's StartTimer has the timer on when the function starts. StartTimer
+  // calls runtime.ReadMemStats (a readmemstats event) when the timer is
+  // off, StopTimer and ResetTimer when it is on; each call is placed before
+  // the loop (in order with the Setup* calls, all of them before any
+  // OpTimer), in every iteration (in order with the Op* calls; an
+  // iteration must leave the timer as it found it), or right after the
+  // loop (before the drops and exits the Setup* calls queued).
+  void SetupTimer(BenchTimer t);
+  void OpTimer(BenchTimer t);
+  void AfterLoopTimer(BenchTimer t);
+
   // RunParallel (or GOMAXPROCS worker goroutines splitting b.N): the body
   // written by the Op* calls is one iteration per P; call after the Op*
   // calls with p = 0. The builder copies the body onto every P and runs
@@ -174,8 +192,17 @@ class RunBuilder {
   // teardown; else it lives within the body.
   void GrowStack(bool in_setup, uint64_t bytes, int p);
 
+  // Applies timer call t to *on; true when it reads the memory statistics.
+  static bool TimerReadsMemStats(BenchTimer t, bool* on);
+
   RunContext ctx_;
   EventSink* sink_ = nullptr;
+  bool timer_before_loop_ = true;  // the timer when the loop starts
+  bool op_timer_used_ = false;
+  bool op_timer_ = true;           // within an iteration, from its start
+  bool timer_after_loop_ = true;   // after the AfterLoopTimer calls so far
+  bool after_loop_timer_used_ = false;
+  std::vector<TraceEvent> after_loop_;  // the AfterLoopTimer calls' events
   int64_t body_events_ = 0;  // written so far, held or streamed
   int64_t body_work_ = 0;    // of them alloc, stack and go events
   uint64_t next_id_ = 1;

@@ -261,7 +261,8 @@ void TraceReplayer::FlushLoopTime(LoopClock& c) {
 
 absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c) {
   if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kSleep ||
-      e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute) {
+      e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute ||
+      e.kind == TraceEvent::kReadMemStats) {
     FlushLoopTime(c);
   }
   if (fast == Fast::kTransient) {
