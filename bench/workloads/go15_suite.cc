@@ -691,10 +691,12 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
     bool wait;    // wait for `child`, else call `block`
     Block block;
     int64_t child;
+    int level = 0;  // a call's nesting in its goroutine: 0 the goroutine's own
   };
   struct Task {
     std::vector<Item> stack;  // back() runs next
     uint64_t go_id = 0;       // 0: the benchmark goroutine itself
+    uint64_t stack_bytes = 2048;  // its stack's size
     uint64_t chan_id = 0;
     bool sent = false;        // its send on the done channel happened
     int64_t waiter = kNoTask; // the parent parked on the receive
@@ -775,6 +777,29 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
     } else {
       const Block& k = item.block;
       const int64_t di = k.i1 - k.i0, dj = k.j1 - k.j0, dk = k.k1 - k.k0;
+      // newstack doubles a started goroutine's 2 KiB stack (copystack) the
+      // first time its frames reach past it: a matmult call at nesting
+      // level kGrowLevel, or the make(chan) of a split one level up
+      // (makechan, then mallocgc's frame). Both depths are Go 1.5.1's
+      // measured ones (testdata/go151_stacks: the matmult goroutines grew at
+      // shrinkstack's used = 1808 in matmult's prologue, 176 + 5 * 224 bytes
+      // deep plus _StackLimit, and at 1888 in mallocgc, 80 bytes further than
+      // level 4's makechan call; 176 is newproc1's frame for matmult's 136
+      // bytes of arguments and the return PC, 224 matmult's frame and
+      // return PC, from the Go 1.5.1 compiler). The rarer growths deeper in
+      // the allocator (heapBitsSetType, mProf_Malloc; 1,344 of 61,658) and
+      // to 8 KiB (96) are left out, as is the benchmark goroutine's own.
+      constexpr int kGrowLevel = 5;
+      const bool splits_with_chan =
+          (di >= dj && di >= dk && di >= kThreshold) || (dj >= dk && dj >= kThreshold);
+      Task& runner = tasks[static_cast<size_t>(t)];
+      if (runner.go_id != 0 && runner.stack_bytes < 4096 &&
+          (item.level >= kGrowLevel || (item.level + 1 >= kGrowLevel && splits_with_chan))) {
+        runner.stack_bytes = 4096;
+        TraceEvent grow = event(TraceEvent::kGoGrow, runner.go_id, p);
+        grow.bytes = runner.stack_bytes;
+        b.OpEvent(grow);
+      }
       Block first = k, second = k;
       bool spawn = false;
       if (di >= dj && di >= dk && di >= kThreshold) {
@@ -785,8 +810,8 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
         spawn = true;
       } else if (dk >= kThreshold) {
         first.k1 = second.k0 = k.k0 + dk / 2;
-        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, second, 0});
-        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, first, 0});
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, second, 0, item.level + 1});
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, first, 0, item.level + 1});
       } else {
         pp.clock += di * dj * dk;  // the leaf's multiply-adds
       }
@@ -808,8 +833,8 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
           free_slots.pop_back();
           tasks[static_cast<size_t>(c)] = std::move(child);
         }
-        tasks[static_cast<size_t>(t)].stack.push_back(Item{true, Block{}, c});
-        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, second, 0});
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{true, Block{}, c, 0});
+        tasks[static_cast<size_t>(t)].stack.push_back(Item{false, second, 0, item.level + 1});
         rq.RunqPut(p, c, /*next=*/true);  // newproc1
         wakep(pp.clock);
       }

@@ -346,6 +346,71 @@ TEST(Go15Suite, MatmultIsOneRunOfItsGoroutineTree) {
   EXPECT_TRUE(Program("BenchmarkMatmult", 100).body.empty());
 }
 
+// Whether a matmult goroutine started on `block` grows its stack: some
+// matmult call it makes itself nests 5 deep, or a split 4 deep makes its
+// done channel (the goroutine's own call is depth 0; the first half of an i
+// or j split is another goroutine's). Stated apart from the generator's
+// walk of the tree, over the same splitting rule.
+struct MatmultBlock {
+  int64_t di, dj, dk;
+};
+bool MatmultGoroutineGrows(MatmultBlock k, int level) {
+  constexpr int64_t kThreshold = 8;
+  if (level >= 5) return true;
+  if (k.di >= k.dj && k.di >= k.dk && k.di >= kThreshold) {
+    return level + 1 >= 5 || MatmultGoroutineGrows({k.di - k.di / 2, k.dj, k.dk}, level + 1);
+  }
+  if (k.dj >= k.dk && k.dj >= kThreshold) {
+    return level + 1 >= 5 || MatmultGoroutineGrows({k.di, k.dj - k.dj / 2, k.dk}, level + 1);
+  }
+  if (k.dk >= kThreshold) {
+    return MatmultGoroutineGrows({k.di, k.dj, k.dk / 2}, level + 1) ||
+           MatmultGoroutineGrows({k.di, k.dj, k.dk - k.dk / 2}, level + 1);
+  }
+  return false;
+}
+// How many goroutines the call on `k` (at `level` in its goroutine) and its
+// nested calls start that grow.
+int64_t MatmultGrowers(MatmultBlock k, int level) {
+  constexpr int64_t kThreshold = 8;
+  if (k.di >= k.dj && k.di >= k.dk && k.di >= kThreshold) {
+    const MatmultBlock first{k.di / 2, k.dj, k.dk};
+    return (MatmultGoroutineGrows(first, 0) ? 1 : 0) + MatmultGrowers(first, 0) +
+           MatmultGrowers({k.di - k.di / 2, k.dj, k.dk}, level + 1);
+  }
+  if (k.dj >= k.dk && k.dj >= kThreshold) {
+    const MatmultBlock first{k.di, k.dj / 2, k.dk};
+    return (MatmultGoroutineGrows(first, 0) ? 1 : 0) + MatmultGrowers(first, 0) +
+           MatmultGrowers({k.di, k.dj - k.dj / 2, k.dk}, level + 1);
+  }
+  if (k.dk >= kThreshold) {
+    return MatmultGrowers({k.di, k.dj, k.dk / 2}, level + 1) +
+           MatmultGrowers({k.di, k.dj, k.dk - k.dk / 2}, level + 1);
+  }
+  return 0;
+}
+
+// Go 1.5.1's matmult goroutines (testdata/go151_stacks) grow their 2 KiB
+// stacks to 4 KiB once their own calls nest 5 deep, or a split 4 deep makes
+// its channel: each such goroutine has one gogrow to 4 KiB, before that
+// channel's alloc, and exits with it (gfput frees it).
+TEST(Go15Suite, MatmultGoroutinesGrowTheirStacksWhereGo151sDid) {
+  const RunProgram prog = Program("BenchmarkMatmult", 1000000);  // n = 101
+  std::map<uint64_t, int> grows;
+  for (const TraceEvent& e : prog.body) {
+    if (e.kind != TraceEvent::kGoGrow) continue;
+    EXPECT_EQ(e.bytes, 4096u);
+    ++grows[e.id];
+  }
+  const int64_t want = MatmultGrowers({101, 101, 101}, 0);
+  EXPECT_GT(want, 0);
+  EXPECT_EQ(static_cast<int64_t>(grows.size()), want);
+  for (const auto& [id, n] : grows) EXPECT_EQ(n, 1) << "goroutine " << id;
+  // No goroutine grows in a tree too shallow for the rule.
+  const RunProgram small = Program("BenchmarkMatmult", 30000);  // n = 32
+  EXPECT_EQ(Count(small.body, TraceEvent::kGoGrow), MatmultGrowers({32, 32, 32}, 0));
+}
+
 // The tree in the order Go 1.5.1's scheduler runs it (proc1.go): newproc1's
 // runnext, the FIFO ring, ready's runnext and stealing by the idle P.
 TEST(Go15Suite, MatmultRunsItsTreeAsGo151Schedules) {
