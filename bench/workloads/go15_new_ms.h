@@ -7,16 +7,17 @@
 // sysmon's retake) and from startTheWorldWithSema (a P with work and no M;
 // needaddgcproc's spare GC helper), and which of these fires depends on
 // what every M is doing at that instant; this port has no scheduler.
-// Across the recorded suite's 16,501 cycles it happened three times. The
-// log shows spans, not callers: "start" and "end" name the GC event the M
-// followed. AssertE2E2's came 148 us after gc_done (its m struct) and
+// Across the recorded suite's 16,501 cycles it happened three times, the
+// second time twice in a row. The log shows spans, not callers: "start"
+// and "end" name the GC event the M followed, and how many Ms a burst of
+// stack spans is follows from the order-2 stack pool (new_ms.py says how). AssertE2E2's came 148 us after gc_done (its m struct) and
 // 287 us (its stacks), so its caller is as likely a later wakep as the
 // world's restart; "end" is approximate there. What a new M allocates (new(m), gsignal's g and 32 KiB stack,
 // g0's g and 8 KiB stack) and where the heap puts it are the model's
 // (mheap/go15/goroutines.h NewM); only the moment is read from the log.
 // Ms are never freed, so each pins a stack span or two wherever the heap
-// was when it came: in Go, the M of AppendGrowByte's first background
-// cycle lies above the pages the small-object benchmarks churn later.
+// was when it came: in Go, the two Ms of AppendGrowByte's first background
+// cycle lie above the pages the small-object benchmarks churn later.
 //
 // Where it comes from: testdata/go151_heaplog/prefix.hlog.xz, by
 // tools/go151/new_ms.py (its comment says how an M shows in the log). The

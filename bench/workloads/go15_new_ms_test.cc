@@ -1,9 +1,12 @@
 // The recorded Ms (go15_new_ms.h) against the log they come from, read the
 // way tools/go151/new_ms.py reads it, with its assumption: every stack span
 // allocated after the first bench_start and never freed is a new M's
-// (gsignal's own span, and g0's pool span when the pool was empty); spans
-// less than 1 ms apart are one M's; its place is the last GC event before its first span, which
-// must be a background cycle's gc_start or gc_done less than 1 ms before.
+// (gsignal's own span, and g0's pool span when the order-2 pool had fewer
+// free slots than the refill's two); spans less than 1 ms apart are one
+// burst of Ms, as many as make its span count with the pool's free slots
+// counted from 0 at the first benchmark; a burst's place is the last GC
+// event before its first span, which must be a background cycle's gc_start
+// or gc_done less than 1 ms before.
 // The table must be exactly that list (this catches an edit of the table,
 // not a wrong assumption). And the suite's trace gets one newm event per
 // recorded M, at the start of its benchmark.
@@ -71,20 +74,52 @@ std::vector<RecordedNewM> MsInLog(const std::string& path) {
   EXPECT_TRUE(st.ok()) << st;
   std::multimap<int64_t, StackSpan> by_time;
   for (const auto& [page, s] : live) by_time.emplace(s.time_ns, s);
-  std::vector<RecordedNewM> out;
+  // Bursts of spans less than kGroupNs apart, each with its first span.
+  std::vector<std::pair<StackSpan, int>> bursts;
   int64_t last = 0;
-  std::string last_bench;
   for (const auto& [t, s] : by_time) {
-    if (!out.empty() && t - last < kGroupNs && s.benchmark == last_bench) {
+    if (!bursts.empty() && t - last < kGroupNs && s.benchmark == bursts.back().first.benchmark) {
       last = t;
+      ++bursts.back().second;
       continue;
     }
     EXPECT_TRUE(s.gc && s.gc->background && t - s.gc->time_ns <= kPlaceNs)
         << "an M in " << s.benchmark << " at " << t << " follows no background cycle event";
     if (!s.gc) continue;
-    out.push_back(RecordedNewM{s.benchmark, s.gc->nth_background, s.gc->end});
+    bursts.emplace_back(s, 1);
     last = t;
-    last_bench = s.benchmark;
+  }
+  std::vector<RecordedNewM> out;
+  int free_slots = 0;  // the order-2 pool's, no P caching one
+  for (const auto& [s, spans] : bursts) {
+    // k Ms: k gsignal spans, and the pool spans their g0s' refills take
+    // (a refill takes two 8 KiB slots; the second M of a pair takes the
+    // first's spare from the P's cache).
+    std::vector<std::pair<int, int>> fits;  // (k, free slots after)
+    for (int k = 1; k <= spans; ++k) {
+      int pool = free_slots, new_spans = 0, cached = 0;
+      for (int m = 0; m < k; ++m) {
+        if (cached > 0) {
+          --cached;
+          continue;
+        }
+        for (int slot = 0; slot < 2; ++slot) {
+          if (pool == 0) {
+            ++new_spans;
+            pool += 4;
+          }
+          --pool;
+        }
+        cached = 1;
+      }
+      if (k + new_spans == spans) fits.emplace_back(k, pool + cached);
+    }
+    EXPECT_EQ(fits.size(), 1u) << spans << " stack spans in " << s.benchmark;
+    if (fits.size() != 1) continue;
+    free_slots = fits[0].second;
+    for (int m = 0; m < fits[0].first; ++m) {
+      out.push_back(RecordedNewM{s.benchmark, s.gc->nth_background, s.gc->end});
+    }
   }
   return out;
 }
