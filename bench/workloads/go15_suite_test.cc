@@ -299,6 +299,19 @@ TEST(Go15Suite, StackCopyDoublesAGoroutineStackToThirtyTwoMebibytesEachOp) {
   EXPECT_EQ(AllocSizes(prog.setup), (std::vector<uint64_t>{96}));
 }
 
+TEST(Go15Suite, ChanPopularMakesChannelsAndSudogsButNoClosures) {
+  // Go 1.5.1's -benchmem report: 5 allocs/op at b.N = 500, all of the run
+  // timed: under 3000 mallocs, so no closure per goroutine.
+  const RunProgram prog = Program("BenchmarkChanPopular", 500);
+  std::map<uint64_t, int> by_size;
+  for (uint64_t bytes : AllocSizes(prog.setup)) ++by_size[bytes];
+  const std::map<uint64_t, int> want = {
+      {16, 1}, {64, 2000}, {96, 1001}, {8192, 1}};  // wg, sudogs, c and d, a's array
+  EXPECT_EQ(by_size, want);
+  EXPECT_EQ(Count(prog.setup, TraceEvent::kGo), 1000);
+  EXPECT_TRUE(prog.body.empty());
+}
+
 TEST(Go15Suite, ChanCreationRunsOnEveryWorker) {
   const RunProgram prog = Program("BenchmarkChanCreation", 11, 2);
   EXPECT_EQ(StackSizes(prog.setup), std::vector<uint64_t>(2, 2048));  // the workers
