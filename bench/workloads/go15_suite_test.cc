@@ -128,6 +128,10 @@ TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
       if (e.kind == TraceEvent::kAlloc) {
         EXPECT_GT(e.bytes, 0u);
       }
+      // Garbage made before the loop: dropped after its alloc.
+      if (e.kind == TraceEvent::kDrop) {
+        EXPECT_EQ(live.erase(e.id), 1u) << e.id;
+      }
       EXPECT_LT(e.p, 2);
     }
     for (const TraceEvent& e : prog.teardown) {
@@ -575,6 +579,33 @@ TEST(Go15Suite, MapPopKeepsTheGrownBucketArray) {
   EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop100").setup), std::vector<uint64_t>{16 * 144});
   EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop1000").setup), std::vector<uint64_t>{256 * 144});
   EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop10000").setup), std::vector<uint64_t>{2048 * 144});
+}
+
+TEST(Go15SuiteDeathTest, SetupGarbageMustBeDroppedBeforeTheLoop) {
+  RunBuilder b(RunContext{10, 2});
+  b.SetupAllocTemp(64, true);
+  EXPECT_DEATH(b.Build("BenchmarkX", 1.0), "SetupAllocTemp objects never dropped");
+  RunBuilder c(RunContext{10, 2});
+  c.SetupAlloc(64, true);
+  EXPECT_DEATH(c.SetupDrop(1), "no live SetupAllocTemp object");
+}
+
+TEST(Go15Suite, SetupGarbageAllocatesThenDropsInSetup) {
+  RunBuilder b(RunContext{10, 2});
+  b.SetupAlloc(8, true);
+  b.SetupGarbage(32, false, 2, 1);
+  const RunProgram prog = b.Build("BenchmarkX", 1.0);
+  ASSERT_EQ(prog.setup.size(), 5u);
+  EXPECT_EQ(prog.setup[1].kind, TraceEvent::kAlloc);
+  EXPECT_EQ(prog.setup[1].bytes, 32u);
+  EXPECT_FALSE(prog.setup[1].noscan);
+  EXPECT_EQ(prog.setup[1].p, 1);
+  EXPECT_EQ(prog.setup[2].kind, TraceEvent::kAlloc);
+  EXPECT_EQ(prog.setup[3].kind, TraceEvent::kDrop);
+  EXPECT_EQ(prog.setup[3].id, prog.setup[1].id);
+  EXPECT_EQ(prog.setup[4].id, prog.setup[2].id);
+  ASSERT_EQ(prog.teardown.size(), 1u);  // only the live object
+  EXPECT_EQ(prog.teardown[0].id, prog.setup[0].id);
 }
 
 TEST(Go15Suite, SetTypeSliceSetupIsTheArrayAndItsBoxedHeader) {
