@@ -32,19 +32,40 @@ const std::map<std::string, const char*>& LeftOut() {
       {"BenchmarkGoroutineSelect", "runtime allocations, varying"},
       {"BenchmarkGoroutineBlocking", "runtime allocations, varying"},
       {"BenchmarkGoroutineForRange", "runtime allocations, varying"},
-      // Garbage made before the loop with the timer on (go15_suite.cc
-      // leaves out what dies before the loop): the map's outgrown bucket
-      // arrays and its overflow buckets; the 1 MiB buffer and its append
-      // growth; strings.Repeat's byte slice; the outgrown arrays of the
-      // slice of channels.
-      {"BenchmarkMapPop1000", "outgrown bucket arrays and overflow buckets"},
-      {"BenchmarkMapPop10000", "outgrown bucket arrays and overflow buckets"},
-      {"BenchmarkCompareStringBig", "the appended-to buffer and its growth"},
-      {"BenchmarkCompareStringBigUnaligned", "the appended-to buffer and its growth"},
-      {"BenchmarkHash65536", "strings.Repeat's byte slice"},
-      {"BenchmarkChanPopular", "outgrown slice arrays; some sudogs come from the cache"},
+      // The first op's overflow buckets (and the h.overflow slices that
+      // hold them: the buckets are noscan), which go15_suite.cc leaves
+      // out: their number hangs on the map's random hash seed.
+      {"BenchmarkMapPop1000", "overflow buckets"},
+      {"BenchmarkMapPop10000", "overflow buckets"},
   };
   return *kLeftOut;
+}
+
+// Where go1.5.1's acquireSudog (proc.go) took some of the sudogs the model
+// mallocs from the per-P caches, which earlier benchmarks leave filled and
+// a GC leaves alone (clearpools empties only the central cache): Go's
+// figures are the model's less k 64-byte sudogs, 0 <= k <= 128 per P
+// (the caches' capacity).
+const std::map<std::string, const char*>& SudogsFromCache() {
+  static const auto* const kSudogs = new std::map<std::string, const char*>{
+      {"BenchmarkChanPopular", "2000 select sudogs, some from the per-P caches"},
+  };
+  return *kSudogs;
+}
+
+// The k of SudogsFromCache that makes both of Go's figures the model's
+// less k sudogs, within Go's rounding; -1 when none does.
+int SudogsTakenFromCache(const GoBenchmem& g, const ModelBenchmem& m, int procs) {
+  constexpr double kSudogBytes = 64;
+  const double n = static_cast<double>(g.n);
+  for (int k = 0; k <= 128 * procs; ++k) {
+    const double allocs = (m.allocs_per_op * n - k) / n;
+    const double bytes = (m.bytes_per_op * n - k * kSudogBytes) / n;
+    if (std::abs(Gap(g.allocs_per_op, allocs)) <= 1 && std::abs(Gap(g.bytes_per_op, bytes)) <= 1) {
+      return k;
+    }
+  }
+  return -1;
 }
 
 std::map<std::string, GoBenchmem> GoReport() {
@@ -91,7 +112,8 @@ TEST(Go15Benchmem, CountsAsGoDoes) {
 
 // Every benchmark's B/op and allocs/op within Go's rounding (the model's
 // figure rounded down is Go's, give or take 1), but for those LeftOut()
-// names, where the model allocates no more than Go.
+// names, where the model allocates no more than Go, and those
+// SudogsFromCache() names, where Go made k fewer sudogs.
 TEST(Go15Benchmem, EveryBenchmarkAllocatesPerOpWhatGoCounted) {
   const std::map<std::string, GoBenchmem> go = GoReport();
   ASSERT_EQ(go.size(), Go15RuntimeBenchmarks().size());
@@ -108,13 +130,21 @@ TEST(Go15Benchmem, EveryBenchmarkAllocatesPerOpWhatGoCounted) {
                                << m.bytes_per_op;
       continue;
     }
+    if (SudogsFromCache().count(bench.name) != 0) {
+      EXPECT_GE(SudogsTakenFromCache(g, m, 2), 0)
+          << bench.name << ": Go " << g.allocs_per_op << " allocs/op, " << g.bytes_per_op
+          << " B/op is not the model's " << m.allocs_per_op << ", " << m.bytes_per_op
+          << " less some cached sudogs";
+      continue;
+    }
     ++compared;
     EXPECT_LE(std::abs(gap_allocs), 1) << bench.name << ": Go " << g.allocs_per_op
                                        << " allocs/op, model " << m.allocs_per_op;
     EXPECT_LE(std::abs(gap_bytes), 1) << bench.name << ": Go " << g.bytes_per_op
                                       << " B/op, model " << m.bytes_per_op;
   }
-  EXPECT_EQ(compared, static_cast<int>(Go15RuntimeBenchmarks().size() - LeftOut().size()));
+  EXPECT_EQ(compared, static_cast<int>(Go15RuntimeBenchmarks().size() - LeftOut().size() -
+                                       SudogsFromCache().size()));
 }
 
 }  // namespace

@@ -9,11 +9,15 @@
 //    constant small size that does not escape (and a map made without a
 //    hint, with its first bucket, or a string conversion or concatenation of
 //    at most 32 bytes that does not escape) lives on the stack.
-//  - Setup is what is still live when the timed loop starts, or what the
-//    first iteration makes once and keeps (append's grown buffer, a map's
-//    grown bucket array). Objects that die before the loop (strings.Repeat's
-//    byte slice, the arrays append or a growing map outgrow) are left out:
-//    the builder has no way to drop them before the loop.
+//  - Setup is what the benchmark function makes before the timed loop, or
+//    what the first iteration makes once (append's grown buffer, a map's
+//    grown bucket array), in the order Go makes it. What is still live when
+//    the loop starts lives until the run ends (SetupAlloc); what dies
+//    before (strings.Repeat's byte slice, the arrays append or a growing map
+//    outgrows) is made and dropped in setup (SetupGarbage, SetupAllocTemp),
+//    where Go's -benchmem counts it too when the timer is on. Left out: a
+//    growing map's overflow buckets, whose number hangs on the map's random
+//    hash seed (makemap's fastrand1).
 //  - Goroutines are go/gogrow/goexit events through the runtime's goroutine
 //    table (mheap/go15/goroutines.h): a new g struct (384 bytes, never freed)
 //    and 2 KiB stack when no dead g is free on the P or globally, else a
@@ -140,6 +144,34 @@ int MapLogBucketsForHint(int hint) {
   int log_buckets = 0;
   while (hint > 8 && hint > 6.5 * (1 << log_buckets)) ++log_buckets;
   return log_buckets;
+}
+
+// growslice's or hashGrow's arrays before the loop (Go 1.5 slice.go,
+// hashmap.go): each of `sizes` is made while the one before still holds the
+// elements (the copy, the evacuation), which is dropped once it is made; the
+// last is kept for the run.
+void SetupGrowth(RunBuilder& b, const std::vector<uint64_t>& sizes, bool noscan) {
+  uint64_t outgrown = 0;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    uint64_t id = 0;
+    if (i + 1 == sizes.size()) {
+      b.SetupAlloc(sizes[i], noscan);
+    } else {
+      id = b.SetupAllocTemp(sizes[i], noscan);
+    }
+    if (outgrown != 0) b.SetupDrop(outgrown);
+    outgrown = id;
+  }
+}
+
+// strings.Repeat (go1.5.1 strings/strings.go) of `len` bytes: make([]byte)
+// of a size known only at run time (on the heap), then string(b)
+// (slicebytetostring's rawstring: a copy); the byte slice is garbage once
+// Repeat returns; the string is kept for the run.
+void StringsRepeat(RunBuilder& b, uint64_t len) {
+  const uint64_t slice = b.SetupAllocTemp(len, kNoscan);
+  b.SetupAlloc(len, kNoscan);
+  b.SetupDrop(slice);
 }
 
 // makechan (chan.go) for pointer-free elements or no buffer: one noscan
@@ -355,8 +387,9 @@ void ChanSem(RunBuilder& b) {
 
 // 1000 goroutines each with a channel and two select sudogs, made in
 // chan_test.go's loop order, one goroutine after another: its channel d,
-// the slice of channels where append outgrows it (only the last array is
-// kept: the builder cannot drop the ones before it), the goroutine
+// the slice of channels where append outgrows it (growslice makes the
+// next array, 8 bytes to 8 KiB, and the one it copied from is garbage; the
+// last is kept), the goroutine
 // (newproc1 on the main goroutine's P 0; it exits on either P), and the
 // two sudogs its first select takes. The order decides which spans lie
 // between which: the g structs outlive the run, the rest die with it.
@@ -372,11 +405,23 @@ void ChanPopular(RunBuilder& b) {
   MakeChan(b, 0, 1);
   b.SetupAlloc(kWaitGroupBytes, kNoscan);  // captured by reference
   const std::vector<uint64_t> growth = AppendGrowth(8, kBenchGoroutines);
-  uint64_t cap = 0;  // the slice's capacity before the last growth
-  for (size_t i = 0; i + 1 < growth.size(); ++i) cap = growth[i] / 8;
+  size_t grown = 0;        // arrays made so far
+  uint64_t cap = 0;        // a's capacity
+  uint64_t outgrown = 0;   // the array a held before the last growth
   for (int j = 0; j < kBenchGoroutines; ++j) {
     MakeChan(b, 0, 1);
-    if (static_cast<uint64_t>(j) == cap) b.SetupAlloc(growth.back(), kScan);
+    if (static_cast<uint64_t>(j) == cap) {
+      const uint64_t bytes = growth[grown++];
+      uint64_t id = 0;
+      if (grown == growth.size()) {
+        b.SetupAlloc(bytes, kScan);
+      } else {
+        id = b.SetupAllocTemp(bytes, kScan);
+      }
+      if (outgrown != 0) b.SetupDrop(outgrown);
+      outgrown = id;
+      cap = bytes / 8;
+    }
     b.SetupGoroutine(0, j % b.ctx().gomaxprocs);
     b.SetupAlloc(kSudogBytes, kScan, 2);
   }
@@ -404,6 +449,15 @@ void Allocation(RunBuilder& b) {
   b.SetupGoroutines(procs);
   b.OpAlloc(16, kScan, 1000);
   b.Parallel();
+}
+
+// ---------------------------------------------------------------------------
+// hash_test.go
+
+// benchmarkHash: strings.Repeat's string, kept for the loop, which hashes it.
+template <uint64_t kLen>
+void Hash(RunBuilder& b) {
+  StringsRepeat(b, kLen);
 }
 
 // ---------------------------------------------------------------------------
@@ -456,10 +510,18 @@ void GoroutineIdle(RunBuilder& b) {
 // ---------------------------------------------------------------------------
 // map_test.go
 
-// benchmarkMapPop: the noscan bucket array kN keys grow (overflow buckets left out).
+// benchmarkMapPop: the first op's kN inserts into map[int]int{} (its first
+// bucket on the stack: the map does not escape) double the noscan bucket
+// array from 2 buckets up to the last, which the run keeps; each outgrown
+// array is garbage once evacuated, before the next doubling (hashGrow,
+// evacuate). Overflow buckets left out (see the file comment).
 template <int kN>
 void MapPop(RunBuilder& b) {
-  b.SetupAlloc(MapBucketBytes(8, 8) << MapLogBucketsAfterInserts(kN), kNoscan);
+  std::vector<uint64_t> sizes;
+  for (int log = 1; log <= MapLogBucketsAfterInserts(kN); ++log) {
+    sizes.push_back(MapBucketBytes(8, 8) << log);
+  }
+  SetupGrowth(b, sizes, kNoscan);
 }
 
 // ---------------------------------------------------------------------------
@@ -922,10 +984,22 @@ void StackCopy(RunBuilder& b) {
 // "Hello Gophers!" appended until 2^20 bytes are reached.
 constexpr uint64_t kBigStringBytes = (kMiB + 13) / 14 * 14;
 
-// s1 = string(bytes) and s2 = "hello" + string(bytes).
-void CompareStringBigUnaligned(RunBuilder& b) {
+// bytes := make([]byte, 0, 1<<20) is on the heap (too large for the
+// stack: go1.5.1 esc.go, isSmallMakeSlice); the append that passes 1 MiB
+// outgrows it (growslice: a quarter more, 1.25 MiB), then s1 and s2 are
+// copied from the grown array, which is garbage once they are made.
+// s2 = string(bytes) for Big; "hello" + string(bytes) for BigUnaligned,
+// where the conversion reuses the slice's bytes (order.go marks it a
+// temporary beside a non-empty literal): one copy, concatstrings'.
+template <uint64_t kS2Prefix>
+void CompareStringBig(RunBuilder& b) {
+  const uint64_t buf = b.SetupAllocTemp(kMiB, kNoscan);
+  const uint64_t grown =
+      b.SetupAllocTemp(GrowSliceBytes(1, kBigStringBytes - 14, kMiB, kBigStringBytes), kNoscan);
+  b.SetupDrop(buf);
   Noscan(b, kBigStringBytes);
-  Noscan(b, 5 + kBigStringBytes);
+  Noscan(b, kS2Prefix + kBigStringBytes);
+  b.SetupDrop(grown);
 }
 
 }  // namespace
@@ -1046,12 +1120,12 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
        &ResetTimerAfter<&SetupScan<Node(1024)>>, kNoSafePoint},
       {"BenchmarkSetTypeNode1024Slice", "gc_test.go", &SetTypeSlice<Node(1024), 32>, kNoSafePoint},
       {"BenchmarkAllocation", "gc_test.go", &Allocation},
-      // hash_test.go: strings.Repeat's string, hashed each op.
-      {"BenchmarkHash5", "hash_test.go", &SetupNoscan<5>},
-      {"BenchmarkHash16", "hash_test.go", &SetupNoscan<16>},
-      {"BenchmarkHash64", "hash_test.go", &SetupNoscan<64>},
-      {"BenchmarkHash1024", "hash_test.go", &SetupNoscan<1024>},
-      {"BenchmarkHash65536", "hash_test.go", &SetupNoscan<65536>},
+      // hash_test.go
+      {"BenchmarkHash5", "hash_test.go", &Hash<5>},
+      {"BenchmarkHash16", "hash_test.go", &Hash<16>},
+      {"BenchmarkHash64", "hash_test.go", &Hash<64>},
+      {"BenchmarkHash1024", "hash_test.go", &Hash<1024>},
+      {"BenchmarkHash65536", "hash_test.go", &Hash<65536>},
       // iface_test.go: TS is 2 bytes, TM 8, TL 16.
       {"BenchmarkEqEfaceConcrete", "iface_test.go", &NoActivity},
       {"BenchmarkEqIfaceConcrete", "iface_test.go", &NoActivity},
@@ -1222,8 +1296,8 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       {"BenchmarkCompareStringIdentical", "string_test.go", &NoActivity, kNoSafePoint},
       {"BenchmarkCompareStringSameLength", "string_test.go", &NoActivity, kNoSafePoint},
       {"BenchmarkCompareStringDifferentLength", "string_test.go", &NoActivity, kNoSafePoint},
-      {"BenchmarkCompareStringBigUnaligned", "string_test.go", &CompareStringBigUnaligned, kNoSafePoint},
-      {"BenchmarkCompareStringBig", "string_test.go", &SetupNoscan<kBigStringBytes, 2>, kNoSafePoint},
+      {"BenchmarkCompareStringBigUnaligned", "string_test.go", &CompareStringBig<5>, kNoSafePoint},
+      {"BenchmarkCompareStringBig", "string_test.go", &CompareStringBig<0>, kNoSafePoint},
       {"BenchmarkRuneIterate", "string_test.go", &SetupNoscan<100>},
       {"BenchmarkRuneIterate2", "string_test.go", &SetupNoscan<100>},
   };

@@ -128,6 +128,10 @@ TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
       if (e.kind == TraceEvent::kAlloc) {
         EXPECT_GT(e.bytes, 0u);
       }
+      // Garbage made before the loop: dropped after its alloc.
+      if (e.kind == TraceEvent::kDrop) {
+        EXPECT_EQ(live.erase(e.id), 1u) << e.id;
+      }
       EXPECT_LT(e.p, 2);
     }
     for (const TraceEvent& e : prog.teardown) {
@@ -299,15 +303,31 @@ TEST(Go15Suite, StackCopyDoublesAGoroutineStackToThirtyTwoMebibytesEachOp) {
   EXPECT_EQ(AllocSizes(prog.setup), (std::vector<uint64_t>{96}));
 }
 
+// The setup's objects dropped before the loop, in order.
+std::vector<uint64_t> SetupGarbageSizes(const RunProgram& prog) {
+  std::map<uint64_t, uint64_t> bytes_of;
+  std::vector<uint64_t> sizes;
+  for (const TraceEvent& e : prog.setup) {
+    if (e.kind == TraceEvent::kAlloc) bytes_of[e.id] = e.bytes;
+    if (e.kind == TraceEvent::kDrop) sizes.push_back(bytes_of.at(e.id));
+  }
+  return sizes;
+}
+
 TEST(Go15Suite, ChanPopularMakesChannelsAndSudogsButNoClosures) {
   // Go 1.5.1's -benchmem report: 5 allocs/op at b.N = 500, all of the run
   // timed: under 3000 mallocs, so no closure per goroutine.
   const RunProgram prog = Program("BenchmarkChanPopular", 500);
   std::map<uint64_t, int> by_size;
   for (uint64_t bytes : AllocSizes(prog.setup)) ++by_size[bytes];
+  // wg, sudogs, c and d, and a's arrays: append doubles its capacity from
+  // 1 to 1024 channels, each outgrown array dropped once copied.
   const std::map<uint64_t, int> want = {
-      {16, 1}, {64, 2000}, {96, 1001}, {8192, 1}};  // wg, sudogs, c and d, a's array
+      {8, 1},  {16, 2},   {32, 1},   {64, 2001}, {96, 1001}, {128, 1},
+      {256, 1}, {512, 1}, {1024, 1}, {2048, 1},  {4096, 1},  {8192, 1}};
   EXPECT_EQ(by_size, want);
+  EXPECT_EQ(SetupGarbageSizes(prog),
+            (std::vector<uint64_t>{8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}));
   EXPECT_EQ(Count(prog.setup, TraceEvent::kGo), 1000);
   EXPECT_TRUE(prog.body.empty());
 }
@@ -570,11 +590,74 @@ TEST(Go15Suite, DeferManyKeepsOneRecordPerOpMadeOnTheSystemStack) {
   EXPECT_EQ(prog.teardown[0].kind, TraceEvent::kRelease);
 }
 
-TEST(Go15Suite, MapPopKeepsTheGrownBucketArray) {
-  // 144-byte buckets; 100 keys grow the table to 16, 1000 to 256, 10000 to 2048.
-  EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop100").setup), std::vector<uint64_t>{16 * 144});
-  EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop1000").setup), std::vector<uint64_t>{256 * 144});
-  EXPECT_EQ(AllocSizes(Program("BenchmarkMapPop10000").setup), std::vector<uint64_t>{2048 * 144});
+TEST(Go15Suite, MapPopGrowsItsBucketArrayAndKeepsTheLast) {
+  // 144-byte buckets; 100 keys grow the table to 16, 1000 to 256, 10000 to
+  // 2048, doubling from 2 (the first bucket is on the stack); every array
+  // but the last is dropped once the next one is made.
+  for (const auto& [name, last_log] : std::map<std::string, int>{
+           {"BenchmarkMapPop100", 4}, {"BenchmarkMapPop1000", 8}, {"BenchmarkMapPop10000", 11}}) {
+    SCOPED_TRACE(name);
+    const RunProgram prog = Program(name);
+    std::vector<uint64_t> want;
+    for (int log = 1; log <= last_log; ++log) want.push_back(uint64_t{144} << log);
+    EXPECT_EQ(AllocSizes(prog.setup), want);
+    want.pop_back();
+    EXPECT_EQ(SetupGarbageSizes(prog), want);
+    // Each array is dropped right after the next one is made.
+    ASSERT_EQ(prog.setup.size(), 2u * last_log - 1);
+    for (size_t i = 1; i + 1 < prog.setup.size(); i += 2) {
+      EXPECT_EQ(prog.setup[i].kind, TraceEvent::kAlloc);
+      EXPECT_EQ(prog.setup[i + 1].kind, TraceEvent::kDrop);
+      EXPECT_EQ(prog.setup[i + 1].id, prog.setup[i == 1 ? 0 : i - 2].id);
+    }
+  }
+}
+
+TEST(Go15Suite, HashMakesStringsRepeatsSliceAndKeepsItsString) {
+  const RunProgram prog = Program("BenchmarkHash65536");
+  EXPECT_EQ(AllocSizes(prog.setup), (std::vector<uint64_t>{65536, 65536}));
+  ASSERT_EQ(prog.setup.size(), 3u);
+  EXPECT_EQ(prog.setup[2].kind, TraceEvent::kDrop);
+  EXPECT_EQ(prog.setup[2].id, prog.setup[0].id);  // the slice, not the string
+}
+
+TEST(Go15Suite, CompareStringBigGrowsItsBufferThenCopiesTwoStrings) {
+  // The 1 MiB buffer, its growth by a quarter (growslice past 1024
+  // elements), then s1 and s2 from the grown one; both buffers are garbage.
+  const uint64_t big = 1048586;  // 74899 x "Hello Gophers!"
+  EXPECT_EQ(AllocSizes(Program("BenchmarkCompareStringBig").setup),
+            (std::vector<uint64_t>{1 << 20, 1310720, big, big}));
+  EXPECT_EQ(AllocSizes(Program("BenchmarkCompareStringBigUnaligned").setup),
+            (std::vector<uint64_t>{1 << 20, 1310720, big, 5 + big}));
+  EXPECT_EQ(SetupGarbageSizes(Program("BenchmarkCompareStringBig")),
+            (std::vector<uint64_t>{1 << 20, 1310720}));
+}
+
+TEST(Go15SuiteDeathTest, SetupGarbageMustBeDroppedBeforeTheLoop) {
+  RunBuilder b(RunContext{10, 2});
+  b.SetupAllocTemp(64, true);
+  EXPECT_DEATH(b.Build("BenchmarkX", 1.0), "SetupAllocTemp objects never dropped");
+  RunBuilder c(RunContext{10, 2});
+  c.SetupAlloc(64, true);
+  EXPECT_DEATH(c.SetupDrop(1), "no live SetupAllocTemp object");
+}
+
+TEST(Go15Suite, SetupGarbageAllocatesThenDropsInSetup) {
+  RunBuilder b(RunContext{10, 2});
+  b.SetupAlloc(8, true);
+  b.SetupGarbage(32, false, 2, 1);
+  const RunProgram prog = b.Build("BenchmarkX", 1.0);
+  ASSERT_EQ(prog.setup.size(), 5u);
+  EXPECT_EQ(prog.setup[1].kind, TraceEvent::kAlloc);
+  EXPECT_EQ(prog.setup[1].bytes, 32u);
+  EXPECT_FALSE(prog.setup[1].noscan);
+  EXPECT_EQ(prog.setup[1].p, 1);
+  EXPECT_EQ(prog.setup[2].kind, TraceEvent::kAlloc);
+  EXPECT_EQ(prog.setup[3].kind, TraceEvent::kDrop);
+  EXPECT_EQ(prog.setup[3].id, prog.setup[1].id);
+  EXPECT_EQ(prog.setup[4].id, prog.setup[2].id);
+  ASSERT_EQ(prog.teardown.size(), 1u);  // only the live object
+  EXPECT_EQ(prog.teardown[0].id, prog.setup[0].id);
 }
 
 TEST(Go15Suite, SetTypeSliceSetupIsTheArrayAndItsBoxedHeader) {

@@ -65,6 +65,27 @@ void RunBuilder::SetupAlloc(uint64_t bytes, bool noscan, int count, int p) {
   }
 }
 
+void RunBuilder::SetupGarbage(uint64_t bytes, bool noscan, int count, int p) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < count; ++i) ids.push_back(SetupAllocTemp(bytes, noscan, p));
+  for (uint64_t id : ids) SetupDrop(id);
+}
+
+uint64_t RunBuilder::SetupAllocTemp(uint64_t bytes, bool noscan, int p) {
+  const uint64_t id = NewId();
+  setup_.push_back(Alloc(id, bytes, noscan, p));
+  setup_temps_.push_back(id);
+  return id;
+}
+
+void RunBuilder::SetupDrop(uint64_t id) {
+  const auto it = std::find(setup_temps_.begin(), setup_temps_.end(), id);
+  THP_CHECK(it != setup_temps_.end(),
+            absl::StrCat("RunBuilder::SetupDrop(", id, "): no live SetupAllocTemp object has that id"));
+  setup_temps_.erase(it);
+  setup_.push_back(Drop(id));
+}
+
 void RunBuilder::SetupGoroutines(int count) {
   for (int i = 0; i < count; ++i) {
     const int p = i % ctx_.gomaxprocs;
@@ -244,6 +265,9 @@ void RunBuilder::OpGc() {
 }
 
 RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) const {
+  THP_CHECK(setup_temps_.empty(),
+            absl::StrCat(benchmark, ": ", setup_temps_.size(),
+                         " SetupAllocTemp objects never dropped before the loop"));
   RunProgram prog;
   prog.benchmark = benchmark;
   prog.n = ctx_.n;

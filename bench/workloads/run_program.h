@@ -24,8 +24,9 @@
 //    every goroutine started in the body exits in the body, so every
 //    iteration starts from the same set of ids;
 //  - retained objects are released at teardown;
-//  - every id allocated in setup is dropped in teardown, and every goroutine
-//    started in setup exits in teardown;
+//  - every id allocated in setup is dropped in teardown, or in setup when it
+//    is garbage before the loop (SetupGarbage, SetupAllocTemp), and every
+//    goroutine started in setup exits in teardown;
 //  - stack sizes are powers of two of at least 2 KiB.
 #ifndef THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
 #define THP_BENCH_WORKLOADS_RUN_PROGRAM_H_
@@ -95,6 +96,16 @@ class RunBuilder {
   // --- before the timed loop; live until the run ends -----------------------
   // `count` objects of `bytes` each (pointerful unless noscan), on P `p`.
   void SetupAlloc(uint64_t bytes, bool noscan, int count = 1, int p = 0);
+  // `count` objects made before the loop and garbage before it starts
+  // (strings.Repeat's byte slice once its string is made): all allocated,
+  // then all dropped, in setup. They count as Go counts them (mallocs
+  // made with the timer on) and the GC finds them unreachable from then on.
+  void SetupGarbage(uint64_t bytes, bool noscan, int count = 1, int p = 0);
+  // An object made before the loop that becomes garbage later in setup
+  // (the arrays append or a growing map outgrows, dropped once the next one
+  // holds the copy): returns its id, which SetupDrop must end before Build.
+  uint64_t SetupAllocTemp(uint64_t bytes, bool noscan, int p = 0);
+  void SetupDrop(uint64_t id);
   // `count` goroutines that stay parked for the run, started (newproc1: a
   // dead g with or without its 2 KiB stack, or a new g) round-robin over
   // the Ps and exiting on the same P at teardown.
@@ -210,6 +221,7 @@ class RunBuilder {
   bool side_by_side_ = false;
   bool whole_run_ = false;
   bool retains_ = false;
+  std::vector<uint64_t> setup_temps_;  // SetupAllocTemp ids not yet dropped
   std::vector<TraceEvent> setup_;
   std::vector<TraceEvent> body_;
   std::vector<TraceEvent> teardown_;
