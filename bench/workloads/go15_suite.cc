@@ -534,26 +534,55 @@ void HintedMap(RunBuilder& b) {
   Noscan(b, kKeyLen, kKeys);
 }
 
-// Seven ~1 MiB keys (strings.Repeat + a two-digit suffix) and a lookup key.
-void MegMap(RunBuilder& b) {
-  Noscan(b, kMiB - 1 + 2, 7);
-  Noscan(b, kMiB);
+// strings.Repeat of `len` bytes whose string is then concatenated with
+// `suffix` more bytes (concatstrings: a new string, kept for the run): the
+// byte slice is garbage once Repeat returns, Repeat's string once the
+// concatenation is made.
+void StringsRepeatConcat(RunBuilder& b, uint64_t len, uint64_t suffix) {
+  const uint64_t slice = b.SetupAllocTemp(len, kNoscan);
+  const uint64_t repeated = b.SetupAllocTemp(len, kNoscan);
+  b.SetupDrop(slice);
+  b.SetupAlloc(len + suffix, kNoscan);
+  b.SetupDrop(repeated);
 }
 
-// benchmarkMapStringKeysEight: eight keys of 1..8 bytes, a lookup key of kLen.
+// Seven ~1 MiB keys (strings.Repeat + fmt.Sprint of a rune: two digits)
+// and a lookup key (Repeat + "k"), each through Repeat's slice and string
+// (fmt's two-byte strings left out as small).
+void MegMap(RunBuilder& b) {
+  for (int suffix = 0; suffix < 7; ++suffix) StringsRepeatConcat(b, kMiB - 1, 2);
+  StringsRepeatConcat(b, kMiB - 1, 1);
+}
+
+// strings.Repeat `kCount` times for kLen-byte keys or lookup keys (the map
+// itself has no heap bucket below 9 keys).
+template <int kCount, uint64_t kLen>
+void RepeatedStrings(RunBuilder& b) {
+  for (int i = 0; i < kCount; ++i) StringsRepeat(b, kLen);
+}
+
+// benchmarkMapStringKeysEight: eight keys of 1..8 bytes, a lookup key of
+// kLen, each strings.Repeat's slice and string.
 template <uint64_t kLen>
 void MapStringKeysEight(RunBuilder& b) {
-  for (uint64_t len = 1; len <= 8; ++len) Noscan(b, len);
-  Noscan(b, kLen);
+  for (uint64_t len = 1; len <= 8; ++len) StringsRepeat(b, len);
+  StringsRepeat(b, kLen);
 }
 
-// benchmarkRepeatedLookup: 64 keys grow a map[string]bool; 32-byte lookup keys stay on the stack.
+// benchmarkRepeatedLookup: 64 keys grow a map[string]bool; base is
+// strings.Repeat of kKeyLen - 1 bytes (its slice and string, garbage once
+// key1 and key2 are made); lookup keys of 32 bytes stay on the stack
+// (concatstrings' stack buffer), longer ones are two heap strings.
 template <uint64_t kKeyLen>
 void RepeatedLookup(RunBuilder& b) {
   b.SetupAlloc(MapBucketBytes(kStringHeaderBytes, 1) << MapLogBucketsAfterInserts(64), kScan);
   Noscan(b, 10, 10);
   Noscan(b, 11, 54);
+  const uint64_t slice = b.SetupAllocTemp(kKeyLen - 1, kNoscan);
+  const uint64_t base = b.SetupAllocTemp(kKeyLen - 1, kNoscan);
+  b.SetupDrop(slice);
   if (kKeyLen > 32) Noscan(b, kKeyLen, 2);
+  b.SetupDrop(base);
 }
 
 // ---------------------------------------------------------------------------
@@ -1179,9 +1208,9 @@ const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks() {
       {"BenchmarkHashStringArraySpeed", "mapspeed_test.go",
        &ResetTimerAfter<&HintedMap<MapBucketBytes(2 * kStringHeaderBytes, 8), kScan, 20, 10>>},
       {"BenchmarkMegMap", "mapspeed_test.go", &ResetTimerAfter<&MegMap>},
-      {"BenchmarkMegOneMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<kMiB, 2>>},
-      {"BenchmarkMegEqMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<kMiB, 2>>},
-      {"BenchmarkMegEmptyMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<kMiB>>},
+      {"BenchmarkMegOneMap", "mapspeed_test.go", &ResetTimerAfter<&RepeatedStrings<2, kMiB>>},
+      {"BenchmarkMegEqMap", "mapspeed_test.go", &ResetTimerAfter<&RepeatedStrings<2, kMiB>>},
+      {"BenchmarkMegEmptyMap", "mapspeed_test.go", &ResetTimerAfter<&RepeatedStrings<1, kMiB>>},
       {"BenchmarkSmallStrMap", "mapspeed_test.go", &ResetTimerAfter<&SetupNoscan<2, 7>>},
       {"BenchmarkMapStringKeysEight_16", "mapspeed_test.go",
        &ResetTimerAfter<&MapStringKeysEight<16>>},

@@ -280,6 +280,39 @@ TEST(Go15Suite, TimerCallsReadMemStatsWhereTestingWould) {
   EXPECT_TRUE(prog.timer_on_at_end);
 }
 
+// mapspeed_test.go's keys come from strings.Repeat (a byte slice, then its
+// string copy; the slice is garbage at once) and, for MegMap's and
+// RepeatedLookup's, a concatenation after it (Repeat's string is garbage
+// then): made and dropped in setup, before ResetTimer.
+TEST(Go15Suite, MapspeedKeysLeaveStringsRepeatsGarbageBeforeTheLoop) {
+  struct Want {
+    const char* name;
+    int allocs, drops;
+  };
+  for (const Want& w : {Want{"BenchmarkMegMap", 24, 16}, Want{"BenchmarkMegOneMap", 4, 2},
+                        Want{"BenchmarkMegEqMap", 4, 2}, Want{"BenchmarkMegEmptyMap", 2, 1},
+                        Want{"BenchmarkMapStringKeysEight_16", 18, 9},
+                        Want{"BenchmarkRepeatedLookupStrMapKey1M", 1 + 64 + 2 + 2, 2},
+                        Want{"BenchmarkRepeatedLookupStrMapKey32", 1 + 64 + 2, 2}}) {
+    const RunProgram prog = Program(w.name);
+    EXPECT_EQ(Count(prog.setup, TraceEvent::kAlloc), w.allocs) << w.name;
+    EXPECT_EQ(Count(prog.setup, TraceEvent::kDrop), w.drops) << w.name;
+  }
+  // MegMap's kept keys: seven of 1 MiB - 1 + two digits, and 1 MiB - 1 + "k".
+  std::vector<uint64_t> kept;
+  const RunProgram meg = Program("BenchmarkMegMap");
+  std::set<uint64_t> dropped;
+  for (const TraceEvent& e : meg.setup) {
+    if (e.kind == TraceEvent::kDrop) dropped.insert(e.id);
+  }
+  for (const TraceEvent& e : meg.setup) {
+    if (e.kind == TraceEvent::kAlloc && dropped.count(e.id) == 0) kept.push_back(e.bytes);
+  }
+  std::vector<uint64_t> want(7, (uint64_t{1} << 20) + 1);
+  want.push_back(uint64_t{1} << 20);
+  EXPECT_EQ(kept, want);
+}
+
 TEST(Go15Suite, ANoActivityBenchmarkWritesNothing) {
   for (const char* name : {"BenchmarkComplex128DivNormal", "BenchmarkClearFat1024",
                            "BenchmarkMemmove0", "BenchmarkDefer"}) {
