@@ -9,13 +9,13 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 
 namespace thp {
@@ -39,7 +39,6 @@ TEST(Go15Launch, TheTableIsTheMeasurementsFrameDrivenGrowth) {
   size_t i = 0;
   for (absl::string_view name : absl::StrSplit(line, '\t')) col[std::string(name)] = i++;
   std::set<uint64_t> run_gc, stop_timer;
-  const std::regex after_gopark("after@gopark:(\\d+)x\\d+");
   int rows = 0, in_table = 0;
   while (std::getline(in, line)) {
     const std::vector<std::string> f = absl::StrSplit(line, '\t');
@@ -47,9 +46,11 @@ TEST(Go15Launch, TheTableIsTheMeasurementsFrameDrivenGrowth) {
     ++rows;
     for (uint64_t v : Values(f[col.at("used_shr_runN")])) run_gc.insert(v);
     for (uint64_t v : Values(f[col.at("used_keep_runN")])) run_gc.insert(v);
-    const std::string& shrinks = f[col.at("bg_shrinks")];
-    for (std::sregex_iterator m(shrinks.begin(), shrinks.end(), after_gopark), end; m != end; ++m) {
-      stop_timer.insert(std::stoull((*m)[1]));
+    // bg_shrinks: "window@function:used x count" entries, comma-separated;
+    // those after F returned, parked in gopark, are StopTimer's.
+    for (absl::string_view entry : absl::StrSplit(f[col.at("bg_shrinks")], ',')) {
+      if (!absl::ConsumePrefix(&entry, "after@gopark:")) continue;
+      stop_timer.insert(std::stoull(std::string(entry.substr(0, entry.find('x')))));
     }
     const std::string& fns = f[col.at("grow_fns")];
     bool own_frames = fns != "-";
