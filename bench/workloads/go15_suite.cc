@@ -890,11 +890,16 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
       // measured ones (testdata/go151_stacks: the matmult goroutines grew at
       // shrinkstack's used = 1808 in matmult's prologue, 176 + 5 * 224 bytes
       // deep plus _StackLimit, and at 1888 in mallocgc, 80 bytes further than
-      // level 4's makechan call; 176 is newproc1's frame for matmult's 136
-      // bytes of arguments and the return PC, 224 matmult's frame and
-      // return PC, from the Go 1.5.1 compiler). The rarer growths deeper in
-      // the allocator (heapBitsSetType, mProf_Malloc; 1,344 of 61,658) and
-      // to 8 KiB (96) are left out, as is the benchmark goroutine's own.
+      // level 4's makechan call), and Go 1.5.1's prologue check agrees:
+      // newproc1 starts matmult 176 bytes below stack.hi (32 bytes of spare
+      // room, 136 of arguments, the return PC), each nested call adds 224
+      // (its 0xd8-byte frame and return PC), stack.hi lies 32 bytes below
+      // the 2 KiB stack's top (stackalloc's stack-barrier records), and a
+      // frame over 128 bytes grows the stack when SP - (frame - 128) is at
+      // most stack.lo + 640: level 5 at lo + 720 does, level 4 at lo + 856
+      // does not. The rarer growths deeper in the allocator
+      // (heapBitsSetType, mProf_Malloc; 1,344 of 61,658) and to 8 KiB (96)
+      // are left out, as is the benchmark goroutine's own.
       constexpr int kGrowLevel = 5;
       const bool splits_with_chan =
           (di >= dj && di >= dk && di >= kThreshold) || (dj >= dk && dj >= kThreshold);

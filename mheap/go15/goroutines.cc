@@ -113,6 +113,15 @@ void GoroutineTable::GoExit(GIndex g, int p) {
   GfPut(p, g);
 }
 
+uintptr_t StackBarrierBytes(uintptr_t stack_bytes) {
+  // gcMaxStackBarriers, go1.5.1 mgcmark.go, with firstStackBarrierOffset
+  // 1024: one record per doubling of the offset below the stack's size,
+  // plus one; a stkbar record is two words.
+  uintptr_t records = 1;
+  for (uintptr_t offset = 1024; offset < stack_bytes; offset *= 2) ++records;
+  return records * 16;
+}
+
 void GoroutineTable::SetStackUse(GIndex g, uintptr_t bytes, int p) {
   THP_CHECK(IsRunning(g), absl::StrFormat("stack use of g %d: not running", g));
   gs_[g].stack_use = bytes;
@@ -129,9 +138,11 @@ void GoroutineTable::ShrinkStacks() {
       continue;
     }
     // shrinkstack of a live g: never below the fixed size, and only while
-    // it uses less than a quarter of what it has.
+    // it uses less than a quarter of what it has, stack.hi - stack.lo
+    // (stackalloc puts the stack-barrier records above hi).
     const uintptr_t half = gp.stack_bytes / 2;
-    if (gp.stack_use == 0 || half < kFixedStack || gp.stack_use >= gp.stack_bytes / 4) continue;
+    const uintptr_t avail = gp.stack_bytes - StackBarrierBytes(gp.stack_bytes);
+    if (gp.stack_use == 0 || half < kFixedStack || gp.stack_use >= avail / 4) continue;
     const uintptr_t lo = stacks_.Alloc(half, /*p=*/-1);
     stacks_.Free(gp.stack_lo, gp.stack_bytes, /*p=*/-1);
     gp.stack_lo = lo;

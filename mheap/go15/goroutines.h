@@ -14,9 +14,9 @@
 // A live g's stack is shrunk only when the workload says how much of it
 // the goroutine uses (SetStackUse, which also grows the stack to hold it):
 // markroot's shrinkstack at mark termination halves a stack, once per
-// cycle, while that use is under a quarter of it and the half is at least
-// 2 KiB. A g whose use is not given keeps its stack (the workload knows no
-// depth for it).
+// cycle, while that use is under a quarter of it (less its stack-barrier
+// records, StackBarrierBytes) and the half is at least 2 KiB. A g whose use
+// is not given keeps its stack (the workload knows no depth for it).
 //
 // Left out: what a g does while it runs. Only newproc1, copystack's
 // allocate-new/free-old, goexit0's gfput and the GC's freeing and shrinking
@@ -47,6 +47,11 @@ inline constexpr uintptr_t kMStructBytes = 1040;
 // linux.
 inline constexpr uintptr_t kG0StackBytes = 8192;
 inline constexpr uintptr_t kGSignalStackBytes = 32 * 1024;
+// The bytes go1.5.1's stackalloc keeps at the top of a stack of
+// `stack_bytes` for its stack-barrier records (gcMaxStackBarriers records
+// of 16 bytes: 32 on 2 KiB, 48 on 4 KiB, 64 on 8 KiB); stack.hi lies below
+// them, so shrinkstack's quarter is of the rest.
+uintptr_t StackBarrierBytes(uintptr_t stack_bytes);
 // gfput moves gs to the global list when a P holds this many dead ones...
 inline constexpr int kGFreeLocalMax = 64;
 // ...until it holds fewer than this; gfget refills an empty P up to this.
@@ -81,7 +86,8 @@ class GoroutineTable final : public GoroutineRoots {
 
   // GoroutineRoots: markroot's shrinkstack during mark termination, go1.5.1
   // mgcmark.go, for every g in allgs in order: a dead g's stack is freed; a
-  // live g with a known use under a quarter of its stack gets a stack of
+  // live g with a known use under a quarter of its stack (less the
+  // stack-barrier records) gets a stack of
   // half the size (copystack: the new one allocated, the old freed). gc
   // runs with m.preemptoff set, so both go straight to the global pool.
   void ShrinkStacks() override;

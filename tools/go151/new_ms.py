@@ -21,7 +21,9 @@ spans its g0s' refills need make S, counting the order-2 pool's free slots
 from 0 at the first benchmark (Go 1.5.1's startup fills its one order-2
 span with three Ms' g0 stacks and runtime.main's 8 KiB stack, as
 tools/go151/stackpool.patch showed) and giving the burst's cached spare slot
-back at the next GC. So AppendGrowByte's two spans are two Ms (the pool had
+back at the next GC. It assumes that other 8 KiB stacks between bursts (the
+Copy benchmarks' launch goroutines) leave the pool's free slots as they
+found them, which the stackpool measurement showed for the Copy runs. So AppendGrowByte's two spans are two Ms (the pool had
 three free slots: no new pool span), where Append's and AssertE2E2's are one
 M and its g0's pool span each. The log has no callers (go1.5.1 calls newm
 from startm and from startTheWorldWithSema), so the M is placed at the last
