@@ -243,21 +243,26 @@ void GcModel::Mark(bool after_concurrent_phase) {
   // be shrunk, a dead g's freed), then what the workload holds. After a
   // concurrent phase, what it held at the start stays marked.
   PrepareMarkBits(after_concurrent_phase);
-  for (int p = 0; p < malloc_->nprocs(); ++p) {
-    malloc_->ReleaseAll(p);
-    stacks_.ClearCache(p);
-  }
+  FlushAllMCaches();
   if (goroutines_ != nullptr) goroutines_->ShrinkStacks();
   MarkRoots();
 }
 
-void GcModel::UpdateMemStats() {
-  THP_CHECK(!in_cycle_, "updatememstats with a GC cycle running");
+void GcModel::FlushAllMCaches() {
   for (int p = 0; p < malloc_->nprocs(); ++p) {
     malloc_->ReleaseAll(p);
     stacks_.ClearCache(p);
   }
+}
+
+void GcModel::CacheStats() {
   for (int p = 0; p < malloc_->nprocs(); ++p) FlushCache(p);
+}
+
+void GcModel::UpdateMemStats() {
+  THP_CHECK(!in_cycle_, "updatememstats with a GC cycle running");
+  FlushAllMCaches();
+  CacheStats();
 }
 
 void GcModel::MarkRoots() {
@@ -295,7 +300,7 @@ void GcModel::MarkRoots() {
 void GcModel::MarkTermination(GcCycle& cycle) {
   // Mirrors the end of gcMark, Go 1.5.
   stacks_.FreeStackSpans();
-  for (int p = 0; p < malloc_->nprocs(); ++p) FlushCache(p);  // cachestats
+  CacheStats();
   MemStats& st = heap_.stats();
   const uint64_t allocated_during_cycle = st.heap_live - initial_heap_live_;
   st.heap_reachable =

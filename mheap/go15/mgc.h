@@ -269,6 +269,12 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // queues the unmarked objects with a finalizer.
   void KeepFinalized(const MSpan* s, SlotBits& marked);
   void FlushCache(int p);         // purgecachedstats
+  // Mirror flushallmcaches (every P's mcache spans to their central lists,
+  // every P's stack cache to the pools) and cachestats (purgecachedstats on
+  // every P), go1.5.1 mstats.go: markroot's _RootFlushCaches and gcMark use
+  // them during a cycle, updatememstats outside one.
+  void FlushAllMCaches();
+  void CacheStats();
   // newm, if ArmNewM asked for one at `at` of the background cycle running
   // now (the last one started: cycles do not overlap).
   void MaybeNewM(NewMAt at);
