@@ -119,6 +119,15 @@ void TraceReplayer::Advance(int64_t ns, bool idle) {
   clock_->Set(until);
 }
 
+absl::StatusOr<size_t> TraceReplayer::RunningGoroutine(const TraceEvent& e,
+                                                        absl::string_view op) const {
+  auto it = goroutines_.find(e.id);
+  if (it == goroutines_.end()) {
+    return absl::NotFoundError(absl::StrCat(op, " ", e.id, ": no running goroutine has that id"));
+  }
+  return it->second;
+}
+
 absl::Status TraceReplayer::Apply(const TraceEvent& e) {
   if (e.kind != TraceEvent::kBench) ++events_;  // a label is not a heap event
   switch (e.kind) {
@@ -171,28 +180,22 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       break;
     }
     case TraceEvent::kGoGrow: {
-      auto it = goroutines_.find(e.id);
-      if (it == goroutines_.end()) {
-        return absl::NotFoundError(absl::StrCat("gogrow ", e.id, ": no running goroutine has that id"));
-      }
-      if (absl::Status st = rt_->GrowGoroutine(it->second, e.bytes, e.p); !st.ok()) return st;
+      absl::StatusOr<size_t> g = RunningGoroutine(e, "gogrow");
+      if (!g.ok()) return g.status();
+      if (absl::Status st = rt_->GrowGoroutine(*g, e.bytes, e.p); !st.ok()) return st;
       break;
     }
     case TraceEvent::kGoUse: {
-      auto it = goroutines_.find(e.id);
-      if (it == goroutines_.end()) {
-        return absl::NotFoundError(absl::StrCat("gouse ", e.id, ": no running goroutine has that id"));
-      }
-      if (absl::Status st = rt_->SetGoroutineStackUse(it->second, e.bytes, e.p); !st.ok()) return st;
+      absl::StatusOr<size_t> g = RunningGoroutine(e, "gouse");
+      if (!g.ok()) return g.status();
+      if (absl::Status st = rt_->SetGoroutineStackUse(*g, e.bytes, e.p); !st.ok()) return st;
       break;
     }
     case TraceEvent::kGoExit: {
-      auto it = goroutines_.find(e.id);
-      if (it == goroutines_.end()) {
-        return absl::NotFoundError(absl::StrCat("goexit ", e.id, ": no running goroutine has that id"));
-      }
-      if (absl::Status st = rt_->ExitGoroutine(it->second, e.p); !st.ok()) return st;
-      goroutines_.erase(it);
+      absl::StatusOr<size_t> g = RunningGoroutine(e, "goexit");
+      if (!g.ok()) return g.status();
+      if (absl::Status st = rt_->ExitGoroutine(*g, e.p); !st.ok()) return st;
+      goroutines_.erase(e.id);
       break;
     }
     case TraceEvent::kGlobRunqPut:

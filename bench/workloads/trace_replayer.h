@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bench/workloads/run_program.h"
 #include "bench/workloads/trace_format.h"
 #include "mheap/go15/runtime.h"
@@ -156,6 +157,9 @@ class TraceReplayer {
   void Advance(int64_t ns, bool idle);
   static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
   void FlushLoopTime(LoopClock& c);
+  // The allgs index of the goroutine event e names, or NotFound naming
+  // `op` and the id when no running goroutine has it.
+  absl::StatusOr<size_t> RunningGoroutine(const TraceEvent& e, absl::string_view op) const;
   // Adds busy time to the pending time, flushing a whole slice.
   void AddLoopTime(LoopClock& c, int64_t ns);
   absl::Status ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c);
