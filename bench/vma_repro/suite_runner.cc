@@ -208,13 +208,31 @@ TraceEvent BenchLabel(const RunProgram& prog) {
   return label;
 }
 
+// What testing.B.runN does before the benchmark function's setup: the
+// label, the launch goroutine's use at runtime.GC() (with `launch`), the
+// GC, StartTimer's ReadMemStats, the goroutine's use in the function.
+std::vector<TraceEvent> RunNPrologue(const RunProgram& prog, const LaunchStack* launch) {
+  std::vector<TraceEvent> out = {BenchLabel(prog)};
+  if (launch != nullptr) out.push_back(LaunchUseEvent(launch->use_at_run_gc));
+  out.push_back(Marker(TraceEvent::kGc));
+  out.push_back(Marker(TraceEvent::kReadMemStats));
+  if (launch != nullptr) out.push_back(LaunchUseEvent(launch->use_in_benchmark));
+  return out;
+}
+
+// What it does after the teardown: StopTimer's ReadMemStats while the timer
+// is still on, the launch goroutine's use there before it.
+std::vector<TraceEvent> RunNEpilogue(const RunProgram& prog, const LaunchStack* launch) {
+  if (!prog.timer_on_at_end) return {};
+  std::vector<TraceEvent> out;
+  if (launch != nullptr) out.push_back(LaunchUseEvent(launch->use_in_stop_timer));
+  out.push_back(Marker(TraceEvent::kReadMemStats));
+  return out;
+}
+
 void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
                   const LaunchStack* launch, const std::function<void(const TraceEvent&)>& put) {
-  put(BenchLabel(prog));
-  if (launch != nullptr) put(LaunchUseEvent(launch->use_at_run_gc));
-  put(Marker(TraceEvent::kGc));
-  put(Marker(TraceEvent::kReadMemStats));
-  if (launch != nullptr) put(LaunchUseEvent(launch->use_in_benchmark));
+  for (const TraceEvent& e : RunNPrologue(prog, launch)) put(e);
   for (const TraceEvent& e : prog.setup) put(e);
   TraceEvent loop = Marker(TraceEvent::kLoop);
   loop.id = static_cast<uint64_t>(prog.iterations);
@@ -237,23 +255,13 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe
   }
   put(Marker(TraceEvent::kEnd));
   for (const TraceEvent& e : prog.teardown) put(e);
-  if (!prog.timer_on_at_end) return;
-  if (launch != nullptr) put(LaunchUseEvent(launch->use_in_stop_timer));
-  put(Marker(TraceEvent::kReadMemStats));
+  for (const TraceEvent& e : RunNEpilogue(prog, launch)) put(e);
 }
 
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
                       bool no_safe_point, const LaunchStack* launch) {
-  if (absl::Status st = rep.Apply(BenchLabel(prog)); !st.ok()) return st;
-  if (launch != nullptr) {
-    if (absl::Status st = rep.Apply(LaunchUseEvent(launch->use_at_run_gc)); !st.ok()) return st;
-  }
-  if (absl::Status st = rep.Apply(Marker(TraceEvent::kGc)); !st.ok()) return st;
-  if (absl::Status st = rep.Apply(Marker(TraceEvent::kReadMemStats)); !st.ok()) return st;
-  if (launch != nullptr) {
-    if (absl::Status st = rep.Apply(LaunchUseEvent(launch->use_in_benchmark)); !st.ok()) {
-      return st;
-    }
+  for (const TraceEvent& e : RunNPrologue(prog, launch)) {
+    if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
   for (const TraceEvent& e : prog.setup) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
@@ -284,13 +292,10 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
   for (const TraceEvent& e : prog.teardown) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
-  if (!prog.timer_on_at_end) return absl::OkStatus();
-  if (launch != nullptr) {
-    if (absl::Status st = rep.Apply(LaunchUseEvent(launch->use_in_stop_timer)); !st.ok()) {
-      return st;
-    }
+  for (const TraceEvent& e : RunNEpilogue(prog, launch)) {
+    if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
-  return rep.Apply(Marker(TraceEvent::kReadMemStats));
+  return absl::OkStatus();
 }
 
 std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap) {
