@@ -535,14 +535,15 @@ void HintedMap(RunBuilder& b) {
 }
 
 // strings.Repeat of `len` bytes whose string is then concatenated with
-// `suffix` more bytes (concatstrings: a new string, kept for the run): the
+// `suffix` more bytes `concats` times (concatstrings: new strings, kept for
+// the run; none when the results fit concatstrings' stack buffer): the
 // byte slice is garbage once Repeat returns, Repeat's string once the
-// concatenation is made.
-void StringsRepeatConcat(RunBuilder& b, uint64_t len, uint64_t suffix) {
+// concatenations are made.
+void StringsRepeatConcat(RunBuilder& b, uint64_t len, uint64_t suffix, int concats = 1) {
   const uint64_t slice = b.SetupAllocTemp(len, kNoscan);
   const uint64_t repeated = b.SetupAllocTemp(len, kNoscan);
   b.SetupDrop(slice);
-  b.SetupAlloc(len + suffix, kNoscan);
+  if (concats > 0) b.SetupAlloc(len + suffix, kNoscan, concats);
   b.SetupDrop(repeated);
 }
 
@@ -578,11 +579,7 @@ void RepeatedLookup(RunBuilder& b) {
   b.SetupAlloc(MapBucketBytes(kStringHeaderBytes, 1) << MapLogBucketsAfterInserts(64), kScan);
   Noscan(b, 10, 10);
   Noscan(b, 11, 54);
-  const uint64_t slice = b.SetupAllocTemp(kKeyLen - 1, kNoscan);
-  const uint64_t base = b.SetupAllocTemp(kKeyLen - 1, kNoscan);
-  b.SetupDrop(slice);
-  if (kKeyLen > 32) Noscan(b, kKeyLen, 2);
-  b.SetupDrop(base);
+  StringsRepeatConcat(b, kKeyLen - 1, 1, kKeyLen > 32 ? 2 : 0);
 }
 
 // ---------------------------------------------------------------------------
