@@ -18,6 +18,14 @@ std::string Pair(uint64_t m, uint64_t r) { return absl::StrCat(m, "/", r); }
 
 std::string Hist(const SizeHistogram& h) { return absl::StrJoin(h, "|"); }
 
+// max(m/r, r/m) as gap.h defines the release ratio, on two counts.
+double CountRatio(uint64_t m, uint64_t r) {
+  Tally a, b;
+  a.releases = m;
+  b.releases = r;
+  return ReleaseGap(a, b).ratio;
+}
+
 std::string JsonHist(const SizeHistogram& h) {
   std::vector<std::string> parts;
   for (int b = 0; b < kSizeBins; ++b) parts.push_back(absl::StrCat("\"", SizeBinName(b), "\": ", h[b]));
@@ -33,7 +41,8 @@ std::string JsonTally(const Tally& t) {
       ", \"gc_cycles\": ", t.gc_cycles, ", \"heap_marked_sum\": ", t.heap_marked,
       ", \"scavenge_passes\": ", t.scavenge_passes,
       ", \"releases\": ", t.releases, ", \"released_pages\": ", t.released_pages,
-      ", \"release_hist_pages\": ", JsonHist(t.release_hist), ", \"hugepage_calls\": ",
+      ", \"release_hist_pages\": ", JsonHist(t.release_hist),
+      ", \"stale_now_releases\": ", t.stale_now_releases, ", \"hugepage_calls\": ",
       t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls, "}");
 }
 
@@ -53,7 +62,7 @@ std::vector<std::string> CsvTallyHeader(const std::string& side) {
   for (const char* c : kCallers) h.push_back(absl::StrCat(side, "_alloc_pages_", c));
   for (int b = 0; b < kSizeBins; ++b) h.push_back(absl::StrCat(side, "_alloc_hist_", SizeBinName(b)));
   for (const char* f : {"frees", "free_pages", "gc_cycles", "scavenge_passes", "releases",
-                        "released_pages"}) {
+                        "released_pages", "stale_now_releases"}) {
     h.push_back(absl::StrCat(side, "_", f));
   }
   for (int b = 0; b < kSizeBins; ++b) h.push_back(absl::StrCat(side, "_release_hist_", SizeBinName(b)));
@@ -69,7 +78,7 @@ std::vector<std::string> CsvTally(const Tally& t) {
   for (uint64_t x : t.alloc_pages) v.push_back(absl::StrCat(x));
   for (uint64_t x : t.alloc_hist) v.push_back(absl::StrCat(x));
   for (uint64_t x : {t.frees, t.free_pages, t.gc_cycles, t.scavenge_passes, t.releases,
-                     t.released_pages}) {
+                     t.released_pages, t.stale_now_releases}) {
     v.push_back(absl::StrCat(x));
   }
   for (uint64_t x : t.release_hist) v.push_back(absl::StrCat(x));
@@ -109,11 +118,15 @@ std::string SuiteLine(const CalibrateReport& rep) {
   const Tally& r = s.real;
   return absl::StrFormat(
       "suite (%d benchmarks, %s): releases model %d / real %d (ratio %.2f, count gap %.3f), "
+      "of them stale-now %d / %d, the others %d / %d (ratio %.2f), "
       "release sizes in pages 1|2|3-4|5-8|9-32|33-256|>256 model %s / real %s (tvd %.3f), "
       "distance %.3f; GC cycles %d / %d, scavenge passes %d / %d, span allocs "
       "small|large|stack %d|%d|%d / %d|%d|%d, frees %d / %d, HUGEPAGE %d / %d, NOHUGEPAGE "
       "%d / %d; max Go-equivalent VMAs (model only) %d",
       rep.rows.size(), rep.variant, m.releases, r.releases, s.gap.ratio, s.gap.count_gap,
+      m.stale_now_releases, r.stale_now_releases, m.releases - m.stale_now_releases,
+      r.releases - r.stale_now_releases,
+      CountRatio(m.releases - m.stale_now_releases, r.releases - r.stale_now_releases),
       Hist(m.release_hist), Hist(r.release_hist), s.gap.tvd, s.gap.distance, m.gc_cycles,
       r.gc_cycles, m.scavenge_passes, r.scavenge_passes, m.allocs[0], m.allocs[1], m.allocs[2],
       r.allocs[0], r.allocs[1], r.allocs[2], m.frees, r.frees, m.hugepage_calls, r.hugepage_calls,
@@ -125,17 +138,21 @@ std::string FormatTable(const CalibrateReport& rep) {
       "# calibrate: model (variant %s, sim kernel %s, GOMAXPROCS %d, scavenge=%d, timings %s, "
       "benchtime %s) beside Go 1.5.1's log %s (build %s)\n"
       "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
-      "first; vmas: the model's max Go-equivalent VMAs (the log has none)\n",
+      "first; stale: releases of spans freed after the pass read its clock "
+      "(bench/calibrate/stale_release.h); vmas: the model's max Go-equivalent VMAs (the log has "
+      "none)\n",
       rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
       rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime, rep.real_path, rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
-      "benchmark", "distance", "releases", "ratio", "tvd",   "rel_pages", "small", "large",
-      "stack",     "frees",    "gc",       "marked_kib", "scav",  "huge",  "nohuge",    "vmas"};
+      "benchmark", "distance", "releases", "stale", "ratio", "tvd", "rel_pages", "small",
+      "large",     "stack",    "frees",    "gc",    "marked_kib", "scav", "huge", "nohuge",
+      "vmas"};
   std::vector<std::vector<std::string>> cells = {header};
   auto add = [&cells](const BenchRow& r) {
     const Tally& m = r.model;
     const Tally& t = r.real;
     cells.push_back({r.name, absl::StrFormat("%.3f", r.gap.distance), Pair(m.releases, t.releases),
+                     Pair(m.stale_now_releases, t.stale_now_releases),
                      absl::StrFormat("%.2f", r.gap.ratio), absl::StrFormat("%.3f", r.gap.tvd),
                      Pair(m.released_pages, t.released_pages), Pair(m.allocs[0], t.allocs[0]),
                      Pair(m.allocs[1], t.allocs[1]), Pair(m.allocs[2], t.allocs[2]),

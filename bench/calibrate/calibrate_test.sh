@@ -21,7 +21,7 @@ echo "$out"
 # Two '#' lines, the column header, two benchmarks, the suite row, the
 # not-in-log note, the suite line.
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 8 ] || { echo "FAIL: expected 8 lines"; fail=1; }
-printf '%s\n' "$out" | sed -n 3p | grep -q '^benchmark  *distance  *releases  *ratio  *tvd ' \
+printf '%s\n' "$out" | sed -n 3p | grep -q '^benchmark  *distance  *releases  *stale  *ratio  *tvd ' \
   || { echo "FAIL: column header"; fail=1; }
 rows=$(printf '%s\n' "$out" | grep -E '^Benchmark(Malloc8|StackGrowth) ' | wc -l)
 [ "$rows" -eq 2 ] || { echo "FAIL: $rows benchmark rows"; fail=1; }
@@ -51,6 +51,9 @@ for side in ("model", "real"):
     for b in d["benchmarks"] + [d["suite"]]:
         t = b[side]
         if sum(t["release_hist_pages"].values()) != t["releases"]: bad.append("hist sum " + b["benchmark"])
+        if t["stale_now_releases"] > t["releases"]: bad.append("stale > releases " + b["benchmark"])
+    if sum(b[side]["stale_now_releases"] for b in d["benchmarks"]) != d["suite"][side]["stale_now_releases"]:
+        bad.append("suite %s stale-now releases" % side)
 for b in d["benchmarks"]:
     r = next(x for x in rows if x["benchmark"] == b["benchmark"])
     if int(r["real_releases"]) != b["real"]["releases"] or int(r["model_releases"]) != b["model"]["releases"]:

@@ -43,11 +43,13 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
     side_ = side;
     SampleVmas();
   }
-  // Brings in the runtime's GC cycles (every one since the run began) and
-  // sysmon's scavenge passes so far (a total): those since the last sync
-  // are counted in the current side as gc_done (with the bytes the cycle
-  // marked) and scavenge records.
-  void Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total);
+  // Brings in the runtime's GC cycles (every one since the run began),
+  // sysmon's scavenge passes so far and the heap's stale-now releases so far
+  // (MHeap::stale_now_releases; totals): those since the last sync are
+  // counted in the current side, the first two as gc_done (with the bytes
+  // the cycle marked) and scavenge records.
+  void Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total,
+            uint64_t stale_now_releases_total);
 
   // MHeapObserver.
   void OnAllocRequest(PageCount npage, int sizeclass, bool stack) override;
@@ -70,6 +72,7 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   ModelSide* side_ = nullptr;
   size_t gc_synced_ = 0;
   uint64_t scavenges_synced_ = 0;
+  uint64_t stale_synced_ = 0;
 };
 
 }  // namespace calibrate

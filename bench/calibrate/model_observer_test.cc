@@ -15,7 +15,7 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   ModelSide a, b;
   std::vector<GcCycle> cycles(1);
   cycles[0].heap2 = 1 << 20;
-  obs.Sync(cycles, 1);  // before any side: counted nowhere
+  obs.Sync(cycles, 1, 2);  // before any side: counted nowhere
   obs.set_side(&a);
   obs.OnAllocRequest(PageCount(1), /*sizeclass=*/5, /*stack=*/false);
   obs.OnAllocRequest(PageCount(4), 0, /*stack=*/true);
@@ -33,13 +33,13 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   cycles.resize(3);
   cycles[1].heap2 = 3000;
   cycles[2].heap2 = 5000;
-  obs.Sync(cycles, 4);
+  obs.Sync(cycles, 4, 3);  // the heap's total went from 2 to 3
   obs.set_side(&b);
   vmas = 11;
   obs.OnSysUnused(0xc820000000, 8192);
   cycles.resize(4);
   cycles[3].heap2 = 70000;
-  obs.Sync(cycles, 4);
+  obs.Sync(cycles, 4, 3);
   obs.set_side(nullptr);
   obs.OnSysUnused(0xc820000000, 8192);  // counted nowhere
 
@@ -54,6 +54,7 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   EXPECT_EQ(b.tally.heap_marked, 70000u);
   EXPECT_EQ(t.scavenge_passes, 3u);
   EXPECT_EQ(t.releases, 1u);
+  EXPECT_EQ(t.stale_now_releases, 1u);
   EXPECT_EQ(t.release_hist, (SizeHistogram{0, 0, 1, 0, 0, 0, 0}));
   EXPECT_EQ(t.hugepage_calls, 1u);
   EXPECT_EQ(t.nohugepage_calls, 1u);
@@ -62,6 +63,7 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   EXPECT_EQ(b.tally.releases, 1u);
   EXPECT_EQ(b.tally.gc_cycles, 1u);
   EXPECT_EQ(b.tally.scavenge_passes, 0u);
+  EXPECT_EQ(b.tally.stale_now_releases, 0u);
   EXPECT_EQ(b.tally.total_allocs(), 0u);
   EXPECT_EQ(b.max_go_vmas, 12);  // b opened while the count was still 12
 }

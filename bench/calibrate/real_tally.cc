@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bench/calibrate/recorded_runs.h"
+#include "bench/calibrate/stale_release.h"
 #include "mheap/go15/events/benchmark_split.h"
 
 namespace thp {
@@ -23,6 +24,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   RealLog log;
   heaplog::BenchmarkTracker tracker;
   std::vector<RecordedRunTimer> timers;  // one per segment
+  StaleReleaseFinder stale;               // across segments: spans outlive them
   heaplog::HeapEvent e;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&e);
@@ -41,6 +43,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     if (const auto* c = std::get_if<heaplog::Config>(&e.body)) log.config = *c;
     if (const auto* l = std::get_if<heaplog::Lost>(&e.body)) log.lost += l->count;
     log.segments[i].tally.Add(e.body);
+    if (stale.Observe(e)) ++log.segments[i].tally.stale_now_releases;
     timers[i].Observe(e);
   }
   for (size_t i = 0; i < log.segments.size(); ++i) {

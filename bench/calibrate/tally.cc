@@ -68,6 +68,7 @@ Tally& Tally::operator+=(const Tally& o) {
   scavenge_passes += o.scavenge_passes;
   releases += o.releases;
   released_pages += o.released_pages;
+  stale_now_releases += o.stale_now_releases;
   hugepage_calls += o.hugepage_calls;
   nohugepage_calls += o.nohugepage_calls;
   return *this;
@@ -79,6 +80,7 @@ bool Tally::operator==(const Tally& o) const {
          heap_marked == o.heap_marked &&
          scavenge_passes == o.scavenge_passes && releases == o.releases &&
          released_pages == o.released_pages && release_hist == o.release_hist &&
+         stale_now_releases == o.stale_now_releases &&
          hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls;
 }
 

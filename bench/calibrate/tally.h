@@ -48,6 +48,11 @@ struct Tally {
   uint64_t releases = 0;         // `sys_unused` records
   uint64_t released_pages = 0;
   SizeHistogram release_hist{};  // by sys_unused size in pages
+  // Of the releases, those of spans freed after their pass read its clock
+  // (stale_release.h). Add does not count them (it sees one record at a
+  // time): the real side's StaleReleaseFinder and the port's heap
+  // (MHeap::stale_now_releases) do.
+  uint64_t stale_now_releases = 0;
   uint64_t hugepage_calls = 0;    // `madvise` records with MADV_HUGEPAGE
   uint64_t nohugepage_calls = 0;  // and with MADV_NOHUGEPAGE
 

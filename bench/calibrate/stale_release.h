@@ -1,0 +1,46 @@
+// Releases of spans freed after the scavenge pass read its clock.
+//
+// go1.5.1's sysmon reads nanotime() at the top of its round (proc1.go
+// sysmon: `now`), and only later calls mHeap_Scavenge(k, now, limit), which
+// must first take the heap lock. scavengelist's idle test is unsigned
+// (mheap.go: now-s.unusedsince > limit on uint64), so a span that
+// mHeap_FreeSpanLocked stamped with nanotime() after sysmon's `now` (freed
+// while sysmon waited for the lock or for a CPU) has a negative idle time
+// that wraps to a huge one, and is released however young it is.
+//
+// StaleReleaseFinder picks those releases out of a heap-event log
+// (tools/go151/FORMAT.md): it keeps each free span's unusedsince from the
+// `free` records (record time minus unusedsince_age; coalescing keeps the
+// freed span's stamp, and a trim passes the old span's on), forgets a span
+// when an `alloc_done` takes it, and compares the stamp of the span a
+// `sys_unused` releases with the pass's `now`. It mirrors no Go code; it
+// reads only records. FreeOSMemory's pass (now = 2^64-1) never qualifies.
+#ifndef THP_BENCH_CALIBRATE_STALE_RELEASE_H_
+#define THP_BENCH_CALIBRATE_STALE_RELEASE_H_
+
+#include <cstdint>
+
+#include "absl/container/flat_hash_map.h"
+#include "mheap/go15/events/heap_event.h"
+
+namespace thp {
+namespace calibrate {
+
+class StaleReleaseFinder {
+ public:
+  // Reads one record, in log order. True when it is a `sys_unused` of a
+  // span stamped later than its pass's `now`.
+  bool Observe(const heaplog::HeapEvent& e);
+
+ private:
+  uint64_t arena_start_ = 0;
+  uint64_t page_shift_ = 13;
+  uint64_t now_ = 0;  // the current pass's `now`
+  // First page of each free span -> its unusedsince (nanotime).
+  absl::flat_hash_map<uint64_t, int64_t> stamp_;
+};
+
+}  // namespace calibrate
+}  // namespace thp
+
+#endif  // THP_BENCH_CALIBRATE_STALE_RELEASE_H_

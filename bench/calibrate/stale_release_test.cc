@@ -1,0 +1,98 @@
+#include "bench/calibrate/stale_release.h"
+
+#include "gtest/gtest.h"
+#include "mheap/go15/events/heap_event.h"
+#include "mheap/go15/events/test_events.h"
+
+namespace thp {
+namespace calibrate {
+namespace {
+
+using heaplog::At;
+
+constexpr uint64_t kArena = 0xc820000000;
+
+heaplog::Free FreeAt(uint64_t page, uint64_t npages, int64_t age, uint64_t before = 0,
+                     uint64_t merged = 0) {
+  heaplog::Free f;
+  f.page = page;
+  f.npages = npages;
+  f.unusedsince_age = age;
+  f.merged_pages_before = before;
+  f.merged_npages = merged == 0 ? npages : merged;
+  return f;
+}
+
+class StaleReleaseFinderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    heaplog::HeapInit init;
+    init.arena_start = kArena;
+    init.page_shift = 13;
+    EXPECT_FALSE(f_.Observe(At(0, init)));
+  }
+  bool Release(int64_t t, uint64_t page, uint64_t npages) {
+    return f_.Observe(At(t, heaplog::SysUnused{kArena + (page << 13), npages << 13}));
+  }
+  StaleReleaseFinder f_;
+};
+
+TEST_F(StaleReleaseFinderTest, ASpanStampedAfterThePassesNowIsStale) {
+  // Page 10 freed (stamped) at 5000; sysmon read now = 4000 and took the
+  // lock at 6000: scavengelist's unsigned test wraps and releases it.
+  EXPECT_FALSE(f_.Observe(At(5000, FreeAt(10, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(6000, heaplog::Scavenge{3, 4000, 20000000})));
+  EXPECT_TRUE(Release(6001, 10, 1));
+}
+
+TEST_F(StaleReleaseFinderTest, AnIdleSpanIsNot) {
+  EXPECT_FALSE(f_.Observe(At(5000, FreeAt(10, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(30000000, heaplog::Scavenge{3, 29999000, 20000000})));
+  EXPECT_FALSE(Release(30000001, 10, 1));
+  // A stamp equal to now is not later than it.
+  EXPECT_FALSE(f_.Observe(At(40000000, FreeAt(20, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(40000001, heaplog::Scavenge{4, 40000000, 20000000})));
+  EXPECT_FALSE(Release(40000002, 20, 1));
+}
+
+TEST_F(StaleReleaseFinderTest, CoalescingKeepsTheFreedSpansStampAtTheMergedStart) {
+  // Pages 10-11 free since 1000; page 12 freed at 9000 merges into 10:3,
+  // whose unusedsince is the new stamp (go1.5.1 mHeap_FreeSpanLocked).
+  EXPECT_FALSE(f_.Observe(At(1000, FreeAt(10, 2, 0))));
+  EXPECT_FALSE(f_.Observe(At(9000, FreeAt(12, 1, 0, /*before=*/2, /*merged=*/3))));
+  EXPECT_FALSE(f_.Observe(At(9500, heaplog::Scavenge{1, 8000, 20000000})));
+  EXPECT_TRUE(Release(9501, 10, 3));
+}
+
+TEST_F(StaleReleaseFinderTest, ATrimmedRemainderKeepsTheOldStamp) {
+  // 10:8 free since 1000; alloc_done takes it, the trim frees 11:7 with the
+  // old unusedsince (age measured at the trim), so it is old, not stale.
+  EXPECT_FALSE(f_.Observe(At(1000, FreeAt(10, 8, 0))));
+  heaplog::AllocDone done;
+  done.page = 10;
+  done.found_npages = 8;
+  EXPECT_FALSE(f_.Observe(At(50000000, done)));
+  EXPECT_FALSE(f_.Observe(At(50000000, FreeAt(11, 7, 50000000 - 1000))));
+  EXPECT_FALSE(f_.Observe(At(50000100, heaplog::Scavenge{2, 50000000, 20000000})));
+  EXPECT_FALSE(Release(50000101, 11, 7));
+}
+
+TEST_F(StaleReleaseFinderTest, ATakenSpanIsForgotten) {
+  EXPECT_FALSE(f_.Observe(At(5000, FreeAt(10, 1, 0))));
+  heaplog::AllocDone done;
+  done.page = 10;
+  done.found_npages = 1;
+  EXPECT_FALSE(f_.Observe(At(5100, done)));
+  EXPECT_FALSE(f_.Observe(At(6000, heaplog::Scavenge{3, 4000, 20000000})));
+  EXPECT_FALSE(Release(6001, 10, 1));
+}
+
+TEST_F(StaleReleaseFinderTest, FreeOSMemoryNeverQualifies) {
+  EXPECT_FALSE(f_.Observe(At(5000, FreeAt(10, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(6000, heaplog::Scavenge{-1, ~uint64_t{0}, 0})));
+  EXPECT_FALSE(Release(6001, 10, 1));
+}
+
+}  // namespace
+}  // namespace calibrate
+}  // namespace thp
