@@ -585,10 +585,21 @@ void RepeatedLookup(RunBuilder& b) {
 // ---------------------------------------------------------------------------
 // mfinal_test.go
 
-// Each worker's 1000 ints (finalizer specials are fixalloc'd, off the heap).
+// Each RunParallel worker's closure keeps `var data [1000]*int` in its frame:
+// 8,000 bytes, which with the 640-byte stack guard do not fit under 8 KiB,
+// so newstack doubles the worker's stack from 2 to 16 KiB at the closure's
+// entry, before its 1000 ints (finalizer specials are fixalloc'd, off the
+// heap). Go 1.5.1 did so for every worker of the measured run
+// (testdata/go151_stacks/summary.tsv, other_growth: six
+// RunParallel.func1 goroutines at 16384 over its three runs).
+constexpr uint64_t kFinalizerWorkerStackBytes = 16384;
+
 void Finalizer(RunBuilder& b) {
-  PerWorker(b, 8, kNoscan, 1000);
-  RunParallel(b);
+  for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
+    b.SetupGrownStack(kFinalizerWorkerStackBytes, p);
+    b.SetupAlloc(8, kNoscan, 1000, p);
+  }
+  b.Parallel();
 }
 
 // new(int) with a finalizer each op, dropped at once: the sweep keeps it

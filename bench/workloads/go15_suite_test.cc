@@ -393,6 +393,25 @@ TEST(Go15Suite, StackGrowthKeepsOneGrownStackPerWorker) {
   }
 }
 
+// go1.5.1 grew every BenchmarkFinalizer worker to 16 KiB (its [1000]*int
+// frame) before the worker made its 1000 ints.
+TEST(Go15Suite, FinalizerWorkersGrowToSixteenKibibytesBeforeTheirInts) {
+  const RunProgram prog = Program("BenchmarkFinalizer");
+  std::map<int, std::vector<uint64_t>> grows;
+  std::map<int, int> allocs_before_top;
+  for (const TraceEvent& e : prog.setup) {
+    if (e.kind == TraceEvent::kGoGrow) grows[e.p].push_back(e.bytes);
+    if (e.kind == TraceEvent::kAlloc && (grows[e.p].empty() || grows[e.p].back() != 16384)) {
+      ++allocs_before_top[e.p];
+    }
+  }
+  const std::vector<uint64_t> doubling = {4096, 8192, 16384};
+  EXPECT_EQ(grows, (std::map<int, std::vector<uint64_t>>{{0, doubling}, {1, doubling}}));
+  EXPECT_TRUE(allocs_before_top.empty());
+  EXPECT_EQ(Count(prog.setup, TraceEvent::kAlloc), 2000);
+  EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 2);
+}
+
 TEST(Go15Suite, MatmultSetupFollowsTheCubeRootOfN) {
   // b.N = 1000: n = 10 + 1; three matrices of 11 row headers and 11 rows.
   std::vector<uint64_t> sizes = AllocSizes(Program("BenchmarkMatmult", 1000).setup);
