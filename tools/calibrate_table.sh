@@ -41,10 +41,14 @@ print("Whole suite (%d benchmarks, variant %s, log `%s`): releases model **%d** 
 # model's sysmon, which reads its clock and scavenges at one instant, has
 # not; bench/calibrate/stale_release.h), and the rest.
 print()
+w = d["real_scavenge_waits"]
 print("Of the releases, %d / %d were of spans freed after the scavenge pass read its clock "
       "(stale-now: Go's scavengelist compares unsigned, so a span stamped after sysmon's `now` "
-      "looks idle longer than any limit); without them, releases model **%d** / real **%d** (ratio %.2f)." % (
-      m["stale_now_releases"], r["stale_now_releases"],
+      "looks idle longer than any limit; in the log sysmon held the heap lock a median %.1f us "
+      "after reading the clock, more than 100 us later in %d of its %d passes, at most %.1f ms); "
+      "without them, releases model **%d** / real **%d** (ratio %.2f)." % (
+      m["stale_now_releases"], r["stale_now_releases"], w["median_ns"] / 1e3, w["over_100us"],
+      w["passes"], w["max_ns"] / 1e6,
       m["releases"] - m["stale_now_releases"], r["releases"] - r["stale_now_releases"],
       max((r["releases"] - r["stale_now_releases"]) / max(1, m["releases"] - m["stale_now_releases"]),
           (m["releases"] - m["stale_now_releases"]) / max(1, r["releases"] - r["stale_now_releases"]))))
@@ -90,12 +94,13 @@ print("Driven instead by `%s` (another run: its final b.N differs from the log's
 print()
 print("The ten benchmarks furthest apart (each cell model / real):")
 print()
-print("| benchmark | distance | releases | ratio | size tvd | release sizes, pages %s | GC cycles | heap marked, KiB | scavenge passes | span allocs small / large / stack | frees | HUGEPAGE | max VMAs (model) |" % " / ".join(bins))
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| benchmark | distance | releases | of them stale-now | ratio | size tvd | release sizes, pages %s | GC cycles | heap marked, KiB | scavenge passes | span allocs small / large / stack | frees | HUGEPAGE | max VMAs (model) |" % " / ".join(bins))
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for b in d["benchmarks"][:10]:
     m, r = b["model"], b["real"]
-    print("| %s | %.3f | %d / %d | %.2f | %.3f | %s vs %s | %d / %d | %d / %d | %d / %d | %d / %d / %d vs %d / %d / %d | %d / %d | %d / %d | %d |" % (
-        b["benchmark"], b["distance"], m["releases"], r["releases"], b["ratio"], b["tvd"],
+    print("| %s | %.3f | %d / %d | %d / %d | %.2f | %.3f | %s vs %s | %d / %d | %d / %d | %d / %d | %d / %d / %d vs %d / %d / %d | %d / %d | %d / %d | %d |" % (
+        b["benchmark"], b["distance"], m["releases"], r["releases"], m["stale_now_releases"],
+        r["stale_now_releases"], b["ratio"], b["tvd"],
         hist(m), hist(r), m["gc_cycles"], r["gc_cycles"], kib(m), kib(r), m["scavenge_passes"], r["scavenge_passes"],
         m["allocs"]["small"], m["allocs"]["large"], m["allocs"]["stack"],
         r["allocs"]["small"], r["allocs"]["large"], r["allocs"]["stack"],

@@ -186,6 +186,7 @@ int Run() {
 
   CalibrateReport rep;
   rep.real_path = path;
+  rep.real_scavenge_waits = real->scavenge_waits;
   rep.build = build;
   rep.variant = variant;
   rep.kernel_profile = kc.profile;

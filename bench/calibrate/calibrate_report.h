@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/calibrate/gap.h"
+#include "bench/calibrate/stale_release.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
 
@@ -41,6 +42,9 @@ struct CalibrateReport {
   // Benchmarks --workloads picked that the log does not have (a log cut
   // short, e.g. fixed_to_CallClosure3): not run, not compared.
   std::vector<std::string> not_in_log;
+  // sysmon's waits from reading its clock to holding the heap lock in the
+  // log (the model's are all 0: its sysmon scavenges at that instant).
+  ScavengeWaits real_scavenge_waits;
   double wall_seconds = 0;
 };
 

@@ -46,6 +46,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     if (stale.Observe(e)) ++log.segments[i].tally.stale_now_releases;
     timers[i].Observe(e);
   }
+  log.scavenge_waits = stale.Waits();
   for (size_t i = 0; i < log.segments.size(); ++i) {
     log.segments[i].ended = tracker.segments()[i].ended;
     log.segments[i].runs = timers[i].runs();

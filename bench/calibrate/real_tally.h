@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/calibrate/stale_release.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
 #include "mheap/go15/events/heap_event.h"
@@ -36,6 +37,7 @@ struct RealLog {
   std::vector<RealSegment> segments;  // in log order
   uint64_t records = 0;
   uint64_t lost = 0;  // records the runtime dropped (`lost`)
+  ScavengeWaits scavenge_waits;  // sysmon's, the whole log (stale_release.h)
 };
 
 // Reads the whole log. `on_segment` (may be empty) sees each segment's name

@@ -1,5 +1,6 @@
 #include "bench/calibrate/stale_release.h"
 
+#include <algorithm>
 #include <variant>
 
 namespace thp {
@@ -19,12 +20,26 @@ bool StaleReleaseFinder::Observe(const heaplog::HeapEvent& e) {
     if (a->page.has_value()) stamp_.erase(*a->page);
   } else if (const auto* s = std::get_if<Scavenge>(&e.body)) {
     now_ = s->now;
+    if (s->k >= 0) waits_.push_back(e.time_ns - static_cast<int64_t>(s->now));
   } else if (const auto* u = std::get_if<SysUnused>(&e.body)) {
     if (u->v < arena_start_) return false;
     auto it = stamp_.find((u->v - arena_start_) >> page_shift_);
     return it != stamp_.end() && it->second >= 0 && static_cast<uint64_t>(it->second) > now_;
   }
   return false;
+}
+
+ScavengeWaits StaleReleaseFinder::Waits() const {
+  ScavengeWaits w;
+  w.passes = waits_.size();
+  if (waits_.empty()) return w;
+  std::vector<int64_t> sorted = waits_;
+  std::sort(sorted.begin(), sorted.end());
+  w.median_ns = sorted[sorted.size() / 2];
+  w.max_ns = sorted.back();
+  w.over_100us = static_cast<uint64_t>(
+      sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), int64_t{100000}));
+  return w;
 }
 
 }  // namespace calibrate

@@ -19,6 +19,7 @@
 #define THP_BENCH_CALIBRATE_STALE_RELEASE_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "mheap/go15/events/heap_event.h"
@@ -26,13 +27,26 @@
 namespace thp {
 namespace calibrate {
 
+// How long sysmon's passes took from reading the clock to holding the heap
+// lock (each `scavenge` record's time minus its `now`; FreeOSMemory's
+// passes left out).
+struct ScavengeWaits {
+  uint64_t passes = 0;
+  int64_t median_ns = 0;
+  uint64_t over_100us = 0;
+  int64_t max_ns = 0;
+};
+
 class StaleReleaseFinder {
  public:
   // Reads one record, in log order. True when it is a `sys_unused` of a
   // span stamped later than its pass's `now`.
   bool Observe(const heaplog::HeapEvent& e);
+  // Of sysmon's passes seen so far.
+  ScavengeWaits Waits() const;
 
  private:
+  std::vector<int64_t> waits_;
   uint64_t arena_start_ = 0;
   uint64_t page_shift_ = 13;
   uint64_t now_ = 0;  // the current pass's `now`

@@ -93,6 +93,19 @@ TEST_F(StaleReleaseFinderTest, FreeOSMemoryNeverQualifies) {
   EXPECT_FALSE(Release(6001, 10, 1));
 }
 
+TEST_F(StaleReleaseFinderTest, SummarisesSysmonsWaitsForTheLock) {
+  EXPECT_EQ(f_.Waits().passes, 0u);
+  EXPECT_FALSE(f_.Observe(At(1000, heaplog::Scavenge{0, 500, 20000000})));        // 500 ns
+  EXPECT_FALSE(f_.Observe(At(300000, heaplog::Scavenge{1, 100000, 20000000})));   // 200 us
+  EXPECT_FALSE(f_.Observe(At(400000, heaplog::Scavenge{2, 398000, 20000000})));   // 2 us
+  EXPECT_FALSE(f_.Observe(At(500000, heaplog::Scavenge{-1, ~uint64_t{0}, 0})));  // FreeOSMemory
+  const ScavengeWaits w = f_.Waits();
+  EXPECT_EQ(w.passes, 3u);
+  EXPECT_EQ(w.median_ns, 2000);
+  EXPECT_EQ(w.over_100us, 1u);
+  EXPECT_EQ(w.max_ns, 200000);
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp
