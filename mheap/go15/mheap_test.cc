@@ -239,6 +239,25 @@ TEST_P(HeapTest, ScavengerHonoursTheIdleLimitAndListOrder) {
   heap_->CheckInvariants();
 }
 
+// go1.5.1 scavengelist subtracts on uint64: a span freed after the pass's
+// `now` (sysmon read its clock before taking the heap lock) is released at
+// once, and counted apart.
+TEST_P(HeapTest, ScavengerReleasesASpanStampedAfterItsNowAndCountsIt) {
+  MSpan* old_span = Alloc(3);
+  Alloc(1);
+  MSpan* young = Alloc(2);
+  Plug();
+  Free(old_span);
+  clock_.Advance(1000);
+  const uint64_t now = static_cast<uint64_t>(clock_.NanoTime());
+  clock_.Advance(10);
+  Free(young);  // stamped 10 ns after `now`
+  rec_.Clear();
+  EXPECT_EQ(heap_->Scavenge(now, 100), 5 * kPageSize);  // both: the old one idle 1000 ns
+  EXPECT_EQ(heap_->stale_now_releases(), 1u);
+  heap_->CheckInvariants();
+}
+
 TEST_P(HeapTest, ScavengerWalksTheExactListsBeforeFreelarge) {
   MSpan* big = Alloc(200);
   Alloc(1);
