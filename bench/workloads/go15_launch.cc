@@ -11,7 +11,7 @@ TraceEvent LaunchEvent(TraceEvent::Kind kind) {
   TraceEvent e{};
   e.kind = kind;
   e.id = kLaunchGoroutineId;
-  e.p = 0;
+  e.p = kLaunchP;
   return e;
 }
 

@@ -45,6 +45,10 @@ namespace thp {
 // The launch goroutine's id in a trace: programs number their own goroutines
 // from 1 (RunBuilder), so 0 is free in every run.
 inline constexpr uint64_t kLaunchGoroutineId = 0;
+// The P it runs on in the model (it blocks only in runN's GC and the
+// timer's ReadMemStats, and is taken to come back to the same P): the
+// benchmark function's go statements run newproc1 there.
+inline constexpr int kLaunchP = 0;
 
 // The launch goroutine's stack use (shrinkstack's measure) where a GC can
 // find it, in the order a run passes them.

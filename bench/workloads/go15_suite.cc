@@ -24,7 +24,9 @@
 //    dead g reused; every GC frees the stacks of dead goroutines (Go 1.5
 //    shrinkstack on _Gdead), and every run starts with runtime.GC(), so the
 //    goroutines a run starts (RunParallel workers too) reuse gs but take
-//    2 KiB stacks anew each run (SetupGoroutines). Goroutines started and
+//    2 KiB stacks anew each run (SetupGoroutines), all from the launch
+//    goroutine's P, where the benchmark function's go statements run
+//    newproc1 (go1.5.1 proc1.go: gfget and stackalloc on the creator's P). Goroutines started and
 //    ended within an op (CreateGoroutines*, StackCopy, Matmult's tree) reuse
 //    a dead g with its stack until a GC frees it, then allocate a stack.
 //  - A closure literal that a go statement calls at once (`go func() {
@@ -312,11 +314,12 @@ void SelectUncontended(RunBuilder& b) {
   RunParallel(b);
 }
 
-// Four unbuffered channels; each worker also starts a sender goroutine.
+// Four unbuffered channels; each worker, once RunParallel has started them
+// all, starts a sender goroutine on its own P.
 void SelectSyncContended(RunBuilder& b) {
   MakeChan(b, 0, 8, 4);
-  b.SetupGoroutines(b.ctx().gomaxprocs);
   RunParallel(b);
+  for (int p = 0; p < b.ctx().gomaxprocs; ++p) b.SetupGoroutine(p, p);
 }
 
 // Two chan int of capacity GOMAXPROCS.
@@ -595,8 +598,9 @@ void RepeatedLookup(RunBuilder& b) {
 constexpr uint64_t kFinalizerWorkerStackBytes = 16384;
 
 void Finalizer(RunBuilder& b) {
+  const std::vector<uint64_t> workers = b.SetupGoroutines(b.ctx().gomaxprocs);
   for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
-    b.SetupGrownStack(kFinalizerWorkerStackBytes, p);
+    b.SetupGrow(workers[p], kFinalizerWorkerStackBytes, p);
     b.SetupAlloc(8, kNoscan, 1000, p);
   }
   b.Parallel();
@@ -630,7 +634,10 @@ constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
 // Each worker's stack grows once to hold kDepth + 1 frames (GC shrinks left out).
 template <uint64_t kDepth>
 void StackGrowth(RunBuilder& b) {
-  for (int p = 0; p < b.ctx().gomaxprocs; ++p) b.SetupGrownStack((kDepth + 1) * kPadFrameBytes, p);
+  const std::vector<uint64_t> workers = b.SetupGoroutines(b.ctx().gomaxprocs);
+  for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
+    b.SetupGrow(workers[p], (kDepth + 1) * kPadFrameBytes, p);
+  }
   b.Parallel();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/workloads/bench_schedule.h"
+#include "bench/workloads/go15_launch.h"
 #include "gtest/gtest.h"
 #include "runtime_port/base/file_io.h"
 
@@ -391,6 +392,35 @@ TEST(Go15Suite, StackGrowthKeepsOneGrownStackPerWorker) {
     EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 2) << name;  // kept for the run
     EXPECT_TRUE(prog.body.empty()) << name;
   }
+}
+
+// The benchmark function's go statements run newproc1 on its own P (the
+// launch goroutine's), RunParallel's workers included; each worker then runs,
+// grows and exits on its P, and SelectSyncContended's workers start their
+// senders there.
+TEST(Go15Suite, GoStatementsOfTheBenchmarkFunctionRunOnTheLaunchP) {
+  for (const std::string name : {"BenchmarkChanNonblocking", "BenchmarkFinalizer",
+                                 "BenchmarkStackGrowth", "BenchmarkGoroutineIdle"}) {
+    const RunProgram prog = Program(name);
+    bool grown = false;
+    for (const TraceEvent& e : prog.setup) {
+      if (e.kind == TraceEvent::kGoGrow) grown = true;
+      if (e.kind != TraceEvent::kGo) continue;
+      EXPECT_EQ(e.p, kLaunchP) << name;
+      EXPECT_FALSE(grown) << name << ": a worker grew before RunParallel started them all";
+    }
+    std::set<int> exit_ps;
+    for (const TraceEvent& e : prog.teardown) {
+      if (e.kind == TraceEvent::kGoExit) exit_ps.insert(e.p);
+    }
+    EXPECT_EQ(exit_ps, (std::set<int>{0, 1})) << name;
+  }
+  const RunProgram sync = Program("BenchmarkSelectSyncContended");
+  std::vector<int> go_ps;
+  for (const TraceEvent& e : sync.setup) {
+    if (e.kind == TraceEvent::kGo) go_ps.push_back(e.p);
+  }
+  EXPECT_EQ(go_ps, (std::vector<int>{0, 0, 0, 1}));  // two workers, then each one's sender
 }
 
 // go1.5.1 grew every BenchmarkFinalizer worker to 16 KiB (its [1000]*int

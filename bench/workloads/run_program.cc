@@ -86,17 +86,21 @@ void RunBuilder::SetupDrop(uint64_t id) {
   setup_.push_back(Drop(id));
 }
 
-void RunBuilder::SetupGoroutines(int count) {
-  for (int i = 0; i < count; ++i) {
-    const int p = i % ctx_.gomaxprocs;
-    SetupGoroutine(p, p);
-  }
+std::vector<uint64_t> RunBuilder::SetupGoroutines(int count) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < count; ++i) ids.push_back(SetupGoroutine(kLaunchP, i % ctx_.gomaxprocs));
+  return ids;
 }
 
-void RunBuilder::SetupGoroutine(int p, int exit_p) {
+uint64_t RunBuilder::SetupGoroutine(int p, int exit_p) {
   const uint64_t id = NewId();
   setup_.push_back(Goroutine(TraceEvent::kGo, id, p));
   teardown_.push_back(Goroutine(TraceEvent::kGoExit, id, exit_p));
+  return id;
+}
+
+void RunBuilder::SetupGrow(uint64_t id, uint64_t bytes, int p) {
+  GrowStack(id, /*in_setup=*/true, bytes, p);
 }
 
 void RunBuilder::WholeRun() {
@@ -117,29 +121,17 @@ void RunBuilder::PutBody(const TraceEvent& e) {
 
 // Go 1.5's newstack doubles the stack (copystack allocates the new one and
 // frees the old) until the frame fits.
-void RunBuilder::GrowStack(bool in_setup, uint64_t bytes, int p) {
-  const uint64_t id = NewId();
-  auto put = [&](const TraceEvent& e) {
-    if (in_setup) {
-      setup_.push_back(e);
-    } else {
-      PutBody(e);
-    }
-  };
-  put(Goroutine(TraceEvent::kGo, id, p));
+void RunBuilder::GrowStack(uint64_t id, bool in_setup, uint64_t bytes, int p) {
   const uint64_t target = StackSizeFor(bytes);
   for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
-    put(Goroutine(TraceEvent::kGoGrow, id, p, size));
-  }
-  const TraceEvent exit = Goroutine(TraceEvent::kGoExit, id, p);
-  if (in_setup) {
-    teardown_.push_back(exit);
-  } else {
-    PutBody(exit);
+    const TraceEvent grow = Goroutine(TraceEvent::kGoGrow, id, p, size);
+    if (in_setup) {
+      setup_.push_back(grow);
+    } else {
+      PutBody(grow);
+    }
   }
 }
-
-void RunBuilder::SetupGrownStack(uint64_t bytes, int p) { GrowStack(/*in_setup=*/true, bytes, p); }
 
 void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
   std::vector<uint64_t> ids;
@@ -196,7 +188,10 @@ void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, i
 }
 
 void RunBuilder::OpGoroutineWithStack(uint64_t bytes, int p) {
-  GrowStack(/*in_setup=*/false, bytes, p);
+  const uint64_t id = NewId();
+  PutBody(Goroutine(TraceEvent::kGo, id, p));
+  GrowStack(id, /*in_setup=*/false, bytes, p);
+  PutBody(Goroutine(TraceEvent::kGoExit, id, p));
 }
 
 void RunBuilder::OpGoroutines(int count, int p) {

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/workloads/go15_launch.h"
 #include "bench/workloads/trace_format.h"
 
 namespace thp {
@@ -106,18 +107,20 @@ class RunBuilder {
   // holds the copy): returns its id, which SetupDrop must end before Build.
   uint64_t SetupAllocTemp(uint64_t bytes, bool noscan, int p = 0);
   void SetupDrop(uint64_t id);
-  // `count` goroutines that stay parked for the run, started (newproc1: a
-  // dead g with or without its 2 KiB stack, or a new g) round-robin over
-  // the Ps and exiting on the same P at teardown.
-  void SetupGoroutines(int count);
+  // `count` goroutines that the benchmark function starts before its loop
+  // (RunParallel's workers too) and that stay for the run: each go
+  // statement runs newproc1 on the launch goroutine's P, kLaunchP (a dead g
+  // with or without its 2 KiB stack from that P's gfree list and stack
+  // cache, or a new g), and the i-th exits on P i % GOMAXPROCS at
+  // teardown, where it ran. Returns their ids, in start order.
+  std::vector<uint64_t> SetupGoroutines(int count);
   // One goroutine started on P p before the loop that exits on P exit_p
-  // when the run ends.
-  void SetupGoroutine(int p, int exit_p);
-  // A goroutine whose stack grows by doubling from 2 KiB until it holds
-  // `bytes` (each doubling allocates the new stack, then frees the old one)
-  // and keeps that stack for the run (it exits at teardown). Used for
-  // RunParallel workers and long-lived goroutines with deep recursion.
-  void SetupGrownStack(uint64_t bytes, int p);
+  // when the run ends. Returns its id.
+  uint64_t SetupGoroutine(int p, int exit_p);
+  // Goroutine `id` (started in setup) grows its stack on P p by doubling
+  // from 2 KiB until it holds `bytes` (each doubling allocates the new
+  // stack, then frees the old one), and keeps it for the run.
+  void SetupGrow(uint64_t id, uint64_t bytes, int p);
 
   // --- one iteration of the timed loop --------------------------------------
   // `count` objects that are garbage by the end of the iteration.
@@ -201,7 +204,7 @@ class RunBuilder {
                      const std::function<void(TraceEvent&)>& mark);
   // in_setup: the goroutine starts in setup and keeps its stack until
   // teardown; else it lives within the body.
-  void GrowStack(bool in_setup, uint64_t bytes, int p);
+  void GrowStack(uint64_t id, bool in_setup, uint64_t bytes, int p);
 
   // Applies timer call t to *on; true when it reads the memory statistics.
   static bool TimerReadsMemStats(BenchTimer t, bool* on);
