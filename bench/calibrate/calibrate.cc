@@ -268,8 +268,7 @@ int Run() {
   int64_t census_max_at_start = 0;
   auto sync = [&] {
     observer.Sync(replayer->runtime().gc().cycles(),
-                  static_cast<uint64_t>(replayer->sysmon().scavenges()),
-                  replayer->runtime().heap().stale_now_releases());
+                  static_cast<uint64_t>(replayer->sysmon().scavenges()));
     const int64_t census_max = replayer->census().max_go_equivalent();
     if (side != nullptr && census_max > census_max_at_start) {
       side->max_go_vmas = std::max(side->max_go_vmas, census_max);

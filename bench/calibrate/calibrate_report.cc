@@ -18,13 +18,7 @@ std::string Pair(uint64_t m, uint64_t r) { return absl::StrCat(m, "/", r); }
 
 std::string Hist(const SizeHistogram& h) { return absl::StrJoin(h, "|"); }
 
-// max(m/r, r/m) as gap.h defines the release ratio, on two counts.
-double CountRatio(uint64_t m, uint64_t r) {
-  Tally a, b;
-  a.releases = m;
-  b.releases = r;
-  return ReleaseGap(a, b).ratio;
-}
+
 
 std::string JsonHist(const SizeHistogram& h) {
   std::vector<std::string> parts;
@@ -42,7 +36,8 @@ std::string JsonTally(const Tally& t) {
       ", \"scavenge_passes\": ", t.scavenge_passes,
       ", \"releases\": ", t.releases, ", \"released_pages\": ", t.released_pages,
       ", \"release_hist_pages\": ", JsonHist(t.release_hist),
-      ", \"stale_now_releases\": ", t.stale_now_releases, ", \"hugepage_calls\": ",
+      ", \"stale_now_releases\": ", t.stale_now_releases,
+      ", \"stale_release_hist_pages\": ", JsonHist(t.stale_release_hist), ", \"hugepage_calls\": ",
       t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls, "}");
 }
 
@@ -51,8 +46,10 @@ std::string JsonRow(const BenchRow& r) {
   for (const RecordedRun& run : r.runs) runs.push_back(absl::StrFormat("[%d, %.3f]", run.n, run.ns_per_op));
   return absl::StrFormat(
       "{\"benchmark\": %s, \"distance\": %.6f, \"ratio\": %.6f, \"count_gap\": %.6f, "
-      "\"tvd\": %.6f, \"model_max_go_vmas\": %d, \"runs\": [%s], \"model\": %s, \"real\": %s}",
+      "\"tvd\": %.6f, \"others_ratio\": %.6f, \"others_tvd\": %.6f, \"model_max_go_vmas\": %d, "
+      "\"runs\": [%s], \"model\": %s, \"real\": %s}",
       JsonString(r.name), r.gap.distance, r.gap.ratio, r.gap.count_gap, r.gap.tvd,
+      OtherReleaseGap(r.model, r.real).ratio, OtherReleaseGap(r.model, r.real).tvd,
       r.model_max_go_vmas, absl::StrJoin(runs, ", "), JsonTally(r.model), JsonTally(r.real));
 }
 
@@ -66,6 +63,9 @@ std::vector<std::string> CsvTallyHeader(const std::string& side) {
     h.push_back(absl::StrCat(side, "_", f));
   }
   for (int b = 0; b < kSizeBins; ++b) h.push_back(absl::StrCat(side, "_release_hist_", SizeBinName(b)));
+  for (int b = 0; b < kSizeBins; ++b) {
+    h.push_back(absl::StrCat(side, "_stale_release_hist_", SizeBinName(b)));
+  }
   h.push_back(absl::StrCat(side, "_hugepage_calls"));
   h.push_back(absl::StrCat(side, "_nohugepage_calls"));
   h.push_back(absl::StrCat(side, "_heap_marked_sum"));
@@ -82,6 +82,7 @@ std::vector<std::string> CsvTally(const Tally& t) {
     v.push_back(absl::StrCat(x));
   }
   for (uint64_t x : t.release_hist) v.push_back(absl::StrCat(x));
+  for (uint64_t x : t.stale_release_hist) v.push_back(absl::StrCat(x));
   v.push_back(absl::StrCat(t.hugepage_calls));
   v.push_back(absl::StrCat(t.nohugepage_calls));
   v.push_back(absl::StrCat(t.heap_marked));
@@ -118,7 +119,7 @@ std::string SuiteLine(const CalibrateReport& rep) {
   const Tally& r = s.real;
   return absl::StrFormat(
       "suite (%d benchmarks, %s): releases model %d / real %d (ratio %.2f, count gap %.3f), "
-      "of them stale-now %d / %d, the others %d / %d (ratio %.2f), "
+      "of them stale-now %d / %d, the others %d / %d (ratio %.2f, tvd %.3f), "
       "release sizes in pages 1|2|3-4|5-8|9-32|33-256|>256 model %s / real %s (tvd %.3f), "
       "distance %.3f; GC cycles %d / %d, scavenge passes %d / %d, span allocs "
       "small|large|stack %d|%d|%d / %d|%d|%d, frees %d / %d, HUGEPAGE %d / %d, NOHUGEPAGE "
@@ -126,7 +127,7 @@ std::string SuiteLine(const CalibrateReport& rep) {
       rep.rows.size(), rep.variant, m.releases, r.releases, s.gap.ratio, s.gap.count_gap,
       m.stale_now_releases, r.stale_now_releases, m.releases - m.stale_now_releases,
       r.releases - r.stale_now_releases,
-      CountRatio(m.releases - m.stale_now_releases, r.releases - r.stale_now_releases),
+      OtherReleaseGap(m, r).ratio, OtherReleaseGap(m, r).tvd,
       Hist(m.release_hist), Hist(r.release_hist), s.gap.tvd, s.gap.distance, m.gc_cycles,
       r.gc_cycles, m.scavenge_passes, r.scavenge_passes, m.allocs[0], m.allocs[1], m.allocs[2],
       r.allocs[0], r.allocs[1], r.allocs[2], m.frees, r.frees, m.hugepage_calls, r.hugepage_calls,

@@ -38,5 +38,15 @@ Gap ReleaseGap(const Tally& model, const Tally& real) {
   return g;
 }
 
+Gap OtherReleaseGap(const Tally& model, const Tally& real) {
+  auto others = [](const Tally& t) {
+    Tally o;
+    o.releases = t.releases - t.stale_now_releases;
+    for (int b = 0; b < kSizeBins; ++b) o.release_hist[b] = t.release_hist[b] - t.stale_release_hist[b];
+    return o;
+  };
+  return ReleaseGap(others(model), others(real));
+}
+
 }  // namespace calibrate
 }  // namespace thp

@@ -44,6 +44,9 @@ double ReleaseRatio(uint64_t m, uint64_t r);
 double TotalVariation(const SizeHistogram& a, const SizeHistogram& b);
 // The gap between a modelled and a real tally.
 Gap ReleaseGap(const Tally& model, const Tally& real);
+// The same gap on the releases that are not stale-now (tally.h): counts
+// less stale_now_releases, histograms less stale_release_hist.
+Gap OtherReleaseGap(const Tally& model, const Tally& real);
 
 }  // namespace calibrate
 }  // namespace thp

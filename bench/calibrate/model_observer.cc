@@ -19,10 +19,7 @@ void ModelObserver::SampleVmas() {
   side_->max_go_vmas = std::max(side_->max_go_vmas, go_vmas_());
 }
 
-void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total,
-                         uint64_t stale_now_releases_total) {
-  if (side_ != nullptr) side_->tally.stale_now_releases += stale_now_releases_total - stale_synced_;
-  stale_synced_ = stale_now_releases_total;
+void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total) {
   for (; gc_synced_ < cycles.size(); ++gc_synced_) {
     heaplog::GcDone done;
     done.numgc = cycles[gc_synced_].num;
@@ -55,6 +52,10 @@ void ModelObserver::OnFreeSpan(PageId, PageCount npages, bool acctinuse, bool ac
 }
 
 void ModelObserver::OnAllocSpan(const MSpan*, PageCount, PageCount) { SampleVmas(); }
+
+void ModelObserver::OnStaleRelease(PageCount npages) {
+  if (side_ != nullptr) side_->tally.AddStale(npages.raw());
+}
 
 void ModelObserver::OnSysMap(uintptr_t, uintptr_t, bool) { SampleVmas(); }
 

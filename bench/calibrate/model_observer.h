@@ -43,13 +43,11 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
     side_ = side;
     SampleVmas();
   }
-  // Brings in the runtime's GC cycles (every one since the run began),
-  // sysmon's scavenge passes so far and the heap's stale-now releases so far
-  // (MHeap::stale_now_releases; totals): those since the last sync are
-  // counted in the current side, the first two as gc_done (with the bytes
-  // the cycle marked) and scavenge records.
-  void Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total,
-            uint64_t stale_now_releases_total);
+  // Brings in the runtime's GC cycles (every one since the run began) and
+  // sysmon's scavenge passes so far (a total): those since the last sync
+  // are counted in the current side as gc_done (with the bytes the cycle
+  // marked) and scavenge records.
+  void Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total);
 
   // MHeapObserver.
   void OnAllocRequest(PageCount npage, int sizeclass, bool stack) override;
@@ -57,6 +55,8 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   void OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle, bool stamped,
                   const MSpan& merged) override;
   void OnAllocSpan(const MSpan* s, PageCount found_npages, PageCount found_npreleased) override;
+  // Counted before the release's own record (OnSysUnused) comes.
+  void OnStaleRelease(PageCount npages) override;
 
   // MemLinuxObserver.
   void OnSysMap(uintptr_t v, uintptr_t n, bool reserved) override;
@@ -72,7 +72,6 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   ModelSide* side_ = nullptr;
   size_t gc_synced_ = 0;
   uint64_t scavenges_synced_ = 0;
-  uint64_t stale_synced_ = 0;
 };
 
 }  // namespace calibrate

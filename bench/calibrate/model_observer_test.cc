@@ -15,7 +15,7 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   ModelSide a, b;
   std::vector<GcCycle> cycles(1);
   cycles[0].heap2 = 1 << 20;
-  obs.Sync(cycles, 1, 2);  // before any side: counted nowhere
+  obs.Sync(cycles, 1);  // before any side: counted nowhere
   obs.set_side(&a);
   obs.OnAllocRequest(PageCount(1), /*sizeclass=*/5, /*stack=*/false);
   obs.OnAllocRequest(PageCount(4), 0, /*stack=*/true);
@@ -25,6 +25,7 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   obs.OnFreeSpan(PageId(), PageCount(128), false, true, true, merged);  // grow
   obs.OnFreeSpan(PageId(), PageCount(5), false, false, false, merged);  // trim
   vmas = 14;
+  obs.OnStaleRelease(PageCount(3));
   obs.OnSysUnused(0xc820000000, 3 * 8192);
   obs.OnMadvise(0xc820000000, 3 * 8192, Advice::kNoHugePage, 0);
   obs.OnMadvise(0xc820000000, 3 * 8192, Advice::kDontNeed, 0);
@@ -33,13 +34,13 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   cycles.resize(3);
   cycles[1].heap2 = 3000;
   cycles[2].heap2 = 5000;
-  obs.Sync(cycles, 4, 3);  // the heap's total went from 2 to 3
+  obs.Sync(cycles, 4);
   obs.set_side(&b);
   vmas = 11;
   obs.OnSysUnused(0xc820000000, 8192);
   cycles.resize(4);
   cycles[3].heap2 = 70000;
-  obs.Sync(cycles, 4, 3);
+  obs.Sync(cycles, 4);
   obs.set_side(nullptr);
   obs.OnSysUnused(0xc820000000, 8192);  // counted nowhere
 
@@ -55,6 +56,7 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   EXPECT_EQ(t.scavenge_passes, 3u);
   EXPECT_EQ(t.releases, 1u);
   EXPECT_EQ(t.stale_now_releases, 1u);
+  EXPECT_EQ(t.stale_release_hist, (SizeHistogram{0, 0, 1, 0, 0, 0, 0}));
   EXPECT_EQ(t.release_hist, (SizeHistogram{0, 0, 1, 0, 0, 0, 0}));
   EXPECT_EQ(t.hugepage_calls, 1u);
   EXPECT_EQ(t.nohugepage_calls, 1u);

@@ -43,7 +43,9 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     if (const auto* c = std::get_if<heaplog::Config>(&e.body)) log.config = *c;
     if (const auto* l = std::get_if<heaplog::Lost>(&e.body)) log.lost += l->count;
     log.segments[i].tally.Add(e.body);
-    if (stale.Observe(e)) ++log.segments[i].tally.stale_now_releases;
+    if (stale.Observe(e)) {
+      log.segments[i].tally.AddStale(BytesToPages(std::get<heaplog::SysUnused>(e.body).n));
+    }
     timers[i].Observe(e);
   }
   log.scavenge_waits = stale.Waits();

@@ -60,6 +60,7 @@ Tally& Tally::operator+=(const Tally& o) {
   for (int b = 0; b < kSizeBins; ++b) {
     alloc_hist[b] += o.alloc_hist[b];
     release_hist[b] += o.release_hist[b];
+    stale_release_hist[b] += o.stale_release_hist[b];
   }
   frees += o.frees;
   free_pages += o.free_pages;
@@ -81,6 +82,7 @@ bool Tally::operator==(const Tally& o) const {
          scavenge_passes == o.scavenge_passes && releases == o.releases &&
          released_pages == o.released_pages && release_hist == o.release_hist &&
          stale_now_releases == o.stale_now_releases &&
+         stale_release_hist == o.stale_release_hist &&
          hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls;
 }
 

@@ -50,9 +50,16 @@ struct Tally {
   SizeHistogram release_hist{};  // by sys_unused size in pages
   // Of the releases, those of spans freed after their pass read its clock
   // (stale_release.h). Add does not count them (it sees one record at a
-  // time): the real side's StaleReleaseFinder and the port's heap
-  // (MHeap::stale_now_releases) do.
+  // time): AddStale does, for the real side's StaleReleaseFinder and the
+  // model's observer (MHeapObserver::OnStaleRelease).
   uint64_t stale_now_releases = 0;
+  SizeHistogram stale_release_hist{};  // their sizes, as release_hist
+  // Counts a stale-now release of `pages` pages (already counted by Add as
+  // a release).
+  void AddStale(uint64_t pages) {
+    ++stale_now_releases;
+    ++stale_release_hist[SizeBin(pages)];
+  }
   uint64_t hugepage_calls = 0;    // `madvise` records with MADV_HUGEPAGE
   uint64_t nohugepage_calls = 0;  // and with MADV_NOHUGEPAGE
 

@@ -164,6 +164,23 @@ TEST(GapTest, DistanceIsTheLargerOfCountGapAndTvd) {
   EXPECT_DOUBLE_EQ(g.distance, 0.0);
 }
 
+TEST(GapTest, OtherReleaseGapLeavesStaleNowReleasesOut) {
+  Tally m, r;
+  m.releases = 10;
+  m.release_hist = {10, 0, 0, 0, 0, 0, 0};
+  r.releases = 30;
+  r.release_hist = {10, 0, 20, 0, 0, 0, 0};
+  r.AddStale(3);  // 20 of the 3-4 page releases were stale-now
+  for (int i = 0; i < 19; ++i) r.AddStale(4);
+  EXPECT_EQ(r.stale_now_releases, 20u);
+  EXPECT_EQ(r.stale_release_hist, (SizeHistogram{0, 0, 20, 0, 0, 0, 0}));
+  const Gap all = ReleaseGap(m, r);
+  EXPECT_DOUBLE_EQ(all.ratio, 3.0);
+  const Gap others = OtherReleaseGap(m, r);
+  EXPECT_DOUBLE_EQ(others.ratio, 1.0);
+  EXPECT_DOUBLE_EQ(others.tvd, 0.0);
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp

@@ -94,6 +94,9 @@ class MHeapObserver {
   // mcentral's span; 0: a large object), or from mHeap_AllocStack (`stack`).
   // Optional: the replay does not compare requests, the calibration counts them.
   virtual void OnAllocRequest(PageCount /*npage*/, int /*sizeclass*/, bool /*stack*/) {}
+  // scavengelist is about to release a span of npages stamped later than the
+  // pass's `now` (MHeap::stale_now_releases counts them). Optional.
+  virtual void OnStaleRelease(PageCount /*npages*/) {}
 };
 
 class MHeap {
