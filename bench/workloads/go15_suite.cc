@@ -644,8 +644,14 @@ void StackGrowth(RunBuilder& b) {
 // benchmarkCreateGoroutines: a done channel; each op one goroutine of a
 // chain starts and exits. ASSUMPTION: the chain stays on the P that started
 // it (newproc's runnext), and each goroutine's successor reuses its g: go
-// then goexit in the op (Go starts the successor just before the exit, so a
-// chain holds two gs, not one; the heap sees the same stacks).
+// then goexit in the op. A known deviation: Go starts the successor before
+// the predecessor exits, so its chain alternates two gs, and at every GC one
+// is running (its stack keeps a slot of the order-0 pool) while the dead one
+// loses its stack; the next newproc1's stackcacherefill then finds 7 free
+// slots where it needs 8 and takes a new pool span (41 stack spans in Go's
+// recorded run, none in the model's). Go's chain also moves to the idle P
+// now and then (newproc1's wakep, findrunnable's stealing), which the model
+// leaves out.
 void CreateGoroutines(RunBuilder& b) {
   MakeChan(b, 0, 1);
   b.OpGoroutines(1);
