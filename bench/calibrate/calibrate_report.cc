@@ -18,8 +18,6 @@ std::string Pair(uint64_t m, uint64_t r) { return absl::StrCat(m, "/", r); }
 
 std::string Hist(const SizeHistogram& h) { return absl::StrJoin(h, "|"); }
 
-
-
 std::string JsonHist(const SizeHistogram& h) {
   std::vector<std::string> parts;
   for (int b = 0; b < kSizeBins; ++b) parts.push_back(absl::StrCat("\"", SizeBinName(b), "\": ", h[b]));
