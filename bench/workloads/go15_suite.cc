@@ -26,9 +26,10 @@
 //    goroutines a run starts (RunParallel workers too) reuse gs but take
 //    2 KiB stacks anew each run (SetupGoroutines), all from the launch
 //    goroutine's P, where the benchmark function's go statements run
-//    newproc1 (go1.5.1 proc1.go: gfget and stackalloc on the creator's P). Goroutines started and
-//    ended within an op (CreateGoroutines*, StackCopy, Matmult's tree) reuse
-//    a dead g with its stack until a GC frees it, then allocate a stack.
+//    newproc1 (go1.5.1 proc1.go: gfget and stackalloc on the creator's P).
+//    Goroutines started and ended within an op (CreateGoroutines*,
+//    StackCopy, Matmult's tree) reuse a dead g with its stack until a GC
+//    frees it, then allocate a stack.
 //  - A closure literal that a go statement calls at once (`go func() {
 //    ... }()`) is no heap object: go1.5.1's compiler turns it into a plain
 //    function taking the captured variables as arguments (transformclosure,
@@ -184,10 +185,13 @@ void MakeChan(RunBuilder& b, uint64_t cap, uint64_t elem, int count = 1, int p =
 }
 
 // testing.B.RunParallel: parallelism x GOMAXPROCS workers, each with a 2 KiB
-// stack for the run, split b.N. Call after the Op* calls.
-void RunParallel(RunBuilder& b, int parallelism = 1) {
-  b.SetupGoroutines(parallelism * b.ctx().gomaxprocs);
+// stack for the run, split b.N. Call after the Op* calls. Returns the
+// workers' ids (worker i runs on P i % GOMAXPROCS), for what each does
+// before its loop.
+std::vector<uint64_t> RunParallel(RunBuilder& b, int parallelism = 1) {
+  std::vector<uint64_t> workers = b.SetupGoroutines(parallelism * b.ctx().gomaxprocs);
   b.Parallel();
+  return workers;
 }
 
 // `count` objects made by each RunParallel worker before its loop.
@@ -598,12 +602,11 @@ void RepeatedLookup(RunBuilder& b) {
 constexpr uint64_t kFinalizerWorkerStackBytes = 16384;
 
 void Finalizer(RunBuilder& b) {
-  const std::vector<uint64_t> workers = b.SetupGoroutines(b.ctx().gomaxprocs);
+  const std::vector<uint64_t> workers = RunParallel(b);
   for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
     b.SetupGrow(workers[p], kFinalizerWorkerStackBytes, p);
     b.SetupAlloc(8, kNoscan, 1000, p);
   }
-  b.Parallel();
 }
 
 // new(int) with a finalizer each op, dropped at once: the sweep keeps it
@@ -634,11 +637,10 @@ constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
 // Each worker's stack grows once to hold kDepth + 1 frames (GC shrinks left out).
 template <uint64_t kDepth>
 void StackGrowth(RunBuilder& b) {
-  const std::vector<uint64_t> workers = b.SetupGoroutines(b.ctx().gomaxprocs);
+  const std::vector<uint64_t> workers = RunParallel(b);
   for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
     b.SetupGrow(workers[p], (kDepth + 1) * kPadFrameBytes, p);
   }
-  b.Parallel();
 }
 
 // benchmarkCreateGoroutines: a done channel; each op one goroutine of a
