@@ -47,7 +47,7 @@ std::string JsonRow(const BenchRow& r) {
       "\"tvd\": %.6f, \"others_ratio\": %.6f, \"others_tvd\": %.6f, \"model_max_go_vmas\": %d, "
       "\"runs\": [%s], \"model\": %s, \"real\": %s}",
       JsonString(r.name), r.gap.distance, r.gap.ratio, r.gap.count_gap, r.gap.tvd,
-      OtherReleaseGap(r.model, r.real).ratio, OtherReleaseGap(r.model, r.real).tvd,
+      r.others_gap.ratio, r.others_gap.tvd,
       r.model_max_go_vmas, absl::StrJoin(runs, ", "), JsonTally(r.model), JsonTally(r.real));
 }
 
@@ -90,7 +90,10 @@ std::vector<std::string> CsvTally(const Tally& t) {
 }  // namespace
 
 void SortFurthestFirst(std::vector<BenchRow>* rows) {
-  for (BenchRow& r : *rows) r.gap = ReleaseGap(r.model, r.real);
+  for (BenchRow& r : *rows) {
+    r.gap = ReleaseGap(r.model, r.real);
+    r.others_gap = OtherReleaseGap(r.model, r.real);
+  }
   std::stable_sort(rows->begin(), rows->end(), [](const BenchRow& a, const BenchRow& b) {
     const uint64_t ma = std::max(a.model.releases, a.real.releases);
     const uint64_t mb = std::max(b.model.releases, b.real.releases);
@@ -108,6 +111,7 @@ BenchRow SuiteRow(const std::vector<BenchRow>& rows) {
     s.model_max_go_vmas = std::max(s.model_max_go_vmas, r.model_max_go_vmas);
   }
   s.gap = ReleaseGap(s.model, s.real);
+  s.others_gap = OtherReleaseGap(s.model, s.real);
   return s;
 }
 
@@ -125,7 +129,7 @@ std::string SuiteLine(const CalibrateReport& rep) {
       rep.rows.size(), rep.variant, m.releases, r.releases, s.gap.ratio, s.gap.count_gap,
       m.stale_now_releases, r.stale_now_releases, m.releases - m.stale_now_releases,
       r.releases - r.stale_now_releases,
-      OtherReleaseGap(m, r).ratio, OtherReleaseGap(m, r).tvd,
+      s.others_gap.ratio, s.others_gap.tvd,
       Hist(m.release_hist), Hist(r.release_hist), s.gap.tvd, s.gap.distance, m.gc_cycles,
       r.gc_cycles, m.scavenge_passes, r.scavenge_passes, m.allocs[0], m.allocs[1], m.allocs[2],
       r.allocs[0], r.allocs[1], r.allocs[2], m.frees, r.frees, m.hugepage_calls, r.hugepage_calls,

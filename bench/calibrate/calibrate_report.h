@@ -22,6 +22,7 @@ struct BenchRow {
   Tally real;
   int64_t model_max_go_vmas = 0;  // the modelled run's; the log has no VMA count
   Gap gap;
+  Gap others_gap;  // the same without stale-now releases (OtherReleaseGap)
   // The log's runs that drove the model (b.N, measured ns/op), in order;
   // empty when recorded timings and launch's schedule did.
   std::vector<RecordedRun> runs;
@@ -48,10 +49,11 @@ struct CalibrateReport {
   double wall_seconds = 0;
 };
 
-// Fills in each row's gap and sorts the rows furthest apart first (gap.h).
+// Fills in each row's gap and others_gap and sorts the rows furthest apart
+// first (by gap; gap.h).
 void SortFurthestFirst(std::vector<BenchRow>* rows);
-// The whole-suite row: the rows' tallies summed, its own gap, the highest
-// modelled VMA count.
+// The whole-suite row: the rows' tallies summed, its own gap and
+// others_gap, the highest modelled VMA count.
 BenchRow SuiteRow(const std::vector<BenchRow>& rows);
 
 // The text table (stdout): one line per benchmark, then the suite line.
