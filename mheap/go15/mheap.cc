@@ -348,9 +348,8 @@ uintptr_t MHeap::ScavengeList(MSpanList& list, uint64_t now, uint64_t limit, boo
         if (!chunks_->Eligible(s->base(), s->npages, force)) continue;
         chunks_->BeforeRelease(s->base(), s->npages);
       }
-      if (static_cast<uint64_t>(s->unusedsince) > now) {
-        ++stale_now_releases_;
-        if (observer_ != nullptr) observer_->OnStaleRelease(s->npages);
+      if (static_cast<uint64_t>(s->unusedsince) > now && observer_ != nullptr) {
+        observer_->OnStaleRelease(s->npages);
       }
       const uintptr_t released = (s->npages - s->npreleased).bytes();
       stats_.heap_released += released;

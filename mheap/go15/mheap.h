@@ -95,7 +95,8 @@ class MHeapObserver {
   // Optional: the replay does not compare requests, the calibration counts them.
   virtual void OnAllocRequest(PageCount /*npage*/, int /*sizeclass*/, bool /*stack*/) {}
   // scavengelist is about to release a span of npages stamped later than the
-  // pass's `now` (MHeap::stale_now_releases counts them). Optional.
+  // pass's `now`, which the unsigned idle test lets through however young it
+  // is (bench/calibrate/stale_release.h). Optional.
   virtual void OnStaleRelease(PageCount /*npages*/) {}
 };
 
@@ -122,10 +123,6 @@ class MHeap {
   // lists first, as one scavenge pass of the memory layer
   // (MemLinux::BeginScavengePass/EndScavengePass). Returns the bytes released.
   uintptr_t Scavenge(uint64_t now, uint64_t limit);
-  // Not Go's: how many of Scavenge's releases were of a span stamped later
-  // than the pass's `now`, which the unsigned idle test lets through however
-  // young it is (bench/calibrate/stale_release.h; read by bench/calibrate).
-  uint64_t stale_now_releases() const { return stale_now_releases_; }
 
   // Mirrors mHeap_LookupMaybe: the in-use span holding addr, or nullptr.
   MSpan* LookupMaybe(uintptr_t addr) const;
@@ -230,7 +227,6 @@ class MHeap {
   int current_p_ = 0;
 
   std::deque<MSpan> span_structs_;   // stable storage of every span struct
-  uint64_t stale_now_releases_ = 0;
   std::vector<MSpan*> free_structs_;  // dead structs, reused LIFO like fixalloc
   uint64_t next_serial_ = 0;
   // allspans bookkeeping (recordspan).
