@@ -49,6 +49,7 @@ void Sysmon::RunUntil(int64_t now, const SysmonActions& a,
       }
     }
     resume_after_note_ = false;
+    if (a.retake) a.retake(t);
     ++idle_;  // retake() retook nothing
     // sysmon, go1.5.1 proc1.go: the forced-GC test, then the scavenge test.
     // A forced GC is only readied here (injectglist of forcegc.g); it runs
@@ -70,6 +71,7 @@ void Sysmon::RunUntil(int64_t now, const SysmonActions& a,
       ++nscavenge_;
     }
     if (force_gc && a.force_gc) a.force_gc();
+    if (a.after_round) a.after_round(t);
     ScheduleNext(t);
   }
 }

@@ -8,7 +8,8 @@
 // at 10 ms; when every P is idle, up to maxsleep on a note instead, after
 // which it starts again at 20 us. retake() never retakes a P in the model
 // (there are no syscalls), so a running workload keeps sysmon "idle" and its
-// period grows to 10 ms, as in a CPU-bound Go program.
+// period grows to 10 ms, as in a CPU-bound Go program; its preemption of
+// long-running goroutines is the driver's (SysmonActions::retake).
 //
 // usleep overshoots: a real usleep(10 ms) returns late (timer slack,
 // wake-up latency), and the scavenge test "lastscavenge + scavengelimit/2 <
@@ -40,6 +41,14 @@ struct SysmonActions {
   std::function<void()> force_gc;
   // mHeap_Scavenge(k, now, limit).
   std::function<void(int32_t k, uint64_t now, uint64_t limit)> scavenge;
+  // retake's test of the running Ps (go1.5.1 proc1.go), at the top of the
+  // round before the tests above: may be empty. The model has no
+  // syscalls, so it only preempts (the round still counts as idle).
+  std::function<void(int64_t now)> retake;
+  // After the round's tests: what a P that retake preempted does once it
+  // schedules, which in Go comes after the rest of sysmon's round (the
+  // preempted goroutine notices at its next function call): may be empty.
+  std::function<void(int64_t now)> after_round;
 };
 
 class Sysmon {

@@ -230,14 +230,15 @@ std::vector<TraceEvent> RunNEpilogue(const RunProgram& prog, const LaunchStack* 
   return out;
 }
 
-void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
+void ForEachEvent(const RunProgram& prog, const BodyStream& stream, LoopSched loop_sched,
                   const LaunchStack* launch, const std::function<void(const TraceEvent&)>& put) {
   for (const TraceEvent& e : RunNPrologue(prog, launch)) put(e);
   for (const TraceEvent& e : prog.setup) put(e);
   TraceEvent loop = Marker(TraceEvent::kLoop);
   loop.id = static_cast<uint64_t>(prog.iterations);
   loop.ns = prog.ns_per_iteration;
-  loop.no_safe_point = no_safe_point;
+  loop.no_safe_point = loop_sched == LoopSched::kNoSafePoint;
+  loop.every_p_busy = loop_sched == LoopSched::kEveryPBusy;
   put(loop);
   if (prog.body_streamed) {
     class Forward final : public EventSink {
@@ -259,7 +260,8 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe
 }
 
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
-                      bool no_safe_point, const LaunchStack* launch) {
+                      LoopSched loop_sched, const LaunchStack* launch) {
+  const bool no_safe_point = loop_sched == LoopSched::kNoSafePoint;
   for (const TraceEvent& e : RunNPrologue(prog, launch)) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
@@ -268,9 +270,11 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
   }
   if (prog.body_streamed) {
     // A streamed body is a WholeRun: one iteration, never without a safe
-    // point (it holds events, and each one reaches one).
-    THP_CHECK(prog.iterations == 1 && !no_safe_point,
-              absl::StrCat(prog.benchmark, ": a streamed body must be one iteration with safe points"));
+    // point (it holds events, and each one reaches one), and only Matmult's
+    // goroutine tree, which schedules.
+    THP_CHECK(prog.iterations == 1 && loop_sched == LoopSched::kSchedules,
+              absl::StrCat(prog.benchmark, ": a streamed body must be one iteration with safe points "
+                           "that lets the Ps schedule"));
     class Apply final : public EventSink {
      public:
       explicit Apply(TraceReplayer& rep) : rep_(rep) {}
@@ -285,7 +289,8 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
     // The first failure is kept and returned here.
     if (absl::Status st = rep.EndStreamedLoop(); !st.ok()) return st;
   } else if (absl::Status st =
-                 rep.ApplyLoop(prog.body, prog.iterations, prog.ns_per_iteration, no_safe_point);
+                 rep.ApplyLoop(prog.body, prog.iterations, prog.ns_per_iteration, no_safe_point,
+                               loop_sched == LoopSched::kEveryPBusy);
              !st.ok()) {
     return st;
   }
@@ -415,7 +420,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
                  if (recorder != nullptr) recorder->Run(prog.n);
                  const int64_t max_before = rep.census().max_own();
                  absl::Status st =
-                     ApplyRun(rep, prog, stream, !b.bench->loop_reaches_safe_point, launch);
+                     ApplyRun(rep, prog, stream, b.bench->loop, launch);
                  THP_CHECK(st.ok(), absl::StrCat(b.bench->name, ": ", st.message()));
                  // The teardown only lets go of handles and gs (heap frees,
                  // no kernel call), so the arena is as the loop left it.

@@ -69,7 +69,7 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
 // before the GC, its use in the benchmark function after StartTimer, and
 // its use inside StopTimer before StopTimer's ReadMemStats (which waits
 // there for a cycle in flight to end).
-void ForEachEvent(const RunProgram& prog, const BodyStream& stream, bool no_safe_point,
+void ForEachEvent(const RunProgram& prog, const BodyStream& stream, LoopSched loop_sched,
                   const LaunchStack* launch, const std::function<void(const TraceEvent&)>& put);
 
 // The events RunSuite applies before the first benchmark on `heap` (with
@@ -91,7 +91,7 @@ const LaunchStack* LaunchStackOf(HeapKind heap, absl::string_view benchmark);
 
 // Applies one run to the replayer, in the order ForEachEvent gives.
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
-                      bool no_safe_point, const LaunchStack* launch);
+                      LoopSched loop_sched, const LaunchStack* launch);
 
 struct SuiteOptions {
   RuntimeOptions runtime;       // variant, GOGC, GOMAXPROCS

@@ -77,7 +77,7 @@ std::string RunMatmult(int64_t n, bool stream) {
     RunBuilder again(RunContext{n, 2}, &sink);
     mm.generate(again);
   };
-  absl::Status st = ApplyRun(**rep, prog, stream ? body : BodyStream(), false, nullptr);
+  absl::Status st = ApplyRun(**rep, prog, stream ? body : BodyStream(), LoopSched::kSchedules, nullptr);
   EXPECT_TRUE(st.ok()) << st;
   (*rep)->runtime().heap().CheckInvariants();
   return Outcome(**rep);
@@ -110,7 +110,7 @@ TEST(SuiteRunner, CreateGoroutinesParallelHoldsAForcedGcUntilItsChainsEnd) {
   bench.generate(builder);
   // 2e6 iterations of 131.6 ns: a loop of 263 ms.
   const RunProgram prog = builder.Build(bench.name, 65.8);
-  ASSERT_TRUE(ApplyRun(**rep, prog, BodyStream(), false, nullptr).ok());
+  ASSERT_TRUE(ApplyRun(**rep, prog, BodyStream(), LoopSched::kSchedules, nullptr).ok());
   ApplyTraceLine(**rep, "compute 2000000");  // its mark ends
   const std::vector<GcCycle>& cycles = (*rep)->runtime().gc().cycles();
   ASSERT_EQ(cycles.size(), 2u);
@@ -132,7 +132,7 @@ TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
     ++runs;
     if (!prog.body_streamed || n != 0) return;
     n = prog.n;
-    ForEachEvent(prog, stream, false, nullptr,
+    ForEachEvent(prog, stream, LoopSched::kSchedules, nullptr,
                  [&](const TraceEvent& e) { lines.push_back(FormatTraceEvent(e)); });
   });
   EXPECT_GT(runs, 1);
@@ -166,7 +166,7 @@ TEST(SuiteRunner, ForEachEventWrapsARunInRunNsLaunchGoroutineAndTimerCalls) {
   ASSERT_NE(launch, nullptr);
   EXPECT_EQ(LaunchStackOf(HeapKind::kGo121, copy.name), nullptr);
   std::vector<std::string> lines;
-  ForEachEvent(prog, BodyStream(), true, launch,
+  ForEachEvent(prog, BodyStream(), LoopSched::kNoSafePoint, launch,
                [&](const TraceEvent& e) { lines.push_back(FormatTraceEvent(e)); });
   std::vector<std::string> want = {"bench BenchmarkCopy1Byte 100", "gouse 0 1496 0", "gc",
                                    "readmemstats", "gouse 0 8192 0"};

@@ -295,7 +295,7 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
     const LaunchStack* launch = LaunchStackOf(HeapKind::kGo15, b.bench->name);
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
                [f, &b, launch](const RunProgram& prog, const BodyStream& stream) {
-                 ForEachEvent(prog, stream, !b.bench->loop_reaches_safe_point, launch,
+                 ForEachEvent(prog, stream, b.bench->loop, launch,
                               [f](const TraceEvent& e) {
                                 std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
                               });

@@ -21,17 +21,31 @@ namespace thp {
 // still take virtual time.
 using WorkloadGenerator = void (*)(RunBuilder& b);
 
+// How a benchmark's timed loop lets the scheduler in.
+enum class LoopSched {
+  // It reaches preemption points, and a P it leaves idle (or its goroutines
+  // blocking) runs what the runtime readies.
+  kSchedules,
+  // It never reaches a preemption point (its trace loop is "nosafepoint").
+  // Such a loop makes no heap event that would reach one: none, or
+  // allocations on the system stack (DeferMany's defer records).
+  kNoSafePoint,
+  // Its goroutines (RunParallel's workers) keep every P running and never
+  // block or yield (its trace loop is "everypbusy"): what the runtime
+  // readies waits for sysmon to preempt one.
+  kEveryPBusy,
+};
+
 struct Go15Benchmark {
   const char* name;  // "BenchmarkMalloc8", as Go names it (no -N suffix)
   const char* file;  // "malloc_test.go"
   WorkloadGenerator generate;
-  // False when Go 1.5.1's compiled timed loop never reaches a preemption
-  // point (its trace loop is "nosafepoint"; see go15_suite.cc for which and
-  // why). Such a loop makes no heap event that would reach one: none, or
-  // allocations on the system stack (DeferMany's defer records).
-  bool loop_reaches_safe_point = true;
+  // How Go 1.5.1's compiled timed loop lets the scheduler in (see
+  // go15_suite.cc for which loops are marked and why).
+  LoopSched loop = LoopSched::kSchedules;
 };
-inline constexpr bool kNoSafePoint = false;
+inline constexpr LoopSched kNoSafePoint = LoopSched::kNoSafePoint;
+inline constexpr LoopSched kEveryPBusy = LoopSched::kEveryPBusy;
 
 // All 243, in run order.
 const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks();

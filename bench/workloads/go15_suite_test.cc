@@ -799,7 +799,7 @@ TEST(Go15Suite, LoopsWithoutSafePointMakeNoHeapEventThatReachesOne) {
   int marked = 0;
   std::set<std::string> with_events;
   for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
-    if (b.loop_reaches_safe_point) continue;
+    if (b.loop != kNoSafePoint) continue;
     ++marked;
     for (int procs : {1, 2, 4}) {
       const RunProgram prog = Program(b.name, 1000, procs);

@@ -139,15 +139,23 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     e.name = std::string(f[1]);
   } else if (op == "loop") {
     e.kind = TraceEvent::kLoop;
-    if (f.size() < 3 || f.size() > 4 || (f.size() == 4 && f[3] != "nosafepoint") ||
-        !num(1, &e.id) || e.id > kMaxTraceCount || !num(2, &v) ||
-        v > static_cast<uint64_t>(kMaxTraceNs)) {
+    // The flags, each at most once, in this order.
+    size_t k = 3;
+    if (k < f.size() && f[k] == "nosafepoint") {
+      e.no_safe_point = true;
+      ++k;
+    }
+    if (k < f.size() && f[k] == "everypbusy") {
+      e.every_p_busy = true;
+      ++k;
+    }
+    if (f.size() < 3 || k != f.size() || !num(1, &e.id) || e.id > kMaxTraceCount ||
+        !num(2, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
       return LineError(line_no, line,
-                       "expected loop <iterations> <ns> [nosafepoint], iterations at most 1e11, "
-                       "ns at most 1e14");
+                       "expected loop <iterations> <ns> [nosafepoint] [everypbusy], iterations at "
+                       "most 1e11, ns at most 1e14");
     }
     e.ns = static_cast<int64_t>(v);
-    e.no_safe_point = f.size() == 4;
   } else if (op == "end") {
     e.kind = TraceEvent::kEnd;
     if (f.size() != 1) return LineError(line_no, line, "expected end alone");
@@ -298,7 +306,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
     case TraceEvent::kLoop:
-      return absl::StrFormat("loop %d %d%s", e.id, e.ns, e.no_safe_point ? " nosafepoint" : "");
+      return absl::StrFormat("loop %d %d%s%s", e.id, e.ns, e.no_safe_point ? " nosafepoint" : "",
+                             e.every_p_busy ? " everypbusy" : "");
     case TraceEvent::kEnd: return "end";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
     case TraceEvent::kRelease: return "release";

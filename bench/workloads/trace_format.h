@@ -60,7 +60,7 @@
 //                                       GC cycle to start from here (n >= 1); a
 //                                       recorded scheduler decision (Go 1.5 heap)
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
-//   loop <iterations> <ns> [nosafepoint]
+//   loop <iterations> <ns> [nosafepoint] [everypbusy]
 //   end                                 the lines up to "end" are one iteration of
 //                                       a timed loop; each iteration is <ns> of busy
 //                                       time, spread evenly after its alloc and
@@ -72,6 +72,13 @@
 //                                       systemstack allocs and their drops and
 //                                       retains (any other event would reach a
 //                                       safe point)
+//                                       everypbusy: the loop's goroutines keep
+//                                       every P running and never block or yield
+//                                       (RunParallel workers that only compute),
+//                                       so a runtime goroutine readied during it
+//                                       (a forced GC, the GC's mark termination,
+//                                       the background sweeper) waits until sysmon
+//                                       preempts one of them
 // Ids are decimal and name one live object, stack or goroutine at a time
 // (goroutine ids are a namespace of their own).
 //
@@ -123,6 +130,7 @@ struct TraceEvent {
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop
   bool no_safe_point = false;  // loop: "nosafepoint"
+  bool every_p_busy = false;   // loop: "everypbusy"
   int line = 0;        // where it came from, for error messages
   std::string name;    // bench
 };

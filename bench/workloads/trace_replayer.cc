@@ -360,14 +360,17 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
 }
 
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
-                                      int64_t ns_per_iteration, bool no_safe_point) {
+                                      int64_t ns_per_iteration, bool no_safe_point,
+                                      bool every_p_busy) {
   if (no_safe_point && std::any_of(body.begin(), body.end(), ReachesSafePoint)) {
     return absl::InvalidArgumentError(
         "a loop with no safe point holds only systemstack allocs, drops and retains (any other "
         "event would reach a safe point)");
   }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
+  if (every_p_busy) rt_->EnterLoopKeepingEveryPBusy();
   absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration);
+  if (every_p_busy) rt_->LeaveLoopKeepingEveryPBusy();
   if (no_safe_point) rt_->LeaveLoopWithoutSafePoint();
   return st;
 }
@@ -524,7 +527,8 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
     }
     const TraceEvent loop = *std::move(t.loop);
     t.loop.reset();
-    absl::Status st = ApplyLoop(t.body, static_cast<int64_t>(loop.id), loop.ns, loop.no_safe_point);
+    absl::Status st = ApplyLoop(t.body, static_cast<int64_t>(loop.id), loop.ns, loop.no_safe_point,
+                                loop.every_p_busy);
     t.body.clear();
     if (!st.ok()) {
       return absl::Status(st.code(), absl::StrCat("trace loop at line ", loop.line, ": ", st.message()));
@@ -533,7 +537,7 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
   }
   if (e.kind == TraceEvent::kBench && t.on_bench) t.on_bench(e);
   if (e.kind == TraceEvent::kLoop) {
-    if (t.streamable != nullptr && e.id == 1 && !e.no_safe_point) {
+    if (t.streamable != nullptr && e.id == 1 && !e.no_safe_point && !e.every_p_busy) {
       if (auto it = t.streamable->find(e.line); it != t.streamable->end()) {
         BeginStreamedLoop(e.ns, it->second);
         t.streaming = true;
@@ -567,7 +571,7 @@ absl::StatusOr<TraceReplayer::StreamableLoops> TraceReplayer::CheckTrace(std::FI
   int64_t work = 0;
   absl::Status st = ForEachTraceEvent(f, [&](TraceEvent&& e) {
     if (e.kind == TraceEvent::kLoop) {
-      open = e.id == 1 && !e.no_safe_point ? e.line : 0;
+      open = e.id == 1 && !e.no_safe_point && !e.every_p_busy ? e.line : 0;
       work = 0;
     } else if (e.kind == TraceEvent::kEnd) {
       if (open != 0) loops[open] = work;

@@ -79,9 +79,13 @@ class TraceReplayer {
   // point, and Go 1.5 preempts at none other: a GC that sysmon forces
   // during it takes worldsema but cannot stop the world until the loop
   // returns, so it starts at the loop's end (and no second one is forced
-  // meanwhile: bggc is still working).
+  // meanwhile: bggc is still working). A loop with `every_p_busy` keeps
+  // every P running goroutines that never block or yield: what the runtime
+  // readies during it waits for sysmon to preempt one
+  // (HeapRuntime::EnterLoopKeepingEveryPBusy).
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
-                         int64_t ns_per_iteration, bool no_safe_point = false);
+                         int64_t ns_per_iteration, bool no_safe_point = false,
+                         bool every_p_busy = false);
   // A loop of one iteration whose body arrives one event at a time and is
   // never held (a streamed WholeRun body, run_program.h): BeginStreamedLoop,
   // PutStreamedEvent for each event, EndStreamedLoop. `work` is the number

@@ -113,6 +113,9 @@ enum class GcMode { kBackground, kForce, kForceBlock };
 // derived: the median gc_start -> gc_done time of Go 1.5.1's background
 // cycles in testdata/go151_heaplog/prefix.hlog.xz (10,342 cycles marking
 // under 1 MB: 1.08 ms; 1-2 MB: 2.0 ms; the heap's size barely moves it).
+// That is when the mark's work is done; mark termination may wait longer
+// for a P (the driver's FinishMark comes later: Go15HeapRuntime's loops
+// that keep every P busy).
 inline constexpr int64_t kBackgroundCycleNs = 1080000;
 
 // How long bgsweep (mgcsweep.go, Go 1.5: a sweepone, then Gosched, on a P

@@ -42,6 +42,10 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
   // Asynchronous preemption (Go 1.14+) stops such a loop for a GC.
   void EnterLoopWithoutSafePoint() override {}
   void LeaveLoopWithoutSafePoint() override {}
+  // Ignored: this port's cycles are instantaneous and start at once, so
+  // nothing of its runtime waits for a P.
+  void EnterLoopKeepingEveryPBusy() override {}
+  void LeaveLoopKeepingEveryPBusy() override {}
   // Ignored: this port's cycles have no concurrent phase, and its Ms are
   // left out (like its goroutines' stacks).
   void ArmNewM(int nth, bool at_cycle_end) override {

@@ -41,12 +41,23 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
     // nor is forcegc.g readied again while it waits in the run queue
     // (sysmon tests forcegc.idle), nor after it readied the GC goroutine
     // until it runs once more.
-    if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0 || forcegc_yield_ahead_ >= 0) return;
+    if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0 || forcegc_yield_ahead_ >= 0 ||
+        forcegc_waits_for_p_ || forcegc_yielded_for_p_) {
+      return;
+    }
     if (runq_reported_) {
       forcegc_ahead_ = global_runq_;  // injectglist: onto the tail
       return;
     }
+    if (every_p_busy_) {
+      forcegc_waits_for_p_ = true;  // until a preempted P takes it
+      return;
+    }
     RunForcedGc();
+  };
+  actions_.retake = [this](int64_t now) { Retake(now); };
+  actions_.after_round = [this](int64_t) {
+    if (preempting_) SchedulePreempted();
   };
   actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
     HeapScavenge(rt_->heap(), k, now, limit, gctrace_);
@@ -107,6 +118,10 @@ void Go15HeapRuntime::BgSweepTurn() {
     return;
   }
   // Gosched: onto the global queue's tail.
+  if (every_p_busy_) {
+    bgsweep_waits_for_p_ = true;
+    return;
+  }
   bgsweep_ahead_ = global_runq_;
 }
 
@@ -135,8 +150,10 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   // sysmon's actions: before any action at or after its end, and before
   // `until` when it ends by then.
   GcModel& gc = rt_->gc();
-  auto finish_marks_due = [&gc, &set_clock](int64_t t) {
-    if (gc.marking() && gc.mark_end_ns() <= t) {
+  // While every P is busy, mark termination waits for a preempted P
+  // instead (SchedulePreempted).
+  auto finish_marks_due = [this, &gc, &set_clock](int64_t t) {
+    if (gc.marking() && gc.mark_end_ns() <= t && !every_p_busy_) {
       set_clock(gc.mark_end_ns());
       gc.FinishMark();
     }
@@ -153,6 +170,12 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
 
 void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
   GcModel& gc = rt_->gc();
+  if (every_p_busy_) {
+    // No P is idle: bgsweep runs only when a preempted P takes it from the
+    // global queue (SchedulePreempted), a span a turn.
+    bgsweep_at_ = until;
+    return;
+  }
   if (runq_reported_) {
     // Every P runs the workload's goroutines: bgsweep runs only when a P
     // takes it from a run queue. gcSweep readies it (ready: the P's
@@ -193,6 +216,72 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
   const int freed = gc.BackgroundSweepFreeing(static_cast<int>(frees));
   bgsweep_at_ = gc.sweepdone() ? until : from + freed * kBgSweepNsPerFreedSpan;
   bgsweep_parked_ = gc.sweepdone();
+}
+
+int64_t Go15HeapRuntime::SchedTicks() const {
+  const GcModel& gc = rt_->gc();
+  return preemptions_ + static_cast<int64_t>(gc.cycles_started() + gc.cycles().size());
+}
+
+void Go15HeapRuntime::Retake(int64_t now) {
+  // go1.5.1 proc1.go retake, for a P in _Prunning: forcePreemptNS.
+  constexpr int64_t kForcePreemptNs = 10 * 1000 * 1000;
+  if (!every_p_busy_) return;
+  const int64_t ticks = SchedTicks();
+  if (ticks != seen_schedticks_) {
+    seen_schedticks_ = ticks;
+    schedwhen_ = now;
+    return;
+  }
+  if (schedwhen_ + kForcePreemptNs <= now) preempting_ = true;
+}
+
+void Go15HeapRuntime::SchedulePreempted() {
+  preempting_ = false;
+  ++preemptions_;
+  GcModel& gc = rt_->gc();
+  // forcegchelper, back from startGC, sets forcegc.idle and parks.
+  forcegc_yielded_for_p_ = false;
+  // The GC goroutine: mark termination (at the clock's time, sysmon's
+  // round), which readies bgsweep in turn.
+  if (gc.marking() && gc.mark_end_ns() <= rt_->heap().clock().NanoTime()) gc.FinishMark();
+  if (bgsweep_waits_for_p_) {
+    bgsweep_waits_for_p_ = false;
+    BgSweepTurn();
+  } else if (bgsweep_parked_ && !gc.sweepdone()) {
+    bgsweep_parked_ = false;
+    BgSweepTurn();
+  }
+  if (forcegc_waits_for_p_) {
+    forcegc_waits_for_p_ = false;
+    // startGC readies the GC goroutine and yields, unless a cycle runs
+    // (bggc.working): then forcegchelper parks at once.
+    const size_t started = gc.cycles_started();
+    RunForcedGc();
+    forcegc_yielded_for_p_ = gc.cycles_started() != started;
+  }
+}
+
+void Go15HeapRuntime::EnterLoopKeepingEveryPBusy() {
+  every_p_busy_ = true;
+  seen_schedticks_ = -1;
+  preempting_ = false;
+}
+
+void Go15HeapRuntime::LeaveLoopKeepingEveryPBusy() {
+  every_p_busy_ = false;
+  preempting_ = false;
+  // The loop's goroutines are done: the Ps schedule, and what waited runs.
+  GcModel& gc = rt_->gc();
+  forcegc_yielded_for_p_ = false;
+  if (gc.marking() && gc.mark_end_ns() <= rt_->heap().clock().NanoTime()) gc.FinishMark();
+  if (forcegc_waits_for_p_) {
+    forcegc_waits_for_p_ = false;
+    RunForcedGc();
+  }
+  // bgsweep goes back to the idle P's time from here (SweepInBackground).
+  bgsweep_waits_for_p_ = false;
+  bgsweep_at_ = rt_->heap().clock().NanoTime();
 }
 
 void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {

@@ -40,6 +40,24 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // one is forced meanwhile).
   void EnterLoopWithoutSafePoint() override { in_loop_without_safe_point_ = true; }
   void LeaveLoopWithoutSafePoint() override;
+  // While every P runs such a loop's goroutine, a P schedules only when it
+  // stops for the world or sysmon preempts it: retake (go1.5.1 proc1.go)
+  // preempts a P whose schedtick it has seen unchanged for forcePreemptNS
+  // (10 ms), and with sysmon waking every 10 ms that is its second round
+  // after the P last scheduled (the model's Ps schedule together, so one
+  // count stands for every P's schedtick). Until then these wait on the
+  // global run queue: forcegc.g that sysmon readied, or that yielded once
+  // it had started a GC; the GC goroutine, woken when the concurrent mark's
+  // work is done (kBackgroundCycleNs after the cycle's start), for mark
+  // termination; bgsweep between spans. A preempted P takes them in that
+  // order once sysmon's round is over. Go 1.5.1's own run shows the
+  // result: in the benchmarks whose loops the suite marks so, a background
+  // cycle's mark lasts two sysmon periods (20.2 ms against a 1 ms median
+  // elsewhere), and the next starts two periods after it ends
+  // (//bench/workloads:go15_busy_ps_test). Leaving the loop, every waiting
+  // goroutine runs at once.
+  void EnterLoopKeepingEveryPBusy() override;
+  void LeaveLoopKeepingEveryPBusy() override;
   // sysmon readies forcegc.g with injectglist (go1.5.1 proc1.go): onto the
   // global run queue's tail, whence a P takes it in turn (schedule's 61st
   // tick, findrunnable) and forcegchelper starts the GC. While the workload
@@ -90,6 +108,26 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   static bool TakesQueuedG(int64_t* ahead, int64_t n);
   // forcegchelper, Go 1.5.1: "GC forced" under gctrace, then startGC.
   void RunForcedGc();
+  // retake's preemption test, while every P is busy (see
+  // EnterLoopKeepingEveryPBusy).
+  void Retake(int64_t now);
+  // The preempted Ps schedule: the runtime's goroutines waiting for a P
+  // run, in queue order.
+  void SchedulePreempted();
+  // Every P's schedule() calls while every P is busy: stops of the world
+  // (a cycle's start and its mark termination) and preemptions.
+  int64_t SchedTicks() const;
+  bool every_p_busy_ = false;
+  int64_t preemptions_ = 0;
+  int64_t seen_schedticks_ = -1;  // retake's record (pdesc.schedtick) ...
+  int64_t schedwhen_ = 0;         // ... and when it first saw that count
+  bool preempting_ = false;       // retake preempted the Ps this round
+  // forcegc.g on the global queue while every P is busy: readied by
+  // sysmon, or back there after startGC's Gosched. Either way
+  // forcegc.idle is clear, so sysmon readies it no more.
+  bool forcegc_waits_for_p_ = false;
+  bool forcegc_yielded_for_p_ = false;
+  bool bgsweep_waits_for_p_ = false;  // between its spans, while every P is busy
   // bgsweep, Go 1.5 (mgcsweep.go). While the workload does not report its
   // run queue, it runs on a P the program leaves idle (the model assumes
   // one under GOMAXPROCS 2 or more, as with one benchmark goroutine; under

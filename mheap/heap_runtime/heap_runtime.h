@@ -145,6 +145,12 @@ class HeapRuntime {
   // stop the world waits for its end), and has left it.
   virtual void EnterLoopWithoutSafePoint() = 0;
   virtual void LeaveLoopWithoutSafePoint() = 0;
+  // The program is in a loop whose goroutines keep every P running and
+  // never block or yield (RunParallel workers that only compute), and has
+  // left it: a goroutine of the runtime's readied meanwhile waits for one
+  // of them to be preempted.
+  virtual void EnterLoopKeepingEveryPBusy() = 0;
+  virtual void LeaveLoopKeepingEveryPBusy() = 0;
   // The workload's scheduler put `n` goroutines on the global run queue's
   // tail, or P `p` looked at it and took `n` from its head. A runtime that
   // readies its forced-GC goroutine there may time that GC by them; by

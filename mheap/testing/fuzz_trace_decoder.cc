@@ -216,6 +216,9 @@ class Decoder {
       live_bytes_ += retained;
       retained_bytes_ += retained;
     }
+    // Any loop may keep every P busy: that changes only when the runtime's
+    // own goroutines get a P.
+    loop.every_p_busy = (shape & 0x80) != 0;
     out_.push_back(loop);
     for (TraceEvent& e : body) out_.push_back(std::move(e));
     out_.push_back(Event(TraceEvent::kEnd));
