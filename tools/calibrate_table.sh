@@ -51,6 +51,20 @@ print("Of the releases, %d / %d were of spans freed after the scavenge pass read
       w["passes"], w["max_ns"] / 1e6,
       m["releases"] - m["stale_now_releases"], r["releases"] - r["stale_now_releases"],
       s["others_ratio"], s["others_tvd"]))
+# How long Go's madvise calls took (bench/calibrate/madvise_time.h): the
+# simulated kernel takes no time, so this is the real run's alone.
+print()
+mc = s["real_madvise_calls"]
+slow = max(d["benchmarks"], key=lambda b: b["real_madvise_calls"]["nohugepage"]["total_ns"])
+sm = slow["real_madvise_calls"]["nohugepage"]
+print("In the log, Go's MADV_NOHUGEPAGE calls (one per release; those the log can time) took a median %.1f us and %.0f ms in "
+      "all over %d calls, at most %.1f ms; MADV_DONTNEED a median %.1f us, MADV_HUGEPAGE (one per "
+      "reuse) %.1f us. `%s`'s %d took %.0f ms in all, a median %.2f ms (see the real "
+      "kernel's time under what still differs)." % (
+      mc["nohugepage"]["median_ns"] / 1e3, mc["nohugepage"]["total_ns"] / 1e6, mc["nohugepage"]["calls"],
+      mc["nohugepage"]["max_ns"] / 1e6, mc["dontneed"]["median_ns"] / 1e3,
+      mc["hugepage"]["median_ns"] / 1e3, slow["benchmark"], sm["calls"], sm["total_ns"] / 1e6,
+      sm["median_ns"] / 1e6))
 # Per benchmark, how many are close: the release target of issue 13 (within
 # 25% for every benchmark Go released at least 50 times in), and the same
 # band for GC cycles and scavenge passes (the clock's agreement).

@@ -208,10 +208,12 @@ int Run() {
   // Benchmarks picked and held complete by the log, in the suite's order,
   // with the runs the log made of each.
   absl::flat_hash_map<std::string, Tally> real_by_name;
+  absl::flat_hash_map<std::string, MadviseTimer> madvise_by_name;
   absl::flat_hash_map<std::string, std::vector<RecordedRun>> runs_by_name;
   for (const RealSegment& s : real->segments) {
     if (!s.ended) continue;
     real_by_name[s.base] += s.tally;
+    madvise_by_name[s.base].Merge(s.madvise);
     std::vector<RecordedRun>& runs = runs_by_name[s.base];
     runs.insert(runs.end(), s.runs.begin(), s.runs.end());
   }
@@ -308,6 +310,7 @@ int Run() {
     row.real = real_by_name[row.name];
     row.model_max_go_vmas = sides[i].max_go_vmas;
     row.runs = o.benchmarks[i].runs;  // empty with --timings_file
+    row.real_madvise = madvise_by_name[row.name];
     rep.rows.push_back(std::move(row));
   }
   SortFurthestFirst(&rep.rows);

@@ -39,16 +39,30 @@ std::string JsonTally(const Tally& t) {
       t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls, "}");
 }
 
+std::string JsonMadvise(const MadviseTimer& t) {
+  std::vector<std::string> parts;
+  for (const auto& [name, advice] : {std::pair<const char*, uint64_t>{"nohugepage", kMadvNohugepage},
+                                     {"dontneed", kMadvDontneed},
+                                     {"hugepage", kMadvHugepage}}) {
+    const MadviseTimes m = t.Times(advice);
+    parts.push_back(absl::StrFormat(
+        "\"%s\": {\"calls\": %d, \"median_ns\": %d, \"max_ns\": %d, \"total_ns\": %d}", name,
+        m.calls, m.median_ns, m.max_ns, m.total_ns));
+  }
+  return absl::StrCat("{", absl::StrJoin(parts, ", "), "}");
+}
+
 std::string JsonRow(const BenchRow& r) {
   std::vector<std::string> runs;
   for (const RecordedRun& run : r.runs) runs.push_back(absl::StrFormat("[%d, %.3f]", run.n, run.ns_per_op));
   return absl::StrFormat(
       "{\"benchmark\": %s, \"distance\": %.6f, \"ratio\": %.6f, \"count_gap\": %.6f, "
       "\"tvd\": %.6f, \"others_ratio\": %.6f, \"others_tvd\": %.6f, \"model_max_go_vmas\": %d, "
-      "\"runs\": [%s], \"model\": %s, \"real\": %s}",
+      "\"runs\": [%s], \"model\": %s, \"real\": %s, \"real_madvise_calls\": %s}",
       JsonString(r.name), r.gap.distance, r.gap.ratio, r.gap.count_gap, r.gap.tvd,
       r.others_gap.ratio, r.others_gap.tvd,
-      r.model_max_go_vmas, absl::StrJoin(runs, ", "), JsonTally(r.model), JsonTally(r.real));
+      r.model_max_go_vmas, absl::StrJoin(runs, ", "), JsonTally(r.model), JsonTally(r.real),
+      JsonMadvise(r.real_madvise));
 }
 
 std::vector<std::string> CsvTallyHeader(const std::string& side) {
@@ -109,6 +123,7 @@ BenchRow SuiteRow(const std::vector<BenchRow>& rows) {
     s.model += r.model;
     s.real += r.real;
     s.model_max_go_vmas = std::max(s.model_max_go_vmas, r.model_max_go_vmas);
+    s.real_madvise.Merge(r.real_madvise);
   }
   s.gap = ReleaseGap(s.model, s.real);
   s.others_gap = OtherReleaseGap(s.model, s.real);

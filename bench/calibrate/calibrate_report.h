@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/calibrate/gap.h"
+#include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
@@ -26,6 +27,7 @@ struct BenchRow {
   // The log's runs that drove the model (b.N, measured ns/op), in order;
   // empty when recorded timings and launch's schedule did.
   std::vector<RecordedRun> runs;
+  MadviseTimer real_madvise;  // how long the log's madvise calls took
 };
 
 struct CalibrateReport {

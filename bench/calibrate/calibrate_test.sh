@@ -54,6 +54,18 @@ for side in ("model", "real"):
         if t["stale_now_releases"] > t["releases"]: bad.append("stale > releases " + b["benchmark"])
     if sum(b[side]["stale_now_releases"] for b in d["benchmarks"]) != d["suite"][side]["stale_now_releases"]:
         bad.append("suite %s stale-now releases" % side)
+# The log's madvise calls, timed: every release's NOHUGEPAGE and DONTNEED
+# (the prefix build; none untimed in the smoke log), the suite the sum.
+for adv in ("nohugepage", "dontneed", "hugepage"):
+    if sum(b["real_madvise_calls"][adv]["calls"] for b in d["benchmarks"]) != d["suite"]["real_madvise_calls"][adv]["calls"]:
+        bad.append("suite madvise calls " + adv)
+for b in d["benchmarks"]:
+    m = b["real_madvise_calls"]
+    for adv in ("nohugepage", "dontneed"):
+        if m[adv]["calls"] != b["real"]["releases"]: bad.append("madvise %s calls %s" % (adv, b["benchmark"]))
+    if m["hugepage"]["calls"] != b["real"]["hugepage_calls"]: bad.append("madvise hugepage calls " + b["benchmark"])
+    if m["nohugepage"]["calls"] and not (0 < m["nohugepage"]["median_ns"] <= m["nohugepage"]["max_ns"] <= m["nohugepage"]["total_ns"]):
+        bad.append("madvise times " + b["benchmark"])
 for b in d["benchmarks"]:
     r = next(x for x in rows if x["benchmark"] == b["benchmark"])
     if int(r["real_releases"]) != b["real"]["releases"] or int(r["model_releases"]) != b["model"]["releases"]:

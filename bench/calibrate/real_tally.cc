@@ -47,6 +47,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
       log.segments[i].tally.AddStale(BytesToPages(std::get<heaplog::SysUnused>(e.body).n));
     }
     timers[i].Observe(e);
+    log.segments[i].madvise.Observe(e);
   }
   log.scavenge_waits = stale.Waits();
   for (size_t i = 0; i < log.segments.size(); ++i) {

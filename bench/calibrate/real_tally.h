@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
@@ -30,6 +31,7 @@ struct RealSegment {
   // Its runs, each b.N with the ns/op Go's timer measured (recorded_runs.h);
   // the last one only when ended.
   std::vector<RecordedRun> runs;
+  MadviseTimer madvise;  // how long its madvise calls took (madvise_time.h)
 };
 
 struct RealLog {
