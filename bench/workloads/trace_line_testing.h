@@ -21,13 +21,15 @@ inline void ApplyTraceLine(TraceReplayer& r, const std::string& line) {
   ASSERT_TRUE(r.Apply(*e).ok()) << line;
 }
 
-// A replayer on `sim` (default options, no scavenge debug) that has run the
-// whole trace `text` (trace_format.h), its loops batched or applied one by
-// one; a trace that does not parse or run fails the test (and gives null).
+// A replayer on `sim` (default options, GODEBUG=scavenge=1 or not) that has
+// run the whole trace `text` (trace_format.h), its loops batched or applied
+// one by one; a trace that does not parse or run fails the test (and gives
+// null).
 inline std::unique_ptr<TraceReplayer> ReplayTraceText(SimulatedKernel& sim,
-                                                      const std::string& text, bool batched) {
+                                                      const std::string& text, bool batched,
+                                                      bool scavenge_debug = false) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/false, nullptr);
+      TraceReplayer::Create(sim, RuntimeOptions(), scavenge_debug, nullptr);
   EXPECT_TRUE(r.ok()) << r.status();
   if (!r.ok()) return nullptr;
   (*r)->set_batched_loops(batched);

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "bench/workloads/trace_format.h"
+#include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -16,16 +16,14 @@ namespace {
 // sysmon's period once it has grown: usleep(10 ms) and its 100 us overshoot.
 constexpr int64_t kSysmonPeriodNs = 10100000;
 
+// The GC cycles of `trace` under GODEBUG=scavenge=1 (sysmon forces a GC
+// when none ended for 10 ms).
 std::vector<GcCycle> Cycles(const std::string& trace) {
-  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(trace);
-  EXPECT_TRUE(events.ok()) << events.status();
   SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-  EXPECT_TRUE(r.ok());
-  if (!events.ok() || !r.ok()) return {};
-  EXPECT_TRUE((*r)->Run(*events, nullptr).ok());
-  return (*r)->runtime().gc().cycles();
+  const std::unique_ptr<TraceReplayer> r =
+      ReplayTraceText(sim, trace, /*batched=*/true, /*scavenge_debug=*/true);
+  if (r == nullptr) return {};
+  return r->runtime().gc().cycles();
 }
 
 // In a one-second loop that keeps every P busy, sysmon forces a GC as

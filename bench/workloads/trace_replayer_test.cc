@@ -453,15 +453,11 @@ std::vector<GcCycle> CyclesOfOneSecondLoop(bool no_safe_point) {
   const std::string trace = absl::StrCat("thp-trace 1\ngc\nloop 1000 1000000",
                                          no_safe_point ? " nosafepoint" : "",
                                          "\nend\ncompute 2000000\n");
-  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(trace);
-  EXPECT_TRUE(events.ok()) << events.status();
   SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-  EXPECT_TRUE(r.ok());
-  if (!events.ok() || !r.ok()) return {};
-  EXPECT_TRUE((*r)->Run(*events, nullptr).ok());
-  return (*r)->runtime().gc().cycles();
+  const std::unique_ptr<TraceReplayer> r =
+      ReplayTraceText(sim, trace, /*batched=*/true, /*scavenge_debug=*/true);
+  if (r == nullptr) return {};
+  return r->runtime().gc().cycles();
 }
 
 // Forced cycles end kBackgroundCycleNs after they start, so sysmon (waking
