@@ -239,26 +239,35 @@ void Go15HeapRuntime::Retake(int64_t now) {
 void Go15HeapRuntime::SchedulePreempted() {
   preempting_ = false;
   ++preemptions_;
+  RunWhatWaitsForAP();
+}
+
+void Go15HeapRuntime::RunWhatWaitsForAP() {
   GcModel& gc = rt_->gc();
   // forcegchelper, back from startGC, sets forcegc.idle and parks.
   forcegc_yielded_for_p_ = false;
-  // The GC goroutine: mark termination (at the clock's time, sysmon's
-  // round), which readies bgsweep in turn.
+  // The GC goroutine: mark termination (at the clock's time: sysmon's
+  // round, or the loop's end), which readies bgsweep in turn.
   if (gc.marking() && gc.mark_end_ns() <= rt_->heap().clock().NanoTime()) gc.FinishMark();
-  if (bgsweep_waits_for_p_) {
-    bgsweep_waits_for_p_ = false;
-    BgSweepTurn();
-  } else if (bgsweep_parked_ && !gc.sweepdone()) {
-    bgsweep_parked_ = false;
-    BgSweepTurn();
+  if (every_p_busy_) {
+    // A span, then back to the global queue (once the loop ends, bgsweep
+    // has the idle P's time instead: SweepInBackground).
+    if (bgsweep_waits_for_p_) {
+      bgsweep_waits_for_p_ = false;
+      BgSweepTurn();
+    } else if (bgsweep_parked_ && !gc.sweepdone()) {
+      bgsweep_parked_ = false;
+      BgSweepTurn();
+    }
   }
   if (forcegc_waits_for_p_) {
     forcegc_waits_for_p_ = false;
     // startGC readies the GC goroutine and yields, unless a cycle runs
-    // (bggc.working): then forcegchelper parks at once.
+    // (bggc.working): then forcegchelper parks at once. With a P free, it
+    // runs again and parks at once.
     const size_t started = gc.cycles_started();
     RunForcedGc();
-    forcegc_yielded_for_p_ = gc.cycles_started() != started;
+    forcegc_yielded_for_p_ = every_p_busy_ && gc.cycles_started() != started;
   }
 }
 
@@ -272,13 +281,7 @@ void Go15HeapRuntime::LeaveLoopKeepingEveryPBusy() {
   every_p_busy_ = false;
   preempting_ = false;
   // The loop's goroutines are done: the Ps schedule, and what waited runs.
-  GcModel& gc = rt_->gc();
-  forcegc_yielded_for_p_ = false;
-  if (gc.marking() && gc.mark_end_ns() <= rt_->heap().clock().NanoTime()) gc.FinishMark();
-  if (forcegc_waits_for_p_) {
-    forcegc_waits_for_p_ = false;
-    RunForcedGc();
-  }
+  RunWhatWaitsForAP();
   // bgsweep goes back to the idle P's time from here (SweepInBackground).
   bgsweep_waits_for_p_ = false;
   bgsweep_at_ = rt_->heap().clock().NanoTime();

@@ -111,9 +111,10 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // retake's preemption test, while every P is busy (see
   // EnterLoopKeepingEveryPBusy).
   void Retake(int64_t now);
-  // The preempted Ps schedule: the runtime's goroutines waiting for a P
-  // run, in queue order.
+  // The preempted Ps schedule (SchedulePreempted), or the loop's end frees
+  // them: the runtime's goroutines waiting for a P run, in queue order.
   void SchedulePreempted();
+  void RunWhatWaitsForAP();
   // Every P's schedule() calls while every P is busy: stops of the world
   // (a cycle's start and its mark termination) and preemptions.
   int64_t SchedTicks() const;
