@@ -29,28 +29,22 @@ constexpr size_t kMinCycles = 5;
 
 // Each benchmark's background cycles, gc_start to gc_mark_term.
 std::map<std::string, std::vector<int64_t>> ReadMarks() {
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-      heaplog::HeapEventReader::Open("testdata/go151_heaplog/prefix.hlog.xz");
-  EXPECT_TRUE(reader.ok()) << reader.status();
   std::map<std::string, std::vector<int64_t>> out;
-  if (!reader.ok()) return out;
   std::vector<int64_t>* current = nullptr;
   int64_t bg_start = -1;
-  heaplog::HeapEvent e;
-  for (;;) {
-    absl::StatusOr<bool> more = (*reader)->Next(&e);
-    EXPECT_TRUE(more.ok()) << more.status();
-    if (!more.ok() || !*more) break;
-    if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-      current = &out[s->name.substr(0, s->name.rfind('-'))];
-      bg_start = -1;
-    } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
-      bg_start = g->mode == heaplog::GcMode::kBackground ? e.time_ns : -1;
-    } else if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) {
-      if (bg_start >= 0 && current != nullptr) current->push_back(e.time_ns - bg_start);
-      bg_start = -1;
-    }
-  }
+  const absl::Status st = heaplog::ForEachHeapEvent(
+      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+        if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
+          current = &out[s->name.substr(0, s->name.rfind('-'))];
+          bg_start = -1;
+        } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
+          bg_start = g->mode == heaplog::GcMode::kBackground ? e.time_ns : -1;
+        } else if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) {
+          if (bg_start >= 0 && current != nullptr) current->push_back(e.time_ns - bg_start);
+          bg_start = -1;
+        }
+      });
+  EXPECT_TRUE(st.ok()) << st;
   return out;
 }
 
