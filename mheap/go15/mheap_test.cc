@@ -347,24 +347,35 @@ class LineHeapObserver final : public MHeapObserver {
   static int64_t Page(PageId p) { return static_cast<int64_t>((p - PageId::ForAddr(kArenaStart)).raw()); }
 };
 
-TEST(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
-  SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(sim, "none");
-  ASSERT_TRUE(mem.ok());
-  VirtualClock clock(1000);
-  MHeap heap(**mem, clock, 1);
-  LineHeapObserver obs;
-  heap.set_observer(&obs);
-  MSpan* a = heap.Alloc(P(1), 0, /*large=*/true, /*needzero=*/true);
-  clock.Set(2000);
-  MSpan* b = heap.Alloc(P(2), 0, true, true);
-  clock.Set(3000);
-  heap.Free(a, /*acct=*/true);
-  heap.Scavenge(~uint64_t{0}, 0);
-  clock.Set(4000);
-  heap.AllocStack(P(1));
+// A heap on the simulated kernel (variant none), its clock at 1000 ns, and
+// an observer writing down what it is told.
+class MHeapObserverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(sim_, "none");
+    ASSERT_TRUE(mem.ok());
+    mem_ = *std::move(mem);
+    heap_ = std::make_unique<MHeap>(*mem_, clock_, 1);
+    heap_->set_observer(&obs_);
+  }
+  SimulatedKernel sim_;
+  VirtualClock clock_{1000};
+  LineHeapObserver obs_;
+  std::unique_ptr<MemLinux> mem_;
+  std::unique_ptr<MHeap> heap_;
+};
+
+TEST_F(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
+  MSpan* a = heap_->Alloc(P(1), 0, /*large=*/true, /*needzero=*/true);
+  clock_.Set(2000);
+  MSpan* b = heap_->Alloc(P(2), 0, true, true);
+  clock_.Set(3000);
+  heap_->Free(a, /*acct=*/true);
+  heap_->Scavenge(~uint64_t{0}, 0);
+  clock_.Set(4000);
+  heap_->AllocStack(P(1));
   (void)b;
-  EXPECT_THAT(obs.lines,
+  EXPECT_THAT(obs_.lines,
               ElementsAre("grow 8 0x100000 0xc820000000",
                           "free 0+128 011 merged 0+128 released 0 since 1000",  // the grow's span
                           "free 1+127 000 merged 1+127 released 0 since 1000",  // the trim keeps it
@@ -380,41 +391,27 @@ TEST(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
 // go1.5.1 scavengelist subtracts on uint64: a span freed after the pass's
 // `now` (sysmon read its clock before taking the heap lock) is released at
 // once, and the observer hears of it; an idle one is released unremarked.
-TEST(MHeapObserverTest, HearsOfAReleaseOfASpanStampedAfterThePassesNow) {
-  SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(sim, "none");
-  ASSERT_TRUE(mem.ok());
-  VirtualClock clock(1000);
-  MHeap heap(**mem, clock, 1);
-  LineHeapObserver obs;
-  heap.set_observer(&obs);
-  MSpan* old_span = heap.Alloc(P(3), 0, /*large=*/true, /*needzero=*/true);
-  heap.Alloc(P(1), 0, true, true);
-  MSpan* young = heap.Alloc(P(2), 0, true, true);
-  heap.Alloc(P(1), 0, true, true);  // keeps young from the arena's free rest
-  heap.Free(old_span, /*acct=*/true);
-  clock.Set(2000);
-  const uint64_t now = static_cast<uint64_t>(clock.NanoTime());
-  clock.Set(2010);
-  heap.Free(young, /*acct=*/true);  // stamped 10 ns after `now`
-  obs.lines.clear();
+TEST_F(MHeapObserverTest, HearsOfAReleaseOfASpanStampedAfterThePassesNow) {
+  MSpan* old_span = heap_->Alloc(P(3), 0, /*large=*/true, /*needzero=*/true);
+  heap_->Alloc(P(1), 0, true, true);
+  MSpan* young = heap_->Alloc(P(2), 0, true, true);
+  heap_->Alloc(P(1), 0, true, true);  // keeps young from the arena's free rest
+  heap_->Free(old_span, /*acct=*/true);
+  clock_.Set(2000);
+  const uint64_t now = static_cast<uint64_t>(clock_.NanoTime());
+  clock_.Set(2010);
+  heap_->Free(young, /*acct=*/true);  // stamped 10 ns after `now`
+  obs_.lines.clear();
   // The old span (idle 1000 ns), young, and the arena's rest (idle since 1000).
-  EXPECT_EQ(heap.Scavenge(now, 100), (3 + 2 + 121) * kPageSize);
-  EXPECT_THAT(obs.lines, ElementsAre("stale 2"));
-  heap.CheckInvariants();
+  EXPECT_EQ(heap_->Scavenge(now, 100), (3 + 2 + 121) * kPageSize);
+  EXPECT_THAT(obs_.lines, ElementsAre("stale 2"));
+  heap_->CheckInvariants();
 }
 
-TEST(MHeapObserverTest, SeesAFailedAllocation) {
-  SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(sim, "none");
-  ASSERT_TRUE(mem.ok());
-  VirtualClock clock(1000);
-  MHeap heap(**mem, clock, 1);
-  LineHeapObserver obs;
-  heap.set_observer(&obs);
+TEST_F(MHeapObserverTest, SeesAFailedAllocation) {
   // More than the 512 GiB arena: Grow gives up after its one ask.
-  EXPECT_EQ(heap.Alloc(P((uintptr_t{513} << 30) / kPageSize), 0, true, true), nullptr);
-  EXPECT_THAT(obs.lines, ElementsAre("grow 67239936 0x8040000000 0", "alloc -1 found 0 released 0"));
+  EXPECT_EQ(heap_->Alloc(P((uintptr_t{513} << 30) / kPageSize), 0, true, true), nullptr);
+  EXPECT_THAT(obs_.lines, ElementsAre("grow 67239936 0x8040000000 0", "alloc -1 found 0 released 0"));
 }
 
 }  // namespace
