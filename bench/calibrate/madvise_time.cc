@@ -17,26 +17,21 @@ void MadviseTimer::Observe(const heaplog::HeapEvent& e) {
     last_ns_ = -1;  // the chain is over (a madvise with none open is not timed)
     return;
   }
-  if (last_ns_ >= 0) {
-    const int64_t ns = std::max<int64_t>(e.time_ns - last_ns_, 0);
-    if (m->advice == kMadvDontneed) dontneed_.push_back(ns);
-    if (m->advice == kMadvHugepage) hugepage_.push_back(ns);
-    if (m->advice == kMadvNohugepage) nohugepage_.push_back(ns);
-  }
+  if (last_ns_ >= 0) ns_[m->advice].push_back(std::max<int64_t>(e.time_ns - last_ns_, 0));
   last_ns_ = e.time_ns;
 }
 
 void MadviseTimer::Merge(const MadviseTimer& other) {
-  dontneed_.insert(dontneed_.end(), other.dontneed_.begin(), other.dontneed_.end());
-  hugepage_.insert(hugepage_.end(), other.hugepage_.begin(), other.hugepage_.end());
-  nohugepage_.insert(nohugepage_.end(), other.nohugepage_.begin(), other.nohugepage_.end());
+  for (const auto& [advice, ns] : other.ns_) {
+    std::vector<int64_t>& mine = ns_[advice];
+    mine.insert(mine.end(), ns.begin(), ns.end());
+  }
 }
 
 MadviseTimes MadviseTimer::Times(uint64_t advice) const {
-  std::vector<int64_t> v = advice == kMadvDontneed   ? dontneed_
-                           : advice == kMadvHugepage ? hugepage_
-                           : advice == kMadvNohugepage ? nohugepage_
-                                                       : std::vector<int64_t>{};
+  const auto it = ns_.find(advice);
+  if (it == ns_.end()) return MadviseTimes{};
+  std::vector<int64_t> v = it->second;  // sorted here, for the median
   MadviseTimes t;
   t.calls = v.size();
   if (v.empty()) return t;

@@ -13,6 +13,7 @@
 #define THP_BENCH_CALIBRATE_MADVISE_TIME_H_
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "mheap/go15/events/heap_event.h"
@@ -44,7 +45,7 @@ class MadviseTimer {
  private:
   // When the chain's last record was written (-1: no chain open).
   int64_t last_ns_ = -1;
-  std::vector<int64_t> dontneed_, hugepage_, nohugepage_;
+  std::map<uint64_t, std::vector<int64_t>> ns_;  // advice -> each call's time
 };
 
 }  // namespace calibrate
