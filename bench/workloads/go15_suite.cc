@@ -494,7 +494,8 @@ void Hash(RunBuilder& b) {
 // ---------------------------------------------------------------------------
 // malloc_test.go
 
-// benchHelper: 1000 readers of capacity-1 channels; each op sends, sleeps 10 ms untimed, GCs.
+// benchHelper: 1000 readers of capacity-1 channels; each op sends, sleeps 10 ms untimed, GCs;
+// after the loop the readers are let go and the function sleeps 10 ms more.
 void BenchHelper(RunBuilder& b, int sudogs_per_reader) {
   b.SetupAlloc(kBenchGoroutines * 8, kScan);
   MakeChan(b, 1, 0, kBenchGoroutines);
@@ -509,6 +510,8 @@ void BenchHelper(RunBuilder& b, int sudogs_per_reader) {
   b.OpTimer(BenchTimer::kStart);
   b.OpGc();
   b.OpTimer(BenchTimer::kStop);
+  // After the loop: close every channel (the readers exit), then sleep.
+  b.AfterLoopSleep(10 * 1000 * 1000);
 }
 
 // Readers select on their channel and a quit channel.
@@ -520,7 +523,8 @@ void GoroutineSelect(RunBuilder& b) {
 // Readers block on their channel alone (receive or range).
 void GoroutineBlocking(RunBuilder& b) { BenchHelper(b, 1); }
 
-// 1000 goroutines parked on a quit channel; each op is a runtime.GC().
+// 1000 goroutines parked on a quit channel; each op is a runtime.GC(); after
+// the loop they are let go and the function sleeps 10 ms.
 void GoroutineIdle(RunBuilder& b) {
   MakeChan(b, 0, 0);
   b.SetupGoroutines(kBenchGoroutines);
@@ -531,6 +535,7 @@ void GoroutineIdle(RunBuilder& b) {
   b.SetupTimer(BenchTimer::kReset);
   b.OpGc();
   b.AfterLoopTimer(BenchTimer::kStop);
+  b.AfterLoopSleep(10 * 1000 * 1000);
 }
 
 // ---------------------------------------------------------------------------

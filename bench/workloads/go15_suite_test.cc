@@ -253,12 +253,19 @@ TEST(Go15Suite, TimerCallsReadMemStatsWhereTestingWould) {
   EXPECT_EQ(Calls(prog.setup), (V{"readmemstats", "gc"}));
   EXPECT_EQ(Calls(prog.body), (V{"sleep 10000000", "readmemstats", "gc", "readmemstats"}));
   EXPECT_FALSE(prog.timer_on_at_end);
+  // After the loop the readers exit, then benchHelper sleeps 10 ms.
+  EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 1000);
+  EXPECT_EQ(Calls(prog.teardown), (V{"sleep 10000000"}));
+  EXPECT_EQ(prog.teardown.back().kind, TraceEvent::kSleep);
+  EXPECT_EQ(prog.sleep_ns, 10 * 10000000 + 10000000);  // b.N = 10
   // GoroutineIdle: GC, ResetTimer; StopTimer right after the loop, before
   // its goroutines exit.
   prog = Program("BenchmarkGoroutineIdle");
   EXPECT_EQ(Calls(prog.setup), (V{"gc", "readmemstats"}));
   EXPECT_EQ(prog.teardown.front().kind, TraceEvent::kReadMemStats);
   EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 1000);
+  EXPECT_EQ(prog.teardown.back().kind, TraceEvent::kSleep);  // then 10 ms
+  EXPECT_EQ(prog.sleep_ns, 10000000);
   EXPECT_FALSE(prog.timer_on_at_end);
   // Append*: the setup between StopTimer and StartTimer.
   prog = Program("BenchmarkAppend4Bytes");

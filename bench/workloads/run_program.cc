@@ -29,6 +29,13 @@ TraceEvent Drop(uint64_t id) {
   return e;
 }
 
+TraceEvent Sleep(int64_t ns) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kSleep;
+  e.ns = ns;
+  return e;
+}
+
 TraceEvent Goroutine(TraceEvent::Kind kind, uint64_t id, int p, uint64_t bytes = 0) {
   TraceEvent e{};
   e.kind = kind;
@@ -112,6 +119,7 @@ void RunBuilder::WholeRun() {
 void RunBuilder::PutBody(const TraceEvent& e) {
   ++body_events_;
   body_work_ += IsLoopWork(e);
+  if (e.kind == TraceEvent::kSleep) body_sleep_ns_ += e.ns;
   if (streaming()) {
     sink_->Put(e);
   } else {
@@ -203,12 +211,7 @@ void RunBuilder::OpGoroutines(int count, int p) {
   for (uint64_t id : ids) PutBody(Goroutine(TraceEvent::kGoExit, id, p));
 }
 
-void RunBuilder::OpSleep(int64_t ns) {
-  TraceEvent e{};
-  e.kind = TraceEvent::kSleep;
-  e.ns = ns;
-  PutBody(e);
-}
+void RunBuilder::OpSleep(int64_t ns) { PutBody(Sleep(ns)); }
 
 bool RunBuilder::TimerReadsMemStats(BenchTimer t, bool* on) {
   switch (t) {
@@ -248,6 +251,11 @@ void RunBuilder::OpTimer(BenchTimer t) {
   if (TimerReadsMemStats(t, &op_timer_)) PutBody(ReadMemStatsEvent());
 }
 
+void RunBuilder::AfterLoopSleep(int64_t ns) {
+  THP_CHECK(final_sleep_ns_ == 0, "AfterLoopSleep: called twice");
+  final_sleep_ns_ = ns;
+}
+
 void RunBuilder::AfterLoopTimer(BenchTimer t) {
   after_loop_timer_used_ = true;
   if (TimerReadsMemStats(t, &timer_after_loop_)) after_loop_.push_back(ReadMemStatsEvent());
@@ -273,7 +281,19 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   prog.setup = setup_;
   prog.teardown = after_loop_;
   prog.teardown.insert(prog.teardown.end(), teardown_.begin(), teardown_.end());
+  if (final_sleep_ns_ > 0) prog.teardown.push_back(Sleep(final_sleep_ns_));
   prog.timer_on_at_end = timer_after_loop_;
+  FillBody(ns_per_op, prog);
+  // Every iteration sleeps once: a RunParallel body's copies for the other
+  // Ps leave the sleep out.
+  prog.sleep_ns = body_sleep_ns_ * prog.iterations;
+  for (const std::vector<TraceEvent>* part : {&prog.setup, &prog.teardown}) {
+    for (const TraceEvent& e : *part) prog.sleep_ns += e.kind == TraceEvent::kSleep ? e.ns : 0;
+  }
+  return prog;
+}
+
+void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
   if (whole_run_) {
     prog.body = body_;
     // An empty streamed body is an empty held one.
@@ -282,20 +302,20 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
     prog.body_work = body_work_;
     prog.iterations = 1;
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ctx_.n)));
-    return prog;
+    return;
   }
   const int64_t procs = ctx_.gomaxprocs;
   if (side_by_side_) {
     prog.body = body_;
     prog.iterations = (ctx_.n + procs - 1) / procs;
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(procs)));
-    return prog;
+    return;
   }
   if (!parallel_ || ctx_.gomaxprocs <= 1) {
     prog.body = body_;
     prog.iterations = ctx_.n;
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op));
-    return prog;
+    return;
   }
   // One copy of the body per P, each with ids of its own (the copies for P
   // k > 0 are renumbered above every id the builder handed out).
@@ -320,7 +340,6 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   prog.iterations = (ctx_.n + procs - 1) / procs;
   // gomaxprocs ops run side by side in one iteration's wall time.
   prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * procs));
-  return prog;
 }
 
 }  // namespace thp

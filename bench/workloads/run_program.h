@@ -59,6 +59,9 @@ struct RunProgram {
   // Whether testing.B's timer is on when the benchmark function returns
   // (runN's StopTimer reads the memory statistics only then).
   bool timer_on_at_end = true;
+  // The run's time.Sleep calls in all (setup, every iteration, teardown):
+  // wall time that is not ns_per_iteration's.
+  int64_t sleep_ns = 0;
 };
 
 // testing.B's timer calls (go1.5.1 testing/benchmark.go).
@@ -165,6 +168,11 @@ class RunBuilder {
   void SetupTimer(BenchTimer t);
   void OpTimer(BenchTimer t);
   void AfterLoopTimer(BenchTimer t);
+  // time.Sleep as the benchmark function's last statement, once the loop,
+  // the AfterLoopTimer calls and the Setup* calls' drops and goroutine
+  // exits are done (benchHelper and BenchmarkGoroutineIdle let their
+  // goroutines go, then sleep 10 ms).
+  void AfterLoopSleep(int64_t ns);
 
   // RunParallel (or GOMAXPROCS worker goroutines splitting b.N): the body
   // written by the Op* calls is one iteration per P; call after the Op*
@@ -199,6 +207,8 @@ class RunBuilder {
   uint64_t NewId() { return next_id_++; }
   bool streaming() const { return sink_ != nullptr && whole_run_; }
   void PutBody(const TraceEvent& e);
+  // Build's body, iteration count and time per iteration.
+  void FillBody(double ns_per_op, RunProgram& prog) const;
   // One object, its alloc marked by `mark` (a flag), dropped at once.
   void OpAllocMarked(uint64_t bytes, bool noscan, int p,
                      const std::function<void(TraceEvent&)>& mark);
@@ -219,6 +229,8 @@ class RunBuilder {
   std::vector<TraceEvent> after_loop_;  // the AfterLoopTimer calls' events
   int64_t body_events_ = 0;  // written so far, held or streamed
   int64_t body_work_ = 0;    // of them alloc, stack and go events
+  int64_t body_sleep_ns_ = 0;  // their sleep events' time
+  int64_t final_sleep_ns_ = 0;  // AfterLoopSleep's
   uint64_t next_id_ = 1;
   bool parallel_ = false;
   bool side_by_side_ = false;
