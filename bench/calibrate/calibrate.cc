@@ -84,7 +84,8 @@ ABSL_FLAG(std::string, variant, "",
 ABSL_FLAG(std::string, timings_file, "",
           "drive the virtual clock with these recorded timings (run order, final b.N, ns/op; "
           "e.g. testdata/go15_runtime_bench_ns_per_op.tsv) and launch's schedule; default: "
-          "the runs of the log itself, each b.N at its measured ns/op");
+          "the runs of the log itself, each b.N as long as its wall time in the log, the "
+          "model's sleeps taken out of its ops");
 ABSL_FLAG(std::string, benchtime, "1s",
           "with --timings_file only: go test -benchtime of the modelled run, the one the log was "
           "recorded with (1s for the full-suite logs, 20ms for the smoke logs)");

@@ -24,7 +24,7 @@ struct BenchRow {
   int64_t model_max_go_vmas = 0;  // the modelled run's; the log has no VMA count
   Gap gap;
   Gap others_gap;  // the same without stale-now releases (OtherReleaseGap)
-  // The log's runs that drove the model (b.N, measured ns/op), in order;
+  // The log's runs that drove the model (b.N, wall ns/op), in order;
   // empty when recorded timings and launch's schedule did.
   std::vector<RecordedRun> runs;
   MadviseTimer real_madvise;  // how long the log's madvise calls took

@@ -28,7 +28,7 @@ struct RealSegment {
   std::string base;  // without Go's "-<GOMAXPROCS>" suffix: "BenchmarkMalloc8"
   bool ended = false;  // its bench_end was seen
   Tally tally;
-  // Its runs, each b.N with the ns/op Go's timer measured (recorded_runs.h);
+  // Its runs, each b.N with its wall time over b.N (recorded_runs.h);
   // the last one only when ended.
   std::vector<RecordedRun> runs;
   MadviseTimer madvise;  // how long its madvise calls took (madvise_time.h)

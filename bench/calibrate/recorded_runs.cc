@@ -8,13 +8,16 @@ namespace calibrate {
 
 void RecordedRunTimer::Close(int64_t duration_ns) {
   const double n = static_cast<double>(std::max<int64_t>(n_, 1));
-  runs_.push_back(RecordedRun{n_, static_cast<double>(std::max<int64_t>(duration_ns, 1)) / n});
+  runs_.push_back(RecordedRun{n_, static_cast<double>(std::max<int64_t>(duration_ns, 1)) / n,
+                              /*wall=*/true});
   open_ = false;
 }
 
+int64_t RecordedRunTimer::RunStart() const { return loop_started_ ? loop_start_ns_ : run_start_ns_; }
+
 void RecordedRunTimer::Observe(const heaplog::HeapEvent& e) {
   if (const auto* r = std::get_if<heaplog::BenchRun>(&e.body)) {
-    if (open_) Close(e.time_ns - (loop_started_ ? loop_start_ns_ : run_start_ns_));
+    if (open_) Close(e.time_ns - RunStart());
     open_ = true;
     n_ = static_cast<int64_t>(r->n);
     run_start_ns_ = e.time_ns;
@@ -32,7 +35,7 @@ void RecordedRunTimer::Observe(const heaplog::HeapEvent& e) {
     }
   } else if (const auto* end = std::get_if<heaplog::BenchEnd>(&e.body)) {
     n_ = static_cast<int64_t>(end->n);
-    Close(end->ns);
+    Close(e.time_ns - RunStart());
   }
 }
 

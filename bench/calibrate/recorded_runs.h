@@ -5,11 +5,14 @@
 //
 // testing.B.runN, Go 1.5: the patched runN records bench_run, then calls
 // runtime.GC() (a gcForceBlockMode cycle: gc_start mode=force_block, then
-// its gc_done once the blocking sweep is over), then times the benchmark
-// function. So a run's timed loop starts at the gc_done that ends the first
-// forced cycle after its bench_run and lasts until the next bench_run
-// (launch's arithmetic in between takes microseconds); the final run's
-// duration is bench_end's ns, the timer's own. It mirrors no Go code.
+// its gc_done once the blocking sweep is over), then runs the benchmark
+// function. So a run starts at the gc_done that ends the first forced
+// cycle after its bench_run and lasts until the next bench_run, or for the
+// final run until bench_end (launch's arithmetic and RunBenchmarks' return
+// in between take microseconds). That is wall time: the timer's, and what
+// the function did with the timer stopped (benchHelper's sleeps, its sends
+// to 1000 goroutines), which bench_end's ns (the timer's own) leaves out.
+// The runs are RecordedRun{wall = true}. It mirrors no Go code.
 #ifndef THP_BENCH_CALIBRATE_RECORDED_RUNS_H_
 #define THP_BENCH_CALIBRATE_RECORDED_RUNS_H_
 
@@ -30,10 +33,14 @@ class RecordedRunTimer {
   // The runs closed so far: every run before the last bench_run, and the
   // last one once bench_end was seen. A run's ns/op is at least 1 ns over
   // its b.N (a duration of 0 or less, from clock steps, counts as 1 ns).
+  // Each is wall time (RecordedRun::wall).
   const std::vector<RecordedRun>& runs() const { return runs_; }
 
  private:
   void Close(int64_t duration_ns);
+  // The open run's start: its loop's, or its bench_run's while the loop
+  // has not started (no forced cycle recorded).
+  int64_t RunStart() const;
 
   std::vector<RecordedRun> runs_;
   bool open_ = false;            // a bench_run not yet closed

@@ -165,6 +165,11 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
   return out;
 }
 
+double TimedNsPerOp(int64_t n, double wall_ns_per_op, int64_t sleep_ns) {
+  const double nn = static_cast<double>(std::max<int64_t>(n, 1));
+  return std::max(1.0, wall_ns_per_op - static_cast<double>(sleep_ns) / nn);
+}
+
 void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
                 const std::function<void(const RunProgram& prog, const BodyStream& stream)>& run) {
   // Counts a streamed body the first time round.
@@ -172,12 +177,14 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
    public:
     void Put(const TraceEvent&) override {}
   };
-  // One run of b.N = n at ns_per_op; returns its timed duration.
-  auto one_run = [&](int64_t n, double ns_per_op) {
+  // One run of b.N = n at ns_per_op (wall: of wall time, the program's
+  // sleeps taken out); returns its timed duration.
+  auto one_run = [&](int64_t n, double ns_per_op, bool wall) {
     const RunContext ctx{n, gomaxprocs};
     Discard discard;
     RunBuilder builder(ctx, &discard);
     b.bench->generate(builder);
+    if (wall) ns_per_op = TimedNsPerOp(n, ns_per_op, builder.Build(b.bench->name, 0).sleep_ns);
     const RunProgram prog = builder.Build(b.bench->name, ns_per_op);
     BodyStream stream;
     if (prog.body_streamed) {
@@ -194,10 +201,10 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
     return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
   };
   if (!b.runs.empty()) {
-    for (const RecordedRun& r : b.runs) one_run(r.n, r.ns_per_op);
+    for (const RecordedRun& r : b.runs) one_run(r.n, r.ns_per_op, r.wall);
     return;
   }
-  LaunchSchedule([&](int64_t n) { return one_run(n, b.ns_per_op); }, benchtime_ns);
+  LaunchSchedule([&](int64_t n) { return one_run(n, b.ns_per_op, /*wall=*/false); }, benchtime_ns);
 }
 
 // The "bench <name> <n>" label a run starts with.

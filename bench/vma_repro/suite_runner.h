@@ -46,6 +46,13 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
     const std::vector<const Go15Benchmark*>& benchmarks,
     const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale);
 
+// The timed ns/op of a run of b.N = n that a recorded run timed by wall
+// clock (RecordedRun::wall): its wall ns/op less its program's sleeps
+// spread over the ops, and at least 1 ns. Go's untimed work that the model
+// has no time for (benchHelper's 1000 sends an op) stays in it, so the
+// modelled run lasts as long as Go's did.
+double TimedNsPerOp(int64_t n, double wall_ns_per_op, int64_t sleep_ns);
+
 // Writes a streamed body's events (RunProgram::body_streamed) to the sink,
 // by running the benchmark's generator again.
 using BodyStream = std::function<void(EventSink& sink)>;
@@ -56,7 +63,8 @@ using BodyStream = std::function<void(EventSink& sink)>;
 // programs) writes them (so Matmult's 4 million events never sit in
 // memory). The run's timed duration fed back to the schedule is
 // ns_per_op x b.N, what Go's timer measured. A benchmark with recorded runs
-// makes exactly those runs, each at its own ns/op.
+// makes exactly those runs, each at its own ns/op (TimedNsPerOp's for one
+// timed by wall clock).
 void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
                 const std::function<void(const RunProgram& prog, const BodyStream& stream)>& run);
 

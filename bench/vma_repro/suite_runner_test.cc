@@ -214,6 +214,29 @@ TEST(SuiteRunner, ForEachRunMakesTheRecordedRunsInsteadOfLaunchsSchedule) {
   EXPECT_EQ(seen[1].first, 100);
 }
 
+TEST(SuiteRunner, ARunTimedByWallClockHasItsSleepsTakenOut) {
+  // GoroutineBlocking sleeps 10 ms in every op and 10 ms after its loop.
+  const Go15Benchmark& m = Find("BenchmarkGoroutineBlocking");
+  // 4 ops in 62 ms of wall time: 50 ms of it sleeps, 3 ms an op timed.
+  ScheduledBenchmark b{&m, 0, {{4, 62e6 / 4, /*wall=*/true}, {4, 3e6, /*wall=*/false}}};
+  std::vector<int64_t> ns;  // per loop iteration
+  std::vector<int64_t> sleeps;
+  ForEachRun(b, 2, 1000000000, [&](const RunProgram& prog, const BodyStream&) {
+    ns.push_back(prog.ns_per_iteration);
+    sleeps.push_back(prog.sleep_ns);
+  });
+  EXPECT_EQ(ns, (std::vector<int64_t>{3000000, 3000000}));
+  EXPECT_EQ(sleeps, (std::vector<int64_t>{50000000, 50000000}));
+}
+
+TEST(SuiteRunner, TimedNsPerOpIsWallLessSleepsAndAtLeastOneNanosecond) {
+  EXPECT_DOUBLE_EQ(TimedNsPerOp(4, 15.5e6, 50000000), 3e6);
+  EXPECT_DOUBLE_EQ(TimedNsPerOp(10, 100.0, 0), 100.0);
+  // Sleeps longer than the wall time (clock steps): 1 ns an op.
+  EXPECT_DOUBLE_EQ(TimedNsPerOp(2, 10.0, 1000), 1.0);
+  EXPECT_DOUBLE_EQ(TimedNsPerOp(0, 10.0, 5), 5.0);  // b.N 0 counts as 1
+}
+
 // The reduced suite the two paths are compared on: the malloc, append,
 // stack and Matmult benchmarks at their recorded Go 1.5.1 timings and a
 // tenth of the default benchtime. Under prefix it splits the arena into

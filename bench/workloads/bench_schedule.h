@@ -30,10 +30,15 @@ struct RecordedBenchmark {
 };
 
 // One run of a benchmark as a recorded Go run timed it (testing.B.runN):
-// its b.N and its ns/op (the run's timed duration over b.N).
+// its b.N and its ns/op, the run's duration over b.N. With `wall` the
+// duration is the run's wall time (a heap-event log's records), which holds
+// what the benchmark did with testing.B's timer stopped as well; the
+// drivers take the run's modelled sleeps (RunProgram::sleep_ns) out of it.
+// Without, it is the timer's time alone.
 struct RecordedRun {
   int64_t n = 0;
   double ns_per_op = 0;
+  bool wall = false;
 };
 
 // The recorded Go 1.5.1 suite (run order, b.N and ns/op of go1.5.1 and of
