@@ -658,12 +658,24 @@ void PingPongHog(RunBuilder& b) {
 // return address. ASSUMPTION: no other spill slots.
 constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
 
-// Each worker's stack grows once to hold kDepth + 1 frames (GC shrinks left out).
+// _StackLimit in go1.5.1 (stack2.go: _StackGuard 640 less _StackSmall 128
+// on linux/amd64): shrinkstack counts it as used.
+constexpr uint64_t kStackLimitBytes = 512;
+
+// Each worker's stack grows once to hold kDepth + 1 frames; then every op
+// descends through them and returns, so the depth at a cycle's mark
+// termination depends on where the op is (a stack ramp): go1.5.1's
+// markroot shrinkstack halves a worker's stack found under a quarter deep,
+// and the op's descent doubles it again. ASSUMPTION: the descent takes the
+// op's time evenly (each call clears its 1 KiB pad), the return none, and
+// the worker's frames above the recursion are left out (a few hundred
+// bytes).
 template <uint64_t kDepth>
 void StackGrowth(RunBuilder& b) {
   const std::vector<uint64_t> workers = RunParallel(b);
   for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
     b.SetupGrow(workers[p], (kDepth + 1) * kPadFrameBytes, p);
+    b.SetupStackRamp(workers[p], (kDepth + 1) * kPadFrameBytes + kStackLimitBytes, p);
   }
 }
 

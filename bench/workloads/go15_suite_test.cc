@@ -216,6 +216,33 @@ TEST(Go15Suite, AppendGrowStringAllocatesFortyPointerfulSizes) {
   }
 }
 
+// StackGrowth's workers: grown in setup to hold kDepth + 1 frames, then a
+// ramp to that depth plus _StackLimit over each op, one op per P in each
+// RunParallel iteration (2 ops of 10 ns side by side: 20 ns).
+TEST(Go15Suite, StackGrowthWorkersRampOverEachOp) {
+  const RunProgram prog = Program("BenchmarkStackGrowthDeep");
+  ASSERT_EQ(prog.ns_per_iteration, 20);
+  std::vector<TraceEvent> ramps;
+  for (const TraceEvent& e : prog.setup) {
+    if (e.kind == TraceEvent::kGoUse) ramps.push_back(e);
+  }
+  ASSERT_EQ(ramps.size(), 2u);
+  for (int p = 0; p < 2; ++p) {
+    EXPECT_EQ(ramps[p].bytes, 1025u * 1040 + 512);
+    EXPECT_EQ(ramps[p].p, p);
+    EXPECT_EQ(ramps[p].ns, 20);
+  }
+  // Four Ps: four workers, and an iteration of four 10 ns ops side by side.
+  int shallow = 0;
+  for (const TraceEvent& e : Program("BenchmarkStackGrowth", 10, 4).setup) {
+    if (e.kind != TraceEvent::kGoUse) continue;
+    EXPECT_EQ(e.bytes, 11u * 1040 + 512);
+    EXPECT_EQ(e.ns, 40);
+    ++shallow;
+  }
+  EXPECT_EQ(shallow, 4);
+}
+
 TEST(Go15Suite, GoroutineSelectSleepsTenMillisecondsAndCollectsEachOp) {
   const RunProgram prog = Program("BenchmarkGoroutineSelect");
   bool slept = false;

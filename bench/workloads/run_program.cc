@@ -29,6 +29,9 @@ TraceEvent Drop(uint64_t id) {
   return e;
 }
 
+// SetupStackRamp's period until Build knows the op's time.
+constexpr int64_t kRampOfAnOp = -1;
+
 TraceEvent Sleep(int64_t ns) {
   TraceEvent e{};
   e.kind = TraceEvent::kSleep;
@@ -108,6 +111,12 @@ uint64_t RunBuilder::SetupGoroutine(int p, int exit_p) {
 
 void RunBuilder::SetupGrow(uint64_t id, uint64_t bytes, int p) {
   GrowStack(id, /*in_setup=*/true, bytes, p);
+}
+
+void RunBuilder::SetupStackRamp(uint64_t id, uint64_t bytes, int p) {
+  TraceEvent e = Goroutine(TraceEvent::kGoUse, id, p, bytes);
+  e.ns = kRampOfAnOp;  // Build puts the op's time here
+  setup_.push_back(e);
 }
 
 void RunBuilder::WholeRun() {
@@ -284,6 +293,12 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   if (final_sleep_ns_ > 0) prog.teardown.push_back(Sleep(final_sleep_ns_));
   prog.timer_on_at_end = timer_after_loop_;
   FillBody(ns_per_op, prog);
+  for (TraceEvent& e : prog.setup) {
+    if (e.kind != TraceEvent::kGoUse || e.ns != kRampOfAnOp) continue;
+    THP_CHECK(!whole_run_, absl::StrCat(benchmark, ": a stack ramp needs a loop of ops"));
+    // One iteration is one op on each P.
+    e.ns = std::max<int64_t>(1, prog.ns_per_iteration);
+  }
   // Every iteration sleeps once: a RunParallel body's copies for the other
   // Ps leave the sleep out.
   prog.sleep_ns = body_sleep_ns_ * prog.iterations;

@@ -124,6 +124,15 @@ class RunBuilder {
   // from 2 KiB until it holds `bytes` (each doubling allocates the new
   // stack, then frees the old one), and keeps it for the run.
   void SetupGrow(uint64_t id, uint64_t bytes, int p);
+  // Goroutine `id` (started in setup, running the loop's ops on P p) makes
+  // a recursion in every op whose stack use rises evenly from nothing to
+  // `bytes` (depth plus _StackLimit) over the op's time: a gouse ramp
+  // event (trace_format.h) whose period Build sets to one op's time. Its
+  // stack grows to hold `bytes` (SetupGrow first, to grow it by doubling
+  // as the setup's own frames would), and Go 1.5's shrinkstack then halves
+  // it when a cycle's mark termination finds the recursion using under a
+  // quarter of it.
+  void SetupStackRamp(uint64_t id, uint64_t bytes, int p);
 
   // --- one iteration of the timed loop --------------------------------------
   // `count` objects that are garbage by the end of the iteration.

@@ -96,9 +96,14 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     }
   } else if (op == "gouse") {
     e.kind = TraceEvent::kGoUse;
-    if (f.size() != 4 || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p)) {
-      return LineError(line_no, line, "expected gouse <id> <bytes> <p>");
+    uint64_t ramp = 0;
+    if ((f.size() != 4 && f.size() != 6) || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p) ||
+        (f.size() == 6 && (f[4] != "ramp" || !num(5, &ramp) || ramp == 0 ||
+                           ramp > static_cast<uint64_t>(kMaxTraceNs)))) {
+      return LineError(line_no, line,
+                       "expected gouse <id> <bytes> <p> [ramp <ns>], ns from 1 to 1e14");
     }
+    e.ns = static_cast<int64_t>(ramp);
   } else if (op == "globrunqput") {
     e.kind = TraceEvent::kGlobRunqPut;
     if (f.size() != 2 || !num(1, &e.id) || e.id > kMaxTraceCount) {
@@ -314,7 +319,9 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kGo: return absl::StrFormat("go %d %d", e.id, e.p);
     case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
-    case TraceEvent::kGoUse: return absl::StrFormat("gouse %d %d %d", e.id, e.bytes, e.p);
+    case TraceEvent::kGoUse:
+      return e.ns > 0 ? absl::StrFormat("gouse %d %d %d ramp %d", e.id, e.bytes, e.p, e.ns)
+                      : absl::StrFormat("gouse %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kGlobRunqPut: return absl::StrFormat("globrunqput %d", e.id);
     case TraceEvent::kGlobRunqGet: return absl::StrFormat("globrunqget %d %d", e.p, e.id);
     case TraceEvent::kNewM:

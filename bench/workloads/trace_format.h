@@ -36,7 +36,13 @@
 //                                       (depth plus _StackLimit; 0: not known): the
 //                                       stack doubles on P p until it holds that
 //                                       (newstack), and a GC halves a stack used
-//                                       under a quarter (Go 1.5 shrinkstack)
+//                                       under a quarter (Go 1.5 shrinkstack);
+//                                       with "ramp <ns>": from now on the use
+//                                       rises evenly from nothing to <bytes> in
+//                                       every <ns> (a recursion each op of the
+//                                       loop that starts now), a GC reads it
+//                                       where the op is, and a stack it halved
+//                                       grows back as the world restarts
 //   goexit <id> <p>                     it exits on P p (gfput; a stack that is not
 //                                       2 KiB is freed, the next GC frees the rest)
 //   gc                                  runtime.GC()
@@ -128,7 +134,7 @@ struct TraceEvent {
   bool finalizer = false;      // alloc: "finalizer"
   bool at_cycle_end = false;   // newm: "end"
   int p = 0;
-  int64_t ns = 0;      // compute, sleep, loop
+  int64_t ns = 0;      // compute, sleep, loop; gouse's ramp (0: none)
   bool no_safe_point = false;  // loop: "nosafepoint"
   bool every_p_busy = false;   // loop: "everypbusy"
   int line = 0;        // where it came from, for error messages

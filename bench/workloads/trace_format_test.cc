@@ -20,7 +20,8 @@ TEST(Trace, EveryEventRoundTrips) {
                          "loop 100 33 nosafepoint everypbusy", "end", "retain 4", "release",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
-                         "readmemstats", "gouse 0 4700 0", "gouse 5 0 1"};
+                         "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
+                         "gouse 5 1066512 1 ramp 58331"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -71,9 +72,13 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected globrunqget <p> <n>, n at most 1e11: \"globrunqget 256 1\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nreadmemstats 1\n").status().message(),
             "trace line 2: expected readmemstats alone: \"readmemstats 1\"");
-  for (const char* bad : {"gouse 1 4096", "gouse 1 -5 0", "gouse 1 4096 256"}) {
+  for (const char* bad : {"gouse 1 4096", "gouse 1 -5 0", "gouse 1 4096 256", "gouse 1 4096 0 ramp",
+                          "gouse 1 4096 0 ramp 0", "gouse 1 4096 0 slope 10",
+                          "gouse 1 4096 0 ramp 100000000000001", "gouse 1 4096 0 ramp 10 x"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
-              absl::StrCat("trace line 2: expected gouse <id> <bytes> <p>: \"", bad, "\""));
+              absl::StrCat("trace line 2: expected gouse <id> <bytes> <p> [ramp <ns>], ns from 1 "
+                           "to 1e14: \"",
+                           bad, "\""));
   }
   for (const char* bad : {"newm 0 end", "newm 1", "newm 1 middle", "newm 1000001 start"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),

@@ -188,7 +188,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kGoUse: {
       absl::StatusOr<size_t> g = RunningGoroutine(e, "gouse");
       if (!g.ok()) return g.status();
-      if (absl::Status st = rt_->SetGoroutineStackUse(*g, e.bytes, e.p); !st.ok()) return st;
+      const absl::Status st = e.ns > 0 ? rt_->SetGoroutineStackRamp(*g, e.bytes, e.ns, e.p)
+                                       : rt_->SetGoroutineStackUse(*g, e.bytes, e.p);
+      if (!st.ok()) return st;
       break;
     }
     case TraceEvent::kGoExit: {

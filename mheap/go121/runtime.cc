@@ -257,6 +257,13 @@ absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) {
   return CheckRunning(g, "stack use");
 }
 
+absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p) {
+  (void)bytes;
+  (void)period_ns;
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  return CheckRunning(g, "stack ramp");
+}
+
 absl::Status Runtime::ExitGoroutine(size_t g, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckRunning(g, "exit"); !st.ok()) return st;

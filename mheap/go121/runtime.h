@@ -104,6 +104,7 @@ class Runtime final : private RootSet {
   // growth to a depth nor scanstack's shrinkstack is modelled
   // (goroutines.h).
   absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p);
+  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p);
   // runtime.GC.
   void GC() { gc_->GC(); }
   // runtime.ReadMemStats, go1.21.0 mstats.go: readmemstats_m first runs

@@ -1,5 +1,7 @@
 #include "mheap/go15/goroutines.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_format.h"
 #include "mheap/go15/msize.h"
 #include "runtime_port/base/check.h"
@@ -95,6 +97,7 @@ GoroutineTable::GIndex GoroutineTable::NewProc(int p) {
   THP_CHECK(!gs_[g].running, "newproc1: new g is not Gdead");
   gs_[g].running = true;
   gs_[g].stack_use = 0;
+  gs_[g].ramp = G::Ramp{};
   return g;
 }
 
@@ -125,10 +128,38 @@ uintptr_t StackBarrierBytes(uintptr_t stack_bytes) {
 void GoroutineTable::SetStackUse(GIndex g, uintptr_t bytes, int p) {
   THP_CHECK(IsRunning(g), absl::StrFormat("stack use of g %d: not running", g));
   gs_[g].stack_use = bytes;
+  gs_[g].ramp = G::Ramp{};
   while (gs_[g].stack_bytes < bytes) CopyStack(g, gs_[g].stack_bytes * 2, p);
 }
 
-void GoroutineTable::ShrinkStacks() {
+void GoroutineTable::SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, int64_t period_ns,
+                                  int p) {
+  THP_CHECK(IsRunning(g), absl::StrFormat("stack ramp of g %d: not running", g));
+  THP_CHECK(period_ns > 0, absl::StrFormat("stack ramp of g %d: period %d ns", g, period_ns));
+  gs_[g].stack_use = 0;
+  gs_[g].ramp = G::Ramp{bytes, start_ns, period_ns, p};
+  while (gs_[g].stack_bytes < bytes) CopyStack(g, gs_[g].stack_bytes * 2, p);
+}
+
+uintptr_t GoroutineTable::UseAt(const G& gp, int64_t now_ns) {
+  if (gp.ramp.period_ns == 0) return gp.stack_use;
+  // How far into its op the g is; before the loop's start it has not begun.
+  const int64_t into = now_ns <= gp.ramp.start_ns ? 0 : (now_ns - gp.ramp.start_ns) % gp.ramp.period_ns;
+  const double depth = static_cast<double>(gp.ramp.bytes) * static_cast<double>(into) /
+                       static_cast<double>(gp.ramp.period_ns);
+  // At least a byte: 0 would read as a use not known.
+  return std::max<uintptr_t>(1, static_cast<uintptr_t>(depth));
+}
+
+void GoroutineTable::ResumeAfterCycle() {
+  for (size_t g = 0; g < gs_.size(); ++g) {
+    const G& gp = gs_[g];
+    if (!gp.running || gp.ramp.period_ns == 0) continue;
+    while (gs_[g].stack_bytes < gs_[g].ramp.bytes) CopyStack(g, gs_[g].stack_bytes * 2, gs_[g].ramp.p);
+  }
+}
+
+void GoroutineTable::ShrinkStacks(int64_t now_ns) {
   for (G& gp : gs_) {
     if (gp.stack_lo == 0) continue;
     if (!gp.running) {
@@ -142,7 +173,8 @@ void GoroutineTable::ShrinkStacks() {
     // (stackalloc puts the stack-barrier records above hi).
     const uintptr_t half = gp.stack_bytes / 2;
     const uintptr_t avail = gp.stack_bytes - StackBarrierBytes(gp.stack_bytes);
-    if (gp.stack_use == 0 || half < kFixedStack || gp.stack_use >= avail / 4) continue;
+    const uintptr_t use = UseAt(gp, now_ns);
+    if (use == 0 || half < kFixedStack || use >= avail / 4) continue;
     const uintptr_t lo = stacks_.Alloc(half, /*p=*/-1);
     stacks_.Free(gp.stack_lo, gp.stack_bytes, /*p=*/-1);
     gp.stack_lo = lo;

@@ -12,7 +12,8 @@
 // allocates a stack anew.
 //
 // A live g's stack is shrunk only when the workload says how much of it
-// the goroutine uses (SetStackUse, which also grows the stack to hold it):
+// the goroutine uses (SetStackUse, which also grows the stack to hold it,
+// or SetStackRamp, a use that rises over each op of a loop):
 // markroot's shrinkstack at mark termination halves a stack, once per
 // cycle, while that use is under a quarter of it (less its stack-barrier
 // records, StackBarrierBytes) and the half is at least 2 KiB. A g whose use
@@ -83,6 +84,15 @@ class GoroutineTable final : public GoroutineRoots {
   // doubling); until the next call a GC finds it at that depth. 0: not
   // known (a new or reused g starts so), never grown or shrunk.
   void SetStackUse(GIndex g, uintptr_t bytes, int p);
+  // Running g works in a loop of ops of `period_ns` each on P p, starting
+  // at `start_ns`, each op a recursion whose use rises evenly from nothing
+  // to `bytes` and falls back at the op's end (the descent takes the op's
+  // time, the return next to none). Its stack grows now to hold `bytes`;
+  // markroot's shrinkstack reads the use where the op is at mark
+  // termination, and a stack it halved under `bytes` doubles back on P p
+  // as the world restarts (ResumeAfterCycle: the op goes on down). Until
+  // the next SetStackUse or SetStackRamp.
+  void SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, int64_t period_ns, int p);
 
   // GoroutineRoots: markroot's shrinkstack during mark termination, go1.5.1
   // mgcmark.go, for every g in allgs in order: a dead g's stack is freed; a
@@ -90,7 +100,10 @@ class GoroutineTable final : public GoroutineRoots {
   // stack-barrier records) gets a stack of
   // half the size (copystack: the new one allocated, the old freed). gc
   // runs with m.preemptoff set, so both go straight to the global pool.
-  void ShrinkStacks() override;
+  void ShrinkStacks(int64_t now_ns) override;
+  // Regrows the stacks of ramped gs (SetStackRamp) that shrinkstack left
+  // smaller than their ramp's top.
+  void ResumeAfterCycle() override;
   // newproc1 of the GC's own goroutine: NewProc(p), running ever after.
   void StartRuntimeGoroutine(int p) override { NewProc(p); }
   // Mirrors allocm, go1.5.1 proc1.go, on P p (its mallocs start no GC
@@ -128,8 +141,17 @@ class GoroutineTable final : public GoroutineRoots {
     uintptr_t stack_lo = 0;     // 0: no stack
     uintptr_t stack_bytes = 0;  // stackAlloc
     uintptr_t stack_use = 0;    // SetStackUse's bytes, 0 while not known
+    // SetStackRamp's, while period_ns > 0.
+    struct Ramp {
+      uintptr_t bytes = 0;
+      int64_t start_ns = 0;
+      int64_t period_ns = 0;
+      int p = 0;
+    } ramp;
     bool running = false;
   };
+  // The use shrinkstack finds at now_ns: the ramp's where one is set.
+  static uintptr_t UseAt(const G& gp, int64_t now_ns);
   // Mirrors gfget and gfput, Go 1.5.
   bool GfGet(int p, GIndex* g);
   void GfPut(int p, GIndex g);

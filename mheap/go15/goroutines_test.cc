@@ -240,6 +240,50 @@ TEST_F(GoroutineTableTest, AShrinkEmptiesItsStackSpanWithinTheCycle) {
   rt_->heap().CheckInvariants();
 }
 
+// A ramp (a recursion in every op of a loop): shrinkstack reads the use
+// where the op is when the cycle runs, here one byte per nanosecond into a
+// period of 1 ms from the ramp's start. Under a quarter of stack.hi -
+// stack.lo the stack halves, and as the world restarts the op's descent
+// doubles it back (a new 1 MiB stack); at a quarter it stays.
+TEST_F(GoroutineTableTest, ARampedStackShrinksOnlyWhereItsOpIsUnderAQuarterAndGrowsBack) {
+  const size_t g = Go(0);
+  clock_.Set(5000000);
+  constexpr int64_t kPeriod = 1000000;
+  ASSERT_TRUE(rt_->SetGoroutineStackRamp(g, 1000000, kPeriod, 0).ok());
+  EXPECT_EQ(table().stack_bytes(g), 1u << 20);  // grown to hold the top
+  const int64_t quarter = static_cast<int64_t>(((1u << 20) - StackBarrierBytes(1u << 20)) / 4);
+  uintptr_t lo = table().stack_lo(g);
+  // Three ops on, at a quarter: kept.
+  clock_.Set(5000000 + 3 * kPeriod + quarter);
+  rt_->GC();
+  EXPECT_EQ(table().stack_lo(g), lo);
+  // A byte shallower: halved, then grown back to 1 MiB elsewhere.
+  clock_.Set(5000000 + 4 * kPeriod + quarter - 1);
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 1u << 20);
+  EXPECT_NE(table().stack_lo(g), lo);
+  // Deep in an op: kept.
+  lo = table().stack_lo(g);
+  clock_.Set(5000000 + 7 * kPeriod + kPeriod * 3 / 4);
+  rt_->GC();
+  EXPECT_EQ(table().stack_lo(g), lo);
+  // A stated use ends the ramp: 200000 is under a quarter of 1 MiB, and
+  // nothing grows it back.
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 200000, 0).ok());
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 1u << 19);
+  // A reused g has no ramp.
+  ASSERT_TRUE(rt_->SetGoroutineStackRamp(g, 1000000, kPeriod, 0).ok());
+  Exit(g, 0);
+  EXPECT_EQ(Go(0), g);
+  rt_->GC();
+  EXPECT_EQ(table().stack_bytes(g), 2048u);  // gfput kept no grown stack
+  EXPECT_EQ(rt_->SetGoroutineStackRamp(g, 4096, 0, 0).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(rt_->SetGoroutineStackRamp(g, (uintptr_t{1} << 30) + 1, 10, 0).code(),
+            absl::StatusCode::kInvalidArgument);
+  rt_->heap().CheckInvariants();
+}
+
 TEST_F(GoroutineTableTest, BadGoroutineCallsFailCleanly) {
   EXPECT_EQ(rt_->NewGoroutine(2).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(rt_->ExitGoroutine(0, 0).code(), absl::StatusCode::kNotFound);

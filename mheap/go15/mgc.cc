@@ -194,6 +194,7 @@ void GcModel::Terminate(GcCycle& cycle) {
   stacks_.set_gc_running(false);
   SweepPhase(cycle.mode);
   if (cycle.mode == GcMode::kBackground) MaybeNewM(NewMAt::kCycleEnd);
+  if (goroutines_ != nullptr) goroutines_->ResumeAfterCycle();
   // runfinq runs what is queued now (see the header: the cycle's end
   // readies it); its objects are garbage for the next cycle.
   finq_.clear();
@@ -244,7 +245,7 @@ void GcModel::Mark(bool after_concurrent_phase) {
   // concurrent phase, what it held at the start stays marked.
   PrepareMarkBits(after_concurrent_phase);
   FlushAllMCaches();
-  if (goroutines_ != nullptr) goroutines_->ShrinkStacks();
+  if (goroutines_ != nullptr) goroutines_->ShrinkStacks(heap_.clock().NanoTime());
   MarkRoots();
 }
 

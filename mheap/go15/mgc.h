@@ -82,8 +82,12 @@ class RootSet {
 class GoroutineRoots {
  public:
   virtual ~GoroutineRoots() = default;
-  // markroot's shrinkstack, Go 1.5, on every g.
-  virtual void ShrinkStacks() = 0;
+  // markroot's shrinkstack, Go 1.5, on every g, at `now_ns` on the clock.
+  virtual void ShrinkStacks(int64_t now_ns) = 0;
+  // The world restarts after mark termination (startTheWorldWithSema): a
+  // goroutine whose shrunk stack is too small for where its work goes on
+  // grows it again.
+  virtual void ResumeAfterCycle() {}
   // newproc1 on P p of a goroutine the GC starts for itself (startGC's
   // backgroundgc, gcBgMarkStartWorkers' mark workers), which never exits.
   virtual void StartRuntimeGoroutine(int p) = 0;

@@ -150,6 +150,21 @@ absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = CheckRunning(g, "stack ramp"); !st.ok()) return st;
+  if (bytes > (uintptr_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stack ramp to ", bytes, " bytes: expected at most 1 GiB"));
+  }
+  if (period_ns <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stack ramp over ", period_ns, " ns: expected a period of at least 1 ns"));
+  }
+  goroutines_->SetStackRamp(g, bytes, heap_->clock().NanoTime(), period_ns, p);
+  return absl::OkStatus();
+}
+
 absl::Status Runtime::ExitGoroutine(size_t g, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckRunning(g, "exit"); !st.ok()) return st;

@@ -96,6 +96,7 @@ class Runtime final : private RootSet {
   // How much of its stack running goroutine g uses from now on, its stack
   // grown on P p to hold it (GoroutineTable::SetStackUse; 0: not known).
   absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p);
+  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p);
   // runtime.GC(): a forced cycle that sweeps everything before returning.
   void GC() { gc_->StartGC(GcMode::kForceBlock, false); }
   // runtime.ReadMemStats, go1.5.1 mstats.go (what testing's StartTimer and

@@ -128,6 +128,13 @@ class HeapRuntime {
   // p to hold it (newstack) and its GCs shrink a stack used under a
   // quarter (shrinkstack); a heap whose gs have no frames ignores it.
   virtual absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) = 0;
+  // Goroutine g, from now on, works ops of `period_ns` each, every op a
+  // recursion whose stack use rises evenly to `bytes` (then falls back):
+  // Go 1.5's heap grows the stack to hold it, its GCs read the use where
+  // the op is, and a stack they halve grows back as the world restarts; a
+  // heap whose gs have no frames ignores it.
+  virtual absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
+                                             int p) = 0;
 
   // runtime.GC and runtime/debug.FreeOSMemory.
   virtual void GC() = 0;
