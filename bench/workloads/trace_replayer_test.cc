@@ -46,6 +46,26 @@ TEST(Trace, GoroutineEventsReuseDeadGsAndTheirStacks) {
   EXPECT_EQ((*r)->Apply(go).message(), "go 3: id already running");
 }
 
+// A ramped gouse reaches Go 1.5's goroutine table: a GC 0.1 of an op in
+// halves the 1 MiB stack and the op grows it back (a new one), a GC 0.9 in
+// leaves it.
+TEST(Trace, ARampedStackUseShrinksAtAGcOnlyEarlyInItsOp) {
+  for (const auto& [into, moved] : {std::pair<int, bool>{100000, true}, {900000, false}}) {
+    SimulatedKernel sim;
+    const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+        sim, absl::StrCat("thp-trace 1\ngo 1 0\ngouse 1 1000000 0 ramp 1000000\ncompute ",
+                          3000000 + into, "\n"),
+        /*batched=*/true);
+    ASSERT_NE(r, nullptr);
+    const GoroutineTable& gs = r->runtime().goroutines();
+    ASSERT_EQ(gs.stack_bytes(0), 1u << 20);
+    const uintptr_t lo = gs.stack_lo(0);
+    r->runtime().GC();
+    EXPECT_EQ(gs.stack_bytes(0), 1u << 20) << into;
+    EXPECT_EQ(gs.stack_lo(0) != lo, moved) << into;
+  }
+}
+
 // A loop is its body run `iterations` times with the loop's busy time: the
 // same heap, clock and census as the events written out one by one.
 TEST(Trace, LoopEqualsItsUnrolledBody) {
