@@ -129,6 +129,10 @@ void GoroutineTable::SetStackUse(GIndex g, uintptr_t bytes, int p) {
   THP_CHECK(IsRunning(g), absl::StrFormat("stack use of g %d: not running", g));
   gs_[g].stack_use = bytes;
   gs_[g].ramp = G::Ramp{};
+  GrowToHold(g, bytes, p);
+}
+
+void GoroutineTable::GrowToHold(GIndex g, uintptr_t bytes, int p) {
   while (gs_[g].stack_bytes < bytes) CopyStack(g, gs_[g].stack_bytes * 2, p);
 }
 
@@ -138,7 +142,7 @@ void GoroutineTable::SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, i
   THP_CHECK(period_ns > 0, absl::StrFormat("stack ramp of g %d: period %d ns", g, period_ns));
   gs_[g].stack_use = 0;
   gs_[g].ramp = G::Ramp{bytes, start_ns, period_ns, p};
-  while (gs_[g].stack_bytes < bytes) CopyStack(g, gs_[g].stack_bytes * 2, p);
+  GrowToHold(g, bytes, p);
 }
 
 uintptr_t GoroutineTable::UseAt(const G& gp, int64_t now_ns) {
@@ -152,10 +156,8 @@ uintptr_t GoroutineTable::UseAt(const G& gp, int64_t now_ns) {
 }
 
 void GoroutineTable::ResumeAfterCycle() {
-  for (size_t g = 0; g < gs_.size(); ++g) {
-    const G& gp = gs_[g];
-    if (!gp.running || gp.ramp.period_ns == 0) continue;
-    while (gs_[g].stack_bytes < gs_[g].ramp.bytes) CopyStack(g, gs_[g].stack_bytes * 2, gs_[g].ramp.p);
+  for (GIndex g = 0; g < gs_.size(); ++g) {
+    if (gs_[g].running && gs_[g].ramp.period_ns > 0) GrowToHold(g, gs_[g].ramp.bytes, gs_[g].ramp.p);
   }
 }
 

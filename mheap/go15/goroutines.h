@@ -150,6 +150,9 @@ class GoroutineTable final : public GoroutineRoots {
     } ramp;
     bool running = false;
   };
+  // newstack, Go 1.5: running g's stack doubles on P p (one copystack
+  // each) until it holds `bytes`.
+  void GrowToHold(GIndex g, uintptr_t bytes, int p);
   // The use shrinkstack finds at now_ns: the ramp's where one is set.
   static uintptr_t UseAt(const G& gp, int64_t now_ns);
   // Mirrors gfget and gfput, Go 1.5.
