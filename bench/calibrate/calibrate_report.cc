@@ -41,9 +41,9 @@ std::string JsonTally(const Tally& t) {
 
 std::string JsonMadvise(const MadviseTimer& t) {
   std::vector<std::string> parts;
-  for (const auto& [name, advice] : {std::pair<const char*, uint64_t>{"nohugepage", kMadvNohugepage},
-                                     {"dontneed", kMadvDontneed},
-                                     {"hugepage", kMadvHugepage}}) {
+  for (const auto& [name, advice] : {std::pair<const char*, Advice>{"nohugepage", Advice::kNoHugePage},
+                                     {"dontneed", Advice::kDontNeed},
+                                     {"hugepage", Advice::kHugePage}}) {
     const MadviseTimes m = t.Times(advice);
     parts.push_back(absl::StrFormat(
         "\"%s\": {\"calls\": %d, \"median_ns\": %d, \"max_ns\": %d, \"total_ns\": %d}", name,

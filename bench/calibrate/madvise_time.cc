@@ -28,8 +28,8 @@ void MadviseTimer::Merge(const MadviseTimer& other) {
   }
 }
 
-MadviseTimes MadviseTimer::Times(uint64_t advice) const {
-  const auto it = ns_.find(advice);
+MadviseTimes MadviseTimer::Times(Advice advice) const {
+  const auto it = ns_.find(static_cast<uint64_t>(LinuxAdvice(advice)));
   if (it == ns_.end()) return MadviseTimes{};
   std::vector<int64_t> v = it->second;  // sorted here, for the median
   MadviseTimes t;

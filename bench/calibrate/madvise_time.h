@@ -17,14 +17,10 @@
 #include <vector>
 
 #include "mheap/go15/events/heap_event.h"
+#include "runtime_port/kernel/kernel.h"
 
 namespace thp {
 namespace calibrate {
-
-// Linux's madvise advice values the Go 1.5 heap uses.
-inline constexpr uint64_t kMadvDontneed = 4;
-inline constexpr uint64_t kMadvHugepage = 14;
-inline constexpr uint64_t kMadvNohugepage = 15;
 
 struct MadviseTimes {
   uint64_t calls = 0;
@@ -38,14 +34,15 @@ class MadviseTimer {
   // Reads one record, in log order.
   void Observe(const heaplog::HeapEvent& e);
   // Of the calls with `advice` seen so far.
-  MadviseTimes Times(uint64_t advice) const;
+  MadviseTimes Times(Advice advice) const;
   // Takes in the calls `other` timed (another segment's).
   void Merge(const MadviseTimer& other);
 
  private:
   // When the chain's last record was written (-1: no chain open).
   int64_t last_ns_ = -1;
-  std::map<uint64_t, std::vector<int64_t>> ns_;  // advice -> each call's time
+  // Linux's advice number (the log's) -> each call's time.
+  std::map<uint64_t, std::vector<int64_t>> ns_;
 };
 
 }  // namespace calibrate

@@ -10,11 +10,11 @@ namespace {
 
 using heaplog::At;
 
-heaplog::Madvise Advice(uint64_t advice) {
+heaplog::Madvise Record(Advice advice) {
   heaplog::Madvise m;
   m.v = 0xc820000000;
   m.n = 8192;
-  m.advice = advice;
+  m.advice = static_cast<uint64_t>(LinuxAdvice(advice));
   return m;
 }
 
@@ -23,24 +23,24 @@ heaplog::Madvise Advice(uint64_t advice) {
 TEST(MadviseTimer, EachCallTakesTheTimeSinceTheRecordBeforeItInItsChain) {
   MadviseTimer t;
   t.Observe(At(1000, heaplog::SysUnused{0xc820000000, 8192}));
-  t.Observe(At(3500, Advice(kMadvNohugepage)));  // 2500 ns
-  t.Observe(At(3600, Advice(kMadvDontneed)));    // 100 ns
+  t.Observe(At(3500, Record(Advice::kNoHugePage)));  // 2500 ns
+  t.Observe(At(3600, Record(Advice::kDontNeed)));    // 100 ns
   t.Observe(At(9000, heaplog::SysUnused{0xc820004000, 8192}));
-  t.Observe(At(9010, Advice(kMadvNohugepage)));  // 10 ns
-  t.Observe(At(9050, Advice(kMadvDontneed)));    // 40 ns
+  t.Observe(At(9010, Record(Advice::kNoHugePage)));  // 10 ns
+  t.Observe(At(9050, Record(Advice::kDontNeed)));    // 40 ns
   t.Observe(At(20000, heaplog::SysUsed{0xc820000000, 8192}));
-  t.Observe(At(20300, Advice(kMadvHugepage)));   // 300 ns
-  const MadviseTimes no = t.Times(kMadvNohugepage);
+  t.Observe(At(20300, Record(Advice::kHugePage)));   // 300 ns
+  const MadviseTimes no = t.Times(Advice::kNoHugePage);
   EXPECT_EQ(no.calls, 2u);
   EXPECT_EQ(no.max_ns, 2500);
   EXPECT_EQ(no.total_ns, 2510);
   EXPECT_EQ(no.median_ns, 2500);  // the upper of two
-  const MadviseTimes dn = t.Times(kMadvDontneed);
+  const MadviseTimes dn = t.Times(Advice::kDontNeed);
   EXPECT_EQ(dn.calls, 2u);
   EXPECT_EQ(dn.total_ns, 140);
-  EXPECT_EQ(t.Times(kMadvHugepage).total_ns, 300);
-  EXPECT_EQ(t.Times(kMadvHugepage).calls, 1u);
-  EXPECT_EQ(t.Times(99).calls, 0u);
+  EXPECT_EQ(t.Times(Advice::kHugePage).total_ns, 300);
+  EXPECT_EQ(t.Times(Advice::kHugePage).calls, 1u);
+  EXPECT_EQ(t.Times(Advice::kCollapse).calls, 0u);  // an advice no call had
 }
 
 // A madvise that follows any other record (none of the heap's chains) is
@@ -48,11 +48,11 @@ TEST(MadviseTimer, EachCallTakesTheTimeSinceTheRecordBeforeItInItsChain) {
 TEST(MadviseTimer, AMadviseOutsideAChainIsNotTimed) {
   MadviseTimer t;
   t.Observe(At(1000, heaplog::SysUnused{0xc820000000, 8192}));
-  t.Observe(At(1100, Advice(kMadvNohugepage)));
+  t.Observe(At(1100, Record(Advice::kNoHugePage)));
   t.Observe(At(5000, heaplog::BenchRun{100}));
-  t.Observe(At(900000, Advice(kMadvNohugepage)));
-  EXPECT_EQ(t.Times(kMadvNohugepage).calls, 1u);
-  EXPECT_EQ(t.Times(kMadvNohugepage).max_ns, 100);
+  t.Observe(At(900000, Record(Advice::kNoHugePage)));
+  EXPECT_EQ(t.Times(Advice::kNoHugePage).calls, 1u);
+  EXPECT_EQ(t.Times(Advice::kNoHugePage).max_ns, 100);
 }
 
 }  // namespace
