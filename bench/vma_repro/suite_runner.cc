@@ -184,7 +184,7 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
     Discard discard;
     RunBuilder builder(ctx, &discard);
     b.bench->generate(builder);
-    if (wall) ns_per_op = TimedNsPerOp(n, ns_per_op, builder.Build(b.bench->name, 0).sleep_ns);
+    if (wall) ns_per_op = TimedNsPerOp(n, ns_per_op, builder.SleepNs());
     const RunProgram prog = builder.Build(b.bench->name, ns_per_op);
     BodyStream stream;
     if (prog.body_streamed) {

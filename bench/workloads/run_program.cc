@@ -299,13 +299,27 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
     // One iteration is one op on each P.
     e.ns = std::max<int64_t>(1, prog.ns_per_iteration);
   }
+  prog.sleep_ns = SleepNs();
+  return prog;
+}
+
+int64_t RunBuilder::Iterations() const {
+  if (whole_run_) return 1;
+  // RunParallel and side-by-side bodies run gomaxprocs ops an iteration.
+  if (side_by_side_ || (parallel_ && ctx_.gomaxprocs > 1)) {
+    return (ctx_.n + ctx_.gomaxprocs - 1) / ctx_.gomaxprocs;
+  }
+  return ctx_.n;
+}
+
+int64_t RunBuilder::SleepNs() const {
   // Every iteration sleeps once: a RunParallel body's copies for the other
   // Ps leave the sleep out.
-  prog.sleep_ns = body_sleep_ns_ * prog.iterations;
-  for (const std::vector<TraceEvent>* part : {&prog.setup, &prog.teardown}) {
-    for (const TraceEvent& e : *part) prog.sleep_ns += e.kind == TraceEvent::kSleep ? e.ns : 0;
+  int64_t ns = body_sleep_ns_ * Iterations() + final_sleep_ns_;
+  for (const std::vector<TraceEvent>* part : {&setup_, &after_loop_, &teardown_}) {
+    for (const TraceEvent& e : *part) ns += e.kind == TraceEvent::kSleep ? e.ns : 0;
   }
-  return prog;
+  return ns;
 }
 
 void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
@@ -315,20 +329,20 @@ void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
     prog.body_streamed = streaming() && body_events_ > 0;
     prog.body_events = body_events_;
     prog.body_work = body_work_;
-    prog.iterations = 1;
+    prog.iterations = Iterations();
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ctx_.n)));
     return;
   }
   const int64_t procs = ctx_.gomaxprocs;
   if (side_by_side_) {
     prog.body = body_;
-    prog.iterations = (ctx_.n + procs - 1) / procs;
+    prog.iterations = Iterations();
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(procs)));
     return;
   }
   if (!parallel_ || ctx_.gomaxprocs <= 1) {
     prog.body = body_;
-    prog.iterations = ctx_.n;
+    prog.iterations = Iterations();
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op));
     return;
   }
@@ -352,7 +366,7 @@ void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
       prog.body.push_back(e);
     }
   }
-  prog.iterations = (ctx_.n + procs - 1) / procs;
+  prog.iterations = Iterations();
   // gomaxprocs ops run side by side in one iteration's wall time.
   prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * procs));
 }

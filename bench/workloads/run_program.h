@@ -211,11 +211,16 @@ class RunBuilder {
   // `ns_per_op` of timed busy time each (ns_per_op * ops per iteration /
   // gomaxprocs for Parallel).
   RunProgram Build(const std::string& benchmark, double ns_per_op) const;
+  // The program's RunProgram::sleep_ns, without building it.
+  int64_t SleepNs() const;
 
  private:
   uint64_t NewId() { return next_id_++; }
   bool streaming() const { return sink_ != nullptr && whole_run_; }
   void PutBody(const TraceEvent& e);
+  // Loop iterations of the program: b.N, b.N / GOMAXPROCS rounded up when
+  // each runs an op on every P, or 1 for a WholeRun body.
+  int64_t Iterations() const;
   // Build's body, iteration count and time per iteration.
   void FillBody(double ns_per_op, RunProgram& prog) const;
   // One object, its alloc marked by `mark` (a flag), dropped at once.
