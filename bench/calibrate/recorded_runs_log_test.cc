@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/calibrate/real_tally.h"
 #include "bench/calibrate/recorded_runs.h"
 #include "bench/workloads/go15_suite.h"
 #include "bench/workloads/run_program.h"
@@ -45,7 +46,7 @@ TEST(RecordedRunsInTheLog, EveryRunLastsAtLeastItsModelledSleeps) {
   const absl::Status st = heaplog::ForEachHeapEvent(
       "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
         if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-          current = &logged[s->name.substr(0, s->name.rfind('-'))];
+          current = &logged[BaseName(s->name, s->procs)];
         }
         if (current == nullptr) return;
         current->timer.Observe(e);
