@@ -48,11 +48,17 @@ std::string FmtNsAsMs(uint64_t ns) {
 
 std::string GcLine(const GcCycle& c, int64_t runtime_init_ns, int procs) {
   const uint64_t since_init = static_cast<uint64_t>(c.start_ns - runtime_init_ns);
+  // gc(mode), go1.5.1 mgc.go: a background cycle's length lies between
+  // tMark and tMarkTerm (its concurrent mark); a blocking one sets tScan,
+  // tInstallWB, tMark and tMarkTerm together once the world is stopped, so
+  // its stop is the mark termination's.
+  const int64_t ms = (c.end_ns - c.start_ns) / 1000000;
+  const bool background = c.mode == GcMode::kBackground;
   std::string line = absl::StrFormat(
-      "gc %d @%ss 0%%: 0+0+0+%d+0 ms clock, 0+0+0+0/0/0+0 ms cpu, %d->%d->%d MB, %d MB goal, %d P",
-      c.num, ItoaDiv(since_init / 1000000, 3), (c.end_ns - c.start_ns) / 1000000, c.heap0 >> 20,
-      c.heap1 >> 20, c.heap2 >> 20, c.heap_goal >> 20, procs);
-  if (c.mode != GcMode::kBackground) absl::StrAppend(&line, " (forced)");
+      "gc %d @%ss 0%%: 0+0+0+%d+%d ms clock, 0+0+0+0/0/0+0 ms cpu, %d->%d->%d MB, %d MB goal, %d P",
+      c.num, ItoaDiv(since_init / 1000000, 3), background ? ms : 0, background ? 0 : ms,
+      c.heap0 >> 20, c.heap1 >> 20, c.heap2 >> 20, c.heap_goal >> 20, procs);
+  if (!background) absl::StrAppend(&line, " (forced)");
   return line;
 }
 

@@ -1,8 +1,10 @@
 // The trace lines of GODEBUG=gctrace=1, in Go 1.5's formats (mgc.go,
 // mheap.go, proc1.go): the scavenger's two lines, "GC forced", and the
-// per-cycle gc line. The port's cycles are instantaneous, so the phase times
-// in the gc line are 0; the cycle number, start time, heap sizes, goal and P
-// count are the model's own.
+// per-cycle gc line. The port's cycles have one length each (a background
+// cycle's concurrent mark, a blocking cycle's stopped world: mgc.h), so the
+// gc line has that in the phase Go times it in and 0 for every other time;
+// the cycle number, start time, heap sizes, goal and P count are the
+// model's own.
 #ifndef THP_SCAVENGER_GCTRACE_H_
 #define THP_SCAVENGER_GCTRACE_H_
 

@@ -42,16 +42,17 @@ TEST(GcTrace, GcLine) {
   c.num = 3;
   c.mode = GcMode::kForceBlock;
   c.start_ns = 1234567890 + 100;
-  c.end_ns = c.start_ns;  // the world stopped throughout
+  c.end_ns = c.start_ns + 3200000;  // the world stopped throughout
   c.heap0 = 5u << 20;
   c.heap1 = 5u << 20;
   c.heap2 = 2u << 20;
   c.heap_goal = 5u << 20;
   EXPECT_EQ(GcLine(c, 100, 2),
-            "gc 3 @1.234s 0%: 0+0+0+0+0 ms clock, 0+0+0+0/0/0+0 ms cpu, 5->5->2 MB, 5 MB goal, "
+            "gc 3 @1.234s 0%: 0+0+0+0+3 ms clock, 0+0+0+0/0/0+0 ms cpu, 5->5->2 MB, 5 MB goal, "
             "2 P (forced)");
-  // A background cycle: its concurrent mark in whole milliseconds, as Go
-  // prints tMarkTerm - tMark.
+  // A blocking cycle's stop is its mark termination's time (tEnd -
+  // tMarkTerm); a background cycle's concurrent mark is tMarkTerm - tMark,
+  // in whole milliseconds.
   c.mode = GcMode::kBackground;
   c.end_ns = c.start_ns + 2999999;
   EXPECT_EQ(GcLine(c, 100, 2),

@@ -115,8 +115,12 @@ ReplayStats TraceReplayer::stats() const {
 
 void TraceReplayer::Advance(int64_t ns, bool idle) {
   const int64_t until = clock_->NanoTime() + ns;
-  rt_->RunUntil(until, idle, [this](int64_t t) { clock_->Set(t); });
+  rt_->RunUntil(until, idle, SetClock());
   clock_->Set(until);
+}
+
+std::function<void(int64_t)> TraceReplayer::SetClock() {
+  return [this](int64_t t) { clock_->Set(t); };
 }
 
 absl::StatusOr<size_t> TraceReplayer::RunningGoroutine(const TraceEvent& e,
@@ -210,13 +214,13 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       rt_->ArmNewM(static_cast<int>(e.id), e.at_cycle_end);
       break;
     case TraceEvent::kGc:
-      rt_->GC();
+      rt_->GC(SetClock());
       break;
     case TraceEvent::kFreeOsMemory:
       rt_->FreeOSMemory();
       break;
     case TraceEvent::kReadMemStats:
-      rt_->ReadMemStats();
+      rt_->ReadMemStats(SetClock());
       break;
     case TraceEvent::kCompute:
       Advance(e.ns, /*idle=*/false);
@@ -279,6 +283,11 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     AllocFlagsOf flags(*rt_, e);
     if (absl::Status st = rt_->AllocateHeld(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
+  } else if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kReadMemStats) {
+    // The time runtime.GC() or ReadMemStats waited is the op's, out of its
+    // busy time.
+    ++events_;
+    c.waited += e.kind == TraceEvent::kGc ? rt_->GC(SetClock()) : rt_->ReadMemStats(SetClock());
   } else if (absl::Status st = Apply(e); !st.ok()) {
     return st;
   }
@@ -287,11 +296,16 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
 }
 
 void TraceReplayer::AddLoopTime(LoopClock& c, int64_t ns) {
-  c.pending += ns;
+  const int64_t taken = std::min(ns, c.waited);
+  c.waited -= taken;
+  c.pending += ns - taken;
   if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
 }
 
-void TraceReplayer::EndLoopIteration(LoopClock& c) { AddLoopTime(c, c.at_end); }
+void TraceReplayer::EndLoopIteration(LoopClock& c) {
+  AddLoopTime(c, c.at_end);
+  c.waited = 0;  // a GC longer than its op's measured time lengthens it
+}
 
 TraceReplayer::Fast TraceReplayer::FastPath(const TraceEvent& alloc, const TraceEvent& next) const {
   // An alloc whose drop is the very next event is one transient allocation

@@ -144,6 +144,11 @@ class TraceReplayer {
     int64_t per_work = 0;  // after each alloc, stack and go event
     int64_t at_end = 0;    // the remainder, at the iteration's end
     int64_t pending = 0;   // not yet given to Advance
+    // Time this iteration's runtime.GC and ReadMemStats calls already let
+    // pass (waiting for a cycle, a stopped world): the busy
+    // time after them (which Go's measured op time holds them in) is cut by
+    // as much, down to nothing by the iteration's end.
+    int64_t waited = 0;
   };
   // kTransient: an alloc and its drop; kRetained: an alloc and its retain;
   // kBlock: n allocs and then their n drops in the same order.
@@ -159,6 +164,8 @@ class TraceReplayer {
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
                 std::unique_ptr<HeapRuntime> rt);
   void Advance(int64_t ns, bool idle);
+  // What the runtime calls to move the clock.
+  std::function<void(int64_t)> SetClock();
   static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
   void FlushLoopTime(LoopClock& c);
   // The allgs index of the goroutine event e names, or NotFound naming

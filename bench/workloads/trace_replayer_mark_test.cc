@@ -24,6 +24,10 @@ constexpr uint64_t kSmall = 1024;   // a size class of its own
 // on (go1.5.1 startGC's backgroundgc and a mark worker per P, of 2 Ps):
 // three g structs of the 384-byte class and allgs, 4 pointers.
 constexpr uint64_t kGcGoroutines = 3 * 384 + 32;
+// Those three goroutines' stacks, scanned in every cycle from then on:
+// how long a background cycle's mark and runtime.GC()'s stopped world last.
+constexpr int64_t kMarkNs = kBackgroundCycleNs + 3 * kBackgroundCycleNsPerG;
+constexpr int64_t kStoppedNs = kBlockingCycleNs + 3 * kBlockingCycleNsPerG;
 
 class MarkPhaseTest : public ::testing::Test {
  protected:
@@ -63,14 +67,14 @@ class MarkPhaseTest : public ::testing::Test {
 };
 
 // The cycle is recorded, sweepgen bumped and the garbage swept only when
-// its concurrent phase ends, kBackgroundCycleNs after it started; the
+// its concurrent phase ends, kMarkNs after it started; the
 // program's allocations meanwhile grow the heap, and the cycle's pacing
 // sees that growth (heap1 > heap0).
 TEST_F(MarkPhaseTest, ACycleEndsItsMarkOnTheClock) {
   GarbageUntilACycleStarts();
   const int64_t start = r_->now_ns();
   const uint32_t sweepgen = r_->runtime().heap().sweepgen();
-  EXPECT_EQ(gc().mark_end_ns(), start + kBackgroundCycleNs);
+  EXPECT_EQ(gc().mark_end_ns(), start + kMarkNs);
   for (int i = 0; i < 8; ++i) Garbage(kLarge);
   Apply("compute 1000000");  // 1 ms: not yet
   EXPECT_TRUE(gc().marking());
@@ -82,7 +86,7 @@ TEST_F(MarkPhaseTest, ACycleEndsItsMarkOnTheClock) {
   const GcCycle& c = Measured();
   EXPECT_EQ(c.mode, GcMode::kBackground);
   EXPECT_EQ(c.start_ns, start);
-  EXPECT_EQ(c.end_ns, start + kBackgroundCycleNs);
+  EXPECT_EQ(c.end_ns, start + kMarkNs);
   EXPECT_EQ(c.heap1, c.heap0 + 8 * kLarge);
   EXPECT_EQ(c.heap2, kLarge + kGcGoroutines);  // and the object whose allocation started it
   EXPECT_EQ(r_->runtime().heap().sweepgen(), sweepgen + 2);
@@ -144,19 +148,38 @@ TEST_F(MarkPhaseTest, AMarkOutpacedByTheHeapEndsAtTheGoal) {
   EXPECT_EQ(c.heap2, kGcGoroutines + 2 * kLarge);  // and the objects that started and ended it
 }
 
-// runtime.GC() waits for the running cycle (gc's worldsema) and then runs
-// its own blocking one, both ending now.
+// runtime.GC() waits for the running cycle's end (gc's worldsema), the
+// program computing no further, then stops the world for its own blocking
+// cycle, which ends when the world restarts; the time both took is what
+// the gc line let pass.
 TEST_F(MarkPhaseTest, RuntimeGcWaitsForTheMarkingCycle) {
   GarbageUntilACycleStarts();
+  const int64_t start = r_->now_ns();
   Apply("compute 500000");
-  const int64_t now = r_->now_ns();
+  const uint64_t heap_live = stats().heap_live;
   Apply("gc");
   ASSERT_EQ(gc().cycles().size(), first_ + 2);
   EXPECT_EQ(Measured().mode, GcMode::kBackground);
-  EXPECT_EQ(Measured().end_ns, now);
-  EXPECT_EQ(gc().cycles()[first_ + 1].mode, GcMode::kForceBlock);
-  EXPECT_EQ(gc().cycles()[first_ + 1].start_ns, now);
+  EXPECT_EQ(Measured().end_ns, start + kMarkNs);
+  EXPECT_EQ(Measured().heap1, heap_live);
+  const GcCycle& blocking = gc().cycles()[first_ + 1];
+  EXPECT_EQ(blocking.mode, GcMode::kForceBlock);
+  EXPECT_EQ(blocking.start_ns, start + kMarkNs);
+  EXPECT_EQ(blocking.end_ns, start + kMarkNs + kStoppedNs);
+  EXPECT_EQ(r_->now_ns(), blocking.end_ns);
   EXPECT_FALSE(gc().marking());
+}
+
+// testing's StartTimer and StopTimer (runtime.ReadMemStats) stop the world
+// too: they wait for the running cycle's end on worldsema, and no longer.
+TEST_F(MarkPhaseTest, ReadMemStatsWaitsForTheMarkingCycle) {
+  GarbageUntilACycleStarts();
+  const int64_t start = r_->now_ns();
+  Apply("readmemstats");
+  ASSERT_EQ(gc().cycles().size(), first_ + 1);
+  EXPECT_FALSE(gc().marking());
+  EXPECT_EQ(Measured().end_ns, start + kMarkNs);
+  EXPECT_EQ(r_->now_ns(), start + kMarkNs);
 }
 
 }  // namespace

@@ -113,7 +113,7 @@ TEST(TraceSystemStack, AGcForcedInANosafepointLoopOfSuchAllocationsWaitsForItsEn
   ASSERT_EQ(cycles.size(), 2u);
   EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);
   EXPECT_EQ(cycles[1].mode, GcMode::kBackground);
-  EXPECT_EQ(cycles[1].start_ns - cycles[0].start_ns, 1000000000);  // the loop's end
+  EXPECT_EQ(cycles[1].start_ns - cycles[0].end_ns, 1000000000);  // the loop's end
   EXPECT_GT(cycles[1].heap0, cycles[0].next_gc + cycles[0].next_gc / 2);
   EXPECT_GE(cycles[1].heap2, 100000u * 80);  // every record marked
   (*r)->runtime().heap().CheckInvariants();

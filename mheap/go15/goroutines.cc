@@ -96,6 +96,7 @@ GoroutineTable::GIndex GoroutineTable::NewProc(int p) {
   THP_CHECK(gs_[g].stack_lo != 0, "newproc1: newg missing stack");
   THP_CHECK(!gs_[g].running, "newproc1: new g is not Gdead");
   gs_[g].running = true;
+  ++live_;
   gs_[g].stack_use = 0;
   gs_[g].ramp = G::Ramp{};
   return g;
@@ -113,6 +114,7 @@ void GoroutineTable::CopyStack(GIndex g, uintptr_t bytes, int p) {
 void GoroutineTable::GoExit(GIndex g, int p) {
   THP_CHECK(IsRunning(g), absl::StrFormat("goexit of g %d: not running", g));
   gs_[g].running = false;
+  --live_;
   GfPut(p, g);
 }
 

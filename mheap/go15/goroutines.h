@@ -125,6 +125,7 @@ class GoroutineTable final : public GoroutineRoots {
   void ForEachRoot(const std::function<void(uintptr_t)>& mark) const;
 
   bool IsRunning(GIndex g) const { return g < gs_.size() && gs_[g].running; }
+  size_t LiveGoroutines() const override { return live_; }
   size_t allglen() const { return gs_.size(); }
   uintptr_t allgs_array() const { return allgs_array_; }
   size_t allgs_cap() const { return allgs_cap_; }
@@ -166,6 +167,7 @@ class GoroutineTable final : public GoroutineRoots {
   StackAllocator& stacks_;
   std::vector<M> allm_;                     // the Ms NewM made
   std::vector<G> gs_;                       // allgs, in allgadd order
+  size_t live_ = 0;                         // the gs in gs_ that are running
   uintptr_t allgs_array_ = 0;               // allgs' backing array (0 while nil)
   size_t allgs_cap_ = 0;
   std::vector<std::vector<GIndex>> pfree_;  // p.gfree, back() is the head

@@ -67,7 +67,19 @@ void GcModel::StartGC(GcMode mode, bool force_trigger) {
     bggc_started_ = true;
     goroutines_->StartRuntimeGoroutine(heap_.current_p());
   }
-  RunCycle(mode);
+  RunCycle(mode, heap_.clock().NanoTime());
+}
+
+void GcModel::ForceBlockingGC(int64_t world_stopped_ns) {
+  if (gcpercent_ < 0) return;
+  THP_CHECK(!in_cycle_, "ForceBlockingGC: a cycle is running");
+  RunCycle(GcMode::kForceBlock, world_stopped_ns);
+}
+
+int64_t GcModel::CycleNs(GcMode mode) const {
+  const auto live = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->LiveGoroutines());
+  return mode == GcMode::kBackground ? kBackgroundCycleNs + live * kBackgroundCycleNsPerG
+                                     : kBlockingCycleNs + live * kBlockingCycleNsPerG;
 }
 
 void GcModel::FlushCache(int p) {
@@ -92,14 +104,14 @@ void GcModel::BeforeFree() {
   if (malloc_ != nullptr) FlushCache(heap_.current_p());
 }
 
-void GcModel::RunCycle(GcMode mode) {
+void GcModel::RunCycle(GcMode mode, int64_t start_ns) {
   // Mirrors gc(mode), go1.5.1 mgc.go, up to mark termination.
   THP_CHECK(malloc_ != nullptr, "GcModel needs the allocator");
   in_cycle_ = true;
   GcCycle cycle;
   cycle.num = heap_.stats().numgc + 1;
   cycle.mode = mode;
-  cycle.start_ns = heap_.clock().NanoTime();
+  cycle.start_ns = start_ns;
   // Finish the previous cycle's sweep (gosweepone loop, finishsweep_m).
   while (SweepOne() != ~uintptr_t{0}) {
   }
@@ -127,7 +139,7 @@ void GcModel::RunCycle(GcMode mode) {
   MemStats& st = heap_.stats();
   if (mode != GcMode::kBackground) {
     cycle.heap_goal = cycle.heap0;
-    cycle.end_ns = cycle.start_ns;  // the world stays stopped
+    cycle.end_ns = cycle.start_ns + CycleNs(mode);
     Terminate(cycle);
     return;
   }
@@ -139,7 +151,7 @@ void GcModel::RunCycle(GcMode mode) {
   }
   cycle.heap_goal = static_cast<uint64_t>(static_cast<double>(st.heap_reachable) *
                                           (1 + gcpercent_ / 100.0));
-  cycle.end_ns = cycle.start_ns + kBackgroundCycleNs;
+  cycle.end_ns = cycle.start_ns + CycleNs(mode);
   if (!concurrent_mark_) {
     // (Concurrent scan and mark happen instantaneously here.)
     EndCycle();

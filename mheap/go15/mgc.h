@@ -11,7 +11,7 @@
 // proportional sweep, reclaim before allocation, sweep in the central lists.
 //
 // A background cycle's concurrent phase (go1.5.1 mgc.go gc(): from
-// gcscan_m to mark termination) lasts kBackgroundCycleNs on the virtual
+// gcscan_m to mark termination) lasts CycleNs(kBackground) on the virtual
 // clock once the driver turns it on (set_concurrent_mark; Go15HeapRuntime
 // does): StartGC marks what the workload holds then (the stacks gcscan_m
 // scans at once) and returns with the cycle marking; the program allocates
@@ -22,7 +22,10 @@
 // meanwhile, the caches' flush, the roots held then marked too, sweepgen's
 // bump and the sweep. Without the driver's clock a cycle is instantaneous:
 // it marks and sweeps where it starts, and only its end (what sysmon's
-// forced-GC test reads) lies kBackgroundCycleNs later. Assists are not
+// forced-GC test reads) lies CycleNs later. runtime.GC()'s cycle
+// (gcForceBlockMode) stops the world for CycleNs(kForceBlock), which a
+// driver lets pass on its clock before the cycle's work (ForceBlockingGC):
+// its mark and gcSweep's eager sweep end the stop. Assists are not
 // modelled one by one: go1.5.1 paces them to finish the scan work by the
 // cycle's heap goal, so a mark still running when an allocation finds
 // heap_live at the goal ends there. A known deviation: go1.5.1's revise
@@ -82,6 +85,8 @@ class RootSet {
 class GoroutineRoots {
  public:
   virtual ~GoroutineRoots() = default;
+  // The gs in allgs that are not dead: the stacks a cycle scans.
+  virtual size_t LiveGoroutines() const { return 0; }
   // markroot's shrinkstack, Go 1.5, on every g, at `now_ns` on the clock.
   virtual void ShrinkStacks(int64_t now_ns) = 0;
   // The world restarts after mark termination (startTheWorldWithSema): a
@@ -109,18 +114,34 @@ enum class NewMAt {
 
 enum class GcMode { kBackground, kForce, kForceBlock };
 
-// How long a background cycle lasts from its start (gc takes worldsema) to
-// its end (memstats.last_gc), on the virtual clock: the concurrent mark's
-// length under set_concurrent_mark, and otherwise only where the cycle's
-// end lies, so that sysmon, which forces a GC when none ended for
-// forcegcperiod, sees Go's timing. Measured, not
-// derived: the median gc_start -> gc_done time of Go 1.5.1's background
-// cycles in testdata/go151_heaplog/prefix.hlog.xz (10,342 cycles marking
-// under 1 MB: 1.08 ms; 1-2 MB: 2.0 ms; the heap's size barely moves it).
-// That is when the mark's work is done; mark termination may wait longer
-// for a P (the driver's FinishMark comes later: Go15HeapRuntime's loops
-// that keep every P busy).
-inline constexpr int64_t kBackgroundCycleNs = 1080000;
+// How long a cycle lasts from its start (gc takes worldsema) to its end
+// (memstats.last_gc), on the virtual clock, with no goroutine of the
+// program's own alive: a background cycle's concurrent mark under
+// set_concurrent_mark (and otherwise only where the cycle's end lies, so
+// that sysmon, which forces a GC when none ended for forcegcperiod, sees
+// Go's timing), and runtime.GC()'s stopped world (gcForceBlockMode: gc()
+// stops the world before it marks and restarts it after gcSweep's eager
+// sweep and last_gc), which a driver lets pass on its clock
+// (GcModel::ForceBlockingGC). Each goroutine alive adds its stack's scan
+// (gcscan_m in the concurrent phase, markroot with the gchelpers in a
+// stopped world): kBackgroundCycleNsPerG, kBlockingCycleNsPerG.
+// Measured, not derived, from Go 1.5.1's own run
+// (testdata/go151_heaplog/prefix.hlog.xz), gc_start -> gc_done of the
+// cycles marking under 1 MB (heap_marked): the bases are the medians in
+// the benchmarks other than the four that park 1000 goroutines
+// (malloc_test.go's benchHelper: GoroutineSelect, GoroutineBlocking,
+// GoroutineForRange; and GoroutineIdle) over 9,937 background and 1,205
+// blocking cycles, to the nearest 10 us (the few goroutines every
+// benchmark has are in them); the per-goroutine costs are the four's
+// medians (1,071 background, 2,428 blocking cycles) less the base, over
+// 1000, to the nearest 100 ns. That is when the mark's work is done; mark
+// termination may wait longer for a P (the driver's FinishMark comes
+// later: Go15HeapRuntime's loops that keep every P busy).
+// //mheap/go15:gc_timing_test measures them again from the log.
+inline constexpr int64_t kBackgroundCycleNs = 1060000;
+inline constexpr int64_t kBackgroundCycleNsPerG = 3600;
+inline constexpr int64_t kBlockingCycleNs = 560000;
+inline constexpr int64_t kBlockingCycleNsPerG = 2600;
 
 // How long bgsweep (mgcsweep.go, Go 1.5: a sweepone, then Gosched, on a P
 // the program leaves idle) takes per span it frees, on the virtual clock.
@@ -140,9 +161,8 @@ struct GcCycle {
   GcMode mode = GcMode::kBackground;
   int64_t start_ns = 0;
   // When the cycle ended (memstats.last_gc, which sysmon's forcegc test
-  // reads): a background cycle ends kBackgroundCycleNs after it starts, a
-  // blocking one at once (the model's clock does not move while the world
-  // is stopped).
+  // reads): CycleNs after it starts (a background cycle's mark termination
+  // may come later, FinishMark).
   int64_t end_ns = 0;
   uint64_t heap0 = 0;      // heap_live at the start
   uint64_t heap1 = 0;      // heap_live at mark termination
@@ -201,7 +221,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   int new_ms() const { return new_ms_; }
   size_t pending_new_ms() const { return armed_.size(); }
 
-  // A background cycle's concurrent mark lasts kBackgroundCycleNs on the
+  // A background cycle's concurrent mark lasts CycleNs(kBackground) on the
   // heap's clock, ended by FinishMark (the driver must call it when the
   // clock reaches mark_end_ns()); off (the default), cycles are
   // instantaneous.
@@ -224,8 +244,18 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void UpdateMemStats();
 
   // Mirrors startGC, Go 1.5. A forced blocking cycle first lets a marking
-  // one finish.
+  // one finish; its world stops now and, with no driver moving the clock,
+  // its work is done now too, the end lying CycleNs ahead.
   void StartGC(GcMode mode, bool force_trigger);
+  // runtime.GC()'s cycle (gcForceBlockMode) for a driver that stopped the
+  // world at `world_stopped_ns` and let CycleNs(kForceBlock) pass on the
+  // clock since (no marking cycle left: the driver waited for its end on
+  // worldsema): its work is done now, at the stop's end, where Go's mark
+  // termination and gcSweep's eager sweep end it.
+  void ForceBlockingGC(int64_t world_stopped_ns);
+  // How long a cycle of `mode` started now would last (kBackgroundCycleNs,
+  // kBlockingCycleNs and their costs per live goroutine).
+  int64_t CycleNs(GcMode mode) const;
   // Mirrors shouldtriggergc.
   bool ShouldTriggerGC() const;
   // Gives the background sweeper up to `turns` spans to sweep; returns how
@@ -263,7 +293,8 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
 
  private:
-  void RunCycle(GcMode mode);
+  // gc(mode), its world stopped (or its mark started) at `start_ns`.
+  void RunCycle(GcMode mode, int64_t start_ns);
   // Mark termination, the sweep's start and the cycle's record.
   void Terminate(GcCycle& cycle);
   void PrepareMarkBits(bool keep);

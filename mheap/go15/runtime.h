@@ -97,12 +97,16 @@ class Runtime final : private RootSet {
   // grown on P p to hold it (GoroutineTable::SetStackUse; 0: not known).
   absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p);
   absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p);
-  // runtime.GC(): a forced cycle that sweeps everything before returning.
+  // runtime.GC(): a forced cycle that sweeps everything before returning,
+  // its world stopped now (a driver that moves the clock lets the stop
+  // pass first and calls GcModel::ForceBlockingGC: Go15HeapRuntime).
   void GC() { gc_->StartGC(GcMode::kForceBlock, false); }
   // runtime.ReadMemStats, go1.5.1 mstats.go (what testing's StartTimer and
   // StopTimer call): stopTheWorld takes worldsema, which gc holds from a
   // cycle's start to its sweep's start, so a cycle still marking finishes
-  // now; then readmemstats_m's cache work (GcModel::UpdateMemStats).
+  // now (a driver that moves the clock lets its mark run to its end first:
+  // Go15HeapRuntime); then readmemstats_m's cache work
+  // (GcModel::UpdateMemStats).
   void ReadMemStats() {
     if (gc_->marking()) gc_->FinishMark();
     gc_->UpdateMemStats();

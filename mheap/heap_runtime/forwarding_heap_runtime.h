@@ -54,8 +54,6 @@ class ForwardingHeapRuntime : public HeapRuntime {
   absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p) override {
     return rt_->SetGoroutineStackRamp(g, bytes, period_ns, p);
   }
-  void GC() override { rt_->GC(); }
-  void ReadMemStats() override { rt_->ReadMemStats(); }
   const MadviseCounters& counters() const override { return rt_->mem().counters(); }
 
   R& runtime() { return *rt_; }

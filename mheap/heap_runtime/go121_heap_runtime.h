@@ -37,6 +37,18 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
   HeapKind kind() const override { return HeapKind::kGo121; }
   // From the first arena's base to the end of the arena the heap grows in.
   std::pair<uintptr_t, uintptr_t> ArenaRange() const override;
+  // runtime.GC(): this port's cycles are instantaneous, so no time passes
+  // (returns 0).
+  int64_t GC(const std::function<void(int64_t)>& set_clock) override {
+    (void)set_clock;
+    rt_->GC();
+    return 0;
+  }
+  int64_t ReadMemStats(const std::function<void(int64_t)>& set_clock) override {
+    (void)set_clock;
+    rt_->ReadMemStats();
+    return 0;
+  }
   void FreeOSMemory() override;
   void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
   // Asynchronous preemption (Go 1.14+) stops such a loop for a GC.

@@ -125,7 +125,17 @@ void Go15HeapRuntime::BgSweepTurn() {
   bgsweep_ahead_ = global_runq_;
 }
 
-void Go15HeapRuntime::GC() {
+void Go15HeapRuntime::WaitForWorldsema(const std::function<void(int64_t)>& set_clock) {
+  GcModel& gc = rt_->gc();
+  if (gc.marking() && gc.mark_end_ns() > rt_->heap().clock().NanoTime()) {
+    RunUntil(gc.mark_end_ns(), /*idle=*/false, set_clock);
+  }
+  if (gc.marking()) gc.FinishMark();  // every P busy: it ends here
+}
+
+int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
+  GcModel& gc = rt_->gc();
+  const int64_t called = rt_->heap().clock().NanoTime();
   if (forcegc_ahead_ >= 0) {
     forcegc_ahead_ = -1;
     RunForcedGc();
@@ -133,11 +143,30 @@ void Go15HeapRuntime::GC() {
   forcegc_yield_ahead_ = -1;
   runq_reported_ = false;
   global_runq_ = 0;
-  // runtime.GC() sweeps everything (gcForceBlockMode); bgsweep, wherever it
-  // waited, finds nothing and parks.
+  if (gc.gcpercent() < 0) return 0;  // GOGC=off: startGC runs no cycle
+  WaitForWorldsema(set_clock);
+  // The stopped world: sysmon's rounds in it sleep on the note to its end,
+  // and the round it wakes to comes after the cycle (the next RunUntil).
+  const int64_t stopped = rt_->heap().clock().NanoTime();
+  const int64_t restart = stopped + gc.CycleNs(GcMode::kForceBlock);
+  idle_ = true;
+  busy_at_ = restart;
+  sysmon_.RunUntil(restart - 1, actions_, set_clock);
+  idle_ = false;
+  set_clock(restart);
+  // gcForceBlockMode sweeps everything; bgsweep, wherever it waited, finds
+  // nothing and parks.
   bgsweep_ahead_ = -1;
   bgsweep_parked_ = true;
-  rt_->GC();
+  gc.ForceBlockingGC(stopped);
+  return restart - called;
+}
+
+int64_t Go15HeapRuntime::ReadMemStats(const std::function<void(int64_t)>& set_clock) {
+  const int64_t called = rt_->heap().clock().NanoTime();
+  WaitForWorldsema(set_clock);
+  rt_->ReadMemStats();
+  return rt_->heap().clock().NanoTime() - called;
 }
 
 void Go15HeapRuntime::FreeOSMemory() { thp::FreeOSMemory(*rt_, gctrace_); }

@@ -48,7 +48,7 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // count stands for every P's schedtick). Until then these wait on the
   // global run queue: forcegc.g that sysmon readied, or that yielded once
   // it had started a GC; the GC goroutine, woken when the concurrent mark's
-  // work is done (kBackgroundCycleNs after the cycle's start), for mark
+  // work is done (GcModel::CycleNs after the cycle's start), for mark
   // termination; bgsweep between spans. A preempted P takes them in that
   // order once sysmon's round is over. Go 1.5.1's own run shows the
   // result: in the benchmarks whose loops the suite marks so, a background
@@ -73,7 +73,17 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // wait is behind the gs queued when the GC started.
   void GlobalRunqPut(int64_t n) override;
   void GlobalRunqGet(int p, int64_t n) override;
-  void GC() override;
+  // runtime.GC(), go1.5.1 mgc.go: gc() waits on worldsema for a cycle
+  // still marking to end (the program's P idle, the GC's worker on the
+  // other), then stops the world for GcModel::CycleNs(kForceBlock). While
+  // it is stopped sysmon finds sched.gcwaiting and sleeps on its note,
+  // which startTheWorldWithSema wakes: its round comes after the cycle's
+  // work, which is done at the stop's end (ForceBlockingGC).
+  int64_t GC(const std::function<void(int64_t)>& set_clock) override;
+  // testing's StartTimer and StopTimer: stopTheWorld takes worldsema too,
+  // so it waits for a cycle still marking to end; readmemstats_m's own
+  // stop takes no time here.
+  int64_t ReadMemStats(const std::function<void(int64_t)>& set_clock) override;
   void ArmNewM(int nth, bool at_cycle_end) override {
     rt_->gc().ArmNewM(nth, at_cycle_end ? NewMAt::kCycleEnd : NewMAt::kCycleStart);
   }
@@ -106,6 +116,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // it took a runtime g too (forcegc.g, bgsweep), `*ahead` gs being queued
   // before it (and counts those down otherwise).
   static bool TakesQueuedG(int64_t* ahead, int64_t n);
+  // gc() and stopTheWorld take worldsema, which a background cycle holds
+  // from its start to its end: a marking cycle's mark runs to its end on
+  // the clock first (the caller's goroutine waits, its P idle, the mark
+  // worker on the other).
+  void WaitForWorldsema(const std::function<void(int64_t)>& set_clock);
   // forcegchelper, Go 1.5.1: "GC forced" under gctrace, then startGC.
   void RunForcedGc();
   // retake's preemption test, while every P is busy (see

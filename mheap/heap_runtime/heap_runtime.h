@@ -136,12 +136,17 @@ class HeapRuntime {
   virtual absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
                                              int p) = 0;
 
-  // runtime.GC and runtime/debug.FreeOSMemory.
-  virtual void GC() = 0;
+  // runtime.GC: returns the time it let pass on the clock, each moment
+  // after set_clock(it), while the program waited for it (a running cycle's
+  // end, then the stopped world); the runtime's background work due
+  // meanwhile runs in time order, as RunUntil's does.
+  virtual int64_t GC(const std::function<void(int64_t)>& set_clock) = 0;
+  // runtime/debug.FreeOSMemory.
   virtual void FreeOSMemory() = 0;
   // runtime.ReadMemStats (testing's StartTimer and StopTimer call it): the
-  // world stopped, every P's mcache and stack cache flushed.
-  virtual void ReadMemStats() = 0;
+  // world stopped, every P's mcache and stack cache flushed. Returns the
+  // time it let pass on the clock, as GC does.
+  virtual int64_t ReadMemStats(const std::function<void(int64_t)>& set_clock) = 0;
 
   // The program computes (`idle` false) or sleeps until virtual time
   // `until`; the runtime's background work due before then runs in time
