@@ -2,22 +2,12 @@
 
 #include <variant>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "bench/calibrate/recorded_runs.h"
 #include "bench/calibrate/stale_release.h"
 #include "mheap/go15/events/benchmark_split.h"
 
 namespace thp {
 namespace calibrate {
-
-std::string BaseName(const std::string& printed, uint64_t procs) {
-  const std::string suffix = absl::StrCat("-", procs);
-  if (procs > 0 && absl::EndsWith(printed, suffix)) {
-    return printed.substr(0, printed.size() - suffix.size());
-  }
-  return printed;
-}
 
 absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
                                  const std::function<void(const std::string&)>& on_segment) {
@@ -37,7 +27,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
       timers.resize(i + 1);
       const heaplog::BenchmarkSegment& seg = tracker.segments()[i];
       log.segments[i].name = seg.name;
-      log.segments[i].base = BaseName(seg.name, seg.procs);
+      log.segments[i].base = heaplog::BenchBaseName(seg.name, seg.procs);
       if (on_segment) on_segment(log.segments[i].name);
     }
     if (const auto* c = std::get_if<heaplog::Config>(&e.body)) log.config = *c;

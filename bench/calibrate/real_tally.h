@@ -47,10 +47,6 @@ struct RealLog {
 absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
                                  const std::function<void(const std::string&)>& on_segment);
 
-// The benchmark name without the "-<procs>" suffix Go prints when procs
-// is not 1 ("BenchmarkMalloc8-2", 2 -> "BenchmarkMalloc8").
-std::string BaseName(const std::string& printed, uint64_t procs);
-
 }  // namespace calibrate
 }  // namespace thp
 

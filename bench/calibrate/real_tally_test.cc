@@ -13,13 +13,6 @@ namespace thp {
 namespace calibrate {
 namespace {
 
-TEST(BaseNameTest, DropsOnlyTheProcsSuffix) {
-  EXPECT_EQ(BaseName("BenchmarkMalloc8-2", 2), "BenchmarkMalloc8");
-  EXPECT_EQ(BaseName("BenchmarkMalloc8", 1), "BenchmarkMalloc8");
-  EXPECT_EQ(BaseName("BenchmarkMalloc8-2", 4), "BenchmarkMalloc8-2");
-  EXPECT_EQ(BaseName("(startup)", 0), "(startup)");
-}
-
 // SampleLog (test_events.h): a startup with one small allocation (its grow
 // and trim frees are the heap's own), then BenchmarkMalloc8-2.
 TEST(TallyLogTest, SplitsTheSampleLogByBenchmark) {

@@ -46,7 +46,7 @@ TEST(RecordedRunsInTheLog, EveryRunLastsAtLeastItsModelledSleeps) {
   const absl::Status st = heaplog::ForEachHeapEvent(
       "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
         if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-          current = &logged[BaseName(s->name, s->procs)];
+          current = &logged[s->BaseName()];
         }
         if (current == nullptr) return;
         current->timer.Observe(e);

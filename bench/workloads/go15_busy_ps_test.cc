@@ -35,7 +35,7 @@ std::map<std::string, std::vector<int64_t>> ReadMarks() {
   const absl::Status st = heaplog::ForEachHeapEvent(
       "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
         if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-          current = &out[s->name.substr(0, s->name.rfind('-'))];
+          current = &out[s->BaseName()];
           bg_start = -1;
         } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
           bg_start = g->mode == heaplog::GcMode::kBackground ? e.time_ns : -1;

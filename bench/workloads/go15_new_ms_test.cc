@@ -48,7 +48,7 @@ std::vector<RecordedNewM> MsInLog(const std::string& path) {
   std::map<uint64_t, StackSpan> live;  // by page
   const absl::Status st = heaplog::ForEachHeapEvent(path, [&](const heaplog::HeapEvent& e) {
     if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
-      benchmark = b->name.substr(0, b->name.rfind('-'));
+      benchmark = b->BaseName();
       background_cycles = 0;
       last_gc.reset();
     } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {

@@ -76,7 +76,7 @@ std::map<std::string, BenchmarkGcs> ReadLog() {
     EXPECT_TRUE(more.ok()) << more.status();
     if (!more.ok() || !*more) break;
     if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-      current = &out[s->name.substr(0, s->name.rfind('-'))];
+      current = &out[s->BaseName()];
       bg_start = -1;
       awaiting = false;
     } else if (const auto* r = std::get_if<heaplog::BenchRun>(&e.body)) {

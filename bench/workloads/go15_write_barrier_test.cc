@@ -34,7 +34,7 @@ std::map<std::string, std::vector<double>> MarkedPerByteGrown() {
   const absl::Status st = heaplog::ForEachHeapEvent(
       "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
         if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-          current = &out[s->name.substr(0, s->name.rfind('-'))];
+          current = &out[s->BaseName()];
           have_forced = false;
         } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
           background = g->mode == heaplog::GcMode::kBackground;

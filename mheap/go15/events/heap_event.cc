@@ -3,6 +3,9 @@
 #include <array>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
 namespace thp {
 namespace heaplog {
 namespace {
@@ -75,6 +78,14 @@ absl::string_view KindName(Kind kind) {
 bool MakeBody(uint8_t kind, EventBody* body) {
   if (kind < 1 || kind > kNumKinds) return false;
   return Emplace<0>(kind - 1u, body);
+}
+
+std::string BenchBaseName(const std::string& printed, uint64_t procs) {
+  const std::string suffix = absl::StrCat("-", procs);
+  if (procs > 0 && absl::EndsWith(printed, suffix)) {
+    return printed.substr(0, printed.size() - suffix.size());
+  }
+  return printed;
 }
 
 }  // namespace heaplog

@@ -443,6 +443,10 @@ struct Madvise {
   }
 };
 
+// A benchmark's printed name without the "-<procs>" suffix Go prints when
+// procs is not 1 ("BenchmarkMalloc8-2", 2 -> "BenchmarkMalloc8").
+std::string BenchBaseName(const std::string& printed, uint64_t procs);
+
 // testing.RunBenchmarks (patched) before running a benchmark: its printed
 // name ("BenchmarkMalloc8-2") and GOMAXPROCS.
 struct BenchStart {
@@ -450,6 +454,8 @@ struct BenchStart {
   static constexpr absl::string_view kName = "bench_start";
   uint64_t procs = 1;
   std::string name;
+  // The name as the benchmark function has it (BenchBaseName).
+  std::string BaseName() const { return BenchBaseName(name, procs); }
   template <typename V>
   void Fields(V& v) {
     v.U("procs", procs, 1, 1 << 20);
