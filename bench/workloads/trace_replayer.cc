@@ -217,7 +217,7 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       rt_->GC(SetClock());
       break;
     case TraceEvent::kFreeOsMemory:
-      rt_->FreeOSMemory();
+      rt_->FreeOSMemory(SetClock());
       break;
     case TraceEvent::kReadMemStats:
       rt_->ReadMemStats(SetClock());
@@ -283,11 +283,14 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     AllocFlagsOf flags(*rt_, e);
     if (absl::Status st = rt_->AllocateHeld(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
-  } else if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kReadMemStats) {
-    // The time runtime.GC() or ReadMemStats waited is the op's, out of its
-    // busy time.
+  } else if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kReadMemStats ||
+             e.kind == TraceEvent::kFreeOsMemory) {
+    // The time runtime.GC(), ReadMemStats or FreeOSMemory waited is the
+    // op's, out of its busy time.
     ++events_;
-    c.waited += e.kind == TraceEvent::kGc ? rt_->GC(SetClock()) : rt_->ReadMemStats(SetClock());
+    c.waited += e.kind == TraceEvent::kGc             ? rt_->GC(SetClock())
+                : e.kind == TraceEvent::kReadMemStats ? rt_->ReadMemStats(SetClock())
+                                                      : rt_->FreeOSMemory(SetClock());
   } else if (absl::Status st = Apply(e); !st.ok()) {
     return st;
   }

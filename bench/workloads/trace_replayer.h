@@ -144,10 +144,10 @@ class TraceReplayer {
     int64_t per_work = 0;  // after each alloc, stack and go event
     int64_t at_end = 0;    // the remainder, at the iteration's end
     int64_t pending = 0;   // not yet given to Advance
-    // Time this iteration's runtime.GC and ReadMemStats calls already let
-    // pass (waiting for a cycle, a stopped world): the busy
-    // time after them (which Go's measured op time holds them in) is cut by
-    // as much, down to nothing by the iteration's end.
+    // Time this iteration's runtime.GC, ReadMemStats and FreeOSMemory calls
+    // already let pass (waiting for a cycle, a stopped world): the busy time
+    // after them (which Go's measured op time holds them in) is cut by as
+    // much, down to nothing by the iteration's end.
     int64_t waited = 0;
   };
   // kTransient: an alloc and its drop; kRetained: an alloc and its retain;

@@ -40,6 +40,22 @@ TEST(StoppedWorld, RuntimeGcStopsTheWorldLongerForEachLiveGoroutine) {
   EXPECT_EQ(r->now_ns(), cycles[1].end_ns);
 }
 
+// debug.FreeOSMemory runs runtime.GC()'s cycle first: the same stop, then
+// its scavenge of everything free at the restart.
+TEST(StoppedWorld, FreeOsMemoryStopsTheWorldAsRuntimeGcDoes) {
+  SimulatedKernel sim;
+  const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+      sim, absl::StrCat("thp-trace 1\nfreeosmemory\n", Goroutines(10), "freeosmemory\n"),
+      /*batched=*/true);
+  ASSERT_NE(r, nullptr);
+  const std::vector<GcCycle>& cycles = r->runtime().gc().cycles();
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);
+  EXPECT_EQ(cycles[0].end_ns - cycles[0].start_ns, kBlockingCycleNs);
+  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs + 10 * kBlockingCycleNsPerG);
+  EXPECT_EQ(r->now_ns(), cycles[1].end_ns);
+}
+
 // In a loop the stop is part of the op's measured time: the busy time after
 // it is cut by as much, so the loop lasts what it measured; an op shorter
 // than its stop lasts the stop.

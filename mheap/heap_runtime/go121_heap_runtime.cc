@@ -32,9 +32,11 @@ std::pair<uintptr_t, uintptr_t> Go121HeapRuntime::ArenaRange() const {
   return {lo, std::max(lo, h.cur_arena_end())};
 }
 
-void Go121HeapRuntime::FreeOSMemory() {
+int64_t Go121HeapRuntime::FreeOSMemory(const std::function<void(int64_t)>& set_clock) {
+  (void)set_clock;
   rt_->FreeOSMemory();
   ReportScavenges();
+  return 0;
 }
 
 void Go121HeapRuntime::RunUntil(int64_t until, bool idle,

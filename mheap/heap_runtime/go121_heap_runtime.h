@@ -49,7 +49,8 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
     rt_->ReadMemStats();
     return 0;
   }
-  void FreeOSMemory() override;
+  // No time passes (its cycles are instantaneous): returns 0.
+  int64_t FreeOSMemory(const std::function<void(int64_t)>& set_clock) override;
   void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
   // Asynchronous preemption (Go 1.14+) stops such a loop for a GC.
   void EnterLoopWithoutSafePoint() override {}

@@ -169,7 +169,11 @@ int64_t Go15HeapRuntime::ReadMemStats(const std::function<void(int64_t)>& set_cl
   return rt_->heap().clock().NanoTime() - called;
 }
 
-void Go15HeapRuntime::FreeOSMemory() { thp::FreeOSMemory(*rt_, gctrace_); }
+int64_t Go15HeapRuntime::FreeOSMemory(const std::function<void(int64_t)>& set_clock) {
+  const int64_t waited = GC(set_clock);
+  HeapScavenge(rt_->heap(), -1, ~uint64_t{0}, 0, gctrace_);
+  return waited;
+}
 
 void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
                                const std::function<void(int64_t)>& set_clock) {

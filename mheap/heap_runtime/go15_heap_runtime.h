@@ -29,7 +29,9 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
     const HeapLayout& l = rt_->heap().layout();
     return {l.arena_start, l.arena_used};
   }
-  void FreeOSMemory() override;
+  // go1.5.1 mheap.go runtime_debug_freeOSMemory: runtime.GC()'s cycle (GC,
+  // its waits and stopped world included), then mHeap_Scavenge(-1).
+  int64_t FreeOSMemory(const std::function<void(int64_t)>& set_clock) override;
   // Sysmon's rounds up to `until`, with a marking cycle's end (mark
   // termination, GcModel::FinishMark) in time order among them, then the
   // other P's background sweeper gets the time up to `until`

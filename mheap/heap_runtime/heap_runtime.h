@@ -141,8 +141,9 @@ class HeapRuntime {
   // end, then the stopped world); the runtime's background work due
   // meanwhile runs in time order, as RunUntil's does.
   virtual int64_t GC(const std::function<void(int64_t)>& set_clock) = 0;
-  // runtime/debug.FreeOSMemory.
-  virtual void FreeOSMemory() = 0;
+  // runtime/debug.FreeOSMemory: runtime.GC, then a scavenge of everything
+  // free. Returns the time it let pass on the clock, as GC does.
+  virtual int64_t FreeOSMemory(const std::function<void(int64_t)>& set_clock) = 0;
   // runtime.ReadMemStats (testing's StartTimer and StopTimer call it): the
   // world stopped, every P's mcache and stack cache flushed. Returns the
   // time it let pass on the clock, as GC does.
