@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -33,33 +32,28 @@ double Median(std::vector<double> v) {
 
 TEST(GcTiming, TheConstantsAreTheRecordedRunsMedians) {
   const absl::flat_hash_set<std::string> parked = {
-      "BenchmarkGoroutineSelect-2", "BenchmarkGoroutineBlocking-2",
-      "BenchmarkGoroutineForRange-2", "BenchmarkGoroutineIdle-2"};
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-      heaplog::HeapEventReader::Open("testdata/go151_heaplog/prefix.hlog.xz");
-  ASSERT_TRUE(reader.ok()) << reader.status();
+      "BenchmarkGoroutineSelect", "BenchmarkGoroutineBlocking", "BenchmarkGoroutineForRange",
+      "BenchmarkGoroutineIdle"};
   // [blocking][in a parked benchmark]: the cycles' lengths.
   std::vector<double> lengths[2][2];
   bool in_parked = false, blocking = false, open = false;
   int64_t started = 0;
-  heaplog::HeapEvent e;
-  for (;;) {
-    absl::StatusOr<bool> more = (*reader)->Next(&e);
-    ASSERT_TRUE(more.ok()) << more.status();
-    if (!*more) break;
-    if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
-      in_parked = parked.contains(b->name);
-    } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
-      open = true;
-      started = e.time_ns;
-      blocking = g->mode == heaplog::GcMode::kForceBlock;
-    } else if (const auto* d = std::get_if<heaplog::GcDone>(&e.body)) {
-      if (open && d->heap_marked < kMaxMarked) {
-        lengths[blocking][in_parked].push_back(static_cast<double>(e.time_ns - started));
-      }
-      open = false;
-    }
-  }
+  const absl::Status st = heaplog::ForEachHeapEvent(
+      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+        if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
+          in_parked = parked.contains(b->BaseName());
+        } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
+          open = true;
+          started = e.time_ns;
+          blocking = g->mode == heaplog::GcMode::kForceBlock;
+        } else if (const auto* d = std::get_if<heaplog::GcDone>(&e.body)) {
+          if (open && d->heap_marked < kMaxMarked) {
+            lengths[blocking][in_parked].push_back(static_cast<double>(e.time_ns - started));
+          }
+          open = false;
+        }
+      });
+  ASSERT_TRUE(st.ok()) << st;
   for (const auto& by_mode : lengths) {
     for (const auto& cycles : by_mode) ASSERT_GT(cycles.size(), 1000u);
   }
