@@ -14,9 +14,13 @@ uintptr_t HeapScavenge(MHeap& heap, int32_t k, uint64_t now, uint64_t limit,
   return released;
 }
 
+uintptr_t HeapScavengeAll(MHeap& heap, const GcTraceWriter* gctrace) {
+  return HeapScavenge(heap, -1, ~uint64_t{0}, 0, gctrace);
+}
+
 uintptr_t FreeOSMemory(Runtime& rt, const GcTraceWriter* gctrace) {
   rt.GC();  // a no-op when GOGC=off, as startGC returns at once
-  return HeapScavenge(rt.heap(), -1, ~uint64_t{0}, 0, gctrace);
+  return HeapScavengeAll(rt.heap(), gctrace);
 }
 
 }  // namespace thp

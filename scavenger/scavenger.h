@@ -17,9 +17,14 @@ namespace thp {
 uintptr_t HeapScavenge(MHeap& heap, int32_t k, uint64_t now, uint64_t limit,
                        const GcTraceWriter* gctrace);
 
+// FreeOSMemory's pass, mHeap_Scavenge(-1, ^uint64(0), 0): every free span
+// with an unreleased page is released whatever its age.
+uintptr_t HeapScavengeAll(MHeap& heap, const GcTraceWriter* gctrace);
+
 // Mirrors runtime/debug.FreeOSMemory, Go 1.5: a forced GC that sweeps
-// everything (skipped if GOGC=off), then every free span with an unreleased
-// page is released whatever its age (k = -1, now = 2^64-1, limit = 0).
+// everything (skipped if GOGC=off), then HeapScavengeAll. The cycle is the
+// Runtime's, its world stopped for no time (Go15HeapRuntime's lets it pass
+// on the clock).
 uintptr_t FreeOSMemory(Runtime& rt, const GcTraceWriter* gctrace);
 
 }  // namespace thp

@@ -323,26 +323,24 @@ int64_t RunBuilder::SleepNs() const {
 }
 
 void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
+  prog.iterations = Iterations();
   if (whole_run_) {
     prog.body = body_;
     // An empty streamed body is an empty held one.
     prog.body_streamed = streaming() && body_events_ > 0;
     prog.body_events = body_events_;
     prog.body_work = body_work_;
-    prog.iterations = Iterations();
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ctx_.n)));
     return;
   }
   const int64_t procs = ctx_.gomaxprocs;
   if (side_by_side_) {
     prog.body = body_;
-    prog.iterations = Iterations();
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(procs)));
     return;
   }
   if (!parallel_ || ctx_.gomaxprocs <= 1) {
     prog.body = body_;
-    prog.iterations = Iterations();
     prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op));
     return;
   }
@@ -366,7 +364,6 @@ void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
       prog.body.push_back(e);
     }
   }
-  prog.iterations = Iterations();
   // gomaxprocs ops run side by side in one iteration's wall time.
   prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op * procs));
 }

@@ -123,6 +123,25 @@ std::function<void(int64_t)> TraceReplayer::SetClock() {
   return [this](int64_t t) { clock_->Set(t); };
 }
 
+bool TraceReplayer::StopsTheWorld(const TraceEvent& e) {
+  return e.kind == TraceEvent::kGc || e.kind == TraceEvent::kFreeOsMemory ||
+         e.kind == TraceEvent::kReadMemStats;
+}
+
+int64_t TraceReplayer::StopTheWorld(const TraceEvent& e) {
+  switch (e.kind) {
+    case TraceEvent::kGc:
+      return rt_->GC(SetClock());
+    case TraceEvent::kFreeOsMemory:
+      return rt_->FreeOSMemory(SetClock());
+    case TraceEvent::kReadMemStats:
+      return rt_->ReadMemStats(SetClock());
+    default:
+      THP_CHECK(false, absl::StrCat("StopTheWorld: ", FormatTraceEvent(e), " stops no world"));
+      return 0;
+  }
+}
+
 absl::StatusOr<size_t> TraceReplayer::RunningGoroutine(const TraceEvent& e,
                                                         absl::string_view op) const {
   auto it = goroutines_.find(e.id);
@@ -214,13 +233,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       rt_->ArmNewM(static_cast<int>(e.id), e.at_cycle_end);
       break;
     case TraceEvent::kGc:
-      rt_->GC(SetClock());
-      break;
     case TraceEvent::kFreeOsMemory:
-      rt_->FreeOSMemory(SetClock());
-      break;
     case TraceEvent::kReadMemStats:
-      rt_->ReadMemStats(SetClock());
+      StopTheWorld(e);
       break;
     case TraceEvent::kCompute:
       Advance(e.ns, /*idle=*/false);
@@ -269,9 +284,7 @@ void TraceReplayer::FlushLoopTime(LoopClock& c) {
 }
 
 absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c) {
-  if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kSleep ||
-      e.kind == TraceEvent::kFreeOsMemory || e.kind == TraceEvent::kCompute ||
-      e.kind == TraceEvent::kReadMemStats) {
+  if (StopsTheWorld(e) || e.kind == TraceEvent::kSleep || e.kind == TraceEvent::kCompute) {
     FlushLoopTime(c);
   }
   if (fast == Fast::kTransient) {
@@ -283,14 +296,10 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     AllocFlagsOf flags(*rt_, e);
     if (absl::Status st = rt_->AllocateHeld(e.bytes, e.noscan, e.p); !st.ok()) return st;
     events_ += 2;
-  } else if (e.kind == TraceEvent::kGc || e.kind == TraceEvent::kReadMemStats ||
-             e.kind == TraceEvent::kFreeOsMemory) {
-    // The time runtime.GC(), ReadMemStats or FreeOSMemory waited is the
-    // op's, out of its busy time.
+  } else if (StopsTheWorld(e)) {
+    // The time it waited is the op's, out of its busy time.
     ++events_;
-    c.waited += e.kind == TraceEvent::kGc             ? rt_->GC(SetClock())
-                : e.kind == TraceEvent::kReadMemStats ? rt_->ReadMemStats(SetClock())
-                                                      : rt_->FreeOSMemory(SetClock());
+    c.waited += StopTheWorld(e);
   } else if (absl::Status st = Apply(e); !st.ok()) {
     return st;
   }

@@ -171,7 +171,7 @@ int64_t Go15HeapRuntime::ReadMemStats(const std::function<void(int64_t)>& set_cl
 
 int64_t Go15HeapRuntime::FreeOSMemory(const std::function<void(int64_t)>& set_clock) {
   const int64_t waited = GC(set_clock);
-  HeapScavenge(rt_->heap(), -1, ~uint64_t{0}, 0, gctrace_);
+  HeapScavengeAll(rt_->heap(), gctrace_);
   return waited;
 }
 
