@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "bench/workloads/go15_launch.h"
 #include "bench/workloads/go15_new_ms.h"
+#include "bench/workloads/go15_result_line.h"
 #include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_replayer.h"
 #include "mheap/go121/mem_linux.h"
@@ -325,9 +326,11 @@ std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_he
   return out;
 }
 
-std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap) {
+std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap, int gomaxprocs) {
   if (heap != HeapKind::kGo15) return {};
-  return {LaunchExitEvent()};
+  std::vector<TraceEvent> out = {LaunchExitEvent()};
+  for (const TraceEvent& e : Go151ResultLineEvents(gomaxprocs)) out.push_back(e);
+  return out;
 }
 
 const LaunchStack* LaunchStackOf(HeapKind heap, absl::string_view benchmark) {
@@ -437,7 +440,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
                  ++r.runs;
                  r.ops += prog.iterations;
                });
-    for (const TraceEvent& e : BenchmarkEndEvents(o.heap)) {
+    for (const TraceEvent& e : BenchmarkEndEvents(o.heap, o.runtime.gomaxprocs)) {
       absl::Status st = rep.Apply(e);
       THP_CHECK(st.ok(), absl::StrCat(b.bench->name, "'s end: ", st.message()));
     }

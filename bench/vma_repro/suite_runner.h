@@ -91,8 +91,9 @@ std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap);
 std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_heap,
                                              absl::string_view benchmark);
 // What comes after its last run: on the Go 1.5 heap, the launch
-// goroutine's exit.
-std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap);
+// goroutine's exit and testing's result line (go15_result_line.h, whose
+// pool array holds `gomaxprocs` slots).
+std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap, int gomaxprocs);
 // The launch goroutine's stack uses for `benchmark` on `heap`: null on the
 // Go 1.21 heap, whose runs have no launch goroutine here.
 const LaunchStack* LaunchStackOf(HeapKind heap, absl::string_view benchmark);

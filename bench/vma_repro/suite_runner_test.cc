@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "bench/report/repro_result.h"
+#include "bench/workloads/go15_result_line.h"
 #include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_line_testing.h"
 #include "runtime_port/base/file_io.h"
@@ -181,9 +183,12 @@ TEST(SuiteRunner, ForEachEventWrapsARunInRunNsLaunchGoroutineAndTimerCalls) {
   EXPECT_EQ(FormatTraceEvent(BenchmarkStartEvents(HeapKind::kGo15, false, copy.name).at(0)),
             "go 0 0");
   EXPECT_TRUE(BenchmarkStartEvents(HeapKind::kGo121, true, copy.name).empty());
-  ASSERT_EQ(BenchmarkEndEvents(HeapKind::kGo15).size(), 1u);
-  EXPECT_EQ(FormatTraceEvent(BenchmarkEndEvents(HeapKind::kGo15)[0]), "goexit 0 0");
-  EXPECT_TRUE(BenchmarkEndEvents(HeapKind::kGo121).empty());
+  std::vector<std::string> end;
+  for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, 2)) end.push_back(FormatTraceEvent(e));
+  std::vector<std::string> want_end = {"goexit 0 0"};
+  for (const TraceEvent& e : Go151ResultLineEvents(2)) want_end.push_back(FormatTraceEvent(e));
+  EXPECT_EQ(end, want_end);
+  EXPECT_TRUE(BenchmarkEndEvents(HeapKind::kGo121, 2).empty());
 }
 
 // A benchmark with recorded runs makes exactly those, in order, each at its
@@ -508,6 +513,60 @@ TEST(SuiteRunner, WithoutTheStartupHeapTheFirstBenchmarkFindsItEmpty) {
   const StartupSeen seen = RunWatchingStartup(false);
   EXPECT_TRUE(seen.at_first_bench.empty());
   EXPECT_EQ(seen.new_ms, 0);
+}
+
+// Records the first page of each span the heap frees.
+class FreedSpans final : public MHeapObserver {
+ public:
+  void OnGrow(PageCount, uintptr_t, uintptr_t) override {}
+  void OnFreeSpan(PageId start, PageCount, bool, bool, bool, const MSpan&) override {
+    pages.push_back((start - first).raw());
+  }
+  void OnAllocSpan(const MSpan*, PageCount, PageCount) override {}
+  void OnAllocRequest(PageCount, int, bool) override {}
+  PageId first;                 // the arena's first page: pages count from it
+  std::vector<uint64_t> pages;  // as SpanLayout counts them
+};
+
+// testing's result line (go15_result_line.h) on Go 1.5.1's startup heap: after
+// a benchmark's last run the heap holds one span more, of the pool array's
+// class (352 bytes at GOMAXPROCS 2: class 20; the pp and the allPools slot
+// fit the startup's class 14 and class 1 spans, as in Go's log), and the
+// next benchmark's first runN GC frees that span.
+TEST(SuiteRunner, TheResultLineTakesOnePoolArraySpanThatTheNextBenchmarksFirstGcFrees) {
+  SuiteOptions o;
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
+      PickGo15Benchmarks("^BenchmarkMemmove0$");
+  ASSERT_TRUE(picked.ok() && picked->size() == 1u);
+  const std::vector<RecordedRun> runs = {{1, 1000.0}};
+  o.benchmarks = {ScheduledBenchmark{picked->front(), 0, runs},
+                  ScheduledBenchmark{picked->front(), 0, runs}};
+  o.runtime.gomaxprocs = 2;
+  std::vector<std::string> at_start[2];
+  FreedSpans freed;
+  TraceReplayer* rep = nullptr;
+  o.on_start = [&](TraceReplayer& r) { rep = &r; };
+  o.progress = [&](const std::string&, size_t i, size_t) {
+    at_start[i] = SpansOf(*rep);
+    if (i != 1) return;
+    freed.first = PageId::ForAddr(rep->runtime().heap().layout().arena_start);
+    rep->runtime().heap().set_observer(&freed);
+  };
+  o.on_end = [&](TraceReplayer& r) { r.runtime().heap().set_observer(nullptr); };
+  SimulatedKernel sim;
+  RunSuite(sim, o, nullptr);
+  std::vector<std::string> added;
+  for (const std::string& s : at_start[1]) {
+    if (std::find(at_start[0].begin(), at_start[0].end(), s) == at_start[0].end()) added.push_back(s);
+  }
+  ASSERT_EQ(added.size(), 1u) << absl::StrJoin(added, " ");
+  const std::vector<std::string> parts = absl::StrSplit(added[0], absl::ByAnyChar(":/"));
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1], "20");
+  EXPECT_EQ(parts[2], "1");
+  EXPECT_NE(std::find(freed.pages.begin(), freed.pages.end(), std::stoull(parts[0])),
+            freed.pages.end())
+      << added[0] << " was not freed";
 }
 
 // Counts mHeap_AllocStack's requests.

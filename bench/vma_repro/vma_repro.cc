@@ -300,7 +300,7 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
                                 std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
                               });
                });
-    for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15)) {
+    for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, o.runtime.gomaxprocs)) {
       std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
     }
   }

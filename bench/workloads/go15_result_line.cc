@@ -1,0 +1,32 @@
+#include "bench/workloads/go15_result_line.h"
+
+#include "bench/workloads/go15_launch.h"
+#include "runtime_port/base/check.h"
+
+namespace thp {
+
+std::vector<TraceEvent> Go151ResultLineEvents(int gomaxprocs) {
+  THP_CHECK(gomaxprocs >= 1, "the result line needs GOMAXPROCS >= 1");
+  const uint64_t sizes[] = {kAllPoolsSlotBytes, kPoolLocalBytes * static_cast<uint64_t>(gomaxprocs),
+                            kFmtPpBytes};
+  std::vector<TraceEvent> out;
+  uint64_t id = kResultLineIdBase;
+  for (uint64_t bytes : sizes) {
+    TraceEvent alloc{};
+    alloc.kind = TraceEvent::kAlloc;
+    alloc.id = id;
+    alloc.bytes = bytes;
+    alloc.p = kLaunchP;
+    out.push_back(alloc);
+    ++id;
+  }
+  for (uint64_t i = kResultLineIdBase; i < id; ++i) {
+    TraceEvent drop{};
+    drop.kind = TraceEvent::kDrop;
+    drop.id = i;
+    out.push_back(drop);
+  }
+  return out;
+}
+
+}  // namespace thp
