@@ -161,7 +161,8 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
   for (const Go15Benchmark* b : benchmarks) {
     auto t = by_name.find(b->name);
     if (t == by_name.end()) return absl::NotFoundError(absl::StrCat("no timing for ", b->name));
-    out.push_back(ScheduledBenchmark{b, (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale, {}});
+    out.push_back(ScheduledBenchmark{
+        b, (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale, {}, time_scale});
   }
   return out;
 }
@@ -181,7 +182,7 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
   // One run of b.N = n at ns_per_op (wall: of wall time, the program's
   // sleeps taken out); returns its timed duration.
   auto one_run = [&](int64_t n, double ns_per_op, bool wall) {
-    const RunContext ctx{n, gomaxprocs};
+    const RunContext ctx{n, gomaxprocs, b.time_scale};
     Discard discard;
     RunBuilder builder(ctx, &discard);
     b.bench->generate(builder);

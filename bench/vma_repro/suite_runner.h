@@ -36,6 +36,8 @@ struct ScheduledBenchmark {
   // with its own measured ns/op), which ForEachRun replays in place of
   // launch's schedule; ns_per_op is then unused.
   std::vector<RecordedRun> runs;
+  // The --time_scale ns_per_op was multiplied by (RunContext::time_scale).
+  double time_scale = 1.0;
 };
 
 // Looks up each benchmark's recorded timing: go1.5.1 as released, or with

@@ -47,6 +47,16 @@ struct Go15Benchmark {
 inline constexpr LoopSched kNoSafePoint = LoopSched::kNoSafePoint;
 inline constexpr LoopSched kEveryPBusy = LoopSched::kEveryPBusy;
 
+// BenchmarkDeferMany's b.N deferred calls, which run as the function
+// returns (deferreturn, go1.5.1 panic.go), after its loop: their time for
+// each op, measured in Go 1.5.1's log (testdata/go151_heaplog/prefix.hlog.xz)
+// as a run's time from its last span allocation (the loop's last defer
+// records) to the run's end, over b.N. The median of its three runs of
+// b.N >= 10^6 (321, 347 and 418 ns), to the nearest 10 ns
+// (//bench/workloads:go15_defer_many_test measures it again). The rest of
+// each op's recorded time is the loop's.
+inline constexpr double kDeferManyDeferredCallNs = 350;
+
 // All 243, in run order.
 const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks();
 

@@ -702,8 +702,10 @@ TEST(Go15Suite, DeferManyKeepsOneRecordPerOpMadeOnTheSystemStack) {
   EXPECT_TRUE(prog.body[0].system_stack);
   EXPECT_EQ(prog.body[1].kind, TraceEvent::kRetain);
   EXPECT_EQ(prog.iterations, 500);
-  ASSERT_EQ(prog.teardown.size(), 1u);
-  EXPECT_EQ(prog.teardown[0].kind, TraceEvent::kRelease);
+  // The deferred calls' time, then the records' release.
+  ASSERT_EQ(prog.teardown.size(), 2u);
+  EXPECT_EQ(prog.teardown[0].kind, TraceEvent::kCompute);
+  EXPECT_EQ(prog.teardown[1].kind, TraceEvent::kRelease);
 }
 
 TEST(Go15Suite, MapPopGrowsItsBucketArrayAndKeepsTheLast) {

@@ -265,6 +265,12 @@ void RunBuilder::AfterLoopSleep(int64_t ns) {
   final_sleep_ns_ = ns;
 }
 
+void RunBuilder::AfterLoopWork(double ns_per_op) {
+  THP_CHECK(after_loop_work_ns_ == 0, "AfterLoopWork: called twice");
+  THP_CHECK(ns_per_op > 0, "AfterLoopWork: needs a positive time");
+  after_loop_work_ns_ = ns_per_op;
+}
+
 void RunBuilder::AfterLoopTimer(BenchTimer t) {
   after_loop_timer_used_ = true;
   if (TimerReadsMemStats(t, &timer_after_loop_)) after_loop_.push_back(ReadMemStatsEvent());
@@ -289,6 +295,20 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
                          timer_before_loop_ ? "on" : "off"));
   prog.setup = setup_;
   prog.teardown = after_loop_;
+  if (after_loop_work_ns_ > 0) {
+    THP_CHECK(!whole_run_ && !parallel_ && !side_by_side_ && final_sleep_ns_ == 0,
+              absl::StrCat(benchmark, ": AfterLoopWork needs a plain loop and no AfterLoopSleep"));
+    // The loop keeps at least 1 ns an op.
+    const double work = std::min(after_loop_work_ns_ * ctx_.time_scale, ns_per_op - 1);
+    const int64_t total = std::llround(std::max(0.0, work) * static_cast<double>(ctx_.n));
+    if (total > 0) {
+      ns_per_op -= work;
+      TraceEvent compute{};
+      compute.kind = TraceEvent::kCompute;
+      compute.ns = total;
+      prog.teardown.push_back(compute);
+    }
+  }
   prog.teardown.insert(prog.teardown.end(), teardown_.begin(), teardown_.end());
   if (final_sleep_ns_ > 0) prog.teardown.push_back(Sleep(final_sleep_ns_));
   prog.timer_on_at_end = timer_after_loop_;

@@ -84,6 +84,10 @@ inline bool IsLoopWork(const TraceEvent& e) {
 struct RunContext {
   int64_t n = 1;        // b.N
   int gomaxprocs = 2;   // also the number of RunParallel workers (parallelism 1)
+  // The drivers' --time_scale, by which the recorded ns/op the run is built
+  // with was multiplied: a time the generator states itself (AfterLoopWork)
+  // is multiplied by it too.
+  double time_scale = 1.0;
 };
 
 class RunBuilder {
@@ -182,6 +186,14 @@ class RunBuilder {
   // exits are done (benchHelper and BenchmarkGoroutineIdle let their
   // goroutines go, then sleep 10 ms).
   void AfterLoopSleep(int64_t ns);
+  // Work the benchmark function does once its loop is done, in the timed
+  // op's time: `ns_per_op` (times the time scale) for each of the run's b.N
+  // ops, taken out of the loop's ns/op (which keeps at least 1 ns) and
+  // spent as one compute event right after the loop and the AfterLoopTimer
+  // calls, before the Setup* calls' drops and releases. DeferMany's b.N
+  // deferred calls run there, as the function returns. Only for a plain
+  // loop (not WholeRun, Parallel or SideBySide) without AfterLoopSleep.
+  void AfterLoopWork(double ns_per_op);
 
   // RunParallel (or GOMAXPROCS worker goroutines splitting b.N): the body
   // written by the Op* calls is one iteration per P; call after the Op*
@@ -245,6 +257,7 @@ class RunBuilder {
   int64_t body_work_ = 0;    // of them alloc, stack and go events
   int64_t body_sleep_ns_ = 0;  // their sleep events' time
   int64_t final_sleep_ns_ = 0;  // AfterLoopSleep's
+  double after_loop_work_ns_ = 0;  // AfterLoopWork's, per op, unscaled
   uint64_t next_id_ = 1;
   bool parallel_ = false;
   bool side_by_side_ = false;
