@@ -7,6 +7,8 @@ namespace {
 
 // Running goroutines at most (each stack at most 256 KiB).
 constexpr size_t kMaxGoroutines = 256;
+// newm events at most (each M keeps an m struct and two stacks for good).
+constexpr int kMaxNewMs = 64;
 
 class Decoder {
  public:
@@ -14,7 +16,7 @@ class Decoder {
       : data_(data), size_(size), procs_(gomaxprocs) {}
 
   std::vector<TraceEvent> Run() {
-    while (i_ < size_) Op(Next() % 15);
+    while (i_ < size_) Op(Next() % 18);
     return std::move(out_);
   }
 
@@ -153,6 +155,28 @@ class Decoder {
       case 14:
         Loop();
         return;
+      case 15: {
+        const uint8_t b = Next(), c = Next(), q = Next();
+        if (goroutines_.empty()) return;
+        TraceEvent e = Event(TraceEvent::kGoUse, goroutines_[b % goroutines_.size()]);
+        e.bytes = 512 * (uint64_t{c} + 1);
+        e.p = P(q);
+        if ((q & 0x80) != 0) e.ns = (int64_t{q & 0x7f} + 1) * 100000;
+        out_.push_back(e);
+        return;
+      }
+      case 16:
+        out_.push_back(Event(TraceEvent::kReadMemStats));
+        return;
+      case 17: {
+        const uint8_t b = Next();
+        if (new_ms_ >= kMaxNewMs) return;
+        ++new_ms_;
+        TraceEvent e = Event(TraceEvent::kNewM, 1 + b % 8);
+        e.at_cycle_end = (b & 0x80) != 0;
+        out_.push_back(e);
+        return;
+      }
     }
   }
 
@@ -236,6 +260,7 @@ class Decoder {
   uint64_t live_bytes_ = 0;      // live and retained objects
   uint64_t retained_bytes_ = 0;  // of which retained
   uint64_t stack_bytes_ = 0;
+  int new_ms_ = 0;
 };
 
 }  // namespace

@@ -9,9 +9,10 @@
 // a live id (and are left out when none is live), ids are never reused, P
 // is below `gomaxprocs`, and sizes are bounded: live and retained objects
 // together at most kFuzzMaxLiveBytes, live raw stacks as much again, at
-// most 256 running goroutines (an event past a bound is left out).
+// most 256 running goroutines, at most 64 newm events (an event past a
+// bound is left out).
 //
-// Each event starts with an op byte; op % 15 picks the event, and the next
+// Each event starts with an op byte; op % 18 picks the event, and the next
 // bytes (0 once the input runs out) are its operands:
 //   0, 1  alloc      s, f: s < 0xc0: 1 + 171*s bytes (a size class, up to
 //                    32 KiB); else a large object of 32 KiB + k pages,
@@ -46,6 +47,12 @@
 //                    when m is 1); m = 1 + shape % 3; object sizes
 //                    1 + 128*s bytes, noscan if s & 1, stacks
 //                    2 KiB << (s % 4), P s
+//   15    gouse      b, c, q: the (b mod running)th goroutine uses
+//                    512 * (c + 1) bytes of stack (to 128 KiB), on P q;
+//                    if q & 0x80, as a ramp over ((q & 0x7f) + 1) * 100 us
+//   16    readmemstats
+//   17    newm       b: at the start of the (1 + b % 8)th background cycle
+//                    from here, or at its end if b & 0x80
 // (a P operand is taken mod gomaxprocs). Retained loop objects count
 // toward the bound (a loop that would pass it is left out).
 #ifndef THP_MHEAP_TESTING_FUZZ_TRACE_DECODER_H_

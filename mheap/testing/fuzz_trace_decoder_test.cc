@@ -33,7 +33,7 @@ TEST(FuzzTraceDecoder, MapsBytesToEvents) {
                 10, 1,          // compute 200 us
                 11, 2,          // sleep 90 ms
                 14, 1, 0x0a, 3, 2,  // 2 iterations of 20 us: a block of 2 allocs of 385 bytes
-                17,             // 17 % 15 = 2: drop the only live object
+                20,             // 20 % 18 = 2: drop the only live object
             }),
             "thp-trace 1\nalloc 1 1711 noscan 1\nalloc 2 565348 scan 2\nretain 2\n"
             "stack 3 8192 1\nunstack 3 3\ngo 1 2\ngogrow 1 16384 1\ngoexit 1 1\ngc\n"
@@ -74,6 +74,30 @@ TEST(FuzzTraceDecoder, MapsFinalizersOfSmallAllocs) {
             }),
             "thp-trace 1\nalloc 1 1711 scan 0 finalizer\n"
             "alloc 2 1711 scan 0 systemstack writebarrier finalizer\nalloc 3 1081344 scan 0\n");
+}
+
+TEST(FuzzTraceDecoder, MapsStackUsesMemStatsReadsAndNewMs) {
+  EXPECT_EQ(Text({
+                15, 0, 3, 1,        // gouse with no goroutine running: left out
+                5, 1,               // go on P 1
+                15, 7, 3, 0x02,     // its stack use: 2 KiB, on P 2
+                15, 0, 255, 0x83,   // 128 KiB as a ramp over 400 us, on P 3
+                16,                 // readmemstats
+                17, 2,              // newm at the 3rd cycle's start
+                17, 0x81,           // newm at the 2nd cycle's end
+            }),
+            "thp-trace 1\ngo 1 1\ngouse 1 2048 2\ngouse 1 131072 3 ramp 400000\n"
+            "readmemstats\nnewm 3 start\nnewm 2 end\n");
+}
+
+TEST(FuzzTraceDecoder, NewMsAreBounded) {
+  std::vector<uint8_t> bytes;
+  for (int i = 0; i < 100; ++i) bytes.insert(bytes.end(), {17, 0});
+  int new_ms = 0;
+  for (const TraceEvent& e : DecodeFuzzTrace(bytes.data(), bytes.size(), 4)) {
+    new_ms += e.kind == TraceEvent::kNewM;
+  }
+  EXPECT_EQ(new_ms, 64);
 }
 
 TEST(FuzzTraceDecoder, LiveBytesAreBounded) {
