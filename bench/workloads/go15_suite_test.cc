@@ -694,6 +694,30 @@ TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
 // deferproc makes each record with newdefer on the system stack (go1.5.1
 // panic.go): a pooled size class (deferclass 2 of 5), but b.N records are
 // live at once, so all but a pool's worth come from mallocgc.
+// RunBuilder::Parallel copies the body once per P; the copies for the other
+// Ps leave out what belongs to the iteration, not to each worker: its
+// compute time and the calls that stop the world (runtime.GC(),
+// debug.FreeOSMemory(), ReadMemStats).
+TEST(Go15Suite, ParallelCopiesLeaveOutTimeAndTheCallsThatStopTheWorld) {
+  RunBuilder b(RunContext{6, 3, 1.0});
+  b.OpAlloc(64, /*noscan=*/true);
+  for (TraceEvent::Kind kind : {TraceEvent::kGc, TraceEvent::kFreeOsMemory,
+                                TraceEvent::kReadMemStats, TraceEvent::kCompute}) {
+    TraceEvent e{};
+    e.kind = kind;
+    e.ns = kind == TraceEvent::kCompute ? 100 : 0;
+    b.OpEvent(e);
+  }
+  b.Parallel();
+  const RunProgram prog = b.Build("parallel", 10.0);
+  EXPECT_EQ(prog.iterations, 2);
+  EXPECT_EQ(Count(prog.body, TraceEvent::kAlloc), 3);
+  for (TraceEvent::Kind kind : {TraceEvent::kGc, TraceEvent::kFreeOsMemory,
+                                TraceEvent::kReadMemStats, TraceEvent::kCompute}) {
+    EXPECT_EQ(Count(prog.body, kind), 1) << kind;
+  }
+}
+
 TEST(Go15Suite, DeferManyKeepsOneRecordPerOpMadeOnTheSystemStack) {
   const RunProgram prog = Program("BenchmarkDeferMany", 500);
   EXPECT_TRUE(prog.setup.empty());

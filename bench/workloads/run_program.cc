@@ -370,9 +370,10 @@ void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
   for (int p = 0; p < ctx_.gomaxprocs; ++p) {
     absl::flat_hash_map<uint64_t, uint64_t> renumber;
     for (TraceEvent e : body_) {
-      // Time and runtime.GC() belong to the iteration, not to each P.
+      // Time and the calls that stop the world belong to the iteration, not
+      // to each P.
       if (p > 0 && (e.kind == TraceEvent::kSleep || e.kind == TraceEvent::kCompute ||
-                    e.kind == TraceEvent::kGc || e.kind == TraceEvent::kReadMemStats)) {
+                    StopsTheWorld(e))) {
         continue;
       }
       if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||

@@ -150,6 +150,14 @@ inline bool ReachesSafePoint(const TraceEvent& e) {
            e.kind == TraceEvent::kRetain);
 }
 
+// Whether `e` stops the world: runtime.GC(), debug.FreeOSMemory() (a
+// runtime.GC() first) and runtime.ReadMemStats() (testing's timer calls).
+// Each is one call of the goroutine that makes it, not of every P.
+inline bool StopsTheWorld(const TraceEvent& e) {
+  return e.kind == TraceEvent::kGc || e.kind == TraceEvent::kFreeOsMemory ||
+         e.kind == TraceEvent::kReadMemStats;
+}
+
 // Parses one line; `line_no` goes into the error. Returns nullopt-like
 // (kind unset) for blank and comment lines via *is_event = false.
 absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event);

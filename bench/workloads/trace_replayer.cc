@@ -123,11 +123,6 @@ std::function<void(int64_t)> TraceReplayer::SetClock() {
   return [this](int64_t t) { clock_->Set(t); };
 }
 
-bool TraceReplayer::StopsTheWorld(const TraceEvent& e) {
-  return e.kind == TraceEvent::kGc || e.kind == TraceEvent::kFreeOsMemory ||
-         e.kind == TraceEvent::kReadMemStats;
-}
-
 int64_t TraceReplayer::StopTheWorld(const TraceEvent& e) {
   switch (e.kind) {
     case TraceEvent::kGc:

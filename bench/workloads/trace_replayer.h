@@ -166,9 +166,8 @@ class TraceReplayer {
   void Advance(int64_t ns, bool idle);
   // What the runtime calls to move the clock.
   std::function<void(int64_t)> SetClock();
-  // runtime.GC, debug.FreeOSMemory and ReadMemStats: each stops the world
-  // (StopsTheWorld); StopTheWorld runs one and returns the time it let pass.
-  static bool StopsTheWorld(const TraceEvent& e);
+  // Runs one event that stops the world (StopsTheWorld, trace_format.h) and
+  // returns the time it let pass.
   int64_t StopTheWorld(const TraceEvent& e);
   static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
   void FlushLoopTime(LoopClock& c);
