@@ -74,10 +74,10 @@
 //    of a loop's end (//bench/workloads:go15_safe_points_test checks both).
 //    DeferMany's loop ends before its round does: its b.N deferred calls
 //    run in between (their measured time, after the loop), and they reach
-//    safe points. The model releases the records once they have run. Go's
-//    cycle that started in the loop went on marking the records' chain
-//    for most of those calls (0.2 to 0.8 s), where the model's ends as the
-//    loop does and sysmon forces more (mgc.h's cycle lengths are fixed).
+//    safe points. The model releases the records once they have run. The
+//    cycle sysmon forced in the loop stops the world at the loop's end and
+//    then marks the records' chain, a link at a time, while the calls run
+//    (0.2 to 0.8 s in Go; mgc.h, kChainLinkMarkNs).
 //  - Every P busy: a goroutine the runtime readies (forcegc.g, the GC
 //    goroutine when the concurrent mark's work is done, bgsweep) runs only
 //    when some P calls schedule(). With GOMAXPROCS 2 and one benchmark
@@ -1048,12 +1048,15 @@ void Matmult(RunBuilder& b) {
 
 // One defer record per op, all live until the function returns. deferproc
 // (go1.5.1 panic.go) calls newdefer through systemstack, and newdefer's
-// mallocgc cannot start a GC there (startGC returns at once on g0). The b.N
-// deferred calls then run, in the timed op's time but after the loop
-// (go15_suite.h, kDeferManyDeferredCallNs), and the records die as the
-// function returns: Go's log frees their spans only at the run's end.
+// mallocgc cannot start a GC there (startGC returns at once on g0);
+// newdefer links each record to the one before (d.link = gp._defer), so the
+// records are one chain, which a GC marks a link at a time (mgc.h,
+// kChainLinkMarkNs). The b.N deferred calls then run, in the timed op's
+// time but after the loop (go15_suite.h, kDeferManyDeferredCallNs), and the
+// records die as the function returns: Go's log frees their spans only at
+// the run's end.
 void DeferMany(RunBuilder& b) {
-  b.OpAllocRetained(kDeferRecordBytes, kScan, /*on_system_stack=*/true);
+  b.OpAllocRetained(kDeferRecordBytes, kScan, /*on_system_stack=*/true, /*chain_link=*/true);
   b.AfterLoopWork(kDeferManyDeferredCallNs);
 }
 

@@ -724,6 +724,7 @@ TEST(Go15Suite, DeferManyKeepsOneRecordPerOpMadeOnTheSystemStack) {
   EXPECT_EQ(AllocSizes(prog.body), std::vector<uint64_t>{80});
   ASSERT_EQ(prog.body.size(), 2u);
   EXPECT_TRUE(prog.body[0].system_stack);
+  EXPECT_TRUE(prog.body[0].chain);  // newdefer links each record to the last
   EXPECT_EQ(prog.body[1].kind, TraceEvent::kRetain);
   EXPECT_EQ(prog.iterations, 500);
   // The deferred calls' time, then the records' release.

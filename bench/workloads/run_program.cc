@@ -176,10 +176,12 @@ void RunBuilder::OpAllocWithFinalizer(uint64_t bytes, bool noscan, int p) {
   OpAllocMarked(bytes, noscan, p, [](TraceEvent& e) { e.finalizer = true; });
 }
 
-void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, int p) {
+void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack,
+                                 bool chain_link, int p) {
   const uint64_t id = NewId();
   TraceEvent alloc = Alloc(id, bytes, noscan, p);
   alloc.system_stack = on_system_stack;
+  alloc.chain = chain_link;
   PutBody(alloc);
   TraceEvent keep{};
   keep.kind = TraceEvent::kRetain;

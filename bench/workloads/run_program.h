@@ -151,8 +151,11 @@ class RunBuilder {
   void OpAllocWithFinalizer(uint64_t bytes, bool noscan, int p = 0);
   // An object made in every iteration and kept until the run ends (b.N
   // pending defer records), on the system stack if `on_system_stack`
-  // (its alloc is marked systemstack: it never starts a GC cycle).
-  void OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, int p = 0);
+  // (its alloc is marked systemstack: it never starts a GC cycle), and the
+  // next link of one chain through the iterations if `chain_link` (marked
+  // chain: the defer records' link field).
+  void OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack, bool chain_link,
+                       int p = 0);
   // append's growth: each size is allocated while the previous one is still
   // live (the copy), then the previous one is dropped; the last is garbage at
   // the end of the iteration.

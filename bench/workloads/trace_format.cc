@@ -64,11 +64,15 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
       e.finalizer = true;
       ++i;
     }
+    if (i < f.size() && f[i] == "chain") {
+      e.chain = true;
+      ++i;
+    }
     if (f.size() < 5 || i != f.size() || !num(1, &e.id) || !num(2, &e.bytes) ||
         (f[3] != "scan" && f[3] != "noscan") || !p_of(4, &e.p)) {
       return LineError(line_no, line,
                        "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] "
-                       "[finalizer]");
+                       "[finalizer] [chain]");
     }
     e.noscan = f[3] == "noscan";
   } else if (op == "drop") {
@@ -298,9 +302,10 @@ absl::Status ForEachTraceEvent(std::FILE* f, const std::function<absl::Status(Tr
 std::string FormatTraceEvent(const TraceEvent& e) {
   switch (e.kind) {
     case TraceEvent::kAlloc:
-      return absl::StrFormat("alloc %d %d %s %d%s%s%s", e.id, e.bytes, e.noscan ? "noscan" : "scan",
-                             e.p, e.system_stack ? " systemstack" : "",
-                             e.write_barrier ? " writebarrier" : "", e.finalizer ? " finalizer" : "");
+      return absl::StrFormat("alloc %d %d %s %d%s%s%s%s", e.id, e.bytes,
+                             e.noscan ? "noscan" : "scan", e.p, e.system_stack ? " systemstack" : "",
+                             e.write_barrier ? " writebarrier" : "", e.finalizer ? " finalizer" : "",
+                             e.chain ? " chain" : "");
     case TraceEvent::kDrop: return absl::StrFormat("drop %d", e.id);
     case TraceEvent::kStack: return absl::StrFormat("stack %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);

@@ -5,7 +5,7 @@
 //
 // Format, one event per line; '#' starts a comment; blank lines are ignored;
 // the first event line must be the header "thp-trace 1":
-//   alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]
+//   alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]
 //                                       new object, held as handle <id>;
 //                                       systemstack: mallocgc runs on the g0
 //                                       stack (Go 1.5.1's deferproc calls
@@ -24,7 +24,13 @@
 //                                       SetFinalizer(v, fin)): once
 //                                       unreachable, a sweep keeps it and
 //                                       queues the finalizer, and it is
-//                                       garbage only after runfinq ran that
+//                                       garbage only after runfinq ran that;
+//                                       chain: the object is the next link
+//                                       of a singly linked chain (go1.5.1
+//                                       newdefer's record, pushed on
+//                                       g._defer): a GC marks the chain one
+//                                       link at a time, so each link held
+//                                       lengthens a Go 1.5 heap cycle
 //   drop <id>                           the workload lets go of <id>
 //   stack <id> <bytes> <p>              a new goroutine stack (power of two)
 //   unstack <id> <p>                    that stack is freed
@@ -132,6 +138,7 @@ struct TraceEvent {
   bool system_stack = false;   // alloc: "systemstack"
   bool write_barrier = false;  // alloc: "writebarrier"
   bool finalizer = false;      // alloc: "finalizer"
+  bool chain = false;          // alloc: "chain"
   bool at_cycle_end = false;   // newm: "end"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop; gouse's ramp (0: none)

@@ -33,7 +33,7 @@ TEST(Trace, EveryEventRoundTrips) {
 
 TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\ngc\nalloc 1 64 maybe 0\n").status().message(),
-            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: "
+            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: "
             "\"alloc 1 64 maybe 0\"");
   EXPECT_EQ(ParseTrace("# hi\nthp-trace 2\n").status().message(),
             "trace line 2: expected the header \"thp-trace 1\": \"thp-trace 2\"");
@@ -100,7 +100,7 @@ TEST(Trace, AnAllocMayBeMarkedAsMadeOnTheSystemStack) {
   EXPECT_TRUE((*events)[2].system_stack);
   EXPECT_TRUE((*events)[2].noscan);
   EXPECT_EQ((*events)[2].p, 1);
-  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: ";
+  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
   EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 sysstack\n").status().message(),
             "trace line 2: " + form + "\"alloc 1 80 scan 0 sysstack\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 systemstack systemstack\n").status().message(),
@@ -124,7 +124,7 @@ TEST(Trace, AnAllocMayBeMarkedAsStoredThroughAWriteBarrier) {
   EXPECT_FALSE((*events)[1].write_barrier);
   EXPECT_TRUE((*events)[2].write_barrier);
   EXPECT_TRUE((*events)[2].system_stack);
-  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: ";
+  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
   for (const char* bad : {"alloc 1 80 scan 0 writebarrier systemstack",
                           "alloc 1 80 scan 0 writebarrier writebarrier", "alloc 1 80 scan writebarrier"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
@@ -148,9 +148,34 @@ TEST(Trace, AnAllocMayCarryAFinalizer) {
   EXPECT_EQ(FormatTraceEvent((*events)[0]), "alloc 1 8 noscan 0 finalizer");
   EXPECT_EQ(FormatTraceEvent((*events)[1]), "alloc 2 80 scan 1 systemstack writebarrier finalizer");
   const std::string form =
-      "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer]: ";
+      "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
   for (const char* bad : {"alloc 1 80 scan 0 finalizer writebarrier",
                           "alloc 1 80 scan 0 finalizer finalizer", "alloc 1 80 scan 0 finaliser"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
+  }
+}
+
+// "chain" comes after every other flag; it prints back as it was read.
+TEST(Trace, AnAllocMayBeAChainLink) {
+  const std::string text =
+      "thp-trace 1\nalloc 1 80 scan 0 chain\nalloc 2 80 scan 1 systemstack writebarrier finalizer chain\n"
+      "alloc 3 80 scan 0\n";
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_TRUE((*events)[0].chain);
+  EXPECT_FALSE((*events)[0].system_stack);
+  EXPECT_TRUE((*events)[1].chain);
+  EXPECT_TRUE((*events)[1].finalizer);
+  EXPECT_FALSE((*events)[2].chain);
+  EXPECT_EQ(FormatTraceEvent((*events)[0]), "alloc 1 80 scan 0 chain");
+  EXPECT_EQ(FormatTraceEvent((*events)[1]),
+            "alloc 2 80 scan 1 systemstack writebarrier finalizer chain");
+  const std::string form =
+      "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
+  for (const char* bad : {"alloc 1 80 scan 0 chain finalizer", "alloc 1 80 scan 0 chain chain",
+                          "alloc 1 80 scan 0 chained"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
               absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
   }

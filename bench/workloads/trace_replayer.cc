@@ -17,12 +17,15 @@ class AllocFlagsOf {
       : rt_(rt),
         system_stack_(e.system_stack),
         write_barrier_(e.write_barrier),
-        finalizer_(e.finalizer) {
+        finalizer_(e.finalizer),
+        chain_(e.chain) {
     if (system_stack_) rt_.EnterSystemStack();
     if (write_barrier_) rt_.EnterWriteBarrierStores();
     if (finalizer_) rt_.EnterFinalizerAllocs();
+    if (chain_) rt_.EnterChainLinks();
   }
   ~AllocFlagsOf() {
+    if (chain_) rt_.LeaveChainLinks();
     if (finalizer_) rt_.LeaveFinalizerAllocs();
     if (write_barrier_) rt_.LeaveWriteBarrierStores();
     if (system_stack_) rt_.LeaveSystemStack();
@@ -35,6 +38,7 @@ class AllocFlagsOf {
   const bool system_stack_;
   const bool write_barrier_;
   const bool finalizer_;
+  const bool chain_;
 };
 
 }  // namespace

@@ -40,6 +40,23 @@ TEST(StoppedWorld, RuntimeGcStopsTheWorldLongerForEachLiveGoroutine) {
   EXPECT_EQ(r->now_ns(), cycles[1].end_ns);
 }
 
+// Each chain link held (an alloc marked chain: a goroutine's defer records)
+// lengthens the cycle by kChainLinkMarkNs, in a loop's fast path (held) as
+// by name; links let go of no longer count, nor do objects outside a chain.
+TEST(StoppedWorld, EachChainLinkHeldLengthensTheCycle) {
+  SimulatedKernel sim;
+  const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+      sim,
+      "thp-trace 1\nloop 100 1000\nalloc 1 80 scan 0 systemstack chain\nretain 1\nend\n"
+      "alloc 2 80 scan 0 chain\nalloc 3 80 scan 0\ngc\nrelease\ndrop 2\ngc\n",
+      /*batched=*/true);
+  ASSERT_NE(r, nullptr);
+  const std::vector<GcCycle>& cycles = r->runtime().gc().cycles();
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_EQ(cycles[0].end_ns - cycles[0].start_ns, kBlockingCycleNs + 101 * kChainLinkMarkNs);
+  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs);
+}
+
 // debug.FreeOSMemory runs runtime.GC()'s cycle first: the same stop, then
 // its scavenge of everything free at the restart.
 TEST(StoppedWorld, FreeOsMemoryStopsTheWorldAsRuntimeGcDoes) {

@@ -91,6 +91,8 @@ class Runtime final : private RootSet {
   void DropHeldTo(size_t height) {
     live_.DropHeldTo(height);
   }
+  // The trace's `chain` flag: ignored here, where a cycle takes no time.
+  void set_chain_links(bool on) { (void)on; }
   // Goroutine stacks with no g (n a power of two, at least 2 KiB).
   absl::StatusOr<uintptr_t> NewStack(uintptr_t n, int p);
   absl::Status FreeStack(uintptr_t lo, int p);

@@ -73,3 +73,47 @@ TEST(GcTiming, TheConstantsAreTheRecordedRunsMedians) {
 
 }  // namespace
 }  // namespace thp
+
+namespace thp {
+namespace {
+
+// kChainLinkMarkNs: BenchmarkDeferMany's runs of b.N >= 10^6 hold b.N
+// defer records in one chain when the cycle sysmon forced in their loop
+// stops the world at the loop's end; the time from the loop's last span
+// allocation to the next gc_mark_term, over b.N, per run; the median, to
+// the nearest 10 ns.
+TEST(GcTiming, TheChainLinkCostIsDeferManysMedian) {
+  std::vector<double> per_link;
+  bool in_defer_many = false;
+  uint64_t n = 0;
+  int64_t last_alloc = -1;
+  bool measured = false;
+  const absl::Status st = heaplog::ForEachHeapEvent(
+      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+        if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
+          in_defer_many = b->BaseName() == "BenchmarkDeferMany";
+        } else if (const auto* r = std::get_if<heaplog::BenchRun>(&e.body)) {
+          n = r->n;
+          last_alloc = -1;
+          measured = false;
+        } else if (std::get_if<heaplog::Alloc>(&e.body) != nullptr) {
+          last_alloc = e.time_ns;
+        } else if (std::get_if<heaplog::GcMarkTerm>(&e.body) != nullptr) {
+          if (in_defer_many && n >= 1000000 && last_alloc >= 0 && !measured) {
+            per_link.push_back(static_cast<double>(e.time_ns - last_alloc) / static_cast<double>(n));
+            measured = true;
+          }
+        }
+      });
+  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_EQ(per_link.size(), 3u);
+  // The run's first mark termination after an allocation: runN's GC ends
+  // before the loop's first, and none comes inside the loop (no safe
+  // point), so it is the forced cycle's, after the loop's last allocation.
+  for (double ns : per_link) EXPECT_GT(ns, 0);
+  EXPECT_EQ(kChainLinkMarkNs, std::llround(Median(per_link) / 10) * 10)
+      << per_link[0] << " " << per_link[1] << " " << per_link[2];
+}
+
+}  // namespace
+}  // namespace thp

@@ -78,8 +78,10 @@ void GcModel::ForceBlockingGC(int64_t world_stopped_ns) {
 
 int64_t GcModel::CycleNs(GcMode mode) const {
   const auto live = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->LiveGoroutines());
-  return mode == GcMode::kBackground ? kBackgroundCycleNs + live * kBackgroundCycleNsPerG
-                                     : kBlockingCycleNs + live * kBlockingCycleNsPerG;
+  const auto links = static_cast<int64_t>(roots_.LiveChainLinks());
+  return (mode == GcMode::kBackground ? kBackgroundCycleNs + live * kBackgroundCycleNsPerG
+                                      : kBlockingCycleNs + live * kBlockingCycleNsPerG) +
+         links * kChainLinkMarkNs;
 }
 
 void GcModel::FlushCache(int p) {

@@ -79,6 +79,9 @@ class RootSet {
  public:
   virtual ~RootSet() = default;
   virtual void ForEachLive(const std::function<void(uintptr_t)>& mark) const = 0;
+  // Of the objects held, those that are links of a singly linked chain
+  // (kChainLinkMarkNs).
+  virtual size_t LiveChainLinks() const { return 0; }
 };
 
 // The goroutines (allgs) as markroot visits them during mark termination.
@@ -142,6 +145,19 @@ inline constexpr int64_t kBackgroundCycleNs = 1060000;
 inline constexpr int64_t kBackgroundCycleNsPerG = 3600;
 inline constexpr int64_t kBlockingCycleNs = 560000;
 inline constexpr int64_t kBlockingCycleNsPerG = 2600;
+// A singly linked chain of objects (a goroutine's defer records, linked by
+// _defer.link from g._defer, as go1.5.1 newdefer pushes them) is marked one
+// link at a time: the mark finds each link only in the one before it, so
+// its work queue never holds more than one of them and each link costs a
+// load that misses the caches. Each link held when a cycle starts adds
+// this much to its length, in either mode. Measured, not derived: in
+// testdata/go151_heaplog/prefix.hlog.xz, BenchmarkDeferMany's three runs
+// of b.N >= 10^6 hold b.N records when the cycle that sysmon forced inside
+// their loop (no safe point) stops the world at the loop's end; their
+// gc_mark_term comes 204, 196 and 251 ns per record after the loop's last
+// span allocation; the median, to the nearest 10 ns.
+// //mheap/go15:gc_timing_test measures it again.
+inline constexpr int64_t kChainLinkMarkNs = 200;
 
 // How long bgsweep (mgcsweep.go, Go 1.5: a sweepone, then Gosched, on a P
 // the program leaves idle) takes per span it frees, on the virtual clock.

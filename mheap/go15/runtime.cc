@@ -86,7 +86,7 @@ absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, i
 absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {
   if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
   const uintptr_t x = malloc_->MallocGC(size, noscan, p);
-  live_.Hold(x);  // tiny objects share an address only when malloc combined them
+  live_.Hold(x, chain_links_);  // tiny objects share an address only when malloc combined them
   return x;
 }
 

@@ -76,9 +76,13 @@ class Runtime final : private RootSet {
   // like any live handle.
   absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) {
     if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
-    live_.PushHeld(malloc_->MallocGC(size, noscan, p));
+    live_.PushHeld(malloc_->MallocGC(size, noscan, p), chain_links_);
     return absl::OkStatus();
   }
+  // While set, each object Allocate and AllocateHeld make is the next link
+  // of a singly linked chain (the trace's `chain` flag), which the GC
+  // marks one link at a time (mgc.h, kChainLinkMarkNs).
+  void set_chain_links(bool on) { chain_links_ = on; }
   size_t held_height() const { return live_.held_height(); }
   void DropHeldTo(size_t height) {
     live_.DropHeldTo(height);
@@ -126,6 +130,7 @@ class Runtime final : private RootSet {
  private:
   Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const RuntimeOptions& options, int gogc);
   void ForEachLive(const std::function<void(uintptr_t)>& mark) const override;
+  size_t LiveChainLinks() const override { return live_.chain_links(); }
   // The checks every event passes: inline, with the message built out of
   // line only when one fails (they run once per modelled object).
   absl::Status CheckP(int p) const {
@@ -154,6 +159,7 @@ class Runtime final : private RootSet {
   // in address order. The goroutine table's g structs and allgs array are
   // roots too.
   LiveHandles live_;  // what the workload holds: the mark's roots
+  bool chain_links_ = false;  // set_chain_links
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
 };
 

@@ -38,6 +38,8 @@ class ForwardingHeapRuntime : public HeapRuntime {
   void LeaveWriteBarrierStores() override { rt_->gc().set_write_barrier_stores(false); }
   void EnterFinalizerAllocs() override { rt_->gc().set_finalizer_allocs(true); }
   void LeaveFinalizerAllocs() override { rt_->gc().set_finalizer_allocs(false); }
+  void EnterChainLinks() override { rt_->set_chain_links(true); }
+  void LeaveChainLinks() override { rt_->set_chain_links(false); }
   void DropHeldTo(size_t height) override { rt_->DropHeldTo(height); }
   absl::Status Drop(uintptr_t handle) override { return rt_->Drop(handle); }
   size_t live_objects() const override { return rt_->live_objects(); }

@@ -104,6 +104,13 @@ class HeapRuntime {
   // finalizers ignores it. Calls do not nest.
   virtual void EnterFinalizerAllocs() = 0;
   virtual void LeaveFinalizerAllocs() = 0;
+  // While entered, each object allocated and held is the next link of a
+  // singly linked chain (a goroutine's defer records), which a GC marks
+  // one link at a time: the Go 1.5 heap's cycles take longer for each link
+  // held (mgc.h, kChainLinkMarkNs); a heap whose cycles take no time
+  // ignores it. Calls do not nest.
+  virtual void EnterChainLinks() = 0;
+  virtual void LeaveChainLinks() = 0;
   // Go made a new M (newm: an m struct, its gsignal and g0 with their
   // stacks, kept for good) at the start (`at_cycle_end` false) or the end
   // of the `nth` background GC cycle to start from now on (1: the next).

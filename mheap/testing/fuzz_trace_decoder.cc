@@ -56,6 +56,7 @@ class Decoder {
         e.system_stack = s < 0xc0 && (f & 8) != 0;
         e.write_barrier = s < 0xc0 && (f & 0x10) != 0;
         e.finalizer = s < 0xc0 && (f & 0x20) != 0;
+        e.chain = s < 0xc0 && (f & 0x40) != 0;
         e.p = P(f & 3);
         out_.push_back(e);
         objects_.emplace_back(e.id, bytes);

@@ -20,7 +20,7 @@
 //                    P f & 3 (mod gomaxprocs), noscan if f & 4; a small
 //                    one (s < 0xc0) on the system stack if f & 8, stored
 //                    through a write barrier if f & 0x10, with a
-//                    finalizer if f & 0x20
+//                    finalizer if f & 0x20, a chain link if f & 0x40
 //   2     drop       b: the (b mod live)th live object
 //   3     stack      b: 2 KiB << (b % 8) bytes (to 256 KiB), P b >> 3
 //   4     unstack    b, q: the (b mod live)th live stack, on P q

@@ -100,6 +100,14 @@ TEST(FuzzTraceDecoder, NewMsAreBounded) {
   EXPECT_EQ(new_ms, 64);
 }
 
+TEST(FuzzTraceDecoder, MapsChainLinksOfSmallAllocs) {
+  EXPECT_EQ(Text({
+                0, 10, 0x40,    // alloc 1711 bytes, P 0, a chain link
+                0, 0xc0, 0x40,  // a large one: f >> 4 picks its size instead
+            }),
+            "thp-trace 1\nalloc 1 1711 scan 0 chain\nalloc 2 2129920 scan 0\n");
+}
+
 TEST(FuzzTraceDecoder, LiveBytesAreBounded) {
   std::vector<uint8_t> bytes;
   for (int i = 0; i < 40; ++i) bytes.insert(bytes.end(), {0, 0xff, 0xf0});  // 8 MiB each
