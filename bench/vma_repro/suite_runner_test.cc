@@ -184,7 +184,9 @@ TEST(SuiteRunner, ForEachEventWrapsARunInRunNsLaunchGoroutineAndTimerCalls) {
             "go 0 0");
   EXPECT_TRUE(BenchmarkStartEvents(HeapKind::kGo121, true, copy.name).empty());
   std::vector<std::string> end;
-  for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, 2)) end.push_back(FormatTraceEvent(e));
+  for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, 2)) {
+    end.push_back(FormatTraceEvent(e));
+  }
   std::vector<std::string> want_end = {"goexit 0 0"};
   for (const TraceEvent& e : Go151ResultLineEvents(2)) want_end.push_back(FormatTraceEvent(e));
   EXPECT_EQ(end, want_end);
@@ -557,7 +559,9 @@ TEST(SuiteRunner, TheResultLineTakesOnePoolArraySpanThatTheNextBenchmarksFirstGc
   RunSuite(sim, o, nullptr);
   std::vector<std::string> added;
   for (const std::string& s : at_start[1]) {
-    if (std::find(at_start[0].begin(), at_start[0].end(), s) == at_start[0].end()) added.push_back(s);
+    if (std::find(at_start[0].begin(), at_start[0].end(), s) == at_start[0].end()) {
+      added.push_back(s);
+    }
   }
   ASSERT_EQ(added.size(), 1u) << absl::StrJoin(added, " ");
   const std::vector<std::string> parts = absl::StrSplit(added[0], absl::ByAnyChar(":/"));

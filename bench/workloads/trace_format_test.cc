@@ -3,6 +3,7 @@
 #include "bench/workloads/trace_format.h"
 
 #include <cstdio>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,16 @@
 
 namespace thp {
 namespace {
+
+// Every malformed alloc line gets the same message, naming the line.
+constexpr char kAllocForm[] =
+    "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]";
+void ExpectAllocLinesRejected(std::initializer_list<const char*> lines) {
+  for (const char* bad : lines) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: ", kAllocForm, ": \"", bad, "\""));
+  }
+}
 
 TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "alloc 8 80 scan 0 systemstack",
@@ -100,15 +111,9 @@ TEST(Trace, AnAllocMayBeMarkedAsMadeOnTheSystemStack) {
   EXPECT_TRUE((*events)[2].system_stack);
   EXPECT_TRUE((*events)[2].noscan);
   EXPECT_EQ((*events)[2].p, 1);
-  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
-  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 sysstack\n").status().message(),
-            "trace line 2: " + form + "\"alloc 1 80 scan 0 sysstack\"");
-  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan 0 systemstack systemstack\n").status().message(),
-            "trace line 2: " + form + "\"alloc 1 80 scan 0 systemstack systemstack\"");
-  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 scan systemstack\n").status().message(),
-            "trace line 2: " + form + "\"alloc 1 80 scan systemstack\"");
-  EXPECT_EQ(ParseTrace("thp-trace 1\nalloc 1 80 systemstack scan 0\n").status().message(),
-            "trace line 2: " + form + "\"alloc 1 80 systemstack scan 0\"");
+  ExpectAllocLinesRejected({"alloc 1 80 scan 0 sysstack",
+                            "alloc 1 80 scan 0 systemstack systemstack",
+                            "alloc 1 80 scan systemstack", "alloc 1 80 systemstack scan 0"});
 }
 
 // "writebarrier" follows systemstack where both are given; each at most
@@ -124,12 +129,9 @@ TEST(Trace, AnAllocMayBeMarkedAsStoredThroughAWriteBarrier) {
   EXPECT_FALSE((*events)[1].write_barrier);
   EXPECT_TRUE((*events)[2].write_barrier);
   EXPECT_TRUE((*events)[2].system_stack);
-  const std::string form = "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
-  for (const char* bad : {"alloc 1 80 scan 0 writebarrier systemstack",
-                          "alloc 1 80 scan 0 writebarrier writebarrier", "alloc 1 80 scan writebarrier"}) {
-    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
-              absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
-  }
+  ExpectAllocLinesRejected({"alloc 1 80 scan 0 writebarrier systemstack",
+                            "alloc 1 80 scan 0 writebarrier writebarrier",
+                            "alloc 1 80 scan writebarrier"});
 }
 
 // "finalizer" comes last; it prints back as it was read.
@@ -147,13 +149,9 @@ TEST(Trace, AnAllocMayCarryAFinalizer) {
   EXPECT_FALSE((*events)[2].finalizer);
   EXPECT_EQ(FormatTraceEvent((*events)[0]), "alloc 1 8 noscan 0 finalizer");
   EXPECT_EQ(FormatTraceEvent((*events)[1]), "alloc 2 80 scan 1 systemstack writebarrier finalizer");
-  const std::string form =
-      "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
-  for (const char* bad : {"alloc 1 80 scan 0 finalizer writebarrier",
-                          "alloc 1 80 scan 0 finalizer finalizer", "alloc 1 80 scan 0 finaliser"}) {
-    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
-              absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
-  }
+  ExpectAllocLinesRejected({"alloc 1 80 scan 0 finalizer writebarrier",
+                            "alloc 1 80 scan 0 finalizer finalizer",
+                            "alloc 1 80 scan 0 finaliser"});
 }
 
 // "chain" comes after every other flag; it prints back as it was read.
@@ -172,13 +170,8 @@ TEST(Trace, AnAllocMayBeAChainLink) {
   EXPECT_EQ(FormatTraceEvent((*events)[0]), "alloc 1 80 scan 0 chain");
   EXPECT_EQ(FormatTraceEvent((*events)[1]),
             "alloc 2 80 scan 1 systemstack writebarrier finalizer chain");
-  const std::string form =
-      "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: ";
-  for (const char* bad : {"alloc 1 80 scan 0 chain finalizer", "alloc 1 80 scan 0 chain chain",
-                          "alloc 1 80 scan 0 chained"}) {
-    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
-              absl::StrCat("trace line 2: ", form, "\"", bad, "\""));
-  }
+  ExpectAllocLinesRejected({"alloc 1 80 scan 0 chain finalizer", "alloc 1 80 scan 0 chain chain",
+                            "alloc 1 80 scan 0 chained"});
 }
 
 // Allocations on the system stack reach no safe point, nor do the
