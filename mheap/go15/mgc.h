@@ -154,8 +154,8 @@ inline constexpr int64_t kBlockingCycleNsPerG = 2600;
 // testdata/go151_heaplog/prefix.hlog.xz, BenchmarkDeferMany's three runs
 // of b.N >= 10^6 hold b.N records when the cycle that sysmon forced inside
 // their loop (no safe point) stops the world at the loop's end; their
-// gc_mark_term comes 204, 196 and 251 ns per record after the loop's last
-// span allocation; the median, to the nearest 10 ns.
+// gc_mark_term comes 204.6, 196.4 and 250.5 ns per record after the
+// loop's last span allocation; the median, to the nearest 10 ns.
 // //mheap/go15:gc_timing_test measures it again.
 inline constexpr int64_t kChainLinkMarkNs = 200;
 
