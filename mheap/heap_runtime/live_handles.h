@@ -24,8 +24,12 @@ namespace thp {
 class LiveHandles {
  public:
   void Hold(uintptr_t x, bool chain_link = false) {
-    ++named_[x];
-    if (chain_link && chain_named_.insert(x).second) ++chain_links_;
+    Named& h = named_[x];
+    ++h.count;
+    if (chain_link && !h.chain_link) {
+      h.chain_link = true;
+      ++named_chain_links_;
+    }
   }
   // A failed status naming `x` if it is not held by name.
   absl::Status Drop(uintptr_t x) {
@@ -33,45 +37,46 @@ class LiveHandles {
     if (it == named_.end()) {
       return absl::NotFoundError(absl::StrFormat("drop of %#x: not a live handle", x));
     }
-    if (--it->second == 0) {
+    if (--it->second.count == 0) {
+      if (it->second.chain_link) --named_chain_links_;
       named_.erase(it);
-      if (chain_named_.erase(x) != 0) --chain_links_;
     }
     return absl::OkStatus();
   }
   void PushHeld(uintptr_t x, bool chain_link = false) {
+    if (chain_link) held_chain_at_.push_back(held_.size());
     held_.push_back(x);
-    held_chain_.push_back(chain_link);
-    chain_links_ += chain_link ? 1 : 0;
   }
   size_t held_height() const { return held_.size(); }
   void DropHeldTo(size_t height) {
     if (height >= held_.size()) return;
-    for (size_t i = height; i < held_chain_.size(); ++i) chain_links_ -= held_chain_[i] ? 1 : 0;
     held_.resize(height);
-    held_chain_.resize(height);
+    while (!held_chain_at_.empty() && held_chain_at_.back() >= height) held_chain_at_.pop_back();
   }
   // Chain links held (named or not): each one distinct object.
-  size_t chain_links() const { return chain_links_; }
+  size_t chain_links() const { return named_chain_links_ + held_chain_at_.size(); }
   // Every held object, named ones first in address order.
   void ForEach(const std::function<void(uintptr_t)>& f) const {
-    for (const auto& [x, count] : named_) f(x);
+    for (const auto& [x, h] : named_) f(x);
     for (uintptr_t x : held_) f(x);
   }
   // Distinct addresses held.
   size_t distinct() const {
     if (held_.empty()) return named_.size();
     absl::flat_hash_set<uintptr_t> all(held_.begin(), held_.end());
-    for (const auto& [x, count] : named_) all.insert(x);
+    for (const auto& [x, h] : named_) all.insert(x);
     return all.size();
   }
 
  private:
-  absl::btree_map<uintptr_t, int> named_;  // handle -> times held
-  std::vector<uintptr_t> held_;            // oldest first
-  std::vector<bool> held_chain_;           // held_[i] is a chain link
-  absl::flat_hash_set<uintptr_t> chain_named_;  // named handles that are chain links
-  size_t chain_links_ = 0;
+  struct Named {
+    int count = 0;            // times held
+    bool chain_link = false;  // held (at least once) as a chain link
+  };
+  absl::btree_map<uintptr_t, Named> named_;
+  std::vector<uintptr_t> held_;          // oldest first
+  std::vector<size_t> held_chain_at_;    // where in held_ the chain links are, ascending
+  size_t named_chain_links_ = 0;         // named handles that are chain links
 };
 
 }  // namespace thp
