@@ -699,10 +699,11 @@ TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
 // compute time and the calls that stop the world (runtime.GC(),
 // debug.FreeOSMemory(), ReadMemStats).
 TEST(Go15Suite, ParallelCopiesLeaveOutTimeAndTheCallsThatStopTheWorld) {
+  const TraceEvent::Kind per_iteration[] = {TraceEvent::kGc, TraceEvent::kFreeOsMemory,
+                                            TraceEvent::kReadMemStats, TraceEvent::kCompute};
   RunBuilder b(RunContext{6, 3, 1.0});
   b.OpAlloc(64, /*noscan=*/true);
-  for (TraceEvent::Kind kind : {TraceEvent::kGc, TraceEvent::kFreeOsMemory,
-                                TraceEvent::kReadMemStats, TraceEvent::kCompute}) {
+  for (TraceEvent::Kind kind : per_iteration) {
     TraceEvent e{};
     e.kind = kind;
     e.ns = kind == TraceEvent::kCompute ? 100 : 0;
@@ -712,8 +713,7 @@ TEST(Go15Suite, ParallelCopiesLeaveOutTimeAndTheCallsThatStopTheWorld) {
   const RunProgram prog = b.Build("parallel", 10.0);
   EXPECT_EQ(prog.iterations, 2);
   EXPECT_EQ(Count(prog.body, TraceEvent::kAlloc), 3);
-  for (TraceEvent::Kind kind : {TraceEvent::kGc, TraceEvent::kFreeOsMemory,
-                                TraceEvent::kReadMemStats, TraceEvent::kCompute}) {
+  for (TraceEvent::Kind kind : per_iteration) {
     EXPECT_EQ(Count(prog.body, kind), 1) << kind;
   }
 }
