@@ -252,7 +252,7 @@ int Run() {
   }
   if (!timings_path.empty()) {
     absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-        ScheduleBenchmarks(run, timings, /*fix=*/false, 1.0);
+        ScheduleBenchmarks(run, timings, /*fix=*/false, 1.0, o.benchtime_ns);
     if (!scheduled.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", scheduled.status().message()));
     o.benchmarks = *std::move(scheduled);
   }

@@ -127,7 +127,7 @@ int Main() {
   suite.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
   suite.profile = kernel.profile;
   absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-      ScheduleBenchmarks(*picked, *timings, /*fix=*/false, 1.0);
+      ScheduleBenchmarks(*picked, *timings, /*fix=*/false, 1.0, suite.benchtime_ns);
   if (!scheduled.ok()) ExitUsage(scheduled.status().message());
   suite.benchmarks = *std::move(scheduled);
 

@@ -154,15 +154,24 @@ void Sample(Kernel& kernel, uintptr_t lo, uintptr_t hi, VariantResult& r) {
 
 absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
     const std::vector<const Go15Benchmark*>& benchmarks,
-    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale) {
+    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale,
+    int64_t benchtime_ns) {
   absl::flat_hash_map<std::string, const RecordedBenchmark*> by_name;
   for (const RecordedBenchmark& t : timings) by_name[t.name] = &t;
+  const bool as_recorded = time_scale == 1.0 && benchtime_ns == kRecordedBenchtimeNs;
   std::vector<ScheduledBenchmark> out;
   for (const Go15Benchmark* b : benchmarks) {
     auto t = by_name.find(b->name);
     if (t == by_name.end()) return absl::NotFoundError(absl::StrCat("no timing for ", b->name));
-    out.push_back(ScheduledBenchmark{
-        b, (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale, {}, time_scale});
+    const double ns = (fix ? t->second->ns_fix : t->second->ns_go151) * time_scale;
+    ScheduledBenchmark s{b, ns, {}, time_scale};
+    if (as_recorded) {
+      const int64_t final_n = fix ? t->second->n_fix : t->second->n_go151;
+      for (int64_t n : LaunchRunsEndingAt(ns, final_n, benchtime_ns)) {
+        s.runs.push_back(RecordedRun{n, ns, /*wall=*/false});
+      }
+    }
+    out.push_back(std::move(s));
   }
   return out;
 }

@@ -32,21 +32,27 @@ namespace thp {
 struct ScheduledBenchmark {
   const Go15Benchmark* bench = nullptr;
   double ns_per_op = 0;
-  // When not empty, the runs a recorded Go run made, in order (each b.N
-  // with its own measured ns/op), which ForEachRun replays in place of
-  // launch's schedule; ns_per_op is then unused.
+  // When not empty, the runs ForEachRun makes in place of launch's
+  // schedule, in order, each b.N with its own ns/op: those a recorded Go run
+  // made (a heap-event log's), or those ending at a timings file's final
+  // b.N (ScheduleBenchmarks); ns_per_op is then unused.
   std::vector<RecordedRun> runs;
   // The --time_scale ns_per_op was multiplied by (RunContext::time_scale).
   double time_scale = 1.0;
 };
 
 // Looks up each benchmark's recorded timing: go1.5.1 as released, or with
-// 44078a3 when `fix`, times `time_scale`. The same timings serve every
+// 44078a3 when `fix`, times `time_scale`. At the recorded timings (scale 1)
+// and benchtime (kRecordedBenchtimeNs) each benchmark's runs end at its
+// recorded final b.N (LaunchRunsEndingAt), all at its recorded ns/op;
+// otherwise launch at the scaled ns/op decides them, as Go's would on a
+// machine that much slower or faster. The same timings serve every
 // variant, so every variant runs the same workload. An error names the
 // first benchmark without a timing.
 absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
     const std::vector<const Go15Benchmark*>& benchmarks,
-    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale);
+    const std::vector<RecordedBenchmark>& timings, bool fix, double time_scale,
+    int64_t benchtime_ns);
 
 // The timed ns/op of a run of b.N = n that a recorded run timed by wall
 // clock (RecordedRun::wall): its wall ns/op less its program's sleeps

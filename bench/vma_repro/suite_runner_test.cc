@@ -221,6 +221,34 @@ TEST(SuiteRunner, ForEachRunMakesTheRecordedRunsInsteadOfLaunchsSchedule) {
   EXPECT_EQ(seen[1].first, 100);
 }
 
+TEST(SuiteRunner, AtTheRecordedTimingsEachBenchmarksRunsEndAtItsRecordedN) {
+  // DeferMany: go1.5.1 recorded b.N 2e6 at 525 ns/op; launch at a constant
+  // 525 ns/op would run 3e6 after its 1e6 run.
+  const std::vector<const Go15Benchmark*> picked = {&Find("BenchmarkDeferMany")};
+  const std::vector<RecordedBenchmark> timings = {{"BenchmarkDeferMany", 2000000, 525, 1000000, 1911}};
+  EXPECT_EQ(LaunchSchedule([](int64_t n) { return n * 525; }), 3000000);
+  const auto runs_of = [&](bool fix, double scale, int64_t benchtime_ns) {
+    absl::StatusOr<std::vector<ScheduledBenchmark>> s =
+        ScheduleBenchmarks(picked, timings, fix, scale, benchtime_ns);
+    EXPECT_TRUE(s.ok()) << s.status();
+    std::vector<std::pair<int64_t, double>> out;
+    if (s.ok()) {
+      for (const RecordedRun& r : s->front().runs) {
+        EXPECT_FALSE(r.wall);
+        out.emplace_back(r.n, r.ns_per_op);
+      }
+    }
+    return out;
+  };
+  using Runs = std::vector<std::pair<int64_t, double>>;
+  EXPECT_EQ(runs_of(false, 1.0, 1000000000),
+            (Runs{{1, 525}, {100, 525}, {10000, 525}, {1000000, 525}, {2000000, 525}}));
+  EXPECT_EQ(runs_of(true, 1.0, 1000000000).back(), (std::pair<int64_t, double>{1000000, 1911}));
+  // Another timing or benchtime than the recorded: launch decides.
+  EXPECT_TRUE(runs_of(false, 2.0, 1000000000).empty());
+  EXPECT_TRUE(runs_of(false, 1.0, 100000000).empty());
+}
+
 TEST(SuiteRunner, ARunTimedByWallClockHasItsSleepsTakenOut) {
   // GoroutineBlocking sleeps 10 ms in every op and 10 ms after its loop.
   const Go15Benchmark& m = Find("BenchmarkGoroutineBlocking");
@@ -260,7 +288,7 @@ SuiteOptions ReducedSuite(const std::string& variant) {
   absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
   EXPECT_TRUE(timings.ok()) << timings.status();
   absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-      ScheduleBenchmarks(*picked, *timings, /*fix=*/false, 1.0);
+      ScheduleBenchmarks(*picked, *timings, /*fix=*/false, 1.0, /*benchtime_ns=*/100000000);
   EXPECT_TRUE(scheduled.ok()) << scheduled.status();
   o.runtime.variant = variant;
   o.runtime.gomaxprocs = 2;
@@ -393,7 +421,7 @@ VariantResult RunWholeSuite(const std::string& variant, const KernelProfile& pro
   EXPECT_TRUE(all.ok() && text.ok());
   if (!all.ok() || !text.ok()) return VariantResult();
   absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-      ScheduleBenchmarks(*all, *ParseBenchTimings(*text), /*fix=*/false, 1.0);
+      ScheduleBenchmarks(*all, *ParseBenchTimings(*text), /*fix=*/false, 1.0, benchtime_ns);
   EXPECT_TRUE(scheduled.ok()) << scheduled.status();
   o.benchmarks = *std::move(scheduled);
   o.benchtime_ns = benchtime_ns;

@@ -185,7 +185,7 @@ Setup SetupOrExit() {
   s.timings_name = which;
   s.suite.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
   absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-      ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale);
+      ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale, s.suite.benchtime_ns);
   if (!scheduled.ok()) ExitUsage(absl::StrCat(timings_path, ": ", scheduled.status().message()));
   s.suite.benchmarks = *std::move(scheduled);
   s.suite.profile = s.kernel.profile;

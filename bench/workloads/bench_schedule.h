@@ -57,10 +57,31 @@ absl::StatusOr<std::vector<RecordedBenchmark>> ParseBenchTimings(const std::stri
 // Mirrors roundUp, Go 1.5 testing.
 int64_t RoundUpBenchN(int64_t n);
 
+// The -benchtime the recorded timings were measured at (go test's default).
+inline constexpr int64_t kRecordedBenchtimeNs = 1000000000;
+
 // Mirrors testing.B.launch, Go 1.5: calls run(n) for each b.N in turn;
 // run returns how long that run took (ns). Returns the final N.
 int64_t LaunchSchedule(const std::function<int64_t(int64_t n)>& run,
-                       int64_t benchtime_ns = 1000000000);
+                       int64_t benchtime_ns = kRecordedBenchtimeNs);
+
+// The b.N of each run of a benchmark whose final b.N a Go run recorded but
+// whose earlier runs it did not (the timings file: its final b.N and that
+// run's ns/op). launch at a constant cost of ns_per_op does not always end
+// at the recorded b.N, because Go's earlier, shorter runs had another ns/op
+// than its last. Go's last run is a fact
+// and its earlier runs are not, so this keeps the fact and builds the rest
+// from launch at that constant cost:
+// - the first run is 1;
+// - then launch's runs below final_n, as long as each lasts under
+//   benchtime at that cost (Go went on after each of its runs but the last,
+//   so each of them took less than benchtime);
+// - also launch's runs below final_n that its 100 x last cap needs before
+//   final_n can follow (then, if launch has none left, 100 x the last);
+// - and final_n last.
+// When launch at that cost ends at final_n, these are exactly its runs.
+std::vector<int64_t> LaunchRunsEndingAt(double ns_per_op, int64_t final_n,
+                                        int64_t benchtime_ns = kRecordedBenchtimeNs);
 
 }  // namespace thp
 

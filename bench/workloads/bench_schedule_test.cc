@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "runtime_port/base/file_io.h"
@@ -51,6 +53,81 @@ TEST(BenchSchedule, RecordedTimingsParseAndMostFinalNsFollowFromTheirNsPerOp) {
   }
   std::fprintf(stderr, "final b.N reproduced for %d of %zu benchmarks\n", same, recs->size());
   EXPECT_GE(same, 200);
+}
+
+// launch's runs at a constant cost of ns_per_op.
+std::vector<int64_t> LaunchRuns(double ns_per_op) {
+  std::vector<int64_t> runs;
+  LaunchSchedule([&](int64_t n) {
+    runs.push_back(n);
+    return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
+  });
+  return runs;
+}
+
+TEST(BenchSchedule, RunsEndingAtTheRecordedNAreLaunchsWhereLaunchEndsThere) {
+  absl::StatusOr<std::string> text = ReadWholeFile("testdata/go15_runtime_bench_ns_per_op.tsv");
+  ASSERT_TRUE(text.ok()) << text.status();
+  absl::StatusOr<std::vector<RecordedBenchmark>> recs = ParseBenchTimings(*text);
+  ASSERT_TRUE(recs.ok()) << recs.status();
+  int same = 0;
+  int other = 0;
+  for (const RecordedBenchmark& r : *recs) {
+    for (const auto& [n, ns] : {std::pair{r.n_go151, r.ns_go151}, std::pair{r.n_fix, r.ns_fix}}) {
+      const std::vector<int64_t> runs = LaunchRunsEndingAt(ns, n);
+      const std::vector<int64_t> launch = LaunchRuns(ns);
+      if (launch.back() == n) {
+        EXPECT_EQ(runs, launch) << r.name;
+        ++same;
+      } else {
+        ++other;
+      }
+      // Whatever launch does: 1 first, the recorded N last, each run larger
+      // than the one before and at most 100 times it (launch's cap).
+      ASSERT_FALSE(runs.empty());
+      EXPECT_EQ(runs.front(), 1) << r.name;
+      EXPECT_EQ(runs.back(), n) << r.name;
+      for (size_t i = 1; i < runs.size(); ++i) {
+        EXPECT_GT(runs[i], runs[i - 1]) << r.name;
+        EXPECT_LE(runs[i], 100 * runs[i - 1]) << r.name;
+      }
+    }
+  }
+  // Both kinds occur in the recorded suite, so both branches ran.
+  EXPECT_GT(same, 0);
+  EXPECT_GT(other, 0);
+}
+
+TEST(BenchSchedule, RunsEndingAtARecordedNLargerThanLaunchsDropTheRunsThatWouldHaveEndedIt) {
+  // 5.05 ns/op: launch runs 1, 100, 1e4, 1e6, 1e8 (0.505 s), then 3e8,
+  // which lasts 1.5 s and ends it. A recorded final 1e9 (go1.5.1's Matmult
+  // on 2026-12-03) means Go's 1e8 run was faster; a 3e8 run would have
+  // ended launch, so it is not one of Go's runs.
+  EXPECT_EQ(LaunchRuns(5.05).back(), 300000000);
+  EXPECT_EQ(LaunchRunsEndingAt(5.05, 1000000000),
+            (std::vector<int64_t>{1, 100, 10000, 1000000, 100000000, 1000000000}));
+}
+
+TEST(BenchSchedule, RunsEndingAtARecordedNKeepALongRunTheCapNeeds) {
+  // 10.8 ns/op: launch ends at 1e8 (1.08 s). A recorded 2e8 cannot follow
+  // 1e6 (at most 100 x), so the 1e8 run stays though it lasts over 1 s.
+  EXPECT_EQ(LaunchRuns(10.8).back(), 100000000);
+  EXPECT_EQ(LaunchRunsEndingAt(10.8, 200000000),
+            (std::vector<int64_t>{1, 100, 10000, 1000000, 100000000, 200000000}));
+}
+
+TEST(BenchSchedule, RunsEndingAtARecordedNSmallerThanLaunchsStopBelowIt) {
+  // 33 ns/op: launch runs 1, 100, 1e4, 1e6, then 5e7.
+  EXPECT_EQ(LaunchRunsEndingAt(33, 20000000),
+            (std::vector<int64_t>{1, 100, 10000, 1000000, 20000000}));
+  EXPECT_EQ(LaunchRunsEndingAt(33, 1), (std::vector<int64_t>{1}));
+}
+
+TEST(BenchSchedule, RunsEndingAtARecordedNGrowByTheCapWhereLaunchHasNoRunsLeft) {
+  // 2 s an op: launch stops after its first run.
+  EXPECT_EQ(LaunchRuns(2e9), (std::vector<int64_t>{1}));
+  EXPECT_EQ(LaunchRunsEndingAt(2e9, 100), (std::vector<int64_t>{1, 100}));
+  EXPECT_EQ(LaunchRunsEndingAt(2e9, 20000), (std::vector<int64_t>{1, 100, 10000, 20000}));
 }
 
 TEST(BenchSchedule, BadLinesNameTheirNumber) {
