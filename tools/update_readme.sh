@@ -18,6 +18,7 @@ blocks=(
   "repro-table|tools/repro_table.sh|run"
   "repro-go121-table|tools/repro_go121_table.sh|run"
   "real-go-table|tools/real_go_table.sh|measured"
+  "real-run-model-table|tools/real_run_model_table.sh|run"
   "real-replay-table|tools/real_replay_table.sh testdata/go151_heaplog/prefix.hlog.xz testdata/go151_heaplog/fixed_to_CallClosure3.hlog.xz|run"
   "calibrate-table|tools/calibrate_table.sh testdata/go151_heaplog/prefix.hlog.xz|run"
   "sensitivity-table|tools/sensitivity_table.sh|run"

@@ -30,8 +30,8 @@
 // figures for the sums over the benchmarks compared.
 //
 // --timings_file=TSV drives the model with another run's timings (final
-// b.N and ns/op, as vma_repro does, with testing.B.launch's schedule on
-// virtual time) instead: the comparison is then with a run that went at
+// b.N and ns/op, as vma_repro does: testing.B.launch's schedule on virtual
+// time, ending at the file's final b.N at benchtime 1s) instead: the comparison is then with a run that went at
 // another speed, which moves GC counts and what the scavenger finds idle.
 //
 // Only benchmarks that --workloads picks and that the log holds complete
@@ -83,7 +83,8 @@ ABSL_FLAG(std::string, variant, "",
           "build; with a directory, prefix)");
 ABSL_FLAG(std::string, timings_file, "",
           "drive the virtual clock with these recorded timings (run order, final b.N, ns/op; "
-          "e.g. testdata/go15_runtime_bench_ns_per_op.tsv) and launch's schedule; default: "
+          "e.g. testdata/go15_runtime_bench_ns_per_op.tsv) and launch's schedule, ending at the "
+          "file's final b.N at benchtime 1s; default: "
           "the runs of the log itself, each b.N as long as its wall time in the log, the "
           "model's sleeps taken out of its ops");
 ABSL_FLAG(std::string, benchtime, "1s",
