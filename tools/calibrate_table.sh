@@ -45,10 +45,13 @@ w = d["real_scavenge_waits"]
 print("Of the releases, %d / %d were of spans freed after the scavenge pass read its clock "
       "(stale-now: Go's scavengelist compares unsigned, so a span stamped after sysmon's `now` "
       "looks idle longer than any limit; in the log sysmon held the heap lock a median %.1f us "
-      "after reading the clock, more than 100 us later in %d of its %d passes, at most %.1f ms); "
+      "after reading the clock, more than 100 us later in %d of its %d passes, at most %.1f ms; "
+      "%d passes made stale-now releases, and %d of those releases came from the %d of them "
+      "that waited over 100 us); "
       "without them, releases model **%d** / real **%d** (ratio %.2f), release-size tvd **%.3f**." % (
       m["stale_now_releases"], r["stale_now_releases"], w["median_ns"] / 1e3, w["over_100us"],
-      w["passes"], w["max_ns"] / 1e6,
+      w["passes"], w["max_ns"] / 1e6, w["stale_passes"], w["long_wait_stale_releases"],
+      w["long_wait_stale_passes"],
       m["releases"] - m["stale_now_releases"], r["releases"] - r["stale_now_releases"],
       s["others_ratio"], s["others_tvd"]))
 # How long Go's madvise calls took (bench/calibrate/madvise_time.h): the

@@ -217,13 +217,18 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"kernel_profile\": %s, \"gomaxprocs\": %d, \"scavenge_debug\": %s, \"timings_file\": %s, "
       "\"benchtime\": %s, \"workloads\": %s, \"size_bins_pages\": [\"1\", \"2\", \"3-4\", \"5-8\", \"9-32\", "
       "\"33-256\", \">256\"], \"real_scavenge_waits\": {\"passes\": %d, \"median_ns\": %d, "
-      "\"over_100us\": %d, \"max_ns\": %d}, \"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
+      "\"over_100us\": %d, \"max_ns\": %d, \"stale_passes\": %d, \"long_wait_stale_passes\": %d, "
+      "\"long_wait_stale_releases\": %d}, "
+      "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
       JsonString(rep.kernel_profile), rep.gomaxprocs, rep.scavenge_debug ? "true" : "false",
       JsonString(rep.timings_file), JsonString(rep.benchtime), JsonString(rep.workloads),
       rep.real_scavenge_waits.passes, rep.real_scavenge_waits.median_ns,
-      rep.real_scavenge_waits.over_100us, rep.real_scavenge_waits.max_ns, rep.wall_seconds,
+      rep.real_scavenge_waits.over_100us, rep.real_scavenge_waits.max_ns,
+      rep.real_scavenge_waits.stale_passes, rep.real_scavenge_waits.long_wait_stale_passes,
+      rep.real_scavenge_waits.long_wait_stale_releases,
+      rep.wall_seconds,
       JsonRow(rep.suite),
       absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));
 }

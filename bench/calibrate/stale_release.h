@@ -35,6 +35,13 @@ struct ScavengeWaits {
   int64_t median_ns = 0;
   uint64_t over_100us = 0;
   int64_t max_ns = 0;
+  // The passes that made at least one stale-now release; of them those
+  // that waited over 100 us, and the stale-now releases those made: whether
+  // the stale releases come from the usual few-microsecond waits or from
+  // the rare long ones.
+  uint64_t stale_passes = 0;
+  uint64_t long_wait_stale_passes = 0;
+  uint64_t long_wait_stale_releases = 0;
 };
 
 class StaleReleaseFinder {
@@ -47,6 +54,11 @@ class StaleReleaseFinder {
 
  private:
   std::vector<int64_t> waits_;
+  int64_t wait_ = 0;                 // the current pass's
+  bool pass_counted_stale_ = false;  // the current pass is counted in stale_passes
+  uint64_t stale_passes_ = 0;
+  uint64_t long_wait_stale_passes_ = 0;
+  uint64_t long_wait_stale_releases_ = 0;
   uint64_t arena_start_ = 0;
   uint64_t page_shift_ = 13;
   uint64_t now_ = 0;  // the current pass's `now`

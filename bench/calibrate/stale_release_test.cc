@@ -106,6 +106,31 @@ TEST_F(StaleReleaseFinderTest, SummarisesSysmonsWaitsForTheLock) {
   EXPECT_EQ(w.max_ns, 200000);
 }
 
+TEST_F(StaleReleaseFinderTest, CountsThePassesWithStaleReleasesAndTheirMedianWait) {
+  // Pass 0 waits 1 us and releases an old span; pass 1 waits 2 ms, in which
+  // two spans are freed, and releases both; pass 2 waits 3 us and releases
+  // one freed in its wait; FreeOSMemory's pass releases a young span.
+  EXPECT_FALSE(f_.Observe(At(1000, FreeAt(10, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(30000000, heaplog::Scavenge{0, 29999000, 20000000})));
+  EXPECT_FALSE(Release(30000001, 10, 1));
+  EXPECT_FALSE(f_.Observe(At(40500000, FreeAt(20, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(41000000, FreeAt(30, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(42000000, heaplog::Scavenge{1, 40000000, 20000000})));
+  EXPECT_TRUE(Release(42000001, 20, 1));
+  EXPECT_TRUE(Release(42000002, 30, 1));
+  EXPECT_FALSE(f_.Observe(At(50001000, FreeAt(40, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(50003000, heaplog::Scavenge{2, 50000000, 20000000})));
+  EXPECT_TRUE(Release(50003001, 40, 1));
+  EXPECT_FALSE(f_.Observe(At(60000000, FreeAt(50, 1, 0))));
+  EXPECT_FALSE(f_.Observe(At(60000100, heaplog::Scavenge{-1, ~uint64_t{0}, 0})));
+  EXPECT_FALSE(Release(60000101, 50, 1));
+  const ScavengeWaits w = f_.Waits();
+  EXPECT_EQ(w.passes, 3u);
+  EXPECT_EQ(w.stale_passes, 2u);
+  EXPECT_EQ(w.long_wait_stale_passes, 1u);
+  EXPECT_EQ(w.long_wait_stale_releases, 2u);
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp
