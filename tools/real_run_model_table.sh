@@ -9,7 +9,9 @@
 # timings and fixed on the 44078a3 run's (--timings=fix). The real maxima
 # and the benchmark each fell in come from the runs' summary and series
 # (tools/real_go_per_benchmark.py); Matmult's final b.N is printed beside
-# them, since every real run peaks in Matmult. The last row is the main
+# them, since the real maxima follow it (each unrecorded run peaks in
+# Matmult, the recorded one in IfaceCmp100, the benchmark after it, 41 ms
+# after Matmult's result line). The last row is the main
 # job's own timings file, from a run whose VMAs were not counted.
 # Usage: tools/real_run_model_table.sh   (builds //bench:vma_repro first; about 2 min)
 set -euo pipefail

@@ -12,6 +12,13 @@
 namespace thp {
 namespace {
 
+// The recorded suite's timings file, parsed.
+absl::StatusOr<std::vector<RecordedBenchmark>> RecordedTimings() {
+  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
+  if (!text.ok()) return text.status();
+  return ParseBenchTimings(*text);
+}
+
 TEST(BenchSchedule, RoundUpIsOneTwoThreeFive) {
   EXPECT_EQ(RoundUpBenchN(1), 1);
   EXPECT_EQ(RoundUpBenchN(11), 20);
@@ -34,9 +41,7 @@ TEST(BenchSchedule, AConstantCostBenchmarkFollowsGosSequence) {
 }
 
 TEST(BenchSchedule, RecordedTimingsParseAndMostFinalNsFollowFromTheirNsPerOp) {
-  absl::StatusOr<std::string> text = ReadWholeFile("testdata/go15_runtime_bench_ns_per_op.tsv");
-  ASSERT_TRUE(text.ok()) << text.status();
-  absl::StatusOr<std::vector<RecordedBenchmark>> recs = ParseBenchTimings(*text);
+  const absl::StatusOr<std::vector<RecordedBenchmark>> recs = RecordedTimings();
   ASSERT_TRUE(recs.ok()) << recs.status();
   ASSERT_EQ(recs->size(), 243u);  // the 243 benchmarks of Go 1.5's runtime package on linux/amd64
   EXPECT_EQ(recs->front().name, "BenchmarkAppend");
@@ -66,9 +71,7 @@ std::vector<int64_t> LaunchRuns(double ns_per_op) {
 }
 
 TEST(BenchSchedule, RunsEndingAtTheRecordedNAreLaunchsWhereLaunchEndsThere) {
-  absl::StatusOr<std::string> text = ReadWholeFile("testdata/go15_runtime_bench_ns_per_op.tsv");
-  ASSERT_TRUE(text.ok()) << text.status();
-  absl::StatusOr<std::vector<RecordedBenchmark>> recs = ParseBenchTimings(*text);
+  const absl::StatusOr<std::vector<RecordedBenchmark>> recs = RecordedTimings();
   ASSERT_TRUE(recs.ok()) << recs.status();
   int same = 0;
   int other = 0;
