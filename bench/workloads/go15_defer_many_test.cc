@@ -65,7 +65,23 @@ TEST(Go15DeferMany, TheLoopKeepsTheRestOfTheOpAndTheCallsComeBeforeTheRelease) {
   EXPECT_EQ(prog.ns_per_iteration, 1000 - 350);
   std::vector<std::string> teardown;
   for (const TraceEvent& e : prog.teardown) teardown.push_back(FormatTraceEvent(e));
-  EXPECT_EQ(teardown, (std::vector<std::string>{"compute 350000", "release"}));
+  // Under a millisecond of calls: one slice, then its release of every
+  // record, then the teardown's own release (nothing left for it).
+  EXPECT_EQ(teardown, (std::vector<std::string>{"compute 350000", "release 1000", "release"}));
+}
+
+TEST(Go15DeferMany, LongerCallsLetGoOfTheRecordsAMillisecondAtATime) {
+  // 10^4 ops: 3.5 ms of calls in four slices, each followed by the release
+  // of its quarter of the records (the newest first: release drops the last
+  // retained).
+  RunBuilder b(RunContext{10000, 2, 1.0});
+  DeferMany().generate(b);
+  const RunProgram prog = b.Build("BenchmarkDeferMany", 1000.0);
+  std::vector<std::string> teardown;
+  for (const TraceEvent& e : prog.teardown) teardown.push_back(FormatTraceEvent(e));
+  EXPECT_EQ(teardown, (std::vector<std::string>{"compute 875000", "release 2500", "compute 875000",
+                                                "release 2500", "compute 875000", "release 2500",
+                                                "compute 875000", "release 2500", "release"}));
 }
 
 TEST(Go15DeferMany, TheCallsScaleWithTheTimeScaleAndLeaveTheLoopANanosecond) {

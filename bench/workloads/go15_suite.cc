@@ -1052,12 +1052,13 @@ void Matmult(RunBuilder& b) {
 // newdefer links each record to the one before (d.link = gp._defer), so the
 // records are one chain, which a GC marks a link at a time (mgc.h,
 // kChainLinkMarkNs). The b.N deferred calls then run, in the timed op's
-// time but after the loop (go15_suite.h, kDeferManyDeferredCallNs), and the
-// records die as the function returns: Go's log frees their spans only at
-// the run's end.
+// time but after the loop (go15_suite.h, kDeferManyDeferredCallNs), the
+// newest first; freedefer puts each record it has run on sched.deferpool,
+// which the next gc()'s clearpools unlinks, so a cycle that starts during
+// the calls marks only the records not yet run (AfterLoopWork's releases).
 void DeferMany(RunBuilder& b) {
   b.OpAllocRetained(kDeferRecordBytes, kScan, /*on_system_stack=*/true, /*chain_link=*/true);
-  b.AfterLoopWork(kDeferManyDeferredCallNs);
+  b.AfterLoopWork(kDeferManyDeferredCallNs, /*releases_retained_last_first=*/true);
 }
 
 // ---------------------------------------------------------------------------

@@ -727,10 +727,14 @@ TEST(Go15Suite, DeferManyKeepsOneRecordPerOpMadeOnTheSystemStack) {
   EXPECT_TRUE(prog.body[0].chain);  // newdefer links each record to the last
   EXPECT_EQ(prog.body[1].kind, TraceEvent::kRetain);
   EXPECT_EQ(prog.iterations, 500);
-  // The deferred calls' time, then the records' release.
-  ASSERT_EQ(prog.teardown.size(), 2u);
+  // The deferred calls' time (under a millisecond: one slice), the release
+  // of the records it ran, then the teardown's release of the rest (none).
+  ASSERT_EQ(prog.teardown.size(), 3u);
   EXPECT_EQ(prog.teardown[0].kind, TraceEvent::kCompute);
   EXPECT_EQ(prog.teardown[1].kind, TraceEvent::kRelease);
+  EXPECT_EQ(prog.teardown[1].id, 500u);
+  EXPECT_EQ(prog.teardown[2].kind, TraceEvent::kRelease);
+  EXPECT_EQ(prog.teardown[2].id, 0u);
 }
 
 TEST(Go15Suite, MapPopGrowsItsBucketArrayAndKeepsTheLast) {

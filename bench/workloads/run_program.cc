@@ -267,10 +267,11 @@ void RunBuilder::AfterLoopSleep(int64_t ns) {
   final_sleep_ns_ = ns;
 }
 
-void RunBuilder::AfterLoopWork(double ns_per_op) {
+void RunBuilder::AfterLoopWork(double ns_per_op, bool releases_retained_last_first) {
   THP_CHECK(after_loop_work_ns_ == 0, "AfterLoopWork: called twice");
   THP_CHECK(ns_per_op > 0, "AfterLoopWork: needs a positive time");
   after_loop_work_ns_ = ns_per_op;
+  after_loop_releases_ = releases_retained_last_first;
 }
 
 void RunBuilder::AfterLoopTimer(BenchTimer t) {
@@ -305,10 +306,30 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
     const int64_t total = std::llround(std::max(0.0, work) * static_cast<double>(ctx_.n));
     if (total > 0) {
       ns_per_op -= work;
-      TraceEvent compute{};
-      compute.kind = TraceEvent::kCompute;
-      compute.ns = total;
-      prog.teardown.push_back(compute);
+      // What the loop retains: its retains an iteration, every iteration.
+      const auto retains = static_cast<int64_t>(std::count_if(
+          body_.begin(), body_.end(), [](const TraceEvent& e) { return e.kind == TraceEvent::kRetain; }));
+      const int64_t retained = after_loop_releases_ ? retains * Iterations() : 0;
+      // One slice, or as many as kAfterLoopSliceNs cuts the time into (no
+      // more than there are objects to release); slice k spends its share
+      // of the time, then releases its share of the objects.
+      const int64_t slices =
+          retained == 0 ? 1
+                        : std::clamp<int64_t>((total + kAfterLoopSliceNs - 1) / kAfterLoopSliceNs, 1,
+                                              retained);
+      for (int64_t k = 0; k < slices; ++k) {
+        TraceEvent compute{};
+        compute.kind = TraceEvent::kCompute;
+        compute.ns = total * (k + 1) / slices - total * k / slices;
+        prog.teardown.push_back(compute);
+        const int64_t release = retained * (k + 1) / slices - retained * k / slices;
+        if (release > 0) {
+          TraceEvent r{};
+          r.kind = TraceEvent::kRelease;
+          r.id = static_cast<uint64_t>(release);
+          prog.teardown.push_back(r);
+        }
+      }
     }
   }
   prog.teardown.insert(prog.teardown.end(), teardown_.begin(), teardown_.end());

@@ -80,6 +80,10 @@ inline bool IsLoopWork(const TraceEvent& e) {
          e.kind == TraceEvent::kGo;
 }
 
+// The slices AfterLoopWork's time is spent in when it releases what the
+// loop retained as it goes: a loop's own (kLoopSliceNs, trace_replayer.h).
+inline constexpr int64_t kAfterLoopSliceNs = 1000000;
+
 // What the table's generator for one benchmark sees.
 struct RunContext {
   int64_t n = 1;        // b.N
@@ -196,7 +200,14 @@ class RunBuilder {
   // calls, before the Setup* calls' drops and releases. DeferMany's b.N
   // deferred calls run there, as the function returns. Only for a plain
   // loop (not WholeRun, Parallel or SideBySide) without AfterLoopSleep.
-  void AfterLoopWork(double ns_per_op);
+  // With `releases_retained_last_first`, the work lets go of what the loop
+  // retained as it goes, the last retained first: it is spent in slices of
+  // kAfterLoopSliceNs, each followed by a `release <k>` of its share, so a
+  // GC that starts meanwhile finds only what is still held. DeferMany's
+  // calls run newest first, and go1.5.1's freedefer (panic.go) puts each
+  // record it has run on sched.deferpool, which the next gc()'s clearpools
+  // (mgc.go) unlinks: that cycle marks only the records not yet run.
+  void AfterLoopWork(double ns_per_op, bool releases_retained_last_first = false);
 
   // RunParallel (or GOMAXPROCS worker goroutines splitting b.N): the body
   // written by the Op* calls is one iteration per P; call after the Op*
@@ -261,6 +272,7 @@ class RunBuilder {
   int64_t body_sleep_ns_ = 0;  // their sleep events' time
   int64_t final_sleep_ns_ = 0;  // AfterLoopSleep's
   double after_loop_work_ns_ = 0;  // AfterLoopWork's, per op, unscaled
+  bool after_loop_releases_ = false;  // AfterLoopWork's releases_retained_last_first
   uint64_t next_id_ = 1;
   bool parallel_ = false;
   bool side_by_side_ = false;

@@ -128,9 +128,15 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   } else if (op == "retain") {
     e.kind = TraceEvent::kRetain;
     if (f.size() != 2 || !num(1, &e.id)) return LineError(line_no, line, "expected retain <id>");
-  } else if (op == "gc" || op == "freeosmemory" || op == "release" || op == "readmemstats") {
+  } else if (op == "release") {
+    // e.id: how many of the retained objects, the last retained first; 0:
+    // every one.
+    e.kind = TraceEvent::kRelease;
+    if (f.size() > 2 || (f.size() == 2 && (!num(1, &e.id) || e.id < 1 || e.id > kMaxTraceCount))) {
+      return LineError(line_no, line, "expected release or release <n>, n from 1 to 1e11");
+    }
+  } else if (op == "gc" || op == "freeosmemory" || op == "readmemstats") {
     e.kind = op == "gc" ? TraceEvent::kGc
-             : op == "release" ? TraceEvent::kRelease
              : op == "readmemstats" ? TraceEvent::kReadMemStats
                                : TraceEvent::kFreeOsMemory;
     if (f.size() != 1) return LineError(line_no, line, absl::StrCat("expected ", op, " alone"));
@@ -320,7 +326,7 @@ std::string FormatTraceEvent(const TraceEvent& e) {
                              e.every_p_busy ? " everypbusy" : "");
     case TraceEvent::kEnd: return "end";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
-    case TraceEvent::kRelease: return "release";
+    case TraceEvent::kRelease: return e.id == 0 ? "release" : absl::StrFormat("release %d", e.id);
     case TraceEvent::kGo: return absl::StrFormat("go %d %d", e.id, e.p);
     case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);

@@ -59,7 +59,9 @@
 //   compute <ns>                        virtual time passes with a P busy
 //   sleep <ns>                          virtual time passes with every P idle
 //   retain <id>                         <id> stays live, without an id, until release
-//   release                             drops every retained object
+//   release [<n>]                       drops every retained object, or the <n>
+//                                       retained last (1 to 1e11; no more than
+//                                       are retained)
 //   globrunqput <n>                     the workload's scheduler put n goroutines on
 //                                       the global run queue's tail (runqputslow)
 //   globrunqget <p> <n>                 P p looked at the global run queue (schedule's
@@ -132,7 +134,8 @@ struct TraceEvent {
     kGoUse
   } kind;
   uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop;
-                       // the count for globrunqput and globrunqget; the cycle for newm
+                       // the count for globrunqput and globrunqget; the cycle for newm;
+                       // how many release drops (0: every retained object)
   uint64_t bytes = 0;  // alloc, stack, gogrow, gouse
   bool noscan = false;
   bool system_stack = false;   // alloc: "systemstack"

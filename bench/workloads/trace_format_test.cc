@@ -28,7 +28,7 @@ TEST(Trace, EveryEventRoundTrips) {
                          "alloc 9 16 noscan 0 writebarrier", "alloc 10 80 scan 1 systemstack writebarrier", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 everypbusy",
-                         "loop 100 33 nosafepoint everypbusy", "end", "retain 4", "release",
+                         "loop 100 33 nosafepoint everypbusy", "end", "retain 4", "release", "release 20",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
                          "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
@@ -81,6 +81,11 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected globrunqput <n>, n at most 1e11: \"globrunqput\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqget 256 1\n").status().message(),
             "trace line 2: expected globrunqget <p> <n>, n at most 1e11: \"globrunqget 256 1\"");
+  for (const char* bad : {"release 0", "release x", "release 1 2", "release 100000000001"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: expected release or release <n>, n from 1 to 1e11: \"",
+                           bad, "\""));
+  }
   EXPECT_EQ(ParseTrace("thp-trace 1\nreadmemstats 1\n").status().message(),
             "trace line 2: expected readmemstats alone: \"readmemstats 1\"");
   for (const char* bad : {"gouse 1 4096", "gouse 1 -5 0", "gouse 1 4096 256", "gouse 1 4096 0 ramp",

@@ -249,14 +249,18 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       }
       retained_.push_back(it->second);
       objects_.erase(it);
+      NoteRetained(/*held=*/false);
       break;
     }
     case TraceEvent::kRelease:
+      if (e.id > 0) return ReleaseLast(e.id);
       for (uintptr_t x : retained_) {
         if (absl::Status st = rt_->Drop(x); !st.ok()) return st;
       }
       retained_.clear();
       rt_->DropHeldTo(0);
+      retain_order_.clear();
+      retained_count_ = 0;
       break;
     case TraceEvent::kBench:
       break;
@@ -294,6 +298,7 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     // Retained objects stay on the runtime's held stack until the release.
     AllocFlagsOf flags(*rt_, e);
     if (absl::Status st = rt_->AllocateHeld(e.bytes, e.noscan, e.p); !st.ok()) return st;
+    NoteRetained(/*held=*/true);
     events_ += 2;
   } else if (StopsTheWorld(e)) {
     // The time it waited is the op's, out of its busy time.
@@ -303,6 +308,38 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     return st;
   }
   if (IsLoopWork(e)) AddLoopTime(c, c.per_work);
+  return absl::OkStatus();
+}
+
+void TraceReplayer::NoteRetained(bool held) {
+  if (retain_order_.empty() || retain_order_.back().first != held) {
+    retain_order_.emplace_back(held, 0);
+  }
+  ++retain_order_.back().second;
+  ++retained_count_;
+}
+
+absl::Status TraceReplayer::ReleaseLast(uint64_t n) {
+  if (n > retained_count_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("release ", n, ": only ", retained_count_, " objects are retained"));
+  }
+  retained_count_ -= n;
+  while (n > 0) {
+    auto& [held, count] = retain_order_.back();
+    const uint64_t take = std::min(n, count);
+    if (held) {
+      rt_->DropHeldTo(rt_->held_height() - static_cast<size_t>(take));
+    } else {
+      for (uint64_t k = 0; k < take; ++k) {
+        if (absl::Status st = rt_->Drop(retained_.back()); !st.ok()) return st;
+        retained_.pop_back();
+      }
+    }
+    count -= take;
+    n -= take;
+    if (count == 0) retain_order_.pop_back();
+  }
   return absl::OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -209,6 +210,16 @@ class TraceReplayer {
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;
   absl::flat_hash_map<uint64_t, size_t> goroutines_;  // trace id -> allgs index
   std::vector<uintptr_t> retained_;
+  // The order of the retains since the last full release, as runs of
+  // (on the runtime's held stack, how many): the held stack takes a loop's
+  // fast-path retains, retained_ the others. `release <n>` drops from the
+  // back. retained_count_ is the sum.
+  std::vector<std::pair<bool, uint64_t>> retain_order_;
+  uint64_t retained_count_ = 0;
+  void NoteRetained(bool held);
+  // `release <n>`: drops the n objects retained last (an error if fewer
+  // are retained).
+  absl::Status ReleaseLast(uint64_t n);
   int64_t events_ = 0;
   std::optional<StreamedLoop> stream_;
 };

@@ -183,6 +183,48 @@ TEST(Trace, BatchedLoopsEqualTheirEventsOneByOne) {
   }
 }
 
+// `release <n>` drops the n objects retained last, whichever way each was
+// retained (a batched loop's retains go on the runtime's held stack, the
+// others to the replayer's own list), and refuses more than are retained.
+TEST(Trace, ReleaseNDropsTheObjectsRetainedLast) {
+  const std::string text =
+      "thp-trace 1\nloop 100 1000\nalloc 1 80 scan 0\nretain 1\nend\n"
+      "alloc 2 80 scan 0\nretain 2\nalloc 3 48 scan 1\nretain 3\n";
+  for (bool batched : {true, false}) {
+    SCOPED_TRACE(batched ? "batched" : "one by one");
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    ASSERT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+    ASSERT_TRUE(r.ok());
+    (*r)->set_batched_loops(batched);
+    ASSERT_TRUE((*r)->Run(*events, nullptr).ok());
+    HeapRuntime& rt = (*r)->heap_runtime();
+    const size_t base = rt.live_objects() - 102;  // what the runtime holds of its own
+    const size_t held = rt.held_height();
+    EXPECT_EQ(held, batched ? 100u : 0u);
+    auto apply = [&](const std::string& line) {
+      absl::StatusOr<std::vector<TraceEvent>> e = ParseTrace("thp-trace 1\n" + line + "\n");
+      EXPECT_TRUE(e.ok()) << e.status();
+      return (*r)->Run(*e, nullptr);
+    };
+    // The last two retained, outside the loop: the held stack keeps its 100.
+    ASSERT_TRUE(apply("release 2").ok());
+    EXPECT_EQ(rt.live_objects(), base + 100);
+    EXPECT_EQ(rt.held_height(), held);
+    // Then 30 of the loop's, the newest.
+    ASSERT_TRUE(apply("release 30").ok());
+    EXPECT_EQ(rt.live_objects(), base + 70);
+    EXPECT_EQ(rt.held_height(), batched ? 70u : 0u);
+    EXPECT_EQ(std::string(apply("release 71").message()),
+              "trace line 2: release 71: only 70 objects are retained");
+    ASSERT_TRUE(apply("release").ok());
+    EXPECT_EQ(rt.live_objects(), base);
+    (*r)->runtime().heap().CheckInvariants();
+  }
+}
+
 // A trace file read as it runs (CheckTrace, then RunStream, the way
 // //bench:replay reads one) gives what the parsed trace gives, loops of one
 // iteration streamed and loops of many held.
