@@ -119,6 +119,16 @@ TEST(Trace, LoopEqualsItsUnrolledBody) {
   EXPECT_GT(std::get<1>(a), 0u);  // 16 MB of garbage: the pacer ran cycles
 }
 
+// A replayer on `sim` with GODEBUG=scavenge=1, its loops batched or not.
+std::unique_ptr<TraceReplayer> NewReplayer(SimulatedKernel& sim, bool batched) {
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (!r.ok()) return nullptr;
+  (*r)->set_batched_loops(batched);
+  return *std::move(r);
+}
+
 // The replayer's batched paths (a body of one transient alloc taken as
 // one allocation run between clock slices; allocs dropped together held on
 // the runtime's stack; retained objects held until the release) make the
@@ -157,18 +167,15 @@ TEST(Trace, BatchedLoopsEqualTheirEventsOneByOne) {
     absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
     EXPECT_TRUE(events.ok()) << events.status();
     SimulatedKernel sim;
-    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-    EXPECT_TRUE(r.ok());
-    (*r)->set_batched_loops(batched);
-    absl::Status st = (*r)->Run(*events, nullptr);
+    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, batched);
+    absl::Status st = r->Run(*events, nullptr);
     EXPECT_TRUE(st.ok()) << st;
-    (*r)->runtime().heap().CheckInvariants();
-    const MemStats& m = (*r)->runtime().heap().stats();
-    return std::make_tuple((*r)->stats().virtual_ns, (*r)->stats().events, m.numgc, m.heap_sys,
+    r->runtime().heap().CheckInvariants();
+    const MemStats& m = r->runtime().heap().stats();
+    return std::make_tuple(r->stats().virtual_ns, r->stats().events, m.numgc, m.heap_sys,
                            m.heap_inuse, m.heap_released, m.heap_live, m.tinyallocs,
-                           (*r)->stats().max_own_vmas, (*r)->sysmon().scavenges(),
-                           (*r)->runtime().mem().counters().TotalCalls());
+                           r->stats().max_own_vmas, r->sysmon().scavenges(),
+                           r->runtime().mem().counters().TotalCalls());
   };
   for (size_t i = 0; i <= loops.size(); ++i) {
     SCOPED_TRACE(i < loops.size() ? absl::StrCat("loop ", i) : "all loops");
@@ -195,19 +202,17 @@ TEST(Trace, ReleaseNDropsTheObjectsRetainedLast) {
     absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
     ASSERT_TRUE(events.ok()) << events.status();
     SimulatedKernel sim;
-    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-    ASSERT_TRUE(r.ok());
-    (*r)->set_batched_loops(batched);
-    ASSERT_TRUE((*r)->Run(*events, nullptr).ok());
-    HeapRuntime& rt = (*r)->heap_runtime();
+    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, batched);
+    ASSERT_NE(r, nullptr);
+    ASSERT_TRUE(r->Run(*events, nullptr).ok());
+    HeapRuntime& rt = r->heap_runtime();
     const size_t base = rt.live_objects() - 102;  // what the runtime holds of its own
     const size_t held = rt.held_height();
     EXPECT_EQ(held, batched ? 100u : 0u);
     auto apply = [&](const std::string& line) {
       absl::StatusOr<std::vector<TraceEvent>> e = ParseTrace("thp-trace 1\n" + line + "\n");
       EXPECT_TRUE(e.ok()) << e.status();
-      return (*r)->Run(*e, nullptr);
+      return r->Run(*e, nullptr);
     };
     // The last two retained, outside the loop: the held stack keeps its 100.
     ASSERT_TRUE(apply("release 2").ok());
@@ -221,7 +226,7 @@ TEST(Trace, ReleaseNDropsTheObjectsRetainedLast) {
               "trace line 2: release 71: only 70 objects are retained");
     ASSERT_TRUE(apply("release").ok());
     EXPECT_EQ(rt.live_objects(), base);
-    (*r)->runtime().heap().CheckInvariants();
+    r->runtime().heap().CheckInvariants();
   }
 }
 
