@@ -16,7 +16,7 @@ class Decoder {
       : data_(data), size_(size), procs_(gomaxprocs) {}
 
   std::vector<TraceEvent> Run() {
-    while (i_ < size_) Op(Next() % 18);
+    while (i_ < size_) Op(Next() % 19);
     return std::move(out_);
   }
 
@@ -146,12 +146,14 @@ class Decoder {
         const auto [id, bytes] = Take(objects_, b);
         out_.push_back(Event(TraceEvent::kRetain, id));
         retained_bytes_ += bytes;  // still in live_bytes_, until the release
+        ++retained_;
         return;
       }
       case 13:
         out_.push_back(Event(TraceEvent::kRelease));
         live_bytes_ -= retained_bytes_;
         retained_bytes_ = 0;
+        retained_ = 0;
         return;
       case 14:
         Loop();
@@ -169,6 +171,15 @@ class Decoder {
       case 16:
         out_.push_back(Event(TraceEvent::kReadMemStats));
         return;
+      case 18: {
+        // The bytes stay counted (a bound, not a tally) until a full release.
+        const uint8_t b = Next();
+        if (retained_ == 0) return;
+        const uint64_t n = 1 + b % retained_;
+        retained_ -= n;
+        out_.push_back(Event(TraceEvent::kRelease, n));
+        return;
+      }
       case 17: {
         const uint8_t b = Next();
         if (new_ms_ >= kMaxNewMs) return;
@@ -240,6 +251,7 @@ class Decoder {
       if (live_bytes_ + retained > kFuzzMaxLiveBytes) return;
       live_bytes_ += retained;
       retained_bytes_ += retained;
+      retained_ += loop.id * static_cast<uint64_t>(kind == 4 ? m - 1 : m);
     }
     // Any loop may keep every P busy: that changes only when the runtime's
     // own goroutines get a P.
@@ -260,6 +272,7 @@ class Decoder {
   std::vector<uint64_t> goroutines_;
   uint64_t live_bytes_ = 0;      // live and retained objects
   uint64_t retained_bytes_ = 0;  // of which retained
+  uint64_t retained_ = 0;        // retained objects not yet released
   uint64_t stack_bytes_ = 0;
   int new_ms_ = 0;
 };

@@ -12,7 +12,7 @@
 // most 256 running goroutines, at most 64 newm events (an event past a
 // bound is left out).
 //
-// Each event starts with an op byte; op % 18 picks the event, and the next
+// Each event starts with an op byte; op % 19 picks the event, and the next
 // bytes (0 once the input runs out) are its operands:
 //   0, 1  alloc      s, f: s < 0xc0: 1 + 171*s bytes (a size class, up to
 //                    32 KiB); else a large object of 32 KiB + k pages,
@@ -53,6 +53,8 @@
 //   16    readmemstats
 //   17    newm       b: at the start of the (1 + b % 8)th background cycle
 //                    from here, or at its end if b & 0x80
+//   18    release n  b: the 1 + (b mod retained) objects retained last (their
+//                    bytes count toward the bound until a full release)
 // (a P operand is taken mod gomaxprocs). Retained loop objects count
 // toward the bound (a loop that would pass it is left out).
 #ifndef THP_MHEAP_TESTING_FUZZ_TRACE_DECODER_H_

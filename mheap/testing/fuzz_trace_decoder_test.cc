@@ -33,7 +33,7 @@ TEST(FuzzTraceDecoder, MapsBytesToEvents) {
                 10, 1,          // compute 200 us
                 11, 2,          // sleep 90 ms
                 14, 1, 0x0a, 3, 2,  // 2 iterations of 20 us: a block of 2 allocs of 385 bytes
-                20,             // 20 % 18 = 2: drop the only live object
+                21,             // 21 % 19 = 2: drop the only live object
             }),
             "thp-trace 1\nalloc 1 1711 noscan 1\nalloc 2 565348 scan 2\nretain 2\n"
             "stack 3 8192 1\nunstack 3 3\ngo 1 2\ngogrow 1 16384 1\ngoexit 1 1\ngc\n"
@@ -88,6 +88,19 @@ TEST(FuzzTraceDecoder, MapsStackUsesMemStatsReadsAndNewMs) {
             }),
             "thp-trace 1\ngo 1 1\ngouse 1 2048 2\ngouse 1 131072 3 ramp 400000\n"
             "readmemstats\nnewm 3 start\nnewm 2 end\n");
+}
+
+TEST(FuzzTraceDecoder, MapsPartialReleasesOfWhatIsRetained) {
+  EXPECT_EQ(Text({
+                18, 0,              // nothing retained: left out
+                0, 10, 0, 12, 0,    // alloc, retain it
+                14, 2, 6, 3, 2,     // 3 iterations: one alloc retained each
+                18, 2,              // 1 + 2 % 4: release 3
+                18, 7,              // 1 + 7 % 1: release 1
+                18, 0,              // none left: left out
+            }),
+            "thp-trace 1\nalloc 1 1711 scan 0\nretain 1\nloop 3 20000\nalloc 2 385 noscan 3\n"
+            "retain 2\nend\nrelease 3\nrelease 1\n");
 }
 
 TEST(FuzzTraceDecoder, NewMsAreBounded) {
