@@ -1,7 +1,6 @@
 #include "bench/vma_repro/suite_runner.h"
 
 #include <algorithm>
-#include <cmath>
 #include <memory>
 
 #include <iterator>
@@ -209,7 +208,7 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
       };
     }
     run(prog, stream);
-    return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
+    return RunDurationNs(ns_per_op, n);
   };
   if (!b.runs.empty()) {
     for (const RecordedRun& r : b.runs) one_run(r.n, r.ns_per_op, r.wall);

@@ -84,25 +84,30 @@ int64_t LaunchSchedule(const std::function<int64_t(int64_t n)>& run, int64_t ben
   return n;
 }
 
-std::vector<int64_t> LaunchRunsEndingAt(double ns_per_op, int64_t final_n, int64_t benchtime_ns) {
-  // A run's duration at the constant cost, as the drivers time it.
-  const auto duration = [ns_per_op](int64_t n) {
-    return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
-  };
-  std::vector<int64_t> launch_runs;
+int64_t RunDurationNs(double ns_per_op, int64_t n) {
+  return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
+}
+
+std::vector<int64_t> LaunchRunsAt(double ns_per_op, int64_t benchtime_ns) {
+  std::vector<int64_t> runs;
   LaunchSchedule(
       [&](int64_t n) {
-        launch_runs.push_back(n);
-        return duration(n);
+        runs.push_back(n);
+        return RunDurationNs(ns_per_op, n);
       },
       benchtime_ns);
+  return runs;
+}
+
+std::vector<int64_t> LaunchRunsEndingAt(double ns_per_op, int64_t final_n, int64_t benchtime_ns) {
+  const std::vector<int64_t> launch_runs = LaunchRunsAt(ns_per_op, benchtime_ns);
   std::vector<int64_t> runs = {1};
   // launch_runs[0] is 1, as runs[0].
   for (size_t i = 1; i < launch_runs.size(); ++i) {
     const int64_t n = launch_runs[i];
     if (n >= final_n) break;
     const bool cap_needs_more = 100 * runs.back() < final_n;
-    if (!cap_needs_more && duration(n) >= benchtime_ns) break;
+    if (!cap_needs_more && RunDurationNs(ns_per_op, n) >= benchtime_ns) break;
     runs.push_back(n);
   }
   while (100 * runs.back() < final_n) runs.push_back(100 * runs.back());

@@ -65,6 +65,13 @@ inline constexpr int64_t kRecordedBenchtimeNs = 1000000000;
 int64_t LaunchSchedule(const std::function<int64_t(int64_t n)>& run,
                        int64_t benchtime_ns = kRecordedBenchtimeNs);
 
+// How long a run of b.N = n at a constant ns_per_op lasts on the drivers'
+// virtual clock (rounded to the nanosecond).
+int64_t RunDurationNs(double ns_per_op, int64_t n);
+
+// launch's runs, in order, at a constant cost of ns_per_op.
+std::vector<int64_t> LaunchRunsAt(double ns_per_op, int64_t benchtime_ns = kRecordedBenchtimeNs);
+
 // The b.N of each run of a benchmark whose final b.N a Go run recorded but
 // whose earlier runs it did not (the timings file: its final b.N and that
 // run's ns/op). launch at a constant cost of ns_per_op does not always end

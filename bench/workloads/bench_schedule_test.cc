@@ -1,7 +1,6 @@
 // The b.N schedule and the recorded Go 1.5.1 timings.
 #include "bench/workloads/bench_schedule.h"
 
-#include <cmath>
 #include <cstdio>
 #include <utility>
 #include <vector>
@@ -49,25 +48,9 @@ TEST(BenchSchedule, RecordedTimingsParseAndMostFinalNsFollowFromTheirNsPerOp) {
   // ns/op reproduces the recorded final N for most benchmarks; the rest had
   // a different cost in their early short runs.
   int same = 0;
-  for (const RecordedBenchmark& r : *recs) {
-    const double c = r.ns_go151;
-    const int64_t n = LaunchSchedule([&](int64_t k) {
-      return static_cast<int64_t>(std::llround(static_cast<double>(k) * c));
-    });
-    same += n == r.n_go151;
-  }
+  for (const RecordedBenchmark& r : *recs) same += LaunchRunsAt(r.ns_go151).back() == r.n_go151;
   std::fprintf(stderr, "final b.N reproduced for %d of %zu benchmarks\n", same, recs->size());
   EXPECT_GE(same, 200);
-}
-
-// launch's runs at a constant cost of ns_per_op.
-std::vector<int64_t> LaunchRuns(double ns_per_op) {
-  std::vector<int64_t> runs;
-  LaunchSchedule([&](int64_t n) {
-    runs.push_back(n);
-    return static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(n)));
-  });
-  return runs;
 }
 
 TEST(BenchSchedule, RunsEndingAtTheRecordedNAreLaunchsWhereLaunchEndsThere) {
@@ -78,7 +61,7 @@ TEST(BenchSchedule, RunsEndingAtTheRecordedNAreLaunchsWhereLaunchEndsThere) {
   for (const RecordedBenchmark& r : *recs) {
     for (const auto& [n, ns] : {std::pair{r.n_go151, r.ns_go151}, std::pair{r.n_fix, r.ns_fix}}) {
       const std::vector<int64_t> runs = LaunchRunsEndingAt(ns, n);
-      const std::vector<int64_t> launch = LaunchRuns(ns);
+      const std::vector<int64_t> launch = LaunchRunsAt(ns);
       if (launch.back() == n) {
         EXPECT_EQ(runs, launch) << r.name;
         ++same;
@@ -106,7 +89,7 @@ TEST(BenchSchedule, RunsEndingAtARecordedNLargerThanLaunchsDropTheRunsThatWouldH
   // which lasts 1.5 s and ends it. A recorded final 1e9 (go1.5.1's Matmult
   // on 2026-12-03) means Go's 1e8 run was faster; a 3e8 run would have
   // ended launch, so it is not one of Go's runs.
-  EXPECT_EQ(LaunchRuns(5.05).back(), 300000000);
+  EXPECT_EQ(LaunchRunsAt(5.05).back(), 300000000);
   EXPECT_EQ(LaunchRunsEndingAt(5.05, 1000000000),
             (std::vector<int64_t>{1, 100, 10000, 1000000, 100000000, 1000000000}));
 }
@@ -114,7 +97,7 @@ TEST(BenchSchedule, RunsEndingAtARecordedNLargerThanLaunchsDropTheRunsThatWouldH
 TEST(BenchSchedule, RunsEndingAtARecordedNKeepALongRunTheCapNeeds) {
   // 10.8 ns/op: launch ends at 1e8 (1.08 s). A recorded 2e8 cannot follow
   // 1e6 (at most 100 x), so the 1e8 run stays though it lasts over 1 s.
-  EXPECT_EQ(LaunchRuns(10.8).back(), 100000000);
+  EXPECT_EQ(LaunchRunsAt(10.8).back(), 100000000);
   EXPECT_EQ(LaunchRunsEndingAt(10.8, 200000000),
             (std::vector<int64_t>{1, 100, 10000, 1000000, 100000000, 200000000}));
 }
@@ -128,7 +111,7 @@ TEST(BenchSchedule, RunsEndingAtARecordedNSmallerThanLaunchsStopBelowIt) {
 
 TEST(BenchSchedule, RunsEndingAtARecordedNGrowByTheCapWhereLaunchHasNoRunsLeft) {
   // 2 s an op: launch stops after its first run.
-  EXPECT_EQ(LaunchRuns(2e9), (std::vector<int64_t>{1}));
+  EXPECT_EQ(LaunchRunsAt(2e9), (std::vector<int64_t>{1}));
   EXPECT_EQ(LaunchRunsEndingAt(2e9, 100), (std::vector<int64_t>{1, 100}));
   EXPECT_EQ(LaunchRunsEndingAt(2e9, 20000), (std::vector<int64_t>{1, 100, 10000, 20000}));
 }

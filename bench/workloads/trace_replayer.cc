@@ -260,7 +260,6 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       retained_.clear();
       rt_->DropHeldTo(0);
       retain_order_.clear();
-      retained_count_ = 0;
       break;
     case TraceEvent::kBench:
       break;
@@ -316,15 +315,15 @@ void TraceReplayer::NoteRetained(bool held) {
     retain_order_.emplace_back(held, 0);
   }
   ++retain_order_.back().second;
-  ++retained_count_;
 }
 
 absl::Status TraceReplayer::ReleaseLast(uint64_t n) {
-  if (n > retained_count_) {
+  uint64_t retained = 0;
+  for (const auto& [held, count] : retain_order_) retained += count;
+  if (n > retained) {
     return absl::FailedPreconditionError(
-        absl::StrCat("release ", n, ": only ", retained_count_, " objects are retained"));
+        absl::StrCat("release ", n, ": only ", retained, " objects are retained"));
   }
-  retained_count_ -= n;
   while (n > 0) {
     auto& [held, count] = retain_order_.back();
     const uint64_t take = std::min(n, count);

@@ -213,9 +213,8 @@ class TraceReplayer {
   // The order of the retains since the last full release, as runs of
   // (on the runtime's held stack, how many): the held stack takes a loop's
   // fast-path retains, retained_ the others. `release <n>` drops from the
-  // back. retained_count_ is the sum.
+  // back.
   std::vector<std::pair<bool, uint64_t>> retain_order_;
-  uint64_t retained_count_ = 0;
   void NoteRetained(bool held);
   // `release <n>`: drops the n objects retained last (an error if fewer
   // are retained).
