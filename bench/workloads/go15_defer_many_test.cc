@@ -18,6 +18,13 @@
 namespace thp {
 namespace {
 
+// A run's teardown events as trace lines.
+std::vector<std::string> TeardownLines(const RunProgram& prog) {
+  std::vector<std::string> lines;
+  for (const TraceEvent& e : prog.teardown) lines.push_back(FormatTraceEvent(e));
+  return lines;
+}
+
 TEST(Go15DeferMany, TheDeferredCallTimeIsTheRecordedRunsMedian) {
   std::vector<double> per_call;  // of the runs with b.N >= 10^6
   bool in_defer_many = false;
@@ -63,11 +70,9 @@ TEST(Go15DeferMany, TheLoopKeepsTheRestOfTheOpAndTheCallsComeBeforeTheRelease) {
   const RunProgram prog = b.Build("BenchmarkDeferMany", 1000.0);
   EXPECT_EQ(prog.iterations, 1000);
   EXPECT_EQ(prog.ns_per_iteration, 1000 - 350);
-  std::vector<std::string> teardown;
-  for (const TraceEvent& e : prog.teardown) teardown.push_back(FormatTraceEvent(e));
   // Under a millisecond of calls: one slice, then its release of every
   // record, then the teardown's own release (nothing left for it).
-  EXPECT_EQ(teardown, (std::vector<std::string>{"compute 350000", "release 1000", "release"}));
+  EXPECT_EQ(TeardownLines(prog), (std::vector<std::string>{"compute 350000", "release 1000", "release"}));
 }
 
 TEST(Go15DeferMany, LongerCallsLetGoOfTheRecordsAMillisecondAtATime) {
@@ -77,9 +82,7 @@ TEST(Go15DeferMany, LongerCallsLetGoOfTheRecordsAMillisecondAtATime) {
   RunBuilder b(RunContext{10000, 2, 1.0});
   DeferMany().generate(b);
   const RunProgram prog = b.Build("BenchmarkDeferMany", 1000.0);
-  std::vector<std::string> teardown;
-  for (const TraceEvent& e : prog.teardown) teardown.push_back(FormatTraceEvent(e));
-  EXPECT_EQ(teardown, (std::vector<std::string>{"compute 875000", "release 2500", "compute 875000",
+  EXPECT_EQ(TeardownLines(prog), (std::vector<std::string>{"compute 875000", "release 2500", "compute 875000",
                                                 "release 2500", "compute 875000", "release 2500",
                                                 "compute 875000", "release 2500", "release"}));
 }

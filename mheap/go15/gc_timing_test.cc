@@ -71,12 +71,6 @@ TEST(GcTiming, TheConstantsAreTheRecordedRunsMedians) {
       << "median " << stw_parked << " ns over " << lengths[1][1].size() << " cycles";
 }
 
-}  // namespace
-}  // namespace thp
-
-namespace thp {
-namespace {
-
 // kChainLinkMarkNs: BenchmarkDeferMany's runs of b.N >= 10^6 hold b.N
 // defer records in one chain when the cycle sysmon forced in their loop
 // stops the world at the loop's end; the time from the loop's last span
