@@ -1051,14 +1051,17 @@ void Matmult(RunBuilder& b) {
 // mallocgc cannot start a GC there (startGC returns at once on g0);
 // newdefer links each record to the one before (d.link = gp._defer), so the
 // records are one chain, which a GC marks a link at a time (mgc.h,
-// kChainLinkMarkNs). The b.N deferred calls then run, in the timed op's
-// time but after the loop (go15_suite.h, kDeferManyDeferredCallNs), the
+// kChainLinkMarkNs) and mark termination rescans (kChainLinkRescanNs). The
+// b.N deferred calls then run, in the timed op's time but after the loop
+// (go15_suite.h, kDeferManyAfterLoopNs and kDeferManyDeferredCallNs), the
 // newest first; freedefer puts each record it has run on sched.deferpool,
 // which the next gc()'s clearpools unlinks, so a cycle that starts during
-// the calls marks only the records not yet run (AfterLoopWork's releases).
+// the calls marks as a chain only the records not yet run (AfterLoopWork's
+// releases).
 void DeferMany(RunBuilder& b) {
   b.OpAllocRetained(kDeferRecordBytes, kScan, /*on_system_stack=*/true, /*chain_link=*/true);
-  b.AfterLoopWork(kDeferManyDeferredCallNs, /*releases_retained_last_first=*/true);
+  b.AfterLoopWork(kDeferManyAfterLoopNs, kDeferManyDeferredCallNs,
+                  /*releases_retained_last_first=*/true);
 }
 
 // ---------------------------------------------------------------------------

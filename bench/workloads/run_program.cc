@@ -267,10 +267,13 @@ void RunBuilder::AfterLoopSleep(int64_t ns) {
   final_sleep_ns_ = ns;
 }
 
-void RunBuilder::AfterLoopWork(double ns_per_op, bool releases_retained_last_first) {
+void RunBuilder::AfterLoopWork(double ns_per_op, double busy_ns_per_op,
+                               bool releases_retained_last_first) {
   THP_CHECK(after_loop_work_ns_ == 0, "AfterLoopWork: called twice");
-  THP_CHECK(ns_per_op > 0, "AfterLoopWork: needs a positive time");
+  THP_CHECK(busy_ns_per_op > 0 && busy_ns_per_op <= ns_per_op,
+            "AfterLoopWork: needs a positive busy time no longer than the work's");
   after_loop_work_ns_ = ns_per_op;
+  after_loop_busy_ns_ = busy_ns_per_op;
   after_loop_releases_ = releases_retained_last_first;
 }
 
@@ -301,9 +304,11 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   if (after_loop_work_ns_ > 0) {
     THP_CHECK(!whole_run_ && !parallel_ && !side_by_side_ && final_sleep_ns_ == 0,
               absl::StrCat(benchmark, ": AfterLoopWork needs a plain loop and no AfterLoopSleep"));
-    // The loop keeps at least 1 ns an op.
+    // The loop keeps at least 1 ns an op; the program is busy for its share
+    // of what the work takes out.
     const double work = std::min(after_loop_work_ns_ * ctx_.time_scale, ns_per_op - 1);
-    const int64_t total = std::llround(std::max(0.0, work) * static_cast<double>(ctx_.n));
+    const double busy = std::max(0.0, work) * (after_loop_busy_ns_ / after_loop_work_ns_);
+    const int64_t total = std::llround(busy * static_cast<double>(ctx_.n));
     if (total > 0) {
       ns_per_op -= work;
       // What the loop retains: its retains an iteration, every iteration.

@@ -195,10 +195,12 @@ class RunBuilder {
   void AfterLoopSleep(int64_t ns);
   // Work the benchmark function does once its loop is done, in the timed
   // op's time: `ns_per_op` (times the time scale) for each of the run's b.N
-  // ops, taken out of the loop's ns/op (which keeps at least 1 ns) and
-  // spent as one compute event right after the loop and the AfterLoopTimer
-  // calls, before the Setup* calls' drops and releases. DeferMany's b.N
-  // deferred calls run there, as the function returns. Only for a plain
+  // ops is taken out of the loop's ns/op (which keeps at least 1 ns), and
+  // the program computes `busy_ns_per_op` of it (no more) for each op, as
+  // one compute event right after the loop and the AfterLoopTimer calls,
+  // before the Setup* calls' drops and releases; the runtime's stopped
+  // worlds meanwhile take the rest, on the replayer's clock. DeferMany's
+  // b.N deferred calls run there, as the function returns. Only for a plain
   // loop (not WholeRun, Parallel or SideBySide) without AfterLoopSleep.
   // With `releases_retained_last_first`, the work lets go of what the loop
   // retained as it goes, the last retained first: it is spent in slices of
@@ -206,8 +208,12 @@ class RunBuilder {
   // GC that starts meanwhile finds only what is still held. DeferMany's
   // calls run newest first, and go1.5.1's freedefer (panic.go) puts each
   // record it has run on sched.deferpool, which the next gc()'s clearpools
-  // (mgc.go) unlinks: that cycle marks only the records not yet run.
-  void AfterLoopWork(double ns_per_op, bool releases_retained_last_first = false);
+  // (mgc.go) unlinks: that cycle marks only the records not yet run. (Until
+  // then the pool keeps them; the model's mark, the union of what is held
+  // at a cycle's start and at its termination, would mark them no
+  // differently from released ones.)
+  void AfterLoopWork(double ns_per_op, double busy_ns_per_op,
+                     bool releases_retained_last_first = false);
 
   // RunParallel (or GOMAXPROCS worker goroutines splitting b.N): the body
   // written by the Op* calls is one iteration per P; call after the Op*
@@ -272,6 +278,7 @@ class RunBuilder {
   int64_t body_sleep_ns_ = 0;  // their sleep events' time
   int64_t final_sleep_ns_ = 0;  // AfterLoopSleep's
   double after_loop_work_ns_ = 0;  // AfterLoopWork's, per op, unscaled
+  double after_loop_busy_ns_ = 0;  // AfterLoopWork's busy_ns_per_op, unscaled
   bool after_loop_releases_ = false;  // AfterLoopWork's releases_retained_last_first
   uint64_t next_id_ = 1;
   bool parallel_ = false;

@@ -118,8 +118,7 @@ ReplayStats TraceReplayer::stats() const {
 }
 
 void TraceReplayer::Advance(int64_t ns, bool idle) {
-  const int64_t until = clock_->NanoTime() + ns;
-  rt_->RunUntil(until, idle, SetClock());
+  const int64_t until = rt_->RunUntil(clock_->NanoTime() + ns, idle, SetClock());
   clock_->Set(until);
 }
 

@@ -93,6 +93,28 @@ TEST_F(MarkPhaseTest, ACycleEndsItsMarkOnTheClock) {
   r_->runtime().heap().CheckInvariants();
 }
 
+// Chain links held when the mark ends are rescanned in mark termination
+// (kChainLinkRescanNs each, go1.5.1 scanstack's tracebackdefers), the
+// world stopped: the cycle ends that much later, and so does the program's
+// work that the stop held up; a sleeping program wakes on time.
+TEST_F(MarkPhaseTest, MarkTerminationRescansTheHeldChainWithTheWorldStopped) {
+  for (int i = 0; i < 10; ++i) Apply(absl::StrCat("alloc ", 1000 + i, " 80 scan 0 chain"));
+  GarbageUntilACycleStarts();
+  const int64_t start = r_->now_ns();
+  const int64_t mark = kMarkNs + 10 * kChainLinkMarkNs;
+  EXPECT_EQ(gc().mark_end_ns(), start + mark);
+  Apply("compute 3000000");
+  ASSERT_EQ(gc().cycles().size(), first_ + 1);
+  EXPECT_EQ(Measured().end_ns, start + mark + 10 * kChainLinkRescanNs);
+  EXPECT_EQ(r_->now_ns(), start + 3000000 + 10 * kChainLinkRescanNs);
+  // The next cycle ends while the program sleeps.
+  while (gc().cycles_started() < first_ + 2) Garbage(kLarge);
+  const int64_t asleep = r_->now_ns();
+  Apply("sleep 5000000");
+  ASSERT_EQ(gc().cycles().size(), first_ + 2);
+  EXPECT_EQ(r_->now_ns(), asleep + 5000000);
+}
+
 // Objects the program stores through the write barrier during the
 // concurrent phase are marked, dropped or not; the same objects held only
 // in locals are garbage to that cycle and swept.

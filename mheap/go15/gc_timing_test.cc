@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "mheap/go15/events/heap_event_log.h"
 #include "mheap/go15/mgc.h"
+#include "mheap/go15/testing/defer_many_runs.h"
 
 namespace thp {
 namespace {
@@ -24,6 +25,7 @@ namespace {
 // BenchmarkGoroutineIdle each keep 1000 goroutines parked through the loop.
 constexpr int64_t kParked = 1000;
 constexpr uint64_t kMaxMarked = 1 << 20;
+constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -39,7 +41,7 @@ TEST(GcTiming, TheConstantsAreTheRecordedRunsMedians) {
   bool in_parked = false, blocking = false, open = false;
   int64_t started = 0;
   const absl::Status st = heaplog::ForEachHeapEvent(
-      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+      kLog, [&](const heaplog::HeapEvent& e) {
         if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
           in_parked = parked.contains(b->BaseName());
         } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
@@ -73,39 +75,41 @@ TEST(GcTiming, TheConstantsAreTheRecordedRunsMedians) {
 
 // kChainLinkMarkNs: BenchmarkDeferMany's runs of b.N >= 10^6 hold b.N
 // defer records in one chain when the cycle sysmon forced in their loop
-// stops the world at the loop's end; the time from the loop's last span
-// allocation to the next gc_mark_term, over b.N, per run; the median, to
-// the nearest 10 ns.
+// stops the world at the loop's end (no safe point: none comes inside it);
+// the time from the loop's last span allocation to the next gc_mark_term,
+// over b.N, per run; the median, to the nearest 10 ns.
 TEST(GcTiming, TheChainLinkCostIsDeferManysMedian) {
+  absl::StatusOr<std::vector<DeferManyRun>> runs = RecordedDeferManyRuns(kLog);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 3u);
   std::vector<double> per_link;
-  bool in_defer_many = false;
-  uint64_t n = 0;
-  int64_t last_alloc = -1;
-  bool measured = false;
-  const absl::Status st = heaplog::ForEachHeapEvent(
-      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
-        if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
-          in_defer_many = b->BaseName() == "BenchmarkDeferMany";
-        } else if (const auto* r = std::get_if<heaplog::BenchRun>(&e.body)) {
-          n = r->n;
-          last_alloc = -1;
-          measured = false;
-        } else if (std::get_if<heaplog::Alloc>(&e.body) != nullptr) {
-          last_alloc = e.time_ns;
-        } else if (std::get_if<heaplog::GcMarkTerm>(&e.body) != nullptr) {
-          if (in_defer_many && n >= 1000000 && last_alloc >= 0 && !measured) {
-            per_link.push_back(static_cast<double>(e.time_ns - last_alloc) / static_cast<double>(n));
-            measured = true;
-          }
-        }
-      });
-  ASSERT_TRUE(st.ok()) << st;
-  ASSERT_EQ(per_link.size(), 3u);
-  // The run's first mark termination after an allocation: runN's GC ends
-  // before the loop's first, and none comes inside the loop (no safe
-  // point), so it is the forced cycle's, after the loop's last allocation.
-  for (double ns : per_link) EXPECT_GT(ns, 0);
-  EXPECT_EQ(kChainLinkMarkNs, std::llround(Median(per_link) / 10) * 10)
+  for (const DeferManyRun& r : *runs) {
+    ASSERT_GT(r.first_mark_term_ns, r.loop_end_ns) << "b.N " << r.n;
+    per_link.push_back(static_cast<double>(r.first_mark_term_ns - r.loop_end_ns) /
+                       static_cast<double>(r.n));
+  }
+  EXPECT_EQ(kChainLinkMarkNs, MedianRounded(per_link, 10))
+      << per_link[0] << " " << per_link[1] << " " << per_link[2];
+}
+
+// kChainLinkRescanNs: that cycle's mark termination (gc_mark_term ->
+// gc_done) over the records not yet run at its gc_mark_term: b.N less the
+// calls made since the loop's end at the run's own time per call
+// (DeferManyRun::BusyNsPerCall); per run, the median, to the nearest 10 ns.
+TEST(GcTiming, TheChainRescanCostIsDeferManysMedian) {
+  absl::StatusOr<std::vector<DeferManyRun>> runs = RecordedDeferManyRuns(kLog);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 3u);
+  std::vector<double> per_link;
+  for (const DeferManyRun& r : *runs) {
+    const double run_by_then =
+        static_cast<double>(r.first_mark_term_ns - r.loop_end_ns) / r.BusyNsPerCall();
+    const double not_run = static_cast<double>(r.n) - run_by_then;
+    ASSERT_GT(not_run, 0) << "b.N " << r.n << ": every call ran before the mark ended";
+    ASSERT_GT(r.first_stop_ns, 0) << "b.N " << r.n;
+    per_link.push_back(static_cast<double>(r.first_stop_ns) / not_run);
+  }
+  EXPECT_EQ(kChainLinkRescanNs, MedianRounded(per_link, 10))
       << per_link[0] << " " << per_link[1] << " " << per_link[2];
 }
 

@@ -194,7 +194,9 @@ void GcModel::FinishMark() {
   // it grew during the concurrent phase.
   marking_ = false;
   GcCycle cycle = pending_;
-  cycle.end_ns = heap_.clock().NanoTime();
+  const int64_t rescan = static_cast<int64_t>(roots_.LiveChainLinks()) * kChainLinkRescanNs;
+  stopped_ns_ += rescan;
+  cycle.end_ns = heap_.clock().NanoTime() + rescan;
   EndCycle();
   Terminate(cycle);
 }

@@ -64,6 +64,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_set.h"
@@ -158,6 +159,22 @@ inline constexpr int64_t kBlockingCycleNsPerG = 2600;
 // loop's last span allocation; the median, to the nearest 10 ns.
 // //mheap/go15:gc_timing_test measures it again.
 inline constexpr int64_t kChainLinkMarkNs = 200;
+// Mark termination (go1.5.1 mgc.go gcMark, in the stopped world) rescans
+// every goroutine's stack, and scanstack walks the goroutine's whole defer
+// chain (traceback.go tracebackdefers: findfunc and the argument frame of
+// each record not yet run). A background cycle's termination therefore
+// keeps the world stopped this much longer for each chain link held then.
+// Measured, not derived: in BenchmarkDeferMany's three runs of b.N >= 10^6
+// in testdata/go151_heaplog/prefix.hlog.xz, the first background cycle's
+// gc_mark_term -> gc_done (33.7, 63.0 and 91.9 ms) over the records not yet
+// run at its gc_mark_term. That count is b.N less the calls made since the
+// loop's last span allocation, at the run's own time per call (the time
+// from that allocation to the run's end, less its background cycles'
+// gc_mark_term -> gc_done, over b.N). ASSUMPTION: the calls run at one
+// speed outside those stops. 104.1, 102.3 and 89.0 ns; the median, to the
+// nearest 10 ns. A blocking cycle's length already counts its links
+// (kChainLinkMarkNs). //mheap/go15:gc_timing_test measures it again.
+inline constexpr int64_t kChainLinkRescanNs = 100;
 
 // How long bgsweep (mgcsweep.go, Go 1.5: a sweepone, then Gosched, on a P
 // the program leaves idle) takes per span it frees, on the virtual clock.
@@ -247,9 +264,15 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // When the marking cycle's concurrent phase ends (valid while marking()).
   int64_t mark_end_ns() const { return pending_.end_ns; }
   // Mark termination and the sweep's start for the marking cycle, at the
-  // clock's time now (its end): the concurrent phase's end, or earlier
-  // when a blocking cycle waits for it (gc's semacquire of worldsema).
+  // clock's time now: the concurrent phase's end, or earlier when a
+  // blocking cycle waits for it (gc's semacquire of worldsema). The cycle
+  // ends (GcCycle::end_ns, last_gc) once mark termination's stopped world
+  // has rescanned the chain links held (kChainLinkRescanNs); the driver
+  // lets that much pass before the program goes on (TakeStoppedNs).
   void FinishMark();
+  // The stopped time of mark terminations since the last call (0 when
+  // none): the program's work after them comes that much later.
+  int64_t TakeStoppedNs() { return std::exchange(stopped_ns_, 0); }
 
   // Mirrors updatememstats' cache work, go1.5.1 mstats.go, as
   // readmemstats_m runs it with the world stopped and no cycle running:
@@ -360,6 +383,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool concurrent_mark_ = false;
   bool marking_ = false;   // in_cycle_ and in the concurrent phase
   GcCycle pending_;        // the marking cycle (end_ns: when its mark ends)
+  int64_t stopped_ns_ = 0;  // TakeStoppedNs
   bool sweepdone_ = true;
   size_t sweep_idx_ = 0;
   size_t work_spans_ = 0;

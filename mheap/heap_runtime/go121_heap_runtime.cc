@@ -39,10 +39,11 @@ int64_t Go121HeapRuntime::FreeOSMemory(const std::function<void(int64_t)>& set_c
   return 0;
 }
 
-void Go121HeapRuntime::RunUntil(int64_t until, bool idle,
-                                const std::function<void(int64_t)>& set_clock) {
+int64_t Go121HeapRuntime::RunUntil(int64_t until, bool idle,
+                                   const std::function<void(int64_t)>& set_clock) {
   rt_->RunUntil(until, idle, set_clock);
   ReportScavenges();
+  return until;
 }
 
 void Go121HeapRuntime::ReportScavenges() {

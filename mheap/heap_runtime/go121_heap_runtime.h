@@ -51,7 +51,7 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
   }
   // No time passes (its cycles are instantaneous): returns 0.
   int64_t FreeOSMemory(const std::function<void(int64_t)>& set_clock) override;
-  void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
+  int64_t RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
   // Asynchronous preemption (Go 1.14+) stops such a loop for a GC.
   void EnterLoopWithoutSafePoint() override {}
   void LeaveLoopWithoutSafePoint() override {}

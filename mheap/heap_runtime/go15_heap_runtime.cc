@@ -131,6 +131,10 @@ void Go15HeapRuntime::WaitForWorldsema(const std::function<void(int64_t)>& set_c
     RunUntil(gc.mark_end_ns(), /*idle=*/false, set_clock);
   }
   if (gc.marking()) gc.FinishMark();  // every P busy: it ends here
+  // Its stopped world too (GcModel::FinishMark) before worldsema is free.
+  if (const int64_t stopped = gc.TakeStoppedNs(); stopped > 0) {
+    RunUntil(rt_->heap().clock().NanoTime() + stopped, /*idle=*/false, set_clock);
+  }
 }
 
 int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
@@ -175,8 +179,8 @@ int64_t Go15HeapRuntime::FreeOSMemory(const std::function<void(int64_t)>& set_cl
   return waited;
 }
 
-void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
-                               const std::function<void(int64_t)>& set_clock) {
+int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
+                                  const std::function<void(int64_t)>& set_clock) {
   idle_ = idle;
   busy_at_ = until;
   // A cycle's concurrent phase ends on the clock, in time order with
@@ -191,14 +195,23 @@ void Go15HeapRuntime::RunUntil(int64_t until, bool idle,
       gc.FinishMark();
     }
   };
-  sysmon_.RunUntil(until, actions_, [&](int64_t t) {
-    finish_marks_due(t);
-    set_clock(t);
-  });
-  finish_marks_due(until);
+  for (;;) {
+    sysmon_.RunUntil(until, actions_, [&](int64_t t) {
+      finish_marks_due(t);
+      set_clock(t);
+    });
+    finish_marks_due(until);
+    // Mark termination's stopped world: a computing program's work up to
+    // `until` waits as long; a sleeping one wakes once the world restarts.
+    const int64_t stopped = gc.TakeStoppedNs();
+    if (stopped == 0) break;
+    until = idle ? std::max(until, gc.last_gc_ns()) : until + stopped;
+    busy_at_ = until;
+  }
   set_clock(until);
   idle_ = false;
   SweepInBackground(until, idle);
+  return until;
 }
 
 void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {

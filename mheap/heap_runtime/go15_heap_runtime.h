@@ -35,8 +35,9 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // Sysmon's rounds up to `until`, with a marking cycle's end (mark
   // termination, GcModel::FinishMark) in time order among them, then the
   // other P's background sweeper gets the time up to `until`
-  // (SweepInBackground).
-  void RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
+  // (SweepInBackground). A mark termination's stopped world
+  // (GcModel::TakeStoppedNs) moves `until` on by as much.
+  int64_t RunUntil(int64_t until, bool idle, const std::function<void(int64_t)>& set_clock) override;
   // Go 1.5 preempts only at function calls: a GC sysmon forces during such
   // a loop takes worldsema but starts when the loop returns (and no second
   // one is forced meanwhile).

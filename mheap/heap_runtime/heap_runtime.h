@@ -158,9 +158,12 @@ class HeapRuntime {
 
   // The program computes (`idle` false) or sleeps until virtual time
   // `until`; the runtime's background work due before then runs in time
-  // order, each action after set_clock(its time).
-  virtual void RunUntil(int64_t until, bool idle,
-                        const std::function<void(int64_t)>& set_clock) = 0;
+  // order, each action after set_clock(its time). Returns when the
+  // program's time ends: `until`, or later when the runtime stopped the
+  // world meanwhile (a computing program's work waits that long; a
+  // sleeping one wakes no earlier than the world restarts).
+  virtual int64_t RunUntil(int64_t until, bool idle,
+                           const std::function<void(int64_t)>& set_clock) = 0;
   // The program is in a loop with no preemption point (a GC that needs to
   // stop the world waits for its end), and has left it.
   virtual void EnterLoopWithoutSafePoint() = 0;
