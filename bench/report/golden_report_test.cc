@@ -52,6 +52,9 @@ VariantResult Repro(const std::string& variant, int64_t own, int64_t splits, int
   v.final_own_vmas = own / 2;
   v.final_process_vmas = own / 2 + 270;
   v.max_at_benchmark = "BenchmarkMatmult";
+  v.benchmark_max_vmas = {{"BenchmarkAppend", 12},
+                          {"BenchmarkMatmult", own + kGoStaticBinaryVmas},
+                          {"BenchmarkIfaceCmp100", own / 2 + kGoStaticBinaryVmas}};
   v.peak_rss = uint64_t{56} << 20;
   v.final_rss = uint64_t{6} << 20;
   v.peak_anon_huge = uint64_t{4} << 20;

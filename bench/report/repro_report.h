@@ -1,6 +1,7 @@
 // The vma_repro outputs, all from the same VariantResults: the table and
 // headline on stdout, JSON (every figure, stable keys), CSV (one row per
-// variant: the same keys but the series) and an SVG of the Go-equivalent
+// variant: the same keys but the series and the per-benchmark maxima) and
+// an SVG of the Go-equivalent
 // VMA count over virtual time.
 //
 // JSON layout (schema "thp-lab/vma_repro/1"):
@@ -12,6 +13,9 @@
 //                     "series": [[t_ns, process, runtime], ...]> } ] }
 // Counts in "series" are whole-process and runtime-own VMAs; add
 // kGoStaticBinaryVmas to the latter for the Go-equivalent count.
+// "benchmark_max_vmas_go_equivalent" is {"BenchmarkX": n, ...} in run
+// order: each benchmark's own Go-equivalent maximum, to set beside a real
+// run's (tools/real_go_per_benchmark.py).
 #ifndef THP_BENCH_REPORT_REPRO_REPORT_H_
 #define THP_BENCH_REPORT_REPRO_REPORT_H_
 

@@ -30,6 +30,9 @@ struct VariantResult {
   int64_t final_process_vmas = 0;
   int64_t final_own_vmas = 0;
   std::string max_at_benchmark;  // where the Go-equivalent maximum was first reached
+  // Each benchmark's own Go-equivalent maximum, in run order: the count it
+  // started with and every count until the next benchmark started.
+  NamedCounts benchmark_max_vmas;
   // The heap arena's resident and AnonHugePages bytes, sampled at the end of
   // every b.N run's loop and after every scavenge pass that released memory.
   uint64_t peak_rss = 0;
@@ -76,6 +79,7 @@ struct FieldTable<VariantResult> {
     v("profile", r.profile);
     v("heap", r.heap);
     v("max_at_benchmark", r.max_at_benchmark);
+    v("benchmark_max_vmas_go_equivalent", r.benchmark_max_vmas, kInJson | kNested);
     v("error", r.error, kEverywhere | kFailure);
     v("max_vmas_go_equivalent", r.max_go_vmas);
     v("max_vmas_runtime", r.max_own_vmas);

@@ -135,6 +135,35 @@ void Collect(const CensusKernel& c, const MadviseCounters& mc, const HeapTotals&
   r.series = DownsampleSeries(c.series(), c.current().t_ns, kSeriesPoints);
 }
 
+// Each benchmark's Go-equivalent maximum (VariantResult::benchmark_max_vmas)
+// from the census's points, which record every change of the count.
+class BenchmarkPeaks {
+ public:
+  explicit BenchmarkPeaks(const CensusKernel& census) : census_(census) {}
+  // Ends the open benchmark, if any, into `out`, and opens `name`.
+  void Start(const std::string& name, NamedCounts& out) {
+    Finish(out);
+    name_ = name;
+    from_ = census_.series().size();
+    peak_ = census_.current().own;
+    open_ = true;
+  }
+  void Finish(NamedCounts& out) {
+    if (!open_) return;
+    const std::vector<CensusPoint>& points = census_.series();
+    for (size_t k = from_; k < points.size(); ++k) peak_ = std::max(peak_, points[k].own);
+    out.emplace_back(name_, peak_ + kGoStaticBinaryVmas);
+    open_ = false;
+  }
+
+ private:
+  const CensusKernel& census_;
+  std::string name_;
+  size_t from_ = 0;
+  int64_t peak_ = 0;
+  bool open_ = false;
+};
+
 void Collect(TraceReplayer& rep, const HeapTotals& h, absl::Time wall_start, VariantResult& r) {
   Collect(rep.census(), rep.heap_runtime().counters(), h, wall_start, r);
 }
@@ -391,10 +420,12 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   TraceReplayer& rep = **made;
   clock = &rep;
 
+  BenchmarkPeaks peaks(rep.census());
   // A fatal error inside the runtime reports what was measured so far.
   ThrowHook report;
   if (o.on_fatal) {
-    report = [&rep, &r, wall_start, &o](absl::string_view message) {
+    report = [&rep, &r, &peaks, wall_start, &o](absl::string_view message) {
+      peaks.Finish(r.benchmark_max_vmas);
       Collect(rep, TotalsOf(rep), wall_start, r);
       r.error = std::string(message);
       o.on_fatal(r);
@@ -429,6 +460,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     const ScheduledBenchmark& b = o.benchmarks[i];
     if (o.progress) o.progress(b.bench->name, i, total);
     if (recorder != nullptr) recorder->Bench(i, total, b.bench->name);
+    peaks.Start(b.bench->name, r.benchmark_max_vmas);
     for (const TraceEvent& e : BenchmarkStartEvents(o.heap, o.go15_startup_heap, b.bench->name)) {
       absl::Status st = rep.Apply(e);
       THP_CHECK(st.ok(), absl::StrCat(b.bench->name, "'s start: ", st.message()));
@@ -457,6 +489,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
   }
   if (o.on_end) o.on_end(rep);
   sample();
+  peaks.Finish(r.benchmark_max_vmas);
   const HeapTotals totals = TotalsOf(rep);
   Collect(rep, totals, wall_start, r);
   if (recorder != nullptr) {
@@ -546,9 +579,11 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
   };
 
   HeapTotals totals;  // known at the end record
+  BenchmarkPeaks peaks(census);
   ThrowHook report;
   if (o.on_fatal) {
     report = [&](absl::string_view message) {
+      peaks.Finish(r.benchmark_max_vmas);
       Collect(census, counters, totals, wall_start, r);
       r.error = std::string(message);
       o.on_fatal(r);
@@ -572,6 +607,7 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
       case MemRecord::kBench:
         if (!bench.empty()) ++r.benchmarks;
         bench = rec->text;
+        peaks.Start(bench, r.benchmark_max_vmas);
         if (o.progress) o.progress(bench, rec->addr, rec->len);
         break;
       case MemRecord::kRun:
@@ -601,6 +637,7 @@ VariantResult ReplaySuite(Kernel& kernel, const ReplaySuiteOptions& o, VariantRe
   }
   if (!ended) Throw(absl::StrCat(o.stream_path, ": the stream stops before its end record"));
   if (!bench.empty()) ++r.benchmarks;
+  peaks.Finish(r.benchmark_max_vmas);
   Collect(census, counters, totals, wall_start, r);
   return r;
 }

@@ -447,6 +447,29 @@ TEST(SuiteRunner, OnThe2015ProfilePrefixReachesFourTimesFixedsVmas) {
   EXPECT_GT(prefix.max_split_vmas, 0);
 }
 
+// Each benchmark's own maximum, in run order: the suite's maximum is the
+// highest of them and falls in max_at_benchmark.
+TEST(SuiteRunner, EachBenchmarksMaximumIsReportedInRunOrder) {
+  SuiteOptions o = ReducedSuite("prefix");
+  SimulatedKernel sim;
+  const VariantResult r = RunSuite(sim, o, nullptr);
+  ASSERT_EQ(r.benchmark_max_vmas.size(), o.benchmarks.size());
+  int64_t highest = 0;
+  bool below = false;  // some benchmark stayed under the suite's maximum
+  for (size_t i = 0; i < o.benchmarks.size(); ++i) {
+    const auto& [name, max] = r.benchmark_max_vmas[i];
+    EXPECT_EQ(name, o.benchmarks[i].bench->name);
+    EXPECT_GE(max, kGoStaticBinaryVmas) << name;
+    if (name == r.max_at_benchmark) {
+      EXPECT_EQ(max, r.max_go_vmas);
+    }
+    highest = std::max(highest, max);
+    below = below || max < r.max_go_vmas;
+  }
+  EXPECT_EQ(highest, r.max_go_vmas);
+  EXPECT_TRUE(below);
+}
+
 // none never changes a flag, so its VMAs are its mappings: no split and no
 // flag call, on either profile. On the Go 1.21 heap Go 1.21.4 marks only the
 // GC metadata NOHUGEPAGE (mheap.go's arena metadata, below the 1 GiB
