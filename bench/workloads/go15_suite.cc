@@ -659,10 +659,6 @@ void PingPongHog(RunBuilder& b) {
 // return address. ASSUMPTION: no other spill slots.
 constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
 
-// _StackLimit in go1.5.1 (stack2.go: _StackGuard 640 less _StackSmall 128
-// on linux/amd64): shrinkstack counts it as used.
-constexpr uint64_t kStackLimitBytes = 512;
-
 // Each worker's stack grows once to hold kDepth + 1 frames; then every op
 // descends through them and returns, so the depth at a cycle's mark
 // termination depends on where the op is (a stack ramp): go1.5.1's
@@ -676,7 +672,8 @@ void StackGrowth(RunBuilder& b) {
   const std::vector<uint64_t> workers = RunParallel(b);
   for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
     b.SetupGrow(workers[p], (kDepth + 1) * kPadFrameBytes, p);
-    b.SetupStackRamp(workers[p], (kDepth + 1) * kPadFrameBytes + kStackLimitBytes, p);
+    b.SetupStackRamp(workers[p], (kDepth + 1) * kPadFrameBytes + kStackLimitBytes, kPadFrameBytes,
+                     p);
   }
 }
 
@@ -1067,10 +1064,6 @@ void DeferMany(RunBuilder& b) {
 // ---------------------------------------------------------------------------
 // stack_test.go
 
-// count(n)'s frame: return address plus the callee's argument and result.
-// ASSUMPTION (Go 1.5 amd64, no frame pointer): 24 bytes.
-constexpr uint64_t kCountFrameBytes = 8 + 16;
-
 // Each op: a goroutine recursing 10^6 deep (~24 MB: stack to 32 MiB). Its
 // closure (fn, c) is no heap object: go1.5.1's compiler turns a closure
 // literal called at once, as in `go func() { ... }()`, into a plain
@@ -1080,7 +1073,8 @@ constexpr uint64_t kCountFrameBytes = 8 + 16;
 // channel, timed because the function makes it with the timer on.
 void StackCopy(RunBuilder& b) {
   MakeChan(b, 0, 1);
-  b.OpGoroutineWithStack((1000000 + 1) * kCountFrameBytes);
+  b.OpGoroutineRecursion(1000000 + 1, kCountFrameBytes, kCountDescentNsPerFrame,
+                         kCopyStackNsPerFrame);
 }
 
 // ---------------------------------------------------------------------------

@@ -62,6 +62,34 @@ inline constexpr LoopSched kEveryPBusy = LoopSched::kEveryPBusy;
 inline constexpr double kDeferManyAfterLoopNs = 350;
 inline constexpr double kDeferManyDeferredCallNs = 300;
 
+// BenchmarkStackCopy (stack_test.go): each op's goroutine calls count(n)
+// 10^6 deep. count's frame: the return address plus the callee's argument
+// and result. ASSUMPTION (Go 1.5 amd64, no frame pointer): 24 bytes.
+inline constexpr uint64_t kCountFrameBytes = 8 + 16;
+// Its times, measured, not derived, in testdata/go151_stackcopy/ (five
+// runs of the benchmark alone, each with GODEBUG=gctrace=1 and its
+// heap-event log; mheap/go15/testing:stack_copy_runs), over the background
+// cycles whose goroutine doubled its stack to at least 1 MiB since the
+// previous cycle ended and before the cycle's scan, and whose sweep
+// termination (gctrace's first clock term, a stopped world) took 1 ms or
+// more, having waited for that doubling's copy: each the median over the
+// frames the doubling found (half the new stack, over kCountFrameBytes),
+// to the nearest 5 ns. //bench/workloads:go15_stack_copy_test measures
+// them again.
+// - kCopyStackNsPerFrame: copystack, from the new stack's allocation to
+//   the end of the sweep termination that waited for it. newstack doubles
+//   the stack when the recursion outgrows it, and copystack moves the
+//   frames so far and adjusts each (adjustframe through gentraceback),
+//   none of it a preemption point, so a GC that sysmon forces meanwhile
+//   stops the world only when the copy is done.
+// - kCountDescentNsPerFrame: the descent, from the end of that cycle's
+//   scan (the goroutine, held while it scans its own stack, goes on) to
+//   the next doubling, less the cycle's mark termination (a stopped
+//   world), when no other cycle started in between; the frames descended
+//   are as many as the doubling found.
+inline constexpr double kCopyStackNsPerFrame = 145;
+inline constexpr double kCountDescentNsPerFrame = 25;
+
 // All 243, in run order.
 const std::vector<Go15Benchmark>& Go15RuntimeBenchmarks();
 

@@ -358,19 +358,6 @@ TEST(Go15Suite, ANoActivityBenchmarkWritesNothing) {
   }
 }
 
-TEST(Go15Suite, StackCopyDoublesAGoroutineStackToThirtyTwoMebibytesEachOp) {
-  const RunProgram prog = Program("BenchmarkStackCopy");
-  std::vector<uint64_t> want;
-  for (uint64_t s = 2048; s <= (uint64_t{32} << 20); s *= 2) want.push_back(s);
-  EXPECT_EQ(StackSizes(prog.body), want);
-  EXPECT_EQ(Count(prog.body, TraceEvent::kGo), 1);
-  EXPECT_EQ(Count(prog.body, TraceEvent::kGoExit), 1);
-  // Go 1.5.1's -benchmem report: 96 B/op, 1 allocs/op at b.N = 1, the
-  // channel made before the loop; the goroutine's closure is no heap object.
-  EXPECT_TRUE(AllocSizes(prog.body).empty());
-  EXPECT_EQ(AllocSizes(prog.setup), (std::vector<uint64_t>{96}));
-}
-
 // The setup's objects dropped before the loop, in order.
 std::vector<uint64_t> SetupGarbageSizes(const RunProgram& prog) {
   std::map<uint64_t, uint64_t> bytes_of;

@@ -109,12 +109,18 @@ uint64_t RunBuilder::SetupGoroutine(int p, int exit_p) {
   return id;
 }
 
+// Go 1.5's newstack doubles the stack (copystack allocates the new one and
+// frees the old) until the frame fits.
 void RunBuilder::SetupGrow(uint64_t id, uint64_t bytes, int p) {
-  GrowStack(id, /*in_setup=*/true, bytes, p);
+  const uint64_t target = StackSizeFor(bytes);
+  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
+    setup_.push_back(Goroutine(TraceEvent::kGoGrow, id, p, size));
+  }
 }
 
-void RunBuilder::SetupStackRamp(uint64_t id, uint64_t bytes, int p) {
+void RunBuilder::SetupStackRamp(uint64_t id, uint64_t bytes, uint64_t frame_bytes, int p) {
   TraceEvent e = Goroutine(TraceEvent::kGoUse, id, p, bytes);
+  e.frame_bytes = frame_bytes;
   e.ns = kRampOfAnOp;  // Build puts the op's time here
   setup_.push_back(e);
 }
@@ -133,20 +139,6 @@ void RunBuilder::PutBody(const TraceEvent& e) {
     sink_->Put(e);
   } else {
     body_.push_back(e);
-  }
-}
-
-// Go 1.5's newstack doubles the stack (copystack allocates the new one and
-// frees the old) until the frame fits.
-void RunBuilder::GrowStack(uint64_t id, bool in_setup, uint64_t bytes, int p) {
-  const uint64_t target = StackSizeFor(bytes);
-  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
-    const TraceEvent grow = Goroutine(TraceEvent::kGoGrow, id, p, size);
-    if (in_setup) {
-      setup_.push_back(grow);
-    } else {
-      PutBody(grow);
-    }
   }
 }
 
@@ -206,10 +198,53 @@ void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, i
   if (prev != 0) PutBody(Drop(prev));
 }
 
-void RunBuilder::OpGoroutineWithStack(uint64_t bytes, int p) {
+void RunBuilder::OpGoroutineRecursion(uint64_t frames, uint64_t frame_bytes,
+                                      double descent_ns_per_frame, double copy_ns_per_frame,
+                                      int p) {
+  THP_CHECK(!streaming(), "OpGoroutineRecursion: not in a streamed body");
+  THP_CHECK(frames > 0 && frame_bytes > 0 && descent_ns_per_frame >= 0 && copy_ns_per_frame >= 0,
+            "OpGoroutineRecursion: needs frames, a frame size and their times");
   const uint64_t id = NewId();
   PutBody(Goroutine(TraceEvent::kGo, id, p));
-  GrowStack(id, /*in_setup=*/false, bytes, p);
+  auto use_at = [&](uint64_t frame) {
+    TraceEvent e = Goroutine(TraceEvent::kGoUse, id, p, frame * frame_bytes + kStackLimitBytes);
+    e.frame_bytes = frame_bytes;
+    return e;
+  };
+  auto compute = [&](RecursionTime t, bool no_safe_point) {
+    TraceEvent e{};
+    e.kind = TraceEvent::kCompute;
+    e.no_safe_point = no_safe_point;
+    t.body_index = body_.size();
+    recursion_times_.push_back(t);
+    PutBody(e);
+  };
+  // The descent from frame `from` to `to`, its depth stated at the middle
+  // of each step.
+  auto descend = [&](uint64_t from, uint64_t to) {
+    for (int k = 0; k < kRecursionDepthSteps; ++k) {
+      const uint64_t lo = from + (to - from) * k / kRecursionDepthSteps;
+      const uint64_t hi = from + (to - from) * (k + 1) / kRecursionDepthSteps;
+      PutBody(use_at(lo + (hi - lo) / 2));
+      compute(RecursionTime{0, descent_ns_per_frame * static_cast<double>(hi - lo)},
+              /*no_safe_point=*/false);
+    }
+  };
+  uint64_t at = 0;
+  for (uint64_t stack = kFixedStackBytes; frames * frame_bytes + kStackLimitBytes > stack;
+       stack *= 2) {
+    // The first frame whose use passes the stack: newstack doubles it there.
+    const uint64_t out = (stack - kStackLimitBytes) / frame_bytes + 1;
+    descend(at, out);
+    PutBody(use_at(out));
+    compute(RecursionTime{0, copy_ns_per_frame * static_cast<double>(out)},
+            /*no_safe_point=*/true);
+    at = out;
+  }
+  descend(at, frames);
+  // The rest of the op, at the bottom (Build sets it).
+  PutBody(use_at(frames));
+  compute(RecursionTime{0, 0, /*rest=*/true}, /*no_safe_point=*/false);
   PutBody(Goroutine(TraceEvent::kGoExit, id, p));
 }
 
@@ -341,6 +376,7 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   if (final_sleep_ns_ > 0) prog.teardown.push_back(Sleep(final_sleep_ns_));
   prog.timer_on_at_end = timer_after_loop_;
   FillBody(ns_per_op, prog);
+  SetRecursionTimes(benchmark, prog);
   for (TraceEvent& e : prog.setup) {
     if (e.kind != TraceEvent::kGoUse || e.ns != kRampOfAnOp) continue;
     THP_CHECK(!whole_run_, absl::StrCat(benchmark, ": a stack ramp needs a loop of ops"));
@@ -349,6 +385,39 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   }
   prog.sleep_ns = SleepNs();
   return prog;
+}
+
+void RunBuilder::SetRecursionTimes(const std::string& benchmark, RunProgram& prog) const {
+  if (recursion_times_.empty()) return;
+  THP_CHECK(!whole_run_ && !parallel_ && !side_by_side_,
+            absl::StrCat(benchmark, ": OpGoroutineRecursion needs a plain loop"));
+  // The stated times (times the time scale), all cut down alike to fit the
+  // op's; each op's rest goes to its rest compute.
+  const int64_t op = prog.ns_per_iteration;
+  double stated = 0;
+  for (const RecursionTime& t : recursion_times_) stated += t.ns * ctx_.time_scale;
+  const double cut = stated > static_cast<double>(op) ? static_cast<double>(op) / stated : 1.0;
+  int64_t spent = 0;
+  for (const RecursionTime& t : recursion_times_) {
+    if (t.rest) continue;
+    const auto ns = static_cast<int64_t>(std::llround(t.ns * ctx_.time_scale * cut));
+    prog.body[t.body_index].ns = ns;
+    spent += ns;
+  }
+  const int64_t ops = static_cast<int64_t>(
+      std::count_if(recursion_times_.begin(), recursion_times_.end(),
+                    [](const RecursionTime& t) { return t.rest; }));
+  const int64_t rest = std::max<int64_t>(op - spent, 0);
+  int64_t given = 0;
+  int64_t k = 0;
+  for (const RecursionTime& t : recursion_times_) {
+    if (!t.rest) continue;
+    const int64_t upto = rest * ++k / ops;
+    prog.body[t.body_index].ns = upto - given;
+    given = upto;
+  }
+  // The loop's own share (its go events') is what is left: none.
+  prog.ns_per_iteration = op - spent - given;
 }
 
 int64_t RunBuilder::Iterations() const {

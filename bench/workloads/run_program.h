@@ -139,8 +139,9 @@ class RunBuilder {
   // stack grows to hold `bytes` (SetupGrow first, to grow it by doubling
   // as the setup's own frames would), and Go 1.5's shrinkstack then halves
   // it when a cycle's mark termination finds the recursion using under a
-  // quarter of it.
-  void SetupStackRamp(uint64_t id, uint64_t bytes, int p);
+  // quarter of it. The recursion's frames are `frame_bytes` each (0: not
+  // stated), which a GC's scan walks (mgc.h, kStackScanNsPerFrame).
+  void SetupStackRamp(uint64_t id, uint64_t bytes, uint64_t frame_bytes, int p);
 
   // --- one iteration of the timed loop --------------------------------------
   // `count` objects that are garbage by the end of the iteration.
@@ -164,10 +165,27 @@ class RunBuilder {
   // live (the copy), then the previous one is dropped; the last is garbage at
   // the end of the iteration.
   void OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, int p = 0);
-  // A goroutine that starts on P `p`, grows its stack by doubling until it
-  // holds `bytes`, and exits (gfput frees its grown stack) within the
-  // iteration.
-  void OpGoroutineWithStack(uint64_t bytes, int p = 0);
+  // One op's goroutine, descending a recursion of `frames` frames of
+  // `frame_bytes` each (stack_test.go's `go func() { count(n) }`): it
+  // starts on P `p`, descends, returns and exits (gfput frees its grown
+  // stack) within the iteration. The descent takes `descent_ns_per_frame`
+  // a frame (a compute per stretch). Whenever its use (depth plus
+  // kStackLimitBytes) outgrows the stack, newstack doubles it: the new
+  // stack is allocated and the old freed at once (a gouse event), then
+  // copystack moves the frames so far, `copy_ns_per_frame` each, reaching
+  // no preemption point (a compute nosafepoint: a GC sysmon forces, or a
+  // mark that runs out, meanwhile stops the world at its end). Both times
+  // are multiplied by the time scale. The rest of the op's time is spent
+  // at the recursion's bottom (a compute before the goexit; in Go that time
+  // is mostly the program held while its stack is scanned, and the
+  // return); when the stated times pass the op's, all are cut down alike
+  // and the rest is none. Each stretch of descent between two doublings, and the last one,
+  // states its depth kRecursionDepthSteps times, each at the middle of its
+  // part (gouse with the frame size), so a GC that starts there scans that
+  // many frames (mgc.h, kStackScanNsPerFrame). Only for a plain loop (not
+  // WholeRun, Parallel or SideBySide).
+  void OpGoroutineRecursion(uint64_t frames, uint64_t frame_bytes, double descent_ns_per_frame,
+                            double copy_ns_per_frame, int p = 0);
   // `count` goroutines started on P `p` one after another, then all exiting
   // there, within the iteration (a dead g reused: after a GC it allocates a
   // 2 KiB stack again).
@@ -255,12 +273,12 @@ class RunBuilder {
   int64_t Iterations() const;
   // Build's body, iteration count and time per iteration.
   void FillBody(double ns_per_op, RunProgram& prog) const;
+  // Sets the time of OpGoroutineRecursion's computes in prog's body from
+  // the op's, and takes it out of the loop's own.
+  void SetRecursionTimes(const std::string& benchmark, RunProgram& prog) const;
   // One object, its alloc marked by `mark` (a flag), dropped at once.
   void OpAllocMarked(uint64_t bytes, bool noscan, int p,
                      const std::function<void(TraceEvent&)>& mark);
-  // in_setup: the goroutine starts in setup and keeps its stack until
-  // teardown; else it lives within the body.
-  void GrowStack(uint64_t id, bool in_setup, uint64_t bytes, int p);
 
   // Applies timer call t to *on; true when it reads the memory statistics.
   static bool TimerReadsMemStats(BenchTimer t, bool* on);
@@ -277,6 +295,14 @@ class RunBuilder {
   int64_t body_work_ = 0;    // of them alloc, stack and go events
   int64_t body_sleep_ns_ = 0;  // their sleep events' time
   int64_t final_sleep_ns_ = 0;  // AfterLoopSleep's
+  // OpGoroutineRecursion's computes, whose time Build sets: a copy's or a
+  // stretch of descent's stated time (unscaled), or the op's rest.
+  struct RecursionTime {
+    size_t body_index = 0;
+    double ns = 0;
+    bool rest = false;
+  };
+  std::vector<RecursionTime> recursion_times_;
   double after_loop_work_ns_ = 0;  // AfterLoopWork's, per op, unscaled
   double after_loop_busy_ns_ = 0;  // AfterLoopWork's busy_ns_per_op, unscaled
   bool after_loop_releases_ = false;  // AfterLoopWork's releases_retained_last_first
@@ -290,6 +316,14 @@ class RunBuilder {
   std::vector<TraceEvent> body_;
   std::vector<TraceEvent> teardown_;
 };
+
+// _StackLimit in go1.5.1 (stack2.go: _StackGuard 640 less _StackSmall 128
+// on linux/amd64): the room a function's stack check leaves below the
+// frame, which shrinkstack counts as used.
+inline constexpr uint64_t kStackLimitBytes = 512;
+// How many times OpGoroutineRecursion states the depth in each stretch of
+// its descent.
+inline constexpr int kRecursionDepthSteps = 4;
 
 // The smallest power-of-two stack of at least 2 KiB that holds `bytes`.
 uint64_t StackSizeFor(uint64_t bytes);

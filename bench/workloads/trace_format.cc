@@ -100,12 +100,22 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     }
   } else if (op == "gouse") {
     e.kind = TraceEvent::kGoUse;
+    // The options, each at most once, in this order.
     uint64_t ramp = 0;
-    if ((f.size() != 4 && f.size() != 6) || !num(1, &e.id) || !num(2, &e.bytes) || !p_of(3, &e.p) ||
-        (f.size() == 6 && (f[4] != "ramp" || !num(5, &ramp) || ramp == 0 ||
-                           ramp > static_cast<uint64_t>(kMaxTraceNs)))) {
+    size_t i = 4;
+    bool ok = f.size() >= 4 && num(1, &e.id) && num(2, &e.bytes) && p_of(3, &e.p);
+    if (ok && i < f.size() && f[i] == "ramp") {
+      ok = num(i + 1, &ramp) && ramp > 0 && ramp <= static_cast<uint64_t>(kMaxTraceNs);
+      i += 2;
+    }
+    if (ok && i < f.size() && f[i] == "frame") {
+      ok = num(i + 1, &e.frame_bytes) && e.frame_bytes > 0 && e.frame_bytes <= kMaxFrameBytes;
+      i += 2;
+    }
+    if (!ok || i != f.size()) {
       return LineError(line_no, line,
-                       "expected gouse <id> <bytes> <p> [ramp <ns>], ns from 1 to 1e14");
+                       "expected gouse <id> <bytes> <p> [ramp <ns>] [frame <bytes>], ns from 1 "
+                       "to 1e14, frame bytes from 1 to 2^30");
     }
     e.ns = static_cast<int64_t>(ramp);
   } else if (op == "globrunqput") {
@@ -140,10 +150,18 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
              : op == "readmemstats" ? TraceEvent::kReadMemStats
                                : TraceEvent::kFreeOsMemory;
     if (f.size() != 1) return LineError(line_no, line, absl::StrCat("expected ", op, " alone"));
-  } else if (op == "compute" || op == "sleep") {
-    e.kind = op == "compute" ? TraceEvent::kCompute : TraceEvent::kSleep;
+  } else if (op == "compute") {
+    e.kind = TraceEvent::kCompute;
+    e.no_safe_point = f.size() == 3 && f[2] == "nosafepoint";
+    if ((f.size() != 2 && !e.no_safe_point) || !num(1, &v) ||
+        v > static_cast<uint64_t>(kMaxTraceNs)) {
+      return LineError(line_no, line, "expected compute <ns> [nosafepoint], ns at most 1e14");
+    }
+    e.ns = static_cast<int64_t>(v);
+  } else if (op == "sleep") {
+    e.kind = TraceEvent::kSleep;
     if (f.size() != 2 || !num(1, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
-      return LineError(line_no, line, absl::StrCat("expected ", op, " <ns>, at most 1e14"));
+      return LineError(line_no, line, "expected sleep <ns>, at most 1e14");
     }
     e.ns = static_cast<int64_t>(v);
   } else if (op == "bench") {
@@ -219,8 +237,9 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
   } else if (loop_line_ != 0 && loop_no_safe_point_ && ReachesSafePoint(*e)) {
     return LineError(line_no_, line,
                      absl::StrCat("inside the nosafepoint loop opened on line ", loop_line_,
-                                  " (such a loop holds only systemstack allocs, drops and "
-                                  "retains: any other event would reach a safe point)"));
+                                  " (such a loop holds only systemstack allocs, drops, "
+                                  "retains and nosafepoint computes: any other event would "
+                                  "reach a safe point)"));
   }
   // What the line costs once loops are expanded: a loop's iterations each
   // run its body and take its ns; every other line is one event (in a loop,
@@ -318,7 +337,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kGc: return "gc";
     case TraceEvent::kFreeOsMemory: return "freeosmemory";
     case TraceEvent::kReadMemStats: return "readmemstats";
-    case TraceEvent::kCompute: return absl::StrFormat("compute %d", e.ns);
+    case TraceEvent::kCompute:
+      return absl::StrFormat("compute %d%s", e.ns, e.no_safe_point ? " nosafepoint" : "");
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
     case TraceEvent::kLoop:
@@ -331,8 +351,9 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
     case TraceEvent::kGoUse:
-      return e.ns > 0 ? absl::StrFormat("gouse %d %d %d ramp %d", e.id, e.bytes, e.p, e.ns)
-                      : absl::StrFormat("gouse %d %d %d", e.id, e.bytes, e.p);
+      return absl::StrCat(absl::StrFormat("gouse %d %d %d", e.id, e.bytes, e.p),
+                          e.ns > 0 ? absl::StrFormat(" ramp %d", e.ns) : "",
+                          e.frame_bytes > 0 ? absl::StrFormat(" frame %d", e.frame_bytes) : "");
     case TraceEvent::kGlobRunqPut: return absl::StrFormat("globrunqput %d", e.id);
     case TraceEvent::kGlobRunqGet: return absl::StrFormat("globrunqget %d %d", e.p, e.id);
     case TraceEvent::kNewM:

@@ -48,7 +48,12 @@
 //                                       every <ns> (a recursion each op of the
 //                                       loop that starts now), a GC reads it
 //                                       where the op is, and a stack it halved
-//                                       grows back as the world restarts
+//                                       grows back as the world restarts;
+//                                       with "frame <bytes>": the use is a
+//                                       recursion of frames that size, each of
+//                                       which a GC's stack scan walks (go1.5.1
+//                                       scanstack: gentraceback's callback per
+//                                       frame; GcModel's kStackScanNsPerFrame)
 //   goexit <id> <p>                     it exits on P p (gfput; a stack that is not
 //                                       2 KiB is freed, the next GC frees the rest)
 //   gc                                  runtime.GC()
@@ -56,7 +61,12 @@
 //   readmemstats                        runtime.ReadMemStats() (testing's StartTimer
 //                                       and StopTimer): waits for a cycle in flight,
 //                                       then flushes every P's mcache and stack cache
-//   compute <ns>                        virtual time passes with a P busy
+//   compute <ns> [nosafepoint]          virtual time passes with a P busy;
+//                                       nosafepoint: in work that never reaches
+//                                       a preemption point (copystack), so a GC
+//                                       sysmon forces during it, or a mark that
+//                                       runs out during it, stops the world
+//                                       only at its end
 //   sleep <ns>                          virtual time passes with every P idle
 //   retain <id>                         <id> stays live, without an id, until release
 //   release [<n>]                       drops every retained object, or the <n>
@@ -126,6 +136,7 @@ inline constexpr int64_t kMaxTraceEvents = 10000000000;       // 1e10
 inline constexpr int64_t kMaxTraceNs = 100000000000000;       // 1e14 ns, about 28 hours
 inline constexpr uint64_t kMaxTraceCount = 100000000000;      // 1e11: bench n, loop iterations
 inline constexpr uint64_t kMaxNewMCycle = 1000000;            // 1e6: newm's cycle
+inline constexpr uint64_t kMaxFrameBytes = uint64_t{1} << 30;  // gouse's frame: Go's 1 GiB stack cap
 
 struct TraceEvent {
   enum Kind {
@@ -145,7 +156,8 @@ struct TraceEvent {
   bool at_cycle_end = false;   // newm: "end"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop; gouse's ramp (0: none)
-  bool no_safe_point = false;  // loop: "nosafepoint"
+  uint64_t frame_bytes = 0;    // gouse: "frame <bytes>" (0: frames not stated)
+  bool no_safe_point = false;  // loop, compute: "nosafepoint"
   bool every_p_busy = false;   // loop: "everypbusy"
   int line = 0;        // where it came from, for error messages
   std::string name;    // bench
@@ -153,11 +165,11 @@ struct TraceEvent {
 
 // Whether running `e` reaches a preemption point (what a nosafepoint loop
 // may not hold): every event but a systemstack alloc (mallocgc on g0 checks
-// no preemption request) and the workload's own drops and retains (no
-// runtime call).
+// no preemption request), the workload's own drops and retains (no
+// runtime call) and a nosafepoint compute.
 inline bool ReachesSafePoint(const TraceEvent& e) {
   return !((e.kind == TraceEvent::kAlloc && e.system_stack) || e.kind == TraceEvent::kDrop ||
-           e.kind == TraceEvent::kRetain);
+           e.kind == TraceEvent::kRetain || (e.kind == TraceEvent::kCompute && e.no_safe_point));
 }
 
 // Whether `e` stops the world: runtime.GC(), debug.FreeOSMemory() (a

@@ -32,7 +32,8 @@ TEST(Trace, EveryEventRoundTrips) {
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
                          "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
-                         "gouse 5 1066512 1 ramp 58331"};
+                         "gouse 5 1066512 1 ramp 58331", "gouse 5 1066512 1 ramp 58331 frame 1040",
+                         "gouse 6 8388632 0 frame 24", "compute 145 nosafepoint"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -66,8 +67,8 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   }
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\ngc\nend\n").status().message(),
             "trace line 3: inside the nosafepoint loop opened on line 2 (such a loop holds only "
-            "systemstack allocs, drops and retains: any other event would reach a safe point): "
-            "\"gc\"");
+            "systemstack allocs, drops, retains and nosafepoint computes: any other event would "
+            "reach a safe point): \"gc\"");
   EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nend\n").ok());
   EXPECT_EQ(ParseTrace("thp-trace 1\nend\n").status().message(),
             "trace line 2: end without a loop: \"end\"");
@@ -88,14 +89,25 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   }
   EXPECT_EQ(ParseTrace("thp-trace 1\nreadmemstats 1\n").status().message(),
             "trace line 2: expected readmemstats alone: \"readmemstats 1\"");
-  for (const char* bad : {"gouse 1 4096", "gouse 1 -5 0", "gouse 1 4096 256", "gouse 1 4096 0 ramp",
-                          "gouse 1 4096 0 ramp 0", "gouse 1 4096 0 slope 10",
-                          "gouse 1 4096 0 ramp 100000000000001", "gouse 1 4096 0 ramp 10 x"}) {
+  for (const char* bad :
+       {"gouse 1 4096", "gouse 1 -5 0", "gouse 1 4096 256", "gouse 1 4096 0 ramp",
+        "gouse 1 4096 0 ramp 0", "gouse 1 4096 0 slope 10", "gouse 1 4096 0 ramp 100000000000001",
+        "gouse 1 4096 0 ramp 10 x", "gouse 1 4096 0 frame", "gouse 1 4096 0 frame 0",
+        "gouse 1 4096 0 frame 1073741825", "gouse 1 4096 0 frame 24 ramp 10",
+        "gouse 1 4096 0 frame 24 frame 24"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
-              absl::StrCat("trace line 2: expected gouse <id> <bytes> <p> [ramp <ns>], ns from 1 "
-                           "to 1e14: \"",
+              absl::StrCat("trace line 2: expected gouse <id> <bytes> <p> [ramp <ns>] [frame "
+                           "<bytes>], ns from 1 to 1e14, frame bytes from 1 to 2^30: \"",
                            bad, "\""));
   }
+  for (const char* bad : {"compute", "compute 5 safe", "compute 5 nosafepoint x",
+                          "compute nosafepoint", "compute 100000000000001 nosafepoint"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
+              absl::StrCat("trace line 2: expected compute <ns> [nosafepoint], ns at most 1e14: \"",
+                           bad, "\""));
+  }
+  EXPECT_EQ(ParseTrace("thp-trace 1\nsleep 5 nosafepoint\n").status().message(),
+            "trace line 2: expected sleep <ns>, at most 1e14: \"sleep 5 nosafepoint\"");
   for (const char* bad : {"newm 0 end", "newm 1", "newm 1 middle", "newm 1000001 start"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
               absl::StrCat("trace line 2: expected newm <n> start|end, n from 1 to 1e6: \"", bad,
@@ -180,16 +192,17 @@ TEST(Trace, AnAllocMayBeAChainLink) {
 }
 
 // Allocations on the system stack reach no safe point, nor do the
-// workload's own drops and retains: a nosafepoint loop may hold those and
-// nothing else.
-TEST(Trace, ANosafepointLoopHoldsOnlySystemStackAllocsDropsAndRetains) {
+// workload's own drops and retains, nor a nosafepoint compute: a nosafepoint
+// loop may hold those and nothing else.
+TEST(Trace, ANosafepointLoopHoldsOnlySystemStackAllocsDropsRetainsAndNosafepointComputes) {
   absl::StatusOr<std::vector<TraceEvent>> events =
       ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nalloc 1 80 scan 0 systemstack\nretain 1\n"
-                 "alloc 2 16 noscan 0 systemstack\ndrop 2\nend\n");
+                 "alloc 2 16 noscan 0 systemstack\ndrop 2\ncompute 7 nosafepoint\nend\n");
   ASSERT_TRUE(events.ok()) << events.status();
-  EXPECT_EQ(events->size(), 6u);
-  const std::string why = " (such a loop holds only systemstack allocs, drops and retains: any "
-                          "other event would reach a safe point): ";
+  EXPECT_EQ(events->size(), 7u);
+  const std::string why =
+      " (such a loop holds only systemstack allocs, drops, retains and nosafepoint computes: any "
+      "other event would reach a safe point): ";
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nalloc 1 80 scan 0\nretain 1\nend\n")
                 .status()
                 .message(),

@@ -209,8 +209,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kGoUse: {
       absl::StatusOr<size_t> g = RunningGoroutine(e, "gouse");
       if (!g.ok()) return g.status();
-      const absl::Status st = e.ns > 0 ? rt_->SetGoroutineStackRamp(*g, e.bytes, e.ns, e.p)
-                                       : rt_->SetGoroutineStackUse(*g, e.bytes, e.p);
+      const absl::Status st =
+          e.ns > 0 ? rt_->SetGoroutineStackRamp(*g, e.bytes, e.ns, e.frame_bytes, e.p)
+                   : rt_->SetGoroutineStackUse(*g, e.bytes, e.frame_bytes, e.p);
       if (!st.ok()) return st;
       break;
     }
@@ -235,9 +236,15 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kReadMemStats:
       StopTheWorld(e);
       break;
-    case TraceEvent::kCompute:
+    case TraceEvent::kCompute: {
+      // Work without a preemption point (copystack): a GC forced during it
+      // stops the world at its end. Inside a nosafepoint loop it already is.
+      const bool enter = e.no_safe_point && !in_loop_without_safe_point_;
+      if (enter) rt_->EnterLoopWithoutSafePoint();
       Advance(e.ns, /*idle=*/false);
+      if (enter) rt_->LeaveLoopWithoutSafePoint();
       break;
+    }
     case TraceEvent::kSleep:
       Advance(e.ns, /*idle=*/true);
       break;
@@ -430,9 +437,11 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
         "event would reach a safe point)");
   }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
+  in_loop_without_safe_point_ = no_safe_point;
   if (every_p_busy) rt_->EnterLoopKeepingEveryPBusy();
   absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration);
   if (every_p_busy) rt_->LeaveLoopKeepingEveryPBusy();
+  in_loop_without_safe_point_ = false;
   if (no_safe_point) rt_->LeaveLoopWithoutSafePoint();
   return st;
 }

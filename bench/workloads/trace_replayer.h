@@ -205,6 +205,7 @@ class TraceReplayer {
   std::unique_ptr<HeapRuntime> rt_;
   Go15HeapRuntime* go15_ = nullptr;  // rt_, when it runs the Go 1.5 heap
   bool batched_loops_ = true;
+  bool in_loop_without_safe_point_ = false;  // inside ApplyLoop's nosafepoint loop
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;

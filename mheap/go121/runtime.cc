@@ -251,15 +251,19 @@ absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
   return absl::OkStatus();
 }
 
-absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) {
+absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, uintptr_t frame_bytes,
+                                           int p) {
   (void)bytes;
+  (void)frame_bytes;
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   return CheckRunning(g, "stack use");
 }
 
-absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p) {
+absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
+                                            uintptr_t frame_bytes, int p) {
   (void)bytes;
   (void)period_ns;
+  (void)frame_bytes;
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   return CheckRunning(g, "stack ramp");
 }

@@ -105,8 +105,9 @@ class Runtime final : private RootSet {
   // Checked, then ignored: a g has no frames here, so neither newstack's
   // growth to a depth nor scanstack's shrinkstack is modelled
   // (goroutines.h).
-  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p);
-  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p);
+  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, uintptr_t frame_bytes, int p);
+  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
+                                     uintptr_t frame_bytes, int p);
   // runtime.GC.
   void GC() { gc_->GC(); }
   // runtime.ReadMemStats, go1.21.0 mstats.go: readmemstats_m first runs

@@ -98,6 +98,7 @@ GoroutineTable::GIndex GoroutineTable::NewProc(int p) {
   gs_[g].running = true;
   ++live_;
   gs_[g].stack_use = 0;
+  gs_[g].frame_bytes = 0;
   gs_[g].ramp = G::Ramp{};
   return g;
 }
@@ -127,9 +128,10 @@ uintptr_t StackBarrierBytes(uintptr_t stack_bytes) {
   return records * 16;
 }
 
-void GoroutineTable::SetStackUse(GIndex g, uintptr_t bytes, int p) {
+void GoroutineTable::SetStackUse(GIndex g, uintptr_t bytes, uintptr_t frame_bytes, int p) {
   THP_CHECK(IsRunning(g), absl::StrFormat("stack use of g %d: not running", g));
   gs_[g].stack_use = bytes;
+  gs_[g].frame_bytes = frame_bytes;
   gs_[g].ramp = G::Ramp{};
   GrowToHold(g, bytes, p);
 }
@@ -139,10 +141,11 @@ void GoroutineTable::GrowToHold(GIndex g, uintptr_t bytes, int p) {
 }
 
 void GoroutineTable::SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, int64_t period_ns,
-                                  int p) {
+                                  uintptr_t frame_bytes, int p) {
   THP_CHECK(IsRunning(g), absl::StrFormat("stack ramp of g %d: not running", g));
   THP_CHECK(period_ns > 0, absl::StrFormat("stack ramp of g %d: period %d ns", g, period_ns));
   gs_[g].stack_use = 0;
+  gs_[g].frame_bytes = frame_bytes;
   gs_[g].ramp = G::Ramp{bytes, start_ns, period_ns, p};
   GrowToHold(g, bytes, p);
 }
@@ -155,6 +158,14 @@ uintptr_t GoroutineTable::UseAt(const G& gp, int64_t now_ns) {
                        static_cast<double>(gp.ramp.period_ns);
   // At least a byte: 0 would read as a use not known.
   return std::max<uintptr_t>(1, static_cast<uintptr_t>(depth));
+}
+
+uint64_t GoroutineTable::StackFrames(int64_t now_ns) const {
+  uint64_t frames = 0;
+  for (const G& gp : gs_) {
+    if (gp.running && gp.frame_bytes > 0) frames += UseAt(gp, now_ns) / gp.frame_bytes;
+  }
+  return frames;
 }
 
 void GoroutineTable::ResumeAfterCycle() {

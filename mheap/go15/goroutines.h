@@ -83,7 +83,9 @@ class GoroutineTable final : public GoroutineRoots {
   // doubles on P p until it holds that (newstack: one copystack per
   // doubling); until the next call a GC finds it at that depth. 0: not
   // known (a new or reused g starts so), never grown or shrunk.
-  void SetStackUse(GIndex g, uintptr_t bytes, int p);
+  // With `frame_bytes` (0: not stated), the use is a recursion of frames
+  // that size (StackFrames).
+  void SetStackUse(GIndex g, uintptr_t bytes, uintptr_t frame_bytes, int p);
   // Running g works in a loop of ops of `period_ns` each on P p, starting
   // at `start_ns`, each op a recursion whose use rises evenly from nothing
   // to `bytes` and falls back at the op's end (the descent takes the op's
@@ -92,7 +94,8 @@ class GoroutineTable final : public GoroutineRoots {
   // termination, and a stack it halved under `bytes` doubles back on P p
   // as the world restarts (ResumeAfterCycle: the op goes on down). Until
   // the next SetStackUse or SetStackRamp.
-  void SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, int64_t period_ns, int p);
+  void SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, int64_t period_ns,
+                    uintptr_t frame_bytes, int p);
 
   // GoroutineRoots: markroot's shrinkstack during mark termination, go1.5.1
   // mgcmark.go, for every g in allgs in order: a dead g's stack is freed; a
@@ -104,6 +107,9 @@ class GoroutineTable final : public GoroutineRoots {
   // Regrows the stacks of ramped gs (SetStackRamp) that shrinkstack left
   // smaller than their ramp's top.
   void ResumeAfterCycle() override;
+  // Over the running gs whose frame size is stated: their use at `now_ns`
+  // (the ramp's where one is set) over that size, rounded down.
+  uint64_t StackFrames(int64_t now_ns) const override;
   // newproc1 of the GC's own goroutine: NewProc(p), running ever after.
   void StartRuntimeGoroutine(int p) override { NewProc(p); }
   // Mirrors allocm, go1.5.1 proc1.go, on P p (its mallocs start no GC
@@ -142,6 +148,7 @@ class GoroutineTable final : public GoroutineRoots {
     uintptr_t stack_lo = 0;     // 0: no stack
     uintptr_t stack_bytes = 0;  // stackAlloc
     uintptr_t stack_use = 0;    // SetStackUse's bytes, 0 while not known
+    uintptr_t frame_bytes = 0;  // SetStackUse's or SetStackRamp's, 0 while not stated
     // SetStackRamp's, while period_ns > 0.
     struct Ramp {
       uintptr_t bytes = 0;

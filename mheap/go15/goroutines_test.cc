@@ -177,12 +177,12 @@ TEST_F(GoroutineTableTest, AStatedUseGrowsTheStackAndAGcHalvesItWhileUnderAQuart
   const size_t g = Go(0);
   const size_t unknown = Go(0);
   ASSERT_TRUE(rt_->GrowGoroutine(unknown, 8192, 0).ok());
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 4700, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 4700, 0, 0).ok());
   EXPECT_EQ(table().stack_bytes(g), 8192u);
   EXPECT_EQ(table().stack_use(g), 4700u);
   // 8 KiB holds 4700: a second call changes nothing.
   const uintptr_t lo = table().stack_lo(g);
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 8192, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 8192, 0, 0).ok());
   EXPECT_EQ(table().stack_lo(g), lo);
   // A use of at least a quarter keeps the stack: a quarter of stack.hi -
   // stack.lo, which stackalloc sets below 64 bytes of stack-barrier records
@@ -190,21 +190,21 @@ TEST_F(GoroutineTableTest, AStatedUseGrowsTheStackAndAGcHalvesItWhileUnderAQuart
   EXPECT_EQ(StackBarrierBytes(2048), 32u);
   EXPECT_EQ(StackBarrierBytes(4096), 48u);
   EXPECT_EQ(StackBarrierBytes(8192), 64u);
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 2032, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 2032, 0, 0).ok());
   rt_->GC();
   EXPECT_EQ(table().stack_bytes(g), 8192u);
   EXPECT_EQ(table().stack_lo(g), lo);
   // Under a quarter: one halving per cycle (1496 is runN's use at its
   // runtime.GC in go1.5.1), until the half would be under 2 KiB... or the
   // use reaches the quarter: at 4 KiB, 1496 is over 1024.
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 1496, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 1496, 0, 0).ok());
   const uintptr_t cached4k = rt_->stacks().CachedBytes(0, 1);
   rt_->GC();
   EXPECT_EQ(table().stack_bytes(g), 4096u);
   EXPECT_EQ(rt_->stacks().CachedBytes(0, 1), cached4k);  // not from P 0's cache
   rt_->GC();
   EXPECT_EQ(table().stack_bytes(g), 4096u);
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 100, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 100, 0, 0).ok());
   rt_->GC();
   EXPECT_EQ(table().stack_bytes(g), 2048u);
   rt_->GC();
@@ -215,7 +215,7 @@ TEST_F(GoroutineTableTest, AStatedUseGrowsTheStackAndAGcHalvesItWhileUnderAQuart
   Exit(g, 0);
   EXPECT_EQ(Go(0), g);
   EXPECT_EQ(table().stack_use(g), 0u);
-  EXPECT_EQ(rt_->SetGoroutineStackUse(g, (uintptr_t{1} << 30) + 1, 0).code(),
+  EXPECT_EQ(rt_->SetGoroutineStackUse(g, (uintptr_t{1} << 30) + 1, 0, 0).code(),
             absl::StatusCode::kInvalidArgument);
   rt_->heap().CheckInvariants();
 }
@@ -227,10 +227,10 @@ TEST_F(GoroutineTableTest, AStatedUseGrowsTheStackAndAGcHalvesItWhileUnderAQuart
 // stack span freed in each runN's mark termination and one allocated after.
 TEST_F(GoroutineTableTest, AShrinkEmptiesItsStackSpanWithinTheCycle) {
   const size_t g = Go(0);
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 4700, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 4700, 0, 0).ok());
   rt_->ReadMemStats();  // StopTimer: the P's caches back to the pools
   const uint64_t before = rt_->heap().stats().stacks_inuse;
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 1496, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 1496, 0, 0).ok());
   rt_->GC();
   // The 8 KiB stack's span is gone; a span for the 4 KiB one came.
   EXPECT_EQ(table().stack_bytes(g), 4096u);
@@ -249,7 +249,7 @@ TEST_F(GoroutineTableTest, ARampedStackShrinksOnlyWhereItsOpIsUnderAQuarterAndGr
   const size_t g = Go(0);
   clock_.Set(5000000);
   constexpr int64_t kPeriod = 1000000;
-  ASSERT_TRUE(rt_->SetGoroutineStackRamp(g, 1000000, kPeriod, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackRamp(g, 1000000, kPeriod, 0, 0).ok());
   EXPECT_EQ(table().stack_bytes(g), 1u << 20);  // grown to hold the top
   const int64_t quarter = static_cast<int64_t>(((1u << 20) - StackBarrierBytes(1u << 20)) / 4);
   uintptr_t lo = table().stack_lo(g);
@@ -269,17 +269,41 @@ TEST_F(GoroutineTableTest, ARampedStackShrinksOnlyWhereItsOpIsUnderAQuarterAndGr
   EXPECT_EQ(table().stack_lo(g), lo);
   // A stated use ends the ramp: 200000 is under a quarter of 1 MiB, and
   // nothing grows it back.
-  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 200000, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(g, 200000, 0, 0).ok());
   rt_->GC();
   EXPECT_EQ(table().stack_bytes(g), 1u << 19);
   // A reused g has no ramp.
-  ASSERT_TRUE(rt_->SetGoroutineStackRamp(g, 1000000, kPeriod, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackRamp(g, 1000000, kPeriod, 0, 0).ok());
   Exit(g, 0);
   EXPECT_EQ(Go(0), g);
   rt_->GC();
   EXPECT_EQ(table().stack_bytes(g), 2048u);  // gfput kept no grown stack
-  EXPECT_EQ(rt_->SetGoroutineStackRamp(g, 4096, 0, 0).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(rt_->SetGoroutineStackRamp(g, (uintptr_t{1} << 30) + 1, 10, 0).code(),
+  EXPECT_EQ(rt_->SetGoroutineStackRamp(g, 4096, 0, 0, 0).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(rt_->SetGoroutineStackRamp(g, (uintptr_t{1} << 30) + 1, 10, 0, 0).code(),
+            absl::StatusCode::kInvalidArgument);
+  rt_->heap().CheckInvariants();
+}
+
+// The frames a GC's scan walks (GcModel::CycleNs): a stated use over its
+// stated frame size, a ramp's where its op is; nothing for a use or ramp
+// without a frame size, for an exited g, or for a g that reuses one.
+TEST_F(GoroutineTableTest, StackFramesCountTheStatedRecursionsOfTheRunningGs) {
+  const size_t deep = Go(0);
+  const size_t ramped = Go(0);
+  const size_t unstated = Go(0);
+  EXPECT_EQ(table().StackFrames(0), 0u);
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(deep, 24000 + 512, 24, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackUse(unstated, 50000, 0, 0).ok());
+  EXPECT_EQ(table().StackFrames(0), (24000u + 512) / 24);
+  clock_.Set(1000000);
+  ASSERT_TRUE(rt_->SetGoroutineStackRamp(ramped, 104000, 1000000, 1040, 0).ok());
+  // A quarter into an op: 26,000 bytes, 25 frames of 1040.
+  EXPECT_EQ(table().StackFrames(1250000), (24000u + 512) / 24 + 25);
+  Exit(deep, 0);
+  EXPECT_EQ(table().StackFrames(1250000), 25u);
+  EXPECT_EQ(Go(0), deep);
+  EXPECT_EQ(table().StackFrames(1250000), 25u);
+  EXPECT_EQ(rt_->SetGoroutineStackUse(ramped, 4096, (uintptr_t{1} << 30) + 1, 0).code(),
             absl::StatusCode::kInvalidArgument);
   rt_->heap().CheckInvariants();
 }

@@ -91,6 +91,13 @@ class GoroutineRoots {
   virtual ~GoroutineRoots() = default;
   // The gs in allgs that are not dead: the stacks a cycle scans.
   virtual size_t LiveGoroutines() const { return 0; }
+  // The frames of the recursions the live gs are in at `now_ns` (their
+  // stack use over the frame size the workload stated; none where it stated
+  // none): what scanstack's gentraceback walks beyond a g's own cost.
+  virtual uint64_t StackFrames(int64_t now_ns) const {
+    (void)now_ns;
+    return 0;
+  }
   // markroot's shrinkstack, Go 1.5, on every g, at `now_ns` on the clock.
   virtual void ShrinkStacks(int64_t now_ns) = 0;
   // The world restarts after mark termination (startTheWorldWithSema): a
@@ -175,6 +182,29 @@ inline constexpr int64_t kChainLinkMarkNs = 200;
 // nearest 10 ns. A blocking cycle's length already counts its links
 // (kChainLinkMarkNs). //mheap/go15:gc_timing_test measures it again.
 inline constexpr int64_t kChainLinkRescanNs = 100;
+// A goroutine deep in a recursion the workload states frame by frame (a
+// gouse with "frame", GoroutineRoots::StackFrames) adds this much to a
+// cycle's length for every frame it holds when the cycle starts, in either
+// mode: go1.5.1's scanstack walks the stack with gentraceback, and its
+// callback (scanframe) looks up each frame's function and stack map
+// (findfunc, pcdatavalue), so a deep stack's scan grows with its frames,
+// not its bytes. In a background cycle that scan is the _GCscan phase
+// (gcscan_m; a running g scans itself at its next preemption check in
+// newstack), before the mark; mark termination's rescan stops at the
+// lowest stack barrier the g has not returned through (scanstack under
+// _GCmarktermination), so it is left out. Measured, not derived:
+// testdata/go151_stackcopy/ holds five runs of BenchmarkStackCopy alone
+// (GODEBUG=gctrace=1: gctrace's scan phase is its second clock term),
+// each with the heap-event log of its stack allocations; over the
+// background cycles whose goroutine doubled its stack to at least 1 MiB
+// since the previous cycle ended, the scan phase over the frames the
+// doubling found (half the new stack, over count's 24-byte frame:
+// go15_suite.cc kCountFrameBytes): the median, to the nearest 5 ns.
+// ASSUMPTION: the scan's fixed part (globals, the other few goroutines) is
+// small beside a stack of 1 MiB or more, and the program's goroutine is
+// not held while it is scanned (the op keeps its recorded time, which in
+// Go holds those scans). //mheap/go15:gc_timing_test measures it again.
+inline constexpr int64_t kStackScanNsPerFrame = 95;
 
 // How long bgsweep (mgcsweep.go, Go 1.5: a sweepone, then Gosched, on a P
 // the program leaves idle) takes per span it frees, on the virtual clock.
@@ -293,7 +323,8 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // termination and gcSweep's eager sweep end it.
   void ForceBlockingGC(int64_t world_stopped_ns);
   // How long a cycle of `mode` started now would last (kBackgroundCycleNs,
-  // kBlockingCycleNs and their costs per live goroutine).
+  // kBlockingCycleNs and their costs per live goroutine, per chain link
+  // held and per stated stack frame).
   int64_t CycleNs(GcMode mode) const;
   // Mirrors shouldtriggergc.
   bool ShouldTriggerGC() const;

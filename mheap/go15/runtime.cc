@@ -107,6 +107,14 @@ absl::Status Runtime::CheckRunning(size_t g, absl::string_view what) const {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::CheckFrameBytes(uintptr_t frame_bytes) {
+  if (frame_bytes > (uintptr_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a stack frame of ", frame_bytes, " bytes: expected at most 1 GiB"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<uintptr_t> Runtime::NewStack(uintptr_t n, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckStackSize(n); !st.ok()) return st;
@@ -139,18 +147,21 @@ absl::Status Runtime::GrowGoroutine(size_t g, uintptr_t n, int p) {
   return absl::OkStatus();
 }
 
-absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) {
+absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, uintptr_t frame_bytes,
+                                           int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckRunning(g, "stack use"); !st.ok()) return st;
   if (bytes > (uintptr_t{1} << 30)) {
     return absl::InvalidArgumentError(
         absl::StrCat("stack use of ", bytes, " bytes: expected at most 1 GiB"));
   }
-  goroutines_->SetStackUse(g, bytes, p);
+  if (absl::Status st = CheckFrameBytes(frame_bytes); !st.ok()) return st;
+  goroutines_->SetStackUse(g, bytes, frame_bytes, p);
   return absl::OkStatus();
 }
 
-absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p) {
+absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
+                                            uintptr_t frame_bytes, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckRunning(g, "stack ramp"); !st.ok()) return st;
   if (bytes > (uintptr_t{1} << 30)) {
@@ -161,7 +172,8 @@ absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t p
     return absl::InvalidArgumentError(
         absl::StrCat("stack ramp over ", period_ns, " ns: expected a period of at least 1 ns"));
   }
-  goroutines_->SetStackRamp(g, bytes, heap_->clock().NanoTime(), period_ns, p);
+  if (absl::Status st = CheckFrameBytes(frame_bytes); !st.ok()) return st;
+  goroutines_->SetStackRamp(g, bytes, heap_->clock().NanoTime(), period_ns, frame_bytes, p);
   return absl::OkStatus();
 }
 

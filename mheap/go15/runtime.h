@@ -98,9 +98,11 @@ class Runtime final : private RootSet {
   absl::Status GrowGoroutine(size_t g, uintptr_t n, int p);
   absl::Status ExitGoroutine(size_t g, int p);
   // How much of its stack running goroutine g uses from now on, its stack
-  // grown on P p to hold it (GoroutineTable::SetStackUse; 0: not known).
-  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p);
-  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p);
+  // grown on P p to hold it (GoroutineTable::SetStackUse; 0: not known),
+  // a recursion of `frame_bytes` frames (0: not stated).
+  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, uintptr_t frame_bytes, int p);
+  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
+                                     uintptr_t frame_bytes, int p);
   // runtime.GC(): a forced cycle that sweeps everything before returning,
   // its world stopped now (a driver that moves the clock lets the stop
   // pass first and calls GcModel::ForceBlockingGC: Go15HeapRuntime).
@@ -147,6 +149,7 @@ class Runtime final : private RootSet {
   absl::Status BadAllocation(uintptr_t size, int p) const;
   absl::Status CheckStackSize(uintptr_t n) const;
   absl::Status CheckRunning(size_t g, absl::string_view what) const;
+  static absl::Status CheckFrameBytes(uintptr_t frame_bytes);
 
   RuntimeOptions options_;
   std::unique_ptr<MemLinux> mem_;

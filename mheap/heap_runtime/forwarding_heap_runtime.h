@@ -50,11 +50,13 @@ class ForwardingHeapRuntime : public HeapRuntime {
     return rt_->GrowGoroutine(g, n, p);
   }
   absl::Status ExitGoroutine(size_t g, int p) override { return rt_->ExitGoroutine(g, p); }
-  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) override {
-    return rt_->SetGoroutineStackUse(g, bytes, p);
+  absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, uintptr_t frame_bytes,
+                                    int p) override {
+    return rt_->SetGoroutineStackUse(g, bytes, frame_bytes, p);
   }
-  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns, int p) override {
-    return rt_->SetGoroutineStackRamp(g, bytes, period_ns, p);
+  absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
+                                     uintptr_t frame_bytes, int p) override {
+    return rt_->SetGoroutineStackRamp(g, bytes, period_ns, frame_bytes, p);
   }
   const MadviseCounters& counters() const override { return rt_->mem().counters(); }
 

@@ -188,9 +188,11 @@ int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   // `until` when it ends by then.
   GcModel& gc = rt_->gc();
   // While every P is busy, mark termination waits for a preempted P
-  // instead (SchedulePreempted).
+  // instead (SchedulePreempted); while the program is where it reaches no
+  // safe point, for its end (LeaveLoopWithoutSafePoint): stopping the world
+  // needs the running goroutine at a preemption check.
   auto finish_marks_due = [this, &gc, &set_clock](int64_t t) {
-    if (gc.marking() && gc.mark_end_ns() <= t && !every_p_busy_) {
+    if (gc.marking() && gc.mark_end_ns() <= t && !every_p_busy_ && !in_loop_without_safe_point_) {
       set_clock(gc.mark_end_ns());
       gc.FinishMark();
     }
@@ -335,6 +337,12 @@ void Go15HeapRuntime::LeaveLoopKeepingEveryPBusy() {
 
 void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {
   in_loop_without_safe_point_ = false;
+  // A mark whose time ran out meanwhile terminates here (its stopped world
+  // waited for the program), before the GC sysmon forced can start.
+  GcModel& gc = rt_->gc();
+  if (gc.marking() && gc.mark_end_ns() <= rt_->heap().clock().NanoTime() && !every_p_busy_) {
+    gc.FinishMark();
+  }
   if (gc_waits_for_safe_point_) {
     // The GC sysmon forced during the loop stops the world at its end.
     gc_waits_for_safe_point_ = false;

@@ -134,14 +134,17 @@ class HeapRuntime {
   // stack check's room; 0: not known): Go 1.5's heap grows the stack on P
   // p to hold it (newstack) and its GCs shrink a stack used under a
   // quarter (shrinkstack); a heap whose gs have no frames ignores it.
-  virtual absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, int p) = 0;
+  // `frame_bytes` (0: not stated): the use is a recursion of frames that
+  // size, each of which Go 1.5's GC scan walks (GcModel::CycleNs).
+  virtual absl::Status SetGoroutineStackUse(size_t g, uintptr_t bytes, uintptr_t frame_bytes,
+                                            int p) = 0;
   // Goroutine g, from now on, works ops of `period_ns` each, every op a
   // recursion whose stack use rises evenly to `bytes` (then falls back):
   // Go 1.5's heap grows the stack to hold it, its GCs read the use where
   // the op is, and a stack they halve grows back as the world restarts; a
-  // heap whose gs have no frames ignores it.
+  // heap whose gs have no frames ignores it. `frame_bytes` as above.
   virtual absl::Status SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t period_ns,
-                                             int p) = 0;
+                                             uintptr_t frame_bytes, int p) = 0;
 
   // runtime.GC: returns the time it let pass on the clock, each moment
   // after set_clock(it), while the program waited for it (a running cycle's

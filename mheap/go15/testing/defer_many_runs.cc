@@ -62,9 +62,4 @@ absl::StatusOr<std::vector<DeferManyRun>> RecordedDeferManyRuns(const std::strin
   return runs;
 }
 
-double MedianRounded(std::vector<double> v, double step) {
-  std::sort(v.begin(), v.end());
-  return std::round(v[v.size() / 2] / step) * step;
-}
-
 }  // namespace thp

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "mheap/go15/testing/median.h"
 
 namespace thp {
 
@@ -37,9 +38,6 @@ struct DeferManyRun {
 // The runs of b.N >= 10^6 of BenchmarkDeferMany in the log at `path`, in
 // log order; a failed status if the log cannot be read.
 absl::StatusOr<std::vector<DeferManyRun>> RecordedDeferManyRuns(const std::string& path);
-
-// The median of `v` (not empty), rounded to the nearest multiple of `step`.
-double MedianRounded(std::vector<double> v, double step);
 
 }  // namespace thp
 
