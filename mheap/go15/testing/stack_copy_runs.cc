@@ -3,11 +3,12 @@
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <regex>
-#include <sstream>
 #include <variant>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "mheap/go15/events/heap_event.h"
 #include "mheap/go15/events/heap_event_log.h"
 
@@ -18,21 +19,42 @@ struct Terms {
   int64_t sweep_term_ns = 0, scan_ns = 0, mark_term_ns = 0;
 };
 
-int64_t Ms(const std::string& s) { return std::llround(std::stod(s) * 1e6); }
+// Milliseconds as gctrace prints them ("0.11", "136"), in nanoseconds.
+bool Ms(absl::string_view s, int64_t* ns) {
+  double ms = 0;
+  if (!absl::SimpleAtod(s, &ms)) return false;
+  *ns = std::llround(ms * 1e6);
+  return true;
+}
 
-// gc n -> its clock terms, from Go 1.5's gctrace lines ("gc 7 @0.411s 55%:
-// a+b+c+d+e ms clock, ..."), wherever they start in a line.
+// One gc line of Go 1.5's gctrace ("gc 7 @0.411s 55%: a+b+c+d+e ms clock,
+// ..."), wherever it starts in `line`: its number and clock terms.
+bool ParseGcLine(absl::string_view line, uint64_t* n, Terms* t) {
+  const size_t at = line.find("gc ");
+  if (at == absl::string_view::npos) return false;
+  line.remove_prefix(at + 3);
+  const size_t sp = line.find(' ');
+  if (sp == absl::string_view::npos || !absl::SimpleAtoi(line.substr(0, sp), n)) return false;
+  const size_t from = line.find("%: ");
+  const size_t to = line.find(" ms clock");
+  if (from == absl::string_view::npos || to == absl::string_view::npos || to < from) return false;
+  const std::vector<absl::string_view> terms =
+      absl::StrSplit(line.substr(from + 3, to - from - 3), '+');
+  int64_t unused = 0;
+  return terms.size() == 5 && Ms(terms[0], &t->sweep_term_ns) && Ms(terms[1], &t->scan_ns) &&
+         Ms(terms[2], &unused) && Ms(terms[3], &unused) && Ms(terms[4], &t->mark_term_ns);
+}
+
+// gc n -> its clock terms, from the file's gc lines.
 absl::StatusOr<std::map<uint64_t, Terms>> ReadGctrace(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  static const std::regex kLine(
-      R"(gc (\d+) @[\d.]+s \d+%: ([\d.]+)\+([\d.]+)\+([\d.]+)\+([\d.]+)\+([\d.]+) ms clock)");
   std::map<uint64_t, Terms> terms;
   std::string line;
   while (std::getline(in, line)) {
-    std::smatch m;
-    if (!std::regex_search(line, m, kLine)) continue;
-    terms[std::stoull(m[1])] = Terms{Ms(m[2]), Ms(m[3]), Ms(m[6])};
+    uint64_t n = 0;
+    Terms t;
+    if (ParseGcLine(line, &n, &t)) terms[n] = t;
   }
   return terms;
 }
