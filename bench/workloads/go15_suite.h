@@ -70,9 +70,9 @@ inline constexpr uint64_t kCountFrameBytes = 8 + 16;
 // runs of the benchmark alone, each with GODEBUG=gctrace=1 and its
 // heap-event log; mheap/go15/testing:stack_copy_runs), over the background
 // cycles whose goroutine doubled its stack to at least 1 MiB since the
-// previous cycle ended and before the cycle's scan, and whose sweep
-// termination (gctrace's first clock term, a stopped world) took 1 ms or
-// more, having waited for that doubling's copy: each the median over the
+// previous cycle ended and before the cycle started (gc_start), and whose
+// sweep termination (gctrace's first clock term, a stopped world) took 1 ms
+// or more, having waited for that doubling's copy: each the median over the
 // frames the doubling found (half the new stack, over kCountFrameBytes),
 // to the nearest 5 ns. //bench/workloads:go15_stack_copy_test measures
 // them again.

@@ -237,8 +237,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       StopTheWorld(e);
       break;
     case TraceEvent::kCompute: {
-      // Work without a preemption point (copystack): a GC forced during it
-      // stops the world at its end. Inside a nosafepoint loop it already is.
+      // Work without a preemption point (copystack): a GC forced, or a mark
+      // that runs out, during it stops the world at its end. Inside a
+      // nosafepoint loop it already is.
       const bool enter = e.no_safe_point && !in_loop_without_safe_point_;
       if (enter) rt_->EnterLoopWithoutSafePoint();
       Advance(e.ns, /*idle=*/false);

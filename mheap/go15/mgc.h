@@ -199,11 +199,12 @@ inline constexpr int64_t kChainLinkRescanNs = 100;
 // background cycles whose goroutine doubled its stack to at least 1 MiB
 // since the previous cycle ended, the scan phase over the frames the
 // doubling found (half the new stack, over count's 24-byte frame:
-// go15_suite.cc kCountFrameBytes): the median, to the nearest 5 ns.
-// ASSUMPTION: the scan's fixed part (globals, the other few goroutines) is
-// small beside a stack of 1 MiB or more, and the program's goroutine is
-// not held while it is scanned (the op keeps its recorded time, which in
-// Go holds those scans). //mheap/go15:gc_timing_test measures it again.
+// bench/workloads/go15_suite.h kCountFrameBytes): the median, to the
+// nearest 5 ns. ASSUMPTION: the scan's fixed part (globals, the other few
+// goroutines) is small beside a stack of 1 MiB or more, and the program's
+// goroutine is not held while it is scanned (the op keeps its recorded
+// time, which in Go holds those scans).
+// //bench/workloads:go15_stack_copy_test measures it again.
 inline constexpr int64_t kStackScanNsPerFrame = 95;
 
 // How long bgsweep (mgcsweep.go, Go 1.5: a sweepone, then Gosched, on a P
