@@ -72,16 +72,12 @@ std::vector<uint64_t> GrownStacks(const std::vector<TraceEvent>& events) {
 }
 
 RunProgram StackCopy(double ns_per_op, double time_scale = 1.0) {
-  const Go15Benchmark* bench = nullptr;
-  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
-    if (std::string(b.name) == "BenchmarkStackCopy") bench = &b;
-  }
-  EXPECT_NE(bench, nullptr);
-  RunContext ctx;
-  ctx.n = 3;
-  ctx.time_scale = time_scale;
-  RunBuilder builder(ctx);
-  if (bench != nullptr) bench->generate(builder);
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
+      PickGo15Benchmarks("^BenchmarkStackCopy$");
+  EXPECT_TRUE(picked.ok() && picked->size() == 1u);
+  if (!picked.ok() || picked->empty()) return RunProgram{};
+  RunBuilder builder(RunContext{3, 2, time_scale});
+  picked->front()->generate(builder);
   return builder.Build("BenchmarkStackCopy", ns_per_op);
 }
 

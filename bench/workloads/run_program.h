@@ -179,11 +179,11 @@ class RunBuilder {
   // at the recursion's bottom (a compute before the goexit; in Go that time
   // is mostly the program held while its stack is scanned, and the
   // return); when the stated times pass the op's, all are cut down alike
-  // and the rest is none. Each stretch of descent between two doublings, and the last one,
-  // states its depth kRecursionDepthSteps times, each at the middle of its
-  // part (gouse with the frame size), so a GC that starts there scans that
-  // many frames (mgc.h, kStackScanNsPerFrame). Only for a plain loop (not
-  // WholeRun, Parallel or SideBySide).
+  // and the rest is none. Each stretch of descent between two doublings,
+  // and the last one, states its depth kRecursionDepthSteps times, each at
+  // the middle of its part (gouse with the frame size), so a GC that
+  // starts there scans that many frames (mgc.h, kStackScanNsPerFrame).
+  // Only for a plain loop (not WholeRun, Parallel or SideBySide).
   void OpGoroutineRecursion(uint64_t frames, uint64_t frame_bytes, double descent_ns_per_frame,
                             double copy_ns_per_frame, int p = 0);
   // `count` goroutines started on P `p` one after another, then all exiting

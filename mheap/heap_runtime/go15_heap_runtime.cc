@@ -179,6 +179,11 @@ int64_t Go15HeapRuntime::FreeOSMemory(const std::function<void(int64_t)>& set_cl
   return waited;
 }
 
+bool Go15HeapRuntime::MarkTerminatesBy(int64_t t) const {
+  const GcModel& gc = rt_->gc();
+  return gc.marking() && gc.mark_end_ns() <= t && !every_p_busy_ && !in_loop_without_safe_point_;
+}
+
 int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
                                   const std::function<void(int64_t)>& set_clock) {
   idle_ = idle;
@@ -187,12 +192,8 @@ int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   // sysmon's actions: before any action at or after its end, and before
   // `until` when it ends by then.
   GcModel& gc = rt_->gc();
-  // While every P is busy, mark termination waits for a preempted P
-  // instead (SchedulePreempted); while the program is where it reaches no
-  // safe point, for its end (LeaveLoopWithoutSafePoint): stopping the world
-  // needs the running goroutine at a preemption check.
   auto finish_marks_due = [this, &gc, &set_clock](int64_t t) {
-    if (gc.marking() && gc.mark_end_ns() <= t && !every_p_busy_ && !in_loop_without_safe_point_) {
+    if (MarkTerminatesBy(t)) {
       set_clock(gc.mark_end_ns());
       gc.FinishMark();
     }
@@ -339,10 +340,7 @@ void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {
   in_loop_without_safe_point_ = false;
   // A mark whose time ran out meanwhile terminates here (its stopped world
   // waited for the program), before the GC sysmon forced can start.
-  GcModel& gc = rt_->gc();
-  if (gc.marking() && gc.mark_end_ns() <= rt_->heap().clock().NanoTime() && !every_p_busy_) {
-    gc.FinishMark();
-  }
+  if (MarkTerminatesBy(rt_->heap().clock().NanoTime())) rt_->gc().FinishMark();
   if (gc_waits_for_safe_point_) {
     // The GC sysmon forced during the loop stops the world at its end.
     gc_waits_for_safe_point_ = false;

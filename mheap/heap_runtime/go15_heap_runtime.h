@@ -133,6 +133,12 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // them: the runtime's goroutines waiting for a P run, in queue order.
   void SchedulePreempted();
   void RunWhatWaitsForAP();
+  // Whether a cycle marking now, its mark run out by `t`, stops the world
+  // for mark termination there: not while every P is busy (it waits for a
+  // preempted P, SchedulePreempted), nor while the program is where it
+  // reaches no safe point (it waits for LeaveLoopWithoutSafePoint):
+  // stopping the world needs the running goroutine at a preemption check.
+  bool MarkTerminatesBy(int64_t t) const;
   // Every P's schedule() calls while every P is busy: stops of the world
   // (a cycle's start and its mark termination) and preemptions.
   int64_t SchedTicks() const;

@@ -77,9 +77,12 @@ absl::StatusOr<std::vector<StackCopyCycle>> RecordedStackCopyCycles(
   std::vector<Doubling> doublings;
   std::vector<Cycle> cycles;
   Cycle open{};
+  uint64_t page_shift = heaplog::HeapInit{}.page_shift;  // until the log's heap_init says
   const absl::Status st = heaplog::ForEachHeapEvent(log_path, [&](const heaplog::HeapEvent& e) {
-    if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
-      const uint64_t bytes = a->npage * 8192;
+    if (const auto* h = std::get_if<heaplog::HeapInit>(&e.body)) {
+      page_shift = h->page_shift;
+    } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
+      const uint64_t bytes = a->npage << page_shift;
       if (a->caller == heaplog::AllocCaller::kStack && bytes >= kStackCopyMinDoublingBytes) {
         doublings.push_back(Doubling{e.time_ns, bytes});
       }
