@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "bench/workloads/go15_launch.h"
 #include "bench/workloads/go15_new_ms.h"
+#include "bench/workloads/go15_bench_setup.h"
 #include "bench/workloads/go15_result_line.h"
 #include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_replayer.h"
@@ -364,10 +365,16 @@ std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_he
   return out;
 }
 
-std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap, int gomaxprocs) {
+std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap, int gomaxprocs, size_t nth_next,
+                                           absl::string_view next_name) {
   if (heap != HeapKind::kGo15) return {};
   std::vector<TraceEvent> out = {LaunchExitEvent()};
   for (const TraceEvent& e : Go151ResultLineEvents(gomaxprocs)) out.push_back(e);
+  if (!next_name.empty()) {
+    for (const TraceEvent& e : Go151BenchSetupEvents(nth_next, next_name, gomaxprocs)) {
+      out.push_back(e);
+    }
+  }
   return out;
 }
 
@@ -481,7 +488,8 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
                  ++r.runs;
                  r.ops += prog.iterations;
                });
-    for (const TraceEvent& e : BenchmarkEndEvents(o.heap, o.runtime.gomaxprocs)) {
+    const absl::string_view next = i + 1 < total ? o.benchmarks[i + 1].bench->name : "";
+    for (const TraceEvent& e : BenchmarkEndEvents(o.heap, o.runtime.gomaxprocs, i + 1, next)) {
       absl::Status st = rep.Apply(e);
       THP_CHECK(st.ok(), absl::StrCat(b.bench->name, "'s end: ", st.message()));
     }

@@ -99,9 +99,14 @@ std::vector<TraceEvent> StartupEvents(HeapKind heap, bool go15_startup_heap);
 std::vector<TraceEvent> BenchmarkStartEvents(HeapKind heap, bool go15_startup_heap,
                                              absl::string_view benchmark);
 // What comes after its last run: on the Go 1.5 heap, the launch
-// goroutine's exit and testing's result line (go15_result_line.h, whose
-// pool array holds `gomaxprocs` slots).
-std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap, int gomaxprocs);
+// goroutine's exit, testing's result line (go15_result_line.h, whose pool
+// array holds `gomaxprocs` slots) and, when another benchmark follows
+// (`next_name` not empty: the `nth_next`-th of the run, counted from 0),
+// RunBenchmarks' set-up of that one (go15_bench_setup.h). Go 1.5.1 makes
+// that set-up before the next benchmark's bench_start record, so its log
+// counts it in this benchmark's segment, and so does the model.
+std::vector<TraceEvent> BenchmarkEndEvents(HeapKind heap, int gomaxprocs, size_t nth_next,
+                                           absl::string_view next_name);
 // The launch goroutine's stack uses for `benchmark` on `heap`: null on the
 // Go 1.21 heap, whose runs have no launch goroutine here.
 const LaunchStack* LaunchStackOf(HeapKind heap, absl::string_view benchmark);

@@ -18,6 +18,7 @@
 #include "runtime_port/kernel/kernel_profile.h"
 #include "runtime_port/kernel/sim_kernel.h"
 #include "bench/report/repro_result.h"
+#include "bench/workloads/go15_bench_setup.h"
 #include "bench/workloads/go15_result_line.h"
 #include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_line_testing.h"
@@ -184,13 +185,22 @@ TEST(SuiteRunner, ForEachEventWrapsARunInRunNsLaunchGoroutineAndTimerCalls) {
             "go 0 0");
   EXPECT_TRUE(BenchmarkStartEvents(HeapKind::kGo121, true, copy.name).empty());
   std::vector<std::string> end;
-  for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, 2)) {
+  for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, 2, 1, "")) {
     end.push_back(FormatTraceEvent(e));
   }
   std::vector<std::string> want_end = {"goexit 0 0"};
   for (const TraceEvent& e : Go151ResultLineEvents(2)) want_end.push_back(FormatTraceEvent(e));
   EXPECT_EQ(end, want_end);
-  EXPECT_TRUE(BenchmarkEndEvents(HeapKind::kGo121, 2).empty());
+  // A benchmark that another follows ends with that one's set-up.
+  end.clear();
+  for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, 2, 5, "BenchmarkMalloc8")) {
+    end.push_back(FormatTraceEvent(e));
+  }
+  for (const TraceEvent& e : Go151BenchSetupEvents(5, "BenchmarkMalloc8", 2)) {
+    want_end.push_back(FormatTraceEvent(e));
+  }
+  EXPECT_EQ(end, want_end);
+  EXPECT_TRUE(BenchmarkEndEvents(HeapKind::kGo121, 2, 1, "BenchmarkMalloc8").empty());
 }
 
 // A benchmark with recorded runs makes exactly those, in order, each at its

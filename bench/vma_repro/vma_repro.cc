@@ -287,7 +287,8 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
   for (const TraceEvent& e : StartupEvents(HeapKind::kGo15, o.go15_startup_heap)) {
     std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
   }
-  for (const ScheduledBenchmark& b : o.benchmarks) {
+  for (size_t i = 0; i < o.benchmarks.size(); ++i) {
+    const ScheduledBenchmark& b = o.benchmarks[i];
     for (const TraceEvent& e : BenchmarkStartEvents(HeapKind::kGo15, o.go15_startup_heap,
                                                     b.bench->name)) {
       std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
@@ -300,7 +301,10 @@ void WriteTraceOrExit(const Setup& s, const std::string& path) {
                                 std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
                               });
                });
-    for (const TraceEvent& e : BenchmarkEndEvents(HeapKind::kGo15, o.runtime.gomaxprocs)) {
+    const absl::string_view next =
+        i + 1 < o.benchmarks.size() ? o.benchmarks[i + 1].bench->name : "";
+    for (const TraceEvent& e :
+         BenchmarkEndEvents(HeapKind::kGo15, o.runtime.gomaxprocs, i + 1, next)) {
       std::fprintf(f, "%s\n", FormatTraceEvent(e).c_str());
     }
   }

@@ -26,11 +26,11 @@
 // free them (7 of the 242 in Go 1.5.1's log).
 //
 // Left out: the line's strings and interface boxes (noscan or 16-byte
-// objects under 64 bytes, which land in spans the heap already has), and
-// the objects the next benchmark's set-up makes before its first run (its
-// B, 256 bytes, and its signal channel, 96 bytes): they live until the
-// benchmark after it and share their spans with the previous benchmark's,
-// so they take no span of their own in the log either.
+// objects under 64 bytes, which land in spans the heap already has and are
+// garbage once the line is printed). The objects the next benchmark's
+// set-up makes before its first run come right after these
+// (go15_bench_setup.h): they take no span of their own either, but they
+// keep the spans they land in for that benchmark's whole run.
 #ifndef THP_BENCH_WORKLOADS_GO15_RESULT_LINE_H_
 #define THP_BENCH_WORKLOADS_GO15_RESULT_LINE_H_
 
