@@ -86,6 +86,19 @@ big_rest = [b for b in bs if rest(b["real"]) >= 50]
 print("Counting neither side's stale-now releases: within 25%% in %d of the %d benchmarks with at "
       "least 50 others in Go's run." % (
       sum(within(rest(b["model"]), rest(b["real"])) for b in big_rest), len(big_rest)))
+# Spans kept past the next benchmark (bench/calibrate/outliving_spans.h):
+# what pins the layout the benchmarks after it churn in.
+diff = sorted((b for b in bs if b["model"]["outliving_spans"] != b["real"]["outliving_spans"]),
+              key=lambda b: (-abs(b["model"]["outliving_spans"] - b["real"]["outliving_spans"]),
+                             b["benchmark"]))
+print()
+print("Spans a benchmark took that were still in use when the benchmark after it ended (they pin "
+      "the pages the next benchmarks churn around; `bench/calibrate/outliving_spans.h`): model %d / "
+      "real %d, the same count in %d of the %d benchmarks; most apart: %s." % (
+      m["outliving_spans"], r["outliving_spans"],
+      sum(b["model"]["outliving_spans"] == b["real"]["outliving_spans"] for b in bs), len(bs),
+      ", ".join("`%s` %d / %d" % (b["benchmark"], b["model"]["outliving_spans"],
+                                  b["real"]["outliving_spans"]) for b in diff[:5]) or "none"))
 # What the log's own runs change against the recorded timings file.
 rec = {}
 for line in open(sys.argv[3]):

@@ -38,7 +38,10 @@
 // (its bench_end seen) run and are compared; the others are named on
 // stderr and in the JSON. The startup segment (runtime init, tests) is not
 // compared. Max VMAs are the model's only (Go-equivalent, census_kernel.h):
-// the log records no VMA count.
+// the log records no VMA count. The outliving spans (outliving_spans.h)
+// count to the end of the next benchmark of each side's own run: with
+// --workloads, the model's next is the next one picked, Go's the next one
+// in its log.
 //
 // Progress goes to stderr (--quiet silences it), the table to stdout.
 // Exit status: 0; 2 for bad flags or a log that cannot be read (one line).
@@ -283,13 +286,14 @@ int Run() {
     replayer = &rep_;
     rep_.runtime().heap().set_observer(&observer);
     rep_.runtime().mem().set_observer(&observer);
+    observer.set_arena_start(rep_.runtime().heap().layout().arena_start);
     sync();  // the startup's cycles and passes are not a benchmark's
   };
   const Progress progress("calibrate", variant, quiet);
   o.progress = [&](const std::string& name, size_t i, size_t total) {
     sync();
     side = &sides[i];
-    observer.set_side(side);
+    observer.set_side(side, i);
     progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, name));
   };
   const absl::Time start = absl::Now();
@@ -297,13 +301,17 @@ int Run() {
   o.on_end = [&](TraceReplayer& rep_) {
     sync();
     side = nullptr;
-    observer.set_side(nullptr);
+    observer.set_side(nullptr, 0);
     rep_.runtime().heap().set_observer(nullptr);
     rep_.runtime().mem().set_observer(nullptr);
     replayer = nullptr;
   };
   RunSuite(*kernel, o, nullptr);
   rep.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const std::vector<uint64_t> outlived = observer.FinishOutlivingSpans();
+  for (size_t i = 0; i < sides.size() && i < outlived.size(); ++i) {
+    sides[i].tally.outliving_spans = outlived[i];
+  }
 
   for (size_t i = 0; i < run.size(); ++i) {
     BenchRow row;

@@ -36,7 +36,8 @@ std::string JsonTally(const Tally& t) {
       ", \"release_hist_pages\": ", JsonHist(t.release_hist),
       ", \"stale_now_releases\": ", t.stale_now_releases,
       ", \"stale_release_hist_pages\": ", JsonHist(t.stale_release_hist), ", \"hugepage_calls\": ",
-      t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls, "}");
+      t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls,
+      ", \"outliving_spans\": ", t.outliving_spans, "}");
 }
 
 std::string JsonMadvise(const MadviseTimer& t) {
@@ -81,6 +82,7 @@ std::vector<std::string> CsvTallyHeader(const std::string& side) {
   h.push_back(absl::StrCat(side, "_hugepage_calls"));
   h.push_back(absl::StrCat(side, "_nohugepage_calls"));
   h.push_back(absl::StrCat(side, "_heap_marked_sum"));
+  h.push_back(absl::StrCat(side, "_outliving_spans"));
   return h;
 }
 
@@ -98,6 +100,7 @@ std::vector<std::string> CsvTally(const Tally& t) {
   v.push_back(absl::StrCat(t.hugepage_calls));
   v.push_back(absl::StrCat(t.nohugepage_calls));
   v.push_back(absl::StrCat(t.heap_marked));
+  v.push_back(absl::StrCat(t.outliving_spans));
   return v;
 }
 
@@ -130,6 +133,12 @@ BenchRow SuiteRow(const std::vector<BenchRow>& rows) {
   return s;
 }
 
+int SameOutlivingSpans(const std::vector<BenchRow>& rows) {
+  return static_cast<int>(std::count_if(rows.begin(), rows.end(), [](const BenchRow& r) {
+    return r.model.outliving_spans == r.real.outliving_spans;
+  }));
+}
+
 std::string SuiteLine(const CalibrateReport& rep) {
   const BenchRow& s = rep.suite;
   const Tally& m = s.model;
@@ -140,7 +149,8 @@ std::string SuiteLine(const CalibrateReport& rep) {
       "release sizes in pages 1|2|3-4|5-8|9-32|33-256|>256 model %s / real %s (tvd %.3f), "
       "distance %.3f; GC cycles %d / %d, scavenge passes %d / %d, span allocs "
       "small|large|stack %d|%d|%d / %d|%d|%d, frees %d / %d, HUGEPAGE %d / %d, NOHUGEPAGE "
-      "%d / %d; max Go-equivalent VMAs (model only) %d",
+      "%d / %d; spans outliving the next benchmark %d / %d (the same count in %d of the "
+      "benchmarks); max Go-equivalent VMAs (model only) %d",
       rep.rows.size(), rep.variant, m.releases, r.releases, s.gap.ratio, s.gap.count_gap,
       m.stale_now_releases, r.stale_now_releases, m.releases - m.stale_now_releases,
       r.releases - r.stale_now_releases,
@@ -148,7 +158,8 @@ std::string SuiteLine(const CalibrateReport& rep) {
       Hist(m.release_hist), Hist(r.release_hist), s.gap.tvd, s.gap.distance, m.gc_cycles,
       r.gc_cycles, m.scavenge_passes, r.scavenge_passes, m.allocs[0], m.allocs[1], m.allocs[2],
       r.allocs[0], r.allocs[1], r.allocs[2], m.frees, r.frees, m.hugepage_calls, r.hugepage_calls,
-      m.nohugepage_calls, r.nohugepage_calls, s.model_max_go_vmas);
+      m.nohugepage_calls, r.nohugepage_calls, m.outliving_spans, r.outliving_spans,
+      SameOutlivingSpans(rep.rows), s.model_max_go_vmas);
 }
 
 std::string FormatTable(const CalibrateReport& rep) {
@@ -157,14 +168,15 @@ std::string FormatTable(const CalibrateReport& rep) {
       "benchtime %s) beside Go 1.5.1's log %s (build %s)\n"
       "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
       "first; stale: releases of spans freed after the pass read its clock "
-      "(bench/calibrate/stale_release.h); vmas: the model's max Go-equivalent VMAs (the log has "
-      "none)\n",
+      "(bench/calibrate/stale_release.h); outlive: spans the benchmark took still in use when "
+      "the next one ended (bench/calibrate/outliving_spans.h); vmas: the model's max "
+      "Go-equivalent VMAs (the log has none)\n",
       rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
       rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime, rep.real_path, rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
       "benchmark", "distance", "releases", "stale", "ratio", "tvd", "rel_pages", "small",
       "large",     "stack",    "frees",    "gc",    "marked_kib", "scav", "huge", "nohuge",
-      "vmas"};
+      "outlive",   "vmas"};
   std::vector<std::vector<std::string>> cells = {header};
   auto add = [&cells](const BenchRow& r) {
     const Tally& m = r.model;
@@ -179,6 +191,7 @@ std::string FormatTable(const CalibrateReport& rep) {
                      Pair(m.scavenge_passes, t.scavenge_passes),
                      Pair(m.hugepage_calls, t.hugepage_calls),
                      Pair(m.nohugepage_calls, t.nohugepage_calls),
+                     Pair(m.outliving_spans, t.outliving_spans),
                      absl::StrCat(r.model_max_go_vmas)});
   };
   for (const BenchRow& r : rep.rows) add(r);

@@ -62,6 +62,9 @@ BenchRow SuiteRow(const std::vector<BenchRow>& rows);
 std::string FormatTable(const CalibrateReport& report);
 // "suite (N benchmarks, variant V): releases model M / real R (ratio x), ..."
 std::string SuiteLine(const CalibrateReport& report);
+// How many rows count as many outliving spans (Tally::outliving_spans) on
+// both sides.
+int SameOutlivingSpans(const std::vector<BenchRow>& rows);
 std::string FormatJson(const CalibrateReport& report);
 // One row per benchmark, furthest apart first, then the "(suite)" row.
 std::string FormatCsv(const CalibrateReport& report);

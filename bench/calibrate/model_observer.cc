@@ -10,7 +10,10 @@ using heaplog::AllocCaller;
 using heaplog::FreeWhy;
 
 void ModelObserver::Record(const heaplog::EventBody& body) {
-  if (side_ != nullptr) side_->tally.Add(body);
+  if (side_ != nullptr) {
+    side_->tally.Add(body);
+    outliving_.Observe(index_, body);
+  }
   SampleVmas();
 }
 
@@ -40,18 +43,26 @@ void ModelObserver::OnAllocRequest(PageCount npage, int sizeclass, bool stack) {
 
 void ModelObserver::OnGrow(PageCount, uintptr_t, uintptr_t) { SampleVmas(); }
 
-void ModelObserver::OnFreeSpan(PageId, PageCount npages, bool acctinuse, bool acctidle, bool,
-                               const MSpan&) {
+void ModelObserver::OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle,
+                               bool, const MSpan&) {
   // The accounting flags tell the frees apart as in Go 1.5.1: (1,1) from
   // mHeap_Free or mHeap_FreeStack (which of them does not matter to the
   // tally), (0,1) mHeap_Grow, (0,0) the trim in mHeap_AllocSpanLocked.
   heaplog::Free f;
+  f.page = (start - arena_start_page_).raw();
   f.npages = npages.raw();
   f.why = acctinuse ? FreeWhy::kCentral : acctidle ? FreeWhy::kGrow : FreeWhy::kTrim;
   Record(f);
 }
 
-void ModelObserver::OnAllocSpan(const MSpan*, PageCount, PageCount) { SampleVmas(); }
+void ModelObserver::OnAllocSpan(const MSpan* s, PageCount found_npages,
+                                PageCount found_npreleased) {
+  heaplog::AllocDone d;
+  if (s != nullptr) d.page = (s->start - arena_start_page_).raw();
+  d.found_npages = found_npages.raw();
+  d.found_npreleased = found_npreleased.raw();
+  Record(d);
+}
 
 void ModelObserver::OnStaleRelease(PageCount npages) {
   if (side_ != nullptr) side_->tally.AddStale(npages.raw());

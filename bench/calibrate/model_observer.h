@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/tally.h"
 #include "mheap/go15/mgc.h"
 #include "mheap/go15/mheap.h"
@@ -37,12 +38,21 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   // `go_vmas` (may be empty) reads the current Go-equivalent VMA count.
   explicit ModelObserver(std::function<int64_t()> go_vmas) : go_vmas_(std::move(go_vmas)) {}
 
-  // Where the records go from now on (nullptr: nowhere).
-  void set_side(ModelSide* side) {
+  // The heap's arena_start, from which the records count pages (as Go's
+  // log does from its heap_init).
+  void set_arena_start(uintptr_t arena_start) { arena_start_page_ = PageId::ForAddr(arena_start); }
+  // Where the records go from now on (nullptr: nowhere), and the index of
+  // that side's benchmark in the run (for the outliving spans).
+  void set_side(ModelSide* side, size_t index) {
     SampleVmas();  // the last count of the side it leaves
     side_ = side;
+    index_ = index;
+    if (side_ != nullptr) outliving_.Begin(index_);
     SampleVmas();
   }
+  // After the run: each benchmark's spans that outlived the benchmark
+  // after it (outliving_spans.h), by the index set_side was given.
+  std::vector<uint64_t> FinishOutlivingSpans() { return outliving_.Finish(); }
   // Brings in the runtime's GC cycles (every one since the run began) and
   // sysmon's scavenge passes so far (a total): those since the last sync
   // are counted in the current side as gc_done (with the bytes the cycle
@@ -70,6 +80,9 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
 
   std::function<int64_t()> go_vmas_;
   ModelSide* side_ = nullptr;
+  size_t index_ = 0;
+  PageId arena_start_page_;
+  OutlivingSpans outliving_;  // fed what a side gets
   size_t gc_synced_ = 0;
   uint64_t scavenges_synced_ = 0;
 };

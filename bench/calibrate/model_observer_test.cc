@@ -16,7 +16,7 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   std::vector<GcCycle> cycles(1);
   cycles[0].heap2 = 1 << 20;
   obs.Sync(cycles, 1);  // before any side: counted nowhere
-  obs.set_side(&a);
+  obs.set_side(&a, 0);
   obs.OnAllocRequest(PageCount(1), /*sizeclass=*/5, /*stack=*/false);
   obs.OnAllocRequest(PageCount(4), 0, /*stack=*/true);
   obs.OnAllocRequest(PageCount(10), 0, /*stack=*/false);
@@ -35,13 +35,13 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   cycles[1].heap2 = 3000;
   cycles[2].heap2 = 5000;
   obs.Sync(cycles, 4);
-  obs.set_side(&b);
+  obs.set_side(&b, 1);
   vmas = 11;
   obs.OnSysUnused(0xc820000000, 8192);
   cycles.resize(4);
   cycles[3].heap2 = 70000;
   obs.Sync(cycles, 4);
-  obs.set_side(nullptr);
+  obs.set_side(nullptr, 0);
   obs.OnSysUnused(0xc820000000, 8192);  // counted nowhere
 
   const Tally& t = a.tally;
@@ -68,6 +68,33 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   EXPECT_EQ(b.tally.stale_now_releases, 0u);
   EXPECT_EQ(b.tally.total_allocs(), 0u);
   EXPECT_EQ(b.max_go_vmas, 12);  // b opened while the count was still 12
+}
+
+// The spans a side took come as alloc and alloc_done records, counted from
+// arena_start as Go's log counts them; those still in use when the side two
+// further on opens outlived the benchmark after theirs.
+TEST(ModelObserverTest, CountsTheSpansOfEachBenchmarkThatOutliveTheNext) {
+  ModelObserver obs(nullptr);
+  constexpr uintptr_t kArena = 0xc820000000;
+  obs.set_arena_start(kArena);
+  ModelSide a, b, c;
+  MSpan x, y;
+  x.start = PageId::ForAddr(kArena) + PageCount(3);
+  y.start = PageId::ForAddr(kArena) + PageCount(9);
+  obs.set_side(&a, 0);
+  obs.OnAllocRequest(PageCount(1), /*sizeclass=*/2, /*stack=*/false);
+  obs.OnAllocSpan(&x, PageCount(1), PageCount(0));
+  obs.OnAllocRequest(PageCount(1), /*sizeclass=*/2, /*stack=*/false);
+  obs.OnAllocSpan(&y, PageCount(1), PageCount(0));
+  obs.set_side(&b, 1);
+  const MSpan merged;
+  obs.OnFreeSpan(y.start, PageCount(1), true, true, true, merged);
+  obs.set_side(&c, 2);
+  obs.set_side(nullptr, 0);
+  obs.OnFreeSpan(x.start, PageCount(1), true, true, true, merged);  // counted nowhere
+  EXPECT_EQ(obs.FinishOutlivingSpans(), (std::vector<uint64_t>{1, 0, 0}));
+  EXPECT_EQ(a.tally.allocs[0], 2u);
+  EXPECT_EQ(b.tally.frees, 1u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/recorded_runs.h"
 #include "bench/calibrate/stale_release.h"
 #include "mheap/go15/events/benchmark_split.h"
@@ -15,6 +16,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   heaplog::BenchmarkTracker tracker;
   std::vector<RecordedRunTimer> timers;  // one per segment
   StaleReleaseFinder stale;               // across segments: spans outlive them
+  OutlivingSpans outliving;
   heaplog::HeapEvent e;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&e);
@@ -38,9 +40,12 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     }
     timers[i].Observe(e);
     log.segments[i].madvise.Observe(e);
+    outliving.Observe(i, e.body);
   }
   log.scavenge_waits = stale.Waits();
+  const std::vector<uint64_t> outlived = outliving.Finish();
   for (size_t i = 0; i < log.segments.size(); ++i) {
+    if (i < outlived.size()) log.segments[i].tally.outliving_spans = outlived[i];
     log.segments[i].ended = tracker.segments()[i].ended;
     log.segments[i].runs = timers[i].runs();
   }

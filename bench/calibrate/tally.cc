@@ -72,6 +72,7 @@ Tally& Tally::operator+=(const Tally& o) {
   stale_now_releases += o.stale_now_releases;
   hugepage_calls += o.hugepage_calls;
   nohugepage_calls += o.nohugepage_calls;
+  outliving_spans += o.outliving_spans;
   return *this;
 }
 
@@ -83,7 +84,8 @@ bool Tally::operator==(const Tally& o) const {
          released_pages == o.released_pages && release_hist == o.release_hist &&
          stale_now_releases == o.stale_now_releases &&
          stale_release_hist == o.stale_release_hist &&
-         hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls;
+         hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls &&
+         outliving_spans == o.outliving_spans;
 }
 
 }  // namespace calibrate

@@ -62,6 +62,10 @@ struct Tally {
   }
   uint64_t hugepage_calls = 0;    // `madvise` records with MADV_HUGEPAGE
   uint64_t nohugepage_calls = 0;  // and with MADV_NOHUGEPAGE
+  // The spans this benchmark took that were still in use when the
+  // benchmark after it ended (outliving_spans.h). Add does not count them
+  // (they need the next benchmarks' records): the sides set them at the end.
+  uint64_t outliving_spans = 0;
 
   // Counts one record; kinds not listed above are ignored.
   void Add(const heaplog::EventBody& body);

@@ -32,7 +32,8 @@
 // first on class 2's nonempty list: the last class-2 span of the previous
 // benchmark. That span stays in use while the next benchmark runs and is
 // freed by a cycle of the benchmark after it, as Go 1.5.1's log shows for
-// CallClosure4, Malloc8 and the other benchmarks that churn class 2.
+// CallClosure4, Malloc8 and the other benchmarks that churn class 2
+// (bench/calibrate's `outlive` count, outliving_spans.h).
 //
 // The first benchmark's objects are part of the startup heap
 // (go15_startup.h: everything before the first bench_start), which never
