@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "mheap/go15/msize.h"
+#include "mheap/go15/sudog_cache.h"
 
 namespace thp {
 namespace {
@@ -20,6 +21,10 @@ struct Tally {
     if (e.kind == TraceEvent::kAlloc && e.bytes > 0) {
       mallocs += times;
       bytes += times * static_cast<double>(GoTotalAllocBytes(e));
+    }
+    if (e.kind == TraceEvent::kSudog) {  // as if both caches were empty
+      mallocs += times;
+      bytes += times * static_cast<double>(kSudogBytes);
     }
     if (e.kind == TraceEvent::kGo) gos += times;
   }

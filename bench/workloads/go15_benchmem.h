@@ -20,6 +20,10 @@
 //    block of its own;
 //  - stacks (stack, gogrow, gouse events) come from stackalloc, not
 //    mallocgc: nothing;
+//  - a sudog event is a malloc of a 64-byte sudog as if the runtime's sudog
+//    caches were empty (mheap/go15/sudog_cache.h): how many the caches
+//    supply depends on what earlier benchmarks left there, so Go's figure
+//    can be lower (go15_benchmem_test's SudogsFromCache);
 //  - go events: newproc1 mallocs a 384-byte g only when no dead g is free,
 //    which in a steady loop does not happen (an op's goroutines' gs are
 //    free again by its end, and the suite's earlier benchmarks leave dead

@@ -41,11 +41,12 @@ const std::map<std::string, const char*>& LeftOut() {
   return *kLeftOut;
 }
 
-// Where go1.5.1's acquireSudog (proc.go) took some of the sudogs the model
-// mallocs from the per-P caches, which earlier benchmarks leave filled and
-// a GC leaves alone (clearpools empties only the central cache): Go's
-// figures are the model's less k 64-byte sudogs, 0 <= k <= 128 per P
-// (the caches' capacity).
+// Where go1.5.1's acquireSudog (proc.go) took some of the sudogs from the
+// per-P caches, which earlier benchmarks leave filled and a GC leaves alone
+// (clearpools empties only the central cache), where the count here takes
+// every sudog event for a malloc (go15_benchmem.h): Go's figures are the
+// model's less k 64-byte sudogs, 0 <= k <= 128 per P (the caches'
+// capacity).
 const std::map<std::string, const char*>& SudogsFromCache() {
   static const auto* const kSudogs = new std::map<std::string, const char*>{
       {"BenchmarkChanPopular", "2000 select sudogs, some from the per-P caches"},

@@ -39,9 +39,13 @@
 //  - Left out as small next to the rest: the closure records (a func value
 //    a go statement starts) and captured variables of the few goroutines a
 //    benchmark starts before its loop, the sudogs of a few blocked
-//    goroutines, fmt's pooled printer state, and everything the testing
-//    package allocates. Kept: the sudogs of the benchmarks that park 1000
-//    goroutines.
+//    goroutines, fmt's pooled printer state, and what the testing package
+//    allocates besides launch's runs, the result line and RunBenchmarks'
+//    set-up (suite_runner's go15_result_line.h and go15_bench_setup.h).
+//    Kept: the sudogs of the benchmarks that park 1000 goroutines, taken
+//    from and given back to the runtime's sudog caches (SetupSudog;
+//    mheap/go15/sudog_cache.h), which keep some of them for later
+//    benchmarks.
 //  - Off the heap, so nothing here: finalizer specials (fixalloc; the
 //    objects they keep alive are: allocs marked finalizer), timers'
 //    runtime heap slots, defer records taken from the per-P defer pools
@@ -119,7 +123,6 @@ constexpr bool kScan = false;
 
 // Go 1.5 linux/amd64 object sizes.
 constexpr uint64_t kHchanBytes = 96;         // runtime.hchan (hchanSize)
-constexpr uint64_t kSudogBytes = 64;         // runtime.sudog
 constexpr uint64_t kSliceHeaderBytes = 24;   // boxed into an interface{}
 constexpr uint64_t kStringHeaderBytes = 16;
 constexpr uint64_t kWaitGroupBytes = 16;     // sync.WaitGroup: [12]byte + uint32
@@ -449,8 +452,10 @@ void ChanPopular(RunBuilder& b) {
       outgrown = id;
       cap = bytes / 8;
     }
-    b.SetupGoroutine(0, j % b.ctx().gomaxprocs);
-    b.SetupAlloc(kSudogBytes, kScan, 2);
+    const int p = j % b.ctx().gomaxprocs;
+    b.SetupGoroutine(0, p);
+    b.SetupSudog(p, p);
+    b.SetupSudog(p, p);
   }
 }
 
@@ -495,13 +500,26 @@ void Hash(RunBuilder& b) {
 // ---------------------------------------------------------------------------
 // malloc_test.go
 
+// The `count` goroutines SetupGoroutines started block, each with
+// `sudogs_each` sudogs (one per channel it waits on), on the P it exits on,
+// and wake there when the run ends. An op that wakes a reader and lets it
+// block again (benchHelper's sends) is left out: the reader gives its sudog
+// back to its P's cache and takes the same one back at once (the cache is
+// last in, first out).
+void BlockGoroutines(RunBuilder& b, int count, int sudogs_each) {
+  for (int i = 0; i < count; ++i) {
+    const int p = i % b.ctx().gomaxprocs;
+    for (int k = 0; k < sudogs_each; ++k) b.SetupSudog(p, p);
+  }
+}
+
 // benchHelper: 1000 readers of capacity-1 channels; each op sends, sleeps 10 ms untimed, GCs;
 // after the loop the readers are let go and the function sleeps 10 ms more.
 void BenchHelper(RunBuilder& b, int sudogs_per_reader) {
   b.SetupAlloc(kBenchGoroutines * 8, kScan);
   MakeChan(b, 1, 0, kBenchGoroutines);
   b.SetupGoroutines(kBenchGoroutines);
-  b.SetupAlloc(kSudogBytes, kScan, sudogs_per_reader * kBenchGoroutines);
+  BlockGoroutines(b, kBenchGoroutines, sudogs_per_reader);
   // StopTimer, ResetTimer (the timer is off: no read), then runtime.GC()
   // before the loop.
   b.SetupTimer(BenchTimer::kStop);
@@ -529,7 +547,7 @@ void GoroutineBlocking(RunBuilder& b) { BenchHelper(b, 1); }
 void GoroutineIdle(RunBuilder& b) {
   MakeChan(b, 0, 0);
   b.SetupGoroutines(kBenchGoroutines);
-  b.SetupAlloc(kSudogBytes, kScan, kBenchGoroutines);
+  BlockGoroutines(b, kBenchGoroutines, 1);
   // runtime.GC(), then ResetTimer before the loop; StopTimer after it,
   // before the goroutines are let go.
   b.SetupEvent(GcEvent());

@@ -260,7 +260,8 @@ std::vector<std::string> Calls(const std::vector<TraceEvent>& events) {
   std::vector<std::string> out;
   for (const TraceEvent& e : events) {
     if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kDrop || e.kind == TraceEvent::kGo ||
-        e.kind == TraceEvent::kGoExit) {
+        e.kind == TraceEvent::kGoExit || e.kind == TraceEvent::kSudog ||
+        e.kind == TraceEvent::kUnsudog) {
       continue;
     }
     out.push_back(FormatTraceEvent(e));
@@ -280,7 +281,10 @@ TEST(Go15Suite, TimerCallsReadMemStatsWhereTestingWould) {
   EXPECT_EQ(Calls(prog.setup), (V{"readmemstats", "gc"}));
   EXPECT_EQ(Calls(prog.body), (V{"sleep 10000000", "readmemstats", "gc", "readmemstats"}));
   EXPECT_FALSE(prog.timer_on_at_end);
-  // After the loop the readers exit, then benchHelper sleeps 10 ms.
+  // After the loop the readers wake (giving their sudogs back) and exit,
+  // then benchHelper sleeps 10 ms.
+  EXPECT_EQ(Count(prog.setup, TraceEvent::kSudog), 1000);
+  EXPECT_EQ(Count(prog.teardown, TraceEvent::kUnsudog), 1000);
   EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 1000);
   EXPECT_EQ(Calls(prog.teardown), (V{"sleep 10000000"}));
   EXPECT_EQ(prog.teardown.back().kind, TraceEvent::kSleep);
@@ -375,12 +379,16 @@ TEST(Go15Suite, ChanPopularMakesChannelsAndSudogsButNoClosures) {
   const RunProgram prog = Program("BenchmarkChanPopular", 500);
   std::map<uint64_t, int> by_size;
   for (uint64_t bytes : AllocSizes(prog.setup)) ++by_size[bytes];
-  // wg, sudogs, c and d, and a's arrays: append doubles its capacity from
-  // 1 to 1024 channels, each outgrown array dropped once copied.
+  // wg, c and d, and a's arrays: append doubles its capacity from 1 to
+  // 1024 channels, each outgrown array dropped once copied.
   const std::map<uint64_t, int> want = {
-      {8, 1},  {16, 2},   {32, 1},   {64, 2001}, {96, 1001}, {128, 1},
+      {8, 1},  {16, 2},   {32, 1},   {64, 1}, {96, 1001}, {128, 1},
       {256, 1}, {512, 1}, {1024, 1}, {2048, 1},  {4096, 1},  {8192, 1}};
   EXPECT_EQ(by_size, want);
+  // Each goroutine's first select takes two sudogs, on the P it runs on,
+  // and gives them back there when it exits.
+  EXPECT_EQ(Count(prog.setup, TraceEvent::kSudog), 2000);
+  EXPECT_EQ(Count(prog.teardown, TraceEvent::kUnsudog), 2000);
   EXPECT_EQ(SetupGarbageSizes(prog),
             (std::vector<uint64_t>{8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}));
   EXPECT_EQ(Count(prog.setup, TraceEvent::kGo), 1000);

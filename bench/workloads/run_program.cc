@@ -51,12 +51,14 @@ TraceEvent Goroutine(TraceEvent::Kind kind, uint64_t id, int p, uint64_t bytes =
 bool HasId(TraceEvent::Kind k) {
   return k == TraceEvent::kAlloc || k == TraceEvent::kDrop || k == TraceEvent::kRetain ||
          k == TraceEvent::kStack || k == TraceEvent::kUnstack || k == TraceEvent::kGo ||
-         k == TraceEvent::kGoGrow || k == TraceEvent::kGoExit;
+         k == TraceEvent::kGoGrow || k == TraceEvent::kGoExit || k == TraceEvent::kSudog ||
+         k == TraceEvent::kUnsudog;
 }
 
 bool HasP(TraceEvent::Kind k) {
   return k == TraceEvent::kAlloc || k == TraceEvent::kStack || k == TraceEvent::kUnstack ||
-         k == TraceEvent::kGo || k == TraceEvent::kGoGrow || k == TraceEvent::kGoExit;
+         k == TraceEvent::kGo || k == TraceEvent::kGoGrow || k == TraceEvent::kGoExit ||
+         k == TraceEvent::kSudog || k == TraceEvent::kUnsudog;
 }
 
 }  // namespace
@@ -107,6 +109,12 @@ uint64_t RunBuilder::SetupGoroutine(int p, int exit_p) {
   setup_.push_back(Goroutine(TraceEvent::kGo, id, p));
   teardown_.push_back(Goroutine(TraceEvent::kGoExit, id, exit_p));
   return id;
+}
+
+void RunBuilder::SetupSudog(int p, int release_p) {
+  const uint64_t id = NewId();
+  setup_.push_back(Goroutine(TraceEvent::kSudog, id, p));
+  teardown_.push_back(Goroutine(TraceEvent::kUnsudog, id, release_p));
 }
 
 // Go 1.5's newstack doubles the stack (copystack allocates the new one and
@@ -474,7 +482,7 @@ void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
         continue;
       }
       if (e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
-          e.kind == TraceEvent::kGo) {
+          e.kind == TraceEvent::kGo || e.kind == TraceEvent::kSudog) {
         if (p > 0) renumber[e.id] = next++;
       }
       if (p > 0 && renumber.contains(e.id) && HasId(e.kind)) e.id = renumber[e.id];

@@ -128,6 +128,10 @@ class RunBuilder {
   // One goroutine started on P p before the loop that exits on P exit_p
   // when the run ends. Returns its id.
   uint64_t SetupGoroutine(int p, int exit_p);
+  // A goroutine started in setup blocks on P p (a channel receive, or one
+  // case of a select) and holds a sudog until the run ends, when it wakes
+  // on P release_p and gives it back (TraceEvent::kSudog, kUnsudog).
+  void SetupSudog(int p, int release_p);
   // Goroutine `id` (started in setup) grows its stack on P p by doubling
   // from 2 KiB until it holds `bytes` (each doubling allocates the new
   // stack, then frees the old one), and keeps it for the run.

@@ -88,6 +88,11 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
       return LineError(line_no, line, "expected unstack <id> <p>");
     }
+  } else if (op == "sudog" || op == "unsudog") {
+    e.kind = op == "sudog" ? TraceEvent::kSudog : TraceEvent::kUnsudog;
+    if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
+      return LineError(line_no, line, absl::StrCat("expected ", op, " <id> <p>"));
+    }
   } else if (op == "go" || op == "goexit") {
     e.kind = op == "go" ? TraceEvent::kGo : TraceEvent::kGoExit;
     if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
@@ -194,9 +199,9 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (f.size() != 1) return LineError(line_no, line, "expected end alone");
   } else {
     return LineError(line_no, line,
-                     "unknown event (accepted: alloc, drop, retain, release, stack, unstack, go, "
-                     "gogrow, gouse, goexit, globrunqput, globrunqget, newm, gc, freeosmemory, "
-                     "readmemstats, compute, sleep, bench, loop, end)");
+                     "unknown event (accepted: alloc, drop, retain, release, stack, unstack, "
+                     "sudog, unsudog, go, gogrow, gouse, goexit, globrunqput, globrunqget, newm, "
+                     "gc, freeosmemory, readmemstats, compute, sleep, bench, loop, end)");
   }
   return e;
 }
@@ -334,6 +339,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kDrop: return absl::StrFormat("drop %d", e.id);
     case TraceEvent::kStack: return absl::StrFormat("stack %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);
+    case TraceEvent::kSudog: return absl::StrFormat("sudog %d %d", e.id, e.p);
+    case TraceEvent::kUnsudog: return absl::StrFormat("unsudog %d %d", e.id, e.p);
     case TraceEvent::kGc: return "gc";
     case TraceEvent::kFreeOsMemory: return "freeosmemory";
     case TraceEvent::kReadMemStats: return "readmemstats";

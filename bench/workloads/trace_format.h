@@ -34,6 +34,15 @@
 //   drop <id>                           the workload lets go of <id>
 //   stack <id> <bytes> <p>              a new goroutine stack (power of two)
 //   unstack <id> <p>                    that stack is freed
+//   sudog <id> <p>                      a goroutine on P p blocks on a channel or in a
+//                                       select (one per case): acquireSudog takes a
+//                                       sudog, held as <id>, from the P's or
+//                                       the central cache, else new(sudog), which
+//                                       starts no GC cycle (go1.5.1 proc.go)
+//   unsudog <id> <p>                    it wakes on P p: releaseSudog puts the sudog
+//                                       back; the P's cache keeps up to 128 for good,
+//                                       the central cache until the next GC
+//                                       (mheap/go15/sudog_cache.h)
 //   go <id> <p>                         a goroutine starts on P p (newproc1: a dead
 //                                       g reused, or a new g struct and 2 KiB stack)
 //   gogrow <id> <bytes> <p>             its stack becomes <bytes>, a power of two
@@ -104,7 +113,7 @@
 //                                       the background sweeper) waits until sysmon
 //                                       preempts one of them
 // Ids are decimal and name one live object, stack or goroutine at a time
-// (goroutine ids are a namespace of their own).
+// (goroutine ids and sudog ids are namespaces of their own).
 //
 // Bounds, checked when the trace is parsed, so that no trace runs forever
 // or wraps a count: a line is at most kMaxTraceLineBytes (a CRLF line end is
@@ -142,9 +151,10 @@ struct TraceEvent {
   enum Kind {
     kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
     kRetain, kRelease, kGo, kGoGrow, kGoExit, kGlobRunqPut, kGlobRunqGet, kNewM, kReadMemStats,
-    kGoUse
+    kGoUse, kSudog, kUnsudog
   } kind;
-  uint64_t id = 0;     // alloc, drop, stack, unstack, go*; b.N for bench; iterations for loop;
+  uint64_t id = 0;     // alloc, drop, stack, unstack, sudog, unsudog, go*; b.N for bench;
+                       // iterations for loop;
                        // the count for globrunqput and globrunqget; the cycle for newm;
                        // how many release drops (0: every retained object)
   uint64_t bytes = 0;  // alloc, stack, gogrow, gouse

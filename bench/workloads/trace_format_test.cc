@@ -33,7 +33,8 @@ TEST(Trace, EveryEventRoundTrips) {
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
                          "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
                          "gouse 5 1066512 1 ramp 58331", "gouse 5 1066512 1 ramp 58331 frame 1040",
-                         "gouse 6 8388632 0 frame 24", "compute 145 nosafepoint"};
+                         "gouse 6 8388632 0 frame 24", "compute 145 nosafepoint",
+                         "sudog 11 1", "unsudog 11 0"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -78,6 +79,10 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
             "trace line 2: expected gogrow <id> <bytes> <p>: \"gogrow 1 4096\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\ngoexit 1 -1\n").status().message(),
             "trace line 2: expected goexit <id> <p>: \"goexit 1 -1\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nsudog 1\n").status().message(),
+            "trace line 2: expected sudog <id> <p>: \"sudog 1\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nunsudog 1 0 0\n").status().message(),
+            "trace line 2: expected unsudog <id> <p>: \"unsudog 1 0 0\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqput\n").status().message(),
             "trace line 2: expected globrunqput <n>, n at most 1e11: \"globrunqput\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nglobrunqget 256 1\n").status().message(),

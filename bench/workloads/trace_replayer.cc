@@ -191,6 +191,25 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       stacks_.erase(it);
       break;
     }
+    case TraceEvent::kSudog: {
+      if (sudogs_.contains(e.id)) {
+        return absl::InvalidArgumentError(absl::StrCat("sudog ", e.id, ": id already held"));
+      }
+      absl::StatusOr<uintptr_t> s = rt_->AcquireSudog(e.p);
+      if (!s.ok()) return s.status();
+      sudogs_[e.id] = *s;
+      break;
+    }
+    case TraceEvent::kUnsudog: {
+      auto it = sudogs_.find(e.id);
+      if (it == sudogs_.end()) {
+        return absl::NotFoundError(absl::StrCat("unsudog ", e.id, ": no held sudog has that id"));
+      }
+      absl::Status st = rt_->ReleaseSudog(it->second, e.p);
+      if (!st.ok()) return st;
+      sudogs_.erase(it);
+      break;
+    }
     case TraceEvent::kGo: {
       if (goroutines_.contains(e.id)) {
         return absl::InvalidArgumentError(absl::StrCat("go ", e.id, ": id already running"));

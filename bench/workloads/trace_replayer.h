@@ -209,6 +209,7 @@ class TraceReplayer {
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;
+  absl::flat_hash_map<uint64_t, uintptr_t> sudogs_;  // sudog id -> the sudog
   absl::flat_hash_map<uint64_t, size_t> goroutines_;  // trace id -> allgs index
   std::vector<uintptr_t> retained_;
   // The order of the retains since the last full release, as runs of

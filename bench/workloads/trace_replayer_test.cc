@@ -496,6 +496,33 @@ TEST(Trace, AForcedGcStillQueuedRunsBeforeRuntimeGc) {
   EXPECT_EQ(cycles[2].mode, GcMode::kForceBlock);
 }
 
+// sudog and unsudog reach the runtime's sudog caches (mheap/go15
+// runtime_test checks the caches themselves): the workload holds a sudog
+// from one to the other, and bad ids and Ps are errors.
+TEST(Trace, SudogEventsHoldASudogUntilItIsGivenBack) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), false, nullptr);
+  ASSERT_TRUE(r.ok());
+  TraceReplayer& rep = **r;
+  auto apply = [&rep](const char* line) {
+    bool is_event = false;
+    absl::StatusOr<TraceEvent> e = ParseTraceLine(line, 1, &is_event);
+    EXPECT_TRUE(e.ok()) << e.status();
+    return rep.Apply(*e);
+  };
+  ASSERT_TRUE(apply("sudog 1 0").ok());
+  ASSERT_TRUE(apply("sudog 2 1").ok());
+  EXPECT_EQ(rep.runtime().live_objects(), 2u);
+  ASSERT_TRUE(apply("unsudog 1 0").ok());
+  EXPECT_EQ(rep.runtime().live_objects(), 1u);  // the cache keeps it, the workload not
+  EXPECT_EQ(apply("sudog 2 0").message(), "sudog 2: id already held");
+  EXPECT_EQ(apply("unsudog 9 0").message(), "unsudog 9: no held sudog has that id");
+  EXPECT_EQ(apply("unsudog 2 2").message(), "P 2: expected 0 to 1");
+  ASSERT_TRUE(apply("unsudog 2 1").ok());
+  rep.runtime().heap().CheckInvariants();
+}
+
 TEST(Trace, UnknownIdsAreErrorsNotCrashes) {
   SimulatedKernel sim;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =

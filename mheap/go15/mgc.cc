@@ -131,7 +131,9 @@ void GcModel::RunCycle(GcMode mode, int64_t start_ns) {
     }
     MaybeNewM(NewMAt::kCycleStart);
   }
-  // clearpools: every P drops its tiny block.
+  // clearpools: the central sudog cache goes, and every P drops its tiny
+  // block.
+  if (clearpools_) clearpools_();
   for (int p = 0; p < malloc_->nprocs(); ++p) {
     malloc_->cache(p).tiny = 0;
     malloc_->cache(p).tinyoffset = 0;

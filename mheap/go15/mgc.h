@@ -244,11 +244,16 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void set_malloc(Malloc* malloc) { malloc_ = malloc; }
   // The goroutine table markroot walks (may stay unset: no goroutines).
   void set_goroutines(GoroutineRoots* g) { goroutines_ = g; }
+  // What clearpools lets go of besides the tiny blocks (the central sudog
+  // cache, sudog_cache.h), called where a cycle runs clearpools (may stay
+  // unset).
+  void set_clearpools(std::function<void()> f) { clearpools_ = std::move(f); }
   // While set, mallocgc starts no cycle: startGC, Go 1.5, returns at once on
   // the g0 stack (newproc1 and newdefer run there through systemstack; the
   // latter reaches here through HeapRuntime::EnterSystemStack), and the
   // next allocation that helps the GC starts it instead.
   void set_on_system_stack(bool on) { on_system_stack_ = on; }
+  bool on_system_stack() const { return on_system_stack_; }
   // While set, the program stores each object mallocgc returns in a global
   // or heap slot through the write barrier (go1.5.1 mbarrier.go
   // writebarrierptr): during a cycle's concurrent phase gcmarkwb_m shades
@@ -393,6 +398,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   const RootSet& roots_;
   Malloc* malloc_ = nullptr;
   GoroutineRoots* goroutines_ = nullptr;
+  std::function<void()> clearpools_;
   bool on_system_stack_ = false;
   bool write_barrier_stores_ = false;
   bool bggc_started_ = false;  // bggc.started: backgroundgc's goroutine exists

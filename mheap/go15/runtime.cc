@@ -53,11 +53,36 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
   gc_->set_malloc(malloc_.get());
   goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, options_.gomaxprocs);
   gc_->set_goroutines(goroutines_.get());
+  sudogs_ = std::make_unique<SudogCache>(options_.gomaxprocs);
+  gc_->set_clearpools([this] { sudogs_->DropCentral(); });
 }
 
 void Runtime::ForEachLive(const std::function<void(uintptr_t)>& mark) const {
   live_.ForEach(mark);
   goroutines_->ForEachRoot(mark);
+  sudogs_->ForEachCached(mark);
+}
+
+absl::StatusOr<uintptr_t> Runtime::AcquireSudog(int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  const uintptr_t s = sudogs_->Acquire(p, [this, p] {
+    // new(sudog) under acquirem: mallocgc neither starts a cycle nor
+    // assists, as on the system stack.
+    const bool was = gc_->on_system_stack();
+    gc_->set_on_system_stack(true);
+    const uintptr_t x = malloc_->MallocGC(kSudogBytes, /*noscan=*/false, p);
+    gc_->set_on_system_stack(was);
+    return x;
+  });
+  live_.Hold(s, /*chain_link=*/false);
+  return s;
+}
+
+absl::Status Runtime::ReleaseSudog(uintptr_t s, int p) {
+  if (absl::Status st = CheckP(p); !st.ok()) return st;
+  if (absl::Status st = live_.Drop(s); !st.ok()) return st;
+  sudogs_->Release(p, s);
+  return absl::OkStatus();
 }
 
 absl::Status Runtime::BadP(int p) const {

@@ -28,6 +28,7 @@
 #include "mheap/go15/mgc.h"
 #include "mheap/go15/mheap.h"
 #include "mheap/go15/stack.h"
+#include "mheap/go15/sudog_cache.h"
 #include "runtime_port/mem_linux/mem_linux.h"
 
 namespace thp {
@@ -60,6 +61,12 @@ class Runtime final : private RootSet {
 
   // A new object of `size` bytes on P `p`; it stays live until dropped.
   absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p);
+  // acquireSudog on P p (sudog_cache.h): a goroutine blocks; the sudog is
+  // held until ReleaseSudog.
+  absl::StatusOr<uintptr_t> AcquireSudog(int p);
+  // releaseSudog on P p: the goroutine holding `s` woke; `s` goes back to
+  // the caches.
+  absl::Status ReleaseSudog(uintptr_t s, int p);
   // An object the workload lets go of as soon as it has it (Allocate then
   // Drop with nothing between): garbage from birth, except that a GC cycle
   // its own allocation starts still sees it live, as Go's would.
@@ -162,6 +169,7 @@ class Runtime final : private RootSet {
   // in address order. The goroutine table's g structs and allgs array are
   // roots too.
   LiveHandles live_;  // what the workload holds: the mark's roots
+  std::unique_ptr<SudogCache> sudogs_;  // roots too
   bool chain_links_ = false;  // set_chain_links
   absl::btree_map<uintptr_t, uintptr_t> stacks_live_;  // lo -> size
 };

@@ -3,6 +3,7 @@
 #include "mheap/go15/runtime.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "runtime_port/kernel/sim_kernel.h"
@@ -61,6 +62,35 @@ TEST(Runtime, DroppedObjectsAreFreedAtTheNextGC) {
   rt->GC();
   EXPECT_NE(rt->heap().LookupMaybe(*keep), nullptr);
   EXPECT_EQ(rt->heap().LookupMaybe(*drop), nullptr);
+  rt->heap().CheckInvariants();
+}
+
+// acquireSudog and releaseSudog (sudog_cache.h) on the runtime: a P's
+// cached sudogs come back last in, first out and survive a GC; the ones a
+// full cache handed to the central cache are garbage at the next GC, whose
+// sweep frees their slots for the next new(sudog).
+TEST(Runtime, CachedSudogsSurviveAGcAndTheCentralOnesAreFreed) {
+  SimulatedKernel sim;
+  VirtualClock clock;
+  std::unique_ptr<Runtime> rt = Make(sim, clock);
+  std::vector<uintptr_t> s;
+  for (size_t i = 0; i <= kSudogCacheCap; ++i) {
+    absl::StatusOr<uintptr_t> x = rt->AcquireSudog(0);
+    ASSERT_TRUE(x.ok()) << x.status();
+    s.push_back(*x);
+  }
+  EXPECT_EQ(rt->live_objects(), kSudogCacheCap + 1);
+  for (uintptr_t x : s) ASSERT_TRUE(rt->ReleaseSudog(x, 0).ok());
+  EXPECT_EQ(rt->ReleaseSudog(s[0], 0).code(), absl::StatusCode::kNotFound);  // not held
+  // P 0 kept s[0..63] and s[128]; s[64..127] went to the central cache.
+  rt->GC();
+  EXPECT_EQ(*rt->AcquireSudog(0), s[kSudogCacheCap]);
+  EXPECT_EQ(*rt->AcquireSudog(0), s[kSudogCacheCap / 2 - 1]);
+  const uintptr_t fresh = *rt->AcquireSudog(1);  // P 1: no cache, no central
+  EXPECT_TRUE(std::find(s.begin() + kSudogCacheCap / 2, s.begin() + kSudogCacheCap, fresh) !=
+              s.begin() + kSudogCacheCap)
+      << std::hex << fresh;
+  EXPECT_EQ(rt->AcquireSudog(2).status().message(), "P 2: expected 0 to 1");
   rt->heap().CheckInvariants();
 }
 

@@ -25,6 +25,9 @@
 
 namespace thp {
 
+// runtime.sudog on amd64 in Go 1.5.1 (mheap/go15/sudog_cache.h).
+inline constexpr uintptr_t kGo15SudogBytes = 64;
+
 class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
  public:
   // `start_ns` is the clock's time now (runtimeInitTime); `gctrace` and
@@ -35,6 +38,18 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
                             const GcTraceWriter* scavtrace = nullptr);
 
   HeapKind kind() const override { return HeapKind::kGo121; }
+  // A sudog is a plain 64-byte object (the Go 1.5 suite's size), made as
+  // acquireSudog's new(sudog) is, under acquirem: it starts no cycle.
+  absl::StatusOr<uintptr_t> AcquireSudog(int p) override {
+    EnterSystemStack();
+    absl::StatusOr<uintptr_t> s = rt_->Allocate(kGo15SudogBytes, /*noscan=*/false, p);
+    LeaveSystemStack();
+    return s;
+  }
+  absl::Status ReleaseSudog(uintptr_t s, int p) override {
+    (void)p;
+    return rt_->Drop(s);
+  }
   // From the first arena's base to the end of the arena the heap grows in.
   std::pair<uintptr_t, uintptr_t> ArenaRange() const override;
   // runtime.GC(): this port's cycles are instantaneous, so no time passes

@@ -22,6 +22,8 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // be null; outlives this) receives the gc, "GC forced" and scvg lines.
   Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns, bool scavenge_debug,
                   const GcTraceWriter* gctrace);
+  absl::StatusOr<uintptr_t> AcquireSudog(int p) override { return rt_->AcquireSudog(p); }
+  absl::Status ReleaseSudog(uintptr_t s, int p) override { return rt_->ReleaseSudog(s, p); }
 
   HeapKind kind() const override { return HeapKind::kGo15; }
   // The arena's used part (arena_start to arena_used).

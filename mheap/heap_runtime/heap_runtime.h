@@ -78,6 +78,14 @@ class HeapRuntime {
                                             int64_t count) = 0;
   virtual absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) = 0;
   virtual size_t held_height() const = 0;
+  // A goroutine on P p blocks (on a channel, in a select): it takes a
+  // sudog, held until ReleaseSudog, when it wakes on P p. The Go 1.5 heap
+  // takes it from the runtime's caches, which keep released ones past
+  // their goroutines (mheap/go15/sudog_cache.h); the Go 1.21 heap makes a
+  // 64-byte object and lets it go when released (its cache is not
+  // modelled).
+  virtual absl::StatusOr<uintptr_t> AcquireSudog(int p) = 0;
+  virtual absl::Status ReleaseSudog(uintptr_t s, int p) = 0;
   // The allocations between these two calls run on the system stack (the
   // g0 stack, as Go 1.5.1's newdefer does under systemstack): none of them
   // starts a GC cycle, however far past the trigger the heap is, because
