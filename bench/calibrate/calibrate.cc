@@ -11,7 +11,10 @@
 //
 //   bazel run -c opt //bench:calibrate -- --real=$PWD/testdata/go151_heaplog/prefix.hlog.xz
 //       [--workloads=REGEX] [--variant=prefix|fixed] [--benchtime=1s] [--json_out=F]
-//       [--csv_out=F]   (one line)
+//       [--csv_out=F] [--model_events_out=F]   (one line)
+//
+// --model_events_out writes the modelled run's heap records as text
+// (model_event_dump.h), beside which //tools:heap_log_dump prints Go's.
 //
 // --real is a log (raw or xz) or a directory: there the log of the variant
 // (--variant, default prefix): <variant>.hlog.xz, <variant>.hlog, or the one
@@ -65,6 +68,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/calibrate/calibrate_report.h"
+#include "bench/calibrate/model_event_dump.h"
 #include "bench/calibrate/model_observer.h"
 #include "bench/calibrate/real_tally.h"
 #include "bench/harness/cli.h"
@@ -96,6 +100,9 @@ ABSL_FLAG(std::string, benchtime, "1s",
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per benchmark and one for the suite here");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
+ABSL_FLAG(std::string, model_events_out, "",
+          "write the modelled run's heap records here, one line each in heap_log_dump's text "
+          "form, for a diff against Go's (bench/calibrate/model_event_dump.h)");
 ABSL_DECLARE_FLAG(std::string, kernel);
 
 namespace thp {
@@ -273,9 +280,30 @@ int Run() {
   // rose reached it.
   ModelSide* side = nullptr;
   int64_t census_max_at_start = 0;
+  // --model_events_out: the observer's records with their times, and each
+  // benchmark's cycles.
+  const std::string events_path = absl::GetFlag(FLAGS_model_events_out);
+  std::FILE* events_file = nullptr;
+  if (!events_path.empty()) {
+    events_file = std::fopen(events_path.c_str(), "w");
+    if (events_file == nullptr) {
+      ExitUsage(absl::StrCat("--model_events_out=", events_path, ": cannot open for writing"));
+    }
+  }
+  std::unique_ptr<ModelEventDump> dump;
+  if (events_file != nullptr) {
+    dump = std::make_unique<ModelEventDump>(events_file);
+    observer.set_tap([&dump, &replayer](const heaplog::EventBody& body) {
+      dump->Add(replayer->now_ns(), body);
+    });
+  }
+  size_t cycles_dumped = 0;
   auto sync = [&] {
-    observer.Sync(replayer->runtime().gc().cycles(),
-                  static_cast<uint64_t>(replayer->sysmon().scavenges()));
+    const std::vector<GcCycle>& cycles = replayer->runtime().gc().cycles();
+    for (; cycles_dumped < cycles.size(); ++cycles_dumped) {
+      if (dump != nullptr && side != nullptr) dump->AddCycle(cycles[cycles_dumped]);
+    }
+    observer.Sync(cycles, static_cast<uint64_t>(replayer->sysmon().scavenges()));
     const int64_t census_max = replayer->census().max_go_equivalent();
     if (side != nullptr && census_max > census_max_at_start) {
       side->max_go_vmas = std::max(side->max_go_vmas, census_max);
@@ -294,6 +322,10 @@ int Run() {
     sync();
     side = &sides[i];
     observer.set_side(side, i);
+    if (dump != nullptr) {
+      dump->StartBenchmark(replayer->now_ns(), absl::StrCat(name, "-", o.runtime.gomaxprocs),
+                           o.runtime.gomaxprocs);
+    }
     progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, name));
   };
   const absl::Time start = absl::Now();
@@ -308,6 +340,9 @@ int Run() {
   };
   RunSuite(*kernel, o, nullptr);
   rep.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  if (dump != nullptr && (!dump->Finish() || std::fclose(events_file) != 0)) {
+    ExitUsage(absl::StrCat("--model_events_out=", events_path, ": write failed"));
+  }
   const std::vector<uint64_t> outlived = observer.FinishOutlivingSpans();
   for (size_t i = 0; i < sides.size() && i < outlived.size(); ++i) {
     sides[i].tally.outliving_spans = outlived[i];

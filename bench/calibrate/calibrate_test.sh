@@ -118,6 +118,41 @@ out2=$("$bin" --real="$tmp" --workloads='Malloc8$|StackGrowth$' --benchtime=20ms
 [ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out2" | sed -n '3,$p')" = "$(printf '%s\n' "$out" | sed -n '3,6p;8p')" ] \
   || { echo "FAIL: the log through a directory differs (exit $rc)"; fail=1; }
 
+# --model_events_out: the model's records in heap_log_dump's text form, a
+# bench_start before each benchmark's, times rising within each; as many
+# sys_unused lines as the table's model releases, and every alloc closed by
+# its alloc_done (the trim's free and any sysUsed come between, as in Go's).
+"$bin" --real="$log" --workloads='Malloc8$|StackGrowth$' --benchtime=20ms --quiet \
+  --json_out="$tmp/e.json" --model_events_out="$tmp/model.txt" >/dev/null \
+  || { echo "FAIL: --model_events_out run"; fail=1; }
+python3 - "$tmp/model.txt" "$tmp/e.json" <<'PY' || fail=1
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+d = json.load(open(sys.argv[2]))
+bad, starts, unused, last, after_alloc = [], [], {}, None, False
+name = None
+for l in lines:
+    f = l.split()
+    t, kind = int(f[0]), f[1]
+    if kind == "bench_start":
+        name = l.split('name="')[1].split('"')[0].rsplit("-", 1)[0]; starts.append(name); last = t; continue
+    if last is not None and t < last: bad.append("time goes back: " + l)
+    last = t
+    if kind == "alloc" and after_alloc: bad.append("alloc without alloc_done before: " + l)
+    if kind == "alloc": after_alloc = True
+    if kind == "alloc_done":
+        if not after_alloc: bad.append("alloc_done without alloc: " + l)
+        after_alloc = False
+    if kind == "sys_unused": unused[name] = unused.get(name, 0) + 1
+if starts != ["BenchmarkMalloc8", "BenchmarkStackGrowth"]: bad.append("bench_starts %s" % starts)
+for b in d["benchmarks"]:
+    if unused.get(b["benchmark"], 0) != b["model"]["releases"]: bad.append("releases " + b["benchmark"])
+if not any(l.split()[1] == "gc_done" for l in lines): bad.append("no gc_done")
+if bad: print("FAIL:", ", ".join(bad[:5])); sys.exit(1)
+PY
+expect_exit2 "--model_events_out=/nonexistent/m.txt" --real="$log" --workloads='Malloc8$' \
+  --benchtime=20ms --model_events_out=/nonexistent/m.txt --quiet
+
 # Bad input: one line naming the value, exit 2.
 expect_exit2 "--real is required"
 expect_exit2 "--real=/nonexistent" --real=/nonexistent

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <variant>
 
 namespace thp {
 namespace calibrate {
@@ -13,6 +14,10 @@ void ModelObserver::Record(const heaplog::EventBody& body) {
   if (side_ != nullptr) {
     side_->tally.Add(body);
     outliving_.Observe(index_, body);
+    if (tap_ && !std::holds_alternative<heaplog::GcDone>(body) &&
+        !std::holds_alternative<heaplog::Scavenge>(body)) {
+      tap_(body);
+    }
   }
   SampleVmas();
 }
@@ -44,13 +49,16 @@ void ModelObserver::OnAllocRequest(PageCount npage, int sizeclass, bool stack) {
 void ModelObserver::OnGrow(PageCount, uintptr_t, uintptr_t) { SampleVmas(); }
 
 void ModelObserver::OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle,
-                               bool, const MSpan&) {
+                               bool, const MSpan& merged) {
   // The accounting flags tell the frees apart as in Go 1.5.1: (1,1) from
   // mHeap_Free or mHeap_FreeStack (which of them does not matter to the
   // tally), (0,1) mHeap_Grow, (0,0) the trim in mHeap_AllocSpanLocked.
   heaplog::Free f;
   f.page = (start - arena_start_page_).raw();
   f.npages = npages.raw();
+  f.merged_pages_before = (start - merged.start).raw();
+  f.merged_npages = merged.npages.raw();
+  f.merged_npreleased = merged.npreleased.raw();
   f.why = acctinuse ? FreeWhy::kCentral : acctidle ? FreeWhy::kGrow : FreeWhy::kTrim;
   Record(f);
 }

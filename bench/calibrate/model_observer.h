@@ -50,6 +50,10 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
     if (side_ != nullptr) outliving_.Begin(index_);
     SampleVmas();
   }
+  // Also hands every record a side gets but the GC cycles' and scavenge
+  // passes' (which Sync makes after the fact, without their times) to
+  // `tap` (may be empty).
+  void set_tap(std::function<void(const heaplog::EventBody&)> tap) { tap_ = std::move(tap); }
   // After the run: each benchmark's spans that outlived the benchmark
   // after it (outliving_spans.h), by the index set_side was given.
   std::vector<uint64_t> FinishOutlivingSpans() { return outliving_.Finish(); }
@@ -81,6 +85,7 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   std::function<int64_t()> go_vmas_;
   ModelSide* side_ = nullptr;
   size_t index_ = 0;
+  std::function<void(const heaplog::EventBody&)> tap_;
   PageId arena_start_page_;
   OutlivingSpans outliving_;  // fed what a side gets
   size_t gc_synced_ = 0;

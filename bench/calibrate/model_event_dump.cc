@@ -1,0 +1,63 @@
+#include "bench/calibrate/model_event_dump.h"
+
+#include <algorithm>
+
+#include "mheap/go15/events/event_text.h"
+
+namespace thp {
+namespace calibrate {
+
+void ModelEventDump::Flush() {
+  // Cycle records were added after the heap records of their instants, so
+  // a stable sort by time puts them after those.
+  std::stable_sort(pending_.begin(), pending_.end(),
+                   [](const heaplog::HeapEvent& a, const heaplog::HeapEvent& b) {
+                     return a.time_ns < b.time_ns;
+                   });
+  for (const heaplog::HeapEvent& e : pending_) {
+    const std::string line = heaplog::FormatEvent(e, heaplog::TimeFormat::kAbsolute);
+    if (std::fprintf(out_, "%s\n", line.c_str()) < 0) ok_ = false;
+  }
+  pending_.clear();
+}
+
+void ModelEventDump::StartBenchmark(int64_t now_ns, absl::string_view name, int procs) {
+  Flush();
+  heaplog::BenchStart b;
+  b.procs = static_cast<uint64_t>(procs);
+  b.name = std::string(name);
+  Add(now_ns, b);
+}
+
+void ModelEventDump::Add(int64_t now_ns, const heaplog::EventBody& body) {
+  heaplog::HeapEvent e;
+  e.time_ns = now_ns;
+  e.body = body;
+  pending_.push_back(std::move(e));
+}
+
+void ModelEventDump::AddCycle(const GcCycle& c) {
+  heaplog::GcStart start;
+  start.numgc = c.num - 1;  // cycles completed before it, as Go's record counts
+  switch (c.mode) {
+    case GcMode::kBackground: start.mode = heaplog::GcMode::kBackground; break;
+    case GcMode::kForce: start.mode = heaplog::GcMode::kForce; break;
+    case GcMode::kForceBlock: start.mode = heaplog::GcMode::kForceBlock; break;
+  }
+  start.heap_live = c.heap0;
+  Add(c.start_ns, start);
+  heaplog::GcDone done;
+  done.numgc = c.num;
+  done.heap_marked = c.heap2;
+  done.next_gc = c.next_gc;
+  Add(c.end_ns, done);
+}
+
+bool ModelEventDump::Finish() {
+  Flush();
+  if (std::fflush(out_) != 0) ok_ = false;
+  return ok_;
+}
+
+}  // namespace calibrate
+}  // namespace thp

@@ -1,0 +1,63 @@
+#include "bench/calibrate/model_event_dump.h"
+
+#include <cstdio>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace thp {
+namespace calibrate {
+namespace {
+
+std::string Written(std::FILE* f) {
+  std::rewind(f);
+  std::string out;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, f) != nullptr) out += buf;
+  return out;
+}
+
+// Each benchmark's lines come after its bench_start, in time order, a
+// cycle's records after the heap's at the same instant.
+TEST(ModelEventDumpTest, WritesEachBenchmarksRecordsInTimeOrder) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  ModelEventDump dump(f);
+  dump.StartBenchmark(100, "BenchmarkMalloc8-2", 2);
+  heaplog::Alloc a;
+  a.npage = 1;
+  a.sizeclass = 2;
+  dump.Add(200, a);
+  heaplog::AllocDone d;
+  d.page = 57;
+  d.found_npages = 1;
+  dump.Add(200, d);
+  GcCycle c;
+  c.num = 3;
+  c.mode = GcMode::kForceBlock;
+  c.start_ns = 200;
+  c.end_ns = 900;
+  c.heap0 = 4096;
+  c.heap2 = 1024;
+  c.next_gc = 4 << 20;
+  dump.AddCycle(c);
+  heaplog::SysUnused u;
+  u.v = 0xc820072000;
+  u.n = 8192;
+  dump.Add(500, u);
+  dump.StartBenchmark(1000, "BenchmarkMalloc16-2", 2);
+  ASSERT_TRUE(dump.Finish());
+  EXPECT_EQ(Written(f),
+            "100 bench_start procs=2 name=\"BenchmarkMalloc8-2\"\n"
+            "200 alloc npage=1 caller=small sizeclass=2\n"
+            "200 alloc_done page=57 found_npages=1 found_npreleased=0\n"
+            "200 gc_start numgc=2 mode=force_block heap_live=4096\n"
+            "500 sys_unused v=0xc820072000 n=8192\n"
+            "900 gc_done numgc=3 heap_marked=1024 next_gc=4194304\n"
+            "1000 bench_start procs=2 name=\"BenchmarkMalloc16-2\"\n");
+  std::fclose(f);
+}
+
+}  // namespace
+}  // namespace calibrate
+}  // namespace thp
