@@ -5,7 +5,7 @@
 // garbage.
 //
 // Faithful: the order of a cycle (finish the previous sweep, drop the tiny
-// blocks, flush the mcaches and stack caches, free stack spans, pace, bump
+// blocks and the central sudog cache, flush the mcaches and stack caches, free stack spans, pace, bump
 // sweepgen, sweep), the pacing (GOGC, 4 MiB minimum, 7/8 starting trigger
 // ratio, gain 0.5, sweepMinHeapDistance), sweep order (allspans order),
 // proportional sweep, reclaim before allocation, sweep in the central lists.
