@@ -517,8 +517,13 @@ void BlockGoroutines(RunBuilder& b, int count, int sudogs_each) {
 // after the loop the readers are let go and the function sleeps 10 ms more.
 void BenchHelper(RunBuilder& b, int sudogs_per_reader) {
   b.SetupAlloc(kBenchGoroutines * 8, kScan);
-  MakeChan(b, 1, 0, kBenchGoroutines);
-  b.SetupGoroutines(kBenchGoroutines);
+  // One reader after another, as benchHelper's loop makes them: its
+  // channel, then its goroutine (whose stack a trimmed stack span may leave
+  // a page beside, which the next channel span takes).
+  for (int i = 0; i < kBenchGoroutines; ++i) {
+    MakeChan(b, 1, 0);
+    b.SetupGoroutine(kLaunchP, i % b.ctx().gomaxprocs);
+  }
   BlockGoroutines(b, kBenchGoroutines, sudogs_per_reader);
   // StopTimer, ResetTimer (the timer is off: no read), then runtime.GC()
   // before the loop.

@@ -395,6 +395,27 @@ TEST(Go15Suite, ChanPopularMakesChannelsAndSudogsButNoClosures) {
   EXPECT_TRUE(prog.body.empty());
 }
 
+// benchHelper's loop makes each reader's channel, then starts the reader:
+// the channels' spans come between the readers' stack spans, as in Go.
+TEST(Go15Suite, BenchHelperMakesEachReadersChannelThenItsGoroutine) {
+  for (const char* name : {"BenchmarkGoroutineSelect", "BenchmarkGoroutineBlocking",
+                           "BenchmarkGoroutineForRange"}) {
+    const RunProgram prog = Program(name);
+    std::vector<std::string> kinds;
+    for (const TraceEvent& e : prog.setup) {
+      if (e.kind == TraceEvent::kAlloc && e.bytes == 96) kinds.push_back("chan");
+      if (e.kind == TraceEvent::kGo) kinds.push_back("go");
+    }
+    std::vector<std::string> want;
+    for (int i = 0; i < 1000; ++i) {
+      want.push_back("chan");
+      want.push_back("go");
+    }
+    if (std::string(name) == "BenchmarkGoroutineSelect") want.insert(want.begin(), "chan");  // quit
+    EXPECT_EQ(kinds, want) << name;
+  }
+}
+
 TEST(Go15Suite, ChanCreationRunsOnEveryWorker) {
   const RunProgram prog = Program("BenchmarkChanCreation", 11, 2);
   EXPECT_EQ(StackSizes(prog.setup), std::vector<uint64_t>(2, 2048));  // the workers
