@@ -16,20 +16,7 @@ constexpr uint64_t kBankSize = 8;
 uint64_t IdOf(size_t nth, Held h) { return kBenchSetupIdBase + (nth % 2) * kBankSize + h; }
 
 TraceEvent Alloc(uint64_t id, uint64_t bytes, bool noscan) {
-  TraceEvent e{};
-  e.kind = TraceEvent::kAlloc;
-  e.id = id;
-  e.bytes = bytes;
-  e.noscan = noscan;
-  e.p = kLaunchP;
-  return e;
-}
-
-TraceEvent Drop(uint64_t id) {
-  TraceEvent e{};
-  e.kind = TraceEvent::kDrop;
-  e.id = id;
-  return e;
+  return AllocEvent(id, bytes, noscan, kLaunchP);
 }
 
 }  // namespace
@@ -45,8 +32,8 @@ std::vector<TraceEvent> Go151BenchSetupEvents(size_t nth, absl::string_view name
   out.push_back(Alloc(id(kChan), kHchanBytes, /*noscan=*/true));
   out.push_back(Alloc(id(kB), kTestingBBytes, /*noscan=*/false));
   if (previous) {
-    out.push_back(Drop(previous_id(kChan)));
-    out.push_back(Drop(previous_id(kB)));
+    out.push_back(DropEvent(previous_id(kChan)));
+    out.push_back(DropEvent(previous_id(kB)));
   }
   // benchName := benchmarkName(Benchmark.Name, procs)
   if (procs != 1) {
@@ -54,16 +41,16 @@ std::vector<TraceEvent> Go151BenchSetupEvents(size_t nth, absl::string_view name
     out.push_back(Alloc(id(kSprintfInt), kIntBoxBytes, /*noscan=*/true));
     const std::string suffixed = absl::StrCat(name, "-", procs);
     out.push_back(Alloc(id(kBenchName), suffixed.size(), /*noscan=*/true));
-    out.push_back(Drop(id(kSprintfString)));
-    out.push_back(Drop(id(kSprintfInt)));
-    if (previous) out.push_back(Drop(previous_id(kBenchName)));
+    out.push_back(DropEvent(id(kSprintfString)));
+    out.push_back(DropEvent(id(kSprintfInt)));
+    if (previous) out.push_back(DropEvent(previous_id(kBenchName)));
   }
   // fmt.Printf("%-*s\t", maxlen, benchName)
   out.push_back(Alloc(id(kPrintfInt), kIntBoxBytes, /*noscan=*/true));
   out.push_back(Alloc(id(kPrintfString), kStringBoxBytes, /*noscan=*/false));
   if (previous) {
-    out.push_back(Drop(previous_id(kPrintfInt)));
-    out.push_back(Drop(previous_id(kPrintfString)));
+    out.push_back(DropEvent(previous_id(kPrintfInt)));
+    out.push_back(DropEvent(previous_id(kPrintfString)));
   }
   return out;
 }

@@ -11,21 +11,8 @@ std::vector<TraceEvent> Go151ResultLineEvents(int gomaxprocs) {
                             kFmtPpBytes};
   std::vector<TraceEvent> out;
   uint64_t id = kResultLineIdBase;
-  for (uint64_t bytes : sizes) {
-    TraceEvent alloc{};
-    alloc.kind = TraceEvent::kAlloc;
-    alloc.id = id;
-    alloc.bytes = bytes;
-    alloc.p = kLaunchP;
-    out.push_back(alloc);
-    ++id;
-  }
-  for (uint64_t i = kResultLineIdBase; i < id; ++i) {
-    TraceEvent drop{};
-    drop.kind = TraceEvent::kDrop;
-    drop.id = i;
-    out.push_back(drop);
-  }
+  for (uint64_t bytes : sizes) out.push_back(AllocEvent(id++, bytes, /*noscan=*/false, kLaunchP));
+  for (uint64_t i = kResultLineIdBase; i < id; ++i) out.push_back(DropEvent(i));
   return out;
 }
 

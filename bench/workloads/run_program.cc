@@ -13,21 +13,10 @@ namespace {
 constexpr uint64_t kFixedStackBytes = 2048;
 
 TraceEvent Alloc(uint64_t id, uint64_t bytes, bool noscan, int p) {
-  TraceEvent e{};
-  e.kind = TraceEvent::kAlloc;
-  e.id = id;
-  e.bytes = bytes;
-  e.noscan = noscan;
-  e.p = p;
-  return e;
+  return AllocEvent(id, bytes, noscan, p);
 }
 
-TraceEvent Drop(uint64_t id) {
-  TraceEvent e{};
-  e.kind = TraceEvent::kDrop;
-  e.id = id;
-  return e;
-}
+TraceEvent Drop(uint64_t id) { return DropEvent(id); }
 
 // SetupStackRamp's period until Build knows the op's time.
 constexpr int64_t kRampOfAnOp = -1;

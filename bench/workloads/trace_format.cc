@@ -329,6 +329,23 @@ absl::Status ForEachTraceEvent(std::FILE* f, const std::function<absl::Status(Tr
   return parser.Finish();
 }
 
+TraceEvent AllocEvent(uint64_t id, uint64_t bytes, bool noscan, int p) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kAlloc;
+  e.id = id;
+  e.bytes = bytes;
+  e.noscan = noscan;
+  e.p = p;
+  return e;
+}
+
+TraceEvent DropEvent(uint64_t id) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kDrop;
+  e.id = id;
+  return e;
+}
+
 std::string FormatTraceEvent(const TraceEvent& e) {
   switch (e.kind) {
     case TraceEvent::kAlloc:

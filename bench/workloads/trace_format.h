@@ -190,6 +190,11 @@ inline bool StopsTheWorld(const TraceEvent& e) {
          e.kind == TraceEvent::kReadMemStats;
 }
 
+// An alloc event (no flags) and a drop event, as a workload generator
+// makes them.
+TraceEvent AllocEvent(uint64_t id, uint64_t bytes, bool noscan, int p);
+TraceEvent DropEvent(uint64_t id);
+
 // Parses one line; `line_no` goes into the error. Returns nullopt-like
 // (kind unset) for blank and comment lines via *is_event = false.
 absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event);
