@@ -17,20 +17,7 @@ TraceEvent Event(TraceEvent::Kind kind) {
   return e;
 }
 
-TraceEvent Alloc(uint64_t id, int p) {
-  TraceEvent e = Event(TraceEvent::kAlloc);
-  e.id = id;
-  e.bytes = kBurstObjectBytes;
-  e.noscan = true;
-  e.p = p;
-  return e;
-}
-
-TraceEvent Drop(uint64_t id) {
-  TraceEvent e = Event(TraceEvent::kDrop);
-  e.id = id;
-  return e;
-}
+TraceEvent Alloc(uint64_t id, int p) { return AllocEvent(id, kBurstObjectBytes, /*noscan=*/true, p); }
 
 TraceEvent Time(TraceEvent::Kind kind, int64_t ns) {
   TraceEvent e = Event(kind);
@@ -74,7 +61,7 @@ std::vector<WorkloadPhase> BurstRefillWorkload(const BurstRefillOptions& o) {
     std::vector<size_t> dropped;
     for (size_t slot = 0; slot < slots; ++slot) {
       if ((slot + static_cast<size_t>(c)) % 4 == 0) continue;  // one in four stays
-      drain.push_back(Drop(ids[slot]));
+      drain.push_back(DropEvent(ids[slot]));
       dropped.push_back(slot);
     }
     drain.push_back(Event(TraceEvent::kGc));
