@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "mheap/go15/sudog_cache.h"
 #include "runtime_port/base/file_io.h"
 
 namespace thp {
@@ -57,11 +58,10 @@ const std::map<std::string, const char*>& SudogsFromCache() {
 // The k of SudogsFromCache that makes both of Go's figures the model's
 // less k sudogs, within Go's rounding; -1 when none does.
 int SudogsTakenFromCache(const GoBenchmem& g, const ModelBenchmem& m, int procs) {
-  constexpr double kSudogBytes = 64;
   const double n = static_cast<double>(g.n);
-  for (int k = 0; k <= 128 * procs; ++k) {
+  for (int k = 0; k <= static_cast<int>(kSudogCacheCap) * procs; ++k) {
     const double allocs = (m.allocs_per_op * n - k) / n;
-    const double bytes = (m.bytes_per_op * n - k * kSudogBytes) / n;
+    const double bytes = (m.bytes_per_op * n - k * static_cast<double>(kSudogBytes)) / n;
     if (std::abs(Gap(g.allocs_per_op, allocs)) <= 1 && std::abs(Gap(g.bytes_per_op, bytes)) <= 1) {
       return k;
     }

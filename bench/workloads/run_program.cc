@@ -12,12 +12,6 @@ namespace {
 
 constexpr uint64_t kFixedStackBytes = 2048;
 
-TraceEvent Alloc(uint64_t id, uint64_t bytes, bool noscan, int p) {
-  return AllocEvent(id, bytes, noscan, p);
-}
-
-TraceEvent Drop(uint64_t id) { return DropEvent(id); }
-
 // SetupStackRamp's period until Build knows the op's time.
 constexpr int64_t kRampOfAnOp = -1;
 
@@ -61,8 +55,8 @@ uint64_t StackSizeFor(uint64_t bytes) {
 void RunBuilder::SetupAlloc(uint64_t bytes, bool noscan, int count, int p) {
   for (int i = 0; i < count; ++i) {
     const uint64_t id = NewId();
-    setup_.push_back(Alloc(id, bytes, noscan, p));
-    teardown_.push_back(Drop(id));
+    setup_.push_back(AllocEvent(id, bytes, noscan, p));
+    teardown_.push_back(DropEvent(id));
   }
 }
 
@@ -74,7 +68,7 @@ void RunBuilder::SetupGarbage(uint64_t bytes, bool noscan, int count, int p) {
 
 uint64_t RunBuilder::SetupAllocTemp(uint64_t bytes, bool noscan, int p) {
   const uint64_t id = NewId();
-  setup_.push_back(Alloc(id, bytes, noscan, p));
+  setup_.push_back(AllocEvent(id, bytes, noscan, p));
   setup_temps_.push_back(id);
   return id;
 }
@@ -84,7 +78,7 @@ void RunBuilder::SetupDrop(uint64_t id) {
   THP_CHECK(it != setup_temps_.end(),
             absl::StrCat("RunBuilder::SetupDrop(", id, "): no live SetupAllocTemp object has that id"));
   setup_temps_.erase(it);
-  setup_.push_back(Drop(id));
+  setup_.push_back(DropEvent(id));
 }
 
 std::vector<uint64_t> RunBuilder::SetupGoroutines(int count) {
@@ -143,18 +137,18 @@ void RunBuilder::OpAlloc(uint64_t bytes, bool noscan, int count, int p) {
   std::vector<uint64_t> ids;
   for (int i = 0; i < count; ++i) {
     ids.push_back(NewId());
-    PutBody(Alloc(ids.back(), bytes, noscan, p));
+    PutBody(AllocEvent(ids.back(), bytes, noscan, p));
   }
-  for (uint64_t id : ids) PutBody(Drop(id));
+  for (uint64_t id : ids) PutBody(DropEvent(id));
 }
 
 void RunBuilder::OpAllocMarked(uint64_t bytes, bool noscan, int p,
                                const std::function<void(TraceEvent&)>& mark) {
   const uint64_t id = NewId();
-  TraceEvent alloc = Alloc(id, bytes, noscan, p);
+  TraceEvent alloc = AllocEvent(id, bytes, noscan, p);
   mark(alloc);
   PutBody(alloc);
-  PutBody(Drop(id));
+  PutBody(DropEvent(id));
 }
 
 void RunBuilder::OpAllocStoredInGlobal(uint64_t bytes, bool noscan, int p) {
@@ -168,7 +162,7 @@ void RunBuilder::OpAllocWithFinalizer(uint64_t bytes, bool noscan, int p) {
 void RunBuilder::OpAllocRetained(uint64_t bytes, bool noscan, bool on_system_stack,
                                  bool chain_link, int p) {
   const uint64_t id = NewId();
-  TraceEvent alloc = Alloc(id, bytes, noscan, p);
+  TraceEvent alloc = AllocEvent(id, bytes, noscan, p);
   alloc.system_stack = on_system_stack;
   alloc.chain = chain_link;
   PutBody(alloc);
@@ -188,11 +182,11 @@ void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, i
   uint64_t prev = 0;
   for (uint64_t bytes : sizes) {
     const uint64_t id = NewId();
-    PutBody(Alloc(id, bytes, noscan, p));
-    if (prev != 0) PutBody(Drop(prev));
+    PutBody(AllocEvent(id, bytes, noscan, p));
+    if (prev != 0) PutBody(DropEvent(prev));
     prev = id;
   }
-  if (prev != 0) PutBody(Drop(prev));
+  if (prev != 0) PutBody(DropEvent(prev));
 }
 
 void RunBuilder::OpGoroutineRecursion(uint64_t frames, uint64_t frame_bytes,

@@ -19,14 +19,12 @@
 #include <utility>
 
 #include "mheap/go121/runtime.h"
+#include "mheap/go15/sudog_cache.h"
 #include "mheap/heap_runtime/forwarding_heap_runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
 #include "scavenger/gctrace.h"
 
 namespace thp {
-
-// runtime.sudog on amd64 in Go 1.5.1 (mheap/go15/sudog_cache.h).
-inline constexpr uintptr_t kGo15SudogBytes = 64;
 
 class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
  public:
@@ -38,11 +36,11 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
                             const GcTraceWriter* scavtrace = nullptr);
 
   HeapKind kind() const override { return HeapKind::kGo121; }
-  // A sudog is a plain 64-byte object (the Go 1.5 suite's size), made as
+  // A sudog is a plain object of Go 1.5.1's sudog size (the suite's), made as
   // acquireSudog's new(sudog) is, under acquirem: it starts no cycle.
   absl::StatusOr<uintptr_t> AcquireSudog(int p) override {
     EnterSystemStack();
-    absl::StatusOr<uintptr_t> s = rt_->Allocate(kGo15SudogBytes, /*noscan=*/false, p);
+    absl::StatusOr<uintptr_t> s = rt_->Allocate(kSudogBytes, /*noscan=*/false, p);
     LeaveSystemStack();
     return s;
   }
