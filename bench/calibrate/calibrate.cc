@@ -293,17 +293,13 @@ int Run() {
   std::unique_ptr<ModelEventDump> dump;
   if (events_file != nullptr) {
     dump = std::make_unique<ModelEventDump>(events_file);
-    observer.set_tap([&dump, &replayer](const heaplog::EventBody& body) {
-      dump->Add(replayer->now_ns(), body);
-    });
+    observer.set_tap(
+        [&dump, &replayer](const heaplog::EventBody& body) { dump->Add(replayer->now_ns(), body); },
+        [&dump](const GcCycle& c) { dump->AddCycle(c); });
   }
-  size_t cycles_dumped = 0;
   auto sync = [&] {
-    const std::vector<GcCycle>& cycles = replayer->runtime().gc().cycles();
-    for (; cycles_dumped < cycles.size(); ++cycles_dumped) {
-      if (dump != nullptr && side != nullptr) dump->AddCycle(cycles[cycles_dumped]);
-    }
-    observer.Sync(cycles, static_cast<uint64_t>(replayer->sysmon().scavenges()));
+    observer.Sync(replayer->runtime().gc().cycles(),
+                  static_cast<uint64_t>(replayer->sysmon().scavenges()));
     const int64_t census_max = replayer->census().max_go_equivalent();
     if (side != nullptr && census_max > census_max_at_start) {
       side->max_go_vmas = std::max(side->max_go_vmas, census_max);

@@ -29,6 +29,7 @@ void ModelObserver::SampleVmas() {
 
 void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total) {
   for (; gc_synced_ < cycles.size(); ++gc_synced_) {
+    if (side_ != nullptr && cycle_tap_) cycle_tap_(cycles[gc_synced_]);
     heaplog::GcDone done;
     done.numgc = cycles[gc_synced_].num;
     done.heap_marked = cycles[gc_synced_].heap2;

@@ -52,8 +52,13 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   }
   // Also hands every record a side gets but the GC cycles' and scavenge
   // passes' (which Sync makes after the fact, without their times) to
-  // `tap` (may be empty).
-  void set_tap(std::function<void(const heaplog::EventBody&)> tap) { tap_ = std::move(tap); }
+  // `records`, and each cycle Sync brings in for a side to `cycles` (either
+  // may be empty).
+  void set_tap(std::function<void(const heaplog::EventBody&)> records,
+               std::function<void(const GcCycle&)> cycles) {
+    tap_ = std::move(records);
+    cycle_tap_ = std::move(cycles);
+  }
   // After the run: each benchmark's spans that outlived the benchmark
   // after it (outliving_spans.h), by the index set_side was given.
   std::vector<uint64_t> FinishOutlivingSpans() { return outliving_.Finish(); }
@@ -86,6 +91,7 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   ModelSide* side_ = nullptr;
   size_t index_ = 0;
   std::function<void(const heaplog::EventBody&)> tap_;
+  std::function<void(const GcCycle&)> cycle_tap_;
   PageId arena_start_page_;
   OutlivingSpans outliving_;  // fed what a side gets
   size_t gc_synced_ = 0;

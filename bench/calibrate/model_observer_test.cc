@@ -97,6 +97,30 @@ TEST(ModelObserverTest, CountsTheSpansOfEachBenchmarkThatOutliveTheNext) {
   EXPECT_EQ(b.tally.frees, 1u);
 }
 
+// The taps get a side's records but the cycles' and passes' that Sync
+// makes, and each cycle Sync brings in while a side is set.
+TEST(ModelObserverTest, TapsGetTheRecordsAndTheCyclesOfASide) {
+  ModelObserver obs(nullptr);
+  int records = 0;
+  std::vector<uint64_t> cycles_seen;
+  obs.set_tap([&records](const heaplog::EventBody&) { ++records; },
+              [&cycles_seen](const GcCycle& c) { cycles_seen.push_back(c.num); });
+  std::vector<GcCycle> cycles(1);
+  cycles[0].num = 1;
+  obs.Sync(cycles, 1);  // no side yet: no cycle, no record
+  ModelSide a;
+  obs.set_side(&a, 0);
+  obs.OnAllocRequest(PageCount(1), /*sizeclass=*/2, /*stack=*/false);
+  obs.OnSysUnused(0xc820000000, 8192);
+  cycles.resize(3);
+  cycles[1].num = 2;
+  cycles[2].num = 3;
+  obs.Sync(cycles, 3);
+  EXPECT_EQ(records, 2);
+  EXPECT_EQ(cycles_seen, (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(a.tally.gc_cycles, 2u);
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp
