@@ -118,7 +118,7 @@ absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) 
 absl::Status Runtime::Drop(uintptr_t handle) { return live_.Drop(handle); }
 
 absl::Status Runtime::CheckStackSize(uintptr_t n) const {
-  if (n < kFixedStack || (n & (n - 1)) != 0 || n > (uintptr_t{1} << 30)) {
+  if (n < kFixedStack || (n & (n - 1)) != 0 || n > kMaxStackBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "stack of ", n, " bytes: expected a power of two from 2 KiB to 1 GiB"));
   }
@@ -132,10 +132,10 @@ absl::Status Runtime::CheckRunning(size_t g, absl::string_view what) const {
   return absl::OkStatus();
 }
 
-absl::Status Runtime::CheckFrameBytes(uintptr_t frame_bytes) {
-  if (frame_bytes > (uintptr_t{1} << 30)) {
+absl::Status Runtime::CheckAtMostMaxStack(absl::string_view what, uintptr_t bytes) {
+  if (bytes > kMaxStackBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("a stack frame of ", frame_bytes, " bytes: expected at most 1 GiB"));
+        absl::StrCat(what, " ", bytes, " bytes: expected at most 1 GiB"));
   }
   return absl::OkStatus();
 }
@@ -176,11 +176,8 @@ absl::Status Runtime::SetGoroutineStackUse(size_t g, uintptr_t bytes, uintptr_t 
                                            int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckRunning(g, "stack use"); !st.ok()) return st;
-  if (bytes > (uintptr_t{1} << 30)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stack use of ", bytes, " bytes: expected at most 1 GiB"));
-  }
-  if (absl::Status st = CheckFrameBytes(frame_bytes); !st.ok()) return st;
+  if (absl::Status st = CheckAtMostMaxStack("stack use of", bytes); !st.ok()) return st;
+  if (absl::Status st = CheckAtMostMaxStack("a stack frame of", frame_bytes); !st.ok()) return st;
   goroutines_->SetStackUse(g, bytes, frame_bytes, p);
   return absl::OkStatus();
 }
@@ -189,15 +186,12 @@ absl::Status Runtime::SetGoroutineStackRamp(size_t g, uintptr_t bytes, int64_t p
                                             uintptr_t frame_bytes, int p) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckRunning(g, "stack ramp"); !st.ok()) return st;
-  if (bytes > (uintptr_t{1} << 30)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stack ramp to ", bytes, " bytes: expected at most 1 GiB"));
-  }
+  if (absl::Status st = CheckAtMostMaxStack("stack ramp to", bytes); !st.ok()) return st;
   if (period_ns <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("stack ramp over ", period_ns, " ns: expected a period of at least 1 ns"));
   }
-  if (absl::Status st = CheckFrameBytes(frame_bytes); !st.ok()) return st;
+  if (absl::Status st = CheckAtMostMaxStack("a stack frame of", frame_bytes); !st.ok()) return st;
   goroutines_->SetStackRamp(g, bytes, heap_->clock().NanoTime(), period_ns, frame_bytes, p);
   return absl::OkStatus();
 }

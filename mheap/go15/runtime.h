@@ -54,6 +54,10 @@ struct RuntimeOptions {
 // Go would silently turn into 0 (anything not a non-negative integer).
 absl::StatusOr<int> ParseGogc(const std::string& value);
 
+// The largest stack, stack use or frame the runtime takes (1 GiB; Go 1.5
+// caps a goroutine's stack at maxstacksize, 1e9 bytes on 64-bit).
+inline constexpr uintptr_t kMaxStackBytes = uintptr_t{1} << 30;
+
 class Runtime final : private RootSet {
  public:
   static absl::StatusOr<std::unique_ptr<Runtime>> Create(Kernel& kernel, const Clock& clock,
@@ -156,7 +160,8 @@ class Runtime final : private RootSet {
   absl::Status BadAllocation(uintptr_t size, int p) const;
   absl::Status CheckStackSize(uintptr_t n) const;
   absl::Status CheckRunning(size_t g, absl::string_view what) const;
-  static absl::Status CheckFrameBytes(uintptr_t frame_bytes);
+  // `what` ("stack use of") and `bytes`, refused above kMaxStackBytes.
+  static absl::Status CheckAtMostMaxStack(absl::string_view what, uintptr_t bytes);
 
   RuntimeOptions options_;
   std::unique_ptr<MemLinux> mem_;
