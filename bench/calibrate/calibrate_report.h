@@ -39,6 +39,7 @@ struct CalibrateReport {
   bool scavenge_debug = true;
   std::string timings_file;  // "": the log's own runs drove the model
   std::string benchtime;  // of the modelled run
+  int64_t loop_slice_us = 1000;  // the modelled run's --loop_slice_us
   std::string workloads;  // the --workloads regex ("" = every benchmark)
   std::vector<BenchRow> rows;  // furthest apart first
   BenchRow suite;              // the sum of the rows

@@ -110,6 +110,12 @@ out3=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet \
 [ "$rc" -eq 0 ] && printf '%s\n' "$out3" | head -1 | grep -q 'timings testdata/go15_runtime_bench_ns_per_op.tsv,' \
   || { echo "FAIL: --timings_file not named (exit $rc)"; fail=1; }
 expect_exit2 "--timings_file=/nonexistent" --real="$log" --timings_file=/nonexistent
+# --loop_slice_us reaches the model and is named in the header.
+out4=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --loop_slice_us=20); rc=$?
+[ "$rc" -eq 0 ] && printf '%s\n' "$out4" | head -1 | grep -q 'loop slice 20 us)' \
+  && printf '%s\n' "$out" | head -1 | grep -q 'loop slice 1000 us)' \
+  || { echo "FAIL: --loop_slice_us not named (exit $rc)"; fail=1; }
+expect_exit2 "--loop_slice_us=0: expected 1 to 1000000" --real="$log" --loop_slice_us=0
 
 # The same log through a directory: no smoke_*.hlog.xz is picked by variant.
 expect_exit2 "holds no prefix.hlog.xz" --real="$tmp" --benchtime=20ms

@@ -425,6 +425,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
       kernel, ro, o.scavenge_debug, gctrace, /*vma_census=*/true, o.heap, scavtrace);
   if (!made.ok()) Throw(made.status().message());
   TraceReplayer& rep = **made;
+  rep.set_loop_slice_ns(o.loop_slice_ns);
   clock = &rep;
 
   BenchmarkPeaks peaks(rep.census());

@@ -128,6 +128,9 @@ struct SuiteOptions {
   // gctrace lines. Must outlive RunSuite.
   const GcTraceWriter* scavtrace = nullptr;
   int64_t benchtime_ns = 1000000000;
+  // The replayer's loop slice (TraceReplayer::set_loop_slice_ns): the
+  // model's time resolution inside a loop; the drivers' --loop_slice_us.
+  int64_t loop_slice_ns = kLoopSliceNs;
   // Go 1.5.1's startup heap (bench/workloads/go15_startup.h) is made before
   // the first benchmark and kept for the whole suite, on the Go 1.5 heap
   // (the Go 1.21 heap's own startup is not recorded: it starts empty).

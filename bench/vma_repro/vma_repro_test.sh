@@ -109,6 +109,7 @@ done
 expect_exit2 '--workloads=NoSuchBench: matches none of the 243 benchmarks' --workloads=NoSuchBench
 expect_exit2 '--workloads=(: not a valid' '--workloads=('
 expect_exit2 '--time_scale=0: expected a number above 0' --time_scale=0
+expect_exit2 '--loop_slice_us=0: expected 1 to 1000000 (microseconds)' --loop_slice_us=0
 expect_exit2 '--benchtime=soon: expected a duration' --benchtime=soon
 expect_exit2 '--timings=go14: expected go151 or fix' --timings=go14
 expect_exit2 'unknown variant "prefx"' --variants=prefix,prefx --kernel=sim

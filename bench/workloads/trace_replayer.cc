@@ -299,7 +299,7 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
 TraceReplayer::LoopClock TraceReplayer::MakeLoopClock(int64_t ns_per_iteration, int64_t work) {
   // The iteration's busy time is spread evenly after its alloc, stack and
   // go events (all of it at the end if it has none), and reaches sysmon in
-  // slices of at most kLoopSliceNs.
+  // slices of at most loop_slice_ns_.
   LoopClock c;
   c.per_work = work == 0 ? 0 : ns_per_iteration / work;
   c.at_end = ns_per_iteration - c.per_work * work;
@@ -368,11 +368,16 @@ absl::Status TraceReplayer::ReleaseLast(uint64_t n) {
   return absl::OkStatus();
 }
 
+void TraceReplayer::set_loop_slice_ns(int64_t ns) {
+  THP_CHECK(ns > 0, absl::StrCat("set_loop_slice_ns(", ns, "): expected a positive slice"));
+  loop_slice_ns_ = ns;
+}
+
 void TraceReplayer::AddLoopTime(LoopClock& c, int64_t ns) {
   const int64_t taken = std::min(ns, c.waited);
   c.waited -= taken;
   c.pending += ns - taken;
-  if (c.pending >= kLoopSliceNs) FlushLoopTime(c);
+  if (c.pending >= loop_slice_ns_) FlushLoopTime(c);
 }
 
 void TraceReplayer::EndLoopIteration(LoopClock& c) {
@@ -493,7 +498,7 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
     // Nothing but time: the same slices the loop below would make, without
     // walking the iterations one by one (b.N reaches 1e9).
     if (ns_per_iteration > 0) {
-      const int64_t per_slice = (kLoopSliceNs + ns_per_iteration - 1) / ns_per_iteration;
+      const int64_t per_slice = (loop_slice_ns_ + ns_per_iteration - 1) / ns_per_iteration;
       for (int64_t done = 0; done < iterations; done += per_slice) {
         Advance(std::min(per_slice, iterations - done) * ns_per_iteration, /*idle=*/false);
       }
@@ -518,7 +523,7 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
 absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iterations,
                                                LoopClock& c) {
   // Each iteration adds `step` to the pending time; the first one to bring
-  // it to kLoopSliceNs flushes it (at its alloc or at its end). The
+  // it to loop_slice_ns_ flushes it (at its alloc or at its end). The
   // iterations before that one see no time pass and no other event, so they
   // are one run of transient allocations (Runtime::AllocateTransientRun);
   // the flushing iteration runs as any other loop's does.
@@ -527,8 +532,8 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
   while (done < iterations) {
     int64_t quiet = iterations - done;
     if (step > 0) {
-      // The smallest j with pending + j * step >= kLoopSliceNs, less one.
-      quiet = std::min(quiet, (kLoopSliceNs - c.pending + step - 1) / step - 1);
+      // The smallest j with pending + j * step >= loop_slice_ns_, less one.
+      quiet = std::min(quiet, (loop_slice_ns_ - c.pending + step - 1) / step - 1);
     }
     if (quiet > 0) {
       AllocFlagsOf flags(*rt_, e);

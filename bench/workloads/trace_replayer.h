@@ -43,7 +43,11 @@ struct ReplayStats {
 inline constexpr int64_t kReplayStartNs = 1000;
 
 // A loop's busy time reaches sysmon in slices of at most this much, so a
-// loop of many short iterations costs one sysmon catch-up per slice.
+// loop of many short iterations costs one sysmon catch-up per slice: the
+// default of TraceReplayer::set_loop_slice_ns. A slice's allocations all
+// come at its start, before its time passes (and before the background
+// sweeper gets that time), so the slice is the model's time resolution
+// for a loop; the drivers' --loop_slice_us sets it.
 inline constexpr int64_t kLoopSliceNs = 1000000;
 
 // Runs events through a HeapRuntime (the Go 1.5 port with sysmon, or the
@@ -138,6 +142,9 @@ class TraceReplayer {
   // one transient allocation, the rest through Apply): what the batched
   // paths must equal, for tests.
   void set_batched_loops(bool on) { batched_loops_ = on; }
+  // The loop slice (kLoopSliceNs by default); `ns` must be positive.
+  void set_loop_slice_ns(int64_t ns);
+  int64_t loop_slice_ns() const { return loop_slice_ns_; }
 
  private:
   // How a loop iteration's busy time reaches sysmon (ApplyLoop).
@@ -205,6 +212,7 @@ class TraceReplayer {
   std::unique_ptr<HeapRuntime> rt_;
   Go15HeapRuntime* go15_ = nullptr;  // rt_, when it runs the Go 1.5 heap
   bool batched_loops_ = true;
+  int64_t loop_slice_ns_ = kLoopSliceNs;
   bool in_loop_without_safe_point_ = false;  // inside ApplyLoop's nosafepoint loop
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;

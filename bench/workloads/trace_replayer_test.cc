@@ -190,6 +190,48 @@ TEST(Trace, BatchedLoopsEqualTheirEventsOneByOne) {
   }
 }
 
+// set_loop_slice_ns sets how much of a loop's busy time passes before
+// sysmon and the background sweeper catch up: a loop of transient allocs
+// with a 20 us slice is the same allocs with 20 us of compute after each
+// slice's worth of iterations (the batched path and the one-by-one path
+// alike), and is not the loop at the default slice.
+TEST(Trace, TheLoopSliceIsTheBusyTimeBetweenCatchUps) {
+  constexpr int64_t kSliceNs = 20000;
+  constexpr int64_t kNsPerIteration = 100;
+  constexpr int64_t kIterations = 600000;  // 60 ms: 15 MB of garbage, GC cycles and scavenges
+  const std::string looped =
+      absl::StrCat("thp-trace 1\nloop ", kIterations, " ", kNsPerIteration,
+                   "\nalloc 1 24 noscan 0\ndrop 1\nend\n");
+  std::string sliced = "thp-trace 1\n";
+  for (int64_t i = 0; i < kIterations / (kSliceNs / kNsPerIteration); ++i) {
+    for (int64_t k = 0; k < kSliceNs / kNsPerIteration; ++k) sliced += "alloc 1 24 noscan 0\ndrop 1\n";
+    sliced += absl::StrCat("compute ", kSliceNs, "\n");
+  }
+  auto run = [](const std::string& text, bool batched, int64_t slice_ns) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, batched);
+    EXPECT_EQ(r->loop_slice_ns(), kLoopSliceNs);
+    r->set_loop_slice_ns(slice_ns);
+    absl::Status st = r->Run(*events, nullptr);
+    EXPECT_TRUE(st.ok()) << st;
+    r->runtime().heap().CheckInvariants();
+    const MemStats& m = r->runtime().heap().stats();
+    return std::make_tuple(r->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_inuse,
+                           m.heap_released, r->sysmon().scavenges(),
+                           r->runtime().mem().counters().TotalCalls(), r->runtime().gc().cycles().size() > 0
+                               ? r->runtime().gc().cycles().back().start_ns
+                               : 0);
+  };
+  const auto fine = run(looped, /*batched=*/true, kSliceNs);
+  EXPECT_EQ(fine, run(looped, /*batched=*/false, kSliceNs));
+  EXPECT_EQ(fine, run(sliced, /*batched=*/true, kSliceNs));
+  EXPECT_GE(std::get<1>(fine), 3u);  // cycles started inside the loop
+  // At the default 1 ms slice the cycles start at other times.
+  EXPECT_NE(std::get<7>(fine), std::get<7>(run(looped, /*batched=*/true, kLoopSliceNs)));
+}
+
 // `release <n>` drops the n objects retained last, whichever way each was
 // retained (a batched loop's retains go on the runtime's held stack, the
 // others to the replayer's own list), and refuses more than are retained.
