@@ -99,6 +99,23 @@ print("Spans a benchmark took that were still in use when the benchmark after it
       sum(b["model"]["outliving_spans"] == b["real"]["outliving_spans"] for b in bs), len(bs),
       ", ".join("`%s` %d / %d" % (b["benchmark"], b["model"]["outliving_spans"],
                                   b["real"]["outliving_spans"]) for b in diff[:5]) or "none"))
+# Background cycles' concurrent phase (bench/calibrate/mark_phases.h): how
+# long Go's marks ran and how much the program allocated meanwhile, beside
+# the model's, and the benchmarks whose median growth differs most.
+print()
+marked = [b for b in bs if b["model"]["background_marks"] >= 20 and b["real"]["background_marks"] >= 20]
+grow = sorted(marked, key=lambda b: (-abs(b["model"]["mark_grow_kib_median"] -
+                                         b["real"]["mark_grow_kib_median"]), b["benchmark"]))
+print("Background cycles' concurrent phase, from gc_start to mark termination "
+      "(`bench/calibrate/mark_phases.h`): %d / %d of them, median length %d / %d us (90th "
+      "percentile %d / %d), median heap growth in it %d / %d KiB (90th percentile %d / %d); "
+      "of the %d benchmarks with at least 20 on both sides, the median growth differs most in %s." % (
+      m["background_marks"], r["background_marks"], m["mark_us_median"], r["mark_us_median"],
+      m["mark_us_p90"], r["mark_us_p90"], m["mark_grow_kib_median"], r["mark_grow_kib_median"],
+      m["mark_grow_kib_p90"], r["mark_grow_kib_p90"], len(marked),
+      ", ".join("`%s` %d / %d KiB (length %d / %d us)" % (
+          b["benchmark"], b["model"]["mark_grow_kib_median"], b["real"]["mark_grow_kib_median"],
+          b["model"]["mark_us_median"], b["real"]["mark_us_median"]) for b in grow[:5]) or "none"))
 # What the log's own runs change against the recorded timings file.
 rec = {}
 for line in open(sys.argv[3]):

@@ -15,6 +15,7 @@ namespace {
 constexpr const char* kCallers[3] = {"small", "large", "stack"};
 
 std::string Pair(uint64_t m, uint64_t r) { return absl::StrCat(m, "/", r); }
+std::string SignedPair(int64_t m, int64_t r) { return absl::StrCat(m, "/", r); }
 
 std::string Hist(const SizeHistogram& h) { return absl::StrJoin(h, "|"); }
 
@@ -37,7 +38,11 @@ std::string JsonTally(const Tally& t) {
       ", \"stale_now_releases\": ", t.stale_now_releases,
       ", \"stale_release_hist_pages\": ", JsonHist(t.stale_release_hist), ", \"hugepage_calls\": ",
       t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls,
-      ", \"outliving_spans\": ", t.outliving_spans, "}");
+      ", \"outliving_spans\": ", t.outliving_spans, ", \"background_marks\": ",
+      t.marks.size(), ", \"mark_us_median\": ", t.mark_us_quantile(0.5),
+      ", \"mark_us_p90\": ", t.mark_us_quantile(0.9),
+      ", \"mark_grow_kib_median\": ", t.mark_grow_kib_quantile(0.5),
+      ", \"mark_grow_kib_p90\": ", t.mark_grow_kib_quantile(0.9), "}");
 }
 
 std::string JsonMadvise(const MadviseTimer& t) {
@@ -83,6 +88,10 @@ std::vector<std::string> CsvTallyHeader(const std::string& side) {
   h.push_back(absl::StrCat(side, "_nohugepage_calls"));
   h.push_back(absl::StrCat(side, "_heap_marked_sum"));
   h.push_back(absl::StrCat(side, "_outliving_spans"));
+  for (const char* f : {"background_marks", "mark_us_median", "mark_us_p90",
+                        "mark_grow_kib_median", "mark_grow_kib_p90"}) {
+    h.push_back(absl::StrCat(side, "_", f));
+  }
   return h;
 }
 
@@ -101,6 +110,11 @@ std::vector<std::string> CsvTally(const Tally& t) {
   v.push_back(absl::StrCat(t.nohugepage_calls));
   v.push_back(absl::StrCat(t.heap_marked));
   v.push_back(absl::StrCat(t.outliving_spans));
+  for (int64_t x : {static_cast<int64_t>(t.marks.size()), t.mark_us_quantile(0.5),
+                    t.mark_us_quantile(0.9), t.mark_grow_kib_quantile(0.5),
+                    t.mark_grow_kib_quantile(0.9)}) {
+    v.push_back(absl::StrCat(x));
+  }
   return v;
 }
 
@@ -150,7 +164,9 @@ std::string SuiteLine(const CalibrateReport& rep) {
       "distance %.3f; GC cycles %d / %d, scavenge passes %d / %d, span allocs "
       "small|large|stack %d|%d|%d / %d|%d|%d, frees %d / %d, HUGEPAGE %d / %d, NOHUGEPAGE "
       "%d / %d; spans outliving the next benchmark %d / %d (the same count in %d of the "
-      "benchmarks); max Go-equivalent VMAs (model only) %d",
+      "benchmarks); background cycles' concurrent phase (gc_start to mark termination) "
+      "%d / %d, median %d / %d us (90th percentile %d / %d), median heap growth in it %d / %d "
+      "KiB (90th percentile %d / %d); max Go-equivalent VMAs (model only) %d",
       rep.rows.size(), rep.variant, m.releases, r.releases, s.gap.ratio, s.gap.count_gap,
       m.stale_now_releases, r.stale_now_releases, m.releases - m.stale_now_releases,
       r.releases - r.stale_now_releases,
@@ -159,7 +175,10 @@ std::string SuiteLine(const CalibrateReport& rep) {
       r.gc_cycles, m.scavenge_passes, r.scavenge_passes, m.allocs[0], m.allocs[1], m.allocs[2],
       r.allocs[0], r.allocs[1], r.allocs[2], m.frees, r.frees, m.hugepage_calls, r.hugepage_calls,
       m.nohugepage_calls, r.nohugepage_calls, m.outliving_spans, r.outliving_spans,
-      SameOutlivingSpans(rep.rows), s.model_max_go_vmas);
+      SameOutlivingSpans(rep.rows), m.marks.size(), r.marks.size(), m.mark_us_quantile(0.5),
+      r.mark_us_quantile(0.5), m.mark_us_quantile(0.9), r.mark_us_quantile(0.9),
+      m.mark_grow_kib_quantile(0.5), r.mark_grow_kib_quantile(0.5),
+      m.mark_grow_kib_quantile(0.9), r.mark_grow_kib_quantile(0.9), s.model_max_go_vmas);
 }
 
 std::string FormatTable(const CalibrateReport& rep) {
@@ -169,15 +188,17 @@ std::string FormatTable(const CalibrateReport& rep) {
       "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
       "first; stale: releases of spans freed after the pass read its clock "
       "(bench/calibrate/stale_release.h); outlive: spans the benchmark took still in use when "
-      "the next one ended (bench/calibrate/outliving_spans.h); vmas: the model's max "
-      "Go-equivalent VMAs (the log has none)\n",
+      "the next one ended (bench/calibrate/outliving_spans.h); mark_us, grow_kib: background "
+      "cycles' median length from gc_start to mark termination and median heap growth in it "
+      "(bench/calibrate/mark_phases.h); vmas: the model's max Go-equivalent VMAs (the log has "
+      "none)\n",
       rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
       rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime, rep.loop_slice_us, rep.real_path,
       rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
       "benchmark", "distance", "releases", "stale", "ratio", "tvd", "rel_pages", "small",
       "large",     "stack",    "frees",    "gc",    "marked_kib", "scav", "huge", "nohuge",
-      "outlive",   "vmas"};
+      "outlive",   "mark_us", "grow_kib", "vmas"};
   std::vector<std::vector<std::string>> cells = {header};
   auto add = [&cells](const BenchRow& r) {
     const Tally& m = r.model;
@@ -193,6 +214,8 @@ std::string FormatTable(const CalibrateReport& rep) {
                      Pair(m.hugepage_calls, t.hugepage_calls),
                      Pair(m.nohugepage_calls, t.nohugepage_calls),
                      Pair(m.outliving_spans, t.outliving_spans),
+                     SignedPair(m.mark_us_quantile(0.5), t.mark_us_quantile(0.5)),
+                     SignedPair(m.mark_grow_kib_quantile(0.5), t.mark_grow_kib_quantile(0.5)),
                      absl::StrCat(r.model_max_go_vmas)});
   };
   for (const BenchRow& r : rep.rows) add(r);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bench/calibrate/cycle_records.h"
 #include "mheap/go15/events/event_text.h"
 
 namespace thp {
@@ -37,20 +38,7 @@ void ModelEventDump::Add(int64_t now_ns, const heaplog::EventBody& body) {
 }
 
 void ModelEventDump::AddCycle(const GcCycle& c) {
-  heaplog::GcStart start;
-  start.numgc = c.num - 1;  // cycles completed before it, as Go's record counts
-  switch (c.mode) {
-    case GcMode::kBackground: start.mode = heaplog::GcMode::kBackground; break;
-    case GcMode::kForce: start.mode = heaplog::GcMode::kForce; break;
-    case GcMode::kForceBlock: start.mode = heaplog::GcMode::kForceBlock; break;
-  }
-  start.heap_live = c.heap0;
-  Add(c.start_ns, start);
-  heaplog::GcDone done;
-  done.numgc = c.num;
-  done.heap_marked = c.heap2;
-  done.next_gc = c.next_gc;
-  Add(c.end_ns, done);
+  for (const heaplog::HeapEvent& e : CycleRecords(c)) Add(e.time_ns, e.body);
 }
 
 bool ModelEventDump::Finish() {

@@ -6,11 +6,11 @@
 // What it holds, per benchmark, after a `bench_start` line: the records the
 // calibrate observer makes of the port's decisions (model_observer.h:
 // alloc, alloc_done, free, sys_unused, madvise), each at the virtual time
-// it was made, and each GC cycle's gc_start and gc_done at the cycle's own
-// start and end. Records at one instant keep the order they were made in,
-// a cycle's come after them. What Go's log has and this has not: the
-// scavenger's pass brackets (scavenge, scavenge_done), gc_mark_term,
-// gc_sweepgen, the sys* calls other than sysUnused, bench_run and
+// it was made, and each GC cycle's gc_start, gc_mark_term and gc_done at
+// the cycle's own start, mark termination and end (cycle_records.h).
+// Records at one instant keep the order they were made in, a cycle's come
+// after them. What Go's log has and this has not: the scavenger's pass
+// brackets (scavenge, scavenge_done), gc_sweepgen, the sys* calls other than sysUnused, bench_run and
 // bench_end; and every in-use span's free says why=central (the port's
 // observer does not tell mHeap_Free's callers and mHeap_FreeStack apart).
 // Times are the model's virtual nanoseconds. It mirrors no Go code.

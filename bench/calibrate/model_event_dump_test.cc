@@ -37,7 +37,9 @@ TEST(ModelEventDumpTest, WritesEachBenchmarksRecordsInTimeOrder) {
   c.mode = GcMode::kForceBlock;
   c.start_ns = 200;
   c.end_ns = 900;
+  c.mark_term_ns = 700;
   c.heap0 = 4096;
+  c.heap1 = 6144;
   c.heap2 = 1024;
   c.next_gc = 4 << 20;
   dump.AddCycle(c);
@@ -53,6 +55,7 @@ TEST(ModelEventDumpTest, WritesEachBenchmarksRecordsInTimeOrder) {
             "200 alloc_done page=57 found_npages=1 found_npreleased=0\n"
             "200 gc_start numgc=2 mode=force_block heap_live=4096\n"
             "500 sys_unused v=0xc820072000 n=8192\n"
+            "700 gc_mark_term heap_live=6144\n"
             "900 gc_done numgc=3 heap_marked=1024 next_gc=4194304\n"
             "1000 bench_start procs=2 name=\"BenchmarkMalloc16-2\"\n");
   std::fclose(f);

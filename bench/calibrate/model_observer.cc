@@ -1,8 +1,12 @@
 #include "bench/calibrate/model_observer.h"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <utility>
 #include <variant>
+
+#include "bench/calibrate/cycle_records.h"
 
 namespace thp {
 namespace calibrate {
@@ -30,11 +34,11 @@ void ModelObserver::SampleVmas() {
 void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total) {
   for (; gc_synced_ < cycles.size(); ++gc_synced_) {
     if (side_ != nullptr && cycle_tap_) cycle_tap_(cycles[gc_synced_]);
-    heaplog::GcDone done;
-    done.numgc = cycles[gc_synced_].num;
-    done.heap_marked = cycles[gc_synced_].heap2;
-    done.next_gc = cycles[gc_synced_].next_gc;
-    Record(done);
+    const std::array<heaplog::HeapEvent, 3> r = CycleRecords(cycles[gc_synced_]);
+    marks_.Observe(r[0]);
+    const std::optional<MarkPhase> mark = marks_.Observe(r[1]);
+    if (side_ != nullptr && mark.has_value()) side_->tally.AddMark(*mark);
+    Record(r[2].body);
   }
   for (; scavenges_synced_ < scavenge_passes_total; ++scavenges_synced_) Record(heaplog::Scavenge{});
 }

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "bench/calibrate/mark_phases.h"
 #include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/tally.h"
 #include "mheap/go15/mgc.h"
@@ -65,7 +66,8 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   // Brings in the runtime's GC cycles (every one since the run began) and
   // sysmon's scavenge passes so far (a total): those since the last sync
   // are counted in the current side as gc_done (with the bytes the cycle
-  // marked) and scavenge records.
+  // marked) and scavenge records, and a background cycle's concurrent
+  // phase as a mark (Tally::AddMark).
   void Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total);
 
   // MHeapObserver.
@@ -94,6 +96,7 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   std::function<void(const GcCycle&)> cycle_tap_;
   PageId arena_start_page_;
   OutlivingSpans outliving_;  // fed what a side gets
+  MarkPhaseFinder marks_;     // fed every cycle Sync brings in
   size_t gc_synced_ = 0;
   uint64_t scavenges_synced_ = 0;
 };

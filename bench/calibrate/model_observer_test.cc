@@ -33,7 +33,14 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   obs.OnMadvise(0xc820000000, 8192, Advice::kHugePage, 22);
   cycles.resize(3);
   cycles[1].heap2 = 3000;
+  cycles[1].start_ns = 1000;  // a background cycle: its mark is counted
+  cycles[1].mark_term_ns = 951000;
+  cycles[1].heap0 = 4 << 20;
+  cycles[1].heap1 = (4 << 20) + 300 * 1024;
   cycles[2].heap2 = 5000;
+  cycles[2].mode = GcMode::kForceBlock;  // runtime.GC(): no concurrent mark
+  cycles[2].start_ns = 2000000;
+  cycles[2].mark_term_ns = 2560000;
   obs.Sync(cycles, 4);
   obs.set_side(&b, 1);
   vmas = 11;
@@ -61,6 +68,10 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   EXPECT_EQ(t.hugepage_calls, 1u);
   EXPECT_EQ(t.nohugepage_calls, 1u);
   EXPECT_EQ(a.max_go_vmas, 14);
+  ASSERT_EQ(t.marks.size(), 1u);
+  EXPECT_EQ(t.marks[0].ns, 950000);
+  EXPECT_EQ(t.marks[0].grow_bytes, 300 * 1024);
+  EXPECT_EQ(b.tally.marks.size(), 1u);  // cycle 3, background, synced on b
 
   EXPECT_EQ(b.tally.releases, 1u);
   EXPECT_EQ(b.tally.gc_cycles, 1u);

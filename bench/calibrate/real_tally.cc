@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "bench/calibrate/mark_phases.h"
 #include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/recorded_runs.h"
 #include "bench/calibrate/stale_release.h"
@@ -17,6 +18,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   std::vector<RecordedRunTimer> timers;  // one per segment
   StaleReleaseFinder stale;               // across segments: spans outlive them
   OutlivingSpans outliving;
+  MarkPhaseFinder marks;
   heaplog::HeapEvent e;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&e);
@@ -38,6 +40,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     if (stale.Observe(e)) {
       log.segments[i].tally.AddStale(BytesToPages(std::get<heaplog::SysUnused>(e.body).n));
     }
+    if (const std::optional<MarkPhase> p = marks.Observe(e)) log.segments[i].tally.AddMark(*p);
     timers[i].Observe(e);
     log.segments[i].madvise.Observe(e);
     outliving.Observe(i, e.body);

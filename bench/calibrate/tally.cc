@@ -1,5 +1,7 @@
 #include "bench/calibrate/tally.h"
 
+#include <algorithm>
+#include <utility>
 #include <variant>
 
 #include "runtime_port/kernel/kernel.h"
@@ -52,6 +54,38 @@ void Tally::Add(const heaplog::EventBody& body) {
   }
 }
 
+namespace {
+
+// The nearest-rank q-quantile of `v` (sorted here), 0 when empty.
+int64_t Quantile(std::vector<int64_t> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(rank, v.size() - 1)];
+}
+
+bool MarksEqual(const std::vector<MarkPhase>& a, const std::vector<MarkPhase>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const MarkPhase& x, const MarkPhase& y) {
+    return x.ns == y.ns && x.grow_bytes == y.grow_bytes;
+  });
+}
+
+}  // namespace
+
+int64_t Tally::mark_us_quantile(double q) const {
+  std::vector<int64_t> v;
+  v.reserve(marks.size());
+  for (const MarkPhase& p : marks) v.push_back(p.ns / 1000);
+  return Quantile(std::move(v), q);
+}
+
+int64_t Tally::mark_grow_kib_quantile(double q) const {
+  std::vector<int64_t> v;
+  v.reserve(marks.size());
+  for (const MarkPhase& p : marks) v.push_back(p.grow_bytes / 1024);
+  return Quantile(std::move(v), q);
+}
+
 Tally& Tally::operator+=(const Tally& o) {
   for (size_t i = 0; i < allocs.size(); ++i) {
     allocs[i] += o.allocs[i];
@@ -73,6 +107,7 @@ Tally& Tally::operator+=(const Tally& o) {
   hugepage_calls += o.hugepage_calls;
   nohugepage_calls += o.nohugepage_calls;
   outliving_spans += o.outliving_spans;
+  marks.insert(marks.end(), o.marks.begin(), o.marks.end());
   return *this;
 }
 
@@ -85,7 +120,7 @@ bool Tally::operator==(const Tally& o) const {
          stale_now_releases == o.stale_now_releases &&
          stale_release_hist == o.stale_release_hist &&
          hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls &&
-         outliving_spans == o.outliving_spans;
+         outliving_spans == o.outliving_spans && MarksEqual(marks, o.marks);
 }
 
 }  // namespace calibrate

@@ -14,8 +14,10 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "absl/strings/string_view.h"
+#include "bench/calibrate/mark_phases.h"
 #include "mheap/go15/events/heap_event.h"
 #include "runtime_port/base/units.h"
 
@@ -66,6 +68,17 @@ struct Tally {
   // benchmark after it ended (outliving_spans.h). Add does not count them
   // (they need the next benchmarks' records): the sides set them at the end.
   uint64_t outliving_spans = 0;
+  // Background cycles' concurrent phases (mark_phases.h), in the order
+  // they came. Add does not count them (they need two records' times):
+  // AddMark does. Kept one by one because their lengths have a long tail
+  // (a mark waiting for a loop without a safe point): the report gives
+  // medians and the 90th percentile, not means.
+  std::vector<MarkPhase> marks;
+  void AddMark(const MarkPhase& p) { marks.push_back(p); }
+  // The q-quantile (0 <= q <= 1, nearest rank) of their lengths in
+  // microseconds, and of their heap growth in KiB; 0 without marks.
+  int64_t mark_us_quantile(double q) const;
+  int64_t mark_grow_kib_quantile(double q) const;
 
   // Counts one record; kinds not listed above are ignored.
   void Add(const heaplog::EventBody& body);

@@ -107,6 +107,26 @@ TEST(TallyTest, SumIsTheTallyOfBothSequences) {
   EXPECT_FALSE(sum == once);
 }
 
+// Marks are kept one by one: the quantiles are nearest-rank over them, and
+// a sum holds both tallies' marks in order.
+TEST(TallyTest, MarkQuantilesAreNearestRankAndSumsAppend) {
+  Tally t;
+  EXPECT_EQ(t.mark_us_quantile(0.5), 0);
+  for (int64_t us : {900, 100, 5000, 300, 1000}) t.AddMark(MarkPhase{us * 1000, us * 1024});
+  EXPECT_EQ(t.mark_us_quantile(0.5), 900);
+  EXPECT_EQ(t.mark_us_quantile(0.9), 5000);
+  EXPECT_EQ(t.mark_us_quantile(0), 100);
+  EXPECT_EQ(t.mark_grow_kib_quantile(0.5), 900);
+  Tally u;
+  u.AddMark(MarkPhase{2000, -4096});
+  Tally sum = t;
+  sum += u;
+  ASSERT_EQ(sum.marks.size(), 6u);
+  EXPECT_EQ(sum.marks.back().grow_bytes, -4096);
+  EXPECT_EQ(sum.mark_grow_kib_quantile(0), -4);
+  EXPECT_FALSE(sum == t);
+}
+
 TEST(GapTest, ReleaseRatioIsSymmetricAndHandlesZero) {
   EXPECT_EQ(ReleaseRatio(0, 0), 1.0);
   EXPECT_EQ(ReleaseRatio(0, 5), 6.0);

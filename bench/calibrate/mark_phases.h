@@ -1,0 +1,40 @@
+// A background GC cycle's concurrent phase as the heap-event records give
+// it, for both sides of bench/calibrate: from `gc_start` of a background
+// cycle (gc() holding worldsema, go1.5.1 mgc.go) to its `gc_mark_term`
+// (gc() entering _GCmarktermination, the world stopped), how long it took
+// and how far heap_live grew meanwhile (the allocation the program made
+// during the mark). Go 1.5.1's log has both records; the model's observer
+// makes them from each cycle (GcCycle::start_ns, mark_term_ns, heap0,
+// heap1). Forced-blocking cycles (runtime.GC()) have no concurrent phase
+// and are not counted. It mirrors no Go code.
+#ifndef THP_BENCH_CALIBRATE_MARK_PHASES_H_
+#define THP_BENCH_CALIBRATE_MARK_PHASES_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "mheap/go15/events/heap_event.h"
+
+namespace thp {
+namespace calibrate {
+
+struct MarkPhase {
+  int64_t ns = 0;          // gc_start to gc_mark_term
+  int64_t grow_bytes = 0;  // heap_live at gc_mark_term less heap_live at gc_start
+};
+
+class MarkPhaseFinder {
+ public:
+  // The concurrent phase `e` ends: a gc_mark_term after a background
+  // cycle's gc_start (a cycle of another mode, or a mark termination with
+  // no start seen, ends none).
+  std::optional<MarkPhase> Observe(const heaplog::HeapEvent& e);
+
+ private:
+  std::optional<heaplog::HeapEvent> start_;  // the background gc_start not yet ended
+};
+
+}  // namespace calibrate
+}  // namespace thp
+
+#endif  // THP_BENCH_CALIBRATE_MARK_PHASES_H_
