@@ -193,8 +193,8 @@ std::string FormatTable(const CalibrateReport& rep) {
       "(bench/calibrate/mark_phases.h); vmas: the model's max Go-equivalent VMAs (the log has "
       "none)\n",
       rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
-      rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime, rep.loop_slice_us, rep.real_path,
-      rep.build.empty() ? "?" : rep.build);
+      rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime,
+      rep.loop_slice_us, rep.real_path, rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
       "benchmark", "distance", "releases", "stale", "ratio", "tvd", "rel_pages", "small",
       "large",     "stack",    "frees",    "gc",    "marked_kib", "scav", "huge", "nohuge",

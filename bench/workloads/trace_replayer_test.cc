@@ -204,7 +204,9 @@ TEST(Trace, TheLoopSliceIsTheBusyTimeBetweenCatchUps) {
                    "\nalloc 1 24 noscan 0\ndrop 1\nend\n");
   std::string sliced = "thp-trace 1\n";
   for (int64_t i = 0; i < kIterations / (kSliceNs / kNsPerIteration); ++i) {
-    for (int64_t k = 0; k < kSliceNs / kNsPerIteration; ++k) sliced += "alloc 1 24 noscan 0\ndrop 1\n";
+    for (int64_t k = 0; k < kSliceNs / kNsPerIteration; ++k) {
+      sliced += "alloc 1 24 noscan 0\ndrop 1\n";
+    }
     sliced += absl::StrCat("compute ", kSliceNs, "\n");
   }
   auto run = [](const std::string& text, bool batched, int64_t slice_ns) {
@@ -218,11 +220,11 @@ TEST(Trace, TheLoopSliceIsTheBusyTimeBetweenCatchUps) {
     EXPECT_TRUE(st.ok()) << st;
     r->runtime().heap().CheckInvariants();
     const MemStats& m = r->runtime().heap().stats();
+    const std::vector<GcCycle>& cycles = r->runtime().gc().cycles();
     return std::make_tuple(r->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_inuse,
                            m.heap_released, r->sysmon().scavenges(),
-                           r->runtime().mem().counters().TotalCalls(), r->runtime().gc().cycles().size() > 0
-                               ? r->runtime().gc().cycles().back().start_ns
-                               : 0);
+                           r->runtime().mem().counters().TotalCalls(),
+                           cycles.empty() ? 0 : cycles.back().start_ns);
   };
   const auto fine = run(looped, /*batched=*/true, kSliceNs);
   EXPECT_EQ(fine, run(looped, /*batched=*/false, kSliceNs));

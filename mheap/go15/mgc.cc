@@ -208,7 +208,8 @@ void GcModel::FinishMark() {
 void GcModel::Terminate(GcCycle& cycle) {
   MemStats& st = heap_.stats();
   cycle.heap1 = st.heap_live;
-  cycle.mark_term_ns = heap_.clock().NanoTime();
+  cycle.mark_term_ns =
+      cycle.mode == GcMode::kBackground ? heap_.clock().NanoTime() : cycle.start_ns;
   stacks_.set_gc_running(true);
   Mark(/*after_concurrent_phase=*/cycle.mode == GcMode::kBackground && concurrent_mark_);
   MarkTermination(cycle);

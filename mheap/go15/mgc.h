@@ -228,8 +228,9 @@ struct GcCycle {
   // reads): CycleNs after it starts (a background cycle's mark termination
   // may come later, FinishMark).
   int64_t end_ns = 0;
-  // Mark termination (gc() entering _GCmarktermination): where the
-  // concurrent mark ended, or the start for a cycle without one.
+  // Mark termination (go1.5.1 mgc.go gc() entering _GCmarktermination):
+  // where a background cycle's concurrent mark ended; a blocking cycle,
+  // which has none, enters it at its start.
   int64_t mark_term_ns = 0;
   uint64_t heap0 = 0;      // heap_live at the start
   uint64_t heap1 = 0;      // heap_live at mark termination
