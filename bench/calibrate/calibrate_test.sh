@@ -78,7 +78,7 @@ for b in d["benchmarks"]:
 # forced cycle after its bench_run to bench_end's record, over b.N.
 import subprocess
 dump = subprocess.run([sys.argv[4], "testdata/go151_heaplog/smoke_prefix.hlog.xz"], capture_output=True, text=True).stdout
-want, name = {}, None
+want, name, bg = {}, None, None
 for line in dump.splitlines():
     f = line.split()
     if len(f) < 2: continue
@@ -89,6 +89,16 @@ for line in dump.splitlines():
     if f[1] == "gc_start" and "mode=force_block" in line: forced = True
     if f[1] == "gc_done" and forced and loop_start is None: loop_start = int(f[0])
     if f[1] == "bench_end": want[name + " ns"] = int(f[0]) - loop_start
+    # Background cycles' concurrent phases (bench/calibrate/mark_phases.h).
+    if f[1] == "gc_start": bg = int(f[0]) if "mode=background" in line else None
+    if f[1] == "gc_mark_term" and bg is not None:
+        want.setdefault(name + " marks", []).append((int(f[0]) - bg) // 1000)
+        bg = None
+for b in d["benchmarks"]:
+    marks = sorted(want.get(b["benchmark"] + " marks", []))
+    if b["real"]["background_marks"] != len(marks): bad.append("marks " + b["benchmark"])
+    elif marks and b["real"]["mark_us_median"] != marks[int(0.5 * (len(marks) - 1) + 0.5)]:
+        bad.append("mark median " + b["benchmark"])
 for b in d["benchmarks"]:
     got = [n for n, _ in b["runs"]]
     if got != want.get(b["benchmark"]): bad.append("runs %s: %s, log %s" % (b["benchmark"], got, want.get(b["benchmark"])))
