@@ -11,19 +11,6 @@ namespace {
 
 constexpr uintptr_t kPtrSize = 8;
 
-// newproc1 runs on the g0 stack (systemstack) and allocm holds m.locks:
-// startGC does nothing in either.
-class SystemStack {
- public:
-  explicit SystemStack(GcModel& gc) : gc_(gc) { gc_.set_on_system_stack(true); }
-  ~SystemStack() { gc_.set_on_system_stack(false); }
-  SystemStack(const SystemStack&) = delete;
-  SystemStack& operator=(const SystemStack&) = delete;
-
- private:
-  GcModel& gc_;
-};
-
 }  // namespace
 
 GoroutineTable::GoroutineTable(Malloc& malloc, GcModel& gc, StackAllocator& stacks, int nprocs)
@@ -80,7 +67,8 @@ void GoroutineTable::AllgAdd(GIndex g, int p) {
 }
 
 GoroutineTable::GIndex GoroutineTable::NewProc(int p) {
-  SystemStack on_g0(gc_);
+  // newproc1 runs on the g0 stack (systemstack): startGC does nothing there.
+  SystemStackScope on_g0(gc_);
   GIndex g = 0;
   if (!GfGet(p, &g)) {
     // malg(_StackMin), then allgadd.
@@ -198,7 +186,8 @@ void GoroutineTable::ShrinkStacks(int64_t now_ns) {
 }
 
 void GoroutineTable::NewM(int p) {
-  SystemStack locked(gc_);
+  // allocm holds m.locks: startGC does nothing there.
+  SystemStackScope locked(gc_);
   M mp;
   mp.m = malloc_.MallocGC(kMStructBytes, /*noscan=*/false, p);
   mp.gsignal = malloc_.MallocGC(kGStructBytes, /*noscan=*/false, p);

@@ -440,6 +440,24 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   std::function<void(const GcCycle&)> on_cycle_;
 };
 
+// The g0 stack (systemstack) or a held m.locks for the guard's lifetime:
+// GcModel::set_on_system_stack(true), then the setting it found. newproc1
+// and allocm (goroutines.cc), and acquireSudog's new(sudog) under acquirem
+// (runtime.cc) allocate so: startGC does nothing there.
+class SystemStackScope {
+ public:
+  explicit SystemStackScope(GcModel& gc) : gc_(gc), was_(gc.on_system_stack()) {
+    gc_.set_on_system_stack(true);
+  }
+  ~SystemStackScope() { gc_.set_on_system_stack(was_); }
+  SystemStackScope(const SystemStackScope&) = delete;
+  SystemStackScope& operator=(const SystemStackScope&) = delete;
+
+ private:
+  GcModel& gc_;
+  const bool was_;
+};
+
 }  // namespace thp
 
 #endif  // THP_MHEAP_GO15_MGC_H_

@@ -68,11 +68,8 @@ absl::StatusOr<uintptr_t> Runtime::AcquireSudog(int p) {
   const uintptr_t s = sudogs_->Acquire(p, [this, p] {
     // new(sudog) under acquirem: mallocgc neither starts a cycle nor
     // assists, as on the system stack.
-    const bool was = gc_->on_system_stack();
-    gc_->set_on_system_stack(true);
-    const uintptr_t x = malloc_->MallocGC(kSudogBytes, /*noscan=*/false, p);
-    gc_->set_on_system_stack(was);
-    return x;
+    const SystemStackScope locked(*gc_);
+    return malloc_->MallocGC(kSudogBytes, /*noscan=*/false, p);
   });
   live_.Hold(s, /*chain_link=*/false);
   return s;
