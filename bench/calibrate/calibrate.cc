@@ -72,13 +72,12 @@
 #include "bench/calibrate/model_observer.h"
 #include "bench/calibrate/real_tally.h"
 #include "bench/harness/cli.h"
-#include "bench/harness/flag_range.h"
 #include "bench/harness/kernel_choice.h"
+#include "bench/harness/loop_slice.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
-#include "bench/workloads/trace_replayer.h"
 #include "mheap/go15/events/heap_event_log.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
@@ -99,10 +98,6 @@ ABSL_FLAG(std::string, timings_file, "",
 ABSL_FLAG(std::string, benchtime, "1s",
           "with --timings_file only: go test -benchtime of the modelled run, the one the log was "
           "recorded with (1s for the full-suite logs, 20ms for the smoke logs)");
-ABSL_FLAG(int64_t, loop_slice_us, thp::kLoopSliceNs / 1000,
-          "the model's time resolution inside a benchmark's loop, in microseconds "
-          "(bench/workloads/trace_replayer.h kLoopSliceNs)");
-THP_FLAG_RANGE_SAID(loop_slice_us, 1, 1000000, false, "1 to 1000000 (microseconds)");
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per benchmark and one for the suite here");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
@@ -214,7 +209,7 @@ int Run() {
   o.runtime.variant = variant;
   o.runtime.touch_memory = true;
   o.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
-  o.loop_slice_ns = absl::GetFlag(FLAGS_loop_slice_us) * 1000;
+  o.loop_slice_ns = LoopSliceNsFromFlags();
   rep.loop_slice_us = o.loop_slice_ns / 1000;
   rep.benchtime = bt;
   if (real->config.has_value()) {

@@ -51,6 +51,7 @@
 #include "bench/harness/flag_range.h"
 #include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
+#include "bench/harness/loop_slice.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/harness/runtime_env.h"
@@ -60,7 +61,6 @@
 #include "bench/report/repro_report.h"
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
-#include "bench/workloads/trace_replayer.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/base/quote.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
@@ -78,10 +78,6 @@ ABSL_FLAG(int, gomaxprocs, 2,
 ABSL_FLAG(double, time_scale, 1.0, "multiplies every recorded ns/op (sensitivity to timing)");
 THP_FLAG_RANGE(gomaxprocs, 1, 256);
 THP_FLAG_RANGE_SAID(time_scale, 0, 1000, true, "a number above 0, at most 1000");
-ABSL_FLAG(int64_t, loop_slice_us, thp::kLoopSliceNs / 1000,
-          "the model's time resolution inside a benchmark's loop, in microseconds: each slice's "
-          "allocations come at its start, before its time passes (sensitivity to the model)");
-THP_FLAG_RANGE_SAID(loop_slice_us, 1, 1000000, false, "1 to 1000000 (microseconds)");
 ABSL_FLAG(std::string, benchtime, "1s", "go test -benchtime (a duration, e.g. 1s, 100ms)");
 ABSL_FLAG(std::string, timings, "go151",
           "recorded timings that drive the clock: go151 (as released) or fix (with 44078a3)");
@@ -189,7 +185,7 @@ Setup SetupOrExit() {
   s.time_scale = scale;
   s.timings_name = which;
   s.suite.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
-  s.suite.loop_slice_ns = absl::GetFlag(FLAGS_loop_slice_us) * 1000;
+  s.suite.loop_slice_ns = LoopSliceNsFromFlags();
   absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
       ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale, s.suite.benchtime_ns);
   if (!scheduled.ok()) ExitUsage(absl::StrCat(timings_path, ": ", scheduled.status().message()));
