@@ -1,7 +1,6 @@
 #include "bench/calibrate/tally.h"
 
 #include <algorithm>
-#include <utility>
 #include <variant>
 
 #include "runtime_port/kernel/kernel.h"
@@ -56,9 +55,13 @@ void Tally::Add(const heaplog::EventBody& body) {
 
 namespace {
 
-// The nearest-rank q-quantile of `v` (sorted here), 0 when empty.
-int64_t Quantile(std::vector<int64_t> v, double q) {
-  if (v.empty()) return 0;
+// The nearest-rank q-quantile of `value` over `marks`, 0 without marks.
+int64_t MarkQuantile(const std::vector<MarkPhase>& marks, double q,
+                     int64_t (*value)(const MarkPhase&)) {
+  if (marks.empty()) return 0;
+  std::vector<int64_t> v;
+  v.reserve(marks.size());
+  for (const MarkPhase& p : marks) v.push_back(value(p));
   std::sort(v.begin(), v.end());
   const auto rank = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
   return v[std::min(rank, v.size() - 1)];
@@ -73,17 +76,11 @@ bool MarksEqual(const std::vector<MarkPhase>& a, const std::vector<MarkPhase>& b
 }  // namespace
 
 int64_t Tally::mark_us_quantile(double q) const {
-  std::vector<int64_t> v;
-  v.reserve(marks.size());
-  for (const MarkPhase& p : marks) v.push_back(p.ns / 1000);
-  return Quantile(std::move(v), q);
+  return MarkQuantile(marks, q, [](const MarkPhase& p) { return p.ns / 1000; });
 }
 
 int64_t Tally::mark_grow_kib_quantile(double q) const {
-  std::vector<int64_t> v;
-  v.reserve(marks.size());
-  for (const MarkPhase& p : marks) v.push_back(p.grow_bytes / 1024);
-  return Quantile(std::move(v), q);
+  return MarkQuantile(marks, q, [](const MarkPhase& p) { return p.grow_bytes / 1024; });
 }
 
 Tally& Tally::operator+=(const Tally& o) {
