@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Prints the README's release-spread block (Markdown): benchmark by
+# benchmark, how many spans Go 1.5.1 released in each real run whose
+# releases can be told apart by benchmark, beside the model driven by that
+# run's own timings.
+# - The recorded run (testdata/go151_heaplog/prefix.hlog.xz): its log's
+#   sys_unused records, and the model on the log's own runs, as
+#   bench:calibrate compares them (the calibrate block above).
+# - Each ptrace run (testdata/go151_real/runs.tsv, counter ptrace): its
+#   MADV_DONTNEED calls between result lines (tools/real_go_releases.py),
+#   and the model (bench:calibrate's model side, prefix: the scavenger's
+#   decisions are the same in both builds) on the run's final b.N and ns/op
+#   (tools/real_run_timings.py), as the per-run table does.
+# Rows: the benchmarks with at least 50 releases in the recorded run,
+# most first.
+# Usage: tools/release_spread_table.sh   (builds //bench:calibrate first; about 1 min)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bazel build -c opt //bench/calibrate:calibrate >/dev/null 2>&1
+bin=bazel-bin/bench/calibrate/calibrate
+log=testdata/go151_heaplog/prefix.hlog.xz
+runs=testdata/go151_real/runs
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$bin" --real="$log" --quiet --json_out="$tmp/recorded.json" >/dev/null
+ptrace=$(awk -F'\t' '!/^#/ && $3 == "ptrace" { print $6 "\t" $2 "\t" $1 }' testdata/go151_real/runs.tsv |
+  sort | cut -f3)
+for r in $ptrace; do
+  python3 tools/real_run_timings.py "$runs/$r/out.txt" "$runs/$r/out.txt" >"$tmp/$r.timings.tsv"
+  "$bin" --real="$log" --quiet --timings_file="$tmp/$r.timings.tsv" --json_out="$tmp/$r.json" >/dev/null
+  tools/real_go_releases.py "$runs/$r/out.txt" "$runs/$r/calls.tsv.gz" >"$tmp/$r.real.tsv"
+done
+
+python3 - "$tmp" $ptrace <<'PY'
+import json, sys
+tmp, ptrace = sys.argv[1], sys.argv[2:]
+short = lambda name: name.rsplit("-", 1)[0]
+
+def model_of(path):
+    return {short(b["benchmark"]): b["model"]["releases"] for b in json.load(open(path))["benchmarks"]}
+
+rec = json.load(open("%s/recorded.json" % tmp))
+real = {"recorded": {short(b["benchmark"]): b["real"]["releases"] for b in rec["benchmarks"]}}
+model = {"recorded": model_of("%s/recorded.json" % tmp)}
+for r in ptrace:
+    rows = [l.rstrip("\n").split("\t") for l in open("%s/%s.real.tsv" % (tmp, r))][1:]
+    real[r] = {name: int(n) for name, n, _ in rows}
+    model[r] = model_of("%s/%s.json" % (tmp, r))
+order = ["recorded"] + ptrace
+names = sorted((n for n, v in real["recorded"].items() if v >= 50), key=lambda n: -real["recorded"][n])
+
+print("| benchmark | " + " | ".join(
+    "`%s`" % r if r != "recorded" else "recorded (eBPF, recorder on)" for r in order) +
+    " | Go's range | model's range |")
+print("|---|" + "---|" * (len(order) + 2))
+inside = 0
+for n in names:
+    rv = [real[r].get(n, 0) for r in order]
+    mv = [model[r].get(n, 0) for r in order]
+    if min(rv) <= min(mv) and max(mv) <= max(rv):
+        inside += 1
+    print("| %s | %s | %d-%d | %d-%d |" % (
+        n.replace("Benchmark", ""), " | ".join("%d / %d" % (a, m) for a, m in zip(rv, mv)),
+        min(rv), max(rv), min(mv), max(mv)))
+print()
+print("Each cell is real / model. The model's range lies inside Go's in %d of these %d benchmarks." %
+      (inside, len(names)))
+within = []
+for r in order:
+    big = [n for n, v in real[r].items() if v >= 50 and n.startswith("Benchmark")]
+    ok = sum(1 for n in big if abs(model[r].get(n, 0) - real[r][n]) <= 0.25 * real[r][n])
+    within.append("%s %d of %d" % ("recorded" if r == "recorded" else "`%s`" % r, ok, len(big)))
+print("Benchmarks with at least 50 releases in a run whose model count (on that run's timings) is "
+      "within 25%% of it, counting every release (a ptrace run's calls cannot tell the stale-now ones "
+      "apart; the calibrate block's count leaves them out): %s." % "; ".join(within))
+PY
