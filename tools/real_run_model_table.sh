@@ -64,6 +64,7 @@ while IFS=$'\t' read -r counter date recorded alone; do
   IFS='|' read -r pmv pmr <<<"$(model "$t" prefix go151)"
   IFS='|' read -r fv fr <<<"$(real "$f")"
   IFS='|' read -r fmv fmr <<<"$(model "$t" fixed fix)"
+  echo "$(trim "$pr") $(trim "$pmr") $(trim "$fr") $(trim "$fmr")" >>"$tmp/releases"
   echo "| $label | $counter | $(matmult_n "$t" 2) / $(matmult_n "$t" 4) | $(trim "$pv") / $(trim "$pmv") |" \
     "$(trim "$pr") / $(trim "$pmr") | $(trim "$fv") / $(trim "$fmv") | $(trim "$fr") / $(trim "$fmr") |"
 done <<<"$pairs"
@@ -72,3 +73,9 @@ IFS='|' read -r pmv pmr <<<"$(model "$t" prefix go151)"
 IFS='|' read -r fmv fmr <<<"$(model "$t" fixed fix)"
 echo "| \`$t\` (the main job's; not counted) | — | $(matmult_n "$t" 2) / $(matmult_n "$t" 4) | — / $(trim "$pmv") |" \
   "— / $(trim "$pmr") | — / $(trim "$fmv") | — / $(trim "$fmr") |"
+echo
+awk '{ p = $2 / $1; f = $4 / $3
+       if (NR == 1 || p < pl) pl = p; if (NR == 1 || p > ph) ph = p
+       if (NR == 1 || f < fl) fl = f; if (NR == 1 || f > fh) fh = f }
+     END { printf "Releases, model over real, in these %d pairs of runs: prefix %.2f to %.2f, fixed %.2f to %.2f.\n", NR, pl, ph, fl, fh }' \
+  "$tmp/releases"

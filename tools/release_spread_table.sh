@@ -71,6 +71,15 @@ for r in order:
     big = [n for n, v in real[r].items() if v >= 50 and n.startswith("Benchmark")]
     ok = sum(1 for n in big if abs(model[r].get(n, 0) - real[r][n]) <= 0.25 * real[r][n])
     within.append("%s %d of %d" % ("recorded" if r == "recorded" else "`%s`" % r, ok, len(big)))
+ref = real["recorded"]
+go_vs_go = []
+for r in ptrace:
+    ok = sum(1 for n in names if abs(real[r].get(n, 0) - ref[n]) <= 0.25 * ref[n])
+    go_vs_go.append("`%s` %d" % (r, ok))
+ok = sum(1 for n in names if abs(model["recorded"].get(n, 0) - ref[n]) <= 0.25 * ref[n])
+print("Go against Go: of these %d benchmarks, another real run's count is within 25%% of the recorded "
+      "run's in %s; the model's (on the recorded run's timings) in %d." % (
+      len(names), ", ".join(go_vs_go), ok))
 print("Benchmarks with at least 50 releases in a run whose model count (on that run's timings) is "
       "within 25%% of it, counting every release (a ptrace run's calls cannot tell the stale-now ones "
       "apart; the calibrate block's count leaves them out): %s." % "; ".join(within))
