@@ -29,13 +29,22 @@
 // modelled one by one: go1.5.1 paces them to finish the scan work by the
 // cycle's heap goal, so a mark still running when an allocation finds
 // heap_live at the goal ends there. A known deviation: go1.5.1's revise
-// paces them over at least 1 MiB past heap_live at the cycle's start, and
-// the assists' own scan work slows the program during the mark (in the
-// recorded CallClosure4 it allocated 176 KB/ms in the mark, 390 KB/ms
-// between cycles). The model has neither: adding only the 1 MiB floor let
+// paces them over at least 1 MiB past heap_live at the cycle's start
+// (heap_scan over that distance), and an assist that finds neither
+// background credit nor work sleeps 100 us and tries again until the mark
+// ends (mgcmark.go gcAssistAlloc); and the program is off its P for much
+// of a mark anyway: from startGC's Gosched until its P's M restarts after
+// sweep termination, then at three preemptions (gcscan_m's stack scan, the
+// forEachP that installs the write barrier, the one at the first
+// completion). Traced alone (issue 13), CallClosure4's goroutine ran about
+// 42% of a 250 us mark and the heap grew 24-32 KiB a mark whatever its
+// length; in the recorded suite the marks ran 0.5-1.1 ms and the growth
+// was 112 KiB in every quartile of their length, while Malloc8's and
+// Malloc16's longest marks stopped growing at about 1 MiB, revise's floor.
+// The model has none of this: adding only the 1 MiB floor let
 // CallClosure4's marks run their full time at full speed and mark 1,269
 // KiB a cycle where Go marked 651 (calibrate, issue 13), so the goal stays
-// the cut-off until assists' time is modelled; meanwhile a cycle that
+// the cut-off until the mark's phases are modelled; meanwhile a cycle that
 // starts at its goal (AppendGrowByte) ends its mark at its first refill,
 // where Go's ran about a millisecond.
 // Simplified: marking is the union of what is held at the start and at mark
