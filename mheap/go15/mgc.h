@@ -36,9 +36,9 @@
 // of a mark anyway: from startGC's Gosched until its P's M restarts after
 // sweep termination, then at three preemptions (gcscan_m's stack scan, the
 // forEachP that installs the write barrier, the one at the first
-// completion). Traced alone (issue 13), CallClosure4's goroutine ran about
-// 42% of a 250 us mark and the heap grew 24-32 KiB a mark whatever its
-// length; in the recorded suite the marks ran 0.5-1.1 ms and the growth
+// completion). Traced alone (issue 13), CallClosure4's goroutine ran a
+// median 44% of a mark (255 us median; three preemptions in 144 of 164)
+// and the heap grew 24-32 KiB a mark whatever its length; in the recorded suite the marks ran 0.5-1.1 ms and the growth
 // was 112 KiB in every quartile of their length, while Malloc8's and
 // Malloc16's longest marks stopped growing at about 1 MiB, revise's floor.
 // The model has none of this: adding only the 1 MiB floor let
