@@ -33,7 +33,7 @@ v = json.load(open(sys.argv[1]))["variants"][0]
 print("%d (%s) | %d" % (v["max_vmas_go_equivalent"], v["max_at_benchmark"].replace("Benchmark", ""),
                         v["madvise_calls.DONTNEED"]))' "$tmp/m.json"
 }
-real() {  # real <run>: "max (benchmark)"
+real() {  # real <run>: "max (benchmark) | releases"
   local max; max=$(sed -n 's/.* max_vmas=\([0-9]*\) .*/\1/p' "$runs/$1/summary.txt")
   local at; at=$(python3 tools/real_go_per_benchmark.py "$runs/$1/out.txt" "$runs/$1/series.tsv" |
     awk -F'\t' 'NR > 1 && $4 > m { m = $4; b = $1 } END { sub(/^Benchmark/, "", b); print b }')
