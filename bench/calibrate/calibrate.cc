@@ -71,6 +71,7 @@
 #include "bench/calibrate/model_event_dump.h"
 #include "bench/calibrate/model_observer.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/sysmon_rounds.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/loop_slice.h"
@@ -81,6 +82,7 @@
 #include "mheap/go15/events/heap_event_log.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
+#include "scavenger/sysmon.h"
 
 ABSL_FLAG(std::string, real, "",
           "Go 1.5.1's heap-event log (tools/go151/FORMAT.md; raw or xz), or a directory holding "
@@ -225,9 +227,12 @@ int Run() {
   absl::flat_hash_map<std::string, Tally> real_by_name;
   absl::flat_hash_map<std::string, MadviseTimer> madvise_by_name;
   absl::flat_hash_map<std::string, std::vector<RecordedRun>> runs_by_name;
+  absl::flat_hash_map<std::string, std::vector<int64_t>> rounds_by_name;
   for (const RealSegment& s : real->segments) {
     if (!s.ended) continue;
     real_by_name[s.base] += s.tally;
+    std::vector<int64_t>& rounds = rounds_by_name[s.base];
+    rounds.insert(rounds.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
     madvise_by_name[s.base].Merge(s.madvise);
     std::vector<RecordedRun>& runs = runs_by_name[s.base];
     runs.insert(runs.end(), s.runs.begin(), s.runs.end());
@@ -243,6 +248,21 @@ int Run() {
   if (run.empty()) {
     ExitUsage(absl::StrCat("--workloads=", rep.workloads, ": none of the ", picked.size(),
                            " benchmarks picked is in ", path));
+  }
+  {
+    // sysmon's rounds during the compared benchmarks, by how their loops
+    // let the scheduler in (a P left idle or not).
+    std::vector<int64_t> all, busy, others;
+    for (const Go15Benchmark* b : run) {
+      const std::vector<int64_t>& r = rounds_by_name[b->name];
+      all.insert(all.end(), r.begin(), r.end());
+      std::vector<int64_t>& side = b->loop == kEveryPBusy ? busy : others;
+      side.insert(side.end(), r.begin(), r.end());
+    }
+    rep.real_sysmon_rounds = SummarizeRounds(std::move(all));
+    rep.real_sysmon_rounds_every_p_busy = SummarizeRounds(std::move(busy));
+    rep.real_sysmon_rounds_others = SummarizeRounds(std::move(others));
+    rep.model_usleep_overshoot_ns = SysmonOptions().usleep_overshoot_ns;
   }
   if (timings_path.empty()) {
     for (const Go15Benchmark* b : run) {

@@ -118,6 +118,11 @@ std::vector<std::string> CsvTally(const Tally& t) {
   return v;
 }
 
+std::string JsonRounds(const SysmonRounds& r) {
+  return absl::StrFormat("{\"rounds\": %d, \"median_ns\": %d, \"p90_ns\": %d, \"mean_ns\": %d}",
+                         r.rounds, r.median_ns, r.p90_ns, r.mean_ns);
+}
+
 }  // namespace
 
 void SortFurthestFirst(std::vector<BenchRow>* rows) {
@@ -256,6 +261,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"33-256\", \">256\"], \"real_scavenge_waits\": {\"passes\": %d, \"median_ns\": %d, "
       "\"over_100us\": %d, \"max_ns\": %d, \"stale_passes\": %d, \"long_wait_stale_passes\": %d, "
       "\"long_wait_stale_releases\": %d}, "
+      "\"real_sysmon_rounds\": {\"all\": %s, \"every_p_busy\": %s, \"others\": %s}, "
+      "\"model_usleep_overshoot_ns\": %d, "
       "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
@@ -266,6 +273,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       rep.real_scavenge_waits.over_100us, rep.real_scavenge_waits.max_ns,
       rep.real_scavenge_waits.stale_passes, rep.real_scavenge_waits.long_wait_stale_passes,
       rep.real_scavenge_waits.long_wait_stale_releases,
+      JsonRounds(rep.real_sysmon_rounds), JsonRounds(rep.real_sysmon_rounds_every_p_busy),
+      JsonRounds(rep.real_sysmon_rounds_others), rep.model_usleep_overshoot_ns,
       rep.wall_seconds,
       JsonRow(rep.suite),
       absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));

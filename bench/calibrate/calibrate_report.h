@@ -11,6 +11,7 @@
 #include "bench/calibrate/gap.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
+#include "bench/calibrate/sysmon_rounds.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
 
@@ -49,6 +50,15 @@ struct CalibrateReport {
   // sysmon's waits from reading its clock to holding the heap lock in the
   // log (the model's are all 0: its sysmon scavenges at that instant).
   ScavengeWaits real_scavenge_waits;
+  // What sysmon's 10 ms rounds took beyond the sleep in the log
+  // (sysmon_rounds.h), during the compared benchmarks: all of them, those
+  // whose loops keep every P busy (go15_suite.h kEveryPBusy), the others;
+  // beside the overshoot the model's sysmon adds after every sleep
+  // (scavenger/sysmon.h).
+  SysmonRounds real_sysmon_rounds;
+  SysmonRounds real_sysmon_rounds_every_p_busy;
+  SysmonRounds real_sysmon_rounds_others;
+  int64_t model_usleep_overshoot_ns = 0;
   double wall_seconds = 0;
 };
 

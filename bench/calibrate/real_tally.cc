@@ -6,6 +6,7 @@
 #include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/recorded_runs.h"
 #include "bench/calibrate/stale_release.h"
+#include "bench/calibrate/sysmon_rounds.h"
 #include "mheap/go15/events/benchmark_split.h"
 
 namespace thp {
@@ -19,6 +20,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   StaleReleaseFinder stale;               // across segments: spans outlive them
   OutlivingSpans outliving;
   MarkPhaseFinder marks;
+  SysmonRoundFinder rounds;  // across segments: a round may straddle two
   heaplog::HeapEvent e;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&e);
@@ -41,6 +43,9 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
       log.segments[i].tally.AddStale(BytesToPages(std::get<heaplog::SysUnused>(e.body).n));
     }
     if (const std::optional<MarkPhase> p = marks.Observe(e)) log.segments[i].tally.AddMark(*p);
+    if (const std::optional<int64_t> ov = rounds.Observe(e)) {
+      log.segments[i].sysmon_overshoots_ns.push_back(*ov);
+    }
     timers[i].Observe(e);
     log.segments[i].madvise.Observe(e);
     outliving.Observe(i, e.body);

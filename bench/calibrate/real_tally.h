@@ -32,6 +32,9 @@ struct RealSegment {
   // the last one only when ended.
   std::vector<RecordedRun> runs;
   MadviseTimer madvise;  // how long its madvise calls took (madvise_time.h)
+  // What sysmon's 10 ms rounds took beyond the sleep while it ran, one
+  // per round (sysmon_rounds.h).
+  std::vector<int64_t> sysmon_overshoots_ns;
 };
 
 struct RealLog {

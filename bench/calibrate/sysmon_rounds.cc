@@ -1,0 +1,42 @@
+#include "bench/calibrate/sysmon_rounds.h"
+
+#include <algorithm>
+#include <variant>
+
+namespace thp {
+namespace calibrate {
+
+namespace {
+constexpr uint64_t kCappedSleepNs = 10000000;  // sysmon's usleep cap, 10 ms
+}  // namespace
+
+std::optional<int64_t> SysmonRoundFinder::Observe(const heaplog::HeapEvent& e) {
+  const auto* s = std::get_if<heaplog::Scavenge>(&e.body);
+  if (s == nullptr || s->k < 0) return std::nullopt;
+  const std::optional<uint64_t> prev = prev_now_;
+  prev_now_ = s->now;
+  if (!prev.has_value() || s->now < *prev) return std::nullopt;
+  const uint64_t gap = s->now - *prev;
+  if (gap < kCappedSleepNs || gap >= 2 * kCappedSleepNs) return std::nullopt;
+  return static_cast<int64_t>(gap - kCappedSleepNs);
+}
+
+SysmonRounds SummarizeRounds(std::vector<int64_t> overshoots_ns) {
+  SysmonRounds r;
+  r.rounds = overshoots_ns.size();
+  if (overshoots_ns.empty()) return r;
+  std::sort(overshoots_ns.begin(), overshoots_ns.end());
+  const size_t n = overshoots_ns.size();
+  const auto rank = [&](double q) {  // nearest rank, as the Tally's mark quantiles
+    return overshoots_ns[std::min(static_cast<size_t>(q * static_cast<double>(n - 1) + 0.5), n - 1)];
+  };
+  r.median_ns = rank(0.5);
+  r.p90_ns = rank(0.9);
+  double sum = 0;
+  for (int64_t v : overshoots_ns) sum += static_cast<double>(v);
+  r.mean_ns = static_cast<int64_t>(sum / static_cast<double>(overshoots_ns.size()) + 0.5);
+  return r;
+}
+
+}  // namespace calibrate
+}  // namespace thp
