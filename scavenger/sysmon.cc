@@ -12,17 +12,22 @@ Sysmon::Sysmon(int64_t start_ns, SysmonOptions options) : options_(options) {
   maxsleep_ = forcegcperiod_ / 2;
   if (scavengelimit_ < forcegcperiod_) maxsleep_ = scavengelimit_ / 2;
   lastscavenge_ = start_ns;
-  ScheduleNext(start_ns);
+  ScheduleNext(start_ns, nullptr);
 }
 
-void Sysmon::ScheduleNext(int64_t now) {
+void Sysmon::ScheduleNext(int64_t now, const SysmonActions* a) {
   if (idle_ == 0) {
     delay_us_ = 20;
   } else if (idle_ > 50) {
     delay_us_ *= 2;
   }
   if (delay_us_ > 10 * 1000) delay_us_ = 10 * 1000;
-  next_wake_ = now + delay_us_ * 1000 + options_.usleep_overshoot_ns;
+  int64_t overshoot = options_.usleep_overshoot_ns;
+  if (delay_us_ == 10 * 1000) {
+    const bool busy = a != nullptr && a->every_p_busy && a->every_p_busy();
+    overshoot = busy ? options_.capped_overshoot_every_p_busy_ns : options_.capped_overshoot_ns;
+  }
+  next_wake_ = now + delay_us_ * 1000 + overshoot;
 }
 
 void Sysmon::RunUntil(int64_t now, const SysmonActions& a,
@@ -72,7 +77,7 @@ void Sysmon::RunUntil(int64_t now, const SysmonActions& a,
     }
     if (force_gc && a.force_gc) a.force_gc();
     if (a.after_round) a.after_round(t);
-    ScheduleNext(t);
+    ScheduleNext(t, &a);
   }
 }
 }  // namespace thp

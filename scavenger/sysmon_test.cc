@@ -43,6 +43,8 @@ TEST(Sysmon, ScavengeDebugWithoutOvershootScavengesEvery20ms) {
   SysmonOptions o;
   o.scavenge_debug = true;
   o.usleep_overshoot_ns = 0;
+  o.capped_overshoot_ns = 0;
+  o.capped_overshoot_every_p_busy_ns = 0;
   Sysmon s(0, o);
   Recorder r;
   s.RunUntil(200000000, r.Actions(), [&](int64_t t) { r.now = t; });
@@ -56,13 +58,57 @@ TEST(Sysmon, ScavengeDebugWithoutOvershootScavengesEvery20ms) {
 
 TEST(Sysmon, WithUsleepOvershootItScavengesAtEveryTenMsWake) {
   SysmonOptions o;
-  o.scavenge_debug = true;  // default overshoot 100 us
+  o.scavenge_debug = true;  // default overshoots: 680 us after a 10 ms sleep
   Sysmon s(0, o);
   Recorder r;
   s.RunUntil(300000000, r.Actions(), [&](int64_t t) { r.now = t; });
   ASSERT_GE(r.scavenges.size(), 10u);
   for (size_t i = 3; i < r.scavenges.size(); ++i) {
-    EXPECT_EQ(r.scavenges[i] - r.scavenges[i - 1], 10100000) << i;
+    EXPECT_EQ(r.scavenges[i] - r.scavenges[i - 1], 10680000) << i;
+  }
+}
+
+// The sleeps under the cap (20 us, doubled after 50 idle rounds) take the
+// usleep overshoot; a 10 ms one takes the capped overshoot, or the every-P-
+// busy one while the program keeps every P running.
+TEST(Sysmon, TheOvershootFollowsTheSleepAndWhetherEveryPIsBusy) {
+  SysmonOptions o;
+  o.scavenge_debug = true;
+  o.usleep_overshoot_ns = 1000;
+  o.capped_overshoot_ns = 500000;
+  o.capped_overshoot_every_p_busy_ns = 200000;
+  Sysmon s(0, o);
+  Recorder r;
+  bool busy = false;
+  SysmonActions a = r.Actions();
+  a.every_p_busy = [&busy] { return busy; };
+  std::vector<int64_t> wakes;
+  const auto clock = [&](int64_t t) {
+    r.now = t;
+    wakes.push_back(t);
+  };
+  s.RunUntil(300000000, a, clock);
+  ASSERT_GE(wakes.size(), 60u);
+  EXPECT_EQ(wakes[0], 20000 + 1000);
+  EXPECT_EQ(wakes[1] - wakes[0], 20000 + 1000);
+  int capped = 0;
+  for (size_t i = 1; i < wakes.size(); ++i) {
+    const int64_t gap = wakes[i] - wakes[i - 1];
+    if (gap >= 10000000) {
+      EXPECT_EQ(gap, 10000000 + 500000) << i;
+      ++capped;
+    } else {
+      EXPECT_EQ((gap - 1000) % 20000, 0) << i << ": " << gap;
+    }
+  }
+  EXPECT_GT(capped, 10);
+  // The program keeps every P busy from here: the next sleeps' overshoot.
+  busy = true;
+  const size_t from = wakes.size();
+  s.RunUntil(400000000, a, clock);
+  ASSERT_GT(wakes.size(), from + 5);
+  for (size_t i = from + 1; i < wakes.size(); ++i) {
+    EXPECT_EQ(wakes[i] - wakes[i - 1], 10000000 + 200000) << i;
   }
 }
 
@@ -73,6 +119,8 @@ TEST(Sysmon, ARoundThatForcesAGcScavengesBeforeTheGcRuns) {
   SysmonOptions o;
   o.scavenge_debug = true;
   o.usleep_overshoot_ns = 0;
+  o.capped_overshoot_ns = 0;
+  o.capped_overshoot_every_p_busy_ns = 0;
   Sysmon s(0, o);
   Recorder r;
   r.last_gc = 1;  // a GC ended at the start
@@ -114,6 +162,8 @@ TEST(Sysmon, WhenEveryPIsIdleItSleepsOnTheNoteAndStartsOverAt20us) {
   SysmonOptions o;
   o.scavenge_debug = true;
   o.usleep_overshoot_ns = 0;
+  o.capped_overshoot_ns = 0;
+  o.capped_overshoot_every_p_busy_ns = 0;
   Sysmon s(0, o);
   Recorder r;
   r.idle = true;

@@ -262,7 +262,7 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"over_100us\": %d, \"max_ns\": %d, \"stale_passes\": %d, \"long_wait_stale_passes\": %d, "
       "\"long_wait_stale_releases\": %d}, "
       "\"real_sysmon_rounds\": {\"all\": %s, \"every_p_busy\": %s, \"others\": %s}, "
-      "\"model_usleep_overshoot_ns\": %d, "
+      "\"model_overshoot_ns\": {\"capped\": %d, \"capped_every_p_busy\": %d, \"usleep\": %d}, "
       "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
@@ -274,7 +274,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       rep.real_scavenge_waits.stale_passes, rep.real_scavenge_waits.long_wait_stale_passes,
       rep.real_scavenge_waits.long_wait_stale_releases,
       JsonRounds(rep.real_sysmon_rounds), JsonRounds(rep.real_sysmon_rounds_every_p_busy),
-      JsonRounds(rep.real_sysmon_rounds_others), rep.model_usleep_overshoot_ns,
+      JsonRounds(rep.real_sysmon_rounds_others), rep.model_capped_overshoot_ns,
+      rep.model_capped_overshoot_every_p_busy_ns, rep.model_usleep_overshoot_ns,
       rep.wall_seconds,
       JsonRow(rep.suite),
       absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));

@@ -53,11 +53,13 @@ struct CalibrateReport {
   // What sysmon's 10 ms rounds took beyond the sleep in the log
   // (sysmon_rounds.h), during the compared benchmarks: all of them, those
   // whose loops keep every P busy (go15_suite.h kEveryPBusy), the others;
-  // beside the overshoot the model's sysmon adds after every sleep
-  // (scavenger/sysmon.h).
+  // beside the overshoots the model's sysmon adds (scavenger/sysmon.h:
+  // after a 10 ms sleep, the same with every P busy, after a shorter one).
   SysmonRounds real_sysmon_rounds;
   SysmonRounds real_sysmon_rounds_every_p_busy;
   SysmonRounds real_sysmon_rounds_others;
+  int64_t model_capped_overshoot_ns = 0;
+  int64_t model_capped_overshoot_every_p_busy_ns = 0;
   int64_t model_usleep_overshoot_ns = 0;
   double wall_seconds = 0;
 };

@@ -22,7 +22,7 @@
 namespace thp {
 namespace {
 
-// Two sysmon periods (10.1 ms each in the log), less a millisecond.
+// Two sysmon periods (10.1 ms or more each in the log), less a millisecond.
 constexpr int64_t kTwoPeriodsNs = 19000000;
 // Fewer background cycles than this say nothing about a median.
 constexpr size_t kMinCycles = 5;

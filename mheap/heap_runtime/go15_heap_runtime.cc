@@ -56,6 +56,7 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
     RunForcedGc();
   };
   actions_.retake = [this](int64_t now) { Retake(now); };
+  actions_.every_p_busy = [this] { return every_p_busy_; };
   actions_.after_round = [this](int64_t) {
     if (preempting_) SchedulePreempted();
   };

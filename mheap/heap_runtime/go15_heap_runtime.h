@@ -57,7 +57,7 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // termination; bgsweep between spans. A preempted P takes them in that
   // order once sysmon's round is over. Go 1.5.1's own run shows the
   // result: in the benchmarks whose loops the suite marks so, a background
-  // cycle's mark lasts two sysmon periods (20.2 ms against a 1 ms median
+  // cycle's mark lasts two sysmon periods (a median 20.2 ms against 1 ms
   // elsewhere), and the next starts two periods after it ends
   // (//bench/workloads:go15_busy_ps_test). Leaving the loop, every waiting
   // goroutine runs at once.

@@ -1,0 +1,61 @@
+// SysmonOptions' overshoots after a 10 ms sleep (scavenger/sysmon.h),
+// measured again from Go 1.5.1's own run
+// (testdata/go151_heaplog/prefix.hlog.xz) the way their comment says: each
+// round's overshoot (sysmon_rounds.h) during the benchmarks whose loops
+// keep every P busy (go15_suite.h kEveryPBusy) and during the others; each
+// side's mean, to the nearest 10 us.
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "bench/calibrate/real_tally.h"
+#include "bench/workloads/go15_suite.h"
+#include "gtest/gtest.h"
+#include "mheap/go15/events/heap_event_log.h"
+#include "scavenger/sysmon.h"
+
+namespace thp {
+namespace calibrate {
+namespace {
+
+constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
+
+double Mean(const std::vector<int64_t>& v) {
+  double sum = 0;
+  for (int64_t x : v) sum += static_cast<double>(x);
+  return sum / static_cast<double>(v.size());
+}
+
+TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
+  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
+      heaplog::HeapEventReader::Open(kLog);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<RealLog> log = TallyLog(**reader, nullptr);
+  ASSERT_TRUE(log.ok()) << log.status();
+  absl::flat_hash_map<std::string, LoopSched> loop;
+  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) loop[b.name] = b.loop;
+  std::vector<int64_t> busy, others;
+  int benchmarks = 0;
+  for (const RealSegment& s : log->segments) {
+    auto it = loop.find(s.base);
+    if (it == loop.end()) continue;  // the start-up segment
+    ++benchmarks;
+    std::vector<int64_t>& side = it->second == kEveryPBusy ? busy : others;
+    side.insert(side.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
+  }
+  ASSERT_EQ(benchmarks, 243);
+  ASSERT_GT(busy.size(), 1000u);
+  ASSERT_GT(others.size(), 40000u);
+  const SysmonOptions o;
+  EXPECT_EQ(o.capped_overshoot_every_p_busy_ns, std::llround(Mean(busy) / 10000) * 10000)
+      << "mean " << Mean(busy) << " ns over " << busy.size() << " rounds";
+  EXPECT_EQ(o.capped_overshoot_ns, std::llround(Mean(others) / 10000) * 10000)
+      << "mean " << Mean(others) << " ns over " << others.size() << " rounds";
+}
+
+}  // namespace
+}  // namespace calibrate
+}  // namespace thp
