@@ -39,13 +39,18 @@ struct Recorder {
   }
 };
 
-TEST(Sysmon, ScavengeDebugWithoutOvershootScavengesEvery20ms) {
+// GODEBUG=scavenge=1 with every sleep returning on time.
+SysmonOptions ScavengeDebugWithoutOvershoot() {
   SysmonOptions o;
   o.scavenge_debug = true;
   o.usleep_overshoot_ns = 0;
   o.capped_overshoot_ns = 0;
   o.capped_overshoot_every_p_busy_ns = 0;
-  Sysmon s(0, o);
+  return o;
+}
+
+TEST(Sysmon, ScavengeDebugWithoutOvershootScavengesEvery20ms) {
+  Sysmon s(0, ScavengeDebugWithoutOvershoot());
   Recorder r;
   s.RunUntil(200000000, r.Actions(), [&](int64_t t) { r.now = t; });
   // 51 sleeps of 20 us, then doubling to the 10 ms cap; the strict
@@ -116,12 +121,7 @@ TEST(Sysmon, TheOvershootFollowsTheSleepAndWhetherEveryPIsBusy) {
 // mHeap_Scavenge (go1.5.1 proc1.go); the GC reaches the heap later, on a P.
 // So in a round that does both, the scavenge comes first.
 TEST(Sysmon, ARoundThatForcesAGcScavengesBeforeTheGcRuns) {
-  SysmonOptions o;
-  o.scavenge_debug = true;
-  o.usleep_overshoot_ns = 0;
-  o.capped_overshoot_ns = 0;
-  o.capped_overshoot_every_p_busy_ns = 0;
-  Sysmon s(0, o);
+  Sysmon s(0, ScavengeDebugWithoutOvershoot());
   Recorder r;
   r.last_gc = 1;  // a GC ended at the start
   s.RunUntil(200000000, r.Actions(), [&](int64_t t) { r.now = t; });
@@ -159,12 +159,7 @@ TEST(Sysmon, DefaultPeriodsAreTwoAndFiveMinutes) {
 }
 
 TEST(Sysmon, WhenEveryPIsIdleItSleepsOnTheNoteAndStartsOverAt20us) {
-  SysmonOptions o;
-  o.scavenge_debug = true;
-  o.usleep_overshoot_ns = 0;
-  o.capped_overshoot_ns = 0;
-  o.capped_overshoot_every_p_busy_ns = 0;
-  Sysmon s(0, o);
+  Sysmon s(0, ScavengeDebugWithoutOvershoot());
   Recorder r;
   r.idle = true;
   r.busy_at = int64_t{1} << 60;  // never busy again
