@@ -262,10 +262,7 @@ int Run() {
     rep.real_sysmon_rounds = SummarizeRounds(std::move(all));
     rep.real_sysmon_rounds_every_p_busy = SummarizeRounds(std::move(busy));
     rep.real_sysmon_rounds_others = SummarizeRounds(std::move(others));
-    const SysmonOptions so;
-    rep.model_capped_overshoot_ns = so.capped_overshoot_ns;
-    rep.model_capped_overshoot_every_p_busy_ns = so.capped_overshoot_every_p_busy_ns;
-    rep.model_usleep_overshoot_ns = so.usleep_overshoot_ns;
+    rep.model_sysmon = SysmonOptions();
   }
   if (timings_path.empty()) {
     for (const Go15Benchmark* b : run) {

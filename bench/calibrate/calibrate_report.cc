@@ -274,8 +274,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       rep.real_scavenge_waits.stale_passes, rep.real_scavenge_waits.long_wait_stale_passes,
       rep.real_scavenge_waits.long_wait_stale_releases,
       JsonRounds(rep.real_sysmon_rounds), JsonRounds(rep.real_sysmon_rounds_every_p_busy),
-      JsonRounds(rep.real_sysmon_rounds_others), rep.model_capped_overshoot_ns,
-      rep.model_capped_overshoot_every_p_busy_ns, rep.model_usleep_overshoot_ns,
+      JsonRounds(rep.real_sysmon_rounds_others), rep.model_sysmon.capped_overshoot_ns,
+      rep.model_sysmon.capped_overshoot_every_p_busy_ns, rep.model_sysmon.usleep_overshoot_ns,
       rep.wall_seconds,
       JsonRow(rep.suite),
       absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));

@@ -14,6 +14,7 @@
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
+#include "scavenger/sysmon.h"
 
 namespace thp {
 namespace calibrate {
@@ -53,14 +54,12 @@ struct CalibrateReport {
   // What sysmon's 10 ms rounds took beyond the sleep in the log
   // (sysmon_rounds.h), during the compared benchmarks: all of them, those
   // whose loops keep every P busy (go15_suite.h kEveryPBusy), the others;
-  // beside the overshoots the model's sysmon adds (scavenger/sysmon.h:
-  // after a 10 ms sleep, the same with every P busy, after a shorter one).
+  // beside the overshoots the model's sysmon adds (its options,
+  // scavenger/sysmon.h).
   SysmonRounds real_sysmon_rounds;
   SysmonRounds real_sysmon_rounds_every_p_busy;
   SysmonRounds real_sysmon_rounds_others;
-  int64_t model_capped_overshoot_ns = 0;
-  int64_t model_capped_overshoot_every_p_busy_ns = 0;
-  int64_t model_usleep_overshoot_ns = 0;
+  SysmonOptions model_sysmon;
   double wall_seconds = 0;
 };
 
