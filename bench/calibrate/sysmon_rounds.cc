@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <variant>
 
+#include "bench/calibrate/nearest_rank.h"
+
 namespace thp {
 namespace calibrate {
 
@@ -26,12 +28,8 @@ SysmonRounds SummarizeRounds(std::vector<int64_t> overshoots_ns) {
   r.rounds = overshoots_ns.size();
   if (overshoots_ns.empty()) return r;
   std::sort(overshoots_ns.begin(), overshoots_ns.end());
-  const size_t n = overshoots_ns.size();
-  const auto rank = [&](double q) {  // nearest rank, as the Tally's mark quantiles
-    return overshoots_ns[std::min(static_cast<size_t>(q * static_cast<double>(n - 1) + 0.5), n - 1)];
-  };
-  r.median_ns = rank(0.5);
-  r.p90_ns = rank(0.9);
+  r.median_ns = NearestRankOfSorted(overshoots_ns, 0.5);
+  r.p90_ns = NearestRankOfSorted(overshoots_ns, 0.9);
   double sum = 0;
   for (int64_t v : overshoots_ns) sum += static_cast<double>(v);
   r.mean_ns = static_cast<int64_t>(sum / static_cast<double>(overshoots_ns.size()) + 0.5);

@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/sysmon_rounds.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
 #include "mheap/go15/events/heap_event_log.h"
@@ -22,12 +23,6 @@ namespace calibrate {
 namespace {
 
 constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
-
-double Mean(const std::vector<int64_t>& v) {
-  double sum = 0;
-  for (int64_t x : v) sum += static_cast<double>(x);
-  return sum / static_cast<double>(v.size());
-}
 
 TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
   absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
@@ -49,11 +44,14 @@ TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
   ASSERT_EQ(benchmarks, 243);
   ASSERT_GT(busy.size(), 1000u);
   ASSERT_GT(others.size(), 40000u);
+  // The means as calibrate reports them (SummarizeRounds).
+  const double busy_mean = static_cast<double>(SummarizeRounds(busy).mean_ns);
+  const double others_mean = static_cast<double>(SummarizeRounds(others).mean_ns);
   const SysmonOptions o;
-  EXPECT_EQ(o.capped_overshoot_every_p_busy_ns, std::llround(Mean(busy) / 10000) * 10000)
-      << "mean " << Mean(busy) << " ns over " << busy.size() << " rounds";
-  EXPECT_EQ(o.capped_overshoot_ns, std::llround(Mean(others) / 10000) * 10000)
-      << "mean " << Mean(others) << " ns over " << others.size() << " rounds";
+  EXPECT_EQ(o.capped_overshoot_every_p_busy_ns, std::llround(busy_mean / 10000) * 10000)
+      << "mean " << busy_mean << " ns over " << busy.size() << " rounds";
+  EXPECT_EQ(o.capped_overshoot_ns, std::llround(others_mean / 10000) * 10000)
+      << "mean " << others_mean << " ns over " << others.size() << " rounds";
 }
 
 }  // namespace

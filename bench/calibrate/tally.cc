@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "bench/calibrate/nearest_rank.h"
 #include "runtime_port/kernel/kernel.h"
 
 namespace thp {
@@ -63,8 +64,7 @@ int64_t MarkQuantile(const std::vector<MarkPhase>& marks, double q,
   v.reserve(marks.size());
   for (const MarkPhase& p : marks) v.push_back(value(p));
   std::sort(v.begin(), v.end());
-  const auto rank = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(rank, v.size() - 1)];
+  return NearestRankOfSorted(v, q);
 }
 
 bool MarksEqual(const std::vector<MarkPhase>& a, const std::vector<MarkPhase>& b) {
