@@ -25,26 +25,24 @@ runs=testdata/go151_real/runs
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-model() {  # model <timings tsv> <variant> <go151|fix>: "max (benchmark) | releases"
+model() {  # model <timings tsv> <variant> <go151|fix>: "max (benchmark)<TAB>releases"
   "$bin" --kernel=sim --kernel_profile=linux6 --variants="$2" --timings_file="$1" --timings="$3" \
     --jobs=1 --quiet --json_out="$tmp/m.json" >/dev/null
   python3 -c 'import json, sys
 v = json.load(open(sys.argv[1]))["variants"][0]
-print("%d (%s) | %d" % (v["max_vmas_go_equivalent"], v["max_at_benchmark"].replace("Benchmark", ""),
+print("%d (%s)\t%d" % (v["max_vmas_go_equivalent"], v["max_at_benchmark"].replace("Benchmark", ""),
                         v["madvise_calls.DONTNEED"]))' "$tmp/m.json"
 }
-real() {  # real <run>: "max (benchmark) | releases"
+real() {  # real <run>: "max (benchmark)<TAB>releases"
   local max; max=$(sed -n 's/.* max_vmas=\([0-9]*\) .*/\1/p' "$runs/$1/summary.txt")
   local at; at=$(python3 tools/real_go_per_benchmark.py "$runs/$1/out.txt" "$runs/$1/series.tsv" |
     awk -F'\t' 'NR > 1 && $4 > m { m = $4; b = $1 } END { sub(/^Benchmark/, "", b); print b }')
   local rel; rel=$(sed -n 's/.*DONTNEED=\([0-9]*\).*/\1/p' "$runs/$1/summary.txt")
-  echo "$max ($at) | $rel"
+  printf '%s (%s)\t%s\n' "$max" "$at" "$rel"
 }
 matmult_n() {  # matmult_n <timings tsv> <column 2|4>
   awk -F'\t' -v c="$2" '$1 == "BenchmarkMatmult" { print $c }' "$1"
 }
-
-trim() { sed 's/^ *//; s/ *$//' <<<"$1"; }
 
 echo "| timings from | counter | Matmult b.N, go1.5.1 / 44078a3 | prefix max VMAs, real / model | prefix releases, real / model | fixed max VMAs, real / model | fixed releases, real / model |"
 echo "|---|---|---|---|---|---|---|"
@@ -60,19 +58,19 @@ while IFS=$'\t' read -r counter date recorded alone; do
   label="\`$p\`, \`$f\`"
   [ "$recorded" = 1 ] && label="$label (heap-event recorder on)"
   [ "$alone" = 0 ] && label="$label (CPU shared)"
-  IFS='|' read -r pv pr <<<"$(real "$p")"
-  IFS='|' read -r pmv pmr <<<"$(model "$t" prefix go151)"
-  IFS='|' read -r fv fr <<<"$(real "$f")"
-  IFS='|' read -r fmv fmr <<<"$(model "$t" fixed fix)"
-  echo "$(trim "$pr") $(trim "$pmr") $(trim "$fr") $(trim "$fmr")" >>"$tmp/releases"
-  echo "| $label | $counter | $(matmult_n "$t" 2) / $(matmult_n "$t" 4) | $(trim "$pv") / $(trim "$pmv") |" \
-    "$(trim "$pr") / $(trim "$pmr") | $(trim "$fv") / $(trim "$fmv") | $(trim "$fr") / $(trim "$fmr") |"
+  IFS=$'\t' read -r pv pr <<<"$(real "$p")"
+  IFS=$'\t' read -r pmv pmr <<<"$(model "$t" prefix go151)"
+  IFS=$'\t' read -r fv fr <<<"$(real "$f")"
+  IFS=$'\t' read -r fmv fmr <<<"$(model "$t" fixed fix)"
+  echo "$pr $pmr $fr $fmr" >>"$tmp/releases"
+  echo "| $label | $counter | $(matmult_n "$t" 2) / $(matmult_n "$t" 4) | $pv / $pmv |" \
+    "$pr / $pmr | $fv / $fmv | $fr / $fmr |"
 done <<<"$pairs"
 t=testdata/go15_runtime_bench_ns_per_op.tsv
-IFS='|' read -r pmv pmr <<<"$(model "$t" prefix go151)"
-IFS='|' read -r fmv fmr <<<"$(model "$t" fixed fix)"
-echo "| \`$t\` (the main job's; not counted) | — | $(matmult_n "$t" 2) / $(matmult_n "$t" 4) | — / $(trim "$pmv") |" \
-  "— / $(trim "$pmr") | — / $(trim "$fmv") | — / $(trim "$fmr") |"
+IFS=$'\t' read -r pmv pmr <<<"$(model "$t" prefix go151)"
+IFS=$'\t' read -r fmv fmr <<<"$(model "$t" fixed fix)"
+echo "| \`$t\` (the main job's; not counted) | — | $(matmult_n "$t" 2) / $(matmult_n "$t" 4) | — / $pmv |" \
+  "— / $pmr | — / $fmv | — / $fmr |"
 echo
 awk '{ p = $2 / $1; f = $4 / $3
        if (NR == 1 || p < pl) pl = p; if (NR == 1 || p > ph) ph = p
