@@ -37,9 +37,10 @@ print("Whole suite (%d benchmarks, variant %s, log `%s`): releases model **%d** 
       m["allocs"]["stack"], r["allocs"]["small"], r["allocs"]["large"], r["allocs"]["stack"],
       m["hugepage_calls"], r["hugepage_calls"], m["nohugepage_calls"], r["nohugepage_calls"],
       kib(m), kib(r), s["model_max_go_vmas"]))
-# Go's releases of spans freed after sysmon read its clock (a race the
-# model's sysmon, which reads its clock and scavenges at one instant, has
-# not; bench/calibrate/stale_release.h), and the rest.
+# Go's releases of spans freed after sysmon read its clock
+# (bench/calibrate/stale_release.h), and the rest; then the passes that
+# waited for a sweep to end, which make most of them, in the log and in the
+# model (bench/calibrate/sweep_lock_waits.h).
 print()
 w = d["real_scavenge_waits"]
 print("Of the releases, %d / %d were of spans freed after the scavenge pass read its clock "
@@ -54,6 +55,16 @@ print("Of the releases, %d / %d were of spans freed after the scavenge pass read
       w["long_wait_stale_passes"],
       m["releases"] - m["stale_now_releases"], r["releases"] - r["stale_now_releases"],
       s["others_ratio"], s["others_tvd"]))
+sw = d["sweep_lock_waits"]
+print()
+print("sysmon's passes that read the clock while a finished cycle's sweep was still freeing spans, "
+      "in the benchmarks whose loops leave a P idle for the sweeper: %d in the log, of which %d "
+      "took the heap lock only after the sweep's last free (1 in %.1f). The model makes every "
+      "%d-th such pass wait for its sweep's end (`mheap/heap_runtime/go15_heap_runtime.h`): "
+      "%d of its %d." % (
+      sw["real"]["passes_in_sweep"], sw["real"]["waited"],
+      sw["real"]["passes_in_sweep"] / max(sw["real"]["waited"], 1), sw["model_passes_per_wait"],
+      sw["model"]["waited"], sw["model"]["passes_in_sweep"]))
 # How long Go's madvise calls took (bench/calibrate/madvise_time.h): the
 # simulated kernel takes no time, so this is the real run's alone.
 print()

@@ -71,6 +71,7 @@
 #include "bench/calibrate/model_event_dump.h"
 #include "bench/calibrate/model_observer.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/kernel_choice.h"
@@ -80,6 +81,7 @@
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/go15_suite.h"
 #include "mheap/go15/events/heap_event_log.h"
+#include "mheap/heap_runtime/go15_heap_runtime.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 #include "scavenger/sysmon.h"
@@ -228,11 +230,15 @@ int Run() {
   absl::flat_hash_map<std::string, MadviseTimer> madvise_by_name;
   absl::flat_hash_map<std::string, std::vector<RecordedRun>> runs_by_name;
   absl::flat_hash_map<std::string, std::vector<int64_t>> rounds_by_name;
+  absl::flat_hash_map<std::string, SweepLockWaits> sweep_waits_by_name;
   for (const RealSegment& s : real->segments) {
     if (!s.ended) continue;
     real_by_name[s.base] += s.tally;
     std::vector<int64_t>& rounds = rounds_by_name[s.base];
     rounds.insert(rounds.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
+    SweepLockWaits& waits = sweep_waits_by_name[s.base];
+    waits.passes_in_sweep += s.sweep_lock_waits.passes_in_sweep;
+    waits.waited += s.sweep_lock_waits.waited;
     madvise_by_name[s.base].Merge(s.madvise);
     std::vector<RecordedRun>& runs = runs_by_name[s.base];
     runs.insert(runs.end(), s.runs.begin(), s.runs.end());
@@ -263,6 +269,14 @@ int Run() {
     rep.real_sysmon_rounds_every_p_busy = SummarizeRounds(std::move(busy));
     rep.real_sysmon_rounds_others = SummarizeRounds(std::move(others));
     rep.model_sysmon = SysmonOptions();
+    // sysmon's passes inside a sweep where a P is left idle for bgsweep.
+    for (const Go15Benchmark* b : run) {
+      if (b->loop == kEveryPBusy) continue;
+      const SweepLockWaits& w = sweep_waits_by_name[b->name];
+      rep.real_sweep_lock_waits.passes_in_sweep += w.passes_in_sweep;
+      rep.real_sweep_lock_waits.waited += w.waited;
+    }
+    rep.model_sweep_passes_per_lock_wait = Go15HeapRuntime::kSweepPassesPerLockWait;
   }
   if (timings_path.empty()) {
     for (const Go15Benchmark* b : run) {
@@ -351,6 +365,9 @@ int Run() {
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(kc);
   o.on_end = [&](TraceReplayer& rep_) {
     sync();
+    rep.model_sweep_lock_waits.passes_in_sweep =
+        static_cast<uint64_t>(rep_.go15().passes_in_sweep());
+    rep.model_sweep_lock_waits.waited = static_cast<uint64_t>(rep_.go15().sweep_lock_waits());
     side = nullptr;
     observer.set_side(nullptr, 0);
     rep_.runtime().heap().set_observer(nullptr);

@@ -11,6 +11,7 @@
 #include "bench/calibrate/gap.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
+#include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
@@ -49,8 +50,17 @@ struct CalibrateReport {
   // short, e.g. fixed_to_CallClosure3): not run, not compared.
   std::vector<std::string> not_in_log;
   // sysmon's waits from reading its clock to holding the heap lock in the
-  // log (the model's are all 0: its sysmon scavenges at that instant).
+  // log.
   ScavengeWaits real_scavenge_waits;
+  // sysmon's passes that read the clock while a cycle's sweep freed spans,
+  // and those of them that took the heap lock only after it
+  // (sweep_lock_waits.h): in the log, over the compared benchmarks whose
+  // loops leave a P idle; in the model, the whole run (the driver's
+  // counts, go15_heap_runtime.h), which makes every
+  // model_sweep_passes_per_lock_wait-th such pass wait.
+  SweepLockWaits real_sweep_lock_waits;
+  SweepLockWaits model_sweep_lock_waits;
+  int64_t model_sweep_passes_per_lock_wait = 0;
   // What sysmon's 10 ms rounds took beyond the sleep in the log
   // (sysmon_rounds.h), during the compared benchmarks: all of them, those
   // whose loops keep every P busy (go15_suite.h kEveryPBusy), the others;

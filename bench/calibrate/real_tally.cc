@@ -6,6 +6,7 @@
 #include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/recorded_runs.h"
 #include "bench/calibrate/stale_release.h"
+#include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "mheap/go15/events/benchmark_split.h"
 
@@ -21,6 +22,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   OutlivingSpans outliving;
   MarkPhaseFinder marks;
   SysmonRoundFinder rounds;  // across segments: a round may straddle two
+  SweepLockWaitFinder sweep_waits;
   heaplog::HeapEvent e;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&e);
@@ -49,11 +51,14 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     timers[i].Observe(e);
     log.segments[i].madvise.Observe(e);
     outliving.Observe(i, e.body);
+    sweep_waits.Observe(i, e);
   }
   log.scavenge_waits = stale.Waits();
   const std::vector<uint64_t> outlived = outliving.Finish();
+  const std::vector<SweepLockWaits> waits = sweep_waits.Finish();
   for (size_t i = 0; i < log.segments.size(); ++i) {
     if (i < outlived.size()) log.segments[i].tally.outliving_spans = outlived[i];
+    if (i < waits.size()) log.segments[i].sweep_lock_waits = waits[i];
     log.segments[i].ended = tracker.segments()[i].ended;
     log.segments[i].runs = timers[i].runs();
   }

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
+#include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
 #include "mheap/go15/events/heap_event.h"
@@ -35,6 +36,9 @@ struct RealSegment {
   // What sysmon's 10 ms rounds took beyond the sleep while it ran, one
   // per round (sysmon_rounds.h).
   std::vector<int64_t> sysmon_overshoots_ns;
+  // sysmon's passes that read the clock while a cycle's sweep was freeing
+  // spans, and those that waited for it (sweep_lock_waits.h).
+  SweepLockWaits sweep_lock_waits;
 };
 
 struct RealLog {

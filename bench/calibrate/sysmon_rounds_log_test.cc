@@ -15,6 +15,7 @@
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
+#include "mheap/heap_runtime/go15_heap_runtime.h"
 #include "mheap/go15/events/heap_event_log.h"
 #include "scavenger/sysmon.h"
 
@@ -24,17 +25,33 @@ namespace {
 
 constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
 
-TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-      heaplog::HeapEventReader::Open(kLog);
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<RealLog> log = TallyLog(**reader, nullptr);
-  ASSERT_TRUE(log.ok()) << log.status();
+// The log, read once for the tests below.
+const RealLog& Log() {
+  static const RealLog* log = [] {
+    absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
+        heaplog::HeapEventReader::Open(kLog);
+    EXPECT_TRUE(reader.ok()) << reader.status();
+    if (!reader.ok()) return new RealLog;
+    absl::StatusOr<RealLog> l = TallyLog(**reader, nullptr);
+    EXPECT_TRUE(l.ok()) << l.status();
+    return l.ok() ? new RealLog(*std::move(l)) : new RealLog;
+  }();
+  return *log;
+}
+
+// Each benchmark's loop schedule (go15_suite.h), by name.
+absl::flat_hash_map<std::string, LoopSched> Loops() {
   absl::flat_hash_map<std::string, LoopSched> loop;
   for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) loop[b.name] = b.loop;
+  return loop;
+}
+
+TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
+  const RealLog& log = Log();
+  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
   std::vector<int64_t> busy, others;
   int benchmarks = 0;
-  for (const RealSegment& s : log->segments) {
+  for (const RealSegment& s : log.segments) {
     auto it = loop.find(s.base);
     if (it == loop.end()) continue;  // the start-up segment
     ++benchmarks;
@@ -52,6 +69,27 @@ TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
       << "mean " << busy_mean << " ns over " << busy.size() << " rounds";
   EXPECT_EQ(o.capped_overshoot_ns, std::llround(others_mean / 10000) * 10000)
       << "mean " << others_mean << " ns over " << others.size() << " rounds";
+}
+
+// Go15HeapRuntime's kSweepPassesPerLockWait: over the benchmarks whose
+// loops leave a P idle (not kEveryPBusy, where bgsweep has no P of its
+// own), sysmon's passes that read the clock while a cycle's sweep freed
+// spans, over those of them that took the heap lock only after its last
+// free (sweep_lock_waits.h), to the nearest whole number.
+TEST(SysmonRoundsLog, OnePassInSoManyInsideTheSweepWaitsForIt) {
+  const RealLog& log = Log();
+  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
+  uint64_t passes = 0, waited = 0;
+  for (const RealSegment& s : log.segments) {
+    auto it = loop.find(s.base);
+    if (it == loop.end() || it->second == kEveryPBusy) continue;
+    passes += s.sweep_lock_waits.passes_in_sweep;
+    waited += s.sweep_lock_waits.waited;
+  }
+  ASSERT_GT(waited, 10u);
+  EXPECT_EQ(Go15HeapRuntime::kSweepPassesPerLockWait,
+            std::llround(static_cast<double>(passes) / static_cast<double>(waited)))
+      << waited << " of " << passes << " passes";
 }
 
 }  // namespace

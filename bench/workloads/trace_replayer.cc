@@ -98,6 +98,11 @@ const Sysmon& TraceReplayer::sysmon() const {
   return go15_->sysmon();
 }
 
+const Go15HeapRuntime& TraceReplayer::go15() const {
+  THP_CHECK(go15_ != nullptr, "TraceReplayer::go15(): the replayer does not run the Go 1.5 heap");
+  return *go15_;
+}
+
 const CensusKernel& TraceReplayer::census() const {
   THP_CHECK(census_ != nullptr, "TraceReplayer::census() of a replayer made without one");
   return *census_;

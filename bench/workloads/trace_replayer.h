@@ -120,9 +120,10 @@ class TraceReplayer {
   // The runtime the events drive, whichever heap it is.
   HeapRuntime& heap_runtime() { return *rt_; }
   const HeapRuntime& heap_runtime() const { return *rt_; }
-  // The Go 1.5 heap's runtime and sysmon (dies for another heap).
+  // The Go 1.5 heap's runtime, sysmon and driver (dies for another heap).
   Runtime& runtime();
   const Sysmon& sysmon() const;
+  const Go15HeapRuntime& go15() const;
   const CensusKernel& census() const;
   // Census every kernel call (the default), or only when ObserveCensus()
   // is called (census_kernel.h: for runs near vm.max_map_count). These

@@ -1,7 +1,8 @@
 // The Go 1.5 background sweeper (bgsweep, go1.5.1 mgcsweep.go) on the
 // replayer's virtual clock (mheap/heap_runtime/go15_heap_runtime.h): its
-// measured pace on an idle P, none on one busy P, and its turns in the
-// global run queue while the workload reports every P busy.
+// measured pace on an idle P, each span stamped when it is freed, none on
+// one busy P, its turns in the global run queue while the workload reports
+// every P busy, and the sysmon passes that wait for it.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
+#include "mheap/go15/mheap.h"
+#include "mheap/heap_runtime/go15_heap_runtime.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
@@ -23,6 +26,32 @@ constexpr uint64_t kSpanBytes = 16384;  // the garbage: 2-page large objects
 // and 2 pointers it outgrows are garbage too, each alone in a one-page span
 // of its size class.
 constexpr uint64_t kAllgsGarbage = 2 * 8192;
+
+// When the heap's spans were freed (their stamp) and when a pass released
+// a span stamped after its `now`.
+class FreeTimes final : public MHeapObserver {
+ public:
+  explicit FreeTimes(const Clock& clock) : clock_(clock) {}
+  void OnGrow(PageCount, uintptr_t, uintptr_t) override {}
+  void OnFreeSpan(PageId, PageCount, bool, bool, bool stamped, const MSpan& merged) override {
+    if (!stamped) return;
+    stamps.push_back(merged.unusedsince);  // coalescing keeps the freed span's
+    last_free_ns = clock_.NanoTime();
+  }
+  void OnAllocSpan(const MSpan*, PageCount, PageCount) override {}
+  void OnStaleRelease(PageCount) override {
+    stale_after_last_free_ns.push_back(clock_.NanoTime() - last_free_ns);
+    stale_at.push_back(clock_.NanoTime());
+  }
+
+  std::vector<int64_t> stamps;
+  int64_t last_free_ns = 0;
+  std::vector<int64_t> stale_after_last_free_ns;
+  std::vector<int64_t> stale_at;
+
+ private:
+  const Clock& clock_;
+};
 
 class BgSweepTest : public ::testing::Test {
  protected:
@@ -93,6 +122,63 @@ TEST_F(BgSweepTest, OnAnIdlePItFreesASpanPerMeasuredInterval) {
   Apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan * spans_));
   EXPECT_EQ(FreedBytes(), static_cast<uint64_t>(garbage) * kSpanBytes + kAllgsGarbage);
   EXPECT_TRUE(r_->runtime().gc().sweepdone());
+}
+
+// Each span bgsweep frees goes back to the heap at its own time, one
+// kBgSweepNsPerFreedSpan after the one before, however long the step that
+// covers them (mHeap_FreeSpanLocked stamps it with nanotime() then).
+TEST_F(BgSweepTest, EachSpanItFreesIsStampedWithItsOwnTime) {
+  Start(2);
+  GarbageUntilACycle();
+  while (r_->now_ns() < end_) Apply("compute 100000");
+  FreeTimes times(r_->runtime().heap().clock());
+  r_->runtime().heap().set_observer(&times);
+  Apply(absl::StrCat("compute ", 30 * kBgSweepNsPerFreedSpan));
+  r_->runtime().heap().set_observer(nullptr);
+  ASSERT_EQ(times.stamps.size(), 30u);
+  for (size_t i = 1; i < times.stamps.size(); ++i) {
+    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], kBgSweepNsPerFreedSpan) << i;
+  }
+  EXPECT_LE(times.stamps.back(), r_->now_ns());
+  EXPECT_GT(times.stamps.back(), r_->now_ns() - kBgSweepNsPerFreedSpan);
+}
+
+// Every kSweepPassesPerLockWait-th sysmon pass that reads its clock while
+// bgsweep still has spans to free on the idle P takes the heap lock only
+// once the sweeper finds nothing left, and then releases the spans freed
+// since its `now` however young (scavengelist's unsigned test); the other
+// passes release none of those.
+TEST_F(BgSweepTest, EverySoManythPassInsideTheSweepWaitsForItsEnd) {
+  Start(2);
+  FreeTimes times(r_->runtime().heap().clock());
+  r_->runtime().heap().set_observer(&times);
+  Apply("gc");
+  // 16 MiB held: each cycle leaves about as much garbage, whose sweep
+  // (about 7 ms at the measured pace) sysmon's 10 ms rounds fall into now
+  // and then.
+  constexpr int kHeld = 1024;
+  for (int id = 1; id <= kHeld; ++id) Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
+  const Go15HeapRuntime& go15 = r_->go15();
+  constexpr int64_t kWaits = 3;
+  for (int id = kHeld + 1; go15.sweep_lock_waits() < kWaits && id < 400000; ++id) {
+    Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
+    Apply(absl::StrCat("drop ", id));
+    Apply("compute 20000");
+  }
+  r_->runtime().heap().set_observer(nullptr);
+  ASSERT_EQ(go15.sweep_lock_waits(), kWaits);
+  EXPECT_EQ(go15.passes_in_sweep() / Go15HeapRuntime::kSweepPassesPerLockWait, kWaits);
+  // Every release of a span stamped after its pass's `now` came from a
+  // waiting pass, once the sweeper's last sweepone found nothing (at most
+  // one interval after its last free).
+  ASSERT_FALSE(times.stale_at.empty());
+  for (int64_t after : times.stale_after_last_free_ns) {
+    EXPECT_GE(after, 0);
+    EXPECT_LE(after, kBgSweepNsPerFreedSpan);
+  }
+  std::vector<int64_t> passes = times.stale_at;
+  passes.erase(std::unique(passes.begin(), passes.end()), passes.end());
+  EXPECT_LE(passes.size(), static_cast<size_t>(kWaits));
 }
 
 // On one P the benchmark goroutine keeps the P: bgsweep sweeps nothing

@@ -61,9 +61,30 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
     if (preempting_) SchedulePreempted();
   };
   actions_.scavenge = [this](int32_t k, uint64_t now, uint64_t limit) {
-    HeapScavenge(rt_->heap(), k, now, limit, gctrace_);
-    if (on_scavenge_) on_scavenge_();
+    ScavengeOrWaitForSweep(k, now, limit);
   };
+}
+
+void Go15HeapRuntime::Scavenge(int32_t k, uint64_t now, uint64_t limit) {
+  HeapScavenge(rt_->heap(), k, now, limit, gctrace_);
+  if (on_scavenge_) on_scavenge_();
+}
+
+void Go15HeapRuntime::ScavengeOrWaitForSweep(int32_t k, uint64_t now, uint64_t limit) {
+  // A pass still waiting takes the lock first (sysmon cannot have two).
+  TakeLockAfterSweep(idle_, /*now_anyway=*/true);
+  if (SweepsOnIdleP(idle_) && ++passes_in_sweep_ % kSweepPassesPerLockWait == 0) {
+    waiting_pass_ = WaitingPass{k, now, limit};
+    return;
+  }
+  Scavenge(k, now, limit);
+}
+
+void Go15HeapRuntime::TakeLockAfterSweep(bool idle, bool now_anyway) {
+  if (!waiting_pass_.has_value() || (!now_anyway && SweepsOnIdleP(idle))) return;
+  const WaitingPass p = *waiting_pass_;
+  waiting_pass_.reset();
+  Scavenge(p.k, p.now, p.limit);
 }
 
 void Go15HeapRuntime::RunForcedGc() {
@@ -141,6 +162,7 @@ void Go15HeapRuntime::WaitForWorldsema(const std::function<void(int64_t)>& set_c
 int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
   GcModel& gc = rt_->gc();
   const int64_t called = rt_->heap().clock().NanoTime();
+  TakeLockAfterSweep(/*idle=*/false, /*now_anyway=*/true);
   if (forcegc_ahead_ >= 0) {
     forcegc_ahead_ = -1;
     RunForcedGc();
@@ -156,7 +178,9 @@ int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
   const int64_t restart = stopped + gc.CycleNs(GcMode::kForceBlock);
   idle_ = true;
   busy_at_ = restart;
+  world_stopped_ = true;  // bgsweep does not run either
   sysmon_.RunUntil(restart - 1, actions_, set_clock);
+  world_stopped_ = false;
   idle_ = false;
   set_clock(restart);
   // gcForceBlockMode sweeps everything; bgsweep, wherever it waited, finds
@@ -169,6 +193,7 @@ int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
 
 int64_t Go15HeapRuntime::ReadMemStats(const std::function<void(int64_t)>& set_clock) {
   const int64_t called = rt_->heap().clock().NanoTime();
+  TakeLockAfterSweep(/*idle=*/false, /*now_anyway=*/true);
   WaitForWorldsema(set_clock);
   rt_->ReadMemStats();
   return rt_->heap().clock().NanoTime() - called;
@@ -193,6 +218,8 @@ int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   // sysmon's actions: before any action at or after its end, and before
   // `until` when it ends by then.
   GcModel& gc = rt_->gc();
+  // The program's work before this step may have finished the sweep.
+  TakeLockAfterSweep(idle, /*now_anyway=*/false);
   auto finish_marks_due = [this, &gc, &set_clock](int64_t t) {
     if (MarkTerminatesBy(t)) {
       set_clock(gc.mark_end_ns());
@@ -202,6 +229,8 @@ int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   for (;;) {
     sysmon_.RunUntil(until, actions_, [&](int64_t t) {
       finish_marks_due(t);
+      // bgsweep's spans freed before sysmon's round are free when it looks.
+      SweepOnIdleP(t, idle, set_clock);
       set_clock(t);
     });
     finish_marks_due(until);
@@ -212,6 +241,7 @@ int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
     until = idle ? std::max(until, gc.last_gc_ns()) : until + stopped;
     busy_at_ = until;
   }
+  SweepOnIdleP(until, idle, set_clock);
   set_clock(until);
   idle_ = false;
   SweepInBackground(until, idle);
@@ -254,18 +284,44 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
     bgsweep_at_ = until;
     return;
   }
+  // The P the program leaves idle: bgsweep swept there up to `until`
+  // already (SweepOnIdleP), a remainder under a span's time carrying over.
+  bgsweep_ahead_ = -1;
+  bgsweep_parked_ = false;
+}
+
+bool Go15HeapRuntime::SweepsOnIdleP(bool idle) const {
+  return !world_stopped_ && !every_p_busy_ && !runq_reported_ && !rt_->gc().sweepdone() &&
+         (rt_->gomaxprocs() > 1 || idle);
+}
+
+void Go15HeapRuntime::SweepOnIdleP(int64_t until, bool idle,
+                                   const std::function<void(int64_t)>& set_clock) {
+  if (!SweepsOnIdleP(idle)) return;
+  GcModel& gc = rt_->gc();
   // bgsweep, Go 1.5, is readied by gcSweep as the cycle ends (after mark
   // termination) and, on the P the program leaves idle, frees a span every
-  // kBgSweepNsPerFreedSpan from then on.
+  // kBgSweepNsPerFreedSpan from then on. Each span goes back to the heap
+  // at its own time on the clock (mHeap_FreeSpanLocked stamps unusedsince
+  // with nanotime then), never before the clock's present.
   bgsweep_ahead_ = -1;
   bgsweep_parked_ = false;
   int64_t from = bgsweep_at_;
   if (!gc.cycles().empty()) from = std::max(from, gc.cycles().back().end_ns);
-  if (until <= from) return;
-  const int64_t frees = std::min<int64_t>((until - from) / kBgSweepNsPerFreedSpan, 1 << 30);
-  const int freed = gc.BackgroundSweepFreeing(static_cast<int>(frees));
-  bgsweep_at_ = gc.sweepdone() ? until : from + freed * kBgSweepNsPerFreedSpan;
-  bgsweep_parked_ = gc.sweepdone();
+  const int64_t present = rt_->heap().clock().NanoTime();
+  while (from + kBgSweepNsPerFreedSpan <= until) {
+    set_clock(std::max(present, from + kBgSweepNsPerFreedSpan));
+    if (gc.BackgroundSweepFreeing(1) == 0) break;  // nothing left to sweep
+    from += kBgSweepNsPerFreedSpan;
+  }
+  if (gc.sweepdone()) {
+    bgsweep_at_ = std::max(from, until);
+    bgsweep_parked_ = true;
+    // sysmon, if it waited, takes the lock at the sweep's last free.
+    TakeLockAfterSweep(idle, /*now_anyway=*/false);
+  } else {
+    bgsweep_at_ = std::max(bgsweep_at_, from);
+  }
 }
 
 int64_t Go15HeapRuntime::SchedTicks() const {

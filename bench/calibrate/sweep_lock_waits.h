@@ -1,0 +1,62 @@
+// Whether Go 1.5.1's sysmon, waking while the sweep of a finished cycle is
+// still freeing spans, took the heap lock at once or only once that sweep
+// was over (issue 13: the model's Go15HeapRuntime makes a pass wait so,
+// kSweepPassesPerLockWait).
+//
+// A sweep window runs from a cycle's `gc_done` to the last span the sweep
+// freed (a `free` with why=central or why=large) before the next
+// `gc_start`: bgsweep's burst, with whatever the program's own proportional
+// sweep freed in it. A sysmon pass (a `scavenge` record, FreeOSMemory's
+// k < 0 left out) whose `now` falls inside a window read its clock while
+// the sweep ran; it waited for the sweep when the record itself (written
+// once mHeap_Scavenge holds the lock) comes at or after the window's last
+// free. It mirrors no Go code; it reads only records.
+#ifndef THP_BENCH_CALIBRATE_SWEEP_LOCK_WAITS_H_
+#define THP_BENCH_CALIBRATE_SWEEP_LOCK_WAITS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "mheap/go15/events/heap_event.h"
+
+namespace thp {
+namespace calibrate {
+
+// Counts for the passes of one benchmark segment.
+struct SweepLockWaits {
+  uint64_t passes_in_sweep = 0;  // read the clock inside a sweep window
+  uint64_t waited = 0;           // of them, took the lock at or after its last free
+};
+
+class SweepLockWaitFinder {
+ public:
+  // Reads one record of segment `segment`, in log order.
+  void Observe(size_t segment, const heaplog::HeapEvent& e);
+  // The counts by segment (index: the segment), once every record is read;
+  // a window still open at the log's end closes at its last free.
+  std::vector<SweepLockWaits> Finish();
+
+ private:
+  struct Pass {
+    size_t segment;
+    uint64_t now;
+    int64_t lock_ns;
+  };
+  void CloseWindow();
+  SweepLockWaits& At(size_t segment);
+
+  bool open_ = false;
+  int64_t done_ns_ = 0;       // the window's gc_done
+  int64_t last_free_ns_ = -1; // its last sweep free so far (-1: none)
+  std::vector<Pass> passes_;  // passes since the window opened
+  // The last window closed with a free in it (empty: none yet).
+  int64_t closed_done_ns_ = 0;
+  int64_t closed_last_free_ns_ = 0;
+  std::vector<SweepLockWaits> counts_;
+};
+
+}  // namespace calibrate
+}  // namespace thp
+
+#endif  // THP_BENCH_CALIBRATE_SWEEP_LOCK_WAITS_H_

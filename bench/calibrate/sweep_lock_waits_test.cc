@@ -1,0 +1,90 @@
+#include "bench/calibrate/sweep_lock_waits.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "mheap/go15/events/heap_event.h"
+#include "mheap/go15/events/test_events.h"
+
+namespace thp {
+namespace calibrate {
+namespace {
+
+using heaplog::At;
+
+heaplog::Scavenge Pass(uint64_t now, int64_t k = 1) {
+  heaplog::Scavenge s;
+  s.k = k;
+  s.now = now;
+  s.limit = 20000000;
+  return s;
+}
+
+heaplog::Free SweepFree(heaplog::FreeWhy why = heaplog::FreeWhy::kCentral) {
+  heaplog::Free f;
+  f.why = why;
+  return f;
+}
+
+TEST(SweepLockWaitFinder, APassInsideTheSweepWaitedWhenItsRecordComesAfterTheLastFree) {
+  SweepLockWaitFinder f;
+  f.Observe(0, At(100, heaplog::GcDone{}));
+  f.Observe(0, At(110, SweepFree()));
+  f.Observe(0, At(121, Pass(120)));  // took the lock at once
+  f.Observe(0, At(130, SweepFree(heaplog::FreeWhy::kLarge)));
+  f.Observe(0, At(140, SweepFree()));  // the window's last free
+  f.Observe(0, At(141, Pass(135)));    // read its clock before it: waited
+  f.Observe(0, At(150, Pass(145)));    // read its clock after it: outside
+  f.Observe(0, At(200, heaplog::GcStart{}));
+  const std::vector<SweepLockWaits> c = f.Finish();
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].passes_in_sweep, 2u);
+  EXPECT_EQ(c[0].waited, 1u);
+}
+
+TEST(SweepLockWaitFinder, OnlySweepFreesMakeTheWindowAndItOpensAtGcDone) {
+  SweepLockWaitFinder f;
+  f.Observe(0, At(5, Pass(4)));         // before any cycle ended
+  f.Observe(0, At(10, SweepFree()));    // before gc_done: no window
+  f.Observe(0, At(100, heaplog::GcDone{}));
+  f.Observe(0, At(105, Pass(99)));      // its clock read before gc_done
+  f.Observe(0, At(110, SweepFree(heaplog::FreeWhy::kStack)));
+  f.Observe(0, At(111, SweepFree(heaplog::FreeWhy::kTrim)));
+  f.Observe(0, At(121, Pass(120)));     // no sweep free in the window
+  f.Observe(0, At(130, Pass(UINT64_MAX, -1)));  // FreeOSMemory's
+  f.Observe(0, At(200, heaplog::GcStart{}));
+  const std::vector<SweepLockWaits> c = f.Finish();
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].passes_in_sweep, 0u);
+  EXPECT_EQ(c[0].waited, 0u);
+}
+
+TEST(SweepLockWaitFinder, APassRecordedAfterTheNextCycleStartedWaitedPastTheSweep) {
+  SweepLockWaitFinder f;
+  f.Observe(0, At(100, heaplog::GcDone{}));
+  f.Observe(0, At(110, SweepFree()));
+  f.Observe(0, At(200, heaplog::GcStart{}));
+  f.Observe(1, At(210, Pass(105)));  // in segment 1, after the next gc_start
+  f.Observe(1, At(300, heaplog::GcDone{}));
+  f.Observe(1, At(305, Pass(108)));  // and one after the next gc_done
+  const std::vector<SweepLockWaits> c = f.Finish();
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].passes_in_sweep, 0u);
+  EXPECT_EQ(c[1].passes_in_sweep, 2u);
+  EXPECT_EQ(c[1].waited, 2u);
+}
+
+TEST(SweepLockWaitFinder, AWindowOpenAtTheEndClosesAtItsLastFree) {
+  SweepLockWaitFinder f;
+  f.Observe(3, At(100, heaplog::GcDone{}));
+  f.Observe(3, At(110, SweepFree()));
+  f.Observe(3, At(112, Pass(105)));
+  const std::vector<SweepLockWaits> c = f.Finish();
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[3].passes_in_sweep, 1u);
+  EXPECT_EQ(c[3].waited, 1u);
+}
+
+}  // namespace
+}  // namespace calibrate
+}  // namespace thp
