@@ -59,8 +59,8 @@ sw = d["sweep_lock_waits"]
 print()
 print("sysmon's passes that read the clock while a finished cycle's sweep was still freeing spans, "
       "in the benchmarks whose loops leave a P idle for the sweeper: %d in the log, of which %d "
-      "took the heap lock only after the sweep's last free (1 in %.1f). The model makes every "
-      "%d-th such pass wait for its sweep's end (`mheap/heap_runtime/go15_heap_runtime.h`): "
+      "took the heap lock only after the sweep's last free (1 in %.1f). The model makes one such "
+      "pass in every %d wait for its sweep's end (`mheap/heap_runtime/go15_heap_runtime.h`): "
       "%d of its %d." % (
       sw["real"]["passes_in_sweep"], sw["real"]["waited"],
       sw["real"]["passes_in_sweep"] / max(sw["real"]["waited"], 1), sw["model_passes_per_wait"],
