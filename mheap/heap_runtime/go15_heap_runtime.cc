@@ -317,7 +317,8 @@ void Go15HeapRuntime::SweepOnIdleP(int64_t until, bool idle,
   if (gc.sweepdone()) {
     bgsweep_at_ = std::max(from, until);
     bgsweep_parked_ = true;
-    // sysmon, if it waited, takes the lock at the sweep's last free.
+    // sysmon, if it waited, takes the lock now: the sweeper's last
+    // sweepone found nothing left, one interval after its last free.
     TakeLockAfterSweep(idle, /*now_anyway=*/false);
   } else {
     bgsweep_at_ = std::max(bgsweep_at_, from);

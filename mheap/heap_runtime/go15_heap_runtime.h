@@ -30,7 +30,10 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // young they are (README, what still differs, item 6). Which pass waits
   // is the kernel scheduler's choice, which the model does not have; it
   // keeps the rate: every kSweepPassesPerLockWait-th pass that reads its
-  // clock while the sweeper has spans left waits for the sweep's end.
+  // clock while the sweeper has spans left waits for the sweep's end (the
+  // sweepone that finds nothing left), or for a stopped world or the next
+  // pass, whichever comes first. A pass still waiting when the run ends
+  // never scavenges, as a blocked sysmon would not before the exit.
   // Measured, not derived: in testdata/go151_heaplog/prefix.hlog.xz, over
   // the benchmarks whose loops leave a P idle, the passes whose `now` lies
   // between a cycle's gc_done and the last span its sweep freed, over
