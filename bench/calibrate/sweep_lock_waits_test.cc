@@ -11,14 +11,8 @@ namespace calibrate {
 namespace {
 
 using heaplog::At;
+using heaplog::SysmonPass;
 
-heaplog::Scavenge Pass(uint64_t now, int64_t k = 1) {
-  heaplog::Scavenge s;
-  s.k = k;
-  s.now = now;
-  s.limit = 20000000;
-  return s;
-}
 
 heaplog::Free SweepFree(heaplog::FreeWhy why = heaplog::FreeWhy::kCentral) {
   heaplog::Free f;
@@ -30,11 +24,11 @@ TEST(SweepLockWaitFinder, APassInsideTheSweepWaitedWhenItsRecordComesAfterTheLas
   SweepLockWaitFinder f;
   f.Observe(0, At(100, heaplog::GcDone{}));
   f.Observe(0, At(110, SweepFree()));
-  f.Observe(0, At(121, Pass(120)));  // took the lock at once
+  f.Observe(0, At(121, SysmonPass(120)));  // took the lock at once
   f.Observe(0, At(130, SweepFree(heaplog::FreeWhy::kLarge)));
   f.Observe(0, At(140, SweepFree()));  // the window's last free
-  f.Observe(0, At(141, Pass(135)));    // read its clock before it: waited
-  f.Observe(0, At(150, Pass(145)));    // read its clock after it: outside
+  f.Observe(0, At(141, SysmonPass(135)));    // read its clock before it: waited
+  f.Observe(0, At(150, SysmonPass(145)));    // read its clock after it: outside
   f.Observe(0, At(200, heaplog::GcStart{}));
   const std::vector<SweepLockWaits> c = f.Finish();
   ASSERT_EQ(c.size(), 1u);
@@ -44,14 +38,14 @@ TEST(SweepLockWaitFinder, APassInsideTheSweepWaitedWhenItsRecordComesAfterTheLas
 
 TEST(SweepLockWaitFinder, OnlySweepFreesMakeTheWindowAndItOpensAtGcDone) {
   SweepLockWaitFinder f;
-  f.Observe(0, At(5, Pass(4)));         // before any cycle ended
+  f.Observe(0, At(5, SysmonPass(4)));         // before any cycle ended
   f.Observe(0, At(10, SweepFree()));    // before gc_done: no window
   f.Observe(0, At(100, heaplog::GcDone{}));
-  f.Observe(0, At(105, Pass(99)));      // its clock read before gc_done
+  f.Observe(0, At(105, SysmonPass(99)));      // its clock read before gc_done
   f.Observe(0, At(110, SweepFree(heaplog::FreeWhy::kStack)));
   f.Observe(0, At(111, SweepFree(heaplog::FreeWhy::kTrim)));
-  f.Observe(0, At(121, Pass(120)));     // no sweep free in the window
-  f.Observe(0, At(130, Pass(UINT64_MAX, -1)));  // FreeOSMemory's
+  f.Observe(0, At(121, SysmonPass(120)));     // no sweep free in the window
+  f.Observe(0, At(130, SysmonPass(UINT64_MAX, -1)));  // FreeOSMemory's
   f.Observe(0, At(200, heaplog::GcStart{}));
   const std::vector<SweepLockWaits> c = f.Finish();
   ASSERT_EQ(c.size(), 1u);
@@ -64,9 +58,9 @@ TEST(SweepLockWaitFinder, APassRecordedAfterTheNextCycleStartedWaitedPastTheSwee
   f.Observe(0, At(100, heaplog::GcDone{}));
   f.Observe(0, At(110, SweepFree()));
   f.Observe(0, At(200, heaplog::GcStart{}));
-  f.Observe(1, At(210, Pass(105)));  // in segment 1, after the next gc_start
+  f.Observe(1, At(210, SysmonPass(105)));  // in segment 1, after the next gc_start
   f.Observe(1, At(300, heaplog::GcDone{}));
-  f.Observe(1, At(305, Pass(108)));  // and one after the next gc_done
+  f.Observe(1, At(305, SysmonPass(108)));  // and one after the next gc_done
   const std::vector<SweepLockWaits> c = f.Finish();
   ASSERT_EQ(c.size(), 2u);
   EXPECT_EQ(c[0].passes_in_sweep, 0u);
@@ -78,7 +72,7 @@ TEST(SweepLockWaitFinder, AWindowOpenAtTheEndClosesAtItsLastFree) {
   SweepLockWaitFinder f;
   f.Observe(3, At(100, heaplog::GcDone{}));
   f.Observe(3, At(110, SweepFree()));
-  f.Observe(3, At(112, Pass(105)));
+  f.Observe(3, At(112, SysmonPass(105)));
   const std::vector<SweepLockWaits> c = f.Finish();
   ASSERT_EQ(c.size(), 4u);
   EXPECT_EQ(c[3].passes_in_sweep, 1u);

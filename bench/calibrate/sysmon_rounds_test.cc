@@ -11,34 +11,28 @@ namespace calibrate {
 namespace {
 
 using heaplog::At;
+using heaplog::SysmonPass;
 
-heaplog::Scavenge Pass(uint64_t now, int64_t k = 1) {
-  heaplog::Scavenge s;
-  s.k = k;
-  s.now = now;
-  s.limit = 20000000;
-  return s;
-}
 
 TEST(SysmonRoundFinder, APassTenToTwentyMsAfterThePreviousGivesItsOvershoot) {
   SysmonRoundFinder f;
-  EXPECT_EQ(f.Observe(At(1, Pass(1000000))), std::nullopt);  // the first has no gap
-  EXPECT_EQ(f.Observe(At(2, Pass(11400000))), std::optional<int64_t>(400000));
-  EXPECT_EQ(f.Observe(At(3, Pass(21400000))), std::optional<int64_t>(0));
+  EXPECT_EQ(f.Observe(At(1, SysmonPass(1000000))), std::nullopt);  // the first has no gap
+  EXPECT_EQ(f.Observe(At(2, SysmonPass(11400000))), std::optional<int64_t>(400000));
+  EXPECT_EQ(f.Observe(At(3, SysmonPass(21400000))), std::optional<int64_t>(0));
   // 20 ms or more: not one capped sleep (a note sleep, a skipped round).
-  EXPECT_EQ(f.Observe(At(4, Pass(41400000))), std::nullopt);
+  EXPECT_EQ(f.Observe(At(4, SysmonPass(41400000))), std::nullopt);
   // Under 10 ms: a shorter sleep.
-  EXPECT_EQ(f.Observe(At(5, Pass(41500000))), std::nullopt);
+  EXPECT_EQ(f.Observe(At(5, SysmonPass(41500000))), std::nullopt);
   // The gap is from the pass before, whatever it gave.
-  EXPECT_EQ(f.Observe(At(6, Pass(51600000))), std::optional<int64_t>(100000));
+  EXPECT_EQ(f.Observe(At(6, SysmonPass(51600000))), std::optional<int64_t>(100000));
 }
 
 TEST(SysmonRoundFinder, FreeOsMemorysPassesAndOtherRecordsAreNotRounds) {
   SysmonRoundFinder f;
-  EXPECT_EQ(f.Observe(At(1, Pass(1000000))), std::nullopt);
-  EXPECT_EQ(f.Observe(At(2, Pass(UINT64_MAX, -1))), std::nullopt);
+  EXPECT_EQ(f.Observe(At(1, SysmonPass(1000000))), std::nullopt);
+  EXPECT_EQ(f.Observe(At(2, SysmonPass(UINT64_MAX, -1))), std::nullopt);
   EXPECT_EQ(f.Observe(At(3, heaplog::ScavengeDone{})), std::nullopt);
-  EXPECT_EQ(f.Observe(At(4, Pass(12000000))), std::optional<int64_t>(1000000));
+  EXPECT_EQ(f.Observe(At(4, SysmonPass(12000000))), std::optional<int64_t>(1000000));
 }
 
 TEST(SummarizeRounds, NearestRankQuantilesAndTheMean) {

@@ -12,6 +12,14 @@ HeapEvent At(int64_t time_ns, EventBody body) {
   return e;
 }
 
+Scavenge SysmonPass(uint64_t now, int64_t k) {
+  Scavenge s;
+  s.k = k;
+  s.now = now;
+  s.limit = 20000000;
+  return s;
+}
+
 std::vector<HeapEvent> SampleLog() {
   constexpr uint64_t kArena = 0xc820000000;
   std::vector<HeapEvent> log;

@@ -16,6 +16,10 @@ std::vector<HeapEvent> SampleLog();
 
 HeapEvent At(int64_t time_ns, EventBody body);
 
+// A sysmon pass's `scavenge` record (k >= 0; FreeOSMemory's is k = -1,
+// now = UINT64_MAX) at GODEBUG=scavenge=1's 20 ms limit.
+Scavenge SysmonPass(uint64_t now, int64_t k = 1);
+
 }  // namespace heaplog
 }  // namespace thp
 
