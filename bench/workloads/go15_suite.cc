@@ -658,8 +658,10 @@ void Finalizer(RunBuilder& b) {
 }
 
 // new(int) with a finalizer each op, dropped at once: the sweep keeps it
-// and queues its finalizer, the next cycle marks it from finq, and only
-// the one after frees it (GcModel's finalizers). Finalizer's ints above
+// and queues its finalizer, which runs when sysmon next preempts a worker
+// (its P's findrunnable readies the finalizer goroutine); the cycle after
+// that frees it, or, if it came first, marks it from finq and leaves it to
+// the one after (GcModel's finalizers). Finalizer's ints above
 // need no flag: each op clears the finalizer it set, so none has one when
 // the run drops them.
 void FinalizerRun(RunBuilder& b) {

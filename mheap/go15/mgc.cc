@@ -269,6 +269,24 @@ void GcModel::Mark(bool after_concurrent_phase) {
   FlushAllMCaches();
   if (goroutines_ != nullptr) goroutines_->ShrinkStacks(heap_.clock().NanoTime());
   MarkRoots();
+  ScanFinalizerSpecials();
+}
+
+void GcModel::ScanFinalizerSpecials() {
+  // markroot's _RootSpans in mark termination (go1.5.1 mgcmark.go): for
+  // every finalizer special of every in-use span, scanobject on the start
+  // of the object it was set on, so that what the object points to stays
+  // live while the object itself is left unmarked. scanobject adds the
+  // object's size (the span's elemsize) to bytesMarked each time, whether
+  // the object is marked or not: every special adds its object's size to
+  // heap_marked (twice for a tiny block holding two objects with
+  // finalizers). The objects here are noscan, so the scan marks nothing.
+  MSpan* last = nullptr;
+  for (uintptr_t x : finalizers_) {
+    MSpan* s = last != nullptr && x >= last->base() && x < last->end() ? last : heap_.LookupMaybe(x);
+    last = s;
+    if (s != nullptr && s->state == SpanState::kInUse) bytes_marked_ += s->elemsize;
+  }
 }
 
 void GcModel::FlushAllMCaches() {

@@ -65,9 +65,15 @@
 // the sweep phase's start), where Go's backgroundgc parks once gc()
 // returns and its P, whose program goroutine startGC's Gosched put on the
 // global queue, looks for work; a forced cycle's caller (the benchmark's
-// runtime.GC, then RunParallel's wait) blocks there likewise. What a
-// background cycle's sweep queues is thus marked by the next cycle and
-// run at its end: garbage for the one after.
+// runtime.GC, then RunParallel's wait) blocks there likewise. The driver
+// runs it too wherever a P schedules with its own queue empty
+// (RunFinalizers; Go15HeapRuntime: sysmon's preemptions while every P is
+// busy, a loop's end, and each step while a P is idle). What a cycle's
+// sweep queues is thus garbage for the next cycle when a P scheduled in
+// between, and otherwise marked by it from finq and garbage for the one
+// after. Mark termination also scans every object that has a finalizer
+// special (markroot _RootSpans' scanobject), which counts its size in the
+// bytes marked, live or not (ScanFinalizerSpecials).
 #ifndef THP_MHEAP_GO15_MGC_H_
 #define THP_MHEAP_GO15_MGC_H_
 
@@ -282,6 +288,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // which may lie inside a tiny block), and those queued on finq.
   size_t finalizers() const { return finalizers_.size(); }
   size_t finq() const { return finq_.size(); }
+  // runfinq, readied by a P's findrunnable (go1.5.1 proc1.go wakefing),
+  // runs every finalizer queued so far: their objects are no longer held.
+  void RunFinalizers() { finq_.clear(); }
   // Malloc must hand every object to AfterMalloc and NewObject one by one
   // (no batched runs): the barrier is shading them, or each gets a
   // finalizer.
@@ -388,6 +397,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void Terminate(GcCycle& cycle);
   void PrepareMarkBits(bool keep);
   void MarkRoots();  // the workload's live objects and the one in flight
+  // markroot's _RootSpans in mark termination: scanobject's byte count
+  // for each object with a finalizer special.
+  void ScanFinalizerSpecials();
   void Mark(bool after_concurrent_phase);  // markroot's caches flush + marking from the roots
   void MarkTermination(GcCycle& cycle);  // gcMark's pacing, Go 1.5
   void EndCycle();                // gcController.endCycle, Go 1.5

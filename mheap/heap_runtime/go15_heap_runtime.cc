@@ -245,6 +245,12 @@ int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   set_clock(until);
   idle_ = false;
   SweepInBackground(until, idle);
+  if (!every_p_busy_ && !runq_reported_ && (rt_->gomaxprocs() > 1 || idle)) {
+    // A P the program leaves idle schedules within the step (bgsweep's
+    // Gosched after each span, or the wakep of a ready): its findrunnable
+    // readies the finalizer goroutine, which runs what the sweep queued.
+    gc.RunFinalizers();
+  }
   return until;
 }
 
@@ -356,6 +362,9 @@ void Go15HeapRuntime::RunWhatWaitsForAP() {
   // The GC goroutine: mark termination (at the clock's time: sysmon's
   // round, or the loop's end), which readies bgsweep in turn.
   if (gc.marking() && gc.mark_end_ns() <= rt_->heap().clock().NanoTime()) gc.FinishMark();
+  // The P schedules with its own queue empty: findrunnable readies the
+  // finalizer goroutine, woken by queuefinalizer, and it runs next.
+  gc.RunFinalizers();
   if (every_p_busy_) {
     // A span, then back to the global queue (once the loop ends, bgsweep
     // has the idle P's time instead: SweepInBackground).
