@@ -56,5 +56,23 @@ TEST(FinalizerReplay, RunFinqMarksWhatTheFinalizerGoroutineHasNotRunYet) {
   EXPECT_GT(busy.first[2], uint64_t{3} << 20);
 }
 
+// While a loop keeps every P busy, what the sweep queues waits for a P to
+// schedule: sysmon's preemption of a worker, or the loop's end, where the
+// Ps' findrunnable readies the finalizer goroutine before anything else
+// that waited runs (Go15HeapRuntime's RunWhatWaitsForAP).
+TEST(FinalizerReplay, WhereALoopKeepingEveryPBusyLetsAPScheduleTheQueueRuns) {
+  SimulatedKernel sim;
+  const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+      sim,
+      "thp-trace 1\ngc\nloop 20000 5000 everypbusy\nalloc 1 1024 scan 0 finalizer\ndrop 1\n"
+      "end\n",
+      /*batched=*/true);
+  ASSERT_NE(r, nullptr);
+  const GcModel& gc = r->runtime().gc();
+  EXPECT_GT(gc.cycles().size(), 3u);
+  EXPECT_LT(gc.finalizers(), 20000u);  // the sweeps queued some
+  EXPECT_EQ(gc.finq(), 0u);            // and the loop's end ran them
+}
+
 }  // namespace
 }  // namespace thp
