@@ -236,9 +236,7 @@ int Run() {
     real_by_name[s.base] += s.tally;
     std::vector<int64_t>& rounds = rounds_by_name[s.base];
     rounds.insert(rounds.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
-    SweepLockWaits& waits = sweep_waits_by_name[s.base];
-    waits.passes_in_sweep += s.sweep_lock_waits.passes_in_sweep;
-    waits.waited += s.sweep_lock_waits.waited;
+    sweep_waits_by_name[s.base] += s.sweep_lock_waits;
     madvise_by_name[s.base].Merge(s.madvise);
     std::vector<RecordedRun>& runs = runs_by_name[s.base];
     runs.insert(runs.end(), s.runs.begin(), s.runs.end());
@@ -271,10 +269,7 @@ int Run() {
     rep.model_sysmon = SysmonOptions();
     // sysmon's passes inside a sweep where a P is left idle for bgsweep.
     for (const Go15Benchmark* b : run) {
-      if (b->loop == kEveryPBusy) continue;
-      const SweepLockWaits& w = sweep_waits_by_name[b->name];
-      rep.real_sweep_lock_waits.passes_in_sweep += w.passes_in_sweep;
-      rep.real_sweep_lock_waits.waited += w.waited;
+      if (b->loop != kEveryPBusy) rep.real_sweep_lock_waits += sweep_waits_by_name[b->name];
     }
     rep.model_sweep_passes_per_lock_wait = Go15HeapRuntime::kSweepPassesPerLockWait;
   }

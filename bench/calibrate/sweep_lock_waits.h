@@ -27,6 +27,12 @@ namespace calibrate {
 struct SweepLockWaits {
   uint64_t passes_in_sweep = 0;  // read the clock inside a sweep window
   uint64_t waited = 0;           // of them, took the lock at or after its last free
+
+  SweepLockWaits& operator+=(const SweepLockWaits& o) {
+    passes_in_sweep += o.passes_in_sweep;
+    waited += o.waited;
+    return *this;
+  }
 };
 
 class SweepLockWaitFinder {

@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
@@ -79,17 +80,15 @@ TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
 TEST(SysmonRoundsLog, OnePassInSoManyInsideTheSweepWaitsForIt) {
   const RealLog& log = Log();
   const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
-  uint64_t passes = 0, waited = 0;
+  SweepLockWaits w;
   for (const RealSegment& s : log.segments) {
     auto it = loop.find(s.base);
-    if (it == loop.end() || it->second == kEveryPBusy) continue;
-    passes += s.sweep_lock_waits.passes_in_sweep;
-    waited += s.sweep_lock_waits.waited;
+    if (it != loop.end() && it->second != kEveryPBusy) w += s.sweep_lock_waits;
   }
-  ASSERT_GT(waited, 10u);
+  ASSERT_GT(w.waited, 10u);
   EXPECT_EQ(Go15HeapRuntime::kSweepPassesPerLockWait,
-            std::llround(static_cast<double>(passes) / static_cast<double>(waited)))
-      << waited << " of " << passes << " passes";
+            std::llround(static_cast<double>(w.passes_in_sweep) / static_cast<double>(w.waited)))
+      << w.waited << " of " << w.passes_in_sweep << " passes";
 }
 
 }  // namespace
