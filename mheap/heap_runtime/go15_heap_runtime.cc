@@ -245,7 +245,7 @@ int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
   set_clock(until);
   idle_ = false;
   SweepInBackground(until, idle);
-  if (!every_p_busy_ && !runq_reported_ && (rt_->gomaxprocs() > 1 || idle)) {
+  if (LeavesAPIdle(idle)) {
     // A P the program leaves idle schedules within the step (bgsweep's
     // Gosched after each span, or the wakep of a ready): its findrunnable
     // readies the finalizer goroutine, which runs what the sweep queued.
@@ -291,14 +291,16 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
     return;
   }
   // The P the program leaves idle: bgsweep swept there up to `until`
-  // already (SweepOnIdleP), a remainder under a span's time carrying over.
-  bgsweep_ahead_ = -1;
-  bgsweep_parked_ = false;
+  // already (SweepOnIdleP, which set its state), a remainder under a
+  // span's time carrying over.
+}
+
+bool Go15HeapRuntime::LeavesAPIdle(bool idle) const {
+  return !every_p_busy_ && !runq_reported_ && (rt_->gomaxprocs() > 1 || idle);
 }
 
 bool Go15HeapRuntime::SweepsOnIdleP(bool idle) const {
-  return !world_stopped_ && !every_p_busy_ && !runq_reported_ && !rt_->gc().sweepdone() &&
-         (rt_->gomaxprocs() > 1 || idle);
+  return !world_stopped_ && !rt_->gc().sweepdone() && LeavesAPIdle(idle);
 }
 
 void Go15HeapRuntime::SweepOnIdleP(int64_t until, bool idle,

@@ -210,8 +210,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // span when readied at the cycle's end, then one per turn it gets in the
   // global run queue (BgSweepTurn).
   void SweepInBackground(int64_t until, bool idle);
-  // Whether bgsweep runs on a P the program leaves idle now (the first
-  // case above) with spans left to sweep.
+  // Whether the program leaves a P idle now (the first case above): no
+  // loop keeps every P busy, the workload reports no run queue, and there
+  // is a second P or the step is idle.
+  bool LeavesAPIdle(bool idle) const;
+  // Whether bgsweep runs on that P now, with spans left to sweep.
   bool SweepsOnIdleP(bool idle) const;
   // That case: its spans freed up to `until`, the clock moved through
   // `set_clock` to each one's time.
