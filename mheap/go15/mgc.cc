@@ -280,13 +280,20 @@ void GcModel::ScanFinalizerSpecials() {
   // object's size (the span's elemsize) to bytesMarked each time, whether
   // the object is marked or not: every special adds its object's size to
   // heap_marked (twice for a tiny block holding two objects with
-  // finalizers). The objects here are noscan, so the scan marks nothing.
+  // finalizers). The model traces no pointers (the workload names what is
+  // live), so the scan marks nothing more.
   MSpan* last = nullptr;
   for (uintptr_t x : finalizers_) {
-    MSpan* s = last != nullptr && x >= last->base() && x < last->end() ? last : heap_.LookupMaybe(x);
-    last = s;
+    MSpan* s = SpanOf(x, &last);
     if (s != nullptr && s->state == SpanState::kInUse) bytes_marked_ += s->elemsize;
   }
+}
+
+MSpan* GcModel::SpanOf(uintptr_t addr, MSpan** last) const {
+  if (*last == nullptr || addr < (*last)->base() || addr >= (*last)->end()) {
+    *last = heap_.LookupMaybe(addr);
+  }
+  return *last;
 }
 
 void GcModel::FlushAllMCaches() {
@@ -310,10 +317,7 @@ void GcModel::MarkRoots() {
   // Roots come in address order, so most share the previous root's span.
   MSpan* last = nullptr;
   auto mark = [this, &last](uintptr_t addr) {
-    MSpan* s = last != nullptr && addr >= last->base() && addr < last->end()
-                   ? last
-                   : heap_.LookupMaybe(addr);
-    last = s;
+    MSpan* s = SpanOf(addr, &last);
     if (s == nullptr || s->marked.empty()) return;
     if (s->sizeclass == 0) {
       if (!s->marked[0]) {

@@ -397,6 +397,10 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void Terminate(GcCycle& cycle);
   void PrepareMarkBits(bool keep);
   void MarkRoots();  // the workload's live objects and the one in flight
+  // The span holding `addr` (nullptr: none), looked up only when `*last`,
+  // the span found before, does not hold it; `*last` becomes the answer.
+  // Addresses in order mostly share their predecessor's span.
+  MSpan* SpanOf(uintptr_t addr, MSpan** last) const;
   // markroot's _RootSpans in mark termination: scanobject's byte count
   // for each object with a finalizer special.
   void ScanFinalizerSpecials();
