@@ -55,6 +55,18 @@ print("Of the releases, %d / %d were of spans freed after the scavenge pass read
       w["long_wait_stale_passes"],
       m["releases"] - m["stale_now_releases"], r["releases"] - r["stale_now_releases"],
       s["others_ratio"], s["others_tvd"]))
+# The heap's layout: its free spans by size at each benchmark's start
+# (bench/calibrate/free_spans.h), summed over the benchmarks.
+fs = lambda t: ", ".join(str(t["free_spans_at_start_pages"][b]) for b in bins)
+same = sum(1 for b in d["benchmarks"]
+           if b["model"]["free_spans_at_start_pages"] == b["real"]["free_spans_at_start_pages"])
+fm = [m["free_spans_at_start_pages"][b] for b in bins]
+fr = [r["free_spans_at_start_pages"][b] for b in bins]
+ftvd = 0.5 * sum(abs(x / sum(fm) - y / sum(fr)) for x, y in zip(fm, fr))
+print()
+print("The heap's free spans at each benchmark's start, summed over the benchmarks, by size in "
+      "pages (%s): model %s, real %s (tvd %.3f); the same histogram at the start of %d of the "
+      "%d benchmarks." % (", ".join(bins), fs(m), fs(r), ftvd, same, len(d["benchmarks"])))
 sw = d["sweep_lock_waits"]
 print()
 print("sysmon's passes that read the clock while a finished cycle's sweep was still freeing spans, "

@@ -38,7 +38,9 @@ std::string JsonTally(const Tally& t) {
       ", \"stale_now_releases\": ", t.stale_now_releases,
       ", \"stale_release_hist_pages\": ", JsonHist(t.stale_release_hist), ", \"hugepage_calls\": ",
       t.hugepage_calls, ", \"nohugepage_calls\": ", t.nohugepage_calls,
-      ", \"outliving_spans\": ", t.outliving_spans, ", \"background_marks\": ",
+      ", \"outliving_spans\": ", t.outliving_spans,
+      ", \"free_spans_at_start_pages\": ", JsonHist(t.free_spans_at_start),
+      ", \"background_marks\": ",
       t.marks.size(), ", \"mark_us_median\": ", t.mark_us_quantile(0.5),
       ", \"mark_us_p90\": ", t.mark_us_quantile(0.9),
       ", \"mark_grow_kib_median\": ", t.mark_grow_kib_quantile(0.5),
@@ -88,6 +90,9 @@ std::vector<std::string> CsvTallyHeader(const std::string& side) {
   h.push_back(absl::StrCat(side, "_nohugepage_calls"));
   h.push_back(absl::StrCat(side, "_heap_marked_sum"));
   h.push_back(absl::StrCat(side, "_outliving_spans"));
+  for (int b = 0; b < kSizeBins; ++b) {
+    h.push_back(absl::StrCat(side, "_free_spans_at_start_", SizeBinName(b)));
+  }
   for (const char* f : {"background_marks", "mark_us_median", "mark_us_p90",
                         "mark_grow_kib_median", "mark_grow_kib_p90"}) {
     h.push_back(absl::StrCat(side, "_", f));
@@ -110,6 +115,7 @@ std::vector<std::string> CsvTally(const Tally& t) {
   v.push_back(absl::StrCat(t.nohugepage_calls));
   v.push_back(absl::StrCat(t.heap_marked));
   v.push_back(absl::StrCat(t.outliving_spans));
+  for (uint64_t x : t.free_spans_at_start) v.push_back(absl::StrCat(x));
   for (int64_t x : {static_cast<int64_t>(t.marks.size()), t.mark_us_quantile(0.5),
                     t.mark_us_quantile(0.9), t.mark_grow_kib_quantile(0.5),
                     t.mark_grow_kib_quantile(0.9)}) {
@@ -158,6 +164,12 @@ int SameOutlivingSpans(const std::vector<BenchRow>& rows) {
   }));
 }
 
+int SameFreeSpansAtStart(const std::vector<BenchRow>& rows) {
+  return static_cast<int>(std::count_if(rows.begin(), rows.end(), [](const BenchRow& r) {
+    return r.model.free_spans_at_start == r.real.free_spans_at_start;
+  }));
+}
+
 std::string SuiteLine(const CalibrateReport& rep) {
   const BenchRow& s = rep.suite;
   const Tally& m = s.model;
@@ -169,7 +181,9 @@ std::string SuiteLine(const CalibrateReport& rep) {
       "distance %.3f; GC cycles %d / %d, scavenge passes %d / %d, span allocs "
       "small|large|stack %d|%d|%d / %d|%d|%d, frees %d / %d, HUGEPAGE %d / %d, NOHUGEPAGE "
       "%d / %d; spans outliving the next benchmark %d / %d (the same count in %d of the "
-      "benchmarks); background cycles' concurrent phase (gc_start to mark termination) "
+      "benchmarks); free spans at the benchmarks' starts, summed, by size in pages "
+      "1|2|3-4|5-8|9-32|33-256|>256 model %s / real %s (tvd %.3f; the same histogram in %d of "
+      "the benchmarks); background cycles' concurrent phase (gc_start to mark termination) "
       "%d / %d, median %d / %d us (90th percentile %d / %d), median heap growth in it %d / %d "
       "KiB (90th percentile %d / %d); max Go-equivalent VMAs (model only) %d",
       rep.rows.size(), rep.variant, m.releases, r.releases, s.gap.ratio, s.gap.count_gap,
@@ -180,7 +194,9 @@ std::string SuiteLine(const CalibrateReport& rep) {
       r.gc_cycles, m.scavenge_passes, r.scavenge_passes, m.allocs[0], m.allocs[1], m.allocs[2],
       r.allocs[0], r.allocs[1], r.allocs[2], m.frees, r.frees, m.hugepage_calls, r.hugepage_calls,
       m.nohugepage_calls, r.nohugepage_calls, m.outliving_spans, r.outliving_spans,
-      SameOutlivingSpans(rep.rows), m.marks.size(), r.marks.size(), m.mark_us_quantile(0.5),
+      SameOutlivingSpans(rep.rows), Hist(m.free_spans_at_start), Hist(r.free_spans_at_start),
+      TotalVariation(m.free_spans_at_start, r.free_spans_at_start), SameFreeSpansAtStart(rep.rows),
+      m.marks.size(), r.marks.size(), m.mark_us_quantile(0.5),
       r.mark_us_quantile(0.5), m.mark_us_quantile(0.9), r.mark_us_quantile(0.9),
       m.mark_grow_kib_quantile(0.5), r.mark_grow_kib_quantile(0.5),
       m.mark_grow_kib_quantile(0.9), r.mark_grow_kib_quantile(0.9), s.model_max_go_vmas);

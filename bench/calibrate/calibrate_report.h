@@ -87,6 +87,9 @@ std::string SuiteLine(const CalibrateReport& report);
 // How many rows count as many outliving spans (Tally::outliving_spans) on
 // both sides.
 int SameOutlivingSpans(const std::vector<BenchRow>& rows);
+// How many rows began with the same free spans by size
+// (Tally::free_spans_at_start) on both sides.
+int SameFreeSpansAtStart(const std::vector<BenchRow>& rows);
 std::string FormatJson(const CalibrateReport& report);
 // One row per benchmark, furthest apart first, then the "(suite)" row.
 std::string FormatCsv(const CalibrateReport& report);

@@ -15,6 +15,7 @@ using heaplog::AllocCaller;
 using heaplog::FreeWhy;
 
 void ModelObserver::Record(const heaplog::EventBody& body) {
+  free_spans_.Observe(body);
   if (side_ != nullptr) {
     side_->tally.Add(body);
     outliving_.Observe(index_, body);

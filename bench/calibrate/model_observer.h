@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "bench/calibrate/free_spans.h"
 #include "bench/calibrate/mark_phases.h"
 #include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/tally.h"
@@ -48,7 +49,10 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
     SampleVmas();  // the last count of the side it leaves
     side_ = side;
     index_ = index;
-    if (side_ != nullptr) outliving_.Begin(index_);
+    if (side_ != nullptr) {
+      outliving_.Begin(index_);
+      side_->tally.free_spans_at_start = free_spans_.Histogram();
+    }
     SampleVmas();
   }
   // Also hands every record a side gets but the GC cycles' and scavenge
@@ -96,6 +100,7 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   std::function<void(const GcCycle&)> cycle_tap_;
   PageId arena_start_page_;
   OutlivingSpans outliving_;  // fed what a side gets
+  FreeSpans free_spans_;      // fed every record, from the heap's start
   MarkPhaseFinder marks_;     // fed every cycle Sync brings in
   size_t gc_synced_ = 0;
   uint64_t scavenges_synced_ = 0;

@@ -132,6 +132,35 @@ TEST(ModelObserverTest, TapsGetTheRecordsAndTheCyclesOfASide) {
   EXPECT_EQ(a.tally.gc_cycles, 2u);
 }
 
+// A side starts with the free spans every record before it left, those
+// made before any side included.
+TEST(ModelObserverTest, ASideStartsWithTheFreeSpansBeforeIt) {
+  ModelObserver obs(nullptr);
+  obs.set_arena_start(PageId(1000).addr());
+  MSpan grown;
+  grown.Init(PageId(1000), PageCount(128));
+  obs.OnFreeSpan(PageId(1000), PageCount(128), false, true, true, grown);  // grow
+  MSpan tail;
+  tail.Init(PageId(1004), PageCount(124));
+  obs.OnFreeSpan(PageId(1004), PageCount(124), false, false, false, tail);  // trim
+  MSpan taken;
+  taken.Init(PageId(1000), PageCount(4));
+  obs.OnAllocSpan(&taken, PageCount(128), PageCount(0));
+  MSpan rest;
+  rest.Init(PageId(1008), PageCount(120));
+  obs.OnFreeSpan(PageId(1008), PageCount(120), false, false, false, rest);  // trim
+  MSpan next;
+  next.Init(PageId(1004), PageCount(4));
+  obs.OnAllocSpan(&next, PageCount(124), PageCount(0));
+  ModelSide a, b;
+  obs.set_side(&a, 0);
+  obs.OnFreeSpan(PageId(1000), PageCount(4), true, true, true, taken);  // 1004 in use
+  obs.set_side(&b, 1);
+  obs.set_side(nullptr, 0);
+  EXPECT_EQ(a.tally.free_spans_at_start, (SizeHistogram{0, 0, 0, 0, 0, 1, 0}));
+  EXPECT_EQ(b.tally.free_spans_at_start, (SizeHistogram{0, 0, 1, 0, 0, 1, 0}));
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp

@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "bench/calibrate/free_spans.h"
 #include "bench/calibrate/mark_phases.h"
 #include "bench/calibrate/outliving_spans.h"
 #include "bench/calibrate/recorded_runs.h"
@@ -23,6 +24,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   MarkPhaseFinder marks;
   SysmonRoundFinder rounds;  // across segments: a round may straddle two
   SweepLockWaitFinder sweep_waits;
+  FreeSpans free_spans;  // across segments: the heap's layout
   heaplog::HeapEvent e;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&e);
@@ -36,6 +38,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
       const heaplog::BenchmarkSegment& seg = tracker.segments()[i];
       log.segments[i].name = seg.name;
       log.segments[i].base = heaplog::BenchBaseName(seg.name, seg.procs);
+      log.segments[i].tally.free_spans_at_start = free_spans.Histogram();
       if (on_segment) on_segment(log.segments[i].name);
     }
     if (const auto* c = std::get_if<heaplog::Config>(&e.body)) log.config = *c;
@@ -51,6 +54,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     timers[i].Observe(e);
     log.segments[i].madvise.Observe(e);
     outliving.Observe(i, e.body);
+    free_spans.Observe(e.body);
     sweep_waits.Observe(i, e);
   }
   log.scavenge_waits = stale.Waits();

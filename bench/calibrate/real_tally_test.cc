@@ -35,6 +35,7 @@ TEST(TallyLogTest, SplitsTheSampleLogByBenchmark) {
   EXPECT_EQ(startup.tally.allocs, (std::array<uint64_t, 3>{1, 0, 0}));
   EXPECT_EQ(startup.tally.frees, 0u);
   EXPECT_EQ(startup.tally.releases, 0u);
+  EXPECT_EQ(startup.tally.free_spans_at_start, (SizeHistogram{}));
 
   const RealSegment& bench = log->segments[1];
   EXPECT_EQ(bench.name, "BenchmarkMalloc8-2");
@@ -53,6 +54,8 @@ TEST(TallyLogTest, SplitsTheSampleLogByBenchmark) {
   EXPECT_EQ(t.release_hist, (SizeHistogram{0, 0, 0, 0, 0, 1, 0}));
   EXPECT_EQ(t.hugepage_calls, 1u);
   EXPECT_EQ(t.nohugepage_calls, 1u);
+  // The startup's allocation left the grown arena's 127-page tail free.
+  EXPECT_EQ(t.free_spans_at_start, (SizeHistogram{0, 0, 0, 0, 0, 1, 0}));
 }
 
 TEST(TallyLogTest, AReaderErrorIsReturned) {

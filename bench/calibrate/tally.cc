@@ -92,6 +92,7 @@ Tally& Tally::operator+=(const Tally& o) {
     alloc_hist[b] += o.alloc_hist[b];
     release_hist[b] += o.release_hist[b];
     stale_release_hist[b] += o.stale_release_hist[b];
+    free_spans_at_start[b] += o.free_spans_at_start[b];
   }
   frees += o.frees;
   free_pages += o.free_pages;
@@ -117,7 +118,8 @@ bool Tally::operator==(const Tally& o) const {
          stale_now_releases == o.stale_now_releases &&
          stale_release_hist == o.stale_release_hist &&
          hugepage_calls == o.hugepage_calls && nohugepage_calls == o.nohugepage_calls &&
-         outliving_spans == o.outliving_spans && MarksEqual(marks, o.marks);
+         outliving_spans == o.outliving_spans &&
+         free_spans_at_start == o.free_spans_at_start && MarksEqual(marks, o.marks);
 }
 
 }  // namespace calibrate

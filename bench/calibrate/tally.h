@@ -68,6 +68,11 @@ struct Tally {
   // benchmark after it ended (outliving_spans.h). Add does not count them
   // (they need the next benchmarks' records): the sides set them at the end.
   uint64_t outliving_spans = 0;
+  // The heap's free spans by size when the benchmark began (free_spans.h):
+  // the layout its frees and releases start from. Add does not count them
+  // (they need every record before the benchmark): the sides set them as
+  // the benchmark starts, and a sum of tallies sums them.
+  SizeHistogram free_spans_at_start{};
   // Background cycles' concurrent phases (mark_phases.h), in the order
   // they came. Add does not count them (they need two records' times):
   // AddMark does. Kept one by one because their lengths have a long tail
