@@ -197,6 +197,18 @@ TEST(Go15Suite, AppendGrowByteAllocatesAppendsThirtyFiveSizes) {
   }
   EXPECT_EQ(Count(prog.body, TraceEvent::kDrop), 35);
   EXPECT_TRUE(prog.setup.empty());
+  // Each growth's share of the op's time is its size, one unit per KiB.
+  std::vector<uint64_t> work;
+  for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kAlloc) work.push_back(e.work);
+  }
+  ASSERT_EQ(work.size(), kSizes.size());
+  for (size_t i = 0; i < kSizes.size(); ++i) {
+    EXPECT_EQ(work[i], std::max<uint64_t>(1, kSizes[i] / 1024)) << kSizes[i];
+  }
+  int64_t units = 0;
+  for (const TraceEvent& e : prog.body) units += LoopWork(e);
+  EXPECT_EQ(units, 5729);
 }
 
 TEST(Go15Suite, AppendGrowStringAllocatesFortyPointerfulSizes) {

@@ -124,7 +124,7 @@ void RunBuilder::WholeRun() {
 
 void RunBuilder::PutBody(const TraceEvent& e) {
   ++body_events_;
-  body_work_ += IsLoopWork(e);
+  body_work_ += LoopWork(e);
   if (e.kind == TraceEvent::kSleep) body_sleep_ns_ += e.ns;
   if (streaming()) {
     sink_->Put(e);
@@ -182,7 +182,9 @@ void RunBuilder::OpAllocChain(const std::vector<uint64_t>& sizes, bool noscan, i
   uint64_t prev = 0;
   for (uint64_t bytes : sizes) {
     const uint64_t id = NewId();
-    PutBody(AllocEvent(id, bytes, noscan, p));
+    TraceEvent e = AllocEvent(id, bytes, noscan, p);
+    e.work = std::max<uint64_t>(1, bytes / 1024);
+    PutBody(e);
     if (prev != 0) PutBody(DropEvent(prev));
     prev = id;
   }

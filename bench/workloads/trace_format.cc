@@ -68,11 +68,16 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
       e.chain = true;
       ++i;
     }
-    if (f.size() < 5 || i != f.size() || !num(1, &e.id) || !num(2, &e.bytes) ||
+    bool work_ok = true;
+    if (i < f.size() && f[i] == "work") {
+      work_ok = num(i + 1, &e.work) && e.work >= 1 && e.work <= kMaxAllocWork;
+      i += 2;
+    }
+    if (f.size() < 5 || i != f.size() || !work_ok || !num(1, &e.id) || !num(2, &e.bytes) ||
         (f[3] != "scan" && f[3] != "noscan") || !p_of(4, &e.p)) {
       return LineError(line_no, line,
                        "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] "
-                       "[finalizer] [chain]");
+                       "[finalizer] [chain] [work <units>], units from 1 to 2^32");
     }
     e.noscan = f[3] == "noscan";
   } else if (op == "drop") {
@@ -349,10 +354,11 @@ TraceEvent DropEvent(uint64_t id) {
 std::string FormatTraceEvent(const TraceEvent& e) {
   switch (e.kind) {
     case TraceEvent::kAlloc:
-      return absl::StrFormat("alloc %d %d %s %d%s%s%s%s", e.id, e.bytes,
+      return absl::StrFormat("alloc %d %d %s %d%s%s%s%s%s", e.id, e.bytes,
                              e.noscan ? "noscan" : "scan", e.p, e.system_stack ? " systemstack" : "",
                              e.write_barrier ? " writebarrier" : "", e.finalizer ? " finalizer" : "",
-                             e.chain ? " chain" : "");
+                             e.chain ? " chain" : "",
+                             e.work != 1 ? absl::StrFormat(" work %d", e.work) : "");
     case TraceEvent::kDrop: return absl::StrFormat("drop %d", e.id);
     case TraceEvent::kStack: return absl::StrFormat("stack %d %d %d", e.id, e.bytes, e.p);
     case TraceEvent::kUnstack: return absl::StrFormat("unstack %d %d", e.id, e.p);

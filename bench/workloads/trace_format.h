@@ -6,6 +6,7 @@
 // Format, one event per line; '#' starts a comment; blank lines are ignored;
 // the first event line must be the header "thp-trace 1":
 //   alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]
+//         [work <units>]
 //                                       new object, held as handle <id>;
 //                                       systemstack: mallocgc runs on the g0
 //                                       stack (Go 1.5.1's deferproc calls
@@ -30,7 +31,11 @@
 //                                       newdefer's record, pushed on
 //                                       g._defer): a GC marks the chain one
 //                                       link at a time, so each link held
-//                                       lengthens a Go 1.5 heap cycle
+//                                       lengthens a Go 1.5 heap cycle;
+//                                       work: in a loop, the alloc stands for
+//                                       <units> of its iteration's busy time,
+//                                       where every other alloc, stack and go
+//                                       event stands for one (1 to 2^32)
 //   drop <id>                           the workload lets go of <id>
 //   stack <id> <bytes> <p>              a new goroutine stack (power of two)
 //   unstack <id> <p>                    that stack is freed
@@ -96,8 +101,9 @@
 //   loop <iterations> <ns> [nosafepoint] [everypbusy]
 //   end                                 the lines up to "end" are one iteration of
 //                                       a timed loop; each iteration is <ns> of busy
-//                                       time, spread evenly after its alloc and
-//                                       stack and go events (loops do not nest);
+//                                       time, spread after its alloc and stack
+//                                       and go events, one unit each unless an
+//                                       alloc states its work (loops do not nest);
 //                                       nosafepoint: the loop never reaches a
 //                                       preemption point, so a GC sysmon forces
 //                                       during it cannot stop the world, and runs
@@ -146,6 +152,7 @@ inline constexpr int64_t kMaxTraceNs = 100000000000000;       // 1e14 ns, about 
 inline constexpr uint64_t kMaxTraceCount = 100000000000;      // 1e11: bench n, loop iterations
 inline constexpr uint64_t kMaxNewMCycle = 1000000;            // 1e6: newm's cycle
 inline constexpr uint64_t kMaxFrameBytes = uint64_t{1} << 30;  // gouse's frame: Go's 1 GiB stack cap
+inline constexpr uint64_t kMaxAllocWork = uint64_t{1} << 32;   // alloc's work units
 
 struct TraceEvent {
   enum Kind {
@@ -163,6 +170,7 @@ struct TraceEvent {
   bool write_barrier = false;  // alloc: "writebarrier"
   bool finalizer = false;      // alloc: "finalizer"
   bool chain = false;          // alloc: "chain"
+  uint64_t work = 1;           // alloc: "work <units>" (a loop's; 1 when not stated)
   bool at_cycle_end = false;   // newm: "end"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop; gouse's ramp (0: none)

@@ -15,7 +15,8 @@ namespace {
 
 // Every malformed alloc line gets the same message, naming the line.
 constexpr char kAllocForm[] =
-    "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]";
+    "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain] "
+    "[work <units>], units from 1 to 2^32";
 void ExpectAllocLinesRejected(std::initializer_list<const char*> lines) {
   for (const char* bad : lines) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
@@ -25,7 +26,7 @@ void ExpectAllocLinesRejected(std::initializer_list<const char*> lines) {
 
 TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "alloc 8 80 scan 0 systemstack",
-                         "alloc 9 16 noscan 0 writebarrier", "alloc 10 80 scan 1 systemstack writebarrier", "drop 7", "stack 3 8192 0", "unstack 3 0",
+                         "alloc 9 16 noscan 0 writebarrier", "alloc 10 80 scan 1 systemstack writebarrier", "alloc 11 80 scan 0 work 12", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 everypbusy",
                          "loop 100 33 nosafepoint everypbusy", "end", "retain 4", "release", "release 20",
@@ -46,8 +47,7 @@ TEST(Trace, EveryEventRoundTrips) {
 
 TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\ngc\nalloc 1 64 maybe 0\n").status().message(),
-            "trace line 3: expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain]: "
-            "\"alloc 1 64 maybe 0\"");
+            absl::StrCat("trace line 3: ", kAllocForm, ": \"alloc 1 64 maybe 0\""));
   EXPECT_EQ(ParseTrace("# hi\nthp-trace 2\n").status().message(),
             "trace line 2: expected the header \"thp-trace 1\": \"thp-trace 2\"");
   EXPECT_NE(ParseTrace("thp-trace 1\nmunmap 5\n").status().message().find("unknown event"),
@@ -194,6 +194,26 @@ TEST(Trace, AnAllocMayBeAChainLink) {
             "alloc 2 80 scan 1 systemstack writebarrier finalizer chain");
   ExpectAllocLinesRejected({"alloc 1 80 scan 0 chain finalizer", "alloc 1 80 scan 0 chain chain",
                             "alloc 1 80 scan 0 chained"});
+}
+
+// "work <units>" comes last; it prints back only when it is not 1.
+TEST(Trace, AnAllocMayStateItsWork) {
+  const std::string text =
+      "thp-trace 1\nalloc 1 80 scan 0 work 7\nalloc 2 80 scan 1 chain work 4294967296\n"
+      "alloc 3 80 scan 0 work 1\n";
+  absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].work, 7u);
+  EXPECT_EQ((*events)[1].work, kMaxAllocWork);
+  EXPECT_TRUE((*events)[1].chain);
+  EXPECT_EQ((*events)[2].work, 1u);
+  EXPECT_EQ(FormatTraceEvent((*events)[0]), "alloc 1 80 scan 0 work 7");
+  EXPECT_EQ(FormatTraceEvent((*events)[1]), "alloc 2 80 scan 1 chain work 4294967296");
+  EXPECT_EQ(FormatTraceEvent((*events)[2]), "alloc 3 80 scan 0");
+  ExpectAllocLinesRejected({"alloc 1 80 scan 0 work", "alloc 1 80 scan 0 work 0",
+                            "alloc 1 80 scan 0 work 4294967297", "alloc 1 80 scan 0 work x",
+                            "alloc 1 80 scan 0 work 2 chain", "alloc 1 80 scan 0 work 2 work 2"});
 }
 
 // Allocations on the system stack reach no safe point, nor do the

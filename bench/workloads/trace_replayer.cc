@@ -302,8 +302,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
 }
 
 TraceReplayer::LoopClock TraceReplayer::MakeLoopClock(int64_t ns_per_iteration, int64_t work) {
-  // The iteration's busy time is spread evenly after its alloc, stack and
-  // go events (all of it at the end if it has none), and reaches sysmon in
+  // The iteration's busy time is spread after its alloc, stack and go
+  // events, `work` units in all (LoopWork: one each unless an alloc states
+  // more; all of it at the end if it has none), and reaches sysmon in
   // slices of at most loop_slice_ns_.
   LoopClock c;
   c.per_work = work == 0 ? 0 : ns_per_iteration / work;
@@ -337,7 +338,7 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
   } else if (absl::Status st = Apply(e); !st.ok()) {
     return st;
   }
-  if (IsLoopWork(e)) AddLoopTime(c, c.per_work);
+  if (IsLoopWork(e)) AddLoopTime(c, c.per_work * LoopWork(e));
   return absl::OkStatus();
 }
 
@@ -451,7 +452,7 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
     const TraceEvent& a = allocs[i];
     AllocFlagsOf flags(*rt_, a);
     if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
-    AddLoopTime(c, c.per_work);
+    AddLoopTime(c, c.per_work * LoopWork(a));
   }
   rt_->DropHeldTo(height);
   events_ += 2 * static_cast<int64_t>(n);
@@ -479,7 +480,7 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
 absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& body,
                                                 int64_t iterations, int64_t ns_per_iteration) {
   int64_t work = 0;
-  for (const TraceEvent& e : body) work += IsLoopWork(e);
+  for (const TraceEvent& e : body) work += LoopWork(e);
   LoopClock clock = MakeLoopClock(ns_per_iteration, work);
   struct Step {
     const TraceEvent* e;
@@ -579,7 +580,7 @@ absl::Status TraceReplayer::PutStreamedEvent(const TraceEvent& e) {
     s.status = absl::InvalidArgumentError("a loop's body holds no bench, loop or end event");
     return s.status;
   }
-  s.work_seen += IsLoopWork(e);
+  s.work_seen += LoopWork(e);
   if (s.held.has_value()) {
     const Fast fast = FastPath(*s.held, e);
     s.status = ApplyLoopStep(*s.held, fast, s.clock);
@@ -601,7 +602,8 @@ absl::Status TraceReplayer::EndStreamedLoop() {
   if (s.status.ok() && s.held.has_value()) s.status = ApplyLoopStep(*s.held, Fast::kNo, s.clock);
   if (!s.status.ok()) return s.status;
   THP_CHECK(s.work_seen == s.work_expected,
-            absl::StrCat("streamed loop: ", s.work_seen, " alloc, stack and go events, announced ",
+            absl::StrCat("streamed loop: ", s.work_seen,
+                         " units of work in its alloc, stack and go events, announced ",
                          s.work_expected));
   EndLoopIteration(s.clock);
   FlushLoopTime(s.clock);
@@ -678,7 +680,7 @@ absl::StatusOr<TraceReplayer::StreamableLoops> TraceReplayer::CheckTrace(std::FI
       if (open != 0) loops[open] = work;
       open = 0;
     } else {
-      work += IsLoopWork(e);
+      work += LoopWork(e);
     }
     return absl::OkStatus();
   });

@@ -93,9 +93,9 @@ class TraceReplayer {
                          bool every_p_busy = false);
   // A loop of one iteration whose body arrives one event at a time and is
   // never held (a streamed WholeRun body, run_program.h): BeginStreamedLoop,
-  // PutStreamedEvent for each event, EndStreamedLoop. `work` is the number
-  // of alloc, stack and go events the body holds (EndStreamedLoop dies if
-  // the events sent disagree). The runtime sees exactly what
+  // PutStreamedEvent for each event, EndStreamedLoop. `work` is the units
+  // of work (LoopWork) of the alloc, stack and go events the body holds
+  // (EndStreamedLoop dies if the events sent disagree). The runtime sees exactly what
   // ApplyLoop(body, 1, ns_per_iteration) shows it. After a failed status,
   // the remaining events are ignored and EndStreamedLoop returns it.
   void BeginStreamedLoop(int64_t ns_per_iteration, int64_t work);
@@ -150,7 +150,7 @@ class TraceReplayer {
  private:
   // How a loop iteration's busy time reaches sysmon (ApplyLoop).
   struct LoopClock {
-    int64_t per_work = 0;  // after each alloc, stack and go event
+    int64_t per_work = 0;  // per unit of work (LoopWork) after each event
     int64_t at_end = 0;    // the remainder, at the iteration's end
     int64_t pending = 0;   // not yet given to Advance
     // Time this iteration's runtime.GC, ReadMemStats and FreeOSMemory calls

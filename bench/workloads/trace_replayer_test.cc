@@ -129,6 +129,40 @@ std::unique_ptr<TraceReplayer> NewReplayer(SimulatedKernel& sim, bool batched) {
   return *std::move(r);
 }
 
+// An alloc that states its work takes that many units of its iteration's
+// time, where each other alloc, stack and go event takes one: a 40 ms
+// iteration of a 3-unit and a 1-unit alloc is 30 ms after the first and
+// 10 ms after the second, which sysmon's forced GCs (10 ms after the last
+// cycle ended) and the scavenger see as the unrolled body shows them, and
+// not as they see an even split.
+TEST(Trace, AnAllocsStatedWorkIsItsShareOfTheIterationsTime) {
+  auto run = [](const std::string& text) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, /*batched=*/true);
+    absl::Status st = r->Run(*events, nullptr);
+    EXPECT_TRUE(st.ok()) << st;
+    std::vector<int64_t> starts;
+    for (const GcCycle& c : r->runtime().gc().cycles()) starts.push_back(c.start_ns);
+    return std::make_tuple(r->stats().virtual_ns, starts, r->sysmon().scavenges(),
+                           r->runtime().heap().stats().heap_released);
+  };
+  const std::string body = "alloc 1 2000000 scan 0 work 3\nalloc 2 4000000 scan 0\ndrop 1\ndrop 2\n";
+  const auto weighted = run("thp-trace 1\nloop 20 40000000\n" + body + "end\n");
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 20; ++i) {
+    unrolled += "alloc 1 2000000 scan 0\ncompute 30000000\nalloc 2 4000000 scan 0\ndrop 1\ndrop 2\n"
+                "compute 10000000\n";
+  }
+  EXPECT_EQ(weighted, run(unrolled));
+  EXPECT_EQ(std::get<0>(weighted), int64_t{20} * 40000000);
+  const auto even = run(
+      "thp-trace 1\nloop 20 40000000\nalloc 1 2000000 scan 0\nalloc 2 4000000 scan 0\ndrop 1\n"
+      "drop 2\nend\n");
+  EXPECT_NE(std::get<1>(weighted), std::get<1>(even));
+}
+
 // The replayer's batched paths (a body of one transient alloc taken as
 // one allocation run between clock slices; allocs dropped together held on
 // the runtime's stack; retained objects held until the release) make the
