@@ -60,9 +60,7 @@ print("Of the releases, %d / %d were of spans freed after the scavenge pass read
 fs = lambda t: ", ".join(str(t["free_spans_at_start_pages"][b]) for b in bins)
 same = sum(1 for b in d["benchmarks"]
            if b["model"]["free_spans_at_start_pages"] == b["real"]["free_spans_at_start_pages"])
-fm = [m["free_spans_at_start_pages"][b] for b in bins]
-fr = [r["free_spans_at_start_pages"][b] for b in bins]
-ftvd = 0.5 * sum(abs(x / sum(fm) - y / sum(fr)) for x, y in zip(fm, fr))
+ftvd = s["free_spans_at_start_tvd"]
 print()
 print("The heap's free spans at each benchmark's start, summed over the benchmarks, by size in "
       "pages (%s): model %s, real %s (tvd %.3f); the same histogram at the start of %d of the "

@@ -65,10 +65,12 @@ std::string JsonRow(const BenchRow& r) {
   for (const RecordedRun& run : r.runs) runs.push_back(absl::StrFormat("[%d, %.3f]", run.n, run.ns_per_op));
   return absl::StrFormat(
       "{\"benchmark\": %s, \"distance\": %.6f, \"ratio\": %.6f, \"count_gap\": %.6f, "
-      "\"tvd\": %.6f, \"others_ratio\": %.6f, \"others_tvd\": %.6f, \"model_max_go_vmas\": %d, "
+      "\"tvd\": %.6f, \"others_ratio\": %.6f, \"others_tvd\": %.6f, "
+      "\"free_spans_at_start_tvd\": %.6f, \"model_max_go_vmas\": %d, "
       "\"runs\": [%s], \"model\": %s, \"real\": %s, \"real_madvise_calls\": %s}",
       JsonString(r.name), r.gap.distance, r.gap.ratio, r.gap.count_gap, r.gap.tvd,
       r.others_gap.ratio, r.others_gap.tvd,
+      TotalVariation(r.model.free_spans_at_start, r.real.free_spans_at_start),
       r.model_max_go_vmas, absl::StrJoin(runs, ", "), JsonTally(r.model), JsonTally(r.real),
       JsonMadvise(r.real_madvise));
 }
