@@ -415,14 +415,19 @@ void ChanSem(RunBuilder& b) {
   RunParallel(b);
 }
 
-// 1000 goroutines each with a channel and two select sudogs, made in
-// chan_test.go's loop order, one goroutine after another: its channel d,
+// 1000 goroutines each with a channel, made in chan_test.go's loop order,
+// one goroutine after another: its channel d,
 // the slice of channels where append outgrows it (growslice makes the
 // next array, 8 bytes to 8 KiB, and the one it copied from is garbage; the
 // last is kept), the goroutine
 // (newproc1 on the main goroutine's P 0; it exits on either P), and the
-// two sudogs its first select takes. The order decides which spans lie
-// between which: the g structs outlive the run, the rest die with it.
+// two sudogs its first select takes if it blocks there. The order decides
+// which spans lie between which: the g structs outlive the run, the rest
+// die with it. With b.N > 1 every goroutine blocks (its second select at
+// the latest, before the benchmark goroutine's next round of sends), on the
+// P it runs on. With b.N = 1 each selects once, and blocks only if it runs
+// before the send on its channel: which ones do is a recorded scheduler
+// decision, kChanPopularFirstRunBlocked.
 // The goroutines' closure (b, c, d, &wg) is no heap object: a closure
 // literal a go statement calls at once becomes a function taking the
 // captured variables as arguments (go1.5.1 transformclosure,
@@ -454,8 +459,13 @@ void ChanPopular(RunBuilder& b) {
     }
     const int p = j % b.ctx().gomaxprocs;
     b.SetupGoroutine(0, p);
-    b.SetupSudog(p, p);
-    b.SetupSudog(p, p);
+    if (b.ctx().n > 1) {
+      b.SetupSudog(p, p);
+      b.SetupSudog(p, p);
+    } else if (j < kChanPopularFirstRunBlocked) {
+      b.SetupSudog(0, p);
+      b.SetupSudog(0, p);
+    }
   }
 }
 

@@ -62,6 +62,24 @@ inline constexpr LoopSched kEveryPBusy = LoopSched::kEveryPBusy;
 inline constexpr double kDeferManyAfterLoopNs = 350;
 inline constexpr double kDeferManyDeferredCallNs = 300;
 
+// BenchmarkChanPopular: in a b.N = 1 run, how many of the 1000 goroutines
+// block in their select (two sudogs each), all on P 0. Measured, not
+// derived: in a run of Go 1.5.1's whole suite with the measurement-only
+// tools/go151/sudog.patch (testdata/go151_sudogs/full_suite.txt), the
+// b.N = 1 run allocated 1,010 sudogs, two for each of 505 goroutines, all
+// on P 0, one goroutine after another over 4.5 ms as the others were made:
+// goids 319 to 823 but one, and one more. ASSUMPTION: they are the first
+// 505 made (the next run's goroutines took the 1,000 goids after 1312, so
+// these were about the 7th to the 511th; one that does not block leaves no
+// record). The recorded log's b.N = 1 run (testdata/go151_heaplog/
+// prefix.hlog.xz) allocated 9 new spans of their 64-byte class, room for
+// 1,152. Run alone (-test.bench=ChanPopular, five runs) the same binary's
+// b.N = 1 run had 972 to 1,001 of them block, so the count follows the
+// state the earlier benchmarks leave, which the model does not derive; at
+// a GOMAXPROCS other than 2 it is a stand-in. //bench/workloads:
+// go15_sudogs_log_test measures it again from the file.
+inline constexpr int kChanPopularFirstRunBlocked = 505;
+
 // BenchmarkStackCopy (stack_test.go): each op's goroutine calls count(n)
 // 10^6 deep. count's frame: the return address plus the callee's argument
 // and result. ASSUMPTION (Go 1.5 amd64, no frame pointer): 24 bytes.

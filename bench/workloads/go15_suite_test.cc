@@ -407,6 +407,26 @@ TEST(Go15Suite, ChanPopularMakesChannelsAndSudogsButNoClosures) {
   EXPECT_TRUE(prog.body.empty());
 }
 
+// With b.N = 1 each goroutine selects once: the first
+// kChanPopularFirstRunBlocked block, on P 0, each right after it is made;
+// the rest find the send waiting and take no sudog.
+TEST(Go15Suite, ChanPopularsFirstRunBlocksItsFirstGoroutinesOnPZero) {
+  const RunProgram prog = Program("BenchmarkChanPopular", 1);
+  int goroutines = 0;
+  int blocked_after = -1;  // the goroutines made when the last sudog was taken
+  for (const TraceEvent& e : prog.setup) {
+    if (e.kind == TraceEvent::kGo) ++goroutines;
+    if (e.kind == TraceEvent::kSudog) {
+      EXPECT_EQ(e.p, 0);
+      blocked_after = goroutines;
+    }
+  }
+  EXPECT_EQ(goroutines, 1000);
+  EXPECT_EQ(Count(prog.setup, TraceEvent::kSudog), 2 * kChanPopularFirstRunBlocked);
+  EXPECT_EQ(Count(prog.teardown, TraceEvent::kUnsudog), 2 * kChanPopularFirstRunBlocked);
+  EXPECT_EQ(blocked_after, kChanPopularFirstRunBlocked);
+}
+
 // benchHelper's loop makes each reader's channel, then starts the reader:
 // the channels' spans come between the readers' stack spans, as in Go.
 TEST(Go15Suite, BenchHelperMakesEachReadersChannelThenItsGoroutine) {
