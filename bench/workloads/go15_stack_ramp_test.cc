@@ -79,5 +79,50 @@ TEST(Go15StackRamp, StackGrowthDeepsWorkersHalveAtMarkTerminationAndGrowBack) {
   EXPECT_LT(share, 0.65);
 }
 
+// Each run's first growth of its workers' stacks (RunBuilder's
+// SetupGrowSideBySide and ParallelOpPs, go15_suite.cc StackGrowth): the
+// dedicated stack spans (8 pages and up; 4-page ones may be pool spans)
+// a run takes up to and including its second 2 MiB one.
+std::vector<std::vector<uint64_t>> FirstGrowths(const std::string& benchmark) {
+  std::vector<std::vector<uint64_t>> runs;
+  bool in_benchmark = false;
+  int full = 0;
+  const absl::Status st = heaplog::ForEachHeapEvent(
+      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+        if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
+          in_benchmark = s->name == benchmark;
+        } else if (!in_benchmark) {
+          return;
+        } else if (std::holds_alternative<heaplog::BenchRun>(e.body)) {
+          runs.emplace_back();
+          full = 0;
+        } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
+          if (runs.empty() || a->caller != heaplog::AllocCaller::kStack || a->npage < 8 ||
+              full == 2) {
+            return;
+          }
+          runs.back().push_back(a->npage);
+          if (a->npage == kFullPages) ++full;
+        }
+      });
+  EXPECT_TRUE(st.ok()) << st;
+  return runs;
+}
+
+// The b.N = 1 run grows one worker (pb.Next's grain is 1: the other has no
+// op); the last run grows both side by side, each doubling of one followed
+// by the same doubling of the other. (The b.N = 100 run grew them one after
+// the other, and the b.N = 10000 one nearly side by side: a race the model
+// does not derive; it takes the last run's order, which holds the
+// benchmark's time.)
+TEST(Go15StackRamp, StackGrowthDeepsWorkersGrowSideBySide) {
+  const std::vector<std::vector<uint64_t>> runs = FirstGrowths("BenchmarkStackGrowthDeep-2");
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs.front(), (std::vector<uint64_t>{8, 16, 32, 64, 128, 256}));
+  EXPECT_EQ(runs.back(),
+            (std::vector<uint64_t>{8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 256, 256}));
+  EXPECT_EQ(runs[1], (std::vector<uint64_t>{8, 16, 32, 64, 128, 256, 8, 16, 32, 64, 128, 256}));
+}
+
 }  // namespace
 }  // namespace thp

@@ -208,7 +208,8 @@ void MakeChan(RunBuilder& b, uint64_t cap, uint64_t elem, int count = 1, int p =
 }
 
 // testing.B.RunParallel: parallelism x GOMAXPROCS workers, each with a 2 KiB
-// stack for the run, split b.N. Call after the Op* calls. Returns the
+// stack for the run, split b.N (a b.N = 1 run's op goes to one of them:
+// RunBuilder::ParallelOpPs). Call after the Op* calls. Returns the
 // workers' ids (worker i runs on P i % GOMAXPROCS), for what each does
 // before its loop.
 std::vector<uint64_t> RunParallel(RunBuilder& b, int parallelism = 1) {
@@ -701,12 +702,17 @@ constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
 // and the op's descent doubles it again. ASSUMPTION: the descent takes the
 // op's time evenly (each call clears its 1 KiB pad), the return none, and
 // the worker's frames above the recursion are left out (a few hundred
-// bytes).
+// bytes). The workers grow side by side, one doubling of each in turn, as
+// the recorded log's last run has them (go15_stack_ramp_test: its b.N = 100
+// run grew one after the other, a scheduling race the model does not
+// derive). A worker that pb.Next gives no op (a first run's b.N = 1:
+// RunBuilder::ParallelOpPs) never recurses, so its stack stays at 2 KiB.
 template <uint64_t kDepth>
 void StackGrowth(RunBuilder& b) {
-  const std::vector<uint64_t> workers = RunParallel(b);
-  for (int p = 0; p < b.ctx().gomaxprocs; ++p) {
-    b.SetupGrow(workers[p], (kDepth + 1) * kPadFrameBytes, p);
+  std::vector<uint64_t> workers = RunParallel(b);
+  workers.resize(b.ParallelOpPs());
+  b.SetupGrowSideBySide(workers, (kDepth + 1) * kPadFrameBytes);
+  for (int p = 0; p < b.ParallelOpPs(); ++p) {
     b.SetupStackRamp(workers[p], (kDepth + 1) * kPadFrameBytes + kStackLimitBytes, kPadFrameBytes,
                      p);
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/workloads/bench_schedule.h"
@@ -474,6 +475,29 @@ TEST(Go15Suite, StackGrowthKeepsOneGrownStackPerWorker) {
     EXPECT_EQ(Count(prog.teardown, TraceEvent::kGoExit), 2) << name;  // kept for the run
     EXPECT_TRUE(prog.body.empty()) << name;
   }
+  // The workers descend side by side: each doubling of P 0's worker is
+  // followed by the same doubling of P 1's.
+  std::vector<std::pair<int, uint64_t>> grows, want;
+  for (const TraceEvent& e : Program("BenchmarkStackGrowthDeep").setup) {
+    if (e.kind == TraceEvent::kGoGrow) grows.emplace_back(e.p, e.bytes);
+  }
+  for (uint64_t size = 4096; size <= (uint64_t{2} << 20); size <<= 1) {
+    want.emplace_back(0, size);
+    want.emplace_back(1, size);
+  }
+  EXPECT_EQ(grows, want);
+  // A first run's single op recurses on one worker; the other never grows
+  // (and has no ramp), though it is made and exits as the others do.
+  const RunProgram first = Program("BenchmarkStackGrowthDeep", 1);
+  std::map<int, uint64_t> largest;
+  int ramps = 0;
+  for (const TraceEvent& e : first.setup) {
+    if (e.kind == TraceEvent::kGoGrow) largest[e.p] = std::max(largest[e.p], e.bytes);
+    if (e.kind == TraceEvent::kGoUse) ++ramps;
+  }
+  EXPECT_EQ(largest, (std::map<int, uint64_t>{{0, uint64_t{2} << 20}}));
+  EXPECT_EQ(ramps, 1);
+  EXPECT_EQ(Count(first.teardown, TraceEvent::kGoExit), 2);
 }
 
 // The benchmark function's go statements run newproc1 on its own P (the
@@ -763,6 +787,25 @@ TEST(Go15Suite, ParallelCopiesLeaveOutTimeAndTheCallsThatStopTheWorld) {
   EXPECT_EQ(Count(prog.body, TraceEvent::kAlloc), 3);
   for (TraceEvent::Kind kind : per_iteration) {
     EXPECT_EQ(Count(prog.body, kind), 1) << kind;
+  }
+}
+
+// pb.Next's grain is 1 in a benchmark's first run: a b.N below GOMAXPROCS
+// gives ops to that many workers only, each op on its own P in one
+// iteration as long as a full one.
+TEST(Go15Suite, ParallelRunsOnlyBNOpsWhenBNIsBelowGomaxprocs) {
+  for (const auto& [n, ops] : std::map<int64_t, int>{{1, 1}, {2, 2}, {3, 3}, {4, 3}}) {
+    RunBuilder b(RunContext{n, 3, 1.0});
+    b.OpAlloc(64, /*noscan=*/true);
+    b.Parallel();
+    EXPECT_EQ(b.ParallelOpPs(), ops) << n;
+    const RunProgram prog = b.Build("parallel", 10.0);
+    EXPECT_EQ(prog.iterations, n <= 3 ? 1 : 2) << n;
+    EXPECT_EQ(prog.ns_per_iteration, 30) << n;
+    std::set<int> ps;
+    for (const TraceEvent& e : prog.body) ps.insert(e.p);
+    EXPECT_EQ(static_cast<int>(ps.size()), ops) << n;
+    EXPECT_EQ(Count(prog.body, TraceEvent::kAlloc), ops) << n;
   }
 }
 

@@ -109,6 +109,15 @@ void RunBuilder::SetupGrow(uint64_t id, uint64_t bytes, int p) {
   }
 }
 
+void RunBuilder::SetupGrowSideBySide(const std::vector<uint64_t>& ids, uint64_t bytes) {
+  const uint64_t target = StackSizeFor(bytes);
+  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
+    for (size_t p = 0; p < ids.size(); ++p) {
+      setup_.push_back(Goroutine(TraceEvent::kGoGrow, ids[p], static_cast<int>(p), size));
+    }
+  }
+}
+
 void RunBuilder::SetupStackRamp(uint64_t id, uint64_t bytes, uint64_t frame_bytes, int p) {
   TraceEvent e = Goroutine(TraceEvent::kGoUse, id, p, bytes);
   e.frame_bytes = frame_bytes;
@@ -422,6 +431,10 @@ int64_t RunBuilder::Iterations() const {
   return ctx_.n;
 }
 
+int RunBuilder::ParallelOpPs() const {
+  return static_cast<int>(std::min<int64_t>(ctx_.n, ctx_.gomaxprocs));
+}
+
 int64_t RunBuilder::SleepNs() const {
   // Every iteration sleeps once: a RunParallel body's copies for the other
   // Ps leave the sleep out.
@@ -457,7 +470,7 @@ void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
   // One copy of the body per P, each with ids of its own (the copies for P
   // k > 0 are renumbered above every id the builder handed out).
   uint64_t next = next_id_;
-  for (int p = 0; p < ctx_.gomaxprocs; ++p) {
+  for (int p = 0; p < ParallelOpPs(); ++p) {
     absl::flat_hash_map<uint64_t, uint64_t> renumber;
     for (TraceEvent e : body_) {
       // Time and the calls that stop the world belong to the iteration, not

@@ -153,6 +153,12 @@ class RunBuilder {
   // quarter of it. The recursion's frames are `frame_bytes` each (0: not
   // stated), which a GC's scan walks (mgc.h, kStackScanNsPerFrame).
   void SetupStackRamp(uint64_t id, uint64_t bytes, uint64_t frame_bytes, int p);
+  // As SetupGrow for goroutines that grow at once side by side, ids[i] on
+  // P i (RunParallel's workers descending in their first ops): their
+  // doublings take turns, each goroutine's next one after the others'
+  // same step, as copystack's allocations and frees interleave when the
+  // Ps run together.
+  void SetupGrowSideBySide(const std::vector<uint64_t>& ids, uint64_t bytes);
 
   // --- one iteration of the timed loop --------------------------------------
   // `count` objects that are garbage by the end of the iteration.
@@ -254,8 +260,19 @@ class RunBuilder {
   // written by the Op* calls is one iteration per P; call after the Op*
   // calls with p = 0. The builder copies the body onto every P and runs
   // ceil(n / gomaxprocs) iterations, each taking gomaxprocs ops' wall time
-  // divided by gomaxprocs (the Ps run side by side).
+  // divided by gomaxprocs (the Ps run side by side); a b.N below
+  // gomaxprocs gives only ParallelOpPs() Ps a copy, in one iteration of the
+  // same length (each op takes gomaxprocs times the parallel ns/op).
   void Parallel() { parallel_ = true; }
+  // The Ps whose RunParallel worker runs at least one op: 0 to this, less
+  // one. go1.5.1 testing/benchmark.go's pb.Next hands b.N out in grains,
+  // and a benchmark's first run (no previous run to size the grain from)
+  // has grain 1, so a b.N smaller than GOMAXPROCS leaves the other workers
+  // without an op: they return from the body at once. ASSUMPTION: the ops
+  // go to the workers of the lowest Ps (which worker calls pb.Next first
+  // is the scheduler's choice). With b.N at least GOMAXPROCS every P's
+  // worker runs ops (the builder splits them evenly).
+  int ParallelOpPs() const;
   // As Parallel, for a body the generator wrote with one op of every P
   // already in it (each event naming its P): not copied, the same
   // iterations and time.
