@@ -80,6 +80,23 @@ inline constexpr double kDeferManyDeferredCallNs = 300;
 // go15_sudogs_log_test measures it again from the file.
 inline constexpr int kChanPopularFirstRunBlocked = 505;
 
+// BenchmarkCreateGoroutinesCapture: how many ops the benchmark goroutine
+// runs on one P before it is found on the other. Each op's four goroutines
+// run and exit where it made them, so its P is where their gs go back to
+// (gfput) and come from (gfget), and whose stack cache gives each g whose
+// stack the last GC freed a new one (stackcacherefill takes 8 stacks a
+// time from the pool). Measured, not derived: in a run of Go 1.5.1's whole
+// suite with the measurement-only tools/go151/gfree.patch
+// (testdata/go151_gfree/full_suite.txt), the benchmark's runs of
+// b.N >= 10^6 made their 12 million goroutines 51% on P 0 and 49% on P 1,
+// all but 0.03% exiting on the P that made them, and newproc1 ran on
+// another P than the one before 570 and 1,352 times: 3 million ops over
+// 1,922 moves, to the nearest 100. Which scheduler path moves the
+// goroutine is not known (it is about once per 1.2 to 1.8 ms of the runs);
+// the model takes the rate per op, moving to the next P in turn.
+// //bench/workloads:go15_gfree_log_test measures it again from the file.
+inline constexpr int64_t kCreateGoroutinesCaptureOpsPerMove = 1600;
+
 // BenchmarkStackCopy (stack_test.go): each op's goroutine calls count(n)
 // 10^6 deep. count's frame: the return address plus the callee's argument
 // and result. ASSUMPTION (Go 1.5 amd64, no frame pointer): 24 bytes.
