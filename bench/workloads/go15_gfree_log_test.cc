@@ -4,13 +4,13 @@
 // CreateGoroutinesCapture takes from them: the goroutines exit where they
 // were made, and both Ps make them.
 #include <cmath>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "bench/workloads/go151_log_lines_testing.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
 
@@ -38,28 +38,23 @@ int64_t Field(const std::string& line, const std::string& key) {
 }
 
 std::vector<GfreeRun> ReadRuns() {
-  std::ifstream in("testdata/go151_gfree/full_suite.txt");
-  EXPECT_TRUE(in.good()) << "testdata/go151_gfree/full_suite.txt";
   std::vector<GfreeRun> runs;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream f(line);
-    std::string kind;
-    f >> kind;
-    if (kind == "BENCHRUN") {
-      runs.emplace_back();
-      f >> runs.back().name >> runs.back().n;
-    } else if (kind == "GFREE" && !runs.empty()) {
-      const int64_t p = Field(line, "p");
-      EXPECT_TRUE(p >= 0 && p < 8) << line;
-      runs.back().made[static_cast<size_t>(p)] += Field(line, "made");
-      runs.back().put += Field(line, "put");
-      runs.back().put_made_elsewhere += Field(line, "put_made_elsewhere");
-    } else if (kind == "GFREEALL" && !runs.empty()) {
-      runs.back().switches = Field(line, "made_p_switches");
-    }
-  }
+  ForEachGo151LogLine("testdata/go151_gfree/full_suite.txt",
+                      [&](const std::string& kind, std::istringstream& f, const std::string& line) {
+                        if (kind == "BENCHRUN") {
+                          runs.emplace_back();
+                          f >> runs.back().name >> runs.back().n;
+                        } else if (kind == "GFREE" && !runs.empty()) {
+                          const int64_t p = Field(line, "p");
+                          EXPECT_TRUE(p >= 0 && p < 8) << line;
+                          if (p < 0 || p >= 8) return;
+                          runs.back().made[static_cast<size_t>(p)] += Field(line, "made");
+                          runs.back().put += Field(line, "put");
+                          runs.back().put_made_elsewhere += Field(line, "put_made_elsewhere");
+                        } else if (kind == "GFREEALL" && !runs.empty()) {
+                          runs.back().switches = Field(line, "made_p_switches");
+                        }
+                      });
   return runs;
 }
 
@@ -86,7 +81,8 @@ TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
   EXPECT_LT(elsewhere, put / 1000);
   // Ops per move, to the nearest 100.
   ASSERT_GT(moves, 0);
-  const int64_t per_move = std::llround(static_cast<double>(ops) / static_cast<double>(moves) / 100) * 100;
+  const int64_t per_move =
+      std::llround(static_cast<double>(ops) / static_cast<double>(moves) / 100) * 100;
   EXPECT_EQ(per_move, kCreateGoroutinesCaptureOpsPerMove);
 }
 

@@ -8,6 +8,7 @@
 // termination, and the halvings come in a share of the chances (cycles
 // times workers) near the share of a linear descent spent under a quarter.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,37 +30,47 @@ struct FinalRun {
   int regrown = 0;                  // 1 MiB stacks followed by a 2 MiB one before the next
 };
 
-FinalRun ReadFinalRun(const std::string& benchmark) {
-  FinalRun run;
+// Calls `f` with each record of `benchmark` in Go's recorded log, from its
+// first bench_run on (the records between its bench_start and the next
+// benchmark's).
+void ForEachRecordOf(const std::string& benchmark,
+                     const std::function<void(const heaplog::HeapEvent&)>& f) {
   bool in_benchmark = false;
-  int64_t last_mark_term = -1;
-  int halves_waiting = 0;  // since the last mark termination, not yet regrown
   const absl::Status st = heaplog::ForEachHeapEvent(
       "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
         if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
           in_benchmark = s->name == benchmark;
-        } else if (!in_benchmark) {
-          return;
-        } else if (std::holds_alternative<heaplog::BenchRun>(e.body)) {
-          run = FinalRun{};  // only the last run counts
-          last_mark_term = -1;
-          halves_waiting = 0;
-        } else if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) {
-          ++run.cycles;
-          last_mark_term = e.time_ns;
-          halves_waiting = 0;
-        } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
-          if (a->caller != heaplog::AllocCaller::kStack) return;
-          if (a->npage == kHalfPages) {
-            run.half_after.push_back(last_mark_term < 0 ? -1 : e.time_ns - last_mark_term);
-            ++halves_waiting;
-          } else if (a->npage == kFullPages && halves_waiting > 0) {
-            --halves_waiting;
-            ++run.regrown;
-          }
+        } else if (in_benchmark) {
+          f(e);
         }
       });
   EXPECT_TRUE(st.ok()) << st;
+}
+
+FinalRun ReadFinalRun(const std::string& benchmark) {
+  FinalRun run;
+  int64_t last_mark_term = -1;
+  int halves_waiting = 0;  // since the last mark termination, not yet regrown
+  ForEachRecordOf(benchmark, [&](const heaplog::HeapEvent& e) {
+    if (std::holds_alternative<heaplog::BenchRun>(e.body)) {
+      run = FinalRun{};  // only the last run counts
+      last_mark_term = -1;
+      halves_waiting = 0;
+    } else if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) {
+      ++run.cycles;
+      last_mark_term = e.time_ns;
+      halves_waiting = 0;
+    } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
+      if (a->caller != heaplog::AllocCaller::kStack) return;
+      if (a->npage == kHalfPages) {
+        run.half_after.push_back(last_mark_term < 0 ? -1 : e.time_ns - last_mark_term);
+        ++halves_waiting;
+      } else if (a->npage == kFullPages && halves_waiting > 0) {
+        --halves_waiting;
+        ++run.regrown;
+      }
+    }
+  });
   return run;
 }
 
@@ -85,27 +96,19 @@ TEST(Go15StackRamp, StackGrowthDeepsWorkersHalveAtMarkTerminationAndGrowBack) {
 // a run takes up to and including its second 2 MiB one.
 std::vector<std::vector<uint64_t>> FirstGrowths(const std::string& benchmark) {
   std::vector<std::vector<uint64_t>> runs;
-  bool in_benchmark = false;
   int full = 0;
-  const absl::Status st = heaplog::ForEachHeapEvent(
-      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
-        if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-          in_benchmark = s->name == benchmark;
-        } else if (!in_benchmark) {
-          return;
-        } else if (std::holds_alternative<heaplog::BenchRun>(e.body)) {
-          runs.emplace_back();
-          full = 0;
-        } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
-          if (runs.empty() || a->caller != heaplog::AllocCaller::kStack || a->npage < 8 ||
-              full == 2) {
-            return;
-          }
-          runs.back().push_back(a->npage);
-          if (a->npage == kFullPages) ++full;
-        }
-      });
-  EXPECT_TRUE(st.ok()) << st;
+  ForEachRecordOf(benchmark, [&](const heaplog::HeapEvent& e) {
+    if (std::holds_alternative<heaplog::BenchRun>(e.body)) {
+      runs.emplace_back();
+      full = 0;
+    } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
+      if (runs.empty() || a->caller != heaplog::AllocCaller::kStack || a->npage < 8 || full == 2) {
+        return;
+      }
+      runs.back().push_back(a->npage);
+      if (a->npage == kFullPages) ++full;
+    }
+  });
   return runs;
 }
 
@@ -119,8 +122,7 @@ TEST(Go15StackRamp, StackGrowthDeepsWorkersGrowSideBySide) {
   const std::vector<std::vector<uint64_t>> runs = FirstGrowths("BenchmarkStackGrowthDeep-2");
   ASSERT_EQ(runs.size(), 4u);
   EXPECT_EQ(runs.front(), (std::vector<uint64_t>{8, 16, 32, 64, 128, 256}));
-  EXPECT_EQ(runs.back(),
-            (std::vector<uint64_t>{8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 256, 256}));
+  EXPECT_EQ(runs.back(), (std::vector<uint64_t>{8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 256, 256}));
   EXPECT_EQ(runs[1], (std::vector<uint64_t>{8, 16, 32, 64, 128, 256, 8, 16, 32, 64, 128, 256}));
 }
 

@@ -1,13 +1,13 @@
 // Measures kChanPopularFirstRunBlocked (go15_suite.h) again from Go
 // 1.5.1's own sudog log (testdata/go151_sudogs/full_suite.txt, made with
 // tools/go151/sudog.patch).
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/workloads/go151_log_lines_testing.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
 
@@ -24,31 +24,25 @@ struct SudogRun {
 };
 
 std::vector<SudogRun> ReadRuns() {
-  std::ifstream in("testdata/go151_sudogs/full_suite.txt");
-  EXPECT_TRUE(in.good()) << "testdata/go151_sudogs/full_suite.txt";
   std::vector<SudogRun> runs;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream f(line);
-    std::string kind;
-    f >> kind;
-    if (kind == "BENCHRUN") {
-      runs.emplace_back();
-      f >> runs.back().name >> runs.back().n;
-    } else if (kind == "SUDOG" && !runs.empty()) {
-      int64_t goid = 0, ns = 0;
-      int p = 0;
-      f >> goid >> p >> ns;
-      SudogRun& r = runs.back();
-      if (r.goids.empty()) r.first_ns = ns;
-      r.last_ns = ns;
-      r.goids.push_back(goid);
-      r.ps.insert(p);
-    } else if (kind == "SUDOGS" && !runs.empty()) {
-      f >> runs.back().count;
-    }
-  }
+  ForEachGo151LogLine("testdata/go151_sudogs/full_suite.txt",
+                      [&](const std::string& kind, std::istringstream& f, const std::string&) {
+                        if (kind == "BENCHRUN") {
+                          runs.emplace_back();
+                          f >> runs.back().name >> runs.back().n;
+                        } else if (kind == "SUDOG" && !runs.empty()) {
+                          int64_t goid = 0, ns = 0;
+                          int p = 0;
+                          f >> goid >> p >> ns;
+                          SudogRun& r = runs.back();
+                          if (r.goids.empty()) r.first_ns = ns;
+                          r.last_ns = ns;
+                          r.goids.push_back(goid);
+                          r.ps.insert(p);
+                        } else if (kind == "SUDOGS" && !runs.empty()) {
+                          f >> runs.back().count;
+                        }
+                      });
   return runs;
 }
 
