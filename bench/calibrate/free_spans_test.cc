@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "mheap/go15/events/heap_event.h"
+#include "mheap/go15/events/test_events.h"
 
 namespace thp {
 namespace calibrate {
@@ -13,13 +14,7 @@ using heaplog::FreeWhy;
 // starting `before` pages below it and `merged` pages long.
 heaplog::Free Freed(uint64_t page, uint64_t npages, uint64_t before, uint64_t merged,
                     FreeWhy why = FreeWhy::kCentral) {
-  heaplog::Free f;
-  f.page = page;
-  f.npages = npages;
-  f.why = why;
-  f.merged_pages_before = before;
-  f.merged_npages = merged;
-  return f;
+  return heaplog::SpanFree(page, npages, why, before, merged);
 }
 
 heaplog::AllocDone Took(uint64_t page, uint64_t found) {

@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "mheap/go15/events/heap_event.h"
+#include "mheap/go15/events/test_events.h"
 
 namespace thp {
 namespace calibrate {
@@ -19,12 +20,7 @@ heaplog::AllocDone Took(uint64_t page) {
   return d;
 }
 
-heaplog::Free Freed(uint64_t page, FreeWhy why) {
-  heaplog::Free f;
-  f.page = page;
-  f.why = why;
-  return f;
-}
+heaplog::Free Freed(uint64_t page, FreeWhy why) { return heaplog::SpanFree(page, 1, why); }
 
 // Segment 0 takes pages 10, 20 and 30. Page 10 is freed while segment 1
 // runs, page 20 while segment 2 runs (after segment 1 ended: it outlived

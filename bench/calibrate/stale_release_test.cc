@@ -14,13 +14,7 @@ constexpr uint64_t kArena = 0xc820000000;
 
 heaplog::Free FreeAt(uint64_t page, uint64_t npages, int64_t age, uint64_t before = 0,
                      uint64_t merged = 0) {
-  heaplog::Free f;
-  f.page = page;
-  f.npages = npages;
-  f.unusedsince_age = age;
-  f.merged_pages_before = before;
-  f.merged_npages = merged == 0 ? npages : merged;
-  return f;
+  return heaplog::SpanFree(page, npages, heaplog::FreeWhy::kCentral, before, merged, age);
 }
 
 class StaleReleaseFinderTest : public ::testing::Test {

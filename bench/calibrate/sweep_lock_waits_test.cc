@@ -15,9 +15,7 @@ using heaplog::SysmonPass;
 
 
 heaplog::Free SweepFree(heaplog::FreeWhy why = heaplog::FreeWhy::kCentral) {
-  heaplog::Free f;
-  f.why = why;
-  return f;
+  return heaplog::SpanFree(0, 1, why);
 }
 
 TEST(SweepLockWaitFinder, APassInsideTheSweepWaitedWhenItsRecordComesAfterTheLastFree) {

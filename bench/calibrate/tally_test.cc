@@ -6,6 +6,7 @@
 #include "bench/calibrate/gap.h"
 #include "gtest/gtest.h"
 #include "mheap/go15/events/heap_event.h"
+#include "mheap/go15/events/test_events.h"
 
 namespace thp {
 namespace calibrate {
@@ -38,12 +39,7 @@ Alloc AllocOf(uint64_t npage, AllocCaller caller) {
   return a;
 }
 
-Free FreeOf(uint64_t npages, FreeWhy why) {
-  Free f;
-  f.npages = npages;
-  f.why = why;
-  return f;
-}
+Free FreeOf(uint64_t npages, FreeWhy why) { return heaplog::SpanFree(0, npages, why); }
 
 // A hand-made sequence: every kind the tally counts, and some it does not.
 std::vector<EventBody> Sequence() {

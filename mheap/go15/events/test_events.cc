@@ -20,6 +20,18 @@ Scavenge SysmonPass(uint64_t now, int64_t k) {
   return s;
 }
 
+Free SpanFree(uint64_t page, uint64_t npages, FreeWhy why, uint64_t merged_pages_before,
+              uint64_t merged_npages, int64_t unusedsince_age) {
+  Free f;
+  f.page = page;
+  f.npages = npages;
+  f.why = why;
+  f.merged_pages_before = merged_pages_before;
+  f.merged_npages = merged_npages == 0 ? npages : merged_npages;
+  f.unusedsince_age = unusedsince_age;
+  return f;
+}
+
 std::vector<HeapEvent> SampleLog() {
   constexpr uint64_t kArena = 0xc820000000;
   std::vector<HeapEvent> log;

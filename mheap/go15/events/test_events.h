@@ -20,6 +20,14 @@ HeapEvent At(int64_t time_ns, EventBody body);
 // now = UINT64_MAX) at GODEBUG=scavenge=1's 20 ms limit.
 Scavenge SysmonPass(uint64_t now, int64_t k = 1);
 
+// A `free` record of `npages` at `page` for `why`, which
+// mHeap_FreeSpanLocked merged into a span starting `merged_pages_before`
+// pages below it and `merged_npages` long (0: the freed span alone), its
+// unusedsince `unusedsince_age` ns before the record.
+Free SpanFree(uint64_t page, uint64_t npages = 1, FreeWhy why = FreeWhy::kCentral,
+              uint64_t merged_pages_before = 0, uint64_t merged_npages = 0,
+              int64_t unusedsince_age = 0);
+
 }  // namespace heaplog
 }  // namespace thp
 
