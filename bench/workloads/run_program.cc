@@ -15,6 +15,16 @@ constexpr uint64_t kFixedStackBytes = 2048;
 // SetupStackRamp's period until Build knows the op's time.
 constexpr int64_t kRampOfAnOp = -1;
 
+// The stack sizes Go 1.5's newstack goes through from the 2 KiB fixed
+// stack until `bytes` fit (copystack allocates each and frees the one
+// before), smallest first.
+std::vector<uint64_t> StackDoublings(uint64_t bytes) {
+  std::vector<uint64_t> sizes;
+  const uint64_t target = StackSizeFor(bytes);
+  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) sizes.push_back(size);
+  return sizes;
+}
+
 TraceEvent Sleep(int64_t ns) {
   TraceEvent e{};
   e.kind = TraceEvent::kSleep;
@@ -100,18 +110,14 @@ void RunBuilder::SetupSudog(int p, int release_p) {
   teardown_.push_back(Goroutine(TraceEvent::kUnsudog, id, release_p));
 }
 
-// Go 1.5's newstack doubles the stack (copystack allocates the new one and
-// frees the old) until the frame fits.
 void RunBuilder::SetupGrow(uint64_t id, uint64_t bytes, int p) {
-  const uint64_t target = StackSizeFor(bytes);
-  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
+  for (uint64_t size : StackDoublings(bytes)) {
     setup_.push_back(Goroutine(TraceEvent::kGoGrow, id, p, size));
   }
 }
 
 void RunBuilder::SetupGrowSideBySide(const std::vector<uint64_t>& ids, uint64_t bytes) {
-  const uint64_t target = StackSizeFor(bytes);
-  for (uint64_t size = kFixedStackBytes << 1; size <= target; size <<= 1) {
+  for (uint64_t size : StackDoublings(bytes)) {
     for (size_t p = 0; p < ids.size(); ++p) {
       setup_.push_back(Goroutine(TraceEvent::kGoGrow, ids[p], static_cast<int>(p), size));
     }
