@@ -1,8 +1,9 @@
-// Measures kCreateGoroutinesCaptureOpsPerMove (go15_suite.h) again from Go
-// 1.5.1's own free-list counts (testdata/go151_gfree/full_suite.txt, made
-// with tools/go151/gfree.patch), and checks what the model's
-// CreateGoroutinesCapture takes from them: the goroutines exit where they
-// were made, and both Ps make them.
+// Measures kCreateGoroutinesCaptureOpsPerMove and kCreateGoroutinesOpsPerMove
+// (go15_suite.h) again from Go 1.5.1's own free-list counts
+// (testdata/go151_gfree/full_suite.txt, made with tools/go151/gfree.patch),
+// and checks what the model's CreateGoroutinesCapture and CreateGoroutines
+// take from them: the goroutines exit where they were made, and both Ps
+// make them.
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -58,32 +59,57 @@ std::vector<GfreeRun> ReadRuns() {
   return runs;
 }
 
-TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
+// A benchmark's runs of b.N >= 10^6, summed.
+struct LongRuns {
+  int runs = 0;
   int64_t ops = 0, moves = 0, made = 0, made_on_1 = 0, put = 0, elsewhere = 0;
-  int long_runs = 0;
-  for (const GfreeRun& r : ReadRuns()) {
-    if (r.name != "BenchmarkCreateGoroutinesCapture" || r.n < 1000000) continue;
-    ++long_runs;
-    ASSERT_GE(r.switches, 0) << "no GFREEALL line for b.N = " << r.n;
-    ops += r.n;
-    moves += r.switches;
-    made += r.made[0] + r.made[1];
-    made_on_1 += r.made[1];
-    put += r.put;
-    elsewhere += r.put_made_elsewhere;
-  }
-  ASSERT_EQ(long_runs, 2);
-  EXPECT_EQ(made, 4 * ops);  // four goroutines an op, on Ps 0 and 1 only
-  // Both Ps make about half of them...
-  EXPECT_GT(made_on_1, made * 4 / 10);
-  EXPECT_LT(made_on_1, made * 6 / 10);
-  // ...and nearly every one exits on the P that made it.
-  EXPECT_LT(elsewhere, put / 1000);
   // Ops per move, to the nearest 100.
-  ASSERT_GT(moves, 0);
-  const int64_t per_move =
-      std::llround(static_cast<double>(ops) / static_cast<double>(moves) / 100) * 100;
-  EXPECT_EQ(per_move, kCreateGoroutinesCaptureOpsPerMove);
+  int64_t OpsPerMove() const {
+    return std::llround(static_cast<double>(ops) / static_cast<double>(moves) / 100) * 100;
+  }
+};
+
+LongRuns LongRunsOf(const std::string& benchmark) {
+  LongRuns l;
+  for (const GfreeRun& r : ReadRuns()) {
+    if (r.name != benchmark || r.n < 1000000) continue;
+    ++l.runs;
+    EXPECT_GE(r.switches, 0) << "no GFREEALL line for b.N = " << r.n;
+    l.ops += r.n;
+    l.moves += r.switches;
+    l.made += r.made[0] + r.made[1];
+    l.made_on_1 += r.made[1];
+    l.put += r.put;
+    l.elsewhere += r.put_made_elsewhere;
+  }
+  return l;
+}
+
+TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
+  const LongRuns l = LongRunsOf("BenchmarkCreateGoroutinesCapture");
+  ASSERT_EQ(l.runs, 2);
+  EXPECT_EQ(l.made, 4 * l.ops);  // four goroutines an op, on Ps 0 and 1 only
+  // Both Ps make about half of them...
+  EXPECT_GT(l.made_on_1, l.made * 4 / 10);
+  EXPECT_LT(l.made_on_1, l.made * 6 / 10);
+  // ...and nearly every one exits on the P that made it.
+  EXPECT_LT(l.elsewhere, l.put / 1000);
+  ASSERT_GT(l.moves, 0);
+  EXPECT_EQ(l.OpsPerMove(), kCreateGoroutinesCaptureOpsPerMove);
+}
+
+// CreateGoroutines' chain: each op's goroutine starts the next one, which
+// newproc1 makes on its own P, and the chain moves when its next goroutine
+// runs on the other P.
+TEST(Go15GfreeLog, CreateGoroutinesChainMovesAtTheModelsRate) {
+  const LongRuns l = LongRunsOf("BenchmarkCreateGoroutines");
+  ASSERT_EQ(l.runs, 2);
+  EXPECT_EQ(l.made, l.ops + l.runs);  // one goroutine an op, and the chain's first, on Ps 0 and 1
+  EXPECT_GT(l.made_on_1, l.made * 4 / 10);
+  EXPECT_LT(l.made_on_1, l.made * 6 / 10);
+  EXPECT_LT(l.elsewhere, l.put / 1000);
+  ASSERT_GT(l.moves, 0);
+  EXPECT_EQ(l.OpsPerMove(), kCreateGoroutinesOpsPerMove);
 }
 
 }  // namespace

@@ -719,19 +719,19 @@ void StackGrowth(RunBuilder& b) {
 }
 
 // benchmarkCreateGoroutines: a done channel; each op one goroutine of a
-// chain starts and exits. ASSUMPTION: the chain stays on the P that started
-// it (newproc's runnext), and each goroutine's successor reuses its g: go
-// then goexit in the op. A known deviation: Go starts the successor before
+// chain starts and exits. ASSUMPTION: each goroutine's successor reuses its
+// g: go then goexit in the op, on the P the chain is on. A known deviation: Go starts the successor before
 // the predecessor exits, so its chain alternates two gs, and at every GC one
 // is running (its stack keeps a slot of the order-0 pool) while the dead one
 // loses its stack; the next newproc1's stackcacherefill then finds 7 free
 // slots where it needs 8 and takes a new pool span (41 stack spans in Go's
-// recorded run, none in the model's). Go's chain also moves to the other
-// P now and then, which the model leaves out: 977 times in the 2e7 ops of
-// the b.N = 2e7 run in testdata/go151_gfree/full_suite.txt.
+// recorded run). The chain moves to the next P every
+// kCreateGoroutinesOpsPerMove ops (go15_suite.h), starting on P 0, as Go's
+// did in a measured run (testdata/go151_gfree/full_suite.txt).
 void CreateGoroutines(RunBuilder& b) {
   MakeChan(b, 0, 1);
   b.OpGoroutines(1);
+  b.MoveBetweenPsEvery(kCreateGoroutinesOpsPerMove);
 }
 
 // A scheduler event of the global run queue's traffic (trace_format.h).
@@ -860,16 +860,11 @@ void CreateGoroutinesParallel(RunBuilder& b) {
 // 1 allocs/op for it (the WaitGroup), and its log has no span of the
 // closures' 32-byte class in this benchmark. All four start and exit on
 // the P the benchmark goroutine runs on, which moves to the next P every
-// kCreateGoroutinesCaptureOpsPerMove ops (go15_suite.h), starting on P 0:
-// the whole run is written out op by op (a WholeRun body, streamed).
+// kCreateGoroutinesCaptureOpsPerMove ops (go15_suite.h), starting on P 0.
 void CreateGoroutinesCapture(RunBuilder& b) {
-  b.WholeRun();
-  const int64_t procs = b.ctx().gomaxprocs;
-  for (int64_t op = 0; op < b.ctx().n; ++op) {
-    const int p = static_cast<int>(op / kCreateGoroutinesCaptureOpsPerMove % procs);
-    b.OpAlloc(kWaitGroupBytes, kNoscan, 1, p);
-    b.OpGoroutines(4, p);
-  }
+  b.OpAlloc(kWaitGroupBytes, kNoscan);
+  b.OpGoroutines(4);
+  b.MoveBetweenPsEvery(kCreateGoroutinesCaptureOpsPerMove);
 }
 
 // matmult's goroutine tree (proc_test.go): a call splits the i range (when

@@ -98,6 +98,21 @@ inline constexpr int kChanPopularFirstRunBlocked = 505;
 // //bench/workloads:go15_gfree_log_test measures it again from the file.
 inline constexpr int64_t kCreateGoroutinesCaptureOpsPerMove = 1600;
 
+// BenchmarkCreateGoroutines: how many ops its chain of goroutines (each
+// starts the next and exits) runs on one P before its next goroutine runs
+// on the other, where the chain goes on. Measured, not derived, in the
+// same file: its runs of b.N >= 10^6 made their goroutines 49.6% on P 0 and
+// 50.4% on P 1, all but 0.006% exiting where they were made, and newproc1
+// ran on another P than the time before 37 and 977 times: 21 million ops
+// over 1,014 moves, to the nearest 100. Which path moves the chain is not
+// measured (go1.5.1 proc1.go's runqgrab lets a spinning P steal another
+// P's runnext, where newproc1 puts the new goroutine); in the b.N = 2e7
+// run, at its 116 ns/op, it moved about once every 2.4 ms. Per op, 13
+// times rarer than CreateGoroutinesCapture's moves, and per time about
+// twice as rare.
+// //bench/workloads:go15_gfree_log_test measures it again from the file.
+inline constexpr int64_t kCreateGoroutinesOpsPerMove = 20700;
+
 // BenchmarkStackCopy (stack_test.go): each op's goroutine calls count(n)
 // 10^6 deep. count's frame: the return address plus the callee's argument
 // and result. ASSUMPTION (Go 1.5 amd64, no frame pointer): 24 bytes.

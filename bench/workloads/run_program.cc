@@ -137,6 +137,12 @@ void RunBuilder::WholeRun() {
   whole_run_ = true;
 }
 
+void RunBuilder::MoveBetweenPsEvery(int64_t ops) {
+  THP_CHECK(ops >= 1, absl::StrCat("RunBuilder::MoveBetweenPsEvery(", ops,
+                                   "): expected at least one op between moves"));
+  p_move_ops_ = ops;
+}
+
 void RunBuilder::PutBody(const TraceEvent& e) {
   ++body_events_;
   body_work_ += LoopWork(e);
@@ -384,6 +390,11 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   if (final_sleep_ns_ > 0) prog.teardown.push_back(Sleep(final_sleep_ns_));
   prog.timer_on_at_end = timer_after_loop_;
   FillBody(ns_per_op, prog);
+  if (p_move_ops_ > 0) {
+    THP_CHECK(!whole_run_ && !parallel_ && !side_by_side_,
+              absl::StrCat(benchmark, ": MoveBetweenPsEvery needs a plain loop"));
+    prog.p_move_iterations = p_move_ops_;
+  }
   SetRecursionTimes(benchmark, prog);
   for (TraceEvent& e : prog.setup) {
     if (e.kind != TraceEvent::kGoUse || e.ns != kRampOfAnOp) continue;

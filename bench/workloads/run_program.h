@@ -49,6 +49,9 @@ struct RunProgram {
   int64_t iterations = 0;           // n, n / GOMAXPROCS rounded up for RunParallel,
                                     // or 1 when the body is the whole run (WholeRun)
   int64_t ns_per_iteration = 0;     // timed busy time of one iteration
+  int64_t p_move_iterations = 0;    // the loop's goroutine moves to the next P
+                                    // every this many iterations (0: never;
+                                    // the trace loop's pmove)
   std::vector<TraceEvent> teardown; // after the loop
   // A WholeRun body that went to the builder's EventSink (at least one
   // event): `body` is empty and these say what the sink received.
@@ -153,6 +156,12 @@ class RunBuilder {
   // quarter of it. The recursion's frames are `frame_bytes` each (0: not
   // stated), which a GC's scan walks (mgc.h, kStackScanNsPerFrame).
   void SetupStackRamp(uint64_t id, uint64_t bytes, uint64_t frame_bytes, int p);
+  // The goroutine that runs the loop's ops (the body's events on P 0)
+  // moves to the next P every `ops` ops, as Go 1.5.1's scheduler moved a
+  // benchmark goroutine in a measured run (a recorded scheduler decision;
+  // the trace loop's pmove). Only for a plain loop (not WholeRun, Parallel
+  // or SideBySide).
+  void MoveBetweenPsEvery(int64_t ops);
   // As SetupGrow for goroutines that grow at once side by side, ids[i] on
   // P i (RunParallel's workers descending in their first ops): their
   // doublings take turns, each goroutine's next one after the others'
@@ -344,6 +353,7 @@ class RunBuilder {
   bool parallel_ = false;
   bool side_by_side_ = false;
   bool whole_run_ = false;
+  int64_t p_move_ops_ = 0;  // MoveBetweenPsEvery's
   bool retains_ = false;
   std::vector<uint64_t> setup_temps_;  // SetupAllocTemp ids not yet dropped
   std::vector<TraceEvent> setup_;

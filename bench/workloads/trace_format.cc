@@ -192,11 +192,17 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
       e.every_p_busy = true;
       ++k;
     }
-    if (f.size() < 3 || k != f.size() || !num(1, &e.id) || e.id > kMaxTraceCount ||
+    bool p_move_ok = true;
+    if (k < f.size() && f[k] == "pmove") {
+      p_move_ok = k + 1 < f.size() && num(k + 1, &e.p_move) && e.p_move >= 1 &&
+                  e.p_move <= kMaxTraceCount;
+      k += 2;
+    }
+    if (f.size() < 3 || k != f.size() || !p_move_ok || !num(1, &e.id) || e.id > kMaxTraceCount ||
         !num(2, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
       return LineError(line_no, line,
-                       "expected loop <iterations> <ns> [nosafepoint] [everypbusy], iterations at "
-                       "most 1e11, ns at most 1e14");
+                       "expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>], "
+                       "iterations and k at most 1e11 (k at least 1), ns at most 1e14");
     }
     e.ns = static_cast<int64_t>(v);
   } else if (op == "end") {
@@ -372,8 +378,10 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
     case TraceEvent::kLoop:
-      return absl::StrFormat("loop %d %d%s%s", e.id, e.ns, e.no_safe_point ? " nosafepoint" : "",
-                             e.every_p_busy ? " everypbusy" : "");
+      return absl::StrFormat("loop %d %d%s%s%s", e.id, e.ns,
+                             e.no_safe_point ? " nosafepoint" : "",
+                             e.every_p_busy ? " everypbusy" : "",
+                             e.p_move != 0 ? absl::StrFormat(" pmove %d", e.p_move) : "");
     case TraceEvent::kEnd: return "end";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
     case TraceEvent::kRelease: return e.id == 0 ? "release" : absl::StrFormat("release %d", e.id);

@@ -98,7 +98,7 @@
 //                                       GC cycle to start from here (n >= 1); a
 //                                       recorded scheduler decision (Go 1.5 heap)
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
-//   loop <iterations> <ns> [nosafepoint] [everypbusy]
+//   loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>]
 //   end                                 the lines up to "end" are one iteration of
 //                                       a timed loop; each iteration is <ns> of busy
 //                                       time, spread after its alloc and stack
@@ -118,6 +118,14 @@
 //                                       (a forced GC, the GC's mark termination,
 //                                       the background sweeper) waits until sysmon
 //                                       preempts one of them
+//                                       pmove <k>: the goroutine that runs the
+//                                       loop moves to the next P every k
+//                                       iterations (k from 1 to 1e11): iteration
+//                                       i runs each event of P p on P
+//                                       (p + i / k) mod GOMAXPROCS (an event
+//                                       whose p is not below GOMAXPROCS keeps
+//                                       it, and is refused as anywhere); a
+//                                       recorded scheduler decision
 // Ids are decimal and name one live object, stack or goroutine at a time
 // (goroutine ids and sudog ids are namespaces of their own).
 //
@@ -177,6 +185,7 @@ struct TraceEvent {
   uint64_t frame_bytes = 0;    // gouse: "frame <bytes>" (0: frames not stated)
   bool no_safe_point = false;  // loop, compute: "nosafepoint"
   bool every_p_busy = false;   // loop: "everypbusy"
+  uint64_t p_move = 0;         // loop: "pmove <k>" (0: its goroutine stays on its Ps)
   int line = 0;        // where it came from, for error messages
   std::string name;    // bench
 };

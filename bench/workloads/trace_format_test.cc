@@ -29,7 +29,8 @@ TEST(Trace, EveryEventRoundTrips) {
                          "alloc 9 16 noscan 0 writebarrier", "alloc 10 80 scan 1 systemstack writebarrier", "alloc 11 80 scan 0 work 12", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 everypbusy",
-                         "loop 100 33 nosafepoint everypbusy", "end", "retain 4", "release", "release 20",
+                         "loop 100 33 nosafepoint everypbusy", "loop 100 33 pmove 1600",
+                         "loop 100 33 nosafepoint everypbusy pmove 1", "end", "retain 4", "release", "release 20",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
                          "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
@@ -59,12 +60,22 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10\ngc\n").status().message(),
             "trace line 2: loop without an end");
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 safe\nend\n").status().message(),
-            "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy], iterations "
-            "at most 1e11, ns at most 1e14: \"loop 3 10 safe\"");
+            "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>], "
+            "iterations and k at most 1e11 (k at least 1), ns at most 1e14: \"loop 3 10 safe\"");
   // Each flag once, in that order.
   for (const char* line : {"loop 3 10 everypbusy nosafepoint", "loop 3 10 everypbusy everypbusy",
-                           "loop 3 10 nosafepoint nosafepoint"}) {
+                           "loop 3 10 nosafepoint nosafepoint", "loop 3 10 pmove 2 everypbusy",
+                           "loop 3 10 pmove 2 pmove 2"}) {
     EXPECT_FALSE(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).ok()) << line;
+  }
+  // pmove takes a count of iterations from 1 to 1e11.
+  for (const char* line : {"loop 3 10 pmove", "loop 3 10 pmove 0", "loop 3 10 pmove -1",
+                           "loop 3 10 pmove x", "loop 3 10 pmove 100000000001"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).status().message(),
+              absl::StrCat("trace line 2: expected loop <iterations> <ns> [nosafepoint] "
+                           "[everypbusy] [pmove <k>], iterations and k at most 1e11 (k at least "
+                           "1), ns at most 1e14: \"",
+                           line, "\""));
   }
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\ngc\nend\n").status().message(),
             "trace line 3: inside the nosafepoint loop opened on line 2 (such a loop holds only "
@@ -249,8 +260,8 @@ TEST(Trace, ANosafepointLoopHoldsOnlySystemStackAllocsDropsRetainsAndNosafepoint
 TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {
   // 2^62 iterations of 2^62 ns used to wrap and run for ever.
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 4611686018427387904 1\nend\n").status().message(),
-            "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy], iterations "
-            "at most 1e11, ns at most 1e14: \"loop 4611686018427387904 1\"");
+            "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>], "
+            "iterations and k at most 1e11 (k at least 1), ns at most 1e14: \"loop 4611686018427387904 1\"");
   const std::string over = "the trace passes its bounds here (at most 10000000000 events and "
                            "100000000000000 ns of virtual time, loops expanded)";
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000000000 100000\nend\n").status().message(),

@@ -69,7 +69,8 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
     return std::unique_ptr<TraceReplayer>(
         new TraceReplayer(std::move(census), std::move(clock),
                           std::make_unique<Go121HeapRuntime>(*std::move(rt), start_ns, gctrace,
-                                                             scavtrace)));
+                                                             scavtrace),
+                          options.gomaxprocs));
   }
   absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(k, *clock, options);
   if (!rt.ok()) return rt.status();
@@ -77,14 +78,16 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
                                                 gctrace);
   Go15HeapRuntime* go15_ptr = go15.get();
   std::unique_ptr<TraceReplayer> r(
-      new TraceReplayer(std::move(census), std::move(clock), std::move(go15)));
+      new TraceReplayer(std::move(census), std::move(clock), std::move(go15), options.gomaxprocs));
   r->go15_ = go15_ptr;
   return r;
 }
 
 TraceReplayer::TraceReplayer(std::unique_ptr<CensusKernel> census,
-                             std::unique_ptr<VirtualClock> clock, std::unique_ptr<HeapRuntime> rt)
-    : census_(std::move(census)), clock_(std::move(clock)), rt_(std::move(rt)) {
+                             std::unique_ptr<VirtualClock> clock, std::unique_ptr<HeapRuntime> rt,
+                             int gomaxprocs)
+    : census_(std::move(census)), clock_(std::move(clock)), rt_(std::move(rt)),
+      gomaxprocs_(gomaxprocs) {
   start_ns_ = clock_->NanoTime();
 }
 
@@ -461,7 +464,7 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
 
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                                       int64_t ns_per_iteration, bool no_safe_point,
-                                      bool every_p_busy) {
+                                      bool every_p_busy, int64_t p_move) {
   if (no_safe_point && std::any_of(body.begin(), body.end(), ReachesSafePoint)) {
     return absl::InvalidArgumentError(
         "a loop with no safe point holds only systemstack allocs, drops and retains (any other "
@@ -470,23 +473,14 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
   in_loop_without_safe_point_ = no_safe_point;
   if (every_p_busy) rt_->EnterLoopKeepingEveryPBusy();
-  absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration);
+  absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration, p_move);
   if (every_p_busy) rt_->LeaveLoopKeepingEveryPBusy();
   in_loop_without_safe_point_ = false;
   if (no_safe_point) rt_->LeaveLoopWithoutSafePoint();
   return st;
 }
 
-absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& body,
-                                                int64_t iterations, int64_t ns_per_iteration) {
-  int64_t work = 0;
-  for (const TraceEvent& e : body) work += LoopWork(e);
-  LoopClock clock = MakeLoopClock(ns_per_iteration, work);
-  struct Step {
-    const TraceEvent* e;
-    Fast fast;
-    size_t block = 0;  // kBlock's allocs
-  };
+std::vector<TraceReplayer::Step> TraceReplayer::LoopSteps(const std::vector<TraceEvent>& body) const {
   std::vector<Step> steps;
   const std::vector<size_t> blocks = BlockLengths(body);
   for (size_t k = 0; k < body.size(); ++k) {
@@ -500,6 +494,32 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
     steps.push_back(Step{&e, fast});
     if (fast != Fast::kNo) ++k;
   }
+  return steps;
+}
+
+absl::Status TraceReplayer::ApplySteps(const std::vector<Step>& steps, int64_t iterations,
+                                       LoopClock& c) {
+  if (batched_loops_ && steps.size() == 1 && steps[0].fast == Fast::kTransient) {
+    return ApplyTransientLoop(*steps[0].e, iterations, c);
+  }
+  for (int64_t i = 0; i < iterations; ++i) {
+    for (const Step& step : steps) {
+      absl::Status st = step.fast == Fast::kBlock ? ApplyBlock(step.e, step.block, c)
+                                                  : ApplyLoopStep(*step.e, step.fast, c);
+      if (!st.ok()) return st;
+    }
+    EndLoopIteration(c);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& body,
+                                                int64_t iterations, int64_t ns_per_iteration,
+                                                int64_t p_move) {
+  int64_t work = 0;
+  for (const TraceEvent& e : body) work += LoopWork(e);
+  LoopClock clock = MakeLoopClock(ns_per_iteration, work);
+  const std::vector<Step> steps = LoopSteps(body);
   if (steps.empty()) {
     // Nothing but time: the same slices the loop below would make, without
     // walking the iterations one by one (b.N reaches 1e9).
@@ -511,16 +531,27 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
     }
     return absl::OkStatus();
   }
-  if (batched_loops_ && steps.size() == 1 && steps[0].fast == Fast::kTransient) {
-    return ApplyTransientLoop(*steps[0].e, iterations, clock);
+  if (p_move <= 0 || gomaxprocs_ <= 1 || p_move >= iterations) {
+    absl::Status st = ApplySteps(steps, iterations, clock);
+    if (st.ok()) FlushLoopTime(clock);
+    return st;
   }
-  for (int64_t i = 0; i < iterations; ++i) {
-    for (const Step& step : steps) {
-      absl::Status st = step.fast == Fast::kBlock ? ApplyBlock(step.e, step.block, clock)
-                                                  : ApplyLoopStep(*step.e, step.fast, clock);
-      if (!st.ok()) return st;
+  // The body on each P the goroutine visits: turn r runs every event of a
+  // P p below GOMAXPROCS on P (p + r) mod GOMAXPROCS, in stretches of
+  // p_move iterations on one clock (the fast paths see the same pairs and
+  // blocks in every turn: only the Ps differ).
+  std::vector<std::vector<TraceEvent>> turns(static_cast<size_t>(gomaxprocs_), body);
+  std::vector<std::vector<Step>> turn_steps;
+  for (int r = 0; r < gomaxprocs_; ++r) {
+    for (TraceEvent& e : turns[static_cast<size_t>(r)]) {
+      if (e.p >= 0 && e.p < gomaxprocs_) e.p = (e.p + r) % gomaxprocs_;
     }
-    EndLoopIteration(clock);
+    turn_steps.push_back(LoopSteps(turns[static_cast<size_t>(r)]));
+  }
+  for (int64_t done = 0; done < iterations; done += p_move) {
+    const size_t r = static_cast<size_t>(done / p_move % gomaxprocs_);
+    absl::Status st = ApplySteps(turn_steps[r], std::min(p_move, iterations - done), clock);
+    if (!st.ok()) return st;
   }
   FlushLoopTime(clock);
   return absl::OkStatus();
@@ -555,7 +586,6 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
     EndLoopIteration(c);
     ++done;
   }
-  FlushLoopTime(c);
   return absl::OkStatus();
 }
 
@@ -631,7 +661,7 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
     const TraceEvent loop = *std::move(t.loop);
     t.loop.reset();
     absl::Status st = ApplyLoop(t.body, static_cast<int64_t>(loop.id), loop.ns, loop.no_safe_point,
-                                loop.every_p_busy);
+                                loop.every_p_busy, static_cast<int64_t>(loop.p_move));
     t.body.clear();
     if (!st.ok()) {
       return absl::Status(st.code(), absl::StrCat("trace loop at line ", loop.line, ": ", st.message()));

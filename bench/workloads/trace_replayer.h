@@ -87,10 +87,13 @@ class TraceReplayer {
   // meanwhile: bggc is still working). A loop with `every_p_busy` keeps
   // every P running goroutines that never block or yield: what the runtime
   // readies during it waits for sysmon to preempt one
-  // (HeapRuntime::EnterLoopKeepingEveryPBusy).
+  // (HeapRuntime::EnterLoopKeepingEveryPBusy). With `p_move` above 0, the
+  // goroutine running the loop moves to the next P every p_move iterations
+  // (trace_format.h's pmove): iteration i runs each event of P p below
+  // GOMAXPROCS on P (p + i / p_move) mod GOMAXPROCS.
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                          int64_t ns_per_iteration, bool no_safe_point = false,
-                         bool every_p_busy = false);
+                         bool every_p_busy = false, int64_t p_move = 0);
   // A loop of one iteration whose body arrives one event at a time and is
   // never held (a streamed WholeRun body, run_program.h): BeginStreamedLoop,
   // PutStreamedEvent for each event, EndStreamedLoop. `work` is the units
@@ -171,7 +174,7 @@ class TraceReplayer {
   };
 
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
-                std::unique_ptr<HeapRuntime> rt);
+                std::unique_ptr<HeapRuntime> rt, int gomaxprocs);
   void Advance(int64_t ns, bool idle);
   // What the runtime calls to move the clock.
   std::function<void(int64_t)> SetClock();
@@ -193,7 +196,17 @@ class TraceReplayer {
   std::vector<size_t> BlockLengths(const std::vector<TraceEvent>& body) const;
   absl::Status ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c);
   absl::Status ApplyLoopIterations(const std::vector<TraceEvent>& body, int64_t iterations,
-                                   int64_t ns_per_iteration);
+                                   int64_t ns_per_iteration, int64_t p_move);
+  // A loop body's steps: each event, or a pair or block the fast paths take
+  // at once (pointers into the body).
+  struct Step {
+    const TraceEvent* e;
+    Fast fast;
+    size_t block = 0;  // kBlock's allocs
+  };
+  std::vector<Step> LoopSteps(const std::vector<TraceEvent>& body) const;
+  // Runs `iterations` iterations of `steps` on clock c (no final flush).
+  absl::Status ApplySteps(const std::vector<Step>& steps, int64_t iterations, LoopClock& c);
   // The top level of a trace being run: the open loop and its body.
   struct TopLevel {
     const std::function<void(const TraceEvent&)>& on_bench;
@@ -203,7 +216,8 @@ class TraceReplayer {
     std::vector<TraceEvent> body;
   };
   absl::Status FeedEvent(TraceEvent&& e, TopLevel& t);
-  // A loop whose body is one transient alloc (`e`).
+  // A loop whose body is one transient alloc (`e`), on clock c (no final
+  // flush).
   absl::Status ApplyTransientLoop(const TraceEvent& e, int64_t iterations, LoopClock& c);
   // census() for the calls that change its settings (same check).
   CensusKernel& mutable_census() { return const_cast<CensusKernel&>(census()); }
@@ -212,6 +226,7 @@ class TraceReplayer {
   std::unique_ptr<VirtualClock> clock_;
   std::unique_ptr<HeapRuntime> rt_;
   Go15HeapRuntime* go15_ = nullptr;  // rt_, when it runs the Go 1.5 heap
+  int gomaxprocs_ = 1;  // the runtime's, for a pmove loop's turns
   bool batched_loops_ = true;
   int64_t loop_slice_ns_ = kLoopSliceNs;
   bool in_loop_without_safe_point_ = false;  // inside ApplyLoop's nosafepoint loop

@@ -119,6 +119,62 @@ TEST(Trace, LoopEqualsItsUnrolledBody) {
   EXPECT_GT(std::get<1>(a), 0u);  // 16 MB of garbage: the pacer ran cycles
 }
 
+// A pmove loop's goroutine moves to the next P every k iterations: the
+// same runtime as its body unrolled with each stretch's events on the next
+// P in turn (GOMAXPROCS 2: P 0, 1, 0, 1), and dead gs on both Ps' free
+// lists where the loop without pmove leaves them all on P 0's.
+TEST(Trace, APmoveLoopMovesItsGoroutineToTheNextPEveryKIterations) {
+  auto run = [](const std::string& text) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+    EXPECT_TRUE(r.ok());
+    absl::Status st = (*r)->Run(*events, nullptr);
+    EXPECT_TRUE(st.ok()) << st;
+    (*r)->runtime().heap().CheckInvariants();
+    const MemStats& m = (*r)->runtime().heap().stats();
+    const GoroutineTable& gs = (*r)->runtime().goroutines();
+    return std::make_tuple((*r)->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_inuse,
+                           m.heap_released, gs.allglen(), gs.local_free(0), gs.local_free(1));
+  };
+  // Two goroutines an op (the second started while the first runs), and a
+  // transient alloc; 2 ms an iteration, 1 ms after the alloc and each go.
+  auto body = [](int p) {
+    return absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ngo 2 ", p, "\ngo 3 ", p,
+                        "\ngoexit 2 ", p, "\ngoexit 3 ", p, "\n");
+  };
+  const std::string looped = "thp-trace 1\nloop 10 3000000 pmove 3\n" + body(0) + "end\ngc\n";
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 10; ++i) {
+    const int p = i / 3 % 2;
+    unrolled += absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ncompute 1000000\ngo 2 ", p,
+                             "\ncompute 1000000\ngo 3 ", p, "\ncompute 1000000\ngoexit 2 ", p,
+                             "\ngoexit 3 ", p, "\n");
+  }
+  unrolled += "gc\n";
+  const auto moved = run(looped);
+  EXPECT_EQ(moved, run(unrolled));
+  // The loop's 30 ms, then the runtime.GC()'s stopped world.
+  EXPECT_GT(std::get<0>(moved), int64_t{10} * 3000000);
+  EXPECT_LT(std::get<0>(moved), int64_t{10} * 3000000 + 1000000);
+  // P 1's first stretch found its free list empty and made two gs more.
+  EXPECT_EQ(std::get<5>(moved), 4u);
+  EXPECT_EQ(std::get<6>(moved), 2u);
+  EXPECT_EQ(std::get<7>(moved), 2u);
+  const auto stays = run("thp-trace 1\nloop 10 3000000\n" + body(0) + "end\ngc\n");
+  EXPECT_EQ(std::get<5>(stays), 2u);
+  EXPECT_EQ(std::get<6>(stays), 2u);
+  EXPECT_EQ(std::get<7>(stays), 0u);
+  // A pmove of as many iterations as the loop has, or more, never moves.
+  EXPECT_EQ(run("thp-trace 1\nloop 10 3000000 pmove 10\n" + body(0) + "end\ngc\n"), stays);
+  // An event on P 1 moves to P 0 in the second stretch.
+  EXPECT_EQ(run("thp-trace 1\nloop 6 3000000 pmove 3\n" + body(1) + "end\ngc\n"),
+            run("thp-trace 1\nloop 3 3000000\n" + body(1) + "end\nloop 3 3000000\n" + body(0) +
+                "end\ngc\n"));
+}
+
 // A replayer on `sim` with GODEBUG=scavenge=1, its loops batched or not.
 std::unique_ptr<TraceReplayer> NewReplayer(SimulatedKernel& sim, bool batched) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
@@ -172,6 +228,7 @@ TEST(Trace, BatchedLoopsEqualTheirEventsOneByOne) {
     std::vector<std::string> body;  // allocs ("alloc ID BYTES scan|noscan P") and the rest
     int64_t iterations;
     int64_t ns_per_iteration;
+    std::string flags = "";  // after the loop line's numbers
   };
   const std::vector<Loop> loops = {
       // One transient object per iteration: 25 iterations a slice, refills
@@ -187,11 +244,16 @@ TEST(Trace, BatchedLoopsEqualTheirEventsOneByOne) {
        120000},
       // A retained object per iteration, released after the loop.
       {{"alloc 7 80 scan 1", "retain 7"}, 20000, 50000},
+      // One transient object per iteration, moving between the Ps every
+      // 7,000 iterations (the runs stop at each move).
+      {{"alloc 8 100 scan 0", "drop 8"}, 100000, 40000, " pmove 7000"},
+      {{"alloc 9 64 scan 0", "alloc 10 64 scan 1", "drop 9", "drop 10"}, 20000, 120000,
+       " pmove 900"},
   };
   auto trace = [](const std::vector<Loop>& ls) {
     std::string text = "thp-trace 1\n";
     for (const Loop& l : ls) {
-      text += absl::StrCat("loop ", l.iterations, " ", l.ns_per_iteration, "\n");
+      text += absl::StrCat("loop ", l.iterations, " ", l.ns_per_iteration, l.flags, "\n");
       for (const std::string& e : l.body) text += e + "\n";
       text += "end\nrelease\n";
     }

@@ -256,6 +256,9 @@ class Decoder {
     // Any loop may keep every P busy: that changes only when the runtime's
     // own goroutines get a P.
     loop.every_p_busy = (shape & 0x80) != 0;
+    // The count's high bits (the low five give the iterations): a pmove of
+    // 1 to 7 iterations, or none.
+    loop.p_move = n >> 5;
     out_.push_back(loop);
     for (TraceEvent& e : body) out_.push_back(std::move(e));
     out_.push_back(Event(TraceEvent::kEnd));
