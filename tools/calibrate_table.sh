@@ -75,6 +75,17 @@ print("sysmon's passes that read the clock while a finished cycle's sweep was st
       sw["real"]["passes_in_sweep"], sw["real"]["waited"],
       sw["real"]["passes_in_sweep"] / max(sw["real"]["waited"], 1), sw["model_passes_per_wait"],
       sw["model"]["waited"], sw["model"]["passes_in_sweep"]))
+# Whether Go's waits favour some benchmarks, or fall as one rate would put
+# them (bench/calibrate/sweep_lock_waits.h, UniformRateDispersion).
+dp = sw["real_dispersion"]
+print("Across the %d of those benchmarks with such a pass, Go's waits give a chi-square of %.1f "
+      "against that one rate; %.1f%% of %d suites drawn at the rate (each pass waiting by chance, "
+      "from a fixed seed) reach it, so %s." % (
+      dp["benchmarks"], dp["chi_square"], 100 * dp["p_value"], dp["simulations"],
+      "which benchmarks' passes wait cannot be told from chance, and the model's stale-now "
+      "releases can be expected to match Go's in sum only, not benchmark by benchmark"
+      if dp["p_value"] >= 0.05 else
+      "some benchmarks' passes wait more often than others', which one rate does not give"))
 # How long Go's madvise calls took (bench/calibrate/madvise_time.h): the
 # simulated kernel takes no time, so this is the real run's alone.
 print()

@@ -282,6 +282,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"real_sysmon_rounds\": {\"all\": %s, \"every_p_busy\": %s, \"others\": %s}, "
       "\"model_overshoot_ns\": {\"capped\": %d, \"capped_every_p_busy\": %d, \"usleep\": %d}, "
       "\"sweep_lock_waits\": {\"real\": {\"passes_in_sweep\": %d, \"waited\": %d}, "
+      "\"real_dispersion\": {\"benchmarks\": %d, \"rate\": %.6f, \"chi_square\": %.3f, "
+      "\"simulations\": %d, \"p_value\": %.4f}, "
       "\"model\": {\"passes_in_sweep\": %d, \"waited\": %d}, \"model_passes_per_wait\": %d}, "
       "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
@@ -297,7 +299,10 @@ std::string FormatJson(const CalibrateReport& rep) {
       JsonRounds(rep.real_sysmon_rounds_others), rep.model_sysmon.capped_overshoot_ns,
       rep.model_sysmon.capped_overshoot_every_p_busy_ns, rep.model_sysmon.usleep_overshoot_ns,
       rep.real_sweep_lock_waits.passes_in_sweep, rep.real_sweep_lock_waits.waited,
-      rep.model_sweep_lock_waits.passes_in_sweep, rep.model_sweep_lock_waits.waited,
+      rep.real_sweep_lock_wait_dispersion.benchmarks, rep.real_sweep_lock_wait_dispersion.rate,
+      rep.real_sweep_lock_wait_dispersion.chi_square,
+      rep.real_sweep_lock_wait_dispersion.simulations,
+      rep.real_sweep_lock_wait_dispersion.p_value, rep.model_sweep_lock_waits.passes_in_sweep, rep.model_sweep_lock_waits.waited,
       rep.model_sweep_passes_per_lock_wait,
       rep.wall_seconds,
       JsonRow(rep.suite),

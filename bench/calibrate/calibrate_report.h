@@ -59,6 +59,9 @@ struct CalibrateReport {
   // counts, go15_heap_runtime.h), which makes every
   // model_sweep_passes_per_lock_wait-th such pass wait.
   SweepLockWaits real_sweep_lock_waits;
+  // How the log's waits fall across those benchmarks against one rate
+  // (UniformRateDispersion).
+  WaitDispersion real_sweep_lock_wait_dispersion;
   SweepLockWaits model_sweep_lock_waits;
   int64_t model_sweep_passes_per_lock_wait = 0;
   // What sysmon's 10 ms rounds took beyond the sleep in the log

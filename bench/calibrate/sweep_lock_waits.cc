@@ -1,9 +1,58 @@
 #include "bench/calibrate/sweep_lock_waits.h"
 
+#include <random>
 #include <variant>
 
 namespace thp {
 namespace calibrate {
+
+WaitDispersion UniformRateDispersion(const std::vector<SweepLockWaits>& by_benchmark,
+                                     int simulations, uint64_t seed) {
+  WaitDispersion d;
+  d.simulations = simulations;
+  std::vector<uint64_t> passes;
+  uint64_t all_passes = 0, all_waited = 0;
+  for (const SweepLockWaits& w : by_benchmark) {
+    if (w.passes_in_sweep == 0) continue;
+    passes.push_back(w.passes_in_sweep);
+    all_passes += w.passes_in_sweep;
+    all_waited += w.waited;
+  }
+  d.benchmarks = passes.size();
+  if (all_waited == 0) return d;  // nothing waited: nothing to spread
+  d.rate = static_cast<double>(all_waited) / static_cast<double>(all_passes);
+  auto chi_square = [&](auto waited_of) {
+    double chi = 0;
+    for (size_t i = 0; i < passes.size(); ++i) {
+      const double expected = static_cast<double>(passes[i]) * d.rate;
+      const double gap = static_cast<double>(waited_of(i)) - expected;
+      chi += gap * gap / expected;
+    }
+    return chi;
+  };
+  std::vector<uint64_t> waited;
+  for (const SweepLockWaits& w : by_benchmark) {
+    if (w.passes_in_sweep != 0) waited.push_back(w.waited);
+  }
+  d.chi_square = chi_square([&](size_t i) { return waited[i]; });
+  // Each pass waits when a uniform draw from [0, 1) (the generator's top 53
+  // bits) falls under the rate: the same draws on every platform.
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> drawn(passes.size());
+  int reached = 0;
+  for (int s = 0; s < simulations; ++s) {
+    for (size_t i = 0; i < passes.size(); ++i) {
+      drawn[i] = 0;
+      for (uint64_t k = 0; k < passes[i]; ++k) {
+        drawn[i] += static_cast<double>(rng() >> 11) * 0x1.0p-53 < d.rate;
+      }
+    }
+    // A small tolerance: a draw equal to the counts must count as reaching.
+    if (chi_square([&](size_t i) { return drawn[i]; }) >= d.chi_square * (1 - 1e-12)) ++reached;
+  }
+  d.p_value = simulations > 0 ? static_cast<double>(reached) / simulations : 1;
+  return d;
+}
 
 SweepLockWaits& SweepLockWaitFinder::At(size_t segment) {
   if (segment >= counts_.size()) counts_.resize(segment + 1);

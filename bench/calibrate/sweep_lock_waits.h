@@ -35,6 +35,24 @@ struct SweepLockWaits {
   }
 };
 
+// Whether the passes that waited fall across the benchmarks as a single
+// rate would put them: Pearson's chi-square of the waits per benchmark
+// against `rate` (all the waits over all the passes in a sweep), and the
+// share of suites drawn at that rate (each pass waiting with probability
+// `rate`, independently; `simulations` of them from a seeded generator, so
+// the same counts give the same p_value) whose chi-square reaches it. A
+// small p_value says some benchmarks wait more than others; a large one
+// that which benchmark's passes wait cannot be told from chance.
+struct WaitDispersion {
+  size_t benchmarks = 0;  // those with a pass in a sweep
+  double rate = 0;
+  double chi_square = 0;
+  int simulations = 0;
+  double p_value = 1;
+};
+WaitDispersion UniformRateDispersion(const std::vector<SweepLockWaits>& by_benchmark,
+                                     int simulations, uint64_t seed);
+
 class SweepLockWaitFinder {
  public:
   // Reads one record of segment `segment`, in log order.

@@ -77,6 +77,52 @@ TEST(SweepLockWaitFinder, AWindowOpenAtTheEndClosesAtItsLastFree) {
   EXPECT_EQ(c[3].waited, 1u);
 }
 
+// Waits in proportion to each benchmark's passes are what a single rate
+// gives: no gap, and every drawn suite reaches it.
+TEST(UniformRateDispersion, WaitsInProportionToThePassesFitOneRate) {
+  const WaitDispersion d = UniformRateDispersion(
+      {SweepLockWaits{100, 5}, SweepLockWaits{0, 0}, SweepLockWaits{200, 10},
+       SweepLockWaits{300, 15}},
+      500, 1);
+  EXPECT_EQ(d.benchmarks, 3u);  // the one with no pass in a sweep left out
+  EXPECT_DOUBLE_EQ(d.rate, 0.05);
+  EXPECT_DOUBLE_EQ(d.chi_square, 0);
+  EXPECT_EQ(d.simulations, 500);
+  EXPECT_DOUBLE_EQ(d.p_value, 1);
+}
+
+// Every wait in one of ten like benchmarks: no suite drawn at the rate
+// comes near, so the waits are not one rate's.
+TEST(UniformRateDispersion, WaitsAllInOneBenchmarkAreNotOneRates) {
+  std::vector<SweepLockWaits> by(10, SweepLockWaits{100, 0});
+  by[3].waited = 30;
+  const WaitDispersion d = UniformRateDispersion(by, 1000, 7);
+  EXPECT_DOUBLE_EQ(d.rate, 0.03);
+  // (30 - 3)^2 / 3 for the one, 3 for each of the nine others.
+  EXPECT_NEAR(d.chi_square, 243 + 9 * 3, 1e-9);
+  EXPECT_EQ(d.p_value, 0);
+}
+
+// A middling spread gets a p_value between, the same for the same seed,
+// and a different draw for another seed.
+TEST(UniformRateDispersion, ThePValueIsSeededAndBetweenTheExtremes) {
+  const std::vector<SweepLockWaits> by = {{50, 3}, {50, 0}, {60, 2}, {40, 1}, {45, 0}};
+  const WaitDispersion a = UniformRateDispersion(by, 2000, 1);
+  EXPECT_GT(a.p_value, 0.05);
+  EXPECT_LT(a.p_value, 0.95);
+  EXPECT_EQ(UniformRateDispersion(by, 2000, 1).p_value, a.p_value);
+  EXPECT_EQ(UniformRateDispersion(by, 2000, 2).chi_square, a.chi_square);
+}
+
+// Nothing waited: no rate to spread.
+TEST(UniformRateDispersion, NoWaitsGiveNoGap) {
+  const WaitDispersion d = UniformRateDispersion({SweepLockWaits{40, 0}}, 100, 1);
+  EXPECT_EQ(d.benchmarks, 1u);
+  EXPECT_EQ(d.rate, 0);
+  EXPECT_EQ(d.chi_square, 0);
+  EXPECT_EQ(d.p_value, 1);
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp
