@@ -96,6 +96,9 @@ TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
   EXPECT_LT(l.elsewhere, l.put / 1000);
   ASSERT_GT(l.moves, 0);
   EXPECT_EQ(l.OpsPerMove(), kCreateGoroutinesCaptureOpsPerMove);
+  // About two goroutines exit on another P than their maker's at each move
+  // (the model's op before a move: the first two exit on the next P).
+  EXPECT_EQ(std::llround(static_cast<double>(l.elsewhere) / static_cast<double>(l.moves)), 2);
 }
 
 // CreateGoroutines' chain: each op's goroutine starts the next one, which
@@ -110,6 +113,9 @@ TEST(Go15GfreeLog, CreateGoroutinesChainMovesAtTheModelsRate) {
   EXPECT_LT(l.elsewhere, l.put / 1000);
   ASSERT_GT(l.moves, 0);
   EXPECT_EQ(l.OpsPerMove(), kCreateGoroutinesOpsPerMove);
+  // About one exits on another P than its maker's at each move (the
+  // model's op before a move: its goroutine exits on the next P).
+  EXPECT_EQ(std::llround(static_cast<double>(l.elsewhere) / static_cast<double>(l.moves)), 1);
 }
 
 }  // namespace

@@ -718,19 +718,65 @@ void StackGrowth(RunBuilder& b) {
   }
 }
 
-// benchmarkCreateGoroutines: a done channel; each op one goroutine of a
-// chain starts and exits. ASSUMPTION: each goroutine's successor reuses its
-// g: go then goexit in the op, on the P the chain is on. A known deviation: Go starts the successor before
-// the predecessor exits, so its chain alternates two gs, and at every GC one
-// is running (its stack keeps a slot of the order-0 pool) while the dead one
-// loses its stack; the next newproc1's stackcacherefill then finds 7 free
-// slots where it needs 8 and takes a new pool span (41 stack spans in Go's
-// recorded run). The chain moves to the next P every
+// benchmarkCreateGoroutines: a done channel and a chain of b.N + 1
+// goroutines: the benchmark function starts the first (f(b.N)) and waits
+// on the channel; each op, the running goroutine starts the next one
+// (newproc1 on its P, into runnext) and exits, and the last one (f(0))
+// sends on the channel and exits. So the chain alternates two gs: the one
+// running holds its stack through a GC while the dead one loses its own
+// (shrinkstack), and the next newproc1 gives that one a stack again from
+// the P's stack cache, refilled from the pool after the GC emptied the
+// caches: half the time (the dead g's stack having been the pool span's
+// last), a new pool span. The loop body is two ops, A starting B then exiting
+// and B starting A then exiting; an odd b.N's op left over is made before
+// the loop (its time not counted). The chain moves to the next P every
 // kCreateGoroutinesOpsPerMove ops (go15_suite.h), starting on P 0, as Go's
-// did in a measured run (testdata/go151_gfree/full_suite.txt).
+// did in a measured run (testdata/go151_gfree/full_suite.txt): the other P
+// steals the new goroutine from runnext (go1.5.1 proc1.go runqgrab), so it
+// goes on there while its maker exits on the P the chain leaves (1.2
+// goroutines exiting on another P than their maker's a move in that run,
+// go15_gfree_log_test). ASSUMPTION: moves come only between the two ops of
+// the body.
 void CreateGoroutines(RunBuilder& b) {
   MakeChan(b, 0, 1);
-  b.OpGoroutines(1);
+  constexpr int64_t kOpsPerIteration = 2;
+  const int64_t procs = b.ctx().gomaxprocs;
+  const int64_t iterations = b.ctx().n / kOpsPerIteration;
+  constexpr int64_t kMoveIterations = kCreateGoroutinesOpsPerMove / kOpsPerIteration;
+  // The chain's P when the loop ends (its last iteration never moves).
+  const int last_p = iterations == 0 ? 0 : static_cast<int>((iterations - 1) / kMoveIterations % procs);
+  uint64_t a = 0;
+  if (b.ctx().n % kOpsPerIteration == 0) {
+    a = b.SetupGoroutine(kLaunchP, last_p);
+  } else {
+    // f(b.N) starts f(b.N - 1) and exits: the odd op, before the loop.
+    const uint64_t first = b.NewEventId();
+    TraceEvent go{};
+    go.kind = TraceEvent::kGo;
+    go.id = first;
+    go.p = kLaunchP;
+    b.SetupEvent(go);
+    a = b.SetupGoroutine(0, last_p);
+    TraceEvent exit = go;
+    exit.kind = TraceEvent::kGoExit;
+    exit.p = 0;
+    b.SetupEvent(exit);
+  }
+  // Each op's time comes after its exit, with one goroutine of the chain
+  // alive, as in Go, where newproc1 and the exit take it: the start of
+  // the next one and the exit come close together, so a GC's stopped world
+  // finds one g running and the other dead.
+  b.OpsPerIteration(kOpsPerIteration);
+  const uint64_t next = b.OpGoStart(1, 0, /*timed=*/false)[0];
+  b.OpGoExit(a, 0, /*timed=*/true);
+  b.OpMoveToNextP();
+  TraceEvent restart{};  // B starts A's id again (a new goroutine; the trace reuses the id)
+  restart.kind = TraceEvent::kGo;
+  restart.id = a;
+  restart.work_stated = true;
+  restart.work = 0;
+  b.OpEvent(restart);
+  b.OpGoExit(next, 0, /*timed=*/true);
   b.MoveBetweenPsEvery(kCreateGoroutinesOpsPerMove);
 }
 
@@ -861,9 +907,24 @@ void CreateGoroutinesParallel(RunBuilder& b) {
 // closures' 32-byte class in this benchmark. All four start and exit on
 // the P the benchmark goroutine runs on, which moves to the next P every
 // kCreateGoroutinesCaptureOpsPerMove ops (go15_suite.h), starting on P 0.
+// newproc1 puts each new goroutine in its P's runnext and the one there
+// before at the tail of the P's queue, so the P runs the fourth first, then
+// the first three in order (proc1.go runqput, runqget). The move comes
+// with a steal: the other P, woken by newproc1's wakep, takes half of the
+// queue (runqgrab: two of its three, the first two), runs them, and the
+// last wg.Done readies the benchmark goroutine there. So in the op before
+// each move the first two exit on the next P: in the measured run the
+// goroutines that exited on another P than the one that made them came
+// 2.1 a move (go15_gfree_log_test). Their gs go to that P's free list,
+// and gs change lists so at every move.
 void CreateGoroutinesCapture(RunBuilder& b) {
   b.OpAlloc(kWaitGroupBytes, kNoscan);
-  b.OpGoroutines(4);
+  const std::vector<uint64_t> gs = b.OpGoStart(4);
+  b.OpGoExit(gs[3]);
+  b.OpGoExit(gs[2]);
+  b.OpMoveToNextP();
+  b.OpGoExit(gs[0]);
+  b.OpGoExit(gs[1]);
   b.MoveBetweenPsEvery(kCreateGoroutinesCaptureOpsPerMove);
 }
 

@@ -136,16 +136,21 @@ TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
       }
       EXPECT_LT(e.p, 2);
     }
+    // The body leaves the goroutines running as it found them (setup's).
+    const std::set<uint64_t> running_in_loop = running;
     for (const TraceEvent& e : prog.teardown) {
       if (e.kind == TraceEvent::kDrop) live.erase(e.id);
       if (e.kind == TraceEvent::kGoExit) running.erase(e.id);
     }
     EXPECT_TRUE(live.empty());
     EXPECT_TRUE(running.empty());
+    running = running_in_loop;
     for (const TraceEvent& e : prog.body) {
       EXPECT_NE(e.kind, TraceEvent::kStack);
       if (e.kind == TraceEvent::kAlloc) live.insert(e.id);
-      if (e.kind == TraceEvent::kGo) running.insert(e.id);
+      if (e.kind == TraceEvent::kGo) {
+        EXPECT_TRUE(running.insert(e.id).second) << e.id;
+      }
       if (e.kind == TraceEvent::kGoGrow || e.kind == TraceEvent::kGoExit) {
         EXPECT_TRUE(running.count(e.id)) << e.id;
       }
@@ -159,7 +164,7 @@ TEST(Go15Suite, EveryProgramDropsWhatItAllocates) {
       EXPECT_LT(e.p, 2);
     }
     EXPECT_TRUE(live.empty());
-    EXPECT_TRUE(running.empty());
+    EXPECT_EQ(running, running_in_loop);
     // Retained objects are released when the run ends.
     const bool retains = std::any_of(prog.body.begin(), prog.body.end(), [](const TraceEvent& e) {
       return e.kind == TraceEvent::kRetain;
@@ -745,10 +750,41 @@ TEST(Go15Suite, CreateGoroutinesParallelRunsItsChainsAsGo151Schedules) {
   EXPECT_EQ(Lines(one.teardown), (std::vector<std::string>{"drop 1"}));
 }
 
+// CreateGoroutines' chain alternates two gs: the loop body is two ops, the
+// running goroutine starting the next and exiting in each, and the chain's
+// first goroutine starts before the loop and its last exits after it; an
+// odd b.N's extra op comes before the loop. The chain ends on the P its
+// last stretch ran on.
+TEST(Go15Suite, CreateGoroutinesChainAlternatesTwoGoroutines) {
+  const RunProgram even = Program("BenchmarkCreateGoroutines", 10);
+  EXPECT_EQ(Lines(even.setup), (std::vector<std::string>{"alloc 1 96 noscan 0", "go 2 0"}));
+  EXPECT_EQ(Lines(even.body),
+            (std::vector<std::string>{"go 3 0 work 0", "goexit 2 0 work 1", "move", "go 2 0 work 0",
+                                      "goexit 3 0 work 1"}));
+  EXPECT_EQ(even.iterations, 5);
+  EXPECT_EQ(Lines(even.teardown), (std::vector<std::string>{"drop 1", "goexit 2 0"}));
+  const RunProgram odd = Program("BenchmarkCreateGoroutines", 11);
+  EXPECT_EQ(Lines(odd.setup), (std::vector<std::string>{"alloc 1 96 noscan 0", "go 2 0", "go 3 0",
+                                                        "goexit 2 0"}));
+  EXPECT_EQ(Lines(odd.body),
+            (std::vector<std::string>{"go 4 0 work 0", "goexit 3 0 work 1", "move", "go 3 0 work 0",
+                                      "goexit 4 0 work 1"}));
+  EXPECT_EQ(odd.iterations, 5);
+  EXPECT_EQ(Lines(odd.teardown), (std::vector<std::string>{"drop 1", "goexit 3 0"}));
+  EXPECT_EQ(Lines(Program("BenchmarkCreateGoroutines", 1).teardown),
+            (std::vector<std::string>{"drop 1", "goexit 3 0"}));
+  // Two ops an iteration: the move every kCreateGoroutinesOpsPerMove ops
+  // is every half as many iterations, and a chain of three stretches ends
+  // on P 0 again.
+  const int64_t stretch = kCreateGoroutinesOpsPerMove / 2;
+  EXPECT_EQ(even.p_move_iterations, stretch);
+  EXPECT_EQ(Lines(Program("BenchmarkCreateGoroutines", 2 * (stretch + 1)).teardown).back(),
+            "goexit 2 1");
+  EXPECT_EQ(Lines(Program("BenchmarkCreateGoroutines", 2 * (2 * stretch + 1)).teardown).back(),
+            "goexit 2 0");
+}
+
 TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
-  const RunProgram create = Program("BenchmarkCreateGoroutines", 10);
-  EXPECT_EQ(Count(create.body, TraceEvent::kGo), 1);
-  EXPECT_EQ(Count(create.body, TraceEvent::kGoExit), 1);
   const RunProgram parallel = Program("BenchmarkCreateGoroutinesParallel", 10);
   std::set<int> ps;
   for (const TraceEvent& e : parallel.body) {
@@ -762,12 +798,13 @@ TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
   // kCreateGoroutinesCaptureOpsPerMove ops (the loop's pmove).
   const RunProgram capture = Program("BenchmarkCreateGoroutinesCapture", 5000);
   EXPECT_EQ(capture.iterations, 5000);
+  // The P runs the fourth first, then the third; before a move the other
+  // P has stolen the first two, which exit there.
   EXPECT_EQ(Lines(capture.body),
             (std::vector<std::string>{"alloc 1 16 noscan 0", "drop 1", "go 2 0", "go 3 0",
-                                      "go 4 0", "go 5 0", "goexit 2 0", "goexit 3 0",
-                                      "goexit 4 0", "goexit 5 0"}));
+                                      "go 4 0", "go 5 0", "goexit 5 0", "goexit 4 0", "move",
+                                      "goexit 2 0", "goexit 3 0"}));
   EXPECT_EQ(capture.p_move_iterations, kCreateGoroutinesCaptureOpsPerMove);
-  EXPECT_EQ(create.p_move_iterations, kCreateGoroutinesOpsPerMove);
 }
 
 // deferproc makes each record with newdefer on the system stack (go1.5.1

@@ -137,6 +137,12 @@ void RunBuilder::WholeRun() {
   whole_run_ = true;
 }
 
+void RunBuilder::OpsPerIteration(int64_t ops) {
+  THP_CHECK(ops >= 1, absl::StrCat("RunBuilder::OpsPerIteration(", ops,
+                                   "): expected at least one op an iteration"));
+  ops_per_iteration_ = ops;
+}
+
 void RunBuilder::MoveBetweenPsEvery(int64_t ops) {
   THP_CHECK(ops >= 1, absl::StrCat("RunBuilder::MoveBetweenPsEvery(", ops,
                                    "): expected at least one op between moves"));
@@ -263,12 +269,38 @@ void RunBuilder::OpGoroutineRecursion(uint64_t frames, uint64_t frame_bytes,
 }
 
 void RunBuilder::OpGoroutines(int count, int p) {
+  for (uint64_t id : OpGoStart(count, p)) OpGoExit(id, p);
+}
+
+std::vector<uint64_t> RunBuilder::OpGoStart(int count, int p, bool timed) {
   std::vector<uint64_t> ids;
   for (int i = 0; i < count; ++i) {
     ids.push_back(NewId());
-    PutBody(Goroutine(TraceEvent::kGo, ids.back(), p));
+    TraceEvent go = Goroutine(TraceEvent::kGo, ids.back(), p);
+    if (!timed) {
+      go.work_stated = true;
+      go.work = 0;
+    }
+    PutBody(go);
   }
-  for (uint64_t id : ids) PutBody(Goroutine(TraceEvent::kGoExit, id, p));
+  return ids;
+}
+
+void RunBuilder::OpGoExit(uint64_t id, int p, bool timed) {
+  TraceEvent exit = Goroutine(TraceEvent::kGoExit, id, p);
+  if (timed) {
+    exit.work_stated = true;
+    exit.work = 1;
+  }
+  PutBody(exit);
+}
+
+void RunBuilder::OpMoveToNextP() {
+  THP_CHECK(!moves_in_op_, "RunBuilder::OpMoveToNextP: the op moves once");
+  moves_in_op_ = true;
+  TraceEvent e{};
+  e.kind = TraceEvent::kMove;
+  PutBody(e);
 }
 
 void RunBuilder::OpSleep(int64_t ns) { PutBody(Sleep(ns)); }
@@ -390,11 +422,20 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   if (final_sleep_ns_ > 0) prog.teardown.push_back(Sleep(final_sleep_ns_));
   prog.timer_on_at_end = timer_after_loop_;
   FillBody(ns_per_op, prog);
+  THP_CHECK(ops_per_iteration_ == 1 || (!whole_run_ && !parallel_ && !side_by_side_ &&
+                                         after_loop_work_ns_ == 0 && recursion_times_.empty()),
+            absl::StrCat(benchmark, ": OpsPerIteration needs a plain loop"));
   if (p_move_ops_ > 0) {
     THP_CHECK(!whole_run_ && !parallel_ && !side_by_side_,
               absl::StrCat(benchmark, ": MoveBetweenPsEvery needs a plain loop"));
-    prog.p_move_iterations = p_move_ops_;
+    THP_CHECK(p_move_ops_ % ops_per_iteration_ == 0,
+              absl::StrCat(benchmark, ": MoveBetweenPsEvery(", p_move_ops_,
+                           ") is not a whole number of iterations of ", ops_per_iteration_,
+                           " ops"));
+    prog.p_move_iterations = p_move_ops_ / ops_per_iteration_;
   }
+  THP_CHECK(!moves_in_op_ || p_move_ops_ > 0,
+            absl::StrCat(benchmark, ": OpMoveToNextP needs MoveBetweenPsEvery"));
   SetRecursionTimes(benchmark, prog);
   for (TraceEvent& e : prog.setup) {
     if (e.kind != TraceEvent::kGoUse || e.ns != kRampOfAnOp) continue;
@@ -445,7 +486,7 @@ int64_t RunBuilder::Iterations() const {
   if (side_by_side_ || (parallel_ && ctx_.gomaxprocs > 1)) {
     return (ctx_.n + ctx_.gomaxprocs - 1) / ctx_.gomaxprocs;
   }
-  return ctx_.n;
+  return ctx_.n / ops_per_iteration_;
 }
 
 int RunBuilder::ParallelOpPs() const {
@@ -481,7 +522,8 @@ void RunBuilder::FillBody(double ns_per_op, RunProgram& prog) const {
   }
   if (!parallel_ || ctx_.gomaxprocs <= 1) {
     prog.body = body_;
-    prog.ns_per_iteration = static_cast<int64_t>(std::llround(ns_per_op));
+    prog.ns_per_iteration =
+        static_cast<int64_t>(std::llround(ns_per_op * static_cast<double>(ops_per_iteration_)));
     return;
   }
   // One copy of the body per P, each with ids of its own (the copies for P

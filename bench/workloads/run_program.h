@@ -21,8 +21,9 @@
 //
 // Invariants of a finished program:
 //  - every id allocated in the body is dropped or retained in the body, and
-//    every goroutine started in the body exits in the body, so every
-//    iteration starts from the same set of ids;
+//    the body leaves the goroutines running as it found them (each it
+//    starts exits in it, and each of setup's it ends it starts again), so
+//    every iteration starts from the same set of ids;
 //  - retained objects are released at teardown;
 //  - every id allocated in setup is dropped in teardown, or in setup when it
 //    is garbage before the loop (SetupGarbage, SetupAllocTemp), and every
@@ -46,8 +47,9 @@ struct RunProgram {
   int64_t n = 0;                    // b.N of this run
   std::vector<TraceEvent> setup;    // before the timed loop
   std::vector<TraceEvent> body;     // one loop iteration
-  int64_t iterations = 0;           // n, n / GOMAXPROCS rounded up for RunParallel,
-                                    // or 1 when the body is the whole run (WholeRun)
+  int64_t iterations = 0;           // n (n / k for a body of k ops), n / GOMAXPROCS
+                                    // rounded up for RunParallel, or 1 when the body
+                                    // is the whole run (WholeRun)
   int64_t ns_per_iteration = 0;     // timed busy time of one iteration
   int64_t p_move_iterations = 0;    // the loop's goroutine moves to the next P
                                     // every this many iterations (0: never;
@@ -81,13 +83,15 @@ class EventSink {
 // The events the trace replayer spreads a loop iteration's busy time over.
 inline bool IsLoopWork(const TraceEvent& e) {
   return e.kind == TraceEvent::kAlloc || e.kind == TraceEvent::kStack ||
-         e.kind == TraceEvent::kGo;
+         e.kind == TraceEvent::kGo || (e.kind == TraceEvent::kGoExit && e.work_stated);
 }
 // How many units of that time come right after `e`: its stated work for an
-// alloc, one for a stack or go event, none for the rest.
+// alloc, or a go or goexit that states it; one for a stack event or a go
+// event that does not; none for the rest.
 inline int64_t LoopWork(const TraceEvent& e) {
   if (!IsLoopWork(e)) return 0;
-  return e.kind == TraceEvent::kAlloc ? static_cast<int64_t>(e.work) : 1;
+  if (e.kind == TraceEvent::kAlloc || e.work_stated) return static_cast<int64_t>(e.work);
+  return 1;
 }
 
 // The slices AfterLoopWork's time is spent in when it releases what the
@@ -156,6 +160,12 @@ class RunBuilder {
   // quarter of it. The recursion's frames are `frame_bytes` each (0: not
   // stated), which a GC's scan walks (mgc.h, kStackScanNsPerFrame).
   void SetupStackRamp(uint64_t id, uint64_t bytes, uint64_t frame_bytes, int p);
+  // The body written by the Op* calls is `ops` consecutive ops, not one
+  // (a chain whose goroutines alternate between two ids): the loop runs
+  // b.N / ops iterations of ops ops' time each, and the generator writes
+  // the b.N % ops ops left over itself, outside the loop (their time not
+  // counted). Only for a plain loop.
+  void OpsPerIteration(int64_t ops);
   // The goroutine that runs the loop's ops (the body's events on P 0)
   // moves to the next P every `ops` ops, as Go 1.5.1's scheduler moved a
   // benchmark goroutine in a measured run (a recorded scheduler decision;
@@ -222,6 +232,19 @@ class RunBuilder {
   // there, within the iteration (a dead g reused: after a GC it allocates a
   // 2 KiB stack again).
   void OpGoroutines(int count, int p = 0);
+  // The same in parts: `count` goroutines started on P p (their ids, in
+  // start order), and the exit of one of them on P p, both within the
+  // iteration; every goroutine OpGoStart starts must exit in it. A start
+  // stands for one unit of the iteration's busy time (IsLoopWork) and an
+  // exit for none; with `timed` false a start stands for none, and with
+  // `timed` true an exit stands for one (the time comes after the exit).
+  std::vector<uint64_t> OpGoStart(int count, int p = 0, bool timed = true);
+  void OpGoExit(uint64_t id, int p = 0, bool timed = false);
+  // Where in the op the goroutine moves, in the op after which it does
+  // (MoveBetweenPsEvery): that op's events after this call run on the next
+  // P already (the trace body's move marker). At most once a body; without
+  // it the move comes at the op's end.
+  void OpMoveToNextP();
   // Untimed time with every P idle (time.Sleep between b.StopTimer/StartTimer).
   void OpSleep(int64_t ns);
   // runtime.GC() inside the loop.
@@ -311,8 +334,9 @@ class RunBuilder {
   uint64_t NewId() { return next_id_++; }
   bool streaming() const { return sink_ != nullptr && whole_run_; }
   void PutBody(const TraceEvent& e);
-  // Loop iterations of the program: b.N, b.N / GOMAXPROCS rounded up when
-  // each runs an op on every P, or 1 for a WholeRun body.
+  // Loop iterations of the program: b.N (over OpsPerIteration's count),
+  // b.N / GOMAXPROCS rounded up when each runs an op on every P, or 1 for a
+  // WholeRun body.
   int64_t Iterations() const;
   // Build's body, iteration count and time per iteration.
   void FillBody(double ns_per_op, RunProgram& prog) const;
@@ -354,6 +378,8 @@ class RunBuilder {
   bool side_by_side_ = false;
   bool whole_run_ = false;
   int64_t p_move_ops_ = 0;  // MoveBetweenPsEvery's
+  int64_t ops_per_iteration_ = 1;  // OpsPerIteration's
+  bool moves_in_op_ = false;  // OpMoveToNextP called
   bool retains_ = false;
   std::vector<uint64_t> setup_temps_;  // SetupAllocTemp ids not yet dropped
   std::vector<TraceEvent> setup_;

@@ -100,8 +100,14 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     }
   } else if (op == "go" || op == "goexit") {
     e.kind = op == "go" ? TraceEvent::kGo : TraceEvent::kGoExit;
-    if (f.size() != 3 || !num(1, &e.id) || !p_of(2, &e.p)) {
-      return LineError(line_no, line, absl::StrCat("expected ", op, " <id> <p>"));
+    bool work_ok = true;
+    if (f.size() >= 4) {
+      e.work_stated = true;
+      work_ok = f.size() == 5 && f[3] == "work" && num(4, &e.work) && e.work <= kMaxAllocWork;
+    }
+    if ((f.size() != 3 && f.size() != 5) || !work_ok || !num(1, &e.id) || !p_of(2, &e.p)) {
+      return LineError(line_no, line,
+                       absl::StrCat("expected ", op, " <id> <p> [work <units>], units from 0 to 2^32"));
     }
   } else if (op == "gogrow") {
     e.kind = TraceEvent::kGoGrow;
@@ -208,11 +214,14 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
   } else if (op == "end") {
     e.kind = TraceEvent::kEnd;
     if (f.size() != 1) return LineError(line_no, line, "expected end alone");
+  } else if (op == "move") {
+    e.kind = TraceEvent::kMove;
+    if (f.size() != 1) return LineError(line_no, line, "expected move alone");
   } else {
     return LineError(line_no, line,
                      "unknown event (accepted: alloc, drop, retain, release, stack, unstack, "
                      "sudog, unsudog, go, gogrow, gouse, goexit, globrunqput, globrunqget, newm, "
-                     "gc, freeosmemory, readmemstats, compute, sleep, bench, loop, end)");
+                     "gc, freeosmemory, readmemstats, compute, sleep, bench, loop, end, move)");
   }
   return e;
 }
@@ -246,10 +255,22 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
     if (e->kind == TraceEvent::kLoop) {
       loop_line_ = line_no_;
       loop_no_safe_point_ = e->no_safe_point;
+      loop_p_move_ = e->p_move != 0;
+      move_line_ = 0;
     }
   } else if (e->kind == TraceEvent::kEnd) {
     if (loop_line_ == 0) return LineError(line_no_, line, "end without a loop");
     loop_line_ = 0;
+  } else if (e->kind == TraceEvent::kMove) {
+    if (loop_line_ == 0 || !loop_p_move_) {
+      return LineError(line_no_, line, "move outside a loop with pmove");
+    }
+    if (move_line_ != 0) {
+      return LineError(line_no_, line,
+                       absl::StrCat("a second move in the loop opened on line ", loop_line_,
+                                    " (the first on line ", move_line_, ")"));
+    }
+    move_line_ = line_no_;
   } else if (loop_line_ != 0 && loop_no_safe_point_ && ReachesSafePoint(*e)) {
     return LineError(line_no_, line,
                      absl::StrCat("inside the nosafepoint loop opened on line ", loop_line_,
@@ -383,11 +404,16 @@ std::string FormatTraceEvent(const TraceEvent& e) {
                              e.every_p_busy ? " everypbusy" : "",
                              e.p_move != 0 ? absl::StrFormat(" pmove %d", e.p_move) : "");
     case TraceEvent::kEnd: return "end";
+    case TraceEvent::kMove: return "move";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);
     case TraceEvent::kRelease: return e.id == 0 ? "release" : absl::StrFormat("release %d", e.id);
-    case TraceEvent::kGo: return absl::StrFormat("go %d %d", e.id, e.p);
+    case TraceEvent::kGo:
+      return absl::StrFormat("go %d %d%s", e.id, e.p,
+                             e.work_stated ? absl::StrFormat(" work %d", e.work) : "");
     case TraceEvent::kGoGrow: return absl::StrFormat("gogrow %d %d %d", e.id, e.bytes, e.p);
-    case TraceEvent::kGoExit: return absl::StrFormat("goexit %d %d", e.id, e.p);
+    case TraceEvent::kGoExit:
+      return absl::StrFormat("goexit %d %d%s", e.id, e.p,
+                             e.work_stated ? absl::StrFormat(" work %d", e.work) : "");
     case TraceEvent::kGoUse:
       return absl::StrCat(absl::StrFormat("gouse %d %d %d", e.id, e.bytes, e.p),
                           e.ns > 0 ? absl::StrFormat(" ramp %d", e.ns) : "",

@@ -48,8 +48,11 @@
 //                                       back; the P's cache keeps up to 128 for good,
 //                                       the central cache until the next GC
 //                                       (mheap/go15/sudog_cache.h)
-//   go <id> <p>                         a goroutine starts on P p (newproc1: a dead
-//                                       g reused, or a new g struct and 2 KiB stack)
+//   go <id> <p> [work <units>]          a goroutine starts on P p (newproc1: a dead
+//                                       g reused, or a new g struct and 2 KiB stack);
+//                                       work: in a loop, it stands for <units>
+//                                       (0 to 2^32) of its iteration's busy time
+//                                       instead of one
 //   gogrow <id> <bytes> <p>             its stack becomes <bytes>, a power of two
 //                                       (copystack: allocate the new, free the old)
 //   gouse <id> <bytes> <p>              the goroutine now uses <bytes> of its stack
@@ -68,8 +71,11 @@
 //                                       which a GC's stack scan walks (go1.5.1
 //                                       scanstack: gentraceback's callback per
 //                                       frame; GcModel's kStackScanNsPerFrame)
-//   goexit <id> <p>                     it exits on P p (gfput; a stack that is not
-//                                       2 KiB is freed, the next GC frees the rest)
+//   goexit <id> <p> [work <units>]      it exits on P p (gfput; a stack that is not
+//                                       2 KiB is freed, the next GC frees the rest);
+//                                       work: in a loop, it stands for <units>
+//                                       (0 to 2^32) of its iteration's busy time,
+//                                       where a goexit stands for none unless told
 //   gc                                  runtime.GC()
 //   freeosmemory                        runtime/debug.FreeOSMemory()
 //   readmemstats                        runtime.ReadMemStats() (testing's StartTimer
@@ -126,6 +132,13 @@
 //                                       whose p is not below GOMAXPROCS keeps
 //                                       it, and is refused as anywhere); a
 //                                       recorded scheduler decision
+//   move                                in a pmove loop's body, at most once: in
+//                                       the last iteration before each move, the
+//                                       goroutine moves here, and the events after
+//                                       this line run on the next P already (other
+//                                       Ps took some of its goroutines: their
+//                                       exits come on the P it moves to); without
+//                                       it the move comes at the iteration's end
 // Ids are decimal and name one live object, stack or goroutine at a time
 // (goroutine ids and sudog ids are namespaces of their own).
 //
@@ -166,7 +179,7 @@ struct TraceEvent {
   enum Kind {
     kAlloc, kDrop, kStack, kUnstack, kGc, kFreeOsMemory, kCompute, kSleep, kBench, kLoop, kEnd,
     kRetain, kRelease, kGo, kGoGrow, kGoExit, kGlobRunqPut, kGlobRunqGet, kNewM, kReadMemStats,
-    kGoUse, kSudog, kUnsudog
+    kGoUse, kSudog, kUnsudog, kMove
   } kind;
   uint64_t id = 0;     // alloc, drop, stack, unstack, sudog, unsudog, go*; b.N for bench;
                        // iterations for loop;
@@ -178,7 +191,9 @@ struct TraceEvent {
   bool write_barrier = false;  // alloc: "writebarrier"
   bool finalizer = false;      // alloc: "finalizer"
   bool chain = false;          // alloc: "chain"
-  uint64_t work = 1;           // alloc: "work <units>" (a loop's; 1 when not stated)
+  uint64_t work = 1;           // alloc, go, goexit: "work <units>" (a loop's; 1 when
+                               // not stated, but 0 for goexit: work_stated)
+  bool work_stated = false;    // go, goexit: "work" given
   bool at_cycle_end = false;   // newm: "end"
   int p = 0;
   int64_t ns = 0;      // compute, sleep, loop; gouse's ramp (0: none)
@@ -227,6 +242,8 @@ class TraceParser {
   int line_no_ = 0;
   int loop_line_ = 0;               // the open loop's line, 0 outside loops
   bool loop_no_safe_point_ = false;  // the open loop's nosafepoint
+  bool loop_p_move_ = false;         // the open loop's pmove
+  int move_line_ = 0;                // the open loop's move line, 0 if none yet
   bool header_ = false;
   // Totals with loops expanded, checked against kMaxTraceEvents/kMaxTraceNs.
   int64_t events_ = 0, virtual_ns_ = 0;

@@ -30,13 +30,13 @@ TEST(Trace, EveryEventRoundTrips) {
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 everypbusy",
                          "loop 100 33 nosafepoint everypbusy", "loop 100 33 pmove 1600",
-                         "loop 100 33 nosafepoint everypbusy pmove 1", "end", "retain 4", "release", "release 20",
+                         "loop 100 33 nosafepoint everypbusy pmove 1", "end", "move", "retain 4", "release", "release 20",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
                          "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
                          "gouse 5 1066512 1 ramp 58331", "gouse 5 1066512 1 ramp 58331 frame 1040",
                          "gouse 6 8388632 0 frame 24", "compute 145 nosafepoint",
-                         "sudog 11 1", "unsudog 11 0"};
+                         "sudog 11 1", "unsudog 11 0", "go 5 1 work 0", "goexit 5 0 work 3"};
   for (const char* l : lines) {
     bool is_event = false;
     absl::StatusOr<TraceEvent> e = ParseTraceLine(l, 1, &is_event);
@@ -68,6 +68,24 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
                            "loop 3 10 pmove 2 pmove 2"}) {
     EXPECT_FALSE(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).ok()) << line;
   }
+  // go and goexit may state their work, 0 to 2^32.
+  for (const char* line : {"go 1 0 work", "go 1 0 work -1", "goexit 1 0 work 4294967297",
+                           "goexit 1 0 wrk 1", "go 1 0 work 1 2"}) {
+    EXPECT_FALSE(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\n")).ok()) << line;
+  }
+  // move: once, in a loop with pmove.
+  EXPECT_EQ(ParseTrace("thp-trace 1\nmove\n").status().message(),
+            "trace line 2: move outside a loop with pmove: \"move\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10\nmove\nend\n").status().message(),
+            "trace line 3: move outside a loop with pmove: \"move\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 pmove 1\nmove\nmove\nend\n").status().message(),
+            "trace line 4: a second move in the loop opened on line 2 (the first on line 3): "
+            "\"move\"");
+  EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 pmove 1\nmove now\nend\n").status().message(),
+            "trace line 3: expected move alone: \"move now\"");
+  EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10 pmove 1\nmove\nend\nloop 3 10 pmove 1\nmove\n"
+                         "end\n")
+                  .ok());
   // pmove takes a count of iterations from 1 to 1e11.
   for (const char* line : {"loop 3 10 pmove", "loop 3 10 pmove 0", "loop 3 10 pmove -1",
                            "loop 3 10 pmove x", "loop 3 10 pmove 100000000001"}) {
@@ -85,11 +103,12 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\nend\n").status().message(),
             "trace line 2: end without a loop: \"end\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\ngc\n\ngo 1\n").status().message(),
-            "trace line 4: expected go <id> <p>: \"go 1\"");
+            "trace line 4: expected go <id> <p> [work <units>], units from 0 to 2^32: \"go 1\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\ngogrow 1 4096\n").status().message(),
             "trace line 2: expected gogrow <id> <bytes> <p>: \"gogrow 1 4096\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\ngoexit 1 -1\n").status().message(),
-            "trace line 2: expected goexit <id> <p>: \"goexit 1 -1\"");
+            "trace line 2: expected goexit <id> <p> [work <units>], units from 0 to 2^32: "
+            "\"goexit 1 -1\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nsudog 1\n").status().message(),
             "trace line 2: expected sudog <id> <p>: \"sudog 1\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nunsudog 1 0 0\n").status().message(),
@@ -276,7 +295,7 @@ TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000 0\nsleep 10000000000\nend\n").status().message(),
             "trace line 3: " + over + ": \"sleep 10000000000\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\ngo 1 256\n").status().message(),
-            "trace line 2: expected go <id> <p>: \"go 1 256\"");
+            "trace line 2: expected go <id> <p> [work <units>], units from 0 to 2^32: \"go 1 256\"");
   EXPECT_TRUE(ParseTrace("thp-trace 1\ngo 1 255\nbench BenchmarkX 100000000000\n").ok());
   EXPECT_FALSE(ParseTrace("thp-trace 1\nbench BenchmarkX 100000000001\n").ok());
 }

@@ -300,6 +300,9 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
     case TraceEvent::kLoop:
     case TraceEvent::kEnd:
       return absl::InvalidArgumentError("loop and end are applied by Run, not Apply");
+    case TraceEvent::kMove:
+      return absl::InvalidArgumentError("move marks where a pmove loop's goroutine moves; "
+                                        "ApplyLoop reads it, Apply does not");
   }
   return absl::OkStatus();
 }
@@ -470,6 +473,11 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
         "a loop with no safe point holds only systemstack allocs, drops and retains (any other "
         "event would reach a safe point)");
   }
+  const auto moves = std::count_if(body.begin(), body.end(),
+                                   [](const TraceEvent& e) { return e.kind == TraceEvent::kMove; });
+  if (moves > 1 || (moves == 1 && p_move <= 0)) {
+    return absl::InvalidArgumentError("a loop body holds at most one move, and only with pmove");
+  }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
   in_loop_without_safe_point_ = no_safe_point;
   if (every_p_busy) rt_->EnterLoopKeepingEveryPBusy();
@@ -519,7 +527,13 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   int64_t work = 0;
   for (const TraceEvent& e : body) work += LoopWork(e);
   LoopClock clock = MakeLoopClock(ns_per_iteration, work);
-  const std::vector<Step> steps = LoopSteps(body);
+  // The move marker is no event: the body without it, as a loop that never
+  // moves runs it.
+  std::vector<TraceEvent> unmarked;
+  for (const TraceEvent& e : body) {
+    if (e.kind != TraceEvent::kMove) unmarked.push_back(e);
+  }
+  const std::vector<Step> steps = LoopSteps(unmarked);
   if (steps.empty()) {
     // Nothing but time: the same slices the loop below would make, without
     // walking the iterations one by one (b.N reaches 1e9).
@@ -539,18 +553,37 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   // The body on each P the goroutine visits: turn r runs every event of a
   // P p below GOMAXPROCS on P (p + r) mod GOMAXPROCS, in stretches of
   // p_move iterations on one clock (the fast paths see the same pairs and
-  // blocks in every turn: only the Ps differ).
-  std::vector<std::vector<TraceEvent>> turns(static_cast<size_t>(gomaxprocs_), body);
-  std::vector<std::vector<Step>> turn_steps;
+  // blocks in every turn: only the Ps differ). A stretch that another
+  // follows ends with its moving iteration: the events after the move
+  // marker on the next turn's Ps already (with no marker, the turn's own).
+  const auto marker = std::find_if(body.begin(), body.end(), [](const TraceEvent& e) {
+    return e.kind == TraceEvent::kMove;
+  });
+  const size_t moves_at = static_cast<size_t>(marker - body.begin());
+  std::vector<std::vector<TraceEvent>> turns(static_cast<size_t>(gomaxprocs_));
+  std::vector<std::vector<TraceEvent>> moving(static_cast<size_t>(gomaxprocs_));
+  std::vector<std::vector<Step>> turn_steps, moving_steps;
   for (int r = 0; r < gomaxprocs_; ++r) {
-    for (TraceEvent& e : turns[static_cast<size_t>(r)]) {
-      if (e.p >= 0 && e.p < gomaxprocs_) e.p = (e.p + r) % gomaxprocs_;
+    for (size_t k = 0; k < body.size(); ++k) {
+      if (k == moves_at) continue;
+      TraceEvent e = body[k];
+      TraceEvent m = e;
+      if (e.p >= 0 && e.p < gomaxprocs_) {
+        e.p = (e.p + r) % gomaxprocs_;
+        m.p = (m.p + r + (k > moves_at ? 1 : 0)) % gomaxprocs_;
+      }
+      turns[static_cast<size_t>(r)].push_back(e);
+      moving[static_cast<size_t>(r)].push_back(m);
     }
     turn_steps.push_back(LoopSteps(turns[static_cast<size_t>(r)]));
+    moving_steps.push_back(LoopSteps(moving[static_cast<size_t>(r)]));
   }
   for (int64_t done = 0; done < iterations; done += p_move) {
     const size_t r = static_cast<size_t>(done / p_move % gomaxprocs_);
-    absl::Status st = ApplySteps(turn_steps[r], std::min(p_move, iterations - done), clock);
+    const int64_t n = std::min(p_move, iterations - done);
+    const bool moves = done + n < iterations;
+    absl::Status st = ApplySteps(turn_steps[r], moves ? n - 1 : n, clock);
+    if (st.ok() && moves) st = ApplySteps(moving_steps[r], 1, clock);
     if (!st.ok()) return st;
   }
   FlushLoopTime(clock);
@@ -670,7 +703,8 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
   }
   if (e.kind == TraceEvent::kBench && t.on_bench) t.on_bench(e);
   if (e.kind == TraceEvent::kLoop) {
-    if (t.streamable != nullptr && e.id == 1 && !e.no_safe_point && !e.every_p_busy) {
+    if (t.streamable != nullptr && e.id == 1 && !e.no_safe_point && !e.every_p_busy &&
+        e.p_move == 0) {
       if (auto it = t.streamable->find(e.line); it != t.streamable->end()) {
         BeginStreamedLoop(e.ns, it->second);
         t.streaming = true;
@@ -704,7 +738,7 @@ absl::StatusOr<TraceReplayer::StreamableLoops> TraceReplayer::CheckTrace(std::FI
   int64_t work = 0;
   absl::Status st = ForEachTraceEvent(f, [&](TraceEvent&& e) {
     if (e.kind == TraceEvent::kLoop) {
-      open = e.id == 1 && !e.no_safe_point && !e.every_p_busy ? e.line : 0;
+      open = e.id == 1 && !e.no_safe_point && !e.every_p_busy && e.p_move == 0 ? e.line : 0;
       work = 0;
     } else if (e.kind == TraceEvent::kEnd) {
       if (open != 0) loops[open] = work;

@@ -90,7 +90,9 @@ class TraceReplayer {
   // (HeapRuntime::EnterLoopKeepingEveryPBusy). With `p_move` above 0, the
   // goroutine running the loop moves to the next P every p_move iterations
   // (trace_format.h's pmove): iteration i runs each event of P p below
-  // GOMAXPROCS on P (p + i / p_move) mod GOMAXPROCS.
+  // GOMAXPROCS on P (p + i / p_move) mod GOMAXPROCS; in the last iteration
+  // before each move, the events after the body's move marker (at most
+  // one; trace_format.h) run on the next P already.
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                          int64_t ns_per_iteration, bool no_safe_point = false,
                          bool every_p_busy = false, int64_t p_move = 0);

@@ -175,6 +175,61 @@ TEST(Trace, APmoveLoopMovesItsGoroutineToTheNextPEveryKIterations) {
                 "end\ngc\n"));
 }
 
+// A move marker in a pmove loop's body: in the last iteration of each
+// stretch that another follows, the events after it run on the next P
+// (the goroutines the other P stole exit there, and their gs go to its
+// free list); the loop's last iteration moves nowhere.
+TEST(Trace, APmoveLoopsMoveMarkerSendsTheRestOfTheMovingIterationToTheNextP) {
+  auto run = [](const std::string& text) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+    EXPECT_TRUE(r.ok());
+    absl::Status st = (*r)->Run(*events, nullptr);
+    EXPECT_TRUE(st.ok()) << st;
+    const GoroutineTable& gs = (*r)->runtime().goroutines();
+    return std::make_tuple((*r)->stats().virtual_ns, (*r)->runtime().heap().stats().heap_inuse,
+                           gs.allglen(), gs.local_free(0), gs.local_free(1));
+  };
+  const std::string looped =
+      "thp-trace 1\nloop 10 2000000 pmove 3\nalloc 1 4000 noscan 0\ndrop 1\ngo 2 0\ngo 3 0\n"
+      "move\ngoexit 3 0\ngoexit 2 0\nend\n";
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 10; ++i) {
+    const int p = i / 3 % 2;
+    const int q = i % 3 == 2 && i < 9 ? 1 - p : p;
+    unrolled += absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ncompute 666666\ngo 2 ", p,
+                             "\ncompute 666666\ngo 3 ", p, "\ncompute 666666\ngoexit 3 ", q,
+                             "\ngoexit 2 ", q, "\ncompute 2\n");
+  }
+  const auto moved = run(looped);
+  EXPECT_EQ(moved, run(unrolled));
+  // Iteration 2's gs went to P 1, which iterations 3 to 5 reused, and
+  // iteration 5's back to P 0: no g was made past the first two.
+  EXPECT_EQ(std::get<2>(moved), 2u);
+  // Iteration 8's went to P 1, where iteration 9 left them.
+  EXPECT_EQ(std::get<3>(moved), 0u);
+  EXPECT_EQ(std::get<4>(moved), 2u);
+  // The marker alone moves nothing in a loop too short to move.
+  const auto short_loop = run(
+      "thp-trace 1\nloop 3 2000000 pmove 3\ngo 2 0\nmove\ngoexit 2 0\nend\n");
+  EXPECT_EQ(std::get<3>(short_loop), 1u);
+  EXPECT_EQ(std::get<4>(short_loop), 0u);
+  // Through ApplyLoop: a marker needs pmove, and comes once.
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  TraceEvent move{};
+  move.kind = TraceEvent::kMove;
+  const char* why = "a loop body holds at most one move, and only with pmove";
+  EXPECT_EQ((*r)->ApplyLoop({move}, 4, 1000).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({move, move}, 4, 1000, false, false, 2).message(), why);
+  EXPECT_EQ((*r)->Apply(move).code(), absl::StatusCode::kInvalidArgument);
+}
+
 // A replayer on `sim` with GODEBUG=scavenge=1, its loops batched or not.
 std::unique_ptr<TraceReplayer> NewReplayer(SimulatedKernel& sim, bool batched) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
@@ -217,6 +272,57 @@ TEST(Trace, AnAllocsStatedWorkIsItsShareOfTheIterationsTime) {
       "thp-trace 1\nloop 20 40000000\nalloc 1 2000000 scan 0\nalloc 2 4000000 scan 0\ndrop 1\n"
       "drop 2\nend\n");
   EXPECT_NE(std::get<1>(weighted), std::get<1>(even));
+}
+
+// A go or goexit that states its work takes that share of the iteration's
+// time instead of its own (one for a go, none for a goexit): a go of work
+// 0 and a goexit of work 1 put the whole 2 ms after the exit, so a GC
+// forced meanwhile finds the goroutine dead (its stack freed) where the
+// default puts the time while it runs.
+TEST(Trace, AGoOrGoexitsStatedWorkMovesTheIterationsTime) {
+  auto run = [](const std::string& text) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, /*batched=*/true);
+    absl::Status st = r->Run(*events, nullptr);
+    EXPECT_TRUE(st.ok()) << st;
+    std::vector<int64_t> starts;
+    for (const GcCycle& c : r->runtime().gc().cycles()) starts.push_back(c.start_ns);
+    return std::make_tuple(r->stats().virtual_ns, starts, r->runtime().goroutines().allglen());
+  };
+  std::string after_exit = "thp-trace 1\n";
+  std::string while_running = "thp-trace 1\n";
+  for (int i = 0; i < 20; ++i) {
+    after_exit += "go 1 0\ngoexit 1 0\ncompute 2000000\n";
+    while_running += "go 1 0\ncompute 2000000\ngoexit 1 0\n";
+  }
+  const auto moved = run("thp-trace 1\nloop 20 2000000\ngo 1 0 work 0\ngoexit 1 0 work 1\nend\n");
+  EXPECT_EQ(moved, run(after_exit));
+  EXPECT_EQ(run("thp-trace 1\nloop 20 2000000\ngo 1 0\ngoexit 1 0\nend\n"), run(while_running));
+  // One 30 ms iteration after a runtime.GC() and a forced background cycle
+  // (which starts the GC's own goroutines): sysmon forces cycles 10 ms
+  // after each; with the time after the exit they find the g dead and free
+  // its stack (shrinkstack), with it before the exit they find it running.
+  auto stack_after = [](const std::string& body) {
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
+        "thp-trace 1\ngc\ncompute 25000000\nloop 1 30000000\n" + body + "end\n");
+    EXPECT_TRUE(events.ok()) << events.status();
+    SimulatedKernel sim;
+    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, /*batched=*/true);
+    EXPECT_TRUE(r->Run(*events, nullptr).ok());
+    EXPECT_GE(r->runtime().gc().cycles().size(), 3u);
+    // The trace's goroutine: the one dead g (the GC's own keep running).
+    const GoroutineTable& gs = r->runtime().goroutines();
+    std::vector<uintptr_t> dead;
+    for (size_t g = 0; g < gs.allglen(); ++g) {
+      if (!gs.IsRunning(g)) dead.push_back(gs.stack_lo(g));
+    }
+    EXPECT_EQ(dead.size(), 1u);
+    return dead.empty() ? uintptr_t{1} : dead[0];
+  };
+  EXPECT_EQ(stack_after("go 1 0 work 0\ngoexit 1 0 work 1\n"), 0u);
+  EXPECT_NE(stack_after("go 1 0\ngoexit 1 0\n"), 0u);
 }
 
 // The replayer's batched paths (a body of one transient alloc taken as

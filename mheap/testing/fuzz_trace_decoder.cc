@@ -1,5 +1,6 @@
 #include "mheap/testing/fuzz_trace_decoder.h"
 
+#include <cstddef>
 #include <utility>
 
 namespace thp {
@@ -259,6 +260,12 @@ class Decoder {
     // The count's high bits (the low five give the iterations): a pmove of
     // 1 to 7 iterations, or none.
     loop.p_move = n >> 5;
+    // And in such a loop, the time's low bit puts the move marker into the
+    // body, where its other bits say.
+    if (loop.p_move != 0 && (t & 1) != 0) {
+      body.insert(body.begin() + static_cast<std::ptrdiff_t>((t >> 1) % (body.size() + 1)),
+                  Event(TraceEvent::kMove));
+    }
     out_.push_back(loop);
     for (TraceEvent& e : body) out_.push_back(std::move(e));
     out_.push_back(Event(TraceEvent::kEnd));
