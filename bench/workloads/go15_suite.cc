@@ -726,8 +726,9 @@ void StackGrowth(RunBuilder& b) {
 // running holds its stack through a GC while the dead one loses its own
 // (shrinkstack), and the next newproc1 gives that one a stack again from
 // the P's stack cache, refilled from the pool after the GC emptied the
-// caches: half the time (the dead g's stack having been the pool span's
-// last), a new pool span. The loop body is two ops, A starting B then exiting
+// caches: a new pool span whenever the dead g's stack was the last one
+// held in its span (freed at the cycle's end) and no other span has free
+// stacks. The loop body is two ops, A starting B then exiting
 // and B starting A then exiting; an odd b.N's op left over is made before
 // the loop (its time not counted). The chain moves to the next P every
 // kCreateGoroutinesOpsPerMove ops (go15_suite.h), starting on P 0, as Go's
@@ -916,7 +917,11 @@ void CreateGoroutinesParallel(RunBuilder& b) {
 // each move the first two exit on the next P: in the measured run the
 // goroutines that exited on another P than the one that made them came
 // 2.1 a move (go15_gfree_log_test). Their gs go to that P's free list,
-// and gs change lists so at every move.
+// and gs change lists so at every move. The body's exits come in the
+// moving op's order (the fourth, the third, then the stolen two); in the
+// other ops Go's order is the fourth, then the first three, but all four
+// go back on the same P's free list and the next op takes the same four
+// gs (gfget, LIFO), so the order within an op decides nothing here.
 void CreateGoroutinesCapture(RunBuilder& b) {
   b.OpAlloc(kWaitGroupBytes, kNoscan);
   const std::vector<uint64_t> gs = b.OpGoStart(4);

@@ -91,10 +91,12 @@ inline constexpr int kChanPopularFirstRunBlocked = 505;
 // b.N >= 10^6 made their 12 million goroutines 51% on P 0 and 49% on P 1,
 // all but 0.03% exiting on the P that made them, and newproc1 ran on
 // another P than the one before 570 and 1,352 times: 3 million ops over
-// 1,922 moves, to the nearest 100. Which scheduler path moves the
-// goroutine is not known (in the b.N = 2e6 run, at its 800 ns/op, it moved
-// about once every 1.2 ms); the model takes the rate per op, moving to the
-// next P in turn.
+// 1,922 moves, to the nearest 100. The counts fit a steal of two of an
+// op's goroutines at each move (4,112 exited on another P than their
+// maker's, 2.1 a move; go15_suite.cc CreateGoroutinesCapture), though
+// which scheduler path it was is not traced. In the b.N = 2e6 run, at its
+// 800 ns/op, it moved about once every 1.2 ms; the model takes the rate
+// per op, moving to the next P in turn.
 // //bench/workloads:go15_gfree_log_test measures it again from the file.
 inline constexpr int64_t kCreateGoroutinesCaptureOpsPerMove = 1600;
 
@@ -104,9 +106,10 @@ inline constexpr int64_t kCreateGoroutinesCaptureOpsPerMove = 1600;
 // same file: its runs of b.N >= 10^6 made their goroutines 49.6% on P 0 and
 // 50.4% on P 1, all but 0.006% exiting where they were made, and newproc1
 // ran on another P than the time before 37 and 977 times: 21 million ops
-// over 1,014 moves, to the nearest 100. Which path moves the chain is not
-// measured (go1.5.1 proc1.go's runqgrab lets a spinning P steal another
-// P's runnext, where newproc1 puts the new goroutine); in the b.N = 2e7
+// over 1,014 moves, to the nearest 100. The counts fit a steal (go1.5.1
+// proc1.go's runqgrab lets a spinning P take another P's runnext, where
+// newproc1 puts the new goroutine): about one goroutine a move exits on
+// another P than its maker's, 1,194 in all; in the b.N = 2e7
 // run, at its 116 ns/op, it moved about once every 2.4 ms. Per op, 13
 // times rarer than CreateGoroutinesCapture's moves, and per time about
 // twice as rare.
