@@ -85,37 +85,38 @@ LongRuns LongRunsOf(const std::string& benchmark) {
   return l;
 }
 
-TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
-  const LongRuns l = LongRunsOf("BenchmarkCreateGoroutinesCapture");
+// What both benchmarks' models take from their long runs: both Ps make
+// about half the goroutines, nearly every one exits on the P that made it,
+// the maker moves once every `ops_per_move` ops (to the nearest 100), and
+// at each move about `exits_per_move` goroutines exit on another P than
+// their maker's (the model's op before a move sends that many exits to
+// the next P).
+void ExpectMoves(const LongRuns& l, int64_t ops_per_move, int64_t exits_per_move) {
   ASSERT_EQ(l.runs, 2);
-  EXPECT_EQ(l.made, 4 * l.ops);  // four goroutines an op, on Ps 0 and 1 only
-  // Both Ps make about half of them...
   EXPECT_GT(l.made_on_1, l.made * 4 / 10);
   EXPECT_LT(l.made_on_1, l.made * 6 / 10);
-  // ...and nearly every one exits on the P that made it.
   EXPECT_LT(l.elsewhere, l.put / 1000);
   ASSERT_GT(l.moves, 0);
-  EXPECT_EQ(l.OpsPerMove(), kCreateGoroutinesCaptureOpsPerMove);
-  // About two goroutines exit on another P than their maker's at each move
-  // (the model's op before a move: the first two exit on the next P).
-  EXPECT_EQ(std::llround(static_cast<double>(l.elsewhere) / static_cast<double>(l.moves)), 2);
+  EXPECT_EQ(l.OpsPerMove(), ops_per_move);
+  EXPECT_EQ(std::llround(static_cast<double>(l.elsewhere) / static_cast<double>(l.moves)),
+            exits_per_move);
+}
+
+// CreateGoroutinesCapture: four goroutines an op, made where the benchmark
+// goroutine runs; two of them stolen at a move.
+TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
+  const LongRuns l = LongRunsOf("BenchmarkCreateGoroutinesCapture");
+  EXPECT_EQ(l.made, 4 * l.ops);  // on Ps 0 and 1 only
+  ExpectMoves(l, kCreateGoroutinesCaptureOpsPerMove, 2);
 }
 
 // CreateGoroutines' chain: each op's goroutine starts the next one, which
 // newproc1 makes on its own P, and the chain moves when its next goroutine
-// runs on the other P.
+// runs on the other P: one stolen at a move.
 TEST(Go15GfreeLog, CreateGoroutinesChainMovesAtTheModelsRate) {
   const LongRuns l = LongRunsOf("BenchmarkCreateGoroutines");
-  ASSERT_EQ(l.runs, 2);
-  EXPECT_EQ(l.made, l.ops + l.runs);  // one goroutine an op, and the chain's first, on Ps 0 and 1
-  EXPECT_GT(l.made_on_1, l.made * 4 / 10);
-  EXPECT_LT(l.made_on_1, l.made * 6 / 10);
-  EXPECT_LT(l.elsewhere, l.put / 1000);
-  ASSERT_GT(l.moves, 0);
-  EXPECT_EQ(l.OpsPerMove(), kCreateGoroutinesOpsPerMove);
-  // About one exits on another P than its maker's at each move (the
-  // model's op before a move: its goroutine exits on the next P).
-  EXPECT_EQ(std::llround(static_cast<double>(l.elsewhere) / static_cast<double>(l.moves)), 1);
+  EXPECT_EQ(l.made, l.ops + l.runs);  // one an op, and each run's first, on Ps 0 and 1
+  ExpectMoves(l, kCreateGoroutinesOpsPerMove, 1);
 }
 
 }  // namespace

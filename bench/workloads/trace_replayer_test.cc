@@ -125,18 +125,13 @@ TEST(Trace, LoopEqualsItsUnrolledBody) {
 // lists where the loop without pmove leaves them all on P 0's.
 TEST(Trace, APmoveLoopMovesItsGoroutineToTheNextPEveryKIterations) {
   auto run = [](const std::string& text) {
-    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
-    EXPECT_TRUE(events.ok()) << events.status();
     SimulatedKernel sim;
-    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-    EXPECT_TRUE(r.ok());
-    absl::Status st = (*r)->Run(*events, nullptr);
-    EXPECT_TRUE(st.ok()) << st;
-    (*r)->runtime().heap().CheckInvariants();
-    const MemStats& m = (*r)->runtime().heap().stats();
-    const GoroutineTable& gs = (*r)->runtime().goroutines();
-    return std::make_tuple((*r)->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_inuse,
+    const std::unique_ptr<TraceReplayer> r =
+        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
+    r->runtime().heap().CheckInvariants();
+    const MemStats& m = r->runtime().heap().stats();
+    const GoroutineTable& gs = r->runtime().goroutines();
+    return std::make_tuple(r->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_inuse,
                            m.heap_released, gs.allglen(), gs.local_free(0), gs.local_free(1));
   };
   // Two goroutines an op (the second started while the first runs), and a
@@ -181,16 +176,11 @@ TEST(Trace, APmoveLoopMovesItsGoroutineToTheNextPEveryKIterations) {
 // free list); the loop's last iteration moves nowhere.
 TEST(Trace, APmoveLoopsMoveMarkerSendsTheRestOfTheMovingIterationToTheNextP) {
   auto run = [](const std::string& text) {
-    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
-    EXPECT_TRUE(events.ok()) << events.status();
     SimulatedKernel sim;
-    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-        TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-    EXPECT_TRUE(r.ok());
-    absl::Status st = (*r)->Run(*events, nullptr);
-    EXPECT_TRUE(st.ok()) << st;
-    const GoroutineTable& gs = (*r)->runtime().goroutines();
-    return std::make_tuple((*r)->stats().virtual_ns, (*r)->runtime().heap().stats().heap_inuse,
+    const std::unique_ptr<TraceReplayer> r =
+        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
+    const GoroutineTable& gs = r->runtime().goroutines();
+    return std::make_tuple(r->stats().virtual_ns, r->runtime().heap().stats().heap_inuse,
                            gs.allglen(), gs.local_free(0), gs.local_free(1));
   };
   const std::string looped =
@@ -281,12 +271,9 @@ TEST(Trace, AnAllocsStatedWorkIsItsShareOfTheIterationsTime) {
 // default puts the time while it runs.
 TEST(Trace, AGoOrGoexitsStatedWorkMovesTheIterationsTime) {
   auto run = [](const std::string& text) {
-    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(text);
-    EXPECT_TRUE(events.ok()) << events.status();
     SimulatedKernel sim;
-    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, /*batched=*/true);
-    absl::Status st = r->Run(*events, nullptr);
-    EXPECT_TRUE(st.ok()) << st;
+    const std::unique_ptr<TraceReplayer> r =
+        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
     std::vector<int64_t> starts;
     for (const GcCycle& c : r->runtime().gc().cycles()) starts.push_back(c.start_ns);
     return std::make_tuple(r->stats().virtual_ns, starts, r->runtime().goroutines().allglen());
@@ -305,12 +292,10 @@ TEST(Trace, AGoOrGoexitsStatedWorkMovesTheIterationsTime) {
   // after each; with the time after the exit they find the g dead and free
   // its stack (shrinkstack), with it before the exit they find it running.
   auto stack_after = [](const std::string& body) {
-    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(
-        "thp-trace 1\ngc\ncompute 25000000\nloop 1 30000000\n" + body + "end\n");
-    EXPECT_TRUE(events.ok()) << events.status();
     SimulatedKernel sim;
-    std::unique_ptr<TraceReplayer> r = NewReplayer(sim, /*batched=*/true);
-    EXPECT_TRUE(r->Run(*events, nullptr).ok());
+    const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+        sim, "thp-trace 1\ngc\ncompute 25000000\nloop 1 30000000\n" + body + "end\n",
+        /*batched=*/true, /*scavenge_debug=*/true);
     EXPECT_GE(r->runtime().gc().cycles().size(), 3u);
     // The trace's goroutine: the one dead g (the GC's own keep running).
     const GoroutineTable& gs = r->runtime().goroutines();
