@@ -197,7 +197,7 @@ class Decoder {
     const uint8_t n = Next(), shape = Next(), s = Next(), t = Next();
     TraceEvent loop = Event(TraceEvent::kLoop, 1 + n % 32);
     loop.ns = int64_t{t} * 10000;
-    const int kind = (shape >> 2) % 5;
+    const int kind = (shape >> 2) % 6;
     const int m = 1 + shape % 3;
     const uint64_t bytes = 1 + 128 * uint64_t{s};
     std::vector<TraceEvent> body;
@@ -234,6 +234,31 @@ class Decoder {
           body.push_back(u);
         }
         break;
+      case 5: {
+        // Goroutines started and then ending within each iteration, their
+        // starts and exits stating work or not (go and goexit lines'
+        // "work <units>").
+        const uint64_t first = next_gid_ + 1;
+        for (int k = 0; k < m; ++k) {
+          TraceEvent e = Event(TraceEvent::kGo, ++next_gid_);
+          e.p = P(s);
+          if ((s & 0x10) != 0) {
+            e.work_stated = true;
+            e.work = 0;
+          }
+          body.push_back(e);
+        }
+        for (int k = 0; k < m; ++k) {
+          TraceEvent e = Event(TraceEvent::kGoExit, first + static_cast<uint64_t>(k));
+          e.p = P(s >> 2);
+          if ((s & 0x20) != 0) {
+            e.work_stated = true;
+            e.work = 1 + (s >> 6);
+          }
+          body.push_back(e);
+        }
+        break;
+      }
       case 4:
         // Only what reaches no safe point: allocs on the system stack, each
         // dropped or retained.

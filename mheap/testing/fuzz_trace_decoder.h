@@ -38,15 +38,19 @@
 //   13    release
 //   14    loop       n, shape, s, t: 1 + n % 32 iterations of t * 10 us each;
 //                    the body (fresh ids, the same each iteration) is one
-//                    of the replayer's batched shapes, shape >> 2 mod 5:
-//                    0 m transient allocs (alloc x; drop x), 1 m retained
-//                    allocs (alloc x; retain x), 2 a block (m allocs, then
-//                    their drops in order), 3 m stacks (stack x; unstack x),
-//                    4 a nosafepoint loop of m - 1 allocs on the system
-//                    stack, each retained if s & 2, else dropped (empty
-//                    when m is 1); m = 1 + shape % 3; object sizes
-//                    1 + 128*s bytes, noscan if s & 1, stacks
-//                    2 KiB << (s % 4), P s
+//                    of these, shape >> 2 mod 6: 0 m transient allocs
+//                    (alloc x; drop x), 1 m retained allocs (alloc x;
+//                    retain x), 2 a block (m allocs, then their drops in
+//                    order), 3 m stacks (stack x; unstack x), 4 a
+//                    nosafepoint loop of m - 1 allocs on the system stack,
+//                    each retained if s & 2, else dropped (empty when m is
+//                    1), 5 m goroutines started on P s, then ended on P
+//                    s >> 2 (their starts of work 0 if s & 0x10, their
+//                    exits of work 1 + (s >> 6) if s & 0x20); m = 1 +
+//                    shape % 3; object sizes 1 + 128*s bytes, noscan if
+//                    s & 1, stacks 2 KiB << (s % 4), P s; every P busy if
+//                    shape & 0x80; pmove n >> 5 unless 0, and then a move
+//                    line at (t >> 1) mod (body size + 1) if t & 1
 //   15    gouse      b, c, q: the (b mod running)th goroutine uses
 //                    512 * (c + 1) bytes of stack (to 128 KiB), on P q;
 //                    if q & 0x80, as a ramp over ((q & 0x7f) + 1) * 100 us
