@@ -208,10 +208,12 @@ struct TraceEvent {
 // Whether running `e` reaches a preemption point (what a nosafepoint loop
 // may not hold): every event but a systemstack alloc (mallocgc on g0 checks
 // no preemption request), the workload's own drops and retains (no
-// runtime call) and a nosafepoint compute.
+// runtime call), a nosafepoint compute and a pmove loop's move marker
+// (no event: it only says where the moving iteration changes P).
 inline bool ReachesSafePoint(const TraceEvent& e) {
   return !((e.kind == TraceEvent::kAlloc && e.system_stack) || e.kind == TraceEvent::kDrop ||
-           e.kind == TraceEvent::kRetain || (e.kind == TraceEvent::kCompute && e.no_safe_point));
+           e.kind == TraceEvent::kRetain || (e.kind == TraceEvent::kCompute && e.no_safe_point) ||
+           e.kind == TraceEvent::kMove);
 }
 
 // Whether `e` stops the world: runtime.GC(), debug.FreeOSMemory() (a

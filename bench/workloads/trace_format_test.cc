@@ -86,6 +86,11 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10 pmove 1\nmove\nend\nloop 3 10 pmove 1\nmove\n"
                          "end\n")
                   .ok());
+  // The marker is no event: a nosafepoint loop may hold it.
+  TraceEvent move{};
+  move.kind = TraceEvent::kMove;
+  EXPECT_FALSE(ReachesSafePoint(move));
+  EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint pmove 1\nmove\nend\n").ok());
   // pmove takes a count of iterations from 1 to 1e11.
   for (const char* line : {"loop 3 10 pmove", "loop 3 10 pmove 0", "loop 3 10 pmove -1",
                            "loop 3 10 pmove x", "loop 3 10 pmove 100000000001"}) {
