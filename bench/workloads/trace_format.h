@@ -115,7 +115,8 @@
 //                                       during it cannot stop the world, and runs
 //                                       when the loop ends; its body holds only
 //                                       systemstack allocs and their drops and
-//                                       retains (any other event would reach a
+//                                       retains, nosafepoint computes and a move
+//                                       line (any other event would reach a
 //                                       safe point)
 //                                       everypbusy: the loop's goroutines keep
 //                                       every P running and never block or yield
