@@ -10,31 +10,29 @@ WaitDispersion UniformRateDispersion(const std::vector<SweepLockWaits>& by_bench
                                      int simulations, uint64_t seed) {
   WaitDispersion d;
   d.simulations = simulations;
-  std::vector<uint64_t> passes;
+  // The benchmarks with a pass in a sweep: their passes and waits.
+  std::vector<uint64_t> passes, waited;
   uint64_t all_passes = 0, all_waited = 0;
   for (const SweepLockWaits& w : by_benchmark) {
     if (w.passes_in_sweep == 0) continue;
     passes.push_back(w.passes_in_sweep);
+    waited.push_back(w.waited);
     all_passes += w.passes_in_sweep;
     all_waited += w.waited;
   }
   d.benchmarks = passes.size();
   if (all_waited == 0) return d;  // nothing waited: nothing to spread
   d.rate = static_cast<double>(all_waited) / static_cast<double>(all_passes);
-  auto chi_square = [&](auto waited_of) {
+  auto chi_square = [&](const std::vector<uint64_t>& waits) {
     double chi = 0;
     for (size_t i = 0; i < passes.size(); ++i) {
       const double expected = static_cast<double>(passes[i]) * d.rate;
-      const double gap = static_cast<double>(waited_of(i)) - expected;
+      const double gap = static_cast<double>(waits[i]) - expected;
       chi += gap * gap / expected;
     }
     return chi;
   };
-  std::vector<uint64_t> waited;
-  for (const SweepLockWaits& w : by_benchmark) {
-    if (w.passes_in_sweep != 0) waited.push_back(w.waited);
-  }
-  d.chi_square = chi_square([&](size_t i) { return waited[i]; });
+  d.chi_square = chi_square(waited);
   // Each pass waits when a uniform draw from [0, 1) (the generator's top 53
   // bits) falls under the rate: the same draws on every platform.
   std::mt19937_64 rng(seed);
@@ -48,7 +46,7 @@ WaitDispersion UniformRateDispersion(const std::vector<SweepLockWaits>& by_bench
       }
     }
     // A small tolerance: a draw equal to the counts must count as reaching.
-    if (chi_square([&](size_t i) { return drawn[i]; }) >= d.chi_square * (1 - 1e-12)) ++reached;
+    if (chi_square(drawn) >= d.chi_square * (1 - 1e-12)) ++reached;
   }
   d.p_value = simulations > 0 ? static_cast<double>(reached) / simulations : 1;
   return d;

@@ -771,12 +771,7 @@ void CreateGoroutines(RunBuilder& b) {
   const uint64_t next = b.OpGoStart(1, 0, /*timed=*/false)[0];
   b.OpGoExit(a, 0, /*timed=*/true);
   b.OpMoveToNextP();
-  TraceEvent restart{};  // B starts A's id again (a new goroutine; the trace reuses the id)
-  restart.kind = TraceEvent::kGo;
-  restart.id = a;
-  restart.work_stated = true;
-  restart.work = 0;
-  b.OpEvent(restart);
+  b.OpGo(a, 0, /*timed=*/false);  // B starts A's id again: a new goroutine under it
   b.OpGoExit(next, 0, /*timed=*/true);
   b.MoveBetweenPsEvery(kCreateGoroutinesOpsPerMove);
 }

@@ -276,14 +276,18 @@ std::vector<uint64_t> RunBuilder::OpGoStart(int count, int p, bool timed) {
   std::vector<uint64_t> ids;
   for (int i = 0; i < count; ++i) {
     ids.push_back(NewId());
-    TraceEvent go = Goroutine(TraceEvent::kGo, ids.back(), p);
-    if (!timed) {
-      go.work_stated = true;
-      go.work = 0;
-    }
-    PutBody(go);
+    OpGo(ids.back(), p, timed);
   }
   return ids;
+}
+
+void RunBuilder::OpGo(uint64_t id, int p, bool timed) {
+  TraceEvent go = Goroutine(TraceEvent::kGo, id, p);
+  if (!timed) {
+    go.work_stated = true;
+    go.work = 0;
+  }
+  PutBody(go);
 }
 
 void RunBuilder::OpGoExit(uint64_t id, int p, bool timed) {

@@ -240,6 +240,9 @@ class RunBuilder {
   // `timed` true an exit stands for one (the time comes after the exit).
   std::vector<uint64_t> OpGoStart(int count, int p = 0, bool timed = true);
   void OpGoExit(uint64_t id, int p = 0, bool timed = false);
+  // A start of goroutine `id` as OpGoStart's: an id of setup's that the op
+  // ended (OpGoExit) starting again, a new goroutine under the same id.
+  void OpGo(uint64_t id, int p = 0, bool timed = true);
   // Where in the op the goroutine moves, in the op after which it does
   // (MoveBetweenPsEvery): that op's events after this call run on the next
   // P already (the trace body's move marker). At most once a body; without

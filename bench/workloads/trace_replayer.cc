@@ -1,6 +1,7 @@
 #include "bench/workloads/trace_replayer.h"
 
 #include <algorithm>
+#include <cstddef>
 
 #include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
@@ -40,6 +41,15 @@ class AllocFlagsOf {
   const bool finalizer_;
   const bool chain_;
 };
+
+// A loop that may be streamed (CheckTrace, RunStream): one iteration, with
+// safe points, not keeping every P busy and never moving between the Ps
+// (a held body is what ApplyLoop's flags need).
+bool IsStreamableLoop(const TraceEvent& loop) {
+  return loop.id == 1 && !loop.no_safe_point && !loop.every_p_busy && loop.p_move == 0;
+}
+
+bool IsMove(const TraceEvent& e) { return e.kind == TraceEvent::kMove; }
 
 }  // namespace
 
@@ -473,8 +483,7 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
         "a loop with no safe point holds only systemstack allocs, drops and retains (any other "
         "event would reach a safe point)");
   }
-  const auto moves = std::count_if(body.begin(), body.end(),
-                                   [](const TraceEvent& e) { return e.kind == TraceEvent::kMove; });
+  const auto moves = std::count_if(body.begin(), body.end(), IsMove);
   if (moves > 1 || (moves == 1 && p_move <= 0)) {
     return absl::InvalidArgumentError("a loop body holds at most one move, and only with pmove");
   }
@@ -528,10 +537,13 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   for (const TraceEvent& e : body) work += LoopWork(e);
   LoopClock clock = MakeLoopClock(ns_per_iteration, work);
   // The move marker is no event: the body without it, as a loop that never
-  // moves runs it.
-  std::vector<TraceEvent> unmarked;
-  for (const TraceEvent& e : body) {
-    if (e.kind != TraceEvent::kMove) unmarked.push_back(e);
+  // moves runs it; the events from `moves_at` on in it came after the
+  // marker (moves_at is its size without one).
+  const size_t moves_at =
+      static_cast<size_t>(std::find_if(body.begin(), body.end(), IsMove) - body.begin());
+  std::vector<TraceEvent> unmarked = body;
+  if (moves_at < unmarked.size()) {
+    unmarked.erase(unmarked.begin() + static_cast<std::ptrdiff_t>(moves_at));
   }
   const std::vector<Step> steps = LoopSteps(unmarked);
   if (steps.empty()) {
@@ -556,21 +568,16 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   // blocks in every turn: only the Ps differ). A stretch that another
   // follows ends with its moving iteration: the events after the move
   // marker on the next turn's Ps already (with no marker, the turn's own).
-  const auto marker = std::find_if(body.begin(), body.end(), [](const TraceEvent& e) {
-    return e.kind == TraceEvent::kMove;
-  });
-  const size_t moves_at = static_cast<size_t>(marker - body.begin());
   std::vector<std::vector<TraceEvent>> turns(static_cast<size_t>(gomaxprocs_));
   std::vector<std::vector<TraceEvent>> moving(static_cast<size_t>(gomaxprocs_));
   std::vector<std::vector<Step>> turn_steps, moving_steps;
   for (int r = 0; r < gomaxprocs_; ++r) {
-    for (size_t k = 0; k < body.size(); ++k) {
-      if (k == moves_at) continue;
-      TraceEvent e = body[k];
+    for (size_t k = 0; k < unmarked.size(); ++k) {
+      TraceEvent e = unmarked[k];
       TraceEvent m = e;
       if (e.p >= 0 && e.p < gomaxprocs_) {
         e.p = (e.p + r) % gomaxprocs_;
-        m.p = (m.p + r + (k > moves_at ? 1 : 0)) % gomaxprocs_;
+        m.p = (m.p + r + (k >= moves_at ? 1 : 0)) % gomaxprocs_;
       }
       turns[static_cast<size_t>(r)].push_back(e);
       moving[static_cast<size_t>(r)].push_back(m);
@@ -703,8 +710,7 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
   }
   if (e.kind == TraceEvent::kBench && t.on_bench) t.on_bench(e);
   if (e.kind == TraceEvent::kLoop) {
-    if (t.streamable != nullptr && e.id == 1 && !e.no_safe_point && !e.every_p_busy &&
-        e.p_move == 0) {
+    if (t.streamable != nullptr && IsStreamableLoop(e)) {
       if (auto it = t.streamable->find(e.line); it != t.streamable->end()) {
         BeginStreamedLoop(e.ns, it->second);
         t.streaming = true;
@@ -738,7 +744,7 @@ absl::StatusOr<TraceReplayer::StreamableLoops> TraceReplayer::CheckTrace(std::FI
   int64_t work = 0;
   absl::Status st = ForEachTraceEvent(f, [&](TraceEvent&& e) {
     if (e.kind == TraceEvent::kLoop) {
-      open = e.id == 1 && !e.no_safe_point && !e.every_p_busy && e.p_move == 0 ? e.line : 0;
+      open = IsStreamableLoop(e) ? e.line : 0;
       work = 0;
     } else if (e.kind == TraceEvent::kEnd) {
       if (open != 0) loops[open] = work;
