@@ -6,6 +6,10 @@ namespace thp {
 namespace calibrate {
 
 std::optional<MarkPhase> MarkPhaseFinder::Observe(const heaplog::HeapEvent& e) {
+  if (std::holds_alternative<heaplog::GcDone>(e.body)) {
+    done_ = e;
+    return std::nullopt;
+  }
   if (const auto* s = std::get_if<heaplog::GcStart>(&e.body)) {
     if (s->mode == heaplog::GcMode::kBackground) {
       start_ = e;
@@ -20,6 +24,11 @@ std::optional<MarkPhase> MarkPhaseFinder::Observe(const heaplog::HeapEvent& e) {
   MarkPhase p;
   p.ns = e.time_ns - start_->time_ns;
   p.grow_bytes = static_cast<int64_t>(t->heap_live) - static_cast<int64_t>(s.heap_live);
+  if (done_.has_value()) {
+    p.since_ns = start_->time_ns - done_->time_ns;
+    p.since_bytes = static_cast<int64_t>(s.heap_live) -
+                    static_cast<int64_t>(std::get<heaplog::GcDone>(done_->body).heap_marked);
+  }
   start_.reset();
   return p;
 }

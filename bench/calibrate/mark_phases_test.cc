@@ -34,6 +34,8 @@ TEST(MarkPhases, ABackgroundCyclesStartToItsMarkTermination) {
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->ns, 950000);
   EXPECT_EQ(p->grow_bytes, 294912);
+  EXPECT_EQ(p->since_ns, 0);  // no cycle ended before
+  EXPECT_EQ(p->since_bytes, 0);
   // Its gc_done, and a second mark termination, end nothing more.
   EXPECT_FALSE(f.Observe(At(960000, heaplog::GcDone{})).has_value());
   EXPECT_FALSE(f.Observe(MarkTerm(970000, 4489216)).has_value());
@@ -54,6 +56,32 @@ TEST(MarkPhases, ForcedCyclesAndAMarkTerminationWithoutAStartEndNone) {
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->ns, 20);
   EXPECT_EQ(p->grow_bytes, -100);
+}
+
+heaplog::HeapEvent Done(int64_t t, uint64_t heap_marked) {
+  heaplog::GcDone d;
+  d.heap_marked = heap_marked;
+  return At(t, d);
+}
+
+// The program's run before the mark: from the last cycle's end, whatever
+// its mode, to the start.
+TEST(MarkPhases, TheRunBeforeTheMarkStartsAtTheLastCyclesEnd) {
+  MarkPhaseFinder f;
+  EXPECT_FALSE(f.Observe(Start(100, heaplog::GcMode::kForceBlock, 600000)).has_value());
+  EXPECT_FALSE(f.Observe(MarkTerm(200, 600000)).has_value());
+  EXPECT_FALSE(f.Observe(Done(300, 550000)).has_value());
+  EXPECT_FALSE(f.Observe(Start(8000300, heaplog::GcMode::kBackground, 4194304)).has_value());
+  std::optional<MarkPhase> p = f.Observe(MarkTerm(9000300, 4300000));
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->since_ns, 8000000);
+  EXPECT_EQ(p->since_bytes, 4194304 - 550000);
+  EXPECT_FALSE(f.Observe(Done(9100300, 560000)).has_value());
+  EXPECT_FALSE(f.Observe(Start(9100400, heaplog::GcMode::kBackground, 4194304)).has_value());
+  p = f.Observe(MarkTerm(9200400, 4200000));
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->since_ns, 100);
+  EXPECT_EQ(p->since_bytes, 4194304 - 560000);
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_p
     marks_.Observe(r[0]);
     const std::optional<MarkPhase> mark = marks_.Observe(r[1]);
     if (side_ != nullptr && mark.has_value()) side_->tally.AddMark(*mark);
+    marks_.Observe(r[2]);
     Record(r[2].body);
   }
   for (; scavenges_synced_ < scavenge_passes_total; ++scavenges_synced_) Record(heaplog::Scavenge{});

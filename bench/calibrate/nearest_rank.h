@@ -13,7 +13,8 @@ namespace thp {
 namespace calibrate {
 
 // `sorted` ascending and not empty; q in [0, 1].
-inline int64_t NearestRankOfSorted(const std::vector<int64_t>& sorted, double q) {
+template <typename T>
+T NearestRankOfSorted(const std::vector<T>& sorted, double q) {
   const auto rank = static_cast<size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
   return sorted[std::min(rank, sorted.size() - 1)];
 }

@@ -160,13 +160,13 @@ TEST_F(BgSweepTest, EverySoManythPassInsideTheSweepWaitsForItsEnd) {
   for (int id = 1; id <= kHeld; ++id) Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
   const Go15HeapRuntime& go15 = r_->go15();
   constexpr int64_t kWaits = 3;
-  for (int id = kHeld + 1; go15.sweep_lock_waits() < kWaits && id < 400000; ++id) {
+  for (int id = kHeld + 1; go15.sweep_lock_waits() < kWaits && id < 1000000; ++id) {
     Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
     Apply(absl::StrCat("drop ", id));
     Apply("compute 20000");
   }
   r_->runtime().heap().set_observer(nullptr);
-  ASSERT_EQ(go15.sweep_lock_waits(), kWaits);
+  ASSERT_EQ(go15.sweep_lock_waits(), kWaits) << go15.passes_in_sweep() << " passes inside a sweep";
   EXPECT_EQ(go15.passes_in_sweep() / Go15HeapRuntime::kSweepPassesPerLockWait, kWaits);
   // Every release of a span stamped after its pass's `now` came from a
   // waiting pass, once the sweeper's last sweepone found nothing (at most

@@ -1,6 +1,7 @@
 // A Go 1.5 background cycle's concurrent phase on the replayer's virtual
-// clock (mheap/go15/mgc.h): it lasts kBackgroundCycleNs, or until the heap
-// reaches the cycle's goal, or until runtime.GC() waits for it; the program
+// clock (mheap/go15/mgc.h): it lasts kBackgroundCycleNs, or until the
+// program has allocated what it does in a mark (GcModel::MarkGrowthCap),
+// or until runtime.GC() waits for it; the program
 // allocates on meanwhile, and what it stores through the write barrier then
 // is marked (go1.5.1 mgc.go gc(), mbarrier.go writebarrierptr).
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
+#include "mheap/go15/mark_share.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
@@ -155,19 +157,71 @@ TEST(MarkPhaseBatched, AStoredRunThatStartsACycleShadesAsOneByOne) {
   EXPECT_GT(batched.first, kGcGoroutines + 100 * kSmall);  // the phase's stores, marked
 }
 
-// With no time passing, the heap reaches the cycle's goal first: the
-// assists go1.5.1 paces to finish by then have ended the mark, at the
-// allocation that found the heap there (itself marked).
-TEST_F(MarkPhaseTest, AMarkOutpacedByTheHeapEndsAtTheGoal) {
+// With no time passing since runtime.GC() ended, the program's rate is
+// unknown, and the mark ends where go1.5.1 revise's pacing stops it: the
+// heap 1 MiB past its start (the goal lies nearer), at the allocation
+// that found it there (itself marked), before the mark's time is up.
+TEST_F(MarkPhaseTest, AMarkOutpacedByTheHeapEndsAtRevisesDistance) {
   GarbageUntilACycleStarts();
   const int64_t start = r_->now_ns();
   while (gc().marking()) Garbage(kLarge);
   ASSERT_EQ(gc().cycles().size(), first_ + 1);
   const GcCycle& c = Measured();
   EXPECT_EQ(c.end_ns, start);
-  EXPECT_GE(c.heap1, c.heap_goal);
-  EXPECT_LT(c.heap1, c.heap_goal + kLarge);
+  EXPECT_LT(c.heap_goal, c.heap0 + (1 << 20));
+  EXPECT_EQ(c.mark_growth_cap, 1u << 20);
+  EXPECT_GE(c.heap1, c.heap0 + (1 << 20));
+  EXPECT_LT(c.heap1, c.heap0 + (1 << 20) + kLarge);
   EXPECT_EQ(c.heap2, kGcGoroutines + 2 * kLarge);  // and the objects that started and ended it
+}
+
+// A program that allocated fast since runtime.GC() ended (16 KiB every
+// 100 us, 0.16 bytes/ns) allocates in the mark its drawn share of the mark's length
+// at that rate (mheap/go15/mark_share.h): the mark ends at the allocation
+// that reaches it, before its time is up.
+TEST_F(MarkPhaseTest, AFastProgramsMarkEndsAtItsShareOfTheMark) {
+  while (gc().cycles_started() < 1) Garbage(kLarge);
+  Apply("compute 2000000");
+  Apply("gc");
+  first_ = gc().cycles().size();
+  const GcCycle gc_cycle = gc().cycles().back();
+  while (gc().cycles_started() < first_ + 1 || gc().marking()) {
+    Garbage(kLarge);
+    Apply("compute 100000");
+  }
+  ASSERT_EQ(gc().cycles().size(), first_ + 1);
+  const GcCycle& c = Measured();
+  MarkShareDraws draws;
+  draws.Next();  // the first background cycle's
+  EXPECT_EQ(c.mark_share, draws.Next());
+  const double rate = static_cast<double>(c.heap0 - gc_cycle.heap2) /
+                      static_cast<double>(c.start_ns - gc_cycle.end_ns);
+  EXPECT_GE(rate, kMarkShareMinBytesPerNs);
+  EXPECT_EQ(c.mark_growth_cap,
+            static_cast<uint64_t>(c.mark_share * static_cast<double>(kMarkNs) * rate));
+  EXPECT_LT(c.mark_growth_cap, 1u << 20);
+  EXPECT_GE(c.heap1, c.heap0 + c.mark_growth_cap);
+  EXPECT_LT(c.heap1, c.heap0 + c.mark_growth_cap + kLarge);
+  EXPECT_LT(c.mark_term_ns, c.start_ns + kMarkNs);
+}
+
+// A program allocating slower than the shares were measured on (16 KiB a
+// millisecond, 0.016 bytes/ns) draws too, but only revise's distance
+// bounds it: its mark ends on the clock.
+TEST_F(MarkPhaseTest, ASlowProgramsMarkEndsOnTheClock) {
+  while (gc().cycles_started() < 1) Garbage(kLarge);
+  Apply("compute 2000000");
+  Apply("gc");
+  first_ = gc().cycles().size();
+  while (gc().cycles_started() < first_ + 1 || gc().marking()) {
+    Garbage(kLarge);
+    Apply("compute 1000000");
+  }
+  const GcCycle& c = Measured();
+  EXPECT_GT(c.mark_share, 0);
+  EXPECT_EQ(c.mark_growth_cap, 1u << 20);
+  EXPECT_EQ(c.mark_term_ns, c.start_ns + kMarkNs);
+  EXPECT_EQ(c.heap1, c.heap0 + kLarge);  // one more allocation in the 1.07 ms
 }
 
 // runtime.GC() waits for the running cycle's end (gc's worldsema), the

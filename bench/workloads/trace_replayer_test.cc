@@ -407,11 +407,11 @@ TEST(Trace, TheLoopSliceIsTheBusyTimeBetweenCatchUps) {
     EXPECT_TRUE(st.ok()) << st;
     r->runtime().heap().CheckInvariants();
     const MemStats& m = r->runtime().heap().stats();
-    const std::vector<GcCycle>& cycles = r->runtime().gc().cycles();
+    std::vector<int64_t> starts;
+    for (const GcCycle& c : r->runtime().gc().cycles()) starts.push_back(c.start_ns);
     return std::make_tuple(r->stats().virtual_ns, m.numgc, m.heap_sys, m.heap_inuse,
                            m.heap_released, r->sysmon().scavenges(),
-                           r->runtime().mem().counters().TotalCalls(),
-                           cycles.empty() ? 0 : cycles.back().start_ns);
+                           r->runtime().mem().counters().TotalCalls(), starts);
   };
   const auto fine = run(looped, /*batched=*/true, kSliceNs);
   EXPECT_EQ(fine, run(looped, /*batched=*/false, kSliceNs));

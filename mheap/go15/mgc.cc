@@ -10,6 +10,8 @@ namespace {
 
 constexpr uint64_t kDefaultHeapMinimum = 4 << 20;
 constexpr uint64_t kSweepMinHeapDistance = 1 << 20;
+// revise's floor on the distance it paces assists over (go1.5.1 mgc.go).
+constexpr int64_t kReviseMinHeapDistance = 1 << 20;
 constexpr double kGcGoalUtilization = 0.25;
 constexpr double kTriggerGain = 0.5;
 
@@ -32,10 +34,11 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
   // gcphase is _GCscan or _GCmark.
   if (write_barrier_stores_ && marking_) shaded_.push_back(new_object);
   if (on_system_stack_) return;
-  if (shouldhelpgc && marking_ && heap_.stats().heap_live >= pending_.heap_goal) {
-    // The heap reached the cycle's goal before the mark's time was up:
-    // gcAssistAlloc's assists (go1.5.1 mgcmark.go), paced to finish the
-    // scan work by heapGoal, have ended it; the new object is a root.
+  if (shouldhelpgc && marking_ &&
+      heap_.stats().heap_live >= pending_.heap0 + pending_.mark_growth_cap) {
+    // The program has allocated what it does in the concurrent phase
+    // (MarkGrowthCap): the mark ends here, at the allocation that found the
+    // heap there; the new object is a root.
     in_flight_ = new_object;
     FinishMark();
     in_flight_ = 0;
@@ -158,6 +161,8 @@ void GcModel::RunCycle(GcMode mode, int64_t start_ns) {
   cycle.heap_goal = static_cast<uint64_t>(static_cast<double>(st.heap_reachable) *
                                           (1 + gcpercent_ / 100.0));
   cycle.end_ns = cycle.start_ns + CycleNs(mode);
+  cycle.mark_share = mark_shares_.Next();
+  cycle.mark_growth_cap = MarkGrowthCap(cycle);
   if (!concurrent_mark_) {
     // (Concurrent scan and mark happen instantaneously here.)
     EndCycle();
@@ -172,6 +177,29 @@ void GcModel::RunCycle(GcMode mode, int64_t start_ns) {
   MarkRoots();
   pending_ = cycle;
   marking_ = true;
+}
+
+uint64_t GcModel::MarkGrowthCap(const GcCycle& cycle) const {
+  // go1.5.1 mgc.go revise: assists are paced over heapGoal less the heap
+  // at the cycle's start, at least 1 MiB, so that the scan work is done by
+  // then; the program cannot allocate further before the mark ends.
+  const int64_t distance =
+      std::max<int64_t>(static_cast<int64_t>(cycle.heap_goal) - static_cast<int64_t>(cycle.heap0),
+                        kReviseMinHeapDistance);
+  auto cap = static_cast<uint64_t>(distance);
+  // Within that, what the program allocates in the mark follows how much
+  // of it the scheduler gives the program (mark_share.h): its drawn share
+  // of the mark's modelled length at the rate it allocated since the last
+  // cycle ended (that cycle's gc_done: end_ns and heap_marked).
+  if (cycles_.empty()) return cap;
+  const GcCycle& last = cycles_.back();
+  const int64_t since_ns = cycle.start_ns - last.end_ns;
+  if (since_ns <= 0 || cycle.heap0 <= last.heap2) return cap;
+  const double rate = static_cast<double>(cycle.heap0 - last.heap2) / static_cast<double>(since_ns);
+  if (rate < kMarkShareMinBytesPerNs) return cap;
+  const double share_bytes =
+      cycle.mark_share * static_cast<double>(cycle.end_ns - cycle.start_ns) * rate;
+  return share_bytes < static_cast<double>(cap) ? static_cast<uint64_t>(share_bytes) : cap;
 }
 
 void GcModel::ArmNewM(int nth, NewMAt at) {

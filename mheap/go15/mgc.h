@@ -26,27 +26,28 @@
 // (gcForceBlockMode) stops the world for CycleNs(kForceBlock), which a
 // driver lets pass on its clock before the cycle's work (ForceBlockingGC):
 // its mark and gcSweep's eager sweep end the stop. Assists are not
-// modelled one by one: go1.5.1 paces them to finish the scan work by the
-// cycle's heap goal, so a mark still running when an allocation finds
-// heap_live at the goal ends there. A known deviation: go1.5.1's revise
-// paces them over at least 1 MiB past heap_live at the cycle's start
-// (heap_scan over that distance), and an assist that finds neither
-// background credit nor work sleeps 100 us and tries again until the mark
-// ends (mgcmark.go gcAssistAlloc); and the program is off its P for much
-// of a mark anyway: from startGC's Gosched until its P's M restarts after
-// sweep termination, then at three preemptions (gcscan_m's stack scan, the
-// forEachP that installs the write barrier, the one at the first
-// completion). Traced alone (issue 13), CallClosure4's goroutine ran a
-// median 44% of a mark (255 us median; three preemptions in 144 of 164)
-// and the heap grew 24-32 KiB a mark whatever its length; in the recorded suite the marks ran 0.5-1.1 ms and the growth
-// was 112 KiB in every quartile of their length, while Malloc8's and
-// Malloc16's longest marks stopped growing at about 1 MiB, revise's floor.
-// The model has none of this: adding only the 1 MiB floor let
-// CallClosure4's marks run their full time at full speed and mark 1,269
-// KiB a cycle where Go marked 651 (calibrate, issue 13), so the goal stays
-// the cut-off until the mark's phases are modelled; meanwhile a cycle that
-// starts at its goal (AppendGrowByte) ends its mark at its first refill,
-// where Go's ran about a millisecond.
+// modelled one by one. go1.5.1's revise paces them over the distance from
+// heap_live at the cycle's start to its goal, at least 1 MiB (mgc.go), so
+// that the scan work is done by then: the program cannot allocate past it
+// before the mark ends (an assist that finds neither background credit
+// nor work sleeps 100 us and tries again, mgcmark.go gcAssistAlloc).
+// Within that, what the program allocates follows how much of the mark it
+// runs: it is off its P from startGC's Gosched until its M restarts after
+// sweep termination, then at three preemptions (gcscan_m's stack scan,
+// the forEachP that installs the write barrier, the one at the first
+// completion), and it pays assists. Traced alone (issue 13),
+// CallClosure4's goroutine ran a median 44% of a mark (255 us median;
+// three preemptions in 144 of 164); in the recorded suite the share
+// varies from mark to mark, and with it the heap's height at each mark
+// termination. The model has no scheduler to say when, so each
+// background cycle draws the program's share from Go's measured
+// distribution (mark_share.h), and the mark ends when heap_live has grown
+// by that share of the mark's length at the rate the program allocated
+// since the last cycle ended, or by revise's distance
+// (MarkGrowthCap); a program allocating slower than the shares were
+// measured on has only the distance. Ending the mark there, where Go's
+// program waits out the rest, starts the sweep earlier by that wait; the
+// time per op, taken from Go's runs, holds Go's waits spread over the ops.
 // Simplified: marking is the union of what is held at the start and at mark
 // termination, plus what the program stored through the write barrier
 // meanwhile (set_write_barrier_stores); an object dropped in between is
@@ -83,6 +84,7 @@
 #include <vector>
 
 #include "absl/container/btree_set.h"
+#include "mheap/go15/mark_share.h"
 #include "mheap/go15/mcache.h"
 #include "mheap/go15/mheap.h"
 #include "mheap/go15/stack.h"
@@ -253,6 +255,11 @@ struct GcCycle {
   uint64_t heap_goal = 0;
   uint64_t next_gc = 0;
   double trigger_ratio = 0;
+  // A background cycle's draw from mark_share.h (0 for the other modes),
+  // and how far heap_live may grow in its concurrent phase before the mark
+  // ends (GcModel::MarkGrowthCap; 0 for the other modes).
+  double mark_share = 0;
+  uint64_t mark_growth_cap = 0;
 };
 
 class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHooks {
@@ -391,6 +398,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
 
  private:
+  // How far heap_live may grow in `cycle`'s concurrent phase (heap0,
+  // heap_goal, start_ns, end_ns and mark_share set) before its mark ends.
+  uint64_t MarkGrowthCap(const GcCycle& cycle) const;
   // gc(mode), its world stopped (or its mark started) at `start_ns`.
   void RunCycle(GcMode mode, int64_t start_ns);
   // Mark termination, the sweep's start and the cycle's record.
@@ -460,6 +470,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   uint64_t bytes_marked_ = 0;
   std::vector<uint16_t> freed_scratch_;  // Sweep's list of dead slots, reused
   uint64_t initial_heap_live_ = 0;
+  MarkShareDraws mark_shares_;  // one draw per background cycle
   uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
   std::vector<GcCycle> cycles_;
   std::function<void(const GcCycle&)> on_cycle_;
