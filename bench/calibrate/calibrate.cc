@@ -76,6 +76,7 @@
 #include "bench/harness/cli.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/loop_slice.h"
+#include "bench/harness/mark_share_seed.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/vma_repro/suite_runner.h"
@@ -221,6 +222,8 @@ int Run() {
   o.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
   o.loop_slice_ns = LoopSliceNsFromFlags();
   rep.loop_slice_us = o.loop_slice_ns / 1000;
+  o.runtime.mark_share_seed = MarkShareSeedFromFlags();
+  rep.mark_share_seed = o.runtime.mark_share_seed;
   rep.benchtime = bt;
   if (real->config.has_value()) {
     o.runtime.gomaxprocs = static_cast<int>(real->config->gomaxprocs);

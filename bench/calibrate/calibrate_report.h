@@ -43,6 +43,7 @@ struct CalibrateReport {
   std::string timings_file;  // "": the log's own runs drove the model
   std::string benchtime;  // of the modelled run
   int64_t loop_slice_us = 1000;  // the modelled run's --loop_slice_us
+  uint64_t mark_share_seed = 0;  // the modelled run's --mark_share_seed
   std::string workloads;  // the --workloads regex ("" = every benchmark)
   std::vector<BenchRow> rows;  // furthest apart first
   BenchRow suite;              // the sum of the rows

@@ -122,10 +122,19 @@ out3=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet \
 expect_exit2 "--timings_file=/nonexistent" --real="$log" --timings_file=/nonexistent
 # --loop_slice_us reaches the model and is named in the header.
 out4=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --loop_slice_us=20); rc=$?
-[ "$rc" -eq 0 ] && printf '%s\n' "$out4" | head -1 | grep -q 'loop slice 20 us)' \
-  && printf '%s\n' "$out" | head -1 | grep -q 'loop slice 1000 us)' \
+[ "$rc" -eq 0 ] && printf '%s\n' "$out4" | head -1 | grep -q 'loop slice 20 us,' \
+  && printf '%s\n' "$out" | head -1 | grep -q 'loop slice 1000 us,' \
   || { echo "FAIL: --loop_slice_us not named (exit $rc)"; fail=1; }
 expect_exit2 "--loop_slice_us=0: expected 1 to 1000000" --real="$log" --loop_slice_us=0
+# --mark_share_seed is named in the header and the JSON (the runtime's
+# use of it: bench/workloads:trace_replayer_mark_test).
+out5=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --mark_share_seed=7 \
+  --json_out="$tmp/seed7.json"); rc=$?
+[ "$rc" -eq 0 ] && printf '%s\n' "$out5" | head -1 | grep -q 'mark share seed 7)' \
+  && printf '%s\n' "$out" | head -1 | grep -q 'mark share seed 6221077)' \
+  && grep -q '"mark_share_seed": 7,' "$tmp/seed7.json" \
+  || { echo "FAIL: --mark_share_seed not named (exit $rc)"; fail=1; }
+expect_exit2 "--mark_share_seed=-1: expected a non-negative integer" --real="$log" --mark_share_seed=-1
 
 # The same log through a directory: no smoke_*.hlog.xz is picked by variant.
 expect_exit2 "holds no prefix.hlog.xz" --real="$tmp" --benchtime=20ms

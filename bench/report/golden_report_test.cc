@@ -85,6 +85,7 @@ ReproRun ReproFixture() {
   run.max_map_count = 65530;
   run.timings = "go151";
   run.workloads = ".";
+  run.mark_share_seed = 6221077;  // mheap/go15/mark_share.h kMarkShareSeed
   VariantResult prefix = Repro("prefix", 1608, 1605, 5523, 6578);
   VariantResult fixed = Repro("fixed", 17, 14, 642, 7228);
   fixed.madvise_errors = {{"NOHUGEPAGE/ENOMEM", 670}};

@@ -224,6 +224,28 @@ TEST_F(MarkPhaseTest, ASlowProgramsMarkEndsOnTheClock) {
   EXPECT_EQ(c.heap1, c.heap0 + kLarge);  // one more allocation in the 1.07 ms
 }
 
+// The draws start from RuntimeOptions::mark_share_seed (the drivers'
+// --mark_share_seed): the first background cycle takes its seed's first.
+TEST(MarkShareSeed, TheRuntimesOptionsSeedTheDraws) {
+  for (uint64_t seed : {kMarkShareSeed, uint64_t{7}}) {
+    SimulatedKernel sim;
+    RuntimeOptions o;
+    o.mark_share_seed = seed;
+    absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+        TraceReplayer::Create(sim, o, /*scavenge_debug=*/false, nullptr);
+    ASSERT_TRUE(r.ok()) << r.status();
+    for (int id = 1; (*r)->runtime().gc().cycles().empty(); ++id) {
+      ApplyTraceLine(**r, absl::StrCat("alloc ", id, " ", kLarge, " scan 0"));
+      ApplyTraceLine(**r, absl::StrCat("drop ", id));
+      ApplyTraceLine(**r, "compute 100000");
+    }
+    const GcCycle& c = (*r)->runtime().gc().cycles().front();
+    ASSERT_EQ(c.mode, GcMode::kBackground);
+    EXPECT_EQ(c.mark_share, MarkShareDraws(seed).Next()) << seed;
+  }
+  EXPECT_NE(MarkShareDraws(kMarkShareSeed).Next(), MarkShareDraws(7).Next());
+}
+
 // runtime.GC() waits for the running cycle's end (gc's worldsema), the
 // program computing no further, then stops the world for its own blocking
 // cycle, which ends when the world restarts; the time both took is what

@@ -319,6 +319,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   int new_ms() const { return new_ms_; }
   size_t pending_new_ms() const { return armed_.size(); }
 
+  // The draws of the program's share of each background mark start again
+  // from `seed` (mark_share.h; kMarkShareSeed unless set).
+  void set_mark_share_seed(uint64_t seed) { mark_shares_ = MarkShareDraws(seed); }
   // A background cycle's concurrent mark lasts CycleNs(kBackground) on the
   // heap's clock, ended by FinishMark (the driver must call it when the
   // clock reaches mark_end_ns()); off (the default), cycles are

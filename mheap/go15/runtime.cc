@@ -49,6 +49,7 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
   stacks_ = std::make_unique<StackAllocator>(*heap_, options_.gomaxprocs);
   const RootSet& roots = *this;  // the live handles are the roots
   gc_ = std::make_unique<GcModel>(*heap_, *stacks_, roots, gogc);
+  gc_->set_mark_share_seed(options_.mark_share_seed);
   malloc_ = std::make_unique<Malloc>(*heap_, *gc_, *gc_, options_.gomaxprocs);
   gc_->set_malloc(malloc_.get());
   goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, options_.gomaxprocs);

@@ -27,6 +27,7 @@
 #include "mheap/go15/mcache.h"
 #include "mheap/go15/mgc.h"
 #include "mheap/go15/mheap.h"
+#include "mheap/go15/mark_share.h"
 #include "mheap/go15/stack.h"
 #include "mheap/go15/sudog_cache.h"
 #include "runtime_port/mem_linux/mem_linux.h"
@@ -45,6 +46,9 @@ struct RuntimeOptions {
   // (objects or stacks) is touched, so RSS and AnonHugePages mean what they
   // would for a Go program. Off, only the address space is modelled.
   bool touch_memory = false;
+  // The seed of the GC model's draws of the program's share of each
+  // background mark (mark_share.h).
+  uint64_t mark_share_seed = kMarkShareSeed;
   // Watches the memory layer from the heap's first call on (not owned; may
   // be null; outlives the runtime): the memory-layer stream's recorder.
   MemLinuxObserver* mem_observer = nullptr;
