@@ -26,6 +26,12 @@ heaplog::HeapEvent MarkTerm(int64_t t, uint64_t heap_live) {
   return At(t, m);
 }
 
+heaplog::HeapEvent Done(int64_t t, uint64_t heap_marked) {
+  heaplog::GcDone d;
+  d.heap_marked = heap_marked;
+  return At(t, d);
+}
+
 TEST(MarkPhases, ABackgroundCyclesStartToItsMarkTermination) {
   MarkPhaseFinder f;
   EXPECT_FALSE(f.Observe(Start(1000, heaplog::GcMode::kBackground, 4194304)).has_value());
@@ -56,12 +62,6 @@ TEST(MarkPhases, ForcedCyclesAndAMarkTerminationWithoutAStartEndNone) {
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->ns, 20);
   EXPECT_EQ(p->grow_bytes, -100);
-}
-
-heaplog::HeapEvent Done(int64_t t, uint64_t heap_marked) {
-  heaplog::GcDone d;
-  d.heap_marked = heap_marked;
-  return At(t, d);
 }
 
 // The program's run before the mark: from the last cycle's end, whatever
