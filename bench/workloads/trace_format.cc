@@ -275,8 +275,8 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
     return LineError(line_no_, line,
                      absl::StrCat("inside the nosafepoint loop opened on line ", loop_line_,
                                   " (such a loop holds only systemstack allocs, drops, "
-                                  "retains and nosafepoint computes: any other event would "
-                                  "reach a safe point)"));
+                                  "retains, nosafepoint computes and a move: any other event "
+                                  "would reach a safe point)"));
   }
   // What the line costs once loops are expanded: a loop's iterations each
   // run its body and take its ns; every other line is one event (in a loop,

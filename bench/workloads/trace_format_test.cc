@@ -102,8 +102,8 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   }
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\ngc\nend\n").status().message(),
             "trace line 3: inside the nosafepoint loop opened on line 2 (such a loop holds only "
-            "systemstack allocs, drops, retains and nosafepoint computes: any other event would "
-            "reach a safe point): \"gc\"");
+            "systemstack allocs, drops, retains, nosafepoint computes and a move: any other event "
+            "would reach a safe point): \"gc\"");
   EXPECT_TRUE(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nend\n").ok());
   EXPECT_EQ(ParseTrace("thp-trace 1\nend\n").status().message(),
             "trace line 2: end without a loop: \"end\"");
@@ -261,8 +261,8 @@ TEST(Trace, ANosafepointLoopHoldsOnlySystemStackAllocsDropsRetainsAndNosafepoint
   ASSERT_TRUE(events.ok()) << events.status();
   EXPECT_EQ(events->size(), 7u);
   const std::string why =
-      " (such a loop holds only systemstack allocs, drops, retains and nosafepoint computes: any "
-      "other event would reach a safe point): ";
+      " (such a loop holds only systemstack allocs, drops, retains, nosafepoint computes and a "
+      "move: any other event would reach a safe point): ";
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\nalloc 1 80 scan 0\nretain 1\nend\n")
                 .status()
                 .message(),

@@ -480,8 +480,8 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
                                       bool every_p_busy, int64_t p_move) {
   if (no_safe_point && std::any_of(body.begin(), body.end(), ReachesSafePoint)) {
     return absl::InvalidArgumentError(
-        "a loop with no safe point holds only systemstack allocs, drops and retains (any other "
-        "event would reach a safe point)");
+        "a loop with no safe point holds only systemstack allocs, drops, retains, nosafepoint "
+        "computes and a move (any other event would reach a safe point)");
   }
   const auto moves = std::count_if(body.begin(), body.end(), IsMove);
   if (moves > 1 || (moves == 1 && p_move <= 0)) {

@@ -134,8 +134,8 @@ TEST(TraceSystemStack, ANosafepointLoopRefusesAnAllocationOnAGoroutine) {
   retain.kind = TraceEvent::kRetain;
   retain.id = 1;
   EXPECT_EQ((*r)->ApplyLoop({alloc, retain}, 10, 1000, /*no_safe_point=*/true).message(),
-            "a loop with no safe point holds only systemstack allocs, drops and retains (any "
-            "other event would reach a safe point)");
+            "a loop with no safe point holds only systemstack allocs, drops, retains, "
+            "nosafepoint computes and a move (any other event would reach a safe point)");
   EXPECT_EQ((*r)->stats().events, 0);
   alloc.system_stack = true;
   EXPECT_TRUE((*r)->ApplyLoop({alloc, retain}, 10, 1000, /*no_safe_point=*/true).ok());
