@@ -29,9 +29,9 @@ std::vector<double> MarkShares(const std::vector<std::vector<MarkPhase>>& benchm
   return shares;
 }
 
-std::array<double, 41> MarkShareQuantiles(std::vector<double> shares) {
+MarkShareQuantileTable MarkShareQuantiles(std::vector<double> shares) {
   std::sort(shares.begin(), shares.end());
-  std::array<double, 41> q{};
+  MarkShareQuantileTable q{};
   for (size_t i = 0; i < q.size(); ++i) {
     q[i] = NearestRankOfSorted(shares, static_cast<double>(i) / static_cast<double>(q.size() - 1));
   }

@@ -5,10 +5,10 @@
 #ifndef THP_BENCH_CALIBRATE_MARK_SHARES_H_
 #define THP_BENCH_CALIBRATE_MARK_SHARES_H_
 
-#include <array>
 #include <vector>
 
 #include "bench/calibrate/mark_phases.h"
+#include "mheap/go15/mark_share.h"
 
 namespace thp {
 namespace calibrate {
@@ -22,7 +22,7 @@ namespace calibrate {
 std::vector<double> MarkShares(const std::vector<std::vector<MarkPhase>>& benchmarks);
 
 // The 41 quantiles of `shares` (not empty), 0, 1/40, ..., 1, nearest rank.
-std::array<double, 41> MarkShareQuantiles(std::vector<double> shares);
+MarkShareQuantileTable MarkShareQuantiles(std::vector<double> shares);
 
 }  // namespace calibrate
 }  // namespace thp

@@ -32,7 +32,7 @@ TEST(MarkSharesLog, TheQuantilesAreTheRecordedRunsShares) {
   ASSERT_EQ(benchmarks.size(), 243u);
   const std::vector<double> shares = MarkShares(benchmarks);
   EXPECT_EQ(shares.size(), 4150u);
-  const std::array<double, 41> q = MarkShareQuantiles(shares);
+  const MarkShareQuantileTable q = MarkShareQuantiles(shares);
   for (size_t i = 0; i < q.size(); ++i) {
     EXPECT_EQ(kMarkShareQuantiles[i], std::round(q[i] * 1000) / 1000)
         << "quantile " << i << "/40: measured " << q[i];

@@ -48,9 +48,9 @@ TEST(MarkShares, FewMarksSlowProgramsAndUnknownRunsGiveNone) {
 TEST(MarkShares, QuantilesByNearestRank) {
   std::vector<double> s;
   for (int i = 80; i >= 0; --i) s.push_back(i / 80.0);  // 0 .. 1 in 81 steps, reversed
-  const std::array<double, 41> q = MarkShareQuantiles(s);
+  const MarkShareQuantileTable q = MarkShareQuantiles(s);
   for (size_t i = 0; i < q.size(); ++i) EXPECT_DOUBLE_EQ(q[i], i / 40.0) << i;
-  std::array<double, 41> sevens;
+  MarkShareQuantileTable sevens;
   sevens.fill(7);
   EXPECT_EQ(MarkShareQuantiles({7.0}), sevens);
 }

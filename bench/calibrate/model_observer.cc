@@ -36,10 +36,10 @@ void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_p
   for (; gc_synced_ < cycles.size(); ++gc_synced_) {
     if (side_ != nullptr && cycle_tap_) cycle_tap_(cycles[gc_synced_]);
     const std::array<heaplog::HeapEvent, 3> r = CycleRecords(cycles[gc_synced_]);
-    marks_.Observe(r[0]);
-    const std::optional<MarkPhase> mark = marks_.Observe(r[1]);
-    if (side_ != nullptr && mark.has_value()) side_->tally.AddMark(*mark);
-    marks_.Observe(r[2]);
+    for (const heaplog::HeapEvent& e : r) {
+      const std::optional<MarkPhase> mark = marks_.Observe(e);
+      if (side_ != nullptr && mark.has_value()) side_->tally.AddMark(*mark);
+    }
     Record(r[2].body);
   }
   for (; scavenges_synced_ < scavenge_passes_total; ++scavenges_synced_) Record(heaplog::Scavenge{});

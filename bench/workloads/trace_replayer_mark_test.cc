@@ -48,15 +48,26 @@ class MarkPhaseTest : public ::testing::Test {
   }
   // A first background cycle (it makes the GC's goroutines), runtime.GC(),
   // then garbage until an allocation starts another background cycle (its
-  // concurrent phase runs when this returns).
-  void GarbageUntilACycleStarts() {
+  // concurrent phase runs when this returns), the program computing
+  // `between_ns` after each object (0: no time passes).
+  void GarbageUntilACycleStarts(int64_t between_ns = 0) {
     while (gc().cycles_started() < 1) Garbage(kLarge);
     Apply("compute 2000000");
     Apply("gc");
     first_ = gc().cycles().size();
-    while (gc().cycles_started() < first_ + 1) Garbage(kLarge);
+    while (gc().cycles_started() < first_ + 1) GarbageThenCompute(between_ns);
     ASSERT_TRUE(gc().marking());
   }
+  // The same garbage on, until the measured cycle's mark ends.
+  void GarbageUntilTheMarkEnds(int64_t between_ns = 0) {
+    while (gc().marking()) GarbageThenCompute(between_ns);
+  }
+  void GarbageThenCompute(int64_t ns) {
+    Garbage(kLarge);
+    if (ns > 0) Apply(absl::StrCat("compute ", ns));
+  }
+  // runtime.GC()'s cycle before the measured one.
+  const GcCycle& Forced() { return gc().cycles().at(first_ - 1); }
   // The measured cycle, once it has ended.
   const GcCycle& Measured() { return gc().cycles().at(first_); }
   const GcModel& gc() { return r_->runtime().gc(); }
@@ -164,7 +175,7 @@ TEST(MarkPhaseBatched, AStoredRunThatStartsACycleShadesAsOneByOne) {
 TEST_F(MarkPhaseTest, AMarkOutpacedByTheHeapEndsAtRevisesDistance) {
   GarbageUntilACycleStarts();
   const int64_t start = r_->now_ns();
-  while (gc().marking()) Garbage(kLarge);
+  GarbageUntilTheMarkEnds();
   ASSERT_EQ(gc().cycles().size(), first_ + 1);
   const GcCycle& c = Measured();
   EXPECT_EQ(c.end_ns, start);
@@ -180,22 +191,15 @@ TEST_F(MarkPhaseTest, AMarkOutpacedByTheHeapEndsAtRevisesDistance) {
 // at that rate (mheap/go15/mark_share.h): the mark ends at the allocation
 // that reaches it, before its time is up.
 TEST_F(MarkPhaseTest, AFastProgramsMarkEndsAtItsShareOfTheMark) {
-  while (gc().cycles_started() < 1) Garbage(kLarge);
-  Apply("compute 2000000");
-  Apply("gc");
-  first_ = gc().cycles().size();
-  const GcCycle gc_cycle = gc().cycles().back();
-  while (gc().cycles_started() < first_ + 1 || gc().marking()) {
-    Garbage(kLarge);
-    Apply("compute 100000");
-  }
+  GarbageUntilACycleStarts(100000);
+  GarbageUntilTheMarkEnds(100000);
   ASSERT_EQ(gc().cycles().size(), first_ + 1);
   const GcCycle& c = Measured();
   MarkShareDraws draws;
   draws.Next();  // the first background cycle's
   EXPECT_EQ(c.mark_share, draws.Next());
-  const double rate = static_cast<double>(c.heap0 - gc_cycle.heap2) /
-                      static_cast<double>(c.start_ns - gc_cycle.end_ns);
+  const double rate = static_cast<double>(c.heap0 - Forced().heap2) /
+                      static_cast<double>(c.start_ns - Forced().end_ns);
   EXPECT_GE(rate, kMarkShareMinBytesPerNs);
   EXPECT_EQ(c.mark_growth_cap,
             static_cast<uint64_t>(c.mark_share * static_cast<double>(kMarkNs) * rate));
@@ -209,14 +213,9 @@ TEST_F(MarkPhaseTest, AFastProgramsMarkEndsAtItsShareOfTheMark) {
 // millisecond, 0.016 bytes/ns) draws too, but only revise's distance
 // bounds it: its mark ends on the clock.
 TEST_F(MarkPhaseTest, ASlowProgramsMarkEndsOnTheClock) {
-  while (gc().cycles_started() < 1) Garbage(kLarge);
-  Apply("compute 2000000");
-  Apply("gc");
-  first_ = gc().cycles().size();
-  while (gc().cycles_started() < first_ + 1 || gc().marking()) {
-    Garbage(kLarge);
-    Apply("compute 1000000");
-  }
+  GarbageUntilACycleStarts(1000000);
+  GarbageUntilTheMarkEnds(1000000);
+  ASSERT_EQ(gc().cycles().size(), first_ + 1);
   const GcCycle& c = Measured();
   EXPECT_GT(c.mark_share, 0);
   EXPECT_EQ(c.mark_growth_cap, 1u << 20);

@@ -44,7 +44,9 @@ namespace thp {
 
 inline constexpr int kMarkShareMinMarks = 20;
 inline constexpr double kMarkShareMinBytesPerNs = 0.1;
-inline constexpr std::array<double, 41> kMarkShareQuantiles = {
+// The quantiles 0, 1/40, ..., 1 of a distribution of shares.
+using MarkShareQuantileTable = std::array<double, 41>;
+inline constexpr MarkShareQuantileTable kMarkShareQuantiles = {
     0.000, 0.003, 0.013, 0.027, 0.035, 0.044, 0.052, 0.061,
     0.071, 0.078, 0.087, 0.097, 0.112, 0.124, 0.136, 0.147,
     0.156, 0.165, 0.175, 0.186, 0.195, 0.206, 0.214, 0.224,
