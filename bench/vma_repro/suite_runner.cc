@@ -287,6 +287,7 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, LoopSched lo
   loop.no_safe_point = loop_sched == LoopSched::kNoSafePoint;
   loop.every_p_busy = loop_sched == LoopSched::kEveryPBusy;
   loop.p_move = static_cast<uint64_t>(prog.p_move_iterations);
+  loop.p_steal = prog.p_steal;
   put(loop);
   if (prog.body_streamed) {
     class Forward final : public EventSink {
@@ -338,7 +339,8 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
     if (absl::Status st = rep.EndStreamedLoop(); !st.ok()) return st;
   } else if (absl::Status st =
                  rep.ApplyLoop(prog.body, prog.iterations, prog.ns_per_iteration, no_safe_point,
-                               loop_sched == LoopSched::kEveryPBusy, prog.p_move_iterations);
+                               loop_sched == LoopSched::kEveryPBusy, prog.p_move_iterations,
+                               prog.p_steal);
              !st.ok()) {
     return st;
   }

@@ -3,24 +3,36 @@
 #ifndef THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
 #define THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
 
-#include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "mheap/go15/events/byte_io.h"
 
 namespace thp {
 
-// Calls `f` with each line of the file at `path` that is neither empty nor
-// a comment (#): its first word, a stream over the words after it, and the
-// whole line. A file that cannot be read fails the test.
+// Calls `f` with each line of the file at `path` (plain or xz-compressed)
+// that is neither empty nor a comment (#): its first word, a stream over
+// the words after it, and the whole line. A file that cannot be read fails
+// the test.
 inline void ForEachGo151LogLine(
     const std::string& path,
     const std::function<void(const std::string& kind, std::istringstream& rest,
                              const std::string& line)>& f) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
+  absl::StatusOr<std::unique_ptr<heaplog::ByteSource>> src = heaplog::OpenLogSource(path);
+  ASSERT_TRUE(src.ok()) << path << ": " << src.status();
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    absl::StatusOr<size_t> n = (*src)->Read(buf, sizeof buf);
+    ASSERT_TRUE(n.ok()) << path << ": " << n.status();
+    if (*n == 0) break;
+    text.append(buf, *n);
+  }
+  std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;

@@ -1,9 +1,12 @@
 // Measures kCreateGoroutinesCaptureOpsPerMove and kCreateGoroutinesOpsPerMove
 // (go15_suite.h) again from Go 1.5.1's own free-list counts
 // (testdata/go151_gfree/full_suite.txt, made with tools/go151/gfree.patch),
+// and kCreateGoroutinesCaptureExitsElsewherePerMove from the per-cycle run
+// (cycles_full_suite.txt.xz, with tools/go151/gfree_cycles.patch too),
 // and checks what the model's CreateGoroutinesCapture and CreateGoroutines
 // take from them: the goroutines exit where they were made, and both Ps
 // make them.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -89,8 +92,9 @@ LongRuns LongRunsOf(const std::string& benchmark) {
 // about half the goroutines, nearly every one exits on the P that made it,
 // the maker moves once every `ops_per_move` ops (to the nearest 100), and
 // at each move about `exits_per_move` goroutines exit on another P than
-// their maker's (the model's op before a move sends that many exits to
-// the next P).
+// their maker's (CreateGoroutines' op before a move sends that many exits
+// to the next P; CreateGoroutinesCapture draws them, as the next test
+// measures).
 void ExpectMoves(const LongRuns& l, int64_t ops_per_move, int64_t exits_per_move) {
   ASSERT_EQ(l.runs, 2);
   EXPECT_GT(l.made_on_1, l.made * 4 / 10);
@@ -108,6 +112,94 @@ TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
   const LongRuns l = LongRunsOf("BenchmarkCreateGoroutinesCapture");
   EXPECT_EQ(l.made, 4 * l.ops);  // on Ps 0 and 1 only
   ExpectMoves(l, kCreateGoroutinesCaptureOpsPerMove, 2);
+}
+
+// The per-cycle rows and move histograms of gfree_cycles.patch's run,
+// for a benchmark's runs of b.N >= 10^6.
+struct CycleRuns {
+  std::vector<int64_t> moves = std::vector<int64_t>(16, 0);  // both directions
+  int64_t switches = 0;
+  // Per run, every row but its first (which counts from the flush before
+  // the run, across the testing package's runtime.GC()).
+  std::vector<std::vector<int64_t>> restacks;  // restack0 + restack1
+  int64_t min_list = -1, max_list = -1;        // gfree0, gfree1 at those rows
+};
+
+CycleRuns CycleRunsOf(const std::string& benchmark) {
+  CycleRuns c;
+  bool in = false;
+  int64_t row = 0;
+  ForEachGo151LogLine(
+      "testdata/go151_gfree/cycles_full_suite.txt.xz",
+      [&](const std::string& kind, std::istringstream& f, const std::string& line) {
+        if (kind == "BENCHRUN") {
+          std::string name;
+          int64_t n = 0;
+          f >> name >> n;
+          in = name == benchmark && n >= 1000000;
+          if (in) c.restacks.emplace_back();
+          row = 0;
+          return;
+        }
+        if (!in) return;
+        if (kind == "GFREEMOVES") {
+          std::string counts = line.substr(line.find("exits_elsewhere=") + 16);
+          size_t j = 0;
+          for (absl::string_view v : absl::StrSplit(counts, ',', absl::SkipEmpty())) {
+            int64_t x = 0;
+            ASSERT_TRUE(absl::SimpleAtoi(v, &x)) << line;
+            ASSERT_LT(j, c.moves.size()) << line;
+            c.moves[j++] += x;
+          }
+        } else if (kind == "GFREEALL") {
+          c.switches += Field(line, "made_p_switches");
+        } else if (kind == "GFREECYCLE" && row++ > 0) {
+          c.restacks.back().push_back(Field(line, "restack0") + Field(line, "restack1"));
+          for (const char* key : {"gfree0", "gfree1"}) {
+            const int64_t len = Field(line, key);
+            c.min_list = c.min_list < 0 ? len : std::min(c.min_list, len);
+            c.max_list = std::max(c.max_list, len);
+          }
+        }
+      });
+  return c;
+}
+
+// CreateGoroutinesCapture's draws at its moves are Go's counts, one per
+// move; their spread walks the free lists apart, which is what restacks
+// more than a fixed two a move would (go15_suite.h).
+TEST(Go15GfreeLog, CreateGoroutinesCapturesExitsPerMoveAreTheModelsWeights) {
+  const CycleRuns c = CycleRunsOf("BenchmarkCreateGoroutinesCapture");
+  ASSERT_EQ(c.restacks.size(), 2u);
+  EXPECT_EQ(c.moves, std::vector<int64_t>(kCreateGoroutinesCaptureExitsElsewherePerMove.begin(),
+                                          kCreateGoroutinesCaptureExitsElsewherePerMove.end()));
+  int64_t moves = 0, exits = 0;
+  for (size_t j = 0; j < c.moves.size(); ++j) {
+    moves += c.moves[j];
+    exits += static_cast<int64_t>(j) * c.moves[j];
+  }
+  EXPECT_EQ(moves, c.switches);
+  EXPECT_EQ(moves, 1667);
+  EXPECT_EQ(std::llround(100.0 * static_cast<double>(exits) / static_cast<double>(moves)), 219);
+  // The comment's restacks a cycle (means to 0.1, extremes) and lists.
+  std::vector<int64_t> means_x10;
+  int64_t lo = -1, hi = -1;
+  for (const std::vector<int64_t>& run : c.restacks) {
+    ASSERT_FALSE(run.empty());
+    int64_t sum = 0;
+    for (int64_t r : run) {
+      sum += r;
+      lo = lo < 0 ? r : std::min(lo, r);
+      hi = std::max(hi, r);
+    }
+    means_x10.push_back(std::llround(10.0 * static_cast<double>(sum) /
+                                     static_cast<double>(run.size())));
+  }
+  EXPECT_EQ(means_x10, (std::vector<int64_t>{135, 140}));
+  EXPECT_EQ(lo, 3);
+  EXPECT_EQ(hi, 32);
+  EXPECT_EQ(c.min_list, 5);
+  EXPECT_EQ(c.max_list, 61);
 }
 
 // CreateGoroutines' chain: each op's goroutine starts the next one, which

@@ -900,32 +900,35 @@ void CreateGoroutinesParallel(RunBuilder& b) {
 // returns. The goroutines' closures (fn, i, b, &wg) are not heap objects:
 // the benchmark calls b.ReportAllocs, and Go 1.5.1 reports 16 B/op and
 // 1 allocs/op for it (the WaitGroup), and its log has no span of the
-// closures' 32-byte class in this benchmark. All four start and exit on
-// the P the benchmark goroutine runs on, which moves to the next P every
+// closures' 32-byte class in this benchmark. All four start on the P the
+// benchmark goroutine runs on, which moves to the next P every
 // kCreateGoroutinesCaptureOpsPerMove ops (go15_suite.h), starting on P 0.
 // newproc1 puts each new goroutine in its P's runnext and the one there
 // before at the tail of the P's queue, so the P runs the fourth first, then
-// the first three in order (proc1.go runqput, runqget). The move comes
-// with a steal: the other P, woken by newproc1's wakep, takes half of the
-// queue (runqgrab: two of its three, the first two), runs them, and the
-// last wg.Done readies the benchmark goroutine there. So in the op before
-// each move the first two exit on the next P: in the measured run the
-// goroutines that exited on another P than the one that made them came
-// 2.1 a move (go15_gfree_log_test). Their gs go to that P's free list,
-// and gs change lists so at every move. The body's exits come in the
-// moving op's order (the fourth, the third, then the stolen two); in the
-// other ops Go's order is the fourth, then the first three, but all four
-// go back on the same P's free list and the next op takes the same four
-// gs (gfget, LIFO), so the order within an op decides nothing here.
+// the first three in order (proc1.go runqput, runqget). A move comes with
+// a steal: the other P, woken by newproc1's wakep, takes some of the queue
+// (runqgrab takes half of what it finds, from its head: the first made),
+// runs them, and the last wg.Done readies the benchmark goroutine there.
+// Their gs go to that P's free list. How many exit there at each move is
+// drawn from Go's measured counts (kCreateGoroutinesCaptureExitsElsewherePerMove,
+// the loop's psteal): the op's last j exits, which the body orders
+// fourth, third, first, second, so that one steal takes the first two, as
+// runqgrab does from a queue of three; draws past four go in steals
+// within the stretch that leave the benchmark goroutine in place. In the
+// ops that do not move, Go's exit order is the fourth, then the first
+// three; all four go back on the same P's free list and the next op takes
+// the same four gs (gfget, LIFO), so the order within such an op decides
+// nothing here.
 void CreateGoroutinesCapture(RunBuilder& b) {
   b.OpAlloc(kWaitGroupBytes, kNoscan);
   const std::vector<uint64_t> gs = b.OpGoStart(4);
   b.OpGoExit(gs[3]);
   b.OpGoExit(gs[2]);
-  b.OpMoveToNextP();
   b.OpGoExit(gs[0]);
   b.OpGoExit(gs[1]);
   b.MoveBetweenPsEvery(kCreateGoroutinesCaptureOpsPerMove);
+  b.StealAtMoves({kCreateGoroutinesCaptureExitsElsewherePerMove.begin(),
+                  kCreateGoroutinesCaptureExitsElsewherePerMove.end()});
 }
 
 // matmult's goroutine tree (proc_test.go): a call splits the i range (when

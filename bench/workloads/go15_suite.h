@@ -8,6 +8,8 @@
 #ifndef THP_BENCH_WORKLOADS_GO15_SUITE_H_
 #define THP_BENCH_WORKLOADS_GO15_SUITE_H_
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -99,6 +101,29 @@ inline constexpr int kChanPopularFirstRunBlocked = 505;
 // per op, moving to the next P in turn.
 // //bench/workloads:go15_gfree_log_test measures it again from the file.
 inline constexpr int64_t kCreateGoroutinesCaptureOpsPerMove = 1600;
+
+// BenchmarkCreateGoroutinesCapture: at each move of the benchmark
+// goroutine, how many goroutines exited on another P than the one that
+// made them since the move before: weight j is how many moves saw j (the
+// last, 15 or more). A steal of some of an op's goroutines by the idle P
+// (go1.5.1 proc1.go runqsteal, woken by newproc1's wakep) sends their gs to
+// that P's free list; when the last wg.Done runs there, the benchmark
+// goroutine follows. Beyond an op's four, steals that did not move it. The
+// draw's spread moves the two free lists' lengths apart and back (each
+// between 5 and 61 gs at the runs' GC cycles), so after each GC, whose
+// shrinkstack freed the dead gs' stacks, the ops reach gs deeper in the
+// lists, each needing a new stack (gfget's stackalloc): 13.5 and 14.0
+// restacks a cycle on average in the two runs (3 to 32), where two at
+// every move keep taking the same few gs.
+// Measured, not derived: the moves of the benchmark's runs of
+// b.N >= 10^6 in testdata/go151_gfree/cycles_full_suite.txt.xz (made with
+// tools/go151/gfree_cycles.patch), 1,667 moves, 2.19 exits a move.
+// ASSUMPTION: a moving op's own steal takes at most its four goroutines,
+// and the rest of a draw came from steals that left the goroutine in
+// place (the patch counts exits between moves, not steals).
+// //bench/workloads:go15_gfree_log_test measures it again from the file.
+inline constexpr std::array<uint64_t, 16> kCreateGoroutinesCaptureExitsElsewherePerMove = {
+    144, 634, 420, 194, 128, 49, 23, 21, 15, 9, 11, 2, 5, 5, 2, 5};
 
 // BenchmarkCreateGoroutines: how many ops its chain of goroutines (each
 // starts the next and exits) runs on one P before its next goroutine runs

@@ -798,13 +798,21 @@ TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
   // kCreateGoroutinesCaptureOpsPerMove ops (the loop's pmove).
   const RunProgram capture = Program("BenchmarkCreateGoroutinesCapture", 5000);
   EXPECT_EQ(capture.iterations, 5000);
-  // The P runs the fourth first, then the third; before a move the other
-  // P has stolen the first two, which exit there.
+  // The P runs the fourth first, then the third; at a move the other P
+  // has stolen some of them, the last exits of the body (the first two
+  // for two), as many as Go's counts draw (the loop's psteal).
   EXPECT_EQ(Lines(capture.body),
             (std::vector<std::string>{"alloc 1 16 noscan 0", "drop 1", "go 2 0", "go 3 0",
-                                      "go 4 0", "go 5 0", "goexit 5 0", "goexit 4 0", "move",
+                                      "go 4 0", "go 5 0", "goexit 5 0", "goexit 4 0",
                                       "goexit 2 0", "goexit 3 0"}));
   EXPECT_EQ(capture.p_move_iterations, kCreateGoroutinesCaptureOpsPerMove);
+  EXPECT_EQ(capture.p_steal,
+            std::vector<uint64_t>(kCreateGoroutinesCaptureExitsElsewherePerMove.begin(),
+                                  kCreateGoroutinesCaptureExitsElsewherePerMove.end()));
+  // No other benchmark draws its steals.
+  for (const char* other : {"BenchmarkCreateGoroutines", "BenchmarkMalloc8"}) {
+    EXPECT_TRUE(Program(other, 5000).p_steal.empty()) << other;
+  }
 }
 
 // deferproc makes each record with newdefer on the system stack (go1.5.1

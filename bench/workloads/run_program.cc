@@ -149,6 +149,14 @@ void RunBuilder::MoveBetweenPsEvery(int64_t ops) {
   p_move_ops_ = ops;
 }
 
+void RunBuilder::StealAtMoves(std::vector<uint64_t> weights) {
+  THP_CHECK(!weights.empty() && weights.size() <= kMaxStealWeights &&
+                std::any_of(weights.begin(), weights.end(), [](uint64_t w) { return w != 0; }),
+            absl::StrCat("RunBuilder::StealAtMoves: expected 1 to ", kMaxStealWeights,
+                         " weights, not all 0"));
+  p_steal_ = std::move(weights);
+}
+
 void RunBuilder::PutBody(const TraceEvent& e) {
   ++body_events_;
   body_work_ += LoopWork(e);
@@ -438,6 +446,9 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
                            " ops"));
     prog.p_move_iterations = p_move_ops_ / ops_per_iteration_;
   }
+  THP_CHECK(p_steal_.empty() || (p_move_ops_ > 0 && !moves_in_op_),
+            absl::StrCat(benchmark, ": StealAtMoves needs MoveBetweenPsEvery and no OpMoveToNextP"));
+  prog.p_steal = p_steal_;
   THP_CHECK(!moves_in_op_ || p_move_ops_ > 0,
             absl::StrCat(benchmark, ": OpMoveToNextP needs MoveBetweenPsEvery"));
   SetRecursionTimes(benchmark, prog);

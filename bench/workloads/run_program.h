@@ -54,6 +54,9 @@ struct RunProgram {
   int64_t p_move_iterations = 0;    // the loop's goroutine moves to the next P
                                     // every this many iterations (0: never;
                                     // the trace loop's pmove)
+  std::vector<uint64_t> p_steal;    // at each move, the weights of how many of
+                                    // the body's goexits run on the next P
+                                    // (empty: none; the trace loop's psteal)
   std::vector<TraceEvent> teardown; // after the loop
   // A WholeRun body that went to the builder's EventSink (at least one
   // event): `body` is empty and these say what the sink received.
@@ -172,6 +175,12 @@ class RunBuilder {
   // the trace loop's pmove). Only for a plain loop (not WholeRun, Parallel
   // or SideBySide).
   void MoveBetweenPsEvery(int64_t ops);
+  // With MoveBetweenPsEvery and no OpMoveToNextP: at each move, how many of
+  // the op's goroutines exit on the P it moves to is drawn anew, j with
+  // weight weights[j] (the trace loop's psteal: the op's last j exits, and
+  // past its exits, steals in the stretch that do not move it), as a
+  // measured distribution of Go 1.5.1's steals.
+  void StealAtMoves(std::vector<uint64_t> weights);
   // As SetupGrow for goroutines that grow at once side by side, ids[i] on
   // P i (RunParallel's workers descending in their first ops): their
   // doublings take turns, each goroutine's next one after the others'
@@ -381,6 +390,7 @@ class RunBuilder {
   bool side_by_side_ = false;
   bool whole_run_ = false;
   int64_t p_move_ops_ = 0;  // MoveBetweenPsEvery's
+  std::vector<uint64_t> p_steal_;  // StealAtMoves'
   int64_t ops_per_iteration_ = 1;  // OpsPerIteration's
   bool moves_in_op_ = false;  // OpMoveToNextP called
   bool retains_ = false;

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "runtime_port/base/quote.h"
 
@@ -31,6 +32,22 @@ bool MulWithin(int64_t a, int64_t b, int64_t limit, int64_t* out) {
   if (a != 0 && b > limit / a) return false;
   *out = a * b;
   return true;
+}
+
+// A loop's psteal list: 1 to kMaxStealWeights decimal weights, comma
+// separated, each at most kMaxTraceCount, not all 0.
+bool ParseStealWeights(absl::string_view text, std::vector<uint64_t>* out) {
+  out->clear();
+  bool any = false;
+  for (absl::string_view w : absl::StrSplit(text, ',')) {
+    uint64_t v = 0;
+    if (out->size() == kMaxStealWeights || !absl::SimpleAtoi(w, &v) || v > kMaxTraceCount) {
+      return false;
+    }
+    any = any || v != 0;
+    out->push_back(v);
+  }
+  return any;
 }
 
 }  // namespace
@@ -203,12 +220,19 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
       p_move_ok = k + 1 < f.size() && num(k + 1, &e.p_move) && e.p_move >= 1 &&
                   e.p_move <= kMaxTraceCount;
       k += 2;
+      if (p_move_ok && k < f.size() && f[k] == "psteal") {
+        p_move_ok = k + 1 < f.size() && ParseStealWeights(f[k + 1], &e.p_steal);
+        k += 2;
+      }
     }
     if (f.size() < 3 || k != f.size() || !p_move_ok || !num(1, &e.id) || e.id > kMaxTraceCount ||
         !num(2, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
       return LineError(line_no, line,
-                       "expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>], "
-                       "iterations and k at most 1e11 (k at least 1), ns at most 1e14");
+                       absl::StrCat("expected loop <iterations> <ns> [nosafepoint] [everypbusy] "
+                                    "[pmove <k> [psteal <w0>,<w1>,...]], iterations and k at "
+                                    "most 1e11 (k at least 1), ns at most 1e14, 1 to ",
+                                    kMaxStealWeights,
+                                    " weights of at most 1e11, not all 0"));
     }
     e.ns = static_cast<int64_t>(v);
   } else if (op == "end") {
@@ -256,6 +280,7 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
       loop_line_ = line_no_;
       loop_no_safe_point_ = e->no_safe_point;
       loop_p_move_ = e->p_move != 0;
+      loop_p_steal_ = !e->p_steal.empty();
       move_line_ = 0;
     }
   } else if (e->kind == TraceEvent::kEnd) {
@@ -269,6 +294,11 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
       return LineError(line_no_, line,
                        absl::StrCat("a second move in the loop opened on line ", loop_line_,
                                     " (the first on line ", move_line_, ")"));
+    }
+    if (loop_p_steal_) {
+      return LineError(line_no_, line,
+                       absl::StrCat("a move in the loop opened on line ", loop_line_,
+                                    ", which has psteal (its draws place each move's exits)"));
     }
     move_line_ = line_no_;
   } else if (loop_line_ != 0 && loop_no_safe_point_ && ReachesSafePoint(*e)) {
@@ -399,10 +429,13 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
     case TraceEvent::kLoop:
-      return absl::StrFormat("loop %d %d%s%s%s", e.id, e.ns,
+      return absl::StrFormat("loop %d %d%s%s%s%s", e.id, e.ns,
                              e.no_safe_point ? " nosafepoint" : "",
                              e.every_p_busy ? " everypbusy" : "",
-                             e.p_move != 0 ? absl::StrFormat(" pmove %d", e.p_move) : "");
+                             e.p_move != 0 ? absl::StrFormat(" pmove %d", e.p_move) : "",
+                             e.p_steal.empty()
+                                 ? ""
+                                 : absl::StrCat(" psteal ", absl::StrJoin(e.p_steal, ",")));
     case TraceEvent::kEnd: return "end";
     case TraceEvent::kMove: return "move";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);

@@ -104,7 +104,7 @@
 //                                       GC cycle to start from here (n >= 1); a
 //                                       recorded scheduler decision (Go 1.5 heap)
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
-//   loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>]
+//   loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k> [psteal <w0>,<w1>,...]]
 //   end                                 the lines up to "end" are one iteration of
 //                                       a timed loop; each iteration is <ns> of busy
 //                                       time, spread after its alloc and stack
@@ -133,6 +133,22 @@
 //                                       whose p is not below GOMAXPROCS keeps
 //                                       it, and is refused as anywhere); a
 //                                       recorded scheduler decision
+//                                       psteal <w0>,<w1>,...: at each move, how
+//                                       many of the body's goroutine exits run
+//                                       on the next P is drawn anew, j with
+//                                       weight wj (1 to kMaxStealWeights
+//                                       weights, each at most 1e11, not all 0):
+//                                       the moving iteration's last j goexits
+//                                       (at most all of them); past the body's
+//                                       goexits, further iterations in the
+//                                       middle of the stretch send their last
+//                                       goexits there without moving (steals
+//                                       that leave the goroutine where it is).
+//                                       The body then holds no move line and at
+//                                       least one goexit; the draws are
+//                                       TraceReplayer's (seeded, the same in
+//                                       every replay); a recorded scheduler
+//                                       decision
 //   move                                in a pmove loop's body, at most once: in
 //                                       the last iteration before each move, the
 //                                       goroutine moves here, and the events after
@@ -175,6 +191,7 @@ inline constexpr uint64_t kMaxTraceCount = 100000000000;      // 1e11: bench n, 
 inline constexpr uint64_t kMaxNewMCycle = 1000000;            // 1e6: newm's cycle
 inline constexpr uint64_t kMaxFrameBytes = uint64_t{1} << 30;  // gouse's frame: Go's 1 GiB stack cap
 inline constexpr uint64_t kMaxAllocWork = uint64_t{1} << 32;   // alloc's work units
+inline constexpr size_t kMaxStealWeights = 64;                 // a loop's psteal weights
 
 struct TraceEvent {
   enum Kind {
@@ -202,6 +219,7 @@ struct TraceEvent {
   bool no_safe_point = false;  // loop, compute: "nosafepoint"
   bool every_p_busy = false;   // loop: "everypbusy"
   uint64_t p_move = 0;         // loop: "pmove <k>" (0: its goroutine stays on its Ps)
+  std::vector<uint64_t> p_steal;  // loop: "psteal <w0>,<w1>,..." (empty: none)
   int line = 0;        // where it came from, for error messages
   std::string name;    // bench
 };
@@ -246,6 +264,7 @@ class TraceParser {
   int loop_line_ = 0;               // the open loop's line, 0 outside loops
   bool loop_no_safe_point_ = false;  // the open loop's nosafepoint
   bool loop_p_move_ = false;         // the open loop's pmove
+  bool loop_p_steal_ = false;        // the open loop's psteal
   int move_line_ = 0;                // the open loop's move line, 0 if none yet
   bool header_ = false;
   // Totals with loops expanded, checked against kMaxTraceEvents/kMaxTraceNs.

@@ -17,6 +17,11 @@ namespace {
 constexpr char kAllocForm[] =
     "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain] "
     "[work <units>], units from 1 to 2^32";
+constexpr char kLoopForm[] =
+    "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k> [psteal "
+    "<w0>,<w1>,...]], iterations and k at most 1e11 (k at least 1), ns at most 1e14, 1 to 64 "
+    "weights of at most 1e11, not all 0";
+
 void ExpectAllocLinesRejected(std::initializer_list<const char*> lines) {
   for (const char* bad : lines) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", bad, "\n")).status().message(),
@@ -30,7 +35,7 @@ TEST(Trace, EveryEventRoundTrips) {
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 everypbusy",
                          "loop 100 33 nosafepoint everypbusy", "loop 100 33 pmove 1600",
-                         "loop 100 33 nosafepoint everypbusy pmove 1", "end", "move", "retain 4", "release", "release 20",
+                         "loop 100 33 nosafepoint everypbusy pmove 1", "loop 100 33 pmove 1600 psteal 3,0,100000000000", "end", "move", "retain 4", "release", "release 20",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
                          "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
@@ -60,8 +65,7 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10\ngc\n").status().message(),
             "trace line 2: loop without an end");
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 safe\nend\n").status().message(),
-            "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>], "
-            "iterations and k at most 1e11 (k at least 1), ns at most 1e14: \"loop 3 10 safe\"");
+            absl::StrCat(kLoopForm, ": \"loop 3 10 safe\""));
   // Each flag once, in that order.
   for (const char* line : {"loop 3 10 everypbusy nosafepoint", "loop 3 10 everypbusy everypbusy",
                            "loop 3 10 nosafepoint nosafepoint", "loop 3 10 pmove 2 everypbusy",
@@ -95,11 +99,28 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
   for (const char* line : {"loop 3 10 pmove", "loop 3 10 pmove 0", "loop 3 10 pmove -1",
                            "loop 3 10 pmove x", "loop 3 10 pmove 100000000001"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).status().message(),
-              absl::StrCat("trace line 2: expected loop <iterations> <ns> [nosafepoint] "
-                           "[everypbusy] [pmove <k>], iterations and k at most 1e11 (k at least "
-                           "1), ns at most 1e14: \"",
-                           line, "\""));
+              absl::StrCat(kLoopForm, ": \"", line, "\""));
   }
+  // psteal: after pmove, 1 to kMaxStealWeights weights of at most 1e11,
+  // not all 0; a loop with it holds no move line.
+  for (const char* line :
+       {"loop 3 10 psteal 1", "loop 3 10 pmove 2 psteal", "loop 3 10 pmove 2 psteal 0",
+        "loop 3 10 pmove 2 psteal 0,0", "loop 3 10 pmove 2 psteal 1,,2", "loop 3 10 pmove 2 psteal -1",
+        "loop 3 10 pmove 2 psteal 1,x", "loop 3 10 pmove 2 psteal 100000000001",
+        "loop 3 10 pmove 2 psteal 1 psteal 1", "loop 3 10 psteal 1 pmove 2"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).status().message(),
+              absl::StrCat(kLoopForm, ": \"", line, "\""));
+  }
+  std::string many = "loop 3 10 pmove 2 psteal 1";
+  for (size_t i = 1; i < kMaxStealWeights; ++i) many += ",0";
+  EXPECT_TRUE(ParseTrace(absl::StrCat("thp-trace 1\n", many, "\nend\n")).ok());
+  EXPECT_FALSE(ParseTrace(absl::StrCat("thp-trace 1\n", many, ",0\nend\n")).ok());
+  EXPECT_EQ(
+      ParseTrace("thp-trace 1\nloop 3 10 pmove 1 psteal 1,2\ngo 1 0\nmove\ngoexit 1 0\nend\n")
+          .status()
+          .message(),
+      "trace line 4: a move in the loop opened on line 2, which has psteal (its draws place each "
+      "move's exits): \"move\"");
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 3 10 nosafepoint\ngc\nend\n").status().message(),
             "trace line 3: inside the nosafepoint loop opened on line 2 (such a loop holds only "
             "systemstack allocs, drops, retains, nosafepoint computes and a move: any other event "
@@ -284,8 +305,7 @@ TEST(Trace, ANosafepointLoopHoldsOnlySystemStackAllocsDropsRetainsAndNosafepoint
 TEST(Trace, BoundsStopTracesThatWouldWrapOrRunForever) {
   // 2^62 iterations of 2^62 ns used to wrap and run for ever.
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 4611686018427387904 1\nend\n").status().message(),
-            "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k>], "
-            "iterations and k at most 1e11 (k at least 1), ns at most 1e14: \"loop 4611686018427387904 1\"");
+            absl::StrCat(kLoopForm, ": \"loop 4611686018427387904 1\""));
   const std::string over = "the trace passes its bounds here (at most 10000000000 events and "
                            "100000000000000 ns of virtual time, loops expanded)";
   EXPECT_EQ(ParseTrace("thp-trace 1\nloop 100000000000 100000\nend\n").status().message(),

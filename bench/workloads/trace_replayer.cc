@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <map>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "runtime_port/base/check.h"
@@ -50,6 +52,7 @@ bool IsStreamableLoop(const TraceEvent& loop) {
 }
 
 bool IsMove(const TraceEvent& e) { return e.kind == TraceEvent::kMove; }
+bool IsGoExit(const TraceEvent& e) { return e.kind == TraceEvent::kGoExit; }
 
 }  // namespace
 
@@ -477,7 +480,8 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
 
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                                       int64_t ns_per_iteration, bool no_safe_point,
-                                      bool every_p_busy, int64_t p_move) {
+                                      bool every_p_busy, int64_t p_move,
+                                      const std::vector<uint64_t>& p_steal) {
   if (no_safe_point && std::any_of(body.begin(), body.end(), ReachesSafePoint)) {
     return absl::InvalidArgumentError(
         "a loop with no safe point holds only systemstack allocs, drops, retains, nosafepoint "
@@ -487,10 +491,20 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   if (moves > 1 || (moves == 1 && p_move <= 0)) {
     return absl::InvalidArgumentError("a loop body holds at most one move, and only with pmove");
   }
+  if (!p_steal.empty()) {
+    uint64_t total = 0;
+    for (uint64_t w : p_steal) total += std::min(w, kMaxTraceCount);
+    if (p_move <= 0 || moves != 0 || p_steal.size() > kMaxStealWeights || total == 0 ||
+        std::none_of(body.begin(), body.end(), IsGoExit)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "psteal needs pmove, a body with a goexit and no move, and 1 to ", kMaxStealWeights,
+          " weights, not all 0"));
+    }
+  }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
   in_loop_without_safe_point_ = no_safe_point;
   if (every_p_busy) rt_->EnterLoopKeepingEveryPBusy();
-  absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration, p_move);
+  absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration, p_move, p_steal);
   if (every_p_busy) rt_->LeaveLoopKeepingEveryPBusy();
   in_loop_without_safe_point_ = false;
   if (no_safe_point) rt_->LeaveLoopWithoutSafePoint();
@@ -530,9 +544,29 @@ absl::Status TraceReplayer::ApplySteps(const std::vector<Step>& steps, int64_t i
   return absl::OkStatus();
 }
 
+size_t WeightedIndex(const std::vector<uint64_t>& weights, double u) {
+  uint64_t total = 0;
+  for (uint64_t w : weights) total += w;
+  // total is at most kMaxStealWeights * 1e11 < 2^53: exact in a double.
+  uint64_t x = static_cast<uint64_t>(u * static_cast<double>(total));
+  for (size_t j = 0; j < weights.size(); ++j) {
+    if (x < weights[j]) return j;
+    x -= weights[j];
+  }
+  // Only when u * total rounded up to total: the last weighted index.
+  size_t last = weights.size() - 1;
+  while (last > 0 && weights[last] == 0) --last;
+  return last;
+}
+
+size_t TraceReplayer::DrawSteal(const std::vector<uint64_t>& weights) {
+  return WeightedIndex(weights, steal_draws_.NextUnit());
+}
+
 absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& body,
                                                 int64_t iterations, int64_t ns_per_iteration,
-                                                int64_t p_move) {
+                                                int64_t p_move,
+                                                const std::vector<uint64_t>& p_steal) {
   int64_t work = 0;
   for (const TraceEvent& e : body) work += LoopWork(e);
   LoopClock clock = MakeLoopClock(ns_per_iteration, work);
@@ -566,31 +600,67 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   // P p below GOMAXPROCS on P (p + r) mod GOMAXPROCS, in stretches of
   // p_move iterations on one clock (the fast paths see the same pairs and
   // blocks in every turn: only the Ps differ). A stretch that another
-  // follows ends with its moving iteration: the events after the move
-  // marker on the next turn's Ps already (with no marker, the turn's own).
-  std::vector<std::vector<TraceEvent>> turns(static_cast<size_t>(gomaxprocs_));
-  std::vector<std::vector<TraceEvent>> moving(static_cast<size_t>(gomaxprocs_));
-  std::vector<std::vector<Step>> turn_steps, moving_steps;
-  for (int r = 0; r < gomaxprocs_; ++r) {
-    for (size_t k = 0; k < unmarked.size(); ++k) {
-      TraceEvent e = unmarked[k];
-      TraceEvent m = e;
-      if (e.p >= 0 && e.p < gomaxprocs_) {
-        e.p = (e.p + r) % gomaxprocs_;
-        m.p = (m.p + r + (k >= moves_at ? 1 : 0)) % gomaxprocs_;
-      }
-      turns[static_cast<size_t>(r)].push_back(e);
-      moving[static_cast<size_t>(r)].push_back(m);
-    }
-    turn_steps.push_back(LoopSteps(turns[static_cast<size_t>(r)]));
-    moving_steps.push_back(LoopSteps(moving[static_cast<size_t>(r)]));
+  // follows ends with its moving iteration, which runs some events on the
+  // next turn's Ps already: those after the move marker (with no marker,
+  // none), or under psteal the last j goexits, j drawn at each move.
+  // Variant (r, j) is turn r with j events sent on; its events stay put
+  // (std::map nodes) while its steps point into them.
+  struct Variant {
+    std::vector<TraceEvent> events;
+    std::vector<Step> steps;
+  };
+  std::map<std::pair<int, size_t>, Variant> variants;
+  std::vector<size_t> exits;  // the goexits' places in the body
+  for (size_t k = 0; k < unmarked.size(); ++k) {
+    if (IsGoExit(unmarked[k])) exits.push_back(k);
   }
+  const size_t marked = moves_at < unmarked.size() ? unmarked.size() - moves_at : 0;
+  auto variant = [&](int r, size_t j) -> const std::vector<Step>& {
+    auto [it, fresh] = variants.try_emplace({r, j});
+    if (fresh) {
+      // Under psteal the last j goexits move on; else the last j events.
+      const size_t first = j == 0             ? unmarked.size()
+                           : p_steal.empty() ? unmarked.size() - j
+                                             : exits[exits.size() - j];
+      for (size_t k = 0; k < unmarked.size(); ++k) {
+        TraceEvent e = unmarked[k];
+        const bool on = k >= first && (p_steal.empty() || IsGoExit(e));
+        if (e.p >= 0 && e.p < gomaxprocs_) e.p = (e.p + r + (on ? 1 : 0)) % gomaxprocs_;
+        it->second.events.push_back(std::move(e));
+      }
+      it->second.steps = LoopSteps(it->second.events);
+    }
+    return it->second.steps;
+  };
   for (int64_t done = 0; done < iterations; done += p_move) {
-    const size_t r = static_cast<size_t>(done / p_move % gomaxprocs_);
+    const int r = static_cast<int>(done / p_move % gomaxprocs_);
     const int64_t n = std::min(p_move, iterations - done);
-    const bool moves = done + n < iterations;
-    absl::Status st = ApplySteps(turn_steps[r], moves ? n - 1 : n, clock);
-    if (st.ok() && moves) st = ApplySteps(moving_steps[r], 1, clock);
+    absl::Status st;
+    if (done + n >= iterations) {
+      st = ApplySteps(variant(r, 0), n, clock);
+    } else if (p_steal.empty()) {
+      st = ApplySteps(variant(r, 0), n - 1, clock);
+      if (st.ok()) st = ApplySteps(variant(r, marked), 1, clock);
+    } else {
+      // The moving iteration sends at most all its goexits; the rest of
+      // the draw goes in iterations that do not move, in the stretch's
+      // middle, as many as it has before its moving one.
+      size_t rest = DrawSteal(p_steal);
+      const size_t at_move = std::min(rest, exits.size());
+      rest -= at_move;
+      std::vector<size_t> steals;
+      while (rest > 0 && static_cast<int64_t>(steals.size()) < n - 1) {
+        steals.push_back(std::min(rest, exits.size()));
+        rest -= steals.back();
+      }
+      const int64_t plain = n - 1 - static_cast<int64_t>(steals.size());
+      st = ApplySteps(variant(r, 0), plain / 2, clock);
+      for (size_t j : steals) {
+        if (st.ok()) st = ApplySteps(variant(r, j), 1, clock);
+      }
+      if (st.ok()) st = ApplySteps(variant(r, 0), plain - plain / 2, clock);
+      if (st.ok()) st = ApplySteps(variant(r, at_move), 1, clock);
+    }
     if (!st.ok()) return st;
   }
   FlushLoopTime(clock);
@@ -701,7 +771,7 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
     const TraceEvent loop = *std::move(t.loop);
     t.loop.reset();
     absl::Status st = ApplyLoop(t.body, static_cast<int64_t>(loop.id), loop.ns, loop.no_safe_point,
-                                loop.every_p_busy, static_cast<int64_t>(loop.p_move));
+                                loop.every_p_busy, static_cast<int64_t>(loop.p_move), loop.p_steal);
     t.body.clear();
     if (!st.ok()) {
       return absl::Status(st.code(), absl::StrCat("trace loop at line ", loop.line, ": ", st.message()));

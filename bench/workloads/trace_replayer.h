@@ -22,6 +22,7 @@
 #include "mheap/heap_runtime/go121_heap_runtime.h"
 #include "mheap/heap_runtime/go15_heap_runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
+#include "runtime_port/base/splitmix64.h"
 #include "runtime_port/kernel/census_kernel.h"
 #include "scavenger/gctrace.h"
 #include "scavenger/sysmon.h"
@@ -49,6 +50,16 @@ inline constexpr int64_t kReplayStartNs = 1000;
 // sweeper gets that time), so the slice is the model's time resolution
 // for a loop; the drivers' --loop_slice_us sets it.
 inline constexpr int64_t kLoopSliceNs = 1000000;
+
+// The seed of a replay's psteal draws (trace_format.h): every replay of a
+// trace draws the same exits at the same moves. Chosen before any result,
+// as kMarkShareSeed was; not a Go thing.
+inline constexpr uint64_t kStealDrawSeed = 0x57ea15;
+
+// The index j that a point u of [0, 1) picks with probability weights[j]
+// over their sum (not all 0, at most kMaxStealWeights of at most 1e11):
+// the first j whose running sum passes u * sum.
+size_t WeightedIndex(const std::vector<uint64_t>& weights, double u);
 
 // Runs events through a HeapRuntime (the Go 1.5 port with sysmon, or the
 // Go 1.21 port with its background work). Owns the virtual clock and the
@@ -92,10 +103,14 @@ class TraceReplayer {
   // (trace_format.h's pmove): iteration i runs each event of P p below
   // GOMAXPROCS on P (p + i / p_move) mod GOMAXPROCS; in the last iteration
   // before each move, the events after the body's move marker (at most
-  // one; trace_format.h) run on the next P already.
+  // one; trace_format.h) run on the next P already. With `p_steal`
+  // (trace_format.h's psteal) instead of a marker, how many of the body's
+  // goexits run on the next P is drawn at each move from those weights
+  // (DrawSteal).
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                          int64_t ns_per_iteration, bool no_safe_point = false,
-                         bool every_p_busy = false, int64_t p_move = 0);
+                         bool every_p_busy = false, int64_t p_move = 0,
+                         const std::vector<uint64_t>& p_steal = {});
   // A loop of one iteration whose body arrives one event at a time and is
   // never held (a streamed WholeRun body, run_program.h): BeginStreamedLoop,
   // PutStreamedEvent for each event, EndStreamedLoop. `work` is the units
@@ -198,7 +213,10 @@ class TraceReplayer {
   std::vector<size_t> BlockLengths(const std::vector<TraceEvent>& body) const;
   absl::Status ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c);
   absl::Status ApplyLoopIterations(const std::vector<TraceEvent>& body, int64_t iterations,
-                                   int64_t ns_per_iteration, int64_t p_move);
+                                   int64_t ns_per_iteration, int64_t p_move,
+                                   const std::vector<uint64_t>& p_steal);
+  // The next psteal draw: j with probability weights[j] over their sum.
+  size_t DrawSteal(const std::vector<uint64_t>& weights);
   // A loop body's steps: each event, or a pair or block the fast paths take
   // at once (pointers into the body).
   struct Step {
@@ -229,6 +247,8 @@ class TraceReplayer {
   std::unique_ptr<HeapRuntime> rt_;
   Go15HeapRuntime* go15_ = nullptr;  // rt_, when it runs the Go 1.5 heap
   int gomaxprocs_ = 1;  // the runtime's, for a pmove loop's turns
+  // psteal's draws, one per move, in the order the replay makes them.
+  SplitMix64 steal_draws_{kStealDrawSeed};
   bool batched_loops_ = true;
   int64_t loop_slice_ns_ = kLoopSliceNs;
   bool in_loop_without_safe_point_ = false;  // inside ApplyLoop's nosafepoint loop

@@ -220,6 +220,105 @@ TEST(Trace, APmoveLoopsMoveMarkerSendsTheRestOfTheMovingIterationToTheNextP) {
   EXPECT_EQ((*r)->Apply(move).code(), absl::StatusCode::kInvalidArgument);
 }
 
+// psteal draws, at each move, how many of the body's goexits run on the
+// next P. A draw that is always 2 is the move marker before the last two.
+TEST(Trace, APstealLoopThatAlwaysDrawsTwoEqualsAMarkerBeforeTheLastTwoExits) {
+  auto run = [](const std::string& text) {
+    SimulatedKernel sim;
+    const std::unique_ptr<TraceReplayer> r =
+        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
+    const GoroutineTable& gs = r->runtime().goroutines();
+    return std::make_tuple(r->stats().virtual_ns, r->runtime().heap().stats().heap_inuse,
+                           gs.allglen(), gs.local_free(0), gs.local_free(1));
+  };
+  const std::string gos = "alloc 1 16 noscan 0\ndrop 1\ngo 2 0\ngo 3 0\ngo 4 0\ngo 5 0\n";
+  const auto drawn = run("thp-trace 1\nloop 20 2000000 pmove 3 psteal 0,0,1\n" + gos +
+                         "goexit 5 0\ngoexit 4 0\ngoexit 2 0\ngoexit 3 0\nend\n");
+  const auto marked = run("thp-trace 1\nloop 20 2000000 pmove 3\n" + gos +
+                          "goexit 5 0\ngoexit 4 0\nmove\ngoexit 2 0\ngoexit 3 0\nend\n");
+  EXPECT_EQ(drawn, marked);
+  // Drawing 0 every time is a pmove loop without a marker.
+  EXPECT_EQ(run("thp-trace 1\nloop 20 2000000 pmove 3 psteal 1\n" + gos +
+                "goexit 5 0\ngoexit 4 0\ngoexit 2 0\ngoexit 3 0\nend\n"),
+            run("thp-trace 1\nloop 20 2000000 pmove 3\n" + gos +
+                "goexit 5 0\ngoexit 4 0\ngoexit 2 0\ngoexit 3 0\nend\n"));
+  // Mixed weights: the same draws in every replay, and not all one way.
+  const std::string mixed = "thp-trace 1\nloop 2000 2000000 pmove 3 psteal 1,1,1,1,1\n" + gos +
+                            "goexit 5 0\ngoexit 4 0\ngoexit 2 0\ngoexit 3 0\nend\n";
+  EXPECT_EQ(run(mixed), run(mixed));
+  // Unequal moves walk the lists apart: more gs than a fixed draw's.
+  EXPECT_GT(std::get<2>(run(mixed)), std::get<2>(marked));
+}
+
+// A draw past the body's goexits: the moving iteration sends all of them,
+// and the rest go in an iteration in the stretch's middle that does not
+// move (here iteration 1 of 0-4: a plain one, the steal, two plain ones,
+// the moving one). The same runtime as the loop unrolled.
+TEST(Trace, APstealDrawPastTheBodysExitsStealsMidStretchWithoutMoving) {
+  auto run = [](const std::string& text) {
+    SimulatedKernel sim;
+    const std::unique_ptr<TraceReplayer> r =
+        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
+    const GoroutineTable& gs = r->runtime().goroutines();
+    return std::make_tuple(r->stats().virtual_ns, r->runtime().heap().stats().heap_inuse,
+                           gs.allglen(), gs.local_free(0), gs.local_free(1));
+  };
+  const auto drawn = run(
+      "thp-trace 1\nloop 10 2000000 pmove 5 psteal 0,0,0,1\nalloc 1 4000 noscan 0\ndrop 1\n"
+      "go 2 0\ngo 3 0\ngoexit 3 0\ngoexit 2 0\nend\n");
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 10; ++i) {
+    const int p = i / 5 % 2;
+    const int q3 = i == 4 ? 1 - p : p;
+    const int q2 = i == 1 || i == 4 ? 1 - p : p;
+    unrolled += absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ncompute 666666\ngo 2 ", p,
+                             "\ncompute 666666\ngo 3 ", p, "\ncompute 666666\ngoexit 3 ", q3,
+                             "\ngoexit 2 ", q2, "\ncompute 2\n");
+  }
+  EXPECT_EQ(drawn, run(unrolled));
+  // Iteration 1 left one g on each list, so iteration 2 made a third;
+  // iteration 4 sent its two to P 1, where the second stretch ran.
+  EXPECT_EQ(std::get<2>(drawn), 3u);
+  EXPECT_EQ(std::get<3>(drawn), 0u);
+  EXPECT_EQ(std::get<4>(drawn), 3u);
+}
+
+TEST(Trace, WeightedIndexPicksEachIndexInProportionToItsWeight) {
+  const std::vector<uint64_t> w = {1, 0, 3};
+  EXPECT_EQ(WeightedIndex(w, 0.0), 0u);
+  EXPECT_EQ(WeightedIndex(w, 0.2499), 0u);
+  EXPECT_EQ(WeightedIndex(w, 0.25), 2u);
+  EXPECT_EQ(WeightedIndex(w, 0.9999999), 2u);
+  EXPECT_EQ(WeightedIndex({0, 5, 0}, 0.9999999999999999), 1u);
+  EXPECT_EQ(WeightedIndex({7}, 0.5), 0u);
+}
+
+// Through ApplyLoop: psteal needs pmove, no marker, a goexit in the body,
+// and a weight above 0.
+TEST(Trace, APstealLoopIsRefusedWithoutPmoveAGoexitOrAWeight) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  TraceEvent go{}, exit{}, move{};
+  go.kind = TraceEvent::kGo;
+  go.id = 1;
+  exit.kind = TraceEvent::kGoExit;
+  exit.id = 1;
+  move.kind = TraceEvent::kMove;
+  const std::string why =
+      "psteal needs pmove, a body with a goexit and no move, and 1 to 64 weights, not all 0";
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 0, {1, 1}).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, move, exit}, 4, 1000, false, false, 2, {1, 1}).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go}, 4, 1000, false, false, 2, {1, 1}).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {0, 0}).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2,
+                            std::vector<uint64_t>(kMaxStealWeights + 1, 1))
+                .message(),
+            why);
+  EXPECT_TRUE((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {1, 1}).ok());
+}
+
 // A replayer on `sim` with GODEBUG=scavenge=1, its loops batched or not.
 std::unique_ptr<TraceReplayer> NewReplayer(SimulatedKernel& sim, bool batched) {
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =

@@ -40,6 +40,8 @@
 #include <array>
 #include <cstdint>
 
+#include "runtime_port/base/splitmix64.h"
+
 namespace thp {
 
 inline constexpr int kMarkShareMinMarks = 20;
@@ -67,7 +69,7 @@ class MarkShareDraws {
   double Next();
 
  private:
-  uint64_t state_;
+  SplitMix64 state_;
 };
 
 }  // namespace thp

@@ -290,6 +290,12 @@ class Decoder {
     if (loop.p_move != 0 && (t & 1) != 0) {
       body.insert(body.begin() + static_cast<std::ptrdiff_t>((t >> 1) % (body.size() + 1)),
                   Event(TraceEvent::kMove));
+    } else if (loop.p_move != 0 && kind == 5 && (t & 2) != 0) {
+      // Or, for a goroutine body, psteal weights 0 or 1 for draws of 0 to
+      // 5 exits from t's other bits (past the body's one to three exits
+      // too), or 1 for 0 alone when those are all 0.
+      for (int j = 0; j < 6; ++j) loop.p_steal.push_back((t >> (2 + j)) & 1);
+      if ((t >> 2) == 0) loop.p_steal = {1};
     }
     out_.push_back(loop);
     for (TraceEvent& e : body) out_.push_back(std::move(e));
