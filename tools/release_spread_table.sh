@@ -12,7 +12,8 @@
 #   decisions are the same in both builds) on the run's final b.N and ns/op
 #   (tools/real_run_timings.py), as the per-run table does.
 # Rows: the benchmarks with at least 50 releases in the recorded run,
-# most first.
+# most first; the last column counts the runs where the model is above and
+# below Go, and the text names the benchmarks on one side in every run.
 # Usage: tools/release_spread_table.sh   (builds //bench:calibrate first; about 1 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,20 +53,37 @@ names = sorted((n for n, v in real["recorded"].items() if v >= 50), key=lambda n
 
 print("| benchmark | " + " | ".join(
     "`%s`" % r if r != "recorded" else "recorded (eBPF, recorder on)" for r in order) +
-    " | Go's range | model's range |")
-print("|---|" + "---|" * (len(order) + 2))
+    " | Go's range | model's range | model above / below |")
+print("|---|" + "---|" * (len(order) + 3))
 inside = 0
+always_above, always_below = [], []
 for n in names:
     rv = [real[r].get(n, 0) for r in order]
     mv = [model[r].get(n, 0) for r in order]
     if min(rv) <= min(mv) and max(mv) <= max(rv):
         inside += 1
-    print("| %s | %s | %d-%d | %d-%d |" % (
+    above = sum(1 for a, m in zip(rv, mv) if m > a)
+    below = sum(1 for a, m in zip(rv, mv) if m < a)
+    if above == len(order):
+        always_above.append(n.replace("Benchmark", ""))
+    if below == len(order):
+        always_below.append(n.replace("Benchmark", ""))
+    print("| %s | %s | %d-%d | %d-%d | %d / %d |" % (
         n.replace("Benchmark", ""), " | ".join("%d / %d" % (a, m) for a, m in zip(rv, mv)),
-        min(rv), max(rv), min(mv), max(mv)))
+        min(rv), max(rv), min(mv), max(mv), above, below))
 print()
 print("Each cell is real / model. The model's range lies inside Go's in %d of these %d benchmarks." %
       (inside, len(names)))
+names_or_none = lambda ns: ", ".join("`%s`" % n for n in ns) if ns else "none"
+one_side = 2.0 / 2 ** len(order)
+print("The last column counts the runs in which the model released more / fewer spans than Go. "
+      "If a benchmark's model and Go differed only by chance, each run as likely to fall on either "
+      "side, the model would lie on one side in all %d runs with probability 2 / 2^%d = %.2f, so in "
+      "about %.1f of these %d benchmarks. It is above in all %d in %d (%s) and below in all %d in "
+      "%d (%s): there the gap is the model's." % (
+      len(order), len(order), one_side, one_side * len(names), len(names), len(order),
+      len(always_above), names_or_none(always_above), len(order), len(always_below),
+      names_or_none(always_below)))
 within = []
 for r in order:
     big = [n for n, v in real[r].items() if v >= 50 and n.startswith("Benchmark")]
