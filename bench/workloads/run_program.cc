@@ -151,9 +151,11 @@ void RunBuilder::MoveBetweenPsEvery(int64_t ops) {
 
 void RunBuilder::StealAtMoves(std::vector<uint64_t> weights) {
   THP_CHECK(!weights.empty() && weights.size() <= kMaxStealWeights &&
+                std::all_of(weights.begin(), weights.end(),
+                            [](uint64_t w) { return w <= kMaxTraceCount; }) &&
                 std::any_of(weights.begin(), weights.end(), [](uint64_t w) { return w != 0; }),
             absl::StrCat("RunBuilder::StealAtMoves: expected 1 to ", kMaxStealWeights,
-                         " weights, not all 0"));
+                         " weights of at most 1e11, not all 0"));
   p_steal_ = std::move(weights);
 }
 

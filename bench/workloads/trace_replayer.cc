@@ -492,13 +492,17 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
     return absl::InvalidArgumentError("a loop body holds at most one move, and only with pmove");
   }
   if (!p_steal.empty()) {
-    uint64_t total = 0;
-    for (uint64_t w : p_steal) total += std::min(w, kMaxTraceCount);
-    if (p_move <= 0 || moves != 0 || p_steal.size() > kMaxStealWeights || total == 0 ||
+    // The parser's bounds (trace_format.h), so that WeightedIndex's sum
+    // stays exact in a double.
+    const bool weights_ok =
+        p_steal.size() <= kMaxStealWeights &&
+        std::all_of(p_steal.begin(), p_steal.end(), [](uint64_t w) { return w <= kMaxTraceCount; }) &&
+        std::any_of(p_steal.begin(), p_steal.end(), [](uint64_t w) { return w != 0; });
+    if (p_move <= 0 || moves != 0 || !weights_ok ||
         std::none_of(body.begin(), body.end(), IsGoExit)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "psteal needs pmove, a body with a goexit and no move, and 1 to ", kMaxStealWeights,
-          " weights, not all 0"));
+          " weights of at most 1e11, not all 0"));
     }
   }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();

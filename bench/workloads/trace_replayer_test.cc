@@ -294,7 +294,7 @@ TEST(Trace, WeightedIndexPicksEachIndexInProportionToItsWeight) {
 }
 
 // Through ApplyLoop: psteal needs pmove, no marker, a goexit in the body,
-// and a weight above 0.
+// and the parser's weights (at most 64, each at most 1e11, one above 0).
 TEST(Trace, APstealLoopIsRefusedWithoutPmoveAGoexitOrAWeight) {
   SimulatedKernel sim;
   absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
@@ -307,7 +307,8 @@ TEST(Trace, APstealLoopIsRefusedWithoutPmoveAGoexitOrAWeight) {
   exit.id = 1;
   move.kind = TraceEvent::kMove;
   const std::string why =
-      "psteal needs pmove, a body with a goexit and no move, and 1 to 64 weights, not all 0";
+      "psteal needs pmove, a body with a goexit and no move, and 1 to 64 weights of at most "
+      "1e11, not all 0";
   EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 0, {1, 1}).message(), why);
   EXPECT_EQ((*r)->ApplyLoop({go, move, exit}, 4, 1000, false, false, 2, {1, 1}).message(), why);
   EXPECT_EQ((*r)->ApplyLoop({go}, 4, 1000, false, false, 2, {1, 1}).message(), why);
@@ -316,7 +317,10 @@ TEST(Trace, APstealLoopIsRefusedWithoutPmoveAGoexitOrAWeight) {
                             std::vector<uint64_t>(kMaxStealWeights + 1, 1))
                 .message(),
             why);
-  EXPECT_TRUE((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {1, 1}).ok());
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {1, kMaxTraceCount + 1})
+                .message(),
+            why);
+  EXPECT_TRUE((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {1, kMaxTraceCount}).ok());
 }
 
 // A replayer on `sim` with GODEBUG=scavenge=1, its loops batched or not.
