@@ -170,19 +170,24 @@ TEST(Trace, APmoveLoopMovesItsGoroutineToTheNextPEveryKIterations) {
                 "end\ngc\n"));
 }
 
+// What a goroutine trace leaves, for the pmove tests: its virtual time,
+// the heap in use, the gs made, and P 0's and P 1's free lists.
+std::tuple<int64_t, uint64_t, size_t, size_t, size_t> GoroutineListsAfter(
+    const std::string& text) {
+  SimulatedKernel sim;
+  const std::unique_ptr<TraceReplayer> r =
+      ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
+  const GoroutineTable& gs = r->runtime().goroutines();
+  return std::make_tuple(r->stats().virtual_ns, r->runtime().heap().stats().heap_inuse,
+                         gs.allglen(), gs.local_free(0), gs.local_free(1));
+}
+
 // A move marker in a pmove loop's body: in the last iteration of each
 // stretch that another follows, the events after it run on the next P
 // (the goroutines the other P stole exit there, and their gs go to its
 // free list); the loop's last iteration moves nowhere.
 TEST(Trace, APmoveLoopsMoveMarkerSendsTheRestOfTheMovingIterationToTheNextP) {
-  auto run = [](const std::string& text) {
-    SimulatedKernel sim;
-    const std::unique_ptr<TraceReplayer> r =
-        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
-    const GoroutineTable& gs = r->runtime().goroutines();
-    return std::make_tuple(r->stats().virtual_ns, r->runtime().heap().stats().heap_inuse,
-                           gs.allglen(), gs.local_free(0), gs.local_free(1));
-  };
+  const auto run = GoroutineListsAfter;
   const std::string looped =
       "thp-trace 1\nloop 10 2000000 pmove 3\nalloc 1 4000 noscan 0\ndrop 1\ngo 2 0\ngo 3 0\n"
       "move\ngoexit 3 0\ngoexit 2 0\nend\n";
@@ -223,14 +228,7 @@ TEST(Trace, APmoveLoopsMoveMarkerSendsTheRestOfTheMovingIterationToTheNextP) {
 // psteal draws, at each move, how many of the body's goexits run on the
 // next P. A draw that is always 2 is the move marker before the last two.
 TEST(Trace, APstealLoopThatAlwaysDrawsTwoEqualsAMarkerBeforeTheLastTwoExits) {
-  auto run = [](const std::string& text) {
-    SimulatedKernel sim;
-    const std::unique_ptr<TraceReplayer> r =
-        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
-    const GoroutineTable& gs = r->runtime().goroutines();
-    return std::make_tuple(r->stats().virtual_ns, r->runtime().heap().stats().heap_inuse,
-                           gs.allglen(), gs.local_free(0), gs.local_free(1));
-  };
+  const auto run = GoroutineListsAfter;
   const std::string gos = "alloc 1 16 noscan 0\ndrop 1\ngo 2 0\ngo 3 0\ngo 4 0\ngo 5 0\n";
   const auto drawn = run("thp-trace 1\nloop 20 2000000 pmove 3 psteal 0,0,1\n" + gos +
                          "goexit 5 0\ngoexit 4 0\ngoexit 2 0\ngoexit 3 0\nend\n");
@@ -255,14 +253,7 @@ TEST(Trace, APstealLoopThatAlwaysDrawsTwoEqualsAMarkerBeforeTheLastTwoExits) {
 // move (here iteration 1 of 0-4: a plain one, the steal, two plain ones,
 // the moving one). The same runtime as the loop unrolled.
 TEST(Trace, APstealDrawPastTheBodysExitsStealsMidStretchWithoutMoving) {
-  auto run = [](const std::string& text) {
-    SimulatedKernel sim;
-    const std::unique_ptr<TraceReplayer> r =
-        ReplayTraceText(sim, text, /*batched=*/true, /*scavenge_debug=*/true);
-    const GoroutineTable& gs = r->runtime().goroutines();
-    return std::make_tuple(r->stats().virtual_ns, r->runtime().heap().stats().heap_inuse,
-                           gs.allglen(), gs.local_free(0), gs.local_free(1));
-  };
+  const auto run = GoroutineListsAfter;
   const auto drawn = run(
       "thp-trace 1\nloop 10 2000000 pmove 5 psteal 0,0,0,1\nalloc 1 4000 noscan 0\ndrop 1\n"
       "go 2 0\ngo 3 0\ngoexit 3 0\ngoexit 2 0\nend\n");
