@@ -5,56 +5,24 @@
 #include <map>
 #include <variant>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "mheap/go15/events/heap_event.h"
 #include "mheap/go15/events/heap_event_log.h"
+#include "mheap/go15/testing/go15_gctrace.h"
 
 namespace thp {
 namespace {
 
-struct Terms {
-  int64_t sweep_term_ns = 0, scan_ns = 0, mark_term_ns = 0;
-};
-
-// Milliseconds as gctrace prints them ("0.11", "136"), in nanoseconds.
-bool Ms(absl::string_view s, int64_t* ns) {
-  double ms = 0;
-  if (!absl::SimpleAtod(s, &ms)) return false;
-  *ns = std::llround(ms * 1e6);
-  return true;
-}
-
-// One gc line of Go 1.5's gctrace ("gc 7 @0.411s 55%: a+b+c+d+e ms clock,
-// ..."), wherever it starts in `line`: its number and clock terms.
-bool ParseGcLine(absl::string_view line, uint64_t* n, Terms* t) {
-  const size_t at = line.find("gc ");
-  if (at == absl::string_view::npos) return false;
-  line.remove_prefix(at + 3);
-  const size_t sp = line.find(' ');
-  if (sp == absl::string_view::npos || !absl::SimpleAtoi(line.substr(0, sp), n)) return false;
-  const size_t from = line.find("%: ");
-  const size_t to = line.find(" ms clock");
-  if (from == absl::string_view::npos || to == absl::string_view::npos || to < from) return false;
-  const std::vector<absl::string_view> terms =
-      absl::StrSplit(line.substr(from + 3, to - from - 3), '+');
-  int64_t unused = 0;
-  return terms.size() == 5 && Ms(terms[0], &t->sweep_term_ns) && Ms(terms[1], &t->scan_ns) &&
-         Ms(terms[2], &unused) && Ms(terms[3], &unused) && Ms(terms[4], &t->mark_term_ns);
-}
-
 // gc n -> its clock terms, from the file's gc lines.
-absl::StatusOr<std::map<uint64_t, Terms>> ReadGctrace(const std::string& path) {
+absl::StatusOr<std::map<uint64_t, Go15GcLine>> ReadGctrace(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::map<uint64_t, Terms> terms;
+  std::map<uint64_t, Go15GcLine> terms;
   std::string line;
   while (std::getline(in, line)) {
-    uint64_t n = 0;
-    Terms t;
-    if (ParseGcLine(line, &n, &t)) terms[n] = t;
+    Go15GcLine g;
+    if (ParseGo15GcLine(line, &g)) terms[g.n] = g;
   }
   return terms;
 }
@@ -63,7 +31,7 @@ absl::StatusOr<std::map<uint64_t, Terms>> ReadGctrace(const std::string& path) {
 
 absl::StatusOr<std::vector<StackCopyCycle>> RecordedStackCopyCycles(
     const std::string& gctrace_path, const std::string& log_path) {
-  absl::StatusOr<std::map<uint64_t, Terms>> terms = ReadGctrace(gctrace_path);
+  absl::StatusOr<std::map<uint64_t, Go15GcLine>> terms = ReadGctrace(gctrace_path);
   if (!terms.ok()) return terms.status();
   struct Doubling {
     int64_t t;
