@@ -4,7 +4,6 @@
 #define THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
 
 #include <functional>
-#include <memory>
 #include <sstream>
 #include <string>
 
@@ -22,17 +21,9 @@ inline void ForEachGo151LogLine(
     const std::string& path,
     const std::function<void(const std::string& kind, std::istringstream& rest,
                              const std::string& line)>& f) {
-  absl::StatusOr<std::unique_ptr<heaplog::ByteSource>> src = heaplog::OpenLogSource(path);
-  ASSERT_TRUE(src.ok()) << path << ": " << src.status();
-  std::string text;
-  char buf[1 << 16];
-  for (;;) {
-    absl::StatusOr<size_t> n = (*src)->Read(buf, sizeof buf);
-    ASSERT_TRUE(n.ok()) << path << ": " << n.status();
-    if (*n == 0) break;
-    text.append(buf, *n);
-  }
-  std::istringstream in(text);
+  absl::StatusOr<std::string> text = heaplog::ReadLogFile(path);
+  ASSERT_TRUE(text.ok()) << path << ": " << text.status();
+  std::istringstream in(*text);
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;

@@ -166,6 +166,19 @@ absl::StatusOr<std::unique_ptr<ByteSource>> OpenLogSource(const std::string& pat
   return MaybeXz(std::move(raw));
 }
 
+absl::StatusOr<std::string> ReadLogFile(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<ByteSource>> src = OpenLogSource(path);
+  if (!src.ok()) return src.status();
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    absl::StatusOr<size_t> n = (*src)->Read(buf, sizeof buf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return text;
+    text.append(buf, *n);
+  }
+}
+
 std::unique_ptr<ByteSink> StringSink(std::string* out) { return std::make_unique<StringOut>(out); }
 
 absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path) {

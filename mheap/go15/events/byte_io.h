@@ -32,6 +32,10 @@ std::unique_ptr<ByteSource> MemorySource(std::string bytes);
 // anything else is passed through as it is.
 absl::StatusOr<std::unique_ptr<ByteSource>> OpenLogSource(const std::string& path);
 
+// The whole of `path` (as OpenLogSource reads it: xz or not), in memory:
+// for the small text files the tests read, not for heap-event logs.
+absl::StatusOr<std::string> ReadLogFile(const std::string& path);
+
 // Wraps `raw`, decompressing xz if its first bytes are the xz magic.
 absl::StatusOr<std::unique_ptr<ByteSource>> MaybeXz(std::unique_ptr<ByteSource> raw);
 

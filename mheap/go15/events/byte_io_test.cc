@@ -3,6 +3,7 @@
 #include <lzma.h>
 
 #include <string>
+#include <utility>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -90,6 +91,23 @@ TEST(ByteIoTest, FilesAndSinks) {
   std::unique_ptr<ByteSink> str = StringSink(&s);
   ASSERT_TRUE(str->Write("x").ok());
   EXPECT_EQ(s, "x");
+}
+
+// ReadLogFile: the whole file, decompressed when it is xz, in one string.
+TEST(ByteIoTest, ReadLogFileReadsPlainAndXzWhole) {
+  const std::string dir = std::string(getenv("TEST_TMPDIR"));
+  const std::string plain = Pattern(200000);
+  for (const auto& [name, bytes] :
+       {std::pair<std::string, std::string>{"plain.txt", plain}, {"packed.txt.xz", Xz(plain)}}) {
+    absl::StatusOr<std::unique_ptr<FileSink>> sink = FileSink::Create(dir + "/" + name);
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE((*sink)->Write(bytes).ok());
+    ASSERT_TRUE((*sink)->Close().ok());
+    absl::StatusOr<std::string> read = ReadLogFile(dir + "/" + name);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_EQ(*read, plain) << name;
+  }
+  EXPECT_EQ(ReadLogFile("/nonexistent/log").status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

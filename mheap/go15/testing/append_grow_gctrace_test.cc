@@ -6,11 +6,12 @@
 // millisecond. This reads the two benchmarks' gctrace runs
 // (testdata/go151_gctrace_append/) and checks it, phase by phase, over the
 // background cycles (runtime.GC()'s forced ones left out).
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "mheap/go15/events/byte_io.h"
 #include "mheap/go15/testing/go15_gctrace.h"
@@ -21,27 +22,12 @@ namespace {
 
 std::vector<Go15GcLine> BackgroundCycles(const std::string& path) {
   std::vector<Go15GcLine> out;
-  absl::StatusOr<std::unique_ptr<heaplog::ByteSource>> src = heaplog::OpenLogSource(path);
-  EXPECT_TRUE(src.ok()) << path << ": " << src.status();
-  if (!src.ok()) return out;
-  std::string text;
-  char buf[1 << 16];
-  for (;;) {
-    absl::StatusOr<size_t> n = (*src)->Read(buf, sizeof buf);
-    EXPECT_TRUE(n.ok()) << n.status();
-    if (!n.ok() || *n == 0) break;
-    text.append(buf, *n);
-  }
-  size_t from = 0;
-  while (from < text.size()) {
-    size_t to = text.find('\n', from);
-    if (to == std::string::npos) to = text.size();
+  const absl::StatusOr<std::string> read = heaplog::ReadLogFile(path);
+  EXPECT_TRUE(read.ok()) << path << ": " << read.status();
+  if (!read.ok()) return out;
+  for (absl::string_view line : absl::StrSplit(*read, '\n')) {
     Go15GcLine g;
-    if (text.compare(from, 3, "gc ") == 0 && ParseGo15GcLine(
-            absl::string_view(text).substr(from, to - from), &g) && !g.forced) {
-      out.push_back(g);
-    }
-    from = to + 1;
+    if (absl::StartsWith(line, "gc ") && ParseGo15GcLine(line, &g) && !g.forced) out.push_back(g);
   }
   return out;
 }
