@@ -277,10 +277,9 @@ std::vector<TraceEvent> RunNEpilogue(const RunProgram& prog, const LaunchStack* 
   return out;
 }
 
-void ForEachEvent(const RunProgram& prog, const BodyStream& stream, LoopSched loop_sched,
-                  const LaunchStack* launch, const std::function<void(const TraceEvent&)>& put) {
-  for (const TraceEvent& e : RunNPrologue(prog, launch)) put(e);
-  for (const TraceEvent& e : prog.setup) put(e);
+namespace {
+// The loop line of `prog`'s timed loop, its flags from `loop_sched`.
+TraceEvent LoopLine(const RunProgram& prog, LoopSched loop_sched) {
   TraceEvent loop = Marker(TraceEvent::kLoop);
   loop.id = static_cast<uint64_t>(prog.iterations);
   loop.ns = prog.ns_per_iteration;
@@ -288,7 +287,15 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, LoopSched lo
   loop.every_p_busy = loop_sched == LoopSched::kEveryPBusy;
   loop.p_move = static_cast<uint64_t>(prog.p_move_iterations);
   loop.p_steal = prog.p_steal;
-  put(loop);
+  return loop;
+}
+}  // namespace
+
+void ForEachEvent(const RunProgram& prog, const BodyStream& stream, LoopSched loop_sched,
+                  const LaunchStack* launch, const std::function<void(const TraceEvent&)>& put) {
+  for (const TraceEvent& e : RunNPrologue(prog, launch)) put(e);
+  for (const TraceEvent& e : prog.setup) put(e);
+  put(LoopLine(prog, loop_sched));
   if (prog.body_streamed) {
     class Forward final : public EventSink {
      public:
@@ -310,7 +317,6 @@ void ForEachEvent(const RunProgram& prog, const BodyStream& stream, LoopSched lo
 
 absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStream& stream,
                       LoopSched loop_sched, const LaunchStack* launch) {
-  const bool no_safe_point = loop_sched == LoopSched::kNoSafePoint;
   for (const TraceEvent& e : RunNPrologue(prog, launch)) {
     if (absl::Status st = rep.Apply(e); !st.ok()) return st;
   }
@@ -337,10 +343,8 @@ absl::Status ApplyRun(TraceReplayer& rep, const RunProgram& prog, const BodyStre
     stream(apply);
     // The first failure is kept and returned here.
     if (absl::Status st = rep.EndStreamedLoop(); !st.ok()) return st;
-  } else if (absl::Status st =
-                 rep.ApplyLoop(prog.body, prog.iterations, prog.ns_per_iteration, no_safe_point,
-                               loop_sched == LoopSched::kEveryPBusy, prog.p_move_iterations,
-                               prog.p_steal);
+  } else if (absl::Status st = rep.ApplyLoop(prog.body, prog.iterations, prog.ns_per_iteration,
+                                             LoopOptionsOf(LoopLine(prog, loop_sched)));
              !st.ok()) {
     return st;
   }

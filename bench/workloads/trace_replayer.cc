@@ -478,10 +478,21 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
   return absl::OkStatus();
 }
 
+LoopOptions LoopOptionsOf(const TraceEvent& loop) {
+  LoopOptions o;
+  o.no_safe_point = loop.no_safe_point;
+  o.every_p_busy = loop.every_p_busy;
+  o.p_move = static_cast<int64_t>(loop.p_move);
+  o.p_steal = loop.p_steal;
+  return o;
+}
+
 absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
-                                      int64_t ns_per_iteration, bool no_safe_point,
-                                      bool every_p_busy, int64_t p_move,
-                                      const std::vector<uint64_t>& p_steal) {
+                                      int64_t ns_per_iteration, const LoopOptions& options) {
+  const bool no_safe_point = options.no_safe_point;
+  const bool every_p_busy = options.every_p_busy;
+  const int64_t p_move = options.p_move;
+  const std::vector<uint64_t>& p_steal = options.p_steal;
   if (no_safe_point && std::any_of(body.begin(), body.end(), ReachesSafePoint)) {
     return absl::InvalidArgumentError(
         "a loop with no safe point holds only systemstack allocs, drops, retains, nosafepoint "
@@ -774,8 +785,8 @@ absl::Status TraceReplayer::FeedEvent(TraceEvent&& e, TopLevel& t) {
     }
     const TraceEvent loop = *std::move(t.loop);
     t.loop.reset();
-    absl::Status st = ApplyLoop(t.body, static_cast<int64_t>(loop.id), loop.ns, loop.no_safe_point,
-                                loop.every_p_busy, static_cast<int64_t>(loop.p_move), loop.p_steal);
+    absl::Status st =
+        ApplyLoop(t.body, static_cast<int64_t>(loop.id), loop.ns, LoopOptionsOf(loop));
     t.body.clear();
     if (!st.ok()) {
       return absl::Status(st.code(), absl::StrCat("trace loop at line ", loop.line, ": ", st.message()));

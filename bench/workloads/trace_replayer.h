@@ -61,6 +61,16 @@ inline constexpr uint64_t kStealDrawSeed = 0x57ea15;
 // the first j whose running sum passes u * sum.
 size_t WeightedIndex(const std::vector<uint64_t>& weights, double u);
 
+// How a loop lets the scheduler in: a trace loop line's flags
+// (trace_format.h), as TraceReplayer::ApplyLoop reads them.
+struct LoopOptions {
+  bool no_safe_point = false;
+  bool every_p_busy = false;
+  int64_t p_move = 0;
+  std::vector<uint64_t> p_steal;
+};
+LoopOptions LoopOptionsOf(const TraceEvent& loop);
+
 // Runs events through a HeapRuntime (the Go 1.5 port with sysmon, or the
 // Go 1.21 port with its background work). Owns the virtual clock and the
 // VMA census: the runtime talks to the kernel through a CensusKernel.
@@ -89,8 +99,8 @@ class TraceReplayer {
   // size) names it.
   absl::Status Apply(const TraceEvent& e);
   // Runs `iterations` iterations of `body` (no bench, loop or end events in
-  // it), each taking ns_per_iteration of busy time. A loop with
-  // `no_safe_point` (whose body holds only events that reach no safe
+  // it), each taking ns_per_iteration of busy time, as `options` say. A
+  // loop with `no_safe_point` (whose body holds only events that reach no safe
   // point: systemstack allocs, drops, retains) never reaches a preemption
   // point, and Go 1.5 preempts at none other: a GC that sysmon forces
   // during it takes worldsema but cannot stop the world until the loop
@@ -108,9 +118,7 @@ class TraceReplayer {
   // goexits run on the next P is drawn at each move from those weights
   // (DrawSteal).
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
-                         int64_t ns_per_iteration, bool no_safe_point = false,
-                         bool every_p_busy = false, int64_t p_move = 0,
-                         const std::vector<uint64_t>& p_steal = {});
+                         int64_t ns_per_iteration, const LoopOptions& options = {});
   // A loop of one iteration whose body arrives one event at a time and is
   // never held (a streamed WholeRun body, run_program.h): BeginStreamedLoop,
   // PutStreamedEvent for each event, EndStreamedLoop. `work` is the units

@@ -15,6 +15,12 @@
 namespace thp {
 namespace {
 
+LoopOptions WithoutSafePoint() {
+  LoopOptions o;
+  o.no_safe_point = true;
+  return o;
+}
+
 struct Shape {
   const char* name;
   std::vector<std::string> body;  // allocs marked systemstack, and the rest
@@ -133,12 +139,12 @@ TEST(TraceSystemStack, ANosafepointLoopRefusesAnAllocationOnAGoroutine) {
   TraceEvent retain{};
   retain.kind = TraceEvent::kRetain;
   retain.id = 1;
-  EXPECT_EQ((*r)->ApplyLoop({alloc, retain}, 10, 1000, /*no_safe_point=*/true).message(),
+  EXPECT_EQ((*r)->ApplyLoop({alloc, retain}, 10, 1000, WithoutSafePoint()).message(),
             "a loop with no safe point holds only systemstack allocs, drops, retains, "
             "nosafepoint computes and a move (any other event would reach a safe point)");
   EXPECT_EQ((*r)->stats().events, 0);
   alloc.system_stack = true;
-  EXPECT_TRUE((*r)->ApplyLoop({alloc, retain}, 10, 1000, /*no_safe_point=*/true).ok());
+  EXPECT_TRUE((*r)->ApplyLoop({alloc, retain}, 10, 1000, WithoutSafePoint()).ok());
   EXPECT_EQ((*r)->stats().events, 20);
 }
 

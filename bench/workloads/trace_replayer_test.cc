@@ -16,6 +16,14 @@
 namespace thp {
 namespace {
 
+// A loop's options with pmove k and psteal `weights`.
+LoopOptions Moving(int64_t k, std::vector<uint64_t> weights = {}) {
+  LoopOptions o;
+  o.p_move = k;
+  o.p_steal = std::move(weights);
+  return o;
+}
+
 
 // go, gogrow and goexit go through the runtime's goroutine table: a dead g
 // is reused, and its stack is gone after a GC.
@@ -221,7 +229,7 @@ TEST(Trace, APmoveLoopsMoveMarkerSendsTheRestOfTheMovingIterationToTheNextP) {
   move.kind = TraceEvent::kMove;
   const char* why = "a loop body holds at most one move, and only with pmove";
   EXPECT_EQ((*r)->ApplyLoop({move}, 4, 1000).message(), why);
-  EXPECT_EQ((*r)->ApplyLoop({move, move}, 4, 1000, false, false, 2).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({move, move}, 4, 1000, Moving(2)).message(), why);
   EXPECT_EQ((*r)->Apply(move).code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -300,18 +308,17 @@ TEST(Trace, APstealLoopIsRefusedWithoutPmoveAGoexitOrAWeight) {
   const std::string why =
       "psteal needs pmove, a body with a goexit and no move, and 1 to 64 weights of at most "
       "1e11, not all 0";
-  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 0, {1, 1}).message(), why);
-  EXPECT_EQ((*r)->ApplyLoop({go, move, exit}, 4, 1000, false, false, 2, {1, 1}).message(), why);
-  EXPECT_EQ((*r)->ApplyLoop({go}, 4, 1000, false, false, 2, {1, 1}).message(), why);
-  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {0, 0}).message(), why);
-  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2,
-                            std::vector<uint64_t>(kMaxStealWeights + 1, 1))
-                .message(),
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(0, {1, 1})).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, move, exit}, 4, 1000, Moving(2, {1, 1})).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go}, 4, 1000, Moving(2, {1, 1})).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {0, 0})).message(), why);
+  EXPECT_EQ(
+      (*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, std::vector<uint64_t>(kMaxStealWeights + 1, 1)))
+          .message(),
+      why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, kMaxTraceCount + 1})).message(),
             why);
-  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {1, kMaxTraceCount + 1})
-                .message(),
-            why);
-  EXPECT_TRUE((*r)->ApplyLoop({go, exit}, 4, 1000, false, false, 2, {1, kMaxTraceCount}).ok());
+  EXPECT_TRUE((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, kMaxTraceCount})).ok());
 }
 
 // A replayer on `sim` with GODEBUG=scavenge=1, its loops batched or not.

@@ -97,8 +97,8 @@ std::string ReplayChecked(const std::vector<TraceEvent>& events, HeapKind heap,
       THP_CHECK(end < events.size(), "a loop without its end");
       reached = end + 1;
       const std::vector<TraceEvent> body(events.begin() + i + 1, events.begin() + end);
-      st = replayer.ApplyLoop(body, static_cast<int64_t>(e.id), e.ns, e.no_safe_point,
-                              e.every_p_busy, static_cast<int64_t>(e.p_move), e.p_steal);
+      st = replayer.ApplyLoop(body, static_cast<int64_t>(e.id), e.ns,
+                              LoopOptionsOf(e));
       i = end + 1;
     } else {
       reached = ++i;
