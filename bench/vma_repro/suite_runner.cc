@@ -284,6 +284,7 @@ TraceEvent LoopLine(const RunProgram& prog, LoopSched loop_sched) {
   loop.id = static_cast<uint64_t>(prog.iterations);
   loop.ns = prog.ns_per_iteration;
   loop.no_safe_point = loop_sched == LoopSched::kNoSafePoint;
+  loop.alloc_safe_points = loop_sched == LoopSched::kSafePointsAtAllocs;
   loop.every_p_busy = loop_sched == LoopSched::kEveryPBusy;
   loop.p_move = static_cast<uint64_t>(prog.p_move_iterations);
   loop.p_steal = prog.p_steal;

@@ -32,6 +32,9 @@ enum class LoopSched {
   // Such a loop makes no heap event that would reach one: none, or
   // allocations on the system stack (DeferMany's defer records).
   kNoSafePoint,
+  // It reaches a preemption point only at its allocations (its trace loop
+  // is "allocsafepoints"): append's loop, whose only call is growslice.
+  kSafePointsAtAllocs,
   // Its goroutines (RunParallel's workers) keep every P running and never
   // block or yield (its trace loop is "everypbusy"): what the runtime
   // readies waits for sysmon to preempt one.
@@ -48,6 +51,7 @@ struct Go15Benchmark {
 };
 inline constexpr LoopSched kNoSafePoint = LoopSched::kNoSafePoint;
 inline constexpr LoopSched kEveryPBusy = LoopSched::kEveryPBusy;
+inline constexpr LoopSched kSafePointsAtAllocs = LoopSched::kSafePointsAtAllocs;
 
 // BenchmarkDeferMany's b.N deferred calls, which run as the function
 // returns (deferreturn, go1.5.1 panic.go), after its loop. Measured in Go

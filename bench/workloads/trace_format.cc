@@ -210,6 +210,9 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
     if (k < f.size() && f[k] == "nosafepoint") {
       e.no_safe_point = true;
       ++k;
+    } else if (k < f.size() && f[k] == "allocsafepoints") {
+      e.alloc_safe_points = true;
+      ++k;
     }
     if (k < f.size() && f[k] == "everypbusy") {
       e.every_p_busy = true;
@@ -225,11 +228,17 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
         k += 2;
       }
     }
-    if (f.size() < 3 || k != f.size() || !p_move_ok || !num(1, &e.id) || e.id > kMaxTraceCount ||
+    // A loop with safe points only at its allocs has one goroutine, which
+    // stays on its P.
+    const bool flags_ok = !e.alloc_safe_points || (!e.every_p_busy && e.p_move == 0);
+    if (f.size() < 3 || k != f.size() || !p_move_ok || !flags_ok || !num(1, &e.id) ||
+        e.id > kMaxTraceCount ||
         !num(2, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
       return LineError(line_no, line,
-                       absl::StrCat("expected loop <iterations> <ns> [nosafepoint] [everypbusy] "
-                                    "[pmove <k> [psteal <w0>,<w1>,...]], iterations and k at "
+                       absl::StrCat("expected loop <iterations> <ns> [nosafepoint|allocsafepoints] "
+                                    "[everypbusy] [pmove <k> [psteal <w0>,<w1>,...]] "
+                                    "(allocsafepoints with neither of the last two), "
+                                    "iterations and k at "
                                     "most 1e11 (k at least 1), ns at most 1e14, 1 to ",
                                     kMaxStealWeights,
                                     " weights of at most 1e11, not all 0"));
@@ -279,6 +288,7 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
     if (e->kind == TraceEvent::kLoop) {
       loop_line_ = line_no_;
       loop_no_safe_point_ = e->no_safe_point;
+      loop_alloc_safe_points_ = e->alloc_safe_points;
       loop_p_move_ = e->p_move != 0;
       loop_p_steal_ = !e->p_steal.empty();
       move_line_ = 0;
@@ -307,6 +317,13 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
                                   " (such a loop holds only systemstack allocs, drops, "
                                   "retains, nosafepoint computes and a move: any other event "
                                   "would reach a safe point)"));
+  } else if (loop_line_ != 0 && loop_alloc_safe_points_ && ReachesSafePoint(*e) &&
+             e->kind != TraceEvent::kAlloc) {
+    return LineError(line_no_, line,
+                     absl::StrCat("inside the allocsafepoints loop opened on line ", loop_line_,
+                                  " (such a loop holds only allocs, drops, retains and "
+                                  "nosafepoint computes: any other event would reach a safe "
+                                  "point between its allocs)"));
   }
   // What the line costs once loops are expanded: a loop's iterations each
   // run its body and take its ns; every other line is one event (in a loop,
@@ -429,8 +446,9 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
     case TraceEvent::kLoop:
-      return absl::StrFormat("loop %d %d%s%s%s%s", e.id, e.ns,
+      return absl::StrFormat("loop %d %d%s%s%s%s%s", e.id, e.ns,
                              e.no_safe_point ? " nosafepoint" : "",
+                             e.alloc_safe_points ? " allocsafepoints" : "",
                              e.every_p_busy ? " everypbusy" : "",
                              e.p_move != 0 ? absl::StrFormat(" pmove %d", e.p_move) : "",
                              e.p_steal.empty()

@@ -104,7 +104,7 @@
 //                                       GC cycle to start from here (n >= 1); a
 //                                       recorded scheduler decision (Go 1.5 heap)
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
-//   loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k> [psteal <w0>,<w1>,...]]
+//   loop <iterations> <ns> [nosafepoint|allocsafepoints] [everypbusy] [pmove <k> [psteal <w0>,<w1>,...]]
 //   end                                 the lines up to "end" are one iteration of
 //                                       a timed loop; each iteration is <ns> of busy
 //                                       time, spread after its alloc and stack
@@ -118,6 +118,18 @@
 //                                       retains, nosafepoint computes and a move
 //                                       line (any other event would reach a
 //                                       safe point)
+//                                       allocsafepoints: the loop reaches a
+//                                       preemption point only at each alloc
+//                                       that is not systemstack (append's
+//                                       loop, whose only call is growslice's
+//                                       mallocgc): the busy time after one
+//                                       reaches none until the next, so a GC
+//                                       that needs the goroutine (its stack
+//                                       scan, a stopped world) waits for that
+//                                       alloc or the loop's end; its body
+//                                       holds only allocs, drops, retains and
+//                                       nosafepoint computes, and the loop
+//                                       has neither everypbusy nor pmove
 //                                       everypbusy: the loop's goroutines keep
 //                                       every P running and never block or yield
 //                                       (RunParallel workers that only compute),
@@ -217,6 +229,7 @@ struct TraceEvent {
   int64_t ns = 0;      // compute, sleep, loop; gouse's ramp (0: none)
   uint64_t frame_bytes = 0;    // gouse: "frame <bytes>" (0: frames not stated)
   bool no_safe_point = false;  // loop, compute: "nosafepoint"
+  bool alloc_safe_points = false;  // loop: "allocsafepoints"
   bool every_p_busy = false;   // loop: "everypbusy"
   uint64_t p_move = 0;         // loop: "pmove <k>" (0: its goroutine stays on its Ps)
   std::vector<uint64_t> p_steal;  // loop: "psteal <w0>,<w1>,..." (empty: none)
@@ -263,6 +276,7 @@ class TraceParser {
   int line_no_ = 0;
   int loop_line_ = 0;               // the open loop's line, 0 outside loops
   bool loop_no_safe_point_ = false;  // the open loop's nosafepoint
+  bool loop_alloc_safe_points_ = false;  // the open loop's allocsafepoints
   bool loop_p_move_ = false;         // the open loop's pmove
   bool loop_p_steal_ = false;        // the open loop's psteal
   int move_line_ = 0;                // the open loop's move line, 0 if none yet

@@ -18,9 +18,10 @@ constexpr char kAllocForm[] =
     "expected alloc <id> <bytes> scan|noscan <p> [systemstack] [writebarrier] [finalizer] [chain] "
     "[work <units>], units from 1 to 2^32";
 constexpr char kLoopForm[] =
-    "trace line 2: expected loop <iterations> <ns> [nosafepoint] [everypbusy] [pmove <k> [psteal "
-    "<w0>,<w1>,...]], iterations and k at most 1e11 (k at least 1), ns at most 1e14, 1 to 64 "
-    "weights of at most 1e11, not all 0";
+    "trace line 2: expected loop <iterations> <ns> [nosafepoint|allocsafepoints] [everypbusy] "
+    "[pmove <k> [psteal <w0>,<w1>,...]] (allocsafepoints with neither of the last two), "
+    "iterations and k at most 1e11 (k at least 1), ns at most 1e14, 1 to 64 weights of at most "
+    "1e11, not all 0";
 
 void ExpectAllocLinesRejected(std::initializer_list<const char*> lines) {
   for (const char* bad : lines) {
@@ -33,7 +34,7 @@ TEST(Trace, EveryEventRoundTrips) {
   const char* lines[] = {"alloc 7 4096 noscan 1", "alloc 8 80 scan 0 systemstack",
                          "alloc 9 16 noscan 0 writebarrier", "alloc 10 80 scan 1 systemstack writebarrier", "alloc 11 80 scan 0 work 12", "drop 7", "stack 3 8192 0", "unstack 3 0",
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
-                         "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 everypbusy",
+                         "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 allocsafepoints", "loop 100 33 everypbusy",
                          "loop 100 33 nosafepoint everypbusy", "loop 100 33 pmove 1600",
                          "loop 100 33 nosafepoint everypbusy pmove 1", "loop 100 33 pmove 1600 psteal 3,0,100000000000", "end", "move", "retain 4", "release", "release 20",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
@@ -71,6 +72,13 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
                            "loop 3 10 nosafepoint nosafepoint", "loop 3 10 pmove 2 everypbusy",
                            "loop 3 10 pmove 2 pmove 2"}) {
     EXPECT_FALSE(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).ok()) << line;
+  }
+  // allocsafepoints: not with nosafepoint, everypbusy or pmove.
+  for (const char* line : {"loop 3 10 nosafepoint allocsafepoints", "loop 3 10 allocsafepoints nosafepoint",
+                           "loop 3 10 allocsafepoints everypbusy", "loop 3 10 allocsafepoints pmove 2",
+                           "loop 3 10 allocsafepoints allocsafepoints"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).status().message(),
+              absl::StrCat(kLoopForm, ": \"", line, "\""));
   }
   // go and goexit may state their work, 0 to 2^32.
   for (const char* line : {"go 1 0 work", "go 1 0 work -1", "goexit 1 0 work 4294967297",
@@ -270,6 +278,27 @@ TEST(Trace, AnAllocMayStateItsWork) {
   ExpectAllocLinesRejected({"alloc 1 80 scan 0 work", "alloc 1 80 scan 0 work 0",
                             "alloc 1 80 scan 0 work 4294967297", "alloc 1 80 scan 0 work x",
                             "alloc 1 80 scan 0 work 2 chain", "alloc 1 80 scan 0 work 2 work 2"});
+}
+
+// A loop whose only preemption points are its allocs may hold allocs of
+// every kind, drops, retains and nosafepoint computes, and nothing else.
+TEST(Trace, AnAllocsafepointsLoopHoldsOnlyAllocsDropsRetainsAndNosafepointComputes) {
+  absl::StatusOr<std::vector<TraceEvent>> events =
+      ParseTrace("thp-trace 1\nloop 3 10 allocsafepoints\nalloc 1 80 scan 0 work 4\nretain 1\n"
+                 "alloc 2 16 noscan 0 systemstack\ndrop 2\ncompute 7 nosafepoint\nend\n");
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 7u);
+  EXPECT_TRUE(events->front().alloc_safe_points);
+  EXPECT_FALSE(events->front().no_safe_point);
+  for (const char* line : {"stack 1 8192 0", "go 1 0", "compute 5", "release", "gc"}) {
+    EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\nloop 3 10 allocsafepoints\n", line, "\nend\n"))
+                  .status()
+                  .message(),
+              absl::StrCat("trace line 3: inside the allocsafepoints loop opened on line 2 (such a "
+                           "loop holds only allocs, drops, retains and nosafepoint computes: any "
+                           "other event would reach a safe point between its allocs): \"",
+                           line, "\""));
+  }
 }
 
 // Allocations on the system stack reach no safe point, nor do the

@@ -45,10 +45,11 @@ class AllocFlagsOf {
 };
 
 // A loop that may be streamed (CheckTrace, RunStream): one iteration, with
-// safe points, not keeping every P busy and never moving between the Ps
-// (a held body is what ApplyLoop's flags need).
+// safe points everywhere, not keeping every P busy and never moving
+// between the Ps (a held body is what ApplyLoop's flags need).
 bool IsStreamableLoop(const TraceEvent& loop) {
-  return loop.id == 1 && !loop.no_safe_point && !loop.every_p_busy && loop.p_move == 0;
+  return loop.id == 1 && !loop.no_safe_point && !loop.alloc_safe_points && !loop.every_p_busy &&
+         loop.p_move == 0;
 }
 
 bool IsMove(const TraceEvent& e) { return e.kind == TraceEvent::kMove; }
@@ -354,6 +355,16 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     // The time it waited is the op's, out of its busy time.
     ++events_;
     c.waited += StopTheWorld(e);
+  } else if (in_loop_with_safe_points_at_allocs_ && e.kind == TraceEvent::kAlloc &&
+             !e.system_stack) {
+    // The time since the last one passes without a preemption point; the
+    // alloc's call checks for one (mallocgc's prologue), and the time after
+    // it has none again.
+    FlushLoopTime(c);
+    rt_->LeaveLoopWithoutSafePoint();
+    absl::Status st = Apply(e);
+    rt_->EnterLoopWithoutSafePoint();
+    if (!st.ok()) return st;
   } else if (absl::Status st = Apply(e); !st.ok()) {
     return st;
   }
@@ -481,6 +492,7 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
 LoopOptions LoopOptionsOf(const TraceEvent& loop) {
   LoopOptions o;
   o.no_safe_point = loop.no_safe_point;
+  o.alloc_safe_points = loop.alloc_safe_points;
   o.every_p_busy = loop.every_p_busy;
   o.p_move = static_cast<int64_t>(loop.p_move);
   o.p_steal = loop.p_steal;
@@ -493,6 +505,15 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   const bool every_p_busy = options.every_p_busy;
   const int64_t p_move = options.p_move;
   const std::vector<uint64_t>& p_steal = options.p_steal;
+  if (options.alloc_safe_points &&
+      (no_safe_point || every_p_busy || p_move != 0 ||
+       std::any_of(body.begin(), body.end(), [](const TraceEvent& e) {
+         return ReachesSafePoint(e) && e.kind != TraceEvent::kAlloc;
+       }))) {
+    return absl::InvalidArgumentError(
+        "a loop with safe points at its allocs holds only allocs, drops, retains and nosafepoint "
+        "computes, and neither stays without one, keeps every P busy nor moves");
+  }
   if (no_safe_point && std::any_of(body.begin(), body.end(), ReachesSafePoint)) {
     return absl::InvalidArgumentError(
         "a loop with no safe point holds only systemstack allocs, drops, retains, nosafepoint "
@@ -517,17 +538,26 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
     }
   }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
-  in_loop_without_safe_point_ = no_safe_point;
+  if (options.alloc_safe_points) rt_->EnterLoopWithSafePointsAtAllocs();
+  in_loop_without_safe_point_ = no_safe_point || options.alloc_safe_points;
+  in_loop_with_safe_points_at_allocs_ = options.alloc_safe_points;
   if (every_p_busy) rt_->EnterLoopKeepingEveryPBusy();
   absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration, p_move, p_steal);
   if (every_p_busy) rt_->LeaveLoopKeepingEveryPBusy();
+  in_loop_with_safe_points_at_allocs_ = false;
   in_loop_without_safe_point_ = false;
+  if (options.alloc_safe_points) rt_->LeaveLoopWithSafePointsAtAllocs();
   if (no_safe_point) rt_->LeaveLoopWithoutSafePoint();
   return st;
 }
 
 std::vector<TraceReplayer::Step> TraceReplayer::LoopSteps(const std::vector<TraceEvent>& body) const {
   std::vector<Step> steps;
+  if (in_loop_with_safe_points_at_allocs_) {
+    // One event at a time: each alloc is a safe point of its own.
+    for (const TraceEvent& e : body) steps.push_back(Step{&e, Fast::kNo});
+    return steps;
+  }
   const std::vector<size_t> blocks = BlockLengths(body);
   for (size_t k = 0; k < body.size(); ++k) {
     const TraceEvent& e = body[k];

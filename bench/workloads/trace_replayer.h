@@ -65,6 +65,9 @@ size_t WeightedIndex(const std::vector<uint64_t>& weights, double u);
 // (trace_format.h), as TraceReplayer::ApplyLoop reads them.
 struct LoopOptions {
   bool no_safe_point = false;
+  // Preemption points only at the body's allocs that are not systemstack
+  // (trace_format.h's allocsafepoints; not with the other three).
+  bool alloc_safe_points = false;
   bool every_p_busy = false;
   int64_t p_move = 0;
   std::vector<uint64_t> p_steal;
@@ -116,7 +119,10 @@ class TraceReplayer {
   // one; trace_format.h) run on the next P already. With `p_steal`
   // (trace_format.h's psteal) instead of a marker, how many of the body's
   // goexits run on the next P is drawn at each move from those weights
-  // (DrawSteal).
+  // (DrawSteal). A loop with `alloc_safe_points` reaches a preemption
+  // point only at each of its allocs not on the system stack: the busy
+  // time between two passes with none (HeapRuntime::
+  // EnterLoopWithSafePointsAtAllocs), and no fast path batches its allocs.
   absl::Status ApplyLoop(const std::vector<TraceEvent>& body, int64_t iterations,
                          int64_t ns_per_iteration, const LoopOptions& options = {});
   // A loop of one iteration whose body arrives one event at a time and is
@@ -260,6 +266,10 @@ class TraceReplayer {
   bool batched_loops_ = true;
   int64_t loop_slice_ns_ = kLoopSliceNs;
   bool in_loop_without_safe_point_ = false;  // inside ApplyLoop's nosafepoint loop
+  // Inside ApplyLoop's allocsafepoints loop: each alloc not on the system
+  // stack is a preemption point, with none between them (in_loop_without_
+  // safe_point_ is set there too).
+  bool in_loop_with_safe_points_at_allocs_ = false;
   int64_t start_ns_ = 0;
   absl::flat_hash_map<uint64_t, uintptr_t> objects_;
   absl::flat_hash_map<uint64_t, uintptr_t> stacks_;

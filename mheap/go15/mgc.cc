@@ -1,6 +1,7 @@
 #include "mheap/go15/mgc.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_format.h"
 #include "runtime_port/base/check.h"
@@ -34,7 +35,13 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
   // gcphase is _GCscan or _GCmark.
   if (write_barrier_stores_ && marking_) shaded_.push_back(new_object);
   if (on_system_stack_) return;
-  if (shouldhelpgc && marking_ &&
+  if (std::exchange(alloc_before_blackening_, false)) {
+    // The allocation at the preemption check where the program's stack was
+    // scanned (ScanProgramStack): go1.5.1 mallocgc zeroes it and reaches
+    // gcAssistAlloc while gc() is still installing the write barrier
+    // (forEachP waits for that zeroing to end), with gcBlackenEnabled
+    // still 0, so it assists nothing and cannot end the mark.
+  } else if (shouldhelpgc && marking_ &&
       heap_.stats().heap_live >= pending_.heap0 + pending_.mark_growth_cap) {
     // The program has allocated what it does in the concurrent phase
     // (MarkGrowthCap): the mark ends here, at the allocation that found the
@@ -46,7 +53,9 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
   }
   if (shouldhelpgc && ShouldTriggerGC()) {
     in_flight_ = new_object;
+    starting_in_malloc_ = true;
     StartGC(GcMode::kBackground, false);
+    starting_in_malloc_ = false;
     in_flight_ = 0;
   }
 }
@@ -171,12 +180,30 @@ void GcModel::RunCycle(GcMode mode, int64_t start_ns) {
   }
   // _GCscan: gcphase leaves _GCoff (stackfree keeps whole spans from here
   // on), and gcscan_m scans every stack at once: what the workload holds
-  // now is marked. The caches are flushed only at mark termination.
+  // then is marked. The caches are flushed only at mark termination.
   stacks_.set_gc_running(true);
-  PrepareMarkBits(/*keep=*/false);
-  MarkRoots();
   pending_ = cycle;
   marking_ = true;
+  if (starting_in_malloc_ && scan_program_at_safe_point_) {
+    // The program's goroutine runs on past startGC and is scanned at its
+    // next preemption check (ScanProgramStack); until then the mark has
+    // not started and cannot end.
+    program_scan_pending_ = true;
+    pending_.end_ns = std::numeric_limits<int64_t>::max();
+    return;
+  }
+  PrepareMarkBits(/*keep=*/false);
+  MarkRoots();
+}
+
+void GcModel::ScanProgramStack() {
+  THP_CHECK(program_scan_pending_, "ScanProgramStack: no cycle waits to scan the program");
+  program_scan_pending_ = false;
+  alloc_before_blackening_ = true;
+  PrepareMarkBits(/*keep=*/false);
+  MarkRoots();
+  // The concurrent mark's work starts here and takes its usual time.
+  pending_.end_ns = heap_.clock().NanoTime() + CycleNs(GcMode::kBackground);
 }
 
 uint64_t GcModel::MarkGrowthCap(const GcCycle& cycle) const {
@@ -222,6 +249,10 @@ void GcModel::MaybeNewM(NewMAt at) {
 
 void GcModel::FinishMark() {
   THP_CHECK(marking_, "FinishMark: no cycle is marking");
+  // A stopped world needs the program at a preemption check, where a scan
+  // still waiting happens first.
+  if (program_scan_pending_) ScanProgramStack();
+  alloc_before_blackening_ = false;
   // Mark termination stops the world now: endCycle paces from the heap as
   // it grew during the concurrent phase.
   marking_ = false;

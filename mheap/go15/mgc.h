@@ -14,7 +14,9 @@
 // gcscan_m to mark termination) lasts CycleNs(kBackground) on the virtual
 // clock once the driver turns it on (set_concurrent_mark; Go15HeapRuntime
 // does): StartGC marks what the workload holds then (the stacks gcscan_m
-// scans at once) and returns with the cycle marking; the program allocates
+// scans at once, or, where the program's goroutine runs on to its next
+// preemption point first, there: set_scan_program_at_safe_point) and
+// returns with the cycle marking; the program allocates
 // on, from spans swept before the cycle (nothing is unswept until gcSweep),
 // its new objects white (go1.5.1 mallocgc allocates black only in mark
 // termination); FinishMark, called by the driver when the clock reaches the
@@ -327,9 +329,32 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // clock reaches mark_end_ns()); off (the default), cycles are
   // instantaneous.
   void set_concurrent_mark(bool on) { concurrent_mark_ = on; }
-  // A background cycle is in its concurrent phase.
+  // While set, a background cycle that the program's allocation starts
+  // (startGC from mallocgc, which yields to the GC goroutine) scans the
+  // program's stack only when the driver calls ScanProgramStack, at the
+  // goroutine's next preemption check: go1.5.1 gcscan_m's scang of a
+  // running goroutine asks it to scan itself there (newstack). What the
+  // program holds then is marked, and the concurrent mark's
+  // CycleNs(kBackground) starts then. The allocation at that check does not
+  // end the mark at MarkGrowthCap (mallocgc zeroes it before gc() has the
+  // write barrier on, and its gcAssistAlloc finds blackening off), so the
+  // mark ends where its time runs out, its termination waiting for the
+  // driver's next preemption check. The driver sets it while the program
+  // runs a loop whose only preemption points are its allocations, so that
+  // the goroutine has run on to the next one (append's loop: growslice).
+  // ASSUMPTION: the goroutine is running before gcscan_m reaches it (the
+  // other P takes it from the global queue once sweep termination's world
+  // restarts), as the scan phases of Go 1.5.1's gctrace runs of
+  // BenchmarkAppendGrowString say (testdata/go151_gctrace_append/).
+  void set_scan_program_at_safe_point(bool on) { scan_program_at_safe_point_ = on; }
+  bool program_scan_pending() const { return program_scan_pending_; }
+  // The waiting scan (program_scan_pending()) happens now.
+  void ScanProgramStack();
+  // A background cycle is in its concurrent phase (including a wait for
+  // the program's scan).
   bool marking() const { return marking_; }
-  // When the marking cycle's concurrent phase ends (valid while marking()).
+  // When the marking cycle's concurrent phase ends (valid while marking();
+  // the largest int64_t while the program's scan waits).
   int64_t mark_end_ns() const { return pending_.end_ns; }
   // Mark termination and the sweep's start for the marking cycle, at the
   // clock's time now: the concurrent phase's end, or earlier when a
@@ -461,6 +486,12 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   double trigger_ratio_ = 7.0 / 8.0;
   bool in_cycle_ = false;  // bggc.working / the world is stopped
   bool concurrent_mark_ = false;
+  bool scan_program_at_safe_point_ = false;  // set_scan_program_at_safe_point
+  bool starting_in_malloc_ = false;          // AfterMalloc is starting a cycle
+  bool program_scan_pending_ = false;        // program_scan_pending()
+  // The next allocation comes at the preemption check ScanProgramStack
+  // ran at, before the mark blackens anything (AfterMalloc).
+  bool alloc_before_blackening_ = false;
   bool marking_ = false;   // in_cycle_ and in the concurrent phase
   GcCycle pending_;        // the marking cycle (end_ns: when its mark ends)
   int64_t stopped_ns_ = 0;  // TakeStoppedNs

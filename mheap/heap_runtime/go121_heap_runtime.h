@@ -68,6 +68,8 @@ class Go121HeapRuntime final : public ForwardingHeapRuntime<go121::Runtime> {
   // Asynchronous preemption (Go 1.14+) stops such a loop for a GC.
   void EnterLoopWithoutSafePoint() override {}
   void LeaveLoopWithoutSafePoint() override {}
+  void EnterLoopWithSafePointsAtAllocs() override {}
+  void LeaveLoopWithSafePointsAtAllocs() override {}
   // Ignored: this port's cycles are instantaneous and start at once, so
   // nothing of its runtime waits for a P.
   void EnterLoopKeepingEveryPBusy() override {}

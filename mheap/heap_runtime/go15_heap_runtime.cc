@@ -90,7 +90,9 @@ void Go15HeapRuntime::TakeLockAfterSweep(bool idle, bool now_anyway) {
 void Go15HeapRuntime::RunForcedGc() {
   if (gctrace_ != nullptr && *gctrace_) (*gctrace_)("GC forced");
   if (in_loop_without_safe_point_) {
-    gc_waits_for_safe_point_ = true;
+    // startGC finds bggc.working while a cycle runs (one waiting for the
+    // program's preemption check included) and starts none.
+    if (!rt_->gc().marking()) gc_waits_for_safe_point_ = true;
     return;
   }
   rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
@@ -149,6 +151,8 @@ void Go15HeapRuntime::BgSweepTurn() {
 
 void Go15HeapRuntime::WaitForWorldsema(const std::function<void(int64_t)>& set_clock) {
   GcModel& gc = rt_->gc();
+  // The caller is at a preemption check: a scan that waited for it runs.
+  if (gc.program_scan_pending()) gc.ScanProgramStack();
   if (gc.marking() && gc.mark_end_ns() > rt_->heap().clock().NanoTime()) {
     RunUntil(gc.mark_end_ns(), /*idle=*/false, set_clock);
   }
@@ -405,8 +409,21 @@ void Go15HeapRuntime::LeaveLoopKeepingEveryPBusy() {
   bgsweep_at_ = rt_->heap().clock().NanoTime();
 }
 
+void Go15HeapRuntime::EnterLoopWithSafePointsAtAllocs() {
+  rt_->gc().set_scan_program_at_safe_point(true);
+  EnterLoopWithoutSafePoint();
+}
+
+void Go15HeapRuntime::LeaveLoopWithSafePointsAtAllocs() {
+  LeaveLoopWithoutSafePoint();
+  rt_->gc().set_scan_program_at_safe_point(false);
+}
+
 void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {
   in_loop_without_safe_point_ = false;
+  // gcscan_m's scan of the program's stack, waiting since the cycle
+  // started, happens at this preemption check: the mark starts now.
+  if (rt_->gc().program_scan_pending()) rt_->gc().ScanProgramStack();
   // A mark whose time ran out meanwhile terminates here (its stopped world
   // waited for the program), before the GC sysmon forced can start.
   if (MarkTerminatesBy(rt_->heap().clock().NanoTime())) rt_->gc().FinishMark();

@@ -69,7 +69,17 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // a loop takes worldsema but starts when the loop returns (and no second
   // one is forced meanwhile).
   void EnterLoopWithoutSafePoint() override { in_loop_without_safe_point_ = true; }
+  // A cycle whose gcscan_m waits for the program's stack (GcModel::
+  // set_scan_program_at_safe_point) scans it here first.
   void LeaveLoopWithoutSafePoint() override;
+  // append's loop (go1.5.1 growslice, the loop's only call): the program's
+  // allocation that starts a background cycle yields in startGC, and once
+  // sweep termination's stopped world restarts, the goroutine runs on to
+  // its next call before gcscan_m can scan its stack, so the concurrent
+  // mark starts there (GcModel::ScanProgramStack); a stopped world waits
+  // for it likewise (EnterLoopWithoutSafePoint).
+  void EnterLoopWithSafePointsAtAllocs() override;
+  void LeaveLoopWithSafePointsAtAllocs() override;
   // While every P runs such a loop's goroutine, a P schedules only when it
   // stops for the world or sysmon preempts it: retake (go1.5.1 proc1.go)
   // preempts a P whose schedtick it has seen unchanged for forcePreemptNS

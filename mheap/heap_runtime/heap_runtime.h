@@ -179,6 +179,12 @@ class HeapRuntime {
   // stop the world waits for its end), and has left it.
   virtual void EnterLoopWithoutSafePoint() = 0;
   virtual void LeaveLoopWithoutSafePoint() = 0;
+  // The program is in a loop whose only preemption points are its
+  // allocations (its driver leaves the state above just before each one
+  // and enters it again just after), and has left it: a GC cycle that one
+  // of them starts can scan the goroutine's stack only at the next.
+  virtual void EnterLoopWithSafePointsAtAllocs() = 0;
+  virtual void LeaveLoopWithSafePointsAtAllocs() = 0;
   // The program is in a loop whose goroutines keep every P running and
   // never block or yield (RunParallel workers that only compute), and has
   // left it: a goroutine of the runtime's readied meanwhile waits for one

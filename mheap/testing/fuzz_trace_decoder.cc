@@ -297,6 +297,12 @@ class Decoder {
       for (int j = 0; j < 6; ++j) loop.p_steal.push_back((t >> (2 + j)) & 1);
       if ((t >> 2) == 0) loop.p_steal = {1};
     }
+    // A body of allocs, drops and retains whose loop neither keeps every P
+    // busy nor moves may reach its safe points only at its allocs, where
+    // the time's low bit (which only a pmove loop reads otherwise) says.
+    if (kind <= 2 && !loop.every_p_busy && loop.p_move == 0 && (t & 1) != 0) {
+      loop.alloc_safe_points = true;
+    }
     out_.push_back(loop);
     for (TraceEvent& e : body) out_.push_back(std::move(e));
     out_.push_back(Event(TraceEvent::kEnd));

@@ -41,6 +41,18 @@ TEST(FuzzTraceDecoder, MapsBytesToEvents) {
             "alloc 4 385 noscan 3\nalloc 5 385 noscan 3\ndrop 4\ndrop 5\nend\ndrop 1\n");
 }
 
+TEST(FuzzTraceDecoder, MapsLoopsWithSafePointsOnlyAtTheirAllocs) {
+  EXPECT_EQ(Text({
+                14, 1, 0x0a, 3, 3,     // the time's low bit: safe points at the allocs only
+                14, 0x21, 0x0a, 3, 3,  // not with pmove (the bit places a move marker)
+                14, 1, 0x81, 3, 3,     // nor while every P is busy (a block of 1 alloc)
+            }),
+            "thp-trace 1\nloop 2 30000 allocsafepoints\nalloc 1 385 noscan 3\n"
+            "alloc 2 385 noscan 3\ndrop 1\ndrop 2\nend\n"
+            "loop 2 30000 pmove 1\nalloc 3 385 noscan 3\nmove\nalloc 4 385 noscan 3\ndrop 3\n"
+            "drop 4\nend\nloop 2 30000 everypbusy\nalloc 5 385 noscan 3\ndrop 5\nend\n");
+}
+
 TEST(FuzzTraceDecoder, MapsSystemStackAllocsAndTheirNosafepointLoops) {
   EXPECT_EQ(Text({
                 0, 10, 0x0d,     // alloc 1711 bytes, P 1, noscan, on the system stack

@@ -1,9 +1,9 @@
-// README item 4 says why Go 1.5.1's cycles in BenchmarkAppendGrowString
-// last tens of milliseconds: growslice zeroes and copies arrays of many
-// MiB without a preemption point, so the cycle's stack scan and its stops
-// of the world wait, while the concurrent mark itself stays short; and
-// that BenchmarkAppendGrowByte's 1 MiB arrays keep every phase under a
-// millisecond. This reads the two benchmarks' gctrace runs
+// Why Go 1.5.1's cycles in BenchmarkAppendGrowString last tens of
+// milliseconds (README item 4; go15_suite.cc, kSafePointsAtAllocs):
+// growslice zeroes and copies arrays of many MiB without a preemption
+// point, so the cycle's stack scan and its stops of the world wait, while
+// the concurrent mark itself stays short; BenchmarkAppendGrowByte's 1 MiB
+// arrays keep every phase under a millisecond. This reads the two benchmarks' gctrace runs
 // (testdata/go151_gctrace_append/) and checks it, phase by phase, over the
 // background cycles (runtime.GC()'s forced ones left out).
 #include <string>
