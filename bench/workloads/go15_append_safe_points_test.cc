@@ -10,10 +10,13 @@
 // bytes marked lie nearer b + c than a + b + c in most: Go scanned the
 // goroutine at the next growth.
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "gtest/gtest.h"
 #include "mheap/go15/events/heap_event_log.h"
 
@@ -28,49 +31,42 @@ struct Marks {
 };
 
 std::map<std::string, Marks> ReadLog() {
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-      heaplog::HeapEventReader::Open("testdata/go151_heaplog/prefix.hlog.xz");
-  EXPECT_TRUE(reader.ok()) << reader.status();
   std::map<std::string, Marks> out;
-  if (!reader.ok()) return out;
   Marks* current = nullptr;
   std::vector<uint64_t> arrays;  // the round's large allocations, in pages
-  bool background = false;
+  bool background = false, terminated = false;
   size_t at_start = 0, at_mark_term = 0;
-  bool terminated = false;
-  heaplog::HeapEvent e;
-  for (;;) {
-    absl::StatusOr<bool> more = (*reader)->Next(&e);
-    EXPECT_TRUE(more.ok()) << more.status();
-    if (!more.ok() || !*more) break;
-    if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
-      const std::string name = s->BaseName();
-      current = name.rfind("BenchmarkAppendGrow", 0) == 0 ? &out[name] : nullptr;
-      arrays.clear();
-    } else if (current == nullptr) {
-      continue;
-    } else if (std::holds_alternative<heaplog::BenchRun>(e.body)) {
-      arrays.clear();
-    } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
-      if (a->caller == heaplog::AllocCaller::kLarge) arrays.push_back(a->npage);
-    } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
-      background = g->mode == heaplog::GcMode::kBackground;
-      at_start = arrays.size();
-      terminated = false;
-    } else if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) {
-      at_mark_term = arrays.size();
-      terminated = true;
-    } else if (const auto* d = std::get_if<heaplog::GcDone>(&e.body)) {
-      if (!background || !terminated || at_start < 2 || at_mark_term != at_start + 1) continue;
-      const uint64_t a = arrays[at_start - 2], b = arrays[at_start - 1], c = arrays[at_start];
-      if (!(a < b && b < c)) continue;  // not three growths of one op
-      const auto marked = static_cast<int64_t>(d->heap_marked);
-      const auto two = static_cast<int64_t>((b + c) * kPageBytes);
-      const auto three = static_cast<int64_t>((a + b + c) * kPageBytes);
-      ++(std::llabs(marked - two) < std::llabs(marked - three) ? current->without_copied
-                                                               : current->with_copied);
-    }
-  }
+  const absl::Status st = heaplog::ForEachHeapEvent(
+      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+        if (const auto* s = std::get_if<heaplog::BenchStart>(&e.body)) {
+          const std::string name = s->BaseName();
+          current = name.rfind("BenchmarkAppendGrow", 0) == 0 ? &out[name] : nullptr;
+          arrays.clear();
+        } else if (current == nullptr) {
+          return;
+        } else if (std::holds_alternative<heaplog::BenchRun>(e.body)) {
+          arrays.clear();
+        } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
+          if (a->caller == heaplog::AllocCaller::kLarge) arrays.push_back(a->npage);
+        } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
+          background = g->mode == heaplog::GcMode::kBackground;
+          at_start = arrays.size();
+          terminated = false;
+        } else if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) {
+          at_mark_term = arrays.size();
+          terminated = true;
+        } else if (const auto* d = std::get_if<heaplog::GcDone>(&e.body)) {
+          if (!background || !terminated || at_start < 2 || at_mark_term != at_start + 1) return;
+          const uint64_t a = arrays[at_start - 2], b = arrays[at_start - 1], c = arrays[at_start];
+          if (!(a < b && b < c)) return;  // not three growths of one op
+          const auto marked = static_cast<int64_t>(d->heap_marked);
+          const auto two = static_cast<int64_t>((b + c) * kPageBytes);
+          const auto three = static_cast<int64_t>((a + b + c) * kPageBytes);
+          ++(std::llabs(marked - two) < std::llabs(marked - three) ? current->without_copied
+                                                                   : current->with_copied);
+        }
+      });
+  EXPECT_TRUE(st.ok()) << st;
   return out;
 }
 
