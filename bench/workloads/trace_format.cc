@@ -228,20 +228,19 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
         k += 2;
       }
     }
-    // A loop with safe points only at its allocs has one goroutine, which
-    // stays on its P.
-    const bool flags_ok = !e.alloc_safe_points || (!e.every_p_busy && e.p_move == 0);
-    if (f.size() < 3 || k != f.size() || !p_move_ok || !flags_ok || !num(1, &e.id) ||
-        e.id > kMaxTraceCount ||
+    if (f.size() < 3 || k != f.size() || !p_move_ok || !num(1, &e.id) || e.id > kMaxTraceCount ||
         !num(2, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
       return LineError(line_no, line,
                        absl::StrCat("expected loop <iterations> <ns> [nosafepoint|allocsafepoints] "
-                                    "[everypbusy] [pmove <k> [psteal <w0>,<w1>,...]] "
-                                    "(allocsafepoints with neither of the last two), "
-                                    "iterations and k at "
-                                    "most 1e11 (k at least 1), ns at most 1e14, 1 to ",
+                                    "[everypbusy] [pmove <k> [psteal <w0>,<w1>,...]], iterations "
+                                    "and k at most 1e11 (k at least 1), ns at most 1e14, 1 to ",
                                     kMaxStealWeights,
                                     " weights of at most 1e11, not all 0"));
+    }
+    // A loop with safe points only at its allocs has one goroutine, which
+    // stays on its P.
+    if (e.alloc_safe_points && (e.every_p_busy || e.p_move != 0)) {
+      return LineError(line_no, line, "allocsafepoints goes with neither everypbusy nor pmove");
     }
     e.ns = static_cast<int64_t>(v);
   } else if (op == "end") {
