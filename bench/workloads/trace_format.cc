@@ -316,8 +316,7 @@ absl::StatusOr<std::optional<TraceEvent>> TraceParser::Feed(absl::string_view li
                                   " (such a loop holds only systemstack allocs, drops, "
                                   "retains, nosafepoint computes and a move: any other event "
                                   "would reach a safe point)"));
-  } else if (loop_line_ != 0 && loop_alloc_safe_points_ && ReachesSafePoint(*e) &&
-             e->kind != TraceEvent::kAlloc) {
+  } else if (loop_line_ != 0 && loop_alloc_safe_points_ && ReachesSafePointBetweenAllocs(*e)) {
     return LineError(line_no_, line,
                      absl::StrCat("inside the allocsafepoints loop opened on line ", loop_line_,
                                   " (such a loop holds only allocs, drops, retains and "

@@ -248,6 +248,13 @@ inline bool ReachesSafePoint(const TraceEvent& e) {
            e.kind == TraceEvent::kMove);
 }
 
+// Whether running `e` in an allocsafepoints loop reaches a preemption point
+// between the loop's allocs (what such a loop may not hold): as
+// ReachesSafePoint, but an alloc's check is the loop's own point.
+inline bool ReachesSafePointBetweenAllocs(const TraceEvent& e) {
+  return e.kind != TraceEvent::kAlloc && ReachesSafePoint(e);
+}
+
 // Whether `e` stops the world: runtime.GC(), debug.FreeOSMemory() (a
 // runtime.GC() first) and runtime.ReadMemStats() (testing's timer calls).
 // Each is one call of the goroutine that makes it, not of every P.

@@ -507,9 +507,7 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   const std::vector<uint64_t>& p_steal = options.p_steal;
   if (options.alloc_safe_points &&
       (no_safe_point || every_p_busy || p_move != 0 ||
-       std::any_of(body.begin(), body.end(), [](const TraceEvent& e) {
-         return ReachesSafePoint(e) && e.kind != TraceEvent::kAlloc;
-       }))) {
+       std::any_of(body.begin(), body.end(), ReachesSafePointBetweenAllocs))) {
     return absl::InvalidArgumentError(
         "a loop with safe points at its allocs holds only allocs, drops, retains and nosafepoint "
         "computes, and neither stays without one, keeps every P busy nor moves");
