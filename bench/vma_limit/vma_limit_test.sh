@@ -15,7 +15,7 @@ fail=0
 small=(--kernel=sim --max_map_count=2000 --sim_baseline=30 --burst_mib=4 --seed=2 --rounds=150 --quiet)
 
 for profile in linux6 linux2015; do
-  splits=2683
+  splits=2689
   out=$("$bin" --variant=prefix "${small[@]}" --kernel_profile=$profile 2>/tmp/vma_limit_err.$$); rc=$?
   want="vma_limit variant=prefix kernel=sim profile=$profile max_map_count=2000 thp_mode=madvise outcome=crash round=52 virtual_s=2.550 map_count=2001 max_map_count_seen=2001 runtime_vmas=1971 go_equivalent_vmas=1979 heap_sys=298844160 heap_inuse=107315200 heap_released=177111040 refused_splits=$splits refused_mmaps=2 error=\"runtime: out of memory\""
   [ "$rc" -eq 1 ] || { echo "FAIL: prefix/$profile exit $rc, want 1"; fail=1; }

@@ -4,6 +4,7 @@
 // one busy P, its turns in the global run queue while the workload reports
 // every P busy, and the sysmon passes that wait for it.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,7 +21,12 @@
 namespace thp {
 namespace {
 
-constexpr uint64_t kSpanBytes = 16384;  // the garbage: 2-page large objects
+// The garbage: 16 KiB objects, each alone in a two-page span of its size
+// class.
+constexpr uint64_t kSpanBytes = 16384;
+// What bgsweep takes over one of those spans (mgc.h: a span and its one
+// object slot).
+const int64_t kSpanNs = kBgSweepNsPerSpan + std::llround(kBgSweepNsPerObject);
 // The first background cycle makes the GC's own goroutines (backgroundgc,
 // a mark worker per P): allgs grows from nothing to 4, and the arrays of 1
 // and 2 pointers it outgrows are garbage too, each alone in a one-page span
@@ -96,9 +102,9 @@ class BgSweepTest : public ::testing::Test {
 };
 
 // On a P the program leaves idle, bgsweep starts as the cycle ends and frees
-// one span every kBgSweepNsPerFreedSpan of virtual time, the leftover
-// carried from one step to the next; before it gets to a span, the span is
-// still in use.
+// one span every kSpanNs of virtual time (each of these spans' time), the
+// span in progress carried from one step to the next; before it gets to a
+// span, the span is still in use.
 TEST_F(BgSweepTest, OnAnIdlePItFreesASpanPerMeasuredInterval) {
   Start(2);
   GarbageUntilACycle();
@@ -106,26 +112,26 @@ TEST_F(BgSweepTest, OnAnIdlePItFreesASpanPerMeasuredInterval) {
   // The object whose allocation started the cycle was live when marked.
   const int64_t garbage = spans_ - 1;
   auto due = [&] {
-    return std::min<int64_t>(garbage, std::max<int64_t>(0, r_->now_ns() - end) / kBgSweepNsPerFreedSpan);
+    return std::min<int64_t>(garbage, std::max<int64_t>(0, r_->now_ns() - end) / kSpanNs);
   };
   while (r_->now_ns() < end) {
     EXPECT_EQ(Freed(), 0);
     Apply("compute 100000");
   }
   EXPECT_EQ(Freed(), due());
-  for (int step = 0; step < 40; ++step) {  // steps shorter than one interval
-    Apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan / 3));
+  for (int step = 0; step < 40; ++step) {  // steps shorter than a span's time
+    Apply(absl::StrCat("compute ", kSpanNs / 3));
     EXPECT_EQ(Freed(), due()) << "step " << step;
   }
   EXPECT_GT(Freed(), 10);
   EXPECT_LT(Freed(), garbage);
-  Apply(absl::StrCat("compute ", kBgSweepNsPerFreedSpan * spans_));
+  Apply(absl::StrCat("compute ", kSpanNs * spans_));
   EXPECT_EQ(FreedBytes(), static_cast<uint64_t>(garbage) * kSpanBytes + kAllgsGarbage);
   EXPECT_TRUE(r_->runtime().gc().sweepdone());
 }
 
 // Each span bgsweep frees goes back to the heap at its own time, one
-// kBgSweepNsPerFreedSpan after the one before, however long the step that
+// kSpanNs after the one before, however long the step that
 // covers them (mHeap_FreeSpanLocked stamps it with nanotime() then).
 TEST_F(BgSweepTest, EachSpanItFreesIsStampedWithItsOwnTime) {
   Start(2);
@@ -133,14 +139,62 @@ TEST_F(BgSweepTest, EachSpanItFreesIsStampedWithItsOwnTime) {
   while (r_->now_ns() < end_) Apply("compute 100000");
   FreeTimes times(r_->runtime().heap().clock());
   r_->runtime().heap().set_observer(&times);
-  Apply(absl::StrCat("compute ", 30 * kBgSweepNsPerFreedSpan));
+  Apply(absl::StrCat("compute ", 30 * kSpanNs));
   r_->runtime().heap().set_observer(nullptr);
   ASSERT_EQ(times.stamps.size(), 30u);
   for (size_t i = 1; i < times.stamps.size(); ++i) {
-    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], kBgSweepNsPerFreedSpan) << i;
+    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], kSpanNs) << i;
   }
   EXPECT_LE(times.stamps.back(), r_->now_ns());
-  EXPECT_GT(times.stamps.back(), r_->now_ns() - kBgSweepNsPerFreedSpan);
+  EXPECT_GT(times.stamps.back(), r_->now_ns() - kSpanNs);
+}
+
+// A span bgsweep keeps (an object on it still live) takes none of its
+// time (mgc.h): with every other span held, the freed ones still go back
+// one kSpanNs after another.
+TEST_F(BgSweepTest, ASpanItKeepsTakesNoTime) {
+  Start(2);
+  Apply("gc");
+  const GcModel& gc = r_->runtime().gc();
+  for (int id = 1; gc.cycles_started() < 2; ++id) {
+    Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
+    if (id % 2 == 0) Apply(absl::StrCat("drop ", id));
+    ASSERT_LT(id, 100000);
+  }
+  ASSERT_TRUE(gc.marking());
+  while (r_->now_ns() < gc.mark_end_ns()) Apply("compute 100000");
+  FreeTimes times(r_->runtime().heap().clock());
+  r_->runtime().heap().set_observer(&times);
+  Apply(absl::StrCat("compute ", 30 * kSpanNs));
+  r_->runtime().heap().set_observer(nullptr);
+  ASSERT_EQ(times.stamps.size(), 30u);
+  for (size_t i = 1; i < times.stamps.size(); ++i) {
+    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], kSpanNs) << i;
+  }
+}
+
+// A span of many object slots takes longer than one of a single slot:
+// 4 KiB objects, two to a one-page span, take kBgSweepNsPerObject more.
+TEST_F(BgSweepTest, ItTakesLongerOverASpanOfMoreSlots) {
+  Start(2);
+  Apply("gc");
+  const GcModel& gc = r_->runtime().gc();
+  for (int id = 1; gc.cycles_started() < 2; ++id) {
+    Apply(absl::StrCat("alloc ", id, " 4096 noscan 0"));
+    Apply(absl::StrCat("drop ", id));
+    ASSERT_LT(id, 100000);
+  }
+  ASSERT_TRUE(gc.marking());
+  while (r_->now_ns() < gc.mark_end_ns()) Apply("compute 100000");
+  FreeTimes times(r_->runtime().heap().clock());
+  r_->runtime().heap().set_observer(&times);
+  const int64_t two_slots = kBgSweepNsPerSpan + std::llround(2 * kBgSweepNsPerObject);
+  Apply(absl::StrCat("compute ", 30 * two_slots));
+  r_->runtime().heap().set_observer(nullptr);
+  ASSERT_EQ(times.stamps.size(), 30u);
+  for (size_t i = 1; i < times.stamps.size(); ++i) {
+    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], two_slots) << i;
+  }
 }
 
 // Every kSweepPassesPerLockWait-th sysmon pass that reads its clock while
@@ -153,9 +207,10 @@ TEST_F(BgSweepTest, EverySoManythPassInsideTheSweepWaitsForItsEnd) {
   FreeTimes times(r_->runtime().heap().clock());
   r_->runtime().heap().set_observer(&times);
   Apply("gc");
-  // 16 MiB held: each cycle leaves about as much garbage, whose sweep
-  // (about 7 ms at the measured pace) sysmon's 10 ms rounds fall into now
-  // and then.
+  // 16 MiB held: each cycle leaves about as much garbage, 1,024 spans of
+  // one slot made 5 us apart (a cycle every 5 ms or so, before sysmon
+  // would force one), whose sweep (about 1.7 ms at the measured pace)
+  // sysmon's 10 ms rounds fall into now and then.
   constexpr int kHeld = 1024;
   for (int id = 1; id <= kHeld; ++id) Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
   const Go15HeapRuntime& go15 = r_->go15();
@@ -163,18 +218,18 @@ TEST_F(BgSweepTest, EverySoManythPassInsideTheSweepWaitsForItsEnd) {
   for (int id = kHeld + 1; go15.sweep_lock_waits() < kWaits && id < 1000000; ++id) {
     Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
     Apply(absl::StrCat("drop ", id));
-    Apply("compute 20000");
+    Apply("compute 5000");
   }
   r_->runtime().heap().set_observer(nullptr);
   ASSERT_EQ(go15.sweep_lock_waits(), kWaits) << go15.passes_in_sweep() << " passes inside a sweep";
   EXPECT_EQ(go15.passes_in_sweep() / Go15HeapRuntime::kSweepPassesPerLockWait, kWaits);
   // Every release of a span stamped after its pass's `now` came from a
   // waiting pass, once the sweeper's last sweepone found nothing (at most
-  // one interval after its last free).
+  // one span's time after its last free).
   ASSERT_FALSE(times.stale_at.empty());
   for (int64_t after : times.stale_after_last_free_ns) {
     EXPECT_GE(after, 0);
-    EXPECT_LE(after, kBgSweepNsPerFreedSpan);
+    EXPECT_LE(after, kSpanNs);
   }
   std::vector<int64_t> passes = times.stale_at;
   passes.erase(std::unique(passes.begin(), passes.end()), passes.end());
@@ -188,7 +243,7 @@ TEST_F(BgSweepTest, OnOnePItRunsOnlyWhileThePIsIdle) {
   GarbageUntilACycle();
   Apply("compute 3000000");  // past the cycle's end, the P busy
   EXPECT_EQ(Freed(), 0);
-  Apply(absl::StrCat("sleep ", 10 * kBgSweepNsPerFreedSpan));
+  Apply(absl::StrCat("sleep ", 10 * kSpanNs));
   EXPECT_EQ(Freed(), 10);
 }
 

@@ -1,9 +1,11 @@
 #include "mheap/go15/mgc.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "absl/strings/str_format.h"
+#include "mheap/go15/msize.h"
 #include "runtime_port/base/check.h"
 
 namespace thp {
@@ -129,6 +131,9 @@ void GcModel::RunCycle(GcMode mode, int64_t start_ns) {
   cycle.mode = mode;
   cycle.start_ns = start_ns;
   // Finish the previous cycle's sweep (gosweepone loop, finishsweep_m).
+  // bgsweep's span first: sweepone runs without preemption, so in Go it
+  // is done before the world stops.
+  if (claimed_ != nullptr) SweepClaimed();
   while (SweepOne() != ~uintptr_t{0}) {
   }
   if (mode == GcMode::kBackground) ++bg_cycles_started_;
@@ -421,6 +426,7 @@ void GcModel::MarkTermination(GcCycle& cycle) {
 
 void GcModel::SweepPhase(GcMode mode) {
   // Mirrors gcSweep, Go 1.5.
+  THP_CHECK(claimed_ == nullptr, "gcSweep while bgsweep holds a span");
   work_spans_ = heap_.CopySpansForGC();
   heap_.AdvanceSweepgen();
   sweepdone_ = false;
@@ -445,12 +451,15 @@ void GcModel::SweepPhase(GcMode mode) {
   span_bytes_alloc_ = 0;
 }
 
-uintptr_t GcModel::SweepOne() {
+MSpan* GcModel::NextToSweep() {
+  // sweepone's walk of the spans the cycle copied (go1.5.1 mgcsweep.go): a
+  // span not in use only takes the new sweepgen; one another sweeper has
+  // (sweepgen-1) or swept already (sweepgen) is passed by.
   const uint32_t sg = heap_.sweepgen();
   for (;;) {
     if (sweep_idx_ >= work_spans_) {
       sweepdone_ = true;
-      return ~uintptr_t{0};
+      return nullptr;
     }
     MSpan* s = heap_.AllSpan(sweep_idx_++);
     if (s->state != SpanState::kInUse) {
@@ -459,25 +468,60 @@ uintptr_t GcModel::SweepOne() {
     }
     if (s->sweepgen != sg - 2) continue;
     s->sweepgen = sg - 1;
-    const uintptr_t npages = s->npages.raw();
-    return Sweep(s, /*preserve=*/false) ? npages : 0;
+    return s;
   }
+}
+
+uintptr_t GcModel::SweepOne() {
+  MSpan* s = NextToSweep();
+  if (s == nullptr) return ~uintptr_t{0};
+  const uintptr_t npages = s->npages.raw();
+  return Sweep(s, /*preserve=*/false) ? npages : 0;
 }
 
 int GcModel::BackgroundSweep(int turns) {
   int n = 0;
-  while (n < turns && !sweepdone_ && SweepOne() != ~uintptr_t{0}) ++n;
+  while (n < turns && !sweepdone() && SweepOne() != ~uintptr_t{0}) ++n;
   return n;
 }
 
-int GcModel::BackgroundSweepFreeing(int frees) {
-  int freed = 0;
-  while (freed < frees && !sweepdone_) {
-    const uintptr_t pages = SweepOne();
-    if (pages == ~uintptr_t{0}) break;
-    if (pages != 0) ++freed;
+const MSpan* GcModel::ClaimSweepOne() {
+  if (claimed_ == nullptr) claimed_ = NextToSweep();
+  return claimed_;
+}
+
+uintptr_t GcModel::SweepClaimed() {
+  THP_CHECK(claimed_ != nullptr, "SweepClaimed without a claimed span");
+  MSpan* s = claimed_;
+  claimed_ = nullptr;
+  const uintptr_t npages = s->npages.raw();
+  const bool frees = SweepFreesSpan(*s);
+  const bool freed = Sweep(s, /*preserve=*/false);
+  THP_CHECK(freed == frees, "SweepFreesSpan disagrees with mSpan_Sweep");
+  return freed ? npages : 0;
+}
+
+bool GcModel::SweepFreesSpan(const MSpan& s) const {
+  if (s.marked.empty()) return false;  // not in use at mark time
+  const auto fin = finalizers_.lower_bound(s.base());
+  if (fin != finalizers_.end() && *fin < s.end()) return false;
+  if (s.sizeclass == 0) return !s.marked[0];
+  // A small span goes back once every allocated object is dead
+  // (MCentral::FreeSpan: ref reaches 0).
+  bool any = false;
+  for (size_t w = 0; w < s.allocated.words(); ++w) {
+    if ((s.allocated.word(w) & s.marked.word(w)) != 0) return false;
+    any = any || s.allocated.word(w) != 0;
   }
-  return freed;
+  return any;
+}
+
+int64_t BgSweepSpanNs(const MSpan& s) {
+  // A large object's span holds one slot.
+  const uint32_t slots = s.sizeclass == 0 ? 1 : GetSizeClasses().ObjectsPerSpan(s.sizeclass);
+  int64_t ns = kBgSweepNsPerSpan + std::llround(kBgSweepNsPerObject * slots);
+  if (s.sizeclass == 0) ns += kBgSweepNsPerLargePage * static_cast<int64_t>(s.npages.raw());
+  return ns;
 }
 
 void GcModel::DeductSweepCredit(uintptr_t bytes, uintptr_t caller_sweep_pages) {

@@ -57,8 +57,8 @@
 // objects allocated black once the mark's work runs out, which in go1.5.1
 // lasts long when every P runs the program); no mutator assists one by one
 // (assistTime 0, so utilization is the 0.25 goal); the background sweeper
-// runs only when the driver gives it turns (BackgroundSweep, or
-// BackgroundSweepFreeing with the time it has had).
+// runs only when the driver gives it turns (BackgroundSweep), or claims a
+// span and sweeps it once its time is up (ClaimSweepOne, SweepClaimed).
 // Finalizers (set_finalizer_allocs): the sweep keeps an unmarked object
 // with a finalizer, drops its special and queues it on finq, a root of
 // every mark until runfinq runs it (go1.5.1 mgcsweep.go mSpan_Sweep,
@@ -227,16 +227,36 @@ inline constexpr int64_t kChainLinkRescanNs = 100;
 inline constexpr int64_t kStackScanNsPerFrame = 95;
 
 // How long bgsweep (mgcsweep.go, Go 1.5: a sweepone, then Gosched, on a P
-// the program leaves idle) takes per span it frees, on the virtual clock.
+// the program leaves idle) takes over each span it frees, on the virtual
+// clock: kBgSweepNsPerSpan, plus kBgSweepNsPerObject for each object slot
+// of the span (mSpan_Sweep's heapBitsSweepSpan visits every slot's mark
+// bits, and threads each dead object onto the free list by writing into
+// it), plus, for a large object's span, kBgSweepNsPerLargePage per page
+// (initSpan clears the span's heap bitmap; mHeap_Free coalesces it).
 // Measured, not derived: in testdata/go151_heaplog/prefix.hlog.xz, after
-// each background cycle's gc_done, the span frees of sweeping
-// (why=central or large) before the next alloc record, cycle or b.N run;
-// over the bursts of at least 20 frees, the median of the burst's length
-// (gc_done to its last free) over its frees (spans swept and kept are
-// inside that time too): 6.95 us over 3,485 bursts, to the nearest 100 ns.
-// //mheap/go15:bgsweep_timing_test measures it again from the log and
-// checks this value.
-inline constexpr int64_t kBgSweepNsPerFreedSpan = 7000;
+// each background cycle's gc_done, the span frees of sweeping (why=central
+// or large) before the next alloc record, cycle or b.N run form a burst;
+// over the bursts of at least kBgSweepMinBurstFrees frees, the least
+// absolute deviations fit of (last free - gc_done) / frees on the three
+// terms per freed span (each freed span's slots from the size class its
+// alloc record gave). The log has no record of a span swept and kept, so
+// the fit puts their time into the freed spans' terms, and the model
+// charges the terms to the spans it frees alone. Per benchmark, the median
+// burst per freed span against the fit's: MallocLargeStruct 1.8 / 1.7 us
+// (10 slots a span), AppendGrowByte 5.1 / 4.6 us (large spans),
+// MallocTypeInfo8 14.3 / 13.4 us (1,024 slots), the other churn
+// benchmarks 6.8 to 8.7 / 7.5 us (512 slots). A single constant for every
+// span (the 7 us median of all bursts) made MallocTypeInfo8's sweep twice
+// as fast as Go's, so its program found fewer spans still to sweep and took
+// more new ones from the heap. Unexplained: CallClosure3, Malloc16 and
+// CreateGoroutinesCapture, 11.0, 11.8 and 14.1 us at 512 slots.
+// //mheap/go15:bgsweep_timing_test fits the three terms again.
+inline constexpr int kBgSweepMinBurstFrees = 20;
+inline constexpr int64_t kBgSweepNsPerSpan = 1600;
+inline constexpr double kBgSweepNsPerObject = 11.5;
+inline constexpr int64_t kBgSweepNsPerLargePage = 150;
+// The time bgsweep takes over span `s` (the terms above).
+int64_t BgSweepSpanNs(const MSpan& s);
 
 // One cycle, for gctrace and reports.
 struct GcCycle {
@@ -394,13 +414,24 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // Gives the background sweeper up to `turns` spans to sweep; returns how
   // many it swept (it parks when everything is swept).
   int BackgroundSweep(int turns);
-  // The background sweeper, given the time to free `frees` spans: sweepone
-  // until that many spans went back to the heap or nothing is left to
-  // sweep; returns the spans it freed.
-  int BackgroundSweepFreeing(int frees);
+  // The background sweeper on a P of its own, a span at a time: the span
+  // its next sweepone takes (its sweepgen moved to sweepgen-1, as Go's cas
+  // does, so that the program's sweeping passes it by), the same one until
+  // SweepClaimed sweeps it; null when nothing is left to sweep.
+  const MSpan* ClaimSweepOne();
+  // mSpan_Sweep of the claimed span: pages freed, 0 if kept.
+  uintptr_t SweepClaimed();
+  // Whether mSpan_Sweep(s, false) would hand `s`, in use and unswept, back
+  // to the heap: the mark reached none of its objects and none has a
+  // finalizer (the sweep keeps an unmarked one's object). SweepClaimed
+  // checks it against the sweep.
+  bool SweepFreesSpan(const MSpan& s) const;
+  bool has_claim() const { return claimed_ != nullptr; }
   // Mirrors sweepone: pages freed, or ~0 when nothing is left to sweep.
+  // Passes a claimed span by.
   uintptr_t SweepOne();
-  bool sweepdone() const { return sweepdone_; }
+  // Nothing is left to sweep, the claimed span included.
+  bool sweepdone() const { return sweepdone_ && claimed_ == nullptr; }
 
   // SpanSweeper.
   void DeductSweepCredit(uintptr_t bytes, uintptr_t npages) override;
@@ -496,6 +527,10 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   GcCycle pending_;        // the marking cycle (end_ns: when its mark ends)
   int64_t stopped_ns_ = 0;  // TakeStoppedNs
   bool sweepdone_ = true;
+  MSpan* claimed_ = nullptr;  // ClaimSweepOne's span, not yet swept
+  // sweepone's walk up to the next span to sweep, claimed (sweepgen-1);
+  // null, and sweepdone_ set, at the end.
+  MSpan* NextToSweep();
   size_t sweep_idx_ = 0;
   size_t work_spans_ = 0;
   double sweep_pages_per_byte_ = 0;

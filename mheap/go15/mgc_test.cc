@@ -3,8 +3,11 @@
 // background one).
 #include "mheap/go15/mgc.h"
 
+#include <cmath>
+
 #include "absl/container/btree_set.h"
 #include "gtest/gtest.h"
+#include "mheap/go15/msize.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
@@ -92,6 +95,74 @@ TEST_F(GcTest, BackgroundCycleLeavesSweepingForLater) {
   EXPECT_TRUE(gc_.sweepdone());
   EXPECT_EQ(heap_.stats().heap_inuse, 0u);
   heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, BgSweepsClaimedSpanIsPassedByAndSweptLater) {
+  // 500 objects of 4 KiB in 250 one-page spans, every fourth object kept:
+  // spans whose first object is kept stay in use, the others go back.
+  for (int i = 0; i < 500; ++i) New(4096, /*keep=*/i % 4 == 0);
+  gc_.StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  const MSpan* claimed = gc_.ClaimSweepOne();
+  ASSERT_NE(claimed, nullptr);
+  EXPECT_TRUE(gc_.has_claim());
+  EXPECT_EQ(gc_.ClaimSweepOne(), claimed);  // the same until swept
+  const bool frees = gc_.SweepFreesSpan(*claimed);
+  const uintptr_t base = claimed->base();
+  // The program's sweeping passes the claimed span by (go1.5.1: its
+  // sweepgen is sweepgen-1); then only the claim is left.
+  gc_.BackgroundSweep(1 << 20);
+  EXPECT_FALSE(gc_.sweepdone());
+  EXPECT_EQ(heap_.LookupMaybe(base) != nullptr, true);
+  EXPECT_EQ(gc_.SweepClaimed(), frees ? 1u : 0u);
+  EXPECT_TRUE(gc_.sweepdone());
+  EXPECT_EQ(gc_.ClaimSweepOne(), nullptr);
+  heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, SweepFreesSpanTellsWhichSpansGoBack) {
+  // One-page spans of two 4 KiB objects: both dropped, one kept, or both.
+  for (int i = 0; i < 300; ++i) New(4096, /*keep=*/(i % 6 == 1) || (i % 6 >= 4));
+  gc_.StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  int freed = 0, kept = 0;
+  while (const MSpan* s = gc_.ClaimSweepOne()) {
+    const bool frees = gc_.SweepFreesSpan(*s);
+    EXPECT_EQ(gc_.SweepClaimed() != 0, frees);
+    ++(frees ? freed : kept);
+  }
+  EXPECT_EQ(freed, 50);  // the pairs of objects 2 and 3 of every six
+  EXPECT_EQ(kept, 100);
+  heap_.CheckInvariants();
+}
+
+TEST_F(GcTest, ACycleSweepsTheClaimedSpanFirst) {
+  for (int i = 0; i < 500; ++i) New(4096, /*keep=*/false);
+  gc_.StartGC(GcMode::kBackground, /*force_trigger=*/true);
+  ASSERT_NE(gc_.ClaimSweepOne(), nullptr);
+  // gc() finishes the last cycle's sweep before its own: bgsweep's span
+  // too, whose sweepone ran without preemption in Go.
+  gc_.StartGC(GcMode::kForceBlock, false);
+  EXPECT_FALSE(gc_.has_claim());
+  EXPECT_TRUE(gc_.sweepdone());
+  EXPECT_EQ(heap_.stats().heap_inuse, 0u);
+  heap_.CheckInvariants();
+}
+
+TEST(BgSweepSpanNsTest, ASpanTakesItsTermsTime) {
+  const SizeClasses& t = GetSizeClasses();
+  MSpan small;
+  small.sizeclass = 1;  // 8-byte objects: 1,024 slots in one page
+  small.npages = PageCount(1);
+  ASSERT_EQ(t.ObjectsPerSpan(1), 1024u);
+  EXPECT_EQ(BgSweepSpanNs(small), kBgSweepNsPerSpan + std::llround(kBgSweepNsPerObject * 1024));
+  MSpan large;  // one object over three pages
+  large.npages = PageCount(3);
+  EXPECT_EQ(BgSweepSpanNs(large),
+            kBgSweepNsPerSpan + std::llround(kBgSweepNsPerObject) + 3 * kBgSweepNsPerLargePage);
+  // More slots, more time.
+  MSpan sixteen;
+  sixteen.sizeclass = 2;
+  sixteen.npages = PageCount(1);
+  EXPECT_LT(BgSweepSpanNs(sixteen), BgSweepSpanNs(small));
 }
 
 TEST_F(GcTest, DeadLargeObjectsGoBackWhenSwept) {

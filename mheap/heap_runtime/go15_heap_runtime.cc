@@ -137,7 +137,9 @@ void Go15HeapRuntime::BgSweepTurn() {
   GcModel& gc = rt_->gc();
   // During a cycle's concurrent phase nothing is unswept (gc() finished the
   // sweep before it scanned): sweepone finds nothing and bgsweep parks.
-  if (gc.sweepdone() || gc.SweepOne() == ~uintptr_t{0}) {
+  if (gc.has_claim()) {
+    gc.SweepClaimed();  // the span it held on the idle P
+  } else if (gc.sweepdone() || gc.SweepOne() == ~uintptr_t{0}) {
     bgsweep_parked_ = true;
     return;
   }
@@ -295,8 +297,8 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
     return;
   }
   // The P the program leaves idle: bgsweep swept there up to `until`
-  // already (SweepOnIdleP, which set its state), a remainder under a
-  // span's time carrying over.
+  // already (SweepOnIdleP, which set its state), the span whose time runs
+  // past `until` still claimed.
 }
 
 bool Go15HeapRuntime::LeavesAPIdle(bool idle) const {
@@ -312,25 +314,31 @@ void Go15HeapRuntime::SweepOnIdleP(int64_t until, bool idle,
   if (!SweepsOnIdleP(idle)) return;
   GcModel& gc = rt_->gc();
   // bgsweep, Go 1.5, is readied by gcSweep as the cycle ends (after mark
-  // termination) and, on the P the program leaves idle, frees a span every
-  // kBgSweepNsPerFreedSpan from then on. Each span goes back to the heap
-  // at its own time on the clock (mHeap_FreeSpanLocked stamps unusedsince
-  // with nanotime then), never before the clock's present.
+  // termination) and, on the P the program leaves idle, sweeps one span
+  // after another: each span it frees takes BgSweepSpanNs, and goes back
+  // to the heap at the end of that time on the clock (mHeap_FreeSpanLocked
+  // stamps unusedsince with nanotime then), never before the clock's
+  // present; a span it keeps takes no time of its own (mgc.h). A span
+  // whose time ends past `until` stays claimed until a later call.
   bgsweep_ahead_ = -1;
   bgsweep_parked_ = false;
   int64_t from = bgsweep_at_;
   if (!gc.cycles().empty()) from = std::max(from, gc.cycles().back().end_ns);
   const int64_t present = rt_->heap().clock().NanoTime();
-  while (from + kBgSweepNsPerFreedSpan <= until) {
-    set_clock(std::max(present, from + kBgSweepNsPerFreedSpan));
-    if (gc.BackgroundSweepFreeing(1) == 0) break;  // nothing left to sweep
-    from += kBgSweepNsPerFreedSpan;
+  for (;;) {
+    const MSpan* s = gc.ClaimSweepOne();
+    if (s == nullptr) break;  // nothing left to sweep
+    const int64_t done = gc.SweepFreesSpan(*s) ? from + BgSweepSpanNs(*s) : from;
+    if (done > until) break;
+    set_clock(std::max(present, done));
+    gc.SweepClaimed();
+    from = done;
   }
   if (gc.sweepdone()) {
     bgsweep_at_ = std::max(from, until);
     bgsweep_parked_ = true;
     // sysmon, if it waited, takes the lock now: the sweeper's last
-    // sweepone found nothing left, one interval after its last free.
+    // sweepone found nothing left, right after its last span.
     TakeLockAfterSweep(idle, /*now_anyway=*/false);
   } else {
     bgsweep_at_ = std::max(bgsweep_at_, from);
