@@ -87,6 +87,34 @@ class BgSweepTest : public ::testing::Test {
     end_ = gc.mark_end_ns();
     inuse_ = stats().heap_inuse;
   }
+  // After runtime.GC(), objects of `bytes` (each `keep_every`-th kept, none
+  // with 0) until an allocation starts a background cycle; then the clock
+  // to its mark's end.
+  void ObjectsUntilAMarkEnds(int bytes, int keep_every) {
+    Apply("gc");
+    const GcModel& gc = r_->runtime().gc();
+    for (int id = 1; gc.cycles_started() < 2; ++id) {
+      Apply(absl::StrCat("alloc ", id, " ", bytes, " noscan 0"));
+      if (keep_every == 0 || id % keep_every != 0) Apply(absl::StrCat("drop ", id));
+      ASSERT_LT(id, 100000);
+    }
+    ASSERT_TRUE(gc.marking());
+    while (r_->now_ns() < gc.mark_end_ns()) Apply("compute 100000");
+  }
+  // Over `n` * `apart_ns` of computing, bgsweep frees `n` spans, each
+  // stamped `apart_ns` after the one before, the last no later than now.
+  void ExpectFreesApart(int n, int64_t apart_ns) {
+    FreeTimes times(r_->runtime().heap().clock());
+    r_->runtime().heap().set_observer(&times);
+    Apply(absl::StrCat("compute ", n * apart_ns));
+    r_->runtime().heap().set_observer(nullptr);
+    ASSERT_EQ(times.stamps.size(), static_cast<size_t>(n));
+    for (size_t i = 1; i < times.stamps.size(); ++i) {
+      EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], apart_ns) << i;
+    }
+    last_stamp_ = times.stamps.back();
+    EXPECT_LE(last_stamp_, r_->now_ns());
+  }
   // Spans given back to the heap since the cycle started.
   int64_t Freed() const { return static_cast<int64_t>((inuse_ - stats().heap_inuse) / kSpanBytes); }
   // Bytes given back to the heap since the cycle started.
@@ -99,6 +127,7 @@ class BgSweepTest : public ::testing::Test {
   int spans_ = 0;
   int64_t end_ = 0;
   uint64_t inuse_ = 0;
+  int64_t last_stamp_ = 0;  // ExpectFreesApart's last span
 };
 
 // On a P the program leaves idle, bgsweep starts as the cycle ends and frees
@@ -137,16 +166,8 @@ TEST_F(BgSweepTest, EachSpanItFreesIsStampedWithItsOwnTime) {
   Start(2);
   GarbageUntilACycle();
   while (r_->now_ns() < end_) Apply("compute 100000");
-  FreeTimes times(r_->runtime().heap().clock());
-  r_->runtime().heap().set_observer(&times);
-  Apply(absl::StrCat("compute ", 30 * kSpanNs));
-  r_->runtime().heap().set_observer(nullptr);
-  ASSERT_EQ(times.stamps.size(), 30u);
-  for (size_t i = 1; i < times.stamps.size(); ++i) {
-    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], kSpanNs) << i;
-  }
-  EXPECT_LE(times.stamps.back(), r_->now_ns());
-  EXPECT_GT(times.stamps.back(), r_->now_ns() - kSpanNs);
+  ExpectFreesApart(30, kSpanNs);
+  EXPECT_GT(last_stamp_, r_->now_ns() - kSpanNs);
 }
 
 // A span bgsweep keeps (an object on it still live) takes none of its
@@ -154,47 +175,16 @@ TEST_F(BgSweepTest, EachSpanItFreesIsStampedWithItsOwnTime) {
 // one kSpanNs after another.
 TEST_F(BgSweepTest, ASpanItKeepsTakesNoTime) {
   Start(2);
-  Apply("gc");
-  const GcModel& gc = r_->runtime().gc();
-  for (int id = 1; gc.cycles_started() < 2; ++id) {
-    Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
-    if (id % 2 == 0) Apply(absl::StrCat("drop ", id));
-    ASSERT_LT(id, 100000);
-  }
-  ASSERT_TRUE(gc.marking());
-  while (r_->now_ns() < gc.mark_end_ns()) Apply("compute 100000");
-  FreeTimes times(r_->runtime().heap().clock());
-  r_->runtime().heap().set_observer(&times);
-  Apply(absl::StrCat("compute ", 30 * kSpanNs));
-  r_->runtime().heap().set_observer(nullptr);
-  ASSERT_EQ(times.stamps.size(), 30u);
-  for (size_t i = 1; i < times.stamps.size(); ++i) {
-    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], kSpanNs) << i;
-  }
+  ObjectsUntilAMarkEnds(16384, /*keep_every=*/2);
+  ExpectFreesApart(30, kSpanNs);
 }
 
 // A span of many object slots takes longer than one of a single slot:
 // 4 KiB objects, two to a one-page span, take kBgSweepNsPerObject more.
 TEST_F(BgSweepTest, ItTakesLongerOverASpanOfMoreSlots) {
   Start(2);
-  Apply("gc");
-  const GcModel& gc = r_->runtime().gc();
-  for (int id = 1; gc.cycles_started() < 2; ++id) {
-    Apply(absl::StrCat("alloc ", id, " 4096 noscan 0"));
-    Apply(absl::StrCat("drop ", id));
-    ASSERT_LT(id, 100000);
-  }
-  ASSERT_TRUE(gc.marking());
-  while (r_->now_ns() < gc.mark_end_ns()) Apply("compute 100000");
-  FreeTimes times(r_->runtime().heap().clock());
-  r_->runtime().heap().set_observer(&times);
-  const int64_t two_slots = kBgSweepNsPerSpan + std::llround(2 * kBgSweepNsPerObject);
-  Apply(absl::StrCat("compute ", 30 * two_slots));
-  r_->runtime().heap().set_observer(nullptr);
-  ASSERT_EQ(times.stamps.size(), 30u);
-  for (size_t i = 1; i < times.stamps.size(); ++i) {
-    EXPECT_EQ(times.stamps[i] - times.stamps[i - 1], two_slots) << i;
-  }
+  ObjectsUntilAMarkEnds(4096, /*keep_every=*/0);
+  ExpectFreesApart(30, kBgSweepNsPerSpan + std::llround(2 * kBgSweepNsPerObject));
 }
 
 // Every kSweepPassesPerLockWait-th sysmon pass that reads its clock while
