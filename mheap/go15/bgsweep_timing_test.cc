@@ -11,11 +11,14 @@
 // iteratively reweighted least squares (weights 1 / |residual|, at least 1
 // ns, 100 rounds, by which it has converged); the first term is compared to
 // the nearest 100 ns, the second to the nearest half ns and the third to the
-// nearest 50 ns.
+// nearest 50 ns. A second test checks the per-benchmark medians the
+// constants' comment quotes, Go's and the fit's.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -31,10 +34,12 @@ namespace {
 
 using Row = std::array<double, 3>;
 
-// One burst, per freed span: 1, slots, large pages; and its time.
+// One burst, per freed span: 1, slots, large pages; its time; and the
+// benchmark it came in.
 struct Burst {
   Row x{};
   double ns_per_free = 0;
+  std::string benchmark;
 };
 
 // Solves the 3x3 system m * out = v by Gaussian elimination (the normal
@@ -78,10 +83,12 @@ Row LeastAbsoluteDeviations(const std::vector<Burst>& bursts) {
   return c;
 }
 
-TEST(BgSweepTiming, TheTermsAreTheRecordedRunsFit) {
+// The recorded run's bursts (the file comment's).
+std::vector<Burst> RecordedBursts() {
   const SizeClasses& classes = GetSizeClasses();
   absl::flat_hash_map<uint64_t, uint64_t> class_of;  // span's first page -> size class
   uint64_t pending_class = 0;
+  std::string benchmark;
   std::vector<Burst> bursts;
   bool background = false;  // the last cycle started was a background one
   bool open = false;        // a burst is being counted
@@ -91,13 +98,16 @@ TEST(BgSweepTiming, TheTermsAreTheRecordedRunsFit) {
   auto close = [&] {
     if (open && frees >= kBgSweepMinBurstFrees) {
       const double f = frees;
-      bursts.push_back({{1.0, slots / f, large_pages / f}, (last_free_at - done_at) / f});
+      bursts.push_back({{1.0, slots / f, large_pages / f}, (last_free_at - done_at) / f, benchmark});
     }
     open = false;
   };
   const absl::Status st = heaplog::ForEachHeapEvent(
       "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
-        if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
+        if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
+          close();
+          benchmark = b->BaseName();
+        } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
           close();
           pending_class = a->sizeclass;
         } else if (const auto* d = std::get_if<heaplog::AllocDone>(&e.body)) {
@@ -131,12 +141,66 @@ TEST(BgSweepTiming, TheTermsAreTheRecordedRunsFit) {
           close();
         }
       });
-  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_TRUE(st.ok()) << st;
+  return bursts;
+}
+
+TEST(BgSweepTiming, TheTermsAreTheRecordedRunsFit) {
+  const std::vector<Burst> bursts = RecordedBursts();
   ASSERT_GT(bursts.size(), 3000u);
   const Row c = LeastAbsoluteDeviations(bursts);
   EXPECT_EQ(kBgSweepNsPerSpan, std::llround(c[0] / 100) * 100) << c[0] << " ns per span";
   EXPECT_EQ(kBgSweepNsPerObject, std::round(c[1] * 2) / 2) << c[1] << " ns per slot";
   EXPECT_EQ(kBgSweepNsPerLargePage, std::llround(c[2] / 50) * 50) << c[2] << " ns per large page";
+}
+
+// The median of `v` (the mean of the two middle values when even), in us
+// to the nearest 0.1.
+double MedianUs(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  const double m = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return std::round(m / 100) / 10;
+}
+
+// The per-benchmark medians mgc.h quotes, the recorded run's and the
+// terms' (burst by burst, the terms over the burst's spans).
+TEST(BgSweepTiming, ThePerBenchmarkMediansAreTheCommentsOnes) {
+  absl::flat_hash_map<std::string, std::vector<double>> real, fit;
+  for (const Burst& b : RecordedBursts()) {
+    real[b.benchmark].push_back(b.ns_per_free);
+    fit[b.benchmark].push_back(static_cast<double>(kBgSweepNsPerSpan) +
+                               kBgSweepNsPerObject * b.x[1] +
+                               static_cast<double>(kBgSweepNsPerLargePage) * b.x[2]);
+  }
+  struct Quoted {
+    const char* benchmark;
+    double real_us, fit_us;
+  };
+  for (const Quoted& q : {Quoted{"BenchmarkMallocLargeStruct", 1.8, 1.7},
+                          Quoted{"BenchmarkAppendGrowByte", 5.1, 4.6},
+                          Quoted{"BenchmarkMallocTypeInfo8", 14.3, 13.4},
+                          Quoted{"BenchmarkCallClosure3", 11.0, 7.5},
+                          Quoted{"BenchmarkMalloc16", 11.8, 7.5},
+                          Quoted{"BenchmarkCreateGoroutinesCapture", 14.1, 7.5}}) {
+    EXPECT_EQ(MedianUs(real[q.benchmark]), q.real_us) << q.benchmark;
+    EXPECT_EQ(MedianUs(fit[q.benchmark]), q.fit_us) << q.benchmark;
+  }
+  // The other churn benchmarks, of 512 slots a span: 6.8 to 8.7 us, the
+  // fit's 7.5.
+  double lo = 1e9, hi = 0;
+  for (const char* name :
+       {"BenchmarkCallClosure2", "BenchmarkCallClosure4", "BenchmarkConvT2EUintptr",
+        "BenchmarkConvT2ESmall", "BenchmarkConvT2ELarge", "BenchmarkConvT2IUintptr",
+        "BenchmarkConvT2ISmall", "BenchmarkConvT2ILarge", "BenchmarkAllocation",
+        "BenchmarkMallocTypeInfo16", "BenchmarkMalloc8"}) {
+    ASSERT_GE(real[name].size(), 20u) << name;
+    lo = std::min(lo, MedianUs(real[name]));
+    hi = std::max(hi, MedianUs(real[name]));
+    EXPECT_EQ(MedianUs(fit[name]), 7.5) << name;
+  }
+  EXPECT_EQ(lo, 6.8);
+  EXPECT_EQ(hi, 8.7);
 }
 
 }  // namespace

@@ -250,7 +250,8 @@ inline constexpr int64_t kStackScanNsPerFrame = 95;
 // as fast as Go's, so its program found fewer spans still to sweep and took
 // more new ones from the heap. Unexplained: CallClosure3, Malloc16 and
 // CreateGoroutinesCapture, 11.0, 11.8 and 14.1 us at 512 slots.
-// //mheap/go15:bgsweep_timing_test fits the three terms again.
+// //mheap/go15:bgsweep_timing_test fits the three terms again and checks
+// these medians.
 inline constexpr int kBgSweepMinBurstFrees = 20;
 inline constexpr int64_t kBgSweepNsPerSpan = 1600;
 inline constexpr double kBgSweepNsPerObject = 11.5;
