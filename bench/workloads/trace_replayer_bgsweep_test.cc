@@ -70,36 +70,32 @@ class BgSweepTest : public ::testing::Test {
     r_ = *std::move(r);
   }
   void Apply(const std::string& line) { ApplyTraceLine(*r_, line); }
-  // Garbage spans, each dropped once allocated, until an allocation starts
-  // a background cycle (after runtime.GC() and whatever `before` says);
-  // end_ is when its concurrent mark ends.
-  void GarbageUntilACycle(const std::string& before = "") {
+  // After runtime.GC() and whatever `before` says, objects of `bytes`, each
+  // `keep_every`-th kept (none with 0) and the others dropped once
+  // allocated, until an allocation starts a background cycle; spans_ counts
+  // them, end_ is when its concurrent mark ends.
+  void ObjectsUntilACycle(uint64_t bytes, int keep_every, const std::string& before = "") {
     Apply("gc");
     if (!before.empty()) Apply(before);
     const GcModel& gc = r_->runtime().gc();
     while (gc.cycles_started() < 2) {
       ++spans_;
-      Apply(absl::StrCat("alloc ", spans_, " 16384 noscan 0"));
-      Apply(absl::StrCat("drop ", spans_));
+      ASSERT_LT(spans_, 100000);
+      Apply(absl::StrCat("alloc ", spans_, " ", bytes, " noscan 0"));
+      if (keep_every == 0 || spans_ % keep_every != 0) Apply(absl::StrCat("drop ", spans_));
     }
     ASSERT_TRUE(gc.marking());  // a background cycle
-    ASSERT_GT(spans_, 100);
     end_ = gc.mark_end_ns();
     inuse_ = stats().heap_inuse;
   }
-  // After runtime.GC(), objects of `bytes` (each `keep_every`-th kept, none
-  // with 0) until an allocation starts a background cycle; then the clock
-  // to its mark's end.
-  void ObjectsUntilAMarkEnds(int bytes, int keep_every) {
-    Apply("gc");
-    const GcModel& gc = r_->runtime().gc();
-    for (int id = 1; gc.cycles_started() < 2; ++id) {
-      Apply(absl::StrCat("alloc ", id, " ", bytes, " noscan 0"));
-      if (keep_every == 0 || id % keep_every != 0) Apply(absl::StrCat("drop ", id));
-      ASSERT_LT(id, 100000);
-    }
-    ASSERT_TRUE(gc.marking());
-    while (r_->now_ns() < gc.mark_end_ns()) Apply("compute 100000");
+  // Garbage spans of kSpanBytes (ObjectsUntilACycle).
+  void GarbageUntilACycle(const std::string& before = "") {
+    ObjectsUntilACycle(kSpanBytes, /*keep_every=*/0, before);
+    ASSERT_GT(spans_, 100);
+  }
+  // Computes until the cycle's concurrent mark has ended.
+  void ComputeUntilTheMarkEnds() {
+    while (r_->now_ns() < end_) Apply("compute 100000");
   }
   // Over `n` * `apart_ns` of computing, bgsweep frees `n` spans, each
   // stamped `apart_ns` after the one before, the last no later than now.
@@ -165,7 +161,7 @@ TEST_F(BgSweepTest, OnAnIdlePItFreesASpanPerMeasuredInterval) {
 TEST_F(BgSweepTest, EachSpanItFreesIsStampedWithItsOwnTime) {
   Start(2);
   GarbageUntilACycle();
-  while (r_->now_ns() < end_) Apply("compute 100000");
+  ComputeUntilTheMarkEnds();
   ExpectFreesApart(30, kSpanNs);
   EXPECT_GT(last_stamp_, r_->now_ns() - kSpanNs);
 }
@@ -175,7 +171,8 @@ TEST_F(BgSweepTest, EachSpanItFreesIsStampedWithItsOwnTime) {
 // one kSpanNs after another.
 TEST_F(BgSweepTest, ASpanItKeepsTakesNoTime) {
   Start(2);
-  ObjectsUntilAMarkEnds(16384, /*keep_every=*/2);
+  ObjectsUntilACycle(kSpanBytes, /*keep_every=*/2);
+  ComputeUntilTheMarkEnds();
   ExpectFreesApart(30, kSpanNs);
 }
 
@@ -183,7 +180,8 @@ TEST_F(BgSweepTest, ASpanItKeepsTakesNoTime) {
 // 4 KiB objects, two to a one-page span, take kBgSweepNsPerObject more.
 TEST_F(BgSweepTest, ItTakesLongerOverASpanOfMoreSlots) {
   Start(2);
-  ObjectsUntilAMarkEnds(4096, /*keep_every=*/0);
+  ObjectsUntilACycle(4096, /*keep_every=*/0);
+  ComputeUntilTheMarkEnds();
   ExpectFreesApart(30, kBgSweepNsPerSpan + std::llround(2 * kBgSweepNsPerObject));
 }
 

@@ -84,7 +84,7 @@ Row LeastAbsoluteDeviations(const std::vector<Burst>& bursts) {
 }
 
 // The recorded run's bursts (the file comment's).
-std::vector<Burst> RecordedBursts() {
+std::vector<Burst> ReadBursts() {
   const SizeClasses& classes = GetSizeClasses();
   absl::flat_hash_map<uint64_t, uint64_t> class_of;  // span's first page -> size class
   uint64_t pending_class = 0;
@@ -145,8 +145,14 @@ std::vector<Burst> RecordedBursts() {
   return bursts;
 }
 
+// The same, read once for the tests below.
+const std::vector<Burst>& RecordedBursts() {
+  static const std::vector<Burst>* bursts = new std::vector<Burst>(ReadBursts());
+  return *bursts;
+}
+
 TEST(BgSweepTiming, TheTermsAreTheRecordedRunsFit) {
-  const std::vector<Burst> bursts = RecordedBursts();
+  const std::vector<Burst>& bursts = RecordedBursts();
   ASSERT_GT(bursts.size(), 3000u);
   const Row c = LeastAbsoluteDeviations(bursts);
   EXPECT_EQ(kBgSweepNsPerSpan, std::llround(c[0] / 100) * 100) << c[0] << " ns per span";

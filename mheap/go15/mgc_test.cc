@@ -112,7 +112,7 @@ TEST_F(GcTest, BgSweepsClaimedSpanIsPassedByAndSweptLater) {
   // sweepgen is sweepgen-1); then only the claim is left.
   gc_.BackgroundSweep(1 << 20);
   EXPECT_FALSE(gc_.sweepdone());
-  EXPECT_EQ(heap_.LookupMaybe(base) != nullptr, true);
+  EXPECT_NE(heap_.LookupMaybe(base), nullptr);  // still in use
   EXPECT_EQ(gc_.SweepClaimed(), frees ? 1u : 0u);
   EXPECT_TRUE(gc_.sweepdone());
   EXPECT_EQ(gc_.ClaimSweepOne(), nullptr);
