@@ -172,6 +172,13 @@ absl::StatusOr<size_t> TraceReplayer::RunningGoroutine(const TraceEvent& e,
 }
 
 absl::Status TraceReplayer::Apply(const TraceEvent& e) {
+  absl::Status st = ApplyEvent(e);
+  // Outside a loop no busy time is pending: the program waits at once.
+  if (st.ok()) WaitForMark(nullptr);
+  return st;
+}
+
+absl::Status TraceReplayer::ApplyEvent(const TraceEvent& e) {
   if (e.kind != TraceEvent::kBench) ++events_;  // a label is not a heap event
   switch (e.kind) {
     case TraceEvent::kAlloc: {
@@ -310,6 +317,7 @@ absl::Status TraceReplayer::Apply(const TraceEvent& e) {
       retain_order_.clear();
       break;
     case TraceEvent::kBench:
+      assist_ = AssistWaits{};  // a benchmark's ops repay its own waits
       break;
     case TraceEvent::kLoop:
     case TraceEvent::kEnd:
@@ -362,12 +370,16 @@ absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopCl
     // it has none again.
     FlushLoopTime(c);
     rt_->LeaveLoopWithoutSafePoint();
-    absl::Status st = Apply(e);
+    absl::Status st = ApplyEvent(e);
+    if (st.ok()) WaitForMark(&c);  // gcAssistAlloc's sleep is preemptible
     rt_->EnterLoopWithoutSafePoint();
     if (!st.ok()) return st;
-  } else if (absl::Status st = Apply(e); !st.ok()) {
+  } else if (absl::Status st = ApplyEvent(e); !st.ok()) {
     return st;
   }
+  // An allocation that left the program waiting for the mark: the ops
+  // before it take their time first, its own after the wait.
+  WaitForMark(&c);
   if (IsLoopWork(e)) AddLoopTime(c, c.per_work * LoopWork(e));
   return absl::OkStatus();
 }
@@ -409,7 +421,39 @@ void TraceReplayer::set_loop_slice_ns(int64_t ns) {
   loop_slice_ns_ = ns;
 }
 
+void TraceReplayer::WaitForMark(LoopClock* c) {
+  if (!rt_->ProgramWaitsForMark()) return;
+  if (c != nullptr) FlushLoopTime(*c);  // the mark may end meanwhile
+  const int64_t waited = rt_->WaitForMark(SetClock());
+  // Only a loop's ops have a measured time that holds their waits.
+  if (waited == 0 || c == nullptr) return;
+  AssistWaits& w = assist_;
+  w.waited += waited;
+  w.fraction = w.nominal == 0 ? kMaxRepayFraction
+                              : std::min(kMaxRepayFraction, static_cast<double>(w.waited) /
+                                                                static_cast<double>(w.nominal));
+  w.owed_at_wait = w.waited - w.repaid;
+  w.nominal_since = 0;
+  w.repaid_since = 0;
+}
+
+int64_t TraceReplayer::RepayWaits(int64_t ns) {
+  AssistWaits& w = assist_;
+  w.nominal += ns;
+  if (w.owed_at_wait == 0) return ns;
+  // What is due depends only on the busy time since the last wait, not on
+  // how it arrives (one op at a time or a batched run: the same clock).
+  w.nominal_since += ns;
+  const auto due = std::min<int64_t>(
+      w.owed_at_wait, static_cast<int64_t>(w.fraction * static_cast<double>(w.nominal_since)));
+  const int64_t cut = due - w.repaid_since;
+  w.repaid_since = due;
+  w.repaid += cut;
+  return ns - cut;
+}
+
 void TraceReplayer::AddLoopTime(LoopClock& c, int64_t ns) {
+  ns = RepayWaits(ns);
   const int64_t taken = std::min(ns, c.waited);
   c.waited -= taken;
   c.pending += ns - taken;
@@ -480,8 +524,11 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
   const size_t height = rt_->held_height();
   for (size_t i = 0; i < n; ++i) {
     const TraceEvent& a = allocs[i];
-    AllocFlagsOf flags(*rt_, a);
-    if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
+    {
+      AllocFlagsOf flags(*rt_, a);
+      if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
+    }
+    WaitForMark(&c);
     AddLoopTime(c, c.per_work * LoopWork(a));
   }
   rt_->DropHeldTo(height);
@@ -726,13 +773,24 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
       quiet = std::min(quiet, (loop_slice_ns_ - c.pending + step - 1) / step - 1);
     }
     if (quiet > 0) {
-      AllocFlagsOf flags(*rt_, e);
-      if (absl::Status st = rt_->AllocateTransientRun(e.bytes, e.noscan, e.p, quiet); !st.ok()) {
-        return st;
+      absl::StatusOr<int64_t> made;
+      {
+        AllocFlagsOf flags(*rt_, e);
+        made = rt_->AllocateTransientRun(e.bytes, e.noscan, e.p, quiet);
       }
-      events_ += 2 * quiet;
-      c.pending += quiet * step;
-      done += quiet;
+      if (!made.ok()) return made.status();
+      events_ += 2 * *made;
+      done += *made;
+      if (*made < quiet) {
+        // The last one left the program waiting for the mark: its own
+        // time comes after the wait, as ApplyLoopStep's would.
+        c.pending += RepayWaits((*made - 1) * step);
+        WaitForMark(&c);
+        AddLoopTime(c, c.per_work);
+        EndLoopIteration(c);
+        continue;
+      }
+      c.pending += RepayWaits(quiet * step);
       if (done == iterations) break;
     }
     if (absl::Status st = ApplyLoopStep(e, Fast::kTransient, c); !st.ok()) return st;

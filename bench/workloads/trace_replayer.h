@@ -99,7 +99,8 @@ class TraceReplayer {
                                                                HeapKind heap = HeapKind::kGo15,
                                                                const GcTraceWriter* scavtrace = nullptr);
   // Applies one event (not loop or end); a failed status (unknown id, bad
-  // size) names it.
+  // size) names it. An allocation that leaves the program waiting for a
+  // marking cycle (HeapRuntime::ProgramWaitsForMark) waits here.
   absl::Status Apply(const TraceEvent& e);
   // Runs `iterations` iterations of `body` (no bench, loop or end events in
   // it), each taking ns_per_iteration of busy time, as `options` say. A
@@ -169,6 +170,11 @@ class TraceReplayer {
     mutable_census().set_on_new_max(std::move(f));
   }
   int64_t now_ns() const { return clock_->NanoTime(); }
+  // Since the last bench label: the time the program waited for marks
+  // inside loops (HeapRuntime::WaitForMark), and how much of it the loops'
+  // busy time has repaid so far (AssistWaits).
+  int64_t assist_waited_ns() const { return assist_.waited; }
+  int64_t assist_repaid_ns() const { return assist_.repaid; }
   // Called after the runtime's scavenger ran (may be empty): after each of
   // sysmon's scavenge passes on the Go 1.5 heap; after each stretch of time
   // in which the background scavenger ran on the Go 1.21 heap.
@@ -204,8 +210,41 @@ class TraceReplayer {
     absl::Status status;
   };
 
+  // The program's waits for marks (HeapRuntime::WaitForMark) in the
+  // current benchmark (since its bench label), and how the busy time of
+  // its ops repays them. A benchmark's measured time per op holds its
+  // waits (Go 1.5.1's ns/op averages over marks, where the program sleeps
+  // in gcAssistAlloc, and the stretches between them, where it runs
+  // faster): the busy time after a wait is cut by the fraction the waits
+  // are of the busy time so far (at most kMaxRepayFraction), until what
+  // was waited is repaid, so the benchmark keeps its measured length and
+  // runs faster between its marks. Not a Go thing: how the model undoes
+  // the average.
+  struct AssistWaits {
+    int64_t waited = 0;         // time waited
+    int64_t nominal = 0;        // loop busy time as measured, before cuts
+    int64_t repaid = 0;         // cut from it so far
+    double fraction = 0;        // the cut per ns, since the last wait
+    int64_t owed_at_wait = 0;   // waited less repaid, at the last wait
+    int64_t nominal_since = 0;  // busy time since the last wait
+    int64_t repaid_since = 0;   // cut from it
+  };
+  // The most of an op's busy time a wait's repayment cuts (early in a
+  // benchmark the waits can exceed the busy time so far).
+  static constexpr double kMaxRepayFraction = 0.9;
+
   TraceReplayer(std::unique_ptr<CensusKernel> census, std::unique_ptr<VirtualClock> clock,
                 std::unique_ptr<HeapRuntime> rt, int gomaxprocs);
+  // Apply without the wait for a mark (a loop's step waits itself, after
+  // its pending busy time).
+  absl::Status ApplyEvent(const TraceEvent& e);
+  // When the program's last allocation left it waiting for the marking
+  // cycle: the loop's pending busy time passes, then the wait, which
+  // AssistWaits records. With c null (no loop: no measured time holds
+  // the wait), only the wait.
+  void WaitForMark(LoopClock* c);
+  // Loop busy time `ns` as measured, less what it repays of the waits.
+  int64_t RepayWaits(int64_t ns);
   void Advance(int64_t ns, bool idle);
   // What the runtime calls to move the clock.
   std::function<void(int64_t)> SetClock();
@@ -286,6 +325,7 @@ class TraceReplayer {
   // are retained).
   absl::Status ReleaseLast(uint64_t n);
   int64_t events_ = 0;
+  AssistWaits assist_;
   std::optional<StreamedLoop> stream_;
 };
 

@@ -191,14 +191,15 @@ absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
   return absl::OkStatus();
 }
 
-absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+absl::StatusOr<int64_t> Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p,
+                                                      int64_t count) {
   if (absl::Status st = CheckP(p); !st.ok()) return st;
   if (absl::Status st = CheckSize(size); !st.ok()) return st;
   if (count < 0) {
     return absl::InvalidArgumentError(absl::StrCat("allocation run of ", count, " objects"));
   }
   malloc_->MallocGCTransientRun(size, noscan, p, count);
-  return absl::OkStatus();
+  return count;
 }
 
 absl::Status Runtime::AllocateHeld(uintptr_t size, bool noscan, int p) {

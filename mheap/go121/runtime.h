@@ -81,7 +81,8 @@ class Runtime final : private RootSet {
   // `count` transient allocations in a row with nothing between them: the
   // decisions of `count` AllocateTransient calls (Malloc's
   // MallocGCTransientRun takes a cached span's free slots in one step).
-  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
+  // Returns `count`: no allocation here waits for the GC.
+  absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
   absl::Status Drop(uintptr_t handle);
   // A stack of objects held without naming them (a loop's retained objects,
   // or a batch dropped all at once): Allocate onto the top, drop from the

@@ -126,14 +126,18 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
   return x;
 }
 
-void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
-  if (size == 0 || count <= 0) return;
+int64_t Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+  if (size == 0 || count <= 0) return count > 0 ? count : 0;
+  const int64_t asked = count;
   if (size > kMaxSmallSize || (noscan && size < kTinySize) || trigger_.SeesEachObject()) {
     // Large objects refill every time; tiny ones share blocks; the GC
     // must see each one (the write barrier shades it, or it has a
     // finalizer): one by one.
-    for (int64_t i = 0; i < count; ++i) MallocGC(size, noscan, p);
-    return;
+    for (int64_t i = 0; i < count; ++i) {
+      MallocGC(size, noscan, p);
+      if (trigger_.ProgramWaits()) return i + 1;
+    }
+    return count;
   }
   const int sizeclass = GetSizeClasses().SizeToClass(size);
   const uintptr_t elemsize = GetSizeClasses().ClassToSize(sizeclass);
@@ -143,9 +147,11 @@ void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t co
     if (s == nullptr || s->freelist.empty() || trigger_.SeesEachObject()) {
       // The refill, and the GC check that follows it, as mallocgc makes
       // them; or, once a refill started a cycle whose barrier shades the
-      // objects, the rest one by one.
+      // objects, the rest one by one. An allocation after which the
+      // goroutine must wait ends the run.
       MallocGC(size, noscan, p);
       --count;
+      if (trigger_.ProgramWaits()) return asked - count;
       continue;
     }
     heap_.set_current_p(p);
@@ -159,6 +165,7 @@ void Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t co
     if (!noscan) c.local_scan += take * elemsize;
     count -= static_cast<int64_t>(take);
   }
+  return asked;
 }
 
 }  // namespace thp

@@ -36,6 +36,10 @@ class GcTrigger {
   // Whether AfterMalloc and NewObject must see every object (a run of
   // transient allocations is then made one mallocgc at a time).
   virtual bool SeesEachObject() const { return false; }
+  // Whether the allocating goroutine must wait before it allocates again
+  // (an assist that cannot pay: GcModel::program_waits_for_mark). A run of
+  // transient allocations stops there.
+  virtual bool ProgramWaits() const { return false; }
 };
 
 // The allocator: the central lists, one mcache per P and mallocgc.
@@ -54,8 +58,10 @@ class Malloc {
   // they check, happen at the same object), with the objects a cached span
   // still holds taken in one step instead of one call each. Only the
   // refilling call can start a cycle (mallocgc's shouldhelpgc), so nothing
-  // between two refills is visible to the GC model.
-  void MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
+  // between two refills is visible to the GC model. Returns how many it
+  // made: all of them, or fewer when an allocation leaves the goroutine
+  // waiting (GcTrigger::ProgramWaits), the run ending after it.
+  int64_t MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
 
   // Mirrors mCache_Refill and mCache_ReleaseAll.
   MSpan* Refill(int p, int sizeclass);

@@ -46,8 +46,14 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
   } else if (shouldhelpgc && marking_ &&
       heap_.stats().heap_live >= pending_.heap0 + pending_.mark_growth_cap) {
     // The program has allocated what it does in the concurrent phase
-    // (MarkGrowthCap): the mark ends here, at the allocation that found the
-    // heap there; the new object is a root.
+    // (MarkGrowthCap). Its assist cannot pay for more: it waits for the
+    // mark to end on the clock (set_assist_waits), or, without the wait,
+    // the mark ends here, at the allocation that found the heap there; the
+    // new object is a root.
+    if (assist_waits_ && concurrent_mark_) {
+      program_waits_ = true;
+      return;
+    }
     in_flight_ = new_object;
     FinishMark();
     in_flight_ = 0;
@@ -258,6 +264,7 @@ void GcModel::FinishMark() {
   // still waiting happens first.
   if (program_scan_pending_) ScanProgramStack();
   alloc_before_blackening_ = false;
+  program_waits_ = false;  // blackening is off: gcAssistAlloc returns
   // Mark termination stops the world now: endCycle paces from the heap as
   // it grew during the concurrent phase.
   marking_ = false;

@@ -43,13 +43,17 @@
 // varies from mark to mark, and with it the heap's height at each mark
 // termination. The model has no scheduler to say when, so each
 // background cycle draws the program's share from Go's measured
-// distribution (mark_share.h), and the mark ends when heap_live has grown
-// by that share of the mark's length at the rate the program allocated
-// since the last cycle ended, or by revise's distance
-// (MarkGrowthCap); a program allocating slower than the shares were
-// measured on has only the distance. Ending the mark there, where Go's
-// program waits out the rest, starts the sweep earlier by that wait; the
-// time per op, taken from Go's runs, holds Go's waits spread over the ops.
+// distribution (mark_share.h), and the program allocates until heap_live
+// has grown by that share of the mark's length at the rate it allocated
+// since the last cycle ended, or by revise's distance (MarkGrowthCap); a
+// program allocating slower than the shares were measured on has only the
+// distance. The allocation (at a refill, where go1.5.1's mallocgc lets
+// gcAssistAlloc sleep) that finds the heap there waits for the mark's end
+// on the clock (set_assist_waits; the driver lets the time pass), or, where
+// the driver cannot make the program wait, ends the mark there. The time
+// per op, taken from Go's runs, holds Go's waits: the replayer's loops
+// repay the model's out of their busy time (TraceReplayer::AssistWaits),
+// so that the program runs faster between marks, as Go's did.
 // Simplified: marking is the union of what is held at the start and at mark
 // termination, plus what the program stored through the write barrier
 // meanwhile (set_write_barrier_stores); an object dropped in between is
@@ -327,6 +331,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool SeesEachObject() const override {
     return (write_barrier_stores_ && marking_) || finalizer_allocs_;
   }
+  bool ProgramWaits() const override { return program_waits_; }
   // Go 1.5.1 calls newm from startm when no M is idle (startm is called by
   // wakep from newproc1 and ready, by handoffp from a blocking syscall,
   // notetsleepg or sysmon's retake), from startTheWorldWithSema for a P
@@ -350,6 +355,20 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // clock reaches mark_end_ns()); off (the default), cycles are
   // instantaneous.
   void set_concurrent_mark(bool on) { concurrent_mark_ = on; }
+  // While set (and the mark concurrent), the program's allocation that
+  // finds the heap at the marking cycle's MarkGrowthCap does not end the
+  // mark: the program waits there for the mark to end on the clock
+  // (program_waits_for_mark), as go1.5.1's gcAssistAlloc sleeps 100 us at
+  // a time while it owes scan work that neither the background credit nor
+  // the work queue can pay, until blackening is off. The driver lets the
+  // clock reach mark_end_ns() before the program goes on. Off (the
+  // default), the mark ends at that allocation. Drivers turn it off where
+  // the program cannot wait as a whole (every P runs goroutines of its
+  // own that go on while one waits).
+  void set_assist_waits(bool on) { assist_waits_ = on; }
+  // The program's goroutine waits in gcAssistAlloc for the marking cycle's
+  // end (set_assist_waits); FinishMark clears it.
+  bool program_waits_for_mark() const { return program_waits_; }
   // While set, a background cycle that the program's allocation starts
   // (startGC from mallocgc, which yields to the GC goroutine) scans the
   // program's stack only when the driver calls ScanProgramStack, at the
@@ -519,6 +538,8 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool in_cycle_ = false;  // bggc.working / the world is stopped
   bool concurrent_mark_ = false;
   bool scan_program_at_safe_point_ = false;  // set_scan_program_at_safe_point
+  bool assist_waits_ = false;                // set_assist_waits
+  bool program_waits_ = false;               // program_waits_for_mark
   bool starting_in_malloc_ = false;          // AfterMalloc is starting a cycle
   bool program_scan_pending_ = false;        // program_scan_pending()
   // The next allocation comes at the preemption check ScanProgramStack

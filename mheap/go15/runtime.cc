@@ -100,10 +100,10 @@ absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
   return absl::OkStatus();
 }
 
-absl::Status Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+absl::StatusOr<int64_t> Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p,
+                                                      int64_t count) {
   if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
-  malloc_->MallocGCTransientRun(size, noscan, p, count);
-  return absl::OkStatus();
+  return malloc_->MallocGCTransientRun(size, noscan, p, count);
 }
 
 absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {

@@ -82,7 +82,10 @@ class Runtime final : private RootSet {
   // `count` transient allocations in a row with nothing between them (no
   // time passing, no other event): the decisions of `count` calls of
   // AllocateTransient, made in one step where Go's would not differ.
-  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
+  // Returns how many it made: fewer than `count` when one leaves the
+  // program waiting for the marking cycle's end (GcModel::
+  // program_waits_for_mark), the run ending after it.
+  absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
   // The workload no longer holds `handle`.
   absl::Status Drop(uintptr_t handle);
   // A stack of objects the workload holds without naming them one by one

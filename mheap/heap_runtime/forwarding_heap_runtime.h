@@ -23,7 +23,8 @@ class ForwardingHeapRuntime : public HeapRuntime {
   absl::Status AllocateTransient(uintptr_t size, bool noscan, int p) override {
     return rt_->AllocateTransient(size, noscan, p);
   }
-  absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count) override {
+  absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p,
+                                               int64_t count) override {
     return rt_->AllocateTransientRun(size, noscan, p, count);
   }
   absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) override {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime_port/base/check.h"
 #include "scavenger/scavenger.h"
 
 namespace thp {
@@ -23,6 +24,7 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
   // The clock here is the virtual one sysmon runs on: a background
   // cycle's concurrent mark lasts on it, and RunUntil ends it.
   rt_->gc().set_concurrent_mark(true);
+  rt_->gc().set_assist_waits(true);
   actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
     *busy_at = busy_at_;
     return idle_;
@@ -163,6 +165,23 @@ void Go15HeapRuntime::WaitForWorldsema(const std::function<void(int64_t)>& set_c
   if (const int64_t stopped = gc.TakeStoppedNs(); stopped > 0) {
     RunUntil(rt_->heap().clock().NanoTime() + stopped, /*idle=*/false, set_clock);
   }
+}
+
+int64_t Go15HeapRuntime::WaitForMark(const std::function<void(int64_t)>& set_clock) {
+  GcModel& gc = rt_->gc();
+  if (!gc.program_waits_for_mark()) return 0;
+  const int64_t from = rt_->heap().clock().NanoTime();
+  if (gc.mark_end_ns() <= from) {
+    // Its time ran out already: it terminates at the allocation (the
+    // stopped world then passes in RunUntil).
+    gc.FinishMark();
+    RunUntil(from, /*idle=*/false, set_clock);
+  } else {
+    RunUntil(gc.mark_end_ns(), /*idle=*/false, set_clock);
+  }
+  THP_CHECK(!gc.program_waits_for_mark(),
+            "WaitForMark: the mark did not end by its time (every P busy, or no safe point)");
+  return rt_->heap().clock().NanoTime() - from;
 }
 
 int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
@@ -403,12 +422,14 @@ void Go15HeapRuntime::RunWhatWaitsForAP() {
 
 void Go15HeapRuntime::EnterLoopKeepingEveryPBusy() {
   every_p_busy_ = true;
+  rt_->gc().set_assist_waits(false);  // one goroutine waits, the others run
   seen_schedticks_ = -1;
   preempting_ = false;
 }
 
 void Go15HeapRuntime::LeaveLoopKeepingEveryPBusy() {
   every_p_busy_ = false;
+  rt_->gc().set_assist_waits(true);
   preempting_ = false;
   // The loop's goroutines are done: the Ps schedule, and what waited runs.
   RunWhatWaitsForAP();

@@ -124,6 +124,15 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // so it waits for a cycle still marking to end; readmemstats_m's own
   // stop takes no time here.
   int64_t ReadMemStats(const std::function<void(int64_t)>& set_clock) override;
+  // go1.5.1 gcAssistAlloc: the program's allocation at a refill found the
+  // heap past its share of the mark (GcModel::MarkGrowthCap) and sleeps
+  // 100 us at a time until blackening is off. Its P runs the mark workers
+  // meanwhile, so for sysmon the Ps stay busy; the program goes on once
+  // mark termination's world restarts. Not while every P runs goroutines
+  // of the workload's (EnterLoopKeepingEveryPBusy): the others run on, and
+  // the mark ends at that allocation, as it does without the wait.
+  bool ProgramWaitsForMark() const override { return rt_->gc().program_waits_for_mark(); }
+  int64_t WaitForMark(const std::function<void(int64_t)>& set_clock) override;
   void ArmNewM(int nth, bool at_cycle_end) override {
     rt_->gc().ArmNewM(nth, at_cycle_end ? NewMAt::kCycleEnd : NewMAt::kCycleStart);
   }

@@ -70,12 +70,14 @@ class HeapRuntime {
 
   // Objects: a live one until dropped; a transient one is garbage once
   // allocated (live only to a cycle its own allocation starts); a run of
-  // `count` transient ones with nothing between them; held ones are live
-  // on a stack and dropped from its top.
+  // `count` transient ones with nothing between them (it returns how many
+  // it made: fewer when one leaves the program waiting for a marking
+  // cycle, ProgramWaitsForMark); held ones are live on a stack and dropped
+  // from its top.
   virtual absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p) = 0;
   virtual absl::Status AllocateTransient(uintptr_t size, bool noscan, int p) = 0;
-  virtual absl::Status AllocateTransientRun(uintptr_t size, bool noscan, int p,
-                                            int64_t count) = 0;
+  virtual absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p,
+                                                       int64_t count) = 0;
   virtual absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) = 0;
   virtual size_t held_height() const = 0;
   // A goroutine on P p blocks (on a channel, in a select): it takes a
@@ -166,6 +168,18 @@ class HeapRuntime {
   // world stopped, every P's mcache and stack cache flushed. Returns the
   // time it let pass on the clock, as GC does.
   virtual int64_t ReadMemStats(const std::function<void(int64_t)>& set_clock) = 0;
+  // Whether the program's last allocation left it waiting for a marking
+  // cycle's end (an assist that could not pay, Go 1.5: GcModel::
+  // program_waits_for_mark). No heap but Go 1.5's makes it wait.
+  virtual bool ProgramWaitsForMark() const { return false; }
+  // The wait: the clock runs, each moment after set_clock(it), until the
+  // mark has ended and its stopped world restarted, the runtime's
+  // background work due meanwhile in time order, as RunUntil's does.
+  // Returns the time it let pass (0 when the program does not wait).
+  virtual int64_t WaitForMark(const std::function<void(int64_t)>& set_clock) {
+    (void)set_clock;
+    return 0;
+  }
 
   // The program computes (`idle` false) or sleeps until virtual time
   // `until`; the runtime's background work due before then runs in time
