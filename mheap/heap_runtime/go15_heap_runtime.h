@@ -129,8 +129,10 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // 100 us at a time until blackening is off. Its P runs the mark workers
   // meanwhile, so for sysmon the Ps stay busy; the program goes on once
   // mark termination's world restarts. Not while every P runs goroutines
-  // of the workload's (EnterLoopKeepingEveryPBusy): the others run on, and
-  // the mark ends at that allocation, as it does without the wait.
+  // of the workload's (EnterLoopKeepingEveryPBusy), nor while the workload
+  // reports its run queue (its goroutines take turns on the Ps, Matmult's
+  // tree): the others run on, and the mark ends at that allocation, as it
+  // does without the wait.
   bool ProgramWaitsForMark() const override { return rt_->gc().program_waits_for_mark(); }
   int64_t WaitForMark(const std::function<void(int64_t)>& set_clock) override;
   void ArmNewM(int nth, bool at_cycle_end) override {
@@ -199,6 +201,9 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // them: the runtime's goroutines waiting for a P run, in queue order.
   void SchedulePreempted();
   void RunWhatWaitsForAP();
+  // Whether the program waits out a mark at its share (GcModel::
+  // set_assist_waits): only while no other goroutine of its own can run.
+  void UpdateAssistWaits();
   // Whether a cycle marking now, its mark run out by `t`, stops the world
   // for mark termination there: not while every P is busy (it waits for a
   // preempted P, SchedulePreempted), nor while the program is where it
