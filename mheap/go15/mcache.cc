@@ -127,7 +127,7 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
 }
 
 int64_t Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
-  if (size == 0 || count <= 0) return count > 0 ? count : 0;
+  if (size == 0 || count <= 0) return std::max<int64_t>(count, 0);
   const int64_t asked = count;
   if (size > kMaxSmallSize || (noscan && size < kTinySize) || trigger_.SeesEachObject()) {
     // Large objects refill every time; tiny ones share blocks; the GC
