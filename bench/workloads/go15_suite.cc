@@ -133,6 +133,7 @@
 #include "bench/workloads/go15_runq.h"
 #include "mheap/go15/msize.h"
 #include "runtime_port/base/check.h"
+#include "runtime_port/base/units.h"
 
 namespace thp {
 namespace {
@@ -1150,17 +1151,36 @@ void MatmultGoroutines(RunBuilder& b, int64_t n) {
   }
 }
 
+}  // namespace
+
+double MakeMatrixRowNs(uint64_t n) {
+  const uint64_t row_bytes = n * 8;
+  if (row_bytes > kMaxSmallSize) return kMakeMatrixNsPerSpan;
+  const SizeClasses& classes = GetSizeClasses();
+  const int c = classes.SizeToClass(row_bytes);
+  const uint64_t rows_per_span = classes.ClassToAllocNPages(c) * kPageSize / classes.ClassToSize(c);
+  return kMakeMatrixNsPerSpan / static_cast<double>(rows_per_span);
+}
+
+namespace {
+
 // Three n x n float64 matrices, n = cbrt(b.N) + 1, made before the timer
-// starts; then one matmult over them is the whole timed run.
+// starts, each row allocated then filled (kMakeMatrixNsPerSpan, per span of
+// rows: a row of over 32 KiB is a span of its own); then one matmult over
+// them is the whole timed run.
 void Matmult(RunBuilder& b) {
   b.WholeRun();
   uint64_t root = 0;
   while ((root + 1) * (root + 1) * (root + 1) <= static_cast<uint64_t>(b.ctx().n)) ++root;
   const uint64_t n = root + 1;
+  const double fill_ns = MakeMatrixRowNs(n);
   b.SetupTimer(BenchTimer::kStop);
   for (int m = 0; m < 3; ++m) {
     b.SetupAlloc(n * kSliceHeaderBytes, kScan);
-    b.SetupAlloc(n * 8, kNoscan, static_cast<int>(n));
+    for (uint64_t row = 0; row < n; ++row) {
+      b.SetupAlloc(n * 8, kNoscan);
+      b.SetupCompute(fill_ns);
+    }
   }
   b.SetupTimer(BenchTimer::kStart);
   MatmultGoroutines(b, static_cast<int64_t>(n));

@@ -68,6 +68,22 @@ inline constexpr LoopSched kSafePointsAtAllocs = LoopSched::kSafePointsAtAllocs;
 inline constexpr double kDeferManyAfterLoopNs = 350;
 inline constexpr double kDeferManyDeferredCallNs = 300;
 
+// BenchmarkMatmult's setup (makeMatrix, go1.5.1 proc_test.go), run with
+// the timer stopped: the time from one of its span allocations to the next,
+// which is the rows the span holds allocated and filled. Measured in Go
+// 1.5.1's log (testdata/go151_heaplog/prefix.hlog.xz) over the setups of
+// its runs of b.N >= 10^8 (from the run's forced GC's gc_done to its tree's
+// first stack), leaving out the intervals a mark overlaps: the median is
+// 6,967 ns pooled, to the nearest 100 ns. It is about the same per span
+// whatever the span holds (median 6.4 us for two rows of 465 elements, 7.4
+// us for three of 670), not per row or per element, so the model charges
+// it per span, spread evenly over the span's rows
+// (//bench/workloads:go15_matmult_setup_log_test measures it again).
+inline constexpr double kMakeMatrixNsPerSpan = 7000;
+// The time the model gives one row of an n x n matrix: its span's time over
+// the rows of n float64s the span holds (a row over 32 KiB has one).
+double MakeMatrixRowNs(uint64_t n);
+
 // BenchmarkChanPopular: in a b.N = 1 run, how many of the 1000 goroutines
 // block in their select (two sudogs each), all on P 0. Measured, not
 // derived: in a run of Go 1.5.1's whole suite with the measurement-only

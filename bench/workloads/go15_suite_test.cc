@@ -3,6 +3,7 @@
 #include "bench/workloads/go15_suite.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -561,6 +562,45 @@ TEST(Go15Suite, MatmultSetupFollowsTheCubeRootOfN) {
   EXPECT_EQ(sizes[1], 11u * 8);
   EXPECT_EQ(AllocSizes(Program("BenchmarkMatmult", 999).setup)[1], 10u * 8);
   EXPECT_EQ(AllocSizes(Program("BenchmarkMatmult", 1).setup).size(), 3u * 3);
+}
+
+// The busy times of Matmult's setup, in order, and whether each follows a
+// row's allocation.
+std::vector<int64_t> MatmultFillTimes(int64_t n, double time_scale) {
+  RunContext ctx;
+  ctx.n = n;
+  ctx.time_scale = time_scale;
+  RunBuilder builder(ctx);
+  Find("BenchmarkMatmult")->generate(builder);
+  const RunProgram prog = builder.Build("BenchmarkMatmult", 10.0);
+  std::vector<int64_t> times;
+  for (size_t i = 0; i < prog.setup.size(); ++i) {
+    if (prog.setup[i].kind != TraceEvent::kCompute) continue;
+    EXPECT_GT(i, 0u);
+    EXPECT_EQ(prog.setup[i - 1].kind, TraceEvent::kAlloc) << "busy time " << i << " follows no row";
+    times.push_back(prog.setup[i].ns);
+  }
+  return times;
+}
+
+TEST(Go15Suite, MatmultFillsEachRowAfterAllocatingItAtItsSpansShare) {
+  // b.N = 1000: n = 11, rows of 88 bytes, 85 to a span of the 96-byte class.
+  EXPECT_EQ(MatmultFillTimes(1000, 1.0),
+            std::vector<int64_t>(3 * 11, std::llround(kMakeMatrixNsPerSpan / 85)));
+  // The time scale scales the setup's own time too.
+  EXPECT_EQ(MatmultFillTimes(1000, 2.0)[0], std::llround(2 * kMakeMatrixNsPerSpan / 85));
+}
+
+TEST(Go15Suite, AMatrixRowTakesItsSpansShare) {
+  // n = 670 (b.N = 3 x 10^8): rows of 5,360 bytes, three to a span of the
+  // 5,376-byte class (2 pages).
+  EXPECT_DOUBLE_EQ(MakeMatrixRowNs(670), kMakeMatrixNsPerSpan / 3);
+  // n = 465 (10^8): 3,720 bytes, two to a span of the 4 KiB class.
+  EXPECT_DOUBLE_EQ(MakeMatrixRowNs(465), kMakeMatrixNsPerSpan / 2);
+  // n = 1001 (10^9): 8,008 bytes, one to an 8 KiB span.
+  EXPECT_DOUBLE_EQ(MakeMatrixRowNs(1001), kMakeMatrixNsPerSpan);
+  // n = 4097: a row of 32,776 bytes is a large object, a span of its own.
+  EXPECT_DOUBLE_EQ(MakeMatrixRowNs(4097), kMakeMatrixNsPerSpan);
 }
 
 TEST(Go15Suite, MatmultIsOneRunOfItsGoroutineTree) {

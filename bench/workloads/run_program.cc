@@ -104,6 +104,15 @@ uint64_t RunBuilder::SetupGoroutine(int p, int exit_p) {
   return id;
 }
 
+void RunBuilder::SetupCompute(double ns, int p) {
+  TraceEvent e{};
+  e.kind = TraceEvent::kCompute;
+  e.p = p;
+  e.ns = static_cast<int64_t>(std::llround(ns * ctx_.time_scale));
+  THP_CHECK(e.ns >= 0, "SetupCompute: a negative time");
+  setup_.push_back(e);
+}
+
 void RunBuilder::SetupSudog(int p, int release_p) {
   const uint64_t id = NewId();
   setup_.push_back(Goroutine(TraceEvent::kSudog, id, p));

@@ -135,6 +135,11 @@ class RunBuilder {
   // holds the copy): returns its id, which SetupDrop must end before Build.
   uint64_t SetupAllocTemp(uint64_t bytes, bool noscan, int p = 0);
   void SetupDrop(uint64_t id);
+  // Work the benchmark function does before its loop, between the Setup*
+  // calls around it (filling what setup allocated): `ns` (times the time
+  // scale) of busy time on P p, with the timer as the SetupTimer calls left
+  // it. A GC that starts meanwhile marks beside it.
+  void SetupCompute(double ns, int p = 0);
   // `count` goroutines that the benchmark function starts before its loop
   // (RunParallel's workers too) and that stay for the run: each go
   // statement runs newproc1 on the launch goroutine's P, kLaunchP (a dead g
