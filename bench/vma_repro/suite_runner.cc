@@ -205,9 +205,9 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
   return out;
 }
 
-double TimedNsPerOp(int64_t n, double wall_ns_per_op, int64_t sleep_ns) {
+double TimedNsPerOp(int64_t n, double wall_ns_per_op, int64_t stated_ns) {
   const double nn = static_cast<double>(std::max<int64_t>(n, 1));
-  return std::max(1.0, wall_ns_per_op - static_cast<double>(sleep_ns) / nn);
+  return std::max(1.0, wall_ns_per_op - static_cast<double>(stated_ns) / nn);
 }
 
 void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_ns,
@@ -218,13 +218,13 @@ void ForEachRun(const ScheduledBenchmark& b, int gomaxprocs, int64_t benchtime_n
     void Put(const TraceEvent&) override {}
   };
   // One run of b.N = n at ns_per_op (wall: of wall time, the program's
-  // sleeps taken out); returns its timed duration.
+  // sleeps and setup's busy time taken out); returns its timed duration.
   auto one_run = [&](int64_t n, double ns_per_op, bool wall) {
     const RunContext ctx{n, gomaxprocs, b.time_scale};
     Discard discard;
     RunBuilder builder(ctx, &discard);
     b.bench->generate(builder);
-    if (wall) ns_per_op = TimedNsPerOp(n, ns_per_op, builder.SleepNs());
+    if (wall) ns_per_op = TimedNsPerOp(n, ns_per_op, builder.SleepNs() + builder.SetupBusyNs());
     const RunProgram prog = builder.Build(b.bench->name, ns_per_op);
     BodyStream stream;
     if (prog.body_streamed) {

@@ -55,11 +55,13 @@ absl::StatusOr<std::vector<ScheduledBenchmark>> ScheduleBenchmarks(
     int64_t benchtime_ns);
 
 // The timed ns/op of a run of b.N = n that a recorded run timed by wall
-// clock (RecordedRun::wall): its wall ns/op less its program's sleeps
-// spread over the ops, and at least 1 ns. Go's untimed work that the model
-// has no time for (benchHelper's 1000 sends an op) stays in it, so the
-// modelled run lasts as long as Go's did.
-double TimedNsPerOp(int64_t n, double wall_ns_per_op, int64_t sleep_ns);
+// clock (RecordedRun::wall): its wall ns/op less the wall time its program
+// states itself outside its ops (`stated_ns`: its sleeps and its setup's
+// busy time, RunProgram::sleep_ns and setup_busy_ns) spread over the ops,
+// and at least 1 ns. Go's untimed work that the model has no time for
+// (benchHelper's 1000 sends an op) stays in it, so the modelled run lasts
+// as long as Go's did.
+double TimedNsPerOp(int64_t n, double wall_ns_per_op, int64_t stated_ns);
 
 // Writes a streamed body's events (RunProgram::body_streamed) to the sink,
 // by running the benchmark's generator again.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -272,6 +273,22 @@ TEST(SuiteRunner, ARunTimedByWallClockHasItsSleepsTakenOut) {
   });
   EXPECT_EQ(ns, (std::vector<int64_t>{3000000, 3000000}));
   EXPECT_EQ(sleeps, (std::vector<int64_t>{50000000, 50000000}));
+}
+
+TEST(SuiteRunner, ARunTimedByWallClockHasItsSetupsBusyTimeTakenOut) {
+  // Matmult at b.N = 1000 fills three 11 x 11 matrices before its timer
+  // starts: 33 rows, each kMakeMatrixNsPerSpan / 85 (rounded).
+  const Go15Benchmark& m = Find("BenchmarkMatmult");
+  const int64_t setup_ns = 33 * std::llround(kMakeMatrixNsPerSpan / 85);
+  ScheduledBenchmark b{&m, 0, {{1000, 50.0 + setup_ns / 1000.0, /*wall=*/true}}};
+  std::vector<RunProgram> progs;
+  ForEachRun(b, 2, 1000000000, [&](const RunProgram& prog, const BodyStream&) {
+    progs.push_back(prog);
+  });
+  ASSERT_EQ(progs.size(), 1u);
+  EXPECT_EQ(progs[0].setup_busy_ns, setup_ns);
+  // The whole run is one iteration of b.N ops at what is left, 50 ns an op.
+  EXPECT_EQ(progs[0].ns_per_iteration, 50 * 1000);
 }
 
 TEST(SuiteRunner, TimedNsPerOpIsWallLessSleepsAndAtLeastOneNanosecond) {

@@ -73,13 +73,17 @@ inline constexpr double kDeferManyDeferredCallNs = 300;
 // which is the rows the span holds allocated and filled. Measured in Go
 // 1.5.1's log (testdata/go151_heaplog/prefix.hlog.xz) over the setups of
 // its runs of b.N >= 10^8 (from the run's forced GC's gc_done to its tree's
-// first stack), leaving out the intervals a mark overlaps: the median is
-// 6,967 ns pooled, to the nearest 100 ns. It is about the same per span
-// whatever the span holds (median 6.4 us for two rows of 465 elements, 7.4
-// us for three of 670), not per row or per element, so the model charges
-// it per span, spread evenly over the span's rows
-// (//bench/workloads:go15_matmult_setup_log_test measures it again).
-inline constexpr double kMakeMatrixNsPerSpan = 7000;
+// first stack), leaving out the intervals a cycle overlaps (gc_start to
+// gc_done: the model times marks and stopped worlds itself): the mean is
+// 8,497 ns pooled, to the nearest 100 ns. It is about the same per span
+// whatever the span holds (8.0 us for two rows of 465 elements, 9.1 us for
+// three of 670), not per row or per element, so the model charges it per
+// span, spread evenly over the span's rows. The mean, not the median (7.0
+// us), since a run's time is Go's total, as a loop's ns/op is: a few
+// intervals of 65-140 us, the size of a fault that zeroes a huge page, are
+// Go's time too (//bench/workloads:go15_matmult_setup_log_test measures
+// all of it again).
+inline constexpr double kMakeMatrixNsPerSpan = 8500;
 // The time the model gives one row of an n x n matrix: its span's time over
 // the rows of n float64s the span holds (a row over 32 KiB has one).
 double MakeMatrixRowNs(uint64_t n);

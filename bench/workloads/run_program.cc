@@ -110,6 +110,7 @@ void RunBuilder::SetupCompute(double ns, int p) {
   e.p = p;
   e.ns = static_cast<int64_t>(std::llround(ns * ctx_.time_scale));
   THP_CHECK(e.ns >= 0, "SetupCompute: a negative time");
+  setup_busy_ns_ += e.ns;
   setup_.push_back(e);
 }
 
@@ -470,6 +471,7 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
     e.ns = std::max<int64_t>(1, prog.ns_per_iteration);
   }
   prog.sleep_ns = SleepNs();
+  prog.setup_busy_ns = setup_busy_ns_;
   return prog;
 }
 

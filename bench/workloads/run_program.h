@@ -71,6 +71,9 @@ struct RunProgram {
   // The run's time.Sleep calls in all (setup, every iteration, teardown):
   // wall time that is not ns_per_iteration's.
   int64_t sleep_ns = 0;
+  // The setup's own busy time (RunBuilder::SetupCompute), with the timer
+  // stopped: wall time that is not ns_per_iteration's either.
+  int64_t setup_busy_ns = 0;
 };
 
 // testing.B's timer calls (go1.5.1 testing/benchmark.go).
@@ -346,6 +349,8 @@ class RunBuilder {
   RunProgram Build(const std::string& benchmark, double ns_per_op) const;
   // The program's RunProgram::sleep_ns, without building it.
   int64_t SleepNs() const;
+  // The program's RunProgram::setup_busy_ns, without building it.
+  int64_t SetupBusyNs() const { return setup_busy_ns_; }
 
  private:
   uint64_t NewId() { return next_id_++; }
@@ -379,6 +384,7 @@ class RunBuilder {
   int64_t body_work_ = 0;    // of them alloc, stack and go events
   int64_t body_sleep_ns_ = 0;  // their sleep events' time
   int64_t final_sleep_ns_ = 0;  // AfterLoopSleep's
+  int64_t setup_busy_ns_ = 0;   // SetupCompute's, in all
   // OpGoroutineRecursion's computes, whose time Build sets: a copy's or a
   // stretch of descent's stated time (unscaled), or the op's rest.
   struct RecursionTime {
