@@ -33,8 +33,9 @@ struct RecordedBenchmark {
 // its b.N and its ns/op, the run's duration over b.N. With `wall` the
 // duration is the run's wall time (a heap-event log's records), which holds
 // what the benchmark did with testing.B's timer stopped as well; the
-// drivers take the run's modelled sleeps (RunProgram::sleep_ns) out of it.
-// Without, it is the timer's time alone.
+// drivers take the run's modelled sleeps and setup work
+// (RunProgram::sleep_ns, setup_busy_ns) out of it. Without, it is the
+// timer's time alone.
 struct RecordedRun {
   int64_t n = 0;
   double ns_per_op = 0;
