@@ -359,6 +359,13 @@ int Run() {
     observer.set_arena_start(rep_.runtime().heap().layout().arena_start);
     sync();  // the startup's cycles and passes are not a benchmark's
   };
+  if (dump != nullptr) {
+    o.on_run = [&dump](TraceReplayer& rep_, int64_t n) {
+      heaplog::BenchRun run;
+      run.n = static_cast<uint64_t>(n);
+      dump->Add(rep_.now_ns(), run);
+    };
+  }
   const Progress progress("calibrate", variant, quiet);
   o.progress = [&](const std::string& name, size_t i, size_t total) {
     sync();

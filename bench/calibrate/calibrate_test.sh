@@ -146,21 +146,42 @@ out2=$("$bin" --real="$tmp" --workloads='Malloc8$|StackGrowth$' --benchtime=20ms
 # --model_events_out: the model's records in heap_log_dump's text form, a
 # bench_start before each benchmark's, times rising within each; as many
 # sys_unused lines as the table's model releases, and every alloc closed by
-# its alloc_done (the trim's free and any sysUsed come between, as in Go's).
+# its alloc_done (the trim's free and any sysUsed come between, as in Go's);
+# a bench_run for each of the log's runs, with its b.N, each followed by its
+# runtime.GC()'s gc_start (mode=force_block) at the same instant.
 "$bin" --real="$log" --workloads='Malloc8$|StackGrowth$' --benchtime=20ms --quiet \
   --json_out="$tmp/e.json" --model_events_out="$tmp/model.txt" >/dev/null \
   || { echo "FAIL: --model_events_out run"; fail=1; }
-python3 - "$tmp/model.txt" "$tmp/e.json" <<'PY' || fail=1
-import json, sys
+python3 - "$tmp/model.txt" "$tmp/e.json" "$dump" <<'PY' || fail=1
+import json, subprocess, sys
 lines = open(sys.argv[1]).read().splitlines()
 d = json.load(open(sys.argv[2]))
+def runs_of(text):
+    out, name = {}, None
+    for l in text.splitlines():
+        f = l.split()
+        if len(f) < 2: continue
+        if f[1] == "bench_start": name = l.split('name="')[1].split('"')[0].rsplit("-", 1)[0]
+        if f[1] == "bench_run": out.setdefault(name, []).append(int(f[2].split("=")[1]))
+    return out
+real = subprocess.run([sys.argv[3], "testdata/go151_heaplog/smoke_prefix.hlog.xz"],
+                      capture_output=True, text=True).stdout
 bad, starts, unused, last, after_alloc = [], [], {}, None, False
+want_runs = {k: v for k, v in runs_of(real).items() if k in ("BenchmarkMalloc8", "BenchmarkStackGrowth")}
+if runs_of("\n".join(lines)) != want_runs or not want_runs:
+    bad.append("bench_runs %s, the log's %s" % (runs_of("\n".join(lines)), want_runs))
 name = None
+run_at = None
 for l in lines:
     f = l.split()
     t, kind = int(f[0]), f[1]
     if kind == "bench_start":
         name = l.split('name="')[1].split('"')[0].rsplit("-", 1)[0]; starts.append(name); last = t; continue
+    if run_at is not None:
+        if kind != "gc_start" or "mode=force_block" not in l or t != run_at:
+            bad.append("bench_run not followed by its forced gc_start: " + l)
+        run_at = None
+    if kind == "bench_run": run_at = t
     if last is not None and t < last: bad.append("time goes back: " + l)
     last = t
     if kind == "alloc" and after_alloc: bad.append("alloc without alloc_done before: " + l)

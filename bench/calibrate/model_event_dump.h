@@ -3,16 +3,19 @@
 // //tools:heap_log_dump prints for Go's log), so that a benchmark's model
 // and Go's run can be set side by side and diffed record by record.
 //
-// What it holds, per benchmark, after a `bench_start` line: the records the
-// calibrate observer makes of the port's decisions (model_observer.h:
-// alloc, alloc_done, free, sys_unused, madvise), each at the virtual time
-// it was made, and each GC cycle's gc_start, gc_mark_term and gc_done at
-// the cycle's own start, mark termination and end (cycle_records.h).
-// Records at one instant keep the order they were made in, a cycle's come
-// after them. What Go's log has and this has not: the scavenger's pass
-// brackets (scavenge, scavenge_done), gc_sweepgen, the sys* calls other than sysUnused, bench_run and
-// bench_end; and every in-use span's free says why=central (the port's
-// observer does not tell mHeap_Free's callers and mHeap_FreeStack apart).
+// What it holds, per benchmark, after a `bench_start` line: a `bench_run`
+// line where each b.N run starts (before its runtime.GC(), as in Go's log;
+// calibrate adds them, SuiteOptions::on_run), the records the calibrate
+// observer makes of the port's decisions (model_observer.h: alloc,
+// alloc_done, free, sys_unused, madvise), each at the virtual time it was
+// made, and each GC cycle's gc_start, gc_mark_term and gc_done at the
+// cycle's own start, mark termination and end (cycle_records.h). Records
+// at one instant keep the order they were made in, a cycle's come after
+// them. What Go's log has and this has not: the scavenger's pass brackets
+// (scavenge, scavenge_done), gc_sweepgen, the sys* calls other than
+// sysUnused, and bench_end; and every in-use span's free says why=central
+// (the port's observer does not tell mHeap_Free's callers and
+// mHeap_FreeStack apart).
 // Times are the model's virtual nanoseconds. It mirrors no Go code.
 #ifndef THP_BENCH_CALIBRATE_MODEL_EVENT_DUMP_H_
 #define THP_BENCH_CALIBRATE_MODEL_EVENT_DUMP_H_

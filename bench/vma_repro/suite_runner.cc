@@ -485,6 +485,7 @@ VariantResult RunSuite(Kernel& kernel, const SuiteOptions& o, VariantResult* par
     ForEachRun(b, o.runtime.gomaxprocs, o.benchtime_ns,
                [&](const RunProgram& prog, const BodyStream& stream) {
                  if (recorder != nullptr) recorder->Run(prog.n);
+                 if (o.on_run) o.on_run(rep, prog.n);
                  const int64_t max_before = rep.census().max_own();
                  absl::Status st =
                      ApplyRun(rep, prog, stream, b.bench->loop, launch);

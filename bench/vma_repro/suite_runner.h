@@ -151,6 +151,10 @@ struct SuiteOptions {
   std::function<void(TraceReplayer& rep)> on_census_peak;
   // Called as each benchmark starts (index from 0).
   std::function<void(const std::string& name, size_t index, size_t total)> progress;
+  // Called as each b.N run starts, before its label and its runtime.GC()
+  // (where go1.5.1's testing.B.runN starts), with the run's b.N (may read,
+  // must not change).
+  std::function<void(TraceReplayer& rep, int64_t n)> on_run;
   // Where to write the run's memory-layer stream (runtime_port/memstream),
   // or null for none. Not closed; flushed at the end.
   std::FILE* record = nullptr;
