@@ -61,15 +61,19 @@ void SweepLockWaitFinder::CloseWindow() {
   if (open_ && last_free_ns_ >= 0) {
     closed_done_ns_ = done_ns_;
     closed_last_free_ns_ = last_free_ns_;
+    closed_frees_ = frees_;
     for (const Pass& p : passes_) {
       if (static_cast<int64_t>(p.now) >= last_free_ns_) continue;
       SweepLockWaits& c = At(p.segment);
       ++c.passes_in_sweep;
-      if (p.lock_ns >= last_free_ns_) ++c.waited;
+      const bool waited = p.lock_ns >= last_free_ns_;
+      if (waited) ++c.waited;
+      in_sweep_.push_back({p.segment, frees_, last_free_ns_ - done_ns_, waited});
     }
   }
   open_ = false;
   last_free_ns_ = -1;
+  frees_ = 0;
   passes_.clear();
 }
 
@@ -96,6 +100,8 @@ void SweepLockWaitFinder::Observe(size_t segment, const heaplog::HeapEvent& e) {
       SweepLockWaits& c = At(segment);
       ++c.passes_in_sweep;
       ++c.waited;
+      in_sweep_.push_back(
+          {segment, closed_frees_, closed_last_free_ns_ - closed_done_ns_, /*waited=*/true});
     }
     return;
   }
@@ -103,6 +109,7 @@ void SweepLockWaitFinder::Observe(size_t segment, const heaplog::HeapEvent& e) {
   if (const auto* f = std::get_if<heaplog::Free>(&e.body)) {
     if (f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge) {
       last_free_ns_ = e.time_ns;
+      ++frees_;
     }
   }
 }

@@ -53,6 +53,22 @@ struct WaitDispersion {
 WaitDispersion UniformRateDispersion(const std::vector<SweepLockWaits>& by_benchmark,
                                      int simulations, uint64_t seed);
 
+// One pass that read its clock inside a sweep window, and that window's
+// sweep frees and length (gc_done to its last sweep free): how fast the
+// sweep freed spans around the pass.
+struct PassInSweep {
+  size_t segment = 0;
+  uint64_t window_frees = 0;
+  int64_t window_ns = 0;
+  bool waited = false;
+  // Sweep frees per millisecond of the window (a window of one instant
+  // counts as 1 ns long).
+  double FreesPerMs() const {
+    return static_cast<double>(window_frees) * 1e6 /
+           static_cast<double>(window_ns > 0 ? window_ns : 1);
+  }
+};
+
 class SweepLockWaitFinder {
  public:
   // Reads one record of segment `segment`, in log order.
@@ -60,6 +76,9 @@ class SweepLockWaitFinder {
   // The counts by segment (index: the segment), once every record is read;
   // a window still open at the log's end closes at its last free.
   std::vector<SweepLockWaits> Finish();
+  // Each pass the counts hold, in the order their windows closed (valid
+  // once Finish has run).
+  const std::vector<PassInSweep>& passes() const { return in_sweep_; }
 
  private:
   struct Pass {
@@ -73,11 +92,14 @@ class SweepLockWaitFinder {
   bool open_ = false;
   int64_t done_ns_ = 0;       // the window's gc_done
   int64_t last_free_ns_ = -1; // its last sweep free so far (-1: none)
+  uint64_t frees_ = 0;        // its sweep frees so far
   std::vector<Pass> passes_;  // passes since the window opened
   // The last window closed with a free in it (empty: none yet).
   int64_t closed_done_ns_ = 0;
   int64_t closed_last_free_ns_ = 0;
+  uint64_t closed_frees_ = 0;
   std::vector<SweepLockWaits> counts_;
+  std::vector<PassInSweep> in_sweep_;
 };
 
 }  // namespace calibrate

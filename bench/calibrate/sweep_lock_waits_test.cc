@@ -77,6 +77,36 @@ TEST(SweepLockWaitFinder, AWindowOpenAtTheEndClosesAtItsLastFree) {
   EXPECT_EQ(c[3].waited, 1u);
 }
 
+// Each pass counted also carries its window's sweep frees and length: the
+// window from gc_done to its last sweep free, whether the pass waited inside
+// it or past the next cycle's start.
+TEST(SweepLockWaitFinder, EachPassInASweepCarriesItsWindowsFreeRate) {
+  SweepLockWaitFinder f;
+  f.Observe(0, At(100, heaplog::GcDone{}));
+  f.Observe(0, At(110, SweepFree()));
+  f.Observe(0, At(121, SysmonPass(120)));  // took the lock at once
+  f.Observe(0, At(130, SweepFree(heaplog::FreeWhy::kLarge)));
+  f.Observe(0, At(140, SweepFree()));      // the window's last free
+  f.Observe(0, At(141, SysmonPass(135)));  // waited
+  f.Observe(0, At(200, heaplog::GcStart{}));
+  f.Observe(1, At(210, SysmonPass(125)));  // waited past the next gc_start
+  f.Finish();
+  const std::vector<PassInSweep>& p = f.passes();
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0].segment, 0u);
+  EXPECT_EQ(p[0].window_frees, 3u);
+  EXPECT_EQ(p[0].window_ns, 40);
+  EXPECT_FALSE(p[0].waited);
+  EXPECT_DOUBLE_EQ(p[0].FreesPerMs(), 3e6 / 40);
+  EXPECT_TRUE(p[1].waited);
+  EXPECT_EQ(p[2].segment, 1u);
+  EXPECT_EQ(p[2].window_frees, 3u);
+  EXPECT_EQ(p[2].window_ns, 40);
+  EXPECT_TRUE(p[2].waited);
+  // A window of one instant counts as 1 ns long.
+  EXPECT_DOUBLE_EQ((PassInSweep{0, 1, 0, false}.FreesPerMs()), 1e6);
+}
+
 // Waits in proportion to each benchmark's passes are what a single rate
 // gives: no gap, and every drawn suite reaches it.
 TEST(UniformRateDispersion, WaitsInProportionToThePassesFitOneRate) {
