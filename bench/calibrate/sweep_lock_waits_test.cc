@@ -18,14 +18,21 @@ heaplog::Free SweepFree(heaplog::FreeWhy why = heaplog::FreeWhy::kCentral) {
   return heaplog::SpanFree(0, 1, why);
 }
 
-TEST(SweepLockWaitFinder, APassInsideTheSweepWaitedWhenItsRecordComesAfterTheLastFree) {
-  SweepLockWaitFinder f;
+// A window from gc_done at 100 to its last sweep free at 140 (three frees),
+// in segment 0, with two passes that read their clocks in it: the first
+// took the lock at once, the second only after the last free.
+void ObserveAWindowWithTwoPasses(SweepLockWaitFinder& f) {
   f.Observe(0, At(100, heaplog::GcDone{}));
   f.Observe(0, At(110, SweepFree()));
   f.Observe(0, At(121, SysmonPass(120)));  // took the lock at once
   f.Observe(0, At(130, SweepFree(heaplog::FreeWhy::kLarge)));
-  f.Observe(0, At(140, SweepFree()));  // the window's last free
-  f.Observe(0, At(141, SysmonPass(135)));    // read its clock before it: waited
+  f.Observe(0, At(140, SweepFree()));      // the window's last free
+  f.Observe(0, At(141, SysmonPass(135)));  // read its clock before it: waited
+}
+
+TEST(SweepLockWaitFinder, APassInsideTheSweepWaitedWhenItsRecordComesAfterTheLastFree) {
+  SweepLockWaitFinder f;
+  ObserveAWindowWithTwoPasses(f);
   f.Observe(0, At(150, SysmonPass(145)));    // read its clock after it: outside
   f.Observe(0, At(200, heaplog::GcStart{}));
   const std::vector<SweepLockWaits> c = f.Finish();
@@ -82,12 +89,7 @@ TEST(SweepLockWaitFinder, AWindowOpenAtTheEndClosesAtItsLastFree) {
 // it or past the next cycle's start.
 TEST(SweepLockWaitFinder, EachPassInASweepCarriesItsWindowsFreeRate) {
   SweepLockWaitFinder f;
-  f.Observe(0, At(100, heaplog::GcDone{}));
-  f.Observe(0, At(110, SweepFree()));
-  f.Observe(0, At(121, SysmonPass(120)));  // took the lock at once
-  f.Observe(0, At(130, SweepFree(heaplog::FreeWhy::kLarge)));
-  f.Observe(0, At(140, SweepFree()));      // the window's last free
-  f.Observe(0, At(141, SysmonPass(135)));  // waited
+  ObserveAWindowWithTwoPasses(f);
   f.Observe(0, At(200, heaplog::GcStart{}));
   f.Observe(1, At(210, SysmonPass(125)));  // waited past the next gc_start
   f.Finish();
