@@ -50,7 +50,7 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
     // mark to end on the clock (set_assist_waits), or, without the wait,
     // the mark ends here, at the allocation that found the heap there; the
     // new object is a root.
-    if (assist_waits_ && concurrent_mark_) {
+    if (concurrent_mark_ && assist_waits_ && assist_waits_()) {
       program_waits_ = true;
       return;
     }

@@ -362,10 +362,10 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // a time while it owes scan work that neither the background credit nor
   // the work queue can pay, until blackening is off. The driver lets the
   // clock reach mark_end_ns() before the program goes on. Off (the
-  // default), the mark ends at that allocation. Drivers turn it off where
-  // the program cannot wait as a whole (every P runs goroutines of its
-  // own that go on while one waits).
-  void set_assist_waits(bool on) { assist_waits_ = on; }
+  // default, or while `can_wait` says no), the mark ends at that
+  // allocation. Drivers say no where the program cannot wait as a whole
+  // (every P runs goroutines of its own that go on while one waits).
+  void set_assist_waits(std::function<bool()> can_wait) { assist_waits_ = std::move(can_wait); }
   // The program's goroutine waits in gcAssistAlloc for the marking cycle's
   // end (set_assist_waits); FinishMark clears it.
   bool program_waits_for_mark() const { return program_waits_; }
@@ -538,7 +538,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   bool in_cycle_ = false;  // bggc.working / the world is stopped
   bool concurrent_mark_ = false;
   bool scan_program_at_safe_point_ = false;  // set_scan_program_at_safe_point
-  bool assist_waits_ = false;                // set_assist_waits
+  std::function<bool()> assist_waits_;      // set_assist_waits (empty: off)
   bool program_waits_ = false;               // program_waits_for_mark
   bool starting_in_malloc_ = false;          // AfterMalloc is starting a cycle
   bool program_scan_pending_ = false;        // program_scan_pending()

@@ -24,7 +24,9 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
   // The clock here is the virtual one sysmon runs on: a background
   // cycle's concurrent mark lasts on it, and RunUntil ends it.
   rt_->gc().set_concurrent_mark(true);
-  UpdateAssistWaits();
+  // One goroutine's assist sleeps; the program as a whole waits only when
+  // no other goroutine of its own can run meanwhile.
+  rt_->gc().set_assist_waits([this] { return !every_p_busy_ && !runq_reported_; });
   actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
     *busy_at = busy_at_;
     return idle_;
@@ -102,7 +104,6 @@ void Go15HeapRuntime::RunForcedGc() {
 
 void Go15HeapRuntime::GlobalRunqPut(int64_t n) {
   runq_reported_ = true;
-  UpdateAssistWaits();
   global_runq_ += n;
 }
 
@@ -121,7 +122,6 @@ bool Go15HeapRuntime::TakesQueuedG(int64_t* ahead, int64_t n) {
 void Go15HeapRuntime::GlobalRunqGet(int p, int64_t n) {
   (void)p;
   runq_reported_ = true;
-  UpdateAssistWaits();
   global_runq_ = n < global_runq_ ? global_runq_ - n : 0;
   // A runtime g queued there (forcegc.g, bgsweep) is taken once every g
   // ahead of it has gone.
@@ -169,12 +169,6 @@ void Go15HeapRuntime::WaitForWorldsema(const std::function<void(int64_t)>& set_c
   }
 }
 
-void Go15HeapRuntime::UpdateAssistWaits() {
-  // One goroutine's assist sleeps; the program as a whole waits only when
-  // no other goroutine of its own can run meanwhile.
-  rt_->gc().set_assist_waits(!every_p_busy_ && !runq_reported_);
-}
-
 int64_t Go15HeapRuntime::WaitForMark(const std::function<void(int64_t)>& set_clock) {
   GcModel& gc = rt_->gc();
   if (!gc.program_waits_for_mark()) return 0;
@@ -202,7 +196,6 @@ int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
   }
   forcegc_yield_ahead_ = -1;
   runq_reported_ = false;
-  UpdateAssistWaits();
   global_runq_ = 0;
   if (gc.gcpercent() < 0) return 0;  // GOGC=off: startGC runs no cycle
   WaitForWorldsema(set_clock);
@@ -431,14 +424,12 @@ void Go15HeapRuntime::RunWhatWaitsForAP() {
 
 void Go15HeapRuntime::EnterLoopKeepingEveryPBusy() {
   every_p_busy_ = true;
-  UpdateAssistWaits();
   seen_schedticks_ = -1;
   preempting_ = false;
 }
 
 void Go15HeapRuntime::LeaveLoopKeepingEveryPBusy() {
   every_p_busy_ = false;
-  UpdateAssistWaits();
   preempting_ = false;
   // The loop's goroutines are done: the Ps schedule, and what waited runs.
   RunWhatWaitsForAP();

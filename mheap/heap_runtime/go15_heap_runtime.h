@@ -201,9 +201,6 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // them: the runtime's goroutines waiting for a P run, in queue order.
   void SchedulePreempted();
   void RunWhatWaitsForAP();
-  // Whether the program waits out a mark at its share (GcModel::
-  // set_assist_waits): only while no other goroutine of its own can run.
-  void UpdateAssistWaits();
   // Whether a cycle marking now, its mark run out by `t`, stops the world
   // for mark termination there: not while every P is busy (it waits for a
   // preempted P, SchedulePreempted), nor while the program is where it
