@@ -60,6 +60,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   log.scavenge_waits = stale.Waits();
   const std::vector<uint64_t> outlived = outliving.Finish();
   const std::vector<SweepLockWaits> waits = sweep_waits.Finish();
+  log.passes_in_sweep = sweep_waits.passes();
   for (size_t i = 0; i < log.segments.size(); ++i) {
     if (i < outlived.size()) log.segments[i].tally.outliving_spans = outlived[i];
     if (i < waits.size()) log.segments[i].sweep_lock_waits = waits[i];

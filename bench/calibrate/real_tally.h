@@ -47,6 +47,9 @@ struct RealLog {
   uint64_t records = 0;
   uint64_t lost = 0;  // records the runtime dropped (`lost`)
   ScavengeWaits scavenge_waits;  // sysmon's, the whole log (stale_release.h)
+  // Each pass that read its clock in a sweep, with its window's free rate
+  // (sweep_lock_waits.h; PassInSweep::segment indexes `segments`).
+  std::vector<PassInSweep> passes_in_sweep;
 };
 
 // Reads the whole log. `on_segment` (may be empty) sees each segment's name

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -101,18 +100,11 @@ TEST(SysmonRoundsLog, OnePassInSoManyInsideTheSweepWaitsForIt) {
 // does not follow the rate yet (issue 13); this pins what a rule that does
 // must reproduce.
 TEST(SysmonRoundsLog, PassesWaitMoreOftenWhereTheSweepFreesFaster) {
+  const RealLog& log = Log();
   const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
-  SweepLockWaitFinder finder;
-  std::vector<std::string> names = {"(startup)"};
-  const absl::Status st = heaplog::ForEachHeapEvent(kLog, [&](const heaplog::HeapEvent& e) {
-    if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) names.push_back(b->BaseName());
-    finder.Observe(names.size() - 1, e);
-  });
-  ASSERT_TRUE(st.ok()) << st;
-  finder.Finish();
   std::vector<PassInSweep> passes;
-  for (const PassInSweep& p : finder.passes()) {
-    auto it = loop.find(names[p.segment]);
+  for (const PassInSweep& p : log.passes_in_sweep) {
+    auto it = loop.find(log.segments[p.segment].base);
     if (it != loop.end() && it->second != kEveryPBusy) passes.push_back(p);
   }
   ASSERT_GT(passes.size(), 100u);
