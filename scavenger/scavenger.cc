@@ -4,7 +4,7 @@ namespace thp {
 
 uintptr_t HeapScavenge(MHeap& heap, int32_t k, uint64_t now, uint64_t limit,
                        const GcTraceWriter* gctrace) {
-  const uintptr_t released = heap.Scavenge(now, limit);
+  const uintptr_t released = heap.Scavenge(k, now, limit);
   // mHeap_Scavenge, Go 1.5 mheap.go: under gctrace the "released" line only
   // when the pass released something, the stats line after every pass.
   if (gctrace != nullptr && *gctrace) {

@@ -344,8 +344,7 @@ int Run() {
         [&dump](const GcCycle& c) { dump->AddCycle(c); });
   }
   auto sync = [&] {
-    observer.Sync(replayer->runtime().gc().cycles(),
-                  static_cast<uint64_t>(replayer->sysmon().scavenges()));
+    observer.Sync(replayer->runtime().gc().cycles());
     const int64_t census_max = replayer->census().max_go_equivalent();
     if (side != nullptr && census_max > census_max_at_start) {
       side->max_go_vmas = std::max(side->max_go_vmas, census_max);

@@ -148,7 +148,9 @@ out2=$("$bin" --real="$tmp" --workloads='Malloc8$|StackGrowth$' --benchtime=20ms
 # sys_unused lines as the table's model releases, and every alloc closed by
 # its alloc_done (the trim's free and any sysUsed come between, as in Go's);
 # a bench_run for each of the log's runs, with its b.N, each followed by its
-# runtime.GC()'s gc_start (mode=force_block) at the same instant.
+# runtime.GC()'s gc_start (mode=force_block) at the same instant; as many
+# scavenge lines as the table's scavenge passes, each closed by its
+# scavenge_done, and every sys_unused inside such a pass.
 "$bin" --real="$log" --workloads='Malloc8$|StackGrowth$' --benchtime=20ms --quiet \
   --json_out="$tmp/e.json" --model_events_out="$tmp/model.txt" >/dev/null \
   || { echo "FAIL: --model_events_out run"; fail=1; }
@@ -167,6 +169,7 @@ def runs_of(text):
 real = subprocess.run([sys.argv[3], "testdata/go151_heaplog/smoke_prefix.hlog.xz"],
                       capture_output=True, text=True).stdout
 bad, starts, unused, last, after_alloc = [], [], {}, None, False
+passes, in_pass = {}, False
 want_runs = {k: v for k, v in runs_of(real).items() if k in ("BenchmarkMalloc8", "BenchmarkStackGrowth")}
 if runs_of("\n".join(lines)) != want_runs or not want_runs:
     bad.append("bench_runs %s, the log's %s" % (runs_of("\n".join(lines)), want_runs))
@@ -189,10 +192,20 @@ for l in lines:
     if kind == "alloc_done":
         if not after_alloc: bad.append("alloc_done without alloc: " + l)
         after_alloc = False
-    if kind == "sys_unused": unused[name] = unused.get(name, 0) + 1
+    if kind == "sys_unused":
+        unused[name] = unused.get(name, 0) + 1
+        if not in_pass: bad.append("sys_unused outside a scavenge pass: " + l)
+    if kind == "scavenge":
+        if in_pass: bad.append("scavenge inside a pass: " + l)
+        in_pass = True; passes[name] = passes.get(name, 0) + 1
+    if kind == "scavenge_done":
+        if not in_pass: bad.append("scavenge_done without scavenge: " + l)
+        in_pass = False
 if starts != ["BenchmarkMalloc8", "BenchmarkStackGrowth"]: bad.append("bench_starts %s" % starts)
 for b in d["benchmarks"]:
     if unused.get(b["benchmark"], 0) != b["model"]["releases"]: bad.append("releases " + b["benchmark"])
+    if passes.get(b["benchmark"], 0) != b["model"]["scavenge_passes"] or not passes.get(b["benchmark"]):
+        bad.append("scavenge passes " + b["benchmark"])
 if not any(l.split()[1] == "gc_done" for l in lines): bad.append("no gc_done")
 if bad: print("FAIL:", ", ".join(bad[:5])); sys.exit(1)
 PY

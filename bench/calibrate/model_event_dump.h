@@ -7,13 +7,15 @@
 // line where each b.N run starts (before its runtime.GC(), as in Go's log;
 // calibrate adds them, SuiteOptions::on_run), the records the calibrate
 // observer makes of the port's decisions (model_observer.h: alloc,
-// alloc_done, free, sys_unused, madvise), each at the virtual time it was
-// made, and each GC cycle's gc_start, gc_mark_term and gc_done at the
-// cycle's own start, mark termination and end (cycle_records.h). Records
-// at one instant keep the order they were made in, a cycle's come after
-// them. What Go's log has and this has not: the scavenger's pass brackets
-// (scavenge, scavenge_done), gc_sweepgen, the sys* calls other than
-// sysUnused, and bench_end; and every in-use span's free says why=central
+// alloc_done, free, scavenge, scavenge_done, sys_unused, madvise), each at
+// the virtual time it was made, and each GC cycle's gc_start, gc_mark_term
+// and gc_done at the cycle's own start, mark termination and end
+// (cycle_records.h). Records at one instant keep the order they were made
+// in, a cycle's come after them. A pass's scavenge record comes when the
+// pass takes the heap lock, with the `now` it read before (a pass that
+// waited for the sweep reads it earlier). What Go's log has and this has
+// not: gc_sweepgen, the sys* calls other than sysUnused, and bench_end; and
+// every in-use span's free says why=central
 // (the port's observer does not tell mHeap_Free's callers and
 // mHeap_FreeStack apart).
 // Times are the model's virtual nanoseconds. It mirrors no Go code.

@@ -19,10 +19,7 @@ void ModelObserver::Record(const heaplog::EventBody& body) {
   if (side_ != nullptr) {
     side_->tally.Add(body);
     outliving_.Observe(index_, body);
-    if (tap_ && !std::holds_alternative<heaplog::GcDone>(body) &&
-        !std::holds_alternative<heaplog::Scavenge>(body)) {
-      tap_(body);
-    }
+    if (tap_ && !std::holds_alternative<heaplog::GcDone>(body)) tap_(body);
   }
   SampleVmas();
 }
@@ -32,7 +29,7 @@ void ModelObserver::SampleVmas() {
   side_->max_go_vmas = std::max(side_->max_go_vmas, go_vmas_());
 }
 
-void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total) {
+void ModelObserver::Sync(const std::vector<GcCycle>& cycles) {
   for (; gc_synced_ < cycles.size(); ++gc_synced_) {
     if (side_ != nullptr && cycle_tap_) cycle_tap_(cycles[gc_synced_]);
     const std::array<heaplog::HeapEvent, 3> r = CycleRecords(cycles[gc_synced_]);
@@ -42,7 +39,6 @@ void ModelObserver::Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_p
     }
     Record(r[2].body);
   }
-  for (; scavenges_synced_ < scavenge_passes_total; ++scavenges_synced_) Record(heaplog::Scavenge{});
 }
 
 void ModelObserver::OnAllocRequest(PageCount npage, int sizeclass, bool stack) {
@@ -84,6 +80,18 @@ void ModelObserver::OnStaleRelease(PageCount npages) {
 }
 
 void ModelObserver::OnSysMap(uintptr_t, uintptr_t, bool) { SampleVmas(); }
+
+void ModelObserver::OnScavenge(int32_t k, uint64_t now, uint64_t limit) {
+  heaplog::Scavenge sc;
+  sc.k = k;
+  sc.now = now;
+  sc.limit = limit;
+  Record(sc);
+}
+
+void ModelObserver::OnScavengeDone(uintptr_t released) {
+  Record(heaplog::ScavengeDone{released});
+}
 
 void ModelObserver::OnSysUnused(uintptr_t v, uintptr_t n) { Record(heaplog::SysUnused{v, n}); }
 

@@ -6,10 +6,10 @@
 // It only reads: nothing it does reaches the heap, the memory layer or the
 // kernel.
 //
-// What the observers do not see is brought in as counts: GC cycles and
-// scavenge passes are the runtime's and sysmon's totals, turned into that
-// many gc_done and scavenge records when the driver syncs (at each
-// benchmark's start and at the end). The modelled maximum of Go-equivalent
+// What the observers do not see is brought in when the driver syncs (at
+// each benchmark's start and at the end): the runtime's GC cycles, turned
+// into gc_done records. A scavenge pass's records (scavenge,
+// scavenge_done) come from the heap itself, at the pass. The modelled maximum of Go-equivalent
 // VMAs (census_kernel.h) is read after each call the observers see; the
 // real log has no VMA count.
 #ifndef THP_BENCH_CALIBRATE_MODEL_OBSERVER_H_
@@ -55,9 +55,8 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
     }
     SampleVmas();
   }
-  // Also hands every record a side gets but the GC cycles' and scavenge
-  // passes' (which Sync makes after the fact, without their times) to
-  // `records`, and each cycle Sync brings in for a side to `cycles` (either
+  // Also hands every record a side gets but the GC cycles' (which Sync
+  // makes after the fact, without their times) to `records`, and each cycle Sync brings in for a side to `cycles` (either
   // may be empty).
   void set_tap(std::function<void(const heaplog::EventBody&)> records,
                std::function<void(const GcCycle&)> cycles) {
@@ -67,12 +66,11 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   // After the run: each benchmark's spans that outlived the benchmark
   // after it (outliving_spans.h), by the index set_side was given.
   std::vector<uint64_t> FinishOutlivingSpans() { return outliving_.Finish(); }
-  // Brings in the runtime's GC cycles (every one since the run began) and
-  // sysmon's scavenge passes so far (a total): those since the last sync
-  // are counted in the current side as gc_done (with the bytes the cycle
-  // marked) and scavenge records, and a background cycle's concurrent
+  // Brings in the runtime's GC cycles (every one since the run began):
+  // those since the last sync are counted in the current side as gc_done
+  // (with the bytes the cycle marked), and a background cycle's concurrent
   // phase as a mark (Tally::AddMark).
-  void Sync(const std::vector<GcCycle>& cycles, uint64_t scavenge_passes_total);
+  void Sync(const std::vector<GcCycle>& cycles);
 
   // MHeapObserver.
   void OnAllocRequest(PageCount npage, int sizeclass, bool stack) override;
@@ -82,6 +80,8 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   void OnAllocSpan(const MSpan* s, PageCount found_npages, PageCount found_npreleased) override;
   // Counted before the release's own record (OnSysUnused) comes.
   void OnStaleRelease(PageCount npages) override;
+  void OnScavenge(int32_t k, uint64_t now, uint64_t limit) override;
+  void OnScavengeDone(uintptr_t released) override;
 
   // MemLinuxObserver.
   void OnSysMap(uintptr_t v, uintptr_t n, bool reserved) override;
@@ -103,7 +103,6 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   FreeSpans free_spans_;      // fed every record, from the heap's start
   MarkPhaseFinder marks_;     // fed every cycle Sync brings in
   size_t gc_synced_ = 0;
-  uint64_t scavenges_synced_ = 0;
 };
 
 }  // namespace calibrate

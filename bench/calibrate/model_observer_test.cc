@@ -8,15 +8,21 @@ namespace calibrate {
 namespace {
 
 // The port's callbacks become the records Go's patch writes, counted by the
-// same Tally; GC cycles and scavenge passes come in through Sync.
+// same Tally; GC cycles come in through Sync.
 TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   int64_t vmas = 10;
   ModelObserver obs([&vmas] { return vmas; });
   ModelSide a, b;
   std::vector<GcCycle> cycles(1);
   cycles[0].heap2 = 1 << 20;
-  obs.Sync(cycles, 1);  // before any side: counted nowhere
+  obs.OnScavenge(-1, ~uint64_t{0}, 0);  // before any side: counted nowhere
+  obs.OnScavengeDone(0);
+  obs.Sync(cycles);
   obs.set_side(&a, 0);
+  for (int32_t k = 1; k <= 3; ++k) {
+    obs.OnScavenge(k, 1000 * static_cast<uint64_t>(k), 300);
+    obs.OnScavengeDone(0);
+  }
   obs.OnAllocRequest(PageCount(1), /*sizeclass=*/5, /*stack=*/false);
   obs.OnAllocRequest(PageCount(4), 0, /*stack=*/true);
   obs.OnAllocRequest(PageCount(10), 0, /*stack=*/false);
@@ -41,13 +47,13 @@ TEST(ModelObserverTest, CountsThePortsDecisionsAsGosRecords) {
   cycles[2].mode = GcMode::kForceBlock;  // runtime.GC(): no concurrent mark
   cycles[2].start_ns = 2000000;
   cycles[2].mark_term_ns = 2560000;
-  obs.Sync(cycles, 4);
+  obs.Sync(cycles);
   obs.set_side(&b, 1);
   vmas = 11;
   obs.OnSysUnused(0xc820000000, 8192);
   cycles.resize(4);
   cycles[3].heap2 = 70000;
-  obs.Sync(cycles, 4);
+  obs.Sync(cycles);
   obs.set_side(nullptr, 0);
   obs.OnSysUnused(0xc820000000, 8192);  // counted nowhere
 
@@ -108,8 +114,9 @@ TEST(ModelObserverTest, CountsTheSpansOfEachBenchmarkThatOutliveTheNext) {
   EXPECT_EQ(b.tally.frees, 1u);
 }
 
-// The taps get a side's records but the cycles' and passes' that Sync
-// makes, and each cycle Sync brings in while a side is set.
+// The taps get a side's records (a scavenge pass's two included) but the
+// gc_done records Sync makes, and each cycle Sync brings in while a side is
+// set.
 TEST(ModelObserverTest, TapsGetTheRecordsAndTheCyclesOfASide) {
   ModelObserver obs(nullptr);
   int records = 0;
@@ -118,16 +125,18 @@ TEST(ModelObserverTest, TapsGetTheRecordsAndTheCyclesOfASide) {
               [&cycles_seen](const GcCycle& c) { cycles_seen.push_back(c.num); });
   std::vector<GcCycle> cycles(1);
   cycles[0].num = 1;
-  obs.Sync(cycles, 1);  // no side yet: no cycle, no record
+  obs.Sync(cycles);  // no side yet: no cycle, no record
   ModelSide a;
   obs.set_side(&a, 0);
   obs.OnAllocRequest(PageCount(1), /*sizeclass=*/2, /*stack=*/false);
+  obs.OnScavenge(4, 5000, 300);
   obs.OnSysUnused(0xc820000000, 8192);
+  obs.OnScavengeDone(8192);
   cycles.resize(3);
   cycles[1].num = 2;
   cycles[2].num = 3;
-  obs.Sync(cycles, 3);
-  EXPECT_EQ(records, 2);
+  obs.Sync(cycles);
+  EXPECT_EQ(records, 4);
   EXPECT_EQ(cycles_seen, (std::vector<uint64_t>{2, 3}));
   EXPECT_EQ(a.tally.gc_cycles, 2u);
 }

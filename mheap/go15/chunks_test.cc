@@ -46,7 +46,7 @@ TEST(Chunks, HugepageEagerMarksNewMemoryUnmarksBeforeReleaseAndRemarksWhenDense)
   EXPECT_THAT(HugeAdvice(h.rec), ElementsAre(MadviseCall(a0, 2 << 20, Advice::kHugePage)));
   h.heap->Free(s, true);
   h.rec.Clear();
-  h.heap->Scavenge(~uint64_t{0}, 0);  // forced, like FreeOSMemory
+  h.heap->Scavenge(-1, ~uint64_t{0}, 0);  // forced, like FreeOSMemory
   EXPECT_THAT(HugeAdvice(h.rec), ElementsAre(MadviseCall(a0, kChunk, Advice::kNoHugePage)));
   EXPECT_FALSE(h.heap->chunks()->MarkedHuge(a0));
   h.rec.Clear();
@@ -78,7 +78,7 @@ TEST(Chunks, CollapseVariantsCollapseADenseChunkOnlyForSubChunkAllocations) {
     const uintptr_t a0 = h.heap->layout().arena_start;
     MSpan* s = h.heap->Alloc(PageCount(500), 0, true, false);
     h.heap->Free(s, true);
-    h.heap->Scavenge(~uint64_t{0}, 0);
+    h.heap->Scavenge(-1, ~uint64_t{0}, 0);
     h.rec.Clear();
     h.heap->Alloc(PageCount(500), 0, true, false);
     const Advice want = std::string(v) == "collapse" ? Advice::kCollapse : Advice::kTryCollapse;
@@ -94,7 +94,7 @@ TEST(Chunks, CollapseJudgesEachChunkByItsOwnShareOfTheAllocation) {
   const uintptr_t a0 = h.heap->layout().arena_start;
   MSpan* s = h.heap->Alloc(PageCount(1024), 0, true, false);
   h.heap->Free(s, true);
-  h.heap->Scavenge(~uint64_t{0}, 0);  // both chunks lose their huge mark
+  h.heap->Scavenge(-1, ~uint64_t{0}, 0);  // both chunks lose their huge mark
   ASSERT_FALSE(h.heap->chunks()->MarkedHuge(a0));
   ASSERT_FALSE(h.heap->chunks()->MarkedHuge(a0 + kChunk));
   MSpan* head = h.heap->Alloc(PageCount(8), 0, true, false);
@@ -114,9 +114,9 @@ TEST(Chunks, ADenseChunkWaitsOneGenerationBeforeItIsScavenged) {
   h.heap->NextGeneration();
   h.heap->Free(b, true);  // 400 in use now, but 500 at the start of this generation
   const uint64_t t = ~uint64_t{0} - 1;
-  EXPECT_EQ(h.heap->Scavenge(t, 1), 0u);  // not forced: held back by the hysteresis
+  EXPECT_EQ(h.heap->Scavenge(0, t, 1), 0u);  // not forced: held back by the hysteresis
   h.heap->NextGeneration();
-  EXPECT_GT(h.heap->Scavenge(t, 1), 0u);  // a generation later it goes
+  EXPECT_GT(h.heap->Scavenge(0, t, 1), 0u);  // a generation later it goes
   (void)a;
   h.heap->CheckInvariants();
 }

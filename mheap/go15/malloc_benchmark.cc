@@ -81,7 +81,7 @@ void BM_PageHeapOps(benchmark::State& state) {
     }
     if (++ops % 1024 == 0) {
       clock.Advance(1000);
-      heap.Scavenge(static_cast<uint64_t>(clock.NanoTime()), 500);
+      heap.Scavenge(0, static_cast<uint64_t>(clock.NanoTime()), 500);
     }
   }
   state.SetItemsProcessed(state.iterations());

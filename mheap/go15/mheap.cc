@@ -361,7 +361,7 @@ uintptr_t MHeap::ScavengeList(MSpanList& list, uint64_t now, uint64_t limit, boo
   return sum;
 }
 
-uintptr_t MHeap::Scavenge(uint64_t now, uint64_t limit) {
+uintptr_t MHeap::Scavenge(int32_t k, uint64_t now, uint64_t limit) {
   // Mirrors mHeap_Scavenge's scan, Go 1.5: free[0..127], then freelarge.
   // FreeOSMemory's call (now = max, limit = 0) forces the chunk-tracking
   // variants past their density rule, as Go 1.21's forced scavenge does.
@@ -370,10 +370,12 @@ uintptr_t MHeap::Scavenge(uint64_t now, uint64_t limit) {
   // releases at the end).
   const bool force = limit == 0 && now == ~uint64_t{0};
   uintptr_t sum = 0;
+  if (observer_ != nullptr) observer_->OnScavenge(k, now, limit);
   mem_.BeginScavengePass();
   for (MSpanList& l : free_) sum += ScavengeList(l, now, limit, force);
   sum += ScavengeList(freelarge_, now, limit, force);
   mem_.EndScavengePass();
+  if (observer_ != nullptr) observer_->OnScavengeDone(sum);
   return sum;
 }
 

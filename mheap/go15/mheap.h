@@ -98,6 +98,11 @@ class MHeapObserver {
   // pass's `now`, which the unsigned idle test lets through however young it
   // is (bench/calibrate/stale_release.h). Optional.
   virtual void OnStaleRelease(PageCount /*npages*/) {}
+  // mHeap_Scavenge with the heap lock held, before its first release (the
+  // log's `scavenge` record), and after its last (`scavenge_done`, the
+  // bytes the pass released). Optional.
+  virtual void OnScavenge(int32_t /*k*/, uint64_t /*now*/, uint64_t /*limit*/) {}
+  virtual void OnScavengeDone(uintptr_t /*released*/) {}
 };
 
 class MHeap {
@@ -121,8 +126,10 @@ class MHeap {
   // Mirrors mHeap_Scavenge's work (the trace lines are the scavenger's):
   // releases every free span idle longer than `limit` at `now`, smallest
   // lists first, as one scavenge pass of the memory layer
-  // (MemLinux::BeginScavengePass/EndScavengePass). Returns the bytes released.
-  uintptr_t Scavenge(uint64_t now, uint64_t limit);
+  // (MemLinux::BeginScavengePass/EndScavengePass). `k` is the caller's
+  // pass number as Go passes it (sysmon's count; -1 from FreeOSMemory) and
+  // only reaches the observer. Returns the bytes released.
+  uintptr_t Scavenge(int32_t k, uint64_t now, uint64_t limit);
 
   // Mirrors mHeap_LookupMaybe: the in-use span holding addr, or nullptr.
   MSpan* LookupMaybe(uintptr_t addr) const;

@@ -67,11 +67,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 2:
-        heap.Scavenge(~uint64_t{0}, 0);
+        heap.Scavenge(-1, ~uint64_t{0}, 0);
         break;
       case 3:
         clock.Advance(int64_t{next()} * 100);
-        heap.Scavenge(static_cast<uint64_t>(clock.NanoTime()), 5000);
+        heap.Scavenge(0, static_cast<uint64_t>(clock.NanoTime()), 5000);
         break;
       case 4: {
         MSpan* s = heap.AllocStack(PageCount(1 + next() % 16));

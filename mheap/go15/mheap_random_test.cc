@@ -83,11 +83,11 @@ TEST_P(HeapRandom, MillionStepsAgreeWithTheReferenceModel) {
       }
       ++frees;
     } else if (r < 95) {
-      heap.Scavenge(~uint64_t{0}, 0);  // like FreeOSMemory: everything, whatever its age
+      heap.Scavenge(-1, ~uint64_t{0}, 0);  // like FreeOSMemory: everything, whatever its age
       ++scavenges;
     } else {
       clock.Advance(static_cast<int64_t>(uniform(1, 20000)));
-      heap.Scavenge(static_cast<uint64_t>(clock.NanoTime()), 10000);
+      heap.Scavenge(0, static_cast<uint64_t>(clock.NanoTime()), 10000);
       ++scavenges;
     }
     ASSERT_TRUE(err.empty()) << "step " << step << ": " << err;

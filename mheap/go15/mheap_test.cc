@@ -47,7 +47,7 @@ class HeapTest : public ::testing::TestWithParam<std::string> {
     ASSERT_EQ(heap_->stats().heap_idle, 0u);
   }
   uintptr_t ScavengeAll() {
-    uintptr_t r = heap_->Scavenge(~uint64_t{0}, 0);
+    uintptr_t r = heap_->Scavenge(-1, ~uint64_t{0}, 0);
     heap_->CheckInvariants();
     return r;
   }
@@ -234,8 +234,8 @@ TEST_P(HeapTest, ScavengerHonoursTheIdleLimitAndListOrder) {
   Free(small);
   rec_.Clear();
   const uint64_t now = static_cast<uint64_t>(clock_.NanoTime());
-  EXPECT_EQ(heap_->Scavenge(now, 100), 0u);  // neither idle for more than 100 ns
-  EXPECT_EQ(heap_->Scavenge(now + 1, 100), 200 * kPageSize);  // only the older one
+  EXPECT_EQ(heap_->Scavenge(0, now, 100), 0u);  // neither idle for more than 100 ns
+  EXPECT_EQ(heap_->Scavenge(0, now + 1, 100), 200 * kPageSize);  // only the older one
   heap_->CheckInvariants();
 }
 
@@ -341,6 +341,12 @@ class LineHeapObserver final : public MHeapObserver {
   void OnStaleRelease(PageCount npages) override {
     lines.push_back(absl::StrFormat("stale %d", npages.raw()));
   }
+  void OnScavenge(int32_t k, uint64_t now, uint64_t limit) override {
+    lines.push_back(absl::StrFormat("scavenge %d now %d limit %d", k, now, limit));
+  }
+  void OnScavengeDone(uintptr_t released) override {
+    lines.push_back(absl::StrFormat("scavenge_done %d", released));
+  }
   std::vector<std::string> lines;
 
  private:
@@ -371,7 +377,7 @@ TEST_F(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
   MSpan* b = heap_->Alloc(P(2), 0, true, true);
   clock_.Set(3000);
   heap_->Free(a, /*acct=*/true);
-  heap_->Scavenge(~uint64_t{0}, 0);
+  heap_->Scavenge(-1, ~uint64_t{0}, 0);
   clock_.Set(4000);
   heap_->AllocStack(P(1));
   (void)b;
@@ -384,6 +390,9 @@ TEST_F(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
                           "alloc 1 found 127 released 0",
                           // a's page alone: its neighbours are b (in use) and nothing
                           "free 0+1 111 merged 0+1 released 0 since 3000",
+                          // FreeOSMemory's pass: a's page and the arena's rest
+                          "scavenge -1 now 18446744073709551615 limit 0",
+                          "scavenge_done 1032192",
                           // free[1] comes first: a's page again, released as a whole
                           "alloc 0 found 1 released 1"));
 }
@@ -403,8 +412,9 @@ TEST_F(MHeapObserverTest, HearsOfAReleaseOfASpanStampedAfterThePassesNow) {
   heap_->Free(young, /*acct=*/true);  // stamped 10 ns after `now`
   obs_.lines.clear();
   // The old span (idle 1000 ns), young, and the arena's rest (idle since 1000).
-  EXPECT_EQ(heap_->Scavenge(now, 100), (3 + 2 + 121) * kPageSize);
-  EXPECT_THAT(obs_.lines, ElementsAre("stale 2"));
+  EXPECT_EQ(heap_->Scavenge(7, now, 100), (3 + 2 + 121) * kPageSize);
+  EXPECT_THAT(obs_.lines, ElementsAre("scavenge 7 now 2000 limit 100", "stale 2",
+                                      absl::StrFormat("scavenge_done %d", (3 + 2 + 121) * kPageSize)));
   heap_->CheckInvariants();
 }
 

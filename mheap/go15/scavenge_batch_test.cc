@@ -55,9 +55,9 @@ HeapOutcome RunWorkload(Kernel& k, const std::string& variant, const std::vector
   };
   auto sysmon_pass = [&] {
     clock.Advance(static_cast<int64_t>(kLimitNs) + 1);
-    out.released.push_back(heap.Scavenge(static_cast<uint64_t>(clock.NanoTime()), kLimitNs));
+    out.released.push_back(heap.Scavenge(0, static_cast<uint64_t>(clock.NanoTime()), kLimitNs));
   };
-  auto free_os_memory_pass = [&] { out.released.push_back(heap.Scavenge(~uint64_t{0}, 0)); };
+  auto free_os_memory_pass = [&] { out.released.push_back(heap.Scavenge(-1, ~uint64_t{0}, 0)); };
 
   std::vector<MSpan*> spans;
   for (size_t i = 0; i < 64; ++i) spans.push_back(alloc(sizes[(i / 2) % sizes.size()]));

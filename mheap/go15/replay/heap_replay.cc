@@ -350,7 +350,7 @@ absl::Status HeapReplay::StartScavenge(const Indexed& r) {
   const Scavenge& sc = std::get<Scavenge>(r.e.body);
   clock_.Set(r.e.time_ns);
   ++counts_.scavenges;
-  const uintptr_t released = heap_->Scavenge(sc.now, sc.limit);
+  const uintptr_t released = heap_->Scavenge(static_cast<int32_t>(sc.k), sc.now, sc.limit);
   ScavengeDone done;
   done.released = released;
   port_.queue().push_back(PortDecision{done, 0});

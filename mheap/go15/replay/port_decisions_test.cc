@@ -60,7 +60,7 @@ TEST(PortDecisionsTest, WritesTheHeapsDecisionsAsGoLogsThem) {
   EXPECT_EQ(q[0].stamp, 6000);
   q.clear();
 
-  heap.Scavenge(~uint64_t{0}, 0);
+  heap.Scavenge(-1, ~uint64_t{0}, 0);
   ASSERT_EQ(q.size(), 3u);  // sysUnused, then prefix's NOHUGEPAGE and DONTNEED
   EXPECT_EQ(std::get<SysUnused>(q[0].body).n, uintptr_t{1} << 20);
   EXPECT_EQ(std::get<Madvise>(q[1].body).advice, 15u);
