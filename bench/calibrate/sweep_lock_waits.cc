@@ -1,5 +1,6 @@
 #include "bench/calibrate/sweep_lock_waits.h"
 
+#include <algorithm>
 #include <random>
 #include <variant>
 
@@ -57,23 +58,59 @@ SweepLockWaits& SweepLockWaitFinder::At(size_t segment) {
   return counts_[segment];
 }
 
+namespace {
+
+// The pass that read its clock at `now` inside the window of `frees` (its
+// sweep frees' times, in order, at least one) opened at `done_ns`.
+PassInSweep Describe(size_t segment, int64_t now, const std::vector<int64_t>& frees,
+                     int64_t done_ns, bool waited) {
+  PassInSweep p;
+  p.segment = segment;
+  p.window_frees = frees.size();
+  p.window_ns = frees.back() - done_ns;
+  p.waited = waited;
+  const auto after = std::upper_bound(frees.begin(), frees.end(), now);
+  p.since_free_ns = after == frees.begin() ? -1 : now - *(after - 1);
+  return p;
+}
+
+}  // namespace
+
+void SweepLockWaitFinder::Count(const PassInSweep& p) {
+  SweepLockWaits& c = At(p.segment);
+  ++c.passes_in_sweep;
+  c.waited += p.waited;
+  if (p.MidBurst()) {
+    ++c.mid_burst;
+    c.mid_burst_waited += p.waited;
+  }
+  in_sweep_.push_back(p);
+}
+
+void SweepLockWaitFinder::CountAfter(size_t segment, int64_t after_ns) {
+  if (after_ns < kJustAfterNs) {
+    ++At(segment).just_after;
+  } else if (after_ns < 2 * kJustAfterNs) {
+    ++At(segment).next_after;
+  }
+}
+
 void SweepLockWaitFinder::CloseWindow() {
-  if (open_ && last_free_ns_ >= 0) {
-    closed_done_ns_ = done_ns_;
-    closed_last_free_ns_ = last_free_ns_;
-    closed_frees_ = frees_;
+  if (open_ && !free_ns_.empty()) {
+    const int64_t last = free_ns_.back();
     for (const Pass& p : passes_) {
-      if (static_cast<int64_t>(p.now) >= last_free_ns_) continue;
-      SweepLockWaits& c = At(p.segment);
-      ++c.passes_in_sweep;
-      const bool waited = p.lock_ns >= last_free_ns_;
-      if (waited) ++c.waited;
-      in_sweep_.push_back({p.segment, frees_, last_free_ns_ - done_ns_, waited});
+      if (p.now >= last) {
+        CountAfter(p.segment, p.now - last);
+        continue;
+      }
+      // Waited: no sweep free came after its record.
+      Count(Describe(p.segment, p.now, free_ns_, done_ns_, p.frees_before == free_ns_.size()));
     }
+    closed_done_ns_ = done_ns_;
+    closed_free_ns_ = free_ns_;
   }
   open_ = false;
-  last_free_ns_ = -1;
-  frees_ = 0;
+  free_ns_.clear();
   passes_.clear();
 }
 
@@ -93,23 +130,24 @@ void SweepLockWaitFinder::Observe(size_t segment, const heaplog::HeapEvent& e) {
   if (s != nullptr && s->k >= 0) {
     const auto now = static_cast<int64_t>(s->now);
     if (open_ && now >= done_ns_) {
-      passes_.push_back({segment, s->now, e.time_ns});
-    } else if (now >= closed_done_ns_ && now < closed_last_free_ns_) {
-      // It read its clock in the window already closed and took the lock
-      // only after the next cycle started: it waited past the sweep.
-      SweepLockWaits& c = At(segment);
-      ++c.passes_in_sweep;
-      ++c.waited;
-      in_sweep_.push_back(
-          {segment, closed_frees_, closed_last_free_ns_ - closed_done_ns_, /*waited=*/true});
+      passes_.push_back({segment, now, free_ns_.size()});
+    } else if (!closed_free_ns_.empty() && now >= closed_done_ns_) {
+      // It read its clock in or just after the window already closed.
+      const int64_t last = closed_free_ns_.back();
+      if (now < last) {
+        // It took the lock only after the next cycle started: it waited
+        // past the sweep.
+        Count(Describe(segment, now, closed_free_ns_, closed_done_ns_, /*waited=*/true));
+      } else {
+        CountAfter(segment, now - last);
+      }
     }
     return;
   }
   if (!open_) return;
   if (const auto* f = std::get_if<heaplog::Free>(&e.body)) {
     if (f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge) {
-      last_free_ns_ = e.time_ns;
-      ++frees_;
+      free_ns_.push_back(e.time_ns);
     }
   }
 }

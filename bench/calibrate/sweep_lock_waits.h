@@ -8,9 +8,20 @@
 // `gc_start`: bgsweep's burst, with whatever the program's own proportional
 // sweep freed in it. A sysmon pass (a `scavenge` record, FreeOSMemory's
 // k < 0 left out) whose `now` falls inside a window read its clock while
-// the sweep ran; it waited for the sweep when the record itself (written
-// once mHeap_Scavenge holds the lock) comes at or after the window's last
-// free. It mirrors no Go code; it reads only records.
+// the sweep ran; it waited for the sweep when no sweep free comes after its
+// own record (written once mHeap_Scavenge holds the lock) in the window.
+// The order of the records decides, not their times, so that records made
+// at one instant (a model's) count as Go's would.
+//
+// A window is not all sweeping: bgsweep may start late or stop for a while
+// (in Go's log, 5-35% of a benchmark's windows hold a stretch of over
+// 300 us without a sweep free), and the program's own sweep may free a
+// last span long after bgsweep's burst. A pass is mid-burst when a sweep
+// free came within kMidBurstNs before its `now`. And a pass reads its clock
+// just after the sweep when its `now` lies within kJustAfterNs after a
+// window's last free: sysmon, woken while the sweep and the program held
+// both CPUs, often ran only once the sweeper stopped.
+// It mirrors no Go code; it reads only records.
 #ifndef THP_BENCH_CALIBRATE_SWEEP_LOCK_WAITS_H_
 #define THP_BENCH_CALIBRATE_SWEEP_LOCK_WAITS_H_
 
@@ -23,14 +34,31 @@
 namespace thp {
 namespace calibrate {
 
+// bgsweep frees a span every 2 to 20 us within a burst (the slowest
+// bursts in Go's log free about 55 spans per ms), so a gap of 100 us is
+// several of its longest steps. In Go's log the waits counted mid-burst
+// are the same at 200 us.
+inline constexpr int64_t kMidBurstNs = 100'000;
+inline constexpr int64_t kJustAfterNs = 50'000;
+
 // Counts for the passes of one benchmark segment.
 struct SweepLockWaits {
   uint64_t passes_in_sweep = 0;  // read the clock inside a sweep window
-  uint64_t waited = 0;           // of them, took the lock at or after its last free
+  uint64_t waited = 0;           // of them, took the lock after its last free
+  uint64_t mid_burst = 0;        // of passes_in_sweep, read it mid-burst
+  uint64_t mid_burst_waited = 0;  // of them, waited
+  uint64_t just_after = 0;       // read it just after a window's last free
+  // Read it in the kJustAfterNs after those: what a stretch that long holds
+  // once the sweep no longer holds sysmon back.
+  uint64_t next_after = 0;
 
   SweepLockWaits& operator+=(const SweepLockWaits& o) {
     passes_in_sweep += o.passes_in_sweep;
     waited += o.waited;
+    mid_burst += o.mid_burst;
+    mid_burst_waited += o.mid_burst_waited;
+    just_after += o.just_after;
+    next_after += o.next_after;
     return *this;
   }
 };
@@ -61,6 +89,10 @@ struct PassInSweep {
   uint64_t window_frees = 0;
   int64_t window_ns = 0;
   bool waited = false;
+  // From the window's last sweep free at or before the pass's `now` to
+  // `now`; -1 if the window had freed none by then.
+  int64_t since_free_ns = -1;
+  bool MidBurst() const { return since_free_ns >= 0 && since_free_ns < kMidBurstNs; }
   // Sweep frees per millisecond of the window (a window of one instant
   // counts as 1 ns long).
   double FreesPerMs() const {
@@ -83,21 +115,22 @@ class SweepLockWaitFinder {
  private:
   struct Pass {
     size_t segment;
-    uint64_t now;
-    int64_t lock_ns;
+    int64_t now;
+    uint64_t frees_before;  // the window's sweep frees before its record
   };
   void CloseWindow();
+  void Count(const PassInSweep& p);
+  // A pass that read its clock `after_ns` after a window's last free.
+  void CountAfter(size_t segment, int64_t after_ns);
   SweepLockWaits& At(size_t segment);
 
   bool open_ = false;
-  int64_t done_ns_ = 0;       // the window's gc_done
-  int64_t last_free_ns_ = -1; // its last sweep free so far (-1: none)
-  uint64_t frees_ = 0;        // its sweep frees so far
-  std::vector<Pass> passes_;  // passes since the window opened
-  // The last window closed with a free in it (empty: none yet).
+  int64_t done_ns_ = 0;             // the window's gc_done
+  std::vector<int64_t> free_ns_;    // its sweep frees so far, in order
+  std::vector<Pass> passes_;        // passes since the window opened
+  // The last window closed with a free in it (none yet: empty).
   int64_t closed_done_ns_ = 0;
-  int64_t closed_last_free_ns_ = 0;
-  uint64_t closed_frees_ = 0;
+  std::vector<int64_t> closed_free_ns_;
   std::vector<SweepLockWaits> counts_;
   std::vector<PassInSweep> in_sweep_;
 };

@@ -109,6 +109,71 @@ TEST(SweepLockWaitFinder, EachPassInASweepCarriesItsWindowsFreeRate) {
   EXPECT_DOUBLE_EQ((PassInSweep{0, 1, 0, false}.FreesPerMs()), 1e6);
 }
 
+// The records' order decides whether a pass waited, not their times: at one
+// instant (as a model makes them), a pass recorded before the window's last
+// free took the lock before it, one recorded after it waited.
+TEST(SweepLockWaitFinder, AtOneInstantTheRecordsOrderDecidesWhetherAPassWaited) {
+  SweepLockWaitFinder f;
+  f.Observe(0, At(100, heaplog::GcDone{}));
+  f.Observe(0, At(110, SweepFree()));
+  f.Observe(0, At(120, SysmonPass(105)));  // before the free at its instant
+  f.Observe(0, At(120, SweepFree()));      // the window's last free
+  f.Observe(0, At(120, SysmonPass(115)));  // after it
+  f.Observe(0, At(200, heaplog::GcStart{}));
+  const std::vector<SweepLockWaits> c = f.Finish();
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].passes_in_sweep, 2u);
+  EXPECT_EQ(c[0].waited, 1u);
+  ASSERT_EQ(f.passes().size(), 2u);
+  EXPECT_FALSE(f.passes()[0].waited);
+  EXPECT_TRUE(f.passes()[1].waited);
+}
+
+// A pass is mid-burst when a sweep free came less than kMidBurstNs before
+// its clock read; one that read it before the window's first free is not.
+// One that read it less than kJustAfterNs after a window's last free, in
+// the window or once the next cycle started, counts as just after it, and
+// one in the kJustAfterNs after that as next after.
+TEST(SweepLockWaitFinder, TellsPassesMidBurstAndJustAfterTheSweep) {
+  SweepLockWaitFinder f;
+  constexpr int64_t kDone = 1'000'000;
+  f.Observe(0, At(kDone, heaplog::GcDone{}));
+  f.Observe(0, At(kDone + 10'000, SysmonPass(kDone + 5'000)));  // before any free
+  f.Observe(0, At(kDone + 20'000, SweepFree()));
+  f.Observe(0, At(kDone + 30'000, SweepFree()));
+  f.Observe(0, At(kDone + 129'000, SysmonPass(kDone + 128'000)));  // 98 us after a free
+  f.Observe(0, At(kDone + 200'000, SysmonPass(kDone + 130'000)));  // 100 us after: not
+  f.Observe(0, At(kDone + 300'000, SweepFree()));                   // the last free
+  f.Observe(0, At(kDone + 320'000, SysmonPass(kDone + 310'000)));  // just after it
+  f.Observe(0, At(kDone + 400'000, SysmonPass(kDone + 350'000)));  // 50 us after: next
+  f.Observe(0, At(kDone + 450'000, SysmonPass(kDone + 400'000)));  // 100 us after: neither
+  f.Observe(0, At(kDone + 500'000, heaplog::GcStart{}));
+  f.Observe(1, At(kDone + 600'000, SysmonPass(kDone + 349'999)));  // just after, seen late
+  f.Observe(1, At(kDone + 700'000, SysmonPass(kDone + 299'000)));  // waited past the sweep
+  const std::vector<SweepLockWaits> c = f.Finish();
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].passes_in_sweep, 3u);
+  EXPECT_EQ(c[0].waited, 0u);
+  EXPECT_EQ(c[0].mid_burst, 1u);
+  EXPECT_EQ(c[0].mid_burst_waited, 0u);
+  EXPECT_EQ(c[0].just_after, 1u);
+  EXPECT_EQ(c[0].next_after, 1u);
+  EXPECT_EQ(c[1].passes_in_sweep, 1u);
+  EXPECT_EQ(c[1].mid_burst, 0u);  // 269 us after the free before it
+  EXPECT_EQ(c[1].waited, 1u);
+  EXPECT_EQ(c[1].just_after, 1u);
+  EXPECT_EQ(c[1].next_after, 0u);
+  const std::vector<PassInSweep>& p = f.passes();
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].since_free_ns, -1);
+  EXPECT_EQ(p[1].since_free_ns, 98'000);
+  EXPECT_TRUE(p[1].MidBurst());
+  EXPECT_EQ(p[2].since_free_ns, 100'000);
+  EXPECT_FALSE(p[2].MidBurst());
+  EXPECT_EQ(p[3].since_free_ns, 269'000);
+  EXPECT_TRUE(p[3].waited);
+}
+
 // Waits in proportion to each benchmark's passes are what a single rate
 // gives: no gap, and every drawn suite reaches it.
 TEST(UniformRateDispersion, WaitsInProportionToThePassesFitOneRate) {

@@ -130,6 +130,33 @@ TEST(SysmonRoundsLog, PassesWaitMoreOftenWhereTheSweepFreesFaster) {
   EXPECT_GE(fast_waits, 4 * slow_waits);
 }
 
+// Where the passes that waited read their clocks: all but a few mid-burst
+// (a sweep free less than kMidBurstNs before), where bgsweep takes the heap
+// lock for each span it frees; the passes whose window had a stretch without
+// a sweep free at their `now` (bgsweep not yet started, paused, or done
+// before a last free of the program's own) almost never waited. And sysmon
+// read its clock just after a sweep's last free (kJustAfterNs) several
+// times as often as a pass at a random instant would: a round due while
+// the sweeper and the program held both CPUs often began only once the
+// sweeper stopped. Over the same benchmarks as above.
+TEST(SysmonRoundsLog, PassesWaitMidBurstAndOftenReadTheClockJustAfterTheSweep) {
+  const RealLog& log = Log();
+  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
+  SweepLockWaits w;
+  for (const RealSegment& s : log.segments) {
+    auto it = loop.find(s.base);
+    if (it != loop.end() && it->second != kEveryPBusy) w += s.sweep_lock_waits;
+  }
+  EXPECT_EQ(w.mid_burst, 490u);
+  EXPECT_EQ(w.mid_burst_waited, 27u);  // 1 in 18
+  EXPECT_EQ(w.passes_in_sweep - w.mid_burst, 327u);
+  EXPECT_EQ(w.waited - w.mid_burst_waited, 2u);
+  EXPECT_GE(w.mid_burst_waited, 10 * (w.waited - w.mid_burst_waited));
+  EXPECT_EQ(w.just_after, 134u);
+  EXPECT_EQ(w.next_after, 22u);
+  EXPECT_GE(w.just_after, 4 * w.next_after);
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp
