@@ -14,7 +14,7 @@
 //       [--csv_out=F] [--model_events_out=F]   (one line)
 //
 // --model_events_out writes the modelled run's heap records as text
-// (model_event_dump.h), beside which //tools:heap_log_dump prints Go's.
+// (model_event_order.h), beside which //tools:heap_log_dump prints Go's.
 //
 // --real is a log (raw or xz) or a directory: there the log of the variant
 // (--variant, default prefix): <variant>.hlog.xz, <variant>.hlog, or the one
@@ -68,7 +68,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/calibrate/calibrate_report.h"
-#include "bench/calibrate/model_event_dump.h"
+#include "bench/calibrate/model_event_order.h"
 #include "bench/calibrate/model_observer.h"
 #include "bench/calibrate/real_tally.h"
 #include "bench/calibrate/sweep_lock_waits.h"
@@ -108,7 +108,7 @@ ABSL_FLAG(std::string, csv_out, "", "write one CSV row per benchmark and one for
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
 ABSL_FLAG(std::string, model_events_out, "",
           "write the modelled run's heap records here, one line each in heap_log_dump's text "
-          "form, for a diff against Go's (bench/calibrate/model_event_dump.h)");
+          "form, for a diff against Go's (bench/calibrate/model_event_order.h)");
 ABSL_DECLARE_FLAG(std::string, kernel);
 
 namespace thp {
@@ -336,13 +336,19 @@ int Run() {
       ExitUsage(absl::StrCat("--model_events_out=", events_path, ": cannot open for writing"));
     }
   }
-  std::unique_ptr<ModelEventDump> dump;
-  if (events_file != nullptr) {
-    dump = std::make_unique<ModelEventDump>(events_file);
-    observer.set_tap(
-        [&dump, &replayer](const heaplog::EventBody& body) { dump->Add(replayer->now_ns(), body); },
-        [&dump](const GcCycle& c) { dump->AddCycle(c); });
-  }
+  // The model's records in the log's order: read by the same sweep-lock
+  // wait finder as Go's log (by benchmark index), and written out with
+  // --model_events_out.
+  std::unique_ptr<ModelEventText> text;
+  if (events_file != nullptr) text = std::make_unique<ModelEventText>(events_file);
+  SweepLockWaitFinder model_waits;
+  ModelEventOrder records([&text, &model_waits](size_t benchmark, const heaplog::HeapEvent& e) {
+    model_waits.Observe(benchmark, e);
+    if (text != nullptr) text->Write(e);
+  });
+  observer.set_tap(
+      [&records, &replayer](const heaplog::EventBody& body) { records.Add(replayer->now_ns(), body); },
+      [&records](const GcCycle& c) { records.AddCycle(c); });
   auto sync = [&] {
     observer.Sync(replayer->runtime().gc().cycles());
     const int64_t census_max = replayer->census().max_go_equivalent();
@@ -358,31 +364,24 @@ int Run() {
     observer.set_arena_start(rep_.runtime().heap().layout().arena_start);
     sync();  // the startup's cycles and passes are not a benchmark's
   };
-  if (dump != nullptr) {
-    o.on_run = [&dump](TraceReplayer& rep_, int64_t n) {
-      heaplog::BenchRun run;
-      run.n = static_cast<uint64_t>(n);
-      dump->Add(rep_.now_ns(), run);
-    };
-  }
+  o.on_run = [&records](TraceReplayer& rep_, int64_t n) {
+    heaplog::BenchRun run;
+    run.n = static_cast<uint64_t>(n);
+    records.Add(rep_.now_ns(), run);
+  };
   const Progress progress("calibrate", variant, quiet);
   o.progress = [&](const std::string& name, size_t i, size_t total) {
     sync();
     side = &sides[i];
     observer.set_side(side, i);
-    if (dump != nullptr) {
-      dump->StartBenchmark(replayer->now_ns(), absl::StrCat(name, "-", o.runtime.gomaxprocs),
+    records.StartBenchmark(replayer->now_ns(), absl::StrCat(name, "-", o.runtime.gomaxprocs),
                            o.runtime.gomaxprocs);
-    }
     progress.Line(absl::StrFormat("%d/%d %s", i + 1, total, name));
   };
   const absl::Time start = absl::Now();
   std::unique_ptr<Kernel> kernel = MakeKernelOrExit(kc);
   o.on_end = [&](TraceReplayer& rep_) {
     sync();
-    rep.model_sweep_lock_waits.passes_in_sweep =
-        static_cast<uint64_t>(rep_.go15().passes_in_sweep());
-    rep.model_sweep_lock_waits.waited = static_cast<uint64_t>(rep_.go15().sweep_lock_waits());
     side = nullptr;
     observer.set_side(nullptr, 0);
     rep_.runtime().heap().set_observer(nullptr);
@@ -391,8 +390,17 @@ int Run() {
   };
   RunSuite(*kernel, o, nullptr);
   rep.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  if (dump != nullptr && (!dump->Finish() || std::fclose(events_file) != 0)) {
+  records.Finish();
+  if (text != nullptr && (!text->Finish() || std::fclose(events_file) != 0)) {
     ExitUsage(absl::StrCat("--model_events_out=", events_path, ": write failed"));
+  }
+  {
+    // The model's passes in a sweep, read as Go's are, over the same
+    // benchmarks (those whose loops leave a P idle).
+    const std::vector<SweepLockWaits> by_index = model_waits.Finish();
+    for (size_t i = 0; i < run.size() && i < by_index.size(); ++i) {
+      if (run[i]->loop != kEveryPBusy) rep.model_sweep_lock_waits += by_index[i];
+    }
   }
   const std::vector<uint64_t> outlived = observer.FinishOutlivingSpans();
   for (size_t i = 0; i < sides.size() && i < outlived.size(); ++i) {

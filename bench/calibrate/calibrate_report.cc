@@ -131,6 +131,13 @@ std::string JsonRounds(const SysmonRounds& r) {
                          r.rounds, r.median_ns, r.p90_ns, r.mean_ns);
 }
 
+std::string JsonSweepLockWaits(const SweepLockWaits& w) {
+  return absl::StrFormat(
+      "{\"passes_in_sweep\": %d, \"waited\": %d, \"mid_burst\": %d, \"mid_burst_waited\": %d, "
+      "\"just_after\": %d, \"next_after\": %d}",
+      w.passes_in_sweep, w.waited, w.mid_burst, w.mid_burst_waited, w.just_after, w.next_after);
+}
+
 }  // namespace
 
 void SortFurthestFirst(std::vector<BenchRow>* rows) {
@@ -281,10 +288,10 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"long_wait_stale_releases\": %d}, "
       "\"real_sysmon_rounds\": {\"all\": %s, \"every_p_busy\": %s, \"others\": %s}, "
       "\"model_overshoot_ns\": {\"capped\": %d, \"capped_every_p_busy\": %d, \"usleep\": %d}, "
-      "\"sweep_lock_waits\": {\"real\": {\"passes_in_sweep\": %d, \"waited\": %d}, "
+      "\"sweep_lock_waits\": {\"real\": %s, "
       "\"real_dispersion\": {\"benchmarks\": %d, \"rate\": %.6f, \"chi_square\": %.3f, "
       "\"simulations\": %d, \"p_value\": %.4f}, "
-      "\"model\": {\"passes_in_sweep\": %d, \"waited\": %d}, \"model_passes_per_wait\": %d}, "
+      "\"model\": %s, \"model_passes_per_wait\": %d}, "
       "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
@@ -298,11 +305,10 @@ std::string FormatJson(const CalibrateReport& rep) {
       JsonRounds(rep.real_sysmon_rounds), JsonRounds(rep.real_sysmon_rounds_every_p_busy),
       JsonRounds(rep.real_sysmon_rounds_others), rep.model_sysmon.capped_overshoot_ns,
       rep.model_sysmon.capped_overshoot_every_p_busy_ns, rep.model_sysmon.usleep_overshoot_ns,
-      rep.real_sweep_lock_waits.passes_in_sweep, rep.real_sweep_lock_waits.waited,
-      rep.real_sweep_lock_wait_dispersion.benchmarks, rep.real_sweep_lock_wait_dispersion.rate,
+      JsonSweepLockWaits(rep.real_sweep_lock_waits), rep.real_sweep_lock_wait_dispersion.benchmarks, rep.real_sweep_lock_wait_dispersion.rate,
       rep.real_sweep_lock_wait_dispersion.chi_square,
       rep.real_sweep_lock_wait_dispersion.simulations,
-      rep.real_sweep_lock_wait_dispersion.p_value, rep.model_sweep_lock_waits.passes_in_sweep, rep.model_sweep_lock_waits.waited,
+      rep.real_sweep_lock_wait_dispersion.p_value, JsonSweepLockWaits(rep.model_sweep_lock_waits),
       rep.model_sweep_passes_per_lock_wait,
       rep.wall_seconds,
       JsonRow(rep.suite),

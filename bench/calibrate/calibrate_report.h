@@ -55,9 +55,9 @@ struct CalibrateReport {
   ScavengeWaits real_scavenge_waits;
   // sysmon's passes that read the clock while a cycle's sweep freed spans,
   // and those of them that took the heap lock only after it
-  // (sweep_lock_waits.h): in the log, over the compared benchmarks whose
-  // loops leave a P idle; in the model, the whole run (the driver's
-  // counts, go15_heap_runtime.h), which makes every
+  // (sweep_lock_waits.h), over the compared benchmarks whose loops leave a
+  // P idle: in the log, and in the model's own records read the same way.
+  // The model (go15_heap_runtime.h) makes every
   // model_sweep_passes_per_lock_wait-th such pass wait.
   SweepLockWaits real_sweep_lock_waits;
   // How the log's waits fall across those benchmarks against one rate

@@ -1,7 +1,9 @@
-#include "bench/calibrate/model_event_dump.h"
+#include "bench/calibrate/model_event_order.h"
 
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -17,12 +19,19 @@ std::string Written(std::FILE* f) {
   return out;
 }
 
-// Each benchmark's lines come after its bench_start, in time order, a
-// cycle's records after the heap's at the same instant.
-TEST(ModelEventDumpTest, WritesEachBenchmarksRecordsInTimeOrder) {
+// Each benchmark's records come after its bench_start, in time order, a
+// cycle's after the heap's at the same instant, each with its benchmark's
+// index; as text they are heap_log_dump's lines.
+TEST(ModelEventOrderTest, HandsOnEachBenchmarksRecordsInTimeOrder) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
-  ModelEventDump dump(f);
+  ModelEventText text(f);
+  std::vector<size_t> benchmarks;
+  ModelEventOrder dump([&](size_t benchmark, const heaplog::HeapEvent& e) {
+    benchmarks.push_back(benchmark);
+    text.Write(e);
+  });
+  dump.Add(50, heaplog::SysUnused{});  // before any benchmark: dropped
   dump.StartBenchmark(100, "BenchmarkMalloc8-2", 2);
   heaplog::Alloc a;
   a.npage = 1;
@@ -48,7 +57,8 @@ TEST(ModelEventDumpTest, WritesEachBenchmarksRecordsInTimeOrder) {
   u.n = 8192;
   dump.Add(500, u);
   dump.StartBenchmark(1000, "BenchmarkMalloc16-2", 2);
-  ASSERT_TRUE(dump.Finish());
+  dump.Finish();
+  ASSERT_TRUE(text.Finish());
   EXPECT_EQ(Written(f),
             "100 bench_start procs=2 name=\"BenchmarkMalloc8-2\"\n"
             "200 alloc npage=1 caller=small sizeclass=2\n"
@@ -58,6 +68,7 @@ TEST(ModelEventDumpTest, WritesEachBenchmarksRecordsInTimeOrder) {
             "700 gc_mark_term heap_live=6144\n"
             "900 gc_done numgc=3 heap_marked=1024 next_gc=4194304\n"
             "1000 bench_start procs=2 name=\"BenchmarkMalloc16-2\"\n");
+  EXPECT_EQ(benchmarks, (std::vector<size_t>{0, 0, 0, 0, 0, 0, 0, 1}));
   std::fclose(f);
 }
 
