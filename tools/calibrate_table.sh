@@ -66,20 +66,26 @@ print("The heap's free spans at each benchmark's start, summed over the benchmar
       "pages (%s): model %s, real %s (tvd %.3f); the same histogram at the start of %d of the "
       "%d benchmarks." % (", ".join(bins), fs(m), fs(r), ftvd, same, len(d["benchmarks"])))
 sw = d["sweep_lock_waits"]
+gw, mw = sw["real"], sw["model"]
 print()
 print("sysmon's passes that read the clock while a finished cycle's sweep was still freeing spans, "
-      "in the benchmarks whose loops leave a P idle for the sweeper: %d in the log, of which %d "
-      "took the heap lock only after the sweep's last free (1 in %.1f). The model makes one such "
-      "pass in every %d wait for its sweep's end (`mheap/heap_runtime/go15_heap_runtime.h`): "
-      "%d of its %d." % (
-      sw["real"]["passes_in_sweep"], sw["real"]["waited"],
-      sw["real"]["passes_in_sweep"] / max(sw["real"]["waited"], 1), sw["model_passes_per_wait"],
-      sw["model"]["waited"], sw["model"]["passes_in_sweep"]))
+      "in the benchmarks whose loops leave a P idle for the sweeper (the same reading of Go's log "
+      "and of the model's records, `bench/calibrate/sweep_lock_waits.h`): %d / %d (model / Go), "
+      "of which %d / %d took the heap lock only after the sweep's last free. Mid-burst (a sweep "
+      "free under 100 us before the pass's clock read) %d / %d passes, %d / %d of them waited; "
+      "read the clock just after a sweep's last free (50 us) %d / %d, in the 50 us after that "
+      "%d / %d. The model makes one pass in every %d due while its sweeper has spans left read "
+      "its clock at the sweep's end, and one in every %d of the others wait for it "
+      "(`mheap/heap_runtime/go15_heap_runtime.h`)." % (
+      mw["passes_in_sweep"], gw["passes_in_sweep"], mw["waited"], gw["waited"],
+      mw["mid_burst"], gw["mid_burst"], mw["mid_burst_waited"], gw["mid_burst_waited"],
+      mw["just_after"], gw["just_after"], mw["next_after"], gw["next_after"],
+      sw["model_passes_per_late_clock"], sw["model_mid_sweep_passes_per_wait"]))
 # Whether Go's waits favour some benchmarks, or fall as one rate would put
 # them (bench/calibrate/sweep_lock_waits.h, UniformRateDispersion).
 dp = sw["real_dispersion"]
 print("Across the %d of those benchmarks with such a pass, Go's waits give a chi-square of %.1f "
-      "against that one rate; %.1f%% of %d suites drawn at the rate (each pass waiting by chance, "
+      "against one rate for all of them; %.1f%% of %d suites drawn at that rate (each pass waiting by chance, "
       "from a fixed seed) reach it, so %s." % (
       dp["benchmarks"], dp["chi_square"], 100 * dp["p_value"], dp["simulations"],
       "which benchmarks' passes wait cannot be told from chance, and the model's stale-now "

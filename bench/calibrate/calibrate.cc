@@ -285,7 +285,8 @@ int Run() {
     }
     rep.real_sweep_lock_wait_dispersion =
         UniformRateDispersion(by_benchmark, kDispersionSimulations, kDispersionSeed);
-    rep.model_sweep_passes_per_lock_wait = Go15HeapRuntime::kSweepPassesPerLockWait;
+    rep.model_sweep_passes_per_late_clock = Go15HeapRuntime::kSweepPassesPerLateClock;
+    rep.model_mid_sweep_passes_per_lock_wait = Go15HeapRuntime::kMidSweepPassesPerLockWait;
   }
   if (timings_path.empty()) {
     for (const Go15Benchmark* b : run) {

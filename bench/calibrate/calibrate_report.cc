@@ -291,7 +291,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"sweep_lock_waits\": {\"real\": %s, "
       "\"real_dispersion\": {\"benchmarks\": %d, \"rate\": %.6f, \"chi_square\": %.3f, "
       "\"simulations\": %d, \"p_value\": %.4f}, "
-      "\"model\": %s, \"model_passes_per_wait\": %d}, "
+      "\"model\": %s, \"model_passes_per_late_clock\": %d, "
+      "\"model_mid_sweep_passes_per_wait\": %d}, "
       "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
@@ -309,7 +310,7 @@ std::string FormatJson(const CalibrateReport& rep) {
       rep.real_sweep_lock_wait_dispersion.chi_square,
       rep.real_sweep_lock_wait_dispersion.simulations,
       rep.real_sweep_lock_wait_dispersion.p_value, JsonSweepLockWaits(rep.model_sweep_lock_waits),
-      rep.model_sweep_passes_per_lock_wait,
+      rep.model_sweep_passes_per_late_clock, rep.model_mid_sweep_passes_per_lock_wait,
       rep.wall_seconds,
       JsonRow(rep.suite),
       absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));

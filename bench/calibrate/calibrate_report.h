@@ -58,13 +58,16 @@ struct CalibrateReport {
   // (sweep_lock_waits.h), over the compared benchmarks whose loops leave a
   // P idle: in the log, and in the model's own records read the same way.
   // The model (go15_heap_runtime.h) makes every
-  // model_sweep_passes_per_lock_wait-th such pass wait.
+  // model_sweep_passes_per_late_clock-th pass due while its sweeper has
+  // spans left read its clock at the sweep's end, and every
+  // model_mid_sweep_passes_per_lock_wait-th of the others wait for it.
   SweepLockWaits real_sweep_lock_waits;
   // How the log's waits fall across those benchmarks against one rate
   // (UniformRateDispersion).
   WaitDispersion real_sweep_lock_wait_dispersion;
   SweepLockWaits model_sweep_lock_waits;
-  int64_t model_sweep_passes_per_lock_wait = 0;
+  int64_t model_sweep_passes_per_late_clock = 0;
+  int64_t model_mid_sweep_passes_per_lock_wait = 0;
   // What sysmon's 10 ms rounds took beyond the sleep in the log
   // (sysmon_rounds.h), during the compared benchmarks: all of them, those
   // whose loops keep every P busy (go15_suite.h kEveryPBusy), the others;

@@ -73,12 +73,16 @@ TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
       << "mean " << others_mean << " ns over " << others.size() << " rounds";
 }
 
-// Go15HeapRuntime's kSweepPassesPerLockWait: over the benchmarks whose
-// loops leave a P idle (not kEveryPBusy, where bgsweep has no P of its
-// own), sysmon's passes that read the clock while a cycle's sweep freed
-// spans, over those of them that took the heap lock only after its last
-// free (sweep_lock_waits.h), to the nearest whole number.
-TEST(SysmonRoundsLog, OnePassInSoManyInsideTheSweepWaitsForIt) {
+// Go15HeapRuntime's two rates, over the benchmarks whose loops leave a P
+// idle (not kEveryPBusy, where bgsweep has no P of its own), to the
+// nearest whole number (sweep_lock_waits.h): kMidSweepPassesPerLockWait,
+// the passes that read the clock mid-burst over those of them that took the
+// heap lock only after the sweep's last free; kSweepPassesPerLateClock, the
+// passes due mid-burst over those that read the clock only once the sweep
+// was over. Those are the passes just after a sweep's last free beyond as
+// many as the next stretch as long holds; the passes due mid-burst are
+// they and the ones that read the clock there.
+TEST(SysmonRoundsLog, OnePassInSoManyDueInsideTheSweepReadsTheClockLateOrWaits) {
   const RealLog& log = Log();
   const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
   SweepLockWaits w;
@@ -86,19 +90,25 @@ TEST(SysmonRoundsLog, OnePassInSoManyInsideTheSweepWaitsForIt) {
     auto it = loop.find(s.base);
     if (it != loop.end() && it->second != kEveryPBusy) w += s.sweep_lock_waits;
   }
-  ASSERT_GT(w.waited, 10u);
-  EXPECT_EQ(Go15HeapRuntime::kSweepPassesPerLockWait,
-            std::llround(static_cast<double>(w.passes_in_sweep) / static_cast<double>(w.waited)))
-      << w.waited << " of " << w.passes_in_sweep << " passes";
+  ASSERT_GT(w.mid_burst_waited, 10u);
+  EXPECT_EQ(Go15HeapRuntime::kMidSweepPassesPerLockWait,
+            std::llround(static_cast<double>(w.mid_burst) / static_cast<double>(w.mid_burst_waited)))
+      << w.mid_burst_waited << " of " << w.mid_burst << " passes";
+  ASSERT_GT(w.just_after, w.next_after);
+  const double late = static_cast<double>(w.just_after - w.next_after);
+  EXPECT_EQ(Go15HeapRuntime::kSweepPassesPerLateClock,
+            std::llround((static_cast<double>(w.mid_burst) + late) / late))
+      << late << " late of " << w.mid_burst + late;
 }
 
 // Which passes wait is not one rate for all: it follows how fast the sweep
 // freed spans in the pass's window (PassInSweep::FreesPerMs; bgsweep takes
 // the heap lock for each span it frees). Over the same benchmarks as
 // above, split at the median rate, the faster half waited several times as
-// often as the slower. Go15HeapRuntime's one-in-kSweepPassesPerLockWait
-// does not follow the rate yet (issue 13); this pins what a rule that does
-// must reproduce.
+// often as the slower, and among the passes read mid-burst alone the
+// faster half still waited twice as often. Go15HeapRuntime's rates do not
+// follow the sweep's pace (issue 13); this pins what a rule that does must
+// reproduce.
 TEST(SysmonRoundsLog, PassesWaitMoreOftenWhereTheSweepFreesFaster) {
   const RealLog& log = Log();
   const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
@@ -128,6 +138,26 @@ TEST(SysmonRoundsLog, PassesWaitMoreOftenWhereTheSweepFreesFaster) {
   EXPECT_EQ(fast_passes, 409);
   EXPECT_EQ(fast_waits, 24);
   EXPECT_GE(fast_waits, 4 * slow_waits);
+
+  std::vector<PassInSweep> mid;
+  for (const PassInSweep& p : passes) {
+    if (p.MidBurst()) mid.push_back(p);
+  }
+  std::vector<double> mid_rates;
+  for (const PassInSweep& p : mid) mid_rates.push_back(p.FreesPerMs());
+  std::nth_element(mid_rates.begin(), mid_rates.begin() + mid_rates.size() / 2, mid_rates.end());
+  const double mid_median = mid_rates[mid_rates.size() / 2];
+  int mid_slow_waits = 0, mid_fast_waits = 0, mid_slow = 0;
+  for (const PassInSweep& p : mid) {
+    const bool slow = p.FreesPerMs() < mid_median;
+    mid_slow += slow;
+    (slow ? mid_slow_waits : mid_fast_waits) += p.waited;
+  }
+  EXPECT_EQ(std::llround(mid_median), 115);  // frees per ms
+  EXPECT_EQ(mid_slow, 245);  // of 490
+  EXPECT_EQ(mid_slow_waits, 8);
+  EXPECT_EQ(mid_fast_waits, 19);
+  EXPECT_GE(mid_fast_waits, 2 * mid_slow_waits);
 }
 
 // Where the passes that waited read their clocks: all but a few mid-burst

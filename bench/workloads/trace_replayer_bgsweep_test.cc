@@ -33,11 +33,12 @@ const int64_t kSpanNs = kBgSweepNsPerSpan + std::llround(kBgSweepNsPerObject);
 // of its size class.
 constexpr uint64_t kAllgsGarbage = 2 * 8192;
 
-// When the heap's spans were freed (their stamp) and when a pass released
-// a span stamped after its `now`.
+// When the heap's spans were freed (their stamp), when a pass released a
+// span stamped after its `now`, and each pass's `now` with the time it
+// took the heap lock and the heap's last stamped free before it.
 class FreeTimes final : public MHeapObserver {
  public:
-  explicit FreeTimes(const Clock& clock) : clock_(clock) {}
+  explicit FreeTimes(const Clock& clock, const GcModel* gc = nullptr) : clock_(clock), gc_(gc) {}
   void OnGrow(PageCount, uintptr_t, uintptr_t) override {}
   void OnFreeSpan(PageId, PageCount, bool, bool, bool stamped, const MSpan& merged) override {
     if (!stamped) return;
@@ -49,6 +50,15 @@ class FreeTimes final : public MHeapObserver {
     stale_after_last_free_ns.push_back(clock_.NanoTime() - last_free_ns);
     stale_at.push_back(clock_.NanoTime());
   }
+  void OnScavenge(int32_t, uint64_t now, uint64_t) override {
+    passes.push_back({static_cast<int64_t>(now), clock_.NanoTime(), last_free_ns,
+                      gc_ != nullptr && gc_->sweepdone()});
+  }
+  struct Pass {
+    int64_t now, locked_at, last_free_ns;
+    bool sweep_done;  // (with a GcModel given)
+  };
+  std::vector<Pass> passes;
 
   std::vector<int64_t> stamps;
   int64_t last_free_ns = 0;
@@ -57,6 +67,7 @@ class FreeTimes final : public MHeapObserver {
 
  private:
   const Clock& clock_;
+  const GcModel* gc_;
 };
 
 class BgSweepTest : public ::testing::Test {
@@ -185,14 +196,15 @@ TEST_F(BgSweepTest, ItTakesLongerOverASpanOfMoreSlots) {
   ExpectFreesApart(30, kBgSweepNsPerSpan + std::llround(2 * kBgSweepNsPerObject));
 }
 
-// Every kSweepPassesPerLockWait-th sysmon pass that reads its clock while
-// bgsweep still has spans to free on the idle P takes the heap lock only
-// once the sweeper finds nothing left, and then releases the spans freed
-// since its `now` however young (scavengelist's unsigned test); the other
-// passes release none of those.
-TEST_F(BgSweepTest, EverySoManythPassInsideTheSweepWaitsForItsEnd) {
+// Of sysmon's passes due while bgsweep still has spans to free on the idle
+// P, every kSweepPassesPerLateClock-th reads its clock only once the
+// sweeper finds nothing left, and of the others every
+// kMidSweepPassesPerLockWait-th takes the heap lock only then, and
+// releases the spans freed since its `now` however young (scavengelist's
+// unsigned test); no other pass releases any of those.
+TEST_F(BgSweepTest, PassesDueInsideTheSweepReadTheClockLateOrWaitForItsEnd) {
   Start(2);
-  FreeTimes times(r_->runtime().heap().clock());
+  FreeTimes times(r_->runtime().heap().clock(), &r_->runtime().gc());
   r_->runtime().heap().set_observer(&times);
   Apply("gc");
   // 16 MiB held: each cycle leaves about as much garbage, 1,024 spans of
@@ -208,20 +220,38 @@ TEST_F(BgSweepTest, EverySoManythPassInsideTheSweepWaitsForItsEnd) {
     Apply(absl::StrCat("drop ", id));
     Apply("compute 5000");
   }
+  Apply("compute 20000000");  // past the last waiting pass's sweep
   r_->runtime().heap().set_observer(nullptr);
   ASSERT_EQ(go15.sweep_lock_waits(), kWaits) << go15.passes_in_sweep() << " passes inside a sweep";
-  EXPECT_EQ(go15.passes_in_sweep() / Go15HeapRuntime::kSweepPassesPerLockWait, kWaits);
+  EXPECT_EQ(go15.passes_in_sweep() / Go15HeapRuntime::kMidSweepPassesPerLockWait, kWaits);
+  const int64_t late = go15.passes_due_in_sweep() / Go15HeapRuntime::kSweepPassesPerLateClock;
+  EXPECT_EQ(go15.passes_due_in_sweep() - late, go15.passes_in_sweep());
+  ASSERT_GE(late, 3);
+  // The passes that waited took the lock later than they read the clock;
+  // the late ones read it as they took the lock, as the sweep was done (at
+  // most one span's time after its last free).
+  int waited = 0, read_late = 0;
+  for (const FreeTimes::Pass& p : times.passes) {
+    if (p.now < p.locked_at) {
+      ++waited;
+      EXPECT_TRUE(p.sweep_done);
+      EXPECT_LE(p.locked_at - p.last_free_ns, kSpanNs);
+    } else if (p.sweep_done && p.locked_at - p.last_free_ns <= kSpanNs) {
+      ++read_late;
+    }
+  }
+  EXPECT_EQ(waited, kWaits);
+  EXPECT_EQ(read_late, late);
   // Every release of a span stamped after its pass's `now` came from a
-  // waiting pass, once the sweeper's last sweepone found nothing (at most
-  // one span's time after its last free).
+  // waiting pass, once the sweeper's last sweepone found nothing.
   ASSERT_FALSE(times.stale_at.empty());
   for (int64_t after : times.stale_after_last_free_ns) {
     EXPECT_GE(after, 0);
     EXPECT_LE(after, kSpanNs);
   }
-  std::vector<int64_t> passes = times.stale_at;
-  passes.erase(std::unique(passes.begin(), passes.end()), passes.end());
-  EXPECT_LE(passes.size(), static_cast<size_t>(kWaits));
+  std::vector<int64_t> stale_passes = times.stale_at;
+  stale_passes.erase(std::unique(stale_passes.begin(), stale_passes.end()), stale_passes.end());
+  EXPECT_LE(stale_passes.size(), static_cast<size_t>(kWaits));
 }
 
 // On one P the benchmark goroutine keeps the P: bgsweep sweeps nothing

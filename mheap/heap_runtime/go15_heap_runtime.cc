@@ -77,9 +77,15 @@ void Go15HeapRuntime::Scavenge(int32_t k, uint64_t now, uint64_t limit) {
 void Go15HeapRuntime::ScavengeOrWaitForSweep(int32_t k, uint64_t now, uint64_t limit) {
   // A pass still waiting takes the lock first (sysmon cannot have two).
   TakeLockAfterSweep(idle_, /*now_anyway=*/true);
-  if (SweepsOnIdleP(idle_) && ++passes_in_sweep_ % kSweepPassesPerLockWait == 0) {
-    waiting_pass_ = WaitingPass{k, now, limit};
-    return;
+  if (SweepsOnIdleP(idle_)) {
+    if (++due_in_sweep_ % kSweepPassesPerLateClock == 0) {
+      waiting_pass_ = WaitingPass{k, now, limit, /*reads_clock_late=*/true};
+      return;
+    }
+    if (++passes_in_sweep_ % kMidSweepPassesPerLockWait == 0) {
+      waiting_pass_ = WaitingPass{k, now, limit, /*reads_clock_late=*/false};
+      return;
+    }
   }
   Scavenge(k, now, limit);
 }
@@ -88,7 +94,8 @@ void Go15HeapRuntime::TakeLockAfterSweep(bool idle, bool now_anyway) {
   if (!waiting_pass_.has_value() || (!now_anyway && SweepsOnIdleP(idle))) return;
   const WaitingPass p = *waiting_pass_;
   waiting_pass_.reset();
-  Scavenge(p.k, p.now, p.limit);
+  Scavenge(p.k, p.reads_clock_late ? static_cast<uint64_t>(rt_->heap().clock().NanoTime()) : p.now,
+           p.limit);
 }
 
 void Go15HeapRuntime::RunForcedGc() {

@@ -21,27 +21,37 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
  public:
   // sysmon reads nanotime() at the top of its round and only then takes
   // the heap lock in mHeap_Scavenge (go1.5.1 proc1.go sysmon, mheap.go
-  // mHeap_Scavenge). When it wakes while bgsweep frees a finished cycle's
-  // spans on the P the program leaves idle, there are three threads
-  // running for two CPUs (the program, the sweeper, sysmon), and
-  // sometimes sysmon gets the lock only once the sweeper stops: its pass
-  // then compares the spans the sweeper freed meanwhile, stamped after its
-  // `now`, on unsigned integers (scavengelist), and releases them however
-  // young they are (README, what still differs, item 6). Which pass waits
-  // is the kernel scheduler's choice, which the model does not have; it
-  // keeps the rate: every kSweepPassesPerLockWait-th pass that reads its
-  // clock while the sweeper has spans left waits for the sweep's end (the
-  // sweepone that finds nothing left), or for a stopped world or the next
-  // pass, whichever comes first. A pass still waiting when the run ends
-  // never scavenges, as a blocked sysmon would not before the exit.
-  // Measured, not derived: in testdata/go151_heaplog/prefix.hlog.xz, over
-  // the benchmarks whose loops leave a P idle, the passes whose `now` lies
-  // between a cycle's gc_done and the last span its sweep freed, over
-  // those of them whose record (written with the lock held) comes at or
-  // after that free (bench/calibrate/sweep_lock_waits.h), to the nearest
-  // whole number. //bench/calibrate:sysmon_rounds_log_test measures it
-  // again.
-  static constexpr int64_t kSweepPassesPerLockWait = 28;
+  // mHeap_Scavenge). When its round comes due while bgsweep frees a
+  // finished cycle's spans on the P the program leaves idle, there are
+  // three threads for two CPUs (the program, the sweeper, sysmon), and
+  // Go's log shows two outcomes besides taking the lock at once:
+  //  - sysmon gets a CPU only once the sweeper stops, and reads its clock
+  //    then (in the log, passes read the clock just after a sweep's last
+  //    free six times as often as in the 50 us after that);
+  //  - it reads its clock mid-burst and gets the heap lock only once the
+  //    sweeper stops: its pass then compares the spans the sweeper freed
+  //    meanwhile, stamped after its `now`, on unsigned integers
+  //    (scavengelist), and releases them however young they are (README,
+  //    what still differs, item 6).
+  // Which round fares how is the kernel scheduler's choice, which the
+  // model does not have; it keeps the rates. Of the scavenge passes that
+  // come due while the sweeper has spans left, every
+  // kSweepPassesPerLateClock-th reads its clock at the sweep's end (the
+  // sweepone that finds nothing left); of the others, every
+  // kMidSweepPassesPerLockWait-th waits until then with the clock it read. Either pass scavenges at a stopped world
+  // or at the next round if that comes first, and a pass still pending
+  // when the run ends never scavenges, as a blocked sysmon would not
+  // before the exit. Only the pass moves: the round's retake and forced-GC
+  // check stay at its time, and the rounds after it keep theirs.
+  // Measured, not derived, in testdata/go151_heaplog/prefix.hlog.xz over
+  // the benchmarks whose loops leave a P idle (bench/calibrate/
+  // sweep_lock_waits.h): of the 490 passes that read their clock mid-burst
+  // (a sweep free under 100 us before), 27 waited (1 in 18); 134 read it
+  // just after a sweep's last free against 22 in the 50 us after that, so
+  // about 112 rounds came late, of 602 due mid-burst (1 in 5).
+  // //bench/calibrate:sysmon_rounds_log_test measures both again.
+  static constexpr int64_t kSweepPassesPerLateClock = 5;
+  static constexpr int64_t kMidSweepPassesPerLockWait = 18;
 
   // `start_ns` is the clock's time now (runtimeInitTime); `gctrace` (may
   // be null; outlives this) receives the gc, "GC forced" and scvg lines.
@@ -148,11 +158,13 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   int64_t forcegc_yield_ahead() const { return forcegc_yield_ahead_; }
 
   const Sysmon& sysmon() const { return sysmon_; }
-  // sysmon's passes that read the clock while bgsweep had spans left on
-  // an idle P, and those of them that waited for the sweep's end
-  // (kSweepPassesPerLockWait).
+  // sysmon's scavenge passes that came due while bgsweep had spans left on
+  // an idle P; of them, those that read the clock then, and of those, the
+  // ones that waited for the sweep's end (kSweepPassesPerLateClock,
+  // kMidSweepPassesPerLockWait).
+  int64_t passes_due_in_sweep() const { return due_in_sweep_; }
   int64_t passes_in_sweep() const { return passes_in_sweep_; }
-  int64_t sweep_lock_waits() const { return passes_in_sweep_ / kSweepPassesPerLockWait; }
+  int64_t sweep_lock_waits() const { return passes_in_sweep_ / kMidSweepPassesPerLockWait; }
 
  private:
   const int64_t start_ns_;
@@ -162,8 +174,8 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   std::function<void()> on_scavenge_;
   // mHeap_Scavenge with the heap lock held, and on_scavenge_.
   void Scavenge(int32_t k, uint64_t now, uint64_t limit);
-  // A pass that reads its clock now: it takes the lock now, or it waits
-  // for the sweep (kSweepPassesPerLockWait).
+  // A round's pass, due `now`: it takes the lock now, or it waits for the
+  // sweep (kSweepPassesPerLateClock, kMidSweepPassesPerLockWait).
   void ScavengeOrWaitForSweep(int32_t k, uint64_t now, uint64_t limit);
   // The waiting pass, if any, takes the lock now, at the clock's time, if
   // the sweeper no longer holds it up (or `now_anyway`).
@@ -171,9 +183,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   struct WaitingPass {
     int32_t k;
     uint64_t now, limit;
+    bool reads_clock_late;  // reads it as it takes the lock, not at `now`
   };
   std::optional<WaitingPass> waiting_pass_;
-  int64_t passes_in_sweep_ = 0;  // sysmon's passes that read the clock with spans left to sweep
+  int64_t due_in_sweep_ = 0;    // passes due with spans left to sweep
+  int64_t passes_in_sweep_ = 0;  // of them, those that read the clock then
   bool idle_ = false;
   bool world_stopped_ = false;  // runtime.GC()'s stopped world (GC)
   int64_t busy_at_ = 0;
