@@ -343,10 +343,12 @@ int Run() {
   std::unique_ptr<ModelEventText> text;
   if (events_file != nullptr) text = std::make_unique<ModelEventText>(events_file);
   SweepLockWaitFinder model_waits;
-  ModelEventOrder records([&text, &model_waits](size_t benchmark, const heaplog::HeapEvent& e) {
-    model_waits.Observe(benchmark, e);
-    if (text != nullptr) text->Write(e);
-  });
+  ModelEventOrder records(
+      [&text, &model_waits](size_t benchmark, const heaplog::HeapEvent& e) {
+        model_waits.Observe(benchmark, e);
+        if (text != nullptr) text->Write(e);
+      },
+      text != nullptr ? ModelEventOrder::Keep() : &SweepLockWaitFinder::Reads);
   observer.set_tap(
       [&records, &replayer](const heaplog::EventBody& body) { records.Add(replayer->now_ns(), body); },
       [&records](const GcCycle& c) { records.AddCycle(c); });

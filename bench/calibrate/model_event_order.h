@@ -40,7 +40,11 @@ class ModelEventOrder {
   // Gets each record in order, with the index of its benchmark (0 for the
   // first StartBenchmark's).
   using Sink = std::function<void(size_t benchmark, const heaplog::HeapEvent&)>;
-  explicit ModelEventOrder(Sink sink) : sink_(std::move(sink)) {}
+  // Only the records `keep` accepts are held and handed on (all of them
+  // without it): what a sink does not read need not be held.
+  using Keep = std::function<bool(const heaplog::EventBody&)>;
+  explicit ModelEventOrder(Sink sink, Keep keep = nullptr)
+      : sink_(std::move(sink)), keep_(std::move(keep)) {}
   // Hands on what is pending, then starts benchmark `name` (as Go prints
   // it, "BenchmarkMalloc8-2") at GOMAXPROCS `procs`, at `now_ns`. Records
   // before the first benchmark are dropped.
@@ -58,8 +62,11 @@ class ModelEventOrder {
   void Flush();
 
   Sink sink_;
+  Keep keep_;
   size_t benchmarks_ = 0;  // started so far
-  std::vector<heaplog::HeapEvent> pending_;  // the current benchmark's
+  // The current benchmark's records: those Add was given, and the cycles'.
+  std::vector<heaplog::HeapEvent> pending_;
+  std::vector<heaplog::HeapEvent> cycles_;
 };
 
 // Writes records as //tools:heap_log_dump prints Go's, one line each, to a

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -70,6 +71,32 @@ TEST(ModelEventOrderTest, HandsOnEachBenchmarksRecordsInTimeOrder) {
             "1000 bench_start procs=2 name=\"BenchmarkMalloc16-2\"\n");
   EXPECT_EQ(benchmarks, (std::vector<size_t>{0, 0, 0, 0, 0, 0, 0, 1}));
   std::fclose(f);
+}
+
+// With a filter only the records it keeps are held and handed on (a
+// benchmark's start always); a record made out of time order is sorted in.
+TEST(ModelEventOrderTest, KeepsOnlyWhatTheFilterAcceptsAndSortsALateRecord) {
+  std::vector<std::pair<int64_t, bool>> got;  // time, gc_done
+  ModelEventOrder order(
+      [&got](size_t benchmark, const heaplog::HeapEvent& e) {
+        EXPECT_EQ(benchmark, 0u);
+        got.push_back({e.time_ns, std::holds_alternative<heaplog::GcDone>(e.body)});
+      },
+      [](const heaplog::EventBody& b) {
+        return std::holds_alternative<heaplog::SysUnused>(b) ||
+               std::holds_alternative<heaplog::GcDone>(b);
+      });
+  order.StartBenchmark(10, "BenchmarkMalloc8-2", 2);
+  order.Add(30, heaplog::SysUnused{});
+  order.Add(20, heaplog::SysUnused{});  // late
+  order.Add(25, heaplog::Alloc{});      // dropped
+  GcCycle c;
+  c.start_ns = 21;
+  c.mark_term_ns = 22;
+  c.end_ns = 30;
+  order.AddCycle(c);  // only its gc_done, after the record at its instant
+  order.Finish();
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, bool>>{{10, false}, {20, false}, {30, false}, {30, true}}));
 }
 
 }  // namespace

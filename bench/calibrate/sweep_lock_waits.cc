@@ -114,6 +114,15 @@ void SweepLockWaitFinder::CloseWindow() {
   passes_.clear();
 }
 
+bool SweepLockWaitFinder::Reads(const heaplog::EventBody& body) {
+  if (const auto* f = std::get_if<heaplog::Free>(&body)) {
+    return f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge;
+  }
+  return std::holds_alternative<heaplog::GcDone>(body) ||
+         std::holds_alternative<heaplog::GcStart>(body) ||
+         std::holds_alternative<heaplog::Scavenge>(body);
+}
+
 void SweepLockWaitFinder::Observe(size_t segment, const heaplog::HeapEvent& e) {
   At(segment);
   if (std::holds_alternative<heaplog::GcDone>(e.body)) {

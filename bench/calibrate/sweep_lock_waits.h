@@ -103,6 +103,8 @@ struct PassInSweep {
 
 class SweepLockWaitFinder {
  public:
+  // Whether Observe reads records like `body` at all (the others it skips).
+  static bool Reads(const heaplog::EventBody& body);
   // Reads one record of segment `segment`, in log order.
   void Observe(size_t segment, const heaplog::HeapEvent& e);
   // The counts by segment (index: the segment), once every record is read;
