@@ -60,6 +60,12 @@ SweepLockWaits& SweepLockWaitFinder::At(size_t segment) {
 
 namespace {
 
+// A span the sweep gave back (mHeap_Free's callers), not a stack, a grown
+// or a trimmed span.
+bool IsSweepFree(const heaplog::Free& f) {
+  return f.why == heaplog::FreeWhy::kCentral || f.why == heaplog::FreeWhy::kLarge;
+}
+
 // The pass that read its clock at `now` inside the window of `frees` (its
 // sweep frees' times, in order, at least one) opened at `done_ns`.
 PassInSweep Describe(size_t segment, int64_t now, const std::vector<int64_t>& frees,
@@ -115,9 +121,7 @@ void SweepLockWaitFinder::CloseWindow() {
 }
 
 bool SweepLockWaitFinder::Reads(const heaplog::EventBody& body) {
-  if (const auto* f = std::get_if<heaplog::Free>(&body)) {
-    return f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge;
-  }
+  if (const auto* f = std::get_if<heaplog::Free>(&body)) return IsSweepFree(*f);
   return std::holds_alternative<heaplog::GcDone>(body) ||
          std::holds_alternative<heaplog::GcStart>(body) ||
          std::holds_alternative<heaplog::Scavenge>(body);
@@ -154,10 +158,8 @@ void SweepLockWaitFinder::Observe(size_t segment, const heaplog::HeapEvent& e) {
     return;
   }
   if (!open_) return;
-  if (const auto* f = std::get_if<heaplog::Free>(&e.body)) {
-    if (f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge) {
-      free_ns_.push_back(e.time_ns);
-    }
+  if (const auto* f = std::get_if<heaplog::Free>(&e.body); f != nullptr && IsSweepFree(*f)) {
+    free_ns_.push_back(e.time_ns);
   }
 }
 

@@ -1,7 +1,8 @@
 // Whether Go 1.5.1's sysmon, waking while the sweep of a finished cycle is
 // still freeing spans, took the heap lock at once or only once that sweep
-// was over (issue 13: the model's Go15HeapRuntime makes a pass wait so,
-// kSweepPassesPerLockWait).
+// was over (issue 13: the model's Go15HeapRuntime makes passes wait so,
+// kMidSweepPassesPerLockWait, or read the clock late,
+// kSweepPassesPerLateClock).
 //
 // A sweep window runs from a cycle's `gc_done` to the last span the sweep
 // freed (a `free` with why=central or why=large) before the next

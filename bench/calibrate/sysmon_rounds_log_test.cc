@@ -73,6 +73,19 @@ TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
       << "mean " << others_mean << " ns over " << others.size() << " rounds";
 }
 
+// The sweep-lock counts (sweep_lock_waits.h) summed over the benchmarks
+// whose loops leave a P idle (not kEveryPBusy, where bgsweep has no P of
+// its own).
+SweepLockWaits WaitsWhereAPIsLeftIdle() {
+  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
+  SweepLockWaits w;
+  for (const RealSegment& s : Log().segments) {
+    auto it = loop.find(s.base);
+    if (it != loop.end() && it->second != kEveryPBusy) w += s.sweep_lock_waits;
+  }
+  return w;
+}
+
 // Go15HeapRuntime's two rates, over the benchmarks whose loops leave a P
 // idle (not kEveryPBusy, where bgsweep has no P of its own), to the
 // nearest whole number (sweep_lock_waits.h): kMidSweepPassesPerLockWait,
@@ -83,13 +96,7 @@ TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
 // many as the next stretch as long holds; the passes due mid-burst are
 // they and the ones that read the clock there.
 TEST(SysmonRoundsLog, OnePassInSoManyDueInsideTheSweepReadsTheClockLateOrWaits) {
-  const RealLog& log = Log();
-  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
-  SweepLockWaits w;
-  for (const RealSegment& s : log.segments) {
-    auto it = loop.find(s.base);
-    if (it != loop.end() && it->second != kEveryPBusy) w += s.sweep_lock_waits;
-  }
+  const SweepLockWaits w = WaitsWhereAPIsLeftIdle();
   ASSERT_GT(w.mid_burst_waited, 10u);
   EXPECT_EQ(Go15HeapRuntime::kMidSweepPassesPerLockWait,
             std::llround(static_cast<double>(w.mid_burst) / static_cast<double>(w.mid_burst_waited)))
@@ -170,13 +177,7 @@ TEST(SysmonRoundsLog, PassesWaitMoreOftenWhereTheSweepFreesFaster) {
 // the sweeper and the program held both CPUs often began only once the
 // sweeper stopped. Over the same benchmarks as above.
 TEST(SysmonRoundsLog, PassesWaitMidBurstAndOftenReadTheClockJustAfterTheSweep) {
-  const RealLog& log = Log();
-  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
-  SweepLockWaits w;
-  for (const RealSegment& s : log.segments) {
-    auto it = loop.find(s.base);
-    if (it != loop.end() && it->second != kEveryPBusy) w += s.sweep_lock_waits;
-  }
+  const SweepLockWaits w = WaitsWhereAPIsLeftIdle();
   EXPECT_EQ(w.mid_burst, 490u);
   EXPECT_EQ(w.mid_burst_waited, 27u);  // 1 in 18
   EXPECT_EQ(w.passes_in_sweep - w.mid_burst, 327u);
