@@ -68,6 +68,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/calibrate/calibrate_report.h"
+#include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/model_event_order.h"
 #include "bench/calibrate/model_observer.h"
 #include "bench/calibrate/real_tally.h"
@@ -240,12 +241,14 @@ int Run() {
   absl::flat_hash_map<std::string, std::vector<RecordedRun>> runs_by_name;
   absl::flat_hash_map<std::string, std::vector<int64_t>> rounds_by_name;
   absl::flat_hash_map<std::string, SweepLockWaits> sweep_waits_by_name;
+  absl::flat_hash_map<std::string, GcStartOvershoots> overshoots_by_name;
   for (const RealSegment& s : real->segments) {
     if (!s.ended) continue;
     real_by_name[s.base] += s.tally;
     std::vector<int64_t>& rounds = rounds_by_name[s.base];
     rounds.insert(rounds.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
     sweep_waits_by_name[s.base] += s.sweep_lock_waits;
+    overshoots_by_name[s.base] += s.gc_start_overshoots;
     madvise_by_name[s.base].Merge(s.madvise);
     std::vector<RecordedRun>& runs = runs_by_name[s.base];
     runs.insert(runs.end(), s.runs.begin(), s.runs.end());
@@ -258,6 +261,7 @@ int Run() {
       rep.not_in_log.push_back(b->name);
     }
   }
+  for (const Go15Benchmark* b : run) rep.real_gc_start_overshoots += overshoots_by_name[b->name];
   if (run.empty()) {
     ExitUsage(absl::StrCat("--workloads=", rep.workloads, ": none of the ", picked.size(),
                            " benchmarks picked is in ", path));
@@ -343,12 +347,16 @@ int Run() {
   std::unique_ptr<ModelEventText> text;
   if (events_file != nullptr) text = std::make_unique<ModelEventText>(events_file);
   SweepLockWaitFinder model_waits;
+  GcStartOvershootFinder model_overshoots;
   ModelEventOrder records(
-      [&text, &model_waits](size_t benchmark, const heaplog::HeapEvent& e) {
+      [&text, &model_waits, &model_overshoots](size_t benchmark, const heaplog::HeapEvent& e) {
         model_waits.Observe(benchmark, e);
+        model_overshoots.Observe(benchmark, e);
         if (text != nullptr) text->Write(e);
       },
-      text != nullptr ? ModelEventOrder::Keep() : &SweepLockWaitFinder::Reads);
+      text != nullptr ? ModelEventOrder::Keep() : [](const heaplog::EventBody& b) {
+        return SweepLockWaitFinder::Reads(b) || GcStartOvershootFinder::Reads(b);
+      });
   observer.set_tap(
       [&records, &replayer](const heaplog::EventBody& body) { records.Add(replayer->now_ns(), body); },
       [&records](const GcCycle& c) { records.AddCycle(c); });
@@ -404,6 +412,9 @@ int Run() {
     for (size_t i = 0; i < run.size() && i < by_index.size(); ++i) {
       if (run[i]->loop != kEveryPBusy) rep.model_sweep_lock_waits += by_index[i];
     }
+    // How far past their trigger the model's background cycles started,
+    // over every compared benchmark, as Go's below.
+    for (const GcStartOvershoots& o : model_overshoots.Finish()) rep.model_gc_start_overshoots += o;
   }
   const std::vector<uint64_t> outlived = observer.FinishOutlivingSpans();
   for (size_t i = 0; i < sides.size() && i < outlived.size(); ++i) {

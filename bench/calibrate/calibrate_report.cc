@@ -138,6 +138,14 @@ std::string JsonSweepLockWaits(const SweepLockWaits& w) {
       w.passes_in_sweep, w.waited, w.mid_burst, w.mid_burst_waited, w.just_after, w.next_after);
 }
 
+std::string JsonOvershoots(const GcStartOvershoots& o) {
+  return absl::StrFormat(
+      "{\"cycles\": %d, \"far\": %d, \"far_without_sweep\": %d, "
+      "\"others_without_sweep\": %d, \"median_bytes\": %d, \"p90_bytes\": %d}",
+      o.bytes.size(), o.far, o.far_without_sweep, o.others_without_sweep, o.Quantile(0.5),
+      o.Quantile(0.9));
+}
+
 }  // namespace
 
 void SortFurthestFirst(std::vector<BenchRow>* rows) {
@@ -293,6 +301,7 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"simulations\": %d, \"p_value\": %.4f}, "
       "\"model\": %s, \"model_passes_per_late_clock\": %d, "
       "\"model_mid_sweep_passes_per_wait\": %d}, "
+      "\"gc_start_overshoot\": {\"far_bytes\": %d, \"real\": %s, \"model\": %s}, "
       "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
@@ -311,6 +320,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       rep.real_sweep_lock_wait_dispersion.simulations,
       rep.real_sweep_lock_wait_dispersion.p_value, JsonSweepLockWaits(rep.model_sweep_lock_waits),
       rep.model_sweep_passes_per_late_clock, rep.model_mid_sweep_passes_per_lock_wait,
+      kFarOvershootBytes, JsonOvershoots(rep.real_gc_start_overshoots),
+      JsonOvershoots(rep.model_gc_start_overshoots),
       rep.wall_seconds,
       JsonRow(rep.suite),
       absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));

@@ -11,6 +11,7 @@
 #include "bench/calibrate/gap.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
+#include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/calibrate/tally.h"
@@ -66,6 +67,11 @@ struct CalibrateReport {
   // (UniformRateDispersion).
   WaitDispersion real_sweep_lock_wait_dispersion;
   SweepLockWaits model_sweep_lock_waits;
+  // How far past their trigger the background cycles started
+  // (gc_start_overshoot.h), over the compared benchmarks: in the log and
+  // in the model's records.
+  GcStartOvershoots real_gc_start_overshoots;
+  GcStartOvershoots model_gc_start_overshoots;
   int64_t model_sweep_passes_per_late_clock = 0;
   int64_t model_mid_sweep_passes_per_lock_wait = 0;
   // What sysmon's 10 ms rounds took beyond the sleep in the log

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
 #include "bench/calibrate/sweep_lock_waits.h"
@@ -39,6 +40,9 @@ struct RealSegment {
   // sysmon's passes that read the clock while a cycle's sweep was freeing
   // spans, and those that waited for it (sweep_lock_waits.h).
   SweepLockWaits sweep_lock_waits;
+  // How far past their trigger its background cycles started
+  // (gc_start_overshoot.h).
+  GcStartOvershoots gc_start_overshoots;
 };
 
 struct RealLog {

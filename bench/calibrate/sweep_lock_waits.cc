@@ -60,12 +60,6 @@ SweepLockWaits& SweepLockWaitFinder::At(size_t segment) {
 
 namespace {
 
-// A span the sweep gave back (mHeap_Free's callers), not a stack, a grown
-// or a trimmed span.
-bool IsSweepFree(const heaplog::Free& f) {
-  return f.why == heaplog::FreeWhy::kCentral || f.why == heaplog::FreeWhy::kLarge;
-}
-
 // The pass that read its clock at `now` inside the window of `frees` (its
 // sweep frees' times, in order, at least one) opened at `done_ns`.
 PassInSweep Describe(size_t segment, int64_t now, const std::vector<int64_t>& frees,

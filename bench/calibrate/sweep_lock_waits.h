@@ -35,6 +35,12 @@
 namespace thp {
 namespace calibrate {
 
+// A span the sweep gave back (mHeap_Free's callers: why=central or
+// why=large), not a stack, a grown or a trimmed span.
+inline bool IsSweepFree(const heaplog::Free& f) {
+  return f.why == heaplog::FreeWhy::kCentral || f.why == heaplog::FreeWhy::kLarge;
+}
+
 // bgsweep frees a span every 2 to 20 us within a burst (the slowest
 // bursts in Go's log free about 55 spans per ms), so a gap of 100 us is
 // several of its longest steps. In Go's log the waits counted mid-burst
