@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "bench/calibrate/gap.h"
+#include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
-#include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/calibrate/tally.h"

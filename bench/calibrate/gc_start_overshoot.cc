@@ -1,10 +1,10 @@
 #include "bench/calibrate/gc_start_overshoot.h"
 
 #include <algorithm>
-#include <cmath>
 #include <utility>
 #include <variant>
 
+#include "bench/calibrate/nearest_rank.h"
 #include "bench/calibrate/sweep_lock_waits.h"
 
 namespace thp {
@@ -22,9 +22,7 @@ int64_t GcStartOvershoots::Quantile(double q) const {
   if (bytes.empty()) return 0;
   std::vector<int64_t> sorted = bytes;
   std::sort(sorted.begin(), sorted.end());
-  const double rank = std::ceil(q * static_cast<double>(sorted.size()));
-  const size_t i = rank < 1 ? 0 : static_cast<size_t>(rank) - 1;
-  return sorted[std::min(i, sorted.size() - 1)];
+  return NearestRankOfSorted(sorted, q);
 }
 
 bool GcStartOvershootFinder::Reads(const heaplog::EventBody& body) {

@@ -36,7 +36,8 @@ struct GcStartOvershoots {
   uint64_t others_without_sweep = 0;  // of the others, after one
 
   GcStartOvershoots& operator+=(const GcStartOvershoots& o);
-  // The q-quantile (nearest rank) of `bytes`, 0 without cycles.
+  // The q-quantile of `bytes` (nearest_rank.h, as calibrate's others), 0
+  // without cycles.
   int64_t Quantile(double q) const;
 };
 

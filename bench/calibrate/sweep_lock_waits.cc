@@ -107,7 +107,7 @@ void SweepLockWaitFinder::CloseWindow() {
       Count(Describe(p.segment, p.now, free_ns_, done_ns_, p.frees_before == free_ns_.size()));
     }
     closed_done_ns_ = done_ns_;
-    closed_free_ns_ = free_ns_;
+    closed_free_ns_.swap(free_ns_);  // free_ns_ is cleared below
   }
   open_ = false;
   free_ns_.clear();
