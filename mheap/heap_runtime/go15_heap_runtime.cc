@@ -26,7 +26,7 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
   rt_->gc().set_concurrent_mark(true);
   // One goroutine's assist sleeps; the program as a whole waits only when
   // no other goroutine of its own can run meanwhile.
-  rt_->gc().set_assist_waits([this] { return !every_p_busy_ && !runq_reported_; });
+  rt_->gc().set_assist_waits([this] { return ProgramRunsAlone(); });
   actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
     *busy_at = busy_at_;
     return idle_;
@@ -330,7 +330,7 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
 }
 
 bool Go15HeapRuntime::LeavesAPIdle(bool idle) const {
-  return !every_p_busy_ && !runq_reported_ && (rt_->gomaxprocs() > 1 || idle);
+  return ProgramRunsAlone() && (rt_->gomaxprocs() > 1 || idle);
 }
 
 bool Go15HeapRuntime::SweepsOnIdleP(bool idle) const {

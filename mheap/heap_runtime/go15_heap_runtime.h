@@ -246,9 +246,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // span when readied at the cycle's end, then one per turn it gets in the
   // global run queue (BgSweepTurn).
   void SweepInBackground(int64_t until, bool idle);
-  // Whether the program leaves a P idle now (the first case above): no
-  // loop keeps every P busy, the workload reports no run queue, and there
-  // is a second P or the step is idle.
+  // Whether no goroutine of the program's own but the benchmark's can run
+  // now: no loop keeps every P busy and the workload reports no run queue.
+  bool ProgramRunsAlone() const { return !every_p_busy_ && !runq_reported_; }
+  // Whether the program leaves a P idle now (the first case above): it
+  // runs alone, and there is a second P or the step is idle.
   bool LeavesAPIdle(bool idle) const;
   // Whether bgsweep runs on that P now, with spans left to sweep.
   bool SweepsOnIdleP(bool idle) const;
