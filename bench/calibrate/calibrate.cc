@@ -193,9 +193,7 @@ int Run() {
 
   // The real side first: it says which benchmarks there are to compare.
   const Progress reading("calibrate", "real", quiet);
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader = heaplog::HeapEventReader::Open(path);
-  if (!reader.ok()) ExitUsage(absl::StrCat("--real=", path, ": ", reader.status().message()));
-  absl::StatusOr<RealLog> real = TallyLog(**reader, nullptr);
+  absl::StatusOr<RealLog> real = TallyLogFile(path, nullptr);
   if (!real.ok()) ExitUsage(absl::StrCat("--real=", path, ": ", real.status().message()));
   if (real->lost > 0) {
     ExitUsage(absl::StrCat("--real=", path, ": the runtime dropped ", real->lost,

@@ -6,13 +6,11 @@
 // gc_start_overshoot block puts the two side by side); this is what a
 // model of the delay must reproduce.
 #include <cstdint>
-#include <memory>
 #include <string>
 
 #include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/real_tally.h"
 #include "gtest/gtest.h"
-#include "mheap/go15/events/heap_event_log.h"
 
 namespace thp {
 namespace calibrate {
@@ -30,10 +28,7 @@ GcStartOvershoots Of(const RealLog& log, const std::string& base) {
 }
 
 TEST(GcStartOvershootLog, HeavyAllocatorsSometimesStartACycleFarPastTheTrigger) {
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-      heaplog::HeapEventReader::Open(kLog);
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<RealLog> log = TallyLog(**reader, nullptr);
+  absl::StatusOr<RealLog> log = TallyLogFile(kLog, nullptr);
   ASSERT_TRUE(log.ok()) << log.status();
 
   const GcStartOvershoots mls = Of(*log, "BenchmarkMallocLargeStruct");

@@ -3,13 +3,11 @@
 // comment says: the benchmarks' background marks (mark_phases.h) through
 // MarkShares, to 3 decimals.
 #include <cmath>
-#include <memory>
 #include <vector>
 
 #include "bench/calibrate/mark_shares.h"
 #include "bench/calibrate/real_tally.h"
 #include "gtest/gtest.h"
-#include "mheap/go15/events/heap_event_log.h"
 #include "mheap/go15/mark_share.h"
 
 namespace thp {
@@ -19,10 +17,7 @@ namespace {
 constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
 
 TEST(MarkSharesLog, TheQuantilesAreTheRecordedRunsShares) {
-  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-      heaplog::HeapEventReader::Open(kLog);
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<RealLog> log = TallyLog(**reader, nullptr);
+  absl::StatusOr<RealLog> log = TallyLogFile(kLog, nullptr);
   ASSERT_TRUE(log.ok()) << log.status();
   std::vector<std::vector<MarkPhase>> benchmarks;
   for (const RealSegment& s : log->segments) {

@@ -1,5 +1,6 @@
 #include "bench/calibrate/real_tally.h"
 
+#include <memory>
 #include <utility>
 #include <variant>
 
@@ -74,6 +75,14 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     log.segments[i].runs = timers[i].runs();
   }
   return log;
+}
+
+absl::StatusOr<RealLog> TallyLogFile(const std::string& path,
+                                     const std::function<void(const std::string&)>& on_segment) {
+  absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
+      heaplog::HeapEventReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  return TallyLog(**reader, on_segment);
 }
 
 }  // namespace calibrate

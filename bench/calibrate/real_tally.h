@@ -60,6 +60,10 @@ struct RealLog {
 // as it opens. An error is the reader's (it names the record's offset).
 absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
                                  const std::function<void(const std::string&)>& on_segment);
+// Opens the log at `path` (raw or xz) and reads it whole, as TallyLog; an
+// error is the opening's or the reader's.
+absl::StatusOr<RealLog> TallyLogFile(const std::string& path,
+                                     const std::function<void(const std::string&)>& on_segment);
 
 }  // namespace calibrate
 }  // namespace thp

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +17,6 @@
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
 #include "mheap/heap_runtime/go15_heap_runtime.h"
-#include "mheap/go15/events/heap_event_log.h"
 #include "scavenger/sysmon.h"
 
 namespace thp {
@@ -30,11 +28,7 @@ constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
 // The log, read once for the tests below.
 const RealLog& Log() {
   static const RealLog* log = [] {
-    absl::StatusOr<std::unique_ptr<heaplog::HeapEventReader>> reader =
-        heaplog::HeapEventReader::Open(kLog);
-    EXPECT_TRUE(reader.ok()) << reader.status();
-    if (!reader.ok()) return new RealLog;
-    absl::StatusOr<RealLog> l = TallyLog(**reader, nullptr);
+    absl::StatusOr<RealLog> l = TallyLogFile(kLog, nullptr);
     EXPECT_TRUE(l.ok()) << l.status();
     return l.ok() ? new RealLog(*std::move(l)) : new RealLog;
   }();
