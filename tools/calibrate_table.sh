@@ -92,6 +92,27 @@ print("Across the %d of those benchmarks with such a pass, Go's waits give a chi
       "releases can be expected to match Go's in sum only, not benchmark by benchmark"
       if dp["p_value"] >= 0.05 else
       "some benchmarks' passes wait more often than others', which one rate does not give"))
+# Background cycles whose P sat still after their end, and cycles that
+# started far past their trigger, in the log and in the model's records
+# (bench/calibrate/cycle_end_stalls.h, gc_start_overshoot.h).
+st = d["cycle_end_stalls"]
+gs, ms = st["real"], st["model"]
+go_ov, m_ov = d["gc_start_overshoot"]["real"], d["gc_start_overshoot"]["model"]
+print()
+print("Cycle ends (`bench/calibrate/cycle_end_stalls.h`): in the benchmarks whose loops leave a P "
+      "idle and whose sweep freed a span first after most cycles, %d / %d (model / Go) background "
+      "cycles ended, and after %d / %d of them the first span the sweep freed, or else the next "
+      "cycle's start, came over %.1f ms later; of those stalls, the %d / %d a sweep free closed "
+      "lasted a median %.2f / %.2f ms. The model stalls one cycle end in %d for lengths measured "
+      "from the log (`mheap/heap_runtime/go15_heap_runtime.h`). Over the compared benchmarks, "
+      "%d / %d background cycles started over %d MiB past their trigger "
+      "(`bench/calibrate/gc_start_overshoot.h`), %d / %d of them after a stretch in which the "
+      "sweep freed no span." % (
+      ms["cycles"], gs["cycles"], ms["stalled"], gs["stalled"], st["stall_ns"] / 1e6,
+      ms["closed_by_free"], gs["closed_by_free"], ms["closed_by_free_median_ns"] / 1e6,
+      gs["closed_by_free_median_ns"] / 1e6, st["model_cycle_ends_per_stall"],
+      m_ov["far"], go_ov["far"], d["gc_start_overshoot"]["far_bytes"] >> 20,
+      m_ov["far_without_sweep"], go_ov["far_without_sweep"]))
 # How long Go's madvise calls took (bench/calibrate/madvise_time.h): the
 # simulated kernel takes no time, so this is the real run's alone.
 print()

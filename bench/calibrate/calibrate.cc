@@ -68,6 +68,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/calibrate/calibrate_report.h"
+#include "bench/calibrate/cycle_end_stalls.h"
 #include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/model_event_order.h"
 #include "bench/calibrate/model_observer.h"
@@ -121,6 +122,13 @@ namespace {
 // that the report is the same on every run.
 constexpr int kDispersionSimulations = 10000;
 constexpr uint64_t kDispersionSeed = 1;
+
+// Adds a benchmark's cycle-end windows to `sum` where they count toward
+// the stall rate (cycle_end_stalls.h): its loop leaves a P idle and its
+// sweep freed a span first in at least half of them.
+void AddStallsIfCounted(const Go15Benchmark& b, const CycleEndStalls& s, CycleEndStalls* sum) {
+  if (b.loop != kEveryPBusy && s.cycles() > 0 && s.FreesFirstMostly()) *sum += s;
+}
 
 bool IsDirectory(const std::string& path) {
   struct stat st;
@@ -240,6 +248,7 @@ int Run() {
   absl::flat_hash_map<std::string, std::vector<int64_t>> rounds_by_name;
   absl::flat_hash_map<std::string, SweepLockWaits> sweep_waits_by_name;
   absl::flat_hash_map<std::string, GcStartOvershoots> overshoots_by_name;
+  absl::flat_hash_map<std::string, CycleEndStalls> stalls_by_name;
   for (const RealSegment& s : real->segments) {
     if (!s.ended) continue;
     real_by_name[s.base] += s.tally;
@@ -247,6 +256,7 @@ int Run() {
     rounds.insert(rounds.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
     sweep_waits_by_name[s.base] += s.sweep_lock_waits;
     overshoots_by_name[s.base] += s.gc_start_overshoots;
+    stalls_by_name[s.base] += s.cycle_end_stalls;
     madvise_by_name[s.base].Merge(s.madvise);
     std::vector<RecordedRun>& runs = runs_by_name[s.base];
     runs.insert(runs.end(), s.runs.begin(), s.runs.end());
@@ -259,7 +269,10 @@ int Run() {
       rep.not_in_log.push_back(b->name);
     }
   }
-  for (const Go15Benchmark* b : run) rep.real_gc_start_overshoots += overshoots_by_name[b->name];
+  for (const Go15Benchmark* b : run) {
+    rep.real_gc_start_overshoots += overshoots_by_name[b->name];
+    AddStallsIfCounted(*b, stalls_by_name[b->name], &rep.real_cycle_end_stalls);
+  }
   if (run.empty()) {
     ExitUsage(absl::StrCat("--workloads=", rep.workloads, ": none of the ", picked.size(),
                            " benchmarks picked is in ", path));
@@ -289,6 +302,7 @@ int Run() {
         UniformRateDispersion(by_benchmark, kDispersionSimulations, kDispersionSeed);
     rep.model_sweep_passes_per_late_clock = Go15HeapRuntime::kSweepPassesPerLateClock;
     rep.model_mid_sweep_passes_per_lock_wait = Go15HeapRuntime::kMidSweepPassesPerLockWait;
+    rep.model_cycle_ends_per_stall = Go15HeapRuntime::kCycleEndsPerParkStall;
   }
   if (timings_path.empty()) {
     for (const Go15Benchmark* b : run) {
@@ -346,14 +360,17 @@ int Run() {
   if (events_file != nullptr) text = std::make_unique<ModelEventText>(events_file);
   SweepLockWaitFinder model_waits;
   GcStartOvershootFinder model_overshoots;
+  CycleEndStallFinder model_stalls;
   ModelEventOrder records(
-      [&text, &model_waits, &model_overshoots](size_t benchmark, const heaplog::HeapEvent& e) {
+      [&](size_t benchmark, const heaplog::HeapEvent& e) {
         model_waits.Observe(benchmark, e);
         model_overshoots.Observe(benchmark, e);
+        model_stalls.Observe(benchmark, e);
         if (text != nullptr) text->Write(e);
       },
       text != nullptr ? ModelEventOrder::Keep() : [](const heaplog::EventBody& b) {
-        return SweepLockWaitFinder::Reads(b) || GcStartOvershootFinder::Reads(b);
+        return SweepLockWaitFinder::Reads(b) || GcStartOvershootFinder::Reads(b) ||
+               CycleEndStallFinder::Reads(b);
       });
   observer.set_tap(
       [&records, &replayer](const heaplog::EventBody& body) { records.Add(replayer->now_ns(), body); },
@@ -413,6 +430,11 @@ int Run() {
     // How far past their trigger the model's background cycles started,
     // over every compared benchmark, as Go's below.
     for (const GcStartOvershoots& o : model_overshoots.Finish()) rep.model_gc_start_overshoots += o;
+    // The model's stalls at cycle ends, chosen as Go's are.
+    const std::vector<CycleEndStalls> stalls = model_stalls.Finish();
+    for (size_t i = 0; i < run.size() && i < stalls.size(); ++i) {
+      AddStallsIfCounted(*run[i], stalls[i], &rep.model_cycle_end_stalls);
+    }
   }
   const std::vector<uint64_t> outlived = observer.FinishOutlivingSpans();
   for (size_t i = 0; i < sides.size() && i < outlived.size(); ++i) {

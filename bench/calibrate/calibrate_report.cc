@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/calibrate/nearest_rank.h"
 #include "bench/report/result_fields.h"
 
 namespace thp {
@@ -144,6 +145,15 @@ std::string JsonOvershoots(const GcStartOvershoots& o) {
       "\"others_without_sweep\": %d, \"median_bytes\": %d, \"p90_bytes\": %d}",
       o.bytes.size(), o.far, o.far_without_sweep, o.others_without_sweep, o.Quantile(0.5),
       o.Quantile(0.9));
+}
+
+std::string JsonStalls(const CycleEndStalls& s) {
+  const std::vector<int64_t> closed = s.StallsClosedByFree();
+  return absl::StrFormat(
+      "{\"cycles\": %d, \"stalled\": %d, \"closed_by_free\": %d, "
+      "\"closed_by_free_median_ns\": %d}",
+      s.cycles(), s.Stalled(), closed.size(),
+      closed.empty() ? 0 : NearestRankOfSorted(closed, 0.5));
 }
 
 }  // namespace
@@ -302,6 +312,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"model\": %s, \"model_passes_per_late_clock\": %d, "
       "\"model_mid_sweep_passes_per_wait\": %d}, "
       "\"gc_start_overshoot\": {\"far_bytes\": %d, \"real\": %s, \"model\": %s}, "
+      "\"cycle_end_stalls\": {\"stall_ns\": %d, \"real\": %s, \"model\": %s, "
+      "\"model_cycle_ends_per_stall\": %d}, "
       "\"wall_seconds\": %.3f, \"suite\": %s, \"not_in_log\": [%s], "
       "\"benchmarks\": [\n  %s\n]}\n",
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
@@ -322,7 +334,9 @@ std::string FormatJson(const CalibrateReport& rep) {
       rep.real_sweep_lock_wait_dispersion.p_value, JsonSweepLockWaits(rep.model_sweep_lock_waits),
       rep.model_sweep_passes_per_late_clock, rep.model_mid_sweep_passes_per_lock_wait,
       kFarOvershootBytes, JsonOvershoots(rep.real_gc_start_overshoots),
-      JsonOvershoots(rep.model_gc_start_overshoots),
+      JsonOvershoots(rep.model_gc_start_overshoots), kCycleEndStallNs,
+      JsonStalls(rep.real_cycle_end_stalls), JsonStalls(rep.model_cycle_end_stalls),
+      rep.model_cycle_ends_per_stall,
       rep.wall_seconds,
       JsonRow(rep.suite),
       absl::StrJoin(missing, ", "), absl::StrJoin(rows, ",\n  "));

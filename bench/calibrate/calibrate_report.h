@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/calibrate/gap.h"
+#include "bench/calibrate/cycle_end_stalls.h"
 #include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
@@ -72,6 +73,15 @@ struct CalibrateReport {
   // in the model's records.
   GcStartOvershoots real_gc_start_overshoots;
   GcStartOvershoots model_gc_start_overshoots;
+  // How long each background cycle's P sat still after its end
+  // (cycle_end_stalls.h), over the compared benchmarks whose loops leave a
+  // P idle and whose sweep freed a span first in at least half the
+  // windows (each side choosing by its own windows): in the log and in the
+  // model's records. The model stalls every model_cycle_ends_per_stall-th
+  // cycle end (go15_heap_runtime.h).
+  CycleEndStalls real_cycle_end_stalls;
+  CycleEndStalls model_cycle_end_stalls;
+  int64_t model_cycle_ends_per_stall = 0;
   int64_t model_sweep_passes_per_late_clock = 0;
   int64_t model_mid_sweep_passes_per_lock_wait = 0;
   // What sysmon's 10 ms rounds took beyond the sleep in the log

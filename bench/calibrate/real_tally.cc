@@ -4,6 +4,7 @@
 #include <utility>
 #include <variant>
 
+#include "bench/calibrate/cycle_end_stalls.h"
 #include "bench/calibrate/free_spans.h"
 #include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/mark_phases.h"
@@ -28,6 +29,7 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
   SysmonRoundFinder rounds;  // across segments: a round may straddle two
   SweepLockWaitFinder sweep_waits;
   GcStartOvershootFinder overshoots;  // across segments: a cycle's trigger is the one before
+  CycleEndStallFinder stalls;          // across segments, as the overshoots
   FreeSpans free_spans;  // across segments: the heap's layout
   heaplog::HeapEvent e;
   for (;;) {
@@ -61,16 +63,19 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     free_spans.Observe(e.body);
     sweep_waits.Observe(i, e);
     overshoots.Observe(i, e);
+    stalls.Observe(i, e);
   }
   log.scavenge_waits = stale.Waits();
   const std::vector<uint64_t> outlived = outliving.Finish();
   const std::vector<SweepLockWaits> waits = sweep_waits.Finish();
   std::vector<GcStartOvershoots> over = overshoots.Finish();
+  std::vector<CycleEndStalls> stalled = stalls.Finish();
   log.passes_in_sweep = sweep_waits.passes();
   for (size_t i = 0; i < log.segments.size(); ++i) {
     if (i < outlived.size()) log.segments[i].tally.outliving_spans = outlived[i];
     if (i < waits.size()) log.segments[i].sweep_lock_waits = waits[i];
     if (i < over.size()) log.segments[i].gc_start_overshoots = std::move(over[i]);
+    if (i < stalled.size()) log.segments[i].cycle_end_stalls = std::move(stalled[i]);
     log.segments[i].ended = tracker.segments()[i].ended;
     log.segments[i].runs = timers[i].runs();
   }

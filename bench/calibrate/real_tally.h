@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/calibrate/cycle_end_stalls.h"
 #include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
@@ -43,6 +44,9 @@ struct RealSegment {
   // How far past their trigger its background cycles started
   // (gc_start_overshoot.h).
   GcStartOvershoots gc_start_overshoots;
+  // How long after each background cycle's end its P sat still
+  // (cycle_end_stalls.h), the windows counted where their gc_done is.
+  CycleEndStalls cycle_end_stalls;
 };
 
 struct RealLog {

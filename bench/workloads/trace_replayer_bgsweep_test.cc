@@ -295,5 +295,66 @@ TEST_F(BgSweepTest, WithEveryPBusyItWaitsInTheGlobalRunQueue) {
   EXPECT_EQ(FreedBytes(), static_cast<uint64_t>(spans_) * kSpanBytes + kAllgsGarbage);
 }
 
+// Every kCycleEndsPerParkStall-th background cycle's GC goroutine parks
+// only a stall after the cycle's end (Go15HeapRuntime::ParkDelay, the
+// first stall kParkStallsNs[0]): until then bggc.working holds, so however
+// far the heap grows past the trigger no cycle starts, and bgsweep, readied
+// onto that goroutine's P, frees nothing. It frees its first span a span's
+// time after the park, and the next allocation past the trigger starts
+// the next cycle. The cycles before it end without a stall.
+// (The program's own sweep, in its allocations, is not held up.)
+TEST_F(BgSweepTest, EveryNinthCycleEndStallsTheGcGoroutineAndTheSweeper) {
+  Start(2);
+  Apply("gc");
+  const GcModel& gc = r_->runtime().gc();
+  auto background_ends = [&] {
+    return std::count_if(cycles().begin(), cycles().end(),
+                         [](const GcCycle& c) { return c.mode == GcMode::kBackground; });
+  };
+  int id = 0;
+  int64_t ended = 0;
+  while (background_ends() < Go15HeapRuntime::kCycleEndsPerParkStall) {
+    ASSERT_LT(++id, 1000000);
+    Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
+    Apply(absl::StrCat("drop ", id));
+    if (background_ends() > ended) {
+      ended = background_ends();
+      if (ended < Go15HeapRuntime::kCycleEndsPerParkStall) {
+        EXPECT_EQ(gc.bggc_parks_ns(), 0) << ended;
+      }
+    }
+    Apply("compute 5000");
+  }
+  const GcCycle last = cycles().back();
+  ASSERT_EQ(last.mode, GcMode::kBackground);
+  const int64_t parks = last.end_ns + Go15HeapRuntime::kParkStallsNs[0];
+  ASSERT_EQ(gc.bggc_parks_ns(), parks);
+  ASSERT_LT(r_->now_ns(), parks);
+  FreeTimes times(r_->runtime().heap().clock());
+  r_->runtime().heap().set_observer(&times);
+  // Past the trigger at once, with no time passing: no cycle starts.
+  const size_t started = gc.cycles_started();
+  while (stats().heap_live < stats().next_gc) {
+    ASSERT_LT(++id, 1000000);
+    Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
+    Apply(absl::StrCat("drop ", id));
+  }
+  Apply(absl::StrCat("alloc ", ++id, " 16384 noscan 0"));
+  EXPECT_EQ(gc.cycles_started(), started);
+  // The program's own sweep freed spans as it allocated; bgsweep, with
+  // spans left, frees none while the program computes up to the park.
+  ASSERT_FALSE(gc.sweepdone());
+  const size_t by_program = times.stamps.size();
+  while (r_->now_ns() + 5000 < parks) Apply("compute 5000");
+  EXPECT_EQ(gc.cycles_started(), started);
+  EXPECT_EQ(times.stamps.size(), by_program);
+  Apply("compute 10000");  // past the park
+  ASSERT_GT(times.stamps.size(), by_program);
+  EXPECT_EQ(times.stamps[by_program], parks + kSpanNs);
+  Apply(absl::StrCat("alloc ", ++id, " 16384 noscan 0"));
+  EXPECT_EQ(gc.cycles_started(), started + 1);
+  r_->runtime().heap().set_observer(nullptr);
+}
+
 }  // namespace
 }  // namespace thp

@@ -29,7 +29,11 @@ GcModel::GcModel(MHeap& heap, StackAllocator& stacks, const RootSet& roots, int 
 }
 
 bool GcModel::ShouldTriggerGC() const {
-  return heap_.stats().heap_live >= heap_.stats().next_gc && !in_cycle_;
+  return heap_.stats().heap_live >= heap_.stats().next_gc && !in_cycle_ && !GcGoroutineWorking();
+}
+
+bool GcModel::GcGoroutineWorking() const {
+  return heap_.clock().NanoTime() < bggc_parks_ns_;
 }
 
 void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
@@ -80,6 +84,9 @@ void GcModel::StartGC(GcMode mode, bool force_trigger) {
   // blocking one waits on worldsema for the running cycle's end.
   if (marking_ && mode != GcMode::kBackground) FinishMark();
   if (in_cycle_) return;
+  // The last cycle's GC goroutine has not parked yet: startGC readies
+  // nothing (bggc.working), forced or not.
+  if (mode == GcMode::kBackground && GcGoroutineWorking()) return;
   if (mode == GcMode::kBackground && !(force_trigger || ShouldTriggerGC())) return;
   if (mode == GcMode::kBackground && !bggc_started_ && goroutines_ != nullptr) {
     // The first background start makes the goroutine that runs gc()
@@ -296,6 +303,10 @@ void GcModel::Terminate(GcCycle& cycle) {
   cycle.next_gc = st.next_gc;
   cycle.trigger_ratio = trigger_ratio_;
   cycles_.push_back(cycle);
+  if (cycle.mode == GcMode::kBackground) {
+    const int64_t delay = park_delay_ ? park_delay_(cycle) : 0;
+    bggc_parks_ns_ = delay > 0 ? cycle.end_ns + delay : 0;
+  }
   in_cycle_ = false;
   if (on_cycle_) on_cycle_(cycle);
 }

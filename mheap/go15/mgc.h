@@ -431,6 +431,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   int64_t CycleNs(GcMode mode) const;
   // Mirrors shouldtriggergc.
   bool ShouldTriggerGC() const;
+  // bggc.working after a cycle's end: its GC goroutine has not parked yet
+  // (set_park_delay).
+  bool GcGoroutineWorking() const;
   // Gives the background sweeper up to `turns` spans to sweep; returns how
   // many it swept (it parks when everything is swept).
   int BackgroundSweep(int turns);
@@ -475,6 +478,21 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   int64_t last_gc_ns() const { return cycles_.empty() ? 0 : cycles_.back().end_ns; }
   // Called at the end of every cycle (for gctrace).
   void set_on_cycle(std::function<void(const GcCycle&)> f) { on_cycle_ = std::move(f); }
+  // While set, a background cycle's GC goroutine parks (go1.5.1 mgc.go
+  // backgroundgc clears bggc.working and parks once gc() returns) `delay`
+  // after the cycle's end (GcCycle::end_ns) rather than at it: the driver's
+  // account of the time its thread was off its CPU as the world restarted.
+  // Until then shouldtriggergc, and startGC for sysmon's forced GC, find
+  // bggc.working set and start nothing. mallocgc's refills yield meanwhile
+  // (go1.5.1 malloc.go: shouldhelpgc while bggc.working is set and
+  // blackening is off), which the model does not time: its clock keeps the
+  // workload's own time per op.
+  void set_park_delay(std::function<int64_t(const GcCycle&)> delay) {
+    park_delay_ = std::move(delay);
+  }
+  // When the last background cycle's GC goroutine parks, if that was later
+  // than the cycle's end (set_park_delay); 0 otherwise.
+  int64_t bggc_parks_ns() const { return bggc_parks_ns_; }
 
  private:
   // How far heap_live may grow in `cycle`'s concurrent phase (heap0,
@@ -565,6 +583,8 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
   std::vector<GcCycle> cycles_;
   std::function<void(const GcCycle&)> on_cycle_;
+  std::function<int64_t(const GcCycle&)> park_delay_;  // set_park_delay (empty: none)
+  int64_t bggc_parks_ns_ = 0;  // bggc_parks_ns()
 };
 
 // The g0 stack (systemstack) or a held m.locks for the guard's lifetime:

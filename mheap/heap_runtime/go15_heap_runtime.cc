@@ -1,6 +1,7 @@
 #include "mheap/heap_runtime/go15_heap_runtime.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "runtime_port/base/check.h"
 #include "scavenger/scavenger.h"
@@ -27,6 +28,7 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
   // One goroutine's assist sleeps; the program as a whole waits only when
   // no other goroutine of its own can run meanwhile.
   rt_->gc().set_assist_waits([this] { return ProgramRunsAlone(); });
+  rt_->gc().set_park_delay([this](const GcCycle&) { return ParkDelay(); });
   actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
     *busy_at = busy_at_;
     return idle_;
@@ -77,7 +79,9 @@ void Go15HeapRuntime::Scavenge(int32_t k, uint64_t now, uint64_t limit) {
 void Go15HeapRuntime::ScavengeOrWaitForSweep(int32_t k, uint64_t now, uint64_t limit) {
   // A pass still waiting takes the lock first (sysmon cannot have two).
   TakeLockAfterSweep(idle_, /*now_anyway=*/true);
-  if (SweepsOnIdleP(idle_)) {
+  // Not while bgsweep waits for the GC goroutine's thread (ParkDelay): no
+  // span is being freed, and sysmon's thread is not behind the sweeper's.
+  if (SweepsOnIdleP(idle_) && rt_->heap().clock().NanoTime() >= rt_->gc().bggc_parks_ns()) {
     if (++due_in_sweep_ % kSweepPassesPerLateClock == 0) {
       waiting_pass_ = WaitingPass{k, now, limit, /*reads_clock_late=*/true};
       return;
@@ -96,6 +100,12 @@ void Go15HeapRuntime::TakeLockAfterSweep(bool idle, bool now_anyway) {
   waiting_pass_.reset();
   Scavenge(p.k, p.reads_clock_late ? static_cast<uint64_t>(rt_->heap().clock().NanoTime()) : p.now,
            p.limit);
+}
+
+int64_t Go15HeapRuntime::ParkDelay() {
+  if (every_p_busy_ || rt_->gomaxprocs() < 2) return 0;
+  if (++cycle_ends_ % kCycleEndsPerParkStall != 0) return 0;
+  return kParkStallsNs[park_stalls_++ % static_cast<int64_t>(std::size(kParkStallsNs))];
 }
 
 void Go15HeapRuntime::RunForcedGc() {
@@ -303,7 +313,7 @@ void Go15HeapRuntime::SweepInBackground(int64_t until, bool idle) {
     // onto the global queue's tail, where it waits its turn
     // (GlobalRunqGet).
     bgsweep_at_ = until;
-    if (bgsweep_parked_ && !gc.sweepdone()) {
+    if (bgsweep_parked_ && !gc.sweepdone() && until >= gc.bggc_parks_ns()) {
       bgsweep_parked_ = false;
       BgSweepTurn();
     }
@@ -352,6 +362,8 @@ void Go15HeapRuntime::SweepOnIdleP(int64_t until, bool idle,
   bgsweep_parked_ = false;
   int64_t from = bgsweep_at_;
   if (!gc.cycles().empty()) from = std::max(from, gc.cycles().back().end_ns);
+  // Readied into the GC goroutine's P, it runs once that goroutine parks.
+  from = std::max(from, gc.bggc_parks_ns());
   const int64_t present = rt_->heap().clock().NanoTime();
   for (;;) {
     const MSpan* s = gc.ClaimSweepOne();

@@ -35,10 +35,12 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   //    what still differs, item 6).
   // Which round fares how is the kernel scheduler's choice, which the
   // model does not have; it keeps the rates. Of the scavenge passes that
-  // come due while the sweeper has spans left, every
+  // come due while the sweeper has spans left and runs (not while it waits
+  // for a stalled cycle end, kCycleEndsPerParkStall), every
   // kSweepPassesPerLateClock-th reads its clock at the sweep's end (the
   // sweepone that finds nothing left); of the others, every
-  // kMidSweepPassesPerLockWait-th waits until then with the clock it read. Either pass scavenges at a stopped world
+  // kMidSweepPassesPerLockWait-th waits until then with the clock it read.
+  // Either pass scavenges at a stopped world
   // or at the next round if that comes first, and a pass still pending
   // when the run ends never scavenges, as a blocked sysmon would not
   // before the exit. Only the pass moves: the round's retake and forced-GC
@@ -52,6 +54,35 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // //bench/calibrate:sysmon_rounds_log_test measures both again.
   static constexpr int64_t kSweepPassesPerLateClock = 5;
   static constexpr int64_t kMidSweepPassesPerLockWait = 18;
+
+  // A background cycle ends on the GC goroutine's thread (go1.5.1 mgc.go
+  // gc): startTheWorldWithSema wakes Ms for the other Ps, gcSweep has
+  // readied bgsweep into this P's runnext, and only once gc() returns does
+  // backgroundgc clear bggc.working and park, after which bgsweep runs
+  // there. A runtime trace of go1.5.1 (its own execution tracer, the
+  // suite's benchmarks up to MallocLargeStruct) shows the thread sometimes
+  // losing its CPU right there for milliseconds: no event on that P while
+  // the program runs on the other, yielding at every refill (mallocgc:
+  // bggc.working is set), then the GC goroutine parks and bgsweep starts.
+  // The kernel's choice of CPU for the woken threads decides it, which the
+  // model does not have; it keeps the rate and the lengths. Of the
+  // background cycles that end while no loop keeps every P busy, under
+  // GOMAXPROCS 2 or more, every kCycleEndsPerParkStall-th has its GC
+  // goroutine park (GcModel::set_park_delay) and bgsweep start that much
+  // after its end, the lengths taken in turn from kParkStallsNs. Until
+  // then no cycle starts, however far the heap grows past the trigger.
+  // Measured, not derived, in testdata/go151_heaplog/prefix.hlog.xz
+  // (bench/calibrate/cycle_end_stalls.h): over the benchmarks whose loops
+  // leave a P of their own idle and whose sweep frees a span first after
+  // most cycles, the windows from a background cycle's end to the first
+  // span its sweep freed, or to the next cycle's start, that lasted over
+  // 500 us (1 in 9), and the lengths of those a sweep free closed, the
+  // middle of each tenth. //bench/calibrate:cycle_end_stalls_log_test
+  // measures both again. The rate is not one for every benchmark: 0 to 32%
+  // of a benchmark's windows stall in Go's run.
+  static constexpr int64_t kCycleEndsPerParkStall = 9;
+  static constexpr int64_t kParkStallsNs[] = {670000,  920000,  1450000, 2000000, 2570000,
+                                              3220000, 3740000, 3850000, 4090000, 5150000};
 
   // `start_ns` is the clock's time now (runtimeInitTime); `gctrace` (may
   // be null; outlives this) receives the gc, "GC forced" and scvg lines.
@@ -246,6 +277,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // span when readied at the cycle's end, then one per turn it gets in the
   // global run queue (BgSweepTurn).
   void SweepInBackground(int64_t until, bool idle);
+  // The GC goroutine's park after a background cycle's end, from the
+  // cycle's end (kCycleEndsPerParkStall): 0 or a stall's length.
+  int64_t ParkDelay();
+  int64_t cycle_ends_ = 0;   // background cycles that could stall, ended
+  int64_t park_stalls_ = 0;  // of them, those that did
   // Whether no goroutine of the program's own but the benchmark's can run
   // now: no loop keeps every P busy and the workload reports no run queue.
   bool ProgramRunsAlone() const { return !every_p_busy_ && !runq_reported_; }
