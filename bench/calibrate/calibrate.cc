@@ -127,7 +127,7 @@ constexpr uint64_t kDispersionSeed = 1;
 // the stall rate (cycle_end_stalls.h): its loop leaves a P idle and its
 // sweep freed a span first in at least half of them.
 void AddStallsIfCounted(const Go15Benchmark& b, const CycleEndStalls& s, CycleEndStalls* sum) {
-  if (b.loop != kEveryPBusy && s.cycles() > 0 && s.FreesFirstMostly()) *sum += s;
+  if (b.loop != kEveryPBusy && s.FreesFirstMostly()) *sum += s;
 }
 
 bool IsDirectory(const std::string& path) {

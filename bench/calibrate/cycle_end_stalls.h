@@ -39,8 +39,12 @@ struct CycleEndStalls {
   size_t cycles() const { return first_free_ns.size() + start_first_ns.size(); }
   // Windows of either kind longer than kCycleEndStallNs.
   uint64_t Stalled() const;
-  // Whether a sweep free closed at least half the windows.
-  bool FreesFirstMostly() const { return first_free_ns.size() >= start_first_ns.size(); }
+  // Whether a sweep free closed at least half the windows, and there are
+  // some: whether a benchmark's windows count toward the stall rate (for a
+  // benchmark whose loop leaves a P idle).
+  bool FreesFirstMostly() const {
+    return cycles() > 0 && first_free_ns.size() >= start_first_ns.size();
+  }
   // The stalls a sweep free closed, their lengths ascending.
   std::vector<int64_t> StallsClosedByFree() const;
   CycleEndStalls& operator+=(const CycleEndStalls& o);

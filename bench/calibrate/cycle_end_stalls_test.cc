@@ -60,6 +60,7 @@ TEST(CycleEndStallFinder, MeasuresFromEachBackgroundCyclesEndToItsPsFirstSign) {
   none_freed.start_first_ns = {kUs, kUs};
   none_freed.first_free_ns = {kUs};
   EXPECT_FALSE(none_freed.FreesFirstMostly());
+  EXPECT_FALSE(CycleEndStalls{}.FreesFirstMostly());
   EXPECT_EQ(none_freed.Stalled(), 0u);
 }
 
