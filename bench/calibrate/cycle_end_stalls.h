@@ -35,6 +35,8 @@ inline constexpr int64_t kCycleEndStallNs = 500 * 1000;
 struct CycleEndStalls {
   std::vector<int64_t> first_free_ns;   // windows a sweep free closed: their lengths
   std::vector<int64_t> start_first_ns;  // windows the next background gc_start closed
+  // Each window of either kind in log order: whether it was a stall.
+  std::vector<bool> stalled_in_order;
 
   size_t cycles() const { return first_free_ns.size() + start_first_ns.size(); }
   // Windows of either kind longer than kCycleEndStallNs.
@@ -47,6 +49,10 @@ struct CycleEndStalls {
   }
   // The stalls a sweep free closed, their lengths ascending.
   std::vector<int64_t> StallsClosedByFree() const;
+  // The runs of consecutive stalls in log order: how many of each length
+  // (index: length; [0] unused). Windows summed from several segments
+  // follow one another in the order they were added.
+  std::vector<uint64_t> StallRuns() const;
   CycleEndStalls& operator+=(const CycleEndStalls& o);
 };
 

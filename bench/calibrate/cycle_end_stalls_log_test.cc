@@ -33,6 +33,9 @@ struct Measured {
   std::string most_name;
   CycleEndStalls most;
   int none_stalled = 0;
+  // Runs of consecutive stalls, each benchmark's counted apart
+  // (CycleEndStalls::StallRuns), summed.
+  std::vector<uint64_t> runs;
 };
 
 Measured Measure() {
@@ -51,6 +54,9 @@ Measured Measure() {
     if (!st.FreesFirstMostly()) continue;
     m.all += st;
     ++m.benchmarks;
+    const std::vector<uint64_t> runs = st.StallRuns();
+    if (m.runs.size() < runs.size()) m.runs.resize(runs.size(), 0);
+    for (size_t len = 1; len < runs.size(); ++len) m.runs[len] += runs[len];
     if (st.cycles() < 20) continue;
     m.none_stalled += st.Stalled() == 0;
     if (m.most_name.empty() || st.Stalled() * m.most.cycles() > m.most.Stalled() * st.cycles()) {
@@ -90,6 +96,30 @@ TEST(CycleEndStallsLog, TheShareOfStalledCycleEndsDiffersByBenchmark) {
   EXPECT_EQ(m.most.Stalled(), 37u);
   EXPECT_EQ(m.most.cycles(), 117u);  // 32%
   EXPECT_EQ(m.none_stalled, 2);
+}
+
+// Stalls come in runs: over the same benchmarks, consecutive cycle ends
+// stall together far more often than one rate for each would have them (a
+// run's mean length 1 / (1 - p) for independent stalls at rate p, 1.12
+// here). The model's stalls (kCycleEndsPerParkStall) come one at a time;
+// this pins what a model of runs must reproduce (issue 13).
+TEST(CycleEndStallsLog, StallsComeInRuns) {
+  const Measured m = Measure();
+  uint64_t runs = 0, stalls = 0;
+  for (size_t len = 1; len < m.runs.size(); ++len) {
+    runs += m.runs[len];
+    stalls += len * m.runs[len];
+  }
+  EXPECT_EQ(stalls, m.all.Stalled());
+  EXPECT_EQ(runs, 272u);
+  ASSERT_GT(m.runs.size(), 3u);
+  EXPECT_EQ(m.runs[1], 191u);
+  EXPECT_EQ(m.runs[2], 45u);
+  EXPECT_EQ(m.runs[3], 15u);
+  EXPECT_EQ(m.runs.size(), 13u);  // the longest, 12 in a row
+  const double p = static_cast<double>(m.all.Stalled()) / static_cast<double>(m.all.cycles());
+  const double mean = static_cast<double>(stalls) / static_cast<double>(runs);
+  EXPECT_GT(mean, 1.4 / (1 - p)) << mean;  // 1.68
 }
 
 }  // namespace

@@ -56,6 +56,13 @@ TEST(CycleEndStallFinder, MeasuresFromEachBackgroundCyclesEndToItsPsFirstSign) {
   EXPECT_EQ(all.cycles(), 3u);
   EXPECT_EQ(all.Stalled(), 2u);
   EXPECT_EQ(all.StallsClosedByFree(), (std::vector<int64_t>{800 * kUs}));
+  // In order: 90 us, 2.5 ms, 800 us: one run of two stalls.
+  EXPECT_EQ(all.stalled_in_order, (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(all.StallRuns(), (std::vector<uint64_t>{0, 0, 1}));
+  CycleEndStalls runs;
+  runs.stalled_in_order = {true, false, true, true, true, false, true};
+  EXPECT_EQ(runs.StallRuns(), (std::vector<uint64_t>{0, 2, 0, 1}));
+  EXPECT_EQ(CycleEndStalls{}.StallRuns(), (std::vector<uint64_t>{0}));
   CycleEndStalls none_freed;
   none_freed.start_first_ns = {kUs, kUs};
   none_freed.first_free_ns = {kUs};
