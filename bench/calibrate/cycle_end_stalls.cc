@@ -10,16 +10,20 @@ namespace thp {
 namespace calibrate {
 
 uint64_t CycleEndStalls::Stalled() const {
-  uint64_t n = 0;
-  for (const int64_t ns : first_free_ns) n += ns > kCycleEndStallNs;
-  for (const int64_t ns : start_first_ns) n += ns > kCycleEndStallNs;
-  return n;
+  return static_cast<uint64_t>(std::count_if(windows.begin(), windows.end(),
+                                             [](const CycleEndWindow& w) { return w.stalled(); }));
+}
+
+bool CycleEndStalls::FreesFirstMostly() const {
+  const auto by_free = std::count_if(windows.begin(), windows.end(),
+                                     [](const CycleEndWindow& w) { return w.closed_by_free; });
+  return !windows.empty() && 2 * static_cast<size_t>(by_free) >= windows.size();
 }
 
 std::vector<int64_t> CycleEndStalls::StallsClosedByFree() const {
   std::vector<int64_t> ns;
-  for (const int64_t n : first_free_ns) {
-    if (n > kCycleEndStallNs) ns.push_back(n);
+  for (const CycleEndWindow& w : windows) {
+    if (w.closed_by_free && w.stalled()) ns.push_back(w.ns);
   }
   std::sort(ns.begin(), ns.end());
   return ns;
@@ -28,8 +32,8 @@ std::vector<int64_t> CycleEndStalls::StallsClosedByFree() const {
 std::vector<uint64_t> CycleEndStalls::StallRuns() const {
   std::vector<uint64_t> runs(1, 0);
   size_t run = 0;
-  for (size_t i = 0; i <= stalled_in_order.size(); ++i) {
-    if (i < stalled_in_order.size() && stalled_in_order[i]) {
+  for (size_t i = 0; i <= windows.size(); ++i) {
+    if (i < windows.size() && windows[i].stalled()) {
       ++run;
       continue;
     }
@@ -42,10 +46,7 @@ std::vector<uint64_t> CycleEndStalls::StallRuns() const {
 }
 
 CycleEndStalls& CycleEndStalls::operator+=(const CycleEndStalls& o) {
-  first_free_ns.insert(first_free_ns.end(), o.first_free_ns.begin(), o.first_free_ns.end());
-  start_first_ns.insert(start_first_ns.end(), o.start_first_ns.begin(), o.start_first_ns.end());
-  stalled_in_order.insert(stalled_in_order.end(), o.stalled_in_order.begin(),
-                          o.stalled_in_order.end());
+  windows.insert(windows.end(), o.windows.begin(), o.windows.end());
   return *this;
 }
 
@@ -59,8 +60,7 @@ void CycleEndStallFinder::Observe(size_t segment, const heaplog::HeapEvent& e) {
   if (const auto* s = std::get_if<heaplog::GcStart>(&e.body)) {
     background_ = s->mode == heaplog::GcMode::kBackground;
     if (open_ && background_) {
-      stalls_[segment_].start_first_ns.push_back(e.time_ns - done_ns_);
-      stalls_[segment_].stalled_in_order.push_back(e.time_ns - done_ns_ > kCycleEndStallNs);
+      stalls_[segment_].windows.push_back({e.time_ns - done_ns_, /*closed_by_free=*/false});
     }
     open_ = false;  // a forced start closes the window uncounted
     return;
@@ -74,8 +74,7 @@ void CycleEndStallFinder::Observe(size_t segment, const heaplog::HeapEvent& e) {
   }
   const auto* f = std::get_if<heaplog::Free>(&e.body);
   if (f == nullptr || !IsSweepFree(*f) || !open_) return;
-  stalls_[segment_].first_free_ns.push_back(e.time_ns - done_ns_);
-  stalls_[segment_].stalled_in_order.push_back(e.time_ns - done_ns_ > kCycleEndStallNs);
+  stalls_[segment_].windows.push_back({e.time_ns - done_ns_, /*closed_by_free=*/true});
   open_ = false;
 }
 

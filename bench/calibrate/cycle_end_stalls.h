@@ -31,22 +31,29 @@ namespace calibrate {
 // 250 us after gc_done in nine cycles in ten of Go's run.
 inline constexpr int64_t kCycleEndStallNs = 500 * 1000;
 
+// One background cycle's window: its length, and whether a sweep free
+// closed it (else the next background gc_start did).
+struct CycleEndWindow {
+  int64_t ns = 0;
+  bool closed_by_free = false;
+
+  bool stalled() const { return ns > kCycleEndStallNs; }
+  bool operator==(const CycleEndWindow& o) const {
+    return ns == o.ns && closed_by_free == o.closed_by_free;
+  }
+};
+
 // One benchmark segment's background cycles whose window closed.
 struct CycleEndStalls {
-  std::vector<int64_t> first_free_ns;   // windows a sweep free closed: their lengths
-  std::vector<int64_t> start_first_ns;  // windows the next background gc_start closed
-  // Each window of either kind in log order: whether it was a stall.
-  std::vector<bool> stalled_in_order;
+  std::vector<CycleEndWindow> windows;  // in log order
 
-  size_t cycles() const { return first_free_ns.size() + start_first_ns.size(); }
+  size_t cycles() const { return windows.size(); }
   // Windows of either kind longer than kCycleEndStallNs.
   uint64_t Stalled() const;
   // Whether a sweep free closed at least half the windows, and there are
   // some: whether a benchmark's windows count toward the stall rate (for a
   // benchmark whose loop leaves a P idle).
-  bool FreesFirstMostly() const {
-    return cycles() > 0 && first_free_ns.size() >= start_first_ns.size();
-  }
+  bool FreesFirstMostly() const;
   // The stalls a sweep free closed, their lengths ascending.
   std::vector<int64_t> StallsClosedByFree() const;
   // The runs of consecutive stalls in log order: how many of each length

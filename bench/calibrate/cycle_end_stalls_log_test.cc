@@ -6,8 +6,8 @@
 // windows, the windows over kCycleEndStallNs, and the lengths of those a
 // sweep free closed.
 #include <cmath>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -38,7 +38,7 @@ struct Measured {
   std::vector<uint64_t> runs;
 };
 
-Measured Measure() {
+Measured MeasureLog() {
   absl::flat_hash_map<std::string, LoopSched> loop;
   for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) loop[b.name] = b.loop;
   absl::StatusOr<RealLog> log = TallyLogFile(kLog, nullptr);
@@ -67,8 +67,14 @@ Measured Measure() {
   return m;
 }
 
+// The log, read and measured once for the tests below.
+const Measured& Measure() {
+  static const Measured* m = new Measured(MeasureLog());
+  return *m;
+}
+
 TEST(CycleEndStallsLog, OneBackgroundCycleInSoManyEndsWithItsPStalledThisLong) {
-  const Measured m = Measure();
+  const Measured& m = Measure();
   ASSERT_GT(m.all.Stalled(), 100u);
   EXPECT_EQ(m.benchmarks, 51);
   EXPECT_EQ(m.all.cycles(), 4204u);
@@ -91,7 +97,7 @@ TEST(CycleEndStallsLog, OneBackgroundCycleInSoManyEndsWithItsPStalledThisLong) {
 // still differs, item 7): from none of a benchmark's cycle ends to nearly
 // a third.
 TEST(CycleEndStallsLog, TheShareOfStalledCycleEndsDiffersByBenchmark) {
-  const Measured m = Measure();
+  const Measured& m = Measure();
   EXPECT_EQ(m.most_name, "BenchmarkMalloc16");
   EXPECT_EQ(m.most.Stalled(), 37u);
   EXPECT_EQ(m.most.cycles(), 117u);  // 32%
@@ -104,7 +110,7 @@ TEST(CycleEndStallsLog, TheShareOfStalledCycleEndsDiffersByBenchmark) {
 // here). The model's stalls (kCycleEndsPerParkStall) come one at a time;
 // this pins what a model of runs must reproduce (issue 13).
 TEST(CycleEndStallsLog, StallsComeInRuns) {
-  const Measured m = Measure();
+  const Measured& m = Measure();
   uint64_t runs = 0, stalls = 0;
   for (size_t len = 1; len < m.runs.size(); ++len) {
     runs += m.runs[len];

@@ -44,12 +44,11 @@ TEST(CycleEndStallFinder, MeasuresFromEachBackgroundCyclesEndToItsPsFirstSign) {
   f.Observe(1, At(9950 * kUs, Start()));
   const std::vector<CycleEndStalls> s = f.Finish();
   ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(s[0].first_free_ns, (std::vector<int64_t>{90 * kUs}));
-  EXPECT_EQ(s[0].start_first_ns, (std::vector<int64_t>{2500 * kUs}));
+  EXPECT_EQ(s[0].windows,
+            (std::vector<CycleEndWindow>{{90 * kUs, true}, {2500 * kUs, false}}));
   EXPECT_EQ(s[0].Stalled(), 1u);
   EXPECT_TRUE(s[0].FreesFirstMostly());
-  EXPECT_EQ(s[1].first_free_ns, (std::vector<int64_t>{800 * kUs}));
-  EXPECT_TRUE(s[1].start_first_ns.empty());
+  EXPECT_EQ(s[1].windows, (std::vector<CycleEndWindow>{{800 * kUs, true}}));
   EXPECT_EQ(s[1].Stalled(), 1u);
   CycleEndStalls all = s[0];
   all += s[1];
@@ -57,15 +56,17 @@ TEST(CycleEndStallFinder, MeasuresFromEachBackgroundCyclesEndToItsPsFirstSign) {
   EXPECT_EQ(all.Stalled(), 2u);
   EXPECT_EQ(all.StallsClosedByFree(), (std::vector<int64_t>{800 * kUs}));
   // In order: 90 us, 2.5 ms, 800 us: one run of two stalls.
-  EXPECT_EQ(all.stalled_in_order, (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(all.windows, (std::vector<CycleEndWindow>{
+                             {90 * kUs, true}, {2500 * kUs, false}, {800 * kUs, true}}));
   EXPECT_EQ(all.StallRuns(), (std::vector<uint64_t>{0, 0, 1}));
   CycleEndStalls runs;
-  runs.stalled_in_order = {true, false, true, true, true, false, true};
+  for (const bool stalled : {true, false, true, true, true, false, true}) {
+    runs.windows.push_back({stalled ? 600 * kUs : 100 * kUs, true});
+  }
   EXPECT_EQ(runs.StallRuns(), (std::vector<uint64_t>{0, 2, 0, 1}));
   EXPECT_EQ(CycleEndStalls{}.StallRuns(), (std::vector<uint64_t>{0}));
   CycleEndStalls none_freed;
-  none_freed.start_first_ns = {kUs, kUs};
-  none_freed.first_free_ns = {kUs};
+  none_freed.windows = {{kUs, false}, {kUs, false}, {kUs, true}};
   EXPECT_FALSE(none_freed.FreesFirstMostly());
   EXPECT_FALSE(CycleEndStalls{}.FreesFirstMostly());
   EXPECT_EQ(none_freed.Stalled(), 0u);

@@ -81,7 +81,7 @@ void Go15HeapRuntime::ScavengeOrWaitForSweep(int32_t k, uint64_t now, uint64_t l
   TakeLockAfterSweep(idle_, /*now_anyway=*/true);
   // Not while bgsweep waits for the GC goroutine's thread (ParkDelay): no
   // span is being freed, and sysmon's thread is not behind the sweeper's.
-  if (SweepsOnIdleP(idle_) && rt_->heap().clock().NanoTime() >= rt_->gc().bggc_parks_ns()) {
+  if (SweepsOnIdleP(idle_) && !rt_->gc().GcGoroutineWorking()) {
     if (++due_in_sweep_ % kSweepPassesPerLateClock == 0) {
       waiting_pass_ = WaitingPass{k, now, limit, /*reads_clock_late=*/true};
       return;
