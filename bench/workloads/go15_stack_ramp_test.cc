@@ -28,6 +28,7 @@ struct FinalRun {
   int cycles = 0;                   // its mark terminations (runN's forced one too)
   std::vector<int64_t> half_after;  // each 1 MiB stack: ns since the last mark termination
   int regrown = 0;                  // 1 MiB stacks followed by a 2 MiB one before the next
+  std::vector<int> halvings;        // each mark termination's 1 MiB stacks, in order
 };
 
 // Calls `f` with each record of `benchmark` in Go's recorded log, from its
@@ -58,12 +59,14 @@ FinalRun ReadFinalRun(const std::string& benchmark) {
       halves_waiting = 0;
     } else if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) {
       ++run.cycles;
+      run.halvings.push_back(0);
       last_mark_term = e.time_ns;
       halves_waiting = 0;
     } else if (const auto* a = std::get_if<heaplog::Alloc>(&e.body)) {
       if (a->caller != heaplog::AllocCaller::kStack) return;
       if (a->npage == kHalfPages) {
         run.half_after.push_back(last_mark_term < 0 ? -1 : e.time_ns - last_mark_term);
+        if (!run.halvings.empty()) ++run.halvings.back();
         ++halves_waiting;
       } else if (a->npage == kFullPages && halves_waiting > 0) {
         --halves_waiting;
@@ -88,6 +91,22 @@ TEST(Go15StackRamp, StackGrowthDeepsWorkersHalveAtMarkTerminationAndGrowBack) {
   const double share = static_cast<double>(run.half_after.size()) / (2.0 * run.cycles);
   EXPECT_GT(share, 0.35);
   EXPECT_LT(share, 0.65);
+}
+
+// The two workers are not halved in step (GoroutineTable::SetStackRamp
+// draws each one's place in its op anew at every cycle's end): of the
+// final run's mark terminations, some halve both workers, some one alone
+// and some neither. In step, none would halve one alone.
+TEST(Go15StackRamp, StackGrowthDeepsWorkersHalveApart) {
+  const FinalRun run = ReadFinalRun("BenchmarkStackGrowthDeep-2");
+  int cycles_halving[3] = {0, 0, 0};
+  for (int n : run.halvings) {
+    ASSERT_LE(n, 2) << "more halvings at one mark termination than workers";
+    ++cycles_halving[n];
+  }
+  EXPECT_EQ(cycles_halving[0], 9);
+  EXPECT_EQ(cycles_halving[1], 12);
+  EXPECT_EQ(cycles_halving[2], 15);
 }
 
 // Each run's first growth of its workers' stacks (RunBuilder's

@@ -717,9 +717,10 @@ constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
 
 // Each worker's stack grows once to hold kDepth + 1 frames; then every op
 // descends through them and returns, so the depth at a cycle's mark
-// termination depends on where the op is (a stack ramp): go1.5.1's
-// markroot shrinkstack halves a worker's stack found under a quarter deep,
-// and the op's descent doubles it again. ASSUMPTION: the descent takes the
+// termination depends on where the op is (a stack ramp; where each
+// worker is at a mark termination is drawn, GoroutineTable::SetStackRamp):
+// go1.5.1's markroot shrinkstack halves a worker's stack found under a
+// quarter deep, and the op's descent doubles it again. ASSUMPTION: the descent takes the
 // op's time evenly (each call clears its 1 KiB pad), the return none, and
 // the worker's frames above the recursion are left out (a few hundred
 // bytes). The workers grow side by side, one doubling of each in turn, as

@@ -33,6 +33,7 @@
 #include "mheap/go15/mcache.h"
 #include "mheap/go15/mgc.h"
 #include "mheap/go15/stack.h"
+#include "runtime_port/base/splitmix64.h"
 
 namespace thp {
 
@@ -57,6 +58,10 @@ uintptr_t StackBarrierBytes(uintptr_t stack_bytes);
 inline constexpr int kGFreeLocalMax = 64;
 // ...until it holds fewer than this; gfget refills an empty P up to this.
 inline constexpr int kGFreeBatch = 32;
+// The seed of the places in their ops at which ramped gs resume after a
+// cycle (SetStackRamp), in the order the cycles end. Chosen before any
+// result, as kMarkShareSeed was; not a Go thing.
+inline constexpr uint64_t kRampPhaseSeed = 0x57ac15;
 
 class GoroutineTable final : public GoroutineRoots {
  public:
@@ -94,6 +99,18 @@ class GoroutineTable final : public GoroutineRoots {
   // termination, and a stack it halved under `bytes` doubles back on P p
   // as the world restarts (ResumeAfterCycle: the op goes on down). Until
   // the next SetStackUse or SetStackRamp.
+  //
+  // Where in its op the g is at a mark termination after the first cycle
+  // is drawn (kRampPhaseSeed): as the world restarts, ResumeAfterCycle
+  // puts each ramped g at a uniform point of its op, each g on its own.
+  // Between two cycles a g runs hundreds of ops whose lengths vary, so
+  // the model's clock cannot tell where the next mark termination finds
+  // it, nor where it finds one g against another. In Go 1.5.1's recorded
+  // run, StackGrowthDeep's two workers were halved together at 15 of its
+  // last run's 36 mark terminations, one alone at 12 and neither at 9
+  // (go15_stack_ramp_test); a ramp on the clock alone halved both or
+  // neither, every time. ASSUMPTION: uniform and independent of the last
+  // cycle's.
   void SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, int64_t period_ns,
                     uintptr_t frame_bytes, int p);
 
@@ -139,6 +156,9 @@ class GoroutineTable final : public GoroutineRoots {
   uintptr_t stack_lo(GIndex g) const { return gs_[g].stack_lo; }
   uintptr_t stack_bytes(GIndex g) const { return gs_[g].stack_bytes; }
   uintptr_t stack_use(GIndex g) const { return gs_[g].stack_use; }
+  // SetStackRamp's g's place in its op at the ramp's start, as the last
+  // ResumeAfterCycle drew it (0 before any).
+  int64_t ramp_phase_ns(GIndex g) const { return gs_[g].ramp.phase_ns; }
   size_t local_free(int p) const { return pfree_[static_cast<size_t>(p)].size(); }
   size_t global_free() const { return sched_free_.size(); }
 
@@ -155,6 +175,7 @@ class GoroutineTable final : public GoroutineRoots {
       int64_t start_ns = 0;
       int64_t period_ns = 0;
       int p = 0;
+      int64_t phase_ns = 0;  // how far into an op the g is at start_ns
     } ramp;
     bool running = false;
   };
@@ -172,6 +193,7 @@ class GoroutineTable final : public GoroutineRoots {
   Malloc& malloc_;
   GcModel& gc_;
   StackAllocator& stacks_;
+  SplitMix64 ramp_phases_{kRampPhaseSeed};  // ResumeAfterCycle's draws
   std::vector<M> allm_;                     // the Ms NewM made
   std::vector<G> gs_;                       // allgs, in allgadd order
   size_t live_ = 0;                         // the gs in gs_ that are running

@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "mheap/go15/runtime.h"
+#include "runtime_port/base/splitmix64.h"
 #include "runtime_port/kernel/sim_kernel.h"
 
 namespace thp {
@@ -242,29 +243,36 @@ TEST_F(GoroutineTableTest, AShrinkEmptiesItsStackSpanWithinTheCycle) {
 
 // A ramp (a recursion in every op of a loop): shrinkstack reads the use
 // where the op is when the cycle runs, here one byte per nanosecond into a
-// period of 1 ms from the ramp's start. Under a quarter of stack.hi -
-// stack.lo the stack halves, and as the world restarts the op's descent
-// doubles it back (a new 1 MiB stack); at a quarter it stays.
+// period of 1 ms from the ramp's start, shifted by the place each cycle's
+// end drew. Under a quarter of stack.hi - stack.lo the stack halves, and
+// as the world restarts the op's descent doubles it back (a new 1 MiB
+// stack); at a quarter it stays.
 TEST_F(GoroutineTableTest, ARampedStackShrinksOnlyWhereItsOpIsUnderAQuarterAndGrowsBack) {
   const size_t g = Go(0);
-  clock_.Set(5000000);
+  constexpr int64_t kStart = 5000000;
+  clock_.Set(kStart);
   constexpr int64_t kPeriod = 1000000;
   ASSERT_TRUE(rt_->SetGoroutineStackRamp(g, 1000000, kPeriod, 0, 0).ok());
   EXPECT_EQ(table().stack_bytes(g), 1u << 20);  // grown to hold the top
   const int64_t quarter = static_cast<int64_t>(((1u << 20) - StackBarrierBytes(1u << 20)) / 4);
+  // The moment in op `ops` at which g is `into` its op.
+  const auto at = [&](int64_t ops, int64_t into) {
+    return kStart + ops * kPeriod + ((into - table().ramp_phase_ns(g)) % kPeriod + kPeriod) % kPeriod;
+  };
   uintptr_t lo = table().stack_lo(g);
-  // Three ops on, at a quarter: kept.
-  clock_.Set(5000000 + 3 * kPeriod + quarter);
+  // Three ops on, at a quarter (no cycle has drawn a place yet): kept.
+  EXPECT_EQ(table().ramp_phase_ns(g), 0);
+  clock_.Set(kStart + 3 * kPeriod + quarter);
   rt_->GC();
   EXPECT_EQ(table().stack_lo(g), lo);
   // A byte shallower: halved, then grown back to 1 MiB elsewhere.
-  clock_.Set(5000000 + 4 * kPeriod + quarter - 1);
+  clock_.Set(at(4, quarter - 1));
   rt_->GC();
   EXPECT_EQ(table().stack_bytes(g), 1u << 20);
   EXPECT_NE(table().stack_lo(g), lo);
   // Deep in an op: kept.
   lo = table().stack_lo(g);
-  clock_.Set(5000000 + 7 * kPeriod + kPeriod * 3 / 4);
+  clock_.Set(at(7, kPeriod * 3 / 4));
   rt_->GC();
   EXPECT_EQ(table().stack_lo(g), lo);
   // A stated use ends the ramp: 200000 is under a quarter of 1 MiB, and
@@ -281,6 +289,53 @@ TEST_F(GoroutineTableTest, ARampedStackShrinksOnlyWhereItsOpIsUnderAQuarterAndGr
   EXPECT_EQ(rt_->SetGoroutineStackRamp(g, 4096, 0, 0, 0).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(rt_->SetGoroutineStackRamp(g, (uintptr_t{1} << 30) + 1, 10, 0, 0).code(),
             absl::StatusCode::kInvalidArgument);
+  rt_->heap().CheckInvariants();
+}
+
+// Two gs on the same ramp, started together, as StackGrowthDeep's workers
+// are: each cycle's end puts each at its own drawn place in its op
+// (kRampPhaseSeed), so the next cycle's shrinkstack halves both, one or
+// neither. Without the draws both would sit at one place, every cycle.
+TEST_F(GoroutineTableTest, RampedGsResumeAtTheirOwnPlacesAfterEachCycle) {
+  const size_t gs[2] = {Go(0), Go(1)};
+  constexpr int64_t kPeriod = 1000000;
+  constexpr uintptr_t kTop = 1000000;  // one byte a nanosecond
+  clock_.Set(kPeriod);
+  ASSERT_TRUE(rt_->SetGoroutineStackRamp(gs[0], kTop, kPeriod, 0, 0).ok());
+  ASSERT_TRUE(rt_->SetGoroutineStackRamp(gs[1], kTop, kPeriod, 0, 1).ok());
+  const int64_t quarter = static_cast<int64_t>(((1u << 20) - StackBarrierBytes(1u << 20)) / 4);
+  SplitMix64 draws(kRampPhaseSeed);
+  int cycles_halving[3] = {0, 0, 0};  // cycles due to halve neither, one, both
+  for (int cycle = 1; cycle <= 40; ++cycle) {
+    const int64_t now = kPeriod + cycle * 40 * kPeriod;  // 40 ops between cycles
+    int due = 0;
+    uintptr_t lo[2];
+    for (int i = 0; i < 2; ++i) {
+      lo[i] = table().stack_lo(gs[i]);
+      // Where the g is in its op at `now`, from its drawn place.
+      const int64_t into = (now - kPeriod + table().ramp_phase_ns(gs[i])) % kPeriod;
+      due += into < quarter;
+    }
+    clock_.Set(now);
+    rt_->GC();
+    ++cycles_halving[due];
+    for (int i = 0; i < 2; ++i) {
+      // Halved or not, the stack is whole again as the world restarts; one
+      // not due to halve was left where it was.
+      EXPECT_EQ(table().stack_bytes(gs[i]), 1u << 20);
+      // Each g now sits where the seed's next draw put it, in allgs order.
+      EXPECT_EQ(table().ramp_phase_ns(gs[i]), static_cast<int64_t>(draws.NextUnit() * kPeriod));
+    }
+    if (due == 0) {
+      EXPECT_EQ(table().stack_lo(gs[0]), lo[0]);
+      EXPECT_EQ(table().stack_lo(gs[1]), lo[1]);
+    }
+  }
+  // The first cycle finds both at their op's start (due); after it, every
+  // outcome comes.
+  EXPECT_GT(cycles_halving[0], 0);
+  EXPECT_GT(cycles_halving[1], 0);
+  EXPECT_GT(cycles_halving[2], 0);
   rt_->heap().CheckInvariants();
 }
 
