@@ -17,9 +17,9 @@
 // record comes when the pass takes the heap lock, with the `now` it read
 // before (a pass that waited for the sweep read it earlier). What Go's log
 // has and this has not: gc_sweepgen, the sys* calls other than sysUnused,
-// and bench_end; and every in-use span's free says why=central (the port's
-// observer does not tell mHeap_Free's callers and mHeap_FreeStack apart).
-// Times are the model's virtual nanoseconds. It mirrors no Go code.
+// and bench_end. An in-use span's free says why=central, large or stack as
+// Go's does (the heap tells its observer which call freed it,
+// MHeapObserver::OnFreeCaller). Times are the model's virtual nanoseconds. It mirrors no Go code.
 #ifndef THP_BENCH_CALIBRATE_MODEL_EVENT_ORDER_H_
 #define THP_BENCH_CALIBRATE_MODEL_EVENT_ORDER_H_
 

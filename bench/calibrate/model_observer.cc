@@ -54,15 +54,19 @@ void ModelObserver::OnGrow(PageCount, uintptr_t, uintptr_t) { SampleVmas(); }
 void ModelObserver::OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle,
                                bool, const MSpan& merged) {
   // The accounting flags tell the frees apart as in Go 1.5.1: (1,1) from
-  // mHeap_Free or mHeap_FreeStack (which of them does not matter to the
-  // tally), (0,1) mHeap_Grow, (0,0) the trim in mHeap_AllocSpanLocked.
+  // mHeap_Free or mHeap_FreeStack (OnFreeCaller said which), (0,1)
+  // mHeap_Grow, (0,0) the trim in mHeap_AllocSpanLocked.
   heaplog::Free f;
   f.page = (start - arena_start_page_).raw();
   f.npages = npages.raw();
   f.merged_pages_before = (start - merged.start).raw();
   f.merged_npages = merged.npages.raw();
   f.merged_npreleased = merged.npreleased.raw();
-  f.why = acctinuse ? FreeWhy::kCentral : acctidle ? FreeWhy::kGrow : FreeWhy::kTrim;
+  f.why = !acctinuse ? (acctidle ? FreeWhy::kGrow : FreeWhy::kTrim)
+          : free_caller_ == FreeCaller::kStack ? FreeWhy::kStack
+          : free_caller_ == FreeCaller::kLarge ? FreeWhy::kLarge
+                                               : FreeWhy::kCentral;
+  if (acctinuse) free_caller_ = FreeCaller::kCentral;
   Record(f);
 }
 

@@ -78,6 +78,7 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   void OnFreeSpan(PageId start, PageCount npages, bool acctinuse, bool acctidle, bool stamped,
                   const MSpan& merged) override;
   void OnAllocSpan(const MSpan* s, PageCount found_npages, PageCount found_npreleased) override;
+  void OnFreeCaller(FreeCaller caller) override { free_caller_ = caller; }
   // Counted before the release's own record (OnSysUnused) comes.
   void OnStaleRelease(PageCount npages) override;
   void OnScavenge(int32_t k, uint64_t now, uint64_t limit) override;
@@ -103,6 +104,8 @@ class ModelObserver final : public MHeapObserver, public MemLinuxObserver {
   FreeSpans free_spans_;      // fed every record, from the heap's start
   MarkPhaseFinder marks_;     // fed every cycle Sync brings in
   size_t gc_synced_ = 0;
+  // The caller of the next free that accounts a span in use (OnFreeCaller).
+  FreeCaller free_caller_ = FreeCaller::kCentral;
 };
 
 }  // namespace calibrate

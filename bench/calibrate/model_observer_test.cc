@@ -141,6 +141,34 @@ TEST(ModelObserverTest, TapsGetTheRecordsAndTheCyclesOfASide) {
   EXPECT_EQ(a.tally.gc_cycles, 2u);
 }
 
+// A free that accounts a span in use is named by the call the heap said
+// came before it, as Go's patch names it (the sweep's finders read only
+// central and large frees as the sweep's); with no call said, central. A
+// grow's or a trim's free is named by its flags alone.
+TEST(ModelObserverTest, NamesEachFreeByItsCaller) {
+  ModelObserver obs(nullptr);
+  std::vector<heaplog::FreeWhy> whys;
+  obs.set_tap(
+      [&whys](const heaplog::EventBody& body) {
+        if (const auto* f = std::get_if<heaplog::Free>(&body)) whys.push_back(f->why);
+      },
+      nullptr);
+  ModelSide a;
+  obs.set_side(&a, 0);
+  const MSpan merged;
+  obs.OnFreeCaller(MHeapObserver::FreeCaller::kStack);
+  obs.OnFreeSpan(PageId(), PageCount(4), true, true, true, merged);
+  obs.OnFreeSpan(PageId(), PageCount(1), true, true, true, merged);  // no call said
+  obs.OnFreeCaller(MHeapObserver::FreeCaller::kLarge);
+  obs.OnFreeSpan(PageId(), PageCount(5), false, false, false, merged);  // a trim between
+  obs.OnFreeSpan(PageId(), PageCount(3), true, true, true, merged);
+  obs.OnFreeCaller(MHeapObserver::FreeCaller::kCentral);
+  obs.OnFreeSpan(PageId(), PageCount(1), true, true, true, merged);
+  obs.OnFreeSpan(PageId(), PageCount(128), false, true, true, merged);  // grow
+  using W = heaplog::FreeWhy;
+  EXPECT_EQ(whys, (std::vector<W>{W::kStack, W::kCentral, W::kTrim, W::kLarge, W::kCentral, W::kGrow}));
+}
+
 // A side starts with the free spans every record before it left, those
 // made before any side included.
 TEST(ModelObserverTest, ASideStartsWithTheFreeSpansBeforeIt) {

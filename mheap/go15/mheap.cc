@@ -326,6 +326,9 @@ void MHeap::Free(MSpan* s, bool acct) {
   // Mirrors mHeap_Free, Go 1.5.
   if (hooks_ != nullptr) hooks_->BeforeFree();
   if (acct) --stats_.heap_objects;
+  if (observer_ != nullptr) {
+    observer_->OnFreeCaller(acct ? MHeapObserver::FreeCaller::kLarge : MHeapObserver::FreeCaller::kCentral);
+  }
   FreeSpanLocked(s, /*acctinuse=*/true, /*acctidle=*/true, /*unusedsince=*/0);
 }
 
@@ -333,6 +336,7 @@ void MHeap::FreeStack(MSpan* s) {
   // Mirrors mHeap_FreeStack, Go 1.5.
   s->needzero = 1;
   stats_.stacks_inuse -= s->npages.bytes();
+  if (observer_ != nullptr) observer_->OnFreeCaller(MHeapObserver::FreeCaller::kStack);
   FreeSpanLocked(s, /*acctinuse=*/true, /*acctidle=*/true, /*unusedsince=*/0);
 }
 

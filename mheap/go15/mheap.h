@@ -94,6 +94,12 @@ class MHeapObserver {
   // mcentral's span; 0: a large object), or from mHeap_AllocStack (`stack`).
   // Optional: the replay does not compare requests, the calibration counts them.
   virtual void OnAllocRequest(PageCount /*npage*/, int /*sizeclass*/, bool /*stack*/) {}
+  // Which of mHeap_Free (an mcentral's span, or with its acct argument a
+  // large object's span the sweep gives back) and mHeap_FreeStack is about
+  // to free a span: the next OnFreeSpan with acctinuse is that span's (the
+  // recorded log's why=central, large or stack). Optional.
+  enum class FreeCaller : uint8_t { kCentral, kLarge, kStack };
+  virtual void OnFreeCaller(FreeCaller /*caller*/) {}
   // scavengelist is about to release a span of npages stamped later than the
   // pass's `now`, which the unsigned idle test lets through however young it
   // is (bench/calibrate/stale_release.h). Optional.

@@ -338,6 +338,11 @@ class LineHeapObserver final : public MHeapObserver {
     lines.push_back(absl::StrFormat("alloc %d found %d released %d", s == nullptr ? -1 : Page(s->start),
                                     found_npages.raw(), found_npreleased.raw()));
   }
+  void OnFreeCaller(FreeCaller caller) override {
+    lines.push_back(caller == FreeCaller::kStack   ? "caller stack"
+                    : caller == FreeCaller::kLarge ? "caller large"
+                                                   : "caller central");
+  }
   void OnStaleRelease(PageCount npages) override {
     lines.push_back(absl::StrFormat("stale %d", npages.raw()));
   }
@@ -379,8 +384,10 @@ TEST_F(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
   heap_->Free(a, /*acct=*/true);
   heap_->Scavenge(-1, ~uint64_t{0}, 0);
   clock_.Set(4000);
-  heap_->AllocStack(P(1));
-  (void)b;
+  MSpan* stack = heap_->AllocStack(P(1));
+  clock_.Set(5000);
+  heap_->FreeStack(stack);
+  heap_->Free(b, /*acct=*/false);
   EXPECT_THAT(obs_.lines,
               ElementsAre("grow 8 0x100000 0xc820000000",
                           "free 0+128 011 merged 0+128 released 0 since 1000",  // the grow's span
@@ -388,13 +395,17 @@ TEST_F(MHeapObserverTest, SeesGrowFreesAndEachAllocationsFoundSpan) {
                           "alloc 0 found 128 released 0",
                           "free 3+125 000 merged 3+125 released 0 since 1000",
                           "alloc 1 found 127 released 0",
-                          // a's page alone: its neighbours are b (in use) and nothing
-                          "free 0+1 111 merged 0+1 released 0 since 3000",
+                          // a's page alone: its neighbours are b (in use) and
+                          // nothing; a large object's free (acct)
+                          "caller large", "free 0+1 111 merged 0+1 released 0 since 3000",
                           // FreeOSMemory's pass: a's page and the arena's rest
                           "scavenge -1 now 18446744073709551615 limit 0",
                           "scavenge_done 1032192",
                           // free[1] comes first: a's page again, released as a whole
-                          "alloc 0 found 1 released 1"));
+                          "alloc 0 found 1 released 1",
+                          // mHeap_FreeStack, then an mcentral's span (no acct)
+                          "caller stack", "free 0+1 111 merged 0+1 released 0 since 5000",
+                          "caller central", "free 1+2 111 merged 0+128 released 125 since 5000"));
 }
 
 // go1.5.1 scavengelist subtracts on uint64: a span freed after the pass's
