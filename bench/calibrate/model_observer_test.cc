@@ -166,7 +166,8 @@ TEST(ModelObserverTest, NamesEachFreeByItsCaller) {
   obs.OnFreeSpan(PageId(), PageCount(1), true, true, true, merged);
   obs.OnFreeSpan(PageId(), PageCount(128), false, true, true, merged);  // grow
   using W = heaplog::FreeWhy;
-  EXPECT_EQ(whys, (std::vector<W>{W::kStack, W::kCentral, W::kTrim, W::kLarge, W::kCentral, W::kGrow}));
+  EXPECT_EQ(whys, (std::vector<W>{W::kStack, W::kCentral, W::kTrim, W::kLarge, W::kCentral,
+                                   W::kGrow}));
 }
 
 // A side starts with the free spans every record before it left, those

@@ -720,10 +720,10 @@ constexpr uint64_t kPadFrameBytes = 1024 + 8 + 8;
 // termination depends on where the op is (a stack ramp; where each
 // worker is at a mark termination is drawn, GoroutineTable::SetStackRamp):
 // go1.5.1's markroot shrinkstack halves a worker's stack found under a
-// quarter deep, and the op's descent doubles it again. ASSUMPTION: the descent takes the
-// op's time evenly (each call clears its 1 KiB pad), the return none, and
-// the worker's frames above the recursion are left out (a few hundred
-// bytes). The workers grow side by side, one doubling of each in turn, as
+// quarter deep, and the op's descent doubles it again. ASSUMPTION: the
+// descent takes the op's time evenly (each call clears its 1 KiB pad), the
+// return none, and the worker's frames above the recursion are left out (a
+// few hundred bytes). The workers grow side by side, one doubling of each in turn, as
 // the recorded log's last run has them (go15_stack_ramp_test: its b.N = 100
 // run grew one after the other, a scheduling race the model does not
 // derive). A worker that pb.Next gives no op (a first run's b.N = 1:

@@ -141,8 +141,8 @@ void GoroutineTable::SetStackRamp(GIndex g, uintptr_t bytes, int64_t start_ns, i
 uintptr_t GoroutineTable::UseAt(const G& gp, int64_t now_ns) {
   if (gp.ramp.period_ns == 0) return gp.stack_use;
   // How far into its op the g is; before the loop's start it has not begun.
-  const int64_t into =
-      now_ns <= gp.ramp.start_ns ? 0 : (now_ns - gp.ramp.start_ns + gp.ramp.phase_ns) % gp.ramp.period_ns;
+  const int64_t since = now_ns - gp.ramp.start_ns + gp.ramp.phase_ns;
+  const int64_t into = now_ns <= gp.ramp.start_ns ? 0 : since % gp.ramp.period_ns;
   const double depth = static_cast<double>(gp.ramp.bytes) * static_cast<double>(into) /
                        static_cast<double>(gp.ramp.period_ns);
   // At least a byte: 0 would read as a use not known.
@@ -162,7 +162,8 @@ void GoroutineTable::ResumeAfterCycle() {
     G::Ramp& ramp = gs_[g].ramp;
     if (!gs_[g].running || ramp.period_ns == 0) continue;
     GrowToHold(g, ramp.bytes, ramp.p);
-    ramp.phase_ns = static_cast<int64_t>(ramp_phases_.NextUnit() * static_cast<double>(ramp.period_ns));
+    const double place = ramp_phases_.NextUnit();
+    ramp.phase_ns = static_cast<int64_t>(place * static_cast<double>(ramp.period_ns));
   }
 }
 

@@ -257,7 +257,8 @@ TEST_F(GoroutineTableTest, ARampedStackShrinksOnlyWhereItsOpIsUnderAQuarterAndGr
   const int64_t quarter = static_cast<int64_t>(((1u << 20) - StackBarrierBytes(1u << 20)) / 4);
   // The moment in op `ops` at which g is `into` its op.
   const auto at = [&](int64_t ops, int64_t into) {
-    return kStart + ops * kPeriod + ((into - table().ramp_phase_ns(g)) % kPeriod + kPeriod) % kPeriod;
+    const int64_t shift = ((into - table().ramp_phase_ns(g)) % kPeriod + kPeriod) % kPeriod;
+    return kStart + ops * kPeriod + shift;
   };
   uintptr_t lo = table().stack_lo(g);
   // Three ops on, at a quarter (no cycle has drawn a place yet): kept.

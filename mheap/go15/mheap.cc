@@ -327,7 +327,8 @@ void MHeap::Free(MSpan* s, bool acct) {
   if (hooks_ != nullptr) hooks_->BeforeFree();
   if (acct) --stats_.heap_objects;
   if (observer_ != nullptr) {
-    observer_->OnFreeCaller(acct ? MHeapObserver::FreeCaller::kLarge : MHeapObserver::FreeCaller::kCentral);
+    using Caller = MHeapObserver::FreeCaller;
+    observer_->OnFreeCaller(acct ? Caller::kLarge : Caller::kCentral);
   }
   FreeSpanLocked(s, /*acctinuse=*/true, /*acctidle=*/true, /*unusedsince=*/0);
 }
