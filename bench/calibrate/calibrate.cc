@@ -46,6 +46,12 @@
 // --workloads, the model's next is the next one picked, Go's the next one
 // in its log.
 //
+// The JSON's rows also give each benchmark's sysmon passes inside a sweep
+// (sweep_lock_waits.h) and its cycle ends (cycle_end_stalls.h), model and
+// real, whatever its loop; the whole-suite blocks beside them count only
+// the benchmarks their rules pick (a P left idle; for the cycle ends, a
+// sweep free closing most windows too).
+//
 // Progress goes to stderr (--quiet silences it), the table to stdout.
 // Exit status: 0; 2 for bad flags or a log that cannot be read (one line).
 #include <dirent.h>
@@ -420,10 +426,12 @@ int Run() {
   if (text != nullptr && (!text->Finish() || std::fclose(events_file) != 0)) {
     ExitUsage(absl::StrCat("--model_events_out=", events_path, ": write failed"));
   }
+  std::vector<SweepLockWaits> model_waits_by_index;
+  std::vector<CycleEndStalls> model_stalls_by_index;
   {
     // The model's passes in a sweep, read as Go's are, over the same
     // benchmarks (those whose loops leave a P idle).
-    const std::vector<SweepLockWaits> by_index = model_waits.Finish();
+    const std::vector<SweepLockWaits>& by_index = model_waits_by_index = model_waits.Finish();
     for (size_t i = 0; i < run.size() && i < by_index.size(); ++i) {
       if (run[i]->loop != kEveryPBusy) rep.model_sweep_lock_waits += by_index[i];
     }
@@ -431,7 +439,7 @@ int Run() {
     // over every compared benchmark, as Go's below.
     for (const GcStartOvershoots& o : model_overshoots.Finish()) rep.model_gc_start_overshoots += o;
     // The model's stalls at cycle ends, chosen as Go's are.
-    const std::vector<CycleEndStalls> stalls = model_stalls.Finish();
+    const std::vector<CycleEndStalls>& stalls = model_stalls_by_index = model_stalls.Finish();
     for (size_t i = 0; i < run.size() && i < stalls.size(); ++i) {
       AddStallsIfCounted(*run[i], stalls[i], &rep.model_cycle_end_stalls);
     }
@@ -449,6 +457,10 @@ int Run() {
     row.model_max_go_vmas = sides[i].max_go_vmas;
     row.runs = o.benchmarks[i].runs;  // empty with --timings_file
     row.real_madvise = madvise_by_name[row.name];
+    if (i < model_waits_by_index.size()) row.model_sweep_lock_waits = model_waits_by_index[i];
+    row.real_sweep_lock_waits = sweep_waits_by_name[row.name];
+    if (i < model_stalls_by_index.size()) row.model_cycle_end_stalls = model_stalls_by_index[i];
+    row.real_cycle_end_stalls = stalls_by_name[row.name];
     rep.rows.push_back(std::move(row));
   }
   SortFurthestFirst(&rep.rows);

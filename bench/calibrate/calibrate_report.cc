@@ -61,6 +61,35 @@ std::string JsonMadvise(const MadviseTimer& t) {
   return absl::StrCat("{", absl::StrJoin(parts, ", "), "}");
 }
 
+std::string JsonRounds(const SysmonRounds& r) {
+  return absl::StrFormat("{\"rounds\": %d, \"median_ns\": %d, \"p90_ns\": %d, \"mean_ns\": %d}",
+                         r.rounds, r.median_ns, r.p90_ns, r.mean_ns);
+}
+
+std::string JsonSweepLockWaits(const SweepLockWaits& w) {
+  return absl::StrFormat(
+      "{\"passes_in_sweep\": %d, \"waited\": %d, \"mid_burst\": %d, \"mid_burst_waited\": %d, "
+      "\"just_after\": %d, \"next_after\": %d}",
+      w.passes_in_sweep, w.waited, w.mid_burst, w.mid_burst_waited, w.just_after, w.next_after);
+}
+
+std::string JsonOvershoots(const GcStartOvershoots& o) {
+  return absl::StrFormat(
+      "{\"cycles\": %d, \"far\": %d, \"far_without_sweep\": %d, "
+      "\"others_without_sweep\": %d, \"median_bytes\": %d, \"p90_bytes\": %d}",
+      o.bytes.size(), o.far, o.far_without_sweep, o.others_without_sweep, o.Quantile(0.5),
+      o.Quantile(0.9));
+}
+
+std::string JsonStalls(const CycleEndStalls& s) {
+  const std::vector<int64_t> closed = s.StallsClosedByFree();
+  return absl::StrFormat(
+      "{\"cycles\": %d, \"stalled\": %d, \"closed_by_free\": %d, "
+      "\"closed_by_free_median_ns\": %d}",
+      s.cycles(), s.Stalled(), closed.size(),
+      closed.empty() ? 0 : NearestRankOfSorted(closed, 0.5));
+}
+
 std::string JsonRow(const BenchRow& r) {
   std::vector<std::string> runs;
   for (const RecordedRun& run : r.runs) runs.push_back(absl::StrFormat("[%d, %.3f]", run.n, run.ns_per_op));
@@ -68,12 +97,16 @@ std::string JsonRow(const BenchRow& r) {
       "{\"benchmark\": %s, \"distance\": %.6f, \"ratio\": %.6f, \"count_gap\": %.6f, "
       "\"tvd\": %.6f, \"others_ratio\": %.6f, \"others_tvd\": %.6f, "
       "\"free_spans_at_start_tvd\": %.6f, \"model_max_go_vmas\": %d, "
-      "\"runs\": [%s], \"model\": %s, \"real\": %s, \"real_madvise_calls\": %s}",
+      "\"runs\": [%s], \"model\": %s, \"real\": %s, \"real_madvise_calls\": %s, "
+      "\"sweep_lock_waits\": {\"model\": %s, \"real\": %s}, "
+      "\"cycle_end_stalls\": {\"model\": %s, \"real\": %s}}",
       JsonString(r.name), r.gap.distance, r.gap.ratio, r.gap.count_gap, r.gap.tvd,
       r.others_gap.ratio, r.others_gap.tvd,
       TotalVariation(r.model.free_spans_at_start, r.real.free_spans_at_start),
       r.model_max_go_vmas, absl::StrJoin(runs, ", "), JsonTally(r.model), JsonTally(r.real),
-      JsonMadvise(r.real_madvise));
+      JsonMadvise(r.real_madvise), JsonSweepLockWaits(r.model_sweep_lock_waits),
+      JsonSweepLockWaits(r.real_sweep_lock_waits), JsonStalls(r.model_cycle_end_stalls),
+      JsonStalls(r.real_cycle_end_stalls));
 }
 
 std::vector<std::string> CsvTallyHeader(const std::string& side) {
@@ -127,35 +160,6 @@ std::vector<std::string> CsvTally(const Tally& t) {
   return v;
 }
 
-std::string JsonRounds(const SysmonRounds& r) {
-  return absl::StrFormat("{\"rounds\": %d, \"median_ns\": %d, \"p90_ns\": %d, \"mean_ns\": %d}",
-                         r.rounds, r.median_ns, r.p90_ns, r.mean_ns);
-}
-
-std::string JsonSweepLockWaits(const SweepLockWaits& w) {
-  return absl::StrFormat(
-      "{\"passes_in_sweep\": %d, \"waited\": %d, \"mid_burst\": %d, \"mid_burst_waited\": %d, "
-      "\"just_after\": %d, \"next_after\": %d}",
-      w.passes_in_sweep, w.waited, w.mid_burst, w.mid_burst_waited, w.just_after, w.next_after);
-}
-
-std::string JsonOvershoots(const GcStartOvershoots& o) {
-  return absl::StrFormat(
-      "{\"cycles\": %d, \"far\": %d, \"far_without_sweep\": %d, "
-      "\"others_without_sweep\": %d, \"median_bytes\": %d, \"p90_bytes\": %d}",
-      o.bytes.size(), o.far, o.far_without_sweep, o.others_without_sweep, o.Quantile(0.5),
-      o.Quantile(0.9));
-}
-
-std::string JsonStalls(const CycleEndStalls& s) {
-  const std::vector<int64_t> closed = s.StallsClosedByFree();
-  return absl::StrFormat(
-      "{\"cycles\": %d, \"stalled\": %d, \"closed_by_free\": %d, "
-      "\"closed_by_free_median_ns\": %d}",
-      s.cycles(), s.Stalled(), closed.size(),
-      closed.empty() ? 0 : NearestRankOfSorted(closed, 0.5));
-}
-
 }  // namespace
 
 void SortFurthestFirst(std::vector<BenchRow>* rows) {
@@ -179,6 +183,10 @@ BenchRow SuiteRow(const std::vector<BenchRow>& rows) {
     s.real += r.real;
     s.model_max_go_vmas = std::max(s.model_max_go_vmas, r.model_max_go_vmas);
     s.real_madvise.Merge(r.real_madvise);
+    s.model_sweep_lock_waits += r.model_sweep_lock_waits;
+    s.real_sweep_lock_waits += r.real_sweep_lock_waits;
+    s.model_cycle_end_stalls += r.model_cycle_end_stalls;
+    s.real_cycle_end_stalls += r.real_cycle_end_stalls;
   }
   s.gap = ReleaseGap(s.model, s.real);
   s.others_gap = OtherReleaseGap(s.model, s.real);

@@ -33,6 +33,14 @@ struct BenchRow {
   // empty when recorded timings and launch's schedule did.
   std::vector<RecordedRun> runs;
   MadviseTimer real_madvise;  // how long the log's madvise calls took
+  // sysmon's passes inside a sweep (sweep_lock_waits.h) and the cycle
+  // ends (cycle_end_stalls.h) of this benchmark, on each side, whatever
+  // its loop: the report's whole-suite blocks count only the benchmarks
+  // their rules pick, the rows every one.
+  SweepLockWaits model_sweep_lock_waits;
+  SweepLockWaits real_sweep_lock_waits;
+  CycleEndStalls model_cycle_end_stalls;
+  CycleEndStalls real_cycle_end_stalls;
 };
 
 struct CalibrateReport {

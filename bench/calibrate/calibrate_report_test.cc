@@ -53,6 +53,40 @@ TEST(SuiteRowTest, SumsTheRowsAndTakesItsOwnGap) {
   EXPECT_EQ(s.model_max_go_vmas, 30);
 }
 
+// Each row carries its own passes in a sweep and cycle ends, on both
+// sides; the suite row sums every row's (the report's whole-suite blocks
+// count only the benchmarks their rules pick).
+TEST(SuiteRowTest, SumsEachRowsSweepPassesAndCycleEnds) {
+  std::vector<BenchRow> rows = {Row("BenchmarkX", 3, 1), Row("BenchmarkY", 1, 3)};
+  rows[0].model_sweep_lock_waits.passes_in_sweep = 5;
+  rows[0].model_sweep_lock_waits.waited = 1;
+  rows[1].model_sweep_lock_waits.passes_in_sweep = 2;
+  rows[1].real_sweep_lock_waits.passes_in_sweep = 7;
+  rows[1].real_sweep_lock_waits.waited = 3;
+  rows[0].real_cycle_end_stalls.windows = {{100, true}, {600000, true}};
+  rows[1].real_cycle_end_stalls.windows = {{700000, false}};
+  rows[1].model_cycle_end_stalls.windows = {{800000, true}};
+  const BenchRow s = SuiteRow(rows);
+  EXPECT_EQ(s.model_sweep_lock_waits.passes_in_sweep, 7u);
+  EXPECT_EQ(s.model_sweep_lock_waits.waited, 1u);
+  EXPECT_EQ(s.real_sweep_lock_waits.passes_in_sweep, 7u);
+  EXPECT_EQ(s.real_sweep_lock_waits.waited, 3u);
+  EXPECT_EQ(s.real_cycle_end_stalls.cycles(), 3u);
+  EXPECT_EQ(s.real_cycle_end_stalls.Stalled(), 2u);
+  EXPECT_EQ(s.model_cycle_end_stalls.cycles(), 1u);
+  CalibrateReport rep;
+  rep.rows = rows;
+  rep.suite = s;
+  const std::string json = FormatJson(rep);
+  EXPECT_NE(json.find("\"benchmark\": \"BenchmarkY\""), std::string::npos);
+  EXPECT_NE(json.find("\"sweep_lock_waits\": {\"model\": {\"passes_in_sweep\": 2, \"waited\": 0, "),
+            std::string::npos);
+  EXPECT_NE(json.find("\"real\": {\"passes_in_sweep\": 7, \"waited\": 3, "), std::string::npos);
+  EXPECT_NE(json.find("\"cycle_end_stalls\": {\"model\": {\"cycles\": 1, \"stalled\": 1, "
+                      "\"closed_by_free\": 1, \"closed_by_free_median_ns\": 800000}"),
+            std::string::npos);
+}
+
 TEST(FormatTest, TableCsvAndJsonHaveOneRowPerBenchmarkAndTheSuite) {
   CalibrateReport rep;
   rep.variant = "prefix";
