@@ -426,22 +426,21 @@ int Run() {
   if (text != nullptr && (!text->Finish() || std::fclose(events_file) != 0)) {
     ExitUsage(absl::StrCat("--model_events_out=", events_path, ": write failed"));
   }
-  std::vector<SweepLockWaits> model_waits_by_index;
-  std::vector<CycleEndStalls> model_stalls_by_index;
+  // The model's passes in a sweep and its cycle ends, by benchmark index.
+  const std::vector<SweepLockWaits> model_waits_by_index = model_waits.Finish();
+  const std::vector<CycleEndStalls> model_stalls_by_index = model_stalls.Finish();
   {
     // The model's passes in a sweep, read as Go's are, over the same
     // benchmarks (those whose loops leave a P idle).
-    const std::vector<SweepLockWaits>& by_index = model_waits_by_index = model_waits.Finish();
-    for (size_t i = 0; i < run.size() && i < by_index.size(); ++i) {
-      if (run[i]->loop != kEveryPBusy) rep.model_sweep_lock_waits += by_index[i];
+    for (size_t i = 0; i < run.size() && i < model_waits_by_index.size(); ++i) {
+      if (run[i]->loop != kEveryPBusy) rep.model_sweep_lock_waits += model_waits_by_index[i];
     }
     // How far past their trigger the model's background cycles started,
     // over every compared benchmark, as Go's below.
     for (const GcStartOvershoots& o : model_overshoots.Finish()) rep.model_gc_start_overshoots += o;
     // The model's stalls at cycle ends, chosen as Go's are.
-    const std::vector<CycleEndStalls>& stalls = model_stalls_by_index = model_stalls.Finish();
-    for (size_t i = 0; i < run.size() && i < stalls.size(); ++i) {
-      AddStallsIfCounted(*run[i], stalls[i], &rep.model_cycle_end_stalls);
+    for (size_t i = 0; i < run.size() && i < model_stalls_by_index.size(); ++i) {
+      AddStallsIfCounted(*run[i], model_stalls_by_index[i], &rep.model_cycle_end_stalls);
     }
   }
   const std::vector<uint64_t> outlived = observer.FinishOutlivingSpans();
