@@ -62,7 +62,7 @@ TEST(BloatRun, NoneBloatsToTheWholeArena) {
     EXPECT_EQ(with.rss_bytes, 234881024u);
     EXPECT_EQ(with.anon_huge_bytes, 234881024u);
     EXPECT_EQ(with.regions_collapsed, 117);
-    EXPECT_EQ(with.collapse_added_bytes, 207355904u);
+    EXPECT_EQ(with.collapse_added_bytes, 208527360u);
     EXPECT_EQ(with.rss_low_after_release_bytes, 29310976u);
     EXPECT_EQ(with.madvise_nohugepage, 0);
   }
@@ -88,7 +88,7 @@ TEST(BloatRun, PrefixAndFixedDoNotBloat) {
     EXPECT_EQ(with.rss_bytes, 29310976u);
     EXPECT_EQ(with.anon_huge_bytes, 0u);
     EXPECT_EQ(with.regions_collapsed, 4);
-    EXPECT_EQ(with.collapse_added_bytes, 1015808u);
+    EXPECT_EQ(with.collapse_added_bytes, 2187264u);
     EXPECT_EQ(with.madvise_nohugepage, 3571);
   }
 }

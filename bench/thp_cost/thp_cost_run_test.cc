@@ -174,31 +174,31 @@ std::string Cell(const NamedCounts& c) {
 TEST(ThpCostRun, ChunkChurnOnTheGo15HeapPerVariant) {
   const ThpCostResult eager = RunChunkChurnOnGo15("hugepage_eager");
   EXPECT_EQ(Cell(eager.calls_by_site),
-            "sysUnused/DONTNEED=725;*grow/HUGEPAGE=1;*dense/HUGEPAGE=42;scavenge/NOHUGEPAGE=46");
+            "sysUnused/DONTNEED=702;*grow/HUGEPAGE=1;*dense/HUGEPAGE=42;scavenge/NOHUGEPAGE=46");
   EXPECT_EQ(eager.locked_calls, 43);
-  EXPECT_EQ(eager.unlocked_calls, 771);
+  EXPECT_EQ(eager.unlocked_calls, 748);
   EXPECT_EQ(eager.advises_new_memory, 1);
   EXPECT_EQ(eager.advised.anon_huge_bytes, 8388608);  // every fault huge
   const ThpCostResult collapse = RunChunkChurnOnGo15("collapse");
-  EXPECT_EQ(Cell(collapse.calls_by_site), "sysUnused/DONTNEED=725;*dense/COLLAPSE=42");
+  EXPECT_EQ(Cell(collapse.calls_by_site), "sysUnused/DONTNEED=702;*dense/COLLAPSE=42");
   EXPECT_EQ(collapse.locked_calls, 42);
   EXPECT_EQ(Cell(collapse.madvise_errors), "COLLAPSE/EINVAL=3");
   const ThpCostResult try_collapse = RunChunkChurnOnGo15("try_collapse");
-  EXPECT_EQ(Cell(try_collapse.calls_by_site), "sysUnused/DONTNEED=725;*dense/TRY_COLLAPSE=42");
+  EXPECT_EQ(Cell(try_collapse.calls_by_site), "sysUnused/DONTNEED=702;*dense/TRY_COLLAPSE=42");
   EXPECT_EQ(try_collapse.locked_calls, 42);
   EXPECT_EQ(Cell(try_collapse.madvise_errors), "TRY_COLLAPSE/EINVAL=3");
   const ThpCostResult fixed = RunChunkChurnOnGo15("fixed");
   EXPECT_EQ(Cell(fixed.calls_by_site),
-            "*sysUnused/DONTNEED=768;*sysUnused/NOHUGEPAGE=772;*sysUsed/HUGEPAGE=4");
-  EXPECT_EQ(fixed.locked_calls, 1544);
+            "*sysUnused/DONTNEED=745;*sysUnused/NOHUGEPAGE=749;*sysUsed/HUGEPAGE=4");
+  EXPECT_EQ(fixed.locked_calls, 1498);
   EXPECT_EQ(fixed.unlocked_calls, 0);
   for (const ThpCostResult* r : {&eager, &collapse, &try_collapse, &fixed}) {
     SCOPED_TRACE(r->variant);
     EXPECT_EQ(r->end_heap_inuse, 58318848u);
     EXPECT_EQ(r->peak_heap_inuse, 58318848u);
     EXPECT_EQ(r->gc_cycles, 36);
-    EXPECT_EQ(r->scavenge_passes, 31);
-    EXPECT_EQ(r->samples, 45);
+    EXPECT_EQ(r->scavenge_passes, 30);
+    EXPECT_EQ(r->samples, 44);
     EXPECT_EQ(r->advised.bytes, 8388608);
     EXPECT_EQ(r->plain.anon_huge_bytes, 0);
   }

@@ -43,7 +43,7 @@ expect() {  # expect <csv> <variant> <key> <value>
 # by thp_cost_run_test (ChunkChurnOnTheGo15HeapPerVariant); here, that the
 # CSV row carries them.
 expect "$tmp/sim.csv" hugepage_eager calls_by_site \
-  'sysUnused/DONTNEED=725;*grow/HUGEPAGE=1;*dense/HUGEPAGE=42;scavenge/NOHUGEPAGE=46'
+  'sysUnused/DONTNEED=702;*grow/HUGEPAGE=1;*dense/HUGEPAGE=42;scavenge/NOHUGEPAGE=46'
 expect "$tmp/sim.csv" collapse madvise_errors 'COLLAPSE/EINVAL=3'
 expect "$tmp/sim.csv" fixed gc_cycles 36
 # --sim_thp reaches the children (mode never is pinned in thp_cost_run_test).

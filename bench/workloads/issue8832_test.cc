@@ -88,13 +88,13 @@ TEST(Issue8832, ReleasedHeapIsOneGPageThenEightFreePages) {
   EXPECT_LE(in_use_runs_longer_than_one, 8);  // the runtime's first spans
   // A G span holds 28 Gs; their 28 stacks (56 KiB) take 1.75 stack spans of
   // 4 pages, so the free runs between G pages go 8, 8, 8, 4: the issue's
-  // "eight pages free" three times out of four. One run, of 24 pages, has
+  // "eight pages free" three times out of four. One run, of 20 pages, has
   // another length: where the first background cycle made the GC's own
   // goroutines (go1.5.1 startGC's backgroundgc and a mark worker per P),
   // their g structs and stacks broke the rhythm, and where its mark ended
   // (mgc.h) sets the phase of the rhythm after it.
   EXPECT_EQ(free_runs.size(), 3u);
-  EXPECT_EQ(free_runs[24], 1);
+  EXPECT_EQ(free_runs[20], 1);
   EXPECT_NEAR(free_runs[8], 3 * free_runs[4], 4);
   EXPECT_EQ(free_runs[4] + free_runs[8], 3568);
   // So no 2 MiB region is left without a present page: khugepaged's food.

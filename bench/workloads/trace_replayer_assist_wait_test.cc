@@ -23,7 +23,8 @@ constexpr int64_t kIterations = 200000;
 constexpr int64_t kNsPerIteration = 200;  // 1 KiB per 200 ns: 5 bytes/ns
 // What the GC's own goroutines add to a background mark from the first
 // background cycle on (mgc.h: backgroundgc and a mark worker per P).
-constexpr int64_t kMarkNs = kBackgroundCycleNs + 3 * kBackgroundCycleNsPerG;
+constexpr int64_t kMarkNs =
+    kBackgroundCycleNs + 3 * (kBackgroundCycleNsPerAllG + kBackgroundCycleNsPerG);
 
 std::string GarbageLoop(const std::string& flags = "") {
   return absl::StrCat("thp-trace 1\ngc\nbench Waits 200000\nloop ", kIterations, " ", kNsPerIteration,

@@ -1,6 +1,7 @@
 // runtime.GC()'s stopped world on the replayer's virtual clock (go1.5.1
 // mgc.go gc() in gcForceBlockMode; the lengths are mheap/go15/mgc.h's): it
-// lasts kBlockingCycleNs and kBlockingCycleNsPerG for each live goroutine,
+// lasts kBlockingCycleNs, kBlockingCycleNsPerAllG for each g in allgs and
+// kBlockingCycleNsPerG more for each live one,
 // sysmon sleeps through it, and in a loop it is part of the op's measured
 // time.
 #include <algorithm>
@@ -24,7 +25,7 @@ std::string Goroutines(int n) {
   return lines;
 }
 
-// Each live goroutine's stack lengthens the stop; the cycle starts where
+// Each goroutine, in allgs and alive, lengthens the stop; the cycle starts where
 // the world stopped and ends where it restarts, the clock there.
 TEST(StoppedWorld, RuntimeGcStopsTheWorldLongerForEachLiveGoroutine) {
   SimulatedKernel sim;
@@ -36,7 +37,7 @@ TEST(StoppedWorld, RuntimeGcStopsTheWorldLongerForEachLiveGoroutine) {
   ASSERT_EQ(cycles.size(), 2u);
   EXPECT_EQ(cycles[0].end_ns - cycles[0].start_ns, kBlockingCycleNs);
   EXPECT_EQ(cycles[1].start_ns, cycles[0].end_ns);
-  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs + 1000 * kBlockingCycleNsPerG);
+  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs + 1000 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG));
   EXPECT_EQ(r->now_ns(), cycles[1].end_ns);
 }
 
@@ -69,7 +70,7 @@ TEST(StoppedWorld, FreeOsMemoryStopsTheWorldAsRuntimeGcDoes) {
   ASSERT_EQ(cycles.size(), 2u);
   EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);
   EXPECT_EQ(cycles[0].end_ns - cycles[0].start_ns, kBlockingCycleNs);
-  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs + 10 * kBlockingCycleNsPerG);
+  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs + 10 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG));
   EXPECT_EQ(r->now_ns(), cycles[1].end_ns);
 }
 
@@ -94,7 +95,7 @@ TEST(StoppedWorld, ALoopsRuntimeGcTakesItsTimeFromTheOps) {
 // computing for as long instead is given a forced GC.
 TEST(StoppedWorld, SysmonSleepsThroughIt) {
   const std::string gs = Goroutines(1000);
-  const int64_t stop_ns = kBlockingCycleNs + 1000 * kBlockingCycleNsPerG;
+  const int64_t stop_ns = kBlockingCycleNs + 1000 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG);
   for (const bool stopped : {true, false}) {
     SimulatedKernel sim;
     const std::unique_ptr<TraceReplayer> r = ReplayTraceText(

@@ -105,11 +105,14 @@ void GcModel::ForceBlockingGC(int64_t world_stopped_ns) {
 
 int64_t GcModel::CycleNs(GcMode mode) const {
   const auto live = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->LiveGoroutines());
+  const auto allglen = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->AllGLen());
   const auto links = static_cast<int64_t>(roots_.LiveChainLinks());
   const auto frames = static_cast<int64_t>(
       goroutines_ == nullptr ? 0 : goroutines_->StackFrames(heap_.clock().NanoTime()));
-  return (mode == GcMode::kBackground ? kBackgroundCycleNs + live * kBackgroundCycleNsPerG
-                                      : kBlockingCycleNs + live * kBlockingCycleNsPerG) +
+  return (mode == GcMode::kBackground
+              ? kBackgroundCycleNs + allglen * kBackgroundCycleNsPerAllG +
+                    live * kBackgroundCycleNsPerG
+              : kBlockingCycleNs + allglen * kBlockingCycleNsPerAllG + live * kBlockingCycleNsPerG) +
          links * kChainLinkMarkNs + frames * kStackScanNsPerFrame;
 }
 
