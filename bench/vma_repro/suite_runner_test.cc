@@ -23,6 +23,7 @@
 #include "bench/workloads/go15_result_line.h"
 #include "bench/workloads/go15_startup.h"
 #include "bench/workloads/trace_line_testing.h"
+#include "mheap/go15/mgc.h"
 #include "runtime_port/base/file_io.h"
 
 namespace thp {
@@ -700,6 +701,41 @@ TEST(SuiteRunner, TheRecordedMsComeWithTheStartupHeap) {
   const StartupSeen seen = RunWatchingStartup(true);
   EXPECT_EQ(seen.new_ms, 3);
   EXPECT_EQ(seen.pending_new_ms, 0u);
+}
+
+// mheap/go15/mgc.h measures its GC cycle's base from Go's log at the port's
+// own allglen between ChanPopular and Matmult (kAllGLenAfterChanPopular):
+// the goroutines the modelled suite has made by then, at Go 1.5.1's
+// recorded timings and benchtime 1 s (calibrate's run on the log's own
+// runs has the same). Before ChanPopular allgs holds a few dozen gs; its
+// 1000 goroutines, all alive at once, make it about 1000 longer for good.
+TEST(SuiteRunner, AllgsHoldsWhatTheCycleLengthsWereMeasuredAt) {
+  SuiteOptions o = ReducedSuite("prefix");
+  o.benchtime_ns = 1000000000;
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
+      PickGo15Benchmarks("^Benchmark(Append|Copy|Chan|Select|CallClosure)");
+  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
+  ASSERT_TRUE(picked.ok() && text.ok());
+  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled = ScheduleBenchmarks(
+      *picked, *ParseBenchTimings(*text), /*fix=*/false, 1.0, o.benchtime_ns);
+  ASSERT_TRUE(scheduled.ok()) << scheduled.status();
+  o.benchmarks = *std::move(scheduled);
+  TraceReplayer* rep = nullptr;
+  std::vector<std::pair<std::string, size_t>> at_start;
+  o.on_start = [&](TraceReplayer& r) { rep = &r; };
+  o.progress = [&](const std::string& name, size_t, size_t) {
+    at_start.emplace_back(name, rep->runtime().goroutines().allglen());
+  };
+  SimulatedKernel sim;
+  RunSuite(sim, o, nullptr);
+  size_t before = 0, after = 0;
+  for (const auto& [name, allglen] : at_start) {
+    if (name == "BenchmarkChanPopular") before = allglen;
+    if (name == "BenchmarkCallClosure") after = allglen;
+  }
+  EXPECT_GT(before, 0u);
+  EXPECT_LT(before, 100u);
+  EXPECT_EQ(after, static_cast<size_t>(kAllGLenAfterChanPopular)) << "before: " << before;
 }
 
 }  // namespace

@@ -176,18 +176,18 @@ enum class GcMode { kBackground, kForce, kForceBlock };
 // others' cycles end when a P or a safe point comes, not when the work is
 // done), outside the four that park 1000 goroutines (malloc_test.go's
 // benchHelper: GoroutineSelect, GoroutineBlocking, GoroutineForRange; and
-// GoroutineIdle). allgs grows by
-// 1000 in BenchmarkChanPopular (chan_test.go starts 1000 goroutines that
-// are all alive at once) and, in the port, by one more before
-// BenchmarkMatmult. So:
+// GoroutineIdle). allgs grows by about 1000 in BenchmarkChanPopular
+// (chan_test.go starts 1000 goroutines that are all alive at once; they
+// reuse the few dead gs on the free lists first: 75 -> 1070 in the port)
+// and, in the port, by one more before BenchmarkMatmult. So:
 //  - the per-g cost is the median from ChanPopular's end to Matmult's start
 //    (7,659 background and 917 blocking cycles) less the median before
 //    ChanPopular (1,326 and 279), over 1000, to the nearest 10 ns: 350 and
 //    340 ns;
 //  - the base is the first of those medians less the per-g cost times
 //    kAllGLenAfterChanPopular, the port's own allglen there (the
-//    goroutines the modelled suite has started by then; not pinned by a
-//    test), to the nearest 10 us;
+//    goroutines the modelled suite has started by then;
+//    //bench/vma_repro:suite_runner_test checks it), to the nearest 10 us;
 //  - the per-goroutine (live) costs are the four parked benchmarks'
 //    medians (1,070 background and 2,428 blocking cycles, at that same
 //    allglen) less the first median, over 1000, to the nearest 100 ns.
