@@ -37,7 +37,8 @@ TEST(StoppedWorld, RuntimeGcStopsTheWorldLongerForEachLiveGoroutine) {
   ASSERT_EQ(cycles.size(), 2u);
   EXPECT_EQ(cycles[0].end_ns - cycles[0].start_ns, kBlockingCycleNs);
   EXPECT_EQ(cycles[1].start_ns, cycles[0].end_ns);
-  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs + 1000 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG));
+  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns,
+            kBlockingCycleNs + 1000 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG));
   EXPECT_EQ(r->now_ns(), cycles[1].end_ns);
 }
 
@@ -70,7 +71,8 @@ TEST(StoppedWorld, FreeOsMemoryStopsTheWorldAsRuntimeGcDoes) {
   ASSERT_EQ(cycles.size(), 2u);
   EXPECT_EQ(cycles[0].mode, GcMode::kForceBlock);
   EXPECT_EQ(cycles[0].end_ns - cycles[0].start_ns, kBlockingCycleNs);
-  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, kBlockingCycleNs + 10 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG));
+  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns,
+            kBlockingCycleNs + 10 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG));
   EXPECT_EQ(r->now_ns(), cycles[1].end_ns);
 }
 
@@ -95,7 +97,8 @@ TEST(StoppedWorld, ALoopsRuntimeGcTakesItsTimeFromTheOps) {
 // computing for as long instead is given a forced GC.
 TEST(StoppedWorld, SysmonSleepsThroughIt) {
   const std::string gs = Goroutines(1000);
-  const int64_t stop_ns = kBlockingCycleNs + 1000 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG);
+  const int64_t stop_ns =
+      kBlockingCycleNs + 1000 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG);
   for (const bool stopped : {true, false}) {
     SimulatedKernel sim;
     const std::unique_ptr<TraceReplayer> r = ReplayTraceText(

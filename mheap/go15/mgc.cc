@@ -109,11 +109,11 @@ int64_t GcModel::CycleNs(GcMode mode) const {
   const auto links = static_cast<int64_t>(roots_.LiveChainLinks());
   const auto frames = static_cast<int64_t>(
       goroutines_ == nullptr ? 0 : goroutines_->StackFrames(heap_.clock().NanoTime()));
-  return (mode == GcMode::kBackground
-              ? kBackgroundCycleNs + allglen * kBackgroundCycleNsPerAllG +
-                    live * kBackgroundCycleNsPerG
-              : kBlockingCycleNs + allglen * kBlockingCycleNsPerAllG + live * kBlockingCycleNsPerG) +
-         links * kChainLinkMarkNs + frames * kStackScanNsPerFrame;
+  const int64_t goroutines =
+      mode == GcMode::kBackground
+          ? kBackgroundCycleNs + allglen * kBackgroundCycleNsPerAllG + live * kBackgroundCycleNsPerG
+          : kBlockingCycleNs + allglen * kBlockingCycleNsPerAllG + live * kBlockingCycleNsPerG;
+  return goroutines + links * kChainLinkMarkNs + frames * kStackScanNsPerFrame;
 }
 
 void GcModel::FlushCache(int p) {
