@@ -11,6 +11,9 @@
 #   and the model (bench:calibrate's model side, prefix: the scavenger's
 #   decisions are the same in both builds) on the run's final b.N and ns/op
 #   (tools/real_run_timings.py), as the per-run table does.
+# - The recorded build's two later unperturbed runs: their per-benchmark
+#   summaries (testdata/go151_heaplog/rerun_2026-12-07_*_summary.tsv), in
+#   one line of Go against Go (no model run on them yet).
 # Rows: the benchmarks with at least 50 releases in the recorded run,
 # most first; the last column counts the runs where the model is above and
 # below Go, and the text names the benchmarks on one side in every run.
@@ -98,6 +101,24 @@ ok = sum(1 for n in names if abs(model["recorded"].get(n, 0) - ref[n]) <= 0.25 *
 print("Go against Go: of these %d benchmarks, another real run's count is within 25%% of the recorded "
       "run's in %s; the model's (on the recorded run's timings) in %d." % (
       len(names), ", ".join(go_vs_go), ok))
+# The recorded build's two later runs, unperturbed (no ptrace; the recorder
+# on, nothing else running): their per-benchmark summaries
+# (tools/go151/hlog_summary.py, testdata/go151_heaplog/README.md).
+reruns = {}
+for i in (1, 2):
+    rows = [l.rstrip("\n").split("\t") for l in
+            open("testdata/go151_heaplog/rerun_2026-12-07_%d_summary.tsv" % i)][1:]
+    reruns[i] = {row[0]: int(row[1]) for row in rows}
+near = lambda a, b, ns: sum(1 for n in ns if abs(a.get(n, 0) - b[n]) <= 0.25 * b[n])
+big1 = [n for n, v in reruns[1].items() if v >= 50]
+print("Go against Go without ptrace: the recorded build's two later runs on this machine, alone and "
+      "recorded (`testdata/go151_heaplog/rerun_2026-12-07_*`), are within 25%% of the recorded run's "
+      "count in %d and %d of these %d benchmarks, and the second within 25%% of the first in %d of "
+      "the %d the first released at least 50 times in; suite releases %d and %d against the "
+      "recorded run's %d." % (
+      near(reruns[1], ref, names), near(reruns[2], ref, names), len(names),
+      near(reruns[2], reruns[1], big1), len(big1), sum(reruns[1].values()),
+      sum(reruns[2].values()), sum(ref.values())))
 print("Benchmarks with at least 50 releases in a run whose model count (on that run's timings) is "
       "within 25%% of it, counting every release (a ptrace run's calls cannot tell the stale-now ones "
       "apart; the calibrate block's count leaves them out): %s." % "; ".join(within))
