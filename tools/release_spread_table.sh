@@ -87,17 +87,16 @@ print("The last column counts the runs in which the model released more / fewer 
       len(order), len(order), one_side, one_side * len(names), len(names), len(order),
       len(always_above), names_or_none(always_above), len(order), len(always_below),
       names_or_none(always_below)))
+# How many of benchmarks `ns` count `a` has within 25% of count `b`.
+near = lambda a, b, ns: sum(1 for n in ns if abs(a.get(n, 0) - b[n]) <= 0.25 * b[n])
 within = []
 for r in order:
     big = [n for n, v in real[r].items() if v >= 50 and n.startswith("Benchmark")]
-    ok = sum(1 for n in big if abs(model[r].get(n, 0) - real[r][n]) <= 0.25 * real[r][n])
-    within.append("%s %d of %d" % ("recorded" if r == "recorded" else "`%s`" % r, ok, len(big)))
+    within.append("%s %d of %d" % ("recorded" if r == "recorded" else "`%s`" % r,
+                                   near(model[r], real[r], big), len(big)))
 ref = real["recorded"]
-go_vs_go = []
-for r in ptrace:
-    ok = sum(1 for n in names if abs(real[r].get(n, 0) - ref[n]) <= 0.25 * ref[n])
-    go_vs_go.append("`%s` %d" % (r, ok))
-ok = sum(1 for n in names if abs(model["recorded"].get(n, 0) - ref[n]) <= 0.25 * ref[n])
+go_vs_go = ["`%s` %d" % (r, near(real[r], ref, names)) for r in ptrace]
+ok = near(model["recorded"], ref, names)
 print("Go against Go: of these %d benchmarks, another real run's count is within 25%% of the recorded "
       "run's in %s; the model's (on the recorded run's timings) in %d." % (
       len(names), ", ".join(go_vs_go), ok))
@@ -109,7 +108,6 @@ for i in (1, 2):
     rows = [l.rstrip("\n").split("\t") for l in
             open("testdata/go151_heaplog/rerun_2026-12-07_%d_summary.tsv" % i)][1:]
     reruns[i] = {row[0]: int(row[1]) for row in rows}
-near = lambda a, b, ns: sum(1 for n in ns if abs(a.get(n, 0) - b[n]) <= 0.25 * b[n])
 big1 = [n for n, v in reruns[1].items() if v >= 50]
 print("Go against Go without ptrace: the recorded build's two later runs on this machine, alone and "
       "recorded (`testdata/go151_heaplog/rerun_2026-12-07_*`), are within 25%% of the recorded run's "

@@ -300,6 +300,26 @@ TEST(SuiteRunner, TimedNsPerOpIsWallLessSleepsAndAtLeastOneNanosecond) {
   EXPECT_DOUBLE_EQ(TimedNsPerOp(0, 10.0, 5), 5.0);  // b.N 0 counts as 1
 }
 
+// The benchmarks `regex` picks, in run order, scheduled at their recorded
+// Go 1.5.1 timings (kGo151TimingsFile) and `benchtime_ns`; empty, with a
+// test failure, if any step fails.
+std::vector<ScheduledBenchmark> ScheduledAtRecordedTimings(const std::string& regex,
+                                                          int64_t benchtime_ns) {
+  absl::StatusOr<std::vector<const Go15Benchmark*>> picked = PickGo15Benchmarks(regex);
+  EXPECT_TRUE(picked.ok()) << picked.status();
+  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
+  EXPECT_TRUE(text.ok()) << text.status();
+  if (!picked.ok() || !text.ok()) return {};
+  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
+  EXPECT_TRUE(timings.ok()) << timings.status();
+  if (!timings.ok()) return {};
+  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
+      ScheduleBenchmarks(*picked, *timings, /*fix=*/false, 1.0, benchtime_ns);
+  EXPECT_TRUE(scheduled.ok()) << scheduled.status();
+  if (!scheduled.ok()) return {};
+  return *std::move(scheduled);
+}
+
 // The reduced suite the two paths are compared on: the malloc, append,
 // stack and Matmult benchmarks at their recorded Go 1.5.1 timings and a
 // tenth of the default benchtime. Under prefix it splits the arena into
@@ -307,22 +327,12 @@ TEST(SuiteRunner, TimedNsPerOpIsWallLessSleepsAndAtLeastOneNanosecond) {
 // sysmon scavenges.
 SuiteOptions ReducedSuite(const std::string& variant) {
   SuiteOptions o;
-  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
-      PickGo15Benchmarks("^BenchmarkMalloc|Append|Stack|Matmult");
-  EXPECT_TRUE(picked.ok()) << picked.status();
-  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
-  EXPECT_TRUE(text.ok()) << text.status();
-  if (!picked.ok() || !text.ok()) return o;
-  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
-  EXPECT_TRUE(timings.ok()) << timings.status();
-  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-      ScheduleBenchmarks(*picked, *timings, /*fix=*/false, 1.0, /*benchtime_ns=*/100000000);
-  EXPECT_TRUE(scheduled.ok()) << scheduled.status();
   o.runtime.variant = variant;
   o.runtime.gomaxprocs = 2;
   o.runtime.touch_memory = true;
   o.benchtime_ns = 100000000;
-  o.benchmarks = *std::move(scheduled);
+  o.benchmarks =
+      ScheduledAtRecordedTimings("^BenchmarkMalloc|Append|Stack|Matmult", o.benchtime_ns);
   o.profile = "linux6";
   return o;
 }
@@ -444,14 +454,8 @@ int64_t Calls(const VariantResult& r, const std::string& advice) {
 VariantResult RunWholeSuite(const std::string& variant, const KernelProfile& profile,
                             int64_t benchtime_ns, HeapKind heap = HeapKind::kGo15) {
   SuiteOptions o = ReducedSuite(variant);
-  absl::StatusOr<std::vector<const Go15Benchmark*>> all = PickGo15Benchmarks("");
-  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
-  EXPECT_TRUE(all.ok() && text.ok());
-  if (!all.ok() || !text.ok()) return VariantResult();
-  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
-      ScheduleBenchmarks(*all, *ParseBenchTimings(*text), /*fix=*/false, 1.0, benchtime_ns);
-  EXPECT_TRUE(scheduled.ok()) << scheduled.status();
-  o.benchmarks = *std::move(scheduled);
+  o.benchmarks = ScheduledAtRecordedTimings("", benchtime_ns);
+  if (o.benchmarks.empty()) return VariantResult();
   o.benchtime_ns = benchtime_ns;
   o.heap = heap;
   o.profile = profile.name;
@@ -712,27 +716,18 @@ TEST(SuiteRunner, TheRecordedMsComeWithTheStartupHeap) {
 TEST(SuiteRunner, AllgsHoldsWhatTheCycleLengthsWereMeasuredAt) {
   SuiteOptions o = ReducedSuite("prefix");
   o.benchtime_ns = 1000000000;
-  absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
-      PickGo15Benchmarks("^Benchmark(Append|Copy|Chan|Select|CallClosure)");
-  absl::StatusOr<std::string> text = ReadWholeFile(kGo151TimingsFile);
-  ASSERT_TRUE(picked.ok() && text.ok());
-  absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled = ScheduleBenchmarks(
-      *picked, *ParseBenchTimings(*text), /*fix=*/false, 1.0, o.benchtime_ns);
-  ASSERT_TRUE(scheduled.ok()) << scheduled.status();
-  o.benchmarks = *std::move(scheduled);
+  o.benchmarks = ScheduledAtRecordedTimings("^Benchmark(Append|Copy|Chan|Select|CallClosure)",
+                                            o.benchtime_ns);
+  ASSERT_FALSE(o.benchmarks.empty());
   TraceReplayer* rep = nullptr;
-  std::vector<std::pair<std::string, size_t>> at_start;
+  size_t before = 0, after = 0;  // allglen as those two benchmarks start
   o.on_start = [&](TraceReplayer& r) { rep = &r; };
   o.progress = [&](const std::string& name, size_t, size_t) {
-    at_start.emplace_back(name, rep->runtime().goroutines().allglen());
+    if (name == "BenchmarkChanPopular") before = rep->runtime().goroutines().allglen();
+    if (name == "BenchmarkCallClosure") after = rep->runtime().goroutines().allglen();
   };
   SimulatedKernel sim;
   RunSuite(sim, o, nullptr);
-  size_t before = 0, after = 0;
-  for (const auto& [name, allglen] : at_start) {
-    if (name == "BenchmarkChanPopular") before = allglen;
-    if (name == "BenchmarkCallClosure") after = allglen;
-  }
   EXPECT_GT(before, 0u);
   EXPECT_LT(before, 100u);
   EXPECT_EQ(after, static_cast<size_t>(kAllGLenAfterChanPopular)) << "before: " << before;

@@ -6,7 +6,6 @@
 // every P busy, have no safe point, or have safe points only at allocations
 // end when a P or a safe point comes, not when the mark's work is done, so
 // they are left out (runtime.GC()'s stopped worlds are not).
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -18,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "mheap/go15/events/heap_event_log.h"
 #include "mheap/go15/mgc.h"
+#include "mheap/go15/testing/median.h"
 
 namespace thp {
 namespace {
@@ -30,11 +30,6 @@ constexpr double kParked = 1000;
 // so all of them are alive at once and allgs grows by 1000.
 constexpr double kChanPopularGs = 1000;
 constexpr uint64_t kMaxMarked = 1 << 20;
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // Where a cycle lies: before ChanPopular, from its end to Matmult's start
 // (outside the four parked benchmarks), in the four, or elsewhere.
@@ -94,8 +89,10 @@ TEST(Go15GcCycleLength, TheConstantsAreTheRecordedRunsMedians) {
   for (int blk = 0; blk < 2; ++blk) {
     const Mode& m = modes[blk];
     for (const auto& cycles : lengths[blk]) ASSERT_GT(cycles.size(), 50u) << m.name;
-    const double before = Median(lengths[blk][kBefore]), after = Median(lengths[blk][kAfter]),
-                 in_parked = Median(lengths[blk][kParkedOnes]);
+    // The logs' times are whole nanoseconds: rounding to 1 ns keeps them.
+    const double before = MedianRounded(lengths[blk][kBefore], 1),
+                 after = MedianRounded(lengths[blk][kAfter], 1),
+                 in_parked = MedianRounded(lengths[blk][kParkedOnes], 1);
     const double per_allg = (after - before) / kChanPopularGs;
     EXPECT_EQ(m.per_allg, std::llround(per_allg / 10) * 10)
         << m.name << ": medians " << before << " and " << after << " ns over "

@@ -149,8 +149,7 @@ class GoroutineTable final : public GoroutineRoots {
 
   bool IsRunning(GIndex g) const { return g < gs_.size() && gs_[g].running; }
   size_t LiveGoroutines() const override { return live_; }
-  size_t allglen() const { return gs_.size(); }
-  size_t AllGLen() const override { return gs_.size(); }
+  size_t allglen() const override { return gs_.size(); }
   uintptr_t allgs_array() const { return allgs_array_; }
   size_t allgs_cap() const { return allgs_cap_; }
   uintptr_t g_struct(GIndex g) const { return gs_[g].addr; }

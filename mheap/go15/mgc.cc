@@ -105,7 +105,7 @@ void GcModel::ForceBlockingGC(int64_t world_stopped_ns) {
 
 int64_t GcModel::CycleNs(GcMode mode) const {
   const auto live = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->LiveGoroutines());
-  const auto allglen = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->AllGLen());
+  const auto allglen = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->allglen());
   const auto links = static_cast<int64_t>(roots_.LiveChainLinks());
   const auto frames = static_cast<int64_t>(
       goroutines_ == nullptr ? 0 : goroutines_->StackFrames(heap_.clock().NanoTime()));

@@ -115,7 +115,7 @@ class GoroutineRoots {
   // The gs in allgs that are not dead: the stacks a cycle scans.
   virtual size_t LiveGoroutines() const { return 0; }
   // Every g in allgs, dead ones too: what gcscan_m and markroot walk.
-  virtual size_t AllGLen() const { return 0; }
+  virtual size_t allglen() const { return 0; }
   // The frames of the recursions the live gs are in at `now_ns` (their
   // stack use over the frame size the workload stated; none where it stated
   // none): what scanstack's gentraceback walks beyond a g's own cost.
