@@ -11,13 +11,15 @@
 #   and the model (bench:calibrate's model side, prefix: the scavenger's
 #   decisions are the same in both builds) on the run's final b.N and ns/op
 #   (tools/real_run_timings.py), as the per-run table does.
-# - The recorded build's two later unperturbed runs: their per-benchmark
-#   summaries (testdata/go151_heaplog/rerun_2026-12-07_*_summary.tsv), in
-#   one line of Go against Go (no model run on them yet).
+# - The recorded build's two later unperturbed runs (no ptrace, the
+#   recorder on, alone): their per-benchmark summaries' releases
+#   (testdata/go151_heaplog/rerun_2026-12-07_*_summary.tsv), and the model
+#   on their final b.N and ns/op (rerun_2026-12-07_*.out) at the cpu scale
+#   those give (bench/workloads/cpu_scale.h); and a line of Go against Go.
 # Rows: the benchmarks with at least 50 releases in the recorded run,
 # most first; the last column counts the runs where the model is above and
 # below Go, and the text names the benchmarks on one side in every run.
-# Usage: tools/release_spread_table.sh   (builds //bench:calibrate first; about 1 min)
+# Usage: tools/release_spread_table.sh   (builds //bench:calibrate first; about 2 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel build -c opt //bench/calibrate:calibrate >/dev/null 2>&1
@@ -36,9 +38,22 @@ for r in $ptrace; do
   tools/real_go_releases.py "$runs/$r/out.txt" "$runs/$r/calls.tsv.gz" >"$tmp/$r.real.tsv"
 done
 
-python3 - "$tmp" $ptrace <<'PY'
+reruns="rerun_2026-12-07_1 rerun_2026-12-07_2"
+for r in $reruns; do
+  # The outputs have no time column; real_run_timings.py reads the result
+  # after the first tab.
+  sed 's/^/0\t/' "testdata/go151_heaplog/$r.out" >"$tmp/$r.out"
+  python3 tools/real_run_timings.py "$tmp/$r.out" "$tmp/$r.out" >"$tmp/$r.timings.tsv"
+  "$bin" --real="$log" --quiet --timings_file="$tmp/$r.timings.tsv" --json_out="$tmp/$r.json" >/dev/null
+  awk -F'\t' 'NR > 1 { print $1 "\t" $2 "\t-" }' "testdata/go151_heaplog/${r}_summary.tsv" |
+    sed '1i name\treleases\tunused' >"$tmp/$r.real.tsv"
+done
+
+python3 - "$tmp" $ptrace -- $reruns <<'PY'
 import json, sys
-tmp, ptrace = sys.argv[1], sys.argv[2:]
+tmp = sys.argv[1]
+split = sys.argv.index("--")
+ptrace, unperturbed = sys.argv[2:split], sys.argv[split + 1:]
 short = lambda name: name.rsplit("-", 1)[0]
 
 def model_of(path):
@@ -47,15 +62,16 @@ def model_of(path):
 rec = json.load(open("%s/recorded.json" % tmp))
 real = {"recorded": {short(b["benchmark"]): b["real"]["releases"] for b in rec["benchmarks"]}}
 model = {"recorded": model_of("%s/recorded.json" % tmp)}
-for r in ptrace:
+for r in ptrace + unperturbed:
     rows = [l.rstrip("\n").split("\t") for l in open("%s/%s.real.tsv" % (tmp, r))][1:]
     real[r] = {name: int(n) for name, n, _ in rows}
     model[r] = model_of("%s/%s.json" % (tmp, r))
-order = ["recorded"] + ptrace
+order = ["recorded"] + ptrace + unperturbed
 names = sorted((n for n, v in real["recorded"].items() if v >= 50), key=lambda n: -real["recorded"][n])
 
-print("| benchmark | " + " | ".join(
-    "`%s`" % r if r != "recorded" else "recorded (eBPF, recorder on)" for r in order) +
+label = lambda r: ("recorded (eBPF, recorder on)" if r == "recorded" else
+                   "`%s` (recorder on, alone)" % r if r in unperturbed else "`%s`" % r)
+print("| benchmark | " + " | ".join(label(r) for r in order) +
     " | Go's range | model's range | model above / below |")
 print("|---|" + "---|" * (len(order) + 3))
 inside = 0
@@ -97,26 +113,21 @@ for r in order:
 ref = real["recorded"]
 go_vs_go = ["`%s` %d" % (r, near(real[r], ref, names)) for r in ptrace]
 ok = near(model["recorded"], ref, names)
-print("Go against Go: of these %d benchmarks, another real run's count is within 25%% of the recorded "
+print("Go against Go: of these %d benchmarks, a ptrace run's count is within 25%% of the recorded "
       "run's in %s; the model's (on the recorded run's timings) in %d." % (
       len(names), ", ".join(go_vs_go), ok))
 # The recorded build's two later runs, unperturbed (no ptrace; the recorder
-# on, nothing else running): their per-benchmark summaries
-# (tools/go151/hlog_summary.py, testdata/go151_heaplog/README.md).
-reruns = {}
-for i in (1, 2):
-    rows = [l.rstrip("\n").split("\t") for l in
-            open("testdata/go151_heaplog/rerun_2026-12-07_%d_summary.tsv" % i)][1:]
-    reruns[i] = {row[0]: int(row[1]) for row in rows}
-big1 = [n for n, v in reruns[1].items() if v >= 50]
+# on, nothing else running; testdata/go151_heaplog/README.md).
+r1, r2 = (real[r] for r in unperturbed)
+big1 = [n for n, v in r1.items() if v >= 50]
 print("Go against Go without ptrace: the recorded build's two later runs on this machine, alone and "
       "recorded (`testdata/go151_heaplog/rerun_2026-12-07_*`), are within 25%% of the recorded run's "
       "count in %d and %d of these %d benchmarks, and the second within 25%% of the first in %d of "
       "the %d the first released at least 50 times in; suite releases %d and %d against the "
-      "recorded run's %d." % (
-      near(reruns[1], ref, names), near(reruns[2], ref, names), len(names),
-      near(reruns[2], reruns[1], big1), len(big1), sum(reruns[1].values()),
-      sum(reruns[2].values()), sum(ref.values())))
+      "recorded run's %d, the model's on their timings %d and %d." % (
+      near(r1, ref, names), near(r2, ref, names), len(names), near(r2, r1, big1), len(big1),
+      sum(r1.values()), sum(r2.values()), sum(ref.values()),
+      sum(model[unperturbed[0]].values()), sum(model[unperturbed[1]].values())))
 print("Benchmarks with at least 50 releases in a run whose model count (on that run's timings) is "
       "within 25%% of it, counting every release (a ptrace run's calls cannot tell the stale-now ones "
       "apart; the calibrate block's count leaves them out): %s." % "; ".join(within))

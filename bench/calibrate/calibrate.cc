@@ -11,7 +11,8 @@
 //
 //   bazel run -c opt //bench:calibrate -- --real=$PWD/testdata/go151_heaplog/prefix.hlog.xz
 //       [--workloads=REGEX] [--variant=prefix|fixed] [--benchtime=1s] [--json_out=F]
-//       [--csv_out=F] [--model_events_out=F]   (one line)
+//       [--csv_out=F] [--model_events_out=F] [--cpu_scale=auto|X]   (one line)
+//   bazel run -c opt //bench:calibrate -- --real=LOG --timings_out=TSV
 //
 // --model_events_out writes the modelled run's heap records as text
 // (model_event_order.h), beside which //tools:heap_log_dump prints Go's.
@@ -36,6 +37,11 @@
 // b.N and ns/op, as vma_repro does: testing.B.launch's schedule on virtual
 // time, ending at the file's final b.N at benchtime 1s) instead: the comparison is then with a run that went at
 // another speed, which moves GC counts and what the scavenger finds idle.
+// --cpu_scale=auto (the default) scales the modelled runtime's own work by
+// the speed of the timings the model runs at, the log's own or the file's,
+// against the recorded run's (bench/workloads/cpu_scale.h): 1.00 for the
+// recorded log. --timings_out writes the log's own timings in the file's
+// columns and stops.
 //
 // Only benchmarks that --workloads picks and that the log holds complete
 // (its bench_end seen) run and are compared; the others are named on
@@ -60,6 +66,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,6 +95,7 @@
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/vma_repro/suite_runner.h"
+#include "bench/workloads/cpu_scale.h"
 #include "bench/workloads/go15_suite.h"
 #include "mheap/go15/events/heap_event_log.h"
 #include "mheap/heap_runtime/go15_heap_runtime.h"
@@ -114,6 +122,14 @@ ABSL_FLAG(std::string, benchtime, "1s",
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per benchmark and one for the suite here");
 ABSL_FLAG(bool, quiet, false, "no progress lines on stderr");
+ABSL_FLAG(std::string, cpu_scale, "auto",
+          "how fast the modelled runtime's own work runs against the recorded run's machine "
+          "(bench/workloads/cpu_scale.h): auto takes it from the timings the model runs at (the "
+          "log's own or --timings_file's), or a number above 0");
+ABSL_FLAG(std::string, timings_out, "",
+          "write the log's timings here (run order, each benchmark's final b.N and ns/op as "
+          "testing's timer measured them, in the columns --timings_file reads; one build, so the "
+          "go151_fix columns repeat the go151 ones) and stop without modelling");
 ABSL_FLAG(std::string, model_events_out, "",
           "write the modelled run's heap records here, one line each in heap_log_dump's text "
           "form, for a diff against Go's (bench/calibrate/model_event_order.h)");
@@ -161,6 +177,36 @@ std::string LogInDirectoryOrExit(const std::string& dir, const std::string& vari
                          partial.empty() ? "holds no " : "holds more than one ", variant,
                          ".hlog.xz, ", variant, ".hlog or ", variant,
                          "_*.hlog.xz; name the log itself"));
+}
+
+// Each ended benchmark's final ns/op in the log, by testing's timer
+// (bench_end's ns over its b.N).
+std::vector<BenchSpeed> SpeedsOfLog(const RealLog& log) {
+  std::vector<BenchSpeed> out;
+  for (const RealSegment& s : log.segments) {
+    if (s.ended && s.end_n > 0) {
+      out.push_back(BenchSpeed{s.base, static_cast<double>(s.end_ns) / static_cast<double>(s.end_n)});
+    }
+  }
+  return out;
+}
+
+// --timings_out: the log's timings as a timings file (bench_schedule.h).
+int WriteLogTimings(const RealLog& log, const std::string& path, const std::string& out) {
+  std::string text = absl::StrCat(
+      "# Each benchmark's final b.N and ns/op (testing's timer: bench_end's ns over its n),\n"
+      "# in run order, from ", path, "\n"
+      "# (bench/calibrate --timings_out). One build: the go151_fix columns repeat the go151 ones.\n"
+      "name\tN_go151\tns_per_op_go151\tN_go151_fix\tns_per_op_go151_fix\n");
+  for (const RealSegment& s : log.segments) {
+    if (!s.ended || s.end_n <= 0) continue;
+    const std::string ns = absl::StrFormat(
+        "%.4f", std::max(static_cast<double>(s.end_ns) / static_cast<double>(s.end_n), 1e-6));
+    absl::StrAppend(&text, s.base, "\t", s.end_n, "\t", ns, "\t", s.end_n, "\t", ns, "\n");
+  }
+  const absl::Status st = WriteWholeFile(out, text);
+  if (!st.ok()) ExitUsage(absl::StrCat("--timings_out=", out, ": ", st.message()));
+  return 0;
 }
 
 int Run() {
@@ -213,6 +259,9 @@ int Run() {
     ExitUsage(absl::StrCat("--real=", path, ": the runtime dropped ", real->lost,
                            " records (a lost record), so its counts are not Go's"));
   }
+  if (const std::string out = absl::GetFlag(FLAGS_timings_out); !out.empty()) {
+    return WriteLogTimings(*real, path, out);
+  }
   const std::string build = real->config.has_value() ? real->config->build : "";
   if (variant.empty()) variant = build;
   if (variant.empty()) ExitUsage(absl::StrCat("--variant: the log ", path, " names no build; give one"));
@@ -238,6 +287,26 @@ int Run() {
   o.runtime.mark_share_seed = MarkShareSeedFromFlags();
   rep.mark_share_seed = o.runtime.mark_share_seed;
   rep.benchtime = bt;
+  {
+    absl::StatusOr<std::optional<double>> flag = ParseCpuScaleFlag(absl::GetFlag(FLAGS_cpu_scale));
+    if (!flag.ok()) ExitUsage(flag.status().message());
+    rep.cpu_scale_auto = !flag->has_value();
+    if (rep.cpu_scale_auto) {
+      absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadRecordedRunTimings();
+      ExitIfError(recorded.status());
+      absl::StatusOr<double> scale =
+          CpuScale(timings_path.empty() ? SpeedsOfLog(*real) : SpeedsOf(timings, /*fix=*/false, 1.0),
+                   *recorded);
+      if (!scale.ok()) {
+        ExitUsage(absl::StrCat(timings_path.empty() ? "--real=" + path : "--timings_file=" + timings_path,
+                               ": ", scale.status().message(), "; give --cpu_scale"));
+      }
+      rep.cpu_scale = *scale;
+    } else {
+      rep.cpu_scale = **flag;
+    }
+    o.runtime.cpu_scale = rep.cpu_scale;
+  }
   if (real->config.has_value()) {
     o.runtime.gomaxprocs = static_cast<int>(real->config->gomaxprocs);
     o.runtime.gogc = real->config->gcpercent < 0 ? "off" : absl::StrCat(real->config->gcpercent);

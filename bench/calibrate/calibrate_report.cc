@@ -240,7 +240,8 @@ std::string SuiteLine(const CalibrateReport& rep) {
 std::string FormatTable(const CalibrateReport& rep) {
   std::string out = absl::StrFormat(
       "# calibrate: model (variant %s, sim kernel %s, GOMAXPROCS %d, scavenge=%d, timings %s, "
-      "benchtime %s, loop slice %d us, mark share seed %d) beside Go 1.5.1's log %s (build %s)\n"
+      "benchtime %s, loop slice %d us, mark share seed %d, cpu scale %.2f%s) beside Go 1.5.1's "
+      "log %s (build %s)\n"
       "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
       "first; stale: releases of spans freed after the pass read its clock "
       "(bench/calibrate/stale_release.h); outlive: spans the benchmark took still in use when "
@@ -250,7 +251,9 @@ std::string FormatTable(const CalibrateReport& rep) {
       "none)\n",
       rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
       rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime,
-      rep.loop_slice_us, rep.mark_share_seed, rep.real_path, rep.build.empty() ? "?" : rep.build);
+      rep.loop_slice_us, rep.mark_share_seed, rep.cpu_scale,
+      rep.cpu_scale_auto ? " (from the timings)" : "", rep.real_path,
+      rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
       "benchmark", "distance", "releases", "stale", "ratio", "tvd", "rel_pages", "small",
       "large",     "stack",    "frees",    "gc",    "marked_kib", "scav", "huge", "nohuge",
@@ -308,7 +311,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       "{\"tool\": \"calibrate\", \"distance\": \"max(|ln(release ratio)|, release-size tvd); "
       "bench/calibrate/gap.h\", \"real\": %s, \"build\": %s, \"variant\": %s, \"kernel\": \"sim\", "
       "\"kernel_profile\": %s, \"gomaxprocs\": %d, \"scavenge_debug\": %s, \"timings_file\": %s, "
-      "\"benchtime\": %s, \"loop_slice_us\": %d, \"mark_share_seed\": %d, \"workloads\": %s, \"size_bins_pages\": [\"1\", \"2\", \"3-4\", \"5-8\", \"9-32\", "
+      "\"benchtime\": %s, \"loop_slice_us\": %d, \"mark_share_seed\": %d, \"cpu_scale\": %.2f, \"cpu_scale_auto\": %s, "
+      "\"workloads\": %s, \"size_bins_pages\": [\"1\", \"2\", \"3-4\", \"5-8\", \"9-32\", "
       "\"33-256\", \">256\"], \"real_scavenge_waits\": {\"passes\": %d, \"median_ns\": %d, "
       "\"over_100us\": %d, \"max_ns\": %d, \"stale_passes\": %d, \"long_wait_stale_passes\": %d, "
       "\"long_wait_stale_releases\": %d}, "
@@ -327,7 +331,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
       JsonString(rep.kernel_profile), rep.gomaxprocs, rep.scavenge_debug ? "true" : "false",
       JsonString(rep.timings_file), JsonString(rep.benchtime), rep.loop_slice_us,
-      rep.mark_share_seed, JsonString(rep.workloads),
+      rep.mark_share_seed, rep.cpu_scale, rep.cpu_scale_auto ? "true" : "false",
+      JsonString(rep.workloads),
       rep.real_scavenge_waits.passes, rep.real_scavenge_waits.median_ns,
       rep.real_scavenge_waits.over_100us, rep.real_scavenge_waits.max_ns,
       rep.real_scavenge_waits.stale_passes, rep.real_scavenge_waits.long_wait_stale_passes,

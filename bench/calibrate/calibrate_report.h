@@ -54,6 +54,10 @@ struct CalibrateReport {
   std::string benchtime;  // of the modelled run
   int64_t loop_slice_us = 1000;  // the modelled run's --loop_slice_us
   uint64_t mark_share_seed = 0;  // the modelled run's --mark_share_seed
+  // The modelled runtime's work against the recorded run's machine
+  // (bench/workloads/cpu_scale.h), and whether --cpu_scale=auto found it.
+  double cpu_scale = 1.0;
+  bool cpu_scale_auto = true;
   std::string workloads;  // the --workloads regex ("" = every benchmark)
   std::vector<BenchRow> rows;  // furthest apart first
   BenchRow suite;              // the sum of the rows

@@ -130,11 +130,29 @@ expect_exit2 "--loop_slice_us=0: expected 1 to 1000000" --real="$log" --loop_sli
 # use of it: bench/workloads:trace_replayer_mark_test).
 out5=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --mark_share_seed=7 \
   --json_out="$tmp/seed7.json"); rc=$?
-[ "$rc" -eq 0 ] && printf '%s\n' "$out5" | head -1 | grep -q 'mark share seed 7)' \
-  && printf '%s\n' "$out" | head -1 | grep -q 'mark share seed 6221077)' \
+[ "$rc" -eq 0 ] && printf '%s\n' "$out5" | head -1 | grep -q 'mark share seed 7,' \
+  && printf '%s\n' "$out" | head -1 | grep -q 'mark share seed 6221077,' \
   && grep -q '"mark_share_seed": 7,' "$tmp/seed7.json" \
   || { echo "FAIL: --mark_share_seed not named (exit $rc)"; fail=1; }
 expect_exit2 "--mark_share_seed=-1: expected a non-negative integer" --real="$log" --mark_share_seed=-1
+# --cpu_scale: auto (the default) is named as taken from the timings; a
+# number given is named and reaches the JSON; anything else exits 2.
+out6=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --cpu_scale=0.5 \
+  --json_out="$tmp/cpu.json"); rc=$?
+[ "$rc" -eq 0 ] && printf '%s\n' "$out6" | head -1 | grep -q 'cpu scale 0.50)' \
+  && printf '%s\n' "$out" | head -1 | grep -q 'cpu scale [0-9.]* (from the timings))' \
+  && grep -q '"cpu_scale": 0.50, "cpu_scale_auto": false,' "$tmp/cpu.json" \
+  || { echo "FAIL: --cpu_scale not named (exit $rc)"; fail=1; }
+expect_exit2 '--cpu_scale="x": expected auto or a number above 0' --real="$log" --cpu_scale=x
+# --timings_out writes the log's own timings, which --timings_file reads
+# back, and models nothing.
+"$bin" --real="$log" --quiet --timings_out="$tmp/smoke_timings.tsv" >"$tmp/timings_out.txt"; rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/timings_out.txt" ] \
+  && grep -q '^BenchmarkMalloc8	[0-9]*	[0-9.]*	[0-9]*	[0-9.]*$' "$tmp/smoke_timings.tsv" \
+  && "$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet \
+       --timings_file="$tmp/smoke_timings.tsv" >/dev/null \
+  || { echo "FAIL: --timings_out (exit $rc)"; fail=1; }
+expect_exit2 "--timings_out=/nonexistent/t.tsv" --real="$log" --timings_out=/nonexistent/t.tsv
 
 # The same log through a directory: no smoke_*.hlog.xz is picked by variant.
 expect_exit2 "holds no prefix.hlog.xz" --real="$tmp" --benchtime=20ms

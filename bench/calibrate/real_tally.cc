@@ -77,6 +77,8 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
     if (i < over.size()) log.segments[i].gc_start_overshoots = std::move(over[i]);
     if (i < stalled.size()) log.segments[i].cycle_end_stalls = std::move(stalled[i]);
     log.segments[i].ended = tracker.segments()[i].ended;
+    log.segments[i].end_n = static_cast<int64_t>(tracker.segments()[i].n);
+    log.segments[i].end_ns = tracker.segments()[i].ns;
     log.segments[i].runs = timers[i].runs();
   }
   return log;

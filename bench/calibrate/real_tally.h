@@ -30,6 +30,10 @@ struct RealSegment {
   std::string name;  // as printed, "BenchmarkMalloc8-2", or "(startup)"
   std::string base;  // without Go's "-<GOMAXPROCS>" suffix: "BenchmarkMalloc8"
   bool ended = false;  // its bench_end was seen
+  // Its bench_end's b.N and ns (testing's timer over the final run), when
+  // ended.
+  int64_t end_n = 0;
+  int64_t end_ns = 0;
   Tally tally;
   // Its runs, each b.N with its wall time over b.N (recorded_runs.h);
   // the last one only when ended.

@@ -22,6 +22,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/fixed_layout.h"
+#include "bench/harness/flag_range.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/runtime_env.h"
 #include "bench/workloads/trace_replayer.h"
@@ -32,6 +33,11 @@
 ABSL_FLAG(std::string, trace, "", "the trace file to replay (required)");
 ABSL_FLAG(std::string, variant, "fixed", "memory-layer variant (GODEBUG thpvariant= overrides)");
 ABSL_FLAG(std::string, heap, "go15", "the heap: go15 or go121 (mheap/heap_runtime)");
+ABSL_FLAG(double, cpu_scale, 1.0,
+          "how fast the Go 1.5 heap's runtime work (GC cycles, bgsweep) runs against the recorded "
+          "run's machine (bench/workloads/cpu_scale.h; a trace holds no timings to take it from: "
+          "vma_repro's JSON names the one its run used)");
+THP_FLAG_RANGE_SAID(cpu_scale, 0, 100, true, "a number above 0, at most 100");
 
 int main(int argc, char** argv) {
   thp::ReexecWithFixedLayout(argc, argv);
@@ -58,6 +64,7 @@ int main(int argc, char** argv) {
   // The workload writes what it is given, as in vma_repro: touched memory
   // has an anon_vma, which decides which VMAs the kernel may merge.
   o.touch_memory = true;
+  o.cpu_scale = absl::GetFlag(FLAGS_cpu_scale);
   thp::GcTraceWriter sink = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   absl::StatusOr<std::unique_ptr<thp::TraceReplayer>> r =
       thp::TraceReplayer::Create(*kernel, o, env.scavenge_debug,

@@ -6,7 +6,8 @@
 //
 // JSON layout (schema "thp-lab/vma_repro/1"):
 //   { "schema", "kernel", "profile", "thp_mode", "max_map_count", "gomaxprocs",
-//     "time_scale", "loop_slice_us", "mark_share_seed", "timings", "workloads",
+//     "time_scale", "loop_slice_us", "mark_share_seed", "cpu_scale", "timings",
+//     "workloads",
 //     "go_reference": {"before": 692, "after": 49, "ratio": 14.1},
 //     "headline": {"prefix_max_vmas", "fixed_max_vmas", "ratio"} (when both ran),
 //     "variants": [ { <the keys of FieldTable<VariantResult>, series last:
@@ -47,6 +48,9 @@ struct ReproRun {
   double time_scale = 1.0;
   int64_t loop_slice_us = 1000;  // --loop_slice_us
   uint64_t mark_share_seed = 0;  // --mark_share_seed
+  // The Go 1.5 heap's runtime work against the recorded run's machine
+  // (--cpu_scale; bench/workloads/cpu_scale.h).
+  double cpu_scale = 1.0;
   std::string timings;    // "go151" or "fix"
   std::string workloads;  // the --workloads regex
   std::vector<VariantResult> variants;

@@ -61,6 +61,7 @@
 #include "bench/report/heap_address_map.h"
 #include "bench/report/repro_report.h"
 #include "bench/vma_repro/suite_runner.h"
+#include "bench/workloads/cpu_scale.h"
 #include "bench/workloads/go15_suite.h"
 #include "runtime_port/base/file_io.h"
 #include "runtime_port/base/quote.h"
@@ -84,6 +85,10 @@ ABSL_FLAG(std::string, timings, "go151",
           "recorded timings that drive the clock: go151 (as released) or fix (with 44078a3)");
 ABSL_FLAG(std::string, timings_file, thp::kGo151TimingsFile,
           "the recorded Go 1.5.1 timings (run order, b.N, ns/op)");
+ABSL_FLAG(std::string, cpu_scale, "auto",
+          "how fast the Go 1.5 heap's runtime work (GC cycles, bgsweep) runs against the machine "
+          "of the run it was measured in (bench/workloads/cpu_scale.h): auto takes it from the "
+          "timings (the chosen column, times --time_scale), or a number above 0");
 ABSL_FLAG(std::string, json_out, "", "write every figure as JSON here");
 ABSL_FLAG(std::string, csv_out, "", "write one CSV row per variant here");
 ABSL_FLAG(std::string, svg_out, "", "write the VMA count over virtual time as SVG here");
@@ -192,6 +197,20 @@ Setup SetupOrExit() {
       ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale, s.suite.benchtime_ns);
   if (!scheduled.ok()) ExitUsage(absl::StrCat(timings_path, ": ", scheduled.status().message()));
   s.suite.benchmarks = *std::move(scheduled);
+  absl::StatusOr<std::optional<double>> cpu = ParseCpuScaleFlag(absl::GetFlag(FLAGS_cpu_scale));
+  if (!cpu.ok()) ExitUsage(cpu.status().message());
+  if (cpu->has_value()) {
+    s.suite.runtime.cpu_scale = **cpu;
+  } else {
+    absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadRecordedRunTimings();
+    ExitIfError(recorded.status());
+    absl::StatusOr<double> auto_scale =
+        CpuScale(SpeedsOf(s.timings, which == "fix", scale), *recorded);
+    if (!auto_scale.ok()) {
+      ExitUsage(absl::StrCat(timings_path, ": ", auto_scale.status().message(), "; give --cpu_scale"));
+    }
+    s.suite.runtime.cpu_scale = *auto_scale;
+  }
   s.suite.profile = s.kernel.profile;
   return s;
 }
@@ -348,6 +367,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   run.time_scale = s.time_scale;
   run.loop_slice_us = s.suite.loop_slice_ns / 1000;
   run.mark_share_seed = s.suite.runtime.mark_share_seed;
+  run.cpu_scale = s.suite.runtime.cpu_scale;
   run.timings = s.timings_name;
   run.workloads = absl::GetFlag(FLAGS_workloads);
   run.variants.resize(children.size());

@@ -61,11 +61,12 @@ grep -q '^prefix max_vmas=[0-9]* fixed max_vmas=[0-9]* ratio=[0-9.]* (Go 1.5: 69
 
 # Workloads are data: the suite written with --trace_out and replayed by
 # //bench:replay gives the runtime the same VMA maximum and madvise calls.
+# The runtime's cpu scale is the run's, not the workload's: both are given it.
 "$bin" --benchtime=5ms --quiet --kernel=sim --kernel_profile=linux2015 --variants=prefix \
-  --workloads='Append|StackCopy|Goroutine|DeferMany' --csv_out="$tmp/t.csv" \
+  --workloads='Append|StackCopy|Goroutine|DeferMany' --csv_out="$tmp/t.csv" --cpu_scale=0.8 \
   --trace_out="$tmp/suite.trace" >/dev/null || { echo "FAIL: trace run"; fail=1; }
 line=$(GODEBUG=scavenge=1 "$replay" --trace="$tmp/suite.trace" --variant=prefix --kernel=sim \
-  --kernel_profile=linux2015)
+  --kernel_profile=linux2015 --cpu_scale=0.8)
 got=$(sed -n 's/.* max_runtime_vmas=\([0-9]*\) .*/\1/p' <<<"$line")
 want=$(column "$tmp/t.csv" prefix max_vmas_runtime)
 [ -n "$want" ] && [ "$got" = "$want" ] || { echo "FAIL: replayed trace max $got, vma_repro $want ($line)"; fail=1; }
@@ -81,11 +82,15 @@ grep -q '^  "thp_mode": "madvise",$' "$tmp/sim.json" && grep -q '^  "max_map_cou
 # kMarkShareSeed, 0x5eed15) or the flag's.
 grep -q '^  "mark_share_seed": 6221077,$' "$tmp/sim.json" ||
   { echo "FAIL: sim JSON has not the default mark-share seed"; fail=1; }
+# And the cpu scale the default timings give against the recorded run's
+# (bench/workloads/cpu_scale.h): their median ns/op is 1.06 times its.
+grep -q '^  "cpu_scale": 1.06,$' "$tmp/sim.json" ||
+  { echo "FAIL: sim JSON has not the default timings' cpu scale"; grep cpu_scale "$tmp/sim.json"; fail=1; }
 "$bin" --benchtime=5ms --quiet --kernel=sim --variants=fixed --workloads='^BenchmarkMalloc8$' \
-  --sim_thp=never --max_map_count=100000 --mark_share_seed=7 --json_out="$tmp/never.json" >/dev/null ||
+  --sim_thp=never --max_map_count=100000 --mark_share_seed=7 --cpu_scale=0.5 --json_out="$tmp/never.json" >/dev/null ||
   { echo "FAIL: never run"; fail=1; }
 grep -q '^  "thp_mode": "never",$' "$tmp/never.json" && grep -q '^  "max_map_count": 100000,$' "$tmp/never.json" &&
-  grep -q '^  "mark_share_seed": 7,$' "$tmp/never.json" ||
+  grep -q '^  "mark_share_seed": 7,$' "$tmp/never.json" && grep -q '^  "cpu_scale": 0.50,$' "$tmp/never.json" ||
   { echo "FAIL: --sim_thp=never JSON settings"; head -8 "$tmp/never.json"; fail=1; }
 
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
@@ -117,6 +122,7 @@ expect_exit2 '--workloads=(: not a valid' '--workloads=('
 expect_exit2 '--time_scale=0: expected a number above 0' --time_scale=0
 expect_exit2 '--loop_slice_us=0: expected 1 to 1000000 (microseconds)' --loop_slice_us=0
 expect_exit2 '--mark_share_seed=x: expected a non-negative integer' --mark_share_seed=x
+expect_exit2 '--cpu_scale="0": expected auto or a number above 0' --cpu_scale=0
 expect_exit2 '--benchtime=soon: expected a duration' --benchtime=soon
 expect_exit2 '--timings=go14: expected go151 or fix' --timings=go14
 expect_exit2 'unknown variant "prefx"' --variants=prefix,prefx --kernel=sim

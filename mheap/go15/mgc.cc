@@ -113,7 +113,16 @@ int64_t GcModel::CycleNs(GcMode mode) const {
       mode == GcMode::kBackground
           ? kBackgroundCycleNs + allglen * kBackgroundCycleNsPerAllG + live * kBackgroundCycleNsPerG
           : kBlockingCycleNs + allglen * kBlockingCycleNsPerAllG + live * kBlockingCycleNsPerG;
-  return goroutines + links * kChainLinkMarkNs + frames * kStackScanNsPerFrame;
+  return Scaled(goroutines + links * kChainLinkMarkNs + frames * kStackScanNsPerFrame);
+}
+
+void GcModel::set_cpu_scale(double scale) {
+  THP_CHECK(std::isfinite(scale) && scale > 0, "set_cpu_scale: the scale must be above 0");
+  cpu_scale_ = scale;
+}
+
+int64_t GcModel::Scaled(int64_t ns) const {
+  return cpu_scale_ == 1.0 ? ns : std::llround(static_cast<double>(ns) * cpu_scale_);
 }
 
 void GcModel::FlushCache(int p) {
@@ -279,7 +288,7 @@ void GcModel::FinishMark() {
   // it grew during the concurrent phase.
   marking_ = false;
   GcCycle cycle = pending_;
-  const int64_t rescan = static_cast<int64_t>(roots_.LiveChainLinks()) * kChainLinkRescanNs;
+  const int64_t rescan = Scaled(static_cast<int64_t>(roots_.LiveChainLinks()) * kChainLinkRescanNs);
   stopped_ns_ += rescan;
   cycle.end_ns = heap_.clock().NanoTime() + rescan;
   EndCycle();

@@ -380,6 +380,17 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // The draws of the program's share of each background mark start again
   // from `seed` (mark_share.h; kMarkShareSeed unless set).
   void set_mark_share_seed(uint64_t seed) { mark_shares_ = MarkShareDraws(seed); }
+  // How fast the machine runs the runtime's own work, as a multiple of the
+  // time it took in the run the constants above were measured in
+  // (testdata/go151_heaplog/prefix.hlog.xz): a cycle's length (CycleNs),
+  // mark termination's rescan of chain links and bgsweep's time per span
+  // (BgSweepNs) are that many times theirs. 1 (the default) is that run's
+  // machine; the drivers take it from the timings they run at
+  // (bench/workloads/cpu_scale.h). Must be above 0.
+  void set_cpu_scale(double scale);
+  double cpu_scale() const { return cpu_scale_; }
+  // BgSweepSpanNs(s) on this machine (cpu_scale).
+  int64_t BgSweepNs(const MSpan& s) const { return Scaled(BgSweepSpanNs(s)); }
   // A background cycle's concurrent mark lasts CycleNs(kBackground) on the
   // heap's clock, ended by FinishMark (the driver must call it when the
   // clock reaches mark_end_ns()); off (the default), cycles are
@@ -610,6 +621,9 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   std::vector<uint16_t> freed_scratch_;  // Sweep's list of dead slots, reused
   uint64_t initial_heap_live_ = 0;
   MarkShareDraws mark_shares_;  // one draw per background cycle
+  double cpu_scale_ = 1.0;  // set_cpu_scale
+  // `ns` of the recorded run's machine on this one (cpu_scale_).
+  int64_t Scaled(int64_t ns) const;
   uintptr_t in_flight_ = 0;  // the object mallocgc is returning, a root too
   std::vector<GcCycle> cycles_;
   std::function<void(const GcCycle&)> on_cycle_;

@@ -165,6 +165,26 @@ TEST(BgSweepSpanNsTest, ASpanTakesItsTermsTime) {
   EXPECT_LT(BgSweepSpanNs(sixteen), BgSweepSpanNs(small));
 }
 
+// The runtime's own work on a machine set_cpu_scale times as slow as the
+// recorded run's: a cycle's length and bgsweep's time per span scale, to
+// the nanosecond; at scale 1 they are the constants' own.
+TEST_F(GcTest, TheRuntimesWorkTakesTheMachinesScale) {
+  MSpan span;
+  span.sizeclass = 1;
+  span.npages = PageCount(1);
+  // No goroutine table, chain links or frames: the base alone.
+  EXPECT_EQ(gc_.CycleNs(GcMode::kBackground), kBackgroundCycleNs);
+  EXPECT_EQ(gc_.CycleNs(GcMode::kForceBlock), kBlockingCycleNs);
+  EXPECT_EQ(gc_.BgSweepNs(span), BgSweepSpanNs(span));
+  gc_.set_cpu_scale(0.57);
+  EXPECT_EQ(gc_.cpu_scale(), 0.57);
+  EXPECT_EQ(gc_.CycleNs(GcMode::kBackground), std::llround(kBackgroundCycleNs * 0.57));
+  EXPECT_EQ(gc_.CycleNs(GcMode::kForceBlock), std::llround(kBlockingCycleNs * 0.57));
+  EXPECT_EQ(gc_.BgSweepNs(span), std::llround(static_cast<double>(BgSweepSpanNs(span)) * 0.57));
+  gc_.set_cpu_scale(2);
+  EXPECT_EQ(gc_.CycleNs(GcMode::kBackground), 2 * kBackgroundCycleNs);
+}
+
 TEST_F(GcTest, DeadLargeObjectsGoBackWhenSwept) {
   const uintptr_t keep = New(100000, true);
   const uintptr_t drop = New(200000, false);

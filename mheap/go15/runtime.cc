@@ -1,5 +1,7 @@
 #include "mheap/go15/runtime.h"
 
+#include <cmath>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -26,6 +28,10 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Kernel& kernel, const C
     return absl::InvalidArgumentError(absl::StrCat("GOMAXPROCS=", options.gomaxprocs,
                                                    ": expected 1 to 256"));
   }
+  if (!std::isfinite(options.cpu_scale) || options.cpu_scale <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cpu scale ", options.cpu_scale, ": expected a number above 0"));
+  }
   MemLinuxOptions mo;
   mo.map_noreserve = options.map_noreserve;
   absl::StatusOr<std::unique_ptr<MemLinux>> mem = NewMemLinux(kernel, options.variant, mo);
@@ -50,6 +56,7 @@ Runtime::Runtime(std::unique_ptr<MemLinux> mem, const Clock& clock, const Runtim
   const RootSet& roots = *this;  // the live handles are the roots
   gc_ = std::make_unique<GcModel>(*heap_, *stacks_, roots, gogc);
   gc_->set_mark_share_seed(options_.mark_share_seed);
+  gc_->set_cpu_scale(options_.cpu_scale);
   malloc_ = std::make_unique<Malloc>(*heap_, *gc_, *gc_, options_.gomaxprocs);
   gc_->set_malloc(malloc_.get());
   goroutines_ = std::make_unique<GoroutineTable>(*malloc_, *gc_, *stacks_, options_.gomaxprocs);

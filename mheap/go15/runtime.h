@@ -49,6 +49,9 @@ struct RuntimeOptions {
   // The seed of the GC model's draws of the program's share of each
   // background mark (mark_share.h).
   uint64_t mark_share_seed = kMarkShareSeed;
+  // How fast the machine runs the runtime's own work against the recorded
+  // run's (GcModel::set_cpu_scale): 1 is that run's machine.
+  double cpu_scale = 1.0;
   // Watches the memory layer from the heap's first call on (not owned; may
   // be null; outlives the runtime): the memory-layer stream's recorder.
   MemLinuxObserver* mem_observer = nullptr;

@@ -353,7 +353,7 @@ void Go15HeapRuntime::SweepOnIdleP(int64_t until, bool idle,
   GcModel& gc = rt_->gc();
   // bgsweep, Go 1.5, is readied by gcSweep as the cycle ends (after mark
   // termination) and, on the P the program leaves idle, sweeps one span
-  // after another: each span it frees takes BgSweepSpanNs, and goes back
+  // after another: each span it frees takes GcModel::BgSweepNs, and goes back
   // to the heap at the end of that time on the clock (mHeap_FreeSpanLocked
   // stamps unusedsince with nanotime then), never before the clock's
   // present; a span it keeps takes no time of its own (mgc.h). A span
@@ -368,7 +368,7 @@ void Go15HeapRuntime::SweepOnIdleP(int64_t until, bool idle,
   for (;;) {
     const MSpan* s = gc.ClaimSweepOne();
     if (s == nullptr) break;  // nothing left to sweep
-    const int64_t done = gc.SweepFreesSpan(*s) ? from + BgSweepSpanNs(*s) : from;
+    const int64_t done = gc.SweepFreesSpan(*s) ? from + gc.BgSweepNs(*s) : from;
     if (done > until) break;
     set_clock(std::max(present, done));
     gc.SweepClaimed();

@@ -271,7 +271,7 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // one under GOMAXPROCS 2 or more, as with one benchmark goroutine; under
   // GOMAXPROCS 1 only while the step is idle): from the
   // cycle's end, or from where its last turn left off, to `until`, each
-  // span it frees taking BgSweepSpanNs (mgc.h); the span whose time runs
+  // span it frees taking GcModel::BgSweepNs (mgc.h); the span whose time runs
   // past `until` stays claimed for the next call.
   // While the workload reports its run queue (every P busy), it sweeps one
   // span when readied at the cycle's end, then one per turn it gets in the
