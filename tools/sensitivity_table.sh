@@ -49,6 +49,16 @@ for s in "${settings[@]}"; do
     csv="$tmp/$procs.$scale.$slice.$p.csv"
     "$bin" --kernel=sim --kernel_profile="$p" --variants=prefix,fixed --gomaxprocs="$procs" \
       --time_scale="$scale" --loop_slice_us="$slice" --jobs=2 --quiet --csv_out="$csv" >/dev/null || true
+    # A variant may die as Go would (exit 1, its error in the CSV; its
+    # maximum is what it reached); a failed check is the model's bug, and
+    # a table of what it reached would hide it.
+    for v in prefix fixed; do
+      err=$(col "$csv" "$v" error)
+      if [ ! -s "$csv" ] || [[ "$err" == *"check failed"* ]]; then
+        echo "sensitivity_table.sh: GOMAXPROCS=$procs time scale $scale loop slice $slice $p: $v: ${err:-no result}" >&2
+        exit 1
+      fi
+    done
     pm=$(col "$csv" prefix max_vmas_go_equivalent); fm=$(col "$csv" fixed max_vmas_go_equivalent)
     ratio=$(awk -v a="$pm" -v b="$fm" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }')
     verdict=no

@@ -120,5 +120,28 @@ TEST(StoppedWorld, SysmonSleepsThroughIt) {
   }
 }
 
+// A stop longer than sysmon's note sleep (maxsleep, 5 ms under
+// scavenge=1) and its longest delay (10 ms) together: a round it wakes to
+// inside the stop finds the last cycle over 10 ms old and readies
+// forcegchelper, whose background cycle starts once the world restarts,
+// after runtime.GC()'s own.
+TEST(StoppedWorld, AForcedGcReadiedInALongStopStartsAtTheRestart) {
+  const int64_t stop_ns =
+      kBlockingCycleNs + 8000 * (kBlockingCycleNsPerAllG + kBlockingCycleNsPerG);
+  ASSERT_GT(stop_ns, 20000000);
+  SimulatedKernel sim;
+  const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+      sim,
+      absl::StrCat("thp-trace 1\ngc\n", Goroutines(8000), "compute 9000000\ngc\ncompute 40000000\n"),
+      /*batched=*/true, /*scavenge_debug=*/true);
+  ASSERT_NE(r, nullptr);
+  const std::vector<GcCycle>& cycles = r->runtime().gc().cycles();
+  ASSERT_GE(cycles.size(), 3u);
+  EXPECT_EQ(cycles[1].mode, GcMode::kForceBlock);
+  EXPECT_EQ(cycles[1].end_ns - cycles[1].start_ns, stop_ns);
+  EXPECT_EQ(cycles[2].mode, GcMode::kBackground);
+  EXPECT_EQ(cycles[2].start_ns, cycles[1].end_ns);
+}
+
 }  // namespace
 }  // namespace thp

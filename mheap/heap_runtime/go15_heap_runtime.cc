@@ -48,7 +48,11 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
     // (sysmon tests forcegc.idle), nor after it readied the GC goroutine
     // until it runs once more.
     if (gc_waits_for_safe_point_ || forcegc_ahead_ >= 0 || forcegc_yield_ahead_ >= 0 ||
-        forcegc_waits_for_p_ || forcegc_yielded_for_p_) {
+        forcegc_waits_for_p_ || forcegc_yielded_for_p_ || forcegc_after_world_) {
+      return;
+    }
+    if (world_stopped_) {
+      forcegc_after_world_ = true;
       return;
     }
     if (runq_reported_) {
@@ -232,6 +236,15 @@ int64_t Go15HeapRuntime::GC(const std::function<void(int64_t)>& set_clock) {
   bgsweep_ahead_ = -1;
   bgsweep_parked_ = true;
   gc.ForceBlockingGC(stopped);
+  // sysmon sleeps on its note while the world is stopped (go1.5.1 proc1.go
+  // sysmon: sched.gcwaiting), but for maxsleep at most; a cycle longer than
+  // that lets it run a round inside the stopped world, whose forcegc test
+  // may ready forcegchelper. That runs once the world restarts, and its
+  // startGC starts a background cycle (mgc.go forcegchelper).
+  if (forcegc_after_world_) {
+    forcegc_after_world_ = false;
+    RunForcedGc();
+  }
   return restart - called;
 }
 

@@ -221,6 +221,10 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   int64_t passes_in_sweep_ = 0;  // of them, those that read the clock then
   bool idle_ = false;
   bool world_stopped_ = false;  // runtime.GC()'s stopped world (GC)
+  // sysmon readied forcegc.g in that stopped world: its note sleep
+  // (maxsleep) ran out before the world restarted, and forcegchelper runs
+  // only once it has (GC).
+  bool forcegc_after_world_ = false;
   int64_t busy_at_ = 0;
   bool in_loop_without_safe_point_ = false;
   bool gc_waits_for_safe_point_ = false;  // forced, waiting for the loop's end
