@@ -185,7 +185,8 @@ std::vector<BenchSpeed> SpeedsOfLog(const RealLog& log) {
   std::vector<BenchSpeed> out;
   for (const RealSegment& s : log.segments) {
     if (s.ended && s.end_n > 0) {
-      out.push_back(BenchSpeed{s.base, static_cast<double>(s.end_ns) / static_cast<double>(s.end_n)});
+      const double ns = static_cast<double>(s.end_ns) / static_cast<double>(s.end_n);
+      out.push_back(BenchSpeed{s.base, ns});
     }
   }
   return out;
@@ -294,12 +295,12 @@ int Run() {
     if (rep.cpu_scale_auto) {
       absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadRecordedRunTimings();
       ExitIfError(recorded.status());
+      const bool own = timings_path.empty();  // the log's own runs
       absl::StatusOr<double> scale =
-          CpuScale(timings_path.empty() ? SpeedsOfLog(*real) : SpeedsOf(timings, /*fix=*/false, 1.0),
-                   *recorded);
+          CpuScale(own ? SpeedsOfLog(*real) : SpeedsOf(timings, /*fix=*/false, 1.0), *recorded);
       if (!scale.ok()) {
-        ExitUsage(absl::StrCat(timings_path.empty() ? "--real=" + path : "--timings_file=" + timings_path,
-                               ": ", scale.status().message(), "; give --cpu_scale"));
+        ExitUsage(absl::StrCat(own ? "--real=" + path : "--timings_file=" + timings_path, ": ",
+                               scale.status().message(), "; give --cpu_scale"));
       }
       rep.cpu_scale = *scale;
     } else {

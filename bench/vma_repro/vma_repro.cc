@@ -207,7 +207,8 @@ Setup SetupOrExit() {
     absl::StatusOr<double> auto_scale =
         CpuScale(SpeedsOf(s.timings, which == "fix", scale), *recorded);
     if (!auto_scale.ok()) {
-      ExitUsage(absl::StrCat(timings_path, ": ", auto_scale.status().message(), "; give --cpu_scale"));
+      ExitUsage(
+          absl::StrCat(timings_path, ": ", auto_scale.status().message(), "; give --cpu_scale"));
     }
     s.suite.runtime.cpu_scale = *auto_scale;
   }

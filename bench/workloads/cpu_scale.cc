@@ -6,8 +6,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "runtime_port/base/quote.h"
 #include "runtime_port/base/file_io.h"
+#include "runtime_port/base/quote.h"
 
 namespace thp {
 
@@ -57,7 +57,8 @@ absl::StatusOr<std::optional<double>> ParseCpuScaleFlag(const std::string& value
 }
 
 absl::StatusOr<std::vector<RecordedBenchmark>> ReadRecordedRunTimings() {
-  absl::StatusOr<std::string> text = ReadWorkspaceFile(kRecordedRunTimingsFile, kMaxTimingsFileBytes);
+  absl::StatusOr<std::string> text =
+      ReadWorkspaceFile(kRecordedRunTimingsFile, kMaxTimingsFileBytes);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::vector<RecordedBenchmark>> parsed = ParseBenchTimings(*text);
   if (!parsed.ok()) {

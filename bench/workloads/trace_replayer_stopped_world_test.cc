@@ -132,7 +132,8 @@ TEST(StoppedWorld, AForcedGcReadiedInALongStopStartsAtTheRestart) {
   SimulatedKernel sim;
   const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
       sim,
-      absl::StrCat("thp-trace 1\ngc\n", Goroutines(8000), "compute 9000000\ngc\ncompute 40000000\n"),
+      absl::StrCat("thp-trace 1\ngc\n", Goroutines(8000),
+                   "compute 9000000\ngc\ncompute 40000000\n"),
       /*batched=*/true, /*scavenge_debug=*/true);
   ASSERT_NE(r, nullptr);
   const std::vector<GcCycle>& cycles = r->runtime().gc().cycles();

@@ -104,11 +104,14 @@ void GcModel::ForceBlockingGC(int64_t world_stopped_ns) {
 }
 
 int64_t GcModel::CycleNs(GcMode mode) const {
-  const auto live = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->LiveGoroutines());
-  const auto allglen = static_cast<int64_t>(goroutines_ == nullptr ? 0 : goroutines_->allglen());
+  // Without a goroutine table there are no gs, live or dead, and no frames.
+  int64_t live = 0, allglen = 0, frames = 0;
+  if (goroutines_ != nullptr) {
+    live = static_cast<int64_t>(goroutines_->LiveGoroutines());
+    allglen = static_cast<int64_t>(goroutines_->allglen());
+    frames = static_cast<int64_t>(goroutines_->StackFrames(heap_.clock().NanoTime()));
+  }
   const auto links = static_cast<int64_t>(roots_.LiveChainLinks());
-  const auto frames = static_cast<int64_t>(
-      goroutines_ == nullptr ? 0 : goroutines_->StackFrames(heap_.clock().NanoTime()));
   const int64_t goroutines =
       mode == GcMode::kBackground
           ? kBackgroundCycleNs + allglen * kBackgroundCycleNsPerAllG + live * kBackgroundCycleNsPerG

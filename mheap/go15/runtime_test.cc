@@ -35,7 +35,8 @@ TEST(Runtime, GogcIsParsedStrictly) {
   EXPECT_FALSE(Runtime::Create(sim, clock, o).ok());
   o.variant = "fixed";
   o.cpu_scale = 0;
-  EXPECT_EQ(Runtime::Create(sim, clock, o).status().message(), "cpu scale 0: expected a number above 0");
+  EXPECT_EQ(Runtime::Create(sim, clock, o).status().message(),
+            "cpu scale 0: expected a number above 0");
   o.cpu_scale = 0.6;
   ASSERT_TRUE(Runtime::Create(sim, clock, o).ok());
   EXPECT_EQ((*Runtime::Create(sim, clock, o))->gc().cpu_scale(), 0.6);
