@@ -40,15 +40,19 @@ real_range() {  # real_range <build>: "lo-hi (n runs)"
 real_prefix=$(real_range prefix)
 real_fixed=$(real_range fixed)
 settings=("1 1 1000" "2 1 1000" "4 1 1000" "8 1 1000" "2 0.5 1000" "2 2 1000" "2 1 20")
-echo "| GOMAXPROCS | time scale | loop slice (us) | profile | prefix max VMAs | fixed max VMAs | ratio | could give 692 and 49 | real prefix (eBPF) | real fixed (eBPF) |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| GOMAXPROCS | time scale | cpu scale | loop slice (us) | profile | prefix max VMAs | fixed max VMAs | ratio | could give 692 and 49 | real prefix (eBPF) | real fixed (eBPF) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 could=() cannot=()
 for s in "${settings[@]}"; do
   read -r procs scale slice <<<"$s"
   for p in linux6 linux2015; do
     csv="$tmp/$procs.$scale.$slice.$p.csv"
     "$bin" --kernel=sim --kernel_profile="$p" --variants=prefix,fixed --gomaxprocs="$procs" \
-      --time_scale="$scale" --loop_slice_us="$slice" --jobs=2 --quiet --csv_out="$csv" >/dev/null || true
+      --time_scale="$scale" --loop_slice_us="$slice" --jobs=2 --quiet --csv_out="$csv" \
+      --json_out="$csv.json" >/dev/null || true
+    # The runtime's own work's scale that --cpu_scale=auto took from the
+    # scaled timings (bench/workloads/cpu_scale.h).
+    cpu=$(sed -n 's/^  "cpu_scale": \([0-9.]*\),$/\1/p' "$csv.json")
     # A variant may die as Go would (exit 1, its error in the CSV; its
     # maximum is what it reached); a failed check is the model's bug, and
     # a table of what it reached would hide it.
@@ -68,7 +72,7 @@ for s in "${settings[@]}"; do
     if [ "$verdict" = yes ]; then could+=("$label"); else cannot+=("$label ($pm / $fm)"); fi
     real_p="—" real_f="—"
     [ "$procs" = 2 ] && [ "$scale" = 1 ] && [ "$slice" = 1000 ] && real_p=$real_prefix && real_f=$real_fixed
-    echo "| $procs | $scale | $slice | $p | ${pm:-failed} | ${fm:-failed} | $ratio | $verdict | $real_p | $real_f |"
+    echo "| $procs | $scale | ${cpu:-?} | $slice | $p | ${pm:-failed} | ${fm:-failed} | $ratio | $verdict | $real_p | $real_f |"
   done
 done
 echo
