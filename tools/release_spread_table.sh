@@ -62,7 +62,9 @@ def model_of(path):
 rec = json.load(open("%s/recorded.json" % tmp))
 real = {"recorded": {short(b["benchmark"]): b["real"]["releases"] for b in rec["benchmarks"]}}
 model = {"recorded": model_of("%s/recorded.json" % tmp)}
+scale = {}
 for r in ptrace + unperturbed:
+    scale[r] = json.load(open("%s/%s.json" % (tmp, r)))["cpu_scale"]
     rows = [l.rstrip("\n").split("\t") for l in open("%s/%s.real.tsv" % (tmp, r))][1:]
     real[r] = {name: int(n) for name, n, _ in rows}
     model[r] = model_of("%s/%s.json" % (tmp, r))
@@ -124,10 +126,12 @@ print("Go against Go without ptrace: the recorded build's two later runs on this
       "recorded (`testdata/go151_heaplog/rerun_2026-12-07_*`), are within 25%% of the recorded run's "
       "count in %d and %d of these %d benchmarks, and the second within 25%% of the first in %d of "
       "the %d the first released at least 50 times in; suite releases %d and %d against the "
-      "recorded run's %d, the model's on their timings %d and %d." % (
+      "recorded run's %d, the model's on their timings %d and %d (cpu scale %.2f and %.2f, "
+      "from those timings)." % (
       near(r1, ref, names), near(r2, ref, names), len(names), near(r2, r1, big1), len(big1),
       sum(r1.values()), sum(r2.values()), sum(ref.values()),
-      sum(model[unperturbed[0]].values()), sum(model[unperturbed[1]].values())))
+      sum(model[unperturbed[0]].values()), sum(model[unperturbed[1]].values()),
+      scale[unperturbed[0]], scale[unperturbed[1]]))
 print("Benchmarks with at least 50 releases in a run whose model count (on that run's timings) is "
       "within 25%% of it, counting every release (a ptrace run's calls cannot tell the stale-now ones "
       "apart; the calibrate block's count leaves them out): %s." % "; ".join(within))
