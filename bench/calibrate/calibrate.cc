@@ -179,15 +179,18 @@ std::string LogInDirectoryOrExit(const std::string& dir, const std::string& vari
                          "_*.hlog.xz; name the log itself"));
 }
 
-// Each ended benchmark's final ns/op in the log, by testing's timer
-// (bench_end's ns over its b.N).
+// A segment's final ns/op by testing's timer (bench_end's ns over its
+// b.N), for an ended segment with a b.N; nullopt for the others.
+std::optional<double> TimerNsPerOp(const RealSegment& s) {
+  if (!s.ended || s.end_n <= 0) return std::nullopt;
+  return static_cast<double>(s.end_ns) / static_cast<double>(s.end_n);
+}
+
+// Each ended benchmark's TimerNsPerOp, in log order.
 std::vector<BenchSpeed> SpeedsOfLog(const RealLog& log) {
   std::vector<BenchSpeed> out;
   for (const RealSegment& s : log.segments) {
-    if (s.ended && s.end_n > 0) {
-      const double ns = static_cast<double>(s.end_ns) / static_cast<double>(s.end_n);
-      out.push_back(BenchSpeed{s.base, ns});
-    }
+    if (const std::optional<double> ns = TimerNsPerOp(s)) out.push_back(BenchSpeed{s.base, *ns});
   }
   return out;
 }
@@ -200,9 +203,9 @@ int WriteLogTimings(const RealLog& log, const std::string& path, const std::stri
       "# (bench/calibrate --timings_out). One build: the go151_fix columns repeat the go151 ones.\n"
       "name\tN_go151\tns_per_op_go151\tN_go151_fix\tns_per_op_go151_fix\n");
   for (const RealSegment& s : log.segments) {
-    if (!s.ended || s.end_n <= 0) continue;
-    const std::string ns = absl::StrFormat(
-        "%.4f", std::max(static_cast<double>(s.end_ns) / static_cast<double>(s.end_n), 1e-6));
+    const std::optional<double> per_op = TimerNsPerOp(s);
+    if (!per_op.has_value()) continue;
+    const std::string ns = absl::StrFormat("%.4f", std::max(*per_op, 1e-6));
     absl::StrAppend(&text, s.base, "\t", s.end_n, "\t", ns, "\t", s.end_n, "\t", ns, "\n");
   }
   const absl::Status st = WriteWholeFile(out, text);
@@ -289,23 +292,14 @@ int Run() {
   rep.mark_share_seed = o.runtime.mark_share_seed;
   rep.benchtime = bt;
   {
-    absl::StatusOr<std::optional<double>> flag = ParseCpuScaleFlag(absl::GetFlag(FLAGS_cpu_scale));
-    if (!flag.ok()) ExitUsage(flag.status().message());
-    rep.cpu_scale_auto = !flag->has_value();
-    if (rep.cpu_scale_auto) {
-      absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadRecordedRunTimings();
-      ExitIfError(recorded.status());
-      const bool own = timings_path.empty();  // the log's own runs
-      absl::StatusOr<double> scale =
-          CpuScale(own ? SpeedsOfLog(*real) : SpeedsOf(timings, /*fix=*/false, 1.0), *recorded);
-      if (!scale.ok()) {
-        ExitUsage(absl::StrCat(own ? "--real=" + path : "--timings_file=" + timings_path, ": ",
-                               scale.status().message(), "; give --cpu_scale"));
-      }
-      rep.cpu_scale = *scale;
-    } else {
-      rep.cpu_scale = **flag;
-    }
+    const bool own = timings_path.empty();  // the log's own runs
+    absl::StatusOr<CpuScaleChoice> cpu = ChooseCpuScale(
+        absl::GetFlag(FLAGS_cpu_scale),
+        own ? SpeedsOfLog(*real) : SpeedsOf(timings, /*fix=*/false, 1.0),
+        own ? "--real=" + path : "--timings_file=" + timings_path);
+    ExitIfError(cpu.status());
+    rep.cpu_scale = cpu->scale;
+    rep.cpu_scale_auto = cpu->automatic;
     o.runtime.cpu_scale = rep.cpu_scale;
   }
   if (real->config.has_value()) {

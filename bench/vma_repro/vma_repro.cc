@@ -197,21 +197,10 @@ Setup SetupOrExit() {
       ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale, s.suite.benchtime_ns);
   if (!scheduled.ok()) ExitUsage(absl::StrCat(timings_path, ": ", scheduled.status().message()));
   s.suite.benchmarks = *std::move(scheduled);
-  absl::StatusOr<std::optional<double>> cpu = ParseCpuScaleFlag(absl::GetFlag(FLAGS_cpu_scale));
-  if (!cpu.ok()) ExitUsage(cpu.status().message());
-  if (cpu->has_value()) {
-    s.suite.runtime.cpu_scale = **cpu;
-  } else {
-    absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadRecordedRunTimings();
-    ExitIfError(recorded.status());
-    absl::StatusOr<double> auto_scale =
-        CpuScale(SpeedsOf(s.timings, which == "fix", scale), *recorded);
-    if (!auto_scale.ok()) {
-      ExitUsage(
-          absl::StrCat(timings_path, ": ", auto_scale.status().message(), "; give --cpu_scale"));
-    }
-    s.suite.runtime.cpu_scale = *auto_scale;
-  }
+  absl::StatusOr<CpuScaleChoice> cpu = ChooseCpuScale(
+      absl::GetFlag(FLAGS_cpu_scale), SpeedsOf(s.timings, which == "fix", scale), timings_path);
+  ExitIfError(cpu.status());
+  s.suite.runtime.cpu_scale = cpu->scale;
   s.suite.profile = s.kernel.profile;
   return s;
 }

@@ -56,6 +56,22 @@ absl::StatusOr<std::optional<double>> ParseCpuScaleFlag(const std::string& value
   return std::optional<double>(v);
 }
 
+absl::StatusOr<CpuScaleChoice> ChooseCpuScale(const std::string& flag,
+                                              const std::vector<BenchSpeed>& run,
+                                              const std::string& source) {
+  absl::StatusOr<std::optional<double>> given = ParseCpuScaleFlag(flag);
+  if (!given.ok()) return given.status();
+  if (given->has_value()) return CpuScaleChoice{**given, /*automatic=*/false};
+  absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadRecordedRunTimings();
+  if (!recorded.ok()) return recorded.status();
+  absl::StatusOr<double> scale = CpuScale(run, *recorded);
+  if (!scale.ok()) {
+    return absl::Status(scale.status().code(), absl::StrCat(source, ": ", scale.status().message(),
+                                                            "; give --cpu_scale"));
+  }
+  return CpuScaleChoice{*scale, /*automatic=*/true};
+}
+
 absl::StatusOr<std::vector<RecordedBenchmark>> ReadRecordedRunTimings() {
   absl::StatusOr<std::string> text =
       ReadWorkspaceFile(kRecordedRunTimingsFile, kMaxTimingsFileBytes);

@@ -57,6 +57,19 @@ std::vector<BenchSpeed> SpeedsOf(const std::vector<RecordedBenchmark>& timings, 
 // error naming the value and what is accepted.
 absl::StatusOr<std::optional<double>> ParseCpuScaleFlag(const std::string& value);
 
+// What a driver's --cpu_scale comes to: the number given, or with "auto"
+// CpuScale of `run` against ReadRecordedRunTimings().
+struct CpuScaleChoice {
+  double scale = 1.0;
+  bool automatic = false;  // taken from `run`
+};
+// An error is the flag's (ParseCpuScaleFlag), the recorded timings' read,
+// or CpuScale's prefixed with `source` (what `run` came from, e.g.
+// "--timings_file=F") and ending "; give --cpu_scale".
+absl::StatusOr<CpuScaleChoice> ChooseCpuScale(const std::string& flag,
+                                              const std::vector<BenchSpeed>& run,
+                                              const std::string& source);
+
 // Reads and parses kRecordedRunTimingsFile (from the workspace or the
 // binary's runfiles).
 absl::StatusOr<std::vector<RecordedBenchmark>> ReadRecordedRunTimings();

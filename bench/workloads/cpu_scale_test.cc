@@ -49,6 +49,28 @@ TEST(CpuScale, TheFlagIsAutoOrAPositiveNumber) {
             "--cpu_scale=\"fast\": expected auto or a number above 0, at most 100 (e.g. 0.6)");
 }
 
+// What a driver's flag comes to: a number as given; auto from the run's
+// speeds (the recorded run's own, halved: 0.5); auto with nothing in common
+// an error naming where the speeds came from.
+TEST(CpuScale, TheDriversChoice) {
+  const absl::StatusOr<CpuScaleChoice> given = ChooseCpuScale("0.8", {}, "x");
+  ASSERT_TRUE(given.ok()) << given.status();
+  EXPECT_EQ(given->scale, 0.8);
+  EXPECT_FALSE(given->automatic);
+  absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadRecordedRunTimings();
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  const absl::StatusOr<CpuScaleChoice> automatic =
+      ChooseCpuScale("auto", SpeedsOf(*recorded, /*fix=*/false, 0.5), "x");
+  ASSERT_TRUE(automatic.ok()) << automatic.status();
+  EXPECT_EQ(automatic->scale, 0.5);
+  EXPECT_TRUE(automatic->automatic);
+  EXPECT_EQ(ChooseCpuScale("auto", {{"X", 1}}, "--timings_file=t.tsv").status().message(),
+            "--timings_file=t.tsv: no benchmark in common with the recorded run's timings "
+            "(testdata/go151_heaplog/prefix_timings.tsv), e.g. X; give --cpu_scale");
+  EXPECT_EQ(ChooseCpuScale("0", {}, "x").status().message(),
+            "--cpu_scale=\"0\": expected auto or a number above 0, at most 100 (e.g. 0.6)");
+}
+
 // The reference itself: the recorded run at its own timings is 1, and
 // the suite is all there.
 TEST(CpuScale, TheRecordedRunIsOne) {
