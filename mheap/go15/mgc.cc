@@ -40,6 +40,10 @@ void GcModel::AfterMalloc(bool shouldhelpgc, uintptr_t new_object) {
   // The program's store of the new pointer: the barrier shades it while
   // gcphase is _GCscan or _GCmark.
   if (write_barrier_stores_ && marking_) shaded_.push_back(new_object);
+  // mallocgc's gcmarknewobject_m under gcBlackenPromptly (the tiny
+  // allocator's shares of a block return before it: only a new block is
+  // marked, and its later shares with it).
+  if (blacken_promptly()) black_.push_back(new_object);
   if (on_system_stack_) return;
   if (std::exchange(alloc_before_blackening_, false)) {
     // The allocation at the preemption check where the program's stack was
@@ -435,6 +439,10 @@ void GcModel::MarkRoots() {
   // (its slots are still allocated: nothing is swept before gcSweep).
   for (uintptr_t x : shaded_) mark(x);
   shaded_.clear();
+  // Allocated black (gcBlackenPromptly): marked, and counted in
+  // bytesMarked, since their allocation.
+  for (uintptr_t x : black_) mark(x);
+  black_.clear();
   // _RootFinalizers: finq's pending finalizers hold their objects.
   for (uintptr_t x : finq_) mark(x);
 }

@@ -18,9 +18,11 @@
 // preemption point first, there: set_scan_program_at_safe_point) and
 // returns with the cycle marking; the program allocates
 // on, from spans swept before the cycle (nothing is unswept until gcSweep),
-// its new objects white (go1.5.1 mallocgc allocates black only in mark
-// termination); FinishMark, called by the driver when the clock reaches the
-// end, is mark termination: endCycle's pacing on the heap that grew
+// its new objects white until the mark's work is done and black from then
+// to mark termination (go1.5.1 mallocgc's gcmarknewobject_m under
+// gcBlackenPromptly: blacken_promptly()); FinishMark, called by the driver
+// once the clock reaches the end (where every P runs the program, when one
+// next schedules), is mark termination: endCycle's pacing on the heap that grew
 // meanwhile, the caches' flush, the roots held then marked too, sweepgen's
 // bump and the sweep. Without the driver's clock a cycle is instantaneous:
 // it marks and sweeps where it starts, and only its end (what sysmon's
@@ -56,10 +58,9 @@
 // so that the program runs faster between marks, as Go's did.
 // Simplified: marking is the union of what is held at the start and at mark
 // termination, plus what the program stored through the write barrier
-// meanwhile (set_write_barrier_stores); an object dropped in between is
-// floating garbage only then. There is no gcBlackenPromptly window (new
-// objects allocated black once the mark's work runs out, which in go1.5.1
-// lasts long when every P runs the program); no mutator assists one by one
+// meanwhile (set_write_barrier_stores), plus what it allocated once the
+// mark's work was done (blacken_promptly()); an object dropped in between
+// is floating garbage only then. There are no mutator assists one by one
 // (assistTime 0, so utilization is the 0.25 goal); the background sweeper
 // runs only when the driver gives it turns (BackgroundSweep), or claims a
 // span and sweeps it once its time is up (ClaimSweepOne, SweepClaimed).
@@ -359,7 +360,21 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // (no batched runs): the barrier is shading them, or each gets a
   // finalizer.
   bool SeesEachObject() const override {
-    return (write_barrier_stores_ && marking_) || finalizer_allocs_;
+    return (write_barrier_stores_ && marking_) || finalizer_allocs_ || blacken_promptly();
+  }
+  // go1.5.1 mgc.go gcBlackenPromptly, as the model places it: set once a
+  // background cycle's mark work is done (the clock at mark_end_ns(); gc()
+  // sets it when bgMark1 completes, and its goroutine, readied by the mark
+  // worker that completed it, runs next on that P), cleared at mark
+  // termination (FinishMark). While set, mallocgc allocates black
+  // (gcmarknewobject_m): what the program allocates then survives the
+  // cycle, dropped or not, and counts in heap_marked. The window lasts
+  // until the mark worker runs again to complete bgMark2 and the GC
+  // goroutine after it, that is until a P schedules: traced in go1.5.1's
+  // BenchmarkFinalizerRun after BenchmarkChanPopular, 19.4 ms of a
+  // 20.3 ms mark, the workers never leaving the Ps in between.
+  bool blacken_promptly() const {
+    return marking_ && !program_scan_pending_ && heap_.clock().NanoTime() >= pending_.end_ns;
   }
   bool ProgramWaits() const override { return program_waits_; }
   // Go 1.5.1 calls newm from startm when no M is idle (startm is called by
@@ -588,6 +603,7 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   std::vector<ArmedNewM> armed_;  // ArmNewM's requests, in arming order
   int new_ms_ = 0;
   std::vector<uintptr_t> shaded_;  // the objects the barrier shaded in this concurrent phase
+  std::vector<uintptr_t> black_;   // the objects allocated while blacken_promptly()
   bool finalizer_allocs_ = false;
   absl::btree_set<uintptr_t> finalizers_;  // finalizer specials, in address order
   std::vector<uintptr_t> finq_;            // queued finalizers' objects, roots until runfinq
