@@ -370,9 +370,12 @@ class GcModel final : public SpanSweeper, public GcTrigger, public HeapAllocHook
   // (gcmarknewobject_m): what the program allocates then survives the
   // cycle, dropped or not, and counts in heap_marked. The window lasts
   // until the mark worker runs again to complete bgMark2 and the GC
-  // goroutine after it, that is until a P schedules: traced in go1.5.1's
-  // BenchmarkFinalizerRun after BenchmarkChanPopular, 19.4 ms of a
-  // 20.3 ms mark, the workers never leaving the Ps in between.
+  // goroutine after it, that is until a P schedules: in go1.5.1 execution
+  // traces of BenchmarkFinalizerRun after BenchmarkChanPopular, whose
+  // workers hold both Ps, a median 15.5 ms of a 19.4 ms mark over 20
+  // cycles (tools/go151/trace_blacken_window.py; there the mark's work
+  // ends later than CycleNs puts it, the fractional worker also waiting
+  // for a P).
   bool blacken_promptly() const {
     return marking_ && !program_scan_pending_ && heap_.clock().NanoTime() >= pending_.end_ns;
   }
