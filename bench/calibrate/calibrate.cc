@@ -13,6 +13,7 @@
 //       [--workloads=REGEX] [--variant=prefix|fixed] [--benchtime=1s] [--json_out=F]
 //       [--csv_out=F] [--model_events_out=F] [--cpu_scale=auto|X]   (one line)
 //   bazel run -c opt //bench:calibrate -- --real=LOG --timings_out=TSV
+//   bazel run -c opt //bench:calibrate -- --real=LOG --summary_out=TSV
 //
 // --model_events_out writes the modelled run's heap records as text
 // (model_event_order.h), beside which //tools:heap_log_dump prints Go's.
@@ -41,7 +42,8 @@
 // the speed of the timings the model runs at, the log's own or the file's,
 // against the recorded run's (bench/workloads/cpu_scale.h): 1.00 for the
 // recorded log. --timings_out writes the log's own timings in the file's
-// columns and stops.
+// columns and stops; --summary_out writes the log's own figures by
+// benchmark (the real side alone) and stops.
 //
 // Only benchmarks that --workloads picks and that the log holds complete
 // (its bench_end seen) run and are compared; the others are named on
@@ -97,6 +99,7 @@
 #include "bench/vma_repro/suite_runner.h"
 #include "bench/workloads/cpu_scale.h"
 #include "bench/workloads/go15_suite.h"
+#include "mheap/go15/events/benchmark_split.h"
 #include "mheap/go15/events/heap_event_log.h"
 #include "mheap/heap_runtime/go15_heap_runtime.h"
 #include "runtime_port/base/file_io.h"
@@ -130,6 +133,11 @@ ABSL_FLAG(std::string, timings_out, "",
           "write the log's timings here (run order, each benchmark's final b.N and ns/op as "
           "testing's timer measured them, in the columns --timings_file reads; one build, so the "
           "go151_fix columns repeat the go151 ones) and stop without modelling");
+ABSL_FLAG(std::string, summary_out, "",
+          "write the log's own figures by benchmark here (run order, a TSV: releases, the pages "
+          "they released, background cycles with a mark termination, their median gc_start -> "
+          "gc_mark_term in us, and the stale-now releases among the releases) and stop without "
+          "modelling");
 ABSL_FLAG(std::string, model_events_out, "",
           "write the modelled run's heap records here, one line each in heap_log_dump's text "
           "form, for a diff against Go's (bench/calibrate/model_event_order.h)");
@@ -213,6 +221,28 @@ int WriteLogTimings(const RealLog& log, const std::string& path, const std::stri
   return 0;
 }
 
+// --summary_out: the real side's tallies by benchmark, as Go's log gives
+// them (a log kept only as this summary can still be compared: the README's
+// release-spread block reads the reruns' summaries).
+int WriteLogSummary(const RealLog& log, const std::string& path, const std::string& out) {
+  std::string text = absl::StrCat(
+      "# By benchmark, in run order, from ", path, " (bench/calibrate --summary_out):\n"
+      "# releases (sys_unused records), the pages they released, background cycles with a\n"
+      "# mark termination and their median gc_start -> gc_mark_term in us (empty with none),\n"
+      "# and the stale-now releases among the releases (bench/calibrate/stale_release.h).\n"
+      "benchmark\treleases\treleased_pages\tbackground_cycles\tmark_us_median\tstale_now\n");
+  for (const RealSegment& s : log.segments) {
+    if (s.name == heaplog::kStartupSegment) continue;
+    const Tally& t = s.tally;
+    const std::string median = t.marks.empty() ? "" : absl::StrCat(t.mark_us_quantile(0.5));
+    absl::StrAppend(&text, s.base, "\t", t.releases, "\t", t.released_pages, "\t",
+                    t.marks.size(), "\t", median, "\t", t.stale_now_releases, "\n");
+  }
+  const absl::Status st = WriteWholeFile(out, text);
+  if (!st.ok()) ExitUsage(absl::StrCat("--summary_out=", out, ": ", st.message()));
+  return 0;
+}
+
 int Run() {
   const bool quiet = absl::GetFlag(FLAGS_quiet);
   if (absl::GetFlag(FLAGS_kernel) != "sim") {
@@ -265,6 +295,9 @@ int Run() {
   }
   if (const std::string out = absl::GetFlag(FLAGS_timings_out); !out.empty()) {
     return WriteLogTimings(*real, path, out);
+  }
+  if (const std::string out = absl::GetFlag(FLAGS_summary_out); !out.empty()) {
+    return WriteLogSummary(*real, path, out);
   }
   const std::string build = real->config.has_value() ? real->config->build : "";
   if (variant.empty()) variant = build;

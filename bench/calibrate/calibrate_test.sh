@@ -153,6 +153,20 @@ expect_exit2 '--cpu_scale="x": expected auto or a number above 0' --real="$log" 
        --timings_file="$tmp/smoke_timings.tsv" >/dev/null \
   || { echo "FAIL: --timings_out (exit $rc)"; fail=1; }
 expect_exit2 "--timings_out=/nonexistent/t.tsv" --real="$log" --timings_out=/nonexistent/t.tsv
+# --summary_out writes the log's own figures by benchmark: the real side of
+# the CSV's row for it, and models nothing.
+"$bin" --real="$log" --quiet --summary_out="$tmp/summary.tsv" >"$tmp/summary_out.txt"; rc=$?
+"$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --csv_out="$tmp/m8.csv" >/dev/null
+want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+  $1 == "BenchmarkMalloc8" { print $c["real_releases"] "\t" $c["real_released_pages"] "\t" \
+    $c["real_background_marks"] "\t" $c["real_mark_us_median"] "\t" $c["real_stale_now_releases"] }' \
+  "$tmp/m8.csv")
+got=$(awk -F'\t' '$1 == "BenchmarkMalloc8" { print $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 }' "$tmp/summary.tsv")
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/summary_out.txt" ] && [ -n "$want" ] && [ "$got" = "$want" ] \
+  && grep -q '^benchmark	releases	released_pages	background_cycles	mark_us_median	stale_now$' \
+       "$tmp/summary.tsv" \
+  || { echo "FAIL: --summary_out (exit $rc): '$got' against the CSV's '$want'"; fail=1; }
+expect_exit2 "--summary_out=/nonexistent/s.tsv" --real="$log" --summary_out=/nonexistent/s.tsv
 
 # The same log through a directory: no smoke_*.hlog.xz is picked by variant.
 expect_exit2 "holds no prefix.hlog.xz" --real="$tmp" --benchtime=20ms
