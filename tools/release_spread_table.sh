@@ -51,7 +51,8 @@ for r in $reruns; do
   # The summary (bench:calibrate --summary_out): releases, and the
   # stale-now ones among them.
   awk -F'\t' '!/^#/ && $1 != "benchmark" { print $1 "\t" $2 "\t" $6 }' \
-    "testdata/go151_heaplog/${r}_summary.tsv" | sed '1i name\treleases\tstale_now' >"$tmp/$r.real.tsv"
+    "testdata/go151_heaplog/${r}_summary.tsv" |
+    sed '1i name\treleases\tstale_now' >"$tmp/$r.real.tsv"
 done
 
 python3 - "$tmp" $ptrace -- $reruns <<'PY'
@@ -69,7 +70,8 @@ real = {"recorded": {short(b["benchmark"]): b["real"]["releases"] for b in rec["
 model = {"recorded": model_of("%s/recorded.json" % tmp)}
 # The releases that are not stale-now, where a run's log tells them apart:
 # the recorded log, and the unperturbed runs' summaries.
-others = {"recorded": {short(b["benchmark"]): b["real"]["releases"] - b["real"]["stale_now_releases"]
+others = {"recorded": {short(b["benchmark"]):
+                       b["real"]["releases"] - b["real"]["stale_now_releases"]
                        for b in rec["benchmarks"]}}
 model_others = {}
 scale = {}
@@ -82,8 +84,8 @@ for r in ptrace + unperturbed:
     model[r] = model_of("%s/%s.json" % (tmp, r))
 for r in others:
     path = "%s/%s.json" % (tmp, r)
-    model_others[r] = {n: m - model_of(path, "stale_now_releases")[n]
-                       for n, m in model_of(path).items()}
+    stale = model_of(path, "stale_now_releases")
+    model_others[r] = {n: m - stale[n] for n, m in model_of(path).items()}
 order = ["recorded"] + ptrace + unperturbed
 names = sorted((n for n, v in real["recorded"].items() if v >= 50), key=lambda n: -real["recorded"][n])
 
