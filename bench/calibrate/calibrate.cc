@@ -213,7 +213,7 @@ int WriteLogTimings(const RealLog& log, const std::string& path, const std::stri
   for (const RealSegment& s : log.segments) {
     const std::optional<double> per_op = TimerNsPerOp(s);
     if (!per_op.has_value()) continue;
-    const std::string ns = absl::StrFormat("%.4f", std::max(*per_op, 1e-6));
+    const std::string ns = absl::StrFormat("%.4f", *per_op);
     absl::StrAppend(&text, s.base, "\t", s.end_n, "\t", ns, "\t", s.end_n, "\t", ns, "\n");
   }
   const absl::Status st = WriteWholeFile(out, text);
