@@ -62,12 +62,15 @@ split = sys.argv.index("--")
 ptrace, unperturbed = sys.argv[2:split], sys.argv[split + 1:]
 short = lambda name: name.rsplit("-", 1)[0]
 
-def model_of(path, key="releases"):
-    return {short(b["benchmark"]): b["model"][key] for b in json.load(open(path))["benchmarks"]}
+def model_of(report, key="releases"):
+    return {short(b["benchmark"]): b["model"][key] for b in report["benchmarks"]}
 
-rec = json.load(open("%s/recorded.json" % tmp))
+# Each run's calibrate JSON, read once.
+reports = {r: json.load(open("%s/%s.json" % (tmp, r)))
+           for r in ["recorded"] + ptrace + unperturbed}
+rec = reports["recorded"]
 real = {"recorded": {short(b["benchmark"]): b["real"]["releases"] for b in rec["benchmarks"]}}
-model = {"recorded": model_of("%s/recorded.json" % tmp)}
+model = {"recorded": model_of(rec)}
 # The releases that are not stale-now, where a run's log tells them apart:
 # the recorded log, and the unperturbed runs' summaries.
 others = {"recorded": {short(b["benchmark"]):
@@ -76,16 +79,15 @@ others = {"recorded": {short(b["benchmark"]):
 model_others = {}
 scale = {}
 for r in ptrace + unperturbed:
-    scale[r] = json.load(open("%s/%s.json" % (tmp, r)))["cpu_scale"]
+    scale[r] = reports[r]["cpu_scale"]
     rows = [l.rstrip("\n").split("\t") for l in open("%s/%s.real.tsv" % (tmp, r))][1:]
     real[r] = {name: int(n) for name, n, _ in rows}
     if r in unperturbed:
         others[r] = {name: int(n) - int(stale) for name, n, stale in rows}
-    model[r] = model_of("%s/%s.json" % (tmp, r))
+    model[r] = model_of(reports[r])
 for r in others:
-    path = "%s/%s.json" % (tmp, r)
-    stale = model_of(path, "stale_now_releases")
-    model_others[r] = {n: m - stale[n] for n, m in model_of(path).items()}
+    stale = model_of(reports[r], "stale_now_releases")
+    model_others[r] = {n: m - stale[n] for n, m in model[r].items()}
 order = ["recorded"] + ptrace + unperturbed
 names = sorted((n for n, v in real["recorded"].items() if v >= 50), key=lambda n: -real["recorded"][n])
 
