@@ -345,10 +345,17 @@ void TraceReplayer::FlushLoopTime(LoopClock& c) {
   c.pending = 0;
 }
 
+void TraceReplayer::FlushBeforeRacingRefill(const TraceEvent& alloc, LoopClock& c) {
+  if (c.pending > 0 && rt_->AllocRacesSweeper(alloc.bytes, alloc.noscan, alloc.p)) {
+    FlushLoopTime(c);
+  }
+}
+
 absl::Status TraceReplayer::ApplyLoopStep(const TraceEvent& e, Fast fast, LoopClock& c) {
   if (StopsTheWorld(e) || e.kind == TraceEvent::kSleep || e.kind == TraceEvent::kCompute) {
     FlushLoopTime(c);
   }
+  if (e.kind == TraceEvent::kAlloc) FlushBeforeRacingRefill(e, c);
   if (fast == Fast::kTransient) {
     AllocFlagsOf flags(*rt_, e);
     if (absl::Status st = rt_->AllocateTransient(e.bytes, e.noscan, e.p); !st.ok()) return st;
@@ -524,6 +531,7 @@ absl::Status TraceReplayer::ApplyBlock(const TraceEvent* allocs, size_t n, LoopC
   const size_t height = rt_->held_height();
   for (size_t i = 0; i < n; ++i) {
     const TraceEvent& a = allocs[i];
+    FlushBeforeRacingRefill(a, c);
     {
       AllocFlagsOf flags(*rt_, a);
       if (absl::Status st = rt_->AllocateHeld(a.bytes, a.noscan, a.p); !st.ok()) return st;
@@ -763,7 +771,10 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
   // it to loop_slice_ns_ flushes it (at its alloc or at its end). The
   // iterations before that one see no time pass and no other event, so they
   // are one run of transient allocations (Runtime::AllocateTransientRun);
-  // the flushing iteration runs as any other loop's does.
+  // the flushing iteration runs as any other loop's does. A run also ends
+  // before an allocation that races a sweeper (HeapRuntime::
+  // AllocRacesSweeper), which then runs as any other iteration does, after
+  // the time before it has passed (FlushBeforeRacingRefill).
   const int64_t step = c.per_work + c.at_end;
   int64_t done = 0;
   while (done < iterations) {
@@ -781,7 +792,7 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
       if (!made.ok()) return made.status();
       events_ += 2 * *made;
       done += *made;
-      if (*made < quiet) {
+      if (*made < quiet && rt_->ProgramWaitsForMark()) {
         // The last one left the program waiting for the mark: its own
         // time comes after the wait, as ApplyLoopStep's would.
         c.pending += RepayWaits((*made - 1) * step);
@@ -790,7 +801,7 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
         EndLoopIteration(c);
         continue;
       }
-      c.pending += RepayWaits(quiet * step);
+      c.pending += RepayWaits(*made * step);
       if (done == iterations) break;
     }
     if (absl::Status st = ApplyLoopStep(e, Fast::kTransient, c); !st.ok()) return st;

@@ -48,7 +48,11 @@ inline constexpr int64_t kReplayStartNs = 1000;
 // default of TraceReplayer::set_loop_slice_ns. A slice's allocations all
 // come at its start, before its time passes (and before the background
 // sweeper gets that time), so the slice is the model's time resolution
-// for a loop; the drivers' --loop_slice_us sets it.
+// for a loop; the drivers' --loop_slice_us sets it. One exception: an
+// allocation that takes a span while the background sweeper works through
+// the same spans (HeapRuntime::AllocRacesSweeper) comes at its own moment,
+// the slice's time before it passed first, since which spans each of the
+// two gets depends on it.
 inline constexpr int64_t kLoopSliceNs = 1000000;
 
 // The seed of a replay's psteal draws (trace_format.h): every replay of a
@@ -253,6 +257,9 @@ class TraceReplayer {
   int64_t StopTheWorld(const TraceEvent& e);
   static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
   void FlushLoopTime(LoopClock& c);
+  // Flushes c's pending time when `alloc`, made now, would race a sweeper
+  // for spans (HeapRuntime::AllocRacesSweeper): it comes at its own moment.
+  void FlushBeforeRacingRefill(const TraceEvent& alloc, LoopClock& c);
   // The allgs index of the goroutine event e names, or NotFound naming
   // `op` and the id when no running goroutine has it.
   absl::StatusOr<size_t> RunningGoroutine(const TraceEvent& e, absl::string_view op) const;

@@ -2,7 +2,8 @@
 // replayer's virtual clock (mheap/heap_runtime/go15_heap_runtime.h): its
 // measured pace on an idle P, each span stamped when it is freed, none on
 // one busy P, its turns in the global run queue while the workload reports
-// every P busy, and the sysmon passes that wait for it.
+// every P busy, the sysmon passes that wait for it, and the moment of a
+// loop allocation that races it for spans.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/workloads/trace_format.h"
 #include "bench/workloads/trace_line_testing.h"
 #include "bench/workloads/trace_replayer.h"
 #include "gtest/gtest.h"
@@ -354,6 +356,61 @@ TEST_F(BgSweepTest, EveryNinthCycleEndStallsTheGcGoroutineAndTheSweeper) {
   Apply(absl::StrCat("alloc ", ++id, " 16384 noscan 0"));
   EXPECT_EQ(gc.cycles_started(), started + 1);
   r_->runtime().heap().set_observer(nullptr);
+}
+
+// The time of each span the heap hands out.
+class AllocTimes final : public MHeapObserver {
+ public:
+  explicit AllocTimes(const Clock& clock) : clock_(clock) {}
+  void OnGrow(PageCount, uintptr_t, uintptr_t) override {}
+  void OnFreeSpan(PageId, PageCount, bool, bool, bool, const MSpan&) override {}
+  void OnAllocSpan(const MSpan*, PageCount, PageCount) override { at.push_back(clock_.NanoTime()); }
+  std::vector<int64_t> at;
+
+ private:
+  const Clock& clock_;
+};
+
+// A loop's allocation that takes a span while bgsweep sweeps the same
+// spans on the idle P (a large object: mHeap_Alloc's reclaim sweeps some
+// first) comes at its own moment, the loop's time before it passed: each
+// iteration's 1 us, far inside the loop's slice. Once the sweep is done,
+// a slice's allocations come at its start again (the model's resolution
+// for what races nothing).
+TEST_F(BgSweepTest, AnAllocationThatRacesItForSpansComesAtItsOwnMoment) {
+  Start(2);
+  r_->set_loop_slice_ns(1000000);
+  constexpr uint64_t kLargeBytes = 40000;  // five pages
+  ObjectsUntilACycle(kLargeBytes, /*keep_every=*/0);
+  ComputeUntilTheMarkEnds();
+  const GcModel& gc = r_->runtime().gc();
+  ASSERT_FALSE(gc.sweepdone());
+  constexpr int kIterations = 20;
+  constexpr int64_t kIterationNs = 1000;
+  const std::string loop = absl::StrCat("thp-trace 1\nloop ", kIterations, " ", kIterationNs,
+                                        "\nalloc 1000000 ", kLargeBytes,
+                                        " noscan 0\ndrop 1000000\nend\n");
+  auto run_loop = [&] {
+    AllocTimes times(r_->runtime().heap().clock());
+    r_->runtime().heap().set_observer(&times);
+    absl::StatusOr<std::vector<TraceEvent>> events = ParseTrace(loop);
+    EXPECT_TRUE(events.ok()) << events.status();
+    if (events.ok()) {
+      EXPECT_TRUE(r_->Run(*events, nullptr).ok());
+    }
+    r_->runtime().heap().set_observer(nullptr);
+    return times.at;
+  };
+  int64_t start = r_->now_ns();
+  std::vector<int64_t> at = run_loop();
+  ASSERT_EQ(at.size(), static_cast<size_t>(kIterations));
+  for (int k = 0; k < kIterations; ++k) EXPECT_EQ(at[k], start + k * kIterationNs) << k;
+  ASSERT_FALSE(gc.sweepdone());  // the sweep outlasted the loop
+  while (!gc.sweepdone()) Apply("compute 100000");
+  start = r_->now_ns();
+  at = run_loop();
+  ASSERT_EQ(at.size(), static_cast<size_t>(kIterations));
+  for (int k = 0; k < kIterations; ++k) EXPECT_EQ(at[k], start) << k;
 }
 
 }  // namespace

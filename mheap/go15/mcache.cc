@@ -64,6 +64,27 @@ MSpan* Malloc::LargeAlloc(uintptr_t size, bool needzero) {
   return s;
 }
 
+uintptr_t Malloc::TinyOffset(uintptr_t off, uintptr_t size) {
+  if ((size & 7) == 0) return RoundUpTo(off, 8);
+  if ((size & 3) == 0) return RoundUpTo(off, 4);
+  if ((size & 1) == 0) return RoundUpTo(off, 2);
+  return off;
+}
+
+bool Malloc::NeedsRefill(uintptr_t size, bool noscan, int p) const {
+  if (size == 0) return false;  // &zerobase
+  if (size > kMaxSmallSize) return true;
+  const MCache& c = caches_[static_cast<size_t>(p)];
+  int sizeclass = kTinySizeClass;
+  if (noscan && size < kTinySize) {
+    if (TinyOffset(c.tinyoffset, size) + size <= kTinySize && c.tiny != 0) return false;
+  } else {
+    sizeclass = GetSizeClasses().SizeToClass(size);
+  }
+  const MSpan* s = c.alloc[static_cast<size_t>(sizeclass)];
+  return s == nullptr || s->freelist.empty();
+}
+
 uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
   if (size == 0) return kZeroBase;
   MCache& c = cache(p);
@@ -73,14 +94,7 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
   if (size <= kMaxSmallSize) {
     if (noscan && size < kTinySize) {
       // The tiny allocator: several tiny noscan objects share a 16-byte block.
-      uintptr_t off = c.tinyoffset;
-      if ((size & 7) == 0) {
-        off = RoundUpTo(off, 8);
-      } else if ((size & 3) == 0) {
-        off = RoundUpTo(off, 4);
-      } else if ((size & 1) == 0) {
-        off = RoundUpTo(off, 2);
-      }
+      const uintptr_t off = TinyOffset(c.tinyoffset, size);
       if (off + size <= kTinySize && c.tiny != 0) {
         x = c.tiny + off;
         c.tinyoffset = off + size;
@@ -126,7 +140,8 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
   return x;
 }
 
-int64_t Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count) {
+int64_t Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count,
+                                     bool stop_before_refill) {
   if (size == 0 || count <= 0) return std::max<int64_t>(count, 0);
   const int64_t asked = count;
   if (size > kMaxSmallSize || (noscan && size < kTinySize) || trigger_.SeesEachObject()) {
@@ -134,6 +149,7 @@ int64_t Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t
     // must see each one (the write barrier shades it, or it has a
     // finalizer): one by one.
     for (int64_t i = 0; i < count; ++i) {
+      if (stop_before_refill && NeedsRefill(size, noscan, p)) return i;
       MallocGC(size, noscan, p);
       if (trigger_.ProgramWaits()) return i + 1;
     }
@@ -149,6 +165,7 @@ int64_t Malloc::MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t
       // them; or, once a refill started a cycle whose barrier shades the
       // objects, the rest one by one. An allocation after which the
       // goroutine must wait ends the run.
+      if (stop_before_refill && (s == nullptr || s->freelist.empty())) return asked - count;
       MallocGC(size, noscan, p);
       --count;
       if (trigger_.ProgramWaits()) return asked - count;

@@ -60,8 +60,16 @@ class Malloc {
   // refilling call can start a cycle (mallocgc's shouldhelpgc), so nothing
   // between two refills is visible to the GC model. Returns how many it
   // made: all of them, or fewer when an allocation leaves the goroutine
-  // waiting (GcTrigger::ProgramWaits), the run ending after it.
-  int64_t MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
+  // waiting (GcTrigger::ProgramWaits), the run ending after it, or, with
+  // `stop_before_refill`, fewer when the next one would refill
+  // (NeedsRefill): the run ends before it, without making it.
+  int64_t MallocGCTransientRun(uintptr_t size, bool noscan, int p, int64_t count,
+                               bool stop_before_refill = false);
+  // Whether MallocGC(size, noscan, p) called now would take a span from
+  // the central lists or the heap (mCache_Refill, or largeAlloc for a
+  // large object), either of which may sweep spans itself, rather than an
+  // object (or a tiny block's share) its P's cache already holds.
+  bool NeedsRefill(uintptr_t size, bool noscan, int p) const;
 
   // Mirrors mCache_Refill and mCache_ReleaseAll.
   MSpan* Refill(int p, int sizeclass);
@@ -75,6 +83,9 @@ class Malloc {
  private:
   // Takes the head object of s's free list.
   uintptr_t TakeObject(MSpan* s);
+  // Where in the tiny block an object of `size` would start: `off`
+  // rounded up to the object's alignment (mallocgc's tiny path).
+  static uintptr_t TinyOffset(uintptr_t off, uintptr_t size);
   // Mirrors largeAlloc, Go 1.5.
   MSpan* LargeAlloc(uintptr_t size, bool needzero);
 

@@ -112,6 +112,52 @@ TEST_F(MallocTest, Go15TinyAllocatorNeverAdoptsABlock) {
   EXPECT_EQ(heap_.LookupMaybe(malloc_.MallocGC(8, false, 0))->sizeclass, 1);
 }
 
+TEST_F(MallocTest, NeedsRefillSaysWhetherTheNextMallocTakesASpan) {
+  EXPECT_FALSE(malloc_.NeedsRefill(0, true, 0));  // &zerobase
+  EXPECT_TRUE(malloc_.NeedsRefill(64, false, 0));  // nothing cached yet
+  malloc_.MallocGC(64, false, 0);
+  for (int i = 1; i < 128; ++i) {
+    EXPECT_FALSE(malloc_.NeedsRefill(64, false, 0)) << i;
+    malloc_.MallocGC(64, false, 0);
+  }
+  EXPECT_TRUE(malloc_.NeedsRefill(64, false, 0));  // its span is full
+  EXPECT_TRUE(malloc_.NeedsRefill(64, false, 1));  // P1 caches nothing
+  EXPECT_TRUE(malloc_.NeedsRefill(kMaxSmallSize + 1, false, 0));  // large: every time
+  // 16-byte objects fill one class-2 span of 512.
+  for (int i = 0; i < 512; ++i) malloc_.MallocGC(16, false, 0);
+  EXPECT_TRUE(malloc_.NeedsRefill(16, false, 0));
+  // A tiny object needs a new block, so a span, unless the block it has
+  // leaves room for it once aligned.
+  EXPECT_TRUE(malloc_.NeedsRefill(8, true, 0));
+  MCache& c = malloc_.cache(0);
+  c.tiny = 0x1000000;
+  c.tinyoffset = 8;
+  EXPECT_FALSE(malloc_.NeedsRefill(8, true, 0));
+  c.tinyoffset = 12;
+  EXPECT_TRUE(malloc_.NeedsRefill(8, true, 0));  // 8-aligned: at 16, past the block
+  EXPECT_FALSE(malloc_.NeedsRefill(4, true, 0));  // 4-aligned: at 12, fits
+  EXPECT_FALSE(malloc_.NeedsRefill(3, true, 0));
+  EXPECT_TRUE(malloc_.NeedsRefill(5, true, 0));
+}
+
+TEST_F(MallocTest, ATransientRunCanStopBeforeItsNextRefill) {
+  // The first object needs a span: nothing is made.
+  EXPECT_EQ(malloc_.MallocGCTransientRun(64, false, 0, 10, /*stop_before_refill=*/true), 0);
+  EXPECT_EQ(trigger_.mallocs, 0);
+  malloc_.MallocGC(64, false, 0);
+  // The span's other 127 objects, then the run stops before the refill.
+  EXPECT_EQ(malloc_.MallocGCTransientRun(64, false, 0, 500, /*stop_before_refill=*/true), 127);
+  EXPECT_TRUE(malloc_.NeedsRefill(64, false, 0));
+  EXPECT_EQ(trigger_.helps, 1);
+  // Without the stop it refills as it goes.
+  EXPECT_EQ(malloc_.MallocGCTransientRun(64, false, 0, 500, /*stop_before_refill=*/false), 500);
+  EXPECT_EQ(trigger_.helps, 1 + 4);  // 500 objects: 4 spans more (3 full, 116 in the last)
+  // Large objects refill each time, tiny ones here too (Go 1.5 keeps no block).
+  EXPECT_EQ(malloc_.MallocGCTransientRun(40000, true, 0, 3, /*stop_before_refill=*/true), 0);
+  for (int i = 0; i < 512; ++i) malloc_.MallocGC(16, false, 0);  // fill class 2
+  EXPECT_EQ(malloc_.MallocGCTransientRun(8, true, 0, 3, /*stop_before_refill=*/true), 0);
+}
+
 TEST_F(MallocTest, AnEmptiedSpanGoesBackToTheHeap) {
   const int cls = GetSizeClasses().SizeToClass(4096);
   std::vector<uintptr_t> objs;

@@ -108,9 +108,9 @@ absl::Status Runtime::AllocateTransient(uintptr_t size, bool noscan, int p) {
 }
 
 absl::StatusOr<int64_t> Runtime::AllocateTransientRun(uintptr_t size, bool noscan, int p,
-                                                      int64_t count) {
+                                                      int64_t count, bool stop_before_refill) {
   if (absl::Status st = CheckAllocation(size, p); !st.ok()) return st;
-  return malloc_->MallocGCTransientRun(size, noscan, p, count);
+  return malloc_->MallocGCTransientRun(size, noscan, p, count, stop_before_refill);
 }
 
 absl::StatusOr<uintptr_t> Runtime::Allocate(uintptr_t size, bool noscan, int p) {

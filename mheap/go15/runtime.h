@@ -87,8 +87,11 @@ class Runtime final : private RootSet {
   // AllocateTransient, made in one step where Go's would not differ.
   // Returns how many it made: fewer than `count` when one leaves the
   // program waiting for the marking cycle's end (GcModel::
-  // program_waits_for_mark), the run ending after it.
-  absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count);
+  // program_waits_for_mark), the run ending after it, or, with
+  // `stop_before_refill`, before the first one that would refill
+  // (Malloc::NeedsRefill), which it does not make.
+  absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p, int64_t count,
+                                               bool stop_before_refill = false);
   // The workload no longer holds `handle`.
   absl::Status Drop(uintptr_t handle);
   // A stack of objects the workload holds without naming them one by one

@@ -175,6 +175,20 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // tree): the others run on, and the mark ends at that allocation, as it
   // does without the wait.
   bool ProgramWaitsForMark() const override { return rt_->gc().program_waits_for_mark(); }
+  // bgsweep on the P the program leaves idle (SweepsOnIdleP) and the
+  // program's refill (mCentral_CacheSpan sweeping the spans of its class
+  // that it finds unswept, mHeap_Alloc's reclaim) take spans from the same
+  // unswept set, bgsweep in allspans order and the refill in its central
+  // list's order: in Go they race span by span.
+  bool AllocRacesSweeper(uintptr_t size, bool noscan, int p) const override {
+    return SweepsOnIdleP(/*idle=*/false) && rt_->malloc().NeedsRefill(size, noscan, p);
+  }
+  // A run stops before such an allocation (AllocRacesSweeper).
+  absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p,
+                                               int64_t count) override {
+    return rt_->AllocateTransientRun(size, noscan, p, count,
+                                     /*stop_before_refill=*/SweepsOnIdleP(/*idle=*/false));
+  }
   int64_t WaitForMark(const std::function<void(int64_t)>& set_clock) override;
   void ArmNewM(int nth, bool at_cycle_end) override {
     rt_->gc().ArmNewM(nth, at_cycle_end ? NewMAt::kCycleEnd : NewMAt::kCycleStart);

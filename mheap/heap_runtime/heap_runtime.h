@@ -72,14 +72,28 @@ class HeapRuntime {
   // allocated (live only to a cycle its own allocation starts); a run of
   // `count` transient ones with nothing between them (it returns how many
   // it made: fewer when one leaves the program waiting for a marking
-  // cycle, ProgramWaitsForMark); held ones are live on a stack and dropped
-  // from its top.
+  // cycle, ProgramWaitsForMark, or when the next would race a sweeper,
+  // AllocRacesSweeper, which it leaves unmade); held ones are live on a
+  // stack and dropped from its top.
   virtual absl::StatusOr<uintptr_t> Allocate(uintptr_t size, bool noscan, int p) = 0;
   virtual absl::Status AllocateTransient(uintptr_t size, bool noscan, int p) = 0;
   virtual absl::StatusOr<int64_t> AllocateTransientRun(uintptr_t size, bool noscan, int p,
                                                        int64_t count) = 0;
   virtual absl::Status AllocateHeld(uintptr_t size, bool noscan, int p) = 0;
   virtual size_t held_height() const = 0;
+  // Whether an allocation of `size` on P p, made now, would take a span
+  // (from the central lists or the heap, sweeping some itself on the way)
+  // while a sweeper works through the same spans beside the program on
+  // another P. Which spans each of them gets then depends on the moment
+  // the allocation comes, so the caller lets the program's time up to
+  // that moment pass first (the replayer's loops, which otherwise pass it
+  // in slices). False where the heap models no such sweeper.
+  virtual bool AllocRacesSweeper(uintptr_t size, bool noscan, int p) const {
+    (void)size;
+    (void)noscan;
+    (void)p;
+    return false;
+  }
   // A goroutine on P p blocks (on a channel, in a select): it takes a
   // sudog, held until ReleaseSudog, when it wakes on P p. The Go 1.5 heap
   // takes it from the runtime's caches, which keep released ones past
