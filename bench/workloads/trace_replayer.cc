@@ -792,9 +792,10 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
       if (!made.ok()) return made.status();
       events_ += 2 * *made;
       done += *made;
-      if (*made < quiet && rt_->ProgramWaitsForMark()) {
-        // The last one left the program waiting for the mark: its own
-        // time comes after the wait, as ApplyLoopStep's would.
+      if (*made > 0 && rt_->ProgramWaitsForMark()) {
+        // The last one left the program waiting for the mark (the run's
+        // last of all too): its own time comes after the wait, as
+        // ApplyLoopStep's would.
         c.pending += RepayWaits((*made - 1) * step);
         WaitForMark(&c);
         AddLoopTime(c, c.per_work);
