@@ -52,8 +52,17 @@ inline constexpr int64_t kReplayStartNs = 1000;
 // allocation that takes a span while the background sweeper works through
 // the same spans (HeapRuntime::AllocRacesSweeper) comes at its own moment,
 // the slice's time before it passed first, since which spans each of the
-// two gets depends on it.
-inline constexpr int64_t kLoopSliceNs = 1000000;
+// two gets depends on it. 10 us: under the shortest sleep of go1.5.1's
+// sysmon (proc1.go sysmon: 20 us, doubling once it has idled 50 rounds),
+// so each of its rounds sees the heap within 10 us of its own moment, and
+// about one span refill of the suite's fastest allocating loops (a
+// 512-object span every 5 to 15 us). The default was 1 ms, under which
+// sysmon's passes saw up to 1 ms of allocations early (BenchmarkMalloc16
+// run alone three times, tools/go151/alone_runs.sh: the model's releases
+// that were not stale-now came to about a tenth of Go's, and to Go's at a
+// 10 us slice). Not tuned to a figure: a resolution, finer than any Go
+// period the model reproduces.
+inline constexpr int64_t kLoopSliceNs = 10000;
 
 // The seed of a replay's psteal draws (trace_format.h): every replay of a
 // trace draws the same exits at the same moves. Chosen before any result,
