@@ -276,11 +276,7 @@ int Run() {
   std::vector<RecordedBenchmark> timings;
   if (!timings_path.empty()) {
     // As in vma_repro: the recorded file is also found in the binary's runfiles.
-    absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
-                                           ? ReadWorkspaceFile(timings_path, kMaxTimingsFileBytes)
-                                           : ReadWholeFile(timings_path, kMaxTimingsFileBytes);
-    if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
-    absl::StatusOr<std::vector<RecordedBenchmark>> parsed = ParseBenchTimings(*text);
+    absl::StatusOr<std::vector<RecordedBenchmark>> parsed = ReadBenchTimingsFile(timings_path);
     if (!parsed.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", parsed.status().message()));
     timings = *std::move(parsed);
   }

@@ -39,7 +39,6 @@
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/go15_suite.h"
 #include "mheap/heap_runtime/heap_runtime.h"
-#include "runtime_port/base/file_io.h"
 #include "runtime_port/base/quote.h"
 #include "runtime_port/mem_linux/huge_page_policy.h"
 
@@ -108,10 +107,8 @@ int64_t CountLines(const std::string& path) {
 
 int Main() {
   const KernelChoice kernel = KernelChoiceFromFlags();
-  absl::StatusOr<std::string> text = ReadWorkspaceFile(kGo151TimingsFile);
-  if (!text.ok()) ExitUsage(text.status().message());
-  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
-  if (!timings.ok()) ExitUsage(timings.status().message());
+  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ReadBenchTimingsFile(kGo151TimingsFile);
+  if (!timings.ok()) ExitUsage(absl::StrCat(kGo151TimingsFile, ": ", timings.status().message()));
   absl::StatusOr<std::vector<const Go15Benchmark*>> picked =
       PickGo15Benchmarks(absl::GetFlag(FLAGS_workloads));
   if (!picked.ok()) ExitUsage(picked.status().message());

@@ -145,13 +145,11 @@ Setup SetupOrExit() {
   s.svg_scale = *svg_y;
   const std::string timings_path = absl::GetFlag(FLAGS_timings_file);
   // The default is also found from outside the repository (the binary's
-  // runfiles); a path given is read as given.
-  absl::StatusOr<std::string> text = timings_path == kGo151TimingsFile
-                                         ? ReadWorkspaceFile(timings_path, kMaxTimingsFileBytes)
-                                         : ReadWholeFile(timings_path, kMaxTimingsFileBytes);
-  if (!text.ok()) ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", text.status().message()));
-  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ParseBenchTimings(*text);
-  if (!timings.ok()) ExitUsage(absl::StrCat(timings_path, ": ", timings.status().message()));
+  // runfiles).
+  absl::StatusOr<std::vector<RecordedBenchmark>> timings = ReadBenchTimingsFile(timings_path);
+  if (!timings.ok()) {
+    ExitUsage(absl::StrCat("--timings_file=", timings_path, ": ", timings.status().message()));
+  }
   s.timings = *std::move(timings);
 
   absl::StatusOr<std::vector<const Go15Benchmark*>> picked =

@@ -4,9 +4,11 @@
 #include <cmath>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runtime_port/base/file_io.h"
 #include "runtime_port/base/quote.h"
 
 namespace thp {
@@ -113,6 +115,14 @@ std::vector<int64_t> LaunchRunsEndingAt(double ns_per_op, int64_t final_n, int64
   while (100 * runs.back() < final_n) runs.push_back(100 * runs.back());
   if (final_n > runs.back()) runs.push_back(final_n);
   return runs;
+}
+
+absl::StatusOr<std::vector<RecordedBenchmark>> ReadBenchTimingsFile(const std::string& path) {
+  absl::StatusOr<std::string> text = absl::StartsWith(path, "testdata/")
+                                         ? ReadWorkspaceFile(path, kMaxTimingsFileBytes)
+                                         : ReadWholeFile(path, kMaxTimingsFileBytes);
+  if (!text.ok()) return text.status();
+  return ParseBenchTimings(*text);
 }
 
 }  // namespace thp

@@ -55,6 +55,14 @@ inline constexpr size_t kMaxTimingsFileBytes = size_t{16} << 20;
 // above 1e12 (1000 s an op).
 absl::StatusOr<std::vector<RecordedBenchmark>> ParseBenchTimings(const std::string& text);
 
+// Reads (at most kMaxTimingsFileBytes) and parses a timings file: a path
+// under testdata/ from the workspace or the binary's runfiles
+// (ReadWorkspaceFile), any other as given. The error does not name the
+// path, except where the reader's own does ("open PATH: ..."): each caller
+// puts it in front once, with its flag where it has one
+// ("--timings_file=PATH: ").
+absl::StatusOr<std::vector<RecordedBenchmark>> ReadBenchTimingsFile(const std::string& path);
+
 // Mirrors roundUp, Go 1.5 testing.
 int64_t RoundUpBenchN(int64_t n);
 

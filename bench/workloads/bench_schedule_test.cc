@@ -2,6 +2,8 @@
 #include "bench/workloads/bench_schedule.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -142,6 +144,28 @@ TEST(BenchSchedule, TimingsOutOfBoundsAreRefused) {
   const std::string bad = ParseBenchTimings(head + std::string(500, 'x') + "\x01\n").status().message().data();
   EXPECT_EQ(bad, absl::StrCat("bench timings line 2: expected name, N, ns/op, N, ns/op: \"",
                               std::string(120, 'x'), "...\""));
+}
+
+// ReadBenchTimingsFile: the repository's files from the workspace, any
+// other path as given; its errors leave the path to the caller, but for
+// the reader's own "open PATH".
+TEST(BenchSchedule, ReadBenchTimingsFileReadsAndParsesWithoutNamingThePath) {
+  absl::StatusOr<std::vector<RecordedBenchmark>> recorded = ReadBenchTimingsFile(kGo151TimingsFile);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  absl::StatusOr<std::vector<RecordedBenchmark>> direct = RecordedTimings();
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  EXPECT_EQ(recorded->size(), direct->size());
+  const char* tmpdir = std::getenv("TEST_TMPDIR");
+  const std::string bad = std::string(tmpdir != nullptr ? tmpdir : "/tmp") + "/bad_timings.tsv";
+  const std::string text = "name\tN\tns\tN\tns\nBenchmarkX\t10\tfast\t1\t2\n";
+  ASSERT_TRUE(WriteFile(bad, text));
+  absl::StatusOr<std::vector<RecordedBenchmark>> parsed = ReadBenchTimingsFile(bad);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), ParseBenchTimings(text).status().message());
+  EXPECT_EQ(std::string(parsed.status().message()).find(bad), std::string::npos);
+  absl::StatusOr<std::vector<RecordedBenchmark>> missing = ReadBenchTimingsFile("/nonexistent/t.tsv");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "open /nonexistent/t.tsv: No such file or directory");
 }
 
 }  // namespace

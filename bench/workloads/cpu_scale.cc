@@ -6,7 +6,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "runtime_port/base/file_io.h"
 #include "runtime_port/base/quote.h"
 
 namespace thp {
@@ -73,10 +72,8 @@ absl::StatusOr<CpuScaleChoice> ChooseCpuScale(const std::string& flag,
 }
 
 absl::StatusOr<std::vector<RecordedBenchmark>> ReadRecordedRunTimings() {
-  absl::StatusOr<std::string> text =
-      ReadWorkspaceFile(kRecordedRunTimingsFile, kMaxTimingsFileBytes);
-  if (!text.ok()) return text.status();
-  absl::StatusOr<std::vector<RecordedBenchmark>> parsed = ParseBenchTimings(*text);
+  absl::StatusOr<std::vector<RecordedBenchmark>> parsed =
+      ReadBenchTimingsFile(kRecordedRunTimingsFile);
   if (!parsed.ok()) {
     return absl::Status(parsed.status().code(),
                         absl::StrCat(kRecordedRunTimingsFile, ": ", parsed.status().message()));
