@@ -9,7 +9,7 @@
 # (testdata/go151_real/runs.tsv, eBPF-counted, unrecorded, machine alone; all at
 # GOMAXPROCS 2). Last, the model's own time resolution: each benchmark
 # loop's busy time in slices of 1 ms (--loop_slice_us, the old default)
-# instead of the default 10 us, at GOMAXPROCS 2 and the recorded timings (a
+# instead of the default 100 us, at GOMAXPROCS 2 and the recorded timings (a
 # slice's allocations come at its start, before its time passes, so a
 # coarse slice lumps them together). Then, for each setting, whether it could give Go's own
 # figures, 692 for go1.5.1 and 49 with 44078a3: the model's prefix maximum
@@ -39,7 +39,7 @@ real_range() {  # real_range <build>: "lo-hi (n runs)"
 }
 real_prefix=$(real_range prefix)
 real_fixed=$(real_range fixed)
-settings=("1 1 10" "2 1 10" "4 1 10" "8 1 10" "2 0.5 10" "2 2 10" "2 1 1000")
+settings=("1 1 100" "2 1 100" "4 1 100" "8 1 100" "2 0.5 100" "2 2 100" "2 1 1000")
 echo "| GOMAXPROCS | time scale | cpu scale | loop slice (us) | profile | prefix max VMAs | fixed max VMAs | ratio | could give 692 and 49 | real prefix (eBPF) | real fixed (eBPF) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 could=() cannot=()
@@ -68,10 +68,10 @@ for s in "${settings[@]}"; do
     verdict=no
     [ -n "$pm" ] && [ -n "$fm" ] && [ "$pm" -ge 692 ] && [ "$fm" -le 49 ] && verdict=yes
     label="GOMAXPROCS=$procs, time scale $scale, $p"
-    [ "$slice" != 10 ] && label="$label, loop slice $slice us"
+    [ "$slice" != 100 ] && label="$label, loop slice $slice us"
     if [ "$verdict" = yes ]; then could+=("$label"); else cannot+=("$label ($pm / $fm)"); fi
     real_p="—" real_f="—"
-    [ "$procs" = 2 ] && [ "$scale" = 1 ] && [ "$slice" = 10 ] && real_p=$real_prefix && real_f=$real_fixed
+    [ "$procs" = 2 ] && [ "$scale" = 1 ] && [ "$slice" = 100 ] && real_p=$real_prefix && real_f=$real_fixed
     echo "| $procs | $scale | ${cpu:-?} | $slice | $p | ${pm:-failed} | ${fm:-failed} | $ratio | $verdict | $real_p | $real_f |"
   done
 done

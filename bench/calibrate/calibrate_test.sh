@@ -123,7 +123,7 @@ expect_exit2 "--timings_file=/nonexistent" --real="$log" --timings_file=/nonexis
 # --loop_slice_us reaches the model and is named in the header.
 out4=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --loop_slice_us=20); rc=$?
 [ "$rc" -eq 0 ] && printf '%s\n' "$out4" | head -1 | grep -q 'loop slice 20 us,' \
-  && printf '%s\n' "$out" | head -1 | grep -q 'loop slice 10 us,' \
+  && printf '%s\n' "$out" | head -1 | grep -q 'loop slice 100 us,' \
   || { echo "FAIL: --loop_slice_us not named (exit $rc)"; fail=1; }
 expect_exit2 "--loop_slice_us=0: expected 1 to 1000000" --real="$log" --loop_slice_us=0
 # --mark_share_seed is named in the header and the JSON (the runtime's

@@ -46,7 +46,7 @@ struct ReproRun {
   int64_t max_map_count = -1;
   int gomaxprocs = 2;
   double time_scale = 1.0;
-  int64_t loop_slice_us = 10;  // --loop_slice_us (kLoopSliceNs / 1000)
+  int64_t loop_slice_us = 100;  // --loop_slice_us (kLoopSliceNs / 1000)
   uint64_t mark_share_seed = 0;  // --mark_share_seed
   // The Go 1.5 heap's runtime work against the recorded run's machine
   // (--cpu_scale; bench/workloads/cpu_scale.h).

@@ -52,17 +52,18 @@ inline constexpr int64_t kReplayStartNs = 1000;
 // allocation that takes a span while the background sweeper works through
 // the same spans (HeapRuntime::AllocRacesSweeper) comes at its own moment,
 // the slice's time before it passed first, since which spans each of the
-// two gets depends on it. 10 us: under the shortest sleep of go1.5.1's
-// sysmon (proc1.go sysmon: 20 us, doubling once it has idled 50 rounds),
-// so each of its rounds sees the heap within 10 us of its own moment, and
-// about one span refill of the suite's fastest allocating loops (a
-// 512-object span every 5 to 15 us). The default was 1 ms, under which
-// sysmon's passes saw up to 1 ms of allocations early (BenchmarkMalloc16
-// run alone three times, tools/go151/alone_runs.sh: the model's releases
-// that were not stale-now came to about a tenth of Go's, and to Go's at a
-// 10 us slice). Not tuned to a figure: a resolution, finer than any Go
-// period the model reproduces.
-inline constexpr int64_t kLoopSliceNs = 10000;
+// two gets depends on it. 100 us: 1% of the 10 ms that go1.5.1's sysmon
+// sleeps while a program runs (proc1.go sysmon: 20 us after an idle spell,
+// doubling after 50 rounds, capped at 10 ms), so a pass and a cycle's
+// start come at most that far off the allocations they follow. The
+// default was 1 ms, under which BenchmarkMalloc16 run alone
+// (tools/go151/alone_runs.sh, three runs) gave about a tenth of Go's
+// releases that were not stale-now even with the refills at their own
+// moments, and about Go's at 100 us; over 31 such runs of 15
+// benchmarks the model's distance from Go was the same at 10, 30 and 100
+// us, and 10 us cost the main job a third more time. A resolution, not a
+// figure tuned to.
+inline constexpr int64_t kLoopSliceNs = 100000;
 
 // The seed of a replay's psteal draws (trace_format.h): every replay of a
 // trace draws the same exits at the same moves. Chosen before any result,
