@@ -39,7 +39,11 @@ real_range() {  # real_range <build>: "lo-hi (n runs)"
 }
 real_prefix=$(real_range prefix)
 real_fixed=$(real_range fixed)
-settings=("1 1 100" "2 1 100" "4 1 100" "8 1 100" "2 0.5 100" "2 2 100" "2 1 1000")
+# The drivers' default --loop_slice_us (bench/workloads/trace_replayer.h
+# kLoopSliceNs): every setting runs at it but the resolution rows.
+default_slice=100
+settings=("1 1 $default_slice" "2 1 $default_slice" "4 1 $default_slice" "8 1 $default_slice"
+          "2 0.5 $default_slice" "2 2 $default_slice" "2 1 1000")
 echo "| GOMAXPROCS | time scale | cpu scale | loop slice (us) | profile | prefix max VMAs | fixed max VMAs | ratio | could give 692 and 49 | real prefix (eBPF) | real fixed (eBPF) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 could=() cannot=()
@@ -68,10 +72,10 @@ for s in "${settings[@]}"; do
     verdict=no
     [ -n "$pm" ] && [ -n "$fm" ] && [ "$pm" -ge 692 ] && [ "$fm" -le 49 ] && verdict=yes
     label="GOMAXPROCS=$procs, time scale $scale, $p"
-    [ "$slice" != 100 ] && label="$label, loop slice $slice us"
+    [ "$slice" != "$default_slice" ] && label="$label, loop slice $slice us"
     if [ "$verdict" = yes ]; then could+=("$label"); else cannot+=("$label ($pm / $fm)"); fi
     real_p="—" real_f="—"
-    [ "$procs" = 2 ] && [ "$scale" = 1 ] && [ "$slice" = 100 ] && real_p=$real_prefix && real_f=$real_fixed
+    [ "$procs" = 2 ] && [ "$scale" = 1 ] && [ "$slice" = "$default_slice" ] && real_p=$real_prefix && real_f=$real_fixed
     echo "| $procs | $scale | ${cpu:-?} | $slice | $p | ${pm:-failed} | ${fm:-failed} | $ratio | $verdict | $real_p | $real_f |"
   done
 done
