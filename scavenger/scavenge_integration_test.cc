@@ -28,7 +28,7 @@ class ScavengeRun {
     SysmonOptions so;
     so.scavenge_debug = scavenge_debug;
     sysmon_ = std::make_unique<Sysmon>(clock_.NanoTime(), so);
-    actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
+    actions_.note_sleep = [this](int64_t, int64_t* busy_at) {
       *busy_at = busy_at_;
       return idle_;
     };

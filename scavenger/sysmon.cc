@@ -1,8 +1,17 @@
 #include "scavenger/sysmon.h"
 
+#include <algorithm>
+
 namespace thp {
 
-Sysmon::Sysmon(int64_t start_ns, SysmonOptions options) : options_(options) {
+int64_t CappedOvershootMeanNs(const SysmonOptions& o) {
+  int64_t sum = 0;
+  for (int64_t v : o.capped_overshoot_ns) sum += v;
+  return sum / kCappedOvershootShares;
+}
+
+Sysmon::Sysmon(int64_t start_ns, SysmonOptions options)
+    : options_(options), overshoots_(options.overshoot_seed) {
   forcegcperiod_ = int64_t{2} * 60 * 1000000000;
   scavengelimit_ = int64_t{5} * 60 * 1000000000;
   if (options_.scavenge_debug) {
@@ -25,9 +34,14 @@ void Sysmon::ScheduleNext(int64_t now, const SysmonActions* a) {
   int64_t overshoot = options_.usleep_overshoot_ns;
   if (delay_us_ == 10 * 1000) {
     const bool busy = a != nullptr && a->every_p_busy && a->every_p_busy();
-    overshoot = busy ? options_.capped_overshoot_every_p_busy_ns : options_.capped_overshoot_ns;
+    overshoot = busy ? options_.capped_overshoot_every_p_busy_ns
+                     : options_.capped_overshoot_ns[overshoots_.Next() % kCappedOvershootShares];
   }
   next_wake_ = now + delay_us_ * 1000 + overshoot;
+}
+
+void Sysmon::NoteWakeup(int64_t now) {
+  if (resume_after_note_ && next_wake_ > now) next_wake_ = now;
 }
 
 void Sysmon::RunUntil(int64_t now, const SysmonActions& a,
@@ -38,10 +52,11 @@ void Sysmon::RunUntil(int64_t now, const SysmonActions& a,
     if (!resume_after_note_) {
       ++wakes_;
       int64_t busy_at = t;
-      if (a.all_ps_idle && a.all_ps_idle(t, &busy_at)) {
-        // notetsleep(maxsleep): woken early when a P becomes busy; then the
+      if (a.note_sleep && a.note_sleep(t, &busy_at)) {
+        // notetsleep(maxsleep): woken early when a P becomes busy or the
+        // world restarts, else late by a timed sleep's overshoot; then the
         // period starts again at 20 us.
-        const int64_t until = busy_at < t + maxsleep_ ? busy_at : t + maxsleep_;
+        const int64_t until = std::min(busy_at, t + maxsleep_ + options_.note_timeout_overshoot_ns);
         idle_ = 0;
         delay_us_ = 20;
         if (until > now) {

@@ -127,23 +127,29 @@ print("In the log, Go's MADV_NOHUGEPAGE calls (one per release; those the log ca
       mc["nohugepage"]["max_ns"] / 1e6, mc["dontneed"]["median_ns"] / 1e3,
       mc["hugepage"]["median_ns"] / 1e3, slow["benchmark"], sm["calls"], sm["total_ns"] / 1e6,
       sm["median_ns"] / 1e6))
-# sysmon's rounds in the log beside the model's fixed overshoot
-# (bench/calibrate/sysmon_rounds.h): what its 10 ms sleeps took, and what
-# that does to the number of scavenge passes.
+# sysmon's rounds in the log beside the model's overshoots
+# (bench/calibrate/sysmon_rounds.h, sysmon_round_kinds.h): what its 10 ms
+# sleeps took, and what that does to the number of scavenge passes.
 sr = d["real_sysmon_rounds"]
 ov = d["model_overshoot_ns"]
 print()
-print("sysmon's rounds: in the log, %d pairs of consecutive scavenge passes came 10 to 20 ms apart "
-      "(one 10 ms sleep between them), a median %.0f us beyond the 10 ms (90th percentile %.2f ms, "
-      "mean %.0f us); %.0f us (mean %.0f) in the benchmarks whose loops keep every P busy, %.0f us "
-      "(mean %.0f) in the others. The model's sysmon adds those means, %.0f us where every P is "
-      "busy and %.0f us otherwise, after a 10 ms sleep (%.0f us after a shorter one; "
-      "`scavenger/sysmon.h`); it makes %.3f times Go's scavenge passes." % (
+print("sysmon's rounds: in the log, %d pairs of consecutive scavenge passes came 10 to 20 ms apart, "
+      "a median %.0f us beyond the 10 ms (90th percentile %.2f ms, mean %.0f us). Of them, %d "
+      "had sysmon on its note (every P idle, or the world stopping for a loop without a "
+      "preemption point; median %.0f us, mean %.0f), which the model does itself; %d came in "
+      "loops that keep every P busy (median %.0f us, mean %.0f); the other %d were one 10 ms "
+      "sleep (median %.0f us, 90th percentile %.2f ms, mean %.0f us). The model's sysmon adds "
+      "%.0f us after a 10 ms sleep where every P is busy and otherwise draws from the others' "
+      "spread (mean %.0f us), %.0f us after a shorter sleep and %.0f us after a note sleep's "
+      "timeout (`scavenger/sysmon.h`); it makes %.3f times Go's scavenge passes." % (
       sr["all"]["rounds"], sr["all"]["median_ns"] / 1e3, sr["all"]["p90_ns"] / 1e6,
-      sr["all"]["mean_ns"] / 1e3, sr["every_p_busy"]["median_ns"] / 1e3,
-      sr["every_p_busy"]["mean_ns"] / 1e3, sr["others"]["median_ns"] / 1e3,
-      sr["others"]["mean_ns"] / 1e3, ov["capped_every_p_busy"] / 1e3, ov["capped"] / 1e3,
-      ov["usleep"] / 1e3, m["scavenge_passes"] / r["scavenge_passes"]))
+      sr["all"]["mean_ns"] / 1e3, sr["note_sleeps"]["rounds"],
+      sr["note_sleeps"]["median_ns"] / 1e3, sr["note_sleeps"]["mean_ns"] / 1e3,
+      sr["every_p_busy"]["rounds"], sr["every_p_busy"]["median_ns"] / 1e3,
+      sr["every_p_busy"]["mean_ns"] / 1e3, sr["others"]["rounds"],
+      sr["others"]["median_ns"] / 1e3, sr["others"]["p90_ns"] / 1e6,
+      sr["others"]["mean_ns"] / 1e3, ov["capped_every_p_busy"] / 1e3, ov["capped_mean"] / 1e3,
+      ov["usleep"] / 1e3, ov["note_timeout"] / 1e3, m["scavenge_passes"] / r["scavenge_passes"]))
 # Per benchmark, how many are close: the release target of issue 13 (within
 # 25% for every benchmark Go released at least 50 times in), and the same
 # band for GC cycles and scavenge passes (the clock's agreement).

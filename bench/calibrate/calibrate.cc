@@ -89,6 +89,7 @@
 #include "bench/calibrate/model_observer.h"
 #include "bench/calibrate/real_tally.h"
 #include "bench/calibrate/sweep_lock_waits.h"
+#include "bench/calibrate/sysmon_round_kinds.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/harness/cli.h"
 #include "bench/harness/kernel_choice.h"
@@ -344,15 +345,15 @@ int Run() {
   absl::flat_hash_map<std::string, Tally> real_by_name;
   absl::flat_hash_map<std::string, MadviseTimer> madvise_by_name;
   absl::flat_hash_map<std::string, std::vector<RecordedRun>> runs_by_name;
-  absl::flat_hash_map<std::string, std::vector<int64_t>> rounds_by_name;
+  absl::flat_hash_map<std::string, std::vector<SysmonRound>> rounds_by_name;
   absl::flat_hash_map<std::string, SweepLockWaits> sweep_waits_by_name;
   absl::flat_hash_map<std::string, GcStartOvershoots> overshoots_by_name;
   absl::flat_hash_map<std::string, CycleEndStalls> stalls_by_name;
   for (const RealSegment& s : real->segments) {
     if (!s.ended) continue;
     real_by_name[s.base] += s.tally;
-    std::vector<int64_t>& rounds = rounds_by_name[s.base];
-    rounds.insert(rounds.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
+    std::vector<SysmonRound>& rounds = rounds_by_name[s.base];
+    rounds.insert(rounds.end(), s.sysmon_rounds.begin(), s.sysmon_rounds.end());
     sweep_waits_by_name[s.base] += s.sweep_lock_waits;
     overshoots_by_name[s.base] += s.gc_start_overshoots;
     stalls_by_name[s.base] += s.cycle_end_stalls;
@@ -377,17 +378,23 @@ int Run() {
                            " benchmarks picked is in ", path));
   }
   {
-    // sysmon's rounds during the compared benchmarks, by how their loops
-    // let the scheduler in (a P left idle or not).
-    std::vector<int64_t> all, busy, others;
+    // sysmon's rounds during the compared benchmarks, by which of the
+    // model's sleeps they stand for (sysmon_round_kinds.h).
+    std::vector<int64_t> all, busy, notes, others;
     for (const Go15Benchmark* b : run) {
-      const std::vector<int64_t>& r = rounds_by_name[b->name];
-      all.insert(all.end(), r.begin(), r.end());
-      std::vector<int64_t>& side = b->loop == kEveryPBusy ? busy : others;
-      side.insert(side.end(), r.begin(), r.end());
+      const SysmonRoundKinds kinds(*b);
+      for (const SysmonRound& r : rounds_by_name[b->name]) {
+        all.push_back(r.overshoot_ns);
+        switch (kinds.Of(r)) {
+          case SysmonRoundKind::kEveryPBusy: busy.push_back(r.overshoot_ns); break;
+          case SysmonRoundKind::kNoteSleeps: notes.push_back(r.overshoot_ns); break;
+          case SysmonRoundKind::kCapped: others.push_back(r.overshoot_ns); break;
+        }
+      }
     }
     rep.real_sysmon_rounds = SummarizeRounds(std::move(all));
     rep.real_sysmon_rounds_every_p_busy = SummarizeRounds(std::move(busy));
+    rep.real_sysmon_rounds_note_sleeps = SummarizeRounds(std::move(notes));
     rep.real_sysmon_rounds_others = SummarizeRounds(std::move(others));
     rep.model_sysmon = SysmonOptions();
     // sysmon's passes inside a sweep where a P is left idle for bgsweep.

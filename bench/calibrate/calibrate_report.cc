@@ -317,8 +317,10 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"33-256\", \">256\"], \"real_scavenge_waits\": {\"passes\": %d, \"median_ns\": %d, "
       "\"over_100us\": %d, \"max_ns\": %d, \"stale_passes\": %d, \"long_wait_stale_passes\": %d, "
       "\"long_wait_stale_releases\": %d}, "
-      "\"real_sysmon_rounds\": {\"all\": %s, \"every_p_busy\": %s, \"others\": %s}, "
-      "\"model_overshoot_ns\": {\"capped\": %d, \"capped_every_p_busy\": %d, \"usleep\": %d}, "
+      "\"real_sysmon_rounds\": {\"all\": %s, \"every_p_busy\": %s, \"note_sleeps\": %s, "
+      "\"others\": %s}, "
+      "\"model_overshoot_ns\": {\"capped_mean\": %d, \"capped_every_p_busy\": %d, \"usleep\": %d, "
+      "\"note_timeout\": %d}, "
       "\"sweep_lock_waits\": {\"real\": %s, "
       "\"real_dispersion\": {\"benchmarks\": %d, \"rate\": %.6f, \"chi_square\": %.3f, "
       "\"simulations\": %d, \"p_value\": %.4f}, "
@@ -339,8 +341,10 @@ std::string FormatJson(const CalibrateReport& rep) {
       rep.real_scavenge_waits.stale_passes, rep.real_scavenge_waits.long_wait_stale_passes,
       rep.real_scavenge_waits.long_wait_stale_releases,
       JsonRounds(rep.real_sysmon_rounds), JsonRounds(rep.real_sysmon_rounds_every_p_busy),
-      JsonRounds(rep.real_sysmon_rounds_others), rep.model_sysmon.capped_overshoot_ns,
+      JsonRounds(rep.real_sysmon_rounds_note_sleeps), JsonRounds(rep.real_sysmon_rounds_others),
+      CappedOvershootMeanNs(rep.model_sysmon),
       rep.model_sysmon.capped_overshoot_every_p_busy_ns, rep.model_sysmon.usleep_overshoot_ns,
+      rep.model_sysmon.note_timeout_overshoot_ns,
       JsonSweepLockWaits(rep.real_sweep_lock_waits), rep.real_sweep_lock_wait_dispersion.benchmarks,
       rep.real_sweep_lock_wait_dispersion.rate,
       rep.real_sweep_lock_wait_dispersion.chi_square,

@@ -97,12 +97,13 @@ struct CalibrateReport {
   int64_t model_sweep_passes_per_late_clock = 0;
   int64_t model_mid_sweep_passes_per_lock_wait = 0;
   // What sysmon's 10 ms rounds took beyond the sleep in the log
-  // (sysmon_rounds.h), during the compared benchmarks: all of them, those
-  // whose loops keep every P busy (go15_suite.h kEveryPBusy), the others;
-  // beside the overshoots the model's sysmon adds (its options,
-  // scavenger/sysmon.h).
+  // (sysmon_rounds.h), during the compared benchmarks: all of them, then
+  // by kind (sysmon_round_kinds.h): every P busy, note sleeps, and the
+  // others (one 10 ms sleep); beside the overshoots the model's sysmon
+  // adds (its options, scavenger/sysmon.h).
   SysmonRounds real_sysmon_rounds;
   SysmonRounds real_sysmon_rounds_every_p_busy;
+  SysmonRounds real_sysmon_rounds_note_sleeps;
   SysmonRounds real_sysmon_rounds_others;
   SysmonOptions model_sysmon;
   double wall_seconds = 0;

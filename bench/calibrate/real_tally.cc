@@ -54,8 +54,8 @@ absl::StatusOr<RealLog> TallyLog(heaplog::HeapEventReader& reader,
       log.segments[i].tally.AddStale(BytesToPages(std::get<heaplog::SysUnused>(e.body).n));
     }
     if (const std::optional<MarkPhase> p = marks.Observe(e)) log.segments[i].tally.AddMark(*p);
-    if (const std::optional<int64_t> ov = rounds.Observe(e)) {
-      log.segments[i].sysmon_overshoots_ns.push_back(*ov);
+    if (const std::optional<SysmonRound> r = rounds.Observe(e)) {
+      log.segments[i].sysmon_rounds.push_back(*r);
     }
     timers[i].Observe(e);
     log.segments[i].madvise.Observe(e);

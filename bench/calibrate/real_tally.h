@@ -18,6 +18,7 @@
 #include "bench/calibrate/madvise_time.h"
 #include "bench/calibrate/stale_release.h"
 #include "bench/calibrate/sweep_lock_waits.h"
+#include "bench/calibrate/sysmon_rounds.h"
 #include "bench/calibrate/tally.h"
 #include "bench/workloads/bench_schedule.h"
 #include "mheap/go15/events/heap_event.h"
@@ -39,9 +40,9 @@ struct RealSegment {
   // the last one only when ended.
   std::vector<RecordedRun> runs;
   MadviseTimer madvise;  // how long its madvise calls took (madvise_time.h)
-  // What sysmon's 10 ms rounds took beyond the sleep while it ran, one
-  // per round (sysmon_rounds.h).
-  std::vector<int64_t> sysmon_overshoots_ns;
+  // sysmon's 10 to 20 ms rounds while it ran: what each took beyond 10 ms,
+  // and whether it began during a cycle (sysmon_rounds.h).
+  std::vector<SysmonRound> sysmon_rounds;
   // sysmon's passes that read the clock while a cycle's sweep was freeing
   // spans, and those that waited for it (sweep_lock_waits.h).
   SweepLockWaits sweep_lock_waits;

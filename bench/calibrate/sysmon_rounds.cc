@@ -12,15 +12,19 @@ namespace {
 constexpr uint64_t kCappedSleepNs = 10000000;  // sysmon's usleep cap, 10 ms
 }  // namespace
 
-std::optional<int64_t> SysmonRoundFinder::Observe(const heaplog::HeapEvent& e) {
+std::optional<SysmonRound> SysmonRoundFinder::Observe(const heaplog::HeapEvent& e) {
+  if (std::holds_alternative<heaplog::GcStart>(e.body)) in_cycle_ = true;
+  if (std::holds_alternative<heaplog::GcMarkTerm>(e.body)) in_cycle_ = false;
   const auto* s = std::get_if<heaplog::Scavenge>(&e.body);
   if (s == nullptr || s->k < 0) return std::nullopt;
   const std::optional<uint64_t> prev = prev_now_;
+  const bool began_in_cycle = prev_in_cycle_;
   prev_now_ = s->now;
+  prev_in_cycle_ = in_cycle_;
   if (!prev.has_value() || s->now < *prev) return std::nullopt;
   const uint64_t gap = s->now - *prev;
   if (gap < kCappedSleepNs || gap >= 2 * kCappedSleepNs) return std::nullopt;
-  return static_cast<int64_t>(gap - kCappedSleepNs);
+  return SysmonRound{static_cast<int64_t>(gap - kCappedSleepNs), began_in_cycle};
 }
 
 SysmonRounds SummarizeRounds(std::vector<int64_t> overshoots_ns) {

@@ -11,7 +11,10 @@
 // gaps of 10 to 20 ms (one sleep at the cap; shorter sleeps and the note
 // sleep of an idle program give others) and returns what each took beyond
 // 10 ms. FreeOSMemory's passes (k < 0) are not sysmon's and are skipped.
-// It mirrors no Go code; it reads only records.
+// It also says whether the round began during a cycle's concurrent phase
+// (between a gc_start and its gc_mark_term), where a stop of the world may
+// be waiting for the program (sysmon_round_kinds.h). It mirrors no Go
+// code; it reads only records.
 #ifndef THP_BENCH_CALIBRATE_SYSMON_ROUNDS_H_
 #define THP_BENCH_CALIBRATE_SYSMON_ROUNDS_H_
 
@@ -24,14 +27,23 @@
 namespace thp {
 namespace calibrate {
 
+// One round: what it took beyond 10 ms, and whether its first pass came
+// between a gc_start and that cycle's gc_mark_term.
+struct SysmonRound {
+  int64_t overshoot_ns = 0;
+  bool in_cycle = false;
+};
+
 class SysmonRoundFinder {
  public:
-  // Reads one record, in log order: the overshoot in ns of a sysmon pass
-  // 10 to 20 ms after the previous one, nothing otherwise.
-  std::optional<int64_t> Observe(const heaplog::HeapEvent& e);
+  // Reads one record, in log order: the round ending at a sysmon pass 10
+  // to 20 ms after the previous one, nothing otherwise.
+  std::optional<SysmonRound> Observe(const heaplog::HeapEvent& e);
 
  private:
   std::optional<uint64_t> prev_now_;
+  bool in_cycle_ = false;       // after a gc_start, before its gc_mark_term
+  bool prev_in_cycle_ = false;  // in_cycle_ at the previous pass
 };
 
 // A set of those overshoots, summarized (nearest-rank quantiles; all 0

@@ -1,9 +1,10 @@
-// SysmonOptions' overshoots after a 10 ms sleep (scavenger/sysmon.h),
-// measured again from Go 1.5.1's own run
-// (testdata/go151_heaplog/prefix.hlog.xz) the way their comment says: each
-// round's overshoot (sysmon_rounds.h) during the benchmarks whose loops
-// keep every P busy (go15_suite.h kEveryPBusy) and during the others; each
-// side's mean, to the nearest 10 us.
+// SysmonOptions' overshoots (scavenger/sysmon.h), measured again from Go
+// 1.5.1's own run (testdata/go151_heaplog/prefix.hlog.xz) the way their
+// comment says, from each round's overshoot (sysmon_rounds.h) by the kind
+// of sleep it stands for (sysmon_round_kinds.h): the 10 ms sleep's shares
+// where not every P is busy, its mean where every P is, and the note
+// timeout's from the rounds while a stop waits for a loop; then what the
+// passes' sweep-lock waits pin.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "bench/calibrate/real_tally.h"
 #include "bench/calibrate/sweep_lock_waits.h"
+#include "bench/calibrate/sysmon_round_kinds.h"
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
@@ -42,29 +44,94 @@ absl::flat_hash_map<std::string, LoopSched> Loops() {
   return loop;
 }
 
-TEST(SysmonRoundsLog, TheCappedOvershootsAreTheRecordedRunsMeans) {
-  const RealLog& log = Log();
-  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
-  std::vector<int64_t> busy, others;
-  int benchmarks = 0;
-  for (const RealSegment& s : log.segments) {
-    auto it = loop.find(s.base);
-    if (it == loop.end()) continue;  // the start-up segment
-    ++benchmarks;
-    std::vector<int64_t>& side = it->second == kEveryPBusy ? busy : others;
-    side.insert(side.end(), s.sysmon_overshoots_ns.begin(), s.sysmon_overshoots_ns.end());
+// The recorded rounds of each kind (sysmon_round_kinds.h), over the suite.
+struct RoundsByKind {
+  std::vector<int64_t> capped, busy, notes;
+  std::vector<int64_t> notes_without_safe_point;  // kNoSafePoint loops' rounds in a cycle
+};
+const RoundsByKind& Rounds() {
+  static const RoundsByKind* rounds = [] {
+    absl::flat_hash_map<std::string, const Go15Benchmark*> bench;
+    for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) bench[b.name] = &b;
+    auto* r = new RoundsByKind;
+    int benchmarks = 0;
+    for (const RealSegment& s : Log().segments) {
+      auto it = bench.find(s.base);
+      if (it == bench.end()) continue;  // the start-up segment
+      ++benchmarks;
+      const SysmonRoundKinds kinds(*it->second);
+      for (const SysmonRound& round : s.sysmon_rounds) {
+        switch (kinds.Of(round)) {
+          case SysmonRoundKind::kCapped: r->capped.push_back(round.overshoot_ns); break;
+          case SysmonRoundKind::kEveryPBusy: r->busy.push_back(round.overshoot_ns); break;
+          case SysmonRoundKind::kNoteSleeps:
+            r->notes.push_back(round.overshoot_ns);
+            if (!kinds.loop_sleeps_or_gcs()) r->notes_without_safe_point.push_back(round.overshoot_ns);
+            break;
+        }
+      }
+    }
+    EXPECT_EQ(benchmarks, 243);
+    return r;
+  }();
+  return *rounds;
+}
+
+std::string Micros(const std::vector<int64_t>& ns) {
+  std::string out;
+  for (int64_t v : ns) out += std::to_string(v / 1000) + " ";
+  return out;
+}
+
+// The 10 ms sleep's overshoot where not every P is busy, as SysmonOptions
+// holds it: the recorded rounds of that kind sorted and cut into
+// kCappedOvershootShares equal shares (the first ones one round shorter
+// where the count does not divide), each share's mean to the nearest 10 us.
+TEST(SysmonRoundsLog, TheCappedOvershootSharesAreTheRecordedRounds) {
+  std::vector<int64_t> v = Rounds().capped;
+  ASSERT_GT(v.size(), 10000u);
+  std::sort(v.begin(), v.end());
+  std::vector<int64_t> shares;
+  const size_t n = v.size();
+  for (size_t i = 0; i < static_cast<size_t>(kCappedOvershootShares); ++i) {
+    const size_t lo = n * i / kCappedOvershootShares;
+    const size_t hi = n * (i + 1) / kCappedOvershootShares;
+    double sum = 0;
+    for (size_t k = lo; k < hi; ++k) sum += static_cast<double>(v[k]);
+    shares.push_back(std::llround(sum / static_cast<double>(hi - lo) / 10000) * 10000);
   }
-  ASSERT_EQ(benchmarks, 243);
-  ASSERT_GT(busy.size(), 1000u);
-  ASSERT_GT(others.size(), 40000u);
-  // The means as calibrate reports them (SummarizeRounds).
-  const double busy_mean = static_cast<double>(SummarizeRounds(busy).mean_ns);
-  const double others_mean = static_cast<double>(SummarizeRounds(others).mean_ns);
   const SysmonOptions o;
-  EXPECT_EQ(o.capped_overshoot_every_p_busy_ns, std::llround(busy_mean / 10000) * 10000)
-      << "mean " << busy_mean << " ns over " << busy.size() << " rounds";
-  EXPECT_EQ(o.capped_overshoot_ns, std::llround(others_mean / 10000) * 10000)
-      << "mean " << others_mean << " ns over " << others.size() << " rounds";
+  const std::vector<int64_t> model(o.capped_overshoot_ns.begin(), o.capped_overshoot_ns.end());
+  EXPECT_EQ(model, shares) << n << " rounds; the shares in us: " << Micros(shares);
+}
+
+// Where every P is busy, the rounds' mean to the nearest 10 us.
+TEST(SysmonRoundsLog, TheEveryPBusyOvershootIsTheRecordedRoundsMean) {
+  const std::vector<int64_t>& busy = Rounds().busy;
+  ASSERT_GT(busy.size(), 1000u);
+  const double mean = static_cast<double>(SummarizeRounds(busy).mean_ns);
+  EXPECT_EQ(SysmonOptions().capped_overshoot_every_p_busy_ns, std::llround(mean / 10000) * 10000)
+      << "mean " << mean << " ns over " << busy.size() << " rounds";
+}
+
+// While a forced GC's stop waits for a loop without a preemption point,
+// sysmon's rounds are a 20 us usleep and a maxsleep (5 ms) note sleep that
+// times out, and its passes come every second round: 10 ms and 2 x (20 us
+// + usleep_overshoot_ns + note_timeout_overshoot_ns). The note's overshoot
+// is what makes those gaps' mean Go's, to the nearest 10 us; their median
+// is the 20 us usleep's and the note's without the tail, nearer 2 x (20 us
+// + 2 x usleep_overshoot_ns).
+TEST(SysmonRoundsLog, RoundsWhileAStopWaitsForALoopAreTwoNoteSleeps) {
+  const std::vector<int64_t>& v = Rounds().notes_without_safe_point;
+  ASSERT_GT(v.size(), 10000u);
+  const SysmonRounds r = SummarizeRounds(v);
+  const SysmonOptions o;
+  const double note = static_cast<double>(r.mean_ns) / 2 - 20000 - static_cast<double>(o.usleep_overshoot_ns);
+  EXPECT_EQ(o.note_timeout_overshoot_ns, std::llround(note / 10000) * 10000)
+      << "mean " << r.mean_ns << " ns over " << v.size() << " rounds";
+  EXPECT_EQ(std::llround(static_cast<double>(r.median_ns) / 10000) * 10000,
+            2 * (20000 + 2 * o.usleep_overshoot_ns))
+      << "median " << r.median_ns;
 }
 
 // The sweep-lock counts (sweep_lock_waits.h) summed over the benchmarks

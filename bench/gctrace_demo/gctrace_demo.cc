@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   bool idle = false;
   int64_t busy_at = 0;
   thp::SysmonActions a;
-  a.all_ps_idle = [&](int64_t, int64_t* b) {
+  a.note_sleep = [&](int64_t, int64_t* b) {
     *b = busy_at;
     return idle;
   };

@@ -38,7 +38,7 @@ echo "churn.trace: prefix max_vmas=$p1 fixed max_vmas=$f"
 frag="$(dirname "$trace")/fragmenter_small.trace"
 out=$(GODEBUG=scavenge=1 "$bin" --trace="$frag" --kernel=sim --max_map_count=50 --sim_baseline=30 \
       --variant=prefix 2>"$tmp/err"); rc=$?
-want="replay variant=prefix kernel=sim events=2369 virtual_s=1.501 gc=69 scavenges=139 max_vmas=51 final_vmas=51 max_runtime_vmas=21 heap_sys=79167488 heap_released=38338560 madvise: DONTNEED=73 HUGEPAGE=56 NOHUGEPAGE=73 errors: NOHUGEPAGE/EAGAIN=1"
+want="replay variant=prefix kernel=sim events=2369 virtual_s=1.501 gc=74 scavenges=143 max_vmas=51 final_vmas=51 max_runtime_vmas=21 heap_sys=79167488 heap_released=38338560 madvise: DONTNEED=72 HUGEPAGE=56 NOHUGEPAGE=72 errors: NOHUGEPAGE/EAGAIN=1"
 [ "$rc" -eq 1 ] && [ "$out" = "$want" ] && [ "$(cat "$tmp/err")" = "fatal error: runtime: out of memory" ] ||
   { echo "FAIL: fatal run: exit $rc, stdout '$out', stderr '$(cat "$tmp/err")'"; fail=1; }
 # The same run with stdout full: the report is lost, which ranks above the

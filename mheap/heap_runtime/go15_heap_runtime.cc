@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 
 #include "runtime_port/base/check.h"
 #include "scavenger/scavenger.h"
@@ -29,7 +30,13 @@ Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
   // no other goroutine of its own can run meanwhile.
   rt_->gc().set_assist_waits([this] { return ProgramRunsAlone(); });
   rt_->gc().set_park_delay([this](const GcCycle&) { return ParkDelay(); });
-  actions_.all_ps_idle = [this](int64_t, int64_t* busy_at) {
+  actions_.note_sleep = [this](int64_t t, int64_t* busy_at) {
+    if (WorldStopping(t)) {
+      // Until the loop reaches its preemption check, which the model learns
+      // only then (LeaveLoopWithoutSafePoint wakes sysmon).
+      *busy_at = std::numeric_limits<int64_t>::max();
+      return true;
+    }
     *busy_at = busy_at_;
     return idle_;
   };
@@ -480,7 +487,14 @@ void Go15HeapRuntime::LeaveLoopWithSafePointsAtAllocs() {
   rt_->gc().set_scan_program_at_safe_point(false);
 }
 
+bool Go15HeapRuntime::WorldStopping(int64_t t) const {
+  if (!in_loop_without_safe_point_) return false;
+  const GcModel& gc = rt_->gc();
+  return gc_waits_for_safe_point_ || (gc.marking() && gc.mark_end_ns() <= t);
+}
+
 void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {
+  const bool world_was_stopping = WorldStopping(rt_->heap().clock().NanoTime());
   in_loop_without_safe_point_ = false;
   // gcscan_m's scan of the program's stack, waiting since the cycle
   // started, happens at this preemption check: the mark starts now.
@@ -493,6 +507,9 @@ void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {
     gc_waits_for_safe_point_ = false;
     rt_->gc().StartGC(GcMode::kBackground, /*force_trigger=*/true);
   }
+  // The world restarts (after sweep termination, or after mark termination,
+  // which the model does at once) and wakes sysmon from its note.
+  if (world_was_stopping) sysmon_.NoteWakeup(rt_->heap().clock().NanoTime());
 }
 
 HeapFigures Go15HeapRuntime::Figures() const {

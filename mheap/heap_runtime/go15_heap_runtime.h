@@ -113,6 +113,11 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // A cycle whose gcscan_m waits for the program's stack (GcModel::
   // set_scan_program_at_safe_point) scans it here first.
   void LeaveLoopWithoutSafePoint() override;
+  // sched.gcwaiting at `t`: a stop of the world (a forced GC's sweep
+  // termination, or mark termination once the mark's time ran out) waits
+  // for such a loop's preemption check. sysmon sleeps on its note
+  // meanwhile (go1.5.1 proc1.go sysmon), maxsleep at a time.
+  bool WorldStopping(int64_t t) const;
   // append's loop (go1.5.1 growslice, the loop's only call): the program's
   // allocation that starts a background cycle yields in startGC, and once
   // sweep termination's stopped world restarts, the goroutine runs on to

@@ -1,7 +1,8 @@
 // A small seeded generator for the model's recorded scheduler decisions
 // that follow a measured distribution (a background mark's share, the
-// goroutines a steal takes) or a stated one (where a ramped goroutine is
-// in its op after a cycle): splitmix64 (Steele, Lea and Flood, "Fast
+// goroutines a steal takes, sysmon's overshoot of a 10 ms sleep) or a
+// stated one (where a ramped goroutine is in its op after a cycle):
+// splitmix64 (Steele, Lea and Flood, "Fast
 // splittable pseudorandom number generators", 2014). Deterministic for a
 // seed on every platform; not for anything that needs secrecy.
 #ifndef THP_RUNTIME_PORT_BASE_SPLITMIX64_H_

@@ -1,0 +1,27 @@
+#include "bench/calibrate/sysmon_round_kinds.h"
+
+#include "bench/workloads/run_program.h"
+#include "bench/workloads/trace_format.h"
+
+namespace thp {
+namespace calibrate {
+
+SysmonRoundKinds::SysmonRoundKinds(const Go15Benchmark& b) : loop_(b.loop) {
+  RunBuilder builder(RunContext{1, 2});
+  b.generate(builder);
+  const RunProgram prog = builder.Build(b.name, 1000.0);
+  for (const TraceEvent& e : prog.body) {
+    if (e.kind == TraceEvent::kSleep || e.kind == TraceEvent::kGc) loop_sleeps_or_gcs_ = true;
+  }
+}
+
+SysmonRoundKind SysmonRoundKinds::Of(const SysmonRound& r) const {
+  if (loop_ == kEveryPBusy) return SysmonRoundKind::kEveryPBusy;
+  if (loop_sleeps_or_gcs_ || (loop_ == kNoSafePoint && r.in_cycle)) {
+    return SysmonRoundKind::kNoteSleeps;
+  }
+  return SysmonRoundKind::kCapped;
+}
+
+}  // namespace calibrate
+}  // namespace thp
