@@ -217,9 +217,7 @@ int WriteLogTimings(const RealLog& log, const std::string& path, const std::stri
     const std::string ns = absl::StrFormat("%.4f", *per_op);
     absl::StrAppend(&text, s.base, "\t", s.end_n, "\t", ns, "\t", s.end_n, "\t", ns, "\n");
   }
-  const absl::Status st = WriteWholeFile(out, text);
-  if (!st.ok()) ExitUsage(absl::StrCat("--timings_out=", out, ": ", st.message()));
-  return 0;
+  return WriteOutputs("calibrate", "", {{"timings_out", out, [&text] { return text; }}});
 }
 
 // --summary_out: the real side's tallies by benchmark, as Go's log gives
@@ -239,9 +237,7 @@ int WriteLogSummary(const RealLog& log, const std::string& path, const std::stri
     absl::StrAppend(&text, s.base, "\t", t.releases, "\t", t.released_pages, "\t",
                     t.marks.size(), "\t", median, "\t", t.stale_now_releases, "\n");
   }
-  const absl::Status st = WriteWholeFile(out, text);
-  if (!st.ok()) ExitUsage(absl::StrCat("--summary_out=", out, ": ", st.message()));
-  return 0;
+  return WriteOutputs("calibrate", "", {{"summary_out", out, [&text] { return text; }}});
 }
 
 int Run() {

@@ -71,13 +71,19 @@ uintptr_t Malloc::TinyOffset(uintptr_t off, uintptr_t size) {
   return off;
 }
 
+bool Malloc::FitsTinyBlock(const MCache& c, uintptr_t size, uintptr_t* off) {
+  *off = TinyOffset(c.tinyoffset, size);
+  return *off + size <= kTinySize && c.tiny != 0;
+}
+
 bool Malloc::NeedsRefill(uintptr_t size, bool noscan, int p) const {
   if (size == 0) return false;  // &zerobase
   if (size > kMaxSmallSize) return true;
   const MCache& c = caches_[static_cast<size_t>(p)];
   int sizeclass = kTinySizeClass;
   if (noscan && size < kTinySize) {
-    if (TinyOffset(c.tinyoffset, size) + size <= kTinySize && c.tiny != 0) return false;
+    uintptr_t off;
+    if (FitsTinyBlock(c, size, &off)) return false;
   } else {
     sizeclass = GetSizeClasses().SizeToClass(size);
   }
@@ -94,8 +100,8 @@ uintptr_t Malloc::MallocGC(uintptr_t size, bool noscan, int p) {
   if (size <= kMaxSmallSize) {
     if (noscan && size < kTinySize) {
       // The tiny allocator: several tiny noscan objects share a 16-byte block.
-      const uintptr_t off = TinyOffset(c.tinyoffset, size);
-      if (off + size <= kTinySize && c.tiny != 0) {
+      uintptr_t off;
+      if (FitsTinyBlock(c, size, &off)) {
         x = c.tiny + off;
         c.tinyoffset = off + size;
         ++c.local_tinyallocs;

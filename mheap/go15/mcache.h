@@ -86,6 +86,9 @@ class Malloc {
   // Where in the tiny block an object of `size` would start: `off`
   // rounded up to the object's alignment (mallocgc's tiny path).
   static uintptr_t TinyOffset(uintptr_t off, uintptr_t size);
+  // Whether c's tiny block has room for `size` bytes at that offset (the
+  // tiny path's fast case, which takes no span); the offset in *off.
+  static bool FitsTinyBlock(const MCache& c, uintptr_t size, uintptr_t* off);
   // Mirrors largeAlloc, Go 1.5.
   MSpan* LargeAlloc(uintptr_t size, bool needzero);
 
