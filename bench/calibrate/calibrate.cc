@@ -376,22 +376,19 @@ int Run() {
   {
     // sysmon's rounds during the compared benchmarks, by which of the
     // model's sleeps they stand for (sysmon_round_kinds.h).
-    std::vector<int64_t> all, busy, notes, others;
+    std::vector<int64_t> all;
+    OvershootsByKind by_kind;
     for (const Go15Benchmark* b : run) {
       const SysmonRoundKinds kinds(*b);
       for (const SysmonRound& r : rounds_by_name[b->name]) {
         all.push_back(r.overshoot_ns);
-        switch (kinds.Of(r)) {
-          case SysmonRoundKind::kEveryPBusy: busy.push_back(r.overshoot_ns); break;
-          case SysmonRoundKind::kNoteSleeps: notes.push_back(r.overshoot_ns); break;
-          case SysmonRoundKind::kCapped: others.push_back(r.overshoot_ns); break;
-        }
+        by_kind.Add(kinds.Of(r), r.overshoot_ns);
       }
     }
     rep.real_sysmon_rounds = SummarizeRounds(std::move(all));
-    rep.real_sysmon_rounds_every_p_busy = SummarizeRounds(std::move(busy));
-    rep.real_sysmon_rounds_note_sleeps = SummarizeRounds(std::move(notes));
-    rep.real_sysmon_rounds_others = SummarizeRounds(std::move(others));
+    rep.real_sysmon_rounds_every_p_busy = SummarizeRounds(std::move(by_kind.every_p_busy));
+    rep.real_sysmon_rounds_note_sleeps = SummarizeRounds(std::move(by_kind.note_sleeps));
+    rep.real_sysmon_rounds_others = SummarizeRounds(std::move(by_kind.capped));
     rep.model_sysmon = SysmonOptions();
     // sysmon's passes inside a sweep where a P is left idle for bgsweep.
     std::vector<SweepLockWaits> by_benchmark;

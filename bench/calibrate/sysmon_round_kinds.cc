@@ -23,5 +23,13 @@ SysmonRoundKind SysmonRoundKinds::Of(const SysmonRound& r) const {
   return SysmonRoundKind::kCapped;
 }
 
+void OvershootsByKind::Add(SysmonRoundKind kind, int64_t overshoot_ns) {
+  switch (kind) {
+    case SysmonRoundKind::kCapped: capped.push_back(overshoot_ns); break;
+    case SysmonRoundKind::kEveryPBusy: every_p_busy.push_back(overshoot_ns); break;
+    case SysmonRoundKind::kNoteSleeps: note_sleeps.push_back(overshoot_ns); break;
+  }
+}
+
 }  // namespace calibrate
 }  // namespace thp

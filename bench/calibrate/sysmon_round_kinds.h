@@ -15,6 +15,9 @@
 #ifndef THP_BENCH_CALIBRATE_SYSMON_ROUND_KINDS_H_
 #define THP_BENCH_CALIBRATE_SYSMON_ROUND_KINDS_H_
 
+#include <cstdint>
+#include <vector>
+
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/workloads/go15_suite.h"
 
@@ -35,6 +38,12 @@ class SysmonRoundKinds {
  private:
   LoopSched loop_;
   bool loop_sleeps_or_gcs_ = false;
+};
+
+// Rounds' overshoots in ns, by kind.
+struct OvershootsByKind {
+  std::vector<int64_t> capped, every_p_busy, note_sleeps;
+  void Add(SysmonRoundKind kind, int64_t overshoot_ns);
 };
 
 }  // namespace calibrate

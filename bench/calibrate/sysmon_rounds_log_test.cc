@@ -46,7 +46,7 @@ absl::flat_hash_map<std::string, LoopSched> Loops() {
 
 // The recorded rounds of each kind (sysmon_round_kinds.h), over the suite.
 struct RoundsByKind {
-  std::vector<int64_t> capped, busy, notes;
+  OvershootsByKind all;
   std::vector<int64_t> notes_without_safe_point;  // kNoSafePoint loops' rounds in a cycle
 };
 const RoundsByKind& Rounds() {
@@ -61,13 +61,10 @@ const RoundsByKind& Rounds() {
       ++benchmarks;
       const SysmonRoundKinds kinds(*it->second);
       for (const SysmonRound& round : s.sysmon_rounds) {
-        switch (kinds.Of(round)) {
-          case SysmonRoundKind::kCapped: r->capped.push_back(round.overshoot_ns); break;
-          case SysmonRoundKind::kEveryPBusy: r->busy.push_back(round.overshoot_ns); break;
-          case SysmonRoundKind::kNoteSleeps:
-            r->notes.push_back(round.overshoot_ns);
-            if (!kinds.loop_sleeps_or_gcs()) r->notes_without_safe_point.push_back(round.overshoot_ns);
-            break;
+        const SysmonRoundKind kind = kinds.Of(round);
+        r->all.Add(kind, round.overshoot_ns);
+        if (kind == SysmonRoundKind::kNoteSleeps && !kinds.loop_sleeps_or_gcs()) {
+          r->notes_without_safe_point.push_back(round.overshoot_ns);
         }
       }
     }
@@ -88,7 +85,7 @@ std::string Micros(const std::vector<int64_t>& ns) {
 // kCappedOvershootShares equal shares (the first ones one round shorter
 // where the count does not divide), each share's mean to the nearest 10 us.
 TEST(SysmonRoundsLog, TheCappedOvershootSharesAreTheRecordedRounds) {
-  std::vector<int64_t> v = Rounds().capped;
+  std::vector<int64_t> v = Rounds().all.capped;
   ASSERT_GT(v.size(), 10000u);
   std::sort(v.begin(), v.end());
   std::vector<int64_t> shares;
@@ -107,7 +104,7 @@ TEST(SysmonRoundsLog, TheCappedOvershootSharesAreTheRecordedRounds) {
 
 // Where every P is busy, the rounds' mean to the nearest 10 us.
 TEST(SysmonRoundsLog, TheEveryPBusyOvershootIsTheRecordedRoundsMean) {
-  const std::vector<int64_t>& busy = Rounds().busy;
+  const std::vector<int64_t>& busy = Rounds().all.every_p_busy;
   ASSERT_GT(busy.size(), 1000u);
   const double mean = static_cast<double>(SummarizeRounds(busy).mean_ns);
   EXPECT_EQ(SysmonOptions().capped_overshoot_every_p_busy_ns, std::llround(mean / 10000) * 10000)

@@ -970,13 +970,12 @@ TEST(Trace, WhileAStopWaitsForALoopSysmonSleepsOnItsNote) {
       "thp-trace 1\ngc\nloop 1000 1000000 nosafepoint\nend\ncompute 12000000\n");
   ASSERT_TRUE(events.ok()) << events.status();
   SimulatedKernel sim;
-  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
-      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
-  ASSERT_TRUE(r.ok()) << r.status();
-  (*r)->runtime().heap().set_observer(&passes);
-  ASSERT_TRUE((*r)->Run(*events, nullptr).ok());
-  (*r)->runtime().heap().set_observer(nullptr);
-  const std::vector<GcCycle>& cycles = (*r)->runtime().gc().cycles();
+  const std::unique_ptr<TraceReplayer> r = NewReplayer(sim, /*batched=*/true);
+  ASSERT_NE(r, nullptr);
+  r->runtime().heap().set_observer(&passes);
+  ASSERT_TRUE(r->Run(*events, nullptr).ok());
+  r->runtime().heap().set_observer(nullptr);
+  const std::vector<GcCycle>& cycles = r->runtime().gc().cycles();
   ASSERT_GE(cycles.size(), 2u);
   const int64_t loop_end = cycles[1].start_ns;  // the forced GC's start
   const int64_t loop_start = cycles[0].end_ns;

@@ -269,9 +269,13 @@ int64_t Go15HeapRuntime::FreeOSMemory(const std::function<void(int64_t)>& set_cl
   return waited;
 }
 
-bool Go15HeapRuntime::MarkTerminatesBy(int64_t t) const {
+bool Go15HeapRuntime::MarkRanOutBy(int64_t t) const {
   const GcModel& gc = rt_->gc();
-  return gc.marking() && gc.mark_end_ns() <= t && !every_p_busy_ && !in_loop_without_safe_point_;
+  return gc.marking() && gc.mark_end_ns() <= t;
+}
+
+bool Go15HeapRuntime::MarkTerminatesBy(int64_t t) const {
+  return MarkRanOutBy(t) && !every_p_busy_ && !in_loop_without_safe_point_;
 }
 
 int64_t Go15HeapRuntime::RunUntil(int64_t until, bool idle,
@@ -488,9 +492,7 @@ void Go15HeapRuntime::LeaveLoopWithSafePointsAtAllocs() {
 }
 
 bool Go15HeapRuntime::WorldStopping(int64_t t) const {
-  if (!in_loop_without_safe_point_) return false;
-  const GcModel& gc = rt_->gc();
-  return gc_waits_for_safe_point_ || (gc.marking() && gc.mark_end_ns() <= t);
+  return in_loop_without_safe_point_ && (gc_waits_for_safe_point_ || MarkRanOutBy(t));
 }
 
 void Go15HeapRuntime::LeaveLoopWithoutSafePoint() {

@@ -269,6 +269,8 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // them: the runtime's goroutines waiting for a P run, in queue order.
   void SchedulePreempted();
   void RunWhatWaitsForAP();
+  // Whether a cycle is marking and its mark's time ran out by `t`.
+  bool MarkRanOutBy(int64_t t) const;
   // Whether a cycle marking now, its mark run out by `t`, stops the world
   // for mark termination there: not while every P is busy (it waits for a
   // preempted P, SchedulePreempted), nor while the program is where it
