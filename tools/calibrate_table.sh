@@ -74,24 +74,29 @@ print("sysmon's passes that read the clock while a finished cycle's sweep was st
       "of which %d / %d took the heap lock only after the sweep's last free. Mid-burst (a sweep "
       "free under 100 us before the pass's clock read) %d / %d passes, %d / %d of them waited; "
       "read the clock just after a sweep's last free (50 us) %d / %d, in the 50 us after that "
-      "%d / %d. The model makes one pass in every %d due while its sweeper has spans left read "
-      "its clock at the sweep's end, and one in every %d of the others wait for it "
-      "(`mheap/heap_runtime/go15_heap_runtime.h`)." % (
+      "%d / %d. The model has a pass due while its sweeper has spans left read its clock at "
+      "the sweep's end with probability 1/%d, and one of the others wait for it with probability "
+      "1/%d, each pass drawn (`mheap/heap_runtime/go15_heap_runtime.h`, `--sweep_wait_seed` "
+      "%d)." % (
       mw["passes_in_sweep"], gw["passes_in_sweep"], mw["waited"], gw["waited"],
       mw["mid_burst"], gw["mid_burst"], mw["mid_burst_waited"], gw["mid_burst_waited"],
       mw["just_after"], gw["just_after"], mw["next_after"], gw["next_after"],
-      sw["model_passes_per_late_clock"], sw["model_mid_sweep_passes_per_wait"]))
+      sw["model_passes_per_late_clock"], sw["model_mid_sweep_passes_per_wait"],
+      d["sweep_wait_seed"]))
 # Whether Go's waits favour some benchmarks, or fall as one rate would put
 # them (bench/calibrate/sweep_lock_waits.h, UniformRateDispersion).
 dp = sw["real_dispersion"]
+mp = sw["model_dispersion"]
 print("Across the %d of those benchmarks with such a pass, Go's waits give a chi-square of %.1f "
       "against one rate for all of them; %.1f%% of %d suites drawn at that rate (each pass waiting by chance, "
-      "from a fixed seed) reach it, so %s." % (
+      "from a fixed seed) reach it, so %s. The model's waits give %.1f over its %d such "
+      "benchmarks (%.1f%% of suites drawn at its own rate reach it)." % (
       dp["benchmarks"], dp["chi_square"], 100 * dp["p_value"], dp["simulations"],
       "which benchmarks' passes wait cannot be told from chance, and the model's stale-now "
       "releases can be expected to match Go's in sum only, not benchmark by benchmark"
       if dp["p_value"] >= 0.05 else
-      "some benchmarks' passes wait more often than others', which one rate does not give"))
+      "some benchmarks' passes wait more often than others', which one rate does not give",
+      mp["chi_square"], mp["benchmarks"], 100 * mp["p_value"]))
 # Background cycles whose P sat still after their end, and cycles that
 # started far past their trigger, in the log and in the model's records
 # (bench/calibrate/cycle_end_stalls.h, gc_start_overshoot.h).

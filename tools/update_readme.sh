@@ -22,6 +22,7 @@ blocks=(
   "real-replay-table|tools/real_replay_table.sh testdata/go151_heaplog/prefix.hlog.xz testdata/go151_heaplog/fixed_to_CallClosure3.hlog.xz|run"
   "calibrate-table|tools/calibrate_table.sh testdata/go151_heaplog/prefix.hlog.xz|run"
   "release-spread-table|tools/release_spread_table.sh|run"
+  "seed-spread-table|tools/seed_spread_table.sh|run"
   "sensitivity-table|tools/sensitivity_table.sh|run"
 )
 want=("$@")

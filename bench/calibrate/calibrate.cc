@@ -94,7 +94,7 @@
 #include "bench/harness/cli.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/loop_slice.h"
-#include "bench/harness/mark_share_seed.h"
+#include "bench/harness/model_seeds.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/vma_repro/suite_runner.h"
@@ -148,9 +148,9 @@ namespace thp {
 namespace calibrate {
 namespace {
 
-// UniformRateDispersion's draws for the log's sweep lock waits: enough
-// suites that its p_value is good to about 0.005, from a fixed seed so
-// that the report is the same on every run.
+// UniformRateDispersion's draws for the log's and the model's sweep lock
+// waits: enough suites that its p_value is good to about 0.005, from a
+// fixed seed so that the report is the same on every run.
 constexpr int kDispersionSimulations = 10000;
 constexpr uint64_t kDispersionSeed = 1;
 
@@ -314,8 +314,9 @@ int Run() {
   o.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
   o.loop_slice_ns = LoopSliceNsFromFlags();
   rep.loop_slice_us = o.loop_slice_ns / 1000;
-  o.runtime.mark_share_seed = MarkShareSeedFromFlags();
+  SetModelSeedsFromFlags(o.runtime);
   rep.mark_share_seed = o.runtime.mark_share_seed;
+  rep.sweep_wait_seed = o.runtime.sweep_wait_seed;
   rep.benchtime = bt;
   {
     const bool own = timings_path.empty();  // the log's own runs
@@ -525,9 +526,14 @@ int Run() {
   {
     // The model's passes in a sweep, read as Go's are, over the same
     // benchmarks (those whose loops leave a P idle).
+    std::vector<SweepLockWaits> by_benchmark;
     for (size_t i = 0; i < run.size() && i < model_waits_by_index.size(); ++i) {
-      if (run[i]->loop != kEveryPBusy) rep.model_sweep_lock_waits += model_waits_by_index[i];
+      if (run[i]->loop == kEveryPBusy) continue;
+      rep.model_sweep_lock_waits += model_waits_by_index[i];
+      by_benchmark.push_back(model_waits_by_index[i]);
     }
+    rep.model_sweep_lock_wait_dispersion =
+        UniformRateDispersion(by_benchmark, kDispersionSimulations, kDispersionSeed);
     // How far past their trigger the model's background cycles started,
     // over every compared benchmark, as Go's below.
     for (const GcStartOvershoots& o : model_overshoots.Finish()) rep.model_gc_start_overshoots += o;

@@ -73,6 +73,13 @@ std::string JsonSweepLockWaits(const SweepLockWaits& w) {
       w.passes_in_sweep, w.waited, w.mid_burst, w.mid_burst_waited, w.just_after, w.next_after);
 }
 
+std::string JsonDispersion(const WaitDispersion& d) {
+  return absl::StrFormat(
+      "{\"benchmarks\": %d, \"rate\": %.6f, \"chi_square\": %.3f, \"simulations\": %d, "
+      "\"p_value\": %.4f}",
+      d.benchmarks, d.rate, d.chi_square, d.simulations, d.p_value);
+}
+
 std::string JsonOvershoots(const GcStartOvershoots& o) {
   return absl::StrFormat(
       "{\"cycles\": %d, \"far\": %d, \"far_without_sweep\": %d, "
@@ -240,7 +247,8 @@ std::string SuiteLine(const CalibrateReport& rep) {
 std::string FormatTable(const CalibrateReport& rep) {
   std::string out = absl::StrFormat(
       "# calibrate: model (variant %s, sim kernel %s, GOMAXPROCS %d, scavenge=%d, timings %s, "
-      "benchtime %s, loop slice %d us, mark share seed %d, cpu scale %.2f%s) beside Go 1.5.1's "
+      "benchtime %s, loop slice %d us, mark share seed %d, sweep wait seed %d, cpu scale %.2f%s) "
+      "beside Go 1.5.1's "
       "log %s (build %s)\n"
       "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
       "first; stale: releases of spans freed after the pass read its clock "
@@ -251,7 +259,7 @@ std::string FormatTable(const CalibrateReport& rep) {
       "none)\n",
       rep.variant, rep.kernel_profile, rep.gomaxprocs, rep.scavenge_debug ? 1 : 0,
       rep.timings_file.empty() ? "the log's own runs" : rep.timings_file, rep.benchtime,
-      rep.loop_slice_us, rep.mark_share_seed, rep.cpu_scale,
+      rep.loop_slice_us, rep.mark_share_seed, rep.sweep_wait_seed, rep.cpu_scale,
       rep.cpu_scale_auto ? " (from the timings)" : "", rep.real_path,
       rep.build.empty() ? "?" : rep.build);
   const std::vector<std::string> header = {
@@ -312,6 +320,7 @@ std::string FormatJson(const CalibrateReport& rep) {
       "bench/calibrate/gap.h\", \"real\": %s, \"build\": %s, \"variant\": %s, \"kernel\": \"sim\", "
       "\"kernel_profile\": %s, \"gomaxprocs\": %d, \"scavenge_debug\": %s, \"timings_file\": %s, "
       "\"benchtime\": %s, \"loop_slice_us\": %d, \"mark_share_seed\": %d, "
+      "\"sweep_wait_seed\": %d, "
       "\"cpu_scale\": %.2f, \"cpu_scale_auto\": %s, "
       "\"workloads\": %s, \"size_bins_pages\": [\"1\", \"2\", \"3-4\", \"5-8\", \"9-32\", "
       "\"33-256\", \">256\"], \"real_scavenge_waits\": {\"passes\": %d, \"median_ns\": %d, "
@@ -322,9 +331,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       "\"model_overshoot_ns\": {\"capped_mean\": %d, \"capped_every_p_busy\": %d, \"usleep\": %d, "
       "\"note_timeout\": %d}, "
       "\"sweep_lock_waits\": {\"real\": %s, "
-      "\"real_dispersion\": {\"benchmarks\": %d, \"rate\": %.6f, \"chi_square\": %.3f, "
-      "\"simulations\": %d, \"p_value\": %.4f}, "
-      "\"model\": %s, \"model_passes_per_late_clock\": %d, "
+      "\"real_dispersion\": %s, "
+      "\"model\": %s, \"model_dispersion\": %s, \"model_passes_per_late_clock\": %d, "
       "\"model_mid_sweep_passes_per_wait\": %d}, "
       "\"gc_start_overshoot\": {\"far_bytes\": %d, \"real\": %s, \"model\": %s}, "
       "\"cycle_end_stalls\": {\"stall_ns\": %d, \"real\": %s, \"model\": %s, "
@@ -334,7 +342,8 @@ std::string FormatJson(const CalibrateReport& rep) {
       JsonString(rep.real_path), JsonString(rep.build), JsonString(rep.variant),
       JsonString(rep.kernel_profile), rep.gomaxprocs, rep.scavenge_debug ? "true" : "false",
       JsonString(rep.timings_file), JsonString(rep.benchtime), rep.loop_slice_us,
-      rep.mark_share_seed, rep.cpu_scale, rep.cpu_scale_auto ? "true" : "false",
+      rep.mark_share_seed, rep.sweep_wait_seed, rep.cpu_scale,
+      rep.cpu_scale_auto ? "true" : "false",
       JsonString(rep.workloads),
       rep.real_scavenge_waits.passes, rep.real_scavenge_waits.median_ns,
       rep.real_scavenge_waits.over_100us, rep.real_scavenge_waits.max_ns,
@@ -345,11 +354,10 @@ std::string FormatJson(const CalibrateReport& rep) {
       CappedOvershootMeanNs(rep.model_sysmon),
       rep.model_sysmon.capped_overshoot_every_p_busy_ns, rep.model_sysmon.usleep_overshoot_ns,
       rep.model_sysmon.note_timeout_overshoot_ns,
-      JsonSweepLockWaits(rep.real_sweep_lock_waits), rep.real_sweep_lock_wait_dispersion.benchmarks,
-      rep.real_sweep_lock_wait_dispersion.rate,
-      rep.real_sweep_lock_wait_dispersion.chi_square,
-      rep.real_sweep_lock_wait_dispersion.simulations,
-      rep.real_sweep_lock_wait_dispersion.p_value, JsonSweepLockWaits(rep.model_sweep_lock_waits),
+      JsonSweepLockWaits(rep.real_sweep_lock_waits),
+      JsonDispersion(rep.real_sweep_lock_wait_dispersion),
+      JsonSweepLockWaits(rep.model_sweep_lock_waits),
+      JsonDispersion(rep.model_sweep_lock_wait_dispersion),
       rep.model_sweep_passes_per_late_clock, rep.model_mid_sweep_passes_per_lock_wait,
       kFarOvershootBytes, JsonOvershoots(rep.real_gc_start_overshoots),
       JsonOvershoots(rep.model_gc_start_overshoots), kCycleEndStallNs,

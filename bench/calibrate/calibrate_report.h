@@ -54,6 +54,7 @@ struct CalibrateReport {
   std::string benchtime;  // of the modelled run
   int64_t loop_slice_us = 1000;  // the modelled run's --loop_slice_us
   uint64_t mark_share_seed = 0;  // the modelled run's --mark_share_seed
+  uint64_t sweep_wait_seed = 0;  // the modelled run's --sweep_wait_seed
   // The modelled runtime's work against the recorded run's machine
   // (bench/workloads/cpu_scale.h), and whether --cpu_scale=auto found it.
   double cpu_scale = 1.0;
@@ -71,15 +72,17 @@ struct CalibrateReport {
   // and those of them that took the heap lock only after it
   // (sweep_lock_waits.h), over the compared benchmarks whose loops leave a
   // P idle: in the log, and in the model's own records read the same way.
-  // The model (go15_heap_runtime.h) makes every
-  // model_sweep_passes_per_late_clock-th pass due while its sweeper has
-  // spans left read its clock at the sweep's end, and every
-  // model_mid_sweep_passes_per_lock_wait-th of the others wait for it.
+  // The model (go15_heap_runtime.h) has a pass due while its sweeper has
+  // spans left read its clock at the sweep's end with probability
+  // 1 / model_sweep_passes_per_late_clock, and one of the others wait for
+  // it with probability 1 / model_mid_sweep_passes_per_lock_wait, each
+  // drawn (sweep_wait_seed).
   SweepLockWaits real_sweep_lock_waits;
-  // How the log's waits fall across those benchmarks against one rate
-  // (UniformRateDispersion).
+  // How the log's waits and the model's fall across those benchmarks
+  // against one rate (UniformRateDispersion).
   WaitDispersion real_sweep_lock_wait_dispersion;
   SweepLockWaits model_sweep_lock_waits;
+  WaitDispersion model_sweep_lock_wait_dispersion;
   // How far past their trigger the background cycles started
   // (gc_start_overshoot.h), over the compared benchmarks: in the log and
   // in the model's records.

@@ -126,15 +126,17 @@ out4=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --lo
   && printf '%s\n' "$out" | head -1 | grep -q 'loop slice 100 us,' \
   || { echo "FAIL: --loop_slice_us not named (exit $rc)"; fail=1; }
 expect_exit2 "--loop_slice_us=0: expected 1 to 1000000" --real="$log" --loop_slice_us=0
-# --mark_share_seed is named in the header and the JSON (the runtime's
-# use of it: bench/workloads:trace_replayer_mark_test).
+# --mark_share_seed and --sweep_wait_seed are named in the header and the
+# JSON (the runtime's use of them: bench/workloads:trace_replayer_mark_test
+# and trace_replayer_bgsweep_test).
 out5=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --mark_share_seed=7 \
-  --json_out="$tmp/seed7.json"); rc=$?
-[ "$rc" -eq 0 ] && printf '%s\n' "$out5" | head -1 | grep -q 'mark share seed 7,' \
-  && printf '%s\n' "$out" | head -1 | grep -q 'mark share seed 6221077,' \
-  && grep -q '"mark_share_seed": 7,' "$tmp/seed7.json" \
-  || { echo "FAIL: --mark_share_seed not named (exit $rc)"; fail=1; }
+  --sweep_wait_seed=8 --json_out="$tmp/seed7.json"); rc=$?
+[ "$rc" -eq 0 ] && printf '%s\n' "$out5" | head -1 | grep -q 'mark share seed 7, sweep wait seed 8,' \
+  && printf '%s\n' "$out" | head -1 | grep -q 'mark share seed 6221077, sweep wait seed 6221078,' \
+  && grep -q '"mark_share_seed": 7, "sweep_wait_seed": 8,' "$tmp/seed7.json" \
+  || { echo "FAIL: --mark_share_seed or --sweep_wait_seed not named (exit $rc)"; fail=1; }
 expect_exit2 "--mark_share_seed=-1: expected a non-negative integer" --real="$log" --mark_share_seed=-1
+expect_exit2 "--sweep_wait_seed=-1: expected a non-negative integer" --real="$log" --sweep_wait_seed=-1
 # --cpu_scale: auto (the default) is named as taken from the timings; a
 # number given is named and reaches the JSON; anything else exits 2.
 out6=$("$bin" --real="$log" --workloads='Malloc8$' --benchtime=20ms --quiet --cpu_scale=0.5 \

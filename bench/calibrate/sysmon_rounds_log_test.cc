@@ -246,6 +246,31 @@ TEST(SysmonRoundsLog, PassesWaitMidBurstAndOftenReadTheClockJustAfterTheSweep) {
   EXPECT_GE(w.just_after, 4 * w.next_after);
 }
 
+// Go's waits scatter over the benchmarks as widely as independent draws
+// would, or more (why Go15HeapRuntime draws each pass instead of counting
+// them): over the same benchmarks, of those with 20 or more passes read
+// mid-burst, several had no pass that waited, and two had five.
+TEST(SysmonRoundsLog, SomeBenchmarksPassesNeverWaitedAndOthersOftenDid) {
+  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
+  absl::flat_hash_map<std::string, SweepLockWaits> by_name;
+  for (const RealSegment& s : Log().segments) {
+    auto it = loop.find(s.base);
+    if (it != loop.end() && it->second != kEveryPBusy) by_name[s.base] += s.sweep_lock_waits;
+  }
+  int busy = 0, none = 0;
+  std::vector<std::string> most;
+  for (const auto& [name, w] : by_name) {
+    if (w.mid_burst < 20) continue;
+    ++busy;
+    none += w.mid_burst_waited == 0;
+    if (w.mid_burst_waited >= 5) most.push_back(name);
+  }
+  std::sort(most.begin(), most.end());
+  EXPECT_EQ(busy, 14);
+  EXPECT_EQ(none, 5);
+  EXPECT_EQ(most, (std::vector<std::string>{"BenchmarkCallClosure4", "BenchmarkConvT2ILarge"}));
+}
+
 }  // namespace
 }  // namespace calibrate
 }  // namespace thp

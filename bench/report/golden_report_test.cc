@@ -86,6 +86,7 @@ ReproRun ReproFixture() {
   run.timings = "go151";
   run.workloads = ".";
   run.mark_share_seed = 6221077;  // mheap/go15/mark_share.h kMarkShareSeed
+  run.sweep_wait_seed = 6221078;  // mheap/go15/runtime.h kSweepWaitSeed
   run.cpu_scale = 1.06;  // the default timings' (bench/workloads/cpu_scale.h)
   VariantResult prefix = Repro("prefix", 1608, 1605, 5523, 6578);
   VariantResult fixed = Repro("fixed", 17, 14, 642, 7228);

@@ -97,6 +97,7 @@ std::string FormatJson(const ReproRun& run) {
   absl::StrAppend(&out, "  \"time_scale\": ", run.time_scale, ",\n");
   absl::StrAppend(&out, "  \"loop_slice_us\": ", run.loop_slice_us, ",\n");
   absl::StrAppend(&out, "  \"mark_share_seed\": ", run.mark_share_seed, ",\n");
+  absl::StrAppend(&out, "  \"sweep_wait_seed\": ", run.sweep_wait_seed, ",\n");
   absl::StrAppendFormat(&out, "  \"cpu_scale\": %.2f,\n", run.cpu_scale);
   absl::StrAppend(&out, "  \"timings\": ", JsonString(run.timings), ",\n");
   absl::StrAppend(&out, "  \"workloads\": ", JsonString(run.workloads), ",\n");

@@ -6,8 +6,8 @@
 //
 // JSON layout (schema "thp-lab/vma_repro/1"):
 //   { "schema", "kernel", "profile", "thp_mode", "max_map_count", "gomaxprocs",
-//     "time_scale", "loop_slice_us", "mark_share_seed", "cpu_scale", "timings",
-//     "workloads",
+//     "time_scale", "loop_slice_us", "mark_share_seed", "sweep_wait_seed", "cpu_scale",
+//     "timings", "workloads",
 //     "go_reference": {"before": 692, "after": 49, "ratio": 14.1},
 //     "headline": {"prefix_max_vmas", "fixed_max_vmas", "ratio"} (when both ran),
 //     "variants": [ { <the keys of FieldTable<VariantResult>, series last:
@@ -48,6 +48,7 @@ struct ReproRun {
   double time_scale = 1.0;
   int64_t loop_slice_us = 100;  // --loop_slice_us (kLoopSliceNs / 1000)
   uint64_t mark_share_seed = 0;  // --mark_share_seed
+  uint64_t sweep_wait_seed = 0;  // --sweep_wait_seed
   // The Go 1.5 heap's runtime work against the recorded run's machine
   // (--cpu_scale; bench/workloads/cpu_scale.h).
   double cpu_scale = 1.0;

@@ -52,7 +52,7 @@
 #include "bench/harness/heap_choice.h"
 #include "bench/harness/kernel_choice.h"
 #include "bench/harness/loop_slice.h"
-#include "bench/harness/mark_share_seed.h"
+#include "bench/harness/model_seeds.h"
 #include "bench/harness/outputs.h"
 #include "bench/harness/progress.h"
 #include "bench/harness/runtime_env.h"
@@ -190,7 +190,7 @@ Setup SetupOrExit() {
   s.timings_name = which;
   s.suite.benchtime_ns = absl::ToInt64Nanoseconds(benchtime);
   s.suite.loop_slice_ns = LoopSliceNsFromFlags();
-  s.suite.runtime.mark_share_seed = MarkShareSeedFromFlags();
+  SetModelSeedsFromFlags(s.suite.runtime);
   absl::StatusOr<std::vector<ScheduledBenchmark>> scheduled =
       ScheduleBenchmarks(s.benchmarks, s.timings, which == "fix", scale, s.suite.benchtime_ns);
   if (!scheduled.ok()) ExitUsage(absl::StrCat(timings_path, ": ", scheduled.status().message()));
@@ -355,6 +355,7 @@ int RunParent(int argc, char** argv, const Setup& s) {
   run.time_scale = s.time_scale;
   run.loop_slice_us = s.suite.loop_slice_ns / 1000;
   run.mark_share_seed = s.suite.runtime.mark_share_seed;
+  run.sweep_wait_seed = s.suite.runtime.sweep_wait_seed;
   run.cpu_scale = s.suite.runtime.cpu_scale;
   run.timings = s.timings_name;
   run.workloads = absl::GetFlag(FLAGS_workloads);

@@ -78,19 +78,22 @@ nohuge=$(sed -n 's/.*NOHUGEPAGE=\([0-9]*\).*/\1/p' <<<"$line")
 # and 65530 unless set, not this machine's.
 grep -q '^  "thp_mode": "madvise",$' "$tmp/sim.json" && grep -q '^  "max_map_count": 65530,$' "$tmp/sim.json" ||
   { echo "FAIL: sim JSON settings"; head -8 "$tmp/sim.json"; fail=1; }
-# It names the mark-share seed: the default (mheap/go15/mark_share.h
-# kMarkShareSeed, 0x5eed15) or the flag's.
-grep -q '^  "mark_share_seed": 6221077,$' "$tmp/sim.json" ||
-  { echo "FAIL: sim JSON has not the default mark-share seed"; fail=1; }
+# It names the model's seeds: the defaults (mheap/go15/mark_share.h
+# kMarkShareSeed, 0x5eed15; mheap/go15/runtime.h kSweepWaitSeed, 0x5eed16)
+# or the flags'.
+grep -q '^  "mark_share_seed": 6221077,$' "$tmp/sim.json" &&
+  grep -q '^  "sweep_wait_seed": 6221078,$' "$tmp/sim.json" ||
+  { echo "FAIL: sim JSON has not the default seeds"; fail=1; }
 # And the cpu scale the default timings give against the recorded run's
 # (bench/workloads/cpu_scale.h): their median ns/op is 1.06 times its.
 grep -q '^  "cpu_scale": 1.06,$' "$tmp/sim.json" ||
   { echo "FAIL: sim JSON has not the default timings' cpu scale"; grep cpu_scale "$tmp/sim.json"; fail=1; }
 "$bin" --benchtime=5ms --quiet --kernel=sim --variants=fixed --workloads='^BenchmarkMalloc8$' \
-  --sim_thp=never --max_map_count=100000 --mark_share_seed=7 --cpu_scale=0.5 --json_out="$tmp/never.json" >/dev/null ||
+  --sim_thp=never --max_map_count=100000 --mark_share_seed=7 --sweep_wait_seed=8 --cpu_scale=0.5 --json_out="$tmp/never.json" >/dev/null ||
   { echo "FAIL: never run"; fail=1; }
 grep -q '^  "thp_mode": "never",$' "$tmp/never.json" && grep -q '^  "max_map_count": 100000,$' "$tmp/never.json" &&
-  grep -q '^  "mark_share_seed": 7,$' "$tmp/never.json" && grep -q '^  "cpu_scale": 0.50,$' "$tmp/never.json" ||
+  grep -q '^  "mark_share_seed": 7,$' "$tmp/never.json" && grep -q '^  "sweep_wait_seed": 8,$' "$tmp/never.json" &&
+  grep -q '^  "cpu_scale": 0.50,$' "$tmp/never.json" ||
   { echo "FAIL: --sim_thp=never JSON settings"; head -8 "$tmp/never.json"; fail=1; }
 
 . "$(dirname "$0")/../harness/cli_test_lib.sh"
@@ -122,6 +125,7 @@ expect_exit2 '--workloads=(: not a valid' '--workloads=('
 expect_exit2 '--time_scale=0: expected a number above 0' --time_scale=0
 expect_exit2 '--loop_slice_us=0: expected 1 to 1000000 (microseconds)' --loop_slice_us=0
 expect_exit2 '--mark_share_seed=x: expected a non-negative integer' --mark_share_seed=x
+expect_exit2 '--sweep_wait_seed=x: expected a non-negative integer' --sweep_wait_seed=x
 expect_exit2 '--cpu_scale="0": expected auto or a number above 0' --cpu_scale=0
 expect_exit2 '--benchtime=soon: expected a duration' --benchtime=soon
 expect_exit2 '--timings=go14: expected go151 or fix' --timings=go14

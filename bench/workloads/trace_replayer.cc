@@ -89,7 +89,7 @@ absl::StatusOr<std::unique_ptr<TraceReplayer>> TraceReplayer::Create(
   absl::StatusOr<std::unique_ptr<Runtime>> rt = Runtime::Create(k, *clock, options);
   if (!rt.ok()) return rt.status();
   auto go15 = std::make_unique<Go15HeapRuntime>(*std::move(rt), clock->NanoTime(), scavenge_debug,
-                                                gctrace);
+                                                gctrace, options.sweep_wait_seed);
   Go15HeapRuntime* go15_ptr = go15.get();
   std::unique_ptr<TraceReplayer> r(
       new TraceReplayer(std::move(census), std::move(clock), std::move(go15), options.gomaxprocs));

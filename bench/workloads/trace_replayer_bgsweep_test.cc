@@ -74,15 +74,17 @@ class FreeTimes final : public MHeapObserver {
 
 class BgSweepTest : public ::testing::Test {
  protected:
-  void Start(int gomaxprocs) {
+  void Start(int gomaxprocs, uint64_t sweep_wait_seed = kSweepWaitSeed) {
     RuntimeOptions o;
     o.gomaxprocs = gomaxprocs;
+    o.sweep_wait_seed = sweep_wait_seed;
     absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
         TraceReplayer::Create(sim_, o, /*scavenge_debug=*/true, nullptr);
     ASSERT_TRUE(r.ok()) << r.status();
     r_ = *std::move(r);
   }
   void Apply(const std::string& line) { ApplyTraceLine(*r_, line); }
+  void RunUntilPassesWaited(int64_t waits, FreeTimes& times);
   // After runtime.GC() and whatever `before` says, objects of `bytes`, each
   // `keep_every`-th kept (none with 0) and the others dropped once
   // allocated, until an allocation starts a background cycle; spans_ counts
@@ -198,15 +200,9 @@ TEST_F(BgSweepTest, ItTakesLongerOverASpanOfMoreSlots) {
   ExpectFreesApart(30, kBgSweepNsPerSpan + std::llround(2 * kBgSweepNsPerObject));
 }
 
-// Of sysmon's passes due while bgsweep still has spans to free on the idle
-// P, every kSweepPassesPerLateClock-th reads its clock only once the
-// sweeper finds nothing left, and of the others every
-// kMidSweepPassesPerLockWait-th takes the heap lock only then, and
-// releases the spans freed since its `now` however young (scavengelist's
-// unsigned test); no other pass releases any of those.
-TEST_F(BgSweepTest, PassesDueInsideTheSweepReadTheClockLateOrWaitForItsEnd) {
-  Start(2);
-  FreeTimes times(r_->runtime().heap().clock(), &r_->runtime().gc());
+// Runs PassesDueInsideTheSweep's workload until `waits` passes have waited
+// for a sweep (at most some 10^6 ops), then on past the last one's sweep.
+void BgSweepTest::RunUntilPassesWaited(int64_t waits, FreeTimes& times) {
   r_->runtime().heap().set_observer(&times);
   Apply("gc");
   // 16 MiB held: each cycle leaves about as much garbage, 1,024 spans of
@@ -216,19 +212,36 @@ TEST_F(BgSweepTest, PassesDueInsideTheSweepReadTheClockLateOrWaitForItsEnd) {
   constexpr int kHeld = 1024;
   for (int id = 1; id <= kHeld; ++id) Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
   const Go15HeapRuntime& go15 = r_->go15();
-  constexpr int64_t kWaits = 3;
-  for (int id = kHeld + 1; go15.sweep_lock_waits() < kWaits && id < 1000000; ++id) {
+  for (int id = kHeld + 1; go15.sweep_lock_waits() < waits && id < 1000000; ++id) {
     Apply(absl::StrCat("alloc ", id, " 16384 noscan 0"));
     Apply(absl::StrCat("drop ", id));
     Apply("compute 5000");
   }
   Apply("compute 20000000");  // past the last waiting pass's sweep
   r_->runtime().heap().set_observer(nullptr);
+}
+
+// Of sysmon's passes due while bgsweep still has spans to free on the idle
+// P, one in kSweepPassesPerLateClock (drawn) reads its clock only once the
+// sweeper finds nothing left, and of the others one in
+// kMidSweepPassesPerLockWait takes the heap lock only then, and releases
+// the spans freed since its `now` however young (scavengelist's unsigned
+// test); no other pass releases any of those.
+TEST_F(BgSweepTest, PassesDueInsideTheSweepReadTheClockLateOrWaitForItsEnd) {
+  Start(2);
+  FreeTimes times(r_->runtime().heap().clock(), &r_->runtime().gc());
+  constexpr int64_t kWaits = 3;
+  RunUntilPassesWaited(kWaits, times);
+  const Go15HeapRuntime& go15 = r_->go15();
   ASSERT_EQ(go15.sweep_lock_waits(), kWaits) << go15.passes_in_sweep() << " passes inside a sweep";
-  EXPECT_EQ(go15.passes_in_sweep() / Go15HeapRuntime::kMidSweepPassesPerLockWait, kWaits);
-  const int64_t late = go15.passes_due_in_sweep() / Go15HeapRuntime::kSweepPassesPerLateClock;
-  EXPECT_EQ(go15.passes_due_in_sweep() - late, go15.passes_in_sweep());
+  // Each pass due is late or reads its clock then; the draws come at about
+  // their rates (kSweepWaitSeed's sequence: a bound, not a count).
+  const int64_t late = go15.passes_due_in_sweep() - go15.passes_in_sweep();
   ASSERT_GE(late, 3);
+  EXPECT_GE(go15.passes_in_sweep(), kWaits * Go15HeapRuntime::kMidSweepPassesPerLockWait / 4);
+  EXPECT_LE(go15.passes_in_sweep(), kWaits * Go15HeapRuntime::kMidSweepPassesPerLockWait * 4);
+  EXPECT_GE(go15.passes_due_in_sweep(), late * Go15HeapRuntime::kSweepPassesPerLateClock / 4);
+  EXPECT_LE(go15.passes_due_in_sweep(), late * Go15HeapRuntime::kSweepPassesPerLateClock * 4);
   // The passes that waited took the lock later than they read the clock;
   // the late ones read it as they took the lock, as the sweep was done (at
   // most one span's time after its last free).
@@ -254,6 +267,27 @@ TEST_F(BgSweepTest, PassesDueInsideTheSweepReadTheClockLateOrWaitForItsEnd) {
   std::vector<int64_t> stale_passes = times.stale_at;
   stale_passes.erase(std::unique(stale_passes.begin(), stale_passes.end()), stale_passes.end());
   EXPECT_LE(stale_passes.size(), static_cast<size_t>(kWaits));
+}
+
+// Which passes wait is a seeded draw (RuntimeOptions::sweep_wait_seed): the
+// same seed picks the same passes, run after run; another seed others.
+TEST_F(BgSweepTest, TheSweepWaitSeedPicksWhichPassesWait) {
+  auto waiting_passes = [this](uint64_t seed) {
+    Start(2, seed);
+    FreeTimes times(r_->runtime().heap().clock(), &r_->runtime().gc());
+    RunUntilPassesWaited(2, times);
+    std::vector<int64_t> nows;
+    for (const FreeTimes::Pass& p : times.passes) {
+      if (p.now < p.locked_at) nows.push_back(p.now);
+    }
+    return nows;
+  };
+  const std::vector<int64_t> a = waiting_passes(kSweepWaitSeed);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(waiting_passes(kSweepWaitSeed), a);
+  const std::vector<int64_t> b = waiting_passes(kSweepWaitSeed + 1);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_NE(b, a);
 }
 
 // On one P the benchmark goroutine keeps the P: bgsweep sweeps nothing

@@ -34,6 +34,11 @@
 
 namespace thp {
 
+// The fixed seed of RuntimeOptions::sweep_wait_seed: every run draws the
+// same passes in the same order; another seed shows how much one sequence
+// of draws moves a figure.
+inline constexpr uint64_t kSweepWaitSeed = 0x5eed16;
+
 struct RuntimeOptions {
   std::string variant = "fixed";
   std::string gogc = "100";  // the GOGC environment variable's value ("" = unset)
@@ -49,6 +54,10 @@ struct RuntimeOptions {
   // The seed of the GC model's draws of the program's share of each
   // background mark (mark_share.h).
   uint64_t mark_share_seed = kMarkShareSeed;
+  // The seed of the draws of whether a sysmon scavenge pass due inside a
+  // sweep reads its clock late or waits for the heap lock
+  // (Go15HeapRuntime, mheap/heap_runtime).
+  uint64_t sweep_wait_seed = kSweepWaitSeed;
   // How fast the machine runs the runtime's own work against the recorded
   // run's (GcModel::set_cpu_scale): 1 is that run's machine.
   double cpu_scale = 1.0;

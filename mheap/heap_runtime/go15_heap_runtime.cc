@@ -18,11 +18,13 @@ SysmonOptions OptionsFor(bool scavenge_debug) {
 }  // namespace
 
 Go15HeapRuntime::Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns,
-                                 bool scavenge_debug, const GcTraceWriter* gctrace)
+                                 bool scavenge_debug, const GcTraceWriter* gctrace,
+                                 uint64_t sweep_wait_seed)
     : ForwardingHeapRuntime(std::move(rt)),
       start_ns_(start_ns),
       gctrace_(gctrace),
-      sysmon_(start_ns, OptionsFor(scavenge_debug)) {
+      sysmon_(start_ns, OptionsFor(scavenge_debug)),
+      sweep_wait_draws_(sweep_wait_seed) {
   // The clock here is the virtual one sysmon runs on: a background
   // cycle's concurrent mark lasts on it, and RunUntil ends it.
   rt_->gc().set_concurrent_mark(true);
@@ -93,16 +95,23 @@ void Go15HeapRuntime::ScavengeOrWaitForSweep(int32_t k, uint64_t now, uint64_t l
   // Not while bgsweep waits for the GC goroutine's thread (ParkDelay): no
   // span is being freed, and sysmon's thread is not behind the sweeper's.
   if (SweepsOnIdleP(idle_) && !rt_->gc().GcGoroutineWorking()) {
-    if (++due_in_sweep_ % kSweepPassesPerLateClock == 0) {
+    ++due_in_sweep_;
+    if (Draws(kSweepPassesPerLateClock)) {
       waiting_pass_ = WaitingPass{k, now, limit, /*reads_clock_late=*/true};
       return;
     }
-    if (++passes_in_sweep_ % kMidSweepPassesPerLockWait == 0) {
+    ++passes_in_sweep_;
+    if (Draws(kMidSweepPassesPerLockWait)) {
+      ++sweep_lock_waits_;
       waiting_pass_ = WaitingPass{k, now, limit, /*reads_clock_late=*/false};
       return;
     }
   }
   Scavenge(k, now, limit);
+}
+
+bool Go15HeapRuntime::Draws(int64_t one_in) {
+  return sweep_wait_draws_.NextUnit() * static_cast<double>(one_in) < 1.0;
 }
 
 void Go15HeapRuntime::TakeLockAfterSweep(bool idle, bool now_anyway) {

@@ -12,6 +12,7 @@
 #include "mheap/go15/runtime.h"
 #include "mheap/heap_runtime/forwarding_heap_runtime.h"
 #include "mheap/heap_runtime/heap_runtime.h"
+#include "runtime_port/base/splitmix64.h"
 #include "scavenger/gctrace.h"
 #include "scavenger/sysmon.h"
 
@@ -34,12 +35,21 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   //    (scavengelist), and releases them however young they are (README,
   //    what still differs, item 6).
   // Which round fares how is the kernel scheduler's choice, which the
-  // model does not have; it keeps the rates. Of the scavenge passes that
-  // come due while the sweeper has spans left and runs (not while it waits
-  // for a stalled cycle end, kCycleEndsPerParkStall), every
-  // kSweepPassesPerLateClock-th reads its clock at the sweep's end (the
-  // sweepone that finds nothing left); of the others, every
-  // kMidSweepPassesPerLockWait-th waits until then with the clock it read.
+  // model does not have; it keeps the rates, drawn pass by pass. Each
+  // scavenge pass that comes due while the sweeper has spans left and runs
+  // (not while it waits for a stalled cycle end, kCycleEndsPerParkStall)
+  // reads its clock at the sweep's end (the sweepone that finds nothing
+  // left) with probability 1 / kSweepPassesPerLateClock; one that does not
+  // waits until then with the clock it read with probability
+  // 1 / kMidSweepPassesPerLockWait. The draws are independent, from a
+  // seeded sequence (RuntimeOptions::sweep_wait_seed, kSweepWaitSeed
+  // unless the drivers' --sweep_wait_seed says otherwise):
+  // Go's waits scatter over the benchmarks at least as widely as
+  // independent draws at one rate would (in the log, 5 of the 14
+  // benchmarks with 20 or more passes read mid-burst had none, while
+  // CallClosure4 and ConvT2ILarge had 5 each;
+  // //bench/calibrate:sysmon_rounds_log_test), which a count (every n-th
+  // pass) cannot give: it hands each such benchmark about its share.
   // Either pass scavenges at a stopped world
   // or at the next round if that comes first, and a pass still pending
   // when the run ends never scavenges, as a blocked sysmon would not
@@ -85,9 +95,10 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
                                               3220000, 3740000, 3850000, 4090000, 5150000};
 
   // `start_ns` is the clock's time now (runtimeInitTime); `gctrace` (may
-  // be null; outlives this) receives the gc, "GC forced" and scvg lines.
+  // be null; outlives this) receives the gc, "GC forced" and scvg lines;
+  // `sweep_wait_seed` seeds the draws of the passes due inside a sweep.
   Go15HeapRuntime(std::unique_ptr<Runtime> rt, int64_t start_ns, bool scavenge_debug,
-                  const GcTraceWriter* gctrace);
+                  const GcTraceWriter* gctrace, uint64_t sweep_wait_seed);
   absl::StatusOr<uintptr_t> AcquireSudog(int p) override { return rt_->AcquireSudog(p); }
   absl::Status ReleaseSudog(uintptr_t s, int p) override { return rt_->ReleaseSudog(s, p); }
 
@@ -214,7 +225,7 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // kMidSweepPassesPerLockWait).
   int64_t passes_due_in_sweep() const { return due_in_sweep_; }
   int64_t passes_in_sweep() const { return passes_in_sweep_; }
-  int64_t sweep_lock_waits() const { return passes_in_sweep_ / kMidSweepPassesPerLockWait; }
+  int64_t sweep_lock_waits() const { return sweep_lock_waits_; }
 
  private:
   const int64_t start_ns_;
@@ -227,6 +238,8 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   // A round's pass, due `now`: it takes the lock now, or it waits for the
   // sweep (kSweepPassesPerLateClock, kMidSweepPassesPerLockWait).
   void ScavengeOrWaitForSweep(int32_t k, uint64_t now, uint64_t limit);
+  // The next draw of sweep_wait_draws_ falls in a share 1 / one_in.
+  bool Draws(int64_t one_in);
   // The waiting pass, if any, takes the lock now, at the clock's time, if
   // the sweeper no longer holds it up (or `now_anyway`).
   void TakeLockAfterSweep(bool idle, bool now_anyway);
@@ -238,6 +251,8 @@ class Go15HeapRuntime final : public ForwardingHeapRuntime<Runtime> {
   std::optional<WaitingPass> waiting_pass_;
   int64_t due_in_sweep_ = 0;    // passes due with spans left to sweep
   int64_t passes_in_sweep_ = 0;  // of them, those that read the clock then
+  int64_t sweep_lock_waits_ = 0;  // of those, the ones that waited
+  SplitMix64 sweep_wait_draws_;  // whether each pass due in a sweep is late or waits
   bool idle_ = false;
   bool world_stopped_ = false;  // runtime.GC()'s stopped world (GC)
   // sysmon readied forcegc.g in that stopped world: its note sleep

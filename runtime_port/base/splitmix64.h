@@ -1,6 +1,7 @@
 // A small seeded generator for the model's recorded scheduler decisions
 // that follow a measured distribution (a background mark's share, the
-// goroutines a steal takes, sysmon's overshoot of a 10 ms sleep) or a
+// goroutines a steal takes, sysmon's overshoot of a 10 ms sleep, whether a
+// scavenge pass due inside a sweep waits for it) or a
 // stated one (where a ramped goroutine is in its op after a cycle):
 // splitmix64 (Steele, Lea and Flood, "Fast
 // splittable pseudorandom number generators", 2014). Deterministic for a
