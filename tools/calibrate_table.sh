@@ -203,6 +203,14 @@ print("Background cycles' concurrent phase, from gc_start to mark termination "
       ", ".join("`%s` %d / %d KiB (length %d / %d us)" % (
           b["benchmark"], b["model"]["mark_grow_kib_median"], b["real"]["mark_grow_kib_median"],
           b["model"]["mark_us_median"], b["real"]["mark_us_median"]) for b in grow[:5]) or "none"))
+past = sorted((b for b in bs if b["real"]["marks_past_pacer_floor"] or b["model"]["marks_past_pacer_floor"]),
+              key=lambda b: (-b["real"]["marks_past_pacer_floor"], b["benchmark"]))
+print("Of those marks, %d / %d grew the heap by more than 1.25 MiB, past go1.5.1's pacing floor "
+      "of 1 MiB (`bench/calibrate/mark_phases.h` PastPacerFloor; the model caps the growth at the "
+      "pacer's distance): %s." % (
+      m["marks_past_pacer_floor"], r["marks_past_pacer_floor"],
+      ", ".join("`%s` %d / %d" % (b["benchmark"], b["model"]["marks_past_pacer_floor"],
+                                  b["real"]["marks_past_pacer_floor"]) for b in past[:6]) or "none"))
 # What the log's own runs change against the recorded timings file.
 rec = {}
 for line in open(sys.argv[3]):

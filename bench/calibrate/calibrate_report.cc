@@ -45,7 +45,8 @@ std::string JsonTally(const Tally& t) {
       t.marks.size(), ", \"mark_us_median\": ", t.mark_us_quantile(0.5),
       ", \"mark_us_p90\": ", t.mark_us_quantile(0.9),
       ", \"mark_grow_kib_median\": ", t.mark_grow_kib_quantile(0.5),
-      ", \"mark_grow_kib_p90\": ", t.mark_grow_kib_quantile(0.9), "}");
+      ", \"mark_grow_kib_p90\": ", t.mark_grow_kib_quantile(0.9),
+      ", \"marks_past_pacer_floor\": ", t.marks_past_pacer_floor(), "}");
 }
 
 std::string JsonMadvise(const MadviseTimer& t) {
@@ -137,7 +138,7 @@ std::vector<std::string> CsvTallyHeader(const std::string& side) {
     h.push_back(absl::StrCat(side, "_free_spans_at_start_", SizeBinName(b)));
   }
   for (const char* f : {"background_marks", "mark_us_median", "mark_us_p90",
-                        "mark_grow_kib_median", "mark_grow_kib_p90"}) {
+                        "mark_grow_kib_median", "mark_grow_kib_p90", "marks_past_pacer_floor"}) {
     h.push_back(absl::StrCat(side, "_", f));
   }
   return h;
@@ -161,7 +162,8 @@ std::vector<std::string> CsvTally(const Tally& t) {
   for (uint64_t x : t.free_spans_at_start) v.push_back(absl::StrCat(x));
   for (int64_t x : {static_cast<int64_t>(t.marks.size()), t.mark_us_quantile(0.5),
                     t.mark_us_quantile(0.9), t.mark_grow_kib_quantile(0.5),
-                    t.mark_grow_kib_quantile(0.9)}) {
+                    t.mark_grow_kib_quantile(0.9),
+                    static_cast<int64_t>(t.marks_past_pacer_floor())}) {
     v.push_back(absl::StrCat(x));
   }
   return v;

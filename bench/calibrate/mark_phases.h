@@ -31,6 +31,17 @@ struct MarkPhase {
   int64_t since_bytes = 0;
 };
 
+// go1.5.1 gcControllerState.revise paces the mutator's assists over the
+// heap distance to the cycle's goal, at least 1 MiB: once the program has
+// allocated that much in the mark, it owes all the scan work there is,
+// and its assists sleep until the mark ends. heap_live moves a span at a
+// time, so a mark held at that floor grows it to within a few spans of
+// 1 MiB (Go's Malloc8: 20 marks at 992 to 1,032 KiB, none above). A mark
+// that grew the heap by more than a quarter over it ran past the pacing:
+// the model's growth cap (GcModel::MarkGrowthCap) allows none of that.
+inline constexpr int64_t kPastPacerFloorBytes = int64_t{5} << 18;  // 1.25 MiB
+inline bool PastPacerFloor(const MarkPhase& p) { return p.grow_bytes > kPastPacerFloorBytes; }
+
 class MarkPhaseFinder {
  public:
   // The concurrent phase `e` ends: a gc_mark_term after a background

@@ -83,6 +83,10 @@ int64_t Tally::mark_grow_kib_quantile(double q) const {
   return MarkQuantile(marks, q, [](const MarkPhase& p) { return p.grow_bytes / 1024; });
 }
 
+uint64_t Tally::marks_past_pacer_floor() const {
+  return static_cast<uint64_t>(std::count_if(marks.begin(), marks.end(), PastPacerFloor));
+}
+
 Tally& Tally::operator+=(const Tally& o) {
   for (size_t i = 0; i < allocs.size(); ++i) {
     allocs[i] += o.allocs[i];

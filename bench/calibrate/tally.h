@@ -84,6 +84,8 @@ struct Tally {
   // microseconds, and of their heap growth in KiB; 0 without marks.
   int64_t mark_us_quantile(double q) const;
   int64_t mark_grow_kib_quantile(double q) const;
+  // How many of them grew the heap past the pacer's floor (PastPacerFloor).
+  uint64_t marks_past_pacer_floor() const;
 
   // Counts one record; kinds not listed above are ignored.
   void Add(const heaplog::EventBody& body);
