@@ -206,8 +206,9 @@ print("Background cycles' concurrent phase, from gc_start to mark termination "
 past = sorted((b for b in bs if b["real"]["marks_past_pacer_floor"] or b["model"]["marks_past_pacer_floor"]),
               key=lambda b: (-b["real"]["marks_past_pacer_floor"], b["benchmark"]))
 print("Of those marks, %d / %d grew the heap by more than 1.25 MiB, past go1.5.1's pacing floor "
-      "of 1 MiB (`bench/calibrate/mark_phases.h` PastPacerFloor; the model caps the growth at the "
-      "pacer's distance): %s." % (
+      "of 1 MiB (`bench/calibrate/mark_phases.h` PastPacerFloor; the model caps what the program "
+      "allocates in a mark at the pacer's distance, so only a single allocation larger than that "
+      "takes its heap past it): %s." % (
       m["marks_past_pacer_floor"], r["marks_past_pacer_floor"],
       ", ".join("`%s` %d / %d" % (b["benchmark"], b["model"]["marks_past_pacer_floor"],
                                   b["real"]["marks_past_pacer_floor"]) for b in past[:6]) or "none"))
