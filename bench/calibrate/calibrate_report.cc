@@ -250,8 +250,7 @@ std::string FormatTable(const CalibrateReport& rep) {
   std::string out = absl::StrFormat(
       "# calibrate: model (variant %s, sim kernel %s, GOMAXPROCS %d, scavenge=%d, timings %s, "
       "benchtime %s, loop slice %d us, mark share seed %d, sweep wait seed %d, cpu scale %.2f%s) "
-      "beside Go 1.5.1's "
-      "log %s (build %s)\n"
+      "beside Go 1.5.1's log %s (build %s)\n"
       "# each cell model/real; distance = max(|ln release ratio|, release-size tvd), furthest "
       "first; stale: releases of spans freed after the pass read its clock "
       "(bench/calibrate/stale_release.h); outlive: spans the benchmark took still in use when "

@@ -1,28 +1,20 @@
 #include "bench/calibrate/sysmon_round_kinds.h"
 
-#include <string>
 
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/workloads/go15_suite.h"
+#include "bench/workloads/go15_suite_testing.h"
 #include "gtest/gtest.h"
 
 namespace thp {
 namespace calibrate {
 namespace {
 
-const Go15Benchmark& Find(const std::string& name) {
-  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
-    if (b.name == name) return b;
-  }
-  ADD_FAILURE() << name << " is not in the suite";
-  return Go15RuntimeBenchmarks().front();
-}
-
 constexpr SysmonRound kOutside{300000, false};
 constexpr SysmonRound kInCycle{300000, true};
 
 TEST(SysmonRoundKinds, ALoopThatKeepsEveryPBusyHasBusyRounds) {
-  const SysmonRoundKinds k(Find("BenchmarkChanSem"));
+  const SysmonRoundKinds k(Go15BenchmarkNamed("BenchmarkChanSem"));
   EXPECT_EQ(k.Of(kOutside), SysmonRoundKind::kEveryPBusy);
   EXPECT_EQ(k.Of(kInCycle), SysmonRoundKind::kEveryPBusy);
 }
@@ -31,7 +23,7 @@ TEST(SysmonRoundKinds, ALoopThatKeepsEveryPBusyHasBusyRounds) {
 // GoroutineIdle's call runtime.GC().
 TEST(SysmonRoundKinds, ALoopThatSleepsOrGcsLeavesSysmonOnItsNote) {
   for (const char* name : {"BenchmarkGoroutineSelect", "BenchmarkGoroutineIdle"}) {
-    const SysmonRoundKinds k(Find(name));
+    const SysmonRoundKinds k(Go15BenchmarkNamed(name));
     EXPECT_TRUE(k.loop_sleeps_or_gcs()) << name;
     EXPECT_EQ(k.Of(kOutside), SysmonRoundKind::kNoteSleeps) << name;
   }
@@ -41,14 +33,14 @@ TEST(SysmonRoundKinds, ALoopThatSleepsOrGcsLeavesSysmonOnItsNote) {
 // cycle (the forced GC's stop waiting for the loop) is note sleeps; one
 // outside is a 10 ms sleep.
 TEST(SysmonRoundKinds, ALoopWithoutAPreemptionPointHoldsAStopDuringACycle) {
-  const SysmonRoundKinds k(Find("BenchmarkMemmove64"));
+  const SysmonRoundKinds k(Go15BenchmarkNamed("BenchmarkMemmove64"));
   EXPECT_FALSE(k.loop_sleeps_or_gcs());
   EXPECT_EQ(k.Of(kInCycle), SysmonRoundKind::kNoteSleeps);
   EXPECT_EQ(k.Of(kOutside), SysmonRoundKind::kCapped);
 }
 
 TEST(SysmonRoundKinds, AnAllocatingLoopHasTenMsSleepsInAndOutOfCycles) {
-  const SysmonRoundKinds k(Find("BenchmarkMalloc16"));
+  const SysmonRoundKinds k(Go15BenchmarkNamed("BenchmarkMalloc16"));
   EXPECT_FALSE(k.loop_sleeps_or_gcs());
   EXPECT_EQ(k.Of(kInCycle), SysmonRoundKind::kCapped);
   EXPECT_EQ(k.Of(kOutside), SysmonRoundKind::kCapped);

@@ -22,20 +22,13 @@
 #include "bench/workloads/go15_bench_setup.h"
 #include "bench/workloads/go15_result_line.h"
 #include "bench/workloads/go15_startup.h"
+#include "bench/workloads/go15_suite_testing.h"
 #include "bench/workloads/trace_line_testing.h"
 #include "mheap/go15/mgc.h"
 #include "runtime_port/base/file_io.h"
 
 namespace thp {
 namespace {
-
-const Go15Benchmark& Find(const std::string& name) {
-  for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) {
-    if (name == b.name) return b;
-  }
-  ADD_FAILURE() << name;
-  return Go15RuntimeBenchmarks().front();
-}
 
 // Everything a driver reads after a run, as text, so that a difference
 // names the field.
@@ -60,7 +53,7 @@ std::string Outcome(TraceReplayer& rep) {
 }
 
 std::string RunMatmult(int64_t n, bool stream) {
-  const Go15Benchmark& mm = Find("BenchmarkMatmult");
+  const Go15Benchmark& mm = Go15BenchmarkNamed("BenchmarkMatmult");
   SimulatedKernel sim;
   RuntimeOptions ro;
   ro.variant = "prefix";
@@ -104,7 +97,7 @@ TEST(SuiteRunner, AStreamedBodyRunsAsTheHeldOne) {
 // no P is idle, so the GC sysmon forces 20 ms into the loop waits there
 // until a chain ends (the run's end), and sysmon forces no other meanwhile.
 TEST(SuiteRunner, CreateGoroutinesParallelHoldsAForcedGcUntilItsChainsEnd) {
-  const Go15Benchmark& bench = Find("BenchmarkCreateGoroutinesParallel");
+  const Go15Benchmark& bench = Go15BenchmarkNamed("BenchmarkCreateGoroutinesParallel");
   SimulatedKernel sim;
   RuntimeOptions ro;
   ro.gomaxprocs = 2;
@@ -128,7 +121,7 @@ TEST(SuiteRunner, CreateGoroutinesParallelHoldsAForcedGcUntilItsChainsEnd) {
 // per b.N run, Matmult's body streamed; ForEachEvent writes its events in
 // trace order with the body in place.
 TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
-  const Go15Benchmark& mm = Find("BenchmarkMatmult");
+  const Go15Benchmark& mm = Go15BenchmarkNamed("BenchmarkMatmult");
   ScheduledBenchmark b{&mm, 600.0, {}};
   std::vector<std::string> lines;
   int64_t n = 0;
@@ -163,7 +156,7 @@ TEST(SuiteRunner, ForEachEventWritesAStreamedBodyBetweenLoopAndEnd) {
 // before the setup, and its use in StopTimer before StopTimer's
 // ReadMemStats, after the teardown.
 TEST(SuiteRunner, ForEachEventWrapsARunInRunNsLaunchGoroutineAndTimerCalls) {
-  const Go15Benchmark& copy = Find("BenchmarkCopy1Byte");
+  const Go15Benchmark& copy = Go15BenchmarkNamed("BenchmarkCopy1Byte");
   RunBuilder builder(RunContext{100, 2});
   copy.generate(builder);
   const RunProgram prog = builder.Build(copy.name, 5.0);
@@ -208,7 +201,7 @@ TEST(SuiteRunner, ForEachEventWrapsARunInRunNsLaunchGoroutineAndTimerCalls) {
 // A benchmark with recorded runs makes exactly those, in order, each at its
 // own ns/op, whatever launch would have predicted from them.
 TEST(SuiteRunner, ForEachRunMakesTheRecordedRunsInsteadOfLaunchsSchedule) {
-  const Go15Benchmark& m = Find("BenchmarkMalloc8");
+  const Go15Benchmark& m = Go15BenchmarkNamed("BenchmarkMalloc8");
   ScheduledBenchmark b{&m, 600.0, {{1, 9000.0}, {100, 70.0}, {3, 40.5}}};
   std::vector<std::pair<int64_t, int64_t>> seen;  // b.N, ns per loop iteration
   ForEachRun(b, 2, 1000000000, [&](const RunProgram& prog, const BodyStream&) {
@@ -236,7 +229,7 @@ TEST(SuiteRunner, ForEachRunMakesTheRecordedRunsInsteadOfLaunchsSchedule) {
 TEST(SuiteRunner, AtTheRecordedTimingsEachBenchmarksRunsEndAtItsRecordedN) {
   // DeferMany: go1.5.1 recorded b.N 2e6 at 525 ns/op; launch at a constant
   // 525 ns/op would run 3e6 after its 1e6 run.
-  const std::vector<const Go15Benchmark*> picked = {&Find("BenchmarkDeferMany")};
+  const std::vector<const Go15Benchmark*> picked = {&Go15BenchmarkNamed("BenchmarkDeferMany")};
   const std::vector<RecordedBenchmark> timings = {{"BenchmarkDeferMany", 2000000, 525, 1000000, 1911}};
   EXPECT_EQ(LaunchSchedule([](int64_t n) { return n * 525; }), 3000000);
   const auto runs_of = [&](bool fix, double scale, int64_t benchtime_ns) {
@@ -263,7 +256,7 @@ TEST(SuiteRunner, AtTheRecordedTimingsEachBenchmarksRunsEndAtItsRecordedN) {
 
 TEST(SuiteRunner, ARunTimedByWallClockHasItsSleepsTakenOut) {
   // GoroutineBlocking sleeps 10 ms in every op and 10 ms after its loop.
-  const Go15Benchmark& m = Find("BenchmarkGoroutineBlocking");
+  const Go15Benchmark& m = Go15BenchmarkNamed("BenchmarkGoroutineBlocking");
   // 4 ops in 62 ms of wall time: 50 ms of it sleeps, 3 ms an op timed.
   ScheduledBenchmark b{&m, 0, {{4, 62e6 / 4, /*wall=*/true}, {4, 3e6, /*wall=*/false}}};
   std::vector<int64_t> ns;  // per loop iteration
@@ -279,7 +272,7 @@ TEST(SuiteRunner, ARunTimedByWallClockHasItsSleepsTakenOut) {
 TEST(SuiteRunner, ARunTimedByWallClockHasItsSetupsBusyTimeTakenOut) {
   // Matmult at b.N = 1000 fills three 11 x 11 matrices before its timer
   // starts: 33 rows, each kMakeMatrixNsPerSpan / 85 (rounded).
-  const Go15Benchmark& m = Find("BenchmarkMatmult");
+  const Go15Benchmark& m = Go15BenchmarkNamed("BenchmarkMatmult");
   const int64_t setup_ns = 33 * std::llround(kMakeMatrixNsPerSpan / 85);
   ScheduledBenchmark b{&m, 0, {{1000, 50.0 + setup_ns / 1000.0, /*wall=*/true}}};
   std::vector<RunProgram> progs;
