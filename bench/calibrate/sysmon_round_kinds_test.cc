@@ -1,6 +1,5 @@
 #include "bench/calibrate/sysmon_round_kinds.h"
 
-
 #include "bench/calibrate/sysmon_rounds.h"
 #include "bench/workloads/go15_suite.h"
 #include "bench/workloads/go15_suite_testing.h"
