@@ -161,6 +161,22 @@ void AddStallsIfCounted(const Go15Benchmark& b, const CycleEndStalls& s, CycleEn
   if (b.loop != kEveryPBusy && s.FreesFirstMostly()) *sum += s;
 }
 
+// The sweep-lock counts (sweep_lock_waits.h) of the benchmarks in `run`
+// whose loops leave a P idle (not kEveryPBusy, where bgsweep has no P of
+// its own), waits[i] being run[i]'s (as far as `waits` goes): their sum, and
+// how they fall across those benchmarks against one rate.
+void WaitsWhereAPIsLeftIdle(const std::vector<const Go15Benchmark*>& run,
+                            const std::vector<SweepLockWaits>& waits, SweepLockWaits* sum,
+                            WaitDispersion* dispersion) {
+  std::vector<SweepLockWaits> by_benchmark;
+  for (size_t i = 0; i < run.size() && i < waits.size(); ++i) {
+    if (run[i]->loop == kEveryPBusy) continue;
+    *sum += waits[i];
+    by_benchmark.push_back(waits[i]);
+  }
+  *dispersion = UniformRateDispersion(by_benchmark, kDispersionSimulations, kDispersionSeed);
+}
+
 bool IsDirectory(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -392,14 +408,10 @@ int Run() {
     rep.real_sysmon_rounds_others = SummarizeRounds(std::move(by_kind.capped));
     rep.model_sysmon = SysmonOptions();
     // sysmon's passes inside a sweep where a P is left idle for bgsweep.
-    std::vector<SweepLockWaits> by_benchmark;
-    for (const Go15Benchmark* b : run) {
-      if (b->loop == kEveryPBusy) continue;
-      rep.real_sweep_lock_waits += sweep_waits_by_name[b->name];
-      by_benchmark.push_back(sweep_waits_by_name[b->name]);
-    }
-    rep.real_sweep_lock_wait_dispersion =
-        UniformRateDispersion(by_benchmark, kDispersionSimulations, kDispersionSeed);
+    std::vector<SweepLockWaits> waits;
+    for (const Go15Benchmark* b : run) waits.push_back(sweep_waits_by_name[b->name]);
+    WaitsWhereAPIsLeftIdle(run, waits, &rep.real_sweep_lock_waits,
+                           &rep.real_sweep_lock_wait_dispersion);
     rep.model_sweep_passes_per_late_clock = Go15HeapRuntime::kSweepPassesPerLateClock;
     rep.model_mid_sweep_passes_per_lock_wait = Go15HeapRuntime::kMidSweepPassesPerLockWait;
     rep.model_cycle_ends_per_stall = Go15HeapRuntime::kCycleEndsPerParkStall;
@@ -526,14 +538,8 @@ int Run() {
   {
     // The model's passes in a sweep, read as Go's are, over the same
     // benchmarks (those whose loops leave a P idle).
-    std::vector<SweepLockWaits> by_benchmark;
-    for (size_t i = 0; i < run.size() && i < model_waits_by_index.size(); ++i) {
-      if (run[i]->loop == kEveryPBusy) continue;
-      rep.model_sweep_lock_waits += model_waits_by_index[i];
-      by_benchmark.push_back(model_waits_by_index[i]);
-    }
-    rep.model_sweep_lock_wait_dispersion =
-        UniformRateDispersion(by_benchmark, kDispersionSimulations, kDispersionSeed);
+    WaitsWhereAPIsLeftIdle(run, model_waits_by_index, &rep.model_sweep_lock_waits,
+                           &rep.model_sweep_lock_wait_dispersion);
     // How far past their trigger the model's background cycles started,
     // over every compared benchmark, as Go's below.
     for (const GcStartOvershoots& o : model_overshoots.Finish()) rep.model_gc_start_overshoots += o;

@@ -20,11 +20,19 @@ namespace {
 
 constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
 
+// The log, read once for the tests below.
+const RealLog& Log() {
+  static const RealLog* log = [] {
+    absl::StatusOr<RealLog> l = TallyLogFile(kLog, nullptr);
+    EXPECT_TRUE(l.ok()) << l.status();
+    return l.ok() ? new RealLog(*std::move(l)) : new RealLog;
+  }();
+  return *log;
+}
+
 TEST(MarkSharesLog, TheQuantilesAreTheRecordedRunsShares) {
-  absl::StatusOr<RealLog> log = TallyLogFile(kLog, nullptr);
-  ASSERT_TRUE(log.ok()) << log.status();
   std::vector<std::vector<MarkPhase>> benchmarks;
-  for (const RealSegment& s : log->segments) {
+  for (const RealSegment& s : Log().segments) {
     if (s.name == "(startup)") continue;
     benchmarks.push_back(s.tally.marks);
   }
@@ -46,11 +54,9 @@ TEST(MarkSharesLog, TheQuantilesAreTheRecordedRunsShares) {
 // objects, otherwise the same loop) all stop at the floor. Why Malloc16's
 // do not is not known (issue 13).
 TEST(MarkSharesLog, FewBenchmarksMarksGrewPastThePacersFloor) {
-  absl::StatusOr<RealLog> log = TallyLogFile(kLog, nullptr);
-  ASSERT_TRUE(log.ok()) << log.status();
   absl::flat_hash_map<std::string, uint64_t> past;
   uint64_t all = 0;
-  for (const RealSegment& s : log->segments) {
+  for (const RealSegment& s : Log().segments) {
     past[s.base] += s.tally.marks_past_pacer_floor();
     all += s.tally.marks_past_pacer_floor();
   }

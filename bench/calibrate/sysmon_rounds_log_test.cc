@@ -131,16 +131,21 @@ TEST(SysmonRoundsLog, RoundsWhileAStopWaitsForALoopAreTwoNoteSleeps) {
       << "median " << r.median_ns;
 }
 
-// The sweep-lock counts (sweep_lock_waits.h) summed over the benchmarks
-// whose loops leave a P idle (not kEveryPBusy, where bgsweep has no P of
+// The sweep-lock counts (sweep_lock_waits.h), by benchmark and summed,
+// over the benchmarks whose loops leave a P idle (not kEveryPBusy, where bgsweep has no P of
 // its own).
-SweepLockWaits WaitsWhereAPIsLeftIdle() {
+absl::flat_hash_map<std::string, SweepLockWaits> WaitsByBenchmarkWhereAPIsLeftIdle() {
   const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
-  SweepLockWaits w;
+  absl::flat_hash_map<std::string, SweepLockWaits> by_name;
   for (const RealSegment& s : Log().segments) {
     auto it = loop.find(s.base);
-    if (it != loop.end() && it->second != kEveryPBusy) w += s.sweep_lock_waits;
+    if (it != loop.end() && it->second != kEveryPBusy) by_name[s.base] += s.sweep_lock_waits;
   }
+  return by_name;
+}
+SweepLockWaits WaitsWhereAPIsLeftIdle() {
+  SweepLockWaits w;
+  for (const auto& [name, b] : WaitsByBenchmarkWhereAPIsLeftIdle()) w += b;
   return w;
 }
 
@@ -251,15 +256,9 @@ TEST(SysmonRoundsLog, PassesWaitMidBurstAndOftenReadTheClockJustAfterTheSweep) {
 // them): over the same benchmarks, of those with 20 or more passes read
 // mid-burst, several had no pass that waited, and two had five.
 TEST(SysmonRoundsLog, SomeBenchmarksPassesNeverWaitedAndOthersOftenDid) {
-  const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
-  absl::flat_hash_map<std::string, SweepLockWaits> by_name;
-  for (const RealSegment& s : Log().segments) {
-    auto it = loop.find(s.base);
-    if (it != loop.end() && it->second != kEveryPBusy) by_name[s.base] += s.sweep_lock_waits;
-  }
   int busy = 0, none = 0;
   std::vector<std::string> most;
-  for (const auto& [name, w] : by_name) {
+  for (const auto& [name, w] : WaitsByBenchmarkWhereAPIsLeftIdle()) {
     if (w.mid_burst < 20) continue;
     ++busy;
     none += w.mid_burst_waited == 0;
