@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "bench/calibrate/mark_shares.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/recorded_log_testing.h"
 #include "gtest/gtest.h"
 #include "mheap/go15/mark_share.h"
 
@@ -18,21 +19,9 @@ namespace thp {
 namespace calibrate {
 namespace {
 
-constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
-
-// The log, read once for the tests below.
-const RealLog& Log() {
-  static const RealLog* log = [] {
-    absl::StatusOr<RealLog> l = TallyLogFile(kLog, nullptr);
-    EXPECT_TRUE(l.ok()) << l.status();
-    return l.ok() ? new RealLog(*std::move(l)) : new RealLog;
-  }();
-  return *log;
-}
-
 TEST(MarkSharesLog, TheQuantilesAreTheRecordedRunsShares) {
   std::vector<std::vector<MarkPhase>> benchmarks;
-  for (const RealSegment& s : Log().segments) {
+  for (const RealSegment& s : RecordedLog().segments) {
     if (s.name == "(startup)") continue;
     benchmarks.push_back(s.tally.marks);
   }
@@ -56,7 +45,7 @@ TEST(MarkSharesLog, TheQuantilesAreTheRecordedRunsShares) {
 TEST(MarkSharesLog, FewBenchmarksMarksGrewPastThePacersFloor) {
   absl::flat_hash_map<std::string, uint64_t> past;
   uint64_t all = 0;
-  for (const RealSegment& s : Log().segments) {
+  for (const RealSegment& s : RecordedLog().segments) {
     past[s.base] += s.tally.marks_past_pacer_floor();
     all += s.tally.marks_past_pacer_floor();
   }

@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/recorded_log_testing.h"
 #include "bench/calibrate/sweep_lock_waits.h"
 #include "bench/calibrate/sysmon_round_kinds.h"
 #include "bench/calibrate/sysmon_rounds.h"
@@ -24,18 +25,6 @@
 namespace thp {
 namespace calibrate {
 namespace {
-
-constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
-
-// The log, read once for the tests below.
-const RealLog& Log() {
-  static const RealLog* log = [] {
-    absl::StatusOr<RealLog> l = TallyLogFile(kLog, nullptr);
-    EXPECT_TRUE(l.ok()) << l.status();
-    return l.ok() ? new RealLog(*std::move(l)) : new RealLog;
-  }();
-  return *log;
-}
 
 // Each benchmark's loop schedule (go15_suite.h), by name.
 absl::flat_hash_map<std::string, LoopSched> Loops() {
@@ -55,7 +44,7 @@ const RoundsByKind& Rounds() {
     for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) bench[b.name] = &b;
     auto* r = new RoundsByKind;
     int benchmarks = 0;
-    for (const RealSegment& s : Log().segments) {
+    for (const RealSegment& s : RecordedLog().segments) {
       auto it = bench.find(s.base);
       if (it == bench.end()) continue;  // the start-up segment
       ++benchmarks;
@@ -137,7 +126,7 @@ TEST(SysmonRoundsLog, RoundsWhileAStopWaitsForALoopAreTwoNoteSleeps) {
 absl::flat_hash_map<std::string, SweepLockWaits> WaitsByBenchmarkWhereAPIsLeftIdle() {
   const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
   absl::flat_hash_map<std::string, SweepLockWaits> by_name;
-  for (const RealSegment& s : Log().segments) {
+  for (const RealSegment& s : RecordedLog().segments) {
     auto it = loop.find(s.base);
     if (it != loop.end() && it->second != kEveryPBusy) by_name[s.base] += s.sweep_lock_waits;
   }
@@ -180,7 +169,7 @@ TEST(SysmonRoundsLog, OnePassInSoManyDueInsideTheSweepReadsTheClockLateOrWaits) 
 // follow the sweep's pace (issue 13); this pins what a rule that does must
 // reproduce.
 TEST(SysmonRoundsLog, PassesWaitMoreOftenWhereTheSweepFreesFaster) {
-  const RealLog& log = Log();
+  const RealLog& log = RecordedLog();
   const absl::flat_hash_map<std::string, LoopSched> loop = Loops();
   std::vector<PassInSweep> passes;
   for (const PassInSweep& p : log.passes_in_sweep) {
