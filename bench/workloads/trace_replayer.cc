@@ -329,15 +329,25 @@ absl::Status TraceReplayer::ApplyEvent(const TraceEvent& e) {
   return absl::OkStatus();
 }
 
-TraceReplayer::LoopClock TraceReplayer::MakeLoopClock(int64_t ns_per_iteration, int64_t work) {
+TraceReplayer::LoopClock TraceReplayer::MakeLoopClock(int64_t ns_per_iteration,
+                                                     int64_t work) const {
   // The iteration's busy time is spread after its alloc, stack and go
   // events, `work` units in all (LoopWork: one each unless an alloc states
   // more; all of it at the end if it has none), and reaches sysmon in
-  // slices of at most loop_slice_ns_.
+  // slices of at most loop_slice_ns_, ending on a grid (slice_left).
   LoopClock c;
   c.per_work = work == 0 ? 0 : ns_per_iteration / work;
   c.at_end = ns_per_iteration - c.per_work * work;
+  c.slice_left = loop_slice_ns_;
   return c;
+}
+
+bool TraceReplayer::SliceEnds(LoopClock& c, int64_t ns) const {
+  c.slice_left -= ns;
+  if (c.slice_left > 0) return false;
+  // Past one or more grid points: the next is the first one ahead.
+  c.slice_left = loop_slice_ns_ - (-c.slice_left) % loop_slice_ns_;
+  return true;
 }
 
 void TraceReplayer::FlushLoopTime(LoopClock& c) {
@@ -464,7 +474,10 @@ void TraceReplayer::AddLoopTime(LoopClock& c, int64_t ns) {
   const int64_t taken = std::min(ns, c.waited);
   c.waited -= taken;
   c.pending += ns - taken;
-  if (c.pending >= loop_slice_ns_) FlushLoopTime(c);
+  if (SliceEnds(c, ns - taken)) {
+    if (step_ < slice_ends_by_step_.size()) ++slice_ends_by_step_[step_];
+    FlushLoopTime(c);
+  }
 }
 
 void TraceReplayer::EndLoopIteration(LoopClock& c) {
@@ -631,14 +644,22 @@ absl::Status TraceReplayer::ApplySteps(const std::vector<Step>& steps, int64_t i
   if (batched_loops_ && steps.size() == 1 && steps[0].fast == Fast::kTransient) {
     return ApplyTransientLoop(*steps[0].e, iterations, c);
   }
+  // Slice ends by step: k < steps.size() after step k, steps.size() at the
+  // iteration's end.
+  if (slice_ends_by_step_.size() <= steps.size()) slice_ends_by_step_.resize(steps.size() + 1);
   for (int64_t i = 0; i < iterations; ++i) {
-    for (const Step& step : steps) {
+    for (step_ = 0; step_ < steps.size(); ++step_) {
+      const Step& step = steps[step_];
       absl::Status st = step.fast == Fast::kBlock ? ApplyBlock(step.e, step.block, c)
                                                   : ApplyLoopStep(*step.e, step.fast, c);
-      if (!st.ok()) return st;
+      if (!st.ok()) {
+        step_ = kNoStep;
+        return st;
+      }
     }
     EndLoopIteration(c);
   }
+  step_ = kNoStep;
   return absl::OkStatus();
 }
 
@@ -767,8 +788,8 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
 
 absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iterations,
                                                LoopClock& c) {
-  // Each iteration adds `step` to the pending time; the first one to bring
-  // it to loop_slice_ns_ flushes it (at its alloc or at its end). The
+  // Each iteration adds `step` to the pending time; the first one to reach
+  // the slice grid's next point flushes it (at its alloc or at its end). The
   // iterations before that one see no time pass and no other event, so they
   // are one run of transient allocations (Runtime::AllocateTransientRun);
   // the flushing iteration runs as any other loop's does. A run also ends
@@ -780,8 +801,8 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
   while (done < iterations) {
     int64_t quiet = iterations - done;
     if (step > 0) {
-      // The smallest j with pending + j * step >= loop_slice_ns_, less one.
-      quiet = std::min(quiet, (loop_slice_ns_ - c.pending + step - 1) / step - 1);
+      // The smallest j with j * step >= c.slice_left, less one.
+      quiet = std::min(quiet, (c.slice_left + step - 1) / step - 1);
     }
     if (quiet > 0) {
       absl::StatusOr<int64_t> made;
@@ -796,13 +817,17 @@ absl::Status TraceReplayer::ApplyTransientLoop(const TraceEvent& e, int64_t iter
         // The last one left the program waiting for the mark (the run's
         // last of all too): its own time comes after the wait, as
         // ApplyLoopStep's would.
-        c.pending += RepayWaits((*made - 1) * step);
+        const int64_t before = RepayWaits((*made - 1) * step);
+        c.pending += before;
+        SliceEnds(c, before);  // short of the grid's point: the run stopped before it
         WaitForMark(&c);
         AddLoopTime(c, c.per_work);
         EndLoopIteration(c);
         continue;
       }
-      c.pending += RepayWaits(*made * step);
+      const int64_t run = RepayWaits(*made * step);
+      c.pending += run;
+      SliceEnds(c, run);  // short of the grid's point, as above
       if (done == iterations) break;
     }
     if (absl::Status st = ApplyLoopStep(e, Fast::kTransient, c); !st.ok()) return st;

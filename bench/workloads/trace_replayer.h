@@ -166,6 +166,11 @@ class TraceReplayer {
   absl::Status RunStream(std::FILE* f, const std::function<void(const TraceEvent&)>& on_bench,
                          const StreamableLoops& streamable);
   ReplayStats stats() const;
+  // For tests: in the loops ApplyLoop ran one step at a time, how many
+  // loop slices ended (LoopClock::slice_left) right after the body's step
+  // k, by k (a step is an event, or an alloc and its drop; k = the body's
+  // step count: at an iteration's end).
+  const std::vector<int64_t>& slice_ends_by_step() const { return slice_ends_by_step_; }
   // The runtime the events drive, whichever heap it is.
   HeapRuntime& heap_runtime() { return *rt_; }
   const HeapRuntime& heap_runtime() const { return *rt_; }
@@ -207,6 +212,18 @@ class TraceReplayer {
     int64_t per_work = 0;  // per unit of work (LoopWork) after each event
     int64_t at_end = 0;    // the remainder, at the iteration's end
     int64_t pending = 0;   // not yet given to Advance
+    // Busy time left until the next slice ends. Slices end on a grid of
+    // loop_slice_ns_ of the loop's busy time, counted from the loop's
+    // start, not from the last flush: a count restarted at each flush ends
+    // every slice after the same event of the body whenever nothing else
+    // flushes, so that sysmon's rounds and a mark's termination would
+    // always find the iteration at that point (CreateGoroutinesCapture's
+    // mark terminations found its op's four goroutines alive at 75 of 80,
+    // after the fourth go; Go's at 163 of 387, tools/go151/gfree_ops.patch).
+    // On the grid, the point moves through the body as the iteration's
+    // length and the slice's allow. A flush for another reason (a stopped
+    // world, a racing refill, a wait) leaves the grid where it is.
+    int64_t slice_left = 0;
     // Time this iteration's runtime.GC, ReadMemStats and FreeOSMemory calls
     // already let pass (waiting for a cycle, a stopped world): the busy time
     // after them (which Go's measured op time holds them in) is cut by as
@@ -265,7 +282,10 @@ class TraceReplayer {
   // Runs one event that stops the world (StopsTheWorld, trace_format.h) and
   // returns the time it let pass.
   int64_t StopTheWorld(const TraceEvent& e);
-  static LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work);
+  LoopClock MakeLoopClock(int64_t ns_per_iteration, int64_t work) const;
+  // Counts `ns` of c's busy time against the slice grid (LoopClock::
+  // slice_left); true when a slice ended in it.
+  bool SliceEnds(LoopClock& c, int64_t ns) const;
   void FlushLoopTime(LoopClock& c);
   // Flushes c's pending time when `alloc`, made now, would race a sweeper
   // for spans (HeapRuntime::AllocRacesSweeper): it comes at its own moment.
@@ -342,6 +362,9 @@ class TraceReplayer {
   // are retained).
   absl::Status ReleaseLast(uint64_t n);
   int64_t events_ = 0;
+  static constexpr size_t kNoStep = static_cast<size_t>(-1);
+  size_t step_ = kNoStep;  // ApplySteps' step in the body, for slice_ends_by_step_
+  std::vector<int64_t> slice_ends_by_step_;
   AssistWaits assist_;
   std::optional<StreamedLoop> stream_;
 };

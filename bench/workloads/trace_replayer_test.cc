@@ -180,6 +180,32 @@ TEST(Trace, APmoveLoopMovesItsGoroutineToTheNextPEveryKIterations) {
                 "end\ngc\n"));
 }
 
+// Loop slices end on a grid of the loop's busy time, not a count restarted
+// at each flush: with one, every slice of this loop (an iteration of 1,518
+// ns, 379 ns after each go) would end after the same go, and sysmon's
+// rounds and a mark's end would always find the same goroutines alive. On
+// the grid each go ends about a quarter of the 1,518 slices, each exit
+// none (they carry no time), the iteration's end (2 ns) few.
+TEST(Trace, LoopSlicesEndAfterEachTimedEventOfTheBodyInTurn) {
+  SimulatedKernel sim;
+  const std::unique_ptr<TraceReplayer> r = ReplayTraceText(
+      sim,
+      "thp-trace 1\nloop 100000 1518\ngo 2 0\ngo 3 0\ngo 4 0\ngo 5 0\ngoexit 5 0\n"
+      "goexit 4 0\ngoexit 2 0\ngoexit 3 0\nend\n",
+      /*batched=*/true, /*scavenge_debug=*/true);
+  const std::vector<int64_t>& ends = r->slice_ends_by_step();
+  ASSERT_EQ(ends.size(), 9u);
+  int64_t all = 0;
+  for (int64_t n : ends) all += n;
+  EXPECT_EQ(all, 100000 * 1518 / kLoopSliceNs);
+  for (size_t k = 0; k < 4; ++k) {
+    EXPECT_GT(ends[k], all / 4 - all / 20) << "go " << k;
+    EXPECT_LT(ends[k], all / 4 + all / 20) << "go " << k;
+  }
+  for (size_t k = 4; k < 8; ++k) EXPECT_EQ(ends[k], 0) << "goexit " << k;
+  EXPECT_LT(ends[8], all / 100);
+}
+
 // What a goroutine trace leaves, for the pmove tests: its virtual time,
 // the heap in use, the gs made, and P 0's and P 1's free lists.
 std::tuple<int64_t, uint64_t, size_t, size_t, size_t> GoroutineListsAfter(
