@@ -218,8 +218,9 @@ class TraceReplayer {
     // every slice after the same event of the body whenever nothing else
     // flushes, so that sysmon's rounds and a mark's termination would
     // always find the iteration at that point (CreateGoroutinesCapture's
-    // mark terminations found its op's four goroutines alive at 75 of 80,
-    // after the fourth go; Go's at 163 of 387, tools/go151/gfree_ops.patch).
+    // mark terminations found its op's four goroutines alive nearly every
+    // time, after the op's fourth go; Go's found them all dead in a quarter
+    // of its cycles, //bench/workloads:go15_gfree_ops_log_test).
     // On the grid, the point moves through the body as the iteration's
     // length and the slice's allow. A flush for another reason (a stopped
     // world, a racing refill, a wait) leaves the grid where it is.
