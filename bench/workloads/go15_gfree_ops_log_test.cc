@@ -6,11 +6,13 @@
 // order-0 stack pool that its restacks draw on (tools/go151/stackpool0.patch,
 // testdata/go151_stacks/pool0_full_suite.txt.xz).
 //
-// These are Go's facts the model does not meet yet (issue 13's closing
-// notes): the model restacks about half as many goroutines a cycle, puts
-// every exit on another P at the op where the maker moves, and has the
-// current op's four goroutines alive at nearly every mark termination. The
-// tests pin Go's numbers so that a change to the model can be held to them.
+// Go's facts, pinned so that the model's CreateGoroutinesCapture can be
+// held to them (issue 13's closing notes): the model restacks fewer
+// goroutines a cycle than these runs, and puts nearly every exit on
+// another P at the op where the maker moves (go15_suite.h's psteal). Its
+// mark terminations found the op's four goroutines alive nearly every time
+// until the loop clock's slices ended on a grid (trace_replayer.h
+// LoopClock::slice_left).
 #include <algorithm>
 #include <cmath>
 #include <map>
