@@ -15,6 +15,7 @@
 #include "bench/calibrate/cycle_end_stalls.h"
 #include "bench/calibrate/nearest_rank.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/recorded_log_testing.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
 #include "mheap/heap_runtime/go15_heap_runtime.h"
@@ -22,8 +23,6 @@
 namespace thp {
 namespace calibrate {
 namespace {
-
-constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
 
 struct Measured {
   CycleEndStalls all;  // the benchmarks counted, together
@@ -41,11 +40,8 @@ struct Measured {
 Measured MeasureLog() {
   absl::flat_hash_map<std::string, LoopSched> loop;
   for (const Go15Benchmark& b : Go15RuntimeBenchmarks()) loop[b.name] = b.loop;
-  absl::StatusOr<RealLog> log = TallyLogFile(kLog, nullptr);
-  EXPECT_TRUE(log.ok()) << log.status();
-  if (!log.ok()) return {};
   absl::flat_hash_map<std::string, CycleEndStalls> by_name;
-  for (const RealSegment& s : log->segments) {
+  for (const RealSegment& s : RecordedLog().segments) {
     auto it = loop.find(s.base);
     if (it != loop.end() && it->second != kEveryPBusy) by_name[s.base] += s.cycle_end_stalls;
   }

@@ -10,13 +10,12 @@
 
 #include "bench/calibrate/gc_start_overshoot.h"
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/recorded_log_testing.h"
 #include "gtest/gtest.h"
 
 namespace thp {
 namespace calibrate {
 namespace {
-
-constexpr char kLog[] = "testdata/go151_heaplog/prefix.hlog.xz";
 
 // The counts of benchmark `base`, summed over its segments.
 GcStartOvershoots Of(const RealLog& log, const std::string& base) {
@@ -28,23 +27,22 @@ GcStartOvershoots Of(const RealLog& log, const std::string& base) {
 }
 
 TEST(GcStartOvershootLog, HeavyAllocatorsSometimesStartACycleFarPastTheTrigger) {
-  absl::StatusOr<RealLog> log = TallyLogFile(kLog, nullptr);
-  ASSERT_TRUE(log.ok()) << log.status();
+  const RealLog& log = RecordedLog();
 
-  const GcStartOvershoots mls = Of(*log, "BenchmarkMallocLargeStruct");
+  const GcStartOvershoots mls = Of(log, "BenchmarkMallocLargeStruct");
   EXPECT_EQ(mls.bytes.size(), 582u);
   EXPECT_EQ(mls.far, 43u);
   EXPECT_EQ(mls.far_without_sweep, 32u);  // 3 in 4
   EXPECT_EQ(mls.others_without_sweep, 43u);  // 1 in 13
   EXPECT_EQ(mls.Quantile(0.9) / 1024, 426);  // KiB
 
-  const GcStartOvershoots chan = Of(*log, "BenchmarkChanCreation");
+  const GcStartOvershoots chan = Of(log, "BenchmarkChanCreation");
   EXPECT_EQ(chan.bytes.size(), 280u);
   EXPECT_EQ(chan.far, 23u);
   EXPECT_EQ(chan.Quantile(0.9) / 1024, 729);
 
   GcStartOvershoots all;
-  for (const RealSegment& s : log->segments) all += s.gc_start_overshoots;
+  for (const RealSegment& s : log.segments) all += s.gc_start_overshoots;
   // Over the whole suite: most stretches without a sweep are in benchmarks
   // that make no garbage spans at all, so there it tells little.
   EXPECT_EQ(all.bytes.size(), 12797u);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/calibrate/real_tally.h"
+#include "bench/calibrate/recorded_log_testing.h"
 #include "bench/workloads/bench_schedule.h"
 #include "bench/workloads/cpu_scale.h"
 #include "gtest/gtest.h"
@@ -18,12 +19,11 @@ namespace calibrate {
 namespace {
 
 TEST(RecordedTimingsLog, TheFileIsTheLogsBenchEnds) {
-  absl::StatusOr<RealLog> log = TallyLogFile("testdata/go151_heaplog/prefix.hlog.xz", nullptr);
-  ASSERT_TRUE(log.ok()) << log.status();
+  const RealLog& log = RecordedLog();
   absl::StatusOr<std::vector<RecordedBenchmark>> file = ReadRecordedRunTimings();
   ASSERT_TRUE(file.ok()) << file.status();
   std::vector<const RealSegment*> ended;
-  for (const RealSegment& s : log->segments) {
+  for (const RealSegment& s : log.segments) {
     if (s.ended) ended.push_back(&s);
   }
   ASSERT_EQ(file->size(), ended.size());
