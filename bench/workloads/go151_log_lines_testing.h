@@ -3,11 +3,17 @@
 #ifndef THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
 #define THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
 
+#include <cstdint>
 #include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "mheap/go15/events/byte_io.h"
 
@@ -32,6 +38,21 @@ inline void ForEachGo151LogLine(
     rest >> kind;
     f(kind, rest, line);
   }
+}
+
+// The number after `key` in such a line: "key=v" (fmt-style fields) or
+// "key= v" (println's, which puts a space between its arguments); -1 when
+// the line has none.
+inline int64_t Go151LineValue(const std::string& line, const std::string& key) {
+  const std::vector<absl::string_view> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
+  for (size_t i = 0; i < words.size(); ++i) {
+    absl::string_view w = words[i];
+    if (!absl::ConsumePrefix(&w, key + "=")) continue;
+    if (w.empty() && i + 1 < words.size()) w = words[i + 1];
+    int64_t v = 0;
+    if (absl::SimpleAtoi(w, &v)) return v;
+  }
+  return -1;
 }
 
 }  // namespace thp

@@ -30,17 +30,6 @@ struct GfreeRun {
   int64_t switches = -1;  // GFREEALL made_p_switches
 };
 
-// The value of `key=` in a line's fields (-1 when absent).
-int64_t Field(const std::string& line, const std::string& key) {
-  for (absl::string_view f : absl::StrSplit(line, ' ')) {
-    if (absl::ConsumePrefix(&f, key + "=")) {
-      int64_t v = 0;
-      if (absl::SimpleAtoi(f, &v)) return v;
-    }
-  }
-  return -1;
-}
-
 std::vector<GfreeRun> ReadRuns() {
   std::vector<GfreeRun> runs;
   ForEachGo151LogLine("testdata/go151_gfree/full_suite.txt",
@@ -49,14 +38,14 @@ std::vector<GfreeRun> ReadRuns() {
                           runs.emplace_back();
                           f >> runs.back().name >> runs.back().n;
                         } else if (kind == "GFREE" && !runs.empty()) {
-                          const int64_t p = Field(line, "p");
+                          const int64_t p = Go151LineValue(line, "p");
                           EXPECT_TRUE(p >= 0 && p < 8) << line;
                           if (p < 0 || p >= 8) return;
-                          runs.back().made[static_cast<size_t>(p)] += Field(line, "made");
-                          runs.back().put += Field(line, "put");
-                          runs.back().put_made_elsewhere += Field(line, "put_made_elsewhere");
+                          runs.back().made[static_cast<size_t>(p)] += Go151LineValue(line, "made");
+                          runs.back().put += Go151LineValue(line, "put");
+                          runs.back().put_made_elsewhere += Go151LineValue(line, "put_made_elsewhere");
                         } else if (kind == "GFREEALL" && !runs.empty()) {
-                          runs.back().switches = Field(line, "made_p_switches");
+                          runs.back().switches = Go151LineValue(line, "made_p_switches");
                         }
                       });
   return runs;
@@ -152,11 +141,11 @@ CycleRuns CycleRunsOf(const std::string& benchmark) {
             c.moves[j++] += x;
           }
         } else if (kind == "GFREEALL") {
-          c.switches += Field(line, "made_p_switches");
+          c.switches += Go151LineValue(line, "made_p_switches");
         } else if (kind == "GFREECYCLE" && row++ > 0) {
-          c.restacks.back().push_back(Field(line, "restack0") + Field(line, "restack1"));
+          c.restacks.back().push_back(Go151LineValue(line, "restack0") + Go151LineValue(line, "restack1"));
           for (const char* key : {"gfree0", "gfree1"}) {
-            const int64_t len = Field(line, key);
+            const int64_t len = Go151LineValue(line, key);
             c.min_list = c.min_list < 0 ? len : std::min(c.min_list, len);
             c.max_list = std::max(c.max_list, len);
           }

@@ -21,7 +21,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "bench/workloads/go151_log_lines_testing.h"
 #include "gtest/gtest.h"
@@ -30,20 +29,6 @@ namespace thp {
 namespace {
 
 constexpr char kCapture[] = "BenchmarkCreateGoroutinesCapture";
-
-// The value after `key` in a line: "key=v" (gfree.patch's lines) or
-// "key= v" (println's, gfree_ops.patch's); -1 when absent.
-int64_t Value(const std::string& line, const std::string& key) {
-  std::vector<absl::string_view> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
-  for (size_t i = 0; i < words.size(); ++i) {
-    absl::string_view w = words[i];
-    if (!absl::ConsumePrefix(&w, key + "=")) continue;
-    if (w.empty() && i + 1 < words.size()) w = words[i + 1];
-    int64_t v = 0;
-    if (absl::SimpleAtoi(w, &v)) return v;
-  }
-  return -1;
-}
 
 // The word after `key=` (or `key= `), as a string.
 std::string Word(const std::string& line, const std::string& key) {
@@ -86,18 +71,18 @@ CaptureRuns ReadCapture(const std::string& file) {
         if (!in) return;
         if (kind == "GFREECYCLE" && row++ > 0) {
           ++c.cycles;
-          c.switches += Value(line, "switches");
-          c.restacks += Value(line, "restack0") + Value(line, "restack1");
+          c.switches += Go151LineValue(line, "switches");
+          c.restacks += Go151LineValue(line, "restack0") + Go151LineValue(line, "restack1");
         } else if (kind == "GFREEOPS") {
-          const int64_t moved = Value(line, "moved"), j = Value(line, "elsewhere");
+          const int64_t moved = Go151LineValue(line, "moved"), j = Go151LineValue(line, "elsewhere");
           ASSERT_TRUE(moved >= 0 && moved <= 1 && j >= 0 && j <= 4) << line;
-          c.ops[moved][j] += Value(line, "ops");
+          c.ops[moved][j] += Go151LineValue(line, "ops");
         } else if (kind == "GFREEAFTERGC") {
-          c.restacks_when[Word(line, "when")] += Value(line, "restack");
+          c.restacks_when[Word(line, "when")] += Go151LineValue(line, "restack");
         } else if (kind == "GFREEMTLIVE") {
-          const int64_t live = Value(line, "current_op");
+          const int64_t live = Go151LineValue(line, "current_op");
           ASSERT_TRUE(live >= 0 && live <= 4) << line;
-          c.live_at_mark_termination[live] += Value(line, "cycles");
+          c.live_at_mark_termination[live] += Go151LineValue(line, "cycles");
         }
       });
   return c;
@@ -201,7 +186,7 @@ TEST(Go15GfreeOpsLog, CapturesStackPoolKeepsTwentyOrMoreFreeSlotsAfterEachCycle)
   for (const auto& [name, line] : p0) {
     if (name != std::string(kCapture) + "-2") continue;
     ++rows;
-    const int64_t free = Value(line, "free"), spans = Value(line, "spans");
+    const int64_t free = Go151LineValue(line, "free"), spans = Go151LineValue(line, "spans");
     min_free = min_free < 0 ? free : std::min(min_free, free);
     max_free = std::max(max_free, free);
     min_spans = min_spans < 0 ? spans : std::min(min_spans, spans);
