@@ -288,6 +288,7 @@ TraceEvent LoopLine(const RunProgram& prog, LoopSched loop_sched) {
   loop.every_p_busy = loop_sched == LoopSched::kEveryPBusy;
   loop.p_move = static_cast<uint64_t>(prog.p_move_iterations);
   loop.p_steal = prog.p_steal;
+  loop.p_stay = prog.p_stay;
   return loop;
 }
 }  // namespace

@@ -1,11 +1,11 @@
-// Measures kCreateGoroutinesCaptureOpsPerMove and kCreateGoroutinesOpsPerMove
-// (go15_suite.h) again from Go 1.5.1's own free-list counts
-// (testdata/go151_gfree/full_suite.txt, made with tools/go151/gfree.patch),
-// and kCreateGoroutinesCaptureExitsElsewherePerMove from the per-cycle run
-// (cycles_full_suite.txt.xz, with tools/go151/gfree_cycles.patch too),
-// and checks what the model's CreateGoroutinesCapture and CreateGoroutines
-// take from them: the goroutines exit where they were made, and both Ps
-// make them.
+// Measures kCreateGoroutinesOpsPerMove (go15_suite.h) again from Go 1.5.1's
+// own free-list counts (testdata/go151_gfree/full_suite.txt, made with
+// tools/go151/gfree.patch), and pins what that run and the per-cycle run
+// (cycles_full_suite.txt.xz, with tools/go151/gfree_cycles.patch too)
+// counted for CreateGoroutinesCapture, whose model constants come from a
+// later run (go15_gfree_ops_log_test): the goroutines exit where they were
+// made, both Ps make them, and how often the maker moves and how many
+// exits a move sees.
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -96,11 +96,15 @@ void ExpectMoves(const LongRuns& l, int64_t ops_per_move, int64_t exits_per_move
 }
 
 // CreateGoroutinesCapture: four goroutines an op, made where the benchmark
-// goroutine runs; two of them stolen at a move.
-TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovesAtTheModelsRate) {
+// goroutine runs; about two exits on the other P a move. This run moved
+// its maker once every 1,600 ops, the whole-suite run of 2026-12-07 once
+// every 982 (kCreateGoroutinesCaptureOpsPerMove, measured from that one):
+// how often Go moves it varies from run to run.
+TEST(Go15GfreeLog, CreateGoroutinesCapturesGoroutineMovedLessOftenInThisRun) {
   const LongRuns l = LongRunsOf("BenchmarkCreateGoroutinesCapture");
   EXPECT_EQ(l.made, 4 * l.ops);  // on Ps 0 and 1 only
-  ExpectMoves(l, kCreateGoroutinesCaptureOpsPerMove, 2);
+  ExpectMoves(l, 1600, 2);
+  EXPECT_GT(l.OpsPerMove(), kCreateGoroutinesCaptureOpsPerMove * 3 / 2);
 }
 
 // The per-cycle rows and move histograms of gfree_cycles.patch's run,
@@ -154,14 +158,17 @@ CycleRuns CycleRunsOf(const std::string& benchmark) {
   return c;
 }
 
-// CreateGoroutinesCapture's draws at its moves are Go's counts, one per
-// move; their spread walks the free lists apart, which is what restacks
-// more than a fixed two a move would (go15_suite.h).
-TEST(Go15GfreeLog, CreateGoroutinesCapturesExitsPerMoveAreTheModelsWeights) {
+// CreateGoroutinesCapture's exits on another P between two moves, one
+// count per move (weight j: how many moves saw j, the last 15 or more):
+// 2.19 a move, about the 1.22 at the move plus 0.98 in the ops between
+// that the later run tells apart (go15_gfree_ops_log_test, the model's
+// draws). It pins that run's restacks a cycle (13.5 and 14.0 on average,
+// 3 to 32) and its free lists' lengths at the cycles (5 to 61) too.
+TEST(Go15GfreeLog, CreateGoroutinesCapturesExitsBetweenTwoMoves) {
   const CycleRuns c = CycleRunsOf("BenchmarkCreateGoroutinesCapture");
   ASSERT_EQ(c.restacks.size(), 2u);
-  EXPECT_EQ(c.moves, std::vector<int64_t>(kCreateGoroutinesCaptureExitsElsewherePerMove.begin(),
-                                          kCreateGoroutinesCaptureExitsElsewherePerMove.end()));
+  EXPECT_EQ(c.moves, (std::vector<int64_t>{144, 634, 420, 194, 128, 49, 23, 21, 15, 9, 11, 2, 5,
+                                           5, 2, 5}));
   int64_t moves = 0, exits = 0;
   for (size_t j = 0; j < c.moves.size(); ++j) {
     moves += c.moves[j];

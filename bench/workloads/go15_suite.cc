@@ -926,20 +926,19 @@ void CreateGoroutinesParallel(RunBuilder& b) {
 // kCreateGoroutinesCaptureOpsPerMove ops (go15_suite.h), starting on P 0.
 // newproc1 puts each new goroutine in its P's runnext and the one there
 // before at the tail of the P's queue, so the P runs the fourth first, then
-// the first three in order (proc1.go runqput, runqget). A move comes with
-// a steal: the other P, woken by newproc1's wakep, takes some of the queue
-// (runqgrab takes half of what it finds, from its head: the first made),
-// runs them, and the last wg.Done readies the benchmark goroutine there.
-// Their gs go to that P's free list. How many exit there at each move is
-// drawn from Go's measured counts (kCreateGoroutinesCaptureExitsElsewherePerMove,
-// the loop's psteal): the op's last j exits, which the body orders
-// fourth, third, first, second, so that one steal takes the first two, as
-// runqgrab does from a queue of three; draws past four go in steals
-// within the stretch that leave the benchmark goroutine in place. In the
-// ops that do not move, Go's exit order is the fourth, then the first
-// three; all four go back on the same P's free list and the next op takes
-// the same four gs (gfget, LIFO), so the order within such an op decides
-// nothing here.
+// the first three in order (proc1.go runqput, runqget). Another P, woken by
+// newproc1's wakep, may steal some of the queue (runqgrab takes half of
+// what it finds, from its head: the first made) and run them there, their
+// gs going to that P's free list; when it runs the op's last wg.Done, the
+// benchmark goroutine is readied there and moves. How many of an op's
+// goroutines exit on the other P is drawn from Go's measured counts: at a
+// move from kCreateGoroutinesCaptureExitsAtMove (the loop's psteal), in
+// every other op from kCreateGoroutinesCaptureExitsBetweenMoves (its
+// pstay); either way the op's last j exits, which the body orders fourth,
+// third, first, second, so that one steal takes the first two, as runqgrab
+// does from a queue of three. In an op with no steal, all four go back on
+// the maker's free list and the next op takes the same four gs (gfget,
+// LIFO), so the order within such an op decides nothing here.
 void CreateGoroutinesCapture(RunBuilder& b) {
   b.OpAlloc(kWaitGroupBytes, kNoscan);
   const std::vector<uint64_t> gs = b.OpGoStart(4);
@@ -948,8 +947,10 @@ void CreateGoroutinesCapture(RunBuilder& b) {
   b.OpGoExit(gs[0]);
   b.OpGoExit(gs[1]);
   b.MoveBetweenPsEvery(kCreateGoroutinesCaptureOpsPerMove);
-  b.StealAtMoves({kCreateGoroutinesCaptureExitsElsewherePerMove.begin(),
-                  kCreateGoroutinesCaptureExitsElsewherePerMove.end()});
+  b.StealAtMoves(
+      {kCreateGoroutinesCaptureExitsAtMove.begin(), kCreateGoroutinesCaptureExitsAtMove.end()});
+  b.StealBetweenMoves({kCreateGoroutinesCaptureExitsBetweenMoves.begin(),
+                       kCreateGoroutinesCaptureExitsBetweenMoves.end()});
 }
 
 // matmult's goroutine tree (proc_test.go): a call splits the i range (when

@@ -108,46 +108,49 @@ inline constexpr int kChanPopularFirstRunBlocked = 505;
 
 // BenchmarkCreateGoroutinesCapture: how many ops the benchmark goroutine
 // runs on one P before it is found on the other. Each op's four goroutines
-// run and exit where it made them, so its P is where their gs go back to
-// (gfput) and come from (gfget), and whose stack cache gives each g whose
-// stack the last GC freed a new one (stackcacherefill takes 8 stacks a
-// time from the pool). Measured, not derived: in a run of Go 1.5.1's whole
-// suite with the measurement-only tools/go151/gfree.patch
-// (testdata/go151_gfree/full_suite.txt), the benchmark's runs of
-// b.N >= 10^6 made their 12 million goroutines 51% on P 0 and 49% on P 1,
-// all but 0.03% exiting on the P that made them, and newproc1 ran on
-// another P than the one before 570 and 1,352 times: 3 million ops over
-// 1,922 moves, to the nearest 100. The counts fit a steal of two of an
-// op's goroutines at each move (4,112 exited on another P than their
-// maker's, 2.1 a move; go15_suite.cc CreateGoroutinesCapture), though
-// which scheduler path it was is not traced. In the b.N = 2e6 run, at its
-// 800 ns/op, it moved about once every 1.2 ms; the model takes the rate
-// per op, moving to the next P in turn.
-// //bench/workloads:go15_gfree_log_test measures it again from the file.
-inline constexpr int64_t kCreateGoroutinesCaptureOpsPerMove = 1600;
+// run where it made them unless another P steals some (below), so its P is
+// where most of their gs go back to (gfput) and come from (gfget), and
+// whose stack cache gives each g whose stack the last GC freed a new one
+// (stackcacherefill takes 8 stacks a time from the pool). Measured, not
+// derived: in a run of Go 1.5.1's whole suite with the measurement-only
+// tools/go151/gfree_ops.patch (testdata/go151_gfree/ops_suite.txt.xz), the
+// benchmark's runs of b.N >= 10^6 made their goroutines over 3,056 moves
+// in 2,999,872 ops, one move every 982 ops (at its ~800 ns/op about one
+// every 0.8 ms). The rate is not Go's constant: an earlier whole-suite run
+// (testdata/go151_gfree/full_suite.txt) moved once every 1,600 ops, runs of
+// the benchmark alone every 858-959, on one CPU every 6,400-6,700 (the
+// move is a steal by the other P, woken by newproc1's wakep, which an OS
+// scheduler decides as much as Go's). The model moves to the next P in
+// turn at this rate per op.
+// //bench/workloads:go15_gfree_ops_log_test measures it again from the file.
+inline constexpr int64_t kCreateGoroutinesCaptureOpsPerMove = 982;
 
-// BenchmarkCreateGoroutinesCapture: at each move of the benchmark
-// goroutine, how many goroutines exited on another P than the one that
-// made them since the move before: weight j is how many moves saw j (the
-// last, 15 or more). A steal of some of an op's goroutines by the idle P
-// (go1.5.1 proc1.go runqsteal, woken by newproc1's wakep) sends their gs to
-// that P's free list; when the last wg.Done runs there, the benchmark
-// goroutine follows. Beyond an op's four, steals that did not move it. The
-// draw's spread moves the two free lists' lengths apart and back (each
-// between 5 and 61 gs at the runs' GC cycles), so after each GC, whose
-// shrinkstack freed the dead gs' stacks, the ops reach gs deeper in the
-// lists, each needing a new stack (gfget's stackalloc): 13.5 and 14.0
-// restacks a cycle on average in the two runs (3 to 32), where two at
-// every move keep taking the same few gs.
-// Measured, not derived: the moves of the benchmark's runs of
-// b.N >= 10^6 in testdata/go151_gfree/cycles_full_suite.txt.xz (made with
-// tools/go151/gfree_cycles.patch), 1,667 moves, 2.19 exits a move.
-// ASSUMPTION: a moving op's own steal takes at most its four goroutines,
-// and the rest of a draw came from steals that left the goroutine in
-// place (the patch counts exits between moves, not steals).
-// //bench/workloads:go15_gfree_log_test measures it again from the file.
-inline constexpr std::array<uint64_t, 16> kCreateGoroutinesCaptureExitsElsewherePerMove = {
-    144, 634, 420, 194, 128, 49, 23, 21, 15, 9, 11, 2, 5, 5, 2, 5};
+// BenchmarkCreateGoroutinesCapture: in the op after which the benchmark
+// goroutine is found on the other P, how many of the op's four goroutines
+// exited there: weight j is how many moving ops saw j. The other P's steal
+// (go1.5.1 proc1.go runqsteal, runqgrab taking half the queue from its
+// head) sends those gs to its free list, and when the op's last wg.Done
+// runs there the benchmark goroutine follows. 1.22 a move. Measured, not
+// derived, in the same run (GFREEOPS moved=1 lines).
+// //bench/workloads:go15_gfree_ops_log_test measures it again from the file.
+inline constexpr std::array<uint64_t, 5> kCreateGoroutinesCaptureExitsAtMove = {288, 1929, 731,
+                                                                                 81, 27};
+
+// BenchmarkCreateGoroutinesCapture: in each op after which the benchmark
+// goroutine stays where it is, how many of the op's goroutines exited on
+// the other P (a steal that did not take the op's last one): weight j is
+// how many such ops saw j. Rare (one op in 1,240), but 0.98 exits a move,
+// 44% of all the exits on another P than their maker's. Their gs go to the
+// other P's free list while the maker's P keeps taking from its own, so
+// the two lists' lengths walk apart and back, and after each GC (whose
+// shrinkstack freed the dead gs' stacks) the ops reach gs deeper in a list,
+// each needing a new stack (gfget's stackalloc): Go restacked 12 to 17 a
+// cycle in eight runs however often the maker moved (3.8 to 26 moves a
+// cycle; go15_gfree_ops_log_test). Measured, not derived, in the same run
+// (GFREEOPS moved=0 lines).
+// //bench/workloads:go15_gfree_ops_log_test measures it again from the file.
+inline constexpr std::array<uint64_t, 5> kCreateGoroutinesCaptureExitsBetweenMoves = {
+    2994396, 2007, 248, 165, 0};
 
 // BenchmarkCreateGoroutines: how many ops its chain of goroutines (each
 // starts the next and exits) runs on one P before its next goroutine runs

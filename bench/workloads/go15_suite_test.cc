@@ -838,20 +838,25 @@ TEST(Go15Suite, InOpGoroutinesStartAndExitInTheOp) {
   // kCreateGoroutinesCaptureOpsPerMove ops (the loop's pmove).
   const RunProgram capture = Program("BenchmarkCreateGoroutinesCapture", 5000);
   EXPECT_EQ(capture.iterations, 5000);
-  // The P runs the fourth first, then the third; at a move the other P
-  // has stolen some of them, the last exits of the body (the first two
-  // for two), as many as Go's counts draw (the loop's psteal).
+  // The P runs the fourth first, then the third; where the other P has
+  // stolen some of them, the last exits of the body (the first two for
+  // two), as many as Go's counts draw: at a move (the loop's psteal) and
+  // in the ops between (its pstay).
   EXPECT_EQ(Lines(capture.body),
             (std::vector<std::string>{"alloc 1 16 noscan 0", "drop 1", "go 2 0", "go 3 0",
                                       "go 4 0", "go 5 0", "goexit 5 0", "goexit 4 0",
                                       "goexit 2 0", "goexit 3 0"}));
   EXPECT_EQ(capture.p_move_iterations, kCreateGoroutinesCaptureOpsPerMove);
   EXPECT_EQ(capture.p_steal,
-            std::vector<uint64_t>(kCreateGoroutinesCaptureExitsElsewherePerMove.begin(),
-                                  kCreateGoroutinesCaptureExitsElsewherePerMove.end()));
+            std::vector<uint64_t>(kCreateGoroutinesCaptureExitsAtMove.begin(),
+                                  kCreateGoroutinesCaptureExitsAtMove.end()));
+  EXPECT_EQ(capture.p_stay,
+            std::vector<uint64_t>(kCreateGoroutinesCaptureExitsBetweenMoves.begin(),
+                                  kCreateGoroutinesCaptureExitsBetweenMoves.end()));
   // No other benchmark draws its steals.
   for (const char* other : {"BenchmarkCreateGoroutines", "BenchmarkMalloc8"}) {
     EXPECT_TRUE(Program(other, 5000).p_steal.empty()) << other;
+    EXPECT_TRUE(Program(other, 5000).p_stay.empty()) << other;
   }
 }
 

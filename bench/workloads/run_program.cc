@@ -169,6 +169,16 @@ void RunBuilder::StealAtMoves(std::vector<uint64_t> weights) {
   p_steal_ = std::move(weights);
 }
 
+void RunBuilder::StealBetweenMoves(std::vector<uint64_t> weights) {
+  THP_CHECK(!weights.empty() && weights.size() <= kMaxStealWeights &&
+                std::all_of(weights.begin(), weights.end(),
+                            [](uint64_t w) { return w <= kMaxTraceCount; }) &&
+                std::any_of(weights.begin(), weights.end(), [](uint64_t w) { return w != 0; }),
+            absl::StrCat("RunBuilder::StealBetweenMoves: expected 1 to ", kMaxStealWeights,
+                         " weights of at most 1e11, not all 0"));
+  p_stay_ = std::move(weights);
+}
+
 void RunBuilder::PutBody(const TraceEvent& e) {
   ++body_events_;
   body_work_ += LoopWork(e);
@@ -461,6 +471,18 @@ RunProgram RunBuilder::Build(const std::string& benchmark, double ns_per_op) con
   THP_CHECK(p_steal_.empty() || (p_move_ops_ > 0 && !moves_in_op_),
             absl::StrCat(benchmark, ": StealAtMoves needs MoveBetweenPsEvery and no OpMoveToNextP"));
   prog.p_steal = p_steal_;
+  if (!p_stay_.empty()) {
+    // The replayer's rule for pstay (TraceReplayer::ApplyLoop), per op.
+    const size_t exits = static_cast<size_t>(std::count_if(
+        body_.begin(), body_.end(),
+        [](const TraceEvent& e) { return e.kind == TraceEvent::kGoExit; }));
+    THP_CHECK(!p_steal_.empty() && ops_per_iteration_ == 1 && p_steal_.size() <= exits + 1 &&
+                  p_stay_.size() <= exits + 1,
+              absl::StrCat(benchmark, ": StealBetweenMoves needs StealAtMoves, one op an "
+                                      "iteration, and at most one weight more than the op's ",
+                           exits, " goroutine exits in either"));
+  }
+  prog.p_stay = p_stay_;
   THP_CHECK(!moves_in_op_ || p_move_ops_ > 0,
             absl::StrCat(benchmark, ": OpMoveToNextP needs MoveBetweenPsEvery"));
   SetRecursionTimes(benchmark, prog);

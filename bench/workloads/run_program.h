@@ -57,6 +57,9 @@ struct RunProgram {
   std::vector<uint64_t> p_steal;    // at each move, the weights of how many of
                                     // the body's goexits run on the next P
                                     // (empty: none; the trace loop's psteal)
+  std::vector<uint64_t> p_stay;     // in each iteration that does not move, the
+                                    // weights of how many of them do (empty:
+                                    // none; the trace loop's pstay)
   std::vector<TraceEvent> teardown; // after the loop
   // A WholeRun body that went to the builder's EventSink (at least one
   // event): `body` is empty and these say what the sink received.
@@ -189,6 +192,12 @@ class RunBuilder {
   // past its exits, steals in the stretch that do not move it), as a
   // measured distribution of Go 1.5.1's steals.
   void StealAtMoves(std::vector<uint64_t> weights);
+  // With StealAtMoves, and an op of at most weights.size() - 1 goroutine
+  // exits, one op an iteration: in each op that does not move, how many of
+  // its goroutines exit on the next P while the op's goroutine stays is
+  // drawn, j with weight weights[j] (the trace loop's pstay: the op's last
+  // j exits); StealAtMoves' draws then place only the moving op's exits.
+  void StealBetweenMoves(std::vector<uint64_t> weights);
   // As SetupGrow for goroutines that grow at once side by side, ids[i] on
   // P i (RunParallel's workers descending in their first ops): their
   // doublings take turns, each goroutine's next one after the others'
@@ -402,6 +411,7 @@ class RunBuilder {
   bool whole_run_ = false;
   int64_t p_move_ops_ = 0;  // MoveBetweenPsEvery's
   std::vector<uint64_t> p_steal_;  // StealAtMoves'
+  std::vector<uint64_t> p_stay_;   // StealBetweenMoves'
   int64_t ops_per_iteration_ = 1;  // OpsPerIteration's
   bool moves_in_op_ = false;  // OpMoveToNextP called
   bool retains_ = false;

@@ -34,8 +34,8 @@ bool MulWithin(int64_t a, int64_t b, int64_t limit, int64_t* out) {
   return true;
 }
 
-// A loop's psteal list: 1 to kMaxStealWeights decimal weights, comma
-// separated, each at most kMaxTraceCount, not all 0.
+// A loop's psteal or pstay list: 1 to kMaxStealWeights decimal weights,
+// comma separated, each at most kMaxTraceCount, not all 0.
 bool ParseStealWeights(absl::string_view text, std::vector<uint64_t>* out) {
   out->clear();
   bool any = false;
@@ -226,13 +226,18 @@ absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, b
       if (p_move_ok && k < f.size() && f[k] == "psteal") {
         p_move_ok = k + 1 < f.size() && ParseStealWeights(f[k + 1], &e.p_steal);
         k += 2;
+        if (p_move_ok && k < f.size() && f[k] == "pstay") {
+          p_move_ok = k + 1 < f.size() && ParseStealWeights(f[k + 1], &e.p_stay);
+          k += 2;
+        }
       }
     }
     if (f.size() < 3 || k != f.size() || !p_move_ok || !num(1, &e.id) || e.id > kMaxTraceCount ||
         !num(2, &v) || v > static_cast<uint64_t>(kMaxTraceNs)) {
       return LineError(line_no, line,
                        absl::StrCat("expected loop <iterations> <ns> [nosafepoint|allocsafepoints] "
-                                    "[everypbusy] [pmove <k> [psteal <w0>,<w1>,...]], iterations "
+                                    "[everypbusy] [pmove <k> [psteal <w0>,<w1>,... [pstay <w0>,<w1>,...]]], "
+                                    "iterations "
                                     "and k at most 1e11 (k at least 1), ns at most 1e14, 1 to ",
                                     kMaxStealWeights,
                                     " weights of at most 1e11, not all 0"));
@@ -444,14 +449,17 @@ std::string FormatTraceEvent(const TraceEvent& e) {
     case TraceEvent::kSleep: return absl::StrFormat("sleep %d", e.ns);
     case TraceEvent::kBench: return absl::StrFormat("bench %s %d", e.name, e.id);
     case TraceEvent::kLoop:
-      return absl::StrFormat("loop %d %d%s%s%s%s%s", e.id, e.ns,
+      return absl::StrFormat("loop %d %d%s%s%s%s%s%s", e.id, e.ns,
                              e.no_safe_point ? " nosafepoint" : "",
                              e.alloc_safe_points ? " allocsafepoints" : "",
                              e.every_p_busy ? " everypbusy" : "",
                              e.p_move != 0 ? absl::StrFormat(" pmove %d", e.p_move) : "",
                              e.p_steal.empty()
                                  ? ""
-                                 : absl::StrCat(" psteal ", absl::StrJoin(e.p_steal, ",")));
+                                 : absl::StrCat(" psteal ", absl::StrJoin(e.p_steal, ",")),
+                             e.p_stay.empty()
+                                 ? ""
+                                 : absl::StrCat(" pstay ", absl::StrJoin(e.p_stay, ",")));
     case TraceEvent::kEnd: return "end";
     case TraceEvent::kMove: return "move";
     case TraceEvent::kRetain: return absl::StrFormat("retain %d", e.id);

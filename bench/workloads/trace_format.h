@@ -104,7 +104,8 @@
 //                                       GC cycle to start from here (n >= 1); a
 //                                       recorded scheduler decision (Go 1.5 heap)
 //   bench <name> <n>                    a b.N run of a benchmark begins (a label)
-//   loop <iterations> <ns> [nosafepoint|allocsafepoints] [everypbusy] [pmove <k> [psteal <w0>,<w1>,...]]
+//   loop <iterations> <ns> [nosafepoint|allocsafepoints] [everypbusy]
+//        [pmove <k> [psteal <w0>,<w1>,... [pstay <w0>,<w1>,...]]]
 //   end                                 the lines up to "end" are one iteration of
 //                                       a timed loop; each iteration is <ns> of busy
 //                                       time, spread after its alloc and stack
@@ -155,12 +156,24 @@
 //                                       goexits, further iterations in the
 //                                       middle of the stretch send their last
 //                                       goexits there without moving (steals
-//                                       that leave the goroutine where it is).
+//                                       that leave the goroutine where it is,
+//                                       unless pstay places those).
 //                                       The body then holds no move line and at
 //                                       least one goexit; the draws are
 //                                       TraceReplayer's (seeded, the same in
 //                                       every replay); a recorded scheduler
 //                                       decision
+//                                       pstay <w0>,<w1>,...: in each iteration
+//                                       that does not move (the stretch's
+//                                       others, and all of a loop that never
+//                                       moves), how many of the body's
+//                                       goexits run on the next P while the
+//                                       goroutine stays (another P's steal),
+//                                       drawn as psteal's: j with weight wj,
+//                                       that iteration's last j goexits.
+//                                       With it, neither list has more weights
+//                                       than the body has goexits and one
+//                                       (no draw goes past the iteration)
 //   move                                in a pmove loop's body, at most once: in
 //                                       the last iteration before each move, the
 //                                       goroutine moves here, and the events after
@@ -203,7 +216,7 @@ inline constexpr uint64_t kMaxTraceCount = 100000000000;      // 1e11: bench n, 
 inline constexpr uint64_t kMaxNewMCycle = 1000000;            // 1e6: newm's cycle
 inline constexpr uint64_t kMaxFrameBytes = uint64_t{1} << 30;  // gouse's frame: Go's 1 GiB stack cap
 inline constexpr uint64_t kMaxAllocWork = uint64_t{1} << 32;   // alloc's work units
-inline constexpr size_t kMaxStealWeights = 64;                 // a loop's psteal weights
+inline constexpr size_t kMaxStealWeights = 64;                 // a loop's psteal or pstay weights
 
 struct TraceEvent {
   enum Kind {
@@ -233,6 +246,7 @@ struct TraceEvent {
   bool every_p_busy = false;   // loop: "everypbusy"
   uint64_t p_move = 0;         // loop: "pmove <k>" (0: its goroutine stays on its Ps)
   std::vector<uint64_t> p_steal;  // loop: "psteal <w0>,<w1>,..." (empty: none)
+  std::vector<uint64_t> p_stay;   // loop: "pstay <w0>,<w1>,..." (empty: none)
   int line = 0;        // where it came from, for error messages
   std::string name;    // bench
 };

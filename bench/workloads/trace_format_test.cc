@@ -19,8 +19,8 @@ constexpr char kAllocForm[] =
     "[work <units>], units from 1 to 2^32";
 constexpr char kLoopForm[] =
     "trace line 2: expected loop <iterations> <ns> [nosafepoint|allocsafepoints] [everypbusy] "
-    "[pmove <k> [psteal <w0>,<w1>,...]], iterations and k at most 1e11 (k at least 1), ns at "
-    "most 1e14, 1 to 64 weights of at most 1e11, not all 0";
+    "[pmove <k> [psteal <w0>,<w1>,... [pstay <w0>,<w1>,...]]], iterations and k at most 1e11 "
+    "(k at least 1), ns at most 1e14, 1 to 64 weights of at most 1e11, not all 0";
 
 void ExpectAllocLinesRejected(std::initializer_list<const char*> lines) {
   for (const char* bad : lines) {
@@ -35,7 +35,7 @@ TEST(Trace, EveryEventRoundTrips) {
                          "gc", "freeosmemory", "compute 2000000", "sleep 10000000",
                          "bench BenchmarkMalloc8 100", "loop 100 33", "loop 100 33 nosafepoint", "loop 100 33 allocsafepoints", "loop 100 33 everypbusy",
                          "loop 100 33 nosafepoint everypbusy", "loop 100 33 pmove 1600",
-                         "loop 100 33 nosafepoint everypbusy pmove 1", "loop 100 33 pmove 1600 psteal 3,0,100000000000", "end", "move", "retain 4", "release", "release 20",
+                         "loop 100 33 nosafepoint everypbusy pmove 1", "loop 100 33 pmove 1600 psteal 3,0,100000000000", "loop 100 33 pmove 982 psteal 288,1929 pstay 2994396,2007,0", "end", "move", "retain 4", "release", "release 20",
                          "go 5 1", "gogrow 5 65536 1", "goexit 5 0", "globrunqput 129",
                          "globrunqget 1 0", "globrunqget 0 65", "newm 1 start", "newm 81 end",
                          "readmemstats", "gouse 0 4700 0", "gouse 5 0 1",
@@ -118,7 +118,12 @@ TEST(Trace, BadLinesNameTheirLineNumber) {
        {"loop 3 10 psteal 1", "loop 3 10 pmove 2 psteal", "loop 3 10 pmove 2 psteal 0",
         "loop 3 10 pmove 2 psteal 0,0", "loop 3 10 pmove 2 psteal 1,,2", "loop 3 10 pmove 2 psteal -1",
         "loop 3 10 pmove 2 psteal 1,x", "loop 3 10 pmove 2 psteal 100000000001",
-        "loop 3 10 pmove 2 psteal 1 psteal 1", "loop 3 10 psteal 1 pmove 2"}) {
+        "loop 3 10 pmove 2 psteal 1 psteal 1", "loop 3 10 psteal 1 pmove 2",
+        // pstay: after psteal, the same kind of list.
+        "loop 3 10 pmove 2 pstay 1", "loop 3 10 pmove 2 psteal 1 pstay",
+        "loop 3 10 pmove 2 psteal 1 pstay 0,0",
+        "loop 3 10 pmove 2 psteal 1 pstay 1,x", "loop 3 10 pmove 2 psteal 1 pstay 100000000001",
+        "loop 3 10 pmove 2 pstay 1 psteal 1", "loop 3 10 pmove 2 psteal 1 pstay 1 pstay 1"}) {
     EXPECT_EQ(ParseTrace(absl::StrCat("thp-trace 1\n", line, "\nend\n")).status().message(),
               absl::StrCat(kLoopForm, ": \"", line, "\""));
   }

@@ -1,7 +1,9 @@
 #include "bench/workloads/trace_replayer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -564,6 +566,7 @@ LoopOptions LoopOptionsOf(const TraceEvent& loop) {
   o.every_p_busy = loop.every_p_busy;
   o.p_move = static_cast<int64_t>(loop.p_move);
   o.p_steal = loop.p_steal;
+  o.p_stay = loop.p_stay;
   return o;
 }
 
@@ -589,18 +592,28 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   if (moves > 1 || (moves == 1 && p_move <= 0)) {
     return absl::InvalidArgumentError("a loop body holds at most one move, and only with pmove");
   }
+  // The parser's bounds (trace_format.h), so that WeightedIndex's sum
+  // stays exact in a double.
+  auto weights_ok = [](const std::vector<uint64_t>& w) {
+    return w.size() <= kMaxStealWeights &&
+           std::all_of(w.begin(), w.end(), [](uint64_t x) { return x <= kMaxTraceCount; }) &&
+           std::any_of(w.begin(), w.end(), [](uint64_t x) { return x != 0; });
+  };
   if (!p_steal.empty()) {
-    // The parser's bounds (trace_format.h), so that WeightedIndex's sum
-    // stays exact in a double.
-    const bool weights_ok =
-        p_steal.size() <= kMaxStealWeights &&
-        std::all_of(p_steal.begin(), p_steal.end(), [](uint64_t w) { return w <= kMaxTraceCount; }) &&
-        std::any_of(p_steal.begin(), p_steal.end(), [](uint64_t w) { return w != 0; });
-    if (p_move <= 0 || moves != 0 || !weights_ok ||
+    if (p_move <= 0 || moves != 0 || !weights_ok(p_steal) ||
         std::none_of(body.begin(), body.end(), IsGoExit)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "psteal needs pmove, a body with a goexit and no move, and 1 to ", kMaxStealWeights,
           " weights of at most 1e11, not all 0"));
+    }
+  }
+  if (!options.p_stay.empty()) {
+    const size_t exits = static_cast<size_t>(std::count_if(body.begin(), body.end(), IsGoExit));
+    if (p_steal.empty() || !weights_ok(options.p_stay) || p_steal.size() > exits + 1 ||
+        options.p_stay.size() > exits + 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pstay needs psteal, and then each has 1 to ", std::min(exits + 1, kMaxStealWeights),
+          " weights (the body's goexits and one) of at most 1e11, not all 0"));
     }
   }
   if (no_safe_point) rt_->EnterLoopWithoutSafePoint();
@@ -608,7 +621,7 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   in_loop_without_safe_point_ = no_safe_point || options.alloc_safe_points;
   in_loop_with_safe_points_at_allocs_ = options.alloc_safe_points;
   if (every_p_busy) rt_->EnterLoopKeepingEveryPBusy();
-  absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration, p_move, p_steal);
+  absl::Status st = ApplyLoopIterations(body, iterations, ns_per_iteration, options);
   if (every_p_busy) rt_->LeaveLoopKeepingEveryPBusy();
   in_loop_with_safe_points_at_allocs_ = false;
   in_loop_without_safe_point_ = false;
@@ -682,10 +695,21 @@ size_t TraceReplayer::DrawSteal(const std::vector<uint64_t>& weights) {
   return WeightedIndex(weights, steal_draws_.NextUnit());
 }
 
+int64_t TraceReplayer::DrawStayGap(double q) {
+  constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  if (q <= 0) return kNever;
+  if (q >= 1) return 0;
+  // P(gap >= g) = (1 - q)^g: the inverse of that tail at a uniform point.
+  const double gap = std::floor(std::log1p(-steal_draws_.NextUnit()) / std::log1p(-q));
+  return gap >= static_cast<double>(kMaxTraceCount) ? kNever : static_cast<int64_t>(gap);
+}
+
 absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& body,
                                                 int64_t iterations, int64_t ns_per_iteration,
-                                                int64_t p_move,
-                                                const std::vector<uint64_t>& p_steal) {
+                                                const LoopOptions& options) {
+  const int64_t p_move = options.p_move;
+  const std::vector<uint64_t>& p_steal = options.p_steal;
+  const std::vector<uint64_t>& p_stay = options.p_stay;
   int64_t work = 0;
   for (const TraceEvent& e : body) work += LoopWork(e);
   LoopClock clock = MakeLoopClock(ns_per_iteration, work);
@@ -710,7 +734,7 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
     }
     return absl::OkStatus();
   }
-  if (p_move <= 0 || gomaxprocs_ <= 1 || p_move >= iterations) {
+  if (p_move <= 0 || gomaxprocs_ <= 1 || (p_move >= iterations && p_stay.empty())) {
     absl::Status st = ApplySteps(steps, iterations, clock);
     if (st.ok()) FlushLoopTime(clock);
     return st;
@@ -721,7 +745,8 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   // blocks in every turn: only the Ps differ). A stretch that another
   // follows ends with its moving iteration, which runs some events on the
   // next turn's Ps already: those after the move marker (with no marker,
-  // none), or under psteal the last j goexits, j drawn at each move.
+  // none), or under psteal the last j goexits, j drawn at each move; under
+  // pstay, any other iteration may send its last j goexits on too.
   // Variant (r, j) is turn r with j events sent on; its events stay put
   // (std::map nodes) while its steps point into them.
   struct Variant {
@@ -751,15 +776,53 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
     }
     return it->second.steps;
   };
+  // pstay's draws: the iterations that do not move draw j > 0 with
+  // probability stay_q, then j from stay_j (p_stay without its 0 weight);
+  // stay_gap is how many more draw 0 first, across stretches.
+  std::vector<uint64_t> stay_j = p_stay;
+  double stay_q = 0;
+  if (!p_stay.empty()) {
+    stay_j[0] = 0;
+    uint64_t sum = 0, moving = 0;
+    for (uint64_t w : p_stay) sum += w;
+    for (uint64_t w : stay_j) moving += w;
+    stay_q = static_cast<double>(moving) / static_cast<double>(sum);
+  }
+  int64_t stay_gap = p_stay.empty() ? 0 : DrawStayGap(stay_q);
+  // Runs n iterations of turn r that do not move.
+  auto stay = [&](int r, int64_t n) -> absl::Status {
+    if (p_stay.empty()) return ApplySteps(variant(r, 0), n, clock);
+    while (n > 0) {
+      const int64_t plain = std::min(stay_gap, n);
+      if (plain > 0) {
+        if (absl::Status st = ApplySteps(variant(r, 0), plain, clock); !st.ok()) return st;
+        n -= plain;
+        stay_gap -= plain;
+      }
+      if (n == 0) break;
+      if (absl::Status st = ApplySteps(variant(r, DrawSteal(stay_j)), 1, clock); !st.ok()) {
+        return st;
+      }
+      --n;
+      stay_gap = DrawStayGap(stay_q);
+    }
+    return absl::OkStatus();
+  };
   for (int64_t done = 0; done < iterations; done += p_move) {
     const int r = static_cast<int>(done / p_move % gomaxprocs_);
     const int64_t n = std::min(p_move, iterations - done);
     absl::Status st;
     if (done + n >= iterations) {
-      st = ApplySteps(variant(r, 0), n, clock);
+      st = stay(r, n);
     } else if (p_steal.empty()) {
       st = ApplySteps(variant(r, 0), n - 1, clock);
       if (st.ok()) st = ApplySteps(variant(r, marked), 1, clock);
+    } else if (!p_stay.empty()) {
+      // Each iteration draws for itself (ApplyLoop kept both lists within
+      // the body's goexits).
+      const size_t at_move = DrawSteal(p_steal);
+      st = stay(r, n - 1);
+      if (st.ok()) st = ApplySteps(variant(r, at_move), 1, clock);
     } else {
       // The moving iteration sends at most all its goexits; the rest of
       // the draw goes in iterations that do not move, in the stretch's

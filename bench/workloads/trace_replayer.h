@@ -85,6 +85,7 @@ struct LoopOptions {
   bool every_p_busy = false;
   int64_t p_move = 0;
   std::vector<uint64_t> p_steal;
+  std::vector<uint64_t> p_stay;  // trace_format.h's pstay (only with p_steal)
 };
 LoopOptions LoopOptionsOf(const TraceEvent& loop);
 
@@ -134,7 +135,8 @@ class TraceReplayer {
   // one; trace_format.h) run on the next P already. With `p_steal`
   // (trace_format.h's psteal) instead of a marker, how many of the body's
   // goexits run on the next P is drawn at each move from those weights
-  // (DrawSteal). A loop with `alloc_safe_points` reaches a preemption
+  // (DrawSteal); with `p_stay` too, in each iteration that does not move
+  // from p_stay's (DrawStayGap). A loop with `alloc_safe_points` reaches a preemption
   // point only at each of its allocs not on the system stack: the busy
   // time between two passes with none (HeapRuntime::
   // EnterLoopWithSafePointsAtAllocs), and no fast path batches its allocs.
@@ -304,10 +306,13 @@ class TraceReplayer {
   std::vector<size_t> BlockLengths(const std::vector<TraceEvent>& body) const;
   absl::Status ApplyBlock(const TraceEvent* allocs, size_t n, LoopClock& c);
   absl::Status ApplyLoopIterations(const std::vector<TraceEvent>& body, int64_t iterations,
-                                   int64_t ns_per_iteration, int64_t p_move,
-                                   const std::vector<uint64_t>& p_steal);
+                                   int64_t ns_per_iteration, const LoopOptions& options);
   // The next psteal draw: j with probability weights[j] over their sum.
   size_t DrawSteal(const std::vector<uint64_t>& weights);
+  // pstay's draws, one iteration at a time, as runs: how many iterations
+  // in a row draw 0, each drawing j > 0 with probability `q` (0 <= q <= 1);
+  // geometric, taken from one draw (b.N reaches 1e9).
+  int64_t DrawStayGap(double q);
   // A loop body's steps: each event, or a pair or block the fast paths take
   // at once (pointers into the body).
   struct Step {

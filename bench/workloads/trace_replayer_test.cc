@@ -17,11 +17,13 @@
 namespace thp {
 namespace {
 
-// A loop's options with pmove k and psteal `weights`.
-LoopOptions Moving(int64_t k, std::vector<uint64_t> weights = {}) {
+// A loop's options with pmove k, psteal `weights` and pstay `stay`.
+LoopOptions Moving(int64_t k, std::vector<uint64_t> weights = {},
+                   std::vector<uint64_t> stay = {}) {
   LoopOptions o;
   o.p_move = k;
   o.p_steal = std::move(weights);
+  o.p_stay = std::move(stay);
   return o;
 }
 
@@ -310,6 +312,44 @@ TEST(Trace, APstealDrawPastTheBodysExitsStealsMidStretchWithoutMoving) {
   EXPECT_EQ(std::get<4>(drawn), 3u);
 }
 
+// pstay draws in each iteration that does not move: one that always
+// draws 1 sends every iteration's last goexit on while the goroutine
+// stays, and psteal still places the moving iteration's (here 2). The same
+// runtime as the loop unrolled.
+TEST(Trace, APstayLoopSendsExitsOnInIterationsThatDoNotMove) {
+  const auto run = GoroutineListsAfter;
+  const auto drawn = run(
+      "thp-trace 1\nloop 10 2000000 pmove 5 psteal 0,0,1 pstay 0,1\nalloc 1 4000 noscan 0\n"
+      "drop 1\ngo 2 0\ngo 3 0\ngoexit 3 0\ngoexit 2 0\nend\n");
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 10; ++i) {
+    const int p = i / 5 % 2;
+    const int q3 = i == 4 ? 1 - p : p;
+    unrolled += absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ncompute 666666\ngo 2 ", p,
+                             "\ncompute 666666\ngo 3 ", p, "\ncompute 666666\ngoexit 3 ", q3,
+                             "\ngoexit 2 ", 1 - p, "\ncompute 2\n");
+  }
+  EXPECT_EQ(drawn, run(unrolled));
+  // Drawing 0 every time is the psteal loop alone.
+  const std::string body =
+      "alloc 1 4000 noscan 0\ndrop 1\ngo 2 0\ngo 3 0\ngoexit 3 0\ngoexit 2 0\nend\n";
+  EXPECT_EQ(run("thp-trace 1\nloop 10 2000000 pmove 5 psteal 1,1,1 pstay 1\n" + body),
+            run("thp-trace 1\nloop 10 2000000 pmove 5 psteal 1,1,1\n" + body));
+}
+
+// A loop that never moves still draws pstay in every iteration: with
+// weights 9 and 1, about one iteration in ten sends its g to P 1, whose
+// free list keeps it, so P 0 makes a new one for the next (400
+// iterations: 40 expected, 6 the standard deviation).
+TEST(Trace, APstayLoopThatNeverMovesDrawsAtItsRate) {
+  const auto lists = GoroutineListsAfter(
+      "thp-trace 1\nloop 400 2000000 pmove 400 psteal 1 pstay 9,1\ngo 2 0\ngoexit 2 0\nend\n");
+  const size_t stolen = std::get<4>(lists);
+  EXPECT_GE(stolen, 22u);
+  EXPECT_LE(stolen, 58u);
+  EXPECT_EQ(std::get<2>(lists), stolen + 1);  // each steal left P 0 without a g
+}
+
 TEST(Trace, WeightedIndexPicksEachIndexInProportionToItsWeight) {
   const std::vector<uint64_t> w = {1, 0, 3};
   EXPECT_EQ(WeightedIndex(w, 0.0), 0u);
@@ -347,6 +387,31 @@ TEST(Trace, APstealLoopIsRefusedWithoutPmoveAGoexitOrAWeight) {
   EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, kMaxTraceCount + 1})).message(),
             why);
   EXPECT_TRUE((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, kMaxTraceCount})).ok());
+}
+
+// Through ApplyLoop: pstay needs psteal, and then neither list has more
+// weights than the body has goexits and one.
+TEST(Trace, APstayLoopIsRefusedWithoutPstealOrWithDrawsPastTheBodysExits) {
+  SimulatedKernel sim;
+  absl::StatusOr<std::unique_ptr<TraceReplayer>> r =
+      TraceReplayer::Create(sim, RuntimeOptions(), /*scavenge_debug=*/true, nullptr);
+  ASSERT_TRUE(r.ok());
+  TraceEvent go{}, exit{};
+  go.kind = TraceEvent::kGo;
+  go.id = 1;
+  exit.kind = TraceEvent::kGoExit;
+  exit.id = 1;
+  const std::string why =
+      "pstay needs psteal, and then each has 1 to 2 weights (the body's goexits and one) of at "
+      "most 1e11, not all 0";
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {}, {1, 1})).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, 1}, {1, 1, 1})).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, 1, 1}, {1, 1})).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, 1}, {0, 0})).message(), why);
+  EXPECT_EQ((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, 1}, {1, kMaxTraceCount + 1}))
+                .message(),
+            why);
+  EXPECT_TRUE((*r)->ApplyLoop({go, exit}, 4, 1000, Moving(2, {1, 1}, {0, 1})).ok());
 }
 
 // A replayer on `sim` with GODEBUG=scavenge=1, its loops batched or not.

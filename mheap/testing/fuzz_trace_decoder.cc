@@ -1,5 +1,6 @@
 #include "mheap/testing/fuzz_trace_decoder.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <utility>
 
@@ -296,6 +297,21 @@ class Decoder {
       // too), or 1 for 0 alone when those are all 0.
       for (int j = 0; j < 6; ++j) loop.p_steal.push_back((t >> (2 + j)) & 1);
       if ((t >> 2) == 0) loop.p_steal = {1};
+      // One more byte: if its low bit is set, pstay weights 0 or 1 for
+      // draws of 0 to m exits from its next bits (1 for 0 alone when those
+      // are all 0), and psteal's cut to as many (1 for 0 alone when what
+      // is left is all 0): a pstay loop draws within the body's exits.
+      const uint8_t u = Next();
+      if ((u & 1) != 0) {
+        for (int j = 0; j <= m; ++j) loop.p_stay.push_back((u >> (1 + j)) & 1);
+        if (std::none_of(loop.p_stay.begin(), loop.p_stay.end(), [](uint64_t w) { return w; })) {
+          loop.p_stay = {1};
+        }
+        loop.p_steal.resize(static_cast<size_t>(m) + 1);
+        if (std::none_of(loop.p_steal.begin(), loop.p_steal.end(), [](uint64_t w) { return w; })) {
+          loop.p_steal = {1};
+        }
+      }
     }
     // A body of allocs, drops and retains whose loop neither keeps every P
     // busy nor moves may reach its safe points only at its allocs, where

@@ -52,7 +52,11 @@
 //                    shape & 0x80; pmove n >> 5 unless 0, and then a move
 //                    line at (t >> 1) mod (body size + 1) if t & 1, else
 //                    for goroutines if t & 2 psteal with weight (t >> (2 +
-//                    j)) & 1 for j = 0 to 5 (1 for 0 alone if all are 0)
+//                    j)) & 1 for j = 0 to 5 (1 for 0 alone if all are 0),
+//                    and then one more byte u: if u & 1, pstay with weight
+//                    (u >> (1 + j)) & 1 for j = 0 to m and psteal cut to
+//                    its first m + 1 weights (either 1 for 0 alone if all
+//                    are 0)
 //   15    gouse      b, c, q: the (b mod running)th goroutine uses
 //                    512 * (c + 1) bytes of stack (to 128 KiB), on P q;
 //                    if q & 0x80, as a ramp over ((q & 0x7f) + 1) * 100 us

@@ -53,6 +53,16 @@ TEST(FuzzTraceDecoder, MapsLoopsWithSafePointsOnlyAtTheirAllocs) {
             "drop 4\nend\nloop 2 30000 everypbusy\nalloc 5 385 noscan 3\ndrop 5\nend\n");
 }
 
+TEST(FuzzTraceDecoder, MapsStealDrawsOfGoroutineLoops) {
+  EXPECT_EQ(Text({
+                14, 0x21, 21, 0, 0x0e, 5,  // pmove 1, one goroutine: psteal 1,1,0,0,0,0,
+                                           // and u = 5: pstay 0,1, psteal cut to 1,1
+                14, 0x21, 21, 0, 0x0e, 0,  // u = 0: psteal alone
+            }),
+            "thp-trace 1\nloop 2 140000 pmove 1 psteal 1,1 pstay 0,1\ngo 1 0\ngoexit 1 0\nend\n"
+            "loop 2 140000 pmove 1 psteal 1,1,0,0,0,0\ngo 2 0\ngoexit 2 0\nend\n");
+}
+
 TEST(FuzzTraceDecoder, MapsSystemStackAllocsAndTheirNosafepointLoops) {
   EXPECT_EQ(Text({
                 0, 10, 0x0d,     // alloc 1711 bytes, P 1, noscan, on the system stack
