@@ -10,7 +10,7 @@
 # Run it on a machine with nothing else running (the real-kernel rows and
 # wall times are measured), from a clean checkout of the commit whose
 # numbers you want: commit the model change first, then regenerate, then
-# commit what this wrote. About 27 minutes on two cores (27.2 when last run).
+# commit what this wrote. About 26 minutes on two cores (26.1 when last run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/stamp.sh
