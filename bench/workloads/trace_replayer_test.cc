@@ -286,6 +286,22 @@ TEST(Trace, APstealLoopThatAlwaysDrawsTwoEqualsAMarkerBeforeTheLastTwoExits) {
   EXPECT_GT(std::get<2>(run(mixed)), std::get<2>(marked));
 }
 
+// The ten iterations of a two-goroutine pmove 5 loop body ("alloc 1 4000
+// noscan", a drop, go 2, go 3, goexit 3, goexit 2, of 2 ms each) unrolled:
+// iteration i runs on P i / 5 % 2, its goexit 3 on P q3(i, p) and its
+// goexit 2 on P q2(i, p).
+template <typename Q3, typename Q2>
+std::string UnrolledTwoGoroutineLoop(Q3 q3, Q2 q2) {
+  std::string unrolled = "thp-trace 1\n";
+  for (int i = 0; i < 10; ++i) {
+    const int p = i / 5 % 2;
+    unrolled += absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ncompute 666666\ngo 2 ", p,
+                             "\ncompute 666666\ngo 3 ", p, "\ncompute 666666\ngoexit 3 ",
+                             q3(i, p), "\ngoexit 2 ", q2(i, p), "\ncompute 2\n");
+  }
+  return unrolled;
+}
+
 // A draw past the body's goexits: the moving iteration sends all of them,
 // and the rest go in an iteration in the stretch's middle that does not
 // move (here iteration 1 of 0-4: a plain one, the steal, two plain ones,
@@ -295,16 +311,9 @@ TEST(Trace, APstealDrawPastTheBodysExitsStealsMidStretchWithoutMoving) {
   const auto drawn = run(
       "thp-trace 1\nloop 10 2000000 pmove 5 psteal 0,0,0,1\nalloc 1 4000 noscan 0\ndrop 1\n"
       "go 2 0\ngo 3 0\ngoexit 3 0\ngoexit 2 0\nend\n");
-  std::string unrolled = "thp-trace 1\n";
-  for (int i = 0; i < 10; ++i) {
-    const int p = i / 5 % 2;
-    const int q3 = i == 4 ? 1 - p : p;
-    const int q2 = i == 1 || i == 4 ? 1 - p : p;
-    unrolled += absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ncompute 666666\ngo 2 ", p,
-                             "\ncompute 666666\ngo 3 ", p, "\ncompute 666666\ngoexit 3 ", q3,
-                             "\ngoexit 2 ", q2, "\ncompute 2\n");
-  }
-  EXPECT_EQ(drawn, run(unrolled));
+  EXPECT_EQ(drawn, run(UnrolledTwoGoroutineLoop(
+                       [](int i, int p) { return i == 4 ? 1 - p : p; },
+                       [](int i, int p) { return i == 1 || i == 4 ? 1 - p : p; })));
   // Iteration 1 left one g on each list, so iteration 2 made a third;
   // iteration 4 sent its two to P 1, where the second stretch ran.
   EXPECT_EQ(std::get<2>(drawn), 3u);
@@ -321,15 +330,8 @@ TEST(Trace, APstayLoopSendsExitsOnInIterationsThatDoNotMove) {
   const auto drawn = run(
       "thp-trace 1\nloop 10 2000000 pmove 5 psteal 0,0,1 pstay 0,1\nalloc 1 4000 noscan 0\n"
       "drop 1\ngo 2 0\ngo 3 0\ngoexit 3 0\ngoexit 2 0\nend\n");
-  std::string unrolled = "thp-trace 1\n";
-  for (int i = 0; i < 10; ++i) {
-    const int p = i / 5 % 2;
-    const int q3 = i == 4 ? 1 - p : p;
-    unrolled += absl::StrCat("alloc 1 4000 noscan ", p, "\ndrop 1\ncompute 666666\ngo 2 ", p,
-                             "\ncompute 666666\ngo 3 ", p, "\ncompute 666666\ngoexit 3 ", q3,
-                             "\ngoexit 2 ", 1 - p, "\ncompute 2\n");
-  }
-  EXPECT_EQ(drawn, run(unrolled));
+  EXPECT_EQ(drawn, run(UnrolledTwoGoroutineLoop([](int i, int p) { return i == 4 ? 1 - p : p; },
+                                                 [](int, int p) { return 1 - p; })));
   // Drawing 0 every time is the psteal loop alone.
   const std::string body =
       "alloc 1 4000 noscan 0\ndrop 1\ngo 2 0\ngo 3 0\ngoexit 3 0\ngoexit 2 0\nend\n";
