@@ -108,14 +108,18 @@ print("Cycle ends (`bench/calibrate/cycle_end_stalls.h`): in the benchmarks whos
       "idle and whose sweep freed a span first after most cycles, %d / %d (model / Go) background "
       "cycles ended, and after %d / %d of them the first span the sweep freed, or else the next "
       "cycle's start, came over %.1f ms later; of those stalls, the %d / %d a sweep free closed "
-      "lasted a median %.2f / %.2f ms. The model stalls one cycle end in %d for lengths measured "
+      "lasted a median %.2f / %.2f ms. Over every window a sweep free closed, that first free came "
+      "a median %.0f / %.0f us after the cycle's end (Go's sweep first sweeps and keeps some 38 "
+      "long-lived spans, `mheap/go15:bgsweep_start_log_test`; the model's sweep starts on the "
+      "spans it frees). The model stalls one cycle end in %d for lengths measured "
       "from the log (`mheap/heap_runtime/go15_heap_runtime.h`). Over the compared benchmarks, "
       "%d / %d background cycles started over %d MiB past their trigger "
       "(`bench/calibrate/gc_start_overshoot.h`), %d / %d of them after a stretch in which the "
       "sweep freed no span." % (
       ms["cycles"], gs["cycles"], ms["stalled"], gs["stalled"], st["stall_ns"] / 1e6,
       ms["closed_by_free"], gs["closed_by_free"], ms["closed_by_free_median_ns"] / 1e6,
-      gs["closed_by_free_median_ns"] / 1e6, st["model_cycle_ends_per_stall"],
+      gs["closed_by_free_median_ns"] / 1e6, ms["first_free_median_ns"] / 1e3,
+      gs["first_free_median_ns"] / 1e3, st["model_cycle_ends_per_stall"],
       m_ov["far"], go_ov["far"], d["gc_start_overshoot"]["far_bytes"] >> 20,
       m_ov["far_without_sweep"], go_ov["far_without_sweep"]))
 # How long Go's madvise calls took (bench/calibrate/madvise_time.h): the

@@ -91,11 +91,13 @@ std::string JsonOvershoots(const GcStartOvershoots& o) {
 
 std::string JsonStalls(const CycleEndStalls& s) {
   const std::vector<int64_t> closed = s.StallsClosedByFree();
+  const std::vector<int64_t> first_free = s.ClosedByFree();
   return absl::StrFormat(
       "{\"cycles\": %d, \"stalled\": %d, \"closed_by_free\": %d, "
-      "\"closed_by_free_median_ns\": %d}",
+      "\"closed_by_free_median_ns\": %d, \"first_free_median_ns\": %d}",
       s.cycles(), s.Stalled(), closed.size(),
-      closed.empty() ? 0 : NearestRankOfSorted(closed, 0.5));
+      closed.empty() ? 0 : NearestRankOfSorted(closed, 0.5),
+      first_free.empty() ? 0 : NearestRankOfSorted(first_free, 0.5));
 }
 
 std::string JsonRow(const BenchRow& r) {

@@ -83,7 +83,8 @@ TEST(SuiteRowTest, SumsEachRowsSweepPassesAndCycleEnds) {
             std::string::npos);
   EXPECT_NE(json.find("\"real\": {\"passes_in_sweep\": 7, \"waited\": 3, "), std::string::npos);
   EXPECT_NE(json.find("\"cycle_end_stalls\": {\"model\": {\"cycles\": 1, \"stalled\": 1, "
-                      "\"closed_by_free\": 1, \"closed_by_free_median_ns\": 800000}"),
+                      "\"closed_by_free\": 1, \"closed_by_free_median_ns\": 800000, "
+                      "\"first_free_median_ns\": 800000}"),
             std::string::npos);
 }
 

@@ -29,6 +29,15 @@ std::vector<int64_t> CycleEndStalls::StallsClosedByFree() const {
   return ns;
 }
 
+std::vector<int64_t> CycleEndStalls::ClosedByFree() const {
+  std::vector<int64_t> ns;
+  for (const CycleEndWindow& w : windows) {
+    if (w.closed_by_free) ns.push_back(w.ns);
+  }
+  std::sort(ns.begin(), ns.end());
+  return ns;
+}
+
 std::vector<uint64_t> CycleEndStalls::StallRuns() const {
   std::vector<uint64_t> runs(1, 0);
   size_t run = 0;

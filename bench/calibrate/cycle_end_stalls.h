@@ -56,6 +56,9 @@ struct CycleEndStalls {
   bool FreesFirstMostly() const;
   // The stalls a sweep free closed, their lengths ascending.
   std::vector<int64_t> StallsClosedByFree() const;
+  // Every window a sweep free closed, stalled or not, lengths ascending:
+  // how long after a cycle's end its sweep first freed a span.
+  std::vector<int64_t> ClosedByFree() const;
   // The runs of consecutive stalls in log order: how many of each length
   // (index: length; [0] unused). Windows summed from several segments
   // follow one another in the order they were added.

@@ -55,6 +55,7 @@ TEST(CycleEndStallFinder, MeasuresFromEachBackgroundCyclesEndToItsPsFirstSign) {
   EXPECT_EQ(all.cycles(), 3u);
   EXPECT_EQ(all.Stalled(), 2u);
   EXPECT_EQ(all.StallsClosedByFree(), (std::vector<int64_t>{800 * kUs}));
+  EXPECT_EQ(all.ClosedByFree(), (std::vector<int64_t>{90 * kUs, 800 * kUs}));
   // In order: 90 us, 2.5 ms, 800 us: one run of two stalls.
   EXPECT_EQ(all.windows, (std::vector<CycleEndWindow>{
                              {90 * kUs, true}, {2500 * kUs, false}, {800 * kUs, true}}));
