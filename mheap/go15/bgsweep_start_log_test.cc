@@ -8,9 +8,9 @@
 // the terms after it; mheap/heap_runtime/go15_heap_runtime.h): the world
 // restarts about 11 us after the cycle's end, bgsweep takes its first span
 // about 2 us later, and then sweeps some 38 in-use spans that it keeps (at
-// the head of the cycle's span list: the runtime's and earlier benchmarks'
-// long-lived spans) before the first it frees, about 75 us after the
-// cycle's end. The model starts its sweep at the cycle's end and charges
+// the head of the cycle's span list, which allspans orders oldest first;
+// the patch counts them, it does not name them) before the first it
+// frees, about 75 us after the cycle's end. The model starts its sweep at the cycle's end and charges
 // time to the spans it frees only (mgc.h), so its first free comes one
 // span's time after the end.
 #include <algorithm>
