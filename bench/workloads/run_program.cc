@@ -159,26 +159,17 @@ void RunBuilder::MoveBetweenPsEvery(int64_t ops) {
   p_move_ops_ = ops;
 }
 
-namespace {
-// Dies unless `weights` are a trace loop's psteal or pstay list (1 to
-// kMaxStealWeights, each at most 1e11, not all 0), naming `caller`.
-void CheckStealWeights(const char* caller, const std::vector<uint64_t>& weights) {
-  THP_CHECK(!weights.empty() && weights.size() <= kMaxStealWeights &&
-                std::all_of(weights.begin(), weights.end(),
-                            [](uint64_t w) { return w <= kMaxTraceCount; }) &&
-                std::any_of(weights.begin(), weights.end(), [](uint64_t w) { return w != 0; }),
-            absl::StrCat("RunBuilder::", caller, ": expected 1 to ", kMaxStealWeights,
-                         " weights of at most 1e11, not all 0"));
-}
-}  // namespace
-
 void RunBuilder::StealAtMoves(std::vector<uint64_t> weights) {
-  CheckStealWeights("StealAtMoves", weights);
+  THP_CHECK(StealWeightsOk(weights),
+            absl::StrCat("RunBuilder::StealAtMoves: expected 1 to ", kMaxStealWeights,
+                         " weights of at most 1e11, not all 0"));
   p_steal_ = std::move(weights);
 }
 
 void RunBuilder::StealBetweenMoves(std::vector<uint64_t> weights) {
-  CheckStealWeights("StealBetweenMoves", weights);
+  THP_CHECK(StealWeightsOk(weights),
+            absl::StrCat("RunBuilder::StealBetweenMoves: expected 1 to ", kMaxStealWeights,
+                         " weights of at most 1e11, not all 0"));
   p_stay_ = std::move(weights);
 }
 

@@ -1,5 +1,6 @@
 #include "bench/workloads/trace_format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -34,23 +35,26 @@ bool MulWithin(int64_t a, int64_t b, int64_t limit, int64_t* out) {
   return true;
 }
 
-// A loop's psteal or pstay list: 1 to kMaxStealWeights decimal weights,
-// comma separated, each at most kMaxTraceCount, not all 0.
+// A loop's psteal or pstay list: decimal weights, comma separated, that
+// StealWeightsOk takes (parsing stops at the first past kMaxStealWeights).
 bool ParseStealWeights(absl::string_view text, std::vector<uint64_t>* out) {
   out->clear();
-  bool any = false;
   for (absl::string_view w : absl::StrSplit(text, ',')) {
     uint64_t v = 0;
-    if (out->size() == kMaxStealWeights || !absl::SimpleAtoi(w, &v) || v > kMaxTraceCount) {
-      return false;
-    }
-    any = any || v != 0;
+    if (out->size() == kMaxStealWeights || !absl::SimpleAtoi(w, &v)) return false;
     out->push_back(v);
   }
-  return any;
+  return StealWeightsOk(*out);
 }
 
 }  // namespace
+
+bool StealWeightsOk(const std::vector<uint64_t>& weights) {
+  return !weights.empty() && weights.size() <= kMaxStealWeights &&
+         std::all_of(weights.begin(), weights.end(),
+                     [](uint64_t w) { return w <= kMaxTraceCount; }) &&
+         std::any_of(weights.begin(), weights.end(), [](uint64_t w) { return w != 0; });
+}
 
 absl::StatusOr<TraceEvent> ParseTraceLine(absl::string_view line, int line_no, bool* is_event) {
   *is_event = false;

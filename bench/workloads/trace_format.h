@@ -251,6 +251,11 @@ struct TraceEvent {
   std::string name;    // bench
 };
 
+// Whether `weights` are a loop's psteal or pstay list as the parser takes
+// them: 1 to kMaxStealWeights weights, each at most kMaxTraceCount (so that
+// their sum stays exact in a double), not all 0.
+bool StealWeightsOk(const std::vector<uint64_t>& weights);
+
 // Whether running `e` reaches a preemption point (what a nosafepoint loop
 // may not hold): every event but a systemstack alloc (mallocgc on g0 checks
 // no preemption request), the workload's own drops and retains (no

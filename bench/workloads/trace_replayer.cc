@@ -592,15 +592,10 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   if (moves > 1 || (moves == 1 && p_move <= 0)) {
     return absl::InvalidArgumentError("a loop body holds at most one move, and only with pmove");
   }
-  // The parser's bounds (trace_format.h), so that WeightedIndex's sum
+  // The parser's bounds (StealWeightsOk), so that WeightedIndex's sum
   // stays exact in a double.
-  auto weights_ok = [](const std::vector<uint64_t>& w) {
-    return w.size() <= kMaxStealWeights &&
-           std::all_of(w.begin(), w.end(), [](uint64_t x) { return x <= kMaxTraceCount; }) &&
-           std::any_of(w.begin(), w.end(), [](uint64_t x) { return x != 0; });
-  };
   if (!p_steal.empty()) {
-    if (p_move <= 0 || moves != 0 || !weights_ok(p_steal) ||
+    if (p_move <= 0 || moves != 0 || !StealWeightsOk(p_steal) ||
         std::none_of(body.begin(), body.end(), IsGoExit)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "psteal needs pmove, a body with a goexit and no move, and 1 to ", kMaxStealWeights,
@@ -609,7 +604,7 @@ absl::Status TraceReplayer::ApplyLoop(const std::vector<TraceEvent>& body, int64
   }
   if (!options.p_stay.empty()) {
     const size_t exits = static_cast<size_t>(std::count_if(body.begin(), body.end(), IsGoExit));
-    if (p_steal.empty() || !weights_ok(options.p_stay) || p_steal.size() > exits + 1 ||
+    if (p_steal.empty() || !StealWeightsOk(options.p_stay) || p_steal.size() > exits + 1 ||
         options.p_stay.size() > exits + 1) {
       return absl::InvalidArgumentError(absl::StrCat(
           "pstay needs psteal, and then each has 1 to ", std::min(exits + 1, kMaxStealWeights),
@@ -783,10 +778,9 @@ absl::Status TraceReplayer::ApplyLoopIterations(const std::vector<TraceEvent>& b
   double stay_q = 0;
   if (!p_stay.empty()) {
     stay_j[0] = 0;
-    uint64_t sum = 0, moving = 0;
+    uint64_t sum = 0;
     for (uint64_t w : p_stay) sum += w;
-    for (uint64_t w : stay_j) moving += w;
-    stay_q = static_cast<double>(moving) / static_cast<double>(sum);
+    stay_q = static_cast<double>(sum - p_stay[0]) / static_cast<double>(sum);
   }
   int64_t stay_gap = p_stay.empty() ? 0 : DrawStayGap(stay_q);
   // Runs n iterations of turn r that do not move.
