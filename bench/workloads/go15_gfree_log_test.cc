@@ -14,9 +14,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "bench/workloads/go151_log_lines_testing.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
+#include "mheap/go15/events/go151_log_lines_testing.h"
 
 namespace thp {
 namespace {

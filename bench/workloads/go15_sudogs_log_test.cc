@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/workloads/go151_log_lines_testing.h"
 #include "bench/workloads/go15_suite.h"
 #include "gtest/gtest.h"
+#include "mheap/go15/events/go151_log_lines_testing.h"
 
 namespace thp {
 namespace {

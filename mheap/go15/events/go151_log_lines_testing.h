@@ -1,7 +1,7 @@
 // For tests that read the text a measurement-only Go 1.5.1 patch printed
 // (tools/go151/*.patch, kept under testdata/go151_*/).
-#ifndef THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
-#define THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
+#ifndef THP_MHEAP_GO15_EVENTS_GO151_LOG_LINES_TESTING_H_
+#define THP_MHEAP_GO15_EVENTS_GO151_LOG_LINES_TESTING_H_
 
 #include <cstdint>
 #include <functional>
@@ -57,4 +57,4 @@ inline int64_t Go151LineValue(const std::string& line, const std::string& key) {
 
 }  // namespace thp
 
-#endif  // THP_BENCH_WORKLOADS_GO151_LOG_LINES_TESTING_H_
+#endif  // THP_MHEAP_GO15_EVENTS_GO151_LOG_LINES_TESTING_H_
