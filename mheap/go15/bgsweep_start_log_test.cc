@@ -27,6 +27,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "mheap/go15/events/go151_log_lines_testing.h"
 #include "mheap/go15/events/heap_event_log.h"
 
 namespace thp {
@@ -38,37 +39,82 @@ using Cycle = std::map<std::string, int64_t>;
 // The background cycles (mode 0) of the sweepstart run, with the
 // benchmark each ended in (BENCHRUN's name).
 std::vector<std::pair<std::string, Cycle>> SweepCycles() {
-  absl::StatusOr<std::string> text = heaplog::ReadLogFile("testdata/go151_sweep/full_suite.txt.xz");
-  EXPECT_TRUE(text.ok()) << text.status();
   std::vector<std::pair<std::string, Cycle>> out;
-  if (!text.ok()) return out;
   std::string benchmark;
-  std::istringstream in(*text);
-  std::string line;
-  while (std::getline(in, line)) {
-    // println writes "key= value": each key's value is the next word.
-    std::vector<std::string> w = absl::StrSplit(line, ' ', absl::SkipEmpty());
-    if (w.empty()) continue;
-    if (w[0] == "BENCHRUN" && w.size() >= 2) {
-      benchmark = w[1];
-    } else if (w[0] == "SWEEPCYCLE") {
-      Cycle c;
-      for (size_t i = 1; i + 1 < w.size(); ++i) {
-        int64_t v = 0;
-        if (w[i].back() == '=' && absl::SimpleAtoi(w[i + 1], &v)) {
-          c[w[i].substr(0, w[i].size() - 1)] = v;
+  ForEachGo151LogLine(
+      "testdata/go151_sweep/full_suite.txt.xz",
+      [&](const std::string& kind, std::istringstream& rest, const std::string& line) {
+        if (kind == "BENCHRUN") {
+          rest >> benchmark;
+        } else if (kind == "SWEEPCYCLE") {
+          // println writes "key= value": each key's value is the next word.
+          const std::vector<std::string> w = absl::StrSplit(line, ' ', absl::SkipEmpty());
+          Cycle c;
+          for (size_t i = 1; i + 1 < w.size(); ++i) {
+            int64_t v = 0;
+            if (w[i].back() == '=' && absl::SimpleAtoi(w[i + 1], &v)) {
+              c[w[i].substr(0, w[i].size() - 1)] = v;
+            }
+          }
+          EXPECT_EQ(c.size(), 16u) << line;
+          if (c["mode"] == 0) out.emplace_back(benchmark, std::move(c));
         }
-      }
-      EXPECT_EQ(c.size(), 16u) << line;
-      if (c["mode"] == 0) out.emplace_back(benchmark, std::move(c));
-    }
-  }
+      });
   return out;
 }
 
 const std::vector<std::pair<std::string, Cycle>>& Cycles() {
   static const auto* cycles = new std::vector<std::pair<std::string, Cycle>>(SweepCycles());
   return *cycles;
+}
+
+// A background cycle of the recorded run, from its gc_done to the next
+// cycle's start: the benchmark it ended in, and its sweep's frees (why
+// central or large): the first one's time from gc_done (-1: none), and
+// the first, the last and how many came before the next benchmark began.
+struct RecordedWindow {
+  std::string benchmark;
+  int64_t first_free_ns = -1;
+  int64_t first = 0, last = 0, frees = 0;
+};
+
+std::vector<RecordedWindow> ReadRecordedWindows() {
+  std::vector<RecordedWindow> out;
+  std::string benchmark;
+  bool background = false;
+  bool open = false;           // out.back() is the open cycle's window
+  bool same_benchmark = false;  // ... and no benchmark began since its gc_done
+  int64_t done_at = 0;
+  const absl::Status st = heaplog::ForEachHeapEvent(
+      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
+        if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
+          benchmark = b->BaseName();
+          same_benchmark = false;
+        } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
+          background = g->mode == heaplog::GcMode::kBackground;
+          open = false;
+        } else if (std::holds_alternative<heaplog::GcDone>(e.body)) {
+          open = same_benchmark = background;
+          done_at = e.time_ns;
+          if (open) out.push_back({benchmark});
+        } else if (const auto* f = std::get_if<heaplog::Free>(&e.body)) {
+          const bool sweep_free =
+              f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge;
+          if (!open || !sweep_free) return;
+          RecordedWindow& w = out.back();
+          if (w.first_free_ns < 0) w.first_free_ns = e.time_ns - done_at;
+          if (!same_benchmark) return;
+          if (w.frees++ == 0) w.first = e.time_ns;
+          w.last = e.time_ns;
+        }
+      });
+  EXPECT_TRUE(st.ok()) << st;
+  return out;
+}
+
+const std::vector<RecordedWindow>& RecordedWindows() {
+  static const auto* windows = new std::vector<RecordedWindow>(ReadRecordedWindows());
+  return *windows;
 }
 
 // The median of v, rounded to the nearest `unit`.
@@ -141,24 +187,9 @@ TEST(BgSweepStartLog, InTheChurnBenchmarksThirtyEightKeptSpansComeFirst) {
 // the nearest us, over the cycles with one).
 TEST(BgSweepStartLog, TheRecordedRunsFirstSweepFreeComesAboutAHundredMicrosecondsAfterTheEnd) {
   std::vector<int64_t> first_free;
-  bool background = false;
-  int64_t done_at = -1;
-  const absl::Status st = heaplog::ForEachHeapEvent(
-      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
-        if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
-          background = g->mode == heaplog::GcMode::kBackground;
-          done_at = -1;
-        } else if (std::holds_alternative<heaplog::GcDone>(e.body)) {
-          done_at = background ? e.time_ns : -1;
-        } else if (const auto* f = std::get_if<heaplog::Free>(&e.body)) {
-          if (done_at >= 0 &&
-              (f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge)) {
-            first_free.push_back(e.time_ns - done_at);
-            done_at = -1;
-          }
-        }
-      });
-  ASSERT_TRUE(st.ok()) << st;
+  for (const RecordedWindow& w : RecordedWindows()) {
+    if (w.first_free_ns >= 0) first_free.push_back(w.first_free_ns);
+  }
   ASSERT_GT(first_free.size(), 3000u);
   EXPECT_EQ(Median(first_free, 1000), 97000);
 }
@@ -178,36 +209,9 @@ TEST(BgSweepStartLog, WithoutTheRecorderTheSweepFreesSpansFaster) {
     const int64_t span_ns = (c.at("last_free_ns") - c.at("first_free_ns")) / (c.at("freed") - 1);
     unrecorded[name].push_back(span_ns);
   }
-  std::string benchmark;
-  bool background = false, open = false;
-  int64_t first = 0, last = 0, frees = 0;
-  auto close = [&] {
-    if (open && frees >= 20) recorded[benchmark].push_back((last - first) / (frees - 1));
-    open = false;
-  };
-  const absl::Status st = heaplog::ForEachHeapEvent(
-      "testdata/go151_heaplog/prefix.hlog.xz", [&](const heaplog::HeapEvent& e) {
-        if (const auto* b = std::get_if<heaplog::BenchStart>(&e.body)) {
-          close();
-          benchmark = b->BaseName();
-        } else if (const auto* g = std::get_if<heaplog::GcStart>(&e.body)) {
-          close();
-          background = g->mode == heaplog::GcMode::kBackground;
-        } else if (std::holds_alternative<heaplog::GcDone>(e.body)) {
-          close();
-          open = background;
-          frees = 0;
-        } else if (const auto* f = std::get_if<heaplog::Free>(&e.body)) {
-          const bool sweep_free =
-              f->why == heaplog::FreeWhy::kCentral || f->why == heaplog::FreeWhy::kLarge;
-          if (open && sweep_free) {
-            if (frees++ == 0) first = e.time_ns;
-            last = e.time_ns;
-          }
-        }
-      });
-  ASSERT_TRUE(st.ok()) << st;
-  close();
+  for (const RecordedWindow& w : RecordedWindows()) {
+    if (w.frees >= 20) recorded[w.benchmark].push_back((w.last - w.first) / (w.frees - 1));
+  }
   struct Quoted {
     const char* benchmark;
     int64_t unrecorded_x10_us, recorded_x10_us;
