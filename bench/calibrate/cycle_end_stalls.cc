@@ -21,11 +21,9 @@ bool CycleEndStalls::FreesFirstMostly() const {
 }
 
 std::vector<int64_t> CycleEndStalls::StallsClosedByFree() const {
-  std::vector<int64_t> ns;
-  for (const CycleEndWindow& w : windows) {
-    if (w.closed_by_free && w.stalled()) ns.push_back(w.ns);
-  }
-  std::sort(ns.begin(), ns.end());
+  // ClosedByFree's lengths past kCycleEndStallNs (CycleEndWindow::stalled).
+  std::vector<int64_t> ns = ClosedByFree();
+  ns.erase(ns.begin(), std::upper_bound(ns.begin(), ns.end(), kCycleEndStallNs));
   return ns;
 }
 
